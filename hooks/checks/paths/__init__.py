@@ -1,0 +1,201 @@
+"""`mlgate paths`: block hardcoded, machine-specific absolute paths (rules MLG1xx).
+
+A file is first tested with one cheap byte-level pattern; only files that could hold a finding
+are parsed (Python by `ast`, notebooks and JSON by a position-keeping JSON reader, everything
+else line by line), so a large tree costs little more than reading it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Iterable, Iterator
+
+from mlgate.checks.paths import classify
+from mlgate.checks.paths.sources import (
+    Site,
+    json_sites,
+    notebook_sites,
+    python_comment_lines,
+    python_sites,
+    text_sites,
+)
+from mlgate.config import Config
+from mlgate.files import Target, decode_text, discover, looks_binary, relative_to
+from mlgate.finding import Finding
+from mlgate.suppress import Suppressions
+
+NAME = "paths"
+HELP = "block hardcoded machine-specific absolute paths"
+
+UNREADABLE = "MLG001"
+UNPARSABLE = "MLG002"
+SYMLINK = "MLG108"
+NOTEBOOK_OUTPUT = "MLG150"
+DEFAULT_ALLOW = ("/tmp/", "/opt/ml/")
+# Python files larger than this are scanned line by line instead of parsed.
+AST_LIMIT = 4 * 1024 * 1024
+
+HINTS = {
+    classify.HOME: "derive it from the project (Path(__file__).parent / ...) or read it from an"
+    " environment variable or config",
+    classify.MOUNT: "make the location configurable (environment variable or config file)",
+    classify.NOTEBOOK: "this folder exists only on that platform; take the location from"
+    " configuration",
+    classify.WINDOWS: "use a relative path or configuration; Windows drives exist on one machine",
+    classify.UNC: "read the share's location from configuration",
+    classify.FILE_URI: "use a relative location or configure the URI per environment",
+    classify.LOCAL_REQUIREMENT: "publish the package or pin it from an index or VCS URL",
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "files", nargs="*", metavar="PATH",
+        help="files or folders to check (folders: the files git lists; default: .)",
+    )
+    parser.add_argument(
+        "--allow", action="append", default=[], metavar="PREFIX",
+        help="an absolute prefix that is fine to hardcode (repeatable; adds to config 'allow')",
+    )
+    parser.add_argument(
+        "--root", action="append", default=[], metavar="PREFIX",
+        help="an extra machine-specific root to flag, e.g. /nas2 (repeatable)",
+    )
+    parser.add_argument(
+        "--scan-comments", action="store_true", default=None,
+        help="also check comments, docstrings and markdown cells",
+    )
+
+
+class _Options:
+    def __init__(self, args: argparse.Namespace, config: Config) -> None:
+        section = config.section(NAME)
+        self.allow = tuple(DEFAULT_ALLOW) + tuple(section.get("allow", [])) + tuple(args.allow)
+        self.roots = tuple(section.get("roots", [])) + tuple(args.root)
+        self.comments = bool(
+            args.scan_comments if args.scan_comments is not None
+            else section.get("scan-comments", False)
+        )
+        self.outputs = bool(section.get("scan-notebook-outputs", True))
+        self.prefilter = classify.prefilter(self.roots)
+
+
+def _sites(kind: str, text: str, opts: _Options) -> Iterator[Site]:
+    if kind == "python" and len(text) <= AST_LIMIT:
+        yield from python_sites(text, comments=opts.comments)
+        if opts.comments:
+            yield from python_comment_lines(text)
+    elif kind == "notebook":
+        yield from notebook_sites(text, comments=opts.comments, outputs=opts.outputs)
+    elif kind == "json":
+        yield from json_sites(text)
+    else:
+        yield from text_sites(
+            text,
+            comments=opts.comments,
+            path_context=kind == "shell",
+            container=kind == "dockerfile",
+            ini=kind in ("ini", "env"),
+            yaml=kind == "yaml",
+        )
+
+
+def _message(match: classify.PathMatch, output: str | None) -> str:
+    shown = match.text if len(match.text) <= 80 else match.text[:77] + "..."
+    label = classify.LABELS[match.code]
+    if output:
+        return f"{label} '{shown}' in a notebook output ({output}); clear outputs before committing"
+    return f"hardcoded {label} '{shown}'"
+
+
+def _findings_in_text(target: Target, text: str, opts: _Options) -> list[Finding]:
+    found: list[Finding] = []
+    try:
+        sites = list(_sites(target.kind, text, opts))
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        if target.kind in ("notebook", "json"):
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            found.append(Finding(
+                target.path, 1, 1, UNPARSABLE,
+                f"not valid {'notebook ' if target.kind == 'notebook' else ''}JSON ({reason});"
+                " checked as plain text",
+                severity="warning",
+            ))
+        sites = list(text_sites(text, comments=opts.comments))
+    for site in sites:
+        matches = classify.find_paths(
+            site.value,
+            start_ok=site.start_ok,
+            path_context=site.path_context,
+            container=site.container,
+            open_end=site.open_end,
+            extra_roots=opts.roots,
+            allow=opts.allow,
+        )
+        for match in matches:
+            line, col = site.position(match.start, match.text)
+            output = site.extra.get("output")
+            extra = {"check": NAME, "kind": classify.LABELS[match.code], "text": match.text}
+            extra.update(site.extra)
+            if output:
+                extra["rule"] = match.code
+            found.append(Finding(
+                target.path, line, col,
+                NOTEBOOK_OUTPUT if output else match.code,
+                _message(match, output),
+                severity="warning" if output else "error",
+                hint="" if output else HINTS[match.code],
+                extra=extra,
+            ))
+    return found
+
+
+def _check_symlink(target: Target, opts: _Options) -> list[Finding]:
+    try:
+        destination = os.readlink(target.path)
+    except OSError as exc:
+        return [Finding(target.path, 1, 1, UNREADABLE, f"cannot read symlink: {exc.strerror}")]
+    found = []
+    for match in classify.find_paths(destination, path_context=True, extra_roots=opts.roots,
+                                     allow=opts.allow):
+        found.append(Finding(
+            target.path, 1, 1, SYMLINK,
+            f"symlink points to a {classify.LABELS[match.code]} {match.text!r}",
+            hint="commit the file itself, or a relative link inside the repository",
+            extra={"check": NAME, "rule": match.code, "text": match.text},
+        ))
+    return found
+
+
+def check_file(target: Target, opts: _Options) -> list[Finding]:
+    """All findings for one file, suppressions applied."""
+    if os.path.islink(target.path):
+        return _check_symlink(target, opts)
+    try:
+        with open(target.path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return [Finding(target.path, 1, 1, UNREADABLE, f"cannot read file: {reason}")]
+    if not data or looks_binary(data) or not opts.prefilter.search(data):
+        return []
+    text = decode_text(data)
+    found = _findings_in_text(target, text, opts)
+    if not found:
+        return []
+    suppressions = Suppressions(text)
+    return [f for f in found if not suppressions.silenced(f.line, f.code)]
+
+
+def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
+    """Check the files named on the command line (or the repository) for absolute paths."""
+    opts = _Options(args, config)
+    targets, missing = discover(args.files)
+    for name in missing:
+        yield Finding(name, 1, 1, UNREADABLE, "no such file or directory",
+                      hint="check the path; deleted files are not checked")
+    for target in targets:
+        if config.exclude and config.is_excluded(relative_to(target.path, config.root)):
+            continue
+        yield from check_file(target, opts)

@@ -1,0 +1,206 @@
+"""What counts as a hardcoded, machine-specific absolute path inside one string value.
+
+The policy is a deny-list of roots that exist only on one machine or platform (homes, mounts,
+data roots, hosted-notebook folders, Windows drives, shares, file URIs). Everything else that is
+absolute -- system paths, /tmp, /opt, /app and other container paths -- is left alone, because
+it either exists everywhere or is the production container's own layout.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Roots, by rule code. `bare` roots are flagged even without a sub-folder ("/Users"); the
+# others need one ("/home/ana"), unless the string is used where a path is expected.
+HOME = "MLG101"
+MOUNT = "MLG102"
+NOTEBOOK = "MLG103"
+WINDOWS = "MLG104"
+UNC = "MLG105"
+FILE_URI = "MLG106"
+LOCAL_REQUIREMENT = "MLG107"
+
+LABELS = {
+    HOME: "user home or developer-machine path",
+    MOUNT: "mounted-volume or data-root path",
+    NOTEBOOK: "hosted-notebook path (Colab/Kaggle/Databricks)",
+    WINDOWS: "Windows drive path",
+    UNC: "UNC network-share path",
+    FILE_URI: "file:// URI to a local path",
+    LOCAL_REQUIREMENT: "requirement installed from a local path",
+}
+
+_ROOTS: list[tuple[str, str, bool]] = [
+    # (root, code, flagged when bare)
+    ("Users", HOME, True),
+    ("home", HOME, False),
+    ("root", HOME, False),
+    ("opt/homebrew", HOME, True),
+    ("usr/local/Cellar", HOME, True),
+    ("Applications", HOME, False),
+    ("Volumes", MOUNT, False),
+    ("mnt", MOUNT, False),
+    ("media", MOUNT, False),
+    ("data", MOUNT, False),
+    ("datasets", MOUNT, False),
+    ("dataset", MOUNT, False),
+    ("scratch", MOUNT, False),
+    ("nfs", MOUNT, False),
+    ("gpfs", MOUNT, False),
+    ("lustre", MOUNT, False),
+    ("fsx", MOUNT, False),
+    ("efs", MOUNT, False),
+    ("nas", MOUNT, False),
+    ("storage", MOUNT, False),
+    ("content", NOTEBOOK, False),
+    ("kaggle", NOTEBOOK, False),
+    ("dbfs", NOTEBOOK, False),
+    ("Workspace", NOTEBOOK, False),
+    ("databricks", NOTEBOOK, False),
+    ("gdrive", NOTEBOOK, False),
+]
+# Numbered data disks: /data1, /data2, /disk3 ...
+_NUMBERED = [(r"data\d+", MOUNT), (r"disk\d+", MOUNT)]
+
+# Roots that are still meaningful inside a container image, so a Dockerfile (or a YAML key that
+# names a container path) may use them: only host-only locations are flagged there.
+CONTAINER_SAFE_CODES = {MOUNT, NOTEBOOK}
+CONTAINER_SAFE_ROOTS = {"home", "root"}
+
+# A candidate starts a path only when the character before it cannot be part of a longer
+# token: "https://x.org/home/a", "../home/a", "${ROOT}/home/a" and "~/data" are not absolute.
+_BEFORE = r"(?<![\w.~$/\\%@})\]*+-])"
+_PATH_CHARS = r"[^\s\"'`<>|;,:()\[\]{}]*"
+_URI_CHARS = r"[^\s\"'`<>|;,()\[\]{}]*"
+
+_WINDOWS_RE = re.compile(_BEFORE + r"(?P<drive>[A-Za-z]):(?:\\\\|\\|/)(?=[\w$~%.-])" + _PATH_CHARS)
+_UNC_RE = re.compile(r"(?<![\w\\/])(?:\\\\){1,2}[A-Za-z0-9][\w.$-]+(?:\\){1,2}[\w$][\w.$-]*" + _PATH_CHARS)
+_FILE_URI_RE = re.compile(
+    r"(?<![\w.+-])[Ff][Ii][Ll][Ee]:(?://(?:localhost)?)?/+(?![/$%{])" + _URI_CHARS
+)
+_REQUIREMENT_AT_FILE_RE = re.compile(
+    r"(?<![\w.-])[A-Za-z0-9][\w.-]*\s*(?:\[[^\]]*\])?\s*@\s*[Ff][Ii][Ll][Ee]:" + _URI_CHARS
+)
+_DBFS_URI_RE = re.compile(r"(?<![\w.+-])dbfs:/" + _URI_CHARS)
+
+# Strong signs that a string is a regular expression rather than a path.
+_REGEX_HINT_RE = re.compile(
+    r"^\^|\(\?[:P=!<]|\[\^|\.\*|\.\+|\\[dwsDWS][+*?{]|\[[a-zA-Z0-9]-[a-zA-Z0-9]|\$\)?$"
+)
+
+
+@dataclass(frozen=True)
+class PathMatch:
+    """One machine-specific location found in a string: offsets into that string."""
+
+    start: int
+    end: int
+    code: str
+    text: str
+
+
+def _roots_pattern(extra_roots: tuple[str, ...]) -> str:
+    names = [re.escape(root) for root, _, _ in _ROOTS] + [p for p, _ in _NUMBERED]
+    names += [re.escape(r.strip("/")) for r in extra_roots if r.strip("/")]
+    names.sort(key=len, reverse=True)
+    return r"/(?P<root>" + "|".join(names) + r")(?=/|$|[^\w.-])(?P<rest>" + _PATH_CHARS + ")"
+
+
+@lru_cache(maxsize=16)
+def _posix_re(extra_roots: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(_BEFORE + _roots_pattern(extra_roots))
+
+
+@lru_cache(maxsize=16)
+def prefilter(extra_roots: tuple[str, ...] = ()) -> re.Pattern[bytes]:
+    """A cheap byte-level test: a file that fails it cannot contain a finding."""
+    names = [re.escape(root) for root, _, _ in _ROOTS] + ["data", "disk"]
+    names += [re.escape(r.strip("/")) for r in extra_roots if r.strip("/")]
+    pattern = (
+        r"/(?:" + "|".join(sorted(set(names), key=len, reverse=True)) + r")"
+        r"|(?<![A-Za-z])[A-Za-z]:[\\/]"
+        r"|\\\\[A-Za-z0-9][\w.$-]+\\"
+        r"|[Ff][Ii][Ll][Ee]:"
+        r"|dbfs:"
+        r"|\\/"
+    )
+    return re.compile(pattern.encode())
+
+
+def _root_code(root: str, extra_roots: tuple[str, ...]) -> tuple[str, bool]:
+    for name, code, bare in _ROOTS:
+        if name == root:
+            return code, bare
+    return MOUNT, False  # numbered disks and configured roots
+
+
+def looks_like_regex(value: str) -> bool:
+    return bool(_REGEX_HINT_RE.search(value))
+
+
+def _allowed(text: str, allow: tuple[str, ...]) -> bool:
+    normal = text.replace("\\\\", "/").replace("\\", "/")
+    return any(normal.startswith(prefix) or normal.lower().startswith(prefix.lower())
+               for prefix in allow if prefix)
+
+
+def find_paths(
+    value: str,
+    *,
+    start_ok: bool = True,
+    path_context: bool = False,
+    container: bool = False,
+    open_end: bool = False,
+    extra_roots: tuple[str, ...] = (),
+    allow: tuple[str, ...] = (),
+) -> list[PathMatch]:
+    """Machine-specific absolute locations in `value`.
+
+    start_ok: False when the string continues another value ("x + '/home/a'"), so offset 0 is
+    not the start of a path. path_context: the string is used where a path is expected (a path
+    join, an open(), a *_DIR variable), so bare roots such as "/home" count.
+    container: the string describes a container image (Dockerfile), where only host-only
+    locations are wrong. open_end: a placeholder follows the value, so "/home/" + {user} has
+    a child folder.
+    """
+    if looks_like_regex(value):
+        return []
+    found: list[PathMatch] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, code: str) -> None:
+        if not start_ok and start == 0:
+            return
+        if any(s < end and start < e for s, e in taken):
+            return
+        text = value[start:end].rstrip(".:")
+        end = start + len(text)
+        if _allowed(re.sub(r"^[Ff][Ii][Ll][Ee]:(//(localhost)?)?", "", text), allow):
+            return
+        taken.append((start, end))
+        found.append(PathMatch(start, end, code, text))
+
+    for m in _REQUIREMENT_AT_FILE_RE.finditer(value):
+        add(m.start(), m.end(), LOCAL_REQUIREMENT)
+    for m in _FILE_URI_RE.finditer(value):
+        add(m.start(), m.end(), FILE_URI)
+    if not container:
+        for m in _DBFS_URI_RE.finditer(value):
+            add(m.start(), m.end(), NOTEBOOK)
+    for m in _UNC_RE.finditer(value):
+        add(m.start(), m.end(), UNC)
+    for m in _WINDOWS_RE.finditer(value):
+        add(m.start(), m.end(), WINDOWS)
+    for m in _posix_re(extra_roots).finditer(value):
+        root, rest = m.group("root"), m.group("rest")
+        code, bare = _root_code(root, extra_roots)
+        if container and (code in CONTAINER_SAFE_CODES or root in CONTAINER_SAFE_ROOTS):
+            continue
+        has_child = bool(rest.strip("/")) or (open_end and m.end() == len(value) and rest == "/")
+        if not (has_child or bare or path_context):
+            continue
+        add(m.start(), m.end(), code)
+    found.sort(key=lambda p: p.start)
+    return found

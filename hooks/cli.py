@@ -1,0 +1,104 @@
+"""The one `mlgate` command: `mlgate <check> [options] [files]`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from mlgate import __version__
+from mlgate.config import Config, load_config
+from mlgate.files import relative_to
+from mlgate.finding import Finding, UsageError
+from mlgate.report import FORMATS, emit
+
+# Subcommand -> module. Each module has NAME, HELP, add_arguments(parser) and run(args, config).
+CHECKS = {
+    "paths": "mlgate.checks.paths",
+}
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _common_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("output and configuration")
+    group.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    group.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour text output (auto: on a terminal unless NO_COLOR is set)")
+    group.add_argument("--config", metavar="PYPROJECT",
+                       help="read [tool.mlgate] from this file instead of the nearest pyproject.toml")
+    group.add_argument("--no-config", action="store_true", help="ignore any configuration file")
+    group.add_argument("--ignore", action="append", default=[], metavar="CODE",
+                       help="rule code to ignore (repeatable)")
+    group.add_argument("--fail-on", choices=("error", "warning"), default=None,
+                       help="lowest severity that fails the run (default: error)")
+    group.add_argument("--exit-zero", action="store_true",
+                       help="exit 0 even when there are findings")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mlgate",
+        description="Deployment-readiness gates for machine-learning projects.",
+        epilog="Exit status: 0 clean, 1 findings, 2 usage or configuration error.",
+    )
+    parser.add_argument("--version", action="version", version=f"mlgate {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="<check>")
+    sub.required = True
+    for name, module_name in CHECKS.items():
+        module = importlib.import_module(module_name)
+        check_parser = sub.add_parser(name, help=module.HELP, description=module.__doc__)
+        module.add_arguments(check_parser)
+        _common_options(check_parser)
+    return parser
+
+
+def apply_policy(findings: list[Finding], config: Config, cli_ignore: list[str]) -> list[Finding]:
+    """Configured ignores, per-file ignores and severity overrides, shared by every check."""
+    kept = []
+    cli = set(cli_ignore)
+    for finding in findings:
+        code = finding.code
+        if code in cli:
+            continue
+        if code in config.ignore or config.per_file_ignores:
+            if code in config.ignored_codes_for(relative_to(finding.path, config.root)):
+                continue
+        level = config.severity.get(code)
+        if level == "off":
+            continue
+        if level:
+            finding.severity = level
+        kept.append(finding)
+    return kept
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = Config(root=__import__("pathlib").Path.cwd()) if args.no_config else load_config(
+            args.config
+        )
+        module = importlib.import_module(CHECKS[args.command])
+        findings = apply_policy(list(module.run(args, config)), config, args.ignore)
+    except UsageError as exc:
+        print(f"mlgate: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    try:
+        emit(findings, args.format, args.command, args.color)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        sys.stderr.close()
+    fail_on = args.fail_on or config.fail_on
+    failing = [f for f in findings if f.severity == "error" or fail_on == "warning"]
+    if failing and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+if __name__ == "__main__":
+    sys.exit(main())

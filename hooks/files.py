@@ -1,0 +1,134 @@
+"""Which files a check looks at, what kind each one is, and reading them without surprises."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+# Folders never worth walking when the target is not a git repository.
+SKIP_DIRS = {
+    ".git", ".hg", ".svn", ".venv", "venv", "env", "node_modules", "__pycache__",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox", ".nox", "site-packages",
+    "build", "dist", ".ipynb_checkpoints",
+}
+
+_EXTENSION_KINDS = {
+    ".py": "python", ".pyi": "python", ".pyw": "python",
+    ".ipynb": "notebook",
+    ".json": "json", ".jsonc": "text", ".geojson": "json",
+    ".toml": "toml",
+    ".yaml": "yaml", ".yml": "yaml",
+    ".ini": "ini", ".cfg": "ini", ".conf": "ini",
+    ".env": "env",
+    ".sh": "shell", ".bash": "shell", ".zsh": "shell", ".ksh": "shell",
+    ".dockerfile": "dockerfile",
+}
+
+_NAME_PATTERNS = [
+    (re.compile(r"^(Docker|Container)file([.-].*)?$"), "dockerfile"),
+    (re.compile(r"^.*(requirements|constraints).*\.(txt|in)$", re.I), "requirements"),
+    (re.compile(r"^\.env(\..*)?$"), "env"),
+    (re.compile(r"^Pipfile$"), "toml"),
+    (re.compile(r"^(uv|poetry)\.lock$"), "toml"),
+    (re.compile(r"^Pipfile\.lock$"), "json"),
+    (re.compile(r"^(Makefile|GNUmakefile|Procfile|\.envrc)$"), "shell"),
+    (re.compile(r"^MLmodel$"), "yaml"),
+]
+
+BINARY_SNIFF = 8192
+
+
+def file_kind(path: str) -> str | None:
+    """The kind of a file by its name, or None when mlgate does not scan that kind by default."""
+    posix = PurePosixPath(path.replace("\\", "/"))
+    name = posix.name
+    if posix.parent.name == "requirements" and posix.suffix in (".txt", ".in"):
+        return "requirements"
+    for pattern, kind in _NAME_PATTERNS:
+        if pattern.match(name):
+            return kind
+    return _EXTENSION_KINDS.get(PurePosixPath(name).suffix.lower())
+
+
+def _git_files(folder: str) -> list[str] | None:
+    """Tracked plus untracked-but-not-ignored files under `folder`, relative to the cwd."""
+    try:
+        proc = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", folder],
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
+    # `--cached` still lists files deleted from the work tree; they are not ours to scan.
+    return sorted({n for n in names if n and os.path.lexists(n)})
+
+
+def _walk(folder: str) -> list[str]:
+    found = []
+    for top, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")]
+        found.extend(os.path.join(top, n) for n in names)
+    return sorted(os.path.normpath(p) for p in found)
+
+
+@dataclass
+class Target:
+    """A file to check: `path` as shown to the user, `kind` as detected."""
+
+    path: str
+    kind: str
+    explicit: bool
+
+
+def discover(args: list[str]) -> tuple[list[Target], list[str]]:
+    """Expand command-line arguments: folders by git (or a walk), files as given.
+
+    Returns the targets and the arguments that do not exist.
+    """
+    targets: list[Target] = []
+    missing: list[str] = []
+    seen: set[str] = set()
+    for arg in args or ["."]:
+        if os.path.isdir(arg) and not os.path.islink(arg):
+            listed = _git_files(arg)
+            for name in listed if listed is not None else _walk(arg):
+                kind = file_kind(name)
+                if kind and name not in seen and not os.path.isdir(name):
+                    seen.add(name)
+                    targets.append(Target(name, kind, explicit=False))
+        elif os.path.lexists(arg):
+            if arg not in seen:
+                seen.add(arg)
+                targets.append(Target(arg, file_kind(arg) or "text", explicit=True))
+        else:
+            missing.append(arg)
+    return targets, missing
+
+
+def relative_to(path: str, root: Path) -> str:
+    """`path` relative to `root` in POSIX form, for matching configuration globs."""
+    try:
+        rel = os.path.relpath(os.path.abspath(path), root)
+    except ValueError:  # another drive on Windows
+        return Path(path).as_posix()
+    return Path(rel).as_posix()
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (BOM stripped) when it is; Latin-1 otherwise, which never fails."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def looks_binary(data: bytes) -> bool:
+    return b"\0" in data[:BINARY_SNIFF]
