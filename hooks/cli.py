@@ -27,7 +27,7 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour text output (auto: on a terminal unless NO_COLOR is set)")
     group.add_argument("--config", metavar="PYPROJECT",
-                       help="read [tool.mlgate] from this file instead of the nearest pyproject.toml")
+                       help="read [tool.mlgate] from this file, not the nearest pyproject.toml")
     group.add_argument("--no-config", action="store_true", help="ignore any configuration file")
     group.add_argument("--ignore", action="append", default=[], metavar="CODE",
                        help="rule code to ignore (repeatable)")
@@ -62,9 +62,10 @@ def apply_policy(findings: list[Finding], config: Config, cli_ignore: list[str])
         code = finding.code
         if code in cli:
             continue
-        if code in config.ignore or config.per_file_ignores:
-            if code in config.ignored_codes_for(relative_to(finding.path, config.root)):
-                continue
+        if (code in config.ignore or config.per_file_ignores) and code in config.ignored_codes_for(
+            relative_to(finding.path, config.root)
+        ):
+            continue
         level = config.severity.get(code)
         if level == "off":
             continue

@@ -42,7 +42,7 @@ def _bool(value: Any, where: str) -> bool:
 
 def _severity_table(value: Any, where: str) -> dict[str, str]:
     if not isinstance(value, dict):
-        raise UsageError(f"{where} must be a table of rule code = \"error\" | \"warning\" | \"off\"")
+        raise UsageError(f'{where} must be a table of rule code = "error" | "warning" | "off"')
     for code, level in value.items():
         if not CODE_RE.match(code):
             raise UsageError(f"{where}: {code!r} is not a rule code")

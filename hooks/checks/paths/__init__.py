@@ -32,7 +32,6 @@ UNREADABLE = "MLG001"
 UNPARSABLE = "MLG002"
 SYMLINK = "MLG108"
 NOTEBOOK_OUTPUT = "MLG150"
-DEFAULT_ALLOW = ("/tmp/", "/opt/ml/")
 # Python files larger than this are scanned line by line instead of parsed.
 AST_LIMIT = 4 * 1024 * 1024
 
@@ -71,7 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class _Options:
     def __init__(self, args: argparse.Namespace, config: Config) -> None:
         section = config.section(NAME)
-        self.allow = tuple(DEFAULT_ALLOW) + tuple(section.get("allow", [])) + tuple(args.allow)
+        self.allow = tuple(section.get("allow", [])) + tuple(args.allow)
         self.roots = tuple(section.get("roots", [])) + tuple(args.root)
         self.comments = bool(
             args.scan_comments if args.scan_comments is not None
@@ -172,6 +171,9 @@ def check_file(target: Target, opts: _Options) -> list[Finding]:
     """All findings for one file, suppressions applied."""
     if os.path.islink(target.path):
         return _check_symlink(target, opts)
+    if not os.path.isfile(target.path):  # a FIFO or device would block or never end
+        return [Finding(target.path, 1, 1, UNREADABLE, "not a regular file; not checked",
+                        severity="warning")]
     try:
         with open(target.path, "rb") as handle:
             data = handle.read()

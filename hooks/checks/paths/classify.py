@@ -22,6 +22,10 @@ UNC = "MLG105"
 FILE_URI = "MLG106"
 LOCAL_REQUIREMENT = "MLG107"
 
+# Scratch space and the SageMaker container contract exist wherever the code runs; they only
+# matter for file:// URIs, since neither is a flagged root.
+DEFAULT_ALLOW = ("/tmp/", "/opt/ml/")
+
 LABELS = {
     HOME: "user home or developer-machine path",
     MOUNT: "mounted-volume or data-root path",
@@ -76,7 +80,9 @@ _PATH_CHARS = r"[^\s\"'`<>|;,:()\[\]{}]*"
 _URI_CHARS = r"[^\s\"'`<>|;,()\[\]{}]*"
 
 _WINDOWS_RE = re.compile(_BEFORE + r"(?P<drive>[A-Za-z]):(?:\\\\|\\|/)(?=[\w$~%.-])" + _PATH_CHARS)
-_UNC_RE = re.compile(r"(?<![\w\\/])(?:\\\\){1,2}[A-Za-z0-9][\w.$-]+(?:\\){1,2}[\w$][\w.$-]*" + _PATH_CHARS)
+_UNC_RE = re.compile(
+    r"(?<![\w\\/:])(?:\\\\){1,2}[A-Za-z0-9][\w.$-]+(?:\\){1,2}[\w$][\w.$-]*" + _PATH_CHARS
+)
 _FILE_URI_RE = re.compile(
     r"(?<![\w.+-])[Ff][Ii][Ll][Ee]:(?://(?:localhost)?)?/+(?![/$%{])" + _URI_CHARS
 )
@@ -177,7 +183,8 @@ def find_paths(
             return
         text = value[start:end].rstrip(".:")
         end = start + len(text)
-        if _allowed(re.sub(r"^[Ff][Ii][Ll][Ee]:(//(localhost)?)?", "", text), allow):
+        bare = re.sub(r"^[Ff][Ii][Ll][Ee]:(//(localhost)?)?", "", text)
+        if _allowed(bare, DEFAULT_ALLOW) or _allowed(bare, allow):
             return
         taken.append((start, end))
         found.append(PathMatch(start, end, code, text))
@@ -189,10 +196,10 @@ def find_paths(
     if not container:
         for m in _DBFS_URI_RE.finditer(value):
             add(m.start(), m.end(), NOTEBOOK)
-    for m in _UNC_RE.finditer(value):
-        add(m.start(), m.end(), UNC)
     for m in _WINDOWS_RE.finditer(value):
         add(m.start(), m.end(), WINDOWS)
+    for m in _UNC_RE.finditer(value):
+        add(m.start(), m.end(), UNC)
     for m in _posix_re(extra_roots).finditer(value):
         root, rest = m.group("root"), m.group("rest")
         code, bare = _root_code(root, extra_roots)

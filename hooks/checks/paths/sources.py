@@ -11,8 +11,8 @@ import bisect
 import json
 import re
 from collections.abc import Iterator
-from typing import Callable
 from dataclasses import dataclass, field
+from typing import Callable
 
 # Call names whose first argument is a web route, not a filesystem path.
 ROUTE_CALLS = {
@@ -67,7 +67,8 @@ class Site:
             if newlines:
                 return self.line + newlines, offset - head.rfind("\n")
             return self.line, self.col + offset
-        for needle in (text, text.replace("\\", "\\\\"), text[:12], text[:12].replace("\\", "\\\\")):
+        doubled = text.replace("\\", "\\\\")
+        for needle in (text, doubled, text[:12], doubled[:12]):
             at = self.raw.find(needle)
             if at >= 0:
                 head = self.raw[:at]

@@ -1,0 +1,17 @@
+"""Small helpers shared by the tests: run the CLI in-process and read its JSON."""
+
+from __future__ import annotations
+
+import json
+
+from mlgate.cli import main
+
+
+def run_json(capsys, *args: str) -> tuple[int, list[dict]]:
+    code = main(["paths", "--format", "json", "--no-config", *args])
+    out = capsys.readouterr().out
+    return code, json.loads(out)
+
+
+def line_codes(findings: list[dict]) -> list[str]:
+    return sorted(f"{f['line']}:{f['code']}" for f in findings)

@@ -1,0 +1,119 @@
+"""What counts as a machine-specific absolute path inside one string."""
+
+import pytest
+
+from mlgate.checks.paths.classify import find_paths
+
+
+def codes(value, **kw):
+    return [(m.code, m.text) for m in find_paths(value, **kw)]
+
+
+@pytest.mark.parametrize(
+    "value, code, text",
+    [
+        ("/Users/ana/Desktop/train.csv", "MLG101", "/Users/ana/Desktop/train.csv"),
+        ("/home/joe/data/x.parquet", "MLG101", "/home/joe/data/x.parquet"),
+        ("/root/.cache/model.bin", "MLG101", "/root/.cache/model.bin"),
+        ("/opt/homebrew/bin/python3", "MLG101", "/opt/homebrew/bin/python3"),
+        ("/Users", "MLG101", "/Users"),
+        ("/mnt/c/Users/ana/data.csv", "MLG102", "/mnt/c/Users/ana/data.csv"),
+        ("/Volumes/Backup/train.csv", "MLG102", "/Volumes/Backup/train.csv"),
+        ("/media/ana/usb/x.csv", "MLG102", "/media/ana/usb/x.csv"),
+        ("/data/train.csv", "MLG102", "/data/train.csv"),
+        ("/data2/imagenet/train", "MLG102", "/data2/imagenet/train"),
+        ("/scratch/ana/run1", "MLG102", "/scratch/ana/run1"),
+        ("/content/drive/MyDrive/x.csv", "MLG103", "/content/drive/MyDrive/x.csv"),
+        ("/kaggle/input/titanic/train.csv", "MLG103", "/kaggle/input/titanic/train.csv"),
+        ("/dbfs/FileStore/tables/x.csv", "MLG103", "/dbfs/FileStore/tables/x.csv"),
+        ("dbfs:/mnt/raw/x.delta", "MLG103", "dbfs:/mnt/raw/x.delta"),
+        ("/Workspace/Users/a@b.com/nb", "MLG103", "/Workspace/Users/a@b.com/nb"),
+        ("C:\\Users\\bob\\data.csv", "MLG104", "C:\\Users\\bob\\data.csv"),
+        ("C:\\\\Users\\\\bob\\\\data.csv", "MLG104", "C:\\\\Users\\\\bob\\\\data.csv"),
+        ("c:/users/bob/data.csv", "MLG104", "c:/users/bob/data.csv"),
+        ("D:\\datasets\\x", "MLG104", "D:\\datasets\\x"),
+        ("\\\\fileserver\\share\\x.csv", "MLG105", "\\\\fileserver\\share\\x.csv"),
+        ("file:///home/ana/mlruns", "MLG106", "file:///home/ana/mlruns"),
+        ("file:///C:/Users/bob/mlruns", "MLG106", "file:///C:/Users/bob/mlruns"),
+        ("utils @ file:///Users/ana/code/utils", "MLG107", "utils @ file:///Users/ana/code/utils"),
+    ],
+)
+def test_flags(value, code, text):
+    assert codes(value) == [(code, text)]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://example.com/home/ana/x",
+        "s3://bucket/home/ana/x.csv",
+        "gs://bucket/data/x",
+        "hdfs:///user/ana/data",
+        "/predict",
+        "/v1/models/churn:predict",
+        "/home",
+        "/data",
+        "/dev/null",
+        "/tmp/ana/x.csv",
+        "/opt/ml/model/model.joblib",
+        "/app/models/model.joblib",
+        "/usr/lib/python3/dist-packages",
+        "data/train.csv",
+        "../home/ana/x",
+        "~/data/train.csv",
+        "$HOME/data/train.csv",
+        "${DATA_ROOT}/data/x.csv",
+        "2024/01/15",
+        "1/2",
+        "application/json",
+        "image/png",
+        r"^/home/(\w+)/",
+        r"^[A-Za-z]:\\",
+        "file:./relative/mlruns",
+        "file:///tmp/mlruns",
+        "",
+        "a:b",
+        "user@host:/srv/x",
+    ],
+)
+def test_does_not_flag(value):
+    assert codes(value) == []
+
+
+def test_bare_roots_count_where_a_path_is_expected():
+    assert codes("/home") == []
+    assert codes("/home", path_context=True) == [("MLG101", "/home")]
+    assert codes("/content", path_context=True) == [("MLG103", "/content")]
+
+
+def test_a_continuation_does_not_start_a_path():
+    assert codes("/home/ana/x", start_ok=False) == []
+    assert codes("x /home/ana/x", start_ok=False) == [("MLG101", "/home/ana/x")]
+
+
+def test_container_profile_keeps_only_host_locations():
+    assert codes("WORKDIR /home/app", container=True) == []
+    assert codes("COPY data /data/train", container=True) == []
+    assert codes("ENV DATA=/Users/ana/x", container=True) == [("MLG101", "/Users/ana/x")]
+    assert codes("ENV D=C:\\data", container=True) == [("MLG104", "C:\\data")]
+
+
+def test_path_lists_split_on_colons():
+    assert codes("PATH=/home/ana/bin:/usr/bin") == [("MLG101", "/home/ana/bin")]
+    assert codes("- /home/ana/data:/data") == [("MLG101", "/home/ana/data")]
+
+
+def test_configured_roots_and_allow_prefixes():
+    assert codes("/nas2/team/x.csv") == []
+    assert codes("/nas2/team/x.csv", extra_roots=("/nas2",)) == [("MLG102", "/nas2/team/x.csv")]
+    assert codes("/data/shared/x.csv", allow=("/data/shared/",)) == []
+
+
+def test_open_end_placeholder_is_a_child_folder():
+    assert codes("/home/", open_end=True) == [("MLG101", "/home/")]
+    assert codes("/home/") == []
+
+
+def test_several_paths_in_one_string():
+    found = codes("cp /Users/ana/a.csv /mnt/backup/a.csv")
+    assert found == [("MLG101", "/Users/ana/a.csv"), ("MLG102", "/mnt/backup/a.csv")]

@@ -1,0 +1,175 @@
+"""The conventions every check follows: output formats, exit codes, configuration, robustness."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from mlgate.cli import main
+
+LEAK = 'DATA = "/Users/ana/Desktop/train.csv"\n'
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return tmp_path
+
+
+def test_exit_codes_and_text_format(project, capsys):
+    (project / "clean.py").write_text("DATA = 'data/train.csv'\n")
+    (project / "leaky.py").write_text(LEAK)
+    assert main(["paths", "clean.py"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["paths", "leaky.py"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("leaky.py:1:9: MLG101 hardcoded user home")
+    assert "hint:" in out[0]
+    assert out[-1].startswith("mlgate paths: 1 finding")
+    assert "\033[" not in "".join(out)
+
+
+def test_usage_errors_exit_2(project, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["paths", "--format", "xml"])
+    assert exc.value.code == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["nosuchcheck"])
+    assert exc.value.code == 2
+
+
+def test_json_and_github_formats(project, capsys):
+    (project / "leaky.py").write_text(LEAK)
+    assert main(["paths", "--format", "json", "leaky.py"]) == 1
+    [finding] = json.loads(capsys.readouterr().out)
+    assert {"path", "line", "col", "code", "severity", "message"} <= finding.keys()
+    assert main(["paths", "--format", "github", "leaky.py"]) == 1
+    assert capsys.readouterr().out.startswith("::error file=leaky.py,line=1,col=9,title=MLG101::")
+    assert main(["paths", "--format", "json", "--ignore", "MLG101", "leaky.py"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_colour_only_when_asked_and_never_with_no_color(project, capsys, monkeypatch):
+    (project / "leaky.py").write_text(LEAK)
+    main(["paths", "--color", "always", "leaky.py"])
+    assert "\033[31m" in capsys.readouterr().out
+    monkeypatch.setenv("NO_COLOR", "1")
+    main(["paths", "leaky.py"])
+    assert "\033[" not in capsys.readouterr().out
+
+
+def write_config(project, body):
+    (project / "pyproject.toml").write_text("[tool.mlgate]\n" + body, encoding="utf-8")
+
+
+def test_config_unknown_key_is_named_and_exits_2(project, capsys):
+    write_config(project, "[tool.mlgate.paths]\nalow = ['/data/']\n")
+    assert main(["paths", "."]) == 2
+    err = capsys.readouterr().err
+    assert "unknown key 'alow'" in err and "did you mean 'allow'" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("body, words", [
+    ("ignore = 'MLG101'\n", "must be a list"),
+    ("ignore = ['E501']\n", "not a rule code"),
+    ("severity = { MLG101 = 'loud' }\n", "must be"),
+    ("[tool.mlgate.paths]\nscan-comments = 'yes'\n", "true or false"),
+    ("bogus = 1\n", "unknown key 'bogus'"),
+    ("exclude = [\n", "invalid TOML"),
+])
+def test_bad_config_values(project, capsys, body, words):
+    write_config(project, body)
+    assert main(["paths", "."]) == 2
+    assert words in capsys.readouterr().err
+
+
+def test_config_allow_roots_ignores_severity_and_exclude(project, capsys):
+    (project / "a.py").write_text('A = "/data/shared/x.csv"\nB = "/nas2/x/y.csv"\n')
+    (project / "vendor").mkdir()
+    (project / "vendor" / "b.py").write_text(LEAK)
+    (project / "c.json").write_text('{"p": "/Users/ana/x"}\n')
+    write_config(project, """\
+exclude = ["vendor/**"]
+severity = { MLG102 = "warning" }
+per-file-ignores = { "*.json" = ["MLG101"] }
+[tool.mlgate.paths]
+allow = ["/data/shared/"]
+roots = ["/nas2"]
+""")
+    assert main(["paths", "--format", "json", "a.py", "vendor/b.py", "c.json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert [(f["path"], f["line"], f["code"], f["severity"]) for f in found] == [
+        ("a.py", 2, "MLG102", "warning")]
+    assert main(["paths", "--fail-on", "warning", "a.py"]) == 1
+    capsys.readouterr()
+    assert main(["paths", "--no-config", "vendor/b.py"]) == 1
+
+
+def test_inline_and_file_level_suppressions(project, capsys):
+    (project / "a.py").write_text(
+        'A = "/Users/ana/x"  # mlgate: ignore[MLG101]\n'
+        'B = "/Users/ana/y"  # mlgate: ignore[MLG102]\n'
+        'C = "/Users/ana/z"  # mlgate: ignore\n')
+    (project / "b.sh").write_text("# mlgate: ignore-file\ncd /home/ana/project\n")
+    assert main(["paths", "--format", "json", "a.py", "b.sh"]) == 1
+    found = json.loads(capsys.readouterr().out)
+    assert [(f["path"], f["line"]) for f in found] == [("a.py", 2)]
+
+
+def test_robust_inputs(project, capsys):
+    (project / "empty.py").write_bytes(b"")
+    (project / "bin.py").write_bytes(b"\x00\x01/Users/ana/x\x00")
+    (project / "latin.py").write_bytes('A = "/home/jos\xe9/x"\r\n'.encode("latin-1"))
+    (project / "crlf.yaml").write_bytes(b"a: 1\r\ndata: /mnt/share/x.csv\r\n")
+    (project / "big.py").write_text("x = 1\n" * 200_000 + LEAK)
+    os.symlink("/Users/ana/Desktop/data", project / "data_link")
+    os.symlink("/nonexistent/target", project / "dangling")
+    os.mkfifo(project / "fifo.py")
+    assert main(["paths", "--format", "json", "empty.py", "bin.py", "latin.py", "crlf.yaml",
+                 "big.py", "data_link", "dangling", "fifo.py", "missing.py"]) == 1
+    found = json.loads(capsys.readouterr().out)
+    got = sorted((f["path"], f["line"], f["code"]) for f in found)
+    assert got == sorted([
+        ("latin.py", 1, "MLG101"), ("crlf.yaml", 2, "MLG102"), ("big.py", 200_001, "MLG101"),
+        ("data_link", 1, "MLG108"), ("fifo.py", 1, "MLG001"), ("missing.py", 1, "MLG001"),
+    ])
+
+
+def test_folder_arguments_use_git_and_respect_gitignore(project, capsys):
+    subprocess.run(["git", "init", "-q"], check=True)
+    (project / ".gitignore").write_text("ignored/\n")
+    (project / "ignored").mkdir()
+    (project / "ignored" / "x.py").write_text(LEAK)
+    (project / "src").mkdir()
+    (project / "src" / "tracked.py").write_text(LEAK)
+    (project / "src" / "untracked.yaml").write_text("path: /home/ana/x\n")
+    (project / "src" / "notes.md").write_text("/Users/ana/x\n")
+    subprocess.run(["git", "add", "src/tracked.py"], check=True)
+    assert main(["paths", "--format", "json"]) == 1
+    found = json.loads(capsys.readouterr().out)
+    assert sorted(f["path"] for f in found) == ["src/tracked.py", "src/untracked.yaml"]
+
+
+def test_hook_does_not_import_the_ml_stack(project):
+    (project / "a.py").write_text(LEAK)
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "mlgate", "paths", "a.py"],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 1
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "mlgate" in imported
+    assert not imported & {"numpy", "pandas", "sklearn", "joblib", "scipy"}
+
+
+def test_never_modifies_files(project, capsys):
+    path = project / "a.py"
+    path.write_text(LEAK)
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    main(["paths", "a.py"])
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
