@@ -117,3 +117,34 @@ def test_open_end_placeholder_is_a_child_folder():
 def test_several_paths_in_one_string():
     found = codes("cp /Users/ana/a.csv /mnt/backup/a.csv")
     assert found == [("MLG101", "/Users/ana/a.csv"), ("MLG102", "/mnt/backup/a.csv")]
+
+
+@pytest.mark.parametrize(
+    "line, text",
+    [
+        ("-e /Users/ana/code/utils", "/Users/ana/code/utils"),
+        ("--editable=/home/ana/pkg", "/home/ana/pkg"),
+        ("/wheels/torch-2.1-cp311-linux_x86_64.whl", "/wheels/torch-2.1-cp311-linux_x86_64.whl"),
+        ("-r /home/ana/base.txt", "/home/ana/base.txt"),
+        ("--find-links /srv/wheels", "/srv/wheels"),
+        ("utils @ file:///Users/ana/utils ; python_version >= '3.9'",
+         "utils @ file:///Users/ana/utils"),
+        ("-i file:///home/ana/simple", "file:///home/ana/simple"),
+        ("C:\\wheels\\x.whl", "C:\\wheels\\x.whl"),
+    ],
+)
+def test_requirement_lines_from_local_paths(line, text):
+    from mlgate.checks.paths.classify import find_requirement_paths
+
+    assert [(m.code, m.text) for m in find_requirement_paths(line)] == [("MLG107", text)]
+
+
+@pytest.mark.parametrize("line", [
+    "numpy==2.1.0", "-r base.txt", "-e .", "-e ./libs/utils", "pkg @ https://x.org/p.whl",
+    "--find-links https://download.pytorch.org/whl/cpu", "/tmp/wheels/x.whl",
+    "git+https://github.com/org/repo@v1#egg=repo",
+])
+def test_requirement_lines_that_are_portable(line):
+    from mlgate.checks.paths.classify import find_requirement_paths
+
+    assert find_requirement_paths(line) == []

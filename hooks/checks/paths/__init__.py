@@ -122,8 +122,10 @@ def _findings_in_text(target: Target, text: str, opts: _Options) -> list[Finding
                 severity="warning",
             ))
         sites = list(text_sites(text, comments=opts.comments))
+    finder = (classify.find_requirement_paths if target.kind == "requirements"
+              else classify.find_paths)
     for site in sites:
-        matches = classify.find_paths(
+        matches = finder(
             site.value,
             start_ok=site.start_ok,
             path_context=site.path_context,

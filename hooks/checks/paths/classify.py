@@ -135,6 +135,25 @@ def prefilter(extra_roots: tuple[str, ...] = ()) -> re.Pattern[bytes]:
     return re.compile(pattern.encode())
 
 
+# A requirements-file line whose requirement (or -e/-r/-c/--find-links target) is a local path.
+_REQUIREMENT_LINE_RE = re.compile(
+    r"^\s*(?:(?:-e|--editable|-r|--requirement|-c|--constraint|-f|--find-links)(?:\s+|\s*=\s*))?"
+    r"(?P<loc>(?:/|[A-Za-z]:[\\/]|\\\\)[^\s;#]*)"
+)
+
+
+def find_requirement_paths(line: str, allow: tuple[str, ...] = (), **kwargs) -> list[PathMatch]:
+    """Local locations on one requirements-file line: all of them are MLG107 there."""
+    found = {m.start: m for m in find_paths(line, allow=allow, **kwargs)}
+    m = _REQUIREMENT_LINE_RE.match(line)
+    if m and not looks_like_regex(line):
+        text = m.group("loc")
+        if not (_allowed(text, DEFAULT_ALLOW) or _allowed(text, allow)):
+            found[m.start("loc")] = PathMatch(m.start("loc"), m.end("loc"), LOCAL_REQUIREMENT, text)
+    return [PathMatch(p.start, p.end, LOCAL_REQUIREMENT, p.text)
+            for _, p in sorted(found.items())]
+
+
 def _root_code(root: str, extra_roots: tuple[str, ...]) -> tuple[str, bool]:
     for name, code, bare in _ROOTS:
         if name == root:
