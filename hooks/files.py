@@ -28,14 +28,14 @@ _EXTENSION_KINDS = {
 }
 
 _NAME_PATTERNS = [
-    (re.compile(r"^(Docker|Container)file([.-].*)?$"), "dockerfile"),
+    (re.compile(r"^(Docker|Container)file([.-].*)?$", re.I), "dockerfile"),
     (re.compile(r"^.*(requirements|constraints).*\.(txt|in)$", re.I), "requirements"),
-    (re.compile(r"^\.env(\..*)?$"), "env"),
-    (re.compile(r"^Pipfile$"), "toml"),
-    (re.compile(r"^(uv|poetry)\.lock$"), "toml"),
-    (re.compile(r"^Pipfile\.lock$"), "json"),
-    (re.compile(r"^(Makefile|GNUmakefile|Procfile|\.envrc)$"), "shell"),
-    (re.compile(r"^MLmodel$"), "yaml"),
+    (re.compile(r"^\.env(\..*)?$", re.I), "env"),
+    (re.compile(r"^Pipfile$", re.I), "toml"),
+    (re.compile(r"^(uv|poetry)\.lock$", re.I), "toml"),
+    (re.compile(r"^Pipfile\.lock$", re.I), "json"),
+    (re.compile(r"^(Makefile|GNUmakefile|Procfile|\.envrc)$", re.I), "shell"),
+    (re.compile(r"^MLmodel$", re.I), "yaml"),
 ]
 
 BINARY_SNIFF = 8192
@@ -45,7 +45,7 @@ def file_kind(path: str) -> str | None:
     """The kind of a file by its name, or None when mlgate does not scan that kind by default."""
     posix = PurePosixPath(path.replace("\\", "/"))
     name = posix.name
-    if posix.parent.name == "requirements" and posix.suffix in (".txt", ".in"):
+    if posix.parent.name.lower() == "requirements" and posix.suffix.lower() in (".txt", ".in"):
         return "requirements"
     for pattern, kind in _NAME_PATTERNS:
         if pattern.match(name):

@@ -84,7 +84,7 @@ _UNC_RE = re.compile(
     r"(?<![\w\\/:])(?:\\\\){1,2}[A-Za-z0-9][\w.$-]+(?:\\){1,2}[\w$][\w.$-]*" + _PATH_CHARS
 )
 _FILE_URI_RE = re.compile(
-    r"(?<![\w.+-])[Ff][Ii][Ll][Ee]:(?://(?:localhost)?)?/+(?![/$%{])" + _URI_CHARS
+    r"(?<![\w.+-])[Ff][Ii][Ll][Ee]:(?://(?:localhost)?)?/(?![/\s$%{])" + _URI_CHARS[:-1] + "+"
 )
 _REQUIREMENT_AT_FILE_RE = re.compile(
     r"(?<![\w.-])[A-Za-z0-9][\w.-]*\s*(?:\[[^\]]*\])?\s*@\s*[Ff][Ii][Ll][Ee]:" + _URI_CHARS

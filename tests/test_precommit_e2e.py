@@ -1,0 +1,283 @@
+"""End to end through the real programs: git, pre-commit, and mlgate installed by pre-commit.
+
+This is the slow test. It proves what a user sees: a project that lists mlgate in its
+.pre-commit-config.yaml has a `git commit` blocked by a hardcoded path and let through once the
+path is fixed (or suppressed), with the finding printed as `file:line:col: CODE message`.
+
+How:
+- a session fixture copies the mlgate work tree *as it is now* (tracked plus untracked, not
+  ignored files, so uncommitted work is tested too) into a new git repository and commits it:
+  that snapshot is the `repo:` and its HEAD the `rev:`;
+- PRE_COMMIT_HOME is a session temporary folder, so the user's cache is never touched and the
+  hook environment (a virtualenv into which pre-commit pip-installs the snapshot, fetching the
+  build requirements from the package index) is built once, on the first commit, and shared by
+  every test here; expect a minute or two for that first build;
+- git runs with an empty global configuration and no system one, and the environment is cleaned
+  of the caller's virtualenv and git variables, so neither the developer's setup nor running
+  inside another git hook changes the outcome; the test venv's bin folder is taken off PATH so
+  `mlgate` can only come from the environment pre-commit built.
+
+Skipped only when `git` is not on PATH. Deselect with `-m "not e2e"`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 900  # the first commit builds the hook environment
+
+if shutil.which("git") is None:
+    pytest.skip("git is not on PATH", allow_module_level=True)
+
+
+def _pre_commit_cmd() -> list[str]:
+    exe = Path(sys.executable).with_name("pre-commit")
+    if exe.is_file():
+        return [str(exe)]
+    return [sys.executable, "-m", "pre_commit"]
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        cmd,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+def _ok(cmd: list[str], cwd: Path, env: dict[str, str]) -> str:
+    proc = _run(cmd, cwd, env)
+    assert proc.returncode == 0, f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stdout}"
+    return proc.stdout
+
+
+@pytest.fixture(scope="session")
+def e2e_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    base = tmp_path_factory.mktemp("e2e-env")
+    gitconfig = base / "gitconfig"
+    gitconfig.write_text("")
+    venv_bin = os.path.join(sys.prefix, "bin" if os.name != "nt" else "Scripts")
+    dropped = ("GIT_", "PRE_COMMIT", "VIRTUAL_ENV", "CONDA_", "PYTHON", "PIP_REQUIRE_VIRTUALENV")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
+    if sys.prefix != sys.base_prefix:  # running in a venv: its `mlgate` must not be found
+        env["PATH"] = os.pathsep.join(
+            p
+            for p in env.get("PATH", "").split(os.pathsep)
+            if p and os.path.normcase(os.path.abspath(p)) != os.path.normcase(venv_bin)
+        )
+    env.update(
+        PRE_COMMIT_HOME=str(base / "pre-commit-home"),
+        PRE_COMMIT_COLOR="never",
+        NO_COLOR="1",
+        GIT_CONFIG_GLOBAL=str(gitconfig),
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@t",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@t",
+        GIT_TERMINAL_PROMPT="0",
+    )
+    return env
+
+
+@pytest.fixture(scope="session")
+def snapshot(tmp_path_factory: pytest.TempPathFactory, e2e_env: dict[str, str]) -> tuple[Path, str]:
+    """A git repository holding the mlgate work tree as it is now; returns (path, HEAD sha)."""
+    listed = _ok(
+        [
+            "git",
+            "-C",
+            str(REPO_ROOT),
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ],
+        REPO_ROOT,
+        e2e_env,
+    )
+    dest = tmp_path_factory.mktemp("mlgate-snapshot")
+    copied = 0
+    for name in sorted(set(filter(None, listed.split("\0")))):
+        src = REPO_ROOT / name
+        if not src.is_file():  # deleted in the work tree but still in the index
+            continue
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, target)
+        copied += 1
+    assert (dest / ".pre-commit-hooks.yaml").is_file(), "the snapshot has no .pre-commit-hooks.yaml"
+    assert copied, "nothing to snapshot"
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    _ok([*git, "init", "-q"], dest, e2e_env)
+    _ok([*git, "add", "-A"], dest, e2e_env)
+    _ok([*git, "commit", "-q", "--no-verify", "-m", "snapshot"], dest, e2e_env)
+    rev = _ok(["git", "rev-parse", "HEAD"], dest, e2e_env).strip()
+    assert re.fullmatch(r"[0-9a-f]{40}", rev), rev
+    return dest, rev
+
+
+class UserRepo:
+    """A user's project: a fresh git repository with mlgate's hook installed by pre-commit."""
+
+    def __init__(self, path: Path, env: dict[str, str]) -> None:
+        self.path = path
+        self.env = env
+
+    def git(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return _run(["git", "-c", "commit.gpgsign=false", *args], self.path, self.env)
+
+    def write(self, name: str, data: bytes) -> None:
+        target = self.path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+    def read(self, name: str) -> bytes:
+        return (self.path / name).read_bytes()
+
+    def commit(self, name: str, message: str) -> subprocess.CompletedProcess[str]:
+        added = self.git("add", "--", name)
+        assert added.returncode == 0, added.stdout
+        return self.git("commit", "-m", message)
+
+    def commit_count(self) -> int:
+        head = self.git("rev-parse", "--verify", "-q", "HEAD")
+        if head.returncode != 0:
+            return 0
+        return int(self.git("rev-list", "--count", "HEAD").stdout.strip())
+
+
+@pytest.fixture
+def user_repo(tmp_path: Path, e2e_env: dict[str, str], snapshot: tuple[Path, str]) -> UserRepo:
+    snap, rev = snapshot
+    repo = UserRepo(tmp_path / "project", e2e_env)
+    repo.path.mkdir()
+    assert repo.git("init", "-q").returncode == 0
+    repo.write(
+        ".pre-commit-config.yaml",
+        (
+            "repos:\n"
+            f"  - repo: {json.dumps(str(snap))}\n"
+            f"    rev: {rev}\n"
+            "    hooks:\n"
+            "      - id: no-absolute-paths\n"
+        ).encode(),
+    )
+    _ok([*_pre_commit_cmd(), "install"], repo.path, e2e_env)
+    assert (repo.path / ".git" / "hooks" / "pre-commit").is_file()
+    assert repo.git("add", ".pre-commit-config.yaml").returncode == 0
+    return repo
+
+
+def _assert_blocked(
+    repo: UserRepo, proc: subprocess.CompletedProcess[str], before: int, *needles: str
+) -> None:
+    out = proc.stdout
+    assert proc.returncode != 0, f"the commit went through but should have been blocked:\n{out}"
+    assert repo.commit_count() == before, f"a commit was created despite the failure:\n{out}"
+    for needle in needles:
+        assert needle in out, f"{needle!r} not in the commit output:\n{out}"
+
+
+def _assert_committed(
+    repo: UserRepo, proc: subprocess.CompletedProcess[str], before: int, name: str, data: bytes
+) -> None:
+    out = proc.stdout
+    assert proc.returncode == 0, f"the commit was blocked but should have gone through:\n{out}"
+    assert repo.commit_count() == before + 1, f"no new commit:\n{out}"
+    shown = _run(["git", "show", f"HEAD:{name}"], repo.path, repo.env)
+    assert shown.returncode == 0 and shown.stdout.encode() == data, "committed content differs"
+
+
+LEAKY_PY = b'import pandas as pd\ndf = pd.read_csv("/Users/me/Desktop/train.csv")\n'
+FIXED_PY = b'from pathlib import Path\nDATA = Path(__file__).parent / "data" / "train.csv"\n'
+
+
+def test_commit_with_home_path_is_blocked_then_fixed_commit_passes(user_repo: UserRepo) -> None:
+    before = user_repo.commit_count()
+    assert before == 0
+
+    user_repo.write("train.py", LEAKY_PY)
+    proc = user_repo.commit("train.py", "add training script")
+    _assert_blocked(user_repo, proc, before, "train.py:2:", "MLG101", "/Users/me/Desktop/train.csv")
+    assert user_repo.read("train.py") == LEAKY_PY, "the hook modified the user's file"
+
+    user_repo.write("train.py", FIXED_PY)
+    proc = user_repo.commit("train.py", "add training script")
+    _assert_committed(user_repo, proc, before, "train.py", FIXED_PY)
+    assert user_repo.read("train.py") == FIXED_PY, "the hook modified the user's file"
+
+
+def _notebook(source: str) -> bytes:
+    nb = {
+        "cells": [
+            {
+                "cell_type": "markdown",
+                "id": "intro",
+                "metadata": {},
+                "source": ["# EDA\n", "Load the training data."],
+            },
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": "load",
+                "metadata": {},
+                "outputs": [],
+                "source": ["import pandas as pd\n", source],
+            },
+        ],
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    return (json.dumps(nb, indent=1) + "\n").encode()
+
+
+def test_notebook_with_colab_path_is_blocked(user_repo: UserRepo) -> None:
+    leak = "/content/drive/MyDrive/train.csv"
+    data = _notebook(f"df = pd.read_csv('{leak}')")
+    user_repo.write("eda.ipynb", data)
+    proc = user_repo.commit("eda.ipynb", "add eda notebook")
+    _assert_blocked(user_repo, proc, 0, "MLG103", leak)
+    assert user_repo.read("eda.ipynb") == data, "the hook modified the user's notebook"
+
+    # The location is a line of the .ipynb file itself, the one holding the offending source.
+    match = re.search(r"eda\.ipynb:(\d+):", proc.stdout)
+    assert match, f"no 'eda.ipynb:<line>:' location in the output:\n{proc.stdout}"
+    lines = data.decode().splitlines()
+    expected = next(i for i, text in enumerate(lines, 1) if leak in text)
+    assert int(match.group(1)) == expected, (
+        f"reported eda.ipynb:{match.group(1)} but the path is on line {expected} of the file:\n"
+        f"{proc.stdout}"
+    )
+
+
+def test_inline_ignore_lets_the_commit_through(user_repo: UserRepo) -> None:
+    data = (
+        b"import pandas as pd\n"
+        b'df = pd.read_csv("/Users/me/Desktop/train.csv")  # mlgate: ignore[MLG101]\n'
+    )
+    user_repo.write("train.py", data)
+    proc = user_repo.commit("train.py", "add training script, path acknowledged")
+    _assert_committed(user_repo, proc, 0, "train.py", data)
+    assert user_repo.read("train.py") == data, "the hook modified the user's file"
