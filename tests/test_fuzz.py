@@ -43,6 +43,16 @@ def test_every_kind_survives_random_text(text, kind, comments):
         assert finding.line >= 1 and finding.col >= 1
 
 
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+@given(text=PATHISH, kind=st.sampled_from([k for k in KINDS if k != "requirements"]))
+def test_prefilter_never_hides_a_finding(text, kind):
+    from mlgate.checks.paths.classify import prefilter
+
+    found = _findings_in_text(Target("x", kind, True), text, Opts())
+    if any(f.code != "MLG002" for f in found):
+        assert prefilter(("/nas2",)).search(text.encode("utf-8"))
+
+
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=2000), kind=st.sampled_from(KINDS))
 def test_random_bytes_on_disk(tmp_path, data, kind):

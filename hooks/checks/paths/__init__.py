@@ -182,7 +182,10 @@ def check_file(target: Target, opts: _Options) -> list[Finding]:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         return [Finding(target.path, 1, 1, UNREADABLE, f"cannot read file: {reason}")]
-    if not data or looks_binary(data) or not opts.prefilter.search(data):
+    if not data or looks_binary(data):
+        return []
+    # Requirements files are small and flag any absolute location, not only known roots.
+    if target.kind != "requirements" and not opts.prefilter.search(data):
         return []
     text = decode_text(data)
     found = _findings_in_text(target, text, opts)
