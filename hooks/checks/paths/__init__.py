@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from mlgate.checks.paths import classify
 from mlgate.checks.paths.sources import (
     Site,
+    ipython_sites,
     json_sites,
     notebook_sites,
     python_comment_lines,
@@ -82,7 +83,13 @@ class _Options:
 
 def _sites(kind: str, text: str, opts: _Options) -> Iterator[Site]:
     if kind == "python" and len(text) <= AST_LIMIT:
-        yield from python_sites(text, comments=opts.comments)
+        try:
+            sites = list(python_sites(text, comments=opts.comments))
+        except (SyntaxError, ValueError):
+            # Not plain Python: often a notebook export that kept `!pip install` lines.
+            yield from ipython_sites(text, opts.comments)
+            return
+        yield from sites
         if opts.comments:
             yield from python_comment_lines(text)
     elif kind == "notebook":

@@ -75,7 +75,7 @@ CONTAINER_SAFE_ROOTS = {"home", "root"}
 
 # A candidate starts a path only when the character before it cannot be part of a longer
 # token: "https://x.org/home/a", "../home/a", "${ROOT}/home/a" and "~/data" are not absolute.
-_BEFORE = r"(?<![\w.~$/\\%@})\]*+-])"
+_BEFORE = r"(?:(?<=[\s\"'=]-[LIRF])|(?<=^-[LIRF])|(?<![\w.~$/\\%@})\]*+-]))"
 _PATH_CHARS = r"[^\s\"'`<>|;,:()\[\]{}]*"
 _URI_CHARS = r"[^\s\"'`<>|;,()\[\]{}]*"
 

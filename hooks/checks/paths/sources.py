@@ -37,6 +37,11 @@ CONTAINER_KEYS_RE = re.compile(
     r"^\s*-?\s*(mountPath|mount_path|containerPath|container_path|workingDir|working_dir|"
     r"target|WORKDIR|workdir)\s*:",
 )
+# A compose/k8s-style volume `- host:container[:mode]`: the container side is not a host path.
+VOLUME_RE = re.compile(
+    r"^(?P<lead>\s*-\s*[\"']?)(?P<host>(?=\$\{|[^\s:\"']{2})(?:\$\{[^}]*\}|[^\s:\"'])+)"
+    r":(?P<container>/(?!/)[^\s:\"']*)(?::[\w,]+)?[\"']?\s*$"
+)
 
 
 @dataclass
@@ -115,6 +120,12 @@ def text_sites(
                 continue
             body = strip_hash_comment(line)
         if not body.strip():
+            continue
+        volume = VOLUME_RE.match(body) if yaml else None
+        if volume:
+            yield Site(volume.group("host"), number, volume.start("host") + 1)
+            yield Site(volume.group("container"), number, volume.start("container") + 1,
+                       container=True)
             continue
         in_container = container or (yaml and bool(CONTAINER_KEYS_RE.match(body)))
         yield Site(body, number, 1, path_context=path_context, container=in_container)
@@ -424,8 +435,9 @@ class _CellMap:
         return file_line, file_col + 1 + _raw_length(piece[:inner])
 
 
-def _cell_code_sites(cell_map: _CellMap, comments: bool) -> Iterator[Site]:
-    text = cell_map.text
+def ipython_sites(text: str, comments: bool) -> list[Site]:
+    """IPython source (a notebook cell, a Colab export): magics as shell, the rest as Python,
+    and line by line when even that does not parse."""
     python_lines, shell_lines = [], []
     for number, line in enumerate(text.split("\n"), 1):
         if _MAGIC_RE.match(line):
@@ -444,7 +456,11 @@ def _cell_code_sites(cell_map: _CellMap, comments: bool) -> Iterator[Site]:
         for site in text_sites(line, comments=comments, path_context=True):
             site.line = number
             sites.append(site)
-    for site in sites:
+    return sites
+
+
+def _cell_code_sites(cell_map: _CellMap, comments: bool) -> Iterator[Site]:
+    for site in ipython_sites(cell_map.text, comments):
         site.remap = cell_map
         yield site
 
