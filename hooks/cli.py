@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -37,9 +38,17 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
                        help="exit 0 even when there are findings")
 
 
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    # A fixed width spares argparse importing shutil (and with it bz2, lzma) to ask the
+    # terminal's size on every run, help or not.
+    width = os.environ.get("COLUMNS", "")
+    return argparse.HelpFormatter(prog, width=int(width) if width.isdigit() else 100)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mlgate",
+        formatter_class=_formatter,
         description="Deployment-readiness gates for machine-learning projects.",
         epilog="Exit status: 0 clean, 1 findings, 2 usage or configuration error.",
     )
@@ -48,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for name, module_name in CHECKS.items():
         module = importlib.import_module(module_name)
-        check_parser = sub.add_parser(name, help=module.HELP, description=module.__doc__)
+        check_parser = sub.add_parser(name, help=module.HELP, description=module.__doc__,
+                                      formatter_class=_formatter)
         module.add_arguments(check_parser)
         _common_options(check_parser)
     return parser
@@ -79,9 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        config = Config(root=__import__("pathlib").Path.cwd()) if args.no_config else load_config(
-            args.config
-        )
+        config = Config(root=os.getcwd()) if args.no_config else load_config(args.config)
         module = importlib.import_module(CHECKS[args.command])
         findings = apply_policy(list(module.run(args, config)), config, args.ignore)
     except UsageError as exc:

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
-import re
+import os
 import sys
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Callable
 
 from mlgate.finding import SEVERITIES, UsageError
+from mlgate.lazy_re import LazyPattern
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.9/3.10 only
-    import tomli as tomllib
+TYPE_CHECKING = False  # not `from typing import ...`: typing costs start-up time in every hook
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
-CODE_RE = re.compile(r"^MLG\d{3}$")
+CODE_RE = LazyPattern(r"^MLG\d{3}$")
 
 
 def _list_of_str(value: Any, where: str) -> list[str]:
@@ -63,9 +59,7 @@ def _per_file_ignores(value: Any, where: str) -> dict[str, list[str]]:
     return {glob: _codes(codes, f"{where}.{glob!r}") for glob, codes in value.items()}
 
 
-Validator = Callable[[Any, str], Any]
-
-GLOBAL_KEYS: dict[str, Validator] = {
+GLOBAL_KEYS: dict[str, Callable[[Any, str], Any]] = {
     "exclude": _list_of_str,
     "ignore": _codes,
     "severity": _severity_table,
@@ -73,7 +67,7 @@ GLOBAL_KEYS: dict[str, Validator] = {
     "per-file-ignores": _per_file_ignores,
 }
 
-CHECK_KEYS: dict[str, dict[str, Validator]] = {
+CHECK_KEYS: dict[str, dict[str, Callable[[Any, str], Any]]] = {
     "paths": {
         "allow": _list_of_str,
         "roots": _list_of_str,
@@ -83,18 +77,18 @@ CHECK_KEYS: dict[str, dict[str, Validator]] = {
 }
 
 
-@dataclass
 class Config:
     """Validated configuration; `root` is the folder globs are relative to."""
 
-    root: Path
-    source: Path | None = None
-    exclude: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-    severity: dict[str, str] = field(default_factory=dict)
-    fail_on: str = "error"
-    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
-    checks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    def __init__(self, root: str, source: str | None = None) -> None:
+        self.root = root
+        self.source = source
+        self.exclude: list[str] = []
+        self.ignore: list[str] = []
+        self.severity: dict[str, str] = {}
+        self.fail_on = "error"
+        self.per_file_ignores: dict[str, list[str]] = {}
+        self.checks: dict[str, dict[str, Any]] = {}
 
     def section(self, check: str) -> dict[str, Any]:
         return self.checks.get(check, {})
@@ -119,26 +113,29 @@ def glob_match(relpath: str, pattern: str) -> bool:
 
 
 def _unknown(key: str, known: list[str], where: str) -> UsageError:
+    import difflib  # only on this error path
+
     close = difflib.get_close_matches(key, known, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(sorted(known))})"
     return UsageError(f"{where}: unknown key {key!r}{hint}")
 
 
-def find_pyproject(start: Path) -> Path | None:
+def find_pyproject(start: str) -> str | None:
     """The nearest pyproject.toml from `start` upwards, not leaving the git repository."""
-    here = start.resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
+    folder = os.path.realpath(start)
+    while True:
+        candidate = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(candidate):
             return candidate
-        if (folder / ".git").exists():
+        parent = os.path.dirname(folder)
+        if os.path.exists(os.path.join(folder, ".git")) or parent == folder:
             return None
-    return None
+        folder = parent
 
 
-def parse_config(table: dict[str, Any], root: Path, source: Path | None = None) -> Config:
+def parse_config(table: dict[str, Any], root: str, source: str | None = None) -> Config:
     """Validate a `[tool.mlgate]` table; raise UsageError naming the first bad key."""
-    where = f"{source.name if source else 'config'}: [tool.mlgate]"
+    where = f"{os.path.basename(source) if source else 'config'}: [tool.mlgate]"
     config = Config(root=root, source=source)
     for key, value in table.items():
         if key in CHECK_KEYS:
@@ -158,23 +155,35 @@ def parse_config(table: dict[str, Any], root: Path, source: Path | None = None) 
     return config
 
 
-def load_config(explicit: str | None = None, start: Path | None = None) -> Config:
+def load_config(explicit: str | None = None, start: str | None = None) -> Config:
     """Load from `--config`, else the nearest pyproject.toml; defaults when there is none."""
+    start = start or os.getcwd()
     if explicit:
-        path = Path(explicit)
-        if not path.is_file():
+        path = explicit
+        if not os.path.isfile(path):
             raise UsageError(f"config file not found: {explicit}")
     else:
-        path = find_pyproject(start or Path.cwd())
-        if path is None:
-            return Config(root=(start or Path.cwd()).resolve())
+        found = find_pyproject(start)
+        if found is None:
+            return Config(root=os.path.realpath(start))
+        path = found
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read: {exc}") from None
+    root = os.path.dirname(os.path.realpath(path))
+    if "mlgate" not in text:  # most projects: no need to pay for a TOML parser
+        return Config(root=root, source=path)
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.9/3.10 only
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: invalid TOML: {exc}") from None
     table = data.get("tool", {}).get("mlgate", {})
     if not isinstance(table, dict):
         raise UsageError(f"{path}: [tool.mlgate] must be a table")
-    return parse_config(table, path.parent.resolve(), path)
+    return parse_config(table, root, path)

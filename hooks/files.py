@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-import re
-import subprocess
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+import posixpath
 
 # Folders never worth walking when the target is not a git repository.
 SKIP_DIRS = {
@@ -27,34 +24,40 @@ _EXTENSION_KINDS = {
     ".dockerfile": "dockerfile",
 }
 
-_NAME_PATTERNS = [
-    (re.compile(r"^(Docker|Container)file([.-].*)?$", re.I), "dockerfile"),
-    (re.compile(r"^.*(requirements|constraints).*\.(txt|in)$", re.I), "requirements"),
-    (re.compile(r"^\.env(\..*)?$", re.I), "env"),
-    (re.compile(r"^Pipfile$", re.I), "toml"),
-    (re.compile(r"^(uv|poetry)\.lock$", re.I), "toml"),
-    (re.compile(r"^Pipfile\.lock$", re.I), "json"),
-    (re.compile(r"^(Makefile|GNUmakefile|Procfile|\.envrc)$", re.I), "shell"),
-    (re.compile(r"^MLmodel$", re.I), "yaml"),
-]
+# Exact file names (lower-cased) whose kind their extension does not tell.
+_NAME_KINDS = {
+    "pipfile": "toml", "uv.lock": "toml", "poetry.lock": "toml", "pipfile.lock": "json",
+    "makefile": "shell", "gnumakefile": "shell", "procfile": "shell", ".envrc": "shell",
+    "mlmodel": "yaml", ".env": "env",
+}
 
 BINARY_SNIFF = 8192
 
 
 def file_kind(path: str) -> str | None:
     """The kind of a file by its name, or None when mlgate does not scan that kind by default."""
-    posix = PurePosixPath(path.replace("\\", "/"))
-    name = posix.name
-    if posix.parent.name.lower() == "requirements" and posix.suffix.lower() in (".txt", ".in"):
+    parent, name = posixpath.split(path.replace("\\", "/"))
+    suffix = posixpath.splitext(name)[1].lower()
+    if posixpath.basename(parent).lower() == "requirements" and suffix in (".txt", ".in"):
         return "requirements"
-    for pattern, kind in _NAME_PATTERNS:
-        if pattern.match(name):
-            return kind
-    return _EXTENSION_KINDS.get(PurePosixPath(name).suffix.lower())
+    lower = name.lower()
+    if lower in _NAME_KINDS:
+        return _NAME_KINDS[lower]
+    # Dockerfile, Dockerfile.gpu, Containerfile-dev (string tests: no regex on this hot path)
+    for stem in ("dockerfile", "containerfile"):
+        if lower == stem or (lower.startswith(stem) and lower[len(stem)] in ".-"):
+            return "dockerfile"
+    if suffix in (".txt", ".in") and ("requirements" in lower or "constraints" in lower):
+        return "requirements"
+    if lower.startswith(".env."):
+        return "env"
+    return _EXTENSION_KINDS.get(suffix)
 
 
 def _git_files(folder: str) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files under `folder`, relative to the cwd."""
+    import subprocess  # only folders need git; pre-commit passes files
+
     try:
         proc = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", folder],
@@ -79,13 +82,13 @@ def _walk(folder: str) -> list[str]:
     return sorted(os.path.normpath(p) for p in found)
 
 
-@dataclass
 class Target:
     """A file to check: `path` as shown to the user, `kind` as detected."""
 
-    path: str
-    kind: str
-    explicit: bool
+    __slots__ = ("explicit", "kind", "path")
+
+    def __init__(self, path: str, kind: str, explicit: bool) -> None:
+        self.path, self.kind, self.explicit = path, kind, explicit
 
 
 def discover(args: list[str]) -> tuple[list[Target], list[str]]:
@@ -113,13 +116,13 @@ def discover(args: list[str]) -> tuple[list[Target], list[str]]:
     return targets, missing
 
 
-def relative_to(path: str, root: Path) -> str:
+def relative_to(path: str, root: str) -> str:
     """`path` relative to `root` in POSIX form, for matching configuration globs."""
     try:
         rel = os.path.relpath(os.path.abspath(path), root)
     except ValueError:  # another drive on Windows
-        return Path(path).as_posix()
-    return Path(rel).as_posix()
+        rel = path
+    return rel.replace(os.sep, "/")
 
 
 def decode_text(data: bytes) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from typing import TextIO
 
 from mlgate.finding import Finding
+
+TYPE_CHECKING = False  # not `from typing import ...`: typing costs start-up time in every hook
+if TYPE_CHECKING:
+    from typing import TextIO
 
 FORMATS = ("text", "json", "github")
 
@@ -64,6 +66,8 @@ def emit(
     out = stream or sys.stdout
     ordered = sorted(findings, key=Finding.sort_key)
     if fmt == "json":
+        import json
+
         json.dump([f.to_dict() for f in ordered], out, indent=2, ensure_ascii=False)
         out.write("\n")
         return

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from mlgate.lazy_re import LazyPattern
+
 # After a comment marker of any of the formats we scan (#, //, ;, --).
-_DIRECTIVE_RE = re.compile(
+_DIRECTIVE_RE = LazyPattern(
     r"(?:#|//|;|--)[^\n]*?\bmlgate:\s*ignore(?P<file>-file)?(?:\[(?P<codes>[^\]\n]*)\])?"
 )
 

@@ -12,15 +12,7 @@ import os
 from collections.abc import Iterable, Iterator
 
 from mlgate.checks.paths import classify
-from mlgate.checks.paths.sources import (
-    Site,
-    ipython_sites,
-    json_sites,
-    notebook_sites,
-    python_comment_lines,
-    python_sites,
-    text_sites,
-)
+from mlgate.checks.paths.sources import Site, json_sites, text_sites
 from mlgate.config import Config
 from mlgate.files import Target, decode_text, discover, looks_binary, relative_to
 from mlgate.finding import Finding
@@ -82,7 +74,14 @@ class _Options:
 
 
 def _sites(kind: str, text: str, opts: _Options) -> Iterator[Site]:
+    # Python and notebook readers (and `ast`) load only when a file of theirs holds a candidate.
     if kind == "python" and len(text) <= AST_LIMIT:
+        from mlgate.checks.paths.python_source import (
+            ipython_sites,
+            python_comment_lines,
+            python_sites,
+        )
+
         try:
             sites = list(python_sites(text, comments=opts.comments))
         except (SyntaxError, ValueError):
@@ -93,6 +92,8 @@ def _sites(kind: str, text: str, opts: _Options) -> Iterator[Site]:
         if opts.comments:
             yield from python_comment_lines(text)
     elif kind == "notebook":
+        from mlgate.checks.paths.notebook_source import notebook_sites
+
         yield from notebook_sites(text, comments=opts.comments, outputs=opts.outputs)
     elif kind == "json":
         yield from json_sites(text)

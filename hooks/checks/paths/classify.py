@@ -9,8 +9,10 @@ it either exists everywhere or is the production container's own layout.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 from functools import lru_cache
+
+from mlgate.lazy_re import LazyPattern
 
 # Roots, by rule code. `bare` roots are flagged even without a sub-folder ("/Users"); the
 # others need one ("/home/ana"), unless the string is used where a path is expected.
@@ -79,32 +81,26 @@ _BEFORE = r"(?:(?<=[\s\"'=]-[LIRF])|(?<=^-[LIRF])|(?<![\w.~$/\\%@})\]*+-]))"
 _PATH_CHARS = r"[^\s\"'`<>|;,:()\[\]{}]*"
 _URI_CHARS = r"[^\s\"'`<>|;,()\[\]{}]*"
 
-_WINDOWS_RE = re.compile(_BEFORE + r"(?P<drive>[A-Za-z]):(?:\\\\|\\|/)(?=[\w$~%.-])" + _PATH_CHARS)
-_UNC_RE = re.compile(
+_WINDOWS_RE = LazyPattern(_BEFORE + r"(?P<drive>[A-Za-z]):(?:\\\\|\\|/)(?=[\w$~%.-])" + _PATH_CHARS)
+_UNC_RE = LazyPattern(
     r"(?<![\w\\/:])(?:\\\\){1,2}[A-Za-z0-9][\w.$-]+(?:\\){1,2}[\w$][\w.$-]*" + _PATH_CHARS
 )
-_FILE_URI_RE = re.compile(
+_FILE_URI_RE = LazyPattern(
     r"(?<![\w.+-])[Ff][Ii][Ll][Ee]:(?://(?:localhost)?)?/(?![/\s$%{])" + _URI_CHARS[:-1] + "+"
 )
-_REQUIREMENT_AT_FILE_RE = re.compile(
+_REQUIREMENT_AT_FILE_RE = LazyPattern(
     r"(?<![\w.-])[A-Za-z0-9][\w.-]*\s*(?:\[[^\]]*\])?\s*@\s*[Ff][Ii][Ll][Ee]:" + _URI_CHARS
 )
-_DBFS_URI_RE = re.compile(r"(?<![\w.+-])dbfs:/" + _URI_CHARS)
+_DBFS_URI_RE = LazyPattern(r"(?<![\w.+-])dbfs:/" + _URI_CHARS)
 
 # Strong signs that a string is a regular expression rather than a path.
-_REGEX_HINT_RE = re.compile(
+_REGEX_HINT_RE = LazyPattern(
     r"^\^|\(\?[:P=!<]|\[\^|\.\*|\.\+|\\[dwsDWS][+*?{]|\[[a-zA-Z0-9]-[a-zA-Z0-9]|\$\)?$"
 )
 
 
-@dataclass(frozen=True)
-class PathMatch:
-    """One machine-specific location found in a string: offsets into that string."""
-
-    start: int
-    end: int
-    code: str
-    text: str
+# One machine-specific location found in a string: offsets into that string, rule, text.
+PathMatch = namedtuple("PathMatch", "start end code text")
 
 
 def _roots_pattern(extra_roots: tuple[str, ...]) -> str:
@@ -148,7 +144,7 @@ def prefilter(extra_roots: tuple[str, ...] = ()) -> Prefilter:
 
 
 # A requirements-file line whose requirement (or -e/-r/-c/--find-links target) is a local path.
-_REQUIREMENT_LINE_RE = re.compile(
+_REQUIREMENT_LINE_RE = LazyPattern(
     r"^\s*(?:(?:-e|--editable|-r|--requirement|-c|--constraint|-f|--find-links)(?:\s+|\s*=\s*))?"
     r"(?P<loc>(?:/|[A-Za-z]:[\\/]|\\\\)[^\s;#]*)"
 )
