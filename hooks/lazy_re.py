@@ -12,13 +12,12 @@ import re
 class LazyPattern:
     """Behaves like `re.compile(pattern, flags)`, compiling on the first attribute access."""
 
-    __slots__ = ("_compiled", "_flags", "_pattern")
-
     def __init__(self, pattern: str | bytes, flags: int = 0) -> None:
-        self._pattern, self._flags, self._compiled = pattern, flags, None
+        self._pattern, self._flags = pattern, flags
 
     def __getattr__(self, name: str):
-        compiled = self._compiled
-        if compiled is None:
-            compiled = self._compiled = re.compile(self._pattern, self._flags)
-        return getattr(compiled, name)
+        # Only reached for attributes not yet cached: compile, then keep the compiled
+        # pattern's bound method on the instance so later calls skip this hook.
+        value = getattr(re.compile(self._pattern, self._flags), name)
+        setattr(self, name, value)
+        return value

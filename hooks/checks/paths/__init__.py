@@ -196,6 +196,8 @@ def check_file(target: Target, opts: _Options) -> list[Finding]:
     if target.kind != "requirements" and not opts.prefilter.search(data):
         return []
     text = decode_text(data)
+    if target.kind != "requirements" and not opts.prefilter.could_match(text):
+        return []
     found = _findings_in_text(target, text, opts)
     if not found:
         return []

@@ -77,16 +77,25 @@ CONTAINER_SAFE_ROOTS = {"home", "root"}
 
 # A candidate starts a path only when the character before it cannot be part of a longer
 # token: "https://x.org/home/a", "../home/a", "${ROOT}/home/a" and "~/data" are not absolute.
-_BEFORE = r"(?:(?<=[\s\"'=]-[LIRF])|(?<=^-[LIRF])|(?<![\w.~$/\\%@})\]*+-]))"
+# Every pattern below starts with a literal character and checks what precedes it with a
+# lookbehind placed after it: Python's regex engine finds a literal first character fast, and
+# crawls through a pattern that begins with a lookbehind or a character class.
+_NOT_WORDY = r"[\w.~$/\\%@})\]*+-]"
+_AFTER_SLASH = r"(?:(?<=[\s\"'=]-[LIRF]/)|(?<=^-[LIRF]/)|(?<!" + _NOT_WORDY + "/))"
 _PATH_CHARS = r"[^\s\"'`<>|;,:()\[\]{}]*"
 _URI_CHARS = r"[^\s\"'`<>|;,()\[\]{}]*"
 
-_WINDOWS_RE = LazyPattern(_BEFORE + r"(?P<drive>[A-Za-z]):(?:\\\\|\\|/)(?=[\w$~%.-])" + _PATH_CHARS)
-_UNC_RE = LazyPattern(
-    r"(?<![\w\\/:])(?:\\\\){1,2}[A-Za-z0-9][\w.$-]+(?:\\){1,2}[\w$][\w.$-]*" + _PATH_CHARS
+# Matches start at the colon: the drive letter is one character before it.
+_WINDOWS_RE = LazyPattern(
+    r":(?<=[A-Za-z]:)(?<!" + _NOT_WORDY + r"[A-Za-z]:)(?:\\\\|\\|/)(?=[\w$~%.-])" + _PATH_CHARS
 )
+_UNC_RE = LazyPattern(
+    r"\\\\(?<![\w\\/:]\\\\)(?:\\\\)?[A-Za-z0-9][\w.$-]+(?:\\){1,2}[\w$][\w.$-]*" + _PATH_CHARS
+)
+# Matches start at the colon: "file" is four characters before it.
 _FILE_URI_RE = LazyPattern(
-    r"(?<![\w.+-])[Ff][Ii][Ll][Ee]:(?://(?:localhost)?)?/(?![/\s$%{])" + _URI_CHARS[:-1] + "+"
+    r":(?<=[Ff][Ii][Ll][Ee]:)(?<![\w.+-][Ff][Ii][Ll][Ee]:)(?://(?:localhost)?)?/(?![/\s$%{])"
+    + _URI_CHARS[:-1] + "+"
 )
 _REQUIREMENT_AT_FILE_RE = LazyPattern(
     r"(?<![\w.-])[A-Za-z0-9][\w.-]*\s*(?:\[[^\]]*\])?\s*@\s*[Ff][Ii][Ll][Ee]:" + _URI_CHARS
@@ -107,35 +116,80 @@ def _roots_pattern(extra_roots: tuple[str, ...]) -> str:
     names = [re.escape(root) for root, _, _ in _ROOTS] + [p for p, _ in _NUMBERED]
     names += [re.escape(r.strip("/")) for r in extra_roots if r.strip("/")]
     names.sort(key=len, reverse=True)
-    return r"/(?P<root>" + "|".join(names) + r")(?=/|$|[^\w.-])(?P<rest>" + _PATH_CHARS + ")"
+    return (
+        "/" + _AFTER_SLASH + r"(?P<root>" + "|".join(names) + r")(?=/|$|[^\w.-])(?P<rest>"
+        + _PATH_CHARS + ")"
+    )
 
 
 @lru_cache(maxsize=16)
 def _posix_re(extra_roots: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(_BEFORE + _roots_pattern(extra_roots))
+    return re.compile(_roots_pattern(extra_roots))
+
+
+_ESCAPE_RE = LazyPattern(r"\\([ntr\"'/\\])")
+_UNESCAPED = {"n": " ", "t": " ", "r": " ", '"': '"', "'": "'", "/": "/", "\\": "\\"}
+# Around a hit, how much of a long line (minified JSON, a base64 output) is looked at.
+_WINDOW = 2000
+
+
+def _unescape(text: str) -> str:
+    """One level of JSON/Python string escapes, so raw text reads like the value it encodes."""
+    return _ESCAPE_RE.sub(lambda m: _UNESCAPED[m.group(1)], text)
 
 
 class Prefilter:
-    """A cheap byte-level test: a file that fails it cannot contain a finding.
+    """Two cheap tests that a file cannot contain a finding, before anything is parsed.
 
-    Three patterns that each start with a literal byte, because Python's regex engine scans for
-    a literal first byte quickly and crawls through an alternation that starts anywhere else.
+    `search` runs on the bytes: three patterns that each start with a literal byte, because
+    Python's regex engine scans for a literal first byte quickly and crawls through an
+    alternation that starts anywhere else. `could_match` then runs the real classifier, in its
+    most permissive mode, on the raw text around each hit (as written, and with one and two
+    levels of escapes undone), so './data/x' or '/tmp/data_cache' never cost a parse.
     """
 
     def __init__(self, extra_roots: tuple[str, ...]) -> None:
         names = [re.escape(root) for root, _, _ in _ROOTS] + ["data", "disk"]
         names += [re.escape(r.strip("/")) for r in extra_roots if r.strip("/")]
         roots = "|".join(sorted(set(names), key=len, reverse=True))
-        self.patterns = [
-            re.compile(("/(?:" + roots + ")").encode()),
+        self.extra_roots = extra_roots
+        sources = [
+            # As _AFTER_SLASH, but also after an escape ("\\n/home/a" in JSON or Python)
+            r"/(?:(?<=\\[ntr]/)|(?<=-[LIRF]/)|(?<!" + _NOT_WORDY + "/))(?:" + roots + ")",
             # C:\ C:/x file:///x file:/x file://localhost/x dbfs:/x
-            re.compile(rb":(?:\\|/(?!/)|//(?:/|localhost/))"),
+            r":(?:\\|/(?!/)|//(?:/|localhost/))",
             # \\server\share, and JSON's escaped slash
-            re.compile(rb"\\(?:\\[A-Za-z0-9][\w.$-]+\\|/)"),
+            r"\\(?:\\[A-Za-z0-9][\w.$-]+\\|/)",
         ]
+        self.patterns = [re.compile(s.encode()) for s in sources]
+        self.text_patterns = [re.compile(s) for s in sources]
 
     def search(self, data: bytes) -> bool:
         return any(pattern.search(data) for pattern in self.patterns)
+
+    def could_match(self, text: str) -> bool:
+        seen: set[int] = set()
+        for pattern in self.text_patterns:
+            for hit in pattern.finditer(text):
+                start = text.rfind("\n", 0, hit.start()) + 1
+                end = text.find("\n", hit.end())
+                end = len(text) if end < 0 else end
+                if end - start > 2 * _WINDOW:
+                    start = max(start, hit.start() - _WINDOW)
+                    end = min(end, hit.end() + _WINDOW)
+                if start in seen:
+                    continue
+                seen.add(start)
+                window = text[start:end]
+                variants = [window]
+                if "\\" in window:
+                    once = _unescape(window)
+                    variants += [once, _unescape(once)]
+                for variant in variants:
+                    if find_paths(variant, path_context=True, regex_guard=False,
+                                  extra_roots=self.extra_roots):
+                        return True
+        return False
 
 
 @lru_cache(maxsize=16)
@@ -188,6 +242,7 @@ def find_paths(
     open_end: bool = False,
     extra_roots: tuple[str, ...] = (),
     allow: tuple[str, ...] = (),
+    regex_guard: bool = True,
 ) -> list[PathMatch]:
     """Machine-specific absolute locations in `value`.
 
@@ -196,9 +251,11 @@ def find_paths(
     join, an open(), a *_DIR variable), so bare roots such as "/home" count.
     container: the string describes a container image (Dockerfile), where only host-only
     locations are wrong. open_end: a placeholder follows the value, so "/home/" + {user} has
-    a child folder.
+    a child folder. regex_guard: a value that looks like a regular expression has no paths.
     """
-    if looks_like_regex(value):
+    if "/" not in value and "\\" not in value:  # most string literals: nothing to look at
+        return []
+    if regex_guard and looks_like_regex(value):
         return []
     found: list[PathMatch] = []
     taken: list[tuple[int, int]] = []
@@ -216,15 +273,17 @@ def find_paths(
         taken.append((start, end))
         found.append(PathMatch(start, end, code, text))
 
-    for m in _REQUIREMENT_AT_FILE_RE.finditer(value):
-        add(m.start(), m.end(), LOCAL_REQUIREMENT)
-    for m in _FILE_URI_RE.finditer(value):
-        add(m.start(), m.end(), FILE_URI)
-    if not container:
-        for m in _DBFS_URI_RE.finditer(value):
-            add(m.start(), m.end(), NOTEBOOK)
-    for m in _WINDOWS_RE.finditer(value):
-        add(m.start(), m.end(), WINDOWS)
+    if ":" in value:
+        if "@" in value:
+            for m in _REQUIREMENT_AT_FILE_RE.finditer(value):
+                add(m.start(), m.end(), LOCAL_REQUIREMENT)
+        for m in _FILE_URI_RE.finditer(value):
+            add(m.start() - 4, m.end(), FILE_URI)
+        if not container and "dbfs:" in value:
+            for m in _DBFS_URI_RE.finditer(value):
+                add(m.start(), m.end(), NOTEBOOK)
+        for m in _WINDOWS_RE.finditer(value):
+            add(m.start() - 1, m.end(), WINDOWS)
     for m in _UNC_RE.finditer(value):
         add(m.start(), m.end(), UNC)
     for m in _posix_re(extra_roots).finditer(value):
