@@ -58,20 +58,25 @@ def _git_files(folder: str) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files under `folder`, relative to the cwd."""
     import subprocess  # only folders need git; pre-commit passes files
 
-    try:
-        proc = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", folder],
-            capture_output=True,
-            check=False,
-            timeout=60,
-        )
-    except (OSError, subprocess.SubprocessError):
+    def ls_files(*options: str) -> set[str] | None:
+        try:
+            proc = subprocess.run(
+                ["git", "ls-files", "-z", *options, "--", folder],
+                capture_output=True,
+                check=False,
+                timeout=60,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        if proc.returncode != 0:
+            return None
+        return set(proc.stdout.decode("utf-8", "surrogateescape").split("\0")) - {""}
+
+    listed = ls_files("--cached", "--others", "--exclude-standard")
+    if listed is None:
         return None
-    if proc.returncode != 0:
-        return None
-    names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
     # `--cached` still lists files deleted from the work tree; they are not ours to scan.
-    return sorted({n for n in names if n and os.path.lexists(n)})
+    return sorted(listed - (ls_files("--deleted") or set()))
 
 
 def _walk(folder: str) -> list[str]:
@@ -104,7 +109,7 @@ def discover(args: list[str]) -> tuple[list[Target], list[str]]:
             listed = _git_files(arg)
             for name in listed if listed is not None else _walk(arg):
                 kind = file_kind(name)
-                if kind and name not in seen and not os.path.isdir(name):
+                if kind and name not in seen:
                     seen.add(name)
                     targets.append(Target(name, kind, explicit=False))
         elif os.path.lexists(arg):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
+import sys
 from collections.abc import Iterable, Iterator
 
 from mlgate.checks.paths import classify
@@ -73,7 +75,7 @@ class _Options:
         self.prefilter = classify.prefilter(self.roots)
 
 
-def _sites(kind: str, text: str, opts: _Options) -> Iterator[Site]:
+def _sites(kind: str, text: str, opts: _Options, lines: list[int] | None) -> Iterator[Site]:
     # Python and notebook readers (and `ast`) load only when a file of theirs holds a candidate.
     if kind == "python" and len(text) <= AST_LIMIT:
         from mlgate.checks.paths.python_source import (
@@ -83,7 +85,7 @@ def _sites(kind: str, text: str, opts: _Options) -> Iterator[Site]:
         )
 
         try:
-            sites = list(python_sites(text, comments=opts.comments))
+            sites = list(python_sites(text, comments=opts.comments, lines=lines))
         except (SyntaxError, ValueError):
             # Not plain Python: often a notebook export that kept `!pip install` lines.
             yield from ipython_sites(text, opts.comments)
@@ -116,10 +118,12 @@ def _message(match: classify.PathMatch, output: str | None) -> str:
     return f"hardcoded {label} '{shown}'"
 
 
-def _findings_in_text(target: Target, text: str, opts: _Options) -> list[Finding]:
+def _findings_in_text(
+    target: Target, text: str, opts: _Options, lines: list[int] | None = None
+) -> list[Finding]:
     found: list[Finding] = []
     try:
-        sites = list(_sites(target.kind, text, opts))
+        sites = list(_sites(target.kind, text, opts, lines))
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         if target.kind in ("notebook", "json"):
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -179,9 +183,15 @@ def _check_symlink(target: Target, opts: _Options) -> list[Finding]:
 
 def check_file(target: Target, opts: _Options) -> list[Finding]:
     """All findings for one file, suppressions applied."""
-    if os.path.islink(target.path):
+    try:
+        mode = os.lstat(target.path).st_mode
+    except OSError as exc:
+        return [Finding(target.path, 1, 1, UNREADABLE, f"cannot read file: {exc.strerror}")]
+    if stat.S_ISLNK(mode):
         return _check_symlink(target, opts)
-    if not os.path.isfile(target.path):  # a FIFO or device would block or never end
+    if not stat.S_ISREG(mode):  # a FIFO or device would block or never end; a submodule folder
+        if not target.explicit:
+            return []
         return [Finding(target.path, 1, 1, UNREADABLE, "not a regular file; not checked",
                         severity="warning")]
     try:
@@ -196,9 +206,12 @@ def check_file(target: Target, opts: _Options) -> list[Finding]:
     if target.kind != "requirements" and not opts.prefilter.search(data):
         return []
     text = decode_text(data)
-    if target.kind != "requirements" and not opts.prefilter.could_match(text):
-        return []
-    found = _findings_in_text(target, text, opts)
+    lines = None
+    if target.kind != "requirements":
+        lines = opts.prefilter.candidate_lines(text)
+        if not lines:
+            return []
+    found = _findings_in_text(target, text, opts, lines)
     if not found:
         return []
     suppressions = Suppressions(text)
@@ -212,7 +225,32 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     for name in missing:
         yield Finding(name, 1, 1, UNREADABLE, "no such file or directory",
                       hint="check the path; deleted files are not checked")
-    for target in targets:
-        if config.exclude and config.is_excluded(relative_to(target.path, config.root)):
-            continue
-        yield from check_file(target, opts)
+    if config.exclude:
+        targets = [t for t in targets if not config.is_excluded(relative_to(t.path, config.root))]
+    yield from _check_all(targets, opts)
+
+
+# A large tree is split over the CPUs; below this many files a pool costs more than it saves.
+PARALLEL_MIN_FILES = 1000
+_worker_options: _Options | None = None
+
+
+def _check_in_worker(target: Target) -> list[Finding]:
+    assert _worker_options is not None
+    return check_file(target, _worker_options)
+
+
+def _check_all(targets: list[Target], opts: _Options) -> Iterator[Finding]:
+    workers = min(os.cpu_count() or 1, 4)
+    # fork shares the compiled patterns with the workers for free; only Linux forks safely.
+    if len(targets) < PARALLEL_MIN_FILES or workers < 2 or sys.platform != "linux":
+        for target in targets:
+            yield from check_file(target, opts)
+        return
+    import multiprocessing
+
+    global _worker_options
+    _worker_options = opts
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for found in pool.imap(_check_in_worker, targets, chunksize=64):
+            yield from found

@@ -167,10 +167,17 @@ class Prefilter:
     def search(self, data: bytes) -> bool:
         return any(pattern.search(data) for pattern in self.patterns)
 
-    def could_match(self, text: str) -> bool:
+    def candidate_lines(self, text: str) -> list[int]:
+        """Sorted numbers of the lines that may hold a finding; empty when none can."""
         seen: set[int] = set()
+        lines: set[int] = set()
         for pattern in self.text_patterns:
+            line, counted_to = 1, 0
             for hit in pattern.finditer(text):
+                line += text.count("\n", counted_to, hit.start())
+                counted_to = hit.start()
+                if line in lines:
+                    continue
                 start = text.rfind("\n", 0, hit.start()) + 1
                 end = text.find("\n", hit.end())
                 end = len(text) if end < 0 else end
@@ -185,11 +192,10 @@ class Prefilter:
                 if "\\" in window:
                     once = _unescape(window)
                     variants += [once, _unescape(once)]
-                for variant in variants:
-                    if find_paths(variant, path_context=True, regex_guard=False,
-                                  extra_roots=self.extra_roots):
-                        return True
-        return False
+                if any(find_paths(variant, path_context=True, regex_guard=False,
+                                  extra_roots=self.extra_roots) for variant in variants):
+                    lines.add(line)
+        return sorted(lines)
 
 
 @lru_cache(maxsize=16)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import re
+import warnings
 from collections.abc import Iterator
 
 from mlgate.checks.paths.sources import Site, text_sites
@@ -45,68 +47,6 @@ def _is_regex_call(call: ast.Call) -> bool:
     )
 
 
-class _PythonContext(ast.NodeVisitor):
-    """Marks string nodes by how they are used: skipped, path-like, or a continuation."""
-
-    def __init__(self) -> None:
-        self.skip: set[int] = set()
-        self.path: set[int] = set()
-        self.continuation: set[int] = set()
-
-    def _mark_docstring(self, body: list[ast.stmt]) -> None:
-        for stmt in body:
-            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, (ast.Constant, ast.JoinedStr)):
-                self.skip.add(id(stmt.value))
-
-    def generic_visit(self, node: ast.AST) -> None:
-        body = getattr(node, "body", None)
-        if isinstance(body, list):
-            self._mark_docstring(body)
-        for name in ("orelse", "finalbody"):
-            extra = getattr(node, name, None)
-            if isinstance(extra, list):
-                self._mark_docstring(extra)
-        super().generic_visit(node)
-
-    def visit_Call(self, node: ast.Call) -> None:
-        name = _call_name(node.func)
-        if node.args and (name in ROUTE_CALLS or _is_regex_call(node)):
-            self.skip.add(id(node.args[0]))
-        for kw in node.keywords:
-            if kw.arg in REGEX_KEYWORDS:
-                self.skip.add(id(kw.value))
-            elif kw.arg and PATH_NAME_RE.search(kw.arg):
-                self.path.add(id(kw.value))
-        if name in PATH_CALLS:
-            for arg in node.args:
-                self.path.add(id(arg))
-        self.generic_visit(node)
-
-    def visit_BinOp(self, node: ast.BinOp) -> None:
-        if isinstance(node.op, ast.Add):
-            self.continuation.add(id(node.right))
-        elif isinstance(node.op, ast.Div):
-            self.path.add(id(node.left))
-            self.path.add(id(node.right))
-        self.generic_visit(node)
-
-    def _assigned(self, targets: list[ast.expr], value: ast.expr | None) -> None:
-        if value is None:
-            return
-        for target in targets:
-            name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", "")
-            if name and PATH_NAME_RE.search(name):
-                self.path.add(id(value))
-
-    def visit_Assign(self, node: ast.Assign) -> None:
-        self._assigned(node.targets, node.value)
-        self.generic_visit(node)
-
-    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        self._assigned([node.target], node.value)
-        self.generic_visit(node)
-
-
 def _char_col(lines: list[str], lineno: int, byte_col: int) -> int:
     """ast columns are UTF-8 byte offsets; editors want characters."""
     if not 1 <= lineno <= len(lines):
@@ -127,43 +67,109 @@ def _segment(lines: list[str], node: ast.expr) -> tuple[int, int, str]:
     return start_line, start + 1, raw
 
 
-def python_sites(text: str, *, comments: bool) -> Iterator[Site]:
-    """String literals of Python source with their use. Raises SyntaxError/ValueError."""
-    tree = ast.parse(text)
-    context = _PythonContext()
-    context.visit(tree)
-    lines = text.splitlines()
-    inside_fstring: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.JoinedStr):
-            for part in node.values:
-                inside_fstring.add(id(part))
-                if isinstance(part, ast.FormattedValue) and part.format_spec is not None:
-                    inside_fstring.add(id(part.format_spec))
-    for node in ast.walk(tree):
-        if id(node) in inside_fstring:
-            continue
-        if id(node) in context.skip and not comments:
-            continue
-        path_context = id(node) in context.path
-        start_ok = id(node) not in context.continuation
+# Calls whose arguments are test fixtures, not locations the code will open.
+QUIET_CALLS = {"setenv", "setitem", "delenv"}
+_BODY_FIELDS = ("body", "orelse", "finalbody")
+
+
+def _overlaps(wanted: list[int], node: ast.AST) -> bool:
+    first = getattr(node, "lineno", None)
+    if first is None:
+        return True
+    at = bisect.bisect_left(wanted, first)
+    return at < len(wanted) and wanted[at] <= (getattr(node, "end_lineno", None) or first)
+
+
+def python_sites(text: str, *, comments: bool, lines: list[int] | None = None) -> Iterator[Site]:
+    """String literals of Python source, with how the code uses them.
+
+    One pass over the syntax tree; given `lines` (sorted line numbers that can hold a finding),
+    only the statements that span one of them are visited. A parent marks its children before
+    they are visited: documentation strings, routes, regexes and test fixtures are skipped;
+    path joins, open()s and *_DIR names make a path context; the right side of `+` continues a
+    string. Raises SyntaxError/ValueError.
+    """
+    with warnings.catch_warnings():  # "invalid escape sequence" is the user's linter's job
+        warnings.simplefilter("ignore")
+        tree = ast.parse(text)
+    source_lines = text.splitlines()
+    skip: set[int] = set()
+    path: set[int] = set()
+    continuation: set[int] = set()
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, quiet = stack.pop()
+        for field in _BODY_FIELDS:
+            body = getattr(node, field, None)
+            if isinstance(body, list):
+                for stmt in body:
+                    if isinstance(stmt, ast.Expr) and isinstance(
+                        stmt.value, (ast.Constant, ast.JoinedStr)
+                    ):
+                        skip.add(id(stmt.value))
+        if isinstance(node, ast.Call):
+            name = _call_name(node.func)
+            if name in QUIET_CALLS:
+                quiet = True
+            elif node.args and (name in ROUTE_CALLS or _is_regex_call(node)):
+                skip.add(id(node.args[0]))
+            for kw in node.keywords:
+                if kw.arg in REGEX_KEYWORDS:
+                    skip.add(id(kw.value))
+                elif kw.arg and PATH_NAME_RE.search(kw.arg):
+                    path.add(id(kw.value))
+            if name in PATH_CALLS:
+                path.update(id(arg) for arg in node.args)
+        elif isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.Add):
+                continuation.add(id(node.right))
+            elif isinstance(node.op, ast.Div):
+                path.update((id(node.left), id(node.right)))
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", "")
+                if name and PATH_NAME_RE.search(name):
+                    path.add(id(node.value))
+        elif isinstance(node, ast.Assert):
+            quiet = True  # expected values in tests are compared, never opened
+
+        silenced = (quiet or id(node) in skip) and not comments
         if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
-            value = node.value if isinstance(node.value, str) else node.value.decode("latin-1")
-            line, col, raw = _segment(lines, node)
-            yield Site(value, line, col, start_ok=start_ok, path_context=path_context, raw=raw)
-        elif isinstance(node, ast.JoinedStr):
-            line, col, raw = _segment(lines, node)
+            if not silenced:
+                value = node.value if isinstance(node.value, str) else node.value.decode("latin-1")
+                line, col, raw = _segment(source_lines, node)
+                yield Site(value, line, col, start_ok=id(node) not in continuation,
+                           path_context=id(node) in path, raw=raw)
+            continue
+        if isinstance(node, ast.JoinedStr):
+            if not silenced:
+                yield from _fstring_sites(node, source_lines, id(node) not in continuation,
+                                          id(node) in path)
+            # Only the expressions inside placeholders can hold more strings.
+            children = [part.value for part in node.values if isinstance(part, ast.FormattedValue)]
+        else:
+            children = list(ast.iter_child_nodes(node))
+        for child in reversed(children):
+            if lines is None or _overlaps(lines, child):
+                stack.append((child, quiet))
+
+
+def _fstring_sites(
+    node: ast.JoinedStr, source_lines: list[str], start_ok: bool, path_context: bool
+) -> Iterator[Site]:
+    line, col, raw = _segment(source_lines, node)
+    after_value = False
+    parts = node.values
+    for i, part in enumerate(parts):
+        if isinstance(part, ast.Constant) and isinstance(part.value, str):
+            followed = i + 1 < len(parts) and not isinstance(parts[i + 1], ast.Constant)
+            yield Site(part.value, line, col, start_ok=start_ok and not after_value,
+                       path_context=path_context, raw=raw, open_end=followed)
             after_value = False
-            parts = node.values
-            for i, part in enumerate(parts):
-                if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                    followed = i + 1 < len(parts) and not isinstance(parts[i + 1], ast.Constant)
-                    yield Site(part.value, line, col, start_ok=start_ok and not after_value,
-                               path_context=path_context, raw=raw, open_end=followed)
-                    after_value = False
-                else:
-                    after_value = True
-                start_ok = True
+        else:
+            after_value = True
+        start_ok = True
 
 
 def python_comment_lines(text: str) -> Iterator[Site]:
