@@ -152,3 +152,29 @@ def test_requirement_lines_that_are_portable(line):
     from mlgate.checks.paths.classify import find_requirement_paths
 
     assert find_requirement_paths(line) == []
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("docker run -v /home/ana/data:/data -w /data/work img", [("MLG101", "/home/ana/data")]),
+    ("docker run --volume=/mnt/nas/x:/mnt/cache img", [("MLG102", "/mnt/nas/x")]),
+    ("--mount type=bind,source=/Users/ana/x,target=/data/x", [("MLG101", "/Users/ana/x")]),
+    ("file:///app/mlruns", []),
+    ("file:/workspace/mlruns", []),
+    ("file:///var/lib/mlflow", []),
+    ("file:/home/ana/mlruns", [("MLG106", "file:/home/ana/mlruns")]),
+    ("C:\\path\\to\\source.wav", []),
+    ("C:/path/to/x.csv", []),
+    ("/private/home/ana/imagenet", [("MLG101", "/private/home/ana/imagenet")]),
+    ("/checkpoint/ana/run1", [("MLG102", "/checkpoint/ana/run1")]),
+    ("/FileStore/tables/x.csv", [("MLG103", "/FileStore/tables/x.csv")]),
+    ("/databricks-datasets/nyctaxi", [("MLG103", "/databricks-datasets/nyctaxi")]),
+])
+def test_container_sides_uris_placeholders_and_cluster_roots(value, expected):
+    assert codes(value) == expected
+
+
+def test_host_side_of_a_volume_is_any_non_system_path():
+    assert codes("/opt/app/data", host=True) == [("MLG102", "/opt/app/data")]
+    assert codes("/var/run/docker.sock", host=True) == []
+    assert codes("./data", host=True) == []
+    assert codes("/opt/app/data") == []

@@ -103,3 +103,13 @@ def test_syntax_error_falls_back_to_lines(tmp_path, capsys):
 def test_shebang_is_not_flagged(tmp_path, capsys):
     _, found = check(tmp_path, capsys, "#!/home/ana/.venv/bin/python\nprint(1)\n")
     assert found == []
+
+
+def test_test_fixtures_are_not_paths(tmp_path, capsys):
+    _, found = check(tmp_path, capsys, """\
+        def test_home(monkeypatch):
+            monkeypatch.setenv("HOME", "/home/someone")
+            assert config.cache_dir() == "/home/someone/.cache/app"
+            open("/home/someone/real.txt")
+        """)
+    assert line_codes(found) == ["4:MLG101"]

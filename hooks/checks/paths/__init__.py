@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable, Iterator
 
 from mlgate.checks.paths import classify
-from mlgate.checks.paths.sources import Site, json_sites, text_sites
+from mlgate.checks.paths.sources import Site, is_kubernetes_manifest, json_sites, text_sites
 from mlgate.config import Config
 from mlgate.files import Target, decode_text, discover, looks_binary, relative_to
 from mlgate.finding import Finding
@@ -104,7 +104,7 @@ def _sites(kind: str, text: str, opts: _Options, lines: list[int] | None) -> Ite
             text,
             comments=opts.comments,
             path_context=kind == "shell",
-            container=kind == "dockerfile",
+            container=kind == "dockerfile" or (kind == "yaml" and is_kubernetes_manifest(text)),
             ini=kind in ("ini", "env"),
             yaml=kind == "yaml",
         )
@@ -143,6 +143,7 @@ def _findings_in_text(
             path_context=site.path_context,
             container=site.container,
             open_end=site.open_end,
+            host=site.host,
             extra_roots=opts.roots,
             allow=opts.allow,
         )

@@ -42,6 +42,7 @@ _ROOTS: list[tuple[str, str, bool]] = [
     # (root, code, flagged when bare)
     ("Users", HOME, True),
     ("home", HOME, False),
+    ("private/home", HOME, False),
     ("root", HOME, False),
     ("opt/homebrew", HOME, True),
     ("usr/local/Cellar", HOME, True),
@@ -60,11 +61,17 @@ _ROOTS: list[tuple[str, str, bool]] = [
     ("efs", MOUNT, False),
     ("nas", MOUNT, False),
     ("storage", MOUNT, False),
+    ("checkpoint", MOUNT, False),
+    ("project", MOUNT, False),
+    ("raid", MOUNT, False),
+    ("glade", MOUNT, False),
     ("content", NOTEBOOK, False),
     ("kaggle", NOTEBOOK, False),
     ("dbfs", NOTEBOOK, False),
     ("Workspace", NOTEBOOK, False),
     ("databricks", NOTEBOOK, False),
+    ("databricks-datasets", NOTEBOOK, False),
+    ("FileStore", NOTEBOOK, False),
     ("gdrive", NOTEBOOK, False),
 ]
 # Numbered data disks: /data1, /data2, /disk3 ...
@@ -101,6 +108,20 @@ _REQUIREMENT_AT_FILE_RE = LazyPattern(
     r"(?<![\w.-])[A-Za-z0-9][\w.-]*\s*(?:\[[^\]]*\])?\s*@\s*[Ff][Ii][Ll][Ee]:" + _URI_CHARS
 )
 _DBFS_URI_RE = LazyPattern(r"(?<![\w.+-])dbfs:/" + _URI_CHARS)
+
+# The container side of `docker run -v host:ctr`, `-w DIR`, `--mount ...,target=DIR`.
+_CONTAINER_SIDE_RE = LazyPattern(
+    r"(?:^|\s)(?:-v|--volume)(?:\s+|=)[\"']?[^\s\"']*?:(?P<ctr>/[^\s:\"',]*)"
+    r"|(?:^|\s)(?:-w|--workdir)(?:\s+|=)[\"']?(?P<wd>/[^\s\"']*)"
+    r"|\b(?:target|dst|destination)=(?P<tgt>/[^\s,\"']*)"
+)
+# Placeholders in docs and templates: C:\path\to\file, C:/path/to/x, C:\<user>\...
+_PLACEHOLDER_RE = LazyPattern(r"(?i)^.:[\\/]+(?:path[\\/]+to\b|<|\.\.\.|your)")
+# On the host side of a volume mapping, any absolute path is the host's, except these.
+_HOST_SYSTEM_RE = LazyPattern(
+    r"^/(?:var|dev|etc|tmp|proc|sys|usr|lib|lib64|run|bin|sbin|boot|opt/ml)(?:/|$)"
+)
+_HOST_ABSOLUTE_RE = LazyPattern(r"^/[\w.-]+" + _PATH_CHARS)
 
 # Strong signs that a string is a regular expression rather than a path.
 _REGEX_HINT_RE = LazyPattern(
@@ -249,6 +270,7 @@ def find_paths(
     extra_roots: tuple[str, ...] = (),
     allow: tuple[str, ...] = (),
     regex_guard: bool = True,
+    host: bool = False,
 ) -> list[PathMatch]:
     """Machine-specific absolute locations in `value`.
 
@@ -258,6 +280,8 @@ def find_paths(
     container: the string describes a container image (Dockerfile), where only host-only
     locations are wrong. open_end: a placeholder follows the value, so "/home/" + {user} has
     a child folder. regex_guard: a value that looks like a regular expression has no paths.
+    host: the value is the host side of a volume mapping, so any non-system absolute path
+    belongs to one machine.
     """
     if "/" not in value and "\\" not in value:  # most string literals: nothing to look at
         return []
@@ -279,17 +303,30 @@ def find_paths(
         taken.append((start, end))
         found.append(PathMatch(start, end, code, text))
 
+    if "-v" in value or "--volume" in value or "-w" in value or "=/" in value:
+        for m in _CONTAINER_SIDE_RE.finditer(value):
+            group = m.lastgroup or "ctr"
+            taken.append((m.start(group), m.end(group)))
     if ":" in value:
         if "@" in value:
             for m in _REQUIREMENT_AT_FILE_RE.finditer(value):
                 add(m.start(), m.end(), LOCAL_REQUIREMENT)
         for m in _FILE_URI_RE.finditer(value):
-            add(m.start() - 4, m.end(), FILE_URI)
+            # A file: URI is wrong exactly when the path inside it would be.
+            inner = "/" + re.sub(r"^:(//(localhost)?)?/*", "", m.group())  # match starts at ':'
+            if re.match(r"/[A-Za-z]:", inner) or any(
+                p.start == 0 for p in find_paths(inner, path_context=True, extra_roots=extra_roots,
+                                                 regex_guard=False)
+            ):
+                add(m.start() - 4, m.end(), FILE_URI)
+            else:
+                taken.append((m.start() - 4, m.end()))
         if not container and "dbfs:" in value:
             for m in _DBFS_URI_RE.finditer(value):
                 add(m.start(), m.end(), NOTEBOOK)
         for m in _WINDOWS_RE.finditer(value):
-            add(m.start() - 1, m.end(), WINDOWS)
+            if not _PLACEHOLDER_RE.match(value, m.start() - 1):
+                add(m.start() - 1, m.end(), WINDOWS)
     for m in _UNC_RE.finditer(value):
         add(m.start(), m.end(), UNC)
     for m in _posix_re(extra_roots).finditer(value):
@@ -301,5 +338,9 @@ def find_paths(
         if not (has_child or bare or path_context):
             continue
         add(m.start(), m.end(), code)
+    if host and not found and not _HOST_SYSTEM_RE.match(value):
+        m = _HOST_ABSOLUTE_RE.match(value)
+        if m:
+            add(m.start(), m.end(), MOUNT)
     found.sort(key=lambda p: p.start)
     return found

@@ -23,6 +23,18 @@ CONTAINER_KEYS_RE = LazyPattern(
     r"^\s*-?\s*(mountPath|mount_path|containerPath|container_path|workingDir|working_dir|"
     r"target|WORKDIR|workdir)\s*:",
 )
+# `#SBATCH --output=/home/a/x.log` (Slurm), `#PBS`, `#BSUB`, `#$` (SGE): not comments.
+SCHEDULER_DIRECTIVE_RE = LazyPattern(r"#(?:SBATCH|PBS|BSUB|\$)\s")
+# A Kubernetes manifest describes containers: its paths are the container's.
+_API_VERSION_RE = LazyPattern(r"(?m)^apiVersion:[ \t]*\S")
+_KIND_RE = LazyPattern(r"(?m)^kind:[ \t]*\S")
+
+
+def is_kubernetes_manifest(text: str) -> bool:
+    return bool(_API_VERSION_RE.search(text) and _KIND_RE.search(text))
+
+
+
 # A compose/k8s-style volume `- host:container[:mode]`: the container side is not a host path.
 VOLUME_RE = LazyPattern(
     r"^(?P<lead>\s*-\s*[\"']?)(?P<host>(?=\$\{|[^\s:\"']{2})(?:\$\{[^}]*\}|[^\s:\"'])+)"
@@ -36,10 +48,11 @@ class Site:
     start_ok: offset 0 starts a path (not so for "x + '/home/a'"). path_context: used where a
     path is expected. container: describes a container image. raw: the literal as written, to
     locate a match in it. open_end: an f-string placeholder follows ("/home/{user}").
+    host: the host side of a volume mapping.
     remap: turns (line, col) in the value's text into the file's (notebook cells).
     """
 
-    __slots__ = ("col", "container", "extra", "line", "open_end", "path_context", "raw",
+    __slots__ = ("col", "container", "extra", "host", "line", "open_end", "path_context", "raw",
                  "remap", "start_ok", "value")
 
     def __init__(
@@ -54,10 +67,11 @@ class Site:
         open_end: bool = False,
         extra: dict | None = None,
         remap: Callable[[int, int], tuple[int, int]] | None = None,
+        host: bool = False,
     ) -> None:
         self.value, self.line, self.col = value, line, col
         self.start_ok, self.path_context, self.container = start_ok, path_context, container
-        self.raw, self.open_end, self.remap = raw, open_end, remap
+        self.raw, self.open_end, self.remap, self.host = raw, open_end, remap, host
         self.extra = extra if extra is not None else {}
 
     def position(self, offset: int, text: str) -> tuple[int, int]:
@@ -75,7 +89,10 @@ class Site:
             return self.line, self.col + offset
         doubled = text.replace("\\", "\\\\")
         for needle in (text, doubled, text[:12], doubled[:12]):
-            at = self.raw.find(needle)
+            # Escapes only lengthen a literal, so the match is at or after `offset` in it.
+            at = self.raw.find(needle, offset)
+            if at < 0:
+                at = self.raw.find(needle)
             if at >= 0:
                 head = self.raw[:at]
                 newlines = head.count("\n")
@@ -112,23 +129,41 @@ def text_sites(
     ini: bool = False,
     yaml: bool = False,
 ) -> Iterator[Site]:
-    """One site per line of a config, shell script, Dockerfile or requirements file."""
+    """One site per line of a config, shell script, Dockerfile or requirements file.
+
+    container: the file describes a container (a Dockerfile, a Kubernetes manifest), except
+    inside a YAML `hostPath:` block, which names a path on the node.
+    """
+    host_block: int | None = None  # indentation of the `hostPath:` key we are under
     for number, line in enumerate(text.splitlines(), 1):
         body = line
+        stripped = line.lstrip()
+        if yaml and stripped:
+            indent = len(line) - len(stripped)
+            if host_block is not None and indent <= host_block:
+                host_block = None
+            if stripped.startswith("hostPath:"):
+                host_block = indent
         if not comments:
-            stripped = line.lstrip()
-            if stripped.startswith("#") or (ini and stripped.startswith(";")):
+            directive = SCHEDULER_DIRECTIVE_RE.match(stripped)
+            if directive:  # read by the batch scheduler: code, not a comment
+                blank = len(line) - len(stripped) + directive.end()
+                body = " " * blank + strip_hash_comment(line[blank:])
+            elif stripped.startswith("#") or (ini and stripped.startswith(";")):
                 continue
-            body = strip_hash_comment(line)
+            else:
+                body = strip_hash_comment(line)
         if not body.strip():
             continue
         volume = VOLUME_RE.match(body) if yaml else None
         if volume:
-            yield Site(volume.group("host"), number, volume.start("host") + 1)
+            yield Site(volume.group("host"), number, volume.start("host") + 1, host=True)
             yield Site(volume.group("container"), number, volume.start("container") + 1,
                        container=True)
             continue
-        in_container = container or (yaml and bool(CONTAINER_KEYS_RE.match(body)))
+        in_container = (container and host_block is None) or (
+            yaml and bool(CONTAINER_KEYS_RE.match(body))
+        )
         yield Site(body, number, 1, path_context=path_context, container=in_container)
 
 
