@@ -113,3 +113,18 @@ def test_test_fixtures_are_not_paths(tmp_path, capsys):
             open("/home/someone/real.txt")
         """)
     assert line_codes(found) == ["4:MLG101"]
+
+
+def test_inline_script_metadata_is_read_as_toml(tmp_path, capsys):
+    _, found = check(tmp_path, capsys, """\
+        # /// script
+        # requires-python = ">=3.11"
+        # dependencies = ["utils @ file:///Users/ana/code/utils"]
+        # [tool.uv.sources]
+        # syft = { path = "/home/ana/dev/syft", editable = true }
+        # ///
+        # an ordinary comment about /home/ana/x
+        print("hi")
+        """)
+    assert [(f["line"], f["col"], f["code"]) for f in found] == [
+        (3, 20, "MLG107"), (5, 20, "MLG101")]

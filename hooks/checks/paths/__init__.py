@@ -79,6 +79,7 @@ def _sites(kind: str, text: str, opts: _Options, lines: list[int] | None) -> Ite
     # Python and notebook readers (and `ast`) load only when a file of theirs holds a candidate.
     if kind == "python" and len(text) <= AST_LIMIT:
         from mlgate.checks.paths.python_source import (
+            inline_metadata_sites,
             ipython_sites,
             python_comment_lines,
             python_sites,
@@ -93,6 +94,8 @@ def _sites(kind: str, text: str, opts: _Options, lines: list[int] | None) -> Ite
         yield from sites
         if opts.comments:
             yield from python_comment_lines(text)
+        elif "# /// script" in text:
+            yield from inline_metadata_sites(text)
     elif kind == "notebook":
         from mlgate.checks.paths.notebook_source import notebook_sites
 

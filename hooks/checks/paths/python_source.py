@@ -210,3 +210,19 @@ def ipython_sites(text: str, comments: bool) -> list[Site]:
             site.line = number
             sites.append(site)
     return sites
+
+
+_INLINE_METADATA_RE = re.compile(
+    r"(?m)^# /// script[ \t]*$(?P<body>(?:\n#(?: [^\n]*)?)*?)\n# ///[ \t]*$"
+)
+
+
+def inline_metadata_sites(text: str) -> Iterator[Site]:
+    """PEP 723 `# /// script` blocks: comments to Python, but `uv run` reads their TOML."""
+    for block in _INLINE_METADATA_RE.finditer(text):
+        first_line = text.count("\n", 0, block.start()) + 2
+        body = "\n".join("  " + line[2:] for line in block.group("body").split("\n")[1:])
+        for site in text_sites(body, comments=False):
+            site.line += first_line - 1
+            yield site
+
