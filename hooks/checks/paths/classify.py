@@ -105,7 +105,8 @@ _FILE_URI_RE = LazyPattern(
     + _URI_CHARS[:-1] + "+"
 )
 _REQUIREMENT_AT_FILE_RE = LazyPattern(
-    r"(?<![\w.-])[A-Za-z0-9][\w.-]*\s*(?:\[[^\]]*\])?\s*@\s*[Ff][Ii][Ll][Ee]:" + _URI_CHARS
+    r"(?<![\w.-])[A-Za-z0-9][\w.-]*\s*(?:\[[^\]]*\])?\s*@\s*[Ff][Ii][Ll][Ee]:"
+    r"(?:///|//localhost/|/(?!/))[^\s/]" + _URI_CHARS
 )
 _DBFS_URI_RE = LazyPattern(r"(?<![\w.+-])dbfs:/" + _URI_CHARS)
 
