@@ -108,7 +108,8 @@ def discover(args: list[str]) -> tuple[list[Target], list[str]]:
         if os.path.isdir(arg) and not os.path.islink(arg):
             listed = _git_files(arg)
             for name in listed if listed is not None else _walk(arg):
-                kind = file_kind(name)
+                # A committed symlink of any name can point at someone's disk (MLG108).
+                kind = file_kind(name) or ("symlink" if os.path.islink(name) else None)
                 if kind and name not in seen:
                     seen.add(name)
                     targets.append(Target(name, kind, explicit=False))

@@ -148,12 +148,14 @@ def test_folder_arguments_use_git_and_respect_gitignore(project, capsys):
     (project / "src" / "tracked.py").write_text(LEAK)
     (project / "src" / "untracked.yaml").write_text("path: /home/ana/x\n")
     (project / "src" / "notes.md").write_text("/Users/ana/x\n")
+    os.symlink("/Users/ana/Desktop/data", project / "src" / "data")
     (project / "src" / "deleted.py").write_text(LEAK)
     subprocess.run(["git", "add", "src/tracked.py", "src/deleted.py"], check=True)
     (project / "src" / "deleted.py").unlink()
     assert main(["paths", "--format", "json"]) == 1
     found = json.loads(capsys.readouterr().out)
-    assert sorted(f["path"] for f in found) == ["src/tracked.py", "src/untracked.yaml"]
+    assert sorted(f["path"] for f in found) == [
+        "src/data", "src/tracked.py", "src/untracked.yaml"]
 
 
 def test_hook_does_not_import_the_ml_stack(project):
