@@ -178,3 +178,33 @@ def test_host_side_of_a_volume_is_any_non_system_path():
     assert codes("/var/run/docker.sock", host=True) == []
     assert codes("./data", host=True) == []
     assert codes("/opt/app/data") == []
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("apptainer exec --bind /lus/eagle/proj/db:/mnt/db img", [("MLG102", "/lus/eagle/proj/db")]),
+    ("singularity run -B /home/ana/x:/data img", [("MLG101", "/home/ana/x")]),
+    ("docker run -v /srv/team/data:/mnt/data img", [("MLG102", "/srv/team/data")]),
+    ('PY="${TRAIN_PY:-/home/qcraft/miniconda3/bin/python}"',
+     [("MLG101", "/home/qcraft/miniconda3/bin/python")]),
+    ("sqlite:////home/ana/airflow/airflow.db", [("MLG106", "sqlite:////home/ana/airflow/airflow.db")]),
+    ("sqlite:///relative.db", []),
+    ("sqlite:////tmp/x.db", []),
+    ("E:\\Research Project\\Herbs\\Original Dataset",
+     [("MLG104", "E:\\Research Project\\Herbs\\Original")]),
+    ("/content/drive/My Drive/train.csv", [("MLG103", "/content/drive/My Drive/train.csv")]),
+    ("cp /Users/a/x.csv /mnt/y/z", [("MLG101", "/Users/a/x.csv"), ("MLG102", "/mnt/y/z")]),
+    ("/userhome/ana/logs", [("MLG101", "/userhome/ana/logs")]),
+    ("/vast/groups/x", [("MLG102", "/vast/groups/x")]),
+])
+def test_mappings_defaults_uris_and_spaces(value, expected):
+    assert codes(value) == expected
+
+
+def test_container_targets_cover_later_arguments():
+    from mlgate.checks.paths.classify import container_targets
+
+    script = "docker run -v /srv/x:/mnt/data img \\\n  python train.py --data=/mnt/data/train\n"
+    targets = container_targets(script)
+    assert targets == ("/mnt/data",)
+    assert codes("--data=/mnt/data/train", container_paths=targets) == []
+    assert codes("-v /mnt/data:/mnt/data", container_paths=targets) == [("MLG102", "/mnt/data")]

@@ -128,3 +128,12 @@ def test_inline_script_metadata_is_read_as_toml(tmp_path, capsys):
         """)
     assert [(f["line"], f["col"], f["code"]) for f in found] == [
         (3, 20, "MLG107"), (5, 20, "MLG101")]
+
+
+def test_existence_checks_detect_a_platform_without_depending_on_it(tmp_path, capsys):
+    _, found = check(tmp_path, capsys, """\
+        import os
+        IS_KAGGLE = os.path.exists("/kaggle/input")
+        DATA = "/kaggle/input/birdclef/train.csv" if IS_KAGGLE else "data/train.csv"
+        """)
+    assert line_codes(found) == ["3:MLG103"]

@@ -81,3 +81,13 @@ def test_two_paths_in_one_notebook_output_line_get_their_own_columns(tmp_path, c
     assert sorted(f["text"] for f in found) == ["/home/ana/a.csv", "/home/ana/b.csv"]
     for f in found:
         assert text[f["col"] - 1:f["col"] - 1 + len(f["text"])] == f["text"]
+
+
+def test_jsonc_is_read_as_text_without_a_warning(tmp_path, capsys):
+    _, found = check(tmp_path, capsys, "settings.json", """\
+        {
+          // VS Code allows comments
+          "python.defaultInterpreterPath": "/Users/ana/.venv/bin/python",
+        }
+        """)
+    assert [(f["line"], f["code"]) for f in found] == [(3, "MLG101")]

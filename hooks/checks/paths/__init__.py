@@ -128,7 +128,9 @@ def _findings_in_text(
     try:
         sites = list(_sites(target.kind, text, opts, lines))
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        if target.kind in ("notebook", "json"):
+        # JSON with comments or trailing commas (.vscode, devcontainer.json) is just read as
+        # text; a notebook that does not parse will not open in Jupyter either.
+        if target.kind == "notebook":
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             found.append(Finding(
                 target.path, 1, 1, UNPARSABLE,
@@ -139,6 +141,7 @@ def _findings_in_text(
         sites = list(text_sites(text, comments=opts.comments))
     finder = (classify.find_requirement_paths if target.kind == "requirements"
               else classify.find_paths)
+    container_paths = classify.container_targets(text)
     for site in sites:
         matches = finder(
             site.value,
@@ -149,6 +152,7 @@ def _findings_in_text(
             host=site.host,
             extra_roots=opts.roots,
             allow=opts.allow,
+            container_paths=container_paths,
         )
         for match in matches:
             line, col = site.position(match.start, match.text)

@@ -34,7 +34,7 @@ LABELS = {
     NOTEBOOK: "hosted-notebook path (Colab/Kaggle/Databricks)",
     WINDOWS: "Windows drive path",
     UNC: "UNC network-share path",
-    FILE_URI: "file:// URI to a local path",
+    FILE_URI: "local-file URI (file:, sqlite:)",
     LOCAL_REQUIREMENT: "requirement installed from a local path",
 }
 
@@ -43,6 +43,7 @@ _ROOTS: list[tuple[str, str, bool]] = [
     ("Users", HOME, True),
     ("home", HOME, False),
     ("private/home", HOME, False),
+    ("userhome", HOME, False),
     ("root", HOME, False),
     ("opt/homebrew", HOME, True),
     ("usr/local/Cellar", HOME, True),
@@ -65,6 +66,9 @@ _ROOTS: list[tuple[str, str, bool]] = [
     ("project", MOUNT, False),
     ("raid", MOUNT, False),
     ("glade", MOUNT, False),
+    ("lus", MOUNT, False),
+    ("vast", MOUNT, False),
+    ("local/scratch", MOUNT, False),
     ("content", NOTEBOOK, False),
     ("kaggle", NOTEBOOK, False),
     ("dbfs", NOTEBOOK, False),
@@ -88,7 +92,10 @@ CONTAINER_SAFE_ROOTS = {"home", "root"}
 # lookbehind placed after it: Python's regex engine finds a literal first character fast, and
 # crawls through a pattern that begins with a lookbehind or a character class.
 _NOT_WORDY = r"[\w.~$/\\%@})\]*+-]"
-_AFTER_SLASH = r"(?:(?<=[\s\"'=]-[LIRF]/)|(?<=^-[LIRF]/)|(?<!" + _NOT_WORDY + "/))"
+# Also after -L/-I/-R/-F compiler flags and after a shell default: ${VAR:-/home/ana/x}.
+_AFTER_SLASH = (
+    r"(?:(?<=[\s\"'=]-[LIRF]/)|(?<=^-[LIRF]/)|(?<=:[-=+?]/)|(?<!" + _NOT_WORDY + "/))"
+)
 _PATH_CHARS = r"[^\s\"'`<>|;,:()\[\]{}]*"
 _URI_CHARS = r"[^\s\"'`<>|;,()\[\]{}]*"
 
@@ -110,12 +117,15 @@ _REQUIREMENT_AT_FILE_RE = LazyPattern(
 )
 _DBFS_URI_RE = LazyPattern(r"(?<![\w.+-])dbfs:/" + _URI_CHARS)
 
-# The container side of `docker run -v host:ctr`, `-w DIR`, `--mount ...,target=DIR`.
-_CONTAINER_SIDE_RE = LazyPattern(
-    r"(?:^|\s)(?:-v|--volume)(?:\s+|=)[\"']?[^\s\"']*?:(?P<ctr>/[^\s:\"',]*)"
+# Volume mappings of docker/podman (-v, --volume) and apptainer/singularity (-B, --bind):
+# `host:ctr`; and container-only locations: `-w DIR`, `--mount ...,target=DIR`.
+_MAPPING_RE = LazyPattern(
+    r"(?:^|\s)(?:-v|--volume|-B|--bind)(?:\s+|=)[\"']?(?P<host>[^\s:\"',]+):(?P<ctr>/[^\s:\"',]*)"
     r"|(?:^|\s)(?:-w|--workdir)(?:\s+|=)[\"']?(?P<wd>/[^\s\"']*)"
     r"|\b(?:target|dst|destination)=(?P<tgt>/[^\s,\"']*)"
 )
+_MAPPING_HINTS = ("-v", "--volume", "-B", "--bind", "-w", "--workdir", "=/")
+_SQLITE_RE = LazyPattern(r":(?<=sqlite:)///(?=/)" + _URI_CHARS)
 # Placeholders in docs and templates: C:\path\to\file, C:/path/to/x, C:\<user>\...
 _PLACEHOLDER_RE = LazyPattern(r"(?i)^.:[\\/]+(?:path[\\/]+to\b|<|\.\.\.|your)")
 # On the host side of a volume mapping, any absolute path is the host's, except these.
@@ -177,7 +187,8 @@ class Prefilter:
         self.extra_roots = extra_roots
         sources = [
             # As _AFTER_SLASH, but also after an escape ("\\n/home/a" in JSON or Python)
-            r"/(?:(?<=\\[ntr]/)|(?<=-[LIRF]/)|(?<!" + _NOT_WORDY + "/))(?:" + roots + ")",
+            r"/(?:(?<=\\[ntr]/)|(?<=-[LIRF]/)|(?<=:[-=+?]/)|(?<!" + _NOT_WORDY + "/))(?:"
+            + roots + ")",
             # C:\ C:/x file:///x file:/x file://localhost/x dbfs:/x
             r":(?:\\|/(?!/)|//(?:/|localhost/))",
             # \\server\share, and JSON's escaped slash
@@ -261,6 +272,34 @@ def _allowed(text: str, allow: tuple[str, ...]) -> bool:
                for prefix in allow if prefix)
 
 
+def _extend_over_spaces(value: str, end: int) -> int:
+    """`C:\\Research Project\\x`, `/content/drive/My Drive/x.csv`: a following word that holds
+    a separator (and does not start a new path or option) continues the path."""
+    while end < len(value) and value[end] == " ":
+        nxt = value.find(" ", end + 1)
+        word = value[end + 1:nxt if nxt >= 0 else len(value)]
+        if not word or word[0] in "/\\-\"'" or not ("/" in word or "\\" in word):
+            break
+        end += 1 + len(word.rstrip("\"'`,;)]}"))
+        if len(word.rstrip("\"'`,;)]}")) != len(word):
+            break
+    return end
+
+
+def container_targets(text: str) -> tuple[str, ...]:
+    """Container-side locations a file maps (`-v h:/mnt/data`, `-w /ws`): arguments that name
+    them later (`--data_dir=/mnt/data`) are the container's too."""
+    if not any(hint in text for hint in _MAPPING_HINTS):
+        return ()
+    found = set()
+    for m in _MAPPING_RE.finditer(text):
+        for group in ("ctr", "wd", "tgt"):
+            target = m.group(group)
+            if target and target.strip("/"):
+                found.add(target.rstrip("/"))
+    return tuple(sorted(found))
+
+
 def find_paths(
     value: str,
     *,
@@ -272,6 +311,7 @@ def find_paths(
     allow: tuple[str, ...] = (),
     regex_guard: bool = True,
     host: bool = False,
+    container_paths: tuple[str, ...] = (),
 ) -> list[PathMatch]:
     """Machine-specific absolute locations in `value`.
 
@@ -282,7 +322,8 @@ def find_paths(
     locations are wrong. open_end: a placeholder follows the value, so "/home/" + {user} has
     a child folder. regex_guard: a value that looks like a regular expression has no paths.
     host: the value is the host side of a volume mapping, so any non-system absolute path
-    belongs to one machine.
+    belongs to one machine. container_paths: locations the file maps into a container
+    (see `container_targets`); paths under them are the container's, except on a host side.
     """
     if "/" not in value and "\\" not in value:  # most string literals: nothing to look at
         return []
@@ -291,23 +332,32 @@ def find_paths(
     found: list[PathMatch] = []
     taken: list[tuple[int, int]] = []
 
-    def add(start: int, end: int, code: str) -> None:
+    def add(start: int, end: int, code: str, host_side: bool = False) -> None:
         if not start_ok and start == 0:
             return
         if any(s < end and start < e for s, e in taken):
             return
+        end = _extend_over_spaces(value, end)
         text = value[start:end].rstrip(".:")
         end = start + len(text)
         bare = re.sub(r"^[Ff][Ii][Ll][Ee]:(//(localhost)?)?", "", text)
         if _allowed(bare, DEFAULT_ALLOW) or _allowed(bare, allow):
             return
+        if not host_side and _allowed(bare, container_paths):
+            return
         taken.append((start, end))
         found.append(PathMatch(start, end, code, text))
 
-    if "-v" in value or "--volume" in value or "-w" in value or "=/" in value:
-        for m in _CONTAINER_SIDE_RE.finditer(value):
-            group = m.lastgroup or "ctr"
-            taken.append((m.start(group), m.end(group)))
+    if any(hint in value for hint in _MAPPING_HINTS):
+        for m in _MAPPING_RE.finditer(value):
+            for group in ("ctr", "wd", "tgt"):
+                if m.group(group):
+                    taken.append((m.start(group), m.end(group)))
+            if m.group("host"):
+                at = m.start("host")
+                for p in find_paths(m.group("host"), host=True, extra_roots=extra_roots,
+                                    allow=allow, regex_guard=False):
+                    add(at + p.start, at + p.end, p.code, host_side=True)
     if ":" in value:
         if "@" in value:
             for m in _REQUIREMENT_AT_FILE_RE.finditer(value):
@@ -322,6 +372,12 @@ def find_paths(
                 add(m.start() - 4, m.end(), FILE_URI)
             else:
                 taken.append((m.start() - 4, m.end()))
+        if "sqlite:" in value:
+            for m in _SQLITE_RE.finditer(value):
+                inner = m.group()[4:]  # after ":///"
+                if any(p.start == 0 for p in find_paths(inner, path_context=True,
+                                                        extra_roots=extra_roots)):
+                    add(m.start() - 6, m.end(), FILE_URI)
         if not container and "dbfs:" in value:
             for m in _DBFS_URI_RE.finditer(value):
                 add(m.start(), m.end(), NOTEBOOK)

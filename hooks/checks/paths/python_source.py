@@ -67,6 +67,9 @@ def _segment(lines: list[str], node: ast.expr) -> tuple[int, int, str]:
     return start_line, start + 1, raw
 
 
+# Calls that only test whether a location exists: `os.path.exists("/kaggle/input")` is how
+# code detects a platform, not a dependency on it.
+EXISTENCE_CALLS = {"exists", "isdir", "isfile", "lexists"}
 # Calls whose arguments are test fixtures, not locations the code will open.
 QUIET_CALLS = {"setenv", "setitem", "delenv"}
 _BODY_FIELDS = ("body", "orelse", "finalbody")
@@ -113,6 +116,8 @@ def python_sites(text: str, *, comments: bool, lines: list[int] | None = None) -
                 quiet = True
             elif node.args and (name in ROUTE_CALLS or _is_regex_call(node)):
                 skip.add(id(node.args[0]))
+            elif name in EXISTENCE_CALLS:
+                skip.update(id(arg) for arg in node.args)
             for kw in node.keywords:
                 if kw.arg in REGEX_KEYWORDS:
                     skip.add(id(kw.value))
