@@ -17,6 +17,7 @@ from mlgate.report import FORMATS, emit
 # Subcommand -> module. Each module has NAME, HELP, add_arguments(parser) and run(args, config).
 CHECKS = {
     "paths": "mlgate.checks.paths",
+    "lock": "mlgate.checks.lock",
 }
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -36,6 +37,8 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
                        help="lowest severity that fails the run (default: error)")
     group.add_argument("--exit-zero", action="store_true",
                        help="exit 0 even when there are findings")
+    group.add_argument("-v", "--verbose", action="store_true",
+                       help="say what was checked and how (e.g. which Python environment)")
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:

@@ -30,6 +30,12 @@ def _codes(value: Any, where: str) -> list[str]:
     return codes
 
 
+def _str(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise UsageError(f"{where} must be a non-empty string")
+    return value
+
+
 def _bool(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
         raise UsageError(f"{where} must be true or false")
@@ -65,6 +71,7 @@ GLOBAL_KEYS: dict[str, Callable[[Any, str], Any]] = {
     "severity": _severity_table,
     "fail-on": _fail_on,
     "per-file-ignores": _per_file_ignores,
+    "python": lambda value, where: _str(value, where),
 }
 
 CHECK_KEYS: dict[str, dict[str, Callable[[Any, str], Any]]] = {
@@ -73,6 +80,11 @@ CHECK_KEYS: dict[str, dict[str, Callable[[Any, str], Any]]] = {
         "roots": _list_of_str,
         "scan-comments": _bool,
         "scan-notebook-outputs": _bool,
+    },
+    "lock": {
+        "files": _list_of_str,
+        "ignore-packages": _list_of_str,
+        "require-hashes": _bool,
     },
 }
 
@@ -89,6 +101,7 @@ class Config:
         self.fail_on = "error"
         self.per_file_ignores: dict[str, list[str]] = {}
         self.checks: dict[str, dict[str, Any]] = {}
+        self.python: str | None = None
 
     def section(self, check: str) -> dict[str, Any]:
         return self.checks.get(check, {})

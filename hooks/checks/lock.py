@@ -1,0 +1,291 @@
+"""`mlgate lock`: the lock must describe the project's environment, exactly (rules MLG2xx).
+
+Locks (requirements*.txt with their -r/-c includes, uv.lock, pylock.toml, poetry.lock,
+Pipfile.lock, and pyproject.toml for pinning) are compared with the distributions installed in
+the *project's* interpreter, which the probe lists; markers are evaluated against that
+interpreter, not mlgate's. Names compare after PEP 503 normalisation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterable
+
+from mlgate.config import Config
+from mlgate.finding import Finding
+
+NAME = "lock"
+HELP = "block stale, incomplete or unpinned locks, judged against the project's environment"
+
+MALFORMED = "MLG200"
+MISSING = "MLG201"
+MISMATCH = "MLG202"
+LOCAL_VERSION = "MLG203"
+UNDECLARED = "MLG204"
+UNPINNED = "MLG205"
+SOURCE = "MLG206"
+NO_HASH = "MLG207"
+SEVERITY = {
+    MALFORMED: "error", MISSING: "error", MISMATCH: "error", LOCAL_VERSION: "warning",
+    UNDECLARED: "warning", UNPINNED: "error", SOURCE: "error", NO_HASH: "error",
+}
+KINDS = {
+    MALFORMED: "malformed", MISSING: "missing", MISMATCH: "mismatch",
+    LOCAL_VERSION: "local-version", UNDECLARED: "undeclared", UNPINNED: "unpinned",
+    SOURCE: "source", NO_HASH: "unhashed",
+}
+# Installed in every environment by the tools themselves; never expected in a lock.
+ALWAYS_PRESENT = {"pip", "setuptools", "wheel", "distribute", "pkg-resources"}
+REAL_LOCKS = {"requirements", "uv", "pylock", "poetry", "pipfile"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="*", metavar="LOCKFILE",
+                        help="lock or requirements files (default: those at the repository root)")
+    parser.add_argument("--python", metavar="PY",
+                        help="the project's interpreter or environment folder (see README)")
+
+
+def _finding(code: str, package, message: str, hint: str = "", **extra) -> Finding:
+    data = {"check": NAME, "kind": KINDS[code]}
+    if package is not None:
+        data.update(package=package.name, lock=package.path)
+    data.update(extra)
+    path = package.path if package is not None else extra.pop("path", "")
+    line = package.line if package is not None else 1
+    data.pop("path", None)
+    return Finding(path, line, 1, code, message, severity=SEVERITY[code], hint=hint, extra=data)
+
+
+def _display(path: str) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
+
+
+class _Installed:
+    """The probe's answer, indexed by normalised name."""
+
+    def __init__(self, answer: dict) -> None:
+        from packaging.utils import canonicalize_name
+
+        self.python = answer.get("python", "")
+        self.markers = answer.get("markers", {})
+        self.dists: dict[str, dict] = {}
+        for dist in answer.get("distributions", []):
+            self.dists.setdefault(canonicalize_name(dist["name"]), dist)
+
+    def closure(self, roots: set[str]) -> set[str]:
+        """`roots` and everything their installed metadata requires, markers evaluated."""
+        from packaging.requirements import InvalidRequirement, Requirement
+        from packaging.utils import canonicalize_name
+
+        seen, stack = set(), [(name, frozenset()) for name in roots]
+        while stack:
+            name, extras = stack.pop()
+            if (name, extras) in seen:
+                continue
+            seen.add((name, extras))
+            for text in (self.dists.get(name) or {}).get("requires") or []:
+                try:
+                    req = Requirement(text)
+                except InvalidRequirement:
+                    continue
+                if req.marker is not None:
+                    envs = [dict(self.markers, extra=e) for e in (extras or {""})]
+                    try:
+                        if not any(req.marker.evaluate(env) for env in envs):
+                            continue
+                    except Exception:  # an undefined comparison: keep the edge
+                        pass
+                stack.append((canonicalize_name(req.name), frozenset(req.extras)))
+        return {name for name, _ in seen}
+
+
+def _compare_version(package, dist) -> Finding | None:
+    from packaging.version import InvalidVersion, Version
+
+    locked, installed = package.version, dist["version"]
+    if locked is None or locked == installed:
+        return None
+    try:
+        a, b = Version(locked), Version(installed)
+    except InvalidVersion:
+        a = b = None
+    if a is not None and a == b:
+        return None
+    if a is not None and a.public == b.public:
+        return _finding(LOCAL_VERSION, package,
+                        f"{package.name} is locked at {locked} but {installed} is installed"
+                        " (same release, different local version)",
+                        hint="lock the local version too if the build matters (e.g. +cu121)",
+                        locked=locked, installed=installed)
+    return _finding(MISMATCH, package,
+                    f"{package.name} is locked at {locked} but {installed} is installed",
+                    hint="reinstall from the lock, or re-lock if the new version is intended",
+                    locked=locked, installed=installed)
+
+
+def _normal_url(url: str) -> str:
+    url = url.split("#", 1)[0]
+    for prefix in ("git+", "hg+", "svn+", "bzr+"):
+        if url.startswith(prefix):
+            url = url[len(prefix):]
+    url = url.rsplit("@", 1)[0] if "@" in url.split("://", 1)[-1] else url
+    return url.rstrip("/").removesuffix(".git") if hasattr(str, "removesuffix") else url
+
+
+def _compare_source(package, dist) -> Finding | None:
+    if not package.source_url or package.editable:
+        return None
+    direct = dist.get("direct_url") or {}
+    installed_url = direct.get("url")
+    commit = (direct.get("vcs_info") or {}).get("commit_id")
+    if not installed_url:
+        return _finding(SOURCE, package,
+                        f"{package.name} is locked from {package.source_url} but was installed"
+                        " from an index", hint="reinstall from the lock",
+                        locked=package.source_url, installed=dist["version"])
+    if package.source_commit and commit and not commit.startswith(package.source_commit):
+        return _finding(SOURCE, package,
+                        f"{package.name} is locked at commit {package.source_commit} but commit"
+                        f" {commit[:12]} is installed", hint="reinstall from the lock",
+                        locked=package.source_commit, installed=commit)
+    if (package.source_url.startswith(("git+", "hg+", "svn+", "bzr+", "http", "file:"))
+            and _normal_url(package.source_url) != _normal_url(installed_url)):
+        return _finding(SOURCE, package,
+                        f"{package.name} is locked from {package.source_url} but installed from"
+                        f" {installed_url}", hint="reinstall from the lock",
+                        locked=package.source_url, installed=installed_url)
+    return None
+
+
+def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
+    """Compare every lock with the project's environment."""
+    from mlgate.environment import find_repo_root, resolve_project_python
+    from mlgate.locks.detect import discover_locks, parse_lock
+    from mlgate.probe import run_probe
+
+    section = config.section(NAME)
+    repo_root = find_repo_root(os.getcwd())
+    paths = list(args.files) or [os.path.join(config.root, p) for p in section.get("files", [])]
+    paths = paths or discover_locks(repo_root)
+    if not paths:
+        if args.verbose:
+            print("mlgate lock: no lock or requirements file found", file=sys.stderr)
+        return []
+    locks = [lock for path in paths for lock in parse_lock(path)]
+    for lock in locks:
+        lock.path = _display(lock.path)
+        for package in lock.packages:
+            package.path = _display(package.path)
+    findings = [
+        Finding(_display(p.path), p.line, p.col, MALFORMED, p.message, extra={"check": NAME,
+                                                                            "kind": "malformed"})
+        for lock in locks for p in lock.problems
+    ]
+    python = resolve_project_python(args.python, config.python, config.root, repo_root)
+    if args.verbose:
+        print(f"mlgate lock: project Python {python.executable} (from {python.reason})",
+              file=sys.stderr)
+    env = _Installed(run_probe(python.executable, "environment"))
+    ignored = {_canonical(n) for n in section.get("ignore-packages", [])}
+    project = _project_names(repo_root)
+    # pip's --require-hashes, in any file, holds for every requirement of the run.
+    require_hashes = section.get("require-hashes", False) or any(
+        getattr(lock, "require_hashes", False) for lock in locks)
+    has_real_lock = any(lock.format in REAL_LOCKS for lock in locks)
+    declared: set[str] = set()
+    for lock in locks:
+        selected = lock.select(env.markers)
+        if lock.format == "pyproject":
+            declared.update(p.name for p in selected)
+            if has_real_lock:
+                continue  # ranges in pyproject.toml are fine when a lock pins them
+        for package in selected:
+            if package.name in ignored or package.name in project:
+                continue
+            if lock.format != "constraints":
+                declared.add(package.name)
+            findings.extend(_check_package(lock, package, env, require_hashes))
+    if has_real_lock:
+        reachable = env.closure(declared | project)
+        first = next(lock for lock in locks if lock.format in REAL_LOCKS)
+        for name, dist in sorted(env.dists.items()):
+            if name in reachable or name in ALWAYS_PRESENT or name in ignored:
+                continue
+            findings.append(Finding(
+                first.path, 1, 1, UNDECLARED,
+                f"{dist['name']} {dist['version']} is installed but in no lock, and nothing"
+                " locked requires it",
+                severity=SEVERITY[UNDECLARED],
+                hint="add it to the lock, uninstall it, or list it in [tool.mlgate.lock]"
+                " ignore-packages",
+                extra={"check": NAME, "kind": "undeclared", "package": name,
+                       "installed": dist["version"]},
+            ))
+    return findings
+
+
+def _check_package(lock, package, env: _Installed, require_hashes: bool) -> list[Finding]:
+    found = []
+    dist = env.dists.get(package.name)
+    pinned_by_url = bool(package.source_url and package.source_commit)
+    is_input = lock.path.endswith(".in")
+    # A plain URL or archive pins itself; a VCS URL only with a commit.
+    pinned_by_archive = bool(package.source_url) and not package.source_url.startswith(
+        ("git+", "hg+", "svn+", "bzr+")
+    )
+    checks_pinning = lock.format in ("requirements", "pyproject") and not is_input
+    if (checks_pinning and not package.editable and package.version is None
+            and not pinned_by_url and not pinned_by_archive):
+        pin = f"{package.name}=={dist['version']}" if dist else f"{package.name}==<version>"
+        what = package.specifier or package.source_url or "any version"
+        found.append(_finding(
+            UNPINNED, package, f"{package.name} is not pinned ({what})",
+            hint=f"pin the version you tested: {pin}", specifier=package.specifier))
+    if require_hashes and not package.hashes and lock.format == "requirements":
+        found.append(_finding(NO_HASH, package, f"{package.name} has no --hash",
+                              hint="generate hashes (pip-compile --generate-hashes, uv export)"))
+    if dist is None:
+        if lock.format != "constraints" and not package.editable:
+            locked = package.version or package.specifier or package.source_url or ""
+            found.append(_finding(
+                MISSING, package,
+                f"{package.name}{'==' + package.version if package.version else ''} is locked"
+                " but not installed in the project's environment",
+                hint="install the lock (pip install -r ..., uv sync) or drop it from the lock",
+                locked=locked, installed=None))
+        return found
+    for compare in (_compare_version, _compare_source):
+        result = compare(package, dist)
+        if result is not None:
+            found.append(result)
+    return found
+
+
+def _canonical(name: str) -> str:
+    from packaging.utils import canonicalize_name
+
+    return canonicalize_name(name)
+
+
+def _project_names(root: str) -> set[str]:
+    """The project's own distribution name(s), never 'undeclared' or 'missing'."""
+    path = os.path.join(root, "pyproject.toml")
+    if not os.path.isfile(path):
+        return set()
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as handle:
+            name = tomllib.load(handle).get("project", {}).get("name")
+    except (OSError, ValueError):
+        return set()
+    return {_canonical(name)} if isinstance(name, str) else set()

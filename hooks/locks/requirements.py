@@ -1,0 +1,225 @@
+"""requirements*.txt and constraints files (pip's format), and pyproject.toml dependencies.
+
+pip's file format is read here (continuations, comments, options, includes); each requirement
+itself is parsed by `packaging.requirements.Requirement`. What cannot be read becomes a
+LockProblem with its line, never an exception.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import sys
+
+from mlgate.locks.model import LockedPackage, LockProblem, ParsedLock
+
+# pip options a requirements file may carry, and whether they take a value.
+_OPTIONS_WITH_VALUE = {
+    "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
+    "--extra-index-url", "-f", "--find-links", "--trusted-host", "--no-binary",
+    "--only-binary", "--use-feature", "--config-settings", "--global-option", "-Z",
+}
+_FLAGS = {"--pre", "--prefer-binary", "--require-hashes", "--no-index", "--always-unzip"}
+_PER_REQUIREMENT = ("--hash", "--config-settings", "--global-option")
+_COMMENT_RE = re.compile(r"(^|\s+)#.*$")
+_EGG_RE = re.compile(r"[#&]egg=([A-Za-z0-9][\w.-]*)")
+_WHEEL_RE = re.compile(r"([A-Za-z0-9][\w.]*)-(\d[^-]*)-[^/]*\.whl$")
+_COMMIT_RE = re.compile(r"^[0-9a-f]{7,40}$")
+
+
+def exact_version(specifier: str) -> str | None:
+    """The version a specifier pins exactly (`==1.2`, `===x`), or None."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        specs = list(SpecifierSet(specifier))
+    except InvalidSpecifier:
+        return None
+    if len(specs) == 1 and specs[0].operator in ("==", "===") and not specs[0].version.endswith(
+        ".*"
+    ):
+        return specs[0].version
+    return None
+
+
+def vcs_commit(url: str) -> str | None:
+    """The commit a VCS URL pins (`git+https://host/repo@<sha>`), when it names a commit."""
+    path = url.split("#", 1)[0]
+    if "@" not in path.split("://", 1)[-1]:
+        return None
+    revision = path.rsplit("@", 1)[1]
+    return revision if _COMMIT_RE.match(revision) else None
+
+
+def _logical_lines(text: str) -> list[tuple[int, str]]:
+    """(first physical line number, joined text) with continuations joined, comments cut."""
+    lines: list[tuple[int, str]] = []
+    pending, start = "", 0
+    for number, raw in enumerate(text.splitlines(), 1):
+        if not pending:
+            start = number
+        line = _COMMENT_RE.sub("", raw)
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        pending += line
+        if pending.strip():
+            lines.append((start, pending.strip()))
+        pending = ""
+    if pending.strip():
+        lines.append((start, pending.strip()))
+    return lines
+
+
+def _unnamed(location: str, path: str, line: int, editable: bool) -> LockedPackage | None:
+    egg = _EGG_RE.search(location)
+    wheel = _WHEEL_RE.search(location.split("#", 1)[0])
+    if egg:
+        name, version = egg.group(1), None
+    elif wheel:
+        name, version = wheel.group(1), wheel.group(2)
+    else:
+        return None  # `-e .` or a bare folder: its name is only known once built
+    from packaging.utils import canonicalize_name
+
+    url = location.split("#", 1)[0]
+    return LockedPackage(canonicalize_name(name), path, line, version=version, source_url=url,
+                         source_commit=vcs_commit(url), editable=editable)
+
+
+def _requirement(text: str, path: str, line: int, problems: list[LockProblem]):
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    hashes = tuple(re.findall(r"--hash[=\s]+(\S+)", text))
+    body = re.split(r"\s+--?(?:hash|config-settings|global-option)\b", " " + text, maxsplit=1)[0]
+    body = body.strip()
+    if re.match(r"^(\.|/|[A-Za-z][\w+.-]*://|[A-Za-z]:[\\/])", body):
+        return _unnamed(body, path, line, editable=False)
+    try:
+        req = Requirement(body)
+    except InvalidRequirement as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else "cannot parse"
+        problems.append(LockProblem(path, line, f"invalid requirement {body!r}: {reason}"))
+        return None
+    specifier = str(req.specifier)
+    return LockedPackage(
+        canonicalize_name(req.name), path, line,
+        version=exact_version(specifier) if specifier else None,
+        specifier=specifier,
+        marker=str(req.marker) if req.marker else None,
+        source_url=req.url,
+        source_commit=vcs_commit(req.url) if req.url else None,
+        hashes=hashes,
+    )
+
+
+def parse(text: str, path: str, format: str = "requirements") -> ParsedLock:
+    """One requirements file; `includes` lists its -r/-c files as (format, path)."""
+    lock = ParsedLock(path, format)
+    lock.includes = []
+    folder = os.path.dirname(path)
+    for line, content in _logical_lines(text):
+        if content.startswith("-"):
+            try:
+                words = shlex.split(content)
+            except ValueError as exc:
+                lock.problems.append(LockProblem(path, line, f"cannot read options: {exc}"))
+                continue
+            option, _, value = words[0].partition("=")
+            if not value and option in _OPTIONS_WITH_VALUE and len(words) > 1:
+                value = words[1]
+            if option in ("-r", "--requirement", "-c", "--constraint"):
+                kind = "constraints" if option in ("-c", "--constraint") else format
+                if value:
+                    target = value if os.path.isabs(value) else os.path.join(folder, value)
+                    lock.includes.append((kind, target, line))
+            elif option in ("-e", "--editable"):
+                package = _unnamed(value, path, line, editable=True) if value else None
+                if package is None and value and " @ " in value:
+                    package = _requirement(value, path, line, lock.problems)
+                    if package:
+                        package.editable = True
+                if package:
+                    lock.packages.append(package)
+            elif option in _OPTIONS_WITH_VALUE or option in _FLAGS:
+                if option == "--require-hashes":
+                    lock.require_hashes = True
+            else:
+                lock.problems.append(LockProblem(path, line, f"unknown option {option!r}"))
+            continue
+        package = _requirement(content, path, line, lock.problems)
+        if package:
+            lock.packages.append(package)
+    return lock
+
+
+def read_requirements(path: str, format: str = "requirements") -> list[ParsedLock]:
+    """A requirements file and everything it includes, each once; unreadable ones are problems."""
+    result: list[ParsedLock] = []
+    seen: set[str] = set()
+    queue = [(format, path, None)]
+    while queue:
+        kind, current, included_at = queue.pop(0)
+        key = os.path.realpath(current)
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            with open(current, "rb") as handle:
+                text = handle.read().decode("utf-8-sig", "replace")
+        except OSError as exc:
+            lock = ParsedLock(current, kind)
+            if included_at:
+                parent, line = included_at
+                lock = ParsedLock(parent, kind)
+                lock.problems.append(LockProblem(parent, line,
+                                                 f"cannot read included file {current!r}: "
+                                                 f"{exc.strerror}"))
+            else:
+                lock.problems.append(LockProblem(current, 1, f"cannot read: {exc.strerror}"))
+            result.append(lock)
+            continue
+        lock = parse(text, current, kind)
+        result.append(lock)
+        for child_kind, child, line in lock.includes:
+            queue.append((child_kind, child, (current, line)))
+    return result
+
+
+def parse_pyproject(text: str, path: str) -> ParsedLock:
+    """[project.dependencies] and optional dependencies, for the pinning rule."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    lock = ParsedLock(path, "pyproject")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        lock.problems.append(LockProblem(path, int(found.group(1)) if found else 1,
+                                         f"invalid TOML: {exc}"))
+        return lock
+    project = data.get("project")
+    if not isinstance(project, dict):
+        return lock
+    declared = project.get("dependencies") or []
+    optional = project.get("optional-dependencies") or {}
+    groups = [declared] + (list(optional.values()) if isinstance(optional, dict) else [])
+    lines = text.splitlines()
+    for group in groups:
+        if not isinstance(group, list):
+            lock.problems.append(LockProblem(path, 1, "dependencies must be a list of strings"))
+            continue
+        for item in group:
+            if not isinstance(item, str):
+                continue
+            line = next((i for i, text_line in enumerate(lines, 1)
+                         if f'"{item}"' in text_line or f"'{item}'" in text_line), 1)
+            package = _requirement(item, path, line, lock.problems)
+            if package:
+                lock.packages.append(package)
+    return lock

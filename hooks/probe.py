@@ -1,0 +1,63 @@
+"""The doorway into the project's environment: run `probe_script` in the project's interpreter.
+
+pre-commit runs hooks in an environment of its own, so nothing about the project's installed
+packages can be learned by importing in this process. The probe runs in a subprocess: isolated
+mode (no PYTHON* variables, no user site, no script folder on sys.path), from a temporary folder
+outside the repository, with a timeout, and answers in JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+
+from mlgate.finding import UsageError
+
+DEFAULT_TIMEOUT = 60.0
+_SOURCE: str | None = None
+
+
+class ProbeError(UsageError):
+    """The project's interpreter could not answer: a clear one-line error, exit 2."""
+
+
+def _source() -> str:
+    global _SOURCE
+    if _SOURCE is None:
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "probe_script.py")
+        with open(path, encoding="utf-8") as handle:
+            _SOURCE = handle.read()
+    return _SOURCE
+
+
+def run_probe(python: str, command: str, timeout: float = DEFAULT_TIMEOUT) -> dict:
+    """Run one probe command in `python`; return its result or raise ProbeError."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    with tempfile.TemporaryDirectory(prefix="mlgate-probe-") as workdir:
+        try:
+            proc = subprocess.run(
+                [python, "-I", "-c", _source(), command],
+                cwd=workdir, env=env, capture_output=True, timeout=timeout, check=False,
+            )
+        except FileNotFoundError:
+            raise ProbeError(f"the project's Python {python!r} does not exist") from None
+        except PermissionError:
+            raise ProbeError(f"the project's Python {python!r} is not executable") from None
+        except subprocess.TimeoutExpired:
+            raise ProbeError(
+                f"the project's Python {python!r} did not answer within {timeout:.0f} s"
+            ) from None
+    stdout = proc.stdout.decode("utf-8", "replace")
+    try:
+        answer = json.loads(stdout)
+    except ValueError:
+        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        detail = err[-1] if err else f"exit status {proc.returncode}"
+        raise ProbeError(
+            f"the project's Python {python!r} failed to run the probe: {detail}"
+        ) from None
+    if "error" in answer:
+        raise ProbeError(f"probe: {answer['error']}")
+    return answer["result"]

@@ -1,0 +1,183 @@
+"""`mlgate lock` against real virtual environments: every drift kind, and the resolver."""
+
+import json
+import os
+import sys
+import textwrap
+
+import pytest
+from envs import install, make_venv, python_of
+
+from mlgate.cli import main
+from mlgate.environment import resolve_project_python
+from mlgate.finding import UsageError
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()  # the repository root, for discovery and .venv
+    for var in ("MLGATE_PYTHON", "UV_PROJECT_ENVIRONMENT", "CONDA_PREFIX", "VIRTUAL_ENV"):
+        monkeypatch.delenv(var, raising=False)
+    venv = make_venv(tmp_path / ".venv")
+    return tmp_path, venv
+
+
+def run_lock(capsys, *args):
+    code = main(["lock", "--format", "json", *args])
+    out = capsys.readouterr()
+    return code, (json.loads(out.out) if out.out.strip() else []), out.err
+
+
+def kinds(found):
+    return sorted((f["kind"], f.get("package", "")) for f in found)
+
+
+def write(path, text):
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def test_clean_environment_passes(project, capsys):
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    install(venv, "six", "1.16.0")
+    write(root / "requirements.txt", "attrs==23.2.0\nsix==1.16.0\n")
+    code, found, _ = run_lock(capsys)
+    assert (code, found) == (0, [])
+
+
+def test_every_drift_kind(project, capsys):
+    root, venv = project
+    install(venv, "attrs", "24.1.0")                      # mismatch
+    install(venv, "torch", "2.1.0+cu121")                 # local version only
+    install(venv, "rich", "13.7.1", requires=["pygments>=2"])   # undeclared, with a dependency
+    install(venv, "pygments", "2.17.0")
+    install(venv, "pandas", "2.2.2", requires=["numpy>=1.26"])
+    install(venv, "numpy", "1.26.4")                      # declared through pandas' metadata
+    install(venv, "mylib", "0.1", direct_url={
+        "url": "https://github.com/org/mylib", "vcs_info": {"vcs": "git", "commit_id": "b" * 40}})
+    write(root / "requirements.txt", f"""\
+        attrs==23.2.0
+        six==1.16.0
+        torch==2.1.0
+        pandas>=2.0
+        mylib @ git+https://github.com/org/mylib@{"a" * 40}
+        colorama==0.4.6 ; sys_platform == "win32"
+        """)
+    code, found, _ = run_lock(capsys)
+    assert code == 1
+    # colorama's marker is false here; numpy is required by pandas' metadata; pygments is only
+    # required by rich, which nothing locked requires.
+    assert kinds(found) == sorted([
+        ("mismatch", "attrs"), ("missing", "six"), ("local-version", "torch"),
+        ("unpinned", "pandas"), ("source", "mylib"), ("undeclared", "rich"),
+        ("undeclared", "pygments")])
+    by_kind = {f["kind"]: f for f in found}
+    assert by_kind["mismatch"]["line"] == 1 and by_kind["mismatch"]["installed"] == "24.1.0"
+    assert by_kind["local-version"]["severity"] == "warning"
+    assert by_kind["undeclared"]["severity"] == "warning"
+    assert "pandas==2.2.2" in by_kind["unpinned"]["hint"]
+
+
+def test_includes_constraints_hashes_and_malformed_lines(project, capsys):
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    install(venv, "six", "1.15.0")
+    write(root / "requirements.txt", """\
+        -r base.txt
+        -c constraints.txt
+        --require-hashes
+        attrs==23.2.0 \\
+            --hash=sha256:0000
+        this is not a requirement !!
+        --no-such-option
+        """)
+    write(root / "base.txt", "six==1.16.0\n")
+    write(root / "constraints.txt", "six==1.16.0\nidna==3.6\n")
+    code, found, _ = run_lock(capsys, "requirements.txt")
+    assert code == 1
+    got = sorted((f["path"], f["line"], f["code"]) for f in found)
+    assert got == sorted([
+        ("base.txt", 1, "MLG202"),          # six 1.16.0 locked, 1.15.0 installed
+        ("base.txt", 1, "MLG207"),          # --require-hashes holds for included files too
+        ("constraints.txt", 1, "MLG202"),   # a constraint that is installed must match...
+        ("requirements.txt", 6, "MLG200"),  # (idna is only constrained: not missing)
+        ("requirements.txt", 7, "MLG200"),
+    ])
+
+
+def test_markers_are_evaluated_for_the_projects_python(project, capsys):
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    other = "3.8" if sys.version_info >= (3, 9) else "3.99"
+    write(root / "requirements.txt", f"""\
+        attrs==23.2.0
+        tomli==2.0.1 ; python_version < "{other}"
+        """)
+    code, found, _ = run_lock(capsys)
+    assert (code, found) == (0, [])
+
+
+def test_unpinned_in_pyproject_only_without_a_lock(project, capsys):
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    write(root / "pyproject.toml", """\
+        [project]
+        name = "demo"
+        version = "0.1"
+        dependencies = ["attrs>=23"]
+        """)
+    code, found, _ = run_lock(capsys)
+    assert code == 1
+    assert [(f["path"], f["line"], f["kind"]) for f in found] == [
+        ("pyproject.toml", 4, "unpinned")]
+    write(root / "requirements.txt", "attrs==23.2.0\n")
+    code, found, _ = run_lock(capsys)
+    assert (code, found) == (0, [])
+
+
+def test_the_environment_judged_is_the_projects_not_mlgates(project, capsys, monkeypatch):
+    root, venv = project
+    write(root / "requirements.txt", "pytest==0.0.1\n")
+    # mlgate itself runs where pytest is installed; the project's .venv has no pytest.
+    monkeypatch.setenv("VIRTUAL_ENV", sys.prefix)
+    code, found, err = run_lock(capsys, "--verbose")
+    assert code == 1
+    assert [f["kind"] for f in found] == ["missing"]
+    assert str(venv) in err and ".venv/ at the repository root" in err
+
+
+def test_resolver_order_and_errors(project, monkeypatch, tmp_path):
+    root, venv = project
+    other = make_venv(tmp_path / "other")
+    found = resolve_project_python(None, None, str(root), str(root), environ={})
+    assert (found.executable, found.reason) == (python_of(venv), ".venv/ at the repository root")
+    found = resolve_project_python(None, None, str(root), str(root),
+                                   environ={"MLGATE_PYTHON": str(other)})
+    assert found.reason == "MLGATE_PYTHON" and found.executable == python_of(other)
+    found = resolve_project_python(None, "other", str(tmp_path), str(root),
+                                   environ={"MLGATE_PYTHON": str(venv)})
+    assert found.reason == "python in [tool.mlgate]"
+    found = resolve_project_python(python_of(other), "x", str(root), str(root), environ={})
+    assert found.reason == "--python"
+    os.rename(venv, tmp_path / "moved")
+    own = resolve_project_python
+    with pytest.raises(UsageError, match="cannot find the project's Python"):
+        own(None, None, str(root), str(root), environ={"VIRTUAL_ENV": sys.prefix})
+    found = own(None, None, str(root), str(root), environ={"VIRTUAL_ENV": str(other)})
+    assert found.reason == "VIRTUAL_ENV"
+    found = own(None, None, str(root), str(root), environ={"CONDA_PREFIX": str(other)})
+    assert found.reason == "CONDA_PREFIX"
+    with pytest.raises(UsageError, match="not an executable"):
+        own("/nonexistent/python", None, str(root), str(root), environ={})
+
+
+def test_no_environment_is_a_one_line_error(project, capsys, monkeypatch):
+    root, venv = project
+    write(root / "requirements.txt", "attrs==23.2.0\n")
+    os.rename(venv, root / "elsewhere")
+    monkeypatch.setenv("VIRTUAL_ENV", sys.prefix)
+    assert main(["lock"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mlgate: error: cannot find the project's Python environment")
+    assert "--python" in err and "Traceback" not in err
