@@ -164,26 +164,33 @@ class UserRepo:
         return int(self.git("rev-list", "--count", "HEAD").stdout.strip())
 
 
-@pytest.fixture
-def user_repo(tmp_path: Path, e2e_env: dict[str, str], snapshot: tuple[Path, str]) -> UserRepo:
+def make_user_repo(
+    path: Path, env: dict[str, str], snapshot: tuple[Path, str], hook_ids: tuple[str, ...]
+) -> UserRepo:
+    """A fresh git repository whose .pre-commit-config.yaml lists these mlgate hooks."""
     snap, rev = snapshot
-    repo = UserRepo(tmp_path / "project", e2e_env)
+    repo = UserRepo(path, env)
     repo.path.mkdir()
     assert repo.git("init", "-q").returncode == 0
+    hooks = "".join(f"      - id: {hook}\n" for hook in hook_ids)
     repo.write(
         ".pre-commit-config.yaml",
         (
             "repos:\n"
             f"  - repo: {json.dumps(str(snap))}\n"
             f"    rev: {rev}\n"
-            "    hooks:\n"
-            "      - id: no-absolute-paths\n"
+            "    hooks:\n" + hooks
         ).encode(),
     )
-    _ok([*_pre_commit_cmd(), "install"], repo.path, e2e_env)
+    _ok([*_pre_commit_cmd(), "install"], repo.path, env)
     assert (repo.path / ".git" / "hooks" / "pre-commit").is_file()
     assert repo.git("add", ".pre-commit-config.yaml").returncode == 0
     return repo
+
+
+@pytest.fixture
+def user_repo(tmp_path: Path, e2e_env: dict[str, str], snapshot: tuple[Path, str]) -> UserRepo:
+    return make_user_repo(tmp_path / "project", e2e_env, snapshot, ("no-absolute-paths",))
 
 
 def _assert_blocked(
@@ -281,3 +288,37 @@ def test_inline_ignore_lets_the_commit_through(user_repo: UserRepo) -> None:
     proc = user_repo.commit("train.py", "add training script, path acknowledged")
     _assert_committed(user_repo, proc, 0, "train.py", data)
     assert user_repo.read("train.py") == data, "the hook modified the user's file"
+
+
+def test_check_lock_judges_the_projects_venv_not_the_hook_env(
+    tmp_path: Path, e2e_env: dict[str, str], snapshot: tuple[Path, str]
+) -> None:
+    """The hook environment pre-commit builds has `packaging` (mlgate needs it); the project's
+    .venv does not. A lock that pins packaging is therefore stale *for the project*."""
+    from envs import install, make_venv, site_packages
+
+    repo = make_user_repo(tmp_path / "project", e2e_env, snapshot, ("check-lock",))
+    venv = make_venv(repo.path / ".venv")
+    install(venv, "attrs", "23.2.0")
+    repo.write(".gitignore", b".venv/\n")
+    repo.write("requirements.txt", b"attrs==23.2.0\npackaging==26.2\n")
+    before = repo.commit_count()
+    added = repo.git("add", ".gitignore", "requirements.txt")
+    assert added.returncode == 0, added.stdout
+    proc = repo.git("commit", "-m", "lock")
+    _assert_blocked(repo, proc, before, "requirements.txt:2:1: MLG201",
+                    "packaging==26.2 is locked but not installed")
+    assert "attrs" not in proc.stdout.split("MLG201", 1)[1].split("\n", 1)[0]
+
+    install(venv, "packaging", "26.2")
+    proc = repo.git("commit", "-m", "lock")
+    assert proc.returncode == 0, proc.stdout
+    assert repo.commit_count() == before + 1
+
+    # A version installed by hand that the lock does not know: the next commit is blocked.
+    shutil.rmtree(site_packages(venv) / "attrs-23.2.0.dist-info")
+    install(venv, "attrs", "24.1.0")
+    repo.write("notes.txt", b"x\n")
+    proc = repo.commit("notes.txt", "notes")
+    _assert_blocked(repo, proc, before + 1, "requirements.txt:1:1: MLG202",
+                    "attrs is locked at 23.2.0 but 24.1.0 is installed")
