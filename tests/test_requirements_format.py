@@ -1,0 +1,61 @@
+"""pip's requirements format: what is read, and that nothing written there can crash it."""
+
+import string
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlgate.locks.requirements import exact_version, parse, parse_pyproject, vcs_commit
+
+PIECES = [*string.printable, "numpy", "==", "===", ">=", "~=", ".*", "1.2.3", "[extra]", " @ ",
+          "git+https://h/r", "@abcdef1", "#egg=x", " ; ", "python_version < '3.9'", "-r ",
+          "-e ", "--hash=sha256:ab", "\\\n", "# c", "--index-url ", "file:///x", "'", '"']
+
+
+@settings(max_examples=400)
+@given(st.lists(st.lists(st.sampled_from(PIECES), max_size=12).map("".join), max_size=15))
+def test_random_requirement_lines_never_raise(lines):
+    text = "\n".join(lines)
+    lock = parse(text, "requirements.txt")
+    total = max(1, len(text.splitlines()))
+    for problem in lock.problems:
+        assert 1 <= problem.line <= total and "\n" not in problem.message
+    for package in lock.packages:
+        assert package.name and 1 <= package.line <= total
+
+
+@given(st.text(max_size=300))
+def test_random_pyproject_never_raises(text):
+    parse_pyproject(text, "pyproject.toml")
+
+
+def test_what_a_requirements_file_says():
+    lock = parse(
+        "numpy==1.26.4 \\\n    --hash=sha256:aa --hash=sha256:bb\n"
+        "Scikit_Learn===1.4.0 ; python_version >= '3.9'\n"
+        "pandas[parquet]~=2.2\n"
+        "-e git+https://github.com/org/lib@0123abc#egg=my.lib\n"
+        "https://example.org/wheels/torch-2.1.0-cp311-linux_x86_64.whl\n"
+        "-e .\n--index-url https://pypi.org/simple\n",
+        "requirements.txt",
+    )
+    got = [(p.name, p.line, p.version, p.specifier, p.marker, p.editable, p.source_commit,
+            len(p.hashes)) for p in lock.packages]
+    assert got == [
+        ("numpy", 1, "1.26.4", "==1.26.4", None, False, None, 2),
+        ("scikit-learn", 3, "1.4.0", "===1.4.0", 'python_version >= "3.9"', False, None, 0),
+        ("pandas", 4, None, "~=2.2", None, False, None, 0),
+        ("my-lib", 5, None, "", None, True, "0123abc", 0),
+        ("torch", 6, "2.1.0", "", None, False, None, 0),
+    ]
+    assert lock.problems == []
+
+
+def test_helpers():
+    assert exact_version("==1.2") == "1.2"
+    assert exact_version("==1.*") is None
+    assert exact_version(">=1,<2") is None
+    assert exact_version("===weird") == "weird"
+    assert vcs_commit("git+https://h/r@0123abcd") == "0123abcd"
+    assert vcs_commit("git+https://h/r@main") is None
+    assert vcs_commit("git+ssh://git@host/r") is None
