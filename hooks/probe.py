@@ -32,32 +32,51 @@ def _source() -> str:
     return _SOURCE
 
 
-def run_probe(python: str, command: str, timeout: float = DEFAULT_TIMEOUT) -> dict:
-    """Run one probe command in `python`; return its result or raise ProbeError."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    with tempfile.TemporaryDirectory(prefix="mlgate-probe-") as workdir:
+class PendingProbe:
+    """A probe started in the background: mlgate parses the locks while it runs."""
+
+    def __init__(self, python: str, command: str, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.python, self.timeout = python, timeout
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        self._workdir = tempfile.TemporaryDirectory(prefix="mlgate-probe-")
         try:
-            proc = subprocess.run(
-                [python, "-I", "-c", _source(), command],
-                cwd=workdir, env=env, capture_output=True, timeout=timeout, check=False,
+            self._proc = subprocess.Popen(
+                [python, "-I", "-c", _source(), command], cwd=self._workdir.name, env=env,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             )
         except FileNotFoundError:
+            self._workdir.cleanup()
             raise ProbeError(f"the project's Python {python!r} does not exist") from None
         except PermissionError:
+            self._workdir.cleanup()
             raise ProbeError(f"the project's Python {python!r} is not executable") from None
+
+    def result(self) -> dict:
+        """Wait for the answer; raise ProbeError when there is none."""
+        python = self.python
+        try:
+            stdout, stderr = self._proc.communicate(timeout=self.timeout)
         except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.communicate()
             raise ProbeError(
-                f"the project's Python {python!r} did not answer within {timeout:.0f} s"
+                f"the project's Python {python!r} did not answer within {self.timeout:.0f} s"
             ) from None
-    stdout = proc.stdout.decode("utf-8", "replace")
-    try:
-        answer = json.loads(stdout)
-    except ValueError:
-        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        detail = err[-1] if err else f"exit status {proc.returncode}"
-        raise ProbeError(
-            f"the project's Python {python!r} failed to run the probe: {detail}"
-        ) from None
-    if "error" in answer:
-        raise ProbeError(f"probe: {answer['error']}")
-    return answer["result"]
+        finally:
+            self._workdir.cleanup()
+        try:
+            answer = json.loads(stdout.decode("utf-8", "replace"))
+        except ValueError:
+            err = stderr.decode("utf-8", "replace").strip().splitlines()
+            detail = err[-1] if err else f"exit status {self._proc.returncode}"
+            raise ProbeError(
+                f"the project's Python {python!r} failed to run the probe: {detail}"
+            ) from None
+        if "error" in answer:
+            raise ProbeError(f"probe: {answer['error']}")
+        return answer["result"]
+
+
+def run_probe(python: str, command: str, timeout: float = DEFAULT_TIMEOUT) -> dict:
+    """Run one probe command in `python`; return its result or raise ProbeError."""
+    return PendingProbe(python, command, timeout).result()

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from mlgate.config import Config
 from mlgate.finding import Finding
+from mlgate.locks.model import canonical_name
 
 NAME = "lock"
 HELP = "block stale, incomplete or unpinned locks, judged against the project's environment"
@@ -71,18 +72,16 @@ class _Installed:
     """The probe's answer, indexed by normalised name."""
 
     def __init__(self, answer: dict) -> None:
-        from packaging.utils import canonicalize_name
 
         self.python = answer.get("python", "")
         self.markers = answer.get("markers", {})
         self.dists: dict[str, dict] = {}
         for dist in answer.get("distributions", []):
-            self.dists.setdefault(canonicalize_name(dist["name"]), dist)
+            self.dists.setdefault(canonical_name(dist["name"]), dist)
 
     def closure(self, roots: set[str]) -> set[str]:
         """`roots` and everything their installed metadata requires, markers evaluated."""
         from packaging.requirements import InvalidRequirement, Requirement
-        from packaging.utils import canonicalize_name
 
         seen, stack = set(), [(name, frozenset()) for name in roots]
         while stack:
@@ -102,7 +101,7 @@ class _Installed:
                             continue
                     except Exception:  # an undefined comparison: keep the edge
                         pass
-                stack.append((canonicalize_name(req.name), frozenset(req.extras)))
+                stack.append((canonical_name(req.name), frozenset(req.extras)))
         return {name for name, _ in seen}
 
 
@@ -168,7 +167,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     """Compare every lock with the project's environment."""
     from mlgate.environment import find_repo_root, resolve_project_python
     from mlgate.locks.detect import discover_locks, parse_lock
-    from mlgate.probe import run_probe
+    from mlgate.probe import PendingProbe
 
     section = config.section(NAME)
     repo_root = find_repo_root(os.getcwd())
@@ -178,6 +177,12 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         if args.verbose:
             print("mlgate lock: no lock or requirements file found", file=sys.stderr)
         return []
+    python = resolve_project_python(args.python, config.python, config.root, repo_root)
+    if args.verbose:
+        print(f"mlgate lock: project Python {python.executable} (from {python.reason})",
+              file=sys.stderr)
+    # The probe runs in the project's interpreter while this process reads the locks.
+    probe = PendingProbe(python.executable, "environment")
     locks = [lock for path in paths for lock in parse_lock(path)]
     for lock in locks:
         lock.path = _display(lock.path)
@@ -188,12 +193,8 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                                                                             "kind": "malformed"})
         for lock in locks for p in lock.problems
     ]
-    python = resolve_project_python(args.python, config.python, config.root, repo_root)
-    if args.verbose:
-        print(f"mlgate lock: project Python {python.executable} (from {python.reason})",
-              file=sys.stderr)
-    env = _Installed(run_probe(python.executable, "environment"))
-    ignored = {_canonical(n) for n in section.get("ignore-packages", [])}
+    env = _Installed(probe.result())
+    ignored = {canonical_name(n) for n in section.get("ignore-packages", [])}
     project = _project_names(repo_root)
     # pip's --require-hashes, in any file, holds for every requirement of the run.
     require_hashes = section.get("require-hashes", False) or any(
@@ -268,12 +269,6 @@ def _check_package(lock, package, env: _Installed, require_hashes: bool) -> list
     return found
 
 
-def _canonical(name: str) -> str:
-    from packaging.utils import canonicalize_name
-
-    return canonicalize_name(name)
-
-
 def _project_names(root: str) -> set[str]:
     """The project's own distribution name(s), never 'undeclared' or 'missing'."""
     path = os.path.join(root, "pyproject.toml")
@@ -288,4 +283,4 @@ def _project_names(root: str) -> set[str]:
             name = tomllib.load(handle).get("project", {}).get("name")
     except (OSError, ValueError):
         return set()
-    return {_canonical(name)} if isinstance(name, str) else set()
+    return {canonical_name(name)} if isinstance(name, str) else set()

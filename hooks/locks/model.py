@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 TYPE_CHECKING = False  # not `from typing import ...`: typing costs start-up time in every hook
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -92,3 +94,16 @@ def marker_applies(marker: str | None, environment: dict[str, str]) -> bool:
         return Marker(marker).evaluate(dict(environment, extra=""))
     except (InvalidMarker, UndefinedComparison, ValueError):
         return True  # a marker we cannot read: better to check the package than to skip it
+
+
+_SEPARATORS = re.compile(r"[-_.]+")
+
+
+def canonical_name(name: str) -> str:
+    """PEP 503 normalisation, the regex the PEP itself gives.
+
+    packaging.utils.canonicalize_name is the same (a test holds them equal), but importing it
+    loads packaging.tags and logging: a fifth of a lock check's start-up.
+    """
+    return _SEPARATORS.sub("-", name).lower()
+

@@ -12,7 +12,7 @@ import re
 import shlex
 import sys
 
-from mlgate.locks.model import LockedPackage, LockProblem, ParsedLock
+from mlgate.locks.model import LockedPackage, LockProblem, ParsedLock, canonical_name
 
 # pip options a requirements file may carry, and whether they take a value.
 _OPTIONS_WITH_VALUE = {
@@ -81,16 +81,14 @@ def _unnamed(location: str, path: str, line: int, editable: bool) -> LockedPacka
         name, version = wheel.group(1), wheel.group(2)
     else:
         return None  # `-e .` or a bare folder: its name is only known once built
-    from packaging.utils import canonicalize_name
 
     url = location.split("#", 1)[0]
-    return LockedPackage(canonicalize_name(name), path, line, version=version, source_url=url,
+    return LockedPackage(canonical_name(name), path, line, version=version, source_url=url,
                          source_commit=vcs_commit(url), editable=editable)
 
 
 def _requirement(text: str, path: str, line: int, problems: list[LockProblem]):
     from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.utils import canonicalize_name
 
     hashes = tuple(re.findall(r"--hash[=\s]+(\S+)", text))
     body = re.split(r"\s+--?(?:hash|config-settings|global-option)\b", " " + text, maxsplit=1)[0]
@@ -105,7 +103,7 @@ def _requirement(text: str, path: str, line: int, problems: list[LockProblem]):
         return None
     specifier = str(req.specifier)
     return LockedPackage(
-        canonicalize_name(req.name), path, line,
+        canonical_name(req.name), path, line,
         version=exact_version(specifier) if specifier else None,
         specifier=specifier,
         marker=str(req.marker) if req.marker else None,

@@ -1,0 +1,80 @@
+"""The probe reads installed metadata itself (fast); it must agree with importlib.metadata."""
+
+import json
+import subprocess
+import sys
+
+from envs import install, make_venv, python_of, site_packages
+from hypothesis import given
+from hypothesis import strategies as st
+from packaging.utils import canonicalize_name
+
+from mlgate.locks.model import canonical_name
+from mlgate.probe import ProbeError, run_probe
+
+REFERENCE = (
+    "import importlib.metadata as m, json\n"
+    "print(json.dumps(sorted([d.metadata['Name'], d.version, sorted(d.requires or [])]"
+    " for d in m.distributions())))"
+)
+
+
+def reference(python):
+    out = subprocess.run([python, "-I", "-c", REFERENCE], capture_output=True, text=True,
+                         check=True).stdout
+    return [(n, v, [" ".join(r.split()) for r in req]) for n, v, req in json.loads(out)]
+
+
+def probed(python):
+    answer = run_probe(python, "environment")
+    return sorted((d["name"], d["version"], sorted(" ".join(r.split()) for r in d["requires"]))
+                  for d in answer["distributions"])
+
+
+def test_probe_agrees_with_importlib_metadata_here():
+    assert [tuple(x) for x in probed(sys.executable)] == reference(sys.executable)
+
+
+def test_probe_agrees_on_odd_metadata(tmp_path):
+    venv = make_venv(tmp_path / "venv")
+    install(venv, "Plain_Name", "1.0", requires=["six>=1", 'tomli; python_version < "3.11"'])
+    install(venv, "vcs-pkg", "0.1", direct_url={"url": "https://h/r", "vcs_info": {
+        "vcs": "git", "commit_id": "a" * 40}})
+    # A folded Requires-Dist header (compared with white space folded: importlib.metadata
+    # keeps the raw line break) and a long description after the blank line.
+    info = site_packages(venv) / "folded-2.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: folded\nVersion: 2.0\n"
+        "Requires-Dist: attrs>=20;\n  python_version >= '3.8'\n\n"
+        "Name: not-a-header\nRequires-Dist: nope\n")
+    # An old-style .egg-info with requires.txt sections.
+    egg = site_packages(venv) / "legacy-0.5-py3.11.egg-info"
+    egg.mkdir()
+    (egg / "PKG-INFO").write_text("Metadata-Version: 1.1\nName: legacy\nVersion: 0.5\n")
+    (egg / "requires.txt").write_text("six\n\n[test]\npytest\n\n[:sys_platform == 'win32']\n"
+                                      "colorama\n")
+    python = python_of(venv)
+    assert [tuple(x) for x in probed(python)] == reference(python)
+    answer = run_probe(python, "environment")
+    vcs = next(d for d in answer["distributions"] if d["name"] == "vcs-pkg")
+    assert vcs["direct_url"]["vcs_info"]["commit_id"] == "a" * 40
+    assert vcs["installer"] == "pip"
+    assert answer["markers"]["python_version"] == "{}.{}".format(*sys.version_info[:2])
+
+
+def test_a_python_that_is_not_one_is_a_probe_error(tmp_path):
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\necho not json\n")
+    fake.chmod(0o755)
+    try:
+        run_probe(str(fake), "environment")
+    except ProbeError as exc:
+        assert "failed to run the probe" in str(exc)
+    else:
+        raise AssertionError("expected a ProbeError")
+
+
+@given(st.text(alphabet="abcXYZ019-_. ", min_size=1, max_size=20))
+def test_canonical_name_is_packagings(name):
+    assert canonical_name(name) == canonicalize_name(name)
