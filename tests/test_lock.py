@@ -181,3 +181,36 @@ def test_no_environment_is_a_one_line_error(project, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert err.startswith("mlgate: error: cannot find the project's Python environment")
     assert "--python" in err and "Traceback" not in err
+
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "lock_fixtures")
+
+
+def test_uv_lock_against_an_environment(project, capsys):
+    """The real uv.lock fixture: what the graph walk selects for this Python must be
+    installed; with all of it installed the check is clean."""
+    import shutil
+
+    from mlgate.locks.uv_lock import parse
+
+    root, venv = project
+    shutil.copy(os.path.join(FIXTURES, "uv", "uv.lock"), root / "uv.lock")
+    with open(root / "uv.lock", encoding="utf-8") as handle:
+        lock = parse(handle.read(), str(root / "uv.lock"))
+    from mlgate.probe import run_probe
+
+    markers = run_probe(python_of(venv), "environment")["markers"]
+    wanted, sources = {}, {}
+    for package in lock.select(markers):
+        if not package.editable:
+            wanted.setdefault(package.name, package.version)
+            if package.source_url:  # installed from git: pip records where, in direct_url
+                sources[package.name] = {"url": package.source_url, "vcs_info": {
+                    "vcs": "git", "commit_id": package.source_commit}}
+    assert wanted and "colorama" not in wanted  # win32 only
+    code, found, _ = run_lock(capsys, "uv.lock")
+    assert code == 1 and {f["package"] for f in found if f["kind"] == "missing"} == set(wanted)
+    for name, version in wanted.items():
+        install(venv, name, version, direct_url=sources.get(name))
+    code, found, _ = run_lock(capsys, "uv.lock")
+    assert (code, [f["message"] for f in found if f["severity"] == "error"]) == (0, [])

@@ -207,12 +207,20 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
             declared.update(p.name for p in selected)
             if has_real_lock:
                 continue  # ranges in pyproject.toml are fine when a lock pins them
-        for package in selected:
+        # Poetry before lock-version 2.1 writes no markers: a package missing here may be
+        # one only another platform needs, so that is a warning, not a block.
+        unmarked = lock.format == "poetry" and not any(p.marker for p in lock.packages)
+        for package in _one_per_name(selected, env):
             if package.name in ignored or package.name in project:
                 continue
             if lock.format != "constraints":
                 declared.add(package.name)
-            findings.extend(_check_package(lock, package, env, require_hashes))
+            for finding in _check_package(lock, package, env, require_hashes):
+                if unmarked and finding.code == MISSING:
+                    finding.severity = "warning"
+                    finding.message += (" (this poetry.lock records no markers: it may be"
+                                        " needed only on another platform)")
+                findings.append(finding)
     if has_real_lock:
         reachable = env.closure(declared | project)
         first = next(lock for lock in locks if lock.format in REAL_LOCKS)
@@ -230,6 +238,21 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                        "installed": dist["version"]},
             ))
     return findings
+
+
+def _one_per_name(selected: list, env: _Installed) -> list:
+    """A lock may give alternatives for one name (uv's forks and conflicting extras, a
+    markerless poetry.lock): keep the one that matches what is installed, else the first."""
+    chosen: dict[str, object] = {}
+    for package in selected:
+        current = chosen.get(package.name)
+        if current is None:
+            chosen[package.name] = package
+            continue
+        installed = (env.dists.get(package.name) or {}).get("version")
+        if installed is not None and package.version == installed != current.version:
+            chosen[package.name] = package
+    return list(chosen.values())
 
 
 def _check_package(lock, package, env: _Installed, require_hashes: bool) -> list[Finding]:

@@ -88,12 +88,12 @@ def marker_applies(marker: str | None, environment: dict[str, str]) -> bool:
     """Evaluate a PEP 508 marker against the *target* environment; no marker applies."""
     if not marker:
         return True
-    from packaging.markers import InvalidMarker, Marker, UndefinedComparison
+    from packaging.markers import Marker
 
     try:
         return Marker(marker).evaluate(dict(environment, extra=""))
-    except (InvalidMarker, UndefinedComparison, ValueError):
-        return True  # a marker we cannot read: better to check the package than to skip it
+    except Exception:  # invalid, or naming what the target cannot answer (PEP 751's
+        return True  # dependency_groups): better to check the package than to skip it
 
 
 _SEPARATORS = re.compile(r"[-_.]+")

@@ -1,0 +1,201 @@
+"""Shared by the lock-format readers: TOML loading, entry lines, marker evaluation, sources.
+
+tomllib gives values but no positions, so `entry_lines` finds where each `[[package]]` (or
+`[[packages]]`) entry starts in the text: the `name = "..."` line of the k-th table header,
+checked against the name the parser read.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from mlgate.locks.model import LockProblem
+
+TYPE_CHECKING = False  # not `from typing import ...`: typing costs start-up time in every hook
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+_POSITION_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_END_RE = re.compile(r"\s*\(at end of document\)\s*$")
+_COMMIT_RE = re.compile(r"^[0-9a-fA-F]{7,64}$")
+
+
+def load_toml(text: str, path: str, problems: list[LockProblem]) -> dict | None:
+    """The TOML document as a dict, or None with a LockProblem at the error's line."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised by the Python 3.9 CI run
+        import tomli as tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, col, message = _error_position(exc, text)
+        problems.append(LockProblem(path, line, f"not valid TOML: {message}", col))
+    except RecursionError:
+        problems.append(LockProblem(path, 1, "not valid TOML: nested too deeply to read"))
+    except Exception as exc:  # a reader bug must not become a crash of the hook
+        problems.append(LockProblem(path, 1, f"not valid TOML: {exc}"))
+    return None
+
+
+def _error_position(exc: Exception, text: str) -> tuple[int, int, str]:
+    """(line, column, message) of a TOMLDecodeError, whichever tomllib/tomli raised it."""
+    message = str(exc)
+    line, col = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+    found = _POSITION_RE.search(message)
+    if found:
+        message = message[: found.start()]
+        if not isinstance(line, int):
+            line, col = int(found.group(1)), int(found.group(2))
+    elif _END_RE.search(message):
+        message = _END_RE.sub("", message) + " at the end of the file"
+        if not isinstance(line, int):
+            line = text.count("\n") + 1 - (1 if text.endswith("\n") else 0)
+            col = 1
+    message = getattr(exc, "msg", None) or message
+    return max(1, line or 1), max(1, col or 1), message
+
+
+def entry_lines(text: str, table: str, names: list[object]) -> list[int]:
+    """The 1-based line where each `[[table]]` entry starts, in document order.
+
+    That is the `name = "..."` line inside the k-th `[[table]]` header when it holds the name
+    tomllib read (`names[k]`), else the header's own line. When the headers cannot be matched
+    one to one with the entries (an inline array of tables, a header inside a multi-line
+    string), each entry gets the first unused `name = "<its name>"` line, else line 1.
+    """
+    lines = text.split("\n")  # TOML counts lines by LF alone, as tomllib's messages do
+    header = re.compile(r"^[ \t]*\[\[[ \t]*" + re.escape(table) + r"[ \t]*\]\][ \t]*(#.*)?\r?$")
+    starts = [i for i, line in enumerate(lines) if line[:1] in " \t[" and header.match(line)]
+    result: list[int] = []
+    if len(starts) == len(names):
+        for k, (start, name) in enumerate(zip(starts, names)):
+            end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+            found = start
+            if isinstance(name, str):
+                pattern = _name_line(name)
+                for i in range(start + 1, end):
+                    if pattern.match(lines[i]):
+                        found = i
+                        break
+            result.append(found + 1)
+        return result
+    used: set[int] = set()
+    for name in names:
+        found = -1
+        if isinstance(name, str):
+            pattern = _name_line(name)
+            for i, line in enumerate(lines):
+                if i not in used and pattern.match(line):
+                    found = i
+                    used.add(i)
+                    break
+        result.append(found + 1 if found >= 0 else 1)
+    return result
+
+
+def _name_line(name: str) -> re.Pattern[str]:
+    return re.compile(r"^[ \t]*(?:\{[ \t]*)?name[ \t]*=[ \t]*([\"'])" + re.escape(name) + r"\1")
+
+
+def key_line(text: str, key: str, default: int = 1) -> int:
+    """The first line where `key` is assigned or opens a table (`key =`, `[key]`, `[[key]]`)."""
+    pattern = re.compile(
+        r"^[ \t]*(?:" + re.escape(key) + r"[ \t]*=|\[\[?[ \t]*" + re.escape(key) + r"[ \t]*[\].])"
+    )
+    for number, line in enumerate(text.split("\n"), 1):
+        if pattern.match(line):
+            return number
+    return default
+
+
+def looks_like_commit(value: object) -> bool:
+    return isinstance(value, str) and bool(_COMMIT_RE.match(value))
+
+
+def type_name(value: object) -> str:
+    """A TOML/JSON-ish name for a value's type, for messages."""
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+             list: "an array", dict: "a table"}
+    return names.get(type(value), type(value).__name__)
+
+
+def marker_environment(environment: dict[str, str]) -> dict[str, str]:
+    """The environment with `python_full_version` filled in from `python_version` when missing.
+
+    Lockers write `python_full_version` markers (uv) and packaging would otherwise take the
+    missing value from the interpreter running mlgate, not from the target environment.
+    """
+    env = dict(environment)
+    version = env.get("python_version")
+    if version and "python_full_version" not in env:
+        env["python_full_version"] = version if version.count(".") >= 2 else version + ".0"
+    return env
+
+
+class MarkerCache:
+    """Evaluate markers against one environment, each marker text parsed once.
+
+    `applies(marker, extras)` is true when the marker holds with `extra` set to any one of
+    `extras` (default: no extra). A marker that cannot be read or compared applies: better to
+    check a package than to skip it.
+    """
+
+    def __init__(self, environment: dict[str, str]) -> None:
+        self.environment = marker_environment(environment)
+        self._parsed: dict[str, object] = {}
+        self._results: dict[tuple[str, tuple[str, ...]], bool] = {}
+
+    def applies(self, marker: object, extras: Iterable[str] = ("",)) -> bool:
+        if not isinstance(marker, str) or not marker.strip():
+            return True
+        extras = tuple(extras)
+        key = (marker, extras)
+        if key not in self._results:
+            self._results[key] = self._evaluate(marker, extras)
+        return self._results[key]
+
+    def _marker(self, text: str):
+        if text not in self._parsed:
+            from packaging.markers import InvalidMarker, Marker
+
+            try:
+                self._parsed[text] = Marker(text)
+            except (InvalidMarker, ValueError, TypeError):
+                self._parsed[text] = None
+        return self._parsed[text]
+
+    def _evaluate(self, text: str, extras: tuple[str, ...]) -> bool:
+        from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
+
+        marker = self._marker(text)
+        if marker is None:
+            return True
+        for extra in extras or ("",):
+            try:
+                if marker.evaluate(dict(self.environment, extra=extra)):
+                    return True
+            except (UndefinedComparison, UndefinedEnvironmentName, ValueError, TypeError):
+                return True
+        return False
+
+    def applies_lock_file(self, marker: object, extras: Iterable[str],
+                          groups: Iterable[str]) -> bool:
+        """A PEP 751 marker, which may test `extras` and `dependency_groups` (sets)."""
+        if not isinstance(marker, str) or not marker.strip():
+            return True
+        parsed = self._marker(marker)
+        if parsed is None:
+            return True
+        from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
+
+        env = dict(self.environment, extras=frozenset(extras),
+                   dependency_groups=frozenset(groups))
+        try:
+            return bool(parsed.evaluate(env, context="lock_file"))
+        except TypeError:  # packaging < 25: no lock-file context (nor those names)
+            return self.applies(marker)
+        except (UndefinedComparison, UndefinedEnvironmentName, ValueError):
+            return True
