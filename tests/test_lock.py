@@ -214,3 +214,66 @@ def test_uv_lock_against_an_environment(project, capsys):
         install(venv, name, version, direct_url=sources.get(name))
     code, found, _ = run_lock(capsys, "uv.lock")
     assert (code, [f["message"] for f in found if f["severity"] == "error"]) == (0, [])
+
+
+@pytest.mark.parametrize("fixture", [
+    "uv/uv.lock", "uv/pylock.toml", "uv_sources/uv.lock", "uv_sources/pylock.toml",
+    "poetry_1_1/poetry.lock", "poetry_2_0/poetry.lock", "poetry_2_1/poetry.lock",
+    "pipenv/Pipfile.lock",
+])
+def test_every_lock_format_clean_then_drifted(project, capsys, fixture):
+    """For each real lock: install exactly what it selects for this Python -> no error;
+    then change one installed version -> a mismatch on that package's lock line."""
+    import shutil
+
+    from mlgate.locks.detect import parse_lock
+    from mlgate.probe import run_probe
+
+    root, venv = project
+    name = os.path.basename(fixture)
+    shutil.copy(os.path.join(FIXTURES, fixture), root / name)
+    [lock] = parse_lock(str(root / name))
+    markers = run_probe(python_of(venv), "environment")["markers"]
+    chosen = {}
+    for package in lock.select(markers):
+        if not package.editable:
+            chosen.setdefault(package.name, package)
+
+    def direct_url(package):
+        if not package.source_url:
+            return None
+        direct = {"url": package.source_url}
+        if package.source_commit:
+            direct["vcs_info"] = {"vcs": "git", "commit_id": package.source_commit}
+        return direct
+
+    for package in chosen.values():  # a git entry may lock no version: any will do
+        install(venv, package.name, package.version or "1.0", direct_url=direct_url(package))
+    code, found, _ = run_lock(capsys, name)
+    assert [f["message"] for f in found if f["severity"] == "error"] == []
+    assert code == 0
+
+    victim = sorted((p for p in chosen.values() if p.version), key=lambda p: p.name)[0]
+    from envs import site_packages
+
+    [info] = site_packages(venv).glob(f"{victim.name.replace('-', '_')}-*.dist-info")
+    shutil.rmtree(info)
+    install(venv, victim.name, victim.version + ".post99", direct_url=direct_url(victim))
+    code, found, _ = run_lock(capsys, name)
+    errors = [(f["kind"], f["package"], f["line"]) for f in found if f["severity"] == "error"]
+    assert (code, errors) == (1, [("mismatch", victim.name, victim.line)])
+
+
+def test_broken_lock_is_a_finding_with_its_line(project, capsys):
+    root, _ = project
+    write(root / "uv.lock", """\
+        version = 1
+        requires-python = ">=3.9"
+
+        [[package]]
+        name = "attrs"
+        version = "23.2.0
+        """)
+    code, found, _ = run_lock(capsys, "uv.lock")
+    assert code == 1
+    assert [(f["path"], f["line"], f["code"]) for f in found] == [("uv.lock", 6, "MLG200")]
