@@ -277,3 +277,41 @@ def test_broken_lock_is_a_finding_with_its_line(project, capsys):
     code, found, _ = run_lock(capsys, "uv.lock")
     assert code == 1
     assert [(f["path"], f["line"], f["code"]) for f in found] == [("uv.lock", 6, "MLG200")]
+
+
+def _wheel(folder, name, version):
+    """A minimal pure-Python wheel, built by hand: what pip installs from an index."""
+    import zipfile
+
+    path = folder / f"{name}-{version}-py3-none-any.whl"
+    info = f"{name}-{version}.dist-info"
+    files = {
+        f"{name}/__init__.py": "VALUE = 1\n",
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: mlgate-tests\nRoot-Is-Purelib: true\n"
+                         "Tag: py3-none-any\n",
+    }
+    record = "".join(f"{n},,\n" for n in files) + f"{info}/RECORD,,\n"
+    with zipfile.ZipFile(path, "w") as archive:
+        for member, text in files.items():
+            archive.writestr(member, text)
+        archive.writestr(f"{info}/RECORD", record)
+    return path
+
+
+def test_a_package_installed_by_real_pip(project, capsys, tmp_path):
+    """pip itself installs a wheel into the project's venv (offline): the lock check sees
+    exactly what pip installed."""
+    import subprocess
+
+    root, venv = project
+    wheel = _wheel(tmp_path, "minipkg", "1.0")
+    subprocess.run([sys.executable, "-m", "pip", "--python", python_of(venv), "install",
+                    "--no-index", "--no-deps", "--quiet", str(wheel)], check=True)
+    write(root / "requirements.txt", "minipkg==1.0\n")
+    code, found, _ = run_lock(capsys)
+    assert (code, found) == (0, [])
+    write(root / "requirements.txt", "minipkg==2.0\n")
+    code, found, _ = run_lock(capsys)
+    assert [(f["kind"], f["locked"], f["installed"]) for f in found] == [
+        ("mismatch", "2.0", "1.0")]

@@ -50,14 +50,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _finding(code: str, package, message: str, hint: str = "", **extra) -> Finding:
-    data = {"check": NAME, "kind": KINDS[code]}
-    if package is not None:
-        data.update(package=package.name, lock=package.path)
-    data.update(extra)
-    path = package.path if package is not None else extra.pop("path", "")
-    line = package.line if package is not None else 1
-    data.pop("path", None)
-    return Finding(path, line, 1, code, message, severity=SEVERITY[code], hint=hint, extra=data)
+    """A finding at the lock line of `package`, with the fields JSON users filter on."""
+    data = {"check": NAME, "kind": KINDS[code], "package": package.name, **extra}
+    return Finding(package.path, package.line, 1, code, message, severity=SEVERITY[code],
+                   hint=hint, extra=data)
 
 
 def _display(path: str) -> str:
