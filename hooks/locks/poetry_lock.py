@@ -13,10 +13,11 @@ from __future__ import annotations
 from mlgate.locks.model import LockedPackage, LockProblem, ParsedLock, canonical_name
 from mlgate.locks.toml_lines import (
     MarkerCache,
-    entry_lines,
+    entry_fields,
     key_line,
     load_toml,
     looks_like_commit,
+    table_entries,
     type_name,
 )
 
@@ -31,16 +32,9 @@ def parse(text: str, path: str) -> ParsedLock:
     data = load_toml(text, path, problems)
     if data is None:
         return ParsedLock(path, "poetry", packages, problems)
-    entries = data.get("package", [])
-    if not isinstance(entries, list):
-        problems.append(LockProblem(path, key_line(text, "package"),
-                                    f"'package' must be an array of tables, not "
-                                    f"{type_name(entries)}"))
-        entries = []
+    entries = table_entries(data, text, "package", path, problems)
     old_files = _metadata_files(data, text, path, problems)
-    lines = entry_lines(text, "package", [e.get("name") if isinstance(e, dict) else None
-                                          for e in entries])
-    for entry, line in zip(entries, lines):
+    for entry, line in entries:
         package = _package(entry, path, line, problems, old_files)
         if package is not None:
             packages.append(package)
@@ -86,21 +80,10 @@ def _file_hashes(items: object) -> list[str]:
 
 def _package(entry: object, path: str, line: int, problems: list[LockProblem],
              old_files: dict[str, list[str]]) -> LockedPackage | None:
-
-    if not isinstance(entry, dict):
-        problems.append(LockProblem(path, line, f"a [[package]] entry must be a table, not "
-                                                f"{type_name(entry)}"))
+    fields = entry_fields(entry, "package", path, line, problems)
+    if fields is None:
         return None
-    name = entry.get("name")
-    if not isinstance(name, str) or not name.strip():
-        what = "has no name" if name is None else f"has a name that is {type_name(name)}"
-        problems.append(LockProblem(path, line, f"a [[package]] entry {what}"))
-        return None
-    version = entry.get("version")
-    if version is not None and not isinstance(version, str):
-        problems.append(LockProblem(path, line, f"{name}: 'version' must be a string, not "
-                                                f"{type_name(version)}"))
-        version = None
+    name, version = fields[0], fields[1]["version"]
     canonical = canonical_name(name)
     url, commit, editable = _source(entry, name, path, line, problems)
     hashes = _file_hashes(entry.get("files")) if "files" in entry else old_files.get(

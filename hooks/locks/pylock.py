@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 
 from mlgate.locks.model import LockedPackage, LockProblem, ParsedLock, canonical_name
-from mlgate.locks.toml_lines import MarkerCache, entry_lines, key_line, load_toml, type_name
+from mlgate.locks.toml_lines import (
+    MarkerCache,
+    entry_fields,
+    key_line,
+    load_toml,
+    table_entries,
+    type_name,
+)
 
 _PACKAGE_CONTEXT_RE = re.compile(r"^packages\[(\d+)\]")
 
@@ -22,15 +29,9 @@ def parse(text: str, path: str) -> ParsedLock:
     data = load_toml(text, path, problems)
     if data is None:
         return ParsedLock(path, "pylock", packages, problems)
-    entries = data.get("packages", [])
-    if not isinstance(entries, list):
-        problems.append(LockProblem(path, key_line(text, "packages"),
-                                    f"'packages' must be an array of tables, not "
-                                    f"{type_name(entries)}"))
-        entries = []
-    lines = entry_lines(text, "packages", [e.get("name") if isinstance(e, dict) else None
-                                           for e in entries])
-    for entry, line in zip(entries, lines):
+    entries = table_entries(data, text, "packages", path, problems)
+    lines = [line for _, line in entries]
+    for entry, line in entries:
         package = _package(entry, path, line, problems)
         if package is not None:
             packages.append(package)
@@ -59,24 +60,10 @@ def _names(value: object) -> list[str]:
 
 def _package(entry: object, path: str, line: int,
              problems: list[LockProblem]) -> LockedPackage | None:
-
-    if not isinstance(entry, dict):
-        problems.append(LockProblem(path, line, f"a [[packages]] entry must be a table, not "
-                                                f"{type_name(entry)}"))
+    fields = entry_fields(entry, "packages", path, line, problems, ("version", "marker"))
+    if fields is None:
         return None
-    name = entry.get("name")
-    if not isinstance(name, str) or not name.strip():
-        what = "has no name" if name is None else f"has a name that is {type_name(name)}"
-        problems.append(LockProblem(path, line, f"a [[packages]] entry {what}"))
-        return None
-    values = {}
-    for key in ("version", "marker"):
-        value = entry.get(key)
-        if value is not None and not isinstance(value, str):
-            problems.append(LockProblem(path, line, f"{name}: '{key}' must be a string, not "
-                                                    f"{type_name(value)}"))
-            value = None
-        values[key] = value or None
+    name, values = fields
     url = commit = None
     editable = False
     vcs, archive, directory = entry.get("vcs"), entry.get("archive"), entry.get("directory")

@@ -199,3 +199,40 @@ class MarkerCache:
             return self.applies(marker)
         except (UndefinedComparison, UndefinedEnvironmentName, ValueError):
             return True
+
+
+def table_entries(data: dict, text: str, table: str, path: str,
+                  problems: list[LockProblem]) -> list[tuple[object, int]]:
+    """The `[[table]]` array of a lock with each entry's line; a non-array is a problem."""
+    entries = data.get(table, [])
+    if not isinstance(entries, list):
+        problems.append(LockProblem(path, key_line(text, table),
+                                    f"'{table}' must be an array of tables, not "
+                                    f"{type_name(entries)}"))
+        entries = []
+    names = [e.get("name") if isinstance(e, dict) else None for e in entries]
+    return list(zip(entries, entry_lines(text, table, names)))
+
+
+def entry_fields(entry: object, table: str, path: str, line: int, problems: list[LockProblem],
+                 strings: tuple[str, ...] = ("version",)) -> tuple[str, dict] | None:
+    """An entry's name and its string fields (None where absent or not a string, which is
+    a problem); None, with the problem recorded, when it is not a table or has no name."""
+    if not isinstance(entry, dict):
+        problems.append(LockProblem(path, line, f"a [[{table}]] entry must be a table, not "
+                                                f"{type_name(entry)}"))
+        return None
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip():
+        what = "has no name" if name is None else f"has a name that is {type_name(name)}"
+        problems.append(LockProblem(path, line, f"a [[{table}]] entry {what}"))
+        return None
+    values = {}
+    for key in strings:
+        value = entry.get(key)
+        if value is not None and not isinstance(value, str):
+            problems.append(LockProblem(path, line, f"{name}: '{key}' must be a string, not "
+                                                    f"{type_name(value)}"))
+            value = None
+        values[key] = value or None
+    return name, values

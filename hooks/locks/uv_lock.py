@@ -8,7 +8,13 @@ project. So `select(environment)` walks that graph; see `_Graph.select`.
 from __future__ import annotations
 
 from mlgate.locks.model import LockedPackage, LockProblem, ParsedLock, canonical_name
-from mlgate.locks.toml_lines import MarkerCache, entry_lines, key_line, load_toml, type_name
+from mlgate.locks.toml_lines import (
+    MarkerCache,
+    entry_fields,
+    load_toml,
+    table_entries,
+    type_name,
+)
 
 TYPE_CHECKING = False  # not `from typing import ...`: typing costs start-up time in every hook
 if TYPE_CHECKING:
@@ -28,15 +34,7 @@ def parse(text: str, path: str) -> ParsedLock:
     data = load_toml(text, path, problems)
     if data is None:
         return ParsedLock(path, "uv", packages, problems)
-    entries = data.get("package", [])
-    if not isinstance(entries, list):
-        problems.append(LockProblem(path, key_line(text, "package"),
-                                    f"'package' must be an array of tables, not "
-                                    f"{type_name(entries)}"))
-        entries = []
-    lines = entry_lines(text, "package", [e.get("name") if isinstance(e, dict) else None
-                                          for e in entries])
-    for entry, line in zip(entries, lines):
+    for entry, line in table_entries(data, text, "package", path, problems):
         package = _package(entry, path, line, problems)
         if package is not None:
             packages.append(package)
@@ -48,21 +46,10 @@ def parse(text: str, path: str) -> ParsedLock:
 
 def _package(entry: object, path: str, line: int,
              problems: list[LockProblem]) -> LockedPackage | None:
-
-    if not isinstance(entry, dict):
-        problems.append(LockProblem(path, line, f"a [[package]] entry must be a table, not "
-                                                f"{type_name(entry)}"))
+    fields = entry_fields(entry, "package", path, line, problems)
+    if fields is None:
         return None
-    name = entry.get("name")
-    if not isinstance(name, str) or not name.strip():
-        what = "has no name" if name is None else f"has a name that is {type_name(name)}"
-        problems.append(LockProblem(path, line, f"a [[package]] entry {what}"))
-        return None
-    version = entry.get("version")
-    if version is not None and not isinstance(version, str):
-        problems.append(LockProblem(path, line, f"{name}: 'version' must be a string, not "
-                                                f"{type_name(version)}"))
-        version = None
+    name, version = fields[0], fields[1]["version"]
     source = entry.get("source")
     url = commit = None
     editable = False
