@@ -1,0 +1,113 @@
+"""The exact (module, qualname) pairs an ordinary model artifact may reference.
+
+Never a prefix, never "everything under numpy/sklearn": both contain helpers that run code
+or read other files (numpy.load, numpy.testing, sklearn.utils._testing, joblib.load...). The
+list is the union of:
+
+- BASE: builtins and reconstruction helpers of the standard library, numpy, scipy.sparse and
+  joblib that rebuild data and call nothing else;
+- NUMPY_UFUNCS and NUMPY_TYPES: the ufuncs a FunctionTransformer may hold, and the scalar
+  types estimators take as parameters;
+- the classes scikit-learn defines in the modules its estimators live in, read from the
+  scikit-learn installed in the project's environment (`sklearn_classes`, run by the probe):
+  classes are rebuilt from data; functions of those modules are not allowed.
+"""
+
+from __future__ import annotations
+
+BASE = frozenset({
+    ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "slice"),
+    ("builtins", "complex"), ("builtins", "bytearray"), ("builtins", "list"),
+    ("builtins", "dict"), ("builtins", "tuple"), ("builtins", "float"), ("builtins", "int"),
+    ("builtins", "bool"), ("builtins", "str"), ("builtins", "bytes"), ("builtins", "object"),
+    ("copyreg", "_reconstructor"), ("_codecs", "encode"),
+    ("collections", "OrderedDict"), ("collections", "defaultdict"),
+    ("numpy", "ndarray"), ("numpy", "dtype"),
+    ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
+    ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer"),
+    ("numpy.ma.core", "_mareconstruct"), ("numpy.ma.core", "MaskedArray"),
+    ("numpy.random._pickle", "__randomstate_ctor"),
+    ("numpy.random._pickle", "__bit_generator_ctor"),
+    ("numpy.random._pickle", "__generator_ctor"),
+    ("numpy.random.mtrand", "RandomState"), ("numpy.random._generator", "Generator"),
+    ("numpy.random._mt19937", "MT19937"), ("numpy.random._pcg64", "PCG64"),
+    ("numpy.random._pcg64", "PCG64DXSM"), ("numpy.random._philox", "Philox"),
+    ("numpy.random._sfc64", "SFC64"), ("numpy.random.bit_generator", "SeedSequence"),
+    ("numpy.random.bit_generator", "__pyx_unpickle_SeedSequence"),
+    ("scipy.sparse._csr", "csr_matrix"), ("scipy.sparse._csc", "csc_matrix"),
+    ("scipy.sparse._coo", "coo_matrix"), ("scipy.sparse._csr", "csr_array"),
+    ("scipy.sparse._csc", "csc_array"), ("scipy.sparse._coo", "coo_array"),
+    ("scipy.sparse.csr", "csr_matrix"), ("scipy.sparse.csc", "csc_matrix"),
+    ("joblib.numpy_pickle", "NumpyArrayWrapper"),
+    # scikit-learn's compiled neighbour trees rebuild through `newObj(cls)`: cls.__new__(cls)
+    ("sklearn.neighbors._kd_tree", "newObj"), ("sklearn.neighbors._ball_tree", "newObj"),
+    ("sklearn.metrics._dist_metrics", "newObj"),
+})
+# Protocol 0-2 pickles name builtins and copyreg by their Python 2 names.
+BASE = BASE | {("__builtin__", n) for m, n in BASE if m == "builtins"} | {
+    ("copy_reg", "_reconstructor")}
+
+# numpy scalar types appear as parameters (`OneHotEncoder(dtype=np.float64)`).
+NUMPY_TYPES = frozenset(("numpy", name) for name in (
+    "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "float16", "float32", "float64", "longdouble", "complex64", "complex128", "object_",
+    "str_", "bytes_", "intp", "uintp", "datetime64", "timedelta64",
+))
+
+NUMPY_UFUNCS = frozenset(("numpy", name) for name in (
+    "absolute", "abs", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh", "cbrt",
+    "ceil", "cos", "cosh", "deg2rad", "degrees", "exp", "exp2", "expm1", "fabs", "floor",
+    "log", "log10", "log1p", "log2", "negative", "positive", "rad2deg", "radians",
+    "reciprocal", "rint", "sign", "sin", "sinh", "sqrt", "square", "tan", "tanh", "trunc",
+))
+
+# scikit-learn modules never trusted, even for classes: test helpers, vendored code.
+_SKLEARN_DENY = ("sklearn.utils._testing", "sklearn.externals", "sklearn.experimental",
+                 "sklearn.tests", "sklearn.conftest")
+
+
+def sklearn_classes() -> set[tuple[str, str]]:
+    """Classes defined in the modules where scikit-learn's estimators live, plus the compiled
+    types they pickle (trees, losses, neighbour trees, distance metrics, binners).
+
+    Run inside the project's environment: it imports scikit-learn.
+    """
+    import importlib
+    import inspect
+
+    from sklearn.utils.discovery import all_estimators
+
+    modules = {cls.__module__ for _, cls in all_estimators()}
+    modules |= {
+        "sklearn.tree._tree", "sklearn._loss.loss", "sklearn._loss._loss",
+        "sklearn.neighbors._kd_tree", "sklearn.neighbors._ball_tree",
+        "sklearn.metrics._dist_metrics", "sklearn.utils._bunch",
+        "sklearn.ensemble._hist_gradient_boosting.binning",
+        "sklearn.ensemble._hist_gradient_boosting.predictor",
+        "sklearn.calibration", "sklearn.preprocessing._function_transformer",
+        "sklearn._loss.link",
+    }
+    found: set[tuple[str, str]] = set()
+    for name in sorted(modules):
+        if name.startswith(_SKLEARN_DENY):
+            continue
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        for attr, value in vars(module).items():
+            if inspect.isclass(value) and value.__module__ == name:
+                found.add((name, value.__qualname__ if "." not in value.__qualname__ else attr))
+    return found
+
+
+class AllowList:
+    """Exact pairs, plus project classes allowed by configuration."""
+
+    def __init__(self, pairs: set[tuple[str, str]] | frozenset, project_modules=()) -> None:
+        self.pairs = frozenset(pairs)
+        self.project_modules = tuple(project_modules)
+
+    def __call__(self, module: str, name: str) -> bool:
+        return (module, name) in self.pairs
