@@ -55,7 +55,9 @@ NUMPY_TYPES = frozenset(("numpy", name) for name in (
     "str_", "bytes_", "intp", "uintp", "datetime64", "timedelta64",
 ))
 
-NUMPY_UFUNCS = frozenset(("numpy", name) for name in (
+# numpy 2.1+ pickles a ufunc as numpy.<name>; 1.x and 2.0 as the extension module's name.
+_UFUNC_MODULES = ("numpy", "numpy._core._multiarray_umath", "numpy.core._multiarray_umath")
+NUMPY_UFUNCS = frozenset((module, name) for module in _UFUNC_MODULES for name in (
     "absolute", "abs", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh", "cbrt",
     "ceil", "cos", "cosh", "deg2rad", "degrees", "exp", "exp2", "expm1", "fabs", "floor",
     "log", "log10", "log1p", "log2", "negative", "positive", "rad2deg", "radians",
@@ -97,8 +99,15 @@ def sklearn_classes() -> set[tuple[str, str]]:
         except ImportError:
             continue
         for attr, value in vars(module).items():
-            if inspect.isclass(value) and value.__module__ == name:
-                found.add((name, value.__qualname__ if "." not in value.__qualname__ else attr))
+            if not inspect.isclass(value):
+                continue
+            qualname = value.__qualname__ if "." not in value.__qualname__ else attr
+            if value.__module__ == name:
+                found.add((name, qualname))
+            elif name.endswith("." + value.__module__):
+                # Cython types of older scikit-learn (1.6) name their module without its
+                # package ('_loss'), and pickles reference them that way.
+                found.add((value.__module__, qualname))
     return found
 
 
