@@ -1,8 +1,10 @@
 """`mlgate paths`: block hardcoded, machine-specific absolute paths (rules MLG1xx).
 
-A file is first tested with one cheap byte-level pattern; only files that could hold a finding
-are parsed (Python by `ast`, notebooks and JSON by a position-keeping JSON reader, everything
-else line by line), so a large tree costs little more than reading it.
+A file is first tested on its bytes with three literal-first patterns, then the classifier
+runs on the raw lines around each hit; only lines that still hold a candidate are parsed
+(Python by `ast`, walking just the statements that span them; notebooks and JSON by a
+position-keeping JSON reader; everything else line by line). So a large tree costs little more
+than reading it (bench/bench_paths.py).
 """
 
 from __future__ import annotations
