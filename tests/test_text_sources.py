@@ -91,3 +91,27 @@ def test_jsonc_is_read_as_text_without_a_warning(tmp_path, capsys):
         }
         """)
     assert [(f["line"], f["code"]) for f in found] == [(3, "MLG101")]
+
+
+def test_ci_jobs_in_a_container_use_its_paths(tmp_path, capsys):
+    _, found = check(tmp_path, capsys, "models.yml", """\
+        on: [push]
+        env:
+          CACHE: /mnt/runner-cache
+        jobs:
+          gpu-tests:
+            runs-on: [self-hosted, gpu]
+            container:
+              image: ghcr.io/org/ci:latest
+              options: --gpus all -v /mnt/cache/.cache/hf:/mnt/cache/
+            env:
+              HF_HOME: /mnt/cache
+            steps:
+              - run: ls -l /mnt/cache/hub
+          host-job:
+            runs-on: self-hosted
+            steps:
+              - run: ls /mnt/data/models
+        """)
+    assert [(f["line"], f["text"]) for f in found] == [
+        (3, "/mnt/runner-cache"), (9, "/mnt/cache/.cache/hf"), (17, "/mnt/data/models")]

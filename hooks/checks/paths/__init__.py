@@ -16,7 +16,13 @@ import sys
 from collections.abc import Iterable, Iterator
 
 from mlgate.checks.paths import classify
-from mlgate.checks.paths.sources import Site, is_kubernetes_manifest, json_sites, text_sites
+from mlgate.checks.paths.sources import (
+    Site,
+    is_kubernetes_manifest,
+    json_sites,
+    text_sites,
+    workflow_container_lines,
+)
 from mlgate.config import Config
 from mlgate.files import Target, decode_text, discover, looks_binary, relative_to
 from mlgate.finding import Finding
@@ -112,6 +118,7 @@ def _sites(kind: str, text: str, opts: _Options, lines: list[int] | None) -> Ite
             container=kind == "dockerfile" or (kind == "yaml" and is_kubernetes_manifest(text)),
             ini=kind in ("ini", "env"),
             yaml=kind == "yaml",
+            container_lines=workflow_container_lines(text) if kind == "yaml" else frozenset(),
         )
 
 

@@ -34,6 +34,47 @@ def is_kubernetes_manifest(text: str) -> bool:
     return bool(_API_VERSION_RE.search(text) and _KIND_RE.search(text))
 
 
+def workflow_container_lines(text: str) -> set[int]:
+    """Lines of CI-workflow jobs that run in a `container:`: their paths are the image's.
+
+    A GitHub Actions (or Gitea/Forgejo) workflow has a top-level `jobs:` whose jobs hold
+    `runs-on:`; a job with a `container:` key runs its steps inside that image.
+    """
+    if "container:" not in text or "runs-on:" not in text:
+        return set()
+    found: set[int] = set()
+    in_jobs = False
+    job: list = []  # [first line, last line, indent, child indent, has container]
+
+    def close() -> None:
+        if job and job[4]:
+            found.update(range(job[0], job[1] + 1))
+        job.clear()
+
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(line) - len(stripped)
+        if indent == 0:
+            close()
+            in_jobs = stripped.startswith("jobs:")
+            continue
+        if not in_jobs:
+            continue
+        if not job or indent <= job[2]:
+            close()
+            job.extend([number, number, indent, None, False])
+            continue
+        job[1] = number
+        if job[3] is None:
+            job[3] = indent
+        if indent == job[3] and stripped.startswith("container:"):
+            job[4] = True
+    close()
+    return found
+
+
 
 # A compose/k8s-style volume `- host:container[:mode]`: the container side is not a host path.
 VOLUME_RE = LazyPattern(
@@ -128,11 +169,13 @@ def text_sites(
     container: bool = False,
     ini: bool = False,
     yaml: bool = False,
+    container_lines: set[int] | frozenset = frozenset(),
 ) -> Iterator[Site]:
     """One site per line of a config, shell script, Dockerfile or requirements file.
 
     container: the file describes a container (a Dockerfile, a Kubernetes manifest), except
-    inside a YAML `hostPath:` block, which names a path on the node.
+    inside a YAML `hostPath:` block, which names a path on the node; container_lines: the
+    lines that do (a CI job that runs in a container).
     """
     host_block: int | None = None  # indentation of the `hostPath:` key we are under
     for number, line in enumerate(text.splitlines(), 1):
@@ -161,8 +204,9 @@ def text_sites(
             yield Site(volume.group("container"), number, volume.start("container") + 1,
                        container=True)
             continue
-        in_container = (container and host_block is None) or (
-            yaml and bool(CONTAINER_KEYS_RE.match(body))
+        in_container = (
+            ((container or number in container_lines) and host_block is None)
+            or (yaml and bool(CONTAINER_KEYS_RE.match(body)))
         )
         yield Site(body, number, 1, path_context=path_context, container=in_container)
 
