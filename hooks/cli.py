@@ -18,6 +18,7 @@ from mlgate.report import FORMATS, emit
 CHECKS = {
     "paths": "mlgate.checks.paths",
     "lock": "mlgate.checks.lock",
+    "artifact": "mlgate.checks.artifact",
 }
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

@@ -36,6 +36,16 @@ def _str(value: Any, where: str) -> str:
     return value
 
 
+def _module_names(value: Any, where: str) -> list[str]:
+    names = _list_of_str(value, where)
+    for name in names:
+        module, _, qualname = name.partition(":")
+        if not module or not qualname:
+            raise UsageError(f"{where}: {name!r} must be 'module:QualName', e.g."
+                             " 'churn.features:TenureBucketizer'")
+    return names
+
+
 def _bool(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
         raise UsageError(f"{where} must be true or false")
@@ -80,6 +90,9 @@ CHECK_KEYS: dict[str, dict[str, Callable[[Any, str], Any]]] = {
         "roots": _list_of_str,
         "scan-comments": _bool,
         "scan-notebook-outputs": _bool,
+    },
+    "artifact": {
+        "allow": _module_names,
     },
     "lock": {
         "files": _list_of_str,

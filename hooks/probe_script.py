@@ -143,7 +143,73 @@ def environment():
     }
 
 
-COMMANDS = {"environment": environment}
+# Where scikit-learn's pickled internals live besides the modules of its estimators: trees,
+# losses, neighbour trees, distance metrics, histogram binning, calibration, bunches.
+SKLEARN_EXTRA_MODULES = (
+    "sklearn.tree._tree", "sklearn._loss.loss", "sklearn._loss._loss", "sklearn._loss.link",
+    "sklearn.neighbors._kd_tree", "sklearn.neighbors._ball_tree",
+    "sklearn.metrics._dist_metrics", "sklearn.utils._bunch",
+    "sklearn.ensemble._hist_gradient_boosting.binning",
+    "sklearn.ensemble._hist_gradient_boosting.predictor",
+    "sklearn.calibration", "sklearn.preprocessing._function_transformer",
+)
+# Never trusted, even for classes: test helpers, vendored and experimental code.
+SKLEARN_DENY = ("sklearn.utils._testing", "sklearn.externals", "sklearn.experimental",
+                "sklearn.tests", "sklearn.conftest")
+
+
+def sklearn_classes():
+    """[module, qualname] of the classes scikit-learn defines where its estimators live.
+
+    Imports scikit-learn: only for the artifact check, in the project's environment.
+    """
+    import importlib
+    import inspect
+
+    from sklearn.utils.discovery import all_estimators
+
+    modules = {cls.__module__ for _, cls in all_estimators()} | set(SKLEARN_EXTRA_MODULES)
+    found = set()
+    for name in sorted(modules):
+        if name.startswith(SKLEARN_DENY):
+            continue
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        for attr, value in vars(module).items():
+            if not inspect.isclass(value):
+                continue
+            qualname = value.__qualname__ if "." not in value.__qualname__ else attr
+            if value.__module__ == name:
+                found.add((name, qualname))
+            elif name.endswith("." + value.__module__):
+                # Cython types of older scikit-learn (1.6) name their module without its
+                # package ('_loss'), and pickles reference them that way.
+                found.add((value.__module__, qualname))
+    return sorted(found)
+
+
+def artifact_context():
+    """What the static artifact scan needs from the project's environment."""
+    versions = {}
+    for name in ("scikit-learn", "numpy", "joblib", "scipy"):
+        try:
+            from importlib import metadata
+
+            versions[name] = metadata.version(name)
+        except Exception:
+            versions[name] = None
+    classes = []
+    if versions["scikit-learn"]:
+        try:
+            classes = sklearn_classes()
+        except Exception as exc:  # a broken scikit-learn: the scan allows none of its classes
+            versions["scikit-learn-error"] = f"{type(exc).__name__}: {exc}"
+    return {"versions": versions, "sklearn_classes": classes}
+
+
+COMMANDS = {"environment": environment, "artifact-context": artifact_context}
 
 
 def main(argv):

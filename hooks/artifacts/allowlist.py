@@ -9,7 +9,7 @@ list is the union of:
 - NUMPY_UFUNCS and NUMPY_TYPES: the ufuncs a FunctionTransformer may hold, and the scalar
   types estimators take as parameters;
 - the classes scikit-learn defines in the modules its estimators live in, read from the
-  scikit-learn installed in the project's environment (`sklearn_classes`, run by the probe):
+  scikit-learn installed in the project's environment (the probe's `artifact-context`):
   classes are rebuilt from data; functions of those modules are not allowed.
 """
 
@@ -64,51 +64,11 @@ NUMPY_UFUNCS = frozenset((module, name) for module in _UFUNC_MODULES for name in
     "reciprocal", "rint", "sign", "sin", "sinh", "sqrt", "square", "tan", "tanh", "trunc",
 ))
 
-# scikit-learn modules never trusted, even for classes: test helpers, vendored code.
-_SKLEARN_DENY = ("sklearn.utils._testing", "sklearn.externals", "sklearn.experimental",
-                 "sklearn.tests", "sklearn.conftest")
-
-
 def sklearn_classes() -> set[tuple[str, str]]:
-    """Classes defined in the modules where scikit-learn's estimators live, plus the compiled
-    types they pickle (trees, losses, neighbour trees, distance metrics, binners).
+    """The classes of the scikit-learn importable here (tests; the check asks the probe)."""
+    from mlgate.probe_script import sklearn_classes as listed
 
-    Run inside the project's environment: it imports scikit-learn.
-    """
-    import importlib
-    import inspect
-
-    from sklearn.utils.discovery import all_estimators
-
-    modules = {cls.__module__ for _, cls in all_estimators()}
-    modules |= {
-        "sklearn.tree._tree", "sklearn._loss.loss", "sklearn._loss._loss",
-        "sklearn.neighbors._kd_tree", "sklearn.neighbors._ball_tree",
-        "sklearn.metrics._dist_metrics", "sklearn.utils._bunch",
-        "sklearn.ensemble._hist_gradient_boosting.binning",
-        "sklearn.ensemble._hist_gradient_boosting.predictor",
-        "sklearn.calibration", "sklearn.preprocessing._function_transformer",
-        "sklearn._loss.link",
-    }
-    found: set[tuple[str, str]] = set()
-    for name in sorted(modules):
-        if name.startswith(_SKLEARN_DENY):
-            continue
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        for attr, value in vars(module).items():
-            if not inspect.isclass(value):
-                continue
-            qualname = value.__qualname__ if "." not in value.__qualname__ else attr
-            if value.__module__ == name:
-                found.add((name, qualname))
-            elif name.endswith("." + value.__module__):
-                # Cython types of older scikit-learn (1.6) name their module without its
-                # package ('_loss'), and pickles reference them that way.
-                found.add((value.__module__, qualname))
-    return found
+    return {tuple(pair) for pair in listed()}
 
 
 class AllowList:
