@@ -185,7 +185,10 @@ def sklearn_classes():
                 found.add((name, qualname))
             elif name.endswith("." + value.__module__):
                 # Cython types of older scikit-learn (1.6) name their module without its
-                # package ('_loss'), and pickles reference them that way.
+                # package ('_loss'), and pickles reference them that way: the module puts
+                # itself in sys.modules['_loss'] when sklearn._loss._loss is imported. Any
+                # loader must resolve such a pair through that import, never by looking
+                # '_loss' up on sys.path, where a file in the repository could answer.
                 found.add((value.__module__, qualname))
     return sorted(found)
 
