@@ -20,6 +20,13 @@ CHECKS = {
     "lock": "mlgate.checks.lock",
     "artifact": "mlgate.checks.artifact",
 }
+# One line each for `mlgate --help`, so a run imports only the check it runs.
+SUMMARIES = {
+    "paths": "block hardcoded machine-specific absolute paths",
+    "lock": "block stale, incomplete or unpinned locks, judged against the project's environment",
+    "artifact": "block model artifacts that are unsafe to load or were pickled with other"
+                " versions",
+}
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -49,7 +56,8 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.HelpFormatter(prog, width=int(width) if width.isdigit() else 100)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; only the check named in `argv` is imported to add its options."""
     parser = argparse.ArgumentParser(
         prog="mlgate",
         formatter_class=_formatter,
@@ -59,7 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mlgate {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="<check>")
     sub.required = True
+    words = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((w for w in words if not w.startswith("-")), None)
     for name, module_name in CHECKS.items():
+        if name != chosen:
+            sub.add_parser(name, help=SUMMARIES[name])
+            continue
         module = importlib.import_module(module_name)
         check_parser = sub.add_parser(name, help=module.HELP, description=module.__doc__,
                                       formatter_class=_formatter)
@@ -90,7 +103,7 @@ def apply_policy(findings: list[Finding], config: Config, cli_ignore: list[str])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         config = Config(root=os.getcwd()) if args.no_config else load_config(args.config)

@@ -186,3 +186,24 @@ def test_never_modifies_files(project, capsys):
     before = (path.read_bytes(), path.stat().st_mtime_ns)
     main(["paths", "a.py"])
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def test_summaries_match_each_checks_own_help():
+    import importlib
+
+    from mlgate.cli import CHECKS, SUMMARIES
+
+    assert SUMMARIES.keys() == CHECKS.keys()
+    for name, module in CHECKS.items():
+        assert SUMMARIES[name] == importlib.import_module(module).HELP
+
+
+def test_a_run_imports_only_its_own_check(project):
+    (project / "a.py").write_text("x = 1\n")
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "mlgate", "paths", "a.py"],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0
+    assert "mlgate.checks.lock" not in proc.stderr and "mlgate.checks.artifact" not in proc.stderr
+    assert "mlgate.checks.paths" in proc.stderr
