@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from mlgate.locks.model import LockedPackage, LockProblem, ParsedLock, canonical_name
-from mlgate.locks.toml_lines import looks_like_commit, type_name
+from mlgate.locks.toml_lines import looks_like_commit, string_fields, type_name
 
 SECTIONS = ("default", "develop")
 _TOKEN_RE = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]:,\n]')
@@ -66,14 +66,8 @@ def _package(name: str, entry: object, path: str, line: int,
         problems.append(LockProblem(path, line, f"{name}: must be an object, not "
                                                 f"{type_name(entry)}"))
         return None
-    strings = {}
-    for key in ("version", "markers", "ref", "path", "file", *_VCS_KEYS):
-        value = entry.get(key)
-        if value is not None and not isinstance(value, str):
-            problems.append(LockProblem(path, line, f"{name}: '{key}' must be a string, not "
-                                                    f"{type_name(value)}"))
-            value = None
-        strings[key] = value or None
+    strings = string_fields(entry, ("version", "markers", "ref", "path", "file", *_VCS_KEYS),
+                            name, path, line, problems)
     specifier = strings["version"] or ""
     if specifier.strip() == "*":
         specifier = ""

@@ -227,12 +227,18 @@ def entry_fields(entry: object, table: str, path: str, line: int, problems: list
         what = "has no name" if name is None else f"has a name that is {type_name(name)}"
         problems.append(LockProblem(path, line, f"a [[{table}]] entry {what}"))
         return None
+    return name, string_fields(entry, strings, name, path, line, problems)
+
+
+def string_fields(entry: dict, keys, name: str, path: str, line: int,
+                  problems: list[LockProblem]) -> dict:
+    """These fields of an entry as strings; None where absent, or (a problem) not a string."""
     values = {}
-    for key in strings:
+    for key in keys:
         value = entry.get(key)
         if value is not None and not isinstance(value, str):
             problems.append(LockProblem(path, line, f"{name}: '{key}' must be a string, not "
                                                     f"{type_name(value)}"))
             value = None
         values[key] = value or None
-    return name, values
+    return values
