@@ -18,6 +18,7 @@ _MAGIC = [
     (b"\x04\x22\x4d\x18", "lz4"),
     (b"\x93NUMPY", "npy"),
     (b"PK\x03\x04", "zip"),
+    (b"PK\x05\x06", "zip"),  # an empty archive (np.savez with no arrays)
 ]
 
 
