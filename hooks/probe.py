@@ -20,7 +20,15 @@ _SOURCE: str | None = None
 
 
 class ProbeError(UsageError):
-    """The project's interpreter could not answer: a clear one-line error, exit 2."""
+    """The project's interpreter could not answer: a clear one-line error, exit 2.
+
+    `kind` says why ('timeout', 'crash', 'missing', 'error'): the artifact check turns a load
+    that times out or crashes into a finding instead of a usage error.
+    """
+
+    def __init__(self, message: str, kind: str = "error", returncode: int | None = None) -> None:
+        super().__init__(message)
+        self.kind, self.returncode = kind, returncode
 
 
 def _source() -> str:
@@ -32,36 +40,48 @@ def _source() -> str:
     return _SOURCE
 
 
+def source_digest() -> str:
+    """Changes with the probe's code: part of every cache key whose answer the probe gives."""
+    import hashlib
+
+    return hashlib.sha256(_source().encode()).hexdigest()[:16]
+
+
 class PendingProbe:
     """A probe started in the background: mlgate parses the locks while it runs."""
 
-    def __init__(self, python: str, command: str, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, python: str, command: str, timeout: float = DEFAULT_TIMEOUT,
+                 payload: dict | None = None, env_extra: dict | None = None) -> None:
         self.python, self.timeout = python, timeout
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        env.update(env_extra or {})
+        self._input = None if payload is None else json.dumps(payload).encode()
         self._workdir = tempfile.TemporaryDirectory(prefix="mlgate-probe-")
         try:
             self._proc = subprocess.Popen(
                 [python, "-I", "-c", _source(), command], cwd=self._workdir.name, env=env,
+                stdin=subprocess.DEVNULL if payload is None else subprocess.PIPE,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             )
         except FileNotFoundError:
             self._workdir.cleanup()
-            raise ProbeError(f"the project's Python {python!r} does not exist") from None
+            raise ProbeError(f"the project's Python {python!r} does not exist", "missing") from None
         except PermissionError:
             self._workdir.cleanup()
-            raise ProbeError(f"the project's Python {python!r} is not executable") from None
+            raise ProbeError(f"the project's Python {python!r} is not executable",
+                             "missing") from None
 
     def result(self) -> dict:
         """Wait for the answer; raise ProbeError when there is none."""
         python = self.python
         try:
-            stdout, stderr = self._proc.communicate(timeout=self.timeout)
+            stdout, stderr = self._proc.communicate(self._input, timeout=self.timeout)
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.communicate()
             raise ProbeError(
-                f"the project's Python {python!r} did not answer within {self.timeout:.0f} s"
-            ) from None
+                f"the project's Python {python!r} did not answer within {self.timeout:.0f} s",
+                "timeout") from None
         finally:
             self._workdir.cleanup()
         try:
@@ -70,13 +90,14 @@ class PendingProbe:
             err = stderr.decode("utf-8", "replace").strip().splitlines()
             detail = err[-1] if err else f"exit status {self._proc.returncode}"
             raise ProbeError(
-                f"the project's Python {python!r} failed to run the probe: {detail}"
-            ) from None
+                f"the project's Python {python!r} failed to run the probe: {detail}",
+                "crash", self._proc.returncode) from None
         if "error" in answer:
             raise ProbeError(f"probe: {answer['error']}")
         return answer["result"]
 
 
-def run_probe(python: str, command: str, timeout: float = DEFAULT_TIMEOUT) -> dict:
+def run_probe(python: str, command: str, timeout: float = DEFAULT_TIMEOUT,
+              payload: dict | None = None, env_extra: dict | None = None) -> dict:
     """Run one probe command in `python`; return its result or raise ProbeError."""
-    return PendingProbe(python, command, timeout).result()
+    return PendingProbe(python, command, timeout, payload, env_extra).result()

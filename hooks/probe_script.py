@@ -178,6 +178,14 @@ def sklearn_classes():
         except ImportError:
             continue
         for attr, value in vars(module).items():
+            if attr.startswith("__pyx_unpickle_") and inspect.isclass(
+                    vars(module).get(attr[len("__pyx_unpickle_"):])):
+                # Cython's reconstructor of that class (scikit-learn < 1.6): it checks the
+                # layout's checksum, makes the instance with Class.__new__, sets its state.
+                owner = vars(module)[attr[len("__pyx_unpickle_"):]].__module__
+                if owner == name or name.endswith("." + owner):
+                    found.add((owner, attr))
+                continue
             if not inspect.isclass(value):
                 continue
             qualname = value.__qualname__ if "." not in value.__qualname__ else attr
@@ -209,17 +217,229 @@ def artifact_context():
             classes = sklearn_classes()
         except Exception as exc:  # a broken scikit-learn: the scan allows none of its classes
             versions["scikit-learn-error"] = f"{type(exc).__name__}: {exc}"
-    return {"versions": versions, "sklearn_classes": classes}
+    return {"versions": versions, "sklearn_classes": classes, "path": list(sys.path),
+            "python": sys.executable}
+
+
+# A pickled pair whose module is a bare name that only exists once the real module has been
+# imported (scikit-learn 1.6's Cython losses register themselves as sys.modules['_loss']).
+# Such a module is never looked up on sys.path, where a file of the repository could answer.
+MODULE_ALIASES = {"_loss": "sklearn._loss._loss"}
+
+
+class LoadFailure(Exception):
+    """Why an artifact did not load, as data: the parent turns it into a finding."""
+
+    def __init__(self, kind, message, **details):
+        Exception.__init__(self, message)
+        self.kind, self.message, self.details = kind, message, details
+
+
+def _under(path, roots):
+    path = os.path.realpath(path)
+    return any(path == root or path.startswith(root + os.sep) for root in roots)
+
+
+def _restricted_find_class(allowed, project_pairs, project_roots):
+    """find_class that resolves exactly the allow-listed pairs and nothing else.
+
+    A pair that is not the project's own must come from an installed package: its top-level
+    module is located *before* anything is executed, and refused when the repository (which
+    is on sys.path, after site-packages) is where it would be found.
+    """
+    import importlib
+    import importlib.util
+
+    def find_class(module, name):
+        if (module, name) not in allowed:
+            raise LoadFailure("refused", f"{module}.{name} is not on the allow-list",
+                              module=module, name=name)
+        if module in MODULE_ALIASES:
+            importlib.import_module(MODULE_ALIASES[module])
+            loaded = sys.modules[MODULE_ALIASES[module]]
+        else:
+            top = module.split(".")[0]
+            if (module, name) not in project_pairs and top not in sys.modules:
+                spec = importlib.util.find_spec(top)
+                if spec is None:
+                    raise ModuleNotFoundError(f"No module named {top!r}", name=top)
+                places = [*(spec.submodule_search_locations or ()), spec.origin or ""]
+                if any(p and _under(p, project_roots) for p in places):
+                    raise LoadFailure(
+                        "shadowed", f"{top} would be imported from the repository"
+                        f" ({next(p for p in places if p)}), not from the environment",
+                        module=top)
+            loaded = importlib.import_module(module)
+        value = loaded
+        for part in name.split("."):
+            try:
+                value = getattr(value, part)
+            except AttributeError:
+                raise LoadFailure("class", f"{module} has no {name}", module=module,
+                                  name=name) from None
+        return value
+
+    return find_class
+
+
+def _address_space():
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _limit_memory(megabytes):
+    """Allow the load `megabytes` of address space on top of what the interpreter uses now."""
+    try:
+        import resource
+
+        limit = _address_space() + int(megabytes) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        return True
+    except (ImportError, ValueError, OSError):
+        return False  # not on this platform: the timeout still bounds the load
+
+
+def _summary(obj):
+    """What later checks need to know about the loaded object, in plain JSON."""
+    cls = type(obj)
+    info = {"type": f"{cls.__module__}.{cls.__qualname__}"}
+    names = getattr(obj, "feature_names_in_", None)
+    if names is not None:
+        try:
+            info["feature_names_in"] = [str(n) for n in list(names)]
+        except Exception:  # an odd attribute: the summary just leaves it out
+            info["feature_names_in"] = None
+    width = getattr(obj, "n_features_in_", None)
+    if isinstance(width, int) or type(width).__name__.startswith("int"):
+        info["n_features_in"] = int(width)
+    info["has_predict"] = callable(getattr(obj, "predict", None))
+    return info
+
+
+def _read_verified(path, sha256):
+    import hashlib
+
+    with open(path, "rb") as handle:
+        data = handle.read()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise LoadFailure("changed", "the file changed between the scan and the load")
+    return data
+
+
+def _load(params):
+    import io
+    import pickle
+    import time
+    import warnings
+
+    allowed = {tuple(p) for p in params["allow"]}
+    project_pairs = {tuple(p) for p in params.get("project_pairs", ())}
+    roots = [os.path.realpath(p) for p in params.get("pythonpath", ())]
+    for root in roots:
+        if root not in sys.path:
+            sys.path.append(root)  # after site-packages: the environment's packages win
+    find_class = _restricted_find_class(allowed, project_pairs, roots)
+    data = _read_verified(params["path"], params["sha256"])
+    if params.get("memory_limit_mb"):
+        params["limited"] = _limit_memory(params["memory_limit_mb"])
+    started = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        class Restricted(pickle.Unpickler):
+            def find_class(self, module, name):
+                return find_class(module, name)
+
+        if params.get("loader") == "joblib":
+            import joblib.numpy_pickle as numpy_pickle
+
+            class PickleModule:
+                """joblib before 1.5 read object arrays with a bare pickle.load."""
+
+                def __getattr__(self, attr):
+                    return getattr(pickle, attr)
+
+                @staticmethod
+                def load(file, **_):
+                    return Restricted(file).load()
+
+            numpy_pickle.NumpyUnpickler.find_class = lambda self, m, n: find_class(m, n)
+            numpy_pickle.pickle = PickleModule()
+            obj = numpy_pickle.load(io.BytesIO(data))
+        else:
+            obj = Restricted(io.BytesIO(data)).load()
+    seconds = time.perf_counter() - started
+    del data
+    result = _summary(obj)
+    result["load_seconds"] = seconds
+    try:
+        import resource
+
+        scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB else
+        result["max_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+    except ImportError:
+        pass
+    seen, notes = set(), []
+    for item in caught:
+        text = f"{item.category.__name__}: {str(item.message).splitlines()[0][:300]}"
+        if text not in seen:
+            seen.add(text)
+            notes.append({"category": item.category.__name__, "message": text})
+    result["warnings"] = notes[:10]
+    result["project_files"] = sorted(
+        os.path.realpath(m.__file__) for m in list(sys.modules.values())
+        if getattr(m, "__file__", None) and roots and _under(m.__file__, roots))
+    return result
+
+
+def load_artifact(params):
+    """Load one artifact that passed the static scan; report how it failed, as data."""
+    try:
+        return {"ok": True, **_load(params)}
+    except LoadFailure as exc:
+        return {"ok": False, "kind": exc.kind, "message": exc.message, **exc.details}
+    except ModuleNotFoundError as exc:
+        return {"ok": False, "kind": "module", "module": exc.name or "",
+                "message": f"No module named {exc.name!r}"}
+    except MemoryError:
+        return {"ok": False, "kind": "memory",
+                "message": f"ran out of the {params.get('memory_limit_mb')} MB memory limit"}
+    except RecursionError:
+        return {"ok": False, "kind": "exception", "type": "RecursionError",
+                "message": "RecursionError: the object is nested too deeply"}
+    except BaseException as exc:  # anything the artifact raised: reported, never a traceback
+        first = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+        message = f"{type(exc).__name__}: {first[:500]}"
+        if params.get("limited") and isinstance(exc, (ImportError, OSError)):
+            message += (f" (the load ran under a {params['memory_limit_mb']} MB memory limit;"
+                        " a failed allocation can look like this)")
+        return {"ok": False, "kind": "import" if isinstance(exc, ImportError) else "exception",
+                "type": type(exc).__name__, "message": message}
 
 
 COMMANDS = {"environment": environment, "artifact-context": artifact_context}
+# Commands that read their parameters as one JSON object on stdin.
+INPUT_COMMANDS = {"load-artifact": load_artifact}
 
 
 def main(argv):
-    if len(argv) < 2 or argv[1] not in COMMANDS:
+    command = argv[1] if len(argv) > 1 else None
+    if command in INPUT_COMMANDS:
+        result = INPUT_COMMANDS[command](json.loads(sys.stdin.read()))
+    elif command in COMMANDS:
+        result = COMMANDS[command]()
+    else:
         sys.stdout.write(json.dumps({"error": f"unknown probe command: {argv[1:]!r}"}))
         return 2
-    sys.stdout.write(json.dumps({"result": COMMANDS[argv[1]]()}))
+    sys.stdout.write(json.dumps({"result": result}))
+    sys.stdout.flush()
+    if command in INPUT_COMMANDS:
+        os._exit(0)  # a loaded model can take a second to tear down; nobody needs that
     return 0
 
 
