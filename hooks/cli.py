@@ -24,8 +24,8 @@ CHECKS = {
 SUMMARIES = {
     "paths": "block hardcoded machine-specific absolute paths",
     "lock": "block stale, incomplete or unpinned locks, judged against the project's environment",
-    "artifact": "block model artifacts that are unsafe to load or were pickled with other"
-                " versions",
+    "artifact": "block model artifacts that are unsafe to load, do not load, or were pickled"
+                " with other versions",
 }
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

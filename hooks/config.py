@@ -46,6 +46,26 @@ def _module_names(value: Any, where: str) -> list[str]:
     return names
 
 
+def _dotted_names(value: Any, where: str) -> list[str]:
+    names = _list_of_str(value, where)
+    for name in names:
+        if not all(part.isidentifier() for part in name.split(".")):
+            raise UsageError(f"{where}: {name!r} is not a module name (e.g. 'churn.features')")
+    return names
+
+
+def _seconds(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise UsageError(f"{where} must be a positive number of seconds")
+    return float(value)
+
+
+def _megabytes(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise UsageError(f"{where} must be a whole number of megabytes (0: no limit)")
+    return value
+
+
 def _bool(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
         raise UsageError(f"{where} must be true or false")
@@ -93,6 +113,11 @@ CHECK_KEYS: dict[str, dict[str, Callable[[Any, str], Any]]] = {
     },
     "artifact": {
         "allow": _module_names,
+        "trust-modules": _dotted_names,
+        "pythonpath": _list_of_str,
+        "load": _bool,
+        "load-timeout": _seconds,
+        "memory-limit-mb": _megabytes,
     },
     "lock": {
         "files": _list_of_str,

@@ -90,6 +90,12 @@ def test_a_project_class_is_refused_until_allowed(project, capsys):
     assert (code, [f["code"] for f in found]) == (1, ["MLG301"])
     (project / "pyproject.toml").write_text(
         '[tool.mlgate.artifact]\nallow = ["churn.model:Bucketer"]\n')
+    code, found = run(capsys, "custom.pkl")  # allowed, but nowhere to import it from
+    assert (code, [f["code"] for f in found]) == (1, ["MLG307"])
+    assert "cannot import churn" in found[0]["message"]
+    (project / "churn").mkdir()
+    (project / "churn" / "__init__.py").write_text("")
+    (project / "churn" / "model.py").write_text("class Bucketer:\n    pass\n")
     assert run(capsys, "custom.pkl") == (0, [])
     (project / "pyproject.toml").write_text('[tool.mlgate.artifact]\nallow = ["Bucketer"]\n')
     assert main(["artifact", "--python", sys.executable, "custom.pkl"]) == 2

@@ -1,18 +1,23 @@
-"""`mlgate artifact`: a model artifact must be safe to load (rules MLG3xx).
+"""`mlgate artifact`: a model artifact must be safe to load, load, and match its versions.
 
-This is the static layer: the file is recognised by its content (pickle, joblib with or
-without compression, a Git LFS pointer, something else), decompressed within caps, and its
-pickle stream scanned without importing or unpickling anything (`mlgate.artifacts`). The
-allow-list's scikit-learn part and the versions to compare with come from the project's
-environment through the probe, cached per environment. Loading the artifact in the project's
-environment comes next (see the README's status).
+Two layers, the second only when the first passes:
+
+1. static (`mlgate.artifacts`): the file is recognised by its content, decompressed within
+   caps, and its pickle stream scanned against an exact allow-list without importing or
+   unpickling anything;
+2. load: the project's interpreter loads it through the probe, in a subprocess started in
+   isolated mode from a temporary folder, with a timeout and a memory limit, the project's
+   folders importable *after* site-packages, and a class lookup that resolves only the pairs
+   the static scan saw and allowed.
+
+The versions recorded in the stream (`_sklearn_version`, numpy's module layout) are compared
+with the project's environment and with its lock. Verdicts are cached under
+`.git/mlgate-cache/` (see `mlgate.artifacts.cache`).
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import os
 import sys
 from collections.abc import Iterable
@@ -21,21 +26,44 @@ from mlgate.config import Config
 from mlgate.finding import Finding
 
 NAME = "artifact"
-HELP = "block model artifacts that are unsafe to load or were pickled with other versions"
+HELP = "block model artifacts that are unsafe to load, do not load, or were pickled with" \
+       " other versions"
 
 NOT_AN_ARTIFACT = "MLG304"
+MALFORMED = "MLG305"
 VERSION_PARITY = "MLG306"
-SEVERITY = {"MLG301": "error", "MLG302": "error", "MLG303": "error", "MLG305": "error",
-            NOT_AN_ARTIFACT: "error", VERSION_PARITY: "error"}
+IMPORT_FAILS = "MLG307"
+CLASS_MISSING = "MLG308"
+LOAD_FAILS = "MLG309"
+SEVERITY = {"MLG301": "error", "MLG302": "error", "MLG303": "error", MALFORMED: "error",
+            NOT_AN_ARTIFACT: "error", VERSION_PARITY: "error", IMPORT_FAILS: "error",
+            CLASS_MISSING: "error", LOAD_FAILS: "error"}
 HINTS = {
-    "MLG301": "if this class is yours, allow it in [tool.mlgate.artifact] allow; never load an"
-              " artifact you do not trust",
+    "MLG301": "if this class is yours, allow it in [tool.mlgate.artifact] allow or"
+              " trust-modules; never load an artifact you do not trust",
     "MLG302": "re-create the artifact with joblib.dump or pickle.dump from ordinary objects",
     "MLG303": "move the class into an importable module of the project and pickle again",
-    "MLG305": "re-create the artifact; the file is damaged or was tampered with",
+    MALFORMED: "re-create the artifact; the file is damaged or was tampered with",
+    CLASS_MISSING: "re-train and dump with the versions the project ships, or pin the version"
+                   " the artifact was made with",
+    LOAD_FAILS: "load it yourself in the project's environment to see the full error",
 }
 EXTENSIONS = (".pkl", ".pickle", ".joblib", ".jbl", ".sav", ".pkl.gz", ".pkl.z",
-              ".joblib.gz", ".joblib.z", ".joblib.xz", ".joblib.bz2", ".joblib.lzma")
+              ".joblib.gz", ".joblib.z", ".joblib.xz", ".joblib.bz2", ".joblib.lzma",
+              ".joblib.lz4", ".npy", ".npz")
+COMPRESSIONS = ("zlib", "gzip", "bz2", "xz", "lzma", "lz4")
+# Import names whose distribution is named otherwise, for "is it in the lock?".
+DISTRIBUTIONS = {
+    "sklearn": "scikit-learn", "skimage": "scikit-image", "cv2": "opencv-python",
+    "PIL": "pillow", "yaml": "pyyaml", "imblearn": "imbalanced-learn",
+    "dateutil": "python-dateutil", "category_encoders": "category-encoders",
+    "sentence_transformers": "sentence-transformers", "bs4": "beautifulsoup4",
+}
+DEFAULT_TIMEOUT = 120.0
+PARALLEL_LOADS = 2
+# One BLAS thread: a load does no linear algebra, and every thread reserves address space
+# that the memory limit (RLIMIT_AS) counts.
+LOAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,6 +71,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="artifact files (default: *.pkl, *.joblib, ... that git lists)")
     parser.add_argument("--python", metavar="PY",
                         help="the project's interpreter or environment folder (see README)")
+    parser.add_argument("--no-load", action="store_true",
+                        help="static checks only: do not load the artifact in the project's"
+                             " environment")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write mlgate's cache under .git/")
 
 
 def _artifacts(args: list[str]) -> list[str]:
@@ -55,102 +88,288 @@ def _artifacts(args: list[str]) -> list[str]:
             if p.lower().endswith(EXTENSIONS)]
 
 
-def _cache_dir(repo_root: str) -> str | None:
-    git = os.path.join(repo_root, ".git")
-    return os.path.join(git, "mlgate-cache") if os.path.isdir(git) else None
-
-
-def _context(python: str, repo_root: str, verbose: bool) -> dict:
-    """scikit-learn's classes and the ML versions of the project's environment, cached."""
-    from mlgate import __version__
-    from mlgate.probe import run_probe
-
-    env = run_probe(python, "environment")
-    versions = {d["name"].lower(): d["version"] for d in env["distributions"]}
-    key = hashlib.sha256(json.dumps(
-        [os.path.realpath(python), __version__, versions.get("scikit-learn"),
-         versions.get("numpy"), versions.get("joblib")]).encode()).hexdigest()[:24]
-    folder = _cache_dir(repo_root)
-    path = os.path.join(folder, f"artifact-context-{key}.json") if folder else None
-    if path and os.path.isfile(path):
-        try:
-            with open(path, encoding="utf-8") as handle:
-                return json.load(handle)
-        except (OSError, ValueError):
-            pass
-    if verbose:
-        print("mlgate artifact: reading scikit-learn's classes in the project's environment",
-              file=sys.stderr)
-    context = run_probe(python, "artifact-context", timeout=300)
-    if path:
-        try:
-            os.makedirs(folder, exist_ok=True)
-            with open(path, "w", encoding="utf-8") as handle:
-                json.dump(context, handle)
-        except OSError:
-            pass
-    return context
-
-
 def _finding(path: str, code: str, message: str, severity: str | None = None,
-             **extra) -> Finding:
+             hint: str | None = None, **extra) -> Finding:
     return Finding(path, 1, 1, code, message, severity=severity or SEVERITY[code],
-                   hint=HINTS.get(code, ""), extra={"check": NAME, **extra})
+                   hint=HINTS.get(code, "") if hint is None else hint,
+                   extra={"check": NAME, **extra})
 
 
-def check_artifact(path: str, allow, context: dict, verbose: bool = False) -> list[Finding]:
-    """The static verdict on one file."""
+class _Environment:
+    """What the checks need from the project's environment, cached per environment stamp."""
+
+    def __init__(self, python: str, cache, verbose: bool) -> None:
+        from mlgate import __version__
+        from mlgate.artifacts.cache import environment_stamp, key
+        from mlgate.probe import source_digest
+
+        self.python = python
+        self.code = f"{__version__}-{source_digest()}"
+        name = f"artifact-context-{key(os.path.realpath(python), self.code)}.json"
+        record = cache.read(name)
+        if record and record.get("stamp") == environment_stamp(python, record.get("path", [])):
+            context = record
+        else:
+            from mlgate.probe import run_probe
+
+            if verbose:
+                print("mlgate artifact: reading scikit-learn's classes in the project's"
+                      " environment", file=sys.stderr)
+            context = run_probe(python, "artifact-context", timeout=300)
+            context["stamp"] = environment_stamp(python, context.get("path", []))
+            cache.write(name, context)
+        self.stamp: str = context["stamp"]
+        self.versions: dict = context.get("versions") or {}
+        self.sklearn_classes = {tuple(p) for p in context.get("sklearn_classes", ())}
+
+
+def _static(path: str, data: bytes, allow, verbose: bool,
+            sklearn_version: str | None = None) -> tuple[list[Finding], dict]:
+    """The static verdict on one file's bytes, and what the load and the parity checks need."""
     from mlgate.artifacts.container import ContainerError, decompress, detect
-    from mlgate.artifacts.pickle_scan import scan_pickle
+    from mlgate.artifacts.pickle_scan import JOBLIB_WRAPPER, scan_pickle
 
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        return [_finding(path, NOT_AN_ARTIFACT, f"cannot read: {exc.strerror}")]
     kind = detect(data)
+    facts: dict = {"kind": kind}
     if kind == "empty":
-        return [_finding(path, NOT_AN_ARTIFACT, "empty file: no model in it")]
+        return [_finding(path, NOT_AN_ARTIFACT, "empty file: no model in it")], facts
     if kind == "lfs":
         return [_finding(path, NOT_AN_ARTIFACT, "a Git LFS pointer, not the artifact: run"
-                         " `git lfs pull` where the artifact must be checked", "warning")]
+                         " `git lfs pull` where the artifact must be checked", "warning")], facts
     if kind in ("npy", "zip"):
-        return [_finding(path, NOT_AN_ARTIFACT, f"a {kind} file: not checked yet by mlgate",
-                         "warning")]
+        return _static_numpy(path, data, kind, allow, verbose), facts
     if kind == "unknown":
         return [_finding(path, NOT_AN_ARTIFACT, "not a model artifact: no pickle, joblib or"
-                         " compression signature")]
+                         " compression signature")], facts
     stream = data
     if kind != "pickle":
         try:
             stream = decompress(data, kind)
         except ContainerError as exc:
-            return [_finding(path, "MLG305", str(exc))]
+            return [_finding(path, MALFORMED, str(exc))], facts
+    facts["size"] = len(stream)
     verdict = scan_pickle(stream, allow)
+    globals_ = sorted(set(verdict.globals))
+    if verbose:
+        needed = ", ".join(f"{m}.{n}" for m, n in globals_)
+        print(f"mlgate artifact: {path} ({kind}) imports {needed or 'nothing'}", file=sys.stderr)
+    first = verdict.refusals[0] if verdict.refusals else None
+    if first and kind == "pickle" and data[:1] != b"\x80" and first.code in ("MLG302", MALFORMED):
+        # No protocol header and it does not parse: a text or binary file, not a pickle.
+        return [_finding(path, NOT_AN_ARTIFACT,
+                         f"not a model artifact: not a pickle stream ({first.message})")], facts
+    facts.update(
+        globals=[list(g) for g in globals_],
+        versions={name: sorted(v) for name, v in verdict.versions.items()},
+        loader="joblib" if kind in COMPRESSIONS or JOBLIB_WRAPPER in globals_ else "pickle",
+    )
+    numpy_layouts = {m.split(".")[1] for m, _ in globals_
+                     if m.startswith(("numpy.core.", "numpy._core."))}
+    if numpy_layouts:
+        facts["numpy_layout"] = sorted(numpy_layouts)
+    found = [_finding(path, r.code, r.message, offset=r.offset, container=kind)
+             for r in verdict.refusals]
+    for finding in found:
+        if finding.code == "MLG301" and finding.message.startswith(("sklearn.", "_loss.")):
+            finding.hint = (f"scikit-learn {sklearn_version or '(not installed)'} has no such"
+                            " class: if the artifact was pickled with another scikit-learn,"
+                            " re-train with the project's; never load an artifact you do not"
+                            " trust")
+    return found, facts
+
+
+def _static_numpy(path: str, data: bytes, kind: str, allow, verbose: bool) -> list[Finding]:
+    """.npy/.npz: arrays are data; an object array's pickle is scanned like any other. numpy
+    files are not loaded: what a model needs at load time is a pickle or joblib file."""
+    from mlgate.artifacts.numpy_files import NOT_NPZ, scan_npy, scan_npz
+
+    verdict = scan_npy(data, allow) if kind == "npy" else scan_npz(data, allow)
     if verbose:
         needed = ", ".join(f"{m}.{n}" for m, n in sorted(set(verdict.globals)))
         print(f"mlgate artifact: {path} ({kind}) imports {needed or 'nothing'}", file=sys.stderr)
-    first = verdict.refusals[0] if verdict.refusals else None
-    if first and kind == "pickle" and data[:1] != b"\x80" and first.code in ("MLG302", "MLG305"):
-        # No protocol header and it does not parse: a text or binary file, not a pickle.
-        return [_finding(path, NOT_AN_ARTIFACT,
-                         f"not a model artifact: not a pickle stream ({first.message})")]
-    found = [_finding(path, r.code, r.message, offset=r.offset, container=kind)
-             for r in verdict.refusals]
-    installed = (context.get("versions") or {}).get("scikit-learn")
-    for pickled in sorted(verdict.versions.get("sklearn", ())):
+    found = []
+    for refusal in verdict.refusals:
+        if refusal.code == NOT_NPZ:
+            found.append(_finding(path, NOT_AN_ARTIFACT, f"{refusal.message}; mlgate does not"
+                                  " check other zip archives (.skops, .keras) yet", "warning"))
+        else:
+            found.append(_finding(path, refusal.code, refusal.message, offset=refusal.offset,
+                                  container=kind))
+    return found
+
+
+def _stored(finding: Finding) -> dict:
+    return {"code": finding.code, "message": finding.message, "severity": finding.severity,
+            "hint": finding.hint, "extra": finding.extra}
+
+
+def _before_numpy_core_stubs(version: str) -> bool:
+    """numpy before 1.26 has no `numpy._core` (1.26 has stubs for some of its modules)."""
+    parts = version.split(".")
+    return len(parts) > 1 and parts[0].isdigit() and parts[1].isdigit() and (
+        int(parts[0]), int(parts[1])) < (1, 26)
+
+
+def _env_parity(path: str, facts: dict, versions: dict) -> list[Finding]:
+    found = []
+    installed = versions.get("scikit-learn")
+    for pickled in facts.get("versions", {}).get("sklearn", ()):
         if installed and pickled != installed:
             found.append(_finding(
                 path, VERSION_PARITY,
                 f"pickled with scikit-learn {pickled}; the project's environment has {installed}",
-                pickled=pickled, installed=installed))
-            found[-1].hint = ("re-train and dump with the scikit-learn the project ships, or pin"
-                              f" scikit-learn=={pickled}")
+                hint="re-train and dump with the scikit-learn the project ships, or pin"
+                     f" scikit-learn=={pickled}",
+                package="scikit-learn", pickled=pickled, installed=installed))
+    numpy = versions.get("numpy") or ""
+    major = numpy.split(".")[0]
+    layouts = facts.get("numpy_layout", ())
+    if _before_numpy_core_stubs(numpy) and "_core" in layouts:
+        found.append(_finding(
+            path, VERSION_PARITY,
+            f"pickled with numpy 2 (it references numpy._core); the project's environment has"
+            f" numpy {numpy}, which cannot load it",
+            hint="upgrade numpy to 2.x in the project, or re-create the artifact with numpy 1.x",
+            package="numpy", pickled="2", installed=numpy))
+    elif major.isdigit() and "core" in layouts and int(major) >= 2:
+        found.append(_finding(
+            path, VERSION_PARITY,
+            f"pickled with numpy 1.x (it references numpy.core); numpy {numpy} loads it only"
+            " through a deprecated alias", "warning",
+            hint="re-create the artifact with the numpy the project ships",
+            package="numpy", pickled="1", installed=numpy))
     return found
+
+
+def _locked_versions(roots: list[str], config: Config) -> dict[str, list[tuple[str, str]]]:
+    """{distribution: [(version, lock file)]} for the ones the checks compare, from the lock."""
+    from mlgate.locks.detect import discover_locks, parse_lock
+
+    configured = config.section("lock").get("files", [])
+    paths = [os.path.join(config.root, p) for p in configured]
+    if not paths:
+        for root in roots:
+            paths.extend(p for p in discover_locks(root) if p not in paths)
+    found: dict[str, list[tuple[str, str]]] = {}
+    for path in paths:
+        for lock in parse_lock(path):
+            if lock.format in ("pyproject", "constraints"):
+                continue
+            for package in lock.packages:
+                entry = (package.version or package.specifier or "", package.path)
+                if entry not in found.setdefault(package.name, []):
+                    found[package.name].append(entry)
+    return found
+
+
+def _lock_parity(path: str, facts: dict, locked: dict) -> list[Finding]:
+    from mlgate.files import relative_to
+
+    found = []
+    pins = [(v, f) for v, f in locked.get("scikit-learn", []) if v and v[0].isdigit()]
+    for pickled in facts.get("versions", {}).get("sklearn", ()):
+        if pins and all(v != pickled for v, _ in pins):
+            where = ", ".join(f"{relative_to(f, os.getcwd())} pins {v}" for v, f in pins)
+            found.append(_finding(
+                path, VERSION_PARITY, f"pickled with scikit-learn {pickled}; {where}",
+                hint=f"re-train with the locked scikit-learn, or lock scikit-learn=={pickled}",
+                package="scikit-learn", pickled=pickled,
+                locked=[v for v, _ in pins], against="lock"))
+    numpy_pins = [v for v, _ in locked.get("numpy", []) if v[:1].isdigit()]
+    if "_core" in facts.get("numpy_layout", ()) and numpy_pins and all(
+            _before_numpy_core_stubs(v) for v in numpy_pins):
+        found.append(_finding(
+            path, VERSION_PARITY,
+            f"pickled with numpy 2 (it references numpy._core); the lock pins numpy"
+            f" {', '.join(numpy_pins)}, which cannot load it",
+            hint="lock numpy 2.x, or re-create the artifact with numpy 1.x",
+            package="numpy", pickled="2", locked=numpy_pins, against="lock"))
+    return found
+
+
+def _memory_limit(config_value, size: int) -> int:
+    if config_value is not None:
+        return int(config_value)
+    return 4096 + 10 * (size // (1024 * 1024))  # libraries it imports, and the object
+
+
+def _load_payload(path: str, sha: str, facts: dict, roots: list[str], project_pairs: set,
+                  section: dict) -> dict:
+    return {
+        "path": os.path.realpath(path), "sha256": sha, "loader": facts["loader"],
+        "allow": facts["globals"], "project_pairs": sorted(project_pairs), "pythonpath": roots,
+        "memory_limit_mb": _memory_limit(section.get("memory-limit-mb"), facts.get("size", 0)),
+    }
+
+
+def _module_finding(path: str, result: dict, python: str, locked: dict,
+                    listed: list[str] | None) -> Finding:
+    from mlgate.artifacts.project import in_repository
+    from mlgate.locks.model import canonical_name
+
+    module = result.get("module") or "?"
+    top = module.split(".")[0]
+    if module != top:
+        return _finding(path, IMPORT_FAILS,
+                        f"cannot import {module}: the installed {top} has no such module (it"
+                        " was pickled with another version)",
+                        hint=HINTS[CLASS_MISSING], module=module)
+    dist = DISTRIBUTIONS.get(top, canonical_name(top))
+    where = in_repository(top, listed or [])
+    if where is not None:
+        return _finding(path, IMPORT_FAILS,
+                        f"cannot import {top}: it is in the repository ({where}/) but not on"
+                        " the import roots mlgate gives the load",
+                        hint=f'add "{where}" to [tool.mlgate.artifact] pythonpath', module=top)
+    if dist in locked:
+        return _finding(path, IMPORT_FAILS,
+                        f"cannot import {top}: {dist} is locked but not installed in the"
+                        f" project's environment ({python})",
+                        hint="install the lock into the project's environment", module=top,
+                        package=dist)
+    return _finding(path, IMPORT_FAILS,
+                    f"cannot import {top}: not installed in the project's environment ({python})"
+                    + (f", and {dist} is not in the lock either" if locked else ""),
+                    hint=f"add {dist} to the lock and install it", module=top, package=dist)
+
+
+def _load_findings(path: str, result: dict, python: str, locked: dict,
+                   listed: list[str] | None) -> list[Finding]:
+    if result.get("ok"):
+        return []
+    kind = result.get("kind")
+    if kind == "module":
+        return [_module_finding(path, result, python, locked, listed)]
+    if kind == "class":
+        return [_finding(path, CLASS_MISSING,
+                         f"{result['module']}.{result['name']} no longer exists in the project's"
+                         " environment", module=result["module"], name=result["name"])]
+    message = result.get("message", "failed")
+    if kind == "memory":
+        return [_finding(path, LOAD_FAILS, f"loading {message}",
+                         hint="raise [tool.mlgate.artifact] memory-limit-mb if the model is"
+                              " really that large")]
+    return [_finding(path, LOAD_FAILS, f"loading failed: {message}", kind=kind)]
+
+
+def _probe_failure(path: str, error, timeout: float) -> list[Finding]:
+    if error.kind == "timeout":
+        return [_finding(path, LOAD_FAILS, f"loading did not finish within {timeout:.0f} s",
+                         hint="raise [tool.mlgate.artifact] load-timeout if the model is really"
+                              " that slow to load", kind="timeout")]
+    signal = -error.returncode if error.returncode and error.returncode < 0 else None
+    what = f"killed by signal {signal}" if signal else str(error)
+    return [_finding(path, LOAD_FAILS, f"loading crashed the interpreter: {what}", kind="crash")]
+
+
+# Bump when what this module concludes from the same facts changes: cached verdicts expire.
+_CODE = 2
 
 
 def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     from mlgate.artifacts.allowlist import BASE, NUMPY_TYPES, NUMPY_UFUNCS, AllowList
+    from mlgate.artifacts.cache import Cache, deps_unchanged, file_stat, key
+    from mlgate.artifacts.project import import_roots, project_folder, trusted_pairs
     from mlgate.environment import find_repo_root, resolve_project_python
     from mlgate.files import relative_to
 
@@ -159,16 +378,104 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         paths = [p for p in paths if not config.is_excluded(relative_to(p, config.root))]
     if not paths:
         return []
+    section = config.section(NAME)
     repo_root = find_repo_root(os.getcwd())
+    cache = Cache(None) if args.no_cache else Cache.for_repo(repo_root)
     python = resolve_project_python(args.python, config.python, config.root, repo_root)
     if args.verbose:
         print(f"mlgate artifact: project Python {python.executable} (from {python.reason})",
               file=sys.stderr)
-    context = _context(python.executable, repo_root, args.verbose)
-    extra = {tuple(entry.split(":", 1)) for entry in config.section(NAME).get("allow", [])}
-    pairs = BASE | NUMPY_UFUNCS | NUMPY_TYPES | {tuple(p) for p in context["sklearn_classes"]}
-    allow = AllowList(pairs | extra)
+    env = _Environment(python.executable, cache, args.verbose)
+    load = not args.no_load and section.get("load", True)
+    timeout = float(section.get("load-timeout", DEFAULT_TIMEOUT))
+    configured = {tuple(e.split(":", 1)) for e in section.get("allow", [])}
+    base = BASE | NUMPY_UFUNCS | NUMPY_TYPES | env.sklearn_classes | configured
     findings: list[Finding] = []
+    pending: list[tuple[str, str, dict, list, object]] = []  # waiting for their load
+    locked_by_root: dict[tuple, dict] = {}
+    listed: list[str] | None = None
+
+    def locked_for(roots: tuple) -> dict:
+        if roots not in locked_by_root:
+            locked_by_root[roots] = _locked_versions(list(roots), config)
+        return locked_by_root[roots]
+
+    def finish(path: str, record: dict, result_name: str | None) -> None:
+        found = [Finding(path, 1, 1, f["code"], f["message"], f["severity"], f.get("hint", ""),
+                         f.get("extra")) for f in record["findings"]]
+        if result_name:
+            cache.write(result_name, record)
+        lock_roots = tuple(dict.fromkeys([project_folder(path, repo_root), repo_root]))
+        if record["facts"].get("versions") or record["facts"].get("numpy_layout"):
+            found.extend(_lock_parity(path, record["facts"], locked_for(lock_roots)))
+        findings.extend(found)
+        if args.verbose and record.get("load"):
+            info = record["load"]
+            print(f"mlgate artifact: {path} loads as {info.get('type')} in"
+                  f" {info.get('load_seconds', 0):.2f} s", file=sys.stderr)
+
+    def drain(limit: int) -> None:
+        from mlgate.probe import ProbeError
+
+        nonlocal listed
+        while len(pending) > limit:
+            path, name, record, roots, probe = pending.pop(0)
+            try:
+                result = probe.result()
+            except ProbeError as exc:
+                record["findings"] += [_stored(f)
+                                       for f in _probe_failure(path, exc, timeout)]
+                finish(path, record, None)  # a timeout may pass on a quieter machine
+                continue
+            if result.get("ok") is False and result.get("kind") == "module" and listed is None:
+                from mlgate.files import _git_files
+
+                listed = _git_files(repo_root) or []
+            for f in _load_findings(path, result, python.executable,
+                                    locked_for(tuple(roots)), listed):
+                record["findings"].append(_stored(f))
+            record["load"] = {k: v for k, v in result.items() if k != "project_files"}
+            record["deps"] = [[f, file_stat(f)] for f in result.get("project_files", ())]
+            # A missing module's finding depends on the lock and the repository's files,
+            # any of which the next commit may change: not worth caching.
+            finish(path, record, None if result.get("kind") == "module" else name)
+
     for path in paths:
-        findings.extend(check_artifact(path, allow, context, args.verbose))
+        try:
+            sha = cache.sha256(path)
+        except OSError as exc:
+            findings.append(_finding(path, NOT_AN_ARTIFACT, f"cannot read: {exc.strerror}"))
+            continue
+        roots = import_roots(path, section.get("pythonpath", []), config.root, repo_root)
+        project_pairs = configured | trusted_pairs(section.get("trust-modules", []), roots)
+        name = "artifact-result-" + key(
+            sha, env.stamp, env.code, _CODE, os.path.realpath(python.executable), load, roots,
+            sorted(project_pairs), section.get("memory-limit-mb"), timeout) + ".json"
+        record = cache.read(name)
+        if record and deps_unchanged(record.get("deps", [])) and "facts" in record:
+            finish(path, record, None)
+            continue
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            findings.append(_finding(path, NOT_AN_ARTIFACT, f"cannot read: {exc.strerror}"))
+            continue
+        static, facts = _static(path, data, AllowList(base | project_pairs), args.verbose,
+                                env.versions.get("scikit-learn"))
+        del data
+        static += _env_parity(path, facts, env.versions)
+        record = {"facts": facts, "deps": [],
+                  "findings": [_stored(f) for f in static]}
+        if not load or "globals" not in facts or any(f.severity == "error" for f in static
+                                                     if f.code != VERSION_PARITY):
+            finish(path, record, name)
+            continue
+        from mlgate.probe import PendingProbe
+
+        payload = _load_payload(path, sha, facts, roots, project_pairs, section)
+        pending.append((path, name, record, roots, PendingProbe(
+            python.executable, "load-artifact", timeout, payload, LOAD_ENV)))
+        drain(PARALLEL_LOADS - 1)
+    drain(0)
     return findings

@@ -1,0 +1,107 @@
+"""Answers worth keeping between commits, under `.git/mlgate-cache/` (never the work tree).
+
+Three things are cached, each validated before it is trusted:
+
+- a file's SHA-256, indexed by its (size, mtime, inode) as git's index does, so an unchanged
+  100 MB artifact is not read again;
+- the project environment's facts (versions, scikit-learn's classes, sys.path), stamped with
+  the modification times of the interpreter and of every sys.path folder: installing,
+  upgrading or removing a package changes its site-packages folder, so the stamp changes;
+- an artifact's verdict, keyed by the artifact's hash, the environment's stamp, the
+  configuration and mlgate's version, and invalidated when a project module the load
+  imported has changed since.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def file_stat(path: str) -> list | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+class Cache:
+    """A folder of small JSON files; every failure to read or write is a cache miss."""
+
+    def __init__(self, folder: str | None) -> None:
+        self.folder = folder
+
+    @classmethod
+    def for_repo(cls, repo_root: str) -> Cache:
+        git = os.path.join(repo_root, ".git")
+        if os.path.isfile(git):  # a worktree or submodule: `.git` names the real folder
+            try:
+                with open(git, encoding="utf-8") as handle:
+                    line = handle.read().strip()
+                if line.startswith("gitdir:"):
+                    git = os.path.join(repo_root, line[len("gitdir:"):].strip())
+            except OSError:
+                return cls(None)
+        return cls(os.path.join(git, "mlgate-cache") if os.path.isdir(git) else None)
+
+    def read(self, name: str) -> dict | None:
+        if not self.folder:
+            return None
+        try:
+            with open(os.path.join(self.folder, name), encoding="utf-8") as handle:
+                value = json.load(handle)
+        except (OSError, ValueError):
+            return None
+        return value if isinstance(value, dict) else None
+
+    def write(self, name: str, value: dict) -> None:
+        if not self.folder:
+            return
+        try:
+            os.makedirs(self.folder, exist_ok=True)
+            temporary = os.path.join(self.folder, f".{name}.{os.getpid()}")
+            with open(temporary, "w", encoding="utf-8") as handle:
+                json.dump(value, handle)
+            os.replace(temporary, os.path.join(self.folder, name))  # readers never see half
+        except OSError:
+            pass
+
+    def sha256(self, path: str) -> str:
+        """The file's SHA-256, from the stat-indexed record when the file is unchanged."""
+        real = os.path.realpath(path)
+        name = f"hash-{_digest(real)}.json"
+        stat = file_stat(real)
+        record = self.read(name)
+        if record and stat and record.get("stat") == stat and record.get("sha256"):
+            return record["sha256"]
+        digest = hashlib.sha256()
+        with open(real, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        value = digest.hexdigest()
+        if stat and stat == file_stat(real):  # not rewritten while being read
+            self.write(name, {"stat": stat, "sha256": value})
+        return value
+
+
+def environment_stamp(python: str, sys_path: list[str]) -> str:
+    """Changes whenever a package is installed, upgraded or removed in that environment."""
+    entries = [[python, file_stat(python)]]
+    for entry in sys_path:
+        if entry:
+            entries.append([entry, file_stat(entry)])
+    return _digest(entries)
+
+
+def deps_unchanged(deps: list) -> bool:
+    return all(file_stat(path) == stat for path, stat in deps)
+
+
+def key(*parts) -> str:
+    return _digest(list(parts))

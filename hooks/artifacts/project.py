@@ -1,0 +1,104 @@
+"""The project's own code, as far as loading an artifact is concerned.
+
+An artifact may hold instances of the project's classes (`churn.features.TenureBucketizer`).
+Loading it needs the folder that holds `churn/` importable, and the static scan needs those
+classes allowed. Both are explicit:
+
+- import roots: `[tool.mlgate.artifact] pythonpath` (relative to the pyproject.toml), then the
+  artifact's own project folder (the nearest folder above it with a pyproject.toml, setup.py
+  or setup.cfg) and its `src/`, then the repository root. The loader appends them *after*
+  site-packages, so a committed `sklearn/` folder never shadows the installed one;
+- trusted modules: `[tool.mlgate.artifact] trust-modules = ["churn.features"]` allows the
+  classes that module *defines* (read with `ast`, never imported), not the names it imports.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+
+from mlgate.finding import UsageError
+
+PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def project_folder(artifact: str, repo_root: str) -> str:
+    """The nearest folder above the artifact that looks like a Python project's root."""
+    folder = os.path.dirname(os.path.realpath(artifact))
+    repo_root = os.path.realpath(repo_root)
+    while folder.startswith(repo_root) and folder != repo_root:
+        if any(os.path.isfile(os.path.join(folder, name)) for name in PROJECT_FILES):
+            return folder
+        folder = os.path.dirname(folder)
+    return repo_root
+
+
+def import_roots(artifact: str, configured: list[str], config_root: str,
+                 repo_root: str) -> list[str]:
+    roots = [os.path.realpath(os.path.join(config_root, p)) for p in configured]
+    project = project_folder(artifact, repo_root)
+    for candidate in (project, os.path.join(project, "src"), os.path.realpath(repo_root)):
+        if os.path.isdir(candidate) and candidate not in roots:
+            roots.append(candidate)
+    return roots
+
+
+def module_file(module: str, roots: list[str]) -> str | None:
+    parts = module.split(".")
+    for root in roots:
+        base = os.path.join(root, *parts)
+        for candidate in (base + ".py", os.path.join(base, "__init__.py")):
+            if os.path.isfile(candidate):
+                return candidate
+    return None
+
+
+def defined_classes(path: str) -> list[str]:
+    """Qualified names of the classes a module defines (nested ones too), from its source."""
+    with open(path, "rb") as handle:
+        tree = ast.parse(handle.read(), filename=path)
+    found: list[str] = []
+
+    def visit(body: list, prefix: str) -> None:
+        for node in body:
+            if isinstance(node, ast.ClassDef):
+                found.append(prefix + node.name)
+                visit(node.body, f"{prefix}{node.name}.")
+            elif isinstance(node, (ast.If, ast.Try)):  # `if TYPE_CHECKING:`, try/except imports
+                for block in (node.body, node.orelse, getattr(node, "finalbody", []),
+                              *(h.body for h in getattr(node, "handlers", []))):
+                    visit(block, prefix)
+
+    visit(tree.body, "")
+    return found
+
+
+def trusted_pairs(modules: list[str], roots: list[str]) -> set[tuple[str, str]]:
+    """(module, class) for every class the trusted modules define; exit 2 if one is missing."""
+    pairs: set[tuple[str, str]] = set()
+    for module in modules:
+        path = module_file(module, roots)
+        if path is None:
+            raise UsageError(
+                f"[tool.mlgate.artifact] trust-modules: {module} is not under any import root"
+                f" ({', '.join(roots)}); add its folder to [tool.mlgate.artifact] pythonpath")
+        try:
+            names = defined_classes(path)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise UsageError(f"[tool.mlgate.artifact] trust-modules: cannot read {path}:"
+                             f" {exc}") from None
+        pairs.update((module, name) for name in names)
+    return pairs
+
+
+def in_repository(module: str, listed: list[str]) -> str | None:
+    """The repository folder to make importable for a top-level `module`, if the repository
+    holds it (`examples/churn` for `examples/churn/churn/__init__.py`); '.' for the root."""
+    top = module.split(".")[0]
+    for path in listed:
+        parts = path.replace(os.sep, "/").split("/")
+        if parts[-1] == f"{top}.py":
+            return "/".join(parts[:-1]) or "."
+        if parts[-1] == "__init__.py" and len(parts) >= 2 and parts[-2] == top:
+            return "/".join(parts[:-2]) or "."
+    return None

@@ -1,0 +1,262 @@
+"""Layer 2 of `mlgate artifact`: the artifact is loaded in the project's interpreter, and every
+way that can fail is a finding with the reason, never a traceback. Also: version parity with
+the lock, and the cache under .git/."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+import sklearn
+
+from mlgate.cli import main
+
+FIXTURES = Path(__file__).parent / "artifact_fixtures"
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    subprocess.run(["git", "init", "-q"], check=True)
+    yield tmp_path
+    assert not (tmp_path / "PWNED").exists(), "a payload ran"
+
+
+def run(capsys, *args, python=sys.executable):
+    code = main(["artifact", "--format", "json", "--python", python, *args])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, json.loads(captured.out) if captured.out.strip() else []
+
+
+def codes(found):
+    return sorted(f["code"] for f in found)
+
+
+def write_module(root: Path, dotted: str, source: str) -> None:
+    *packages, name = dotted.split(".")
+    folder = root
+    for package in packages:
+        folder = folder / package
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "__init__.py").touch()
+    (folder / f"{name}.py").write_text(textwrap.dedent(source))
+
+
+def pickle_with_project_class(repo: Path, module: str, source: str, make) -> None:
+    """Import the project's module the way the project would, pickle `make(module)`."""
+    write_module(repo, module, source)
+    sys.path.insert(0, str(repo))
+    try:
+        import importlib
+
+        obj = make(importlib.import_module(module))
+        joblib.dump(obj, repo / "model.joblib")
+    finally:
+        sys.path.remove(str(repo))
+        for name in [m for m in sys.modules if m.split(".")[0] == module.split(".")[0]]:
+            del sys.modules[name]
+
+
+FEATURES = """
+    import os
+    from os import system  # imported, not defined: never trusted
+
+    from sklearn.base import BaseEstimator, TransformerMixin
+
+
+    class Bucketizer(TransformerMixin, BaseEstimator):
+        def __init__(self, edges=(12, 24)):
+            self.edges = edges
+
+        def fit(self, X, y=None):
+            return self
+
+        def transform(self, X):
+            return X
+
+        class Config:
+            pass
+    """
+
+
+def test_trusted_project_module_lets_its_own_classes_load(repo, capsys):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    X = np.random.RandomState(0).rand(20, 2)
+    pickle_with_project_class(repo, "proj.features", FEATURES, lambda m: make_pipeline(
+        m.Bucketizer(), LogisticRegression()).fit(X, (X[:, 0] > 0.5).astype(int)))
+    code, found = run(capsys, "model.joblib")
+    assert (code, codes(found)) == (1, ["MLG301"])
+    assert "proj.features.Bucketizer" in found[0]["message"]
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\ntrust-modules = ["proj.features"]\n')
+    assert run(capsys, "model.joblib") == (0, [])
+
+
+def test_a_name_a_trusted_module_imports_is_not_trusted(repo, capsys):
+    write_module(repo, "proj.features", FEATURES)
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\ntrust-modules = ["proj.features"]\n')
+    # proj.features.system is os.system, imported there: a real load would run it.
+    (repo / "evil.pkl").write_bytes(
+        b"\x80\x04\x8c\rproj.features\x8c\x06system\x93\x8c\x0ctouch PWNED\x85R.")
+    code, found = run(capsys, "evil.pkl")
+    assert (code, codes(found)) == (1, ["MLG301"])
+
+
+def test_trusting_a_module_that_is_not_there_is_a_usage_error(repo, capsys):
+    (repo / "m.pkl").write_bytes(pickle.dumps([1, 2]))
+    (repo / "pyproject.toml").write_text('[tool.mlgate.artifact]\ntrust-modules = ["nope.x"]\n')
+    assert main(["artifact", "--python", sys.executable, "m.pkl"]) == 2
+    assert "nope.x is not under any import root" in capsys.readouterr().err
+
+
+def test_a_missing_module_says_whether_the_lock_has_it(repo, capsys):
+    (repo / "m.pkl").write_bytes(b"\x80\x04\x8c\x0bgonepkg.mod\x8c\x05Thing\x93)\x81.")
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\nallow = ["gonepkg.mod:Thing"]\n')
+    code, found = run(capsys, "m.pkl")
+    assert (code, codes(found)) == (1, ["MLG307"])
+    assert "not installed in the project's environment" in found[0]["message"]
+    (repo / "requirements.txt").write_text("gonepkg==1.0\n")
+    code, found = run(capsys, "m.pkl")
+    assert "gonepkg is locked but not installed" in found[0]["message"]
+
+
+def test_a_module_elsewhere_in_the_repository_gets_a_pythonpath_hint(repo, capsys):
+    write_module(repo / "libs", "shapes.core", "class Square:\n    pass\n")
+    (repo / "m.pkl").write_bytes(b"\x80\x04\x8c\x0bshapes.core\x8c\x06Square\x93)\x81.")
+    (repo / "pyproject.toml").write_text('[tool.mlgate.artifact]\nallow = ["shapes.core:Square"]\n')
+    code, found = run(capsys, "m.pkl")
+    assert (code, codes(found)) == (1, ["MLG307"])
+    assert found[0]["hint"] == 'add "libs" to [tool.mlgate.artifact] pythonpath'
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\nallow = ["shapes.core:Square"]\npythonpath = ["libs"]\n')
+    assert run(capsys, "m.pkl") == (0, [])
+
+
+def test_a_class_that_no_longer_exists(repo, capsys):
+    write_module(repo, "proj.model", "class NewName:\n    pass\n")
+    (repo / "m.pkl").write_bytes(b"\x80\x04\x8c\nproj.model\x8c\x07OldName\x93)\x81.")
+    (repo / "pyproject.toml").write_text('[tool.mlgate.artifact]\nallow = ["proj.model:OldName"]\n')
+    code, found = run(capsys, "m.pkl")
+    assert (code, codes(found)) == (1, ["MLG308"])
+    assert found[0]["message"] == ("proj.model.OldName no longer exists in the project's"
+                                   " environment")
+
+
+def test_an_exception_while_loading_is_reported_without_traceback(repo, capsys):
+    # numpy's array reconstructor, allowed, called with an argument it rejects.
+    module, name = b"numpy._core.multiarray", b"_reconstruct"
+    (repo / "m.pkl").write_bytes(b"\x80\x04\x8c" + bytes([len(module)]) + module + b"\x8c"
+                                 + bytes([len(name)]) + name + b"\x93K\x01\x85R.")
+    code, found = run(capsys, "m.pkl")
+    assert (code, codes(found)) == (1, ["MLG309"])
+    assert found[0]["message"].startswith("loading failed: TypeError: ")
+
+
+def test_timeout_and_memory_limit_are_findings(repo, capsys):
+    from sklearn.tree import DecisionTreeClassifier
+
+    X = np.random.RandomState(0).rand(20, 2)
+    joblib.dump(DecisionTreeClassifier().fit(X, X[:, 0] > 0.5), repo / "m.joblib")
+    (repo / "pyproject.toml").write_text("[tool.mlgate.artifact]\nload-timeout = 0.01\n")
+    code, found = run(capsys, "m.joblib")
+    assert (code, codes(found)) == (1, ["MLG309"])
+    assert "did not finish within" in found[0]["message"]
+    (repo / "pyproject.toml").write_text("[tool.mlgate.artifact]\nmemory-limit-mb = 60\n")
+    code, found = run(capsys, "m.joblib")
+    assert (code, codes(found)) == (1, ["MLG309"])
+    assert "memory" in found[0]["message"] or "crashed" in found[0]["message"]
+
+
+def test_bad_load_settings_are_usage_errors(repo, capsys):
+    (repo / "m.pkl").write_bytes(pickle.dumps([1]))
+    for bad in ("load-timeout = -1", "memory-limit-mb = 1.5", 'pythonpath = "src"',
+                'trust-modules = ["not a module"]'):
+        (repo / "pyproject.toml").write_text(f"[tool.mlgate.artifact]\n{bad}\n")
+        assert main(["artifact", "--python", sys.executable, "m.pkl"]) == 2, bad
+        assert capsys.readouterr().err.strip()
+
+
+@pytest.fixture
+def bare_python(tmp_path_factory):
+    """An environment with nothing installed: numpy is not there."""
+    folder = tmp_path_factory.mktemp("bare") / "env"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    return str(folder / "bin" / "python")
+
+
+def test_a_committed_package_never_stands_in_for_a_missing_one(repo, capsys, bare_python):
+    (repo / "m.pkl").write_bytes(pickle.dumps(np.arange(3)))
+    write_module(repo, "numpy.core", "")
+    (repo / "numpy" / "__init__.py").write_text(
+        f"open({str(repo / 'PWNED')!r}, 'w').close()\n")
+    code, found = run(capsys, "m.pkl", python=bare_python)
+    assert (code, codes(found)) == (1, ["MLG309"])
+    assert "numpy would be imported from the repository" in found[0]["message"]
+
+
+@pytest.mark.skipif(sklearn.__version__ != "1.6.1", reason="needs scikit-learn 1.6.1")
+def test_bare_loss_module_resolves_through_scikit_learn_never_the_repository(repo, capsys):
+    (repo / "_loss.py").write_text(
+        f"open({str(repo / 'PWNED')!r}, 'w').close()\nclass CyHalfBinomialLoss:\n    pass\n")
+    (repo / "m.joblib").write_bytes((FIXTURES / "hgb-sklearn1_6_1-numpy2_0_2.joblib")
+                                    .read_bytes())
+    assert run(capsys, "m.joblib") == (0, [])
+
+
+def test_models_pickled_by_older_libraries(repo, capsys):
+    """Committed fixtures (see tests/artifact_fixtures/README.md) made with scikit-learn
+    1.5.2/numpy 1.26.4 and 1.6.1/numpy 2.0.2."""
+    for name in ("logreg-sklearn1_6_1-numpy2_0_2.joblib", "logreg-sklearn1_5_2-numpy1_26_4.pkl"):
+        (repo / name).write_bytes((FIXTURES / name).read_bytes())
+    (repo / "requirements.txt").write_text(f"scikit-learn=={sklearn.__version__}\n")
+    code, found = run(capsys, "logreg-sklearn1_6_1-numpy2_0_2.joblib",
+                      "logreg-sklearn1_5_2-numpy1_26_4.pkl")
+    by_file = {}
+    for f in found:
+        by_file.setdefault(f["path"], []).append(f)
+    old = by_file["logreg-sklearn1_5_2-numpy1_26_4.pkl"]
+    environment = [f for f in old if f.get("package") == "scikit-learn" and not f.get("against")]
+    lock = [f for f in old if f.get("against") == "lock"]
+    assert environment[0]["message"] == (
+        f"pickled with scikit-learn 1.5.2; the project's environment has {sklearn.__version__}")
+    assert lock[0]["message"] == (
+        f"pickled with scikit-learn 1.5.2; requirements.txt pins {sklearn.__version__}")
+    numpy_layout = [f for f in old if f.get("package") == "numpy"]
+    assert numpy_layout and numpy_layout[0]["severity"] == "warning"  # numpy >= 2 here
+    newer = by_file.get("logreg-sklearn1_6_1-numpy2_0_2.joblib", [])
+    assert bool(newer) == (sklearn.__version__ != "1.6.1")
+    assert code == 1
+
+
+def test_a_rerun_answers_from_the_cache_until_a_project_module_changes(repo, capsys,
+                                                                       monkeypatch):
+    write_module(repo, "proj.model", "class Thing:\n    pass\n")
+    (repo / "m.pkl").write_bytes(b"\x80\x04\x8c\nproj.model\x8c\x05Thing\x93)\x81.")
+    (repo / "pyproject.toml").write_text('[tool.mlgate.artifact]\nallow = ["proj.model:Thing"]\n')
+    assert run(capsys, "m.pkl") == (0, [])
+
+    import mlgate.probe
+
+    class NoProbe:
+        def __init__(self, *args, **kwargs):
+            raise AssertionError("the cache should have answered")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(mlgate.probe, "PendingProbe", NoProbe)
+        assert run(capsys, "m.pkl") == (0, [])
+    (repo / "proj" / "model.py").write_text("class Renamed:\n    pass\n")
+    os.utime(repo / "proj" / "model.py", ns=(1, 1))
+    assert codes(run(capsys, "m.pkl")[1]) == ["MLG308"]
