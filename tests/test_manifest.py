@@ -189,3 +189,18 @@ def test_every_hook_id_is_documented_in_readme(hook_id: str) -> None:
         f"README.md does not mention the hook id {hook_id!r} declared in {MANIFEST.name}; "
         "users copy ids from the README into .pre-commit-config.yaml"
     )
+
+
+def test_check_artifact_runs_for_every_artifact_extension_and_lock() -> None:
+    from mlgate.checks.artifact import EXTENSIONS
+
+    pattern = re.compile(_hook("check-artifact")["files"])
+    for ext in EXTENSIONS:
+        assert pattern.search(f"models/churn{ext}"), ext
+        assert pattern.search(f"models/CHURN{ext.upper()}"), ext
+    for lock in ("requirements.txt", "dev-requirements.txt", "requirements/prod.txt", "uv.lock",
+                 "poetry.lock", "Pipfile.lock", "pylock.toml", "pylock.dev.toml",
+                 "pyproject.toml", "svc/pyproject.toml"):
+        assert pattern.search(lock), lock
+    for other in ("train.py", "model.pkl.py", "notes.txt", "joblib.md", "data.csv"):
+        assert not pattern.search(other), other

@@ -322,3 +322,53 @@ def test_check_lock_judges_the_projects_venv_not_the_hook_env(
     proc = repo.commit("notes.txt", "notes")
     _assert_blocked(repo, proc, before + 1, "requirements.txt:1:1: MLG202",
                     "attrs is locked at 23.2.0 but 24.1.0 is installed")
+
+
+class _Payload:
+    """Pickles to a call of os.system: what a hostile pull request would commit."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.system, (f"touch {self.marker}",)
+
+
+def test_check_artifact_blocks_unsafe_and_stale_models(
+    tmp_path: Path, e2e_env: dict[str, str], snapshot: tuple[Path, str]
+) -> None:
+    """The project's environment is found as `.venv` at the repository root (here a link to
+    the interpreter running the tests, which has scikit-learn); the hook's own has none."""
+    import pickle
+
+    import joblib
+    import numpy as np
+    import sklearn
+    from sklearn.linear_model import LogisticRegression
+
+    repo = make_user_repo(tmp_path / "project", e2e_env, snapshot, ("check-artifact",))
+    (repo.path / ".venv").symlink_to(sys.prefix, target_is_directory=True)
+    repo.write(".gitignore", b".venv\n")
+    X = np.random.RandomState(0).rand(30, 2)
+    joblib.dump(LogisticRegression().fit(X, (X[:, 0] > 0.5).astype(int)),
+                repo.path / "model.joblib", compress=3)
+    before = repo.commit_count()
+    assert repo.git("add", ".gitignore").returncode == 0
+    proc = repo.commit("model.joblib", "model")
+    assert proc.returncode == 0, proc.stdout
+    assert repo.commit_count() == before + 1
+
+    marker = tmp_path / "PWNED"
+    repo.write("evil.pkl", pickle.dumps(_Payload(marker)))
+    proc = repo.commit("evil.pkl", "a model from a stranger")
+    _assert_blocked(repo, proc, before + 1, "evil.pkl:1:1: MLG301",
+                    "posix.system is not on the allow-list")
+    assert not marker.exists(), "the hook ran the payload"
+    assert repo.git("rm", "-q", "--cached", "evil.pkl").returncode == 0
+
+    # Only the lock changes: the committed model is re-checked against the new pin.
+    repo.write("requirements.txt", b"scikit-learn==0.24.2\n")
+    proc = repo.commit("requirements.txt", "pin an old scikit-learn")
+    _assert_blocked(repo, proc, before + 1, "model.joblib:1:1: MLG306",
+                    f"pickled with scikit-learn {sklearn.__version__}; requirements.txt pins"
+                    " 0.24.2")

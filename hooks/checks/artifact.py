@@ -78,9 +78,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="neither read nor write mlgate's cache under .git/")
 
 
+def _tracked_artifacts() -> list[str]:
+    """Every artifact git tracks (the index: staged files included, untracked ones not)."""
+    import subprocess
+
+    try:
+        proc = subprocess.run(["git", "ls-files", "-z"], capture_output=True, timeout=60,
+                              check=False)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return [n for n in names if n.lower().endswith(EXTENSIONS) and os.path.isfile(n)]
+
+
 def _artifacts(args: list[str]) -> list[str]:
+    """The files named, except that a lock or pyproject.toml among them stands for every
+    tracked artifact: a new scikit-learn pin can make each of them stale (that is how the
+    hook re-checks artifacts when only the lock is committed)."""
     if args:
-        return args
+        from mlgate.locks.detect import lock_format
+
+        named = [a for a in args if a.lower().endswith(EXTENSIONS) or not lock_format(a)]
+        if len(named) < len(args):
+            named += [a for a in _tracked_artifacts() if a not in named]
+        return named
     from mlgate.files import _git_files, _walk
 
     listed = _git_files(".")
