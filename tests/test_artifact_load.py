@@ -260,3 +260,44 @@ def test_a_rerun_answers_from_the_cache_until_a_project_module_changes(repo, cap
     (repo / "proj" / "model.py").write_text("class Renamed:\n    pass\n")
     os.utime(repo / "proj" / "model.py", ns=(1, 1))
     assert codes(run(capsys, "m.pkl")[1]) == ["MLG308"]
+
+
+def test_every_ordinary_model_loads_through_the_full_check(repo, capsys):
+    """The zoo of tests/test_pickle_scan.py, each in a different container, through both
+    layers in the project's interpreter."""
+    from test_pickle_scan import FORMATS, _dump, _zoo
+
+    names = []
+    for index, (name, model) in enumerate(sorted(_zoo().items())):
+        fmt = FORMATS[index % len(FORMATS)]
+        names.append(f"{name}.{fmt}.joblib")
+        (repo / names[-1]).write_bytes(_dump(model, fmt))
+    code = main(["artifact", "--format", "json", "-v", "--python", sys.executable, *names])
+    captured = capsys.readouterr()
+    assert (code, json.loads(captured.out)) == (0, [])
+    loaded = {line.split(" loads as ")[0].split(": ", 1)[1]
+              for line in captured.err.splitlines() if " loads as " in line}
+    assert loaded == set(names)
+
+
+def test_verbose_says_what_each_artifact_imports_and_loads_as(repo, capsys):
+    from sklearn.tree import DecisionTreeRegressor
+
+    X = np.random.RandomState(0).rand(20, 2)
+    joblib.dump(DecisionTreeRegressor().fit(X, X[:, 0]), repo / "m.joblib", compress=("lz4", 1))
+    assert main(["artifact", "-v", "--python", sys.executable, "m.joblib"]) == 0
+    err = capsys.readouterr().err
+    assert "m.joblib (lz4) imports joblib.numpy_pickle.NumpyArrayWrapper" in err
+    assert "m.joblib loads as sklearn.tree._classes.DecisionTreeRegressor in" in err
+
+
+def test_lz4_without_the_lz4_package_says_what_to_do(repo, capsys, monkeypatch):
+    from sklearn.tree import DecisionTreeRegressor
+
+    X = np.random.RandomState(0).rand(20, 2)
+    joblib.dump(DecisionTreeRegressor().fit(X, X[:, 0]), repo / "m.joblib", compress=("lz4", 1))
+    monkeypatch.setitem(sys.modules, "lz4", None)  # as in a hook environment without it
+    monkeypatch.setitem(sys.modules, "lz4.frame", None)
+    code, found = run(capsys, "m.joblib")
+    assert (code, codes(found)) == (1, ["MLG305"])
+    assert "additional_dependencies" in found[0]["message"]

@@ -92,7 +92,7 @@ def _stream(data: bytes) -> bytes:
 
 
 FORMATS = ["p2", "p3", "p4", "p5", "joblib", "joblib-zlib", "joblib-gzip", "joblib-bz2",
-           "joblib-lzma", "joblib-xz"]
+           "joblib-lzma", "joblib-xz", "joblib-lz4"]
 
 
 def _dump(model, fmt: str) -> bytes:
