@@ -322,6 +322,23 @@ def _summary(obj):
     return info
 
 
+def _load_skops(path, data, allowed):
+    """A .skops file: skops lists the types it does not trust by default; each must be on
+    mlgate's allow-list, and only those are passed to skops as trusted."""
+    import io
+
+    from skops.io import get_untrusted_types, load
+
+    untrusted = get_untrusted_types(data=data)
+    for dotted in untrusted:
+        module, _, name = dotted.rpartition(".")
+        if (module, name) not in allowed:
+            raise LoadFailure("refused", f"{dotted} is not on the allow-list of what model"
+                              " artifacts need (skops does not trust it either)",
+                              module=module, name=name)
+    return load(io.BytesIO(data), trusted=untrusted)
+
+
 def _read_verified(path, sha256):
     import hashlib
 
@@ -355,7 +372,9 @@ def _load(params):
             def find_class(self, module, name):
                 return find_class(module, name)
 
-        if params.get("loader") == "joblib":
+        if params.get("loader") == "skops":
+            obj = _load_skops(params["path"], data, allowed)
+        elif params.get("loader") == "joblib":
             import joblib.numpy_pickle as numpy_pickle
 
             class PickleModule:

@@ -301,3 +301,24 @@ def test_lz4_without_the_lz4_package_says_what_to_do(repo, capsys, monkeypatch):
     code, found = run(capsys, "m.joblib")
     assert (code, codes(found)) == (1, ["MLG305"])
     assert "additional_dependencies" in found[0]["message"]
+
+
+def test_skops_files_load_through_skops_with_only_allowed_types(repo, capsys):
+    sio = pytest.importorskip("skops.io")
+    import operator
+
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    X = np.random.RandomState(0).rand(20, 2)
+    y = (X[:, 0] > 0.5).astype(int)
+    sio.dump(make_pipeline(FunctionTransformer(np.log1p), LogisticRegression()).fit(X, y),
+             repo / "good.skops")
+    sio.dump(make_pipeline(FunctionTransformer(operator.attrgetter("x")), LogisticRegression()),
+             repo / "odd.skops")
+    code, found = run(capsys, "good.skops", "odd.skops")
+    assert (code, [(f["path"], f["code"]) for f in found]) == (1, [("odd.skops", "MLG301")])
+    assert found[0]["message"].startswith("operator.attrgetter is not on the allow-list")
+    code, found = run(capsys, "--no-load", "good.skops")
+    assert (code, [(f["code"], f["severity"]) for f in found]) == (0, [("MLG304", "warning")])

@@ -50,7 +50,7 @@ HINTS = {
 }
 EXTENSIONS = (".pkl", ".pickle", ".joblib", ".jbl", ".sav", ".pkl.gz", ".pkl.z",
               ".joblib.gz", ".joblib.z", ".joblib.xz", ".joblib.bz2", ".joblib.lzma",
-              ".joblib.lz4", ".npy", ".npz")
+              ".joblib.lz4", ".npy", ".npz", ".skops")
 COMPRESSIONS = ("zlib", "gzip", "bz2", "xz", "lzma", "lz4")
 # Import names whose distribution is named otherwise, for "is it in the lock?".
 DISTRIBUTIONS = {
@@ -157,6 +157,11 @@ def _static(path: str, data: bytes, allow, verbose: bool,
     if kind == "lfs":
         return [_finding(path, NOT_AN_ARTIFACT, "a Git LFS pointer, not the artifact: run"
                          " `git lfs pull` where the artifact must be checked", "warning")], facts
+    if kind == "zip" and _is_skops(data):
+        # skops' own format: no pickle; its types are listed by skops itself, in the
+        # project's environment, when the file is loaded (layer 2).
+        facts.update(kind="skops", loader="skops", globals=[], versions={})
+        return [], facts
     if kind in ("npy", "zip"):
         return _static_numpy(path, data, kind, allow, verbose), facts
     if kind == "unknown":
@@ -197,6 +202,17 @@ def _static(path: str, data: bytes, allow, verbose: bool,
                             " re-train with the project's; never load an artifact you do not"
                             " trust")
     return found, facts
+
+
+def _is_skops(data: bytes) -> bool:
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "schema.json" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
 
 
 def _static_numpy(path: str, data: bytes, kind: str, allow, verbose: bool) -> list[Finding]:
@@ -315,10 +331,12 @@ def _memory_limit(config_value, size: int) -> int:
 
 
 def _load_payload(path: str, sha: str, facts: dict, roots: list[str], project_pairs: set,
-                  section: dict) -> dict:
+                  section: dict, allow_all) -> dict:
+    # A pickle needs only the pairs its scan saw; skops lists its types only in the load.
+    allow = sorted(allow_all.pairs) if facts["loader"] == "skops" else facts["globals"]
     return {
         "path": os.path.realpath(path), "sha256": sha, "loader": facts["loader"],
-        "allow": facts["globals"], "project_pairs": sorted(project_pairs), "pythonpath": roots,
+        "allow": allow, "project_pairs": sorted(project_pairs), "pythonpath": roots,
         "memory_limit_mb": _memory_limit(section.get("memory-limit-mb"), facts.get("size", 0)),
     }
 
@@ -366,6 +384,9 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
                          f"{result['module']}.{result['name']} no longer exists in the project's"
                          " environment", module=result["module"], name=result["name"])]
     message = result.get("message", "failed")
+    if kind == "refused":
+        return [_finding(path, "MLG301", message, module=result.get("module"),
+                         name=result.get("name"))]
     if kind == "memory":
         return [_finding(path, LOAD_FAILS, f"loading {message}",
                          hint="raise [tool.mlgate.artifact] memory-limit-mb if the model is"
@@ -430,7 +451,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         if record["facts"].get("versions") or record["facts"].get("numpy_layout"):
             found.extend(_lock_parity(path, record["facts"], locked_for(lock_roots)))
         findings.extend(found)
-        if args.verbose and record.get("load"):
+        if args.verbose and (record.get("load") or {}).get("ok"):
             info = record["load"]
             print(f"mlgate artifact: {path} loads as {info.get('type')} in"
                   f" {info.get('load_seconds', 0):.2f} s", file=sys.stderr)
@@ -482,10 +503,13 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         except OSError as exc:
             findings.append(_finding(path, NOT_AN_ARTIFACT, f"cannot read: {exc.strerror}"))
             continue
-        static, facts = _static(path, data, AllowList(base | project_pairs), args.verbose,
-                                env.versions.get("scikit-learn"))
+        allow = AllowList(base | project_pairs)
+        static, facts = _static(path, data, allow, args.verbose, env.versions.get("scikit-learn"))
         del data
         static += _env_parity(path, facts, env.versions)
+        if facts.get("loader") == "skops" and not load:
+            static.append(_finding(path, NOT_AN_ARTIFACT, "a .skops file: its types are"
+                                   " checked only when it is loaded (load is off)", "warning"))
         record = {"facts": facts, "deps": [],
                   "findings": [_stored(f) for f in static]}
         if not load or "globals" not in facts or any(f.severity == "error" for f in static
@@ -494,7 +518,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
             continue
         from mlgate.probe import PendingProbe
 
-        payload = _load_payload(path, sha, facts, roots, project_pairs, section)
+        payload = _load_payload(path, sha, facts, roots, project_pairs, section, allow)
         pending.append((path, name, record, roots, PendingProbe(
             python.executable, "load-artifact", timeout, payload, LOAD_ENV)))
         drain(PARALLEL_LOADS - 1)
