@@ -17,12 +17,22 @@ from __future__ import annotations
 
 import io
 import pickletools
+import re
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 JOBLIB_WRAPPER = ("joblib.numpy_pickle", "NumpyArrayWrapper")
+NUMPY_DTYPE = ("numpy", "dtype")
+# The keys joblib's NumpyArrayWrapper has in its state, and the ones it must have.
+WRAPPER_KEYS = {"subclass", "shape", "order", "dtype", "allow_mmap",
+                "numpy_array_alignment_bytes"}
+# What the real unpickler imports is the raw line, never escape-decoded as pickletools shows
+# it: a name must look like a dotted Python name to mean what it says.
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+# No opcode is a byte below '(' (0x28): joblib's padding byte (1-16) is never one.
+_OPCODE_BYTES = frozenset(ord(code) for code in pickletools.code2op)
 MAIN_MODULES = ("__main__", "__mp_main__")
 
 # Refusal codes (rule codes of `mlgate artifact`).
@@ -87,12 +97,13 @@ class Mapping:
 
 
 class Instance:
-    """The result of calling an allowed global: `cls` made it, `args` went in."""
+    """The result of calling an allowed global: `cls` made it, `args` went in. `wrapper`:
+    made exactly as joblib makes its array wrapper, `NEWOBJ(NumpyArrayWrapper, ())`."""
 
-    __slots__ = ("args", "cls", "state")
+    __slots__ = ("args", "cls", "state", "wrapper")
 
-    def __init__(self, cls: GlobalRef, args=None) -> None:
-        self.cls, self.args, self.state = cls, args, None
+    def __init__(self, cls: GlobalRef, args=None, wrapper: bool = False) -> None:
+        self.cls, self.args, self.state, self.wrapper = cls, args, None, wrapper
 
 
 class Refusal:
@@ -129,23 +140,122 @@ def _const(value):
 
 
 def _dict_get(mapping, key: str):
+    """The value a dict built by the stream has for `key`: the last one set, as in Python."""
+    found = None
     if isinstance(mapping, Mapping):
         for k, v in mapping.pairs:
             if _const(k) == key:
-                return v
+                found = v
+    return found
+
+
+def _is(value, pair: tuple[str, str]) -> bool:
+    return isinstance(value, GlobalRef) and (value.module, value.name) == pair
+
+
+def _holds(value, pair: tuple[str, str], depth: int = 0) -> bool:
+    """Whether the global `pair` is anywhere inside a value built by the stream."""
+    if depth > 50 or _is(value, pair):
+        return True
+    if isinstance(value, Seq):
+        return any(_holds(v, pair, depth + 1) for v in value.items)
+    if isinstance(value, Mapping):
+        return any(_holds(k, pair, depth + 1) or _holds(v, pair, depth + 1)
+                   for k, v in value.pairs)
+    if isinstance(value, Instance):
+        return _holds(value.args, pair, depth + 1) or _holds(value.state, pair, depth + 1)
+    return False
+
+
+def _dtype_code(dtype) -> str | None:
+    if not isinstance(dtype, Instance) or not _is(dtype.cls, NUMPY_DTYPE):
+        return None
+    if not isinstance(dtype.args, Seq) or dtype.args.kind != "tuple" or not dtype.args.items:
+        return None
+    code = _const(dtype.args.items[0])
+    return code if isinstance(code, str) and code else None
+
+
+def _dtype_has_object(dtype, depth: int = 0) -> bool | None:
+    """Whether a dtype built by the stream holds Python objects; None when unknowable."""
+    code = _dtype_code(dtype)
+    if code is None or depth > 20:
+        return None
+    if code.lstrip("<>=|").startswith("O"):
+        return True
+    state = dtype.state
+    if state is None:
+        return False
+    subarray, fields = state.items[2], state.items[4]  # validated at BUILD
+    parts = [subarray.items[0]] if isinstance(subarray, Seq) else []
+    if isinstance(fields, Mapping):
+        parts += [v.items[0] for _, v in fields.pairs]
+    found = False
+    for part in parts:
+        inner = _dtype_has_object(part, depth + 1)
+        if inner is None:
+            return None
+        found = found or inner
+    return found
+
+
+def _check_dtype_state(dtype: Instance, state) -> str | None:
+    """Why a numpy.dtype's BUILD state is refused, or None. numpy trusts the flags in it:
+    an object field without them makes ndarray.__setstate__ read raw bytes as pointers."""
+    if _dtype_code(dtype) is None:
+        return "a numpy.dtype made from something other than a constant type code"
+    if not isinstance(state, Seq) or state.kind != "tuple" or len(state.items) != 8:
+        return "a numpy.dtype state that is not the 8-tuple numpy writes"
+    version, order, subarray, names, fields, elsize, alignment, flags = state.items
+    if not (_const(version) in (3, 4) and _const(order) in ("<", ">", "|", "=")):
+        return "a numpy.dtype state with an unknown version or byte order"
+    if not all(type(_const(v)) is int for v in (elsize, alignment, flags)):
+        return "a numpy.dtype state whose sizes or flags are not constant integers"
+    if _const(subarray) is None and isinstance(subarray, Const):
+        pass
+    elif not (isinstance(subarray, Seq) and subarray.kind == "tuple"
+              and len(subarray.items) == 2 and _dtype_code(subarray.items[0])
+              and isinstance(subarray.items[1], Seq)
+              and all(type(_const(d)) is int for d in subarray.items[1].items)):
+        return "a numpy.dtype subarray that is not (dtype, shape)"
+    if isinstance(names, Const) and names.value is None:
+        if not (isinstance(fields, Const) and fields.value is None):
+            return "a numpy.dtype with fields but no names"
+    else:
+        if not (isinstance(names, Seq) and names.kind == "tuple"
+                and all(isinstance(_const(n), str) for n in names.items)):
+            return "a numpy.dtype whose field names are not constant strings"
+        if not isinstance(fields, Mapping):
+            return "a numpy.dtype with names but no fields"
+        for key, value in fields.pairs:
+            if not (isinstance(_const(key), str) and isinstance(value, Seq)
+                    and value.kind == "tuple" and len(value.items) in (2, 3)
+                    and _dtype_code(value.items[0]) and type(_const(value.items[1])) is int):
+                return "a numpy.dtype field that is not (dtype, offset[, title])"
+    probe = Instance(dtype.cls, dtype.args)
+    probe.state = state
+    has_object = _dtype_has_object(probe)
+    if has_object is None:
+        return "a numpy.dtype whose fields cannot be read statically"
+    object_flags = flags.value & 0x03  # NPY_ITEM_REFCOUNT | NPY_ITEM_HASOBJECT|LIST_PICKLE
+    if object_flags != (0x03 if has_object else 0):
+        return ("a numpy.dtype whose flags disagree with its fields (numpy would read raw"
+                " bytes as object pointers, or objects as raw bytes)")
     return None
 
 
 def _dtype_size(dtype) -> int | None:
-    """Bytes per item of a numpy dtype rebuilt as `numpy.dtype('<f8', False, True)`."""
-    if not isinstance(dtype, Instance) or not isinstance(dtype.args, Seq) or not dtype.args.items:
+    """Bytes per item of a numpy dtype rebuilt as `numpy.dtype('<f8', False, True)`;
+    0 for a dtype that holds objects (joblib writes those as a nested pickle)."""
+    code = _dtype_code(dtype)
+    if code is None:
         return None
-    code = _const(dtype.args.items[0])
-    if not isinstance(code, str) or not code:
+    has_object = _dtype_has_object(dtype)
+    if has_object is None:
         return None
     code = code.lstrip("<>=|")
     kind, digits = code[:1], code[1:]
-    if kind == "O":
+    if kind == "O" or has_object:
         return 0  # object arrays are a nested pickle
     if kind in ("b", "?") and not digits:
         return 1
@@ -222,6 +332,19 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
         if not isinstance(target, GlobalRef):
             _refuse(verdict, offset, UNRESOLVED,
                     f"{what} on a computed value: what it calls cannot be known statically")
+        if _holds(args, JOBLIB_WRAPPER):
+            _refuse(verdict, offset, UNRESOLVED, f"{what} with joblib's array wrapper class as"
+                    " an argument: it could make a wrapper the scan does not see")
+        if _is(target, JOBLIB_WRAPPER):
+            if what != "NEWOBJ" or args.items:
+                _refuse(verdict, offset, UNRESOLVED, "joblib's array wrapper made otherwise"
+                        " than joblib makes it (NEWOBJ with no arguments)")
+            return Instance(target, args, wrapper=True)
+        if _is(target, ("_codecs", "encode")) and not (
+                len(args.items) == 2 and isinstance(_const(args.items[0]), str)
+                and _const(args.items[1]) == "latin1"):
+            _refuse(verdict, offset, UNRESOLVED, "_codecs.encode with other arguments than"
+                    " (constant text, 'latin1'): a codec name imports a module")
         return Instance(target, args)
 
     while True:
@@ -271,8 +394,15 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                         _refuse(verdict, pos, MALFORMED, "stack underflow")
                     target = stack[-1]
                     if isinstance(target, Seq):
+                        expected = "set" if name == "ADDITEMS" else (
+                            "list" if name in ("APPEND", "APPENDS") else None)
+                        if target.kind != expected:
+                            _refuse(verdict, pos, UNRESOLVED, f"{name} on a {target.kind}:"
+                                    " not something a pickler writes")
                         target.items.extend(items)
                     elif isinstance(target, Mapping):
+                        if name in ("APPEND", "APPENDS", "ADDITEMS"):
+                            _refuse(verdict, pos, UNRESOLVED, f"{name} on a dict")
                         target.pairs.extend(zip(items[::2], items[1::2]))
                     elif not isinstance(target, Instance):
                         _refuse(verdict, pos, UNRESOLVED,
@@ -301,8 +431,10 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                         _refuse(verdict, pos, UNRESOLVED, f"memo key {arg!r} is not defined")
                     stack.append(memo[arg])
                 elif name in ("GLOBAL", "INST"):
-                    module, _, qualname = str(arg).partition(" ")
+                    module, qualname = _raw_global(data, pos, verdict)
                     ref = _check_global(module, qualname, pos, is_allowed, verdict)
+                    if name == "INST" and _is(ref, JOBLIB_WRAPPER):
+                        _refuse(verdict, pos, UNRESOLVED, "joblib's array wrapper made by INST")
                     if name == "GLOBAL":
                         stack.append(ref)
                     else:
@@ -313,6 +445,9 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                                                                             str)):
                         _refuse(verdict, pos, UNRESOLVED,
                                 "STACK_GLOBAL with operands that are not constant strings")
+                    if not (_DOTTED.match(module.value) and _DOTTED.match(qualname.value)):
+                        _refuse(verdict, pos, UNSAFE_GLOBAL, f"{module.value!r}.{qualname.value!r}"
+                                " is not a plain dotted name")
                     stack.append(_check_global(module.value, qualname.value, pos, is_allowed,
                                                verdict))
                 elif name == "OBJ":
@@ -326,12 +461,15 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                         _refuse(verdict, pos, UNRESOLVED, "REDUCE with arguments that are not"
                                 " a tuple built by the stream")
                     stack.append(call(target, args, pos, "REDUCE"))
-                elif name == "NEWOBJ":
-                    target, args = pop(pos, 2)
-                    stack.append(call(target, args, pos, "NEWOBJ"))
-                elif name == "NEWOBJ_EX":
-                    target, args, _kwargs = pop(pos, 3)
-                    stack.append(call(target, args, pos, "NEWOBJ_EX"))
+                elif name in ("NEWOBJ", "NEWOBJ_EX"):
+                    target, args, *kwargs = pop(pos, 2 if name == "NEWOBJ" else 3)
+                    if not isinstance(args, Seq) or args.kind != "tuple":
+                        _refuse(verdict, pos, UNRESOLVED, f"{name} with arguments that are not"
+                                " a tuple")
+                    if kwargs and _holds(kwargs[0], JOBLIB_WRAPPER):
+                        _refuse(verdict, pos, UNRESOLVED, f"{name} with joblib's array wrapper"
+                                " class as an argument")
+                    stack.append(call(target, args, pos, name))
                 elif name == "BUILD":
                     state = pop(pos)
                     if not stack or not isinstance(stack[-1], (Instance, Seq, Mapping)):
@@ -339,10 +477,24 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                                 "BUILD on a class, function or constant: it would set"
                                 " attributes on it")
                     target = stack[-1]
+                    if _holds(state, JOBLIB_WRAPPER) or _dunder_keys(state):
+                        _refuse(verdict, pos, UNRESOLVED, "BUILD with a state that sets a"
+                                " dunder attribute or holds joblib's array wrapper class")
                     if isinstance(target, Instance):
+                        if target.state is not None and (
+                                target.wrapper or _is(target.cls, NUMPY_DTYPE)):
+                            _refuse(verdict, pos, UNRESOLVED, "a second BUILD on a joblib"
+                                    " array wrapper or a numpy.dtype")
+                        if _is(target.cls, NUMPY_DTYPE):
+                            problem = _check_dtype_state(target, state)
+                            if problem:
+                                _refuse(verdict, pos, UNRESOLVED, problem)
                         target.state = state
                         _record_versions(state, verdict)
-                        if joblib and (target.cls.module, target.cls.name) == JOBLIB_WRAPPER:
+                        if target.wrapper and not joblib:
+                            _refuse(verdict, pos, UNRESOLVED, "joblib's array wrapper inside an"
+                                    " object array: joblib would not read an array there")
+                        if target.wrapper:
                             ops.close()
                             after = pos + 1
                             if frame_end is not None and after != frame_end:
@@ -381,19 +533,29 @@ def _record_versions(state, verdict: Verdict) -> None:
 def _skip_joblib_array(stream: io.BytesIO, data: bytes, offset: int, state, is_allowed,
                        verdict: Verdict) -> None:
     """Step over (or, for object arrays, scan) the array joblib wrote after its wrapper."""
+    problem = _wrapper_state_problem(state)
+    if problem:
+        _refuse(verdict, offset, UNRESOLVED, f"a joblib array wrapper {problem}")
     shape, dtype = _dict_get(state, "shape"), _dict_get(state, "dtype")
-    dims = [_const(d) for d in shape.items] if isinstance(shape, Seq) else None
+    dims = [_const(d) for d in shape.items]
     size = _dtype_size(dtype)
-    if dims is None or any(not isinstance(d, int) or d < 0 for d in dims) or size is None:
+    if size is None:
         _refuse(verdict, offset, UNRESOLVED,
                 "a joblib array whose shape or dtype cannot be read statically")
     if size == 0:  # an object array: joblib wrote a whole pickle; it is scanned like the rest
+        if _const(_dict_get(state, "allow_mmap")) is True:
+            _refuse(verdict, offset, UNRESOLVED, "a joblib object array marked memory-mappable:"
+                    " a memory-mapped load would skip the pickle the scan reads")
         stream.seek(offset)
-        _walk_one(stream, data, is_allowed, verdict, joblib=True)
+        # joblib reads it with a plain unpickler: a wrapper in there is not an array.
+        _walk_one(stream, data, is_allowed, verdict, joblib=False)
         return
     count = 1
     for d in dims:
         count *= d
+    if count and offset < len(data) and data[offset] in _OPCODE_BYTES:
+        _refuse(verdict, offset, UNRESOLVED, "joblib array bytes that pickle.load would read as"
+                " opcodes (joblib writes a padding byte first; files of joblib < 0.12 aside)")
     alignment = _const(_dict_get(state, "numpy_array_alignment_bytes"))
     if alignment is not None:
         if offset >= len(data):
@@ -403,3 +565,56 @@ def _skip_joblib_array(stream: io.BytesIO, data: bytes, offset: int, state, is_a
     if end > len(data):
         _refuse(verdict, offset, MALFORMED, "a joblib array runs past the end of the file")
     stream.seek(end)
+
+
+def _raw_global(data: bytes, pos: int, verdict: Verdict) -> tuple[str, str]:
+    """GLOBAL/INST operands as the unpickler reads them: two raw lines, UTF-8, no escapes."""
+    end1 = data.find(b"\n", pos + 1)
+    end2 = data.find(b"\n", end1 + 1) if end1 >= 0 else -1
+    if end2 < 0:
+        _refuse(verdict, pos, MALFORMED, "a GLOBAL without its two lines")
+    try:
+        module = data[pos + 1:end1].decode("utf-8")
+        qualname = data[end1 + 1:end2].decode("utf-8")
+    except UnicodeDecodeError:
+        _refuse(verdict, pos, UNSAFE_GLOBAL, "a GLOBAL name that is not UTF-8")
+    if not (_DOTTED.match(module) and _DOTTED.match(qualname)):
+        _refuse(verdict, pos, UNSAFE_GLOBAL, f"{module!r}.{qualname!r} is not a plain dotted"
+                " name (the unpickler would import it literally)")
+    return module, qualname
+
+
+def _dunder_keys(state) -> bool:
+    """A BUILD state (dict, or (dict, slots)) naming `__class__`, `__dict__` and the like."""
+    parts = state.items if isinstance(state, Seq) and state.kind == "tuple" else [state]
+    return any(isinstance(p, Mapping) and any(
+        isinstance(_const(k), str) and _const(k).startswith("__") for k, _ in p.pairs)
+        for p in parts)
+
+
+def _wrapper_state_problem(state) -> str | None:
+    """Why a NumpyArrayWrapper's state cannot be trusted to mean one array, or None."""
+    if not isinstance(state, Mapping):
+        return "whose state is not a dict"
+    keys = [_const(k) for k, _ in state.pairs]
+    if any(not isinstance(k, str) for k in keys) or len(set(keys)) != len(keys):
+        return "whose state has computed or repeated keys"
+    if not set(keys) <= WRAPPER_KEYS or not {"shape", "dtype"} <= set(keys):
+        return f"with unexpected state keys {sorted(set(keys) ^ WRAPPER_KEYS)}"
+    shape = _dict_get(state, "shape")
+    if not (isinstance(shape, Seq) and shape.kind == "tuple" and all(
+            type(_const(d)) is int and _const(d) >= 0 for d in shape.items)):
+        return "whose shape is not a tuple of constant integers"
+    if _dtype_code(_dict_get(state, "dtype")) is None:
+        return "whose dtype is not a numpy.dtype of a constant type code"
+    if "numpy_array_alignment_bytes" in keys:
+        alignment = _dict_get(state, "numpy_array_alignment_bytes")
+        if not isinstance(alignment, Const) or not (
+                alignment.value is None or type(alignment.value) is int):
+            return "whose alignment is not a constant"
+    for key, kinds in (("allow_mmap", (bool,)), ("order", (str,))):
+        if key in keys and type(_const(_dict_get(state, key))) not in kinds:
+            return f"whose {key} is not a constant"
+    if "subclass" in keys and not isinstance(_dict_get(state, "subclass"), GlobalRef):
+        return "whose subclass is not a global"
+    return None
