@@ -151,7 +151,7 @@ def test_payload_in_an_object_array_inside_joblib(marker):
     refused(buffer.getvalue(), UNSAFE_GLOBAL, "posix.system")
 
 
-@pytest.mark.parametrize("compress", ["zlib", "gzip", "bz2", "lzma", "xz"])
+@pytest.mark.parametrize("compress", ["zlib", "gzip", "bz2", "lzma", "xz", "lz4"])
 def test_payload_behind_every_joblib_compression(marker, compress):
     import joblib
 
