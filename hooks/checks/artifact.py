@@ -408,11 +408,146 @@ def _probe_failure(path: str, error, timeout: float) -> list[Finding]:
 _CODE = 2
 
 
+class ArtifactGate:
+    """Both layers for any number of artifacts, sharing one environment, cache and
+    allow-list. The schema and latency checks hand `check` a `model` block per artifact: the
+    probe exercises the model on the same load, and the answer is in record["load"]["model"].
+    """
+
+    def __init__(self, config: Config, python_arg: str | None, *, no_cache: bool = False,
+                 no_load: bool = False, verbose: bool = False, label: str = NAME) -> None:
+        from mlgate.artifacts.allowlist import BASE, NUMPY_TYPES, NUMPY_UFUNCS
+        from mlgate.artifacts.cache import Cache
+        from mlgate.environment import find_repo_root, resolve_project_python
+
+        self.config, self.verbose, self.label = config, verbose, label
+        self.section = config.section(NAME)
+        self.repo_root = find_repo_root(os.getcwd())
+        self.cache = Cache(None) if no_cache else Cache.for_repo(self.repo_root)
+        self.python = resolve_project_python(python_arg, config.python, config.root,
+                                             self.repo_root)
+        if verbose:
+            print(f"mlgate {label}: project Python {self.python.executable} (from"
+                  f" {self.python.reason})", file=sys.stderr)
+        self.env = _Environment(self.python.executable, self.cache, verbose)
+        self.load = not no_load and self.section.get("load", True)
+        self.timeout = float(self.section.get("load-timeout", DEFAULT_TIMEOUT))
+        self.configured = {tuple(e.split(":", 1)) for e in self.section.get("allow", [])}
+        self.base = (BASE | NUMPY_UFUNCS | NUMPY_TYPES | self.env.sklearn_classes
+                     | self.configured)
+        self._locked: dict[tuple, dict] = {}
+        self._listed: list[str] | None = None
+
+    def _locked_for(self, roots: tuple) -> dict:
+        if roots not in self._locked:
+            self._locked[roots] = _locked_versions(list(roots), self.config)
+        return self._locked[roots]
+
+    def check(self, paths: list[str], models: dict | None = None
+              ) -> list[tuple[str, list[Finding], dict]]:
+        """(path, findings, record) per artifact, in order. `models`: path -> (block, key)."""
+        from mlgate import probe
+        from mlgate.artifacts.allowlist import AllowList
+        from mlgate.artifacts.cache import deps_unchanged, file_stat, key
+        from mlgate.artifacts.project import import_roots, project_folder, trusted_pairs
+
+        models = models or {}
+        out: list[tuple[str, list[Finding], dict]] = []
+        pending: list[tuple[str, str, dict, list, object]] = []  # waiting for their load
+        section, cache, env = self.section, self.cache, self.env
+
+        def finish(path: str, record: dict, result_name: str | None) -> None:
+            found = [Finding(path, 1, 1, f["code"], f["message"], f["severity"],
+                             f.get("hint", ""), f.get("extra")) for f in record["findings"]]
+            if result_name:
+                cache.write(result_name, record)
+            lock_roots = tuple(dict.fromkeys([project_folder(path, self.repo_root),
+                                              self.repo_root]))
+            if record["facts"].get("versions") or record["facts"].get("numpy_layout"):
+                found.extend(_lock_parity(path, record["facts"], self._locked_for(lock_roots)))
+            out.append((path, found, record))
+            if self.verbose and (record.get("load") or {}).get("ok"):
+                info = record["load"]
+                print(f"mlgate {self.label}: {path} loads as {info.get('type')} in"
+                      f" {info.get('load_seconds', 0):.2f} s", file=sys.stderr)
+
+        def drain(limit: int) -> None:
+            while len(pending) > limit:
+                path, name, record, roots, started = pending.pop(0)
+                try:
+                    result = started.result()
+                except probe.ProbeError as exc:
+                    record["findings"] += [_stored(f)
+                                           for f in _probe_failure(path, exc, self.timeout)]
+                    finish(path, record, None)  # a timeout may pass on a quieter machine
+                    continue
+                if result.get("kind") == "module" and self._listed is None:
+                    from mlgate.files import _git_files
+
+                    self._listed = _git_files(self.repo_root) or []
+                for f in _load_findings(path, result, self.python.executable,
+                                        self._locked_for(tuple(roots)), self._listed):
+                    record["findings"].append(_stored(f))
+                record["load"] = {k: v for k, v in result.items() if k != "project_files"}
+                record["deps"] = [[f, file_stat(f)] for f in result.get("project_files", ())]
+                # A missing module's finding depends on the lock and the repository's files,
+                # any of which the next commit may change: not worth caching.
+                finish(path, record, None if result.get("kind") == "module" else name)
+
+        for path in paths:
+            try:
+                sha = cache.sha256(path)
+            except OSError as exc:
+                out.append((path, [_finding(path, NOT_AN_ARTIFACT,
+                                            f"cannot read: {exc.strerror}")], {}))
+                continue
+            roots = import_roots(path, section.get("pythonpath", []), self.config.root,
+                                 self.repo_root)
+            project_pairs = self.configured | trusted_pairs(section.get("trust-modules", []),
+                                                            roots)
+            block, model_key = models.get(path, (None, None))
+            name = "artifact-result-" + key(
+                sha, env.stamp, env.code, _CODE, os.path.realpath(self.python.executable),
+                self.load, roots, sorted(project_pairs), section.get("memory-limit-mb"),
+                self.timeout, model_key) + ".json"
+            record = cache.read(name)
+            if record and deps_unchanged(record.get("deps", [])) and "facts" in record:
+                finish(path, record, None)
+                continue
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError as exc:
+                out.append((path, [_finding(path, NOT_AN_ARTIFACT,
+                                            f"cannot read: {exc.strerror}")], {}))
+                continue
+            allow = AllowList(self.base | project_pairs)
+            static, facts = _static(path, data, allow, self.verbose,
+                                    env.versions.get("scikit-learn"))
+            del data
+            static += _env_parity(path, facts, env.versions)
+            if facts.get("loader") == "skops" and not self.load:
+                static.append(_finding(path, NOT_AN_ARTIFACT, "a .skops file: its types are"
+                                       " checked only when it is loaded (load is off)",
+                                       "warning"))
+            record = {"facts": facts, "deps": [], "findings": [_stored(f) for f in static]}
+            if not self.load or "globals" not in facts or any(
+                    f.severity == "error" for f in static if f.code != VERSION_PARITY):
+                finish(path, record, name)
+                continue
+            payload = _load_payload(path, sha, facts, roots, project_pairs, section, allow)
+            if block is not None:
+                payload["model"] = block
+            timeout = self.timeout + (block or {}).get("extra_seconds", 0)
+            pending.append((path, name, record, roots, probe.PendingProbe(
+                self.python.executable, "load-artifact", timeout, payload, LOAD_ENV)))
+            drain(PARALLEL_LOADS - 1)
+        drain(0)
+        order = {p: i for i, p in enumerate(paths)}
+        return sorted(out, key=lambda item: order.get(item[0], 0))
+
+
 def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
-    from mlgate.artifacts.allowlist import BASE, NUMPY_TYPES, NUMPY_UFUNCS, AllowList
-    from mlgate.artifacts.cache import Cache, deps_unchanged, file_stat, key
-    from mlgate.artifacts.project import import_roots, project_folder, trusted_pairs
-    from mlgate.environment import find_repo_root, resolve_project_python
     from mlgate.files import relative_to
 
     paths = _artifacts(list(args.files))
@@ -420,107 +555,6 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         paths = [p for p in paths if not config.is_excluded(relative_to(p, config.root))]
     if not paths:
         return []
-    section = config.section(NAME)
-    repo_root = find_repo_root(os.getcwd())
-    cache = Cache(None) if args.no_cache else Cache.for_repo(repo_root)
-    python = resolve_project_python(args.python, config.python, config.root, repo_root)
-    if args.verbose:
-        print(f"mlgate artifact: project Python {python.executable} (from {python.reason})",
-              file=sys.stderr)
-    env = _Environment(python.executable, cache, args.verbose)
-    load = not args.no_load and section.get("load", True)
-    timeout = float(section.get("load-timeout", DEFAULT_TIMEOUT))
-    configured = {tuple(e.split(":", 1)) for e in section.get("allow", [])}
-    base = BASE | NUMPY_UFUNCS | NUMPY_TYPES | env.sklearn_classes | configured
-    findings: list[Finding] = []
-    pending: list[tuple[str, str, dict, list, object]] = []  # waiting for their load
-    locked_by_root: dict[tuple, dict] = {}
-    listed: list[str] | None = None
-
-    def locked_for(roots: tuple) -> dict:
-        if roots not in locked_by_root:
-            locked_by_root[roots] = _locked_versions(list(roots), config)
-        return locked_by_root[roots]
-
-    def finish(path: str, record: dict, result_name: str | None) -> None:
-        found = [Finding(path, 1, 1, f["code"], f["message"], f["severity"], f.get("hint", ""),
-                         f.get("extra")) for f in record["findings"]]
-        if result_name:
-            cache.write(result_name, record)
-        lock_roots = tuple(dict.fromkeys([project_folder(path, repo_root), repo_root]))
-        if record["facts"].get("versions") or record["facts"].get("numpy_layout"):
-            found.extend(_lock_parity(path, record["facts"], locked_for(lock_roots)))
-        findings.extend(found)
-        if args.verbose and (record.get("load") or {}).get("ok"):
-            info = record["load"]
-            print(f"mlgate artifact: {path} loads as {info.get('type')} in"
-                  f" {info.get('load_seconds', 0):.2f} s", file=sys.stderr)
-
-    def drain(limit: int) -> None:
-        from mlgate.probe import ProbeError
-
-        nonlocal listed
-        while len(pending) > limit:
-            path, name, record, roots, probe = pending.pop(0)
-            try:
-                result = probe.result()
-            except ProbeError as exc:
-                record["findings"] += [_stored(f)
-                                       for f in _probe_failure(path, exc, timeout)]
-                finish(path, record, None)  # a timeout may pass on a quieter machine
-                continue
-            if result.get("ok") is False and result.get("kind") == "module" and listed is None:
-                from mlgate.files import _git_files
-
-                listed = _git_files(repo_root) or []
-            for f in _load_findings(path, result, python.executable,
-                                    locked_for(tuple(roots)), listed):
-                record["findings"].append(_stored(f))
-            record["load"] = {k: v for k, v in result.items() if k != "project_files"}
-            record["deps"] = [[f, file_stat(f)] for f in result.get("project_files", ())]
-            # A missing module's finding depends on the lock and the repository's files,
-            # any of which the next commit may change: not worth caching.
-            finish(path, record, None if result.get("kind") == "module" else name)
-
-    for path in paths:
-        try:
-            sha = cache.sha256(path)
-        except OSError as exc:
-            findings.append(_finding(path, NOT_AN_ARTIFACT, f"cannot read: {exc.strerror}"))
-            continue
-        roots = import_roots(path, section.get("pythonpath", []), config.root, repo_root)
-        project_pairs = configured | trusted_pairs(section.get("trust-modules", []), roots)
-        name = "artifact-result-" + key(
-            sha, env.stamp, env.code, _CODE, os.path.realpath(python.executable), load, roots,
-            sorted(project_pairs), section.get("memory-limit-mb"), timeout) + ".json"
-        record = cache.read(name)
-        if record and deps_unchanged(record.get("deps", [])) and "facts" in record:
-            finish(path, record, None)
-            continue
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError as exc:
-            findings.append(_finding(path, NOT_AN_ARTIFACT, f"cannot read: {exc.strerror}"))
-            continue
-        allow = AllowList(base | project_pairs)
-        static, facts = _static(path, data, allow, args.verbose, env.versions.get("scikit-learn"))
-        del data
-        static += _env_parity(path, facts, env.versions)
-        if facts.get("loader") == "skops" and not load:
-            static.append(_finding(path, NOT_AN_ARTIFACT, "a .skops file: its types are"
-                                   " checked only when it is loaded (load is off)", "warning"))
-        record = {"facts": facts, "deps": [],
-                  "findings": [_stored(f) for f in static]}
-        if not load or "globals" not in facts or any(f.severity == "error" for f in static
-                                                     if f.code != VERSION_PARITY):
-            finish(path, record, name)
-            continue
-        from mlgate.probe import PendingProbe
-
-        payload = _load_payload(path, sha, facts, roots, project_pairs, section, allow)
-        pending.append((path, name, record, roots, PendingProbe(
-            python.executable, "load-artifact", timeout, payload, LOAD_ENV)))
-        drain(PARALLEL_LOADS - 1)
-    drain(0)
-    return findings
+    gate = ArtifactGate(config, args.python, no_cache=args.no_cache, no_load=args.no_load,
+                        verbose=args.verbose)
+    return [f for _, found, _ in gate.check(paths) for f in found]
