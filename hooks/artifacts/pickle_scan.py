@@ -153,20 +153,6 @@ def _is(value, pair: tuple[str, str]) -> bool:
     return isinstance(value, GlobalRef) and (value.module, value.name) == pair
 
 
-def _holds(value, pair: tuple[str, str], depth: int = 0) -> bool:
-    """Whether the global `pair` is anywhere inside a value built by the stream."""
-    if depth > 50 or _is(value, pair):
-        return True
-    if isinstance(value, Seq):
-        return any(_holds(v, pair, depth + 1) for v in value.items)
-    if isinstance(value, Mapping):
-        return any(_holds(k, pair, depth + 1) or _holds(v, pair, depth + 1)
-                   for k, v in value.pairs)
-    if isinstance(value, Instance):
-        return _holds(value.args, pair, depth + 1) or _holds(value.state, pair, depth + 1)
-    return False
-
-
 def _dtype_code(dtype) -> str | None:
     if not isinstance(dtype, Instance) or not _is(dtype.cls, NUMPY_DTYPE):
         return None
@@ -328,11 +314,20 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
         del stack[-count:]
         return items if count > 1 else items[0]
 
+    def no_wrapper(items: list, offset: int) -> list:
+        # joblib's wrapper class is only ever the target of NEWOBJ: never inside a container,
+        # so no call's arguments or BUILD state can hold it (checked here, shallowly, once).
+        for item in items:
+            if isinstance(item, GlobalRef) and (item.module, item.name) == JOBLIB_WRAPPER:
+                _refuse(verdict, offset, UNRESOLVED, "joblib's array wrapper class inside a"
+                        " container: it could make a wrapper the scan does not see")
+        return items
+
     def call(target, args, offset: int, what: str):
         if not isinstance(target, GlobalRef):
             _refuse(verdict, offset, UNRESOLVED,
                     f"{what} on a computed value: what it calls cannot be known statically")
-        if _holds(args, JOBLIB_WRAPPER):
+        if _is(args, JOBLIB_WRAPPER):
             _refuse(verdict, offset, UNRESOLVED, f"{what} with joblib's array wrapper class as"
                     " an argument: it could make a wrapper the scan does not see")
         if _is(target, JOBLIB_WRAPPER):
@@ -379,17 +374,17 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                 elif name == "EMPTY_DICT":
                     stack.append(Mapping([]))
                 elif name in ("TUPLE", "LIST", "FROZENSET"):
-                    stack.append(Seq(name.lower(), pop_mark(pos)))
+                    stack.append(Seq(name.lower(), no_wrapper(pop_mark(pos), pos)))
                 elif name in ("TUPLE1", "TUPLE2", "TUPLE3"):
                     count = int(name[-1])
                     items = pop(pos, count)
-                    stack.append(Seq("tuple", items if count > 1 else [items]))
+                    stack.append(Seq("tuple", no_wrapper(items if count > 1 else [items], pos)))
                 elif name == "DICT":
-                    items = pop_mark(pos)
+                    items = no_wrapper(pop_mark(pos), pos)
                     stack.append(Mapping(list(zip(items[::2], items[1::2]))))
                 elif name in ("APPEND", "APPENDS", "SETITEM", "SETITEMS", "ADDITEMS"):
-                    items = [pop(pos)] if name == "APPEND" else (
-                        pop(pos, 2) if name == "SETITEM" else pop_mark(pos))
+                    items = no_wrapper([pop(pos)] if name == "APPEND" else (
+                        pop(pos, 2) if name == "SETITEM" else pop_mark(pos)), pos)
                     if not stack:
                         _refuse(verdict, pos, MALFORMED, "stack underflow")
                     target = stack[-1]
@@ -466,7 +461,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     if not isinstance(args, Seq) or args.kind != "tuple":
                         _refuse(verdict, pos, UNRESOLVED, f"{name} with arguments that are not"
                                 " a tuple")
-                    if kwargs and _holds(kwargs[0], JOBLIB_WRAPPER):
+                    if kwargs and _is(kwargs[0], JOBLIB_WRAPPER):
                         _refuse(verdict, pos, UNRESOLVED, f"{name} with joblib's array wrapper"
                                 " class as an argument")
                     stack.append(call(target, args, pos, name))
@@ -477,7 +472,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                                 "BUILD on a class, function or constant: it would set"
                                 " attributes on it")
                     target = stack[-1]
-                    if _holds(state, JOBLIB_WRAPPER) or _dunder_keys(state):
+                    if _is(state, JOBLIB_WRAPPER) or _dunder_keys(state):
                         _refuse(verdict, pos, UNRESOLVED, "BUILD with a state that sets a"
                                 " dunder attribute or holds joblib's array wrapper class")
                     if isinstance(target, Instance):
