@@ -1,0 +1,150 @@
+"""What every contract reader returns, and the one exception they raise."""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False  # not `from typing import ...`: typing costs start-up time in every hook
+if TYPE_CHECKING:
+    from typing import Any
+
+# A request sample or contract bigger than this is not a sample: refuse it rather than make
+# a pre-commit hook parse it.
+MAX_BYTES = 64 * 1024 * 1024
+LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+
+
+class ContractError(Exception):
+    """A sample or contract that cannot be read. `line`/`col` are 1-based, None when unknown.
+
+    The readers raise nothing else, so the schema check can turn any failure into a finding.
+    """
+
+    def __init__(self, message: str, path: str, line: int | None = None,
+                 col: int | None = None) -> None:
+        super().__init__(message)
+        self.message, self.path, self.line, self.col = message, path, line, col
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.col is not None:
+                where += f":{self.col}"
+        return f"{where}: {self.message}"
+
+
+class ContractField:
+    """One input a contract names.
+
+    `name` is the key a request uses unless `alias` is set (pydantic); `kind` is coarse:
+    'int', 'float', 'str', 'bool', 'literal' (see `literal_values`), 'list', 'unknown', or
+    'optional[<kind>]'. `path`/`line` say where it is declared (a base class may live in
+    another file).
+    """
+
+    __slots__ = ("alias", "kind", "line", "literal_values", "name", "path", "required",
+                 "type_text")
+
+    def __init__(self, name: str, type_text: str = "", kind: str = "unknown",
+                 required: bool = True, alias: str | None = None,
+                 literal_values: tuple[Any, ...] | None = None, line: int | None = None,
+                 path: str | None = None) -> None:
+        self.name, self.alias, self.type_text, self.kind = name, alias, type_text, kind
+        self.literal_values, self.required, self.line, self.path = (
+            literal_values, required, line, path)
+
+    def __repr__(self) -> str:
+        alias = f" alias={self.alias!r}" if self.alias else ""
+        optional = "" if self.required else " optional"
+        return f"ContractField({self.name!r}{alias} {self.kind}{optional} line={self.line})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ContractField):
+            return NotImplemented
+        return all(getattr(self, s) == getattr(other, s) for s in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+
+class Contract:
+    """The inputs an API promises to accept, read statically from one source.
+
+    `source` is 'pydantic', 'jsonschema' or 'mlflow'. `exact` is False when the static
+    reading may differ from what the running code accepts, and `notes` say why. `extra` is
+    what happens to unknown keys ('forbid', 'ignore', 'allow'; None when it cannot be
+    known). `by_name`/`by_alias` are pydantic's validate_by_name (or populate_by_name) and
+    validate_by_alias when set to constants, None when unset (pydantic's defaults: False and
+    True).
+    """
+
+    __slots__ = ("by_alias", "by_name", "exact", "extra", "fields", "name", "notes", "path",
+                 "source")
+
+    def __init__(self, source: str, path: str, name: str,
+                 fields: list[ContractField] | None = None, exact: bool = True,
+                 notes: list[str] | None = None, extra: str | None = None,
+                 by_name: bool | None = None, by_alias: bool | None = None) -> None:
+        self.source, self.path, self.name = source, path, name
+        self.fields = fields if fields is not None else []
+        self.exact = exact
+        self.notes = notes if notes is not None else []
+        self.extra, self.by_name, self.by_alias = extra, by_name, by_alias
+
+    def __repr__(self) -> str:
+        exact = "" if self.exact else " inexact"
+        return (f"Contract({self.source} {self.path}:{self.name} "
+                f"{[f.name for f in self.fields]}{exact})")
+
+    def field(self, name: str) -> ContractField | None:
+        """The field called `name` (its Python name, not its alias)."""
+        for field in self.fields:
+            if field.name == name:
+                return field
+        return None
+
+    def accepted_names(self, field: ContractField) -> list[str]:
+        """The keys a request may use for `field`, by pydantic's rules for aliases."""
+        if field.alias is None or field.alias == field.name:
+            return [field.name]
+        names = [field.alias] if self.by_alias is not False else []
+        if self.by_name or not names:
+            names.append(field.name)
+        return names
+
+
+def read_bytes(path: str, what: str) -> bytes:
+    """The file's bytes, or a ContractError saying in one line why they cannot be had."""
+    if not os.path.exists(path):
+        raise ContractError(f"{what} not found", path)
+    if os.path.isdir(path):
+        raise ContractError(f"{what} is a folder, not a file", path)
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_BYTES:
+            raise ContractError(f"{what} is {size // (1024 * 1024)} MB: more than"
+                                f" {MAX_BYTES // (1024 * 1024)} MB is not a sample", path)
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise ContractError(f"cannot read {what}: {exc.strerror or exc}", path) from None
+    if data.startswith(LFS_POINTER):
+        raise ContractError(f"{what} is a Git LFS pointer, not the file: run `git lfs pull`",
+                            path, 1)
+    return data
+
+
+def decode(data: bytes, path: str, what: str) -> str:
+    """UTF-8 text (a BOM dropped); binary data and other encodings are errors, not guesses."""
+    if b"\0" in data:
+        raise ContractError(f"{what} is binary, not text", path)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ContractError(f"{what} is not UTF-8 text (byte {exc.start}): save it as UTF-8",
+                            path, line) from None
+
+
+def line_of(text: str, offset: int | None) -> int | None:
+    return None if offset is None else text.count("\n", 0, offset) + 1

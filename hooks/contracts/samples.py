@@ -1,0 +1,365 @@
+"""A sample request, read as the model server would see its columns: JSON in the shapes
+serving stacks accept, CSV as pandas reads its header, Parquet left to the project's
+environment (reading it needs pyarrow, which the hook's environment does not have)."""
+
+from __future__ import annotations
+
+import json
+
+from mlgate.contracts.base import LFS_POINTER, ContractError, decode, line_of, read_bytes
+from mlgate.contracts.jsonpos import locate
+from mlgate.lazy_re import LazyPattern
+
+TYPE_CHECKING = False  # not `from typing import ...`: typing costs start-up time in every hook
+if TYPE_CHECKING:
+    from typing import Any
+
+JSON_EXTENSIONS = (".json",)
+JSONL_EXTENSIONS = (".jsonl", ".ndjson")
+CSV_EXTENSIONS = (".csv", ".tsv")
+PARQUET_EXTENSIONS = (".parquet", ".pq")
+# MLflow's /invocations bodies (and TF Serving's `instances`/`inputs`): one of these keys,
+# optionally beside the keys below, wraps the rows.
+WRAPPERS = ("dataframe_split", "dataframe_records", "instances", "inputs")
+WRAPPER_SIBLINGS = {"params", "columns", "feature_names", "signature_name"}
+NAME_KEYS = ("columns", "feature_names")
+PARQUET_MAGIC = b"PAR1"
+INT_RE = LazyPattern(r"[+-]?\d+\Z")
+
+
+class Sample:
+    """The rows of a sample request and their column names.
+
+    `format` is 'json', 'csv' or 'parquet'; `shape` names the layout found ('record',
+    'records', 'instances', 'inputs', 'dataframe_split', 'dataframe_records', 'split',
+    'jsonl', 'csv', 'parquet'). `columns` keep the file's order (the union, in first-seen
+    order, when rows differ: then `ragged` is true). `line` is where the first row starts.
+    A Parquet sample is `deferred`: columns and rows are None until the project's
+    environment reads it.
+    """
+
+    __slots__ = ("columns", "deferred", "format", "line", "path", "ragged", "rows", "shape")
+
+    def __init__(self, path: str, format: str, shape: str, columns: list[str] | None,
+                 rows: list[dict[str, Any]] | None, line: int | None = None,
+                 ragged: bool = False, deferred: bool = False) -> None:
+        self.path, self.format, self.shape = path, format, shape
+        self.columns, self.rows, self.line = columns, rows, line
+        self.ragged, self.deferred = ragged, deferred
+
+    def __repr__(self) -> str:
+        rows = "deferred" if self.deferred else f"{len(self.rows or ())} rows"
+        return f"Sample({self.path} {self.shape} {self.columns} {rows})"
+
+
+def read_sample(path: str) -> Sample:
+    """Read a sample by its extension. Raises ContractError, and nothing else, when it
+    cannot be read or its column names cannot be known."""
+    lower = path.lower()
+    if lower.endswith(PARQUET_EXTENSIONS):
+        return _parquet(path)
+    if not lower.endswith(JSON_EXTENSIONS + JSONL_EXTENSIONS + CSV_EXTENSIONS):
+        raise ContractError("unknown sample format: expected .json, .jsonl, .csv, .tsv or"
+                            " .parquet", path)
+    text = decode(read_bytes(path, "sample"), path, "sample")
+    if not text.strip():
+        raise ContractError("sample is empty", path)
+    try:
+        if lower.endswith(JSON_EXTENSIONS):
+            return _json(path, text)
+        if lower.endswith(JSONL_EXTENSIONS):
+            return _jsonl(path, text)
+        return _csv(path, text, "\t" if lower.endswith(".tsv") else ",")
+    except RecursionError:
+        raise ContractError("sample is nested too deeply to read", path) from None
+
+
+# --- JSON -------------------------------------------------------------------------------
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "boolean", int: "number", float: "number", str: "string", list: "list",
+            dict: "object"}.get(type(value), type(value).__name__)
+
+
+def _loads(text: str, path: str, line: int | None = None) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = exc.lineno if line is None else line + exc.lineno - 1
+        raise ContractError(f"invalid JSON: {exc.msg}", path, where, exc.colno) from None
+    except ValueError as exc:  # e.g. an integer past Python's digit limit
+        raise ContractError(f"invalid JSON: {exc}", path, line) from None
+
+
+def _json(path: str, text: str) -> Sample:
+    data = _loads(text, path)
+
+    def where(steps: list[str | int]) -> int | None:
+        return line_of(text, locate(text, steps))
+
+    if isinstance(data, list):
+        columns, rows, ragged = _records(data, path, [], where)
+        return Sample(path, "json", "records", columns, rows, where([0]), ragged)
+    if not isinstance(data, dict):
+        raise ContractError(f"a JSON sample is an object or a list of objects, not a"
+                            f" {_kind(data)}", path, where([]))
+    wrappers = [k for k in WRAPPERS if isinstance(data.get(k), (list, dict))]
+    if wrappers and set(data) - set(wrappers) <= WRAPPER_SIBLINGS:
+        if len(wrappers) > 1:
+            raise ContractError(f"the sample has both {wrappers[0]!r} and {wrappers[1]!r}:"
+                                " a request body holds one of them", path, where([]))
+        return _wrapped(path, data, wrappers[0], where)
+    if set(data) == {"columns", "data"} or set(data) == {"columns", "data", "index"}:
+        columns, rows = _split(data, path, [], where)
+        return Sample(path, "json", "split", columns, rows, where(["data", 0]))
+    if not data:
+        raise ContractError("the sample is an empty object: no columns", path, where([]))
+    return Sample(path, "json", "record", list(data), [data], where([]))
+
+
+def _wrapped(path: str, data: dict[str, Any], key: str, where) -> Sample:
+    body = data[key]
+    if key == "dataframe_split":
+        if not isinstance(body, dict):
+            raise ContractError(f"'dataframe_split' is a {_kind(body)}, not an object with"
+                                " 'columns' and 'data'", path, where([key]))
+        columns, rows = _split(body, path, [key], where)
+        return Sample(path, "json", key, columns, rows, where([key, "data", 0]))
+    if key == "inputs" and isinstance(body, dict):
+        return _columnar(path, body, where)
+    if not isinstance(body, list):
+        raise ContractError(f"{key!r} is a {_kind(body)}, not a list of rows", path,
+                            where([key]))
+    names = None
+    if key == "instances":
+        for name_key in NAME_KEYS:
+            if name_key in data:
+                names = _names(data[name_key], path, [name_key], where)
+                break
+    if names is not None and body and all(isinstance(row, list) for row in body):
+        rows = _lists(body, names, path, [key], where)
+        return Sample(path, "json", key, names, rows, where([key, 0]))
+    columns, rows, ragged = _records(body, path, [key], where)
+    return Sample(path, "json", key, columns, rows, where([key, 0]), ragged)
+
+
+def _records(items: list[Any], path: str, base: list[str | int],
+             where) -> tuple[list[str], list[dict[str, Any]], bool]:
+    """Rows that are objects: the union of their keys in first-seen order, and whether the
+    rows' key sets differ."""
+    if not items:
+        raise ContractError("no rows: the list is empty", path, where(base))
+    columns: dict[str, None] = {}
+    first: set[str] | None = None
+    ragged = False
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            hint = (": rows of bare values carry no column names (send objects, or"
+                    " 'dataframe_split' with 'columns')") if isinstance(item, list) else ""
+            raise ContractError(f"row {index + 1} is a {_kind(item)}, not an object{hint}",
+                                path, where([*base, index]))
+        for name in item:
+            columns.setdefault(name)
+        keys = set(item)
+        if first is None:
+            first = keys
+        elif keys != first:
+            ragged = True
+    if not columns:
+        raise ContractError("the rows are empty objects: no columns", path, where(base))
+    return list(columns), list(items), ragged
+
+
+def _names(value: Any, path: str, steps: list[str | int], where) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ContractError(f"{steps[-1]!r} must be a list of column names (strings)", path,
+                            where(steps))
+    seen: set[str] = set()
+    for name in value:
+        if name in seen:
+            raise ContractError(f"column {name!r} is named twice in {steps[-1]!r}", path,
+                                where(steps))
+        seen.add(name)
+    if not value:
+        raise ContractError(f"{steps[-1]!r} is empty: no columns", path, where(steps))
+    return list(value)
+
+
+def _lists(body: list[Any], names: list[str], path: str, base: list[str | int],
+           where) -> list[dict[str, Any]]:
+    rows = []
+    for index, row in enumerate(body):
+        if not isinstance(row, list):
+            raise ContractError(f"row {index + 1} is a {_kind(row)}, not a list of values",
+                                path, where([*base, index]))
+        if len(row) != len(names):
+            raise ContractError(f"row {index + 1} has {len(row)} values for {len(names)}"
+                                " columns", path, where([*base, index]))
+        rows.append(dict(zip(names, row)))
+    return rows
+
+
+def _split(body: dict[str, Any], path: str, base: list[str | int],
+           where) -> tuple[list[str], list[dict[str, Any]]]:
+    """pandas' 'split' orient: {"columns": [...], "data": [[...], ...]}."""
+    if "columns" not in body:
+        raise ContractError("'data' without 'columns': the column names are unknown", path,
+                            where(base))
+    names = _names(body["columns"], path, [*base, "columns"], where)
+    data = body.get("data")
+    if not isinstance(data, list):
+        raise ContractError(f"'data' is a {_kind(data)}, not a list of rows", path,
+                            where([*base, "data"] if "data" in body else base))
+    if not data:
+        raise ContractError("no rows: 'data' is empty", path, where([*base, "data"]))
+    return names, _lists(data, names, path, [*base, "data"], where)
+
+
+def _columnar(path: str, body: dict[str, Any], where) -> Sample:
+    """MLflow's {"inputs": {"col": [values...]}}: one list per column, or one value each."""
+    if not body:
+        raise ContractError("'inputs' is an empty object: no columns", path, where(["inputs"]))
+    values = list(body.values())
+    lengths = {len(v) for v in values if isinstance(v, list)}
+    if all(isinstance(v, list) for v in values) and len(lengths) == 1:
+        count = lengths.pop()
+        if not count:
+            raise ContractError("no rows: the columns of 'inputs' are empty", path,
+                                where(["inputs"]))
+        rows = [dict(zip(body, row)) for row in zip(*values)]
+    else:
+        rows = [dict(body)]
+    return Sample(path, "json", "inputs", list(body), rows, where(["inputs"]))
+
+
+def _jsonl(path: str, text: str) -> Sample:
+    columns: dict[str, None] = {}
+    rows: list[dict[str, Any]] = []
+    first_line = None
+    first: set[str] | None = None
+    ragged = False
+    # split on "\n" only: JSON strings may hold U+2028, which str.splitlines breaks on
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        row = _loads(line, path, number)
+        if not isinstance(row, dict):
+            raise ContractError(f"line {number} is a {_kind(row)}, not an object", path,
+                                number)
+        if first_line is None:
+            first_line, first = number, set(row)
+        elif set(row) != first:
+            ragged = True
+        for name in row:
+            columns.setdefault(name)
+        rows.append(row)
+    if not columns:
+        raise ContractError("the rows are empty objects: no columns", path, first_line)
+    return Sample(path, "json", "jsonl", list(columns), rows, first_line, ragged)
+
+
+# --- CSV --------------------------------------------------------------------------------
+
+
+def _value(cell: str) -> Any:
+    """A cell as a number when it reads as one (int, then float), None when empty."""
+    if cell == "":
+        return None
+    text = cell.strip()
+    if INT_RE.match(text):
+        try:
+            return int(text)
+        except ValueError:  # more digits than Python converts
+            pass
+    if "_" not in text:  # float() accepts "1_0"; no CSV reader does
+        try:
+            return float(text)
+        except ValueError:
+            pass
+    return cell
+
+
+def _dedup(names: list[str]) -> list[str]:
+    """Header names as pandas' default (C) parser makes them: '' → 'Unnamed: i', a repeat
+    of 'a' → 'a.1', skipping suffixes the header already uses."""
+    header = [name or f"Unnamed: {i}" for i, name in enumerate(names)]
+    counts: dict[str, int] = {}
+    for index, name in enumerate(header):
+        original, count = name, counts.get(name, 0)
+        if count > 0:
+            while count > 0:
+                counts[original] = count + 1
+                name = f"{original}.{count}"
+                count = count + 1 if name in header else counts.get(name, 0)
+            header[index] = name
+        counts[name] = count + 1
+    return header
+
+
+def _csv(path: str, text: str, delimiter: str) -> Sample:
+    import csv
+    import io
+
+    # strict: an unclosed quote is an error (as in pandas), not one cell to the end of file
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header: list[str] | None = None
+    rows: list[dict[str, Any]] = []
+    first_line = None
+    previous = 0
+    try:
+        for cells in reader:
+            start, previous = previous + 1, reader.line_num
+            if not cells:
+                continue
+            if header is None:
+                if all(c == "" for c in cells):
+                    raise ContractError("the header row is empty", path, start)
+                if all(isinstance(_value(c), (int, float)) for c in cells):
+                    raise ContractError("no header: the first row is all numbers; add a"
+                                        " header row with the column names", path, start)
+                header = _dedup(cells)
+                continue
+            if len(cells) > len(header):
+                raise ContractError(f"row has {len(cells)} cells, the header"
+                                    f" {len(header)}", path, start)
+            if first_line is None:
+                first_line = start
+            values = [_value(c) for c in cells] + [None] * (len(header) - len(cells))
+            rows.append(dict(zip(header, values)))
+    except csv.Error as exc:
+        raise ContractError(f"invalid CSV: {exc}", path, previous + 1) from None
+    if header is None:
+        raise ContractError("sample is empty", path)
+    return Sample(path, "csv", "csv", header, rows, first_line)
+
+
+# --- Parquet ----------------------------------------------------------------------------
+
+
+def _parquet(path: str) -> Sample:
+    """Checked to be Parquet (magic at both ends), not read: that needs pyarrow."""
+    import os
+
+    if not os.path.exists(path):
+        raise ContractError("sample not found", path)
+    if os.path.isdir(path):
+        raise ContractError("sample is a folder, not a file (a partitioned dataset?): name"
+                            " one .parquet file", path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(64)
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(size - 4, 0))
+            tail = handle.read(4)
+    except OSError as exc:
+        raise ContractError(f"cannot read sample: {exc.strerror or exc}", path) from None
+    if head.startswith(LFS_POINTER):
+        raise ContractError("sample is a Git LFS pointer, not the file: run `git lfs pull`",
+                            path, 1)
+    if size < 12 or not head.startswith(PARQUET_MAGIC) or tail != PARQUET_MAGIC:
+        raise ContractError("not a Parquet file (no PAR1 magic at its start and end)", path)
+    return Sample(path, "parquet", "parquet", None, None, deferred=True)
