@@ -19,6 +19,9 @@ CHECKS = {
     "paths": "mlgate.checks.paths",
     "lock": "mlgate.checks.lock",
     "artifact": "mlgate.checks.artifact",
+    "schema": "mlgate.checks.schema",
+    "latency": "mlgate.checks.latency",
+    "audit": "mlgate.audit",
 }
 # One line each for `mlgate --help`, so a run imports only the check it runs.
 SUMMARIES = {
@@ -26,6 +29,10 @@ SUMMARIES = {
     "lock": "block stale, incomplete or unpinned locks, judged against the project's environment",
     "artifact": "block model artifacts that are unsafe to load, do not load, or were pickled"
                 " with other versions",
+    "schema": "block models whose expected input does not match the sample request or API"
+              " contract",
+    "latency": "block models whose single-row inference exceeds the latency budget (p95)",
+    "audit": "run every check over a project and print a deployment-readiness report",
 }
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -115,7 +122,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     try:
-        emit(findings, args.format, args.command, args.color)
+        custom = getattr(module, "emit", None)  # audit prints a readiness report
+        if not (custom and custom(args, findings)):
+            emit(findings, args.format, args.command, args.color)
         sys.stdout.flush()
     except BrokenPipeError:
         sys.stderr.close()

@@ -95,6 +95,61 @@ def _per_file_ignores(value: Any, where: str) -> dict[str, list[str]]:
     return {glob: _codes(codes, f"{where}.{glob!r}") for glob, codes in value.items()}
 
 
+def _milliseconds(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise UsageError(f"{where} must be a positive number of milliseconds")
+    return float(value)
+
+
+def _count(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise UsageError(f"{where} must be a whole number (0: none)")
+    return value
+
+
+def _choice(*allowed: str) -> Callable[[Any, str], str]:
+    def check(value: Any, where: str) -> str:
+        if value not in allowed:
+            raise UsageError(f"{where} must be one of {', '.join(map(repr, allowed))}")
+        return value
+
+    return check
+
+
+def _identifier(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.isidentifier():
+        raise UsageError(f"{where} must be a method name such as \"predict\"")
+    return value
+
+
+# [tool.mlgate.models.<name>]: one model the schema and latency checks exercise.
+MODEL_KEYS: dict[str, Callable[[Any, str], Any]] = {
+    "artifact": _str,
+    "sample": _str,
+    "contract": _str,
+    "contract-names": _choice("fields", "aliases"),
+    "budget-ms": _milliseconds,
+    "method": _identifier,
+    "batch": _count,
+}
+
+
+def _models(value: Any, where: str) -> dict[str, dict[str, Any]]:
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise UsageError(f"{where} must hold one table per model: [tool.mlgate.models.NAME]")
+    models = {}
+    for name, table in value.items():
+        model = {}
+        for key, item in table.items():
+            if key not in MODEL_KEYS:
+                raise _unknown(key, list(MODEL_KEYS), f"[tool.mlgate.models.{name}]")
+            model[key] = MODEL_KEYS[key](item, f"[tool.mlgate.models.{name}] {key}")
+        if "artifact" not in model:
+            raise UsageError(f"[tool.mlgate.models.{name}] needs artifact = \"path\"")
+        models[name] = model
+    return models
+
+
 GLOBAL_KEYS: dict[str, Callable[[Any, str], Any]] = {
     "exclude": _list_of_str,
     "ignore": _codes,
@@ -102,6 +157,7 @@ GLOBAL_KEYS: dict[str, Callable[[Any, str], Any]] = {
     "fail-on": _fail_on,
     "per-file-ignores": _per_file_ignores,
     "python": lambda value, where: _str(value, where),
+    "models": _models,
 }
 
 CHECK_KEYS: dict[str, dict[str, Callable[[Any, str], Any]]] = {
@@ -118,6 +174,13 @@ CHECK_KEYS: dict[str, dict[str, Callable[[Any, str], Any]]] = {
         "load": _bool,
         "load-timeout": _seconds,
         "memory-limit-mb": _megabytes,
+    },
+    "latency": {
+        "budget-ms": _milliseconds,
+        "max-seconds": _seconds,
+    },
+    "schema": {
+        "contract-names": _choice("fields", "aliases"),
     },
     "lock": {
         "files": _list_of_str,
@@ -140,6 +203,7 @@ class Config:
         self.per_file_ignores: dict[str, list[str]] = {}
         self.checks: dict[str, dict[str, Any]] = {}
         self.python: str | None = None
+        self.models: dict[str, dict[str, Any]] = {}
 
     def section(self, check: str) -> dict[str, Any]:
         return self.checks.get(check, {})

@@ -1,4 +1,4 @@
-"""Reporters turn findings into text, JSON or GitHub annotations. They never decide."""
+"""Reporters turn findings into text, JSON, GitHub annotations or SARIF. They never decide."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ TYPE_CHECKING = False  # not `from typing import ...`: typing costs start-up tim
 if TYPE_CHECKING:
     from typing import TextIO
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "sarif")
 
 _RED, _YELLOW, _BOLD, _DIM, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[2m", "\033[0m"
 
@@ -71,6 +71,12 @@ def emit(
         json.dump([f.to_dict() for f in ordered], out, indent=2, ensure_ascii=False)
         out.write("\n")
         return
+    if fmt == "sarif":
+        import json
+
+        json.dump(sarif_log(ordered, command), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+        return
     if fmt == "github":
         for f in ordered:
             level = "error" if f.severity == "error" else "warning"
@@ -86,3 +92,132 @@ def emit(
     if ordered:
         line = summary(ordered, command)
         out.write((f"{_DIM}{line}{_RESET}" if color else line) + "\n")
+
+
+# --- SARIF 2.1.0, for GitHub code scanning and other SARIF viewers ---------------------------
+# Everything it needs is imported inside these functions: the other formats never pay for it.
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+SRCROOT = "%SRCROOT%"
+# partialFingerprints key: bump the suffix if what is hashed ever changes.
+FINGERPRINT = "mlgateFindingHash/v1"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?" else text + "."
+
+
+def _artifact_location(path: str) -> dict:
+    """A relative path as a percent-encoded POSIX URI against %SRCROOT% (the working folder,
+    which is what finding paths are relative to); an absolute one as a file: URI."""
+    from urllib.parse import quote
+
+    if os.path.isabs(path):
+        from pathlib import Path
+
+        return {"uri": Path(path).as_uri()}
+    posix = path.replace(os.sep, "/")
+    if os.altsep:
+        posix = posix.replace(os.altsep, "/")
+    while posix.startswith("./"):
+        posix = posix[2:].lstrip("/")
+    # surrogateescape: a file name that is not valid UTF-8 keeps its bytes, percent-encoded.
+    return {"uri": quote(posix, safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
+
+
+def _properties(extra: dict) -> dict:
+    """The finding's check-specific fields that survive JSON as they are."""
+    import json
+
+    kept = {}
+    for key, value in extra.items():
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError):
+            continue
+        # `tags` is the one name SARIF reserves in a property bag: an array of unique strings.
+        if key == "tags" and not (isinstance(value, list) and all(isinstance(v, str) for v in value)
+                                  and len(set(value)) == len(value)):
+            continue
+        kept[str(key)] = value
+    return kept
+
+
+def _rule(code: str, findings: list[Finding]) -> dict:
+    from mlgate.rules_catalog import RULES
+
+    hints = {f.hint for f in findings}
+    if code in RULES:
+        level, short, full, remedy = RULES[code]
+    else:  # a code the catalogue does not know yet: still a valid, if terse, rule
+        level, short, full, remedy = findings[0].severity, f"mlgate rule {code}", "", ""
+    full = full or short
+    help_parts = [_sentence(full)]
+    if remedy:
+        help_parts.append("What to do: " + _sentence(remedy))
+    if len(hints) == 1 and "" not in hints:  # one hint for all of them: it belongs to the rule
+        help_parts.append("Hint: " + _sentence(next(iter(hints))))
+    help_parts.append(f"{code} is described in mlgate's rule catalogue, docs/rules.md.")
+    return {
+        "id": code,
+        "shortDescription": {"text": short},
+        "fullDescription": {"text": full},
+        "help": {"text": "\n\n".join(help_parts)},
+        "defaultConfiguration": {"level": "error" if level == "error" else "warning"},
+    }
+
+
+def sarif_log(findings: list[Finding], command: str, cwd: str | None = None) -> dict:
+    """One SARIF 2.1.0 log with one run of `mlgate <command>` over `findings`."""
+    import hashlib
+    from pathlib import Path
+
+    from mlgate import __version__
+
+    ordered = sorted(findings, key=Finding.sort_key)
+    codes = sorted({f.code for f in ordered})
+    index = {code: i for i, code in enumerate(codes)}
+    rules = [_rule(code, [f for f in ordered if f.code == code]) for code in codes]
+    results = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for f in ordered:
+        location = _artifact_location(f.path)
+        physical: dict = {"artifactLocation": location}
+        if f.line >= 1:
+            region = {"startLine": f.line}
+            if f.col >= 1:
+                region["startColumn"] = f.col
+            physical["region"] = region
+        # Stable across runs and line moves: code, path and message, plus which repeat of the
+        # same triple this is, so two identical findings in one file stay two alerts.
+        key = (f.code, location["uri"], f.message)
+        repeat = seen[key] = seen.get(key, -1) + 1
+        digest = hashlib.sha256("\0".join((*key, str(repeat))).encode("utf-8", "surrogatepass"))
+        result: dict = {
+            "ruleId": f.code,
+            "ruleIndex": index[f.code],
+            "level": "error" if f.severity == "error" else "warning",
+            "message": {"text": f.message + (f" (hint: {f.hint})" if f.hint else "")},
+            "locations": [{"physicalLocation": physical}],
+            "partialFingerprints": {FINGERPRINT: digest.hexdigest()},
+        }
+        properties = _properties(f.extra)
+        if properties:
+            result["properties"] = properties
+        results.append(result)
+    root = Path(cwd or os.getcwd()).absolute().as_uri()
+    run = {
+        "tool": {"driver": {"name": "mlgate", "version": __version__, "rules": rules}},
+        # One category per check, so uploading paths, lock and artifact runs for one commit
+        # does not make one replace the other.
+        "automationDetails": {"id": f"mlgate/{command}/"},
+        "invocations": [{"executionSuccessful": True}],
+        "originalUriBaseIds": {SRCROOT: {"uri": root if root.endswith("/") else root + "/"}},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    }
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}

@@ -372,3 +372,101 @@ def test_check_artifact_blocks_unsafe_and_stale_models(
     _assert_blocked(repo, proc, before + 1, "model.joblib:1:1: MLG306",
                     f"pickled with scikit-learn {sklearn.__version__}; requirements.txt pins"
                     " 0.24.2")
+
+
+ALL_HOOKS = ("no-absolute-paths", "check-lock", "check-artifact", "check-schema", "check-latency")
+SLOW_STEP = '''
+
+class SlowDown(BaseEstimator, TransformerMixin):
+    """A deliberately slow step: 30 ms per call."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        import time
+
+        time.sleep(0.03)
+        return X
+'''
+
+
+def _example_project(repo: UserRepo) -> None:
+    """examples/churn, its model trained here with the test interpreter, which is also the
+    project's environment (`.venv` links to it); the lock pins what that interpreter has."""
+    from importlib.metadata import version
+
+    source = REPO_ROOT / "examples" / "churn"
+    for name in ("api.py", "train.py", "sample_request.json", "pyproject.toml", "README.md",
+                 "churn/__init__.py", "churn/features.py"):
+        repo.write(name, (source / name).read_bytes())
+    pins = "".join(f"{name}=={version(name)}\n"
+                   for name in ("numpy", "pandas", "scikit-learn", "joblib"))
+    repo.write("requirements.txt", pins.encode())
+    repo.write(".gitignore", b".venv\n")
+    (repo.path / ".venv").symlink_to(sys.prefix, target_is_directory=True)
+    _ok([sys.executable, "train.py"], repo.path, repo.env)
+    config = (repo.path / ".pre-commit-config.yaml").read_text()
+    config = config.replace("      - id: check-latency\n",
+                            "      - id: check-latency\n        stages: [pre-commit]\n")
+    repo.write(".pre-commit-config.yaml", config.encode())
+
+
+def _edit(repo: UserRepo, name: str, old: str, new: str) -> None:
+    text = (repo.path / name).read_text()
+    assert old in text, (name, old)
+    repo.write(name, text.replace(old, new, 1).encode())
+
+
+def _commit_all(repo: UserRepo, message: str) -> subprocess.CompletedProcess[str]:
+    added = repo.git("add", "-A")
+    assert added.returncode == 0, added.stdout
+    return repo.git("commit", "-m", message)
+
+
+def _restore(repo: UserRepo) -> None:
+    assert repo.git("reset", "-q", "--hard", "HEAD").returncode == 0
+    assert repo.git("clean", "-q", "-fd", "-e", ".venv").returncode == 0
+
+
+def test_the_ready_example_commits_and_each_defect_is_blocked(
+    tmp_path: Path, e2e_env: dict[str, str], snapshot: tuple[Path, str]
+) -> None:
+    """Every hook in one .pre-commit-config.yaml, on the bundled example project."""
+    repo = make_user_repo(tmp_path / "churn", e2e_env, snapshot, ALL_HOOKS)
+    _example_project(repo)
+    proc = _commit_all(repo, "the ready project")
+    assert proc.returncode == 0, proc.stdout
+    ready = repo.commit_count()
+
+    _edit(repo, "sample_request.json", '"tenure_months"', '"tenure"')
+    _assert_blocked(repo, _commit_all(repo, "rename"), ready, "sample_request.json:2:1: MLG401",
+                    "the model needs column 'tenure_months'", "renamed? the sample has 'tenure'")
+    _restore(repo)
+
+    _edit(repo, "api.py", "    tenure_months: int", "    tenure: int")
+    _assert_blocked(repo, _commit_all(repo, "contract"), ready, "api.py:", "MLG405",
+                    "the contract PredictRequest has no such field name",
+                    "renamed? the contract has 'tenure'")
+    _restore(repo)
+
+    _edit(repo, "requirements.txt", "scikit-learn==", "scikit-learn==1.0.2\n# was ")
+    _assert_blocked(repo, _commit_all(repo, "stale lock"), ready, "MLG202",
+                    "scikit-learn is locked at 1.0.2", "MLG306",
+                    "requirements.txt pins 1.0.2")
+    _restore(repo)
+
+    _edit(repo, "train.py", "SEED = 42\n", 'SEED = 42\nDATA = "/Users/ana/Desktop/churn.csv"\n')
+    _assert_blocked(repo, _commit_all(repo, "path"), ready, "train.py:", "MLG101",
+                    "/Users/ana/Desktop/churn.csv")
+    _restore(repo)
+
+    features = (repo.path / "churn" / "features.py").read_text()
+    repo.write("churn/features.py", (features + SLOW_STEP).encode())
+    _ok([sys.executable, "-c", (
+        "import joblib; from sklearn.pipeline import Pipeline; from churn.features import"
+        " SlowDown; p = 'model/churn_pipeline.joblib'; joblib.dump(Pipeline([('slow',"
+        " SlowDown().fit(None)), ('model', joblib.load(p))]), p)")], repo.path, repo.env)
+    _edit(repo, "pyproject.toml", "budget-ms = 500", "budget-ms = 20")
+    _assert_blocked(repo, _commit_all(repo, "slow"), ready, "MLG501",
+                    "exceeds the 20 ms budget")

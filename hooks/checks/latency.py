@@ -1,0 +1,123 @@
+"""`mlgate latency`: one single-row request must be answered within its budget (MLG5xx).
+
+Measured in the project's environment, on the same verified load as `mlgate artifact`: warm
+up, then time single-row calls in rounds until p95 is stable (two rounds within 5%) or the
+bounds (2,000 calls, `max-seconds`) are reached; p95 over the budget is measured once more
+before it fails, so a noisy machine does not block by chance. Reported: p50/p95/p99, load
+time, peak resident memory after loading, artifact size, optionally a small batch.
+
+Timing is slow and machine-dependent: the hook is meant for the `pre-push` or `manual`
+stage, not every commit (see README). A result is cached with the artifact's verdict and
+reused while nothing it depends on changes; `--no-cache` measures again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterable
+
+from mlgate.config import Config
+from mlgate.finding import Finding
+
+NAME = "latency"
+HELP = "block models whose single-row inference exceeds the latency budget (p95)"
+
+OVER_BUDGET, NOT_MEASURED = "MLG501", "MLG502"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from mlgate.checks.schema import add_model_arguments
+
+    parser.add_argument("files", nargs="*", metavar="FILE",
+                        help="ignored (pre-commit passes staged files); models come from"
+                             " [tool.mlgate.models], the flags below, or convention")
+    add_model_arguments(parser, budget=True)
+    parser.add_argument("--max-seconds", type=float, metavar="S",
+                        help="time spent measuring, at most (default 10)")
+
+
+def latency_spec(config: Config, spec, max_seconds: float | None = None) -> dict:
+    section = config.section(NAME)
+    return {"max_seconds": max_seconds or section.get("max-seconds", 10.0), "max_runs": 2000,
+            "warmup": 5, "remeasure_over_ms": spec.budget_ms, "batch": spec.batch or 0}
+
+
+def summary(spec, model: dict, record_load: dict) -> str:
+    lat = model.get("latency") or {}
+    size = os.path.getsize(spec.artifact) if os.path.isfile(spec.artifact) else 0
+    parts = [f"p50 {lat.get('p50_ms', 0):.2f} ms, p95 {lat.get('p95_ms', 0):.2f} ms,"
+             f" p99 {lat.get('p99_ms', 0):.2f} ms ({lat.get('runs', 0)} runs,"
+             f" {'stable' if lat.get('stable') else 'not stable'})",
+             f"load {record_load.get('load_seconds', 0):.2f} s",
+             f"peak RSS {record_load.get('max_rss_bytes', 0) / 2**20:.0f} MB",
+             f"artifact {size / 1024:.0f} KB"]
+    if lat.get("batch"):
+        parts.append(f"batch of {lat['batch']['rows']}: {lat['batch']['ms']:.1f} ms")
+    return "; ".join(parts)
+
+
+def measure(gate, config: Config, spec, sample, findings: list[Finding],
+            max_seconds: float | None = None, quiet: bool = False) -> dict | None:
+    """Exercise the model with latency asked; findings for a budget overrun or a failure."""
+    from mlgate.checks.schema import exercise
+
+    if sample is None:
+        findings.append(Finding(spec.artifact, 1, 1, NOT_MEASURED, f"model {spec.name!r}: no"
+                                " sample request to time", "warning",
+                                "declare sample = \"...\" for the model (one row of"
+                                " production traffic)", {"check": NAME}))
+        return None
+    model = exercise(gate, spec, sample, latency_spec(config, spec, max_seconds), findings)
+    if model is not None:
+        findings.extend(latency_findings(spec, model, quiet))
+    return model
+
+
+def latency_findings(spec, model: dict, quiet: bool = False) -> list[Finding]:
+    lat = model.get("latency")
+    if not lat:
+        predict = model.get("predict") or {}
+        why = model.get("latency_error") or (
+            f"{predict.get('type')}: {predict.get('message')}" if predict else "no prediction")
+        return [Finding(spec.sample or spec.artifact, 1, 1, NOT_MEASURED,
+                        f"model {spec.name!r}: latency not measured, the sample does not"
+                        f" predict ({why})", "error",
+                        "fix the prediction first (see mlgate schema)", {"check": NAME})]
+    if not quiet:
+        print(f"mlgate latency: {spec.name}: {summary(spec, model, model.get('_load', {}))}",
+              file=sys.stderr)
+    budget = spec.budget_ms
+    if lat["p95_ms"] <= budget:
+        return []
+    first = model.get("latency_first")
+    again = f" (and {first['p95_ms']:.1f} ms on the first measurement)" if first else ""
+    return [Finding(
+        spec.artifact, 1, 1, OVER_BUDGET,
+        f"model {spec.name!r}: p95 {lat['p95_ms']:.1f} ms for one single-row request exceeds"
+        f" the {budget:g} ms budget{again}", "error",
+        "profile the pipeline's transform steps, prune the model, or raise budget-ms if the"
+        " service allows it",
+        {"check": NAME, "p50_ms": lat["p50_ms"], "p95_ms": lat["p95_ms"],
+         "p99_ms": lat["p99_ms"], "budget_ms": budget})]
+
+
+def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
+    from mlgate.checks.artifact import ArtifactGate
+    from mlgate.checks.schema import read_inputs
+    from mlgate.models import declared_models
+
+    specs = declared_models(config, args)
+    if not specs:
+        if args.verbose:
+            print("mlgate latency: no model declared or found (see [tool.mlgate.models])",
+                  file=sys.stderr)
+        return []
+    gate = ArtifactGate(config, args.python, no_cache=args.no_cache, verbose=args.verbose,
+                        label=NAME)
+    findings: list[Finding] = []
+    for spec in specs:
+        sample, _ = read_inputs(spec, findings)
+        measure(gate, config, spec, sample, findings, args.max_seconds)
+    return findings

@@ -1,0 +1,310 @@
+"""`mlgate schema`: the model's expected input must match the sample request and the API
+contract (rules MLG4xx).
+
+The expected input is what the artifact says once loaded in the project's environment
+(`feature_names_in_`, `n_features_in_`, and the columns a leading ColumnTransformer reads),
+through the same verified load as `mlgate artifact`. The sample and the contract are read
+statically (`mlgate.contracts`): a pydantic model is parsed, never imported. The one-row
+sample is then really predicted, and an empty request with the right columns is tried.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterable
+
+from mlgate.config import Config
+from mlgate.finding import Finding
+
+NAME = "schema"
+HELP = "block models whose expected input does not match the sample request or API contract"
+
+UNREADABLE, MISSING, EXTRA, ORDER, WIDTH = "MLG400", "MLG401", "MLG402", "MLG403", "MLG404"
+CONTRACT_MISSING, CONTRACT_EXTRA, PREDICT_FAILS, EMPTY_CRASHES = (
+    "MLG405", "MLG406", "MLG407", "MLG408")
+CONTRACT_INEXACT, TYPE_MISMATCH = "MLG409", "MLG410"
+# An empty request should be refused with a clear error; these types are such errors.
+CLEAR_ERRORS = ("ValueError", "TypeError", "KeyError", "ValidationError")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="*", metavar="FILE",
+                        help="ignored (pre-commit passes staged files); models come from"
+                             " [tool.mlgate.models], the flags below, or convention")
+    add_model_arguments(parser)
+
+
+def add_model_arguments(parser: argparse.ArgumentParser, budget: bool = False) -> None:
+    parser.add_argument("--artifact", metavar="PATH", help="the model artifact (one-off run)")
+    parser.add_argument("--sample", metavar="PATH",
+                        help="a sample request: JSON (object, list, {'instances': ...}), CSV"
+                             " or Parquet")
+    parser.add_argument("--contract", metavar="SPEC",
+                        help="api.py:PredictRequest (pydantic), a JSON Schema file, or an"
+                             " MLflow MLmodel")
+    parser.add_argument("--budget-ms", type=float, metavar="MS",
+                        help="latency budget for p95 of one single-row request" if budget
+                        else argparse.SUPPRESS)
+    parser.add_argument("--python", metavar="PY",
+                        help="the project's interpreter or environment folder (see README)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write mlgate's cache under .git/")
+
+
+def _finding(path: str, code: str, message: str, severity: str = "error", hint: str = "",
+             line: int = 1, col: int = 1, **extra) -> Finding:
+    return Finding(path, line or 1, col or 1, code, message, severity=severity, hint=hint,
+                   extra={"check": NAME, **extra})
+
+
+def _line_of(path: str, key: str) -> int:
+    """The line of `"key"` in a JSON sample, or of the header in a CSV; 1 when unknown."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, 1):
+                if f'"{key}"' in line or (path.lower().endswith(".csv") and number == 1):
+                    return number
+    except OSError:
+        pass
+    return 1
+
+
+def _close(name: str, candidates: list[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    if found:
+        return found[0]
+    lowered = {c.lower().replace("-", "_"): c for c in candidates}
+    return lowered.get(name.lower().replace("-", "_"))
+
+
+def model_block(spec, sample, latency: dict | None = None) -> dict:
+    """What the probe is asked to do with the loaded model."""
+    block: dict = {"method": spec.method, "predict": True, "empty": True}
+    if sample is not None:
+        if getattr(sample, "deferred", False):
+            block["parquet"] = os.path.realpath(sample.path)
+        else:
+            block["columns"], block["rows"] = list(sample.columns), list(sample.rows)
+    if latency:
+        block["latency"] = latency
+        block["extra_seconds"] = latency.get("max_seconds", 10.0) * 3
+    return block
+
+
+def block_key(block: dict) -> str:
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(block, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def read_inputs(spec, findings: list[Finding]):
+    """The spec's sample and contract, each None when absent or unreadable (a finding)."""
+    from mlgate.artifacts.project import import_roots
+    from mlgate.contracts import ContractError, load_contract
+    from mlgate.contracts.samples import read_sample
+    from mlgate.environment import find_repo_root
+
+    sample = contract = None
+    if spec.sample:
+        try:
+            sample = read_sample(spec.sample)
+        except ContractError as exc:
+            findings.append(_finding(getattr(exc, "path", None) or spec.sample, UNREADABLE,
+                                     f"sample: {exc}", line=getattr(exc, "line", 1) or 1,
+                                     hint="fix the file, or point the model's sample elsewhere"))
+    if spec.contract:
+        repo_root = find_repo_root(os.getcwd())
+        roots = import_roots(spec.artifact, [], os.getcwd(), repo_root)
+        try:
+            contract = load_contract(spec.contract, os.getcwd(), roots)
+        except ContractError as exc:
+            where = getattr(exc, "path", None) or spec.contract.rpartition(":")[0] or spec.contract
+            findings.append(_finding(where, UNREADABLE, f"contract: {exc}",
+                                     line=getattr(exc, "line", 1) or 1,
+                                     hint="fix the contract, or the model's contract = ..."))
+    return sample, contract
+
+
+def exercise(gate, spec, sample, latency: dict | None, findings: list[Finding]) -> dict | None:
+    """Load the artifact (both layers) and run the model block; None when it did not load."""
+    if not os.path.isfile(spec.artifact):
+        findings.append(_finding(spec.artifact, UNREADABLE, f"model {spec.name!r}: the artifact"
+                                 " does not exist", hint="train and save it, or fix the path"
+                                 f" in {spec.origin}"))
+        return None
+    block = model_block(spec, sample, latency)
+    [(_, found, record)] = gate.check([spec.artifact], {spec.artifact: (block, block_key(block))})
+    errors = [f for f in found if f.severity == "error" and f.code != "MLG306"]
+    model = (record.get("load") or {}).get("model")
+    if errors or model is None:
+        first = errors[0] if errors else None
+        why = f"{first.code} {first.message}" if first else "it was not loaded"
+        findings.append(_finding(spec.artifact, UNREADABLE, f"cannot exercise model"
+                                 f" {spec.name!r}: the artifact does not pass the artifact"
+                                 f" check ({why})", hint="run `mlgate artifact` on it"))
+        return None
+    if model.get("error"):
+        findings.append(_finding(spec.sample or spec.artifact, UNREADABLE, model["error"]))
+        return None
+    load = record["load"]
+    return {**model, "_load": {k: load.get(k) for k in ("type", "load_seconds",
+                                                         "max_rss_bytes")}}
+
+
+def compare_sample(spec, sample, model: dict) -> list[Finding]:
+    expected = model["input"]
+    names, used = expected.get("feature_names_in"), expected.get("used_columns")
+    columns = model.get("sample_columns") or list(sample.columns or [])
+    path = spec.sample
+    found: list[Finding] = []
+    predict = model.get("predict") or {}
+    if names:
+        needed = used if used is not None else names
+        unexpected = [c for c in columns if c not in names]
+        for column in needed:
+            if column in columns:
+                continue
+            close = _close(column, unexpected)
+            message = f"the model needs column {column!r}; the sample does not have it"
+            hint = (f"renamed? the sample has {close!r}" if close
+                    else "add it to the sample, or re-train without it")
+            found.append(_finding(path, MISSING, message, hint=hint,
+                                  line=_line_of(path, close) if close else 1,
+                                  column=column, renamed_from=close))
+        for column in names:
+            if column not in needed and column not in columns:
+                found.append(_finding(path, MISSING, f"column {column!r} was present at fit"
+                                      " time but the model does not read it; the sample lacks"
+                                      " it", "warning", column=column))
+        for column in unexpected:
+            if any(f.extra.get("renamed_from") == column for f in found):
+                continue
+            found.append(_finding(path, EXTRA, f"column {column!r} is not a model input: it"
+                                  " will be ignored", "warning", line=_line_of(path, column),
+                                  column=column))
+        present = [c for c in columns if c in names]
+        reordered = model.get("predict_reordered") or {}
+        if not found and present != [c for c in names if c in columns] and not predict.get(
+                "ok") and reordered.get("ok"):
+            found.append(_finding(path, ORDER, "columns are out of order: the model checks"
+                                  f" the order {names}", hint="send the columns in the"
+                                  " training order", expected=names, actual=present))
+    elif expected.get("n_features_in") is not None and sample.columns is not None and len(
+            columns) != expected["n_features_in"]:
+        found.append(_finding(path, WIDTH, f"the model was fitted on"
+                              f" {expected['n_features_in']} unnamed columns; the sample has"
+                              f" {len(columns)}", hint="send exactly the training width, in"
+                              " the training order"))
+    if predict and not predict.get("ok") and not any(f.severity == "error" for f in found):
+        kind = "hangs" if predict.get("hang") else "fails"
+        found.append(_finding(path, PREDICT_FAILS, f"predicting the one-row sample {kind}:"
+                              f" {predict.get('type')}: {predict.get('message')}",
+                              hint=f"call {spec.method}() on the sample in the project's"
+                                   " environment to see the whole error"))
+    empty = model.get("empty") or {}
+    if empty and not empty.get("ok"):
+        if empty.get("hang"):
+            found.append(_finding(path, EMPTY_CRASHES, "an empty request (no rows) hangs",
+                                  hint="validate the request before predicting"))
+        elif empty.get("type") not in CLEAR_ERRORS:
+            found.append(_finding(path, EMPTY_CRASHES, "an empty request (no rows) crashes"
+                                  f" with {empty.get('type')}: {empty.get('message')}",
+                                  "warning", hint="validate the request before predicting, so"
+                                  " callers get a clear error"))
+    return found
+
+
+def compare_contract(spec, contract, model: dict, sample) -> list[Finding]:
+    expected = model["input"]
+    names, used = expected.get("feature_names_in"), expected.get("used_columns")
+    found: list[Finding] = []
+    by_alias = spec.contract_names == "aliases"
+    fields = {(f.alias or f.name) if by_alias else f.name: f for f in contract.fields}
+    compared = "aliases" if by_alias else "field names"
+    path = contract.path
+    if not contract.exact:
+        found.append(_finding(path, CONTRACT_INEXACT, "the contract is read without importing"
+                              " it, and may be incomplete: " + "; ".join(contract.notes),
+                              "warning", hint="declare the fields plainly, or exclude MLG409"))
+    if names:
+        needed = used if used is not None else names
+        others = [n for n in fields if n not in names]
+        for column in needed:
+            if column in fields:
+                continue
+            close = _close(column, others)
+            field = fields.get(close) if close else None
+            found.append(_finding(
+                path, CONTRACT_MISSING, f"the model needs column {column!r}; the contract"
+                f" {contract.name} has no such {compared[:-1]}",
+                hint=f"renamed? the contract has {close!r}" if close else
+                "add the field, or re-train without the column",
+                line=field.line if field else 1, column=column, compared=compared))
+        for name in others:
+            if any(f.extra.get("column") and _close(f.extra["column"], [name]) == name
+                   for f in found):
+                continue
+            found.append(_finding(path, CONTRACT_EXTRA, f"contract field {name!r} is not a"
+                                  " model input: it will be ignored", "warning",
+                                  line=fields[name].line, field=name, compared=compared))
+    if sample is not None and sample.rows:
+        row = sample.rows[0]
+        for key, value in row.items():
+            field = fields.get(key) or next((f for f in contract.fields
+                                             if key in (f.name, f.alias)), None)
+            problem = _type_problem(field, value) if field else None
+            if problem:
+                found.append(_finding(spec.sample, TYPE_MISMATCH, f"sample value {key}={value!r}"
+                                      f" {problem}", line=_line_of(spec.sample, key),
+                                      hint=f"the contract declares {field.type_text}"))
+    return found
+
+
+def _type_problem(field, value) -> str | None:
+    kind = field.kind or "unknown"
+    if value is None:
+        return None if (not field.required or kind.startswith("optional")) else (
+            "is null; the contract requires a value")
+    if kind == "literal" and field.literal_values and value not in field.literal_values:
+        return f"is not one of {field.literal_values}"
+    checks = {"int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+              "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+              "str": lambda v: isinstance(v, str), "bool": lambda v: isinstance(v, bool)}
+    if kind in checks and not checks[kind](value):
+        return f"is {type(value).__name__}; the contract expects {kind}"
+    return None
+
+
+def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
+    from mlgate.checks.artifact import ArtifactGate
+    from mlgate.models import declared_models
+
+    specs = declared_models(config, args)
+    if not specs:
+        if args.verbose:
+            print("mlgate schema: no model declared or found (see [tool.mlgate.models])",
+                  file=sys.stderr)
+        return []
+    gate = ArtifactGate(config, args.python, no_cache=args.no_cache, verbose=args.verbose,
+                        label=NAME)
+    findings: list[Finding] = []
+    for spec in specs:
+        sample, contract = read_inputs(spec, findings)
+        if sample is None and contract is None:
+            if args.verbose:
+                print(f"mlgate schema: model {spec.name!r} has no sample and no contract",
+                      file=sys.stderr)
+            continue
+        model = exercise(gate, spec, sample, None, findings)
+        if model is None:
+            continue
+        if sample is not None:
+            findings.extend(compare_sample(spec, sample, model))
+        if contract is not None:
+            findings.extend(compare_contract(spec, contract, model, sample))
+    return findings
