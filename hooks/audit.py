@@ -148,6 +148,7 @@ def audit(directory: str, common: argparse.Namespace) -> tuple[list[Pillar], lis
             pillars[name].detail = "no model declared or found ([tool.mlgate.models])"
     schema_found: list[Finding] = []
     latency_found: list[Finding] = []
+    unmeasured: list[str] = []
     if gate is not None and specs and not (
             pillars["schema"].status == "skip" and pillars["latency"].status == "skip"):
         for spec in specs:
@@ -156,6 +157,7 @@ def audit(directory: str, common: argparse.Namespace) -> tuple[list[Pillar], lis
                       and sample is not None else None)
             model = exercise(gate, spec, sample, timing, schema_found)
             if model is None:
+                unmeasured.append(spec.name)
                 continue
             if pillars["schema"].status != "skip":
                 if sample is not None:
@@ -176,8 +178,11 @@ def audit(directory: str, common: argparse.Namespace) -> tuple[list[Pillar], lis
                      f"{spec.name} p95 {m['latency']['p95_ms']:.1f} ms > {spec.budget_ms:g} ms"
                      if m.get("latency") else f"{spec.name} not measured"
                      for spec, m in measured["models"]]
+            lines += [f"{name} not measured: the model did not load" for name in unmeasured]
             pillars["latency"].detail = "; ".join(lines) or "not measured"
             pillars["latency"].settle(latency_found, config.fail_on)
+            if unmeasured and pillars["latency"].status == "pass":
+                pillars["latency"].status = "skip"
             findings.extend(latency_found)
     return list(pillars.values()), findings, measured
 

@@ -250,6 +250,9 @@ def _restricted_find_class(allowed, project_pairs, project_roots):
     import importlib
     import importlib.util
 
+    environment_paths = [os.path.realpath(p) for p in sys.path
+                         if p and os.path.realpath(p) not in project_roots]
+
     def find_class(module, name):
         if (module, name) not in allowed:
             raise LoadFailure("refused", f"{module}.{name} is not on the allow-list",
@@ -263,8 +266,13 @@ def _restricted_find_class(allowed, project_pairs, project_roots):
                 spec = importlib.util.find_spec(top)
                 if spec is None:
                     raise ModuleNotFoundError(f"No module named {top!r}", name=top)
-                places = [*(spec.submodule_search_locations or ()), spec.origin or ""]
-                if any(p and _under(p, project_roots) for p in places):
+                places = [p for p in (*(spec.submodule_search_locations or ()),
+                                      spec.origin or "") if p]
+                # Found through one of the folders mlgate appended, not an entry the
+                # environment had (its site-packages may well live inside the repository,
+                # as a .venv/ does).
+                if any(_under(p, project_roots) and not _under(p, environment_paths)
+                       for p in places):
                     raise LoadFailure(
                         "shadowed", f"{top} would be imported from the repository"
                         f" ({next(p for p in places if p)}), not from the environment",
