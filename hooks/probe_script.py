@@ -240,7 +240,21 @@ def _under(path, roots):
     return any(path == root or path.startswith(root + os.sep) for root in roots)
 
 
-def _restricted_find_class(allowed, project_pairs, project_roots):
+class _ProjectFinder:
+    """A last-resort finder for the named top-level modules, in the project's folders."""
+
+    def __init__(self, tops, roots):
+        self.tops, self.roots = tops, roots
+
+    def find_spec(self, name, path=None, target=None):
+        if "." in name or name not in self.tops:
+            return None
+        import importlib.machinery
+
+        return importlib.machinery.PathFinder.find_spec(name, self.roots)
+
+
+def _restricted_find_class(allowed, project_pairs, project_roots, class_pairs=frozenset()):
     """find_class that resolves exactly the allow-listed pairs and nothing else.
 
     A pair that is not the project's own must come from an installed package: its top-level
@@ -285,6 +299,12 @@ def _restricted_find_class(allowed, project_pairs, project_roots):
             except AttributeError:
                 raise LoadFailure("class", f"{module} has no {name}", module=module,
                                   name=name) from None
+        if (module, name) in class_pairs and not (
+                isinstance(value, type) and value.__module__ == module):
+            # trust-modules trusts the classes a module defines; at run time the name must
+            # still be such a class (not a function bound under `if TYPE_CHECKING: ... else:`).
+            raise LoadFailure("refused", f"{module}.{name} is not a class defined in {module}"
+                              " when the module runs", module=module, name=name)
         return value
 
     return find_class
@@ -366,10 +386,11 @@ def _load(params):
     allowed = {tuple(p) for p in params["allow"]}
     project_pairs = {tuple(p) for p in params.get("project_pairs", ())}
     roots = [os.path.realpath(p) for p in params.get("pythonpath", ())]
-    for root in roots:
-        if root not in sys.path:
-            sys.path.append(root)  # after site-packages: the environment's packages win
-    find_class = _restricted_find_class(allowed, project_pairs, roots)
+    # The repository serves only the project's own top-level packages, and only when the
+    # environment has no such name: never an optional dependency of numpy, joblib or pandas.
+    sys.meta_path.append(_ProjectFinder({m.split(".")[0] for m, _ in project_pairs}, roots))
+    find_class = _restricted_find_class(allowed, project_pairs, roots,
+                                        {tuple(p) for p in params.get("class_pairs", ())})
     data = _read_verified(params["path"], params["sha256"])
     if params.get("memory_limit_mb"):
         params["limited"] = _limit_memory(params["memory_limit_mb"])

@@ -28,7 +28,8 @@ def file_stat(path: str) -> list | None:
         st = os.stat(path)
     except OSError:
         return None
-    return [st.st_size, st.st_mtime_ns, st.st_ino]
+    # ctime too: a rewrite in place that restores size and mtime (cp -p) still changes it.
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
 class Cache:

@@ -170,8 +170,8 @@ def _dtype_has_object(dtype, depth: int = 0) -> bool | None:
     if code.lstrip("<>=|").startswith("O"):
         return True
     state = dtype.state
-    if state is None:
-        return False
+    if not isinstance(state, Seq):
+        return False  # never BUILT (or frozen as a part of another dtype): a plain dtype
     subarray, fields = state.items[2], state.items[4]  # validated at BUILD
     parts = [subarray.items[0]] if isinstance(subarray, Seq) else []
     if isinstance(fields, Mapping):
@@ -183,6 +183,25 @@ def _dtype_has_object(dtype, depth: int = 0) -> bool | None:
             return None
         found = found or inner
     return found
+
+
+def _code_itemsize(code: str | None) -> int | None:
+    """Bytes per item that a dtype's type code implies ('O': a pointer, 8 bytes)."""
+    if not code:
+        return None
+    code = code.lstrip("<>=|")
+    kind, digits = code[:1], code[1:]
+    if kind == "O":
+        return 8 if digits in ("", "8") else None
+    if kind in ("b", "?") and not digits:
+        return 1
+    if kind not in _ITEMSIZE or not digits.isdigit():
+        return None
+    unit = _ITEMSIZE[kind]
+    return int(digits) * unit if unit else int(digits)
+
+
+FROZEN = Const("frozen: a part of another dtype")
 
 
 def _check_dtype_state(dtype: Instance, state) -> str | None:
@@ -218,13 +237,30 @@ def _check_dtype_state(dtype: Instance, state) -> str | None:
                     and value.kind == "tuple" and len(value.items) in (2, 3)
                     and _dtype_code(value.items[0]) and type(_const(value.items[1])) is int):
                 return "a numpy.dtype field that is not (dtype, offset[, title])"
+    code_size = _code_itemsize(_dtype_code(dtype))
+    if elsize.value != -1 and elsize.value != code_size:
+        # numpy sizes flexible dtypes (V, S, U) from this number, not from the type code.
+        return "a numpy.dtype state whose item size disagrees with its type code"
+    size = code_size
+    parts = [subarray.items[0]] if isinstance(subarray, Seq) else []
+    if isinstance(fields, Mapping):
+        for _, value in fields.pairs:
+            offset, part = _const(value.items[1]), value.items[0]
+            part_size = _code_itemsize(_dtype_code(part))
+            if size is None or part_size is None or offset < 0 or offset + part_size > size:
+                return "a numpy.dtype field that does not lie inside its item"
+            parts.append(part)
+    for part in parts:
+        if part.state is None:
+            part.state = FROZEN  # a later BUILD would change a dtype already vouched for
     probe = Instance(dtype.cls, dtype.args)
     probe.state = state
     has_object = _dtype_has_object(probe)
     if has_object is None:
         return "a numpy.dtype whose fields cannot be read statically"
-    object_flags = flags.value & 0x03  # NPY_ITEM_REFCOUNT | NPY_ITEM_HASOBJECT|LIST_PICKLE
-    if object_flags != (0x03 if has_object else 0):
+    # REFCOUNT|LIST_PICKLE|NEEDS_INIT for objects (numpy zeroes, then fills the pointers);
+    # neither of the first two otherwise.
+    if (flags.value & 0x0B) != 0x0B if has_object else (flags.value & 0x03) != 0:
         return ("a numpy.dtype whose flags disagree with its fields (numpy would read raw"
                 " bytes as object pointers, or objects as raw bytes)")
     return None
@@ -318,7 +354,8 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
         # joblib's wrapper class is only ever the target of NEWOBJ: never inside a container,
         # so no call's arguments or BUILD state can hold it (checked here, shallowly, once).
         for item in items:
-            if isinstance(item, GlobalRef) and (item.module, item.name) == JOBLIB_WRAPPER:
+            if (isinstance(item, GlobalRef) and (item.module, item.name) == JOBLIB_WRAPPER) or (
+                    isinstance(item, Instance) and item.wrapper):
                 _refuse(verdict, offset, UNRESOLVED, "joblib's array wrapper class inside a"
                         " container: it could make a wrapper the scan does not see")
         return items
@@ -354,6 +391,13 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     frame_end = None
                 if name in _REFUSED_OPS:
                     _refuse(verdict, pos, UNRESOLVED, f"{name}: {_REFUSED_OPS[name]}")
+                if name in ("INT", "LONG"):
+                    end = data.find(b"\n", pos + 1)
+                    digits = data[pos + 1:end].lstrip(b"+-").rstrip(b"L")
+                    if len(digits) > 1 and digits.startswith(b"0") and digits not in (b"00",
+                                                                                     b"01"):
+                        _refuse(verdict, pos, UNRESOLVED, f"{name} with a leading zero: the C"
+                                " unpickler reads it as octal, pickletools as decimal")
                 if name in _CONSTANT_OPS:
                     stack.append(Const(arg))
                 elif name in ("NONE", "NEWTRUE", "NEWFALSE"):
@@ -403,6 +447,10 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                         _refuse(verdict, pos, UNRESOLVED,
                                 f"{name} on a value that is not a container or an allowed"
                                 " object: it would call a method of it")
+                    elif name in ("SETITEM", "SETITEMS") and any(
+                            _bad_key(k) for k in items[::2]):
+                        _refuse(verdict, pos, UNRESOLVED, f"{name} on an object with a computed"
+                                " or dunder key (a Bunch turns items into attributes)")
                 elif name == "POP":
                     if len(stack) > (marks[-1] if marks else 0):
                         stack.pop()
@@ -498,6 +546,8 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                             frame_end = None
                             _skip_joblib_array(stream, data, after, state, is_allowed,
                                                verdict)
+                            # joblib puts the array where its wrapper was.
+                            stack[-1] = Instance(GlobalRef("numpy", "ndarray"))
                             break
                 elif name == "STOP":
                     if len(stack) != 1 or marks:
@@ -548,7 +598,8 @@ def _skip_joblib_array(stream: io.BytesIO, data: bytes, offset: int, state, is_a
     count = 1
     for d in dims:
         count *= d
-    if count and offset < len(data) and data[offset] in _OPCODE_BYTES:
+    has_padding = _const(_dict_get(state, "numpy_array_alignment_bytes")) is not None
+    if (count or has_padding) and offset < len(data) and data[offset] in _OPCODE_BYTES:
         _refuse(verdict, offset, UNRESOLVED, "joblib array bytes that pickle.load would read as"
                 " opcodes (joblib writes a padding byte first; files of joblib < 0.12 aside)")
     alignment = _const(_dict_get(state, "numpy_array_alignment_bytes"))
@@ -579,12 +630,17 @@ def _raw_global(data: bytes, pos: int, verdict: Verdict) -> tuple[str, str]:
     return module, qualname
 
 
+def _bad_key(key) -> bool:
+    """A key that is computed (it may equal '__init__' once built) or a dunder name."""
+    return not isinstance(key, Const) or (isinstance(key.value, str)
+                                          and key.value.startswith("__"))
+
+
 def _dunder_keys(state) -> bool:
-    """A BUILD state (dict, or (dict, slots)) naming `__class__`, `__dict__` and the like."""
+    """A BUILD state (dict, or (dict, slots)) naming `__class__`, `__dict__` and the like, or
+    with a computed key."""
     parts = state.items if isinstance(state, Seq) and state.kind == "tuple" else [state]
-    return any(isinstance(p, Mapping) and any(
-        isinstance(_const(k), str) and _const(k).startswith("__") for k, _ in p.pairs)
-        for p in parts)
+    return any(isinstance(p, Mapping) and any(_bad_key(k) for k, _ in p.pairs) for p in parts)
 
 
 def _wrapper_state_problem(state) -> str | None:

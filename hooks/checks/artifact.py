@@ -161,7 +161,9 @@ def _static(path: str, data: bytes, allow, verbose: bool,
         # skops' own format: no pickle; its types are listed by skops itself, in the
         # project's environment, when the file is loaded (layer 2).
         facts.update(kind="skops", loader="skops", globals=[], versions={})
-        return [], facts
+        # Its arrays are .npy members; numpy.load(allow_pickle=True) would unpickle any of
+        # them, named in the schema or not: each is scanned as an .npy file.
+        return _skops_members(path, data, allow), facts
     if kind in ("npy", "zip"):
         return _static_numpy(path, data, kind, allow, verbose), facts
     if kind == "unknown":
@@ -227,11 +229,41 @@ def _static_numpy(path: str, data: bytes, kind: str, allow, verbose: bool) -> li
     found = []
     for refusal in verdict.refusals:
         if refusal.code == NOT_NPZ:
-            found.append(_finding(path, NOT_AN_ARTIFACT, f"{refusal.message}; mlgate does not"
-                                  " check other zip archives (.skops, .keras) yet", "warning"))
+            # numpy.load hands out any member by name and unpickles one that starts with
+            # the .npy magic, whatever it is called: an unknown archive is not vouched for.
+            found.append(_finding(path, NOT_AN_ARTIFACT, f"{refusal.message}; mlgate cannot"
+                                  " vouch for other zip archives (.keras, ...)"))
         else:
             found.append(_finding(path, refusal.code, refusal.message, offset=refusal.offset,
                                   container=kind))
+    return found
+
+
+def _skops_members(path: str, data: bytes, allow) -> list[Finding]:
+    import io
+    import zipfile
+
+    from mlgate.artifacts.container import MAX_DECOMPRESSED, MAX_RATIO
+    from mlgate.artifacts.numpy_files import MAGIC, scan_npy
+
+    found: list[Finding] = []
+    budget = min(MAX_DECOMPRESSED, max(len(data), 1) * MAX_RATIO)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                if info.file_size > budget:
+                    return [_finding(path, MALFORMED, f"{info.filename}: expands beyond the"
+                                     " size cap")]
+                budget -= info.file_size
+                with archive.open(info) as member:
+                    head = member.read(len(MAGIC))
+                    if not (head == MAGIC or info.filename.lower().endswith(".npy")):
+                        continue
+                    verdict = scan_npy(head + member.read(), allow)
+                found += [_finding(path, r.code, f"{info.filename}: {r.message}",
+                                   container="skops") for r in verdict.refusals]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
+        return [_finding(path, MALFORMED, f"corrupt .skops archive: {exc}")]
     return found
 
 
@@ -342,7 +374,7 @@ def _load_payload(path: str, sha: str, facts: dict, roots: list[str], project_pa
 
 
 def _module_finding(path: str, result: dict, python: str, locked: dict,
-                    listed: list[str] | None) -> Finding:
+                    listed: list[str] | None, project_tops: set) -> Finding:
     from mlgate.artifacts.project import in_repository
     from mlgate.locks.model import canonical_name
 
@@ -354,7 +386,8 @@ def _module_finding(path: str, result: dict, python: str, locked: dict,
                         " was pickled with another version)",
                         hint=HINTS[CLASS_MISSING], module=module)
     dist = DISTRIBUTIONS.get(top, canonical_name(top))
-    where = in_repository(top, listed or [])
+    # The repository serves only the project's own top-level packages (allow, trust-modules).
+    where = in_repository(top, listed or []) if top in project_tops else None
     if where is not None:
         return _finding(path, IMPORT_FAILS,
                         f"cannot import {top}: it is in the repository ({where}/) but not on"
@@ -373,12 +406,12 @@ def _module_finding(path: str, result: dict, python: str, locked: dict,
 
 
 def _load_findings(path: str, result: dict, python: str, locked: dict,
-                   listed: list[str] | None) -> list[Finding]:
+                   listed: list[str] | None, project_tops: set = frozenset()) -> list[Finding]:
     if result.get("ok"):
         return []
     kind = result.get("kind")
     if kind == "module":
-        return [_module_finding(path, result, python, locked, listed)]
+        return [_module_finding(path, result, python, locked, listed, project_tops)]
     if kind == "class":
         return [_finding(path, CLASS_MISSING,
                          f"{result['module']}.{result['name']} no longer exists in the project's"
@@ -485,8 +518,9 @@ class ArtifactGate:
                     from mlgate.files import _git_files
 
                     self._listed = _git_files(self.repo_root) or []
+                tops = {m.split(".")[0] for m, _ in record.pop("_project_pairs", ())}
                 for f in _load_findings(path, result, self.python.executable,
-                                        self._locked_for(tuple(roots)), self._listed):
+                                        self._locked_for(tuple(roots)), self._listed, tops):
                     record["findings"].append(_stored(f))
                 record["load"] = {k: v for k, v in result.items() if k != "project_files"}
                 record["deps"] = [[f, file_stat(f)] for f in result.get("project_files", ())]
@@ -503,8 +537,8 @@ class ArtifactGate:
                 continue
             roots = import_roots(path, section.get("pythonpath", []), self.config.root,
                                  self.repo_root)
-            project_pairs = self.configured | trusted_pairs(section.get("trust-modules", []),
-                                                            roots)
+            trusted = trusted_pairs(section.get("trust-modules", []), roots)
+            project_pairs = self.configured | trusted
             block, model_key = models.get(path, (None, None))
             name = "artifact-result-" + key(
                 sha, env.stamp, env.code, _CODE, os.path.realpath(self.python.executable),
@@ -536,6 +570,8 @@ class ArtifactGate:
                 finish(path, record, name)
                 continue
             payload = _load_payload(path, sha, facts, roots, project_pairs, section, allow)
+            payload["class_pairs"] = sorted(trusted - self.configured)
+            record["_project_pairs"] = sorted(project_pairs)
             if block is not None:
                 payload["model"] = block
             timeout = self.timeout + (block or {}).get("extra_seconds", 0)
