@@ -226,7 +226,9 @@ def compare_contract(spec, contract, model: dict, sample) -> list[Finding]:
     by_alias = spec.contract_names == "aliases"
     fields = {(f.alias or f.name) if by_alias else f.name: f for f in contract.fields}
     compared = "aliases" if by_alias else "field names"
-    path = contract.path
+    path = os.path.relpath(contract.path) if os.path.isabs(contract.path) else contract.path
+    if path.startswith(".."):
+        path = contract.path
     if not contract.exact:
         found.append(_finding(path, CONTRACT_INEXACT, "the contract is read without importing"
                               " it, and may be incomplete: " + "; ".join(contract.notes),
@@ -239,11 +241,16 @@ def compare_contract(spec, contract, model: dict, sample) -> list[Finding]:
                 continue
             close = _close(column, others)
             field = fields.get(close) if close else None
+            hint = (f"renamed? the contract has {close!r}" if close else
+                    "add the field, or re-train without the column")
+            named = next((f for f in contract.fields if f.name == column), None)
+            if by_alias and named is not None:
+                field = named
+                hint = (f"field {column!r} is received as its alias {named.alias!r}; compare"
+                        " field names (contract-names = \"fields\") if the API renames it")
             found.append(_finding(
                 path, CONTRACT_MISSING, f"the model needs column {column!r}; the contract"
-                f" {contract.name} has no such {compared[:-1]}",
-                hint=f"renamed? the contract has {close!r}" if close else
-                "add the field, or re-train without the column",
+                f" {contract.name} has no such {compared[:-1]}", hint=hint,
                 line=field.line if field else 1, column=column, compared=compared))
         for name in others:
             if any(f.extra.get("column") and _close(f.extra["column"], [name]) == name
@@ -271,7 +278,7 @@ def _type_problem(field, value) -> str | None:
         return None if (not field.required or kind.startswith("optional")) else (
             "is null; the contract requires a value")
     if kind == "literal" and field.literal_values and value not in field.literal_values:
-        return f"is not one of {field.literal_values}"
+        return f"is not one of {list(field.literal_values)}"
     checks = {"int": lambda v: isinstance(v, int) and not isinstance(v, bool),
               "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
               "str": lambda v: isinstance(v, str), "bool": lambda v: isinstance(v, bool)}

@@ -1,0 +1,279 @@
+"""`mlgate schema`, `mlgate latency` and `mlgate audit` on tiny models trained here, with the
+test interpreter as the project's environment. Every bad input is a finding, never a
+traceback."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from mlgate.cli import main
+
+RNG = np.random.RandomState(0)
+FRAME = pd.DataFrame({"age": RNG.rand(40), "income": RNG.rand(40),
+                      "city": RNG.choice(["a", "b"], 40), "notes": RNG.rand(40)})
+TARGET = (FRAME["age"] > 0.5).astype(int)
+CONTRACT = """
+from pydantic import BaseModel, Field
+
+
+class Request(BaseModel):
+    age: float
+    income: float = Field(..., alias="yearlyIncome")
+    city: str
+"""
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    subprocess.run(["git", "init", "-q"], check=True)
+    return tmp_path
+
+
+def run(capsys, check, *args):
+    code = main([check, "--format", "json", "--python", sys.executable, *args])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, json.loads(captured.out) if captured.out.strip() else [], captured.err
+
+
+def codes(found):
+    return sorted(f["code"] for f in found)
+
+
+def column_pipeline():
+    """A ColumnTransformer first: it reads age, income, city; `notes` is present, unused."""
+    columns = ColumnTransformer([("num", StandardScaler(), ["age", "income"]),
+                                 ("cat", OneHotEncoder(handle_unknown="ignore"), ["city"])])
+    return make_pipeline(columns, LogisticRegression()).fit(FRAME, TARGET)
+
+
+def sample(repo: Path, row: dict, name: str = "sample.json") -> str:
+    (repo / name).write_text(json.dumps(row, indent=2))
+    return name
+
+
+ROW = {"age": 0.3, "income": 0.5, "city": "a", "notes": 0.1}
+
+
+def test_the_columns_a_pipeline_reads_are_told_from_the_ones_it_ignores(repo, capsys):
+    joblib.dump(column_pipeline(), repo / "model.joblib")
+    assert run(capsys, "schema", "--artifact", "model.joblib", "--sample",
+               sample(repo, ROW))[:2] == (0, [])
+    without_notes = {k: v for k, v in ROW.items() if k != "notes"}
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample",
+                         sample(repo, without_notes))
+    assert (code, [(f["code"], f["severity"]) for f in found]) == (0, [("MLG401", "warning")])
+    assert "does not read it" in found[0]["message"]
+    renamed = {("yearly_income" if k == "income" else k): v for k, v in ROW.items()}
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample",
+                         sample(repo, renamed))
+    assert code == 1 and codes(found) == ["MLG401"]
+    assert found[0]["hint"] == "renamed? the sample has 'yearly_income'"
+    assert found[0]["line"] == 3  # where the renamed key is, in the sample file
+
+
+def test_extra_columns_warn_and_order_matters_where_the_model_checks_it(repo, capsys):
+    model = LogisticRegression().fit(FRAME[["age", "income"]], TARGET)
+    joblib.dump(model, repo / "model.joblib")
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample",
+                         sample(repo, {"income": 0.5, "age": 0.3}))
+    assert code == 1 and codes(found) == ["MLG403"]
+    assert "['age', 'income']" in found[0]["message"]
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample",
+                         sample(repo, {"age": 0.3, "income": 0.5, "extra": 1}))
+    assert "MLG402" in codes(found)
+
+
+def test_a_model_fitted_on_arrays_is_checked_by_width(repo, capsys):
+    joblib.dump(LogisticRegression().fit(FRAME[["age", "income"]].to_numpy(), TARGET),
+                repo / "model.joblib")
+    (repo / "rows.csv").write_text("a,b,c\n1,2,3\n")
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample", "rows.csv")
+    assert code == 1 and codes(found) == ["MLG404"]
+    assert "fitted on 2 unnamed columns; the sample has 3" in found[0]["message"]
+    (repo / "rows.csv").write_text("a,b\n1,2\n")
+    assert run(capsys, "schema", "--artifact", "model.joblib", "--sample", "rows.csv")[:2] == (
+        0, [])
+
+
+def test_parquet_samples_are_read_in_the_projects_environment(repo, capsys):
+    pytest.importorskip("pyarrow")
+    joblib.dump(column_pipeline(), repo / "model.joblib")
+    FRAME.iloc[:1].to_parquet(repo / "sample.parquet")
+    assert run(capsys, "schema", "--artifact", "model.joblib", "--sample",
+               "sample.parquet")[:2] == (0, [])
+
+
+def test_the_contract_by_field_names_or_by_aliases(repo, capsys):
+    joblib.dump(column_pipeline(), repo / "model.joblib")
+    (repo / "api.py").write_text(CONTRACT)
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--contract",
+                         "api.py:Request")
+    assert (code, found) == (0, [])
+    (repo / "pyproject.toml").write_text('[tool.mlgate.schema]\ncontract-names = "aliases"\n')
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--contract",
+                         "api.py:Request")
+    assert code == 1 and codes(found) == ["MLG405", "MLG406"]
+    missing = next(f for f in found if f["code"] == "MLG405")
+    assert missing["message"].startswith("the model needs column 'income'")
+    assert (missing["path"], missing["line"]) == ("api.py", 7)
+
+
+def test_sample_values_are_checked_against_the_contracts_types(repo, capsys):
+    joblib.dump(column_pipeline(), repo / "model.joblib")
+    (repo / "api.py").write_text(CONTRACT.replace("city: str", 'city: Literal["a", "b"]')
+                                 .replace("from pydantic", "from typing import Literal\nfrom"
+                                          " pydantic"))
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--contract",
+                         "api.py:Request", "--sample", sample(repo, {**ROW, "city": "z",
+                                                                     "age": "old"}))
+    assert code == 1
+    assert sorted(f["message"] for f in found if f["code"] == "MLG410") == [
+        "sample value age='old' is str; the contract expects float",
+        "sample value city='z' is not one of ['a', 'b']"]
+
+
+@pytest.mark.parametrize("what, files, expected", [
+    ("malformed sample", {"s.json": "{not json"}, "sample: "),
+    ("missing contract file", {}, "contract: "),
+    ("class not found", {"api.py": CONTRACT}, "contract: "),
+])
+def test_bad_inputs_are_findings(repo, capsys, what, files, expected):
+    joblib.dump(column_pipeline(), repo / "model.joblib")
+    for name, text in files.items():
+        (repo / name).write_text(text)
+    args = ["--artifact", "model.joblib"]
+    args += ["--sample", "s.json"] if "s.json" in files else [
+        "--contract", "api.py:Nope" if "api.py" in files else "gone.py:Request"]
+    code, found, _ = run(capsys, "schema", *args)
+    assert code == 1 and codes(found) == ["MLG400"], what
+    assert found[0]["message"].startswith(expected)
+
+
+class Fragile(ClassifierMixin, BaseEstimator):
+    """Predicts, but an empty request crashes it with an IndexError."""
+
+    def fit(self, X, y):
+        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict(self, X):
+        return np.asarray([X.iloc[0, 0] > 0] * len(X)) if len(X) else X.to_numpy()[0]
+
+
+def test_an_empty_request_must_fail_clearly(repo, capsys, monkeypatch):
+    (repo / "fragile.py").write_text(
+        "import numpy as np\n" + __import__("inspect").getsource(Fragile).replace(
+            "(ClassifierMixin, BaseEstimator)", ""))
+    monkeypatch.syspath_prepend(str(repo))
+    import importlib
+
+    module = importlib.import_module("fragile")
+    joblib.dump(module.Fragile().fit(FRAME[["age"]], TARGET), repo / "model.joblib")
+    (repo / "pyproject.toml").write_text('[tool.mlgate.artifact]\ntrust-modules = ["fragile"]\n')
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample",
+                         sample(repo, {"age": 0.3}))
+    assert (code, [(f["code"], f["severity"]) for f in found]) == (0, [("MLG408", "warning")])
+    assert "IndexError" in found[0]["message"]
+    del sys.modules["fragile"]
+
+
+SLOW = """
+import time
+
+from sklearn.base import BaseEstimator, TransformerMixin
+
+
+class Slow(TransformerMixin, BaseEstimator):
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        time.sleep(0.02)
+        return X
+"""
+
+
+def test_latency_over_budget_is_measured_twice_then_blocks(repo, capsys, monkeypatch):
+    (repo / "slowstep.py").write_text(SLOW)
+    monkeypatch.syspath_prepend(str(repo))
+    import slowstep
+
+    model = make_pipeline(slowstep.Slow(), LogisticRegression()).fit(FRAME[["age"]], TARGET)
+    joblib.dump(model, repo / "model.joblib")
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\ntrust-modules = ["slowstep"]\n'
+        "[tool.mlgate.latency]\nmax-seconds = 1\n")
+    row = sample(repo, {"age": 0.3})
+    code, found, err = run(capsys, "latency", "--artifact", "model.joblib", "--sample", row,
+                           "--budget-ms", "5")
+    assert code == 1 and codes(found) == ["MLG501"]
+    assert "exceeds the 5 ms budget (and " in found[0]["message"]  # measured twice
+    assert found[0]["p95_ms"] >= 20
+    code, found, err = run(capsys, "latency", "--artifact", "model.joblib", "--sample", row,
+                           "--budget-ms", "1000")
+    assert (code, found) == (0, [])
+    assert "p50 " in err and "load " in err and "peak RSS" in err
+    del sys.modules["slowstep"]
+
+
+def test_latency_without_a_sample_says_so(repo, capsys):
+    joblib.dump(column_pipeline(), repo / "model.joblib")
+    code, found, _ = run(capsys, "latency", "--artifact", "model.joblib")
+    assert (code, [(f["code"], f["severity"]) for f in found]) == (0, [("MLG502", "warning")])
+
+
+def test_audit_reports_pillars_reuses_the_cache_and_writes_the_readme(repo, capsys):
+    joblib.dump(column_pipeline(), repo / "model.joblib")
+    sample(repo, ROW, "sample_request.json")
+    (repo / "README.md").write_text("# Project\n\nIntro.\n")
+    (repo / "train.py").write_text("DATA = 'data/train.csv'\n")
+    code, report, _ = run(capsys, "audit", "--write-readme")
+    assert code == 0 and report["ready"] is True
+    assert {p["name"]: p["status"] for p in report["pillars"]} == {
+        "paths": "pass", "lock": "skip", "artifact": "pass", "schema": "pass",
+        "latency": "pass"}
+    readme = (repo / "README.md").read_text()
+    assert readme.startswith("# Project\n\nIntro.\n")
+    assert "## Operational Constraints" in readme and "p50 / p95 / p99" in readme
+    before = readme
+    code, report, _ = run(capsys, "audit", "--write-readme")
+    after = (repo / "README.md").read_text()
+    assert after.count("## Operational Constraints") == 1
+    assert after.split("| single-row latency")[0] == before.split("| single-row latency")[0]
+    (repo / "sample_request.json").write_text(json.dumps({**ROW, "city": 3}))
+    with open(repo / "evil.pkl", "wb") as handle:
+        pickle.dump(print, handle)
+    code = main(["audit", "--python", sys.executable])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "  FAIL  artifact" in out and "NOT READY" in out and "evil.pkl:1:1: MLG301" in out
+
+
+def test_audit_sarif_is_valid(repo, capsys):
+    jsonschema = pytest.importorskip("jsonschema")
+    joblib.dump(column_pipeline(), repo / "model.joblib")
+    (repo / "train.py").write_text("DATA = '/Users/ana/train.csv'\n")
+    code = main(["audit", "--format", "sarif", "--python", sys.executable])
+    log = json.loads(capsys.readouterr().out)
+    schema = json.loads((Path(__file__).parent / "sarif" / "sarif-schema-2.1.0.json")
+                        .read_text())
+    jsonschema.validate(log, schema)
+    assert code == 1
+    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["MLG101"]
