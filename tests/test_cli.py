@@ -161,6 +161,9 @@ def test_folder_arguments_use_git_and_respect_gitignore(project, capsys):
 @pytest.mark.parametrize("command", [
     ["paths", "a.py"],
     ["artifact", "--python", sys.executable, "model.pkl"],
+    ["schema", "--python", sys.executable, "--artifact", "model.pkl", "--sample", "s.json"],
+    ["latency", "--python", sys.executable, "--artifact", "model.pkl", "--sample", "s.json"],
+    ["audit", "--python", sys.executable, "--skip", "lock"],
 ])
 def test_hook_does_not_import_the_ml_stack(project, command):
     """The hook process never imports numpy & co., not even to judge a model artifact."""
@@ -168,6 +171,7 @@ def test_hook_does_not_import_the_ml_stack(project, command):
 
     (project / "a.py").write_text(LEAK)
     (project / "model.pkl").write_bytes(pickle.dumps({"coef": [1.0]}))
+    (project / "s.json").write_text('{"a": 1}')
     subprocess.run(["git", "init", "-q"], check=True)
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "mlgate", *command],
