@@ -160,6 +160,9 @@ def audit(directory: str, common: argparse.Namespace) -> tuple[list[Pillar], lis
                 unmeasured.append(spec.name)
                 continue
             if pillars["schema"].status != "skip":
+                from mlgate.checks.schema import imported_contract
+
+                contract = imported_contract(spec, model, contract)
                 if sample is not None:
                     schema_found.extend(compare_sample(spec, sample, model))
                 if contract is not None:

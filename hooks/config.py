@@ -131,6 +131,7 @@ MODEL_KEYS: dict[str, Callable[[Any, str], Any]] = {
     "budget-ms": _milliseconds,
     "method": _identifier,
     "batch": _count,
+    "contract-import": _bool,
 }
 
 

@@ -27,14 +27,15 @@ MODEL_EXTENSIONS = (".joblib", ".pkl", ".pickle", ".jbl", ".sav", ".skops", ".jo
 class ModelSpec:
     """One model to exercise; paths as the user will see them (relative to the cwd)."""
 
-    __slots__ = ("artifact", "batch", "budget_ms", "contract", "contract_names", "method",
-                 "name", "origin", "sample")
+    __slots__ = ("artifact", "batch", "budget_ms", "contract", "contract_import",
+                 "contract_names", "method", "name", "origin", "sample")
 
     def __init__(self, name: str, artifact: str, origin: str, sample: str | None = None,
                  contract: str | None = None, budget_ms: float | None = None,
                  method: str = "predict", contract_names: str = "fields",
-                 batch: int = 0) -> None:
+                 batch: int = 0, contract_import: bool = False) -> None:
         self.name, self.artifact, self.origin = name, artifact, origin
+        self.contract_import = contract_import
         self.sample, self.contract, self.budget_ms = sample, contract, budget_ms
         self.method, self.contract_names, self.batch = method, contract_names, batch
 
@@ -54,7 +55,8 @@ def declared_models(config: Config, args) -> list[ModelSpec]:
     if getattr(args, "artifact", None):
         return [ModelSpec("command line", args.artifact, "command line", args.sample,
                           args.contract, args.budget_ms or default_budget,
-                          contract_names=names)]
+                          contract_names=names,
+                          contract_import=getattr(args, "contract_import", False))]
     if config.models:
         specs = []
         for name, table in config.models.items():
@@ -71,7 +73,7 @@ def declared_models(config: Config, args) -> list[ModelSpec]:
                 name, at("artifact") or "", f"[tool.mlgate.models.{name}]", at("sample"),
                 at("contract"), table.get("budget-ms", default_budget),
                 table.get("method", "predict"), table.get("contract-names", names),
-                table.get("batch", 0)))
+                table.get("batch", 0), table.get("contract-import", False)))
         return specs
     return discover(config.root, default_budget, names)
 

@@ -605,9 +605,42 @@ def measure_latency(function, row, spec):
             "p99_ms": _percentile(ordered, 0.99), "max_ms": ordered[-1]}
 
 
+def import_contract(spec):
+    """Opt-in (`contract-import = true`): import the API module in the project's
+    environment and read the pydantic model's fields as pydantic sees them (computed
+    aliases included). This runs the project's own code, which is why it is opt-in."""
+    import importlib.util
+
+    for root in reversed(spec.get("roots", [])):
+        if root not in sys.path:
+            sys.path.insert(0, root)
+    module_spec = importlib.util.spec_from_file_location("_mlgate_contract", spec["file"])
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules["_mlgate_contract"] = module
+    module_spec.loader.exec_module(module)
+    cls = getattr(module, spec["class"])
+    fields = []
+    for name, info in cls.model_fields.items():
+        alias = info.alias if isinstance(info.alias, str) else None
+        if alias is None and isinstance(getattr(info, "validation_alias", None), str):
+            alias = info.validation_alias
+        annotation = getattr(info, "annotation", None)
+        fields.append({"name": name, "alias": alias if alias != name else None,
+                       "type_text": getattr(annotation, "__name__", repr(annotation)),
+                       "required": bool(info.is_required())})
+    config = getattr(cls, "model_config", {}) or {}
+    return {"fields": fields, "extra": config.get("extra")}
+
+
 def exercise_model(obj, spec):
     """Expected input, the sample predicted, an empty request, latency: what was asked."""
     out = {"input": expected_input(obj)}
+    if spec.get("contract_import"):
+        try:
+            out["contract"] = import_contract(spec["contract_import"])
+        except BaseException as exc:
+            first = next((line for line in str(exc).splitlines() if line.strip()), "")
+            out["contract_error"] = f"{type(exc).__name__}: {first[:300]}"
     method = getattr(obj, spec.get("method") or "predict", None)
     if not callable(method):
         out["error"] = f"the model has no method {spec.get('method') or 'predict'}()"

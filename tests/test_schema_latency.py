@@ -277,3 +277,39 @@ def test_audit_sarif_is_valid(repo, capsys):
     jsonschema.validate(log, schema)
     assert code == 1
     assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["MLG101"]
+
+
+COMPUTED_ALIASES = """
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel)
+
+    age: float
+    yearly_income: float
+    city: str
+"""
+
+
+def test_computed_aliases_need_the_import_mode(repo, capsys):
+    pytest.importorskip("pydantic")
+    frame = FRAME.rename(columns={"income": "yearlyIncome"})
+    columns = ColumnTransformer([("num", StandardScaler(), ["age", "yearlyIncome"]),
+                                 ("cat", OneHotEncoder(handle_unknown="ignore"), ["city"])])
+    joblib.dump(make_pipeline(columns, LogisticRegression()).fit(frame, TARGET),
+                repo / "model.joblib")
+    (repo / "api.py").write_text(COMPUTED_ALIASES)
+    (repo / "pyproject.toml").write_text('[tool.mlgate.schema]\ncontract-names = "aliases"\n')
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--contract",
+                         "api.py:Request")
+    assert "MLG409" in codes(found)  # read statically: the aliases are not known
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--contract",
+                         "api.py:Request", "--contract-import")
+    assert (code, found) == (0, [])
+    (repo / "api.py").write_text("raise RuntimeError('no database here')\n" + COMPUTED_ALIASES)
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--contract",
+                         "api.py:Request", "--contract-import")
+    assert code == 1 and "importing it failed: RuntimeError: no database here" in " ".join(
+        f["message"] for f in found)

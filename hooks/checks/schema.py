@@ -44,6 +44,9 @@ def add_model_arguments(parser: argparse.ArgumentParser, budget: bool = False) -
     parser.add_argument("--contract", metavar="SPEC",
                         help="api.py:PredictRequest (pydantic), a JSON Schema file, or an"
                              " MLflow MLmodel")
+    parser.add_argument("--contract-import", action="store_true",
+                        help="import the pydantic contract in the project's environment"
+                             " (runs its code) instead of reading it statically")
     parser.add_argument("--budget-ms", type=float, metavar="MS",
                         help="latency budget for p95 of one single-row request" if budget
                         else argparse.SUPPRESS)
@@ -84,9 +87,24 @@ def _close(name: str, candidates: list[str]) -> str | None:
 def model_block(spec, sample, latency: dict | None = None) -> dict:
     """What the probe is asked to do with the loaded model."""
     block: dict = {"method": spec.method, "predict": True, "empty": True}
+    file, colon, cls = (spec.contract or "").rpartition(":")
+    if spec.contract_import and colon and file.endswith(".py"):
+        from mlgate.artifacts.project import import_roots
+        from mlgate.environment import find_repo_root
+
+        roots = import_roots(spec.artifact, [], os.getcwd(), find_repo_root(os.getcwd()))
+        from mlgate.artifacts.cache import file_stat
+
+        block["contract_import"] = {"file": os.path.realpath(file), "class": cls,
+                                    "stamp": file_stat(file),  # part of the cache key
+                                    "roots": [os.path.dirname(os.path.realpath(file)),
+                                              *roots]}
     if sample is not None:
         if getattr(sample, "deferred", False):
+            from mlgate.artifacts.cache import file_stat
+
             block["parquet"] = os.path.realpath(sample.path)
+            block["parquet_stamp"] = file_stat(sample.path)  # part of the cache key
         else:
             block["columns"], block["rows"] = list(sample.columns), list(sample.rows)
     if latency:
@@ -151,9 +169,30 @@ def exercise(gate, spec, sample, latency: dict | None, findings: list[Finding]) 
     if model.get("error"):
         findings.append(_finding(spec.sample or spec.artifact, UNREADABLE, model["error"]))
         return None
+    if model.get("contract_error"):
+        findings.append(_finding(spec.contract.rpartition(":")[0], UNREADABLE,
+                                 f"contract: importing it failed: {model['contract_error']}",
+                                 hint="contract-import runs the API module in the project's"
+                                      " environment; it must import cleanly"))
     load = record["load"]
     return {**model, "_load": {k: load.get(k) for k in ("type", "load_seconds",
                                                          "max_rss_bytes")}}
+
+
+def imported_contract(spec, model: dict, contract):
+    """With contract-import, the fields pydantic itself reports replace the static reading
+    (their lines are kept from it where the names agree)."""
+    answer = model.get("contract")
+    if not answer or contract is None:
+        return contract
+    from mlgate.contracts import Contract, ContractField
+
+    lines = {f.name: f.line for f in contract.fields}
+    fields = [ContractField(f["name"], f["type_text"], "unknown", f["required"], f["alias"],
+                            line=lines.get(f["name"]), path=contract.path)
+              for f in answer["fields"]]
+    return Contract("pydantic", contract.path, contract.name, fields, True,
+                    ["imported in the project's environment"], answer.get("extra"))
 
 
 def compare_sample(spec, sample, model: dict) -> list[Finding]:
@@ -310,6 +349,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         model = exercise(gate, spec, sample, None, findings)
         if model is None:
             continue
+        contract = imported_contract(spec, model, contract)
         if sample is not None:
             findings.extend(compare_sample(spec, sample, model))
         if contract is not None:
