@@ -95,6 +95,7 @@ def audit(directory: str, common: argparse.Namespace) -> tuple[list[Pillar], lis
     from mlgate.checks import artifact as artifact_check
     from mlgate.checks.latency import latency_findings, latency_spec
     from mlgate.checks.schema import compare_contract, compare_sample, exercise, read_inputs
+    from mlgate.files import relative_to
     from mlgate.models import declared_models
 
     config = load_config(start=".")
@@ -122,15 +123,32 @@ def audit(directory: str, common: argparse.Namespace) -> tuple[list[Pillar], lis
     run_pillar("lock", _pillar_lock)
     specs = declared_models(config, argparse.Namespace())
     artifacts = [s.artifact for s in specs if os.path.isfile(s.artifact)]
-    artifacts += [p for p in artifact_check._artifacts([]) if p not in artifacts]
+    artifacts += [p for p in artifact_check._artifacts([]) if p not in artifacts
+                  and not config.is_excluded(relative_to(p, config.root))]
     gate = None
     if artifacts and any(pillars[p].status != "skip" for p in ("artifact", "schema",
                                                                 "latency")):
         gate = artifact_check.ArtifactGate(config, common.python, no_cache=common.no_cache,
                                            verbose=common.verbose, label=NAME)
         measured["versions"] = gate.env.versions
+    # The probe work of the schema and latency pillars is asked on the artifact pillar's
+    # load: one load per model for the whole audit (the later asks hit the cache).
+    inputs = {}
+    for spec in specs:
+        sample, contract = read_inputs(spec, [])
+        timing = (latency_spec(config, spec) if pillars["latency"].status != "skip"
+                  and sample is not None else None)
+        inputs[spec.name] = (sample, contract, timing)
     if gate is not None and pillars["artifact"].status != "skip":
-        results = gate.check(artifacts)
+        from mlgate.checks.schema import block_key, model_block
+
+        blocks = {}
+        for spec in specs:
+            sample, _, timing = inputs[spec.name]
+            if os.path.isfile(spec.artifact) and (sample is not None or timing):
+                block = model_block(spec, sample, timing)
+                blocks[spec.artifact] = (block, block_key(block))
+        results = gate.check(artifacts, blocks)
         found = [f for _, fs, _ in results for f in fs]
         types = [(record.get("load") or {}).get("type", "").rsplit(".", 1)[-1]
                  for _, _, record in results]
@@ -153,8 +171,7 @@ def audit(directory: str, common: argparse.Namespace) -> tuple[list[Pillar], lis
             pillars["schema"].status == "skip" and pillars["latency"].status == "skip"):
         for spec in specs:
             sample, contract = read_inputs(spec, schema_found)
-            timing = (latency_spec(config, spec) if pillars["latency"].status != "skip"
-                      and sample is not None else None)
+            timing = inputs[spec.name][2]
             model = exercise(gate, spec, sample, timing, schema_found)
             if model is None:
                 unmeasured.append(spec.name)

@@ -140,6 +140,7 @@ def environment():
         "version": "{}.{}.{}".format(*sys.version_info[:3]),
         "markers": marker_environment(),
         "distributions": distributions(),
+        "path": list(sys.path),
     }
 
 

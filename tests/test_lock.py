@@ -315,3 +315,33 @@ def test_a_package_installed_by_real_pip(project, capsys, tmp_path):
     code, found, _ = run_lock(capsys)
     assert [(f["kind"], f["locked"], f["installed"]) for f in found] == [
         ("mismatch", "2.0", "1.0")]
+
+
+def test_a_verdict_is_cached_until_the_environment_or_a_lock_changes(project, capsys,
+                                                                      monkeypatch):
+    import shutil
+
+    from envs import site_packages
+
+    import mlgate.probe
+
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    write(root / "requirements.txt", "attrs==23.2.0\n")
+    assert run_lock(capsys)[:2] == (0, [])
+    cached = sorted(p.name.split("-")[0] for p in (root / ".git" / "mlgate-cache").iterdir())
+    assert cached == ["environment", "lock"]
+
+    class NoProbe:
+        def __init__(self, *args, **kwargs):
+            raise AssertionError("the cache should have answered")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(mlgate.probe, "PendingProbe", NoProbe)
+        assert run_lock(capsys)[:2] == (0, [])
+    shutil.rmtree(site_packages(venv) / "attrs-23.2.0.dist-info")
+    install(venv, "attrs", "24.1.0")  # the environment changes: asked again
+    code, found, _ = run_lock(capsys)
+    assert (code, kinds(found)) == (1, [("mismatch", "attrs")])
+    write(root / "requirements.txt", "attrs==24.1.0\n")  # the lock changes: judged again
+    assert run_lock(capsys)[:2] == (0, [])

@@ -91,12 +91,22 @@ class Cache:
         return value
 
 
+_METADATA = (".dist-info", ".egg-info", ".egg-link", ".pth")
+
+
 def environment_stamp(python: str, sys_path: list[str]) -> str:
-    """Changes whenever a package is installed, upgraded or removed in that environment."""
-    entries = [[python, file_stat(python)]]
+    """Changes whenever a package is installed, upgraded or removed in that environment:
+    each sys.path folder's modification time, and the names of its metadata folders (which
+    carry the versions), so a change within one clock tick is not missed either."""
+    entries: list = [[python, file_stat(python)]]
     for entry in sys_path:
-        if entry:
-            entries.append([entry, file_stat(entry)])
+        if not entry:
+            continue
+        try:
+            names = sorted(n for n in os.listdir(entry) if n.endswith(_METADATA))
+        except OSError:
+            names = None
+        entries.append([entry, file_stat(entry), names])
     return _digest(entries)
 
 

@@ -310,15 +310,31 @@ def _env_parity(path: str, facts: dict, versions: dict) -> list[Finding]:
     return found
 
 
-def _locked_versions(roots: list[str], config: Config) -> dict[str, list[tuple[str, str]]]:
-    """{distribution: [(version, lock file)]} for the ones the checks compare, from the lock."""
-    from mlgate.locks.detect import discover_locks, parse_lock
+def _locked_versions(roots: list[str], config: Config, cache=None
+                     ) -> dict[str, list[tuple[str, str]]]:
+    """{distribution: [(version, lock file)]} from the locks, cached while they are unchanged
+    (parsing them costs the packaging import on every commit otherwise)."""
+    from mlgate.artifacts.cache import file_stat, key
+    from mlgate.locks.detect import discover_locks
 
     configured = config.section("lock").get("files", [])
     paths = [os.path.join(config.root, p) for p in configured]
     if not paths:
         for root in roots:
             paths.extend(p for p in discover_locks(root) if p not in paths)
+    name = "lock-pins-" + key(_CODE, [[os.path.realpath(p), file_stat(p)] for p in paths]) + ".json"
+    record = cache.read(name) if cache else None
+    if record is not None and "pins" in record:
+        return {k: [tuple(v) for v in vs] for k, vs in record["pins"].items()}
+    found = _parse_pins(paths)
+    if cache:
+        cache.write(name, {"pins": found})
+    return found
+
+
+def _parse_pins(paths: list[str]) -> dict[str, list[tuple[str, str]]]:
+    from mlgate.locks.detect import parse_lock
+
     found: dict[str, list[tuple[str, str]]] = {}
     for path in paths:
         for lock in parse_lock(path):
@@ -473,7 +489,7 @@ class ArtifactGate:
 
     def _locked_for(self, roots: tuple) -> dict:
         if roots not in self._locked:
-            self._locked[roots] = _locked_versions(list(roots), self.config)
+            self._locked[roots] = _locked_versions(list(roots), self.config, self.cache)
         return self._locked[roots]
 
     def check(self, paths: list[str], models: dict | None = None
@@ -593,4 +609,28 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         return []
     gate = ArtifactGate(config, args.python, no_cache=args.no_cache, no_load=args.no_load,
                         verbose=args.verbose)
-    return [f for _, found, _ in gate.check(paths) for f in found]
+    return [f for _, found, _ in gate.check(paths, _model_blocks(config, paths))
+            for f in found]
+
+
+def _model_blocks(config: Config, paths: list[str]) -> dict:
+    """For artifacts that are declared models, the schema check's probe work: asked on the
+    same load, so `check-schema` right after answers from the cache (one load per commit)."""
+    from mlgate.checks.schema import block_key, model_block
+    from mlgate.contracts import ContractError
+    from mlgate.contracts.samples import read_sample
+    from mlgate.models import declared_models
+
+    wanted = {os.path.realpath(p): p for p in paths}
+    blocks = {}
+    for spec in declared_models(config, argparse.Namespace()):
+        path = wanted.get(os.path.realpath(spec.artifact))
+        if path is None:
+            continue
+        try:
+            sample = read_sample(spec.sample) if spec.sample else None
+        except ContractError:
+            continue  # the schema check reports it
+        block = model_block(spec, sample)
+        blocks[path] = (block, block_key(block))
+    return blocks

@@ -47,6 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="lock or requirements files (default: those at the repository root)")
     parser.add_argument("--python", metavar="PY",
                         help="the project's interpreter or environment folder (see README)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="always ask the environment (its answer is otherwise cached under"
+                             " .git/ until a package is installed or removed)")
 
 
 def _finding(code: str, package, message: str, hint: str = "", **extra) -> Finding:
@@ -159,11 +162,61 @@ def _compare_source(package, dist) -> Finding | None:
     return None
 
 
+class _Answered:
+    def __init__(self, value: dict, stamp: str) -> None:
+        self.value, self.stamp = value, stamp
+
+    def result(self) -> dict:
+        return self.value
+
+
+class _Caching:
+    """A pending probe whose answer is stored under the environment's stamp."""
+
+    def __init__(self, probe, cache, name: str) -> None:
+        self.probe, self.cache, self.name = probe, cache, name
+        self.stamp: str | None = None
+
+    def result(self) -> dict:
+        from mlgate.artifacts.cache import environment_stamp
+
+        value = self.probe.result()
+        self.stamp = environment_stamp(self.probe.python, value.get("path", []))
+        self.cache.write(self.name, {"env": value, "path": value.get("path", []),
+                                     "stamp": self.stamp})
+        return value
+
+
+def _environment(python: str, repo_root: str, no_cache: bool):
+    from mlgate.artifacts.cache import Cache, environment_stamp, key
+    from mlgate.probe import PendingProbe, source_digest
+
+    cache = Cache(None) if no_cache else Cache.for_repo(repo_root)
+    name = f"environment-{key(os.path.realpath(python), source_digest())}.json"
+    record = cache.read(name)
+    if record and record.get("stamp") == environment_stamp(python, record.get("path", [])):
+        return _Answered(record["env"], record["stamp"]), cache
+    return _Caching(PendingProbe(python, "environment"), cache, name), cache
+
+
+# Bump when what this module concludes from the same inputs changes: cached verdicts expire.
+_CODE = 1
+
+
+def _cached_verdict(cache, name: str) -> list[Finding] | None:
+    from mlgate.artifacts.cache import deps_unchanged
+
+    record = cache.read(name)
+    if not record or "findings" not in record or not deps_unchanged(record.get("deps", [])):
+        return None
+    return [Finding(f["path"], f["line"], f["col"], f["code"], f["message"], f["severity"],
+                    f.get("hint", ""), f.get("extra")) for f in record["findings"]]
+
+
 def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     """Compare every lock with the project's environment."""
     from mlgate.environment import find_repo_root, resolve_project_python
     from mlgate.locks.detect import discover_locks, parse_lock
-    from mlgate.probe import PendingProbe
 
     section = config.section(NAME)
     repo_root = find_repo_root(os.getcwd())
@@ -177,8 +230,20 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     if args.verbose:
         print(f"mlgate lock: project Python {python.executable} (from {python.reason})",
               file=sys.stderr)
-    # The probe runs in the project's interpreter while this process reads the locks.
-    probe = PendingProbe(python.executable, "environment")
+    # The probe runs in the project's interpreter while this process reads the locks; its
+    # answer is cached while the environment's stamp is unchanged.
+    probe, cache = _environment(python.executable, repo_root, getattr(args, "no_cache", False))
+    verdict_name = None
+    if isinstance(probe, _Answered):
+        # Same environment, same files, same settings: the same verdict, without parsing.
+        from mlgate.artifacts.cache import key
+
+        verdict_name = "lock-result-" + key(
+            _CODE, probe.stamp, [os.path.realpath(p) for p in paths], section,
+            os.path.realpath(python.executable), os.getcwd()) + ".json"
+        cached = _cached_verdict(cache, verdict_name)
+        if cached is not None:
+            return cached
     locks = [lock for path in paths for lock in parse_lock(path)]
     for lock in locks:
         lock.path = _display(lock.path)
@@ -233,7 +298,29 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                 extra={"check": NAME, "kind": "undeclared", "package": name,
                        "installed": dist["version"]},
             ))
+    if isinstance(probe, _Caching) and probe.stamp:
+        from mlgate.artifacts.cache import key
+
+        # The next run keys on the stamp the environment has now (the probe just stored it).
+        verdict_name = "lock-result-" + key(
+            _CODE, probe.stamp, [os.path.realpath(p) for p in paths], section,
+            os.path.realpath(python.executable), os.getcwd()) + ".json"
+    if verdict_name:
+        _store_verdict(cache, verdict_name, findings, [*paths, *(lock.path for lock in locks),
+                                                       os.path.join(repo_root,
+                                                                    "pyproject.toml")])
     return findings
+
+
+def _store_verdict(cache, name: str, findings: list[Finding], files: list[str]) -> None:
+    from mlgate.artifacts.cache import file_stat
+
+    deps = {os.path.realpath(f): None for f in files}
+    cache.write(name, {
+        "deps": [[f, file_stat(f)] for f in deps],
+        "findings": [{"path": f.path, "line": f.line, "col": f.col, "code": f.code,
+                      "message": f.message, "severity": f.severity, "hint": f.hint,
+                      "extra": f.extra} for f in findings]})
 
 
 def _one_per_name(selected: list, env: _Installed) -> list:
