@@ -291,6 +291,29 @@ def load_config(explicit: str | None = None, start: str | None = None) -> Config
     root = os.path.dirname(os.path.realpath(path))
     if "mlgate" not in text:  # most projects: no need to pay for a TOML parser
         return Config(root=root, source=path)
+    table = _parsed_table(path, text)
+    if not isinstance(table, dict):
+        raise UsageError(f"{path}: [tool.mlgate] must be a table")
+    return parse_config(table, root, path)
+
+
+def _parsed_table(path: str, text: str) -> Any:
+    """`[tool.mlgate]` of the file, from a JSON copy under .git/ when the text is unchanged:
+    every hook reads the configuration, and a TOML parser costs more than the rest of a warm
+    run's imports."""
+    import hashlib
+    import json
+
+    from mlgate.environment import find_repo_root
+
+    git = os.path.join(find_repo_root(os.path.dirname(os.path.realpath(path))), ".git")
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    copy = os.path.join(git, "mlgate-cache", f"config-{digest}.json")
+    try:
+        with open(copy, encoding="utf-8") as handle:
+            return json.load(handle)["table"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.9/3.10 only
@@ -300,6 +323,13 @@ def load_config(explicit: str | None = None, start: str | None = None) -> Config
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: invalid TOML: {exc}") from None
     table = data.get("tool", {}).get("mlgate", {})
-    if not isinstance(table, dict):
-        raise UsageError(f"{path}: [tool.mlgate] must be a table")
-    return parse_config(table, root, path)
+    if os.path.isdir(git):
+        try:
+            os.makedirs(os.path.dirname(copy), exist_ok=True)
+            with open(copy + f".{os.getpid()}", "w", encoding="utf-8") as handle:
+                json.dump({"table": table}, handle)
+            os.replace(copy + f".{os.getpid()}", copy)
+        except (OSError, TypeError, ValueError):
+            pass  # not JSON-representable (a TOML date): parsed again next time
+    return table
+

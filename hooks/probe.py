@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import tempfile
 
 from mlgate.finding import UsageError
 
@@ -52,6 +50,9 @@ class PendingProbe:
 
     def __init__(self, python: str, command: str, timeout: float = DEFAULT_TIMEOUT,
                  payload: dict | None = None, env_extra: dict | None = None) -> None:
+        import subprocess  # here, not at the top: a warm run answers from the cache
+        import tempfile
+
         self.python, self.timeout = python, timeout
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
         env.update(env_extra or {})
@@ -73,6 +74,8 @@ class PendingProbe:
 
     def result(self) -> dict:
         """Wait for the answer; raise ProbeError when there is none."""
+        import subprocess
+
         python = self.python
         try:
             stdout, stderr = self._proc.communicate(self._input, timeout=self.timeout)

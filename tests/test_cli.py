@@ -211,3 +211,22 @@ def test_a_run_imports_only_its_own_check(project):
     assert proc.returncode == 0
     assert "mlgate.checks.lock" not in proc.stderr and "mlgate.checks.artifact" not in proc.stderr
     assert "mlgate.checks.paths" in proc.stderr
+
+
+def test_the_configuration_is_read_from_a_json_copy_until_the_file_changes(tmp_path,
+                                                                            monkeypatch):
+    from mlgate.config import load_config
+
+    monkeypatch.chdir(tmp_path)
+    subprocess.run(["git", "init", "-q"], check=True)
+    (tmp_path / "pyproject.toml").write_text('[tool.mlgate]\nignore = ["MLG101"]\n')
+    assert load_config().ignore == ["MLG101"]
+    copies = list((tmp_path / ".git" / "mlgate-cache").glob("config-*.json"))
+    assert len(copies) == 1
+    monkeypatch.setitem(sys.modules, "tomllib", None)  # a second read must not parse TOML
+    monkeypatch.setitem(sys.modules, "tomli", None)
+    assert load_config().ignore == ["MLG101"]
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.mlgate]\nignore = ["MLG102"]\n')
+    assert load_config().ignore == ["MLG102"]

@@ -14,7 +14,6 @@ classes allowed. Both are explicit:
 
 from __future__ import annotations
 
-import ast
 import os
 
 from mlgate.finding import UsageError
@@ -55,6 +54,7 @@ def module_file(module: str, roots: list[str]) -> str | None:
 
 def defined_classes(path: str) -> list[str]:
     """Qualified names of the classes a module defines (nested ones too), from its source."""
+    import ast  # only when trust-modules is set
     with open(path, "rb") as handle:
         tree = ast.parse(handle.read(), filename=path)
     found: list[str] = []
