@@ -579,8 +579,8 @@ def _percentile(sorted_values, fraction):
 
 
 def measure_latency(function, row, spec):
-    """Single-row timings: warm up, then repeat in rounds until p95 is stable (two rounds
-    within 5%) or the bounds are reached. Milliseconds."""
+    """Single-row timings: warm up, then repeat in rounds of 20 until p95 is stable (at least
+    200 calls, two rounds within 5%) or the bounds are reached. Milliseconds."""
     import time
 
     for _ in range(spec.get("warmup", 5)):
@@ -596,7 +596,7 @@ def measure_latency(function, row, spec):
             timings.append((time.perf_counter() - started) * 1000.0)
         ordered = sorted(timings)
         p95 = _percentile(ordered, 0.95)
-        if previous is not None and len(timings) >= 100 and abs(p95 - previous) <= 0.05 * p95:
+        if previous is not None and len(timings) >= 200 and abs(p95 - previous) <= 0.05 * p95:
             stable = True
             break
         previous = p95

@@ -1,10 +1,11 @@
 """`mlgate latency`: one single-row request must be answered within its budget (MLG5xx).
 
 Measured in the project's environment, on the same verified load as `mlgate artifact`: warm
-up, then time single-row calls in rounds until p95 is stable (two rounds within 5%) or the
-bounds (2,000 calls, `max-seconds`) are reached; p95 over the budget is measured once more
-before it fails, so a noisy machine does not block by chance. Reported: p50/p95/p99, load
-time, peak resident memory after loading, artifact size, optionally a small batch.
+up, then time single-row calls in rounds until p95 is stable (200 calls at least, two rounds
+within 5%) or the bounds (2,000 calls, `max-seconds`) are reached; p95 over the budget is
+measured once more before it fails, so a noisy machine does not block by chance. Reported:
+p50/p95/p99, load time, peak resident memory after loading, artifact size, optionally a
+small batch.
 
 Timing is slow and machine-dependent: the hook is meant for the `pre-push` or `manual`
 stage, not every commit (see README). A result is cached with the artifact's verdict and
