@@ -94,7 +94,13 @@ def audit(directory: str, common: argparse.Namespace) -> tuple[list[Pillar], lis
     """Run the pillars from inside `directory`; paths in findings are relative to it."""
     from mlgate.checks import artifact as artifact_check
     from mlgate.checks.latency import latency_findings, latency_spec
-    from mlgate.checks.schema import compare_contract, compare_sample, exercise, read_inputs
+    from mlgate.checks.schema import (
+        compare_contract,
+        compare_sample,
+        empty_request_note,
+        exercise,
+        read_inputs,
+    )
     from mlgate.files import relative_to
     from mlgate.models import declared_models
 
@@ -189,7 +195,9 @@ def audit(directory: str, common: argparse.Namespace) -> tuple[list[Pillar], lis
             measured["models"].append((spec, model))
         names = ", ".join(s.name for s in specs)
         if pillars["schema"].status != "skip":
-            pillars["schema"].detail = f"{names}: sample and contract against the model's input"
+            notes = [n for n in (empty_request_note(m) for _, m in measured["models"]) if n]
+            pillars["schema"].detail = (f"{names}: sample and contract against the model's"
+                                        " input" + (f"; {notes[0]}" if len(notes) == 1 else ""))
             pillars["schema"].settle(schema_found, config.fail_on)
             findings.extend(schema_found)
         if pillars["latency"].status != "skip":

@@ -258,6 +258,16 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
     return found
 
 
+def empty_request_note(model: dict) -> str | None:
+    """How the model answered an empty request, when that was the expected clear refusal."""
+    empty = model.get("empty") or {}
+    if empty.get("ok"):
+        return "an empty request returns an empty answer"
+    if empty and not empty.get("hang") and empty.get("type") in CLEAR_ERRORS:
+        return f"an empty request is refused with {empty['type']} (as expected)"
+    return None
+
+
 def compare_contract(spec, contract, model: dict, sample) -> list[Finding]:
     expected = model["input"]
     names, used = expected.get("feature_names_in"), expected.get("used_columns")
@@ -352,6 +362,9 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         contract = imported_contract(spec, model, contract)
         if sample is not None:
             findings.extend(compare_sample(spec, sample, model))
+            note = empty_request_note(model)
+            if note and args.verbose:
+                print(f"mlgate schema: {spec.name}: {note}", file=sys.stderr)
         if contract is not None:
             findings.extend(compare_contract(spec, contract, model, sample))
     return findings
