@@ -105,18 +105,9 @@ def latency_findings(spec, model: dict, quiet: bool = False) -> list[Finding]:
 
 
 def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
-    from mlgate.checks.artifact import ArtifactGate
-    from mlgate.checks.schema import read_inputs
-    from mlgate.models import declared_models
+    from mlgate.checks.schema import models_and_gate, read_inputs
 
-    specs = declared_models(config, args)
-    if not specs:
-        if args.verbose:
-            print("mlgate latency: no model declared or found (see [tool.mlgate.models])",
-                  file=sys.stderr)
-        return []
-    gate = ArtifactGate(config, args.python, no_cache=args.no_cache, verbose=args.verbose,
-                        label=NAME)
+    specs, gate = models_and_gate(args, config, NAME)
     findings: list[Finding] = []
     for spec in specs:
         sample, _ = read_inputs(spec, findings)

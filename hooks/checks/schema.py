@@ -336,18 +336,23 @@ def _type_problem(field, value) -> str | None:
     return None
 
 
-def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
+def models_and_gate(args: argparse.Namespace, config: Config, label: str):
+    """The models a run checks, and the gate that loads them; ([], None) when there are none."""
     from mlgate.checks.artifact import ArtifactGate
     from mlgate.models import declared_models
 
     specs = declared_models(config, args)
     if not specs:
         if args.verbose:
-            print("mlgate schema: no model declared or found (see [tool.mlgate.models])",
+            print(f"mlgate {label}: no model declared or found (see [tool.mlgate.models])",
                   file=sys.stderr)
-        return []
-    gate = ArtifactGate(config, args.python, no_cache=args.no_cache, verbose=args.verbose,
-                        label=NAME)
+        return [], None
+    return specs, ArtifactGate(config, args.python, no_cache=args.no_cache,
+                               verbose=args.verbose, label=label)
+
+
+def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
+    specs, gate = models_and_gate(args, config, NAME)
     findings: list[Finding] = []
     for spec in specs:
         sample, contract = read_inputs(spec, findings)
