@@ -104,35 +104,26 @@ joblib.dump(pipeline(60), os.path.join(twins, "pipeline.joblib"))
 print(json.dumps({"trees": trees, "build_s": round(time.perf_counter() - start, 1)}))
 """
 
-# argv: context.json artifact. mlgate's static layer, timed in-process (imports excluded).
+# argv: artifact. mlgate's static layer, timed in-process (imports excluded). As in
+# `mlgate artifact`, scikit-learn's pairs are left pending for the load to verify.
 STATIC = """
 import json, sys, time
 from mlgate.artifacts.allowlist import BASE, NUMPY_TYPES, NUMPY_UFUNCS, AllowList
 from mlgate.artifacts.container import decompress, detect
 from mlgate.artifacts.pickle_scan import scan_pickle
 
-with open(sys.argv[1], encoding="utf-8") as handle:
-    context = json.load(handle)
-pairs = BASE | NUMPY_UFUNCS | NUMPY_TYPES | {tuple(p) for p in context["sklearn_classes"]}
-allow = AllowList(pairs)
+allow = AllowList(BASE | NUMPY_UFUNCS | NUMPY_TYPES, defer=True)
 start = time.perf_counter()
-with open(sys.argv[2], "rb") as handle:
+with open(sys.argv[1], "rb") as handle:
     data = handle.read()
 kind = detect(data)
 stream = data if kind == "pickle" else decompress(data, kind)
 verdict = scan_pickle(stream, allow)
 elapsed = time.perf_counter() - start
 print(json.dumps({"seconds": elapsed, "kind": kind, "end": verdict.end, "size": len(stream),
-                  "globals": len(set(verdict.globals)), "pickles": verdict.pickles,
+                  "globals": len(set(verdict.globals)), "pending": len(allow.pending),
+                  "pickles": verdict.pickles,
                   "refusals": [[r.offset, r.code, r.message] for r in verdict.refusals]}))
-"""
-
-# argv: project-python out.json. The allow-list's scikit-learn part, as `mlgate artifact` gets it.
-CONTEXT = """
-import json, sys
-from mlgate.probe import run_probe
-with open(sys.argv[2], "w", encoding="utf-8") as handle:
-    json.dump(run_probe(sys.argv[1], "artifact-context", timeout=600), handle)
 """
 
 LOAD = "import sys, joblib; joblib.load(sys.argv[1])"
@@ -463,7 +454,7 @@ def measure_artifact(name: str, path: Path, twin: Path, ctx: dict) -> dict:
     cases = [
         Case("bare_load", "bare joblib.load", lambda p: [py, "-c", LOAD, str(p)], scratch),
         Case("static", "mlgate static scan", lambda p: [
-            ctx["mlgate_python"], "-c", STATIC, str(ctx["context"]), str(p)], scratch),
+            ctx["mlgate_python"], "-c", STATIC, str(p)], scratch),
     ]
     for tool in SCANNERS:
         info = ctx["tools"][tool]
@@ -623,15 +614,12 @@ def main(argv: list[str] | None = None) -> int:
                    env=build["key"]["env"])
         res["tools"] = ensure_tools(args.tools_venv.expanduser().resolve(), log)
         mlgate_python = interpreter_of(mlgate)
-        context = work / "context.json"
-        log("reading scikit-learn's classes through mlgate's probe (the allow-list) ...")
-        must([mlgate_python, "-c", CONTEXT, args.python, str(context)], scratch)
         # Bytecode caching on, outside the repository (as in bench_lock.py).
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
         ctx = {"repo": repo, "scratch": scratch, "python": args.python, "env": env,
                "repeat": args.repeat, "timeout": args.timeout, "log": log, "mlgate": mlgate,
-               "mlgate_python": mlgate_python, "context": context, "tools": res["tools"]}
+               "mlgate_python": mlgate_python, "tools": res["tools"]}
         res["loadavg_before"] = os.getloadavg() if hasattr(os, "getloadavg") else None
         res["artifacts"] = {
             name: measure_artifact(name, repo / "models" / f"{name}.joblib",

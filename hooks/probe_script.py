@@ -154,15 +154,37 @@ SKLEARN_EXTRA_MODULES = (
     "sklearn.ensemble._hist_gradient_boosting.predictor",
     "sklearn.calibration", "sklearn.preprocessing._function_transformer",
 )
-# Never trusted, even for classes: test helpers, vendored and experimental code.
-SKLEARN_DENY = ("sklearn.utils._testing", "sklearn.externals", "sklearn.experimental",
-                "sklearn.tests", "sklearn.conftest")
+# Never trusted, not even for classes: test helpers, vendored, experimental and build code.
+# (all_estimators skips the first six; the last three hold estimators made for tests.)
+SKLEARN_DENY_PARTS = frozenset({
+    "tests", "externals", "setup", "conftest", "experimental", "estimator_checks",
+    "_testing", "_mocking", "_build_utils",
+})
+PYX_UNPICKLE = "__pyx_unpickle_"
+
+
+def sklearn_shaped(module, name):
+    """Is (module, name) a pair only the project's scikit-learn can vouch for?
+
+    The static scan lets such a pair through as *pending* and the load verifies it in the
+    project's environment before anything is unpickled (`verify_sklearn_pair`): listing every
+    class up front would mean importing every estimator module, seconds per environment.
+    """
+    if module != "_loss" and module != "sklearn" and not module.startswith("sklearn."):
+        return False
+    for part in module.split("."):
+        if not (part.isascii() and part.isidentifier()) or part.startswith("__") \
+                or part in SKLEARN_DENY_PARTS:
+            return False
+    target = name[len(PYX_UNPICKLE):] if name.startswith(PYX_UNPICKLE) else name
+    return target.isascii() and target.isidentifier() and not target.startswith("__")
 
 
 def sklearn_classes():
     """[module, qualname] of the classes scikit-learn defines where its estimators live.
 
-    Imports scikit-learn: only for the artifact check, in the project's environment.
+    The reference listing, for tests and the benchmark: it imports every estimator module
+    (seconds). The check verifies only the pairs an artifact names (`verify_sklearn_pair`).
     """
     import importlib
     import inspect
@@ -172,7 +194,7 @@ def sklearn_classes():
     modules = {cls.__module__ for _, cls in all_estimators()} | set(SKLEARN_EXTRA_MODULES)
     found = set()
     for name in sorted(modules):
-        if name.startswith(SKLEARN_DENY):
+        if any(part in SKLEARN_DENY_PARTS for part in name.split(".")):
             continue
         try:
             module = importlib.import_module(name)
@@ -203,23 +225,16 @@ def sklearn_classes():
 
 
 def artifact_context():
-    """What the static artifact scan needs from the project's environment."""
+    """What the static artifact scan needs from the project's environment: versions."""
+    from importlib import metadata
+
     versions = {}
     for name in ("scikit-learn", "numpy", "joblib", "scipy"):
         try:
-            from importlib import metadata
-
             versions[name] = metadata.version(name)
         except Exception:
             versions[name] = None
-    classes = []
-    if versions["scikit-learn"]:
-        try:
-            classes = sklearn_classes()
-        except Exception as exc:  # a broken scikit-learn: the scan allows none of its classes
-            versions["scikit-learn-error"] = f"{type(exc).__name__}: {exc}"
-    return {"versions": versions, "sklearn_classes": classes, "path": list(sys.path),
-            "python": sys.executable}
+    return {"versions": versions, "path": list(sys.path), "python": sys.executable}
 
 
 # A pickled pair whose module is a bare name that only exists once the real module has been
@@ -255,60 +270,100 @@ class _ProjectFinder:
         return importlib.machinery.PathFinder.find_spec(name, self.roots)
 
 
-def _restricted_find_class(allowed, project_pairs, project_roots, class_pairs=frozenset()):
-    """find_class that resolves exactly the allow-listed pairs and nothing else.
+def _estimator_module(module, name):
+    """Is `module` one where scikit-learn's estimators live (all_estimators' rule: it defines
+    a public, concrete BaseEstimator subclass), or one of its pickled internals?"""
+    if name in SKLEARN_EXTRA_MODULES:
+        return True
+    import inspect
+
+    from sklearn.base import BaseEstimator
+
+    return any(
+        isinstance(value, type) and value.__module__ == name and not attr.startswith("_")
+        and value is not BaseEstimator and issubclass(value, BaseEstimator)
+        and not inspect.isabstract(value)
+        for attr, value in list(vars(module).items()))
+
+
+class _Resolver:
+    """Resolves exactly the allow-listed pairs and nothing else.
 
     A pair that is not the project's own must come from an installed package: its top-level
-    module is located *before* anything is executed, and refused when the repository (which
-    is on sys.path, after site-packages) is where it would be found.
+    module is located *before* anything is executed, and refused when the repository (whose
+    folders mlgate appends to the import system) is where it would be found.
     """
-    import importlib
-    import importlib.util
 
-    environment_paths = [os.path.realpath(p) for p in sys.path
-                         if p and os.path.realpath(p) not in project_roots]
+    def __init__(self, allowed, project_pairs, project_roots, class_pairs=frozenset()):
+        self.allowed, self.project_pairs = allowed, project_pairs
+        self.roots, self.class_pairs = project_roots, class_pairs
+        self.environment_paths = [os.path.realpath(p) for p in sys.path
+                                  if p and os.path.realpath(p) not in project_roots]
 
-    def find_class(module, name):
-        if (module, name) not in allowed:
-            raise LoadFailure("refused", f"{module}.{name} is not on the allow-list",
-                              module=module, name=name)
+    def module(self, module, name):
+        import importlib
+        import importlib.util
+
         if module in MODULE_ALIASES:
             importlib.import_module(MODULE_ALIASES[module])
-            loaded = sys.modules[MODULE_ALIASES[module]]
-        else:
-            top = module.split(".")[0]
-            if (module, name) not in project_pairs and top not in sys.modules:
-                spec = importlib.util.find_spec(top)
-                if spec is None:
-                    raise ModuleNotFoundError(f"No module named {top!r}", name=top)
-                places = [p for p in (*(spec.submodule_search_locations or ()),
-                                      spec.origin or "") if p]
-                # Found through one of the folders mlgate appended, not an entry the
-                # environment had (its site-packages may well live inside the repository,
-                # as a .venv/ does).
-                if any(_under(p, project_roots) and not _under(p, environment_paths)
-                       for p in places):
-                    raise LoadFailure(
-                        "shadowed", f"{top} would be imported from the repository"
-                        f" ({next(p for p in places if p)}), not from the environment",
-                        module=top)
-            loaded = importlib.import_module(module)
-        value = loaded
+            return sys.modules[MODULE_ALIASES[module]]
+        top = module.split(".")[0]
+        if (module, name) not in self.project_pairs and top not in sys.modules:
+            spec = importlib.util.find_spec(top)
+            if spec is None:
+                raise ModuleNotFoundError(f"No module named {top!r}", name=top)
+            places = [p for p in (*(spec.submodule_search_locations or ()),
+                                  spec.origin or "") if p]
+            # Found through one of the folders mlgate appended, not an entry the environment
+            # had (its site-packages may well live inside the repository, as a .venv/ does).
+            if any(_under(p, self.roots) and not _under(p, self.environment_paths)
+                   for p in places):
+                raise LoadFailure(
+                    "shadowed", f"{top} would be imported from the repository"
+                    f" ({next(p for p in places if p)}), not from the environment",
+                    module=top)
+        return importlib.import_module(module)
+
+    def verify_sklearn_pair(self, module, name):
+        """Before anything is unpickled: a pending scikit-learn pair must name a class that
+        module defines (or Cython's reconstructor of one), in a module where estimators live.
+        Functions, imported names and test helpers are refused."""
+        refused = f"{module}.{name} is not on the allow-list of what model artifacts need"
+        if not sklearn_shaped(module, name):
+            raise LoadFailure("refused", refused, module=module, name=name)
+        loaded = self.module(module, name)
+        target = name[len(PYX_UNPICKLE):] if name.startswith(PYX_UNPICKLE) else name
+        value = vars(loaded).get(target)
+        if value is None or (target != name and vars(loaded).get(name) is None):
+            raise LoadFailure("class", f"{module} has no {name}", module=module, name=name)
+        if not isinstance(value, type):
+            raise LoadFailure("refused", refused + " (scikit-learn's classes are, its functions"
+                              " are not)", module=module, name=name)
+        if value.__module__ != module:  # imported there: pickle would name its own module
+            raise LoadFailure("refused", refused + f" (it is {value.__module__}'s class)",
+                              module=module, name=name)
+        if not _estimator_module(loaded, MODULE_ALIASES.get(module, module)):
+            raise LoadFailure("refused", refused + f" ({module} holds no estimator)",
+                              module=module, name=name)
+
+    def find_class(self, module, name):
+        if (module, name) not in self.allowed:
+            raise LoadFailure("refused", f"{module}.{name} is not on the allow-list",
+                              module=module, name=name)
+        value = self.module(module, name)
         for part in name.split("."):
             try:
                 value = getattr(value, part)
             except AttributeError:
                 raise LoadFailure("class", f"{module} has no {name}", module=module,
                                   name=name) from None
-        if (module, name) in class_pairs and not (
+        if (module, name) in self.class_pairs and not (
                 isinstance(value, type) and value.__module__ == module):
             # trust-modules trusts the classes a module defines; at run time the name must
             # still be such a class (not a function bound under `if TYPE_CHECKING: ... else:`).
             raise LoadFailure("refused", f"{module}.{name} is not a class defined in {module}"
                               " when the module runs", module=module, name=name)
         return value
-
-    return find_class
 
 
 def _address_space():
@@ -351,9 +406,10 @@ def _summary(obj):
     return info
 
 
-def _load_skops(path, data, allowed):
+def _load_skops(data, allowed, resolver):
     """A .skops file: skops lists the types it does not trust by default; each must be on
-    mlgate's allow-list, and only those are passed to skops as trusted."""
+    mlgate's allow-list (or be a verified scikit-learn class), and only those are passed to
+    skops as trusted."""
     import io
 
     from skops.io import get_untrusted_types, load
@@ -361,7 +417,11 @@ def _load_skops(path, data, allowed):
     untrusted = get_untrusted_types(data=data)
     for dotted in untrusted:
         module, _, name = dotted.rpartition(".")
-        if (module, name) not in allowed:
+        if (module, name) in allowed:
+            continue
+        if sklearn_shaped(module, name):
+            resolver.verify_sklearn_pair(module, name)
+        else:
             raise LoadFailure("refused", f"{dotted} is not on the allow-list of what model"
                               " artifacts need (skops does not trust it either)",
                               module=module, name=name)
@@ -390,20 +450,25 @@ def _load(params):
     # The repository serves only the project's own top-level packages, and only when the
     # environment has no such name: never an optional dependency of numpy, joblib or pandas.
     sys.meta_path.append(_ProjectFinder({m.split(".")[0] for m, _ in project_pairs}, roots))
-    find_class = _restricted_find_class(allowed, project_pairs, roots,
-                                        {tuple(p) for p in params.get("class_pairs", ())})
+    resolver = _Resolver(allowed, project_pairs, roots,
+                         {tuple(p) for p in params.get("class_pairs", ())})
+    find_class = resolver.find_class
     data = _read_verified(params["path"], params["sha256"])
     if params.get("memory_limit_mb"):
         params["limited"] = _limit_memory(params["memory_limit_mb"])
     started = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        # Every scikit-learn pair the scan left pending, before a single opcode runs.
+        for module, name in params.get("verify", ()):
+            resolver.verify_sklearn_pair(module, name)
+
         class Restricted(pickle.Unpickler):
             def find_class(self, module, name):
                 return find_class(module, name)
 
         if params.get("loader") == "skops":
-            obj = _load_skops(params["path"], data, allowed)
+            obj = _load_skops(data, allowed, resolver)
         elif params.get("loader") == "joblib":
             import joblib.numpy_pickle as numpy_pickle
 
@@ -449,10 +514,22 @@ def _load(params):
     return result
 
 
+def _verify_only(params):
+    """The pending scikit-learn pairs of a file that is not loaded (--no-load, .npy/.npz)."""
+    roots = [os.path.realpath(p) for p in params.get("pythonpath", ())]
+    resolver = _Resolver(set(), set(), roots)
+    for module, name in params["verify"]:
+        resolver.verify_sklearn_pair(module, name)
+    return {"verified": len(params["verify"])}
+
+
 def load_artifact(params):
     """Load one artifact that passed the static scan; report how it failed, as data.
-    With params["model"], also exercise it: expected input, sample prediction, latency."""
+    With params["model"], also exercise it: expected input, sample prediction, latency.
+    With params["verify_only"], only verify its pending scikit-learn pairs."""
     try:
+        if params.get("verify_only"):
+            return {"ok": True, **_verify_only(params)}
         return {"ok": True, **_load(params)}
     except LoadFailure as exc:
         return {"ok": False, "kind": exc.kind, "message": exc.message, **exc.details}

@@ -8,9 +8,11 @@ list is the union of:
   joblib that rebuild data and call nothing else;
 - NUMPY_UFUNCS and NUMPY_TYPES: the ufuncs a FunctionTransformer may hold, and the scalar
   types estimators take as parameters;
-- the classes scikit-learn defines in the modules its estimators live in, read from the
-  scikit-learn installed in the project's environment (the probe's `artifact-context`):
-  classes are rebuilt from data; functions of those modules are not allowed.
+- the classes scikit-learn defines in the modules its estimators live in. Listing them all
+  would import every estimator module of the project's scikit-learn (seconds), so the scan
+  lets a scikit-learn-shaped pair through as *pending* (`deferred`) and the probe verifies
+  each one in the project's environment before anything is unpickled: a class of that
+  module, in a module where estimators live; functions and test helpers are refused.
 """
 
 from __future__ import annotations
@@ -65,18 +67,28 @@ NUMPY_UFUNCS = frozenset((module, name) for module in _UFUNC_MODULES for name in
 ))
 
 def sklearn_classes() -> set[tuple[str, str]]:
-    """The classes of the scikit-learn importable here (tests; the check asks the probe)."""
+    """The classes of the scikit-learn importable here, all listed (tests, benchmark)."""
     from mlgate.probe_script import sklearn_classes as listed
 
     return {tuple(pair) for pair in listed()}
 
 
 class AllowList:
-    """Exact pairs, plus project classes allowed by configuration."""
+    """Exact pairs; with `defer`, also scikit-learn-shaped pairs, which it records in
+    `pending` for the probe to verify (`mlgate.probe_script.sklearn_shaped`)."""
 
-    def __init__(self, pairs: set[tuple[str, str]] | frozenset, project_modules=()) -> None:
+    def __init__(self, pairs: set[tuple[str, str]] | frozenset, defer: bool = False) -> None:
         self.pairs = frozenset(pairs)
-        self.project_modules = tuple(project_modules)
+        self.defer = defer
+        self.pending: set[tuple[str, str]] = set()
 
     def __call__(self, module: str, name: str) -> bool:
-        return (module, name) in self.pairs
+        if (module, name) in self.pairs:
+            return True
+        if self.defer:
+            from mlgate.probe_script import sklearn_shaped
+
+            if sklearn_shaped(module, name):
+                self.pending.add((module, name))
+                return True
+        return False

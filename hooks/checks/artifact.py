@@ -134,18 +134,16 @@ class _Environment:
             from mlgate.probe import run_probe
 
             if verbose:
-                print("mlgate artifact: reading scikit-learn's classes in the project's"
-                      " environment", file=sys.stderr)
-            context = run_probe(python, "artifact-context", timeout=300)
+                print("mlgate artifact: reading versions in the project's environment",
+                      file=sys.stderr)
+            context = run_probe(python, "artifact-context", timeout=120)
             context["stamp"] = environment_stamp(python, context.get("path", []))
             cache.write(name, context)
         self.stamp: str = context["stamp"]
         self.versions: dict = context.get("versions") or {}
-        self.sklearn_classes = {tuple(p) for p in context.get("sklearn_classes", ())}
 
 
-def _static(path: str, data: bytes, allow, verbose: bool,
-            sklearn_version: str | None = None) -> tuple[list[Finding], dict]:
+def _static(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding], dict]:
     """The static verdict on one file's bytes, and what the load and the parity checks need."""
     from mlgate.artifacts.container import ContainerError, decompress, detect
     from mlgate.artifacts.pickle_scan import JOBLIB_WRAPPER, scan_pickle
@@ -195,15 +193,8 @@ def _static(path: str, data: bytes, allow, verbose: bool,
                      if m.startswith(("numpy.core.", "numpy._core."))}
     if numpy_layouts:
         facts["numpy_layout"] = sorted(numpy_layouts)
-    found = [_finding(path, r.code, r.message, offset=r.offset, container=kind)
-             for r in verdict.refusals]
-    for finding in found:
-        if finding.code == "MLG301" and finding.message.startswith(("sklearn.", "_loss.")):
-            finding.hint = (f"scikit-learn {sklearn_version or '(not installed)'} has no such"
-                            " class: if the artifact was pickled with another scikit-learn,"
-                            " re-train with the project's; never load an artifact you do not"
-                            " trust")
-    return found, facts
+    return [_finding(path, r.code, r.message, offset=r.offset, container=kind)
+            for r in verdict.refusals], facts
 
 
 def _is_skops(data: bytes) -> bool:
@@ -482,10 +473,27 @@ class ArtifactGate:
         self.load = not no_load and self.section.get("load", True)
         self.timeout = float(self.section.get("load-timeout", DEFAULT_TIMEOUT))
         self.configured = {tuple(e.split(":", 1)) for e in self.section.get("allow", [])}
-        self.base = (BASE | NUMPY_UFUNCS | NUMPY_TYPES | self.env.sklearn_classes
-                     | self.configured)
+        self.base = BASE | NUMPY_UFUNCS | NUMPY_TYPES | self.configured
         self._locked: dict[tuple, dict] = {}
         self._listed: list[str] | None = None
+
+    def _verify(self, path: str, pairs: list, roots: list[str]) -> dict:
+        """The probe's verdict on the pending scikit-learn pairs of a file it does not load."""
+        from mlgate import probe
+
+        try:
+            result = probe.run_probe(
+                self.python.executable, "load-artifact", self.timeout,
+                {"verify_only": True, "verify": pairs, "pythonpath": roots}, LOAD_ENV)
+        except probe.ProbeError as exc:
+            return {"kind": "probe", "findings": _probe_failure(path, exc, self.timeout)}
+        if result.get("kind") == "module" and self._listed is None:
+            from mlgate.files import _git_files
+
+            self._listed = _git_files(self.repo_root) or []
+        result["findings"] = _load_findings(path, result, self.python.executable,
+                                            self._locked_for(tuple(roots)), self._listed)
+        return result
 
     def _locked_for(self, roots: tuple) -> dict:
         if roots not in self._locked:
@@ -571,21 +579,30 @@ class ArtifactGate:
                 out.append((path, [_finding(path, NOT_AN_ARTIFACT,
                                             f"cannot read: {exc.strerror}")], {}))
                 continue
-            allow = AllowList(self.base | project_pairs)
-            static, facts = _static(path, data, allow, self.verbose,
-                                    env.versions.get("scikit-learn"))
+            allow = AllowList(self.base | project_pairs, defer=True)
+            static, facts = _static(path, data, allow, self.verbose)
             del data
+            if allow.pending:  # scikit-learn pairs the probe verifies before any unpickling
+                facts["verify"] = sorted(list(p) for p in allow.pending)
             static += _env_parity(path, facts, env.versions)
             if facts.get("loader") == "skops" and not self.load:
                 static.append(_finding(path, NOT_AN_ARTIFACT, "a .skops file: its types are"
                                        " checked only when it is loaded (load is off)",
                                        "warning"))
             record = {"facts": facts, "deps": [], "findings": [_stored(f) for f in static]}
-            if not self.load or "globals" not in facts or any(
-                    f.severity == "error" for f in static if f.code != VERSION_PARITY):
+            if any(f.severity == "error" for f in static if f.code != VERSION_PARITY):
                 finish(path, record, name)
                 continue
+            if not self.load or "globals" not in facts:
+                cacheable = True
+                if facts.get("verify"):  # not loaded (--no-load, .npy/.npz): verify only
+                    result = self._verify(path, facts["verify"], roots)
+                    cacheable = result.get("kind") not in ("module", "probe")
+                    record["findings"] += [_stored(f) for f in result.pop("findings", [])]
+                finish(path, record, name if cacheable else None)
+                continue
             payload = _load_payload(path, sha, facts, roots, project_pairs, section, allow)
+            payload["verify"] = facts.get("verify", [])
             payload["class_pairs"] = sorted(trusted - self.configured)
             record["_project_pairs"] = sorted(project_pairs)
             if block is not None:

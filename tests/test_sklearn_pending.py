@@ -1,0 +1,165 @@
+"""scikit-learn pairs are verified one by one in the project's environment, not listed up front.
+
+The static scan lets a scikit-learn-shaped pair through as pending; the probe verifies each
+one before anything is unpickled. These tests pin that the verification accepts exactly the
+classes the full listing (`sklearn_classes`, built from all_estimators) accepts, and that a
+pending pair that fails it never gets to run.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+
+import joblib
+import numpy as np
+import pytest
+import sklearn.datasets
+from sklearn.experimental import enable_iterative_imputer  # noqa: F401
+from sklearn.impute import IterativeImputer
+from sklearn.linear_model import LogisticRegression
+
+from mlgate import probe_script
+from mlgate.artifacts.allowlist import BASE, NUMPY_TYPES, NUMPY_UFUNCS, AllowList
+from mlgate.artifacts.pickle_scan import scan_pickle
+from mlgate.cli import main
+
+
+EXPERIMENTAL = {"sklearn.impute._iterative", "sklearn.model_selection._search_successive_halving"}
+
+
+def _verdict(module: str, name: str) -> str:
+    resolver = probe_script._Resolver(set(), set(), [])
+    try:
+        resolver.verify_sklearn_pair(module, name)
+    except probe_script.LoadFailure as exc:
+        return exc.kind
+    return "ok"
+
+
+def test_verification_accepts_exactly_the_full_listing():
+    listed = {tuple(p) for p in probe_script.sklearn_classes()}
+    assert len(listed) > 300
+    refused = [(m, n) for m, n in sorted(listed) if _verdict(m, n) != "ok"]
+    assert refused == []
+    # Every other class (and Cython reconstructor) of every scikit-learn module the listing
+    # imported is refused: functions never get this far, see below. The one difference:
+    # estimators that sklearn.experimental enables (all_estimators lists them only once
+    # enabled) are accepted, enabled or not.
+    extra = []
+    for module_name, module in list(sys.modules.items()):
+        if module is None or not module_name.startswith("sklearn."):
+            continue
+        for attr, value in list(vars(module).items()):
+            if not (isinstance(value, type) or attr.startswith("__pyx_unpickle_")):
+                continue
+            if (module_name, attr) not in listed and _verdict(module_name, attr) == "ok":
+                extra.append((module_name, attr))
+    assert {m for m, _ in extra} <= EXPERIMENTAL
+
+
+@pytest.mark.parametrize(("module", "name", "kind"), [
+    ("sklearn.datasets._base", "get_data_home", "refused"),  # a function: it makes folders
+    ("sklearn.base", "clone", "refused"),
+    ("sklearn.linear_model._logistic", "BaseEstimator", "refused"),  # imported, not defined
+    ("sklearn.linear_model._logistic", "Integral", "refused"),  # numbers.Integral
+    ("sklearn.utils._param_validation", "Interval", "refused"),  # holds no estimator
+    ("sklearn.utils._mocking", "CheckingClassifier", "refused"),  # made for tests
+    ("sklearn.utils.estimator_checks", "check_estimator", "refused"),
+    ("sklearn.linear_model._logistic", "NoSuchClass", "class"),
+    ("sklearn.linear_model._logistic", "__init__", "refused"),
+    ("sklearn.linear_model.LogisticRegression", "fit", "class"),  # not a module: missing
+    ("sklearn.linear_model._logistic", "LogisticRegression", "ok"),
+    ("sklearn.impute._iterative", "IterativeImputer", "ok"),  # experimental, enabled or not
+])
+def test_verification_of_single_pairs(module, name, kind):
+    try:
+        got = _verdict(module, name)
+    except ModuleNotFoundError:
+        got = "class"
+    assert got == kind
+
+
+def test_the_scan_records_pending_pairs_and_refuses_other_shapes():
+    allow = AllowList(BASE | NUMPY_TYPES | NUMPY_UFUNCS, defer=True)
+    X = np.random.RandomState(0).rand(20, 2)
+    model = LogisticRegression().fit(X, (X[:, 0] > 0.5).astype(int))
+    assert scan_pickle(pickle.dumps(model, protocol=4), allow).refusals == []
+    assert allow.pending == {("sklearn.linear_model._logistic", "LogisticRegression")}
+    for module, name in [("sklearn.utils._testing", "TempMemmap"),
+                         ("sklearn.externals.array_api_compat", "x"),
+                         ("sklearn.linear_model._logistic", "LogisticRegression.fit"),
+                         ("sklearn.__check_build", "x"), ("sklearnx", "Foo"),
+                         ("sklearn.linear_model._logistic", "__class__")]:
+        strict = AllowList(BASE, defer=True)
+        assert not strict(module, name)
+        assert strict.pending == set()
+
+
+class Gadget:
+    """Unpickling it would call scikit-learn's get_data_home, which creates the folder."""
+
+    def __init__(self, folder):
+        self.folder = folder
+
+    def __reduce__(self):
+        return sklearn.datasets.get_data_home, (str(self.folder),)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    subprocess.run(["git", "init", "-q"], check=True)
+    yield tmp_path
+    assert not (tmp_path / "PWNED").exists()
+
+
+def run(capsys, *args):
+    code = main(["artifact", "--format", "json", "--python", sys.executable, *args])
+    out = capsys.readouterr().out
+    return code, json.loads(out) if out.strip() else []
+
+
+@pytest.mark.parametrize("extra", [[], ["--no-load"]])
+def test_a_pending_function_is_refused_before_anything_is_unpickled(project, capsys, extra):
+    marker = project / "PWNED"
+    with open("gadget.pkl", "wb") as handle:
+        pickle.dump(Gadget(marker), handle, protocol=2)
+    joblib.dump([np.arange(4), Gadget(marker)], "gadget.joblib", compress=3)
+    np.save("gadget.npy", np.array([Gadget(marker)], dtype=object), allow_pickle=True)
+    code, found = run(capsys, *extra, "gadget.pkl", "gadget.joblib", "gadget.npy")
+    assert code == 1
+    assert sorted(f["path"] for f in found) == ["gadget.joblib", "gadget.npy", "gadget.pkl"]
+    for finding in found:
+        assert finding["code"] == "MLG301"
+        assert "sklearn.datasets._base.get_data_home is not on the allow-list" \
+            in finding["message"]
+    assert not marker.exists()
+
+
+def test_missing_class_and_module_of_the_installed_scikit_learn(project, capsys):
+    real = pickle.dumps(LogisticRegression(), protocol=2)
+    old = b"csklearn.linear_model._logistic\nLogisticRegression\n"
+    assert old in real
+    gone = real.replace(old, b"csklearn.linear_model._logistic\nLogisticRegressionV0\n")
+    moved = real.replace(old, b"csklearn.linear_model._gone\nLogisticRegression\n")
+    (project / "gone.pkl").write_bytes(gone)
+    (project / "moved.pkl").write_bytes(moved)
+    code, found = run(capsys, "gone.pkl", "moved.pkl")
+    got = {f["path"]: (f["code"], f["message"]) for f in found}
+    assert code == 1
+    assert got["gone.pkl"][0] == "MLG308"
+    assert "LogisticRegressionV0 no longer exists" in got["gone.pkl"][1]
+    assert got["moved.pkl"][0] == "MLG307"
+    assert "sklearn.linear_model._gone" in got["moved.pkl"][1]
+
+
+def test_an_experimental_estimator_loads(project, capsys):
+    X = np.random.RandomState(0).rand(30, 3)
+    X[::4, 1] = np.nan
+    joblib.dump(IterativeImputer(max_iter=3).fit(X), "imputer.joblib")
+    code = main(["artifact", "-v", "--python", sys.executable, "imputer.joblib"])
+    assert code == 0
+    assert "loads as sklearn.impute._iterative.IterativeImputer" in capsys.readouterr().err
