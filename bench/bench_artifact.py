@@ -504,12 +504,13 @@ def measure_artifact(name: str, path: Path, twin: Path, ctx: dict) -> dict:
     load = c["bare_load"]["median_s"]
     res["ratios"].update(full_warm_vs_load=round(c["full_warm"]["median_s"] / load, 2),
                          full_cold_vs_load=round(c["full_cold"]["median_s"] / load, 2))
+    worst = max(res["ratios"]["full_warm_vs_load"], res["ratios"]["full_cold_vs_load"])
     res["checks"] = {
         "static_s": [static["inproc_median_s"], TARGET_STATIC_S,
                      static["inproc_median_s"] is not None
                      and static["inproc_median_s"] < TARGET_STATIC_S],
-        "full_vs_load": [res["ratios"]["full_warm_vs_load"], TARGET_FULL_RATIO,
-                         res["ratios"]["full_warm_vs_load"] <= TARGET_FULL_RATIO],
+        # The worse of the two: a never-seen environment must meet the target too.
+        "full_vs_load": [worst, TARGET_FULL_RATIO, worst <= TARGET_FULL_RATIO],
         "cached_s": [c["cached"]["median_s"], TARGET_CACHED_S,
                      c["cached"]["median_s"] < TARGET_CACHED_S],
     }
@@ -560,9 +561,10 @@ def print_table(r: dict) -> None:
                 print(f"{'  ratio static/' + tool:<34}{a['ratios'][f'static_vs_{tool}']:>8.2f}x")
         row("mlgate artifact, cold cache", "full_cold")
         row("mlgate artifact, warm context", "full_warm")
-        ratio = a["ratios"]["full_warm_vs_load"]
-        print(f"{'  ratio full (warm)/bare load':<34}{ratio:>8.2f}x  target <= "
-              f"{TARGET_FULL_RATIO:g}x: {ok[ratio <= TARGET_FULL_RATIO]}")
+        for which in ("cold", "warm"):
+            ratio = a["ratios"][f"full_{which}_vs_load"]
+            print(f"{f'  ratio full ({which})/bare load':<34}{ratio:>8.2f}x  target <= "
+                  f"{TARGET_FULL_RATIO:g}x: {ok[ratio <= TARGET_FULL_RATIO]}")
         row("mlgate artifact, cached re-run", "cached")
         cached = c["cached"]["median_s"]
         print(f"{'  cached re-run':<34}{cached:>8.3f}s  target < {TARGET_CACHED_S:g} s: "
