@@ -46,10 +46,16 @@ def source_digest() -> str:
 
 
 class PendingProbe:
-    """A probe started in the background: mlgate parses the locks while it runs."""
+    """A probe started in the background: mlgate parses the locks while it runs.
+
+    With `prepare`, the probe starts before its payload is known: it gets `prepare` (one JSON
+    line) at once, does that work (read and hash the artifact, import the libraries it will
+    need) while mlgate scans the file, and waits for `send(payload)` or `cancel()`.
+    """
 
     def __init__(self, python: str, command: str, timeout: float = DEFAULT_TIMEOUT,
-                 payload: dict | None = None, env_extra: dict | None = None) -> None:
+                 payload: dict | None = None, env_extra: dict | None = None,
+                 prepare: dict | None = None) -> None:
         import subprocess  # here, not at the top: a warm run answers from the cache
         import tempfile
 
@@ -57,11 +63,12 @@ class PendingProbe:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
         env.update(env_extra or {})
         self._input = None if payload is None else json.dumps(payload).encode()
+        piped = payload is not None or prepare is not None
         self._workdir = tempfile.TemporaryDirectory(prefix="mlgate-probe-")
         try:
             self._proc = subprocess.Popen(
                 [python, "-I", "-c", _source(), command], cwd=self._workdir.name, env=env,
-                stdin=subprocess.DEVNULL if payload is None else subprocess.PIPE,
+                stdin=subprocess.PIPE if piped else subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             )
         except FileNotFoundError:
@@ -71,6 +78,22 @@ class PendingProbe:
             self._workdir.cleanup()
             raise ProbeError(f"the project's Python {python!r} is not executable",
                              "missing") from None
+        if prepare is not None:
+            try:
+                self._proc.stdin.write(json.dumps({"prepare": prepare}).encode() + b"\n")
+                self._proc.stdin.flush()
+            except OSError:  # it died at once: result() says how
+                pass
+
+    def send(self, payload: dict) -> None:
+        """The payload of a probe started with `prepare`; result() delivers it."""
+        self._input = json.dumps(payload).encode()
+
+    def cancel(self) -> None:
+        """Stop a probe whose answer is no longer wanted."""
+        self._proc.kill()
+        self._proc.communicate()
+        self._workdir.cleanup()
 
     def result(self) -> dict:
         """Wait for the answer; raise ProbeError when there is none."""

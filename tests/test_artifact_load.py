@@ -174,8 +174,12 @@ def test_timeout_and_memory_limit_are_findings(repo, capsys):
     code, found = run(capsys, "m.joblib")
     assert (code, codes(found)) == (1, ["MLG309"])
     assert "did not finish within" in found[0]["message"]
+    # 80 MB of array against a 60 MB limit on top of what the interpreter (and the libraries
+    # it imported ahead of the load) already uses.
+    with open(repo / "big.pkl", "wb") as handle:
+        pickle.dump(np.zeros(10_000_000), handle, protocol=4)
     (repo / "pyproject.toml").write_text("[tool.mlgate.artifact]\nmemory-limit-mb = 60\n")
-    code, found = run(capsys, "m.joblib")
+    code, found = run(capsys, "big.pkl")
     assert (code, codes(found)) == (1, ["MLG309"])
     assert "memory" in found[0]["message"] or "crashed" in found[0]["message"]
 

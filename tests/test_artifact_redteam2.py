@@ -675,11 +675,32 @@ def test_file_rewritten_between_the_scan_and_the_load(repo, capsys, marker, monk
 
     class Racing(real):
         def __init__(self, python, command, *args, **kwargs) -> None:
-            if command == "load-artifact":  # after the scan, before the load reads the file
-                (repo / "model.pkl").write_bytes(PROTO2 + evil(marker) + STOP)
+            if kwargs.get("prepare"):  # the probe must read the file itself, in the load
+                kwargs["prepare"] = {**kwargs["prepare"], "path": str(repo / "elsewhere")}
             super().__init__(python, command, *args, **kwargs)
+
+        def send(self, payload) -> None:  # after the scan, before the load reads the file
+            (repo / "model.pkl").write_bytes(PROTO2 + evil(marker) + STOP)
+            super().send(payload)
 
     monkeypatch.setattr(mlgate.probe, "PendingProbe", Racing)
     code = main(["artifact", "--format", "json", "--python", sys.executable, "model.pkl"])
+    out = capsys.readouterr().out
+    assert code == 1 and "changed between the scan and the load" in out
+
+
+def test_early_probe_holds_other_bytes_than_were_scanned(repo, capsys, marker, monkeypatch):
+    """The probe starts before mlgate hashes the file and reads it on its own; here it reads
+    the evil bytes while mlgate hashed and scanned benign ones: it must refuse to load."""
+    import hashlib
+
+    from mlgate.artifacts.cache import Cache
+
+    benign = pickle.dumps([1, 2, 3], protocol=2)
+    (repo / "model.pkl").write_bytes(PROTO2 + evil(marker) + STOP)
+    monkeypatch.setattr(Cache, "sha256_and_data",
+                        lambda self, path: (hashlib.sha256(benign).hexdigest(), benign))
+    code = main(["artifact", "--format", "json", "--no-cache", "--python", sys.executable,
+                 "model.pkl"])
     out = capsys.readouterr().out
     assert code == 1 and "changed between the scan and the load" in out

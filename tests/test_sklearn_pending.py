@@ -26,7 +26,6 @@ from mlgate.artifacts.allowlist import BASE, NUMPY_TYPES, NUMPY_UFUNCS, AllowLis
 from mlgate.artifacts.pickle_scan import scan_pickle
 from mlgate.cli import main
 
-
 EXPERIMENTAL = {"sklearn.impute._iterative", "sklearn.model_selection._search_successive_halving"}
 
 

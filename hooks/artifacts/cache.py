@@ -75,20 +75,32 @@ class Cache:
 
     def sha256(self, path: str) -> str:
         """The file's SHA-256, from the stat-indexed record when the file is unchanged."""
+        return self.sha256_and_data(path)[0]
+
+    def known_sha256(self, path: str) -> str | None:
+        """The SHA-256 the stat index holds for an unchanged file; None when it must be read."""
+        real = os.path.realpath(path)
+        stat = file_stat(real)
+        record = self.read(f"hash-{_digest(real)}.json")
+        if record and stat and record.get("stat") == stat and record.get("sha256"):
+            return record["sha256"]
+        return None
+
+    def sha256_and_data(self, path: str) -> tuple[str, bytes | None]:
+        """The file's SHA-256 and, when it had to be read for it, its bytes (the scan uses
+        them: one read, and the verdict is about exactly the bytes that were hashed)."""
         real = os.path.realpath(path)
         name = f"hash-{_digest(real)}.json"
         stat = file_stat(real)
         record = self.read(name)
         if record and stat and record.get("stat") == stat and record.get("sha256"):
-            return record["sha256"]
-        digest = hashlib.sha256()
+            return record["sha256"], None
         with open(real, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        value = digest.hexdigest()
+            data = handle.read()
+        value = hashlib.sha256(data).hexdigest()
         if stat and stat == file_stat(real):  # not rewritten while being read
             self.write(name, {"stat": stat, "sha256": value})
-        return value
+        return value, data
 
 
 _METADATA = (".dist-info", ".egg-info", ".egg-link", ".pth")

@@ -117,30 +117,47 @@ def _finding(path: str, code: str, message: str, severity: str | None = None,
 
 
 class _Environment:
-    """What the checks need from the project's environment, cached per environment stamp."""
+    """What the checks need from the project's environment, cached per environment stamp.
+    On a miss the probe runs in the background: mlgate hashes the artifacts meanwhile."""
 
     def __init__(self, python: str, cache, verbose: bool) -> None:
         from mlgate import __version__
         from mlgate.artifacts.cache import environment_stamp, key
         from mlgate.probe import source_digest
 
-        self.python = python
+        self.python, self._cache = python, cache
         self.code = f"{__version__}-{source_digest()}"
-        name = f"artifact-context-{key(os.path.realpath(python), self.code)}.json"
-        record = cache.read(name)
+        self._name = f"artifact-context-{key(os.path.realpath(python), self.code)}.json"
+        record = cache.read(self._name)
+        self._context: dict | None = None
+        self._pending = None
         if record and record.get("stamp") == environment_stamp(python, record.get("path", [])):
-            context = record
+            self._context = record
         else:
-            from mlgate.probe import run_probe
+            from mlgate.probe import PendingProbe
 
             if verbose:
                 print("mlgate artifact: reading versions in the project's environment",
                       file=sys.stderr)
-            context = run_probe(python, "artifact-context", timeout=120)
-            context["stamp"] = environment_stamp(python, context.get("path", []))
-            cache.write(name, context)
-        self.stamp: str = context["stamp"]
-        self.versions: dict = context.get("versions") or {}
+            self._pending = PendingProbe(python, "artifact-context", timeout=120)
+
+    def _get(self) -> dict:
+        if self._context is None:
+            from mlgate.artifacts.cache import environment_stamp
+
+            context = self._pending.result()
+            context["stamp"] = environment_stamp(self.python, context.get("path", []))
+            self._cache.write(self._name, context)
+            self._context = context
+        return self._context
+
+    @property
+    def stamp(self) -> str:
+        return self._get()["stamp"]
+
+    @property
+    def versions(self) -> dict:
+        return self._get().get("versions") or {}
 
 
 def _static(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding], dict]:
@@ -195,6 +212,20 @@ def _static(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding]
         facts["numpy_layout"] = sorted(numpy_layouts)
     return [_finding(path, r.code, r.message, offset=r.offset, container=kind)
             for r in verdict.refusals], facts
+
+
+def _preimports(kind: str, head: bytes) -> list[str]:
+    """What the load will import anyway, guessed from the file's head (a compressed one is
+    taken for a scikit-learn model): imported by the probe while mlgate hashes and scans.
+    Only speed depends on the guess; the probe stops at the first that does not import."""
+    if kind in COMPRESSIONS:
+        return ["numpy", "joblib.numpy_pickle", "sklearn.base"]
+    names = ["numpy"] if b"numpy" in head else []
+    if b"joblib" in head:
+        names.append("joblib.numpy_pickle")
+    if b"sklearn" in head:
+        names.append("sklearn.base")
+    return names
 
 
 def _is_skops(data: bytes) -> bool:
@@ -477,6 +508,23 @@ class ArtifactGate:
         self._locked: dict[tuple, dict] = {}
         self._listed: list[str] | None = None
 
+    def _start_early(self, path: str, early: list) -> None:
+        """Start the load's probe before the hash and the scan, when the file looks like a
+        pickle or joblib file: it reads, hashes and imports meanwhile, and is cancelled
+        unless the scan passes. Nothing is unpickled before it gets the payload."""
+        from mlgate import probe
+        from mlgate.artifacts.container import detect
+
+        if not self.load:
+            return
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 16)
+        kind = detect(head)
+        if kind == "pickle" or kind in COMPRESSIONS:
+            early.append(probe.PendingProbe(
+                self.python.executable, "load-artifact", self.timeout, env_extra=LOAD_ENV,
+                prepare={"path": os.path.realpath(path), "preimport": _preimports(kind, head)}))
+
     def _verify(self, path: str, pairs: list, roots: list[str]) -> dict:
         """The probe's verdict on the pending scikit-learn pairs of a file it does not load."""
         from mlgate import probe
@@ -553,9 +601,16 @@ class ArtifactGate:
                 finish(path, record, None if result.get("kind") == "module" else name)
 
         for path in paths:
+            early: list = []  # the load's probe, started before mlgate hashes and scans
             try:
-                sha = cache.sha256(path)
+                sha, data = cache.known_sha256(path), None
+                if sha is None:  # new or changed: it will most likely be loaded
+                    drain(PARALLEL_LOADS - 1)
+                    self._start_early(path, early)
+                    sha, data = cache.sha256_and_data(path)
             except OSError as exc:
+                for started in early:
+                    started.cancel()
                 out.append((path, [_finding(path, NOT_AN_ARTIFACT,
                                             f"cannot read: {exc.strerror}")], {}))
                 continue
@@ -570,15 +625,22 @@ class ArtifactGate:
                 self.timeout, model_key) + ".json"
             record = cache.read(name)
             if record and deps_unchanged(record.get("deps", [])) and "facts" in record:
+                for started in early:
+                    started.cancel()
                 finish(path, record, None)
                 continue
-            try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-            except OSError as exc:
-                out.append((path, [_finding(path, NOT_AN_ARTIFACT,
-                                            f"cannot read: {exc.strerror}")], {}))
-                continue
+            if data is None:  # hashed earlier: the stat index answered
+                drain(PARALLEL_LOADS - 1)
+                self._start_early(path, early)
+                try:
+                    with open(path, "rb") as handle:
+                        data = handle.read()
+                except OSError as exc:
+                    for started in early:
+                        started.cancel()
+                    out.append((path, [_finding(path, NOT_AN_ARTIFACT,
+                                                f"cannot read: {exc.strerror}")], {}))
+                    continue
             allow = AllowList(self.base | project_pairs, defer=True)
             static, facts = _static(path, data, allow, self.verbose)
             del data
@@ -590,6 +652,9 @@ class ArtifactGate:
                                        " checked only when it is loaded (load is off)",
                                        "warning"))
             record = {"facts": facts, "deps": [], "findings": [_stored(f) for f in static]}
+            if early and (facts.get("loader") not in ("pickle", "joblib") or any(
+                    f.severity == "error" for f in static if f.code != VERSION_PARITY)):
+                early.pop().cancel()
             if any(f.severity == "error" for f in static if f.code != VERSION_PARITY):
                 finish(path, record, name)
                 continue
@@ -608,9 +673,14 @@ class ArtifactGate:
             if block is not None:
                 payload["model"] = block
             timeout = self.timeout + (block or {}).get("extra_seconds", 0)
-            pending.append((path, name, record, roots, probe.PendingProbe(
-                self.python.executable, "load-artifact", timeout, payload, LOAD_ENV)))
-            drain(PARALLEL_LOADS - 1)
+            if early:
+                started = early.pop()
+                started.timeout = timeout
+                started.send(payload)
+            else:
+                started = probe.PendingProbe(self.python.executable, "load-artifact", timeout,
+                                             payload, LOAD_ENV)
+            pending.append((path, name, record, roots, started))
         drain(0)
         order = {p: i for i, p in enumerate(paths)}
         return sorted(out, key=lambda item: order.get(item[0], 0))
