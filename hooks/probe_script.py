@@ -153,6 +153,9 @@ SKLEARN_EXTRA_MODULES = (
     "sklearn.ensemble._hist_gradient_boosting.binning",
     "sklearn.ensemble._hist_gradient_boosting.predictor",
     "sklearn.calibration", "sklearn.preprocessing._function_transformer",
+    # a fitted search keeps its scorer and its splitter
+    "sklearn.metrics._scorer", "sklearn.model_selection._split",
+    "sklearn.utils._metadata_requests",  # 1.6.1 pickles a scorer with its requests
 )
 # Never trusted, not even for classes: test helpers, vendored, experimental and build code.
 # (all_estimators skips the first six; the last three hold estimators made for tests.)
@@ -286,6 +289,27 @@ def _estimator_module(module, name):
         for attr, value in list(vars(module).items()))
 
 
+def _scorer_function(value, module, name):
+    """Is `value` the score function behind one of scikit-learn's named scorers (or the old
+    `_passthrough_scorer`), defined where the pickle says? Such a function is only ever a
+    value in a model: a fitted search's scorer calls it when it scores, never on load."""
+    if getattr(value, "__module__", None) != module or getattr(value, "__qualname__", None) \
+            != name:
+        return False
+    from sklearn import metrics
+    from sklearn.metrics import _scorer
+
+    if value is getattr(_scorer, "_passthrough_scorer", None):
+        return True
+    for scorer_name in metrics.get_scorer_names():
+        try:
+            if getattr(metrics.get_scorer(scorer_name), "_score_func", None) is value:
+                return True
+        except Exception:  # a scorer that needs an optional dependency
+            continue
+    return False
+
+
 class _Resolver:
     """Resolves exactly the allow-listed pairs and nothing else.
 
@@ -324,10 +348,12 @@ class _Resolver:
                     module=top)
         return importlib.import_module(module)
 
-    def verify_sklearn_pair(self, module, name):
+    def verify_sklearn_pair(self, module, name, called=True):
         """Before anything is unpickled: a pending scikit-learn pair must name a class that
         module defines (or Cython's reconstructor of one), in a module where estimators live.
-        Functions, imported names and test helpers are refused."""
+        A pair the stream never calls may also be a function behind one of scikit-learn's
+        named scorers (a fitted search keeps it). Other functions, imported names and test
+        helpers are refused."""
         refused = f"{module}.{name} is not on the allow-list of what model artifacts need"
         if not sklearn_shaped(module, name):
             raise LoadFailure("refused", refused, module=module, name=name)
@@ -337,6 +363,8 @@ class _Resolver:
         if value is None or (target != name and vars(loaded).get(name) is None):
             raise LoadFailure("class", f"{module} has no {name}", module=module, name=name)
         if not isinstance(value, type):
+            if not called and target == name and _scorer_function(value, module, name):
+                return
             raise LoadFailure("refused", refused + " (scikit-learn's classes are, its functions"
                               " are not)", module=module, name=name)
         if value.__module__ != module:  # imported there: pickle would name its own module
@@ -465,8 +493,8 @@ def _load(params):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         # Every scikit-learn pair the scan left pending, before a single opcode runs.
-        for module, name in params.get("verify", ()):
-            resolver.verify_sklearn_pair(module, name)
+        for entry in params.get("verify", ()):
+            resolver.verify_sklearn_pair(*entry)
 
         class Restricted(pickle.Unpickler):
             def find_class(self, module, name):
@@ -524,8 +552,8 @@ def _verify_only(params):
     """The pending scikit-learn pairs of a file that is not loaded (--no-load, .npy/.npz)."""
     roots = [os.path.realpath(p) for p in params.get("pythonpath", ())]
     resolver = _Resolver(set(), set(), roots)
-    for module, name in params["verify"]:
-        resolver.verify_sklearn_pair(module, name)
+    for entry in params["verify"]:
+        resolver.verify_sklearn_pair(*entry)
     return {"verified": len(params["verify"])}
 
 

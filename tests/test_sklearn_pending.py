@@ -162,3 +162,51 @@ def test_an_experimental_estimator_loads(project, capsys):
     code = main(["artifact", "-v", "--python", sys.executable, "imputer.joblib"])
     assert code == 0
     assert "loads as sklearn.impute._iterative.IterativeImputer" in capsys.readouterr().err
+
+
+def _search(scoring):
+    from sklearn.model_selection import GridSearchCV
+
+    X = np.random.RandomState(0).rand(60, 3)
+    return GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, cv=3, scoring=scoring,
+                        refit="f1" if isinstance(scoring, list) else True
+                        ).fit(X, (X[:, 0] > 0.5).astype(int))
+
+
+def test_fitted_searches_load_with_their_scorers(project, capsys):
+    """A fitted search keeps its scorer (a class of sklearn.metrics._scorer), the score
+    functions behind named scorers (values, never called on load), its splitter and numpy
+    masked arrays in cv_results_."""
+    for name, scoring in (("default", None), ("accuracy", "accuracy"),
+                          ("multi", ["accuracy", "f1"]), ("auc", "roc_auc")):
+        joblib.dump(_search(scoring), f"search-{name}.joblib")
+    files = sorted(str(p.name) for p in project.glob("search-*.joblib"))
+    assert run(capsys, *files) == (0, [])
+
+
+@pytest.mark.parametrize(("stream", "why"), [
+    # accuracy_score([], []): a scorer's function, but called by the stream
+    (b"\x80\x02csklearn.metrics._classification\naccuracy_score\n]]\x86R.",
+     "functions are not"),
+    (b"\x80\x02(]]isklearn.metrics._classification\naccuracy_score\n.", "functions are not"),
+    (b"\x80\x02(csklearn.metrics._classification\naccuracy_score\n]]o.", "functions are not"),
+    (b"\x80\x02csklearn.metrics._classification\naccuracy_score\n]]\x86\x81.",
+     "functions are not"),  # NEWOBJ
+    # a function that backs no named scorer, even as a mere value
+    (b"\x80\x02csklearn.metrics._classification\nconfusion_matrix\n\x85.",
+     "functions are not"),
+    (b"\x80\x02csklearn.datasets._base\nget_data_home\n\x85.", "functions are not"),
+])
+def test_functions_the_stream_calls_or_that_back_no_scorer_are_refused(project, capsys,
+                                                                        stream, why):
+    (project / "odd.pkl").write_bytes(stream)
+    code, found = run(capsys, "odd.pkl")
+    assert code == 1
+    assert [f["code"] for f in found] == ["MLG301"]
+    assert why in found[0]["message"]
+
+
+def test_a_score_function_as_a_value_loads(project, capsys):
+    (project / "value.pkl").write_bytes(
+        b"\x80\x02csklearn.metrics._classification\naccuracy_score\n\x85.")
+    assert run(capsys, "value.pkl") == (0, [])

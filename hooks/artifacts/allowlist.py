@@ -29,6 +29,7 @@ BASE = frozenset({
     ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
     ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer"),
     ("numpy.ma.core", "_mareconstruct"), ("numpy.ma.core", "MaskedArray"),
+    ("numpy.ma", "MaskedArray"),  # numpy 2 names it so (search CV results hold some)
     ("numpy.random._pickle", "__randomstate_ctor"),
     ("numpy.random._pickle", "__bit_generator_ctor"),
     ("numpy.random._pickle", "__generator_ctor"),

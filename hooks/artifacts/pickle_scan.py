@@ -121,6 +121,9 @@ class Verdict:
 
     def __init__(self) -> None:
         self.globals: list[tuple[str, str]] = []
+        # The globals the stream calls (REDUCE, NEWOBJ, OBJ, INST); the others are only
+        # values (a scorer's score function, say).
+        self.called: set[tuple[str, str]] = set()
         self.refusals: list[Refusal] = []
         self.versions: dict[str, set[str]] = {}
         self.end = 0
@@ -364,6 +367,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
         if not isinstance(target, GlobalRef):
             _refuse(verdict, offset, UNRESOLVED,
                     f"{what} on a computed value: what it calls cannot be known statically")
+        verdict.called.add((target.module, target.name))
         if _is(args, JOBLIB_WRAPPER):
             _refuse(verdict, offset, UNRESOLVED, f"{what} with joblib's array wrapper class as"
                     " an argument: it could make a wrapper the scan does not see")
@@ -481,6 +485,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     if name == "GLOBAL":
                         stack.append(ref)
                     else:
+                        verdict.called.add((module, qualname))
                         stack.append(Instance(ref, Seq("tuple", pop_mark(pos))))
                 elif name == "STACK_GLOBAL":
                     qualname, module = pop(pos), pop(pos)

@@ -202,7 +202,7 @@ def _static(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding]
         return [_finding(path, NOT_AN_ARTIFACT,
                          f"not a model artifact: not a pickle stream ({first.message})")], facts
     facts.update(
-        globals=[list(g) for g in globals_],
+        globals=[list(g) for g in globals_], called=sorted(list(g) for g in verdict.called),
         versions={name: sorted(v) for name, v in verdict.versions.items()},
         loader="joblib" if kind in COMPRESSIONS or JOBLIB_WRAPPER in globals_ else "pickle",
     )
@@ -645,7 +645,12 @@ class ArtifactGate:
             static, facts = _static(path, data, allow, self.verbose)
             del data
             if allow.pending:  # scikit-learn pairs the probe verifies before any unpickling
-                facts["verify"] = sorted(list(p) for p in allow.pending)
+                # [module, name, called]: a pair the stream never calls may be a function
+                # behind one of scikit-learn's named scorers. Outside a pickle or joblib file's
+                # own stream (.npy, .skops members), every pair counts as called.
+                called = ({tuple(p) for p in facts.pop("called")} if "called" in facts
+                          else allow.pending)
+                facts["verify"] = sorted([m, n, (m, n) in called] for m, n in allow.pending)
             static += _env_parity(path, facts, env.versions)
             if facts.get("loader") == "skops" and not self.load:
                 static.append(_finding(path, NOT_AN_ARTIFACT, "a .skops file: its types are"
