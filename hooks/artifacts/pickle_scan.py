@@ -66,6 +66,11 @@ class _Mark:
 MARK = _Mark()
 
 
+# Callables that build a dict from their arguments.
+DICT_MAKERS = (("builtins", "dict"), ("__builtin__", "dict"), ("collections", "OrderedDict"),
+               ("collections", "defaultdict"))
+
+
 class Const:
     __slots__ = ("value",)
 
@@ -368,6 +373,28 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
             _refuse(verdict, offset, UNRESOLVED,
                     f"{what} on a computed value: what it calls cannot be known statically")
         verdict.called.add((target.module, target.name))
+        for item in args.items:
+            if isinstance(item, GlobalRef):  # an argument may be called by what it is given to
+                verdict.called.add((item.module, item.name))
+            elif isinstance(item, Mapping) and any(_bad_key(k) for k, _ in item.pairs):
+                # A dict argument can become an object's items or attributes (a Bunch built
+                # by copyreg._reconstructor exposes '__array_interface__' to numpy).
+                _refuse(verdict, offset, UNRESOLVED, f"{what} with a dict argument that has a"
+                        " computed or dunder key")
+        if any(_is(target, maker) for maker in DICT_MAKERS):
+            # dict(...) of anything but a dict the stream builds has keys the scan cannot see;
+            # as a BUILD state they would become attributes (defaultdict: factory first).
+            rest = args.items[1:] if target.name == "defaultdict" else args.items
+            if not all(isinstance(item, Mapping) for item in rest):
+                _refuse(verdict, offset, UNRESOLVED, f"{target.module}.{target.name} of"
+                        " something other than a dict the stream builds")
+        if _is(target, ("copyreg", "_reconstructor")) or _is(target,
+                                                               ("copy_reg", "_reconstructor")):
+            state = args.items[2] if len(args.items) == 3 else None
+            if not (state is None or isinstance(state, (Mapping, Const))):
+                _refuse(verdict, offset, UNRESOLVED, "copyreg._reconstructor with a state that"
+                        " is not a dict the stream builds: it could fill a dict subclass with"
+                        " keys the scan does not see")
         if _is(args, JOBLIB_WRAPPER):
             _refuse(verdict, offset, UNRESOLVED, f"{what} with joblib's array wrapper class as"
                     " an argument: it could make a wrapper the scan does not see")
@@ -451,6 +478,11 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                         _refuse(verdict, pos, UNRESOLVED,
                                 f"{name} on a value that is not a container or an allowed"
                                 " object: it would call a method of it")
+                    elif name in ("APPEND", "APPENDS", "ADDITEMS"):
+                        # The unpickler calls obj.append/extend/add: on an object, that name
+                        # can be one of its items or attributes (a Bunch's 'add' key).
+                        _refuse(verdict, pos, UNRESOLVED, f"{name} on an object: it would call"
+                                " whatever its append, extend or add attribute holds")
                     elif name in ("SETITEM", "SETITEMS") and any(
                             _bad_key(k) for k in items[::2]):
                         _refuse(verdict, pos, UNRESOLVED, f"{name} on an object with a computed"
@@ -514,6 +546,13 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     if not isinstance(args, Seq) or args.kind != "tuple":
                         _refuse(verdict, pos, UNRESOLVED, f"{name} with arguments that are not"
                                 " a tuple")
+                    if kwargs and not (isinstance(kwargs[0], Mapping) and not any(
+                            _bad_key(k) for k, _ in kwargs[0].pairs)):
+                        _refuse(verdict, pos, UNRESOLVED, f"{name} with keyword arguments that"
+                                " are not a dict of constant names")
+                    if kwargs and any(isinstance(v, GlobalRef) for _, v in kwargs[0].pairs):
+                        verdict.called.update((v.module, v.name) for _, v in kwargs[0].pairs
+                                              if isinstance(v, GlobalRef))
                     if kwargs and _is(kwargs[0], JOBLIB_WRAPPER):
                         _refuse(verdict, pos, UNRESOLVED, f"{name} with joblib's array wrapper"
                                 " class as an argument")
