@@ -107,3 +107,11 @@ def test_main_module_class_has_its_own_code(project, capsys):
     code, found = run(capsys, "nb.pkl")
     assert (code, [f["code"] for f in found]) == (1, ["MLG303"])
     assert "importable module" in found[0]["hint"]
+
+
+def test_a_file_that_cannot_be_read_is_a_finding(project, capsys):
+    (project / "folder.pkl").mkdir()
+    code, found = run(capsys, "folder.pkl", "model.joblib")
+    assert code == 1
+    assert [(f["path"], f["code"]) for f in found] == [("folder.pkl", "MLG304")]
+    assert found[0]["message"] == "cannot read: Is a directory"

@@ -600,6 +600,12 @@ class ArtifactGate:
                 # any of which the next commit may change: not worth caching.
                 finish(path, record, None if result.get("kind") == "module" else name)
 
+        def unreadable(path: str, exc: OSError, early: list) -> None:
+            for started in early:
+                started.cancel()
+            out.append((path, [_finding(path, NOT_AN_ARTIFACT,
+                                        f"cannot read: {exc.strerror}")], {}))
+
         for path in paths:
             early: list = []  # the load's probe, started before mlgate hashes and scans
             try:
@@ -609,10 +615,7 @@ class ArtifactGate:
                     self._start_early(path, early)
                     sha, data = cache.sha256_and_data(path)
             except OSError as exc:
-                for started in early:
-                    started.cancel()
-                out.append((path, [_finding(path, NOT_AN_ARTIFACT,
-                                            f"cannot read: {exc.strerror}")], {}))
+                unreadable(path, exc, early)
                 continue
             roots = import_roots(path, section.get("pythonpath", []), self.config.root,
                                  self.repo_root)
@@ -636,10 +639,7 @@ class ArtifactGate:
                     with open(path, "rb") as handle:
                         data = handle.read()
                 except OSError as exc:
-                    for started in early:
-                        started.cancel()
-                    out.append((path, [_finding(path, NOT_AN_ARTIFACT,
-                                                f"cannot read: {exc.strerror}")], {}))
+                    unreadable(path, exc, early)
                     continue
             allow = AllowList(self.base | project_pairs, defer=True)
             static, facts = _static(path, data, allow, self.verbose)
