@@ -19,7 +19,7 @@ import os
 import sys
 from collections.abc import Iterable
 
-from mlgate.config import Config, load_config
+from mlgate.config import Config, load_config, trusted_config_note
 from mlgate.finding import Finding, UsageError
 
 NAME = "audit"
@@ -104,7 +104,11 @@ def audit(directory: str, common: argparse.Namespace) -> tuple[list[Pillar], lis
     from mlgate.files import relative_to
     from mlgate.models import declared_models
 
-    config = load_config(start=".")
+    trusted = getattr(common, "trusted_config", None)
+    config = load_config(start=".", trusted=trusted)
+    if trusted and common.verbose:
+        print(f"mlgate audit: {directory}: {trusted_config_note(config, trusted)}",
+              file=sys.stderr)
     findings: list[Finding] = []
     pillars = {name: Pillar(name) for name in PILLARS}
     measured: dict = {"models": []}
@@ -160,6 +164,10 @@ def audit(directory: str, common: argparse.Namespace) -> tuple[list[Pillar], lis
                  for _, _, record in results]
         pillars["artifact"].detail = ", ".join(
             f"{path} ({kind or 'not loaded'})" for path, kind in zip(artifacts, types))
+        sandboxes = sorted({artifact_check._sandbox_summary(record["load"].get("sandbox"), True)
+                            for _, _, record in results if record.get("load")})
+        if sandboxes:  # which protections the loads ran under
+            pillars["artifact"].detail += "; loaded " + " or ".join(sandboxes)
         for finding in found:
             finding.extra.setdefault("check", "artifact")
         pillars["artifact"].settle(found, config.fail_on)

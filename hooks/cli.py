@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from mlgate import __version__
-from mlgate.config import Config, load_config
+from mlgate.config import Config, load_config, trusted_config_note
 from mlgate.files import relative_to
 from mlgate.finding import Finding, UsageError
 from mlgate.report import FORMATS, emit
@@ -46,6 +46,9 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--config", metavar="PYPROJECT",
                        help="read [tool.mlgate] from this file, not the nearest pyproject.toml")
     group.add_argument("--no-config", action="store_true", help="ignore any configuration file")
+    group.add_argument("--trusted-config", metavar="REV",
+                       help="read [tool.mlgate] from this git revision (e.g. the base branch of a"
+                            " pull request), not the work tree (default: $MLGATE_TRUSTED_CONFIG)")
     group.add_argument("--ignore", action="append", default=[], metavar="CODE",
                        help="rule code to ignore (repeatable)")
     group.add_argument("--fail-on", choices=("error", "warning"), default=None,
@@ -112,8 +115,15 @@ def apply_policy(findings: list[Finding], config: Config, cli_ignore: list[str])
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    args.trusted_config = args.trusted_config or os.environ.get("MLGATE_TRUSTED_CONFIG") or None
     try:
-        config = Config(root=os.getcwd()) if args.no_config else load_config(args.config)
+        if args.no_config:
+            config = Config(root=os.getcwd())
+        else:
+            config = load_config(args.config, trusted=args.trusted_config)
+            if args.verbose and args.trusted_config:
+                print(f"mlgate: {trusted_config_note(config, args.trusted_config)}",
+                      file=sys.stderr)
         module = importlib.import_module(CHECKS[args.command])
         findings = apply_policy(list(module.run(args, config)), config, args.ignore)
     except UsageError as exc:

@@ -175,6 +175,7 @@ CHECK_KEYS: dict[str, dict[str, Callable[[Any, str], Any]]] = {
         "load": _bool,
         "load-timeout": _seconds,
         "memory-limit-mb": _megabytes,
+        "sandbox": _choice("auto", "require", "off"),
     },
     "latency": {
         "budget-ms": _milliseconds,
@@ -271,9 +272,13 @@ def parse_config(table: dict[str, Any], root: str, source: str | None = None) ->
     return config
 
 
-def load_config(explicit: str | None = None, start: str | None = None) -> Config:
-    """Load from `--config`, else the nearest pyproject.toml; defaults when there is none."""
+def load_config(explicit: str | None = None, start: str | None = None,
+                trusted: str | None = None) -> Config:
+    """Load from `--config`, else the nearest pyproject.toml; defaults when there is none.
+    With `trusted` (a git revision, `--trusted-config`), that file is read from the revision."""
     start = start or os.getcwd()
+    if trusted:
+        return _load_trusted(trusted, explicit, start)
     if explicit:
         path = explicit
         if not os.path.isfile(path):
@@ -297,6 +302,110 @@ def load_config(explicit: str | None = None, start: str | None = None) -> Config
     return parse_config(table, root, path)
 
 
+def _load_trusted(rev: str, explicit: str | None, start: str) -> Config:
+    """`[tool.mlgate]` from git revision `rev` (e.g. the base branch of a pull request), not from
+    the work tree: `--config`'s path relative to the repository root, else the nearest
+    pyproject.toml from `start` upwards *in that revision*, so a pull request can neither edit,
+    delete nor shadow it. No file there: defaults. Never the JSON copy under .git/, which code
+    that ran in this checkout before (a pull request's tests) could have written."""
+    from mlgate.environment import find_repo_root
+
+    repo_root = find_repo_root(start)
+    if not os.path.exists(os.path.join(repo_root, ".git")):
+        raise UsageError(f"--trusted-config {rev}: {start} is not inside a git repository")
+    if explicit:
+        candidates = [_repo_relative(explicit, repo_root, rev)]
+        root = os.path.join(repo_root, os.path.dirname(candidates[0]))
+    else:
+        root = os.path.realpath(start)
+        rel = os.path.relpath(root, repo_root)
+        parts = [] if rel == os.curdir else rel.split(os.sep)
+        candidates = ["/".join([*parts[:n], "pyproject.toml"]) for n in range(len(parts), -1, -1)]
+    texts = _git_texts(repo_root, rev, candidates)
+    for rel in candidates:
+        if rel in texts:
+            label = f"{rev}:{rel}"
+            root = os.path.normpath(os.path.join(repo_root, os.path.dirname(rel)))
+            if "mlgate" not in texts[rel]:
+                return Config(root=root, source=label)
+            table = _toml_table(label, texts[rel])
+            if not isinstance(table, dict):
+                raise UsageError(f"{label}: [tool.mlgate] must be a table")
+            return parse_config(table, root, label)
+    return Config(root=os.path.normpath(root))
+
+
+def trusted_config_note(config: Config, rev: str) -> str:
+    """What `--verbose` says about a configuration read with `--trusted-config`."""
+    if config.source:
+        return f"configuration from {config.source} (--trusted-config), not the work tree"
+    return f"no pyproject.toml at {rev} (--trusted-config): default configuration"
+
+
+def _repo_relative(path: str, repo_root: str, rev: str) -> str:
+    """`--config`'s path relative to the repository root, spelled as given (not through the
+    work tree's symlinks, which the checkout under review may have changed) when it can be."""
+    absolute = os.path.join(os.getcwd(), path)
+    for candidate in (os.path.normpath(absolute), os.path.realpath(absolute)):
+        rel = os.path.relpath(candidate, repo_root)
+        if rel != os.pardir and not rel.startswith(os.pardir + os.sep):
+            return rel.replace(os.sep, "/")
+    raise UsageError(f"--trusted-config {rev}: --config {path} is outside the git repository"
+                     f" {repo_root}")
+
+
+def _git_texts(repo_root: str, rev: str, paths: list[str]) -> dict[str, str]:
+    """The files of `paths` that exist at `rev`, by path: one `git cat-file --batch`, which
+    also tells an unknown revision (exit 2) from a missing file (absent from the answer)."""
+    import subprocess  # only with --trusted-config
+
+    asked = [f"{rev}^{{commit}}", *(f"{rev}:{path}" for path in paths)]
+    if any("\n" in line for line in asked):
+        raise UsageError(f"--trusted-config {rev!r}: a revision or path with a line break")
+    try:
+        proc = subprocess.run(["git", "-C", repo_root, "cat-file", "--batch"],
+                              input="\n".join(asked).encode("utf-8", "surrogateescape") + b"\n",
+                              capture_output=True, check=False, timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise UsageError(f"--trusted-config {rev}: cannot run git: {exc}") from None
+    if proc.returncode != 0:
+        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["git failed"]
+        raise UsageError(f"--trusted-config {rev}: {detail[0]}")
+    out, pos, texts = proc.stdout, 0, {}
+    for number, line in enumerate(asked):
+        end = out.find(b"\n", pos)
+        header = out[pos:end if end >= 0 else len(out)].decode("utf-8", "surrogateescape")
+        pos = end + 1
+        fields = header.split(" ")
+        if end < 0 or len(fields) != 3 or not fields[2].isdigit():  # "... missing|ambiguous"
+            if number == 0:
+                raise UsageError(f"--trusted-config {rev}: not a commit in this repository (an"
+                                 " unknown or ambiguous revision; fetch it first, e.g. git fetch"
+                                 " origin main, or give the base commit's SHA)")
+            continue
+        body = out[pos:pos + int(fields[2])]
+        pos += int(fields[2]) + 1
+        if number and fields[1] == "blob":
+            try:
+                texts[paths[number - 1]] = body.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise UsageError(f"{line}: cannot read: {exc}") from None
+    return texts
+
+
+def _toml_table(path: str, text: str) -> Any:
+    """`[tool.mlgate]` of a TOML text; `path` names it in errors."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.9/3.10 only
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: invalid TOML: {exc}") from None
+    return data.get("tool", {}).get("mlgate", {})
+
+
 def _parsed_table(path: str, text: str) -> Any:
     """`[tool.mlgate]` of the file, from a JSON copy under .git/ when the text is unchanged:
     every hook reads the configuration, and a TOML parser costs more than the rest of a warm
@@ -314,15 +423,7 @@ def _parsed_table(path: str, text: str) -> Any:
             return json.load(handle)["table"]
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.9/3.10 only
-        import tomli as tomllib
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path}: invalid TOML: {exc}") from None
-    table = data.get("tool", {}).get("mlgate", {})
+    table = _toml_table(path, text)
     if os.path.isdir(git):
         try:
             os.makedirs(os.path.dirname(copy), exist_ok=True)

@@ -155,9 +155,12 @@ def test_resolver_order_and_errors(project, monkeypatch, tmp_path):
     found = resolve_project_python(None, None, str(root), str(root),
                                    environ={"MLGATE_PYTHON": str(other)})
     assert found.reason == "MLGATE_PYTHON" and found.executable == python_of(other)
+    # Environment variables beat committed files: MLGATE_PYTHON wins over the config key.
     found = resolve_project_python(None, "other", str(tmp_path), str(root),
                                    environ={"MLGATE_PYTHON": str(venv)})
-    assert found.reason == "python in [tool.mlgate]"
+    assert found.reason == "MLGATE_PYTHON" and found.executable == python_of(venv)
+    found = resolve_project_python(None, "other", str(tmp_path), str(root), environ={})
+    assert found.reason == "python in [tool.mlgate]" and found.executable == python_of(other)
     found = resolve_project_python(python_of(other), "x", str(root), str(root), environ={})
     assert found.reason == "--python"
     os.rename(venv, tmp_path / "moved")
