@@ -95,8 +95,9 @@ class Cache:
         record = self.read(name)
         if record and stat and record.get("stat") == stat and record.get("sha256"):
             return record["sha256"], None
-        with open(real, "rb") as handle:
-            data = handle.read()
+        from mlgate.artifacts.reading import read_bytes
+
+        data = read_bytes(real)
         value = hashlib.sha256(data).hexdigest()
         if stat and stat == file_stat(real):  # not rewritten while being read
             self.write(name, {"stat": stat, "sha256": value})

@@ -358,9 +358,7 @@ def _scan_member(member: IO[bytes], is_allowed: Callable[[str, str], bool],
 
 
 def _merge(verdict: Verdict, sub: Verdict, name: str) -> None:
-    verdict.globals.extend(sub.globals)
-    for key, values in sub.versions.items():
-        verdict.versions.setdefault(key, set()).update(values)
+    verdict.merge(sub)
     verdict.pickles += sub.pickles
     verdict.refusals.extend(Refusal(r.offset, r.code, f"{name}: {r.message}")
                             for r in sub.refusals)

@@ -7,6 +7,11 @@ closed — whatever it cannot resolve with certainty: a STACK_GLOBAL whose opera
 constant strings, a call on a computed value, an undefined memo key, extension codes and
 persistent ids, inconsistent frames, truncation, data after STOP.
 
+It accepts only what real writers write: text arguments in their canonical spelling
+(`canonical_text`), memo keys in the order a pickler assigns them, object states and numpy
+reconstructor calls in the shapes their classes produce (`object_states`). And it is
+bounded: a work budget in opcodes and seconds, and memoised walks over shared values.
+
 joblib files interleave raw array bytes with the stream: after BUILD of a
 `joblib.numpy_pickle.NumpyArrayWrapper`, the array follows (a nested pickle for object
 arrays). Its size comes from the wrapper's statically known shape and dtype; an array whose
@@ -18,13 +23,45 @@ from __future__ import annotations
 import io
 import pickletools
 import re
+import time
+
+from mlgate.artifacts.canonical_text import canonical
+from mlgate.artifacts.object_states import (
+    build_problem,
+    call_problem,
+    check_dtype_state,
+    describe_dtype,
+    dtype_code,
+    dtype_size,
+    subclass_check,
+)
+from mlgate.artifacts.stream_model import (
+    MAIN_CLASS,
+    MALFORMED,
+    MARK,  # noqa: F401 - part of the scan's vocabulary for callers
+    NUMPY_DTYPE,
+    UNRESOLVED,
+    UNSAFE_GLOBAL,
+    Const,
+    GlobalRef,
+    Instance,
+    Mapping,
+    Refusal,
+    Seq,
+    Verdict,
+)
+from mlgate.artifacts.stream_model import const as _const
+from mlgate.artifacts.stream_model import dict_get as _dict_get
+from mlgate.artifacts.stream_model import is_global as _is
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+__all__ = ["MAIN_CLASS", "MALFORMED", "UNRESOLVED", "UNSAFE_GLOBAL", "Refusal", "Verdict",
+           "scan_pickle"]
+
 JOBLIB_WRAPPER = ("joblib.numpy_pickle", "NumpyArrayWrapper")
-NUMPY_DTYPE = ("numpy", "dtype")
 # The keys joblib's NumpyArrayWrapper has in its state, and the ones it must have.
 WRAPPER_KEYS = {"subclass", "shape", "order", "dtype", "allow_mmap",
                 "numpy_array_alignment_bytes"}
@@ -34,12 +71,12 @@ _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 # No opcode is a byte below '(' (0x28): joblib's padding byte (1-16) is never one.
 _OPCODE_BYTES = frozenset(ord(code) for code in pickletools.code2op)
 MAIN_MODULES = ("__main__", "__mp_main__")
-
-# Refusal codes (rule codes of `mlgate artifact`).
-UNSAFE_GLOBAL = "MLG301"
-UNRESOLVED = "MLG302"
-MAIN_CLASS = "MLG303"
-MALFORMED = "MLG305"
+# The work budget of one scan: every opcode costs one, and the clock is read every
+# _CLOCK_EVERY opcodes. A file of any size a model has stays far inside it.
+MAX_OPCODES = 200_000_000
+MAX_SECONDS = 120.0
+_CLOCK_EVERY = 1 << 16
+_TEXT_OPS = frozenset({"INT", "LONG", "FLOAT", "GET", "PUT", "STRING", "UNICODE"})
 
 _CONSTANT_OPS = {
     "INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1", "LONG4", "STRING", "BINSTRING",
@@ -55,245 +92,33 @@ _REFUSED_OPS = {
     "NEXT_BUFFER": "out-of-band buffers are not part of the file",
     "READONLY_BUFFER": "out-of-band buffers are not part of the file",
 }
-_ITEMSIZE = {"b": 1, "i": None, "u": None, "f": None, "c": None, "?": 1, "S": 1, "U": 4,
-             "V": 1, "M": None, "m": None}
-
-
-class _Mark:
-    __slots__ = ()
-
-
-MARK = _Mark()
-
 
 # Callables that build a dict from their arguments.
 DICT_MAKERS = (("builtins", "dict"), ("__builtin__", "dict"), ("collections", "OrderedDict"),
                ("collections", "defaultdict"))
 
 
-class Const:
-    __slots__ = ("value",)
-
-    def __init__(self, value) -> None:
-        self.value = value
-
-
-class GlobalRef:
-    __slots__ = ("module", "name")
-
-    def __init__(self, module: str, name: str) -> None:
-        self.module, self.name = module, name
-
-
-class Seq:
-    """A tuple, list, set or frozenset built by the stream (items kept for versions)."""
-
-    __slots__ = ("items", "kind")
-
-    def __init__(self, kind: str, items: list) -> None:
-        self.kind, self.items = kind, items
-
-
-class Mapping:
-    __slots__ = ("pairs",)
-
-    def __init__(self, pairs: list) -> None:
-        self.pairs = pairs
-
-
-class Instance:
-    """The result of calling an allowed global: `cls` made it, `args` went in. `wrapper`:
-    made exactly as joblib makes its array wrapper, `NEWOBJ(NumpyArrayWrapper, ())`."""
-
-    __slots__ = ("args", "cls", "state", "wrapper")
-
-    def __init__(self, cls: GlobalRef, args=None, wrapper: bool = False) -> None:
-        self.cls, self.args, self.state, self.wrapper = cls, args, None, wrapper
-
-
-class Refusal:
-    __slots__ = ("code", "message", "offset")
-
-    def __init__(self, offset: int, code: str, message: str) -> None:
-        self.offset, self.code, self.message = offset, code, message
-
-    def __repr__(self) -> str:
-        return f"Refusal({self.offset}, {self.code}, {self.message!r})"
-
-
-class Verdict:
-    """What a scan found: the globals needed, refusals, recorded versions, where it ended."""
-
-    def __init__(self) -> None:
-        self.globals: list[tuple[str, str]] = []
-        # The globals the stream calls (REDUCE, NEWOBJ, OBJ, INST); the others are only
-        # values (a scorer's score function, say).
-        self.called: set[tuple[str, str]] = set()
-        self.refusals: list[Refusal] = []
-        self.versions: dict[str, set[str]] = {}
-        self.end = 0
-        self.pickles = 0
-
-    @property
-    def safe(self) -> bool:
-        return not self.refusals
-
-
 class _Stop(Exception):
     """Raised to stop the walk at the first refusal: nothing after it can be trusted."""
 
 
-def _const(value):
-    return value.value if isinstance(value, Const) else None
+class _Budget:
+    """Opcodes and seconds one scan may spend, shared by its nested pickles."""
 
+    __slots__ = ("deadline", "ops")
 
-def _dict_get(mapping, key: str):
-    """The value a dict built by the stream has for `key`: the last one set, as in Python."""
-    found = None
-    if isinstance(mapping, Mapping):
-        for k, v in mapping.pairs:
-            if _const(k) == key:
-                found = v
-    return found
+    def __init__(self) -> None:
+        self.ops = 0
+        self.deadline = time.monotonic() + MAX_SECONDS
 
-
-def _is(value, pair: tuple[str, str]) -> bool:
-    return isinstance(value, GlobalRef) and (value.module, value.name) == pair
-
-
-def _dtype_code(dtype) -> str | None:
-    if not isinstance(dtype, Instance) or not _is(dtype.cls, NUMPY_DTYPE):
+    def spend(self) -> str | None:
+        self.ops += 1
+        if self.ops % _CLOCK_EVERY == 0:
+            if self.ops > MAX_OPCODES:
+                return f"more than {MAX_OPCODES} opcodes"
+            if time.monotonic() > self.deadline:
+                return f"more than {MAX_SECONDS:.0f} s of scanning"
         return None
-    if not isinstance(dtype.args, Seq) or dtype.args.kind != "tuple" or not dtype.args.items:
-        return None
-    code = _const(dtype.args.items[0])
-    return code if isinstance(code, str) and code else None
-
-
-def _dtype_has_object(dtype, depth: int = 0) -> bool | None:
-    """Whether a dtype built by the stream holds Python objects; None when unknowable."""
-    code = _dtype_code(dtype)
-    if code is None or depth > 20:
-        return None
-    if code.lstrip("<>=|").startswith("O"):
-        return True
-    state = dtype.state
-    if not isinstance(state, Seq):
-        return False  # never BUILT (or frozen as a part of another dtype): a plain dtype
-    subarray, fields = state.items[2], state.items[4]  # validated at BUILD
-    parts = [subarray.items[0]] if isinstance(subarray, Seq) else []
-    if isinstance(fields, Mapping):
-        parts += [v.items[0] for _, v in fields.pairs]
-    found = False
-    for part in parts:
-        inner = _dtype_has_object(part, depth + 1)
-        if inner is None:
-            return None
-        found = found or inner
-    return found
-
-
-def _code_itemsize(code: str | None) -> int | None:
-    """Bytes per item that a dtype's type code implies ('O': a pointer, 8 bytes)."""
-    if not code:
-        return None
-    code = code.lstrip("<>=|")
-    kind, digits = code[:1], code[1:]
-    if kind == "O":
-        return 8 if digits in ("", "8") else None
-    if kind in ("b", "?") and not digits:
-        return 1
-    if kind not in _ITEMSIZE or not digits.isdigit():
-        return None
-    unit = _ITEMSIZE[kind]
-    return int(digits) * unit if unit else int(digits)
-
-
-FROZEN = Const("frozen: a part of another dtype")
-
-
-def _check_dtype_state(dtype: Instance, state) -> str | None:
-    """Why a numpy.dtype's BUILD state is refused, or None. numpy trusts the flags in it:
-    an object field without them makes ndarray.__setstate__ read raw bytes as pointers."""
-    if _dtype_code(dtype) is None:
-        return "a numpy.dtype made from something other than a constant type code"
-    if not isinstance(state, Seq) or state.kind != "tuple" or len(state.items) != 8:
-        return "a numpy.dtype state that is not the 8-tuple numpy writes"
-    version, order, subarray, names, fields, elsize, alignment, flags = state.items
-    if not (_const(version) in (3, 4) and _const(order) in ("<", ">", "|", "=")):
-        return "a numpy.dtype state with an unknown version or byte order"
-    if not all(type(_const(v)) is int for v in (elsize, alignment, flags)):
-        return "a numpy.dtype state whose sizes or flags are not constant integers"
-    if _const(subarray) is None and isinstance(subarray, Const):
-        pass
-    elif not (isinstance(subarray, Seq) and subarray.kind == "tuple"
-              and len(subarray.items) == 2 and _dtype_code(subarray.items[0])
-              and isinstance(subarray.items[1], Seq)
-              and all(type(_const(d)) is int for d in subarray.items[1].items)):
-        return "a numpy.dtype subarray that is not (dtype, shape)"
-    if isinstance(names, Const) and names.value is None:
-        if not (isinstance(fields, Const) and fields.value is None):
-            return "a numpy.dtype with fields but no names"
-    else:
-        if not (isinstance(names, Seq) and names.kind == "tuple"
-                and all(isinstance(_const(n), str) for n in names.items)):
-            return "a numpy.dtype whose field names are not constant strings"
-        if not isinstance(fields, Mapping):
-            return "a numpy.dtype with names but no fields"
-        for key, value in fields.pairs:
-            if not (isinstance(_const(key), str) and isinstance(value, Seq)
-                    and value.kind == "tuple" and len(value.items) in (2, 3)
-                    and _dtype_code(value.items[0]) and type(_const(value.items[1])) is int):
-                return "a numpy.dtype field that is not (dtype, offset[, title])"
-    code_size = _code_itemsize(_dtype_code(dtype))
-    if elsize.value != -1 and elsize.value != code_size:
-        # numpy sizes flexible dtypes (V, S, U) from this number, not from the type code.
-        return "a numpy.dtype state whose item size disagrees with its type code"
-    size = code_size
-    parts = [subarray.items[0]] if isinstance(subarray, Seq) else []
-    if isinstance(fields, Mapping):
-        for _, value in fields.pairs:
-            offset, part = _const(value.items[1]), value.items[0]
-            part_size = _code_itemsize(_dtype_code(part))
-            if size is None or part_size is None or offset < 0 or offset + part_size > size:
-                return "a numpy.dtype field that does not lie inside its item"
-            parts.append(part)
-    for part in parts:
-        if part.state is None:
-            part.state = FROZEN  # a later BUILD would change a dtype already vouched for
-    probe = Instance(dtype.cls, dtype.args)
-    probe.state = state
-    has_object = _dtype_has_object(probe)
-    if has_object is None:
-        return "a numpy.dtype whose fields cannot be read statically"
-    # REFCOUNT|LIST_PICKLE|NEEDS_INIT for objects (numpy zeroes, then fills the pointers);
-    # neither of the first two otherwise.
-    if (flags.value & 0x0B) != 0x0B if has_object else (flags.value & 0x03) != 0:
-        return ("a numpy.dtype whose flags disagree with its fields (numpy would read raw"
-                " bytes as object pointers, or objects as raw bytes)")
-    return None
-
-
-def _dtype_size(dtype) -> int | None:
-    """Bytes per item of a numpy dtype rebuilt as `numpy.dtype('<f8', False, True)`;
-    0 for a dtype that holds objects (joblib writes those as a nested pickle)."""
-    code = _dtype_code(dtype)
-    if code is None:
-        return None
-    has_object = _dtype_has_object(dtype)
-    if has_object is None:
-        return None
-    code = code.lstrip("<>=|")
-    kind, digits = code[:1], code[1:]
-    if kind == "O" or has_object:
-        return 0  # object arrays are a nested pickle
-    if kind in ("b", "?") and not digits:
-        return 1
-    if kind not in _ITEMSIZE or not digits.isdigit():
-        return None
-    count = int(digits)
-    unit = _ITEMSIZE[kind]
-    return count * unit if unit else count
 
 
 def scan_pickle(data: bytes, is_allowed: Callable[[str, str], bool], start: int = 0,
@@ -302,9 +127,10 @@ def scan_pickle(data: bytes, is_allowed: Callable[[str, str], bool], start: int 
     verdict = Verdict()
     stream = io.BytesIO(data)
     stream.seek(start)
+    budget = _Budget()
     try:
         while True:
-            _walk_one(stream, data, is_allowed, verdict, joblib)
+            _walk_one(stream, data, is_allowed, verdict, joblib, budget)
             verdict.pickles += 1
             if stream.tell() >= len(data):
                 break
@@ -336,7 +162,7 @@ def _check_global(module: str, name: str, offset: int, is_allowed, verdict: Verd
 
 
 def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
-              joblib: bool) -> None:
+              joblib: bool, budget: _Budget) -> None:
     """One pickle, STOP included; joblib array payloads skipped (or scanned) in between."""
     stack: list = []
     marks: list[int] = []
@@ -403,6 +229,12 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                 _refuse(verdict, offset, UNRESOLVED, "joblib's array wrapper made otherwise"
                         " than joblib makes it (NEWOBJ with no arguments)")
             return Instance(target, args, wrapper=True)
+        problem = call_problem(target, args)
+        if problem:
+            _refuse(verdict, offset, UNRESOLVED, problem)
+        check = subclass_check(target, args)
+        if check:
+            verdict.subclasses.add(check)
         if _is(target, ("_codecs", "encode")) and not (
                 len(args.items) == 2 and isinstance(_const(args.items[0]), str)
                 and _const(args.items[1]) == "latin1"):
@@ -416,19 +248,21 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
             ops = pickletools.genops(stream)
             for opcode, arg, pos in ops:
                 name = opcode.name
+                exhausted = budget.spend()
+                if exhausted:
+                    _refuse(verdict, pos, UNRESOLVED, "the scan's work budget ran out"
+                            f" ({exhausted}): no model needs that much")
+                if name in _TEXT_OPS:
+                    end = data.find(b"\n", pos + 1)
+                    if not canonical(name, data[pos + 1:end], arg):
+                        _refuse(verdict, pos, UNRESOLVED, f"{name} spelled in a way no pickler"
+                                " writes (readers disagree on such forms)")
                 if frame_end is not None and pos > frame_end:
                     _refuse(verdict, pos, MALFORMED, "opcode outside its FRAME")
                 if frame_end is not None and pos == frame_end and name != "FRAME":
                     frame_end = None
                 if name in _REFUSED_OPS:
                     _refuse(verdict, pos, UNRESOLVED, f"{name}: {_REFUSED_OPS[name]}")
-                if name in ("INT", "LONG"):
-                    end = data.find(b"\n", pos + 1)
-                    digits = data[pos + 1:end].lstrip(b"+-").rstrip(b"L")
-                    if len(digits) > 1 and digits.startswith(b"0") and digits not in (b"00",
-                                                                                     b"01"):
-                        _refuse(verdict, pos, UNRESOLVED, f"{name} with a leading zero: the C"
-                                " unpickler reads it as octal, pickletools as decimal")
                 if name in _CONSTANT_OPS:
                     stack.append(Const(arg))
                 elif name in ("NONE", "NEWTRUE", "NEWFALSE"):
@@ -504,6 +338,11 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     if not stack:
                         _refuse(verdict, pos, MALFORMED, "memoizing an empty stack")
                     key = len(memo) if name == "MEMOIZE" else arg
+                    if key != len(memo):
+                        # A pickler numbers what it memoizes 0, 1, 2, ...: never a gap, never
+                        # a key used twice (and the C unpickler sizes its memo by the key).
+                        _refuse(verdict, pos, UNRESOLVED, f"{name} {key!r} out of the order a"
+                                " pickler writes memo keys in")
                     memo[key] = stack[-1]
                 elif name in ("GET", "BINGET", "LONG_BINGET"):
                     if arg not in memo:
@@ -567,13 +406,24 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     if _is(state, JOBLIB_WRAPPER) or _dunder_keys(state):
                         _refuse(verdict, pos, UNRESOLVED, "BUILD with a state that sets a"
                                 " dunder attribute or holds joblib's array wrapper class")
+                    if not isinstance(target, Instance):
+                        _refuse(verdict, pos, UNRESOLVED, "BUILD on a list, tuple or dict: no"
+                                " pickler writes that")
                     if isinstance(target, Instance):
-                        if target.state is not None and (
-                                target.wrapper or _is(target.cls, NUMPY_DTYPE)):
-                            _refuse(verdict, pos, UNRESOLVED, "a second BUILD on a joblib"
-                                    " array wrapper or a numpy.dtype")
+                        if target.state is not None:
+                            _refuse(verdict, pos, UNRESOLVED, "a second BUILD on one object:"
+                                    " no pickler writes that")
                         if _is(target.cls, NUMPY_DTYPE):
-                            problem = _check_dtype_state(target, state)
+                            problem = check_dtype_state(target, state)
+                            if problem:
+                                _refuse(verdict, pos, UNRESOLVED, problem)
+                            target.state = state
+                            if describe_dtype(target, verdict) is None:
+                                _refuse(verdict, pos, UNRESOLVED, "a numpy.dtype state mlgate"
+                                        " cannot hand to numpy to verify (metadata that is"
+                                        " not constants, or too many dtypes)")
+                        elif not target.wrapper:
+                            problem = build_problem(target, state, verdict)
                             if problem:
                                 _refuse(verdict, pos, UNRESOLVED, problem)
                         target.state = state
@@ -589,7 +439,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                                         "joblib array inside a frame")
                             frame_end = None
                             _skip_joblib_array(stream, data, after, state, is_allowed,
-                                               verdict)
+                                               verdict, budget)
                             # joblib puts the array where its wrapper was.
                             stack[-1] = Instance(GlobalRef("numpy", "ndarray"))
                             break
@@ -620,14 +470,14 @@ def _record_versions(state, verdict: Verdict) -> None:
 
 
 def _skip_joblib_array(stream: io.BytesIO, data: bytes, offset: int, state, is_allowed,
-                       verdict: Verdict) -> None:
+                       verdict: Verdict, budget: _Budget) -> None:
     """Step over (or, for object arrays, scan) the array joblib wrote after its wrapper."""
     problem = _wrapper_state_problem(state)
     if problem:
         _refuse(verdict, offset, UNRESOLVED, f"a joblib array wrapper {problem}")
     shape, dtype = _dict_get(state, "shape"), _dict_get(state, "dtype")
     dims = [_const(d) for d in shape.items]
-    size = _dtype_size(dtype)
+    size = dtype_size(dtype)
     if size is None:
         _refuse(verdict, offset, UNRESOLVED,
                 "a joblib array whose shape or dtype cannot be read statically")
@@ -637,7 +487,7 @@ def _skip_joblib_array(stream: io.BytesIO, data: bytes, offset: int, state, is_a
                     " a memory-mapped load would skip the pickle the scan reads")
         stream.seek(offset)
         # joblib reads it with a plain unpickler: a wrapper in there is not an array.
-        _walk_one(stream, data, is_allowed, verdict, joblib=False)
+        _walk_one(stream, data, is_allowed, verdict, False, budget)
         return
     count = 1
     for d in dims:
@@ -700,7 +550,7 @@ def _wrapper_state_problem(state) -> str | None:
     if not (isinstance(shape, Seq) and shape.kind == "tuple" and all(
             type(_const(d)) is int and _const(d) >= 0 for d in shape.items)):
         return "whose shape is not a tuple of constant integers"
-    if _dtype_code(_dict_get(state, "dtype")) is None:
+    if dtype_code(_dict_get(state, "dtype")) is None:
         return "whose dtype is not a numpy.dtype of a constant type code"
     if "numpy_array_alignment_bytes" in keys:
         alignment = _dict_get(state, "numpy_array_alignment_bytes")

@@ -1,0 +1,462 @@
+"""Object states and reconstructor calls only in the shapes their own writers produce.
+
+An unpickled object gets its state from BUILD, which hands it to the class's `__setstate__`
+(scikit-learn's does `self.__dict__.update(state)`, which takes a list of pairs as gladly as a
+dict) or to `__dict__`. A state in a shape the class never writes is how a stream sets
+attributes the scan does not see. So a state is accepted only as:
+
+- a dict whose keys are constant identifiers, not dunder names, or the `(dict or None,
+  slots dict)` pair `object.__reduce_ex__` writes, for any object;
+- for the classes with a state format of their own, exactly the layout their library writes:
+  numpy dtypes (verified again in the probe, see `describe_dtype`), arrays made by numpy's
+  `_reconstruct`, masked arrays made by `_mareconstruct`, numpy's bit generators, and the
+  compiled classes rebuilt by their own module's `newObj` or Cython's `__pyx_unpickle_*`
+  (a tuple of data, read by compiled code; the probe checks the class's `__setstate__` is).
+
+numpy's reconstructors are likewise accepted only with the arguments numpy passes them.
+"""
+
+from __future__ import annotations
+
+from mlgate.artifacts.stream_model import (
+    NUMPY_DTYPE,
+    Const,
+    GlobalRef,
+    Instance,
+    Mapping,
+    Seq,
+    const,
+    is_global,
+)
+
+ND_RECONSTRUCT = frozenset({("numpy.core.multiarray", "_reconstruct"),
+                            ("numpy._core.multiarray", "_reconstruct")})
+MA_RECONSTRUCT = ("numpy.ma.core", "_mareconstruct")
+NDARRAY = ("numpy", "ndarray")
+MASKED_ARRAYS = frozenset({("numpy.ma.core", "MaskedArray"), ("numpy.ma", "MaskedArray")})
+SCALAR = frozenset({("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")})
+FROMBUFFER = frozenset({("numpy.core.numeric", "_frombuffer"),
+                        ("numpy._core.numeric", "_frombuffer")})
+BIT_GENERATOR_CTOR = ("numpy.random._pickle", "__bit_generator_ctor")
+CODECS_ENCODE = frozenset({("_codecs", "encode")})
+PYX_UNPICKLE = "__pyx_unpickle_"
+# Classes a pickle passes to a reconstructor and never calls itself.
+VALUE_ONLY = frozenset({NDARRAY}) | MASKED_ARRAYS
+MAX_DTYPES = 100_000
+MAX_DTYPE_DEPTH = 32
+# Bytes per item by type code; None: the digits are the size in bytes.
+_ITEMSIZE = {"b": 1, "i": None, "u": None, "f": None, "c": None, "?": 1, "S": 1, "U": 4,
+             "V": 1, "M": None, "m": None}
+FROZEN = Const("frozen: a part of another dtype")
+
+
+def _pair(ref) -> tuple[str, str] | None:
+    return (ref.module, ref.name) if isinstance(ref, GlobalRef) else None
+
+
+def made_by(value, pairs) -> bool:
+    return isinstance(value, Instance) and _pair(value.cls) in pairs
+
+
+# -- numpy dtypes -------------------------------------------------------------------------
+
+def dtype_code(dtype) -> str | None:
+    if not isinstance(dtype, Instance) or not is_global(dtype.cls, NUMPY_DTYPE):
+        return None
+    if not isinstance(dtype.args, Seq) or dtype.args.kind != "tuple" or not dtype.args.items:
+        return None
+    code = const(dtype.args.items[0])
+    return code if isinstance(code, str) and code else None
+
+
+def dtype_has_object(dtype, depth: int = 0) -> bool | None:
+    """Whether a dtype built by the stream holds Python objects; None when unknowable.
+    Cached on the dtype: a dtype shared through the memo is examined once (linear time)."""
+    if isinstance(dtype, Instance) and "has_object" in dtype.memo:
+        return dtype.memo["has_object"]
+    code = dtype_code(dtype)
+    if code is None or depth > MAX_DTYPE_DEPTH:
+        return None
+    found: bool | None = False
+    if code.lstrip("<>=|").startswith("O"):
+        found = True
+    elif isinstance(dtype.state, Seq):  # never BUILT (or frozen): a plain dtype
+        subarray, fields = dtype.state.items[2], dtype.state.items[4]  # validated at BUILD
+        parts = [subarray.items[0]] if isinstance(subarray, Seq) else []
+        if isinstance(fields, Mapping):
+            parts += [v.items[0] for _, v in fields.pairs]
+        for part in parts:
+            inner = dtype_has_object(part, depth + 1)
+            if inner is None:
+                found = None
+                break
+            found = found or inner
+    if dtype.state is not None:
+        dtype.memo["has_object"] = found
+    return found
+
+
+def code_itemsize(code: str | None) -> int | None:
+    """Bytes per item that a dtype's type code implies ('O': a pointer, 8 bytes)."""
+    if not code:
+        return None
+    code = code.lstrip("<>=|")
+    kind, digits = code[:1], code[1:]
+    if kind == "O":
+        return 8 if digits in ("", "8") else None
+    if kind in ("b", "?") and not digits:
+        return 1
+    if kind not in _ITEMSIZE or not digits.isdigit():
+        return None
+    unit = _ITEMSIZE[kind]
+    return int(digits) * unit if unit else int(digits)
+
+
+def dtype_size(dtype) -> int | None:
+    """Bytes per item of a numpy dtype rebuilt as `numpy.dtype('<f8', False, True)`;
+    0 for a dtype that holds objects (joblib writes those as a nested pickle)."""
+    code = dtype_code(dtype)
+    if code is None:
+        return None
+    has_object = dtype_has_object(dtype)
+    if has_object is None:
+        return None
+    if code.lstrip("<>=|").startswith("O") or has_object:
+        return 0  # object arrays are a nested pickle
+    return code_itemsize(code)
+
+
+def bytes_value(value) -> bytes | None:
+    """The bytes a value stands for: a constant, `_codecs.encode(text, 'latin1')` (how
+    protocols 0-2 write bytes in Python 3), or `bytes()`; None when it is not bytes."""
+    if isinstance(value, Const):
+        if isinstance(value.value, (bytes, bytearray)):
+            return bytes(value.value)
+        if isinstance(value.value, str):  # a Python 2 str (STRING opcodes)
+            try:
+                return value.value.encode("latin1")
+            except UnicodeEncodeError:
+                return None
+        return None
+    if made_by(value, CODECS_ENCODE) and isinstance(value.args, Seq):
+        text = const(value.args.items[0]) if value.args.items else None
+        return text.encode("latin1") if isinstance(text, str) else None
+    if made_by(value, {("builtins", "bytes"), ("__builtin__", "bytes")}) and isinstance(
+            value.args, Seq) and not value.args.items:
+        return b""
+    return None
+
+
+def byte_length(value) -> int | None:
+    """len(bytes_value(value)), without copying a large buffer."""
+    if isinstance(value, Const) and isinstance(value.value, (bytes, bytearray)):
+        return len(value.value)
+    data = bytes_value(value)
+    return None if data is None else len(data)
+
+
+def _constant_metadata(value) -> bool:
+    return isinstance(value, Mapping) and all(
+        isinstance(const(k), str) and isinstance(v, Const)
+        and (v.value is None or type(v.value) in (str, int, float, bool))
+        for k, v in value.pairs)
+
+
+def _datetime_metadata_problem(code: str, extra) -> str | None:
+    if code.lstrip("<>=|")[:1] not in ("M", "m"):
+        if not _constant_metadata(extra):
+            return "a numpy.dtype whose metadata is not a dict of constants"
+        return None
+    if not (isinstance(extra, Seq) and extra.kind == "tuple" and len(extra.items) == 2):
+        return "a numpy datetime dtype whose unit is not (metadata, (unit, num, den, events))"
+    meta, unit = extra.items
+    if not ((isinstance(meta, Const) and meta.value is None) or _constant_metadata(meta)):
+        return "a numpy.dtype whose metadata is not a dict of constants"
+    if not (isinstance(unit, Seq) and unit.kind == "tuple" and len(unit.items) == 4
+            and bytes_value(unit.items[0]) is not None
+            and all(type(const(v)) is int for v in unit.items[1:])):
+        return "a numpy datetime dtype whose unit is not (unit, num, den, events)"
+    return None
+
+
+def check_dtype_state(dtype: Instance, state) -> str | None:
+    """Why a numpy.dtype's BUILD state is refused, or None. numpy trusts the flags in it:
+    an object field without them makes ndarray.__setstate__ read raw bytes as pointers.
+    What passes here is still rebuilt by the probe with numpy's constructor and compared."""
+    code = dtype_code(dtype)
+    if code is None:
+        return "a numpy.dtype made from something other than a constant type code"
+    args = dtype.args.items
+    if len(args) != 3 or const(args[1]) is not False or const(args[2]) is not True:
+        return "a numpy.dtype made with other arguments than numpy writes (code, False, True)"
+    if not isinstance(state, Seq) or state.kind != "tuple" or len(state.items) not in (8, 9):
+        return "a numpy.dtype state that is not the 8- or 9-tuple numpy writes"
+    version, order, subarray, names, fields, elsize, alignment, flags = state.items[:8]
+    if (const(version), len(state.items)) not in ((3, 8), (4, 9)) or const(order) not in (
+            "<", ">", "|", "="):
+        return "a numpy.dtype state with an unknown version or byte order"
+    if len(state.items) == 9:
+        problem = _datetime_metadata_problem(code, state.items[8])
+        if problem:
+            return problem
+    elif code.lstrip("<>=|")[:1] in ("M", "m"):
+        return "a numpy datetime dtype without its unit"
+    if not all(type(const(v)) is int for v in (elsize, alignment, flags)):
+        return "a numpy.dtype state whose sizes or flags are not constant integers"
+    if isinstance(subarray, Const) and subarray.value is None:
+        pass
+    elif not (isinstance(subarray, Seq) and subarray.kind == "tuple"
+              and len(subarray.items) == 2 and dtype_code(subarray.items[0])
+              and isinstance(subarray.items[1], Seq) and subarray.items[1].kind == "tuple"
+              and all(type(const(d)) is int for d in subarray.items[1].items)):
+        return "a numpy.dtype subarray that is not (dtype, shape)"
+    if isinstance(names, Const) and names.value is None:
+        if not (isinstance(fields, Const) and fields.value is None):
+            return "a numpy.dtype with fields but no names"
+    else:
+        if not (isinstance(names, Seq) and names.kind == "tuple"
+                and all(isinstance(const(n), str) for n in names.items)):
+            return "a numpy.dtype whose field names are not constant strings"
+        if not isinstance(fields, Mapping):
+            return "a numpy.dtype with names but no fields"
+        for key, value in fields.pairs:
+            if not (isinstance(const(key), str) and isinstance(value, Seq)
+                    and value.kind == "tuple" and len(value.items) in (2, 3)
+                    and dtype_code(value.items[0]) and type(const(value.items[1])) is int
+                    and (len(value.items) == 2 or isinstance(const(value.items[2]), str))):
+                return "a numpy.dtype field that is not (dtype, offset[, title])"
+    code_size = code_itemsize(code)
+    if elsize.value != -1 and elsize.value != code_size:
+        # numpy sizes flexible dtypes (V, S, U) from this number, not from the type code.
+        return "a numpy.dtype state whose item size disagrees with its type code"
+    size = code_size
+    parts = [subarray.items[0]] if isinstance(subarray, Seq) else []
+    if isinstance(fields, Mapping):
+        for _, value in fields.pairs:
+            offset, part = const(value.items[1]), value.items[0]
+            part_size = code_itemsize(dtype_code(part))
+            if size is None or part_size is None or offset < 0 or offset + part_size > size:
+                return "a numpy.dtype field that does not lie inside its item"
+            parts.append(part)
+    for part in parts:
+        if part.state is None:
+            part.state = FROZEN  # a later BUILD would change a dtype already vouched for
+    probe = Instance(dtype.cls, dtype.args)
+    probe.state = state
+    has_object = dtype_has_object(probe)
+    if has_object is None:
+        return "a numpy.dtype whose fields cannot be read statically"
+    # REFCOUNT|LIST_PICKLE|NEEDS_INIT for objects (numpy zeroes, then fills the pointers);
+    # neither of the first two otherwise.
+    if (flags.value & 0x0B) != 0x0B if has_object else (flags.value & 0x03) != 0:
+        return ("a numpy.dtype whose flags disagree with its fields (numpy would read raw"
+                " bytes as object pointers, or objects as raw bytes)")
+    return None
+
+
+def describe_dtype(dtype: Instance, verdict) -> int | None:
+    """Index of `dtype` in verdict.dtypes, adding it (and the dtypes it holds, first): what
+    the probe rebuilds with numpy's public constructor and compares with the state recorded
+    here. None when the dtype holds something that cannot be described (then refused)."""
+    known = verdict.dtype_index.get(id(dtype))
+    if known is not None:
+        return known
+    if len(verdict.dtypes) >= MAX_DTYPES:
+        return None
+    state = None
+    if isinstance(dtype.state, Seq):
+        state = _encode(dtype.state, verdict)
+        if state is None:
+            return None
+    verdict.dtypes.append({"args": [dtype_code(dtype), False, True], "state": state})
+    verdict.dtype_keep.append(dtype)
+    verdict.dtype_index[id(dtype)] = len(verdict.dtypes) - 1
+    return len(verdict.dtypes) - 1
+
+
+def _encode(value, verdict, depth: int = 0):
+    """A dtype state's parts as JSON: {"c": constant}, {"b": bytes as latin-1},
+    {"t": [tuple items]}, {"d": [[key, value], ...]}, {"ref": index of a dtype}."""
+    if depth > MAX_DTYPE_DEPTH:
+        return None
+    if dtype_code(value) is not None:
+        index = describe_dtype(value, verdict)
+        return None if index is None else {"ref": index}
+    if byte_length(value) is not None and not (isinstance(value, Const)
+                                               and isinstance(value.value, str)):
+        return {"b": bytes_value(value).decode("latin1")}
+    if isinstance(value, Const) and (value.value is None
+                                     or type(value.value) in (str, int, float, bool)):
+        return {"c": value.value}
+    if isinstance(value, Seq) and value.kind == "tuple":
+        items = [_encode(v, verdict, depth + 1) for v in value.items]
+        return None if any(i is None for i in items) else {"t": items}
+    if isinstance(value, Mapping):
+        pairs = [[_encode(k, verdict, depth + 1), _encode(v, verdict, depth + 1)]
+                 for k, v in value.pairs]
+        return None if any(k is None or v is None for k, v in pairs) else {"d": pairs}
+    return None
+
+
+# -- reconstructor calls ------------------------------------------------------------------
+
+def _int_tuple(value) -> bool:
+    return isinstance(value, Seq) and value.kind == "tuple" and all(
+        type(const(d)) is int and const(d) >= 0 for d in value.items)
+
+
+def call_problem(target: GlobalRef, args: Seq) -> str | None:
+    """Why a call numpy's pickling never writes is refused (a class passed only as a value
+    called directly, a reconstructor given other arguments), or None."""
+    pair, items = _pair(target), args.items
+    if pair in VALUE_ONLY:
+        return (f"{target.module}.{target.name} called directly: numpy pickles it through its"
+                " reconstructor, never so")
+    if pair in ND_RECONSTRUCT:
+        if not (len(items) == 3 and is_global(items[0], NDARRAY) and _int_tuple(items[1])
+                and byte_length(items[2]) is not None):
+            return "numpy's _reconstruct with other arguments than (numpy.ndarray, (0,), b'b')"
+    elif pair == MA_RECONSTRUCT:
+        if not (len(items) == 4 and _pair(items[0]) in MASKED_ARRAYS
+                and is_global(items[1], NDARRAY) and _int_tuple(items[2])
+                and (isinstance(const(items[3]), str) or byte_length(items[3]) is not None)):
+            return ("numpy.ma's _mareconstruct with other arguments than (MaskedArray,"
+                    " numpy.ndarray, shape, type code)")
+    elif pair in SCALAR:
+        if not (len(items) == 2 and dtype_code(items[0]) is not None
+                and dtype_has_object(items[0]) is False and byte_length(items[1]) is not None):
+            return "a numpy scalar made from other than a plain dtype and its bytes"
+    elif pair in FROMBUFFER:
+        if not (len(items) == 4 and (byte_length(items[0]) is not None or made_by(
+                items[0], {("builtins", "bytearray")})) and dtype_code(items[1]) is not None
+                and dtype_has_object(items[1]) is False and _int_tuple(items[2])
+                and const(items[3]) in ("C", "F")):
+            return "numpy's _frombuffer with other arguments than (bytes, dtype, shape, order)"
+    elif pair is not None and target.name == "newObj":
+        cls = _pair(items[0]) if len(items) == 1 else None
+        if cls is None or cls[0] != target.module:
+            return f"{target.module}.newObj given another class than one its module defines"
+    elif pair is not None and target.name.startswith(PYX_UNPICKLE) and not (
+            len(items) == 3 and isinstance(items[0], GlobalRef) and type(const(items[1])) is int
+            and (const(items[2]) is None or _data(items[2]))):
+        return (f"{target.module}.{target.name} with other arguments than Cython writes"
+                " (class, checksum, state)")
+    return None
+
+
+def subclass_check(target: GlobalRef, args: Seq) -> tuple[str, str, str, str] | None:
+    """For `__pyx_unpickle_X(cls, ...)`: (cls module, cls name, module, X), which the probe
+    verifies is a subclass before anything is unpickled (pandas' arrays share one)."""
+    if not target.name.startswith(PYX_UNPICKLE) or not args.items:
+        return None
+    cls = args.items[0]
+    return (cls.module, cls.name, target.module, target.name[len(PYX_UNPICKLE):])
+
+
+# -- BUILD states -------------------------------------------------------------------------
+
+def _good_key(key) -> bool:
+    value = const(key)
+    return isinstance(key, Const) and isinstance(value, str) and value.isidentifier() and (
+        not value.startswith("__"))
+
+
+def _attribute_dict(value) -> bool:
+    return isinstance(value, Mapping) and all(_good_key(k) for k, _ in value.pairs)
+
+
+def _object_state(state) -> bool:
+    """A dict of attribute names, or `(dict or None, slots dict)`."""
+    if _attribute_dict(state):
+        return True
+    return (isinstance(state, Seq) and state.kind == "tuple" and len(state.items) == 2
+            and (_attribute_dict(state.items[0]) or (
+                isinstance(state.items[0], Const) and state.items[0].value is None))
+            and _attribute_dict(state.items[1]))
+
+
+def _data(value, depth: int = 0) -> bool:
+    """Plain data inside a compiled class's state: constants, arrays, tuples of those."""
+    if depth > 8:
+        return False
+    if isinstance(value, Const) or byte_length(value) is not None:
+        return True
+    if isinstance(value, Instance):
+        # (numpy.ndarray: an array joblib wrote after its wrapper)
+        return made_by(value, ND_RECONSTRUCT | SCALAR | FROMBUFFER | {NDARRAY}) or (
+            dtype_code(value) is not None) or value.cls.name == "newObj" or (
+            value.cls.name.startswith(PYX_UNPICKLE))
+    return isinstance(value, Seq) and value.kind == "tuple" and all(
+        _data(v, depth + 1) for v in value.items)
+
+
+def _array_data_problem(dtype, data, count: int | None) -> str | None:
+    has_object = dtype_has_object(dtype)
+    if has_object is None:
+        return "an array whose dtype cannot be read statically"
+    if has_object:
+        if not (isinstance(data, Seq) and data.kind == "list"):
+            return "an array of objects whose data is not a list (numpy writes one)"
+        return None
+    length = byte_length(data)
+    if length is None:
+        return "an array whose data is not its bytes"
+    size = dtype_size(dtype)
+    if size and count is not None and length != size * count:
+        return "an array whose bytes disagree with its shape and dtype"
+    return None
+
+
+def _count(shape: Seq) -> int:
+    count = 1
+    for d in shape.items:
+        count *= const(d)
+    return count
+
+
+def build_problem(target: Instance, state, verdict) -> str | None:
+    """Why BUILD of `state` on `target` is refused, or None (numpy.dtype: checked apart)."""
+    made = _pair(target.cls)
+    if made in ND_RECONSTRUCT or made == MA_RECONSTRUCT:
+        width = 5 if made in ND_RECONSTRUCT else 7
+        items = state.items if isinstance(state, Seq) and state.kind == "tuple" else []
+        if not (len(items) == width and const(items[0]) == 1 and type(const(items[0])) is int
+                and _int_tuple(items[1]) and dtype_code(items[2]) is not None
+                and type(const(items[3])) is bool):
+            return ("an array state that is not the (1, shape, dtype, fortran, data"
+                    + (", mask, fill value" if width == 7 else "") + ") numpy writes")
+        problem = _array_data_problem(items[2], items[4], _count(items[1]))
+        if problem:
+            return problem
+        if width == 7:
+            if byte_length(items[5]) is None:  # numpy checks its size against the shape
+                return "a masked array whose mask is not bytes"
+            if not _data(items[6]):
+                return "a masked array whose fill value is not plain data"
+        return None
+    if made == BIT_GENERATOR_CTOR:
+        if _attribute_or_data_dict(state) or (
+                isinstance(state, Seq) and state.kind == "tuple" and len(state.items) == 2
+                and _attribute_or_data_dict(state.items[0])
+                and (isinstance(state.items[1], Instance) or const(state.items[1]) is None)):
+            return None
+        return "a bit generator state that is not the dict numpy writes"
+    if made is not None and (made[1] == "newObj" or made[1].startswith(PYX_UNPICKLE)):
+        if _object_state(state):
+            return None
+        if isinstance(state, Seq) and state.kind == "tuple" and _data(state):
+            cls = _pair(target.args.items[0]) if isinstance(target.args, Seq) else None
+            if cls is not None:
+                verdict.compiled.add(cls)
+                return None
+        return "a compiled class's state that is not a tuple of data"
+    if _object_state(state):
+        return None
+    return ("an object state in a shape its class never writes (a dict of attribute names,"
+            " or (dict, slots))")
+
+
+def _attribute_or_data_dict(value) -> bool:
+    """numpy's bit generator states: dicts of string keys (not always identifiers)."""
+    return isinstance(value, Mapping) and all(
+        isinstance(const(k), str) and not const(k).startswith("__") for k, _ in value.pairs)

@@ -1,0 +1,74 @@
+"""Reading an artifact: a regular file inside the repository, of a bounded size, or nothing.
+
+A commit can carry a symlink named `model.pkl` that points at `/dev/zero`, a FIFO, or a file
+elsewhere on the machine (`~/.ssh/id_rsa`). Such a path is refused before a byte is read:
+the symlink is resolved and must stay inside the repository, the target must be a regular
+file no larger than MAX_ARTIFACT_BYTES, and the file is opened without blocking and
+without following a link swapped in after the check; what is read is capped again.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+MAX_ARTIFACT_BYTES = 4 * 1024**3
+_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(
+    os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+class Unreadable(Exception):
+    """Why an artifact path is not read: one line for the finding."""
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def resolve(path: str, repo_root: str) -> str:
+    """The real path of an artifact that may be read; Unreadable with the reason otherwise."""
+    try:
+        link = os.lstat(path)
+    except OSError as exc:
+        raise Unreadable(f"cannot read: {exc.strerror}") from None
+    real = os.path.realpath(path)
+    if stat.S_ISLNK(link.st_mode) and not _inside(real, os.path.realpath(repo_root)):
+        raise Unreadable("a symlink to a file outside the repository: mlgate reads only"
+                         " what the repository holds")
+    try:
+        info = os.stat(real)
+    except OSError as exc:
+        raise Unreadable(f"cannot read: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise Unreadable("not a regular file (a device, FIFO, socket or folder): no model in it")
+    if info.st_size > MAX_ARTIFACT_BYTES:
+        raise Unreadable(f"larger than {MAX_ARTIFACT_BYTES // 1024**3} GiB, mlgate's cap for an"
+                         " artifact")
+    return real
+
+
+def _open(real: str):
+    try:
+        fd = os.open(real, _FLAGS)
+    except OSError as exc:
+        raise Unreadable(f"cannot read: {exc.strerror}") from None
+    handle = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        handle.close()
+        raise Unreadable("not a regular file: no model in it")
+    return handle
+
+
+def read_bytes(real: str, limit: int = MAX_ARTIFACT_BYTES) -> bytes:
+    """The file's bytes (at most `limit`), opened as checked: never a FIFO, never a link."""
+    with _open(real) as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise Unreadable(f"larger than {limit} bytes, mlgate's cap for an artifact")
+    return data
+
+
+def read_head(real: str, size: int) -> bytes:
+    """The first `size` bytes, opened as read_bytes opens the file."""
+    with _open(real) as handle:
+        return handle.read(size)

@@ -1,0 +1,143 @@
+"""What the static pickle scan knows about the values on the unpickler's stack.
+
+The scan never builds real objects: a constant is a `Const`, a global a `GlobalRef`, a call's
+result an `Instance` of the global it called, containers keep their items. The verdict
+collects what the load will need: globals, the pairs the stream calls, the numpy dtype states
+the probe must rebuild, and the classes whose state only compiled code reads.
+"""
+
+from __future__ import annotations
+
+# Refusal codes (rule codes of `mlgate artifact`).
+UNSAFE_GLOBAL = "MLG301"
+UNRESOLVED = "MLG302"
+MAIN_CLASS = "MLG303"
+MALFORMED = "MLG305"
+
+NUMPY_DTYPE = ("numpy", "dtype")
+
+
+class _Mark:
+    __slots__ = ()
+
+
+MARK = _Mark()
+
+
+class Const:
+    __slots__ = ("value",)
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+
+class GlobalRef:
+    __slots__ = ("module", "name")
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+
+
+class Seq:
+    """A tuple, list, set or frozenset built by the stream (items kept for versions)."""
+
+    __slots__ = ("items", "kind")
+
+    def __init__(self, kind: str, items: list) -> None:
+        self.kind, self.items = kind, items
+
+
+class Mapping:
+    __slots__ = ("pairs",)
+
+    def __init__(self, pairs: list) -> None:
+        self.pairs = pairs
+
+
+class Instance:
+    """The result of calling an allowed global: `cls` made it, `args` went in. `wrapper`:
+    made exactly as joblib makes its array wrapper, `NEWOBJ(NumpyArrayWrapper, ())`.
+    `memo` caches what the scan concluded about it (a dtype's objects), so a value shared
+    through the memo is examined once, however often the stream refers to it."""
+
+    __slots__ = ("args", "cls", "memo", "state", "wrapper")
+
+    def __init__(self, cls: GlobalRef, args=None, wrapper: bool = False) -> None:
+        self.cls, self.args, self.state, self.wrapper = cls, args, None, wrapper
+        self.memo: dict = {}
+
+
+class Refusal:
+    __slots__ = ("code", "message", "offset")
+
+    def __init__(self, offset: int, code: str, message: str) -> None:
+        self.offset, self.code, self.message = offset, code, message
+
+    def __repr__(self) -> str:
+        return f"Refusal({self.offset}, {self.code}, {self.message!r})"
+
+
+class Verdict:
+    """What a scan found: the globals needed, refusals, recorded versions, where it ended."""
+
+    def __init__(self) -> None:
+        self.globals: list[tuple[str, str]] = []
+        # The globals the stream calls (REDUCE, NEWOBJ, OBJ, INST); the others are only
+        # values (a scorer's score function, say).
+        self.called: set[tuple[str, str]] = set()
+        self.refusals: list[Refusal] = []
+        self.versions: dict[str, set[str]] = {}
+        self.end = 0
+        self.pickles = 0
+        # numpy dtypes as the probe rebuilds them with numpy's own constructor, children
+        # first; a state that numpy would not write for that dtype is refused there.
+        self.dtypes: list[dict] = []
+        self.dtype_index: dict[int, int] = {}
+        self.dtype_keep: list = []  # keeps the indexed objects (and so their ids) alive
+        # Classes given a tuple state that only their compiled __setstate__ may read.
+        self.compiled: set[tuple[str, str]] = set()
+        # (module, class, module, base): classes Cython's reconstructor of `base` is given.
+        self.subclasses: set[tuple[str, str, str, str]] = set()
+
+    @property
+    def safe(self) -> bool:
+        return not self.refusals
+
+    def merge(self, other: Verdict) -> None:
+        """Another stream's needs (an .npz member): its dtypes are re-indexed after ours."""
+        self.globals.extend(other.globals)
+        self.called |= other.called
+        for name, found in other.versions.items():
+            self.versions.setdefault(name, set()).update(found)
+        self.compiled |= other.compiled
+        self.subclasses |= other.subclasses
+        shift = len(self.dtypes)
+        self.dtypes.extend(_shifted(entry, shift) for entry in other.dtypes)
+
+
+def _shifted(value, shift: int):
+    if isinstance(value, dict):
+        if "ref" in value:
+            return {"ref": value["ref"] + shift}
+        return {k: _shifted(v, shift) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shifted(v, shift) for v in value]
+    return value
+
+
+def const(value):
+    return value.value if isinstance(value, Const) else None
+
+
+def is_global(value, pair: tuple[str, str]) -> bool:
+    return isinstance(value, GlobalRef) and (value.module, value.name) == pair
+
+
+def dict_get(mapping, key: str):
+    """The value a dict built by the stream has for `key`: the last one set, as in Python."""
+    found = None
+    if isinstance(mapping, Mapping):
+        for k, v in mapping.pairs:
+            if const(k) == key:
+                found = v
+    return found
