@@ -517,6 +517,37 @@ def measure_artifact(name: str, path: Path, twin: Path, ctx: dict) -> dict:
     return res
 
 
+SANDBOX_TIMING = r"""
+import importlib.util, json, sys, tempfile, time
+start = time.perf_counter()
+spec = importlib.util.spec_from_file_location("_mlgate_sandbox", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+loaded = time.perf_counter()
+report = module.apply(tempfile.mkdtemp())
+done = time.perf_counter()
+print(json.dumps({"load_ms": (loaded - start) * 1e3, "apply_ms": (done - loaded) * 1e3,
+                  "applied": report.get("applied", [])}))
+"""
+
+
+def sandbox_setup(python: str, repeat: int, env: dict) -> dict:
+    """What the load's sandbox costs: loading sandbox.py by path and apply(), in fresh
+    processes of the project's interpreter (the probe pays it once per load)."""
+    sandbox = str(Path(__file__).resolve().parent.parent / "hooks" / "sandbox.py")
+    runs = []
+    for _ in range(max(repeat, 5)):
+        proc = subprocess.run([python, "-I", "-c", SANDBOX_TIMING, sandbox],
+                              capture_output=True, text=True, env=env, timeout=60, check=False)
+        if proc.returncode == 0:
+            runs.append(json.loads(proc.stdout))
+    if not runs:
+        return {"note": "could not be measured"}
+    return {"load_ms": round(statistics.median(r["load_ms"] for r in runs), 2),
+            "apply_ms": round(statistics.median(r["apply_ms"] for r in runs), 2),
+            "applied": runs[-1]["applied"], "runs": len(runs)}
+
+
 def human(n: int | None) -> str:
     if n is None:
         return "n/a"
@@ -532,6 +563,13 @@ def print_table(r: dict) -> None:
     for tool, info in r["tools"].items():
         if not info["available"]:
             print(f"{tool}: unavailable ({info['note']})")
+    box = r.get("sandbox") or {}
+    if "apply_ms" in box:
+        print(f"sandbox set-up per load: {box['load_ms']:.2f} ms to load sandbox.py +"
+              f" {box['apply_ms']:.2f} ms to apply ({', '.join(box['applied']) or 'nothing'});"
+              " included in every full check below")
+    else:
+        print(f"sandbox set-up: {box.get('note', 'not measured')}")
     for name, a in r["artifacts"].items():
         c = a["cases"]
         desc = (f"RandomForestClassifier, {r['build'].get('trees')} trees" if name == "rf"
@@ -622,6 +660,7 @@ def main(argv: list[str] | None = None) -> int:
         ctx = {"repo": repo, "scratch": scratch, "python": args.python, "env": env,
                "repeat": args.repeat, "timeout": args.timeout, "log": log, "mlgate": mlgate,
                "mlgate_python": mlgate_python, "tools": res["tools"]}
+        res["sandbox"] = sandbox_setup(args.python, args.repeat, env)
         res["loadavg_before"] = os.getloadavg() if hasattr(os, "getloadavg") else None
         res["artifacts"] = {
             name: measure_artifact(name, repo / "models" / f"{name}.joblib",

@@ -15,6 +15,8 @@ from mlgate.finding import UsageError
 
 DEFAULT_TIMEOUT = 60.0
 _SOURCE: str | None = None
+# The load's sandbox (standard library only): the probe loads it by this path.
+SANDBOX_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sandbox.py")
 
 
 class ProbeError(UsageError):
@@ -39,10 +41,28 @@ def _source() -> str:
 
 
 def source_digest() -> str:
-    """Changes with the probe's code: part of every cache key whose answer the probe gives."""
+    """Changes with the probe's code (and its sandbox's): part of every cache key whose answer
+    the probe gives."""
     import hashlib
 
-    return hashlib.sha256(_source().encode()).hexdigest()[:16]
+    digest = hashlib.sha256(_source().encode())
+    with open(SANDBOX_PATH, "rb") as handle:
+        digest.update(handle.read())
+    return digest.hexdigest()[:16]
+
+
+def _sandbox_exec(mode: str | None, workdir: str, python: str) -> list[str]:
+    """macOS: the prefix that starts a sandboxed probe under sandbox-exec (see
+    mlgate.sandbox; not verified on a Mac). Elsewhere the probe sandboxes itself: []."""
+    import sys
+
+    if mode in (None, "off") or sys.platform != "darwin":
+        return []
+    from mlgate import sandbox
+
+    if not os.path.exists(sandbox.SANDBOX_EXEC):
+        return []
+    return sandbox.macos_command_prefix(workdir, python)
 
 
 class PendingProbe:
@@ -51,11 +71,14 @@ class PendingProbe:
     With `prepare`, the probe starts before its payload is known: it gets `prepare` (one JSON
     line) at once, does that work (read and hash the artifact, import the libraries it will
     need) while mlgate scans the file, and waits for `send(payload)` or `cancel()`.
+
+    `sandbox`: the load's sandbox mode. The probe applies it itself, except on macOS, where
+    a mode other than "off" starts the probe under sandbox-exec.
     """
 
     def __init__(self, python: str, command: str, timeout: float = DEFAULT_TIMEOUT,
                  payload: dict | None = None, env_extra: dict | None = None,
-                 prepare: dict | None = None) -> None:
+                 prepare: dict | None = None, sandbox: str | None = None) -> None:
         import subprocess  # here, not at the top: a warm run answers from the cache
         import tempfile
 
@@ -65,9 +88,14 @@ class PendingProbe:
         self._input = None if payload is None else json.dumps(payload).encode()
         piped = payload is not None or prepare is not None
         self._workdir = tempfile.TemporaryDirectory(prefix="mlgate-probe-")
+        prefix = _sandbox_exec(sandbox, self._workdir.name, python)
+        env.pop("MLGATE_SANDBOX_EXEC", None)  # only mlgate says that it used sandbox-exec
+        if prefix:
+            env["MLGATE_SANDBOX_EXEC"] = "1"  # sandbox.SANDBOX_EXEC_ENV: apply() reports it
         try:
             self._proc = subprocess.Popen(
-                [python, "-I", "-c", _source(), command], cwd=self._workdir.name, env=env,
+                [*prefix, python, "-I", "-c", _source(), command], cwd=self._workdir.name,
+                env=env,
                 stdin=subprocess.PIPE if piped else subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             )
@@ -124,6 +152,8 @@ class PendingProbe:
 
 
 def run_probe(python: str, command: str, timeout: float = DEFAULT_TIMEOUT,
-              payload: dict | None = None, env_extra: dict | None = None) -> dict:
+              payload: dict | None = None, env_extra: dict | None = None,
+              sandbox: str | None = None) -> dict:
     """Run one probe command in `python`; return its result or raise ProbeError."""
-    return PendingProbe(python, command, timeout, payload, env_extra).result()
+    return PendingProbe(python, command, timeout, payload, env_extra,
+                        sandbox=sandbox).result()

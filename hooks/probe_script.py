@@ -394,6 +394,146 @@ class _Resolver:
         return value
 
 
+def _decode_state(value, built):
+    """A dtype state part as the static scan encoded it, with dtypes already rebuilt."""
+    if "ref" in value:
+        return built[value["ref"]]
+    if "c" in value:
+        return value["c"]
+    if "b" in value:
+        return value["b"].encode("latin1")
+    if "t" in value:
+        return tuple(_decode_state(v, built) for v in value["t"])
+    return {_decode_state(k, built): _decode_state(v, built) for k, v in value["d"]}
+
+
+def _dtype_from_state(np, code, state, built):
+    """The dtype numpy's public constructor makes from what the state describes."""
+    order, subarray, names, fields, elsize, flags = (state[1], state[2], state[3], state[4],
+                                                     state[5], state[7])
+    extra = state[8] if len(state) == 9 else None
+    metadata = extra
+    kind = code.lstrip("<>=|")[:1]
+    if kind in ("M", "m"):
+        metadata, (unit, num, _den, _events) = extra
+        unit = unit.decode("ascii")
+        desc = order + kind + "8" + ("" if unit == "generic" else
+                                     f"[{'' if num == 1 else num}{unit}]")
+    elif names is not None:
+        spec = {"names": list(names), "formats": [fields[n][0] for n in names],
+                "offsets": [fields[n][1] for n in names], "itemsize": elsize}
+        titles = [fields[n][2] if len(fields[n]) == 3 else None for n in names]
+        if any(t is not None for t in titles):
+            spec["titles"] = titles
+        desc = spec
+        return np.dtype(desc, align=bool(flags & 0x80), metadata=metadata) if metadata \
+            else np.dtype(desc, align=bool(flags & 0x80))
+    elif subarray is not None:
+        desc = (subarray[0], subarray[1])
+    elif kind in ("U", "S", "V"):
+        desc = order + kind + str(elsize // (4 if kind == "U" else 1))
+    else:
+        desc = (order if order in "<>" else "") + code
+    return np.dtype(desc, metadata=metadata) if metadata else np.dtype(desc)
+
+
+def _same_state(value, encoded, built, signature):
+    if "ref" in encoded:
+        return hasattr(value, "descr") and signature(value) == signature(built[encoded["ref"]])
+    if "t" in encoded:
+        return isinstance(value, tuple) and len(value) == len(encoded["t"]) and all(
+            _same_state(v, e, built, signature) for v, e in zip(value, encoded["t"]))
+    if "d" in encoded:
+        pairs = {_decode_state(k, built): e for k, e in encoded["d"]}
+        return isinstance(value, dict) and len(value) == len(encoded["d"]) == len(pairs) and all(
+            k in value and _same_state(value[k], e, built, signature) for k, e in pairs.items())
+    expected = _decode_state(encoded, built)
+    return type(value) is type(expected) and value == expected
+
+
+def verify_dtypes(entries):
+    """Each numpy dtype state of the artifact, rebuilt with numpy's public constructor from
+    what it describes: its `__reduce__()` must give back exactly the recorded state (flags,
+    item size, alignment, field offsets, subarrays, metadata, datetime units). numpy accepts
+    states it never writes, among them ones that read raw bytes as object pointers; those
+    are refused before anything is unpickled."""
+    if not entries:
+        return
+    import numpy as np
+
+    signatures = {}
+
+    def signature(dtype):
+        known = signatures.get(id(dtype))
+        if known is None:
+            reduced = dtype.__reduce__()
+            known = repr((reduced[1], tuple(
+                (signature(part) if isinstance(part, np.dtype) else repr(part))
+                for part in _flatten_state(reduced[2], np))))
+            signatures[id(dtype)] = known
+            keep.append(dtype)
+        return known
+
+    keep, built = [], []
+    for entry in entries:
+        code, align, copy = entry["args"]
+        refused = f"a numpy dtype state ({code}) that numpy would not write for that dtype"
+        if align is not False or copy is not True or not isinstance(code, str):
+            raise LoadFailure("refused", refused)
+        try:
+            if entry["state"] is None:
+                dtype = np.dtype(code)
+            else:
+                state = _decode_state(entry["state"], built)
+                dtype = _dtype_from_state(np, code, state, built)
+        except Exception:  # numpy refused the description: no writer wrote it
+            raise LoadFailure("refused", refused) from None
+        reduced = dtype.__reduce__()
+        if list(reduced[1]) != [code, False, True] or not (
+                entry["state"] is None or _same_state(reduced[2], entry["state"], built,
+                                                      signature)):
+            raise LoadFailure("refused", refused)
+        built.append(dtype)
+
+
+def _flatten_state(value, np):
+    """The leaves of a dtype state, dtypes kept whole (for a signature)."""
+    if isinstance(value, tuple):
+        for item in value:
+            yield from _flatten_state(item, np)
+    elif isinstance(value, dict):
+        for key in sorted(value, key=repr):
+            yield key
+            yield from _flatten_state(value[key], np)
+    else:
+        yield value
+
+
+def verify_state_classes(resolver, compiled, subclasses):
+    """Classes the scan let take a tuple state: only compiled code may read it (a Python
+    __setstate__ such as scikit-learn's would pour it into __dict__). Classes handed to a
+    Cython reconstructor must be subclasses of the class it rebuilds."""
+    import inspect
+    import types
+
+    for module, name in compiled:
+        cls = resolver.find_class(module, name)
+        setstate = inspect.getattr_static(cls, "__setstate__", None) if isinstance(
+            cls, type) else None
+        if setstate is None or isinstance(setstate, (types.FunctionType, classmethod,
+                                                     staticmethod)):
+            raise LoadFailure("refused", f"{module}.{name} was given a state only compiled"
+                              " code may read, and its __setstate__ is Python code",
+                              module=module, name=name)
+    for module, name, base_module, base in subclasses:
+        cls = resolver.find_class(module, name)
+        parent = getattr(resolver.module(base_module, base), base, None)
+        if not (isinstance(cls, type) and isinstance(parent, type) and issubclass(cls, parent)):
+            raise LoadFailure("refused", f"{module}.{name} handed to {base_module}'s"
+                              f" reconstructor of {base}, which it is not",
+                              module=module, name=name)
+
+
 def _address_space():
     try:
         with open("/proc/self/status", encoding="ascii") as handle:
@@ -471,6 +611,7 @@ def _read_verified(path, sha256, prepared):
 
 
 def _load(params):
+    import gc
     import io
     import pickle
     import time
@@ -495,6 +636,8 @@ def _load(params):
         # Every scikit-learn pair the scan left pending, before a single opcode runs.
         for entry in params.get("verify", ()):
             resolver.verify_sklearn_pair(*entry)
+        verify_dtypes(params.get("dtypes"))
+        verify_state_classes(resolver, params.get("compiled", ()), params.get("subclasses", ()))
 
         class Restricted(pickle.Unpickler):
             def find_class(self, module, name):
@@ -545,7 +688,30 @@ def _load(params):
     if params.get("model"):
         # The schema and latency checks reuse this one load.
         result["model"] = exercise_model(obj, params["model"])
+    _walk(obj)
+    del obj  # frees the loaded graph (or crashes here, as a finding), then every cycle:
+    gc.collect()
     return result
+
+
+class _Discard:
+    """A file that forgets what is written to it."""
+
+    @staticmethod
+    def write(data):
+        return len(data)
+
+
+def _walk(obj):
+    """Touch every part of the loaded object before it is freed: an object whose state
+    corrupted memory crashes this probe now (a finding), not the user's process later.
+    Re-pickling walks the whole graph (arrays go out of band: not copied). Whatever cannot
+    be pickled again is no finding: only a crash matters here."""
+    import contextlib
+    import pickle
+
+    with contextlib.suppress(Exception):
+        pickle.Pickler(_Discard(), protocol=5, buffer_callback=lambda _buffer: None).dump(obj)
 
 
 def _verify_only(params):
@@ -554,10 +720,63 @@ def _verify_only(params):
     resolver = _Resolver(set(), set(), roots)
     for entry in params["verify"]:
         resolver.verify_sklearn_pair(*entry)
+    verify_dtypes(params.get("dtypes"))
     return {"verified": len(params["verify"])}
 
 
+def _apply_sandbox(spec):
+    """mlgate's sandbox (`sandbox.py`, loaded by its path: this probe is a -c string), for
+    good, before the load reads or imports anything: no program run, no socket, no file
+    written outside this probe's temporary working folder (see that module). Applied first
+    because Landlock covers the calling thread and the threads it starts later, and the
+    libraries a load imports start threads of their own. Returns what was applied."""
+    mode = (spec or {}).get("mode", "off")
+    if mode == "off":
+        return {"mode": "off", "applied": [], "missing": {}, "complete": False}
+    import importlib.util
+
+    folder = os.getcwd()
+    try:
+        module_spec = importlib.util.spec_from_file_location("_mlgate_sandbox", spec["path"])
+        module = importlib.util.module_from_spec(module_spec)
+        module_spec.loader.exec_module(module)
+        report = module.apply(folder)
+    except Exception as exc:  # a missing file or a bug: "require" refuses, "auto" says so
+        report = {"applied": [], "missing": {"sandbox": f"{type(exc).__name__}: {exc}"},
+                  "complete": False}
+    report["mode"] = mode
+    os.environ["TMPDIR"] = folder  # temporary files go where writing is allowed
+    if "tempfile" in sys.modules:
+        sys.modules["tempfile"].tempdir = None
+    return report
+
+
+def _sandbox_refusal(report):
+    """sandbox = "require" and a protection is missing: the load is not performed."""
+    missing = "; ".join(f"{name}: {why}" for name, why in report.get("missing", {}).items())
+    return {"ok": False, "kind": "sandbox", "sandbox": report,
+            "message": "sandbox = \"require\", but the load's sandbox is incomplete ("
+                       f"{missing or 'nothing applied'}); the artifact was not loaded"}
+
+
 def load_artifact(params):
+    """Load one artifact that passed the static scan, in mlgate's sandbox (params["sandbox"]:
+    its mode and path; applied already when the probe was prepared). The answer says which
+    protections were applied, in "sandbox"."""
+    prepared = params.get("_prepared") or {}
+    report = prepared.pop("sandbox", None)
+    wanted = (params.get("sandbox") or {}).get("mode", "off")
+    if report is None or report["mode"] != wanted:
+        report = _apply_sandbox(params.get("sandbox"))
+    if report["mode"] == "require" and not report["complete"]:
+        return _sandbox_refusal(report)
+    params["_write_jail"] = any(p.startswith("landlock-abi") for p in report["applied"])
+    result = _load_artifact(params)
+    result["sandbox"] = report
+    return result
+
+
+def _load_artifact(params):
     """Load one artifact that passed the static scan; report how it failed, as data.
     With params["model"], also exercise it: expected input, sample prediction, latency.
     With params["verify_only"], only verify its pending scikit-learn pairs."""
@@ -579,7 +798,9 @@ def load_artifact(params):
     except BaseException as exc:  # anything the artifact raised: reported, never a traceback
         first = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
         message = f"{type(exc).__name__}: {first[:500]}"
-        if params.get("limited") and isinstance(exc, (ImportError, OSError)):
+        if isinstance(exc, PermissionError) and params.get("_write_jail"):
+            message += " (the sandbox lets a load write only in its temporary folder)"
+        elif params.get("limited") and isinstance(exc, (ImportError, OSError)):
             message += (f" (the load ran under a {params['memory_limit_mb']} MB memory limit;"
                         " a failed allocation can look like this)")
         return {"ok": False, "kind": "import" if isinstance(exc, ImportError) else "exception",
@@ -814,7 +1035,8 @@ def _prepare(message):
     import threading
     import time
 
-    state = {}
+    # Before the reader thread and the imports: every thread of the load is sandboxed.
+    state = {"sandbox": _apply_sandbox(message.get("sandbox"))}
 
     def read():  # reading and hashing release the GIL: this overlaps with the imports
         try:
@@ -859,6 +1081,7 @@ def _read_input():
 def main(argv):
     command = argv[1] if len(argv) > 1 else None
     if command in INPUT_COMMANDS:
+        sys.dont_write_bytecode = True  # no __pycache__ written into the project or mlgate
         params = _read_input()
         if params is None:
             os._exit(0)

@@ -88,7 +88,8 @@ def _tracked_artifacts() -> list[str]:
     except (OSError, subprocess.SubprocessError):
         return []
     names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return [n for n in names if n.lower().endswith(EXTENSIONS) and os.path.isfile(n)]
+    return [n for n in names if n.lower().endswith(EXTENSIONS) and os.path.lexists(n)
+            and not os.path.isdir(n)]
 
 
 def _artifacts(args: list[str]) -> list[str]:
@@ -180,7 +181,7 @@ def _static(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding]
         # them, named in the schema or not: each is scanned as an .npy file.
         return _skops_members(path, data, allow), facts
     if kind in ("npy", "zip"):
-        return _static_numpy(path, data, kind, allow, verbose), facts
+        return _static_numpy(path, data, kind, allow, verbose, facts), facts
     if kind == "unknown":
         return [_finding(path, NOT_AN_ARTIFACT, "not a model artifact: no pickle, joblib or"
                          " compression signature")], facts
@@ -201,6 +202,7 @@ def _static(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding]
         # No protocol header and it does not parse: a text or binary file, not a pickle.
         return [_finding(path, NOT_AN_ARTIFACT,
                          f"not a model artifact: not a pickle stream ({first.message})")], facts
+    _state_facts(verdict, facts)
     facts.update(
         globals=[list(g) for g in globals_], called=sorted(list(g) for g in verdict.called),
         versions={name: sorted(v) for name, v in verdict.versions.items()},
@@ -212,6 +214,16 @@ def _static(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding]
         facts["numpy_layout"] = sorted(numpy_layouts)
     return [_finding(path, r.code, r.message, offset=r.offset, container=kind)
             for r in verdict.refusals], facts
+
+
+def _state_facts(verdict, facts: dict) -> None:
+    """What the probe verifies before unpickling: dtype states, compiled-state classes."""
+    if verdict.dtypes:
+        facts["dtypes"] = verdict.dtypes
+    if verdict.compiled:
+        facts["compiled"] = sorted(list(p) for p in verdict.compiled)
+    if verdict.subclasses:
+        facts["subclasses"] = sorted(list(p) for p in verdict.subclasses)
 
 
 def _preimports(kind: str, head: bytes) -> list[str]:
@@ -239,12 +251,14 @@ def _is_skops(data: bytes) -> bool:
         return False
 
 
-def _static_numpy(path: str, data: bytes, kind: str, allow, verbose: bool) -> list[Finding]:
+def _static_numpy(path: str, data: bytes, kind: str, allow, verbose: bool,
+                  facts: dict) -> list[Finding]:
     """.npy/.npz: arrays are data; an object array's pickle is scanned like any other. numpy
     files are not loaded: what a model needs at load time is a pickle or joblib file."""
     from mlgate.artifacts.numpy_files import NOT_NPZ, scan_npy, scan_npz
 
     verdict = scan_npy(data, allow) if kind == "npy" else scan_npz(data, allow)
+    _state_facts(verdict, facts)
     if verbose:
         needed = ", ".join(f"{m}.{n}" for m, n in sorted(set(verdict.globals)))
         print(f"mlgate artifact: {path} ({kind}) imports {needed or 'nothing'}", file=sys.stderr)
@@ -394,10 +408,16 @@ def _lock_parity(path: str, facts: dict, locked: dict) -> list[Finding]:
     return found
 
 
+# What a load may use by default, whatever sizes the artifact declares (only a configured
+# memory-limit-mb goes beyond it).
+MEMORY_CEILING_MB = 16384
+
+
 def _memory_limit(config_value, size: int) -> int:
     if config_value is not None:
         return int(config_value)
-    return 4096 + 10 * (size // (1024 * 1024))  # libraries it imports, and the object
+    # libraries it imports, and the object
+    return min(4096 + 10 * (size // (1024 * 1024)), MEMORY_CEILING_MB)
 
 
 def _load_payload(path: str, sha: str, facts: dict, roots: list[str], project_pairs: set,
@@ -408,7 +428,30 @@ def _load_payload(path: str, sha: str, facts: dict, roots: list[str], project_pa
         "path": os.path.realpath(path), "sha256": sha, "loader": facts["loader"],
         "allow": allow, "project_pairs": sorted(project_pairs), "pythonpath": roots,
         "memory_limit_mb": _memory_limit(section.get("memory-limit-mb"), facts.get("size", 0)),
+        "sandbox": _sandbox_spec(section),
     }
+
+
+def _sandbox_spec(section: dict) -> dict:
+    """What the probe needs to sandbox the load: the mode, and where `sandbox.py` is (the
+    probe runs as a -c string in the project's interpreter, so it loads it by path)."""
+    from mlgate.probe import SANDBOX_PATH
+
+    return {"mode": section.get("sandbox", "auto"), "path": SANDBOX_PATH}
+
+
+def _sandbox_summary(report: dict | None, short: bool = False) -> str:
+    """For --verbose (and, `short`, the audit): which protections the load ran under."""
+    if not report or report.get("mode") == "off":
+        return "no sandbox" if short else "sandbox off"
+    if short:
+        return "sandboxed" if report.get("complete") else "in an incomplete sandbox (missing " \
+            + ", ".join(report.get("missing") or ()) + ")"
+    text = "sandbox: " + (", ".join(report.get("applied", ())) or "nothing applied")
+    missing = report.get("missing") or {}
+    if missing:
+        text += "; missing " + "; ".join(f"{k} ({v})" for k, v in missing.items())
+    return text
 
 
 def _module_finding(path: str, result: dict, python: str, locked: dict,
@@ -448,6 +491,10 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
     if result.get("ok"):
         return []
     kind = result.get("kind")
+    if kind == "sandbox":  # sandbox = "require" and the probe could not apply all of it
+        from mlgate.finding import UsageError
+
+        raise UsageError(f"{path}: {result.get('message')}")
     if kind == "module":
         return [_module_finding(path, result, python, locked, listed, project_tops)]
     if kind == "class":
@@ -466,17 +513,26 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
 
 
 def _probe_failure(path: str, error, timeout: float) -> list[Finding]:
+    import signal as signals
+
     if error.kind == "timeout":
         return [_finding(path, LOAD_FAILS, f"loading did not finish within {timeout:.0f} s",
                          hint="raise [tool.mlgate.artifact] load-timeout if the model is really"
                               " that slow to load", kind="timeout")]
     signal = -error.returncode if error.returncode and error.returncode < 0 else None
+    if signal is not None and signal == getattr(signals, "SIGSYS", None):
+        # seccomp killed the probe: the load tried to start a process or open a socket
+        return [_finding(path, LOAD_FAILS, "the sandbox stopped the load: it tried to run a"
+                         " program or open a socket (killed by SIGSYS)",
+                         hint="never load this artifact; if it is yours, look for what runs"
+                              " a program or opens a connection when it is unpickled",
+                         kind="sandbox")]
     what = f"killed by signal {signal}" if signal else str(error)
     return [_finding(path, LOAD_FAILS, f"loading crashed the interpreter: {what}", kind="crash")]
 
 
 # Bump when what this module concludes from the same facts changes: cached verdicts expire.
-_CODE = 2
+_CODE = 3
 
 
 class ArtifactGate:
@@ -503,6 +559,7 @@ class ArtifactGate:
         self.env = _Environment(self.python.executable, self.cache, verbose)
         self.load = not no_load and self.section.get("load", True)
         self.timeout = float(self.section.get("load-timeout", DEFAULT_TIMEOUT))
+        self.sandbox = self.section.get("sandbox", "auto")
         self.configured = {tuple(e.split(":", 1)) for e in self.section.get("allow", [])}
         self.base = BASE | NUMPY_UFUNCS | NUMPY_TYPES | self.configured
         self._locked: dict[tuple, dict] = {}
@@ -517,22 +574,27 @@ class ArtifactGate:
 
         if not self.load:
             return
-        with open(path, "rb") as handle:
-            head = handle.read(1 << 16)
+        from mlgate.artifacts.reading import read_head
+
+        head = read_head(os.path.realpath(path), 1 << 16)
         kind = detect(head)
         if kind == "pickle" or kind in COMPRESSIONS:
             early.append(probe.PendingProbe(
                 self.python.executable, "load-artifact", self.timeout, env_extra=LOAD_ENV,
-                prepare={"path": os.path.realpath(path), "preimport": _preimports(kind, head)}))
+                prepare={"path": os.path.realpath(path), "preimport": _preimports(kind, head),
+                         "sandbox": _sandbox_spec(self.section)}, sandbox=self.sandbox))
 
-    def _verify(self, path: str, pairs: list, roots: list[str]) -> dict:
-        """The probe's verdict on the pending scikit-learn pairs of a file it does not load."""
+    def _verify(self, path: str, facts: dict, roots: list[str]) -> dict:
+        """The probe's verdict on the pending scikit-learn pairs and dtype states of a file
+        it does not load."""
         from mlgate import probe
 
         try:
             result = probe.run_probe(
                 self.python.executable, "load-artifact", self.timeout,
-                {"verify_only": True, "verify": pairs, "pythonpath": roots}, LOAD_ENV)
+                {"verify_only": True, "verify": facts.get("verify", []),
+                 "dtypes": facts.get("dtypes", []), "pythonpath": roots,
+                 "sandbox": _sandbox_spec(self.section)}, LOAD_ENV, sandbox=self.sandbox)
         except probe.ProbeError as exc:
             return {"kind": "probe", "findings": _probe_failure(path, exc, self.timeout)}
         if result.get("kind") == "module" and self._listed is None:
@@ -555,6 +617,7 @@ class ArtifactGate:
         from mlgate.artifacts.allowlist import AllowList
         from mlgate.artifacts.cache import deps_unchanged, file_stat, key
         from mlgate.artifacts.project import import_roots, project_folder, trusted_pairs
+        from mlgate.artifacts.reading import Unreadable, read_bytes, resolve
 
         models = models or {}
         out: list[tuple[str, list[Finding], dict]] = []
@@ -575,6 +638,9 @@ class ArtifactGate:
                 info = record["load"]
                 print(f"mlgate {self.label}: {path} loads as {info.get('type')} in"
                       f" {info.get('load_seconds', 0):.2f} s", file=sys.stderr)
+            if self.verbose and record.get("load"):
+                print(f"mlgate {self.label}: {path} loaded under"
+                      f" {_sandbox_summary(record['load'].get('sandbox'))}", file=sys.stderr)
 
         def drain(limit: int) -> None:
             while len(pending) > limit:
@@ -600,21 +666,24 @@ class ArtifactGate:
                 # any of which the next commit may change: not worth caching.
                 finish(path, record, None if result.get("kind") == "module" else name)
 
-        def unreadable(path: str, exc: OSError, early: list) -> None:
+        def unreadable(path: str, exc: Exception, early: list) -> None:
             for started in early:
                 started.cancel()
-            out.append((path, [_finding(path, NOT_AN_ARTIFACT,
-                                        f"cannot read: {exc.strerror}")], {}))
+            message = f"cannot read: {exc.strerror}" if isinstance(exc, OSError) else str(exc)
+            out.append((path, [_finding(path, NOT_AN_ARTIFACT, message)], {}))
 
         for path in paths:
             early: list = []  # the load's probe, started before mlgate hashes and scans
             try:
+                # A regular file inside the repository, or no read at all (a symlink to
+                # /dev/zero, a FIFO, a file elsewhere on the machine).
+                resolve(path, self.repo_root)
                 sha, data = cache.known_sha256(path), None
                 if sha is None:  # new or changed: it will most likely be loaded
                     drain(PARALLEL_LOADS - 1)
                     self._start_early(path, early)
                     sha, data = cache.sha256_and_data(path)
-            except OSError as exc:
+            except (OSError, Unreadable) as exc:
                 unreadable(path, exc, early)
                 continue
             roots = import_roots(path, section.get("pythonpath", []), self.config.root,
@@ -625,7 +694,7 @@ class ArtifactGate:
             name = "artifact-result-" + key(
                 sha, env.stamp, env.code, _CODE, os.path.realpath(self.python.executable),
                 self.load, roots, sorted(project_pairs), section.get("memory-limit-mb"),
-                self.timeout, model_key) + ".json"
+                self.timeout, model_key, self.sandbox) + ".json"
             record = cache.read(name)
             if record and deps_unchanged(record.get("deps", [])) and "facts" in record:
                 for started in early:
@@ -636,9 +705,8 @@ class ArtifactGate:
                 drain(PARALLEL_LOADS - 1)
                 self._start_early(path, early)
                 try:
-                    with open(path, "rb") as handle:
-                        data = handle.read()
-                except OSError as exc:
+                    data = read_bytes(os.path.realpath(path))
+                except (OSError, Unreadable) as exc:
                     unreadable(path, exc, early)
                     continue
             allow = AllowList(self.base | project_pairs, defer=True)
@@ -665,14 +733,16 @@ class ArtifactGate:
                 continue
             if not self.load or "globals" not in facts:
                 cacheable = True
-                if facts.get("verify"):  # not loaded (--no-load, .npy/.npz): verify only
-                    result = self._verify(path, facts["verify"], roots)
+                if facts.get("verify") or facts.get("dtypes"):  # not loaded: verify only
+                    result = self._verify(path, facts, roots)
                     cacheable = result.get("kind") not in ("module", "probe")
                     record["findings"] += [_stored(f) for f in result.pop("findings", [])]
                 finish(path, record, name if cacheable else None)
                 continue
             payload = _load_payload(path, sha, facts, roots, project_pairs, section, allow)
             payload["verify"] = facts.get("verify", [])
+            for fact in ("dtypes", "compiled", "subclasses"):
+                payload[fact] = facts.get(fact, [])
             payload["class_pairs"] = sorted(trusted - self.configured)
             record["_project_pairs"] = sorted(project_pairs)
             if block is not None:
@@ -684,7 +754,7 @@ class ArtifactGate:
                 started.send(payload)
             else:
                 started = probe.PendingProbe(self.python.executable, "load-artifact", timeout,
-                                             payload, LOAD_ENV)
+                                             payload, LOAD_ENV, sandbox=self.sandbox)
             pending.append((path, name, record, roots, started))
         drain(0)
         order = {p: i for i, p in enumerate(paths)}

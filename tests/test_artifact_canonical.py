@@ -1,0 +1,335 @@
+"""Issue #10, part 1: only what real writers write. Each crafted stream below passed the
+static scan before this rule (or, for dtypes, passed the scan and reached numpy), and each
+ordinary form the writers produce still passes.
+
+- text opcode arguments only in their canonical spelling (readers disagree on others);
+- memo keys only in the order a pickler assigns them;
+- BUILD states only in the shape their class writes (a list of pairs reached
+  BaseEstimator.__setstate__, whose `__dict__.update` took it and set dunder attributes);
+- numpy's reconstructors only with the arguments numpy passes them;
+- numpy dtype states rebuilt by the probe with numpy's constructor and compared;
+- scans bounded: shared dtypes examined once, an opcode budget.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import pickle
+import struct
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mlgate import probe_script
+from mlgate.artifacts import object_states, pickle_scan
+from mlgate.artifacts.allowlist import BASE, NUMPY_TYPES, NUMPY_UFUNCS, AllowList
+from mlgate.artifacts.pickle_scan import scan_pickle
+from mlgate.cli import main
+
+LOGREG = ("sklearn.linear_model._logistic", "LogisticRegression")
+
+
+def allow() -> AllowList:
+    return AllowList(BASE | NUMPY_UFUNCS | NUMPY_TYPES, defer=True)
+
+
+def g(module: str, name: str) -> bytes:
+    return b"c" + module.encode() + b"\n" + name.encode() + b"\n"
+
+
+def s(text: str) -> bytes:
+    data = text.encode()
+    return b"X" + struct.pack("<I", len(data)) + data
+
+
+def codes(data: bytes) -> list[str]:
+    return [r.code for r in scan_pickle(data, allow()).refusals]
+
+
+# -- text opcodes -------------------------------------------------------------------------
+
+NON_CANONICAL = {
+    "int-leading-blank": b"I 010\n.",  # C: octal 8 (base 0); pickletools: 10
+    "int-leading-zero": b"I010\n.",
+    "int-plus": b"I+5\n.",
+    "int-underscore": b"I1_0\n.",
+    "int-hex": b"I0x10\n.",
+    "long-blank": b"L 10L\n.",
+    "long-octal": b"L0o17L\n.",
+    "float-blank": b"F 1.5\n.",
+    "float-underscore": b"F1_0.5\n.",
+    "float-padded": b"F1.50\n.",
+    "put-leading-zero": b"I1\np00\n.",
+    "get-blank": b"I1\np0\n0g 0\n.",
+    "unicode-escaped-letter": b"V\\u0041\n.",  # 'A' written as an escape no writer uses
+    "string-escaped-letter": b"S'\\x41'\n.",
+    "string-wrong-quotes": b'S"a"\n.',
+}
+
+
+@pytest.mark.parametrize("name", sorted(NON_CANONICAL))
+def test_non_canonical_text_arguments_are_refused(name):
+    # MLG305 where pickletools itself cannot read the form (hex, octal prefixes)
+    assert codes(NON_CANONICAL[name]) in (["MLG302"], ["MLG305"])
+
+
+@given(st.one_of(st.integers(), st.floats(allow_nan=True), st.text(), st.booleans(),
+                 st.lists(st.integers(), max_size=3)))
+def test_protocol_0_and_1_writers_pass(value):
+    """Differential: whatever CPython's pickler writes as text is canonical."""
+    for protocol in (0, 1):
+        assert scan_pickle(pickle.dumps(value, protocol), allow()).refusals == []
+
+
+def test_python_2_strings_pass():
+    # What Python 2's pickle wrote for str objects: repr, ' unless the text holds ' only.
+    for raw in (b"S'abc'\n.", b"S\"it's\"\n.", b"S'a\\nb\\x00\\\\'\n.", b"S'\\'\"'\n."):
+        assert codes(raw) == [], raw
+
+
+# -- memo keys ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("stream", [
+    b"\x80\x02K\x01q\x05.",  # BINPUT 5 as the first key
+    b"\x80\x02K\x01q\x00\x94K\x02q\x00\x86.",  # key 0 twice (MEMOIZE made 0, then BINPUT 0)
+    b"\x80\x02K\x01r\xff\xff\xff\x7f.",  # LONG_BINPUT 2**31-1: the C memo is sized by it
+])
+def test_memo_keys_out_of_order_are_refused(stream):
+    assert codes(stream) == ["MLG302"]
+
+
+# -- BUILD states -------------------------------------------------------------------------
+
+INTERFACE = (b"(" + s("__array_interface__") + b"}" + s("version") + b"K\x03s\x86" + b"l")
+
+
+@pytest.mark.parametrize("name,stream", [
+    # BaseEstimator.__setstate__ does __dict__.update(state): a list of pairs sets dunders
+    ("list-of-pairs", b"\x80\x02" + g(*LOGREG) + b")\x81" + b"(" + INTERFACE + b"b."),
+    ("tuple-of-pairs", b"\x80\x02" + g(*LOGREG) + b")\x81" + b"(" + s("a") + b"K\x01\x86"
+     + b"\x85b."),
+    ("non-identifier-key", b"\x80\x02" + g(*LOGREG) + b")\x81}" + s("a b") + b"K\x01sb."),
+    ("three-tuple-state", b"\x80\x02" + g(*LOGREG) + b")\x81}}}\x87b."),
+    ("build-on-a-list", b"\x80\x02]}b."),
+    ("second-build", b"\x80\x02" + g(*LOGREG) + b")\x81}b}b."),
+])
+def test_states_in_shapes_no_class_writes_are_refused(name, stream):
+    assert codes(stream) == ["MLG302"], name
+
+
+@pytest.mark.parametrize("name,stream", [
+    ("masked-array-called", b"\x80\x02" + g("numpy.ma.core", "MaskedArray") + b"K\x01\x85R."),
+    ("ndarray-called", b"\x80\x02" + g("numpy", "ndarray") + b"K\x01\x85R."),
+    ("reconstruct-of-a-bunch", b"\x80\x02" + g("numpy._core.multiarray", "_reconstruct")
+     + g("sklearn.utils._bunch", "Bunch") + b"K\x00\x85C\x01b\x87R."),
+    ("newobj-of-another-module", b"\x80\x02" + g("sklearn.neighbors._kd_tree", "newObj")
+     + g(*LOGREG) + b"\x85R(K\x01tb."),
+    ("array-state-with-pointer-bytes", b"\x80\x02" + g("numpy._core.multiarray", "_reconstruct")
+     + g("numpy", "ndarray") + b"K\x00\x85C\x01b\x87R(K\x01K\x01\x85" + g("numpy", "dtype")
+     + b"X\x02\x00\x00\x00O8\x89\x88\x87R(K\x03X\x01\x00\x00\x00|NNNJ\xff\xff\xff\xffJ\xff"
+     + b"\xff\xff\xffK?tb\x89C\x08AAAAAAAAtb."),
+])
+def test_reconstructors_only_as_numpy_calls_them(name, stream):
+    assert codes(stream) == ["MLG302"], name
+
+
+# -- numpy dtypes: the probe rebuilds and compares ------------------------------------------
+
+class _Dtype:
+    """Pickles as numpy.dtype(*args) with BUILD(state): a state of one's choosing."""
+
+    def __init__(self, args, state) -> None:
+        self.args, self.state = args, state
+
+    def __reduce__(self):
+        return (np.dtype, self.args, self.state)
+
+
+OBJ, I8, F8 = np.dtype("O"), np.dtype("<i8"), np.dtype("<f8")
+CRAFTED = {
+    # an integer field on top of an object field: numpy would read the int as a pointer
+    "object-overlapped-by-int": _Dtype(("V16", False, True), (
+        3, "|", None, ("x", "y"), {"x": (OBJ, 0), "y": (I8, 0)}, 16, 8, 0x1B)),
+    # a subarray of 100 floats in an 8-byte item
+    "subarray-larger-than-item": _Dtype(("V8", False, True), (
+        3, "|", (F8, (100,)), None, None, 8, 8, 0)),
+    # fields on a float
+    "fields-on-a-plain-dtype": _Dtype(("f8", False, True), (
+        3, "<", None, ("a",), {"a": (F8, 0)}, -1, -1, 0)),
+    # a plain int with flags numpy gives object dtypes
+    "flags-of-another-dtype": _Dtype(("V8", False, True), (
+        3, "|", None, None, None, 8, 1, 0x10)),
+}
+
+
+def _probe_verdict(obj) -> str | None:
+    """None when the scan and the probe's dtype rebuild both accept `obj`'s pickle."""
+    for protocol in (2, 4):
+        verdict = scan_pickle(pickle.dumps(obj, protocol), allow())
+        if verdict.refusals:
+            return "scan"
+        try:
+            probe_script.verify_dtypes(json.loads(json.dumps(verdict.dtypes)))
+        except probe_script.LoadFailure:
+            return "probe"
+    return None
+
+
+@pytest.mark.parametrize("name", sorted(CRAFTED))
+def test_dtype_states_numpy_never_writes_are_refused(name):
+    assert _probe_verdict(CRAFTED[name]) in ("scan", "probe")
+
+
+ORDINARY_DTYPES = [
+    np.dtype("M8[ns]"), np.dtype("m8[5s]"), np.dtype("M8"), np.dtype(">f8"), np.dtype("<U5"),
+    np.dtype("f8", metadata={"unit": "cm"}), np.dtype("M8[D]", metadata={"a": 1}),
+    np.dtype([("x", "<i4"), ("y", "O")], align=True), np.dtype([("x", "<i4"), ("y", "O")]),
+    np.dtype(("<f8", (2, 3))), np.dtype("V7"), np.dtype("S3"), np.dtype("?"),
+    np.dtype({"names": ["a"], "formats": ["<i4"], "titles": ["T"], "offsets": [4],
+              "itemsize": 12}),
+    np.dtype([("a", [("b", "<f4", (2,)), ("c", ">i8")]), ("d", "O")]), np.dtype("c16"),
+]
+
+
+@pytest.mark.parametrize("dtype", ORDINARY_DTYPES, ids=str)
+def test_every_dtype_numpy_writes_passes_scan_and_probe(dtype):
+    assert _probe_verdict(np.zeros(2, dtype=dtype)) is None
+    assert _probe_verdict(dtype) is None
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    subprocess.run(["git", "init", "-q"], check=True)
+    return tmp_path
+
+
+def _check(capsys, *args: str) -> tuple[int, list[dict]]:
+    code = main(["artifact", "--format", "json", "--python", sys.executable, *args])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_a_bundle_with_dates_and_metadata_loads(project, capsys):
+    """Refused before (a 9-item dtype state); now loaded in the project's environment."""
+    import joblib
+
+    bundle = {"trained": np.array(["2026-11-30T12:00"], dtype="datetime64[ns]"),
+              "window": np.array([3600], dtype="timedelta64[s]"),
+              "scale": np.ones(2, dtype=np.dtype("f8", metadata={"unit": "cm"}))}
+    joblib.dump(bundle, project / "bundle.joblib")
+    pickle.dump(bundle, (project / "bundle.pkl").open("wb"), protocol=2)
+    assert _check(capsys, "bundle.joblib", "bundle.pkl") == (0, [])
+
+
+def test_a_crafted_dtype_is_refused_before_unpickling(project, capsys):
+    """The overlapped object field passes the static layer; the probe refuses it, and
+    nothing of the stream runs (the refusal is MLG301, not a crash or a load failure)."""
+    obj = {"dtype": CRAFTED["object-overlapped-by-int"]}
+    (project / "m.pkl").write_bytes(pickle.dumps(obj, 2))
+    code, found = _check(capsys, "m.pkl")
+    assert code == 1 and [f["code"] for f in found] in (["MLG301"], ["MLG302"])
+    assert "numpy" in found[0]["message"]
+
+
+# -- bounded ------------------------------------------------------------------------------
+
+def _shared_dtype_chain(levels: int) -> bytes:
+    """A dtype of two fields of the previous one, `levels` deep, each shared through the
+    memo: walked as a tree that is 2**levels dtypes."""
+    out = b"\x80\x02"
+    key = 0
+
+    def put() -> bytes:
+        nonlocal key
+        key += 1
+        return b"q" + bytes([key - 1])
+
+    out += g("numpy", "dtype") + put() + b"0"  # memo 0: numpy.dtype
+    out += b"h\x00" + s("f8") + b"\x89\x88\x87R" + put() + b"0"  # memo 1: float64
+    previous, size = 1, 8
+    for level in range(levels):
+        size *= 2
+        out += (b"h\x00" + s(f"V{size}") + b"\x89\x88\x87R" + b"(K\x03" + s("|") + b"N"
+                + s("a") + s("b") + b"\x86}(" + s("a") + b"h" + bytes([previous]) + b"K\x00"
+                + b"\x86" + s("b") + b"h" + bytes([previous]) + b"M"
+                + struct.pack("<H", size // 2) + b"\x86uM" + struct.pack("<H", size)
+                + b"K\x01K\x00tb")
+        previous = key
+        out += put() + (b"0" if level < levels - 1 else b"")
+    return out + b"."
+
+
+def test_shared_nested_dtypes_are_examined_once(monkeypatch):
+    calls = []
+    real = object_states.dtype_has_object
+
+    def counted(dtype, depth=0):
+        calls.append(1)
+        return real(dtype, depth)
+
+    monkeypatch.setattr(object_states, "dtype_has_object", counted)
+    levels = 12  # sizes up to 32 KiB: every offset fits in a BININT2
+    verdict = scan_pickle(_shared_dtype_chain(levels), allow())
+    assert verdict.refusals == []
+    assert len(verdict.dtypes) == levels + 1
+    assert len(calls) < 10 * levels  # a walk of the tree would be over 2**levels each time
+
+
+def test_the_opcode_budget_refuses(monkeypatch):
+    monkeypatch.setattr(pickle_scan, "MAX_OPCODES", 10)
+    monkeypatch.setattr(pickle_scan, "_CLOCK_EVERY", 4)
+    data = pickle.dumps(list(range(100)), 2)
+    found = scan_pickle(data, allow()).refusals
+    assert [r.code for r in found] == ["MLG302"] and "budget" in found[0].message
+
+
+def test_ordinary_values_pass_every_protocol():
+    values = [datetime.datetime(2026, 1, 1), {1, 2}, frozenset([1]), b"xx", bytearray(b"x"),
+              1j, slice(1, 2), np.float64(1.5), np.int32(3), np.ma.masked_array([1.0, 2.0],
+                                                                                 mask=[0, 1]),
+              np.random.RandomState(0), np.random.default_rng(0)]
+    broad = AllowList(BASE | NUMPY_UFUNCS | NUMPY_TYPES | {("datetime", "datetime")})
+    for value in values:
+        for protocol in range(6):
+            verdict = scan_pickle(pickle.dumps(value, protocol), broad)
+            assert verdict.refusals == [], (value, protocol, verdict.refusals)
+
+
+# -- what is read -------------------------------------------------------------------------
+
+def _run_cli(*args: str) -> subprocess.CompletedProcess:
+    # a subprocess with a generous timeout: a regression hangs there, not the test session
+    return subprocess.run([sys.executable, "-m", "mlgate", "artifact", "--format", "json",
+                           "--python", sys.executable, *args], capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+def test_devices_fifos_and_links_out_of_the_repository_are_never_read(project, tmp_path_factory):
+    import os
+
+    outside = tmp_path_factory.mktemp("outside") / "secret.pkl"
+    outside.write_bytes(pickle.dumps({"a": 1}, 2))
+    os.symlink("/dev/zero", project / "zero.pkl")
+    os.symlink(outside, project / "elsewhere.pkl")
+    os.mkfifo(project / "fifo.joblib")
+    (project / "real.pkl").write_bytes(pickle.dumps({"a": 1}, 2))
+    os.symlink("real.pkl", project / "inside.pkl")
+    subprocess.run(["git", "add", "."], check=True)
+    proc = _run_cli()  # no files named: every artifact git lists
+    found = {f["path"]: f for f in json.loads(proc.stdout)}
+    assert proc.returncode == 1, proc.stderr
+    assert sorted(found) == ["elsewhere.pkl", "zero.pkl"]  # git does not list FIFOs
+    assert all(f["code"] == "MLG304" for f in found.values())
+    assert "outside the repository" in found["elsewhere.pkl"]["message"]
+    assert "outside the repository" in found["zero.pkl"]["message"]
+    proc = _run_cli("fifo.joblib", "zero.pkl")  # named, as a user or pre-commit names them
+    assert proc.returncode == 1, proc.stderr
+    found = json.loads(proc.stdout)
+    assert [(f["path"], f["code"]) for f in found] == [
+        ("fifo.joblib", "MLG304"), ("zero.pkl", "MLG304")]
+    assert "not a regular file" in found[0]["message"]

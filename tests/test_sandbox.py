@@ -1,0 +1,281 @@
+"""The sandbox around the probe's load (`mlgate.sandbox`): defence in depth behind the static
+scan. If a malicious artifact gets through the scan (here: a user allow-listed dangerous
+globals by mistake), its load still cannot run a program, open a socket, or write a file
+outside the probe's temporary folder."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shlex
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+from test_artifact_load import codes, repo, run  # noqa: F401 - `repo` is a fixture
+
+from mlgate import sandbox
+from mlgate.cli import main
+from mlgate.probe import SANDBOX_PATH, ProbeError, run_probe
+
+DANGEROUS = '[tool.mlgate.artifact]\nallow = ["posix:system", "builtins:exec"]\n'
+
+
+def _apply_in_subprocess(body: str, folder) -> subprocess.CompletedProcess:
+    """A fresh interpreter loads sandbox.py by path (as the probe does), applies it with
+    `folder` writable, prints the report as its first line, then runs `body`."""
+    script = textwrap.dedent(f"""\
+        import importlib.util, json, os, sys
+        spec = importlib.util.spec_from_file_location("_sandbox", {SANDBOX_PATH!r})
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        print(json.dumps(module.apply({str(folder)!r})), flush=True)
+        """) + textwrap.dedent(body)
+    return subprocess.run([sys.executable, "-I", "-c", script], cwd=folder,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.fixture(scope="module")
+def available(tmp_path_factory):
+    """Skip unless this machine offers the full sandbox (Linux, Landlock and seccomp)."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip(f"the in-process sandbox is Linux only (this is {sys.platform})")
+    proc = _apply_in_subprocess("", tmp_path_factory.mktemp("probe"))
+    report = json.loads(proc.stdout.splitlines()[0])
+    if not report["complete"]:
+        pytest.skip(f"Landlock or seccomp unavailable here: {report['missing']}")
+    return report
+
+
+KILLED = -signal.SIGSYS if hasattr(signal, "SIGSYS") else None
+
+
+@pytest.mark.parametrize("body", [
+    "os.system('true')",
+    "import subprocess; subprocess.run(['true'])",
+    "os.fork()",
+    "import socket; socket.socket()",
+    "import socket; socket.socketpair()",
+], ids=["os.system", "subprocess", "fork", "socket", "socketpair"])
+def test_running_a_program_or_opening_a_socket_kills_the_process(available, tmp_path, body):
+    proc = _apply_in_subprocess(body + "\nprint('survived')", tmp_path)
+    assert proc.returncode == KILLED, proc.stderr
+    assert "survived" not in proc.stdout
+
+
+def test_writes_only_inside_the_writable_folder(available, tmp_path):
+    inside, outside = tmp_path / "inside", tmp_path / "outside"
+    inside.mkdir()
+    outside.mkdir()
+    proc = _apply_in_subprocess(f"""
+        with open({str(inside / "ok.txt")!r}, "w") as handle:
+            handle.write("fine")
+        os.mkdir({str(inside / "sub")!r})
+        for attempt in (lambda: open({str(outside / "no.txt")!r}, "w"),
+                        lambda: open({str(tmp_path / "no.txt")!r}, "w"),
+                        lambda: os.mkdir({str(tmp_path / "nodir")!r})):
+            try:
+                attempt()
+                print("WROTE")
+            except PermissionError:
+                print("denied")
+        with open(os.devnull, "w") as handle:
+            handle.write("x")
+        print("done")
+        """, inside)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1:] == ["denied", "denied", "denied", "done"]
+    assert (inside / "ok.txt").read_text() == "fine" and (inside / "sub").is_dir()
+    assert not (tmp_path / "no.txt").exists() and not (tmp_path / "nodir").exists()
+
+
+def test_imports_threads_and_stdout_keep_working(available, tmp_path):
+    proc = _apply_in_subprocess("""
+        assert "xml.dom.minidom" not in sys.modules and "decimal" not in sys.modules
+        import decimal, threading, xml.dom.minidom
+        seen = []
+        thread = threading.Thread(target=lambda: seen.append(decimal.Decimal("1.5") * 2))
+        thread.start()
+        thread.join()
+        print(seen, xml.dom.minidom.parseString("<a/>").documentElement.tagName)
+        """, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1] == "[Decimal('3.0')] a"
+
+
+def test_the_report_says_what_was_applied(available, tmp_path):
+    assert available["platform"] == "linux" and available["complete"] is True
+    assert available["applied"][0] == "no_new_privs" and "seccomp" in available["applied"]
+    assert any(name.startswith("landlock-abi") for name in available["applied"])
+    if "landlock-scope" in available["applied"]:  # ABI 6+: no signal outside the sandbox
+        proc = _apply_in_subprocess("""
+            try:
+                os.kill(os.getppid(), 0)
+                print("signalled")
+            except PermissionError:
+                print("denied")
+            """, tmp_path)
+        assert proc.stdout.splitlines()[1] == "denied"
+
+
+def test_unavailable_protections_are_reported_not_raised(tmp_path, monkeypatch):
+    monkeypatch.setenv(sandbox.UNAVAILABLE_ENV, "1")
+    proc = _apply_in_subprocess("print('loaded on')", tmp_path)
+    report = json.loads(proc.stdout.splitlines()[0])
+    assert report["complete"] is False and report["applied"] == []
+    assert proc.stdout.splitlines()[1] == "loaded on"
+    with pytest.raises(ValueError):  # a programming error does raise
+        sandbox.apply(str(tmp_path / "missing"))
+
+
+def test_the_filter_checks_the_architecture_first_on_both_architectures():
+    for name, arch in sandbox.ARCHES.items():
+        program = sandbox.seccomp_program(arch)
+        assert program[0] == (sandbox.BPF_LD_W_ABS, 0, 0, sandbox.DATA_ARCH), name
+        assert program[1][3] == arch["audit_arch"] and program[2][3] == 0x80000000, name
+        assert program[-1] == (sandbox.BPF_RET_K, 0, 0, sandbox.SECCOMP_RET_ALLOW), name
+        assert len(program) < 64
+
+
+def test_macos_profile_is_built_but_not_verified_here(tmp_path):
+    prefix = sandbox.macos_command_prefix(str(tmp_path), "/usr/bin/python3")
+    assert prefix[:2] == ["/usr/bin/sandbox-exec", "-p"]
+    profile = prefix[2]
+    assert "(deny network*)" in profile and "(deny process-exec)" in profile
+    assert f'(subpath "{os.path.realpath(tmp_path)}")' in profile
+    assert '(allow process-exec (literal "/usr/bin/python3")' in profile
+
+
+def test_the_sandbox_source_is_part_of_the_probe_digest(tmp_path, monkeypatch):
+    import mlgate.probe
+
+    before = mlgate.probe.source_digest()
+    changed = tmp_path / "sandbox.py"
+    changed.write_bytes(Path(SANDBOX_PATH).read_bytes() + b"\n# changed\n")
+    monkeypatch.setattr(mlgate.probe, "SANDBOX_PATH", str(changed))
+    assert mlgate.probe.source_digest() != before
+
+
+# --- The proof: crafted artifacts through the real CLI ---------------------------------
+
+
+class _Call:
+    """Pickles as a call of `function(argument)`: what a malicious artifact does on load."""
+
+    def __init__(self, function, argument) -> None:
+        self.function, self.argument = function, argument
+
+    def __reduce__(self):
+        return self.function, (self.argument,)
+
+
+def _payload(kind: str, marker) -> bytes:
+    import posix
+
+    if kind == "program":
+        return pickle.dumps(_Call(posix.system, f"touch {shlex.quote(str(marker))}"), 4)
+    if kind == "socket":
+        # were the socket opened, the marker says so
+        code = f"import socket; socket.socket(); open({str(marker)!r}, 'w').write('x')"
+        return pickle.dumps(_Call(exec, code), 4)
+    return pickle.dumps(_Call(exec, f"open({str(marker)!r}, 'w').write('x')"), 4)
+
+
+@pytest.mark.parametrize("kind", ["program", "socket", "write"])
+def test_a_malicious_artifact_that_the_scan_lets_through_cannot_act(available, repo,  # noqa: F811
+                                                                    capsys, kind):
+    (repo / "pyproject.toml").write_text(DANGEROUS)
+    marker = repo / "marker"  # outside the probe's temporary folder
+    (repo / "model.pkl").write_bytes(_payload(kind, marker))
+    code, found = run(capsys, "model.pkl")
+    assert (code, codes(found)) == (1, ["MLG309"])
+    if kind == "write":
+        assert "PermissionError" in found[0]["message"]
+        assert "the sandbox lets a load write only in its temporary folder" in found[0]["message"]
+    else:
+        assert found[0]["message"].startswith("the sandbox stopped the load: it tried to run a"
+                                              " program or open a socket")
+    assert not marker.exists()
+
+
+def test_without_the_sandbox_the_payload_does_run(repo, capsys):  # noqa: F811
+    """The same artifact with sandbox = "off": the marker appears (the test above can fail)."""
+    (repo / "pyproject.toml").write_text(DANGEROUS + 'sandbox = "off"\n')
+    marker = repo / "marker"
+    (repo / "model.pkl").write_bytes(_payload("program", marker))
+    run(capsys, "model.pkl")
+    assert marker.exists()
+
+
+def _tiny_model(folder) -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.random.RandomState(0).rand(30, 3)
+    joblib.dump(LogisticRegression().fit(X, (X[:, 0] > 0.5).astype(int)), folder / "m.joblib")
+
+
+def test_an_ordinary_model_loads_in_the_sandbox(available, repo, capsys):  # noqa: F811
+    from mlgate.checks.artifact import ArtifactGate
+    from mlgate.config import load_config
+
+    _tiny_model(repo)
+    (repo / "pyproject.toml").write_text('[tool.mlgate.artifact]\nsandbox = "require"\n')
+    assert main(["artifact", "-v", "--python", sys.executable, "m.joblib"]) == 0
+    err = capsys.readouterr().err
+    assert "m.joblib loads as sklearn.linear_model._logistic.LogisticRegression" in err
+    assert "m.joblib loaded under sandbox: no_new_privs, landlock-abi" in err
+    # The record's load says which protections it ran under (JSON findings cannot: none).
+    gate = ArtifactGate(load_config(start="."), sys.executable, no_cache=True)
+    [(_, found, record)] = gate.check(["m.joblib"])
+    assert found == [] and record["load"]["ok"]
+    assert record["load"]["sandbox"]["mode"] == "require"
+    assert set(record["load"]["sandbox"]["applied"]) >= {"no_new_privs", "seccomp"}
+
+
+def test_require_refuses_to_load_when_the_sandbox_is_incomplete(repo, capsys,  # noqa: F811
+                                                                monkeypatch):
+    _tiny_model(repo)
+    monkeypatch.setenv(sandbox.UNAVAILABLE_ENV, "landlock,sandbox-exec")
+    (repo / "pyproject.toml").write_text('[tool.mlgate.artifact]\nsandbox = "require"\n')
+    assert main(["artifact", "--python", sys.executable, "m.joblib"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and 'sandbox = "require"' in err[0]
+    assert "landlock: disabled by MLGATE_SANDBOX_UNAVAILABLE" in err[0] or \
+        "sandbox-exec: disabled" in err[0]
+    # --no-load still verifies the scikit-learn pairs in the probe: sandboxed as well
+    assert main(["artifact", "--no-load", "--python", sys.executable, "m.joblib"]) == 2
+    assert 'sandbox = "require"' in capsys.readouterr().err
+    # "auto" loads with what there is
+    (repo / "pyproject.toml").write_text('[tool.mlgate.artifact]\nsandbox = "auto"\n')
+    assert run(capsys, "m.joblib") == (0, [])
+
+
+def test_sandbox_setting_is_validated(repo, capsys):  # noqa: F811
+    (repo / "m.pkl").write_bytes(pickle.dumps([1]))
+    (repo / "pyproject.toml").write_text('[tool.mlgate.artifact]\nsandbox = "maybe"\n')
+    assert main(["artifact", "--python", sys.executable, "m.pkl"]) == 2
+    assert "sandbox must be one of 'auto', 'require', 'off'" in capsys.readouterr().err
+
+
+def test_a_probe_given_its_payload_at_once_is_sandboxed_too(available, tmp_path):
+    """Not only the early (prepared) probe: a payload sent at start, as for .skops files."""
+    import posix
+
+    marker = tmp_path / "marker"
+    path = tmp_path / "evil.pkl"
+    data = pickle.dumps(_Call(posix.system, f"touch {shlex.quote(str(marker))}"), 4)
+    path.write_bytes(data)
+    payload = {"path": str(path), "sha256": hashlib.sha256(data).hexdigest(),
+               "loader": "pickle", "allow": [["posix", "system"]],
+               "sandbox": {"mode": "auto", "path": SANDBOX_PATH}}
+    with pytest.raises(ProbeError) as caught:
+        run_probe(sys.executable, "load-artifact", 120, payload, sandbox="auto")
+    assert caught.value.returncode == KILLED
+    assert not marker.exists()
