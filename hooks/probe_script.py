@@ -638,6 +638,7 @@ def _load(params):
             resolver.verify_sklearn_pair(*entry)
         verify_dtypes(params.get("dtypes"))
         verify_state_classes(resolver, params.get("compiled", ()), params.get("subclasses", ()))
+        _harden_sandbox(resolver, allowed)
 
         class Restricted(pickle.Unpickler):
             def find_class(self, module, name):
@@ -741,6 +742,7 @@ def _apply_sandbox(spec):
         module = importlib.util.module_from_spec(module_spec)
         module_spec.loader.exec_module(module)
         report = module.apply(folder)
+        _SANDBOX.append((module, report))
     except Exception as exc:  # a missing file or a bug: "require" refuses, "auto" says so
         report = {"applied": [], "missing": {"sandbox": f"{type(exc).__name__}: {exc}"},
                   "complete": False}
@@ -749,6 +751,23 @@ def _apply_sandbox(spec):
     if "tempfile" in sys.modules:
         sys.modules["tempfile"].tempdir = None
     return report
+
+
+_SANDBOX = []  # (sandbox module, its report), once applied
+
+
+def _harden_sandbox(resolver, allowed):
+    """Right before the artifact's first opcode: import what the load will import (installed
+    libraries may run a program at import time, which apply()'s filter lets fail), then make
+    starting a process, running a program or opening a socket kill the probe."""
+    import contextlib
+
+    for module, name in sorted(allowed):
+        # a name that fails here fails again, reported precisely, when the load looks it up
+        with contextlib.suppress(Exception):
+            resolver.module(module, name)
+    for module, report in _SANDBOX:
+        module.harden(report)
 
 
 def _sandbox_refusal(report):

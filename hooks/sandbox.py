@@ -152,6 +152,34 @@ def apply(writable_dir):
     return report
 
 
+def harden(report):
+    """From now on, kill the process (not fail the call) when it starts a process, runs a
+    program or opens a socket: a second filter, stacked on apply()'s (the kernel takes the
+    stricter action). apply() only makes those calls fail with EPERM, because the installed
+    libraries the load imports may probe the machine at import time (numpy 2.0's
+    numpy.testing runs `lscpu`) and must be able to fail gracefully; the probe hardens once
+    those imports are done, right before the first opcode of the artifact runs. A load
+    killed then is reported. Updates `report` in place."""
+    if not sys.platform.startswith("linux") or "seccomp" not in report.get("applied", ()):
+        return report
+    import ctypes
+
+    machine = os.uname().machine
+    arch = ARCHES.get(ARCH_ALIASES.get(machine, machine))
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+
+    def call(number, *args):
+        ctypes.set_errno(0)
+        result = libc.syscall(ctypes.c_long(number), *[
+            ctypes.c_long(a or 0) if a is None or isinstance(a, int) else a for a in args])
+        return -ctypes.get_errno() if result == -1 else result
+
+    _seccomp(ctypes, call, arch, report["applied"], report["missing"],
+             SECCOMP_RET_KILL_PROCESS)
+    return report
+
+
 def _apply_linux(writable_dir, report, disabled):
     applied, missing = report["applied"], report["missing"]
     machine = os.uname().machine
@@ -284,15 +312,16 @@ def _landlock(ctypes, call, arch, writable_dir, applied, missing):
                                        " restricted (Landlock ABI 8+ restricts them all)")
 
 
-def seccomp_program(arch):
+def seccomp_program(arch, deny=SECCOMP_RET_KILL_PROCESS):
     """The filter, as (code, jt, jf, k) tuples: kill on a foreign architecture (and on the
-    x32 ABI), on every call of arch["kill"], and on clone without CLONE_THREAD; clone3 fails
-    with ENOSYS; the rest is allowed."""
-    kill = (BPF_RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS)
-    program = [(BPF_LD_W_ABS, 0, 0, DATA_ARCH), (BPF_JEQ_K, 1, 0, arch["audit_arch"]), kill,
+    x32 ABI); `deny` (kill, or fail with EPERM) on every call of arch["kill"] and on clone
+    without CLONE_THREAD; clone3 fails with ENOSYS; the rest is allowed."""
+    foreign = (BPF_RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS)
+    kill = (BPF_RET_K, 0, 0, deny)
+    program = [(BPF_LD_W_ABS, 0, 0, DATA_ARCH), (BPF_JEQ_K, 1, 0, arch["audit_arch"]), foreign,
                (BPF_LD_W_ABS, 0, 0, DATA_NR)]
     if arch["x32"]:
-        program += [(BPF_JGE_K, 0, 1, X32_SYSCALL_BIT), kill]
+        program += [(BPF_JGE_K, 0, 1, X32_SYSCALL_BIT), foreign]
     for number in sorted(arch["kill"].values()):
         program += [(BPF_JEQ_K, 0, 1, number), kill]
     program += [(BPF_JEQ_K, 0, 1, arch["clone3"]),
@@ -306,7 +335,7 @@ def seccomp_program(arch):
     return program
 
 
-def _seccomp(ctypes, call, arch, applied, missing):
+def _seccomp(ctypes, call, arch, applied, missing, deny=SECCOMP_RET_ERRNO | errno.EPERM):
     class Filter(ctypes.Structure):  # struct sock_filter
         _fields_ = (("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
                     ("k", ctypes.c_uint32))
@@ -314,7 +343,7 @@ def _seccomp(ctypes, call, arch, applied, missing):
     class Program(ctypes.Structure):  # struct sock_fprog
         _fields_ = (("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Filter)))
 
-    program = seccomp_program(arch)
+    program = seccomp_program(arch, deny)
     action = ctypes.c_uint32(SECCOMP_RET_KILL_PROCESS)
     if call(arch["seccomp"], SECCOMP_GET_ACTION_AVAIL, 0, ctypes.byref(action)) < 0:
         # Linux < 4.14: kill the thread that made the call (the probe loads on its main one)
@@ -337,7 +366,7 @@ def _seccomp(ctypes, call, arch, applied, missing):
     if result < 0:
         missing["seccomp"] = f"seccomp filter: {os.strerror(-result)}"
         return
-    applied.append("seccomp")
+    applied.append("seccomp" if deny != SECCOMP_RET_KILL_PROCESS else "seccomp-kill")
 
 
 def _sbpl_string(text):

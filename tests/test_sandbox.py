@@ -36,7 +36,8 @@ def _apply_in_subprocess(body: str, folder) -> subprocess.CompletedProcess:
         spec = importlib.util.spec_from_file_location("_sandbox", {SANDBOX_PATH!r})
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        print(json.dumps(module.apply({str(folder)!r})), flush=True)
+        report = module.apply({str(folder)!r})
+        print(json.dumps(report), flush=True)
         """) + textwrap.dedent(body)
     return subprocess.run([sys.executable, "-I", "-c", script], cwd=folder,
                           capture_output=True, text=True, timeout=120, check=False)
@@ -65,9 +66,31 @@ KILLED = -signal.SIGSYS if hasattr(signal, "SIGSYS") else None
     "import socket; socket.socketpair()",
 ], ids=["os.system", "subprocess", "fork", "socket", "socketpair"])
 def test_running_a_program_or_opening_a_socket_kills_the_process(available, tmp_path, body):
-    proc = _apply_in_subprocess(body + "\nprint('survived')", tmp_path)
+    # harden(): what the probe applies right before the artifact's first opcode
+    proc = _apply_in_subprocess("module.harden(report)\n" + body + "\nprint('survived')",
+                                tmp_path)
     assert proc.returncode == KILLED, proc.stderr
     assert "survived" not in proc.stdout
+
+
+def test_before_hardening_a_program_or_socket_only_fails(available, tmp_path):
+    """While installed libraries are imported (numpy 2.0's numpy.testing runs `lscpu` at
+    import), starting a program or opening a socket fails with EPERM instead of killing."""
+    marker = tmp_path / "ran"
+    proc = _apply_in_subprocess(f"""
+        import socket, subprocess
+        for attempt in (lambda: subprocess.run(["touch", {str(marker)!r}]),
+                        lambda: socket.socket(), lambda: os.fork()):
+            try:
+                attempt()
+                print("ALLOWED")
+            except PermissionError:
+                print("denied")
+        print("survived")
+        """, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1:] == ["denied", "denied", "denied", "survived"]
+    assert not marker.exists()
 
 
 def test_writes_only_inside_the_writable_folder(available, tmp_path):
