@@ -156,6 +156,11 @@ SKLEARN_EXTRA_MODULES = (
     # a fitted search keeps its scorer and its splitter
     "sklearn.metrics._scorer", "sklearn.model_selection._split",
     "sklearn.utils._metadata_requests",  # 1.6.1 pickles a scorer with its requests
+    # SGD's loss objects, MLP's optimizers, Gaussian processes' kernels; older releases'
+    # gradient-boosting losses and GLM links/distributions (old joblib files hold them)
+    "sklearn.linear_model._sgd_fast", "sklearn.neural_network._stochastic_optimizers",
+    "sklearn.gaussian_process.kernels", "sklearn.ensemble._gb_losses",
+    "sklearn.linear_model._glm.link", "sklearn._loss.glm_distribution",
 )
 # Never trusted, not even for classes: test helpers, vendored, experimental and build code.
 # (all_estimators skips the first six; the last three hold estimators made for tests.)
@@ -164,6 +169,7 @@ SKLEARN_DENY_PARTS = frozenset({
     "_testing", "_mocking", "_build_utils",
 })
 PYX_UNPICKLE = "__pyx_unpickle_"
+PY2_MODULES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
 
 
 def sklearn_shaped(module, name):
@@ -378,6 +384,10 @@ class _Resolver:
         if (module, name) not in self.allowed:
             raise LoadFailure("refused", f"{module}.{name} is not on the allow-list",
                               module=module, name=name)
+        if module in PY2_MODULES:
+            # Protocols 0-2 name builtins and copyreg as Python 2 did; pickle maps the allowed
+            # pairs (`__builtin__.set`, `copy_reg._reconstructor`) to their Python 3 names.
+            module = PY2_MODULES[module]
         value = self.module(module, name)
         for part in name.split("."):
             try:
@@ -509,7 +519,7 @@ def _flatten_state(value, np):
         yield value
 
 
-def verify_state_classes(resolver, compiled, subclasses):
+def verify_state_classes(resolver, compiled, subclasses, slots=(), dict_classes=()):
     """Classes the scan let take a tuple state: only compiled code may read it (a Python
     __setstate__ such as scikit-learn's would pour it into __dict__). Classes handed to a
     Cython reconstructor must be subclasses of the class it rebuilds."""
@@ -524,6 +534,22 @@ def verify_state_classes(resolver, compiled, subclasses):
                                                      staticmethod)):
             raise LoadFailure("refused", f"{module}.{name} was given a state only compiled"
                               " code may read, and its __setstate__ is Python code",
+                              module=module, name=name)
+    for module, name, keys in slots:
+        # setattr() of a slot item runs whatever the class defines under that name (a
+        # property setter): only real __slots__ members, which writers produce, may be set.
+        cls = resolver.find_class(module, name)
+        for key in keys:
+            if not isinstance(inspect.getattr_static(cls, key, None),
+                              types.MemberDescriptorType):
+                raise LoadFailure("refused", f"{module}.{name} was given {key!r} as a slot,"
+                                  " which it does not have: setting it would run its code",
+                                  module=module, name=name)
+    for module, name in dict_classes:
+        cls = resolver.find_class(module, name)
+        if not (isinstance(cls, type) and issubclass(cls, dict)):
+            raise LoadFailure("refused", f"{module}.{name} was given dict items, and it is not"
+                              " a dict: setting them would run its __setitem__",
                               module=module, name=name)
     for module, name, base_module, base in subclasses:
         cls = resolver.find_class(module, name)
@@ -596,6 +622,38 @@ def _load_skops(data, allowed, resolver):
     return load(io.BytesIO(data), trusted=untrusted)
 
 
+def _load_numpy(data, kind, restricted):
+    """An .npy file, or each `*.npy` member of an .npz, as numpy.load reads it, except that
+    an object array's pickle goes through the restricted unpickler (numpy.load would hand it
+    to a bare pickle.load). Plain arrays are read with pickles refused."""
+    import io
+    import zipfile
+
+    from numpy.lib import format as npformat
+
+    def one(stream):
+        start = stream.tell()
+        version = npformat.read_magic(stream)
+        reader = {(1, 0): npformat.read_array_header_1_0,
+                  (2, 0): npformat.read_array_header_2_0}.get(version)
+        if reader is None:  # 3.0 (utf-8 names) has no public header reader
+            _shape, _fortran, dtype = npformat._read_array_header(stream, version)
+        else:
+            _shape, _fortran, dtype = reader(stream)
+        if dtype.hasobject:
+            return restricted(stream).load()
+        stream.seek(start)
+        return npformat.read_array(stream, allow_pickle=False)
+
+    if kind == "npy":
+        return one(io.BytesIO(data))
+    arrays = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():  # the scan refused any other member name
+            arrays[info.filename[:-4]] = one(io.BytesIO(archive.read(info)))
+    return arrays
+
+
 def _read_verified(path, sha256, prepared):
     import hashlib
 
@@ -637,7 +695,8 @@ def _load(params):
         for entry in params.get("verify", ()):
             resolver.verify_sklearn_pair(*entry)
         verify_dtypes(params.get("dtypes"))
-        verify_state_classes(resolver, params.get("compiled", ()), params.get("subclasses", ()))
+        verify_state_classes(resolver, params.get("compiled", ()), params.get("subclasses", ()),
+                             params.get("slots", ()), params.get("dict_classes", ()))
         _harden_sandbox(resolver, allowed)
 
         class Restricted(pickle.Unpickler):
@@ -646,6 +705,8 @@ def _load(params):
 
         if params.get("loader") == "skops":
             obj = _load_skops(data, allowed, resolver)
+        elif params.get("loader") in ("npy", "npz"):
+            obj = _load_numpy(data, params["loader"], Restricted)
         elif params.get("loader") == "joblib":
             import joblib.numpy_pickle as numpy_pickle
 

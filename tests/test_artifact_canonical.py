@@ -333,3 +333,34 @@ def test_devices_fifos_and_links_out_of_the_repository_are_never_read(project, t
     assert [(f["path"], f["code"]) for f in found] == [
         ("fifo.joblib", "MLG304"), ("zero.pkl", "MLG304")]
     assert "not a regular file" in found[0]["message"]
+
+
+# -- .npy and .npz are loaded too -----------------------------------------------------------
+
+def test_numpy_files_are_loaded_through_the_restricted_unpickler(project, capsys):
+    """An object array's pickle inside an .npy/.npz is unpickled by the probe's restricted
+    unpickler: a class it needs that no longer exists is a load finding (MLG307), where the
+    file used to pass on the static scan alone; plain and object arrays load."""
+
+    class Gone:
+        pass
+
+    Gone.__module__, Gone.__qualname__ = "proj_gone", "Gone"
+    array = np.empty(1, dtype=object)
+    array[0] = Gone()
+    import types
+
+    module = types.ModuleType("proj_gone")  # importable while it is saved, never again
+    module.Gone = Gone
+    sys.modules["proj_gone"] = module
+    try:
+        np.save(project / "gone.npy", array, allow_pickle=True)
+    finally:
+        del sys.modules["proj_gone"]
+    np.savez(project / "bundle.npz", w=np.ones(3), names=np.array(["a", None], dtype=object),
+             when=np.array(["2026-01-01"], dtype="M8[D]"))
+    np.save(project / "plain.npy", np.zeros((2, 2)))
+    (project / "pyproject.toml").write_text('[tool.mlgate.artifact]\nallow = ["proj_gone:Gone"]\n')
+    code, found = _check(capsys, "gone.npy", "bundle.npz", "plain.npy")
+    assert code == 1
+    assert [(f["path"], f["code"]) for f in found] == [("gone.npy", "MLG307")]

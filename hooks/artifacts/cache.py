@@ -23,6 +23,21 @@ def _digest(value) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:32]
 
 
+def code_stamp() -> str:
+    """Changes with mlgate's own code, not only its version: a verdict cached by a scanner
+    that was later fixed must not outlive the fix (pre-commit installs each `rev` of mlgate
+    anew; a development checkout changes in place). Stats, not contents: no file is read."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    stats = []
+    for top, dirs, names in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            if name.endswith(".py"):
+                stats.append([os.path.relpath(os.path.join(top, name), package),
+                              file_stat(os.path.join(top, name))])
+    return _digest([package, stats])[:16]
+
+
 def file_stat(path: str) -> list | None:
     try:
         st = os.stat(path)

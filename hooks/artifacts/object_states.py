@@ -38,6 +38,12 @@ SCALAR = frozenset({("numpy.core.multiarray", "scalar"), ("numpy._core.multiarra
 FROMBUFFER = frozenset({("numpy.core.numeric", "_frombuffer"),
                         ("numpy._core.numeric", "_frombuffer")})
 BIT_GENERATOR_CTOR = ("numpy.random._pickle", "__bit_generator_ctor")
+BIT_GENERATORS = frozenset({
+    ("numpy.random._mt19937", "MT19937"), ("numpy.random._pcg64", "PCG64"),
+    ("numpy.random._pcg64", "PCG64DXSM"), ("numpy.random._philox", "Philox"),
+    ("numpy.random._sfc64", "SFC64")})
+RECONSTRUCTORS = frozenset({("copyreg", "_reconstructor"), ("copy_reg", "_reconstructor"),
+                            BIT_GENERATOR_CTOR})
 CODECS_ENCODE = frozenset({("_codecs", "encode")})
 PYX_UNPICKLE = "__pyx_unpickle_"
 # Classes a pickle passes to a reconstructor and never calls itself.
@@ -332,6 +338,10 @@ def call_problem(target: GlobalRef, args: Seq) -> str | None:
                 and dtype_has_object(items[1]) is False and _int_tuple(items[2])
                 and const(items[3]) in ("C", "F")):
             return "numpy's _frombuffer with other arguments than (bytes, dtype, shape, order)"
+    elif pair == BIT_GENERATOR_CTOR:
+        if not (len(items) == 1 and (_pair(items[0]) in BIT_GENERATORS
+                                     or isinstance(const(items[0]), str))):
+            return "numpy's bit generator constructor given something other than a bit generator"
     elif pair is not None and target.name == "newObj":
         cls = _pair(items[0]) if len(items) == 1 else None
         if cls is None or cls[0] != target.module:
@@ -362,7 +372,14 @@ def _good_key(key) -> bool:
 
 
 def _attribute_dict(value) -> bool:
-    return isinstance(value, Mapping) and all(_good_key(k) for k, _ in value.pairs)
+    if not isinstance(value, Mapping):
+        return False
+    if value.checked == len(value.pairs):
+        return True
+    if all(_good_key(k) for k, _ in value.pairs):
+        value.checked = len(value.pairs)
+        return True
+    return False
 
 
 def _object_state(state) -> bool:
@@ -397,6 +414,9 @@ def _array_data_problem(dtype, data, count: int | None) -> str | None:
     if has_object:
         if not (isinstance(data, Seq) and data.kind == "list"):
             return "an array of objects whose data is not a list (numpy writes one)"
+        if count is None or len(data.items) != count:
+            # numpy copies shape-many items from the list without checking its length
+            return "an array of objects whose list is not one item per element"
         return None
     length = byte_length(data)
     if length is None:
@@ -438,12 +458,13 @@ def build_problem(target: Instance, state, verdict) -> str | None:
         if _attribute_or_data_dict(state) or (
                 isinstance(state, Seq) and state.kind == "tuple" and len(state.items) == 2
                 and _attribute_or_data_dict(state.items[0])
-                and (isinstance(state.items[1], Instance) or const(state.items[1]) is None)):
+                and (_is_seed_sequence(state.items[1]) or (
+                    isinstance(state.items[1], Const) and state.items[1].value is None))):
             return None
         return "a bit generator state that is not the dict numpy writes"
     if made is not None and (made[1] == "newObj" or made[1].startswith(PYX_UNPICKLE)):
         if _object_state(state):
-            return None
+            return _slots_problem(target, state, verdict)
         if isinstance(state, Seq) and state.kind == "tuple" and _data(state):
             cls = _pair(target.args.items[0]) if isinstance(target.args, Seq) else None
             if cls is not None:
@@ -451,9 +472,54 @@ def build_problem(target: Instance, state, verdict) -> str | None:
                 return None
         return "a compiled class's state that is not a tuple of data"
     if _object_state(state):
-        return None
+        return _slots_problem(target, state, verdict)
     return ("an object state in a shape its class never writes (a dict of attribute names,"
             " or (dict, slots))")
+
+
+def made_class(target: Instance) -> tuple[str, str] | None:
+    """The class of the object a call made: the class called, or the class a reconstructor
+    (copyreg's, numpy's bit generators', newObj, Cython's) was given; None when unknown."""
+    made = _pair(target.cls)
+    if made is None:
+        return None
+    if made in RECONSTRUCTORS or made[1] == "newObj" or made[1].startswith(PYX_UNPICKLE):
+        items = target.args.items if isinstance(target.args, Seq) else []
+        return _pair(items[0]) if items else None
+    return made
+
+
+def _slots_problem(target: Instance, state, verdict) -> str | None:
+    """A `(dict, slots)` state makes the unpickler setattr() each slot item, which runs
+    property setters and __setattr__ (scipy's `shape` setter reshapes arrays it trusts).
+    Writers produce it only for real __slots__: the probe checks each key is a slot member
+    of the class; a class the scan cannot name is refused."""
+    if not (isinstance(state, Seq) and state.kind == "tuple"):
+        return None
+    cls = made_class(target)
+    if cls is None:
+        return "a (dict, slots) state for an object whose class the scan cannot name"
+    keys = tuple(sorted(const(k) for k, _ in state.items[1].pairs))
+    if keys:
+        verdict.slots.add((*cls, keys))
+    return None
+
+
+def setitems_problem(target: Instance, verdict) -> str | None:
+    """SETITEMS on an object calls its __setitem__: writers write it only after a dict
+    subclass (a Bunch, an OrderedDict), which the probe verifies the class is."""
+    cls = made_class(target)
+    if cls is None:
+        return "SETITEMS on an object whose class the scan cannot name"
+    verdict.dict_classes.add(cls)
+    return None
+
+
+def _is_seed_sequence(value) -> bool:
+    if not isinstance(value, Instance):
+        return False
+    cls = made_class(value)
+    return cls is not None and cls[1] == "SeedSequence" and cls[0].startswith("numpy.random")
 
 
 def _attribute_or_data_dict(value) -> bool:

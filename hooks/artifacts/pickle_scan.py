@@ -33,6 +33,7 @@ from mlgate.artifacts.object_states import (
     describe_dtype,
     dtype_code,
     dtype_size,
+    setitems_problem,
     subclass_check,
 )
 from mlgate.artifacts.stream_model import (
@@ -71,11 +72,16 @@ _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 # No opcode is a byte below '(' (0x28): joblib's padding byte (1-16) is never one.
 _OPCODE_BYTES = frozenset(ord(code) for code in pickletools.code2op)
 MAIN_MODULES = ("__main__", "__mp_main__")
-# The work budget of one scan: every opcode costs one, and the clock is read every
-# _CLOCK_EVERY opcodes. A file of any size a model has stays far inside it.
-MAX_OPCODES = 200_000_000
-MAX_SECONDS = 120.0
-_CLOCK_EVERY = 1 << 16
+# The work budget of one scan: every opcode costs one, and so does every item a check looks
+# at (a BUILD state's keys, a call's arguments: a dict shared through the memo is paid for
+# each time it is examined again). The clock is read every _CLOCK_EVERY units. Real models
+# stay far inside it: the 100 MB forest of bench/ costs a few hundred thousand.
+MAX_OPCODES = 25_000_000
+MAX_SECONDS = 60.0
+# Values alive on the emulated stack: a pickler's stack is as deep as the nesting plus one
+# batch of 1000 items, so this bounds the scan's memory, not what a model may hold.
+MAX_STACK = 1_000_000
+_CLOCK_EVERY = 1 << 14
 _TEXT_OPS = frozenset({"INT", "LONG", "FLOAT", "GET", "PUT", "STRING", "UNICODE"})
 
 _CONSTANT_OPS = {
@@ -105,20 +111,32 @@ class _Stop(Exception):
 class _Budget:
     """Opcodes and seconds one scan may spend, shared by its nested pickles."""
 
-    __slots__ = ("deadline", "ops")
+    __slots__ = ("checkpoint", "deadline", "ops")
 
     def __init__(self) -> None:
         self.ops = 0
+        self.checkpoint = _CLOCK_EVERY
         self.deadline = time.monotonic() + MAX_SECONDS
 
-    def spend(self) -> str | None:
-        self.ops += 1
-        if self.ops % _CLOCK_EVERY == 0:
+    def spend(self, units: int = 1) -> str | None:
+        self.ops += units
+        if self.ops >= self.checkpoint:
+            self.checkpoint = self.ops + _CLOCK_EVERY
             if self.ops > MAX_OPCODES:
-                return f"more than {MAX_OPCODES} opcodes"
+                return f"more than {MAX_OPCODES} units of work"
             if time.monotonic() > self.deadline:
                 return f"more than {MAX_SECONDS:.0f} s of scanning"
         return None
+
+
+def _size(value) -> int:
+    """What examining a value once costs: its items, and the pairs of dicts among them."""
+    if isinstance(value, Mapping):
+        return len(value.pairs)
+    if isinstance(value, Seq):
+        return len(value.items) + sum(len(v.pairs) for v in value.items
+                                      if isinstance(v, Mapping))
+    return 1
 
 
 def scan_pickle(data: bytes, is_allowed: Callable[[str, str], bool], start: int = 0,
@@ -141,6 +159,7 @@ def scan_pickle(data: bytes, is_allowed: Callable[[str, str], bool], start: int 
     except _Stop:
         pass
     verdict.end = stream.tell()
+    verdict.work = budget.ops
     return verdict
 
 
@@ -194,7 +213,14 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                         " container: it could make a wrapper the scan does not see")
         return items
 
+    def charge(units: int, offset: int) -> None:
+        exhausted = budget.spend(units)
+        if exhausted:
+            _refuse(verdict, offset, UNRESOLVED, "the scan's work budget ran out"
+                    f" ({exhausted}): no model needs that much")
+
     def call(target, args, offset: int, what: str):
+        charge(_size(args), offset)
         if not isinstance(target, GlobalRef):
             _refuse(verdict, offset, UNRESOLVED,
                     f"{what} on a computed value: what it calls cannot be known statically")
@@ -248,10 +274,12 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
             ops = pickletools.genops(stream)
             for opcode, arg, pos in ops:
                 name = opcode.name
-                exhausted = budget.spend()
-                if exhausted:
-                    _refuse(verdict, pos, UNRESOLVED, "the scan's work budget ran out"
-                            f" ({exhausted}): no model needs that much")
+                budget.ops += 1
+                if budget.ops >= budget.checkpoint:
+                    charge(0, pos)
+                if len(stack) > MAX_STACK:
+                    _refuse(verdict, pos, UNRESOLVED, f"more than {MAX_STACK} values on the"
+                            " unpickler's stack: no pickler writes that")
                 if name in _TEXT_OPS:
                     end = data.find(b"\n", pos + 1)
                     if not canonical(name, data[pos + 1:end], arg):
@@ -321,6 +349,10 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                             _bad_key(k) for k in items[::2]):
                         _refuse(verdict, pos, UNRESOLVED, f"{name} on an object with a computed"
                                 " or dunder key (a Bunch turns items into attributes)")
+                    elif name in ("SETITEM", "SETITEMS"):
+                        problem = setitems_problem(target, verdict)
+                        if problem:
+                            _refuse(verdict, pos, UNRESOLVED, problem)
                 elif name == "POP":
                     if len(stack) > (marks[-1] if marks else 0):
                         stack.pop()
@@ -398,12 +430,17 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     stack.append(call(target, args, pos, name))
                 elif name == "BUILD":
                     state = pop(pos)
+                    # A dict state shared through the memo, unchanged since it passed as an
+                    # attribute dict, is not examined (nor paid for) again.
+                    seen = isinstance(state, Mapping) and state.checked == len(state.pairs)
+                    if not seen:
+                        charge(_size(state), pos)
                     if not stack or not isinstance(stack[-1], (Instance, Seq, Mapping)):
                         _refuse(verdict, pos, UNRESOLVED,
                                 "BUILD on a class, function or constant: it would set"
                                 " attributes on it")
                     target = stack[-1]
-                    if _is(state, JOBLIB_WRAPPER) or _dunder_keys(state):
+                    if _is(state, JOBLIB_WRAPPER) or (not seen and _dunder_keys(state)):
                         _refuse(verdict, pos, UNRESOLVED, "BUILD with a state that sets a"
                                 " dunder attribute or holds joblib's array wrapper class")
                     if not isinstance(target, Instance):
@@ -427,7 +464,8 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                             if problem:
                                 _refuse(verdict, pos, UNRESOLVED, problem)
                         target.state = state
-                        _record_versions(state, verdict)
+                        if not seen:
+                            _record_versions(state, verdict)
                         if target.wrapper and not joblib:
                             _refuse(verdict, pos, UNRESOLVED, "joblib's array wrapper inside an"
                                     " object array: joblib would not read an array there")

@@ -48,10 +48,14 @@ class Seq:
 
 
 class Mapping:
-    __slots__ = ("pairs",)
+    """A dict built by the stream. `checked`: how many pairs it had when it last passed as
+    an attribute dict (pairs are only ever appended, so an equal count means unchanged)."""
+
+    __slots__ = ("checked", "pairs")
 
     def __init__(self, pairs: list) -> None:
         self.pairs = pairs
+        self.checked = -1
 
 
 class Instance:
@@ -89,6 +93,7 @@ class Verdict:
         self.versions: dict[str, set[str]] = {}
         self.end = 0
         self.pickles = 0
+        self.work = 0  # units of the scan's work budget spent
         # numpy dtypes as the probe rebuilds them with numpy's own constructor, children
         # first; a state that numpy would not write for that dtype is refused there.
         self.dtypes: list[dict] = []
@@ -98,6 +103,10 @@ class Verdict:
         self.compiled: set[tuple[str, str]] = set()
         # (module, class, module, base): classes Cython's reconstructor of `base` is given.
         self.subclasses: set[tuple[str, str, str, str]] = set()
+        # (module, class, slot names) of (dict, slots) states; classes given SETITEMS: the
+        # probe checks the names are __slots__ members, and the classes dict subclasses.
+        self.slots: set[tuple] = set()
+        self.dict_classes: set[tuple[str, str]] = set()
 
     @property
     def safe(self) -> bool:
@@ -111,6 +120,8 @@ class Verdict:
             self.versions.setdefault(name, set()).update(found)
         self.compiled |= other.compiled
         self.subclasses |= other.subclasses
+        self.slots |= other.slots
+        self.dict_classes |= other.dict_classes
         shift = len(self.dtypes)
         self.dtypes.extend(_shifted(entry, shift) for entry in other.dtypes)
 

@@ -123,11 +123,11 @@ class _Environment:
 
     def __init__(self, python: str, cache, verbose: bool) -> None:
         from mlgate import __version__
-        from mlgate.artifacts.cache import environment_stamp, key
+        from mlgate.artifacts.cache import code_stamp, environment_stamp, key
         from mlgate.probe import source_digest
 
         self.python, self._cache = python, cache
-        self.code = f"{__version__}-{source_digest()}"
+        self.code = f"{__version__}-{source_digest()}-{code_stamp()}"
         self._name = f"artifact-context-{key(os.path.realpath(python), self.code)}.json"
         record = cache.read(self._name)
         self._context: dict | None = None
@@ -224,6 +224,10 @@ def _state_facts(verdict, facts: dict) -> None:
         facts["compiled"] = sorted(list(p) for p in verdict.compiled)
     if verdict.subclasses:
         facts["subclasses"] = sorted(list(p) for p in verdict.subclasses)
+    if verdict.slots:
+        facts["slots"] = sorted([m, n, list(keys)] for m, n, keys in verdict.slots)
+    if verdict.dict_classes:
+        facts["dict_classes"] = sorted(list(p) for p in verdict.dict_classes)
 
 
 def _preimports(kind: str, head: bytes) -> list[str]:
@@ -253,12 +257,17 @@ def _is_skops(data: bytes) -> bool:
 
 def _static_numpy(path: str, data: bytes, kind: str, allow, verbose: bool,
                   facts: dict) -> list[Finding]:
-    """.npy/.npz: arrays are data; an object array's pickle is scanned like any other. numpy
-    files are not loaded: what a model needs at load time is a pickle or joblib file."""
+    """.npy/.npz: arrays are data; an object array's pickle is scanned like any other, and
+    the file is loaded in the probe like any artifact (object arrays through the restricted
+    unpickler)."""
     from mlgate.artifacts.numpy_files import NOT_NPZ, scan_npy, scan_npz
 
     verdict = scan_npy(data, allow) if kind == "npy" else scan_npz(data, allow)
     _state_facts(verdict, facts)
+    facts.update(loader="npy" if kind == "npy" else "npz", size=len(data),
+                 globals=sorted(list(g) for g in set(verdict.globals)),
+                 called=sorted(list(g) for g in verdict.called),
+                 versions={name: sorted(v) for name, v in verdict.versions.items()})
     if verbose:
         needed = ", ".join(f"{m}.{n}" for m, n in sorted(set(verdict.globals)))
         print(f"mlgate artifact: {path} ({kind}) imports {needed or 'nothing'}", file=sys.stderr)
@@ -532,7 +541,7 @@ def _probe_failure(path: str, error, timeout: float) -> list[Finding]:
 
 
 # Bump when what this module concludes from the same facts changes: cached verdicts expire.
-_CODE = 3
+_CODE = 4
 
 
 class ArtifactGate:
@@ -741,7 +750,7 @@ class ArtifactGate:
                 continue
             payload = _load_payload(path, sha, facts, roots, project_pairs, section, allow)
             payload["verify"] = facts.get("verify", [])
-            for fact in ("dtypes", "compiled", "subclasses"):
+            for fact in ("dtypes", "compiled", "subclasses", "slots", "dict_classes"):
                 payload[fact] = facts.get(fact, [])
             payload["class_pairs"] = sorted(trusted - self.configured)
             record["_project_pairs"] = sorted(project_pairs)
