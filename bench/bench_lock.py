@@ -30,7 +30,7 @@ PACKAGES = (
 )
 EXTRA = "humanize"  # installed after requirements.txt is written: must come out as MLG204
 TARGET_PIP, AIM_PIP, AIM_UV = 0.5, 0.2, 2.0
-PROBE = Path(__file__).resolve().parent.parent / "hooks" / "probe_script.py"
+PROBE = Path(__file__).resolve().parent.parent / "hooks" / "probe_script" / "__main__.py"
 LIST_DISTS = (
     "import importlib.metadata as m, json; "
     "print(json.dumps(sorted({d.metadata['Name']: d.version for d in m.distributions()"
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             "pip_freeze": [str(python), "-m", "pip", "freeze"],
             "uv_freeze": [uv, "pip", "freeze", "--python", str(python)] if uv else None,
             "python_pass": [str(python), "-I", "-c", "pass"],
-            "probe": [str(python), "-I", "-c", PROBE.read_text(), "environment"],
+            "probe": [str(python), "-I", str(PROBE), "environment"],
             "mlgate": [str(mlgate), "lock", "--python", str(python), "requirements.txt"],
         }
         times: dict[str, float | None] = {}

@@ -92,6 +92,7 @@ def _pillar_lock(config, common, found):
 def audit(directory: str, common: argparse.Namespace) -> tuple[list[Pillar], list[Finding],
                                                                  dict]:
     """Run the pillars from inside `directory`; paths in findings are relative to it."""
+    from mlgate.artifacts.gate import ArtifactGate, sandbox_summary
     from mlgate.checks import artifact as artifact_check
     from mlgate.checks.latency import latency_findings, latency_spec
     from mlgate.checks.schema import (
@@ -138,7 +139,7 @@ def audit(directory: str, common: argparse.Namespace) -> tuple[list[Pillar], lis
     gate = None
     if artifacts and any(pillars[p].status != "skip" for p in ("artifact", "schema",
                                                                 "latency")):
-        gate = artifact_check.ArtifactGate(config, common.python, no_cache=common.no_cache,
+        gate = ArtifactGate(config, common.python, no_cache=common.no_cache,
                                            verbose=common.verbose, label=NAME)
         measured["versions"] = gate.env.versions
     # The probe work of the schema and latency pillars is asked on the artifact pillar's
@@ -164,7 +165,7 @@ def audit(directory: str, common: argparse.Namespace) -> tuple[list[Pillar], lis
                  for _, _, record in results]
         pillars["artifact"].detail = ", ".join(
             f"{path} ({kind or 'not loaded'})" for path, kind in zip(artifacts, types))
-        sandboxes = sorted({artifact_check._sandbox_summary(record["load"].get("sandbox"), True)
+        sandboxes = sorted({sandbox_summary(record["load"].get("sandbox"), True)
                             for _, _, record in results if record.get("load")})
         if sandboxes:  # which protections the loads ran under
             pillars["artifact"].detail += "; loaded " + " or ".join(sandboxes)

@@ -14,7 +14,7 @@ import os
 from mlgate.finding import UsageError
 
 DEFAULT_TIMEOUT = 60.0
-_SOURCE: str | None = None
+_DIGESTS: dict[tuple[str, str], str] = {}
 # The load's sandbox (standard library only): the probe loads it by this path.
 SANDBOX_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sandbox.py")
 
@@ -31,24 +31,26 @@ class ProbeError(UsageError):
         self.kind, self.returncode = kind, returncode
 
 
-def _source() -> str:
-    global _SOURCE
-    if _SOURCE is None:
-        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "probe_script.py")
-        with open(path, encoding="utf-8") as handle:
-            _SOURCE = handle.read()
-    return _SOURCE
+PROBE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "probe_script")
+PROBE_MAIN = os.path.join(PROBE_DIR, "__main__.py")
 
 
 def source_digest() -> str:
     """Changes with the probe's code (and its sandbox's): part of every cache key whose answer
-    the probe gives."""
-    import hashlib
+    the probe gives. Computed once per process for the same files."""
+    where = (PROBE_DIR, SANDBOX_PATH)
+    if where not in _DIGESTS:
+        import hashlib
 
-    digest = hashlib.sha256(_source().encode())
-    with open(SANDBOX_PATH, "rb") as handle:
-        digest.update(handle.read())
-    return digest.hexdigest()[:16]
+        digest = hashlib.sha256()
+        for name in sorted(os.listdir(PROBE_DIR)):
+            if name.endswith(".py"):
+                with open(os.path.join(PROBE_DIR, name), "rb") as handle:
+                    digest.update(name.encode() + b"\0" + handle.read())
+        with open(SANDBOX_PATH, "rb") as handle:
+            digest.update(handle.read())
+        _DIGESTS[where] = digest.hexdigest()[:16]
+    return _DIGESTS[where]
 
 
 def _sandbox_exec(mode: str | None, workdir: str, python: str) -> list[str]:
@@ -94,7 +96,7 @@ class PendingProbe:
             env["MLGATE_SANDBOX_EXEC"] = "1"  # sandbox.SANDBOX_EXEC_ENV: apply() reports it
         try:
             self._proc = subprocess.Popen(
-                [*prefix, python, "-I", "-c", _source(), command], cwd=self._workdir.name,
+                [*prefix, python, "-I", PROBE_MAIN, command], cwd=self._workdir.name,
                 env=env,
                 stdin=subprocess.PIPE if piped else subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -25,11 +25,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlgate import probe_script
 from mlgate.artifacts import object_states, pickle_scan
 from mlgate.artifacts.allowlist import BASE, NUMPY_TYPES, NUMPY_UFUNCS, AllowList
 from mlgate.artifacts.pickle_scan import scan_pickle
 from mlgate.cli import main
+from mlgate.probe_script import common, verify
 
 LOGREG = ("sklearn.linear_model._logistic", "LogisticRegression")
 
@@ -174,8 +174,8 @@ def _probe_verdict(obj) -> str | None:
         if verdict.refusals:
             return "scan"
         try:
-            probe_script.verify_dtypes(json.loads(json.dumps(verdict.dtypes)))
-        except probe_script.LoadFailure:
+            verify.verify_dtypes(json.loads(json.dumps(verdict.dtypes)))
+        except common.LoadFailure:
             return "probe"
     return None
 
@@ -364,3 +364,75 @@ def test_numpy_files_are_loaded_through_the_restricted_unpickler(project, capsys
     code, found = _check(capsys, "gone.npy", "bundle.npz", "plain.npy")
     assert code == 1
     assert [(f["path"], f["code"]) for f in found] == [("gone.npy", "MLG307")]
+
+
+# -- .skops: mlgate's own rules on skops' node tree ----------------------------------------
+
+def _skops_with(edit) -> bytes:
+    """A real .skops file of a fitted LogisticRegression, its schema edited by `edit`."""
+    import io
+    import zipfile
+
+    import skops.io as sio
+    from sklearn.linear_model import LogisticRegression
+
+    data = sio.dumps(LogisticRegression().fit([[0.0], [1.0]], [0, 1]))
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            member = src.read(info)
+            if info.filename == "schema.json":
+                schema = json.loads(member)
+                edit(schema)
+                member = json.dumps(schema).encode()
+            dst.writestr(info, member)
+    return out.getvalue()
+
+
+def _pairs_state(schema):
+    # the attributes as a list of (name, value) pairs: BaseEstimator.__setstate__ takes it
+    items = schema["content"]["content"]
+    schema["content"] = {"__class__": "list", "__module__": "builtins", "__loader__": "ListNode",
+                         "content": [{"__class__": "tuple", "__module__": "builtins",
+                                      "__loader__": "TupleNode", "content": [
+                                          {"__class__": "str", "__module__": "builtins",
+                                           "__loader__": "JsonNode", "content": json.dumps(k),
+                                           "is_json": True}, v]}
+                                     for k, v in items.items()]}
+
+
+def _dunder_attribute(schema):
+    schema["content"]["content"]["__array_interface__"] = schema["content"]["content"]["C"]
+
+
+def _method_node(schema):
+    schema["content"]["content"]["C"] = {"__class__": "LogisticRegression",
+                                         "__module__": "sklearn.linear_model._logistic",
+                                         "__loader__": "MethodNode",
+                                         "content": {"func": "fit", "obj": {}}}
+
+
+def _eval_function(schema):
+    schema["content"]["content"]["C"] = {"__class__": "eval", "__module__": "builtins",
+                                         "__loader__": "FunctionNode", "content": {}}
+
+
+@pytest.mark.parametrize("edit,code", [
+    (_pairs_state, "MLG302"), (_dunder_attribute, "MLG302"), (_method_node, "MLG302"),
+    (_eval_function, "MLG301"),
+], ids=["pairs-state", "dunder-attribute", "method-node", "eval-function"])
+def test_skops_trees_are_held_to_mlgate_s_rules(edit, code):
+    from mlgate.artifacts.skops_files import scan_tree
+
+    assert scan_tree("m.skops", _skops_with(lambda schema: None), allow(), {}) == []
+    found = scan_tree("m.skops", _skops_with(edit), allow(), {})
+    assert [f.code for f in found] == [code], found
+
+
+def test_ordinary_skops_files_load(project, capsys):
+    import skops.io as sio
+    from sklearn.neighbors import KNeighborsClassifier
+
+    model = KNeighborsClassifier(algorithm="kd_tree", n_neighbors=1).fit([[0.0], [1.0]], [0, 1])
+    sio.dump(model, project / "knn.skops")  # a KDTree: a tuple state, compiled __setstate__
+    assert _check(capsys, "knn.skops") == (0, [])

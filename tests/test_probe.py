@@ -78,3 +78,20 @@ def test_a_python_that_is_not_one_is_a_probe_error(tmp_path):
 @given(st.text(alphabet="abcXYZ019-_. ", min_size=1, max_size=20))
 def test_canonical_name_is_packagings(name):
     assert canonical_name(name) == canonicalize_name(name)
+
+
+def test_the_probe_runs_by_path_and_its_modules_cannot_be_shadowed(tmp_path):
+    """Run as `python -I <path>` (no 32 KB -c string): its modules load under a package name
+    of their own, by path, so files named like them where it runs are never imported."""
+    import json
+    import subprocess
+    import sys
+
+    from mlgate.probe import PROBE_MAIN
+
+    for name in ("load", "environment", "common", "_mlgate_probe"):
+        (tmp_path / f"{name}.py").write_text(f"open({str(tmp_path / 'ran')!r}, 'w')\n")
+    proc = subprocess.run([sys.executable, "-I", PROBE_MAIN, "artifact-context"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120, check=True)
+    assert "versions" in json.loads(proc.stdout)["result"]
+    assert not (tmp_path / "ran").exists()

@@ -245,7 +245,7 @@ def _tiny_model(folder) -> None:
 
 
 def test_an_ordinary_model_loads_in_the_sandbox(available, repo, capsys):  # noqa: F811
-    from mlgate.checks.artifact import ArtifactGate
+    from mlgate.artifacts.gate import ArtifactGate
     from mlgate.config import load_config
 
     _tiny_model(repo)

@@ -69,14 +69,14 @@ NUMPY_UFUNCS = frozenset((module, name) for module in _UFUNC_MODULES for name in
 
 def sklearn_classes() -> set[tuple[str, str]]:
     """The classes of the scikit-learn importable here, all listed (tests, benchmark)."""
-    from mlgate.probe_script import sklearn_classes as listed
+    from mlgate.probe_script.sklearn_pairs import sklearn_classes as listed
 
     return {tuple(pair) for pair in listed()}
 
 
 class AllowList:
     """Exact pairs; with `defer`, also scikit-learn-shaped pairs, which it records in
-    `pending` for the probe to verify (`mlgate.probe_script.sklearn_shaped`)."""
+    `pending` for the probe to verify (`mlgate.probe_script.sklearn_pairs.sklearn_shaped`)."""
 
     def __init__(self, pairs: set[tuple[str, str]] | frozenset, defer: bool = False) -> None:
         self.pairs = frozenset(pairs)
@@ -87,7 +87,7 @@ class AllowList:
         if (module, name) in self.pairs:
             return True
         if self.defer:
-            from mlgate.probe_script import sklearn_shaped
+            from mlgate.probe_script.sklearn_pairs import sklearn_shaped
 
             if sklearn_shaped(module, name):
                 self.pending.add((module, name))

@@ -338,7 +338,7 @@ def _type_problem(field, value) -> str | None:
 
 def models_and_gate(args: argparse.Namespace, config: Config, label: str):
     """The models a run checks, and the gate that loads them; ([], None) when there are none."""
-    from mlgate.checks.artifact import ArtifactGate
+    from mlgate.artifacts.gate import ArtifactGate
     from mlgate.models import declared_models
 
     specs = declared_models(config, args)

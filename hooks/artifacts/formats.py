@@ -1,0 +1,133 @@
+"""Which file is which artifact format, and the static verdict on each, from one table.
+
+A file is recognised by its bytes (`container.detect`), never by its name alone; each kind
+has its scanner: pickle and joblib streams (`pickle_scan`, after `container.decompress`
+for the compressed ones), `.npy` and `.npz` (`numpy_files`), `.skops` (`skops_files`).
+The verdict is findings, plus the facts the load and the version checks need.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from mlgate.artifacts.findings import MALFORMED, NOT_AN_ARTIFACT
+from mlgate.artifacts.findings import finding as _finding
+from mlgate.artifacts.skops_files import is_skops, scan_members, scan_tree
+from mlgate.finding import Finding
+
+EXTENSIONS = (".pkl", ".pickle", ".joblib", ".jbl", ".sav", ".pkl.gz", ".pkl.z",
+              ".joblib.gz", ".joblib.z", ".joblib.xz", ".joblib.bz2", ".joblib.lzma",
+              ".joblib.lz4", ".npy", ".npz", ".skops")
+COMPRESSIONS = ("zlib", "gzip", "bz2", "xz", "lzma", "lz4")
+
+
+def static(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding], dict]:
+    """The static verdict on one file's bytes, and what the load and the parity checks need."""
+    from mlgate.artifacts.container import ContainerError, decompress, detect
+    from mlgate.artifacts.pickle_scan import JOBLIB_WRAPPER, scan_pickle
+
+    kind = detect(data)
+    facts: dict = {"kind": kind}
+    if kind == "empty":
+        return [_finding(path, NOT_AN_ARTIFACT, "empty file: no model in it")], facts
+    if kind == "lfs":
+        return [_finding(path, NOT_AN_ARTIFACT, "a Git LFS pointer, not the artifact: run"
+                         " `git lfs pull` where the artifact must be checked", "warning")], facts
+    if kind == "zip" and is_skops(data):
+        # skops' own format: no pickle; its types are listed by skops itself, in the
+        # project's environment, when the file is loaded (layer 2).
+        facts.update(kind="skops", loader="skops", globals=[], versions={})
+        # Its arrays are .npy members; numpy.load(allow_pickle=True) would unpickle any of
+        # them, named in the schema or not: each is scanned as an .npy file.
+        return scan_tree(path, data, allow, facts) + scan_members(path, data, allow), facts
+    if kind in ("npy", "zip"):
+        return _static_numpy(path, data, kind, allow, verbose, facts), facts
+    if kind == "unknown":
+        return [_finding(path, NOT_AN_ARTIFACT, "not a model artifact: no pickle, joblib or"
+                         " compression signature")], facts
+    stream = data
+    if kind != "pickle":
+        try:
+            stream = decompress(data, kind)
+        except ContainerError as exc:
+            return [_finding(path, MALFORMED, str(exc))], facts
+    facts["size"] = len(stream)
+    verdict = scan_pickle(stream, allow)
+    globals_ = sorted(set(verdict.globals))
+    if verbose:
+        needed = ", ".join(f"{m}.{n}" for m, n in globals_)
+        print(f"mlgate artifact: {path} ({kind}) imports {needed or 'nothing'}", file=sys.stderr)
+    first = verdict.refusals[0] if verdict.refusals else None
+    if first and kind == "pickle" and data[:1] != b"\x80" and first.code in ("MLG302", MALFORMED):
+        # No protocol header and it does not parse: a text or binary file, not a pickle.
+        return [_finding(path, NOT_AN_ARTIFACT,
+                         f"not a model artifact: not a pickle stream ({first.message})")], facts
+    state_facts(verdict, facts)
+    facts.update(
+        globals=[list(g) for g in globals_], called=sorted(list(g) for g in verdict.called),
+        versions={name: sorted(v) for name, v in verdict.versions.items()},
+        loader="joblib" if kind in COMPRESSIONS or JOBLIB_WRAPPER in globals_ else "pickle",
+    )
+    numpy_layouts = {m.split(".")[1] for m, _ in globals_
+                     if m.startswith(("numpy.core.", "numpy._core."))}
+    if numpy_layouts:
+        facts["numpy_layout"] = sorted(numpy_layouts)
+    return [_finding(path, r.code, r.message, offset=r.offset, container=kind)
+            for r in verdict.refusals], facts
+
+
+def state_facts(verdict, facts: dict) -> None:
+    """What the probe verifies before unpickling: dtype states, compiled-state classes."""
+    if verdict.dtypes:
+        facts["dtypes"] = verdict.dtypes
+    if verdict.compiled:
+        facts["compiled"] = sorted(list(p) for p in verdict.compiled)
+    if verdict.subclasses:
+        facts["subclasses"] = sorted(list(p) for p in verdict.subclasses)
+    if verdict.slots:
+        facts["slots"] = sorted([m, n, list(keys)] for m, n, keys in verdict.slots)
+    if verdict.dict_classes:
+        facts["dict_classes"] = sorted(list(p) for p in verdict.dict_classes)
+
+
+def preimports(kind: str, head: bytes) -> list[str]:
+    """What the load will import anyway, guessed from the file's head (a compressed one is
+    taken for a scikit-learn model): imported by the probe while mlgate hashes and scans.
+    Only speed depends on the guess; the probe stops at the first that does not import."""
+    if kind in COMPRESSIONS:
+        return ["numpy", "joblib.numpy_pickle", "sklearn.base"]
+    names = ["numpy"] if b"numpy" in head else []
+    if b"joblib" in head:
+        names.append("joblib.numpy_pickle")
+    if b"sklearn" in head:
+        names.append("sklearn.base")
+    return names
+
+
+def _static_numpy(path: str, data: bytes, kind: str, allow, verbose: bool,
+                  facts: dict) -> list[Finding]:
+    """.npy/.npz: arrays are data; an object array's pickle is scanned like any other, and
+    the file is loaded in the probe like any artifact (object arrays through the restricted
+    unpickler)."""
+    from mlgate.artifacts.numpy_files import NOT_NPZ, scan_npy, scan_npz
+
+    verdict = scan_npy(data, allow) if kind == "npy" else scan_npz(data, allow)
+    state_facts(verdict, facts)
+    facts.update(loader="npy" if kind == "npy" else "npz", size=len(data),
+                 globals=sorted(list(g) for g in set(verdict.globals)),
+                 called=sorted(list(g) for g in verdict.called),
+                 versions={name: sorted(v) for name, v in verdict.versions.items()})
+    if verbose:
+        needed = ", ".join(f"{m}.{n}" for m, n in sorted(set(verdict.globals)))
+        print(f"mlgate artifact: {path} ({kind}) imports {needed or 'nothing'}", file=sys.stderr)
+    found = []
+    for refusal in verdict.refusals:
+        if refusal.code == NOT_NPZ:
+            # numpy.load hands out any member by name and unpickles one that starts with
+            # the .npy magic, whatever it is called: an unknown archive is not vouched for.
+            found.append(_finding(path, NOT_AN_ARTIFACT, f"{refusal.message}; mlgate cannot"
+                                  " vouch for other zip archives (.keras, ...)"))
+        else:
+            found.append(_finding(path, refusal.code, refusal.message, offset=refusal.offset,
+                                  container=kind))
+    return found

@@ -1,0 +1,538 @@
+"""The artifact check's two layers as one reusable object: the static verdict, then the load
+in the project's interpreter through the probe, the version checks, the cache.
+
+The artifact, schema and latency checks and the audit share it: one load per model.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from mlgate.artifacts.findings import CHECK as NAME
+from mlgate.artifacts.findings import (
+    CLASS_MISSING,
+    HINTS,
+    IMPORT_FAILS,
+    LOAD_FAILS,
+    NOT_AN_ARTIFACT,
+    VERSION_PARITY,
+)
+from mlgate.artifacts.findings import finding as _finding
+from mlgate.artifacts.findings import stored as _stored
+from mlgate.artifacts.formats import COMPRESSIONS
+from mlgate.artifacts.formats import preimports as _preimports
+from mlgate.artifacts.formats import static as _static
+from mlgate.config import Config
+from mlgate.finding import Finding
+
+# Import names whose distribution is named otherwise, for "is it in the lock?".
+DISTRIBUTIONS = {
+    "sklearn": "scikit-learn", "skimage": "scikit-image", "cv2": "opencv-python",
+    "PIL": "pillow", "yaml": "pyyaml", "imblearn": "imbalanced-learn",
+    "dateutil": "python-dateutil", "category_encoders": "category-encoders",
+    "sentence_transformers": "sentence-transformers", "bs4": "beautifulsoup4",
+}
+DEFAULT_TIMEOUT = 120.0
+PARALLEL_LOADS = 2
+# One BLAS thread: a load does no linear algebra, and every thread reserves address space
+# that the memory limit (RLIMIT_AS) counts.
+LOAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+class _Environment:
+    """What the checks need from the project's environment, cached per environment stamp.
+    On a miss the probe runs in the background: mlgate hashes the artifacts meanwhile."""
+
+    def __init__(self, python: str, cache, verbose: bool) -> None:
+        from mlgate import __version__
+        from mlgate.artifacts.cache import code_stamp, environment_stamp, key
+        from mlgate.probe import source_digest
+
+        self.python, self._cache = python, cache
+        self.code = f"{__version__}-{source_digest()}-{code_stamp()}"
+        self._name = f"artifact-context-{key(os.path.realpath(python), self.code)}.json"
+        record = cache.read(self._name)
+        self._context: dict | None = None
+        self._pending = None
+        if record and record.get("stamp") == environment_stamp(python, record.get("path", [])):
+            self._context = record
+        else:
+            from mlgate.probe import PendingProbe
+
+            if verbose:
+                print("mlgate artifact: reading versions in the project's environment",
+                      file=sys.stderr)
+            self._pending = PendingProbe(python, "artifact-context", timeout=120)
+
+    def _get(self) -> dict:
+        if self._context is None:
+            from mlgate.artifacts.cache import environment_stamp
+
+            context = self._pending.result()
+            context["stamp"] = environment_stamp(self.python, context.get("path", []))
+            self._cache.write(self._name, context)
+            self._context = context
+        return self._context
+
+    @property
+    def stamp(self) -> str:
+        return self._get()["stamp"]
+
+    @property
+    def versions(self) -> dict:
+        return self._get().get("versions") or {}
+
+
+def _before_numpy_core_stubs(version: str) -> bool:
+    """numpy before 1.26 has no `numpy._core` (1.26 has stubs for some of its modules)."""
+    parts = version.split(".")
+    return len(parts) > 1 and parts[0].isdigit() and parts[1].isdigit() and (
+        int(parts[0]), int(parts[1])) < (1, 26)
+
+
+def _env_parity(path: str, facts: dict, versions: dict) -> list[Finding]:
+    found = []
+    installed = versions.get("scikit-learn")
+    for pickled in facts.get("versions", {}).get("sklearn", ()):
+        if installed and pickled != installed:
+            found.append(_finding(
+                path, VERSION_PARITY,
+                f"pickled with scikit-learn {pickled}; the project's environment has {installed}",
+                hint="re-train and dump with the scikit-learn the project ships, or pin"
+                     f" scikit-learn=={pickled}",
+                package="scikit-learn", pickled=pickled, installed=installed))
+    numpy = versions.get("numpy") or ""
+    major = numpy.split(".")[0]
+    layouts = facts.get("numpy_layout", ())
+    if _before_numpy_core_stubs(numpy) and "_core" in layouts:
+        found.append(_finding(
+            path, VERSION_PARITY,
+            f"pickled with numpy 2 (it references numpy._core); the project's environment has"
+            f" numpy {numpy}, which cannot load it",
+            hint="upgrade numpy to 2.x in the project, or re-create the artifact with numpy 1.x",
+            package="numpy", pickled="2", installed=numpy))
+    elif major.isdigit() and "core" in layouts and int(major) >= 2:
+        found.append(_finding(
+            path, VERSION_PARITY,
+            f"pickled with numpy 1.x (it references numpy.core); numpy {numpy} loads it only"
+            " through a deprecated alias", "warning",
+            hint="re-create the artifact with the numpy the project ships",
+            package="numpy", pickled="1", installed=numpy))
+    return found
+
+
+def _locked_versions(roots: list[str], config: Config, cache=None
+                     ) -> dict[str, list[tuple[str, str]]]:
+    """{distribution: [(version, lock file)]} from the locks, cached while they are unchanged
+    (parsing them costs the packaging import on every commit otherwise)."""
+    from mlgate.artifacts.cache import file_stat, key
+    from mlgate.locks.detect import discover_locks
+
+    configured = config.section("lock").get("files", [])
+    paths = [os.path.join(config.root, p) for p in configured]
+    if not paths:
+        for root in roots:
+            paths.extend(p for p in discover_locks(root) if p not in paths)
+    name = "lock-pins-" + key(_CODE, [[os.path.realpath(p), file_stat(p)] for p in paths]) + ".json"
+    record = cache.read(name) if cache else None
+    if record is not None and "pins" in record:
+        return {k: [tuple(v) for v in vs] for k, vs in record["pins"].items()}
+    found = _parse_pins(paths)
+    if cache:
+        cache.write(name, {"pins": found})
+    return found
+
+
+def _parse_pins(paths: list[str]) -> dict[str, list[tuple[str, str]]]:
+    from mlgate.locks.detect import parse_lock
+
+    found: dict[str, list[tuple[str, str]]] = {}
+    for path in paths:
+        for lock in parse_lock(path):
+            if lock.format in ("pyproject", "constraints"):
+                continue
+            for package in lock.packages:
+                entry = (package.version or package.specifier or "", package.path)
+                if entry not in found.setdefault(package.name, []):
+                    found[package.name].append(entry)
+    return found
+
+
+def _lock_parity(path: str, facts: dict, locked: dict) -> list[Finding]:
+    from mlgate.files import relative_to
+
+    found = []
+    pins = [(v, f) for v, f in locked.get("scikit-learn", []) if v and v[0].isdigit()]
+    for pickled in facts.get("versions", {}).get("sklearn", ()):
+        if pins and all(v != pickled for v, _ in pins):
+            where = ", ".join(f"{relative_to(f, os.getcwd())} pins {v}" for v, f in pins)
+            found.append(_finding(
+                path, VERSION_PARITY, f"pickled with scikit-learn {pickled}; {where}",
+                hint=f"re-train with the locked scikit-learn, or lock scikit-learn=={pickled}",
+                package="scikit-learn", pickled=pickled,
+                locked=[v for v, _ in pins], against="lock"))
+    numpy_pins = [v for v, _ in locked.get("numpy", []) if v[:1].isdigit()]
+    if "_core" in facts.get("numpy_layout", ()) and numpy_pins and all(
+            _before_numpy_core_stubs(v) for v in numpy_pins):
+        found.append(_finding(
+            path, VERSION_PARITY,
+            f"pickled with numpy 2 (it references numpy._core); the lock pins numpy"
+            f" {', '.join(numpy_pins)}, which cannot load it",
+            hint="lock numpy 2.x, or re-create the artifact with numpy 1.x",
+            package="numpy", pickled="2", locked=numpy_pins, against="lock"))
+    return found
+
+
+# What a load may use by default, whatever sizes the artifact declares (only a configured
+# memory-limit-mb goes beyond it).
+MEMORY_CEILING_MB = 16384
+
+
+def _memory_limit(config_value, size: int) -> int:
+    if config_value is not None:
+        return int(config_value)
+    # libraries it imports, and the object
+    return min(4096 + 10 * (size // (1024 * 1024)), MEMORY_CEILING_MB)
+
+
+def _load_payload(path: str, sha: str, facts: dict, roots: list[str], project_pairs: set,
+                  section: dict, allow_all) -> dict:
+    # A pickle needs only the pairs its scan saw; skops lists its types only in the load.
+    allow = sorted(allow_all.pairs) if facts["loader"] == "skops" else facts["globals"]
+    return {
+        "path": os.path.realpath(path), "sha256": sha, "loader": facts["loader"],
+        "allow": allow, "project_pairs": sorted(project_pairs), "pythonpath": roots,
+        "memory_limit_mb": _memory_limit(section.get("memory-limit-mb"), facts.get("size", 0)),
+        "sandbox": _sandbox_spec(section),
+    }
+
+
+def _sandbox_spec(section: dict) -> dict:
+    """What the probe needs to sandbox the load: the mode, and where `sandbox.py` is (the
+    probe runs in the project's interpreter, where mlgate is not importable: it loads it by
+    path)."""
+    from mlgate.probe import SANDBOX_PATH
+
+    return {"mode": section.get("sandbox", "auto"), "path": SANDBOX_PATH}
+
+
+def sandbox_summary(report: dict | None, short: bool = False) -> str:
+    """For --verbose (and, `short`, the audit): which protections the load ran under."""
+    if not report or report.get("mode") == "off":
+        return "no sandbox" if short else "sandbox off"
+    if short:
+        return "sandboxed" if report.get("complete") else "in an incomplete sandbox (missing " \
+            + ", ".join(report.get("missing") or ()) + ")"
+    text = "sandbox: " + (", ".join(report.get("applied", ())) or "nothing applied")
+    missing = report.get("missing") or {}
+    if missing:
+        text += "; missing " + "; ".join(f"{k} ({v})" for k, v in missing.items())
+    return text
+
+
+def _module_finding(path: str, result: dict, python: str, locked: dict,
+                    listed: list[str] | None, project_tops: set) -> Finding:
+    from mlgate.artifacts.project import in_repository
+    from mlgate.locks.model import canonical_name
+
+    module = result.get("module") or "?"
+    top = module.split(".")[0]
+    if module != top:
+        return _finding(path, IMPORT_FAILS,
+                        f"cannot import {module}: the installed {top} has no such module (it"
+                        " was pickled with another version)",
+                        hint=HINTS[CLASS_MISSING], module=module)
+    dist = DISTRIBUTIONS.get(top, canonical_name(top))
+    # The repository serves only the project's own top-level packages (allow, trust-modules).
+    where = in_repository(top, listed or []) if top in project_tops else None
+    if where is not None:
+        return _finding(path, IMPORT_FAILS,
+                        f"cannot import {top}: it is in the repository ({where}/) but not on"
+                        " the import roots mlgate gives the load",
+                        hint=f'add "{where}" to [tool.mlgate.artifact] pythonpath', module=top)
+    if dist in locked:
+        return _finding(path, IMPORT_FAILS,
+                        f"cannot import {top}: {dist} is locked but not installed in the"
+                        f" project's environment ({python})",
+                        hint="install the lock into the project's environment", module=top,
+                        package=dist)
+    return _finding(path, IMPORT_FAILS,
+                    f"cannot import {top}: not installed in the project's environment ({python})"
+                    + (f", and {dist} is not in the lock either" if locked else ""),
+                    hint=f"add {dist} to the lock and install it", module=top, package=dist)
+
+
+def _load_findings(path: str, result: dict, python: str, locked: dict,
+                   listed: list[str] | None, project_tops: set = frozenset()) -> list[Finding]:
+    if result.get("ok"):
+        return []
+    kind = result.get("kind")
+    if kind == "sandbox":  # sandbox = "require" and the probe could not apply all of it
+        from mlgate.finding import UsageError
+
+        raise UsageError(f"{path}: {result.get('message')}")
+    if kind == "module":
+        return [_module_finding(path, result, python, locked, listed, project_tops)]
+    if kind == "class":
+        return [_finding(path, CLASS_MISSING,
+                         f"{result['module']}.{result['name']} no longer exists in the project's"
+                         " environment", module=result["module"], name=result["name"])]
+    message = result.get("message", "failed")
+    if kind == "refused":
+        return [_finding(path, "MLG301", message, module=result.get("module"),
+                         name=result.get("name"))]
+    if kind == "memory":
+        return [_finding(path, LOAD_FAILS, f"loading {message}",
+                         hint="raise [tool.mlgate.artifact] memory-limit-mb if the model is"
+                              " really that large")]
+    return [_finding(path, LOAD_FAILS, f"loading failed: {message}", kind=kind)]
+
+
+def _probe_failure(path: str, error, timeout: float) -> list[Finding]:
+    import signal as signals
+
+    if error.kind == "timeout":
+        return [_finding(path, LOAD_FAILS, f"loading did not finish within {timeout:.0f} s",
+                         hint="raise [tool.mlgate.artifact] load-timeout if the model is really"
+                              " that slow to load", kind="timeout")]
+    signal = -error.returncode if error.returncode and error.returncode < 0 else None
+    if signal is not None and signal == getattr(signals, "SIGSYS", None):
+        # seccomp killed the probe: the load tried to start a process or open a socket
+        return [_finding(path, LOAD_FAILS, "the sandbox stopped the load: it tried to run a"
+                         " program or open a socket (killed by SIGSYS)",
+                         hint="never load this artifact; if it is yours, look for what runs"
+                              " a program or opens a connection when it is unpickled",
+                         kind="sandbox")]
+    what = f"killed by signal {signal}" if signal else str(error)
+    return [_finding(path, LOAD_FAILS, f"loading crashed the interpreter: {what}", kind="crash")]
+
+
+# Bump when what this module concludes from the same facts changes: cached verdicts expire.
+_CODE = 4
+
+
+class ArtifactGate:
+    """Both layers for any number of artifacts, sharing one environment, cache and
+    allow-list. The schema and latency checks hand `check` a `model` block per artifact: the
+    probe exercises the model on the same load, and the answer is in record["load"]["model"].
+    """
+
+    def __init__(self, config: Config, python_arg: str | None, *, no_cache: bool = False,
+                 no_load: bool = False, verbose: bool = False, label: str = NAME) -> None:
+        from mlgate.artifacts.allowlist import BASE, NUMPY_TYPES, NUMPY_UFUNCS
+        from mlgate.artifacts.cache import Cache
+        from mlgate.environment import find_repo_root, resolve_project_python
+
+        self.config, self.verbose, self.label = config, verbose, label
+        self.section = config.section(NAME)
+        self.repo_root = find_repo_root(os.getcwd())
+        self.cache = Cache(None) if no_cache else Cache.for_repo(self.repo_root)
+        self.python = resolve_project_python(python_arg, config.python, config.root,
+                                             self.repo_root)
+        if verbose:
+            print(f"mlgate {label}: project Python {self.python.executable} (from"
+                  f" {self.python.reason})", file=sys.stderr)
+        self.env = _Environment(self.python.executable, self.cache, verbose)
+        self.load = not no_load and self.section.get("load", True)
+        self.timeout = float(self.section.get("load-timeout", DEFAULT_TIMEOUT))
+        self.sandbox = self.section.get("sandbox", "auto")
+        self.configured = {tuple(e.split(":", 1)) for e in self.section.get("allow", [])}
+        self.base = BASE | NUMPY_UFUNCS | NUMPY_TYPES | self.configured
+        self._locked: dict[tuple, dict] = {}
+        self._listed: list[str] | None = None
+
+    def _start_early(self, path: str, early: list) -> None:
+        """Start the load's probe before the hash and the scan, when the file looks like a
+        pickle or joblib file: it reads, hashes and imports meanwhile, and is cancelled
+        unless the scan passes. Nothing is unpickled before it gets the payload."""
+        from mlgate import probe
+        from mlgate.artifacts.container import detect
+
+        if not self.load:
+            return
+        from mlgate.artifacts.reading import read_head
+
+        head = read_head(os.path.realpath(path), 1 << 16)
+        kind = detect(head)
+        if kind == "pickle" or kind in COMPRESSIONS:
+            early.append(probe.PendingProbe(
+                self.python.executable, "load-artifact", self.timeout, env_extra=LOAD_ENV,
+                prepare={"path": os.path.realpath(path), "preimport": _preimports(kind, head),
+                         "sandbox": _sandbox_spec(self.section)}, sandbox=self.sandbox))
+
+    def _verify(self, path: str, facts: dict, roots: list[str]) -> dict:
+        """The probe's verdict on the pending scikit-learn pairs and dtype states of a file
+        it does not load."""
+        from mlgate import probe
+
+        try:
+            result = probe.run_probe(
+                self.python.executable, "load-artifact", self.timeout,
+                {"verify_only": True, "verify": facts.get("verify", []),
+                 "dtypes": facts.get("dtypes", []), "pythonpath": roots,
+                 "sandbox": _sandbox_spec(self.section)}, LOAD_ENV, sandbox=self.sandbox)
+        except probe.ProbeError as exc:
+            return {"kind": "probe", "findings": _probe_failure(path, exc, self.timeout)}
+        if result.get("kind") == "module" and self._listed is None:
+            from mlgate.files import _git_files
+
+            self._listed = _git_files(self.repo_root) or []
+        result["findings"] = _load_findings(path, result, self.python.executable,
+                                            self._locked_for(tuple(roots)), self._listed)
+        return result
+
+    def _locked_for(self, roots: tuple) -> dict:
+        if roots not in self._locked:
+            self._locked[roots] = _locked_versions(list(roots), self.config, self.cache)
+        return self._locked[roots]
+
+    def check(self, paths: list[str], models: dict | None = None
+              ) -> list[tuple[str, list[Finding], dict]]:
+        """(path, findings, record) per artifact, in order. `models`: path -> (block, key)."""
+        from mlgate import probe
+        from mlgate.artifacts.allowlist import AllowList
+        from mlgate.artifacts.cache import deps_unchanged, file_stat, key
+        from mlgate.artifacts.project import import_roots, project_folder, trusted_pairs
+        from mlgate.artifacts.reading import Unreadable, read_bytes, resolve
+
+        models = models or {}
+        out: list[tuple[str, list[Finding], dict]] = []
+        pending: list[tuple[str, str, dict, list, object]] = []  # waiting for their load
+        section, cache, env = self.section, self.cache, self.env
+
+        def finish(path: str, record: dict, result_name: str | None) -> None:
+            found = [Finding(path, 1, 1, f["code"], f["message"], f["severity"],
+                             f.get("hint", ""), f.get("extra")) for f in record["findings"]]
+            if result_name:
+                cache.write(result_name, record)
+            lock_roots = tuple(dict.fromkeys([project_folder(path, self.repo_root),
+                                              self.repo_root]))
+            if record["facts"].get("versions") or record["facts"].get("numpy_layout"):
+                found.extend(_lock_parity(path, record["facts"], self._locked_for(lock_roots)))
+            out.append((path, found, record))
+            if self.verbose and (record.get("load") or {}).get("ok"):
+                info = record["load"]
+                print(f"mlgate {self.label}: {path} loads as {info.get('type')} in"
+                      f" {info.get('load_seconds', 0):.2f} s", file=sys.stderr)
+            if self.verbose and record.get("load"):
+                print(f"mlgate {self.label}: {path} loaded under"
+                      f" {sandbox_summary(record['load'].get('sandbox'))}", file=sys.stderr)
+
+        def drain(limit: int) -> None:
+            while len(pending) > limit:
+                path, name, record, roots, started = pending.pop(0)
+                try:
+                    result = started.result()
+                except probe.ProbeError as exc:
+                    record["findings"] += [_stored(f)
+                                           for f in _probe_failure(path, exc, self.timeout)]
+                    finish(path, record, None)  # a timeout may pass on a quieter machine
+                    continue
+                if result.get("kind") == "module" and self._listed is None:
+                    from mlgate.files import _git_files
+
+                    self._listed = _git_files(self.repo_root) or []
+                tops = {m.split(".")[0] for m, _ in record.pop("_project_pairs", ())}
+                for f in _load_findings(path, result, self.python.executable,
+                                        self._locked_for(tuple(roots)), self._listed, tops):
+                    record["findings"].append(_stored(f))
+                record["load"] = {k: v for k, v in result.items() if k != "project_files"}
+                record["deps"] = [[f, file_stat(f)] for f in result.get("project_files", ())]
+                # A missing module's finding depends on the lock and the repository's files,
+                # any of which the next commit may change: not worth caching.
+                finish(path, record, None if result.get("kind") == "module" else name)
+
+        def unreadable(path: str, exc: Exception, early: list) -> None:
+            for started in early:
+                started.cancel()
+            message = f"cannot read: {exc.strerror}" if isinstance(exc, OSError) else str(exc)
+            out.append((path, [_finding(path, NOT_AN_ARTIFACT, message)], {}))
+
+        for path in paths:
+            early: list = []  # the load's probe, started before mlgate hashes and scans
+            try:
+                # A regular file inside the repository, or no read at all (a symlink to
+                # /dev/zero, a FIFO, a file elsewhere on the machine).
+                resolve(path, self.repo_root)
+                sha, data = cache.known_sha256(path), None
+                if sha is None:  # new or changed: it will most likely be loaded
+                    drain(PARALLEL_LOADS - 1)
+                    self._start_early(path, early)
+                    sha, data = cache.sha256_and_data(path)
+            except (OSError, Unreadable) as exc:
+                unreadable(path, exc, early)
+                continue
+            roots = import_roots(path, section.get("pythonpath", []), self.config.root,
+                                 self.repo_root)
+            trusted = trusted_pairs(section.get("trust-modules", []), roots)
+            project_pairs = self.configured | trusted
+            block, model_key = models.get(path, (None, None))
+            name = "artifact-result-" + key(
+                sha, env.stamp, env.code, _CODE, os.path.realpath(self.python.executable),
+                self.load, roots, sorted(project_pairs), section.get("memory-limit-mb"),
+                self.timeout, model_key, self.sandbox) + ".json"
+            record = cache.read(name)
+            if record and deps_unchanged(record.get("deps", [])) and "facts" in record:
+                for started in early:
+                    started.cancel()
+                finish(path, record, None)
+                continue
+            if data is None:  # hashed earlier: the stat index answered
+                drain(PARALLEL_LOADS - 1)
+                self._start_early(path, early)
+                try:
+                    data = read_bytes(os.path.realpath(path))
+                except (OSError, Unreadable) as exc:
+                    unreadable(path, exc, early)
+                    continue
+            allow = AllowList(self.base | project_pairs, defer=True)
+            static, facts = _static(path, data, allow, self.verbose)
+            del data
+            if allow.pending:  # scikit-learn pairs the probe verifies before any unpickling
+                # [module, name, called]: a pair the stream never calls may be a function
+                # behind one of scikit-learn's named scorers. Outside a pickle or joblib file's
+                # own stream (.npy, .skops members), every pair counts as called.
+                called = ({tuple(p) for p in facts.pop("called")} if "called" in facts
+                          else allow.pending)
+                facts["verify"] = sorted([m, n, (m, n) in called] for m, n in allow.pending)
+            static += _env_parity(path, facts, env.versions)
+            if facts.get("loader") == "skops" and not self.load:
+                static.append(_finding(path, NOT_AN_ARTIFACT, "a .skops file: its types are"
+                                       " checked only when it is loaded (load is off)",
+                                       "warning"))
+            record = {"facts": facts, "deps": [], "findings": [_stored(f) for f in static]}
+            if early and (facts.get("loader") not in ("pickle", "joblib") or any(
+                    f.severity == "error" for f in static if f.code != VERSION_PARITY)):
+                early.pop().cancel()
+            if any(f.severity == "error" for f in static if f.code != VERSION_PARITY):
+                finish(path, record, name)
+                continue
+            if not self.load or "globals" not in facts:
+                cacheable = True
+                if facts.get("verify") or facts.get("dtypes"):  # not loaded: verify only
+                    result = self._verify(path, facts, roots)
+                    cacheable = result.get("kind") not in ("module", "probe")
+                    record["findings"] += [_stored(f) for f in result.pop("findings", [])]
+                finish(path, record, name if cacheable else None)
+                continue
+            payload = _load_payload(path, sha, facts, roots, project_pairs, section, allow)
+            payload["verify"] = facts.get("verify", [])
+            for fact in ("dtypes", "compiled", "subclasses", "slots", "dict_classes"):
+                payload[fact] = facts.get(fact, [])
+            payload["class_pairs"] = sorted(trusted - self.configured)
+            record["_project_pairs"] = sorted(project_pairs)
+            if block is not None:
+                payload["model"] = block
+            timeout = self.timeout + (block or {}).get("extra_seconds", 0)
+            if early:
+                started = early.pop()
+                started.timeout = timeout
+                started.send(payload)
+            else:
+                started = probe.PendingProbe(self.python.executable, "load-artifact", timeout,
+                                             payload, LOAD_ENV, sandbox=self.sandbox)
+            pending.append((path, name, record, roots, started))
+        drain(0)
+        order = {p: i for i, p in enumerate(paths)}
+        return sorted(out, key=lambda item: order.get(item[0], 0))

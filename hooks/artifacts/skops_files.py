@@ -1,0 +1,149 @@
+"""`.skops` files: recognised by their schema; mlgate's own rules applied to skops' node tree
+(`scan_tree`), whatever skops trusts by default; their `.npy` members scanned like .npy
+files. skops lists its untrusted types again in the project's environment at load time."""
+
+from __future__ import annotations
+
+from mlgate.artifacts.findings import MALFORMED
+from mlgate.artifacts.findings import finding as _finding
+from mlgate.finding import Finding
+
+
+def is_skops(data: bytes) -> bool:
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "schema.json" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
+
+
+def scan_members(path: str, data: bytes, allow) -> list[Finding]:
+    import io
+    import zipfile
+
+    from mlgate.artifacts.container import MAX_DECOMPRESSED, MAX_RATIO
+    from mlgate.artifacts.numpy_files import MAGIC, scan_npy
+
+    found: list[Finding] = []
+    budget = min(MAX_DECOMPRESSED, max(len(data), 1) * MAX_RATIO)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                if info.file_size > budget:
+                    return [_finding(path, MALFORMED, f"{info.filename}: expands beyond the"
+                                     " size cap")]
+                budget -= info.file_size
+                with archive.open(info) as member:
+                    head = member.read(len(MAGIC))
+                    if not (head == MAGIC or info.filename.lower().endswith(".npy")):
+                        continue
+                    verdict = scan_npy(head + member.read(), allow)
+                found += [_finding(path, r.code, f"{info.filename}: {r.message}",
+                                   container="skops") for r in verdict.refusals]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
+        return [_finding(path, MALFORMED, f"corrupt .skops archive: {exc}")]
+    return found
+
+
+# The node kinds skops writes for what a model holds. Calls of a chosen callable
+# (MethodNode, PartialNode, OperatorFuncNode) are never accepted.
+NODES = frozenset({
+    "DictNode", "DefaultDictNode", "ListNode", "SetNode", "TupleNode", "BytesNode",
+    "BytearrayNode", "SliceNode", "JsonNode", "TypeNode", "FunctionNode", "ObjectNode",
+    "ConstructorFromReduceNode", "NdArrayNode", "MaskedArrayNode", "DTypeNode",
+    "RandomStateNode", "RandomGeneratorNode", "SparseMatrixNode", "LossNode", "TreeNode",
+    "ReduceNode", "SGDNode",
+})
+_JSON_TYPES = frozenset(("builtins", t) for t in (
+    "str", "int", "float", "bool", "NoneType", "list", "dict", "tuple"))
+MAX_NODES = 5_000_000
+
+
+def scan_tree(path: str, data: bytes, allow, facts: dict) -> list[Finding]:
+    """mlgate's own rules on skops' node tree (schema.json), whatever skops trusts by
+    default: every type on mlgate's allow-list (scikit-learn's left pending for the probe),
+    objects' attributes only as a dict of identifier, non-dunder names (ObjectNode hands its
+    state to __setstate__, and scikit-learn's pours a list of pairs into __dict__), masked
+    arrays only over arrays, no node that calls a chosen method or partial. A tuple state
+    (KDTree's) is left to the probe, which checks the class's __setstate__ is compiled code:
+    facts["compiled"]."""
+    import io
+    import json
+    import zipfile
+
+    from mlgate.artifacts.object_states import VALUE_ONLY
+    from mlgate.artifacts.stream_model import UNRESOLVED, UNSAFE_GLOBAL
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            schema = json.loads(archive.read("schema.json"))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError,
+            RecursionError, KeyError) as exc:
+        return [_finding(path, MALFORMED, f"unreadable skops schema: {type(exc).__name__}")]
+
+    def refuse(code: str, message: str) -> list[Finding]:
+        return [_finding(path, code, message, container="skops")]
+
+    stack, seen = [schema], 0
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > MAX_NODES:
+            return refuse(UNRESOLVED, f"more than {MAX_NODES} skops nodes")
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        if "__loader__" not in node:
+            stack.extend(node.values())
+            continue
+        loader, module, name = (node.get("__loader__"), node.get("__module__"),
+                                node.get("__class__"))
+        if not all(isinstance(v, str) for v in (loader, module, name)):
+            return refuse(UNRESOLVED, "a skops node without a loader, module and class")
+        if loader not in NODES:
+            return refuse(UNRESOLVED, f"a skops {loader}: mlgate does not vouch for what it"
+                          " calls")
+        pair = (module, name)
+        if not (loader == "JsonNode" and pair in _JSON_TYPES) and not allow(module, name):
+            return refuse(UNSAFE_GLOBAL, f"{module}.{name} is not on the allow-list of what"
+                          " model artifacts need")
+        content = node.get("content")
+        if loader == "ObjectNode" and content is not None and not _attribute_node(content):
+            if not _tuple_node(content):
+                return refuse(UNRESOLVED, f"{module}.{name} with a state that is not a dict of"
+                              " attribute names (skops would hand it to __setstate__)")
+            compiled = facts.setdefault("compiled", [])
+            if [module, name] not in compiled:
+                compiled.append([module, name])
+        if loader == "ConstructorFromReduceNode" and pair in VALUE_ONLY:
+            return refuse(UNRESOLVED, f"{module}.{name} called directly")
+        if loader == "MaskedArrayNode" and not (
+                isinstance(content, dict) and all(
+                    isinstance(content.get(k), dict)
+                    and content[k].get("__loader__") == "NdArrayNode" for k in ("data", "mask"))):
+            return refuse(UNRESOLVED, "a skops masked array over something other than arrays")
+        stack.extend(v for k, v in node.items() if k not in ("__loader__", "__module__",
+                                                              "__class__"))
+    return []
+
+
+def _tuple_node(content) -> bool:
+    return (isinstance(content, dict) and content.get("__loader__") == "TupleNode"
+            and (content.get("__module__"), content.get("__class__")) == ("builtins", "tuple"))
+
+
+def _attribute_node(content) -> bool:
+    if isinstance(content, dict) and content.get("__loader__") == "JsonNode" and content.get(
+            "content") == "null":
+        return True  # no state at all
+    if not (isinstance(content, dict) and content.get("__loader__") == "DictNode"
+            and (content.get("__module__"), content.get("__class__")) == ("builtins", "dict")
+            and isinstance(content.get("content"), dict)):
+        return False
+    return all(isinstance(k, str) and k.isidentifier() and not k.startswith("__")
+               for k in content["content"])

@@ -1,0 +1,75 @@
+"""Entry point: `python -I <this file> <command>` (see the package docstring)."""
+
+import importlib
+import importlib.util
+import json
+import os
+import sys
+
+PACKAGE = "_mlgate_probe"
+
+
+def _package():
+    """This folder as the package `_mlgate_probe`, loaded by path: sys.path is untouched."""
+    if PACKAGE not in sys.modules:
+        folder = os.path.dirname(os.path.abspath(__file__))
+        spec = importlib.util.spec_from_file_location(
+            PACKAGE, os.path.join(folder, "__init__.py"), submodule_search_locations=[folder])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[PACKAGE] = module
+        spec.loader.exec_module(module)
+    return PACKAGE
+
+
+def _command(name):
+    package = __package__ or _package()
+    if name in ("environment", "artifact-context"):
+        module = importlib.import_module(package + ".environment")
+        return getattr(module, name.replace("-", "_")), False
+    if name == "load-artifact":
+        return importlib.import_module(package + ".load").load_artifact, True
+    return None, False
+
+
+def _read_input():
+    """The command's parameters; a first line {"prepare": ...} comes before them."""
+    first = sys.stdin.readline()
+    try:
+        message = json.loads(first) if first.strip() else None
+    except ValueError:
+        message = None
+    if not (isinstance(message, dict) and "prepare" in message):
+        return json.loads(first + sys.stdin.read())
+    prepared = importlib.import_module((__package__ or _package()) + ".load")._prepare(
+        message["prepare"])
+    rest = sys.stdin.read()
+    if not rest.strip():
+        return None  # cancelled: mlgate no longer wants the load
+    params = json.loads(rest)
+    params["_prepared"] = prepared
+    return params
+
+
+def main(argv):
+    command = argv[1] if len(argv) > 1 else None
+    function, takes_input = _command(command)
+    if function is None:
+        sys.stdout.write(json.dumps({"error": f"unknown probe command: {argv[1:]!r}"}))
+        return 2
+    if takes_input:
+        sys.dont_write_bytecode = True  # no __pycache__ written into the project or mlgate
+        params = _read_input()
+        if params is None:
+            os._exit(0)
+        result = function(params)
+    else:
+        result = function()
+    sys.stdout.write(json.dumps({"result": result}))
+    sys.stdout.flush()
+    if takes_input:
+        os._exit(0)  # a loaded model can take a second to tear down; nobody needs that
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

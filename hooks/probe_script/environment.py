@@ -1,0 +1,160 @@
+"""`environment` and `artifact-context`: the project environment's markers, installed
+distributions and versions, read without importing any of them."""
+
+import json
+import os
+import sys
+
+
+def _full_version(info):
+    version = f"{info.major}.{info.minor}.{info.micro}"
+    if info.releaselevel != "final":
+        version += info.releaselevel[0] + str(info.serial)
+    return version
+
+
+def marker_environment():
+    """PEP 508 marker variables, computed as packaging computes them."""
+    import platform
+
+    return {
+        "implementation_name": sys.implementation.name,
+        "implementation_version": _full_version(sys.implementation.version),
+        "os_name": os.name,
+        "platform_machine": platform.machine(),
+        "platform_release": platform.release(),
+        "platform_system": platform.system(),
+        "platform_version": platform.version(),
+        "python_full_version": platform.python_version(),
+        "platform_python_implementation": platform.python_implementation(),
+        "python_version": ".".join(platform.python_version_tuple()[:2]),
+        "sys_platform": sys.platform,
+    }
+
+
+def _headers(path):
+    """Name, Version and Requires-Dist of a METADATA/PKG-INFO file, reading only its header
+    block: the long description after it is most of the file and none of our business."""
+    fields = {"name": None, "version": None, "requires-dist": []}
+    key = None
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            if line in ("\n", "\r\n"):
+                break
+            if line[:1] in (" ", "\t") and key == "requires-dist" and fields[key]:
+                fields[key][-1] += " " + line.strip()  # a folded header line
+                continue
+            key, _, value = line.partition(":")
+            key = key.strip().lower()
+            if key == "requires-dist":
+                fields[key].append(value.strip())
+            elif key in ("name", "version") and fields[key] is None:
+                fields[key] = value.strip()
+    return fields
+
+
+def _egg_requires(folder):
+    """requires.txt of an .egg-info, as Requires-Dist strings."""
+    path = os.path.join(folder, "requires.txt")
+    if not os.path.isfile(path):
+        return []
+    found, marker = [], None
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith("[") and line.endswith("]"):
+                # As importlib.metadata words it: "(condition) and extra == ..."
+                extra, _, condition = line[1:-1].partition(":")
+                if extra and condition:
+                    condition = f"({condition})"
+                parts = [p for p in (condition, extra and f'extra == "{extra}"') if p]
+                marker = " and ".join(parts) or None
+                continue
+            found.append(line + ("; " + marker if marker else ""))
+    return found
+
+
+def _read_text(folder, name):
+    try:
+        with open(os.path.join(folder, name), encoding="utf-8") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def distributions():
+    """Installed distributions, the first on sys.path winning as for imports.
+
+    Reads .dist-info/.egg-info folders directly, header block only: importlib.metadata parses
+    each whole METADATA file once per attribute asked, which was most of this probe's time.
+    """
+    found, seen = [], set()
+    for entry in sys.path:
+        try:
+            names = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue  # a zip or a missing folder: importlib.metadata covers those below
+        for name in names:
+            if not name.endswith((".dist-info", ".egg-info")):
+                continue
+            folder = os.path.join(entry, name)
+            meta = os.path.join(folder, "METADATA" if name.endswith(".dist-info") else "PKG-INFO")
+            if not os.path.isfile(meta):
+                continue
+            fields = _headers(meta)
+            if not fields["name"] or not fields["version"]:
+                continue
+            key = fields["name"].lower().replace("_", "-").replace(".", "-")
+            if key in seen:
+                continue
+            seen.add(key)
+            requires = fields["requires-dist"] if name.endswith(".dist-info") else (
+                fields["requires-dist"] or _egg_requires(folder))
+            direct_url = _read_text(folder, "direct_url.json")
+            try:
+                direct_url = json.loads(direct_url) if direct_url else None
+            except ValueError:
+                direct_url = None
+            installer = (_read_text(folder, "INSTALLER") or "").strip() or None
+            found.append({
+                "name": fields["name"],
+                "version": fields["version"],
+                "requires": requires,
+                "direct_url": direct_url,
+                "installer": installer,
+                "location": folder,
+            })
+    return found
+
+
+def environment():
+    return {
+        "python": sys.executable,
+        "prefix": sys.prefix,
+        "version": "{}.{}.{}".format(*sys.version_info[:3]),
+        "markers": marker_environment(),
+        "distributions": distributions(),
+        "path": list(sys.path),
+    }
+
+
+# Where scikit-learn's pickled internals live besides the modules of its estimators: trees,
+
+
+def artifact_context():
+    """What the static artifact scan needs from the project's environment: versions."""
+    from importlib import metadata
+
+    versions = {}
+    for name in ("scikit-learn", "numpy", "joblib", "scipy"):
+        try:
+            versions[name] = metadata.version(name)
+        except Exception:
+            versions[name] = None
+    return {"versions": versions, "path": list(sys.path), "python": sys.executable}
+
+
+# A pickled pair whose module is a bare name that only exists once the real module has been
+# imported (scikit-learn 1.6's Cython losses register themselves as sys.modules['_loss']).

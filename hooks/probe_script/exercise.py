@@ -1,0 +1,218 @@
+"""The loaded model exercised for the schema and latency checks: expected input, the sample
+predicted, an empty request, single-row timings."""
+
+import sys
+
+
+def _names(values):
+    return [str(v) for v in list(values)]
+
+
+def _resolve_columns(columns, names):
+    """A ColumnTransformer's column selection as input names, or None when unknowable."""
+    if isinstance(columns, str):
+        return [columns]
+    if isinstance(columns, slice) and names is not None:
+        return names[columns]
+    try:
+        items = list(columns)
+    except TypeError:
+        return None
+    if all(isinstance(c, str) for c in items):
+        return items
+    if names is not None and all(type(c).__name__.startswith(("int", "bool")) for c in items):
+        if items and type(items[0]).__name__.startswith("bool"):
+            return [n for n, keep in zip(names, items) if keep]
+        return [names[int(c)] for c in items]
+    return None
+
+
+def expected_input(obj):
+    """What the model expects: feature names (if fitted on a DataFrame), width, and, for a
+    pipeline whose first step is a ColumnTransformer, which columns it actually reads."""
+    names = getattr(obj, "feature_names_in_", None)
+    names = _names(names) if names is not None else None
+    width = getattr(obj, "n_features_in_", None)
+    info = {"feature_names_in": names,
+            "n_features_in": int(width) if width is not None else None,
+            "used_columns": None, "model_type": type(obj).__name__}
+    steps = getattr(obj, "steps", None)
+    first = steps[0][1] if steps else obj
+    transformers = getattr(first, "transformers_", None)
+    if transformers is not None:
+        used, known = [], True
+        for _, transformer, columns in transformers:
+            if isinstance(transformer, str) and transformer == "drop":
+                continue
+            resolved = _resolve_columns(columns, names)
+            if resolved is None:
+                known = False
+                break
+            used.extend(c for c in resolved if c not in used)
+        if known:
+            info["used_columns"] = used
+    return info
+
+
+def _frame(spec):
+    """The sample as the model will see it: a DataFrame in the sample's column order."""
+    import pandas as pd
+
+    if spec.get("parquet"):
+        frame = pd.read_parquet(spec["parquet"])
+    elif spec.get("csv_rows") is not None:
+        frame = pd.DataFrame(spec["csv_rows"], columns=spec["columns"])
+    else:
+        frame = pd.DataFrame(spec["rows"], columns=spec["columns"])
+    return frame
+
+
+def _with_deadline(seconds, function, *args):
+    """Call with an alarm so a hang becomes an exception (Unix main thread only)."""
+    import signal
+
+    class Hang(Exception):
+        pass
+
+    def alarm(signum, frame):
+        raise Hang(f"no answer within {seconds:g} s")
+
+    if not hasattr(signal, "setitimer"):
+        return function(*args)
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return function(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _attempt(seconds, function, *args):
+    try:
+        value = _with_deadline(seconds, function, *args)
+    except Exception as exc:
+        first = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+        return {"ok": False, "type": type(exc).__name__, "message": first[:500],
+                "hang": type(exc).__name__ == "Hang"}
+    try:
+        shape = list(getattr(value, "shape", ()) or ())
+    except Exception:
+        shape = []
+    return {"ok": True, "shape": shape}
+
+
+def _percentile(sorted_values, fraction):
+    index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+def measure_latency(function, row, spec):
+    """Single-row timings: warm up, then repeat in rounds of 20 until p95 is stable (at least
+    200 calls, two rounds within 5%) or the bounds are reached. Milliseconds."""
+    import time
+
+    for _ in range(spec.get("warmup", 5)):
+        function(row)
+    timings, previous = [], None
+    deadline = time.perf_counter() + spec.get("max_seconds", 10.0)
+    max_runs = spec.get("max_runs", 2000)
+    stable = False
+    while len(timings) < max_runs and time.perf_counter() < deadline:
+        for _ in range(20):
+            started = time.perf_counter()
+            function(row)
+            timings.append((time.perf_counter() - started) * 1000.0)
+        ordered = sorted(timings)
+        p95 = _percentile(ordered, 0.95)
+        if previous is not None and len(timings) >= 200 and abs(p95 - previous) <= 0.05 * p95:
+            stable = True
+            break
+        previous = p95
+    ordered = sorted(timings)
+    return {"runs": len(timings), "stable": stable,
+            "p50_ms": _percentile(ordered, 0.50), "p95_ms": _percentile(ordered, 0.95),
+            "p99_ms": _percentile(ordered, 0.99), "max_ms": ordered[-1]}
+
+
+def import_contract(spec):
+    """Opt-in (`contract-import = true`): import the API module in the project's
+    environment and read the pydantic model's fields as pydantic sees them (computed
+    aliases included). This runs the project's own code, which is why it is opt-in."""
+    import importlib.util
+
+    for root in reversed(spec.get("roots", [])):
+        if root not in sys.path:
+            sys.path.insert(0, root)
+    module_spec = importlib.util.spec_from_file_location("_mlgate_contract", spec["file"])
+    module = importlib.util.module_from_spec(module_spec)
+    sys.modules["_mlgate_contract"] = module
+    module_spec.loader.exec_module(module)
+    cls = getattr(module, spec["class"])
+    fields = []
+    for name, info in cls.model_fields.items():
+        alias = info.alias if isinstance(info.alias, str) else None
+        if alias is None and isinstance(getattr(info, "validation_alias", None), str):
+            alias = info.validation_alias
+        annotation = getattr(info, "annotation", None)
+        fields.append({"name": name, "alias": alias if alias != name else None,
+                       "type_text": getattr(annotation, "__name__", repr(annotation)),
+                       "required": bool(info.is_required())})
+    config = getattr(cls, "model_config", {}) or {}
+    return {"fields": fields, "extra": config.get("extra")}
+
+
+def exercise_model(obj, spec):
+    """Expected input, the sample predicted, an empty request, latency: what was asked."""
+    out = {"input": expected_input(obj)}
+    if spec.get("contract_import"):
+        try:
+            out["contract"] = import_contract(spec["contract_import"])
+        except BaseException as exc:
+            first = next((line for line in str(exc).splitlines() if line.strip()), "")
+            out["contract_error"] = f"{type(exc).__name__}: {first[:300]}"
+    method = getattr(obj, spec.get("method") or "predict", None)
+    if not callable(method):
+        out["error"] = f"the model has no method {spec.get('method') or 'predict'}()"
+        return out
+    if spec.get("columns") is None and not spec.get("parquet"):
+        return out
+    try:
+        frame = _frame(spec)
+    except Exception as exc:
+        out["error"] = f"the sample cannot be made into a DataFrame: {type(exc).__name__}: {exc}"
+        return out
+    out["sample_columns"] = _names(frame.columns)
+    deadline = spec.get("call_timeout", 30.0)
+    if spec.get("predict", True):
+        out["predict"] = _attempt(deadline, method, frame.iloc[:1])
+        names = out["input"]["feature_names_in"]
+        if not out["predict"]["ok"] and names and set(names) <= set(frame.columns):
+            # Would the right order have worked? Tells an order check from other failures.
+            out["predict_reordered"] = _attempt(deadline, method, frame.loc[:, names].iloc[:1])
+    if spec.get("empty", True):
+        out["empty"] = _attempt(deadline, method, frame.iloc[:0])
+    latency = spec.get("latency")
+    if latency and out.get("predict", {}).get("ok"):
+        import time
+
+        row = frame.iloc[:1]
+        try:
+            out["latency"] = _with_deadline(latency.get("max_seconds", 10.0) * 3 + deadline,
+                                            measure_latency, method, row, latency)
+            if latency.get("remeasure_over_ms") is not None and (
+                    out["latency"]["p95_ms"] > latency["remeasure_over_ms"]):
+                time.sleep(0.2)  # a noisy neighbour, perhaps: measure once more
+                again = measure_latency(method, row, latency)
+                out["latency_first"] = out["latency"]
+                out["latency"] = again
+            batch = latency.get("batch")
+            if batch:
+                rows = frame.iloc[[0] * int(batch)]
+                started = time.perf_counter()
+                method(rows)
+                out["latency"]["batch"] = {"rows": int(batch),
+                                           "ms": (time.perf_counter() - started) * 1000.0}
+        except Exception as exc:
+            out["latency_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
+    return out

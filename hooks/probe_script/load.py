@@ -1,0 +1,484 @@
+"""`load-artifact`: one artifact loaded in the project's interpreter, sandboxed, through a
+class lookup that resolves only the pairs the static scan allowed."""
+
+import os
+import sys
+
+from .common import LoadFailure, _under
+from .exercise import exercise_model
+from .sklearn_pairs import (
+    MODULE_ALIASES,
+    PYX_UNPICKLE,
+    _estimator_module,
+    _scorer_function,
+    sklearn_shaped,
+)
+from .verify import verify_dtypes, verify_state_classes
+
+PY2_MODULES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
+
+
+class _ProjectFinder:
+    """A last-resort finder for the named top-level modules, in the project's folders."""
+
+    def __init__(self, tops, roots):
+        self.tops, self.roots = tops, roots
+
+    def find_spec(self, name, path=None, target=None):
+        if "." in name or name not in self.tops:
+            return None
+        import importlib.machinery
+
+        return importlib.machinery.PathFinder.find_spec(name, self.roots)
+
+
+class _Resolver:
+    """Resolves exactly the allow-listed pairs and nothing else.
+
+    A pair that is not the project's own must come from an installed package: its top-level
+    module is located *before* anything is executed, and refused when the repository (whose
+    folders mlgate appends to the import system) is where it would be found.
+    """
+
+    def __init__(self, allowed, project_pairs, project_roots, class_pairs=frozenset()):
+        self.allowed, self.project_pairs = allowed, project_pairs
+        self.roots, self.class_pairs = project_roots, class_pairs
+        self.environment_paths = [os.path.realpath(p) for p in sys.path
+                                  if p and os.path.realpath(p) not in project_roots]
+
+    def module(self, module, name):
+        import importlib
+        import importlib.util
+
+        if module in MODULE_ALIASES:
+            importlib.import_module(MODULE_ALIASES[module])
+            return sys.modules[MODULE_ALIASES[module]]
+        top = module.split(".")[0]
+        if (module, name) not in self.project_pairs and top not in sys.modules:
+            spec = importlib.util.find_spec(top)
+            if spec is None:
+                raise ModuleNotFoundError(f"No module named {top!r}", name=top)
+            places = [p for p in (*(spec.submodule_search_locations or ()),
+                                  spec.origin or "") if p]
+            # Found through one of the folders mlgate appended, not an entry the environment
+            # had (its site-packages may well live inside the repository, as a .venv/ does).
+            if any(_under(p, self.roots) and not _under(p, self.environment_paths)
+                   for p in places):
+                raise LoadFailure(
+                    "shadowed", f"{top} would be imported from the repository"
+                    f" ({next(p for p in places if p)}), not from the environment",
+                    module=top)
+        return importlib.import_module(module)
+
+    def verify_sklearn_pair(self, module, name, called=True):
+        """Before anything is unpickled: a pending scikit-learn pair must name a class that
+        module defines (or Cython's reconstructor of one), in a module where estimators live.
+        A pair the stream never calls may also be a function behind one of scikit-learn's
+        named scorers (a fitted search keeps it). Other functions, imported names and test
+        helpers are refused."""
+        refused = f"{module}.{name} is not on the allow-list of what model artifacts need"
+        if not sklearn_shaped(module, name):
+            raise LoadFailure("refused", refused, module=module, name=name)
+        loaded = self.module(module, name)
+        target = name[len(PYX_UNPICKLE):] if name.startswith(PYX_UNPICKLE) else name
+        value = vars(loaded).get(target)
+        if value is None or (target != name and vars(loaded).get(name) is None):
+            raise LoadFailure("class", f"{module} has no {name}", module=module, name=name)
+        if not isinstance(value, type):
+            if not called and target == name and _scorer_function(value, module, name):
+                return
+            raise LoadFailure("refused", refused + " (scikit-learn's classes are, its functions"
+                              " are not)", module=module, name=name)
+        if value.__module__ != module:  # imported there: pickle would name its own module
+            raise LoadFailure("refused", refused + f" (it is {value.__module__}'s class)",
+                              module=module, name=name)
+        if not _estimator_module(loaded, MODULE_ALIASES.get(module, module)):
+            raise LoadFailure("refused", refused + f" ({module} holds no estimator)",
+                              module=module, name=name)
+
+    def find_class(self, module, name):
+        if (module, name) not in self.allowed:
+            raise LoadFailure("refused", f"{module}.{name} is not on the allow-list",
+                              module=module, name=name)
+        if module in PY2_MODULES:
+            # Protocols 0-2 name builtins and copyreg as Python 2 did; pickle maps the allowed
+            # pairs (`__builtin__.set`, `copy_reg._reconstructor`) to their Python 3 names.
+            module = PY2_MODULES[module]
+        value = self.module(module, name)
+        for part in name.split("."):
+            try:
+                value = getattr(value, part)
+            except AttributeError:
+                raise LoadFailure("class", f"{module} has no {name}", module=module,
+                                  name=name) from None
+        if (module, name) in self.class_pairs and not (
+                isinstance(value, type) and value.__module__ == module):
+            # trust-modules trusts the classes a module defines; at run time the name must
+            # still be such a class (not a function bound under `if TYPE_CHECKING: ... else:`).
+            raise LoadFailure("refused", f"{module}.{name} is not a class defined in {module}"
+                              " when the module runs", module=module, name=name)
+        return value
+
+
+def _address_space():
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _limit_memory(megabytes):
+    """Allow the load `megabytes` of address space on top of what the interpreter uses now."""
+    try:
+        import resource
+
+        limit = _address_space() + int(megabytes) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        return True
+    except (ImportError, ValueError, OSError):
+        return False  # not on this platform: the timeout still bounds the load
+
+
+def _summary(obj):
+    """What later checks need to know about the loaded object, in plain JSON."""
+    cls = type(obj)
+    info = {"type": f"{cls.__module__}.{cls.__qualname__}"}
+    names = getattr(obj, "feature_names_in_", None)
+    if names is not None:
+        try:
+            info["feature_names_in"] = [str(n) for n in list(names)]
+        except Exception:  # an odd attribute: the summary just leaves it out
+            info["feature_names_in"] = None
+    width = getattr(obj, "n_features_in_", None)
+    if isinstance(width, int) or type(width).__name__.startswith("int"):
+        info["n_features_in"] = int(width)
+    info["has_predict"] = callable(getattr(obj, "predict", None))
+    return info
+
+
+def _load_skops(data, allowed, resolver):
+    """A .skops file: skops lists the types it does not trust by default; each must be on
+    mlgate's allow-list (or be a verified scikit-learn class), and only those are passed to
+    skops as trusted."""
+    import io
+
+    from skops.io import get_untrusted_types, load
+
+    untrusted = get_untrusted_types(data=data)
+    for dotted in untrusted:
+        module, _, name = dotted.rpartition(".")
+        if (module, name) in allowed:
+            continue
+        if sklearn_shaped(module, name):
+            resolver.verify_sklearn_pair(module, name)
+        else:
+            raise LoadFailure("refused", f"{dotted} is not on the allow-list of what model"
+                              " artifacts need (skops does not trust it either)",
+                              module=module, name=name)
+    return load(io.BytesIO(data), trusted=untrusted)
+
+
+def _load_numpy(data, kind, restricted):
+    """An .npy file, or each `*.npy` member of an .npz, as numpy.load reads it, except that
+    an object array's pickle goes through the restricted unpickler (numpy.load would hand it
+    to a bare pickle.load). Plain arrays are read with pickles refused."""
+    import io
+    import zipfile
+
+    from numpy.lib import format as npformat
+
+    def one(stream):
+        start = stream.tell()
+        version = npformat.read_magic(stream)
+        reader = {(1, 0): npformat.read_array_header_1_0,
+                  (2, 0): npformat.read_array_header_2_0}.get(version)
+        if reader is None:  # 3.0 (utf-8 names) has no public header reader
+            _shape, _fortran, dtype = npformat._read_array_header(stream, version)
+        else:
+            _shape, _fortran, dtype = reader(stream)
+        if dtype.hasobject:
+            return restricted(stream).load()
+        stream.seek(start)
+        return npformat.read_array(stream, allow_pickle=False)
+
+    if kind == "npy":
+        return one(io.BytesIO(data))
+    arrays = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():  # the scan refused any other member name
+            arrays[info.filename[:-4]] = one(io.BytesIO(archive.read(info)))
+    return arrays
+
+
+def _read_verified(path, sha256, prepared):
+    import hashlib
+
+    if prepared.get("path") == path and "data" in prepared:
+        data, digest = prepared.pop("data"), prepared["sha256"]
+    else:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        digest = hashlib.sha256(data).hexdigest()
+    if digest != sha256:
+        raise LoadFailure("changed", "the file changed between the scan and the load")
+    return data
+
+
+def _load(params):
+    import gc
+    import io
+    import pickle
+    import time
+    import warnings
+
+    allowed = {tuple(p) for p in params["allow"]}
+    project_pairs = {tuple(p) for p in params.get("project_pairs", ())}
+    roots = [os.path.realpath(p) for p in params.get("pythonpath", ())]
+    # The repository serves only the project's own top-level packages, and only when the
+    # environment has no such name: never an optional dependency of numpy, joblib or pandas.
+    sys.meta_path.append(_ProjectFinder({m.split(".")[0] for m, _ in project_pairs}, roots))
+    resolver = _Resolver(allowed, project_pairs, roots,
+                         {tuple(p) for p in params.get("class_pairs", ())})
+    find_class = resolver.find_class
+    prepared = params.pop("_prepared", None) or {}
+    data = _read_verified(params["path"], params["sha256"], prepared)
+    if params.get("memory_limit_mb"):
+        params["limited"] = _limit_memory(params["memory_limit_mb"])
+    started = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        # Every scikit-learn pair the scan left pending, before a single opcode runs.
+        for entry in params.get("verify", ()):
+            resolver.verify_sklearn_pair(*entry)
+            # a .skops file's types come from its tree, not from a pickle's globals: the
+            # verified scikit-learn classes join what may be looked up
+            allowed.add((entry[0], entry[1]))
+        verify_dtypes(params.get("dtypes"))
+        verify_state_classes(resolver, params.get("compiled", ()), params.get("subclasses", ()),
+                             params.get("slots", ()), params.get("dict_classes", ()))
+        _harden_sandbox(resolver, allowed)
+
+        class Restricted(pickle.Unpickler):
+            def find_class(self, module, name):
+                return find_class(module, name)
+
+        if params.get("loader") == "skops":
+            obj = _load_skops(data, allowed, resolver)
+        elif params.get("loader") in ("npy", "npz"):
+            obj = _load_numpy(data, params["loader"], Restricted)
+        elif params.get("loader") == "joblib":
+            import joblib.numpy_pickle as numpy_pickle
+
+            class PickleModule:
+                """joblib before 1.5 read object arrays with a bare pickle.load."""
+
+                def __getattr__(self, attr):
+                    return getattr(pickle, attr)
+
+                @staticmethod
+                def load(file, **_):
+                    return Restricted(file).load()
+
+            numpy_pickle.NumpyUnpickler.find_class = lambda self, m, n: find_class(m, n)
+            numpy_pickle.pickle = PickleModule()
+            obj = numpy_pickle.load(io.BytesIO(data))
+        else:
+            obj = Restricted(io.BytesIO(data)).load()
+    seconds = time.perf_counter() - started
+    del data
+    result = _summary(obj)
+    # What a fresh interpreter pays: the libraries imported ahead of the payload count too.
+    result["load_seconds"] = seconds + prepared.get("import_seconds", 0.0)
+    try:
+        import resource
+
+        scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB else
+        result["max_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+    except ImportError:
+        pass
+    seen, notes = set(), []
+    for item in caught:
+        text = f"{item.category.__name__}: {str(item.message).splitlines()[0][:300]}"
+        if text not in seen:
+            seen.add(text)
+            notes.append({"category": item.category.__name__, "message": text})
+    result["warnings"] = notes[:10]
+    result["project_files"] = sorted(
+        os.path.realpath(m.__file__) for m in list(sys.modules.values())
+        if getattr(m, "__file__", None) and roots and _under(m.__file__, roots))
+    if params.get("model"):
+        # The schema and latency checks reuse this one load.
+        result["model"] = exercise_model(obj, params["model"])
+    _walk(obj)
+    del obj  # frees the loaded graph (or crashes here, as a finding), then every cycle:
+    gc.collect()
+    return result
+
+
+class _Discard:
+    """A file that forgets what is written to it."""
+
+    @staticmethod
+    def write(data):
+        return len(data)
+
+
+def _walk(obj):
+    """Touch every part of the loaded object before it is freed: an object whose state
+    corrupted memory crashes this probe now (a finding), not the user's process later.
+    Re-pickling walks the whole graph (arrays go out of band: not copied). Whatever cannot
+    be pickled again is no finding: only a crash matters here."""
+    import contextlib
+    import pickle
+
+    with contextlib.suppress(Exception):
+        pickle.Pickler(_Discard(), protocol=5, buffer_callback=lambda _buffer: None).dump(obj)
+
+
+def _verify_only(params):
+    """The pending scikit-learn pairs of a file that is not loaded (--no-load, .npy/.npz)."""
+    roots = [os.path.realpath(p) for p in params.get("pythonpath", ())]
+    resolver = _Resolver(set(), set(), roots)
+    for entry in params["verify"]:
+        resolver.verify_sklearn_pair(*entry)
+    verify_dtypes(params.get("dtypes"))
+    return {"verified": len(params["verify"])}
+
+
+def _apply_sandbox(spec):
+    """mlgate's sandbox (`sandbox.py`, loaded by its path: this probe is a -c string), for
+    good, before the load reads or imports anything: no program run, no socket, no file
+    written outside this probe's temporary working folder (see that module). Applied first
+    because Landlock covers the calling thread and the threads it starts later, and the
+    libraries a load imports start threads of their own. Returns what was applied."""
+    mode = (spec or {}).get("mode", "off")
+    if mode == "off":
+        return {"mode": "off", "applied": [], "missing": {}, "complete": False}
+    import importlib.util
+
+    folder = os.getcwd()
+    try:
+        module_spec = importlib.util.spec_from_file_location("_mlgate_sandbox", spec["path"])
+        module = importlib.util.module_from_spec(module_spec)
+        module_spec.loader.exec_module(module)
+        report = module.apply(folder)
+        _SANDBOX.append((module, report))
+    except Exception as exc:  # a missing file or a bug: "require" refuses, "auto" says so
+        report = {"applied": [], "missing": {"sandbox": f"{type(exc).__name__}: {exc}"},
+                  "complete": False}
+    report["mode"] = mode
+    os.environ["TMPDIR"] = folder  # temporary files go where writing is allowed
+    if "tempfile" in sys.modules:
+        sys.modules["tempfile"].tempdir = None
+    return report
+
+
+_SANDBOX = []  # (sandbox module, its report), once applied
+
+
+def _harden_sandbox(resolver, allowed):
+    """Right before the artifact's first opcode: import what the load will import (installed
+    libraries may run a program at import time, which apply()'s filter lets fail), then make
+    starting a process, running a program or opening a socket kill the probe."""
+    import contextlib
+
+    for module, name in sorted(allowed):
+        # a name that fails here fails again, reported precisely, when the load looks it up
+        with contextlib.suppress(Exception):
+            resolver.module(module, name)
+    for module, report in _SANDBOX:
+        module.harden(report)
+
+
+def _sandbox_refusal(report):
+    """sandbox = "require" and a protection is missing: the load is not performed."""
+    missing = "; ".join(f"{name}: {why}" for name, why in report.get("missing", {}).items())
+    return {"ok": False, "kind": "sandbox", "sandbox": report,
+            "message": "sandbox = \"require\", but the load's sandbox is incomplete ("
+                       f"{missing or 'nothing applied'}); the artifact was not loaded"}
+
+
+def load_artifact(params):
+    """Load one artifact that passed the static scan, in mlgate's sandbox (params["sandbox"]:
+    its mode and path; applied already when the probe was prepared). The answer says which
+    protections were applied, in "sandbox"."""
+    prepared = params.get("_prepared") or {}
+    report = prepared.pop("sandbox", None)
+    wanted = (params.get("sandbox") or {}).get("mode", "off")
+    if report is None or report["mode"] != wanted:
+        report = _apply_sandbox(params.get("sandbox"))
+    if report["mode"] == "require" and not report["complete"]:
+        return _sandbox_refusal(report)
+    params["_write_jail"] = any(p.startswith("landlock-abi") for p in report["applied"])
+    result = _load_artifact(params)
+    result["sandbox"] = report
+    return result
+
+
+def _load_artifact(params):
+    """Load one artifact that passed the static scan; report how it failed, as data.
+    With params["model"], also exercise it: expected input, sample prediction, latency.
+    With params["verify_only"], only verify its pending scikit-learn pairs."""
+    try:
+        if params.get("verify_only"):
+            return {"ok": True, **_verify_only(params)}
+        return {"ok": True, **_load(params)}
+    except LoadFailure as exc:
+        return {"ok": False, "kind": exc.kind, "message": exc.message, **exc.details}
+    except ModuleNotFoundError as exc:
+        return {"ok": False, "kind": "module", "module": exc.name or "",
+                "message": f"No module named {exc.name!r}"}
+    except MemoryError:
+        return {"ok": False, "kind": "memory",
+                "message": f"ran out of the {params.get('memory_limit_mb')} MB memory limit"}
+    except RecursionError:
+        return {"ok": False, "kind": "exception", "type": "RecursionError",
+                "message": "RecursionError: the object is nested too deeply"}
+    except BaseException as exc:  # anything the artifact raised: reported, never a traceback
+        first = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+        message = f"{type(exc).__name__}: {first[:500]}"
+        if isinstance(exc, PermissionError) and params.get("_write_jail"):
+            message += " (the sandbox lets a load write only in its temporary folder)"
+        elif params.get("limited") and isinstance(exc, (ImportError, OSError)):
+            message += (f" (the load ran under a {params['memory_limit_mb']} MB memory limit;"
+                        " a failed allocation can look like this)")
+        return {"ok": False, "kind": "import" if isinstance(exc, ImportError) else "exception",
+                "type": type(exc).__name__, "message": message}
+
+
+def _prepare(message):
+    """While mlgate still scans the artifact: read and hash it, import the libraries its load
+    will need (installed ones: nothing of the repository is importable yet). Only speed
+    depends on this: the load compares the hash with the one mlgate scanned."""
+    import hashlib
+    import importlib
+    import threading
+    import time
+
+    # Before the reader thread and the imports: every thread of the load is sandboxed.
+    state = {"sandbox": _apply_sandbox(message.get("sandbox"))}
+
+    def read():  # reading and hashing release the GIL: this overlaps with the imports
+        try:
+            with open(message["path"], "rb") as handle:
+                data = handle.read()
+            state.update(path=message["path"], data=data,
+                         sha256=hashlib.sha256(data).hexdigest())
+        except (OSError, KeyError, TypeError):
+            pass
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    begun = time.perf_counter()
+    for name in message.get("preimport", ()):
+        try:
+            importlib.import_module(name)
+        except Exception:  # the load will say what is missing, precisely
+            break
+    state["import_seconds"] = time.perf_counter() - begun
+    reader.join()
+    return state

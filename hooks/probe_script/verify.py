@@ -1,0 +1,160 @@
+"""Checks before anything is unpickled: dtype states rebuilt by numpy and compared, and the
+object states only compiled code, real slots or dicts may receive."""
+
+from .common import LoadFailure
+
+
+def _decode_state(value, built):
+    """A dtype state part as the static scan encoded it, with dtypes already rebuilt."""
+    if "ref" in value:
+        return built[value["ref"]]
+    if "c" in value:
+        return value["c"]
+    if "b" in value:
+        return value["b"].encode("latin1")
+    if "t" in value:
+        return tuple(_decode_state(v, built) for v in value["t"])
+    return {_decode_state(k, built): _decode_state(v, built) for k, v in value["d"]}
+
+
+def _dtype_from_state(np, code, state, built):
+    """The dtype numpy's public constructor makes from what the state describes."""
+    order, subarray, names, fields, elsize, flags = (state[1], state[2], state[3], state[4],
+                                                     state[5], state[7])
+    extra = state[8] if len(state) == 9 else None
+    metadata = extra
+    kind = code.lstrip("<>=|")[:1]
+    if kind in ("M", "m"):
+        metadata, (unit, num, _den, _events) = extra
+        unit = unit.decode("ascii")
+        desc = order + kind + "8" + ("" if unit == "generic" else
+                                     f"[{'' if num == 1 else num}{unit}]")
+    elif names is not None:
+        spec = {"names": list(names), "formats": [fields[n][0] for n in names],
+                "offsets": [fields[n][1] for n in names], "itemsize": elsize}
+        titles = [fields[n][2] if len(fields[n]) == 3 else None for n in names]
+        if any(t is not None for t in titles):
+            spec["titles"] = titles
+        desc = spec
+        return np.dtype(desc, align=bool(flags & 0x80), metadata=metadata) if metadata \
+            else np.dtype(desc, align=bool(flags & 0x80))
+    elif subarray is not None:
+        desc = (subarray[0], subarray[1])
+    elif kind in ("U", "S", "V"):
+        desc = order + kind + str(elsize // (4 if kind == "U" else 1))
+    else:
+        desc = (order if order in "<>" else "") + code
+    return np.dtype(desc, metadata=metadata) if metadata else np.dtype(desc)
+
+
+def _same_state(value, encoded, built, signature):
+    if "ref" in encoded:
+        return hasattr(value, "descr") and signature(value) == signature(built[encoded["ref"]])
+    if "t" in encoded:
+        return isinstance(value, tuple) and len(value) == len(encoded["t"]) and all(
+            _same_state(v, e, built, signature) for v, e in zip(value, encoded["t"]))
+    if "d" in encoded:
+        pairs = {_decode_state(k, built): e for k, e in encoded["d"]}
+        return isinstance(value, dict) and len(value) == len(encoded["d"]) == len(pairs) and all(
+            k in value and _same_state(value[k], e, built, signature) for k, e in pairs.items())
+    expected = _decode_state(encoded, built)
+    return type(value) is type(expected) and value == expected
+
+
+def verify_dtypes(entries):
+    """Each numpy dtype state of the artifact, rebuilt with numpy's public constructor from
+    what it describes: its `__reduce__()` must give back exactly the recorded state (flags,
+    item size, alignment, field offsets, subarrays, metadata, datetime units). numpy accepts
+    states it never writes, among them ones that read raw bytes as object pointers; those
+    are refused before anything is unpickled."""
+    if not entries:
+        return
+    import numpy as np
+
+    signatures = {}
+
+    def signature(dtype):
+        known = signatures.get(id(dtype))
+        if known is None:
+            reduced = dtype.__reduce__()
+            known = repr((reduced[1], tuple(
+                (signature(part) if isinstance(part, np.dtype) else repr(part))
+                for part in _flatten_state(reduced[2], np))))
+            signatures[id(dtype)] = known
+            keep.append(dtype)
+        return known
+
+    keep, built = [], []
+    for entry in entries:
+        code, align, copy = entry["args"]
+        refused = f"a numpy dtype state ({code}) that numpy would not write for that dtype"
+        if align is not False or copy is not True or not isinstance(code, str):
+            raise LoadFailure("refused", refused)
+        try:
+            if entry["state"] is None:
+                dtype = np.dtype(code)
+            else:
+                state = _decode_state(entry["state"], built)
+                dtype = _dtype_from_state(np, code, state, built)
+        except Exception:  # numpy refused the description: no writer wrote it
+            raise LoadFailure("refused", refused) from None
+        reduced = dtype.__reduce__()
+        if list(reduced[1]) != [code, False, True] or not (
+                entry["state"] is None or _same_state(reduced[2], entry["state"], built,
+                                                      signature)):
+            raise LoadFailure("refused", refused)
+        built.append(dtype)
+
+
+def _flatten_state(value, np):
+    """The leaves of a dtype state, dtypes kept whole (for a signature)."""
+    if isinstance(value, tuple):
+        for item in value:
+            yield from _flatten_state(item, np)
+    elif isinstance(value, dict):
+        for key in sorted(value, key=repr):
+            yield key
+            yield from _flatten_state(value[key], np)
+    else:
+        yield value
+
+
+def verify_state_classes(resolver, compiled, subclasses, slots=(), dict_classes=()):
+    """Classes the scan let take a tuple state: only compiled code may read it (a Python
+    __setstate__ such as scikit-learn's would pour it into __dict__). Classes handed to a
+    Cython reconstructor must be subclasses of the class it rebuilds."""
+    import inspect
+    import types
+
+    for module, name in compiled:
+        cls = resolver.find_class(module, name)
+        setstate = inspect.getattr_static(cls, "__setstate__", None) if isinstance(
+            cls, type) else None
+        if setstate is None or isinstance(setstate, (types.FunctionType, classmethod,
+                                                     staticmethod)):
+            raise LoadFailure("refused", f"{module}.{name} was given a state only compiled"
+                              " code may read, and its __setstate__ is Python code",
+                              module=module, name=name)
+    for module, name, keys in slots:
+        # setattr() of a slot item runs whatever the class defines under that name (a
+        # property setter): only real __slots__ members, which writers produce, may be set.
+        cls = resolver.find_class(module, name)
+        for key in keys:
+            if not isinstance(inspect.getattr_static(cls, key, None),
+                              types.MemberDescriptorType):
+                raise LoadFailure("refused", f"{module}.{name} was given {key!r} as a slot,"
+                                  " which it does not have: setting it would run its code",
+                                  module=module, name=name)
+    for module, name in dict_classes:
+        cls = resolver.find_class(module, name)
+        if not (isinstance(cls, type) and issubclass(cls, dict)):
+            raise LoadFailure("refused", f"{module}.{name} was given dict items, and it is not"
+                              " a dict: setting them would run its __setitem__",
+                              module=module, name=name)
+    for module, name, base_module, base in subclasses:
+        cls = resolver.find_class(module, name)
+        parent = getattr(resolver.module(base_module, base), base, None)
+        if not (isinstance(cls, type) and isinstance(parent, type) and issubclass(cls, parent)):
+            raise LoadFailure("refused", f"{module}.{name} handed to {base_module}'s"
+                              f" reconstructor of {base}, which it is not",
+                              module=module, name=name)
