@@ -67,6 +67,22 @@ def _sandbox_exec(mode: str | None, workdir: str, python: str) -> list[str]:
     return sandbox.macos_command_prefix(workdir, python)
 
 
+# What a load's probe sees of mlgate's environment: what interpreters, numerical libraries and
+# the sandbox read, never the rest (CI secrets, tokens, cloud credentials). An artifact that
+# got as far as reading memory or running code finds nothing there worth leaking.
+_LOAD_ENV_NAMES = frozenset({
+    "PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP", "LD_LIBRARY_PATH",
+    "DYLD_LIBRARY_PATH", "SYSTEMROOT", "WINDIR", "USERPROFILE", "APPDATA", "LOCALAPPDATA",
+    "VIRTUAL_ENV", "CONDA_PREFIX", "SSL_CERT_FILE", "NO_COLOR",
+})
+_LOAD_ENV_PREFIXES = ("LC_", "OMP_", "MKL_", "OPENBLAS_", "KMP_", "NUMEXPR_", "JOBLIB_",
+                      "SKLEARN_", "NUMBA_", "MLGATE_SANDBOX_")
+
+
+def _load_may_see(name: str) -> bool:
+    return name in _LOAD_ENV_NAMES or name.startswith(_LOAD_ENV_PREFIXES)
+
+
 class PendingProbe:
     """A probe started in the background: mlgate parses the locks while it runs.
 
@@ -85,7 +101,8 @@ class PendingProbe:
         import tempfile
 
         self.python, self.timeout = python, timeout
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON") and (
+            command != "load-artifact" or _load_may_see(k))}
         env.update(env_extra or {})
         self._input = None if payload is None else json.dumps(payload).encode()
         piped = payload is not None or prepare is not None

@@ -436,3 +436,46 @@ def test_ordinary_skops_files_load(project, capsys):
     model = KNeighborsClassifier(algorithm="kd_tree", n_neighbors=1).fit([[0.0], [1.0]], [0, 1])
     sio.dump(model, project / "knn.skops")  # a KDTree: a tuple state, compiled __setstate__
     assert _check(capsys, "knn.skops") == (0, [])
+
+
+def _skops_schema(schema) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("schema.json", json.dumps({**schema, "protocol": 2,
+                                                    "_skops_version": "0.16.0"}))
+    return out.getvalue()
+
+
+def test_a_skops_id_cannot_stand_for_another_node():
+    """skops loads the first node of an id for every node with it, and walks the result as a
+    tree: a small node reusing a big node's id made a 10 KB file cost 2**60 visits. Writers
+    repeat the whole node; a repeat that differs is refused."""
+    from mlgate.artifacts.skops_files import scan_tree
+
+    def lst(content, node_id):
+        return {"__class__": "list", "__module__": "builtins", "__loader__": "ListNode",
+                "content": content, "__id__": node_id}
+
+    node = lst([], 1)
+    for level in range(2, 40):
+        node = lst([node, lst([], level - 1)], level)
+    found = scan_tree("dag.skops", _skops_schema(node), allow(), {})
+    assert [f.code for f in found] == ["MLG302"] and "id" in found[0].message
+
+
+def test_skops_repeats_of_real_writers_pass():
+    """A VotingClassifier holds each estimator twice (estimators_, named_estimators_):
+    skops writes it twice under one id, temporaries inside with new ids."""
+    import skops.io as sio
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.tree import DecisionTreeClassifier
+
+    from mlgate.artifacts.skops_files import scan_tree
+
+    X, y = [[0.0], [1.0], [2.0], [3.0]], [0, 1, 0, 1]
+    model = VotingClassifier([("a", LogisticRegression()), ("b", DecisionTreeClassifier())])
+    assert scan_tree("v.skops", sio.dumps(model.fit(X, y)), allow(), {}) == []

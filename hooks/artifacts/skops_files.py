@@ -60,6 +60,7 @@ NODES = frozenset({
 _JSON_TYPES = frozenset(("builtins", t) for t in (
     "str", "int", "float", "bool", "NoneType", "list", "dict", "tuple"))
 MAX_NODES = 5_000_000
+_ID_KEYS = frozenset({"__id__", "file"})
 
 
 def scan_tree(path: str, data: bytes, allow, facts: dict) -> list[Finding]:
@@ -87,7 +88,7 @@ def scan_tree(path: str, data: bytes, allow, facts: dict) -> list[Finding]:
     def refuse(code: str, message: str) -> list[Finding]:
         return [_finding(path, code, message, container="skops")]
 
-    stack, seen = [schema], 0
+    stack, seen, by_id = [schema], 0, {}
     while stack:
         node = stack.pop()
         seen += 1
@@ -101,6 +102,18 @@ def scan_tree(path: str, data: bytes, allow, facts: dict) -> list[Finding]:
         if "__loader__" not in node:
             stack.extend(node.values())
             continue
+        node_id = node.get("__id__")
+        if node_id is not None:
+            # skops writes an object's whole state at each place it appears, under the same
+            # id, and loads the first one for all of them: a later node must repeat the first
+            # (but for the ids of temporaries in it), else a few bytes stand for a huge
+            # subtree, which skops walks as a tree.
+            first = by_id.setdefault(node_id, node)
+            if first is not node:
+                if not _same_but_ids(first, node):
+                    return refuse(UNRESOLVED, "a skops node whose id stands for another node:"
+                                  " skops writes the same object the same way each time")
+                continue  # examined where it first appeared
         loader, module, name = (node.get("__loader__"), node.get("__module__"),
                                 node.get("__class__"))
         if not all(isinstance(v, str) for v in (loader, module, name)):
@@ -130,6 +143,26 @@ def scan_tree(path: str, data: bytes, allow, facts: dict) -> list[Finding]:
         stack.extend(v for k, v in node.items() if k not in ("__loader__", "__module__",
                                                               "__class__"))
     return []
+
+
+def _same_but_ids(first, second) -> bool:
+    """Equal JSON, except for the ids of nodes inside and the member files named after them
+    (temporaries made while writing get new ids)."""
+    pairs = [(first, second)]
+    while pairs:
+        a, b = pairs.pop()
+        if isinstance(a, dict) and isinstance(b, dict):
+            keys = set(a) - _ID_KEYS
+            if keys != set(b) - _ID_KEYS:
+                return False
+            pairs.extend((a[k], b[k]) for k in keys)
+        elif isinstance(a, list) and isinstance(b, list):
+            if len(a) != len(b):
+                return False
+            pairs.extend(zip(a, b))
+        elif type(a) is not type(b) or a != b:
+            return False
+    return True
 
 
 def _tuple_node(content) -> bool:

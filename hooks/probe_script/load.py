@@ -13,7 +13,7 @@ from .sklearn_pairs import (
     _scorer_function,
     sklearn_shaped,
 )
-from .verify import verify_dtypes, verify_state_classes
+from .verify import structure_problem, verify_dtypes, verify_state_classes
 
 PY2_MODULES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
 
@@ -290,6 +290,7 @@ def _load(params):
             obj = Restricted(io.BytesIO(data)).load()
     seconds = time.perf_counter() - started
     del data
+    _walk(obj)  # before anything reads or calls the model
     result = _summary(obj)
     # What a fresh interpreter pays: the libraries imported ahead of the payload count too.
     result["load_seconds"] = seconds + prepared.get("import_seconds", 0.0)
@@ -313,7 +314,6 @@ def _load(params):
     if params.get("model"):
         # The schema and latency checks reuse this one load.
         result["model"] = exercise_model(obj, params["model"])
-    _walk(obj)
     del obj  # frees the loaded graph (or crashes here, as a finding), then every cycle:
     gc.collect()
     return result
@@ -328,15 +328,30 @@ class _Discard:
 
 
 def _walk(obj):
-    """Touch every part of the loaded object before it is freed: an object whose state
-    corrupted memory crashes this probe now (a finding), not the user's process later.
-    Re-pickling walks the whole graph (arrays go out of band: not copied). Whatever cannot
-    be pickled again is no finding: only a crash matters here."""
+    """Touch every part of the loaded object before anything reads or calls it: an object
+    whose state corrupted memory crashes this probe now (a finding), not the user's process
+    later. Re-pickling walks the whole graph (arrays go out of band: not copied), and each
+    compiled structure met on the way is checked for the invariants its code trusts without
+    checking (`verify.structure_problem`): a tree whose child index points outside it would
+    read and write out of bounds at predict time. Whatever cannot be pickled again is no
+    finding."""
     import contextlib
     import pickle
 
+    problems = []
+
+    class Walker(pickle.Pickler):
+        def reducer_override(self, value):
+            if not problems:
+                problem = structure_problem(value)
+                if problem:
+                    problems.append(problem)
+            return NotImplemented
+
     with contextlib.suppress(Exception):
-        pickle.Pickler(_Discard(), protocol=5, buffer_callback=lambda _buffer: None).dump(obj)
+        Walker(_Discard(), protocol=5, buffer_callback=lambda _buffer: None).dump(obj)
+    if problems:
+        raise LoadFailure("corrupt", f"the model is inconsistent: {problems[0]}")
 
 
 def _verify_only(params):

@@ -158,3 +158,96 @@ def verify_state_classes(resolver, compiled, subclasses, slots=(), dict_classes=
             raise LoadFailure("refused", f"{module}.{name} handed to {base_module}'s"
                               f" reconstructor of {base}, which it is not",
                               module=module, name=name)
+
+
+def structure_problem(value):
+    """Why a compiled structure of the loaded model breaks an invariant its code relies on
+    without checking it, or None. scikit-learn's Tree.__setstate__ checks the node array's
+    dtype and shape, not that child indices stay inside the tree; the neighbour trees and
+    histogram-gradient-boosting predictors trust their indices too; scipy's compressed
+    sparse matrices are not validated on unpickling. Real writers never produce these."""
+    cls = type(value)
+    module = getattr(cls, "__module__", "") or ""
+    if not module.startswith(("sklearn.", "scipy.sparse")):
+        return None
+    try:
+        if module == "sklearn.tree._tree" and cls.__name__ == "Tree":
+            return _tree_problem(value)
+        if module.startswith("sklearn.neighbors") and hasattr(value, "get_arrays"):
+            return _binary_tree_problem(value)
+        if hasattr(value, "_predictors") and hasattr(value, "n_features_in_"):
+            return _predictors_problem(value)
+        if module.startswith("scipy.sparse") and hasattr(value, "check_format"):
+            value.check_format(full_check=True)
+    except (AttributeError, TypeError, ValueError, IndexError, KeyError) as exc:
+        return f"{cls.__name__}: {type(exc).__name__}: {str(exc)[:200]}"
+    return None
+
+
+def _children_problem(np, left, right, leaf, count):
+    index = np.arange(count)
+    inner = ~leaf
+    # Writers number a node's children after it (a depth-first build): never itself, never
+    # an earlier node (a cycle would make predict loop), never past the end.
+    for child in (left[inner], right[inner]):
+        if child.size and bool(np.any((child <= index[inner]) | (child >= count))):
+            return "a node's child index is outside the tree or not after the node"
+    return None
+
+
+def _tree_problem(tree):
+    import numpy as np
+
+    state = tree.__getstate__()
+    nodes, count = state["nodes"], int(state["node_count"])
+    if count != len(nodes):
+        return "Tree: node_count disagrees with its nodes"
+    left, right = nodes["left_child"], nodes["right_child"]
+    leaf = left == -1
+    if bool(np.any(leaf != (right == -1))):
+        return "Tree: a node with one child"
+    problem = _children_problem(np, left, right, leaf, count)
+    if problem:
+        return "Tree: " + problem
+    feature = nodes["feature"][~leaf]
+    if feature.size and bool(np.any((feature < 0) | (feature >= tree.n_features))):
+        return "Tree: a split on a feature the tree does not have"
+    return None
+
+
+def _binary_tree_problem(tree):
+    import numpy as np
+
+    data, idx_array, node_data, node_bounds = tree.get_arrays()
+    n_samples = len(data)
+    if len(idx_array) != n_samples or (
+            n_samples and bool(np.any((idx_array < 0) | (idx_array >= n_samples)))):
+        return f"{type(tree).__name__}: a sample index outside its data"
+    start, end = node_data["idx_start"], node_data["idx_end"]
+    if bool(np.any((start < 0) | (end > n_samples) | (start > end))):
+        return f"{type(tree).__name__}: a node's samples outside its data"
+    if node_bounds.ndim != 3 or node_bounds.shape[1] != len(node_data) or (
+            node_bounds.shape[2] != data.shape[1]):
+        return f"{type(tree).__name__}: node bounds of another shape than its nodes"
+    state = tree.__getstate__()
+    n_levels, n_nodes = int(state[5]), int(state[6])
+    if n_nodes != len(node_data) or n_nodes != 2 ** n_levels - 1:
+        return f"{type(tree).__name__}: a node count that disagrees with its levels"
+    return None
+
+
+def _predictors_problem(model):
+    import numpy as np
+
+    width = int(model.n_features_in_)
+    for per_iteration in model._predictors:
+        for predictor in per_iteration:
+            nodes = predictor.nodes
+            leaf = nodes["is_leaf"].astype(bool)
+            problem = _children_problem(np, nodes["left"], nodes["right"], leaf, len(nodes))
+            if problem:
+                return "TreePredictor: " + problem
+            feature = nodes["feature_idx"][~leaf]
+            if feature.size and bool(np.any(feature >= width)):
+                return "TreePredictor: a split on a feature the model does not have"
+    return None
