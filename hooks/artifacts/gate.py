@@ -498,9 +498,9 @@ class ArtifactGate:
                 facts["verify"] = sorted([m, n, (m, n) in called] for m, n in allow.pending)
             static += _env_parity(path, facts, env.versions)
             if facts.get("loader") == "skops" and not self.load:
-                static.append(_finding(path, NOT_AN_ARTIFACT, "a .skops file: its types are"
-                                       " checked only when it is loaded (load is off)",
-                                       "warning"))
+                static.append(_finding(path, NOT_AN_ARTIFACT, "a .skops file: its node tree"
+                                       " was checked, but skops' own reading of it only runs"
+                                       " when it is loaded (load is off)", "warning"))
             record = {"facts": facts, "deps": [], "findings": [_stored(f) for f in static]}
             if early and (facts.get("loader") not in ("pickle", "joblib") or any(
                     f.severity == "error" for f in static if f.code != VERSION_PARITY)):
