@@ -37,19 +37,18 @@ PROBE_MAIN = os.path.join(PROBE_DIR, "__main__.py")
 
 def source_digest() -> str:
     """Changes with the probe's code (and its sandbox's): part of every cache key whose answer
-    the probe gives. Computed once per process for the same files."""
+    the probe gives. From the files' stats, as git's index tells a change, not their bytes:
+    warm hook runs read no source."""
     where = (PROBE_DIR, SANDBOX_PATH)
     if where not in _DIGESTS:
         import hashlib
 
-        digest = hashlib.sha256()
-        for name in sorted(os.listdir(PROBE_DIR)):
-            if name.endswith(".py"):
-                with open(os.path.join(PROBE_DIR, name), "rb") as handle:
-                    digest.update(name.encode() + b"\0" + handle.read())
-        with open(SANDBOX_PATH, "rb") as handle:
-            digest.update(handle.read())
-        _DIGESTS[where] = digest.hexdigest()[:16]
+        stats = []
+        for path in [*sorted(os.path.join(PROBE_DIR, n) for n in os.listdir(PROBE_DIR)
+                             if n.endswith(".py")), SANDBOX_PATH]:
+            st = os.stat(path)
+            stats.append(f"{path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}")
+        _DIGESTS[where] = hashlib.sha256("\n".join(stats).encode()).hexdigest()[:16]
     return _DIGESTS[where]
 
 
