@@ -162,54 +162,48 @@ def harden(report):
     killed then is reported. Updates `report` in place."""
     if not sys.platform.startswith("linux") or "seccomp" not in report.get("applied", ()):
         return report
-    import ctypes
-
-    machine = os.uname().machine
-    arch = ARCHES.get(ARCH_ALIASES.get(machine, machine))
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.syscall.restype = ctypes.c_long
-
-    def call(number, *args):
-        ctypes.set_errno(0)
-        result = libc.syscall(ctypes.c_long(number), *[
-            ctypes.c_long(a or 0) if a is None or isinstance(a, int) else a for a in args])
-        return -ctypes.get_errno() if result == -1 else result
-
+    ctypes, call, arch, _why = _syscalls()  # worked for apply(): it works now
     _seccomp(ctypes, call, arch, report["applied"], report["missing"],
              SECCOMP_RET_KILL_PROCESS)
     return report
 
 
-def _apply_linux(writable_dir, report, disabled):
-    applied, missing = report["applied"], report["missing"]
+def _syscalls():
+    """(ctypes, call, arch, None), or (None, None, None, why) where no syscall() is usable.
+    `call(number, *args)` is syscall(2): its result, or -errno; every argument 64-bit."""
     machine = os.uname().machine
     arch = ARCHES.get(ARCH_ALIASES.get(machine, machine))
     try:
         import ctypes
     except ImportError as exc:
-        arch, why = None, f"ctypes does not import: {exc}"
-    else:
-        if arch is None:
-            why = f"unsupported architecture {machine}"
-        elif ctypes.sizeof(ctypes.c_void_p) != 8:
-            arch, why = None, f"a {8 * ctypes.sizeof(ctypes.c_void_p)}-bit interpreter on {machine}"
-    if arch is not None:
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.syscall.restype = ctypes.c_long
-        except (OSError, AttributeError) as exc:  # a static interpreter, an odd C library
-            arch, why = None, f"no syscall() in this process's C library: {exc}"
+        return None, None, None, f"ctypes does not import: {exc}"
     if arch is None:
-        for name in REQUIRED["linux"]:
-            missing[name] = why
-        return
+        return None, None, None, f"unsupported architecture {machine}"
+    if ctypes.sizeof(ctypes.c_void_p) != 8:
+        return None, None, None, (f"a {8 * ctypes.sizeof(ctypes.c_void_p)}-bit interpreter"
+                                  f" on {machine}")
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+    except (OSError, AttributeError) as exc:  # a static interpreter, an odd C library
+        return None, None, None, f"no syscall() in this process's C library: {exc}"
 
     def call(number, *args):
-        """syscall(2): its result, or -errno. Every argument is passed as a 64-bit value."""
         ctypes.set_errno(0)
         result = libc.syscall(ctypes.c_long(number), *[
             ctypes.c_long(a or 0) if a is None or isinstance(a, int) else a for a in args])
         return -ctypes.get_errno() if result == -1 else result
+
+    return ctypes, call, arch, None
+
+
+def _apply_linux(writable_dir, report, disabled):
+    applied, missing = report["applied"], report["missing"]
+    ctypes, call, arch, why = _syscalls()
+    if arch is None:
+        for name in REQUIRED["linux"]:
+            missing[name] = why
+        return
 
     try:
         import resource

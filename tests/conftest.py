@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -21,3 +22,11 @@ def pytest_configure(config: pytest.Config) -> None:
 def repo_root() -> Path:
     """The mlgate repository (the folder holding .pre-commit-hooks.yaml)."""
     return REPO_ROOT
+
+
+@pytest.fixture
+def git_project(tmp_path, monkeypatch) -> Path:
+    """An empty git repository as the working directory (the artifact tests' projects)."""
+    monkeypatch.chdir(tmp_path)
+    subprocess.run(["git", "init", "-q"], check=True)
+    return tmp_path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 from mlgate.cli import main
 
@@ -15,3 +16,10 @@ def run_json(capsys, *args: str) -> tuple[int, list[dict]]:
 
 def line_codes(findings: list[dict]) -> list[str]:
     return sorted(f"{f['line']}:{f['code']}" for f in findings)
+
+
+def artifact_json(capsys, *args: str) -> tuple[int, list[dict]]:
+    """`mlgate artifact` in-process, this interpreter as the project's, no cache."""
+    code = main(["artifact", "--format", "json", "--no-cache", "--python", sys.executable,
+                 *args])
+    return code, json.loads(capsys.readouterr().out)

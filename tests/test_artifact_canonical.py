@@ -25,10 +25,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers import artifact_json
 from mlgate.artifacts import object_states, pickle_scan
 from mlgate.artifacts.allowlist import BASE, NUMPY_TYPES, NUMPY_UFUNCS, AllowList
 from mlgate.artifacts.pickle_scan import scan_pickle
-from mlgate.cli import main
 from mlgate.probe_script import common, verify
 
 LOGREG = ("sklearn.linear_model._logistic", "LogisticRegression")
@@ -202,36 +202,24 @@ def test_every_dtype_numpy_writes_passes_scan_and_probe(dtype):
     assert _probe_verdict(dtype) is None
 
 
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    subprocess.run(["git", "init", "-q"], check=True)
-    return tmp_path
-
-
-def _check(capsys, *args: str) -> tuple[int, list[dict]]:
-    code = main(["artifact", "--format", "json", "--python", sys.executable, *args])
-    return code, json.loads(capsys.readouterr().out)
-
-
-def test_a_bundle_with_dates_and_metadata_loads(project, capsys):
+def test_a_bundle_with_dates_and_metadata_loads(git_project, capsys):
     """Refused before (a 9-item dtype state); now loaded in the project's environment."""
     import joblib
 
     bundle = {"trained": np.array(["2026-11-30T12:00"], dtype="datetime64[ns]"),
               "window": np.array([3600], dtype="timedelta64[s]"),
               "scale": np.ones(2, dtype=np.dtype("f8", metadata={"unit": "cm"}))}
-    joblib.dump(bundle, project / "bundle.joblib")
-    pickle.dump(bundle, (project / "bundle.pkl").open("wb"), protocol=2)
-    assert _check(capsys, "bundle.joblib", "bundle.pkl") == (0, [])
+    joblib.dump(bundle, git_project / "bundle.joblib")
+    pickle.dump(bundle, (git_project / "bundle.pkl").open("wb"), protocol=2)
+    assert artifact_json(capsys, "bundle.joblib", "bundle.pkl") == (0, [])
 
 
-def test_a_crafted_dtype_is_refused_before_unpickling(project, capsys):
+def test_a_crafted_dtype_is_refused_before_unpickling(git_project, capsys):
     """The overlapped object field passes the static layer; the probe refuses it, and
     nothing of the stream runs (the refusal is MLG301, not a crash or a load failure)."""
     obj = {"dtype": CRAFTED["object-overlapped-by-int"]}
-    (project / "m.pkl").write_bytes(pickle.dumps(obj, 2))
-    code, found = _check(capsys, "m.pkl")
+    (git_project / "m.pkl").write_bytes(pickle.dumps(obj, 2))
+    code, found = artifact_json(capsys, "m.pkl")
     assert code == 1 and [f["code"] for f in found] in (["MLG301"], ["MLG302"])
     assert "numpy" in found[0]["message"]
 
@@ -309,16 +297,17 @@ def _run_cli(*args: str) -> subprocess.CompletedProcess:
                           timeout=300, check=False)
 
 
-def test_devices_fifos_and_links_out_of_the_repository_are_never_read(project, tmp_path_factory):
+def test_devices_fifos_and_links_out_of_the_repository_are_never_read(git_project,
+                                                                     tmp_path_factory):
     import os
 
     outside = tmp_path_factory.mktemp("outside") / "secret.pkl"
     outside.write_bytes(pickle.dumps({"a": 1}, 2))
-    os.symlink("/dev/zero", project / "zero.pkl")
-    os.symlink(outside, project / "elsewhere.pkl")
-    os.mkfifo(project / "fifo.joblib")
-    (project / "real.pkl").write_bytes(pickle.dumps({"a": 1}, 2))
-    os.symlink("real.pkl", project / "inside.pkl")
+    os.symlink("/dev/zero", git_project / "zero.pkl")
+    os.symlink(outside, git_project / "elsewhere.pkl")
+    os.mkfifo(git_project / "fifo.joblib")
+    (git_project / "real.pkl").write_bytes(pickle.dumps({"a": 1}, 2))
+    os.symlink("real.pkl", git_project / "inside.pkl")
     subprocess.run(["git", "add", "."], check=True)
     proc = _run_cli()  # no files named: every artifact git lists
     found = {f["path"]: f for f in json.loads(proc.stdout)}
@@ -337,7 +326,7 @@ def test_devices_fifos_and_links_out_of_the_repository_are_never_read(project, t
 
 # -- .npy and .npz are loaded too -----------------------------------------------------------
 
-def test_numpy_files_are_loaded_through_the_restricted_unpickler(project, capsys):
+def test_numpy_files_are_loaded_through_the_restricted_unpickler(git_project, capsys):
     """An object array's pickle inside an .npy/.npz is unpickled by the probe's restricted
     unpickler: a class it needs that no longer exists is a load finding (MLG307), where the
     file used to pass on the static scan alone; plain and object arrays load."""
@@ -354,14 +343,15 @@ def test_numpy_files_are_loaded_through_the_restricted_unpickler(project, capsys
     module.Gone = Gone
     sys.modules["proj_gone"] = module
     try:
-        np.save(project / "gone.npy", array, allow_pickle=True)
+        np.save(git_project / "gone.npy", array, allow_pickle=True)
     finally:
         del sys.modules["proj_gone"]
-    np.savez(project / "bundle.npz", w=np.ones(3), names=np.array(["a", None], dtype=object),
+    np.savez(git_project / "bundle.npz", w=np.ones(3), names=np.array(["a", None], dtype=object),
              when=np.array(["2026-01-01"], dtype="M8[D]"))
-    np.save(project / "plain.npy", np.zeros((2, 2)))
-    (project / "pyproject.toml").write_text('[tool.mlgate.artifact]\nallow = ["proj_gone:Gone"]\n')
-    code, found = _check(capsys, "gone.npy", "bundle.npz", "plain.npy")
+    np.save(git_project / "plain.npy", np.zeros((2, 2)))
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\nallow = ["proj_gone:Gone"]\n')
+    code, found = artifact_json(capsys, "gone.npy", "bundle.npz", "plain.npy")
     assert code == 1
     assert [(f["path"], f["code"]) for f in found] == [("gone.npy", "MLG307")]
 
@@ -429,13 +419,13 @@ def test_skops_trees_are_held_to_mlgate_s_rules(edit, code):
     assert [f.code for f in found] == [code], found
 
 
-def test_ordinary_skops_files_load(project, capsys):
+def test_ordinary_skops_files_load(git_project, capsys):
     import skops.io as sio
     from sklearn.neighbors import KNeighborsClassifier
 
     model = KNeighborsClassifier(algorithm="kd_tree", n_neighbors=1).fit([[0.0], [1.0]], [0, 1])
-    sio.dump(model, project / "knn.skops")  # a KDTree: a tuple state, compiled __setstate__
-    assert _check(capsys, "knn.skops") == (0, [])
+    sio.dump(model, git_project / "knn.skops")  # a KDTree: a tuple state, compiled __setstate__
+    assert artifact_json(capsys, "knn.skops") == (0, [])
 
 
 def _skops_schema(schema) -> bytes:

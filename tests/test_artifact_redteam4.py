@@ -18,19 +18,17 @@ from __future__ import annotations
 
 import collections
 import copyreg
-import json
 import pickle
-import subprocess
 import sys
 import warnings
 
 import numpy as np
 import pytest
 
+from helpers import artifact_json
 from mlgate.artifacts import pickle_scan
 from mlgate.artifacts.allowlist import BASE, NUMPY_TYPES, NUMPY_UFUNCS, AllowList
 from mlgate.artifacts.pickle_scan import scan_pickle
-from mlgate.cli import main
 
 
 def allow() -> AllowList:
@@ -63,37 +61,24 @@ def test_an_object_list_shorter_than_its_shape_is_refused(masked):
     assert scan_pickle(_short_object_array(3, 3, masked), allow()).refusals == []
 
 
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    subprocess.run(["git", "init", "-q"], check=True)
-    return tmp_path
-
-
-def _check(capsys, *args: str) -> tuple[int, list[dict]]:
-    code = main(["artifact", "--format", "json", "--no-cache", "--python", sys.executable,
-                 *args])
-    return code, json.loads(capsys.readouterr().out)
-
-
 def _sparse_attrs(reach: int) -> dict:
     return {"_shape": (2, 1), "maxprint": 50,
             "indptr": np.array([0, 0, reach], dtype=np.int32),
             "indices": np.array([0], dtype=np.int32), "data": np.array([1.0])}
 
 
-def test_slots_and_items_only_where_the_class_has_them(project, capsys):
+def test_slots_and_items_only_where_the_class_has_them(git_project, capsys):
     from scipy.sparse import csr_matrix
 
     # shape is a property of csr_matrix, not a slot: its setter would overflow the heap
     setter = _Reduced(copyreg._reconstructor, (csr_matrix, object, None),
                       (_sparse_attrs(8), {"shape": (1, 2)}))
-    (project / "setter.pkl").write_bytes(pickle.dumps(setter, 4))
+    (git_project / "setter.pkl").write_bytes(pickle.dumps(setter, 4))
     # items set on a csr_matrix call its __setitem__ on inconsistent arrays
     items = _Reduced(copyreg._reconstructor, (csr_matrix, object, None), _sparse_attrs(8),
                      None, iter([(1, 5.0)]))
-    (project / "items.pkl").write_bytes(pickle.dumps(items, 4))
-    code, found = _check(capsys, "setter.pkl", "items.pkl")
+    (git_project / "items.pkl").write_bytes(pickle.dumps(items, 4))
+    code, found = artifact_json(capsys, "setter.pkl", "items.pkl")
     assert code == 1
     by_path = {f["path"]: f for f in found}
     assert sorted(by_path) == ["items.pkl", "setter.pkl"] and len(found) == 2
@@ -102,13 +87,13 @@ def test_slots_and_items_only_where_the_class_has_them(project, capsys):
     assert "not a dict" in by_path["items.pkl"]["message"]
 
 
-def test_real_slots_and_dict_subclasses_still_load(project, capsys):
-    (project / "pyproject.toml").write_text(
+def test_real_slots_and_dict_subclasses_still_load(git_project, capsys):
+    (git_project / "pyproject.toml").write_text(
         '[tool.mlgate.artifact]\nallow = ["slotted:Slotted"]\n')
-    (project / "slotted.py").write_text(
+    (git_project / "slotted.py").write_text(
         "class Slotted:\n    __slots__ = ('a', 'b')\n\n    def __init__(self):\n"
         "        self.a, self.b = 1, [2]\n")
-    sys.path.insert(0, str(project))
+    sys.path.insert(0, str(git_project))
     try:
         import slotted
 
@@ -116,14 +101,14 @@ def test_real_slots_and_dict_subclasses_still_load(project, capsys):
                   "ordered": collections.OrderedDict(a=1, b=2),
                   "default": collections.defaultdict(list, a=[1])}
         for protocol in (2, 4):
-            (project / f"bundle{protocol}.pkl").write_bytes(pickle.dumps(bundle, protocol))
+            (git_project / f"bundle{protocol}.pkl").write_bytes(pickle.dumps(bundle, protocol))
     finally:
-        sys.path.remove(str(project))
+        sys.path.remove(str(git_project))
         sys.modules.pop("slotted", None)
-    assert _check(capsys, "bundle2.pkl", "bundle4.pkl") == (0, [])
+    assert artifact_json(capsys, "bundle2.pkl", "bundle4.pkl") == (0, [])
 
 
-def test_ordinary_models_of_every_protocol_and_their_helpers_load(project, capsys):
+def test_ordinary_models_of_every_protocol_and_their_helpers_load(git_project, capsys):
     """copy_reg/__builtin__ (protocols 0-2) resolve as pickle resolves them; MLP's optimizer
     and SGD's loss live in modules without estimators, and load."""
     from sklearn.linear_model import LogisticRegression, SGDClassifier
@@ -134,16 +119,16 @@ def test_ordinary_models_of_every_protocol_and_their_helpers_load(project, capsy
     for protocol in (0, 1, 2):
         name = f"logreg{protocol}.pkl"
         model = LogisticRegression().fit(X, y)
-        (project / name).write_bytes(pickle.dumps({"model": model, "seen": {1, 2}}, protocol))
+        (git_project / name).write_bytes(pickle.dumps({"model": model, "seen": {1, 2}}, protocol))
         names.append(name)
     for name, model in (("sgd.pkl", SGDClassifier(max_iter=5, tol=None)),
                         ("mlp.pkl", MLPClassifier(max_iter=5))):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # too few iterations to converge: not the point
             model.fit(X, y)
-        (project / name).write_bytes(pickle.dumps(model, 4))
+        (git_project / name).write_bytes(pickle.dumps(model, 4))
         names.append(name)
-    assert _check(capsys, *names) == (0, [])
+    assert artifact_json(capsys, *names) == (0, [])
 
 
 def _shared_state_builds(pairs: int, objects: int) -> bytes:

@@ -14,26 +14,12 @@ from __future__ import annotations
 
 import json
 import pickle
-import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from mlgate.cli import main
-
-
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    subprocess.run(["git", "init", "-q"], check=True)
-    return tmp_path
-
-
-def _check(capsys, *args: str) -> tuple[int, list[dict]]:
-    code = main(["artifact", "--format", "json", "--no-cache", "--python", sys.executable,
-                 *args])
-    return code, json.loads(capsys.readouterr().out)
+from helpers import artifact_json
 
 
 def _tree_with(edit):
@@ -80,12 +66,12 @@ CORRUPT = {
 }
 
 
-def test_corrupt_compiled_structures_are_refused_before_use(project, capsys):
+def test_corrupt_compiled_structures_are_refused_before_use(git_project, capsys):
     names = []
     for name, make in CORRUPT.items():
-        (project / f"{name}.pkl").write_bytes(pickle.dumps(make(), 4))
+        (git_project / f"{name}.pkl").write_bytes(pickle.dumps(make(), 4))
         names.append(f"{name}.pkl")
-    code, found = _check(capsys, *names)
+    code, found = artifact_json(capsys, *names)
     assert code == 1
     by_path = {f["path"]: f for f in found}
     assert sorted(by_path) == sorted(names) and len(found) == len(names)
@@ -94,14 +80,14 @@ def test_corrupt_compiled_structures_are_refused_before_use(project, capsys):
         assert "the model is inconsistent" in finding["message"], finding
 
 
-def test_the_same_structures_when_consistent_load(project, capsys):
+def test_the_same_structures_when_consistent_load(git_project, capsys):
     from scipy.sparse import csr_matrix
 
     models = {"tree": _tree_with(lambda n: None), "kdtree": _kdtree_with(lambda s: None),
               "hgb": _hgb_with(lambda n: None), "sparse": csr_matrix(np.eye(3))}
     for name, model in models.items():
-        (project / f"{name}.pkl").write_bytes(pickle.dumps(model, 4))
-    assert _check(capsys, *(f"{n}.pkl" for n in models)) == (0, [])
+        (git_project / f"{name}.pkl").write_bytes(pickle.dumps(model, 4))
+    assert artifact_json(capsys, *(f"{n}.pkl" for n in models)) == (0, [])
 
 
 def test_a_skops_masked_array_over_an_estimator_is_refused():
