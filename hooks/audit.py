@@ -5,8 +5,13 @@ project's environment, the artifact (safe, loads, versions), the input contract 
 API) and single-row latency. The artifact is loaded once for the schema and latency pillars
 (the probe exercises it on the same load), and answers are cached under `.git/`.
 
-Text output: one line per pillar with a pass/warn/fail/skip mark, then the findings. JSON:
-`{"ready": bool, "pillars": [...], "findings": [...]}`. SARIF: the findings. With
+Each pillar runs its check's own code path under the audited folder's own policy (ignores,
+severities, exclude, --config/--no-config), so its status, its findings, the verdict and the
+exit code never disagree. READY means every required pillar was checked and passed
+(`AuditResult.verdict`); a pillar with nothing to check is NOT CHECKED, with what to add.
+
+Text output: one line per pillar (PASS, WARN, FAIL, NOT CHECKED, SKIPPED), the verdict, then
+the findings. JSON: `{"ready", "verdict", "pillars", "findings"}`. SARIF: the findings. With
 `--write-readme`, the project's README.md gets an "Operational Constraints" section between
 markers (measured latency, memory, versions, warnings), replaced in place on later runs;
 nothing else in the file is touched.
@@ -19,12 +24,12 @@ import os
 import sys
 from collections.abc import Iterable
 
-from mlgate.config import Config, load_config, trusted_config_note
+from mlgate.config import AUDIT_PILLARS, Config, load_config, trusted_config_note
 from mlgate.finding import Finding, UsageError
 
 NAME = "audit"
 HELP = "run every check over a project and print a deployment-readiness report"
-PILLARS = ("paths", "lock", "artifact", "schema", "latency")
+PILLARS = AUDIT_PILLARS  # one list, in config (where `require` is validated)
 START = "<!-- mlgate:operational-constraints:start -->"
 END = "<!-- mlgate:operational-constraints:end -->"
 
@@ -42,19 +47,69 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write the Operational Constraints section into DIR/README.md")
 
 
-class Pillar:
-    __slots__ = ("detail", "name", "status")
+NOT_CHECKED, SKIPPED = "not-checked", "skipped"
 
-    def __init__(self, name: str, status: str = "pass", detail: str = "") -> None:
-        self.name, self.status, self.detail = name, status, detail
+
+class Pillar:
+    """One pillar's verdict: pass, warn, fail, not-checked (with why and what to add) or
+    skipped (`--skip`: the user left it out, so it is not required)."""
+
+    __slots__ = ("detail", "name", "required", "status")
+
+    def __init__(self, name: str, required: bool = True) -> None:
+        self.name, self.status, self.detail, self.required = name, "pass", "", required
 
     def settle(self, findings: list[Finding], fail_on: str = "error") -> None:
-        if self.status == "skip":
+        if self.status in (NOT_CHECKED, SKIPPED):
             return
         if any(f.severity == "error" or fail_on == "warning" for f in findings):
             self.status = "fail"
         elif findings:
             self.status = "warn"
+
+    def not_checked(self, why: str) -> None:
+        if self.status != SKIPPED:
+            self.status, self.detail = NOT_CHECKED, why
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "status": self.status, "detail": self.detail,
+                "required": self.required}
+
+
+class AuditResult:
+    """The pillars, the findings after the project's policy, and what was measured.
+
+    READY only when no pillar failed and every required pillar was checked; INCOMPLETE when
+    nothing failed but a required pillar could not be checked; NOT READY when one failed.
+    """
+
+    def __init__(self, pillars: list[Pillar], findings: list[Finding], measured: dict,
+                 config: Config) -> None:
+        self.pillars, self.findings, self.measured = pillars, findings, measured
+        self.config = config
+
+    @property
+    def verdict(self) -> str:
+        if any(p.status == "fail" for p in self.pillars):
+            return "not-ready"
+        if any(p.required and p.status == NOT_CHECKED for p in self.pillars):
+            return "incomplete"
+        return "ready"
+
+    @property
+    def ready(self) -> bool:
+        return self.verdict == "ready"
+
+    def headline(self) -> str:
+        if self.verdict == "not-ready":
+            return "NOT READY: fix the findings below"
+        missing = [p.name for p in self.pillars if p.required and p.status == NOT_CHECKED]
+        if missing:
+            return (f"INCOMPLETE: not checked: {', '.join(missing)} (add what each one needs,"
+                    " or leave it out with [tool.mlgate] require = [...])")
+        left_out = [p.name for p in self.pillars if p.status in (NOT_CHECKED, SKIPPED)]
+        return "READY for deployment" + (f" (not checked: {', '.join(left_out)})"
+                                         if left_out else "")
 
 
 def _args_for(module, argv: list[str], common: argparse.Namespace) -> argparse.Namespace:
@@ -68,32 +123,54 @@ def _args_for(module, argv: list[str], common: argparse.Namespace) -> argparse.N
     return args
 
 
-def _pillar_paths(config, common, found):
+def _policy(found: list[Finding], config: Config, common: argparse.Namespace) -> list[Finding]:
+    """The same ignores, per-file ignores and severities the checks get from `mlgate`."""
+    from mlgate.cli import apply_policy
+
+    return apply_policy(found, config, list(getattr(common, "ignore", []) or []))
+
+
+def _pillar_paths(config, common, pillar, found):
     from mlgate.checks import paths
 
     result = list(paths.run(_args_for(paths, ["."], common), config))
     found.extend(result)
-    return f"{len(result)} finding(s)" if result else "no hardcoded absolute paths"
+    pillar.detail = f"{len(result)} finding(s)" if result else "no hardcoded absolute paths"
 
 
-def _pillar_lock(config, common, found):
+def _pillar_lock(config, common, pillar, found):
     from mlgate.checks import lock
     from mlgate.locks.detect import discover_locks
 
     files = [os.path.join(config.root, p) for p in config.section("lock").get("files", [])]
     files = [os.path.relpath(p) for p in (files or discover_locks("."))]
     if not files:
-        return None
+        pillar.not_checked("no lock file: add requirements.txt (`pip freeze`), uv.lock,"
+                           " poetry.lock, pylock.toml or Pipfile.lock, so the deployment"
+                           " installs what was tested")
+        return
     result = list(lock.run(_args_for(lock, files, common), config))
     found.extend(result)
-    return f"{', '.join(files)} against the project's environment"
+    pillar.detail = f"{', '.join(files)} against the project's environment"
 
 
-def audit(directory: str, common: argparse.Namespace) -> tuple[list[Pillar], list[Finding],
-                                                                 dict]:
-    """Run the pillars from inside `directory`; paths in findings are relative to it."""
+def project_config(common: argparse.Namespace, config_file: str | None) -> Config:
+    """The audited folder's configuration, honouring --config, --no-config and
+    --trusted-config as every check does (the cwd is the audited folder)."""
+    if getattr(common, "no_config", False):
+        return Config(root=os.getcwd())
+    trusted = getattr(common, "trusted_config", None)
+    config = load_config(config_file, start=".", trusted=trusted)
+    if trusted and common.verbose:
+        print(f"mlgate audit: {common.directory}: {trusted_config_note(config, trusted)}",
+              file=sys.stderr)
+    return config
+
+
+def audit(common: argparse.Namespace, config: Config) -> AuditResult:
+    """Run the pillars from inside the audited folder; paths in findings are relative to it."""
+    from mlgate.artifacts.discovery import find_artifacts, is_lfs_pointer
     from mlgate.artifacts.gate import ArtifactGate, sandbox_summary
-    from mlgate.checks import artifact as artifact_check
     from mlgate.checks.latency import latency_findings, latency_spec
     from mlgate.checks.schema import (
         compare_contract,
@@ -105,52 +182,52 @@ def audit(directory: str, common: argparse.Namespace) -> tuple[list[Pillar], lis
     from mlgate.files import relative_to
     from mlgate.models import declared_models
 
-    trusted = getattr(common, "trusted_config", None)
-    config = load_config(start=".", trusted=trusted)
-    if trusted and common.verbose:
-        print(f"mlgate audit: {directory}: {trusted_config_note(config, trusted)}",
-              file=sys.stderr)
     findings: list[Finding] = []
-    pillars = {name: Pillar(name) for name in PILLARS}
+    pillars = {name: Pillar(name, name in config.require) for name in PILLARS}
     measured: dict = {"models": []}
     for name in common.skip:
-        pillars[name].status, pillars[name].detail = "skip", "skipped (--skip)"
+        pillars[name].status, pillars[name].detail = SKIPPED, "skipped (--skip)"
+        pillars[name].required = False
 
-    def run_pillar(name, function):
-        if pillars[name].status == "skip":
-            return
-        found: list[Finding] = []
-        detail = function(config, common, found)
-        if detail is None:
-            pillars[name].status, pillars[name].detail = "skip", "nothing to check"
-            return
+    def active(name: str) -> bool:
+        return pillars[name].status not in (NOT_CHECKED, SKIPPED)
+
+    def settle(name: str, found: list[Finding]) -> None:
         for finding in found:
             finding.extra.setdefault("check", name)
-        pillars[name].detail = detail
+        found[:] = _policy(found, config, common)
         pillars[name].settle(found, config.fail_on)
         findings.extend(found)
 
-    run_pillar("paths", _pillar_paths)
-    run_pillar("lock", _pillar_lock)
+    for name, function in (("paths", _pillar_paths), ("lock", _pillar_lock)):
+        if active(name):
+            found: list[Finding] = []
+            function(config, common, pillars[name], found)
+            settle(name, found)
     specs = declared_models(config, argparse.Namespace())
     artifacts = [s.artifact for s in specs if os.path.isfile(s.artifact)]
-    artifacts += [p for p in artifact_check._artifacts([]) if p not in artifacts
+    artifacts += [p for p in find_artifacts(".") if p not in artifacts
                   and not config.is_excluded(relative_to(p, config.root))]
+    pointers = [p for p in artifacts if is_lfs_pointer(p)]
+    if not artifacts:
+        for name in ("artifact", "schema", "latency"):
+            pillars[name].not_checked(
+                "no model artifact found (by name or content): commit the model, or declare"
+                " it in [tool.mlgate.models.NAME] artifact = \"...\"")
     gate = None
-    if artifacts and any(pillars[p].status != "skip" for p in ("artifact", "schema",
-                                                                "latency")):
+    if artifacts and any(active(p) for p in ("artifact", "schema", "latency")):
         gate = ArtifactGate(config, common.python, no_cache=common.no_cache,
-                                           verbose=common.verbose, label=NAME)
+                            verbose=common.verbose, label=NAME)
         measured["versions"] = gate.env.versions
     # The probe work of the schema and latency pillars is asked on the artifact pillar's
     # load: one load per model for the whole audit (the later asks hit the cache).
     inputs = {}
     for spec in specs:
         sample, contract = read_inputs(spec, [])
-        timing = (latency_spec(config, spec) if pillars["latency"].status != "skip"
-                  and sample is not None else None)
+        timing = (latency_spec(config, spec) if active("latency") and sample is not None
+                  else None)
         inputs[spec.name] = (sample, contract, timing)
-    if gate is not None and pillars["artifact"].status != "skip":
+    if gate is not None and active("artifact"):
         from mlgate.checks.schema import block_key, model_block
 
         blocks = {}
@@ -169,107 +246,147 @@ def audit(directory: str, common: argparse.Namespace) -> tuple[list[Pillar], lis
                             for _, _, record in results if record.get("load")})
         if sandboxes:  # which protections the loads ran under
             pillars["artifact"].detail += "; loaded " + " or ".join(sandboxes)
-        for finding in found:
-            finding.extra.setdefault("check", "artifact")
-        pillars["artifact"].settle(found, config.fail_on)
-        findings.extend(found)
-    elif pillars["artifact"].status != "skip":
-        pillars["artifact"].status, pillars["artifact"].detail = "skip", "no model artifact"
-    for name in ("schema", "latency"):
-        if pillars[name].status != "skip" and not specs:
-            pillars[name].status = "skip"
-            pillars[name].detail = "no model declared or found ([tool.mlgate.models])"
+        settle("artifact", found)
+        loaded = [path for path, _, record in results if (record.get("load") or {}).get("type")]
+        if pointers and not loaded and pillars["artifact"].status != "fail":
+            pillars["artifact"].not_checked(
+                f"{', '.join(pointers)}: a Git LFS pointer, not the model: run `git lfs pull`"
+                " where mlgate runs")
+    if not specs:
+        for name in ("schema", "latency"):
+            pillars[name].not_checked(
+                "no model to exercise: declare it in [tool.mlgate.models.NAME] (artifact,"
+                " sample, contract)" + (f"; found {len(artifacts)} artifacts and none is"
+                                        " declared" if len(artifacts) > 1 else ""))
     schema_found: list[Finding] = []
     latency_found: list[Finding] = []
-    unmeasured: list[str] = []
-    if gate is not None and specs and not (
-            pillars["schema"].status == "skip" and pillars["latency"].status == "skip"):
+    compared, timed, preprocessors = [], [], []
+    if gate is not None and specs and (active("schema") or active("latency")):
         for spec in specs:
             sample, contract = read_inputs(spec, schema_found)
             timing = inputs[spec.name][2]
+            if (sample is None and contract is None and not timing) or spec.artifact in pointers:
+                continue
             model = exercise(gate, spec, sample, timing, schema_found)
             if model is None:
-                unmeasured.append(spec.name)
                 continue
-            if pillars["schema"].status != "skip":
-                from mlgate.checks.schema import imported_contract
+            if model.get("role") == "preprocessor":
+                preprocessors.append(f"{spec.artifact} ({model['input'].get('model_type')})")
+                continue
+            from mlgate.checks.schema import imported_contract
 
-                contract = imported_contract(spec, model, contract)
-                if sample is not None:
-                    schema_found.extend(compare_sample(spec, sample, model))
-                if contract is not None:
-                    schema_found.extend(compare_contract(spec, contract, model, sample))
+            contract = imported_contract(spec, model, contract)
+            if sample is not None:
+                schema_found.extend(compare_sample(spec, sample, model))
+            if contract is not None:
+                schema_found.extend(compare_contract(spec, contract, model, sample))
+            compared.append(spec.name)
             if timing:
                 latency_found.extend(latency_findings(spec, model, quiet=True))
+                if model.get("latency"):
+                    timed.append(spec.name)
             measured["models"].append((spec, model))
-        names = ", ".join(s.name for s in specs)
-        if pillars["schema"].status != "skip":
-            notes = [n for n in (empty_request_note(m) for _, m in measured["models"]) if n]
-            pillars["schema"].detail = (f"{names}: sample and contract against the model's"
-                                        " input" + (f"; {notes[0]}" if len(notes) == 1 else ""))
-            pillars["schema"].settle(schema_found, config.fail_on)
-            findings.extend(schema_found)
-        if pillars["latency"].status != "skip":
-            lines = [f"{spec.name} p95 {m['latency']['p95_ms']:.1f} ms <= {spec.budget_ms:g} ms"
-                     if m.get("latency") and m["latency"]["p95_ms"] <= spec.budget_ms else
-                     f"{spec.name} p95 {m['latency']['p95_ms']:.1f} ms > {spec.budget_ms:g} ms"
-                     if m.get("latency") else f"{spec.name} not measured"
-                     for spec, m in measured["models"]]
-            lines += [f"{name} not measured: the model did not load" for name in unmeasured]
-            pillars["latency"].detail = "; ".join(lines) or "not measured"
-            pillars["latency"].settle(latency_found, config.fail_on)
-            if unmeasured and pillars["latency"].status == "pass":
-                pillars["latency"].status = "skip"
-            findings.extend(latency_found)
-    return list(pillars.values()), findings, measured
+    if active("schema") and specs:
+        notes = [n for n in (empty_request_note(m) for _, m in measured["models"]) if n]
+        if compared:
+            pillars["schema"].detail = (f"{', '.join(compared)}: sample and contract against"
+                                        " the model's input"
+                                        + (f"; {notes[0]}" if len(notes) == 1 else ""))
+        elif pointers and not schema_found:
+            pillars["schema"].not_checked(f"{', '.join(pointers)}: a Git LFS pointer, not the"
+                                          " model")
+        elif not schema_found:
+            pillars["schema"].not_checked(
+                "no model has a sample request or an API contract: add sample = \"...\" or"
+                " contract = \"api.py:Request\" to [tool.mlgate.models.NAME]")
+        else:
+            pillars["schema"].detail = "the models could not be exercised"
+        if preprocessors:
+            pillars["schema"].detail += f"; preprocessors beside them: {', '.join(preprocessors)}"
+        settle("schema", schema_found)
+    if active("latency") and specs:
+        lines = [f"{spec.name} p95 {m['latency']['p95_ms']:.1f} ms"
+                 f" {'<=' if m['latency']['p95_ms'] <= spec.budget_ms else '>'}"
+                 f" {spec.budget_ms:g} ms" for spec, m in measured["models"] if m.get("latency")]
+        pillars["latency"].detail = "; ".join(lines)
+        settle("latency", latency_found)
+        if not timed and pillars["latency"].status != "fail":
+            pillars["latency"].not_checked(
+                "no model was timed: a model needs a sample request (sample = \"...\") that"
+                " predicts" if not latency_found else "no model was timed: "
+                + latency_found[0].message)
+    return AuditResult(list(pillars.values()), findings, measured, config)
 
 
 def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
+    """The findings alone (for formats other than the report); see `execute`."""
+    return execute_result(args).findings
+
+
+def execute_result(args: argparse.Namespace) -> AuditResult:
     directory = args.directory
     if not os.path.isdir(directory):
         raise UsageError(f"{directory}: not a folder")
+    config_file = os.path.abspath(args.config) if getattr(args, "config", None) else None
     here = os.getcwd()
     os.chdir(directory)
     try:
-        pillars, findings, measured = audit(directory, args)
+        config = project_config(args, config_file)
+        result = audit(args, config)
         if args.write_readme:
-            write_readme("README.md", operational_constraints(pillars, findings, measured))
+            write_readme("README.md", operational_constraints(result))
     finally:
         os.chdir(here)
-    for finding in findings:
+    for finding in result.findings:
         finding.path = os.path.normpath(os.path.join(directory, finding.path))
-    args.audit_pillars = pillars
-    return findings
+    return result
 
 
-MARKS = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}
+def execute(args: argparse.Namespace) -> int:
+    """`mlgate audit`: the report, and exit 0 only when READY (1 when INCOMPLETE or NOT
+    READY). The policy is the audited folder's own, applied per pillar."""
+    from mlgate.report import emit as emit_findings
+
+    result = execute_result(args)
+    try:
+        if not emit_report(args, result):
+            emit_findings(result.findings, args.format, NAME, args.color)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        sys.stderr.close()
+    if args.exit_zero:
+        return 0
+    return 0 if result.ready else 1
 
 
-def emit(args: argparse.Namespace, findings: list[Finding]) -> bool:
+MARKS = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", NOT_CHECKED: "NOT CHECKED",
+         SKIPPED: "SKIPPED"}
+
+
+def emit_report(args: argparse.Namespace, result: AuditResult) -> bool:
     """The readiness report for text and JSON; other formats are the findings alone."""
     import json
 
     from mlgate.report import format_text, use_color
 
-    pillars = getattr(args, "audit_pillars", [])
-    ready = not any(p.status == "fail" for p in pillars)
+    findings = result.findings
     if args.format == "json":
-        print(json.dumps({"ready": ready,
-                          "pillars": [{"name": p.name, "status": p.status, "detail": p.detail}
-                                      for p in pillars],
+        print(json.dumps({"ready": result.ready, "verdict": result.verdict,
+                          "pillars": [p.to_dict() for p in result.pillars],
                           "findings": [f.to_dict() for f in findings]}, indent=2))
         return True
     if args.format != "text":
         return False
     color = use_color(args.color, sys.stdout)
-    tint = {"pass": "\033[32m", "warn": "\033[33m", "fail": "\033[31m", "skip": "\033[2m"}
+    tint = {"pass": "\033[32m", "warn": "\033[33m", "fail": "\033[31m", NOT_CHECKED: "\033[33m",
+            SKIPPED: "\033[2m"}
     print(f"mlgate audit: {args.directory}")
-    for pillar in pillars:
+    for pillar in result.pillars:
         mark = MARKS[pillar.status]
-        if color:
-            mark = f"{tint[pillar.status]}{mark}\033[0m"
-        print(f"  {mark}  {pillar.name:<9} {pillar.detail}")
-    print("READY for deployment" if ready else "NOT READY: fix the findings below")
+        shown = f"{tint[pillar.status]}{mark}\033[0m" if color else mark
+        print(f"  {shown}{' ' * (4 - len(mark)) if len(mark) < 4 else ''}  {pillar.name:<9}"
+              f" {pillar.detail}")
+    print(result.headline())
     if findings:
         print()
         for finding in sorted(findings, key=Finding.sort_key):
@@ -277,10 +394,17 @@ def emit(args: argparse.Namespace, findings: list[Finding]) -> bool:
     return True
 
 
-def operational_constraints(pillars, findings: list[Finding], measured: dict) -> str:
-    """The README section the seed lesson asks for, from what was measured."""
+def operational_constraints(result: AuditResult) -> str:
+    """The README section the seed lesson asks for, from what was measured; it says which
+    pillars were checked, so it never claims more than that."""
+    findings, measured = result.findings, result.measured
     lines = [START, "## Operational Constraints", "",
-             "_Written by `mlgate audit --write-readme`; edit outside the markers._", ""]
+             "_Written by `mlgate audit --write-readme`; edit outside the markers._", "",
+             f"Verdict: **{result.headline().split(':')[0].split(' (')[0]}**.", "",
+             "| check | status | detail |", "| --- | --- | --- |"]
+    lines += [f"| {p.name} | {MARKS[p.status]} | {p.detail.replace('|', '/')} |"
+              for p in result.pillars]
+    lines.append("")
     versions = measured.get("versions") or {}
     for spec, model in measured.get("models", []):
         lat, load = model.get("latency") or {}, model.get("_load") or {}

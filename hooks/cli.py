@@ -22,6 +22,7 @@ CHECKS = {
     "schema": "mlgate.checks.schema",
     "latency": "mlgate.checks.latency",
     "audit": "mlgate.audit",
+    "env": "mlgate.env_command",
 }
 # One line each for `mlgate --help`, so a run imports only the check it runs.
 SUMMARIES = {
@@ -33,6 +34,7 @@ SUMMARIES = {
               " contract",
     "latency": "block models whose single-row inference exceeds the latency budget (p95)",
     "audit": "run every check over a project and print a deployment-readiness report",
+    "env": "print which Python environment the checks judge, why, and what else was considered",
 }
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -88,6 +90,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
                                       formatter_class=_formatter)
         module.add_arguments(check_parser)
         _common_options(check_parser)
+        parser.set_defaults(_check_parser=check_parser)
     return parser
 
 
@@ -114,9 +117,16 @@ def apply_policy(findings: list[Finding], config: Config, cli_ignore: list[str])
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(argv)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # the check's own usage, not the top-level one
+        getattr(args, "_check_parser", parser).error(
+            f"unrecognized arguments: {' '.join(unknown)}")
     args.trusted_config = args.trusted_config or os.environ.get("MLGATE_TRUSTED_CONFIG") or None
     try:
+        module = importlib.import_module(CHECKS[args.command])
+        execute = getattr(module, "execute", None)
+        if execute is not None:  # audit reads its folder's own configuration and reports
+            return execute(args)
         if args.no_config:
             config = Config(root=os.getcwd())
         else:
@@ -124,7 +134,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.verbose and args.trusted_config:
                 print(f"mlgate: {trusted_config_note(config, args.trusted_config)}",
                       file=sys.stderr)
-        module = importlib.import_module(CHECKS[args.command])
         findings = apply_policy(list(module.run(args, config)), config, args.ignore)
     except UsageError as exc:
         print(f"mlgate: error: {exc}", file=sys.stderr)
@@ -132,9 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     try:
-        custom = getattr(module, "emit", None)  # audit prints a readiness report
-        if not (custom and custom(args, findings)):
-            emit(findings, args.format, args.command, args.color)
+        emit(findings, args.format, args.command, args.color)
         sys.stdout.flush()
     except BrokenPipeError:
         sys.stderr.close()

@@ -95,6 +95,18 @@ def _per_file_ignores(value: Any, where: str) -> dict[str, list[str]]:
     return {glob: _codes(codes, f"{where}.{glob!r}") for glob, codes in value.items()}
 
 
+AUDIT_PILLARS = ("paths", "lock", "artifact", "schema", "latency")
+
+
+def _pillars(value: Any, where: str) -> list[str]:
+    names = _list_of_str(value, where)
+    for name in names:
+        if name not in AUDIT_PILLARS:
+            raise UsageError(f"{where}: {name!r} is not a pillar (one of"
+                             f" {', '.join(AUDIT_PILLARS)})")
+    return names
+
+
 def _milliseconds(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise UsageError(f"{where} must be a positive number of milliseconds")
@@ -159,6 +171,7 @@ GLOBAL_KEYS: dict[str, Callable[[Any, str], Any]] = {
     "per-file-ignores": _per_file_ignores,
     "python": lambda value, where: _str(value, where),
     "models": _models,
+    "require": _pillars,
 }
 
 CHECK_KEYS: dict[str, dict[str, Callable[[Any, str], Any]]] = {
@@ -206,6 +219,7 @@ class Config:
         self.checks: dict[str, dict[str, Any]] = {}
         self.python: str | None = None
         self.models: dict[str, dict[str, Any]] = {}
+        self.require: list[str] = list(AUDIT_PILLARS)  # what `mlgate audit` needs checked
 
     def section(self, check: str) -> dict[str, Any]:
         return self.checks.get(check, {})

@@ -76,12 +76,35 @@ def _git_files(folder: str) -> list[str] | None:
     if listed is None:
         return None
     # `--cached` still lists files deleted from the work tree; they are not ours to scan.
-    return sorted(listed - (ls_files("--deleted") or set()))
+    return without_environments(sorted(listed - (ls_files("--deleted") or set())))
+
+
+def without_environments(names: list[str]) -> list[str]:
+    """`names` without the files of a virtualenv (a folder holding `pyvenv.cfg`) or a conda
+    environment (`conda-meta/`) inside the project: site-packages is not the project's code,
+    models or locks, even when nobody git-ignored it."""
+    roots = set()
+    for name in names:
+        posix = name.replace("\\", "/")
+        if posix == "pyvenv.cfg" or posix.endswith("/pyvenv.cfg"):
+            roots.add(posix[:-len("pyvenv.cfg")])
+        elif "conda-meta/" in posix and (posix.startswith("conda-meta/")
+                                          or "/conda-meta/" in posix):
+            roots.add(posix[:posix.rfind("conda-meta/")])
+    if not roots:
+        return names
+    if "" in roots:  # the folder itself is an environment: nothing in it is the project's
+        return []
+    prefixes = tuple(roots)
+    return [n for n in names if not n.replace("\\", "/").startswith(prefixes)]
 
 
 def _walk(folder: str) -> list[str]:
     found = []
     for top, dirs, names in os.walk(folder):
+        if "pyvenv.cfg" in names or "conda-meta" in dirs:
+            dirs[:] = []
+            continue
         dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")]
         found.extend(os.path.join(top, n) for n in names)
     return sorted(os.path.normpath(p) for p in found)

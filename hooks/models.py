@@ -5,9 +5,12 @@ budget. In order, the first that applies:
 
 1. command-line flags (`--artifact`, `--sample`, `--contract`, `--budget-ms`): one model;
 2. `[tool.mlgate.models.NAME]` tables in pyproject.toml (paths relative to that file);
-3. convention: the only model artifact git tracks under the project, and the first
-   `sample*.json|csv|parquet` or `*request*.json` found next to it or in a folder above it
-   (up to the project's root). Two artifacts or more: nothing is guessed; declare them.
+3. convention: the model artifacts git lists under the project (by name or content, see
+   `mlgate.artifacts.discovery`), each with the first `sample*.json|csv|parquet` or
+   `*request*.json` found next to it or in a folder above it (up to the project's root).
+   With one artifact, it is the model, sample or not; with several, each one that has a
+   sample is tried, and one without `predict` but with `transform` is reported as a
+   preprocessor saved beside the model, not as a broken model.
 """
 
 from __future__ import annotations
@@ -19,9 +22,8 @@ from mlgate.config import Config
 DEFAULT_BUDGET_MS = 500.0  # the seed lesson's threshold
 SAMPLE_NAMES = ("sample", "request", "example_input", "input_example")
 SAMPLE_EXTENSIONS = (".json", ".csv", ".parquet")
-MODEL_EXTENSIONS = (".joblib", ".pkl", ".pickle", ".jbl", ".sav", ".skops", ".joblib.gz",
-                    ".joblib.z", ".joblib.xz", ".joblib.bz2", ".joblib.lzma", ".joblib.lz4",
-                    ".pkl.gz", ".pkl.z")
+# Convention found this model among several artifacts: it may turn out to be a preprocessor.
+SEVERAL = "convention (one of several artifacts)"
 
 
 class ModelSpec:
@@ -78,37 +80,40 @@ def declared_models(config: Config, args) -> list[ModelSpec]:
     return discover(config.root, default_budget, names)
 
 
-def _tracked(root: str) -> list[str]:
-    import subprocess
-
-    try:
-        proc = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
-                               "--exclude-standard", "--", root],
-                              capture_output=True, timeout=60, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return []
-    if proc.returncode != 0:
-        return []
-    return [p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0")
-            if p and os.path.isfile(p)]
-
-
 def discover(root: str, budget_ms: float, names: str = "fields") -> list[ModelSpec]:
-    files = _tracked(root)
-    artifacts = [p for p in files if p.lower().endswith(MODEL_EXTENSIONS)]
-    if len(artifacts) != 1:
-        return []
-    artifact = artifacts[0]
+    """By convention: the one artifact git lists (by name or content) with the nearest
+    sample; with several, each one that has a sample near it, marked SEVERAL so that a
+    preprocessor saved beside the model (a scaler) is recognised rather than called a model
+    without `predict`."""
+    from mlgate.artifacts.discovery import find_artifacts
+    from mlgate.files import _git_files
+
+    files = _git_files(root) or []
+    artifacts = [p for p in find_artifacts(root)
+                 if not p.lower().endswith((".npy", ".npz"))]
     samples = [p for p in files if p.lower().endswith(SAMPLE_EXTENSIONS) and any(
         word in os.path.basename(p).lower() for word in SAMPLE_NAMES)]
+    specs = []
+    for artifact in artifacts:
+        sample = _nearest_sample(artifact, samples, root)
+        if len(artifacts) > 1 and sample is None:
+            continue
+        name = os.path.basename(artifact).split(".")[0] or artifact
+        taken = {s.name for s in specs}
+        if name in taken:
+            name = artifact
+        specs.append(ModelSpec(name, artifact, SEVERAL if len(artifacts) > 1 else "convention",
+                               sample, None, budget_ms, contract_names=names))
+    return specs
+
+
+def _nearest_sample(artifact: str, samples: list[str], root: str) -> str | None:
     folder = os.path.dirname(os.path.abspath(artifact))
     top = os.path.realpath(root)
-    sample = None
-    while sample is None:
+    while True:
         here = sorted(p for p in samples if os.path.dirname(os.path.abspath(p)) == folder)
-        sample = here[0] if here else None
+        if here:
+            return here[0]
         if os.path.realpath(folder) == top or os.path.dirname(folder) == folder:
-            break
+            return None
         folder = os.path.dirname(folder)
-    return [ModelSpec(os.path.splitext(os.path.basename(artifact))[0], artifact, "convention",
-                      sample, None, budget_ms, contract_names=names)]

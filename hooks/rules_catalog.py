@@ -307,6 +307,12 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "a sample value disagrees with the contract's type or allowed values",
         "",
     ),
+    "MLG411": (
+        "warning",
+        "a model has neither a sample request nor an API contract: its input was not checked",
+        "a model has neither a sample request nor an API contract: its input was not checked",
+        "",
+    ),
     "MLG501": (
         "error",
         'p95 of one single-row request exceeds the latency budget, measured twice',

@@ -230,3 +230,11 @@ def test_the_configuration_is_read_from_a_json_copy_until_the_file_changes(tmp_p
     monkeypatch.chdir(tmp_path)
     (tmp_path / "pyproject.toml").write_text('[tool.mlgate]\nignore = ["MLG102"]\n')
     assert load_config().ignore == ["MLG102"]
+
+
+def test_an_unknown_option_prints_the_checks_own_usage(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["paths", "--bogus"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: mlgate paths ") and "unrecognized arguments: --bogus" in err

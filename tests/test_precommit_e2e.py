@@ -365,6 +365,13 @@ def test_check_artifact_blocks_unsafe_and_stale_models(
                     "posix.system is not on the allow-list")
     assert not marker.exists(), "the hook ran the payload"
     assert repo.git("rm", "-q", "--cached", "evil.pkl").returncode == 0
+    # Its name does not hide it: pre-commit passes every staged file, mlgate sniffs the bytes.
+    repo.write("weights.bin", pickle.dumps(_Payload(marker), protocol=4))
+    proc = repo.commit("weights.bin", "weights")
+    _assert_blocked(repo, proc, before + 1, "weights.bin:1:1: MLG301",
+                    "posix.system is not on the allow-list")
+    assert not marker.exists(), "the hook ran the payload"
+    assert repo.git("rm", "-q", "--cached", "weights.bin").returncode == 0
 
     # Only the lock changes: the committed model is re-checked against the new pin.
     repo.write("requirements.txt", b"scikit-learn==0.24.2\n")

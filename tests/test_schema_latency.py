@@ -245,10 +245,17 @@ def test_audit_reports_pillars_reuses_the_cache_and_writes_the_readme(repo, caps
     (repo / "README.md").write_text("# Project\n\nIntro.\n")
     (repo / "train.py").write_text("DATA = 'data/train.csv'\n")
     code, report, _ = run(capsys, "audit", "--write-readme")
-    assert code == 0 and report["ready"] is True
+    # No lock: nothing failed, but READY would claim a pillar that was never checked.
+    assert (code, report["ready"], report["verdict"]) == (1, False, "incomplete")
     assert {p["name"]: p["status"] for p in report["pillars"]} == {
-        "paths": "pass", "lock": "skip", "artifact": "pass", "schema": "pass",
+        "paths": "pass", "lock": "not-checked", "artifact": "pass", "schema": "pass",
         "latency": "pass"}
+    assert "add requirements.txt" in report["pillars"][1]["detail"]
+    assert "| lock | NOT CHECKED |" in (repo / "README.md").read_text()
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlgate]\nrequire = ["paths", "artifact", "schema", "latency"]\n')
+    code, report, _ = run(capsys, "audit", "--write-readme")
+    assert (code, report["ready"], report["verdict"]) == (0, True, "ready")
     readme = (repo / "README.md").read_text()
     assert readme.startswith("# Project\n\nIntro.\n")
     assert "## Operational Constraints" in readme and "p50 / p95 / p99" in readme

@@ -15,9 +15,6 @@ from mlgate.artifacts.findings import finding as _finding
 from mlgate.artifacts.skops_files import is_skops, scan_members, scan_tree
 from mlgate.finding import Finding
 
-EXTENSIONS = (".pkl", ".pickle", ".joblib", ".jbl", ".sav", ".pkl.gz", ".pkl.z",
-              ".joblib.gz", ".joblib.z", ".joblib.xz", ".joblib.bz2", ".joblib.lzma",
-              ".joblib.lz4", ".npy", ".npz", ".skops")
 COMPRESSIONS = ("zlib", "gzip", "bz2", "xz", "lzma", "lz4")
 
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Iterable
 
+from mlgate.artifacts.discovery import EXTENSIONS
 from mlgate.artifacts.findings import SEVERITY  # noqa: F401 - read by tests and the registry
-from mlgate.artifacts.formats import EXTENSIONS
-from mlgate.artifacts.gate import ArtifactGate
 from mlgate.config import Config
 from mlgate.finding import Finding
 
@@ -35,7 +35,8 @@ HELP = "block model artifacts that are unsafe to load, do not load, or were pick
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="*", metavar="ARTIFACT",
-                        help="artifact files (default: *.pkl, *.joblib, ... that git lists)")
+                        help="artifact files (default: every file git lists that is an artifact"
+                             " by name (*.pkl, *.joblib, ...) or by content)")
     parser.add_argument("--python", metavar="PY",
                         help="the project's interpreter or environment folder (see README)")
     parser.add_argument("--no-load", action="store_true",
@@ -43,48 +44,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              " environment")
     parser.add_argument("--no-cache", action="store_true",
                         help="neither read nor write mlgate's cache under .git/")
+    parser.add_argument("--only-artifacts", action="store_true",
+                        help="check only the named files that are artifacts by name or"
+                             " content (what the pre-commit hook passes: every staged file)")
 
 
-def _tracked_artifacts() -> list[str]:
-    """Every artifact git tracks (the index: staged files included, untracked ones not)."""
-    import subprocess
-
-    try:
-        proc = subprocess.run(["git", "ls-files", "-z"], capture_output=True, timeout=60,
-                              check=False)
-    except (OSError, subprocess.SubprocessError):
-        return []
-    names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return [n for n in names if n.lower().endswith(EXTENSIONS) and os.path.lexists(n)
-            and not os.path.isdir(n)]
-
-
-def _artifacts(args: list[str]) -> list[str]:
+def _artifacts(args: list[str], only_artifacts: bool = False) -> list[str]:
     """The files named, except that a lock or pyproject.toml among them stands for every
-    tracked artifact: a new scikit-learn pin can make each of them stale (that is how the
-    hook re-checks artifacts when only the lock is committed)."""
-    if args:
-        from mlgate.locks.detect import lock_format
+    artifact git lists (a new scikit-learn pin can make each of them stale: that is how the
+    hook re-checks artifacts when only the lock is committed). With `only_artifacts` (the
+    hook: pre-commit passes every staged file), named files that are artifacts neither by
+    name nor by content are left out. No files named: every artifact git lists."""
+    from mlgate.artifacts.discovery import artifacts_among, find_artifacts
 
-        named = [a for a in args if a.lower().endswith(EXTENSIONS) or not lock_format(a)]
-        if len(named) < len(args):
-            named += [a for a in _tracked_artifacts() if a not in named]
-        return named
-    from mlgate.files import _git_files, _walk
+    if not args:
+        return find_artifacts(".")
+    from mlgate.locks.detect import lock_format
 
-    listed = _git_files(".")
-    return [p for p in (listed if listed is not None else _walk("."))
-            if p.lower().endswith(EXTENSIONS)]
+    locks = [a for a in args if lock_format(a) and not a.lower().endswith(EXTENSIONS)]
+    others = [a for a in args if a not in locks]
+    named = artifacts_among(others) if only_artifacts else others
+    if locks:
+        named += [a for a in find_artifacts(".") if a not in named]
+    return named
 
 
 def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     from mlgate.files import relative_to
 
-    paths = _artifacts(list(args.files))
+    paths = _artifacts(list(args.files), args.only_artifacts)
     if config.exclude:
         paths = [p for p in paths if not config.is_excluded(relative_to(p, config.root))]
     if not paths:
+        if not args.only_artifacts:
+            print("mlgate artifact: no model artifact found (by name or content)",
+                  file=sys.stderr)
         return []
+    from mlgate.artifacts.gate import ArtifactGate
+
     gate = ArtifactGate(config, args.python, no_cache=args.no_cache, no_load=args.no_load,
                         verbose=args.verbose)
     return [f for _, found, _ in gate.check(paths, _model_blocks(config, paths))

@@ -78,6 +78,8 @@ def measure(gate, config: Config, spec, sample, findings: list[Finding],
 
 def latency_findings(spec, model: dict, quiet: bool = False) -> list[Finding]:
     lat = model.get("latency")
+    if model.get("role") == "preprocessor":  # a scaler beside the model: nothing to time
+        return []
     if not lat:
         predict = model.get("predict") or {}
         why = model.get("latency_error") or (

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 from mlgate.config import Config
 from mlgate.finding import Finding
+from mlgate.models import SEVERAL
 
 NAME = "schema"
 HELP = "block models whose expected input does not match the sample request or API contract"
@@ -24,7 +25,7 @@ HELP = "block models whose expected input does not match the sample request or A
 UNREADABLE, MISSING, EXTRA, ORDER, WIDTH = "MLG400", "MLG401", "MLG402", "MLG403", "MLG404"
 CONTRACT_MISSING, CONTRACT_EXTRA, PREDICT_FAILS, EMPTY_CRASHES = (
     "MLG405", "MLG406", "MLG407", "MLG408")
-CONTRACT_INEXACT, TYPE_MISMATCH = "MLG409", "MLG410"
+CONTRACT_INEXACT, TYPE_MISMATCH, NOTHING_TO_COMPARE = "MLG409", "MLG410", "MLG411"
 # An empty request should be refused with a clear error; these types are such errors.
 CLEAR_ERRORS = ("ValueError", "TypeError", "KeyError", "ValidationError")
 
@@ -87,6 +88,8 @@ def _close(name: str, candidates: list[str]) -> str | None:
 def model_block(spec, sample, latency: dict | None = None) -> dict:
     """What the probe is asked to do with the loaded model."""
     block: dict = {"method": spec.method, "predict": True, "empty": True}
+    if spec.origin == SEVERAL:  # found by convention beside others: may be a preprocessor
+        block["preprocessor_ok"] = True
     file, colon, cls = (spec.contract or "").rpartition(":")
     if spec.contract_import and colon and file.endswith(".py"):
         from mlgate.artifacts.project import import_roots
@@ -339,13 +342,19 @@ def _type_problem(field, value) -> str | None:
 def models_and_gate(args: argparse.Namespace, config: Config, label: str):
     """The models a run checks, and the gate that loads them; ([], None) when there are none."""
     from mlgate.artifacts.gate import ArtifactGate
+    from mlgate.finding import UsageError
     from mlgate.models import declared_models
 
+    for flag in ("artifact", "sample"):
+        named = getattr(args, flag, None)
+        if named and not os.path.isfile(named):
+            raise UsageError(f"--{flag} {named}: no such file")
+    if getattr(args, "contract", None) and not getattr(args, "artifact", None):
+        raise UsageError("--contract needs --artifact (the model it describes)")
     specs = declared_models(config, args)
     if not specs:
-        if args.verbose:
-            print(f"mlgate {label}: no model declared or found (see [tool.mlgate.models])",
-                  file=sys.stderr)
+        print(f"mlgate {label}: no model to check: declare one in [tool.mlgate.models.NAME]"
+              " (artifact, sample, contract), or pass --artifact", file=sys.stderr)
         return [], None
     return specs, ArtifactGate(config, args.python, no_cache=args.no_cache,
                                verbose=args.verbose, label=label)
@@ -357,12 +366,19 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     for spec in specs:
         sample, contract = read_inputs(spec, findings)
         if sample is None and contract is None:
-            if args.verbose:
-                print(f"mlgate schema: model {spec.name!r} has no sample and no contract",
-                      file=sys.stderr)
+            if not spec.sample and not spec.contract:
+                findings.append(_finding(
+                    spec.artifact, NOTHING_TO_COMPARE, f"model {spec.name!r} has neither a"
+                    " sample request nor an API contract: its input was not checked",
+                    "warning", hint=f"add sample = \"...\" or contract = \"api.py:Request\""
+                    f" ({spec.origin})"))
             continue
         model = exercise(gate, spec, sample, None, findings)
         if model is None:
+            continue
+        if model.get("role") == "preprocessor":
+            print(f"mlgate schema: {spec.artifact} is a preprocessor saved beside the model"
+                  f" ({model['input'].get('model_type')}): not exercised", file=sys.stderr)
             continue
         contract = imported_contract(spec, model, contract)
         if sample is not None:

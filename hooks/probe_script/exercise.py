@@ -173,6 +173,9 @@ def exercise_model(obj, spec):
             out["contract_error"] = f"{type(exc).__name__}: {first[:300]}"
     method = getattr(obj, spec.get("method") or "predict", None)
     if not callable(method):
+        if spec.get("preprocessor_ok") and callable(getattr(obj, "transform", None)):
+            out["role"] = "preprocessor"  # a scaler saved beside the model: not the model
+            return out
         out["error"] = f"the model has no method {spec.get('method') or 'predict'}()"
         return out
     if spec.get("columns") is None and not spec.get("parquet"):

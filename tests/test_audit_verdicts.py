@@ -1,0 +1,183 @@
+"""READY means checked: the audit's pillars, findings, verdict and exit code agree, the
+project's policy applies to the audit as to each check, and models are found by content."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import pickle
+import sys
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+from mlgate.cli import main
+
+FRAME = pd.DataFrame({"age": np.linspace(0, 1, 20), "income": np.linspace(1, 0, 20)})
+TARGET = (FRAME["age"] > 0.5).astype(int)
+LEAK = "DATA = '/Users/ana/Desktop/train.csv'\n"
+
+
+def model() -> LogisticRegression:
+    return LogisticRegression().fit(FRAME, TARGET)
+
+
+def audit(capsys, *args: str) -> tuple[int, dict]:
+    code = main(["audit", "--format", "json", "--python", sys.executable, "--no-cache", *args])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, json.loads(captured.out)
+
+
+def statuses(report: dict) -> dict[str, str]:
+    return {p["name"]: p["status"] for p in report["pillars"]}
+
+
+def test_the_project_ignore_applies_to_the_pillar_the_findings_and_the_exit(git_project,
+                                                                          capsys):
+    (git_project / "a.py").write_text(LEAK)
+    (git_project / "pyproject.toml").write_text('[tool.mlgate]\nrequire = ["paths"]\n')
+    code, report = audit(capsys)
+    assert (code, report["verdict"], statuses(report)["paths"]) == (1, "not-ready", "fail")
+    assert [f["code"] for f in report["findings"]] == ["MLG101"]
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate]\nrequire = ["paths"]\nignore = ["MLG101"]\n')
+    code, report = audit(capsys)
+    assert (code, report["verdict"], statuses(report)["paths"]) == (0, "ready", "pass")
+    assert report["findings"] == []
+    # --no-config: neither the ignore nor the exclude of the project applies.
+    (git_project / "pyproject.toml").write_text('[tool.mlgate]\nexclude = ["a.py"]\n')
+    code, report = audit(capsys, "--no-config")
+    assert code == 1 and [f["code"] for f in report["findings"]] == ["MLG101"]
+
+
+def test_a_folder_with_nothing_to_check_is_incomplete_not_ready(git_project, capsys):
+    (git_project / "train.py").write_text("print('hi')\n")
+    code, report = audit(capsys)
+    assert (code, report["ready"], report["verdict"]) == (1, False, "incomplete")
+    assert statuses(report) == {"paths": "pass", "lock": "not-checked",
+                                "artifact": "not-checked", "schema": "not-checked",
+                                "latency": "not-checked"}
+    assert all(p["detail"] for p in report["pillars"])  # each says why and what to add
+    main(["audit", "--python", sys.executable, "--no-cache"])
+    out = capsys.readouterr().out
+    assert "NOT CHECKED  lock" in out and "INCOMPLETE: not checked: lock, artifact" in out
+    assert "READY for deployment" not in out
+    # What the user explicitly leaves out is not required.
+    skips = [a for name in ("lock", "artifact", "schema", "latency") for a in ("--skip", name)]
+    code, report = audit(capsys, *skips)
+    assert (code, report["verdict"]) == (0, "ready")
+
+
+def test_models_are_found_by_content_whatever_their_name(git_project, capsys):
+    joblib.dump(model(), git_project / "pipeline_v1.bin")
+    with gzip.open(git_project / "model.dat.gz", "wb") as handle:
+        pickle.dump(print, handle)  # a crafted "model" that must not slip by its name
+    with gzip.open(git_project / "data.csv.gz", "wt") as handle:
+        handle.write("age,income\n1,2\n")
+    (git_project / "notes.bin").write_bytes(b"\x00\x01 not a model")
+    code = main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert {(f["path"], f["code"]) for f in found} == {("model.dat.gz", "MLG301")}
+    code, report = audit(capsys, "--skip", "lock")
+    assert "pipeline_v1.bin (LogisticRegression)" in next(
+        p["detail"] for p in report["pillars"] if p["name"] == "artifact")
+    assert statuses(report)["artifact"] == "fail" and code == 1
+
+
+def test_the_hook_mode_keeps_only_artifacts_among_the_staged_files(git_project, capsys):
+    joblib.dump(model(), git_project / "pipeline_v1.bin")
+    (git_project / "train.py").write_text("print('train')\n")
+    (git_project / "notes.txt").write_text("notes\n")
+    code = main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--only-artifacts", "train.py", "notes.txt", "pipeline_v1.bin"])
+    assert (code, json.loads(capsys.readouterr().out)) == (0, [])
+    with open(git_project / "evil.model", "wb") as handle:
+        pickle.dump(print, handle, protocol=2)
+    code = main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--only-artifacts", "train.py", "evil.model"])
+    assert code == 1
+    assert [(f["path"], f["code"]) for f in json.loads(capsys.readouterr().out)] == [
+        ("evil.model", "MLG301")]
+
+
+def test_virtualenv_folders_are_not_the_project(git_project, capsys):
+    venv = git_project / "env2"
+    (venv / "lib" / "site-packages" / "pkg").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (venv / "lib" / "site-packages" / "pkg" / "mod.py").write_text(LEAK)
+    with open(venv / "lib" / "site-packages" / "pkg" / "data.pkl", "wb") as handle:
+        pickle.dump(print, handle)
+    conda = git_project / "condaenv"
+    (conda / "conda-meta").mkdir(parents=True)
+    (conda / "conda-meta" / "history").write_text("")
+    (conda / "train.py").write_text(LEAK)
+    (git_project / "train.py").write_text("print('clean')\n")
+    assert main(["paths", "--format", "json", "."]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    code = main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache"])
+    assert (code, json.loads(capsys.readouterr().out)) == (0, [])
+
+
+def test_a_model_beside_a_scaler_is_checked_and_the_scaler_is_named(git_project, capsys):
+    models = git_project / "models"
+    models.mkdir()
+    joblib.dump(model(), models / "model.joblib")
+    joblib.dump(StandardScaler().fit(FRAME), models / "scaler.joblib")
+    (git_project / "sample_request.json").write_text(json.dumps({"age": 0.2, "income": 0.4}))
+    (git_project / "requirements.txt").write_text("")
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    captured = capsys.readouterr()
+    assert (code, json.loads(captured.out)) == (0, [])
+    assert "models/scaler.joblib is a preprocessor" in captured.err
+    # The model is really compared: a renamed column in the sample fails it.
+    (git_project / "sample_request.json").write_text(json.dumps({"age": 0.2, "incme": 0.4}))
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [(f["path"], f["code"]) for f in found] == [
+        ("sample_request.json", "MLG401")]
+    code, report = audit(capsys, "--skip", "lock")
+    schema = next(p for p in report["pillars"] if p["name"] == "schema")
+    assert schema["status"] == "fail" and "preprocessors beside them" in schema["detail"]
+    assert "StandardScaler" in schema["detail"]
+
+
+def test_named_inputs_that_do_not_exist_are_errors_never_silence(git_project, capsys):
+    assert main(["schema", "--artifact", "missing.joblib"]) == 2
+    assert "--artifact missing.joblib: no such file" in capsys.readouterr().err
+    joblib.dump(model(), git_project / "model.joblib")
+    assert main(["schema", "--artifact", "model.joblib", "--sample", "nope.json"]) == 2
+    assert main(["schema", "--contract", "api.py:Request"]) == 2
+    capsys.readouterr()
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--artifact", "model.joblib"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 0 and [(f["code"], f["severity"]) for f in found] == [("MLG411", "warning")]
+
+
+def test_an_lfs_pointer_is_not_a_checked_model(git_project, capsys):
+    (git_project / "model.joblib").write_text(
+        "version https://git-lfs.github.com/spec/v1\n"
+        "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\n"
+        "size 12345\n")
+    (git_project / "sample.json").write_text(json.dumps({"age": 0.2, "income": 0.4}))
+    code, report = audit(capsys, "--skip", "lock")
+    assert (code, report["verdict"]) == (1, "incomplete")
+    artifact = next(p for p in report["pillars"] if p["name"] == "artifact")
+    assert artifact["status"] == "not-checked" and "git lfs pull" in artifact["detail"]
+
+
+def test_the_readme_section_says_what_was_not_checked(git_project, capsys):
+    (git_project / "README.md").write_text("# P\n")
+    (git_project / "a.py").write_text("print(1)\n")
+    code = main(["audit", "--python", sys.executable, "--no-cache", "--write-readme"])
+    capsys.readouterr()
+    text = (git_project / "README.md").read_text()
+    assert code == 1 and "Verdict: **INCOMPLETE**" in text
+    assert "| artifact | NOT CHECKED |" in text and "READY" not in text.replace(
+        "NOT READY", "").replace("INCOMPLETE", "")
+
