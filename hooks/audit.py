@@ -176,10 +176,10 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         compare_contract,
         compare_sample,
         empty_request_note,
-        exercise,
-        read_inputs,
+        imported_contract,
     )
     from mlgate.files import relative_to
+    from mlgate.model_run import block_key, exercise, model_block, read_inputs
     from mlgate.models import declared_models
 
     findings: list[Finding] = []
@@ -228,8 +228,6 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                   else None)
         inputs[spec.name] = (sample, contract, timing)
     if gate is not None and active("artifact"):
-        from mlgate.checks.schema import block_key, model_block
-
         blocks = {}
         for spec in specs:
             sample, _, timing = inputs[spec.name]
@@ -273,8 +271,6 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
             if model.get("role") == "preprocessor":
                 preprocessors.append(f"{spec.artifact} ({model['input'].get('model_type')})")
                 continue
-            from mlgate.checks.schema import imported_contract
-
             contract = imported_contract(spec, model, contract)
             if sample is not None:
                 schema_found.extend(compare_sample(spec, sample, model))

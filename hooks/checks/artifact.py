@@ -91,9 +91,9 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
 def _model_blocks(config: Config, paths: list[str]) -> dict:
     """For artifacts that are declared models, the schema check's probe work: asked on the
     same load, so `check-schema` right after answers from the cache (one load per commit)."""
-    from mlgate.checks.schema import block_key, model_block
     from mlgate.contracts import ContractError
     from mlgate.contracts.samples import read_sample
+    from mlgate.model_run import block_key, model_block
     from mlgate.models import declared_models
 
     wanted = {os.path.realpath(p): p for p in paths}

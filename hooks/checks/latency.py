@@ -29,7 +29,7 @@ OVER_BUDGET, NOT_MEASURED = "MLG501", "MLG502"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from mlgate.checks.schema import add_model_arguments
+    from mlgate.model_run import add_model_arguments
 
     parser.add_argument("files", nargs="*", metavar="FILE",
                         help="ignored (pre-commit passes staged files); models come from"
@@ -62,7 +62,7 @@ def summary(spec, model: dict, record_load: dict) -> str:
 def measure(gate, config: Config, spec, sample, findings: list[Finding],
             max_seconds: float | None = None, quiet: bool = False) -> dict | None:
     """Exercise the model with latency asked; findings for a budget overrun or a failure."""
-    from mlgate.checks.schema import exercise
+    from mlgate.model_run import exercise
 
     if sample is None:
         findings.append(Finding(spec.artifact, 1, 1, NOT_MEASURED, f"model {spec.name!r}: no"
@@ -107,7 +107,7 @@ def latency_findings(spec, model: dict, quiet: bool = False) -> list[Finding]:
 
 
 def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
-    from mlgate.checks.schema import models_and_gate, read_inputs
+    from mlgate.model_run import models_and_gate, read_inputs
 
     specs, gate = models_and_gate(args, config, NAME)
     findings: list[Finding] = []

@@ -1,0 +1,162 @@
+"""Running a declared model: the flags that name one, what the probe is asked to do with it,
+reading its sample and contract, and loading it through the artifact gate.
+
+Shared by `mlgate schema`, `mlgate latency`, `mlgate artifact` (which asks the schema's
+probe work on its own load) and `mlgate audit`, so none of them reaches into another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from mlgate.config import Config
+from mlgate.finding import Finding
+from mlgate.models import SEVERAL
+
+UNREADABLE = "MLG400"  # a model's sample, contract or artifact cannot be used
+
+
+def _finding(path: str, code: str, message: str, severity: str = "error", hint: str = "",
+             line: int = 1) -> Finding:
+    return Finding(path, line or 1, 1, code, message, severity=severity, hint=hint,
+                   extra={"check": "schema"})
+
+
+def add_model_arguments(parser: argparse.ArgumentParser, budget: bool = False) -> None:
+    parser.add_argument("--artifact", metavar="PATH", help="the model artifact (one-off run)")
+    parser.add_argument("--sample", metavar="PATH",
+                        help="a sample request: JSON (object, list, {'instances': ...}), CSV"
+                             " or Parquet")
+    parser.add_argument("--contract", metavar="SPEC",
+                        help="api.py:PredictRequest (pydantic), a JSON Schema file, or an"
+                             " MLflow MLmodel")
+    parser.add_argument("--contract-import", action="store_true",
+                        help="import the pydantic contract in the project's environment"
+                             " (runs its code) instead of reading it statically")
+    parser.add_argument("--budget-ms", type=float, metavar="MS",
+                        help="latency budget for p95 of one single-row request" if budget
+                        else argparse.SUPPRESS)
+    parser.add_argument("--python", metavar="PY",
+                        help="the project's interpreter or environment folder (see README)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write mlgate's cache under .git/")
+
+
+def model_block(spec, sample, latency: dict | None = None) -> dict:
+    """What the probe is asked to do with the loaded model."""
+    block: dict = {"method": spec.method, "predict": True, "empty": True}
+    if spec.origin == SEVERAL:  # found by convention beside others: may be a preprocessor
+        block["preprocessor_ok"] = True
+    file, colon, cls = (spec.contract or "").rpartition(":")
+    if spec.contract_import and colon and file.endswith(".py"):
+        from mlgate.artifacts.project import import_roots
+        from mlgate.environment import find_repo_root
+
+        roots = import_roots(spec.artifact, [], os.getcwd(), find_repo_root(os.getcwd()))
+        from mlgate.artifacts.cache import file_stat
+
+        block["contract_import"] = {"file": os.path.realpath(file), "class": cls,
+                                    "stamp": file_stat(file),  # part of the cache key
+                                    "roots": [os.path.dirname(os.path.realpath(file)),
+                                              *roots]}
+    if sample is not None:
+        if getattr(sample, "deferred", False):
+            from mlgate.artifacts.cache import file_stat
+
+            block["parquet"] = os.path.realpath(sample.path)
+            block["parquet_stamp"] = file_stat(sample.path)  # part of the cache key
+        else:
+            block["columns"], block["rows"] = list(sample.columns), list(sample.rows)
+    if latency:
+        block["latency"] = latency
+        block["extra_seconds"] = latency.get("max_seconds", 10.0) * 3
+    return block
+
+
+def block_key(block: dict) -> str:
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(block, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def read_inputs(spec, findings: list[Finding]):
+    """The spec's sample and contract, each None when absent or unreadable (a finding)."""
+    from mlgate.artifacts.project import import_roots
+    from mlgate.contracts import ContractError, load_contract
+    from mlgate.contracts.samples import read_sample
+    from mlgate.environment import find_repo_root
+
+    sample = contract = None
+    if spec.sample:
+        try:
+            sample = read_sample(spec.sample)
+        except ContractError as exc:
+            findings.append(_finding(getattr(exc, "path", None) or spec.sample, UNREADABLE,
+                                     f"sample: {exc}", line=getattr(exc, "line", 1) or 1,
+                                     hint="fix the file, or point the model's sample elsewhere"))
+    if spec.contract:
+        repo_root = find_repo_root(os.getcwd())
+        roots = import_roots(spec.artifact, [], os.getcwd(), repo_root)
+        try:
+            contract = load_contract(spec.contract, os.getcwd(), roots)
+        except ContractError as exc:
+            where = getattr(exc, "path", None) or spec.contract.rpartition(":")[0] or spec.contract
+            findings.append(_finding(where, UNREADABLE, f"contract: {exc}",
+                                     line=getattr(exc, "line", 1) or 1,
+                                     hint="fix the contract, or the model's contract = ..."))
+    return sample, contract
+
+
+def exercise(gate, spec, sample, latency: dict | None, findings: list[Finding]) -> dict | None:
+    """Load the artifact (both layers) and run the model block; None when it did not load."""
+    if not os.path.isfile(spec.artifact):
+        findings.append(_finding(spec.artifact, UNREADABLE, f"model {spec.name!r}: the artifact"
+                                 " does not exist", hint="train and save it, or fix the path"
+                                 f" in {spec.origin}"))
+        return None
+    block = model_block(spec, sample, latency)
+    [(_, found, record)] = gate.check([spec.artifact], {spec.artifact: (block, block_key(block))})
+    errors = [f for f in found if f.severity == "error" and f.code != "MLG306"]
+    model = (record.get("load") or {}).get("model")
+    if errors or model is None:
+        first = errors[0] if errors else None
+        why = f"{first.code} {first.message}" if first else "it was not loaded"
+        findings.append(_finding(spec.artifact, UNREADABLE, f"cannot exercise model"
+                                 f" {spec.name!r}: the artifact does not pass the artifact"
+                                 f" check ({why})", hint="run `mlgate artifact` on it"))
+        return None
+    if model.get("error"):
+        findings.append(_finding(spec.sample or spec.artifact, UNREADABLE, model["error"]))
+        return None
+    if model.get("contract_error"):
+        findings.append(_finding(spec.contract.rpartition(":")[0], UNREADABLE,
+                                 f"contract: importing it failed: {model['contract_error']}",
+                                 hint="contract-import runs the API module in the project's"
+                                      " environment; it must import cleanly"))
+    load = record["load"]
+    return {**model, "_load": {k: load.get(k) for k in ("type", "load_seconds",
+                                                         "max_rss_bytes")}}
+
+
+def models_and_gate(args: argparse.Namespace, config: Config, label: str):
+    """The models a run checks, and the gate that loads them; ([], None) when there are none."""
+    from mlgate.artifacts.gate import ArtifactGate
+    from mlgate.finding import UsageError
+    from mlgate.models import declared_models
+
+    for flag in ("artifact", "sample"):
+        named = getattr(args, flag, None)
+        if named and not os.path.isfile(named):
+            raise UsageError(f"--{flag} {named}: no such file")
+    if getattr(args, "contract", None) and not getattr(args, "artifact", None):
+        raise UsageError("--contract needs --artifact (the model it describes)")
+    specs = declared_models(config, args)
+    if not specs:
+        print(f"mlgate {label}: no model to check: declare one in [tool.mlgate.models.NAME]"
+              " (artifact, sample, contract), or pass --artifact", file=sys.stderr)
+        return [], None
+    return specs, ArtifactGate(config, args.python, no_cache=args.no_cache,
+                               verbose=args.verbose, label=label)
