@@ -20,6 +20,7 @@ nothing else in the file is touched.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Iterable
@@ -433,25 +434,62 @@ def operational_constraints(result: AuditResult) -> str:
 
 
 def write_readme(path: str, section: str) -> None:
-    """Replace the marked section, or append it; the rest of the file is kept byte for byte."""
+    """Replace the marked section (every pair of markers: the first keeps the place, later
+    ones go), or append it; the rest of the file is kept byte for byte, in its own line
+    endings. The new file is written beside the old one and renamed over it, so a crash, a
+    full disk or a concurrent run never leaves a README cut short; a README that is a
+    symlink is refused rather than followed out of the project."""
+    if os.path.islink(path):
+        raise UsageError(f"{path}: a symlink; --write-readme writes only a regular file in"
+                         " the project")
+    from mlgate.artifacts.reading import Unreadable, read_bytes
+
     try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            text = handle.read()
-    except FileNotFoundError:
-        text = ""
-    except (OSError, UnicodeDecodeError) as exc:
+        data = read_bytes(path, 64 * 2**20) if os.path.lexists(path) else b""
+        text = data.decode("utf-8")
+    except (OSError, Unreadable, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read: {exc}") from None
+    if "\r\n" in text:
+        section = section.replace("\n", "\r\n")
+    newline = "\r\n" if "\r\n" in text else "\n"
     start, end = text.find(START), text.find(END)
     if start >= 0 and end > start:
         tail = text[end + len(END):]
-        tail = tail[1:] if tail.startswith("\n") else tail
+        tail = tail[len(newline):] if tail.startswith(newline) else tail
+        while START in tail and END in tail[tail.index(START):]:  # a stale second pair
+            a = tail.index(START)
+            b = tail.index(END, a) + len(END)
+            rest = tail[b:]
+            tail = tail[:a] + (rest[len(newline):] if rest.startswith(newline) else rest)
         new = text[:start] + section + tail
     elif start >= 0 or end >= 0:
         raise UsageError(f"{path}: only one of the mlgate markers is there; remove it or add"
                          " the other")
     else:
-        new = text + ("\n" if text and not text.endswith("\n") else "") + (
-            "\n" if text else "") + section
+        new = text + (newline if text and not text.endswith("\n") else "") + (
+            newline if text else "") + section
     if new != text:
-        with open(path, "w", encoding="utf-8", newline="") as handle:
-            handle.write(new)
+        _replace_atomically(path, new.encode("utf-8"))
+
+
+def _replace_atomically(path: str, data: bytes) -> None:
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except OSError:
+        mode = 0o644
+    handle, temporary = tempfile.mkstemp(prefix=".mlgate-readme-", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise UsageError(f"{path}: cannot write: {exc.strerror or exc}; the file is"
+                         " unchanged") from None

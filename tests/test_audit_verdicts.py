@@ -11,6 +11,7 @@ import sys
 import joblib
 import numpy as np
 import pandas as pd
+import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
@@ -181,3 +182,58 @@ def test_the_readme_section_says_what_was_not_checked(git_project, capsys):
     assert "| artifact | NOT CHECKED |" in text and "READY" not in text.replace(
         "NOT READY", "").replace("INCOMPLETE", "")
 
+
+
+def _section(text: str = "fresh") -> str:
+    from mlgate.audit import END, START
+
+    return f"{START}\n{text}\n{END}\n"
+
+
+def test_the_readme_is_replaced_whole_in_its_own_line_endings(tmp_path):
+    from mlgate.audit import END, START, write_readme
+
+    readme = tmp_path / "README.md"
+    readme.write_bytes(f"# P\r\n\r\n{START}\r\nold\r\n{END}\r\nmiddle\r\n{START}\r\nstale\r\n"
+                       f"{END}\r\ntail\r\n".encode())
+    write_readme(str(readme), _section())
+    assert readme.read_bytes() == (f"# P\r\n\r\n{START}\r\nfresh\r\n{END}\r\nmiddle\r\ntail\r\n"
+                                   .encode())
+    assert [p.name for p in tmp_path.iterdir()] == ["README.md"]  # no temporary file left
+
+
+def test_a_readme_symlink_or_fifo_is_refused_and_nothing_is_written(tmp_path):
+    import os
+
+    from mlgate.audit import write_readme
+    from mlgate.finding import UsageError
+
+    outside = tmp_path / "outside.md"
+    outside.write_text("# someone else's file\n")
+    link = tmp_path / "proj" / "README.md"
+    link.parent.mkdir()
+    link.symlink_to(outside)
+    with pytest.raises(UsageError, match="symlink"):
+        write_readme(str(link), _section())
+    assert outside.read_text() == "# someone else's file\n"
+    fifo = tmp_path / "fifo" / "README.md"
+    fifo.parent.mkdir()
+    os.mkfifo(fifo)
+    with pytest.raises(UsageError, match="cannot read"):
+        write_readme(str(fifo), _section())
+
+
+def test_a_write_that_fails_midway_leaves_the_readme_as_it_was(tmp_path):
+    import subprocess
+
+    readme = tmp_path / "README.md"
+    original = "# Project\n\n" + "Some text the team wrote.\n" * 4000
+    readme.write_text(original)
+    script = ("import resource, sys; from mlgate.audit import write_readme, START, END\n"
+              "resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))\n"
+              f"write_readme({str(readme)!r}, START + '\\nx\\n' + END + '\\n')\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode != 0 and "cannot write" in proc.stderr
+    assert readme.read_text() == original
+    assert [p.name for p in tmp_path.iterdir()] == ["README.md"]
