@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests must hold on a loaded 2-core machine: no per-example deadline (it measures
+# the machine, not the code), no "too slow" health check, and the same examples every run
+# (derandomized, no example database), so a run never fails by chance.
+settings.register_profile(
+    "mlgate", deadline=None, derandomize=True, database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                           HealthCheck.filter_too_much])
+settings.register_profile("explore", deadline=None, max_examples=2000)  # by hand, locally
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "mlgate"))
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

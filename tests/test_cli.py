@@ -238,3 +238,9 @@ def test_an_unknown_option_prints_the_checks_own_usage(capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("usage: mlgate paths ") and "unrecognized arguments: --bogus" in err
+
+
+def test_property_tests_run_without_deadlines_and_deterministically():
+    from hypothesis import settings
+
+    assert settings.default.deadline is None and settings.default.derandomize
