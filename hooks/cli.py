@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from mlgate import __version__
 from mlgate.config import Config, load_config, trusted_config_note
 from mlgate.files import relative_to
-from mlgate.finding import Finding, UsageError
+from mlgate.finding import EnvironmentFailure, Finding, UsageError
 from mlgate.report import FORMATS, emit
 
 # Subcommand -> module. Each module has NAME, HELP, add_arguments(parser) and run(args, config).
@@ -37,7 +37,7 @@ SUMMARIES = {
     "env": "print which Python environment the checks judge, why, and what else was considered",
 }
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_ENVIRONMENT = 0, 1, 2, 3
 
 
 def _common_options(parser: argparse.ArgumentParser) -> None:
@@ -74,7 +74,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         prog="mlgate",
         formatter_class=_formatter,
         description="Deployment-readiness gates for machine-learning projects.",
-        epilog="Exit status: 0 clean, 1 findings, 2 usage or configuration error.",
+        epilog="Exit status: 0 clean, 1 findings, 2 usage or configuration error, 3 the"
+               " project's environment failed (its interpreter crashed or timed out).",
     )
     parser.add_argument("--version", action="version", version=f"mlgate {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="<check>")
@@ -115,6 +116,35 @@ def apply_policy(findings: list[Finding], config: Config, cli_ignore: list[str])
     return kept
 
 
+def _error(args: argparse.Namespace, code: int, kind: str, message: str) -> int:
+    """One line on stderr, and for machine formats a document on stdout that says the run
+    did not complete (a consumer must never read an empty stdout as "no findings")."""
+    print(f"mlgate: error: {message}", file=sys.stderr)
+    fmt = getattr(args, "format", "text")
+    try:
+        if fmt == "json":
+            import json
+
+            print(json.dumps({"error": {"kind": kind, "message": message, "exit_code": code}},
+                             indent=2))
+        elif fmt == "sarif":
+            import json
+
+            from mlgate.report import sarif_log
+
+            log = sarif_log([], args.command)
+            log["runs"][0]["invocations"] = [{
+                "executionSuccessful": False, "exitCode": code,
+                "toolExecutionNotifications": [{"level": "error",
+                                                "message": {"text": message},
+                                                "descriptor": {"id": kind}}]}]
+            print(json.dumps(log, indent=2))
+        sys.stdout.flush()
+    except (BrokenPipeError, OSError):
+        pass
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(argv)
     args, unknown = parser.parse_known_args(argv)
@@ -136,8 +166,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                       file=sys.stderr)
         findings = apply_policy(list(module.run(args, config)), config, args.ignore)
     except UsageError as exc:
-        print(f"mlgate: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _error(args, EXIT_USAGE, "usage", str(exc))
+    except EnvironmentFailure as exc:
+        if getattr(exc, "kind", "") == "missing":  # no such interpreter: configuration
+            return _error(args, EXIT_USAGE, "usage", str(exc))
+        return _error(args, EXIT_ENVIRONMENT, "environment", f"{exc} (the project's"
+                      " environment failed, not a finding about its files: run it by hand"
+                      " to see why, or point mlgate at another one with --python)")
     except KeyboardInterrupt:
         return 130
     try:

@@ -54,3 +54,8 @@ class Finding:
 
 class UsageError(Exception):
     """A mistake in how mlgate was called or configured: reported in one line, exit 2."""
+
+
+class EnvironmentFailure(Exception):
+    """The project's own interpreter failed to answer (it crashed, timed out, or printed no
+    answer): neither a finding about the project's files nor a usage mistake. Exit 3."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 
-from mlgate.finding import UsageError
+from mlgate.finding import EnvironmentFailure
 
 DEFAULT_TIMEOUT = 60.0
 _DIGESTS: dict[tuple[str, str], str] = {}
@@ -19,11 +19,12 @@ _DIGESTS: dict[tuple[str, str], str] = {}
 SANDBOX_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sandbox.py")
 
 
-class ProbeError(UsageError):
-    """The project's interpreter could not answer: a clear one-line error, exit 2.
+class ProbeError(EnvironmentFailure):
+    """The project's interpreter could not answer: a clear one-line error.
 
-    `kind` says why ('timeout', 'crash', 'missing', 'error'): the artifact check turns a load
-    that times out or crashes into a finding instead of a usage error.
+    `kind` says why ('timeout', 'crash', 'missing', 'error'). 'missing' (no such interpreter)
+    is a configuration mistake, exit 2; the others are failures of the environment, exit 3.
+    The artifact check turns a load that times out or crashes into a finding instead.
     """
 
     def __init__(self, message: str, kind: str = "error", returncode: int | None = None) -> None:

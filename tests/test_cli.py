@@ -244,3 +244,32 @@ def test_property_tests_run_without_deadlines_and_deterministically():
     from hypothesis import settings
 
     assert settings.default.deadline is None and settings.default.derandomize
+
+
+def test_a_broken_project_interpreter_is_exit_3_and_says_so_in_every_format(tmp_path, capsys,
+                                                                          monkeypatch):
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "requirements.txt").write_text("attrs==23.2.0\n")
+    fake = tmp_path / "crashing-python"
+    fake.write_text("#!/bin/sh\necho 'Fatal Python error: boom' >&2\nexit 134\n")
+    fake.chmod(0o755)
+    assert main(["lock", "--no-cache", "--python", str(fake), "--format", "json"]) == 3
+    captured = capsys.readouterr()
+    error = json.loads(captured.out)["error"]
+    assert (error["kind"], error["exit_code"]) == ("environment", 3)
+    assert "boom" in error["message"] and "not a finding" in captured.err
+    assert main(["lock", "--no-cache", "--python", str(tmp_path / "nope"), "--format",
+                 "json"]) == 2
+    assert json.loads(capsys.readouterr().out)["error"]["kind"] == "usage"
+    assert main(["lock", "--no-cache", "--python", str(fake), "--format", "sarif"]) == 3
+    log = json.loads(capsys.readouterr().out)
+    [invocation] = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False and invocation["exitCode"] == 3
+    jsonschema = pytest.importorskip("jsonschema")
+    from pathlib import Path
+
+    schema = json.loads((Path(__file__).parent / "sarif" / "sarif-schema-2.1.0.json")
+                        .read_text())
+    jsonschema.validate(log, schema)
