@@ -54,10 +54,16 @@ def _dotted_names(value: Any, where: str) -> list[str]:
     return names
 
 
-def _seconds(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise UsageError(f"{where} must be a positive number of seconds")
+def _positive(value: Any, where: str, unit: str, most: float) -> float:
+    """A positive, finite number no larger than `most` (nan, inf and 1e300 are mistakes)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+            0 < value <= most):
+        raise UsageError(f"{where} must be a positive number of {unit}, at most {most:g}")
     return float(value)
+
+
+def _seconds(value: Any, where: str) -> float:
+    return _positive(value, where, "seconds", 86400.0)
 
 
 def _megabytes(value: Any, where: str) -> int:
@@ -108,9 +114,7 @@ def _pillars(value: Any, where: str) -> list[str]:
 
 
 def _milliseconds(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise UsageError(f"{where} must be a positive number of milliseconds")
-    return float(value)
+    return _positive(value, where, "milliseconds", 3_600_000.0)
 
 
 def _count(value: Any, where: str) -> int:
@@ -129,9 +133,24 @@ def _choice(*allowed: str) -> Callable[[Any, str], str]:
 
 
 def _identifier(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not value.isidentifier():
-        raise UsageError(f"{where} must be a method name such as \"predict\"")
+    # A public method: `__class__` or `_private` would "predict" by calling something else.
+    if not isinstance(value, str) or not value.isidentifier() or value.startswith("_"):
+        raise UsageError(f"{where} must be a public method name such as \"predict\"")
     return value
+
+
+def flag_number(unit: str, most: float) -> Callable[[str], float]:
+    """An argparse `type` with the configuration's rule: positive, finite, bounded."""
+    import argparse
+
+    def parse(text: str) -> float:
+        try:
+            return _positive(float(text), "the value", unit, most)
+        except (ValueError, UsageError) as exc:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: must be a positive number of {unit}, at most {most:g}") from exc
+
+    return parse
 
 
 # [tool.mlgate.models.<name>]: one model the schema and latency checks exercise.
@@ -417,7 +436,12 @@ def _toml_table(path: str, text: str) -> Any:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: invalid TOML: {exc}") from None
-    return data.get("tool", {}).get("mlgate", {})
+    except RecursionError:
+        raise UsageError(f"{path}: invalid TOML: nested too deeply to read") from None
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise UsageError(f"{path}: `tool` must be a table ([tool.mlgate] lives in it)")
+    return tool.get("mlgate", {})
 
 
 def _parsed_table(path: str, text: str) -> Any:
@@ -434,8 +458,10 @@ def _parsed_table(path: str, text: str) -> Any:
     copy = os.path.join(git, "mlgate-cache", f"config-{digest}.json")
     try:
         with open(copy, encoding="utf-8") as handle:
-            return json.load(handle)["table"]
-    except (OSError, ValueError, KeyError, TypeError):
+            cached = json.load(handle)["table"]
+        if isinstance(cached, dict):  # anything else is a damaged copy: parse again
+            return cached
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         pass
     table = _toml_table(path, text)
     if os.path.isdir(git):

@@ -35,7 +35,10 @@ def add_model_arguments(parser: argparse.ArgumentParser, budget: bool = False) -
     parser.add_argument("--contract-import", action="store_true",
                         help="import the pydantic contract in the project's environment"
                              " (runs its code) instead of reading it statically")
-    parser.add_argument("--budget-ms", type=float, metavar="MS",
+    from mlgate.config import flag_number
+
+    parser.add_argument("--budget-ms", type=flag_number("milliseconds", 3_600_000.0),
+                        metavar="MS",
                         help="latency budget for p95 of one single-row request" if budget
                         else argparse.SUPPRESS)
     parser.add_argument("--python", metavar="PY",

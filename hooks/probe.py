@@ -8,6 +8,7 @@ outside the repository, with a timeout, and answers in JSON.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 
@@ -112,12 +113,18 @@ class PendingProbe:
         if prefix:
             env["MLGATE_SANDBOX_EXEC"] = "1"  # sandbox.SANDBOX_EXEC_ENV: apply() reports it
         try:
+            # -B: importing the project's modules must not drop __pycache__/ into its work
+            # tree. A session of its own: on a timeout the whole group is killed, so a child
+            # the project's Python started (a wrapper's `sleep`, a subprocess in predict)
+            # cannot hold the pipes open past the limit.
             self._proc = subprocess.Popen(
-                [*prefix, python, "-I", PROBE_MAIN, command], cwd=self._workdir.name,
+                [*prefix, python, "-I", "-B", PROBE_MAIN, command], cwd=self._workdir.name,
                 env=env,
                 stdin=subprocess.PIPE if piped else subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                start_new_session=os.name == "posix",
             )
+            _LIVE.add(self._proc)
         except FileNotFoundError:
             self._workdir.cleanup()
             raise ProbeError(f"the project's Python {python!r} does not exist", "missing") from None
@@ -138,8 +145,7 @@ class PendingProbe:
 
     def cancel(self) -> None:
         """Stop a probe whose answer is no longer wanted."""
-        self._proc.kill()
-        self._proc.communicate()
+        _kill(self._proc)
         self._workdir.cleanup()
 
     def result(self) -> dict:
@@ -150,12 +156,12 @@ class PendingProbe:
         try:
             stdout, stderr = self._proc.communicate(self._input, timeout=self.timeout)
         except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.communicate()
+            _kill(self._proc)
             raise ProbeError(
                 f"the project's Python {python!r} did not answer within {self.timeout:.0f} s",
                 "timeout") from None
         finally:
+            _LIVE.discard(self._proc)
             self._workdir.cleanup()
         try:
             answer = json.loads(stdout.decode("utf-8", "replace"))
@@ -168,6 +174,40 @@ class PendingProbe:
         if "error" in answer:
             raise ProbeError(f"probe: {answer['error']}")
         return answer["result"]
+
+
+_LIVE: set = set()  # probes still running: killed, group and all, if mlgate exits first
+
+
+def _kill(proc) -> None:
+    """Kill the probe and everything it started, then reap it without waiting on pipes a
+    stray grandchild might still hold."""
+    import signal
+    import subprocess
+
+    try:
+        if os.name == "posix":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:  # pragma: no cover - Windows
+            proc.kill()
+    except OSError:
+        pass
+    try:
+        proc.communicate(timeout=5)
+    except (subprocess.TimeoutExpired, ValueError, OSError):
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+    _LIVE.discard(proc)
+
+
+def _kill_all() -> None:
+    for proc in list(_LIVE):
+        if proc.poll() is None:
+            _kill(proc)
+
+
+atexit.register(_kill_all)
 
 
 def run_probe(python: str, command: str, timeout: float = DEFAULT_TIMEOUT,

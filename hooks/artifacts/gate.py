@@ -263,6 +263,9 @@ def _module_finding(path: str, result: dict, python: str, locked: dict,
                     hint=f"add {dist} to the lock and install it", module=top, package=dist)
 
 
+UNCACHED_FAILURES = ("module", "import", "exception")
+
+
 def _load_findings(path: str, result: dict, python: str, locked: dict,
                    listed: list[str] | None, project_tops: set = frozenset()) -> list[Finding]:
     if result.get("ok"):
@@ -440,8 +443,10 @@ class ArtifactGate:
                 record["load"] = {k: v for k, v in result.items() if k != "project_files"}
                 record["deps"] = [[f, file_stat(f)] for f in result.get("project_files", ())]
                 # A missing module's finding depends on the lock and the repository's files,
-                # any of which the next commit may change: not worth caching.
-                finish(path, record, None if result.get("kind") == "module" else name)
+                # any of which the next commit may change; a load that raised or crashed may
+                # have done so in a project module it never finished importing (so no file
+                # stamp records it): none of these outlives its cause in the cache.
+                finish(path, record, None if result.get("kind") in UNCACHED_FAILURES else name)
 
         def unreadable(path: str, exc: Exception, early: list) -> None:
             for started in early:

@@ -35,7 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="ignored (pre-commit passes staged files); models come from"
                              " [tool.mlgate.models], the flags below, or convention")
     add_model_arguments(parser, budget=True)
-    parser.add_argument("--max-seconds", type=float, metavar="S",
+    from mlgate.config import flag_number
+
+    parser.add_argument("--max-seconds", type=flag_number("seconds", 86400.0), metavar="S",
                         help="time spent measuring, at most (default 10)")
 
 

@@ -1,0 +1,123 @@
+"""Never lose, leak or hang (issue #14): bounded probes, no writes into the work tree, a cache
+that heals, and configuration mistakes as one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+
+import pytest
+from test_artifact_load import FEATURES, pickle_with_project_class, run
+
+from mlgate.cli import main
+from mlgate.probe import ProbeError, run_probe
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie still answers kill(0): read its state where /proc exists.
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(") ", 1)[1][:1] != "Z"
+    except OSError:
+        return True
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process groups")
+def test_a_probe_timeout_kills_what_the_project_python_started(tmp_path):
+    pidfile = tmp_path / "child.pid"
+    wrapper = tmp_path / "python"
+    # A wrapper around the interpreter that leaves a child behind and never answers.
+    wrapper.write_text(f"#!/bin/sh\nsleep 100000 </dev/null >/dev/null 2>&1 &\n"
+                       f"echo $! > {pidfile}\nexec sleep 100000\n")
+    wrapper.chmod(0o755)
+    with pytest.raises(ProbeError) as caught:
+        run_probe(str(wrapper), "environment", timeout=1)
+    assert caught.value.kind == "timeout"
+    pid = int(pidfile.read_text())
+    for _ in range(100):  # the kill is sent before run_probe returns; reaping may lag
+        if not _alive(pid):
+            break
+        time.sleep(0.1)
+    assert not _alive(pid), "the child the project's Python started outlived the timeout"
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    subprocess.run(["git", "init", "-q"], check=True)
+    return tmp_path
+
+
+def _trusted_model(repo):
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    X = np.random.RandomState(0).rand(20, 2)
+    pickle_with_project_class(repo, "proj.features", FEATURES, lambda m: make_pipeline(
+        m.Bucketizer(), LogisticRegression()).fit(X, (X[:, 0] > 0.5).astype(int)))
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\ntrust-modules = ["proj.features"]\n')
+
+
+def test_loading_writes_no_bytecode_into_the_work_tree(repo, capsys):
+    _trusted_model(repo)
+    assert run(capsys, "model.joblib", "--no-cache") == (0, [])
+    assert not list(repo.rglob("__pycache__")), "the probe wrote bytecode into the project"
+
+
+def test_a_cached_load_failure_does_not_outlive_its_cause(repo, capsys):
+    _trusted_model(repo)
+    good = (repo / "proj" / "features.py").read_text()
+    (repo / "proj" / "features.py").write_text(good + "\nraise RuntimeError('half-edited')\n")
+    code, found = run(capsys, "model.joblib")  # the cache is on
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"]
+    assert "half-edited" in found[0]["message"]
+    (repo / "proj" / "features.py").write_text(good)  # as `git checkout` would restore it
+    assert run(capsys, "model.joblib") == (0, [])
+
+
+@pytest.mark.parametrize("text", [
+    "[tool.mlgate.artifact]\nload-timeout = nan\n",
+    "[tool.mlgate.artifact]\nload-timeout = inf\n",
+    "[tool.mlgate.artifact]\nload-timeout = 1e300\n",
+    "[tool.mlgate.latency]\nbudget-ms = -5\n",
+    "[tool.mlgate.models.m]\nartifact = 'm.pkl'\nmethod = '__class__'\n",
+    "tool = 5  # mlgate\n",
+    "a = " + "[" * 3000 + "]" * 3000 + "\n[tool.mlgate]\n",
+])
+def test_configuration_mistakes_are_one_line_errors(repo, capsys, text):
+    (repo / "pyproject.toml").write_text(text)
+    (repo / "a.py").write_text("x = 1\n")
+    assert main(["paths", "a.py"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mlgate: error: ") and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("flag", [["--budget-ms", "nan"], ["--budget-ms", "-5"],
+                                  ["--max-seconds", "inf"]])
+def test_number_flags_refuse_what_the_configuration_refuses(repo, capsys, flag):
+    with pytest.raises(SystemExit) as caught:
+        main(["latency", *flag])
+    assert caught.value.code == 2
+    assert "must be a positive number" in capsys.readouterr().err
+
+
+def test_a_damaged_configuration_copy_under_git_is_ignored(repo, capsys):
+    (repo / "pyproject.toml").write_text('[tool.mlgate]\nignore = ["MLG101"]\n')
+    (repo / "a.py").write_text("DATA = '/Users/ana/x.csv'\n")
+    assert main(["paths", "a.py"]) == 0
+    for copy in (repo / ".git" / "mlgate-cache").glob("config-*.json"):
+        copy.write_text("[" * 100000 + "]" * 100000)
+    assert main(["paths", "a.py"]) == 0
+    for copy in (repo / ".git" / "mlgate-cache").glob("config-*.json"):
+        copy.write_text(json.dumps({"table": 5}))
+    assert main(["paths", "a.py"]) == 0  # the copy heals: the pyproject.toml is read again
+    assert "Traceback" not in capsys.readouterr().err
