@@ -1,17 +1,33 @@
 """Which Python is the project's: the interpreter whose packages the environment checks judge.
 
-pre-commit runs a `language: python` hook inside a virtualenv of its own and points
-VIRTUAL_ENV at it, so `sys.executable` is never the answer. The first of these that is set
-wins, and `--verbose` says which one it was:
+pre-commit runs a `language: python` hook inside a virtualenv of its own: it points
+VIRTUAL_ENV at it and puts its `bin/` first on PATH, keeping the user's PATH after it
+(`get_env_patch` in pre_commit/languages/python.py). So `sys.executable` is never the answer,
+but a virtualenv the user activated is still on PATH. The first of these that gives an
+interpreter wins; `mlgate env` (and `--verbose`) says which one, and `mlgate env` why each
+one before it did not:
 
 1. `--python PY` on the command line;
 2. the `MLGATE_PYTHON` environment variable (environment variables beat committed files, as
    in pip and uv: the person running mlgate decides, not the commit);
 3. `python = "..."` in `[tool.mlgate]` (relative to the pyproject.toml);
 4. `UV_PROJECT_ENVIRONMENT` (uv's project environment folder);
-5. a `.venv/` or `venv/` folder at the repository root;
+5. a `.venv/` or `venv/` folder at the repository root, then in the project's folder (the
+   pyproject.toml's, when it is below the root): where uv, PDM, and Poetry and pipenv set
+   to "in project", put it;
 6. `CONDA_PREFIX` (an activated conda environment);
-7. `VIRTUAL_ENV`, unless it is the environment mlgate itself runs in.
+7. `VIRTUAL_ENV`, unless it is the environment mlgate itself runs in;
+8. the activated environment on PATH: the first PATH entry, mlgate's own environment
+   skipped, that is the `bin/` of a virtualenv (`pyvenv.cfg`) or conda environment
+   (`conda-meta/`) with a python in it. Under pre-commit this is what is left of a virtualenv
+   activated outside the repository (Poetry's cache, virtualenvwrapper's ~/.virtualenvs), so
+   a hook finds what `mlgate` run by hand finds through VIRTUAL_ENV;
+9. the environment the project's tool made, located by that tool's own rules from files
+   alone, never by running the tool: Poetry's (`{virtualenvs.path}/{name}-{hash}-py{X.Y}`),
+   PDM's (`.pdm-python`), Hatch's default environment, pipenv's
+   (`{WORKON_HOME}/{folder}-{hash}`), and the conda environment environment.yml names.
+   TOML files are parsed once per content (a JSON copy under `.git/mlgate-cache/`), since a
+   TOML parser costs more than the rest of a warm hook run.
 
 Whichever wins, an interpreter that git tracks is refused (exit 2): a real environment is
 never committed, so a committed `.venv/bin/python` (or a tracked symlink on the way to it) is
@@ -33,19 +49,47 @@ if TYPE_CHECKING:
 HOW_TO = (
     "point mlgate at the project's environment with --python PATH, MLGATE_PYTHON, or "
     "`python = \"PATH\"` in [tool.mlgate], or create .venv/ at the repository root"
+    " (`mlgate env` lists where it looked)"
 )
+OWN = "mlgate's own environment (pre-commit's, when run as a hook)"
+
+
+class Candidate:
+    """A place discovery looked at before the winner, and why it did not answer: what
+    `mlgate env` prints, so a wrong or missing environment can be explained."""
+
+    __slots__ = ("path", "source", "why")
+
+    def __init__(self, source: str, path: str | None, why: str) -> None:
+        self.source, self.path, self.why = source, path, why
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "path": self.path, "rejected": self.why}
+
+    def __repr__(self) -> str:
+        return f"Candidate({self.source!r}, {self.path!r}, {self.why!r})"
 
 
 class ProjectPython:
-    """The chosen interpreter and the reason it was chosen."""
+    """The chosen interpreter, the reason it was chosen, and the candidates before it."""
 
-    __slots__ = ("executable", "reason")
+    __slots__ = ("candidates", "executable", "reason")
 
-    def __init__(self, executable: str, reason: str) -> None:
+    def __init__(self, executable: str, reason: str,
+                 candidates: list[Candidate] | tuple = ()) -> None:
         self.executable, self.reason = executable, reason
+        self.candidates = list(candidates)
 
     def __repr__(self) -> str:
         return f"ProjectPython({self.executable!r}, {self.reason!r})"
+
+
+class NoProjectPython(UsageError):
+    """Nothing was found (exit 2); `candidates` says where discovery looked."""
+
+    def __init__(self, message: str, candidates: list[Candidate]) -> None:
+        super().__init__(message)
+        self.candidates = candidates
 
 
 def find_repo_root(start: str) -> str:
@@ -145,41 +189,101 @@ def resolve_project_python(
     config_python: str | None,
     config_root: str,
     repo_root: str,
-    environ: dict[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> ProjectPython:
-    """Apply the order above; raise UsageError (exit 2) with what to do when nothing is found."""
+    """Apply the order above; raise NoProjectPython (a UsageError: exit 2) with what to do
+    when nothing is found. Every variable is read from `environ` (default: os.environ)."""
     env = os.environ if environ is None else environ
     found = _choose(cli_python, config_python, config_root, repo_root, env)
     _refuse_tracked(found, repo_root)
     return found
 
 
+def _missing(prefix: str) -> str:
+    return "no bin/python in it" if os.path.isdir(prefix) else "no such folder"
+
+
 def _choose(cli_python: str | None, config_python: str | None, config_root: str,
             repo_root: str, env: Mapping[str, str]) -> ProjectPython:
+    seen: list[Candidate] = []
     if cli_python:
         return ProjectPython(_executable(cli_python, os.getcwd(), "--python"), "--python")
+    seen.append(Candidate("--python", None, "not given"))
     if env.get("MLGATE_PYTHON"):
         return ProjectPython(_executable(env["MLGATE_PYTHON"], os.getcwd(), "MLGATE_PYTHON"),
-                             "MLGATE_PYTHON")
+                             "MLGATE_PYTHON", seen)
+    seen.append(Candidate("MLGATE_PYTHON", None, "not set"))
     if config_python:
         return ProjectPython(_executable(config_python, config_root, "[tool.mlgate] python"),
-                             "python in [tool.mlgate]")
+                             "python in [tool.mlgate]", seen)
+    seen.append(Candidate("[tool.mlgate] python", None, "not set"))
     if env.get("UV_PROJECT_ENVIRONMENT"):
         return ProjectPython(
             _executable(env["UV_PROJECT_ENVIRONMENT"], repo_root, "UV_PROJECT_ENVIRONMENT"),
-            "UV_PROJECT_ENVIRONMENT",
+            "UV_PROJECT_ENVIRONMENT", seen,
         )
-    for name in (".venv", "venv"):
-        found = env_python(os.path.join(repo_root, name))
-        if found:
-            return ProjectPython(found, f"{name}/ at the repository root")
-    if env.get("CONDA_PREFIX"):
-        found = env_python(env["CONDA_PREFIX"])
-        if found:
-            return ProjectPython(found, "CONDA_PREFIX")
+    seen.append(Candidate("UV_PROJECT_ENVIRONMENT", None, "not set"))
+    folders = [(repo_root, "at the repository root")]
+    if os.path.realpath(config_root) != os.path.realpath(repo_root):
+        folders.append((config_root, "in the project's folder"))
+    for folder, where in folders:
+        for name in (".venv", "venv"):
+            prefix = os.path.join(folder, name)
+            found = env_python(prefix)
+            if found:
+                return ProjectPython(found, f"{name}/ {where}", seen)
+            seen.append(Candidate(f"{name}/ {where}", prefix, _missing(prefix)))
+    conda = env.get("CONDA_PREFIX")
+    found = env_python(conda) if conda else None
+    if found:
+        return ProjectPython(found, "CONDA_PREFIX", seen)
+    seen.append(Candidate("CONDA_PREFIX", conda or None, _missing(conda) if conda else "not set"))
     virtual_env = env.get("VIRTUAL_ENV")
-    if virtual_env and not _same_prefix(virtual_env, sys.prefix):
+    if not virtual_env:
+        seen.append(Candidate("VIRTUAL_ENV", None, "not set"))
+    elif _same_prefix(virtual_env, sys.prefix):
+        seen.append(Candidate("VIRTUAL_ENV", virtual_env, OWN))
+    else:
         found = env_python(virtual_env)
         if found:
-            return ProjectPython(found, "VIRTUAL_ENV")
-    raise UsageError(f"cannot find the project's Python environment: {HOW_TO}")
+            return ProjectPython(found, "VIRTUAL_ENV", seen)
+        seen.append(Candidate("VIRTUAL_ENV", virtual_env, _missing(virtual_env)))
+    found = _activated_on_path(env, seen)
+    if found is None:
+        from mlgate.tool_environments import made_by_a_tool
+
+        found = made_by_a_tool(config_root, repo_root, env, seen)
+    if found:
+        return found
+    raise NoProjectPython(f"cannot find the project's Python environment: {HOW_TO}", seen)
+
+
+def _is_environment(prefix: str) -> bool:
+    """A virtualenv (pyvenv.cfg, PEP 405) or a conda environment (conda-meta/)."""
+    return (os.path.isfile(os.path.join(prefix, "pyvenv.cfg"))
+            or os.path.isdir(os.path.join(prefix, "conda-meta")))
+
+
+def _activated_on_path(env: Mapping[str, str], seen: list[Candidate]) -> ProjectPython | None:
+    """Step 8. Activating an environment puts its bin/ first on PATH; pre-commit then puts
+    its own environment's bin/ before that and rewrites VIRTUAL_ENV, but keeps the rest of
+    PATH. So the first environment's bin/ on PATH after mlgate's own is the one the user
+    activated. Relative entries are skipped: they name folders of the commit."""
+    own = os.path.realpath(sys.prefix)
+    for entry in env.get("PATH", "").split(os.pathsep):
+        if not entry or not os.path.isabs(entry):
+            continue
+        entry = os.path.normpath(entry)
+        prefix = os.path.dirname(entry)
+        if os.path.basename(entry) not in ("bin", "Scripts") or not _is_environment(prefix):
+            continue
+        if os.path.realpath(prefix) == own:
+            seen.append(Candidate("PATH", entry, OWN))
+            continue
+        found = env_python(prefix)
+        if found:
+            return ProjectPython(found, "the activated environment on PATH", seen)
+        seen.append(Candidate("PATH", entry, "no python in this environment"))
+    seen.append(Candidate("PATH", None, "no entry is the bin/ of another virtualenv or conda"
+                                        " environment"))
+    return None

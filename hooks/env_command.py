@@ -1,0 +1,122 @@
+"""Print which Python environment the environment checks judge, and why.
+
+`mlgate env` runs the discovery every hook runs (mlgate.environment, order in the README)
+and prints the interpreter it chose, the reason, its Python version, and each place it looked
+at before, with why that one did not answer. Exit 0 when an interpreter is found; 2, with the
+message the hooks print, when none is; 3 when the one found does not run (as the checks exit
+when the project's interpreter fails). With --format json the answer, error included, is one
+JSON document, the candidates in it either way.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from mlgate.finding import UsageError
+
+TYPE_CHECKING = False  # not `from typing import ...`: typing costs start-up time
+if TYPE_CHECKING:
+    import argparse
+
+    from mlgate.environment import Candidate
+
+NAME = "env"
+HELP = "print which Python environment the checks judge, why, and what else was considered"
+_VERSION = "import sys; print('%d.%d.%d' % sys.version_info[:3])"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--python", metavar="PY",
+                        help="the project's interpreter or environment folder, as the checks"
+                             " take it (see README)")
+
+
+def _version(python: str) -> tuple[str | None, str | None]:
+    """The interpreter's version, asked of the interpreter itself (isolated mode, from a
+    temporary folder, no PYTHON* variables, as the probe runs): (version, None) or
+    (None, why it did not answer). Only this command runs it for a version; hooks never do."""
+    import subprocess
+    import tempfile
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    with tempfile.TemporaryDirectory(prefix="mlgate-env-") as here:
+        try:
+            proc = subprocess.run([python, "-I", "-c", _VERSION], cwd=here, env=env,
+                                  capture_output=True, text=True, timeout=30, check=False)
+        except (OSError, subprocess.SubprocessError) as exc:
+            return None, str(exc)
+    if proc.returncode != 0 or not proc.stdout.strip():
+        lines = proc.stderr.strip().splitlines()
+        return None, lines[-1] if lines else f"exit status {proc.returncode}"
+    return proc.stdout.strip(), None
+
+
+def _line(candidate: Candidate) -> str:
+    where = f"{candidate.path}: " if candidate.path else ""
+    return f"    {candidate.source}: {where}{candidate.why}"
+
+
+def _emit(fmt: str, answer: dict, candidates: list[Candidate]) -> None:
+    try:
+        _print(fmt, answer, candidates)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `mlgate env | head`: the rest goes nowhere, stderr still works
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _print(fmt: str, answer: dict, candidates: list[Candidate]) -> None:
+    if fmt == "json":
+        import json
+
+        answer["candidates"] = [c.to_dict() for c in candidates]
+        print(json.dumps(answer, indent=2))
+        return
+    if answer["python"]:
+        print(f"mlgate env: {answer['python']}")
+        print(f"  reason   {answer['reason']}")
+        print(f"  version  {answer['version'] or 'unknown'}")
+    else:
+        print("mlgate env: no Python environment found")
+    if candidates:
+        print("  looked at first:" if answer["python"] else "  looked at:")
+        for candidate in candidates:
+            print(_line(candidate))
+
+
+def execute(args: argparse.Namespace) -> int:
+    """Discover, print, and exit 0 (found) or raise UsageError (exit 2)."""
+    from mlgate.config import Config, load_config
+    from mlgate.environment import NoProjectPython, find_repo_root, resolve_project_python
+
+    if args.format not in ("text", "json"):
+        raise UsageError(f"mlgate env prints text or json, not {args.format}")
+    if args.no_config:
+        config = Config(root=os.getcwd())
+    else:
+        config = load_config(args.config, trusted=args.trusted_config)
+    repo_root = find_repo_root(os.getcwd())
+    answer: dict = {"python": None, "reason": None, "version": None}
+    try:
+        found = resolve_project_python(args.python, config.python, config.root, repo_root)
+    except NoProjectPython as exc:
+        return _failed(args.format, answer, exc.candidates, 2, "usage", str(exc))
+    version, error = _version(found.executable)
+    answer.update(python=found.executable, reason=found.reason, version=version)
+    if error:
+        return _failed(args.format, answer, found.candidates, 3, "environment",
+                       f"the project's Python {found.executable} (from {found.reason}) does"
+                       f" not run: {error}")
+    _emit(args.format, answer, found.candidates)
+    return 0
+
+
+def _failed(fmt: str, answer: dict, candidates: list[Candidate], code: int, kind: str,
+            message: str) -> int:
+    """What was found so far and where discovery looked, then the error: one line on stderr,
+    as the checks print it, and in JSON the error object the checks print, inside the one
+    document (a second document would make stdout invalid JSON)."""
+    answer["error"] = {"kind": kind, "message": message, "exit_code": code}
+    _emit(fmt, answer, candidates)
+    print(f"mlgate: error: {message}", file=sys.stderr)
+    return code
