@@ -362,15 +362,13 @@ MARKS = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", NOT_CHECKED: "NOT CHECK
 
 def emit_report(args: argparse.Namespace, result: AuditResult) -> bool:
     """The readiness report for text and JSON; other formats are the findings alone."""
-    import json
-
-    from mlgate.report import format_text, use_color
+    from mlgate.report import format_text, json_text, use_color
 
     findings = result.findings
     if args.format == "json":
-        print(json.dumps({"ready": result.ready, "verdict": result.verdict,
-                          "pillars": [p.to_dict() for p in result.pillars],
-                          "findings": [f.to_dict() for f in findings]}, indent=2))
+        print(json_text({"ready": result.ready, "verdict": result.verdict,
+                         "pillars": [p.to_dict() for p in result.pillars],
+                         "findings": [f.to_dict() for f in findings]}, sys.stdout))
         return True
     if args.format != "text":
         return False

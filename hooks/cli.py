@@ -123,14 +123,12 @@ def _error(args: argparse.Namespace, code: int, kind: str, message: str) -> int:
     fmt = getattr(args, "format", "text")
     try:
         if fmt == "json":
-            import json
+            from mlgate.report import json_text
 
-            print(json.dumps({"error": {"kind": kind, "message": message, "exit_code": code}},
-                             indent=2))
+            print(json_text({"error": {"kind": kind, "message": message, "exit_code": code}},
+                            sys.stdout))
         elif fmt == "sarif":
-            import json
-
-            from mlgate.report import sarif_log
+            from mlgate.report import json_text, sarif_log
 
             log = sarif_log([], args.command)
             log["runs"][0]["invocations"] = [{
@@ -138,7 +136,7 @@ def _error(args: argparse.Namespace, code: int, kind: str, message: str) -> int:
                 "toolExecutionNotifications": [{"level": "error",
                                                 "message": {"text": message},
                                                 "descriptor": {"id": kind}}]}]
-            print(json.dumps(log, indent=2))
+            print(json_text(log, sys.stdout))
         sys.stdout.flush()
     except (BrokenPipeError, OSError):
         pass
@@ -146,6 +144,15 @@ def _error(args: argparse.Namespace, code: int, kind: str, message: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # A file name that is not UTF-8, or a strict ASCII locale, must not end in a
+        # traceback halfway through the report: what cannot be encoded is escaped.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:  # noqa: SIM105 - contextlib would cost every hook run an import
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
     parser = build_parser(argv)
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # the check's own usage, not the top-level one
@@ -180,6 +187,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
     except BrokenPipeError:
         sys.stderr.close()
+    except OSError as exc:  # a full disk, /dev/full: the report was not delivered
+        print(f"mlgate: error: cannot write the report: {exc.strerror or exc}",
+              file=sys.stderr)
+        return EXIT_USAGE
     fail_on = args.fail_on or config.fail_on
     failing = [f for f in findings if f.severity == "error" or fail_on == "warning"]
     if failing and not args.exit_zero:

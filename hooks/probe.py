@@ -171,6 +171,10 @@ class PendingProbe:
             raise ProbeError(
                 f"the project's Python {python!r} failed to run the probe: {detail}",
                 "crash", self._proc.returncode) from None
+        if not isinstance(answer, dict) or not (
+                isinstance(answer.get("result"), dict) or "error" in answer):
+            raise ProbeError(f"the project's Python {python!r} answered something that is not"
+                             " the probe's answer", "crash", self._proc.returncode)
         if "error" in answer:
             raise ProbeError(f"probe: {answer['error']}")
         return answer["result"]

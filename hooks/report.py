@@ -55,6 +55,25 @@ def _github_escape(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def _github_property(text: str) -> str:
+    """A workflow command's property value: `,` and `:` end one, so they are escaped too."""
+    return _github_escape(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def json_text(value: object, out: TextIO | None = None) -> str:
+    """JSON in the stream's encoding: readable characters as themselves, and `\\u` escapes
+    when the stream cannot encode them (a strict ASCII locale, or a file name that is not
+    UTF-8, whose undecodable bytes Python holds as lone surrogates)."""
+    import json
+
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    try:
+        text.encode(getattr(out, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        text = json.dumps(value, indent=2)
+    return text
+
+
 def emit(
     findings: list[Finding],
     fmt: str,
@@ -66,24 +85,18 @@ def emit(
     out = stream or sys.stdout
     ordered = sorted(findings, key=Finding.sort_key)
     if fmt == "json":
-        import json
-
-        json.dump([f.to_dict() for f in ordered], out, indent=2, ensure_ascii=False)
-        out.write("\n")
+        out.write(json_text([f.to_dict() for f in ordered], out) + "\n")
         return
     if fmt == "sarif":
-        import json
-
-        json.dump(sarif_log(ordered, command), out, indent=2, ensure_ascii=False)
-        out.write("\n")
+        out.write(json_text(sarif_log(ordered, command), out) + "\n")
         return
     if fmt == "github":
         for f in ordered:
             level = "error" if f.severity == "error" else "warning"
             text = f.message + (f" (hint: {f.hint})" if f.hint else "")
             out.write(
-                f"::{level} file={f.path},line={f.line},col={f.col},title={f.code}::"
-                f"{_github_escape(text)}\n"
+                f"::{level} file={_github_property(f.path)},line={f.line},col={f.col},"
+                f"title={_github_property(f.code)}::{_github_escape(text)}\n"
             )
         return
     color = use_color(color_choice, out)

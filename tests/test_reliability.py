@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import time
 
 import pytest
@@ -121,3 +122,68 @@ def test_a_damaged_configuration_copy_under_git_is_ignored(repo, capsys):
         copy.write_text(json.dumps({"table": 5}))
     assert main(["paths", "a.py"]) == 0  # the copy heals: the pyproject.toml is read again
     assert "Traceback" not in capsys.readouterr().err
+
+
+def _cli(args: list[str], cwd, **env) -> subprocess.CompletedProcess:
+    environ = {**os.environ, **env}
+    return subprocess.run([sys.executable, "-m", "mlgate", *args], cwd=cwd,
+                          capture_output=True, env=environ, check=False)
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="file names must be valid UTF-8 there")
+def test_a_file_name_that_is_not_utf8_never_breaks_the_report(repo):
+    name = os.fsdecode(b"caf\xe9.py")
+    (repo / name).write_text("DATA = '/Users/ana/train.csv'\n")
+    proc = _cli(["paths", "--format", "json", "--no-config", "."], repo)
+    assert proc.returncode == 1 and b"Traceback" not in proc.stderr
+    [finding] = json.loads(proc.stdout.decode("utf-8"))  # valid UTF-8, valid JSON
+    assert os.fsencode(finding["path"]) == b"caf\xe9.py"
+    proc = _cli(["paths", "--no-config", "."], repo, PYTHONIOENCODING="ascii:strict")
+    assert proc.returncode == 1 and b"Traceback" not in proc.stderr
+    assert b"MLG101" in proc.stdout
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_report_that_cannot_be_written_is_one_line_not_a_traceback(repo):
+    (repo / "a.py").write_text("DATA = '/Users/ana/train.csv'\n")
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "mlgate", "paths", "--no-config", "a.py"],
+                              cwd=repo, stdout=full, stderr=subprocess.PIPE, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.decode().startswith("mlgate: error: cannot write the report")
+
+
+def test_github_annotations_escape_their_properties(capsys):
+    from mlgate.finding import Finding
+    from mlgate.report import emit
+
+    emit([Finding("dir,a:b.py", 3, 1, "MLG101", "50% of\nit", "error")], "github", "paths")
+    out = capsys.readouterr().out
+    assert out == "::error file=dir%2Ca%3Ab.py,line=3,col=1,title=MLG101::50%25 of%0Ait\n"
+
+
+@pytest.mark.parametrize("damage", [
+    {"facts": 5}, {"facts": {}, "findings": 5}, {"facts": {"versions": {"x": 5}}, "findings": []},
+    {"facts": {}, "findings": [{"code": 1}]}, {"facts": {}, "findings": [], "deps": [[1]]},
+    {"pins": 5}, {"pins": {"scikit-learn": [5]}},
+])
+def test_cache_files_of_the_wrong_structure_are_misses_not_tracebacks(repo, capsys, damage):
+    import joblib
+
+    joblib.dump({"weights": [1.0, 2.0]}, repo / "model.joblib")
+    (repo / "requirements.txt").write_text("scikit-learn==1.0\n")
+    assert run(capsys, "model.joblib")[0] == 0
+    files = list((repo / ".git" / "mlgate-cache").glob("*.json"))
+    assert files
+    for path in files:
+        path.write_text(json.dumps(damage))
+    assert run(capsys, "model.joblib")[0] == 0  # run() asserts no traceback
+
+
+def test_a_probe_answer_of_the_wrong_shape_is_an_environment_failure(tmp_path):
+    fake = tmp_path / "python"
+    fake.write_text('#!/bin/sh\ncat > /dev/null\necho \'{"result": [1, 2]}\'\n')
+    fake.chmod(0o755)
+    with pytest.raises(ProbeError) as caught:
+        run_probe(str(fake), "environment", timeout=30)
+    assert caught.value.kind == "crash" and "not the probe's answer" in str(caught.value)

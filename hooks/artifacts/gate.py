@@ -137,7 +137,10 @@ def _locked_versions(roots: list[str], config: Config, cache=None
     name = "lock-pins-" + key(_CODE, [[os.path.realpath(p), file_stat(p)] for p in paths]) + ".json"
     record = cache.read(name) if cache else None
     if record is not None and "pins" in record:
-        return {k: [tuple(v) for v in vs] for k, vs in record["pins"].items()}
+        try:
+            return {str(k): [tuple(v) for v in vs] for k, vs in record["pins"].items()}
+        except (AttributeError, TypeError, ValueError):
+            pass  # a damaged cache file: parse again
     found = _parse_pins(paths)
     if cache:
         cache.write(name, {"pins": found})
@@ -264,6 +267,31 @@ def _module_finding(path: str, result: dict, python: str, locked: dict,
 
 
 UNCACHED_FAILURES = ("module", "import", "exception")
+
+
+def well_formed(record: dict) -> bool:
+    """A cached verdict in the shape mlgate writes; a damaged or hand-edited file is a miss
+    (parsed again), never a traceback."""
+    def text(value) -> bool:
+        return isinstance(value, str)
+
+    try:
+        facts = record["facts"]
+        versions = facts.get("versions", {})
+        return (isinstance(facts, dict) and isinstance(versions, dict)
+                and all(text(k) and isinstance(v, list) and all(map(text, v))
+                        for k, v in versions.items())
+                and isinstance(facts.get("numpy_layout", []), list)
+                and all(map(text, facts.get("numpy_layout", [])))
+                and isinstance(record.get("load") or {}, dict)
+                and all(isinstance(f, dict) and text(f.get("code")) and text(f.get("message"))
+                        and f.get("severity") in ("error", "warning")
+                        and isinstance(f.get("extra") or {}, dict)
+                        for f in record["findings"])
+                and all(isinstance(d, list) and len(d) == 2 and text(d[0])
+                        for d in record.get("deps", [])))
+    except (KeyError, TypeError, AttributeError):
+        return False
 
 
 def _load_findings(path: str, result: dict, python: str, locked: dict,
@@ -478,7 +506,7 @@ class ArtifactGate:
                 self.load, roots, sorted(project_pairs), section.get("memory-limit-mb"),
                 self.timeout, model_key, self.sandbox) + ".json"
             record = cache.read(name)
-            if record and deps_unchanged(record.get("deps", [])) and "facts" in record:
+            if record and well_formed(record) and deps_unchanged(record.get("deps", [])):
                 for started in early:
                     started.cancel()
                 finish(path, record, None)
