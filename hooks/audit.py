@@ -144,7 +144,7 @@ def _pillar_lock(config, common, pillar, found):
     from mlgate.locks.detect import discover_locks
 
     files = [os.path.join(config.root, p) for p in config.section("lock").get("files", [])]
-    files = [os.path.relpath(p) for p in (files or discover_locks("."))]
+    files = [os.path.relpath(p) for p in (files or discover_locks(".", config))]
     if not files:
         pillar.not_checked("no lock file: add requirements.txt (`pip freeze`), uv.lock,"
                            " poetry.lock, pylock.toml or Pipfile.lock, so the deployment"

@@ -155,7 +155,12 @@ def relative_to(path: str, root: str) -> str:
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (BOM stripped) when it is; Latin-1 otherwise, which never fails."""
+    """By its byte-order mark (UTF-16/32); else UTF-8 (BOM stripped) when it is; Latin-1
+    otherwise, which never fails."""
+    utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\0" in data[:BINARY_SNIFF]
+    encoding = text_encoding(data) if utf16 else None
+    if encoding not in (None, "utf-8-sig"):
+        return data.decode(encoding, "replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -163,4 +168,28 @@ def decode_text(data: bytes) -> str:
 
 
 def looks_binary(data: bytes) -> bool:
-    return b"\0" in data[:BINARY_SNIFF]
+    """NUL bytes, unless they are UTF-16/32 text (Windows tools write it, BOM or not)."""
+    return b"\0" in data[:BINARY_SNIFF] and text_encoding(data) in (None, "utf-8-sig")
+
+
+# Byte-order marks, UTF-32's first: its little-endian mark begins with UTF-16's.
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def text_encoding(data: bytes) -> str | None:
+    """The encoding a byte-order mark announces (PowerShell 5's `pip freeze > file` writes
+    UTF-16 LE with one); UTF-16 without one when the start is ASCII with every other byte NUL;
+    else None (read it as UTF-8)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    head = data[:BINARY_SNIFF]
+    head = head[:len(head) - len(head) % 2]
+    if len(head) >= 4:
+        even, odd = head[0::2], head[1::2]
+        if 0 not in even and odd.count(0) * 10 >= len(odd) * 9:
+            return "utf-16-le"
+        if 0 not in odd and even.count(0) * 10 >= len(even) * 9:
+            return "utf-16-be"
+    return None

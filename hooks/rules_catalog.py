@@ -102,10 +102,11 @@ RULES: dict[str, tuple[str, str, str, str]] = {
     ),
     "MLG200": (
         "error",
-        "a lock or requirements file that cannot be read: invalid TOML/JSON, a garbage line, an "
-        "unknown pip option",
-        "the lock cannot be read: invalid TOML/JSON, a line that is not a requirement, an "
-        "unknown pip option, an unreadable -r include",
+        "a lock or requirements file that cannot be read: not text, invalid TOML/JSON, a garbage "
+        "line, an unknown pip option",
+        "the lock cannot be read: not text in its encoding (UTF-8, or UTF-16/32 by its "
+        "byte-order mark; once, at the first bad byte), invalid TOML/JSON, a line that is not a "
+        "requirement, an unknown pip option, an unreadable -r include",
         "fix the line",
     ),
     "MLG201": (
@@ -128,17 +129,22 @@ RULES: dict[str, tuple[str, str, str, str]] = {
     ),
     "MLG204": (
         "warning",
-        "undeclared: installed, in no lock, and required by nothing locked (warning)",
-        "installed, in no lock, and not required (through installed metadata) by anything "
-        "locked or by the project itself; pip, setuptools and wheel excepted",
+        "undeclared: installed, declared nowhere (locks, extras, dev groups), and required by "
+        "nothing declared (warning)",
+        "installed, in no lock found (dev and test files and subfolders included) and in no "
+        "pyproject.toml dependency, extra or dependency group (PEP 735, uv, PDM, Poetry), and "
+        "not required (through installed metadata, with the extras asked for: "
+        "uvicorn[standard]) by anything declared or by the project itself; pip, setuptools "
+        "and wheel excepted; not judged while a lock cannot be read",
         "add it to the lock, uninstall it, or ignore-packages",
     ),
     "MLG205": (
         "error",
-        "unpinned: a requirement not pinned with ==/=== (pyproject.toml only when there is no "
-        "lock)",
+        "unpinned: a requirement not pinned with ==/=== (pyproject.toml only when no lock pins "
+        "its folder)",
         "a requirement not pinned with ==/=== (a VCS URL without a commit counts); in "
-        "pyproject.toml only when no lock file exists; never in .in files",
+        "pyproject.toml only when no lock file lives in its folder or a folder above it (with "
+        "[tool.mlgate.lock] files: when none is listed); never in .in files",
         "pin the version you tested (the hint names it)",
     ),
     "MLG206": (

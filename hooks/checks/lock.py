@@ -3,7 +3,9 @@
 Locks (requirements*.txt with their -r/-c includes, uv.lock, pylock.toml, poetry.lock,
 Pipfile.lock, and pyproject.toml for pinning) are compared with the distributions installed in
 the *project's* interpreter, which the probe lists; markers are evaluated against that
-interpreter, not mlgate's. Names compare after PEP 503 normalisation.
+interpreter, not mlgate's. Names compare after PEP 503 normalisation. Without `files`, the
+locks are those `discover_locks` finds from the project's folder down (subfolders too); what
+any of them declares, extras and pyproject.toml's dev groups included, is declared for all.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Iterable
 
 from mlgate.config import Config
 from mlgate.finding import Finding
+from mlgate.locks.detect import REAL_LOCKS
 from mlgate.locks.model import canonical_name
 
 NAME = "lock"
@@ -39,12 +42,12 @@ KINDS = {
 }
 # Installed in every environment by the tools themselves; never expected in a lock.
 ALWAYS_PRESENT = {"pip", "setuptools", "wheel", "distribute", "pkg-resources"}
-REAL_LOCKS = {"requirements", "uv", "pylock", "poetry", "pipfile"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="*", metavar="LOCKFILE",
-                        help="lock or requirements files (default: those at the repository root)")
+                        help="lock or requirements files (default: those found from the"
+                             " project's folder down, see README)")
     parser.add_argument("--python", metavar="PY",
                         help="the project's interpreter or environment folder (see README)")
     parser.add_argument("--no-cache", action="store_true",
@@ -78,11 +81,13 @@ class _Installed:
         for dist in answer.get("distributions", []):
             self.dists.setdefault(canonical_name(dist["name"]), dist)
 
-    def closure(self, roots: set[str]) -> set[str]:
-        """`roots` and everything their installed metadata requires, markers evaluated."""
+    def closure(self, roots: dict[str, set[str]]) -> set[str]:
+        """`roots` (name -> extras asked for) and everything their installed metadata requires,
+        markers evaluated for the project's interpreter: `uvicorn[standard]` brings in what
+        uvicorn's `extra == "standard"` requirements name, and what those require."""
         from packaging.requirements import InvalidRequirement, Requirement
 
-        seen, stack = set(), [(name, frozenset()) for name in roots]
+        seen, stack = set(), [(name, frozenset(extras)) for name, extras in roots.items()]
         while stack:
             name, extras = stack.pop()
             if (name, extras) in seen:
@@ -200,7 +205,7 @@ def _environment(python: str, repo_root: str, no_cache: bool):
 
 
 # Bump when what this module concludes from the same inputs changes: cached verdicts expire.
-_CODE = 1
+_CODE = 2
 
 
 def _cached_verdict(cache, name: str) -> list[Finding] | None:
@@ -220,8 +225,16 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
 
     section = config.section(NAME)
     repo_root = find_repo_root(os.getcwd())
-    paths = list(args.files) or [os.path.join(config.root, p) for p in section.get("files", [])]
-    paths = paths or discover_locks(repo_root)
+    configured = [os.path.join(config.root, p) for p in section.get("files", [])]
+    paths = list(args.files) or configured
+    # `[tool.mlgate.lock] files` names the locks of the whole project: any of them pins
+    # pyproject.toml's ranges. Otherwise (found, or named on the command line as the audit
+    # does with what it found) only a lock in the pyproject's folder or above it does.
+    whole_project = bool(configured) and not args.files
+    # Discovery starts at the project's root (the configuration's folder) when it lies in the
+    # repository, so `exclude` and the nearest-lock rule apply from there.
+    inside = config.root == repo_root or config.root.startswith(repo_root.rstrip(os.sep) + os.sep)
+    paths = paths or discover_locks(config.root if inside else repo_root, config)
     if not paths:
         if args.verbose:
             print("mlgate lock: no lock or requirements file found", file=sys.stderr)
@@ -256,18 +269,28 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     ]
     env = _Installed(probe.result())
     ignored = {canonical_name(n) for n in section.get("ignore-packages", [])}
-    project = _project_names(repo_root)
+    # What counts as declared for MLG204 (name -> extras asked for): every lock's packages,
+    # and what the repository's pyproject.toml files declare, dev groups and extras included.
+    declared: dict[str, set[str]] = {}
+    project: set[str] = set()
+    for lock in [*locks, *_repository_pyproject(repo_root, paths)]:
+        project |= lock.project_names
+        for name, extras in lock.declared:
+            declared.setdefault(name, set()).update(extras)
+        if lock.format == "pyproject":
+            for package in lock.select(env.markers):
+                declared.setdefault(package.name, set()).update(package.extras)
     # pip's --require-hashes, in any file, holds for every requirement of the run.
     require_hashes = section.get("require-hashes", False) or any(
         getattr(lock, "require_hashes", False) for lock in locks)
-    has_real_lock = any(lock.format in REAL_LOCKS for lock in locks)
-    declared: set[str] = set()
+    pinned = {_lock_folder(lock.path) for lock in locks if lock.format in REAL_LOCKS}
+    has_real_lock = bool(pinned)
     for lock in locks:
         selected = lock.select(env.markers)
-        if lock.format == "pyproject":
-            declared.update(p.name for p in selected)
-            if has_real_lock:
-                continue  # ranges in pyproject.toml are fine when a lock pins them
+        # Ranges in pyproject.toml are fine when a lock pins them (see `whole_project`).
+        if lock.format == "pyproject" and (has_real_lock if whole_project else _locked_above(
+                lock.path, pinned)):
+            continue
         # Poetry before lock-version 2.1 writes no markers: a package missing here may be
         # one only another platform needs, so that is a warning, not a block.
         unmarked = lock.format == "poetry" and not any(p.marker for p in lock.packages)
@@ -275,15 +298,16 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
             if package.name in ignored or package.name in project:
                 continue
             if lock.format != "constraints":
-                declared.add(package.name)
+                declared.setdefault(package.name, set()).update(package.extras)
             for finding in _check_package(lock, package, env, require_hashes):
                 if unmarked and finding.code == MISSING:
                     finding.severity = "warning"
                     finding.message += (" (this poetry.lock records no markers: it may be"
                                         " needed only on another platform)")
                 findings.append(finding)
-    if has_real_lock:
-        reachable = env.closure(declared | project)
+    # A lock that could not be read declares what nobody knows: its MLG200 says so, alone.
+    if has_real_lock and not any(lock.unreadable for lock in locks):
+        reachable = env.closure({**{name: set() for name in project}, **declared})
         first = next(lock for lock in locks if lock.format in REAL_LOCKS)
         for name, dist in sorted(env.dists.items()):
             if name in reachable or name in ALWAYS_PRESENT or name in ignored:
@@ -375,18 +399,33 @@ def _check_package(lock, package, env: _Installed, require_hashes: bool) -> list
     return found
 
 
-def _project_names(root: str) -> set[str]:
-    """The project's own distribution name(s), never 'undeclared' or 'missing'."""
+def _repository_pyproject(root: str, paths: list[str]) -> list:
+    """The repository root's pyproject.toml when it is not among the locks: its name is the
+    project's own (never 'undeclared' or 'missing'), and what it declares, extras and
+    development groups included, counts as declared (MLG204) for a project below it."""
     path = os.path.join(root, "pyproject.toml")
-    if not os.path.isfile(path):
-        return set()
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
-    try:
-        with open(path, "rb") as handle:
-            name = tomllib.load(handle).get("project", {}).get("name")
-    except (OSError, ValueError):
-        return set()
-    return {canonical_name(name)} if isinstance(name, str) else set()
+    if not os.path.isfile(path) or os.path.realpath(path) in {os.path.realpath(p)
+                                                              for p in paths}:
+        return []
+    from mlgate.locks.detect import parse_lock
+
+    return [lock for lock in parse_lock(path) if not lock.problems]
+
+
+def _lock_folder(path: str) -> str:
+    """The folder a lock pins: its own, or for requirements/*.txt the one holding that folder."""
+    folder = os.path.dirname(os.path.realpath(path))
+    return os.path.dirname(folder) if os.path.basename(folder).lower() == "requirements" \
+        else folder
+
+
+def _locked_above(path: str, pinned: set[str]) -> bool:
+    """Whether a pinning lock lives in the folder of `path` or a folder above it."""
+    folder = os.path.dirname(os.path.realpath(path))
+    while True:
+        if folder in pinned:
+            return True
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return False
+        folder = parent

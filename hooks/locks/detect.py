@@ -5,7 +5,14 @@ from __future__ import annotations
 import os
 import re
 
-from mlgate.locks.model import LockProblem, ParsedLock
+from mlgate.locks.model import LockProblem, ParsedLock, decode_lock, drop_garbled
+
+TYPE_CHECKING = False  # not `from typing import ...`: typing costs start-up time in every hook
+if TYPE_CHECKING:
+    from mlgate.config import Config
+
+# Formats that pin an environment (pyproject.toml declares ranges; constraints only limit).
+REAL_LOCKS = frozenset(("requirements", "uv", "pylock", "poetry", "pipfile"))
 
 _LOCK_NAMES = [
     (re.compile(r"^uv\.lock$", re.I), "uv"),
@@ -43,21 +50,78 @@ def _sniff(text: str) -> str:
     return "requirements"
 
 
-def discover_locks(root: str) -> list[str]:
-    """Lock-like files at the top of a project (and requirements/*.txt)."""
+def discover_locks(root: str, config: Config | None = None) -> list[str]:
+    """The lock files of the project at `root`, the root's own first.
+
+    Those git lists at or below `root` (tracked, or untracked and not ignored; a walk outside
+    a repository): a `backend/requirements.txt` or `api/uv.lock` is as much a lock as one at
+    the top. Never inside a virtualenv or conda environment (`mlgate.files` leaves those out)
+    or node_modules, nor what `config`'s `exclude` names. When none of them pins (only a
+    pyproject.toml, or nothing), the nearest folder above `root` that holds a lock, up to the
+    repository root, adds its own: a workspace member is locked by its workspace's lock.
+    """
+    from mlgate.files import _git_files, _walk
+
+    listed = _git_files(root)
+    # git names files from the real working directory; a walk, from `root` as given.
+    top = os.path.realpath(root) if listed is not None else os.path.abspath(root)
+    found: list[tuple[int, str]] = []
+    for name in listed if listed is not None else _walk(root):
+        if not name.lower().endswith((".txt", ".lock", ".toml")):  # most files: no regex
+            continue
+        rel = os.path.relpath(os.path.join(os.getcwd(), name), top)
+        parts = rel.split(os.sep)
+        if (parts[0] == os.pardir or "node_modules" in parts or rel.endswith(".in")
+                or not lock_format(rel)):
+            continue
+        path = os.path.normpath(os.path.join(root, rel))
+        if os.path.isfile(path) and not _excluded(path, config):
+            found.append((len(parts), path))
+    paths = [path for _, path in sorted(found)]
+    if not any(lock_format(p) in REAL_LOCKS for p in paths):
+        paths.extend(p for p in _nearest_above(top, config) if p not in paths)
+    return paths
+
+
+def _excluded(path: str, config: Config | None) -> bool:
+    if config is None or not config.exclude:
+        return False
+    from mlgate.files import relative_to
+
+    return config.is_excluded(relative_to(path, config.root))
+
+
+def _top_level(folder: str, config: Config | None) -> list[str]:
+    """Lock-like files at the top of `folder`, and its requirements/*.txt."""
     found = []
     try:
-        names = sorted(os.listdir(root))
+        names = sorted(os.listdir(folder))
     except OSError:
         return []
     for name in names:
-        path = os.path.join(root, name)
+        path = os.path.join(folder, name)
         if os.path.isfile(path) and lock_format(name) and not name.endswith(".in"):
             found.append(path)
-    sub = os.path.join(root, "requirements")
+    sub = os.path.join(folder, "requirements")
     if os.path.isdir(sub):
         found.extend(os.path.join(sub, n) for n in sorted(os.listdir(sub)) if n.endswith(".txt"))
-    return found
+    return [p for p in found if not _excluded(p, config)]
+
+
+def _nearest_above(top: str, config: Config | None) -> list[str]:
+    """The locks of the nearest folder above `top` holding one, within its git repository."""
+    folders, folder = [], top
+    while not os.path.exists(os.path.join(folder, ".git")):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return []  # not in a repository: what lies above is nobody's project
+        folders.append(parent)
+        folder = parent
+    for folder in folders:
+        here = _top_level(folder, config)
+        if any(lock_format(p) in REAL_LOCKS for p in here):
+            return here
+    return []
 
 
 def parse_lock(path: str) -> list[ParsedLock]:
@@ -69,24 +133,31 @@ def parse_lock(path: str) -> list[ParsedLock]:
         return read_requirements(path, kind)
     try:
         with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8-sig", "replace")
+            text, undecodable = decode_lock(handle.read(), path)
     except OSError as exc:
         lock = ParsedLock(path, kind or "unknown")
         lock.problems.append(LockProblem(path, 1, f"cannot read: {exc.strerror}"))
         return [lock]
+    if undecodable is not None and not text:  # not text at all: nothing else to say
+        return [ParsedLock(path, kind or "unknown", problems=[undecodable])]
     kind = kind or _sniff(text)
     if kind == "requirements":
         from mlgate.locks.requirements import parse
 
-        return [parse(text, path)]
-    if kind == "pyproject":
+        lock = parse(text, path)
+    elif kind == "pyproject":
         from mlgate.locks.requirements import parse_pyproject
 
-        return [parse_pyproject(text, path)]
-    import importlib
+        lock = parse_pyproject(text, path)
+    else:
+        import importlib
 
-    module = importlib.import_module(
-        {"uv": "mlgate.locks.uv_lock", "pylock": "mlgate.locks.pylock",
-         "poetry": "mlgate.locks.poetry_lock", "pipfile": "mlgate.locks.pipfile_lock"}[kind]
-    )
-    return [module.parse(text, path)]
+        module = importlib.import_module(
+            {"uv": "mlgate.locks.uv_lock", "pylock": "mlgate.locks.pylock",
+             "poetry": "mlgate.locks.poetry_lock", "pipfile": "mlgate.locks.pipfile_lock"}[kind]
+        )
+        lock = module.parse(text, path)
+    if undecodable is not None:
+        drop_garbled(lock, text)
+        lock.problems.insert(0, undecodable)
+    return [lock]

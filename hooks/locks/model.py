@@ -17,10 +17,12 @@ class LockedPackage:
     written ('' for none). marker: the environment marker as written, or None.
     source_url: for VCS/URL/path installs, the URL as locked ('git+https://...', 'file:///...').
     source_commit: the locked VCS commit, when the lock records one.
+    extras: the extras asked for (`uvicorn[standard]` -> ('standard',)), normalised: what they
+    bring in is declared too (MLG204).
     """
 
-    __slots__ = ("editable", "hashes", "line", "marker", "name", "path", "source_commit",
-                 "source_url", "specifier", "version")
+    __slots__ = ("editable", "extras", "hashes", "line", "marker", "name", "path",
+                 "source_commit", "source_url", "specifier", "version")
 
     def __init__(
         self,
@@ -34,11 +36,12 @@ class LockedPackage:
         source_commit: str | None = None,
         editable: bool = False,
         hashes: tuple[str, ...] = (),
+        extras: tuple[str, ...] = (),
     ) -> None:
         self.name, self.path, self.line = name, path, line
         self.version, self.specifier, self.marker = version, specifier, marker
         self.source_url, self.source_commit = source_url, source_commit
-        self.editable, self.hashes = editable, hashes
+        self.editable, self.hashes, self.extras = editable, hashes, extras
 
     def __repr__(self) -> str:
         pin = self.version or self.specifier or self.source_url or ""
@@ -63,6 +66,10 @@ class ParsedLock:
     `select(environment)` returns the packages that apply to a target environment (a PEP 508
     marker environment dict). By default that filters on each package's marker; formats whose
     applicability lives on dependency edges (uv.lock) pass their own `selector`.
+
+    `declared`: (name, extras) a file declares without pinning or installing them itself
+    (pyproject.toml's dependency groups, Poetry's groups): they count as declared for MLG204
+    only. `project_names`: the distribution(s) the file defines (pyproject.toml's name).
     """
 
     def __init__(
@@ -77,6 +84,13 @@ class ParsedLock:
         self.packages = packages if packages is not None else []
         self.problems = problems if problems is not None else []
         self._selector = selector
+        self.declared: list[tuple[str, tuple[str, ...]]] = []
+        self.project_names: set[str] = set()
+
+    @property
+    def unreadable(self) -> bool:
+        """Problems and nothing read: what the file declares is unknown (so is 'undeclared')."""
+        return bool(self.problems) and not self.packages and not self.declared
 
     def select(self, environment: dict[str, str]) -> list[LockedPackage]:
         if self._selector is not None:
@@ -94,6 +108,48 @@ def marker_applies(marker: str | None, environment: dict[str, str]) -> bool:
         return Marker(marker).evaluate(dict(environment, extra=""))
     except Exception:  # invalid, or naming what the target cannot answer (PEP 751's
         return True  # dependency_groups): better to check the package than to skip it
+
+
+_ENCODING_NAMES = {"utf-8": "UTF-8", "utf-16": "UTF-16", "utf-16-le": "UTF-16 LE",
+                   "utf-16-be": "UTF-16 BE", "utf-32": "UTF-32", "utf-8-sig": "UTF-8"}
+
+
+def decode_lock(data: bytes, path: str) -> tuple[str, LockProblem | None]:
+    """The text of a lock file, and one problem when it is not text in the encoding it shows.
+
+    pip reads a requirements file by its byte-order mark (PowerShell's `pip freeze > file`
+    writes UTF-16 with one), else as UTF-8; so does this, so lines and columns stay those of
+    the file. Undecodable bytes become U+FFFD, reported once here (the caller drops the
+    per-line problems they would cause); a file with NUL bytes that is not UTF-16/32 is not
+    text, and gives no text at all.
+    """
+    from mlgate.files import BINARY_SNIFF, text_encoding
+
+    encoding = text_encoding(data)
+    if encoding is None and b"\0" in data[:BINARY_SNIFF]:
+        return "", LockProblem(path, 1, "cannot read: not a text file (it holds NUL bytes);"
+                                        " a lock must be UTF-8 text")
+    encoding = encoding or "utf-8"
+    try:
+        return data.decode(encoding), None
+    except UnicodeDecodeError as exc:
+        prefix = data[:exc.start].decode(encoding, "replace")
+        line = prefix.count("\n") + 1
+        col = len(prefix) - prefix.rfind("\n")
+        name = _ENCODING_NAMES.get(encoding, encoding)
+        bad = data[exc.start:exc.end]
+        what = ("byte " if len(bad) == 1 else "bytes ") + " ".join(f"0x{b:02x}" for b in bad)
+        return data.decode(encoding, "replace"), LockProblem(
+            path, line, f"cannot decode: not {name} text ({what} at line {line}, column"
+                        f" {col}); save the file as UTF-8", col)
+
+
+def drop_garbled(lock: ParsedLock, text: str) -> None:
+    """Problems on lines holding U+FFFD come from bytes `decode_lock` already reported."""
+    garbled = {n for n, line in enumerate(text.splitlines(), 1) if "\ufffd" in line}
+    if garbled:
+        lock.problems = [p for p in lock.problems
+                         if p.path != lock.path or p.line not in garbled]
 
 
 _SEPARATORS = re.compile(r"[-_.]+")

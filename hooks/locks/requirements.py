@@ -12,7 +12,14 @@ import re
 import shlex
 import sys
 
-from mlgate.locks.model import LockedPackage, LockProblem, ParsedLock, canonical_name
+from mlgate.locks.model import (
+    LockedPackage,
+    LockProblem,
+    ParsedLock,
+    canonical_name,
+    decode_lock,
+    drop_garbled,
+)
 
 # pip options a requirements file may carry, and whether they take a value.
 _OPTIONS_WITH_VALUE = {
@@ -110,6 +117,7 @@ def _requirement(text: str, path: str, line: int, problems: list[LockProblem]):
         source_url=req.url,
         source_commit=vcs_commit(req.url) if req.url else None,
         hashes=hashes,
+        extras=tuple(sorted(canonical_name(e) for e in req.extras)),
     )
 
 
@@ -166,7 +174,7 @@ def read_requirements(path: str, format: str = "requirements") -> list[ParsedLoc
         seen.add(key)
         try:
             with open(current, "rb") as handle:
-                text = handle.read().decode("utf-8-sig", "replace")
+                text, undecodable = decode_lock(handle.read(), current)
         except OSError as exc:
             lock = ParsedLock(current, kind)
             if included_at:
@@ -180,6 +188,9 @@ def read_requirements(path: str, format: str = "requirements") -> list[ParsedLoc
             result.append(lock)
             continue
         lock = parse(text, current, kind)
+        if undecodable is not None:
+            drop_garbled(lock, text)
+            lock.problems.insert(0, undecodable)
         result.append(lock)
         for child_kind, child, line in lock.includes:
             queue.append((child_kind, child, (current, line)))
@@ -187,7 +198,8 @@ def read_requirements(path: str, format: str = "requirements") -> list[ParsedLoc
 
 
 def parse_pyproject(text: str, path: str) -> ParsedLock:
-    """[project.dependencies] and optional dependencies, for the pinning rule."""
+    """[project.dependencies] and optional dependencies, for the pinning rule; the project's
+    name; and, as names only (`declared`), its development groups."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
@@ -201,7 +213,14 @@ def parse_pyproject(text: str, path: str) -> ParsedLock:
         lock.problems.append(LockProblem(path, int(found.group(1)) if found else 1,
                                          f"invalid TOML: {exc}"))
         return lock
+    lock.declared = _group_names(data)
+    tool = data.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
     project = data.get("project")
+    for table in (project, poetry):
+        name = table.get("name") if isinstance(table, dict) else None
+        if isinstance(name, str) and name.strip():
+            lock.project_names.add(canonical_name(name.strip()))
     if not isinstance(project, dict):
         return lock
     declared = project.get("dependencies") or []
@@ -221,3 +240,53 @@ def parse_pyproject(text: str, path: str) -> ParsedLock:
             if package:
                 lock.packages.append(package)
     return lock
+
+
+def _group_names(data: dict) -> list[tuple[str, tuple[str, ...]]]:
+    """(name, extras) of what pyproject.toml declares for development beside [project]: PEP 735
+    [dependency-groups], uv's and PDM's dev-dependencies, Poetry's dependencies, dev-dependencies
+    and groups. Names only: installing and pinning them is the lock's business, and Poetry's
+    `^1.2` constraints are not PEP 508 anyway."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    strings: list[object] = []
+    lists = [data.get("dependency-groups")]
+    uv, pdm = tool.get("uv"), tool.get("pdm")
+    if isinstance(uv, dict):
+        strings.extend(_items(uv.get("dev-dependencies")))
+    if isinstance(pdm, dict):
+        lists.append(pdm.get("dev-dependencies"))
+    for groups in lists:
+        for group in groups.values() if isinstance(groups, dict) else ():
+            strings.extend(_items(group))  # {include-group = ...} tables: declared elsewhere
+    found = []
+    for item in strings:
+        if not isinstance(item, str):
+            continue
+        try:
+            req = Requirement(item)
+        except InvalidRequirement:
+            continue
+        found.append((canonical_name(req.name), tuple(sorted(canonical_name(e)
+                                                              for e in req.extras))))
+    poetry = tool.get("poetry")
+    if isinstance(poetry, dict):
+        tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
+        groups = poetry.get("group")
+        for group in groups.values() if isinstance(groups, dict) else ():
+            if isinstance(group, dict):
+                tables.append(group.get("dependencies"))
+        for table in tables:
+            for name, spec in table.items() if isinstance(table, dict) else ():
+                if name.strip().lower() == "python":  # the interpreter, not a package
+                    continue
+                extras = {canonical_name(e) for s in (spec if isinstance(spec, list) else [spec])
+                          if isinstance(s, dict) for e in _items(s.get("extras"))
+                          if isinstance(e, str)}
+                found.append((canonical_name(name), tuple(sorted(extras))))
+    return found
+
+
+def _items(value: object) -> list:
+    return value if isinstance(value, list) else []

@@ -1,0 +1,388 @@
+"""Locks as real teams write them (issue #11 §4): PowerShell's UTF-16 requirements, locks below
+the repository root, extras and development groups, and the README's own demo after its test
+command. Each project is a real git repository with a real (metadata-only) virtualenv."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from envs import install, make_venv
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mlgate.cli import main
+from mlgate.locks.detect import discover_locks
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def project(git_project, monkeypatch):
+    """A git repository as the cwd, with its environment in .venv/ (not git-ignored, as
+    many are: discovery must leave it out by its pyvenv.cfg)."""
+    for var in ("MLGATE_PYTHON", "UV_PROJECT_ENVIRONMENT", "CONDA_PREFIX", "VIRTUAL_ENV"):
+        monkeypatch.delenv(var, raising=False)
+    return git_project, make_venv(git_project / ".venv")
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(textwrap.dedent(text).encode(encoding))
+    return path
+
+
+def run_lock(capsys, *args: str) -> tuple[int, list[dict]]:
+    code = main(["lock", "--format", "json", "--no-cache", *args])
+    out = capsys.readouterr().out
+    return code, json.loads(out) if out.strip() else []
+
+
+def summary(found: list[dict]) -> list[tuple]:
+    return sorted((f["path"], f["line"], f["col"], f["code"], f.get("package", ""))
+                  for f in found)
+
+
+# ------------------------------------------------------------------------------ encodings
+
+REQUIREMENTS = """\
+# written by pip freeze\r
+attrs==23.2.0\r
+six==1.16.0 \\\r
+    --hash=sha256:00\r
+this is not a requirement !!\r
+"""
+UV_LOCK = """\
+version = 1
+requires-python = ">=3.9"
+
+[[package]]
+name = "attrs"
+version = "23.2.0"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "six"
+version = "1.16.0
+"""
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig"])
+@pytest.mark.parametrize("name, text", [("requirements.txt", REQUIREMENTS),
+                                        ("uv.lock", UV_LOCK)])
+def test_utf16_and_bom_locks_read_like_utf8(project, capsys, encoding, name, text):
+    """PowerShell 5's `pip freeze > requirements.txt` writes UTF-16 with a BOM: the same
+    findings, at the same lines and columns, as the UTF-8 file."""
+    root, venv = project
+    install(venv, "attrs", "24.1.0")
+    install(venv, "six", "1.16.0")
+    write(root / name, text)
+    code, plain = run_lock(capsys, name)
+    assert code == 1 and plain
+    data = textwrap.dedent(text).encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data  # Python's utf-16-be writes no BOM; Windows tools do
+    (root / name).write_bytes(data)
+    code, found = run_lock(capsys, name)
+    assert code == 1 and summary(found) == summary(plain)
+
+
+def test_utf16_without_bom_is_read_too(project, capsys):
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    (root / "requirements.txt").write_bytes("attrs==23.2.0\r\nsix==1.16.0\r\n"
+                                            .encode("utf-16-le"))
+    code, found = run_lock(capsys)
+    assert (code, summary(found)) == (1, [("requirements.txt", 2, 1, "MLG201", "six")])
+
+
+@pytest.mark.parametrize("data, where, undeclared", [
+    # cp1252 (a Windows editor), in a comment: pip on a UTF-8 system cannot read it either;
+    # the rest of the file is read (attrs is declared)
+    ("# r\xe9sum\xe9 service\nattrs==23.2.0\n".encode("cp1252"), (1, 4), ["stray"]),
+    # ... and in a requirement: still one finding for the line
+    ("attrs==23.2.0\nna\xefve==1.0\n".encode("cp1252"), (2, 3), ["stray"]),
+    # UTF-16 cut short (an odd number of bytes)
+    ("attrs==23.2.0\n".encode("utf-16") + b"s", (2, 1), ["stray"]),
+    # not text at all: what it declares is unknown, so nothing is called undeclared
+    (bytes(range(256)) * 4, (1, 1), []),
+])
+def test_undecodable_lock_is_one_finding(project, capsys, data, where, undeclared):
+    """One MLG200 that says where, not one error per line, and no traceback."""
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    install(venv, "stray", "1.0")
+    (root / "requirements.txt").write_bytes(data)
+    code, found = run_lock(capsys)
+    assert code == 1
+    assert [(f["line"], f["col"]) for f in found if f["code"] == "MLG200"] == [where]
+    assert [f["package"] for f in found if f["code"] != "MLG200"] == undeclared
+
+
+@given(st.one_of(st.binary(max_size=300), st.text(max_size=100).flatmap(
+    lambda t: st.sampled_from([t.encode(e, "replace") for e in
+                               ("utf-8", "utf-16", "utf-16-le", "utf-32", "cp1252")]))))
+def test_any_bytes_are_read_without_raising(data):
+    """Whatever the bytes, reading never raises, the decoding problem comes once and first,
+    and every position is inside the file."""
+    import tempfile
+
+    from mlgate.locks.detect import parse_lock
+
+    with tempfile.TemporaryDirectory() as folder:
+        for name in ("requirements.txt", "uv.lock", "pyproject.toml", "Pipfile.lock"):
+            path = os.path.join(folder, name)
+            Path(path).write_bytes(data)
+            for lock in parse_lock(path):
+                decoding = [p for p in lock.problems if p.message.startswith(
+                    ("cannot decode", "cannot read"))]
+                assert len(decoding) <= 1 and (not decoding or lock.problems[0] is decoding[0])
+                for problem in lock.problems:
+                    assert problem.line >= 1 and problem.col >= 1
+                    assert problem.line <= len(data) + 1
+
+
+def test_paths_check_reads_utf16_requirements(project, capsys):
+    root, _ = project
+    (root / "requirements.txt").write_bytes(
+        "attrs==23.2.0\r\nlib @ file:///Users/ana/code/lib\r\n".encode("utf-16"))
+    code = main(["paths", "--format", "json", "--no-config", "requirements.txt"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [(f["line"], f["col"], f["code"]) for f in found] == [
+        (2, 1, "MLG107")]
+
+
+# ------------------------------------------------------------------------------ discovery
+
+UV_SUB_LOCK = """\
+version = 1
+requires-python = ">=3.9"
+
+[[package]]
+name = "api"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [{ name = "attrs" }]
+
+[[package]]
+name = "attrs"
+version = "23.2.0"
+source = { registry = "https://pypi.org/simple" }
+"""
+POETRY_SUB_LOCK = """\
+[[package]]
+name = "attrs"
+version = "23.2.0"
+description = "Classes Without Boilerplate"
+optional = false
+python-versions = ">=3.7"
+files = []
+
+[metadata]
+lock-version = "2.0"
+python-versions = "^3.9"
+content-hash = "0"
+"""
+PYPROJECT_API = """\
+[project]
+name = "api"
+version = "0.1.0"
+dependencies = ["attrs>=23"]
+"""
+
+
+@pytest.mark.parametrize("files, lock, line", [
+    ({"backend/requirements.txt": "attrs==23.2.0\n"}, "backend/requirements.txt", 1),
+    ({"api/pyproject.toml": PYPROJECT_API, "api/uv.lock": UV_SUB_LOCK}, "api/uv.lock", 11),
+    ({"service/pyproject.toml": PYPROJECT_API, "service/poetry.lock": POETRY_SUB_LOCK},
+     "service/poetry.lock", 2),
+])
+def test_a_lock_below_the_root_is_judged(project, capsys, files, lock, line):
+    """Nothing at the root: the lock in the subfolder is found and judged (it was skipped,
+    and the check passed without having looked)."""
+    root, venv = project
+    for rel, text in files.items():
+        write(root / rel, text)
+    install(venv, "attrs", "24.1.0")
+    if any(rel.endswith("pyproject.toml") for rel in files):
+        install(venv, "api", "0.1.0", direct_url={"url": f"file://{root}/api",
+                                                  "dir_info": {"editable": True}})
+    code, found = run_lock(capsys)
+    # The subproject's own distribution is not 'undeclared'; its ranges are pinned by its lock.
+    assert (code, summary(found)) == (1, [(lock, line, 1, "MLG202", "attrs")])
+
+
+def test_audit_judges_a_lock_below_the_root(project, capsys):
+    root, venv = project
+    write(root / "backend/requirements.txt", "attrs==23.2.0\n")
+    install(venv, "attrs", "24.1.0")
+    code = main(["audit", "--format", "json", "--skip", "artifact", "--skip", "schema",
+                 "--skip", "latency", "."])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert summary(report["findings"]) == [
+        ("backend/requirements.txt", 1, 1, "MLG202", "attrs")]
+
+
+def test_discovery_leaves_out_environments_node_modules_and_excluded(project):
+    root, _ = project
+    write(root / "pyproject.toml", '[tool.mlgate]\nexclude = ["vendor/**"]\n')
+    for rel in ("backend/requirements.txt", "backend/requirements/dev.txt",
+                "tools/env/requirements.txt", "conda/requirements.txt",
+                "web/node_modules/pkg/requirements.txt", "vendor/lib/requirements.txt",
+                "backend/requirements.in"):
+        write(root / rel, "attrs==23.2.0\n")
+    write(root / "tools/env/pyvenv.cfg", "home = /usr/bin\n")  # a virtualenv nobody ignored
+    write(root / "conda/conda-meta/history", "")
+    from mlgate.config import load_config
+
+    assert discover_locks(".", load_config()) == [
+        "pyproject.toml", "backend/requirements.txt", "backend/requirements/dev.txt"]
+
+
+def test_a_workspace_member_is_locked_by_the_nearest_lock_above(project, monkeypatch):
+    """`mlgate audit packages/a` (a uv workspace member: pyproject.toml only) is judged against
+    the workspace's uv.lock at the root, not called unpinned."""
+    root, _ = project
+    write(root / "pyproject.toml", "[tool.uv.workspace]\nmembers = ['packages/*']\n")
+    write(root / "uv.lock", UV_SUB_LOCK)
+    write(root / "packages/a/pyproject.toml", PYPROJECT_API)
+    monkeypatch.chdir(root / "packages" / "a")
+    assert [os.path.relpath(p) for p in discover_locks(".")] == [
+        "pyproject.toml", os.path.join("..", "..", "pyproject.toml"),
+        os.path.join("..", "..", "uv.lock")]
+
+
+def test_independent_locks_declare_for_each_other(project, capsys):
+    """A root lock and a tools/ lock: what tools/ locks is not 'undeclared' for the root."""
+    root, venv = project
+    write(root / "requirements.txt", "attrs==23.2.0\n")
+    write(root / "tools/requirements.txt", "six==1.16.0\n")
+    install(venv, "attrs", "23.2.0")
+    install(venv, "six", "1.16.0")
+    assert run_lock(capsys) == (0, [])
+    install(venv, "stray", "1.0")
+    code, found = run_lock(capsys)
+    assert (code, summary(found)) == (0, [("requirements.txt", 1, 1, "MLG204", "stray")])
+
+
+def test_a_root_pyproject_is_not_pinned_by_a_lock_in_a_subfolder(project, capsys):
+    """A lock in docs/ does not pin the root project's ranges (the nearest lock above it
+    does): MLG205 stays."""
+    root, venv = project
+    write(root / "pyproject.toml", '[project]\nname = "lib"\nversion = "1"\n'
+                                   'dependencies = ["attrs>=23"]\n')
+    write(root / "docs/requirements.txt", "six==1.16.0\n")
+    install(venv, "attrs", "23.2.0")
+    install(venv, "six", "1.16.0")
+    code, found = run_lock(capsys)
+    assert (code, summary(found)) == (1, [("pyproject.toml", 4, 1, "MLG205", "attrs")])
+
+
+def test_configured_files_are_the_whole_projects_locks(project, capsys):
+    """`[tool.mlgate.lock] files` naming a lock in deploy/: it pins the root's ranges."""
+    root, venv = project
+    write(root / "pyproject.toml", '[project]\nname = "svc"\nversion = "1"\n'
+                                   'dependencies = ["attrs>=23"]\n\n[tool.mlgate.lock]\n'
+                                   'files = ["pyproject.toml", "deploy/requirements.txt"]\n')
+    write(root / "deploy/requirements.txt", "attrs==23.2.0\n")
+    install(venv, "attrs", "23.2.0")
+    assert run_lock(capsys) == (0, [])
+
+
+# --------------------------------------------------------------------- extras and dev groups
+
+def test_extras_bring_in_what_they_require(project, capsys):
+    """`uvicorn[standard]` declares uvicorn and what its `standard` extra requires, and what
+    those require, markers evaluated for the project's interpreter."""
+    root, venv = project
+    write(root / "requirements.txt", "uvicorn[standard]==0.30.0\n")
+    other = "win32" if sys.platform != "win32" else "linux"
+    install(venv, "uvicorn", "0.30.0", requires=[
+        "click>=7", 'uvloop>=0.14; extra == "standard"',
+        'httptools>=0.5; extra == "standard"',
+        f'colorama>=0.4; sys_platform == "{other}" and extra == "standard"',
+        'pytest; extra == "test"'])
+    install(venv, "click", "8.1.7")
+    install(venv, "uvloop", "0.19.0")
+    install(venv, "httptools", "0.6.1", requires=["http-parser-core>=1"])
+    install(venv, "http-parser-core", "1.0")
+    install(venv, "colorama", "0.4.6")  # only another platform's marker asks for it
+    install(venv, "pytest", "8.0.0")    # only uvicorn's `test` extra, not asked for
+    code, found = run_lock(capsys)
+    assert (code, summary(found)) == (0, [
+        ("requirements.txt", 1, 1, "MLG204", "colorama"),
+        ("requirements.txt", 1, 1, "MLG204", "pytest")])
+
+
+@pytest.mark.parametrize("files", [
+    {"tests/requirements.txt": "pytest==8.0.0\n"},
+    {"requirements-dev.txt": "pytest==8.0.0\n"},
+    {"pyproject.toml": '[project]\nname = "app"\nversion = "1"\n\n'
+                       '[dependency-groups]\ndev = ["pytest>=8", {include-group = "lint"}]\n'
+                       'lint = ["attrs"]\n'},
+    {"pyproject.toml": '[tool.uv]\ndev-dependencies = ["pytest>=8"]\n'},
+    {"pyproject.toml": '[tool.poetry]\nname = "app"\n\n[tool.poetry.dependencies]\n'
+                       'python = "^3.9"\n\n[tool.poetry.group.test.dependencies]\n'
+                       'pytest = { version = "^8.0", extras = [] }\n'},
+    {"pyproject.toml": '[tool.poetry.dev-dependencies]\npytest = "^8.0"\n'},
+    {"pyproject.toml": '[tool.pdm.dev-dependencies]\ntest = ["pytest>=8"]\n'},
+    {"pyproject.toml": '[project]\nname = "app"\nversion = "1"\n'
+                       '[project.optional-dependencies]\ntest = ["pytest>=8"]\n'},
+])
+def test_dev_files_and_groups_count_as_declared(project, capsys, files):
+    """The runtime lock is requirements.txt; pytest (and what it requires) is declared by a
+    dev/test file or group: not 'undeclared'."""
+    root, venv = project
+    write(root / "requirements.txt", "attrs==23.2.0\n")
+    for rel, text in files.items():
+        write(root / rel, text)
+    install(venv, "attrs", "23.2.0")
+    install(venv, "pytest", "8.0.0", requires=["iniconfig", "pluggy<2,>=1.3"])
+    install(venv, "iniconfig", "2.0.0")
+    install(venv, "pluggy", "1.4.0")
+    assert run_lock(capsys) == (0, [])
+
+
+# ------------------------------------------------------------------------- the README's demo
+
+def test_readme_demo_stays_clean_after_the_readme_test_command(project, capsys, monkeypatch):
+    """The README's first command installs mlgate and examples/churn's requirements into
+    .venv; its second installs mlgate's test extra into the same .venv. `mlgate lock` from
+    examples/churn (what `mlgate audit examples/churn` runs) then has nothing to say: the
+    test tools are declared by the repository's pyproject.toml, as its `test` extra."""
+    from packaging.requirements import Requirement
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+
+    root, venv = project
+    for rel in ("pyproject.toml", "examples/churn/pyproject.toml",
+                "examples/churn/requirements.txt"):
+        write(root / rel, (REPO_ROOT / rel).read_text(encoding="utf-8"))
+    meta = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for line in (REPO_ROOT / "examples/churn/requirements.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            install(venv, name.strip(), version.strip())
+    install(venv, meta["name"], "0.1.0", requires=meta["dependencies"])
+    install(venv, "packaging", "24.0")
+    tools = {Requirement(r).name for r in meta["optional-dependencies"]["test"]}
+    for name in sorted(tools):
+        if not list((venv / "lib").glob(f"python*/site-packages/{name.replace('-', '_')}-*")):
+            # each tool brings a dependency of its own, as pytest brings pluggy
+            install(venv, name, "1.0", requires=[f"{name}-helper"])
+            install(venv, f"{name}-helper", "1.0")
+    monkeypatch.chdir(root / "examples" / "churn")
+    assert run_lock(capsys) == (0, [])
+    # what `mlgate audit examples/churn` asks: the locks it found, named
+    assert run_lock(capsys, "pyproject.toml", "requirements.txt") == (0, [])
+    install(venv, "stray", "1.0")  # anything else installed is still reported
+    code, found = run_lock(capsys)
+    assert (code, [f["package"] for f in found]) == (0, ["stray"])  # a warning
