@@ -131,9 +131,10 @@ def _locked_versions(roots: list[str], config: Config, cache=None
 
     configured = config.section("lock").get("files", [])
     paths = [os.path.join(config.root, p) for p in configured]
-    if not paths:
-        for root in roots:
-            paths.extend(p for p in discover_locks(root) if p not in paths)
+    if not paths and roots:
+        # The artifact's own project: its locks and, when it has none, the nearest above it
+        # (discover_locks walks up); never an unrelated project's locks elsewhere in the repo.
+        paths = discover_locks(roots[0], config)
     name = "lock-pins-" + key(_CODE, [[os.path.realpath(p), file_stat(p)] for p in paths]) + ".json"
     record = cache.read(name) if cache else None
     if record is not None and "pins" in record:
