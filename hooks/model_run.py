@@ -152,7 +152,7 @@ def models_and_gate(args: argparse.Namespace, config: Config, label: str):
 
     for flag in ("artifact", "sample"):
         named = getattr(args, flag, None)
-        if named and not os.path.isfile(named):
+        if named and not os.path.lexists(named):
             raise UsageError(f"--{flag} {named}: no such file")
     if getattr(args, "contract", None) and not getattr(args, "artifact", None):
         raise UsageError("--contract needs --artifact (the model it describes)")

@@ -187,3 +187,35 @@ def test_a_probe_answer_of_the_wrong_shape_is_an_environment_failure(tmp_path):
     with pytest.raises(ProbeError) as caught:
         run_probe(str(fake), "environment", timeout=30)
     assert caught.value.kind == "crash" and "not the probe's answer" in str(caught.value)
+
+
+def test_requirements_includes_never_read_outside_the_repository(repo, capsys, monkeypatch):
+    monkeypatch.setenv("MLGATE_TEST_SECRET", "hunter2-secret-token")
+    (repo / "requirements.txt").write_text(
+        "-r /proc/self/environ\n-r /etc/passwd\n-r ../outside.txt\n")
+    (repo.parent / "outside.txt").write_text("attrs==1.0\n")
+    code = main(["lock", "--format", "json", "--no-cache", "--python", sys.executable,
+                 "requirements.txt"])
+    out = capsys.readouterr().out
+    assert code == 1 and "hunter2" not in out and "root:" not in out
+    found = [f for f in json.loads(out) if f["code"] == "MLG200"]
+    assert [f["line"] for f in found] == [1, 2, 3]
+    assert all("outside the repository" in f["message"] for f in found)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_committed_symlinks_to_devices_and_fifos_are_refused_before_any_read(repo, capsys):
+    (repo / "uv.lock").symlink_to("/dev/zero")
+    code = main(["lock", "--format", "json", "--no-cache", "--python", sys.executable,
+                 "uv.lock"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [f["code"] for f in found][:1] == ["MLG200"]
+    import joblib
+
+    joblib.dump({"w": [1.0]}, repo / "model.joblib")
+    os.mkfifo(repo / "sample.json")
+    code = main(["schema", "--format", "json", "--no-cache", "--python", sys.executable,
+                 "--artifact", "model.joblib", "--sample", "sample.json"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [f["code"] for f in found] == ["MLG400"]
+    assert "not a regular file" in found[0]["message"]

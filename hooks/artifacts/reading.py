@@ -40,11 +40,22 @@ def resolve(path: str, repo_root: str) -> str:
     except OSError as exc:
         raise Unreadable(f"cannot read: {exc.strerror}") from None
     if not stat.S_ISREG(info.st_mode):
-        raise Unreadable("not a regular file (a device, FIFO, socket or folder): no model in it")
+        raise Unreadable("not a regular file (a device, FIFO, socket or folder): not read")
     if info.st_size > MAX_ARTIFACT_BYTES:
         raise Unreadable(f"larger than {MAX_ARTIFACT_BYTES // 1024**3} GiB, mlgate's cap for an"
                          " artifact")
     return real
+
+
+def read_inside(path: str, repo_root: str, limit: int) -> bytes:
+    """A file a committed file points at (a requirements `-r` include): read only when its
+    real path is inside the repository and it is a regular file of at most `limit` bytes.
+    `-r /proc/self/environ` in a pull request must not print the CI job's secrets."""
+    real = os.path.realpath(path)
+    if not _inside(real, os.path.realpath(repo_root)):
+        raise Unreadable("outside the repository: mlgate reads only what the repository holds")
+    resolve(real, repo_root)
+    return read_bytes(real, limit)
 
 
 def _open(real: str):
@@ -55,7 +66,7 @@ def _open(real: str):
     handle = os.fdopen(fd, "rb")
     if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
         handle.close()
-        raise Unreadable("not a regular file: no model in it")
+        raise Unreadable("not a regular file: not read")
     return handle
 
 
@@ -64,7 +75,7 @@ def read_bytes(real: str, limit: int = MAX_ARTIFACT_BYTES) -> bytes:
     with _open(real) as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
-        raise Unreadable(f"larger than {limit} bytes, mlgate's cap for an artifact")
+        raise Unreadable(f"larger than {limit} bytes, mlgate's cap for this kind of file")
     return data
 
 

@@ -119,15 +119,23 @@ def read_bytes(path: str, what: str) -> bytes:
         raise ContractError(f"{what} not found", path)
     if os.path.isdir(path):
         raise ContractError(f"{what} is a folder, not a file", path)
+    from mlgate.artifacts.reading import Unreadable, resolve
+    from mlgate.artifacts.reading import read_bytes as read_regular
+    from mlgate.environment import find_repo_root
+
     try:
         size = os.path.getsize(path)
         if size > MAX_BYTES:
             raise ContractError(f"{what} is {size // (1024 * 1024)} MB: more than"
                                 f" {MAX_BYTES // (1024 * 1024)} MB is not a sample", path)
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        # A regular file (never a FIFO that blocks, nor a device), a symlink only within the
+        # repository, and a bounded read.
+        real = resolve(path, find_repo_root(os.path.dirname(os.path.abspath(path))))
+        data = read_regular(real, MAX_BYTES)
     except OSError as exc:
         raise ContractError(f"cannot read {what}: {exc.strerror or exc}", path) from None
+    except Unreadable as exc:
+        raise ContractError(f"{what}: {exc}", path) from None
     if data.startswith(LFS_POINTER):
         raise ContractError(f"{what} is a Git LFS pointer, not the file: run `git lfs pull`",
                             path, 1)

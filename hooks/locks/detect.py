@@ -131,12 +131,18 @@ def parse_lock(path: str) -> list[ParsedLock]:
         from mlgate.locks.requirements import read_requirements
 
         return read_requirements(path, kind)
-    try:
-        with open(path, "rb") as handle:
-            text, undecodable = decode_lock(handle.read(), path)
-    except OSError as exc:
+    from mlgate.artifacts.reading import Unreadable, read_bytes, resolve
+    from mlgate.environment import find_repo_root
+    from mlgate.locks.requirements import MAX_LOCK_BYTES
+
+    try:  # a regular file, a symlink only within the repository, a bounded read
+        real = resolve(path, find_repo_root(os.path.dirname(os.path.abspath(path))))
+        text, undecodable = decode_lock(read_bytes(real, MAX_LOCK_BYTES), path)
+    except (OSError, Unreadable) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else str(exc).removeprefix(
+            "cannot read: ")
         lock = ParsedLock(path, kind or "unknown")
-        lock.problems.append(LockProblem(path, 1, f"cannot read: {exc.strerror}"))
+        lock.problems.append(LockProblem(path, 1, f"cannot read: {why}"))
         return [lock]
     if undecodable is not None and not text:  # not text at all: nothing else to say
         return [ParsedLock(path, kind or "unknown", problems=[undecodable])]

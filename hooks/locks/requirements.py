@@ -161,8 +161,20 @@ def parse(text: str, path: str, format: str = "requirements") -> ParsedLock:
     return lock
 
 
+MAX_LOCK_BYTES = 64 * 2**20  # a requirements file is kilobytes; /dev/zero is endless
+
+
 def read_requirements(path: str, format: str = "requirements") -> list[ParsedLock]:
     """A requirements file and everything it includes, each once; unreadable ones are problems."""
+    from mlgate.artifacts.reading import (
+        Unreadable,
+        read_bytes,
+        read_inside,
+        resolve,
+    )
+    from mlgate.environment import find_repo_root
+
+    repo_root = find_repo_root(os.path.dirname(os.path.abspath(path)))
     result: list[ParsedLock] = []
     seen: set[str] = set()
     queue = [(format, path, None)]
@@ -173,18 +185,23 @@ def read_requirements(path: str, format: str = "requirements") -> list[ParsedLoc
             continue
         seen.add(key)
         try:
-            with open(current, "rb") as handle:
-                text, undecodable = decode_lock(handle.read(), current)
-        except OSError as exc:
+            if included_at:
+                data = read_inside(current, repo_root, MAX_LOCK_BYTES)
+            else:
+                data = read_bytes(resolve(current, repo_root), MAX_LOCK_BYTES)
+            text, undecodable = decode_lock(data, current)
+        except (OSError, Unreadable) as exc:
+            why = exc.strerror if isinstance(exc, OSError) else str(exc).removeprefix(
+                "cannot read: ")
             lock = ParsedLock(current, kind)
             if included_at:
                 parent, line = included_at
                 lock = ParsedLock(parent, kind)
                 lock.problems.append(LockProblem(parent, line,
                                                  f"cannot read included file {current!r}: "
-                                                 f"{exc.strerror}"))
+                                                 f"{why}"))
             else:
-                lock.problems.append(LockProblem(current, 1, f"cannot read: {exc.strerror}"))
+                lock.problems.append(LockProblem(current, 1, f"cannot read: {why}"))
             result.append(lock)
             continue
         lock = parse(text, current, kind)
