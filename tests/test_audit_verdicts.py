@@ -237,3 +237,64 @@ def test_a_write_that_fails_midway_leaves_the_readme_as_it_was(tmp_path):
     assert proc.returncode != 0 and "cannot write" in proc.stderr
     assert readme.read_text() == original
     assert [p.name for p in tmp_path.iterdir()] == ["README.md"]
+
+
+def test_every_row_of_the_sample_is_predicted_and_a_ragged_row_is_named(git_project, capsys):
+    joblib.dump(model(), git_project / "model.joblib")
+    rows = [{"age": 0.2, "income": 0.4}, {"age": "not a number", "income": 0.1}]
+    (git_project / "sample.json").write_text(json.dumps(rows))
+    args = ["schema", "--format", "json", "--python", sys.executable, "--no-cache",
+            "--artifact", "model.joblib", "--sample", "sample.json"]
+    assert main(args) == 1
+    found = json.loads(capsys.readouterr().out)
+    assert [f["code"] for f in found] == ["MLG407"]
+    assert "the sample's 2 rows fails" in found[0]["message"]
+    (git_project / "sample.json").write_text(json.dumps([{"age": 0.2, "income": 0.4},
+                                                         {"age": 0.3}]))
+    assert main(args) == 1
+    found = json.loads(capsys.readouterr().out)
+    assert [(f["code"], f.get("row")) for f in found][:1] == [("MLG401", 2)]
+
+
+SLOW = """
+import time
+
+from sklearn.base import BaseEstimator, TransformerMixin
+
+
+class Slow(TransformerMixin, BaseEstimator):
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        time.sleep(0.3)
+        return X
+"""
+
+
+def test_a_slow_model_is_over_budget_within_its_measuring_time_not_a_hang(git_project, capsys,
+                                                                          monkeypatch):
+    import re
+
+    from sklearn.pipeline import make_pipeline
+
+    (git_project / "slowmodel.py").write_text(SLOW)
+    monkeypatch.syspath_prepend(str(git_project))
+    import slowmodel
+
+    pipeline = make_pipeline(slowmodel.Slow(), LogisticRegression()).fit(FRAME, TARGET)
+    joblib.dump(pipeline, git_project / "model.joblib")
+    (git_project / "sample.json").write_text(json.dumps({"age": 0.2, "income": 0.4}))
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\ntrust-modules = ["slowmodel"]\n'
+        "[tool.mlgate.latency]\nmax-seconds = 1\n")
+    code = main(["latency", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--artifact", "model.joblib", "--sample", "sample.json", "--budget-ms", "100"])
+    captured = capsys.readouterr()
+    found = json.loads(captured.out)
+    assert code == 1 and [f["code"] for f in found] == ["MLG501"]
+    assert found[0]["p95_ms"] >= 250
+    # Calls stop at the measuring time (a few timings), not after rounds of 20.
+    runs = [int(n) for n in re.findall(r"\((\d+) runs", captured.err)]
+    assert runs and all(3 <= n <= 6 for n in runs), captured.err
+    del sys.modules["slowmodel"]

@@ -106,6 +106,20 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
             found.append(_finding(path, MISSING, message, hint=hint,
                                   line=_line_of(path, close) if close else 1,
                                   column=column, renamed_from=close))
+        if getattr(sample, "ragged", False) and sample.rows:
+            # Rows with different keys: the union of columns hides a row that lacks one
+            # (pandas would fill it with NaN and the model may even answer).
+            for number, row in enumerate(sample.rows, 1):
+                lacking = [c for c in needed if c in columns and isinstance(row, dict)
+                           and c not in row]
+                if lacking:
+                    found.append(_finding(path, MISSING, f"row {number} of the sample lacks"
+                                          f" column(s) {', '.join(map(repr, lacking))} that"
+                                          " the model needs", line=(sample.line or 1) + (
+                                              number - 1 if sample.shape == "jsonl" else 0),
+                                          hint="every request must carry every input column",
+                                          column=lacking[0], row=number))
+                    break  # one is enough to say the sample is ragged
         for column in names:
             if column not in needed and column not in columns:
                 found.append(_finding(path, MISSING, f"column {column!r} was present at fit"
@@ -132,7 +146,9 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
                               " the training order"))
     if predict and not predict.get("ok") and not any(f.severity == "error" for f in found):
         kind = "hangs" if predict.get("hang") else "fails"
-        found.append(_finding(path, PREDICT_FAILS, f"predicting the one-row sample {kind}:"
+        rows = predict.get("rows") or 1
+        what = "the one-row sample" if rows == 1 else f"the sample's {rows} rows"
+        found.append(_finding(path, PREDICT_FAILS, f"predicting {what} {kind}:"
                               f" {predict.get('type')}: {predict.get('message')}",
                               hint=f"call {spec.method}() on the sample in the project's"
                                    " environment to see the whole error"))
