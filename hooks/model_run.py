@@ -16,6 +16,7 @@ from mlgate.finding import Finding
 from mlgate.models import SEVERAL
 
 UNREADABLE = "MLG400"  # a model's sample, contract or artifact cannot be used
+CALL_TIMEOUT = 30.0  # seconds for one call on the model (predict, an empty request)
 
 
 def _finding(path: str, code: str, message: str, severity: str = "error", hint: str = "",
@@ -49,7 +50,11 @@ def add_model_arguments(parser: argparse.ArgumentParser, budget: bool = False) -
 
 def model_block(spec, sample, latency: dict | None = None) -> dict:
     """What the probe is asked to do with the loaded model."""
-    block: dict = {"method": spec.method, "predict": True, "empty": True}
+    # Each call on the model (the sample, the sample reordered, an empty request) has its own
+    # deadline inside the probe, and the probe's own timeout leaves room for all of them, so
+    # a predict that hangs is reported as hanging (MLG407), not as a load that timed out.
+    block: dict = {"method": spec.method, "predict": True, "empty": True,
+                   "call_timeout": CALL_TIMEOUT, "extra_seconds": 3 * CALL_TIMEOUT + 5}
     if spec.origin == SEVERAL:  # found by convention beside others: may be a preprocessor
         block["preprocessor_ok"] = True
     file, colon, cls = (spec.contract or "").rpartition(":")
@@ -74,7 +79,7 @@ def model_block(spec, sample, latency: dict | None = None) -> dict:
             block["columns"], block["rows"] = list(sample.columns), list(sample.rows)
     if latency:
         block["latency"] = latency
-        block["extra_seconds"] = latency.get("max_seconds", 10.0) * 3
+        block["extra_seconds"] += latency.get("max_seconds", 10.0) * 3
     return block
 
 

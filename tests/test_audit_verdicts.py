@@ -298,3 +298,37 @@ def test_a_slow_model_is_over_budget_within_its_measuring_time_not_a_hang(git_pr
     runs = [int(n) for n in re.findall(r"\((\d+) runs", captured.err)]
     assert runs and all(3 <= n <= 6 for n in runs), captured.err
     del sys.modules["slowmodel"]
+
+
+HANGS = """
+import time
+
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+
+class Hangs(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y=None):
+        return self
+
+    def predict(self, X):
+        time.sleep(10000)
+"""
+
+
+@pytest.mark.e2e  # waits out the 30 s a call on the model may take
+def test_a_hanging_predict_is_reported_as_hanging_not_as_a_load_timeout(git_project, capsys,
+                                                                        monkeypatch):
+    (git_project / "hangmodel.py").write_text(HANGS)
+    monkeypatch.syspath_prepend(str(git_project))
+    import hangmodel
+
+    joblib.dump(hangmodel.Hangs().fit(FRAME), git_project / "model.joblib")
+    (git_project / "sample.json").write_text(json.dumps({"age": 0.2, "income": 0.4}))
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\ntrust-modules = ["hangmodel"]\nload-timeout = 5\n')
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--artifact", "model.joblib", "--sample", "sample.json"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [f["code"] for f in found] == ["MLG407"]
+    assert "hangs" in found[0]["message"]
+    del sys.modules["hangmodel"]
