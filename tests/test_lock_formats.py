@@ -254,6 +254,25 @@ def test_uv_lock_edge_to_nothing_is_a_problem():
     assert picked(lock, LINUX_311) == [("b", "2")]
 
 
+
+@pytest.mark.parametrize(("entry", "problem"), [
+    ("dependencies = [5]", "app: 'dependencies': a dependency must be a table, not an integer"),
+    ('dependencies = [{ name = "b", version = 2 }]', "app: 'dependencies': b: 'version' must"
+     " be a string, not an integer"),
+    ('dependencies = [{ name = "b", extra = "x" }]', "app: 'dependencies': b: 'extra' must be"
+     " an array of strings"),
+    ('source = { git = 5 }', "app: 'source.git' must be a string, not an integer"),
+    ('source = { nothing = "x" }', "app: 'source' must name one of registry, git, url, path,"
+     " directory, editable, virtual"),
+])
+def test_uv_lock_entries_uv_never_writes_are_problems(entry, problem):
+    text = (f'[[package]]\nname = "app"\nversion = "1"\n{entry}\n\n'
+            '[[package]]\nname = "b"\nversion = "2"\n')
+    if "source" not in entry:
+        text = text.replace('version = "1"\n', 'version = "1"\nsource = { virtual = "." }\n', 1)
+    lock = uv_lock.parse(text, "uv.lock")
+    assert problem in [p.message for p in lock.problems]
+
 # ----------------------------------------------------------------------- pylock.toml
 
 PYLOCK_ROWS = [

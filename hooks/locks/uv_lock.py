@@ -54,6 +54,9 @@ def _package(entry: object, path: str, line: int,
     url = commit = None
     editable = False
     if isinstance(source, dict):
+        problem = _source_problem(source)
+        if problem:
+            problems.append(LockProblem(path, line, f"{name}: {problem}"))
         url, commit, editable = _source(source)
     elif source is not None:
         problems.append(LockProblem(path, line, f"{name}: 'source' must be a table, not "
@@ -61,6 +64,38 @@ def _package(entry: object, path: str, line: int,
     return LockedPackage(canonical_name(name), path, line, version=version or None,
                          source_url=url, source_commit=commit, editable=editable,
                          hashes=tuple(_hashes(entry)))
+
+
+_SOURCE_KINDS = ("registry", "git", "url", "path", "directory", *_ROOT_SOURCES)
+
+
+def _source_problem(source: dict) -> str | None:
+    """uv writes exactly one kind of source, as a string (`{ git = 5 }` is a damaged lock)."""
+    kinds = [kind for kind in _SOURCE_KINDS if kind in source]
+    if len(kinds) != 1:
+        return f"'source' must name one of {', '.join(_SOURCE_KINDS)}"
+    if not isinstance(source[kinds[0]], str):
+        return f"'source.{kinds[0]}' must be a string, not {type_name(source[kinds[0]])}"
+    return None
+
+
+def _edge_problem(edge: object) -> str | None:
+    """A dependency edge as uv writes it: `{ name, version?, source?, marker?, extra? }`."""
+    if not isinstance(edge, dict):
+        return f"a dependency must be a table, not {type_name(edge)}"
+    if not isinstance(edge.get("name"), str):
+        return "a dependency without a name"
+    for key in ("version", "marker"):
+        if key in edge and not isinstance(edge[key], str):
+            return f"{edge['name']}: '{key}' must be a string, not {type_name(edge[key])}"
+    extra = edge.get("extra", [])
+    if not isinstance(extra, list) or not all(isinstance(e, str) for e in extra):
+        return f"{edge['name']}: 'extra' must be an array of strings"
+    if "source" in edge:
+        if not isinstance(edge["source"], dict):
+            return f"{edge['name']}: 'source' must be a table, not {type_name(edge['source'])}"
+        return _source_problem(edge["source"])
+    return None
 
 
 def _source(source: dict) -> tuple[str | None, str | None, bool]:
@@ -148,6 +183,15 @@ class _Graph:
                                             f"{package.name}: '{what}' must be "
                                             f"{'an array' if what == 'dependencies' else 'a table'}"
                                             f", not {type_name(value)}"))
+                continue
+            arrays = [value] if isinstance(value, list) else (
+                list(value.values()) if isinstance(value, dict) else [])
+            for edges in arrays:
+                for edge in edges if isinstance(edges, list) else [edges]:
+                    problem = _edge_problem(edge)
+                    if problem:
+                        problems.append(LockProblem(package.path, package.line,
+                                                    f"{package.name}: '{what}': {problem}"))
         self.by_name.setdefault(package.name, []).append(len(self.nodes))
         self.nodes.append(node)
 
