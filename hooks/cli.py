@@ -37,6 +37,32 @@ SUMMARIES = {
     "env": "print which Python environment the checks judge, why, and what else was considered",
 }
 
+# What `mlgate <check> --help` says: for users, not the modules' developer notes.
+DESCRIPTIONS = {
+    "paths": "Find machine-specific absolute paths (user homes, mounts, cluster and notebook"
+             " platform folders, Windows drives, shares, file: URIs) in code, notebooks,"
+             " configs, Dockerfiles and requirements. With no PATH, checks the files git lists"
+             " in the current folder.",
+    "lock": "Compare the lock files (requirements*.txt, uv.lock, poetry.lock, pylock.toml,"
+            " Pipfile.lock, pyproject.toml) with the packages installed in the project's"
+            " environment: missing, mismatched, undeclared, unpinned, source drift. With no"
+            " LOCKFILE, the locks of the project are found.",
+    "artifact": "Check model artifacts (pickle, joblib, .npy/.npz, .skops): scanned without"
+                " loading against an allow-list, then loaded in a sandboxed subprocess of the"
+                " project's environment, and their scikit-learn/numpy versions compared with"
+                " the environment and the lock. With no ARTIFACT, every artifact git lists.",
+    "schema": "Load each declared model in the project's environment and compare its expected"
+              " input columns with the sample request and the API contract; the sample is"
+              " predicted, and an empty request is tried.",
+    "latency": "Load each declared model in the project's environment and measure p50/p95/p99"
+               " of single-row requests; p95 over the budget (measured twice) is a finding.",
+    "audit": "Run every check over one project folder and print a readiness report: READY only"
+             " when every required pillar was checked and passed (exit 0); INCOMPLETE or NOT"
+             " READY exit 1.",
+    "env": "Print which Python environment the lock, artifact, schema and latency checks"
+           " judge, why it was chosen, and what was looked at before it.",
+}
+
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_ENVIRONMENT = 0, 1, 2, 3
 
 
@@ -87,7 +113,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
             sub.add_parser(name, help=SUMMARIES[name])
             continue
         module = importlib.import_module(module_name)
-        check_parser = sub.add_parser(name, help=module.HELP, description=module.__doc__,
+        check_parser = sub.add_parser(name, help=module.HELP, description=DESCRIPTIONS[name],
                                       formatter_class=_formatter)
         module.add_arguments(check_parser)
         _common_options(check_parser)
@@ -184,6 +210,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     try:
         emit(findings, args.format, args.command, args.color)
+        trailer = getattr(module, "trailer", None)  # what to paste, after the report
+        note = trailer(findings, config) if trailer is not None and args.format == "text" \
+            else None
+        if note:
+            sys.stdout.write(note + "\n")
         sys.stdout.flush()
     except BrokenPipeError:
         sys.stderr.close()

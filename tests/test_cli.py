@@ -273,3 +273,14 @@ def test_a_broken_project_interpreter_is_exit_3_and_says_so_in_every_format(tmp_
     schema = json.loads((Path(__file__).parent / "sarif" / "sarif-schema-2.1.0.json")
                         .read_text())
     jsonschema.validate(log, schema)
+
+
+@pytest.mark.parametrize("command", ["paths", "lock", "artifact", "schema", "latency", "audit",
+                                     "env"])
+def test_help_speaks_to_users(command, capsys):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = capsys.readouterr().out
+    for internal in ("mlgate.", ".py", "probe", "issue #", "layer"):
+        assert internal not in text.replace("api.py", "").replace("tool.mlgate", ""), (
+            command, internal)
