@@ -22,6 +22,7 @@ CHECKS = {
     "schema": "mlgate.checks.schema",
     "latency": "mlgate.checks.latency",
     "audit": "mlgate.audit",
+    "rule": "mlgate.rule_command",
     "env": "mlgate.env_command",
 }
 # One line each for `mlgate --help`, so a run imports only the check it runs.
@@ -34,6 +35,7 @@ SUMMARIES = {
               " contract",
     "latency": "block models whose single-row inference exceeds the latency budget (p95)",
     "audit": "run every check over a project and print a deployment-readiness report",
+    "rule": "explain a rule code (what it flags, its default severity, what to do)",
     "env": "print which Python environment the checks judge, why, and what else was considered",
 }
 
@@ -59,6 +61,8 @@ DESCRIPTIONS = {
     "audit": "Run every check over one project folder and print a readiness report: READY only"
              " when every required pillar was checked and passed (exit 0); INCOMPLETE or NOT"
              " READY exit 1.",
+    "rule": "Explain a rule: what it flags, its default severity, and what to do about it"
+            " (`mlgate rule MLG101`); `--all` lists every rule.",
     "env": "Print which Python environment the lock, artifact, schema and latency checks"
            " judge, why it was chosen, and what was looked at before it.",
 }

@@ -284,3 +284,20 @@ def test_help_speaks_to_users(command, capsys):
     for internal in ("mlgate.", ".py", "probe", "issue #", "layer"):
         assert internal not in text.replace("api.py", "").replace("tool.mlgate", ""), (
             command, internal)
+
+
+def test_rule_prints_a_rules_page_from_the_registry(capsys):
+    import json
+
+    from mlgate.rules_catalog import RULES
+
+    assert main(["rule", "mlg101"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"MLG101: {RULES['MLG101'][1]}") and "severity  error" in out
+    assert main(["rule", "MLG302", "--format", "json"]) == 0
+    page = json.loads(capsys.readouterr().out)
+    assert (page["code"], page["check"]) == ("MLG302", "mlgate artifact (hook check-artifact)")
+    assert main(["rule", "--all", "--format", "json"]) == 0
+    assert [p["code"] for p in json.loads(capsys.readouterr().out)] == sorted(RULES)
+    assert main(["rule", "MLG999"]) == 2
+    assert "no such rule" in capsys.readouterr().err
