@@ -164,7 +164,10 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "an artifact references a global that is not on the allow-list (posix.system, "
         "builtins.eval, ...)",
         "a global that is not on the allow-list (posix.system, builtins.eval, "
-        "pkgutil.resolve_name, numpy.load, dotted names through allowed modules, ...)",
+        "pkgutil.resolve_name, numpy.load, dotted names through allowed modules, ...). A "
+        "global pickle exploits are built on stops the scan; every other one (a class mlgate "
+        "does not vet) is reported in the same run, and the text report ends with one "
+        "[tool.mlgate.artifact] allow list naming them all",
         "",
     ),
     "MLG302": (
@@ -174,7 +177,9 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "what cannot be resolved with certainty: STACK_GLOBAL with non-constant operands, a "
         "call on a computed value, BUILD on a class, an undefined memo key, EXT codes, "
         "persistent ids, out-of-band buffers, a joblib array of unknown size, an .npy dtype "
-        "that cannot be sized",
+        "that cannot be sized, a value type (datetime, Decimal, UUID, deque, ...) in a form "
+        "CPython never writes, the array bytes of a joblib < 1.2 file that pickle.load would "
+        "read as opcodes importing or calling something",
         "",
     ),
     "MLG303": (

@@ -109,7 +109,7 @@ def test_a_name_a_trusted_module_imports_is_not_trusted(repo, capsys):
         '[tool.mlgate.artifact]\ntrust-modules = ["proj.features"]\n')
     # proj.features.system is os.system, imported there: a real load would run it.
     (repo / "evil.pkl").write_bytes(
-        b"\x80\x04\x8c\rproj.features\x8c\x06system\x93\x8c\x0ctouch PWNED\x85R.")
+        b"\x80\x04\x8c\rproj.features\x8c\x06system\x93\x8c\x0btouch PWNED\x85R.")
     code, found = run(capsys, "evil.pkl")
     assert (code, codes(found)) == (1, ["MLG301"])
 

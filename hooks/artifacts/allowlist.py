@@ -17,6 +17,9 @@ list is the union of:
 
 from __future__ import annotations
 
+from mlgate.artifacts.value_types import PAIRS as VALUE_TYPES
+from mlgate.artifacts.value_types import PY2_NAMES
+
 BASE = frozenset({
     ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "slice"),
     ("builtins", "complex"), ("builtins", "bytearray"), ("builtins", "list"),
@@ -47,6 +50,9 @@ BASE = frozenset({
     ("sklearn.neighbors._kd_tree", "newObj"), ("sklearn.neighbors._ball_tree", "newObj"),
     ("sklearn.metrics._dist_metrics", "newObj"),
 })
+# Value types of model bundles (dates, amounts, ids, paths; `value_types`): CPython writes
+# each as one call, whose exact arguments, state and items the scan checks there.
+BASE = BASE | VALUE_TYPES | set(PY2_NAMES)  # (int and str as protocols 0-2 name them)
 # Protocol 0-2 pickles name builtins and copyreg by their Python 2 names.
 BASE = BASE | {("__builtin__", n) for m, n in BASE if m == "builtins"} | {
     ("copy_reg", "_reconstructor")}
@@ -75,21 +81,36 @@ def sklearn_classes() -> set[tuple[str, str]]:
 
 
 class AllowList:
-    """Exact pairs; with `defer`, also scikit-learn-shaped pairs, which it records in
-    `pending` for the probe to verify (`mlgate.probe_script.sklearn_pairs.sklearn_shaped`)."""
+    """Exact pairs; with `defer`, also scikit-learn-shaped and ecosystem-shaped pairs, which
+    it records in `pending` for the probe to verify (`mlgate.probe_script.sklearn_pairs.
+    sklearn_shaped`, `mlgate.probe_script.ecosystem.ecosystem_shaped`), and the project's own
+    estimators, in `project_pending`."""
 
-    def __init__(self, pairs: set[tuple[str, str]] | frozenset, defer: bool = False) -> None:
+    def __init__(self, pairs: set[tuple[str, str]] | frozenset, defer: bool = False,
+                 project_classes=None) -> None:
         self.pairs = frozenset(pairs)
         self.defer = defer
         self.pending: set[tuple[str, str]] = set()
+        # The project's own estimators (`project.ProjectClasses`): (module, class) -> the
+        # tracked file defining it, verified in the probe after everything else.
+        self.project_classes = project_classes
+        self.project_pending: dict[tuple[str, str], str] = {}
 
     def __call__(self, module: str, name: str) -> bool:
         if (module, name) in self.pairs:
             return True
         if self.defer:
+            from mlgate.probe_script.ecosystem import ecosystem_shaped
             from mlgate.probe_script.sklearn_pairs import sklearn_shaped
 
-            if sklearn_shaped(module, name):
+            # pandas, XGBoost, LightGBM...: a fixed list of modules and names, verified
+            # like scikit-learn's (`mlgate.probe_script.ecosystem`)
+            if sklearn_shaped(module, name) or ecosystem_shaped(module, name):
                 self.pending.add((module, name))
                 return True
+            if self.project_classes is not None:
+                path = self.project_classes(module, name)
+                if path:
+                    self.project_pending[(module, name)] = path
+                    return True
         return False

@@ -69,8 +69,22 @@ def static(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding],
                      if m.startswith(("numpy.core.", "numpy._core."))}
     if numpy_layouts:
         facts["numpy_layout"] = sorted(numpy_layouts)
-    return [_finding(path, r.code, r.message, offset=r.offset, container=kind)
-            for r in verdict.refusals], facts
+    return [refusal_finding(path, r, kind) for r in verdict.refusals], facts
+
+
+def refusal_finding(path: str, refusal, kind: str) -> Finding:
+    """A scan's refusal as a finding; a refused global's hint fits where it comes from, and
+    its `allow` entry is what the CLI's one snippet lists."""
+    from mlgate.artifacts.refused_globals import DANGER_HINT, hint
+
+    if refusal.pair is None:
+        return _finding(path, refusal.code, refusal.message, offset=refusal.offset,
+                        container=kind, hint=DANGER_HINT if refusal.code == "MLG301" else None)
+
+    module, name = refusal.pair
+    return _finding(path, refusal.code, refusal.message, hint=hint(module, name),
+                    offset=refusal.offset, container=kind, module=module, name=name,
+                    allow=f"{module}:{name}")
 
 
 def state_facts(verdict, facts: dict) -> None:
@@ -125,6 +139,5 @@ def _static_numpy(path: str, data: bytes, kind: str, allow, verbose: bool,
             found.append(_finding(path, NOT_AN_ARTIFACT, f"{refusal.message}; mlgate cannot"
                                   " vouch for other zip archives (.keras, ...)"))
         else:
-            found.append(_finding(path, refusal.code, refusal.message, offset=refusal.offset,
-                                  container=kind))
+            found.append(refusal_finding(path, refusal, kind))
     return found

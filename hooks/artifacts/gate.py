@@ -403,6 +403,8 @@ class ArtifactGate:
                 self.python.executable, "load-artifact", self.timeout,
                 {"verify_only": True, "verify": facts.get("verify", []),
                  "dtypes": facts.get("dtypes", []), "pythonpath": roots,
+                 "project_classes": facts.get("project_classes", []),
+                 "slots": facts.get("slots", []),
                  "sandbox": _sandbox_spec(self.section)}, LOAD_ENV, sandbox=self.sandbox)
         except probe.ProbeError as exc:
             return {"kind": "probe", "findings": _probe_failure(path, exc, self.timeout)}
@@ -425,7 +427,12 @@ class ArtifactGate:
         from mlgate import probe
         from mlgate.artifacts.allowlist import AllowList
         from mlgate.artifacts.cache import deps_unchanged, file_stat, key
-        from mlgate.artifacts.project import import_roots, project_folder, trusted_pairs
+        from mlgate.artifacts.project import (
+            ProjectClasses,
+            import_roots,
+            project_folder,
+            trusted_pairs,
+        )
         from mlgate.artifacts.reading import Unreadable, read_bytes, resolve
 
         models = models or {}
@@ -520,9 +527,13 @@ class ArtifactGate:
                 except (OSError, Unreadable) as exc:
                     unreadable(path, exc, early)
                     continue
-            allow = AllowList(self.base | project_pairs, defer=True)
+            own = ProjectClasses(roots, self.repo_root)  # the project's own estimators
+            allow = AllowList(self.base | project_pairs, defer=True, project_classes=own)
             static, facts = _static(path, data, allow, self.verbose)
             del data
+            if allow.project_pending:  # verified in the probe after everything else
+                facts["project_classes"] = sorted(
+                    [m, n, where] for (m, n), where in allow.project_pending.items())
             if allow.pending:  # scikit-learn pairs the probe verifies before any unpickling
                 # [module, name, called]: a pair the stream never calls may be a function
                 # behind one of scikit-learn's named scorers. Outside a pickle or joblib file's

@@ -193,7 +193,10 @@ def check_dtype_state(dtype: Instance, state) -> str | None:
     if code is None:
         return "a numpy.dtype made from something other than a constant type code"
     args = dtype.args.items
-    if len(args) != 3 or const(args[1]) is not False or const(args[2]) is not True:
+    # numpy >= 1.20 writes (code, False, True); older numpy wrote the same flags as (code, 0, 1)
+    flags = (const(args[1]), const(args[2])) if len(args) == 3 else None
+    if flags not in ((False, True), (0, 1)) or {type(f) for f in flags} not in (
+            {bool}, {int}):
         return "a numpy.dtype made with other arguments than numpy writes (code, False, True)"
     if not isinstance(state, Seq) or state.kind != "tuple" or len(state.items) not in (8, 9):
         return "a numpy.dtype state that is not the 8- or 9-tuple numpy writes"
@@ -436,6 +439,11 @@ def _count(shape: Seq) -> int:
 
 def build_problem(target: Instance, state, verdict) -> str | None:
     """Why BUILD of `state` on `target` is refused, or None (numpy.dtype: checked apart)."""
+    from mlgate.artifacts import ecosystem  # pandas, XGBoost...: their writers' layouts
+
+    special = ecosystem.build_problem(target, state, verdict)
+    if special is not ecosystem.NOT_MINE:
+        return special
     made = _pair(target.cls)
     if made in ND_RECONSTRUCT or made == MA_RECONSTRUCT:
         width = 5 if made in ND_RECONSTRUCT else 7

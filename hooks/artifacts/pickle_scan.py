@@ -25,6 +25,7 @@ import pickletools
 import re
 import time
 
+from mlgate.artifacts import ecosystem, value_types
 from mlgate.artifacts.canonical_text import canonical
 from mlgate.artifacts.object_states import (
     build_problem,
@@ -33,9 +34,12 @@ from mlgate.artifacts.object_states import (
     describe_dtype,
     dtype_code,
     dtype_size,
+    made_class,
     setitems_problem,
     subclass_check,
 )
+from mlgate.artifacts.plain_view import pickle_load_view
+from mlgate.artifacts.refused_globals import dangerous
 from mlgate.artifacts.stream_model import (
     MAIN_CLASS,
     MALFORMED,
@@ -72,6 +76,8 @@ _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 # No opcode is a byte below '(' (0x28): joblib's padding byte (1-16) is never one.
 _OPCODE_BYTES = frozenset(ord(code) for code in pickletools.code2op)
 MAIN_MODULES = ("__main__", "__mp_main__")
+# Refused globals one scan names before it stops (each is a finding).
+MAX_UNKNOWN = 50
 # The work budget of one scan: every opcode costs one, and so does every item a check looks
 # at (a BUILD state's keys, a call's arguments: a dict shared through the memo is paid for
 # each time it is examined again). The clock is read every _CLOCK_EVERY units. Real models
@@ -169,15 +175,48 @@ def _refuse(verdict: Verdict, offset: int, code: str, message: str) -> None:
 
 
 def _check_global(module: str, name: str, offset: int, is_allowed, verdict: Verdict) -> GlobalRef:
+    """A global the stream names. A known danger stops the scan; a class mlgate does not
+    vet (or one defined in a script) is refused and the scan goes on, so that one run names
+    them all: what such a class makes is not judged further (`verdict.unknown`)."""
     verdict.globals.append((module, name))
+    if (module, name) in verdict.unknown:
+        return GlobalRef(module, name)  # refused once already
     if module in MAIN_MODULES:
-        _refuse(verdict, offset, MAIN_CLASS,
-                f"{module}.{name} was defined in a script or notebook, not an importable"
-                " module; it cannot be loaded anywhere else")
-    if not is_allowed(module, name):
-        _refuse(verdict, offset, UNSAFE_GLOBAL,
-                f"{module}.{name} is not on the allow-list of what model artifacts need")
+        _collect(verdict, offset, Refusal(
+            offset, MAIN_CLASS, f"{module}.{name} was defined in a script or notebook, not an"
+            " importable module; it cannot be loaded anywhere else"), (module, name))
+    elif not is_allowed(module, name):
+        if dangerous(module, name):
+            _refuse(verdict, offset, UNSAFE_GLOBAL,
+                    f"{module}.{name} is not on the allow-list, and it is what pickle exploits"
+                    " call: it runs programs or code, reads or writes files, or imports by"
+                    " name")
+        _collect(verdict, offset, Refusal(
+            offset, UNSAFE_GLOBAL, f"{module}.{name} is not on the allow-list of what model"
+            " artifacts need", pair=(module, name)), (module, name))
     return GlobalRef(module, name)
+
+
+def _collect(verdict: Verdict, offset: int, refusal: Refusal, pair: tuple[str, str]) -> None:
+    verdict.refusals.append(refusal)
+    verdict.unknown.add(pair)
+    if len(verdict.unknown) >= MAX_UNKNOWN:
+        _refuse(verdict, offset, UNRESOLVED, f"{MAX_UNKNOWN} globals mlgate does not vet:"
+                " the scan stops here")
+
+
+def _unknown(value, verdict: Verdict) -> bool:
+    """Made by (or is) a global the scan refused and went on past: not judged further."""
+    if not verdict.unknown:
+        return False
+    if isinstance(value, GlobalRef):
+        return (value.module, value.name) in verdict.unknown
+    if isinstance(value, Instance):
+        made = made_class(value)
+        return made in verdict.unknown or (
+            isinstance(value.cls, GlobalRef) and (value.cls.module, value.cls.name)
+            in verdict.unknown)
+    return False
 
 
 def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
@@ -255,7 +294,11 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                 _refuse(verdict, offset, UNRESOLVED, "joblib's array wrapper made otherwise"
                         " than joblib makes it (NEWOBJ with no arguments)")
             return Instance(target, args, wrapper=True)
-        problem = call_problem(target, args)
+        if _unknown(target, verdict) or any(_unknown(a, verdict) for a in args.items):
+            return Instance(target, args)  # already refused: not judged further
+        problem = call_problem(target, args) or ecosystem.call_problem(target, args, what,
+                                                                       is_allowed) or (
+            value_types.call_problem(target, args, what))
         if problem:
             _refuse(verdict, offset, UNRESOLVED, problem)
         check = subclass_check(target, args)
@@ -340,17 +383,24 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                         _refuse(verdict, pos, UNRESOLVED,
                                 f"{name} on a value that is not a container or an allowed"
                                 " object: it would call a method of it")
+                    elif _unknown(target, verdict) or (
+                            name in ("APPEND", "APPENDS") and value_types.appends_allowed(target)):
+                        pass  # a deque's items, added by deque's own extend(); or refused
                     elif name in ("APPEND", "APPENDS", "ADDITEMS"):
                         # The unpickler calls obj.append/extend/add: on an object, that name
                         # can be one of its items or attributes (a Bunch's 'add' key).
                         _refuse(verdict, pos, UNRESOLVED, f"{name} on an object: it would call"
                                 " whatever its append, extend or add attribute holds")
-                    elif name in ("SETITEM", "SETITEMS") and any(
+                    elif name in ("SETITEM", "SETITEMS") and not any(
+                            _is(target.cls, maker) for maker in DICT_MAKERS) and any(
                             _bad_key(k) for k in items[::2]):
+                        # (an OrderedDict's or defaultdict's keys stay keys, as a dict's do:
+                        # imbalanced-learn keys its sampling strategy by numpy integers)
                         _refuse(verdict, pos, UNRESOLVED, f"{name} on an object with a computed"
                                 " or dunder key (a Bunch turns items into attributes)")
                     elif name in ("SETITEM", "SETITEMS"):
-                        problem = setitems_problem(target, verdict)
+                        problem = value_types.setitems_problem(target) or setitems_problem(
+                            target, verdict)
                         if problem:
                             _refuse(verdict, pos, UNRESOLVED, problem)
                 elif name == "POP":
@@ -389,7 +439,13 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                         stack.append(ref)
                     else:
                         verdict.called.add((module, qualname))
-                        stack.append(Instance(ref, Seq("tuple", pop_mark(pos))))
+                        made = Instance(ref, Seq("tuple", pop_mark(pos)))
+                        # (pandas, the ecosystem and the project's estimators: never by INST)
+                        problem = ecosystem.call_problem(ref, made.args, "INST", is_allowed) or (
+                            value_types.call_problem(ref, made.args, "INST"))
+                        if problem:
+                            _refuse(verdict, pos, UNRESOLVED, problem)
+                        stack.append(made)
                 elif name == "STACK_GLOBAL":
                     qualname, module = pop(pos), pop(pos)
                     if not (isinstance(_const(module), str) and isinstance(_const(qualname),
@@ -440,7 +496,9 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                                 "BUILD on a class, function or constant: it would set"
                                 " attributes on it")
                     target = stack[-1]
-                    if _is(state, JOBLIB_WRAPPER) or (not seen and _dunder_keys(state)):
+                    if _is(state, JOBLIB_WRAPPER) or (not seen and _dunder_keys(state)
+                                                       and not ecosystem.dunder_state_ok(
+                                                           stack[-1], state)):
                         _refuse(verdict, pos, UNRESOLVED, "BUILD with a state that sets a"
                                 " dunder attribute or holds joblib's array wrapper class")
                     if not isinstance(target, Instance):
@@ -459,8 +517,9 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                                 _refuse(verdict, pos, UNRESOLVED, "a numpy.dtype state mlgate"
                                         " cannot hand to numpy to verify (metadata that is"
                                         " not constants, or too many dtypes)")
-                        elif not target.wrapper:
-                            problem = build_problem(target, state, verdict)
+                        elif not target.wrapper and not _unknown(target, verdict):
+                            problem = value_types.build_problem(target, state) or build_problem(
+                                target, state, verdict)
                             if problem:
                                 _refuse(verdict, pos, UNRESOLVED, problem)
                         target.state = state
@@ -477,7 +536,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                                         "joblib array inside a frame")
                             frame_end = None
                             _skip_joblib_array(stream, data, after, state, is_allowed,
-                                               verdict, budget)
+                                               verdict, budget, (stack, marks, memo))
                             # joblib puts the array where its wrapper was.
                             stack[-1] = Instance(GlobalRef("numpy", "ndarray"))
                             break
@@ -508,8 +567,9 @@ def _record_versions(state, verdict: Verdict) -> None:
 
 
 def _skip_joblib_array(stream: io.BytesIO, data: bytes, offset: int, state, is_allowed,
-                       verdict: Verdict, budget: _Budget) -> None:
-    """Step over (or, for object arrays, scan) the array joblib wrote after its wrapper."""
+                       verdict: Verdict, budget: _Budget, unpickler: tuple) -> None:
+    """Step over (or, for object arrays, scan) the array joblib wrote after its wrapper.
+    `unpickler`: the (stack, marks, memo) pickle.load would have reached this array with."""
     problem = _wrapper_state_problem(state)
     if problem:
         _refuse(verdict, offset, UNRESOLVED, f"a joblib array wrapper {problem}")
@@ -526,14 +586,36 @@ def _skip_joblib_array(stream: io.BytesIO, data: bytes, offset: int, state, is_a
         stream.seek(offset)
         # joblib reads it with a plain unpickler: a wrapper in there is not an array.
         _walk_one(stream, data, is_allowed, verdict, False, budget)
+        verdict.plain_settled = True  # pickle.load returns at that pickle's STOP, if it gets there
         return
     count = 1
     for d in dims:
         count *= d
     has_padding = _const(_dict_get(state, "numpy_array_alignment_bytes")) is not None
-    if (count or has_padding) and offset < len(data) and data[offset] in _OPCODE_BYTES:
-        _refuse(verdict, offset, UNRESOLVED, "joblib array bytes that pickle.load would read as"
-                " opcodes (joblib writes a padding byte first; files of joblib < 0.12 aside)")
+    if has_padding and offset < len(data) and data[offset] in _OPCODE_BYTES:
+        _refuse(verdict, offset, UNRESOLVED, "a joblib padding byte that pickle.load would read"
+                " as an opcode (joblib writes 1 to 16 there)")
+    if count and not has_padding and not verdict.plain_settled and offset < len(data) and (
+            data[offset] in _OPCODE_BYTES):
+        # joblib < 1.2 writes the bytes straight after the wrapper: pickle.load reads them as
+        # opcodes, from where it is now. Whatever the bytes, it must stop before it could
+        # import or call anything.
+        def spend() -> None:
+            exhausted = budget.spend()
+            if exhausted:
+                _refuse(verdict, offset, UNRESOLVED, "the scan's work budget ran out"
+                        f" ({exhausted}): no model needs that much")
+
+        stack, marks, memo = unpickler
+        problem = pickle_load_view(data, offset, stack, marks, memo, spend, verdict)
+        if problem:
+            _refuse(verdict, offset, UNRESOLVED, "a joblib array written without padding"
+                    f" (joblib < 1.2) whose bytes pickle.load would read as opcodes that {problem}"
+                    "; save it again with joblib >= 1.2")
+    if count or has_padding:
+        # pickle.load stops at these bytes (a padding byte is no opcode), or was followed
+        # through them to where it stops
+        verdict.plain_settled = True
     alignment = _const(_dict_get(state, "numpy_array_alignment_bytes"))
     if alignment is not None:
         if offset >= len(data):

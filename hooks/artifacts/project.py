@@ -102,3 +102,49 @@ def in_repository(module: str, listed: list[str]) -> str | None:
         if parts[-1] == "__init__.py" and len(parts) >= 2 and parts[-2] == top:
             return "/".join(parts[:-2]) or "."
     return None
+
+
+class ProjectClasses:
+    """The project's own estimators, found without configuration: `(module, class)` names a
+    class that a git-tracked module under the import roots defines at its top level (read
+    with `ast`, never imported here). The scan lets such a pair through as pending, in the
+    plain form only (NEWOBJ with no arguments, then an attribute dict:
+    `ecosystem.call_problem`), and the probe verifies the class before anything is
+    unpickled (`probe_script.ecosystem.verify_project_class`). Called with the tracked file's
+    path as the answer, or None."""
+
+    def __init__(self, roots: list[str], repo_root: str) -> None:
+        self.roots = roots
+        self.repo_root = os.path.realpath(repo_root)
+        self.consulted = False  # a verdict that asked depends on what git tracks
+        self._classes: dict[str, list[str]] = {}
+
+    def __call__(self, module: str, name: str) -> str | None:
+        self.consulted = True
+        parts = module.split(".")
+        if not name.isidentifier() or name.startswith("__") or not all(
+                p.isidentifier() and not p.startswith("__") for p in parts):
+            return None
+        path = module_file(module, self.roots)
+        if path is None:
+            return None
+        real = os.path.realpath(path)
+        if not real.startswith(self.repo_root + os.sep) or not self._tracked(real):
+            return None
+        if real not in self._classes:
+            try:
+                self._classes[real] = defined_classes(real)
+            except (OSError, SyntaxError, ValueError):
+                self._classes[real] = []
+        return real if name in self._classes[real] else None
+
+    def _tracked(self, path: str) -> bool:
+        import subprocess
+
+        try:
+            proc = subprocess.run(["git", "ls-files", "-z", "--cached", "--", path],
+                                  cwd=self.repo_root, capture_output=True, check=False,
+                                  timeout=60)
+        except (OSError, subprocess.SubprocessError):
+            return False
+        return proc.returncode == 0 and bool(proc.stdout.strip(b"\0"))

@@ -72,10 +72,14 @@ class Instance:
 
 
 class Refusal:
-    __slots__ = ("code", "message", "offset")
+    """`pair`: for a global that is not on the allow-list (and no known danger), its
+    (module, qualname): the scan goes on, so that one run names them all."""
 
-    def __init__(self, offset: int, code: str, message: str) -> None:
-        self.offset, self.code, self.message = offset, code, message
+    __slots__ = ("code", "message", "offset", "pair")
+
+    def __init__(self, offset: int, code: str, message: str,
+                 pair: tuple[str, str] | None = None) -> None:
+        self.offset, self.code, self.message, self.pair = offset, code, message, pair
 
     def __repr__(self) -> str:
         return f"Refusal({self.offset}, {self.code}, {self.message!r})"
@@ -94,6 +98,12 @@ class Verdict:
         self.end = 0
         self.pickles = 0
         self.work = 0  # units of the scan's work budget spent
+        # Whether what pickle.load (not joblib) makes of a joblib file is settled: it is at
+        # the first array joblib wrote after its wrapper (see plain_view).
+        self.plain_settled = False
+        # Globals refused but not dangerous (a class mlgate does not vet): the scan goes on
+        # past them and does not judge the states or calls of what they make.
+        self.unknown: set[tuple[str, str]] = set()
         # numpy dtypes as the probe rebuilds them with numpy's own constructor, children
         # first; a state that numpy would not write for that dtype is refused there.
         self.dtypes: list[dict] = []

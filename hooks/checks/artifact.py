@@ -88,6 +88,25 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
             for f in found]
 
 
+def trailer(findings: list[Finding], config: Config) -> str | None:
+    """After the report: one `[tool.mlgate.artifact]` allow list naming every global the
+    scan refused as a class it does not vet (never a known danger), and the entries the
+    project allows already, so that it can replace the table's allow list as it is."""
+    # a file that also names a known danger gets no snippet: it is not to be loaded at all
+    hostile = {f.path for f in findings if f.code == "MLG301" and "container" in (
+        f.extra or {}) and not f.extra.get("allow")}
+    pairs = sorted({tuple(f.extra["allow"].split(":", 1)) for f in findings
+                    if f.code == "MLG301" and (f.extra or {}).get("allow")
+                    and f.path not in hostile})
+    if not pairs:
+        return None
+    from mlgate.artifacts.refused_globals import allow_snippet
+
+    configured = config.section(NAME).get("allow", [])
+    return ("\nTo allow what was refused (only if you trust these artifacts), put in"
+            f" pyproject.toml:\n\n{allow_snippet(pairs, configured)}")
+
+
 def _model_blocks(config: Config, paths: list[str]) -> dict:
     """For artifacts that are declared models, the schema check's probe work: asked on the
     same load, so `check-schema` right after answers from the cache (one load per commit)."""

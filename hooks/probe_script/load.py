@@ -5,10 +5,12 @@ import os
 import sys
 
 from .common import LoadFailure, _under
+from .ecosystem import ecosystem_shaped, verify_ecosystem_pair, verify_project_class
 from .exercise import exercise_model
 from .sklearn_pairs import (
     MODULE_ALIASES,
     PYX_UNPICKLE,
+    SKLEARN_MOVED_CLASSES,
     _estimator_module,
     _scorer_function,
     sklearn_shaped,
@@ -16,6 +18,9 @@ from .sklearn_pairs import (
 from .verify import structure_problem, verify_dtypes, verify_state_classes
 
 PY2_MODULES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
+# ... and int and str by their Python 2 names (pickle's fix_imports maps them back)
+PY2_NAMES = {("__builtin__", "long"): ("builtins", "int"),
+             ("__builtin__", "unicode"): ("builtins", "str")}
 
 
 class _ProjectFinder:
@@ -77,6 +82,9 @@ class _Resolver:
         named scorers (a fitted search keeps it). Other functions, imported names and test
         helpers are refused."""
         refused = f"{module}.{name} is not on the allow-list of what model artifacts need"
+        if ecosystem_shaped(module, name):  # pandas, XGBoost, LightGBM...: their own list
+            verify_ecosystem_pair(self, module, name)
+            return
         if not sklearn_shaped(module, name):
             raise LoadFailure("refused", refused, module=module, name=name)
         loaded = self.module(module, name)
@@ -89,6 +97,12 @@ class _Resolver:
                 return
             raise LoadFailure("refused", refused + " (scikit-learn's classes are, its functions"
                               " are not)", module=module, name=name)
+        if (module, name) in SKLEARN_MOVED_CLASSES:  # Bunch where older releases had it
+            if not (value.__qualname__ == name and issubclass(value, dict)
+                    and value.__module__ in SKLEARN_MOVED_CLASSES[(module, name)]):
+                raise LoadFailure("refused", refused + f" (it is {value.__module__}'s"
+                                  f" {value.__qualname__})", module=module, name=name)
+            return
         if value.__module__ != module:  # imported there: pickle would name its own module
             raise LoadFailure("refused", refused + f" (it is {value.__module__}'s class)",
                               module=module, name=name)
@@ -100,6 +114,8 @@ class _Resolver:
         if (module, name) not in self.allowed:
             raise LoadFailure("refused", f"{module}.{name} is not on the allow-list",
                               module=module, name=name)
+        if (module, name) in PY2_NAMES:
+            module, name = PY2_NAMES[(module, name)]
         if module in PY2_MODULES:
             # Protocols 0-2 name builtins and copyreg as Python 2 did; pickle maps the allowed
             # pairs (`__builtin__.set`, `copy_reg._reconstructor`) to their Python 3 names.
@@ -260,6 +276,9 @@ def _load(params):
         verify_dtypes(params.get("dtypes"))
         verify_state_classes(resolver, params.get("compiled", ()), params.get("subclasses", ()),
                              params.get("slots", ()), params.get("dict_classes", ()))
+        # Last: importing the project's modules runs its (committed, trusted) code, once
+        # everything else the artifact names has been verified.
+        _verify_project_classes(resolver, params, roots)
         _harden_sandbox(resolver, allowed)
 
         class Restricted(pickle.Unpickler):
@@ -346,6 +365,7 @@ def _walk(obj):
                 problem = structure_problem(value)
                 if problem:
                     problems.append(problem)
+                    raise StopIteration  # walk no further into a broken structure
             return NotImplemented
 
     with contextlib.suppress(Exception):
@@ -357,11 +377,21 @@ def _walk(obj):
 def _verify_only(params):
     """The pending scikit-learn pairs of a file that is not loaded (--no-load, .npy/.npz)."""
     roots = [os.path.realpath(p) for p in params.get("pythonpath", ())]
-    resolver = _Resolver(set(), set(), roots)
+    project = {(m, n) for m, n, _ in params.get("project_classes", ())}
+    resolver = _Resolver(project, project, roots)
+    if project:
+        sys.meta_path.append(_ProjectFinder({m.split(".")[0] for m, _ in project}, roots))
     for entry in params["verify"]:
         resolver.verify_sklearn_pair(*entry)
     verify_dtypes(params.get("dtypes"))
-    return {"verified": len(params["verify"])}
+    _verify_project_classes(resolver, params, roots)
+    return {"verified": len(params["verify"]) + len(project)}
+
+
+def _verify_project_classes(resolver, params, roots):
+    """The project's own estimators the scan let through (`ecosystem.verify_project_class`)."""
+    for module, name, path in params.get("project_classes", ()):
+        verify_project_class(resolver, module, name, path, roots, params.get("slots", ()))
 
 
 def _apply_sandbox(spec):

@@ -24,6 +24,16 @@ SKLEARN_DENY_PARTS = frozenset({
     "_testing", "_mocking", "_build_utils",
 })
 PYX_UNPICKLE = "__pyx_unpickle_"
+# Classes older scikit-learn releases defined outside the modules estimators live in, named
+# so by their pickles: `Bunch` (an ensemble's `named_estimators_`) was defined in
+# sklearn.utils up to 1.0 and in sklearn.datasets.base before 0.20; newer releases keep
+# sklearn.utils.Bunch as a re-export of sklearn.utils._bunch.Bunch. Pair -> the modules that
+# may define the class found there.
+SKLEARN_MOVED_CLASSES = {
+    ("sklearn.utils", "Bunch"): ("sklearn.utils", "sklearn.utils._bunch"),
+    ("sklearn.datasets.base", "Bunch"): ("sklearn.datasets.base", "sklearn.utils",
+                                         "sklearn.utils._bunch"),
+}
 
 
 MODULE_ALIASES = {"_loss": "sklearn._loss._loss"}
@@ -87,6 +97,13 @@ def sklearn_classes():
                 # loader must resolve such a pair through that import, never by looking
                 # '_loss' up on sys.path, where a file in the repository could answer.
                 found.add((value.__module__, qualname))
+    for module, name in SKLEARN_MOVED_CLASSES:  # older releases' names of a class
+        try:
+            value = getattr(importlib.import_module(module), name, None)
+        except ImportError:
+            continue
+        if inspect.isclass(value) and value.__module__ in SKLEARN_MOVED_CLASSES[(module, name)]:
+            found.add((module, name))
     return sorted(found)
 
 

@@ -54,6 +54,8 @@ def _same_state(value, encoded, built, signature):
         return isinstance(value, tuple) and len(value) == len(encoded["t"]) and all(
             _same_state(v, e, built, signature) for v, e in zip(value, encoded["t"]))
     if "d" in encoded:
+        if value is None and not encoded["d"]:
+            return True  # numpy < 2.1 writes a datetime unit's empty metadata as {}, not None
         pairs = {_decode_state(k, built): e for k, e in encoded["d"]}
         return isinstance(value, dict) and len(value) == len(encoded["d"]) == len(pairs) and all(
             k in value and _same_state(value[k], e, built, signature) for k, e in pairs.items())
@@ -168,6 +170,13 @@ def structure_problem(value):
     sparse matrices are not validated on unpickling. Real writers never produce these."""
     cls = type(value)
     module = getattr(cls, "__module__", "") or ""
+    if module == "pandas" or module.startswith(("pandas.", "pyarrow.")):
+        from .ecosystem import structure_problem as ecosystem_problem
+
+        try:
+            return ecosystem_problem(value)
+        except Exception as exc:  # a broken object fails its own checks in its own way
+            return f"{cls.__name__}: {type(exc).__name__}: {str(exc)[:200]}"
     if not module.startswith(("sklearn.", "scipy.sparse")):
         return None
     try:

@@ -1,0 +1,591 @@
+"""The shapes in which pandas, pyarrow, pytz and the scikit-learn ecosystem's estimators are
+pickled, and nothing else.
+
+Which pairs are vetted is `mlgate.probe_script.ecosystem` (a fixed list of modules and names
+per library, verified in the project's environment before anything is unpickled). This module
+is the static scan's part: every call of a vetted pair must be one its writer makes (pandas'
+`_new_Index(IndexClass, {'data': array, 'name': label})`, `_unpickle_block(values,
+placement, ndim)`, a date offset called with constants, a DataFrame made by NEWOBJ with no
+arguments...), and every state it is given the exact layout that class writes (a DataFrame's
+`{'_mgr': BlockManager, '_typ': 'dataframe', ...}`, a Series' block manager's 4-tuple, the
+`(dtype, ndarray[, attributes])` of pandas' NDArrayBacked arrays, an XGBoost Booster's raw
+`handle` bytes, a LightGBM Booster's `_handle` model text). A vetted class called in another
+form, a state with another key or a value of another kind, is refused.
+
+It also holds the project's own estimators to the plain form: made by NEWOBJ with no
+arguments (or `copyreg._reconstructor(cls, object, None)`), nothing else.
+"""
+
+from __future__ import annotations
+
+from mlgate.artifacts.object_states import FROMBUFFER, ND_RECONSTRUCT, NDARRAY, SCALAR, bytes_value
+from mlgate.artifacts.stream_model import Const, GlobalRef, Instance, Mapping, Seq, const
+from mlgate.probe_script.ecosystem import (
+    BACKED_ARRAYS,
+    ESTIMATOR_PACKAGES,
+    INDEX_CLASSES,
+    MASKED_ARRAYS,
+    MASKED_DTYPES,
+    OFFSETS,
+    OLD_INDEX_CLASSES,
+    ecosystem_shaped,
+)
+
+NOT_MINE = object()  # build_problem: a state this module has no rule for
+RECONSTRUCTORS = frozenset({("copyreg", "_reconstructor"), ("copy_reg", "_reconstructor")})
+OBJECT = frozenset({("builtins", "object"), ("__builtin__", "object")})
+SLICE = frozenset({("builtins", "slice"), ("__builtin__", "slice")})
+BYTEARRAY = frozenset({("builtins", "bytearray"), ("__builtin__", "bytearray")})
+INDEXES = (*INDEX_CLASSES, *OLD_INDEX_CLASSES)
+EXTENSION_ARRAYS = (*BACKED_ARRAYS, *MASKED_ARRAYS, "IntervalArray", "SparseArray",
+                    "ArrowStringArray", "ArrowStringArrayNumpySemantics")
+INDEX_MAKERS = ("_new_Index", "_new_DatetimeIndex", "_new_TimedeltaIndex", "_new_IntervalIndex")
+FUNCTION_KINDS = {"_unpickle_block": "Block", "_unpickle_timestamp": "Timestamp",
+                  "_timedelta_unpickle": "Timedelta", "_nat_unpickle": "NaT",
+                  "__nat_unpickle": "NaT"}
+ARROW_STRING_TYPES = frozenset({"string", "str", "utf8", "large_string", "large_str",
+                                "large_utf8"})
+INTERVAL_CLOSED = frozenset({"left", "right", "both", "neither"})
+# Classes of the ecosystem made by NEWOBJ with no arguments and given a state.
+NEWOBJ_PANDAS = frozenset({
+    "DataFrame", "Series", "SingleBlockManager", "CategoricalDtype", "DatetimeTZDtype",
+    "IntervalDtype", "SparseDtype", "StringDtype", *MASKED_DTYPES, *MASKED_ARRAYS,
+    "ArrowStringArray", "ArrowStringArrayNumpySemantics", "SparseArray"})
+
+
+def eco(value) -> tuple[str, str] | None:
+    """(package, vetted name) of a global on the ecosystem's lists, else None."""
+    if not isinstance(value, GlobalRef):
+        return None
+    return ecosystem_shaped(value.module, value.name)
+
+
+def _pair(value) -> tuple[str, str] | None:
+    return (value.module, value.name) if isinstance(value, GlobalRef) else None
+
+
+def _items(value) -> list:
+    return value.args.items if isinstance(value, Instance) and isinstance(value.args, Seq) else []
+
+
+def kind(value) -> tuple[str, str] | None:
+    """What a value the stream built is, as far as these rules care: ('pandas', 'Series'),
+    ('pandas', 'Block'), ('numpy', 'ndarray'), ('tz', ...), ...; None otherwise."""
+    if not isinstance(value, Instance):
+        return None
+    pair = _pair(value.cls)
+    if pair in ND_RECONSTRUCT or pair in FROMBUFFER or pair == NDARRAY:
+        return ("numpy", "ndarray")  # (numpy.ndarray itself: an array joblib wrote)
+    if pair in SCALAR:
+        return ("numpy", "scalar")
+    if pair == ("numpy", "dtype"):
+        return ("numpy", "dtype")
+    if pair in SLICE:
+        return ("builtins", "slice")
+    if pair in BYTEARRAY:
+        return ("builtins", "bytearray")
+    if pair == ("datetime", "timezone"):
+        return ("tz", "timezone")
+    if pair is not None and pair[0] == "datetime":
+        return ("datetime", pair[1])
+    items = _items(value)
+    if pair in RECONSTRUCTORS:
+        return eco(items[0]) if items else None
+    made = eco(value.cls)
+    if made is None:
+        return None
+    top, name = made
+    if top == "pytz":
+        return ("tz", name)
+    if name in INDEX_MAKERS or name.startswith("__pyx_unpickle_"):
+        return eco(items[0]) if items else None
+    if name in FUNCTION_KINDS:
+        return (top, FUNCTION_KINDS[name])
+    return made
+
+
+def _is(value, *names: str, top: str = "pandas") -> bool:
+    found = kind(value)
+    return found is not None and found[0] == top and found[1] in names
+
+
+def _array(value) -> bool:
+    return kind(value) == ("numpy", "ndarray")
+
+
+def _values(value) -> bool:
+    return _array(value) or _is(value, *EXTENSION_ARRAYS)
+
+
+def _none(value) -> bool:
+    return isinstance(value, Const) and value.value is None
+
+
+def _int(value) -> bool:
+    return type(const(value)) is int
+
+
+def _bool(value) -> bool:
+    return type(const(value)) is bool
+
+
+def _str(value) -> bool:
+    return type(const(value)) is str
+
+
+def _tz(value) -> bool:
+    found = kind(value)
+    return found is not None and found[0] == "tz"
+
+
+def _offset(value) -> bool:
+    return _is(value, *OFFSETS)
+
+
+def _dtype(value) -> bool:
+    return kind(value) == ("numpy", "dtype")
+
+
+def _label(value, depth: int = 0) -> bool:
+    """An index name or label: a constant, a tuple of labels, a numpy scalar, a timestamp."""
+    if isinstance(value, Const):
+        return value.value is None or type(value.value) in (str, int, float, bool, bytes)
+    if isinstance(value, Seq):
+        return value.kind == "tuple" and depth < 4 and all(
+            _label(v, depth + 1) for v in value.items)
+    found = kind(value)
+    return found is not None and (found == ("numpy", "scalar") or found[0] == "datetime" or (
+        found[0] == "pandas" and found[1] in ("Timestamp", "Timedelta", "Period", "NaT")))
+
+
+def _list(value, check) -> bool:
+    return isinstance(value, Seq) and value.kind == "list" and all(check(v) for v in value.items)
+
+
+def _either(*checks):
+    return lambda value: any(check(value) for check in checks)
+
+
+def _keys(value) -> list | None:
+    """The constant string keys of a dict the stream built, each once; None otherwise."""
+    if not isinstance(value, Mapping):
+        return None
+    keys = [const(k) for k, _ in value.pairs]
+    if not all(isinstance(k, Const) and type(k.value) is str for k, _ in value.pairs) or len(
+            set(keys)) != len(keys):
+        return None
+    return keys
+
+
+def _dict(value, spec: dict, required: tuple = ()) -> bool:
+    """A dict with only the keys `spec` names (the `required` ones present), each value
+    passing its check."""
+    keys = _keys(value)
+    if keys is None or not set(required) <= set(keys):
+        return False
+    return all(key in spec and spec[key](v) for key, (_, v) in zip(keys, value.pairs))
+
+
+def _equals(expected):
+    return lambda value: const(value) == expected and type(const(value)) is type(expected)
+
+
+def _slice(value) -> bool:
+    return kind(value) == ("builtins", "slice") and all(
+        _int(v) or _none(v) for v in _items(value)) and len(_items(value)) == 3
+
+
+def _raw_bytes(value) -> bool:
+    """Bytes (a constant, or `_codecs.encode` in protocols 0-2), or `bytearray(bytes)`."""
+    if kind(value) == ("builtins", "bytearray"):
+        inner = _items(value)
+        return len(inner) == 1 and _raw_bytes(inner[0])
+    return bytes_value(value) is not None and not _str(value)
+
+
+def _any_dict(value) -> bool:
+    return isinstance(value, Mapping) or _none(value)
+
+
+def _empty_dict(value) -> bool:
+    return isinstance(value, Mapping) and not value.pairs
+
+
+# -- calls ------------------------------------------------------------------------------------
+
+def _index_args(items: list) -> bool:
+    if len(items) != 2:
+        return False
+    cls = eco(items[0])
+    if cls is None or cls[0] != "pandas" or cls[1] not in INDEXES:
+        return False
+    if cls[1] == "RangeIndex":
+        return _dict(items[1], {"name": _label, "start": _int, "stop": _int, "step": _int},
+                     ("start", "stop", "step"))
+    if cls[1] == "MultiIndex":
+        spec = {"levels": lambda v: _list(v, lambda x: _is(x, *INDEXES)),
+                "codes": lambda v: _list(v, _array), "labels": lambda v: _list(v, _array),
+                "sortorder": _either(_none, _int),
+                "names": lambda v: _list(v, _label)}
+        keys = _keys(items[1]) or []
+        return _dict(items[1], spec, ("levels",)) and ("codes" in keys) != ("labels" in keys)
+    return _dict(items[1], {"data": _values, "name": _label,
+                            "dtype": _either(_dtype, lambda v: _is(v, *PANDAS_DTYPE_NAMES)),
+                            "freq": _either(_none, _offset), "tz": _either(_none, _tz)},
+                 ("data",))
+
+
+def _datetime_index_args(items: list, cls: str, data: tuple) -> bool:
+    return len(items) == 2 and eco(items[0]) == ("pandas", cls) and _dict(
+        items[1], {"data": _either(_array, lambda v: _is(v, *data)), "name": _label,
+                   "freq": _either(_none, _offset), "tz": _either(_none, _tz)}, ("data",))
+
+
+def _interval_index_args(items: list) -> bool:
+    return len(items) == 2 and eco(items[0]) == ("pandas", "IntervalIndex") and _dict(
+        items[1], {"left": lambda v: _is(v, *INDEXES), "right": lambda v: _is(v, *INDEXES),
+                   "closed": lambda v: const(v) in INTERVAL_CLOSED, "name": _label,
+                   "dtype": lambda v: _is(v, "IntervalDtype")}, ("left", "right", "closed"))
+
+
+def _backed_args(items: list, classes: tuple) -> bool:
+    cls = eco(items[0]) if len(items) == 3 else None
+    return cls is not None and cls[0] == "pandas" and cls[1] in classes and _int(
+        items[1]) and _none(items[2])
+
+
+def _offset_args(name: str, items: list) -> bool:
+    if not (2 <= len(items) <= 4 and _int(items[0]) and _bool(items[1])):
+        return False
+    rest = items[2:]
+    if name == "BusinessDay":  # (n, normalize, offset timedelta)
+        return len(rest) == 1 and kind(rest[0]) == ("datetime", "timedelta")
+    return all(_int(v) or _none(v) or _bool(v) for v in rest)
+
+
+def _offset_call(name: str):
+    def check(items: list, what: str) -> bool:
+        return what == "REDUCE" and _offset_args(name, items)
+
+    return check
+
+
+def _arrow_array_args(items: list) -> bool:
+    if len(items) != 1 or not isinstance(items[0], Seq) or items[0].kind != "tuple":
+        return False
+    parts = items[0].items
+    return (len(parts) == 7 and _is(parts[0], "type_for_alias", top="pyarrow")
+            and all(_int(v) for v in parts[1:4])
+            and _list(parts[4], _either(_none, lambda v: _is(v, "py_buffer", top="pyarrow")))
+            and len(parts[4].items) == 3
+            and isinstance(parts[5], Seq) and parts[5].kind == "list" and not parts[5].items
+            and _none(parts[6]) and _arrow_strings_fit(parts))
+
+
+MAX_CHECKED_OFFSETS = 10_000_000
+
+
+def _buffer(value) -> bytes | None:
+    """The bytes of `py_buffer(bytes)` or `py_buffer(bytearray(bytes))`."""
+    inner = _items(value)
+    if not inner:
+        return None
+    if kind(inner[0]) == ("builtins", "bytearray"):
+        inner = _items(inner[0])
+    return bytes_value(inner[0]) if inner else None
+
+
+def _arrow_strings_fit(parts: list) -> bool:
+    """pyarrow rebuilds a string array from its buffers without validating them, and reads
+    through its offsets unchecked: the validity bitmap, offsets and characters must cover
+    what (length, offset) say, the offsets rise and stay inside the characters (the last
+    part checked only up to MAX_CHECKED_OFFSETS; the load validates every array again)."""
+    import sys
+    from array import array
+    from itertools import islice
+    from operator import le
+
+    length, nulls, offset = (const(v) for v in parts[1:4])
+    validity, offsets, chars = parts[4].items
+    width = 8 if str(const(_items(parts[0])[0])).startswith("large") else 4
+    if length < 0 or offset < 0 or not -1 <= nulls <= length or sys.byteorder != "little":
+        return False
+    raw = _buffer(offsets)
+    data = _buffer(chars) if not _none(chars) else b""
+    bits = None if _none(validity) else _buffer(validity)
+    if raw is None or data is None or (not _none(validity) and bits is None):
+        return False
+    if bits is not None and len(bits) * 8 < offset + length:
+        return False
+    count = offset + length + 1
+    if len(raw) < count * width:
+        return False
+    values = array("q" if width == 8 else "i")
+    values.frombytes(raw[:count * width])
+    window = values[offset:]
+    if window[0] < 0 or window[-1] > len(data) or window[0] > window[-1]:
+        return False
+    return len(window) > MAX_CHECKED_OFFSETS or all(map(le, window, islice(window, 1, None)))
+
+
+PANDAS_DTYPE_NAMES = ("CategoricalDtype", "DatetimeTZDtype", "PeriodDtype", "IntervalDtype",
+                      "SparseDtype", "StringDtype", *MASKED_DTYPES)
+
+# vetted name -> check of (arguments, REDUCE or NEWOBJ): the forms pandas' writers use.
+PANDAS_CALLS = {
+    "_new_Index": lambda items, what: what == "REDUCE" and _index_args(items),
+    "_new_DatetimeIndex": lambda items, what: what == "REDUCE" and _datetime_index_args(
+        items, "DatetimeIndex", ("DatetimeArray",)),
+    "_new_TimedeltaIndex": lambda items, what: what == "REDUCE" and _datetime_index_args(
+        items, "TimedeltaIndex", ("TimedeltaArray",)),
+    "_new_IntervalIndex": lambda items, what: what == "REDUCE" and _interval_index_args(items),
+    "_unpickle_block": lambda items, what: what == "REDUCE" and len(items) == 3 and _values(
+        items[0]) and (_slice(items[1]) or _array(items[1])) and const(items[2]) in (1, 2),
+    "BlockManager": lambda items, what: what == "REDUCE" and len(items) == 2 and isinstance(
+        items[0], Seq) and items[0].kind == "tuple" and all(
+        _is(b, "Block") for b in items[0].items) and _list(items[1], lambda v: _is(
+            v, *INDEXES)) and len(items[1].items) == 2,
+    "__pyx_unpickle_NDArrayBacked": lambda items, what: what == "REDUCE" and _backed_args(
+        items, BACKED_ARRAYS),
+    "__pyx_unpickle_IntervalMixin": lambda items, what: what == "REDUCE" and _backed_args(
+        items, ("IntervalArray",)),
+    "_unpickle_timestamp": lambda items, what: what == "REDUCE" and len(items) in (3, 4) and (
+        _int(items[0]) and (_none(items[1]) or _offset(items[1]))
+        and (_none(items[2]) or _tz(items[2])) and all(_int(v) for v in items[3:])),
+    "_timedelta_unpickle": lambda items, what: what == "REDUCE" and len(items) == 2 and all(
+        _int(v) for v in items),
+    "_nat_unpickle": lambda items, what: what == "REDUCE" and all(_none(v) for v in items)
+    and len(items) <= 1,
+    "__nat_unpickle": lambda items, what: what == "REDUCE" and all(_none(v) for v in items)
+    and len(items) <= 1,
+    "Period": lambda items, what: what == "REDUCE" and len(items) == 3 and _none(
+        items[0]) and _offset(items[1]) and _int(items[2]),
+    "PeriodDtype": lambda items, what: what == "REDUCE" and len(items) == 1 and (
+        _str(items[0]) or _offset(items[0])),
+    "StringDtype": lambda items, what: (what == "NEWOBJ" and not items) or (
+        what == "REDUCE" and 1 <= len(items) <= 2 and _str(items[0]) and all(
+            eco(v) == ("pandas", "NA") or type(const(v)) is float for v in items[1:])),
+    "IntIndex": lambda items, what: what == "REDUCE" and len(items) == 2 and _int(
+        items[0]) and _array(items[1]),
+    "BlockIndex": lambda items, what: what == "REDUCE" and len(items) == 3 and _int(
+        items[0]) and _array(items[1]) and _array(items[2]),
+    **{name: _offset_call(name) for name in OFFSETS},
+}
+OTHER_CALLS = {
+    ("pyarrow", "_restore_array"): lambda items, what: what == "REDUCE" and _arrow_array_args(
+        items),
+    ("pyarrow", "type_for_alias"): lambda items, what: what == "REDUCE" and len(
+        items) == 1 and const(items[0]) in ARROW_STRING_TYPES,
+    ("pyarrow", "py_buffer"): lambda items, what: what == "REDUCE" and len(
+        items) == 1 and _raw_bytes(items[0]),
+    ("pytz", "_p"): lambda items, what: what == "REDUCE" and len(items) in (1, 4) and _str(
+        items[0]) and all(_int(v) for v in items[1:3]) and all(_str(v) for v in items[3:]),
+    ("pytz", "_UTC"): lambda items, what: what == "REDUCE" and not items,
+}
+
+
+def _plain_reconstructor(items: list) -> bool:
+    """`copyreg._reconstructor(cls, object, None)`: what protocols 0 and 1 write for an
+    object made like NEWOBJ(cls, ()) (a state, if any, follows as BUILD)."""
+    return len(items) == 3 and _pair(items[1]) in OBJECT and _none(items[2])
+
+
+def call_problem(target: GlobalRef, args: Seq, what: str, is_allowed) -> str | None:
+    """Why this call of a vetted pair (or of the project's own estimator) is refused: not a
+    form its writer uses. None for everything else, left to the generic rules."""
+    items = args.items
+    project = getattr(is_allowed, "project_pending", ())
+    pair = _pair(target)
+    if pair in RECONSTRUCTORS and items:
+        cls = eco(items[0])
+        made = _pair(items[0])
+        if (cls is not None or made in project) and not (
+                _plain_reconstructor(items) and (made in project or cls[0] in ESTIMATOR_PACKAGES)):
+            name = f"{made[0]}.{made[1]}" if made else "a class"
+            return (f"copyreg._reconstructor of {name} in another form than (class, object,"
+                    " None): not how it is pickled")
+        return None
+    if pair in project:
+        if what == "NEWOBJ" and not items:
+            return None
+        return (f"{target.module}.{target.name} called with arguments ({what}): the project's"
+                " estimators are restored by NEWOBJ with none, then their attribute dict")
+    vetted = eco(target)
+    if vetted is None:
+        return None
+    top, name = vetted
+    if top in ESTIMATOR_PACKAGES:
+        ok = what == "NEWOBJ" and not items
+    elif top == "pandas":
+        check = PANDAS_CALLS.get(name)
+        ok = (check is not None and check(items, what)) or (
+            name in NEWOBJ_PANDAS and what == "NEWOBJ" and not items)
+    else:
+        check = OTHER_CALLS.get(vetted)
+        ok = check is not None and check(items, what)
+    if ok:
+        return None
+    return (f"{target.module}.{target.name} called ({what}) with arguments its writer never"
+            f" uses: {top} pickles it otherwise")
+
+
+# -- states -------------------------------------------------------------------------------
+
+def _flags(value) -> bool:
+    return _dict(value, {"allows_duplicate_labels": _bool})
+
+
+def _metadata(*names: str):
+    """`_metadata`: the attribute names pandas copies from frame to frame (`__finalize__`):
+    exactly the class's own (none for a DataFrame, the name for a Series)."""
+    return lambda value: _list(value, lambda v: const(v) in names)
+
+
+FRAME_STATE = {"_typ": _equals("dataframe"), "_mgr": lambda v: _is(v, "BlockManager"),
+               "_metadata": _metadata(), "attrs": _any_dict, "_attrs": _any_dict,
+               "_flags": _flags}
+SERIES_STATE = {**FRAME_STATE, "_typ": _equals("series"), "_metadata": _metadata("_name", "name"),
+                "_mgr": lambda v: _is(v, "SingleBlockManager"), "_name": _label, "name": _label}
+MASKED_DTYPE_STATE = {"_cache": lambda v: _dict(v, {"kind": _str, "numpy_dtype": _dtype})}
+MASKED_ARRAY_STATE = {"_data": _array, "_mask": _array, "_readonly": _bool,
+                      "_dtype": lambda v: _is(v, *MASKED_DTYPES),
+                      "_cache": lambda v: _dict(v, {"dtype": lambda d: _is(d, *MASKED_DTYPES)})}
+ARROW_STATE = {"_pa_array": lambda v: _is(v, "_restore_array", top="pyarrow"),
+               "_dtype": lambda v: _is(v, "StringDtype"), "_cache": _empty_dict,
+               "_readonly": _bool}
+# class -> (the keys its state may have, the ones it must have)
+PANDAS_STATES = {
+    "DataFrame": (FRAME_STATE, ("_mgr", "_typ")),
+    "Series": (SERIES_STATE, ("_mgr", "_typ")),
+    "CategoricalDtype": ({"categories": _either(_none, lambda v: _is(v, *INDEXES)),
+                          "ordered": _either(_none, _bool)}, ("categories", "ordered")),
+    "DatetimeTZDtype": ({"tz": _tz, "unit": _str}, ("tz", "unit")),
+    "IntervalDtype": ({"subtype": _either(_none, _dtype), "closed": _either(_none, _str)},
+                      ("subtype",)),
+    "SparseDtype": ({"_dtype": _dtype, "_fill_value": _either(
+        lambda v: isinstance(v, Const), lambda v: kind(v) == ("numpy", "scalar"))},
+        ("_dtype", "_fill_value")),
+    "StringDtype": ({"storage": _str, "_na_value": _either(
+        lambda v: type(const(v)) is float, lambda v: eco(v) == ("pandas", "NA"))},
+        ("storage",)),
+    **{name: (MASKED_DTYPE_STATE, ()) for name in MASKED_DTYPES},
+    **{name: (MASKED_ARRAY_STATE, ("_data", "_mask")) for name in MASKED_ARRAYS},
+    "ArrowStringArray": (ARROW_STATE, ("_pa_array", "_dtype")),
+    "ArrowStringArrayNumpySemantics": (ARROW_STATE, ("_pa_array", "_dtype")),
+    "SparseArray": ({"_sparse_index": lambda v: _is(v, "IntIndex", "BlockIndex"),
+                     "_sparse_values": _array, "_dtype": lambda v: _is(v, "SparseDtype"),
+                     "_readonly": _bool},
+                    ("_sparse_index", "_sparse_values", "_dtype")),
+}
+_FREQ = _either(_none, _offset)
+# NDArrayBacked arrays: (their dtype, the attributes the third item may set)
+# (pandas 3 adds `_readonly` to every extension array's state: copy-on-write views)
+BACKED_STATES = {
+    "Categorical": (lambda v: _is(v, "CategoricalDtype"), {"_readonly": _bool}),
+    "DatetimeArray": (_either(_dtype, lambda v: _is(v, "DatetimeTZDtype")), {
+        "_freq": _FREQ, "_cache": lambda v: _dict(v, {"unit": _str}), "_readonly": _bool}),
+    "TimedeltaArray": (_dtype, {"_freq": _FREQ, "_cache": lambda v: _dict(v, {"unit": _str}),
+                                "_readonly": _bool}),
+    "PeriodArray": (lambda v: _is(v, "PeriodDtype"), {
+        "_freq": _FREQ, "_cache": lambda v: _dict(v, {"dtype": lambda d: _is(d, "PeriodDtype")}),
+        "_readonly": _bool}),
+    "StringArray": (lambda v: _is(v, "StringDtype"), {"_readonly": _bool}),
+}
+INTERVAL_STATE = {"_left": _values, "_right": _values,
+                  "_dtype": lambda v: _is(v, "IntervalDtype"), "_closed": _str,
+                  "_readonly": _bool}
+
+
+def _backed_state(cls: str, state) -> bool:
+    dtype, attributes = BACKED_STATES[cls]
+    if not (isinstance(state, Seq) and state.kind == "tuple" and len(state.items) in (2, 3)):
+        return False
+    parts = state.items
+    return dtype(parts[0]) and _array(parts[1]) and (
+        len(parts) == 2 or _dict(parts[2], attributes))
+
+
+def _booster_state(top: str, state) -> str | None:
+    keys = _keys(state)
+    if keys is None:
+        return f"a {top} Booster state that is not a dict of names"
+    values = dict(zip(keys, (v for _, v in state.pairs)))
+    if top == "xgboost":
+        handle = values.get("handle")
+        if "handle" not in values or not (_none(handle) or _raw_bytes(handle)):
+            return "an XGBoost Booster whose handle is not the raw model bytes XGBoost writes"
+    elif top == "lightgbm":
+        texts = [values[k] for k in ("_handle", "handle") if k in values]
+        if len(texts) != 1 or not (_none(texts[0]) or _str(texts[0])):
+            return "a LightGBM Booster whose handle is not the model text LightGBM writes"
+    return None
+
+
+def build_problem(target: Instance, state, verdict):
+    """Why BUILD of `state` on an object of the ecosystem is refused, None when it is the
+    writer's layout, NOT_MINE when the object is none of theirs (the generic rules apply)."""
+    maker = eco(target.cls)
+    made = kind(target)
+    if maker is None and (made is None or _pair(target.cls) not in RECONSTRUCTORS):
+        return NOT_MINE
+    if made is None or made[0] not in ("pandas", "xgboost", "lightgbm", "catboost", "imblearn",
+                                       "category_encoders", "pyarrow", "tz"):
+        return NOT_MINE
+    top, name = made
+    if top in ESTIMATOR_PACKAGES:
+        if name == "Booster":
+            return _booster_state(top, state)
+        if top == "catboost":  # its model under '__model' (dunder_state_ok), then names
+            keys = _keys(state)
+            if keys is None or not all(k == "__model" or (
+                    k.isidentifier() and not k.startswith("__")) for k in keys):
+                return "a CatBoost state that is not its attribute dict and model"
+            return None
+        return NOT_MINE  # a scikit-learn estimator's attribute dict: the generic rules
+    what = f"{top} {name}"
+    if maker is not None and maker[1] == "__pyx_unpickle_NDArrayBacked":
+        ok = name in BACKED_STATES and _backed_state(name, state)
+    elif maker is not None and maker[1] == "__pyx_unpickle_IntervalMixin":
+        ok = (isinstance(state, Seq) and state.kind == "tuple" and len(state.items) == 1
+              and _dict(state.items[0], INTERVAL_STATE, ("_left", "_right", "_dtype")))
+    elif maker is not None and maker[0] == "pandas" and maker[1] == name:  # NEWOBJ of it
+        if name == "SingleBlockManager":
+            ok = _single_manager_state(state)
+        else:
+            spec = PANDAS_STATES.get(name)
+            ok = spec is not None and _dict(state, *spec)
+    else:
+        ok = False
+    if ok:
+        return None
+    return f"a {what} state in another layout than {top} writes"
+
+
+def _single_manager_state(state) -> bool:
+    """(axes, values, items, {'0.14.1': {'axes': [index], 'blocks': [{'values', 'mgr_locs'}]}}):
+    pandas reads only the last; one axis and one block, as a Series has."""
+    if not (isinstance(state, Seq) and state.kind == "tuple" and len(state.items) == 4):
+        return False
+    axes, values, items, extra = state.items
+    index = lambda v: _is(v, *INDEXES)  # noqa: E731
+    block = lambda v: _dict(v, {"values": _values,  # noqa: E731
+                                "mgr_locs": _either(_slice, _array)}, ("values", "mgr_locs"))
+    current = lambda v: _dict(v, {  # noqa: E731
+        "axes": lambda a: _list(a, index) and len(a.items) == 1,
+        "blocks": lambda b: _list(b, block) and len(b.items) == 1}, ("axes", "blocks"))
+    return (_list(axes, index) and _list(values, _values) and _list(items, index)
+            and _dict(extra, {"0.14.1": current}, ("0.14.1",)))
+
+
+def dunder_state_ok(target: Instance, state) -> bool:
+    """CatBoost's estimators pickle their model under the key '__model' (raw bytes): the one
+    dunder key a vetted writer writes."""
+    made = kind(target)
+    if made is None or made[0] != "catboost":
+        return False
+    keys = _keys(state)
+    if keys is None:
+        return False
+    dunders = [(k, v) for k, (_, v) in zip(keys, state.pairs) if k.startswith("__")]
+    return all(k == "__model" and bytes_value(v) is not None and not _str(v)
+               for k, v in dunders)

@@ -1,0 +1,111 @@
+"""What a global that is not on the allow-list is: a known danger, or a class to ask about.
+
+A global pickle exploits are built on (running a program, evaluating code, reading or
+writing files, importing by name, opening connections, loading another pickle) stops the
+scan at once: the artifact is hostile or broken, and `allow` is the wrong answer. Any other
+global is most likely a class mlgate does not vet (a pandas or XGBoost class outside the
+vetted list, the project's own class): the scan names every one of them in one run, with a
+hint that fits where the class comes from, and the CLI prints one `[tool.mlgate.artifact]`
+allow list with all of them.
+
+The dangerous names are the union of what picklescan, modelscan and fickling flag, by
+module (any name in it) or by exact name.
+"""
+
+from __future__ import annotations
+
+import sys
+
+# Modules whose every name is a danger in a pickle (and their submodules).
+DANGEROUS_MODULES = frozenset({
+    "os", "posix", "nt", "posixpath", "ntpath", "subprocess", "_posixsubprocess", "pty",
+    "commands", "popen2", "sys", "socket", "_socket", "ssl", "shutil", "runpy", "code",
+    "codeop", "importlib", "imp", "zipimport", "pkgutil", "pickle", "_pickle", "cPickle",
+    "pickletools", "marshal", "shelve", "dill", "cloudpickle", "webbrowser", "ctypes",
+    "_ctypes", "cffi", "multiprocessing", "concurrent", "asyncio", "threading", "_thread",
+    "signal", "pdb", "bdb", "timeit", "trace", "cProfile", "profile", "doctest", "idlelib",
+    "lib2to3", "distutils", "setuptools", "pip", "ensurepip", "venv", "site", "sysconfig",
+    "http", "httplib", "urllib", "urllib2", "urllib3", "requests", "aiohttp", "httpx",
+    "ftplib", "smtplib", "telnetlib", "poplib", "imaplib", "xmlrpc", "socketserver",
+    "operator", "functools", "types", "inspect", "gc", "weakref", "tempfile", "glob",
+    "fileinput", "io", "_io", "torch", "tensorflow", "keras", "jax",
+    "numpy.testing", "numpy.lib.npyio", "numpy.f2py", "numpy.distutils", "joblib",
+    "sklearn.utils._testing", "pandas.io", "yaml", "jinja2", "mako", "IPython",
+})
+# Exact names elsewhere that run code or read files.
+DANGEROUS_NAMES = frozenset(
+    {(module, name) for module in ("builtins", "__builtin__") for name in (
+        "eval", "exec", "execfile", "compile", "open", "file", "input", "raw_input",
+        "getattr", "setattr", "delattr", "hasattr", "__import__", "globals", "locals", "vars",
+        "breakpoint", "apply", "reload", "help", "exit", "quit", "memoryview", "type",
+        "super", "classmethod", "staticmethod", "property")}
+    | {("numpy", "load"), ("numpy", "loads"), ("numpy", "fromfile"), ("numpy", "memmap"),
+       ("numpy", "loadtxt"), ("numpy", "genfromtxt"), ("numpy", "save"), ("numpy", "savez"),
+       ("numpy", "frompyfunc"), ("numpy", "vectorize"), ("numpy", "piecewise"),
+       ("numpy", "apply_along_axis"), ("numpy", "apply_over_axes"),
+       ("copyreg", "add_extension"), ("copy_reg", "add_extension"),
+       ("_codecs", "decode"), ("codecs", "open"), ("codecs", "decode"),
+       ("pandas", "read_pickle"), ("pandas", "read_csv"), ("pandas", "eval")})
+# Libraries whose classes a model's pickle often names: "a <library> class" hints.
+LIBRARIES = {
+    "pandas": "pandas", "numpy": "numpy", "scipy": "SciPy", "sklearn": "scikit-learn",
+    "xgboost": "XGBoost", "lightgbm": "LightGBM", "catboost": "CatBoost",
+    "imblearn": "imbalanced-learn", "category_encoders": "category_encoders",
+    "statsmodels": "statsmodels", "transformers": "transformers",
+    "sentence_transformers": "sentence-transformers", "pyarrow": "pyarrow",
+    "polars": "polars", "matplotlib": "matplotlib", "PIL": "Pillow", "spacy": "spaCy",
+    "gensim": "gensim", "nltk": "NLTK", "prophet": "Prophet", "pmdarima": "pmdarima",
+    "shap": "SHAP", "optuna": "Optuna", "mlflow": "MLflow", "onnx": "ONNX",
+    "onnxruntime": "ONNX Runtime", "skops": "skops", "dateutil": "python-dateutil",
+    "pytz": "pytz", "feature_engine": "feature-engine", "umap": "umap-learn",
+    "hdbscan": "hdbscan", "sktime": "sktime", "darts": "darts", "tslearn": "tslearn",
+}
+_STDLIB_FALLBACK = frozenset({
+    "abc", "array", "collections", "copyreg", "copy_reg", "datetime", "decimal", "enum",
+    "fractions", "ipaddress", "json", "math", "numbers", "pathlib", "random", "re", "string",
+    "struct", "typing", "uuid", "zoneinfo", "calendar", "time", "statistics", "dataclasses",
+    "_codecs", "codecs", "builtins", "__builtin__", "heapq", "bisect", "itertools",
+})
+
+
+DANGER_HINT = ("never load this artifact: it names what no model needs and pickle exploits"
+               " use; re-create it with joblib.dump or pickle.dump from ordinary objects")
+
+
+def dangerous(module: str, name: str) -> bool:
+    """A global pickle exploits use: it runs programs or code, touches files, imports."""
+    if (module, name) in DANGEROUS_NAMES:
+        return True
+    parts = module.split(".")
+    return any(".".join(parts[:i]) in DANGEROUS_MODULES for i in range(1, len(parts) + 1))
+
+
+def _stdlib(top: str) -> bool:
+    names = getattr(sys, "stdlib_module_names", None) or _STDLIB_FALLBACK
+    return top in names or top in _STDLIB_FALLBACK
+
+
+def hint(module: str, name: str) -> str:
+    """What to do about a class the allow-list does not have, by where it comes from."""
+    top = module.split(".")[0]
+    library = LIBRARIES.get(top)
+    if top == "pandas":
+        return ("a pandas class: mlgate verifies the pandas objects models keep in the"
+                " project's environment, and this is not one of them; allow it (snippet"
+                " below) if you trust this artifact")
+    if library:
+        return (f"a {library} class mlgate does not vet: allow it (snippet below) if you"
+                " trust this artifact")
+    if _stdlib(top):
+        return ("a standard-library name mlgate does not vet: allow it (snippet below) if"
+                " you trust this artifact")
+    return ("if this class is yours, allow it (snippet below) or list its module in"
+            " trust-modules; never load an artifact you do not trust")
+
+
+def allow_snippet(pairs, configured=()) -> str:
+    """One `[tool.mlgate.artifact]` table to paste: the allow entries the project has, and
+    every refused pair."""
+    entries = sorted(set(configured) | {f"{m}:{n}" for m, n in pairs})
+    body = "".join(f'    "{e}",\n' for e in entries)
+    return f"[tool.mlgate.artifact]\nallow = [\n{body}]"

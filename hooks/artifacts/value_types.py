@@ -1,0 +1,183 @@
+"""Value types common in model bundles, in exactly the forms CPython pickles them.
+
+A bundle saved beside a model holds dates, amounts, ids and paths. CPython 3.9 to 3.13 (and
+the C and Python implementations alike) write each as one call, at every protocol; the
+scan accepts only those calls, with exactly the arguments the pickler writes:
+
+- `datetime.date(bytes4)`, `datetime.datetime(bytes10[, tzinfo])`, `datetime.time(bytes6
+  [, tzinfo])`: the packed fields (protocols 0-2: `_codecs.encode(text, 'latin1')`; a
+  Python 2 pickle's str), the tzinfo an object the stream made (`datetime.timezone` or a
+  tzinfo class the allow-list has); `datetime.timedelta(int, int, int)`;
+  `datetime.timezone(timedelta[, name])` (`timezone.utc` is `timezone(timedelta(0))`);
+- `decimal.Decimal(str)`; `fractions.Fraction(str)` (3.9-3.11) or `(int, int)` (3.12+);
+- `uuid.UUID`: NEWOBJ with no argument (protocols 0-1: copyreg's reconstructor), then the
+  state `{'int': int}` or `{'int': int, 'is_safe': 0 or -1}` (`SafeUUID` is stored as its
+  value, never as the enum);
+- `collections.Counter(dict)`; `collections.deque()` or `deque((), maxlen)`, then APPEND(S)
+  of its items; `collections.defaultdict()` or `defaultdict(factory)` with a factory among
+  the builtin containers and numbers (`defaultdict(os.system)` is refused), then its items;
+  `collections.OrderedDict` as `dict` (see pickle_scan.DICT_MAKERS);
+- `pathlib` paths: `PurePosixPath`, `PureWindowsPath`, `PosixPath`, `WindowsPath`, named in
+  `pathlib` (3.9-3.12) or `pathlib._local` (3.13), with string parts. Making a concrete path
+  touches no file: it is a string with methods, so both kinds pass.
+
+None of them is written with a BUILD state but UUID, and no items but deque's (APPEND) and
+the dict subclasses' (SETITEMS): anything else is refused.
+
+Not included: `zoneinfo.ZoneInfo`, which pickles as `builtins.getattr(ZoneInfo,
+'_unpickle')(key, ...)` at every protocol: `getattr` is the primitive most pickle exploits
+are built on, and the call reads a time-zone file the artifact names (`ZoneInfo` refuses
+keys that leave the time-zone folders, but the read is still the artifact's choice).
+A datetime with a ZoneInfo is refused; store UTC, or the key as a string.
+"""
+
+from __future__ import annotations
+
+from mlgate.artifacts.object_states import byte_length, made_class
+from mlgate.artifacts.stream_model import Const, GlobalRef, Instance, Mapping, Seq, const
+
+DATETIME = "datetime"
+DATE, DATETIME_CLASS, TIME = (DATETIME, "date"), (DATETIME, "datetime"), (DATETIME, "time")
+TIMEDELTA, TIMEZONE = (DATETIME, "timedelta"), (DATETIME, "timezone")
+DECIMAL, FRACTION, UUID = ("decimal", "Decimal"), ("fractions", "Fraction"), ("uuid", "UUID")
+COUNTER, DEQUE = ("collections", "Counter"), ("collections", "deque")
+DEFAULTDICT, ORDEREDDICT = ("collections", "defaultdict"), ("collections", "OrderedDict")
+PATHS = frozenset((module, name) for module in ("pathlib", "pathlib._local") for name in (
+    "PurePosixPath", "PureWindowsPath", "PosixPath", "WindowsPath"))
+# (module, qualname) pairs the allow-list gains: each checked here, call and state.
+PAIRS = frozenset({DATE, DATETIME_CLASS, TIME, TIMEDELTA, TIMEZONE, DECIMAL, FRACTION, UUID,
+                   COUNTER, DEQUE}) | PATHS
+
+# The default factories a defaultdict may hold: builtin containers, numbers and text, and
+# the collections above (calling one makes an empty value).
+_BUILTINS = ("list", "dict", "set", "frozenset", "tuple", "int", "float", "complex", "str",
+             "bytes", "bool")
+# Protocols 0-2 name int and str as Python 2 did (pickle's fix_imports maps them back).
+PY2_NAMES = {("__builtin__", "long"): ("builtins", "int"),
+             ("__builtin__", "unicode"): ("builtins", "str")}
+FACTORIES = frozenset({(module, name) for module in ("builtins", "__builtin__")
+                       for name in _BUILTINS}
+                      | {COUNTER, DEQUE, DEFAULTDICT, ORDEREDDICT} | set(PY2_NAMES))
+# Packed field sizes of datetime's pickled forms.
+_PACKED = {DATE: 4, DATETIME_CLASS: 10, TIME: 6}
+_UUID_SAFETY = (0, -1)  # SafeUUID.safe, SafeUUID.unsafe (unknown is not stored)
+RECONSTRUCTORS = frozenset({("copyreg", "_reconstructor"), ("copy_reg", "_reconstructor")})
+OBJECT = frozenset({("builtins", "object"), ("__builtin__", "object")})
+
+
+def _pair(value) -> tuple[str, str] | None:
+    return (value.module, value.name) if isinstance(value, GlobalRef) else None
+
+
+def _made_by(value, pair: tuple[str, str]) -> bool:
+    return isinstance(value, Instance) and _pair(value.cls) == pair
+
+
+def _int(value) -> bool:
+    return isinstance(value, Const) and type(value.value) is int
+
+
+def _text(value) -> bool:
+    return isinstance(value, Const) and type(value.value) is str
+
+
+def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
+    """Why a call of one of these types is refused (not the arguments CPython writes)."""
+    pair = _pair(target)
+    if pair == DEFAULTDICT:
+        return _defaultdict_problem(args.items)
+    if pair in RECONSTRUCTORS and args.items and _pair(args.items[0]) in PAIRS:
+        # protocols 0-1 make a UUID so: copyreg._reconstructor(uuid.UUID, object, None)
+        if _pair(args.items[0]) == UUID and len(args.items) == 3 and _pair(
+                args.items[1]) in OBJECT and const(args.items[2]) is None and isinstance(
+                args.items[2], Const):
+            return None
+        made = _pair(args.items[0])
+        return f"{made[0]}.{made[1]} made by copyreg's reconstructor: CPython calls it"
+    if pair not in PAIRS:
+        return None
+    name = f"{pair[0]}.{pair[1]}"
+    items = args.items
+    # CPython writes each with REDUCE, a UUID with NEWOBJ (or the reconstructor above)
+    if what != ("NEWOBJ" if pair == UUID else "REDUCE"):
+        return f"{name} made by {what}: CPython writes it otherwise"
+    if pair in _PACKED:
+        size = _PACKED[pair]
+        tz_ok = len(items) == 1 or (len(items) == 2 and pair != DATE and isinstance(
+            items[1], Instance))
+        if not (tz_ok and byte_length(items[0]) == size):
+            return f"{name} made from other than its {size} packed bytes (and a tzinfo)"
+    elif pair == TIMEDELTA:
+        if not (len(items) == 3 and all(_int(v) for v in items)):
+            return f"{name} made from other than (days, seconds, microseconds)"
+    elif pair == TIMEZONE:
+        if not (1 <= len(items) <= 2 and _made_by(items[0], TIMEDELTA)
+                and (len(items) == 1 or _text(items[1]))):
+            return f"{name} made from other than (timedelta[, name])"
+    elif pair == DECIMAL:
+        if not (len(items) == 1 and _text(items[0])):
+            return f"{name} made from other than its text"
+    elif pair == FRACTION:
+        if not ((len(items) == 1 and _text(items[0]))
+                or (len(items) == 2 and all(_int(v) for v in items))):
+            return f"{name} made from other than its text or (numerator, denominator)"
+    elif pair == UUID:
+        if items:
+            return f"{name} made with arguments: its pickle sets its state instead"
+    elif pair == COUNTER:
+        if not (len(items) == 1 and isinstance(items[0], Mapping)):
+            return f"{name} made from other than one dict"
+    elif pair == DEQUE:
+        if not (not items or (len(items) == 2 and isinstance(items[0], Seq)
+                              and items[0].kind == "tuple" and not items[0].items
+                              and _int(items[1]) and const(items[1]) >= 0)):
+            return f"{name} made from other than () or ((), maxlen)"
+    elif pair in PATHS and not all(_text(v) for v in items):
+        return f"{name} made from other than strings"
+    return None
+
+
+def _defaultdict_problem(items: list) -> str | None:
+    if not items:
+        return None
+    if len(items) == 1 and _pair(items[0]) in FACTORIES:
+        return None
+    return ("collections.defaultdict made with another default factory than a builtin"
+            " container or number (or with more than its factory)")
+
+
+def build_problem(target: Instance, state) -> str | None:
+    """Why BUILD on one of these objects is refused: only a UUID has a state, exactly
+    {'int': int[, 'is_safe': 0 or -1]}. None when the object is not one of these types."""
+    made = made_class(target)
+    if made not in PAIRS and made not in (DEFAULTDICT, ORDEREDDICT):
+        return None
+    if made != UUID:  # (a subclass with attributes has a state; these classes have none)
+        return f"{made[0]}.{made[1]} given a state: CPython writes none"
+    if not isinstance(state, Mapping):
+        return "uuid.UUID given a state other than {'int': ..., 'is_safe': ...}"
+    keys = [const(k) for k, _ in state.pairs]
+    values = {const(k): v for k, v in state.pairs}
+    if len(set(keys)) != len(keys) or keys[:1] != ["int"] or not set(keys) <= {"int", "is_safe"}:
+        return "uuid.UUID given a state other than {'int': ..., 'is_safe': ...}"
+    number = values["int"]
+    if not (_int(number) and 0 <= number.value < 1 << 128):
+        return "uuid.UUID whose int is not a 128-bit number"
+    if "is_safe" in values and not (_int(values["is_safe"])
+                                    and values["is_safe"].value in _UUID_SAFETY):
+        return "uuid.UUID whose is_safe is not a SafeUUID value"
+    return None
+
+
+def appends_allowed(target: Instance) -> bool:
+    """APPEND(S) on a deque: its pickle adds the items so, and deque's own extend() runs."""
+    return _pair(target.cls) == DEQUE and target.state is None
+
+
+def setitems_problem(target: Instance) -> str | None:
+    """Items only for the dict subclasses that are written with them: a Counter carries its
+    items in its call, the other types have none."""
+    made = made_class(target)
+    if made in PAIRS:
+        return f"{made[0]}.{made[1]} given items: CPython writes none"
+    return None

@@ -1,0 +1,364 @@
+"""The vetted pairs of the libraries models ship with besides scikit-learn: pandas (and the
+pyarrow and pytz pieces its objects pickle through), XGBoost, LightGBM, CatBoost,
+imbalanced-learn and category_encoders. Also the project's own estimators.
+
+A pair is *ecosystem-shaped* when its module is one of a fixed list of that library's modules
+and its name one of a fixed list of names: the static scan lets it through as pending, and the
+probe verifies it in the project's environment before anything is unpickled. The reference is
+the object itself: each name has its canonical places (`pandas:DataFrame`,
+`pandas.arrays:IntegerArray`, ...), and the pair must resolve to that very object there
+(pandas moves classes between modules across versions; what the pickle names is accepted
+only when it is the vetted object under another name). Functions that read files or
+evaluate text (`pandas.read_pickle`, `pandas.eval`, `DataFrame.query`, `pandas.io.*`,
+`pandas.core.computation.*`) are on no list. Which arguments and states each pair may be
+given is the static scan's part (`mlgate.artifacts.ecosystem`); the invariants pandas trusts
+without checking are verified after the load (`structure_problem`).
+
+Standard library only at import: this runs in the project's interpreter.
+"""
+
+from .common import LoadFailure, _under
+
+# -- pandas -------------------------------------------------------------------------------
+
+PANDAS_MODULES = frozenset({
+    "pandas", "pandas.arrays", "pandas.core.frame", "pandas.core.series",
+    "pandas.core.internals.managers", "pandas.core.internals.blocks",
+    "pandas.core.indexes.base", "pandas.core.indexes.range", "pandas.core.indexes.datetimes",
+    "pandas.core.indexes.timedeltas", "pandas.core.indexes.period",
+    "pandas.core.indexes.category", "pandas.core.indexes.multi",
+    "pandas.core.indexes.interval", "pandas.core.indexes.numeric",
+    "pandas.core.arrays.categorical", "pandas.core.arrays.datetimes",
+    "pandas.core.arrays.timedeltas", "pandas.core.arrays.period",
+    "pandas.core.arrays.interval", "pandas.core.arrays.integer",
+    "pandas.core.arrays.floating", "pandas.core.arrays.boolean", "pandas.core.arrays.string_",
+    "pandas.core.arrays.string_arrow", "pandas.core.arrays.sparse.array",
+    "pandas.core.arrays.sparse.dtype", "pandas.core.arrays.sparse", "pandas.core.arrays.numpy_",
+    "pandas.core.dtypes.dtypes", "pandas._libs.internals", "pandas._libs.arrays",
+    "pandas._libs.interval", "pandas._libs.sparse", "pandas._libs.missing",
+    "pandas._libs.tslibs.timestamps", "pandas._libs.tslibs.timedeltas",
+    "pandas._libs.tslibs.nattype", "pandas._libs.tslibs.offsets", "pandas._libs.tslibs.period",
+    "pandas.tseries.offsets",
+})
+
+
+def _public(module, *names):
+    return {name: (f"{module}:{name}",) for name in names}
+
+
+INDEX_CLASSES = ("Index", "RangeIndex", "DatetimeIndex", "TimedeltaIndex", "PeriodIndex",
+                 "CategoricalIndex", "MultiIndex", "IntervalIndex")
+OLD_INDEX_CLASSES = ("Int64Index", "UInt64Index", "Float64Index", "NumericIndex")  # 1.x
+MASKED_DTYPES = ("Int8Dtype", "Int16Dtype", "Int32Dtype", "Int64Dtype", "UInt8Dtype",
+                 "UInt16Dtype", "UInt32Dtype", "UInt64Dtype", "Float32Dtype", "Float64Dtype",
+                 "BooleanDtype")
+PANDAS_DTYPES = ("CategoricalDtype", "DatetimeTZDtype", "PeriodDtype", "IntervalDtype",
+                 "SparseDtype", "StringDtype", *MASKED_DTYPES)
+MASKED_ARRAYS = ("IntegerArray", "FloatingArray", "BooleanArray")
+# Arrays built by Cython's reconstructor of pandas' NDArrayBacked from (dtype, ndarray[, attrs]).
+BACKED_ARRAYS = ("Categorical", "DatetimeArray", "TimedeltaArray", "PeriodArray", "StringArray")
+# Date offsets whose pickle is the class called with constants (n, normalize[, anchor]).
+OFFSETS = ("Day", "Hour", "Minute", "Second", "Milli", "Micro", "Nano", "BusinessDay",
+           "MonthEnd", "MonthBegin", "BusinessMonthEnd", "BusinessMonthBegin",
+           "SemiMonthEnd", "SemiMonthBegin", "Week", "WeekOfMonth", "LastWeekOfMonth",
+           "QuarterEnd", "QuarterBegin", "BQuarterEnd", "BQuarterBegin", "YearEnd",
+           "YearBegin", "BYearEnd", "BYearBegin", "Easter")
+
+PANDAS = {
+    "DataFrame": ("pandas:DataFrame",), "Series": ("pandas:Series",),
+    **_public("pandas", *INDEX_CLASSES, "Categorical", "Period", *PANDAS_DTYPES),
+    **{name: (f"pandas.core.indexes.numeric:{name}",) for name in OLD_INDEX_CLASSES},
+    **_public("pandas.arrays", "DatetimeArray", "TimedeltaArray", "PeriodArray",
+              "IntervalArray", "SparseArray", "StringArray", "ArrowStringArray",
+              *MASKED_ARRAYS),
+    "ArrowStringArrayNumpySemantics": (
+        "pandas.core.arrays.string_arrow:ArrowStringArrayNumpySemantics",),
+    "BlockManager": ("pandas.core.internals.managers:BlockManager",),
+    "SingleBlockManager": ("pandas.core.internals.managers:SingleBlockManager",),
+    "NA": ("pandas._libs.missing:NA",),
+    "IntIndex": ("pandas._libs.sparse:IntIndex",),
+    "BlockIndex": ("pandas._libs.sparse:BlockIndex",),
+    **_public("pandas.tseries.offsets", *OFFSETS),
+    # the reconstructors pandas' own __reduce__ methods name
+    "_new_Index": ("pandas.core.indexes.base:_new_Index",),
+    "_new_DatetimeIndex": ("pandas.core.indexes.datetimes:_new_DatetimeIndex",),
+    "_new_TimedeltaIndex": ("pandas.core.indexes.timedeltas:_new_TimedeltaIndex",),
+    "_new_IntervalIndex": ("pandas.core.indexes.interval:_new_IntervalIndex",),
+    "_unpickle_block": ("pandas._libs.internals:_unpickle_block",),
+    "_unpickle_timestamp": ("pandas._libs.tslibs.timestamps:_unpickle_timestamp",),
+    "_timedelta_unpickle": ("pandas._libs.tslibs.timedeltas:_timedelta_unpickle",),
+    "_nat_unpickle": ("pandas._libs.tslibs.nattype:_nat_unpickle",),
+    "__nat_unpickle": ("pandas._libs.tslibs.nattype:__nat_unpickle",),  # pandas < 3
+    "__pyx_unpickle_NDArrayBacked": ("pandas._libs.arrays:__pyx_unpickle_NDArrayBacked",),
+    "__pyx_unpickle_IntervalMixin": ("pandas._libs.interval:__pyx_unpickle_IntervalMixin",),
+}
+
+# pandas' string arrays keep a pyarrow array when pyarrow is installed (pandas 3's default
+# `str` dtype); tz-aware timestamps of pandas < 3 hold pytz zones.
+PYARROW = _public("pyarrow.lib", "_restore_array", "type_for_alias", "py_buffer")
+PYTZ = _public("pytz", "_p", "_UTC")
+
+# -- the scikit-learn ecosystem -------------------------------------------------------------
+
+XGBOOST = {**_public("xgboost", "XGBModel", "XGBClassifier", "XGBRegressor", "XGBRanker",
+                     "XGBRFClassifier", "XGBRFRegressor", "Booster")}
+LIGHTGBM = {**_public("lightgbm", "LGBMModel", "LGBMClassifier", "LGBMRegressor", "LGBMRanker",
+                      "Booster")}
+CATBOOST = {**_public("catboost", "CatBoost", "CatBoostClassifier", "CatBoostRegressor",
+                      "CatBoostRanker")}
+IMBLEARN = {
+    **_public("imblearn.over_sampling", "ADASYN", "RandomOverSampler", "SMOTE", "SMOTEN",
+              "SMOTENC", "KMeansSMOTE", "BorderlineSMOTE", "SVMSMOTE"),
+    **_public("imblearn.under_sampling", "ClusterCentroids", "CondensedNearestNeighbour",
+              "AllKNN", "EditedNearestNeighbours", "RepeatedEditedNearestNeighbours",
+              "InstanceHardnessThreshold", "NearMiss", "NeighbourhoodCleaningRule",
+              "OneSidedSelection", "RandomUnderSampler", "TomekLinks"),
+    **_public("imblearn.combine", "SMOTEENN", "SMOTETomek"),
+    **_public("imblearn.ensemble", "BalancedBaggingClassifier", "EasyEnsembleClassifier",
+              "BalancedRandomForestClassifier", "RUSBoostClassifier"),
+    **_public("imblearn.pipeline", "Pipeline"),
+}
+IMBLEARN_MODULES = frozenset({
+    "imblearn.pipeline", "imblearn.over_sampling", "imblearn.over_sampling._adasyn",
+    "imblearn.over_sampling._random_over_sampler", "imblearn.over_sampling._smote",
+    "imblearn.over_sampling._smote.base", "imblearn.over_sampling._smote.cluster",
+    "imblearn.over_sampling._smote.filter", "imblearn.under_sampling",
+    "imblearn.under_sampling._prototype_generation",
+    "imblearn.under_sampling._prototype_generation._cluster_centroids",
+    "imblearn.under_sampling._prototype_selection",
+    *(f"imblearn.under_sampling._prototype_selection._{name}" for name in (
+        "condensed_nearest_neighbour", "edited_nearest_neighbours",
+        "instance_hardness_threshold", "nearmiss", "neighbourhood_cleaning_rule",
+        "one_sided_selection", "random_under_sampler", "tomek_links")),
+    "imblearn.combine", "imblearn.combine._smote_enn", "imblearn.combine._smote_tomek",
+    "imblearn.ensemble", "imblearn.ensemble._bagging", "imblearn.ensemble._easy_ensemble",
+    "imblearn.ensemble._forest", "imblearn.ensemble._weight_boosting",
+})
+CATEGORY_ENCODERS = _public(
+    "category_encoders", "BackwardDifferenceEncoder", "BaseNEncoder", "BinaryEncoder",
+    "CatBoostEncoder", "CountEncoder", "GLMMEncoder", "GrayEncoder", "HashingEncoder",
+    "HelmertEncoder", "JamesSteinEncoder", "LeaveOneOutEncoder", "MEstimateEncoder",
+    "OneHotEncoder", "OrdinalEncoder", "PolynomialEncoder", "QuantileEncoder",
+    "RankHotEncoder", "SumEncoder", "SummaryEncoder", "TargetEncoder", "WOEEncoder")
+CATEGORY_ENCODERS_MODULES = frozenset({"category_encoders"} | {
+    f"category_encoders.{name}" for name in (
+        "backward_difference", "basen", "binary", "cat_boost", "count", "glmm", "gray",
+        "hashing", "helmert", "james_stein", "leave_one_out", "m_estimate", "one_hot",
+        "ordinal", "polynomial", "quantile_encoder", "rankhot", "sum_coding",
+        "target_encoder", "woe")})
+
+# top-level package: (the modules a pickle may name, {name: canonical places})
+PACKAGES = {
+    "pandas": (PANDAS_MODULES, PANDAS),
+    "pyarrow": (frozenset({"pyarrow.lib"}), PYARROW),
+    "pytz": (frozenset({"pytz"}), PYTZ),
+    "xgboost": (frozenset({"xgboost", "xgboost.sklearn", "xgboost.core"}), XGBOOST),
+    "lightgbm": (frozenset({"lightgbm", "lightgbm.sklearn", "lightgbm.basic"}), LIGHTGBM),
+    "catboost": (frozenset({"catboost", "catboost.core"}), CATBOOST),
+    "imblearn": (IMBLEARN_MODULES, IMBLEARN),
+    "category_encoders": (CATEGORY_ENCODERS_MODULES, CATEGORY_ENCODERS),
+}
+# The estimators of these packages are scikit-learn estimators: a fitted one is made with
+# NEWOBJ and given its attribute dict, like scikit-learn's own.
+ESTIMATOR_PACKAGES = frozenset({"xgboost", "lightgbm", "catboost", "imblearn",
+                                "category_encoders"})
+
+
+def ecosystem_shaped(module, name):
+    """(package, name) when (module, name) is on one of the fixed lists, else None."""
+    top = module.split(".")[0]
+    entry = PACKAGES.get(top)
+    if entry is None or module not in entry[0] or name not in entry[1]:
+        return None
+    return top, name
+
+
+def verify_ecosystem_pair(resolver, module, name):
+    """Before anything is unpickled: the pair must resolve, in the project's environment, to
+    the very object the list vets under that name."""
+    import importlib
+
+    shaped = ecosystem_shaped(module, name)
+    refused = f"{module}.{name} is not on the allow-list of what model artifacts need"
+    if shaped is None:
+        raise LoadFailure("refused", refused, module=module, name=name)
+    top, _ = shaped
+    loaded = resolver.module(module, name)
+    value = getattr(loaded, name, None)
+    if value is None:
+        raise LoadFailure("class", f"{module} has no {name}", module=module, name=name)
+    for place in PACKAGES[top][1][name]:
+        home, attr = place.split(":")
+        try:
+            resolver.module(home, attr)
+            reference = getattr(importlib.import_module(home), attr)
+        except (ImportError, AttributeError):
+            continue
+        if value is reference:
+            return
+    raise LoadFailure("refused", refused + f" (it is not {top}'s own {name})", module=module,
+                      name=name)
+
+
+# -- the project's own estimators -------------------------------------------------------------
+
+# What the unpickling of an object (or its use as a dict key, or its end) would run of the
+# class's own code: a project class that defines one of these is only loaded when configured.
+FORBIDDEN_METHODS = ("__reduce__", "__reduce_ex__", "__setstate__", "__new__",
+                     "__getattribute__", "__getattr__", "__del__", "__hash__", "__eq__",
+                     "__setitem__")
+
+
+def verify_project_class(resolver, module, name, path, roots, slots=()):
+    """A class of a git-tracked module of the project that the scan saw made only by the
+    plain reconstructor with a dict state: importing the module runs the project's committed
+    code (trusted, see the README's threat model); then the class must be defined there,
+    subclass scikit-learn's BaseEstimator and, in its own code and that of its project
+    bases, define none of FORBIDDEN_METHODS, with no metaclass but type/ABCMeta, and no
+    bases from elsewhere than the project, scikit-learn and `abc`."""
+    import abc
+    import os
+    import sys
+
+    def refuse(why):
+        raise LoadFailure("refused", f"{module}.{name}, a class of the project, is not loaded"
+                          f" without configuration: {why}", module=module, name=name)
+
+    cls = resolver.find_class(module, name)
+    loaded = sys.modules.get(module)
+    where = getattr(loaded, "__file__", None)
+    if not (isinstance(cls, type) and cls.__module__ == module and cls.__qualname__ == name):
+        refuse(f"it is not a class defined in {module}")
+    if where is None or os.path.realpath(where) != os.path.realpath(path):
+        refuse(f"{module} was imported from {where}, not from the tracked {path}")
+    from sklearn.base import BaseEstimator
+
+    if not issubclass(cls, BaseEstimator):
+        refuse("it does not subclass scikit-learn's BaseEstimator")
+    for klass in cls.__mro__:
+        if type(klass) not in (type, abc.ABCMeta):
+            refuse(f"{klass.__qualname__} has the metaclass {type(klass).__qualname__}")
+        owner = klass.__module__ or ""
+        if klass is object or owner == "abc" or owner == "sklearn" or owner.startswith(
+                "sklearn."):
+            continue
+        source = getattr(sys.modules.get(owner), "__file__", None)
+        # (a virtualenv inside the repository is the environment's, not the project's code)
+        if source is None or not _under(source, roots) or _under(
+                source, getattr(resolver, "environment_paths", ())):
+            refuse(f"its base {owner}.{klass.__qualname__} is neither the project's nor"
+                   " scikit-learn's")
+        defined = [m for m in FORBIDDEN_METHODS if m in vars(klass)]
+        if defined:
+            refuse(f"{owner}.{klass.__qualname__} defines {', '.join(defined)}")
+    if any(m == module and n == name for m, n, _ in slots):
+        refuse("the artifact gives it a (dict, slots) state, not its attribute dict")
+
+
+# -- after the load: what pandas and pyarrow trust without checking ---------------------------
+
+def structure_problem(value):
+    """Why a pandas or pyarrow object breaks an invariant their compiled code trusts, or None.
+    A BlockManager's block placements index its items without bounds checks (an index past
+    them writes out of bounds), categorical and MultiIndex codes index their categories and
+    levels through `take` without checks, pyarrow arrays made from pickled buffers are not
+    validated. Writers never produce these."""
+    cls = type(value)
+    module = getattr(cls, "__module__", "") or ""
+    name = cls.__name__
+    import numpy as np
+
+    if module.startswith("pyarrow"):
+        if name.endswith("Array") and hasattr(value, "validate"):
+            value.validate(full=True)  # raises ArrowInvalid, a ValueError
+        return None
+    if name in ("BlockManager", "SingleBlockManager"):
+        return _manager_problem(np, value)
+    if name == "MultiIndex":
+        levels, codes = value.levels, value.codes
+        lengths = {len(c) for c in codes}
+        if len(lengths) > 1:
+            return "MultiIndex: codes of different lengths"
+        for level, code in zip(levels, codes):
+            if _codes_out_of(np, np.asarray(code), len(level)):
+                return "MultiIndex: a code outside its level"
+        return None
+    if name == "Categorical":
+        codes = value._ndarray
+        if codes.dtype.kind != "i" or codes.ndim != 1 or _codes_out_of(
+                np, codes, len(value.dtype.categories)):
+            return "Categorical: a code outside its categories"
+        return None
+    if name in ("DatetimeArray", "TimedeltaArray", "PeriodArray", "StringArray"):
+        data = value._ndarray
+        kind = {"DatetimeArray": "M", "TimedeltaArray": "m", "PeriodArray": "i",
+                "StringArray": "O"}[name]
+        if data.dtype.kind != kind or (name == "PeriodArray" and data.dtype.itemsize != 8):
+            return f"{name}: its data is not of the kind its dtype says"
+        if kind in "Mm" and isinstance(value.dtype, np.dtype) and value.dtype != data.dtype:
+            return f"{name}: its data is not of the dtype it says"
+        return None
+    if name in ("IntegerArray", "FloatingArray", "BooleanArray"):
+        data, mask = value._data, value._mask
+        if mask.dtype != np.bool_ or data.shape != mask.shape or (
+                data.dtype != value.dtype.numpy_dtype):
+            return f"{name}: its mask or data disagree with its dtype"
+        return None
+    if name == "SparseArray":
+        index = value.sp_index
+        if len(value.sp_values) != index.npoints or index.length != len(value):
+            return "SparseArray: its values disagree with its index"
+        return None
+    if name == "IntervalArray":
+        if len(value._left) != len(value._right):
+            return "IntervalArray: left and right of different lengths"
+        return None
+    if name.startswith("Arrow") and hasattr(value, "_pa_array"):
+        value._pa_array.validate(full=True)
+    return None
+
+
+def _codes_out_of(np, codes, count):
+    return bool(codes.size) and bool(np.any((codes < -1) | (codes >= count)))
+
+
+def _manager_problem(np, manager):
+    """Every item placed exactly once, inside the items, by blocks of the right shape;
+    checked without touching the placement tables pandas builds from them."""
+    axes = manager.axes
+    if manager.ndim != len(axes) or manager.ndim not in (1, 2):
+        return f"{type(manager).__name__}: {manager.ndim} dimensions but {len(axes)} axes"
+    items = len(axes[0])
+    width = len(axes[-1])
+    seen = np.zeros(items, dtype=bool)
+    for block in manager.blocks:
+        indexer = block.mgr_locs.indexer
+        if isinstance(indexer, slice):
+            start, stop, step = indexer.start, indexer.stop, indexer.step
+            step = 1 if step is None else step
+            if stop is None and type(step) is int and step < 0:
+                stop = -1  # how pandas spells a placement that runs down to item 0
+            if not (type(start) is int and type(stop) is int and type(step) is int and step):
+                return "BlockManager: a block placement that is not a slice of integers"
+            places = range(start, stop, step)
+            if len(places) > items or (len(places) and (
+                    min(places[0], places[-1]) < 0 or max(places[0], places[-1]) >= items)):
+                return "BlockManager: a block placed outside its items"
+            locs = np.arange(start, stop, step)
+        else:
+            locs = np.asarray(indexer)
+            if locs.dtype.kind != "i" or locs.ndim != 1:
+                return "BlockManager: a block placement that is not integers"
+            if locs.size and bool(np.any((locs < 0) | (locs >= items))):
+                return "BlockManager: a block placed outside its items"
+        if bool(np.any(seen[locs])):
+            return "BlockManager: an item placed twice"
+        seen[locs] = True
+        shape = block.shape
+        if manager.ndim == 2 and (len(shape) != 2 or shape[0] != len(locs) or shape[1] != width):
+            return "BlockManager: a block of another shape than its placement and axes"
+        if manager.ndim == 1 and (len(shape) != 1 or shape[0] != items or len(locs) != items):
+            return "SingleBlockManager: a block of another length than its index"
+    if not bool(seen.all()):
+        return "BlockManager: an item no block holds"
+    return None

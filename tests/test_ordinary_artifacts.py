@@ -1,0 +1,427 @@
+"""Issue #11, §2: ordinary artifacts pass with no configuration, and a refusal says it all.
+
+- Files of joblib 0.12 to 1.1 pass whatever their array bytes. Those joblibs write an
+  array's bytes straight after its wrapper (no padding byte), so `pickle.load` of the file
+  reads them as opcodes; the scan used to refuse any whose first byte is one (a third of
+  real files). It now reads those bytes as CPython's unpicklers would (`plain_view`) and
+  refuses only where they could import or call something, as a crafted file would.
+- Value types of model bundles (datetime, Decimal, UUID, Fraction, collections, pathlib)
+  pass in exactly the forms CPython writes; any other form of them is refused.
+- The `sklearn.utils.Bunch` of older scikit-learn ensembles passes.
+- Every global refused as a class mlgate does not vet is reported in one run, with a hint
+  that fits where it comes from, and one `[tool.mlgate.artifact]` snippet after the report.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime
+import decimal
+import fractions
+import io
+import pathlib
+import pickle
+import shutil
+import struct
+import sys
+import uuid
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+
+from helpers import artifact_json
+from mlgate.artifacts.allowlist import BASE, NUMPY_TYPES, NUMPY_UFUNCS, AllowList
+from mlgate.artifacts.pickle_scan import scan_pickle
+from mlgate.cli import main
+
+FIXTURES = Path(__file__).parent / "artifact_fixtures" / "old_joblib"
+OPCODE_BYTES = {ord(code) for code in __import__("pickletools").code2op}
+
+
+def allow() -> AllowList:
+    return AllowList(BASE | NUMPY_UFUNCS | NUMPY_TYPES, defer=True)
+
+
+def refusals(data: bytes) -> list[tuple[str, str]]:
+    return [(r.code, r.message) for r in scan_pickle(data, allow()).refusals]
+
+
+# -- opcodes, for crafted streams ---------------------------------------------------------------
+PROTO2, STOP, REDUCE, BUILD, NEWOBJ, TUPLE = b"\x80\x02", b".", b"R", b"b", b"\x81", b"t"
+MARK, EMPTY_TUPLE, EMPTY_DICT, EMPTY_LIST, NONE = b"(", b")", b"}", b"]", b"N"
+SETITEM, SETITEMS, APPEND, APPENDS, POP = b"s", b"u", b"a", b"e", b"0"
+TRUE, FALSE = b"\x88", b"\x89"
+
+
+def g(module: str, name: str) -> bytes:
+    return b"c" + module.encode() + b"\n" + name.encode() + b"\n"
+
+
+def u(text: str) -> bytes:
+    data = text.encode()
+    return b"X" + struct.pack("<I", len(data)) + data
+
+
+def i4(number: int) -> bytes:
+    return b"J" + struct.pack("<i", number)
+
+
+def raw(data: bytes) -> bytes:
+    return b"C" + bytes([len(data)]) + data if len(data) < 256 else (
+        b"B" + struct.pack("<I", len(data)) + data)
+
+
+def tup(*items: bytes) -> bytes:
+    return MARK + b"".join(items) + TUPLE
+
+
+def call(func: bytes, *args: bytes) -> bytes:
+    return func + tup(*args) + REDUCE
+
+
+def mapping(*pairs: tuple[bytes, bytes]) -> bytes:
+    return EMPTY_DICT + MARK + b"".join(k + v for k, v in pairs) + SETITEMS
+
+
+# ============================================================== 1. files of joblib 0.12-1.1
+def _unpadded_dump(obj) -> bytes:
+    """What joblib < 1.2 writes: the array bytes straight after the wrapper. A joblib of
+    today writes the same to a file it cannot seek (no padding byte)."""
+
+    class Unseekable(io.BytesIO):
+        def tell(self):
+            raise io.UnsupportedOperation("unseekable")
+
+    out = Unseekable()
+    joblib.dump(obj, out)
+    return out.getvalue()
+
+
+def _first_array_byte(data: bytes) -> int:
+    """The first byte after the first wrapper's BUILD (found by the pickle's own reading)."""
+    verdict_opcodes = __import__("pickletools").genops(io.BytesIO(data))
+    for opcode, _arg, pos in verdict_opcodes:
+        if opcode.name == "BUILD":
+            return data[pos + 1]
+    raise AssertionError("no BUILD")
+
+
+def test_committed_old_joblib_files_pass_through_the_cli(git_project, capsys):
+    """joblib 0.12.5 (numpy 1.16: dtype flags as 0 and 1), 1.0.1 and 1.1.0 files whose first
+    array starts with an opcode byte: '(' MARK, 'c' GLOBAL, 'p' PUT, compressed too."""
+    names = []
+    for source in sorted(FIXTURES.glob("*.joblib*")):
+        shutil.copy(source, git_project / source.name)
+        names.append(source.name)
+        assert _first_array_byte(_stream(source.read_bytes())) in OPCODE_BYTES
+    assert len(names) >= 12
+    code, found = artifact_json(capsys, *names)
+    assert (code, found) == (0, [])
+
+
+def _stream(data: bytes) -> bytes:
+    from mlgate.artifacts.container import decompress, detect
+
+    kind = detect(data)
+    return data if kind == "pickle" else decompress(data, kind)
+
+
+def _random_array(rng: np.random.RandomState, kind: int):
+    n = rng.randint(1, 30)
+    return [
+        lambda: rng.rand(n), lambda: rng.randn(n).astype("f4"),
+        lambda: rng.randint(0, 300, n), lambda: rng.randint(-2**40, 2**40, n),
+        lambda: rng.rand(n, 3) * 1000, lambda: rng.randint(0, 256, n).astype("u1"),
+        lambda: np.array(["".join(map(chr, rng.randint(97, 123, rng.randint(1, 8))))
+                          for _ in range(n)]),
+    ][kind % 7]()
+
+
+def test_unpadded_arrays_pass_whatever_their_bytes():
+    """300 bundles of random arrays written the way joblib < 1.2 writes them: every one
+    passes, though most start their first array with an opcode byte (the old refusal)."""
+    starts_with_opcode = 0
+    for seed in range(300):
+        rng = np.random.RandomState(seed)
+        bundle = {"first": _random_array(rng, seed), "second": _random_array(rng, seed + 3),
+                  "name": "model", "more": [_random_array(rng, seed + 5)]}
+        data = _unpadded_dump(bundle)
+        assert b"numpy_array_alignment_bytes" in data and b"\x10ub" not in data
+        starts_with_opcode += _first_array_byte(data) in OPCODE_BYTES
+        assert refusals(data) == [], seed
+    assert starts_with_opcode >= 60
+
+
+class _Imported(Exception):
+    pass
+
+
+def _restricted_loads(data: bytes, pure: bool) -> None:
+    """pickle.loads (C) or pickle.py's unpickler, with find_class failing for anything the
+    scan's allow-list does not have: `_Imported` means the bytes reached an import."""
+    base = pickle._Unpickler if pure else pickle.Unpickler
+    allowed = allow()
+
+    class Watch(base):
+        def find_class(self, module, name):
+            if not allowed(module, name):
+                raise _Imported(f"{module}.{name}")
+            return super().find_class(module, name)
+
+    Watch(io.BytesIO(data)).load()
+
+
+@pytest.mark.parametrize("pure", [False, True], ids=["C unpickler", "pickle.py"])
+def test_what_passes_stops_pickle_load_before_any_import(pure):
+    """The other side of the rule, checked with the real unpicklers: for the unpadded files
+    that pass, pickle.load reaches no import (it raises, or returns a value)."""
+    for seed in range(150):
+        rng = np.random.RandomState(seed)
+        data = _unpadded_dump({"first": _random_array(rng, seed), "k": 1})
+        assert refusals(data) == []
+        try:
+            _restricted_loads(data, pure)
+        except _Imported as exc:
+            raise AssertionError(f"seed {seed}: pickle.load imported {exc}") from None
+        except Exception:  # the stop the scan relied on
+            pass
+
+
+def _unpadded_wrapper(body: bytes, flags: bytes = FALSE + TRUE) -> bytes:
+    """A joblib < 1.2 file with one uint8 array of len(body) bytes: `body`. The memo holds
+    an sklearn class (0) and numpy.dtype (1), as real files do."""
+    dtype = (g("numpy", "dtype") + b"q\x01" + tup(u("u1"), flags) + REDUCE
+             + tup(i4(3), u("|"), NONE, NONE, NONE, i4(-1), i4(-1), i4(0)) + BUILD)
+    state = mapping((u("subclass"), g("numpy", "ndarray")), (u("shape"), tup(i4(len(body)))),
+                    (u("order"), u("C")), (u("dtype"), dtype), (u("allow_mmap"), FALSE))
+    return (PROTO2 + g("sklearn.preprocessing._data", "StandardScaler") + b"q\x00" + POP
+            + g("joblib.numpy_pickle", "NumpyArrayWrapper") + EMPTY_TUPLE + NEWOBJ
+            + state + BUILD + body + STOP)
+
+
+@pytest.mark.parametrize("body", [
+    # an import, as GLOBAL, INST, STACK_GLOBAL, or a name CPython 3.11+ reads up to a NUL
+    g("builtins", "eval") + POP,
+    b"(" + b"i" + b"os\nsystem\n" + POP,
+    u("os") + u("system") + b"\x93" + POP,
+    g("os\x00x", "system") + POP,
+    # a call of what the stream already holds: a class from the memo, the wrapper class
+    b"h\x00" + tup(u("x")) + REDUCE + POP,
+    b"h\x00" + EMPTY_TUPLE + NEWOBJ + POP,
+    # numpy.dtype called as the stream would, then a state numpy never writes for it
+    b"h\x01" + u("u1") + FALSE + TRUE + b"\x87" + REDUCE
+    + tup(i4(3), u("|"), NONE, NONE, NONE, i4(-1), i4(-1), i4(0x3f)) + BUILD,
+    # BUILD on the wrapper, then a method the new state names
+    mapping((u("append"), g("numpy", "dtype"))) + BUILD + u("u1") + APPEND,
+], ids=["GLOBAL", "INST", "STACK_GLOBAL", "NUL name", "GET+REDUCE", "NEWOBJ of a class",
+        "dtype flags", "BUILD+APPEND"])
+def test_unpadded_bytes_that_would_import_or_call_are_refused(body):
+    data = _unpadded_wrapper(body)
+    found = refusals(data)
+    assert found and found[0][0] == "MLG302", found
+    assert "pickle.load would read as opcodes" in found[0][1]
+
+
+def test_a_padding_byte_that_is_an_opcode_is_still_refused():
+    data = _unpadded_wrapper(b"").replace(
+        u("allow_mmap") + FALSE, u("allow_mmap") + FALSE + u("numpy_array_alignment_bytes")
+        + b"K\x10")
+    data = data[:-1] + b"(" + b"\x00" * 40 + b"\x00" + STOP
+    assert [c for c, _ in refusals(data)] == ["MLG302"]
+
+
+def test_numpy_before_1_20_dtype_flags_pass_and_only_those():
+    """numpy < 1.20 pickled dtype('<f8', 0, 1); any other pair stays refused."""
+    assert refusals(_unpadded_wrapper(b"\x00", b"K\x00K\x01")) == []
+    for flags in (b"K\x00K\x02", b"K\x01K\x01", TRUE + b"K\x01", FALSE + b"K\x01"):
+        found = refusals(_unpadded_wrapper(b"\x00", flags))
+        assert [c for c, _ in found] == ["MLG302"] and "numpy.dtype" in found[0][1]
+
+
+# ============================================================== 2. value types of bundles
+BUNDLE = {
+    "trained": datetime.datetime(2024, 1, 2, 3, 4, 5, 6, tzinfo=datetime.timezone.utc),
+    "local": datetime.datetime(2024, 1, 2, tzinfo=datetime.timezone(
+        datetime.timedelta(hours=-5), "EST")),
+    "naive": datetime.datetime(2024, 1, 2, fold=1), "cutoff": datetime.date(2024, 1, 1),
+    "at": datetime.time(8, 30, tzinfo=datetime.timezone(datetime.timedelta(minutes=90))),
+    "window": datetime.timedelta(days=-7, seconds=5), "utc": datetime.timezone.utc,
+    "price": decimal.Decimal("-9.99E+2"), "nan": decimal.Decimal("NaN"),
+    "run": uuid.UUID(int=7), "safe": uuid.UUID(int=2**127, is_safe=uuid.SafeUUID.safe),
+    "ratio": fractions.Fraction(-1, 3),
+    "ordered": collections.OrderedDict(b=1, a=[2]), "counts": collections.Counter("abca"),
+    "groups": collections.defaultdict(list, a=[1]), "tally": collections.defaultdict(int),
+    "nested": collections.defaultdict(collections.Counter),
+    "history": collections.deque([1.0, 2.0], maxlen=3), "queue": collections.deque(["x"]),
+    "posix": pathlib.PurePosixPath("/data/train.csv"), "win": pathlib.PureWindowsPath(
+        "c:/models/m.pkl"), "here": pathlib.Path("data/x.csv"),
+}
+
+
+def test_value_types_pass_at_every_protocol_through_the_cli(git_project, capsys):
+    names = []
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        names.append(f"bundle-p{protocol}.pkl")
+        (git_project / names[-1]).write_bytes(pickle.dumps(BUNDLE, protocol=protocol))
+    names.append("bundle.joblib")
+    joblib.dump({**BUNDLE, "weights": np.arange(3.0)}, git_project / names[-1], compress=3)
+    code, found = artifact_json(capsys, *names)
+    assert (code, found) == (0, [])
+
+
+@pytest.mark.parametrize("stream", [
+    # Fraction as CPython 3.12+ writes it, paths as 3.13 names them, a Python 2 date
+    call(g("fractions", "Fraction"), i4(1), i4(3)),
+    call(g("pathlib._local", "PurePosixPath"), u("/a/b")),
+    call(g("datetime", "date"), b"U\x04\x07\xe8\x01\x02"),
+    call(g("datetime", "datetime"), raw(b"\x07\xe8\x01\x02\x03\x04\x05\x00\x00\x06"),
+         call(g("datetime", "timezone"), call(g("datetime", "timedelta"), i4(0), i4(3600),
+                                              i4(0)), u("CET"))),
+    call(g("collections", "defaultdict"), g("__builtin__", "long")),
+], ids=["Fraction(int, int)", "pathlib._local", "py2 date", "datetime+timezone", "py2 int"])
+def test_forms_other_interpreters_write_pass_statically(stream):
+    assert refusals(PROTO2 + stream + STOP) == []
+
+
+@pytest.mark.parametrize(("stream", "words"), [
+    (call(g("decimal", "Decimal"), i4(3)), "decimal.Decimal made from other"),
+    (call(g("decimal", "Decimal"), u("1"), u("2")), "decimal.Decimal made from other"),
+    (call(g("datetime", "date"), raw(b"\x07\xe8\x01")), "packed bytes"),
+    (call(g("datetime", "datetime"), raw(b"\x00" * 10), u("UTC")), "packed bytes"),
+    (call(g("datetime", "timedelta"), b"G" + struct.pack(">d", 1.5), i4(0), i4(0)),
+     "(days, seconds, microseconds)"),
+    (call(g("datetime", "timezone"), i4(3600)), "(timedelta[, name])"),
+    (call(g("fractions", "Fraction"), u("1"), i4(2)), "numerator, denominator"),
+    (call(g("collections", "Counter"), EMPTY_LIST), "one dict"),
+    (call(g("collections", "deque"), EMPTY_TUPLE, i4(-1)), "((), maxlen)"),
+    (call(g("collections", "deque"), EMPTY_LIST), "((), maxlen)"),
+    (call(g("collections", "defaultdict"), g("builtins", "object")), "default factory"),
+    (call(g("collections", "defaultdict"), g("numpy.core.multiarray", "scalar")),
+     "default factory"),
+    (call(g("collections", "defaultdict"), g("builtins", "list"), EMPTY_DICT),
+     "default factory"),
+    (call(g("pathlib", "PurePosixPath"), i4(1)), "other than strings"),
+    (g("uuid", "UUID") + tup(u("12345678123456781234567812345678")) + NEWOBJ,
+     "with arguments"),
+    (call(g("uuid", "UUID")), "made by REDUCE"),
+    (g("datetime", "date") + tup(raw(b"\x07\xe8\x01\x02")) + NEWOBJ, "made by NEWOBJ"),
+    (MARK + raw(b"\x07\xe8\x01\x02") + b"idatetime\ndate\n", "made by INST"),
+    (call(g("copyreg", "_reconstructor"), g("datetime", "date"), g("datetime", "date"),
+          raw(b"\x07\xe8\x01\x02")), "copyreg's reconstructor"),
+    (call(g("copyreg", "_reconstructor"), g("uuid", "UUID"), g("builtins", "object"),
+          i4(1)), "copyreg's reconstructor"),
+    (call(g("datetime", "date"), raw(b"\x07\xe8\x01\x02")) + mapping((u("x"), i4(1)))
+     + BUILD, "given a state"),
+    (call(g("collections", "OrderedDict")) + mapping((u("x"), i4(1))) + BUILD,
+     "given a state"),
+    (g("uuid", "UUID") + EMPTY_TUPLE + NEWOBJ + mapping((u("int"), i4(1)), (u("x"), i4(1)))
+     + BUILD, "uuid.UUID given a state"),
+    (g("uuid", "UUID") + EMPTY_TUPLE + NEWOBJ + mapping((u("int"), i4(1)),
+                                                        (u("is_safe"), i4(5))) + BUILD,
+     "is_safe"),
+    (g("uuid", "UUID") + EMPTY_TUPLE + NEWOBJ + mapping((u("int"), i4(-1))) + BUILD,
+     "128-bit"),
+    (call(g("collections", "Counter"), EMPTY_DICT) + u("a") + i4(1) + SETITEM,
+     "given items"),
+    (call(g("collections", "Counter"), EMPTY_DICT) + i4(1) + APPEND, "APPEND on an object"),
+    (call(g("datetime", "time"), raw(b"\x00" * 6)) + MARK + i4(1) + APPENDS,
+     "APPENDS on an object"),
+], ids=lambda value: value if isinstance(value, str) else None)
+def test_other_forms_of_the_value_types_are_refused(stream, words):
+    found = refusals(PROTO2 + stream + STOP)
+    assert found and found[0][0] == "MLG302" and words in found[0][1], found
+
+
+def test_a_dangerous_default_factory_is_refused_at_its_name():
+    found = refusals(PROTO2 + call(g("collections", "defaultdict"), g("os", "system")) + STOP)
+    assert [c for c, _ in found] == ["MLG301"] and "pickle exploits" in found[0][1]
+
+
+def test_a_datetime_with_a_zoneinfo_is_refused():
+    zone = __import__("zoneinfo").ZoneInfo("UTC")
+    data = pickle.dumps(datetime.datetime(2024, 1, 1, tzinfo=zone), protocol=4)
+    assert [c for c, _ in refusals(data)] == ["MLG301"]  # builtins.getattr
+
+
+# ============================================================== 3. older scikit-learn layouts
+def test_the_bunch_of_older_scikit_learn_passes(git_project, capsys):
+    """sklearn.utils.Bunch, as scikit-learn 0.20 to 1.0 pickled an ensemble's
+    named_estimators_: a re-export of sklearn.utils._bunch.Bunch today."""
+    names = []
+    for source in sorted(FIXTURES.glob("*-bunch.pkl")):
+        shutil.copy(source, git_project / source.name)
+        names.append(source.name)
+    assert names and all(b"sklearn.utils\nBunch" in (git_project / n).read_bytes()
+                         for n in names)
+    code, found = artifact_json(capsys, *names)
+    assert (code, found) == (0, [])
+
+
+# ============================================================== 4. every refusal in one run
+def _unvetted_bundle() -> bytes:
+    """A bundle naming three classes mlgate does not vet, from three kinds of places."""
+    return (PROTO2 + EMPTY_DICT + MARK
+            + u("model") + g("churn.features", "Bucketer") + EMPTY_TUPLE + NEWOBJ
+            + mapping((u("edges"), EMPTY_LIST)) + BUILD
+            + u("stats") + call(g("statsmodels.regression.linear_model",
+                                  "RegressionResultsWrapper"), NONE)
+            + u("net") + call(g("ipaddress", "IPv4Network"), u("10.0.0.0/8"))
+            + u("again") + g("churn.features", "Bucketer") + EMPTY_TUPLE + NEWOBJ
+            + SETITEMS + STOP)
+
+
+def test_every_unvetted_class_is_named_in_one_run_with_one_snippet(git_project, capsys):
+    (git_project / "bundle.pkl").write_bytes(_unvetted_bundle())
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\nallow = ["numpy:int8"]\n')
+    code = main(["artifact", "--no-cache", "--python", sys.executable, "bundle.pkl"])
+    out = capsys.readouterr().out
+    assert code == 1
+    lines = [line for line in out.splitlines() if "MLG301" in line]
+    assert len(lines) == 3
+    by_name = {name: next(line for line in lines if name in line)
+               for name in ("Bucketer", "RegressionResultsWrapper", "IPv4Network")}
+    assert "if this class is yours" in by_name["Bucketer"]
+    assert "a statsmodels class" in by_name["RegressionResultsWrapper"]
+    assert "if this class is yours" not in by_name["RegressionResultsWrapper"]
+    assert "standard-library" in by_name["IPv4Network"]
+    assert out.count("[tool.mlgate.artifact]") == 1
+    snippet = out[out.index("[tool.mlgate.artifact]"):]
+    assert snippet.strip().splitlines() == [
+        "[tool.mlgate.artifact]", "allow = [", '    "churn.features:Bucketer",',
+        '    "ipaddress:IPv4Network",', '    "numpy:int8",',
+        '    "statsmodels.regression.linear_model:RegressionResultsWrapper",', "]"]
+    code, found = artifact_json(capsys, "bundle.pkl")
+    assert [f["allow"] for f in found] == [
+        "churn.features:Bucketer", "statsmodels.regression.linear_model:"
+        "RegressionResultsWrapper", "ipaddress:IPv4Network"]
+
+
+def test_the_snippet_once_pasted_lets_the_artifact_load(git_project, capsys):
+    (git_project / "churn").mkdir()
+    (git_project / "churn" / "__init__.py").write_text("")
+    (git_project / "churn" / "features.py").write_text(
+        "class Bucketer:\n    pass\n\n\nclass Other:\n    pass\n")
+    data = (PROTO2 + EMPTY_LIST + MARK + g("churn.features", "Bucketer") + EMPTY_TUPLE
+            + NEWOBJ + g("churn.features", "Other") + EMPTY_TUPLE + NEWOBJ
+            + call(g("ipaddress", "IPv4Address"), u("10.0.0.1")) + APPENDS + STOP)
+    (git_project / "bundle.pkl").write_bytes(data)
+    assert main(["artifact", "--no-cache", "--python", sys.executable, "bundle.pkl"]) == 1
+    out = capsys.readouterr().out
+    (git_project / "pyproject.toml").write_text(out[out.index("[tool.mlgate.artifact]"):])
+    code, found = artifact_json(capsys, "bundle.pkl")
+    assert (code, found) == (0, [])
+
+
+def test_a_known_danger_stops_the_scan_and_gets_no_snippet(git_project, capsys):
+    data = (PROTO2 + EMPTY_LIST + MARK + g("churn.features", "Bucketer") + EMPTY_TUPLE
+            + NEWOBJ + call(g("os", "system"), u("true")) + g("other.mod", "Later")
+            + APPENDS + STOP)
+    (git_project / "evil.pkl").write_bytes(data)
+    assert main(["artifact", "--no-cache", "--python", sys.executable, "evil.pkl"]) == 1
+    out = capsys.readouterr().out
+    assert "churn.features.Bucketer" in out and "it is what pickle exploits call" in out
+    assert "other.mod" not in out and "[tool.mlgate.artifact]" not in out
+    assert "never load this artifact" in out
