@@ -54,7 +54,8 @@ def model_block(spec, sample, latency: dict | None = None) -> dict:
     # deadline inside the probe, and the probe's own timeout leaves room for all of them, so
     # a predict that hangs is reported as hanging (MLG407), not as a load that timed out.
     block: dict = {"method": spec.method, "predict": True, "empty": True,
-                   "call_timeout": CALL_TIMEOUT, "extra_seconds": 3 * CALL_TIMEOUT + 5}
+                   "call_timeout": CALL_TIMEOUT,
+                   "extra_seconds": 3 * CALL_TIMEOUT + 5 if sample is not None else 0}
     if spec.origin == SEVERAL:  # found by convention beside others: may be a preprocessor
         block["preprocessor_ok"] = True
     file, colon, cls = (spec.contract or "").rpartition(":")

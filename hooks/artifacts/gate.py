@@ -267,7 +267,7 @@ def _module_finding(path: str, result: dict, python: str, locked: dict,
                     hint=f"add {dist} to the lock and install it", module=top, package=dist)
 
 
-UNCACHED_FAILURES = ("module", "import", "exception")
+UNCACHED_FAILURES = ("module", "import", "exception", "timeout")
 
 
 def well_formed(record: dict) -> bool:
@@ -311,6 +311,10 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
                          f"{result['module']}.{result['name']} no longer exists in the project's"
                          " environment", module=result["module"], name=result["name"])]
     message = result.get("message", "failed")
+    if kind == "timeout":
+        return [_finding(path, LOAD_FAILS, message, kind="timeout",
+                         hint="raise [tool.mlgate.artifact] load-timeout if the model is really"
+                              " that slow to load")]
     if kind == "refused":
         return [_finding(path, "MLG301", message, module=result.get("module"),
                          name=result.get("name"))]
@@ -551,19 +555,23 @@ class ArtifactGate:
                     f.severity == "error" for f in static if f.code != VERSION_PARITY)):
                 early.pop().cancel()
             if any(f.severity == "error" for f in static if f.code != VERSION_PARITY):
-                finish(path, record, name)
+                # a refusal that looked for the project's classes depends on what git tracks
+                finish(path, record, None if own.consulted else name)
                 continue
             if not self.load or "globals" not in facts:
                 cacheable = True
-                if facts.get("verify") or facts.get("dtypes"):  # not loaded: verify only
+                if facts.get("verify") or facts.get("dtypes") or facts.get("project_classes"):
                     result = self._verify(path, facts, roots)
                     cacheable = result.get("kind") not in ("module", "probe")
                     record["findings"] += [_stored(f) for f in result.pop("findings", [])]
                 finish(path, record, name if cacheable else None)
                 continue
+            project_pairs = project_pairs | set(allow.project_pending)
             payload = _load_payload(path, sha, facts, roots, project_pairs, section, allow)
             payload["verify"] = facts.get("verify", [])
-            for fact in ("dtypes", "compiled", "subclasses", "slots", "dict_classes"):
+            payload["load_timeout"] = self.timeout
+            for fact in ("dtypes", "compiled", "subclasses", "slots", "dict_classes",
+                         "project_classes"):
                 payload[fact] = facts.get(fact, [])
             payload["class_pairs"] = sorted(trusted - self.configured)
             record["_project_pairs"] = sorted(project_pairs)

@@ -265,6 +265,7 @@ def _load(params):
     if params.get("memory_limit_mb"):
         params["limited"] = _limit_memory(params["memory_limit_mb"])
     started = time.perf_counter()
+    stop_clock = _load_deadline(params.get("load_timeout"))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         # Every scikit-learn pair the scan left pending, before a single opcode runs.
@@ -310,6 +311,7 @@ def _load(params):
     seconds = time.perf_counter() - started
     del data
     _walk(obj)  # before anything reads or calls the model
+    stop_clock()
     result = _summary(obj)
     # What a fresh interpreter pays: the libraries imported ahead of the payload count too.
     result["load_seconds"] = seconds + prepared.get("import_seconds", 0.0)
@@ -425,6 +427,36 @@ def _apply_sandbox(spec):
 _SANDBOX = []  # (sandbox module, its report), once applied
 
 
+def _load_deadline(seconds):
+    """`load-timeout` for the load itself (verification, unpickling, the walk), so that the
+    probe's outer timeout can also leave room for calls on the model without stretching it.
+    An alarm: Python code stops at the deadline; code stuck in C is stopped by mlgate's outer
+    timeout. Returns what cancels it."""
+    import signal
+
+    if not seconds or not hasattr(signal, "setitimer"):
+        return lambda: None
+
+    def expired(signum, frame):
+        raise LoadFailure("timeout", f"loading did not finish within {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+    def cancel():
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+    return cancel
+
+
+def _cancel_alarm():
+    import signal
+
+    if hasattr(signal, "setitimer"):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
 def _harden_sandbox(resolver, allowed):
     """Right before the artifact's first opcode: import what the load will import (installed
     libraries may run a program at import time, which apply()'s filter lets fail), then make
@@ -493,6 +525,8 @@ def _load_artifact(params):
                         " a failed allocation can look like this)")
         return {"ok": False, "kind": "import" if isinstance(exc, ImportError) else "exception",
                 "type": type(exc).__name__, "message": message}
+    finally:
+        _cancel_alarm()  # a load that failed early must not leave its deadline armed
 
 
 def _prepare(message):
