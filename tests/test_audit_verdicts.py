@@ -332,3 +332,15 @@ def test_a_hanging_predict_is_reported_as_hanging_not_as_a_load_timeout(git_proj
     assert code == 1 and [f["code"] for f in found] == ["MLG407"]
     assert "hangs" in found[0]["message"]
     del sys.modules["hangmodel"]
+
+
+def test_no_name_hides_a_pickle_not_even_protocol_0_as_csv(git_project, capsys):
+    (git_project / "model.csv").write_bytes(b"cos\nsystem\n(S'touch PWNED'\ntR.")
+    (git_project / "weights.txt").write_bytes(pickle.dumps({"w": [1.0, 2.0]}, protocol=1))
+    (git_project / "notes.txt").write_text("Iris plants dataset\n-------------------\n...\n")
+    (git_project / "train.py").write_text("import os\nprint(os.getcwd())\n")
+    code = main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--only-artifacts", "model.csv", "weights.txt", "notes.txt", "train.py"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [(f["path"], f["code"]) for f in found] == [("model.csv", "MLG301")]
+    assert not (git_project / "PWNED").exists()

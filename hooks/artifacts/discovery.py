@@ -3,10 +3,11 @@
 A model saved as `pipeline_v1.bin` or `model.dat.gz` is as much an artifact as
 `model.joblib`; a check that only knew extensions would call such a project clean without
 having looked at its model. So a file git lists is an artifact when its extension is one
-of `EXTENSIONS`, or when it is not a text or media file by name and its first bytes are a
-pickle (protocol 2 and later, as joblib and every modern pickler write), a compressed
-pickle (gzip, zlib, bz2, xz; the decompressed prefix must be a pickle, so a `.csv.gz` is
-not one), a `.npy` file, or a zip whose members are `.npy` files (`.npz`) or a skops tree.
+of `EXTENSIONS`, or, whatever its name, when its first bytes are a pickle (PROTO 2 and
+later, as joblib and every modern pickler write; or a protocol 0/1 stream that parses to
+STOP), a compressed pickle (gzip, zlib, bz2, xz; the decompressed prefix must be a pickle,
+so a `.csv.gz` is not one), a `.npy` file, or a zip whose members are `.npy` files (`.npz`)
+or a skops tree.
 
 Standard library only, and no more than a few KB read per file: this runs on every file of
 the project when no files are named.
@@ -15,6 +16,7 @@ the project when no files are named.
 from __future__ import annotations
 
 import os
+import pickletools
 
 # The one list of artifact extensions (the hook's `files` filter mirrors it).
 EXTENSIONS = (".pkl", ".pickle", ".joblib", ".jbl", ".sav", ".pkl.gz", ".pkl.z",
@@ -23,18 +25,11 @@ EXTENSIONS = (".pkl", ".pickle", ".joblib", ".jbl", ".sav", ".pkl.gz", ".pkl.z",
 # Artifacts that can be a model the schema and latency checks exercise (not bare arrays).
 MODEL_EXTENSIONS = tuple(e for e in EXTENSIONS if e not in (".npy", ".npz"))
 
-# Never sniffed: text and media by name (their bytes are not worth opening).
-_NOT_ARTIFACTS = frozenset((
-    ".md", ".rst", ".txt", ".csv", ".tsv", ".html", ".htm", ".css", ".js", ".ts", ".tsx",
-    ".jsx", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".pdf", ".parquet",
-    ".feather", ".arrow", ".avro", ".orc", ".xml", ".sql", ".r", ".rmd", ".c", ".h", ".cpp",
-    ".go", ".rs", ".java", ".lock", ".log", ".ttf", ".woff", ".woff2", ".mp3", ".mp4", ".wav",
-    ".whl", ".tar", ".xlsx", ".xls", ".docx", ".pptx", ".jar", ".so", ".dll", ".dylib",
-    ".exe", ".pyc", ".gitignore", ".gitattributes", ".dockerignore", ".license",
-))
 _HEAD = 4096
-# Opcodes a pickler writes right after PROTO: FRAME, or the first opcode of a value.
-_AFTER_PROTO = frozenset(b"\x95cq}](\x8aKMJNI\x88\x89\x8c\x8dXUTBCG\x8e\x93\x81\x80")
+# What may follow PROTO: any opcode, not only the ones picklers write first (FRAME, a
+# value's first opcode): pickle.load and joblib.load read `\x80\x02V...` as well, so a
+# file crafted so would escape being checked.
+_AFTER_PROTO = frozenset(ord(code) for code in pickletools.code2op)
 
 
 def is_pickle_head(head: bytes) -> bool:
@@ -94,7 +89,35 @@ def sniff(path: str) -> str | None:
         return "compressed"
     if head.startswith(b"ZF0x") and is_pickle_head(_decompressed_head(head[18:])):
         return "compressed"  # joblib before 0.10: "ZF" and a length, then zlib
+    if head[:1] and head[0] in _AFTER_PROTO and _parses_to_stop(path):
+        return "pickle"  # protocol 0 or 1: no header, but a whole pickle stream
     return None
+
+
+_PARSE_LIMIT = 2**20
+
+
+def _parses_to_stop(path: str) -> bool:
+    """A protocol 0/1 pickle has no header: the file is one when pickletools' disassembler,
+    which keeps the unpickler's stack, marks and memo (and executes nothing), reads it to a
+    STOP that leaves exactly one value. Text that merely tokenizes as opcodes fails that."""
+    import io
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(_PARSE_LIMIT)
+    except OSError:
+        return False
+
+    class Discard(io.TextIOBase):
+        def write(self, text: str) -> int:
+            return len(text)
+
+    try:
+        pickletools.dis(data, out=Discard())
+    except Exception:  # a stack, mark or memo the unpickler would refuse: not a pickle
+        return False
+    return True
 
 
 def is_lfs_pointer(path: str) -> bool:
@@ -110,15 +133,6 @@ def named_as_artifact(path: str) -> bool:
     return path.lower().endswith(EXTENSIONS)
 
 
-def worth_sniffing(path: str) -> bool:
-    """Not an artifact by name, and not a text or media file by name either."""
-    from mlgate.files import file_kind
-
-    name = os.path.basename(path).lower()
-    suffix = os.path.splitext(name)[1]
-    return not (suffix in _NOT_ARTIFACTS or file_kind(path) or name.startswith("readme"))
-
-
 def artifacts_among(paths: list[str]) -> list[str]:
     """The artifacts among `paths` (relative to the cwd), by name or by content."""
     found = []
@@ -126,8 +140,7 @@ def artifacts_among(paths: list[str]) -> list[str]:
         if named_as_artifact(path):
             if os.path.lexists(path) and not os.path.isdir(path):
                 found.append(path)
-        elif worth_sniffing(path) and os.path.isfile(path) and not os.path.islink(path) \
-                and sniff(path):
+        elif os.path.isfile(path) and not os.path.islink(path) and sniff(path):
             found.append(path)
     return found
 

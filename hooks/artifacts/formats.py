@@ -99,6 +99,8 @@ def state_facts(verdict, facts: dict) -> None:
         facts["slots"] = sorted([m, n, list(keys)] for m, n, keys in verdict.slots)
     if verdict.dict_classes:
         facts["dict_classes"] = sorted(list(p) for p in verdict.dict_classes)
+    if verdict.absent_modules:
+        facts["absent_modules"] = sorted(verdict.absent_modules)
 
 
 def preimports(kind: str, head: bytes) -> list[str]:

@@ -409,6 +409,7 @@ class ArtifactGate:
                  "dtypes": facts.get("dtypes", []), "pythonpath": roots,
                  "project_classes": facts.get("project_classes", []),
                  "slots": facts.get("slots", []),
+                 "absent_modules": facts.get("absent_modules", []),
                  "sandbox": _sandbox_spec(self.section)}, LOAD_ENV, sandbox=self.sandbox)
         except probe.ProbeError as exc:
             return {"kind": "probe", "findings": _probe_failure(path, exc, self.timeout)}
@@ -560,7 +561,8 @@ class ArtifactGate:
                 continue
             if not self.load or "globals" not in facts:
                 cacheable = True
-                if facts.get("verify") or facts.get("dtypes") or facts.get("project_classes"):
+                if facts.get("verify") or facts.get("dtypes") or facts.get(
+                        "project_classes") or facts.get("absent_modules"):
                     result = self._verify(path, facts, roots)
                     cacheable = result.get("kind") not in ("module", "probe")
                     record["findings"] += [_stored(f) for f in result.pop("findings", [])]
@@ -571,7 +573,7 @@ class ArtifactGate:
             payload["verify"] = facts.get("verify", [])
             payload["load_timeout"] = self.timeout
             for fact in ("dtypes", "compiled", "subclasses", "slots", "dict_classes",
-                         "project_classes"):
+                         "project_classes", "absent_modules"):
                 payload[fact] = facts.get(fact, [])
             payload["class_pairs"] = sorted(trusted - self.configured)
             record["_project_pairs"] = sorted(project_pairs)

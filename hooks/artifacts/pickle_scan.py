@@ -220,12 +220,27 @@ def _unknown(value, verdict: Verdict) -> bool:
 
 
 def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
-              joblib: bool, budget: _Budget) -> None:
-    """One pickle, STOP included; joblib array payloads skipped (or scanned) in between."""
+              joblib: bool, budget: _Budget, plain: tuple | None = None) -> None:
+    """One pickle, STOP included; joblib array payloads skipped (or scanned) in between.
+
+    `plain`: the (stack, marks, memo) with which `pickle.load` of the whole file reaches
+    this pickle (an object array's, written unpadded after its wrapper), when it does.
+    joblib reads the pickle with a fresh unpickler; pickle.load reads it with its own, whose
+    memo already holds the outer stream's values: a PUT overwrites one, a MEMOIZE numbers
+    from the outer memo's size, and a GET may find an outer value where joblib's reading
+    finds the nested one. The two readings are the same until such a GET; from there,
+    pickle.load's is followed by `pickle_load_view`, which refuses whatever could import or
+    call anything."""
     stack: list = []
     marks: list[int] = []
     memo: dict[int, object] = {}
     frame_end: int | None = None
+    # pickle.load's memo keys: None for an outer value, else the key of this pickle's memo
+    # that holds the same value (None: pickle.load's reading is not followed here).
+    plain_keys: dict[int, int | None] | None = None
+    if plain is not None:
+        budget.spend(len(plain[2]))
+        plain_keys = dict.fromkeys(plain[2])
 
     def pop_mark(offset: int) -> list:
         if not marks:
@@ -310,6 +325,27 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
             _refuse(verdict, offset, UNRESOLVED, "_codecs.encode with other arguments than"
                     " (constant text, 'latin1'): a codec name imports a module")
         return Instance(target, args)
+
+    def plain_get(key: int, offset: int) -> None:
+        """A GET: where pickle.load would find another value than joblib, follow it."""
+        nonlocal plain_keys
+        if plain_keys is None or plain_keys.get(key, -1) == key:
+            return  # the same value in both readings
+        outer_stack, outer_marks, outer_memo = plain
+        charge(len(plain_keys) + len(outer_stack), offset)
+        shared = {k: outer_memo[k] if f is None else memo[f] for k, f in plain_keys.items()}
+        plain_keys = None  # pickle.load's reading is the view's from here
+
+        def spend() -> None:
+            charge(1, offset)
+
+        problem = pickle_load_view(data, offset, outer_stack + stack,
+                                   outer_marks + [m + len(outer_stack) for m in marks],
+                                   shared, spend, verdict, absent_ok=True)
+        if problem:
+            _refuse(verdict, offset, UNRESOLVED, "a joblib object array whose pickle, read by"
+                    " pickle.load with the memo of the stream around it (as joblib >= 1.2"
+                    f" and < 1.2 write it, unpadded), would {problem}")
 
     while True:
         resume = stream.tell()
@@ -426,9 +462,12 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                         _refuse(verdict, pos, UNRESOLVED, f"{name} {key!r} out of the order a"
                                 " pickler writes memo keys in")
                     memo[key] = stack[-1]
+                    if plain_keys is not None:
+                        plain_keys[len(plain_keys) if name == "MEMOIZE" else key] = key
                 elif name in ("GET", "BINGET", "LONG_BINGET"):
                     if arg not in memo:
                         _refuse(verdict, pos, UNRESOLVED, f"memo key {arg!r} is not defined")
+                    plain_get(arg, pos)
                     stack.append(memo[arg])
                 elif name in ("GLOBAL", "INST"):
                     module, qualname = _raw_global(data, pos, verdict)
@@ -585,7 +624,9 @@ def _skip_joblib_array(stream: io.BytesIO, data: bytes, offset: int, state, is_a
                     " a memory-mapped load would skip the pickle the scan reads")
         stream.seek(offset)
         # joblib reads it with a plain unpickler: a wrapper in there is not an array.
-        _walk_one(stream, data, is_allowed, verdict, False, budget)
+        # pickle.load of the file, if it gets here, reads it with the outer memo.
+        _walk_one(stream, data, is_allowed, verdict, False, budget,
+                  None if verdict.plain_settled else unpickler)
         verdict.plain_settled = True  # pickle.load returns at that pickle's STOP, if it gets there
         return
     count = 1

@@ -34,6 +34,7 @@ register none), so PERSID and EXT opcodes are errors.
 
 from __future__ import annotations
 
+import _compat_pickle
 import contextlib
 import re
 import struct
@@ -66,6 +67,11 @@ _TYPES = frozenset({OBJECT, GLOBAL, WRAPPER_CLASS})  # what may be a class
 HIGHEST_PROTOCOL = 5
 DTYPE_GLOBAL = ("global", "numpy", "dtype")
 _NO_VALUE = object()
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
+# Names pickle.py and the C unpickler map (protocols 0-2, fix_imports) to other modules.
+_COMPAT_MODULES = frozenset(_compat_pickle.IMPORT_MAPPING)
+_COMPAT_NAMES = frozenset(_compat_pickle.NAME_MAPPING)
 
 
 class _Stop(Exception):
@@ -167,14 +173,16 @@ class _Memo:
 
 
 def pickle_load_view(data: bytes, start: int, stack: list, marks: list[int], memo: dict,
-                     spend: Callable[[], None], verdict) -> str | None:
+                     spend: Callable[[], None], verdict, absent_ok: bool = False) -> str | None:
     """None when pickle.load, reading `data` from `start` with this stack, marks and memo,
     certainly stops (raises, or returns at STOP) before it could import or call anything
     but numpy.dtype with constants (a dtype state it sets goes into `verdict.dtypes`, for
     the probe, as the scan's own do); otherwise what it could do. `spend` is called once
-    per opcode (the scan's budget)."""
+    per opcode (the scan's budget). `absent_ok`: a STACK_GLOBAL of a module named by a known
+    string, neither standard nor loaded here, is taken for a stop, that module's top-level
+    name going into `verdict.absent_modules` for the probe to check it does not exist."""
     view = _View(data, start, stack, marks, memo)
-    view.verdict = verdict
+    view.verdict, view.absent_ok = verdict, absent_ok
     try:
         while True:
             spend()
@@ -320,9 +328,25 @@ def _inst(view: _View) -> None:
 
 def _stack_global(view: _View) -> None:
     name, module = view.pop(), view.pop()
-    if "str" in name and "str" in module:
-        raise _Danger("import a module named by two strings (STACK_GLOBAL)")
-    raise _Stop  # "STACK_GLOBAL requires str"
+    if not ("str" in name and "str" in module):
+        raise _Stop  # "STACK_GLOBAL requires str"
+    known, value = _exact(module)
+    if known and isinstance(value, str):
+        _, called = _exact(name)
+        if (value, called) == DTYPE_GLOBAL[1:]:
+            view.push_exact(DTYPE_GLOBAL, GLOBAL)  # what the stream names its dtypes by
+            return
+        top = value.split(".")[0]
+        if view.absent_ok and _DOTTED.match(value) and value not in _COMPAT_MODULES and not any(
+                value == old for old, _ in _COMPAT_NAMES) and top not in _STDLIB and (
+                top not in sys.modules):
+            # The module is known: pickle.load imports it (its top-level package first) and
+            # raises, unless it exists. The probe checks that it does not, before any load.
+            # (A real joblib file read so meets a string of the stream around it here: its
+            # object array's pickle finds the outer value at the key of 'numpy'.)
+            view.verdict.absent_modules.add(top)
+            raise _Stop
+    raise _Danger("import a module named by two strings (STACK_GLOBAL)")
 
 
 def _reduce(view: _View) -> None:

@@ -117,6 +117,9 @@ class Verdict:
         # probe checks the names are __slots__ members, and the classes dict subclasses.
         self.slots: set[tuple] = set()
         self.dict_classes: set[tuple[str, str]] = set()
+        # Top-level modules pickle.load of the file would try to import where its reading
+        # of the bytes stops (plain_view): the probe checks none exists in the environment.
+        self.absent_modules: set[str] = set()
 
     @property
     def safe(self) -> bool:
@@ -132,6 +135,7 @@ class Verdict:
         self.subclasses |= other.subclasses
         self.slots |= other.slots
         self.dict_classes |= other.dict_classes
+        self.absent_modules |= other.absent_modules
         shift = len(self.dtypes)
         self.dtypes.extend(_shifted(entry, shift) for entry in other.dtypes)
 

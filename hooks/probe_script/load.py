@@ -15,7 +15,12 @@ from .sklearn_pairs import (
     _scorer_function,
     sklearn_shaped,
 )
-from .verify import structure_problem, verify_dtypes, verify_state_classes
+from .verify import (
+    structure_problem,
+    verify_absent_modules,
+    verify_dtypes,
+    verify_state_classes,
+)
 
 PY2_MODULES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
 # ... and int and str by their Python 2 names (pickle's fix_imports maps them back)
@@ -275,6 +280,7 @@ def _load(params):
             # verified scikit-learn classes join what may be looked up
             allowed.add((entry[0], entry[1]))
         verify_dtypes(params.get("dtypes"))
+        verify_absent_modules(params.get("absent_modules"), roots)
         verify_state_classes(resolver, params.get("compiled", ()), params.get("subclasses", ()),
                              params.get("slots", ()), params.get("dict_classes", ()))
         # Last: importing the project's modules runs its (committed, trusted) code, once
@@ -386,6 +392,7 @@ def _verify_only(params):
     for entry in params["verify"]:
         resolver.verify_sklearn_pair(*entry)
     verify_dtypes(params.get("dtypes"))
+    verify_absent_modules(params.get("absent_modules"), roots)
     _verify_project_classes(resolver, params, roots)
     return {"verified": len(params["verify"]) + len(project)}
 

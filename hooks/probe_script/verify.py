@@ -1,6 +1,8 @@
 """Checks before anything is unpickled: dtype states rebuilt by numpy and compared, and the
 object states only compiled code, real slots or dicts may receive."""
 
+import sys
+
 from .common import LoadFailure
 
 
@@ -61,6 +63,28 @@ def _same_state(value, encoded, built, signature):
             k in value and _same_state(value[k], e, built, signature) for k, e in pairs.items())
     expected = _decode_state(encoded, built)
     return type(value) is type(expected) and value == expected
+
+
+def verify_absent_modules(names, roots):
+    """Modules pickle.load of the file would try to import where its reading stops (the
+    scan counts on ModuleNotFoundError there, see plain_view): none may be found, among
+    the environment's modules or in the project's folders. Finders only: nothing is
+    imported."""
+    if not names:
+        return
+    import importlib.machinery
+    import importlib.util
+
+    for name in names:
+        try:
+            found = name in sys.modules or importlib.util.find_spec(name) is not None or (
+                importlib.machinery.PathFinder.find_spec(name, list(roots)) is not None)
+        except (ImportError, ValueError):
+            found = True
+        if found:
+            raise LoadFailure("refused", f"pickle.load (not joblib) of this file would import"
+                              f" the module {name!r}, which exists here: save it again, or"
+                              " load it with joblib only")
 
 
 def verify_dtypes(entries):
