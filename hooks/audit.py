@@ -181,7 +181,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
     )
     from mlgate.files import relative_to
     from mlgate.model_run import block_key, exercise, model_block, read_inputs
-    from mlgate.models import declared_models
+    from mlgate.models import SEVERAL, declared_models
 
     findings: list[Finding] = []
     pillars = {name: Pillar(name, name in config.require) for name in PILLARS}
@@ -232,7 +232,8 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         blocks = {}
         for spec in specs:
             sample, _, timing = inputs[spec.name]
-            if os.path.isfile(spec.artifact) and (sample is not None or timing):
+            if os.path.isfile(spec.artifact) and (sample is not None or timing
+                                                   or spec.origin == SEVERAL):
                 block = model_block(spec, sample, timing)
                 blocks[spec.artifact] = (block, block_key(block))
         results = gate.check(artifacts, blocks)
@@ -241,16 +242,18 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                  for _, _, record in results]
         pillars["artifact"].detail = ", ".join(
             f"{path} ({kind or 'not loaded'})" for path, kind in zip(artifacts, types))
-        sandboxes = sorted({sandbox_summary(record["load"].get("sandbox"), True)
-                            for _, _, record in results if record.get("load")})
+        ran = [record["load"] for _, _, record in results if record.get("load")]
+        sandboxes = sorted({sandbox_summary(load.get("sandbox"), True) for load in ran})
         if sandboxes:  # which protections the loads ran under
-            pillars["artifact"].detail += "; loaded " + " or ".join(sandboxes)
+            verb = "loaded" if all(load.get("ok") for load in ran) else "loads ran"
+            pillars["artifact"].detail += f"; {verb} " + " or ".join(sandboxes)
         settle("artifact", found)
-        loaded = [path for path, _, record in results if (record.get("load") or {}).get("type")]
-        if pointers and not loaded and pillars["artifact"].status != "fail":
+        if pointers and pillars["artifact"].status != "fail":
+            # A model that is a pointer was not checked, whatever the others did.
             pillars["artifact"].not_checked(
                 f"{', '.join(pointers)}: a Git LFS pointer, not the model: run `git lfs pull`"
-                " where mlgate runs")
+                " where mlgate runs" + (f" ({pillars['artifact'].detail})"
+                                        if len(pointers) < len(artifacts) else ""))
     if not specs:
         for name in ("schema", "latency"):
             pillars[name].not_checked(
@@ -259,59 +262,82 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                                         " declared" if len(artifacts) > 1 else ""))
     schema_found: list[Finding] = []
     latency_found: list[Finding] = []
+    # Per model: what was compared, and why a model was not checked. A pillar passes only
+    # when every model was checked: one model checked does not vouch for another.
     compared, timed, preprocessors = [], [], []
+    unchecked: list[str] = []
+    untimed: list[str] = []
     if gate is not None and specs and (active("schema") or active("latency")):
         for spec in specs:
             sample, contract = read_inputs(spec, schema_found)
             timing = inputs[spec.name][2]
-            if (sample is None and contract is None and not timing) or spec.artifact in pointers:
+            if spec.artifact in pointers:
+                unchecked.append(f"{spec.name} (a Git LFS pointer)")
+                untimed.append(f"{spec.name} (a Git LFS pointer)")
+                continue
+            if sample is None and contract is None and spec.origin != SEVERAL:
+                unchecked.append(f"{spec.name} (no sample, no contract)")
+                untimed.append(f"{spec.name} (no sample)")
                 continue
             model = exercise(gate, spec, sample, timing, schema_found)
             if model is None:
+                untimed.append(f"{spec.name} (not exercised)")
                 continue
             if model.get("role") == "preprocessor":
                 preprocessors.append(f"{spec.artifact} ({model['input'].get('model_type')})")
                 continue
+            if sample is None and contract is None:
+                unchecked.append(f"{spec.name} (no sample, no contract)")
+                untimed.append(f"{spec.name} (no sample)")
+                continue
             contract = imported_contract(spec, model, contract)
+            what = []
             if sample is not None:
                 schema_found.extend(compare_sample(spec, sample, model))
+                what.append("sample")
             if contract is not None:
                 schema_found.extend(compare_contract(spec, contract, model, sample))
-            compared.append(spec.name)
+                if model["input"].get("feature_names_in"):
+                    what.append("contract")
+                else:
+                    what.append("contract not compared: the model has no column names")
+            compared.append(f"{spec.name}: {' and '.join(what)} against the model's input")
+            if what == ["contract not compared: the model has no column names"]:
+                unchecked.append(f"{spec.name} (a contract, but no column names to compare"
+                                 " it with: add a sample)")
             if timing:
                 latency_found.extend(latency_findings(spec, model, quiet=True))
                 if model.get("latency"):
                     timed.append(spec.name)
+            elif active("latency"):
+                untimed.append(f"{spec.name} (no sample)")
             measured["models"].append((spec, model))
     if active("schema") and specs:
         notes = [n for n in (empty_request_note(m) for _, m in measured["models"]) if n]
-        if compared:
-            pillars["schema"].detail = (f"{', '.join(compared)}: sample and contract against"
-                                        " the model's input"
-                                        + (f"; {notes[0]}" if len(notes) == 1 else ""))
-        elif pointers and not schema_found:
-            pillars["schema"].not_checked(f"{', '.join(pointers)}: a Git LFS pointer, not the"
-                                          " model")
-        elif not schema_found:
-            pillars["schema"].not_checked(
-                "no model has a sample request or an API contract: add sample = \"...\" or"
-                " contract = \"api.py:Request\" to [tool.mlgate.models.NAME]")
-        else:
-            pillars["schema"].detail = "the models could not be exercised"
+        parts = compared + ([notes[0]] if len(notes) == 1 else [])
         if preprocessors:
-            pillars["schema"].detail += f"; preprocessors beside them: {', '.join(preprocessors)}"
+            parts.append(f"preprocessors beside them: {', '.join(preprocessors)}")
+        pillars["schema"].detail = "; ".join(parts) or "the models could not be exercised"
         settle("schema", schema_found)
+        if pillars["schema"].status != "fail" and (unchecked or not compared):
+            pillars["schema"].not_checked(
+                "not checked: " + ", ".join(unchecked or ["no model could be exercised"])
+                + ": add sample = \"...\" or contract = \"api.py:Request\" to"
+                " [tool.mlgate.models.NAME]" + (f" ({pillars['schema'].detail})"
+                                                if compared else ""))
     if active("latency") and specs:
         lines = [f"{spec.name} p95 {m['latency']['p95_ms']:.1f} ms"
                  f" {'<=' if m['latency']['p95_ms'] <= spec.budget_ms else '>'}"
                  f" {spec.budget_ms:g} ms" for spec, m in measured["models"] if m.get("latency")]
         pillars["latency"].detail = "; ".join(lines)
         settle("latency", latency_found)
-        if not timed and pillars["latency"].status != "fail":
+        if pillars["latency"].status == "fail" and not pillars["latency"].detail:
+            pillars["latency"].detail = latency_found[0].message
+        elif pillars["latency"].status != "fail" and (untimed or not timed):
             pillars["latency"].not_checked(
-                "no model was timed: a model needs a sample request (sample = \"...\") that"
-                " predicts" if not latency_found else "no model was timed: "
-                + latency_found[0].message)
+                "not timed: " + ", ".join(untimed or ["no model"]) + ": a model needs a"
+                " sample request (sample = \"...\") that predicts"
+                + (f" ({pillars['latency'].detail})" if timed else ""))
     return AuditResult(list(pillars.values()), findings, measured, config)
 
 

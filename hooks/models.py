@@ -8,9 +8,9 @@ budget. In order, the first that applies:
 3. convention: the model artifacts git lists under the project (by name or content, see
    `mlgate.artifacts.discovery`), each with the first `sample*.json|csv|parquet` or
    `*request*.json` found next to it or in a folder above it (up to the project's root).
-   With one artifact, it is the model, sample or not; with several, each one that has a
-   sample is tried, and one without `predict` but with `transform` is reported as a
-   preprocessor saved beside the model, not as a broken model.
+   With one artifact, it is the model, sample or not; with several, each is loaded, one
+   without `predict` but with `transform` is reported as a preprocessor saved beside the
+   model, and a model without a sample is a warning (MLG411), never skipped in silence.
 """
 
 from __future__ import annotations
@@ -81,10 +81,10 @@ def declared_models(config: Config, args) -> list[ModelSpec]:
 
 
 def discover(root: str, budget_ms: float, names: str = "fields") -> list[ModelSpec]:
-    """By convention: the one artifact git lists (by name or content) with the nearest
-    sample; with several, each one that has a sample near it, marked SEVERAL so that a
-    preprocessor saved beside the model (a scaler) is recognised rather than called a model
-    without `predict`."""
+    """By convention: every artifact git lists (by name or content), each with the nearest
+    sample; with several, each is marked SEVERAL so that a preprocessor saved beside the
+    model (a scaler) is recognised rather than called a model without `predict`, and a model
+    without a sample is reported as not checked rather than skipped."""
     from mlgate.artifacts.discovery import find_artifacts
     from mlgate.files import _git_files
 
@@ -96,8 +96,6 @@ def discover(root: str, budget_ms: float, names: str = "fields") -> list[ModelSp
     specs = []
     for artifact in artifacts:
         sample = _nearest_sample(artifact, samples, root)
-        if len(artifacts) > 1 and sample is None:
-            continue
         name = os.path.basename(artifact).split(".")[0] or artifact
         taken = {s.name for s in specs}
         if name in taken:

@@ -344,3 +344,57 @@ def test_no_name_hides_a_pickle_not_even_protocol_0_as_csv(git_project, capsys):
     found = json.loads(capsys.readouterr().out)
     assert code == 1 and [(f["path"], f["code"]) for f in found] == [("model.csv", "MLG301")]
     assert not (git_project / "PWNED").exists()
+
+
+LFS_POINTER = ("version https://git-lfs.github.com/spec/v1\n"
+               "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\n"
+               "size 12345\n")
+
+
+def test_one_model_checked_does_not_vouch_for_a_pointer_beside_it(git_project, capsys):
+    joblib.dump(model(), git_project / "logreg.joblib")
+    (git_project / "svc.joblib").write_text(LFS_POINTER)
+    (git_project / "sample.json").write_text(json.dumps({"age": 0.2, "income": 0.4}))
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.models.logreg]\nartifact = "logreg.joblib"\nsample = "sample.json"\n'
+        '[tool.mlgate.models.svc]\nartifact = "svc.joblib"\nsample = "sample.json"\n')
+    code, report = audit(capsys, "--skip", "lock")
+    assert (code, report["verdict"]) == (1, "incomplete")
+    pillars = {p["name"]: p for p in report["pillars"]}
+    assert pillars["artifact"]["status"] == "not-checked"
+    assert "svc.joblib: a Git LFS pointer" in pillars["artifact"]["detail"]
+    assert pillars["schema"]["status"] == "not-checked"
+    assert "svc (a Git LFS pointer)" in pillars["schema"]["detail"]
+    assert "logreg: sample against the model's input" in pillars["schema"]["detail"]
+
+
+def test_a_second_model_without_a_sample_is_not_skipped_in_silence(git_project, capsys):
+    (git_project / "churn").mkdir()
+    (git_project / "fraud").mkdir()
+    joblib.dump(model(), git_project / "churn" / "model.joblib")
+    joblib.dump(model(), git_project / "fraud" / "model.joblib")
+    (git_project / "churn" / "sample.json").write_text(json.dumps({"age": 0.2, "income": 0.4}))
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 0 and [(f["path"], f["code"]) for f in found] == [
+        ("fraud/model.joblib", "MLG411")]
+    code, report = audit(capsys, "--skip", "lock")
+    pillars = {p["name"]: p for p in report["pillars"]}
+    assert (code, report["verdict"]) == (1, "incomplete")
+    assert pillars["schema"]["status"] == "not-checked"
+    assert "(no sample, no contract)" in pillars["schema"]["detail"]
+    assert pillars["latency"]["status"] == "not-checked"
+
+
+def test_the_schema_detail_says_what_was_compared(git_project, capsys):
+    X = np.random.RandomState(0).rand(20, 2)
+    joblib.dump(LogisticRegression().fit(X, (X[:, 0] > 0.5).astype(int)),
+                git_project / "model.joblib")  # fitted without column names
+    (git_project / "api.py").write_text(
+        "from pydantic import BaseModel\n\n\nclass Request(BaseModel):\n    features: list\n")
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.models.m]\nartifact = "model.joblib"\ncontract = "api.py:Request"\n')
+    code, report = audit(capsys, "--skip", "lock", "--skip", "latency")
+    schema = next(p for p in report["pillars"] if p["name"] == "schema")
+    assert schema["status"] == "not-checked"  # nothing was really compared
+    assert "contract not compared: the model has no column names" in schema["detail"]

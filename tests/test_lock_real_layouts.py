@@ -386,3 +386,20 @@ def test_readme_demo_stays_clean_after_the_readme_test_command(project, capsys, 
     install(venv, "stray", "1.0")  # anything else installed is still reported
     code, found = run_lock(capsys)
     assert (code, [f["package"] for f in found]) == (0, ["stray"])  # a warning
+
+
+def test_a_file_found_and_included_is_reported_once(tmp_path, monkeypatch, capsys):
+    import json
+    import subprocess
+    import sys
+
+    from mlgate.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    subprocess.run(["git", "init", "-q"], check=True)
+    (tmp_path / "requirements.txt").write_text("attrs>=20\n")
+    (tmp_path / "test_requirements.txt").write_text("-r requirements.txt\n")
+    main(["lock", "--format", "json", "--no-cache", "--python", sys.executable])
+    found = [(f["path"], f["line"], f["code"]) for f in json.loads(capsys.readouterr().out)
+             if f["code"] == "MLG205"]
+    assert found == [("requirements.txt", 1, "MLG205")]

@@ -257,7 +257,14 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         cached = _cached_verdict(cache, verdict_name)
         if cached is not None:
             return cached
-    locks = [lock for path in paths for lock in parse_lock(path)]
+    # A file both found and included by another (`-r requirements.txt` in a test file) is
+    # one lock: read once, its findings reported once.
+    locks, seen = [], set()
+    for lock in (lock for path in paths for lock in parse_lock(path)):
+        identity = (os.path.realpath(lock.path), lock.format)
+        if identity not in seen:
+            seen.add(identity)
+            locks.append(lock)
     for lock in locks:
         lock.path = _display(lock.path)
         for package in lock.packages:

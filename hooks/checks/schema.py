@@ -23,6 +23,7 @@ from mlgate.model_run import (
     models_and_gate,
     read_inputs,
 )
+from mlgate.models import SEVERAL
 
 NAME = "schema"
 HELP = "block models whose expected input does not match the sample request or API contract"
@@ -49,7 +50,10 @@ def _finding(path: str, code: str, message: str, severity: str = "error", hint: 
 
 
 def _line_of(path: str, key: str) -> int:
-    """The line of `"key"` in a JSON sample, or of the header in a CSV; 1 when unknown."""
+    """The line of `"key"` in a JSON sample, or of the header in a CSV; 1 when unknown (a
+    Parquet file has no lines)."""
+    if not path.lower().endswith((".json", ".jsonl", ".ndjson", ".csv", ".tsv")):
+        return 1
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             for number, line in enumerate(handle, 1):
@@ -128,9 +132,10 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
         for column in unexpected:
             if any(f.extra.get("renamed_from") == column for f in found):
                 continue
-            found.append(_finding(path, EXTRA, f"column {column!r} is not a model input: it"
-                                  " will be ignored", "warning", line=_line_of(path, column),
-                                  column=column))
+            found.append(_finding(path, EXTRA, f"column {column!r} is not a model input",
+                                  "warning", line=_line_of(path, column), column=column,
+                                  hint="a pipeline that selects its columns ignores it; a model"
+                                       " fitted on exactly its columns refuses the request"))
         present = [c for c in columns if c in names]
         reordered = model.get("predict_reordered") or {}
         if not found and present != [c for c in names if c in columns] and not predict.get(
@@ -248,6 +253,14 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     findings: list[Finding] = []
     for spec in specs:
         sample, contract = read_inputs(spec, findings)
+        if sample is None and contract is None and spec.origin == SEVERAL:
+            # One of several artifacts: a preprocessor needs no sample, a model does.
+            model = exercise(gate, spec, None, None, findings)
+            if model is not None and model.get("role") == "preprocessor":
+                if args.verbose:
+                    print(f"mlgate schema: {spec.artifact} is a preprocessor saved beside the"
+                          f" model ({model['input'].get('model_type')})", file=sys.stderr)
+                continue
         if sample is None and contract is None:
             if not spec.sample and not spec.contract:
                 findings.append(_finding(
