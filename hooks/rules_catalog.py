@@ -92,6 +92,24 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "a committed symlink whose target is such a path, e.g. data -> /Users/ana/Desktop/data",
         "",
     ),
+    "MLG109": (
+        "error",
+        "machine- or cluster-specific path under no known root, used as a file path: "
+        "/local-scratch/..., /groups/lab/..., /usr/bmicnas02/...; a warning where the use is "
+        "only likely",
+        "an absolute path under no known root whose first component is neither a standard "
+        "system folder (FHS: /bin /boot /dev /etc /lib /lib64 /opt /proc /run /sbin /srv /sys "
+        "/tmp; /usr and /var through their standard children) nor a container folder (/app, "
+        "/workspace, /code; in a container file, any), used as a file path: an error where the "
+        "use is certain (an argument of open, read_csv, Path, os.path.join, dbutils.fs...; a "
+        "shell file command or the command word; a scheduler's output or working-folder "
+        "option; a DVC remote's url; a name or key that says path: DATA_DIR, cache_dir:, "
+        "--log_dir=, export HF_HOME=), a warning where it is only likely (a name such as "
+        "output or data; any other word of a shell command), e.g. /local-scratch/ana/..., "
+        "/groups/lab/..., /staging/..., /store/..., /h/ana/..., /usr/bmicnas02/... (not "
+        "/usr/lib/...)",
+        "",
+    ),
     "MLG150": (
         "warning",
         "such a path in a notebook output (warning)",
@@ -236,6 +254,14 @@ RULES: dict[str, tuple[str, str, str, str]] = {
         "the repository provides",
         "loading failed: an exception (type and first line, no traceback), the timeout, the "
         "memory limit, a crash (signal), a module only the repository provides",
+        "",
+    ),
+    "MLG310": (
+        "warning",
+        "loading the artifact raised a warning: a library reads it with other code than "
+        "wrote it (often another version)",
+        "loading the artifact raised a warning: a library reads it with other code than "
+        "wrote it (often another version)",
         "",
     ),
     "MLG400": (

@@ -11,9 +11,10 @@ VERSION_PARITY = "MLG306"
 IMPORT_FAILS = "MLG307"
 CLASS_MISSING = "MLG308"
 LOAD_FAILS = "MLG309"
+LOAD_WARNS = "MLG310"
 SEVERITY = {"MLG301": "error", "MLG302": "error", "MLG303": "error", MALFORMED: "error",
             NOT_AN_ARTIFACT: "error", VERSION_PARITY: "error", IMPORT_FAILS: "error",
-            CLASS_MISSING: "error", LOAD_FAILS: "error"}
+            CLASS_MISSING: "error", LOAD_FAILS: "error", LOAD_WARNS: "warning"}
 HINTS = {
     "MLG301": "if this class is yours, allow it in [tool.mlgate.artifact] allow or"
               " trust-modules; never load an artifact you do not trust",
@@ -23,6 +24,9 @@ HINTS = {
     CLASS_MISSING: "re-train and dump with the versions the project ships, or pin the version"
                    " the artifact was made with",
     LOAD_FAILS: "load it yourself in the project's environment to see the full error",
+    LOAD_WARNS: "a library reads the artifact with other code than wrote it (often another"
+                " version): re-create it with the versions the project ships, or pin the"
+                " ones it was made with",
 }
 
 

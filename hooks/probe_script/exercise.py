@@ -196,6 +196,13 @@ def exercise_model(obj, spec):
         return out
     try:
         frame = _frame(spec)
+    except ModuleNotFoundError as exc:
+        if exc.name != "pandas":
+            raise
+        out["error"] = ("the sample is sent to the model as a pandas DataFrame, and the"
+                        " project's environment has no pandas: install it there (a dev"
+                        " dependency is enough) to check the schema and latency")
+        return out
     except Exception as exc:
         out["error"] = f"the sample cannot be made into a DataFrame: {type(exc).__name__}: {exc}"
         return out
