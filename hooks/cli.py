@@ -210,6 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _error(args, EXIT_ENVIRONMENT, "environment", f"{exc} (the project's"
                       " environment failed, not a finding about its files: run it by hand"
                       " to see why, or point mlgate at another one with --python)")
+    except MemoryError:  # `ulimit -v`, or a machine out of memory: one line, not a traceback
+        return _error(args, EXIT_USAGE, "usage", "out of memory (a memory limit such as"
+                      " `ulimit -v` is lower than this run needs)")
     except KeyboardInterrupt:
         return 130
     try:

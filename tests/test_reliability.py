@@ -219,3 +219,15 @@ def test_committed_symlinks_to_devices_and_fifos_are_refused_before_any_read(rep
     found = json.loads(capsys.readouterr().out)
     assert code == 1 and [f["code"] for f in found] == ["MLG400"]
     assert "not a regular file" in found[0]["message"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS as Linux applies it")
+def test_reading_a_small_file_needs_no_more_memory_than_the_file(tmp_path):
+    (tmp_path / "small.bin").write_bytes(b"\x80\x04N.")
+    script = ("import resource\n"
+              "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+              "from mlgate.artifacts.reading import read_bytes\n"
+              f"assert read_bytes({str(tmp_path / 'small.bin')!r}) == b'\\x80\\x04N.'\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr

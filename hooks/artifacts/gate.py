@@ -347,7 +347,7 @@ def _probe_failure(path: str, error, timeout: float) -> list[Finding]:
     import signal as signals
 
     if error.kind == "timeout":
-        return [_finding(path, LOAD_FAILS, f"loading did not finish within {timeout:.0f} s",
+        return [_finding(path, LOAD_FAILS, f"loading did not finish within {timeout:g} s",
                          hint="raise [tool.mlgate.artifact] load-timeout if the model is really"
                               " that slow to load", kind="timeout")]
     signal = -error.returncode if error.returncode and error.returncode < 0 else None

@@ -73,7 +73,16 @@ def _open(real: str):
 def read_bytes(real: str, limit: int = MAX_ARTIFACT_BYTES) -> bytes:
     """The file's bytes (at most `limit`), opened as checked: never a FIFO, never a link."""
     with _open(real) as handle:
-        data = handle.read(limit + 1)
+        # Ask for what the file holds, not for the cap: read(4 GiB) reserves 4 GiB up
+        # front, which fails under `ulimit -v` for a 1 KB file. A file that grows while
+        # it is read is read on, in chunks, up to the cap.
+        size = os.fstat(handle.fileno()).st_size
+        chunks = [handle.read(min(limit, size) + 1)]
+        total = len(chunks[0])
+        while total <= limit and len(chunks[-1]) > 0 and total > size:
+            chunks.append(handle.read(min(16 * 2**20, limit + 1 - total)))
+            total += len(chunks[-1])
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if len(data) > limit:
         raise Unreadable(f"larger than {limit} bytes, mlgate's cap for this kind of file")
     return data
