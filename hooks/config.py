@@ -163,6 +163,7 @@ MODEL_KEYS: dict[str, Callable[[Any, str], Any]] = {
     "method": _identifier,
     "batch": _count,
     "contract-import": _bool,
+    "input": _choice("dataframe", "records"),
 }
 
 

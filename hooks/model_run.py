@@ -56,6 +56,8 @@ def model_block(spec, sample, latency: dict | None = None) -> dict:
     block: dict = {"method": spec.method, "predict": True, "empty": True,
                    "call_timeout": CALL_TIMEOUT,
                    "extra_seconds": 3 * CALL_TIMEOUT + 5 if sample is not None else 0}
+    if getattr(spec, "input", "dataframe") == "records":  # the request dicts, as served
+        block["input"] = "records"
     if spec.origin == SEVERAL:  # found by convention beside others: may be a preprocessor
         block["preprocessor_ok"] = True
     file, colon, cls = (spec.contract or "").rpartition(":")

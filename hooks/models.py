@@ -30,13 +30,15 @@ class ModelSpec:
     """One model to exercise; paths as the user will see them (relative to the cwd)."""
 
     __slots__ = ("artifact", "batch", "budget_ms", "contract", "contract_import",
-                 "contract_names", "method", "name", "origin", "sample")
+                 "contract_names", "input", "method", "name", "origin", "sample")
 
     def __init__(self, name: str, artifact: str, origin: str, sample: str | None = None,
                  contract: str | None = None, budget_ms: float | None = None,
                  method: str = "predict", contract_names: str = "fields",
-                 batch: int = 0, contract_import: bool = False) -> None:
+                 batch: int = 0, contract_import: bool = False,
+                 input: str = "dataframe") -> None:
         self.name, self.artifact, self.origin = name, artifact, origin
+        self.input = input  # what the model is called with: a DataFrame, or request dicts
         self.contract_import = contract_import
         self.sample, self.contract, self.budget_ms = sample, contract, budget_ms
         self.method, self.contract_names, self.batch = method, contract_names, batch
@@ -75,7 +77,8 @@ def declared_models(config: Config, args) -> list[ModelSpec]:
                 name, at("artifact") or "", f"[tool.mlgate.models.{name}]", at("sample"),
                 at("contract"), table.get("budget-ms", default_budget),
                 table.get("method", "predict"), table.get("contract-names", names),
-                table.get("batch", 0), table.get("contract-import", False)))
+                table.get("batch", 0), table.get("contract-import", False),
+                table.get("input", "dataframe")))
         return specs
     return discover(config.root, default_budget, names)
 

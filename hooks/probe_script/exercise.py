@@ -56,8 +56,35 @@ def expected_input(obj):
     return info
 
 
+class _Records(list):
+    """The sample as a service that passes request dicts receives it (a DictVectorizer
+    pipeline: `input = "records"`), sliced the way the checks slice a DataFrame."""
+
+    def __init__(self, rows, columns):
+        super().__init__(rows)
+        self.columns = columns
+
+    @property
+    def iloc(self):
+        records = self
+
+        class Slicer:
+            def __getitem__(self, key):
+                if isinstance(key, slice):
+                    return _Records(list.__getitem__(records, key), records.columns)
+                return _Records([records[i] for i in key], records.columns)
+
+        return Slicer()
+
+
 def _frame(spec):
-    """The sample as the model will see it: a DataFrame in the sample's column order."""
+    """The sample as the model will see it: a DataFrame in the sample's column order, or
+    the list of request dicts with `input = "records"`."""
+    if spec.get("input") == "records" and not spec.get("parquet"):
+        columns = list(spec["columns"])
+        rows = spec["csv_rows"] if spec.get("csv_rows") is not None else spec["rows"]
+        return _Records([dict(row) if isinstance(row, dict) else dict(zip(columns, row))
+                         for row in rows], columns)
     import pandas as pd
 
     if spec.get("parquet"):
@@ -186,6 +213,16 @@ def exercise_model(obj, spec):
             first = next((line for line in str(exc).splitlines() if line.strip()), "")
             out["contract_error"] = f"{type(exc).__name__}: {first[:300]}"
     method = getattr(obj, spec.get("method") or "predict", None)
+    if not callable(method) and isinstance(obj, (dict, tuple, list)):
+        parts = (", ".join(f"{k!r}: {type(v).__name__}" for k, v in list(obj.items())[:6])
+                 if isinstance(obj, dict) else
+                 ", ".join(type(v).__name__ for v in list(obj)[:6]))
+        out["error"] = (f"the artifact is a {type(obj).__name__} ({parts}), not a model with"
+                        f" {spec.get('method') or 'predict'}(): mlgate exercises one object that"
+                        " takes the request; save the preprocessing and the model as one"
+                        " scikit-learn Pipeline, or declare only the artifact check for this"
+                        " file (no sample)")
+        return out
     if not callable(method):
         if spec.get("preprocessor_ok") and callable(getattr(obj, "transform", None)):
             out["role"] = "preprocessor"  # a scaler saved beside the model: not the model
@@ -217,7 +254,8 @@ def exercise_model(obj, spec):
         if out["predict"].get("hang"):
             return out  # it will hang again: no reordered, empty or timed calls
         names = out["input"]["feature_names_in"]
-        if not out["predict"]["ok"] and names and set(names) <= set(frame.columns):
+        if not out["predict"]["ok"] and names and set(names) <= set(frame.columns) and (
+                hasattr(frame, "loc")):
             # Would the right order have worked? Tells an order check from other failures.
             out["predict_reordered"] = _attempt(deadline, method,
                                                 frame.loc[:, names].iloc[:MAX_SAMPLE_ROWS])
