@@ -231,3 +231,45 @@ def test_reading_a_small_file_needs_no_more_memory_than_the_file(tmp_path):
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           check=False)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_concurrent_readme_writers_and_kills_leave_a_whole_readme(tmp_path):
+    """Eight writers at once, half of them killed at once: the README is always the old one
+    or one writer's whole result, never a mix, never shorter."""
+    import signal
+
+    readme = tmp_path / "README.md"
+    body = "# Project\n\n" + "A line the team wrote by hand.\n" * 5000
+    readme.write_text(body)
+    script = ("import sys; from mlgate.audit import START, END, write_readme\n"
+              "n = sys.argv[1]\n"
+              "write_readme(sys.argv[2], START + '\\n' + ('writer ' + n + '\\n') * 20000"
+              " + END + '\\n')\n")
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(n), str(readme)])
+             for n in range(8)]
+    for proc in procs[::2]:
+        proc.send_signal(signal.SIGKILL)
+    for proc in procs:
+        proc.wait()
+    text = readme.read_text()
+    assert text.startswith(body)
+    tail = text[len(body):]
+    assert tail == "" or any(
+        tail == "\n<!-- mlgate:operational-constraints:start -->\n" + f"writer {n}\n" * 20000
+        + "<!-- mlgate:operational-constraints:end -->\n" for n in range(8))
+
+
+def test_a_hook_run_leaves_git_status_as_it_found_it(repo, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # this process writes none either
+    _trusted_model(repo)
+    (repo / "sample.json").write_text(json.dumps({"x": 1}))
+    before = subprocess.run(["git", "status", "--porcelain", "--ignored",
+                             "--untracked-files=all"], capture_output=True,
+                            text=True, check=True).stdout
+    for check in ("artifact", "lock", "paths"):
+        main([check, "--python", sys.executable] if check != "paths" else [check])
+    capsys.readouterr()
+    after = subprocess.run(["git", "status", "--porcelain", "--ignored",
+                             "--untracked-files=all"], capture_output=True,
+                           text=True, check=True).stdout
+    assert after == before
