@@ -21,6 +21,7 @@ _EXTENSION_KINDS = {
     ".ini": "ini", ".cfg": "ini", ".conf": "ini",
     ".env": "env",
     ".sh": "shell", ".bash": "shell", ".zsh": "shell", ".ksh": "shell",
+    ".slurm": "shell", ".sbatch": "shell", ".pbs": "shell",
     ".dockerfile": "dockerfile",
 }
 
@@ -43,6 +44,8 @@ def file_kind(path: str) -> str | None:
     lower = name.lower()
     if lower in _NAME_KINDS:
         return _NAME_KINDS[lower]
+    if lower in ("config", "config.local") and posixpath.basename(parent) == ".dvc":
+        return "ini"  # DVC's remotes: `url = /mnt/store` is a folder
     # Dockerfile, Dockerfile.gpu, Containerfile-dev (string tests: no regex on this hot path)
     for stem in ("dockerfile", "containerfile"):
         if lower == stem or (lower.startswith(stem) and lower[len(stem)] in ".-"):

@@ -9,7 +9,7 @@ from mlgate.cli import main
 
 
 def run_json(capsys, *args: str) -> tuple[int, list[dict]]:
-    code = main(["paths", "--format", "json", "--no-config", *args])
+    code = main(["paths", "--format", "json", "--no-config", "--no-cache", *args])
     out = capsys.readouterr().out
     return code, json.loads(out)
 

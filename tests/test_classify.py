@@ -208,3 +208,105 @@ def test_container_targets_cover_later_arguments():
     assert targets == ("/mnt/data",)
     assert codes("--data=/mnt/data/train", container_paths=targets) == []
     assert codes("-v /mnt/data:/mnt/data", container_paths=targets) == [("MLG102", "/mnt/data")]
+
+
+# --- MLG109: paths under no known root, flagged by how the text uses them (issue #12) ----------
+
+def unknown(value, **kw):
+    """(code, text, certain) of every finding, for the MLG109 policy's severities."""
+    return [(m.code, m.text, m.certain) for m in find_paths(value, **kw)]
+
+
+@pytest.mark.parametrize("value, shell, expected", [
+    # a shell file command, the command word, a scheduler option: certain, bare roots too
+    ("source /scratch_net/biwidl203/ana/conda.sh", True,
+     [("MLG109", "/scratch_net/biwidl203/ana/conda.sh", True)]),
+    ("cd /local-scratch", True, [("MLG109", "/local-scratch", True)]),
+    ("#SBATCH --output=/work/dlclarge1/ana/log/%j.out", True,
+     [("MLG109", "/work/dlclarge1/ana/log/%j.out", True)]),
+    ("/ukp-storage-1/ana/bin/cmake ..", True, [("MLG109", "/ukp-storage-1/ana/bin/cmake", True)]),
+    # a name that says path: certain once it has a child folder
+    ('export HF_HOME="/groups/funke/cache"', True, [("MLG109", "/groups/funke/cache", True)]),
+    ("data_dir: /staging/abc123/reads", False, [("MLG109", "/staging/abc123/reads", True)]),
+    ("--data_path=/store/cms/run2", False, [("MLG109", "/store/cms/run2", True)]),
+    # another shell word, or a name that only may hold a path: a warning
+    ("EXP_D=/work/dl/ana/exp", True, [("MLG109", "/work/dl/ana/exp", False)]),
+    ("output: /h/ana/runs", False, [("MLG109", "/h/ana/runs", False)]),
+    # no use shown: nothing (a route, a bare root under a plain name, prose)
+    ("route: /h/ana/runs", False, []),
+    ("data_dir: /store", False, []),
+    ("see /local-scratch/ana for the data", False, []),
+    ('@app.get("/v1/models/clf")', False, []),
+    ("api_root: /api/v1/items", False, []),
+])
+def test_unknown_roots_are_flagged_by_their_use(value, shell, expected):
+    assert unknown(value, shell=shell) == expected
+
+
+@pytest.mark.parametrize("value", [
+    "/usr/lib/python3/dist-packages/x.py", "/usr/local/cuda/bin/nvcc", "/var/lib/mlflow/db",
+    "/etc/ssl/certs/x.pem", "/opt/conda/bin/python", "/proc/self/environ", "/lib64/ld.so",
+    "/app/models/m.joblib", "/workspace/src/x", "/tmp/run/x", "/user/hive/warehouse/t",
+    "/srv/data/x", "/usr", "/cvmfs/sft.cern.ch/lcg/views",
+])
+def test_system_and_container_locations_are_fine_whatever_the_use(value):
+    assert find_paths(value, use=3, shell=True) == []
+
+
+def test_system_prefixes_count_by_component_not_by_string():
+    assert unknown("/usr/bmicnas02/data-biwi-01/ana/seg.h5", use=3) == [
+        ("MLG109", "/usr/bmicnas02/data-biwi-01/ana/seg.h5", True)]
+    assert unknown("/variable/ana/x", use=3) == [("MLG109", "/variable/ana/x", True)]
+    assert unknown("/etcetera/x", use=3) == [("MLG109", "/etcetera/x", True)]
+    assert unknown("/usr/share/x", use=3) == []
+
+
+@pytest.mark.parametrize("value", [
+    "scp ana@login.hpc.edu:/home/ana/x.csv .",
+    "rsync -a cluster.example.org:/groups/lab/data ./data",
+    "url = ssh://guohui6@10.110.147.231:/home/guohui6/data/remote",
+    'prod = mlflow.pyfunc.load_model("models:/churn-classifier/Production")',
+])
+def test_remote_paths_and_uri_schemes_are_not_this_machines(value):
+    assert find_paths(value, path_context=True, use=3, shell=True) == []
+
+
+def test_a_path_list_entry_after_a_variable_is_still_a_path():
+    assert codes("export PATH=$PATH:/home/ana/bin") == [("MLG101", "/home/ana/bin")]
+
+
+def test_bare_drive_roots_where_a_path_is_expected():
+    assert codes("D:/", path_context=True) == [("MLG104", "D:/")]
+    assert codes("E:\\", path_context=True) == [("MLG104", "E:\\")]
+    assert codes("D:/") == []
+
+
+def test_what_a_container_run_executes_uses_the_image_paths():
+    line = "singularity exec --nv /home/sm/images/habitat python3 /root/vnav/start.py /local/x/y"
+    assert codes(line, shell=True) == [("MLG101", "/home/sm/images/habitat")]
+    assert codes("docker run --rm -e A=1 img:latest cat /root/data/x", shell=True) == []
+
+
+def test_a_bind_without_a_colon_is_a_host_folder():
+    assert codes("apptainer exec --bind /scratch1/projects/lab --bind /local img x") == [
+        ("MLG102", "/scratch1/projects/lab"), ("MLG102", "/local")]
+
+
+def test_an_escaped_newline_ends_a_path_and_starts_one():
+    assert unknown(r"printf 'Y\n/ukp-storage-1/ana/joern\nN\n' | ./install.sh", shell=True) == [
+        ("MLG109", "/ukp-storage-1/ana/joern", False)]
+
+
+def test_notebook_outputs_count_files_and_deep_folders_not_words():
+    assert unknown("/groups/lab/env/lib/python3.9/site-packages/x.py:36: FutureWarning",
+                   output=True) == [
+        ("MLG109", "/groups/lab/env/lib/python3.9/site-packages/x.py", True)]
+    assert unknown("GET /api/v1/users 200", output=True) == []
+    assert unknown("epoch 3/10 loss/acc", output=True) == []
+
+
+def test_a_value_reports_a_bounded_number_of_paths():
+    from mlgate.checks.paths.classify import MAX_PER_VALUE
+
+    value = " ".join(f"/home/u{i}/x.csv" for i in range(MAX_PER_VALUE * 3))
+    assert len(find_paths(value)) == MAX_PER_VALUE

@@ -3,7 +3,10 @@
 tests/corpus/positive/ holds files that imitate real ML projects (Colab, Kaggle, Databricks and
 SageMaker code, notebooks, Hydra/k8s/compose/CI YAML, pyproject/requirements/lock files,
 Dockerfiles, shell scripts, .env/INI files) with machine-specific paths mixed with look-alikes
-that must stay silent; tests/corpus/negative/ holds files that must produce no finding at all.
+that must stay silent; tests/corpus/negative/ holds files that must produce no finding at all;
+tests/corpus/real/ holds real public files (HPC job scripts, Hydra/DVC configs, Airflow DAGs,
+Databricks exports, notebooks with tracebacks and pip logs), each with its `source` and a
+`split` (tests/corpus_score.py reports precision and recall per split and kind).
 tests/corpus/expected.toml lists, for every corpus file, the expected findings as "LINE:CODE".
 
 Each file runs through the real CLI in-process (`mlgate paths --format json --no-config`), so the
@@ -45,7 +48,7 @@ def corpus_files() -> list[str]:
 def run_paths(path: Path, capsys: pytest.CaptureFixture[str]) -> list[dict]:
     capsys.readouterr()  # drop anything printed before the run
     try:
-        code = main(["paths", "--format", "json", "--no-config", str(path)])
+        code = main(["paths", "--format", "json", "--no-config", "--no-cache", str(path)])
     except SystemExit as exc:  # a CLI may exit instead of returning its status
         code = exc.code
     out, err = capsys.readouterr()
@@ -65,7 +68,14 @@ def test_every_corpus_file_is_listed():
 
 def test_expected_entries_are_well_formed():
     for rel, entry in EXPECTED.items():
-        assert set(entry) == {"findings"}, rel
+        if rel.startswith("real/"):
+            # real public files say where they come from, and whether they may tune the rules
+            assert set(entry) - {"note"} == {"findings", "source", "split"}, rel
+            repo, _, rest = entry["source"].partition(":")
+            assert repo.count("/") == 1 and "@" in rest and len(rest.rsplit("@")[1]) == 40, rel
+            assert entry["split"] in ("dev", "holdout"), rel
+        else:
+            assert set(entry) == {"findings"}, rel
         for item in entry["findings"]:
             line, _, code = item.partition(":")
             assert line.isdigit() and int(line) >= 1, (rel, item)
@@ -74,7 +84,12 @@ def test_expected_entries_are_well_formed():
             assert entry["findings"] == [], f"{rel}: negative files must expect no findings"
 
 
-@pytest.mark.parametrize("rel", sorted(EXPECTED))
+# Held-out real files are scored together (below), never matched one by one: a rule is not
+# tuned until each of them passes.
+HOLDOUT = sorted(rel for rel, entry in EXPECTED.items() if entry.get("split") == "holdout")
+
+
+@pytest.mark.parametrize("rel", sorted(set(EXPECTED) - set(HOLDOUT)))
 def test_corpus_file(rel: str, capsys: pytest.CaptureFixture[str]):
     findings = run_paths(CORPUS / rel, capsys)
     got = Counter(f"{f['line']}:{f['code']}" for f in findings)
@@ -102,4 +117,21 @@ def test_corpus_file(rel: str, capsys: pytest.CaptureFixture[str]):
         )
     for f in findings:
         assert set(f) >= FINDING_KEYS, f
-        assert f["severity"] == ("warning" if f["code"] == "MLG150" else "error"), f
+        if f["code"] != "MLG109":  # MLG109 is a warning where the use is only likely
+            assert f["severity"] == ("warning" if f["code"] == "MLG150" else "error"), f
+
+
+def test_held_out_real_files_meet_the_precision_and_recall_targets():
+    """Issue #12's targets, on the real files kept out of tuning: precision >= 0.97 and recall
+    >= 0.95 over their "LINE:CODE" findings (tests/corpus_score.py prints the details)."""
+    from corpus_score import Score, run_file
+
+    assert len(HOLDOUT) >= 20
+    score = Score()
+    for rel in HOLDOUT:
+        score.add(run_file(main, CORPUS / rel), list(EXPECTED[rel]["findings"]))
+    precision = score.tp / max(score.tp + score.fp, 1)
+    recall = score.tp / max(score.tp + score.fn, 1)
+    assert precision >= 0.97 and recall >= 0.95, (
+        f"held-out precision {precision:.3f}, recall {recall:.3f}: "
+        "python tests/corpus_score.py --split holdout -v")

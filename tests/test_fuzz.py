@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlgate.checks.paths import _findings_in_text, check_file
-from mlgate.checks.paths.classify import find_paths
+from mlgate.checks.paths.classify import find_paths, prefilter
 from mlgate.files import Target
 
 KINDS = ["python", "notebook", "json", "toml", "yaml", "ini", "env", "shell", "dockerfile",
@@ -73,3 +73,61 @@ def test_random_bytes_on_disk(tmp_path, data, kind):
     opts = Opts()
     opts.prefilter = prefilter(())
     check_file(Target(str(path), kind, True), opts)
+
+
+# Statements real code is made of, several spanning lines, with paths in every position a
+# statement-level parse could get wrong: inside brackets, docstrings, triple-quoted templates,
+# decorators, headers, after comments and continuation backslashes.
+STATEMENTS = [
+    "x = 1\n",
+    "DATA_DIR = '/local-scratch/ana/data'\n",
+    "df = pd.read_csv(\n    '/groups/lab/train.csv',\n    sep=',')\n",
+    "paths = [\n    # the cluster copy\n    '/staging/abc/x.tar',\n    '/h/ana/y.pt',\n]\n",
+    'def f(path="/home/ana/x"):\n    """Reads /home/ana/default and /mnt/x."""\n'
+    "    return open(path)\n",
+    "class C:\n    root = '/gpfs/lab/root'\n\n    def g(self):\n        return self.root\n",
+    '@app.get("/v1/items")\ndef items():\n    return []\n',
+    "TEMPLATE = '''#!/bin/bash\nsource /scratch_net/ana/conda.sh\n"
+    "export HF_HOME=/local/ana/hf\n'''\n",
+    "if os.path.exists('/kaggle/input'):\n    DATA = '/kaggle/input/x.csv'\n"
+    "elif True:\n    DATA = 'data/x.csv'\n",
+    "total = a + \\\n    b\n",
+    "cfg = {'cache_dir': '/store/cms/cache',\n       'route': '/v1/models/x:predict'}\n",
+    "s = f'{root}/home/ana/x'\n",
+    "with open('/usr/bmicnas02/x/y.h5') as h:\n    pass\n",
+    "# a comment about /home/ana/notes\n",
+    "print('/predict', 1 / 2)\n",
+    "try:\n    import torch\nexcept ImportError:\n    torch = None\n",
+    "for p in ['/ukp-storage-1/a', '/ukp-storage-1/b']:\n    os.makedirs(p)\n",
+    "\n",
+]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(STATEMENTS), min_size=1, max_size=25),
+       st.integers(min_value=0, max_value=3))
+def test_statement_level_parsing_agrees_with_the_whole_file(statements, depth):
+    import mlgate.checks.paths.python_source as python_source
+
+    # the same statements nested inside `if True:` blocks, as a method body would be
+    indent = "    " * depth
+    body = "".join("".join(indent + line if line.strip() else line
+                           for line in statement.splitlines(keepends=True))
+                   for statement in statements)
+    source = "".join("    " * i + "if True:\n" for i in range(depth)) + body
+    gate = prefilter(())
+    lines = gate.candidate_lines(source)
+    target = Target("x.py", "python", True)
+
+    def findings() -> list[tuple]:
+        return sorted((f.line, f.col, f.code, f.severity)
+                      for f in _findings_in_text(target, source, Opts(), lines))
+
+    chunked = findings()
+    real = python_source._parse_chunks
+    python_source._parse_chunks = lambda *a, **k: None
+    try:
+        whole = findings()
+    finally:
+        python_source._parse_chunks = real
+    assert chunked == whole

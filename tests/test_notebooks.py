@@ -82,3 +82,66 @@ def test_suppression_inside_a_cell(tmp_path, capsys):
                                      "y = '/Users/ana/y'\n"])])
     _, found = run_json(capsys, str(path))
     assert [f["cell_line"] for f in found] == [2]
+
+
+def test_lower_case_drive_after_an_ansi_colour_in_a_traceback(tmp_path, capsys):
+    path = tmp_path / "nb.ipynb"
+    lines = write_notebook(path, [code_cell(["import pymc\n"], outputs=[
+        {"output_type": "error", "ename": "ZeroProbability", "evalue": "x", "traceback": [
+            "\u001b[1;32mc:\\Python27\\lib\\site-packages\\pymc\\distributions.pyc\u001b[0m"
+            " in \u001b[0;36m__init__\u001b[1;34m(self)\u001b[0m\n"]}])])
+    _, found = run_json(capsys, str(path))
+    assert [(f["line"], f["code"], f["rule"]) for f in found] == [
+        (line_of(lines, "distributions.pyc"), "MLG150", "MLG104")]
+
+
+def test_pip_logs_and_vendor_copies_of_outputs_are_read(tmp_path, capsys):
+    log = ("Requirement already satisfied: pyspark in c:\\users\\ana\\anaconda3\\lib\\"
+           "site-packages (3.0.1)\n")
+    path = tmp_path / "nb.ipynb"
+    lines = write_notebook(path, [code_cell(["pip install pyspark\n"], outputs=[
+        {"output_type": "display_data",
+         "metadata": {"application/vnd.databricks.v1+output": {"data": log, "type": "html"}},
+         "data": {"text/html": ["<div class='ansiout'>" + log + "</div>"],
+                  "image/png": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB/home/ana/x"}}])])
+    _, found = run_json(capsys, str(path))
+    assert sorted((f["line"], f["rule"]) for f in found) == sorted(
+        (n, "MLG104") for n, line in enumerate(lines, 1) if "c:\\\\users" in line)
+    assert len(found) == 2
+
+
+def test_unknown_roots_in_outputs_are_files_not_words(tmp_path, capsys):
+    path = tmp_path / "nb.ipynb"
+    write_notebook(path, [code_cell(["train()\n"], outputs=[
+        {"name": "stderr", "output_type": "stream", "text": [
+            "/groups/lab/envs/x/lib/python3.9/site-packages/torch/nn.py:36: UserWarning: x\n",
+            "GET /api/v1/items 200\n", "step 3/10\n"]}])])
+    _, found = run_json(capsys, str(path))
+    assert [(f["code"], f["rule"], f["text"]) for f in found] == [
+        ("MLG150", "MLG109", "/groups/lab/envs/x/lib/python3.9/site-packages/torch/nn.py")]
+
+
+def test_a_listing_of_root_folders_in_an_output_is_not_a_path(tmp_path, capsys):
+    path = tmp_path / "nb.ipynb"
+    write_notebook(path, [code_cell(["%fs ls dbfs:/\n"], outputs=[
+        {"output_type": "execute_result", "execution_count": 1, "metadata": {},
+         "data": {"text/plain": ["dbfs:/databricks-datasets/\n", "dbfs:/FileStore/t/x.csv\n",
+                                 "file:/home/\n", "file:/mnt/\n", "file:/home/ana/x.csv\n"]}}])])
+    _, found = run_json(capsys, str(path))
+    assert [f["text"] for f in found] == ["dbfs:/FileStore/t/x.csv", "file:/home/ana/x.csv"]
+
+
+def test_cells_without_a_candidate_are_not_parsed(tmp_path, capsys, monkeypatch):
+    import mlgate.checks.paths.notebook_source as notebooks
+
+    parsed: list[str] = []
+    real = notebooks.ipython_sites
+    monkeypatch.setattr(notebooks, "ipython_sites",
+                        lambda text, comments: parsed.append(text) or real(text, comments))
+    path = tmp_path / "nb.ipynb"
+    cells = [code_cell([f"x{i} = {i}\n"]) for i in range(200)]
+    cells[120] = code_cell(["df = pd.read_csv('/local-scratch/ana/x.csv')\n"])
+    write_notebook(path, cells)
+    _, found = run_json(capsys, str(path))
+    assert [(f["code"], f["cell"]) for f in found] == [("MLG109", 121)]
+    assert parsed == ["df = pd.read_csv('/local-scratch/ana/x.csv')\n"]

@@ -137,3 +137,106 @@ def test_existence_checks_detect_a_platform_without_depending_on_it(tmp_path, ca
         DATA = "/kaggle/input/birdclef/train.csv" if IS_KAGGLE else "data/train.csv"
         """)
     assert line_codes(found) == ["3:MLG103"]
+
+
+def findings(found):
+    return sorted((f["line"], f["code"], f["severity"]) for f in found)
+
+
+def test_unknown_roots_in_python_by_their_use(tmp_path, capsys):
+    _, found = check(tmp_path, capsys, """\
+        import os, sys
+        from pathlib import Path
+        sys.path.append('/usr/bmicnas02/data-biwi-01/ana/CNN-segmentation')
+        TORCH_DATASETS_DIR = "/extra/ucibdl0/shared/data/torch_datasets"
+        df = pd.read_csv("/local-scratch/ana/train.csv")
+        cfg = {"cache_dir": "/groups/funke/cache", "name": "/groups/funke/label"}
+        parser.add_argument("--data_root", default="/staging/abc/reads")
+        out = Path("/store") / "run1"
+        OUTPUT = "/h/ana/runs/exp1"
+        app = FastAPI(root_path="/api")
+        ENDPOINT = "/v1/models/churn:predict"
+        usr = "/usr/lib/x86_64-linux-gnu/libc.so"
+        """)
+    assert findings(found) == [
+        (3, "MLG109", "error"), (4, "MLG109", "error"), (5, "MLG109", "error"),
+        (6, "MLG109", "error"), (7, "MLG109", "error"), (8, "MLG109", "error"),
+        (9, "MLG109", "warning")]
+
+
+def test_bare_drive_root_in_a_join(tmp_path, capsys):
+    _, found = check(tmp_path, capsys, """\
+        import os
+        DATA = os.path.join("D:/", "datasets", "imagenet")
+        label = "C:/"
+        """)
+    assert line_codes(found) == ["2:MLG104"]
+
+
+def test_existence_probes_in_pathlib_form_and_probe_then_fallback(tmp_path, capsys):
+    _, found = check(tmp_path, capsys, """\
+        import os
+        from pathlib import Path
+        if Path("/checkpoint").is_dir():
+            print("on the cluster")
+        scratch_path = Path("/scratch/diffusion")
+        if scratch_path.exists() and scratch_path.is_dir():
+            DATA_DIR = scratch_path
+        if os.path.exists("/mnt/cluster_storage/"):
+            storage_path = "/mnt/cluster_storage/"
+        out_dir = "/scratch/ana/out"
+        if not os.path.exists(out_dir):
+            os.makedirs(out_dir)
+        """)
+    assert line_codes(found) == ["10:MLG102"]
+
+
+def test_databricks_export_magic_cells_are_code_markdown_is_not(tmp_path, capsys):
+    path = tmp_path / "etl.py"
+    path.write_text(
+        "# Databricks notebook source\n"
+        "# MAGIC %md\n"
+        "# MAGIC Reads `/mnt/raw/events` each night\n"
+        "\n"
+        "# COMMAND ----------\n"
+        "\n"
+        "# MAGIC %fs ls /FileStore/tables\n"
+        "\n"
+        "# COMMAND ----------\n"
+        "\n"
+        "# MAGIC %sql\n"
+        "# MAGIC CREATE TABLE t LOCATION 'dbfs:/FileStore/tables/t'\n"
+        "\n"
+        "# COMMAND ----------\n"
+        "\n"
+        "# MAGIC %sh cat /local_disk0/tmp/x.csv\n",
+        encoding="utf-8")
+    _, found = run_json(capsys, str(path))
+    assert line_codes(found) == ["12:MLG103", "16:MLG109", "7:MLG103"]
+
+
+def test_a_large_file_parses_only_the_statements_that_hold_candidates(tmp_path, capsys,
+                                                                      monkeypatch):
+    import ast
+
+    parsed: list[int] = []
+    real_parse = ast.parse
+    monkeypatch.setattr(ast, "parse", lambda source, *a, **k: (
+        parsed.append(len(source)) or real_parse(source, *a, **k)))
+    body = "".join(f"def f{i}(x):\n    return x * {i}  # /{i}\n\n" for i in range(3000))
+    source = (body + "class Config:\n    def load(self):\n"
+              "        frame = pd.read_csv(\n            os.path.join('/local-scratch/ana',\n"
+              "                         'train.csv'))\n        return frame\n" + body)
+    _, found = check(tmp_path, capsys, source)
+    assert [(f["line"], f["code"]) for f in found] == [(9004, "MLG109")]
+    assert parsed and max(parsed) < 500, parsed  # the statement, not the 200 kB file
+
+
+def test_the_prefilter_knows_every_call_the_python_reader_trusts():
+    # A bare root passes the raw-text gate only next to a call the gate knows: every call
+    # the Python reader treats as a file call must be among them, or its findings are lost.
+    from mlgate.checks.paths import python_source, usage
+
+    trusted = set(python_source.STRONG_CALLS) | set(python_source.PASS_CALLS)
+    trusted |= {name for names in python_source._RECEIVER_CALLS.values() for name in names}
+    assert trusted <= usage.CERTAIN_CALL_WORDS

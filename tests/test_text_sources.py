@@ -115,3 +115,83 @@ def test_ci_jobs_in_a_container_use_its_paths(tmp_path, capsys):
         """)
     assert [(f["line"], f["text"]) for f in found] == [
         (3, "/mnt/runner-cache"), (9, "/mnt/cache/.cache/hf"), (17, "/mnt/data/models")]
+
+
+def codes_severity(found):
+    return [(f["line"], f["code"], f["severity"]) for f in found]
+
+
+def test_slurm_script_unknown_cluster_roots(tmp_path, capsys):
+    _, found = check(tmp_path, capsys, "train.slurm", """\
+        #!/bin/bash
+        #SBATCH --output=/work/dlclarge1/ana/logs/%j.out
+        #SBATCH -D /work/dlclarge1/ana/dino
+        # a note about /work/dlclarge1/ana/old
+        source /scratch_net/biwidl203/ana/anaconda3/etc/profile.d/conda.sh
+        export TORCH_HOME=/local-scratch/ana/torch
+        EXP=/work/dlclarge1/ana/experiments/run1
+        python train.py --data_path /ukp-storage-1/ana/cifar --out outputs/
+        scp ana@login.hpc.edu:/groups/lab/data/x.tar .
+        . /etc/profile.d/modules.sh
+        curl -o /tmp/x.json https://example.org/api/v1/items
+        """)
+    assert codes_severity(found) == [
+        (2, "MLG109", "error"), (3, "MLG109", "error"), (5, "MLG109", "error"),
+        (6, "MLG109", "error"), (7, "MLG109", "warning"), (8, "MLG109", "error")]
+
+
+def test_yaml_keys_above_a_value_say_it_is_a_path(tmp_path, capsys):
+    _, found = check(tmp_path, capsys, "data_config.yml", """\
+        volume_config:
+          raw:
+            path:
+              '1': '/g/kreshuk/data/platy/train_01.h5'
+              '2': '/g/kreshuk/data/platy/train_02.h5'
+            key:
+              '1': 'volumes/raw'
+          endpoints:
+            predict: /v1/models/platy:predict
+        hydra:
+          run:
+            dir: /groups/lab/outputs/${now:%Y-%m-%d}
+        storage:
+          mount_path: "/root/data/"
+        """)
+    assert line_codes(found) == ["12:MLG109", "14:MLG101", "4:MLG109", "5:MLG109"]
+
+
+def test_a_compose_file_is_a_container_but_for_host_volumes(tmp_path, capsys):
+    _, found = check(tmp_path, capsys, "docker-compose.yml", """\
+        services:
+          airflow:
+            image: apache/airflow:2.9.1
+            command: >
+              bash -c "pip install -r /requirements.txt && airflow standalone"
+            volumes:
+              - ../dags:/opt/airflow/dags
+              - /local-scratch/ana/airflow-logs:/opt/airflow/logs
+              - type: bind
+                source: /groups/lab/models
+                target: /models
+            working_dir: /workspace/project
+        """)
+    assert line_codes(found) == ["10:MLG102", "8:MLG102"]
+
+
+def test_dvc_remotes(tmp_path, capsys):
+    folder = tmp_path / ".dvc"
+    folder.mkdir()
+    (folder / "config").write_text(
+        "[core]\n    remote = local\n['remote \"local\"']\n    url = /store\n"
+        "['remote \"nas\"']\n    url = ssh://ana@10.0.0.5:/home/ana/dvc\n"
+        "['remote \"win\"']\n    url = C:\\Users\\ana\\dvc-storage\n", encoding="utf-8")
+    _, found = run_json(capsys, str(folder / "config"))
+    assert line_codes(found) == ["4:MLG109", "8:MLG104"]
+
+
+def test_scheduler_scripts_and_dvc_configs_are_found_in_a_tree():
+    from mlgate.files import file_kind
+
+    assert [file_kind(name) for name in (
+        "jobs/train.slurm", "run.sbatch", "q.pbs", ".dvc/config", "x/.dvc/config.local",
+        "config")] == ["shell", "shell", "shell", "ini", "ini", None]

@@ -1,10 +1,13 @@
 """`mlgate paths`: block hardcoded, machine-specific absolute paths (rules MLG1xx).
 
 A file is first tested on its bytes with three literal-first patterns, then the classifier
-runs on the raw lines around each hit; only lines that still hold a candidate are parsed
-(Python by `ast`, walking just the statements that span them; notebooks and JSON by a
-position-keeping JSON reader; everything else line by line). So a large tree costs little more
-than reading it (bench/bench_paths.py).
+runs on the raw text around each hit (bounded windows on long lines); only lines that still
+hold a candidate are parsed: in Python the statements that hold them, each parsed alone; in a
+notebook the cells that hold them; in JSON the strings on them; everything else line by line
+(`usage.py` says how a line's text shows a path is used). So the cost follows the candidates,
+not the file size (bench/bench_paths.py). Findings are kept by file content under
+`.git/mlgate-cache/` (`results.py`), and files too large to hold are read in blocks
+(`stream.py`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from mlgate.checks.paths import classify
 from mlgate.checks.paths.sources import (
     Site,
+    is_compose_file,
     is_kubernetes_manifest,
     json_sites,
     text_sites,
@@ -28,6 +32,10 @@ from mlgate.files import Target, decode_text, discover, looks_binary, relative_t
 from mlgate.finding import Finding
 from mlgate.suppress import Suppressions
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from mlgate.checks.paths.results import Results
+
 NAME = "paths"
 HELP = "block hardcoded machine-specific absolute paths"
 
@@ -35,8 +43,15 @@ UNREADABLE = "MLG001"
 UNPARSABLE = "MLG002"
 SYMLINK = "MLG108"
 NOTEBOOK_OUTPUT = "MLG150"
-# Python files larger than this are scanned line by line instead of parsed.
+# Python files larger than this, and JSON or notebooks larger than STRUCTURE_LIMIT, are read as
+# lines of text around their candidates instead of parsed; files larger than STREAM_LIMIT are
+# read in blocks, so memory stays bounded whatever the size (stream.py).
 AST_LIMIT = 4 * 1024 * 1024
+STRUCTURE_LIMIT = {"json": 4 * 1024 * 1024, "notebook": 32 * 1024 * 1024}
+STREAM_LIMIT = 64 * 1024 * 1024
+# A line reports at most this many findings (a minified JSON with 300k paths); the last one
+# says more were left out.
+MAX_PER_LINE = 200
 
 HINTS = {
     classify.HOME: "derive it from the project (Path(__file__).parent / ...) or read it from an"
@@ -48,6 +63,8 @@ HINTS = {
     classify.UNC: "read the share's location from configuration",
     classify.FILE_URI: "use a relative location or configure the URI per environment",
     classify.LOCAL_REQUIREMENT: "publish the package or pin it from an index or VCS URL",
+    classify.UNKNOWN: "this folder exists on one machine or cluster; take it from an"
+    " environment variable, a config file or an argument",
 }
 
 
@@ -68,6 +85,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--scan-comments", action="store_true", default=None,
         help="also check comments, docstrings and markdown cells",
     )
+    parser.add_argument(
+        "--no-cache", action="store_true",
+        help="neither read nor write the results kept under .git/mlgate-cache/",
+    )
 
 
 class _Options:
@@ -81,12 +102,33 @@ class _Options:
         )
         self.outputs = bool(section.get("scan-notebook-outputs", True))
         self.prefilter = classify.prefilter(self.roots)
+        self.results: Results | None = None
+        if not getattr(args, "no_cache", False):
+            from mlgate.checks.paths.results import Results, repo_root
+
+            root = repo_root()
+            if root:
+                self.results = Results(root, [
+                    list(self.allow), list(self.roots), self.comments, self.outputs])
 
 
-def _sites(kind: str, text: str, opts: _Options, lines: list[int] | None) -> Iterator[Site]:
+def _parsed(kind: str, size: int) -> bool:
+    """Whether a file of this kind and size is parsed (else read as text around candidates)."""
+    if kind == "python":
+        return size <= AST_LIMIT
+    return size <= STRUCTURE_LIMIT.get(kind, size)
+
+
+def _sites(
+    kind: str, text: str, opts: _Options, lines: list[int] | None, dvc: bool = False,
+    windows: dict[int, list[tuple[int, int]]] | None = None,
+) -> Iterator[Site]:
     # Python and notebook readers (and `ast`) load only when a file of theirs holds a candidate.
-    if kind == "python" and len(text) <= AST_LIMIT:
+    if not _parsed(kind, len(text)):
+        yield from text_sites(text, comments=opts.comments, lines=lines, windows=windows)
+    elif kind == "python":
         from mlgate.checks.paths.python_source import (
+            databricks_magic_sites,
             inline_metadata_sites,
             ipython_sites,
             python_comment_lines,
@@ -102,23 +144,34 @@ def _sites(kind: str, text: str, opts: _Options, lines: list[int] | None) -> Ite
         yield from sites
         if opts.comments:
             yield from python_comment_lines(text)
-        elif "# /// script" in text:
-            yield from inline_metadata_sites(text)
+        else:
+            if "# /// script" in text:
+                yield from inline_metadata_sites(text)
+            if text.startswith("# Databricks notebook source"):
+                yield from databricks_magic_sites(text, lines)
     elif kind == "notebook":
         from mlgate.checks.paths.notebook_source import notebook_sites
 
-        yield from notebook_sites(text, comments=opts.comments, outputs=opts.outputs)
+        yield from notebook_sites(text, comments=opts.comments, outputs=opts.outputs,
+                                  lines=lines)
     elif kind == "json":
-        yield from json_sites(text)
+        yield from json_sites(text, lines)
     else:
+        compose = kind == "yaml" and is_compose_file(text)
         yield from text_sites(
             text,
             comments=opts.comments,
             path_context=kind == "shell",
-            container=kind == "dockerfile" or (kind == "yaml" and is_kubernetes_manifest(text)),
+            container=kind == "dockerfile" or compose
+            or (kind == "yaml" and is_kubernetes_manifest(text)),
             ini=kind in ("ini", "env"),
             yaml=kind == "yaml",
             container_lines=workflow_container_lines(text) if kind == "yaml" else frozenset(),
+            shell=kind == "shell",
+            compose=compose,
+            dvc=dvc,
+            lines=lines,
+            windows=windows,
         )
 
 
@@ -131,11 +184,13 @@ def _message(match: classify.PathMatch, output: str | None) -> str:
 
 
 def _findings_in_text(
-    target: Target, text: str, opts: _Options, lines: list[int] | None = None
+    target: Target, text: str, opts: _Options, lines: list[int] | None = None,
+    windows: dict[int, list[tuple[int, int]]] | None = None,
 ) -> list[Finding]:
     found: list[Finding] = []
+    dvc = _is_dvc(target)
     try:
-        sites = list(_sites(target.kind, text, opts, lines))
+        sites = list(_sites(target.kind, text, opts, lines, dvc, windows))
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         # JSON with comments or trailing commas (.vscode, devcontainer.json) is just read as
         # text; a notebook that does not parse will not open in Jupyter either.
@@ -148,10 +203,22 @@ def _findings_in_text(
                 severity="warning",
             ))
         sites = list(text_sites(text, comments=opts.comments))
+    found.extend(classify_sites(target, sites, opts, classify.container_targets(text), {}))
+    return found
+
+
+def classify_sites(
+    target: Target, sites: Iterable[Site], opts: _Options,
+    container_paths: tuple[str, ...], per_line: dict[int, int],
+) -> list[Finding]:
+    """The findings in `sites`; per_line counts findings by line across calls (a line reports
+    at most MAX_PER_LINE)."""
+    found: list[Finding] = []
     finder = (classify.find_requirement_paths if target.kind == "requirements"
               else classify.find_paths)
-    container_paths = classify.container_targets(text)
     for site in sites:
+        if site.remap is None and per_line.get(site.line, 0) >= MAX_PER_LINE:
+            continue
         matches = finder(
             site.value,
             start_ok=site.start_ok,
@@ -162,6 +229,9 @@ def _findings_in_text(
             extra_roots=opts.roots,
             allow=opts.allow,
             container_paths=container_paths,
+            use=site.use,
+            shell=site.shell,
+            output=site.output,
         )
         for match in matches:
             line, col = site.position(match.start, match.text)
@@ -170,11 +240,17 @@ def _findings_in_text(
             extra.update(site.extra)
             if output:
                 extra["rule"] = match.code
+            count = per_line[line] = per_line.get(line, 0) + 1
+            if count > MAX_PER_LINE:
+                continue
+            message = _message(match, output)
+            if count == MAX_PER_LINE:
+                message += f" (only the first {MAX_PER_LINE} findings of this line are reported)"
             found.append(Finding(
                 target.path, line, col,
                 NOTEBOOK_OUTPUT if output else match.code,
-                _message(match, output),
-                severity="warning" if output else "error",
+                message,
+                severity="warning" if output or not match.certain else "error",
                 hint="" if output else HINTS[match.code],
                 extra=extra,
             ))
@@ -201,9 +277,10 @@ def _check_symlink(target: Target, opts: _Options) -> list[Finding]:
 def check_file(target: Target, opts: _Options) -> list[Finding]:
     """All findings for one file, suppressions applied."""
     try:
-        mode = os.lstat(target.path).st_mode
+        info = os.lstat(target.path)
     except OSError as exc:
         return [Finding(target.path, 1, 1, UNREADABLE, f"cannot read file: {exc.strerror}")]
+    mode = info.st_mode
     if stat.S_ISLNK(mode):
         return _check_symlink(target, opts)
     if not stat.S_ISREG(mode):  # a FIFO or device would block or never end; a submodule folder
@@ -211,6 +288,10 @@ def check_file(target: Target, opts: _Options) -> list[Finding]:
             return []
         return [Finding(target.path, 1, 1, UNREADABLE, "not a regular file; not checked",
                         severity="warning")]
+    if info.st_size > STREAM_LIMIT:
+        from mlgate.checks.paths.stream import stream_findings
+
+        return stream_findings(target, opts)
     try:
         with open(target.path, "rb") as handle:
             data = handle.read()
@@ -222,15 +303,36 @@ def check_file(target: Target, opts: _Options) -> list[Finding]:
     # Requirements files are small and flag any absolute location, not only known roots.
     if target.kind != "requirements" and not opts.prefilter.search(data):
         return []
+    results = getattr(opts, "results", None)
+    if results is None:
+        return _check_text(target, data, opts)
+    from mlgate.checks.paths.results import content_key
+
+    digest = content_key(data, target.kind, _is_dvc(target))
+    found = results.get(digest, target.path)
+    if found is None:
+        found = _check_text(target, data, opts)
+        results.put(digest, found)
+    return found
+
+
+def _is_dvc(target: Target) -> bool:
+    return target.path.replace("\\", "/").endswith((".dvc/config", ".dvc/config.local"))
+
+
+def _check_text(target: Target, data: bytes, opts: _Options) -> list[Finding]:
+    """The findings of a file's bytes that passed the raw-text gate."""
     text = decode_text(data)
-    lines = None
+    lines, windows = None, None
     if target.kind != "requirements":
-        lines = opts.prefilter.candidate_lines(text)
+        lines, windows = opts.prefilter.candidates(
+            text, windows_wanted=not _parsed(target.kind, len(text)) or target.kind not in (
+                "python", "notebook", "json"))
         if not lines:
             return []
-    found = _findings_in_text(target, text, opts, lines)
-    if not found:
-        return []
+    found = _findings_in_text(target, text, opts, lines, windows)
+    if not found or "mlgate:" not in text:  # no directive: nothing to read them from
+        return found
     suppressions = Suppressions(text)
     return [f for f in found if not suppressions.silenced(f.line, f.code)]
 
@@ -245,6 +347,8 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     if config.exclude:
         targets = [t for t in targets if not config.is_excluded(relative_to(t.path, config.root))]
     yield from _check_all(targets, opts)
+    if opts.results is not None:
+        opts.results.save()
 
 
 # A large tree is split over the CPUs; below this many files a pool costs more than it saves.
@@ -252,15 +356,30 @@ PARALLEL_MIN_FILES = 1000
 _worker_options: _Options | None = None
 
 
-def _check_in_worker(target: Target) -> list[Finding]:
+def _check_in_worker(target: Target) -> tuple[list[Finding], dict]:
+    """A file's findings, and the cache entries it added (the parent saves them)."""
     assert _worker_options is not None
-    return check_file(target, _worker_options)
+    found = check_file(target, _worker_options)
+    results = _worker_options.results
+    return found, results.take_new() if results is not None else {}
+
+
+def _idle_cpus() -> int:
+    """CPUs this run can use: those the load average leaves idle, plus the one this process
+    runs on anyway. On a machine whose load already fills its CPUs, workers only add the
+    cost of forking and of passing results back (measured: 20% more CPU, slower)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+    return max(1, int(cpus - busy + 1))
 
 
 def _check_all(targets: list[Target], opts: _Options) -> Iterator[Finding]:
-    workers = min(os.cpu_count() or 1, 4)
+    workers = min(_idle_cpus(), 4) if len(targets) >= PARALLEL_MIN_FILES else 1
     # fork shares the compiled patterns with the workers for free; only Linux forks safely.
-    if len(targets) < PARALLEL_MIN_FILES or workers < 2 or sys.platform != "linux":
+    if workers < 2 or sys.platform != "linux":
         for target in targets:
             yield from check_file(target, opts)
         return
@@ -269,5 +388,7 @@ def _check_all(targets: list[Target], opts: _Options) -> Iterator[Finding]:
     global _worker_options
     _worker_options = opts
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for found in pool.imap(_check_in_worker, targets, chunksize=64):
+        for found, new in pool.imap(_check_in_worker, targets, chunksize=64):
+            if new and opts.results is not None:  # the parent keeps what workers added
+                opts.results.merge(new)
             yield from found

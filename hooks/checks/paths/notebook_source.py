@@ -14,9 +14,12 @@ from mlgate.checks.paths.sources import (
     json_string_site,
     parse_json_with_offsets,
 )
+from mlgate.lazy_re import LazyPattern
 
 _ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_OUTPUT_MIME = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json")
+# Output payloads that are not text anyone reads: pictures, widget state, bundled scripts.
+_BINARY_MIME = ("image/", "application/vnd.jupyter.widget", "application/javascript",
+                "application/pdf", "video/", "audio/")
 
 
 def _pieces(source) -> list[JsonStr]:
@@ -65,22 +68,39 @@ def _cell_code_sites(cell_map: _CellMap, comments: bool) -> Iterator[Site]:
 
 
 def _output_strings(output) -> Iterator[tuple[str, JsonStr]]:
+    """Every text an output holds: streams, tracebacks, rich data and vendors' metadata
+    (Databricks keeps a copy of the HTML there); never image or widget payloads."""
     if not isinstance(output, dict):
         return
     kind = str(output.get("output_type", "output"))
-    for key in ("text", "traceback", "evalue"):
-        for piece in _pieces(output.get(key)):
-            yield kind, piece
-    data = output.get("data")
-    if isinstance(data, dict):
-        for mime in _OUTPUT_MIME:
-            for piece in _pieces(data.get(mime)):
-                yield kind, piece
+    stack = [value for key, value in output.items() if key not in ("output_type", "ename")]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, JsonStr):
+            yield kind, node
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+        elif isinstance(node, dict):
+            stack.extend(value for key, value in reversed(list(node.items()))
+                         if not key.startswith(_BINARY_MIME))
 
 
-def notebook_sites(text: str, *, comments: bool, outputs: bool) -> Iterator[Site]:
-    """Code cells as Python (magics as shell), and optionally outputs. Raises ValueError."""
-    document = parse_json_with_offsets(text)
+def _offsets(node) -> tuple[int, int]:
+    """The first and last offset of the string literals in a parsed JSON value."""
+    low, high, stack = -1, -1, [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, JsonStr):
+            low = item.offset if low < 0 else min(low, item.offset)
+            high = max(high, item.offset + len(item.literal))
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return low, high
+
+
+def _cell_list(document) -> list:
     if not isinstance(document, dict):
         raise ValueError("a notebook is a JSON object")
     cells = document.get("cells")
@@ -89,10 +109,69 @@ def notebook_sites(text: str, *, comments: bool, outputs: bool) -> Iterator[Site
                  for c in ws.get("cells", [])]
     if not isinstance(cells, list):
         raise ValueError("'cells' is not a list")
+    return cells
+
+
+_CELL_KEY_RE = LazyPattern(r'"cell_type"\s*:')
+
+
+def _cells_by_text(
+    text: str, lines: list[int], index: LineIndex, count: int
+) -> list[tuple[int, dict]] | None:
+    """(number, cell) of the cells whose text holds a candidate line, each parsed alone. Jupyter
+    writes `"cell_type"` as a cell's first key, so the cells can be told apart in the text;
+    None when they cannot (another writer, a stray key): the whole notebook is then parsed."""
+    import json
+
+    starts = []
+    for m in _CELL_KEY_RE.finditer(text):
+        brace = text.rfind("{", 0, m.start())
+        if brace < 0 or text[brace + 1:m.start()].strip():
+            return None
+        starts.append(brace)
+    if len(starts) != count:
+        return None
+    decoder = json.JSONDecoder()
+    found = []
+    for number, start in enumerate(starts, 1):
+        end = starts[number] if number < count else len(text)
+        first = bisect.bisect_left(lines, index.position(start)[0])
+        if first == len(lines) or lines[first] > index.position(end - 1)[0]:
+            continue
+        try:
+            cell, stop = decoder.raw_decode(text, start)
+        except ValueError:
+            return None
+        if not isinstance(cell, dict) or stop > end:
+            return None
+        found.append((number, parse_json_with_offsets(text[start:stop], start)))
+    return found
+
+
+def notebook_sites(
+    text: str, *, comments: bool, outputs: bool, lines: list[int] | None = None
+) -> Iterator[Site]:
+    """Code cells as Python (magics as shell), and optionally outputs. Raises ValueError.
+
+    lines: the .ipynb lines that may hold a finding; cells that hold none are not read."""
+    import json
+
+    try:
+        count = len(_cell_list(json.loads(text)))
+    except json.JSONDecodeError as exc:
+        raise ValueError(str(exc)) from None
     index = LineIndex(text)
-    for number, cell in enumerate(cells, 1):
+    cells = _cells_by_text(text, lines, index, count) if lines is not None else None
+    if cells is None:
+        cells = list(enumerate(_cell_list(parse_json_with_offsets(text)), 1))
+    for number, cell in cells:
         if not isinstance(cell, dict):
             continue
+        if lines is not None:
+            low, high = _offsets(cell)
+            first = bisect.bisect_left(lines, index.position(max(low, 0))[0])
+            if low < 0 or first == len(lines) or lines[first] > index.position(high)[0]:
+                continue
         kind = cell.get("cell_type")
         pieces = _pieces(cell.get("source", cell.get("input")))
         if kind == "code" and pieces:
@@ -108,7 +187,7 @@ def notebook_sites(text: str, *, comments: bool, outputs: bool) -> Iterator[Site
         if outputs and kind == "code":
             for output in cell.get("outputs", []) or []:
                 for output_kind, piece in _output_strings(output):
-                    site = json_string_site(piece, index)
+                    site = json_string_site(piece, index, output=True)
                     site.value = _ANSI_RE.sub("", site.value)
                     site.extra = {"cell": number, "output": output_kind}
                     yield site

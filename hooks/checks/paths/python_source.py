@@ -8,7 +8,9 @@ import re
 import warnings
 from collections.abc import Iterator
 
+from mlgate.checks.paths import usage
 from mlgate.checks.paths.sources import Site, text_sites
+from mlgate.lazy_re import LazyPattern
 
 # Call names whose first argument is a web route, not a filesystem path.
 ROUTE_CALLS = {
@@ -54,8 +56,11 @@ def _char_col(lines: list[str], lineno: int, byte_col: int) -> int:
     return len(lines[lineno - 1].encode("utf-8")[:byte_col].decode("utf-8", "replace"))
 
 
-def _segment(lines: list[str], node: ast.expr) -> tuple[int, int, str]:
-    start_line, end_line = node.lineno, node.end_lineno or node.lineno
+def _segment(lines: list[str], node: ast.expr, first_line: int = 1) -> tuple[int, int, str]:
+    """(line, column, literal as written) of a node parsed from a chunk that starts at line
+    `first_line` of the file whose lines are `lines`."""
+    shift = first_line - 1
+    start_line, end_line = node.lineno + shift, (node.end_lineno or node.lineno) + shift
     start = _char_col(lines, start_line, node.col_offset)
     end = _char_col(lines, end_line, node.end_col_offset or 0)
     if start_line == end_line:
@@ -75,33 +80,220 @@ QUIET_CALLS = {"setenv", "setitem", "delenv"}
 _BODY_FIELDS = ("body", "orelse", "finalbody")
 
 
-def _overlaps(wanted: list[int], node: ast.AST) -> bool:
+def _overlaps(wanted: list[int], node: ast.AST, first_line: int = 1) -> bool:
     first = getattr(node, "lineno", None)
     if first is None:
         return True
-    at = bisect.bisect_left(wanted, first)
-    return at < len(wanted) and wanted[at] <= (getattr(node, "end_lineno", None) or first)
+    shift = first_line - 1
+    at = bisect.bisect_left(wanted, first + shift)
+    return at < len(wanted) and wanted[at] <= (getattr(node, "end_lineno", None) or first) + shift
 
 
 def python_sites(text: str, *, comments: bool, lines: list[int] | None = None) -> Iterator[Site]:
     """String literals of Python source, with how the code uses them.
 
-    One pass over the syntax tree; given `lines` (sorted line numbers that can hold a finding),
-    only the statements that span one of them are visited. A parent marks its children before
-    they are visited: documentation strings, routes, regexes and test fixtures are skipped;
-    path joins, open()s and *_DIR names make a path context; the right side of `+` continues a
-    string. Raises SyntaxError/ValueError.
+    Given `lines` (sorted line numbers that can hold a finding), only the statements that span
+    them are parsed (see `_chunks`), so a large file with one candidate costs about as much as
+    a small one; the whole file is parsed when a statement's bounds are unclear. A parent marks
+    its children before they are visited: documentation strings, routes, regexes, test
+    fixtures and existence probes are skipped; path joins, open()s and *_DIR names make a path
+    context; the right side of `+` continues a string. Raises SyntaxError/ValueError.
     """
+    source_lines = split_lines(text)
+    probes = _Probes(text)
+    if lines is not None:
+        chunks = _parse_chunks(text, source_lines, lines)
+        if chunks is not None:
+            for tree, first_line in chunks:
+                yield from _tree_sites(tree, source_lines, probes, comments=comments,
+                                       lines=lines, first_line=first_line)
+            return
+    yield from _tree_sites(_parse(text), source_lines, probes, comments=comments, lines=lines)
+
+
+def _parse(source: str) -> ast.Module:
     with warnings.catch_warnings():  # "invalid escape sequence" is the user's linter's job
         warnings.simplefilter("ignore")
-        tree = ast.parse(text)
-    source_lines = text.splitlines()
+        return ast.parse(source)
+
+
+_NEWLINE_RE = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as Python's tokenizer counts them (\\r\\n, \\r, \\n; not form feeds)."""
+    return text.split("\n") if "\r" not in text else _NEWLINE_RE.split(text)
+
+
+def _line_starts(text: str, source_lines: list[str]) -> list[int]:
+    """The offset where each line starts (and one past the end)."""
+    if "\r" in text:
+        starts = [0]
+        starts.extend(m.end() for m in _NEWLINE_RE.finditer(text))
+        return starts
+    import itertools
+    import operator
+
+    # all in C: each line's length plus its newline, summed
+    return list(itertools.accumulate(
+        map(operator.add, map(len, source_lines), itertools.repeat(1)), initial=0))
+
+
+# Statement bounds: how a line continues the one before it, and opens or closes brackets.
+_CODE_STRIP_RE = re.compile(r"#.*$|[rRbBuUfF]{0,2}(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")")
+_OPENERS, _CLOSERS = "([{", ")]}"
+_TRAILING_OPERATOR_RE = re.compile(
+    r"(?:[\\,([{=+\-*/%&|^<>@~:]|\b(?:and|or|not|in|is|if|else|lambda|await|return))\s*$")
+_LEADING_CONTINUATION_RE = re.compile(r"^\s*(?:[)\]}.,+\-*/%&|^<>=]|and\b|or\b)")
+_BLANK_OR_COMMENT_RE = re.compile(r"^\s*(?:#.*)?$")
+# An expression statement starting like this is more likely the middle of a bracket than code
+# (a docstring, with its triple quote, is not).
+_FRAGMENT_START_RE = re.compile(r"""(?![rRbBuUfF]{0,2}(?:'''|\"\"\"))[rRbBuUfF]{0,2}["']|[)\]},]""")
+# A chunk this long is no longer cheaper than the whole file.
+_MAX_CHUNK = 400
+
+
+def _code(line: str) -> str:
+    """The line with comments dropped and each string literal reduced to `s`: what is left
+    tells brackets and trailing operators apart from text."""
+    return _CODE_STRIP_RE.sub(lambda m: "" if m.group().startswith("#") else "s", line)
+
+
+def _balance(line: str) -> int:
+    code = _code(line)
+    return sum(code.count(c) for c in _OPENERS) - sum(code.count(c) for c in _CLOSERS)
+
+
+def _continues(previous: str, line: str) -> bool:
+    """Whether `line` continues the statement `previous` is part of."""
+    code = _code(previous).rstrip()
+    if not code:
+        return False
+    if code.endswith(":") and not _balance(previous) > 0:
+        return False  # a compound statement's header: `line` is its body
+    return (_balance(previous) > 0 or bool(_TRAILING_OPERATOR_RE.search(code))
+            or bool(_LEADING_CONTINUATION_RE.match(line)))
+
+
+class _Quotes:
+    """How many of each triple quote precede an offset: counted from the last question, so
+    ascending questions over a file cost one pass over it."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.at, self.counts = text, 0, [0, 0]
+
+    def inside(self, offset: int) -> bool:
+        """Whether `offset` is inside a triple-quoted string (an odd number precede it)."""
+        lo, hi, sign = (self.at, offset, 1) if offset >= self.at else (offset, self.at, -1)
+        for i, quote in enumerate(('"""', "'''")):
+            self.counts[i] += sign * self.text.count(quote, lo, hi)
+        self.at = offset
+        return bool(self.counts[0] % 2 or self.counts[1] % 2)
+
+
+def _span(source_lines: list[str], starts: list[int], text: str, quotes: _Quotes,
+          number: int) -> tuple[int, int]:
+    """First and last line (1-based) of the statement that holds line `number`, roughly."""
+    first = number
+    if quotes.inside(starts[first - 1]):  # in a triple-quoted string: go to where it opens
+        opening = max(text.rfind('"""', 0, starts[first - 1]),
+                      text.rfind("'''", 0, starts[first - 1]))
+        first = bisect.bisect_right(starts, opening)
+    while first > 1:
+        previous = first - 1  # the nearest line above with code: comments sit inside calls
+        while previous > 1 and _BLANK_OR_COMMENT_RE.match(source_lines[previous - 1]):
+            previous -= 1
+        if not _continues(source_lines[previous - 1], source_lines[first - 1]):
+            break
+        first = previous
+        if number - first > _MAX_CHUNK:
+            break
+    last, depth = first, 0
+    for i in range(first, len(source_lines) + 1):
+        last = i
+        depth += _balance(source_lines[i - 1])
+        if i < number:
+            continue
+        end = starts[i] if i < len(starts) else len(text)
+        following = source_lines[i] if i < len(source_lines) else ""
+        code = _code(source_lines[i - 1]).strip()
+        if depth <= 0 and not quotes.inside(end) and not code.endswith("\\") and not (
+            code.startswith("@") or (following and _LEADING_CONTINUATION_RE.match(following))
+        ):
+            break
+        if i - first > _MAX_CHUNK:
+            break
+    return first, last
+
+
+def _parse_chunks(
+    text: str, source_lines: list[str], lines: list[int]
+) -> list[tuple[ast.Module, int]] | None:
+    """The statements around `lines`, each parsed alone: (tree, file line of its line 1).
+    None when any of them does not parse as a whole statement; the caller parses the file."""
+    starts = _line_starts(text, source_lines)
+    spans: list[tuple[int, int]] = []
+    quotes = _Quotes(text)
+    for number in lines:
+        if number > len(source_lines):
+            break
+        if spans and spans[-1][0] <= number <= spans[-1][1]:
+            continue
+        first, last = _span(source_lines, starts, text, quotes, number)
+        if last - first > _MAX_CHUNK:
+            return None
+        if spans and first <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(last, spans[-1][1]))
+        else:
+            spans.append((first, last))
+    chunks = []
+    for first, last in spans:
+        chunk = source_lines[first - 1:last]
+        if all(not line.strip() or line.lstrip().startswith("#") for line in chunk):
+            continue  # comments: read by python_comment_lines when asked to
+        head = chunk[0]
+        stripped = head.lstrip()
+        indent = head[:len(head) - len(stripped)]
+        if stripped.startswith(("except", "case ", "finally", "else")):
+            return None
+        if stripped.startswith("elif "):
+            chunk[0] = indent + "if  " + stripped[4:]
+        body = "\n".join(chunk)
+        tail = _code(chunk[-1]).rstrip()
+        if tail.endswith(":"):
+            body += "\n" + indent + "  pass"
+        if indent:
+            body, first = "if 1:\n" + body, first - 1
+        try:
+            tree = _parse(body)
+        except (SyntaxError, ValueError):
+            return None
+        statements = tree.body[0].body if indent else tree.body
+        if (statements and isinstance(statements[0], ast.Expr)
+                and _FRAGMENT_START_RE.match(stripped)):
+            return None  # `'/a/b',` alone: a fragment of a bracketed expression, probably
+        chunks.append((tree, first))
+    return chunks
+
+
+def _tree_sites(
+    tree: ast.AST,
+    source_lines: list[str],
+    probes: _Probes,
+    *,
+    comments: bool,
+    lines: list[int] | None = None,
+    first_line: int = 1,
+) -> Iterator[Site]:
+    """The sites of one parsed tree (a module, or a chunk of one starting at `first_line`)."""
     skip: set[int] = set()
     path: set[int] = set()
     continuation: set[int] = set()
-    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    level: dict[int, int] = {}  # id(node) -> how surely it is used as a path (usage.*)
+    stack: list[tuple[ast.AST, bool, int]] = [(tree, False, usage.NONE)]
     while stack:
-        node, quiet = stack.pop()
+        node, quiet, inherited = stack.pop()
+        own = max(inherited, level.get(id(node), usage.NONE))
         for field in _BODY_FIELDS:
             body = getattr(node, field, None)
             if isinstance(body, list):
@@ -110,6 +302,7 @@ def python_sites(text: str, *, comments: bool, lines: list[int] | None = None) -
                         stmt.value, (ast.Constant, ast.JoinedStr)
                     ):
                         skip.add(id(stmt.value))
+        passed = usage.NONE  # what this node hands down to all its children
         if isinstance(node, ast.Call):
             name = _call_name(node.func)
             if name in QUIET_CALLS:
@@ -118,24 +311,58 @@ def python_sites(text: str, *, comments: bool, lines: list[int] | None = None) -
                 skip.add(id(node.args[0]))
             elif name in EXISTENCE_CALLS:
                 skip.update(id(arg) for arg in node.args)
+            elif name in PATH_PROBES and isinstance(node.func, ast.Attribute):
+                probed = node.func.value  # Path("/checkpoint").is_dir()
+                if isinstance(probed, ast.Call) and _call_name(probed.func) in PATH_CLASSES:
+                    skip.update(id(arg) for arg in probed.args)
             for kw in node.keywords:
                 if kw.arg in REGEX_KEYWORDS:
                     skip.add(id(kw.value))
                 elif kw.arg and PATH_NAME_RE.search(kw.arg):
                     path.add(id(kw.value))
+                if kw.arg:
+                    _raise(level, kw.value, usage.name_use(kw.arg))
             if name in PATH_CALLS:
                 path.update(id(arg) for arg in node.args)
+            if _strong_call(node.func, name):
+                for arg in node.args:
+                    _raise(level, arg, usage.CERTAIN)
+            elif name in PASS_CALLS:
+                for arg in node.args:
+                    _raise(level, arg, own)
+            if name == "add_argument" and node.args and isinstance(node.args[0], ast.Constant):
+                flag = usage.name_use(str(node.args[0].value).lstrip("-"))
+                for kw in node.keywords:
+                    if kw.arg == "default":  # parser.add_argument("--data_dir", default=...)
+                        _raise(level, kw.value, flag)
         elif isinstance(node, ast.BinOp):
             if isinstance(node.op, ast.Add):
                 continuation.add(id(node.right))
             elif isinstance(node.op, ast.Div):
                 path.update((id(node.left), id(node.right)))
+                _raise(level, node.left, usage.CERTAIN)
+                _raise(level, node.right, usage.CERTAIN)
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
-                name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", "")
+                name = _target_name(target)
                 if name and PATH_NAME_RE.search(name):
                     path.add(id(node.value))
+                if name:
+                    if probes.probed_name(name):  # p = Path("/scratch"); if p.exists(): ...
+                        skip.add(id(node.value))
+                        if isinstance(node.value, ast.Call):
+                            skip.update(id(arg) for arg in node.value.args)
+                    else:
+                        _raise(level, node.value, usage.name_use(name))
+        elif isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values):
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    _raise(level, value, usage.name_use(key.value))
+            passed = own
+        elif isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.IfExp, ast.BoolOp,
+                               ast.Starred, ast.keyword)):
+            passed = own
         elif isinstance(node, ast.Assert):
             quiet = True  # expected values in tests are compared, never opened
 
@@ -143,34 +370,160 @@ def python_sites(text: str, *, comments: bool, lines: list[int] | None = None) -
         if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
             if not silenced:
                 value = node.value if isinstance(node.value, str) else node.value.decode("latin-1")
-                line, col, raw = _segment(source_lines, node)
-                yield Site(value, line, col, start_ok=id(node) not in continuation,
-                           path_context=id(node) in path, raw=raw)
+                if not probes.probed_value(value):
+                    line, col, raw = _segment(source_lines, node, first_line)
+                    yield Site(value, line, col, start_ok=id(node) not in continuation,
+                               path_context=id(node) in path, raw=raw, use=own)
             continue
         if isinstance(node, ast.JoinedStr):
             if not silenced:
                 yield from _fstring_sites(node, source_lines, id(node) not in continuation,
-                                          id(node) in path)
+                                          id(node) in path, own, first_line)
             # Only the expressions inside placeholders can hold more strings.
             children = [part.value for part in node.values if isinstance(part, ast.FormattedValue)]
         else:
             children = list(ast.iter_child_nodes(node))
         for child in reversed(children):
-            if lines is None or _overlaps(lines, child):
-                stack.append((child, quiet))
+            if lines is None or _overlaps(lines, child, first_line):
+                stack.append((child, quiet, passed))
+
+
+def _raise(level: dict[int, int], node: ast.AST, value: int) -> None:
+    if value > level.get(id(node), usage.NONE):
+        level[id(node)] = value
+
+
+def _target_name(target: ast.expr) -> str:
+    """DATA_DIR = ..., self.data_dir = ..., cfg["data_dir"] = ..."""
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+        return str(target.slice.value)
+    return ""
+
+
+# Calls whose arguments are surely files or folders (MLG109 flags even a bare root there).
+STRONG_CALLS = {
+    "open", "Path", "PurePath", "PosixPath", "PurePosixPath", "chdir", "listdir", "scandir",
+    "walk", "makedirs", "mkdir", "glob", "iglob", "rmtree", "copyfile", "copytree", "copy2",
+    "read_csv", "read_parquet", "read_json", "read_excel", "read_pickle", "read_feather",
+    "read_table", "read_hdf", "read_fwf", "read_sas", "read_stata", "read_orc", "to_csv",
+    "to_parquet", "to_excel", "to_pickle", "to_feather", "to_hdf", "savefig", "load_model",
+    "save_model", "expanduser", "abspath", "realpath", "File", "loadtxt", "savetxt",
+    "genfromtxt", "imread", "imwrite", "imsave", "ZipFile", "load_img", "load_from_disk",
+    "save_to_disk", "mkdirs", "addPyFile", "SummaryWriter", "FileHandler", "TarFile",
+}
+# Calls that only take a path from a known receiver: sys.path.append, np.load, dbutils.fs.ls.
+_RECEIVER_CALLS = {
+    "path": {"append", "insert", "join"},
+    "np": {"load", "save", "savez", "savez_compressed", "loadtxt", "memmap", "fromfile"},
+    "numpy": {"load", "save", "savez", "savez_compressed"},
+    "torch": {"load", "save"}, "joblib": {"load", "dump"}, "shutil": {"copy", "move", "copy2"},
+    "fs": {"ls", "rm", "cp", "mv", "mkdirs", "head", "put", "mount"},
+    "read": {"csv", "parquet", "json", "load", "text", "orc", "table"},
+    "tarfile": {"open"}, "h5py": {"File"}, "cv2": {"imread", "imwrite"},
+}
+# Calls that hand their argument on as their value: os.environ.get("X", "/default").
+PASS_CALLS = {"get", "getenv", "setdefault", "str", "fspath", "normpath", "resolve"}
+PATH_CLASSES = {"Path", "PurePath", "PosixPath", "PurePosixPath", "UPath"}
+PATH_PROBES = {"exists", "is_dir", "is_file", "is_mount", "is_symlink"}
+
+
+def _strong_call(func: ast.expr, name: str) -> bool:
+    if name in STRONG_CALLS:
+        return True
+    if isinstance(func, ast.Attribute):
+        receiver = func.value
+        owner = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(
+            receiver, "id", "")
+        return name in _RECEIVER_CALLS.get(owner, ())
+    return False
+
+
+# A test whose answer picks a platform; `if not os.path.exists(d): os.mkdir(d)` is not one.
+# Looked for around each occurrence of a literal or name, never over the whole file.
+_PROBE_CALL_BEFORE_RE = LazyPattern(
+    r"(?<![\w.])(?<!not )(?:os\.path\.)?(?:exists|isdir|isfile|lexists)\(\s*$")
+_PATH_CALL_BEFORE_RE = LazyPattern(r"(?<![\w.])(?<!not )(?:pathlib\.)?Path\(\s*$")
+_PROBE_METHOD_AFTER_RE = LazyPattern(r"\s*\.\s*(?:exists|is_dir|is_file)\s*\(")
+_CLOSE_RE = LazyPattern(r"\s*\)")
+_QUOTE_PREFIX_RE = LazyPattern(r"[frbuFRBU]{0,2}[\"']$")
+# At most this many occurrences of a literal or name are looked at.
+_PROBE_OCCURRENCES = 50
+
+
+class _Probes:
+    """What the file tests for existence before using it: `if os.path.exists("/checkpoint"):
+    FS = "/checkpoint"` detects a platform and falls back elsewhere; it is not a dependency;
+    nor is `p = Path("/scratch/x")` when `p.exists()` follows."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def _occurrences(self, needle: str) -> Iterator[int]:
+        at = self.text.find(needle)
+        for _ in range(_PROBE_OCCURRENCES):
+            if at < 0:
+                return
+            yield at
+            at = self.text.find(needle, at + 1)
+
+    def probed_value(self, value: str) -> bool:
+        """Whether the literal `value` is the argument of an existence test in the file."""
+        if not value.startswith("/"):
+            return False
+        key, text = value.rstrip("/"), self.text
+        for at in self._occurrences(key):
+            head = text[max(0, at - 80):at]
+            quote = _QUOTE_PREFIX_RE.search(head)
+            if not quote:
+                continue
+            head = head[:quote.start()]
+            if _PROBE_CALL_BEFORE_RE.search(head):
+                return True
+            if not _PATH_CALL_BEFORE_RE.search(head):
+                continue
+            closing = text.find(text[at - 1], at + len(key))  # the literal's closing quote
+            after = _CLOSE_RE.match(text, closing + 1) if closing >= 0 else None
+            if after and _PROBE_METHOD_AFTER_RE.match(text, after.end()):
+                return True  # Path("/checkpoint").is_dir()
+        return False
+
+    def probed_name(self, name: str) -> bool:
+        """Whether the variable `name` is tested for existence: `name.exists()`,
+        `os.path.isdir(name)` (not `not os.path.exists(name)`)."""
+        if not name.isidentifier():
+            return False
+        text = self.text
+        for at in self._occurrences(name):
+            end = at + len(name)
+            if (at and (text[at - 1].isalnum() or text[at - 1] in "_.")) or (
+                    end < len(text) and (text[end].isalnum() or text[end] == "_")):
+                continue
+            if text[max(0, at - 4):at] == "not " or text[max(0, at - 5):at] == "not (":
+                continue
+            if _PROBE_METHOD_AFTER_RE.match(text, end):
+                return True
+            if _PROBE_CALL_BEFORE_RE.search(text, max(0, at - 80), at) and _CLOSE_RE.match(
+                    text, end):
+                return True
+        return False
 
 
 def _fstring_sites(
-    node: ast.JoinedStr, source_lines: list[str], start_ok: bool, path_context: bool
+    node: ast.JoinedStr, source_lines: list[str], start_ok: bool, path_context: bool,
+    use: int = usage.NONE, first_line: int = 1,
 ) -> Iterator[Site]:
-    line, col, raw = _segment(source_lines, node)
+    line, col, raw = _segment(source_lines, node, first_line)
     after_value = False
     parts = node.values
     for i, part in enumerate(parts):
         if isinstance(part, ast.Constant) and isinstance(part.value, str):
             followed = i + 1 < len(parts) and not isinstance(parts[i + 1], ast.Constant)
             yield Site(part.value, line, col, start_ok=start_ok and not after_value,
-                       path_context=path_context, raw=raw, open_end=followed)
+                       path_context=path_context, raw=raw, open_end=followed, use=use)
             after_value = False
         else:
             after_value = True
@@ -211,7 +564,7 @@ def ipython_sites(text: str, comments: bool) -> list[Site]:
         sites = list(text_sites(text, comments=comments))
         shell_lines = []
     for number, line in shell_lines:
-        for site in text_sites(line, comments=comments, path_context=True):
+        for site in text_sites(line, comments=comments, path_context=True, shell=True):
             site.line = number
             sites.append(site)
     return sites
@@ -231,3 +584,31 @@ def inline_metadata_sites(text: str) -> Iterator[Site]:
             site.line += first_line - 1
             yield site
 
+
+
+_MAGIC_LINE_RE = re.compile(r"^# MAGIC ?(.*)$")
+_MAGIC_KIND_RE = re.compile(r"\s*%([\w-]+)")
+
+
+def databricks_magic_sites(text: str, lines: list[int] | None = None) -> Iterator[Site]:
+    """A Databricks source export keeps `%fs`, `%sh`, `%sql` cells as `# MAGIC` comments:
+    code to Databricks, so read as such (`%md` cells stay documentation)."""
+    wanted = set(lines) if lines is not None else None
+    kind = ""
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.startswith("# COMMAND --"):
+            kind = ""
+            continue
+        m = _MAGIC_LINE_RE.match(line)
+        if not m:
+            continue
+        first = _MAGIC_KIND_RE.match(m.group(1))
+        if first:
+            kind = first.group(1)
+        if kind in ("", "md", "md-sandbox") or (wanted is not None and number not in wanted):
+            continue
+        shell = kind in ("fs", "sh")
+        value = " " * m.start(1) + m.group(1)
+        for site in text_sites(value, comments=False, path_context=shell, shell=shell):
+            site.line = number
+            yield site

@@ -12,6 +12,7 @@ import bisect
 import re
 from collections.abc import Iterator
 
+from mlgate.checks.paths import usage
 from mlgate.lazy_re import LazyPattern
 
 TYPE_CHECKING = False  # not `from typing import ...`: typing costs start-up time in every hook
@@ -31,7 +32,21 @@ _KIND_RE = LazyPattern(r"(?m)^kind:[ \t]*\S")
 
 
 def is_kubernetes_manifest(text: str) -> bool:
+    if "apiVersion:" not in text or "kind:" not in text:  # substring tests first: fast
+        return False
     return bool(_API_VERSION_RE.search(text) and _KIND_RE.search(text))
+
+
+_SERVICES_RE = LazyPattern(r"(?m)^services:[ \t]*(?:#.*)?$")
+_SERVICE_KEY_RE = LazyPattern(r"(?m)^[ \t]+(?:image|build|command|volumes|container_name):")
+
+
+def is_compose_file(text: str) -> bool:
+    """A Docker Compose file describes containers: its paths are theirs, but for the host
+    side of a volume (`- /host:/ctr`, `source:`)."""
+    if "services:" not in text:
+        return False
+    return bool(_SERVICES_RE.search(text) and _SERVICE_KEY_RE.search(text))
 
 
 def workflow_container_lines(text: str) -> set[int]:
@@ -91,10 +106,12 @@ class Site:
     locate a match in it. open_end: an f-string placeholder follows ("/home/{user}").
     host: the host side of a volume mapping.
     remap: turns (line, col) in the value's text into the file's (notebook cells).
+    use: how surely the value is used as a path (usage.NONE..CERTAIN), from the code around it.
+    shell: the value is a shell command line. output: the value is a notebook output.
     """
 
-    __slots__ = ("col", "container", "extra", "host", "line", "open_end", "path_context", "raw",
-                 "remap", "start_ok", "value")
+    __slots__ = ("col", "container", "extra", "host", "line", "open_end", "output",
+                 "path_context", "raw", "remap", "shell", "start_ok", "use", "value")
 
     def __init__(
         self,
@@ -109,10 +126,14 @@ class Site:
         extra: dict | None = None,
         remap: Callable[[int, int], tuple[int, int]] | None = None,
         host: bool = False,
+        use: int = 0,
+        shell: bool = False,
+        output: bool = False,
     ) -> None:
         self.value, self.line, self.col = value, line, col
         self.start_ok, self.path_context, self.container = start_ok, path_context, container
         self.raw, self.open_end, self.remap, self.host = raw, open_end, remap, host
+        self.use, self.shell, self.output = use, shell, output
         self.extra = extra if extra is not None else {}
 
     def position(self, offset: int, text: str) -> tuple[int, int]:
@@ -170,28 +191,49 @@ def text_sites(
     ini: bool = False,
     yaml: bool = False,
     container_lines: set[int] | frozenset = frozenset(),
+    shell: bool = False,
+    compose: bool = False,
+    dvc: bool = False,
+    lines: list[int] | None = None,
+    windows: dict[int, list[tuple[int, int]]] | None = None,
 ) -> Iterator[Site]:
     """One site per line of a config, shell script, Dockerfile or requirements file.
 
-    container: the file describes a container (a Dockerfile, a Kubernetes manifest), except
-    inside a YAML `hostPath:` block, which names a path on the node; container_lines: the
-    lines that do (a CI job that runs in a container).
+    container: the file describes a container (a Dockerfile, a Kubernetes manifest, a compose
+    file), except inside a YAML `hostPath:` block, which names a path on the node, and a
+    compose volume's `source:`; container_lines: the lines that do (a CI job that runs in a
+    container). shell: every line is a shell command (scripts, Makefiles); in YAML, lines under
+    `run:`, `script:`, `command:` keys are. dvc: a DVC config, whose remote `url` is a folder.
+    lines: only these line numbers (sorted), the ones that may hold a finding. windows: for a
+    line too long to read whole, the (start, end) spans of it worth reading.
     """
-    host_block: int | None = None  # indentation of the `hostPath:` key we are under
-    for number, line in enumerate(text.splitlines(), 1):
+    all_lines = text.splitlines()
+    # `mountPath:` names a container's folder only in a file about containers; a Hydra
+    # config's `mount_path: /root/data` is a folder on the host.
+    container_keys = yaml and (container or bool(container_lines) or (
+        any(key in text for key in ("ontainer", "image:", "volumeMounts:", "services:"))
+        and bool(_CONTAINER_YAML_RE.search(text))))
+    if lines is not None and _odd_breaks(text):
+        lines = None  # numbered by "\n" upstream: a lone "\r" or "\u2028" shifts them
+    numbers = lines if lines is not None else range(1, len(all_lines) + 1)
+    for number in numbers:
+        if number > len(all_lines):
+            break
+        line = all_lines[number - 1]
+        if windows and number in windows:
+            for start, end in windows[number]:
+                yield Site(line[start:end], number, start + 1, path_context=path_context,
+                           container=container, shell=shell)
+            continue
         body = line
         stripped = line.lstrip()
-        if yaml and stripped:
-            indent = len(line) - len(stripped)
-            if host_block is not None and indent <= host_block:
-                host_block = None
-            if stripped.startswith("hostPath:"):
-                host_block = indent
+        line_shell = shell
         if not comments:
             directive = SCHEDULER_DIRECTIVE_RE.match(stripped)
             if directive:  # read by the batch scheduler: code, not a comment
                 blank = len(line) - len(stripped) + directive.end()
                 body = " " * blank + strip_hash_comment(line[blank:])
+                line_shell = True
             elif stripped.startswith("#") or (ini and stripped.startswith(";")):
                 continue
             else:
@@ -204,11 +246,80 @@ def text_sites(
             yield Site(volume.group("container"), number, volume.start("container") + 1,
                        container=True)
             continue
+        use = 0
+        in_host = False
+        source = _SOURCE_KEY_RE.match(body) if compose else None
+        if source:  # a compose volume's long syntax: `source:` is the host's folder
+            yield Site(source.group("value"), number, source.start("value") + 1, host=True)
+            continue
+        if yaml:
+            keys = yaml_ancestors(all_lines, number)
+            in_host = "hostPath" in keys
+            use = max((usage.name_use(key) for key in keys), default=0)
+            own = _YAML_KEY_RE.match(body)
+            if any(key in SHELL_KEYS for key in keys):
+                line_shell = True
+            elif own and own.group("key") in SHELL_KEYS:
+                line_shell = True  # `run: cmd`: the command starts after the key
+                body = " " * own.end() + body[own.end():]
+        elif dvc and _URL_KEY_RE.match(body):
+            use = usage.CERTAIN
         in_container = (
-            ((container or number in container_lines) and host_block is None)
-            or (yaml and bool(CONTAINER_KEYS_RE.match(body)))
+            ((container or number in container_lines) and not in_host)
+            or (container_keys and bool(CONTAINER_KEYS_RE.match(body)))
         )
-        yield Site(body, number, 1, path_context=path_context, container=in_container)
+        yield Site(body, number, 1, path_context=path_context, container=in_container,
+                   use=use, shell=line_shell)
+
+
+# Keys of a YAML file that describes containers (a Helm chart's values, a job spec).
+_CONTAINER_YAML_RE = LazyPattern(
+    r"(?m)^[ \t-]*(?:containers|initContainers|volumeMounts|image|services|container):")
+# Line breaks str.splitlines() honours besides "\n" and "\r\n".
+_ODD_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_LONE_CR_RE = LazyPattern("\r(?!\n)")
+
+
+def _odd_breaks(text: str) -> bool:
+    """Whether splitlines() would count lines "\n" does not (substring tests: a character
+    class regex over a whole file is a hundred times slower)."""
+    return any(c in text for c in _ODD_BREAKS) or ("\r" in text and bool(
+        _LONE_CR_RE.search(text)))
+# YAML keys whose values are shell commands: CI steps, compose and k8s commands, DVC stages,
+# Hydra's submitit `setup`.
+SHELL_KEYS = frozenset({
+    "run", "script", "scripts", "command", "commands", "cmd", "entrypoint", "args",
+    "before_script", "after_script", "setup", "bash_command", "shell",
+})
+_YAML_KEY_RE = LazyPattern(r"^\s*(?:-\s+)?[\"']?(?P<key>[^\s\"':#][^\"':#]*?)[\"']?\s*:(?:\s|$)")
+_SOURCE_KEY_RE = LazyPattern(r"^\s*(?:-\s+)?source\s*:\s*[\"']?(?P<value>[^\s\"']+)")
+_URL_KEY_RE = LazyPattern(r"^\s*url\s*=")
+# How far up a YAML file the keys above a line are looked for.
+_YAML_LOOKBACK = 2000
+
+
+def yaml_ancestors(all_lines: list[str], number: int) -> list[str]:
+    """The keys a YAML line is nested under, innermost first (by indentation)."""
+    line = all_lines[number - 1]
+    below = len(line) - len(line.lstrip())
+    if line.lstrip().startswith("- "):
+        below += 1  # a list item belongs to the key above it even at the same indentation
+    keys: list[str] = []
+    for i in range(number - 2, max(-1, number - 2 - _YAML_LOOKBACK), -1):
+        if below == 0:
+            break
+        text = all_lines[i]
+        stripped = text.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(text) - len(stripped)
+        if indent >= below:
+            continue
+        m = _YAML_KEY_RE.match(text)
+        if m:
+            keys.append(m.group("key"))
+        below = indent
+    return keys
 
 
 # ---------------------------------------------------------------- JSON
@@ -223,14 +334,57 @@ class JsonStr(str):
     literal: str
 
 
-def parse_json_with_offsets(text: str):
+def parse_json_with_offsets(text: str, base: int = 0):
     """Parse JSON keeping, for every string value, the offset of its literal.
 
-    Raises ValueError on malformed input.
+    `json.loads` builds the document; the string literals, found in the text in order, are
+    matched to its strings walked in the same order (keys consumed, values kept as JsonStr).
+    A document with repeated keys cannot be matched so and is read token by token instead.
+    base: where `text` starts in the file, added to every offset. Raises ValueError on
+    malformed input.
     """
     import json
 
-    tokens = [(m.group(), m.start()) for m in _JSON_TOKEN_RE.finditer(text)]
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(str(exc)) from None
+    literals = _JSON_STRING_RE.finditer(text)
+
+    def convert(node):
+        if isinstance(node, str):
+            m = next(literals)
+            s = JsonStr(node)
+            s.offset, s.literal = m.start() + base, m.group()
+            return s
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                next(literals)  # the key's literal
+                out[key] = convert(value)
+            return out
+        if isinstance(node, list):
+            return [convert(value) for value in node]
+        return node
+
+    try:
+        result = convert(document)
+        leftover = next(literals, None)
+    except StopIteration:
+        leftover = True
+    if leftover is not None:  # a repeated key: the literals and the strings do not pair up
+        return _parse_json_tokens(text, base)
+    return result
+
+
+_JSON_STRING_RE = LazyPattern(r'"(?:[^"\\]|\\.)*"', re.S)
+
+
+def _parse_json_tokens(text: str, base: int = 0):
+    """The slow, exact reader: every token, offsets kept, the last of repeated keys wins."""
+    import json
+
+    tokens = [(m.group(), m.start() + base) for m in _JSON_TOKEN_RE.finditer(text)]
     pos = 0
 
     def value():
@@ -293,7 +447,12 @@ class LineIndex:
     """Offset -> (line, col), both 1-based."""
 
     def __init__(self, text: str) -> None:
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        import itertools
+        import operator
+
+        # each line's length plus its "\n", summed, all in C; the last sum is past the end
+        self.starts = list(itertools.accumulate(
+            map(operator.add, map(len, text.split("\n")), itertools.repeat(1)), initial=0))[:-1]
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset)
@@ -305,16 +464,70 @@ def json_string_site(s: JsonStr, index: LineIndex, **kwargs) -> Site:
     return Site(str(s), line, col + 1, raw=s.literal[1:-1], **kwargs)
 
 
-def json_sites(text: str) -> Iterator[Site]:
-    """Every string value (not key) of a JSON document. Raises ValueError if malformed."""
-    document = parse_json_with_offsets(text)
+def json_sites(text: str, lines: list[int] | None = None) -> Iterator[Site]:
+    """Every string value (not key) of a JSON document, with how its key says it is used.
+    lines: only strings on these lines; the document is walked only up to the last of them
+    and only their strings become sites. Raises ValueError if malformed."""
+    import json
+
+    if lines is None:
+        lines = list(range(1, text.count("\n") + 2))
+    try:  # objects as lists of pairs: repeated keys keep their place among the literals
+        document = json.loads(text, object_pairs_hook=_Pairs)
+    except json.JSONDecodeError as exc:
+        raise ValueError(str(exc)) from None
     index = LineIndex(text)
-    stack = [document]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            stack.extend(reversed(list(node.values())))
+    starts = index.starts
+    spans = [(starts[n - 1], starts[n] if n < len(starts) else len(text) + 1)
+             for n in lines if n <= len(starts)]
+    literals = _JSON_STRING_RE.finditer(text)
+    found: list[Site] = []
+    at_span = 0
+
+    def walk(node, use: int) -> None:
+        nonlocal at_span
+        if isinstance(node, str):
+            m = next(literals)
+            offset = m.start()
+            while spans[at_span][1] <= offset:
+                at_span += 1
+                if at_span == len(spans):
+                    raise _Done
+            if spans[at_span][0] <= offset:
+                s = JsonStr(node)
+                s.offset, s.literal = offset, m.group()
+                found.append(json_string_site(s, index, use=use))
+        elif isinstance(node, _Pairs):
+            for key, value in node:
+                next(literals)  # the key's literal
+                walk(value, max(use, _key_use(key)))
         elif isinstance(node, list):
-            stack.extend(reversed(node))
-        elif isinstance(node, JsonStr):
-            yield json_string_site(node, index)
+            for value in node:
+                walk(value, use)
+
+    if spans:
+        import contextlib
+
+        with contextlib.suppress(_Done):  # the walk stops past the last wanted line
+            walk(document, 0)
+    return iter(found)
+
+
+class _Pairs(list):
+    """A JSON object as the list of its (key, value) pairs."""
+
+
+class _Done(Exception):
+    """The walk is past the last wanted line."""
+
+
+_KEY_USES: dict[str, int] = {}
+
+
+def _key_use(key: str) -> int:
+    use = _KEY_USES.get(key)
+    if use is None:
+        if len(_KEY_USES) > 4096:
+            _KEY_USES.clear()
+        use = _KEY_USES[key] = usage.name_use(key)
+    return use

@@ -1,0 +1,217 @@
+"""`mlgate paths` at scale (issues #12 and #14): work proportional to candidates, linear on any
+line, bounded memory on any file, and a result cache that a damaged file cannot break.
+
+No timings here (the machine is shared): the tests count the work done instead."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from helpers import run_json
+from mlgate.checks import paths
+from mlgate.checks.paths import classify
+from mlgate.cli import main
+
+
+def test_a_long_line_costs_time_linear_in_it_and_reports_a_bounded_number(
+        tmp_path, capsys, monkeypatch):
+    path = tmp_path / "files.json"
+    text = json.dumps({"files": [f"/home/user{i}/data/file{i}.csv" for i in range(20_000)]})
+    path.write_text(text, encoding="utf-8")
+    classified = [0]
+    real = classify.find_paths
+
+    def counting(value, **kw):
+        classified[0] += len(value)
+        return real(value, **kw)
+
+    monkeypatch.setattr(classify, "find_paths", counting)
+    _, found = run_json(capsys, str(path))
+    assert len(found) == paths.MAX_PER_LINE
+    assert "only the first" in found[-1]["message"]
+    assert classified[0] < 10 * len(text)  # each character looked at a bounded number of times
+
+
+def test_a_file_over_the_stream_limit_is_read_in_blocks_with_the_same_positions(
+        tmp_path, capsys, monkeypatch):
+    from mlgate.checks.paths import stream
+
+    long_line = " ".join(f"w{i}" for i in range(3000)) + " cp /home/ana/deep/x.csv ."
+    text = ("echo start\n" * 500 + "cd /local-scratch/ana/run\n" + long_line + "\n"
+            + "echo x\n" * 900 + "source /groups/lab/env.sh  # mlgate: ignore[MLG109]\n"
+            + "ls /mnt/nas/data\n")
+    path = tmp_path / "job.sh"
+    path.write_text(text, encoding="utf-8")
+    _, whole = run_json(capsys, str(path))
+    monkeypatch.setattr(paths, "STREAM_LIMIT", 1000)
+    monkeypatch.setattr(stream, "BLOCK", 4096)
+    monkeypatch.setattr(stream, "_CUT_REACH", 1024)
+    used = []
+    real = stream.stream_findings
+    monkeypatch.setattr(stream, "stream_findings", lambda *a: used.append(1) or real(*a))
+    _, blocks = run_json(capsys, str(path))
+    assert used
+    assert [(f["line"], f["col"], f["code"]) for f in blocks] == [
+        (f["line"], f["col"], f["code"]) for f in whole] == [
+        (501, 4, "MLG109"), (502, long_line.index("/home") + 1, "MLG101"), (1404, 4, "MLG102")]
+
+
+def test_streaming_keeps_memory_bounded(tmp_path, monkeypatch):
+    import tracemalloc
+
+    from mlgate.checks.paths import stream
+    from mlgate.files import Target
+
+    path = tmp_path / "huge.json"
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write('{"runs": [')
+        for i in range(200_000):  # one line of ~8 MB
+            handle.write(f'"/local-scratch/u{i}/run/x{i}.pt", ')
+        handle.write('"x"]}\n')
+    monkeypatch.setattr(stream, "BLOCK", 256 * 1024)
+    opts = paths._Options(paths_args(), _config())
+    tracemalloc.start()
+    stream.stream_findings(Target(str(path), "json", True), opts)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024, peak  # a few blocks, not the 8 MB line
+
+
+def paths_args(*argv: str):
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    paths.add_arguments(parser)
+    return parser.parse_args(["--no-cache", *argv])
+
+
+def _config():
+    from mlgate.config import Config
+
+    return Config(root=os.getcwd())
+
+
+# --- the result cache ---------------------------------------------------------------------------
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "train.py").write_text(
+        "import pandas as pd\ndf = pd.read_csv('/local-scratch/ana/train.csv')\n"
+        "x = '/home/ana/x'\n", encoding="utf-8")
+    # a route passes the raw-text gate, not the classifier: kept with no findings
+    (tmp_path / "clean.py").write_text("print('/v1/models')\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run_paths(capsys, *argv: str) -> list[tuple]:
+    capsys.readouterr()
+    with contextlib.suppress(SystemExit):
+        main(["paths", "--format", "json", "--no-config", *argv])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return [(f["path"], f["line"], f["col"], f["code"], f["severity"], f["message"])
+            for f in json.loads(out)]
+
+
+def tables(repo) -> list:
+    folder = repo / ".git" / "mlgate-cache"
+    return sorted(folder.glob("paths-*.json")) if folder.is_dir() else []
+
+
+def entries(repo) -> dict:
+    """Every cached entry, whichever shard holds it."""
+    found: dict = {}
+    for table in tables(repo):
+        found.update(json.loads(table.read_text())["entries"])
+    return found
+
+
+def test_a_rerun_takes_unchanged_files_from_the_cache(repo, capsys, monkeypatch):
+    first = run_paths(capsys, ".")
+    assert [f[3] for f in first] == ["MLG109", "MLG101"]
+    prefixes = {table.name.rsplit("-", 1)[0] for table in tables(repo)}
+    assert len(prefixes) == 1 and len(entries(repo)) == 2
+    with monkeypatch.context() as patched:
+        patched.setattr(paths, "_check_text", lambda *a: pytest.fail("classified again"))
+        assert run_paths(capsys, ".") == first
+    (repo / "train.py").write_text("x = '/home/bob/y'\n", encoding="utf-8")
+    assert [f[1:4] for f in run_paths(capsys, ".")] == [(1, 6, "MLG101")]
+    assert {table.name.rsplit("-", 1)[0] for table in tables(repo)} == prefixes
+
+
+def test_a_one_file_run_reads_one_shard_of_the_cache(repo, capsys, monkeypatch):
+    for i in range(40):
+        (repo / f"job{i}.sh").write_text(f"cd /local-scratch/ana/run{i}\n", encoding="utf-8")
+    run_paths(capsys, ".")
+    assert len(tables(repo)) > 10
+    from mlgate.artifacts.cache import Cache
+
+    read = []
+    real = Cache.read
+    monkeypatch.setattr(Cache, "read", lambda self, name: read.append(name) or real(self, name))
+    assert [f[3] for f in run_paths(capsys, "job7.sh")] == ["MLG109"]
+    assert len(read) == 1
+
+
+def test_no_cache_neither_reads_nor_writes(repo, capsys):
+    run_paths(capsys, "--no-cache", ".")
+    assert tables(repo) == []
+
+
+@pytest.mark.parametrize("damage", [
+    b"not json at all", b"\xff\xfe\x00garbage", b"[1, 2, 3]", b'{"version": 1}',
+    b'{"version": 1, "entries": []}', b'{"version": 2, "entries": {}}',
+    b"[" * 100_000 + b"]" * 100_000,
+    b"KEYED",  # replaced below by wrong rows under the right keys
+])
+def test_a_damaged_cache_is_ignored_and_rewritten(repo, capsys, damage):
+    expected = run_paths(capsys, ".")
+    bad = [[[1, 1, "MLG101", "m", "error", "", {"path": "/etc/passwd"}]],
+           [["1", 1, "MLG101", "m", "error", "", {}]], [[1, 1, "MLG101"]], "x", None,
+           [[0, 1, "MLG101", "m", "error", "", {}]], [[1, 1, "MLG1", "m", "fatal", "", {}]]]
+    for table in tables(repo):
+        if damage == b"KEYED":
+            keys = json.loads(table.read_text())["entries"]
+            table.write_text(json.dumps({"version": 1, "entries": {
+                key: bad[i % len(bad)] for i, key in enumerate(keys)}}))
+        else:
+            table.write_bytes(damage)
+    assert run_paths(capsys, ".") == expected
+    for table in tables(repo):
+        assert json.loads(table.read_text())["version"] == 1
+    assert len(entries(repo)) == 2  # train.py, clean.py: rewritten whole
+    assert [p.name for p in tables(repo)[0].parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_concurrent_runs_leave_whole_tables(repo):
+    for i in range(20):
+        (repo / f"job{i}.sh").write_text(f"cd /local-scratch/ana/run{i}\n", encoding="utf-8")
+    code = "import sys; from mlgate.cli import main; main(['paths', '--no-config', '.'])"
+    procs = [subprocess.Popen([sys.executable, "-c", code], cwd=repo, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE) for _ in range(4)]
+    errors = [p.communicate()[1] for p in procs]
+    assert all(b"Traceback" not in e for e in errors), errors
+    assert len(entries(repo)) == 22
+    assert [p.name for p in tables(repo)[0].parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_workers_hand_their_cache_entries_to_the_parent(repo, capsys, monkeypatch):
+    for i in range(8):
+        (repo / f"job{i}.sh").write_text(f"cd /local-scratch/ana/run{i}\n", encoding="utf-8")
+    monkeypatch.setattr(paths, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(paths, "_idle_cpus", lambda: 2)
+    used = []  # filled only where check_file runs: in the workers' copies, not here
+    real = paths.check_file
+    monkeypatch.setattr(paths, "check_file", lambda *a: used.append(1) or real(*a))
+    first = run_paths(capsys, ".")
+    assert not used
+    assert len(entries(repo)) == 10
+    assert run_paths(capsys, ".") == first
