@@ -42,3 +42,19 @@ def git_project(tmp_path, monkeypatch) -> Path:
     monkeypatch.chdir(tmp_path)
     subprocess.run(["git", "init", "-q"], check=True)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def e2e_env(tmp_path_factory):
+    """git and pre-commit with no user configuration, PRE_COMMIT_HOME in a temporary folder."""
+    from e2e_support import make_e2e_env
+
+    return make_e2e_env(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def snapshot(tmp_path_factory, e2e_env):
+    """The mlgate work tree as it is now, committed in a new repository: (path, HEAD sha)."""
+    from e2e_support import make_snapshot
+
+    return make_snapshot(tmp_path_factory, e2e_env)

@@ -28,7 +28,6 @@ from pathlib import Path
 
 import pytest
 from envs import install, make_venv, python_of
-from test_precommit_e2e import e2e_env, snapshot  # noqa: F401 - fixtures of the e2e test
 
 from mlgate.cli import main
 from mlgate.environment import NoProjectPython, resolve_project_python
@@ -437,7 +436,7 @@ def test_mlgate_env_exits_3_when_the_python_found_does_not_run(shell, tmp_path, 
 
 @pytest.mark.e2e
 def test_pre_commit_hook_judges_the_users_venv_that_is_only_on_path(
-    tmp_path: Path, e2e_env: dict[str, str], snapshot: tuple[Path, str],  # noqa: F811
+    tmp_path: Path, e2e_env: dict[str, str], snapshot: tuple[Path, str],
 ) -> None:
     """check-lock, installed by pre-commit in its own environment, judges the virtualenv the
     user activated outside the repository (its bin/ first on PATH, VIRTUAL_ENV set, as
