@@ -41,7 +41,11 @@ def static(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding],
         return _static_numpy(path, data, kind, allow, verbose, facts), facts
     if kind == "unknown":
         return [_finding(path, NOT_AN_ARTIFACT, "not a model artifact: no pickle, joblib or"
-                         " compression signature")], facts
+                         " compression signature",
+                         hint="mlgate checks pickle, joblib, .npy/.npz and .skops files; a model"
+                              " in a library's own format (XGBoost .json/.ubj, LightGBM .txt,"
+                              " ONNX) holds no code and is not checked here: declare the"
+                              " pickled estimator instead, or leave this file undeclared")], facts
     stream = data
     if kind != "pickle":
         try:
