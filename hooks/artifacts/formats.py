@@ -79,13 +79,16 @@ def static(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding],
 def refusal_finding(path: str, refusal, kind: str) -> Finding:
     """A scan's refusal as a finding; a refused global's hint fits where it comes from, and
     its `allow` entry is what the CLI's one snippet lists."""
-    from mlgate.artifacts.refused_globals import DANGER_HINT, hint
+    from mlgate.artifacts.refused_globals import DANGER_HINT, NOT_OFFERED_HINT, hint, offered
 
     if refusal.pair is None:
         return _finding(path, refusal.code, refusal.message, offset=refusal.offset,
                         container=kind, hint=DANGER_HINT if refusal.code == "MLG301" else None)
 
     module, name = refusal.pair
+    if not offered(module, name):  # a function, say: named, never suggested for `allow`
+        return _finding(path, refusal.code, refusal.message, hint=NOT_OFFERED_HINT,
+                        offset=refusal.offset, container=kind, module=module, name=name)
     return _finding(path, refusal.code, refusal.message, hint=hint(module, name),
                     offset=refusal.offset, container=kind, module=module, name=name,
                     allow=f"{module}:{name}")

@@ -31,6 +31,14 @@ DANGEROUS_MODULES = frozenset({
     "fileinput", "io", "_io", "torch", "tensorflow", "keras", "jax",
     "numpy.testing", "numpy.lib.npyio", "numpy.f2py", "numpy.distutils", "joblib",
     "sklearn.utils._testing", "pandas.io", "yaml", "jinja2", "mako", "IPython",
+    # import by name, evaluate text, download or read files, load native code, open sockets
+    "pydoc", "pandas.core.computation", "sklearn.datasets", "logging.handlers",
+    "logging.config", "zipfile", "tarfile", "gzip", "bz2", "lzma", "sqlite3", "dbm",
+    "mmap", "mailbox", "netrc", "xml", "scipy.io", "h5py", "tables", "pyarrow.fs",
+    "pyarrow.parquet", "pyarrow.dataset", "pyarrow.csv", "pyarrow.json", "pyarrow.feather",
+    "pyarrow.orc", "pyarrow.ipc", "pyarrow.flight", "pyarrow.cffi", "pyarrow.jvm",
+    "xgboost.tracker", "xgboost.collective", "xgboost.dask", "xgboost.spark",
+    "xgboost.federated", "xgboost.libpath", "lightgbm.dask", "lightgbm.libpath",
 })
 # Exact names elsewhere that run code or read files.
 DANGEROUS_NAMES = frozenset(
@@ -45,7 +53,18 @@ DANGEROUS_NAMES = frozenset(
        ("numpy", "apply_along_axis"), ("numpy", "apply_over_axes"),
        ("copyreg", "add_extension"), ("copy_reg", "add_extension"),
        ("_codecs", "decode"), ("codecs", "open"), ("codecs", "decode"),
-       ("pandas", "read_pickle"), ("pandas", "read_csv"), ("pandas", "eval")})
+       ("pandas", "read_pickle"), ("pandas", "read_csv"), ("pandas", "eval"),
+       ("logging", "FileHandler"), ("xgboost.core", "_load_lib"), ("lightgbm.basic", "_LIB"),
+       ("lightgbm.basic", "_load_lib")}
+    # classes that read the file (or URI) a pickle names
+    | {(module, name) for module in ("xgboost", "xgboost.core") for name in (
+        "DMatrix", "QuantileDMatrix", "ExtMemQuantileDMatrix", "DataIter")}
+    | {(module, name) for module in ("lightgbm", "lightgbm.basic") for name in (
+        "Dataset", "Sequence")}
+    | {(module, name) for module in ("catboost", "catboost.core") for name in ("Pool",)}
+    | {("pyarrow.lib", name) for name in (
+        "OSFile", "MemoryMappedFile", "memory_map", "create_memory_map", "input_stream",
+        "output_stream", "PythonFile")})
 # Libraries whose classes a model's pickle often names: "a <library> class" hints.
 LIBRARIES = {
     "pandas": "pandas", "numpy": "numpy", "scipy": "SciPy", "sklearn": "scikit-learn",
@@ -103,9 +122,27 @@ def hint(module: str, name: str) -> str:
             " trust-modules; never load an artifact you do not trust")
 
 
+def offered(module: str, name: str) -> bool:
+    """May the snippet (and a hint) suggest allowing this pair? Only what is spelled as a
+    public class (every part of its name CapWords, `RegressionResultsWrapper`,
+    `Outer.Inner`) and is no known danger: never a function (`pydoc.locate`,
+    `sklearn.datasets.fetch_openml`), a private name (`xgboost.core._load_lib`), a module
+    or a builtin. What a pickle calls by a function's name is how exploits work; a user who
+    has vetted one may still write it into `allow` by hand."""
+    if dangerous(module, name) or module.split(".")[0] in ("builtins", "__builtin__"):
+        return False
+    return all(part[:1].isupper() and part.isidentifier() and part.isascii()
+               for part in name.split("."))
+
+
+NOT_OFFERED_HINT = ("not a class (a function, a private or a builtin name): mlgate does not"
+                    " suggest allowing it, since a pickle calling a function by name is how"
+                    " exploits work; never load an artifact you do not trust")
+
+
 def allow_snippet(pairs, configured=()) -> str:
     """One `[tool.mlgate.artifact]` table to paste: the allow entries the project has, and
-    every refused pair."""
-    entries = sorted(set(configured) | {f"{m}:{n}" for m, n in pairs})
+    every refused pair that is offered at all (`offered`)."""
+    entries = sorted(set(configured) | {f"{m}:{n}" for m, n in pairs if offered(m, n)})
     body = "".join(f'    "{e}",\n' for e in entries)
     return f"[tool.mlgate.artifact]\nallow = [\n{body}]"

@@ -33,7 +33,9 @@ A datetime with a ZoneInfo is refused; store UTC, or the key as a string.
 
 from __future__ import annotations
 
-from mlgate.artifacts.object_states import byte_length, made_class
+import re
+
+from mlgate.artifacts.object_states import byte_length, bytes_value, made_class
 from mlgate.artifacts.stream_model import Const, GlobalRef, Instance, Mapping, Seq, const
 
 DATETIME = "datetime"
@@ -60,6 +62,10 @@ FACTORIES = frozenset({(module, name) for module in ("builtins", "__builtin__")
                       | {COUNTER, DEQUE, DEFAULTDICT, ORDEREDDICT} | set(PY2_NAMES))
 # Packed field sizes of datetime's pickled forms.
 _PACKED = {DATE: 4, DATETIME_CLASS: 10, TIME: 6}
+# What str() writes: Decimal's scientific spelling, and a Fraction's 'n' or 'n/d'.
+_DECIMAL_TEXT = re.compile(
+    r"-?(?:[0-9]+(?:\.[0-9]+)?(?:E[+-][0-9]+)?|Infinity|s?NaN[0-9]*)\Z")
+_FRACTION_TEXT = re.compile(r"-?[0-9]+(?:/[1-9][0-9]*)?\Z")
 _UUID_SAFETY = (0, -1)  # SafeUUID.safe, SafeUUID.unsafe (unknown is not stored)
 RECONSTRUCTORS = frozenset({("copyreg", "_reconstructor"), ("copy_reg", "_reconstructor")})
 OBJECT = frozenset({("builtins", "object"), ("__builtin__", "object")})
@@ -107,6 +113,10 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
             items[1], Instance))
         if not (tz_ok and byte_length(items[0]) == size):
             return f"{name} made from other than its {size} packed bytes (and a tzinfo)"
+        if not _packed_fields_ok(pair, bytes_value(items[0])):
+            # CPython checks only the month (a time's hour) of these bytes: a date of year 0
+            # makes ctime() index its day names at -1 (a read out of bounds)
+            return f"{name} whose packed fields are out of range: no pickler writes that"
     elif pair == TIMEDELTA:
         if not (len(items) == 3 and all(_int(v) for v in items)):
             return f"{name} made from other than (days, seconds, microseconds)"
@@ -115,11 +125,13 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
                 and (len(items) == 1 or _text(items[1]))):
             return f"{name} made from other than (timedelta[, name])"
     elif pair == DECIMAL:
-        if not (len(items) == 1 and _text(items[0])):
-            return f"{name} made from other than its text"
+        if not (len(items) == 1 and _text(items[0]) and _DECIMAL_TEXT.match(items[0].value)):
+            return f"{name} made from other than its text (as str() of a Decimal spells it)"
     elif pair == FRACTION:
-        if not ((len(items) == 1 and _text(items[0]))
-                or (len(items) == 2 and all(_int(v) for v in items))):
+        # str() of a Fraction is 'n' or 'n/d': never the '1e9000' Fraction() also parses
+        # (it computes 10 ** 9000, as long as the exponent asks)
+        if not ((len(items) == 1 and _text(items[0]) and _FRACTION_TEXT.match(items[0].value))
+                or (len(items) == 2 and all(_int(v) for v in items) and items[1].value > 0)):
             return f"{name} made from other than its text or (numerator, denominator)"
     elif pair == UUID:
         if items:
@@ -135,6 +147,30 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
     elif pair in PATHS and not all(_text(v) for v in items):
         return f"{name} made from other than strings"
     return None
+
+
+def _packed_fields_ok(pair: tuple[str, str], raw: bytes | None) -> bool:
+    """The fields of a date's, datetime's or time's packed bytes are each in range, as
+    CPython writes them (a datetime's month byte and a time's hour byte carry the fold)."""
+    if raw is None:
+        return False
+    if pair == TIME:
+        clock = (raw[0] & 0x7F, *raw[1:3], int.from_bytes(raw[3:6], "big"))
+    else:
+        year, month, day = raw[0] << 8 | raw[1], raw[2] & (0x7F if pair != DATE else 0xFF), raw[3]
+        if not (1 <= year <= 9999 and 1 <= month <= 12):
+            return False
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        if not 1 <= day <= (29 if month == 2 and leap else _DAYS_IN_MONTH[month]):
+            return False
+        if pair == DATE:
+            return True
+        clock = (*raw[4:7], int.from_bytes(raw[7:10], "big"))
+    hour, minute, second, micro = clock
+    return hour < 24 and minute < 60 and second < 60 and micro < 1_000_000
+
+
+_DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def _defaultdict_problem(items: list) -> str | None:

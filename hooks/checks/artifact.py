@@ -93,8 +93,9 @@ def trailer(findings: list[Finding], config: Config) -> str | None:
     scan refused as a class it does not vet (never a known danger), and the entries the
     project allows already, so that it can replace the table's allow list as it is."""
     # a file that also names a known danger gets no snippet: it is not to be loaded at all
+    # (a refused function is named, not offered: its file's classes still are)
     hostile = {f.path for f in findings if f.code == "MLG301" and "container" in (
-        f.extra or {}) and not f.extra.get("allow")}
+        f.extra or {}) and not f.extra.get("allow") and not f.extra.get("module")}
     pairs = sorted({tuple(f.extra["allow"].split(":", 1)) for f in findings
                     if f.code == "MLG301" and (f.extra or {}).get("allow")
                     and f.path not in hostile})

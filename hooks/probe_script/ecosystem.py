@@ -239,8 +239,18 @@ def verify_project_class(resolver, module, name, path, roots, slots=()):
         if type(klass) not in (type, abc.ABCMeta):
             refuse(f"{klass.__qualname__} has the metaclass {type(klass).__qualname__}")
         owner = klass.__module__ or ""
-        if klass is object or owner == "abc" or owner == "sklearn" or owner.startswith(
-                "sklearn."):
+        if klass is object or owner == "abc":
+            continue
+        if owner == "sklearn" or owner.startswith("sklearn."):
+            # scikit-learn's own hooks run only where loading one of its vetted classes
+            # would run them: BaseEstimator's, or a class of a module where estimators live
+            # (not ScoringMonitor's __setstate__, which connects to the address its state
+            # names and opens a listener)
+            hooks = [m for m in FORBIDDEN_METHODS if m in vars(klass)]
+            if hooks and klass is not BaseEstimator and not _vetted_sklearn_class(
+                    klass, owner):
+                refuse(f"its base {owner}.{klass.__qualname__} defines {', '.join(hooks)},"
+                       " and is no class of a module where scikit-learn's estimators live")
             continue
         source = getattr(sys.modules.get(owner), "__file__", None)
         # (a virtualenv inside the repository is the environment's, not the project's code)
@@ -253,6 +263,18 @@ def verify_project_class(resolver, module, name, path, roots, slots=()):
             refuse(f"{owner}.{klass.__qualname__} defines {', '.join(defined)}")
     if any(m == module and n == name for m, n, _ in slots):
         refuse("the artifact gives it a (dict, slots) state, not its attribute dict")
+
+
+def _vetted_sklearn_class(klass, owner):
+    """Would the load accept `klass` itself as a pending scikit-learn pair?"""
+    import sys
+
+    from .sklearn_pairs import _estimator_module, sklearn_shaped
+
+    module = sys.modules.get(owner)
+    return (module is not None and sklearn_shaped(owner, klass.__qualname__)
+            and vars(module).get(klass.__qualname__) is klass
+            and _estimator_module(module, owner))
 
 
 # -- after the load: what pandas and pyarrow trust without checking ---------------------------
@@ -315,6 +337,61 @@ def structure_problem(value):
         return None
     if name.startswith("Arrow") and hasattr(value, "_pa_array"):
         value._pa_array.validate(full=True)
+    return None
+
+
+def lightgbm_problem(booster):
+    """LightGBM reads its model text's trees without checking their indices (a child past
+    the tree, a split on a feature past the input, a categorical split past its bitsets),
+    and predict() walks them unchecked: every tree must be a tree, its indices inside it."""
+    text = booster.model_to_string(num_iteration=-1)
+    head, _, body = text.partition("\nTree=")
+    header = dict(line.split("=", 1) for line in head.splitlines() if "=" in line)
+    features = int(header.get("max_feature_idx", "-1")) + 1
+    for chunk in body.split("\nTree=") if body else ():
+        chunk = chunk.split("\nend of trees", 1)[0]
+        tree = dict(line.split("=", 1) for line in chunk.splitlines()[1:] if "=" in line)
+        problem = _lightgbm_tree_problem(tree, features)
+        if problem:
+            return f"Booster: tree {chunk.splitlines()[0]}: {problem}"
+    return None
+
+
+def _lightgbm_tree_problem(tree, features):
+    def ints(key, count):
+        values = [int(v) for v in tree.get(key, "").split()]
+        if len(values) != count:
+            raise ValueError(f"{key} has {len(values)} values, not {count}")
+        return values
+
+    leaves, categorical = int(tree["num_leaves"]), int(tree.get("num_cat", "0"))
+    if leaves < 1 or categorical < 0:
+        return "a tree of no leaves"
+    nodes = leaves - 1
+    children = ints("left_child", nodes) + ints("right_child", nodes)
+    # every node but the root and every leaf is the child of exactly one node: a tree
+    # (a tree of one leaf has no nodes, and no children)
+    if sorted(children) != ([*range(-leaves, 0), *range(1, nodes)] if nodes else []):
+        return "a child index outside the tree, or a node reached twice"
+    if any(not 0 <= f < features for f in ints("split_feature", nodes)):
+        return "a split on a feature past the model's input"
+    kinds = ints("decision_type", nodes) if nodes else []
+    thresholds = [float(v) for v in tree.get("threshold", "").split()]
+    if len(thresholds) != nodes:
+        return "thresholds that do not match the nodes"
+    if categorical or any(k & 1 for k in kinds):
+        bounds = ints("cat_boundaries", categorical + 1)
+        words = len(tree.get("cat_threshold", "").split())
+        if bounds[0] != 0 or bounds[-1] != words or any(
+                a > b for a, b in zip(bounds, bounds[1:])):
+            return "categorical bitsets outside their table"
+        if any(k & 1 and not (t == int(t) and 0 <= int(t) < categorical)
+               for k, t in zip(kinds, thresholds)):
+            return "a categorical split past its bitsets"
+    if tree.get("is_linear", "0") != "0":
+        leaf_features = [int(v) for v in tree.get("leaf_features", "").split()]
+        if any(not 0 <= f < features for f in leaf_features):
+            return "a linear leaf on a feature past the model's input"
     return None
 
 

@@ -201,6 +201,13 @@ def structure_problem(value):
             return ecosystem_problem(value)
         except Exception as exc:  # a broken object fails its own checks in its own way
             return f"{cls.__name__}: {type(exc).__name__}: {str(exc)[:200]}"
+    if module.startswith("lightgbm.") and cls.__name__ == "Booster":
+        from .ecosystem import lightgbm_problem
+
+        try:
+            return lightgbm_problem(value)
+        except Exception as exc:  # a model it cannot write back as text
+            return f"Booster: {type(exc).__name__}: {str(exc)[:200]}"
     if not module.startswith(("sklearn.", "scipy.sparse")):
         return None
     try:
