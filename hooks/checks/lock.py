@@ -261,7 +261,11 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     # one lock: read once, its findings reported once.
     locks, seen = [], set()
     for lock in (lock for path in paths for lock in parse_lock(path)):
-        identity = (os.path.realpath(lock.path), lock.format)
+        # The same file read twice reads the same: a note about an include that could not
+        # be read is kept (it carries its parent's path but none of its packages).
+        identity = (os.path.realpath(lock.path), lock.format,
+                    tuple((p.line, p.message) for p in lock.problems),
+                    tuple((package.name, package.line) for package in lock.packages))
         if identity not in seen:
             seen.add(identity)
             locks.append(lock)
