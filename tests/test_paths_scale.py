@@ -171,7 +171,9 @@ def test_no_cache_neither_reads_nor_writes(repo, capsys):
     b'{"version": 1, "entries": []}', b'{"version": 2, "entries": {}}',
     b"[" * 100_000 + b"]" * 100_000,
     b"KEYED",  # replaced below by wrong rows under the right keys
-])
+], ids=["text", "binary", "list", "no-entries", "entries-list", "other-version", "deep",
+        "wrong-rows"])  # short ids: pytest puts the id in PYTEST_CURRENT_TEST, and a 400 KB
+                        # environment variable makes every subprocess fail with E2BIG
 def test_a_damaged_cache_is_ignored_and_rewritten(repo, capsys, damage):
     expected = run_paths(capsys, ".")
     bad = [[[1, 1, "MLG101", "m", "error", "", {"path": "/etc/passwd"}]],
