@@ -196,3 +196,11 @@ def test_check_artifact_gets_every_staged_file_and_keeps_the_artifacts() -> None
     # No name filter: a model named pipeline_v1.bin must reach mlgate, which sniffs it.
     assert "files" not in hook and hook.get("types") == ["file"]
     assert hook["entry"] == "mlgate artifact --only-artifacts"
+
+
+def test_check_schema_runs_on_every_commit_whatever_the_models_names() -> None:
+    hook = _hook("check-schema")
+    # A model saved as model.bin is found by its content; a name filter would skip a commit
+    # that changes only it.
+    assert hook.get("always_run") is True and "files" not in hook
+    assert hook.get("pass_filenames") is False
