@@ -94,14 +94,9 @@ class NoProjectPython(UsageError):
 
 def find_repo_root(start: str) -> str:
     """The nearest folder holding `.git`, from `start` upwards; `start` itself if none."""
-    folder = os.path.realpath(start)
-    while True:
-        if os.path.exists(os.path.join(folder, ".git")):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return os.path.realpath(start)
-        folder = parent
+    from mlgate.files import git_root
+
+    return git_root(start) or os.path.realpath(start)
 
 
 def env_python(prefix: str) -> str | None:

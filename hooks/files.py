@@ -57,6 +57,19 @@ def file_kind(path: str) -> str | None:
     return _EXTENSION_KINDS.get(suffix)
 
 
+def git_root(start: str = ".") -> str | None:
+    """The nearest folder holding `.git`, from `start` upwards; None outside a repository.
+    (Here, not in `mlgate.environment`, so the lightweight hooks can ask without its imports.)"""
+    folder = os.path.realpath(start)
+    while True:
+        if os.path.exists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
 def _git_files(folder: str) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files under `folder`, relative to the cwd."""
     import subprocess  # only folders need git; pre-commit passes files

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import struct
 import sys
 
 from mlgate.cli import main
@@ -23,3 +24,20 @@ def artifact_json(capsys, *args: str) -> tuple[int, list[dict]]:
     code = main(["artifact", "--format", "json", "--no-cache", "--python", sys.executable,
                  *args])
     return code, json.loads(capsys.readouterr().out)
+
+
+# Pickle opcodes written by hand, for the tests that craft streams no pickler writes.
+def g(module: str, name: str) -> bytes:
+    """GLOBAL (protocol 0 form, accepted by every protocol)."""
+    return b"c" + module.encode() + b"\n" + name.encode() + b"\n"
+
+
+def u(text: str) -> bytes:
+    """BINUNICODE."""
+    data = text.encode()
+    return b"X" + struct.pack("<I", len(data)) + data
+
+
+def i4(number: int) -> bytes:
+    """BININT."""
+    return b"J" + struct.pack("<i", number)

@@ -31,7 +31,7 @@ import joblib
 import numpy as np
 import pytest
 
-from helpers import artifact_json
+from helpers import artifact_json, g, i4, u
 from mlgate.artifacts.allowlist import BASE, NUMPY_TYPES, NUMPY_UFUNCS, AllowList
 from mlgate.artifacts.pickle_scan import scan_pickle
 from mlgate.cli import main
@@ -53,19 +53,6 @@ PROTO2, STOP, REDUCE, BUILD, NEWOBJ, TUPLE = b"\x80\x02", b".", b"R", b"b", b"\x
 MARK, EMPTY_TUPLE, EMPTY_DICT, EMPTY_LIST, NONE = b"(", b")", b"}", b"]", b"N"
 SETITEM, SETITEMS, APPEND, APPENDS, POP = b"s", b"u", b"a", b"e", b"0"
 TRUE, FALSE = b"\x88", b"\x89"
-
-
-def g(module: str, name: str) -> bytes:
-    return b"c" + module.encode() + b"\n" + name.encode() + b"\n"
-
-
-def u(text: str) -> bytes:
-    data = text.encode()
-    return b"X" + struct.pack("<I", len(data)) + data
-
-
-def i4(number: int) -> bytes:
-    return b"J" + struct.pack("<i", number)
 
 
 def raw(data: bytes) -> bytes:

@@ -31,6 +31,7 @@ import zlib
 import numpy as np
 import pytest
 
+from helpers import g, i4, u
 from mlgate.artifacts.allowlist import (
     BASE,
     NUMPY_TYPES,
@@ -55,22 +56,6 @@ REDUCE, NEWOBJ, BUILD, STOP, POP, POP_MARK = b"R", b"\x81", b"b", b".", b"0", b"
 EMPTY_TUPLE, EMPTY_DICT, EMPTY_LIST = b")", b"}", b"]"
 SETITEM, SETITEMS, APPENDS = b"s", b"u", b"e"
 TRUE, FALSE, NONE = b"\x88", b"\x89", b"N"
-
-
-def g(module: str, name: str) -> bytes:
-    """GLOBAL (protocol 0 form, accepted by every protocol)."""
-    return b"c" + module.encode() + b"\n" + name.encode() + b"\n"
-
-
-def u(text: str) -> bytes:
-    """BINUNICODE."""
-    data = text.encode()
-    return b"X" + struct.pack("<I", len(data)) + data
-
-
-def i4(number: int) -> bytes:
-    """BININT."""
-    return b"J" + struct.pack("<i", number)
 
 
 def raw(data: bytes) -> bytes:

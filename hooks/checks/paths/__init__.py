@@ -104,9 +104,10 @@ class _Options:
         self.prefilter = classify.prefilter(self.roots)
         self.results: Results | None = None
         if not getattr(args, "no_cache", False):
-            from mlgate.checks.paths.results import Results, repo_root
+            from mlgate.checks.paths.results import Results
+            from mlgate.files import git_root
 
-            root = repo_root()
+            root = git_root()
             if root:
                 self.results = Results(root, [
                     list(self.allow), list(self.roots), self.comments, self.outputs])

@@ -404,17 +404,7 @@ def _target_name(target: ast.expr) -> str:
     return ""
 
 
-# Calls whose arguments are surely files or folders (MLG109 flags even a bare root there).
-STRONG_CALLS = {
-    "open", "Path", "PurePath", "PosixPath", "PurePosixPath", "chdir", "listdir", "scandir",
-    "walk", "makedirs", "mkdir", "glob", "iglob", "rmtree", "copyfile", "copytree", "copy2",
-    "read_csv", "read_parquet", "read_json", "read_excel", "read_pickle", "read_feather",
-    "read_table", "read_hdf", "read_fwf", "read_sas", "read_stata", "read_orc", "to_csv",
-    "to_parquet", "to_excel", "to_pickle", "to_feather", "to_hdf", "savefig", "load_model",
-    "save_model", "expanduser", "abspath", "realpath", "File", "loadtxt", "savetxt",
-    "genfromtxt", "imread", "imwrite", "imsave", "ZipFile", "load_img", "load_from_disk",
-    "save_to_disk", "mkdirs", "addPyFile", "SummaryWriter", "FileHandler", "TarFile",
-}
+STRONG_CALLS = usage.STRONG_CALLS  # calls whose arguments are surely files or folders
 # Calls that only take a path from a known receiver: sys.path.append, np.load, dbutils.fs.ls.
 _RECEIVER_CALLS = {
     "path": {"append", "insert", "join"},

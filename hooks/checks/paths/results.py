@@ -11,7 +11,6 @@ atomic). A re-run over unchanged files reads them and hashes them, nothing more.
 from __future__ import annotations
 
 import hashlib
-import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -24,18 +23,6 @@ VERSION = 1
 MAX_ENTRIES = 65_536
 SHARD_CHARS = 2
 _FIELDS = 7  # line, col, code, message, severity, hint, extra
-
-
-def repo_root(start: str = ".") -> str | None:
-    """The nearest folder holding `.git`, from `start` upwards."""
-    folder = os.path.realpath(start)
-    while True:
-        if os.path.exists(os.path.join(folder, ".git")):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
 
 
 def content_key(data: bytes, kind: str, dvc: bool) -> str:

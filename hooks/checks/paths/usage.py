@@ -108,9 +108,9 @@ FILE_OPTIONS = frozenset({
     "--output", "--error", "--chdir", "--workdir", "--bind", "--prefix", "--logdir",
     "--directory", "--file", "--config", "--target", "--out", "--input", "--source",
 })
-# Names of calls whose arguments are files (python_source.STRONG_CALLS and the methods of its
-# receivers) and of calls that pass an argument on (os.environ.get): the prefilter's test.
-CERTAIN_CALL_WORDS = frozenset({
+# Calls whose arguments are surely files or folders (MLG109 flags even a bare root there);
+# python_source reads its call sites by this list.
+STRONG_CALLS = frozenset({
     "open", "Path", "PurePath", "PosixPath", "PurePosixPath", "chdir", "listdir", "scandir",
     "walk", "makedirs", "mkdir", "glob", "iglob", "rmtree", "copyfile", "copytree", "copy2",
     "read_csv", "read_parquet", "read_json", "read_excel", "read_pickle", "read_feather",
@@ -119,6 +119,10 @@ CERTAIN_CALL_WORDS = frozenset({
     "save_model", "expanduser", "abspath", "realpath", "File", "loadtxt", "savetxt",
     "genfromtxt", "imread", "imwrite", "imsave", "ZipFile", "load_img", "load_from_disk",
     "save_to_disk", "mkdirs", "addPyFile", "SummaryWriter", "FileHandler", "TarFile",
+})
+# Names of calls whose arguments are files (STRONG_CALLS and the methods of python_source's
+# receivers) and of calls that pass an argument on (os.environ.get): the prefilter's test.
+CERTAIN_CALL_WORDS = STRONG_CALLS | frozenset({
     "append", "insert", "join", "load", "save", "savez", "savez_compressed", "memmap",
     "fromfile", "dump", "copy", "move", "ls", "rm", "cp", "mv", "head", "put", "mount", "csv",
     "parquet", "json", "text", "orc", "table", "get", "getenv", "setdefault", "str", "fspath",
