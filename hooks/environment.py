@@ -243,13 +243,13 @@ def _choose(cli_python: str | None, config_python: str | None, config_root: str,
         if found:
             return ProjectPython(found, "VIRTUAL_ENV", seen)
         seen.append(Candidate("VIRTUAL_ENV", virtual_env, _missing(virtual_env)))
-    found = _activated_on_path(env, seen)
-    if found is None:
+    project = _activated_on_path(env, seen)
+    if project is None:
         from mlgate.tool_environments import made_by_a_tool
 
-        found = made_by_a_tool(config_root, repo_root, env, seen)
-    if found:
-        return found
+        project = made_by_a_tool(config_root, repo_root, env, seen)
+    if project:
+        return project
     raise NoProjectPython(f"cannot find the project's Python environment: {HOW_TO}", seen)
 
 

@@ -116,7 +116,7 @@ def without_environments(names: list[str]) -> list[str]:
 
 
 def _walk(folder: str) -> list[str]:
-    found = []
+    found: list[str] = []
     for top, dirs, names in os.walk(folder):
         if "pyvenv.cfg" in names or "conda-meta" in dirs:
             dirs[:] = []

@@ -96,7 +96,7 @@ def discover(root: str, budget_ms: float, names: str = "fields") -> list[ModelSp
                  if not p.lower().endswith((".npy", ".npz"))]
     samples = [p for p in files if p.lower().endswith(SAMPLE_EXTENSIONS) and any(
         word in os.path.basename(p).lower() for word in SAMPLE_NAMES)]
-    specs = []
+    specs: list[ModelSpec] = []
     for artifact in artifacts:
         sample = _nearest_sample(artifact, samples, root)
         name = os.path.basename(artifact).split(".")[0] or artifact

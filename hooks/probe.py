@@ -132,7 +132,7 @@ class PendingProbe:
             self._workdir.cleanup()
             raise ProbeError(f"the project's Python {python!r} is not executable",
                              "missing") from None
-        if prepare is not None:
+        if prepare is not None and self._proc.stdin is not None:  # always piped
             try:
                 self._proc.stdin.write(json.dumps({"prepare": prepare}).encode() + b"\n")
                 self._proc.stdin.flush()

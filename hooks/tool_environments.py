@@ -232,11 +232,11 @@ def _poetry(look: _Look) -> ProjectPython | None:
     where = str(setting("virtualenvs.path") or os.path.join("{cache-dir}", "virtualenvs"))
     if "{cache-dir}" in where:
         where = where.replace("{cache-dir}", str(cache_dir)) if cache_dir else ""
-    where = _expand(where, env) if where else None
-    if not where:
+    expanded = _expand(where, env) if where else None
+    if not expanded:
         look.reject("Poetry", None, "no home folder to find Poetry's virtualenvs in")
         return None
-    venvs = os.path.join(folder, where)  # a relative virtualenvs.path is the project's
+    venvs = os.path.join(folder, expanded)  # a relative virtualenvs.path is the project's
     data = look.toml(pyproject)
     name = _get(data, "project.name") or _get(data, "tool.poetry.name") or "non-package-mode"
     base = poetry_env_name(str(name), folder)
@@ -295,9 +295,9 @@ def _pdm(look: _Look) -> ProjectPython | None:
             return look.found(python, f"PDM's {source}")
     # PDM's in-project folder names (.venv and venv were tried already at the project's
     # folder), then its central venvs: {venv.location}/{folder name}-{hash}-{ident}.
-    found = env_python(os.path.join(folder, "env"))
-    if found and _is_environment(os.path.join(folder, "env")):
-        return look.found(found, "PDM's in-project env/")
+    in_project = env_python(os.path.join(folder, "env"))
+    if in_project and _is_environment(os.path.join(folder, "env")):
+        return look.found(in_project, "PDM's in-project env/")
     data = _user_dir("data", "pdm", env)
     if data:
         import hashlib

@@ -6,6 +6,8 @@ capped in size and ratio so a small file cannot expand into all memory (a zip bo
 
 from __future__ import annotations
 
+from typing import Any
+
 LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 MAX_DECOMPRESSED = 4 * 1024**3  # bytes
 MAX_RATIO = 1000
@@ -43,12 +45,13 @@ def detect(data: bytes) -> str:
 
     # Protocol 0/1 streams have no header: any opcode may come first. A text file that
     # happens to start with one is told apart when the scan fails at its first byte.
-    return "pickle" if chr(data[0]) in pickletools.code2op else "unknown"
+    return "pickle" if chr(data[0]) in {op.code for op in pickletools.opcodes} else "unknown"
 
 
 def decompress(data: bytes, kind: str) -> bytes:
     """The decompressed stream, within MAX_DECOMPRESSED and MAX_RATIO; ContainerError else."""
     limit = min(MAX_DECOMPRESSED, max(len(data), 1) * MAX_RATIO)
+    engine: Any
     if kind == "zlib":
         import zlib
 

@@ -29,7 +29,7 @@ _HEAD = 4096
 # What may follow PROTO: any opcode, not only the ones picklers write first (FRAME, a
 # value's first opcode): pickle.load and joblib.load read `\x80\x02V...` as well, so a
 # file crafted so would escape being checked.
-_AFTER_PROTO = frozenset(ord(code) for code in pickletools.code2op)
+_AFTER_PROTO = frozenset(ord(op.code) for op in pickletools.opcodes)
 
 
 def is_pickle_head(head: bytes) -> bool:
@@ -114,7 +114,7 @@ def _parses_to_stop(path: str) -> bool:
             return len(text)
 
     try:
-        pickletools.dis(data, out=Discard())
+        pickletools.dis(data, out=Discard())  # type: ignore[arg-type]  # any text stream
     except Exception:  # a stack, mark or memo the unpickler would refuse: not a pickle
         return False
     return True

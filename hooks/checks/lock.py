@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from mlgate.config import Config
 from mlgate.finding import Finding
 from mlgate.locks.detect import REAL_LOCKS
-from mlgate.locks.model import canonical_name
+from mlgate.locks.model import LockedPackage, canonical_name
 
 NAME = "lock"
 HELP = "block stale, incomplete or unpinned locks, judged against the project's environment"
@@ -115,13 +115,15 @@ def _compare_version(package, dist) -> Finding | None:
     locked, installed = package.version, dist["version"]
     if locked is None or locked == installed:
         return None
+    a: Version | None
+    b: Version | None
     try:
         a, b = Version(locked), Version(installed)
     except InvalidVersion:
         a = b = None
     if a is not None and a == b:
         return None
-    if a is not None and a.public == b.public:
+    if a is not None and b is not None and a.public == b.public:
         return _finding(LOCAL_VERSION, package,
                         f"{package.name} is locked at {locked} but {installed} is installed"
                         " (same release, different local version)",
@@ -293,7 +295,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                 declared.setdefault(package.name, set()).update(package.extras)
     # pip's --require-hashes, in any file, holds for every requirement of the run.
     require_hashes = section.get("require-hashes", False) or any(
-        getattr(lock, "require_hashes", False) for lock in locks)
+        lock.require_hashes for lock in locks)
     pinned = {_lock_folder(lock.path) for lock in locks if lock.format in REAL_LOCKS}
     has_real_lock = bool(pinned)
     for lock in locks:
@@ -358,10 +360,10 @@ def _store_verdict(cache, name: str, findings: list[Finding], files: list[str]) 
                       "extra": f.extra} for f in findings]})
 
 
-def _one_per_name(selected: list, env: _Installed) -> list:
+def _one_per_name(selected: list[LockedPackage], env: _Installed) -> list[LockedPackage]:
     """A lock may give alternatives for one name (uv's forks and conflicting extras, a
     markerless poetry.lock): keep the one that matches what is installed, else the first."""
-    chosen: dict[str, object] = {}
+    chosen: dict[str, LockedPackage] = {}
     for package in selected:
         current = chosen.get(package.name)
         if current is None:

@@ -226,7 +226,7 @@ def compare_contract(spec, contract, model: dict, sample) -> list[Finding]:
             field = fields.get(key) or next((f for f in contract.fields
                                              if key in (f.name, f.alias)), None)
             problem = _type_problem(field, value) if field else None
-            if problem:
+            if problem and field:
                 found.append(_finding(spec.sample, TYPE_MISMATCH, f"sample value {key}={value!r}"
                                       f" {problem}", line=_line_of(spec.sample, key),
                                       hint=f"the contract declares {field.type_text}"))

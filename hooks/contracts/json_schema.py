@@ -88,9 +88,9 @@ def _property(schema: Any, root: Any, depth: int = 0) -> tuple[str, tuple[Any, .
     if "const" in schema:
         return "literal", (schema["const"],), f"const {json.dumps(schema['const'])}"
     if isinstance(schema.get("enum"), list):
-        values = tuple(schema["enum"])
+        enum = tuple(schema["enum"])
         text = f"{name} " if name else ""
-        return "literal", values, f"{text}enum {json.dumps(list(values))}"
+        return "literal", enum, f"{text}enum {json.dumps(list(enum))}"
     for key in ("anyOf", "oneOf"):
         parts = schema.get(key)
         if isinstance(parts, list) and parts:

@@ -7,7 +7,7 @@ values with the C decoder costs one more pass over the text.
 from __future__ import annotations
 
 import json
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # public, not in typeshed
 
 TYPE_CHECKING = False  # not `from typing import ...`: typing costs start-up time in every hook
 if TYPE_CHECKING:

@@ -86,6 +86,10 @@ class ParsedLock:
         self._selector = selector
         self.declared: list[tuple[str, tuple[str, ...]]] = []
         self.project_names: set[str] = set()
+        # requirements files only: the -r/-c files they name, as (format, path, line), and
+        # whether they say --require-hashes
+        self.includes: list[tuple[str, str, int]] = []
+        self.require_hashes = False
 
     @property
     def unreadable(self) -> bool:

@@ -81,7 +81,7 @@ def _file_hashes(items: object) -> list[str]:
 def _package(entry: object, path: str, line: int, problems: list[LockProblem],
              old_files: dict[str, list[str]]) -> LockedPackage | None:
     fields = entry_fields(entry, "package", path, line, problems)
-    if fields is None:
+    if fields is None or not isinstance(entry, dict):  # a problem recorded: not a table
         return None
     name, version = fields[0], fields[1]["version"]
     canonical = canonical_name(name)

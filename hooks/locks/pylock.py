@@ -61,7 +61,7 @@ def _names(value: object) -> list[str]:
 def _package(entry: object, path: str, line: int,
              problems: list[LockProblem]) -> LockedPackage | None:
     fields = entry_fields(entry, "packages", path, line, problems, ("version", "marker"))
-    if fields is None:
+    if fields is None or not isinstance(entry, dict):  # a problem recorded: not a table
         return None
     name, values = fields
     url = commit = None
@@ -93,7 +93,7 @@ def _hashes(entry: dict) -> list[str]:
     wheels = entry.get("wheels")
     if isinstance(wheels, list):
         files.extend(wheels)
-    found = []
+    found: list[str] = []
     for item in files:
         hashes = item.get("hashes") if isinstance(item, dict) else None
         if isinstance(hashes, dict):

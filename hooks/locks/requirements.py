@@ -124,7 +124,6 @@ def _requirement(text: str, path: str, line: int, problems: list[LockProblem]):
 def parse(text: str, path: str, format: str = "requirements") -> ParsedLock:
     """One requirements file; `includes` lists its -r/-c files as (format, path)."""
     lock = ParsedLock(path, format)
-    lock.includes = []
     folder = os.path.dirname(path)
     for line, content in _logical_lines(text):
         if content.startswith("-"):
@@ -177,7 +176,7 @@ def read_requirements(path: str, format: str = "requirements") -> list[ParsedLoc
     repo_root = find_repo_root(os.path.dirname(os.path.abspath(path)))
     result: list[ParsedLock] = []
     seen: set[str] = set()
-    queue = [(format, path, None)]
+    queue: list[tuple[str, str, tuple[str, int] | None]] = [(format, path, None)]
     while queue:
         kind, current, included_at = queue.pop(0)
         key = os.path.realpath(current)
@@ -266,7 +265,9 @@ def _group_names(data: dict) -> list[tuple[str, tuple[str, ...]]]:
     `^1.2` constraints are not PEP 508 anyway."""
     from packaging.requirements import InvalidRequirement, Requirement
 
-    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    tool = data.get("tool")
+    if not isinstance(tool, dict):
+        tool = {}
     strings: list[object] = []
     lists = [data.get("dependency-groups")]
     uv, pdm = tool.get("uv"), tool.get("pdm")

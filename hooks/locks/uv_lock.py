@@ -36,7 +36,7 @@ def parse(text: str, path: str) -> ParsedLock:
         return ParsedLock(path, "uv", packages, problems)
     for entry, line in table_entries(data, text, "package", path, problems):
         package = _package(entry, path, line, problems)
-        if package is not None:
+        if package is not None and isinstance(entry, dict):
             packages.append(package)
             graph.add(package, entry, problems)
     graph.roots = _roots(data, graph)
@@ -47,7 +47,7 @@ def parse(text: str, path: str) -> ParsedLock:
 def _package(entry: object, path: str, line: int,
              problems: list[LockProblem]) -> LockedPackage | None:
     fields = entry_fields(entry, "package", path, line, problems)
-    if fields is None:
+    if fields is None or not isinstance(entry, dict):  # a problem recorded: not a table
         return None
     name, version = fields[0], fields[1]["version"]
     source = entry.get("source")

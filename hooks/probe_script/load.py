@@ -431,7 +431,7 @@ def _apply_sandbox(spec):
     return report
 
 
-_SANDBOX = []  # (sandbox module, its report), once applied
+_SANDBOX: list = []  # (sandbox module, its report), once applied
 
 
 def _load_deadline(seconds):

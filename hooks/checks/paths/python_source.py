@@ -268,7 +268,7 @@ def _parse_chunks(
             tree = _parse(body)
         except (SyntaxError, ValueError):
             return None
-        statements = tree.body[0].body if indent else tree.body
+        statements = tree.body[0].body if indent else tree.body  # type: ignore[attr-defined]
         if (statements and isinstance(statements[0], ast.Expr)
                 and _FRAGMENT_START_RE.match(stripped)):
             return None  # `'/a/b',` alone: a fragment of a bracketed expression, probably
@@ -369,10 +369,10 @@ def _tree_sites(
         silenced = (quiet or id(node) in skip) and not comments
         if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
             if not silenced:
-                value = node.value if isinstance(node.value, str) else node.value.decode("latin-1")
-                if not probes.probed_value(value):
+                text = node.value if isinstance(node.value, str) else node.value.decode("latin-1")
+                if not probes.probed_value(text):
                     line, col, raw = _segment(source_lines, node, first_line)
-                    yield Site(value, line, col, start_ok=id(node) not in continuation,
+                    yield Site(text, line, col, start_ok=id(node) not in continuation,
                                path_context=id(node) in path, raw=raw, use=own)
             continue
         if isinstance(node, ast.JoinedStr):
@@ -380,7 +380,8 @@ def _tree_sites(
                 yield from _fstring_sites(node, source_lines, id(node) not in continuation,
                                           id(node) in path, own, first_line)
             # Only the expressions inside placeholders can hold more strings.
-            children = [part.value for part in node.values if isinstance(part, ast.FormattedValue)]
+            children: list[ast.AST] = [part.value for part in node.values
+                                       if isinstance(part, ast.FormattedValue)]
         else:
             children = list(ast.iter_child_nodes(node))
         for child in reversed(children):
