@@ -400,7 +400,8 @@ def call_problem(target: GlobalRef, args: Seq, what: str, is_allowed) -> str | N
         cls = eco(items[0])
         made = _pair(items[0])
         if (cls is not None or made in project) and not (
-                _plain_reconstructor(items) and (made in project or cls[0] in ESTIMATOR_PACKAGES)):
+                _plain_reconstructor(items)
+                and (made in project or cls[0] in ESTIMATOR_PACKAGES)):  # type: ignore[index]
             name = f"{made[0]}.{made[1]}" if made else "a class"
             return (f"copyreg._reconstructor of {name} in another form than (class, object,"
                     " None): not how it is pickled")
@@ -577,7 +578,7 @@ def _single_manager_state(state) -> bool:
             and _dict(extra, {"0.14.1": current}, ("0.14.1",)))
 
 
-def dunder_state_ok(target: Instance, state) -> bool:
+def dunder_state_ok(target: object, state) -> bool:
     """CatBoost's estimators pickle their model under the key '__model' (raw bytes): the one
     dunder key a vetted writer writes."""
     made = kind(target)

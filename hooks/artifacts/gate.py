@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 from mlgate.artifacts.findings import CHECK as NAME
 from mlgate.artifacts.findings import (
@@ -56,7 +57,7 @@ class _Environment:
         self._name = f"artifact-context-{key(os.path.realpath(python), self.code)}.json"
         record = cache.read(self._name)
         self._context: dict | None = None
-        self._pending = None
+        self._pending: Any = None  # a PendingProbe while the answer is awaited
         if record and record.get("stamp") == environment_stamp(python, record.get("path", [])):
             self._context = record
         else:
@@ -238,7 +239,7 @@ def sandbox_summary(report: dict | None, short: bool = False) -> str:
 
 
 def _module_finding(path: str, result: dict, python: str, locked: dict,
-                    listed: list[str] | None, project_tops: set) -> Finding:
+                    listed: list[str] | None, project_tops: set | frozenset) -> Finding:
     from mlgate.artifacts.project import in_repository
     from mlgate.locks.model import canonical_name
 
@@ -307,7 +308,8 @@ _ABOUT_THE_ARTIFACT = LazyPattern(
 
 
 def _load_findings(path: str, result: dict, python: str, locked: dict,
-                   listed: list[str] | None, project_tops: set = frozenset()) -> list[Finding]:
+                   listed: list[str] | None,
+                   project_tops: set | frozenset = frozenset()) -> list[Finding]:
     if result.get("ok"):
         # What the libraries said while reading it: XGBoost's "serialized model ... generated
         # by an older version", a pandas or numpy deprecation of a stored layout.
@@ -460,7 +462,7 @@ class ArtifactGate:
 
         models = models or {}
         out: list[tuple[str, list[Finding], dict]] = []
-        pending: list[tuple[str, str, dict, list, object]] = []  # waiting for their load
+        pending: list[tuple[str, str, dict, list, Any]] = []  # waiting for their load
         section, cache, env = self.section, self.cache, self.env
 
         def finish(path: str, record: dict, result_name: str | None) -> None:

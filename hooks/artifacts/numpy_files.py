@@ -88,8 +88,8 @@ def scan_npy(data: bytes, is_allowed: Callable[[str, str], bool],
     except Exception as exc:  # pragma: no cover - defensive: the scan must never crash a hook
         verdict = _refused(0, MALFORMED, f"unreadable .npy file: {_short(exc)}")
     if offset_base:
-        for refusal in verdict.refusals:
-            refusal.offset += offset_base
+        for each in verdict.refusals:
+            each.offset += offset_base
         verdict.end += offset_base
     return verdict
 

@@ -293,7 +293,7 @@ def _encode(value, verdict, depth: int = 0):
         return None if index is None else {"ref": index}
     if byte_length(value) is not None and not (isinstance(value, Const)
                                                and isinstance(value.value, str)):
-        return {"b": bytes_value(value).decode("latin1")}
+        return {"b": bytes_value(value).decode("latin1")}  # type: ignore[union-attr]  # has a length
     if isinstance(value, Const) and (value.value is None
                                      or type(value.value) in (str, int, float, bool)):
         return {"c": value.value}

@@ -24,6 +24,7 @@ import io
 import pickletools
 import re
 import time
+from typing import cast
 
 from mlgate.artifacts import ecosystem, value_types
 from mlgate.artifacts.canonical_text import canonical
@@ -61,7 +62,8 @@ from mlgate.artifacts.stream_model import is_global as _is
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Generator
+    from typing import Any, NoReturn
 
 __all__ = ["MAIN_CLASS", "MALFORMED", "UNRESOLVED", "UNSAFE_GLOBAL", "Refusal", "Verdict",
            "scan_pickle"]
@@ -74,7 +76,7 @@ WRAPPER_KEYS = {"subclass", "shape", "order", "dtype", "allow_mmap",
 # it: a name must look like a dotted Python name to mean what it says.
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 # No opcode is a byte below '(' (0x28): joblib's padding byte (1-16) is never one.
-_OPCODE_BYTES = frozenset(ord(code) for code in pickletools.code2op)
+_OPCODE_BYTES = frozenset(ord(op.code) for op in pickletools.opcodes)
 MAIN_MODULES = ("__main__", "__mp_main__")
 # Refused globals one scan names before it stops (each is a finding).
 MAX_UNKNOWN = 50
@@ -169,7 +171,7 @@ def scan_pickle(data: bytes, is_allowed: Callable[[str, str], bool], start: int 
     return verdict
 
 
-def _refuse(verdict: Verdict, offset: int, code: str, message: str) -> None:
+def _refuse(verdict: Verdict, offset: int, code: str, message: str) -> NoReturn:
     verdict.refusals.append(Refusal(offset, code, message))
     raise _Stop
 
@@ -329,7 +331,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
     def plain_get(key: int, offset: int) -> None:
         """A GET: where pickle.load would find another value than joblib, follow it."""
         nonlocal plain_keys
-        if plain_keys is None or plain_keys.get(key, -1) == key:
+        if plain is None or plain_keys is None or plain_keys.get(key, -1) == key:
             return  # the same value in both readings
         outer_stack, outer_marks, outer_memo = plain
         charge(len(plain_keys) + len(outer_stack), offset)
@@ -350,7 +352,8 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
     while True:
         resume = stream.tell()
         try:
-            ops = pickletools.genops(stream)
+            # positions are None only for streams without tell(); this one has it
+            ops = cast("Generator[tuple[Any, Any, int], None, None]", pickletools.genops(stream))
             for opcode, arg, pos in ops:
                 name = opcode.name
                 budget.ops += 1

@@ -46,6 +46,7 @@ from mlgate.artifacts.stream_model import Const, GlobalRef, Instance, Mapping, S
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
 # Kinds beyond the builtin types' names ("int", "str", "tuple", ...):
 OBJECT = "object"  # made by the stream, by an unknown maker: may be anything but plain
@@ -145,7 +146,9 @@ class _Memo:
     differently)."""
 
     def __init__(self, memo: dict) -> None:
-        self.base, self.put, self.unknown = memo, {}, frozenset()
+        self.base = memo
+        self.put: dict = {}
+        self.unknown: frozenset = frozenset()
         self.count: int | None = len(memo)  # keys set (MEMOIZE's next key); None: unknown
 
     def get(self, key: int | None) -> frozenset:
@@ -201,6 +204,8 @@ class _View:
         self.marks = list(marks)
         self.memo = _Memo(memo)
         self.wrappers_changed = False
+        self.verdict: Any = None  # the scan's Verdict, where the view records what it found
+        self.absent_ok = False
 
     # -- reading ---------------------------------------------------------------------------
     def read(self, count: int) -> bytes:
@@ -620,7 +625,8 @@ def _number(kind: str, *kinds: str):
     def handler(view: _View) -> None:
         c_line, py_line, raw = view.line()
         c_text = _c_text(c_line)
-        c_reads = c_line is not None and len(c_line) >= 1 and bool(_C_NUMBER.match(c_text))
+        c_reads = (c_line is not None and c_text is not None and len(c_line) >= 1
+                   and bool(_C_NUMBER.match(c_text)))
         if not c_reads and not _py_number(kind, raw, py_line):
             raise _Stop  # neither reads a number there: both raise
         view.push(*kinds)

@@ -88,7 +88,8 @@ def scan_tree(path: str, data: bytes, allow, facts: dict) -> list[Finding]:
     def refuse(code: str, message: str) -> list[Finding]:
         return [_finding(path, code, message, container="skops")]
 
-    stack, seen, by_id = [schema], 0, {}
+    stack, seen = [schema], 0
+    by_id: dict = {}
     while stack:
         node = stack.pop()
         seen += 1

@@ -67,7 +67,8 @@ class Instance:
     __slots__ = ("args", "cls", "memo", "state", "wrapper")
 
     def __init__(self, cls: GlobalRef, args=None, wrapper: bool = False) -> None:
-        self.cls, self.args, self.state, self.wrapper = cls, args, None, wrapper
+        self.cls, self.args, self.wrapper = cls, args, wrapper
+        self.state: object = None  # what BUILD set: a value of the stream, or FROZEN
         self.memo: dict = {}
 
 

@@ -98,8 +98,8 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
                 args.items[1]) in OBJECT and const(args.items[2]) is None and isinstance(
                 args.items[2], Const):
             return None
-        made = _pair(args.items[0])
-        return f"{made[0]}.{made[1]} made by copyreg's reconstructor: CPython calls it"
+        module, name = _pair(args.items[0]) or ("?", "?")  # in PAIRS: never None
+        return f"{module}.{name} made by copyreg's reconstructor: CPython calls it"
     if pair not in PAIRS:
         return None
     name = f"{pair[0]}.{pair[1]}"

@@ -110,7 +110,7 @@ def kind_of(node: ast.AST) -> tuple[str, tuple[Any, ...] | None]:
         if head == "Union":
             return _union(args)
         if head == "Literal":
-            values = []
+            values: list = []
             for arg in args:  # string arguments are values here, not forward references
                 if isinstance(arg, ast.Subscript) and _tail(arg.value) == "Literal":
                     inner = kind_of(arg)[1]  # Literal[Literal["a"], "b"] flattens
@@ -411,7 +411,7 @@ class _Reader:
             if kind == "pydantic":
                 self.reached_pydantic = True
             elif kind == "class":
-                base_fields, base_config = self.model(*found, depth=depth + 1)
+                base_fields, base_config = self.model(*found, depth=depth + 1)  # type: ignore[misc]
                 fields.update(base_fields)
                 config.update(base_config)
             elif kind == "missing":
@@ -470,7 +470,7 @@ class _Reader:
             else:
                 state = "default"
         for call in calls:
-            call_state, call_alias = self.field_call(call, f"{owner}.{name}")
+            call_state, call_alias = self.field_call(call, f"{owner}.{name}")  # type: ignore[arg-type]
             state = call_state or state
             alias = call_alias or alias
         return ContractField(name, _unparse(type_node), kind, required=state != "default",

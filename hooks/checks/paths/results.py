@@ -80,7 +80,7 @@ class Results:
         shard = self._shards.get(name)
         if shard is None:
             shard = self._shards[name] = {}
-            if self._open():
+            if self._open() and self.cache is not None:  # _open made it
                 try:
                     table = self.cache.read(f"{self.prefix}-{name}.json")
                 except (RecursionError, MemoryError):  # valid JSON nested past json's depth
@@ -119,7 +119,7 @@ class Results:
 
     def save(self) -> None:
         """Write the shards that changed (each atomically: written beside, then renamed)."""
-        if not self._dirty or not self._open():
+        if not self._dirty or not self._open() or self.cache is None:
             return
         for name in sorted(self._dirty):
             entries = self._shards[name]
