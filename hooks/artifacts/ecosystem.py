@@ -18,7 +18,14 @@ arguments (or `copyreg._reconstructor(cls, object, None)`), nothing else.
 
 from __future__ import annotations
 
-from mlgate.artifacts.object_states import FROMBUFFER, ND_RECONSTRUCT, NDARRAY, SCALAR, bytes_value
+from mlgate.artifacts.object_states import (
+    FROMBUFFER,
+    ND_RECONSTRUCT,
+    NDARRAY,
+    SCALAR,
+    byte_length,
+    bytes_value,
+)
 from mlgate.artifacts.stream_model import Const, GlobalRef, Instance, Mapping, Seq, const
 from mlgate.probe_script.ecosystem import (
     BACKED_ARRAYS,
@@ -200,7 +207,7 @@ def _raw_bytes(value) -> bool:
     if kind(value) == ("builtins", "bytearray"):
         inner = _items(value)
         return len(inner) == 1 and _raw_bytes(inner[0])
-    return bytes_value(value) is not None and not _str(value)
+    return byte_length(value) is not None and not _str(value)
 
 
 def _any_dict(value) -> bool:
@@ -588,5 +595,5 @@ def dunder_state_ok(target: object, state) -> bool:
     if keys is None:
         return False
     dunders = [(k, v) for k, (_, v) in zip(keys, state.pairs) if k.startswith("__")]
-    return all(k == "__model" and bytes_value(v) is not None and not _str(v)
+    return all(k == "__model" and byte_length(v) is not None and not _str(v)
                for k, v in dunders)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from mlgate.artifacts.stream_model import (
     NUMPY_DTYPE,
+    Blob,
     Const,
     GlobalRef,
     Instance,
@@ -136,7 +137,7 @@ def bytes_value(value) -> bytes | None:
     """The bytes a value stands for: a constant, `_codecs.encode(text, 'latin1')` (how
     protocols 0-2 write bytes in Python 3), or `bytes()`; None when it is not bytes."""
     if isinstance(value, Const):
-        if isinstance(value.value, (bytes, bytearray)):
+        if isinstance(value.value, (bytes, bytearray, Blob)):
             return bytes(value.value)
         if isinstance(value.value, str):  # a Python 2 str (STRING opcodes)
             try:
@@ -155,7 +156,7 @@ def bytes_value(value) -> bytes | None:
 
 def byte_length(value) -> int | None:
     """len(bytes_value(value)), without copying a large buffer."""
-    if isinstance(value, Const) and isinstance(value.value, (bytes, bytearray)):
+    if isinstance(value, Const) and isinstance(value.value, (bytes, bytearray, Blob)):
         return len(value.value)
     data = bytes_value(value)
     return None if data is None else len(data)
@@ -179,7 +180,7 @@ def _datetime_metadata_problem(code: str, extra) -> str | None:
     if not ((isinstance(meta, Const) and meta.value is None) or _constant_metadata(meta)):
         return "a numpy.dtype whose metadata is not a dict of constants"
     if not (isinstance(unit, Seq) and unit.kind == "tuple" and len(unit.items) == 4
-            and bytes_value(unit.items[0]) is not None
+            and byte_length(unit.items[0]) is not None
             and all(type(const(v)) is int for v in unit.items[1:])):
         return "a numpy datetime dtype whose unit is not (unit, num, den, events)"
     return None

@@ -24,7 +24,6 @@ import io
 import pickletools
 import re
 import time
-from typing import cast
 
 from mlgate.artifacts import ecosystem, value_types
 from mlgate.artifacts.canonical_text import canonical
@@ -48,6 +47,7 @@ from mlgate.artifacts.stream_model import (
     NUMPY_DTYPE,
     UNRESOLVED,
     UNSAFE_GLOBAL,
+    Blob,
     Const,
     GlobalRef,
     Instance,
@@ -221,6 +221,39 @@ def _unknown(value, verdict: Verdict) -> bool:
     return False
 
 
+# BINBYTES, BINBYTES8, BYTEARRAY8: the width of their length. From BLOB_MIN bytes on, their
+# value is a Blob (where it lies in the data), not a copy.
+_BLOB_OPS = {b"B": (4, "bytes"), b"\x8e": (8, "bytes"), b"\x96": (8, "bytearray")}
+BLOB_MIN = 1 << 16
+_CODE2OP = {op.code.encode("latin-1"): op for op in pickletools.opcodes}
+
+
+def _ops(stream: io.BytesIO, data: bytes) -> Generator[tuple[Any, Any, int], None, None]:
+    """(opcode, argument, position) as pickletools.genops reads them from `stream` (an
+    io.BytesIO of `data`), to the STOP, with its errors; large bytes constants as Blobs."""
+    while True:
+        pos = stream.tell()
+        code = stream.read(1)
+        opcode = _CODE2OP.get(code)
+        if opcode is None:
+            if not code:
+                raise ValueError("pickle exhausted before seeing STOP")
+            raise ValueError(f"at position {pos}, opcode {code!r} unknown")
+        blob = _BLOB_OPS.get(code)
+        if blob is not None:
+            width, kind = blob
+            size = int.from_bytes(stream.read(width), "little")
+            start = pos + 1 + width
+            if BLOB_MIN <= size <= len(data) - start:
+                stream.seek(start + size)
+                yield opcode, Blob(data, start, size, kind), pos
+                continue
+            stream.seek(pos + 1)  # short ones, and errors, as pickletools reads them
+        yield opcode, None if opcode.arg is None else opcode.arg.reader(stream), pos
+        if code == b".":
+            return
+
+
 def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
               joblib: bool, budget: _Budget, plain: tuple | None = None) -> None:
     """One pickle, STOP included; joblib array payloads skipped (or scanned) in between.
@@ -352,8 +385,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
     while True:
         resume = stream.tell()
         try:
-            # positions are None only for streams without tell(); this one has it
-            ops = cast("Generator[tuple[Any, Any, int], None, None]", pickletools.genops(stream))
+            ops = _ops(stream, data)
             for opcode, arg, pos in ops:
                 name = opcode.name
                 budget.ops += 1

@@ -41,7 +41,7 @@ import struct
 import sys
 
 from mlgate.artifacts.object_states import check_dtype_state, describe_dtype, made_class
-from mlgate.artifacts.stream_model import Const, GlobalRef, Instance, Mapping, Seq
+from mlgate.artifacts.stream_model import Blob, Const, GlobalRef, Instance, Mapping, Seq
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -112,8 +112,11 @@ def _kinds_of(value, depth: int = 0) -> frozenset:
             kinds = {"float"}
         elif isinstance(found, str):  # a STRING opcode is bytes for encoding="bytes"
             kinds = set(_STR_OR_BYTES)
-        elif isinstance(found, bytearray):
+        elif isinstance(found, bytearray) or (isinstance(found, Blob)
+                                              and found.kind == "bytearray"):
             return frozenset({"bytearray"})
+        elif isinstance(found, Blob):
+            return frozenset({"bytes"})  # a large constant: no key, no compared value
         elif isinstance(found, bytes):
             kinds = {"bytes"}
         else:

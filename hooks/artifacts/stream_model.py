@@ -24,6 +24,24 @@ class _Mark:
 MARK = _Mark()
 
 
+class Blob:
+    """A large bytes or bytearray constant, kept as where it lies in the scanned data: the
+    scan needs its length and kind; `bytes(blob)` copies it, only where its content matters.
+    A model's arrays are such constants; copying them doubled (tripled, for bytearrays) the
+    scan's memory."""
+
+    __slots__ = ("data", "kind", "size", "start")
+
+    def __init__(self, data: bytes, start: int, size: int, kind: str) -> None:
+        self.data, self.start, self.size, self.kind = data, start, size, kind
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __bytes__(self) -> bytes:
+        return self.data[self.start:self.start + self.size]
+
+
 class Const:
     __slots__ = ("value",)
 
