@@ -115,9 +115,17 @@ def without_environments(names: list[str]) -> list[str]:
     return [n for n in names if not n.replace("\\", "/").startswith(prefixes)]
 
 
-def _walk(folder: str) -> list[str]:
+def _walk(folder: str, unreadable: list[tuple[str, str]] | None = None) -> list[str]:
+    """The files under `folder` (no git); folders it cannot list go into `unreadable` as
+    (path, reason), so that a check can say so rather than pass them by."""
     found: list[str] = []
-    for top, dirs, names in os.walk(folder):
+
+    def failed(error: OSError) -> None:
+        if unreadable is not None and error.filename is not None:
+            unreadable.append((os.path.normpath(error.filename),
+                               error.strerror or type(error).__name__))
+
+    for top, dirs, names in os.walk(folder, onerror=failed):
         if "pyvenv.cfg" in names or "conda-meta" in dirs:
             dirs[:] = []
             continue
@@ -135,10 +143,12 @@ class Target:
         self.path, self.kind, self.explicit = path, kind, explicit
 
 
-def discover(args: list[str]) -> tuple[list[Target], list[str]]:
+def discover(args: list[str], unreadable: list[tuple[str, str]] | None = None,
+             ) -> tuple[list[Target], list[str]]:
     """Expand command-line arguments: folders by git (or a walk), files as given.
 
-    Returns the targets and the arguments that do not exist.
+    Returns the targets and the arguments that do not exist; folders a walk cannot list go
+    into `unreadable` as (path, reason).
     """
     targets: list[Target] = []
     missing: list[str] = []
@@ -146,7 +156,7 @@ def discover(args: list[str]) -> tuple[list[Target], list[str]]:
     for arg in args or ["."]:
         if os.path.isdir(arg) and not os.path.islink(arg):
             listed = _git_files(arg)
-            for name in listed if listed is not None else _walk(arg):
+            for name in listed if listed is not None else _walk(arg, unreadable):
                 # A committed symlink of any name can point at someone's disk (MLG108).
                 kind = file_kind(name) or ("symlink" if os.path.islink(name) else None)
                 if kind and name not in seen:
@@ -183,9 +193,16 @@ def decode_text(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def looks_binary(data: bytes) -> bool:
-    """NUL bytes, unless they are UTF-16/32 text (Windows tools write it, BOM or not)."""
-    return b"\0" in data[:BINARY_SNIFF] and text_encoding(data) in (None, "utf-8-sig")
+def looks_binary(data: bytes, named_text: bool = False) -> bool:
+    """NUL bytes in the first 8 KB (git's rule), unless they are UTF-16/32 text (Windows tools
+    write it, BOM or not). A file whose name says it is text (`named_text`: a .py, a YAML) is
+    binary only when NULs are more than one in a hundred of those bytes: a stray NUL byte
+    must not hide a source file from the checks."""
+    head = data[:BINARY_SNIFF]
+    nuls = head.count(b"\0")
+    if not nuls or (named_text and nuls <= max(1, len(head) // 100)):
+        return False
+    return text_encoding(data) in (None, "utf-8-sig")
 
 
 # Byte-order marks, UTF-32's first: its little-endian mark begins with UTF-16's.

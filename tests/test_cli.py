@@ -139,6 +139,40 @@ def test_robust_inputs(project, capsys):
     ])
 
 
+def test_a_stray_nul_byte_does_not_hide_a_source_file(project, capsys):
+    # A NUL pasted into a .py or a YAML file: still text by its name, still checked. A file
+    # of an unknown kind with one NUL, or a .py that is mostly NULs, is binary (git's rule).
+    (project / "train.py").write_bytes(b'DATA = "/Users/ana/train.csv"\n# \x00 pasted\n')
+    (project / "conf.yaml").write_bytes(b"\x00data: /mnt/share/x.csv\n" + b"a: 1\n" * 30)
+    (project / "blob.dat").write_bytes(b"\x00/Users/ana/x" + b" " * 500)
+    (project / "packed.py").write_bytes(b"\x00\x00\x01/Users/ana/x\x00" * 20)
+    assert main(["paths", "--format", "json", "train.py", "conf.yaml", "blob.dat",
+                 "packed.py"]) == 1
+    found = json.loads(capsys.readouterr().out)
+    assert sorted((f["path"], f["line"], f["code"]) for f in found) == [
+        ("conf.yaml", 1, "MLG102"), ("train.py", 1, "MLG101")]
+
+
+def test_a_folder_that_cannot_be_listed_is_reported(project, capsys, monkeypatch):
+    # Outside git, folders are walked: one the walk cannot list is MLG001, not passed by.
+    # (chmod 000 means nothing to root, so the refusal is the operating system's, faked.)
+    (project / "secret").mkdir()
+    (project / "secret" / "train.py").write_text(LEAK)
+    (project / "ok.py").write_text("x = 1\n")
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if os.path.basename(os.fspath(path)) == "secret":
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert main(["paths", "--format", "json", "."]) == 1
+    found = json.loads(capsys.readouterr().out)
+    assert [(f["path"], f["code"]) for f in found] == [("secret", "MLG001")]
+    assert "Permission denied" in found[0]["message"]
+
+
 def test_folder_arguments_use_git_and_respect_gitignore(project, capsys):
     subprocess.run(["git", "init", "-q"], check=True)
     (project / ".gitignore").write_text("ignored/\n")

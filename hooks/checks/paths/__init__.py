@@ -299,7 +299,7 @@ def check_file(target: Target, opts: _Options) -> list[Finding]:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         return [Finding(target.path, 1, 1, UNREADABLE, f"cannot read file: {reason}")]
-    if not data or looks_binary(data):
+    if not data or looks_binary(data, named_text=target.kind != "text"):
         return []
     # Requirements files are small and flag any absolute location, not only known roots.
     if target.kind != "requirements" and not opts.prefilter.search(data):
@@ -341,10 +341,15 @@ def _check_text(target: Target, data: bytes, opts: _Options) -> list[Finding]:
 def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     """Check the files named on the command line (or the repository) for absolute paths."""
     opts = _Options(args, config)
-    targets, missing = discover(args.files)
+    unreadable: list[tuple[str, str]] = []
+    targets, missing = discover(args.files, unreadable)
     for name in missing:
         yield Finding(name, 1, 1, UNREADABLE, "no such file or directory",
                       hint="check the path; deleted files are not checked")
+    for name, reason in unreadable:
+        if not (config.exclude and config.is_excluded(relative_to(name, config.root))):
+            yield Finding(name, 1, 1, UNREADABLE, f"cannot list folder: {reason}; the files"
+                          " in it were not checked", hint="make it readable, or exclude it")
     if config.exclude:
         targets = [t for t in targets if not config.is_excluded(relative_to(t.path, config.root))]
     yield from _check_all(targets, opts)
