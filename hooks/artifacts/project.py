@@ -129,7 +129,11 @@ class ProjectClasses:
         if path is None:
             return None
         real = os.path.realpath(path)
-        if not real.startswith(self.repo_root + os.sep) or not self._tracked(real):
+        # Project code is a regular file git tracks, reached without a symlink: a tracked
+        # link (`churn/features.py -> ...`, or a linked folder) can be repointed, and what
+        # was read here would not be what the probe imports.
+        if (real != os.path.normpath(os.path.abspath(path))
+                or not real.startswith(self.repo_root + os.sep) or not self._tracked(real)):
             return None
         if real not in self._classes:
             try:
