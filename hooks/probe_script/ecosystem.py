@@ -357,6 +357,72 @@ def lightgbm_problem(booster):
     return None
 
 
+def xgboost_problem(booster):
+    """XGBoost loads a model's trees without checking their indices (a child outside the
+    tree, a split on a feature past the input, categories past their table), and predict()
+    walks them unchecked (a segfault, or reads out of bounds): every tree must be a tree,
+    its indices inside it. Read from the model as XGBoost writes it back (its JSON)."""
+    import json
+
+    learner = json.loads(bytes(booster.save_raw("json")))["learner"]
+    params = learner["learner_model_param"]
+    features = int(params["num_feature"])
+    groups = max(1, int(params.get("num_class", "0")), int(params.get("num_target", "1")))
+    model = learner["gradient_booster"]
+    kind = model["name"]
+    if kind == "gblinear":
+        if len(model["model"]["weights"]) != (features + 1) * groups:
+            return "Booster: linear weights that do not match its input"
+        return None
+    if kind == "dart":
+        model = model["gbtree"]
+    elif kind != "gbtree":
+        return f"Booster: a {kind!r} booster mlgate cannot check"
+    trees, info = model["model"]["trees"], model["model"]["tree_info"]
+    if len(info) != len(trees) or any(not 0 <= int(g) < groups for g in info):
+        return "Booster: trees assigned to outputs the model does not have"
+    for number, tree in enumerate(trees):
+        problem = _xgboost_tree_problem(tree, features)
+        if problem:
+            return f"Booster: tree {number}: {problem}"
+    return None
+
+
+def _xgboost_tree_problem(tree, features):
+    nodes = int(tree["tree_param"]["num_nodes"])
+    deleted = int(tree["tree_param"].get("num_deleted", "0"))
+    left, right, split = tree["left_children"], tree["right_children"], tree["split_indices"]
+    kinds = tree["split_type"]
+    if nodes < 1 or not 0 <= deleted < nodes:
+        return "a tree of no nodes"
+    if any(len(tree[key]) != nodes for key in ("left_children", "right_children",
+                                                "split_indices", "split_conditions",
+                                                "default_left", "split_type", "parents")):
+        return "node arrays of other lengths than its nodes"
+    children = []
+    for node in range(nodes):
+        if (left[node] == -1) != (right[node] == -1):
+            return "a node with one child"
+        if left[node] != -1:
+            children += (left[node], right[node])
+            if not 0 <= split[node] < features:
+                return "a split on a feature past the model's input"
+    # the root is no one's child; every other live node the child of exactly one node
+    if (len(set(children)) != len(children) or len(children) != nodes - 1 - deleted
+            or any(not 0 < c < nodes for c in children)):
+        return "a child index outside the tree, or a node reached twice"
+    categorical = [n for n in range(nodes) if kinds[n] == 1]
+    segments, sizes = tree.get("categories_segments", []), tree.get("categories_sizes", [])
+    table = tree.get("categories", [])
+    if (sorted(tree.get("categories_nodes", [])) != categorical
+            or len(segments) != len(categorical) or len(sizes) != len(categorical)
+            or any(not (min(s, z) >= 0 and s + z <= len(table))
+                   for s, z in zip(segments, sizes))
+            or any(c < 0 for c in table) or any(k not in (0, 1) for k in kinds)):
+        return "categorical splits outside their table"
+    return None
+
+
 def _lightgbm_tree_problem(tree, features):
     def ints(key, count):
         values = [int(v) for v in tree.get(key, "").split()]

@@ -208,6 +208,13 @@ def structure_problem(value):
             return lightgbm_problem(value)
         except Exception as exc:  # a model it cannot write back as text
             return f"Booster: {type(exc).__name__}: {str(exc)[:200]}"
+    if module.startswith("xgboost.") and cls.__name__ == "Booster":
+        from .ecosystem import xgboost_problem
+
+        try:
+            return xgboost_problem(value)
+        except Exception as exc:  # a model it cannot write back, or of another layout
+            return f"Booster: {type(exc).__name__}: {str(exc)[:200]}"
     if not module.startswith(("sklearn.", "scipy.sparse")):
         return None
     try:
