@@ -161,11 +161,13 @@ def _properties(extra: dict) -> dict:
 
 
 def _rule(code: str, findings: list[Finding]) -> dict:
-    from mlgate.rules_catalog import RULES
+    from mlgate.rules_catalog import DOCS_URL, RULES, anchor, plain
 
     hints = {f.hint for f in findings}
-    if code in RULES:
-        level, short, full, remedy = RULES[code]
+    rule = RULES.get(code)
+    if rule is not None:
+        level, short = rule.severity, plain(rule.summary)
+        full, remedy = rule.description, plain(rule.fix)
     else:  # a code the catalogue does not know yet: still a valid, if terse, rule
         level, short, full, remedy = findings[0].severity, f"mlgate rule {code}", "", ""
     full = full or short
@@ -175,13 +177,16 @@ def _rule(code: str, findings: list[Finding]) -> dict:
     if len(hints) == 1 and "" not in hints:  # one hint for all of them: it belongs to the rule
         help_parts.append("Hint: " + _sentence(next(iter(hints))))
     help_parts.append(f"{code} is described in mlgate's rule catalogue, docs/rules.md.")
-    return {
+    described = {
         "id": code,
         "shortDescription": {"text": short},
         "fullDescription": {"text": full},
         "help": {"text": "\n\n".join(help_parts)},
         "defaultConfiguration": {"level": "error" if level == "error" else "warning"},
     }
+    if DOCS_URL and rule is not None:
+        described["helpUri"] = f"{DOCS_URL}#{anchor(code)}"
+    return described
 
 
 def sarif_log(findings: list[Finding], command: str, cwd: str | None = None) -> dict:

@@ -24,11 +24,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _page(code: str) -> dict:
-    from mlgate.rules_catalog import RULES
+    from mlgate.rules_catalog import RULES, plain
 
-    level, short, full, remedy = RULES[code]
-    return {"code": code, "check": FAMILIES.get(code[3], ""), "severity": level,
-            "summary": short, "description": full, "what_to_do": remedy}
+    rule = RULES[code]
+    return {"code": code, "check": FAMILIES.get(code[3], ""), "severity": rule.severity,
+            "summary": plain(rule.summary), "description": rule.description,
+            "what_to_do": plain(rule.fix), "severity_varies": plain(rule.severity_note)}
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -55,7 +56,9 @@ def execute(args: argparse.Namespace) -> int:
         return 0
     print(f"{code}: {page['summary']}")
     print(f"  check     {page['check']}")
-    print(f"  severity  {page['severity']} (by default; [tool.mlgate] severity changes it)")
+    varies = f" {page['severity_varies']}" if page["severity_varies"] else ""
+    print(f"  severity  {page['severity']}{varies} (by default; [tool.mlgate] severity changes"
+          " it)")
     print(f"\n{page['description']}")
     if page["what_to_do"]:
         print(f"\nWhat to do: {page['what_to_do']}")

@@ -323,11 +323,11 @@ def test_help_speaks_to_users(command, capsys):
 def test_rule_prints_a_rules_page_from_the_registry(capsys):
     import json
 
-    from mlgate.rules_catalog import RULES
+    from mlgate.rules_catalog import RULES, plain
 
     assert main(["rule", "mlg101"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"MLG101: {RULES['MLG101'][1]}") and "severity  error" in out
+    assert out.startswith(f"MLG101: {plain(RULES['MLG101'].summary)}") and "severity  error" in out
     assert main(["rule", "MLG302", "--format", "json"]) == 0
     page = json.loads(capsys.readouterr().out)
     assert (page["code"], page["check"]) == ("MLG302", "mlgate artifact (hook check-artifact)")

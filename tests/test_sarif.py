@@ -132,42 +132,30 @@ def test_validator_rejects_invalid_logs():
 
 # --- the rule catalogue agrees with the docs --------------------------------------------------
 
-def _tables(text):
-    """Rows of the markdown tables whose first column is a rule code, as {header: cell}."""
-    rows, header = {}, None
-    for line in text.splitlines():
-        if not line.startswith("|"):
-            header = None
-            continue
-        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
-        if header is None:
-            header = cells
-        elif re.fullmatch(r"MLG\d{3}", cells[0]):
-            assert cells[0] not in rows, f"{cells[0]} is in two tables"
-            rows[cells[0]] = dict(zip(header, cells))
-    return rows
+def test_rule_tables_are_generated_from_the_catalogue():
+    from mlgate.rules_catalog import GENERATED, render
+
+    for name in GENERATED:
+        text = (ROOT / name).read_text(encoding="utf-8")
+        assert render(text) == text, (
+            f"{name}'s rule tables differ from hooks/rules_catalog.py: edit the catalogue, then"
+            " run python -m mlgate.rules_catalog --write")
+    docs = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for code, rule in RULES.items():
+        assert docs.count(f'<a id="{code.lower()}"></a>{code} |') == 1, code  # one anchor
+        assert readme.count(f"| {code} | {rule.summary} |") == 1, code
+        assert rule.severity in ("error", "warning"), code
 
 
-def _plain(markdown):
-    return markdown.replace("`", "").replace("*", "")
+def test_the_generator_rewrites_a_stale_table(tmp_path):
+    from mlgate.rules_catalog import render
 
-
-def test_catalogue_agrees_with_docs_rules_md_and_readme():
-    docs = _tables((ROOT / "docs" / "rules.md").read_text(encoding="utf-8"))
-    readme = _tables((ROOT / "README.md").read_text(encoding="utf-8"))
-    assert len(docs) >= 28
-    assert set(docs) == set(RULES), "docs/rules.md and hooks/rules_catalog.py list other codes"
-    assert set(readme) == set(RULES), "README.md's rules table and the catalogue differ"
-    for code, (level, short, full, remedy) in RULES.items():
-        row = docs[code]
-        assert level in ("error", "warning")
-        assert row["severity"].split()[0] == level, code
-        assert short == _plain(readme[code]["what"]), code
-        expected = _plain(row.get("what") or row["what is flagged"])
-        if "examples" in row:
-            expected += ", e.g. " + _plain(row["examples"])
-        assert full == expected, code
-        assert remedy == _plain(row.get("what to do", "")), code
+    stale = "intro\n<!-- rules:MLG5 -->\n| code | what |\n| MLG999 | gone |\n<!-- /rules -->\nend\n"
+    new = render(stale)
+    assert new.startswith("intro\n<!-- rules:MLG5 -->\n| code | severity | what |")
+    assert "MLG999" not in new and '<a id="mlg501"></a>MLG501 | error |' in new
+    assert new.endswith("<!-- /rules -->\nend\n") and render(new) == new
 
 
 def test_catalogue_covers_every_code_the_checks_emit():
@@ -183,7 +171,7 @@ def test_catalogue_covers_every_code_the_checks_emit():
 
     for severities in (lock.SEVERITY, artifact.SEVERITY):
         for code, level in severities.items():
-            assert RULES[code][0] == level, code
+            assert RULES[code].severity == level, code
 
 
 # --- end to end through the CLI ---------------------------------------------------------------
@@ -236,8 +224,9 @@ def test_findings_with_hints(project, capsys):
     assert first["properties"]["check"] == "paths"
     assert first["properties"]["text"] == "/Users/ana/Desktop/train.csv"
     rule = rules[0]
-    assert rule["shortDescription"]["text"] == RULES["MLG101"][1]
-    assert rule["fullDescription"]["text"] == RULES["MLG101"][2]
+    assert rule["shortDescription"]["text"] == RULES["MLG101"].summary.replace("`", "")
+    assert rule["fullDescription"]["text"] == RULES["MLG101"].description
+    assert "helpUri" not in rule  # no public documentation URL yet: no dead link
     assert rule["defaultConfiguration"] == {"level": "error"}
     assert "Hint: derive it from the project" in rule["help"]["text"]  # the one hint they share
 
