@@ -26,7 +26,8 @@ def _codes(value: Any, where: str) -> list[str]:
     codes = _list_of_str(value, where)
     for code in codes:
         if not CODE_RE.match(code):
-            raise UsageError(f"{where}: {code!r} is not a rule code (expected e.g. 'MLG101')")
+            raise UsageError(f"{where}: {code!r} is not a rule code (codes look like MLG101;"
+                             " `mlgate rule --all` lists them)")
     return codes
 
 

@@ -11,11 +11,12 @@ import argparse
 import os
 import sys
 
+from mlgate.codes import ARTIFACT_VERSION_PARITY
+from mlgate.codes import MODEL_UNUSABLE as UNREADABLE  # a sample, contract or artifact unusable
 from mlgate.config import Config
 from mlgate.finding import Finding
 from mlgate.models import SEVERAL
 
-UNREADABLE = "MLG400"  # a model's sample, contract or artifact cannot be used
 CALL_TIMEOUT = 30.0  # seconds for one call on the model (predict, an empty request)
 
 
@@ -130,7 +131,7 @@ def exercise(gate, spec, sample, latency: dict | None, findings: list[Finding]) 
         return None
     block = model_block(spec, sample, latency)
     [(_, found, record)] = gate.check([spec.artifact], {spec.artifact: (block, block_key(block))})
-    errors = [f for f in found if f.severity == "error" and f.code != "MLG306"]
+    errors = [f for f in found if f.severity == "error" and f.code != ARTIFACT_VERSION_PARITY]
     model = (record.get("load") or {}).get("model")
     if errors or model is None:
         first = errors[0] if errors else None

@@ -158,6 +158,19 @@ def test_the_generator_rewrites_a_stale_table(tmp_path):
     assert new.endswith("<!-- /rules -->\nend\n") and render(new) == new
 
 
+def test_every_code_is_spelled_once_in_the_codes_module():
+    from mlgate import codes
+
+    named = [v for k, v in vars(codes).items() if k.isupper() and isinstance(v, str)]
+    assert len(named) == len(set(named)), "a code has two names in hooks/codes.py"
+    assert set(named) == set(RULES), "hooks/codes.py and the catalogue list other codes"
+    for source in (ROOT / "hooks").rglob("*.py"):
+        if source.name in ("codes.py", "rules_catalog.py"):
+            continue
+        spelled = re.findall(r"""["']MLG\d{3}["']""", source.read_text(encoding="utf-8"))
+        assert not spelled, f"{source}: spells {spelled}; import it from mlgate.codes"
+
+
 def test_catalogue_covers_every_code_the_checks_emit():
     emitted = set()
     for source in (ROOT / "hooks").rglob("*.py"):

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+from mlgate.codes import ARTIFACT_CLASS_MISSING as CLASS_MISSING
+from mlgate.codes import ARTIFACT_IMPORT_FAILS as IMPORT_FAILS
+from mlgate.codes import ARTIFACT_LOAD_FAILS as LOAD_FAILS
+from mlgate.codes import ARTIFACT_LOAD_WARNS as LOAD_WARNS
+from mlgate.codes import ARTIFACT_MAIN_CLASS as MAIN_CLASS
+from mlgate.codes import ARTIFACT_MALFORMED as MALFORMED
+from mlgate.codes import ARTIFACT_NOT_AN_ARTIFACT as NOT_AN_ARTIFACT
+from mlgate.codes import ARTIFACT_UNRESOLVED as UNRESOLVED
+from mlgate.codes import ARTIFACT_UNSAFE_GLOBAL as UNSAFE_GLOBAL
+from mlgate.codes import ARTIFACT_VERSION_PARITY as VERSION_PARITY
 from mlgate.finding import Finding
 
 CHECK = "artifact"
-NOT_AN_ARTIFACT = "MLG304"
-MALFORMED = "MLG305"
-VERSION_PARITY = "MLG306"
-IMPORT_FAILS = "MLG307"
-CLASS_MISSING = "MLG308"
-LOAD_FAILS = "MLG309"
-LOAD_WARNS = "MLG310"
-SEVERITY = {"MLG301": "error", "MLG302": "error", "MLG303": "error", MALFORMED: "error",
+SEVERITY = {UNSAFE_GLOBAL: "error", UNRESOLVED: "error", MAIN_CLASS: "error", MALFORMED: "error",
             NOT_AN_ARTIFACT: "error", VERSION_PARITY: "error", IMPORT_FAILS: "error",
             CLASS_MISSING: "error", LOAD_FAILS: "error", LOAD_WARNS: "warning"}
 HINTS = {
-    "MLG301": "if this class is yours, allow it in [tool.mlgate.artifact] allow or"
+    UNSAFE_GLOBAL: "if this class is yours, allow it in [tool.mlgate.artifact] allow or"
               " trust-modules; never load an artifact you do not trust",
-    "MLG302": "re-create the artifact with joblib.dump or pickle.dump from ordinary objects",
-    "MLG303": "move the class into an importable module of the project and pickle again",
+    UNRESOLVED: "re-create the artifact with joblib.dump or pickle.dump from ordinary objects",
+    MAIN_CLASS: "move the class into an importable module of the project and pickle again",
     MALFORMED: "re-create the artifact; the file is damaged or was tampered with",
     CLASS_MISSING: "re-train and dump with the versions the project ships, or pin the version"
                    " the artifact was made with",

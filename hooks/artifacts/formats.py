@@ -13,6 +13,7 @@ import sys
 from mlgate.artifacts.findings import MALFORMED, NOT_AN_ARTIFACT
 from mlgate.artifacts.findings import finding as _finding
 from mlgate.artifacts.skops_files import is_skops, scan_members, scan_tree
+from mlgate.codes import ARTIFACT_UNRESOLVED, ARTIFACT_UNSAFE_GLOBAL
 from mlgate.finding import Finding
 
 COMPRESSIONS = ("zlib", "gzip", "bz2", "xz", "lzma", "lz4")
@@ -59,7 +60,8 @@ def static(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding],
         needed = ", ".join(f"{m}.{n}" for m, n in globals_)
         print(f"mlgate artifact: {path} ({kind}) imports {needed or 'nothing'}", file=sys.stderr)
     first = verdict.refusals[0] if verdict.refusals else None
-    if first and kind == "pickle" and data[:1] != b"\x80" and first.code in ("MLG302", MALFORMED):
+    if first and kind == "pickle" and data[:1] != b"\x80" and first.code in (
+            ARTIFACT_UNRESOLVED, MALFORMED):
         # No protocol header and it does not parse: a text or binary file, not a pickle.
         return [_finding(path, NOT_AN_ARTIFACT,
                          f"not a model artifact: not a pickle stream ({first.message})")], facts
@@ -83,7 +85,8 @@ def refusal_finding(path: str, refusal, kind: str) -> Finding:
 
     if refusal.pair is None:
         return _finding(path, refusal.code, refusal.message, offset=refusal.offset,
-                        container=kind, hint=DANGER_HINT if refusal.code == "MLG301" else None)
+                        container=kind,
+                        hint=DANGER_HINT if refusal.code == ARTIFACT_UNSAFE_GLOBAL else None)
 
     module, name = refusal.pair
     if not offered(module, name):  # a function, say: named, never suggested for `allow`

@@ -25,6 +25,7 @@ from mlgate.artifacts.findings import stored as _stored
 from mlgate.artifacts.formats import COMPRESSIONS
 from mlgate.artifacts.formats import preimports as _preimports
 from mlgate.artifacts.formats import static as _static
+from mlgate.codes import ARTIFACT_UNSAFE_GLOBAL
 from mlgate.config import Config
 from mlgate.finding import Finding
 from mlgate.lazy_re import LazyPattern
@@ -336,7 +337,7 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
                          hint="raise [tool.mlgate.artifact] load-timeout if the model is really"
                               " that slow to load")]
     if kind == "refused":
-        return [_finding(path, "MLG301", message, module=result.get("module"),
+        return [_finding(path, ARTIFACT_UNSAFE_GLOBAL, message, module=result.get("module"),
                          name=result.get("name"))]
     if kind == "memory":
         return [_finding(path, LOAD_FAILS, f"loading {message}",

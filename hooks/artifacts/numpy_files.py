@@ -21,13 +21,14 @@ import re
 import warnings
 
 from mlgate.artifacts.pickle_scan import MALFORMED, UNRESOLVED, Refusal, Verdict, scan_pickle
+from mlgate.codes import ARTIFACT_NOT_AN_ARTIFACT as NOT_NPZ
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import IO
 
-NOT_NPZ = "MLG304"
+
 MAGIC = b"\x93NUMPY"
 # numpy's default `max_header_size`: it refuses longer headers too (literal_eval of large
 # input can be slow or crash the interpreter).

@@ -8,11 +8,11 @@ the probe must rebuild, and the classes whose state only compiled code reads.
 
 from __future__ import annotations
 
-# Refusal codes (rule codes of `mlgate artifact`).
-UNSAFE_GLOBAL = "MLG301"
-UNRESOLVED = "MLG302"
-MAIN_CLASS = "MLG303"
-MALFORMED = "MLG305"
+# Refusal codes (rule codes of `mlgate artifact`), for the scanners.
+from mlgate.codes import ARTIFACT_MAIN_CLASS as MAIN_CLASS  # noqa: F401
+from mlgate.codes import ARTIFACT_MALFORMED as MALFORMED  # noqa: F401
+from mlgate.codes import ARTIFACT_UNRESOLVED as UNRESOLVED  # noqa: F401
+from mlgate.codes import ARTIFACT_UNSAFE_GLOBAL as UNSAFE_GLOBAL  # noqa: F401
 
 NUMPY_DTYPE = ("numpy", "dtype")
 

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 
 from mlgate.artifacts.discovery import EXTENSIONS
 from mlgate.artifacts.findings import SEVERITY  # noqa: F401 - read by tests and the registry
+from mlgate.codes import ARTIFACT_UNSAFE_GLOBAL
 from mlgate.config import Config
 from mlgate.finding import Finding
 
@@ -94,10 +95,10 @@ def trailer(findings: list[Finding], config: Config) -> str | None:
     project allows already, so that it can replace the table's allow list as it is."""
     # a file that also names a known danger gets no snippet: it is not to be loaded at all
     # (a refused function is named, not offered: its file's classes still are)
-    hostile = {f.path for f in findings if f.code == "MLG301" and "container" in (
+    hostile = {f.path for f in findings if f.code == ARTIFACT_UNSAFE_GLOBAL and "container" in (
         f.extra or {}) and not f.extra.get("allow") and not f.extra.get("module")}
     pairs = sorted({tuple(f.extra["allow"].split(":", 1)) for f in findings
-                    if f.code == "MLG301" and (f.extra or {}).get("allow")
+                    if f.code == ARTIFACT_UNSAFE_GLOBAL and (f.extra or {}).get("allow")
                     and f.path not in hostile})
     if not pairs:
         return None

@@ -19,13 +19,14 @@ import os
 import sys
 from collections.abc import Iterable
 
+from mlgate.codes import LATENCY_NOT_MEASURED as NOT_MEASURED
+from mlgate.codes import LATENCY_OVER_BUDGET as OVER_BUDGET
 from mlgate.config import Config
 from mlgate.finding import Finding
 
 NAME = "latency"
 HELP = "block models whose single-row inference exceeds the latency budget (p95)"
 
-OVER_BUDGET, NOT_MEASURED = "MLG501", "MLG502"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -15,6 +15,14 @@ import os
 import sys
 from collections.abc import Iterable
 
+from mlgate.codes import LOCK_LOCAL_VERSION as LOCAL_VERSION
+from mlgate.codes import LOCK_MALFORMED as MALFORMED
+from mlgate.codes import LOCK_MISMATCH as MISMATCH
+from mlgate.codes import LOCK_MISSING as MISSING
+from mlgate.codes import LOCK_NO_HASH as NO_HASH
+from mlgate.codes import LOCK_SOURCE as SOURCE
+from mlgate.codes import LOCK_UNDECLARED as UNDECLARED
+from mlgate.codes import LOCK_UNPINNED as UNPINNED
 from mlgate.config import Config
 from mlgate.finding import Finding
 from mlgate.locks.detect import REAL_LOCKS
@@ -23,14 +31,6 @@ from mlgate.locks.model import LockedPackage, canonical_name
 NAME = "lock"
 HELP = "block stale, incomplete or unpinned locks, judged against the project's environment"
 
-MALFORMED = "MLG200"
-MISSING = "MLG201"
-MISMATCH = "MLG202"
-LOCAL_VERSION = "MLG203"
-UNDECLARED = "MLG204"
-UNPINNED = "MLG205"
-SOURCE = "MLG206"
-NO_HASH = "MLG207"
 SEVERITY = {
     MALFORMED: "error", MISSING: "error", MISMATCH: "error", LOCAL_VERSION: "warning",
     UNDECLARED: "warning", UNPINNED: "error", SOURCE: "error", NO_HASH: "error",

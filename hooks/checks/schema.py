@@ -15,6 +15,19 @@ import os
 import sys
 from collections.abc import Iterable
 
+from mlgate.codes import (
+    CONTRACT_EXTRA,
+    CONTRACT_INEXACT,
+    CONTRACT_MISSING,
+    NOTHING_TO_COMPARE,
+)
+from mlgate.codes import EMPTY_REQUEST as EMPTY_CRASHES
+from mlgate.codes import SAMPLE_FAILS as PREDICT_FAILS
+from mlgate.codes import SAMPLE_TYPE_MISMATCH as TYPE_MISMATCH
+from mlgate.codes import SCHEMA_EXTRA as EXTRA
+from mlgate.codes import SCHEMA_MISSING as MISSING
+from mlgate.codes import SCHEMA_ORDER as ORDER
+from mlgate.codes import SCHEMA_WIDTH as WIDTH
 from mlgate.config import Config
 from mlgate.finding import Finding
 from mlgate.model_run import (
@@ -28,10 +41,6 @@ from mlgate.models import SEVERAL
 NAME = "schema"
 HELP = "block models whose expected input does not match the sample request or API contract"
 
-MISSING, EXTRA, ORDER, WIDTH = "MLG401", "MLG402", "MLG403", "MLG404"
-CONTRACT_MISSING, CONTRACT_EXTRA, PREDICT_FAILS, EMPTY_CRASHES = (
-    "MLG405", "MLG406", "MLG407", "MLG408")
-CONTRACT_INEXACT, TYPE_MISMATCH, NOTHING_TO_COMPARE = "MLG409", "MLG410", "MLG411"
 # An empty request should be refused with a clear error; these types are such errors.
 CLEAR_ERRORS = ("ValueError", "TypeError", "KeyError", "ValidationError")
 

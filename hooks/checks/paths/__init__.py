@@ -27,6 +27,10 @@ from mlgate.checks.paths.sources import (
     text_sites,
     workflow_container_lines,
 )
+from mlgate.codes import FILE_UNREADABLE as UNREADABLE
+from mlgate.codes import NOTEBOOK_MALFORMED as UNPARSABLE
+from mlgate.codes import PATH_NOTEBOOK_OUTPUT as NOTEBOOK_OUTPUT
+from mlgate.codes import PATH_SYMLINK as SYMLINK
 from mlgate.config import Config
 from mlgate.files import Target, decode_text, discover, looks_binary, relative_to
 from mlgate.finding import Finding
@@ -39,10 +43,6 @@ if TYPE_CHECKING:
 NAME = "paths"
 HELP = "block hardcoded machine-specific absolute paths"
 
-UNREADABLE = "MLG001"
-UNPARSABLE = "MLG002"
-SYMLINK = "MLG108"
-NOTEBOOK_OUTPUT = "MLG150"
 # Python files larger than this, and JSON or notebooks larger than STRUCTURE_LIMIT, are read as
 # lines of text around their candidates instead of parsed; files larger than STREAM_LIMIT are
 # read in blocks, so memory stays bounded whatever the size (stream.py).

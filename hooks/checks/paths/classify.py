@@ -15,18 +15,18 @@ from collections import namedtuple
 from functools import lru_cache
 
 from mlgate.checks.paths import usage
-from mlgate.lazy_re import LazyPattern
 
 # Roots, by rule code. `bare` roots are flagged even without a sub-folder ("/Users"); the
 # others need one ("/home/ana"), unless the string is used where a path is expected.
-HOME = "MLG101"
-MOUNT = "MLG102"
-NOTEBOOK = "MLG103"
-WINDOWS = "MLG104"
-UNC = "MLG105"
-FILE_URI = "MLG106"
-LOCAL_REQUIREMENT = "MLG107"
-UNKNOWN = "MLG109"
+from mlgate.codes import PATH_FILE_URI as FILE_URI
+from mlgate.codes import PATH_HOME as HOME
+from mlgate.codes import PATH_HOSTED_NOTEBOOK as NOTEBOOK
+from mlgate.codes import PATH_LOCAL_REQUIREMENT as LOCAL_REQUIREMENT
+from mlgate.codes import PATH_MOUNT as MOUNT
+from mlgate.codes import PATH_UNC as UNC
+from mlgate.codes import PATH_UNKNOWN_ROOT as UNKNOWN
+from mlgate.codes import PATH_WINDOWS as WINDOWS
+from mlgate.lazy_re import LazyPattern
 
 # Scratch space and the SageMaker container contract exist wherever the code runs; they only
 # matter for file:// URIs, since neither is a flagged root.
