@@ -450,11 +450,16 @@ def test_a_dictvectorizer_pipeline_takes_request_dicts_with_input_records(git_pr
 
 
 def test_a_bundle_is_told_apart_from_a_model(git_project, capsys):
+    # a (preprocessor, model) tuple chains, as its serving code uses it; a dict does not
     joblib.dump((StandardScaler().fit(FRAME), model()), git_project / "model.bin")
+    joblib.dump({"scaler": StandardScaler().fit(FRAME), "model": model()},
+                git_project / "bundle.bin")
     (git_project / "sample.json").write_text(json.dumps({"age": 0.2, "income": 0.4}))
-    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
-                 "--artifact", "model.bin", "--sample", "sample.json"])
-    found = json.loads(capsys.readouterr().out)
-    assert code == 1 and [f["code"] for f in found] == ["MLG400"]
-    assert "the artifact is a tuple (StandardScaler, LogisticRegression)" in found[0]["message"]
+    for artifact, expected in (("model.bin", 0), ("bundle.bin", 1)):
+        code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
+                     "--artifact", artifact, "--sample", "sample.json"])
+        found = json.loads(capsys.readouterr().out)
+        assert code == expected, (artifact, found)
+    assert [f["code"] for f in found] == ["MLG400"]
+    assert "the artifact is a dict ('scaler': StandardScaler" in found[0]["message"]
     assert "one scikit-learn Pipeline" in found[0]["message"]

@@ -111,6 +111,36 @@ def test_a_model_fitted_on_arrays_is_checked_by_width(repo, capsys):
         0, [])
 
 
+def test_a_tuple_of_preprocessors_and_a_model_is_used_as_its_tutorial_serves_it(repo, capsys):
+    # joblib.dump((dv, model), "model.bin"): each transform in order, then predict; a
+    # DictVectorizer takes the request's dicts, and its fitted keys are the input's names.
+    from sklearn.feature_extraction import DictVectorizer
+
+    rows = [{"city": c, "n": float(i)} for i, c in enumerate("abab")]
+    dv = DictVectorizer(sparse=False)
+    joblib.dump((dv, LogisticRegression().fit(dv.fit_transform(rows), [0, 1, 0, 1])),
+                repo / "model.bin")
+    name = sample(repo, {"n": 1.5, "city": "a"})
+    assert run(capsys, "schema", "--artifact", "model.bin", "--sample", name)[:2] == (0, [])
+    code, found, _ = run(capsys, "latency", "--artifact", "model.bin", "--sample", name)
+    assert code == 0, found
+    name = sample(repo, {"city": "a", "count": 1.5})
+    code, found, _ = run(capsys, "schema", "--artifact", "model.bin", "--sample", name)
+    assert code == 1 and codes(found) == ["MLG401", "MLG402"], found
+    assert "'n'" in found[0]["message"] and "'count'" in found[1]["message"]
+    # [scaler, model] on a table
+    joblib.dump([StandardScaler().fit(FRAME[["age", "income"]]),
+                 LogisticRegression().fit(FRAME[["age", "income"]].to_numpy(), TARGET)],
+                repo / "pair.joblib")
+    name = sample(repo, {"age": 0.3, "income": 0.5}, "pair.json")
+    assert run(capsys, "schema", "--artifact", "pair.joblib", "--sample", name)[:2] == (0, [])
+    # a tuple whose parts do not chain is still explained, not exercised
+    joblib.dump((LogisticRegression().fit(FRAME[["age", "income"]].to_numpy(), TARGET),
+                 {"version": 1}), repo / "odd.joblib")
+    code, found, _ = run(capsys, "schema", "--artifact", "odd.joblib", "--sample", name)
+    assert code == 1 and "not a model with predict()" in found[0]["message"]
+
+
 def test_parquet_samples_are_read_in_the_projects_environment(repo, capsys):
     pytest.importorskip("pyarrow")
     joblib.dump(column_pipeline(), repo / "model.joblib")

@@ -203,16 +203,62 @@ def import_contract(spec):
     return {"fields": fields, "extra": config.get("extra")}
 
 
+class _Chain:
+    """A tuple or list saved as (preprocessors..., model), as tutorials write it
+    (`joblib.dump((dv, model), "model.bin")`), used the way their serving code uses it: each
+    part's transform() in order, then the model's method. It looks like a Pipeline to
+    expected_input (its first part's input, its parts as steps)."""
+
+    MAX_PARTS = 8
+
+    def __init__(self, parts, method):
+        self.parts, self.method = list(parts), method
+        self.steps = [(type(p).__name__, p) for p in self.parts]
+        first = self.parts[0]
+        for attribute in ("feature_names_in_", "n_features_in_"):
+            if hasattr(first, attribute):
+                setattr(self, attribute, getattr(first, attribute))
+        # A DictVectorizer takes the request's dicts, not a table; the keys it was fitted on
+        # are its output names up to the separator (`city=Lisbon` is the key `city`).
+        self.takes_records = hasattr(first, "vocabulary_") and hasattr(first, "feature_names_")
+        if self.takes_records and not hasattr(self, "feature_names_in_"):
+            separator = getattr(first, "separator", "=")
+            keys = [str(name).split(separator, 1)[0] for name in first.feature_names_]
+            self.feature_names_in_ = list(dict.fromkeys(keys))
+
+    @classmethod
+    def of(cls, obj, method):
+        if not isinstance(obj, (tuple, list)) or not 2 <= len(obj) <= cls.MAX_PARTS:
+            return None
+        *preprocessors, model = obj
+        if not callable(getattr(model, method, None)) or not all(
+                callable(getattr(p, "transform", None)) for p in preprocessors):
+            return None
+        return cls(obj, method)
+
+    def __call__(self, rows):
+        for part in self.parts[:-1]:
+            rows = part.transform(rows)
+        return getattr(self.parts[-1], self.method)(rows)
+
+
 def exercise_model(obj, spec):
     """Expected input, the sample predicted, an empty request, latency: what was asked."""
+    chain = _Chain.of(obj, spec.get("method") or "predict")
+    if chain is not None:
+        obj = chain
+        if chain.takes_records and not spec.get("input"):
+            spec = dict(spec, input="records")
     out = {"input": expected_input(obj)}
+    if chain is not None:
+        out["input"]["model_type"] = " -> ".join(name for name, _ in chain.steps)
     if spec.get("contract_import"):
         try:
             out["contract"] = import_contract(spec["contract_import"])
         except BaseException as exc:
             first = next((line for line in str(exc).splitlines() if line.strip()), "")
             out["contract_error"] = f"{type(exc).__name__}: {first[:300]}"
-    method = getattr(obj, spec.get("method") or "predict", None)
+    method = chain if chain is not None else getattr(obj, spec.get("method") or "predict", None)
     if not callable(method) and isinstance(obj, (dict, tuple, list)):
         parts = (", ".join(f"{k!r}: {type(v).__name__}" for k, v in list(obj.items())[:6])
                  if isinstance(obj, dict) else
