@@ -237,6 +237,9 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                 block = model_block(spec, sample, timing)
                 blocks[spec.artifact] = (block, block_key(block))
         results = gate.check(artifacts, blocks)
+        measured["needs"] = sorted({module.split(".")[0] for _, _, record in results
+                                    for module, *_ in (record.get("facts") or {}).get(
+                                        "globals") or ()})
         found = [f for _, fs, _ in results for f in fs]
         types = [(record.get("load") or {}).get("type", "").rsplit(".", 1)[-1]
                  for _, _, record in results]
@@ -447,14 +450,21 @@ def operational_constraints(result: AuditResult) -> str:
             lines.append(f"| input columns | {', '.join(f'`{n}`' for n in names)} |")
         lines.append("")
     if versions:
+        # The core four always; other libraries when a model's pickle names them.
+        needed = {_DISTRIBUTIONS.get(m, m) for m in measured.get("needs") or ()}
         shown = ", ".join(f"{k} {v}" for k, v in sorted(versions.items())
-                          if v and not k.endswith("-error"))
+                          if v and not k.endswith("-error") and (k in _CORE or k in needed))
         lines += [f"Measured with {shown}.", ""]
     warnings = [f for f in findings if f.severity == "warning"]
     lines.append("Warnings:" if warnings else "Warnings: none.")
     lines += [f"- `{f.code}` {f.path}: {f.message}" for f in warnings]
     lines += ["", END]
     return "\n".join(lines) + "\n"
+
+
+_CORE = frozenset({"scikit-learn", "numpy", "joblib", "scipy"})
+_DISTRIBUTIONS = {"sklearn": "scikit-learn", "imblearn": "imbalanced-learn",
+                  "category_encoders": "category-encoders"}
 
 
 def write_readme(path: str, section: str) -> None:

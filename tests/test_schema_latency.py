@@ -269,6 +269,26 @@ def test_latency_without_a_sample_says_so(repo, capsys):
     assert (code, [(f["code"], f["severity"]) for f in found]) == (0, [("MLG502", "warning")])
 
 
+@pytest.mark.parametrize("library", ["sklearn", "lightgbm"])
+def test_the_readme_names_the_libraries_the_model_needs(repo, capsys, library):
+    from importlib import metadata
+
+    lgb = pytest.importorskip("lightgbm") if library == "lightgbm" else None
+    frame = FRAME[["age", "income"]]
+    model = (lgb.LGBMClassifier(n_estimators=2, min_child_samples=1, verbose=-1)
+             if lgb else LogisticRegression()).fit(frame, TARGET)
+    joblib.dump(model, repo / "model.joblib")
+    sample(repo, {"age": 0.3, "income": 0.5}, "sample_request.json")
+    (repo / "README.md").write_text("# Project\n")
+    run(capsys, "audit", "--write-readme")
+    measured = next(line for line in (repo / "README.md").read_text().splitlines()
+                    if line.startswith("Measured with"))
+    assert f"scikit-learn {metadata.version('scikit-learn')}" in measured
+    lightgbm = f"lightgbm {metadata.version('lightgbm')}" if lgb else "lightgbm"
+    assert (lightgbm in measured) == (lgb is not None), measured
+    assert "xgboost" not in measured, measured
+
+
 def test_audit_reports_pillars_reuses_the_cache_and_writes_the_readme(repo, capsys):
     joblib.dump(column_pipeline(), repo / "model.joblib")
     sample(repo, ROW, "sample_request.json")

@@ -148,7 +148,9 @@ def artifact_context():
     from importlib import metadata
 
     versions = {}
-    for name in ("scikit-learn", "numpy", "joblib", "scipy"):
+    # scikit-learn and numpy for the parity checks; the rest for the audit's "Measured with"
+    for name in ("scikit-learn", "numpy", "joblib", "scipy", "pandas", "xgboost", "lightgbm",
+                 "catboost", "imbalanced-learn", "category-encoders", "skops", "pyarrow"):
         try:
             versions[name] = metadata.version(name)
         except Exception:
