@@ -273,3 +273,23 @@ def test_a_hook_run_leaves_git_status_as_it_found_it(repo, capsys, monkeypatch):
                              "--untracked-files=all"], capture_output=True,
                            text=True, check=True).stdout
     assert after == before
+
+
+def test_a_cache_write_cut_short_leaves_no_partial_file(tmp_path):
+    # A file-size limit (as a full disk would) in the middle of a cache write: no exception,
+    # no half-written file under any name, and the entry reads as a miss.
+    script = (
+        "import resource, signal, sys\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))\n"
+        "from mlgate.artifacts.cache import Cache\n"
+        "cache = Cache(sys.argv[1])\n"
+        "cache.write('big.json', {'entries': ['x' * 100] * 1000})\n"
+        "cache.write('small.json', {'ok': True})\n"
+        "print(cache.read('big.json'), cache.read('small.json'))\n")
+    folder = tmp_path / "cache"
+    proc = subprocess.run([sys.executable, "-c", script, str(folder)], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stdout.split() == ["None", "{'ok':", "True}"]
+    assert sorted(os.listdir(folder)) == ["small.json"]

@@ -14,6 +14,7 @@ Three things are cached, each validated before it is trusted:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -79,14 +80,17 @@ class Cache:
     def write(self, name: str, value: dict) -> None:
         if not self.folder:
             return
+        # Written beside, then renamed: readers never see half a file, and concurrent runs
+        # each replace a whole file (the last one wins; a lost entry is recomputed next time).
+        temporary = os.path.join(self.folder, f".{name}.{os.getpid()}")
         try:
             os.makedirs(self.folder, exist_ok=True)
-            temporary = os.path.join(self.folder, f".{name}.{os.getpid()}")
             with open(temporary, "w", encoding="utf-8") as handle:
                 json.dump(value, handle)
-            os.replace(temporary, os.path.join(self.folder, name))  # readers never see half
-        except OSError:
-            pass
+            os.replace(temporary, os.path.join(self.folder, name))
+        except (OSError, ValueError, TypeError):  # a full disk, a file-size limit, bad data
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)  # no half-written file left behind
 
     def sha256(self, path: str) -> str:
         """The file's SHA-256, from the stat-indexed record when the file is unchanged."""
