@@ -239,7 +239,9 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         results = gate.check(artifacts, blocks)
         measured["needs"] = sorted({module.split(".")[0] for _, _, record in results
                                     for module, *_ in (record.get("facts") or {}).get(
-                                        "globals") or ()})
+                                        "globals") or ()} | {
+            "xgboost" for _, _, record in results
+            if (record.get("facts") or {}).get("loader") == "xgboost"})
         found = [f for _, fs, _ in results for f in fs]
         types = [(record.get("load") or {}).get("type", "").rsplit(".", 1)[-1]
                  for _, _, record in results]

@@ -49,7 +49,8 @@ DESCRIPTIONS = {
             " Pipfile.lock, pyproject.toml) with the packages installed in the project's"
             " environment: missing, mismatched, undeclared, unpinned, source drift. With no"
             " LOCKFILE, the locks of the project are found.",
-    "artifact": "Check model artifacts (pickle, joblib, .npy/.npz, .skops): scanned without"
+    "artifact": "Check model artifacts (pickle, joblib, .npy/.npz, .skops, XGBoost .json/.ubj):"
+                " scanned without"
                 " loading against an allow-list, then loaded in a sandboxed subprocess of the"
                 " project's environment, and their scikit-learn/numpy versions compared with"
                 " the environment and the lock. With no ARTIFACT, every artifact git lists.",

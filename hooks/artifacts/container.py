@@ -9,6 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
+# XGBoost's own formats (Booster.save_model, XGBModel.save_model): JSON, and UBJSON (.ubj, the
+# default since 2.1). They hold no code: they are loaded by XGBoost's parser, in the sandbox.
+XGBOOST_JSON = b'{"learner":{'
+XGBOOST_UBJ = b"{L\x00\x00\x00\x00\x00\x00\x00\x07learner{"
 MAX_DECOMPRESSED = 4 * 1024**3  # bytes
 MAX_RATIO = 1000
 
@@ -29,7 +33,8 @@ class ContainerError(Exception):
 
 
 def detect(data: bytes) -> str:
-    """'pickle', a compression name, 'npy', 'zip', 'lfs', 'empty' or 'unknown'."""
+    """'pickle', a compression name, 'npy', 'zip', 'xgboost-json', 'xgboost-ubj', 'lfs',
+    'empty' or 'unknown'."""
     if not data:
         return "empty"
     if data.startswith(LFS_POINTER):
@@ -39,6 +44,10 @@ def detect(data: bytes) -> str:
             return kind
     if data[0] == 0x78 and len(data) > 1 and (data[0] * 256 + data[1]) % 31 == 0:
         return "zlib"
+    if data.startswith(XGBOOST_JSON):
+        return "xgboost-json"
+    if data.startswith(XGBOOST_UBJ):
+        return "xgboost-ubj"
     if data[0] == 0x80:
         return "pickle" if len(data) > 1 and data[1] <= 5 else "unknown"
     import pickletools

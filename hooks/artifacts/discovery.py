@@ -18,6 +18,8 @@ from __future__ import annotations
 import os
 import pickletools
 
+from mlgate.artifacts.container import XGBOOST_JSON, XGBOOST_UBJ
+
 # The one list of artifact extensions (the hook's `files` filter mirrors it).
 EXTENSIONS = (".pkl", ".pickle", ".joblib", ".jbl", ".sav", ".pkl.gz", ".pkl.z",
               ".joblib.gz", ".joblib.z", ".joblib.xz", ".joblib.bz2", ".joblib.lzma",
@@ -73,7 +75,7 @@ def _zip_kind(path: str) -> str | None:
 
 def sniff(path: str) -> str | None:
     """The artifact kind a file's first bytes show ('pickle', 'compressed', 'npy', 'npz',
-    'skops'), or None; never raises for an unreadable file."""
+    'skops', 'xgboost'), or None; never raises for an unreadable file."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(_HEAD)
@@ -83,6 +85,8 @@ def sniff(path: str) -> str | None:
         return "pickle"
     if head.startswith(b"\x93NUMPY"):
         return "npy"
+    if head.startswith((XGBOOST_JSON, XGBOOST_UBJ)):
+        return "xgboost"
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(path)
     if is_pickle_head(_decompressed_head(head)):

@@ -19,6 +19,22 @@ from mlgate.finding import Finding
 COMPRESSIONS = ("zlib", "gzip", "bz2", "xz", "lzma", "lz4")
 
 
+def _xgboost_json_problem(data: bytes) -> str | None:
+    """Why a file that starts like XGBoost's JSON is not what XGBoost writes, or None."""
+    import json
+
+    try:
+        model = json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        return f"that is not valid JSON ({str(exc)[:100]})"
+    version = model.get("version") if isinstance(model, dict) else None
+    if not (isinstance(model, dict) and set(model) == {"learner", "version"}
+            and isinstance(model["learner"], dict) and isinstance(version, list)
+            and len(version) == 3 and all(type(v) is int and v >= 0 for v in version)):
+        return "of another shape than XGBoost writes ({'learner': {...}, 'version': [x, y, z]})"
+    return None
+
+
 def static(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding], dict]:
     """The static verdict on one file's bytes, and what the load and the parity checks need."""
     from mlgate.artifacts.container import ContainerError, decompress, detect
@@ -40,13 +56,21 @@ def static(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding],
         return scan_tree(path, data, allow, facts) + scan_members(path, data, allow), facts
     if kind in ("npy", "zip"):
         return _static_numpy(path, data, kind, allow, verbose, facts), facts
+    if kind in ("xgboost-json", "xgboost-ubj"):
+        # No code in it: XGBoost's parser reads it in the sandboxed probe, and the probe
+        # checks its trees after the load. JSON is checked for the shape XGBoost writes first.
+        facts.update(loader="xgboost", globals=[], versions={})
+        problem = _xgboost_json_problem(data) if kind == "xgboost-json" else None
+        return ([_finding(path, MALFORMED, f"an XGBoost JSON model {problem}")]
+                if problem else []), facts
     if kind == "unknown":
         return [_finding(path, NOT_AN_ARTIFACT, "not a model artifact: no pickle, joblib or"
                          " compression signature",
-                         hint="mlgate checks pickle, joblib, .npy/.npz and .skops files; a model"
-                              " in a library's own format (XGBoost .json/.ubj, LightGBM .txt,"
-                              " ONNX) holds no code and is not checked here: declare the"
-                              " pickled estimator instead, or leave this file undeclared")], facts
+                         hint="mlgate checks pickle, joblib, .npy/.npz, .skops and XGBoost"
+                              " .json/.ubj files; a model in another library's own format"
+                              " (LightGBM .txt, ONNX) holds no code and is not checked here:"
+                              " declare the pickled estimator instead, or leave this file"
+                              " undeclared")], facts
     stream = data
     if kind != "pickle":
         try:

@@ -242,8 +242,24 @@ class _Chain:
         return getattr(self.parts[-1], self.method)(rows)
 
 
+class _XGBoostBooster:
+    """A Booster loaded from XGBoost's own format, called as a service calls it: predict()
+    on the request's table (Booster.predict itself takes only a DMatrix)."""
+
+    def __init__(self, booster):
+        self.booster = booster
+        if booster.feature_names:
+            self.feature_names_in_ = list(booster.feature_names)
+        self.n_features_in_ = booster.num_features()
+
+    def predict(self, rows):
+        return self.booster.inplace_predict(rows)
+
+
 def exercise_model(obj, spec):
     """Expected input, the sample predicted, an empty request, latency: what was asked."""
+    if type(obj).__name__ == "Booster" and type(obj).__module__.startswith("xgboost"):
+        obj = _XGBoostBooster(obj)
     chain = _Chain.of(obj, spec.get("method") or "predict")
     if chain is not None:
         obj = chain

@@ -296,6 +296,11 @@ def _load(params):
             obj = _load_skops(data, allowed, resolver)
         elif params.get("loader") in ("npy", "npz"):
             obj = _load_numpy(data, params["loader"], Restricted)
+        elif params.get("loader") == "xgboost":  # its own JSON/UBJ format: no unpickling
+            import xgboost
+
+            obj = xgboost.Booster()
+            obj.load_model(bytearray(data))
         elif params.get("loader") == "joblib":
             import joblib.numpy_pickle as numpy_pickle
 

@@ -1,0 +1,74 @@
+"""XGBoost models in XGBoost's own formats (save_model: JSON, UBJSON) are artifacts like any
+other: found by content, loaded by XGBoost's parser in the sandboxed probe, their trees checked
+after the load, and their input compared with the sample. They were a hint before (MLG304),
+so a project serving `model.json` could never have its model checked."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from helpers import artifact_json
+from mlgate.artifacts.discovery import find_artifacts
+from mlgate.cli import main
+
+xgb = pytest.importorskip("xgboost")
+
+
+def _fit():
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"age": rng.rand(80), "income": rng.rand(80)})
+    return xgb.XGBClassifier(n_estimators=2, max_depth=2, n_jobs=1).fit(
+        X, (X["age"] > 0.5).astype(int))
+
+
+@pytest.mark.parametrize("name", ["model.json", "model.ubj", "weights.bin"])
+def test_a_native_model_is_found_loaded_and_checked(git_project, capsys, name):
+    model = _fit()
+    target = git_project / name
+    if name.endswith(".bin"):  # UBJSON under any name
+        model.get_booster().save_model(str(git_project / "tmp.ubj"))
+        (git_project / "tmp.ubj").rename(target)
+    else:
+        model.save_model(str(target))
+    (git_project / "config.json").write_text('{"learner": "not a model"}')
+    subprocess.run(["git", "add", "-A"], check=True)
+    assert find_artifacts(".") == [name]
+    assert artifact_json(capsys, name) == (0, [])
+    (git_project / "sample_request.json").write_text(json.dumps({"age": 0.3, "salary": 1}))
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--artifact", name, "--sample", "sample_request.json"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [f["code"] for f in found] == ["MLG401", "MLG402"], found
+    (git_project / "sample_request.json").write_text(json.dumps({"age": 0.3, "income": 1}))
+    code = main(["audit", "--format", "json", "--python", sys.executable, "--no-cache"])
+    report = json.loads(capsys.readouterr().out)
+    assert {p["name"]: p["status"] for p in report["pillars"]} == {
+        "paths": "pass", "lock": "not-checked", "artifact": "pass", "schema": "pass",
+        "latency": "pass"}, report
+
+
+def test_a_native_model_with_a_tree_outside_itself_is_refused(git_project, capsys):
+    raw = json.loads(bytes(_fit().get_booster().save_raw("json")))
+    raw["learner"]["gradient_booster"]["model"]["trees"][0]["left_children"][0] = 10**6
+    (git_project / "model.json").write_text(json.dumps(raw, separators=(",", ":")))
+    code, found = artifact_json(capsys, "model.json")
+    assert code == 1 and found[0]["code"] == "MLG309", found
+    assert "a child index outside the tree" in found[0]["message"]
+
+
+@pytest.mark.parametrize("text", [
+    '{"learner":{}, "version": [3, 0], "extra": 1}',
+    '{"learner":{"a": 1}, "version": "3.0.0"}',
+    '{"learner":{"a": [1, 2',
+], ids=["extra-key", "version-text", "cut-short"])
+def test_json_that_only_starts_like_xgboost_is_malformed(git_project, capsys, text):
+    (git_project / "model.json").write_text(text)
+    code, found = artifact_json(capsys, "model.json")
+    assert code == 1 and [f["code"] for f in found] == ["MLG305"], found
