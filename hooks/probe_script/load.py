@@ -286,6 +286,8 @@ def _load(params):
         # Last: importing the project's modules runs its (committed, trusted) code, once
         # everything else the artifact names has been verified.
         _verify_project_classes(resolver, params, roots)
+        if params.get("loader") == "xgboost":  # a native model names no globals to import
+            import xgboost  # before hardening: an import may start a program
         _harden_sandbox(resolver, allowed)
 
         class Restricted(pickle.Unpickler):
