@@ -10,6 +10,7 @@ import pickle
 import subprocess
 import sys
 import textwrap
+import zoneinfo
 
 import joblib
 import lightgbm
@@ -97,6 +98,10 @@ def bundle():
         "nat": pd.NaT, "month": pd.Period("2024-01", freq="M"), "offset": pd.offsets.Hour(3),
         "dtypes": [pd.Int64Dtype(), pd.CategoricalDtype(["a"]), pd.StringDtype()],
         "na": pd.NA,
+        # named time zones: ZoneInfo (pandas 3's default, and any explicit one), pytz before
+        "aware": pd.Series(pd.date_range("2024", periods=2, tz="Europe/Paris")),
+        "zoned": pd.Timestamp("2024-05-06", tz=zoneinfo.ZoneInfo("America/New_York")),
+        "utc": pd.date_range("2024", periods=2, tz="UTC"),
     }
 
 
@@ -104,9 +109,10 @@ def test_pandas_objects_in_a_bundle_pass_without_configuration(project, capsys):
     objects = bundle()
     joblib.dump(objects, project / "bundle.joblib")
     joblib.dump(objects, project / "bundle.joblib.gz", compress=3)
-    for protocol in (2, 4, 5):
-        (project / f"bundle-{protocol}.pkl").write_bytes(pickle.dumps(objects, protocol))
-    names = ["bundle.joblib", "bundle.joblib.gz", "bundle-2.pkl", "bundle-4.pkl", "bundle-5.pkl"]
+    names = ["bundle.joblib", "bundle.joblib.gz"]
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):  # 0 and 1: copyreg's reconstructor
+        names.append(f"bundle-{protocol}.pkl")
+        (project / names[-1]).write_bytes(pickle.dumps(objects, protocol))
     assert artifact_json(capsys, *names) == (0, [])
 
 

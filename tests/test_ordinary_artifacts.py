@@ -326,10 +326,62 @@ def test_a_dangerous_default_factory_is_refused_at_its_name():
     assert [c for c, _ in found] == ["MLG301"] and "pickle exploits" in found[0][1]
 
 
-def test_a_datetime_with_a_zoneinfo_is_refused():
-    zone = __import__("zoneinfo").ZoneInfo("UTC")
-    data = pickle.dumps(datetime.datetime(2024, 1, 1, tzinfo=zone), protocol=4)
-    assert [c for c, _ in refusals(data)] == ["MLG301"]  # builtins.getattr
+def test_named_time_zones_pass_at_every_protocol_through_the_cli(git_project, capsys):
+    """CPython pickles a ZoneInfo as getattr(zoneinfo.ZoneInfo, '_unpickle')(key, flag)."""
+    zoneinfo = __import__("zoneinfo")
+    zones = {"paris": datetime.datetime(2024, 1, 1, tzinfo=zoneinfo.ZoneInfo("Europe/Paris")),
+             "again": zoneinfo.ZoneInfo("Europe/Paris"),  # the same zone, from the memo
+             "fresh": zoneinfo.ZoneInfo.no_cache("America/Argentina/Buenos_Aires"),
+             "gmt": datetime.time(1, tzinfo=zoneinfo.ZoneInfo("Etc/GMT+5"))}
+    names = []
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        names.append(f"zones-p{protocol}.pkl")
+        (git_project / names[-1]).write_bytes(pickle.dumps(zones, protocol=protocol))
+    assert artifact_json(capsys, *names) == (0, [])
+
+
+GETATTR, ZONEINFO = g("builtins", "getattr"), g("zoneinfo", "ZoneInfo")
+UNPICKLER = call(GETATTR, ZONEINFO, u("_unpickle"))
+
+
+@pytest.mark.parametrize(("stream", "code", "words"), [
+    # getattr for anything but the one attribute of the one class
+    (call(call(GETATTR, g("posix", "system"), u("__call__")), u("id")), "MLG301", "exploits"),
+    (call(call(GETATTR, ZONEINFO, u("__init__")), u("UTC")), "MLG301", "exploits"),
+    (call(GETATTR, ZONEINFO, u("_unpickle"), u("x")), "MLG301", "exploits"),
+    # named, then used otherwise: fetched from the memo, duplicated, kept as a value
+    (GETATTR + b"p0\n" + b"0" + UNPICKLER + b"0" + b"g0\n" + tup(ZONEINFO, u("no_cache"))
+     + REDUCE, "MLG301", "exploits"),
+    (GETATTR + b"2" + tup(ZONEINFO, u("_unpickle")) + REDUCE + b"0", "MLG301", "exploits"),
+    (tup(GETATTR), "MLG301", "exploits"),
+    (MARK + ZONEINFO + u("_unpickle") + b"ibuiltins\ngetattr\n", "MLG301", "exploits"),
+    (b"\x8c\x08builtins\x8c\x07getattr\x93" + tup(ZONEINFO, u("_unpickle")) + REDUCE + b"0"
+     + b"\x8c\x08builtins\x8c\x07getattr\x93", "MLG301", "exploits"),
+    # the key must be a time-zone key: no path out of the time-zone folders
+    (call(UNPICKLER, u("../../../etc/passwd"), i4(1)), "MLG302", "time-zone key"),
+    (call(UNPICKLER, u("/etc/localtime"), i4(1)), "MLG302", "time-zone key"),
+    (call(UNPICKLER, u("Europe/Paris"), i4(2)), "MLG302", "time-zone key"),
+    (call(UNPICKLER, u("Europe/Paris")), "MLG302", "time-zone key"),
+    (g("zoneinfo", "ZoneInfo._unpickle") + tup(u("UTC"), i4(1)) + REDUCE, "MLG301",
+     "allow-list"),
+    (call(ZONEINFO, u("UTC")), "MLG302", "directly"),
+    (call(UNPICKLER, u("UTC"), i4(1)) + mapping((u("_key"), u("x"))) + BUILD, "MLG302",
+     "given a state"),
+], ids=lambda value: value if isinstance(value, str) and " " not in value else None)
+def test_getattr_is_refused_but_for_a_time_zone(stream, code, words):
+    found = refusals(PROTO2 + stream + STOP)
+    assert found and found[0][0] == code and words in found[0][1], found
+
+
+def test_the_probe_hands_out_a_getattr_that_only_makes_time_zones(git_project, capsys):
+    """A user who allow-listed builtins.getattr by mistake: the static layer lets the call
+    through, the probe's unpickler does not."""
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\nallow = ["builtins:getattr"]\n')
+    stream = PROTO2 + call(GETATTR, g("datetime", "timedelta"), u("max")) + STOP
+    (git_project / "m.pkl").write_bytes(stream)
+    code, found = artifact_json(capsys, "m.pkl")
+    assert code == 1 and "another thing than a time zone" in found[0]["message"], found
 
 
 # ============================================================== 3. older scikit-learn layouts

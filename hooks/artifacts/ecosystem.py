@@ -93,6 +93,8 @@ def kind(value) -> tuple[str, str] | None:
         return ("builtins", "bytearray")
     if pair == ("datetime", "timezone"):
         return ("tz", "timezone")
+    if pair == ("zoneinfo", "ZoneInfo._unpickle"):  # pandas 3's named zones (value_types)
+        return ("tz", "zoneinfo")
     if pair is not None and pair[0] == "datetime":
         return ("datetime", pair[1])
     items = _items(value)
@@ -406,9 +408,13 @@ def call_problem(target: GlobalRef, args: Seq, what: str, is_allowed) -> str | N
     if pair in RECONSTRUCTORS and items:
         cls = eco(items[0])
         made = _pair(items[0])
+        # Protocols 0 and 1 write, for what protocol 2 makes by NEWOBJ(cls, ()), the plain
+        # reconstructor: the project's and the ecosystem's estimators, and pandas' objects
+        # (a DataFrame or a Series pickled with protocol=0).
         if (cls is not None or made in project) and not (
                 _plain_reconstructor(items)
-                and (made in project or cls[0] in ESTIMATOR_PACKAGES)):  # type: ignore[index]
+                and (made in project or cls[0] in ESTIMATOR_PACKAGES  # type: ignore[index]
+                     or (cls[0] == "pandas" and cls[1] in NEWOBJ_PANDAS))):  # type: ignore[index]
             name = f"{made[0]}.{made[1]}" if made else "a class"
             return (f"copyreg._reconstructor of {name} in another form than (class, object,"
                     " None): not how it is pickled")
@@ -556,7 +562,9 @@ def build_problem(target: Instance, state, verdict):
     elif maker is not None and maker[1] == "__pyx_unpickle_IntervalMixin":
         ok = (isinstance(state, Seq) and state.kind == "tuple" and len(state.items) == 1
               and _dict(state.items[0], INTERVAL_STATE, ("_left", "_right", "_dtype")))
-    elif maker is not None and maker[0] == "pandas" and maker[1] == name:  # NEWOBJ of it
+    elif (maker is not None and maker[0] == "pandas" and maker[1] == name) or (
+            top == "pandas" and _pair(target.cls) in RECONSTRUCTORS):
+        # NEWOBJ of it, or (protocols 0 and 1) the plain reconstructor call_problem let by
         if name == "SingleBlockManager":
             ok = _single_manager_state(state)
         else:

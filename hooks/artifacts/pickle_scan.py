@@ -49,6 +49,7 @@ from mlgate.artifacts.stream_model import (
     UNSAFE_GLOBAL,
     Blob,
     Const,
+    Getter,
     GlobalRef,
     Instance,
     Mapping,
@@ -189,14 +190,17 @@ def _check_global(module: str, name: str, offset: int, is_allowed, verdict: Verd
             " importable module; it cannot be loaded anywhere else"), (module, name))
     elif not is_allowed(module, name):
         if dangerous(module, name):
-            _refuse(verdict, offset, UNSAFE_GLOBAL,
-                    f"{module}.{name} is not on the allow-list, and it is what pickle exploits"
-                    " call: it runs programs or code, reads or writes files, or imports by"
-                    " name")
+            _exploit_primitive(verdict, offset, module, name)
         _collect(verdict, offset, Refusal(
             offset, UNSAFE_GLOBAL, f"{module}.{name} is not on the allow-list of what model"
             " artifacts need", pair=(module, name)), (module, name))
     return GlobalRef(module, name)
+
+
+def _exploit_primitive(verdict: Verdict, offset: int, module: str, name: str) -> NoReturn:
+    _refuse(verdict, offset, UNSAFE_GLOBAL,
+            f"{module}.{name} is not on the allow-list, and it is what pickle exploits"
+            " call: it runs programs or code, reads or writes files, or imports by name")
 
 
 def _collect(verdict: Verdict, offset: int, refusal: Refusal, pair: tuple[str, str]) -> None:
@@ -276,6 +280,15 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
     if plain is not None:
         budget.spend(len(plain[2]))
         plain_keys = dict.fromkeys(plain[2])
+    # Copies of `getattr` on the stack not yet consumed by getattr(ZoneInfo, '_unpickle').
+    getters: list[Getter] = []
+
+    def global_value(module: str, name: str, offset: int):
+        if (module, name) in value_types.GETATTR and not is_allowed(module, name):
+            verdict.globals.append((module, name))  # the probe hands out a guarded getattr
+            getters.append(Getter(module, name, offset))
+            return getters[-1]
+        return _check_global(module, name, offset, is_allowed, verdict)
 
     def pop_mark(offset: int) -> list:
         if not marks:
@@ -486,6 +499,8 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                 elif name == "DUP":
                     if not stack:
                         _refuse(verdict, pos, MALFORMED, "stack underflow")
+                    if isinstance(stack[-1], Getter):
+                        getters.append(stack[-1])
                     stack.append(stack[-1])
                 elif name in ("PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE"):
                     if not stack:
@@ -503,10 +518,13 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     if arg not in memo:
                         _refuse(verdict, pos, UNRESOLVED, f"memo key {arg!r} is not defined")
                     plain_get(arg, pos)
+                    if isinstance(memo[arg], Getter):
+                        getters.append(memo[arg])
                     stack.append(memo[arg])
                 elif name in ("GLOBAL", "INST"):
                     module, qualname = _raw_global(data, pos, verdict)
-                    ref = _check_global(module, qualname, pos, is_allowed, verdict)
+                    ref = (global_value(module, qualname, pos) if name == "GLOBAL"
+                           else _check_global(module, qualname, pos, is_allowed, verdict))
                     if name == "INST" and _is(ref, JOBLIB_WRAPPER):
                         _refuse(verdict, pos, UNRESOLVED, "joblib's array wrapper made by INST")
                     if name == "GLOBAL":
@@ -529,8 +547,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     if not (_DOTTED.match(module.value) and _DOTTED.match(qualname.value)):
                         _refuse(verdict, pos, UNSAFE_GLOBAL, f"{module.value!r}.{qualname.value!r}"
                                 " is not a plain dotted name")
-                    stack.append(_check_global(module.value, qualname.value, pos, is_allowed,
-                                               verdict))
+                    stack.append(global_value(module.value, qualname.value, pos))
                 elif name == "OBJ":
                     items = pop_mark(pos)
                     if not items:
@@ -541,6 +558,13 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     if not isinstance(args, Seq) or args.kind != "tuple":
                         _refuse(verdict, pos, UNRESOLVED, "REDUCE with arguments that are not"
                                 " a tuple built by the stream")
+                    if isinstance(target, Getter):
+                        if not value_types.zoneinfo_getter(args):
+                            _exploit_primitive(verdict, target.offset, target.module,
+                                               target.name)
+                        getters.remove(target)
+                        stack.append(GlobalRef(*value_types.ZONEINFO_UNPICKLE))
+                        continue
                     stack.append(call(target, args, pos, "REDUCE"))
                 elif name in ("NEWOBJ", "NEWOBJ_EX"):
                     target, args, *kwargs = pop(pos, 2 if name == "NEWOBJ" else 3)
@@ -615,6 +639,9 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                             stack[-1] = Instance(GlobalRef("numpy", "ndarray"))
                             break
                 elif name == "STOP":
+                    if getters:  # named for another use than getattr(ZoneInfo, '_unpickle')
+                        _exploit_primitive(verdict, getters[0].offset, getters[0].module,
+                                           getters[0].name)
                     if len(stack) != 1 or marks:
                         _refuse(verdict, pos, MALFORMED, "STOP with a stack that is not one"
                                 " value")

@@ -90,6 +90,18 @@ class Instance:
         self.memo: dict = {}
 
 
+class Getter:
+    """`builtins.getattr` as the stream named it: accepted only as the target of the one
+    call CPython writes with it, `getattr(zoneinfo.ZoneInfo, '_unpickle')` (see
+    value_types). Every copy of it on the stack (named, fetched from the memo, duplicated)
+    must be consumed so, or the pickle is refused at its STOP."""
+
+    __slots__ = ("module", "name", "offset")
+
+    def __init__(self, module: str, name: str, offset: int) -> None:
+        self.module, self.name, self.offset = module, name, offset
+
+
 class Refusal:
     """`pair`: for a global that is not on the allow-list (and no known danger), its
     (module, qualname): the scan goes on, so that one run names them all."""

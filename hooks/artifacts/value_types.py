@@ -24,11 +24,14 @@ scan accepts only those calls, with exactly the arguments the pickler writes:
 None of them is written with a BUILD state but UUID, and no items but deque's (APPEND) and
 the dict subclasses' (SETITEMS): anything else is refused.
 
-Not included: `zoneinfo.ZoneInfo`, which pickles as `builtins.getattr(ZoneInfo,
-'_unpickle')(key, ...)` at every protocol: `getattr` is the primitive most pickle exploits
-are built on, and the call reads a time-zone file the artifact names (`ZoneInfo` refuses
-keys that leave the time-zone folders, but the read is still the artifact's choice).
-A datetime with a ZoneInfo is refused; store UTC, or the key as a string.
+- `zoneinfo.ZoneInfo` (the time zones of pandas 3's timestamps and of datetimes): CPython
+  pickles one as `builtins.getattr(zoneinfo.ZoneInfo, '_unpickle')(key, from_cache)` at
+  every protocol. `getattr` is the primitive most pickle exploits are built on, so the scan
+  accepts it only in that one call, `(zoneinfo.ZoneInfo, '_unpickle')` exactly, consumed at
+  once by a call with a time-zone key (`Europe/Paris`: letters, digits, `_+-`, no `.`
+  component, so it cannot leave the time-zone folders) and a 0/1 flag; every other use of
+  `getattr` is refused as before (`pickle_scan`), and the probe's unpickler hands out a
+  `getattr` that only ever returns `ZoneInfo._unpickle`.
 """
 
 from __future__ import annotations
@@ -44,11 +47,16 @@ TIMEDELTA, TIMEZONE = (DATETIME, "timedelta"), (DATETIME, "timezone")
 DECIMAL, FRACTION, UUID = ("decimal", "Decimal"), ("fractions", "Fraction"), ("uuid", "UUID")
 COUNTER, DEQUE = ("collections", "Counter"), ("collections", "deque")
 DEFAULTDICT, ORDEREDDICT = ("collections", "defaultdict"), ("collections", "OrderedDict")
+ZONEINFO = ("zoneinfo", "ZoneInfo")
+# What `getattr(ZoneInfo, '_unpickle')` makes: never named by a stream, so never allowed as
+# a global (a STACK_GLOBAL of 'ZoneInfo._unpickle' is refused as unknown).
+ZONEINFO_UNPICKLE = ("zoneinfo", "ZoneInfo._unpickle")
+GETATTR = frozenset({("builtins", "getattr"), ("__builtin__", "getattr")})
 PATHS = frozenset((module, name) for module in ("pathlib", "pathlib._local") for name in (
     "PurePosixPath", "PureWindowsPath", "PosixPath", "WindowsPath"))
 # (module, qualname) pairs the allow-list gains: each checked here, call and state.
 PAIRS = frozenset({DATE, DATETIME_CLASS, TIME, TIMEDELTA, TIMEZONE, DECIMAL, FRACTION, UUID,
-                   COUNTER, DEQUE}) | PATHS
+                   COUNTER, DEQUE, ZONEINFO}) | PATHS
 
 # The default factories a defaultdict may hold: builtin containers, numbers and text, and
 # the collections above (calling one makes an empty value).
@@ -66,6 +74,9 @@ _PACKED = {DATE: 4, DATETIME_CLASS: 10, TIME: 6}
 _DECIMAL_TEXT = re.compile(
     r"-?(?:[0-9]+(?:\.[0-9]+)?(?:E[+-][0-9]+)?|Infinity|s?NaN[0-9]*)\Z")
 _FRACTION_TEXT = re.compile(r"-?[0-9]+(?:/[1-9][0-9]*)?\Z")
+# A time-zone key as the tz database spells it ('America/Argentina/Buenos_Aires', 'Etc/GMT+5'):
+# no '.' in it, so no component can be '..' and no path can leave the time-zone folders.
+_ZONE_KEY = re.compile(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*\Z")
 _UUID_SAFETY = (0, -1)  # SafeUUID.safe, SafeUUID.unsafe (unknown is not stored)
 RECONSTRUCTORS = frozenset({("copyreg", "_reconstructor"), ("copy_reg", "_reconstructor")})
 OBJECT = frozenset({("builtins", "object"), ("__builtin__", "object")})
@@ -87,9 +98,27 @@ def _text(value) -> bool:
     return isinstance(value, Const) and type(value.value) is str
 
 
+def zoneinfo_getter(args: Seq) -> bool:
+    """`getattr(zoneinfo.ZoneInfo, '_unpickle')`: the one use of getattr accepted."""
+    items = args.items
+    return (len(items) == 2 and _pair(items[0]) == ZONEINFO and isinstance(items[1], Const)
+            and type(items[1].value) is str and items[1].value == "_unpickle")
+
+
 def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
     """Why a call of one of these types is refused (not the arguments CPython writes)."""
     pair = _pair(target)
+    if pair == ZONEINFO_UNPICKLE:
+        items = args.items
+        if not (what == "REDUCE" and len(items) == 2 and _text(items[0])
+                and len(items[0].value) <= 255 and _ZONE_KEY.match(items[0].value)
+                and isinstance(items[1], Const) and type(items[1].value) in (int, bool)
+                and items[1].value in (0, 1)):
+            return ("zoneinfo.ZoneInfo._unpickle called with other than (time-zone key,"
+                    " 0 or 1): CPython writes (key, from_cache)")
+        return None
+    if pair == ZONEINFO:
+        return "zoneinfo.ZoneInfo called directly: CPython pickles it through ZoneInfo._unpickle"
     if pair == DEFAULTDICT:
         return _defaultdict_problem(args.items)
     if pair in RECONSTRUCTORS and args.items and _pair(args.items[0]) in PAIRS:
@@ -186,7 +215,7 @@ def build_problem(target: Instance, state) -> str | None:
     """Why BUILD on one of these objects is refused: only a UUID has a state, exactly
     {'int': int[, 'is_safe': 0 or -1]}. None when the object is not one of these types."""
     made = made_class(target)
-    if made not in PAIRS and made not in (DEFAULTDICT, ORDEREDDICT):
+    if made not in PAIRS and made not in (DEFAULTDICT, ORDEREDDICT, ZONEINFO_UNPICKLE):
         return None
     if made != UUID:  # (a subclass with attributes has a state; these classes have none)
         return f"{made[0]}.{made[1]} given a state: CPython writes none"
@@ -214,6 +243,6 @@ def setitems_problem(target: Instance) -> str | None:
     """Items only for the dict subclasses that are written with them: a Counter carries its
     items in its call, the other types have none."""
     made = made_class(target)
-    if made in PAIRS:
+    if made in PAIRS or made == ZONEINFO_UNPICKLE:
         return f"{made[0]}.{made[1]} given items: CPython writes none"
     return None

@@ -26,6 +26,19 @@ PY2_MODULES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
 # ... and int and str by their Python 2 names (pickle's fix_imports maps them back)
 PY2_NAMES = {("__builtin__", "long"): ("builtins", "int"),
              ("__builtin__", "unicode"): ("builtins", "str")}
+GETATTR = (("builtins", "getattr"), ("__builtin__", "getattr"))
+
+
+def _zoneinfo_getattr(obj, name, *default):
+    """The `getattr` an artifact gets: CPython pickles a ZoneInfo as
+    getattr(zoneinfo.ZoneInfo, '_unpickle')(key, from_cache), the one use the static scan
+    accepts; should anything else ever reach the unpickler, it is refused here too."""
+    import zoneinfo
+
+    if obj is zoneinfo.ZoneInfo and name == "_unpickle" and not default:
+        return zoneinfo.ZoneInfo._unpickle
+    raise LoadFailure("refused", "builtins.getattr used for another thing than a time zone",
+                      module="builtins", name="getattr")
 
 
 class _ProjectFinder:
@@ -119,6 +132,8 @@ class _Resolver:
         if (module, name) not in self.allowed:
             raise LoadFailure("refused", f"{module}.{name} is not on the allow-list",
                               module=module, name=name)
+        if (module, name) in GETATTR:
+            return _zoneinfo_getattr
         if (module, name) in PY2_NAMES:
             module, name = PY2_NAMES[(module, name)]
         if module in PY2_MODULES:
