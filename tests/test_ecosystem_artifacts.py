@@ -227,6 +227,78 @@ def test_arrow_strings_whose_offsets_leave_their_characters_are_refused(project,
         assert (code, codes(found)) == (1, ["MLG302"]), name
 
 
+def _arrow_frame():
+    pa = pytest.importorskip("pyarrow")
+    return pd.DataFrame({
+        "i": pd.array([1, None, 3], dtype="int64[pyarrow]"),
+        "f": pd.array([0.5, None, 1.0], dtype="double[pyarrow]"),
+        "b": pd.array([True, None, False], dtype="bool[pyarrow]"),
+        "u": pd.array([1, 2, 3], dtype="uint8[pyarrow]"),
+        "t": pd.array([pd.Timestamp("2024")] * 3, dtype=pd.ArrowDtype(pa.timestamp("us"))),
+        "tz": pd.array([pd.Timestamp("2024", tz="Europe/Paris")] * 3,
+                       dtype=pd.ArrowDtype(pa.timestamp("ns", tz="Europe/Paris"))),
+        "d": pd.array([pd.Timestamp("2024").date()] * 3, dtype=pd.ArrowDtype(pa.date32())),
+        "s": pd.array(["a", None, "c"], dtype=pd.ArrowDtype(pa.string())),
+    })
+
+
+def test_pyarrow_backed_columns_pass_without_configuration(project, capsys):
+    """`dtype_backend="pyarrow"` and `int64[pyarrow]` columns: ArrowExtensionArray over
+    fixed-width Arrow arrays (a slice keeps its offset, an empty one pickles bytearray())."""
+    frame = _arrow_frame()
+    bundle = {"frame": frame, "tail": frame.iloc[1:], "none": frame.iloc[:0]}
+    names = ["arrow.joblib"]
+    joblib.dump(bundle, project / names[0])
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        names.append(f"arrow-{protocol}.pkl")
+        (project / names[-1]).write_bytes(pickle.dumps(bundle, protocol))
+    assert artifact_json(capsys, *names) == (0, [])
+
+
+def _arrow_ints(values: bytes, length: int, nulls: int = 0, validity: bytes | None = None,
+                alias: str = "int64", dtype: str = "int64"):
+    import pyarrow
+    from pandas.arrays import ArrowExtensionArray
+
+    buffers = [None if validity is None else pyarrow.py_buffer(validity),
+               pyarrow.py_buffer(values)]
+    kind = Craft(pyarrow.lib.type_for_alias, (alias,))
+    array = Craft(pyarrow.lib._restore_array, ((kind, length, nulls, 0, buffers, [], None),))
+    return made(ArrowExtensionArray, {"_pa_array": array,
+                                      "_dtype": pd.ArrowDtype(pyarrow.type_for_alias(dtype)),
+                                      "_cache": {}})
+
+
+def test_arrow_values_past_their_buffers_are_refused(project, capsys):
+    pytest.importorskip("pyarrow")
+    eight = np.arange(2, dtype="<i8").tobytes()
+    (project / "good.pkl").write_bytes(dumps(_arrow_ints(eight, 2), 4))
+    assert artifact_json(capsys, "good.pkl") == (0, [])
+    for name, crafted in [("long.pkl", _arrow_ints(eight, 1 << 40)),
+                          ("nulls.pkl", _arrow_ints(eight, 2, nulls=1)),
+                          ("bitmap.pkl", _arrow_ints(eight * 8, 16, 1, validity=b"\x01")),
+                          ("alias.pkl", _arrow_ints(eight, 2, alias="int64 ")),
+                          ("synonym.pkl", _arrow_ints(eight, 2, alias="i8"))]:
+        (project / name).write_bytes(dumps(crafted, 4))
+        code, found = artifact_json(capsys, name)
+        assert (code, codes(found)) == (1, ["MLG302"]), name
+    # Well formed for the scan, but the values are not of the type the dtype says: the probe
+    # checks after the load.
+    (project / "mismatch.pkl").write_bytes(dumps(_arrow_ints(eight, 2, dtype="int8"), 4))
+    code, found = artifact_json(capsys, "mismatch.pkl")
+    assert (code, codes(found)) == (1, ["MLG309"]), found
+    assert "Arrow type" in found[0]["message"]
+
+
+def test_an_arrow_time_zone_must_be_a_zone_name(project, capsys):
+    pa = pytest.importorskip("pyarrow")
+    (project / "zone.pkl").write_bytes(pickle.dumps(pa.timestamp("us", tz="Europe/Paris"), 4))
+    (project / "path.pkl").write_bytes(dumps(Craft(pa.lib.timestamp, ("us", "../etc/pass"))))
+    assert artifact_json(capsys, "zone.pkl") == (0, [])
+    code, found = artifact_json(capsys, "path.pkl")
+    assert (code, codes(found)) == (1, ["MLG302"]), found
+
+
 def _frame(manager):
     return made(pd.DataFrame, {"_mgr": manager, "_typ": "dataframe", "_metadata": [],
                                "attrs": {}, "_flags": {"allows_duplicate_labels": True}})

@@ -45,19 +45,31 @@ SLICE = frozenset({("builtins", "slice"), ("__builtin__", "slice")})
 BYTEARRAY = frozenset({("builtins", "bytearray"), ("__builtin__", "bytearray")})
 INDEXES = (*INDEX_CLASSES, *OLD_INDEX_CLASSES)
 EXTENSION_ARRAYS = (*BACKED_ARRAYS, *MASKED_ARRAYS, "IntervalArray", "SparseArray",
-                    "ArrowStringArray", "ArrowStringArrayNumpySemantics")
+                    "ArrowStringArray", "ArrowStringArrayNumpySemantics", "ArrowExtensionArray")
 INDEX_MAKERS = ("_new_Index", "_new_DatetimeIndex", "_new_TimedeltaIndex", "_new_IntervalIndex")
 FUNCTION_KINDS = {"_unpickle_block": "Block", "_unpickle_timestamp": "Timestamp",
                   "_timedelta_unpickle": "Timedelta", "_nat_unpickle": "NaT",
                   "__nat_unpickle": "NaT"}
 ARROW_STRING_TYPES = frozenset({"string", "str", "utf8", "large_string", "large_str",
                                 "large_utf8"})
+# Fixed-width Arrow types as pickle names them (`type_for_alias(str(type))`): bits per value.
+ARROW_FIXED_BITS = {
+    "bool": 1, "int8": 8, "uint8": 8, "int16": 16, "uint16": 16, "halffloat": 16,
+    "int32": 32, "uint32": 32, "float": 32, "date32[day]": 32, "time32[s]": 32,
+    "time32[ms]": 32, "int64": 64, "uint64": 64, "double": 64, "date64[ms]": 64,
+    "time64[us]": 64, "time64[ns]": 64,
+    **{f"duration[{unit}]": 64 for unit in ("s", "ms", "us", "ns")}}
+ARROW_UNITS = frozenset({"s", "ms", "us", "ns"})
+# A timestamp's zone as pyarrow names it: a tz database key, or a fixed offset.
+ARROW_ZONE = __import__("re").compile(r"(?:[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*"
+                                      r"|[+-][0-9]{2}:[0-9]{2})\Z")
 INTERVAL_CLOSED = frozenset({"left", "right", "both", "neither"})
 # Classes of the ecosystem made by NEWOBJ with no arguments and given a state.
 NEWOBJ_PANDAS = frozenset({
     "DataFrame", "Series", "SingleBlockManager", "CategoricalDtype", "DatetimeTZDtype",
     "IntervalDtype", "SparseDtype", "StringDtype", *MASKED_DTYPES, *MASKED_ARRAYS,
-    "ArrowStringArray", "ArrowStringArrayNumpySemantics", "SparseArray"})
+    "ArrowStringArray", "ArrowStringArrayNumpySemantics", "SparseArray",
+    "ArrowExtensionArray", "ArrowDtype"})
 
 
 def eco(value) -> tuple[str, str] | None:
@@ -206,9 +218,9 @@ def _slice(value) -> bool:
 
 def _raw_bytes(value) -> bool:
     """Bytes (a constant, or `_codecs.encode` in protocols 0-2), or `bytearray(bytes)`."""
-    if kind(value) == ("builtins", "bytearray"):
+    if kind(value) == ("builtins", "bytearray"):  # bytearray() when empty
         inner = _items(value)
-        return len(inner) == 1 and _raw_bytes(inner[0])
+        return not inner or (len(inner) == 1 and _raw_bytes(inner[0]))
     return byte_length(value) is not None and not _str(value)
 
 
@@ -279,16 +291,77 @@ def _offset_call(name: str):
     return check
 
 
+def _arrow_type(value) -> str | None:
+    """The name of an Arrow type the stream made as pyarrow pickles it: 'string' (and the
+    other string aliases), a fixed-width alias, or 'timestamp'; None for anything else."""
+    if _is(value, "type_for_alias", top="pyarrow"):
+        alias = const(_items(value)[0])
+        return alias if alias in ARROW_STRING_TYPES or alias in ARROW_FIXED_BITS else None
+    if _is(value, "timestamp", top="pyarrow"):
+        return "timestamp"
+    return None
+
+
+def _arrow_type_args(items: list, what: str) -> bool:
+    return what == "REDUCE" and len(items) == 1 and (
+        const(items[0]) in ARROW_STRING_TYPES or const(items[0]) in ARROW_FIXED_BITS)
+
+
+def _arrow_timestamp_args(items: list, what: str) -> bool:
+    """`timestamp(unit, tz or None)`: the zone a key or an offset (looked up by name)."""
+    return what == "REDUCE" and 1 <= len(items) <= 2 and const(items[0]) in ARROW_UNITS and (
+        len(items) == 1 or _none(items[1]) or (
+            _str(items[1]) and len(const(items[1])) <= 255
+            and ARROW_ZONE.match(const(items[1])) is not None))
+
+
 def _arrow_array_args(items: list) -> bool:
+    """`_restore_array((type, length, null_count, offset, buffers, [], None))`: a string
+    array's three buffers, or a fixed-width array's two, that cover what it says."""
     if len(items) != 1 or not isinstance(items[0], Seq) or items[0].kind != "tuple":
         return False
     parts = items[0].items
-    return (len(parts) == 7 and _is(parts[0], "type_for_alias", top="pyarrow")
-            and all(_int(v) for v in parts[1:4])
+    if not (len(parts) == 7 and all(_int(v) for v in parts[1:4])
             and _list(parts[4], _either(_none, lambda v: _is(v, "py_buffer", top="pyarrow")))
-            and len(parts[4].items) == 3
             and isinstance(parts[5], Seq) and parts[5].kind == "list" and not parts[5].items
-            and _none(parts[6]) and _arrow_strings_fit(parts))
+            and _none(parts[6])):
+        return False
+    alias = _arrow_type(parts[0])
+    if alias in ARROW_STRING_TYPES:
+        return len(parts[4].items) == 3 and _arrow_strings_fit(parts)
+    if alias is not None:
+        return len(parts[4].items) == 2 and _arrow_values_fit(parts, ARROW_FIXED_BITS.get(
+            alias, 64))
+    return False
+
+
+def _buffer_length(value) -> int | None:
+    """len() of `py_buffer(bytes)` or `py_buffer(bytearray(bytes))`, without a copy."""
+    inner = _items(value)
+    if not inner:
+        return None
+    if kind(inner[0]) == ("builtins", "bytearray"):
+        inner = _items(inner[0])
+        if not inner:
+            return 0  # bytearray()
+    return byte_length(inner[0]) if inner else None
+
+
+def _arrow_values_fit(parts: list, bits: int) -> bool:
+    """pyarrow trusts a fixed-width array's buffers: the values (and the validity bitmap,
+    when there is one) must cover offset + length; with no bitmap, no value is null."""
+    length, nulls, offset = (const(v) for v in parts[1:4])
+    validity, values = parts[4].items
+    if length < 0 or offset < 0 or not -1 <= nulls <= length or _none(values):
+        return False
+    end = offset + length
+    size = _buffer_length(values)
+    if size is None or size * 8 < end * bits:
+        return False
+    if _none(validity):
+        return nulls in (0, -1)
+    bitmap = _buffer_length(validity)
+    return bitmap is not None and bitmap * 8 >= end
 
 
 MAX_CHECKED_OFFSETS = 10_000_000
@@ -301,6 +374,8 @@ def _buffer(value) -> bytes | None:
         return None
     if kind(inner[0]) == ("builtins", "bytearray"):
         inner = _items(inner[0])
+        if not inner:
+            return b""  # bytearray()
     return bytes_value(inner[0]) if inner else None
 
 
@@ -383,8 +458,8 @@ PANDAS_CALLS = {
 OTHER_CALLS = {
     ("pyarrow", "_restore_array"): lambda items, what: what == "REDUCE" and _arrow_array_args(
         items),
-    ("pyarrow", "type_for_alias"): lambda items, what: what == "REDUCE" and len(
-        items) == 1 and const(items[0]) in ARROW_STRING_TYPES,
+    ("pyarrow", "type_for_alias"): _arrow_type_args,
+    ("pyarrow", "timestamp"): _arrow_timestamp_args,
     ("pyarrow", "py_buffer"): lambda items, what: what == "REDUCE" and len(
         items) == 1 and _raw_bytes(items[0]),
     ("pytz", "_p"): lambda items, what: what == "REDUCE" and len(items) in (1, 4) and _str(
@@ -467,6 +542,7 @@ MASKED_ARRAY_STATE = {"_data": _array, "_mask": _array, "_readonly": _bool,
 ARROW_STATE = {"_pa_array": lambda v: _is(v, "_restore_array", top="pyarrow"),
                "_dtype": lambda v: _is(v, "StringDtype"), "_cache": _empty_dict,
                "_readonly": _bool}
+ARROW_EXTENSION_STATE = {**ARROW_STATE, "_dtype": lambda v: _is(v, "ArrowDtype")}
 # class -> (the keys its state may have, the ones it must have)
 PANDAS_STATES = {
     "DataFrame": (FRAME_STATE, ("_mgr", "_typ")),
@@ -485,6 +561,9 @@ PANDAS_STATES = {
     **{name: (MASKED_DTYPE_STATE, ()) for name in MASKED_DTYPES},
     **{name: (MASKED_ARRAY_STATE, ("_data", "_mask")) for name in MASKED_ARRAYS},
     "ArrowStringArray": (ARROW_STATE, ("_pa_array", "_dtype")),
+    "ArrowExtensionArray": (ARROW_EXTENSION_STATE, ("_pa_array", "_dtype")),
+    "ArrowDtype": ({"_storage": _equals("pyarrow"), "pyarrow_dtype": lambda v: _arrow_type(
+        v) is not None}, ("pyarrow_dtype",)),
     "ArrowStringArrayNumpySemantics": (ARROW_STATE, ("_pa_array", "_dtype")),
     "SparseArray": ({"_sparse_index": lambda v: _is(v, "IntIndex", "BlockIndex"),
                      "_sparse_values": _array, "_dtype": lambda v: _is(v, "SparseDtype"),

@@ -73,6 +73,9 @@ PANDAS = {
               *MASKED_ARRAYS),
     "ArrowStringArrayNumpySemantics": (
         "pandas.core.arrays.string_arrow:ArrowStringArrayNumpySemantics",),
+    # pyarrow-backed columns (`dtype_backend="pyarrow"`, `int64[pyarrow]`)
+    "ArrowExtensionArray": ("pandas.arrays:ArrowExtensionArray",),
+    "ArrowDtype": ("pandas:ArrowDtype",),
     "BlockManager": ("pandas.core.internals.managers:BlockManager",),
     "SingleBlockManager": ("pandas.core.internals.managers:SingleBlockManager",),
     "NA": ("pandas._libs.missing:NA",),
@@ -94,8 +97,9 @@ PANDAS = {
 }
 
 # pandas' string arrays keep a pyarrow array when pyarrow is installed (pandas 3's default
-# `str` dtype); tz-aware timestamps of pandas < 3 hold pytz zones.
-PYARROW = _public("pyarrow.lib", "_restore_array", "type_for_alias", "py_buffer")
+# `str` dtype), as do its pyarrow-backed columns; tz-aware timestamps of pandas < 3 hold pytz
+# zones.
+PYARROW = _public("pyarrow.lib", "_restore_array", "type_for_alias", "py_buffer", "timestamp")
 PYTZ = _public("pytz", "_p", "_UTC")
 
 # -- the scikit-learn ecosystem -------------------------------------------------------------
@@ -337,6 +341,9 @@ def structure_problem(value):
         return None
     if name.startswith("Arrow") and hasattr(value, "_pa_array"):
         value._pa_array.validate(full=True)
+        expected = getattr(value.dtype, "pyarrow_dtype", None)
+        if expected is not None and value._pa_array.type != expected:
+            return f"{name}: its values are not of the Arrow type its dtype says"
     return None
 
 
