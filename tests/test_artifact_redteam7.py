@@ -228,7 +228,7 @@ def test_a_refused_function_is_named_but_never_offered(git_project, capsys):
     (git_project / "bundle.pkl").write_bytes(data)
     assert main(["artifact", "--no-cache", "--python", sys.executable, "bundle.pkl"]) == 1
     out = capsys.readouterr().out
-    assert "mymod.util.helper_fn" in out and "not a class" in out
+    assert "mymod.util.helper_fn" in out and "not named like a public class" in out
     snippet = out[out.index("[tool.mlgate.artifact]"):]
     assert "churn.features:Bucketer" in snippet and "helper_fn" not in snippet
     code, found = artifact_json(capsys, "bundle.pkl")

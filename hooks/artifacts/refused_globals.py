@@ -135,9 +135,11 @@ def offered(module: str, name: str) -> bool:
                for part in name.split("."))
 
 
-NOT_OFFERED_HINT = ("not a class (a function, a private or a builtin name): mlgate does not"
-                    " suggest allowing it, since a pickle calling a function by name is how"
-                    " exploits work; never load an artifact you do not trust")
+NOT_OFFERED_HINT = ("not named like a public class (a function, a private or a builtin name,"
+                    " or a lower-case class): mlgate does not suggest allowing it, since a"
+                    " pickle calling a function by name is how exploits work; if you have"
+                    " vetted it, add it to allow by hand; never load an artifact you do not"
+                    " trust")
 
 
 def allow_snippet(pairs, configured=()) -> str:
