@@ -562,8 +562,9 @@ PANDAS_STATES = {
     **{name: (MASKED_ARRAY_STATE, ("_data", "_mask")) for name in MASKED_ARRAYS},
     "ArrowStringArray": (ARROW_STATE, ("_pa_array", "_dtype")),
     "ArrowExtensionArray": (ARROW_EXTENSION_STATE, ("_pa_array", "_dtype")),
-    "ArrowDtype": ({"_storage": _equals("pyarrow"), "pyarrow_dtype": lambda v: _arrow_type(
-        v) is not None}, ("pyarrow_dtype",)),
+    # (pandas 2 names the storage 'storage', pandas 3 '_storage')
+    "ArrowDtype": ({"_storage": _equals("pyarrow"), "storage": _equals("pyarrow"),
+                    "pyarrow_dtype": lambda v: _arrow_type(v) is not None}, ("pyarrow_dtype",)),
     "ArrowStringArrayNumpySemantics": (ARROW_STATE, ("_pa_array", "_dtype")),
     "SparseArray": ({"_sparse_index": lambda v: _is(v, "IntIndex", "BlockIndex"),
                      "_sparse_values": _array, "_dtype": lambda v: _is(v, "SparseDtype"),

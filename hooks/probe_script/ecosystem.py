@@ -38,7 +38,7 @@ PANDAS_MODULES = frozenset({
     "pandas._libs.interval", "pandas._libs.sparse", "pandas._libs.missing",
     "pandas._libs.tslibs.timestamps", "pandas._libs.tslibs.timedeltas",
     "pandas._libs.tslibs.nattype", "pandas._libs.tslibs.offsets", "pandas._libs.tslibs.period",
-    "pandas.tseries.offsets",
+    "pandas.tseries.offsets", "pandas.core.arrays.arrow.array", "pandas.core.arrays.arrow",
 })
 
 
