@@ -196,6 +196,9 @@ def test_fitted_searches_load_with_their_scorers(project, capsys):
     (b"\x80\x02csklearn.metrics._classification\nconfusion_matrix\n\x85.",
      "functions are not"),
     (b"\x80\x02csklearn.datasets._base\nget_data_home\n\x85.", "functions are not"),
+    # a feature selector's score function: a value, never called by the stream
+    (b"\x80\x02csklearn.feature_selection._univariate_selection\nf_classif\n]]\x86R.",
+     "functions are not"),
 ])
 def test_functions_the_stream_calls_or_that_back_no_scorer_are_refused(project, capsys,
                                                                         stream, why):
@@ -210,3 +213,21 @@ def test_a_score_function_as_a_value_loads(project, capsys):
     (project / "value.pkl").write_bytes(
         b"\x80\x02csklearn.metrics._classification\naccuracy_score\n\x85.")
     assert run(capsys, "value.pkl") == (0, [])
+
+
+def test_feature_selectors_load_with_their_score_functions(project, capsys):
+    """SelectKBest keeps `score_func` (f_classif unless told otherwise) as a value."""
+    from sklearn.feature_selection import (
+        SelectKBest,
+        SelectPercentile,
+        chi2,
+        mutual_info_classif,
+    )
+    from sklearn.pipeline import make_pipeline
+
+    X = np.random.RandomState(0).rand(60, 4)
+    y = (X[:, 0] > 0.5).astype(int)
+    for name, selector in (("default", SelectKBest(k=2)), ("chi2", SelectKBest(chi2, k=2)),
+                           ("mi", SelectPercentile(mutual_info_classif))):
+        joblib.dump(make_pipeline(selector, LogisticRegression()).fit(X, y), f"{name}.joblib")
+    assert run(capsys, "default.joblib", "chi2.joblib", "mi.joblib") == (0, [])

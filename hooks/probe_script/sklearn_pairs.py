@@ -123,17 +123,25 @@ def _estimator_module(module, name):
         for attr, value in list(vars(module).items()))
 
 
+# The univariate score functions of feature selection: SelectKBest, SelectPercentile and the
+# like keep one as `score_func` (f_classif by default), so every such selector pickles it.
+FEATURE_SCORES = ("f_classif", "f_regression", "r_regression", "chi2", "mutual_info_classif",
+                  "mutual_info_regression")
+
+
 def _scorer_function(value, module, name):
     """Is `value` the score function behind one of scikit-learn's named scorers (or the old
-    `_passthrough_scorer`), defined where the pickle says? Such a function is only ever a
-    value in a model: a fitted search's scorer calls it when it scores, never on load."""
+    `_passthrough_scorer`, or a feature selector's univariate score), defined where the
+    pickle says? Such a function is only ever a value in a model: a fitted search's scorer
+    calls it when it scores, a selector when it is fitted, never on load."""
     if getattr(value, "__module__", None) != module or getattr(value, "__qualname__", None) \
             != name:
         return False
-    from sklearn import metrics
+    from sklearn import feature_selection, metrics
     from sklearn.metrics import _scorer
 
-    if value is getattr(_scorer, "_passthrough_scorer", None):
+    if value is getattr(_scorer, "_passthrough_scorer", None) or any(
+            value is getattr(feature_selection, score, None) for score in FEATURE_SCORES):
         return True
     for scorer_name in metrics.get_scorer_names():
         try:
