@@ -389,6 +389,18 @@ FEATURES = """
 
     class NotAnEstimator:
         pass
+
+
+    def log_ratio(X):
+        return X[:, :1] / (X[:, 1:2] + 1)
+
+
+    import functools  # noqa: E402
+
+
+    @functools.lru_cache()
+    def cached(X):
+        return X
     """
 
 
@@ -426,6 +438,40 @@ def test_the_projects_own_estimator_passes_without_configuration(project, capsys
     (project / "model-0.pkl").write_bytes(pickled(project, pipeline, protocol=0))
     assert artifact_json(capsys, "model.joblib", "model-0.pkl") == (0, [])
     assert artifact_json(capsys, "--no-load", "model.joblib") == (0, [])
+
+
+def test_the_projects_own_function_in_a_function_transformer_passes(project, capsys):
+    """FunctionTransformer(clean), clean defined in the project's package: a value."""
+    from sklearn.preprocessing import FunctionTransformer
+
+    write_package(project)
+    pipeline = lambda f: make_pipeline(FunctionTransformer(f.log_ratio),  # noqa: E731
+                                       LogisticRegression()).fit(X, Y)
+    (project / "model.joblib").write_bytes(pickled(project, pipeline))
+    (project / "model-2.pkl").write_bytes(pickled(project, pipeline, protocol=2))
+    assert artifact_json(capsys, "model.joblib", "model-2.pkl") == (0, [])
+
+
+@pytest.mark.parametrize(("make", "code", "why"), [
+    # called by the stream, or handed to a call that could call it
+    (lambda f: Craft(f.log_ratio, (np.ones((2, 2)),)), "MLG302", "a function of the project"),
+    (lambda f: Craft(copyreg._reconstructor, (f.log_ratio, object, None)), "MLG302",
+     "a function of the project"),
+])
+def test_project_functions_only_as_plain_values(project, capsys, make, code, why):
+    write_package(project)
+    (project / "model.pkl").write_bytes(pickled(project, make, protocol=4))
+    result, found = artifact_json(capsys, "model.pkl")
+    assert result == 1 and set(codes(found)) == {code}, found
+    assert any(why in f["message"] for f in found), found
+
+
+def test_a_decorated_project_function_is_not_a_plain_one(project, capsys):
+    write_package(project)
+    (project / "model.pkl").write_bytes(b"\x80\x04\x8c\x0echurn.features\x8c\x06cached\x93.")
+    result, found = artifact_json(capsys, "model.pkl")
+    assert (result, codes(found)) == (1, ["MLG301"]), found
+    assert "neither a class nor a plain function defined in" in found[0]["message"]
 
 
 def test_an_untracked_module_is_not_trusted(project, capsys):

@@ -167,6 +167,13 @@ def scan_pickle(data: bytes, is_allowed: Callable[[str, str], bool], start: int 
             break
     except _Stop:
         pass
+    functions = getattr(getattr(is_allowed, "project_classes", None), "functions", None)
+    called = sorted(verdict.called & functions) if functions else []
+    if called:  # a value is all a project's function may be (project.ProjectClasses)
+        verdict.refusals.append(Refusal(stream.tell(), UNRESOLVED, f"{called[0][0]}."
+                                        f"{called[0][1]}, a function of the project, is called"
+                                        " by the pickle (or handed to a call): a model keeps"
+                                        " one only as a value"))
     verdict.end = stream.tell()
     verdict.work = budget.ops
     return verdict

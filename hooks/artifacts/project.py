@@ -54,23 +54,32 @@ def module_file(module: str, roots: list[str]) -> str | None:
 
 def defined_classes(path: str) -> list[str]:
     """Qualified names of the classes a module defines (nested ones too), from its source."""
-    import ast  # only when trust-modules is set
+    return defined_names(path)[0]
+
+
+def defined_names(path: str) -> tuple[list[str], list[str]]:
+    """(qualified names of the classes a module defines, nested ones too; the functions it
+    defines at its top level), from its source."""
+    import ast  # only when the project's code is consulted
     with open(path, "rb") as handle:
         tree = ast.parse(handle.read(), filename=path)
-    found: list[str] = []
+    classes: list[str] = []
+    functions: list[str] = []
 
     def visit(body: list, prefix: str) -> None:
         for node in body:
             if isinstance(node, ast.ClassDef):
-                found.append(prefix + node.name)
+                classes.append(prefix + node.name)
                 visit(node.body, f"{prefix}{node.name}.")
+            elif isinstance(node, ast.FunctionDef) and not prefix:
+                functions.append(node.name)
             elif isinstance(node, (ast.If, ast.Try)):  # `if TYPE_CHECKING:`, try/except imports
                 for block in (node.body, node.orelse, getattr(node, "finalbody", []),
                               *(h.body for h in getattr(node, "handlers", []))):
                     visit(block, prefix)
 
     visit(tree.body, "")
-    return found
+    return classes, functions
 
 
 def trusted_pairs(modules: list[str], roots: list[str]) -> set[tuple[str, str]]:
@@ -111,13 +120,19 @@ class ProjectClasses:
     plain form only (NEWOBJ with no arguments, then an attribute dict:
     `ecosystem.call_problem`), and the probe verifies the class before anything is
     unpickled (`probe_script.ecosystem.verify_project_class`). Called with the tracked file's
-    path as the answer, or None."""
+    path as the answer, or None.
+
+    Also a function such a module defines at its top level (`FunctionTransformer(clean)`
+    keeps one as `func`): only ever as a value, never called by the stream nor handed to a
+    call (`functions`, checked at the end of the scan), and verified in the probe as a plain
+    function of that file."""
 
     def __init__(self, roots: list[str], repo_root: str) -> None:
         self.roots = roots
         self.repo_root = os.path.realpath(repo_root)
         self.consulted = False  # a verdict that asked depends on what git tracks
-        self._classes: dict[str, list[str]] = {}
+        self._names: dict[str, tuple[list[str], list[str]]] = {}
+        self.functions: set[tuple[str, str]] = set()
 
     def __call__(self, module: str, name: str) -> str | None:
         self.consulted = True
@@ -135,12 +150,16 @@ class ProjectClasses:
         if (real != os.path.normpath(os.path.abspath(path))
                 or not real.startswith(self.repo_root + os.sep) or not self._tracked(real)):
             return None
-        if real not in self._classes:
+        if real not in self._names:
             try:
-                self._classes[real] = defined_classes(real)
+                self._names[real] = defined_names(real)
             except (OSError, SyntaxError, ValueError):
-                self._classes[real] = []
-        return real if name in self._classes[real] else None
+                self._names[real] = ([], [])
+        classes, functions = self._names[real]
+        if name in functions and name not in classes:
+            self.functions.add((module, name))
+            return real
+        return real if name in classes else None
 
     def _tracked(self, path: str) -> bool:
         import subprocess

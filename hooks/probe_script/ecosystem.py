@@ -215,8 +215,9 @@ FORBIDDEN_METHODS = ("__reduce__", "__reduce_ex__", "__setstate__", "__new__",
 
 def verify_project_class(resolver, module, name, path, roots, slots=()):
     """A class of a git-tracked module of the project that the scan saw made only by the
-    plain reconstructor with a dict state: importing the module runs the project's committed
-    code (trusted, see the README's threat model); then the class must be defined there,
+    plain reconstructor with a dict state (or a function defined at the module's top, kept
+    as a value): importing the module runs the project's committed code (trusted, see the
+    README's threat model); then the class must be defined there,
     subclass scikit-learn's BaseEstimator and, in its own code and that of its project
     bases, define none of FORBIDDEN_METHODS, with no metaclass but type/ABCMeta, and no
     bases from elsewhere than the project, scikit-learn and `abc`."""
@@ -231,10 +232,18 @@ def verify_project_class(resolver, module, name, path, roots, slots=()):
     cls = resolver.find_class(module, name)
     loaded = sys.modules.get(module)
     where = getattr(loaded, "__file__", None)
-    if not (isinstance(cls, type) and cls.__module__ == module and cls.__qualname__ == name):
-        refuse(f"it is not a class defined in {module}")
     if where is None or os.path.realpath(where) != os.path.realpath(path):
         refuse(f"{module} was imported from {where}, not from the tracked {path}")
+    if type(cls).__name__ == "function" and type(cls).__module__ == "builtins":
+        # a plain function of that file, kept as a value (FunctionTransformer's func): the
+        # scan saw it neither called nor handed to a call
+        code = getattr(cls, "__code__", None)
+        if not (cls.__module__ == module and cls.__qualname__ == name and code is not None
+                and os.path.realpath(code.co_filename) == os.path.realpath(path)):
+            refuse(f"it is not a plain function defined in {module}")
+        return
+    if not (isinstance(cls, type) and cls.__module__ == module and cls.__qualname__ == name):
+        refuse(f"it is neither a class nor a plain function defined in {module}")
     from sklearn.base import BaseEstimator
 
     if not issubclass(cls, BaseEstimator):
