@@ -244,6 +244,8 @@ BUNDLE = {
     "history": collections.deque([1.0, 2.0], maxlen=3), "queue": collections.deque(["x"]),
     "posix": pathlib.PurePosixPath("/data/train.csv"), "win": pathlib.PureWindowsPath(
         "c:/models/m.pkl"), "here": pathlib.Path("data/x.csv"),
+    "grid": {"n_estimators": range(10, 100, 10)}, "index": (Ellipsis, 0),
+    "missing": NotImplemented,
 }
 
 
@@ -282,6 +284,9 @@ def test_forms_other_interpreters_write_pass_statically(stream):
     (call(g("datetime", "timezone"), i4(3600)), "(timedelta[, name])"),
     (call(g("fractions", "Fraction"), u("1"), i4(2)), "numerator, denominator"),
     (call(g("collections", "Counter"), EMPTY_LIST), "one dict"),
+    (call(g("builtins", "range"), i4(1), i4(2)), "(start, stop, step)"),
+    (call(g("builtins", "range"), u("1"), i4(2), i4(1)), "(start, stop, step)"),
+    (call(g("builtins", "Ellipsis")), "a constant"),
     (call(g("collections", "deque"), EMPTY_TUPLE, i4(-1)), "((), maxlen)"),
     (call(g("collections", "deque"), EMPTY_LIST), "((), maxlen)"),
     (call(g("collections", "defaultdict"), g("builtins", "object")), "default factory"),

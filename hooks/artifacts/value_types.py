@@ -19,11 +19,7 @@ scan accepts only those calls, with exactly the arguments the pickler writes:
   `collections.OrderedDict` as `dict` (see pickle_scan.DICT_MAKERS);
 - `pathlib` paths: `PurePosixPath`, `PureWindowsPath`, `PosixPath`, `WindowsPath`, named in
   `pathlib` (3.9-3.12) or `pathlib._local` (3.13), with string parts. Making a concrete path
-  touches no file: it is a string with methods, so both kinds pass.
-
-None of them is written with a BUILD state but UUID, and no items but deque's (APPEND) and
-the dict subclasses' (SETITEMS): anything else is refused.
-
+  touches no file: it is a string with methods, so both kinds pass;
 - `zoneinfo.ZoneInfo` (the time zones of pandas 3's timestamps and of datetimes): CPython
   pickles one as `builtins.getattr(zoneinfo.ZoneInfo, '_unpickle')(key, from_cache)` at
   every protocol. `getattr` is the primitive most pickle exploits are built on, so the scan
@@ -32,6 +28,11 @@ the dict subclasses' (SETITEMS): anything else is refused.
   component, so it cannot leave the time-zone folders) and a 0/1 flag; every other use of
   `getattr` is refused as before (`pickle_scan`), and the probe's unpickler hands out a
   `getattr` that only ever returns `ZoneInfo._unpickle`.
+- `range(start, stop, step)` (a search's `param_grid` keeps one; `__builtin__.xrange` at
+  protocols 0-2), and the constants `Ellipsis` and `NotImplemented`, never called.
+
+None of them is written with a BUILD state but UUID, and no items but deque's (APPEND) and
+the dict subclasses' (SETITEMS): anything else is refused.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ TIMEDELTA, TIMEZONE = (DATETIME, "timedelta"), (DATETIME, "timezone")
 DECIMAL, FRACTION, UUID = ("decimal", "Decimal"), ("fractions", "Fraction"), ("uuid", "UUID")
 COUNTER, DEQUE = ("collections", "Counter"), ("collections", "deque")
 DEFAULTDICT, ORDEREDDICT = ("collections", "defaultdict"), ("collections", "OrderedDict")
+# range(start, stop, step) (a search's param_grid keeps one), as protocols 0-2 name it too;
+# the constants `...` and NotImplemented, named but never called
+RANGES = frozenset({("builtins", "range"), ("__builtin__", "xrange")})
+SINGLETONS = frozenset({("builtins", "Ellipsis"), ("builtins", "NotImplemented")})
 ZONEINFO = ("zoneinfo", "ZoneInfo")
 # What `getattr(ZoneInfo, '_unpickle')` makes: never named by a stream, so never allowed as
 # a global (a STACK_GLOBAL of 'ZoneInfo._unpickle' is refused as unknown).
@@ -56,7 +61,7 @@ PATHS = frozenset((module, name) for module in ("pathlib", "pathlib._local") for
     "PurePosixPath", "PureWindowsPath", "PosixPath", "WindowsPath"))
 # (module, qualname) pairs the allow-list gains: each checked here, call and state.
 PAIRS = frozenset({DATE, DATETIME_CLASS, TIME, TIMEDELTA, TIMEZONE, DECIMAL, FRACTION, UUID,
-                   COUNTER, DEQUE, ZONEINFO}) | PATHS
+                   COUNTER, DEQUE, ZONEINFO}) | PATHS | RANGES | SINGLETONS
 
 # The default factories a defaultdict may hold: builtin containers, numbers and text, and
 # the collections above (calling one makes an empty value).
@@ -119,6 +124,12 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
         return None
     if pair == ZONEINFO:
         return "zoneinfo.ZoneInfo called directly: CPython pickles it through ZoneInfo._unpickle"
+    if pair in SINGLETONS:
+        return f"{pair[0]}.{pair[1]} called: it is a constant, pickled by name"
+    if pair in RANGES:
+        if what == "REDUCE" and len(args.items) == 3 and all(_int(v) for v in args.items):
+            return None
+        return "range made from other than (start, stop, step)"
     if pair == DEFAULTDICT:
         return _defaultdict_problem(args.items)
     if pair in RECONSTRUCTORS and args.items and _pair(args.items[0]) in PAIRS:

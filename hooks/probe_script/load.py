@@ -25,7 +25,8 @@ from .verify import (
 PY2_MODULES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
 # ... and int and str by their Python 2 names (pickle's fix_imports maps them back)
 PY2_NAMES = {("__builtin__", "long"): ("builtins", "int"),
-             ("__builtin__", "unicode"): ("builtins", "str")}
+             ("__builtin__", "unicode"): ("builtins", "str"),
+             ("__builtin__", "xrange"): ("builtins", "range")}
 GETATTR = (("builtins", "getattr"), ("__builtin__", "getattr"))
 
 
