@@ -231,3 +231,21 @@ def test_feature_selectors_load_with_their_score_functions(project, capsys):
                            ("mi", SelectPercentile(mutual_info_classif))):
         joblib.dump(make_pipeline(selector, LogisticRegression()).fit(X, y), f"{name}.joblib")
     assert run(capsys, "default.joblib", "chi2.joblib", "mi.joblib") == (0, [])
+
+
+def test_a_pair_the_probe_refuses_gets_the_scans_wording_and_snippet(project, capsys):
+    """A scikit-learn class from a module where no estimator lives is refused by the probe,
+    a function too: the class is offered in the allow snippet (and loads once allowed), the
+    function never is."""
+    (project / "tags.pkl").write_bytes(b"\x80\x02csklearn.utils._tags\nTags\n\x85.")
+    (project / "fn.pkl").write_bytes(
+        b"\x80\x02csklearn.metrics._classification\nconfusion_matrix\n\x85.")
+    assert main(["artifact", "--python", sys.executable, "--no-cache", "tags.pkl",
+                 "fn.pkl"]) == 1
+    out = capsys.readouterr().out
+    assert "fn.pkl:1:1: MLG301" in out and "not named like a public class" in out
+    assert "a scikit-learn class mlgate does not vet" in out
+    snippet = out[out.index("[tool.mlgate.artifact]"):]
+    assert '"sklearn.utils._tags:Tags"' in snippet and "confusion_matrix" not in snippet
+    (project / "pyproject.toml").write_text(snippet)
+    assert run(capsys, "--no-cache", "tags.pkl") == (0, [])

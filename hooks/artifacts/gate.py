@@ -337,8 +337,16 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
                          hint="raise [tool.mlgate.artifact] load-timeout if the model is really"
                               " that slow to load")]
     if kind == "refused":
-        return [_finding(path, ARTIFACT_UNSAFE_GLOBAL, message, module=result.get("module"),
-                         name=result.get("name"))]
+        module, name = result.get("module"), result.get("name")
+        if isinstance(module, str) and isinstance(name, str):  # worded as the scan's are
+            from mlgate.artifacts.refused_globals import NOT_OFFERED_HINT, hint, offered
+
+            if not offered(module, name):
+                return [_finding(path, ARTIFACT_UNSAFE_GLOBAL, message, hint=NOT_OFFERED_HINT,
+                                 module=module, name=name)]
+            return [_finding(path, ARTIFACT_UNSAFE_GLOBAL, message, hint=hint(module, name),
+                             module=module, name=name, allow=f"{module}:{name}")]
+        return [_finding(path, ARTIFACT_UNSAFE_GLOBAL, message, module=module, name=name)]
     if kind == "memory":
         return [_finding(path, LOAD_FAILS, f"loading {message}",
                          hint="raise [tool.mlgate.artifact] memory-limit-mb if the model is"
