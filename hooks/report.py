@@ -165,15 +165,21 @@ def _rule(code: str, findings: list[Finding]) -> dict:
 
     hints = {f.hint for f in findings}
     rule = RULES.get(code)
+    why = spared = ""
     if rule is not None:
         level, short = rule.severity, plain(rule.summary)
         full, remedy = rule.description, plain(rule.fix)
+        why, spared = plain(rule.why), plain(rule.not_flagged)
     else:  # a code the catalogue does not know yet: still a valid, if terse, rule
         level, short, full, remedy = findings[0].severity, f"mlgate rule {code}", "", ""
     full = full or short
     help_parts = [_sentence(full)]
+    if why:
+        help_parts.append("Why it matters: " + _sentence(why))
     if remedy:
         help_parts.append("What to do: " + _sentence(remedy))
+    if spared:
+        help_parts.append("Not flagged: " + _sentence(spared))
     if len(hints) == 1 and "" not in hints:  # one hint for all of them: it belongs to the rule
         help_parts.append("Hint: " + _sentence(next(iter(hints))))
     help_parts.append(f"{code} is described in mlgate's rule catalogue, docs/rules.md.")

@@ -29,7 +29,8 @@ def _page(code: str) -> dict:
     rule = RULES[code]
     return {"code": code, "check": FAMILIES.get(code[3], ""), "severity": rule.severity,
             "summary": plain(rule.summary), "description": rule.description,
-            "what_to_do": plain(rule.fix), "severity_varies": plain(rule.severity_note)}
+            "what_to_do": plain(rule.fix), "severity_varies": plain(rule.severity_note),
+            "why": plain(rule.why), "not_flagged": plain(rule.not_flagged)}
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -60,8 +61,12 @@ def execute(args: argparse.Namespace) -> int:
     print(f"  severity  {page['severity']}{varies} (by default; [tool.mlgate] severity changes"
           " it)")
     print(f"\n{page['description']}")
+    if page["why"]:
+        print(f"\nWhy it matters: {page['why']}")
     if page["what_to_do"]:
         print(f"\nWhat to do: {page['what_to_do']}")
+    if page["not_flagged"]:
+        print(f"\nNot flagged: {page['not_flagged']}")
     print(f"\nSuppress on its line with `# mlgate: ignore[{code}]`, or in configuration with"
           f' ignore = ["{code}"].')
     return 0

@@ -28,6 +28,8 @@ class Rule(NamedTuple):
     fix: str = ""  # what to do
     kind: str = ""  # the lock rules' short name (missing, mismatch, ...)
     severity_note: str = ""  # "(warning where ...)", "/ warning": when the default varies
+    why: str = ""  # why it matters
+    not_flagged: str = ""  # what the rule deliberately leaves alone
 
     @property
     def description(self) -> str:
@@ -52,6 +54,10 @@ RULES: dict[str, Rule] = {
         what='a named file cannot be read: missing, not a regular file (FIFO, '
              'device), permission denied',
         fix='check the path; pre-commit never passes deleted files',
+        why='a file mlgate was told to check and could not read was not checked: '
+            'saying so keeps a run from passing on what it never saw',
+        not_flagged='files git lists that were deleted from the work tree (pre-commit '
+            'never passes them); a file over 4 GiB is a warning, not an error',
     ),
     "MLG002": Rule(
         'warning',
@@ -60,6 +66,12 @@ RULES: dict[str, Rule] = {
         fix='fix the file (it will not open in Jupyter either). Malformed or '
             'commented JSON (JSONC: `.vscode/settings.json`, `devcontainer.json`) '
             'is read as text silently',
+        why='a notebook that is not valid JSON will not open in Jupyter, and its '
+            'code cannot be told from its outputs, so it was checked less '
+            'precisely',
+        not_flagged='malformed or commented JSON that is not a notebook (JSONC: '
+            '`.vscode/settings.json`, `devcontainer.json`), read as text in '
+            'silence',
     ),
     "MLG101": Rule(
         'error',
@@ -69,6 +81,17 @@ RULES: dict[str, Rule] = {
         examples='`/Users/ana/...` (and bare `/Users`), `/home/ana/...`, '
                  '`/private/home/ana/...`, `/userhome/ana/...`, `/root/...`, '
                  '`/opt/homebrew/...`, `/usr/local/Cellar/...`',
+        fix='take the location from an environment variable, a configuration file'
+            ' or an argument, or build it from the project '
+            '(`Path(__file__).parent / "data"`)',
+        why="the folder exists on one developer's machine only: the pipeline "
+            'fails, or reads something else, in CI, in the container and in a '
+            "colleague's checkout",
+        not_flagged='comments, docstrings and markdown cells (unless `--scan-comments`), '
+            "`~/...` and `$HOME/...`, the container's own folders in Dockerfiles "
+            'and compose files (`/home/appuser`, `/root/.cache`), test fixtures, '
+            'existence probes (`os.path.exists`), remote paths '
+            '(`user@host:/home/...`), URLs and routes',
     ),
     "MLG102": Rule(
         'error',
@@ -82,6 +105,14 @@ RULES: dict[str, Rule] = {
                  '`/fsx/...`, `/efs/...`, `/nas/...`, `/storage/...`, `/disk1/...`, '
                  'roots you add with `roots`, and any non-system absolute path on the '
                  'host side of a volume mapping (`- /opt/team/data:/data`)',
+        fix='take the data root from an environment variable, a configuration '
+            'file or an argument (`DATA_DIR`), with a relative default',
+        why='a mount or data root is set up on one machine or cluster: elsewhere '
+            'the path does not exist, or holds other data',
+        not_flagged="the container side of a volume mapping (`-v /host:/data`, compose's "
+            "`- ./x:/data`), `/tmp`, `/opt` (SageMaker's `/opt/ml/...`), "
+            'comments, probes that detect a platform '
+            '(`Path("/checkpoint").is_dir()`)',
     ),
     "MLG103": Rule(
         'error',
@@ -92,18 +123,36 @@ RULES: dict[str, Rule] = {
                  '`/kaggle/input/...`, Databricks `/dbfs/...`, `dbfs:/...`, '
                  '`/FileStore/...`, `/databricks-datasets/...`, `/Workspace/...`, '
                  '`/databricks/...`',
+        fix='read the file through a configured location (an argument, an '
+            'environment variable), and keep the platform mount in the notebook '
+            'that runs there',
+        why='Colab, Kaggle and Databricks folders exist only on those platforms: '
+            'the code fails anywhere else, including the serving container',
+        not_flagged='existence probes that detect the platform (`if '
+            'os.path.exists("/kaggle/input")`), `# MAGIC %md` cells of a '
+            'Databricks export, comments',
     ),
     "MLG104": Rule(
         'error',
         summary='Windows drive path, in any spelling (`C:\\`, `C:\\\\`, `C:/`)',
         what='Windows drive paths, in every spelling',
         examples='`C:\\Users\\bob\\x.csv`, `"C:\\\\Users\\\\bob"` in source, `C:/data/x.csv`',
+        fix='use a relative path or a configured location; `pathlib` joins '
+            'portably',
+        why="a drive letter names one Windows machine's disk: the path fails on "
+            'Linux CI and containers, and on another Windows machine',
+        not_flagged='placeholders in templates (`C:\\path\\to\\file`, `C:\\<user>\\...`), '
+            'comments, regular expressions',
     ),
     "MLG105": Rule(
         'error',
         summary='UNC network share `\\\\server\\share`',
         what='UNC network shares',
         examples='`\\\\fileserver\\share\\x.csv`',
+        fix='copy the data where the pipeline runs, and configure its location',
+        why='a network share is reachable from one office network only, with that'
+            " user's credentials",
+        not_flagged='comments, regular expressions, escaped strings that are not paths',
     ),
     "MLG106": Rule(
         'error',
@@ -112,6 +161,11 @@ RULES: dict[str, Rule] = {
         examples='`file:///home/ana/mlruns` (mlflow tracking URIs), `file:///C:/...`, '
                  '`sqlite:////home/ana/airflow.db`; not `file:///app/mlruns` or '
                  '`file:///tmp/...`',
+        fix='point the URI at a configured location, a relative path, or a server',
+        why='a `file:` or `sqlite:` URI to such a path (an MLflow tracking store,'
+            " an Airflow database) points at one machine's disk",
+        not_flagged='URIs to system or container paths: `file:///app/mlruns`, '
+            '`file:///tmp/...`',
     ),
     "MLG107": Rule(
         'error',
@@ -121,12 +175,24 @@ RULES: dict[str, Rule] = {
         examples='`pkg @ file:///Users/ana/pkg` anywhere (requirements, '
                  '`pyproject.toml`, `environment.yml`, Pipfile); in requirements files '
                  'also `-e /abs/path`, `/abs/pkg.whl`, `--find-links /abs`',
+        fix='publish the package to an index or reference it by a VCS URL with a '
+            'commit; or vendor it in the repository and install it relatively '
+            '(`-e ./libs/pkg`)',
+        why='a package installed from a local path cannot be installed anywhere '
+            'else: the lock does not reproduce the environment',
+        not_flagged='relative local paths (`-e .`, `./libs/pkg`), which travel with the '
+            'repository',
     ),
     "MLG108": Rule(
         'error',
         summary='committed symlink to such a path',
         what='a committed symlink whose target is such a path',
         examples='`data -> /Users/ana/Desktop/data`',
+        fix='commit the data or a download step instead, or make the link '
+            'relative inside the repository',
+        why='a committed symlink to such a path is dangling on every other '
+            'machine',
+        not_flagged='symlinks to relative targets inside the repository',
     ),
     "MLG109": Rule(
         'error',
@@ -148,6 +214,14 @@ RULES: dict[str, Rule] = {
         examples='`/local-scratch/ana/...`, `/groups/lab/...`, `/staging/...`, '
                  '`/store/...`, `/h/ana/...`, `/usr/bmicnas02/...` (not `/usr/lib/...`)',
         severity_note='(warning where the use is only likely)',
+        fix='take the folder from an environment variable, a configuration file '
+            'or an argument',
+        why='clusters mount their storage at roots no list can hold '
+            '(`/groups/<lab>`, `/local-scratch`): used as a file path, such a '
+            'root ties the code to that cluster as surely as a home folder does',
+        not_flagged='system folders (FHS, judged component by component), container '
+            'folders, strings no call, name or command uses as a path, web routes'
+            ' (`/v1/models/x`), anything in a container file',
     ),
     "MLG150": Rule(
         'warning',
@@ -156,6 +230,13 @@ RULES: dict[str, Rule] = {
              '`text/html`)',
         examples='a traceback through `/home/ana/.venv/...`; clear outputs before '
                  'committing. The field `rule` names the underlying MLG1xx code',
+        fix='clear the outputs before committing (`jupyter nbconvert '
+            '--clear-output`, nbstripout)',
+        why="a notebook's outputs are committed with it: a traceback or a printed"
+            ' path shows where it last ran, and a re-run elsewhere will not match',
+        not_flagged='output text that does not read as a file (a traceback frame, a '
+            "warning's source file, pip's `site-packages` and printed file paths "
+            'do)',
     ),
     "MLG200": Rule(
         'error',
@@ -167,6 +248,10 @@ RULES: dict[str, Rule] = {
              'option, an unreadable `-r` include',
         fix='fix the line',
         kind='malformed',
+        why='a lock mlgate cannot read is a lock pip, uv or Poetry may read '
+            'differently, or not at all: nothing in it was checked',
+        not_flagged='comments, blank lines, environment markers, and the pip options pip '
+            'itself accepts in requirements files',
     ),
     "MLG201": Rule(
         'error',
@@ -175,6 +260,10 @@ RULES: dict[str, Rule] = {
         what="locked, its marker true for the project's Python, not installed",
         fix='install the lock (`pip install -r`, `uv sync`) or drop the package',
         kind='missing',
+        why='code that runs in this environment has not been tested with what the'
+            ' lock ships: production will install a package the tests never saw',
+        not_flagged="packages whose environment marker is false for the project's Python "
+            '(`; sys_platform == "win32"` on Linux)',
     ),
     "MLG202": Rule(
         'error',
@@ -182,6 +271,10 @@ RULES: dict[str, Rule] = {
         what='installed version differs from the locked one (PEP 440 equality)',
         fix='reinstall from the lock, or re-lock',
         kind='mismatch',
+        why='the environment tests ran in is not the one the lock will build: a '
+            'model or a result can change with the version',
+        not_flagged='versions equal by PEP 440 (`1.0` and `1.0.0`); local labels only '
+            '(MLG203)',
     ),
     "MLG203": Rule(
         'warning',
@@ -189,6 +282,9 @@ RULES: dict[str, Rule] = {
         what='same release, different local label (`2.1.0` vs `2.1.0+cu121`)',
         fix='lock the local version if the build matters',
         kind='local-version',
+        why='a local label is a different build of the same release (CUDA, CPU): '
+            'usually the same behaviour, not always the same numbers',
+        not_flagged='releases that differ (MLG202)',
     ),
     "MLG204": Rule(
         'warning',
@@ -202,6 +298,11 @@ RULES: dict[str, Rule] = {
              'excepted; not judged while a lock cannot be read',
         fix='add it to the lock, uninstall it, or `ignore-packages`',
         kind='undeclared',
+        why='a package installed but declared nowhere is one the code may import '
+            'without the lock knowing: the deployment will not have it',
+        not_flagged='pip, setuptools and wheel; what a declared package requires (with '
+            'its extras); dev and test files and dependency groups; '
+            '`ignore-packages`',
     ),
     "MLG205": Rule(
         'error',
@@ -213,6 +314,10 @@ RULES: dict[str, Rule] = {
              'none is listed); never in `.in` files',
         fix='pin the version you tested (the hint names it)',
         kind='unpinned',
+        why='a range installs whatever is newest on the day of the build: two '
+            'builds of one commit can differ',
+        not_flagged='`pyproject.toml` dependencies when a lock pins their folder; `.in` '
+            'files (pip-tools inputs)',
     ),
     "MLG206": Rule(
         'error',
@@ -221,6 +326,7 @@ RULES: dict[str, Rule] = {
              'an index',
         fix='reinstall from the lock',
         kind='source',
+        why='the same version string from another commit or URL is other code',
     ),
     "MLG207": Rule(
         'error',
@@ -230,6 +336,9 @@ RULES: dict[str, Rule] = {
              '`require-hashes = true`',
         fix='generate hashes',
         kind='unhashed',
+        why='`--require-hashes` makes pip refuse the whole install when one '
+            'requirement lacks a hash',
+        not_flagged='files that do not ask for hashes',
     ),
     "MLG301": Rule(
         'error',
@@ -241,6 +350,18 @@ RULES: dict[str, Rule] = {
              'stops the scan; every other one (a class mlgate does not vet) is '
              'reported in the same run, and the text report ends with one '
              '`[tool.mlgate.artifact]` allow list naming them all',
+        fix='if the class is yours and you trust the artifact, paste the allow '
+            'snippet the report ends with (or list its module in '
+            '`trust-modules`); never load an artifact you do not trust, and '
+            're-create it with `joblib.dump` from ordinary objects',
+        why='unpickling imports and calls what the file names: a global that is '
+            'not on the allow-list can run any code on the machine that loads it '
+            '(your laptop, CI, the server)',
+        not_flagged="scikit-learn's classes, the vetted classes of pandas, XGBoost, "
+            "LightGBM, CatBoost, imbalanced-learn and category_encoders, numpy's "
+            'types, common value types (dates, Decimal, UUID, paths, time zones),'
+            " and the project's own estimators and functions in git-tracked "
+            "modules, each verified in the project's environment",
     ),
     "MLG302": Rule(
         'error',
@@ -254,12 +375,24 @@ RULES: dict[str, Rule] = {
              'be sized, a value type (datetime, Decimal, UUID, deque, ...) in a '
              'form CPython never writes, the array bytes of a joblib < 1.2 file '
              'that pickle.load would read as opcodes importing or calling something',
+        fix='re-create the artifact with `joblib.dump` or `pickle.dump` from '
+            'ordinary objects',
+        why='a pickle that does what no writer does (a call on a computed value, '
+            'an object state in a shape its class never writes) is how crafted '
+            'files slip past a list of names',
+        not_flagged="every form CPython's pickler (protocols 0-5), joblib (0.12 on) and "
+            'the vetted libraries write',
     ),
     "MLG303": Rule(
         'error',
         summary='an artifact needs a class defined in `__main__` (a script or notebook)',
         what='a class from `__main__`: defined in a script or notebook; move it '
              'into an importable module',
+        fix='move the class into an importable module of the project, import it '
+            'from there, and dump the model again',
+        why='a class defined in a script or notebook pickles as `__main__.Name`: '
+            'no other program can load it, the server included',
+        not_flagged='classes of importable modules',
     ),
     "MLG304": Rule(
         'error',
@@ -269,6 +402,12 @@ RULES: dict[str, Rule] = {
              'that are neither `.npz` nor `.skops`, and `.skops` with `--no-load` '
              'are warnings',
         severity_note='/ warning',
+        fix='commit the real file (`git lfs pull` where mlgate runs), or exclude '
+            'the file',
+        why='a file that looks like a model but is not one (empty, a Git LFS '
+            'pointer, another format) means the model was not committed, or not '
+            'checked',
+        not_flagged='files that are not artifacts by name or content',
     ),
     "MLG305": Rule(
         'error',
@@ -278,6 +417,11 @@ RULES: dict[str, Rule] = {
              'after STOP, a joblib array past the end of the file, a corrupt, '
              'truncated or oversized compressed stream, a bad `.npy` header, an '
              '`.npz` member that is not `.npy`',
+        fix='re-create the artifact; the file is damaged or was tampered with',
+        why='a damaged file fails to load in production, or was altered after it '
+            'was written',
+        not_flagged='compressed joblib files of every compressor joblib writes (zlib, '
+            'gzip, bz2, xz, lzma, lz4)',
     ),
     "MLG306": Rule(
         'error',
@@ -287,6 +431,11 @@ RULES: dict[str, Rule] = {
              "environment's scikit-learn, or from the lock's pin; numpy 2 paths "
              'under numpy < 1.26 (error), numpy 1.x paths under numpy 2 (warning)',
         severity_note='/ warning',
+        fix='re-train and dump with the versions the project ships, or pin the '
+            'version the artifact was made with',
+        why='scikit-learn does not promise that a model pickled by one version '
+            'behaves the same, or loads, under another',
+        not_flagged='artifacts of libraries that record no version',
     ),
     "MLG307": Rule(
         'error',
@@ -296,12 +445,20 @@ RULES: dict[str, Rule] = {
              'message says whether the lock has it), not on the import roots (the '
              'hint names the folder to add to `pythonpath`), or a submodule the '
              'installed version no longer has',
+        fix='add the package to the lock, or the folder to '
+            '`[tool.mlgate.artifact] pythonpath` (the hint names it)',
+        why='a module the artifact needs that does not import means the model '
+            'cannot load where the lock is installed',
+        not_flagged='modules the artifact does not name',
     ),
     "MLG308": Rule(
         'error',
         summary='a class the artifact needs no longer exists in the installed version',
         what='a class the artifact needs does not exist in the installed module '
              '(renamed or removed)',
+        fix='re-train and dump with the versions the project ships, or pin the '
+            'version the artifact was made with',
+        why='a class renamed or removed by an upgrade leaves the model unloadable',
     ),
     "MLG309": Rule(
         'error',
@@ -310,6 +467,11 @@ RULES: dict[str, Rule] = {
         what='loading failed: an exception (type and first line, no traceback), the '
              'timeout, the memory limit, a crash (signal), a module only the '
              'repository provides',
+        fix="load it yourself in the project's environment to see the whole "
+            'error; raise `load-timeout` or `memory-limit-mb` if it is really '
+            'that slow or large',
+        why="a model that does not load in the project's environment will not "
+            'load in production either',
     ),
     "MLG310": Rule(
         'warning',
@@ -317,6 +479,10 @@ RULES: dict[str, Rule] = {
                 'code than wrote it (often another version)',
         what='loading the artifact raised a warning: a library reads it with other '
              'code than wrote it (often another version)',
+        fix='re-create the artifact with the versions the project ships, or pin '
+            'the ones it was made with',
+        why='a load that warns usually means other code reads the model than '
+            'wrote it (another version): predictions may differ',
     ),
     "MLG400": Rule(
         'error',
@@ -326,6 +492,10 @@ RULES: dict[str, Rule] = {
         what="a model's sample, contract or artifact cannot be used: unreadable, "
              'missing, malformed, a class not found, an artifact that does not pass '
              'the artifact check',
+        fix="fix the file named, or the model's entry in "
+            '`[tool.mlgate.models.NAME]`',
+        why='a model whose sample, contract or artifact cannot be used was not '
+            'checked against its input',
     ),
     "MLG401": Rule(
         'error',
@@ -335,21 +505,37 @@ RULES: dict[str, Rule] = {
         what='a column the model needs is missing from the sample (warning when the '
              'model has it but does not read it); the hint names a close match, if '
              'renamed',
+        fix='add the column to the sample (the hint names a close match if it was'
+            ' renamed), or re-train without it',
+        why='a request without a column the model reads fails at the first '
+            'prediction, or is filled with NaN and predicts nonsense',
+        not_flagged='columns the model was fitted with but never reads (a warning)',
     ),
     "MLG402": Rule(
         'warning',
         summary='a sample column that is not a model input: it will be ignored',
         what='a sample column that is not a model input: it will be ignored',
+        fix='drop the column from the request, or check the model was meant to '
+            'use it',
+        why='an extra column is ignored by a pipeline that selects its columns, '
+            'and refused by a model fitted on exactly its columns',
     ),
     "MLG403": Rule(
         'error',
         summary="the sample's columns are out of order, and the model checks the order",
         what="the sample's columns are out of order, and the model checks the order",
+        fix='send the columns in the training order',
+        why='a model that checks column order refuses, or misreads, a request in '
+            'another order',
+        not_flagged='order differences the model does not check (it predicts either way)',
     ),
     "MLG404": Rule(
         'error',
         summary='a model fitted without column names gets a sample of another width',
         what='a model fitted without column names gets a sample of another width',
+        fix='send exactly the training width, in the training order',
+        why='a model fitted on unnamed columns reads them by position: another '
+            'width is refused, or misread',
     ),
     "MLG405": Rule(
         'error',
@@ -357,11 +543,18 @@ RULES: dict[str, Rule] = {
                 'aliases, as configured)',
         what='a column the model needs is not in the API contract (field names or '
              'aliases, as configured)',
+        fix='add the field to the request model, or re-train without the column; '
+            'compare aliases with `contract-names = "aliases"` if the API renames'
+            ' fields',
+        why='an API that does not accept a column the model needs cannot serve '
+            'it: every request fails, or predicts on a default',
     ),
     "MLG406": Rule(
         'warning',
         summary='an API contract field that is not a model input',
         what='an API contract field that is not a model input',
+        fix='drop the field, or feed it to the model',
+        why='an API field the model never reads is accepted and silently ignored',
     ),
     "MLG407": Rule(
         'error',
@@ -369,6 +562,10 @@ RULES: dict[str, Rule] = {
                 'exception or a hang)',
         what="the one-row sample does not predict in the project's environment (an "
              'exception or a hang)',
+        fix="call the model's method on the sample in the project's environment "
+            'to see the whole error',
+        why="a sample request that does not predict in the project's environment "
+            'will not predict in production',
     ),
     "MLG408": Rule(
         'error',
@@ -377,6 +574,12 @@ RULES: dict[str, Rule] = {
         what='an empty request hangs (error) or crashes with something other than a '
              'clear validation error (warning)',
         severity_note='/ warning',
+        fix='validate the request before predicting',
+        why='an empty request (a client bug, a health check) should get a clear '
+            'error, not a hang or a crash deep in the model',
+        not_flagged='an empty request refused with a clear validation error (ValueError, '
+            'TypeError, KeyError, ValidationError), or answered with an empty '
+            'result',
     ),
     "MLG409": Rule(
         'warning',
@@ -384,11 +587,20 @@ RULES: dict[str, Rule] = {
                 'aliases, a base class not found)',
         what='the contract, read without importing it, may be incomplete (computed '
              'aliases, a base class not found)',
+        fix='declare the fields plainly, use `contract-import` (runs the API '
+            'module), or exclude MLG409',
+        why='a contract read without importing it may miss what only runtime '
+            'knows (computed aliases, a base class elsewhere): its comparison is '
+            'not exact',
     ),
     "MLG410": Rule(
         'error',
         summary="a sample value disagrees with the contract's type or allowed values",
         what="a sample value disagrees with the contract's type or allowed values",
+        fix="fix the sample, or the contract's type",
+        why='a sample value the API would refuse (a string for a float, a value '
+            'outside a Literal) means the sample is not a request the API accepts',
+        not_flagged='null for an optional field',
     ),
     "MLG411": Rule(
         'warning',
@@ -396,6 +608,12 @@ RULES: dict[str, Rule] = {
                 'was not checked',
         what='a model has neither a sample request nor an API contract: its input '
              'was not checked',
+        fix='add `sample = "..."` or `contract = "api.py:Request"` to the model\'s'
+            ' `[tool.mlgate.models.NAME]`',
+        why="without a sample or a contract nothing compares the model's input "
+            'with what it will be sent',
+        not_flagged='preprocessors saved beside the model (a scaler), which need no '
+            'sample',
     ),
     "MLG501": Rule(
         'error',
@@ -403,6 +621,12 @@ RULES: dict[str, Rule] = {
                 'twice',
         what='p95 of one single-row request exceeds the latency budget, measured '
              'twice',
+        fix='make the model smaller or faster, or raise the budget (`budget-ms`) '
+            'if the service allows it',
+        why="a single-row request over budget on the project's own machine will "
+            'be over budget in production, where requests queue',
+        not_flagged='the warm-up calls; a p95 over budget once that is within it when '
+            'measured again (a noisy machine)',
     ),
     "MLG502": Rule(
         'error',
@@ -411,6 +635,8 @@ RULES: dict[str, Rule] = {
         what='latency cannot be measured: the sample does not predict (error), or '
              'there is no sample (warning)',
         severity_note='/ warning',
+        fix='add a sample that predicts (`sample = "..."`)',
+        why='a latency that cannot be measured was not checked',
     ),
 }
 
@@ -432,14 +658,33 @@ _BLOCK_RE = re.compile(r"(<!-- rules:(\w+) -->\n)(.*?)(<!-- /rules -->)", re.S)
 
 
 def docs_table(family: str) -> str:
-    """docs/rules.md's table of one family (MLG1 for MLG1xx), one anchor per code."""
+    """docs/rules.md's table of one family (MLG1 for MLG1xx), each code linked to its page."""
     columns = TABLES[family]
     lines = ["| code | " + " | ".join(columns) + " |", "|" + " --- |" * (len(columns) + 1)]
     for code, rule in RULES.items():
         if code.startswith(family):
             cells = [_CELLS[c](rule) for c in columns]
-            lines.append(f'| <a id="{anchor(code)}"></a>{code} | ' + " | ".join(cells) + " |")
+            lines.append(f"| [{code}](#{anchor(code)}) | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def pages() -> str:
+    """docs/rules.md's rule pages, one anchor per code: what it flags, why it matters, what
+    to do, and what it deliberately leaves alone."""
+    parts = []
+    for code, rule in RULES.items():
+        severity = f"{rule.severity} {rule.severity_note}".strip()
+        what = f"{rule.what}, e.g. {rule.examples}" if rule.examples else rule.what
+        lines = [f'### <a id="{anchor(code)}"></a>{code}: {rule.summary}', "",
+                 f"- **Severity:** {severity} (by default)", f"- **Flags:** {what}"]
+        if rule.why:
+            lines.append(f"- **Why it matters:** {rule.why}")
+        if rule.fix:
+            lines.append(f"- **What to do:** {rule.fix}")
+        if rule.not_flagged:
+            lines.append(f"- **Not flagged:** {rule.not_flagged}")
+        parts.append("\n".join(lines) + "\n")
+    return "\n".join(parts)
 
 
 def readme_table() -> str:
@@ -452,7 +697,8 @@ def render(text: str) -> str:
     """`text` with every `<!-- rules:X -->` block regenerated (X: a family, or `all`)."""
     def block(match: re.Match) -> str:
         name = match.group(2)
-        body = readme_table() if name == "all" else docs_table(name)
+        body = (readme_table() if name == "all" else pages() if name == "pages"
+                else docs_table(name))
         return match.group(1) + body + match.group(4)
 
     return _BLOCK_RE.sub(block, text)

@@ -143,7 +143,9 @@ def test_rule_tables_are_generated_from_the_catalogue():
     docs = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for code, rule in RULES.items():
-        assert docs.count(f'<a id="{code.lower()}"></a>{code} |') == 1, code  # one anchor
+        assert docs.count(f'<a id="{code.lower()}"></a>') == 1, code  # one anchor, its page
+        assert f'### <a id="{code.lower()}"></a>{code}: ' in docs, code
+        assert docs.count(f"| [{code}](#{code.lower()}) |") == 1, code  # its table row links it
         assert readme.count(f"| {code} | {rule.summary} |") == 1, code
         assert rule.severity in ("error", "warning"), code
 
@@ -154,7 +156,7 @@ def test_the_generator_rewrites_a_stale_table(tmp_path):
     stale = "intro\n<!-- rules:MLG5 -->\n| code | what |\n| MLG999 | gone |\n<!-- /rules -->\nend\n"
     new = render(stale)
     assert new.startswith("intro\n<!-- rules:MLG5 -->\n| code | severity | what |")
-    assert "MLG999" not in new and '<a id="mlg501"></a>MLG501 | error |' in new
+    assert "MLG999" not in new and "| [MLG501](#mlg501) | error |" in new
     assert new.endswith("<!-- /rules -->\nend\n") and render(new) == new
 
 
@@ -381,3 +383,19 @@ def test_other_formats_do_not_import_what_sarif_needs():
          "print(sorted({'json', 'hashlib', 'mlgate.rules_catalog'} & set(sys.modules)))"],
         capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+def test_every_rule_says_why_it_matters_and_what_to_do(capsys):
+    """The registry carries each rule's whole page: the README's table, docs/rules.md's
+    page, `mlgate rule` and SARIF's help all read it."""
+    from mlgate.cli import main
+    from mlgate.report import _rule
+
+    for code, rule in RULES.items():
+        assert rule.why and rule.fix, code
+    assert main(["rule", "MLG205"]) == 0
+    out = capsys.readouterr().out
+    assert "Why it matters: a range installs whatever is newest" in out
+    assert "Not flagged: pyproject.toml dependencies when a lock pins" in out
+    help_text = _rule("MLG205", [])["help"]["text"]
+    assert "Why it matters:" in help_text and "What to do:" in help_text
