@@ -525,9 +525,10 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     if arg not in memo:
                         _refuse(verdict, pos, UNRESOLVED, f"memo key {arg!r} is not defined")
                     plain_get(arg, pos)
-                    if isinstance(memo[arg], Getter):
-                        getters.append(memo[arg])
-                    stack.append(memo[arg])
+                    fetched = memo[arg]
+                    if isinstance(fetched, Getter):
+                        getters.append(fetched)
+                    stack.append(fetched)
                 elif name in ("GLOBAL", "INST"):
                     module, qualname = _raw_global(data, pos, verdict)
                     ref = (global_value(module, qualname, pos) if name == "GLOBAL"
