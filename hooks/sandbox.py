@@ -17,12 +17,13 @@ On Linux (x86_64 and aarch64), through ctypes:
   other programs, mlgate itself). Landlock restricts the calling thread and the threads it
   starts later (all threads from ABI 8): the probe applies it while it has a single thread.
 - seccomp-bpf, on every thread (SECCOMP_FILTER_FLAG_TSYNC): a system call of another
-  architecture, or of the x32 ABI on x86_64, kills the process, and so do execve, execveat,
-  socket, socketpair, connect, bind, ptrace, process_vm_writev, io_uring_setup (io_uring
-  would run socket operations that seccomp never sees), and starting a process: fork, vfork
-  and clone without CLONE_THREAD. Killing the *process* matters: a program is run by a
-  forked child, and a filter that killed only the child's execve would let the load go on
-  as if nothing had happened. clone3 fails with ENOSYS (seccomp cannot read its flags), so
+  architecture, or of the x32 ABI on x86_64, kills the process. Starting a process (fork,
+  vfork, clone without CLONE_THREAD) fails with EPERM, so no child exists to run a program
+  in, and the probe's own code and libraries that shell out fail gracefully. execve,
+  execveat, socket, socketpair, connect, bind, ptrace, process_vm_writev and io_uring_setup
+  (io_uring would run socket operations that seccomp never sees) fail with EPERM while the
+  load's libraries are imported, and kill the process from `harden()` on (right before the
+  artifact's first opcode). clone3 fails with ENOSYS (seccomp cannot read its flags), so
   the C library falls back to clone, and threads keep working. Everything else is allowed.
 - No core dump (RLIMIT_CORE 0): a process the filter kills would otherwise dump its memory.
 
@@ -153,18 +154,23 @@ def apply(writable_dir):
 
 
 def harden(report):
-    """From now on, kill the process (not fail the call) when it starts a process, runs a
-    program or opens a socket: a second filter, stacked on apply()'s (the kernel takes the
-    stricter action). apply() only makes those calls fail with EPERM, because the installed
-    libraries the load imports may probe the machine at import time (numpy 2.0's
-    numpy.testing runs `lscpu`) and must be able to fail gracefully; the probe hardens once
-    those imports are done, right before the first opcode of the artifact runs. A load
-    killed then is reported. Updates `report` in place."""
+    """From now on, kill the process (not fail the call) when it runs a program or opens a
+    socket: a second filter, stacked on apply()'s (the kernel takes the stricter action).
+    apply() only makes those calls fail with EPERM, because the installed libraries the load
+    imports may probe the machine at import time (numpy 2.0's numpy.testing runs `lscpu`)
+    and must be able to fail gracefully; the probe hardens once those imports are done,
+    right before the first opcode of the artifact runs. A load killed then is reported.
+
+    Starting a process (fork, vfork, clone of a process) keeps failing with EPERM: with no
+    process started, no program runs, and libraries that shell out while the model is used
+    (threadpoolctl's `ldconfig -p` when scikit-learn limits its threads for a prediction)
+    fail gracefully instead of killing a probe whose load was innocent. The probe's audit
+    hook reports a load that tried (`probe_script.load`). Updates `report` in place."""
     if not sys.platform.startswith("linux") or "seccomp" not in report.get("applied", ()):
         return report
     ctypes, call, arch, _why = _syscalls()  # worked for apply(): it works now
     _seccomp(ctypes, call, arch, report["applied"], report["missing"],
-             SECCOMP_RET_KILL_PROCESS)
+             SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_ERRNO | errno.EPERM)
     return report
 
 
@@ -306,30 +312,37 @@ def _landlock(ctypes, call, arch, writable_dir, applied, missing):
                                        " restricted (Landlock ABI 8+ restricts them all)")
 
 
-def seccomp_program(arch, deny=SECCOMP_RET_KILL_PROCESS):
+# Starting a process: fork and vfork (clone without CLONE_THREAD is handled apart).
+SPAWN_CALLS = ("fork", "vfork")
+
+
+def seccomp_program(arch, deny=SECCOMP_RET_KILL_PROCESS, spawn=None):
     """The filter, as (code, jt, jf, k) tuples: kill on a foreign architecture (and on the
-    x32 ABI); `deny` (kill, or fail with EPERM) on every call of arch["kill"] and on clone
-    without CLONE_THREAD; clone3 fails with ENOSYS; the rest is allowed."""
+    x32 ABI); `deny` (kill, or fail with EPERM) on every call of arch["kill"]; `spawn` (by
+    default `deny`) on fork, vfork and clone without CLONE_THREAD; clone3 fails with ENOSYS;
+    the rest is allowed."""
     foreign = (BPF_RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS)
     kill = (BPF_RET_K, 0, 0, deny)
+    spawned = (BPF_RET_K, 0, 0, deny if spawn is None else spawn)
     program = [(BPF_LD_W_ABS, 0, 0, DATA_ARCH), (BPF_JEQ_K, 1, 0, arch["audit_arch"]), foreign,
                (BPF_LD_W_ABS, 0, 0, DATA_NR)]
     if arch["x32"]:
         program += [(BPF_JGE_K, 0, 1, X32_SYSCALL_BIT), foreign]
-    for number in sorted(arch["kill"].values()):
-        program += [(BPF_JEQ_K, 0, 1, number), kill]
+    for name, number in sorted(arch["kill"].items(), key=lambda item: item[1]):
+        program += [(BPF_JEQ_K, 0, 1, number), spawned if name in SPAWN_CALLS else kill]
     program += [(BPF_JEQ_K, 0, 1, arch["clone3"]),
                 (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.ENOSYS),
                 # clone(flags, ...): flags is the first argument on both architectures
                 (BPF_JEQ_K, 0, 3, arch["clone"]),
                 (BPF_LD_W_ABS, 0, 0, DATA_ARG0_LOW),
                 (BPF_JSET_K, 1, 0, CLONE_THREAD),
-                kill,
+                spawned,
                 (BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW)]
     return program
 
 
-def _seccomp(ctypes, call, arch, applied, missing, deny=SECCOMP_RET_ERRNO | errno.EPERM):
+def _seccomp(ctypes, call, arch, applied, missing, deny=SECCOMP_RET_ERRNO | errno.EPERM,
+             spawn=None):
     class Filter(ctypes.Structure):  # struct sock_filter
         _fields_ = (("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
                     ("k", ctypes.c_uint32))
@@ -337,7 +350,7 @@ def _seccomp(ctypes, call, arch, applied, missing, deny=SECCOMP_RET_ERRNO | errn
     class Program(ctypes.Structure):  # struct sock_fprog
         _fields_ = (("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Filter)))
 
-    program = seccomp_program(arch, deny)
+    program = seccomp_program(arch, deny, spawn)
     action = ctypes.c_uint32(SECCOMP_RET_KILL_PROCESS)
     if call(arch["seccomp"], SECCOMP_GET_ACTION_AVAIL, 0, ctypes.byref(action)) < 0:
         # Linux < 4.14: kill the thread that made the call (the probe loads on its main one)

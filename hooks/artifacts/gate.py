@@ -325,6 +325,9 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
         from mlgate.finding import UsageError
 
         raise UsageError(f"{path}: {result.get('message')}")
+    if kind == "stopped":  # the probe's audit hook: the load tried to run or connect
+        return [_finding(path, LOAD_FAILS, f"the sandbox stopped the load: it tried to"
+                         f" {result.get('message')}", hint=_STOPPED_HINT, kind="sandbox")]
     if kind == "module":
         return [_module_finding(path, result, python, locked, listed, project_tops)]
     if kind == "class":
@@ -354,6 +357,10 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
     return [_finding(path, LOAD_FAILS, f"loading failed: {message}", kind=kind)]
 
 
+_STOPPED_HINT = ("never load this artifact; if it is yours, look for what runs a program or"
+                 " opens a connection when it is unpickled")
+
+
 def _probe_failure(path: str, error, timeout: float) -> list[Finding]:
     import signal as signals
 
@@ -365,9 +372,7 @@ def _probe_failure(path: str, error, timeout: float) -> list[Finding]:
     if signal is not None and signal == getattr(signals, "SIGSYS", None):
         # seccomp killed the probe: the load tried to start a process or open a socket
         return [_finding(path, LOAD_FAILS, "the sandbox stopped the load: it tried to run a"
-                         " program or open a socket (killed by SIGSYS)",
-                         hint="never load this artifact; if it is yours, look for what runs"
-                              " a program or opens a connection when it is unpickled",
+                         " program or open a socket (killed by SIGSYS)", hint=_STOPPED_HINT,
                          kind="sandbox")]
     what = f"killed by signal {signal}" if signal else str(error)
     return [_finding(path, LOAD_FAILS, f"loading crashed the interpreter: {what}", kind="crash")]

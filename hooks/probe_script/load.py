@@ -340,6 +340,7 @@ def _load(params):
     seconds = time.perf_counter() - started
     del data
     _walk(obj)  # before anything reads or calls the model
+    _stopped()
     stop_clock()
     result = _summary(obj)
     # What a fresh interpreter pays: the libraries imported ahead of the payload count too.
@@ -363,6 +364,7 @@ def _load(params):
         if getattr(m, "__file__", None) and roots and _under(m.__file__, roots))
     if params.get("model"):
         # The schema and latency checks reuse this one load.
+        _GUARD["phase"] = "use"
         result["model"] = exercise_model(obj, params["model"])
     del obj  # frees the loaded graph (or crashes here, as a finding), then every cycle:
     gc.collect()
@@ -490,7 +492,8 @@ def _cancel_alarm():
 def _harden_sandbox(resolver, allowed):
     """Right before the artifact's first opcode: import what the load will import (installed
     libraries may run a program at import time, which apply()'s filter lets fail), then make
-    starting a process, running a program or opening a socket kill the probe."""
+    running a program or opening a socket kill the probe, and watch for the attempts the
+    kernel only refuses (starting a process) with an audit hook."""
     import contextlib
 
     for module, name in sorted(allowed):
@@ -499,6 +502,51 @@ def _harden_sandbox(resolver, allowed):
             resolver.module(module, name)
     for module, report in _SANDBOX:
         module.harden(report)
+    if _SANDBOX and not _GUARD["installed"]:
+        sys.addaudithook(_guard)
+        _GUARD["installed"] = True
+
+
+# What the audit hook watches: the Python ways to run a program or reach the network. The
+# kernel refuses them all in the sandbox (seccomp); the hook says who tried, and when.
+_RUN_EVENTS = {"os.system": "run a program", "os.exec": "run a program",
+               "os.posix_spawn": "run a program", "os.spawn": "run a program",
+               "subprocess.Popen": "run a program", "os.fork": "start a process",
+               "os.forkpty": "start a process", "os.startfile": "run a program",
+               "socket.__new__": "open a socket", "socket.connect": "open a connection",
+               "socket.bind": "open a socket", "socket.getaddrinfo": "reach the network",
+               "socket.gethostbyname": "reach the network",
+               "socket.gethostbyaddr": "reach the network"}
+# C functions a load could reach through ctypes to do the same
+_RUN_SYMBOLS = frozenset({"system", "popen", "execv", "execve", "execvp", "execvpe", "execl",
+                          "execle", "execlp", "fork", "vfork", "clone", "posix_spawn",
+                          "posix_spawnp", "socket", "connect", "bind", "syscall"})
+# "load": an attempt stops the load and is reported; "use": while the model is exercised, an
+# attempt fails like the kernel's refusal would (a library shelling out to `ldconfig` then
+# carries on), since the artifact was loaded and verified before.
+_GUARD = {"installed": False, "phase": "load", "attempts": []}
+
+
+def _guard(event, args):
+    what = _RUN_EVENTS.get(event)
+    if what is None and event == "ctypes.dlsym" and len(args) > 1 and args[1] in _RUN_SYMBOLS:
+        what = f"call {args[1]}() through ctypes"
+    if what is None:
+        return
+    if _GUARD["phase"] == "load":
+        _GUARD["attempts"].append(f"{what} ({event})")
+        raise LoadFailure("stopped", f"{what} ({event})")
+    import errno
+
+    raise PermissionError(errno.EPERM, "mlgate's sandbox: no program or network while the"
+                          " model is exercised")
+
+
+def _stopped():
+    """Raise if the load tried anything the guard watches, even if the load caught the error
+    the guard raised (a payload's `try: ... except: pass`)."""
+    if _GUARD["attempts"]:
+        raise LoadFailure("stopped", _GUARD["attempts"][0])
 
 
 def _sandbox_refusal(report):
