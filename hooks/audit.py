@@ -269,7 +269,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
     latency_found: list[Finding] = []
     # Per model: what was compared, and why a model was not checked. A pillar passes only
     # when every model was checked: one model checked does not vouch for another.
-    compared, timed, preprocessors = [], [], []
+    compared, timed, preprocessors, beside = [], [], [], []
     unchecked: list[str] = []
     untimed: list[str] = []
     if gate is not None and specs and (active("schema") or active("latency")):
@@ -290,6 +290,9 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                 continue
             if model.get("role") == "preprocessor":
                 preprocessors.append(f"{spec.artifact} ({model['input'].get('model_type')})")
+                continue
+            if model.get("role") == "data":
+                beside.append(f"{spec.artifact} ({model['input'].get('model_type')})")
                 continue
             if sample is None and contract is None:
                 unchecked.append(f"{spec.name} (no sample, no contract)")
@@ -322,6 +325,8 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         parts = compared + ([notes[0]] if len(notes) == 1 else [])
         if preprocessors:
             parts.append(f"preprocessors beside them: {', '.join(preprocessors)}")
+        if beside:
+            parts.append(f"data beside them: {', '.join(beside)}")
         pillars["schema"].detail = "; ".join(parts) or "the models could not be exercised"
         settle("schema", schema_found)
         if pillars["schema"].status != "fail" and (unchecked or not compared):

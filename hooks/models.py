@@ -24,6 +24,8 @@ SAMPLE_NAMES = ("sample", "request", "example_input", "input_example")
 SAMPLE_EXTENSIONS = (".json", ".csv", ".parquet")
 # Convention found this model among several artifacts: it may turn out to be a preprocessor.
 SEVERAL = "convention (one of several artifacts)"
+# What such an artifact may turn out to be, when it has no predict: role -> how it is named.
+BESIDE = {"preprocessor": "a preprocessor", "data": "data"}
 
 
 class ModelSpec:
@@ -97,12 +99,11 @@ def discover(root: str, budget_ms: float, names: str = "fields") -> list[ModelSp
     samples = [p for p in files if p.lower().endswith(SAMPLE_EXTENSIONS) and any(
         word in os.path.basename(p).lower() for word in SAMPLE_NAMES)]
     specs: list[ModelSpec] = []
-    for artifact in artifacts:
+    stems = [os.path.basename(a).split(".")[0] for a in artifacts]
+    for artifact, stem in zip(artifacts, stems):
         sample = _nearest_sample(artifact, samples, root)
-        name = os.path.basename(artifact).split(".")[0] or artifact
-        taken = {s.name for s in specs}
-        if name in taken:
-            name = artifact
+        # a model is named by its file's stem, unless another artifact has the same stem
+        name = stem if stem and stems.count(stem) == 1 else artifact
         specs.append(ModelSpec(name, artifact, SEVERAL if len(artifacts) > 1 else "convention",
                                sample, None, budget_ms, contract_names=names))
     return specs

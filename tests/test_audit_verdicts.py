@@ -463,3 +463,33 @@ def test_a_bundle_is_told_apart_from_a_model(git_project, capsys):
     assert [f["code"] for f in found] == ["MLG400"]
     assert "the artifact is a dict ('scaler': StandardScaler" in found[0]["message"]
     assert "one scikit-learn Pipeline" in found[0]["message"]
+
+
+def test_data_saved_beside_the_model_is_named_not_failed(git_project, capsys):
+    """A serving folder keeps more than the model: the feature list, statistics for its own
+    imputation, encoders. Found by content beside the model, they are data, not models
+    without predict (MLG400 made the schema pillar fail where nothing was wrong)."""
+    store = git_project / "models_store" / "v1"
+    store.mkdir(parents=True)
+    joblib.dump(model(), store / "model.pkl")
+    joblib.dump(list(FRAME.columns), store / "final_features.pkl")
+    joblib.dump({"age": 0.5, "income": 0.4}, store / "imputer_stats.pkl")
+    joblib.dump(StandardScaler().fit(FRAME), store / "scaler.pkl")
+    (store / "sample_request.json").write_text(json.dumps({"age": 0.2, "income": 0.4}))
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    assert (code, json.loads(capsys.readouterr().out)) == (0, [])
+    code, report = audit(capsys, "--skip", "lock")
+    schema = next(p for p in report["pillars"] if p["name"] == "schema")
+    assert (code, report["verdict"], schema["status"]) == (0, "ready", "pass"), report
+    assert "data beside them: models_store/v1/final_features.pkl (list)" in schema["detail"]
+    assert "imputer_stats.pkl (dict)" in schema["detail"]
+
+
+def test_models_of_the_same_name_in_several_folders_are_named_alike(git_project, capsys):
+    for version in ("v1", "v2"):
+        (git_project / version).mkdir()
+        joblib.dump(model(), git_project / version / "model.joblib")
+    assert main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert [f["message"].split("'")[1] for f in found] == ["v1/model.joblib", "v2/model.joblib"]
+    assert all("[tool.mlgate.models.NAME] artifact =" in f["hint"] for f in found), found

@@ -23,6 +23,7 @@ from mlgate.codes import LATENCY_NOT_MEASURED as NOT_MEASURED
 from mlgate.codes import LATENCY_OVER_BUDGET as OVER_BUDGET
 from mlgate.config import Config
 from mlgate.finding import Finding
+from mlgate.models import BESIDE
 
 NAME = "latency"
 HELP = "block models whose single-row inference exceeds the latency budget (p95)"
@@ -81,7 +82,7 @@ def measure(gate, config: Config, spec, sample, findings: list[Finding],
 
 def latency_findings(spec, model: dict, quiet: bool = False) -> list[Finding]:
     lat = model.get("latency")
-    if model.get("role") == "preprocessor":  # a scaler beside the model: nothing to time
+    if model.get("role") in BESIDE:  # a scaler or data beside the model: nothing to time
         return []
     if not lat:
         predict = model.get("predict") or {}
@@ -121,7 +122,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
             from mlgate.model_run import exercise
 
             model = exercise(gate, spec, None, None, findings)
-            if model is not None and model.get("role") == "preprocessor":
+            if model is not None and model.get("role") in BESIDE:
                 continue
         measure(gate, config, spec, sample, findings, args.max_seconds)
     return findings

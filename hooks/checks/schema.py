@@ -36,7 +36,7 @@ from mlgate.model_run import (
     models_and_gate,
     read_inputs,
 )
-from mlgate.models import SEVERAL
+from mlgate.models import BESIDE, SEVERAL
 
 NAME = "schema"
 HELP = "block models whose expected input does not match the sample request or API contract"
@@ -71,6 +71,18 @@ def _line_of(path: str, key: str) -> int:
     except OSError:
         pass
     return 1
+
+
+def _declare_hint(spec) -> str:
+    """How to give a model a sample or a contract, in the words of where it came from."""
+    if spec.origin.startswith("["):  # [tool.mlgate.models.NAME]
+        return f'add sample = "..." or contract = "api.py:Request" to {spec.origin}'
+    if spec.origin == "command line":
+        return "pass --sample or --contract"
+    table = spec.name if spec.name.isidentifier() else "NAME"
+    return (f'declare it in pyproject.toml: [tool.mlgate.models.{table}] artifact ='
+            f' "{spec.artifact}" with sample = "..." (a request, JSON or CSV) or contract ='
+            ' "api.py:Request"; or name a sample sample_request.json beside it')
 
 
 def _close(name: str, candidates: list[str]) -> str | None:
@@ -265,25 +277,26 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         if sample is None and contract is None and spec.origin == SEVERAL:
             # One of several artifacts: a preprocessor needs no sample, a model does.
             model = exercise(gate, spec, None, None, findings)
-            if model is not None and model.get("role") == "preprocessor":
+            if model is not None and model.get("role") in BESIDE:
                 if args.verbose:
-                    print(f"mlgate schema: {spec.artifact} is a preprocessor saved beside the"
-                          f" model ({model['input'].get('model_type')})", file=sys.stderr)
+                    print(f"mlgate schema: {spec.artifact} is {BESIDE[model['role']]} saved"
+                          f" beside the model ({model['input'].get('model_type')})",
+                          file=sys.stderr)
                 continue
         if sample is None and contract is None:
             if not spec.sample and not spec.contract:
                 findings.append(_finding(
                     spec.artifact, NOTHING_TO_COMPARE, f"model {spec.name!r} has neither a"
                     " sample request nor an API contract: its input was not checked",
-                    "warning", hint=f"add sample = \"...\" or contract = \"api.py:Request\""
-                    f" ({spec.origin})"))
+                    "warning", hint=_declare_hint(spec)))
             continue
         model = exercise(gate, spec, sample, None, findings)
         if model is None:
             continue
-        if model.get("role") == "preprocessor":
-            print(f"mlgate schema: {spec.artifact} is a preprocessor saved beside the model"
-                  f" ({model['input'].get('model_type')}): not exercised", file=sys.stderr)
+        if model.get("role") in BESIDE:
+            print(f"mlgate schema: {spec.artifact} is {BESIDE[model['role']]} saved beside the"
+                  f" model ({model['input'].get('model_type')}): not exercised",
+                  file=sys.stderr)
             continue
         contract = imported_contract(spec, model, contract)
         if sample is not None:

@@ -275,6 +275,12 @@ def exercise_model(obj, spec):
             first = next((line for line in str(exc).splitlines() if line.strip()), "")
             out["contract_error"] = f"{type(exc).__name__}: {first[:300]}"
     method = chain if chain is not None else getattr(obj, spec.get("method") or "predict", None)
+    if not callable(method) and spec.get("preprocessor_ok"):
+        # found by convention beside other artifacts: a scaler, or data the model's code
+        # reads (a list of feature names, a dict of statistics), not a model without predict
+        out["role"] = "preprocessor" if callable(getattr(obj, "transform", None)) else "data"
+        out["input"]["model_type"] = type(obj).__name__
+        return out
     if not callable(method) and isinstance(obj, (dict, tuple, list)):
         parts = (", ".join(f"{k!r}: {type(v).__name__}" for k, v in list(obj.items())[:6])
                  if isinstance(obj, dict) else
@@ -286,9 +292,6 @@ def exercise_model(obj, spec):
                         " file (no sample)")
         return out
     if not callable(method):
-        if spec.get("preprocessor_ok") and callable(getattr(obj, "transform", None)):
-            out["role"] = "preprocessor"  # a scaler saved beside the model: not the model
-            return out
         out["error"] = f"the model has no method {spec.get('method') or 'predict'}()"
         return out
     if spec.get("columns") is None and not spec.get("parquet"):
