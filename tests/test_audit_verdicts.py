@@ -493,3 +493,17 @@ def test_models_of_the_same_name_in_several_folders_are_named_alike(git_project,
     found = json.loads(capsys.readouterr().out)
     assert [f["message"].split("'")[1] for f in found] == ["v1/model.joblib", "v2/model.joblib"]
     assert all("[tool.mlgate.models.NAME] artifact =" in f["hint"] for f in found), found
+
+
+def test_a_contract_the_model_cannot_be_compared_with_is_not_passed_in_silence(git_project,
+                                                                              capsys):
+    """A model fitted on a numpy array has no column names: the hook says the contract was
+    not compared, as the audit's NOT CHECKED does."""
+    joblib.dump(LogisticRegression().fit(FRAME.to_numpy(), TARGET), git_project / "m.joblib")
+    (git_project / "api.py").write_text(
+        "from pydantic import BaseModel\n\n\nclass Request(BaseModel):\n    age: float\n")
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--artifact", "m.joblib", "--contract", "api.py:Request"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 0 and [(f["code"], f["severity"]) for f in found] == [("MLG411", "warning")]
+    assert "the contract Request was not compared" in found[0]["message"]

@@ -306,4 +306,12 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                 print(f"mlgate schema: {spec.name}: {note}", file=sys.stderr)
         if contract is not None:
             findings.extend(compare_contract(spec, contract, model, sample))
+            if sample is None and not model["input"].get("feature_names_in"):
+                # what the audit calls NOT CHECKED: a hook must not pass it in silence
+                findings.append(_finding(
+                    spec.artifact, NOTHING_TO_COMPARE, f"model {spec.name!r}: the contract"
+                    f" {contract.name} was not compared: the model was fitted without column"
+                    " names, so only a sample request can check its input", "warning",
+                    hint="add a sample request: --sample, or sample = \"...\" in the model's"
+                         " [tool.mlgate.models.NAME]"))
     return findings
