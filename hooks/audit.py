@@ -307,12 +307,16 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                 schema_found.extend(compare_contract(spec, contract, model, sample))
                 if model["input"].get("feature_names_in"):
                     what.append("contract")
+            if what:
+                compared.append(f"{spec.name}: {' and '.join(what)} against the model's"
+                                " input")
+            if contract is not None and not model["input"].get("feature_names_in"):
+                if what:
+                    compared.append(f"{spec.name}: its contract not compared (the model has"
+                                    " no column names)")
                 else:
-                    what.append("contract not compared: the model has no column names")
-            compared.append(f"{spec.name}: {' and '.join(what)} against the model's input")
-            if what == ["contract not compared: the model has no column names"]:
-                unchecked.append(f"{spec.name} (a contract, but no column names to compare"
-                                 " it with: add a sample)")
+                    unchecked.append(f"{spec.name} (its contract cannot be compared with a"
+                                     " model that has no column names: add a sample)")
             if timing:
                 latency_found.extend(latency_findings(spec, model, quiet=True))
                 if model.get("latency"):
@@ -330,11 +334,12 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         pillars["schema"].detail = "; ".join(parts) or "the models could not be exercised"
         settle("schema", schema_found)
         if pillars["schema"].status != "fail" and (unchecked or not compared):
+            needs = ("" if all(u.endswith("add a sample)") for u in unchecked) and unchecked
+                     else ": add sample = \"...\" or contract = \"api.py:Request\" to"
+                          " [tool.mlgate.models.NAME]")
             pillars["schema"].not_checked(
                 "not checked: " + ", ".join(unchecked or ["no model could be exercised"])
-                + ": add sample = \"...\" or contract = \"api.py:Request\" to"
-                " [tool.mlgate.models.NAME]" + (f" ({pillars['schema'].detail})"
-                                                if compared else ""))
+                + needs + (f" ({pillars['schema'].detail})" if compared else ""))
     if active("latency") and specs:
         lines = [f"{spec.name} p95 {m['latency']['p95_ms']:.1f} ms"
                  f" {'<=' if m['latency']['p95_ms'] <= spec.budget_ms else '>'}"
@@ -412,11 +417,11 @@ def emit_report(args: argparse.Namespace, result: AuditResult) -> bool:
     tint = {"pass": "\033[32m", "warn": "\033[33m", "fail": "\033[31m", NOT_CHECKED: "\033[33m",
             SKIPPED: "\033[2m"}
     print(f"mlgate audit: {args.directory}")
+    width = max(len(MARKS[p.status]) for p in result.pillars)  # one column, however long
     for pillar in result.pillars:
         mark = MARKS[pillar.status]
         shown = f"{tint[pillar.status]}{mark}\033[0m" if color else mark
-        print(f"  {shown}{' ' * (4 - len(mark)) if len(mark) < 4 else ''}  {pillar.name:<9}"
-              f" {pillar.detail}")
+        print(f"  {shown}{' ' * (width - len(mark))}  {pillar.name:<9} {pillar.detail}")
     print(result.headline())
     if findings:
         print()
