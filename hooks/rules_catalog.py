@@ -136,7 +136,8 @@ RULES: dict[str, Rule] = {
         'error',
         summary='Windows drive path, in any spelling (`C:\\`, `C:\\\\`, `C:/`)',
         what='Windows drive paths, in every spelling',
-        examples='`C:\\Users\\bob\\x.csv`, `"C:\\\\Users\\\\bob"` in source, `C:/data/x.csv`',
+        examples='`C:\\Users\\bob\\x.csv`, `"C:\\\\Users\\\\bob"` in source, `C:/data/x.csv`, '
+                 '`C://Users//bob//x.pt`',
         fix='use a relative path or a configured location; `pathlib` joins '
             'portably',
         why="a drive letter names one Windows machine's disk: the path fails on "
@@ -234,9 +235,10 @@ RULES: dict[str, Rule] = {
             '--clear-output`, nbstripout)',
         why="a notebook's outputs are committed with it: a traceback or a printed"
             ' path shows where it last ran, and a re-run elsewhere will not match',
-        not_flagged='output text that does not read as a file (a traceback frame, a '
-            "warning's source file, pip's `site-packages` and printed file paths "
-            'do)',
+        not_flagged='output text that does not read as a file or a folder three levels '
+            'deep, whatever its root: Colab\'s "Mounted at /content/drive" (a traceback '
+            "frame, a warning's source file, pip's `site-packages` and printed file paths "
+            'do count)',
     ),
     "MLG200": Rule(
         'error',

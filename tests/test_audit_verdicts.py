@@ -398,7 +398,8 @@ def test_the_schema_detail_says_what_was_compared(git_project, capsys):
     schema = next(p for p in report["pillars"] if p["name"] == "schema")
     assert (code, report["verdict"]) == (1, "incomplete")
     assert schema["status"] == "not-checked"  # nothing was really compared
-    assert "its contract cannot be compared with a model that has no column names" in schema["detail"]
+    assert ("its contract cannot be compared with a model that has no column names"
+            in schema["detail"])
 
 
 LEGACY = """

@@ -195,3 +195,15 @@ def test_scheduler_scripts_and_dvc_configs_are_found_in_a_tree():
     assert [file_kind(name) for name in (
         "jobs/train.slurm", "run.sbatch", "q.pbs", ".dvc/config", "x/.dvc/config.local",
         "config")] == ["shell", "shell", "shell", "ini", "ini", None]
+
+
+def test_a_variable_named_for_a_container_holds_a_container_path(tmp_path, capsys):
+    _, found = check(tmp_path, capsys, "Makefile", """\
+        export container_data_path=/home/jovyan/data
+        CONTAINER_WORKDIR := /root/app
+        container_cfg=/Users/ana/cfg.yaml
+        host_data=/home/ana/data
+        run:
+        \tdocker run -v $(host_data):$(container_data_path) img
+        """)
+    assert line_codes(found) == ["3:MLG101", "4:MLG101"]  # /Users is on a host anyway

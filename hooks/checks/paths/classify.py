@@ -90,6 +90,9 @@ _NUMBERED = [(r"data\d+", MOUNT), (r"disk\d+", MOUNT)]
 # Roots that are still meaningful inside a container image, so a Dockerfile (or a YAML key that
 # names a container path) may use them: only host-only locations are flagged there.
 CONTAINER_SAFE_CODES = {MOUNT, NOTEBOOK}
+# Paths a platform provides alike on every machine it runs: Cloud Composer mounts the
+# environment's bucket at /home/airflow/gcs (dags/, data/, plugins/) on every worker.
+PLATFORM_PATHS = ("/home/airflow/gcs/",)
 CONTAINER_SAFE_ROOTS = {"home", "root"}
 
 # A candidate starts a path only when the character before it cannot be part of a longer
@@ -109,7 +112,7 @@ _URI_CHARS = r"[^\s\"'`<>|;,()\[\]{}]*"
 
 # Matches start at the colon: the drive letter is one character before it.
 _WINDOWS_RE = LazyPattern(
-    r":(?<=[A-Za-z]:)(?<!" + _NOT_WORDY + r"[A-Za-z]:)(?:\\\\|\\|/)(?=[\w$~%.-])" + _PATH_CHARS
+    r":(?<=[A-Za-z]:)(?<!" + _NOT_WORDY + r"[A-Za-z]:)(?:\\\\|\\|//|/)(?=[\w$~%.-])" + _PATH_CHARS
 )
 _UNC_RE = LazyPattern(
     r"\\\\(?<![\w\\/:]\\\\)(?:\\\\)?[A-Za-z0-9][\w.$-]+(?:\\){1,2}[\w$][\w.$-]*" + _PATH_CHARS
@@ -216,10 +219,10 @@ class Prefilter:
             # escape ("\\n/home/a" in JSON or Python). Known roots are among them.
             r"/(?:(?<=\\[ntr]/)|(?<=-[LIRF]/)|(?<=:[-=+?]/)|(?<!" + _NOT_WORDY + "/))"
             + r"(?:" + "".join(under_system) + _NOT_SYSTEM + r"[A-Za-z0-9_])",
-            # C:\ (also right after an ANSI colour: \u001b[1;32mc:\\Users), C:/x, file:/x,
+            # C:\ (also right after an ANSI colour: \u001b[1;32mc:\\Users), C://x, C:/x, file:/x,
             # file:///x, file://localhost/x, dbfs:/x; not the ":\n" of a JSON-escaped line end
-            r":(?:(?<=[A-Za-z]:)(?:(?<!" + _NOT_WORDY + r"[A-Za-z]:)|(?<=\dm[A-Za-z]:))\\"
-            r"|/(?!/)|//(?:/|localhost/))",
+            r":(?:(?<=[A-Za-z]:)(?:(?<!" + _NOT_WORDY + r"[A-Za-z]:)|(?<=\dm[A-Za-z]:))"
+            r"(?:\\|//(?=[\w$~%.-]))|/(?!/)|//(?:/|localhost/))",
             # \\server\share, and JSON's escaped slash
             r"\\(?:\\[A-Za-z0-9][\w.$-]+\\|/)",
         ]
@@ -573,6 +576,9 @@ def find_paths(
     for m in _posix_re(extra_roots).finditer(value):
         if len(found) >= limit:
             break
+        if m.group().startswith(PLATFORM_PATHS):
+            taken.append((m.start(), m.end()))
+            continue
         root, rest = m.group("root"), m.group("rest")
         code, bare = _root_code(root, extra_roots)
         if (container or 0 <= image_cmd <= m.start()) and (
@@ -582,6 +588,13 @@ def find_paths(
         has_child = bool(rest.strip("/")) or (open_end and m.end() == len(value) and rest == "/")
         if not (has_child or bare or path_context):
             continue
+        if output:
+            # In an output, as for paths under no known root, only what reads as a file or
+            # a deep folder: not Colab's "Mounted at /content/drive"
+            parts = [p for p in m.group().split("/") if p]
+            if len(parts) < 3 and not _FILE_NAME_RE.search(parts[-1]):
+                taken.append((m.start(), m.end()))
+                continue
         add(m.start(), m.end(), code)
     if host and not found and not _HOST_SYSTEM_RE.match(value):
         m = _HOST_ABSOLUTE_RE.match(value)
@@ -630,6 +643,11 @@ def _unknown_roots(
                 add(start, end, UNKNOWN)
             continue
         level = max(use, usage.left_use(value, start, shell))
+        if level == usage.HINT and len(parts) >= 3 and _FILE_NAME_RE.search(parts[-1]) and (
+                not usage.route_like(parts)):
+            # a name that often holds a path (`pretrained_model = ...`) holding a file three
+            # folders deep holds a path: an error, as a name that says path would be
+            level = usage.NAMED
         if level < usage.CERTAIN and (not multi or usage.route_like(parts)):
             continue  # a bare root or a route: only a file call or command makes it a path
         if level >= usage.NAMED:

@@ -24,6 +24,11 @@ CONTAINER_KEYS_RE = LazyPattern(
     r"^\s*-?\s*(mountPath|mount_path|containerPath|container_path|workingDir|working_dir|"
     r"target|WORKDIR|workdir)\s*:",
 )
+# A shell, Make or .env variable whose name says it holds a path inside a container:
+# `container_data_path=/home/jovyan/data`, `export CONTAINER_WORKDIR=/app` (a token of the name).
+_CONTAINER_ASSIGN_RE = LazyPattern(
+    r"^\s*(?:export\s+)?(?:[A-Za-z0-9]+_)*(?:container|CONTAINER|Container)(?:_[A-Za-z0-9]+)*"
+    r"\s*(?:\?|:|::|\+)?=")
 # `#SBATCH --output=/home/a/x.log` (Slurm), `#PBS`, `#BSUB`, `#$` (SGE): not comments.
 SCHEDULER_DIRECTIVE_RE = LazyPattern(r"#(?:SBATCH|PBS|BSUB|\$)\s")
 # A Kubernetes manifest describes containers: its paths are the container's.
@@ -267,6 +272,8 @@ def text_sites(
         in_container = (
             ((container or number in container_lines) and not in_host)
             or (container_keys and bool(CONTAINER_KEYS_RE.match(body)))
+            or (not yaml and ("ontainer" in body or "ONTAINER" in body)
+                and bool(_CONTAINER_ASSIGN_RE.match(body)))
         )
         yield Site(body, number, 1, path_context=path_context, container=in_container,
                    use=use, shell=line_shell)

@@ -42,7 +42,9 @@ VAR_CHILDREN = frozenset({
 # platform conventions that exist on every node of that platform.
 CONTAINER_ROOTS = frozenset({"app", "workspace", "code", "gcs"})
 # Paths that are a platform's fixed convention rather than one machine's.
-CONVENTIONS = ("/user/hive/warehouse",)
+# Hive's warehouse on every Spark cluster, and the placeholders docs and templates write.
+CONVENTIONS = ("/user/hive/warehouse", "/path/to/", "/absolute/path/to/", "/full/path/to/",
+               "/your/path/", "/some/path/")
 
 # Tokens of a name (split on _ - . and camelCase) that say "this holds a path".
 _CLEAR_TOKENS = frozenset({
@@ -119,6 +121,9 @@ STRONG_CALLS = frozenset({
     "save_model", "expanduser", "abspath", "realpath", "File", "loadtxt", "savetxt",
     "genfromtxt", "imread", "imwrite", "imsave", "ZipFile", "load_img", "load_from_disk",
     "save_to_disk", "mkdirs", "addPyFile", "SummaryWriter", "FileHandler", "TarFile",
+    # xarray, zarr, geopandas and pandas' other writers
+    "to_netcdf", "open_dataset", "open_mfdataset", "open_dataarray", "to_zarr", "open_zarr",
+    "read_file", "to_file", "to_json", "read_xml", "to_xml", "to_stata", "read_spss",
 })
 # Names of calls whose arguments are files (STRONG_CALLS and the methods of python_source's
 # receivers) and of calls that pass an argument on (os.environ.get): the prefilter's test.
