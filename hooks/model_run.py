@@ -81,6 +81,8 @@ def model_block(spec, sample, latency: dict | None = None) -> dict:
             block["parquet_stamp"] = file_stat(sample.path)  # part of the cache key
         else:
             block["columns"], block["rows"] = list(sample.columns), list(sample.rows)
+            if getattr(sample, "unnamed", False):  # bare values: the model's order
+                block["unnamed"] = True
     if latency:
         block["latency"] = latency
         block["extra_seconds"] += latency.get("max_seconds", 10.0) * 3

@@ -508,3 +508,23 @@ def test_a_contract_the_model_cannot_be_compared_with_is_not_passed_in_silence(g
     found = json.loads(capsys.readouterr().out)
     assert code == 0 and [(f["code"], f["severity"]) for f in found] == [("MLG411", "warning")]
     assert "the contract Request was not compared" in found[0]["message"]
+
+
+@pytest.mark.parametrize(("named", "body", "codes"), [
+    (False, {"data": [[0.2, 0.4]]}, []),
+    (False, [[0.2, 0.4], [0.3, 0.1]], []),
+    (False, {"data": [[0.2, 0.4, 0.9]]}, ["MLG404"]),
+    (True, {"data": [[0.2, 0.4]]}, []),  # in the model's column order, named after it
+    (True, {"features": [0.2, 0.4, 0.9]}, ["MLG404"]),
+], ids=["data", "rows", "too-wide", "named-model", "named-too-wide"])
+def test_bare_rows_are_checked_in_the_models_column_order(git_project, capsys, named, body,
+                                                          codes):
+    """The body many hand-written APIs take, `{"data": [[...]]}`, is checked by width and
+    predicted, instead of refused for carrying no column names."""
+    fitted = model() if named else LogisticRegression().fit(FRAME.to_numpy(), TARGET)
+    joblib.dump(fitted, git_project / "model.joblib")
+    (git_project / "sample_request.json").write_text(json.dumps(body))
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert [f["code"] for f in found if f["severity"] == "error"] == codes, found
+    assert code == (1 if codes else 0)

@@ -876,9 +876,8 @@ def test_parquet_is_deferred(tmp_path):
     ("r.json", "[]", "no rows: the list is empty", 1),
     ("r.json", '{"instances": []}', "no rows", 1),
     ("r.json", '[\n{"a": 1},\n 2\n]', "row 2 is a number, not an object", 3),
-    ("r.json", "[[1, 2], [3, 4]]", "carry no column names", 1),
-    ("r.json", '{"instances": [[1, 2]]}', "carry no column names", 1),
-    ("r.json", '{"inputs": [[1, 2]]}', "carry no column names", 1),
+    ("r.json", "[[1, 2], [3]]", "carry no column names", 1),  # bare rows of two widths
+    ("r.json", '{"instances": [[1, 2], [3]]}', "carry no column names", 1),
     ("r.json", '"just a string"', "not a string", 1),
     ("r.json", "{}", "empty object", 1),
     ("r.json", "[{}, {}]", "empty objects", 1),
@@ -1000,3 +999,19 @@ def test_read_mlmodel_raises_only_contract_errors(tmp_path, content):
     path.write_text(content, encoding="utf-8")
     with contextlib.suppress(ContractError):
         read_mlmodel_signature(str(path))
+
+
+def test_bare_rows_are_unnamed_rows_in_the_models_order(tmp_path):
+    """`[[5.1, 3.5]]`, `{"data": [[...]]}`, `{"features": [...]}`, `{"instances": [[...]]}`:
+    the bodies hand-written APIs take (`np.array(request.data)`)."""
+    for content, shape in [("[[5.1, 3.5], [4.9, 3.0]]", "rows"),
+                           ('{"data": [[5.1, 3.5], [4.9, 3.0]]}', "data"),
+                           ('{"instances": [[5.1, 3.5], [4.9, 3.0]]}', "instances"),
+                           ('{"inputs": [[5.1, 3.5], [4.9, 3.0]]}', "inputs")]:
+        result = sample(tmp_path, "r.json", content)
+        assert (result.unnamed, result.shape, result.columns) == (True, shape, ["0", "1"])
+        assert result.rows == [{"0": 5.1, "1": 3.5}, {"0": 4.9, "1": 3.0}]
+    one = sample(tmp_path, "r.json", '{"features": [5.1, 3.5]}')
+    assert (one.unnamed, one.rows) == (True, [{"0": 5.1, "1": 3.5}])
+    record = sample(tmp_path, "r.json", '{"features": 1.5}')  # one named column, as before
+    assert (record.unnamed, record.columns) == (False, ["features"])

@@ -117,6 +117,12 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
     columns = model.get("sample_columns") or list(sample.columns or [])
     path = spec.sample
     found: list[Finding] = []
+    if model.get("unnamed_width") is not None:
+        return [_finding(path, WIDTH, f"the sample's rows are bare values,"
+                         f" {model['unnamed_width']} per row, read in the model's column order;"
+                         f" the model reads {len(names or [])} columns ({', '.join(names or [])})",
+                         line=sample.line or 1, hint="send one value per model column, in the"
+                         " training order, or objects keyed by column name")]
     predict = model.get("predict") or {}
     if names:
         needed = used if used is not None else names

@@ -35,17 +35,20 @@ class Sample:
     'jsonl', 'csv', 'parquet'). `columns` keep the file's order (the union, in first-seen
     order, when rows differ: then `ragged` is true). `line` is where the first row starts.
     A Parquet sample is `deferred`: columns and rows are None until the project's
-    environment reads it.
+    environment reads it. An `unnamed` sample's rows are bare values (`[[5.1, 3.5]]`,
+    `{"data": [[...]]}`), in the model's column order: its columns are their positions,
+    "0", "1", ..., until the probe names them after the model.
     """
 
-    __slots__ = ("columns", "deferred", "format", "line", "path", "ragged", "rows", "shape")
+    __slots__ = ("columns", "deferred", "format", "line", "path", "ragged", "rows", "shape",
+                 "unnamed")
 
     def __init__(self, path: str, format: str, shape: str, columns: list[str] | None,
                  rows: list[dict[str, Any]] | None, line: int | None = None,
-                 ragged: bool = False, deferred: bool = False) -> None:
+                 ragged: bool = False, deferred: bool = False, unnamed: bool = False) -> None:
         self.path, self.format, self.shape = path, format, shape
         self.columns, self.rows, self.line = columns, rows, line
-        self.ragged, self.deferred = ragged, deferred
+        self.ragged, self.deferred, self.unnamed = ragged, deferred, unnamed
 
     def __repr__(self) -> str:
         rows = "deferred" if self.deferred else f"{len(self.rows or ())} rows"
@@ -94,12 +97,46 @@ def _loads(text: str, path: str, line: int | None = None) -> Any:
         raise ContractError(f"invalid JSON: {exc}", path, line) from None
 
 
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
+def _bare_rows(value: Any) -> list[list[Any]] | None:
+    """Rows of bare values, all of one width: a list of lists of scalars, or one flat list
+    of scalars (one row); None for anything else."""
+    if not isinstance(value, list) or not value:
+        return None
+    if all(_scalar(v) for v in value):
+        return [value]
+    if all(isinstance(row, list) and row and all(_scalar(v) for v in row) for row in value) and (
+            len({len(row) for row in value}) == 1):
+        return value
+    return None
+
+
+def _unnamed(path: str, rows: list[list[Any]], shape: str, line: int | None) -> Sample:
+    columns = [str(i) for i in range(len(rows[0]))]
+    return Sample(path, "json", shape, columns, [dict(zip(columns, row)) for row in rows],
+                  line, unnamed=True)
+
+
 def _json(path: str, text: str) -> Sample:
     data = _loads(text, path)
 
     def where(steps: list[str | int]) -> int | None:
         return line_of(text, locate(text, steps))
 
+    bare = _bare_rows(data) if isinstance(data, list) and data and isinstance(
+        data[0], list) else None
+    if bare is not None:  # [[5.1, 3.5, 1.4, 0.2]]: rows in the model's column order
+        return _unnamed(path, bare, "rows", where([0]))
+    if isinstance(data, dict) and len(data) == 1:
+        # {"data": [[...]]}, {"features": [...]}: one key holding bare rows, the body of
+        # many hand-written APIs (`np.array(request.data)`)
+        (key, value), = data.items()
+        bare = _bare_rows(value)
+        if bare is not None and key not in ("dataframe_split", "dataframe_records"):
+            return _unnamed(path, bare, key, where([key]))
     if isinstance(data, list):
         columns, rows, ragged = _records(data, path, [], where)
         return Sample(path, "json", "records", columns, rows, where([0]), ragged)

@@ -296,6 +296,21 @@ def exercise_model(obj, spec):
         return out
     if spec.get("columns") is None and not spec.get("parquet"):
         return out
+    if spec.get("unnamed"):
+        # Rows of bare values are in the model's column order, as the serving code that
+        # takes them (`np.array(request.data)`) assumes: named after the model's columns
+        # when it has names and the width agrees.
+        names = out["input"]["feature_names_in"]
+        width = len(spec["columns"])
+        if names and len(names) != width:
+            out["unnamed_width"] = width
+            return out
+        if names:
+            spec = dict(spec, columns=list(names), rows=[dict(zip(names, row.values()))
+                                                          for row in spec["rows"]])
+        else:
+            spec = dict(spec, rows=[dict(zip(range(width), row.values()))
+                                    for row in spec["rows"]], columns=list(range(width)))
     try:
         frame = _frame(spec)
     except ModuleNotFoundError as exc:
