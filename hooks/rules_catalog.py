@@ -342,6 +342,21 @@ RULES: dict[str, Rule] = {
             'requirement lacks a hash',
         not_flagged='files that do not ask for hashes',
     ),
+    "MLG208": Rule(
+        'error',
+        summary="stale: a version the lock pins that its manifest (Pipfile, pyproject.toml) "
+                'no longer allows',
+        what='a version Pipfile.lock, uv.lock, poetry.lock or pylock.toml pins that its '
+             "manifest beside it no longer allows (Pipfile's `==1.3.0` while the lock "
+             "has 1.3.2; Poetry's `^2.0` while poetry.lock has 1.5): the lock was not "
+             'made again after the manifest changed',
+        fix='re-lock (`pipenv lock`, `uv lock`, `poetry lock`), then install the lock',
+        kind='stale',
+        why="`pipenv install --deploy`, `uv sync --locked` and `poetry install` refuse "
+            'or warn about such a lock, and what the manifest says is not what ships',
+        not_flagged="manifest requirements the lock does not pin, VCS and path "
+            "requirements, and Poetry constraints with `||`",
+    ),
     "MLG301": Rule(
         'error',
         summary='an artifact references a global that is not on the allow-list '

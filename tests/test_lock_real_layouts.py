@@ -403,3 +403,82 @@ def test_a_file_found_and_included_is_reported_once(tmp_path, monkeypatch, capsy
     found = [(f["path"], f["line"], f["code"]) for f in json.loads(capsys.readouterr().out)
              if f["code"] == "MLG205"]
     assert found == [("requirements.txt", 1, "MLG205")]
+
+
+# ------------------------------------------------------------------ a lock older than its manifest
+
+PIPFILE_LOCK = """\
+{
+    "_meta": {"hash": {"sha256": "00"}, "pipfile-spec": 6, "requires": {}, "sources": []},
+    "default": {
+        "attrs": {"version": "==23.2.0"},
+        "six": {"version": "==1.16.0"}
+    },
+    "develop": {}
+}
+"""
+
+
+@pytest.mark.parametrize(("manifest", "lock_name", "lock", "stale"), [
+    ("Pipfile", "Pipfile.lock", PIPFILE_LOCK, False),
+    ("Pipfile", "Pipfile.lock", PIPFILE_LOCK.replace("23.2.0", "23.1.0"), True),
+], ids=["fresh", "stale"])
+def test_a_pipfile_lock_older_than_its_pipfile_is_stale(project, capsys, manifest, lock_name,
+                                                        lock, stale):
+    """The Pipfile pins attrs ==23.2.0 and the lock has 23.1.0: `pipenv install --deploy`
+    refuses such a lock; mlgate passed it as long as the environment matched the lock."""
+    root, venv = project
+    install(venv, "attrs", "23.1.0" if stale else "23.2.0")
+    install(venv, "six", "1.16.0")
+    write(root / manifest, '[packages]\nattrs = "==23.2.0"\nsix = "*"\n')
+    write(root / lock_name, lock)
+    code, found = run_lock(capsys)
+    codes = [(f["code"], f.get("package"), f.get("manifest_line")) for f in found]
+    assert codes == ([("MLG208", "attrs", 2)] if stale else []), found
+    if stale:
+        assert found[0]["message"] == ("attrs is locked at 23.1.0, but Pipfile:2 asks for"
+                                       " ==23.2.0: the lock is older than its manifest")
+        assert "pipenv lock" in found[0]["hint"] and code == 1
+
+
+def test_manifest_constraints_as_their_tools_read_them():
+    from mlgate.locks.manifest import _poetry_spec
+
+    assert _poetry_spec("^1.6.1") == ">=1.6.1,<2"
+    assert _poetry_spec("^0.2.3") == ">=0.2.3,<0.3"
+    assert _poetry_spec("^0.0.3") == ">=0.0.3,<0.0.4"
+    assert _poetry_spec("~1.2.3") == ">=1.2.3,<1.3"
+    assert _poetry_spec("~1") == ">=1,<2"
+    assert _poetry_spec("1.2.*") == "==1.2.*"
+    assert _poetry_spec("1.4") == "==1.4"
+    assert _poetry_spec(">=1.0, <2.0") == ">=1.0,<2.0"
+    assert _poetry_spec({"version": "^2.0", "extras": ["x"]}) == ">=2.0,<3"
+    assert _poetry_spec("*") is None and _poetry_spec("^1 || ^2") is None
+    assert _poetry_spec({"git": "https://x"}) is None and _poetry_spec("latest") is None
+
+
+def test_poetry_and_uv_locks_are_held_to_their_pyproject(tmp_path):
+    from mlgate.locks import manifest
+    from mlgate.locks.model import LockedPackage, ParsedLock
+
+    write(tmp_path / "pyproject.toml", """\
+        [project]
+        name = "app"
+        dependencies = ["numpy>=2", "pandas", "attrs @ git+https://x/attrs"]
+        [dependency-groups]
+        dev = ["pytest<8"]
+        [tool.poetry.dependencies]
+        python = "^3.9"
+        numpy = "^2.0"
+        [tool.poetry.group.dev.dependencies]
+        pytest = {version = "~7.4"}
+        """)
+    lock = ParsedLock(str(tmp_path / "uv.lock"), "uv", [
+        LockedPackage("numpy", "uv.lock", 3, version="1.26.4"),
+        LockedPackage("pandas", "uv.lock", 9, version="2.2.0"),
+        LockedPackage("pytest", "uv.lock", 12, version="8.1.0")])
+    for kind, lines in (("uv", [3, 5]), ("poetry", [8, 10])):
+        path, wanted = manifest.requirements(str(tmp_path / "uv.lock"), kind)
+        assert path == str(tmp_path / "pyproject.toml")
+        found = manifest.stale(lock, wanted)
+        assert [(p.name, line) for p, _, line in found] == list(zip(("numpy", "pytest"), lines))

@@ -21,6 +21,7 @@ from mlgate.codes import LOCK_MISMATCH as MISMATCH
 from mlgate.codes import LOCK_MISSING as MISSING
 from mlgate.codes import LOCK_NO_HASH as NO_HASH
 from mlgate.codes import LOCK_SOURCE as SOURCE
+from mlgate.codes import LOCK_STALE as STALE
 from mlgate.codes import LOCK_UNDECLARED as UNDECLARED
 from mlgate.codes import LOCK_UNPINNED as UNPINNED
 from mlgate.config import Config
@@ -34,11 +35,12 @@ HELP = "block stale, incomplete or unpinned locks, judged against the project's 
 SEVERITY = {
     MALFORMED: "error", MISSING: "error", MISMATCH: "error", LOCAL_VERSION: "warning",
     UNDECLARED: "warning", UNPINNED: "error", SOURCE: "error", NO_HASH: "error",
+    STALE: "error",
 }
 KINDS = {
     MALFORMED: "malformed", MISSING: "missing", MISMATCH: "mismatch",
     LOCAL_VERSION: "local-version", UNDECLARED: "undeclared", UNPINNED: "unpinned",
-    SOURCE: "source", NO_HASH: "unhashed",
+    SOURCE: "source", NO_HASH: "unhashed", STALE: "stale",
 }
 # Installed in every environment by the tools themselves; never expected in a lock.
 ALWAYS_PRESENT = {"pip", "setuptools", "wheel", "distribute", "pkg-resources"}
@@ -315,9 +317,12 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
             for finding in _check_package(lock, package, env, require_hashes):
                 if unmarked and finding.code == MISSING:
                     finding.severity = "warning"
-                    finding.message += (" (this poetry.lock records no markers: it may be"
-                                        " needed only on another platform)")
+                    finding.message += (" (this poetry.lock, written before Poetry 2,"
+                                        " records neither markers nor groups: it may be needed"
+                                        " only on another platform, or by a dependency group"
+                                        " that is not installed)")
                 findings.append(finding)
+    findings += _stale_against_manifest(locks)
     # A lock that could not be read declares what nobody knows: its MLG200 says so, alone.
     if has_real_lock and not any(lock.unreadable for lock in locks):
         reachable = env.closure({**{name: set() for name in project}, **declared})
@@ -347,6 +352,26 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                                                        os.path.join(repo_root,
                                                                     "pyproject.toml")])
     return findings
+
+
+def _stale_against_manifest(locks: list) -> list[Finding]:
+    """MLG208: a version a lock pins that its manifest (Pipfile, pyproject.toml) no longer
+    allows; the lock was not re-made after the manifest changed."""
+    from mlgate.locks import manifest
+
+    found = []
+    for lock in locks:
+        if lock.unreadable or lock.format not in manifest.MANIFESTS:
+            continue
+        path, wanted = manifest.requirements(lock.path, lock.format)
+        for package, spec, line in manifest.stale(lock, wanted):
+            shown = _display(path)
+            found.append(_finding(
+                STALE, package, f"{package.name} is locked at {package.version}, but"
+                f" {shown}:{line} asks for {spec}: the lock is older than its manifest",
+                hint=f"re-lock ({manifest.RELOCK[lock.format]}), then install the lock",
+                manifest=shown, manifest_line=line, wanted=spec, locked=package.version))
+    return found
 
 
 def _store_verdict(cache, name: str, findings: list[Finding], files: list[str]) -> None:

@@ -1,0 +1,203 @@
+"""What a lock was made from: the manifest beside it, and the requirements it asks for.
+
+A lock is stale when a version it pins no longer satisfies its manifest: the Pipfile says
+`scikit-learn = "==1.3.0"` and Pipfile.lock still has 1.3.2, or pyproject.toml raised a bound
+that uv.lock or poetry.lock predates. `pipenv lock`, `uv lock` or `poetry lock` would change
+the lock; a Docker build that runs `pipenv install --deploy` refuses it. Read here:
+
+- Pipfile.lock <- Pipfile's `[packages]` and `[dev-packages]` (`"==1.3.0"`, `"*"`,
+  `{version = "..."}`);
+- uv.lock and pylock.toml <- pyproject.toml's `[project]` dependencies and optional
+  dependencies, and `[dependency-groups]` (PEP 508);
+- poetry.lock <- `[tool.poetry.dependencies]` and its groups, in Poetry's constraint syntax
+  (`^1.2`, `~1.2.3`, `1.2.*`, `>=1,<2`; an `||` union is not judged).
+
+Anything that cannot be read (a missing manifest, a VCS or path dependency, a constraint this
+module does not know) is simply not compared: the other lock checks still hold.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from mlgate.locks.model import canonical_name
+
+MANIFESTS = {"pipfile": "Pipfile", "uv": "pyproject.toml", "pylock": "pyproject.toml",
+             "poetry": "pyproject.toml"}
+RELOCK = {"pipfile": "pipenv lock", "uv": "uv lock", "pylock": "re-export the lock",
+          "poetry": "poetry lock"}
+_NUMBERS = re.compile(r"^\d+(?:\.\d+)*$")
+
+
+def requirements(lock_path: str, lock_format: str) -> tuple[str, list[tuple[str, str, int]]]:
+    """(the manifest's path, [(canonical name, PEP 440 specifier, line)]); ("", []) when the
+    manifest is absent or cannot be read."""
+    name = MANIFESTS.get(lock_format)
+    if name is None:
+        return "", []
+    path = os.path.join(os.path.dirname(lock_path), name)
+    if not os.path.lexists(path):
+        return "", []
+    from mlgate.artifacts.reading import Unreadable, read_bytes, resolve
+    from mlgate.environment import find_repo_root
+    from mlgate.locks.requirements import MAX_LOCK_BYTES
+    from mlgate.locks.toml_lines import load_toml
+
+    try:  # as the locks are read: a regular file inside the repository, a bounded read
+        real = resolve(path, find_repo_root(os.path.dirname(os.path.abspath(path))))
+        text = read_bytes(real, MAX_LOCK_BYTES).decode("utf-8-sig")
+    except (OSError, Unreadable, UnicodeDecodeError):
+        return "", []
+    data = load_toml(text, path, [])  # an unreadable manifest is not this check's finding
+    if not isinstance(data, dict):
+        return "", []
+    lines = text.splitlines()
+    if lock_format == "pipfile":
+        found = _tables(data, ("packages", "dev-packages"), _pipfile_spec)
+    elif lock_format == "poetry":
+        tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+        poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
+        tables = {"dependencies": poetry.get("dependencies"),
+                  "dev-dependencies": poetry.get("dev-dependencies")}
+        groups = poetry.get("group")
+        for group, table in (groups.items() if isinstance(groups, dict) else ()):
+            if isinstance(table, dict):
+                tables[f"group.{group}"] = table.get("dependencies")
+        found = _tables(tables, tuple(tables), _poetry_spec)
+    else:
+        found = _pep508(data)
+    return path, [(n, spec, _line(lines, raw)) for n, spec, raw in found]
+
+
+def _line(lines: list[str], raw: str) -> int:
+    """The line of a requirement string (`"numpy>=2"` in a list), else of a table's key."""
+    quoted = (f'"{raw}"', f"'{raw}'")
+    found = next((i for i, line in enumerate(lines, 1) if any(q in line for q in quoted)), 0)
+    if found:
+        return found
+    wanted = re.compile(r"^\s*[\"']?" + re.escape(raw) + r"[\"']?\s*=", re.I)
+    return next((i for i, line in enumerate(lines, 1) if wanted.match(line)), 1)
+
+
+def _tables(data: dict, keys: tuple[str, ...], convert) -> list[tuple[str, str, str]]:
+    found = []
+    for key in keys:
+        table = data.get(key)
+        for raw, value in (table.items() if isinstance(table, dict) else ()):
+            if not isinstance(raw, str) or raw.strip().lower() == "python":
+                continue
+            spec = convert(value)
+            if spec:
+                found.append((canonical_name(raw), spec, raw))
+    return found
+
+
+def _pipfile_spec(value: object) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("version")
+    if not isinstance(value, str) or value.strip() in ("", "*"):
+        return None
+    return _valid(value.strip())
+
+
+def _poetry_spec(value: object) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("version")
+    if not isinstance(value, str) or "||" in value or "|" in value:
+        return None
+    parts = []
+    for part in (p.strip() for p in value.split(",")):
+        converted = _poetry_part(part)
+        if converted is None:
+            return None
+        if converted:
+            parts.append(converted)
+    return _valid(",".join(parts)) if parts else None
+
+
+def _poetry_part(part: str) -> str | None:
+    """One Poetry constraint as PEP 440: '' for any version, None when not understood."""
+    if part in ("", "*"):
+        return ""
+    if part.startswith("^") or (part.startswith("~") and not part.startswith("~=")):
+        caret = part[0] == "^"
+        version = part[1:].strip()
+        if not _NUMBERS.match(version):
+            return None
+        numbers = [int(n) for n in version.split(".")]
+        if caret:  # the first non-zero number may not change (^0.0.3: only 0.0.3.x)
+            index = next((i for i, n in enumerate(numbers) if n), len(numbers) - 1)
+            index = min(index, len(numbers) - 1)
+        else:  # ~1.2.3 and ~1.2 allow patches, ~1 minors
+            index = 0 if len(numbers) == 1 else 1
+        upper = numbers[:index + 1]
+        upper[-1] += 1
+        return f">={version},<{'.'.join(map(str, upper))}"
+    if _NUMBERS.match(part) or re.match(r"^\d+(?:\.\d+)*\.\*$", part):
+        return f"=={part}"
+    if re.match(r"^(?:===?|!=|<=|>=|<|>|~=)\s*\S+$", part):
+        return part.replace(" ", "")
+    return None
+
+
+def _pep508(data: dict) -> list[tuple[str, str, str]]:
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    items: list[object] = []
+    project = data.get("project")
+    if isinstance(project, dict):
+        items += project.get("dependencies") or [] if isinstance(
+            project.get("dependencies"), list) else []
+        optional = project.get("optional-dependencies")
+        for group in (optional.values() if isinstance(optional, dict) else ()):
+            items += group if isinstance(group, list) else []
+    groups = data.get("dependency-groups")
+    for group in (groups.values() if isinstance(groups, dict) else ()):
+        items += group if isinstance(group, list) else []
+    found = []
+    for item in items:
+        if not isinstance(item, str):
+            continue
+        try:
+            req = Requirement(item)
+        except InvalidRequirement:
+            continue
+        if req.url or not str(req.specifier):
+            continue
+        found.append((canonical_name(req.name), str(req.specifier), item))
+    return found
+
+
+def _valid(spec: str) -> str | None:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        SpecifierSet(spec)
+    except InvalidSpecifier:
+        return None
+    return spec
+
+
+def stale(lock, manifest: list[tuple[str, str, int]]) -> list[tuple[object, str, int]]:
+    """(locked package, the manifest's specifier, its line) for every pin the manifest no
+    longer allows."""
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    locked = {}
+    for package in lock.packages:
+        if package.version:
+            locked.setdefault(package.name, package)
+    out = []
+    for name, spec, line in manifest:
+        package = locked.get(name)
+        if package is None:
+            continue
+        try:
+            allowed = SpecifierSet(spec).contains(Version(package.version), prereleases=True)
+        except InvalidVersion:
+            continue
+        if not allowed:
+            out.append((package, spec, line))
+    return out
