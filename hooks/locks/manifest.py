@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 
-from mlgate.locks.model import canonical_name
+from mlgate.locks.model import LockedPackage, canonical_name
 
 MANIFESTS = {"pipfile": "Pipfile", "uv": "pyproject.toml", "pylock": "pyproject.toml",
              "poetry": "pyproject.toml"}
@@ -56,8 +56,10 @@ def requirements(lock_path: str, lock_format: str) -> tuple[str, list[tuple[str,
     if lock_format == "pipfile":
         found = _tables(data, ("packages", "dev-packages"), _pipfile_spec)
     elif lock_format == "poetry":
-        tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
-        poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
+        tool = data.get("tool")
+        tool = tool if isinstance(tool, dict) else {}
+        poetry = tool.get("poetry")
+        poetry = poetry if isinstance(poetry, dict) else {}
         tables = {"dependencies": poetry.get("dependencies"),
                   "dev-dependencies": poetry.get("dev-dependencies")}
         groups = poetry.get("group")
@@ -179,13 +181,13 @@ def _valid(spec: str) -> str | None:
     return spec
 
 
-def stale(lock, manifest: list[tuple[str, str, int]]) -> list[tuple[object, str, int]]:
+def stale(lock, manifest: list[tuple[str, str, int]]) -> list[tuple[LockedPackage, str, int]]:
     """(locked package, the manifest's specifier, its line) for every pin the manifest no
     longer allows."""
     from packaging.specifiers import SpecifierSet
     from packaging.version import InvalidVersion, Version
 
-    locked = {}
+    locked: dict[str, LockedPackage] = {}
     for package in lock.packages:
         if package.version:
             locked.setdefault(package.name, package)
