@@ -194,7 +194,7 @@ def stale(lock, manifest: list[tuple[str, str, int]]) -> list[tuple[LockedPackag
     out = []
     for name, spec, line in manifest:
         package = locked.get(name)
-        if package is None:
+        if package is None or package.version is None:
             continue
         try:
             allowed = SpecifierSet(spec).contains(Version(package.version), prereleases=True)
