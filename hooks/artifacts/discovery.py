@@ -3,20 +3,26 @@
 A model saved as `pipeline_v1.bin` or `model.dat.gz` is as much an artifact as
 `model.joblib`; a check that only knew extensions would call such a project clean without
 having looked at its model. So a file git lists is an artifact when its extension is one
-of `EXTENSIONS`, or, whatever its name, when its first bytes are a pickle (PROTO 2 and
-later, as joblib and every modern pickler write; or a protocol 0/1 stream that parses to
-STOP), a compressed pickle (gzip, zlib, bz2, xz; the decompressed prefix must be a pickle,
-so a `.csv.gz` is not one), a `.npy` file, or a zip whose members are `.npy` files (`.npz`)
-or a skops tree.
+of `EXTENSIONS`, or, whatever its name, when its first bytes are what pickle.load or
+joblib.load would read and act on: a pickle (PROTO 2 and later; or a protocol 0/1 stream
+that parses to STOP, extra values on its stack or not, or that imports and calls before
+its first error), a compressed pickle (gzip, zlib, bz2, xz, lzma, lz4, and joblib < 0.10's
+"ZF" container; the decompressed prefix must read as a pickle, so a `.csv.gz` is not one),
+a `.npy` file, or a zip whose members are `.npy` files (`.npz`) or a skops tree. A red-team
+round got four payloads past a stricter sniff (a protocol 0 pickle with an extra value on
+its stack, one past the sniff's read limit, zlib around protocol 0, "ZF" without "0x") and
+a real writer's file (lz4): the rule is now "anything the loaders read".
 
-Standard library only, and no more than a few KB read per file: this runs on every file of
-the project when no files are named.
+Standard library only (lz4's when installed), and a few KB read per file unless its first
+bytes are a pickle's or a compressor's: this runs on every file of the project when no
+files are named.
 """
 
 from __future__ import annotations
 
 import os
 import pickletools
+from typing import Any
 
 from mlgate.artifacts.container import XGBOOST_JSON, XGBOOST_UBJ
 
@@ -39,23 +45,49 @@ def is_pickle_head(head: bytes) -> bool:
     return len(head) >= 3 and head[0] == 0x80 and 2 <= head[1] <= 5 and head[2] in _AFTER_PROTO
 
 
-def _decompressed_head(head: bytes) -> bytes:
+def _decompressed(data: bytes) -> tuple[bytes, bool] | None:
+    """(up to _PARSE_LIMIT bytes of the stream `data` starts, whether that is all of it), for
+    the compressions joblib writes (and reads back whatever the name); None when `data`
+    starts none. lz4 without its library: (b"", False), still a candidate (the check then says
+    it cannot read it: checked, not skipped)."""
     import bz2
     import lzma
     import zlib
 
+    engine: Any
+    if data[:2] == b"\x1f\x8b":
+        engine = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif data[:1] == b"\x78" and len(data) > 1 and (data[0] * 256 + data[1]) % 31 == 0:
+        engine = zlib.decompressobj()
+    elif data[:3] == b"BZh":
+        engine = bz2.BZ2Decompressor()
+    elif data[:6] == b"\xfd7zXZ\x00" or data[:3] == b"\x5d\x00\x00":
+        engine = lzma.LZMADecompressor()
+    elif data[:4] == b"\x04\x22\x4d\x18":
+        try:
+            import lz4.frame
+        except ImportError:
+            return b"", False
+        engine = lz4.frame.LZ4FrameDecompressor()
+    else:
+        return None
     try:
-        if head[:2] == b"\x1f\x8b":
-            return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 16)
-        if head[:1] == b"\x78":
-            return zlib.decompressobj().decompress(head, 16)
-        if head[:3] == b"BZh":
-            return bz2.BZ2Decompressor().decompress(head, 16)
-        if head[:6] == b"\xfd7zXZ\x00" or head[:3] == b"\x5d\x00\x00":
-            return lzma.LZMADecompressor().decompress(head, 16)
-    except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError):
-        return b""
-    return b""
+        out = engine.decompress(data, _PARSE_LIMIT)
+    except Exception:  # each library has its own error type: not such a stream
+        return None
+    return out, bool(getattr(engine, "eof", False))
+
+
+def _zf_stream(head: bytes) -> bytes | None:
+    """joblib < 0.10's container: "ZF", a hex length in 19 bytes (joblib reads it with
+    int(..., 16): with or without "0x"), an optional space, then zlib."""
+    if not head.startswith(b"ZF"):
+        return None
+    try:
+        int(head[2:21].decode("ascii"), 16)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return head[22:] if head[21:22] == b" " else head[21:]
 
 
 def _zip_kind(path: str) -> str | None:
@@ -75,7 +107,10 @@ def _zip_kind(path: str) -> str | None:
 
 def sniff(path: str) -> str | None:
     """The artifact kind a file's first bytes show ('pickle', 'compressed', 'npy', 'npz',
-    'skops', 'xgboost'), or None; never raises for an unreadable file."""
+    'skops', 'xgboost'), or None; never raises for an unreadable file.
+
+    What pickle.load or joblib.load would read and act on is an artifact, whatever its
+    name: a file that escaped this would never be checked."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(_HEAD)
@@ -89,39 +124,84 @@ def sniff(path: str) -> str | None:
         return "xgboost"
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(path)
-    if is_pickle_head(_decompressed_head(head)):
-        return "compressed"
-    if head.startswith(b"ZF0x") and is_pickle_head(_decompressed_head(head[18:])):
-        return "compressed"  # joblib before 0.10: "ZF" and a length, then zlib
-    if head[:1] and head[0] in _AFTER_PROTO and _parses_to_stop(path):
-        return "pickle"  # protocol 0 or 1: no header, but a whole pickle stream
+    zf = _zf_stream(head)
+    if zf is not None or _decompressed(head) is not None:
+        data = _read(path, _PARSE_LIMIT)
+        stream = _zf_stream(data) if zf is not None else data
+        inner = _decompressed(stream) if stream else None
+        if inner is not None:
+            text, whole = inner
+            if (not text and not whole) or is_pickle_head(text) or (
+                    text[:1] and text[0] in _AFTER_PROTO and _reads_as_pickle(text, whole)):
+                return "compressed"
+    if head[:1] and head[0] in _AFTER_PROTO:
+        data = _read(path, _PARSE_LIMIT)
+        if _reads_as_pickle(data, len(data) < _PARSE_LIMIT):
+            return "pickle"  # protocol 0 or 1: no header
     return None
 
 
 _PARSE_LIMIT = 2**20
+# Opcodes that make pickle.load import something, and then call what it imported.
+_IMPORTS = frozenset({"GLOBAL", "INST", "STACK_GLOBAL"})
+_CALLS = frozenset({"REDUCE", "OBJ", "NEWOBJ", "NEWOBJ_EX", "INST", "BUILD"})
 
 
-def _parses_to_stop(path: str) -> bool:
-    """A protocol 0/1 pickle has no header: the file is one when pickletools' disassembler,
-    which keeps the unpickler's stack, marks and memo (and executes nothing), reads it to a
-    STOP that leaves exactly one value. Text that merely tokenizes as opcodes fails that."""
-    import io
-
+def _read(path: str, limit: int) -> bytes:
     try:
         with open(path, "rb") as handle:
-            data = handle.read(_PARSE_LIMIT)
+            return handle.read(limit)
     except OSError:
-        return False
+        return b""
 
-    class Discard(io.TextIOBase):
+
+def _reads_as_pickle(data: bytes, whole: bool) -> bool:
+    """Would pickle.load read `data` as a protocol 0/1 pickle and act on it? pickletools'
+    disassembler, which keeps the unpickler's stack, marks and memo (and executes nothing),
+    decides: yes when it reads to a STOP (values left on the stack too: pickle.load ignores
+    them); when `data`, a prefix of a larger file, reads well to its end; or when, before
+    the first error, the stream imports a plain dotted name and then calls something
+    (pickle.load runs that call before it fails). Text that merely starts with an opcode's
+    character fails within a few bytes."""
+    import io
+
+    printed: list[int] = []
+
+    class Positions(io.TextIOBase):
         def write(self, text: str) -> int:
+            head = text.split(":", 1)[0].strip()
+            if head.isdigit():
+                printed.append(int(head))
             return len(text)
 
     try:
-        pickletools.dis(data, out=Discard())  # type: ignore[arg-type]  # any text stream
-    except Exception:  # a stack, mark or memo the unpickler would refuse: not a pickle
-        return False
-    return True
+        pickletools.dis(data, out=Positions())  # type: ignore[arg-type]  # any text stream
+        return True
+    except Exception as exc:  # a stack, mark or memo the unpickler would refuse
+        text = str(exc)
+        if text.startswith("stack not empty after STOP"):
+            return True
+        if not whole and ("exhausted" in text or "remain" in text
+                          or "no newline found" in text):
+            return True
+    failed = printed[-1] if printed else 0  # dis prints the opcode it then refuses
+    imported = False
+    try:
+        for opcode, arg, pos in pickletools.genops(data):
+            if pos >= failed:
+                break
+            if opcode.name in _IMPORTS:
+                module, _, name = str(arg or "").partition(" ")
+                imported = opcode.name == "STACK_GLOBAL" or bool(
+                    _DOTTED.match(module) and _DOTTED.match(name))
+            if imported and opcode.name in _CALLS:
+                return True
+    except Exception:
+        pass
+    return False
+
+
+_DOTTED = __import__("re").compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
 
 def is_lfs_pointer(path: str) -> bool:

@@ -1,0 +1,74 @@
+"""Which files are artifacts, whatever their name: anything pickle.load or joblib.load would
+read and act on (issue #10's review round 8 got four payloads and one real writer's file
+past a stricter sniff: none of them was ever checked, and `mlgate artifact` exited 0)."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import sys
+import zlib
+
+import joblib
+import numpy as np
+import pytest
+
+from mlgate.artifacts.discovery import sniff
+from mlgate.cli import main
+
+
+class _Runs:
+    """Pickles as os.system('true'): what a payload does on load."""
+
+    def __reduce__(self):
+        import os
+
+        return os.system, ("true",)
+
+
+def _payloads() -> dict[str, bytes]:
+    zero = pickle.dumps(_Runs(), protocol=0)
+    two = pickle.dumps(_Runs(), protocol=2)
+    big = (b"(T" + (2 << 20).to_bytes(4, "little") + b"x" * (2 << 20) + b"0"
+           + pickle.dumps(_Runs(), protocol=1))
+    return {
+        "extra.dat": b"I1\n" + zero,  # a value left on the stack: pickle.load ignores it
+        "big.bin": big,  # a protocol 1 stream past the sniff's read limit
+        "nostop.bin": zero[:-1] + b"\xff",  # runs its call, then fails: never a STOP
+        "zlib0.bin": zlib.compress(zero),  # joblib.load decompresses it whatever its name
+        "zf.model": b"ZF" + format(len(two), "x").encode().rjust(19) + zlib.compress(two),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_payloads()))
+def test_what_the_loaders_would_run_is_found_whatever_its_name(git_project, capsys, name):
+    (git_project / name).write_bytes(_payloads()[name])
+    assert sniff(str(git_project / name)) is not None
+    for args in ([], ["--only-artifacts", name]):  # the audit's way, and the hook's
+        code = main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache",
+                     *args])
+        found = json.loads(capsys.readouterr().out)
+        assert code == 1 and [f["path"] for f in found] == [name], found
+
+
+def test_an_lz4_joblib_file_is_found_whatever_its_name(git_project, capsys):
+    pytest.importorskip("lz4")
+    joblib.dump({"w": np.arange(3)}, git_project / "weights.bin", compress="lz4")
+    assert sniff(str(git_project / "weights.bin")) == "compressed"
+    code = main(["artifact", "-v", "--python", sys.executable, "--no-cache"])
+    assert code == 0 and "weights.bin" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", [
+    b"../../../bin/mlgate,,\nmlgate/__init__.py,sha256=x,12\n",  # a wheel's RECORD
+    b"city,age\nParis,3\n",  # a CSV: GLOBAL of two lines that are no names
+    b"clean:\n\trm -rf build\n",  # a Makefile
+    b"import os\nimport sys\n",  # INST of 'mport os'
+    b".\n",  # STOP with nothing on the stack
+    b"cos\nsystem\n",  # a name, and nothing called
+], ids=["record", "csv", "makefile", "python", "stop", "name-only"])
+def test_text_that_starts_with_an_opcode_is_not_an_artifact(tmp_path, text):
+    (tmp_path / "f").write_bytes(text)
+    assert sniff(str(tmp_path / "f")) is None
+    (tmp_path / "f.gz").write_bytes(__import__("gzip").compress(text))
+    assert sniff(str(tmp_path / "f.gz")) is None
