@@ -188,7 +188,7 @@ def _reads_as_pickle(data: bytes, whole: bool) -> bool:
     imported = False
     try:
         for opcode, arg, pos in pickletools.genops(data):
-            if pos >= failed:
+            if pos is None or pos >= failed:
                 break
             if opcode.name in _IMPORTS:
                 module, _, name = str(arg or "").partition(" ")
