@@ -72,3 +72,4 @@ def test_text_that_starts_with_an_opcode_is_not_an_artifact(tmp_path, text):
     assert sniff(str(tmp_path / "f")) is None
     (tmp_path / "f.gz").write_bytes(__import__("gzip").compress(text))
     assert sniff(str(tmp_path / "f.gz")) is None
+

@@ -170,3 +170,38 @@ def test_containers_are_detected_by_content():
         decompress(bomb, "zlib")
     with pytest.raises(ContainerError, match="truncated"):
         decompress(zlib.compress(b"x" * 1000)[:-4], "zlib")
+
+
+def test_a_list_shared_through_the_memo_is_paid_for_at_every_check(monkeypatch):
+    """Review round 8: `_new_Index(MultiIndex, {'levels': L})` called again and again with
+    one memo-shared list L; each call re-checked all of L and the budget was charged for
+    the call's four items, so the scan ran past its 60 s for hours. The checks' work is
+    charged now (a smaller budget here, to keep the test fast)."""
+    import struct
+
+    import pandas as pd
+
+    from mlgate.artifacts import pickle_scan
+    from mlgate.artifacts.allowlist import BASE, NUMPY_TYPES, NUMPY_UFUNCS, AllowList
+
+    body = pickle.dumps(pd.Index([1, 2]), protocol=3)[:-1]
+    key = 1 + max(arg for op, arg, _ in __import__("pickletools").genops(body + b".")
+                  if op.name in ("BINPUT", "LONG_BINPUT"))
+
+    def get(k: int) -> bytes:
+        return b"j" + struct.pack("<I", k)
+
+    def text(s: str) -> bytes:
+        return b"\x8c" + bytes([len(s)]) + s.encode()
+
+    out = bytearray(body) + b"\x940"  # the Index, memoized
+    out += b"cpandas.core.indexes.base\n_new_Index\n\x940"
+    out += b"cpandas\nMultiIndex\n}" + text("levels") + b"]"
+    for _ in range(40):
+        out += b"(" + get(key) * 1000 + b"e"
+    out += b"s" + text("codes") + b"]s\x86\x940"
+    out += (get(key + 1) + get(key + 2) + b"R0") * 200 + b"N."
+    monkeypatch.setattr(pickle_scan, "MAX_OPCODES", 1_000_000)
+    verdict = pickle_scan.scan_pickle(bytes(out), AllowList(
+        BASE | NUMPY_UFUNCS | NUMPY_TYPES, defer=True))
+    assert any("work budget ran out" in r.message for r in verdict.refusals), verdict.refusals

@@ -179,8 +179,23 @@ def _label(value, depth: int = 0) -> bool:
         found[0] == "pandas" and found[1] in ("Timestamp", "Timedelta", "Period", "NaT")))
 
 
+# Items the checks of this module looked at since the scan last asked (`take_work`): a list
+# shared through the memo is checked again at each call that holds it, so the scan charges
+# what the checks did to its work budget, not only the size of the call's arguments.
+_WORK = [0]
+
+
+def take_work() -> int:
+    """The items looked at since the last call, for the scan's work budget."""
+    done, _WORK[0] = _WORK[0], 0
+    return done
+
+
 def _list(value, check) -> bool:
-    return isinstance(value, Seq) and value.kind == "list" and all(check(v) for v in value.items)
+    if not (isinstance(value, Seq) and value.kind == "list"):
+        return False
+    _WORK[0] += len(value.items)
+    return all(check(v) for v in value.items)
 
 
 def _either(*checks):
@@ -191,6 +206,7 @@ def _keys(value) -> list | None:
     """The constant string keys of a dict the stream built, each once; None otherwise."""
     if not isinstance(value, Mapping):
         return None
+    _WORK[0] += len(value.pairs)
     keys = [const(k) for k, _ in value.pairs]
     if not all(isinstance(k, Const) and type(k.value) is str for k, _ in value.pairs) or len(
             set(keys)) != len(keys):
@@ -406,6 +422,7 @@ def _arrow_strings_fit(parts: list) -> bool:
         return False
     values = array("q" if width == 8 else "i")
     values.frombytes(raw[:count * width])
+    _WORK[0] += min(count, MAX_CHECKED_OFFSETS + 1)  # the offsets walked below
     window = values[offset:]
     if window[0] < 0 or window[-1] > len(data) or window[0] > window[-1]:
         return False

@@ -369,6 +369,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
         problem = call_problem(target, args) or ecosystem.call_problem(target, args, what,
                                                                        is_allowed) or (
             value_types.call_problem(target, args, what))
+        charge(ecosystem.take_work(), offset)  # what the checks walked (a memo-shared list)
         if problem:
             _refuse(verdict, offset, UNRESOLVED, problem)
         check = subclass_check(target, args)
@@ -626,6 +627,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                         elif not target.wrapper and not _unknown(target, verdict):
                             problem = value_types.build_problem(target, state) or build_problem(
                                 target, state, verdict)
+                            charge(ecosystem.take_work(), pos)
                             if problem:
                                 _refuse(verdict, pos, UNRESOLVED, problem)
                         target.state = state
