@@ -102,6 +102,10 @@ def bundle():
         "aware": pd.Series(pd.date_range("2024", periods=2, tz="Europe/Paris")),
         "zoned": pd.Timestamp("2024-05-06", tz=zoneinfo.ZoneInfo("America/New_York")),
         "utc": pd.date_range("2024", periods=2, tz="UTC"),
+        # an index whose array computed its resolution (`_creso` in its cache, pandas 3)
+        "daily": pd.DatetimeIndex(["2024-01-01", "2024-01-02"], freq="D"),
+        "resampled": pd.Series([1.0, 2.0, 3.0], index=pd.date_range(
+            "2024", periods=3, freq="D")).resample("2D").mean(),
     }
 
 
