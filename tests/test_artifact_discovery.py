@@ -73,3 +73,23 @@ def test_text_that_starts_with_an_opcode_is_not_an_artifact(tmp_path, text):
     (tmp_path / "f.gz").write_bytes(__import__("gzip").compress(text))
     assert sniff(str(tmp_path / "f.gz")) is None
 
+
+
+def test_an_object_dtype_index_saved_by_joblib_passes(git_project, capsys):
+    """Review round 8: joblib's object array, read by pickle.load with the outer stream's
+    memo, meets 'pandas' where joblib reads 'numpy' and asks pandas for `dtype`, which it
+    does not have: pickle.load fails there, having called nothing. It was refused."""
+    pd = pytest.importorskip("pandas")
+    joblib.dump(pd.Index(["age", "income"], dtype=object), git_project / "columns.joblib")
+    joblib.dump(pd.Index(["a", 1], dtype=object), git_project / "mixed.joblib")
+    code = main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache"])
+    assert (code, json.loads(capsys.readouterr().out)) == (0, [])
+
+
+def test_an_attribute_pickle_load_would_find_is_still_refused(tmp_path):
+    from mlgate.probe_script.common import LoadFailure
+    from mlgate.probe_script.verify import verify_absent_modules
+
+    verify_absent_modules(["json:no_such_thing", "json.decoder:JSONDecoder.nope"], [])
+    with pytest.raises(LoadFailure, match=r"would take json\.decoder\.JSONDecoder\.decode"):
+        verify_absent_modules(["json.decoder:JSONDecoder.decode"], [])

@@ -345,6 +345,15 @@ def _stack_global(view: _View) -> None:
             view.push_exact(DTYPE_GLOBAL, GLOBAL)  # what the stream names its dtypes by
             return
         top = value.split(".")[0]
+        if view.absent_ok and isinstance(called, str) and _DOTTED.match(value) and _DOTTED.match(
+                called) and top in {m.split(".")[0] for m, _ in view.verdict.globals} and (
+                value not in _COMPAT_MODULES and top not in _STDLIB):
+            # A module the artifact's own load imports anyway (a joblib object array read
+            # with the outer memo meets 'pandas' where joblib reads 'numpy'): pickle.load
+            # imports it and then fails to find the attribute, unless it exists. The probe
+            # checks that `module.name` does not exist, before any load.
+            view.verdict.absent_modules.add(f"{value}:{called}")
+            raise _Stop
         if view.absent_ok and _DOTTED.match(value) and value not in _COMPAT_MODULES and not any(
                 value == old for old, _ in _COMPAT_NAMES) and top not in _STDLIB and (
                 top not in sys.modules):

@@ -76,6 +76,20 @@ def verify_absent_modules(names, roots):
     import importlib.util
 
     for name in names:
+        if ":" in name:  # module:attribute, the module one the load imports anyway
+            module, _, attribute = name.partition(":")
+            try:
+                value = importlib.import_module(module)
+                for part in attribute.split("."):  # as pickle's find_class walks a qualname
+                    value = getattr(value, part)
+                found = True
+            except Exception:  # pickle.load fails there as well, having called nothing
+                found = False
+            if found:
+                raise LoadFailure("refused", f"pickle.load (not joblib) of this file would"
+                                  f" take {module}.{attribute}, which exists here: save it"
+                                  " again, or load it with joblib only")
+            continue
         try:
             found = name in sys.modules or importlib.util.find_spec(name) is not None or (
                 importlib.machinery.PathFinder.find_spec(name, list(roots)) is not None)
