@@ -37,6 +37,9 @@ def _payloads() -> dict[str, bytes]:
         "nostop.bin": zero[:-1] + b"\xff",  # runs its call, then fails: never a STOP
         "zlib0.bin": zlib.compress(zero),  # joblib.load decompresses it whatever its name
         "zf.model": b"ZF" + format(len(two), "x").encode().rjust(19) + zlib.compress(two),
+        # round 9: a memo key written twice (pickletools refuses it, the unpicklers do not)
+        "memo.bin": b"I1\np0\np0\n" + zero,
+        "memo.dat": __import__("gzip").compress(b"I1\np0\np0\n" + zero),
     }
 
 
@@ -66,7 +69,8 @@ def test_an_lz4_joblib_file_is_found_whatever_its_name(git_project, capsys):
     b"import os\nimport sys\n",  # INST of 'mport os'
     b".\n",  # STOP with nothing on the stack
     b"cos\nsystem\n",  # a name, and nothing called
-], ids=["record", "csv", "makefile", "python", "stop", "name-only"])
+    b"N.B. the first line of a note\n",  # a whole pickle of None, then text
+], ids=["record", "csv", "makefile", "python", "stop", "name-only", "note"])
 def test_text_that_starts_with_an_opcode_is_not_an_artifact(tmp_path, text):
     (tmp_path / "f").write_bytes(text)
     assert sniff(str(tmp_path / "f")) is None

@@ -142,9 +142,6 @@ def sniff(path: str) -> str | None:
 
 
 _PARSE_LIMIT = 2**20
-# Opcodes that make pickle.load import something, and then call what it imported.
-_IMPORTS = frozenset({"GLOBAL", "INST", "STACK_GLOBAL"})
-_CALLS = frozenset({"REDUCE", "OBJ", "NEWOBJ", "NEWOBJ_EX", "INST", "BUILD"})
 
 
 def _read(path: str, limit: int) -> bytes:
@@ -156,49 +153,65 @@ def _read(path: str, limit: int) -> bytes:
 
 
 def _reads_as_pickle(data: bytes, whole: bool) -> bool:
-    """Would pickle.load read `data` as a protocol 0/1 pickle and act on it? pickletools'
-    disassembler, which keeps the unpickler's stack, marks and memo (and executes nothing),
-    decides: yes when it reads to a STOP (values left on the stack too: pickle.load ignores
-    them); when `data`, a prefix of a larger file, reads well to its end; or when, before
-    the first error, the stream imports a plain dotted name and then calls something
+    """Would pickle.load read `data` as a protocol 0/1 pickle and act on it? Asked of
+    pickle's own (pure-Python) unpickler, reading the way the real ones do (a memo key
+    written twice, values left on the stack), with a class lookup that imports nothing:
+    every plain dotted name it asks for is a stand-in that records being called. Yes when
+    it reads to a STOP; when `data`, a prefix of a larger file, reads well to its end; or
+    when, before the first error, the stream looked a name up and called something
     (pickle.load runs that call before it fails). Text that merely starts with an opcode's
-    character fails within a few bytes."""
+    character fails within a few bytes. Nothing runs: no name resolves to anything real,
+    persistent ids and extension codes fail, and the memo is a dict (no key sizes it)."""
     import io
+    import pickle
 
-    printed: list[int] = []
+    called = []
 
-    class Positions(io.TextIOBase):
-        def write(self, text: str) -> int:
-            head = text.split(":", 1)[0].strip()
-            if head.isdigit():
-                printed.append(int(head))
-            return len(text)
+    class StandIn:
+        def __new__(cls, *args, **kwargs):
+            called.append(True)
+            return object.__new__(cls)
 
+        def __init__(self, *args, **kwargs) -> None:
+            called.append(True)
+
+        def __call__(self, *args, **kwargs):
+            called.append(True)
+            return object.__new__(StandIn)
+
+        def __setstate__(self, state) -> None:
+            called.append(True)
+
+    class Sniffer(pickle._Unpickler):  # type: ignore[name-defined]  # pickle's own reader
+        def find_class(self, module: str, name: str):
+            if not (_DOTTED.match(module) and _DOTTED.match(name)):
+                raise pickle.UnpicklingError("not a name any finder knows")
+            return type("StandIn", (StandIn,), {})
+
+        def persistent_load(self, pid):
+            raise pickle.UnpicklingError("no persistent ids")
+
+    reader = Sniffer(io.BytesIO(data))
     try:
-        pickletools.dis(data, out=Positions())  # type: ignore[arg-type]  # any text stream
-        return True
-    except Exception as exc:  # a stack, mark or memo the unpickler would refuse
+        reader.load()
+        # a whole file is the pickle (text that happens to start "N." is not one); a prefix
+        # read to a STOP is a pickle, whatever follows it
+        return bool(called) or not whole or not data[_position(reader):].strip()
+    except Exception as exc:  # the first byte pickle.load could not read, or a stand-in's
+        if called:
+            return True
         text = str(exc)
-        if text.startswith("stack not empty after STOP"):
-            return True
-        if not whole and ("exhausted" in text or "remain" in text
-                          or "no newline found" in text):
-            return True
-    failed = printed[-1] if printed else 0  # dis prints the opcode it then refuses
-    imported = False
+        exhausted = isinstance(exc, EOFError) or "ran out of input" in text or (
+            "truncated" in text) or "pickle data was truncated" in text
+        return not whole and exhausted and reader._unframer.current_frame is None and (
+            len(data) - _position(reader) < 1 << 16)
+
+
+def _position(reader) -> int:
     try:
-        for opcode, arg, pos in pickletools.genops(data):
-            if pos is None or pos >= failed:
-                break
-            if opcode.name in _IMPORTS:
-                module, _, name = str(arg or "").partition(" ")
-                imported = opcode.name == "STACK_GLOBAL" or bool(
-                    _DOTTED.match(module) and _DOTTED.match(name))
-            if imported and opcode.name in _CALLS:
-                return True
+        return reader._unframer.file_read.__self__.tell()
     except Exception:
-        pass
-    return False
+        return 0
 
 
 _DOTTED = __import__("re").compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
