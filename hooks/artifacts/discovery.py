@@ -182,7 +182,7 @@ def _reads_as_pickle(data: bytes, whole: bool) -> bool:
         def __setstate__(self, state) -> None:
             called.append(True)
 
-    class Sniffer(pickle._Unpickler):  # type: ignore[name-defined]  # pickle's own reader
+    class Sniffer(pickle._Unpickler):  # pickle's own reader, in Python
         def find_class(self, module: str, name: str):
             if not (_DOTTED.match(module) and _DOTTED.match(name)):
                 raise pickle.UnpicklingError("not a name any finder knows")
@@ -203,8 +203,7 @@ def _reads_as_pickle(data: bytes, whole: bool) -> bool:
         text = str(exc)
         exhausted = isinstance(exc, EOFError) or "ran out of input" in text or (
             "truncated" in text) or "pickle data was truncated" in text
-        return not whole and exhausted and reader._unframer.current_frame is None and (
-            len(data) - _position(reader) < 1 << 16)
+        return not whole and exhausted and len(data) - _position(reader) < 1 << 16
 
 
 def _position(reader) -> int:
