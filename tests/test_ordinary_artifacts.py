@@ -469,3 +469,19 @@ def test_a_known_danger_stops_the_scan_and_gets_no_snippet(git_project, capsys):
     assert "churn.features.Bucketer" in out and "it is what pickle exploits call" in out
     assert "other.mod" not in out and "[tool.mlgate.artifact]" not in out
     assert "never load this artifact" in out
+
+
+@pytest.mark.parametrize(("module", "name", "renamed"), [
+    ("dumbdbm", "_Database", "dbm.dumb._Database"),  # its __del__ writes files
+    ("commands", "getoutput", "subprocess.getoutput"),
+    ("exceptions", "ValueError", "builtins.ValueError"),
+])
+def test_a_python_2_name_is_refused_below_protocol_3(module, name, renamed):
+    """Review round 9: below protocol 3 the unpicklers read `dumbdbm._Database` (a class
+    of the project, say) as `dbm.dumb._Database`. The scan, and the probe's lookup, judged
+    the name as written: they vouched for another object than the one that loads."""
+    allowed = AllowList(BASE | {(module, name)}, defer=True)
+    stream = g(module, name) + EMPTY_TUPLE + NEWOBJ
+    found = [(r.code, r.message) for r in scan_pickle(PROTO2 + stream + STOP, allowed).refusals]
+    assert found and found[0][0] == "MLG302" and f"as {renamed}" in found[0][1], found
+    assert scan_pickle(b"\x80\x03" + stream + STOP, allowed).refusals == []  # read as written

@@ -289,8 +289,24 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
         plain_keys = dict.fromkeys(plain[2])
     # Copies of `getattr` on the stack not yet consumed by getattr(ZoneInfo, '_unpickle').
     getters: list[Getter] = []
+    proto = 0  # the stream's PROTO: below 3, the unpicklers read Python 2 names
+
+    def py2_name(module: str, name: str, offset: int) -> None:
+        """Below protocol 3, pickle.load and joblib.load read a Python 2 name as its Python 3
+        one (`dumbdbm._Database` is `dbm.dumb._Database`, `commands.getoutput` is
+        `subprocess.getoutput`): what the stream names is then not what loads. Only the
+        renames the allow-list and the probe make alike pass (builtins, copyreg, and the
+        PY2_NAMES pairs)."""
+        renamed = _py2_rename(module, name)
+        if proto < 3 and renamed is not None and renamed != (module, name) and not (
+                module in ("__builtin__", "copy_reg") and renamed[1] == name) and (
+                (module, name) not in value_types.PY2_NAMES):
+            _refuse(verdict, offset, UNRESOLVED, f"{module}.{name} is read by Python 3's"
+                    f" unpicklers as {renamed[0]}.{renamed[1]} (a Python 2 name): the scan"
+                    " would vouch for another object than the one that loads")
 
     def global_value(module: str, name: str, offset: int):
+        py2_name(module, name, offset)
         if (module, name) in value_types.GETATTR and not is_allowed(module, name):
             verdict.globals.append((module, name))  # the probe hands out a guarded getattr
             getters.append(Getter(module, name, offset))
@@ -433,6 +449,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                 elif name == "PROTO":
                     if pos != resume:
                         _refuse(verdict, pos, MALFORMED, "PROTO in the middle of a pickle")
+                    proto = arg
                 elif name == "FRAME":
                     if frame_end is not None and pos != frame_end:
                         _refuse(verdict, pos, MALFORMED, "FRAME inside another frame")
@@ -532,6 +549,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     stack.append(fetched)
                 elif name in ("GLOBAL", "INST"):
                     module, qualname = _raw_global(data, pos, verdict)
+                    py2_name(module, qualname, pos)
                     ref = (global_value(module, qualname, pos) if name == "GLOBAL"
                            else _check_global(module, qualname, pos, is_allowed, verdict))
                     if name == "INST" and _is(ref, JOBLIB_WRAPPER):
@@ -738,6 +756,17 @@ def _skip_joblib_array(stream: io.BytesIO, data: bytes, offset: int, state, is_a
     if end > len(data):
         _refuse(verdict, offset, MALFORMED, "a joblib array runs past the end of the file")
     stream.seek(end)
+
+
+def _py2_rename(module: str, name: str) -> tuple[str, str] | None:
+    """What pickle's fix_imports makes of a name (protocols 0-2), None when unchanged."""
+    import _compat_pickle
+
+    if (module, name) in _compat_pickle.NAME_MAPPING:
+        return _compat_pickle.NAME_MAPPING[(module, name)]
+    if module in _compat_pickle.IMPORT_MAPPING:
+        return _compat_pickle.IMPORT_MAPPING[module], name
+    return None
 
 
 def _raw_global(data: bytes, pos: int, verdict: Verdict) -> tuple[str, str]:

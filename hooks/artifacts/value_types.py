@@ -69,7 +69,8 @@ _BUILTINS = ("list", "dict", "set", "frozenset", "tuple", "int", "float", "compl
              "bytes", "bool")
 # Protocols 0-2 name int and str as Python 2 did (pickle's fix_imports maps them back).
 PY2_NAMES = {("__builtin__", "long"): ("builtins", "int"),
-             ("__builtin__", "unicode"): ("builtins", "str")}
+             ("__builtin__", "unicode"): ("builtins", "str"),
+             ("__builtin__", "xrange"): ("builtins", "range")}
 FACTORIES = frozenset({(module, name) for module in ("builtins", "__builtin__")
                        for name in _BUILTINS}
                       | {COUNTER, DEQUE, DEFAULTDICT, ORDEREDDICT} | set(PY2_NAMES))
