@@ -24,7 +24,10 @@ On Linux (x86_64 and aarch64), through ctypes:
   (io_uring would run socket operations that seccomp never sees) fail with EPERM while the
   load's libraries are imported, and kill the process from `harden()` on (right before the
   artifact's first opcode). clone3 fails with ENOSYS (seccomp cannot read its flags), so
-  the C library falls back to clone, and threads keep working. Everything else is allowed.
+  the C library falls back to clone, and threads keep working. Changing a file's mode,
+  owner, times or extended attributes (chmod, chown, utimensat, setxattr and their
+  variants), which Landlock does not cover, and creating SysV IPC objects fail with EPERM.
+  Everything else is allowed.
 - No core dump (RLIMIT_CORE 0): a process the filter kills would otherwise dump its memory.
 
 On macOS nothing is applied in-process: mlgate starts the probe under `sandbox-exec` with the
@@ -102,6 +105,15 @@ ARCHES = {
         "kill": {"execve": 59, "execveat": 322, "socket": 41, "socketpair": 53,
                  "connect": 42, "bind": 49, "ptrace": 101, "process_vm_writev": 311,
                  "io_uring_setup": 425, "fork": 57, "vfork": 58},
+        # what Landlock leaves alone: a file's mode, owner, times and extended attributes
+        # (a setuid bit or a file capability planted outside the folder), and SysV IPC
+        # objects that outlive the probe
+        "fail": {"chmod": 90, "fchmod": 91, "chown": 92, "fchown": 93, "lchown": 94,
+                 "utime": 132, "setxattr": 188, "lsetxattr": 189, "fsetxattr": 190,
+                 "removexattr": 197, "lremovexattr": 198, "fremovexattr": 199,
+                 "utimes": 235, "fchownat": 260, "futimesat": 261, "fchmodat": 268,
+                 "utimensat": 280, "fchmodat2": 452, "setxattrat": 463, "removexattrat": 466,
+                 "shmget": 29, "semget": 64, "msgget": 68},
     },
     "aarch64": {
         "audit_arch": 0xC00000B7, "x32": False,
@@ -111,6 +123,11 @@ ARCHES = {
         "kill": {"execve": 221, "execveat": 281, "socket": 198, "socketpair": 199,
                  "connect": 203, "bind": 200, "ptrace": 117, "process_vm_writev": 271,
                  "io_uring_setup": 425},
+        "fail": {"setxattr": 5, "lsetxattr": 6, "fsetxattr": 7, "removexattr": 14,
+                 "lremovexattr": 15, "fremovexattr": 16, "fchmod": 52, "fchmodat": 53,
+                 "fchownat": 54, "fchown": 55, "utimensat": 88, "fchmodat2": 452,
+                 "setxattrat": 463, "removexattrat": 466, "msgget": 186, "semget": 190,
+                 "shmget": 194},
     },
 }
 ARCH_ALIASES = {"amd64": "x86_64", "arm64": "aarch64"}
@@ -330,6 +347,9 @@ def seccomp_program(arch, deny=SECCOMP_RET_KILL_PROCESS, spawn=None):
         program += [(BPF_JGE_K, 0, 1, X32_SYSCALL_BIT), foreign]
     for name, number in sorted(arch["kill"].items(), key=lambda item: item[1]):
         program += [(BPF_JEQ_K, 0, 1, number), spawned if name in SPAWN_CALLS else kill]
+    refused = (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.EPERM)  # never a kill: no harm
+    for number in sorted(arch.get("fail", {}).values()):
+        program += [(BPF_JEQ_K, 0, 1, number), refused]
     program += [(BPF_JEQ_K, 0, 1, arch["clone3"]),
                 (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.ENOSYS),
                 # clone(flags, ...): flags is the first argument on both architectures
