@@ -351,16 +351,24 @@ def _arrow_array_args(items: list) -> bool:
     return False
 
 
-def _buffer_length(value) -> int | None:
-    """len() of `py_buffer(bytes)` or `py_buffer(bytearray(bytes))`, without a copy."""
+_EMPTY = Const(b"")  # what `bytearray()` holds
+
+
+def _buffer_bytes(value):
+    """The bytes value inside `py_buffer(bytes)` or `py_buffer(bytearray(bytes))` (an empty
+    constant for `bytearray()`), None when there is none."""
     inner = _items(value)
     if not inner:
         return None
     if kind(inner[0]) == ("builtins", "bytearray"):
-        inner = _items(inner[0])
-        if not inner:
-            return 0  # bytearray()
-    return byte_length(inner[0]) if inner else None
+        inner = _items(inner[0]) or [_EMPTY]
+    return inner[0]
+
+
+def _buffer_length(value) -> int | None:
+    """len() of a py_buffer's bytes, without a copy."""
+    found = _buffer_bytes(value)
+    return None if found is None else byte_length(found)
 
 
 def _arrow_values_fit(parts: list, bits: int) -> bool:
@@ -385,14 +393,8 @@ MAX_CHECKED_OFFSETS = 10_000_000
 
 def _buffer(value) -> bytes | None:
     """The bytes of `py_buffer(bytes)` or `py_buffer(bytearray(bytes))`."""
-    inner = _items(value)
-    if not inner:
-        return None
-    if kind(inner[0]) == ("builtins", "bytearray"):
-        inner = _items(inner[0])
-        if not inner:
-            return b""  # bytearray()
-    return bytes_value(inner[0]) if inner else None
+    found = _buffer_bytes(value)
+    return None if found is None else bytes_value(found)
 
 
 def _arrow_strings_fit(parts: list) -> bool:

@@ -144,8 +144,7 @@ def _poetry_part(part: str) -> str | None:
 
 
 def _pep508(data: dict) -> list[tuple[str, str, str]]:
-    from packaging.requirements import InvalidRequirement, Requirement
-
+    """pyproject.toml's PEP 508 requirements that carry a specifier."""
     items: list[object] = []
     project = data.get("project")
     if isinstance(project, dict):
@@ -157,18 +156,10 @@ def _pep508(data: dict) -> list[tuple[str, str, str]]:
     groups = data.get("dependency-groups")
     for group in (groups.values() if isinstance(groups, dict) else ()):
         items += group if isinstance(group, list) else []
-    found = []
-    for item in items:
-        if not isinstance(item, str):
-            continue
-        try:
-            req = Requirement(item)
-        except InvalidRequirement:
-            continue
-        if req.url or not str(req.specifier):
-            continue
-        found.append((canonical_name(req.name), str(req.specifier), item))
-    return found
+    from mlgate.locks.requirements import pep508
+
+    return [(canonical_name(req.name), str(req.specifier), item) for item, req in pep508(items)
+            if not req.url and str(req.specifier)]
 
 
 def _valid(spec: str) -> str | None:

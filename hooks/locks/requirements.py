@@ -263,7 +263,6 @@ def _group_names(data: dict) -> list[tuple[str, tuple[str, ...]]]:
     [dependency-groups], uv's and PDM's dev-dependencies, Poetry's dependencies, dev-dependencies
     and groups. Names only: installing and pinning them is the lock's business, and Poetry's
     `^1.2` constraints are not PEP 508 anyway."""
-    from packaging.requirements import InvalidRequirement, Requirement
 
     tool = data.get("tool")
     if not isinstance(tool, dict):
@@ -278,16 +277,8 @@ def _group_names(data: dict) -> list[tuple[str, tuple[str, ...]]]:
     for groups in lists:
         for group in groups.values() if isinstance(groups, dict) else ():
             strings.extend(_items(group))  # {include-group = ...} tables: declared elsewhere
-    found = []
-    for item in strings:
-        if not isinstance(item, str):
-            continue
-        try:
-            req = Requirement(item)
-        except InvalidRequirement:
-            continue
-        found.append((canonical_name(req.name), tuple(sorted(canonical_name(e)
-                                                              for e in req.extras))))
+    found = [(canonical_name(req.name), tuple(sorted(canonical_name(e) for e in req.extras)))
+             for _, req in pep508(strings)]
     poetry = tool.get("poetry")
     if isinstance(poetry, dict):
         tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
@@ -303,6 +294,21 @@ def _group_names(data: dict) -> list[tuple[str, tuple[str, ...]]]:
                           if isinstance(s, dict) for e in _items(s.get("extras"))
                           if isinstance(e, str)}
                 found.append((canonical_name(name), tuple(sorted(extras))))
+    return found
+
+
+def pep508(items: list) -> list:
+    """(text, packaging Requirement) for each item that is a valid PEP 508 string."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    found = []
+    for item in items:
+        if not isinstance(item, str):
+            continue
+        try:
+            found.append((item, Requirement(item)))
+        except InvalidRequirement:
+            continue
     return found
 
 
