@@ -203,7 +203,9 @@ def test_a_variable_named_for_a_container_holds_a_container_path(tmp_path, capsy
         CONTAINER_WORKDIR := /root/app
         container_cfg=/Users/ana/cfg.yaml
         host_data=/home/ana/data
+        container_path="/blue/lab/ana/images/brain.sif"
         run:
         \tdocker run -v $(host_data):$(container_data_path) img
         """)
-    assert line_codes(found) == ["3:MLG101", "4:MLG101"]  # /Users is on a host anyway
+    # /Users is on a host anyway; `container_path` alone is the image file, on the host
+    assert line_codes(found) == ["3:MLG101", "4:MLG101", "5:MLG109"]

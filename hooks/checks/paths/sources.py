@@ -25,10 +25,22 @@ CONTAINER_KEYS_RE = LazyPattern(
     r"target|WORKDIR|workdir)\s*:",
 )
 # A shell, Make or .env variable whose name says it holds a path inside a container:
-# `container_data_path=/home/jovyan/data`, `export CONTAINER_WORKDIR=/app` (a token of the name).
+# `container_data_path=/home/jovyan/data`, `export CONTAINER_WORKDIR=/app` (a token of the
+# name, beside one that says which folder). `container_path=/blue/lab/img.sif` alone names
+# the container image, a file on the host.
 _CONTAINER_ASSIGN_RE = LazyPattern(
-    r"^\s*(?:export\s+)?(?:[A-Za-z0-9]+_)*(?:container|CONTAINER|Container)(?:_[A-Za-z0-9]+)*"
-    r"\s*(?:\?|:|::|\+)?=")
+    r"^\s*(?:export\s+)?(?P<name>(?:[A-Za-z0-9]+_)*(?:container|CONTAINER|Container)"
+    r"(?:_[A-Za-z0-9]+)*)\s*(?:\?|:|::|\+)?=")
+_IMAGE_WORDS = frozenset({"container", "path", "file", "image", "img", "sif", "location", "dir",
+                          "name", "uri", "url", "tag"})
+
+
+def _container_location(body: str) -> bool:
+    """Does an assignment's name say its value is a folder inside a container?"""
+    found = _CONTAINER_ASSIGN_RE.match(body)
+    if not found:
+        return False
+    return bool(set(found.group("name").lower().split("_")) - _IMAGE_WORDS)
 # `#SBATCH --output=/home/a/x.log` (Slurm), `#PBS`, `#BSUB`, `#$` (SGE): not comments.
 SCHEDULER_DIRECTIVE_RE = LazyPattern(r"#(?:SBATCH|PBS|BSUB|\$)\s")
 # A Kubernetes manifest describes containers: its paths are the container's.
@@ -273,7 +285,7 @@ def text_sites(
             ((container or number in container_lines) and not in_host)
             or (container_keys and bool(CONTAINER_KEYS_RE.match(body)))
             or (not yaml and ("ontainer" in body or "ONTAINER" in body)
-                and bool(_CONTAINER_ASSIGN_RE.match(body)))
+                and _container_location(body))
         )
         yield Site(body, number, 1, path_context=path_context, container=in_container,
                    use=use, shell=line_shell)
