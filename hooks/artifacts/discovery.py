@@ -22,9 +22,13 @@ from __future__ import annotations
 
 import os
 import pickletools
-from typing import Any
+import re
 
 from mlgate.artifacts.container import XGBOOST_JSON, XGBOOST_UBJ
+
+TYPE_CHECKING = False  # not `from typing import ...`: typing costs start-up time
+if TYPE_CHECKING:
+    from typing import Any
 
 # The one list of artifact extensions (the hook's `files` filter mirrors it).
 EXTENSIONS = (".pkl", ".pickle", ".joblib", ".jbl", ".sav", ".pkl.gz", ".pkl.z",
@@ -213,7 +217,7 @@ def _position(reader) -> int:
         return 0
 
 
-_DOTTED = __import__("re").compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
 
 def is_lfs_pointer(path: str) -> bool:

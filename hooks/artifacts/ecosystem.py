@@ -18,6 +18,8 @@ arguments (or `copyreg._reconstructor(cls, object, None)`), nothing else.
 
 from __future__ import annotations
 
+import re
+
 from mlgate.artifacts.object_states import (
     FROMBUFFER,
     ND_RECONSTRUCT,
@@ -61,7 +63,7 @@ ARROW_FIXED_BITS = {
     **{f"duration[{unit}]": 64 for unit in ("s", "ms", "us", "ns")}}
 ARROW_UNITS = frozenset({"s", "ms", "us", "ns"})
 # A timestamp's zone as pyarrow names it: a tz database key, or a fixed offset.
-ARROW_ZONE = __import__("re").compile(r"(?:[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*"
+ARROW_ZONE = re.compile(r"(?:[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*"
                                       r"|[+-][0-9]{2}:[0-9]{2})\Z")
 INTERVAL_CLOSED = frozenset({"left", "right", "both", "neither"})
 # Classes of the ecosystem made by NEWOBJ with no arguments and given a state.
