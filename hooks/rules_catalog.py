@@ -364,7 +364,8 @@ RULES: dict[str, Rule] = {
         what='a global that is not on the allow-list (`posix.system`, '
              '`builtins.eval`, `pkgutil.resolve_name`, `numpy.load`, dotted names '
              'through allowed modules, ...). A global pickle exploits are built on '
-             'stops the scan; every other one (a class mlgate does not vet) is '
+             'stops the scan, and stays an error when `allow` or `trust-modules` '
+             'lets it through; every other one (a class mlgate does not vet) is '
              'reported in the same run, and the text report ends with one '
              '`[tool.mlgate.artifact]` allow list naming them all',
         fix='if the class is yours and you trust the artifact, paste the allow '

@@ -380,13 +380,15 @@ def test_getattr_is_refused_but_for_a_time_zone(stream, code, words):
 
 def test_the_probe_hands_out_a_getattr_that_only_makes_time_zones(git_project, capsys):
     """A user who allow-listed builtins.getattr by mistake: the static layer lets the call
-    through, the probe's unpickler does not."""
+    through (and says it is an error anyway), the probe's unpickler does not."""
     (git_project / "pyproject.toml").write_text(
         '[tool.mlgate.artifact]\nallow = ["builtins:getattr"]\n')
     stream = PROTO2 + call(GETATTR, g("datetime", "timedelta"), u("max")) + STOP
     (git_project / "m.pkl").write_bytes(stream)
     code, found = artifact_json(capsys, "m.pkl")
-    assert code == 1 and "another thing than a time zone" in found[0]["message"], found
+    assert code == 1 and [f["code"] for f in found] == ["MLG301", "MLG301"], found
+    assert "builtins.getattr is on the allow-list" in found[0]["message"]
+    assert "another thing than a time zone" in found[1]["message"], found
 
 
 # ============================================================== 3. older scikit-learn layouts

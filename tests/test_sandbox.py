@@ -19,7 +19,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pytest
-from test_artifact_load import codes, repo, run  # noqa: F401 - `repo` is a fixture
+from test_artifact_load import codes, repo, run, write_module  # noqa: F401 - `repo` is a fixture
 
 from mlgate import sandbox
 from mlgate.cli import main
@@ -205,33 +205,68 @@ def test_the_sandbox_source_is_part_of_the_probe_digest(tmp_path, monkeypatch):
 
 
 class _Call:
-    """Pickles as a call of `function(argument)`: what a malicious artifact does on load."""
+    """Pickles as a call of `function(*arguments)`: what a malicious artifact does on load."""
 
-    def __init__(self, function, argument) -> None:
-        self.function, self.argument = function, argument
+    def __init__(self, function, *arguments) -> None:
+        self.function, self.arguments = function, arguments
 
     def __reduce__(self):
-        return self.function, (self.argument,)
+        return self.function, self.arguments
 
 
-def _payload(kind: str, marker) -> bytes:
-    import posix
+# A class in a module the project trusts (`trust-modules`), which acts when it is made: how a
+# gap in the static layer would look to the sandbox (the scan accepts the call).
+ACTS = """
+    import os
+    import socket
 
-    if kind == "program":
-        return pickle.dumps(_Call(posix.system, f"touch {shlex.quote(str(marker))}"), 4)
-    if kind == "socket":
-        # were the socket opened, the marker says so
-        code = f"import socket; socket.socket(); open({str(marker)!r}, 'w').write('x')"
-        return pickle.dumps(_Call(exec, code), 4)
-    return pickle.dumps(_Call(exec, f"open({str(marker)!r}, 'w').write('x')"), 4)
+
+    class Act:
+        def __init__(self, kind, marker):
+            if kind == "program":
+                os.system("touch " + marker)
+            elif kind == "socket":  # were the socket opened, the marker says so
+                socket.socket()
+                open(marker, "w").write("x")
+            elif kind == "write":
+                open(marker, "w").write("x")
+            elif kind == "swallow":  # catches the error it gets
+                try:
+                    os.system("true")
+                except BaseException:
+                    pass
+            elif kind == "evaluate":  # a library function that evaluates text it is handed
+                eval(marker)
+            elif kind == "function":  # the same, without exec or eval
+                import types
+                types.FunctionType(compile(marker, "<text>", "exec"), {})()
+            elif kind == "import":  # a module imported only now, in the middle of the load
+                import proj.generates
+    """
+TRUSTS_ACTS = '[tool.mlgate.artifact]\ntrust-modules = ["proj.acts"]\n'
+
+
+def _trusted_act(root, kind: str, argument: str) -> bytes:
+    """A pickle of proj.acts.Act(kind, argument), the module written into `root`."""
+    import importlib
+
+    write_module(root, "proj.acts", ACTS)
+    subprocess.run(["git", "add", "proj"], cwd=root, check=True)
+    sys.path.insert(0, str(root))
+    try:
+        return pickle.dumps(_Call(importlib.import_module("proj.acts").Act, kind, argument), 4)
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m.split(".")[0] == "proj"]:
+            del sys.modules[name]
 
 
 @pytest.mark.parametrize("kind", ["program", "socket", "write"])
 def test_a_malicious_artifact_that_the_scan_lets_through_cannot_act(available, repo,  # noqa: F811
                                                                     capsys, kind):
-    (repo / "pyproject.toml").write_text(DANGEROUS)
+    (repo / "pyproject.toml").write_text(TRUSTS_ACTS)
     marker = repo / "marker"  # outside the probe's temporary folder
-    (repo / "model.pkl").write_bytes(_payload(kind, marker))
+    (repo / "model.pkl").write_bytes(_trusted_act(repo, kind, str(marker)))
     code, found = run(capsys, "model.pkl")
     assert (code, codes(found)) == (1, ["MLG309"])
     if kind == "write":
@@ -243,70 +278,103 @@ def test_a_malicious_artifact_that_the_scan_lets_through_cannot_act(available, r
     assert not marker.exists()
 
 
-class _PayloadInCatch:
-    """A load that catches the error it gets: still reported."""
-
-    def __reduce__(self):
-        return exec, ("try:\n    import os; os.system('true')\nexcept BaseException:\n    pass",)
-
-
 def test_a_load_that_swallows_the_refusal_is_still_stopped(available, repo, capsys):  # noqa: F811
-    (repo / "pyproject.toml").write_text(DANGEROUS)
-    (repo / "model.pkl").write_bytes(pickle.dumps(_PayloadInCatch(), 4))
+    (repo / "pyproject.toml").write_text(TRUSTS_ACTS)
+    (repo / "model.pkl").write_bytes(_trusted_act(repo, "swallow", ""))
     code, found = run(capsys, "model.pkl")
     assert (code, codes(found)) == (1, ["MLG309"])
     assert "it tried to run a program (os.system)" in found[0]["message"]
 
 
-SHELLS_OUT = """
-    import subprocess
+@pytest.mark.parametrize(("kind", "what"), [("evaluate", "run code it carries (exec)"), (
+    "function", "make a function from code (function.__new__)")])
+def test_text_evaluated_during_the_load_is_stopped_before_it_runs(available, repo,  # noqa: F811
+                                                                   capsys, kind, what):
+    """Code a load runs could print the answer the probe would have printed: evaluated text
+    is stopped before it runs, wherever in the load it happens (here in a trusted
+    module, as a library function that evaluates what it is handed would)."""
+    marker = repo / "marker"
+    (repo / "pyproject.toml").write_text(TRUSTS_ACTS)
+    (repo / "model.pkl").write_bytes(_trusted_act(
+        repo, kind, f"open({str(marker)!r}, 'w').write('x')"))
+    code, found = run(capsys, "model.pkl")
+    assert (code, codes(found)) == (1, ["MLG309"])
+    assert f"it tried to {what}" in found[0]["message"]
+    assert not marker.exists()
 
-    import numpy as np
-    from sklearn.base import BaseEstimator, ClassifierMixin
+
+# A load whose code prints the probe's answer for a model that loaded, and leaves.
+FORGED = ("import os, sys\nsys.stdout.write('{\"result\": {\"ok\": true, \"type\": \"dict\"}}')"
+          "\nsys.stdout.flush()\nopen(%r, 'w').write('x')\nos._exit(0)")
 
 
-    class ShellsOut(ClassifierMixin, BaseEstimator):
-        def fit(self, X, y=None):
-            self.n_features_in_ = X.shape[1]
-            return self
+@pytest.mark.parametrize("sandbox_mode", ["auto", "off"])
+def test_an_allow_listed_danger_never_passes_whatever_the_load_answers(
+        available, repo, capsys, sandbox_mode):  # noqa: F811
+    """F3 of review round 9: with builtins:exec allow-listed by mistake, the artifact's code
+    printed a forged answer and exited, and the check passed. The artifact needs a global
+    exploits are built on: an error from the static scan alone; the sandboxed load stops the
+    code before it runs; with the sandbox off, nothing is loaded."""
+    marker = repo / "marker"
+    (repo / "pyproject.toml").write_text(DANGEROUS + f'sandbox = "{sandbox_mode}"\n')
+    (repo / "model.pkl").write_bytes(pickle.dumps(_Call(exec, FORGED % str(marker)), 4))
+    code, found = run(capsys, "model.pkl")
+    assert code == 1
+    assert found[0]["code"] == "MLG301"
+    assert found[0]["message"].startswith("builtins.exec is on the allow-list, but it is what"
+                                          " pickle exploits call")
+    if sandbox_mode == "off":
+        assert codes(found) == ["MLG301"]
+        assert "it was not loaded (the sandbox is off)" in found[0]["message"]
+    else:
+        assert codes(found) == ["MLG301", "MLG309"]
+        assert "it tried to run code it carries (exec)" in found[1]["message"]
+    assert not marker.exists()
 
-        def predict(self, X):
-            try:  # as ctypes.util.find_library does, through threadpoolctl
-                subprocess.run(["ldconfig", "-p"], capture_output=True, check=False)
-            except OSError:
-                pass
-            return np.zeros(len(X), dtype=int)
+
+def test_the_probe_itself_refuses_to_run_what_the_unpickler_hands_to_exec(available, tmp_path):
+    """The probe alone (no static verdict to fall back on): the forged answer never prints."""
+    marker = tmp_path / "marker"
+    path = tmp_path / "evil.pkl"
+    data = pickle.dumps(_Call(exec, FORGED % str(marker)), 4)
+    path.write_bytes(data)
+    payload = {"path": str(path), "sha256": hashlib.sha256(data).hexdigest(),
+               "loader": "pickle", "allow": [["builtins", "exec"]],
+               "sandbox": {"mode": "auto", "path": SANDBOX_PATH}}
+    result = run_probe(sys.executable, "load-artifact", 120, payload, sandbox="auto")
+    assert (result["ok"], result["kind"]) == (False, "stopped"), result
+    assert not marker.exists()
+
+
+GENERATES_CODE = """
+    import collections
+    import dataclasses
+
+    Pair = collections.namedtuple("Pair", "low high")  # both compile the methods they write
+
+
+    @dataclasses.dataclass
+    class Edges:
+        low: float = 0.0
     """
 
 
-def test_a_model_whose_prediction_shells_out_is_checked_not_killed(available, repo,  # noqa: F811
-                                                                    capsys):
-    """scikit-learn limits BLAS threads around some predictions, and threadpoolctl's first
-    look for the C library runs `ldconfig -p`: the load was innocent, the model works."""
-    package = repo / "shells"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "model.py").write_text(textwrap.dedent(SHELLS_OUT))
-    subprocess.run(["git", "add", "shells"], cwd=repo, check=True)
-    script = ("import sys, joblib, numpy as np; sys.path.insert(0, '.');"
-              " from shells.model import ShellsOut;"
-              " joblib.dump(ShellsOut().fit(np.ones((3, 2))), 'model.joblib')")
-    subprocess.run([sys.executable, "-c", script], cwd=repo, check=True)
-    (repo / "sample.json").write_text(json.dumps({"instances": [[1.0, 2.0]],
-                                                  "columns": ["a", "b"]}))
-    code = main(["audit", "--format", "json", "--python", sys.executable, "--no-cache",
-                 "--skip", "lock"])
-    report = json.loads(capsys.readouterr().out)
-    assert {p["name"]: p["status"] for p in report["pillars"]}["artifact"] == "pass", report
-    assert not any(f["code"] == "MLG309" for f in report["findings"]), report["findings"]
-    assert code in (0, 1)
+def test_a_module_that_generates_code_while_the_load_imports_it_loads(available, repo,  # noqa: F811
+                                                                      capsys):
+    """namedtuple and dataclasses compile the methods they write: inside an import, that is
+    the module's own (committed or installed) code, not the artifact's."""
+    (repo / "pyproject.toml").write_text(TRUSTS_ACTS)
+    (repo / "model.pkl").write_bytes(_trusted_act(repo, "import", ""))
+    write_module(repo, "proj.generates", GENERATES_CODE)
+    subprocess.run(["git", "add", "proj"], cwd=repo, check=True)
+    assert run(capsys, "model.pkl") == (0, [])
 
 
 def test_without_the_sandbox_the_payload_does_run(repo, capsys):  # noqa: F811
     """The same artifact with sandbox = "off": the marker appears (the test above can fail)."""
-    (repo / "pyproject.toml").write_text(DANGEROUS + 'sandbox = "off"\n')
+    (repo / "pyproject.toml").write_text(TRUSTS_ACTS + 'sandbox = "off"\n')
     marker = repo / "marker"
-    (repo / "model.pkl").write_bytes(_payload("program", marker))
+    (repo / "model.pkl").write_bytes(_trusted_act(repo, "program", str(marker)))
     run(capsys, "model.pkl")
     assert marker.exists()
 

@@ -87,8 +87,12 @@ class AllowList:
     estimators, in `project_pending`."""
 
     def __init__(self, pairs: set[tuple[str, str]] | frozenset, defer: bool = False,
-                 project_classes=None) -> None:
+                 project_classes=None, flag: frozenset = frozenset()) -> None:
         self.pairs = frozenset(pairs)
+        # `flag`: pairs the user allowed that pickle exploits call; the ones the artifact
+        # needs are recorded in `flagged` (the gate reports them, whatever the load says).
+        self.flag = flag
+        self.flagged: set[tuple[str, str]] = set()
         self.defer = defer
         self.pending: set[tuple[str, str]] = set()
         # The project's own estimators (`project.ProjectClasses`): (module, class) -> the
@@ -98,6 +102,8 @@ class AllowList:
 
     def __call__(self, module: str, name: str) -> bool:
         if (module, name) in self.pairs:
+            if (module, name) in self.flag:
+                self.flagged.add((module, name))
             return True
         if self.defer:
             from mlgate.probe_script.ecosystem import ecosystem_shaped

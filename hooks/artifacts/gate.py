@@ -25,6 +25,7 @@ from mlgate.artifacts.findings import stored as _stored
 from mlgate.artifacts.formats import COMPRESSIONS
 from mlgate.artifacts.formats import preimports as _preimports
 from mlgate.artifacts.formats import static as _static
+from mlgate.artifacts.refused_globals import dangerous
 from mlgate.codes import ARTIFACT_UNSAFE_GLOBAL
 from mlgate.config import Config
 from mlgate.finding import Finding
@@ -358,7 +359,26 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
 
 
 _STOPPED_HINT = ("never load this artifact; if it is yours, look for what runs a program or"
-                 " opens a connection when it is unpickled")
+                 " code, or opens a connection, when it is unpickled")
+
+
+def _allowed_dangers(path: str, pairs: set, loaded: bool) -> list[Finding]:
+    """The artifact calls a global pickle exploits are built on, and the user allow-listed it.
+    Code a load runs can print any answer the probe would, so this verdict stands on the
+    static scan alone: no allow-list entry and no load makes such an artifact pass."""
+    found = []
+    for module, name in sorted(pairs):
+        found.append(_finding(
+            path, ARTIFACT_UNSAFE_GLOBAL,
+            f"{module}.{name} is on the allow-list, but it is what pickle exploits call (it"
+            " runs programs or code, reads or writes files, or imports by name): no allow-list"
+            " entry makes an artifact that needs it safe to load" + (
+                "; it was loaded only inside the sandbox, to report what it tried" if loaded
+                else "; it was not loaded (the sandbox is off)"),
+            hint=f"remove \"{module}:{name}\" from [tool.mlgate.artifact] allow (or its module"
+                 " from trust-modules), and re-create the artifact without it",
+            module=module, name=name))
+    return found
 
 
 def _probe_failure(path: str, error, timeout: float) -> list[Finding]:
@@ -379,7 +399,7 @@ def _probe_failure(path: str, error, timeout: float) -> list[Finding]:
 
 
 # Bump when what this module concludes from the same facts changes: cached verdicts expire.
-_CODE = 4
+_CODE = 5
 
 
 class ArtifactGate:
@@ -567,7 +587,8 @@ class ArtifactGate:
                     unreadable(path, exc, early)
                     continue
             own = ProjectClasses(roots, self.repo_root)  # the project's own estimators
-            allow = AllowList(self.base | project_pairs, defer=True, project_classes=own)
+            allow = AllowList(self.base | project_pairs, defer=True, project_classes=own,
+                              flag=frozenset(p for p in project_pairs if dangerous(*p)))
             static, facts = _static(path, data, allow, self.verbose)
             del data
             if allow.project_pending:  # verified in the probe after everything else
@@ -593,6 +614,12 @@ class ArtifactGate:
                 # a refusal that looked for the project's classes depends on what git tracks
                 finish(path, record, None if own.consulted else name)
                 continue
+            if allow.flagged:  # reported whatever the load answers; loaded only sandboxed
+                record["findings"] += [_stored(f) for f in _allowed_dangers(
+                    path, allow.flagged, self.load and self.sandbox != "off")]
+                if self.sandbox == "off":
+                    finish(path, record, name)
+                    continue
             if not self.load or "globals" not in facts:
                 cacheable = True
                 if facts.get("verify") or facts.get("dtypes") or facts.get(

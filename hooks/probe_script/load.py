@@ -517,6 +517,15 @@ _RUN_EVENTS = {"os.system": "run a program", "os.exec": "run a program",
                "socket.bind": "open a socket", "socket.getaddrinfo": "reach the network",
                "socket.gethostbyname": "reach the network",
                "socket.gethostbyaddr": "reach the network"}
+# The ways to run code a load carries: exec or eval, a function made from a code object, a
+# code object made by hand or unmarshalled, a function's code replaced. (Compiling alone runs
+# nothing: numpy parses an .npy header with ast.literal_eval.) An unpickling needs none of
+# them, except while it imports a module, whose body and what it generates (dataclasses'
+# and namedtuple's methods) is installed or committed code: so they stop the load unless an
+# import is under way, and code that could print a forged answer never runs.
+_CODE_EVENTS = {"exec": "run code it carries", "function.__new__": "make a function from code",
+                "code.__new__": "make a code object", "marshal.loads": "read marshalled code",
+                "marshal.load": "read marshalled code"}
 # C functions a load could reach through ctypes to do the same
 _RUN_SYMBOLS = frozenset({"system", "popen", "execv", "execve", "execvp", "execvpe", "execl",
                           "execle", "execlp", "fork", "vfork", "clone", "posix_spawn",
@@ -531,6 +540,10 @@ def _guard(event, args):
     what = _RUN_EVENTS.get(event)
     if what is None and event == "ctypes.dlsym" and len(args) > 1 and args[1] in _RUN_SYMBOLS:
         what = f"call {args[1]}() through ctypes"
+    if what is None and _GUARD["phase"] == "load" and (event in _CODE_EVENTS or (
+            event == "object.__setattr__" and len(args) > 1 and args[1] == "__code__")) \
+            and not _importing():
+        what = _CODE_EVENTS.get(event, "replace a function's code")
     if what is None:
         return
     if _GUARD["phase"] == "load":
@@ -540,6 +553,19 @@ def _guard(event, args):
 
     raise PermissionError(errno.EPERM, "mlgate's sandbox: no program or network while the"
                           " model is exercised")
+
+
+def _importing():
+    """Is an import under way (importlib's frames on the stack)? Its frames stay there, even
+    those its tracebacks leave out."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name.startswith("<frozen importlib.") or name.endswith(
+                ("importlib/_bootstrap.py", "importlib/_bootstrap_external.py")):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _stopped():
