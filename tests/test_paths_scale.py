@@ -217,3 +217,18 @@ def test_workers_hand_their_cache_entries_to_the_parent(repo, capsys, monkeypatc
     assert not used
     assert len(entries(repo)) == 10
     assert run_paths(capsys, ".") == first
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="CPU affinity is Linux's")
+@pytest.mark.parametrize(("runnable", "others"), [(1, 0), (2, 1), (99, None)])
+def test_workers_follow_what_runs_now_not_the_last_minute(tmp_path, monkeypatch, runnable,
+                                                          others):
+    """The one-minute load average still counts runs that just ended (a benchmark's previous
+    repetitions kept a 2-CPU machine at one worker); what is runnable now is what competes."""
+    cpus = len(os.sched_getaffinity(0))
+    loadavg = tmp_path / "loadavg"
+    loadavg.write_text(f"5.00 5.00 5.00 {runnable}/300 4242\n", encoding="ascii")
+    monkeypatch.setattr(paths, "LOADAVG", str(loadavg))
+    assert paths._idle_cpus() == (max(1, cpus - others) if others is not None else 1)
+    loadavg.write_text("garbage\n", encoding="ascii")  # unreadable: the load average decides
+    assert 1 <= paths._idle_cpus() <= cpus

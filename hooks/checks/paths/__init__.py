@@ -370,16 +370,28 @@ def _check_in_worker(target: Target) -> tuple[list[Finding], dict]:
     return found, results.take_new() if results is not None else {}
 
 
+LOADAVG = "/proc/loadavg"
+
+
 def _idle_cpus() -> int:
-    """CPUs this run can use: those the load average leaves idle, plus the one this process
-    runs on anyway. On a machine whose load already fills its CPUs, workers only add the
-    cost of forking and of passing results back (measured: 20% more CPU, slower)."""
+    """CPUs this run can use: those other work leaves idle, plus the one this process runs on
+    anyway. On a machine whose load already fills its CPUs, workers only add the cost of
+    forking and of passing results back (measured: 20% more CPU, slower). Other work is what
+    is runnable now (Linux's /proc/loadavg), not the one-minute average, which still counts
+    the runs that just ended (a pre-commit hook after a build, a benchmark's repetitions)."""
     try:
         cpus = len(os.sched_getaffinity(0))
-        busy = os.getloadavg()[0]
     except (AttributeError, OSError):
         return os.cpu_count() or 1
-    return max(1, int(cpus - busy + 1))
+    try:
+        with open(LOADAVG, encoding="ascii") as handle:  # runnable now, this process among them
+            others = int(handle.read().split()[3].split("/")[0]) - 1
+    except (OSError, ValueError, IndexError):
+        try:
+            others = int(os.getloadavg()[0]) - 1
+        except (AttributeError, OSError):
+            return cpus
+    return max(1, cpus - max(0, others))
 
 
 def _check_all(targets: list[Target], opts: _Options) -> Iterator[Finding]:
