@@ -205,6 +205,30 @@ def test_concurrent_runs_leave_whole_tables(repo):
     assert [p.name for p in tables(repo)[0].parent.iterdir() if p.name.startswith(".")] == []
 
 
+def test_concurrent_runs_on_different_files_keep_each_others_entries(repo, capsys,
+                                                                     monkeypatch):
+    """Run A reads its shards, run B saves its entries into the same shards, then A saves:
+    B's entries stay (200 files each over 256 shards: many are shared)."""
+    for i in range(400):
+        (repo / f"job{i}.sh").write_text(f"cd /local-scratch/ana/run{i}\n", encoding="utf-8")
+    from mlgate.checks.paths.results import Results
+
+    real_save = Results.save
+    other = [sys.executable, "-c", "from mlgate.cli import main; main(['paths', '--no-config']"
+             " + [f'job{i}.sh' for i in range(200, 400)])"]
+
+    def save_after_the_other_run(self):  # this run read its shards before the other saved
+        assert not entries(repo)
+        subprocess.run(other, cwd=repo, check=False, capture_output=True)
+        assert len(entries(repo)) == 200
+        real_save(self)
+
+    monkeypatch.setattr(Results, "save", save_after_the_other_run)
+    monkeypatch.setattr(paths, "PARALLEL_MIN_FILES", 10_000)  # this process saves
+    run_paths(capsys, *[f"job{i}.sh" for i in range(200)])
+    assert len(entries(repo)) == 400
+
+
 def test_workers_hand_their_cache_entries_to_the_parent(repo, capsys, monkeypatch):
     for i in range(8):
         (repo / f"job{i}.sh").write_text(f"cd /local-scratch/ana/run{i}\n", encoding="utf-8")

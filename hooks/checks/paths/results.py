@@ -75,20 +75,22 @@ class Results:
                 self.prefix = f"paths-{key(VERSION, code_stamp(), self.options)}"
         return bool(self.prefix)
 
+    def _read(self, name: str) -> dict[str, list]:
+        """A shard's entries as stored; {} when there is none or it does not validate."""
+        if not self._open() or self.cache is None:
+            return {}
+        try:
+            table = self.cache.read(f"{self.prefix}-{name}.json")
+        except (RecursionError, MemoryError):  # valid JSON nested past json's depth
+            return {}
+        entries = table.get("entries") if table and table.get("version") == VERSION else None
+        return entries if isinstance(entries, dict) else {}
+
     def _shard(self, digest: str) -> dict[str, list]:
         name = digest[:SHARD_CHARS]
         shard = self._shards.get(name)
         if shard is None:
-            shard = self._shards[name] = {}
-            if self._open() and self.cache is not None:  # _open made it
-                try:
-                    table = self.cache.read(f"{self.prefix}-{name}.json")
-                except (RecursionError, MemoryError):  # valid JSON nested past json's depth
-                    table = None
-                entries = (table.get("entries") if table and table.get("version") == VERSION
-                           else None)
-                if isinstance(entries, dict):
-                    self._shards[name] = shard = entries
+            shard = self._shards[name] = self._read(name)
         return shard
 
     def get(self, digest: str, path: str) -> list[Finding] | None:
@@ -122,7 +124,9 @@ class Results:
         if not self._dirty or not self._open() or self.cache is None:
             return
         for name in sorted(self._dirty):
-            entries = self._shards[name]
+            # What another run saved since this one read the shard is kept (its files may be
+            # others than this run's): read again, this run's entries on top.
+            entries = {**self._read(name), **self._shards[name]}
             if len(entries) > MAX_ENTRIES // 16 ** SHARD_CHARS:  # insertion order: oldest first
                 entries = dict(list(entries.items())[-(MAX_ENTRIES // 16 ** SHARD_CHARS):])
             self.cache.write(f"{self.prefix}-{name}.json", {"version": VERSION,
