@@ -13,8 +13,13 @@ LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 # default since 2.1). They hold no code: they are loaded by XGBoost's parser, in the sandbox.
 XGBOOST_JSON = b'{"learner":{'
 XGBOOST_UBJ = b"{L\x00\x00\x00\x00\x00\x00\x00\x07learner{"
-MAX_DECOMPRESSED = 4 * 1024**3  # bytes
+# A decompressed stream is held whole for the scan (and once more while its pieces are
+# joined): 1 GiB bounds mlgate's memory near 2 GiB, whatever the file claims. A model larger
+# than that when decompressed can be saved uncompressed (read as is, up to reading's cap).
+MAX_DECOMPRESSED = 1024**3  # bytes
 MAX_RATIO = 1000
+# Output is taken in pieces of this size, so a bomb is stopped one piece past the cap.
+_PIECE = 64 * 1024**2
 
 _MAGIC = [
     (b"\x1f\x8b", "gzip"),
@@ -87,15 +92,41 @@ def decompress(data: bytes, kind: str) -> bytes:
         engine = lz4.frame.LZ4FrameDecompressor()
     else:
         raise ContainerError(f"{kind} is not a compression mlgate reads")
+    pieces: list[bytes] = []
+    total = 0
+    pending = data
     try:
-        out = engine.decompress(data, limit + 1)
+        while True:
+            piece = engine.decompress(pending, _PIECE)
+            total += len(piece)
+            if total > limit:
+                raise ContainerError(_too_large(kind, limit))
+            pieces.append(piece)
+            if kind in ("zlib", "gzip"):
+                pending = engine.unconsumed_tail
+                if not pending and len(piece) < _PIECE:
+                    break
+            else:
+                pending = b""
+                if engine.eof or (engine.needs_input and len(piece) < _PIECE):
+                    break
+    except ContainerError:
+        raise
     except Exception as exc:  # each library has its own error type
         raise ContainerError(f"corrupt {kind} stream: {exc}") from None
-    if len(out) > limit:
-        raise ContainerError(f"{kind} stream expands beyond {limit} bytes (ratio or size cap)")
+    out = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+    del pieces
     if getattr(engine, "eof", True) is False:
         raise ContainerError(f"truncated {kind} stream")
     unused = getattr(engine, "unused_data", b"")
     if unused:
         raise ContainerError(f"data after the end of the {kind} stream")
     return out
+
+
+def _too_large(kind: str, limit: int) -> str:
+    if limit >= MAX_DECOMPRESSED:
+        return (f"{kind} stream expands beyond {MAX_DECOMPRESSED // 1024**2} MiB, mlgate's cap"
+                " for a compressed artifact (save a model that large uncompressed)")
+    return (f"{kind} stream expands more than {MAX_RATIO} times its size (a decompression"
+            " bomb, or not a model)")

@@ -43,8 +43,18 @@ BIT_GENERATORS = frozenset({
     ("numpy.random._mt19937", "MT19937"), ("numpy.random._pcg64", "PCG64"),
     ("numpy.random._pcg64", "PCG64DXSM"), ("numpy.random._philox", "Philox"),
     ("numpy.random._sfc64", "SFC64")})
-RECONSTRUCTORS = frozenset({("copyreg", "_reconstructor"), ("copy_reg", "_reconstructor"),
-                            BIT_GENERATOR_CTOR})
+COPYREG_RECONSTRUCTORS = frozenset({("copyreg", "_reconstructor"), ("copy_reg", "_reconstructor")})
+RECONSTRUCTORS = COPYREG_RECONSTRUCTORS | {BIT_GENERATOR_CTOR}
+# The bases copyreg._reduce_ex hands `_reconstructor` (the first class of the MRO that is not
+# a heap type) for what ordinary models hold: `object` (state None), or a builtin container
+# or value whose constructor takes the state `base(obj)` gave (a dict subclass: a dict).
+# `_reconstructor` calls `base.__new__(cls, state)`: another base (numpy.ndarray given 4096
+# makes an array of uninitialised memory) is not a form the pickler writes for a model.
+_RECONSTRUCTOR_BASES = frozenset(
+    (module, name) for module in ("builtins", "__builtin__") for name in (
+        "dict", "list", "set", "frozenset", "tuple", "int", "float", "complex", "str",
+        "bytes", "bytearray")) | {("collections", "OrderedDict")}
+_OBJECT = frozenset({("builtins", "object"), ("__builtin__", "object")})
 CODECS_ENCODE = frozenset({("_codecs", "encode")})
 PYX_UNPICKLE = "__pyx_unpickle_"
 # Classes a pickle passes to a reconstructor and never calls itself.
@@ -356,6 +366,30 @@ def call_problem(target: GlobalRef, args: Seq) -> str | None:
         return (f"{target.module}.{target.name} with other arguments than Cython writes"
                 " (class, checksum, state)")
     return None
+
+
+def reconstructor_problem(target: GlobalRef, args: Seq) -> str | None:
+    """`copyreg._reconstructor(cls, base, state)` only as `copyreg._reduce_ex` writes it
+    (after the value types' and the ecosystem's own rules, which say more)."""
+    if _pair(target) not in COPYREG_RECONSTRUCTORS:
+        return None
+    items = args.items
+    if len(items) != 3 or not isinstance(items[0], GlobalRef):
+        return "copyreg._reconstructor with other arguments than (class, base, state)"
+    base = _pair(items[1])
+    if base in _OBJECT:
+        if not (isinstance(items[2], Const) and items[2].value is None):
+            return "copyreg._reconstructor(class, object, state) with a state that is not None"
+        return None
+    if base not in _RECONSTRUCTOR_BASES:
+        return (f"copyreg._reconstructor with the base {_name(items[1])}: the pickler hands it"
+                " object or a builtin container, whose constructor is all it calls")
+    return None
+
+
+def _name(value) -> str:
+    pair = _pair(value)
+    return f"{pair[0]}.{pair[1]}" if pair else "a computed value"
 
 
 def subclass_check(target: GlobalRef, args: Seq) -> tuple[str, str, str, str] | None:

@@ -35,6 +35,7 @@ from mlgate.artifacts.object_states import (
     dtype_code,
     dtype_size,
     made_class,
+    reconstructor_problem,
     setitems_problem,
     subclass_check,
 )
@@ -329,13 +330,18 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
         return items if count > 1 else items[0]
 
     def no_wrapper(items: list, offset: int) -> list:
-        # joblib's wrapper class is only ever the target of NEWOBJ: never inside a container,
-        # so no call's arguments or BUILD state can hold it (checked here, shallowly, once).
+        # joblib's wrapper class is only ever the target of NEWOBJ(cls, ()): every other
+        # opcode that takes values off the stack (containers, OBJ, INST, calls' arguments,
+        # BUILD states) passes them here, so nothing else can make a wrapper (joblib reads
+        # array bytes after the BUILD of any NumpyArrayWrapper instance: one the scan did not
+        # see would hide the bytes that follow from it). Checked shallowly, once, where the
+        # values are first gathered.
         for item in items:
             if (isinstance(item, GlobalRef) and (item.module, item.name) == JOBLIB_WRAPPER) or (
                     isinstance(item, Instance) and item.wrapper):
-                _refuse(verdict, offset, UNRESOLVED, "joblib's array wrapper class inside a"
-                        " container: it could make a wrapper the scan does not see")
+                _refuse(verdict, offset, UNRESOLVED, "joblib's array wrapper class used"
+                        " otherwise than as joblib uses it (NEWOBJ of it with no arguments):"
+                        " it could make a wrapper the scan does not see")
         return items
 
     def charge(units: int, offset: int) -> None:
@@ -384,7 +390,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
             return Instance(target, args)  # already refused: not judged further
         problem = call_problem(target, args) or ecosystem.call_problem(target, args, what,
                                                                        is_allowed) or (
-            value_types.call_problem(target, args, what))
+            value_types.call_problem(target, args, what)) or reconstructor_problem(target, args)
         charge(ecosystem.take_work(), offset)  # what the checks walked (a memo-shared list)
         if problem:
             _refuse(verdict, offset, UNRESOLVED, problem)
@@ -557,14 +563,10 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     if name == "GLOBAL":
                         stack.append(ref)
                     else:
-                        verdict.called.add((module, qualname))
-                        made = Instance(ref, Seq("tuple", pop_mark(pos)))
-                        # (pandas, the ecosystem and the project's estimators: never by INST)
-                        problem = ecosystem.call_problem(ref, made.args, "INST", is_allowed) or (
-                            value_types.call_problem(ref, made.args, "INST"))
-                        if problem:
-                            _refuse(verdict, pos, UNRESOLVED, problem)
-                        stack.append(made)
+                        # INST is a call like OBJ: the same rules (no Python 3 pickler
+                        # writes it; Python 2's did, for old-style classes)
+                        stack.append(call(ref, Seq("tuple", no_wrapper(pop_mark(pos), pos)),
+                                          pos, "INST"))
                 elif name == "STACK_GLOBAL":
                     qualname, module = pop(pos), pop(pos)
                     if not (isinstance(_const(module), str) and isinstance(_const(qualname),
@@ -576,7 +578,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                                 " is not a plain dotted name")
                     stack.append(global_value(module.value, qualname.value, pos))
                 elif name == "OBJ":
-                    items = pop_mark(pos)
+                    items = no_wrapper(pop_mark(pos), pos)
                     if not items:
                         _refuse(verdict, pos, MALFORMED, "OBJ without a class")
                     stack.append(call(items[0], Seq("tuple", items[1:]), pos, "OBJ"))
@@ -621,11 +623,12 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                                 "BUILD on a class, function or constant: it would set"
                                 " attributes on it")
                     target = stack[-1]
-                    if _is(state, JOBLIB_WRAPPER) or (not seen and _dunder_keys(state)
+                    no_wrapper([state], pos)
+                    if (not seen and _dunder_keys(state)
                                                        and not ecosystem.dunder_state_ok(
                                                            stack[-1], state)):
                         _refuse(verdict, pos, UNRESOLVED, "BUILD with a state that sets a"
-                                " dunder attribute or holds joblib's array wrapper class")
+                                " dunder attribute")
                     if not isinstance(target, Instance):
                         _refuse(verdict, pos, UNRESOLVED, "BUILD on a list, tuple or dict: no"
                                 " pickler writes that")

@@ -51,7 +51,10 @@ def _dtype_from_state(np, code, state, built):
 
 def _same_state(value, encoded, built, signature):
     if "ref" in encoded:
-        return hasattr(value, "descr") and signature(value) == signature(built[encoded["ref"]])
+        # (not hasattr(value, "descr"): numpy computes descr in time exponential in the
+        # nesting of a dtype that holds another twice at every level)
+        mine = signature(value)
+        return mine is not None and mine == signature(built[encoded["ref"]])
     if "t" in encoded:
         return isinstance(value, tuple) and len(value) == len(encoded["t"]) and all(
             _same_state(v, e, built, signature) for v, e in zip(value, encoded["t"]))
@@ -111,15 +114,21 @@ def verify_dtypes(entries):
         return
     import numpy as np
 
-    signatures = {}
+    # A dtype's signature is a small number, the same for structurally equal dtypes: each
+    # level's key names its parts' numbers, never their text, so a dtype that holds another
+    # twice at every level (shared through the memo) costs one key per level, not 2**depth.
+    signatures, numbers = {}, {}
 
     def signature(dtype):
+        if not isinstance(dtype, np.dtype):
+            return None
         known = signatures.get(id(dtype))
         if known is None:
             reduced = dtype.__reduce__()
-            known = repr((reduced[1], tuple(
+            key = (repr(reduced[1]), tuple(
                 (signature(part) if isinstance(part, np.dtype) else repr(part))
-                for part in _flatten_state(reduced[2], np))))
+                for part in _flatten_state(reduced[2], np)))
+            known = numbers.setdefault(key, len(numbers))
             signatures[id(dtype)] = known
             keep.append(dtype)
         return known
