@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import json
 import lzma
 import pickle
 import struct
+import subprocess
 import zlib
 
 import numpy as np
@@ -184,3 +186,39 @@ def test_a_dtype_that_doubles_at_every_level_is_verified_without_numpys_descr(gi
     (git_project / "model.pkl").write_bytes(pickle.dumps(
         {"dtype": _doubling_dtype(26)}, protocol=2))
     assert artifact_json(capsys, "model.pkl") == (0, [])
+
+
+ESTIMATOR = ("from sklearn.base import BaseEstimator\n\n\n"
+             "class Model(BaseEstimator):\n    def __init__(self, alpha=1.0):\n"
+             "        self.alpha = alpha\n")
+
+
+def test_what_code_in_the_probe_prints_is_never_taken_for_its_answer(git_project, capsys,
+                                                                    monkeypatch):
+    """A module of the project (a class the artifact names, imported by the load) printed
+    the answer the probe gives for a model that loaded, and left: the check passed whatever
+    the artifact held. The probe answers on a copy of stdout made before anything of the
+    project or the artifact runs, and their stdout is its stderr."""
+    from test_artifact_load import pickle_with_project_class
+
+    import mlgate.probe
+
+    pickle_with_project_class(git_project, "proj.est", ESTIMATOR, lambda m: m.Model())
+    subprocess.run(["git", "add", "proj"], check=True)
+    answers = []
+    real = mlgate.probe.PendingProbe.result
+
+    def recording(self):
+        answers.append(real(self))
+        return answers[-1]
+
+    monkeypatch.setattr(mlgate.probe.PendingProbe, "result", recording)
+    assert artifact_json(capsys, "model.joblib") == (0, [])
+    loaded = next(a for a in answers if a.get("ok") and a.get("type") == "proj.est.Model")
+    forged = json.dumps({"result": loaded})
+    (git_project / "proj" / "est.py").write_text(
+        f"import os, sys\nsys.stdout.write({forged!r})\nsys.stdout.flush()\nos._exit(0)\n"
+        + ESTIMATOR)
+    code, found = artifact_json(capsys, "model.joblib")
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert "failed to run the probe" in found[0]["message"]

@@ -50,6 +50,22 @@ def _read_input():
     return params
 
 
+def _private_answer():
+    """The answer's own copy of stdout (not inherited by anything started); fd 1 and
+    sys.stdout become stderr. What the project's modules or a load print, by mistake or to
+    pass for the probe's answer, lands in stderr: the answer is what this module writes."""
+    answer = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return answer
+
+
+def _write_answer(fd, text):
+    data = text.encode("utf-8")
+    while data:
+        data = data[os.write(fd, data):]
+
+
 def main(argv):
     command = argv[1] if len(argv) > 1 else None
     function, takes_input = _command(command)
@@ -58,16 +74,14 @@ def main(argv):
         return 2
     if takes_input:
         sys.dont_write_bytecode = True  # no __pycache__ written into the project or mlgate
+        answer = _private_answer()  # before anything of the project or the artifact runs
         params = _read_input()
         if params is None:
             os._exit(0)
-        result = function(params)
-    else:
-        result = function()
-    sys.stdout.write(json.dumps({"result": result}))
-    sys.stdout.flush()
-    if takes_input:
+        _write_answer(answer, json.dumps({"result": function(params)}))
         os._exit(0)  # a loaded model can take a second to tear down; nobody needs that
+    sys.stdout.write(json.dumps({"result": function()}))
+    sys.stdout.flush()
     return 0
 
 
