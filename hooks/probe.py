@@ -154,7 +154,7 @@ class PendingProbe:
 
         python = self.python
         try:
-            stdout, stderr = self._proc.communicate(self._input, timeout=self.timeout)
+            stdout, stderr = _exchange(self._proc, self._input, self.timeout)
         except subprocess.TimeoutExpired:
             _kill(self._proc)
             raise ProbeError(
@@ -181,6 +181,61 @@ class PendingProbe:
 
 
 _LIVE: set = set()  # probes still running: killed, group and all, if mlgate exits first
+# What mlgate keeps of a probe's output: its answer (JSON of a few kB; beyond this it is no
+# answer) and the end of its stderr (where the last line says why it failed). What the
+# project's code or a load prints, however much, costs mlgate no more memory than that.
+MAX_ANSWER = 16 * 1024**2
+STDERR_TAIL = 64 * 1024
+
+
+def _exchange(proc, data: bytes | None, timeout: float) -> tuple[bytes, bytes]:
+    """`proc.communicate(data, timeout)`, with bounded output (see MAX_ANSWER): raises
+    subprocess.TimeoutExpired as communicate does; the caller kills the group."""
+    import contextlib
+    import threading
+
+    out, err = bytearray(), bytearray()
+
+    def feed() -> None:
+        try:
+            if data:
+                proc.stdin.write(data)
+        except (OSError, ValueError):
+            pass  # it exited without reading: its answer (or its absence) says why
+        finally:
+            with contextlib.suppress(OSError, ValueError):
+                proc.stdin.close()
+
+    def drain(stream, sink: bytearray, answer: bool) -> None:
+        try:
+            while True:
+                chunk = stream.read1(1 << 16)
+                if not chunk:
+                    return
+                if answer:
+                    if len(sink) <= MAX_ANSWER:
+                        sink += chunk[:MAX_ANSWER + 1 - len(sink)]
+                else:
+                    sink += chunk
+                    if len(sink) > 2 * STDERR_TAIL:
+                        del sink[:-STDERR_TAIL]
+        except (OSError, ValueError):
+            return
+
+    threads = [threading.Thread(target=drain, args=(proc.stdout, out, True), daemon=True),
+               threading.Thread(target=drain, args=(proc.stderr, err, False), daemon=True)]
+    if proc.stdin is not None:
+        threads.append(threading.Thread(target=feed, daemon=True))
+    for thread in threads:
+        thread.start()
+    proc.wait(timeout=timeout)  # subprocess.TimeoutExpired, as communicate() raises it
+    for thread in threads:
+        # a child the probe left behind could hold the pipes open: its output is not waited for
+        thread.join(timeout=5)
+    if len(out) > MAX_ANSWER:
+        out = bytearray(b"")  # an answer that large is not the probe's
+        err += f"\nmore than {MAX_ANSWER >> 20} MiB on the answer channel".encode()
+    return bytes(out), bytes(err[-STDERR_TAIL:])
 
 
 def _kill(proc) -> None:

@@ -293,3 +293,26 @@ def test_a_cache_write_cut_short_leaves_no_partial_file(tmp_path):
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     assert proc.stdout.split() == ["None", "{'ok':", "True}"]
     assert sorted(os.listdir(folder)) == ["small.json"]
+
+
+def test_what_a_probe_prints_costs_mlgate_bounded_memory(monkeypatch):
+    """The probe's stderr (where the project's code and a load print) and its answer channel
+    are read to the end, but only the answer, up to its cap, and stderr's last lines are
+    kept: a module printing gigabytes cannot fill mlgate's memory."""
+    import mlgate.probe as probe
+
+    monkeypatch.setattr(probe, "MAX_ANSWER", 1 << 20)
+    loud = ("import sys\nsys.stdin.read()\nfor _ in range(48):\n"
+            "    sys.stderr.write('e' * 65536)\n    sys.stdout.write('o' * 65536)\n"
+            "sys.stderr.write('\\nlast line')\n")
+    proc = subprocess.Popen([sys.executable, "-c", loud], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = probe._exchange(proc, b"{}", 60)
+    assert out == b""  # 3 MiB: more than an answer is
+    assert len(err) <= probe.STDERR_TAIL
+    assert err.endswith(b"more than 1 MiB on the answer channel")
+    assert b"last line" in err
+    quiet = subprocess.Popen([sys.executable, "-c", "import sys; print(sys.stdin.read())"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    assert probe._exchange(quiet, b'{"a": 1}', 60) == (b'{"a": 1}\n', b"")
