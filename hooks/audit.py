@@ -177,6 +177,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         compare_contract,
         compare_sample,
         empty_request_note,
+        found_contract,
         imported_contract,
     )
     from mlgate.files import relative_to
@@ -299,6 +300,11 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                 untimed.append(f"{spec.name} (no sample)")
                 continue
             contract = imported_contract(spec, model, contract)
+            contract, aside = found_contract(spec, contract, model)
+            if aside and sample is None:
+                unchecked.append(f"{spec.name} (no sample; {aside})")
+                untimed.append(f"{spec.name} (no sample)")
+                continue
             what = []
             if sample is not None:
                 schema_found.extend(compare_sample(spec, sample, model))
@@ -306,7 +312,8 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
             if contract is not None:
                 schema_found.extend(compare_contract(spec, contract, model, sample))
                 if model["input"].get("feature_names_in"):
-                    what.append("contract")
+                    what.append(f"contract {contract.name} (found as {spec.contract_found})"
+                                if spec.contract_found else "contract")
             if what:
                 compared.append(f"{spec.name}: {' and '.join(what)} against the model's"
                                 " input")

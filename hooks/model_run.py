@@ -118,9 +118,11 @@ def read_inputs(spec, findings: list[Finding]):
             contract = load_contract(spec.contract, os.getcwd(), roots)
         except ContractError as exc:
             where = getattr(exc, "path", None) or spec.contract.rpartition(":")[0] or spec.contract
-            findings.append(_finding(where, UNREADABLE, f"contract: {exc}",
-                                     line=getattr(exc, "line", 1) or 1,
-                                     hint="fix the contract, or the model's contract = ..."))
+            found = getattr(spec, "contract_found", None)
+            findings.append(_finding(
+                where, UNREADABLE, f"contract{' found as ' + found if found else ''}: {exc}",
+                "warning" if found else "error", line=getattr(exc, "line", 1) or 1,
+                hint="fix the contract, or the model's contract = ..."))
     return sample, contract
 
 

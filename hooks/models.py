@@ -11,6 +11,8 @@ budget. In order, the first that applies:
    With one artifact, it is the model, sample or not; with several, each is loaded, one
    without `predict` but with `transform` is reported as a preprocessor saved beside the
    model, and a model without a sample is a warning (MLG411), never skipped in silence.
+   The pydantic body of a FastAPI route is the contract of the model it serves
+   (`mlgate.contracts.discovery`); a difference from a found contract is a warning.
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ BESIDE = {"preprocessor": "a preprocessor", "data": "data"}
 class ModelSpec:
     """One model to exercise; paths as the user will see them (relative to the cwd)."""
 
-    __slots__ = ("artifact", "batch", "budget_ms", "contract", "contract_import",
-                 "contract_names", "input", "method", "name", "origin", "sample")
+    __slots__ = ("artifact", "batch", "budget_ms", "contract", "contract_found",
+                 "contract_import", "contract_names", "input", "method", "name", "origin",
+                 "request_models", "sample")
 
     def __init__(self, name: str, artifact: str, origin: str, sample: str | None = None,
                  contract: str | None = None, budget_ms: float | None = None,
@@ -44,6 +47,10 @@ class ModelSpec:
         self.contract_import = contract_import
         self.sample, self.contract, self.budget_ms = sample, contract, budget_ms
         self.method, self.contract_names, self.batch = method, contract_names, batch
+        # A contract found by convention: where (a route's body), else None. With several
+        # candidates and none chosen, `request_models` lists them for the user to pick.
+        self.contract_found: str | None = None
+        self.request_models: list[str] = []
 
     def __repr__(self) -> str:
         return f"ModelSpec({self.name!r}, {self.artifact!r}, sample={self.sample!r})"
@@ -106,7 +113,29 @@ def discover(root: str, budget_ms: float, names: str = "fields") -> list[ModelSp
         name = stem if stem and stems.count(stem) == 1 else artifact
         specs.append(ModelSpec(name, artifact, SEVERAL if len(artifacts) > 1 else "convention",
                                sample, None, budget_ms, contract_names=names))
+    if specs:
+        _attach_request_models(specs, files, artifacts, root)
     return specs
+
+
+def _attach_request_models(specs: list[ModelSpec], files: list[str], artifacts: list[str],
+                           root: str) -> None:
+    """Give each model the pydantic body of the FastAPI route that serves it, when one can
+    be told (see `mlgate.contracts.discovery`)."""
+    from mlgate.contracts.discovery import choose, find_request_models
+
+    top = os.path.abspath(root)
+    roots = [top] + ([os.path.join(top, "src")] if os.path.isdir(os.path.join(top, "src"))
+                     else [])
+    candidates = find_request_models(files, artifacts, roots)
+    if not candidates:
+        return
+    for spec in specs:
+        chosen, several = choose(candidates, spec.artifact, artifacts)
+        if chosen is not None:
+            spec.contract, spec.contract_found = chosen.spec, chosen.route
+        else:
+            spec.request_models = [c.spec for c in several]
 
 
 def _nearest_sample(artifact: str, samples: list[str], root: str) -> str | None:

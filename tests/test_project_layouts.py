@@ -87,6 +87,13 @@ def fastapi_app(root: Path) -> None:
         """)
 
 
+def fastapi_undeclared(root: Path) -> None:
+    """The same app with nothing declared: the route's body is the contract, the sample is
+    found beside the model, the scaler is recognised as a preprocessor."""
+    fastapi_app(root)
+    (root / "pyproject.toml").unlink()
+
+
 def bundle_of_values(root: Path) -> None:
     """A dict saved beside the model: dates, a zone, a datetime64 column, a frame."""
     fastapi_app(root)
@@ -200,6 +207,7 @@ ALL_PASS = {"paths": "pass", "lock": "pass", "artifact": "pass", "schema": "pass
             "latency": "pass"}
 LAYOUTS = {
     "fastapi app, model and scaler": (fastapi_app, "ready", ALL_PASS),
+    "fastapi app, nothing declared": (fastapi_undeclared, "ready", ALL_PASS),
     "bundle of dates, zones, frames": (bundle_of_values, "ready", ALL_PASS),
     "xgboost pipeline": (xgboost_pipeline, "ready", ALL_PASS),
     "the project's own transformer": (own_transformer, "ready", ALL_PASS),

@@ -80,9 +80,13 @@ def _declare_hint(spec) -> str:
     if spec.origin == "command line":
         return "pass --sample or --contract"
     table = spec.name if spec.name.isidentifier() else "NAME"
+    several = getattr(spec, "request_models", None)
+    contract = several[0] if several else "api.py:Request"
     return (f'declare it in pyproject.toml: [tool.mlgate.models.{table}] artifact ='
             f' "{spec.artifact}" with sample = "..." (a request, JSON or CSV) or contract ='
-            ' "api.py:Request"; or name a sample sample_request.json beside it')
+            f' "{contract}"; or name a sample sample_request.json beside it'
+            + (f" (the routes take several request models: {', '.join(several)})"
+               if several and len(several) > 1 else ""))
 
 
 def _close(name: str, candidates: list[str]) -> str | None:
@@ -207,7 +211,38 @@ def empty_request_note(model: dict) -> str | None:
     return None
 
 
+def found_contract(spec, contract, model: dict):
+    """A contract found by convention (a route's body), when it is the model's input: it
+    shares a field with the model's columns. (contract or None, why it was set aside)."""
+    if contract is None or not getattr(spec, "contract_found", None):
+        return contract, None
+    names = model["input"].get("feature_names_in")
+    if not names:
+        return contract, None  # said by the caller: only a sample checks such a model
+    keys = {f.name for f in contract.fields} | {f.alias for f in contract.fields if f.alias}
+    if keys & set(names):
+        return contract, None
+    return None, (f"the request model {contract.name} ({spec.contract_found}) shares no field"
+                  " with the model's columns, so it is not the model's input as it stands")
+
+
 def compare_contract(spec, contract, model: dict, sample) -> list[Finding]:
+    found = _compare_contract(spec, contract, model, sample)
+    if getattr(spec, "contract_found", None):
+        # Found, not declared: the API may derive a column from its fields. A difference is
+        # a warning that says how to make the contract binding.
+        table = spec.name if spec.name.isidentifier() else "NAME"
+        binding = (f"the contract {contract.name} was found as {spec.contract_found}; declare"
+                   f' it to make this an error: [tool.mlgate.models.{table}] artifact ='
+                   f' "{spec.artifact}", contract = "{spec.contract}"')
+        for finding in found:
+            if finding.severity == "error":
+                finding.severity = "warning"
+                finding.hint = f"{finding.hint}; {binding}" if finding.hint else binding
+    return found
+
+
+def _compare_contract(spec, contract, model: dict, sample) -> list[Finding]:
     expected = model["input"]
     names, used = expected.get("feature_names_in"), expected.get("used_columns")
     found: list[Finding] = []
@@ -305,6 +340,13 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                   file=sys.stderr)
             continue
         contract = imported_contract(spec, model, contract)
+        contract, aside = found_contract(spec, contract, model)
+        if aside and sample is None:
+            findings.append(_finding(
+                spec.artifact, NOTHING_TO_COMPARE, f"model {spec.name!r} has no sample"
+                f" request, and {aside}: its input was not checked", "warning",
+                hint=_declare_hint(spec)))
+            continue
         if sample is not None:
             findings.extend(compare_sample(spec, sample, model))
             note = empty_request_note(model)

@@ -1,0 +1,180 @@
+"""The API's request model, found by convention: the pydantic body of a FastAPI route.
+
+A FastAPI app says what a request holds in the signature of its route: `@app.post("/predict")
+def predict(request: Request)`, with `Request` a pydantic model. That model is the contract
+the artifact must accept, and the user has already written it, so the schema check compares
+it without configuration. What is found is a guess, not a declaration: the API may derive a
+column from its fields, so a difference is a warning until the contract is declared.
+
+Read statically, as every contract is (`mlgate.contracts.pydantic_ast`): route files are
+picked by a substring test, parsed with `ast`, never imported.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+
+from mlgate.contracts.base import ContractError, read_bytes
+
+# The route decorators whose function takes a request body: `@app.post(...)`,
+# `@router.put(...)`, `@app.api_route(..., methods=["POST"])`.
+BODY_METHODS = ("post", "put", "patch", "api_route")
+# Route paths that name the prediction endpoint, preferred when an app has several bodies.
+PREDICTION_WORDS = ("predict", "infer", "score", "classif", "forecast", "estimate")
+MAX_FILES = 2000  # route files looked at; a larger tree's API is declared, not searched
+# Wrappers around the body's type: `Annotated[Request, Body()]`, `list[Request]` (a batch).
+WRAPPERS = ("Annotated", "List", "list", "Sequence", "Optional")
+
+
+class RequestModel:
+    """A pydantic model some route takes as its body: `spec` is 'file.py:Class' (the file
+    that defines it), `route` says where it was found, `mentions` the artifact names the
+    route's file names (its own model, when it loads one by name)."""
+
+    __slots__ = ("mentions", "route", "route_path", "spec")
+
+    def __init__(self, spec: str, route: str, route_path: str, mentions: frozenset[str]):
+        self.spec, self.route, self.route_path, self.mentions = (
+            spec, route, route_path, mentions)
+
+    def __repr__(self) -> str:
+        return f"RequestModel({self.spec!r}, {self.route!r})"
+
+
+def _route(decorator: ast.expr) -> str | None:
+    """'POST /predict' for a body route's decorator; None for anything else."""
+    if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)
+            and decorator.func.attr in BODY_METHODS):
+        return None
+    path = ""
+    if decorator.args and isinstance(decorator.args[0], ast.Constant) and isinstance(
+            decorator.args[0].value, str):
+        path = decorator.args[0].value
+    method = decorator.func.attr.upper()
+    if method == "API_ROUTE":
+        method = "ROUTE"
+    return f"{method} {path}".strip()
+
+
+def _body_type(annotation: ast.expr | None) -> ast.expr | None:
+    """The class a parameter's annotation names, through `Annotated[...]`, `list[...]`."""
+    for _ in range(4):
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value.strip(), mode="eval").body
+            except (SyntaxError, ValueError):
+                return None
+        if isinstance(annotation, ast.Subscript):
+            head = annotation.value
+            name = head.attr if isinstance(head, ast.Attribute) else getattr(head, "id", "")
+            if name not in WRAPPERS:
+                return None
+            inner: ast.expr = annotation.slice
+            if isinstance(inner, ast.Tuple):
+                if not inner.elts:
+                    return None
+                inner = inner.elts[0]
+            annotation = inner
+            continue
+        if isinstance(annotation, (ast.Name, ast.Attribute)):
+            return annotation
+        return None
+    return None
+
+
+def find_request_models(files: list[str], artifacts: list[str],
+                        roots: list[str]) -> list[RequestModel]:
+    """The pydantic bodies of the FastAPI routes in `files` (paths as the user sees them),
+    each once; `roots` are where imported classes are looked for."""
+    from mlgate.contracts.pydantic_ast import _Module, _Reader, read_pydantic
+
+    names = {os.path.basename(a): a for a in artifacts}
+    found: dict[str, RequestModel] = {}
+    looked = 0
+    for path in files:
+        if not path.endswith(".py") or looked >= MAX_FILES:
+            continue
+        try:
+            data = read_bytes(path, "file")
+        except ContractError:
+            continue
+        if b"fastapi" not in data or not any(b"." + m.encode() + b"(" in data
+                                             for m in BODY_METHODS):
+            continue
+        looked += 1
+        reader = _Reader(path, roots)
+        try:
+            tree = module_tree(data, path)
+            module = _Module(path, tree)
+            functions = [node for node in ast.walk(tree) if isinstance(
+                node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        except (ContractError, RecursionError):
+            continue
+        reader.modules[os.path.realpath(path)] = module
+        mentions = frozenset(a for name, a in names.items() if name.encode() in data)
+        for function in functions:
+            routes = [r for r in map(_route, function.decorator_list) if r]
+            if not routes:
+                continue
+            arguments = function.args.posonlyargs + function.args.args + function.args.kwonlyargs
+            for argument in arguments:
+                body = _body_type(argument.annotation)
+                if body is None:
+                    continue
+                try:
+                    kind, where = reader.resolve_base(module, body)
+                except RecursionError:
+                    continue
+                if kind != "class":
+                    continue
+                defined, node = where
+                spec = f"{shown(defined.path)}:{node.name}"
+                if spec in found:
+                    continue
+                try:
+                    contract = read_pydantic(defined.path, node.name, roots)
+                except (ContractError, RecursionError):
+                    continue  # not a pydantic model (a dataclass, starlette's Request)
+                if not contract.fields:
+                    continue
+                route = routes[0]
+                found[spec] = RequestModel(
+                    spec, f"the body of {route} ({path}:{function.lineno})",
+                    route.partition(" ")[2], mentions)
+    return list(found.values())
+
+
+def shown(path: str) -> str:
+    """A path relative to the cwd, as the user sees paths, unless it lies outside."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+def module_tree(data: bytes, path: str) -> ast.Module:
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(data, filename=path)
+    except (SyntaxError, ValueError, MemoryError) as exc:
+        raise ContractError(f"cannot parse: {exc}", path) from None
+
+
+def choose(candidates: list[RequestModel], artifact: str,
+           all_artifacts: list[str]) -> tuple[RequestModel | None, list[RequestModel]]:
+    """The request model that is `artifact`'s contract, and the candidates when several
+    remain (then none is chosen: the user declares which). A route file that names the
+    artifact wins; one that names another artifact is that artifact's; a route whose path
+    says it predicts wins over the others."""
+    named = [c for c in candidates if artifact in c.mentions]
+    if not named:
+        named = [c for c in candidates if not (c.mentions & set(all_artifacts))]
+    if len(named) > 1:
+        predicting = [c for c in named if any(w in c.route_path.lower()
+                                              for w in PREDICTION_WORDS)]
+        named = predicting or named
+    if len(named) == 1:
+        return named[0], []
+    return None, named

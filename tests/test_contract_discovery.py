@@ -1,0 +1,238 @@
+"""The API's request model found by convention: the pydantic body of a FastAPI route is the
+contract of the model it serves, without configuration; a difference is a warning until the
+contract is declared (the API may derive a column from its fields)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import joblib
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+from mlgate.cli import main
+from mlgate.contracts.discovery import choose, find_request_models
+
+FRAME = pd.DataFrame({"age": [20.0, 30.0, 40.0, 50.0], "income": [1.0, 2.0, 3.0, 4.0]})
+
+
+def write(root: Path, name: str, text: str) -> str:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return name
+
+
+SCHEMAS = """\
+    from pydantic import BaseModel
+
+
+    class Features(BaseModel):
+        age: float
+        income: float
+
+
+    class Batch(BaseModel):
+        rows: list[Features]
+    """
+
+ROUTES = """\
+    from typing import Annotated, List
+
+    from fastapi import APIRouter, Body, FastAPI, Request, UploadFile
+    from pydantic import BaseModel
+
+    from .schemas import Batch, Features
+
+    app = FastAPI()
+    router = APIRouter()
+
+
+    class Health(BaseModel):
+        detail: str
+
+
+    @app.get("/health")
+    def health(check: Health) -> dict:  # a GET takes no body
+        return {}
+
+
+    @router.post("/upload")
+    async def upload(file: UploadFile, request: Request, name: str) -> dict:
+        return {}
+
+
+    @app.post("/predict")
+    async def predict(features: Annotated[Features, Body()]) -> dict:
+        return {}
+
+
+    @app.put("/batch")
+    def batch(rows: List["Batch"]) -> dict:
+        return {}
+    """
+
+
+def test_route_bodies_are_found_through_imports_and_wrappers(git_project):
+    files = [write(git_project, "app/__init__.py", ""),
+             write(git_project, "app/schemas.py", SCHEMAS),
+             write(git_project, "app/routes.py", ROUTES),
+             write(git_project, "train.py", "from pydantic import BaseModel\n"
+                   "class Config(BaseModel):\n    epochs: int\n")]
+    found = find_request_models(files, ["model.joblib"], [str(git_project)])
+    assert sorted((m.spec, m.route_path) for m in found) == [
+        ("app/schemas.py:Batch", "/batch"), ("app/schemas.py:Features", "/predict")]
+    predict = next(m for m in found if m.route_path == "/predict")
+    assert predict.route == "the body of POST /predict (app/routes.py:27)"
+    assert predict.mentions == frozenset()
+
+
+def test_unparsable_and_foreign_files_are_skipped(git_project):
+    files = [write(git_project, "broken.py", "from fastapi import FastAPI\n@app.post(\n"),
+             write(git_project, "flask_app.py", "from flask import Flask\napp = Flask(__name__)\n"
+                   "@app.post('/predict')\ndef predict(request: dict):\n    return {}\n"),
+             write(git_project, "notes.txt", "fastapi .post(")]
+    assert find_request_models(files, [], [str(git_project)]) == []
+
+
+def candidates(git_project, files: dict[str, str], artifacts: list[str]):
+    names = [write(git_project, name, text) for name, text in files.items()]
+    return find_request_models(names, artifacts, [str(git_project)])
+
+
+def api(name: str, route: str, loads: str = "") -> str:
+    return f"""\
+        from fastapi import FastAPI
+        from pydantic import BaseModel
+
+        MODEL = {loads!r}
+        app = FastAPI()
+
+
+        class {name}(BaseModel):
+            age: float
+
+
+        @app.post({route!r})
+        def serve(request: {name}) -> dict:
+            return {{}}
+        """
+
+
+def test_the_route_file_that_loads_an_artifact_serves_it(git_project):
+    found = candidates(git_project, {"churn_api.py": api("Churn", "/v1", "models/churn.joblib"),
+                                     "fraud_api.py": api("Fraud", "/v1", "models/fraud.joblib")},
+                       ["models/churn.joblib", "models/fraud.joblib", "models/scaler.joblib"])
+    everything = ["models/churn.joblib", "models/fraud.joblib", "models/scaler.joblib"]
+    assert choose(found, "models/churn.joblib", everything)[0].spec == "churn_api.py:Churn"
+    assert choose(found, "models/fraud.joblib", everything)[0].spec == "fraud_api.py:Fraud"
+    # a scaler no route names gets no contract, and no list to choose from
+    assert choose(found, "models/scaler.joblib", everything) == (None, [])
+
+
+def test_a_prediction_route_wins_and_a_tie_is_left_to_the_user(git_project):
+    found = candidates(git_project, {"a.py": api("Feedback", "/feedback"),
+                                     "b.py": api("Scoring", "/v1/score")}, ["m.joblib"])
+    assert choose(found, "m.joblib", ["m.joblib"])[0].spec == "b.py:Scoring"
+    tie = candidates(git_project, {"c.py": api("Left", "/left"),
+                                   "d.py": api("Right", "/right")}, ["m.joblib"])
+    chosen, several = choose(tie, "m.joblib", ["m.joblib"])
+    assert chosen is None and sorted(c.spec for c in several) == ["c.py:Left", "d.py:Right"]
+
+
+# --- through the CLI, nothing declared ---------------------------------------------------
+
+APP = """\
+    from pathlib import Path
+
+    import joblib
+    from fastapi import FastAPI
+    from pydantic import BaseModel, Field
+
+    MODEL = joblib.load(Path(__file__).parent.parent / "models" / "model.joblib")
+    app = FastAPI()
+
+
+    class Request(BaseModel):
+        age: float = Field(ge=0)
+        income: float
+
+
+    @app.post("/predict")
+    def predict(request: Request) -> dict:
+        return {"label": int(MODEL.predict([[request.age, request.income]])[0])}
+    """
+
+
+def project(root: Path, app: str = APP, sample: bool = True) -> None:
+    write(root, "app/main.py", app)
+    (root / "models").mkdir()
+    joblib.dump(LogisticRegression().fit(FRAME, [0, 0, 1, 1]), root / "models" / "model.joblib")
+    joblib.dump(StandardScaler().fit(FRAME), root / "models" / "scaler.joblib")
+    if sample:
+        write(root, "models/sample_request.json", json.dumps({"age": 33.0, "income": 2.5}))
+    subprocess.run(["git", "add", "-A"], check=True, cwd=root)
+
+
+def audit(capsys) -> tuple[int, dict]:
+    code = main(["audit", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--skip", "lock", "--skip", "latency"])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, json.loads(captured.out)
+
+
+def pillar(report: dict, name: str) -> dict:
+    return next(p for p in report["pillars"] if p["name"] == name)
+
+
+def test_a_matching_route_body_is_compared_without_configuration(git_project, capsys):
+    project(git_project, sample=False)
+    code, report = audit(capsys)
+    schema = pillar(report, "schema")
+    assert schema["status"] == "pass", report
+    assert "contract Request (found as the body of POST /predict (app/main.py:17))" in (
+        schema["detail"])
+    assert code == 0 and report["verdict"] == "ready"
+
+
+@pytest.mark.parametrize("sample", [True, False])
+def test_a_renamed_field_in_a_found_contract_is_a_warning_that_says_how_to_bind_it(
+        git_project, capsys, sample):
+    project(git_project, APP.replace("income: float", "salary: float"), sample=sample)
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    findings = json.loads(capsys.readouterr().out)
+    missing = next(f for f in findings if f["code"] == "MLG405")
+    assert missing["severity"] == "warning" and missing["path"] == "app/main.py"
+    assert ('declare it to make this an error: [tool.mlgate.models.model] artifact ='
+            ' "models/model.joblib", contract = "app/main.py:Request"') in missing["hint"]
+    assert code == 0
+    # declared as the hint says, the same difference blocks
+    write(git_project, "pyproject.toml", """\
+        [tool.mlgate.models.model]
+        artifact = "models/model.joblib"
+        contract = "app/main.py:Request"
+        """)
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    findings = json.loads(capsys.readouterr().out)
+    assert [f["severity"] for f in findings if f["code"] == "MLG405"] == ["error"]
+    assert code == 1
+
+
+def test_a_route_body_unrelated_to_the_columns_is_set_aside_not_checked(git_project, capsys):
+    project(git_project, APP.replace("age: float = Field(ge=0)\n        income: float",
+                                     "text: str"), sample=False)
+    code, report = audit(capsys)
+    schema = pillar(report, "schema")
+    assert schema["status"] == "not-checked", report
+    assert "shares no field with the model's columns" in schema["detail"]
+    assert code == 1 and report["verdict"] == "incomplete"
+    code = main(["schema", "--python", sys.executable, "--no-cache"])
+    out = capsys.readouterr().out
+    assert "MLG411" in out and "shares no field" in out and "MLG405" not in out
