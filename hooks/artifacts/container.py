@@ -21,12 +21,23 @@ MAX_RATIO = 1000
 # Output is taken in pieces of this size, so a bomb is stopped one piece past the cap.
 _PIECE = 64 * 1024**2
 
-_MAGIC = [
+# joblib's compressors, by the prefixes joblib itself tests and in its order
+# (`numpy_pickle_utils._detect_compressor`): whatever joblib.load decompresses, mlgate
+# decompresses, with the same library and format (lzma and xz: FORMAT_AUTO, as
+# `lzma.LZMAFile`). A longer, stricter prefix let an lzma file with a small dictionary
+# (`5d 00 10 ...`) pass as "not an artifact" while joblib ran it (review round 11). A prefix
+# that only looks like one fails to decompress: an error for a named artifact, and, for a
+# file found by content, not an artifact, since joblib cannot read it either.
+COMPRESSION_PREFIXES = (
+    (b"\x78", "zlib"),
     (b"\x1f\x8b", "gzip"),
-    (b"BZh", "bz2"),
-    (b"\xfd7zXZ\x00", "xz"),
-    (b"\x5d\x00\x00", "lzma"),
+    (b"BZ", "bz2"),
+    (b"\x5d\x00", "lzma"),
+    (b"\xfd\x37\x7a\x58\x5a", "xz"),
     (b"\x04\x22\x4d\x18", "lz4"),
+)
+_MAGIC = [
+    *COMPRESSION_PREFIXES,
     (b"\x93NUMPY", "npy"),
     (b"PK\x03\x04", "zip"),
     (b"PK\x05\x06", "zip"),  # an empty archive (np.savez with no arrays)
@@ -47,8 +58,6 @@ def detect(data: bytes) -> str:
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             return kind
-    if data[0] == 0x78 and len(data) > 1 and (data[0] * 256 + data[1]) % 31 == 0:
-        return "zlib"
     if data.startswith(XGBOOST_JSON):
         return "xgboost-json"
     if data.startswith(XGBOOST_UBJ):
@@ -62,9 +71,16 @@ def detect(data: bytes) -> str:
     return "pickle" if chr(data[0]) in {op.code for op in pickletools.opcodes} else "unknown"
 
 
-def decompress(data: bytes, kind: str) -> bytes:
-    """The decompressed stream, within MAX_DECOMPRESSED and MAX_RATIO; ContainerError else."""
-    limit = min(MAX_DECOMPRESSED, max(len(data), 1) * MAX_RATIO)
+def compression(data: bytes) -> str | None:
+    """The compression joblib would read `data` as, or None."""
+    for prefix, kind in COMPRESSION_PREFIXES:
+        if data.startswith(prefix):
+            return kind
+    return None
+
+
+def decompressor(kind: str) -> Any:
+    """A streaming decompressor reading `kind` the way joblib does; ContainerError else."""
     engine: Any
     if kind == "zlib":
         import zlib
@@ -81,7 +97,7 @@ def decompress(data: bytes, kind: str) -> bytes:
     elif kind in ("xz", "lzma"):
         import lzma
 
-        engine = lzma.LZMADecompressor(lzma.FORMAT_XZ if kind == "xz" else lzma.FORMAT_ALONE)
+        engine = lzma.LZMADecompressor(lzma.FORMAT_AUTO)  # as lzma.LZMAFile, for both
     elif kind == "lz4":
         try:
             import lz4.frame
@@ -92,6 +108,13 @@ def decompress(data: bytes, kind: str) -> bytes:
         engine = lz4.frame.LZ4FrameDecompressor()
     else:
         raise ContainerError(f"{kind} is not a compression mlgate reads")
+    return engine
+
+
+def decompress(data: bytes, kind: str) -> bytes:
+    """The decompressed stream, within MAX_DECOMPRESSED and MAX_RATIO; ContainerError else."""
+    limit = min(MAX_DECOMPRESSED, max(len(data), 1) * MAX_RATIO)
+    engine = decompressor(kind)
     pieces: list[bytes] = []
     total = 0
     pending = data

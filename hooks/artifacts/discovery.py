@@ -28,7 +28,7 @@ from mlgate.artifacts.container import XGBOOST_JSON, XGBOOST_UBJ
 
 TYPE_CHECKING = False  # not `from typing import ...`: typing costs start-up time
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import ClassVar
 
 # The one list of artifact extensions (the hook's `files` filter mirrors it).
 EXTENSIONS = (".pkl", ".pickle", ".joblib", ".jbl", ".sav", ".pkl.gz", ".pkl.z",
@@ -51,30 +51,19 @@ def is_pickle_head(head: bytes) -> bool:
 
 def _decompressed(data: bytes) -> tuple[bytes, bool] | None:
     """(up to _PARSE_LIMIT bytes of the stream `data` starts, whether that is all of it), for
-    the compressions joblib writes (and reads back whatever the name); None when `data`
-    starts none. lz4 without its library: (b"", False), still a candidate (the check then says
-    it cannot read it: checked, not skipped)."""
-    import bz2
-    import lzma
-    import zlib
+    the compressions joblib reads whatever the name (`container.COMPRESSION_PREFIXES`, the
+    one table: joblib's own prefixes); None when `data` starts none, or one joblib could not
+    read either. lz4 without its library: (b"", False), still a candidate (the check then
+    says it cannot read it: checked, not skipped)."""
+    from mlgate.artifacts.container import ContainerError, compression, decompressor
 
-    engine: Any
-    if data[:2] == b"\x1f\x8b":
-        engine = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    elif data[:1] == b"\x78" and len(data) > 1 and (data[0] * 256 + data[1]) % 31 == 0:
-        engine = zlib.decompressobj()
-    elif data[:3] == b"BZh":
-        engine = bz2.BZ2Decompressor()
-    elif data[:6] == b"\xfd7zXZ\x00" or data[:3] == b"\x5d\x00\x00":
-        engine = lzma.LZMADecompressor()
-    elif data[:4] == b"\x04\x22\x4d\x18":
-        try:
-            import lz4.frame
-        except ImportError:
-            return b"", False
-        engine = lz4.frame.LZ4FrameDecompressor()
-    else:
+    kind = compression(data)
+    if kind is None:
         return None
+    try:
+        engine = decompressor(kind)
+    except ContainerError:  # lz4's library missing
+        return b"", False
     try:
         out = engine.decompress(data, _PARSE_LIMIT)
     except Exception:  # each library has its own error type: not such a stream
@@ -157,57 +146,149 @@ def _read(path: str, limit: int) -> bytes:
 
 
 def _reads_as_pickle(data: bytes, whole: bool) -> bool:
-    """Would pickle.load read `data` as a protocol 0/1 pickle and act on it? Asked of
-    pickle's own (pure-Python) unpickler, reading the way the real ones do (a memo key
-    written twice, values left on the stack), with a class lookup that imports nothing:
-    every plain dotted name it asks for is a stand-in that records being called. Yes when
-    it reads to a STOP; when `data`, a prefix of a larger file, reads well to its end; or
-    when, before the first error, the stream looked a name up and called something
-    (pickle.load runs that call before it fails). Text that merely starts with an opcode's
-    character fails within a few bytes. Nothing runs: no name resolves to anything real,
-    persistent ids and extension codes fail, and the memo is a dict (no key sizes it)."""
+    """Would pickle.load or joblib.load read `data` as a protocol 0/1 pickle and act on it?
+
+    Asked of two readers, and yes if either says so (review round 11 got two pickles past a
+    sniff that asked one): pickle's own pure-Python unpickler (joblib's), and the same one
+    reading the way the C unpickler (pickle.load's) does where the two differ: frames not
+    held to their ends, text numbers parsed as C parses them (up to a NUL; `strtol` and
+    `strtod` for INT and FLOAT), INST names decoded as UTF-8. Each reads with a class lookup
+    that imports nothing: every name is a stand-in that records being called. Yes when it
+    reads to a STOP; when `data`, a prefix of a larger file, reads well to its end; or when,
+    before the first error, the stream looked a name up and called something (the loader
+    runs that call before it fails). Text that merely starts with an opcode's character
+    fails within a few bytes. Nothing runs: no name resolves to anything real, persistent
+    ids and extension codes fail, and the memo is a dict (no key sizes it)."""
+    return any(_one_reading(data, whole, reader) for reader in _readers())
+
+
+def reads_as_pickle(data: bytes) -> bool:
+    """`_reads_as_pickle` of a whole file's bytes (its first _PARSE_LIMIT bytes)."""
+    return _reads_as_pickle(data[:_PARSE_LIMIT], len(data) <= _PARSE_LIMIT)
+
+
+def _one_reading(data: bytes, whole: bool, reader_class) -> bool:
     import io
-    import pickle
 
-    called = []
-
-    class StandIn:
-        def __new__(cls, *args, **kwargs):
-            called.append(True)
-            return object.__new__(cls)
-
-        def __init__(self, *args, **kwargs) -> None:
-            called.append(True)
-
-        def __call__(self, *args, **kwargs):
-            called.append(True)
-            return object.__new__(StandIn)
-
-        def __setstate__(self, state) -> None:
-            called.append(True)
-
-    class Sniffer(pickle._Unpickler):  # pickle's own reader, in Python
-        def find_class(self, module: str, name: str):
-            if not (_DOTTED.match(module) and _DOTTED.match(name)):
-                raise pickle.UnpicklingError("not a name any finder knows")
-            return type("StandIn", (StandIn,), {})
-
-        def persistent_load(self, pid):
-            raise pickle.UnpicklingError("no persistent ids")
-
-    reader = Sniffer(io.BytesIO(data))
+    called: list[bool] = []
+    reader = reader_class(io.BytesIO(data), called)
     try:
         reader.load()
         # a whole file is the pickle (text that happens to start "N." is not one); a prefix
         # read to a STOP is a pickle, whatever follows it
         return bool(called) or not whole or not data[_position(reader):].strip()
-    except Exception as exc:  # the first byte pickle.load could not read, or a stand-in's
+    except Exception as exc:  # the first byte the loader could not read, or a stand-in's
         if called:
             return True
         text = str(exc)
         exhausted = isinstance(exc, EOFError) or "ran out of input" in text or (
             "truncated" in text) or "pickle data was truncated" in text
         return not whole and exhausted and len(data) - _position(reader) < 1 << 16
+
+
+_READERS: list = []
+
+
+def _readers() -> list:
+    """The two sniffing readers (pickle's pure-Python one; it reading as C does), made once."""
+    if _READERS:
+        return _READERS
+    import pickle
+
+    class StandIn:
+        called: ClassVar[list[bool]] = []
+
+        def __new__(cls, *args, **kwargs):
+            cls.called.append(True)
+            return object.__new__(cls)
+
+        def __init__(self, *args, **kwargs) -> None:
+            self.called.append(True)
+
+        def __call__(self, *args, **kwargs):
+            self.called.append(True)
+            return object.__new__(type(self))
+
+        def __setstate__(self, state) -> None:
+            self.called.append(True)
+
+    class Sniffer(pickle._Unpickler):  # type: ignore[name-defined]  # pickle's own reader
+        def __init__(self, file, called: list[bool]) -> None:
+            super().__init__(file)
+            self.called = called
+
+        def find_class(self, module: str, name: str):
+            # whatever __import__ could be asked for: not only identifiers (`import_module`
+            # finds `my-module.py`); never an empty name or one with a NUL
+            if not module or not name or "\0" in module + name:
+                raise pickle.UnpicklingError("not a name any finder knows")
+            return type("StandIn", (StandIn,), {"called": self.called})
+
+        def persistent_load(self, pid):
+            raise pickle.UnpicklingError("no persistent ids")
+
+    class CSniffer(Sniffer):
+        """The same reader, where the C unpickler reads otherwise."""
+
+        dispatch: ClassVar[dict] = dict(Sniffer.dispatch)
+
+        def load_frame(self) -> None:
+            self.read(8)  # C checks a frame's bytes are there, never that opcodes end in it
+
+        def load_int(self) -> None:
+            line = self.readline()
+            if _C_INT.match(line + b"\0") is None:
+                int(_c_string(line), 0)  # C's fallback, PyLong_FromString
+            self.append(0)
+
+        def load_long(self) -> None:
+            line = self.readline()
+            if len(line) > 1 and line[-2:-1] == b"L":
+                line = line[:-2] + line[-1:]
+            int(_c_string(line), 0)
+            self.append(0)
+
+        def load_float(self) -> None:
+            if _C_FLOAT.match(self.readline() + b"\0") is None:
+                raise ValueError("could not convert string to float")
+            self.append(0.0)
+
+        def load_get(self) -> None:
+            index = int(_c_string(self.readline()), 10)
+            if index not in self.memo:
+                raise pickle.UnpicklingError(f"Memo value not found at index {index}")
+            self.append(self.memo[index])
+
+        def load_put(self) -> None:
+            index = int(_c_string(self.readline()), 10)
+            if index < 0:
+                raise ValueError("negative PUT argument")
+            self.memo[index] = self.stack[-1]
+
+        def load_inst(self) -> None:
+            module = self.readline()[:-1].decode("utf-8")
+            name = self.readline()[:-1].decode("utf-8")
+            self._instantiate(self.find_class(module, name), self.pop_mark())
+
+        for code, method in ((b"\x95", load_frame), (b"I", load_int), (b"L", load_long),
+                             (b"F", load_float), (b"g", load_get), (b"p", load_put),
+                             (b"i", load_inst)):
+            dispatch[code[0]] = method
+
+    _READERS.extend((Sniffer, CSniffer))
+    return _READERS
+
+
+def _c_string(line: bytes) -> bytes:
+    """A text argument as C's parsers see it: a C string, ended by its first NUL."""
+    return line.split(b"\0", 1)[0]
+
+
+# What `strtol(s, &end, 0)` and `PyOS_string_to_double(s, &end)` read, then the end C
+# requires: a newline or the string's NUL.
+_C_INT = re.compile(rb"[ \t\n\v\f\r]*[+-]?(?:0[xX][0-9a-fA-F]+|[1-9][0-9]*|0[0-7]*)[\n\0]")
+_C_FLOAT = re.compile(rb"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+                      rb"|inf(?:inity)?|nan)[\n\0]", re.IGNORECASE)
 
 
 def _position(reader) -> int:
@@ -217,7 +298,6 @@ def _position(reader) -> int:
         return 0
 
 
-_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
 
 def is_lfs_pointer(path: str) -> bool:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import sys
 
+from mlgate.artifacts.container import COMPRESSION_PREFIXES
 from mlgate.artifacts.findings import MALFORMED, NOT_AN_ARTIFACT
 from mlgate.artifacts.findings import finding as _finding
 from mlgate.artifacts.skops_files import is_skops, scan_members, scan_tree
 from mlgate.codes import ARTIFACT_UNRESOLVED, ARTIFACT_UNSAFE_GLOBAL
 from mlgate.finding import Finding
 
-COMPRESSIONS = ("zlib", "gzip", "bz2", "xz", "lzma", "lz4")
+COMPRESSIONS = tuple(kind for _, kind in COMPRESSION_PREFIXES)
 
 
 def _xgboost_json_problem(data: bytes) -> str | None:
@@ -38,6 +39,7 @@ def _xgboost_json_problem(data: bytes) -> str | None:
 def static(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding], dict]:
     """The static verdict on one file's bytes, and what the load and the parity checks need."""
     from mlgate.artifacts.container import ContainerError, decompress, detect
+    from mlgate.artifacts.discovery import reads_as_pickle
     from mlgate.artifacts.pickle_scan import JOBLIB_WRAPPER, scan_pickle
 
     kind = detect(data)
@@ -85,8 +87,9 @@ def static(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding],
         print(f"mlgate artifact: {path} ({kind}) imports {needed or 'nothing'}", file=sys.stderr)
     first = verdict.refusals[0] if verdict.refusals else None
     if first and kind == "pickle" and data[:1] != b"\x80" and first.code in (
-            ARTIFACT_UNRESOLVED, MALFORMED):
-        # No protocol header and it does not parse: a text or binary file, not a pickle.
+            ARTIFACT_UNRESOLVED, MALFORMED) and not reads_as_pickle(data):
+        # No protocol header, and neither pickle.load nor joblib.load would read it and act:
+        # a text or binary file, not a pickle. (One they would read keeps its refusal.)
         return [_finding(path, NOT_AN_ARTIFACT,
                          f"not a model artifact: not a pickle stream ({first.message})")], facts
     state_facts(verdict, facts)

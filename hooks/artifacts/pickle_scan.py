@@ -532,6 +532,8 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                         _refuse(verdict, pos, MALFORMED, "stack underflow")
                     if isinstance(stack[-1], Getter):
                         getters.append(stack[-1])
+                    if isinstance(stack[-1], Instance):
+                        stack[-1].fetched = True
                     stack.append(stack[-1])
                 elif name in ("PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE"):
                     if not stack:
@@ -552,6 +554,8 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     fetched = memo[arg]
                     if isinstance(fetched, Getter):
                         getters.append(fetched)
+                    if isinstance(fetched, Instance):
+                        fetched.fetched = True
                     stack.append(fetched)
                 elif name in ("GLOBAL", "INST"):
                     module, qualname = _raw_global(data, pos, verdict)
@@ -636,6 +640,14 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                         if target.state is not None:
                             _refuse(verdict, pos, UNRESOLVED, "a second BUILD on one object:"
                                     " no pickler writes that")
+                        if target.fetched and (target.wrapper or _numpy_made(target)):
+                            # numpy changes a dtype (or an array) in place: whatever the
+                            # stream made from it before would change with it (an array of
+                            # raw bytes whose dtype turns into objects). Picklers write an
+                            # object's state right after making it, before any use.
+                            _refuse(verdict, pos, UNRESOLVED, "BUILD on a numpy object the"
+                                    " stream had already fetched to use: no pickler writes a"
+                                    " state after the object's first use")
                         if _is(target.cls, NUMPY_DTYPE):
                             problem = check_dtype_state(target, state)
                             if problem:
@@ -685,6 +697,12 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                 _refuse(verdict, stream.tell(), MALFORMED, "the pickle ends without STOP")
         except ValueError as exc:
             _refuse(verdict, stream.tell(), MALFORMED, f"not a valid pickle: {exc}")
+
+
+def _numpy_made(value: Instance) -> bool:
+    """Made by numpy (a dtype, an array and its reconstructors, a scalar): its state is
+    numpy's own layout, set in place."""
+    return value.cls.module.split(".")[0] == "numpy" if isinstance(value.cls, GlobalRef) else False
 
 
 def _record_versions(state, verdict: Verdict) -> None:
