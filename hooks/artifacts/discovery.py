@@ -28,7 +28,7 @@ from mlgate.artifacts.container import XGBOOST_JSON, XGBOOST_UBJ
 
 TYPE_CHECKING = False  # not `from typing import ...`: typing costs start-up time
 if TYPE_CHECKING:
-    from typing import ClassVar
+    from typing import Any, ClassVar
 
 # The one list of artifact extensions (the hook's `files` filter mirrors it).
 EXTENSIONS = (".pkl", ".pickle", ".joblib", ".jbl", ".sav", ".pkl.gz", ".pkl.z",
@@ -212,7 +212,9 @@ def _readers() -> list:
         def __setstate__(self, state) -> None:
             self.called.append(True)
 
-    class Sniffer(pickle._Unpickler):  # type: ignore[name-defined]  # pickle's own reader
+    python_reader: Any = pickle._Unpickler  # pickle's own reader (private: untyped)
+
+    class Sniffer(python_reader):
         def __init__(self, file, called: list[bool]) -> None:
             super().__init__(file)
             self.called = called
