@@ -93,6 +93,12 @@ C_ONLY = {
 }
 
 
+def test_an_extension_code_is_a_name_the_loading_process_may_know(git_project):
+    # copyreg.add_extension in the loading process makes EXT1 a class lookup there
+    _commit(git_project, "ext.bin", b"\x82\x07(tR.")
+    assert discovery.sniff("ext.bin") == "pickle"
+
+
 @pytest.mark.parametrize("case", sorted(C_ONLY))
 def test_a_pickle_only_c_reads_is_an_artifact(git_project, capsys, case):
     data = C_ONLY[case] + SYSTEM

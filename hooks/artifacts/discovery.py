@@ -157,8 +157,9 @@ def _reads_as_pickle(data: bytes, whole: bool) -> bool:
     reads to a STOP; when `data`, a prefix of a larger file, reads well to its end; or when,
     before the first error, the stream looked a name up and called something (the loader
     runs that call before it fails). Text that merely starts with an opcode's character
-    fails within a few bytes. Nothing runs: no name resolves to anything real, persistent
-    ids and extension codes fail, and the memo is a dict (no key sizes it)."""
+    fails within a few bytes. Nothing runs: no name resolves to anything real (an extension
+    code is a stand-in too: the loading process may have registered it), persistent ids
+    fail, and the memo is a dict (no key sizes it)."""
     return any(_one_reading(data, whole, reader) for reader in _readers())
 
 
@@ -228,6 +229,13 @@ def _readers() -> list:
 
         def persistent_load(self, pid):
             raise pickle.UnpicklingError("no persistent ids")
+
+        def get_extension(self, code: int) -> None:
+            # An extension code names a class in the loading process's copyreg registry,
+            # not in mlgate's: any code may name one there.
+            if code <= 0:
+                raise pickle.UnpicklingError("EXT specifies code <= 0")
+            self.append(self.find_class("copyreg", f"extension_{code}"))
 
     class CSniffer(Sniffer):
         """The same reader, where the C unpickler reads otherwise."""
