@@ -288,6 +288,9 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
             model = exercise(gate, spec, sample, timing, schema_found)
             if model is None:
                 untimed.append(f"{spec.name} (not exercised)")
+                if not any(f.severity == "error" for f in schema_found):
+                    unchecked.append(f"{spec.name} (not exercised: {schema_found[-1].message})"
+                                     if schema_found else f"{spec.name} (not exercised)")
                 continue
             if model.get("role") == "preprocessor":
                 preprocessors.append(f"{spec.artifact} ({model['input'].get('model_type')})")
@@ -319,8 +322,9 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                                 " input")
             if contract is not None and not model["input"].get("feature_names_in"):
                 if what:
-                    compared.append(f"{spec.name}: its contract not compared (the model has"
-                                    " no column names)")
+                    compared.append(f"{spec.name}: the sample checked against its contract,"
+                                    " which cannot be compared with the model (it has no"
+                                    " column names)")
                 else:
                     unchecked.append(f"{spec.name} (its contract cannot be compared with a"
                                      " model that has no column names: add a sample)")

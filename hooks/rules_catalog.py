@@ -613,12 +613,17 @@ RULES: dict[str, Rule] = {
     ),
     "MLG410": Rule(
         'error',
-        summary="a sample value disagrees with the contract's type or allowed values",
-        what="a sample value disagrees with the contract's type or allowed values",
-        fix="fix the sample, or the contract's type",
-        why='a sample value the API would refuse (a string for a float, a value '
-            'outside a Literal) means the sample is not a request the API accepts',
-        not_flagged='null for an optional field',
+        summary="the contract refuses the sample request: a required field missing, a key"
+                " it forbids, a value of another type",
+        what="the sample request is one the API's contract refuses: it lacks a required"
+             " field, has a key the contract forbids (extra = 'forbid'), or a value of"
+             " another type or outside a Literal; checked whatever the model's columns",
+        fix="fix the sample (a renamed key is named in the hint), or the contract",
+        why='a sample the API would refuse with 422 is not a request it accepts: whatever '
+            'the model makes of it says nothing about the service',
+        not_flagged='null for an optional field; a key the contract does not know when it '
+                    'ignores unknown keys (pydantic\'s default): the API drops it, as mlgate '
+                    'does for a body whose one field is a list of rows',
     ),
     "MLG411": Rule(
         'warning',

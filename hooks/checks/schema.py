@@ -219,7 +219,8 @@ def found_contract(spec, contract, model: dict):
     names = model["input"].get("feature_names_in")
     if not names:
         return contract, None  # said by the caller: only a sample checks such a model
-    keys = {f.name for f in contract.fields} | {f.alias for f in contract.fields if f.alias}
+    fields = (contract.rows or contract).fields
+    keys = {f.name for f in fields} | {f.alias for f in fields if f.alias}
     if keys & set(names):
         return contract, None
     return None, (f"the request model {contract.name} ({spec.contract_found}) shares no field"
@@ -242,7 +243,9 @@ def compare_contract(spec, contract, model: dict, sample) -> list[Finding]:
     return found
 
 
-def _compare_contract(spec, contract, model: dict, sample) -> list[Finding]:
+def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
+    # the model is called with the rows: a batch body's row model, else the body itself
+    contract = request.rows or request
     expected = model["input"]
     names, used = expected.get("feature_names_in"), expected.get("used_columns")
     found: list[Finding] = []
@@ -282,16 +285,53 @@ def _compare_contract(spec, contract, model: dict, sample) -> list[Finding]:
             found.append(_finding(path, CONTRACT_EXTRA, f"contract field {name!r} is not a"
                                   " model input: it will be ignored", "warning",
                                   line=fields[name].line, field=name, compared=compared))
-    if sample is not None and sample.rows:
-        row = sample.rows[0]
-        for key, value in row.items():
-            field = fields.get(key) or next((f for f in contract.fields
-                                             if key in (f.name, f.alias)), None)
-            problem = _type_problem(field, value) if field else None
-            if problem and field:
-                found.append(_finding(spec.sample, TYPE_MISMATCH, f"sample value {key}={value!r}"
-                                      f" {problem}", line=_line_of(spec.sample, key),
-                                      hint=f"the contract declares {field.type_text}"))
+    if sample is not None:
+        found.extend(compare_request(spec, sample, request))
+    return found
+
+
+def compare_request(spec, sample, contract) -> list[Finding]:
+    """Would the API accept the sample as a request? Its keys and values against the
+    contract's fields, whatever the model's columns (a model fitted without column names
+    says nothing about them): a required field missing, a key the contract forbids, a
+    value of another type (MLG410)."""
+    from mlgate.contracts.samples import request_bodies
+
+    bodies = request_bodies(sample) if contract.source == "pydantic" else []
+    row = bodies[0] if bodies else (sample.rows[0] if sample.rows else None)
+    if row is None:
+        return []
+    found: list[Finding] = []
+    keys = {f.name: contract.accepted_names(f) for f in contract.fields}
+    if bodies:
+        for field in contract.fields:
+            if field.required and not any(k in row for k in keys[field.name]):
+                close = _close(keys[field.name][0], [k for k in row if not any(
+                    k in names for names in keys.values())])
+                found.append(_finding(
+                    spec.sample, TYPE_MISMATCH, f"the sample lacks {keys[field.name][0]!r},"
+                    f" which the contract {contract.name} requires: the API would refuse"
+                    " the request (422)", line=_line_of(spec.sample, close) if close else (
+                        sample.line or 1),
+                    hint=(f"renamed? the sample has {close!r}" if close else
+                          f"add {keys[field.name][0]!r} to the sample")))
+        if contract.extra == "forbid" and contract.exact:
+            known = {k for names in keys.values() for k in names}
+            for key in row:
+                if key not in known:
+                    found.append(_finding(
+                        spec.sample, TYPE_MISMATCH, f"the sample has {key!r}, which the"
+                        f" contract {contract.name} forbids (extra = 'forbid'): the API"
+                        " would refuse the request (422)", line=_line_of(spec.sample, key),
+                        hint="remove it from the sample, or add the field to the contract"))
+    for key, value in row.items():
+        field = next((f for f in contract.fields if key in keys[f.name]), None) or next(
+            (f for f in contract.fields if key in (f.name, f.alias)), None)
+        problem = _type_problem(field, value) if field else None
+        if problem and field:
+            found.append(_finding(spec.sample, TYPE_MISMATCH, f"sample value {key}={value!r}"
+                                  f" {problem}", line=_line_of(spec.sample, key),
+                                  hint=f"the contract declares {field.type_text}"))
     return found
 
 
@@ -304,7 +344,8 @@ def _type_problem(field, value) -> str | None:
         return f"is not one of {list(field.literal_values)}"
     checks = {"int": lambda v: isinstance(v, int) and not isinstance(v, bool),
               "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-              "str": lambda v: isinstance(v, str), "bool": lambda v: isinstance(v, bool)}
+              "str": lambda v: isinstance(v, str), "bool": lambda v: isinstance(v, bool),
+              "list": lambda v: isinstance(v, list)}
     if kind in checks and not checks[kind](value):
         return f"is {type(value).__name__}; the contract expects {kind}"
     return None

@@ -79,7 +79,7 @@ class Contract:
     """
 
     __slots__ = ("by_alias", "by_name", "exact", "extra", "fields", "name", "notes", "path",
-                 "source")
+                 "rows", "source")
 
     def __init__(self, source: str, path: str, name: str,
                  fields: list[ContractField] | None = None, exact: bool = True,
@@ -90,6 +90,9 @@ class Contract:
         self.exact = exact
         self.notes = notes if notes is not None else []
         self.extra, self.by_name, self.by_alias = extra, by_name, by_alias
+        # A body whose one field is a list of another model (`data: list[Row]`): that
+        # model's contract, what each row the API's code predicts on holds.
+        self.rows: Contract | None = None
 
     def __repr__(self) -> str:
         exact = "" if self.exact else " inexact"

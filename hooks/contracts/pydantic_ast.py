@@ -661,3 +661,40 @@ def read_pydantic(path: str, class_name: str, roots: list[str]) -> Contract:
                     notes=reader.notes, extra=extra,
                     by_name=None if by_name is COMPUTED else by_name,
                     by_alias=None if by_alias is COMPUTED else by_alias)
+
+
+LIST_HEADS = ("list", "List", "Sequence", "conlist")
+
+
+def read_row_model(contract: Contract, roots: list[str]) -> Contract | None:
+    """For a body whose one field is a list of pydantic models (`data: list[Row]`, a batch
+    of rows), the rows' model; None otherwise or when it cannot be read."""
+    if len(contract.fields) != 1:
+        return None
+    field = contract.fields[0]
+    try:
+        node = ast.parse(field.type_text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    item = None
+    if isinstance(node, ast.Subscript) and _tail(node.value) in LIST_HEADS:
+        inner = node.slice
+        if isinstance(inner, ast.Tuple) and inner.elts:
+            inner = inner.elts[0]
+        item = inner
+    elif isinstance(node, ast.Call) and _tail(node.func) == "conlist" and node.args:
+        item = node.args[0]
+    named = _unstring(item) if item is not None else None
+    if not isinstance(named, (ast.Name, ast.Attribute)):
+        return None
+    where = field.path or contract.path
+    reader = _Reader(where, roots)
+    try:
+        kind, found = reader.resolve_base(reader.parse(where), named)
+        if kind != "class":
+            return None
+        module, cls = found
+        rows = read_pydantic(module.path, cls.name, roots)
+    except (ContractError, RecursionError):
+        return None
+    return rows if rows.fields else None

@@ -40,8 +40,8 @@ class Sample:
     "0", "1", ..., until the probe names them after the model.
     """
 
-    __slots__ = ("columns", "deferred", "format", "line", "path", "ragged", "rows", "shape",
-                 "unnamed")
+    __slots__ = ("body", "columns", "deferred", "format", "line", "path", "ragged", "rows",
+                 "shape", "unnamed")
 
     def __init__(self, path: str, format: str, shape: str, columns: list[str] | None,
                  rows: list[dict[str, Any]] | None, line: int | None = None,
@@ -49,6 +49,7 @@ class Sample:
         self.path, self.format, self.shape = path, format, shape
         self.columns, self.rows, self.line = columns, rows, line
         self.ragged, self.deferred, self.unnamed = ragged, deferred, unnamed
+        self.body: Any = None  # a JSON sample's document, as the API receives it
 
     def __repr__(self) -> str:
         rows = "deferred" if self.deferred else f"{len(self.rows or ())} rows"
@@ -122,7 +123,12 @@ def _unnamed(path: str, rows: list[list[Any]], shape: str, line: int | None) -> 
 
 def _json(path: str, text: str) -> Sample:
     data = _loads(text, path)
+    sample = _json_rows(path, text, data)
+    sample.body = data
+    return sample
 
+
+def _json_rows(path: str, text: str, data: Any) -> Sample:
     def where(steps: list[str | int]) -> int | None:
         return line_of(text, locate(text, steps))
 
@@ -137,6 +143,11 @@ def _json(path: str, text: str) -> Sample:
         bare = _bare_rows(value)
         if bare is not None and key not in ("dataframe_split", "dataframe_records"):
             return _unnamed(path, bare, key, where([key]))
+        if key not in WRAPPERS and isinstance(value, list) and value and all(
+                isinstance(item, dict) for item in value):
+            # {"data": [{...}, ...]}: one key holding records (`List[Row]` in the API)
+            columns, rows, ragged = _records(value, path, [key], where)
+            return Sample(path, "json", key, columns, rows, where([key, 0]), ragged)
     if isinstance(data, list):
         columns, rows, ragged = _records(data, path, [], where)
         return Sample(path, "json", "records", columns, rows, where([0]), ragged)
@@ -400,3 +411,52 @@ def _parquet(path: str) -> Sample:
     if size < 12 or not head.startswith(PARQUET_MAGIC) or tail != PARQUET_MAGIC:
         raise ContractError("not a Parquet file (no PAR1 magic at its start and end)", path)
     return Sample(path, "parquet", "parquet", None, None, deferred=True)
+
+
+# --- a sample as the API hands it to its code ----------------------------------------------
+
+
+def request_bodies(sample: Sample) -> list[dict[str, Any]]:
+    """The request bodies a JSON sample holds: the document if it is an object, each item
+    if it is a list of objects; none for anything else (CSV, Parquet, bare rows)."""
+    body = sample.body
+    if isinstance(body, dict):
+        return [body]
+    if isinstance(body, list) and body and all(isinstance(item, dict) for item in body):
+        return body
+    return []
+
+
+def as_validated(sample: Sample, contract) -> Sample | None:
+    """The sample as a pydantic contract hands it to the API's code, when that differs
+    from reading it alone: a body whose one known field is a list, beside keys the contract
+    does not know (pydantic ignores them unless it forbids them), read as that list's rows
+    (`{"features": [...], "trace_id": 1}`). None when nothing changes or the contract
+    cannot tell (not pydantic, not exact, forbids unknown keys)."""
+    if contract.source != "pydantic" or not contract.exact or contract.extra == "forbid":
+        return None
+    body = sample.body
+    if not isinstance(body, dict):
+        return None
+    known = {key for f in contract.fields for key in contract.accepted_names(f)}
+    kept = {key: value for key, value in body.items() if key in known}
+    if not kept or kept == body:
+        return None
+    line = sample.line
+
+    def where(steps: list[str | int]) -> int | None:
+        return line
+
+    if len(kept) == 1:
+        (key, value), = kept.items()
+        bare = _bare_rows(value)
+        if bare is not None:
+            found = _unnamed(sample.path, bare, key, line)
+            found.body = body
+            return found
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            columns, rows, ragged = _records(value, sample.path, [key], where)
+            found = Sample(sample.path, "json", key, columns, rows, line, ragged)
+            found.body = body
+            return found
+    return None  # a flat body keeps its keys: a key the model does not read is MLG402's

@@ -1,0 +1,141 @@
+"""A sample request is read as the API reads it (a new-user trial on public FastAPI
+projects): its keys are checked against the contract whatever the model's columns, keys the
+contract does not know are dropped as pydantic drops them, a body of records in one field
+is its rows, and a project without pandas is not failed for mlgate's own need of it."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import textwrap
+from importlib import metadata
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from envs import make_venv, python_of, site_packages
+from sklearn.linear_model import LogisticRegression
+
+from mlgate.cli import main
+
+X = np.array([[20.0, 1.0], [30.0, 2.0], [40.0, 3.0], [50.0, 4.0]])
+FRAME = pd.DataFrame(X, columns=["age", "income"])
+
+API = """\
+    from fastapi import FastAPI
+    from pydantic import BaseModel
+
+    app = FastAPI()
+
+
+    class Request(BaseModel):
+        features: list[float]
+
+
+    @app.post("/predict")
+    def predict(request: Request) -> dict:
+        return {}
+    """
+
+
+def project(root: Path, sample: dict, fitted_on=X, api: str = API) -> None:
+    joblib.dump(LogisticRegression().fit(fitted_on, [0, 0, 1, 1]), root / "model.joblib")
+    (root / "api.py").write_text(textwrap.dedent(api))
+    (root / "sample_request.json").write_text(json.dumps(sample))
+    (root / "pyproject.toml").write_text(textwrap.dedent("""\
+        [tool.mlgate.models.model]
+        artifact = "model.joblib"
+        sample = "sample_request.json"
+        contract = "api.py:Request"
+        """))
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+
+
+def schema(capsys, python: str = sys.executable) -> tuple[int, list[dict]]:
+    code = main(["schema", "--format", "json", "--python", python, "--no-cache"])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, json.loads(captured.out)
+
+
+def test_a_sample_whose_keys_the_contract_refuses_is_an_error_without_column_names(
+        git_project, capsys):
+    project(git_project, {"feats": [30.0, 2.0]})  # the model has no column names
+    code, findings = schema(capsys)
+    assert code == 1 and [f["code"] for f in findings] == ["MLG410"], findings
+    assert "lacks 'features'" in findings[0]["message"]
+    assert findings[0]["hint"] == "renamed? the sample has 'feats'"
+
+
+def test_a_key_the_contract_does_not_know_is_dropped_as_pydantic_drops_it(git_project,
+                                                                          capsys):
+    project(git_project, {"features": [30.0, 2.0], "trace_id": 7})
+    code, findings = schema(capsys)
+    assert (code, findings) == (0, [])
+
+
+def test_a_key_a_forbidding_contract_does_not_know_is_refused(git_project, capsys):
+    project(git_project, {"features": [30.0, 2.0], "trace_id": 7}, api=API.replace(
+        "features: list[float]", "model_config = {'extra': 'forbid'}\n        features:"
+        " list[float]"))
+    code, findings = schema(capsys)
+    refused = [f for f in findings if f["code"] == "MLG410"]
+    assert code == 1 and len(refused) == 1, findings
+    assert "'trace_id', which the contract Request forbids" in refused[0]["message"]
+
+
+def test_a_body_of_records_in_one_field_is_its_rows(git_project, capsys):
+    api = API.replace("class Request(BaseModel):\n        features: list[float]",
+                      "class Row(BaseModel):\n        age: float\n        income: float\n\n\n"
+                      "    class Request(BaseModel):\n        data: list[Row]")
+    project(git_project, {"data": [{"age": 30.0, "income": 2.0}]}, fitted_on=FRAME, api=api)
+    code, findings = schema(capsys)
+    assert (code, findings) == (0, []), findings
+
+
+@pytest.fixture
+def no_pandas(tmp_path_factory) -> str:
+    """An environment with scikit-learn and its dependencies, and no pandas."""
+    venv = make_venv(tmp_path_factory.mktemp("nopandas") / "venv")
+    shelf = tmp_path_factory.mktemp("shelf")
+    source = Path(np.__file__).parent.parent
+    needed = {"sklearn", "scikit_learn"} | {  # scikit-learn's own requirements, not pandas
+        re.split(r"[^A-Za-z0-9_.-]", r, maxsplit=1)[0].lower().replace("-", "_")
+        for r in metadata.requires("scikit-learn") or [] if "extra ==" not in r}
+    assert "pandas" not in needed
+    for name in source.iterdir():
+        if name.name.split("-")[0].split(".")[0].lower() in needed:
+            (shelf / name.name).symlink_to(name)
+    (site_packages(venv) / "shelf.pth").write_text(f"{shelf}\n")
+    python = python_of(venv)
+    assert subprocess.run([python, "-c", "import pandas"], capture_output=True).returncode
+    return python
+
+
+def test_without_pandas_a_model_without_column_names_is_still_exercised(git_project, capsys,
+                                                                        no_pandas):
+    project(git_project, {"features": [30.0, 2.0]})
+    code, findings = schema(capsys, no_pandas)
+    assert (code, findings) == (0, []), findings
+    (git_project / "sample_request.json").write_text(json.dumps({"features": [30.0]}))
+    code, findings = schema(capsys, no_pandas)
+    assert code == 1 and [f["code"] for f in findings] == ["MLG404"], findings
+
+
+def test_without_pandas_a_model_with_column_names_is_not_checked_not_failed(git_project,
+                                                                           capsys, no_pandas):
+    project(git_project, {"features": [30.0, 2.0]}, fitted_on=FRAME)
+    code, findings = schema(capsys, no_pandas)
+    assert code == 0 and [(f["code"], f["severity"]) for f in findings] == [
+        ("MLG400", "warning")], findings
+    code = main(["audit", "--format", "json", "--python", no_pandas, "--no-cache", "--skip",
+                 "lock", "--skip", "paths"])
+    report = json.loads(capsys.readouterr().out)
+    schema_pillar = next(p for p in report["pillars"] if p["name"] == "schema")
+    assert schema_pillar["status"] == "not-checked", report
+    assert "no pandas" in schema_pillar["detail"]
+    assert code == 1 and report["verdict"] == "incomplete"
