@@ -89,7 +89,12 @@ def declared_models(config: Config, args) -> list[ModelSpec]:
                 table.get("batch", 0), table.get("contract-import", False),
                 table.get("input", "dataframe")))
         return specs
-    return discover(config.root, default_budget, names)
+    # By convention, the models under the folder being checked (`mlgate audit app/`), not
+    # the whole project around it: the lock pillar looks there too.
+    here = os.path.realpath(os.getcwd())
+    top = os.path.realpath(config.root)
+    inside = here == top or here.startswith(top.rstrip(os.sep) + os.sep)
+    return discover(here if inside else config.root, default_budget, names)
 
 
 def discover(root: str, budget_ms: float, names: str = "fields") -> list[ModelSpec]:

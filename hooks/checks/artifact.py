@@ -60,6 +60,11 @@ def _artifacts(args: list[str], only_artifacts: bool = False) -> list[str]:
 
     if not args:
         return find_artifacts(".")
+    folders = [a for a in args if os.path.isdir(a)]
+    if folders:  # `mlgate artifact models/`: the artifacts in it, as with no file named
+        args = [a for a in args if a not in folders]
+        found = [p for folder in folders for p in find_artifacts(folder)]
+        return list(dict.fromkeys(found + (_artifacts(args, only_artifacts) if args else [])))
     from mlgate.locks.detect import lock_format
 
     locks = [a for a in args if lock_format(a) and not a.lower().endswith(EXTENSIONS)]

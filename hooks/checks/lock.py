@@ -230,7 +230,10 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     section = config.section(NAME)
     repo_root = find_repo_root(os.getcwd())
     configured = [os.path.join(config.root, p) for p in section.get("files", [])]
-    paths = list(args.files) or configured
+    folders = [f for f in args.files if os.path.isdir(f)]
+    # `mlgate lock app/`: the locks found in that folder, as with no file named
+    paths = [f for f in args.files if f not in folders] + [
+        p for folder in folders for p in discover_locks(folder, config)] or configured
     # `[tool.mlgate.lock] files` names the locks of the whole project: any of them pins
     # pyproject.toml's ranges. Otherwise (found, or named on the command line as the audit
     # does with what it found) only a lock in the pyproject's folder or above it does.
