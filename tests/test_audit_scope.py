@@ -4,13 +4,17 @@ service's (a new-user trial: it kept `mlgate audit app` INCOMPLETE for good)."""
 
 from __future__ import annotations
 
+import glob
 import json
+import os
 import pickle
+import shutil
 import subprocess
 import sys
 
 import joblib
 import numpy as np
+import pytest
 from sklearn.linear_model import LogisticRegression
 
 from mlgate.cli import main
@@ -53,3 +57,20 @@ def test_artifact_and_lock_take_a_folder(git_project, capsys):
     unpinned = [f for f in findings if f["code"] == "MLG205"]
     assert code == 1 and len(unpinned) == 1, findings
     assert {f["path"] for f in findings} == {"svc/requirements.txt"}
+
+
+def _runs(python: str) -> bool:
+    return subprocess.run([python, "-c", "pass"], capture_output=True).returncode == 0
+
+
+OLD_PYTHONS = [p for p in (*glob.glob(os.path.expanduser("~/.pyenv/versions/3.[67].*/bin/python")),
+                           shutil.which("python3.7"), shutil.which("python3.6"))
+               if p and _runs(p)]
+
+
+@pytest.mark.skipif(not OLD_PYTHONS, reason="no Python older than 3.8 on this machine")
+def test_a_project_python_too_old_for_the_probe_is_named_as_such(git_project, capsys):
+    (git_project / "model.pkl").write_bytes(pickle.dumps({"threshold": 0.5}))
+    code = main(["artifact", "model.pkl", "--python", OLD_PYTHONS[0], "--no-cache"])
+    err = capsys.readouterr().err
+    assert code == 3 and "mlgate's probe needs Python 3.8 or later" in err, err

@@ -7,6 +7,16 @@ import os
 import sys
 
 PACKAGE = "_mlgate_probe"
+# The oldest project Python the probe runs in (importlib.metadata): say so plainly, rather
+# than fail with an ImportError that reads like the project's fault.
+OLDEST = (3, 8)
+
+if sys.version_info[:2] < OLDEST:
+    sys.stderr.write(
+        "mlgate's probe needs Python {}.{} or later in the project's environment; this one is"
+        " {}.{} (`mlgate paths` does not use it: it still works)\n".format(
+            *(OLDEST + tuple(sys.version_info[:2]))))
+    sys.exit(3)
 
 
 def _package():
