@@ -23,6 +23,7 @@ _EXTENSION_KINDS = {
     ".sh": "shell", ".bash": "shell", ".zsh": "shell", ".ksh": "shell",
     ".slurm": "shell", ".sbatch": "shell", ".pbs": "shell",
     ".dockerfile": "dockerfile",
+    ".sql": "text",  # Spark/Databricks SQL: `LOCATION '/mnt/...'`, `OPTIONS (path "...")`
 }
 
 # Exact file names (lower-cased) whose kind their extension does not tell.

@@ -104,15 +104,18 @@ RULES: dict[str, Rule] = {
                  '`/lustre/...`, `/lus/...`, `/vast/...`, `/glade/...`, `/raid/...`, '
                  '`/fsx/...`, `/efs/...`, `/nas/...`, `/storage/...`, `/disk1/...`, '
                  'roots you add with `roots`, and any non-system absolute path on the '
-                 'host side of a volume mapping (`- /opt/team/data:/data`)',
+                 'host side of a volume mapping (`- /opt/team/data:/data`, Slurm pyxis\' '
+                 '`--container-mounts=/lab/x:/data`)',
         fix='take the data root from an environment variable, a configuration '
             'file or an argument (`DATA_DIR`), with a relative default',
         why='a mount or data root is set up on one machine or cluster: elsewhere '
             'the path does not exist, or holds other data',
         not_flagged="the container side of a volume mapping (`-v /host:/data`, compose's "
-            "`- ./x:/data`), `/tmp`, `/opt` (SageMaker's `/opt/ml/...`), "
-            'comments, probes that detect a platform '
-            '(`Path("/checkpoint").is_dir()`)',
+            "`- ./x:/data`) and a container's working folder (`-w`, `--container-workdir`), "
+            "`/tmp`, `/opt` (SageMaker's `/opt/ml/...`), "
+            'comments, the fragment of a URL (`http://host/#/experiments/1`), probes that '
+            'detect a platform (`Path("/checkpoint").is_dir()`; not an `assert` that the '
+            'file exists, which says the code needs it)',
     ),
     "MLG103": Rule(
         'error',

@@ -100,7 +100,7 @@ CONTAINER_SAFE_ROOTS = {"home", "root"}
 # Every pattern below starts with a literal character and checks what precedes it with a
 # lookbehind placed after it: Python's regex engine finds a literal first character fast, and
 # crawls through a pattern that begins with a lookbehind or a character class.
-_NOT_WORDY = r"[\w.~$/\\%@})\]*+-]"
+_NOT_WORDY = r"[\w.~$/\\%@})\]*+#-]"
 # Also after -L/-I/-R/-F compiler flags, after a shell default (${VAR:-/home/ana/x}) and after
 # an escaped newline or tab in text that keeps its escapes (printf 'y\n/home/ana/x').
 _AFTER_SLASH = (
@@ -138,9 +138,36 @@ _MAPPING_RE = LazyPattern(
     # apptainer --bind DIR without ":": the same folder on both sides, so a host path
     r"|(?:^|\s)(?:-B|--bind)(?:\s+|=)[\"']?(?P<same>/[^\s:\"',]*)(?=[\s\"',]|$)"
 )
+# Slurm's pyxis/enroot options: `--container-mounts=HOST:CTR[:FLAGS][,HOST:CTR...]` (a
+# comma-separated list; a lone path is the same folder on both sides) and
+# `--container-workdir=DIR`, a folder inside the container.
+_PYXIS_RE = LazyPattern(
+    r"(?:^|\s)--container-mounts(?:\s+|=)[\"']?(?P<mounts>[^\s\"']+)"
+    r"|(?:^|\s)--container-workdir(?:\s+|=)[\"']?(?P<wd>/[^\s\"']*)"
+)
 # Where a mapping may start, looked for before _MAPPING_RE's finditer; starting with a literal
 # "-" keeps the scan of a whole file fast.
-_MAPPING_OPTION_RE = LazyPattern(r"-(?:-volume|-bind|-workdir|[vBw])(?=\s|=)")
+_MAPPING_OPTION_RE = LazyPattern(
+    r"-(?:-volume|-bind|-workdir|-container-mounts|-container-workdir|[vBw])(?=\s|=)")
+
+
+def _pyxis_sides(text: str):
+    """(side, start, end) of each path of pyxis' options: 'host', 'same' or 'ctr'."""
+    for m in _PYXIS_RE.finditer(text):
+        if m.group("wd"):
+            yield "ctr", m.start("wd"), m.end("wd")
+            continue
+        at = m.start("mounts")
+        for item in m.group("mounts").split(","):
+            parts = item.split(":")
+            if parts[0].startswith("/"):
+                if len(parts) > 1 and parts[1].startswith("/"):
+                    yield "host", at, at + len(parts[0])
+                    ctr = at + len(parts[0]) + 1
+                    yield "ctr", ctr, ctr + len(parts[1])
+                else:
+                    yield "same", at, at + len(parts[0])
+            at += len(item) + 1
 
 
 def _may_map(text: str) -> bool:
@@ -457,6 +484,9 @@ def container_targets(text: str) -> tuple[str, ...]:
             target = m.group(group)
             if target and target.strip("/"):
                 found.add(target.rstrip("/"))
+    for side, start, end in _pyxis_sides(text):
+        if side == "ctr" and text[start:end].strip("/"):
+            found.add(text[start:end].rstrip("/"))
     return tuple(sorted(found))
 
 
@@ -539,6 +569,12 @@ def find_paths(
                                     allow=allow, regex_guard=False):
                     add(at + p.start, at + p.end, p.code, host_side=True)
                 taken.append((m.start(side), m.end(side)))
+        for side, start, end in _pyxis_sides(value):
+            if side != "ctr":
+                for p in find_paths(value[start:end], host=True, extra_roots=extra_roots,
+                                    allow=allow, regex_guard=False):
+                    add(start + p.start, start + p.end, p.code, host_side=True)
+            taken.append((start, end))
     if ":" in value:
         if "@" in value:
             for m in _REQUIREMENT_AT_FILE_RE.finditer(value):
@@ -586,8 +622,8 @@ def find_paths(
         ):
             continue
         has_child = bool(rest.strip("/")) or (open_end and m.end() == len(value) and rest == "/")
-        if not (has_child or bare or path_context):
-            continue
+        if not (has_child or bare or path_context or use >= usage.CERTAIN):
+            continue  # a bare root is a path where a file call takes it (`dbutils.fs.ls`)
         if output:
             # In an output, as for paths under no known root, only what reads as a file or
             # a deep folder: not Colab's "Mounted at /content/drive"

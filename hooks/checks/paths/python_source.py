@@ -435,9 +435,12 @@ def _strong_call(func: ast.expr, name: str) -> bool:
 
 # A test whose answer picks a platform; `if not os.path.exists(d): os.mkdir(d)` is not one.
 # Looked for around each occurrence of a literal or name, never over the whole file.
+# An assert is not a test that picks a platform: `assert os.path.exists(ckpt)` says the file
+# must be there, so the path is a dependency.
 _PROBE_CALL_BEFORE_RE = LazyPattern(
-    r"(?<![\w.])(?<!not )(?:os\.path\.)?(?:exists|isdir|isfile|lexists)\(\s*$")
-_PATH_CALL_BEFORE_RE = LazyPattern(r"(?<![\w.])(?<!not )(?:pathlib\.)?Path\(\s*$")
+    r"(?<![\w.])(?<!not )(?<!assert )(?:os\.path\.)?(?:exists|isdir|isfile|lexists)\(\s*$")
+_PATH_CALL_BEFORE_RE = LazyPattern(
+    r"(?<![\w.])(?<!not )(?<!assert )(?:pathlib\.)?Path\(\s*$")
 _PROBE_METHOD_AFTER_RE = LazyPattern(r"\s*\.\s*(?:exists|is_dir|is_file)\s*\(")
 _CLOSE_RE = LazyPattern(r"\s*\)")
 _QUOTE_PREFIX_RE = LazyPattern(r"[frbuFRBU]{0,2}[\"']$")
@@ -493,7 +496,8 @@ class _Probes:
             if (at and (text[at - 1].isalnum() or text[at - 1] in "_.")) or (
                     end < len(text) and (text[end].isalnum() or text[end] == "_")):
                 continue
-            if text[max(0, at - 4):at] == "not " or text[max(0, at - 5):at] == "not (":
+            if text[max(0, at - 4):at] == "not " or text[max(0, at - 5):at] == "not (" or (
+                    text[max(0, at - 7):at] == "assert "):
                 continue
             if _PROBE_METHOD_AFTER_RE.match(text, end):
                 return True
