@@ -3,6 +3,8 @@ predicted, an empty request, single-row timings."""
 
 import sys
 
+from .common import error_text
+
 MAX_SAMPLE_ROWS = 1000
 
 
@@ -121,8 +123,7 @@ def _attempt(seconds, function, *args):
     try:
         value = _with_deadline(seconds, function, *args)
     except Exception as exc:
-        first = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
-        return {"ok": False, "type": type(exc).__name__, "message": first[:500],
+        return {"ok": False, "type": type(exc).__name__, "message": error_text(exc),
                 "hang": type(exc).__name__ == "Hang"}
     try:
         shape = list(getattr(value, "shape", ()) or ())

@@ -4,7 +4,7 @@ class lookup that resolves only the pairs the static scan allowed."""
 import os
 import sys
 
-from .common import LoadFailure, _under
+from .common import LoadFailure, _under, error_text
 from .ecosystem import ecosystem_shaped, verify_ecosystem_pair, verify_project_class
 from .exercise import exercise_model
 from .sklearn_pairs import (
@@ -620,8 +620,7 @@ def _load_artifact(params):
         return {"ok": False, "kind": "exception", "type": "RecursionError",
                 "message": "RecursionError: the object is nested too deeply"}
     except BaseException as exc:  # anything the artifact raised: reported, never a traceback
-        first = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
-        message = f"{type(exc).__name__}: {first[:500]}"
+        message = f"{type(exc).__name__}: {error_text(exc)}"
         if isinstance(exc, PermissionError) and params.get("_write_jail"):
             message += " (the sandbox lets a load write only in its temporary folder)"
         elif params.get("limited") and isinstance(exc, (ImportError, OSError)):
