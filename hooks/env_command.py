@@ -27,6 +27,9 @@ _VERSION = "import sys; print('%d.%d.%d' % sys.version_info[:3])"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("directory", nargs="?", default=".", metavar="DIR",
+                        help="the project's folder, as `mlgate audit DIR` takes it"
+                             " (default: the current folder)")
     parser.add_argument("--python", metavar="PY",
                         help="the project's interpreter or environment folder, as the checks"
                              " take it (see README)")
@@ -85,7 +88,21 @@ def _print(fmt: str, answer: dict, candidates: list[Candidate]) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
-    """Discover, print, and exit 0 (found) or raise UsageError (exit 2)."""
+    """Discover from DIR, print, and exit 0 (found) or raise UsageError (exit 2)."""
+    directory = getattr(args, "directory", ".")
+    if not os.path.isdir(directory):
+        raise UsageError(f"{directory}: not a folder")
+    config_file = os.path.abspath(args.config) if args.config else None
+    here = os.getcwd()
+    os.chdir(directory)
+    try:
+        args.config = config_file
+        return _execute(args)
+    finally:
+        os.chdir(here)
+
+
+def _execute(args: argparse.Namespace) -> int:
     from mlgate.config import Config, load_config
     from mlgate.environment import NoProjectPython, find_repo_root, resolve_project_python
 

@@ -457,3 +457,22 @@ def test_pre_commit_hook_judges_the_users_venv_that_is_only_on_path(
     proc = repo.commit("requirements.txt", "bump the lock only")
     _assert_blocked(repo, proc, 1, "requirements.txt:1:1: MLG202",
                     "attrs is locked at 24.1.0 but 23.2.0 is installed")
+
+
+def test_env_takes_the_projects_folder(tmp_path, monkeypatch, capsys):
+    """`mlgate env DIR`, as `mlgate audit DIR`: discovery from DIR, not from where it runs."""
+    from envs import make_venv
+
+    project = tmp_path / "svc"
+    project.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    make_venv(project / ".venv")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    for name in ("VIRTUAL_ENV", "MLGATE_PYTHON", "CONDA_PREFIX", "UV_PROJECT_ENVIRONMENT"):
+        monkeypatch.delenv(name, raising=False)
+    code = main(["env", str(project), "--format", "json"])
+    answer = json.loads(capsys.readouterr().out)
+    assert code == 0 and answer["python"].startswith(str(project / ".venv")), answer
+    assert main(["env", str(tmp_path / "absent")]) == 2
