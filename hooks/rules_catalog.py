@@ -360,6 +360,26 @@ RULES: dict[str, Rule] = {
         not_flagged="manifest requirements the lock does not pin, VCS and path "
             "requirements, and Poetry constraints with `||`",
     ),
+    "MLG209": Rule(
+        'error',
+        summary="the image's Python is not the environment's: a Dockerfile builds on another "
+                'Python than the one the lock was checked with (error when its markers '
+                'leave it nothing to install)',
+        what="a Dockerfile that installs the lock (it names the file) builds on "
+             "`python:X.Y` while the project's environment, which mlgate checked the lock "
+             'and the models against, runs another Python: a warning; an error when the '
+             "lock's markers (`python_version >= \"3.12\"`, as `poetry export` writes them) "
+             'select none of its packages on the image\'s Python, so the image installs '
+             'nothing and the service cannot start',
+        fix="build on the Python the project uses (`FROM python:3.12-slim`), or make the "
+            "lock for the image's Python",
+        kind='image-python',
+        why='versions, markers and pickled models are checked for one Python; an image '
+            'on another one ships something nobody checked, and markers can leave it '
+            'empty',
+        not_flagged='images that are not the official `python` image (their Python is not '
+                    'in the FROM line), Dockerfiles that do not name the lock',
+    ),
     "MLG301": Rule(
         'error',
         summary='an artifact references a global that is not on the allow-list '

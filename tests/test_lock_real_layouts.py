@@ -482,3 +482,65 @@ def test_poetry_and_uv_locks_are_held_to_their_pyproject(tmp_path):
         assert path == str(tmp_path / "pyproject.toml")
         found = manifest.stale(lock, wanted)
         assert [(p.name, line) for p, _, line in found] == list(zip(("numpy", "pytest"), lines))
+
+
+# ------------------------------------------------------------------------------ the image's Python
+
+OURS = f"{sys.version_info[0]}.{sys.version_info[1]}"
+OTHER = "3.8" if OURS != "3.8" else "3.9"
+
+
+@pytest.mark.parametrize("markers, expected", [
+    # `poetry export` writes the project's Python range on every line: on an older image
+    # the file installs nothing, and the service cannot start
+    (f'; python_version >= "{OURS}"', "error"),
+    ("", "warning"),  # installs, but on a Python nobody checked
+])
+def test_a_dockerfile_on_another_python_than_the_environment(project, capsys, markers,
+                                                             expected):
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    write(root / "app" / "requirements.txt", f"attrs==23.2.0{markers}\n")
+    write(root / "Dockerfile", f"""\
+        FROM python:{OTHER}-slim
+        COPY app/requirements.txt .
+        RUN pip install -r requirements.txt
+        """)
+    write(root / "train" / "requirements.txt", "attrs==23.2.0\n")  # not the image's
+    write(root / "requirements.txt", "attrs==23.2.0\n")  # nor this one (app/... is not it)
+    code, found = run_lock(capsys)
+    image = [f for f in found if f["code"] == "MLG209"]
+    assert [(f["path"], f["severity"]) for f in image] == [
+        ("app/requirements.txt", expected)], found
+    assert f"Dockerfile:1 builds on Python {OTHER}" in image[0]["message"]
+    assert code == (1 if expected == "error" else 0)
+    # `COPY . .` copies every file: what RUN installs is what counts
+    write(root / "Dockerfile", f"FROM python:{OTHER}\nCOPY --chown=app . .\n"
+          "RUN pip install -r app/requirements.txt\n")
+    code, found = run_lock(capsys)
+    assert [f["path"] for f in found if f["code"] == "MLG209"] == ["app/requirements.txt"]
+    # on the environment's own Python, nothing to say
+    write(root / "Dockerfile", f"FROM python:{OURS}-slim\nCOPY app/requirements.txt .\n")
+    code, found = run_lock(capsys)
+    assert not [f for f in found if f["code"] == "MLG209"] and code == 0, found
+
+
+def test_a_cached_lock_verdict_follows_the_dockerfile(project, capsys):
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    write(root / "requirements.txt", "attrs==23.2.0\n")
+    write(root / "Dockerfile", f"FROM python:{OURS}\nCOPY requirements.txt .\n")
+
+    def cached_run() -> list[str]:
+        main(["lock", "--format", "json"])
+        return [f["code"] for f in json.loads(capsys.readouterr().out or "[]")]
+
+    assert cached_run() == [] and cached_run() == []  # the second answered by the cache
+    write(root / "Dockerfile", f"FROM python:{OTHER}\nCOPY requirements.txt .\n")
+    assert cached_run() == ["MLG209"]
+    (root / "Dockerfile").unlink()
+    write(root / "docker" / "Dockerfile", "FROM python:3.7\nCOPY constraints.txt .\n")
+    assert cached_run() == []  # it does not install the lock
+    # `docker build -f docker/Dockerfile .`: a path from the repository's root
+    write(root / "docker" / "Dockerfile", "FROM python:3.7\nCOPY requirements.txt .\n")
+    assert cached_run() == ["MLG209"]

@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Iterable
 
+from mlgate.codes import LOCK_IMAGE_PYTHON as IMAGE_PYTHON
 from mlgate.codes import LOCK_LOCAL_VERSION as LOCAL_VERSION
 from mlgate.codes import LOCK_MALFORMED as MALFORMED
 from mlgate.codes import LOCK_MISMATCH as MISMATCH
@@ -35,12 +36,12 @@ HELP = "block stale, incomplete or unpinned locks, judged against the project's 
 SEVERITY = {
     MALFORMED: "error", MISSING: "error", MISMATCH: "error", LOCAL_VERSION: "warning",
     UNDECLARED: "warning", UNPINNED: "error", SOURCE: "error", NO_HASH: "error",
-    STALE: "error",
+    STALE: "error", IMAGE_PYTHON: "warning",
 }
 KINDS = {
     MALFORMED: "malformed", MISSING: "missing", MISMATCH: "mismatch",
     LOCAL_VERSION: "local-version", UNDECLARED: "undeclared", UNPINNED: "unpinned",
-    SOURCE: "source", NO_HASH: "unhashed", STALE: "stale",
+    SOURCE: "source", NO_HASH: "unhashed", STALE: "stale", IMAGE_PYTHON: "image-python",
 }
 # Installed in every environment by the tools themselves; never expected in a lock.
 ALWAYS_PRESENT = {"pip", "setuptools", "wheel", "distribute", "pkg-resources"}
@@ -254,13 +255,17 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     # answer is cached while the environment's stamp is unchanged.
     probe, cache = _environment(python.executable, repo_root, getattr(args, "no_cache", False))
     verdict_name = None
+    # The Dockerfiles that build on the official python image (MLG209): what they are is
+    # part of the verdict, so of its cache key (their contents are its dependencies).
+    images = _python_images(repo_root)
+    dockerfiles = sorted({os.path.realpath(image[0]) for image in images})
     if isinstance(probe, _Answered):
         # Same environment, same files, same settings: the same verdict, without parsing.
         from mlgate.artifacts.cache import key
 
         verdict_name = "lock-result-" + key(
             _CODE, probe.stamp, [os.path.realpath(p) for p in paths], section,
-            os.path.realpath(python.executable), os.getcwd()) + ".json"
+            os.path.realpath(python.executable), os.getcwd(), dockerfiles) + ".json"
         cached = _cached_verdict(cache, verdict_name)
         if cached is not None:
             return cached
@@ -326,6 +331,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                                         " that is not installed)")
                 findings.append(finding)
     findings += _stale_against_manifest(locks)
+    findings += _image_python(locks, env.markers, images, repo_root)
     # A lock that could not be read declares what nobody knows: its MLG200 says so, alone.
     if has_real_lock and not any(lock.unreadable for lock in locks):
         reachable = env.closure({**{name: set() for name in project}, **declared})
@@ -349,11 +355,12 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         # The next run keys on the stamp the environment has now (the probe just stored it).
         verdict_name = "lock-result-" + key(
             _CODE, probe.stamp, [os.path.realpath(p) for p in paths], section,
-            os.path.realpath(python.executable), os.getcwd()) + ".json"
+            os.path.realpath(python.executable), os.getcwd(), dockerfiles) + ".json"
     if verdict_name:
         _store_verdict(cache, verdict_name, findings, [*paths, *(lock.path for lock in locks),
                                                        os.path.join(repo_root,
-                                                                    "pyproject.toml")])
+                                                                    "pyproject.toml"),
+                                                       *(image[0] for image in images)])
     return findings
 
 
@@ -374,6 +381,98 @@ def _stale_against_manifest(locks: list) -> list[Finding]:
                 f" {shown}:{line} asks for {spec}: the lock is older than its manifest",
                 hint=f"re-lock ({manifest.RELOCK[lock.format]}), then install the lock",
                 manifest=shown, manifest_line=line, wanted=spec, locked=package.version))
+    return found
+
+
+# `FROM python:3.9-slim`, `FROM --platform=$P docker.io/library/python:3.12 AS build`: the
+# official image, whose tag says its Python.
+_FROM_PYTHON_RE = None
+
+
+def _python_images(repo_root: str) -> list[tuple[str, int, str, str]]:
+    """(Dockerfile, line, "X.Y", its text) for each `FROM python:X.Y...` of the Dockerfiles
+    git lists in the repository."""
+    global _FROM_PYTHON_RE
+    import re
+
+    from mlgate.files import _git_files, file_kind
+
+    if _FROM_PYTHON_RE is None:
+        _FROM_PYTHON_RE = re.compile(
+            r"^\s*FROM\s+(?:--platform=\S+\s+)?(?:[\w.-]+(?::\d+)?/)?(?:library/)?"
+            r"python:(\d+)\.(\d+)(?![\d])", re.IGNORECASE | re.MULTILINE)
+    found = []
+    for path in (_git_files(repo_root) or [])[:100000]:
+        if file_kind(path) != "dockerfile":
+            continue
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                text = handle.read(1 << 20)
+        except OSError:
+            continue
+        # What the build copies from its context: COPY/ADD sources; with `COPY . .`, every
+        # file, so what RUN names (`pip install -r requirements.txt`) too.
+        sources = [source for m in re.finditer(r"^\s*(?:COPY|ADD)\s+(.*)$", text,
+                                               re.IGNORECASE | re.MULTILINE)
+                   for source in [a for a in m.group(1).split() if not a.startswith("--")][:-1]]
+        copied = text if {".", "./"} & set(sources) else "\n".join(sources)
+        for m in _FROM_PYTHON_RE.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            found.append((path, line, f"{m.group(1)}.{m.group(2)}", copied))
+    return found
+
+
+def _names_file(text: str, path: str) -> bool:
+    """Whether a Dockerfile names `path` as a whole path (`requirements.txt`, not the end of
+    `app/requirements.txt`)."""
+    import re
+
+    posix = path.replace(os.sep, "/")
+    return re.search(r"(?<![\w./-])(?:\./)?" + re.escape(posix) + r"(?![\w.-])", text) is not None
+
+
+def _image_python(locks: list, markers: dict, images: list, root: str) -> list[Finding]:
+    """MLG209: a Dockerfile that installs a lock builds on another Python than the project's
+    environment; an error when the lock's markers leave the image nothing to install."""
+    ours = markers.get("python_version")
+    found = []
+    for lock in locks:
+        if lock.unreadable or lock.format == "pyproject" or not lock.packages:
+            continue
+        here = lock.select(markers)
+        for dockerfile, line, version, text in images:
+            # the image installs the lock when the Dockerfile names it as its build context
+            # sees it: the Dockerfile's folder (`app/requirements.txt` below it), or the
+            # repository's root (`docker build -f docker/Dockerfile .`)
+            if version == ours or not any(
+                    not named.startswith("..") and _names_file(text, named)
+                    for named in (os.path.relpath(lock.path, os.path.dirname(
+                        os.path.abspath(dockerfile))), os.path.relpath(lock.path, root))):
+                continue
+            there = lock.select({**markers, "python_version": version,
+                                 "python_full_version": version + ".0"})
+            shown, where = _display(lock.path), f"{_display(dockerfile)}:{line}"
+            if here and not there:
+                found.append(Finding(
+                    shown, here[0].line, 1, IMAGE_PYTHON, f"{where} builds on Python"
+                    f" {version}, where the markers of {shown} select none of its"
+                    f" {len(lock.packages)} packages: the image installs nothing (the"
+                    f" project's environment runs Python {ours})", severity="error",
+                    hint=f"build on python:{ours}, or make the lock for Python {version}",
+                    extra={"check": NAME, "kind": KINDS[IMAGE_PYTHON], "image": version,
+                           "dockerfile": _display(dockerfile)}))
+            else:
+                skipped = len({p.name for p in here} - {p.name for p in there})
+                found.append(Finding(
+                    shown, 1, 1, IMAGE_PYTHON, f"{where} builds on Python {version}; the"
+                    f" project's environment, which the lock and the models were checked"
+                    f" against, runs Python {ours}" + (
+                        f" ({skipped} of its packages are skipped there by their markers)"
+                        if skipped else ""), severity=SEVERITY[IMAGE_PYTHON],
+                    hint=f"build on python:{ours}, or check with a Python {version}"
+                         " environment (--python)",
+                    extra={"check": NAME, "kind": KINDS[IMAGE_PYTHON], "image": version,
+                           "dockerfile": _display(dockerfile)}))
     return found
 
 
