@@ -68,7 +68,7 @@ def test_an_lz4_joblib_file_is_found_whatever_its_name(git_project, capsys):
     b"clean:\n\trm -rf build\n",  # a Makefile
     b"import os\nimport sys\n",  # INST of 'mport os'
     b".\n",  # STOP with nothing on the stack
-    b"cos\nsystem\n",  # a name, and nothing called
+    b"cmusic\nnotes\n",  # a name no loader could import, and nothing called
     b"N.B. the first line of a note\n",  # a whole pickle of None, then text
 ], ids=["record", "csv", "makefile", "python", "stop", "name-only", "note"])
 def test_text_that_starts_with_an_opcode_is_not_an_artifact(tmp_path, text):

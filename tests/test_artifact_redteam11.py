@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import bz2
 import contextlib
 import io
 import lzma
@@ -171,3 +172,81 @@ def test_a_dtype_shared_after_its_state_still_passes(git_project, capsys):
     _commit(git_project, "model.pkl", data)
     code, findings = artifact_json(capsys, "model.pkl")
     assert code == 0, findings
+
+
+# --- round 12: the sniff answers yes once a loader would act, and containers are filled
+# before they are used ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("data", [
+    # BUILD on the global itself, then its REDUCE: os.system has no __setstate__ and the
+    # loaders go on, where a stand-in class raised
+    b"cos\nsystem\nNb(S'true'\ntR.",
+    # a lookup imports the module: `this` prints, `antigravity` opens a browser
+    b"cthis\nx\n",
+    # items set on a looked-up mapping (os.environ), then a call
+    b"cos\nenviron\nS'K'\nS'1'\ns" + SYSTEM,
+    # an empty APPENDS/ADDITEMS on a non-container: nothing in C, an error in pickle.py
+    b"N(e0" + SYSTEM,
+    b"\x89(\x900" + SYSTEM,
+    # a FRAME the pure-Python reader holds an opcode to, before a NEWOBJ C reads otherwise
+    b"I 1\nq\x00\x95\x05\x00\x00\x00\x00\x00\x00\x00U\x01aJ\x01\x00\x00\x00\x81\x94" + SYSTEM,
+])
+def test_what_a_loader_acts_on_is_an_artifact_whatever_its_name(git_project, data):
+    _commit(git_project, "weights.bin", data)
+    assert discovery.sniff("weights.bin") == "pickle"
+
+
+def test_a_text_line_cut_by_the_sniffs_read_limit_is_read_on(git_project):
+    data = b"S'" + b"A" * (2 * discovery._PARSE_LIMIT) + b"'\n0" + SYSTEM
+    _commit(git_project, "weights.bin", data)
+    assert discovery.sniff("weights.bin") == "pickle"
+
+
+@pytest.mark.parametrize("compress", [
+    lambda d: bz2.compress(b"") + bz2.compress(d),
+    lambda d: lzma.compress(d[:5]) + lzma.compress(d[5:]),
+    lambda d: lzma.compress(b"", format=lzma.FORMAT_ALONE) + lzma.compress(
+        d, format=lzma.FORMAT_ALONE),
+])
+def test_streams_one_after_another_are_read_as_joblib_reads_them(git_project, capsys, compress):
+    data = compress(b"\x80\x04" + SYSTEM)
+    _commit(git_project, "model.bin", data)
+    assert discovery.sniff("model.bin") == "compressed"
+    code, findings = artifact_json(capsys, "--only-artifacts", "model.bin")
+    assert code == 1 and findings, findings
+
+
+def test_text_that_names_no_importable_module_is_not_a_pickle(git_project):
+    for name, text in {"requirements.txt": b"click\nnumpy\npandas\n",
+                       "words.txt": b"contributing\nguide\nplease\n"}.items():
+        _commit(git_project, name, text)
+        assert discovery.sniff(name) is None, name
+
+
+def test_a_memo_key_sized_to_exhaust_memory_is_answered_not_allocated():
+    # C sizes its memo by the largest key: 2**28 would touch 4 GiB; under the cap it is a
+    # MemoryError, and the file is scanned
+    assert discovery.reads_as_pickle(b"Nr\xff\xff\xff\x0f.")
+
+
+def test_a_dtypes_fields_dict_changed_after_use_is_refused(git_project, capsys):
+    import pickletools
+
+    array = np.frombuffer(b"A" * 8, dtype=[("a", "<i8")]).copy()
+    base = pickle.dumps(array, protocol=2)
+    ops = list(pickletools.genops(base))
+    # the memo keys of numpy.dtype and of the fields dict the dtype's state holds
+    dtype_key = next(ops[i + 1][1] for i, (op, arg, _) in enumerate(ops)
+                     if op.name == "GLOBAL" and arg == "numpy dtype")
+    fields_key = next(ops[i + 1][1] for i, (op, _, _) in enumerate(ops)
+                      if op.name == "EMPTY_DICT" and ops[i + 1][0].name == "BINPUT")
+    tail = (b"h" + bytes([fields_key]) + u("a") + b"h" + bytes([dtype_key]) + u("O8")
+            + b"\x89\x88\x87R(K\x03" + u("|") + b"NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK?tb"
+            + b"K\x00\x86s0.")
+    data = base[:-1] + tail
+    assert pickle.loads(data).dtype.fields["a"][0] == np.dtype("O")  # raw bytes, object field
+    _commit(git_project, "model.pkl", data)
+    code, findings = artifact_json(capsys, "--no-load", "model.pkl")
+    assert code == 1 and [f["code"] for f in findings] == ["MLG302"], findings
+    assert "already used" in findings[0]["message"]

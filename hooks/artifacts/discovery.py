@@ -49,26 +49,42 @@ def is_pickle_head(head: bytes) -> bool:
     return len(head) >= 3 and head[0] == 0x80 and 2 <= head[1] <= 5 and head[2] in _AFTER_PROTO
 
 
-def _decompressed(data: bytes) -> tuple[bytes, bool] | None:
-    """(up to _PARSE_LIMIT bytes of the stream `data` starts, whether that is all of it), for
-    the compressions joblib reads whatever the name (`container.COMPRESSION_PREFIXES`, the
-    one table: joblib's own prefixes); None when `data` starts none, or one joblib could not
-    read either. lz4 without its library: (b"", False), still a candidate (the check then
-    says it cannot read it: checked, not skipped)."""
+# Compressions whose file objects (BZ2File, LZMAFile, LZ4FrameFile) read one stream after
+# another to the end of the file, as joblib.load then does; zlib and gzip, read by joblib's
+# own BinaryZlibFile, stop at the first.
+_MULTI_STREAM = ("bz2", "lzma", "xz", "lz4")
+
+
+def _decompressed(data: bytes, complete: bool = False) -> tuple[bytes, bool] | None:
+    """(up to _PARSE_LIMIT bytes of what `data` decompresses to, whether that is all of it:
+    `complete` says `data` is the whole file), for the compressions joblib reads whatever the
+    name (`container.COMPRESSION_PREFIXES`, the one table: joblib's own prefixes), each read
+    as joblib's file object reads it: streams one after another where it goes on (review
+    round 12: an empty bz2 stream, then the payload's, read as "empty, not a pickle"). None
+    when `data` starts none, or one joblib could not read either. lz4 without its library:
+    (b"", False), still a candidate (the check then says it cannot read it)."""
     from mlgate.artifacts.container import ContainerError, compression, decompressor
 
     kind = compression(data)
     if kind is None:
         return None
-    try:
-        engine = decompressor(kind)
-    except ContainerError:  # lz4's library missing
-        return b"", False
-    try:
-        out = engine.decompress(data, _PARSE_LIMIT)
-    except Exception:  # each library has its own error type: not such a stream
-        return None
-    return out, bool(getattr(engine, "eof", False))
+    out, left, ended = b"", data, False
+    while left and len(out) < _PARSE_LIMIT:
+        try:
+            engine = decompressor(kind)
+        except ContainerError:  # lz4's library missing
+            return b"", False
+        try:
+            out += engine.decompress(left, _PARSE_LIMIT - len(out))
+        except Exception:  # each library has its own error type: not such a stream
+            if out or ended:
+                break  # what follows the first stream: the loader fails there, after it
+            return None
+        ended = bool(getattr(engine, "eof", False))
+        left = engine.unused_data if ended and kind in _MULTI_STREAM else b""
+        if not left:
+            break
+    return out, complete and ended and not left
 
 
 def _zf_stream(head: bytes) -> bytes | None:
@@ -121,7 +137,7 @@ def sniff(path: str) -> str | None:
     if zf is not None or _decompressed(head) is not None:
         data = _read(path, _PARSE_LIMIT)
         stream = _zf_stream(data) if zf is not None else data
-        inner = _decompressed(stream) if stream else None
+        inner = _decompressed(stream, len(data) < _PARSE_LIMIT) if stream else None
         if inner is not None:
             text, whole = inner
             if (not text and not whole) or is_pickle_head(text) or (
@@ -168,11 +184,65 @@ def reads_as_pickle(data: bytes) -> bool:
     return _reads_as_pickle(data[:_PARSE_LIMIT], len(data) <= _PARSE_LIMIT)
 
 
+def _capped_available() -> bool:
+    try:
+        import resource
+
+        return hasattr(resource, "RLIMIT_AS") and os.path.exists("/proc/self/statm")
+    except ImportError:
+        return False
+
+
+# Memory the C unpickler may take above what the process already maps, while it sniffs at
+# most _PARSE_LIMIT bytes: a memo key of 2**28 would otherwise make it touch 4 GiB.
+_C_HEADROOM = 256 * 1024**2
+
+
+def _capped(function):
+    """`function()` with the address space capped at what the process maps plus
+    _C_HEADROOM (an allocation past it is a MemoryError, not the OOM killer)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    with open("/proc/self/statm") as handle:
+        mapped = int(handle.read().split()[0]) * resource.getpagesize()
+    cap = mapped + _C_HEADROOM
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft != resource.RLIM_INFINITY:
+        cap = min(cap, soft)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        return function()
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 def _one_reading(data: bytes, whole: bool, reader_class) -> bool:
+    if reader_class.__name__ == "CReader":
+        try:
+            return _capped(lambda: _read_one(data, whole, reader_class))
+        except MemoryError:
+            return True  # a memo that large: no text file asks for it; scan it
+    return _read_one(data, whole, reader_class)
+
+
+def _read_one(data: bytes, whole: bool, reader_class) -> bool:
     import io
 
+    class Prefix(io.BytesIO):
+        """A file's first bytes: a line cut by the end of what was read is not a line the
+        loader would see (review round 12: a STRING cut there lost its closing quote and
+        was "not a pickle"), so reading it is running out of input."""
+
+        def readline(self, *args) -> bytes:
+            line = super().readline(*args)
+            if not line.endswith(b"\n") and not whole:
+                raise EOFError("a line runs past what was read")
+            return line
+
     called: list[bool] = []
-    reader = reader_class(io.BytesIO(data), called)
+    reader = reader_class(Prefix(data), called)
     try:
         reader.load()
         # a whole file is the pickle (text that happens to start "N." is not one); a prefix
@@ -196,7 +266,25 @@ def _readers() -> list:
         return _READERS
     import pickle
 
-    class StandIn:
+    # A stand-in for whatever a name resolves to, class or instance, that allows and records
+    # every use the unpickler can make of it: called, made, given a state (BUILD), items set
+    # or appended, whether on the class itself or on what it made (review round 12: a BUILD
+    # on the stand-in class raised where `os.system` lets the stream go on to its REDUCE).
+    def recorder(called: list[bool]):
+        return lambda *args, **kwargs: called.append(True)
+
+    class Anything(type):
+        called: list[bool]
+
+        def __getattr__(cls, name: str):  # cls.append, cls.__setstate__, cls.extend, ...
+            if name == "called":
+                raise AttributeError(name)
+            return recorder(cls.called)
+
+        def __setitem__(cls, key, value) -> None:
+            cls.called.append(True)
+
+    class StandIn(metaclass=Anything):
         called: ClassVar[list[bool]] = []
 
         def __new__(cls, *args, **kwargs):
@@ -210,7 +298,10 @@ def _readers() -> list:
             self.called.append(True)
             return object.__new__(type(self))
 
-        def __setstate__(self, state) -> None:
+        def __getattr__(self, name: str):  # .append, .__setstate__, .add, ...
+            return recorder(type(self).called)
+
+        def __setitem__(self, key, value) -> None:
             self.called.append(True)
 
     python_reader: Any = pickle._Unpickler  # pickle's own reader (private: untyped)
@@ -221,10 +312,16 @@ def _readers() -> list:
             self.called = called
 
         def find_class(self, module: str, name: str):
-            # whatever __import__ could be asked for: not only identifiers (`import_module`
-            # finds `my-module.py`); never an empty name or one with a NUL
+            # Looking a name up is already acting: the loader imports the module (its code
+            # runs), and what follows can use the object in ways a stand-in does not mimic
+            # (review round 12: BUILD on `os.system` itself, items set on `os.environ`). So
+            # a lookup of a module the loading process could import is the answer; only
+            # text that names no importable module reads on (`click\nnumpy\n...`).
             if not module or not name or "\0" in module + name:
                 raise pickle.UnpicklingError("not a name any finder knows")
+            if _importable(module):
+                self.called.append(True)
+                raise _Acted
             return type("StandIn", (StandIn,), {"called": self.called})
 
         def persistent_load(self, pid):
@@ -280,13 +377,77 @@ def _readers() -> list:
             name = self.readline()[:-1].decode("utf-8")
             self._instantiate(self.find_class(module, name), self.pop_mark())
 
+        def load_appends(self) -> None:
+            items = self.pop_mark()
+            if items:  # C does nothing for no items, whatever the target
+                target = self.stack[-1]
+                extend = getattr(target, "extend", None)
+                if extend is not None:
+                    extend(items)
+                else:
+                    for item in items:
+                        target.append(item)
+
+        def load_additems(self) -> None:
+            items = self.pop_mark()
+            if items:  # C does nothing for no items, whatever the target
+                target = self.stack[-1]
+                for item in items:
+                    target.add(item)
+
         for code, method in ((b"\x95", load_frame), (b"I", load_int), (b"L", load_long),
                              (b"F", load_float), (b"g", load_get), (b"p", load_put),
-                             (b"i", load_inst)):
+                             (b"i", load_inst), (b"e", load_appends),
+                             (b"\x90", load_additems)):
             dispatch[code[0]] = method
 
+    class CReader(pickle.Unpickler):
+        """pickle.load's own reader, the C unpickler, with the same stand-ins: whatever C
+        reads otherwise than an imitation of it (review round 12 found two more ways) is
+        read as C reads it. Run only under a memory cap (`_capped`): C sizes its memo by
+        the largest key a stream names."""
+
+        def __init__(self, file, called: list[bool]) -> None:
+            super().__init__(file)
+            self.called = called
+
+        find_class = Sniffer.find_class
+
+        def persistent_load(self, pid):
+            raise pickle.UnpicklingError("no persistent ids")
+
     _READERS.extend((Sniffer, CSniffer))
+    if _capped_available():
+        _READERS.append(CReader)
     return _READERS
+
+
+class _Acted(Exception):
+    """The stream looked up a name the loading process could import: it is a pickle."""
+
+
+def _importable(module: str) -> bool:
+    """Whether a loader could import `module`'s top-level package, asked without importing
+    anything: a builtin module, one the finders of mlgate's interpreter locate (the standard
+    library is everywhere), or a module or package in the current folder (the project's
+    own). A project's third-party packages are not all in mlgate's environment: a name that
+    is an identifier counts unless it is plainly not a module there (fail closed)."""
+    import importlib.util
+    import sys
+
+    top = module.split(".")[0]
+    if not top:
+        return False
+    if top in sys.builtin_module_names or top in getattr(sys, "stdlib_module_names", ()):
+        return True
+    if os.path.exists(top + ".py") or os.path.isdir(top):
+        return True
+    try:
+        if importlib.util.find_spec(top) is not None:
+            return True
+    except (ImportError, ValueError):
+        return False
+    return False
 
 
 def _c_string(line: bytes) -> bytes:

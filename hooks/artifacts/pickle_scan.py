@@ -337,6 +337,8 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
         # see would hide the bytes that follow from it). Checked shallowly, once, where the
         # values are first gathered.
         for item in items:
+            if isinstance(item, (Seq, Mapping)):
+                item.used = True
             if (isinstance(item, GlobalRef) and (item.module, item.name) == JOBLIB_WRAPPER) or (
                     isinstance(item, Instance) and item.wrapper):
                 _refuse(verdict, offset, UNRESOLVED, "joblib's array wrapper class used"
@@ -478,11 +480,18 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     items = no_wrapper(pop_mark(pos), pos)
                     stack.append(Mapping(list(zip(items[::2], items[1::2]))))
                 elif name in ("APPEND", "APPENDS", "SETITEM", "SETITEMS", "ADDITEMS"):
-                    items = no_wrapper([pop(pos)] if name == "APPEND" else (
-                        pop(pos, 2) if name == "SETITEM" else pop_mark(pos)), pos)
+                    popped = [pop(pos)] if name == "APPEND" else (
+                        pop(pos, 2) if name == "SETITEM" else pop_mark(pos))
                     if not stack:
                         _refuse(verdict, pos, MALFORMED, "stack underflow")
                     target = stack[-1]
+                    if isinstance(target, (Seq, Mapping)) and target.used:
+                        # review round 12: a dtype's fields dict, memoized, given an object
+                        # field after the dtype was built and an array of raw bytes made
+                        _refuse(verdict, pos, UNRESOLVED, f"{name} on a container already"
+                                " used by another value: a pickler fills a container before"
+                                " it uses it")
+                    items = no_wrapper(popped, pos)
                     if isinstance(target, Seq):
                         expected = "set" if name == "ADDITEMS" else (
                             "list" if name in ("APPEND", "APPENDS") else None)

@@ -59,21 +59,26 @@ class GlobalRef:
 class Seq:
     """A tuple, list, set or frozenset built by the stream (items kept for versions)."""
 
-    __slots__ = ("items", "kind")
+    __slots__ = ("items", "kind", "used")
 
     def __init__(self, kind: str, items: list) -> None:
         self.kind, self.items = kind, items
+        self.used = False  # gone into another value (see Mapping.used)
 
 
 class Mapping:
     """A dict built by the stream. `checked`: how many pairs it had when it last passed as
     an attribute dict (pairs are only ever appended, so an equal count means unchanged)."""
 
-    __slots__ = ("checked", "pairs")
+    __slots__ = ("checked", "pairs", "used")
 
     def __init__(self, pairs: list) -> None:
         self.pairs = pairs
         self.checked = -1
+        # Gone into another value (an item, an argument, a state): a pickler fills a
+        # container before it uses it, so items added later change what was vouched for
+        # (numpy keeps the very fields dict of a dtype's state).
+        self.used = False
 
 
 class Instance:

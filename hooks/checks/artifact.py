@@ -60,7 +60,10 @@ def _artifacts(args: list[str], only_artifacts: bool = False) -> list[str]:
 
     if not args:
         return find_artifacts(".")
-    folders = [a for a in args if os.path.isdir(a)]
+    from mlgate.artifacts.discovery import named_as_artifact
+
+    # (a folder named like an artifact, `model.pkl/`, is a named artifact: not a file)
+    folders = [a for a in args if os.path.isdir(a) and not named_as_artifact(a)]
     if folders:  # `mlgate artifact models/`: the artifacts in it, as with no file named
         args = [a for a in args if a not in folders]
         found = [p for folder in folders for p in find_artifacts(folder)]
