@@ -11,7 +11,11 @@ its first error), a compressed pickle (gzip, zlib, bz2, xz, lzma, lz4, and jobli
 a `.npy` file, or a zip whose members are `.npy` files (`.npz`) or a skops tree. A red-team
 round got four payloads past a stricter sniff (a protocol 0 pickle with an extra value on
 its stack, one past the sniff's read limit, zlib around protocol 0, "ZF" without "0x") and
-a real writer's file (lz4): the rule is now "anything the loaders read".
+a real writer's file (lz4): the rule is now "anything the loaders read". Rounds 11 and 12
+got more past readers that imitated the loaders: the sniff now also asks pickle.load's own
+C unpickler (under a memory cap), counts the lookup of any importable module as acting (the
+import runs its code), decompresses stream after stream as joblib's file objects do, and
+reads a line cut by its read limit as running out of input.
 
 Standard library only (lz4's when installed), and a few KB read per file unless its first
 bytes are a pickle's or a compressor's: this runs on every file of the project when no
