@@ -361,7 +361,7 @@ RULES: dict[str, Rule] = {
             "requirements, and Poetry constraints with `||`",
     ),
     "MLG209": Rule(
-        'error',
+        'warning',
         summary="the image's Python is not the environment's: a Dockerfile builds on another "
                 'Python than the one the lock was checked with (error when its markers '
                 'leave it nothing to install)',

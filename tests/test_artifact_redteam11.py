@@ -250,3 +250,21 @@ def test_a_dtypes_fields_dict_changed_after_use_is_refused(git_project, capsys):
     code, findings = artifact_json(capsys, "--no-load", "model.pkl")
     assert code == 1 and [f["code"] for f in findings] == ["MLG302"], findings
     assert "already used" in findings[0]["message"]
+
+
+def test_a_frame_without_a_header_is_a_pickle_to_scan(git_project):
+    # pickle.load from a file drops a frame's unread tail where pickle.loads does not: the
+    # readings part; no pickler writes a FRAME without PROTO
+    frame = b"N" * 19995 + b"G\x00\x00\x00\x00"
+    data = (b"\x95" + struct.pack("<Q", len(frame)) + frame + b"\x00\x00\x00\x00\xff\xff\xff\xff"
+            + SYSTEM)
+    _commit(git_project, "weights.bin", data)
+    assert discovery.sniff("weights.bin") == "pickle"
+
+
+def test_a_long_run_of_digits_is_read_in_linear_time():
+    # `F` then digits and no end: the C-like FLOAT pattern backtracked quadratically (20k
+    # digits took 16 s); a work count, not a clock: the pattern is tried once per digit
+    line = b"1" * 200_000 + b"x\n"
+    assert discovery._C_FLOAT.match(line + b"\0") is None
+    assert not discovery.reads_as_pickle(b"F" + line)
