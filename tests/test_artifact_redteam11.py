@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import bz2
 import contextlib
+import gzip
 import io
 import lzma
 import pickle
 import struct
 import subprocess
+import zlib
 
 import numpy as np
 import pytest
@@ -268,3 +270,32 @@ def test_a_long_run_of_digits_is_read_in_linear_time():
     line = b"1" * 200_000 + b"x\n"
     assert discovery._C_FLOAT.match(line + b"\0") is None
     assert not discovery.reads_as_pickle(b"F" + line)
+
+
+# --- round 13 ---------------------------------------------------------------------------
+
+
+def test_an_old_joblib_container_with_any_zlib_window_is_found(git_project, capsys):
+    # joblib < 0.10 reads "ZF" with zlib.decompress(data, 15, n): a window of 2**14 starts
+    # 0x68, not the 0x78 of joblib's own zlib prefix
+    engine = zlib.compressobj(9, zlib.DEFLATED, 14)
+    payload = b"\x80\x02" + SYSTEM
+    stream = engine.compress(payload) + engine.flush()
+    assert stream[:1] == b"\x68"
+    _commit(git_project, "weights.bin", b"ZF" + f"{len(payload):#x}".encode().ljust(19) + stream)
+    assert discovery.sniff("weights.bin") == "compressed"
+    code, findings = artifact_json(capsys, "--only-artifacts", "weights.bin")
+    assert code == 1 and findings, findings
+
+
+@pytest.mark.parametrize("first", ["Timestamp,user,amount", "Build started", "X-Request-Id"])
+def test_large_text_whose_first_letters_read_as_a_long_string_is_not_a_pickle(git_project,
+                                                                            first):
+    # 'T', 'B', 'X' then four letters: a string of ~2 GB, past the end of the file: the
+    # loaders fail at once ("truncated"); the sniff called it a pickle read to its limit
+    text = (first + "\n" + "2024-01-01T10:00:00,user1,12.50\n" * 70_000).encode()
+    assert len(text) > discovery._PARSE_LIMIT
+    _commit(git_project, "events.csv", text)
+    assert discovery.sniff("events.csv") is None
+    _commit(git_project, "events.csv.gz", gzip.compress(text))
+    assert discovery.sniff("events.csv.gz") is None

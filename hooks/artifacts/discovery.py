@@ -139,19 +139,47 @@ def sniff(path: str) -> str | None:
         return _zip_kind(path)
     zf = _zf_stream(head)
     if zf is not None or _decompressed(head) is not None:
+        from mlgate.artifacts.container import MAX_DECOMPRESSED, MAX_RATIO
+
         data = _read(path, _PARSE_LIMIT)
         stream = _zf_stream(data) if zf is not None else data
-        inner = _decompressed(stream, len(data) < _PARSE_LIMIT) if stream else None
+        complete = len(data) < _PARSE_LIMIT
+        # joblib < 0.10 reads "ZF" with zlib.decompress(data, 15, n): any zlib window, not
+        # only the 0x78 the compression table names (review round 13)
+        inner = (_zf_decompressed(stream, complete) if zf is not None else
+                 _decompressed(stream, complete)) if stream else None
         if inner is not None:
             text, whole = inner
+            # no stream mlgate would read expands past this
+            bound = min(MAX_DECOMPRESSED, max(_size(path), 1) * MAX_RATIO)
             if (not text and not whole) or is_pickle_head(text) or (
-                    text[:1] and text[0] in _AFTER_PROTO and _reads_as_pickle(text, whole)):
+                    text[:1] and text[0] in _AFTER_PROTO and _reads_as_pickle(
+                        text, whole, bound)):
                 return "compressed"
     if head[:1] and head[0] in _AFTER_PROTO:
         data = _read(path, _PARSE_LIMIT)
-        if _reads_as_pickle(data, len(data) < _PARSE_LIMIT):
+        if _reads_as_pickle(data, len(data) < _PARSE_LIMIT, _size(path)):
             return "pickle"  # protocol 0 or 1: no header
     return None
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def _zf_decompressed(stream: bytes, complete: bool) -> tuple[bytes, bool] | None:
+    """What joblib < 0.10 reads from a "ZF" container: one zlib stream, any window."""
+    import zlib
+
+    engine = zlib.decompressobj(15)
+    try:
+        out = engine.decompress(stream, _PARSE_LIMIT)
+    except zlib.error:
+        return None
+    return out, complete and engine.eof
 
 
 _PARSE_LIMIT = 2**20
@@ -165,7 +193,7 @@ def _read(path: str, limit: int) -> bytes:
         return b""
 
 
-def _reads_as_pickle(data: bytes, whole: bool) -> bool:
+def _reads_as_pickle(data: bytes, whole: bool, size: int | None = None) -> bool:
     """Would pickle.load or joblib.load read `data` as a protocol 0/1 pickle and act on it?
 
     Asked of two readers, and yes if either says so (review round 11 got two pickles past a
@@ -180,12 +208,12 @@ def _reads_as_pickle(data: bytes, whole: bool) -> bool:
     fails within a few bytes. Nothing runs: no name resolves to anything real (an extension
     code is a stand-in too: the loading process may have registered it), persistent ids
     fail, and the memo is a dict (no key sizes it)."""
-    return any(_one_reading(data, whole, reader) for reader in _readers())
+    return any(_one_reading(data, whole, reader, size) for reader in _readers())
 
 
 def reads_as_pickle(data: bytes) -> bool:
     """`_reads_as_pickle` of a whole file's bytes (its first _PARSE_LIMIT bytes)."""
-    return _reads_as_pickle(data[:_PARSE_LIMIT], len(data) <= _PARSE_LIMIT)
+    return _reads_as_pickle(data[:_PARSE_LIMIT], len(data) <= _PARSE_LIMIT, len(data))
 
 
 def _capped_available() -> bool:
@@ -222,22 +250,39 @@ def _capped(function):
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
-def _one_reading(data: bytes, whole: bool, reader_class) -> bool:
+def _one_reading(data: bytes, whole: bool, reader_class, size: int | None = None) -> bool:
     if reader_class.__name__ == "CReader":
         try:
-            return _capped(lambda: _read_one(data, whole, reader_class))
+            return _capped(lambda: _read_one(data, whole, reader_class, size))
         except MemoryError:
-            return True  # a memo that large: no text file asks for it; scan it
-    return _read_one(data, whole, reader_class)
+            # what C could not allocate under the cap (a memo key of 2**28, a string of
+            # 2 GB named by text that starts with 'T'): the Python readers, whose memo is a
+            # dict and whose reads are bounded by the file, answer for such a stream
+            return False
+    return _read_one(data, whole, reader_class, size)
 
 
-def _read_one(data: bytes, whole: bool, reader_class) -> bool:
+def _read_one(data: bytes, whole: bool, reader_class, size: int | None = None) -> bool:
     import io
 
     class Prefix(io.BytesIO):
         """A file's first bytes: a line cut by the end of what was read is not a line the
         loader would see (review round 12: a STRING cut there lost its closing quote and
         was "not a pickle"), so reading it is running out of input."""
+
+        def read(self, *args) -> bytes:
+            # a length past the end of the whole file (text starting 'T' reads as a 2 GB
+            # string) is no stream a loader reads: a failure, not running out of input
+            wanted = args[0] if args else -1
+            if size is not None and wanted is not None and wanted >= 0 and (
+                    self.tell() + wanted > size):
+                raise ValueError("a length past the end of the file")
+            return super().read(*args)
+
+        def readinto(self, buffer) -> int:  # C's way to read a long argument
+            if size is not None and self.tell() + len(buffer) > size:
+                raise ValueError("a length past the end of the file")
+            return super().readinto(buffer)
 
         def readline(self, *args) -> bytes:
             line = super().readline(*args)
