@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Iterable
 
@@ -27,6 +28,7 @@ from mlgate.codes import LOCK_UNDECLARED as UNDECLARED
 from mlgate.codes import LOCK_UNPINNED as UNPINNED
 from mlgate.config import Config
 from mlgate.finding import Finding
+from mlgate.lazy_re import LazyPattern
 from mlgate.locks.detect import REAL_LOCKS
 from mlgate.locks.model import LockedPackage, canonical_name
 
@@ -386,21 +388,16 @@ def _stale_against_manifest(locks: list) -> list[Finding]:
 
 # `FROM python:3.9-slim`, `FROM --platform=$P docker.io/library/python:3.12 AS build`: the
 # official image, whose tag says its Python.
-_FROM_PYTHON_RE = None
+_FROM_PYTHON_RE = LazyPattern(
+    r"^\s*FROM\s+(?:--platform=\S+\s+)?(?:[\w.-]+(?::\d+)?/)?(?:library/)?"
+    r"python:(\d+)\.(\d+)(?![\d])", re.IGNORECASE | re.MULTILINE)
 
 
 def _python_images(repo_root: str) -> list[tuple[str, int, str, str]]:
     """(Dockerfile, line, "X.Y", its text) for each `FROM python:X.Y...` of the Dockerfiles
     git lists in the repository."""
-    global _FROM_PYTHON_RE
-    import re
-
     from mlgate.files import _git_files, file_kind
 
-    if _FROM_PYTHON_RE is None:
-        _FROM_PYTHON_RE = re.compile(
-            r"^\s*FROM\s+(?:--platform=\S+\s+)?(?:[\w.-]+(?::\d+)?/)?(?:library/)?"
-            r"python:(\d+)\.(\d+)(?![\d])", re.IGNORECASE | re.MULTILINE)
     found = []
     for path in (_git_files(repo_root) or [])[:100000]:
         if file_kind(path) != "dockerfile":
@@ -425,8 +422,6 @@ def _python_images(repo_root: str) -> list[tuple[str, int, str, str]]:
 def _names_file(text: str, path: str) -> bool:
     """Whether a Dockerfile names `path` as a whole path (`requirements.txt`, not the end of
     `app/requirements.txt`)."""
-    import re
-
     posix = path.replace(os.sep, "/")
     return re.search(r"(?<![\w./-])(?:\./)?" + re.escape(posix) + r"(?![\w.-])", text) is not None
 
