@@ -26,6 +26,7 @@ import sys
 from collections.abc import Iterable
 
 from mlgate.config import AUDIT_PILLARS, Config, load_config, trusted_config_note
+from mlgate.codes import ARTIFACT_VERSION_PARITY
 from mlgate.finding import Finding, UsageError
 
 NAME = "audit"
@@ -77,6 +78,10 @@ class Pillar:
                 "required": self.required}
 
 
+# Why a model whose artifact failed is not exercised by the schema and latency pillars.
+KNOCK_ON = "its artifact failed the artifact check"
+
+
 class AuditResult:
     """The pillars, the findings after the project's policy, and what was measured.
 
@@ -108,9 +113,14 @@ class AuditResult:
         if missing:
             return (f"INCOMPLETE: not checked: {', '.join(missing)} (add what each one needs,"
                     " or leave it out with [tool.mlgate] require = [...])")
-        left_out = [p.name for p in self.pillars if p.status in (NOT_CHECKED, SKIPPED)]
-        return "READY for deployment" + (f" (not checked: {', '.join(left_out)})"
-                                         if left_out else "")
+        # What READY does not cover, said as it happened: skipped on request, or not checked
+        # and not required ([tool.mlgate] require).
+        left_out = [f"{word}: {', '.join(names)}" for word, names in (
+            ("skipped", [p.name for p in self.pillars if p.status == SKIPPED]),
+            ("not checked, not required", [p.name for p in self.pillars
+                                           if p.status == NOT_CHECKED]),
+        ) if names]
+        return "READY for deployment" + (f" ({'; '.join(left_out)})" if left_out else "")
 
 
 def _args_for(module, argv: list[str], common: argparse.Namespace) -> argparse.Namespace:
@@ -217,6 +227,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                 "no model artifact found (by name or content): commit the model, or declare"
                 " it in [tool.mlgate.models.NAME] artifact = \"...\"")
     gate = None
+    failed: set[str] = set()  # artifacts the artifact pillar failed: not exercised again
     if artifacts and any(active(p) for p in ("artifact", "schema", "latency")):
         gate = ArtifactGate(config, common.python, no_cache=common.no_cache,
                             verbose=common.verbose, label=NAME)
@@ -254,6 +265,8 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
             verb = "loaded" if all(load.get("ok") for load in ran) else "loads ran"
             pillars["artifact"].detail += f"; {verb} " + " or ".join(sandboxes)
         settle("artifact", found)
+        failed = {f.path for f in found
+                  if f.severity == "error" and f.code != ARTIFACT_VERSION_PARITY}
         if pointers and pillars["artifact"].status != "fail":
             # A model that is a pointer was not checked, whatever the others did.
             pillars["artifact"].not_checked(
@@ -280,6 +293,10 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
             if spec.artifact in pointers:
                 unchecked.append(f"{spec.name} (a Git LFS pointer)")
                 untimed.append(f"{spec.name} (a Git LFS pointer)")
+                continue
+            if spec.artifact in failed:  # the artifact pillar says why; not a second failure
+                unchecked.append(f"{spec.name} ({KNOCK_ON})")
+                untimed.append(f"{spec.name} ({KNOCK_ON})")
                 continue
             if sample is None and contract is None and spec.origin != SEVERAL:
                 unchecked.append(f"{spec.name} (no sample, no contract)")
@@ -345,7 +362,8 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         pillars["schema"].detail = "; ".join(parts) or "the models could not be exercised"
         settle("schema", schema_found)
         if pillars["schema"].status != "fail" and (unchecked or not compared):
-            needs = ("" if all(u.endswith("add a sample)") for u in unchecked) and unchecked
+            needs = ("" if all(u.endswith(("add a sample)", f"{KNOCK_ON})"))
+                              for u in unchecked) and unchecked
                      else ": add sample = \"...\" or contract = \"api.py:Request\" to"
                           " [tool.mlgate.models.NAME]")
             pillars["schema"].not_checked(
@@ -361,8 +379,9 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
             pillars["latency"].detail = latency_found[0].message
         elif pillars["latency"].status != "fail" and (untimed or not timed):
             pillars["latency"].not_checked(
-                "not timed: " + ", ".join(untimed or ["no model"]) + ": a model needs a"
-                " sample request (sample = \"...\") that predicts"
+                "not timed: " + ", ".join(untimed or ["no model"])
+                + ("" if untimed and all(u.endswith(f"{KNOCK_ON})") for u in untimed) else
+                   ": a model needs a sample request (sample = \"...\") that predicts")
                 + (f" ({pillars['latency'].detail})" if timed else ""))
     return AuditResult(list(pillars.values()), findings, measured, config)
 

@@ -71,6 +71,34 @@ def test_a_folder_with_nothing_to_check_is_incomplete_not_ready(git_project, cap
     skips = [a for name in ("lock", "artifact", "schema", "latency") for a in ("--skip", name)]
     code, report = audit(capsys, *skips)
     assert (code, report["verdict"]) == (0, "ready")
+    # ... and the headline says they were skipped, not that they were checked.
+    assert main(["audit", "--python", sys.executable, "--no-cache", *skips]) == 0
+    assert ("READY for deployment (skipped: lock, artifact, schema, latency)"
+            in capsys.readouterr().out)
+    (git_project / "pyproject.toml").write_text('[tool.mlgate]\nrequire = ["paths"]\n')
+    assert main(["audit", "--python", sys.executable, "--no-cache", "--skip", "lock"]) == 0
+    assert ("READY for deployment (skipped: lock; not checked, not required: artifact, schema,"
+            " latency)" in capsys.readouterr().out)
+
+
+def test_a_model_that_fails_its_artifact_check_is_one_failure_not_three(git_project, capsys):
+    joblib.dump(model(), git_project / "model.joblib")
+    data = (git_project / "model.joblib").read_bytes()
+    (git_project / "model.joblib").write_bytes(data[: len(data) // 2])
+    (git_project / "sample.json").write_text(json.dumps({"age": 0.2, "income": 0.4}))
+    code, report = audit(capsys, "--skip", "lock")
+    assert (code, report["verdict"]) == (1, "not-ready")
+    pillars = {p["name"]: p for p in report["pillars"]}
+    assert pillars["artifact"]["status"] == "fail"
+    for name in ("schema", "latency"):  # not exercised, and they say why
+        assert pillars[name]["status"] == "not-checked"
+        assert "its artifact failed the artifact check" in pillars[name]["detail"]
+        assert "sample" not in pillars[name]["detail"]  # it has one: no advice to add one
+    assert {f["check"] for f in report["findings"]} == {"artifact"}
+    # `mlgate schema` alone has no artifact pillar to say it: there it is its own error.
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [f["code"] for f in found] == ["MLG400"]
 
 
 def test_models_are_found_by_content_whatever_their_name(git_project, capsys):
