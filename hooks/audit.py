@@ -25,8 +25,8 @@ import os
 import sys
 from collections.abc import Iterable
 
-from mlgate.config import AUDIT_PILLARS, Config, load_config, trusted_config_note
 from mlgate.codes import ARTIFACT_VERSION_PARITY
+from mlgate.config import AUDIT_PILLARS, Config, load_config, trusted_config_note
 from mlgate.finding import Finding, UsageError
 
 NAME = "audit"

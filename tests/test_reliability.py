@@ -316,3 +316,98 @@ def test_what_a_probe_prints_costs_mlgate_bounded_memory(monkeypatch):
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE)
     assert probe._exchange(quiet, b'{"a": 1}', 60) == (b'{"a": 1}\n', b"")
+
+
+def _die_at_call(n: int, action, armed) -> None:
+    """In a forked child: run `action`, SIGKILLed just before the nth call of a C function
+    made inside `armed` (module, function name); exit 0 if it gets to the end."""
+    import signal
+
+    calls = [0]
+
+    def profile(frame, event, arg):
+        if event == "c_call":
+            if calls[0] == n:
+                os.kill(os.getpid(), signal.SIGKILL)
+            calls[0] += 1
+
+    module, name = armed
+    function = getattr(module, name)
+
+    def arming(*args, **kwargs):
+        sys.setprofile(profile)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            sys.setprofile(None)
+
+    try:
+        setattr(module, name, arming)
+        action()
+    finally:
+        os._exit(0)
+
+
+def _killed_at_each_call(action, check, armed) -> int:
+    """Run `action` in a forked child that SIGKILLs itself just before its Nth call of a C
+    function (a write, an fsync, a rename, ...) once inside `armed` (module, function name),
+    for N = 0, 1, 2, ... until it finishes; after each death, `check()` must hold. Every point
+    of the write is a kill point, in order, not a timer's guess. Returns how many there were."""
+    import signal
+
+    for n in range(5000):
+        pid = os.fork()
+        if pid == 0:
+            _die_at_call(n, action, armed)
+        _, status = os.waitpid(pid, 0)
+        check()
+        if os.WIFEXITED(status):
+            return n
+        assert os.WTERMSIG(status) == signal.SIGKILL
+    raise AssertionError("the write never finished")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_kill_at_any_point_of_a_readme_write_leaves_the_old_readme_or_the_new(tmp_path):
+    from mlgate import audit
+    from mlgate.audit import END, START, write_readme
+
+    readme = tmp_path / "README.md"
+    old = "# Project\r\n\r\nWritten by hand.\r\n" * 200 + START + "\r\nold\r\n" + END + "\r\n"
+    readme.write_bytes(old.encode())
+    section = START + "\n" + "new\n" * 100 + END + "\n"
+    new = old.replace(START + "\r\nold\r\n" + END + "\r\n", section.replace("\n", "\r\n"))
+    outcomes = set()
+
+    def check() -> None:
+        text = readme.read_bytes().decode()
+        assert text in (old, new)
+        outcomes.add(text == new)
+
+    points = _killed_at_each_call(lambda: write_readme(str(readme), section), check,
+                                  (audit, "_replace_atomically"))
+    assert points > 5 and outcomes == {False, True}
+    assert readme.read_bytes().decode() == new
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_kill_at_any_point_of_a_cache_write_leaves_a_whole_entry_or_none(tmp_path):
+    from mlgate.artifacts import cache
+    from mlgate.artifacts.cache import Cache
+
+    folder = tmp_path / "cache"
+    value = {"entries": ["x" * 100] * 3}
+    outcomes = set()
+
+    def check() -> None:
+        # The entry's file is absent or whole (a half file would only read as a miss, but
+        # it is what a careless writer leaves), and it reads back as written.
+        entry = folder / "entry.json"
+        assert not entry.exists() or json.loads(entry.read_text()) == value
+        got = Cache(str(folder)).read("entry.json")
+        assert got in (None, value)
+        outcomes.add(got is not None)
+
+    points = _killed_at_each_call(lambda: Cache(str(folder)).write("entry.json", value), check,
+                                  (cache.Cache, "write"))
+    assert points > 3 and outcomes == {False, True}
