@@ -451,28 +451,19 @@ def _parsed_table(path: str, text: str) -> Any:
     every hook reads the configuration, and a TOML parser costs more than the rest of a warm
     run's imports."""
     import hashlib
-    import json
 
+    from mlgate.artifacts.cache import Cache
     from mlgate.environment import find_repo_root
 
-    git = os.path.join(find_repo_root(os.path.dirname(os.path.realpath(path))), ".git")
+    # The artifact cache's folder and writer: a worktree's `.git` file is followed, and a
+    # copy is written beside and renamed, so a killed run never leaves half of one.
+    cache = Cache.for_repo(find_repo_root(os.path.dirname(os.path.realpath(path))))
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    copy = os.path.join(git, "mlgate-cache", f"config-{digest}.json")
-    try:
-        with open(copy, encoding="utf-8") as handle:
-            cached = json.load(handle)["table"]
-        if isinstance(cached, dict):  # anything else is a damaged copy: parse again
-            return cached
-    except (OSError, ValueError, KeyError, TypeError, RecursionError):
-        pass
+    name = f"config-{digest}.json"
+    cached = (cache.read(name) or {}).get("table")
+    if isinstance(cached, dict):  # anything else is a damaged copy: parse again
+        return cached
     table = _toml_table(path, text)
-    if os.path.isdir(git):
-        try:
-            os.makedirs(os.path.dirname(copy), exist_ok=True)
-            with open(copy + f".{os.getpid()}", "w", encoding="utf-8") as handle:
-                json.dump({"table": table}, handle)
-            os.replace(copy + f".{os.getpid()}", copy)
-        except (OSError, TypeError, ValueError):
-            pass  # not JSON-representable (a TOML date): parsed again next time
+    cache.write(name, {"table": table})  # not JSON-representable (a TOML date): no copy
     return table
 

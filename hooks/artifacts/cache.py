@@ -73,7 +73,7 @@ class Cache:
         try:
             with open(os.path.join(self.folder, name), encoding="utf-8") as handle:
                 value = json.load(handle)
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # RecursionError: nested too deep
             return None
         return value if isinstance(value, dict) else None
 
@@ -88,7 +88,7 @@ class Cache:
             with open(temporary, "w", encoding="utf-8") as handle:
                 json.dump(value, handle)
             os.replace(temporary, os.path.join(self.folder, name))
-        except (OSError, ValueError, TypeError):  # a full disk, a file-size limit, bad data
+        except (OSError, ValueError, TypeError, RecursionError):  # a full disk, bad data
             with contextlib.suppress(OSError):
                 os.unlink(temporary)  # no half-written file left behind
 
