@@ -11,7 +11,8 @@ as it is expected: a right line with the wrong code is one false positive and on
 imitate real projects), "dev" and "holdout" are real/ files by their `split` (holdout files were
 labelled before the change and never used to tune it); "set3" is real/set3/, labelled blind by
 a reviewer in session 7 and used to tune the rules since (its `missed` entries count as
-misses); "set4" is real/set4/, the same for a set labelled blind on 2026-12-04.
+misses); "set4" and "set5" are real/set4/ and real/set5/, the same for sets labelled blind
+on 2026-12-04.
 Not a test: pytest does not collect it.
 """
 
@@ -81,7 +82,7 @@ class Score:
                 f"{self.fn:>6}   {p}  {r}     {lp}  {lr}")
 
 
-SETS = ("first", "dev", "holdout", "set3", "set4")
+SETS = ("first", "dev", "holdout", "set3", "set4", "set5")
 HEADER = (f"{'':<22}{'files':>6}{'paths':>7}{'TP':>6}{'FP':>6}{'FN':>6}   prec.  recall"
           "    line-only p/r")
 
@@ -114,8 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         want = list(entry["findings"]) + list(entry.get("missed", []))  # known misses
         kind = file_kind(rel) or "text"
         parts = rel.split("/")
-        group = parts[0] if which == "first" else parts[2] if which in ("set3", "set4") else (
-            parts[1])
+        group = (parts[0] if which == "first"
+                 else parts[2] if which in ("set3", "set4", "set5") else parts[1])
         for score in (by_set[which], by_kind[which, kind], by_group[which, group]):
             score.add(got, want)
         if args.verbose and Counter(got) != Counter(want):

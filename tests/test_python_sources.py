@@ -191,6 +191,37 @@ def test_existence_probes_in_pathlib_form_and_probe_then_fallback(tmp_path, caps
     assert line_codes(found) == ["10:MLG102"]
 
 
+def test_a_probe_whose_other_branch_makes_the_folder_is_a_dependency(tmp_path, capsys):
+    # `if exists(d): ... else: git clone URL d` needs `d` as `if not exists(d): makedirs(d)`
+    # does; the platform test (`if exists("/checkpoint")`) is still not a finding.
+    _, found = check(tmp_path, capsys, """\
+        import os, subprocess, sys
+        REPO_PATH = f"/content/{REPO_NAME}"
+        if os.path.exists(REPO_PATH):
+            print("already cloned")
+        else:
+            subprocess.run(["git", "clone", URL, REPO_PATH])
+        sys.path.insert(0, REPO_PATH)
+        CACHE = "/scratch/ana/hf"
+        if not Path(CACHE).exists():
+            snapshot_download(repo_id, local_dir=CACHE)
+        if os.path.exists("/checkpoint"):
+            print("on the cluster")
+        """)
+    assert line_codes(found) == ["2:MLG103", "8:MLG102"]
+
+
+def test_a_placeholder_after_a_folder_is_one_more_folder(tmp_path, capsys):
+    _, found = check(tmp_path, capsys, """\
+        project_path = f"/dbacademy/{username}/mlmodels/profile/"
+        data_dir = f"/groups/{user}"
+        endpoint_path = f"/items/{item_id}"
+        route = f"/users/{uid}"
+        prefix_path = f"/{bucket}/x"
+        """)
+    assert line_codes(found) == ["1:MLG109", "2:MLG109"]
+
+
 def test_databricks_export_magic_cells_are_code_markdown_is_not(tmp_path, capsys):
     path = tmp_path / "etl.py"
     path.write_text(

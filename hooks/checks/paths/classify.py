@@ -406,8 +406,9 @@ def _unknown_candidate(value: str) -> bool:
             continue
         if m.group().startswith(usage.CONVENTIONS) or usage.remote_prefix(value, m.start()):
             continue
-        if len(parts) >= 2 and not usage.route_like(parts):
-            return True
+        if (len(parts) >= 2 or (m.group().endswith("/") and value.startswith("{", m.end()))) \
+                and not usage.route_like(parts):
+            return True  # (a placeholder after a folder is one more folder: "/lab/{user}")
         line_start = value.rfind("\n", 0, m.start()) + 1
         line_end = value.find("\n", m.end())
         line = value[line_start:line_end if line_end >= 0 else len(value)]
@@ -637,7 +638,8 @@ def find_paths(
         if m:
             add(m.start(), m.end(), MOUNT)
     if unknown and not container and not host and len(found) < limit:
-        _unknown_roots(value, add, found, taken, use, shell, output, image_cmd, limit)
+        _unknown_roots(value, add, found, taken, use, shell, output, image_cmd, limit,
+                       open_end)
     found.sort(key=lambda p: p.start)
     return found
 
@@ -654,9 +656,10 @@ MAX_PER_VALUE = 200
 
 def _unknown_roots(
     value: str, add, found: list, taken: list, use: int, shell: bool, output: bool,
-    image_cmd: int, limit: int,
+    image_cmd: int, limit: int, open_end: bool = False,
 ) -> None:
-    """MLG109: absolute paths under no known root, when their use as a path is shown."""
+    """MLG109: absolute paths under no known root, when their use as a path is shown. A
+    placeholder right after a folder (f"/dbacademy/{user}/...") is one more folder."""
     for m in _ANY_POSIX_RE.finditer(value):
         if len(found) >= limit:
             return
@@ -669,7 +672,7 @@ def _unknown_roots(
             continue
         if text.startswith(usage.CONVENTIONS) or 0 <= image_cmd <= start:
             continue
-        multi = len(parts) >= 2
+        multi = len(parts) >= 2 or (open_end and end == len(value) and text.endswith("/"))
         if output:
             # In an output only what reads as a file: a traceback frame, a warning's source,
             # pip's site-packages, a printed file or deep folder. Not routes, not log words.

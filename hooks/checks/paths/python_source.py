@@ -444,6 +444,10 @@ _PATH_CALL_BEFORE_RE = LazyPattern(
 _PROBE_METHOD_AFTER_RE = LazyPattern(r"\s*\.\s*(?:exists|is_dir|is_file)\s*\(")
 _CLOSE_RE = LazyPattern(r"\s*\)")
 _QUOTE_PREFIX_RE = LazyPattern(r"[frbuFRBU]{0,2}[\"']$")
+# A line that makes the folder it names: `if exists(d): ... else: git clone URL d` depends on
+# `d` as much as `if not exists(d): os.makedirs(d)` does.
+_CREATES_RE = LazyPattern(
+    r"\b(?:makedirs|mkdir|clone|copytree|extractall|unpack_archive|snapshot_download)\b")
 # At most this many occurrences of a literal or name are looked at.
 _PROBE_OCCURRENCES = 50
 
@@ -464,9 +468,19 @@ class _Probes:
             yield at
             at = self.text.find(needle, at + 1)
 
+    def _created(self, needle: str) -> bool:
+        """Whether a line naming `needle` makes it (a folder the code goes on to use)."""
+        text = self.text
+        for at in self._occurrences(needle):
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            if _CREATES_RE.search(text, start, end if end >= 0 else len(text)):
+                return True
+        return False
+
     def probed_value(self, value: str) -> bool:
         """Whether the literal `value` is the argument of an existence test in the file."""
-        if not value.startswith("/"):
+        if not value.startswith("/") or self._created(value.rstrip("/")):
             return False
         key, text = value.rstrip("/"), self.text
         for at in self._occurrences(key):
@@ -488,7 +502,7 @@ class _Probes:
     def probed_name(self, name: str) -> bool:
         """Whether the variable `name` is tested for existence: `name.exists()`,
         `os.path.isdir(name)` (not `not os.path.exists(name)`)."""
-        if not name.isidentifier():
+        if not name.isidentifier() or self._created(name):
             return False
         text = self.text
         for at in self._occurrences(name):
