@@ -156,7 +156,8 @@ def exercise(gate, spec, sample, latency: dict | None, findings: list[Finding]) 
         # what mlgate lacks in the project's environment (pandas, to build the DataFrame a
         # model with column names is called with) leaves the input not checked: a warning
         findings.append(_finding(spec.sample or spec.artifact, UNREADABLE, model["error"],
-                                 "warning" if model.get("needs") else "error"))
+                                 "warning" if model.get("needs") or model.get("not_checked")
+                                 else "error"))
         return None
     if model.get("contract_error"):
         findings.append(_finding(spec.contract.rpartition(":")[0], UNREADABLE,

@@ -479,19 +479,39 @@ def test_a_dictvectorizer_pipeline_takes_request_dicts_with_input_records(git_pr
 
 
 def test_a_bundle_is_told_apart_from_a_model(git_project, capsys):
-    # a (preprocessor, model) tuple chains, as its serving code uses it; a dict does not
+    # a (preprocessor, model) tuple chains, as its serving code uses it; a dict's one model
+    # beside data is the model (`pack["model"].predict`); a dict of a model and preprocessors
+    # the serving code applies its own way cannot be exercised: not checked, not a failure
+    import datetime
+
     joblib.dump((StandardScaler().fit(FRAME), model()), git_project / "model.bin")
+    joblib.dump({"model": model(), "trained_at": datetime.datetime(2025, 5, 1),
+                 "features": ["age", "income"], "reference": FRAME.head(3)},
+                git_project / "pack.bin")
     joblib.dump({"scaler": StandardScaler().fit(FRAME), "model": model()},
                 git_project / "bundle.bin")
     (git_project / "sample.json").write_text(json.dumps({"age": 0.2, "income": 0.4}))
-    for artifact, expected in (("model.bin", 0), ("bundle.bin", 1)):
+    for artifact in ("model.bin", "pack.bin", "bundle.bin"):
         code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
                      "--artifact", artifact, "--sample", "sample.json"])
         found = json.loads(capsys.readouterr().out)
-        assert code == expected, (artifact, found)
-    assert [f["code"] for f in found] == ["MLG400"]
+        assert code == 0, (artifact, found)
+    assert [(f["code"], f["severity"]) for f in found] == [("MLG400", "warning")]
     assert "the artifact is a dict ('scaler': StandardScaler" in found[0]["message"]
     assert "one scikit-learn Pipeline" in found[0]["message"]
+    # The dict's model is really compared: a renamed column fails it.
+    (git_project / "sample.json").write_text(json.dumps({"age": 0.2, "incme": 0.4}))
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--artifact", "pack.bin", "--sample", "sample.json"])
+    assert code == 1 and [f["code"] for f in json.loads(capsys.readouterr().out)] == ["MLG401"]
+    # In the audit: the pack passes; the bundle is NOT CHECKED (INCOMPLETE), never FAIL.
+    (git_project / "sample.json").write_text(json.dumps({"age": 0.2, "income": 0.4}))
+    for artifact, verdict, schema in (("pack.bin", "ready", "pass"),
+                                      ("bundle.bin", "incomplete", "not-checked")):
+        (git_project / "pyproject.toml").write_text(
+            f'[tool.mlgate.models.m]\nartifact = "{artifact}"\nsample = "sample.json"\n')
+        code, report = audit(capsys, "--skip", "lock", "--skip", "paths")
+        assert (report["verdict"], statuses(report)["schema"]) == (verdict, schema), report
 
 
 def test_data_saved_beside_the_model_is_named_not_failed(git_project, capsys):

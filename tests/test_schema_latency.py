@@ -138,7 +138,8 @@ def test_a_tuple_of_preprocessors_and_a_model_is_used_as_its_tutorial_serves_it(
     joblib.dump((LogisticRegression().fit(FRAME[["age", "income"]].to_numpy(), TARGET),
                  {"version": 1}), repo / "odd.joblib")
     code, found, _ = run(capsys, "schema", "--artifact", "odd.joblib", "--sample", name)
-    assert code == 1 and "not a model with predict()" in found[0]["message"]
+    assert code == 0 and "not a model with predict()" in found[0]["message"]
+    assert found[0]["severity"] == "warning"  # not checked, not wrong
 
 
 def test_parquet_samples_are_read_in_the_projects_environment(repo, capsys):

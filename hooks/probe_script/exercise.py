@@ -257,8 +257,27 @@ class _XGBoostBooster:
         return self.booster.inplace_predict(rows)
 
 
+def _bundle_model(obj, method):
+    """The model of a dict bundle (`{"model": pipeline, "trained_at": date, "features": [...],
+    "reference": frame}`, served as `pack["model"].predict(...)`): its one value with the
+    method, when no other value transforms (else the serving code chains them its own way,
+    which mlgate cannot know). (key, model), or None."""
+    if not isinstance(obj, dict) or not obj:
+        return None
+    models = [(k, v) for k, v in obj.items() if callable(getattr(v, method, None))]
+    # a preprocessor fits and transforms (a DataFrame only transforms: it is data)
+    transforms = [k for k, v in obj.items() if callable(getattr(v, "transform", None))
+                  and callable(getattr(v, "fit", None))]
+    if len(models) != 1 or set(transforms) - {models[0][0]}:
+        return None
+    return models[0]
+
+
 def exercise_model(obj, spec):
     """Expected input, the sample predicted, an empty request, latency: what was asked."""
+    bundled = _bundle_model(obj, spec.get("method") or "predict")
+    if bundled is not None:
+        key, obj = bundled
     if type(obj).__name__ == "Booster" and type(obj).__module__.startswith("xgboost"):
         obj = _XGBoostBooster(obj)
     chain = _Chain.of(obj, spec.get("method") or "predict")
@@ -269,6 +288,8 @@ def exercise_model(obj, spec):
     out = {"input": expected_input(obj)}
     if chain is not None:
         out["input"]["model_type"] = " -> ".join(name for name, _ in chain.steps)
+    if bundled is not None:
+        out["input"]["model_type"] = f"{type(obj).__name__}, as [{key!r}] of a dict"
     if spec.get("contract_import"):
         try:
             out["contract"] = import_contract(spec["contract_import"])
@@ -288,9 +309,11 @@ def exercise_model(obj, spec):
                  ", ".join(type(v).__name__ for v in list(obj)[:6]))
         out["error"] = (f"the artifact is a {type(obj).__name__} ({parts}), not a model with"
                         f" {spec.get('method') or 'predict'}(): mlgate exercises one object that"
-                        " takes the request; save the preprocessing and the model as one"
-                        " scikit-learn Pipeline, or declare only the artifact check for this"
-                        " file (no sample)")
+                        " takes the request (a model, or a dict's one model beside data, not"
+                        " beside preprocessors the serving code applies its own way); save the"
+                        " preprocessing and the model as one scikit-learn Pipeline to have the"
+                        " request checked")
+        out["not_checked"] = True  # a shape mlgate cannot exercise: not checked, not wrong
         return out
     if not callable(method):
         out["error"] = f"the model has no method {spec.get('method') or 'predict'}()"
