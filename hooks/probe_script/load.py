@@ -371,40 +371,68 @@ def _load(params):
     return result
 
 
-class _Discard:
-    """A file that forgets what is written to it."""
+# Values with no parts to walk into (a module is pickled by name, not walked).
+_LEAVES = (type(None), bool, int, float, complex, str, bytes, bytearray, range, type,
+           type(sys))
 
-    @staticmethod
-    def write(data):
-        return len(data)
+
+def _parts(value):
+    """What `value` holds, as pickling it again would reach it: the items of a container,
+    the elements of an object array, else the arguments, state and items of its reduction
+    (the state an object's own class writes), or its attributes when it has no reduction."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return list(value)
+    if isinstance(value, dict):
+        return [*value.keys(), *value.values()]
+    if callable(value) and not hasattr(value, "__dict__"):
+        return []  # a builtin function or method: pickled by name
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None and type(value).__module__ == "numpy" and hasattr(value, "ravel"):
+        # an array: only an object array holds objects (the rest is bytes)
+        return [item for item in value.ravel(order="K") if not isinstance(item, _LEAVES)] \
+            if getattr(dtype, "hasobject", False) else []
+    try:
+        reduced = value.__reduce_ex__(5)
+    except Exception:
+        reduced = None
+    if isinstance(reduced, str) or reduced is None:  # a global: pickled by name
+        parts = []
+        if reduced is None:
+            parts.extend(getattr(value, "__dict__", {}).values())
+        return parts
+    parts = list(reduced[1]) if len(reduced) > 1 and isinstance(reduced[1], tuple) else []
+    if len(reduced) > 2:
+        parts.append(reduced[2])
+    for extra in reduced[3:5]:
+        if extra is not None:
+            parts.extend(extra)  # list items, or (key, value) pairs
+    return parts
 
 
 def _walk(obj):
     """Touch every part of the loaded object before anything reads or calls it: an object
     whose state corrupted memory crashes this probe now (a finding), not the user's process
-    later. Re-pickling walks the whole graph (arrays go out of band: not copied), and each
-    compiled structure met on the way is checked for the invariants its code trusts without
-    checking (`verify.structure_problem`): a tree whose child index points outside it would
-    read and write out of bounds at predict time. Whatever cannot be pickled again is no
-    finding."""
-    import contextlib
-    import pickle
-
-    problems = []
-
-    class Walker(pickle.Pickler):
-        def reducer_override(self, value):
-            if not problems:
-                problem = structure_problem(value)
-                if problem:
-                    problems.append(problem)
-                    raise StopIteration  # walk no further into a broken structure
-            return NotImplemented
-
-    with contextlib.suppress(Exception):
-        Walker(_Discard(), protocol=5, buffer_callback=lambda _buffer: None).dump(obj)
-    if problems:
-        raise LoadFailure("corrupt", f"the model is inconsistent: {problems[0]}")
+    later. The walk is a loop, not a recursion (a list nested 3000 deep ahead of a broken
+    structure must not end it), goes on past a part that cannot be reduced (its attributes
+    are walked instead), and checks each compiled structure met on the way for the
+    invariants its code trusts without checking (`verify.structure_problem`): a tree whose
+    child index points outside it would read and write out of bounds at predict time."""
+    stack, seen, kept = [obj], set(), []
+    while stack:
+        value = stack.pop()
+        if isinstance(value, _LEAVES) or id(value) in seen:
+            continue
+        seen.add(id(value))
+        kept.append(value)  # alive until the end: an id is never reused within the walk
+        problem = structure_problem(value)
+        if problem:
+            raise LoadFailure("corrupt", f"the model is inconsistent: {problem}")
+        try:
+            stack.extend(_parts(value))
+        except Exception:  # an odd part: its attributes are still walked
+            attributes = getattr(value, "__dict__", None)
+            if isinstance(attributes, dict):
+                stack.extend(attributes.values())
 
 
 def _verify_only(params):

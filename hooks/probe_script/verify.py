@@ -303,6 +303,16 @@ def _binary_tree_problem(tree):
     n_levels, n_nodes = int(state[5]), int(state[6])
     if n_nodes != len(node_data) or n_nodes != 2 ** n_levels - 1:
         return f"{type(tree).__name__}: a node count that disagrees with its levels"
+    # The distance metric reads its weights and matrix over the data's width without
+    # checking them at query time: its own validation, and a square Mahalanobis matrix.
+    metric = next((part for part in state if hasattr(part, "_validate_data")), None)
+    if metric is None:  # a scikit-learn before the method: its metric is typed, not checked
+        return None
+    metric._validate_data(data)
+    if "Mahalanobis" in type(metric).__name__:
+        matrix = metric.__getstate__()[2]
+        if matrix.shape != (data.shape[1], data.shape[1]):
+            return f"{type(tree).__name__}: a Mahalanobis matrix of another size than its data"
     return None
 
 
@@ -310,6 +320,8 @@ def _predictors_problem(model):
     import numpy as np
 
     width = int(model.n_features_in_)
+    mapper = getattr(model, "_bin_mapper", None)
+    categorical = getattr(mapper, "is_categorical_", None)
     for per_iteration in model._predictors:
         for predictor in per_iteration:
             nodes = predictor.nodes
@@ -318,6 +330,19 @@ def _predictors_problem(model):
             if problem:
                 return "TreePredictor: " + problem
             feature = nodes["feature_idx"][~leaf]
-            if feature.size and bool(np.any(feature >= width)):
+            if feature.size and bool(np.any((feature < 0) | (feature >= width))):
                 return "TreePredictor: a split on a feature the model does not have"
+            # A categorical split reads its bitset row (8 words) and the feature's known
+            # categories: a row inside the bitsets, on a feature the model treats as one.
+            split = nodes["is_categorical"].astype(bool) & ~leaf
+            if not split.any():
+                continue
+            rows = nodes["bitset_idx"][split]
+            for bitsets in (predictor.raw_left_cat_bitsets, predictor.binned_left_cat_bitsets):
+                if bitsets.ndim != 2 or bitsets.shape[1] != 8 or bool(
+                        np.any((rows < 0) | (rows >= len(bitsets)))):
+                    return "TreePredictor: a categorical split outside its bitsets"
+            if categorical is None or not bool(np.all(
+                    np.asarray(categorical)[nodes["feature_idx"][split]])):
+                return "TreePredictor: a categorical split on a feature that is not one"
     return None

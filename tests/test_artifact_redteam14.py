@@ -1,0 +1,90 @@
+"""Review round 14 (2026-12-04): compiled structures the probe's walk must reach and check.
+
+The walk that checks each compiled structure (trees, predictors, neighbour trees, pandas
+blocks) used to re-pickle the loaded object and give up silently on the first error: a list
+nested 3000 deep ahead of a broken tree ended it with a RecursionError, and the tree reached
+predict(). The walk is a loop now, and goes on past what it cannot reduce. Two structures
+were not checked in full: a histogram-gradient-boosting split on a negative feature index,
+and a neighbour tree's Mahalanobis matrix of another size than its data. Each file here is
+one a loader would crash on at predict time; each test fails on the previous code.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+
+import numpy as np
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.neighbors import BallTree
+from sklearn.tree import DecisionTreeClassifier
+
+from helpers import artifact_json
+
+X = np.random.RandomState(0).rand(60, 3)
+Y = (X[:, 0] > 0.5).astype(int)
+
+
+def _deep(depth: int) -> list:
+    nested: list = []
+    for _ in range(depth):
+        nested = [nested]
+    return nested
+
+
+def _dump(path, value) -> None:
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20_000))
+    try:
+        path.write_bytes(pickle.dumps(value, protocol=5))
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _broken_tree() -> DecisionTreeClassifier:
+    clf = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, Y)
+    state = clf.tree_.__getstate__()
+    state["nodes"]["left_child"][0] = 10**8
+    clf.tree_.__setstate__(state)
+    return clf
+
+
+def _checked(git_project, capsys, name: str, value) -> tuple[int, list[dict]]:
+    _dump(git_project / name, value)
+    return artifact_json(capsys, "--only-artifacts", name)
+
+
+@pytest.mark.parametrize("depth", [0, 3000])
+def test_a_broken_tree_behind_deep_nesting_is_still_checked(git_project, capsys, depth):
+    code, found = _checked(git_project, capsys, "model.pkl", [_deep(depth), _broken_tree()])
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert "child index is outside the tree" in found[0]["message"]
+
+
+def test_deep_nesting_beside_a_sound_model_passes(git_project, capsys):
+    clf = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, Y)
+    assert _checked(git_project, capsys, "model.pkl", [_deep(3000), clf]) == (0, [])
+
+
+def test_a_boosting_split_on_a_negative_feature_is_refused(git_project, capsys):
+    model = HistGradientBoostingClassifier(max_iter=2).fit(X, Y)
+    code, found = _checked(git_project, capsys, "sound.pkl", model)
+    assert (code, found) == (0, [])
+    model._predictors[0][0].nodes["feature_idx"][0] = -10**7
+    code, found = _checked(git_project, capsys, "model.pkl", model)
+    assert code == 1 and "a split on a feature the model does not have" in found[0]["message"]
+
+
+def test_a_neighbour_tree_metric_of_another_size_is_refused(git_project, capsys):
+    tree = BallTree(X, metric="mahalanobis", V=np.cov(X.T))
+    assert _checked(git_project, capsys, "sound.pkl", tree) == (0, [])
+    state = list(tree.__getstate__())
+    make, args, metric_state = state[11].__reduce__()
+    metric = make(*args)
+    metric.__setstate__((metric_state[0], metric_state[1], np.eye(1)))
+    state[11] = metric
+    broken = BallTree.__new__(BallTree)
+    broken.__setstate__(tuple(state))
+    code, found = _checked(git_project, capsys, "model.pkl", broken)
+    assert code == 1 and "BallTree" in found[0]["message"], found
