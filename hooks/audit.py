@@ -418,7 +418,15 @@ def execute(args: argparse.Namespace) -> int:
     result = execute_result(args)
     try:
         if not emit_report(args, result):
-            emit_findings(result.findings, args.format, NAME, args.color)
+            # The verdict and each pillar not checked, where the format has a place for them:
+            # an INCOMPLETE audit has no finding to show, and must not look like silence.
+            level = {"ready": "note", "incomplete": "error", "not-ready": "error"}[
+                result.verdict]
+            notes = [(level, result.headline())] + [
+                ("warning" if not p.required else level,
+                 f"{p.name}: {MARKS[p.status]}: {p.detail}")
+                for p in result.pillars if p.status == NOT_CHECKED]
+            emit_findings(result.findings, args.format, NAME, args.color, notes=notes)
         sys.stdout.flush()
     except BrokenPipeError:
         sys.stderr.close()

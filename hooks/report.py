@@ -9,6 +9,7 @@ from mlgate.finding import Finding
 
 TYPE_CHECKING = False  # not `from typing import ...`: typing costs start-up time in every hook
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import TextIO
 
 FORMATS = ("text", "json", "github", "sarif")
@@ -80,17 +81,24 @@ def emit(
     command: str,
     color_choice: str = "auto",
     stream: TextIO | None = None,
+    notes: Sequence[tuple[str, str]] = (),
 ) -> None:
-    """Write the findings to `stream` (stdout by default) in the chosen format."""
+    """Write the findings to `stream` (stdout by default) in the chosen format. `notes`:
+    (level, text) about the run itself, not a file (the audit's verdict), for the formats
+    that have a place for them: SARIF's tool notifications and GitHub's file-less
+    annotations (levels "error", "warning", "note")."""
     out = stream or sys.stdout
     ordered = sorted(findings, key=Finding.sort_key)
     if fmt == "json":
         out.write(json_text([f.to_dict() for f in ordered], out) + "\n")
         return
     if fmt == "sarif":
-        out.write(json_text(sarif_log(ordered, command), out) + "\n")
+        out.write(json_text(sarif_log(ordered, command, notes=notes), out) + "\n")
         return
     if fmt == "github":
+        for level, text in notes:
+            out.write(f"::{'notice' if level == 'note' else level}"
+                      f" title={_github_property('mlgate ' + command)}::{_github_escape(text)}\n")
         for f in ordered:
             level = "error" if f.severity == "error" else "warning"
             text = f.message + (f" (hint: {f.hint})" if f.hint else "")
@@ -195,8 +203,10 @@ def _rule(code: str, findings: list[Finding]) -> dict:
     return described
 
 
-def sarif_log(findings: list[Finding], command: str, cwd: str | None = None) -> dict:
-    """One SARIF 2.1.0 log with one run of `mlgate <command>` over `findings`."""
+def sarif_log(findings: list[Finding], command: str, cwd: str | None = None,
+              notes: Sequence[tuple[str, str]] = ()) -> dict:
+    """One SARIF 2.1.0 log with one run of `mlgate <command>` over `findings`; `notes` are
+    (level, text) notifications about the run (the audit's verdict)."""
     import hashlib
     from pathlib import Path
 
@@ -239,7 +249,9 @@ def sarif_log(findings: list[Finding], command: str, cwd: str | None = None) -> 
         # One category per check, so uploading paths, lock and artifact runs for one commit
         # does not make one replace the other.
         "automationDetails": {"id": f"mlgate/{command}/"},
-        "invocations": [{"executionSuccessful": True}],
+        "invocations": [{"executionSuccessful": True, **({"toolExecutionNotifications": [
+            {"level": level, "message": {"text": text}} for level, text in notes]}
+            if notes else {})}],
         "originalUriBaseIds": {SRCROOT: {"uri": root if root.endswith("/") else root + "/"}},
         "columnKind": "unicodeCodePoints",
         "results": results,

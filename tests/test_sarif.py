@@ -399,3 +399,26 @@ def test_every_rule_says_why_it_matters_and_what_to_do(capsys):
     assert "Not flagged: pyproject.toml dependencies when a lock pins" in out
     help_text = _rule("MLG205", [])["help"]["text"]
     assert "Why it matters:" in help_text and "What to do:" in help_text
+
+
+def test_an_incomplete_audit_says_so_in_sarif_and_github_annotations(project, capsys):
+    # No finding to show, yet not READY: the verdict and each pillar not checked are the
+    # run's notifications (SARIF) and file-less annotations (GitHub), never silence.
+    subprocess.run(["git", "init", "-q"], check=True)
+    (project / "train.py").write_text("print('hi')\n")
+    code, _, run = run_sarif(capsys, "audit", "--python", sys.executable, "--no-cache")
+    assert code == 1 and run["results"] == []
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert notes[0]["level"] == "error"
+    assert notes[0]["message"]["text"].startswith("INCOMPLETE: not checked: lock")
+    assert any(n["message"]["text"].startswith("lock: NOT CHECKED: no lock file")
+               for n in notes)
+    assert main(["audit", "--format", "github", "--python", sys.executable, "--no-cache"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("::error title=mlgate audit::INCOMPLETE: not checked: lock")
+    # READY is a notice, and an audit whose pillars were all checked adds nothing else.
+    skips = [a for name in ("lock", "artifact", "schema", "latency") for a in ("--skip", name)]
+    assert main(["audit", "--format", "github", "--no-cache", *skips]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "::notice title=mlgate audit::READY for deployment (skipped: lock, artifact, schema,"
+        " latency)"]
