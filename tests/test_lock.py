@@ -46,6 +46,25 @@ def test_clean_environment_passes(project, capsys):
     assert (code, found) == (0, [])
 
 
+def test_a_range_the_environment_is_outside_of_and_a_contradicting_line(project, capsys):
+    # `six>=1.17` with 1.16.0 installed asks for what the environment does not have, and a
+    # merge that kept `attrs==23.2.0` and `attrs>=24` is a file pip cannot resolve.
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    install(venv, "six", "1.16.0")
+    write(root / "requirements.txt", "attrs==23.2.0\nsix>=1.17\nattrs>=24\nattrs>=20\n")
+    code, found, _ = run_lock(capsys)
+    assert code == 1
+    assert sorted((f["line"], f["code"]) for f in found) == [
+        (2, "MLG202"), (2, "MLG205"), (3, "MLG202")]
+    by_line = {(f["line"], f["code"]): f for f in found}
+    assert by_line[2, "MLG202"]["message"] == "six is required as >=1.17 but 1.16.0 is installed"
+    # no advice to pin what the file's own range excludes
+    assert "six==1.16.0" not in by_line[2, "MLG205"]["hint"]
+    assert by_line[3, "MLG202"]["message"] == (
+        "attrs is required as >=24 but 23.2.0 is installed")
+
+
 def test_every_drift_kind(project, capsys):
     root, venv = project
     install(venv, "attrs", "24.1.0")                      # mismatch

@@ -114,10 +114,31 @@ class _Installed:
         return {name for name, _ in seen}
 
 
+def _outside_specifier(package, installed: str) -> bool:
+    """Whether the installed version is outside the requirement's own range (`numpy>=2.0.0`
+    with 1.26.4 installed): the file asks for what the environment does not have."""
+    if package.version is not None or not package.specifier:
+        return False
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return not SpecifierSet(package.specifier).contains(Version(installed),
+                                                            prereleases=True)
+    except (InvalidSpecifier, InvalidVersion):
+        return False
+
+
 def _compare_version(package, dist) -> Finding | None:
     from packaging.version import InvalidVersion, Version
 
     locked, installed = package.version, dist["version"]
+    if _outside_specifier(package, installed):
+        return _finding(MISMATCH, package,
+                        f"{package.name} is required as {package.specifier} but {installed}"
+                        " is installed", hint="install a version in that range and pin it,"
+                        " or change the requirement if the installed one is intended",
+                        locked=package.specifier, installed=installed)
     if locked is None or locked == installed:
         return None
     a: Version | None
@@ -211,8 +232,8 @@ def _environment(python: str, repo_root: str, no_cache: bool):
     return _Caching(PendingProbe(python, "environment"), cache, name), cache
 
 
-# Bump when what this module concludes from the same inputs changes: cached verdicts expire.
-_CODE = 2
+# Cached verdicts are keyed on mlgate's own code (`code_stamp`): what this module concludes
+# from the same inputs changes with it, in a release or in a development checkout.
 
 
 def _cached_verdict(cache, name: str) -> list[Finding] | None:
@@ -263,10 +284,10 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     dockerfiles = sorted({os.path.realpath(image[0]) for image in images})
     if isinstance(probe, _Answered):
         # Same environment, same files, same settings: the same verdict, without parsing.
-        from mlgate.artifacts.cache import key
+        from mlgate.artifacts.cache import code_stamp, key
 
         verdict_name = "lock-result-" + key(
-            _CODE, probe.stamp, [os.path.realpath(p) for p in paths], section,
+            code_stamp(), probe.stamp, [os.path.realpath(p) for p in paths], section,
             os.path.realpath(python.executable), os.getcwd(), dockerfiles) + ".json"
         cached = _cached_verdict(cache, verdict_name)
         if cached is not None:
@@ -319,7 +340,19 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         # Poetry before lock-version 2.1 writes no markers: a package missing here may be
         # one only another platform needs, so that is a warning, not a block.
         unmarked = lock.format == "poetry" and not any(p.marker for p in lock.packages)
-        for package in _one_per_name(selected, env):
+        chosen = _one_per_name(selected, env)
+        if lock.format == "requirements":
+            # pip installs every line of a requirements file, so a second line for the same
+            # name (a merge left both sides) must hold too: `numpy>=2.0.0` beside
+            # `numpy==1.26.4` is a file pip cannot resolve
+            kept = {id(p) for p in chosen}
+            for package in selected:
+                dist = env.dists.get(package.name)
+                if id(package) not in kept and dist and package.name not in ignored:
+                    again = _compare_version(package, dist)
+                    if again is not None:
+                        findings.append(again)
+        for package in chosen:
             if package.name in ignored or package.name in project:
                 continue
             if lock.format != "constraints":
@@ -352,11 +385,11 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                        "installed": dist["version"]},
             ))
     if isinstance(probe, _Caching) and probe.stamp:
-        from mlgate.artifacts.cache import key
+        from mlgate.artifacts.cache import code_stamp, key
 
         # The next run keys on the stamp the environment has now (the probe just stored it).
         verdict_name = "lock-result-" + key(
-            _CODE, probe.stamp, [os.path.realpath(p) for p in paths], section,
+            code_stamp(), probe.stamp, [os.path.realpath(p) for p in paths], section,
             os.path.realpath(python.executable), os.getcwd(), dockerfiles) + ".json"
     if verdict_name:
         _store_verdict(cache, verdict_name, findings, [*paths, *(lock.path for lock in locks),
@@ -509,11 +542,14 @@ def _check_package(lock, package, env: _Installed, require_hashes: bool) -> list
     checks_pinning = lock.format in ("requirements", "pyproject") and not is_input
     if (checks_pinning and not package.editable and package.version is None
             and not pinned_by_url and not pinned_by_archive):
-        pin = f"{package.name}=={dist['version']}" if dist else f"{package.name}==<version>"
         what = package.specifier or package.source_url or "any version"
+        hint = ("install a version in that range, test it, and pin it"
+                if dist and _outside_specifier(package, dist["version"]) else
+                f"pin the version you tested: {package.name}=="
+                + (dist["version"] if dist else "<version>"))
         found.append(_finding(
             UNPINNED, package, f"{package.name} is not pinned ({what})",
-            hint=f"pin the version you tested: {pin}", specifier=package.specifier))
+            hint=hint, specifier=package.specifier))
     if require_hashes and not package.hashes and lock.format == "requirements":
         found.append(_finding(NO_HASH, package, f"{package.name} has no --hash",
                               hint="generate hashes (pip-compile --generate-hashes, uv export)"))
