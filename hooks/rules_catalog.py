@@ -363,14 +363,16 @@ RULES: dict[str, Rule] = {
     "MLG209": Rule(
         'warning',
         summary="the image's Python is not the environment's: a Dockerfile builds on another "
-                'Python than the one the lock was checked with (error when its markers '
-                'leave it nothing to install)',
+                'Python than the one the lock was checked with (error when the image '
+                'cannot install the lock)',
         what="a Dockerfile that installs the lock (it names the file) builds on "
              "`python:X.Y` while the project's environment, which mlgate checked the lock "
              'and the models against, runs another Python: a warning; an error when the '
              "lock's markers (`python_version >= \"3.12\"`, as `poetry export` writes them) "
              'select none of its packages on the image\'s Python, so the image installs '
-             'nothing and the service cannot start',
+             'nothing and the service cannot start, or when a pinned version requires '
+             'another Python (its installed metadata\'s `Requires-Python`: numpy 2.4 needs '
+             '3.11), so `pip install` fails in the build. Reported at the FROM line',
         fix="build on the Python the project uses (`FROM python:3.12-slim`), or make the "
             "lock for the image's Python",
         kind='image-python',

@@ -26,11 +26,14 @@ def site_packages(venv: Path) -> Path:
 
 
 def install(venv: Path, name: str, version: str, requires: list[str] = (),
-            direct_url: dict | None = None, installer: str = "pip") -> None:
+            direct_url: dict | None = None, installer: str = "pip",
+            requires_python: str | None = None) -> None:
     """Write NAME-VERSION.dist-info into the venv, as an installer would."""
     info = site_packages(venv) / f"{name.replace('-', '_')}-{version}.dist-info"
     info.mkdir()
     lines = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
+    if requires_python:
+        lines.append(f"Requires-Python: {requires_python}")
     lines += [f"Requires-Dist: {r}" for r in requires]
     (info / "METADATA").write_text("\n".join(lines) + "\n")
     (info / "INSTALLER").write_text(installer + "\n")

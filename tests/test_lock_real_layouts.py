@@ -510,19 +510,36 @@ def test_a_dockerfile_on_another_python_than_the_environment(project, capsys, ma
     write(root / "requirements.txt", "attrs==23.2.0\n")  # nor this one (app/... is not it)
     code, found = run_lock(capsys)
     image = [f for f in found if f["code"] == "MLG209"]
-    assert [(f["path"], f["severity"]) for f in image] == [
-        ("app/requirements.txt", expected)], found
-    assert f"Dockerfile:1 builds on Python {OTHER}" in image[0]["message"]
+    # at the FROM line, where it is fixed, naming the lock it installs
+    assert [(f["path"], f["line"], f["severity"], f["lock"]) for f in image] == [
+        ("Dockerfile", 1, expected, "app/requirements.txt")], found
+    assert image[0]["message"].startswith(f"builds on Python {OTHER}")
     assert code == (1 if expected == "error" else 0)
     # `COPY . .` copies every file: what RUN installs is what counts
     write(root / "Dockerfile", f"FROM python:{OTHER}\nCOPY --chown=app . .\n"
           "RUN pip install -r app/requirements.txt\n")
     code, found = run_lock(capsys)
-    assert [f["path"] for f in found if f["code"] == "MLG209"] == ["app/requirements.txt"]
+    assert [f["lock"] for f in found if f["code"] == "MLG209"] == ["app/requirements.txt"]
     # on the environment's own Python, nothing to say
     write(root / "Dockerfile", f"FROM python:{OURS}-slim\nCOPY app/requirements.txt .\n")
     code, found = run_lock(capsys)
     assert not [f for f in found if f["code"] == "MLG209"] and code == 0, found
+
+
+def test_a_dockerfile_on_a_python_the_pinned_versions_do_not_support(project, capsys):
+    # `pip freeze` on Python 3.11 pins numpy 2.4.6, which requires Python >= 3.11: built
+    # FROM python:3.10, the image cannot install it (the metadata says so), an error.
+    root, venv = project
+    install(venv, "attrs", "23.2.0", requires_python=">=3.7")
+    install(venv, "numpy", "2.4.6", requires_python=f">={OURS}")
+    write(root / "requirements.txt", "attrs==23.2.0\nnumpy==2.4.6\n")
+    write(root / "Dockerfile", f"FROM python:{OTHER}-slim\nCOPY requirements.txt .\n")
+    code, found = run_lock(capsys)
+    image = [f for f in found if f["code"] == "MLG209"]
+    assert code == 1 and [(f["path"], f["severity"]) for f in image] == [
+        ("Dockerfile", "error")], found
+    assert f"numpy==2.4.6 requires Python >={OURS}" in image[0]["message"]
+    assert "attrs" not in image[0]["message"]
 
 
 def test_a_cached_lock_verdict_follows_the_dockerfile(project, capsys):

@@ -366,7 +366,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                                         " that is not installed)")
                 findings.append(finding)
     findings += _stale_against_manifest(locks)
-    findings += _image_python(locks, env.markers, images, repo_root)
+    findings += _image_python(locks, env.markers, images, repo_root, env)
     # A lock that could not be read declares what nobody knows: its MLG200 says so, alone.
     if has_real_lock and not any(lock.unreadable for lock in locks):
         reachable = env.closure({**{name: set() for name in project}, **declared})
@@ -459,9 +459,12 @@ def _names_file(text: str, path: str) -> bool:
     return re.search(r"(?<![\w./-])(?:\./)?" + re.escape(posix) + r"(?![\w.-])", text) is not None
 
 
-def _image_python(locks: list, markers: dict, images: list, root: str) -> list[Finding]:
-    """MLG209: a Dockerfile that installs a lock builds on another Python than the project's
-    environment; an error when the lock's markers leave the image nothing to install."""
+def _image_python(locks: list, markers: dict, images: list, root: str,
+                  env: _Installed | None = None) -> list[Finding]:
+    """MLG209, at the Dockerfile's FROM line: a Dockerfile that installs a lock builds on
+    another Python than the project's environment; an error when the image cannot install
+    the lock: its markers select nothing there, or a pinned version requires another Python
+    (`numpy==2.4.6` needs Python >= 3.11, from its installed metadata)."""
     ours = markers.get("python_version")
     found = []
     for lock in locks:
@@ -479,29 +482,59 @@ def _image_python(locks: list, markers: dict, images: list, root: str) -> list[F
                 continue
             there = lock.select({**markers, "python_version": version,
                                  "python_full_version": version + ".0"})
-            shown, where = _display(lock.path), f"{_display(dockerfile)}:{line}"
+            shown, where = _display(lock.path), _display(dockerfile)
+            extra = {"check": NAME, "kind": KINDS[IMAGE_PYTHON], "image": version,
+                     "lock": shown}
             if here and not there:
                 found.append(Finding(
-                    shown, here[0].line, 1, IMAGE_PYTHON, f"{where} builds on Python"
-                    f" {version}, where the markers of {shown} select none of its"
-                    f" {len(lock.packages)} packages: the image installs nothing (the"
-                    f" project's environment runs Python {ours})", severity="error",
+                    where, line, 1, IMAGE_PYTHON, f"builds on Python {version}, where the"
+                    f" markers of {shown} select none of its {len(lock.packages)} packages:"
+                    f" the image installs nothing (the project's environment runs Python"
+                    f" {ours})", severity="error",
                     hint=f"build on python:{ours}, or make the lock for Python {version}",
-                    extra={"check": NAME, "kind": KINDS[IMAGE_PYTHON], "image": version,
-                           "dockerfile": _display(dockerfile)}))
-            else:
-                skipped = len({p.name for p in here} - {p.name for p in there})
+                    extra=extra))
+                continue
+            refused = _needs_another_python(there, version, env)
+            if refused:
                 found.append(Finding(
-                    shown, 1, 1, IMAGE_PYTHON, f"{where} builds on Python {version}; the"
-                    f" project's environment, which the lock and the models were checked"
-                    f" against, runs Python {ours}" + (
-                        f" ({skipped} of its packages are skipped there by their markers)"
-                        if skipped else ""), severity=SEVERITY[IMAGE_PYTHON],
-                    hint=f"build on python:{ours}, or check with a Python {version}"
-                         " environment (--python)",
-                    extra={"check": NAME, "kind": KINDS[IMAGE_PYTHON], "image": version,
-                           "dockerfile": _display(dockerfile)}))
+                    where, line, 1, IMAGE_PYTHON, f"builds on Python {version}, which"
+                    f" {shown} cannot be installed on: {'; '.join(refused[:3])}"
+                    + (f" (and {len(refused) - 3} more)" if len(refused) > 3 else ""),
+                    severity="error", hint=f"build on python:{ours}, the Python the lock was"
+                    " tested with", extra=extra))
+                continue
+            skipped = len({p.name for p in here} - {p.name for p in there})
+            found.append(Finding(
+                where, line, 1, IMAGE_PYTHON, f"builds on Python {version}, and installs"
+                f" {shown}; the project's environment, which the lock and the models were"
+                f" checked against, runs Python {ours}" + (
+                    f" ({skipped} of its packages are skipped there by their markers)"
+                    if skipped else ""), severity=SEVERITY[IMAGE_PYTHON],
+                hint=f"build on python:{ours}, or check with a Python {version}"
+                     " environment (--python)", extra=extra))
     return found
+
+
+def _needs_another_python(packages: list, version: str, env: _Installed | None) -> list[str]:
+    """The pinned packages whose installed metadata (same version) says Requires-Python
+    excludes `version`, as "numpy==2.4.6 requires Python >=3.11"."""
+    if env is None:
+        return []
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    refused = []
+    for package in packages:
+        dist = env.dists.get(package.name) or {}
+        needs = dist.get("requires_python")
+        if not needs or package.version is None or dist.get("version") != package.version:
+            continue
+        try:
+            if not SpecifierSet(needs).contains(Version(version + ".0"), prereleases=True):
+                refused.append(f"{package.name}=={package.version} requires Python {needs}")
+        except (InvalidSpecifier, InvalidVersion):
+            continue
+    return refused
 
 
 def _store_verdict(cache, name: str, findings: list[Finding], files: list[str]) -> None:

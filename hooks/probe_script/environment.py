@@ -33,9 +33,10 @@ def marker_environment():
 
 
 def _headers(path):
-    """Name, Version and Requires-Dist of a METADATA/PKG-INFO file, reading only its header
-    block: the long description after it is most of the file and none of our business."""
-    fields = {"name": None, "version": None, "requires-dist": []}
+    """Name, Version, Requires-Python and Requires-Dist of a METADATA/PKG-INFO file, reading
+    only its header block: the long description after it is most of the file and none of
+    our business."""
+    fields = {"name": None, "version": None, "requires-python": None, "requires-dist": []}
     key = None
     with open(path, encoding="utf-8", errors="replace") as handle:
         for line in handle:
@@ -48,7 +49,7 @@ def _headers(path):
             key = key.strip().lower()
             if key == "requires-dist":
                 fields[key].append(value.strip())
-            elif key in ("name", "version") and fields[key] is None:
+            elif key in ("name", "version", "requires-python") and fields[key] is None:
                 fields[key] = value.strip()
     return fields
 
@@ -121,6 +122,7 @@ def distributions():
             found.append({
                 "name": fields["name"],
                 "version": fields["version"],
+                "requires_python": fields["requires-python"],
                 "requires": requires,
                 "direct_url": direct_url,
                 "installer": installer,
