@@ -354,7 +354,7 @@ def _load(params):
         pass
     seen, notes = set(), []
     for item in caught:
-        text = f"{item.category.__name__}: {str(item.message).splitlines()[0][:300]}"
+        text = f"{item.category.__name__}: {_warning_text(str(item.message))}"
         if text not in seen:
             seen.add(text)
             notes.append({"category": item.category.__name__, "message": text})
@@ -369,6 +369,17 @@ def _load(params):
     del obj  # frees the loaded graph (or crashes here, as a finding), then every cycle:
     gc.collect()
     return result
+
+
+def _warning_text(message):
+    """A warning as one stable sentence: its lines joined (XGBoost breaks its own mid-
+    sentence), without a native library's `[07:02:19] WARNING: /path/file.h:83:` prefix
+    (a clock time makes the finding differ on every run), at most 300 characters."""
+    import re
+
+    text = " ".join(line.strip() for line in message.splitlines() if line.strip())
+    text = re.sub(r"^\[\d\d:\d\d:\d\d\] [A-Z]+: \S+:\d+: ", "", text)
+    return text[:297] + "..." if len(text) > 300 else text
 
 
 # Values with no parts to walk into (a module is pickled by name, not walked).
