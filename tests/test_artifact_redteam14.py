@@ -88,3 +88,54 @@ def test_a_neighbour_tree_metric_of_another_size_is_refused(git_project, capsys)
     broken.__setstate__(tuple(state))
     code, found = _checked(git_project, capsys, "model.pkl", broken)
     assert code == 1 and "BallTree" in found[0]["message"], found
+
+
+# --- false alarms of the round: what scikit-learn itself writes --------------------------
+
+def _category_frame_model():
+    import pandas as pd
+
+    frame = pd.DataFrame({"x": np.arange(60.0),
+                          "c": pd.Categorical(np.array(["a", "b"])[np.arange(60) % 2])})
+    return HistGradientBoostingClassifier(max_iter=2).fit(frame, np.arange(60) % 3 == 0)
+
+
+@pytest.mark.parametrize("protocol", [0, 2, 4, 5])
+def test_boosting_on_a_category_column_passes(git_project, capsys, protocol):
+    # scikit-learn keeps functools.partial(check_array, dtype=[float64], ...) for it
+    import functools
+
+    model = _category_frame_model()
+    held = [step[1].func for step in model._preprocessor.transformers_ if hasattr(
+        step[1], "func")]
+    assert held and all(isinstance(f, functools.partial) for f in held)  # the case at hand
+    (git_project / "model.pkl").write_bytes(pickle.dumps(model, protocol=protocol))
+    assert artifact_json(capsys, "--only-artifacts", "model.pkl") == (0, [])
+
+
+def _partial_case(name: str) -> bytes:
+    import functools
+
+    from sklearn.utils.validation import check_array
+
+    if name == "of another callable":
+        return pickle.dumps(functools.partial(list), protocol=2)
+    if name == "with arguments":
+        return pickle.dumps(functools.partial(check_array, "x"), protocol=2)
+    if name == "with an estimator":
+        return pickle.dumps(functools.partial(check_array, estimator=[1, 2]), protocol=2)
+    if name == "with attributes":
+        held = functools.partial(check_array, dtype="float64")
+        held.note = "x"
+        return pickle.dumps(held, protocol=2)
+    if name == "check_array called":
+        return (b"csklearn.utils.validation\ncheck_array\n(]tR.")
+    raise AssertionError(name)
+
+
+@pytest.mark.parametrize("case", ["of another callable", "with arguments", "with an estimator",
+                                  "with attributes", "check_array called"])
+def test_a_partial_otherwise_than_scikit_learn_writes_it_is_refused(git_project, capsys, case):
+    (git_project / "model.pkl").write_bytes(_partial_case(case))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and found[0]["code"] in ("MLG301", "MLG302"), found

@@ -71,12 +71,19 @@ def test_classic_callables_in_every_protocol(marker, protocol):
     "pydoc locate", "subprocess Popen", "runpy run_path", "code InteractiveInterpreter",
     "numpy load", "numpy.lib.npyio load", "numpy testing.os", "joblib load",
     "sklearn.utils._testing TempMemmap", "builtins getattr", "operator attrgetter",
-    "functools partial", "builtins breakpoint", "numpy.f2py compile",
+    "builtins breakpoint", "numpy.f2py compile",
 ])
 def test_gadgets_and_dotted_names_are_not_on_the_list(marker, target):
     module, name = target.split()
     data = f"c{module}\n{name}\n(S'x'\ntR.".encode()
     refused(data, UNSAFE_GLOBAL, f"{module}.{name}")
+
+
+def test_functools_partial_only_of_check_array_as_scikit_learn_writes_it(marker):
+    # The one partial scikit-learn keeps (test_artifact_redteam14); any other is refused.
+    refused(b"cfunctools\npartial\n(S'x'\ntR.", UNRESOLVED,
+            "functools.partial of other than scikit-learn's check_array")
+    refused(b"cfunctools\npartial\n(cposix\nsystem\ntR.", UNSAFE_GLOBAL, "posix.system")
 
 
 def test_stack_global_with_memoized_strings_is_still_resolved(marker):

@@ -667,8 +667,9 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                                         " cannot hand to numpy to verify (metadata that is"
                                         " not constants, or too many dtypes)")
                         elif not target.wrapper and not _unknown(target, verdict):
-                            problem = value_types.build_problem(target, state) or build_problem(
-                                target, state, verdict)
+                            problem = value_types.build_problem(target, state)
+                            if problem is None and not value_types.own_state(target):
+                                problem = build_problem(target, state, verdict)
                             charge(ecosystem.take_work(), pos)
                             if problem:
                                 _refuse(verdict, pos, UNRESOLVED, problem)

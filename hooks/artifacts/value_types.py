@@ -30,6 +30,12 @@ scan accepts only those calls, with exactly the arguments the pickler writes:
   `getattr` that only ever returns `ZoneInfo._unpickle`.
 - `range(start, stop, step)` (a search's `param_grid` keeps one; `__builtin__.xrange` at
   protocols 0-2), and the constants `Ellipsis` and `NotImplemented`, never called.
+- `functools.partial(sklearn.utils.validation.check_array)` with the state `(check_array,
+  (), {keyword: plain value}, None)`: what scikit-learn's histogram gradient boosting keeps
+  for a DataFrame with category columns (a FunctionTransformer of it, since 1.4). That one
+  function, its keywords by name, values that are constants or numpy scalar types: a
+  partial of anything else, or called, or given another state, is refused; `check_array`
+  is never called by the stream either.
 
 None of them is written with a BUILD state but UUID, and no items but deque's (APPEND) and
 the dict subclasses' (SETITEMS): anything else is refused.
@@ -59,9 +65,15 @@ ZONEINFO_UNPICKLE = ("zoneinfo", "ZoneInfo._unpickle")
 GETATTR = frozenset({("builtins", "getattr"), ("__builtin__", "getattr")})
 PATHS = frozenset((module, name) for module in ("pathlib", "pathlib._local") for name in (
     "PurePosixPath", "PureWindowsPath", "PosixPath", "WindowsPath"))
+PARTIAL, CHECK_ARRAY = ("functools", "partial"), ("sklearn.utils.validation", "check_array")
+# check_array's keyword parameters (scikit-learn 0.24 to 1.9)
+_CHECK_ARRAY_KEYWORDS = frozenset({
+    "accept_sparse", "accept_large_sparse", "dtype", "order", "copy", "force_writeable",
+    "force_all_finite", "ensure_all_finite", "ensure_non_negative", "ensure_2d", "allow_nd",
+    "ensure_min_samples", "ensure_min_features", "input_name"})
 # (module, qualname) pairs the allow-list gains: each checked here, call and state.
 PAIRS = frozenset({DATE, DATETIME_CLASS, TIME, TIMEDELTA, TIMEZONE, DECIMAL, FRACTION, UUID,
-                   COUNTER, DEQUE, ZONEINFO}) | PATHS | RANGES | SINGLETONS
+                   COUNTER, DEQUE, ZONEINFO, PARTIAL, CHECK_ARRAY}) | PATHS | RANGES | SINGLETONS
 
 # The default factories a defaultdict may hold: builtin containers, numbers and text, and
 # the collections above (calling one makes an empty value).
@@ -125,6 +137,14 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
         return None
     if pair == ZONEINFO:
         return "zoneinfo.ZoneInfo called directly: CPython pickles it through ZoneInfo._unpickle"
+    if pair == CHECK_ARRAY:
+        return ("sklearn.utils.validation.check_array called: scikit-learn keeps it in a"
+                " partial, never calls it in a pickle")
+    if pair == PARTIAL:
+        if what == "REDUCE" and len(args.items) == 1 and _pair(args.items[0]) == CHECK_ARRAY:
+            return None
+        return ("functools.partial of other than scikit-learn's check_array: a partial calls"
+                " what it holds with arguments of the artifact's choosing")
     if pair in SINGLETONS:
         return f"{pair[0]}.{pair[1]} called: it is a constant, pickled by name"
     if pair in RANGES:
@@ -229,6 +249,8 @@ def build_problem(target: Instance, state) -> str | None:
     made = made_class(target)
     if made not in PAIRS and made not in (DEFAULTDICT, ORDEREDDICT, ZONEINFO_UNPICKLE):
         return None
+    if made == PARTIAL:
+        return _partial_state_problem(state)
     if made != UUID:  # (a subclass with attributes has a state; these classes have none)
         return f"{made[0]}.{made[1]} given a state: CPython writes none"
     if not isinstance(state, Mapping):
@@ -244,6 +266,52 @@ def build_problem(target: Instance, state) -> str | None:
                                     and values["is_safe"].value in _UUID_SAFETY):
         return "uuid.UUID whose is_safe is not a SafeUUID value"
     return None
+
+
+def _partial_state_problem(state) -> str | None:
+    """(check_array, (), {keyword: value} or None, None), as partial.__reduce__ writes it."""
+    shape = "functools.partial given another state than (check_array, (), keywords, None)"
+    if not (isinstance(state, Seq) and state.kind == "tuple" and len(state.items) == 4):
+        return shape
+    func, args, keywords, attributes = state.items
+    if _pair(func) != CHECK_ARRAY or not (isinstance(args, Seq) and args.kind == "tuple"
+                                          and not args.items):
+        return shape
+    if not (isinstance(attributes, Const) and attributes.value is None):
+        return shape
+    if isinstance(keywords, Const) and keywords.value is None:
+        return None
+    if not isinstance(keywords, Mapping):
+        return shape
+    names = [const(k) for k, _ in keywords.pairs]
+    if len(set(names)) != len(names) or not all(
+            isinstance(n, str) and n in _CHECK_ARRAY_KEYWORDS for n in names):
+        return "functools.partial of check_array with keywords check_array does not take"
+    if not all(_plain_keyword(v) for _, v in keywords.pairs):
+        return ("functools.partial of check_array with a keyword value other than a constant"
+                " or numpy scalar types")
+    return None
+
+
+def _plain_keyword(value) -> bool:
+    from mlgate.artifacts.allowlist import NUMPY_TYPES
+
+    if isinstance(value, Const):
+        return type(value.value) in (bool, int, float, str, type(None))
+    if isinstance(value, GlobalRef):
+        return (value.module, value.name) in NUMPY_TYPES or (
+            value.module in ("builtins", "__builtin__") and value.name in ("float", "int",
+                                                                            "bool", "object"))
+    if isinstance(value, Seq) and value.kind in ("list", "tuple"):
+        return len(value.items) <= 16 and all(
+            not isinstance(v, Seq) and _plain_keyword(v) for v in value.items)
+    return False
+
+
+def own_state(target: Instance) -> bool:
+    """Whether build_problem checks this object's whole state (a partial's is a tuple, not
+    the attribute dict the generic check knows)."""
+    return made_class(target) == PARTIAL
 
 
 def appends_allowed(target: Instance) -> bool:
