@@ -139,3 +139,23 @@ def test_a_partial_otherwise_than_scikit_learn_writes_it_is_refused(git_project,
     (git_project / "model.pkl").write_bytes(_partial_case(case))
     code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
     assert code == 1 and found[0]["code"] in ("MLG301", "MLG302"), found
+
+
+def test_an_npz_object_member_is_kept_within_the_cap_of_any_pickle(monkeypatch, tmp_path):
+    # An object array's pickle is kept to be scanned: held to the pickle cap, not to the
+    # archive's (which counts raw arrays that are never kept; 4.4 MB made 8 GB before).
+    import io
+    import zipfile
+
+    from mlgate.artifacts import container
+    from mlgate.artifacts.numpy_files import scan_npz
+
+    buffer = io.BytesIO()
+    np.savez(buffer, a=np.array([{"k": "v" * 200_000}], dtype=object))
+    allowed = lambda module, name: True  # noqa: E731 - the cap, not the allow-list, is tested
+    assert scan_npz(buffer.getvalue(), allowed).refusals == []
+    monkeypatch.setattr(container, "MAX_DECOMPRESSED", 100_000)
+    refusals = scan_npz(buffer.getvalue(), allowed).refusals
+    assert len(refusals) == 1 and refusals[0].message.startswith(
+        "a.npy: an object array's pickle larger than")
+    assert zipfile.is_zipfile(io.BytesIO(buffer.getvalue()))

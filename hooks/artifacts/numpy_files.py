@@ -341,11 +341,24 @@ def _scan_member(member: IO[bytes], is_allowed: Callable[[str, str], bool],
         head += chunk
     end, descr, shape = _header(bytes(head))
     if _holds_objects(descr):
+        # An object array's pickle is kept to be scanned: within the cap of any pickle
+        # (the archive's own cap counts raw arrays, which are not kept), joined once.
+        from mlgate.artifacts.container import MAX_DECOMPRESSED
+
+        chunks, kept = [bytes(head)], len(head)
+        del head
         while True:
             chunk = budget.read(member, _CHUNK)
             if not chunk:
-                return scan_npy(bytes(head), is_allowed)
-            head += chunk
+                break
+            kept += len(chunk)
+            if kept > MAX_DECOMPRESSED:
+                raise _Refused(0, MALFORMED, "an object array's pickle larger than"
+                               f" {MAX_DECOMPRESSED // 2**20} MiB: no model needs that much")
+            chunks.append(chunk)
+        data = b"".join(chunks)
+        del chunks
+        return scan_npy(data, is_allowed)
     body = len(head) - end
     while True:
         chunk = budget.read(member, _CHUNK)
