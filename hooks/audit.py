@@ -299,7 +299,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                 untimed.append(f"{spec.name} ({KNOCK_ON})")
                 continue
             if sample is None and contract is None and spec.origin != SEVERAL:
-                unchecked.append(f"{spec.name} (no sample, no contract)")
+                unchecked.append(f"{spec.name} ({_no_inputs(spec)})")
                 untimed.append(f"{spec.name} (no sample)")
                 continue
             model = exercise(gate, spec, sample, timing, schema_found)
@@ -316,7 +316,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                 beside.append(f"{spec.artifact} ({model['input'].get('model_type')})")
                 continue
             if sample is None and contract is None:
-                unchecked.append(f"{spec.name} (no sample, no contract)")
+                unchecked.append(f"{spec.name} ({_no_inputs(spec)})")
                 untimed.append(f"{spec.name} (no sample)")
                 continue
             contract = imported_contract(spec, model, contract)
@@ -384,6 +384,16 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                    ": a model needs a sample request (sample = \"...\") that predicts")
                 + (f" ({pillars['latency'].detail})" if timed else ""))
     return AuditResult(list(pillars.values()), findings, measured, config)
+
+
+def _no_inputs(spec) -> str:
+    """Why a model has nothing to be compared with: when routes take several request
+    models, which ones (the user declares the one that serves it)."""
+    several = getattr(spec, "request_models", None) or []
+    if len(several) > 1:
+        return (f"no sample; the routes take several request models ({', '.join(several)}):"
+                " declare which is its contract")
+    return "no sample, no contract"
 
 
 def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:

@@ -144,6 +144,11 @@ def test_a_prediction_route_wins_and_a_tie_is_left_to_the_user(git_project):
                                    "d.py": api("Right", "/right")}, ["m.joblib"])
     chosen, several = choose(tie, "m.joblib", ["m.joblib"])
     assert chosen is None and sorted(c.spec for c in several) == ["c.py:Left", "d.py:Right"]
+    # two copies of one app (`app/main.py`, `fastapi/main.py`) take the same request: no tie
+    copies = candidates(git_project, {"app/main.py": api("Left", "/left"),
+                                      "fastapi/main.py": api("Left", "/left")}, ["m.joblib"])
+    assert len(copies) == 2
+    assert choose(copies, "m.joblib", ["m.joblib"])[0].spec == "app/main.py:Left"
 
 
 # --- through the CLI, nothing declared ---------------------------------------------------

@@ -32,11 +32,15 @@ class RequestModel:
     that defines it), `route` says where it was found, `mentions` the artifact names the
     route's file names (its own model, when it loads one by name)."""
 
-    __slots__ = ("mentions", "route", "route_path", "spec")
+    __slots__ = ("mentions", "route", "route_path", "shape", "spec")
 
-    def __init__(self, spec: str, route: str, route_path: str, mentions: frozenset[str]):
+    def __init__(self, spec: str, route: str, route_path: str, mentions: frozenset[str],
+                 shape: tuple = ()):
         self.spec, self.route, self.route_path, self.mentions = (
             spec, route, route_path, mentions)
+        # what a request must look like (class name, route, fields): two copies of one app
+        # (`app/main.py` and `fastapi/main.py`) take the same request
+        self.shape = shape
 
     def __repr__(self) -> str:
         return f"RequestModel({self.spec!r}, {self.route!r})"
@@ -139,9 +143,11 @@ def find_request_models(files: list[str], artifacts: list[str],
                 if not contract.fields:
                     continue
                 route = routes[0]
+                shape = (node.name, route, tuple(
+                    (f.name, f.alias, f.kind, f.required) for f in contract.fields))
                 found[spec] = RequestModel(
                     spec, f"the body of {route} ({path}:{function.lineno})",
-                    route.partition(" ")[2], mentions)
+                    route.partition(" ")[2], mentions, shape)
     return list(found.values())
 
 
@@ -175,6 +181,8 @@ def choose(candidates: list[RequestModel], artifact: str,
         predicting = [c for c in named if any(w in c.route_path.lower()
                                               for w in PREDICTION_WORDS)]
         named = predicting or named
+    if len(named) > 1 and len({c.shape for c in named}) == 1 and named[0].shape:
+        named = named[:1]  # copies of one app: the same request, whichever serves
     if len(named) == 1:
         return named[0], []
     return None, named
