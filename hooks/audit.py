@@ -218,7 +218,8 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
             settle(name, found)
     specs = declared_models(config, argparse.Namespace())
     artifacts = [s.artifact for s in specs if os.path.isfile(s.artifact)]
-    artifacts += [p for p in find_artifacts(".") if p not in artifacts
+    declared = {os.path.realpath(a) for a in artifacts}  # one file, however it is spelled
+    artifacts += [p for p in find_artifacts(".") if os.path.realpath(p) not in declared
                   and not config.is_excluded(relative_to(p, config.root))]
     pointers = [p for p in artifacts if is_lfs_pointer(p)]
     if not artifacts:

@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from envs import install, make_venv
+from envs import install, make_venv, python_of
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -540,6 +540,19 @@ def test_a_dockerfile_on_a_python_the_pinned_versions_do_not_support(project, ca
         ("Dockerfile", "error")], found
     assert f"numpy==2.4.6 requires Python >={OURS}" in image[0]["message"]
     assert "attrs" not in image[0]["message"]
+
+
+def test_the_dockerfile_is_read_outside_a_git_checkout_too(project, capsys):
+    # a source archive (`git archive | tar -x`) has no .git: the folder's files count
+    import shutil
+
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    write(root / "requirements.txt", "attrs==23.2.0\n")
+    write(root / "Dockerfile", f"FROM python:{OTHER}-slim\nCOPY requirements.txt .\n")
+    shutil.rmtree(root / ".git")
+    _, found = run_lock(capsys, "--python", python_of(venv))
+    assert [(f["path"], f["code"]) for f in found] == [("Dockerfile", "MLG209")], found
 
 
 def test_a_cached_lock_verdict_follows_the_dockerfile(project, capsys):
