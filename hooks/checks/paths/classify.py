@@ -398,6 +398,16 @@ def _certain_line(line: str) -> bool:
 _LITERAL_ALONE_RE = LazyPattern(r"(?:^|\n)[ \t]*[rRbBuUfF]{0,2}[\"']?$")
 
 
+_FSTRING_OPEN_RE = LazyPattern(r"(?:[fF][rR]?|[rR][fF])[\"']$")
+
+
+def _fstring_folder(value: str, m) -> bool:
+    """f"/lab/{user}...": in an f-string, a placeholder after a folder is one more folder
+    (not in a route template, "/users/{user_id}", which is no f-string)."""
+    return (m.group().endswith("/") and value.startswith("{", m.end())
+            and _FSTRING_OPEN_RE.search(value, max(0, m.start() - 3), m.start()) is not None)
+
+
 def _unknown_candidate(value: str) -> bool:
     """Whether an MLG109 finding could come from `value` in some context (the prefilter)."""
     for m in _ANY_POSIX_RE.finditer(value):
@@ -406,9 +416,8 @@ def _unknown_candidate(value: str) -> bool:
             continue
         if m.group().startswith(usage.CONVENTIONS) or usage.remote_prefix(value, m.start()):
             continue
-        if (len(parts) >= 2 or (m.group().endswith("/") and value.startswith("{", m.end()))) \
-                and not usage.route_like(parts):
-            return True  # (a placeholder after a folder is one more folder: "/lab/{user}")
+        if (len(parts) >= 2 or _fstring_folder(value, m)) and not usage.route_like(parts):
+            return True
         line_start = value.rfind("\n", 0, m.start()) + 1
         line_end = value.find("\n", m.end())
         line = value[line_start:line_end if line_end >= 0 else len(value)]
