@@ -70,6 +70,11 @@ def test_unsafe_unreadable_and_odd_files(project, capsys):
     assert "posix.system" in next(f["message"] for f in found if f["path"] == "evil.pkl")
 
 
+def test_a_named_artifact_that_does_not_exist_is_mlg001_as_in_every_check(project, capsys):
+    code, found = run(capsys, "missing.pkl", "model.joblib")
+    assert code == 1 and [(f["path"], f["code"]) for f in found] == [("missing.pkl", "MLG001")]
+
+
 def test_version_parity_names_both_versions(project, capsys):
     data = (project / "plain.joblib").read_bytes()
     installed = sklearn.__version__.encode()

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from mlgate.artifacts.discovery import EXTENSIONS
 from mlgate.artifacts.findings import SEVERITY  # noqa: F401 - read by tests and the registry
 from mlgate.codes import ARTIFACT_UNSAFE_GLOBAL
+from mlgate.codes import FILE_UNREADABLE as UNREADABLE
 from mlgate.config import Config
 from mlgate.finding import Finding
 
@@ -84,6 +85,14 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     paths = _artifacts(list(args.files), args.only_artifacts)
     if config.exclude:
         paths = [p for p in paths if not config.is_excluded(relative_to(p, config.root))]
+    # A named file that does not exist is MLG001, as for every check (deleted files, which
+    # pre-commit never passes, are not artifacts to scan).
+    missing = [Finding(p, 1, 1, UNREADABLE, "no such file or directory",
+                       hint="check the path; deleted files are not checked")
+               for p in paths if not os.path.lexists(p)]
+    paths = [p for p in paths if os.path.lexists(p)]
+    if missing and not paths:
+        return missing
     if not paths:
         if not args.only_artifacts:
             print("mlgate artifact: no model artifact found (by name or content)",
@@ -93,8 +102,8 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
 
     gate = ArtifactGate(config, args.python, no_cache=args.no_cache, no_load=args.no_load,
                         verbose=args.verbose)
-    return [f for _, found, _ in gate.check(paths, _model_blocks(config, paths))
-            for f in found]
+    return missing + [f for _, found, _ in gate.check(paths, _model_blocks(config, paths))
+                      for f in found]
 
 
 def trailer(findings: list[Finding], config: Config) -> str | None:
