@@ -363,10 +363,11 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         pillars["schema"].detail = "; ".join(parts) or "the models could not be exercised"
         settle("schema", schema_found)
         if pillars["schema"].status != "fail" and (unchecked or not compared):
-            needs = ("" if all(u.endswith(("add a sample)", f"{KNOCK_ON})"))
-                              for u in unchecked) and unchecked
-                     else ": add sample = \"...\" or contract = \"api.py:Request\" to"
-                          " [tool.mlgate.models.NAME]")
+            # advice to add a sample or a contract only where one is missing
+            needs = (": add sample = \"...\" or contract = \"api.py:Request\" to"
+                     " [tool.mlgate.models.NAME]"
+                     if not unchecked or any("no sample, no contract" in u for u in unchecked)
+                     else "")
             pillars["schema"].not_checked(
                 "not checked: " + ", ".join(unchecked or ["no model could be exercised"])
                 + needs + (f" ({pillars['schema'].detail})" if compared else ""))
@@ -381,8 +382,8 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         elif pillars["latency"].status != "fail" and (untimed or not timed):
             pillars["latency"].not_checked(
                 "not timed: " + ", ".join(untimed or ["no model"])
-                + ("" if untimed and all(u.endswith(f"{KNOCK_ON})") for u in untimed) else
-                   ": a model needs a sample request (sample = \"...\") that predicts")
+                + (": a model needs a sample request (sample = \"...\") that predicts"
+                   if not untimed or any(u.endswith("(no sample)") for u in untimed) else "")
                 + (f" ({pillars['latency'].detail})" if timed else ""))
     return AuditResult(list(pillars.values()), findings, measured, config)
 

@@ -315,7 +315,7 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
     if result.get("ok"):
         # What the libraries said while reading it: XGBoost's "serialized model ... generated
         # by an older version", a pandas or numpy deprecation of a stored layout.
-        return [_finding(path, LOAD_WARNS, f"loading it warned: {item['message'][:300]}",
+        return [_finding(path, LOAD_WARNS, f"loading it warned: {item['message'][:400]}",
                          category=item.get("category"))
                 for item in result.get("warnings") or []
                 if isinstance(item, dict) and isinstance(item.get("message"), str)
