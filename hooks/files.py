@@ -96,6 +96,19 @@ def _git_files(folder: str) -> list[str] | None:
     return without_environments(sorted(listed - (ls_files("--deleted") or set())))
 
 
+def project_files(folder: str) -> list[str]:
+    """The files of `folder` as git lists them; outside a repository (a source archive, a
+    copy), as a walk finds them, named relative to the cwd as git names them."""
+    listed = _git_files(folder)
+    if listed is not None:
+        return listed
+    shown = []
+    for path in _walk(folder):
+        relative = os.path.relpath(path)
+        shown.append(path if relative.startswith("..") else relative)
+    return shown
+
+
 def without_environments(names: list[str]) -> list[str]:
     """`names` without the files of a virtualenv (a folder holding `pyvenv.cfg`) or a conda
     environment (`conda-meta/`) inside the project: site-packages is not the project's code,

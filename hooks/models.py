@@ -103,9 +103,9 @@ def discover(root: str, budget_ms: float, names: str = "fields") -> list[ModelSp
     model (a scaler) is recognised rather than called a model without `predict`, and a model
     without a sample is reported as not checked rather than skipped."""
     from mlgate.artifacts.discovery import find_artifacts
-    from mlgate.files import _git_files
+    from mlgate.files import project_files
 
-    files = _git_files(root) or []
+    files = project_files(root)
     artifacts = [p for p in find_artifacts(root)
                  if not p.lower().endswith((".npy", ".npz"))]
     samples = [p for p in files if p.lower().endswith(SAMPLE_EXTENSIONS) and any(

@@ -576,3 +576,16 @@ def test_bare_rows_are_checked_in_the_models_column_order(git_project, capsys, n
     found = json.loads(capsys.readouterr().out)
     assert [f["code"] for f in found if f["severity"] == "error"] == codes, found
     assert code == (1 if codes else 0)
+
+
+def test_outside_a_git_checkout_the_model_and_its_sample_are_found_once(tmp_path, capsys,
+                                                                        monkeypatch):
+    # a source archive (`git archive | tar -x`): no .git, the same verdict as in the clone
+    monkeypatch.chdir(tmp_path)
+    joblib.dump(model(), tmp_path / "model.pkl")
+    (tmp_path / "sample_request.json").write_text(json.dumps({"age": 0.2, "income": 0.4}))
+    code, report = audit(capsys, "--skip", "lock")
+    pillars = {p["name"]: p for p in report["pillars"]}
+    assert pillars["artifact"]["detail"].startswith("model.pkl (LogisticRegression)")
+    assert (pillars["schema"]["status"], pillars["latency"]["status"]) == ("pass", "pass")
+    assert (code, report["verdict"]) == (0, "ready")

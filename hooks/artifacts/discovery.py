@@ -558,7 +558,6 @@ def artifacts_among(paths: list[str]) -> list[str]:
 def find_artifacts(folder: str = ".") -> list[str]:
     """Every artifact git lists under `folder` (tracked, or untracked and not ignored),
     virtualenv and conda folders left out; a walk when `folder` is not in a repository."""
-    from mlgate.files import _git_files, _walk
+    from mlgate.files import project_files
 
-    listed = _git_files(folder)
-    return artifacts_among(listed if listed is not None else _walk(folder))
+    return artifacts_among(project_files(folder))

@@ -468,9 +468,9 @@ class ArtifactGate:
         except probe.ProbeError as exc:
             return {"kind": "probe", "findings": _probe_failure(path, exc, self.timeout)}
         if result.get("kind") == "module" and self._listed is None:
-            from mlgate.files import _git_files
+            from mlgate.files import project_files
 
-            self._listed = _git_files(self.repo_root) or []
+            self._listed = project_files(self.repo_root)
         result["findings"] = _load_findings(path, result, self.python.executable,
                                             self._locked_for(tuple(roots)), self._listed)
         return result
@@ -528,9 +528,9 @@ class ArtifactGate:
                     finish(path, record, None)  # a timeout may pass on a quieter machine
                     continue
                 if result.get("kind") == "module" and self._listed is None:
-                    from mlgate.files import _git_files
+                    from mlgate.files import project_files
 
-                    self._listed = _git_files(self.repo_root) or []
+                    self._listed = project_files(self.repo_root)
                 tops = {m.split(".")[0] for m, _ in record.pop("_project_pairs", ())}
                 for f in _load_findings(path, result, self.python.executable,
                                         self._locked_for(tuple(roots)), self._listed, tops):

@@ -429,13 +429,10 @@ _FROM_PYTHON_RE = LazyPattern(
 def _python_images(repo_root: str) -> list[tuple[str, int, str, str]]:
     """(Dockerfile, line, "X.Y", its text) for each `FROM python:X.Y...` of the Dockerfiles
     git lists in the repository."""
-    from mlgate.files import _git_files, _walk, file_kind
+    from mlgate.files import file_kind, project_files
 
-    listed = _git_files(repo_root)
-    if listed is None:  # not a git checkout (a source archive): the folder's files
-        listed = [os.path.relpath(p) for p in _walk(repo_root)]
     found = []
-    for path in listed[:100000]:
+    for path in project_files(repo_root)[:100000]:
         if file_kind(path) != "dockerfile":
             continue
         try:
