@@ -72,3 +72,33 @@ def test_json_that_only_starts_like_xgboost_is_malformed(git_project, capsys, te
     (git_project / "model.json").write_text(text)
     code, found = artifact_json(capsys, "model.json")
     assert code == 1 and [f["code"] for f in found] == ["MLG305"], found
+
+
+def test_a_pickle_from_another_xgboost_names_both_versions(git_project, capsys):
+    # XGBoost reads a pickled Booster only with the version that wrote it; the version is
+    # in the raw model (UBJSON since 2.0): another major.minor is MLG306, as scikit-learn's.
+    import pickle
+
+    import numpy as np
+
+    from mlgate.artifacts.ecosystem import xgboost_version
+    from mlgate.artifacts.stream_model import Const
+
+    model = xgb.XGBClassifier(n_estimators=2).fit(np.random.rand(20, 3), np.arange(20) % 2)
+    ours = ".".join(xgb.__version__.split(".")[:3]).split("+")[0]
+    raw = bytes(model.get_booster().__getstate__()["handle"])
+    assert xgboost_version(Const(raw)) == ours
+    assert xgboost_version(Const(b'{"learner":{},"version":[1,7,6]}')) == "1.7.6"
+    assert xgboost_version(Const(b"binf\x00\x00\x00old binary format")) is None
+    data = pickle.dumps(model, protocol=5)
+    (git_project / "ok.pkl").write_bytes(data)
+    assert artifact_json(capsys, "--only-artifacts", "ok.pkl") == (0, [])
+    major, minor, patch = (int(p) for p in ours.split("."))
+    written = b"#L" + (3).to_bytes(8, "big") + bytes([105, major, 105, minor, 105, patch])
+    older = b"#L" + (3).to_bytes(8, "big") + bytes([105, 1, 105, 7, 105, 6])
+    assert written in data
+    (git_project / "old.pkl").write_bytes(data.replace(written, older))
+    code, found = artifact_json(capsys, "--only-artifacts", "old.pkl")
+    parity = [f for f in found if f["code"] == "MLG306"]
+    assert code == 1 and parity[0]["message"] == (
+        f"pickled with xgboost 1.7.6; the project's environment has {xgb.__version__}")

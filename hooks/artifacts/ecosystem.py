@@ -622,6 +622,63 @@ def _backed_state(cls: str, state) -> bool:
         len(parts) == 2 or _dict(parts[2], attributes))
 
 
+_UBJ_INTS = {b"i": (1, True), b"U": (1, False), b"I": (2, True), b"l": (4, True),
+             b"L": (8, True)}
+
+
+def xgboost_version(handle) -> str | None:
+    """The version XGBoost records in a Booster's raw model (`"version": [2, 1, 4]` in its
+    JSON or UBJSON), read where the bytes lie; None for the old binary format, or when it
+    is not there."""
+    if kind(handle) == ("builtins", "bytearray"):
+        inner = _items(handle)
+        handle = inner[0] if len(inner) == 1 else None
+    if not isinstance(handle, Const):
+        return None
+    raw = handle.value
+    if isinstance(raw, (bytes, bytearray)):
+        data, start, end = raw, 0, len(raw)
+    elif hasattr(raw, "start") and hasattr(raw, "data"):  # a Blob: no copy
+        data, start, end = raw.data, raw.start, raw.start + raw.size
+    else:
+        return None
+    at = data.rfind(b'"version":[', start, end)
+    if at >= 0:
+        close = data.find(b"]", at, min(end, at + 64))
+        parts = bytes(data[at + 11:close]).split(b",") if close > 0 else []
+        numbers = [p.strip() for p in parts]
+        if len(numbers) == 3 and all(n.isdigit() for n in numbers):
+            return ".".join(n.decode() for n in numbers)
+        return None
+    at = data.rfind(b"\x07version[", start, end)
+    if at < 0:
+        return None
+    chunk = bytes(data[at + 9:min(end, at + 80)])
+    typed = None
+    if chunk[:1] == b"$":  # [$i#L...: one type for every value
+        typed, chunk = chunk[1:2], chunk[2:]
+    if chunk[:1] != b"#" or chunk[1:2] not in _UBJ_INTS:
+        return None
+    width, _ = _UBJ_INTS[chunk[1:2]]
+    count = int.from_bytes(chunk[2:2 + width], "big")
+    chunk = chunk[2 + width:]
+    values = []
+    for _ in range(count if count == 3 else 0):
+        marker = typed
+        if marker is None:
+            marker, chunk = chunk[:1], chunk[1:]
+        if marker not in _UBJ_INTS:
+            return None
+        size, signed = _UBJ_INTS[marker]
+        if len(chunk) < size:
+            return None
+        values.append(int.from_bytes(chunk[:size], "big", signed=signed))
+        chunk = chunk[size:]
+    if len(values) != 3 or any(v < 0 for v in values):
+        return None
+    return ".".join(map(str, values))
+
+
 def _booster_state(top: str, state) -> str | None:
     keys = _keys(state)
     if keys is None:
@@ -651,7 +708,13 @@ def build_problem(target: Instance, state, verdict):
     top, name = made
     if top in ESTIMATOR_PACKAGES:
         if name == "Booster":
-            return _booster_state(top, state)
+            problem = _booster_state(top, state)
+            if problem is None and top == "xgboost":
+                written = xgboost_version(dict(zip(_keys(state) or [],
+                                                   (v for _, v in state.pairs))).get("handle"))
+                if written:  # which XGBoost wrote it: a pickle is read by that version only
+                    verdict.versions.setdefault("xgboost", set()).add(written)
+            return problem
         if top == "catboost":  # its model under '__model' (dunder_state_ok), then names
             keys = _keys(state)
             if keys is None or not all(k == "__model" or (

@@ -107,6 +107,17 @@ def _env_parity(path: str, facts: dict, versions: dict) -> list[Finding]:
                 hint="re-train and dump with the scikit-learn the project ships, or pin"
                      f" scikit-learn=={pickled}",
                 package="scikit-learn", pickled=pickled, installed=installed))
+    xgboost = versions.get("xgboost")
+    for pickled in facts.get("versions", {}).get("xgboost", ()):
+        # XGBoost reads a pickled Booster only with the version that wrote it (its docs: a
+        # pickle is not a model format); a patch release apart is the same format.
+        if xgboost and pickled.split(".")[:2] != xgboost.split(".")[:2]:
+            found.append(_finding(
+                path, VERSION_PARITY,
+                f"pickled with xgboost {pickled}; the project's environment has {xgboost}",
+                hint="re-train with the xgboost the project ships, or pin"
+                     f" xgboost=={pickled} (or save it with Booster.save_model, which is"
+                     " portable)", package="xgboost", pickled=pickled, installed=xgboost))
     numpy = versions.get("numpy") or ""
     major = numpy.split(".")[0]
     layouts = facts.get("numpy_layout", ())

@@ -153,10 +153,14 @@ def artifact_context():
     # scikit-learn and numpy for the parity checks; the rest for the audit's "Measured with"
     for name in ("scikit-learn", "numpy", "joblib", "scipy", "pandas", "xgboost", "lightgbm",
                  "catboost", "imbalanced-learn", "category-encoders", "skops", "pyarrow"):
-        try:
-            versions[name] = metadata.version(name)
-        except Exception:
-            versions[name] = None
+        versions[name] = None
+        # XGBoost also ships as `xgboost-cpu` (the same module, without CUDA)
+        for distribution in (name, name + "-cpu") if name == "xgboost" else (name,):
+            try:
+                versions[name] = metadata.version(distribution)
+                break
+            except Exception:
+                continue
     return {"versions": versions, "path": list(sys.path), "python": sys.executable}
 
 
