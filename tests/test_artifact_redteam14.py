@@ -12,6 +12,7 @@ one a loader would crash on at predict time; each test fails on the previous cod
 from __future__ import annotations
 
 import pickle
+import subprocess
 import sys
 
 import numpy as np
@@ -159,3 +160,98 @@ def test_an_npz_object_member_is_kept_within_the_cap_of_any_pickle(monkeypatch, 
     assert len(refusals) == 1 and refusals[0].message.startswith(
         "a.npy: an object array's pickle larger than")
     assert zipfile.is_zipfile(io.BytesIO(buffer.getvalue()))
+
+
+# --- review round 15: invariants of compiled code the walk now checks --------------------
+
+def _tree_wider_than_its_estimator():
+    from sklearn.tree import DecisionTreeRegressor
+    from sklearn.tree._tree import Tree
+
+    model = DecisionTreeRegressor(max_depth=2, random_state=0).fit(X[:, :2], X[:, 0])
+    state = model.tree_.__getstate__()
+    nodes = state["nodes"].copy()
+    wide = 1 << 40
+    nodes["feature"][nodes["left_child"] != -1] = wide - 1  # read X[i, 2**40 - 1]
+    state["nodes"] = nodes
+    tree = Tree(wide, np.array([1], dtype=np.intp), 1)
+    tree.__setstate__(state)
+    model.tree_ = tree
+    return model
+
+
+def _boosting_wider_than_its_outputs():
+    from sklearn.ensemble import GradientBoostingRegressor
+
+    model = GradientBoostingRegressor(n_estimators=2, max_depth=2, init="zero").fit(
+        X[:, :2], X[:, 0])
+    trees = np.empty((2, 64), dtype=object)  # predict writes out[i, k] for k < 64, out is 1 wide
+    for i in range(2):
+        for k in range(64):
+            trees[i, k] = model.estimators_[i, 0]
+    model.estimators_ = trees
+    return model
+
+
+def _svm_with_more_support_counts_than_classes():
+    from sklearn.svm import SVC
+
+    model = SVC().fit(X[:, :2], Y)
+    counts = np.zeros(2000, dtype=model._n_support.dtype)
+    counts[0] = model._n_support.sum()  # the sum scikit-learn checks still holds
+    model._n_support = counts
+    return model
+
+
+@pytest.mark.parametrize("build, words", [
+    (_tree_wider_than_its_estimator, "a tree as wide as"),
+    (_boosting_wider_than_its_outputs, "estimators_ of another shape than its outputs"),
+    (_svm_with_more_support_counts_than_classes, "support counts for another number"),
+])
+def test_compiled_code_gets_the_shapes_it_trusts(git_project, capsys, build, words):
+    code, found = _checked(git_project, capsys, "model.pkl", build())
+    assert code == 1 and words in found[0]["message"], found
+
+
+def test_a_project_subclass_of_an_estimator_is_checked_as_the_estimator(git_project, capsys):
+    (git_project / "mymodels.py").write_text(
+        "from sklearn.ensemble import HistGradientBoostingRegressor\n\n\n"
+        "class MyHGB(HistGradientBoostingRegressor):\n    pass\n")
+    subprocess.run(["git", "add", "mymodels.py"], cwd=git_project, check=True)
+    sys.path.insert(0, str(git_project))
+    try:
+        from mymodels import MyHGB
+
+        model = MyHGB(max_iter=2).fit(X, X[:, 0])
+        code, found = _checked(git_project, capsys, "sound.pkl", model)
+        assert (code, found) == (0, []), found
+        for predictors in model._predictors:
+            nodes = predictors[0].nodes
+            nodes["feature_idx"][nodes["is_leaf"] == 0] = 2_000_000_000
+        code, found = _checked(git_project, capsys, "model.pkl", model)
+    finally:
+        sys.path.remove(str(git_project))
+        sys.modules.pop("mymodels", None)
+    assert code == 1 and "a split on a feature the model does not have" in found[0]["message"]
+
+
+def test_ordinary_ensembles_and_svms_pass(git_project, capsys):
+    import scipy.sparse
+    from sklearn import ensemble, svm
+
+    y3 = np.arange(len(X)) % 3
+    models = [
+        ensemble.RandomForestClassifier(n_estimators=2).fit(X, y3),
+        ensemble.GradientBoostingClassifier(n_estimators=2).fit(X, y3),
+        ensemble.GradientBoostingRegressor(n_estimators=3, n_iter_no_change=1).fit(X, X[:, 0]),
+        ensemble.BaggingClassifier(n_estimators=2, max_features=2).fit(X, Y),
+        svm.SVC().fit(X, y3), svm.SVR().fit(X, X[:, 0]), svm.OneClassSVM().fit(X),
+        svm.SVC().fit(scipy.sparse.csr_matrix(X), Y),
+        svm.SVC(kernel="precomputed").fit(X @ X.T, y3),
+        # a structured array with an object field beside the model (each item is a fresh
+        # np.void: the walk goes by fields, and ends)
+        {"model": svm.SVR().fit(X, X[:, 0]),
+         "meta": np.array([("x", 1.0)], dtype=[("name", object), ("w", "f8")])},
+    ]
+    code, found = _checked(git_project, capsys, "models.pkl", models)
+    assert (code, found) == (0, []), found

@@ -399,9 +399,13 @@ def _parts(value):
         return []  # a builtin function or method: pickled by name
     dtype = getattr(value, "dtype", None)
     if dtype is not None and type(value).__module__ == "numpy" and hasattr(value, "ravel"):
-        # an array: only an object array holds objects (the rest is bytes)
-        return [item for item in value.ravel(order="K") if not isinstance(item, _LEAVES)] \
-            if getattr(dtype, "hasobject", False) else []
+        # an array or a numpy scalar: only objects in it are parts (the rest is bytes); a
+        # structured one by its fields (each item of it would be a fresh np.void)
+        if not getattr(dtype, "hasobject", False):
+            return []
+        if dtype.names:
+            return [value[name] for name in dtype.names if dtype[name].hasobject]
+        return [item for item in value.ravel(order="K") if not isinstance(item, _LEAVES)]
     try:
         reduced = value.__reduce_ex__(5)
     except Exception:

@@ -238,7 +238,10 @@ def structure_problem(value):
             return xgboost_problem(value)
         except Exception as exc:  # a model it cannot write back, or of another layout
             return f"Booster: {type(exc).__name__}: {str(exc)[:200]}"
-    if not module.startswith(("sklearn.", "scipy.sparse")):
+    # By what the class is, not where it is defined: a project's subclass of a scikit-learn
+    # estimator (`class MyHGB(HistGradientBoostingRegressor)`) runs the same compiled code.
+    if not any((getattr(c, "__module__", "") or "").startswith(("sklearn.", "scipy.sparse"))
+               for c in getattr(cls, "__mro__", (cls,))):
         return None
     try:
         if module == "sklearn.tree._tree" and cls.__name__ == "Tree":
@@ -247,10 +250,86 @@ def structure_problem(value):
             return _binary_tree_problem(value)
         if hasattr(value, "_predictors") and hasattr(value, "n_features_in_"):
             return _predictors_problem(value)
+        if hasattr(value, "tree_") or hasattr(value, "estimators_"):
+            problem = _tree_width_problem(value)
+            if problem:
+                return problem
+        if hasattr(value, "_n_support") and hasattr(value, "dual_coef_"):
+            return _libsvm_problem(value)
         if module.startswith("scipy.sparse") and hasattr(value, "check_format"):
             value.check_format(full_check=True)
     except (AttributeError, TypeError, ValueError, IndexError, KeyError) as exc:
         return f"{cls.__name__}: {type(exc).__name__}: {str(exc)[:200]}"
+    return None
+
+
+def _width(estimator):
+    width = getattr(estimator, "n_features_in_", None)
+    if width is None:
+        width = getattr(estimator, "n_features_", None)  # scikit-learn before 1.0
+    return None if width is None else int(width)
+
+
+def _tree_width_problem(model):
+    """A tree reads X[i, feature] for the feature its nodes name, trusting that the input is
+    as wide as its Tree says: the Tree's width is the estimator's, and a forest's or a
+    gradient boosting's trees are as wide as it is; a gradient boosting holds one tree per
+    output column it writes (predict writes out[i, k] for every k of estimators_)."""
+    import numpy as np
+
+    name = type(model).__name__
+    width = _width(model)
+    tree = getattr(model, "tree_", None)
+    if tree is not None and width is not None and int(tree.n_features) != width:
+        return f"{name}: a tree as wide as {int(tree.n_features)} features, the estimator {width}"
+    estimators = getattr(model, "estimators_", None)
+    module = type(model).__module__ or ""
+    boosting = hasattr(model, "init_") or "_gb" in module
+    forest = "_forest" in module
+    if estimators is None or not (boosting or forest):
+        return None
+    parts = np.asarray(estimators, dtype=object)
+    if boosting:
+        per_iteration = getattr(model, "n_trees_per_iteration_", None)
+        if per_iteration is None:  # before scikit-learn 1.4: one per class beyond two
+            classes = getattr(model, "classes_", None)
+            per_iteration = 1 if classes is None or len(classes) <= 2 else len(classes)
+        if parts.ndim != 2 or parts.shape[1] != int(per_iteration):
+            return f"{name}: estimators_ of another shape than its outputs"
+    for part in parts.ravel():
+        tree = getattr(part, "tree_", None)
+        if tree is None or width is None or int(tree.n_features) != width or (
+                _width(part) not in (None, width)):
+            return f"{name}: a tree of another width than the ensemble"
+    return None
+
+
+def _libsvm_problem(model):
+    """libsvm sizes its reads of the dual coefficients and intercepts by the support counts:
+    each must have the length its classes (or its regression) give it."""
+    import numpy as np
+
+    name = type(model).__name__
+    counts = np.asarray(model._n_support)
+    vectors = model.support_vectors_
+    n_sv = len(model.support_)  # (a precomputed kernel keeps no vectors, only indices)
+    precomputed = getattr(model, "kernel", None) == "precomputed"
+    if not precomputed and vectors.shape[0] != n_sv:
+        return f"{type(model).__name__}: support indices of another length than its vectors"
+    classes = getattr(model, "classes_", None)
+    n_class = 2 if classes is None else max(len(classes), 2)
+    if classes is not None and len(counts) != len(classes):
+        return f"{name}: support counts for another number of classes"
+    if classes is None and len(counts) != 2:
+        return f"{name}: support counts of another length than a regression's"
+    if classes is not None and int(counts.sum()) != n_sv:
+        return f"{name}: support counts that do not add up to its support vectors"
+    if tuple(model._dual_coef_.shape) != (n_class - 1, n_sv) or tuple(
+            model._intercept_.shape) != (n_class * (n_class - 1) // 2,):
+        return f"{name}: dual coefficients or intercepts of another shape than its classes"
+    width = _width(model)
+    if not precomputed and width is not None and n_sv and vectors.shape[1] != width:
+        return f"{name}: support vectors of another width than its input"
     return None
 
 
