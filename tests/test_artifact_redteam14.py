@@ -255,3 +255,30 @@ def test_ordinary_ensembles_and_svms_pass(git_project, capsys):
     ]
     code, found = _checked(git_project, capsys, "models.pkl", models)
     assert (code, found) == (0, []), found
+
+
+def test_a_model_that_crashes_on_one_row_crashes_the_probe_not_the_user(git_project, capsys):
+    # What no structure check knows is still contained: after the load, the probe predicts
+    # one row of zeros, and a model whose predict() reads out of bounds dies there. (Here a
+    # project estimator stands for such corrupt compiled state; an exception is no finding.)
+    (git_project / "crashy.py").write_text(
+        "import ctypes\n\nimport numpy as np\nfrom sklearn.base import BaseEstimator\n\n\n"
+        "class Crashy(BaseEstimator):\n"
+        "    def __init__(self, crash=True):\n        self.crash = crash\n\n"
+        "    def fit(self, X, y=None):\n        self.n_features_in_ = X.shape[1]\n"
+        "        return self\n\n"
+        "    def predict(self, X):\n"
+        "        if self.crash:\n            ctypes.string_at(0)  # a read at address 0\n"
+        "        raise ValueError('wants strings')\n")
+    subprocess.run(["git", "add", "crashy.py"], cwd=git_project, check=True)
+    sys.path.insert(0, str(git_project))
+    try:
+        from crashy import Crashy
+
+        calm = _checked(git_project, capsys, "calm.pkl", Crashy(crash=False).fit(X))
+        code, found = _checked(git_project, capsys, "model.pkl", Crashy().fit(X))
+    finally:
+        sys.path.remove(str(git_project))
+        sys.modules.pop("crashy", None)
+    assert calm == (0, [])
+    assert code == 1 and "predicting one row of zeros" in found[0]["message"], found

@@ -406,7 +406,8 @@ def _probe_failure(path: str, error, timeout: float) -> list[Finding]:
                          " program or open a socket (killed by SIGSYS)", hint=_STOPPED_HINT,
                          kind="sandbox")]
     what = f"killed by signal {signal}" if signal else str(error)
-    return [_finding(path, LOAD_FAILS, f"loading crashed the interpreter: {what}", kind="crash")]
+    return [_finding(path, LOAD_FAILS, f"loading it (or predicting one row of zeros with it,"
+                     f" right after) crashed the interpreter: {what}", kind="crash")]
 
 
 # Bump when what this module concludes from the same facts changes: cached verdicts expire.

@@ -362,9 +362,10 @@ def _load(params):
     result["project_files"] = sorted(
         os.path.realpath(m.__file__) for m in list(sys.modules.values())
         if getattr(m, "__file__", None) and roots and _under(m.__file__, roots))
+    _GUARD["phase"] = "use"
+    _smoke(obj)
     if params.get("model"):
         # The schema and latency checks reuse this one load.
-        _GUARD["phase"] = "use"
         result["model"] = exercise_model(obj, params["model"])
     del obj  # frees the loaded graph (or crashes here, as a finding), then every cycle:
     gc.collect()
@@ -380,6 +381,35 @@ def _warning_text(message):
     text = " ".join(line.strip() for line in message.splitlines() if line.strip())
     text = re.sub(r"^\[\d\d:\d\d:\d\d\] [A-Z]+: \S+:\d+: ", "", text)
     return text[:297] + "..." if len(text) > 300 else text
+
+
+def _smoke(obj):
+    """One row of zeros through each model's predict(), here in the sandboxed probe: a model
+    whose compiled state is corrupt in a way no structure check knows reads or writes out of
+    bounds at predict time, and should crash this process, not the user's. Only a crash
+    counts (the probe dies, a finding): an exception (a model that wants strings, or named
+    columns) is no finding."""
+    import warnings
+
+    models = [obj]
+    if isinstance(obj, dict):
+        models += list(obj.values())[:16]
+    elif isinstance(obj, (list, tuple)):
+        models += list(obj)[:16]
+    for model in models:
+        predict = getattr(model, "predict", None)
+        width = getattr(model, "n_features_in_", None)
+        if not callable(predict) or isinstance(model, type) or not (
+                type(width).__name__.startswith("int") and 0 < int(width) <= 100_000):
+            continue
+        try:
+            import numpy
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                predict(numpy.zeros((1, int(width))))
+        except Exception:
+            continue
 
 
 # Values with no parts to walk into (a module is pickled by name, not walked).
