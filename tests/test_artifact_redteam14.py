@@ -213,6 +213,17 @@ def test_compiled_code_gets_the_shapes_it_trusts(git_project, capsys, build, wor
     assert code == 1 and words in found[0]["message"], found
 
 
+def test_a_precomputed_kernel_svm_reads_only_inside_its_kernel(git_project, capsys):
+    from sklearn.svm import SVC
+
+    model = SVC(kernel="precomputed").fit(X @ X.T, Y)
+    support = model.support_.copy()
+    support[0] = 200_000_000  # libsvm reads the kernel row at this index
+    model.support_ = support
+    code, found = _checked(git_project, capsys, "model.pkl", model)
+    assert code == 1 and "support indices outside the kernel" in found[0]["message"], found
+
+
 def test_a_project_subclass_of_an_estimator_is_checked_as_the_estimator(git_project, capsys):
     (git_project / "mymodels.py").write_text(
         "from sklearn.ensemble import HistGradientBoostingRegressor\n\n\n"
@@ -276,9 +287,15 @@ def test_a_model_that_crashes_on_one_row_crashes_the_probe_not_the_user(git_proj
         from crashy import Crashy
 
         calm = _checked(git_project, capsys, "calm.pkl", Crashy(crash=False).fit(X))
-        code, found = _checked(git_project, capsys, "model.pkl", Crashy().fit(X))
+        floating = Crashy().fit(X)
+        floating.n_features_in_ = float(X.shape[1])  # predict does not mind; nor does this
+        held = [Crashy().fit(X), {"models": {"m": Crashy().fit(X)}},
+                [None] * 16 + [Crashy().fit(X)], floating]  # at any depth (round 16)
+        results = [_checked(git_project, capsys, f"model{i}.pkl", value)
+                   for i, value in enumerate(held)]
     finally:
         sys.path.remove(str(git_project))
         sys.modules.pop("crashy", None)
     assert calm == (0, [])
-    assert code == 1 and "predicting one row of zeros" in found[0]["message"], found
+    for code, found in results:
+        assert code == 1 and "predicting one row of zeros" in found[0]["message"], found

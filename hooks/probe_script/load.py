@@ -383,6 +383,10 @@ def _warning_text(message):
     return text[:297] + "..." if len(text) > 300 else text
 
 
+# The models `_walk` met, at any depth (a Pipeline's steps, a bundle's, an ensemble's).
+_SMOKED = []
+
+
 def _smoke(obj):
     """One row of zeros through each model's predict(), here in the sandboxed probe: a model
     whose compiled state is corrupt in a way no structure check knows reads or writes out of
@@ -391,16 +395,15 @@ def _smoke(obj):
     columns) is no finding."""
     import warnings
 
-    models = [obj]
-    if isinstance(obj, dict):
-        models += list(obj.values())[:16]
-    elif isinstance(obj, (list, tuple)):
-        models += list(obj)[:16]
-    for model in models:
+    for model in _SMOKED[:64] or [obj]:
         predict = getattr(model, "predict", None)
         width = getattr(model, "n_features_in_", None)
+        try:
+            width = int(width) if float(width) == int(width) else None
+        except (TypeError, ValueError, OverflowError):
+            width = None
         if not callable(predict) or isinstance(model, type) or not (
-                type(width).__name__.startswith("int") and 0 < int(width) <= 100_000):
+                width is not None and 0 < width <= 100_000):
             continue
         try:
             import numpy
@@ -410,6 +413,7 @@ def _smoke(obj):
                 predict(numpy.zeros((1, int(width))))
         except Exception:
             continue
+    del _SMOKED[:]  # the end's garbage collection frees every part of the model
 
 
 # Values with no parts to walk into (a module is pickled by name, not walked).
@@ -463,12 +467,18 @@ def _walk(obj):
     invariants its code trusts without checking (`verify.structure_problem`): a tree whose
     child index points outside it would read and write out of bounds at predict time."""
     stack, seen, kept = [obj], set(), []
+    del _SMOKED[:]
     while stack:
         value = stack.pop()
         if isinstance(value, _LEAVES) or id(value) in seen:
             continue
         seen.add(id(value))
         kept.append(value)  # alive until the end: an id is never reused within the walk
+        try:
+            if hasattr(value, "n_features_in_") and callable(getattr(value, "predict", None)):
+                _SMOKED.append(value)  # a model, at any depth: `_smoke` predicts one row
+        except Exception:  # an attribute that raises: a part to walk, not a model to run
+            pass
         problem = structure_problem(value)
         if problem:
             raise LoadFailure("corrupt", f"the model is inconsistent: {problem}")

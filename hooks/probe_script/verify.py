@@ -327,6 +327,12 @@ def _libsvm_problem(model):
     if tuple(model._dual_coef_.shape) != (n_class - 1, n_sv) or tuple(
             model._intercept_.shape) != (n_class * (n_class - 1) // 2,):
         return f"{name}: dual coefficients or intercepts of another shape than its classes"
+    indices = np.asarray(model.support_)
+    rows = getattr(model, "shape_fit_", (None,))[0]
+    if precomputed and n_sv and (rows is None or bool(np.any((indices < 0) | (
+            indices >= int(rows))))):
+        # with a precomputed kernel, libsvm reads each kernel row at these indices
+        return f"{name}: support indices outside the kernel it was fitted on"
     width = _width(model)
     if not precomputed and width is not None and n_sv and vectors.shape[1] != width:
         return f"{name}: support vectors of another width than its input"
