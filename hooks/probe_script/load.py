@@ -384,7 +384,7 @@ def _warning_text(message):
 
 
 # The models `_walk` met, at any depth (a Pipeline's steps, a bundle's, an ensemble's).
-_SMOKED = []
+_SMOKED: list = []
 
 
 def _smoke(obj):
