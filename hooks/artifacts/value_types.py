@@ -36,6 +36,13 @@ scan accepts only those calls, with exactly the arguments the pickler writes:
   function, its keywords by name, values that are constants or numpy scalar types: a
   partial of anything else, or called, or given another state, is refused; `check_array`
   is never called by the stream either.
+- `scipy.interpolate._bsplines.BSpline` (scikit-learn's SplineTransformer keeps one per
+  feature): NEWOBJ with no argument (protocols 0-1: copyreg's reconstructor), then an
+  attribute dict with only the keys scipy writes (`t`, `c`, `k`, `extrapolate`, `axis`; since
+  scipy 1.15 `_t`, `_c` and `_asarray`), `k` and `axis` integers, `extrapolate` a bool or
+  'periodic', `_asarray` the array namespace's `asarray` (named, never called). The probe
+  checks knots, coefficients and degree as BSpline's constructor does, since its compiled
+  evaluation trusts them (`probe_script.verify`).
 
 None of them is written with a BUILD state but UUID, and no items but deque's (APPEND) and
 the dict subclasses' (SETITEMS): anything else is refused.
@@ -72,8 +79,15 @@ _CHECK_ARRAY_KEYWORDS = frozenset({
     "force_all_finite", "ensure_all_finite", "ensure_non_negative", "ensure_2d", "allow_nd",
     "ensure_min_samples", "ensure_min_features", "input_name"})
 # (module, qualname) pairs the allow-list gains: each checked here, call and state.
+BSPLINE = ("scipy.interpolate._bsplines", "BSpline")
+# what scipy 1.15+ keeps in a BSpline's `_asarray` (`array_namespace(c, t).asarray`)
+ASARRAYS = frozenset({("scipy._lib.array_api_compat.numpy._aliases", "asarray")})
+_BSPLINE_KEYS = frozenset({"t", "c", "k", "extrapolate", "axis", "_t", "_c", "_asarray"})
 PAIRS = frozenset({DATE, DATETIME_CLASS, TIME, TIMEDELTA, TIMEZONE, DECIMAL, FRACTION, UUID,
-                   COUNTER, DEQUE, ZONEINFO, PARTIAL, CHECK_ARRAY}) | PATHS | RANGES | SINGLETONS
+                   COUNTER, DEQUE, ZONEINFO, PARTIAL, CHECK_ARRAY, BSPLINE}) | PATHS | RANGES \
+    | SINGLETONS | ASARRAYS
+# made by NEWOBJ with no argument, then given a state
+_STATEFUL = (UUID, BSPLINE)
 
 # The default factories a defaultdict may hold: builtin containers, numbers and text, and
 # the collections above (calling one makes an empty value).
@@ -140,6 +154,8 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
     if pair == CHECK_ARRAY:
         return ("sklearn.utils.validation.check_array called: scikit-learn keeps it in a"
                 " partial, never calls it in a pickle")
+    if pair in ASARRAYS:
+        return f"{pair[0]}.{pair[1]} called: scipy keeps it in a BSpline, never calls it"
     if pair == PARTIAL:
         if what == "REDUCE" and len(args.items) == 1 and _pair(args.items[0]) == CHECK_ARRAY:
             return None
@@ -155,7 +171,7 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
         return _defaultdict_problem(args.items)
     if pair in RECONSTRUCTORS and args.items and _pair(args.items[0]) in PAIRS:
         # protocols 0-1 make a UUID so: copyreg._reconstructor(uuid.UUID, object, None)
-        if _pair(args.items[0]) == UUID and len(args.items) == 3 and _pair(
+        if _pair(args.items[0]) in _STATEFUL and len(args.items) == 3 and _pair(
                 args.items[1]) in OBJECT and const(args.items[2]) is None and isinstance(
                 args.items[2], Const):
             return None
@@ -166,7 +182,7 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
     name = f"{pair[0]}.{pair[1]}"
     items = args.items
     # CPython writes each with REDUCE, a UUID with NEWOBJ (or the reconstructor above)
-    if what != ("NEWOBJ" if pair == UUID else "REDUCE"):
+    if what != ("NEWOBJ" if pair in _STATEFUL else "REDUCE"):
         return f"{name} made by {what}: CPython writes it otherwise"
     if pair in _PACKED:
         size = _PACKED[pair]
@@ -194,7 +210,7 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
         if not ((len(items) == 1 and _text(items[0]) and _FRACTION_TEXT.match(items[0].value))
                 or (len(items) == 2 and all(_int(v) for v in items) and items[1].value > 0)):
             return f"{name} made from other than its text or (numerator, denominator)"
-    elif pair == UUID:
+    elif pair in _STATEFUL:
         if items:
             return f"{name} made with arguments: its pickle sets its state instead"
     elif pair == COUNTER:
@@ -251,6 +267,8 @@ def build_problem(target: Instance, state) -> str | None:
         return None
     if made == PARTIAL:
         return _partial_state_problem(state)
+    if made == BSPLINE:
+        return _bspline_state_problem(state)
     if made != UUID:  # (a subclass with attributes has a state; these classes have none)
         return f"{made[0]}.{made[1]} given a state: CPython writes none"
     if not isinstance(state, Mapping):
@@ -265,6 +283,26 @@ def build_problem(target: Instance, state) -> str | None:
     if "is_safe" in values and not (_int(values["is_safe"])
                                     and values["is_safe"].value in _UUID_SAFETY):
         return "uuid.UUID whose is_safe is not a SafeUUID value"
+    return None
+
+
+def _bspline_state_problem(state) -> str | None:
+    """Only the attributes scipy's BSpline writes, each of its kind (the arrays are checked
+    against each other in the probe)."""
+    if not isinstance(state, Mapping):
+        return "scipy BSpline given a state other than its attribute dict"
+    names = [const(k) for k, _ in state.pairs]
+    if len(set(names)) != len(names) or not all(
+            isinstance(n, str) and n in _BSPLINE_KEYS for n in names):
+        return "scipy BSpline given attributes scipy does not write"
+    for name, value in zip(names, (v for _, v in state.pairs)):
+        if name in ("k", "axis") and not _int(value):
+            return f"scipy BSpline whose {name} is not an integer"
+        if name == "extrapolate" and not (isinstance(value, Const) and (
+                type(value.value) is bool or value.value == "periodic")):
+            return "scipy BSpline whose extrapolate is not a bool or 'periodic'"
+        if name == "_asarray" and _pair(value) not in ASARRAYS:
+            return "scipy BSpline whose _asarray is not scipy's array namespace asarray"
     return None
 
 

@@ -238,6 +238,12 @@ def structure_problem(value):
             return xgboost_problem(value)
         except Exception as exc:  # a model it cannot write back, or of another layout
             return f"Booster: {type(exc).__name__}: {str(exc)[:200]}"
+    if any(getattr(c, "__module__", "") == "scipy.interpolate._bsplines"
+           and c.__name__ == "BSpline" for c in getattr(cls, "__mro__", (cls,))):
+        try:
+            return _bspline_problem(value)
+        except Exception as exc:  # what BSpline's own constructor refuses
+            return f"BSpline: {type(exc).__name__}: {str(exc)[:200]}"
     # By what the class is, not where it is defined: a project's subclass of a scikit-learn
     # estimator (`class MyHGB(HistGradientBoostingRegressor)`) runs the same compiled code.
     if not any((getattr(c, "__module__", "") or "").startswith(("sklearn.", "scipy.sparse"))
@@ -260,6 +266,29 @@ def structure_problem(value):
             value.check_format(full_check=True)
     except (AttributeError, TypeError, ValueError, IndexError, KeyError) as exc:
         return f"{cls.__name__}: {type(exc).__name__}: {str(exc)[:200]}"
+    return None
+
+
+def _bspline_problem(spline):
+    """A B-spline's evaluation (compiled) trusts that knots, coefficients and degree agree:
+    BSpline's constructor checks that, unpickling does not. The stored arrays must be what
+    the constructor leaves (contiguous float64 knots, contiguous float64 or complex128
+    coefficients), and the constructor must accept them again."""
+    import numpy as np
+
+    attributes = vars(spline)
+    t = attributes.get("_t", attributes.get("t"))
+    c = attributes.get("_c", attributes.get("c"))
+    k, axis = attributes.get("k"), attributes.get("axis", 0)
+    if type(t) is not np.ndarray or type(c) is not np.ndarray or type(k) is not int \
+            or type(axis) is not int:
+        return "BSpline: knots, coefficients, degree or axis of another type"
+    if t.dtype != np.float64 or c.dtype not in (np.float64, np.complex128) or not (
+            t.flags.c_contiguous and c.flags.c_contiguous):
+        return "BSpline: knots or coefficients not as its constructor stores them"
+    if not 0 <= axis < max(c.ndim, 1):
+        return "BSpline: axis outside its coefficients"
+    type(spline)(t, c, k, extrapolate=attributes.get("extrapolate", True), axis=0)
     return None
 
 

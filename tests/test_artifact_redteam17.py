@@ -1,0 +1,68 @@
+"""Review round 17 and the false alarms left from round 16: ordinary scikit-learn parts that
+mlgate refused, and the states their compiled code trusts.
+
+SplineTransformer keeps one scipy `BSpline` per feature, and (scipy 1.15+) the array
+namespace's `asarray` inside it, as a value: both were refused (MLG301), so an ordinary
+pipeline needed an allow-list entry. They pass in exactly the form scipy writes; a spline
+whose knots, coefficients and degree disagree (its compiled evaluation reads out of bounds)
+is refused in the probe, as its constructor would refuse it.
+"""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import SplineTransformer
+
+from helpers import artifact_json, g, u
+
+X = np.random.RandomState(0).rand(60, 3)
+
+
+def _spline_pipeline():
+    return make_pipeline(SplineTransformer(n_knots=4), Ridge()).fit(X, X.sum(axis=1))
+
+
+@pytest.mark.parametrize("protocol", [2, 4, 5])
+def test_a_spline_pipeline_passes(git_project, capsys, protocol):
+    (git_project / "model.pkl").write_bytes(pickle.dumps(_spline_pipeline(), protocol))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert (code, found) == (0, []), found
+
+
+def test_a_spline_whose_parts_disagree_is_refused(git_project, capsys):
+    model = _spline_pipeline()
+    spline = model[0].bsplines_[0]
+    key = "_c" if "_c" in vars(spline) else "c"
+    vars(spline)[key] = vars(spline)[key][:2].copy()  # fewer coefficients than its knots need
+    (git_project / "model.pkl").write_bytes(pickle.dumps(model, 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and "BSpline" in found[0]["message"], found
+    assert "inconsistent" in found[0]["message"], found
+
+
+_SPLINE = g("scipy.interpolate._bsplines", "BSpline")
+_ASARRAY = g("scipy._lib.array_api_compat.numpy._aliases", "asarray")
+
+
+def _spline_stream(state: bytes) -> bytes:
+    return b"\x80\x02" + _SPLINE + b")\x81" + state + b"b."
+
+
+@pytest.mark.parametrize(("stream", "words"), [
+    (_spline_stream(b"}(" + u("_state") + b"K\x01u"), "attributes scipy does not write"),
+    (_spline_stream(b"}(" + u("k") + u("3") + b"u"), "k is not an integer"),
+    (_spline_stream(b"}(" + u("_asarray") + g("numpy", "ndarray") + b"u"),
+     "_asarray is not scipy's"),
+    (_spline_stream(b"]"), "other than its attribute dict"),
+    (b"\x80\x02" + _ASARRAY + u("x") + b"\x85R.", "never calls it"),
+    (b"\x80\x02" + _SPLINE + u("x") + b"\x85R.", "made by REDUCE"),
+])
+def test_other_forms_of_a_spline_are_refused(git_project, capsys, stream, words):
+    (git_project / "model.pkl").write_bytes(stream)
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and words in " ".join(f["message"] for f in found), found
