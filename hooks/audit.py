@@ -11,7 +11,8 @@ exit code never disagree. READY means every required pillar was checked and pass
 (`AuditResult.verdict`); a pillar with nothing to check is NOT CHECKED, with what to add.
 
 Text output: one line per pillar (PASS, WARN, FAIL, NOT CHECKED, SKIPPED), the verdict, then
-the findings. JSON: `{"ready", "verdict", "pillars", "findings"}`. SARIF: the findings. With
+the findings. JSON: `{"ready", "verdict", "pillars", "python", "findings"}` (`python`: the
+project's interpreter the pillars ran against, and why it was chosen). SARIF: the findings. With
 `--write-readme`, the project's README.md gets an "Operational Constraints" section between
 markers (measured latency, memory, versions, warnings), replaced in place on later runs;
 nothing else in the file is touched.
@@ -385,7 +386,30 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                 + (": a model needs a sample request (sample = \"...\") that predicts"
                    if not untimed or any(u.endswith("(no sample)") for u in untimed) else "")
                 + (f" ({pillars['latency'].detail})" if timed else ""))
+    python = gate.python if gate is not None else _lock_python(common, config, pillars["lock"])
+    if python is not None:  # whose versions, loads and timings these are
+        measured["python"] = {"executable": python.executable, "reason": python.reason}
     return AuditResult(list(pillars.values()), findings, measured, config)
+
+
+def _shown(path: str) -> str:
+    """A path below the current folder relative to it (`.venv/bin/python`), else whole."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith(os.pardir) else relative
+
+
+def _lock_python(common, config: Config, pillar: Pillar):
+    """The interpreter the lock pillar compared against (it resolved it the same way)."""
+    from mlgate.environment import find_repo_root, resolve_project_python
+    from mlgate.finding import UsageError
+
+    if pillar.status in (NOT_CHECKED, SKIPPED):
+        return None
+    try:
+        return resolve_project_python(common.python, config.python, config.root,
+                                      find_repo_root(os.getcwd()))
+    except UsageError:
+        return None
 
 
 def _no_inputs(spec) -> str:
@@ -459,6 +483,7 @@ def emit_report(args: argparse.Namespace, result: AuditResult) -> bool:
     if args.format == "json":
         print(json_text({"ready": result.ready, "verdict": result.verdict,
                          "pillars": [p.to_dict() for p in result.pillars],
+                         "python": result.measured.get("python"),
                          "findings": [f.to_dict() for f in findings]}, sys.stdout))
         return True
     if args.format != "text":
@@ -466,7 +491,10 @@ def emit_report(args: argparse.Namespace, result: AuditResult) -> bool:
     color = use_color(args.color, sys.stdout)
     tint = {"pass": "\033[32m", "warn": "\033[33m", "fail": "\033[31m", NOT_CHECKED: "\033[33m",
             SKIPPED: "\033[2m"}
-    print(f"mlgate audit: {args.directory}")
+    python = result.measured.get("python")
+    print(f"mlgate audit: {args.directory}" + (
+        f" (project's Python: {_shown(python['executable'])}, from {python['reason']})"
+        if python else ""))
     width = max(len(MARKS[p.status]) for p in result.pillars)  # one column, however long
     for pillar in result.pillars:
         mark = MARKS[pillar.status]

@@ -81,6 +81,20 @@ def test_a_folder_with_nothing_to_check_is_incomplete_not_ready(git_project, cap
             " latency)" in capsys.readouterr().out)
 
 
+def test_the_report_names_the_interpreter_its_pillars_ran_against(git_project, capsys):
+    joblib.dump(model(), git_project / "model.joblib")
+    code, report = audit(capsys, "--skip", "schema", "--skip", "latency")
+    assert (code, report["verdict"]) == (1, "incomplete"), report  # (no lock)
+    assert report["python"] == {"executable": sys.executable, "reason": "--python"}
+    main(["audit", "--python", sys.executable, "--no-cache", "--skip", "lock"])
+    assert (f"mlgate audit: . (project's Python: {sys.executable}, from --python)"
+            in capsys.readouterr().out)
+    # No pillar ran against an interpreter: none is named.
+    skips = [a for name in ("lock", "artifact", "schema", "latency") for a in ("--skip", name)]
+    code, report = audit(capsys, *skips)
+    assert (code, report["python"]) == (0, None)
+
+
 def test_a_model_that_fails_its_artifact_check_is_one_failure_not_three(git_project, capsys):
     joblib.dump(model(), git_project / "model.joblib")
     data = (git_project / "model.joblib").read_bytes()
