@@ -66,3 +66,48 @@ def test_other_forms_of_a_spline_are_refused(git_project, capsys, stream, words)
     (git_project / "model.pkl").write_bytes(stream)
     code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
     assert code == 1 and words in " ".join(f["message"] for f in found), found
+
+
+SPINS = """
+import numpy as np
+from sklearn.base import BaseEstimator
+
+
+class Spins(BaseEstimator):
+    def fit(self, X, y=None):
+        self.n_features_in_ = X.shape[1]
+        self.feature_names_in_ = np.array(["a", "b", "c"], dtype=object)
+        return self
+
+    def predict(self, X):
+        while True:
+            pass
+"""
+
+
+@pytest.mark.e2e  # waits out a 10 s load-timeout
+def test_the_one_row_smoke_predict_keeps_to_the_load_timeout_and_says_so(git_project, capsys,
+                                                                         monkeypatch):
+    import json
+    import sys
+
+    import joblib
+
+    from mlgate.cli import main
+
+    (git_project / "spins.py").write_text(SPINS)
+    monkeypatch.syspath_prepend(str(git_project))
+    import spins
+
+    joblib.dump(spins.Spins().fit(X), git_project / "model.joblib")
+    (git_project / "sample.json").write_text(json.dumps({"a": 0.1, "b": 0.2, "c": 0.3}))
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\ntrust-modules = ["spins"]\nload-timeout = 10\n')
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--artifact", "model.joblib", "--sample", "sample.json"])
+    found = json.loads(capsys.readouterr().out)
+    # (the schema check cannot exercise a model that fails the artifact check: it says why)
+    assert code == 1 and [f["code"] for f in found] == ["MLG400"], found
+    assert ("predicting one row of zeros with its Spins, right after loading it, did not"
+            " finish within the 10 s load-timeout") in found[0]["message"]
+    del sys.modules["spins"]

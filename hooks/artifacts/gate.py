@@ -395,8 +395,9 @@ def _allowed_dangers(path: str, pairs: set, loaded: bool) -> list[Finding]:
 def _probe_failure(path: str, error, timeout: float) -> list[Finding]:
     import signal as signals
 
-    if error.kind == "timeout":
-        return [_finding(path, LOAD_FAILS, f"loading did not finish within {timeout:g} s",
+    if error.kind == "timeout":  # (stuck in compiled code: the probe's own alarm did not stop it)
+        return [_finding(path, LOAD_FAILS, f"loading it (or predicting one row of zeros with it,"
+                         f" right after) did not finish within {timeout:g} s",
                          hint="raise [tool.mlgate.artifact] load-timeout if the model is really"
                               " that slow to load", kind="timeout")]
     signal = -error.returncode if error.returncode and error.returncode < 0 else None

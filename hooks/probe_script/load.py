@@ -341,6 +341,8 @@ def _load(params):
     del data
     _walk(obj)  # before anything reads or calls the model
     _stopped()
+    _GUARD["phase"] = "use"
+    _smoke(obj, params.get("load_timeout"))  # within the load's deadline
     stop_clock()
     result = _summary(obj)
     # What a fresh interpreter pays: the libraries imported ahead of the payload count too.
@@ -362,8 +364,6 @@ def _load(params):
     result["project_files"] = sorted(
         os.path.realpath(m.__file__) for m in list(sys.modules.values())
         if getattr(m, "__file__", None) and roots and _under(m.__file__, roots))
-    _GUARD["phase"] = "use"
-    _smoke(obj)
     if params.get("model"):
         # The schema and latency checks reuse this one load.
         result["model"] = exercise_model(obj, params["model"])
@@ -387,7 +387,7 @@ def _warning_text(message):
 _SMOKED: list = []
 
 
-def _smoke(obj):
+def _smoke(obj, seconds=None):
     """One row of zeros through each model's predict(), here in the sandboxed probe: a model
     whose compiled state is corrupt in a way no structure check knows reads or writes out of
     bounds at predict time, and should crash this process, not the user's. Only a crash
@@ -411,6 +411,12 @@ def _smoke(obj):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 predict(numpy.zeros((1, int(width))))
+        except LoadFailure as exc:  # the load's deadline, met here
+            if exc.kind != "timeout":
+                raise
+            raise LoadFailure("timeout", f"predicting one row of zeros with its"
+                              f" {type(model).__name__}, right after loading it, did not"
+                              f" finish within the {seconds:g} s load-timeout") from None
         except Exception:
             continue
     del _SMOKED[:]  # the end's garbage collection frees every part of the model
