@@ -111,3 +111,29 @@ def test_the_one_row_smoke_predict_keeps_to_the_load_timeout_and_says_so(git_pro
     assert ("predicting one row of zeros with its Spins, right after loading it, did not"
             " finish within the 10 s load-timeout") in found[0]["message"]
     del sys.modules["spins"]
+
+
+def test_k_means_models_pass_and_narrow_centres_are_refused(git_project, capsys):
+    from sklearn.cluster import BisectingKMeans, KMeans, MiniBatchKMeans
+
+    wide = np.random.RandomState(0).randn(60, 30)
+    kmeans = KMeans(3, n_init=1, random_state=0).fit(wide)
+    # BisectingKMeans keeps its k-means step function as an attribute (a value, not a call)
+    models = [kmeans, MiniBatchKMeans(3, n_init=1, random_state=0).fit(wide),
+              BisectingKMeans(3, random_state=0).fit(wide),
+              BisectingKMeans(3, algorithm="elkan", random_state=0).fit(wide)]
+    (git_project / "models.pkl").write_bytes(pickle.dumps(models, 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "models.pkl")
+    assert (code, found) == (0, []), found
+    # centres narrower than the input predict() lets through: read out of bounds
+    kmeans.cluster_centers_ = np.ascontiguousarray(kmeans.cluster_centers_[:, :1])
+    (git_project / "model.pkl").write_bytes(pickle.dumps(kmeans, 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and "cluster centres 1 wide for 30 features" in found[0]["message"]
+
+
+def test_a_kept_function_is_never_called(git_project, capsys):
+    stream = b"\x80\x02" + g("sklearn.cluster._kmeans", "_kmeans_single_lloyd") + b")R."
+    (git_project / "model.pkl").write_bytes(stream)
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and "never calls it" in found[0]["message"], found

@@ -43,6 +43,8 @@ scan accepts only those calls, with exactly the arguments the pickler writes:
   'periodic', `_asarray` the array namespace's `asarray` (named, never called). The probe
   checks knots, coefficients and degree as BSpline's constructor does, since its compiled
   evaluation trusts them (`probe_script.verify`).
+- scikit-learn's k-means step functions, which BisectingKMeans keeps as `_kmeans_single`:
+  named, never called.
 
 None of them is written with a BUILD state but UUID, and no items but deque's (APPEND) and
 the dict subclasses' (SETITEMS): anything else is refused.
@@ -83,9 +85,12 @@ BSPLINE = ("scipy.interpolate._bsplines", "BSpline")
 # what scipy 1.15+ keeps in a BSpline's `_asarray` (`array_namespace(c, t).asarray`)
 ASARRAYS = frozenset({("scipy._lib.array_api_compat.numpy._aliases", "asarray")})
 _BSPLINE_KEYS = frozenset({"t", "c", "k", "extrapolate", "axis", "_t", "_c", "_asarray"})
+# functions scikit-learn keeps as attributes (BisectingKMeans' `_kmeans_single`), as values
+KEPT_FUNCTIONS = frozenset(("sklearn.cluster._kmeans", name) for name in (
+    "_kmeans_single_lloyd", "_kmeans_single_elkan"))
 PAIRS = frozenset({DATE, DATETIME_CLASS, TIME, TIMEDELTA, TIMEZONE, DECIMAL, FRACTION, UUID,
                    COUNTER, DEQUE, ZONEINFO, PARTIAL, CHECK_ARRAY, BSPLINE}) | PATHS | RANGES \
-    | SINGLETONS | ASARRAYS
+    | SINGLETONS | ASARRAYS | KEPT_FUNCTIONS
 # made by NEWOBJ with no argument, then given a state
 _STATEFUL = (UUID, BSPLINE)
 
@@ -156,6 +161,8 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
                 " partial, never calls it in a pickle")
     if pair in ASARRAYS:
         return f"{pair[0]}.{pair[1]} called: scipy keeps it in a BSpline, never calls it"
+    if pair in KEPT_FUNCTIONS:
+        return f"{pair[0]}.{pair[1]} called: scikit-learn keeps it, never calls it in a pickle"
     if pair == PARTIAL:
         if what == "REDUCE" and len(args.items) == 1 and _pair(args.items[0]) == CHECK_ARRAY:
             return None

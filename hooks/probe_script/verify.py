@@ -260,6 +260,12 @@ def structure_problem(value):
             problem = _tree_width_problem(value)
             if problem:
                 return problem
+        if hasattr(value, "cluster_centers_") and any(
+                (getattr(c, "__module__", "") or "").startswith("sklearn.cluster")
+                for c in cls.__mro__):
+            problem = _centres_problem(value)
+            if problem:
+                return problem
         if hasattr(value, "_n_support") and hasattr(value, "dual_coef_"):
             return _libsvm_problem(value)
         if module.startswith("scipy.sparse") and hasattr(value, "check_format"):
@@ -289,6 +295,20 @@ def _bspline_problem(spline):
     if not 0 <= axis < max(c.ndim, 1):
         return "BSpline: axis outside its coefficients"
     type(spline)(t, c, k, extrapolate=attributes.get("extrapolate", True), axis=0)
+    return None
+
+
+def _centres_problem(model):
+    """k-means' compiled assignment reads each centre across the input's width (the width
+    `n_features_in_` lets through): centres narrower than that are read out of bounds."""
+    import numpy as np
+
+    centres, width = model.cluster_centers_, getattr(model, "n_features_in_", None)
+    if type(centres) is not np.ndarray or centres.ndim != 2:
+        return f"{type(model).__name__}: cluster_centers_ is not a 2-d array"
+    if width is not None and centres.shape[1] != width:
+        return (f"{type(model).__name__}: cluster centres {centres.shape[1]} wide for"
+                f" {width} features")
     return None
 
 
