@@ -43,8 +43,9 @@ scan accepts only those calls, with exactly the arguments the pickler writes:
   'periodic', `_asarray` the array namespace's `asarray` (named, never called). The probe
   checks knots, coefficients and degree as BSpline's constructor does, since its compiled
   evaluation trusts them (`probe_script.verify`).
-- scikit-learn's k-means step functions, which BisectingKMeans keeps as `_kmeans_single`:
-  named, never called.
+- scikit-learn's k-means step functions, which BisectingKMeans keeps as `_kmeans_single`,
+  and numpy's reductions (`mean`, `median`, ...), which a parameter holds
+  (FeatureAgglomeration's `pooling_func`): named, never called.
 
 None of them is written with a BUILD state but UUID, and no items but deque's (APPEND) and
 the dict subclasses' (SETITEMS): anything else is refused.
@@ -86,8 +87,11 @@ BSPLINE = ("scipy.interpolate._bsplines", "BSpline")
 ASARRAYS = frozenset({("scipy._lib.array_api_compat.numpy._aliases", "asarray")})
 _BSPLINE_KEYS = frozenset({"t", "c", "k", "extrapolate", "axis", "_t", "_c", "_asarray"})
 # functions scikit-learn keeps as attributes (BisectingKMeans' `_kmeans_single`), as values
+# and numpy reductions a parameter holds (FeatureAgglomeration's pooling_func=np.mean)
 KEPT_FUNCTIONS = frozenset(("sklearn.cluster._kmeans", name) for name in (
-    "_kmeans_single_lloyd", "_kmeans_single_elkan"))
+    "_kmeans_single_lloyd", "_kmeans_single_elkan")) | frozenset(
+    ("numpy", name) for name in ("mean", "median", "average", "sum", "max", "min", "amax",
+                                 "amin", "nanmean", "nanmedian", "nansum", "nanmax", "nanmin"))
 PAIRS = frozenset({DATE, DATETIME_CLASS, TIME, TIMEDELTA, TIMEZONE, DECIMAL, FRACTION, UUID,
                    COUNTER, DEQUE, ZONEINFO, PARTIAL, CHECK_ARRAY, BSPLINE}) | PATHS | RANGES \
     | SINGLETONS | ASARRAYS | KEPT_FUNCTIONS
@@ -162,7 +166,7 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
     if pair in ASARRAYS:
         return f"{pair[0]}.{pair[1]} called: scipy keeps it in a BSpline, never calls it"
     if pair in KEPT_FUNCTIONS:
-        return f"{pair[0]}.{pair[1]} called: scikit-learn keeps it, never calls it in a pickle"
+        return f"{pair[0]}.{pair[1]} called: a model keeps it, never calls it in a pickle"
     if pair == PARTIAL:
         if what == "REDUCE" and len(args.items) == 1 and _pair(args.items[0]) == CHECK_ARRAY:
             return None

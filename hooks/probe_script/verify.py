@@ -329,6 +329,8 @@ def _tree_width_problem(model):
     name = type(model).__name__
     width = _width(model)
     tree = getattr(model, "tree_", None)
+    if not _is_tree(tree):  # (a KernelDensity's tree_ is a KDTree: checked as one)
+        tree = None
     if tree is not None and width is not None and int(tree.n_features) != width:
         return f"{name}: a tree as wide as {int(tree.n_features)} features, the estimator {width}"
     estimators = getattr(model, "estimators_", None)
@@ -347,10 +349,15 @@ def _tree_width_problem(model):
             return f"{name}: estimators_ of another shape than its outputs"
     for part in parts.ravel():
         tree = getattr(part, "tree_", None)
-        if tree is None or width is None or int(tree.n_features) != width or (
+        if not _is_tree(tree) or width is None or int(tree.n_features) != width or (
                 _width(part) not in (None, width)):
             return f"{name}: a tree of another width than the ensemble"
     return None
+
+
+def _is_tree(value) -> bool:
+    cls = type(value)
+    return cls.__name__ == "Tree" and cls.__module__ == "sklearn.tree._tree"
 
 
 def _libsvm_problem(model):
