@@ -181,3 +181,30 @@ def test_every_estimator_scikit_learn_lists_passes(git_project, capsys):
     (git_project / "every.pkl").write_bytes(pickle.dumps(fitted, 5))
     code, found = artifact_json(capsys, "--only-artifacts", "every.pkl")
     assert (code, found) == (0, []), [f["message"] for f in found]
+
+
+def test_every_imbalanced_learn_estimator_passes(git_project, capsys):
+    # FunctionSampler and SMOTEN's ValueDifferenceMetric were not on the vetted list.
+    import warnings
+
+    import joblib
+
+    testing = pytest.importorskip("imblearn.utils.testing")
+    data = np.abs(np.random.RandomState(0).rand(60, 4))
+    target = (np.arange(60) % 3 == 0).astype(int)
+    fitted = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, cls in testing.all_estimators():
+            if name == "Pipeline":  # (no default steps)
+                continue
+            est = cls()
+            if hasattr(est, "fit_resample"):
+                est.fit_resample(data, target)
+            else:
+                est.fit(data, target)
+            fitted[name] = est
+    assert {"FunctionSampler", "SMOTEN", "BalancedRandomForestClassifier"} <= set(fitted)
+    joblib.dump(fitted, git_project / "every.joblib", compress=3)
+    code, found = artifact_json(capsys, "--only-artifacts", "every.joblib")
+    assert (code, found) == (0, []), [f["message"] for f in found]

@@ -113,7 +113,8 @@ def hint(module: str, name: str) -> str:
                 " project's environment, and this is not one of them; allow it (snippet"
                 " below) if you trust this artifact")
     if library:
-        return (f"a {library} class mlgate does not vet: allow it (snippet below) if you"
+        article = "an" if library[0].lower() in "aeiou" else "a"
+        return (f"{article} {library} class mlgate does not vet: allow it (snippet below) if you"
                 " trust this artifact")
     if _stdlib(top):
         return ("a standard-library name mlgate does not vet: allow it (snippet below) if"

@@ -121,6 +121,9 @@ IMBLEARN = {
     **_public("imblearn.ensemble", "BalancedBaggingClassifier", "EasyEnsembleClassifier",
               "BalancedRandomForestClassifier", "RUSBoostClassifier"),
     **_public("imblearn.pipeline", "Pipeline"),
+    # (its `func` is a global of the artifact's: allowed, or not, on its own)
+    **_public("imblearn", "FunctionSampler"),
+    **_public("imblearn.metrics.pairwise", "ValueDifferenceMetric"),  # SMOTEN's distance
 }
 IMBLEARN_MODULES = frozenset({
     "imblearn.pipeline", "imblearn.over_sampling", "imblearn.over_sampling._adasyn",
@@ -136,7 +139,8 @@ IMBLEARN_MODULES = frozenset({
         "one_sided_selection", "random_under_sampler", "tomek_links")),
     "imblearn.combine", "imblearn.combine._smote_enn", "imblearn.combine._smote_tomek",
     "imblearn.ensemble", "imblearn.ensemble._bagging", "imblearn.ensemble._easy_ensemble",
-    "imblearn.ensemble._forest", "imblearn.ensemble._weight_boosting",
+    "imblearn.ensemble._forest", "imblearn.ensemble._weight_boosting", "imblearn.base",
+    "imblearn.metrics.pairwise",
 })
 CATEGORY_ENCODERS = _public(
     "category_encoders", "BackwardDifferenceEncoder", "BaseNEncoder", "BinaryEncoder",
