@@ -214,3 +214,98 @@ def test_every_imbalanced_learn_estimator_passes(git_project, capsys):
     joblib.dump(fitted, git_project / "every.joblib", compress=3)
     code, found = artifact_json(capsys, "--only-artifacts", "every.joblib")
     assert (code, found) == (0, []), [f["message"] for f in found]
+
+
+# -- review round 17: integers a model stores that compiled code indexes with, unchecked --
+
+def _ordinary_index_keepers() -> list:
+    from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
+    from sklearn.feature_extraction import DictVectorizer, FeatureHasher
+    from sklearn.feature_extraction.text import (
+        CountVectorizer,
+        HashingVectorizer,
+        TfidfVectorizer,
+    )
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier, RadiusNeighborsClassifier
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    docs = ["good movie", "bad movie", "great film", "awful film"] * 5
+    y3 = np.arange(len(X)) % 3
+    binarizer = MultiLabelBinarizer().fit([{"a", "b"}, {"c"}])
+    binarizer.transform([{"a"}])  # builds the class index it keeps
+    vectorizer = DictVectorizer().fit([{"a": 1, "c": "x"}, {"b": 2, "c": "y"}])
+    vectorizer.restrict([True, False, True, True])
+    return [
+        make_pipeline(CountVectorizer(max_features=3), LogisticRegression()).fit(docs, y3[:20]),
+        TfidfVectorizer(min_df=2).fit(docs), CountVectorizer(vocabulary=["film", "bad"]).fit(docs),
+        vectorizer, binarizer, HashingVectorizer(n_features=64), FeatureHasher(n_features=8),
+        KNeighborsClassifier(algorithm="brute", metric="manhattan").fit(X, y3),
+        KNeighborsClassifier().fit(X, np.c_[y3, y3 % 2]),  # two outputs
+        RadiusNeighborsClassifier(radius=2.0).fit(X, y3),
+        GradientBoostingClassifier(n_estimators=2).fit(X, y3),
+        GradientBoostingClassifier(n_estimators=2, init="zero").fit(X, y3),
+        GradientBoostingClassifier(n_estimators=2, init=LogisticRegression()).fit(X, y3),
+        GradientBoostingClassifier(n_estimators=2).fit(X, y3 % 2),
+        GradientBoostingRegressor(n_estimators=2).fit(X, X[:, 0]),
+    ]
+
+
+def test_ordinary_models_keep_their_indices_inside_what_they_index(git_project, capsys):
+    (git_project / "models.pkl").write_bytes(pickle.dumps(_ordinary_index_keepers(), 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "models.pkl")
+    assert (code, found) == (0, []), found
+
+
+def _vocabulary_beyond_its_size():
+    model = _ordinary_index_keepers()[0]
+    model[0].vocabulary_["film"] = 10**8  # a segfault in the sparse product with coef_
+    return model
+
+
+def _dict_vocabulary_beyond_its_names():
+    model = _ordinary_index_keepers()[3]
+    model.vocabulary_["a"] = 10**8
+    return model
+
+
+def _class_index_beyond_the_classes():
+    model = _ordinary_index_keepers()[4]
+    model._cached_dict["a"] = 10**8
+    return model
+
+
+def _hasher_of_no_width():
+    model = _ordinary_index_keepers()[5]
+    model.n_features = 0
+    return model
+
+
+def _neighbour_labels_beyond_the_classes():
+    model = _ordinary_index_keepers()[7]
+    labels = model._y.copy()
+    labels[:3] = 10**9  # compiled class counting: class_scores[i][label] += w
+    model._y = labels
+    return model
+
+
+def _boosting_init_narrower_than_its_trees():
+    from sklearn.dummy import DummyClassifier
+
+    model = _ordinary_index_keepers()[10]
+    model.init_ = DummyClassifier().fit(X, np.zeros(len(X)))  # one class: 1 column, trees 3
+    return model
+
+
+@pytest.mark.parametrize(("build", "words"), [
+    (_vocabulary_beyond_its_size, "CountVectorizer: vocabulary_ maps to columns other than"),
+    (_dict_vocabulary_beyond_its_names, "DictVectorizer: vocabulary_ maps to columns"),
+    (_class_index_beyond_the_classes, "MultiLabelBinarizer: its class index maps to columns"),
+    (_hasher_of_no_width, "HashingVectorizer: n_features outside"),
+    (_neighbour_labels_beyond_the_classes, "labels (_y) outside its classes_"),
+    (_boosting_init_narrower_than_its_trees, "raw predictions are 1 wide, for trees 3 wide"),
+])
+def test_a_stored_index_outside_what_it_indexes_is_refused(git_project, capsys, build, words):
+    (git_project / "model.pkl").write_bytes(pickle.dumps(build(), 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and words in found[0]["message"], found

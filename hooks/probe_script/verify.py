@@ -266,6 +266,11 @@ def structure_problem(value):
             problem = _centres_problem(value)
             if problem:
                 return problem
+        problem = _stored_index_problem(value, {
+            c.__name__ for c in cls.__mro__
+            if (getattr(c, "__module__", "") or "").startswith("sklearn.")})
+        if problem:
+            return problem
         if hasattr(value, "_n_support") and hasattr(value, "dual_coef_"):
             return _libsvm_problem(value)
         if module.startswith("scipy.sparse") and hasattr(value, "check_format"):
@@ -295,6 +300,102 @@ def _bspline_problem(spline):
     if not 0 <= axis < max(c.ndim, 1):
         return "BSpline: axis outside its coefficients"
     type(spline)(t, c, k, extrapolate=attributes.get("extrapolate", True), axis=0)
+    return None
+
+
+def _columns_problem(name, mapping, size):
+    """A vocabulary-like mapping {key: column} whose columns build a sparse matrix of `size`
+    columns (scipy does not check the indices it is given): exactly 0..size-1, once each."""
+    import numpy as np
+
+    if not isinstance(mapping, dict):
+        return f"{name} is not a dict"
+    columns = list(mapping.values())
+    if not all(isinstance(c, (int, np.integer)) and not isinstance(c, bool) for c in columns):
+        return f"{name} maps to other than column numbers"
+    if len(columns) != size or sorted(int(c) for c in columns) != list(range(size)):
+        return f"{name} maps to columns other than 0..{size - 1}, once each"
+    return None
+
+
+def _stored_index_problem(model, bases):
+    """Integers a fitted model stores and compiled code uses as indices, unchecked, on paths
+    a row of zeros does not take (a word of the vocabulary, a neighbour's label): each must
+    lie inside what it indexes. `bases`: the model's scikit-learn classes, by name."""
+    import numpy as np
+
+    name = type(model).__name__
+    attributes = getattr(model, "__dict__", {})
+    if bases & {"CountVectorizer", "DictVectorizer"} and "vocabulary_" in attributes:
+        vocabulary = attributes["vocabulary_"]
+        size = len(vocabulary) if isinstance(vocabulary, dict) else -1
+        if "DictVectorizer" in bases:
+            size = len(attributes.get("feature_names_") or ())
+        problem = _columns_problem("vocabulary_", vocabulary, size)
+        if problem:
+            return f"{name}: {problem}"
+    if "MultiLabelBinarizer" in bases and attributes.get("_cached_dict") is not None:
+        problem = _columns_problem("its class index", attributes["_cached_dict"],
+                                   len(attributes.get("classes_", ())))
+        if problem:
+            return f"{name}: {problem}"
+    if bases & {"FeatureHasher", "HashingVectorizer"}:
+        width = attributes.get("n_features")
+        if not (isinstance(width, (int, np.integer)) and 1 <= width <= np.iinfo(np.int32).max):
+            return f"{name}: n_features outside 1..2**31-1"
+    if "_y" in attributes and "classes_" in attributes and bases & {
+            "KNeighborsClassifier", "RadiusNeighborsClassifier"}:
+        problem = _labels_problem(attributes["_y"], attributes["classes_"],
+                                  attributes.get("n_samples_fit_"))
+        if problem:
+            return f"{name}: {problem}"
+    if "BaseGradientBoosting" in bases and "estimators_" in attributes:
+        problem = _boosting_init_problem(model, "GradientBoostingClassifier" in bases)
+        if problem:
+            return f"{name}: {problem}"
+    return None
+
+
+def _labels_problem(labels, classes, samples):
+    """A neighbour classifier's encoded labels index its class counts (compiled)."""
+    import numpy as np
+
+    if type(labels) is not np.ndarray or labels.dtype.kind not in "iu" or labels.ndim not in (
+            1, 2):
+        return "labels (_y) not an integer array"
+    columns = [labels] if labels.ndim == 1 else list(labels.T)
+    per_output = [classes] if labels.ndim == 1 else list(classes)
+    if len(per_output) != len(columns):
+        return "labels (_y) for another number of outputs than classes_"
+    for column, known in zip(columns, per_output):
+        if column.size and (int(column.min()) < 0 or int(column.max()) >= len(known)):
+            return "labels (_y) outside its classes_"
+    if samples is not None and labels.shape[0] != samples:
+        return "labels (_y) for another number of samples than it was fitted on"
+    return None
+
+
+def _boosting_init_problem(model, classifier):
+    """predict() writes out[i, k] for every column k of estimators_ into the init
+    estimator's raw predictions, as wide as: n_trees_per_iteration_ for init "zero", else 1
+    (a regression, a binary classification), or the init classifier's classes (multiclass)."""
+    import numpy as np
+
+    parts = np.asarray(model.estimators_, dtype=object)
+    needed = parts.shape[1] if parts.ndim == 2 else None
+    init = getattr(model, "init_", None)
+    if needed is None or init is None:
+        return None  # (the shape check says what is wrong with it)
+    if isinstance(init, str):
+        width = int(getattr(model, "n_trees_per_iteration_", 0) or 0) if init == "zero" else 0
+    elif classifier and getattr(getattr(model, "_loss", None), "is_multiclass", False):
+        classes = getattr(init, "classes_", None)
+        width = len(classes) if classes is not None else 0
+    else:
+        width = 1
+    if width < needed:
+        return (f"an init estimator whose raw predictions are {width} wide, for trees"
+                f" {needed} wide")
     return None
 
 
