@@ -95,6 +95,22 @@ def test_the_report_names_the_interpreter_its_pillars_ran_against(git_project, c
     assert (code, report["python"]) == (0, None)
 
 
+@pytest.mark.parametrize("pyproject", [
+    '[tool.mlgate.artifact]\nallow = []\n',  # what pasting mlgate's own snippet makes
+    '[tool.poetry]\nname = "x"\n[tool.poetry.dependencies]\npython = "^3.9"\nflask = "^3"\n',
+])
+def test_a_pyproject_that_declares_no_dependency_is_no_lock(git_project, capsys, pyproject):
+    skips = [a for name in ("artifact", "schema", "latency") for a in ("--skip", name)]
+    (git_project / "pyproject.toml").write_text(pyproject)
+    code, report = audit(capsys, *skips)
+    assert (code, statuses(report)["lock"]) == (1, "not-checked"), report
+    (git_project / "pyproject.toml").write_text(
+        pyproject + '[project]\nname = "x"\nversion = "1"\ndependencies = ["joblib"]\n')
+    code, report = audit(capsys, *skips)
+    assert statuses(report)["lock"] != "not-checked", report
+    assert "MLG205" in [f["code"] for f in report["findings"]]  # joblib: not pinned
+
+
 def test_a_model_that_fails_its_artifact_check_is_one_failure_not_three(git_project, capsys):
     joblib.dump(model(), git_project / "model.joblib")
     data = (git_project / "model.joblib").read_bytes()

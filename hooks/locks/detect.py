@@ -80,7 +80,17 @@ def discover_locks(root: str, config: Config | None = None) -> list[str]:
     paths = [path for _, path in sorted(found)]
     if not any(lock_format(p) in REAL_LOCKS for p in paths):
         paths.extend(p for p in _nearest_above(top, config) if p not in paths)
+    if not any(lock_format(p) in REAL_LOCKS for p in paths):
+        # A pyproject.toml that declares no dependency (one that holds only [tool.mlgate], or
+        # Poetry's table with no poetry.lock) pins nothing and compares nothing: alone, it is
+        # no lock, and the lock pillar is not checked rather than passed.
+        paths = [p for p in paths if lock_format(p) != "pyproject" or _declares(p)]
     return paths
+
+
+def _declares(path: str) -> bool:
+    """Does this pyproject.toml declare a [project] dependency (or fail to read)?"""
+    return any(lock.packages or lock.problems for lock in parse_lock(path))
 
 
 def _excluded(path: str, config: Config | None) -> bool:
