@@ -489,8 +489,11 @@ def test_a_load_that_warns_of_another_version_is_reported(git_project, capsys, m
     del sys.modules["legacy"]
 
 
-def test_a_dictvectorizer_pipeline_takes_request_dicts_with_input_records(git_project,
-                                                                          capsys):
+def test_a_dictvectorizer_pipeline_takes_request_dicts_and_their_keys_are_compared(
+        git_project, capsys):
+    # The ML Zoomcamp's `make_pipeline(DictVectorizer(), model)`: served with the request's
+    # dicts, its input is the keys the vectorizer was fitted on. It failed without
+    # `input = "records"` (a DataFrame), and passed with it whatever the sample's keys.
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.pipeline import make_pipeline
 
@@ -501,11 +504,17 @@ def test_a_dictvectorizer_pipeline_takes_request_dicts_with_input_records(git_pr
     table = '[tool.mlgate.models.churn]\nartifact = "model.bin"\nsample = "sample.json"\n'
     (git_project / "pyproject.toml").write_text(table)
     args = ["schema", "--format", "json", "--python", sys.executable, "--no-cache"]
-    assert main(args) == 1  # a DataFrame is not what this service sends
-    assert "MLG407" in [f["code"] for f in json.loads(capsys.readouterr().out)]
-    (git_project / "pyproject.toml").write_text(table + 'input = "records"\n')
-    assert main(args) == 0
-    assert json.loads(capsys.readouterr().out) == []
+    for config in (table, table + 'input = "records"\n'):
+        (git_project / "pyproject.toml").write_text(config)
+        (git_project / "sample.json").write_text(json.dumps({"contract": "monthly",
+                                                             "tenure": 5}))
+        assert main(args) == 0
+        assert json.loads(capsys.readouterr().out) == []
+        (git_project / "sample.json").write_text(json.dumps({"contract_type": "monthly",
+                                                             "tenure": 5}))
+        assert main(args) == 1
+        found = json.loads(capsys.readouterr().out)
+        assert [(f["code"], f["column"]) for f in found] == [("MLG401", "contract")], found
 
 
 def test_a_bundle_is_told_apart_from_a_model(git_project, capsys):

@@ -204,6 +204,44 @@ def import_contract(spec):
     return {"fields": fields, "extra": config.get("extra")}
 
 
+def _takes_records(first):
+    """A DictVectorizer takes the request's dicts, not a table."""
+    return hasattr(first, "vocabulary_") and hasattr(first, "feature_names_")
+
+
+def _record_keys(vectorizer):
+    """The keys a DictVectorizer was fitted on: its output names up to the separator
+    (`city=Lisbon` is the key `city`)."""
+    separator = getattr(vectorizer, "separator", "=")
+    keys = [str(name).split(separator, 1)[0] for name in vectorizer.feature_names_]
+    return list(dict.fromkeys(keys))
+
+
+class _RecordsPipeline:
+    """A Pipeline whose first step is a DictVectorizer (`make_pipeline(DictVectorizer(),
+    model)`, served as `pipeline.predict([request])`): its input is the keys the vectorizer
+    was fitted on, which a Pipeline does not expose as feature_names_in_."""
+
+    def __init__(self, pipeline):
+        self.pipeline = pipeline
+        self.steps = pipeline.steps
+        self.feature_names_in_ = _record_keys(pipeline.steps[0][1])
+
+    def __getattr__(self, name):
+        return getattr(self.pipeline, name)
+
+    @classmethod
+    def of(cls, obj):
+        steps = getattr(obj, "steps", None)
+        try:
+            first = steps[0][1] if steps else None
+        except (TypeError, IndexError, KeyError):
+            return None
+        if first is None or not _takes_records(first) or hasattr(obj, "feature_names_in_"):
+            return None
+        return cls(obj)
+
+
 class _Chain:
     """A tuple or list saved as (preprocessors..., model), as tutorials write it
     (`joblib.dump((dv, model), "model.bin")`), used the way their serving code uses it: each
@@ -219,13 +257,9 @@ class _Chain:
         for attribute in ("feature_names_in_", "n_features_in_"):
             if hasattr(first, attribute):
                 setattr(self, attribute, getattr(first, attribute))
-        # A DictVectorizer takes the request's dicts, not a table; the keys it was fitted on
-        # are its output names up to the separator (`city=Lisbon` is the key `city`).
-        self.takes_records = hasattr(first, "vocabulary_") and hasattr(first, "feature_names_")
+        self.takes_records = _takes_records(first)
         if self.takes_records and not hasattr(self, "feature_names_in_"):
-            separator = getattr(first, "separator", "=")
-            keys = [str(name).split(separator, 1)[0] for name in first.feature_names_]
-            self.feature_names_in_ = list(dict.fromkeys(keys))
+            self.feature_names_in_ = _record_keys(first)
 
     @classmethod
     def of(cls, obj, method):
@@ -285,7 +319,14 @@ def exercise_model(obj, spec):
         obj = chain
         if chain.takes_records and not spec.get("input"):
             spec = dict(spec, input="records")
+    records = _RecordsPipeline.of(obj) if chain is None else None
+    if records is not None:
+        obj = records
+        if not spec.get("input"):
+            spec = dict(spec, input="records")
     out = {"input": expected_input(obj)}
+    if records is not None:
+        out["input"]["model_type"] = type(records.pipeline).__name__
     if chain is not None:
         out["input"]["model_type"] = " -> ".join(name for name, _ in chain.steps)
     if bundled is not None:
