@@ -505,6 +505,11 @@ def emit_report(args: argparse.Namespace, result: AuditResult) -> bool:
         print()
         for finding in sorted(findings, key=Finding.sort_key):
             print(format_text(finding, color))
+        from mlgate.checks.artifact import trailer
+
+        note = trailer(findings, result.config)  # the snippet the hints point to ("below")
+        if note:
+            print(note)
     return True
 
 

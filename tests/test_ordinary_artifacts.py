@@ -443,6 +443,12 @@ def test_every_unvetted_class_is_named_in_one_run_with_one_snippet(git_project, 
     assert [f["allow"] for f in found] == [
         "churn.features:Bucketer", "statsmodels.regression.linear_model:"
         "RegressionResultsWrapper", "ipaddress:IPv4Network"]
+    # The audit's hints say "snippet below" too: it prints the same snippet.
+    main(["audit", "--no-cache", "--python", sys.executable, "--skip", "schema", "--skip",
+          "latency"])
+    audited = capsys.readouterr().out
+    assert "snippet below" in audited and audited.count("[tool.mlgate.artifact]") == 1
+    assert audited[audited.index("[tool.mlgate.artifact]"):] == snippet
 
 
 def test_the_snippet_once_pasted_lets_the_artifact_load(git_project, capsys):
