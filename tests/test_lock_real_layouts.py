@@ -257,6 +257,24 @@ def test_a_workspace_member_is_locked_by_the_nearest_lock_above(project, monkeyp
         os.path.join("..", "..", "uv.lock")]
 
 
+def test_a_lock_above_is_named_the_same_way_whoever_found_it_first(project, capsys,
+                                                                 monkeypatch):
+    # `mlgate lock` found ../requirements.txt as an absolute path, the audit as a relative
+    # one, and the verdict cached by the first replayed its spelling for the other.
+    root, venv = project
+    write(root / "requirements.txt", "attrs==1.0\n")
+    install(venv, "attrs", "23.2.0")
+    write(root / "app" / "pyproject.toml", "[tool.mlgate]\n")
+    monkeypatch.chdir(root / "app")
+    for command in (["lock"], ["audit", "--skip", "artifact", "--skip", "schema", "--skip",
+                               "latency"], ["lock"]):
+        main([*command, "--format", "json"])  # (the cache shared between them)
+        out = json.loads(capsys.readouterr().out)
+        found = out["findings"] if isinstance(out, dict) else out
+        assert [(f["path"], f["code"]) for f in found] == [
+            (os.path.join("..", "requirements.txt"), "MLG202")], command
+
+
 def test_independent_locks_declare_for_each_other(project, capsys):
     """A root lock and a tools/ lock: what tools/ locks is not 'undeclared' for the root."""
     root, venv = project

@@ -266,6 +266,9 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     # repository, so `exclude` and the nearest-lock rule apply from there.
     inside = config.root == repo_root or config.root.startswith(repo_root.rstrip(os.sep) + os.sep)
     paths = paths or discover_locks(config.root if inside else repo_root, config)
+    # One spelling per file, whoever found it (discovery above the project gives absolute
+    # paths, the audit relative ones): findings, and the verdict cached for both, agree.
+    paths = [_relative(p) for p in paths]
     if not paths:
         if args.verbose:
             print("mlgate lock: no lock or requirements file found", file=sys.stderr)
@@ -535,6 +538,13 @@ def _needs_another_python(packages: list, version: str, env: _Installed | None) 
         except (InvalidSpecifier, InvalidVersion):
             continue
     return refused
+
+
+def _relative(path: str) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
 
 
 def _store_verdict(cache, name: str, findings: list[Finding], files: list[str]) -> None:
