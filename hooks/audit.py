@@ -192,7 +192,14 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         imported_contract,
     )
     from mlgate.files import relative_to
-    from mlgate.model_run import block_key, exercise, model_block, read_inputs
+    from mlgate.model_run import (
+        behind_preprocessors,
+        block_key,
+        exercise,
+        model_block,
+        read_inputs,
+        takes_the_request,
+    )
     from mlgate.models import SEVERAL, declared_models
 
     findings: list[Finding] = []
@@ -288,8 +295,11 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
     compared, timed, preprocessors, beside = [], [], [], []
     unchecked: list[str] = []
     untimed: list[str] = []
+    ranges = []  # per model compared: where its findings and lines begin and end
+    preprocessor_files: list[str] = []
     if gate is not None and specs and (active("schema") or active("latency")):
         for spec in specs:
+            begun = (len(schema_found), len(latency_found), len(compared), len(timed))
             sample, contract = read_inputs(spec, schema_found)
             timing = inputs[spec.name][2]
             if spec.artifact in pointers:
@@ -313,6 +323,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                 continue
             if model.get("role") == "preprocessor":
                 preprocessors.append(f"{spec.artifact} ({model['input'].get('model_type')})")
+                preprocessor_files.append(spec.artifact)
                 continue
             if model.get("role") == "data":
                 beside.append(f"{spec.artifact} ({model['input'].get('model_type')})")
@@ -354,6 +365,21 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
             elif active("latency"):
                 untimed.append(f"{spec.name} (no sample)")
             measured["models"].append((spec, model))
+            ranges.append((spec, begun, (len(schema_found), len(latency_found), len(compared),
+                                         len(timed)), takes_the_request(model, sample)))
+    for spec, (s0, l0, c0, t0), (s1, l1, c1, t1), raw in reversed(ranges):
+        # a model beside a preprocessor saved on its own: not checked, not failed
+        kept, why = behind_preprocessors(spec, schema_found[s0:s1], preprocessor_files, raw)
+        timing_kept, late = behind_preprocessors(spec, latency_found[l0:l1],
+                                                 preprocessor_files, raw)
+        if why:
+            schema_found[s0:s1] = kept
+            del compared[c0:c1]
+            unchecked.append(f"{spec.name} ({why})")
+        if late:
+            latency_found[l0:l1] = timing_kept
+            del timed[t0:t1]
+            untimed.append(f"{spec.name} ({late})")
     if active("schema") and specs:
         notes = [n for n in (empty_request_note(m) for _, m in measured["models"]) if n]
         parts = compared + ([notes[0]] if len(notes) == 1 else [])

@@ -188,3 +188,47 @@ def models_and_gate(args: argparse.Namespace, config: Config, label: str):
         return [], None
     return specs, ArtifactGate(config, args.python, no_cache=args.no_cache,
                                verbose=args.verbose, label=label)
+
+
+# What a model says of a request it cannot take as it stands: its columns, width, types, or
+# a prediction that fails (schema), and so no timing (latency).
+_RAW_REQUEST = frozenset({"MLG401", "MLG403", "MLG404", "MLG405", "MLG406", "MLG407", "MLG409",
+                          "MLG410", "MLG502"})
+
+
+def takes_the_request(model: dict | None, sample) -> bool:
+    """Was the model fitted on the request's own columns (names it shares with the sample)?
+    One fitted on a preprocessor's output has no names, or names the request does not have
+    (`oh__proto_tcp`)."""
+    names = ((model or {}).get("input") or {}).get("feature_names_in") or []
+    columns = (model or {}).get("sample_columns") or list(getattr(sample, "columns", None)
+                                                           or [])
+    return bool(set(names) & set(columns))
+
+
+def behind_preprocessors(spec, found: list[Finding], preprocessors: list[str],
+                         raw: bool = False) -> tuple[list[Finding], str | None]:
+    """A model found among several artifacts, beside a preprocessor saved on its own (a
+    ColumnTransformer in transformer.pkl, the model in model.pkl): the serving code applies
+    the preprocessor first, in an order mlgate cannot know, so the raw request failing the
+    bare model says nothing about the service. Its failures become one MLG400 warning, and
+    the model is not checked (a Pipeline of both would be). Not when the model was fitted on
+    the request's own columns (`raw`, `takes_the_request`): a renamed column still fails it.
+    Returns (findings, why not checked), or (found, None) when this does not apply."""
+    failing = [f for f in found if f.severity == "error" and f.code in _RAW_REQUEST]
+    if spec.origin != SEVERAL or not preprocessors or not failing or raw:
+        return found, None
+    first = failing[0]
+    note = Finding(first.path, first.line, first.col, UNREADABLE,
+                   f"model {spec.name!r} does not take the request as the sample has it"
+                   f" ({first.code} {first.message}), and {', '.join(preprocessors)} was saved"
+                   " beside it: if the serving code applies that first, mlgate cannot know in"
+                   " which order, so the model"
+                   + (" was not timed" if first.code == "MLG502" else "'s input was not"
+                      " checked"), severity="warning",
+                   hint="save the preprocessing and the model as one Pipeline"
+                        " (make_pipeline(preprocessor, model)) and ship that, so that the"
+                        " request is checked as it is served",
+                   extra={"check": (first.extra or {}).get("check", "schema")})
+    return [f for f in found if f not in failing] + [note], (
+        f"it takes what {', '.join(preprocessors)} makes")

@@ -517,6 +517,41 @@ def test_a_dictvectorizer_pipeline_takes_request_dicts_and_their_keys_are_compar
         assert [(f["code"], f["column"]) for f in found] == [("MLG401", "contract")], found
 
 
+def test_a_model_behind_a_preprocessor_saved_apart_is_not_checked_not_failed(git_project,
+                                                                          capsys):
+    # transformer.joblib (a ColumnTransformer) and model.joblib (fitted on its output): the
+    # serving code transforms, then predicts; the raw request fails the bare model, which
+    # says nothing about the service (new-user trial 3: a false FAIL).
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OneHotEncoder
+
+    frame = pd.DataFrame({"proto": ["tcp", "udp", "icmp"] * 10, "bytes": np.arange(30.0)})
+    transformer = ColumnTransformer([("oh", OneHotEncoder(), ["proto"])],
+                                    remainder="passthrough").fit(frame)
+    joblib.dump(transformer, git_project / "transformer.joblib")
+    joblib.dump(LogisticRegression().fit(transformer.transform(frame), np.arange(30) % 2),
+                git_project / "model.joblib")
+    (git_project / "sample_request.json").write_text(json.dumps({"proto": "tcp", "bytes": 1}))
+    for check in ("schema", "latency"):
+        code = main([check, "--format", "json", "--python", sys.executable, "--no-cache"])
+        found = json.loads(capsys.readouterr().out)
+        assert code == 0, found
+        assert [(f["code"], f["severity"]) for f in found] == [("MLG400", "warning")], found
+        assert "transformer.joblib was saved beside it" in found[0]["message"]
+    code, report = audit(capsys, "--skip", "lock")
+    assert (code, report["verdict"]) == (1, "incomplete"), report
+    assert statuses(report)["schema"] == statuses(report)["latency"] == "not-checked"
+    assert "it takes what transformer.joblib makes" in report["pillars"][3]["detail"]
+    # A model fitted on the request's own columns is still failed by a renamed one.
+    frame["packets"] = frame["bytes"] * 2
+    joblib.dump(LogisticRegression().fit(frame[["bytes", "packets"]], np.arange(30) % 2),
+                git_project / "model.joblib")
+    (git_project / "sample_request.json").write_text(json.dumps({"bytes": 1, "pkts": 2}))
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and "MLG401" in [f["code"] for f in found], found
+
+
 def test_a_bundle_is_told_apart_from_a_model(git_project, capsys):
     # a (preprocessor, model) tuple chains, as its serving code uses it; a dict's one model
     # beside data is the model (`pack["model"].predict`); a dict of a model and preprocessors

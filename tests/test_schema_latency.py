@@ -324,7 +324,9 @@ def test_audit_reports_pillars_reuses_the_cache_and_writes_the_readme(repo, caps
     code = main(["audit", "--python", sys.executable])
     out = capsys.readouterr().out
     assert code == 1
-    assert "  FAIL  artifact" in out and "NOT READY" in out and "evil.pkl:1:1: MLG301" in out
+    # (the lock pillar is NOT CHECKED: a pyproject.toml of [tool.mlgate] alone is no lock)
+    assert "  FAIL         artifact" in out and "NOT READY" in out
+    assert "evil.pkl:1:1: MLG301" in out
 
 
 def test_audit_sarif_is_valid(repo, capsys):

@@ -111,18 +111,30 @@ def latency_findings(spec, model: dict, quiet: bool = False) -> list[Finding]:
 
 
 def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
-    from mlgate.model_run import models_and_gate, read_inputs
+    from mlgate.model_run import (
+        behind_preprocessors,
+        exercise,
+        models_and_gate,
+        read_inputs,
+        takes_the_request,
+    )
     from mlgate.models import SEVERAL
 
     specs, gate = models_and_gate(args, config, NAME)
-    findings: list[Finding] = []
+    checked = []
     for spec in specs:
-        sample, _ = read_inputs(spec, findings)
+        found: list[Finding] = []
+        sample, _ = read_inputs(spec, found)
+        model = None
         if sample is None and spec.origin == SEVERAL:  # a preprocessor needs no sample
-            from mlgate.model_run import exercise
-
-            model = exercise(gate, spec, None, None, findings)
-            if model is not None and model.get("role") in BESIDE:
-                continue
-        measure(gate, config, spec, sample, findings, args.max_seconds)
+            model = exercise(gate, spec, None, None, found)
+        if model is None or model.get("role") not in BESIDE:
+            model = measure(gate, config, spec, sample, found, args.max_seconds)
+        checked.append((spec, (model or {}).get("role"), found,
+                        takes_the_request(model, sample)))
+    preprocessors = [spec.artifact for spec, role, _, _ in checked if role == "preprocessor"]
+    findings: list[Finding] = []
+    for spec, role, found, raw in checked:
+        findings.extend(found if role in BESIDE else
+                        behind_preprocessors(spec, found, preprocessors, raw)[0])
     return findings

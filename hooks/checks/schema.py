@@ -32,9 +32,11 @@ from mlgate.config import Config
 from mlgate.finding import Finding
 from mlgate.model_run import (
     add_model_arguments,
+    behind_preprocessors,
     exercise,
     models_and_gate,
     read_inputs,
+    takes_the_request,
 )
 from mlgate.models import BESIDE, SEVERAL
 
@@ -353,54 +355,70 @@ def _type_problem(field, value) -> str | None:
 
 def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     specs, gate = models_and_gate(args, config, NAME)
+    checked = [(spec, *_check_model(spec, gate, args)) for spec in specs]
+    preprocessors = [spec.artifact for spec, role, _, _ in checked if role == "preprocessor"]
     findings: list[Finding] = []
-    for spec in specs:
-        sample, contract = read_inputs(spec, findings)
-        if sample is None and contract is None and spec.origin == SEVERAL:
-            # One of several artifacts: a preprocessor needs no sample, a model does.
-            model = exercise(gate, spec, None, None, findings)
-            if model is not None and model.get("role") in BESIDE:
-                if args.verbose:
-                    print(f"mlgate schema: {spec.artifact} is {BESIDE[model['role']]} saved"
-                          f" beside the model ({model['input'].get('model_type')})",
-                          file=sys.stderr)
-                continue
-        if sample is None and contract is None:
-            if not spec.sample and not spec.contract:
-                findings.append(_finding(
-                    spec.artifact, NOTHING_TO_COMPARE, f"model {spec.name!r} has neither a"
-                    " sample request nor an API contract: its input was not checked",
-                    "warning", hint=_declare_hint(spec)))
-            continue
-        model = exercise(gate, spec, sample, None, findings)
-        if model is None:
-            continue
-        if model.get("role") in BESIDE:
-            print(f"mlgate schema: {spec.artifact} is {BESIDE[model['role']]} saved beside the"
-                  f" model ({model['input'].get('model_type')}): not exercised",
-                  file=sys.stderr)
-            continue
-        contract = imported_contract(spec, model, contract)
-        contract, aside = found_contract(spec, contract, model)
-        if aside and sample is None:
-            findings.append(_finding(
-                spec.artifact, NOTHING_TO_COMPARE, f"model {spec.name!r} has no sample"
-                f" request, and {aside}: its input was not checked", "warning",
-                hint=_declare_hint(spec)))
-            continue
-        if sample is not None:
-            findings.extend(compare_sample(spec, sample, model))
-            note = empty_request_note(model)
-            if note and args.verbose:
-                print(f"mlgate schema: {spec.name}: {note}", file=sys.stderr)
-        if contract is not None:
-            findings.extend(compare_contract(spec, contract, model, sample))
-            if sample is None and not model["input"].get("feature_names_in"):
-                # what the audit calls NOT CHECKED: a hook must not pass it in silence
-                findings.append(_finding(
-                    spec.artifact, NOTHING_TO_COMPARE, f"model {spec.name!r}: the contract"
-                    f" {contract.name} was not compared: the model was fitted without column"
-                    " names, so only a sample request can check its input", "warning",
-                    hint="add a sample request: --sample, or sample = \"...\" in the model's"
-                         " [tool.mlgate.models.NAME]"))
+    for spec, role, found, raw in checked:
+        findings.extend(behind_preprocessors(spec, found, preprocessors, raw)[0]
+                        if role == "model" else found)
     return findings
+
+
+def _check_model(spec, gate, args) -> tuple[str | None, list[Finding], bool]:
+    """One model's findings, what it turned out to be: "model" (compared), "preprocessor" or
+    "data" (saved beside a model), or None (not exercised); and whether it was fitted on the
+    request's own columns (`takes_the_request`)."""
+    findings: list[Finding] = []
+    sample, contract = read_inputs(spec, findings)
+    if sample is None and contract is None and spec.origin == SEVERAL:
+        # One of several artifacts: a preprocessor needs no sample, a model does.
+        model = exercise(gate, spec, None, None, findings)
+        if model is not None and model.get("role") in BESIDE:
+            if args.verbose:
+                print(f"mlgate schema: {spec.artifact} is {BESIDE[model['role']]} saved"
+                      f" beside the model ({model['input'].get('model_type')})",
+                      file=sys.stderr)
+            return model["role"], findings, False
+    if sample is None and contract is None:
+        if not spec.sample and not spec.contract:
+            findings.append(_finding(
+                spec.artifact, NOTHING_TO_COMPARE, f"model {spec.name!r} has neither a"
+                " sample request nor an API contract: its input was not checked",
+                "warning", hint=_declare_hint(spec)))
+        return None, findings, False
+    model = exercise(gate, spec, sample, None, findings)
+    if model is None:
+        return None, findings, False
+    if model.get("role") in BESIDE:
+        print(f"mlgate schema: {spec.artifact} is {BESIDE[model['role']]} saved beside the"
+              f" model ({model['input'].get('model_type')}): not exercised",
+              file=sys.stderr)
+        return model["role"], findings, False
+    _compare(spec, sample, contract, model, args, findings)
+    return "model", findings, takes_the_request(model, sample)
+
+
+def _compare(spec, sample, contract, model: dict, args, findings: list[Finding]) -> None:
+    contract = imported_contract(spec, model, contract)
+    contract, aside = found_contract(spec, contract, model)
+    if aside and sample is None:
+        findings.append(_finding(
+            spec.artifact, NOTHING_TO_COMPARE, f"model {spec.name!r} has no sample"
+            f" request, and {aside}: its input was not checked", "warning",
+            hint=_declare_hint(spec)))
+        return
+    if sample is not None:
+        findings.extend(compare_sample(spec, sample, model))
+        note = empty_request_note(model)
+        if note and args.verbose:
+            print(f"mlgate schema: {spec.name}: {note}", file=sys.stderr)
+    if contract is not None:
+        findings.extend(compare_contract(spec, contract, model, sample))
+        if sample is None and not model["input"].get("feature_names_in"):
+            # what the audit calls NOT CHECKED: a hook must not pass it in silence
+            findings.append(_finding(
+                spec.artifact, NOTHING_TO_COMPARE, f"model {spec.name!r}: the contract"
+                f" {contract.name} was not compared: the model was fitted without column"
+                " names, so only a sample request can check its input", "warning",
+                hint="add a sample request: --sample, or sample = \"...\" in the model's"
+                     " [tool.mlgate.models.NAME]"))
