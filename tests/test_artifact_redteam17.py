@@ -309,3 +309,99 @@ def test_a_stored_index_outside_what_it_indexes_is_refused(git_project, capsys, 
     (git_project / "model.pkl").write_bytes(pickle.dumps(build(), 5))
     code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
     assert code == 1 and words in found[0]["message"], found
+
+
+# -- review round 18: more of that family, and widths compiled code trusts --
+
+def _ordinary_round18() -> list:
+    import scipy.sparse
+    from sklearn.cluster import BisectingKMeans
+    from sklearn.ensemble import BaggingClassifier, IsolationForest
+    from sklearn.preprocessing import OneHotEncoder
+    from sklearn.svm import SVC
+    from sklearn.tree import DecisionTreeClassifier
+
+    y3 = np.arange(len(X)) % 3
+    cats = np.array([["a", "x"], ["b", "y"], ["a", "z"], ["c", "x"]] * 10, dtype=object)
+    return [
+        SVC(probability=True, random_state=0).fit(X, y3),
+        SVC().fit(scipy.sparse.csr_matrix(X), y3),
+        BisectingKMeans(3, random_state=0).fit(X),
+        OneHotEncoder(drop="first").fit(cats),
+        OneHotEncoder(min_frequency=5, handle_unknown="infrequent_if_exist").fit(cats),
+        IsolationForest(n_estimators=3, max_features=2, random_state=0).fit(X),
+        BaggingClassifier(DecisionTreeClassifier(), n_estimators=2, max_features=2,
+                          random_state=0).fit(X, y3),
+        DecisionTreeClassifier(max_depth=2).fit(X, y3),
+    ]
+
+
+def test_ordinary_models_of_round_18_pass(git_project, capsys):
+    (git_project / "models.pkl").write_bytes(pickle.dumps(_ordinary_round18(), 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "models.pkl")
+    assert (code, found) == (0, []), found
+
+
+def _svc_with_short_probabilities():
+    model = _ordinary_round18()[0]
+    model._probA = model._probA[:1].copy()  # libsvm copies one per pair of classes
+    return model
+
+
+def _sparse_svc_with_coefficients_not_stored():
+    import scipy.sparse
+
+    model = _ordinary_round18()[1]
+    dense = model._dual_coef_.toarray()
+    dense[:, 1:] = 0
+    model._dual_coef_ = scipy.sparse.csr_matrix(dense)  # zeros dropped: fewer values
+    return model
+
+
+def _bisecting_centres_wider_than_the_input():
+    model = _ordinary_round18()[2]
+    nodes = [model._bisecting_tree]
+    while nodes:
+        node = nodes.pop()
+        if node is not None:
+            node.center = np.zeros(4096)
+            nodes.extend((node.left, node.right))
+    return model
+
+
+def _encoder_with_more_output_columns():
+    model = _ordinary_round18()[3]
+    model._n_features_outs = [10**6, 2]
+    return model
+
+
+def _tree_without_its_width():
+    model = _ordinary_round18()[7]
+    del model.n_features_in_  # predict() then checks no input's width
+    return model
+
+
+def _isolation_forest_of_wider_trees():
+    from sklearn.tree import DecisionTreeRegressor
+
+    model = _ordinary_round18()[5]
+    wide = np.random.RandomState(0).rand(20, 9)
+    for part in model.estimators_:
+        tree = DecisionTreeRegressor(max_depth=2).fit(wide, wide[:, 8])
+        del part.n_features_in_
+        part.tree_ = tree.tree_
+    return model
+
+
+@pytest.mark.parametrize(("build", "words"), [
+    (_svc_with_short_probabilities, "_probA of another length than its pairs of classes"),
+    (_sparse_svc_with_coefficients_not_stored, "sparse dual coefficients with some not"),
+    (_bisecting_centres_wider_than_the_input, "a cluster tree centre of another width"),
+    (_encoder_with_more_output_columns, "output columns other than its categories make"),
+    (_tree_without_its_width, "a tree with no n_features_in_"),
+    (_isolation_forest_of_wider_trees, "a tree of another width than the ensemble"),
+])
+def test_round_18_states_compiled_code_trusts_are_refused(git_project, capsys, build, words):
+    (git_project / "model.pkl").write_bytes(pickle.dumps(build(), 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and words in found[0]["message"], found

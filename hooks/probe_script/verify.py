@@ -349,6 +349,12 @@ def _stored_index_problem(model, bases):
                                   attributes.get("n_samples_fit_"))
         if problem:
             return f"{name}: {problem}"
+    if "OneHotEncoder" in bases and "_n_features_outs" in attributes:
+        # the output columns each feature takes: the encoder's own arithmetic from its
+        # categories, drops and infrequent groups, or a sparse matrix with columns beyond it
+        derived = model._compute_n_features_outs()
+        if [int(n) for n in attributes["_n_features_outs"]] != [int(n) for n in derived]:
+            return f"{name}: output columns other than its categories make"
     if "BaseGradientBoosting" in bases and "estimators_" in attributes:
         problem = _boosting_init_problem(model, "GradientBoostingClassifier" in bases)
         if problem:
@@ -410,6 +416,23 @@ def _centres_problem(model):
     if width is not None and centres.shape[1] != width:
         return (f"{type(model).__name__}: cluster centres {centres.shape[1]} wide for"
                 f" {width} features")
+    # BisectingKMeans predicts down its tree of clusters, with each node's centre
+    nodes, seen = [getattr(model, "_bisecting_tree", None)], 0
+    while nodes:
+        node = nodes.pop()
+        if node is None:
+            continue
+        seen += 1
+        if seen > 1_000_000:
+            return f"{type(model).__name__}: a cluster tree too large to check"
+        centre = getattr(node, "center", None)
+        if centre is not None and (type(centre) is not np.ndarray or centre.shape != (
+                centres.shape[1],)):
+            return f"{type(model).__name__}: a cluster tree centre of another width"
+        nodes.extend((getattr(node, "left", None), getattr(node, "right", None)))
+    mean = getattr(model, "_X_mean", None)
+    if mean is not None and np.shape(mean) != (centres.shape[1],):
+        return f"{type(model).__name__}: a data mean of another width"
     return None
 
 
@@ -432,15 +455,30 @@ def _tree_width_problem(model):
     tree = getattr(model, "tree_", None)
     if not _is_tree(tree):  # (a KernelDensity's tree_ is a KDTree: checked as one)
         tree = None
-    if tree is not None and width is not None and int(tree.n_features) != width:
+    if tree is not None and width is None:
+        # without it, predict() checks no input's width (and apply(check_input=False) never)
+        return f"{name}: a tree with no n_features_in_ to hold its input to"
+    if tree is not None and int(tree.n_features) != width:
         return f"{name}: a tree as wide as {int(tree.n_features)} features, the estimator {width}"
     estimators = getattr(model, "estimators_", None)
     module = type(model).__module__ or ""
     boosting = hasattr(model, "init_") or "_gb" in module
-    forest = "_forest" in module
-    if estimators is None or not (boosting or forest):
+    forest = "_forest" in module or "_iforest" in module
+    if estimators is None or isinstance(estimators, (str, bytes)):
         return None
-    parts = np.asarray(estimators, dtype=object)
+    if isinstance(estimators, np.ndarray):  # (a gradient boosting's, 2-d)
+        parts = estimators.astype(object)
+    else:  # a list: one part per item, even a part that is a sequence (a Pipeline)
+        try:
+            items = list(estimators)
+        except TypeError:
+            return None
+        parts = np.empty(len(items), dtype=object)
+        for index, item in enumerate(items):
+            parts[index] = item
+    if not (boosting or forest) and not any(
+            _is_tree(getattr(p, "tree_", None)) for p in parts.ravel()):
+        return None
     if boosting:
         per_iteration = getattr(model, "n_trees_per_iteration_", None)
         if per_iteration is None:  # before scikit-learn 1.4: one per class beyond two
@@ -448,10 +486,19 @@ def _tree_width_problem(model):
             per_iteration = 1 if classes is None or len(classes) <= 2 else len(classes)
         if parts.ndim != 2 or parts.shape[1] != int(per_iteration):
             return f"{name}: estimators_ of another shape than its outputs"
-    for part in parts.ravel():
+    # A bagging's (an isolation forest's) trees each read the columns it drew for them.
+    drawn = getattr(model, "estimators_features_", None)
+    if drawn is not None and len(drawn) != parts.size:
+        return f"{name}: drawn columns for another number of trees"
+    for index, part in enumerate(parts.ravel()):
         tree = getattr(part, "tree_", None)
-        if not _is_tree(tree) or width is None or int(tree.n_features) != width or (
-                _width(part) not in (None, width)):
+        if not _is_tree(tree):
+            if boosting or forest:
+                return f"{name}: a part that is not a tree"
+            continue
+        expected = width if drawn is None else len(drawn[index])
+        if width is None or int(tree.n_features) != expected or (
+                _width(part) not in (None, expected)):
             return f"{name}: a tree of another width than the ensemble"
     return None
 
@@ -481,9 +528,19 @@ def _libsvm_problem(model):
         return f"{name}: support counts of another length than a regression's"
     if classes is not None and int(counts.sum()) != n_sv:
         return f"{name}: support counts that do not add up to its support vectors"
+    pairs = n_class * (n_class - 1) // 2
     if tuple(model._dual_coef_.shape) != (n_class - 1, n_sv) or tuple(
-            model._intercept_.shape) != (n_class * (n_class - 1) // 2,):
+            model._intercept_.shape) != (pairs,):
         return f"{name}: dual coefficients or intercepts of another shape than its classes"
+    stored = getattr(model._dual_coef_, "data", None)
+    if hasattr(model._dual_coef_, "nnz") and (stored is None or stored.size != (n_class - 1)
+                                              * n_sv):
+        # a sparse fit keeps every coefficient (zeros too): libsvm copies that many values
+        return f"{name}: sparse dual coefficients with some not stored"
+    for attribute in ("_probA", "_probB"):  # libsvm copies one per pair of classes
+        value = getattr(model, attribute, None)
+        if value is not None and np.asarray(value).size not in (0, pairs):
+            return f"{name}: {attribute} of another length than its pairs of classes"
     indices = np.asarray(model.support_)
     rows = getattr(model, "shape_fit_", (None,))[0]
     if precomputed and n_sv and (rows is None or bool(np.any((indices < 0) | (
