@@ -272,6 +272,16 @@ def _unknown(key: str, known: list[str], where: str) -> UsageError:
     return UsageError(f"{where}: unknown key {key!r}{hint}")
 
 
+MAX_PYPROJECT_BYTES = 16 * 1024**2
+
+
+def _repo_of(path: str) -> str:
+    from mlgate.files import git_root
+
+    folder = os.path.dirname(os.path.abspath(path))
+    return git_root(folder) or os.path.realpath(folder)
+
+
 def find_pyproject(start: str) -> str | None:
     """The nearest pyproject.toml from `start` upwards, not leaving the git repository."""
     folder = os.path.realpath(start)
@@ -324,8 +334,17 @@ def load_config(explicit: str | None = None, start: str | None = None,
             return Config(root=os.path.realpath(start))
         path = found
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+        if explicit:  # the user's own choice
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+        else:  # found in the repository: a regular file inside it, of a bounded size
+            from mlgate.artifacts.reading import Unreadable, read_bytes, resolve
+
+            try:
+                real = resolve(path, _repo_of(path))
+                text = read_bytes(real, MAX_PYPROJECT_BYTES).decode("utf-8")
+            except Unreadable as exc:
+                raise UsageError(f"{path}: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read: {exc}") from None
     root = os.path.dirname(os.path.realpath(path))

@@ -61,6 +61,20 @@ def _shown(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
+def _inside_repository(path: str, what: str, root: str) -> None:
+    """A file the configuration names is one of the repository's: a committed pyproject.toml
+    (a pull request's) must not point mlgate at `../../home/ci/.netrc` or at `/etc`, nor
+    through a committed symlinked folder, to have its content echoed in findings."""
+    from mlgate.environment import find_repo_root
+    from mlgate.finding import UsageError
+
+    top = os.path.realpath(find_repo_root(root))
+    real = os.path.realpath(path)
+    if real != top and not real.startswith(top.rstrip(os.sep) + os.sep):
+        raise UsageError(f"{what} = {os.path.relpath(path, root)!r} is outside the repository"
+                         f" ({top}): mlgate reads only what the repository holds")
+
+
 def declared_models(config: Config, args) -> list[ModelSpec]:
     """The models to check, from flags, configuration or convention (see the module doc)."""
     default_budget = config.section("latency").get("budget-ms", DEFAULT_BUDGET_MS)
@@ -73,14 +87,16 @@ def declared_models(config: Config, args) -> list[ModelSpec]:
     if config.models:
         specs = []
         for name, table in config.models.items():
-            def at(key: str, table: dict = table) -> str | None:
+            def at(key: str, table: dict = table, name: str = name) -> str | None:
                 value = table.get(key)
                 if value is None:
                     return None
+                file, cls = value, None
                 if key == "contract" and ":" in value:
                     file, _, cls = value.rpartition(":")
-                    return f"{_shown(os.path.join(config.root, file))}:{cls}"
-                return _shown(os.path.join(config.root, value))
+                path = os.path.join(config.root, file)
+                _inside_repository(path, f"[tool.mlgate.models.{name}] {key}", config.root)
+                return f"{_shown(path)}:{cls}" if cls is not None else _shown(path)
 
             specs.append(ModelSpec(
                 name, at("artifact") or "", f"[tool.mlgate.models.{name}]", at("sample"),

@@ -221,6 +221,49 @@ def test_committed_symlinks_to_devices_and_fifos_are_refused_before_any_read(rep
     assert "not a regular file" in found[0]["message"]
 
 
+def test_files_the_configuration_names_stay_inside_the_repository(repo, capsys, tmp_path_factory):
+    # A pull request's pyproject.toml names a sample through a committed symlinked folder,
+    # or up and out of the repository: the file was read and its keys echoed in findings.
+    import joblib
+
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "secret.json").write_text('{"FAKESECRET_q9z8x7": 1}')
+    (outside / "pyproject.toml").write_text("[tool.mlgate]\nFAKESECRET_q9z8x7 = 1\n")
+    (repo / "ext").symlink_to(outside)
+    joblib.dump({"w": [1.0]}, repo / "model.joblib")
+    for sample in ("ext/secret.json", os.path.relpath(outside / "secret.json", repo),
+                   str(outside / "secret.json")):
+        (repo / "pyproject.toml").write_text(
+            f'[tool.mlgate.models.m]\nartifact = "model.joblib"\nsample = "{sample}"\n')
+        code = main(["schema", "--format", "json", "--no-cache", "--python", sys.executable])
+        out = capsys.readouterr().out
+        assert code == 2 and "FAKESECRET" not in out, out
+        assert "outside the repository" in json.loads(out)["error"]["message"]
+    # Named on the command line through the folder: refused as it is read.
+    code = main(["schema", "--format", "json", "--no-cache", "--python", sys.executable,
+                 "--artifact", "model.joblib", "--sample", "ext/secret.json"])
+    out = capsys.readouterr().out
+    assert code == 1 and "FAKESECRET" not in out and "outside the repository" in out
+    # The configuration file itself, a committed symlink out of the repository.
+    (repo / "pyproject.toml").unlink()
+    (repo / "pyproject.toml").symlink_to(outside / "pyproject.toml")
+    code = main(["paths", "--format", "json"])
+    out = capsys.readouterr().out
+    assert code == 2 and "FAKESECRET" not in out and "outside the repository" in out
+
+
+def test_a_parquet_sample_that_is_a_fifo_is_refused_not_waited_on(repo, capsys):
+    import joblib
+
+    joblib.dump({"w": [1.0]}, repo / "model.joblib")
+    os.mkfifo(repo / "sample.parquet")  # opened as the other samples were, it blocked
+    code = main(["schema", "--format", "json", "--no-cache", "--python", sys.executable,
+                 "--artifact", "model.joblib", "--sample", "sample.parquet"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [f["code"] for f in found] == ["MLG400"]
+    assert "not a regular file" in found[0]["message"]
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS as Linux applies it")
 def test_reading_a_small_file_needs_no_more_memory_than_the_file(tmp_path):
     (tmp_path / "small.bin").write_bytes(b"\x80\x04N.")

@@ -25,6 +25,21 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
+def repository_of(path: str) -> str:
+    """The repository a path names a file of, found up its folders as written (`.git` in one
+    of them), not as resolved: `ext/secret.json`, with `ext` a committed symlink to a folder
+    elsewhere, belongs to the repository holding `ext`, and `resolve` then refuses it. A path
+    in no repository: its own folder."""
+    folder = os.path.dirname(os.path.abspath(path))
+    while True:
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return os.path.realpath(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return os.path.realpath(os.path.dirname(os.path.abspath(path)))
+        folder = parent
+
+
 def resolve(path: str, repo_root: str) -> str:
     """The real path of an artifact that may be read; Unreadable with the reason otherwise."""
     try:
@@ -32,9 +47,11 @@ def resolve(path: str, repo_root: str) -> str:
     except OSError as exc:
         raise Unreadable(f"cannot read: {exc.strerror}") from None
     real = os.path.realpath(path)
-    if stat.S_ISLNK(link.st_mode) and not _inside(real, os.path.realpath(repo_root)):
-        raise Unreadable("a symlink to a file outside the repository: mlgate reads only"
-                         " what the repository holds")
+    if not _inside(real, os.path.realpath(repo_root)):
+        # a symlink, or a folder on the way that is one (`ext -> /elsewhere`)
+        raise Unreadable(("a symlink to a file" if stat.S_ISLNK(link.st_mode) else
+                          "through a symlinked folder, a file") + " outside the repository:"
+                         " mlgate reads only what the repository holds")
     try:
         info = os.stat(real)
     except OSError as exc:
@@ -86,6 +103,15 @@ def read_bytes(real: str, limit: int = MAX_ARTIFACT_BYTES) -> bytes:
     if len(data) > limit:
         raise Unreadable(f"larger than {limit} bytes, mlgate's cap for this kind of file")
     return data
+
+
+def read_ends(real: str, head: int, tail: int) -> tuple[bytes, bytes, int]:
+    """The first `head` and last `tail` bytes and the size, opened as read_bytes opens it."""
+    with _open(real) as handle:
+        first = handle.read(head)
+        size = os.fstat(handle.fileno()).st_size
+        handle.seek(max(size - tail, 0))
+        return first, handle.read(tail), size
 
 
 def read_head(real: str, size: int) -> bytes:

@@ -122,9 +122,8 @@ def read_bytes(path: str, what: str) -> bytes:
         raise ContractError(f"{what} not found", path)
     if os.path.isdir(path):
         raise ContractError(f"{what} is a folder, not a file", path)
-    from mlgate.artifacts.reading import Unreadable, resolve
+    from mlgate.artifacts.reading import Unreadable, repository_of, resolve
     from mlgate.artifacts.reading import read_bytes as read_regular
-    from mlgate.environment import find_repo_root
 
     try:
         size = os.path.getsize(path)
@@ -133,7 +132,7 @@ def read_bytes(path: str, what: str) -> bytes:
                                 f" {MAX_BYTES // (1024 * 1024)} MB is not a sample", path)
         # A regular file (never a FIFO that blocks, nor a device), a symlink only within the
         # repository, and a bounded read.
-        real = resolve(path, find_repo_root(os.path.dirname(os.path.abspath(path))))
+        real = resolve(path, repository_of(path))
         data = read_regular(real, MAX_BYTES)
     except OSError as exc:
         raise ContractError(f"cannot read {what}: {exc.strerror or exc}", path) from None

@@ -396,15 +396,15 @@ def _parquet(path: str) -> Sample:
     if os.path.isdir(path):
         raise ContractError("sample is a folder, not a file (a partitioned dataset?): name"
                             " one .parquet file", path)
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(64)
-            handle.seek(0, os.SEEK_END)
-            size = handle.tell()
-            handle.seek(max(size - 4, 0))
-            tail = handle.read(4)
+    from mlgate.artifacts.reading import Unreadable, read_ends, repository_of, resolve
+
+    try:  # a regular file inside the repository (never a FIFO that blocks), as any sample
+        real = resolve(path, repository_of(path))
+        head, tail, size = read_ends(real, 64, 4)
     except OSError as exc:
         raise ContractError(f"cannot read sample: {exc.strerror or exc}", path) from None
+    except Unreadable as exc:
+        raise ContractError(f"sample: {exc}", path) from None
     if head.startswith(LFS_POINTER):
         raise ContractError("sample is a Git LFS pointer, not the file: run `git lfs pull`",
                             path, 1)

@@ -141,12 +141,11 @@ def parse_lock(path: str) -> list[ParsedLock]:
         from mlgate.locks.requirements import read_requirements
 
         return read_requirements(path, kind)
-    from mlgate.artifacts.reading import Unreadable, read_bytes, resolve
-    from mlgate.environment import find_repo_root
+    from mlgate.artifacts.reading import Unreadable, read_bytes, repository_of, resolve
     from mlgate.locks.requirements import MAX_LOCK_BYTES
 
     try:  # a regular file, a symlink only within the repository, a bounded read
-        real = resolve(path, find_repo_root(os.path.dirname(os.path.abspath(path))))
+        real = resolve(path, repository_of(path))
         text, undecodable = decode_lock(read_bytes(real, MAX_LOCK_BYTES), path)
     except (OSError, Unreadable) as exc:
         why = exc.strerror if isinstance(exc, OSError) else str(exc).removeprefix(

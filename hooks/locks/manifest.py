@@ -39,13 +39,12 @@ def requirements(lock_path: str, lock_format: str) -> tuple[str, list[tuple[str,
     path = os.path.join(os.path.dirname(lock_path), name)
     if not os.path.lexists(path):
         return "", []
-    from mlgate.artifacts.reading import Unreadable, read_bytes, resolve
-    from mlgate.environment import find_repo_root
+    from mlgate.artifacts.reading import Unreadable, read_bytes, repository_of, resolve
     from mlgate.locks.requirements import MAX_LOCK_BYTES
     from mlgate.locks.toml_lines import load_toml
 
     try:  # as the locks are read: a regular file inside the repository, a bounded read
-        real = resolve(path, find_repo_root(os.path.dirname(os.path.abspath(path))))
+        real = resolve(path, repository_of(path))
         text = read_bytes(real, MAX_LOCK_BYTES).decode("utf-8-sig")
     except (OSError, Unreadable, UnicodeDecodeError):
         return "", []

@@ -169,11 +169,11 @@ def read_requirements(path: str, format: str = "requirements") -> list[ParsedLoc
         Unreadable,
         read_bytes,
         read_inside,
+        repository_of,
         resolve,
     )
-    from mlgate.environment import find_repo_root
 
-    repo_root = find_repo_root(os.path.dirname(os.path.abspath(path)))
+    repo_root = repository_of(path)
     result: list[ParsedLock] = []
     seen: set[str] = set()
     queue: list[tuple[str, str, tuple[str, int] | None]] = [(format, path, None)]
