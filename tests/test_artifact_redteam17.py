@@ -405,3 +405,45 @@ def test_round_18_states_compiled_code_trusts_are_refused(git_project, capsys, b
     (git_project / "model.pkl").write_bytes(pickle.dumps(build(), 5))
     code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
     assert code == 1 and words in found[0]["message"], found
+
+
+SLOW_IMPORT = """
+import os
+import time
+
+from sklearn.base import BaseEstimator
+
+if os.path.exists(os.path.join(os.path.dirname(__file__), "SLOW")):
+    time.sleep(120)
+
+
+class Quick(BaseEstimator):
+    pass
+"""
+
+
+@pytest.mark.e2e  # waits out a 5 s load-timeout
+def test_the_load_timeout_holds_while_a_project_module_imports(git_project, capsys,
+                                                               monkeypatch):
+    # The deadline was an Exception, and the import that it interrupted sat in a
+    # suppress(Exception): the load went on for the whole import (35 s for a 5 s limit).
+    import subprocess
+    import sys
+    import time
+
+    import joblib
+
+    (git_project / "slowimport.py").write_text(SLOW_IMPORT)
+    subprocess.run(["git", "add", "slowimport.py"], cwd=git_project, check=True)
+    monkeypatch.syspath_prepend(str(git_project))
+    import slowimport
+
+    joblib.dump(slowimport.Quick(), git_project / "model.joblib")
+    (git_project / "SLOW").write_text("")
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\ntrust-modules = ["slowimport"]\nload-timeout = 5\n')
+    started = time.monotonic()
+    code, found = artifact_json(capsys, "--only-artifacts", "model.joblib")
+    assert code == 1 and "did not finish within 5 s" in found[0]["message"], found
+    assert time.monotonic() - started < 100  # not the module's 120 s: the limit held
+    del sys.modules["slowimport"]

@@ -411,9 +411,7 @@ def _smoke(obj, seconds=None):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 predict(numpy.zeros((1, int(width))))
-        except LoadFailure as exc:  # the load's deadline, met here
-            if exc.kind != "timeout":
-                raise
+        except _Deadline:  # the load's deadline, met here
             raise LoadFailure("timeout", f"predicting one row of zeros with its"
                               f" {type(model).__name__}, right after loading it, did not"
                               f" finish within the {seconds:g} s load-timeout") from None
@@ -548,6 +546,12 @@ def _apply_sandbox(spec):
 _SANDBOX: list = []  # (sandbox module, its report), once applied
 
 
+class _Deadline(BaseException):
+    """The load's deadline: not an Exception, so that no `except Exception` on the way (an
+    import of the project's module that the alarm interrupts, inside a suppress) swallows
+    it and lets the load run on."""
+
+
 def _load_deadline(seconds):
     """`load-timeout` for the load itself (verification, unpickling, the walk), so that the
     probe's outer timeout can also leave room for calls on the model without stretching it.
@@ -559,7 +563,7 @@ def _load_deadline(seconds):
         return lambda: None
 
     def expired(signum, frame):
-        raise LoadFailure("timeout", f"loading did not finish within {seconds:g} s")
+        raise _Deadline(f"loading did not finish within {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -699,6 +703,8 @@ def _load_artifact(params):
         return {"ok": True, **_load(params)}
     except LoadFailure as exc:
         return {"ok": False, "kind": exc.kind, "message": exc.message, **exc.details}
+    except _Deadline as exc:
+        return {"ok": False, "kind": "timeout", "message": str(exc)}
     except ModuleNotFoundError as exc:
         return {"ok": False, "kind": "module", "module": exc.name or "",
                 "message": f"No module named {exc.name!r}"}
