@@ -41,3 +41,16 @@ def u(text: str) -> bytes:
 def i4(number: int) -> bytes:
     """BININT."""
     return b"J" + struct.pack("<i", number)
+
+
+def cache_value(path) -> dict:
+    """A file under .git/mlgate-cache/, as mlgate reads it: a seal line, then JSON."""
+    return json.loads(path.read_bytes().partition(b"\n")[2])
+
+
+def sealed(value) -> bytes:
+    """`value` as mlgate writes a cache file (what its own code, not a third party, wrote)."""
+    import hashlib
+
+    text = json.dumps(value).encode()
+    return hashlib.sha256(text).hexdigest().encode() + b"\n" + text

@@ -14,6 +14,7 @@ import pytest
 import sklearn
 from sklearn.linear_model import LogisticRegression
 
+from helpers import cache_value
 from mlgate.cli import main
 
 
@@ -47,7 +48,7 @@ def test_an_ordinary_model_passes_and_the_context_is_cached(project, capsys):
     assert run(capsys, "model.joblib") == (0, [])
     cached = list((project / ".git" / "mlgate-cache").glob("artifact-context-*.json"))
     assert len(cached) == 1
-    assert json.loads(cached[0].read_text())["versions"]["scikit-learn"] == sklearn.__version__
+    assert cache_value(cached[0])["versions"]["scikit-learn"] == sklearn.__version__
 
 
 def test_unsafe_unreadable_and_odd_files(project, capsys):

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from helpers import run_json
+from helpers import cache_value, run_json, sealed
 from mlgate.checks import paths
 from mlgate.checks.paths import classify
 from mlgate.cli import main
@@ -130,7 +130,7 @@ def entries(repo) -> dict:
     """Every cached entry, whichever shard holds it."""
     found: dict = {}
     for table in tables(repo):
-        found.update(json.loads(table.read_text())["entries"])
+        found.update(cache_value(table)["entries"])
     return found
 
 
@@ -181,14 +181,15 @@ def test_a_damaged_cache_is_ignored_and_rewritten(repo, capsys, damage):
            [[0, 1, "MLG101", "m", "error", "", {}]], [[1, 1, "MLG1", "m", "fatal", "", {}]]]
     for table in tables(repo):
         if damage == b"KEYED":
-            keys = json.loads(table.read_text())["entries"]
-            table.write_text(json.dumps({"version": 1, "entries": {
+            keys = cache_value(table)["entries"]
+            # sealed as mlgate writes it: the rows themselves must be refused
+            table.write_bytes(sealed({"version": 1, "entries": {
                 key: bad[i % len(bad)] for i, key in enumerate(keys)}}))
         else:
             table.write_bytes(damage)
     assert run_paths(capsys, ".") == expected
     for table in tables(repo):
-        assert json.loads(table.read_text())["version"] == 1
+        assert cache_value(table)["version"] == 1
     assert len(entries(repo)) == 2  # train.py, clean.py: rewritten whole
     assert [p.name for p in tables(repo)[0].parent.iterdir() if p.name.startswith(".")] == []
 

@@ -12,6 +12,7 @@ import time
 import pytest
 from test_artifact_load import FEATURES, pickle_with_project_class, run
 
+from helpers import cache_value
 from mlgate.cli import main
 from mlgate.probe import ProbeError, run_probe
 
@@ -166,6 +167,10 @@ def test_github_annotations_escape_their_properties(capsys):
     {"facts": 5}, {"facts": {}, "findings": 5}, {"facts": {"versions": {"x": 5}}, "findings": []},
     {"facts": {}, "findings": [{"code": 1}]}, {"facts": {}, "findings": [], "deps": [[1]]},
     {"pins": 5}, {"pins": {"scikit-learn": [5]}},
+    # reliability run 2: each a traceback or a false finding, before cache files were sealed
+    {"pins": {"scikit-learn": {"a": []}}}, {"deps": None, "findings": []},
+    {"deps": [], "findings": [{"extra": -1}]}, {"sha256": 1.5, "stat": [1, 2]},
+    {"load": {"model": {"sample_columns": [-1]}}, "facts": {}, "findings": []},
 ])
 def test_cache_files_of_the_wrong_structure_are_misses_not_tracebacks(repo, capsys, damage):
     import joblib
@@ -446,7 +451,7 @@ def test_a_kill_at_any_point_of_a_cache_write_leaves_a_whole_entry_or_none(tmp_p
         # The entry's file is absent or whole (a half file would only read as a miss, but
         # it is what a careless writer leaves), and it reads back as written.
         entry = folder / "entry.json"
-        assert not entry.exists() or json.loads(entry.read_text()) == value
+        assert not entry.exists() or cache_value(entry) == value
         got = Cache(str(folder)).read("entry.json")
         assert got in (None, value)
         outcomes.add(got is not None)

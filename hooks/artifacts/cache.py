@@ -71,8 +71,15 @@ class Cache:
         if not self.folder:
             return None
         try:
-            with open(os.path.join(self.folder, name), encoding="utf-8") as handle:
-                value = json.load(handle)
+            with open(os.path.join(self.folder, name), "rb") as handle:
+                raw = handle.read()
+            # Its first line is the SHA-256 of the rest, as written: any other content (a
+            # file edited by hand or by another tool, valid JSON of another structure) is a
+            # miss, recomputed, never a value that breaks whoever trusts it
+            seal, _, text = raw.partition(b"\n")
+            if seal != hashlib.sha256(text).hexdigest().encode():
+                return None
+            value = json.loads(text)
         except (OSError, ValueError, RecursionError):  # RecursionError: nested too deep
             return None
         return value if isinstance(value, dict) else None
@@ -85,8 +92,9 @@ class Cache:
         temporary = os.path.join(self.folder, f".{name}.{os.getpid()}")
         try:
             os.makedirs(self.folder, exist_ok=True)
-            with open(temporary, "w", encoding="utf-8") as handle:
-                json.dump(value, handle)
+            text = json.dumps(value).encode()
+            with open(temporary, "wb") as handle:
+                handle.write(hashlib.sha256(text).hexdigest().encode() + b"\n" + text)
             os.replace(temporary, os.path.join(self.folder, name))
         except (OSError, ValueError, TypeError, RecursionError):  # a full disk, bad data
             with contextlib.suppress(OSError):
