@@ -189,8 +189,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:  # the check's own usage, not the top-level one
         getattr(args, "_check_parser", parser).error(
             f"unrecognized arguments: {' '.join(unknown)}")
+    given_trusted = args.trusted_config
     args.trusted_config = args.trusted_config or os.environ.get("MLGATE_TRUSTED_CONFIG") or None
+    # (--trusted-config REV --config FILE reads FILE from REV; the variable sets a default
+    # for CI, which --no-config overrides: only the flags conflict)
+    for first, second in (("config", "no_config"), ("trusted_config", "no_config")):
+        chosen = given_trusted if first == "trusted_config" else getattr(args, first, None)
+        if chosen and getattr(args, second, None):
+            return _error(args, EXIT_USAGE, "usage", f"--{first.replace('_', '-')} and"
+                          f" --{second.replace('_', '-')} cannot both be honoured: choose one")
     try:
+        from mlgate.config import check_codes
+
+        check_codes(args.ignore, "--ignore")
         module = importlib.import_module(CHECKS[args.command])
         execute = getattr(module, "execute", None)
         if execute is not None:  # audit reads its folder's own configuration and reports

@@ -179,8 +179,14 @@ def models_and_gate(args: argparse.Namespace, config: Config, label: str):
         named = getattr(args, flag, None)
         if named and not os.path.lexists(named):
             raise UsageError(f"--{flag} {named}: no such file")
-    if getattr(args, "contract", None) and not getattr(args, "artifact", None):
-        raise UsageError("--contract needs --artifact (the model it describes)")
+    if not getattr(args, "artifact", None):
+        # a one-off flag without the model it is about would be silently dropped for the
+        # configured models: `--budget-ms 1` measured them against their own budgets
+        for flag in ("contract", "sample", "budget_ms", "contract_import"):
+            if getattr(args, flag, None):
+                raise UsageError(f"--{flag.replace('_', '-')} needs --artifact (the model it"
+                                 " is about); the configured models take theirs from"
+                                 " [tool.mlgate.models.NAME]")
     specs = declared_models(config, args)
     if not specs:
         print(f"mlgate {label}: no model to check: declare one in [tool.mlgate.models.NAME]"

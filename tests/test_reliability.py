@@ -112,6 +112,25 @@ def test_number_flags_refuse_what_the_configuration_refuses(repo, capsys, flag):
     assert "must be a positive number" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("args", [
+    ["latency", "--budget-ms", "1"], ["schema", "--sample", "sample.json"],
+    ["schema", "--contract", "api.py:Request"], ["schema", "--contract-import"],
+    ["paths", "--config", "pyproject.toml", "--no-config"],
+    ["paths", "--trusted-config", "HEAD", "--no-config"],
+    ["paths", "--ignore", "MLG9999"],
+])
+def test_flags_that_cannot_be_honoured_are_errors_not_ignored(repo, capsys, args):
+    # `latency --budget-ms 1` without --artifact measured the configured models against
+    # their own budgets and passed; `--config X --no-config` read neither or one, silently
+    (repo / "pyproject.toml").write_text("[tool.mlgate]\n")
+    (repo / "sample.json").write_text("{}")
+    assert main([*args, "--format", "json"]) == 2
+    captured = capsys.readouterr()
+    assert "cannot both be honoured" in captured.err or "needs --artifact" in captured.err \
+        or "is not a rule code" in captured.err, captured.err
+    assert json.loads(captured.out)["error"]["kind"] == "usage"
+
+
 def test_a_damaged_configuration_copy_under_git_is_ignored(repo, capsys):
     (repo / "pyproject.toml").write_text('[tool.mlgate]\nignore = ["MLG101"]\n')
     (repo / "a.py").write_text("DATA = '/Users/ana/x.csv'\n")
