@@ -635,7 +635,11 @@ def _replace_atomically(path: str, data: bytes) -> None:
         mode = os.stat(path).st_mode & 0o7777
     except OSError:
         mode = 0o644
-    handle, temporary = tempfile.mkstemp(prefix=".mlgate-readme-", dir=folder)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".mlgate-readme-", dir=folder)
+    except OSError as exc:  # a folder that cannot be written in
+        raise UsageError(f"{path}: cannot write: {exc.strerror or exc}; the file is"
+                         " unchanged") from None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)

@@ -175,6 +175,45 @@ def _error(args: argparse.Namespace, code: int, kind: str, message: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Every command, with what no command may end in: a traceback because the report could
+    not be written (stdout on a full disk, a pipe closed early by `head`), or an empty
+    stdout for --format json/sarif when the command line itself is wrong."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, not at exit, where a failure is a traceback
+        return code
+    except SystemExit as exc:  # argparse: usage on stderr, exit 2
+        if exc.code == EXIT_USAGE:
+            words = list(sys.argv[1:] if argv is None else argv)
+            fmt = next((w.split("=", 1)[1] for w in words if w.startswith("--format=")),
+                       None) or next((b for a, b in zip(words, words[1:]) if a == "--format"),
+                                     "text")
+            if fmt in ("json", "sarif"):
+                command = next((w for w in words if w in CHECKS), "mlgate")
+                return _error(argparse.Namespace(format=fmt, command=command), EXIT_USAGE,
+                              "usage",
+                              "invalid command line (see the usage above)")
+        raise
+    except BrokenPipeError:  # `mlgate rule --all | head`: the reader has what it wanted
+        _silence_stdout()
+        return EXIT_USAGE
+    except OSError as exc:  # stdout on /dev/full, or a closed stream
+        _silence_stdout()
+        print(f"mlgate: error: cannot write the report: {exc.strerror or exc}",
+              file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _silence_stdout() -> None:
+    """What is left in stdout's buffer goes nowhere: the interpreter's flush at exit must
+    not fail a second time, as a traceback."""
+    try:  # noqa: SIM105 - contextlib would cost every hook run an import
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         # A file name that is not UTF-8, or a strict ASCII locale, must not end in a
         # traceback halfway through the report: what cannot be encoded is escaped.

@@ -164,13 +164,54 @@ def test_a_file_name_that_is_not_utf8_never_breaks_the_report(repo):
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
-def test_a_report_that_cannot_be_written_is_one_line_not_a_traceback(repo):
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [
+    ["paths", "--no-config", "a.py"], ["audit", "--skip", "lock", "--skip", "artifact"],
+    ["audit", "--format", "json", "--skip", "lock"], ["env", "--python", sys.executable],
+    ["rule", "MLG101"], ["rule", "--all"],
+])
+def test_a_report_that_cannot_be_written_is_one_line_not_a_traceback(repo, args):
     (repo / "a.py").write_text("DATA = '/Users/ana/train.csv'\n")
     with open("/dev/full", "w") as full:
-        proc = subprocess.run([sys.executable, "-m", "mlgate", "paths", "--no-config", "a.py"],
-                              cwd=repo, stdout=full, stderr=subprocess.PIPE, check=False)
-    assert proc.returncode == 2
+        proc = subprocess.run([sys.executable, "-m", "mlgate", *args], cwd=repo, stdout=full,
+                              stderr=subprocess.PIPE, check=False)
+    assert proc.returncode == 2, proc.stderr
     assert proc.stderr.decode().startswith("mlgate: error: cannot write the report")
+    assert "Traceback" not in proc.stderr.decode()
+
+
+def test_a_readme_folder_that_cannot_be_written_in_is_a_usage_error(tmp_path, monkeypatch):
+    import tempfile
+
+    from mlgate.audit import END, START, write_readme
+    from mlgate.finding import UsageError
+
+    readme = tmp_path / "README.md"
+    readme.write_text("# P\n")
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")  # (chattr +i, a read-only mount)
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    with pytest.raises(UsageError, match="cannot write: Permission denied; the file is"):
+        write_readme(str(readme), f"{START}\nx\n{END}\n")
+    assert readme.read_text() == "# P\n"
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(repo):
+    proc = subprocess.run(f"'{sys.executable}' -m mlgate rule --all | head -c 10", shell=True,
+                          cwd=repo, capture_output=True, check=False)
+    assert len(proc.stdout) == 10 and b"Traceback" not in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("args", [["paths", "--bogus"], ["latency", "--budget-ms", "nan"],
+                                  ["audit", "--skip", "nope"], ["paths", "--color", "x"]])
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_a_wrong_command_line_still_prints_a_document_in_machine_formats(repo, args, fmt):
+    proc = _cli([*args, f"--format={fmt}"], repo)
+    assert proc.returncode == 2
+    document = json.loads(proc.stdout)
+    assert document["error"]["kind"] == "usage" if fmt == "json" else document["runs"], document
 
 
 def test_github_annotations_escape_their_properties(capsys):
