@@ -810,7 +810,7 @@ def test_csv_values_empty_cells_and_quoting(tmp_path):
             '1,2.50,"Smith, John","multi\nline",\n'
             "\n"
             "-3,1e3,007x,,true\n"
-            "4,nan, 5 \n")
+            "4,nan, 5 ,,\n")
     result = sample(tmp_path, "r.csv", text)
     assert (result.format, result.shape) == ("csv", "csv")
     assert result.columns == ["id", "amount", "name", "note", "flag"]
@@ -821,7 +821,11 @@ def test_csv_values_empty_cells_and_quoting(tmp_path):
                               "flag": "true"}
     third = result.rows[2]
     assert third["id"] == 4 and third["amount"] != third["amount"]  # NaN
-    assert third["name"] == 5 and third["note"] is None and third["flag"] is None  # short row
+    assert third["name"] == 5 and third["note"] is None and third["flag"] is None
+    # A row with fewer cells than the header is ragged (its last values lost, read as NaN),
+    # as one with more is.
+    with pytest.raises(ContractError, match="row has 3 cells, the header 5"):
+        sample(tmp_path, "short.csv", "id,amount,name,note,flag\n4,nan, 5 \n")
 
 
 def test_csv_header_names_match_pandas(tmp_path):

@@ -88,6 +88,17 @@ def test_a_key_a_forbidding_contract_does_not_know_is_refused(git_project, capsy
     assert "'trace_id', which the contract Request forbids" in refused[0]["message"]
 
 
+def test_every_request_of_a_multi_row_sample_is_held_to_the_contract(git_project, capsys):
+    # Only the first request was: a key the contract forbids in the second one passed.
+    project(git_project, [{"features": [30.0, 2.0]}, {"features": [1.0, 2.0], "trace_id": 7}],
+            api=API.replace("features: list[float]", "model_config = {'extra': 'forbid'}\n"
+                            "        features: list[float]"))
+    code, findings = schema(capsys)
+    refused = [f for f in findings if f["code"] == "MLG410"]
+    assert code == 1 and len(refused) == 1, findings
+    assert refused[0]["message"].startswith("row 2: the sample has 'trace_id'")
+
+
 def test_a_body_of_records_in_one_field_is_its_rows(git_project, capsys):
     api = API.replace("class Request(BaseModel):\n        features: list[float]",
                       "class Row(BaseModel):\n        age: float\n        income: float\n\n\n"

@@ -300,9 +300,22 @@ def compare_request(spec, sample, contract) -> list[Finding]:
     from mlgate.contracts.samples import request_bodies
 
     bodies = request_bodies(sample) if contract.source == "pydantic" else []
-    row = bodies[0] if bodies else (sample.rows[0] if sample.rows else None)
-    if row is None:
-        return []
+    rows = bodies or [r for r in (sample.rows or []) if isinstance(r, dict)]
+    found: list[Finding] = []
+    for number, row in enumerate(rows, 1):  # every row: a second row is a request too
+        if len(found) >= MAX_REQUEST_FINDINGS:
+            break
+        for finding in _request_problems(spec, sample, contract, row, bool(bodies)):
+            if len(rows) > 1:
+                finding.message = f"row {number}: {finding.message}"
+            found.append(finding)
+    return found[:MAX_REQUEST_FINDINGS]
+
+
+MAX_REQUEST_FINDINGS = 50
+
+
+def _request_problems(spec, sample, contract, row: dict, bodies: bool) -> list[Finding]:
     found: list[Finding] = []
     keys = {f.name: contract.accepted_names(f) for f in contract.fields}
     if bodies:

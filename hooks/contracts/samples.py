@@ -370,7 +370,7 @@ def _csv(path: str, text: str, delimiter: str) -> Sample:
                                         " header row with the column names", path, start)
                 header = _dedup(cells)
                 continue
-            if len(cells) > len(header):
+            if len(cells) != len(header):  # (too few: a value lost, silently NaN)
                 raise ContractError(f"row has {len(cells)} cells, the header"
                                     f" {len(header)}", path, start)
             if first_line is None:
