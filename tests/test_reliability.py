@@ -164,7 +164,6 @@ def test_a_file_name_that_is_not_utf8_never_breaks_the_report(repo):
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
-@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 @pytest.mark.parametrize("args", [
     ["paths", "--no-config", "a.py"], ["audit", "--skip", "lock", "--skip", "artifact"],
     ["audit", "--format", "json", "--skip", "lock"], ["env", "--python", sys.executable],
