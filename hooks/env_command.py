@@ -42,17 +42,21 @@ def _version(python: str) -> tuple[str | None, str | None]:
     import subprocess
     import tempfile
 
+    from mlgate.probe import run_interpreter
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     with tempfile.TemporaryDirectory(prefix="mlgate-env-") as here:
         try:
-            proc = subprocess.run([python, "-I", "-c", _VERSION], cwd=here, env=env,
-                                  capture_output=True, text=True, timeout=30, check=False)
+            status, out, err = run_interpreter([python, "-I", "-c", _VERSION], here, env, 30)
         except (OSError, subprocess.SubprocessError) as exc:
             return None, str(exc)
-    if proc.returncode != 0 or not proc.stdout.strip():
-        lines = proc.stderr.strip().splitlines()
-        return None, lines[-1] if lines else f"exit status {proc.returncode}"
-    return proc.stdout.strip(), None
+    if status is None:
+        return None, "it did not answer within 30 s"
+    stdout, stderr = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+    if status != 0 or not stdout.strip():
+        lines = stderr.strip().splitlines()
+        return None, lines[-1] if lines else f"exit status {status}"
+    return stdout.strip(), None
 
 
 def _line(candidate: Candidate) -> str:

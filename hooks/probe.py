@@ -229,6 +229,13 @@ def _exchange(proc, data: bytes | None, timeout: float) -> tuple[bytes, bytes]:
     for thread in threads:
         thread.start()
     proc.wait(timeout=timeout)  # subprocess.TimeoutExpired, as communicate() raises it
+    if os.name == "posix":
+        # What it left running in its session (a wrapper's `sleep 300 &`) holds the pipes
+        # open and outlives the answer: it goes now, and the pipes close with it.
+        import signal
+
+        with contextlib.suppress(OSError):  # (none left)
+            os.killpg(proc.pid, signal.SIGKILL)
     for thread in threads:
         # a child the probe left behind could hold the pipes open: its output is not waited for
         thread.join(timeout=5)
@@ -236,6 +243,24 @@ def _exchange(proc, data: bytes | None, timeout: float) -> tuple[bytes, bytes]:
         out = bytearray(b"")  # an answer that large is not the probe's
         err += f"\nmore than {MAX_ANSWER >> 20} MiB on the answer channel".encode()
     return bytes(out), bytes(err[-STDERR_TAIL:])
+
+
+def run_interpreter(argv: list[str], cwd: str, env: dict, timeout: float
+                    ) -> tuple[int | None, bytes, bytes]:
+    """Run the project's interpreter as probes run (a session of its own, killed as a group
+    on timeout, its answer not held up by what it left running): (exit status, stdout,
+    stderr); status None when it did not finish within `timeout`."""
+    import subprocess
+
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=os.name == "posix")
+    try:
+        out, err = _exchange(proc, None, timeout)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        return None, b"", b""
+    return proc.returncode, out, err
 
 
 def _kill(proc) -> None:

@@ -49,6 +49,31 @@ def test_a_probe_timeout_kills_what_the_project_python_started(tmp_path):
     assert not _alive(pid), "the child the project's Python started outlived the timeout"
 
 
+@pytest.mark.parametrize("command", ["env", "lock"])
+def test_what_an_interpreter_wrapper_leaves_running_neither_delays_nor_outlives_it(
+        tmp_path, command):
+    # `sleep 300 &` then exec python: `mlgate env` waited 30 s on the pipes the child held,
+    # then called the interpreter broken; every probe waited 10 s more; the child stayed.
+    pidfile = tmp_path / "child.pid"
+    wrapper = tmp_path / "python"
+    wrapper.write_text(f"#!/bin/sh\nsleep 100000 &\necho $! > {pidfile}\n"
+                       f'exec "{sys.executable}" "$@"\n')
+    wrapper.chmod(0o755)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / "requirements.txt").write_text("pytest\n")
+    proc = _cli([command, "--python", str(wrapper)], tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert b"did not answer" not in proc.stdout + proc.stderr
+    if command == "env":
+        assert b"version" in proc.stdout
+    pid = int(pidfile.read_text().split()[-1])
+    for _ in range(100):  # killed before mlgate answered; reaping may lag
+        if not _alive(pid):
+            break
+        time.sleep(0.1)
+    assert not _alive(pid), "the wrapper's child outlived the probe"
+
+
 @pytest.fixture
 def repo(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
