@@ -627,6 +627,29 @@ def write_readme(path: str, section: str) -> None:
         _replace_atomically(path, new.encode("utf-8"))
 
 
+def _remove_orphans(folder: str) -> None:
+    """The temporary copies a killed run left beside the README (`kill -9` between writing
+    and renaming), named with their writer's process id: those whose writer is gone. A
+    concurrent run's copy is left alone: its writer lives."""
+    try:
+        names = [n for n in os.listdir(folder) if n.startswith(".mlgate-readme-")]
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(".mlgate-readme-"):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # alive (or another user's): not an orphan
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(folder, name))
+
+
 def _replace_atomically(path: str, data: bytes) -> None:
     import tempfile
 
@@ -635,8 +658,10 @@ def _replace_atomically(path: str, data: bytes) -> None:
         mode = os.stat(path).st_mode & 0o7777
     except OSError:
         mode = 0o644
+    _remove_orphans(folder)
     try:
-        handle, temporary = tempfile.mkstemp(prefix=".mlgate-readme-", dir=folder)
+        handle, temporary = tempfile.mkstemp(prefix=f".mlgate-readme-{os.getpid()}-",
+                                             dir=folder)
     except OSError as exc:  # a folder that cannot be written in
         raise UsageError(f"{path}: cannot write: {exc.strerror or exc}; the file is"
                          " unchanged") from None

@@ -204,6 +204,22 @@ def test_a_report_that_cannot_be_written_is_one_line_not_a_traceback(repo, args)
     assert "Traceback" not in proc.stderr.decode()
 
 
+def test_a_killed_writers_temporary_copy_is_removed_by_the_next_write(tmp_path):
+    from mlgate.audit import END, START, write_readme
+
+    readme = tmp_path / "README.md"
+    readme.write_text("# P\n")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    orphan = tmp_path / f".mlgate-readme-{dead}-abc123"  # what a `kill -9` left
+    orphan.write_text("half")
+    living = tmp_path / f".mlgate-readme-{os.getppid()}-def456"  # a concurrent writer's
+    living.write_text("busy")
+    write_readme(str(readme), f"{START}\nx\n{END}\n")
+    assert not orphan.exists() and living.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["README.md", living.name])
+
+
 def test_a_readme_folder_that_cannot_be_written_in_is_a_usage_error(tmp_path, monkeypatch):
     import tempfile
 
