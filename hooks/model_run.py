@@ -137,8 +137,10 @@ def read_inputs(spec, findings: list[Finding]):
 def exercise(gate, spec, sample, latency: dict | None, findings: list[Finding]) -> dict | None:
     """Load the artifact (both layers) and run the model block; None when it did not load."""
     if not os.path.isfile(spec.artifact):
+        what = ("is a folder, not a file (a SavedModel or MLflow folder is not a model"
+                " artifact mlgate reads)" if os.path.isdir(spec.artifact) else "does not exist")
         findings.append(_finding(spec.artifact, UNREADABLE, f"model {spec.name!r}: the artifact"
-                                 " does not exist", hint="train and save it, or fix the path"
+                                 f" {what}", hint="train and save it, or fix the path"
                                  f" in {spec.origin}"))
         return None
     block = model_block(spec, sample, latency)

@@ -51,6 +51,15 @@ def test_what_a_requirements_file_says():
     assert lock.problems == []
 
 
+def test_includes_in_every_spelling_pip_reads():
+    lock = parse("-rbase.txt\n-r dev.txt\n--requirement=ci.txt\n-cpins.txt\n"
+                 "--constraint other.txt\n", "requirements.txt")
+    assert lock.problems == []  # `-rbase.txt` was an unknown option
+    assert [(kind, path) for kind, path, _ in lock.includes] == [
+        ("requirements", "base.txt"), ("requirements", "dev.txt"), ("requirements", "ci.txt"),
+        ("constraints", "pins.txt"), ("constraints", "other.txt")]
+
+
 def test_helpers():
     assert exact_version("==1.2") == "1.2"
     assert exact_version("==1.*") is None

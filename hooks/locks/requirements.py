@@ -27,6 +27,7 @@ _OPTIONS_WITH_VALUE = {
     "--extra-index-url", "-f", "--find-links", "--trusted-host", "--no-binary",
     "--only-binary", "--use-feature", "--config-settings", "--global-option", "-Z",
 }
+_SHORT_WITH_VALUE = {o for o in _OPTIONS_WITH_VALUE if len(o) == 2}
 _FLAGS = {"--pre", "--prefer-binary", "--require-hashes", "--no-index", "--always-unzip"}
 _PER_REQUIREMENT = ("--hash", "--config-settings", "--global-option")
 _COMMENT_RE = re.compile(r"(^|\s+)#.*$")
@@ -133,6 +134,8 @@ def parse(text: str, path: str, format: str = "requirements") -> ParsedLock:
                 lock.problems.append(LockProblem(path, line, f"cannot read options: {exc}"))
                 continue
             option, _, value = words[0].partition("=")
+            if option[:2] in _SHORT_WITH_VALUE and len(option) > 2 and not value:
+                option, value = option[:2], option[2:]  # `-rbase.txt`, as pip reads it
             if not value and option in _OPTIONS_WITH_VALUE and len(words) > 1:
                 value = words[1]
             if option in ("-r", "--requirement", "-c", "--constraint"):

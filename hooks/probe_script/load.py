@@ -718,7 +718,10 @@ def _load_artifact(params):
         message = f"{type(exc).__name__}: {error_text(exc)}"
         if isinstance(exc, PermissionError) and params.get("_write_jail"):
             message += " (the sandbox lets a load write only in its temporary folder)"
-        elif params.get("limited") and isinstance(exc, (ImportError, OSError)):
+        elif params.get("limited") and isinstance(exc, (ImportError, OSError)) and any(
+                word in message.lower() for word in (
+                    "allocat", "memory", "mmap", "map segment", "errno 12")):
+            # (only what a failed allocation says: a missing name is not one)
             message += (f" (the load ran under a {params['memory_limit_mb']} MB memory limit;"
                         " a failed allocation can look like this)")
         return {"ok": False, "kind": "import" if isinstance(exc, ImportError) else "exception",
