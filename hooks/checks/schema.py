@@ -186,7 +186,9 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
         kind = "hangs" if predict.get("hang") else "fails"
         rows = predict.get("rows") or 1
         what = "the one-row sample" if rows == 1 else f"the sample's {rows} rows"
-        found.append(_finding(path, PREDICT_FAILS, f"predicting {what} {kind}:"
+        # (two models may share a sample: the finding says whose prediction failed)
+        who = f"model {spec.name!r}: " if spec.origin != "command line" else ""
+        found.append(_finding(path, PREDICT_FAILS, f"{who}predicting {what} {kind}:"
                               f" {predict.get('type')}: {predict.get('message')}",
                               hint=f"call {spec.method}() on the sample in the project's"
                                    " environment to see the whole error"))
