@@ -277,6 +277,11 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     if args.verbose:
         print(f"mlgate lock: project Python {python.executable} (from {python.reason})",
               file=sys.stderr)
+        above = [p for p in paths if p.startswith(os.pardir + os.sep)]
+        print(f"mlgate lock: locks {', '.join(paths)}" + (
+            " (those above the project: it pins nothing itself, so the nearest folder above"
+            " that holds a lock locks it; name its own in [tool.mlgate.lock] files, or"
+            " exclude the others)" if above else ""), file=sys.stderr)
     # The probe runs in the project's interpreter while this process reads the locks; its
     # answer is cached while the environment's stamp is unchanged.
     probe, cache = _environment(python.executable, repo_root, getattr(args, "no_cache", False))
