@@ -179,6 +179,26 @@ def _parse_pins(paths: list[str]) -> dict[str, list[tuple[str, str]]]:
     return found
 
 
+def _one_skew_one_finding(found: list[Finding], against_lock: list[Finding]) -> list[Finding]:
+    """A version the environment and the lock both have, other than the pickled one, is one
+    skew: one finding that names both (the environment's, which `found` holds, is amended),
+    not two that say the same thing."""
+    kept = []
+    for finding in against_lock:
+        lock = finding.extra or {}
+        same = next((f for f in found if f.code == VERSION_PARITY and (f.extra or {}).get(
+            "package") == lock.get("package") and (f.extra or {}).get("pickled") == lock.get(
+            "pickled") and (f.extra or {}).get("installed") in (lock.get("locked") or ())),
+            None)
+        if same is None:
+            kept.append(finding)
+            continue
+        where = finding.message.split("; ", 1)[-1]
+        same.message = f"{same.message}, and {where}"
+        same.extra = {**(same.extra or {}), "locked": lock.get("locked")}
+    return kept
+
+
 def _lock_parity(path: str, facts: dict, locked: dict) -> list[Finding]:
     from mlgate.files import relative_to
 
@@ -520,7 +540,8 @@ class ArtifactGate:
             lock_roots = tuple(dict.fromkeys([project_folder(path, self.repo_root),
                                               self.repo_root]))
             if record["facts"].get("versions") or record["facts"].get("numpy_layout"):
-                found.extend(_lock_parity(path, record["facts"], self._locked_for(lock_roots)))
+                found.extend(_one_skew_one_finding(found, _lock_parity(
+                    path, record["facts"], self._locked_for(lock_roots))))
             out.append((path, found, record))
             if self.verbose and (record.get("load") or {}).get("ok"):
                 info = record["load"]
