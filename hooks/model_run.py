@@ -229,9 +229,9 @@ def behind_preprocessors(spec, found: list[Finding], preprocessors: list[str],
     first = failing[0]
     note = Finding(first.path, first.line, first.col, UNREADABLE,
                    f"model {spec.name!r} does not take the request as the sample has it"
-                   f" ({first.code} {first.message}), and {', '.join(preprocessors)} was saved"
-                   " beside it: if the serving code applies that first, mlgate cannot know in"
-                   " which order, so the model"
+                   f" ({first.code} {first.message}), and a preprocessor was saved beside"
+                   f" it ({', '.join(preprocessors)}): if the serving code applies it first,"
+                   " mlgate cannot know in which order, so the model"
                    + (" was not timed" if first.code == "MLG502" else "'s input was not"
                       " checked"), severity="warning",
                    hint="save the preprocessing and the model as one Pipeline"
@@ -239,4 +239,4 @@ def behind_preprocessors(spec, found: list[Finding], preprocessors: list[str],
                         " request is checked as it is served",
                    extra={"check": (first.extra or {}).get("check", "schema")})
     return [f for f in found if f not in failing] + [note], (
-        f"it takes what {', '.join(preprocessors)} makes")
+        f"fitted on what a preprocessor beside it makes: {', '.join(preprocessors)}")

@@ -537,11 +537,12 @@ def test_a_model_behind_a_preprocessor_saved_apart_is_not_checked_not_failed(git
         found = json.loads(capsys.readouterr().out)
         assert code == 0, found
         assert [(f["code"], f["severity"]) for f in found] == [("MLG400", "warning")], found
-        assert "transformer.joblib was saved beside it" in found[0]["message"]
+        assert "a preprocessor was saved beside it (transformer.joblib)" in found[0]["message"]
     code, report = audit(capsys, "--skip", "lock")
     assert (code, report["verdict"]) == (1, "incomplete"), report
     assert statuses(report)["schema"] == statuses(report)["latency"] == "not-checked"
-    assert "it takes what transformer.joblib makes" in report["pillars"][3]["detail"]
+    assert "fitted on what a preprocessor beside it makes: transformer.joblib" in report[
+        "pillars"][3]["detail"]
     # A model fitted on the request's own columns is still failed by a renamed one.
     frame["packets"] = frame["bytes"] * 2
     joblib.dump(LogisticRegression().fit(frame[["bytes", "packets"]], np.arange(30) % 2),
