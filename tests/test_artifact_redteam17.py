@@ -447,3 +447,58 @@ def test_the_load_timeout_holds_while_a_project_module_imports(git_project, caps
     assert code == 1 and "did not finish within 5 s" in found[0]["message"], found
     assert time.monotonic() - started < 100  # not the module's 120 s: the limit held
     del sys.modules["slowimport"]
+
+
+# -- review round 19: LightGBM's output counts; no check ends the others --
+
+def _lightgbm_model(edit=None, objective=None):
+    lgb = pytest.importorskip("lightgbm")
+    y3 = np.arange(len(X)) % 3
+    model = lgb.LGBMClassifier(n_estimators=2, num_leaves=4, verbose=-1,
+                               **({"objective": objective} if objective else {})).fit(X, y3)
+    if edit is not None:
+        model._Booster = lgb.Booster(model_str=edit(model.booster_.model_to_string()))
+    return model
+
+
+def test_multiclass_lightgbm_models_pass(git_project, capsys):
+    lgb = pytest.importorskip("lightgbm")
+    models = [_lightgbm_model(), _lightgbm_model(objective="multiclassova"),
+              lgb.LGBMRegressor(n_estimators=2, verbose=-1).fit(X, X[:, 0])]
+    (git_project / "models.pkl").write_bytes(pickle.dumps(models, 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "models.pkl")
+    assert (code, found) == (0, []), found
+
+
+def _narrow_tree_behind_a_borrowed_attribute():
+    from sklearn.tree import DecisionTreeClassifier
+
+    model = DecisionTreeClassifier(max_depth=2).fit(X, np.arange(len(X)) % 2)
+    wide = np.random.RandomState(1).rand(20, 50)
+    model.tree_ = DecisionTreeClassifier(max_depth=2).fit(wide, np.arange(20) % 2).tree_
+    model._predictors = []  # HistGradientBoosting's: its check returned before the others
+    return model
+
+
+def _neighbours_fitted_on_more_rows_than_labels():
+    from sklearn.neighbors import KNeighborsClassifier
+
+    model = KNeighborsClassifier(algorithm="brute", metric="manhattan").fit(
+        X, np.arange(len(X)) % 3)
+    model._fit_X = np.vstack([model._fit_X, np.ones((500, X.shape[1]))])
+    model.n_samples_fit_ = len(model._y)  # (only the rows themselves say otherwise)
+    return model
+
+
+@pytest.mark.parametrize(("build", "words"), [
+    (lambda: _lightgbm_model(lambda text: text.replace(
+        "num_tree_per_iteration=3", "num_tree_per_iteration=4", 1)), "outputs of other counts"),
+    (lambda: _lightgbm_model(lambda text: text.replace(
+        "multiclass num_class:3", "multiclass num_class:4", 1)), "outputs of other counts"),
+    (_narrow_tree_behind_a_borrowed_attribute, "a tree as wide as 50 features"),
+    (_neighbours_fitted_on_more_rows_than_labels, "labels (_y) for another number of sampl"),
+])
+def test_round_19_states_compiled_code_trusts_are_refused(git_project, capsys, build, words):
+    (git_project / "model.pkl").write_bytes(pickle.dumps(build(), 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and words in found[0]["message"], found

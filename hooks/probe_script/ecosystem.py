@@ -368,6 +368,16 @@ def lightgbm_problem(booster):
     head, _, body = text.partition("\nTree=")
     header = dict(line.split("=", 1) for line in head.splitlines() if "=" in line)
     features = int(header.get("max_feature_idx", "-1")) + 1
+    # predict() sizes each row's output by num_class and fills num_tree_per_iteration values
+    # into it, then the objective's own num_class through its transform (softmax): all one.
+    outputs = int(header.get("num_class", "1"))
+    per_iteration = int(header.get("num_tree_per_iteration", "1"))
+    objective = header.get("objective", "").split()
+    classes = [int(word.split(":", 1)[1]) for word in objective[1:]
+               if word.startswith("num_class:")]
+    if outputs < 1 or per_iteration != outputs or any(c != outputs for c in classes):
+        return ("Booster: outputs of other counts (num_class, num_tree_per_iteration, its"
+                " objective's num_class)")
     for chunk in body.split("\nTree=") if body else ():
         chunk = chunk.split("\nend of trees", 1)[0]
         tree = dict(line.split("=", 1) for line in chunk.splitlines()[1:] if "=" in line)

@@ -252,10 +252,16 @@ def structure_problem(value):
     try:
         if module == "sklearn.tree._tree" and cls.__name__ == "Tree":
             return _tree_problem(value)
+        # No check ends the others: an attribute the state adds (`_predictors = []` on a
+        # decision tree) must not take a model past the checks that fit what it is.
         if module.startswith("sklearn.neighbors") and hasattr(value, "get_arrays"):
-            return _binary_tree_problem(value)
+            problem = _binary_tree_problem(value)
+            if problem:
+                return problem
         if hasattr(value, "_predictors") and hasattr(value, "n_features_in_"):
-            return _predictors_problem(value)
+            problem = _predictors_problem(value)
+            if problem:
+                return problem
         if hasattr(value, "tree_") or hasattr(value, "estimators_"):
             problem = _tree_width_problem(value)
             if problem:
@@ -272,7 +278,9 @@ def structure_problem(value):
         if problem:
             return problem
         if hasattr(value, "_n_support") and hasattr(value, "dual_coef_"):
-            return _libsvm_problem(value)
+            problem = _libsvm_problem(value)
+            if problem:
+                return problem
         if module.startswith("scipy.sparse") and hasattr(value, "check_format"):
             value.check_format(full_check=True)
     except (AttributeError, TypeError, ValueError, IndexError, KeyError) as exc:
@@ -346,7 +354,8 @@ def _stored_index_problem(model, bases):
     if "_y" in attributes and "classes_" in attributes and bases & {
             "KNeighborsClassifier", "RadiusNeighborsClassifier"}:
         problem = _labels_problem(attributes["_y"], attributes["classes_"],
-                                  attributes.get("n_samples_fit_"))
+                                  attributes.get("n_samples_fit_"), attributes.get("_fit_X"),
+                                  attributes.get("_tree"))
         if problem:
             return f"{name}: {problem}"
     if "OneHotEncoder" in bases and "_n_features_outs" in attributes:
@@ -362,8 +371,10 @@ def _stored_index_problem(model, bases):
     return None
 
 
-def _labels_problem(labels, classes, samples):
-    """A neighbour classifier's encoded labels index its class counts (compiled)."""
+def _labels_problem(labels, classes, samples, fitted=None, tree=None):
+    """A neighbour classifier's encoded labels index its class counts (compiled), and its
+    neighbours' indices (rows of what it was fitted on) index its labels: one label per
+    row, everywhere it keeps the rows."""
     import numpy as np
 
     if type(labels) is not np.ndarray or labels.dtype.kind not in "iu" or labels.ndim not in (
@@ -376,7 +387,10 @@ def _labels_problem(labels, classes, samples):
     for column, known in zip(columns, per_output):
         if column.size and (int(column.min()) < 0 or int(column.max()) >= len(known)):
             return "labels (_y) outside its classes_"
-    if samples is not None and labels.shape[0] != samples:
+    rows = [samples, getattr(fitted, "shape", (None,))[0]]
+    if tree is not None and hasattr(tree, "get_arrays"):
+        rows.append(tree.get_arrays()[0].shape[0])
+    if any(r is not None and int(r) != labels.shape[0] for r in rows):
         return "labels (_y) for another number of samples than it was fitted on"
     return None
 
