@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 
+from mlgate import codes
 from mlgate.codes import ARTIFACT_VERSION_PARITY
 from mlgate.codes import MODEL_UNUSABLE as UNREADABLE  # a sample, contract or artifact unusable
 from mlgate.config import Config
@@ -200,8 +201,10 @@ def models_and_gate(args: argparse.Namespace, config: Config, label: str):
 
 # What a model says of a request it cannot take as it stands: its columns, width, types, or
 # a prediction that fails (schema), and so no timing (latency).
-_RAW_REQUEST = frozenset({"MLG401", "MLG403", "MLG404", "MLG405", "MLG406", "MLG407", "MLG409",
-                          "MLG410", "MLG502"})
+_RAW_REQUEST = frozenset({codes.SCHEMA_MISSING, codes.SCHEMA_ORDER, codes.SCHEMA_WIDTH,
+                          codes.CONTRACT_MISSING, codes.CONTRACT_EXTRA, codes.SAMPLE_FAILS,
+                          codes.CONTRACT_INEXACT, codes.SAMPLE_TYPE_MISMATCH,
+                          codes.LATENCY_NOT_MEASURED})
 
 
 def takes_the_request(model: dict | None, sample) -> bool:
@@ -232,7 +235,8 @@ def behind_preprocessors(spec, found: list[Finding], preprocessors: list[str],
                    f" ({first.code} {first.message}), and a preprocessor was saved beside"
                    f" it ({', '.join(preprocessors)}): if the serving code applies it first,"
                    " mlgate cannot know in which order, so the model"
-                   + (" was not timed" if first.code == "MLG502" else "'s input was not"
+                   + (" was not timed" if first.code == codes.LATENCY_NOT_MEASURED
+                      else "'s input was not"
                       " checked"), severity="warning",
                    hint="save the preprocessing and the model as one Pipeline"
                         " (make_pipeline(preprocessor, model)) and ship that, so that the"
