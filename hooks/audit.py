@@ -292,7 +292,10 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
     latency_found: list[Finding] = []
     # Per model: what was compared, and why a model was not checked. A pillar passes only
     # when every model was checked: one model checked does not vouch for another.
-    compared, timed, preprocessors, beside = [], [], [], []
+    compared: list[str] = []
+    timed: list[str] = []
+    preprocessors: list[str] = []
+    beside: list[str] = []
     unchecked: list[str] = []
     untimed: list[str] = []
     ranges = []  # per model compared: where its findings and lines begin and end
