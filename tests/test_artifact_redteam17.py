@@ -189,13 +189,19 @@ def test_every_imbalanced_learn_estimator_passes(git_project, capsys):
 
     import joblib
 
-    testing = pytest.importorskip("imblearn.utils.testing")
+    try:
+        from imblearn.utils import testing
+
+        listed = testing.all_estimators()
+    except ImportError:  # (an older imbalanced-learn, as Python 3.9 gets, imports a helper
+        # the scikit-learn beside it no longer has)
+        pytest.skip("imbalanced-learn's estimator list does not import here")
     data = np.abs(np.random.RandomState(0).rand(60, 4))
     target = (np.arange(60) % 3 == 0).astype(int)
     fitted = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for name, cls in testing.all_estimators():
+        for name, cls in listed:
             if name == "Pipeline":  # (no default steps)
                 continue
             est = cls(categorical_features=[0]) if name == "SMOTENC" else cls()
