@@ -412,15 +412,49 @@ def xgboost_problem(booster):
     if len(info) != len(trees) or any(not 0 <= int(g) < groups for g in info):
         return "Booster: trees assigned to outputs the model does not have"
     for number, tree in enumerate(trees):
-        problem = _xgboost_tree_problem(tree, features)
+        problem = _xgboost_tree_problem(tree, features, groups)
         if problem:
             return f"Booster: tree {number}: {problem}"
+    problem = _xgboost_categories_problem(model["model"].get("cats"), features)
+    if problem:
+        return f"Booster: {problem}"
     return None
 
 
-def _xgboost_tree_problem(tree, features):
+def _xgboost_categories_problem(cats, features):
+    """XGBoost 3 keeps the categories it was trained on and re-codes a categorical frame with
+    them at predict time, through offsets, segments and a sort order it does not check:
+    each must stay inside what it indexes, as XGBoost writes them."""
+    if cats is None or not cats.get("enc"):
+        return None
+    encodings, segments, order = cats["enc"], cats["feature_segments"], cats["sorted_idx"]
+    if len(encodings) != features or len(segments) != features + 1 or segments[0] != 0:
+        return "stored categories not one set per input feature"
+    for number, encoding in enumerate(encodings):
+        values = encoding["values"]
+        if "offsets" in encoding:  # text categories: their bytes, and where each starts
+            offsets = encoding["offsets"] or [0]
+            count = len(offsets) - 1
+            if offsets[0] != 0 or offsets[-1] != len(values) or any(
+                    a > b for a, b in zip(offsets, offsets[1:])) or any(
+                    not -128 <= v <= 255 for v in values):
+                return f"feature {number}: stored category text outside its bytes"
+        else:
+            count = len(values)
+        start, end = segments[number], segments[number + 1]
+        if end - start != count:
+            return f"feature {number}: a category segment of another size than its categories"
+        if sorted(order[start:end]) != list(range(count)):
+            return f"feature {number}: a category order that is not one of its categories"
+    if len(order) != segments[-1]:
+        return "a category order of another length than the categories"
+    return None
+
+
+def _xgboost_tree_problem(tree, features, groups):
     nodes = int(tree["tree_param"]["num_nodes"])
     deleted = int(tree["tree_param"].get("num_deleted", "0"))
+    width = int(tree["tree_param"].get("size_leaf_vector", "1") or "1")
     left, right, split = tree["left_children"], tree["right_children"], tree["split_indices"]
     kinds = tree["split_type"]
     if nodes < 1 or not 0 <= deleted < nodes:
@@ -429,8 +463,22 @@ def _xgboost_tree_problem(tree, features):
                                                 "split_indices", "split_conditions",
                                                 "default_left", "split_type", "parents")):
         return "node arrays of other lengths than its nodes"
+    if width > 1:  # a multi-output tree: XGBoost 3 keeps a leaf's weights' index where a
+        # split keeps its right child, XGBoost 2 a set of weights for every node
+        leaves = [right[n] for n in range(nodes) if left[n] == -1]
+        if "leaf_weights" in tree:
+            weights, sets = tree["leaf_weights"], len(leaves)
+            indexed = sorted(leaves) == list(range(len(leaves)))
+        else:
+            weights, sets, indexed = tree["base_weights"], nodes, set(leaves) == {-1}
+        if width != groups or not indexed or len(weights) != sets * width:
+            return "leaf weights other than one set per leaf and output"
+    elif width < 0:
+        return "leaves of a negative width"
     children = []
     for node in range(nodes):
+        if left[node] == -1 and width > 1 and "leaf_weights" in tree:
+            continue
         if (left[node] == -1) != (right[node] == -1):
             return "a node with one child"
         if left[node] != -1:

@@ -358,6 +358,10 @@ def _stored_index_problem(model, bases):
                                   attributes.get("_tree"))
         if problem:
             return f"{name}: {problem}"
+    if "_BaseEncoder" in bases and "categories_" in attributes:
+        problem = _encoder_groups_problem(attributes)
+        if problem:
+            return f"{name}: {problem}"
     if "OneHotEncoder" in bases and "_n_features_outs" in attributes:
         # the output columns each feature takes: the encoder's own arithmetic from its
         # categories, drops and infrequent groups, or a sparse matrix with columns beyond it
@@ -368,6 +372,65 @@ def _stored_index_problem(model, bases):
         problem = _boosting_init_problem(model, "GradientBoostingClassifier" in bases)
         if problem:
             return f"{name}: {problem}"
+    return None
+
+
+def _encoder_groups_problem(attributes):
+    """A category encoder's infrequent groups and dropped categories index the columns of
+    its output: one-hot encoding builds a sparse matrix from them that nothing checks. Each
+    feature's mapping must be the one the encoder derives from its infrequent categories
+    (frequent ones in order, then one shared group), and each drop must be one of the groups."""
+    import numpy as np
+
+    categories = attributes["categories_"]
+    if not isinstance(categories, list) or not all(
+            type(c) is np.ndarray and c.ndim == 1 for c in categories):
+        return "categories_ not a list of one-dimensional arrays"
+    groups = [len(c) for c in categories]
+    infrequent = attributes.get("_infrequent_indices")
+    mappings = attributes.get("_default_to_infrequent_mappings")
+    if infrequent is not None or mappings is not None:
+        if not (isinstance(infrequent, list) and isinstance(mappings, list)
+                and len(infrequent) == len(mappings) == len(categories)):
+            return "infrequent categories or their mappings not one per feature"
+        for i, (rare, mapping) in enumerate(zip(infrequent, mappings)):
+            if rare is None and mapping is None:
+                continue
+            if type(rare) is not np.ndarray or type(mapping) is not np.ndarray \
+                    or rare.ndim != 1 or mapping.ndim != 1 or rare.dtype.kind not in "iu" \
+                    or mapping.dtype != np.int64:
+                return f"feature {i}: infrequent categories or mapping of another type"
+            size = len(mapping)  # the categories, less the missing-value one if it has one
+            if size not in (len(categories[i]), len(categories[i]) - 1) or not rare.size \
+                    or not np.array_equal(rare, np.unique(rare)) \
+                    or int(rare[0]) < 0 or int(rare[-1]) >= size:
+                return f"feature {i}: infrequent categories outside its categories"
+            derived = np.empty(size, dtype=np.int64)
+            frequent = np.setdiff1d(np.arange(size), rare)
+            derived[rare] = len(frequent)
+            derived[frequent] = np.arange(len(frequent))
+            if not np.array_equal(mapping, derived):
+                return (f"feature {i}: an infrequent-category mapping other than its"
+                        " infrequent categories make")
+            groups[i] = len(frequent) + 1 + (len(categories[i]) - size)
+    drops = attributes.get("_drop_idx_after_grouping")
+    if drops is not None:
+        if type(drops) is not np.ndarray or drops.ndim != 1 or len(drops) != len(categories):
+            return "dropped categories not one per feature"
+        for i, drop in enumerate(drops):
+            if drop is None:
+                continue
+            if not isinstance(drop, (int, np.integer)) or isinstance(drop, bool) \
+                    or not 0 <= int(drop) < groups[i]:
+                return f"feature {i}: a dropped category outside its categories"
+    public = attributes.get("drop_idx_")  # the same, counted in categories_
+    if public is not None:
+        if type(public) is not np.ndarray or public.ndim != 1 or len(public) != len(categories):
+            return "dropped categories not one per feature"
+        for i, drop in enumerate(public):
+            if drop is not None and (not isinstance(drop, (int, np.integer)) or isinstance(
+                    drop, bool) or not 0 <= int(drop) < len(categories[i])):
+                return f"feature {i}: a dropped category outside its categories"
     return None
 
 

@@ -1,0 +1,182 @@
+"""Review round 20: more stored indices that compiled code trusts, and one false alarm.
+
+- A category encoder's infrequent-category mappings and dropped categories become the column
+  indices of a sparse matrix that nothing checks: a mapping past the output columns made
+  `toarray()` write out of bounds (a segfault), directly or through the encoder nested in
+  RandomTreesEmbedding. The rule: each mapping must be the one the encoder derives from its
+  infrequent categories, and each drop one of the groups.
+- XGBoost 3 keeps the categories it was trained on (`cats`: text offsets, segments, a sort
+  order) and re-codes a categorical frame with them at predict time, unchecked (an abort).
+- False alarm: an ordinary `multi_strategy="multi_output_tree"` XGBoost model was refused,
+  because a vector leaf keeps the index of its weights where a split keeps its right child.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import numpy as np
+import pytest
+
+from helpers import artifact_json
+
+X = np.random.RandomState(0).rand(60, 3)
+CODES = np.array([[0]] * 20 + [[1]] * 20 + [[2]] * 20 + [[3]] * 2 + [[4]] * 2, dtype=float)
+
+
+def _infrequent_encoder(**params):
+    from sklearn.preprocessing import OneHotEncoder
+
+    return OneHotEncoder(min_frequency=5, handle_unknown="infrequent_if_exist",
+                         **params).fit(CODES)
+
+
+def test_ordinary_category_encoders_pass(git_project, capsys):
+    from sklearn.ensemble import RandomTreesEmbedding
+    from sklearn.preprocessing import KBinsDiscretizer, OrdinalEncoder
+
+    with_missing = np.array([["a"], ["b"], [np.nan], ["c"]] * 6 + [["d"]], dtype=object)
+    models = [
+        _infrequent_encoder(), _infrequent_encoder(drop="first"),
+        _infrequent_encoder(drop=[2.0]), _infrequent_encoder(sparse_output=False),
+        OrdinalEncoder(min_frequency=5).fit(CODES),
+        OrdinalEncoder(min_frequency=3, handle_unknown="use_encoded_value",
+                       unknown_value=-1).fit(with_missing),
+        RandomTreesEmbedding(n_estimators=2, max_depth=2, random_state=0).fit(X),
+        KBinsDiscretizer(n_bins=3, encode="onehot").fit(X),
+    ]
+    (git_project / "models.pkl").write_bytes(pickle.dumps(models, 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "models.pkl")
+    assert (code, found) == (0, []), found
+
+
+def _mapping_past_the_columns():
+    model = _infrequent_encoder()
+    model._default_to_infrequent_mappings[0][-1] = 50_000_000
+    return model
+
+
+def _drop_past_the_groups():
+    model = _infrequent_encoder(drop="first")
+    model._drop_idx_after_grouping = np.array([7], dtype=object)
+    return model
+
+
+def _mappings_without_infrequent_categories():
+    from sklearn.ensemble import RandomTreesEmbedding
+
+    model = RandomTreesEmbedding(n_estimators=2, max_depth=2, random_state=0).fit(X)
+    encoder = model.one_hot_encoder_
+    encoder._infrequent_enabled = True
+    encoder._infrequent_indices = [None] * len(encoder.categories_)
+    encoder._default_to_infrequent_mappings = [
+        np.full(len(c), 50_000_000) for c in encoder.categories_]
+    return model
+
+
+@pytest.mark.parametrize(("build", "words"), [
+    (_mapping_past_the_columns, "an infrequent-category mapping other than"),
+    (_drop_past_the_groups, "a dropped category outside its categories"),
+    (_mappings_without_infrequent_categories, "infrequent categories or mapping of another"),
+])
+def test_encoder_groups_outside_the_columns_are_refused(git_project, capsys, build, words):
+    (git_project / "model.pkl").write_bytes(pickle.dumps(build(), 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and words in found[0]["message"], found
+
+
+# ------------------------------------------------------------------------ XGBoost
+
+def _categorical_xgboost(edit=None):
+    xgb = pytest.importorskip("xgboost")
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({
+        "amount": rng.rand(200),
+        "city": pd.Categorical(rng.choice(list("pqrstu"), 200)),
+        "grade": pd.Categorical(rng.choice([3, 1, 7, 100], 200)),
+        "name": pd.Categorical(rng.choice(["zeta", "alpha", "mü", ""], 200)),
+    })
+    y = frame["city"].isin(list("pqr")).astype(int)
+    model = xgb.XGBClassifier(n_estimators=2, max_depth=3, n_jobs=1,
+                              enable_categorical=True).fit(frame, y)
+    raw = json.loads(bytes(model.get_booster().save_raw("json")))
+    cats = raw["learner"]["gradient_booster"]["model"].get("cats")
+    if edit is not None:
+        if not cats or not cats.get("enc"):
+            pytest.skip("this XGBoost keeps no categories in the model")
+        edit(cats)
+        booster = xgb.Booster()
+        booster.load_model(bytearray(json.dumps(raw).encode()))
+        model._Booster = booster
+    return model
+
+
+def test_an_xgboost_model_with_categories_of_every_kind_passes(git_project, capsys):
+    (git_project / "model.pkl").write_bytes(pickle.dumps(_categorical_xgboost(), 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert (code, found) == (0, []), found
+
+
+def _order_past(cats):
+    cats["sorted_idx"][5] = 100_000_000
+
+
+def _text_past(cats):
+    cats["enc"][1]["offsets"][-1] = 100_000
+
+
+def _segment_past(cats):
+    cats["feature_segments"][2] = 100_000
+
+
+@pytest.mark.parametrize(("edit", "words"), [
+    (_order_past, "a category order that is not one of its categories"),
+    (_text_past, "stored category text outside its bytes"),
+    (_segment_past, "a category segment of another size"),
+])
+def test_xgboost_categories_outside_their_tables_are_refused(git_project, capsys, edit, words):
+    (git_project / "model.pkl").write_bytes(pickle.dumps(_categorical_xgboost(edit), 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and words in found[0]["message"], found
+
+
+def _multi_output_xgboost(edit=None):
+    xgb = pytest.importorskip("xgboost")
+    targets = np.c_[X.sum(1), X[:, 0] - X[:, 1], X[:, 2]]
+    try:
+        model = xgb.XGBRegressor(n_estimators=2, max_depth=2, n_jobs=1, tree_method="hist",
+                                 multi_strategy="multi_output_tree").fit(X, targets)
+    except Exception as exc:  # an XGBoost before vector leaves
+        pytest.skip(f"no multi-output trees here: {exc}")
+    if edit is not None:
+        raw = json.loads(bytes(model.get_booster().save_raw("json")))
+        edit(raw["learner"]["gradient_booster"]["model"]["trees"][0])
+        booster = xgb.Booster()
+        booster.load_model(bytearray(json.dumps(raw).encode()))
+        model._Booster = booster
+    return model
+
+
+def test_an_xgboost_multi_output_tree_model_passes(git_project, capsys):
+    (git_project / "model.pkl").write_bytes(pickle.dumps(_multi_output_xgboost(), 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert (code, found) == (0, []), found
+
+
+def _leaves_sharing_weights(tree):
+    # (a leaf past the weights: XGBoost loads it, and then aborts when predicting or even
+    # pickling it, so in the probe it is a crash, contained; two leaves sharing one set of
+    # weights is what pickles, and no writer writes it)
+    if "leaf_weights" not in tree:
+        pytest.skip("XGBoost 2 keeps weights for every node, not indexed by leaf")
+    first, second = [n for n, child in enumerate(tree["left_children"]) if child == -1][:2]
+    tree["right_children"][first] = tree["right_children"][second]
+
+
+def test_vector_leaves_other_than_one_per_weight_set_are_refused(git_project, capsys):
+    (git_project / "model.pkl").write_bytes(
+        pickle.dumps(_multi_output_xgboost(_leaves_sharing_weights), 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and "one set per leaf" in found[0]["message"], found
