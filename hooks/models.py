@@ -152,7 +152,7 @@ def _attach_request_models(specs: list[ModelSpec], files: list[str], artifacts: 
     if not candidates:
         return
     for spec in specs:
-        chosen, several = choose(candidates, spec.artifact, artifacts)
+        chosen, several = choose(candidates, spec.artifact, artifacts, top)
         if chosen is not None:
             spec.contract, spec.contract_found = chosen.spec, chosen.route
         else:

@@ -241,3 +241,35 @@ def test_a_route_body_unrelated_to_the_columns_is_set_aside_not_checked(git_proj
     code = main(["schema", "--python", sys.executable, "--no-cache"])
     out = capsys.readouterr().out
     assert "MLG411" in out and "shares no field" in out and "MLG405" not in out
+
+
+def test_a_route_of_another_project_in_the_repository_is_not_the_models_contract(git_project):
+    """A repository of several projects (each with its pyproject.toml, each with its own
+    `models/model.pkl`): a route serves its own project's model, never a sibling's, even
+    when the sibling's file names a model of the same name."""
+    for part in ("one", "two", "three"):
+        write(git_project, f"{part}/pyproject.toml", "[project]\nname = 'x'\n")
+    models = ["one/app/models/model.pkl", "two/app/models/model.pkl", "app_of_three"]
+    found = candidates(git_project, {"two/app/main.py": api("Two", "/predict"),
+                                     "three/app/main.py": api("Three", "/predict", "model.pkl")},
+                       models[:2])
+    # `three` names a model.pkl, a name both others have: each is offered only its own
+    assert {c.spec: sorted(c.mentions) for c in found}["three/app/main.py:Three"] == sorted(
+        models[:2])
+    assert choose(found, models[0], models[:2], str(git_project)) == (None, [])
+    assert choose(found, models[1], models[:2], str(git_project))[0].spec == "two/app/main.py:Two"
+    # a route in a sub-folder with its own project file still serves the root's model
+    write(git_project, "pyproject.toml", "[project]\nname = 'root'\n")
+    api_found = candidates(git_project, {"api/main.py": api("Api", "/predict")}, ["m.pkl"])
+    write(git_project, "api/requirements.txt", "fastapi\n")
+    write(git_project, "api/setup.cfg", "[metadata]\nname = api\n")
+    assert choose(api_found, "m.pkl", ["m.pkl"], str(git_project))[0].spec == "api/main.py:Api"
+
+
+def test_a_route_body_with_the_columns_renamed_says_so(git_project, capsys):
+    project(git_project, APP.replace("age: float = Field(ge=0)\n        income: float",
+                                     "AGE: float\n        income_: float"), sample=False)
+    code = main(["schema", "--python", sys.executable, "--no-cache"])
+    out = capsys.readouterr().out
+    assert code == 0 and "MLG411" in out and "shares no field" in out, out
+    assert "its fields are the columns renamed (AGE -> 'age', income_ -> 'income')" in out

@@ -227,8 +227,25 @@ def found_contract(spec, contract, model: dict):
     keys = {f.name for f in fields} | {f.alias for f in fields if f.alias}
     if keys & set(names):
         return contract, None
-    return None, (f"the request model {contract.name} ({spec.contract_found}) shares no field"
-                  " with the model's columns, so it is not the model's input as it stands")
+    why = (f"the request model {contract.name} ({spec.contract_found}) shares no field"
+           " with the model's columns, so it is not the model's input as it stands")
+    columns = {_normalised(n): n for n in names}
+    renamed = [(f.name, columns[_normalised(f.name)]) for f in fields
+               if _normalised(f.name) in columns]
+    if renamed and len(renamed) == len(fields):
+        pairs = ", ".join(f"{a} -> {b!r}" for a, b in renamed[:2])
+        more = ", ..." if len(renamed) > 2 else ""
+        why += (f"; its fields are the columns renamed ({pairs}{more}), which the API must"
+                " map before predicting")
+    return None, why
+
+
+def _normalised(name: str) -> str:
+    """A name without case, units and punctuation: 'sepal length (cm)' -> 'sepal_length'."""
+    import re
+
+    name = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", name.lower())
+    return "_".join(re.findall(r"[a-z0-9]+", name))
 
 
 def compare_contract(spec, contract, model: dict, sample) -> list[Finding]:

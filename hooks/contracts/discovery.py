@@ -32,12 +32,13 @@ class RequestModel:
     that defines it), `route` says where it was found, `mentions` the artifact names the
     route's file names (its own model, when it loads one by name)."""
 
-    __slots__ = ("mentions", "route", "route_path", "shape", "spec")
+    __slots__ = ("file", "mentions", "route", "route_path", "shape", "spec")
 
     def __init__(self, spec: str, route: str, route_path: str, mentions: frozenset[str],
-                 shape: tuple = ()):
+                 shape: tuple = (), file: str = ""):
         self.spec, self.route, self.route_path, self.mentions = (
             spec, route, route_path, mentions)
+        self.file = file  # the route's file: which project of the repository serves it
         # what a request must look like (class name, route, fields): two copies of one app
         # (`app/main.py` and `fastapi/main.py`) take the same request
         self.shape = shape
@@ -93,7 +94,9 @@ def find_request_models(files: list[str], artifacts: list[str],
     each once; `roots` are where imported classes are looked for."""
     from mlgate.contracts.pydantic_ast import _Module, _Reader, read_pydantic
 
-    names = {os.path.basename(a): a for a in artifacts}
+    names: dict[str, list[str]] = {}  # (several projects may each have a `model.pkl`)
+    for artifact in artifacts:
+        names.setdefault(os.path.basename(artifact), []).append(artifact)
     found: dict[str, RequestModel] = {}
     looked = 0
     for path in files:
@@ -116,7 +119,8 @@ def find_request_models(files: list[str], artifacts: list[str],
         except (ContractError, RecursionError):
             continue
         reader.modules[os.path.realpath(path)] = module
-        mentions = frozenset(a for name, a in names.items() if name.encode() in data)
+        mentions = frozenset(a for name, same in names.items() if name.encode() in data
+                             for a in same)
         for function in functions:
             routes = [r for r in map(_route, function.decorator_list) if r]
             if not routes:
@@ -147,7 +151,7 @@ def find_request_models(files: list[str], artifacts: list[str],
                     (f.name, f.alias, f.kind, f.required) for f in contract.fields))
                 found[spec] = RequestModel(
                     spec, f"the body of {route} ({path}:{function.lineno})",
-                    route.partition(" ")[2], mentions, shape)
+                    route.partition(" ")[2], mentions, shape, path)
     return list(found.values())
 
 
@@ -168,12 +172,25 @@ def module_tree(data: bytes, path: str) -> ast.Module:
         raise ContractError(f"cannot parse: {exc}", path) from None
 
 
-def choose(candidates: list[RequestModel], artifact: str,
-           all_artifacts: list[str]) -> tuple[RequestModel | None, list[RequestModel]]:
+def choose(candidates: list[RequestModel], artifact: str, all_artifacts: list[str],
+           repo_root: str = os.curdir) -> tuple[RequestModel | None, list[RequestModel]]:
     """The request model that is `artifact`'s contract, and the candidates when several
-    remain (then none is chosen: the user declares which). A route file that names the
+    remain (then none is chosen: the user declares which). Only routes of the artifact's
+    own project count (a repository of several projects, each with its pyproject.toml, does
+    not serve one project's model from another's API). A route file that names the
     artifact wins; one that names another artifact is that artifact's; a route whose path
     says it predicts wins over the others."""
+    from mlgate.artifacts.project import project_folder
+
+    home = project_folder(artifact, repo_root)
+
+    def related(candidate: RequestModel) -> bool:
+        if not candidate.file:
+            return True
+        other = project_folder(candidate.file, repo_root)
+        return os.path.commonpath([home, other]) in (home, other)
+
+    candidates = [c for c in candidates if related(c)]
     named = [c for c in candidates if artifact in c.mentions]
     if not named:
         named = [c for c in candidates if not (c.mentions & set(all_artifacts))]
