@@ -527,3 +527,29 @@ def test_classes_from_a_notebook_stay_refused(project, capsys):
     (project / "m.pkl").write_bytes(b"\x80\x04\x8c\x08__main__\x8c\rRatioFeatures\x93)\x81}b.")
     code, found = artifact_json(capsys, "m.pkl")
     assert (code, codes(found)) == (1, ["MLG303"])
+
+
+def test_a_model_whose_project_module_or_class_is_gone_says_so_and_offers_no_allow(
+        project, capsys):
+    """The project's own estimator, its module later deleted or the class renamed: the
+    artifact cannot load with this code, and allowing the name would not help. It was
+    reported as a class "not on the allow-list", with an allow snippet."""
+    write_package(project)
+    pipeline = lambda f: make_pipeline(f.RatioFeatures(), LogisticRegression()).fit(X, Y)  # noqa: E731
+    (project / "model.joblib").write_bytes(pickled(project, pipeline))
+    features = project / "churn" / "features.py"
+    text = features.read_text()
+    features.write_text(text.replace("class RatioFeatures", "class Ratios"))
+    subprocess.run(["git", "add", "-A"], cwd=project, check=True)
+    result, found = artifact_json(capsys, "model.joblib")
+    assert result == 1 and codes(found) == ["MLG308"], found
+    assert "the project's module churn.features defines no RatioFeatures" in found[0]["message"]
+    assert "re-train" in found[0]["hint"] and "allow" not in found[0], found
+    subprocess.run(["git", "rm", "-qf", "churn/features.py"], cwd=project, check=True)
+    result, found = artifact_json(capsys, "model.joblib")
+    assert result == 1 and codes(found) == ["MLG307"], found
+    assert "has no module churn.features (deleted or renamed" in found[0]["message"], found
+    # restored, it passes again (nothing about the refusal was kept)
+    features.write_text(text)
+    subprocess.run(["git", "add", "-A"], cwd=project, check=True)
+    assert artifact_json(capsys, "model.joblib") == (0, [])

@@ -113,7 +113,8 @@ def refusal_finding(path: str, refusal, kind: str) -> Finding:
     if refusal.pair is None:
         return _finding(path, refusal.code, refusal.message, offset=refusal.offset,
                         container=kind,
-                        hint=DANGER_HINT if refusal.code == ARTIFACT_UNSAFE_GLOBAL else None)
+                        hint=refusal.hint or (DANGER_HINT if refusal.code == ARTIFACT_UNSAFE_GLOBAL
+                                              else None))
 
     module, name = refusal.pair
     if not offered(module, name):  # a function, say: named, never suggested for `allow`

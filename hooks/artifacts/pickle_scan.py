@@ -199,6 +199,14 @@ def _check_global(module: str, name: str, offset: int, is_allowed, verdict: Verd
     elif not is_allowed(module, name):
         if dangerous(module, name):
             _exploit_primitive(verdict, offset, module, name)
+        gone = getattr(getattr(is_allowed, "project_classes", None), "missing", None)
+        why = gone(module, name) if gone is not None else None
+        if why is not None:  # the project's code, deleted or renamed: no allow-list helps
+            from mlgate.artifacts.project import RENAMED_HINT
+
+            _collect(verdict, offset, Refusal(offset, why[0], f"{module}.{name}: {why[1]}",
+                                              hint=RENAMED_HINT), (module, name))
+            return GlobalRef(module, name)
         _collect(verdict, offset, Refusal(
             offset, UNSAFE_GLOBAL, f"{module}.{name} is not on the allow-list of what model"
             " artifacts need", pair=(module, name)), (module, name))

@@ -19,6 +19,8 @@ import os
 from mlgate.finding import UsageError
 
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+RENAMED_HINT = ("restore the project's code the artifact names, or re-train and dump the model"
+                " with the current code")
 
 
 def project_folder(artifact: str, repo_root: str) -> str:
@@ -160,6 +162,33 @@ class ProjectClasses:
             self.functions.add((module, name))
             return real
         return real if name in classes else None
+
+    def missing(self, module: str, name: str) -> tuple[str, str] | None:
+        """(rule code, why; the hint is RENAMED_HINT) when `module.name` reads as the
+        project's code that is no longer there: its top-level package is the project's,
+        tracked, but the module or the class in it is not (deleted or renamed since the
+        artifact was dumped). It cannot load with this code; allowing the name won't help."""
+        from mlgate.codes import ARTIFACT_CLASS_MISSING, ARTIFACT_IMPORT_FAILS
+
+        parts = module.split(".")
+        if len(parts) < 2 or not all(p.isidentifier() for p in parts):
+            return None
+        package = module_file(parts[0], self.roots)
+        if package is None or os.path.basename(package) != "__init__.py" or not self._tracked(
+                os.path.realpath(package)):
+            return None
+        path = module_file(module, self.roots)
+        if path is None or not self._tracked(os.path.realpath(path)):
+            return (ARTIFACT_IMPORT_FAILS, f"the project's package {parts[0]} has no module"
+                    f" {module} (deleted or renamed since the artifact was dumped?)")
+        try:
+            classes, functions = defined_names(os.path.realpath(path))
+        except (OSError, SyntaxError, ValueError):
+            return None
+        if name not in classes and name not in functions:
+            return (ARTIFACT_CLASS_MISSING, f"the project's module {module} defines no {name}"
+                    " (renamed or removed since the artifact was dumped?)")
+        return None
 
     def _tracked(self, path: str) -> bool:
         import subprocess

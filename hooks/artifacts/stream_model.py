@@ -113,11 +113,12 @@ class Refusal:
     """`pair`: for a global that is not on the allow-list (and no known danger), its
     (module, qualname): the scan goes on, so that one run names them all."""
 
-    __slots__ = ("code", "message", "offset", "pair")
+    __slots__ = ("code", "hint", "message", "offset", "pair")
 
     def __init__(self, offset: int, code: str, message: str,
-                 pair: tuple[str, str] | None = None) -> None:
+                 pair: tuple[str, str] | None = None, hint: str | None = None) -> None:
         self.offset, self.code, self.message, self.pair = offset, code, message, pair
+        self.hint = hint  # what to do, when the rule's own advice does not fit
 
     def __repr__(self) -> str:
         return f"Refusal({self.offset}, {self.code}, {self.message!r})"
