@@ -180,3 +180,43 @@ def test_vector_leaves_other_than_one_per_weight_set_are_refused(git_project, ca
         pickle.dumps(_multi_output_xgboost(_leaves_sharing_weights), 5))
     code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
     assert code == 1 and "one set per leaf" in found[0]["message"], found
+
+
+# ------------------------------------------------ review round 21: COO coordinates
+
+def _knn_on_sparse_rows(row=None):
+    import scipy.sparse as sp
+    from sklearn.neighbors import KNeighborsClassifier
+
+    model = KNeighborsClassifier(n_neighbors=3, algorithm="brute").fit(
+        sp.csr_matrix(X), np.arange(len(X)) % 2)
+    fitted = sp.coo_matrix(model._fit_X)
+    if row is not None:  # a coordinate past the matrix: coo -> csr writes past its rows
+        rows = fitted.row.copy()
+        rows[-1] = row
+        fitted.row = rows  # (the constructor would refuse it; unpickling does not)
+    model._fit_X = fitted
+    return model
+
+
+def test_ordinary_coordinate_matrices_pass(git_project, capsys):
+    import scipy.sparse as sp
+
+    bundle = {"model": _knn_on_sparse_rows(), "matrix": sp.coo_matrix(np.eye(3)),
+              "empty": sp.coo_matrix((2, 5))}
+    if hasattr(sp, "coo_array"):
+        bundle["array"] = sp.coo_array(np.eye(4))
+    (git_project / "bundle.pkl").write_bytes(pickle.dumps(bundle, 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "bundle.pkl")
+    assert (code, found) == (0, []), found
+
+
+@pytest.mark.parametrize("row", [len(X) + 2, len(X) + 8, -1])
+def test_coordinates_outside_the_matrix_are_refused(git_project, capsys, row):
+    """A neighbour classifier's rows kept as COO with a coordinate past them: predict()
+    converts them to CSR in compiled code that trusts them (an abort, a segfault, or a
+    silent heap write, depending on how far past). Refused, wherever in the model."""
+    (git_project / "model.pkl").write_bytes(pickle.dumps(_knn_on_sparse_rows(row), 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and "COO coordinates of axis 0 outside its shape" in found[0]["message"], (
+        found)

@@ -281,10 +281,43 @@ def structure_problem(value):
             problem = _libsvm_problem(value)
             if problem:
                 return problem
-        if module.startswith("scipy.sparse") and hasattr(value, "check_format"):
-            value.check_format(full_check=True)
+        if module.startswith("scipy.sparse") and hasattr(value, "format"):
+            problem = _sparse_problem(value)
+            if problem:
+                return f"{cls.__name__}: {problem}"
     except (AttributeError, TypeError, ValueError, IndexError, KeyError) as exc:
         return f"{cls.__name__}: {type(exc).__name__}: {str(exc)[:200]}"
+    return None
+
+
+def _sparse_problem(matrix):
+    """scipy's compiled conversions (coo -> csr, products, toarray) trust a sparse matrix's
+    indices, and unpickling checks none of them: compressed formats must pass scipy's own
+    full check, coordinates (COO) must lie inside the shape, one per stored value. Any other
+    format is not one the allow-list lets in, so it is refused here too."""
+    import numpy as np
+
+    kind = getattr(matrix, "format", None)
+    if kind in ("csr", "csc") and hasattr(matrix, "check_format"):
+        matrix.check_format(full_check=True)
+        return None
+    if kind != "coo":
+        return f"a sparse matrix of format {kind!r}, which mlgate does not check"
+    shape, data = matrix.shape, matrix.data
+    coords = getattr(matrix, "coords", None)
+    if coords is None:  # (scipy before 1.13: row and col)
+        coords = (matrix.row, matrix.col)
+    if type(data) is not np.ndarray or data.ndim != 1:
+        return "COO values not a one-dimensional array"
+    if not isinstance(coords, tuple) or len(coords) != len(shape) or not all(
+            isinstance(n, (int, np.integer)) and n >= 0 for n in shape):
+        return "COO coordinates not one array per axis of its shape"
+    for axis, (index, size) in enumerate(zip(coords, shape)):
+        if type(index) is not np.ndarray or index.ndim != 1 or index.dtype.kind not in "iu" \
+                or len(index) != len(data):
+            return f"COO coordinates of axis {axis} not one integer per stored value"
+        if index.size and (int(index.min()) < 0 or int(index.max()) >= int(size)):
+            return f"COO coordinates of axis {axis} outside its shape"
     return None
 
 
