@@ -220,3 +220,55 @@ def test_coordinates_outside_the_matrix_are_refused(git_project, capsys, row):
     code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
     assert code == 1 and "COO coordinates of axis 0 outside its shape" in found[0]["message"], (
         found)
+
+
+def _width_deleted(make):
+    def build():
+        model = make()
+        del model.n_features_in_
+        return model
+    return build
+
+
+def _narrow_kmeans():
+    from sklearn.cluster import KMeans
+
+    model = KMeans(3, n_init=1, random_state=0).fit(X)
+    model.cluster_centers_ = model.cluster_centers_[:, :1].copy()
+    return model
+
+
+def _logistic():
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression().fit(X, np.arange(len(X)) % 2)
+
+
+@pytest.mark.parametrize("build", [_width_deleted(_narrow_kmeans), _width_deleted(_logistic)])
+def test_a_fitted_estimator_without_its_recorded_width_is_refused(git_project, capsys, build):
+    """Deleting n_features_in_ took a model past the width checks (k-means centres one
+    column wide predicted on any input, silently) and past the smoke predict."""
+    (git_project / "model.pkl").write_bytes(pickle.dumps(build(), 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and "a fitted estimator without n_features_in_" in found[0]["message"], (
+        found)
+
+
+def test_estimators_that_record_no_width_pass(git_project, capsys):
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import LabelEncoder
+
+    texts = ["a cat", "a dog", "the cat sat", "dogs run"]
+    models = [
+        make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(texts, [0, 1, 0, 1]),
+        make_pipeline(DictVectorizer(), LogisticRegression()).fit(
+            [{"a": 1}, {"b": 2}, {"a": 3}, {"b": 1}], [0, 1, 0, 1]),
+        LabelEncoder().fit(["x", "y"]),
+        LogisticRegression(),  # not fitted: nothing to predict with
+    ]
+    (git_project / "models.pkl").write_bytes(pickle.dumps(models, 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "models.pkl")
+    assert (code, found) == (0, []), found

@@ -281,6 +281,9 @@ def structure_problem(value):
             problem = _libsvm_problem(value)
             if problem:
                 return problem
+        problem = _unrecorded_width_problem(value, cls)
+        if problem:
+            return problem
         if module.startswith("scipy.sparse") and hasattr(value, "format"):
             problem = _sparse_problem(value)
             if problem:
@@ -288,6 +291,45 @@ def structure_problem(value):
     except (AttributeError, TypeError, ValueError, IndexError, KeyError) as exc:
         return f"{cls.__name__}: {type(exc).__name__}: {str(exc)[:200]}"
     return None
+
+
+# Fitted scikit-learn estimators that record no input width: they take text, dicts, label
+# sets or images, not a table of columns (every other one does, since scikit-learn 1.0).
+NO_RECORDED_WIDTH = frozenset({
+    "FeatureHasher", "HashingVectorizer", "CountVectorizer", "TfidfVectorizer",
+    "DictVectorizer", "MultiLabelBinarizer", "LabelBinarizer", "LabelEncoder",
+    "PatchExtractor",
+})
+
+
+def _unrecorded_width_problem(value, cls):
+    """A fitted scikit-learn estimator checks the width of what it is given against its
+    `n_features_in_`, and the checks here compare its stored arrays with that width: one
+    that lacks it (deleted from the state) is taken as it comes, and the smoke predict
+    passes it by. Since scikit-learn 1.0 every estimator of a table of columns records it;
+    one pickled by an older release is reported by the version check instead."""
+    from sklearn.base import BaseEstimator
+
+    if not isinstance(value, BaseEstimator) or hasattr(value, "n_features_in_"):
+        return None
+    concrete = [c for c in cls.__mro__ if (getattr(c, "__module__", "") or "").startswith(
+        "sklearn.") and not c.__module__.startswith(("sklearn.base", "sklearn.utils."))]
+    if not concrete or cls.__name__.startswith("_") or any(
+            c.__name__ in NO_RECORDED_WIDTH for c in concrete):
+        return None  # (a private class is a part of a public estimator, which records it)
+    # (a meta-estimator that reads it from a part, or passes attributes through, is judged
+    # by its parts)
+    if "n_features_in_" in dir(cls) or any("__getattr__" in vars(c) for c in cls.__mro__[:-1]):
+        return None
+    attributes = getattr(value, "__dict__", {})
+    if not any(k.endswith("_") and not k.startswith("_") for k in attributes):
+        return None  # not fitted: nothing it would predict with
+    version = str(attributes.get("_sklearn_version", ""))
+    major = version.split(".", 1)[0]
+    if major.isdigit() and int(major) < 1:
+        return None
+    return (f"{cls.__name__}: a fitted estimator without n_features_in_, which its"
+            " scikit-learn records at fit: nothing checks the width of its input")
 
 
 def _sparse_problem(matrix):
