@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 from collections.abc import Iterable
 
@@ -610,24 +611,48 @@ def write_readme(path: str, section: str) -> None:
     if "\r\n" in text:
         section = section.replace("\n", "\r\n")
     newline = "\r\n" if "\r\n" in text else "\n"
-    start, end = text.find(START), text.find(END)
-    if start >= 0 and end > start:
-        tail = text[end + len(END):]
-        tail = tail[len(newline):] if tail.startswith(newline) else tail
-        while START in tail and END in tail[tail.index(START):]:  # a stale second pair
-            a = tail.index(START)
-            b = tail.index(END, a) + len(END)
-            rest = tail[b:]
-            tail = tail[:a] + (rest[len(newline):] if rest.startswith(newline) else rest)
-        new = text[:start] + section + tail
-    elif start >= 0 or end >= 0:
-        raise UsageError(f"{path}: only one of the mlgate markers is there; remove it or add"
-                         " the other")
+    lines = re.split(r"(?<=\n)", text)
+    pairs = _marker_pairs(path, lines)
+    if pairs:
+        (first, last), stale = pairs[0], {n for a, b in pairs[1:] for n in range(a, b + 1)}
+        kept = [line for n, line in enumerate(lines[last + 1:], last + 1) if n not in stale]
+        new = "".join(lines[:first]) + section + "".join(kept)
     else:
         new = text + (newline if text and not text.endswith("\n") else "") + (
             newline if text else "") + section
     if new != text:
         _replace_atomically(path, new.encode("utf-8"))
+
+
+def _marker_pairs(path: str, lines: list[str]) -> list[tuple[int, int]]:
+    """The generated sections: (start line, end line) of each pair of markers that stand on
+    lines of their own, outside fenced code blocks. A marker quoted in a sentence or a code
+    example is the user's text, never a section boundary (such text was deleted)."""
+    found: list[tuple[str, int]] = []
+    fence = ""
+    for number, line in enumerate(lines):
+        bare = line.strip()
+        opening = re.match(r" {0,3}(`{3,}|~{3,})", line)
+        if fence:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(
+                    fence) and not line[opening.end():].strip():
+                fence = ""
+            continue
+        if opening and not (opening.group(1)[0] == "`" and "`" in line[opening.end():]):
+            fence = opening.group(1)
+        elif bare in (START, END):
+            found.append((bare, number))
+    pairs = []
+    for index in range(0, len(found), 2):
+        here = found[index:index + 2]
+        if [m for m, _ in here] != [START, END]:
+            marker, number = here[0]
+            what = "an end marker with no start marker before it" if marker == END else (
+                "a start marker with no end marker after it")
+            raise UsageError(f"{path}:{number + 1}: {what} ({marker}); fix the markers, or"
+                             " remove them all to have the section appended")
+        pairs.append((here[0][1], here[1][1]))
+    return pairs
 
 
 def _remove_orphans(folder: str) -> None:

@@ -260,6 +260,43 @@ def test_the_readme_is_replaced_whole_in_its_own_line_endings(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["README.md"]  # no temporary file left
 
 
+def test_markers_quoted_in_the_users_text_are_text(tmp_path):
+    """Markers in a sentence or a fenced example (a README documenting mlgate) are the
+    user's words: the section replaced only a pair standing on lines of their own, outside
+    code. Both were taken for sections: the example's lines and half a sentence were lost."""
+    from mlgate.audit import END, START, write_readme
+
+    user = (f"# P\n\nThe part between `{START}` and `{END}` is generated.\n\n"
+            f"```markdown\n{START}\nIMPORTANT USER DOC LINE\n{END}\n```\n\n"
+            f"~~~~\n{START}\n~~~\nstill inside\n{END}\n~~~~\n")
+    readme = tmp_path / "README.md"
+    readme.write_text(user + f"{START}\nold\n{END}\nafter\n")
+    write_readme(str(readme), _section())
+    assert readme.read_text() == user + _section() + "after\n"
+    readme.write_text(user)  # no pair of its own: the section is appended, the rest kept
+    write_readme(str(readme), _section())
+    assert readme.read_text() == user + "\n" + _section()
+
+
+@pytest.mark.parametrize(("markers", "words"), [
+    ("END START END", "3: an end marker with no start marker before it"),
+    ("START END START", "7: a start marker with no end marker after it"),
+    ("START START END", "3: a start marker with no end marker after it"),
+])
+def test_markers_out_of_order_are_named_by_line_and_nothing_is_written(tmp_path, markers,
+                                                                         words):
+    from mlgate.audit import END, START, write_readme
+    from mlgate.finding import UsageError
+
+    readme = tmp_path / "README.md"
+    body = "# P\n\n" + "".join({"START": START, "END": END}[m] + "\nx\n"
+                                for m in markers.split())
+    readme.write_text(body)
+    with pytest.raises(UsageError, match=words):
+        write_readme(str(readme), _section())
+    assert readme.read_text() == body
+
+
 def test_a_readme_symlink_or_fifo_is_refused_and_nothing_is_written(tmp_path):
     import os
 
