@@ -38,6 +38,32 @@ def test_a_long_line_costs_time_linear_in_it_and_reports_a_bounded_number(
     assert classified[0] < 10 * len(text)  # each character looked at a bounded number of times
 
 
+@pytest.mark.parametrize("name", ["run.sh", "compose.yaml", "Dockerfile", "notes.txt"])
+def test_a_long_line_of_short_paths_is_looked_at_in_linear_time(tmp_path, capsys, monkeypatch,
+                                                                name):
+    """`cp /a /a ... /b` on one line: each hit near the end of the line opened one more
+    window, and each path in a window re-read the whole window's words (40 s for 6 KB)."""
+    path = tmp_path / name
+    text = "RUN cp" + " /a" * 6000 + " /b\n"
+    path.write_text(text, encoding="utf-8")
+    looked = [0]
+    real_certain, real_look = classify._certain_line, classify.Prefilter._look
+
+    def certain(line):
+        looked[0] += len(line)
+        return real_certain(line)
+
+    def look(self, window):
+        looked[0] += len(window)
+        return real_look(self, window)
+
+    monkeypatch.setattr(classify, "_certain_line", certain)
+    monkeypatch.setattr(classify.Prefilter, "_look", look)
+    classify.prefilter.cache_clear()
+    run_json(capsys, str(path))
+    assert 0 < looked[0] < 10 * len(text)
+
+
 def test_a_file_over_the_stream_limit_is_read_in_blocks_with_the_same_positions(
         tmp_path, capsys, monkeypatch):
     from mlgate.checks.paths import stream

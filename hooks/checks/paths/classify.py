@@ -294,10 +294,11 @@ class Prefilter:
                 end = find("\n", at, at + _WINDOW)
                 if end < 0:
                     end = min(size, at + _WINDOW)
-                long_line = (start > 0 and text[start - 1] != "\n") or (
-                    end < size and text[end] != "\n")
-                # next: past this window (a long line's later hits start new windows)
-                pos = max(end - _MARGIN, at + 1) if long_line else end + 1
+                cut_short = end < size and text[end] != "\n"
+                long_line = (start > 0 and text[start - 1] != "\n") or cut_short
+                # next: past this window (a long line's later hits start new windows, and
+                # a window that reached the end of its line leaves nothing of it to look at)
+                pos = max(end - _MARGIN, at + 1) if cut_short else end + 1
                 if not long_line:
                     looked.add(line)
                 if not self._could_flag(text[start:end]):
@@ -395,7 +396,8 @@ def _certain_line(line: str) -> bool:
                for word in _LINE_WORDS_RE.split(line))
 
 
-_LITERAL_ALONE_RE = LazyPattern(r"(?:^|\n)[ \t]*[rRbBuUfF]{0,2}[\"']?$")
+# (matched against the line up to the path: nothing but a string's opening before it)
+_LITERAL_ALONE_RE = LazyPattern(r"[ \t]*[rRbBuUfF]{0,2}[\"']?")
 
 
 _FSTRING_OPEN_RE = LazyPattern(r"(?:[fF][rR]?|[rR][fF])[\"']$")
@@ -409,7 +411,9 @@ def _fstring_folder(value: str, m) -> bool:
 
 
 def _unknown_candidate(value: str) -> bool:
-    """Whether an MLG109 finding could come from `value` in some context (the prefilter)."""
+    """Whether an MLG109 finding could come from `value` in some context (the prefilter).
+    Each line's words are judged once, however many paths it holds (linear time)."""
+    certain: dict[int, bool] = {}
     for m in _ANY_POSIX_RE.finditer(value):
         parts = [p for p in m.group().split("/") if p]
         if usage.is_system(parts) or parts[0] in usage.CONTAINER_ROOTS:
@@ -419,9 +423,11 @@ def _unknown_candidate(value: str) -> bool:
         if (len(parts) >= 2 or _fstring_folder(value, m)) and not usage.route_like(parts):
             return True
         line_start = value.rfind("\n", 0, m.start()) + 1
-        line_end = value.find("\n", m.end())
-        line = value[line_start:line_end if line_end >= 0 else len(value)]
-        if _certain_line(line) or _LITERAL_ALONE_RE.search(value, 0, m.start()):
+        if line_start not in certain:
+            line_end = value.find("\n", m.end())
+            certain[line_start] = _certain_line(
+                value[line_start:line_end if line_end >= 0 else len(value)])
+        if certain[line_start] or _LITERAL_ALONE_RE.fullmatch(value, line_start, m.start()):
             return True
         if not value[line_start:m.start()].strip():
             return True  # the command word of a shell line
