@@ -100,8 +100,9 @@ class AuditResult:
     def verdict(self) -> str:
         if any(p.status == "fail" for p in self.pillars):
             return "not-ready"
-        if any(p.required and p.status == NOT_CHECKED for p in self.pillars):
-            return "incomplete"
+        if any(p.required and p.status == NOT_CHECKED for p in self.pillars) or not any(
+                p.status in ("pass", "warn") for p in self.pillars):
+            return "incomplete"  # (READY says something was checked, and passed)
         return "ready"
 
     @property
@@ -112,6 +113,9 @@ class AuditResult:
         if self.verdict == "not-ready":
             return "NOT READY: fix the findings below"
         missing = [p.name for p in self.pillars if p.required and p.status == NOT_CHECKED]
+        if self.verdict == "incomplete" and not missing:
+            return ("INCOMPLETE: nothing was checked (every pillar skipped or not checked);"
+                    " run at least one")
         if missing:
             return (f"INCOMPLETE: not checked: {', '.join(missing)} (add what each one needs,"
                     " or leave it out with [tool.mlgate] require = [...])")
@@ -543,13 +547,21 @@ def emit_report(args: argparse.Namespace, result: AuditResult) -> bool:
     return True
 
 
+def _readme_verdict(result: AuditResult) -> str:
+    """The verdict line: the word in bold, and what it does not cover (skipped pillars)."""
+    headline = result.headline()
+    word = headline.split(":")[0].split(" (")[0]
+    left_out = headline[len(word):].strip() if result.ready else ""
+    return f"Verdict: **{word}**" + (f" {left_out}" if left_out else "") + "."
+
+
 def operational_constraints(result: AuditResult) -> str:
     """The README section the seed lesson asks for, from what was measured; it says which
     pillars were checked, so it never claims more than that."""
     findings, measured = result.findings, result.measured
     lines = [START, "## Operational Constraints", "",
              "_Written by `mlgate audit --write-readme`; edit outside the markers._", "",
-             f"Verdict: **{result.headline().split(':')[0].split(' (')[0]}**.", "",
+             _readme_verdict(result), "",
              "| check | status | detail |", "| --- | --- | --- |"]
     lines += [f"| {p.name} | {MARKS[p.status]} | {p.detail.replace('|', '/')} |"
               for p in result.pillars]

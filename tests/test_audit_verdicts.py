@@ -79,6 +79,17 @@ def test_a_folder_with_nothing_to_check_is_incomplete_not_ready(git_project, cap
     assert main(["audit", "--python", sys.executable, "--no-cache", "--skip", "lock"]) == 0
     assert ("READY for deployment (skipped: lock; not checked, not required: artifact, schema,"
             " latency)" in capsys.readouterr().out)
+    # Nothing checked at all is no verdict: every pillar skipped was READY, exit 0.
+    everything = [*skips, "--skip", "paths"]
+    code, report = audit(capsys, *everything)
+    assert (code, report["verdict"]) == (1, "incomplete"), report
+    assert main(["audit", "--python", sys.executable, "--no-cache", *everything]) == 1
+    assert "INCOMPLETE: nothing was checked" in capsys.readouterr().out
+    # The README's verdict says what it does not cover, as the report does.
+    assert main(["audit", "--python", sys.executable, "--no-cache", "--skip", "lock",
+                 "--write-readme"]) == 0
+    assert ("Verdict: **READY for deployment** (skipped: lock; not checked, not required:"
+            " artifact, schema, latency)." in (git_project / "README.md").read_text())
 
 
 def test_the_report_names_the_interpreter_its_pillars_ran_against(git_project, capsys):
