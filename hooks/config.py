@@ -71,8 +71,9 @@ def _seconds(value: Any, where: str) -> float:
 
 
 def _megabytes(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise UsageError(f"{where} must be a whole number of megabytes (0: no limit)")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 2**20:
+        raise UsageError(f"{where} must be a whole number of megabytes, at most 1048576"
+                         " (1 TB; 0: no limit)")
     return value
 
 
@@ -136,10 +137,26 @@ def _choice(*allowed: str) -> Callable[[Any, str], str]:
     return check
 
 
+def _batch(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100_000:
+        raise UsageError(f"{where} must be a whole number of rows, at most 100000 (0: none)")
+    return value
+
+
+# Methods that change or describe the model rather than answer a request.
+NOT_PREDICTING = frozenset({
+    "fit", "fit_transform", "fit_predict", "fit_resample", "partial_fit", "set_params",
+    "get_params", "set_output", "score", "get_feature_names_out", "get_metadata_routing",
+})
+
+
 def _identifier(value: Any, where: str) -> str:
     # A public method: `__class__` or `_private` would "predict" by calling something else.
     if not isinstance(value, str) or not value.isidentifier() or value.startswith("_"):
         raise UsageError(f"{where} must be a public method name such as \"predict\"")
+    if value in NOT_PREDICTING or value.startswith("set_"):
+        raise UsageError(f"{where}: {value!r} does not answer a request; name the method the"
+                         " service calls (predict, predict_proba, transform, ...)")
     return value
 
 
@@ -165,7 +182,7 @@ MODEL_KEYS: dict[str, Callable[[Any, str], Any]] = {
     "contract-names": _choice("fields", "aliases"),
     "budget-ms": _milliseconds,
     "method": _identifier,
-    "batch": _count,
+    "batch": _batch,
     "contract-import": _bool,
     "input": _choice("dataframe", "records"),
 }

@@ -116,6 +116,12 @@ def test_a_cached_load_failure_does_not_outlive_its_cause(repo, capsys):
     "[tool.mlgate.artifact]\nload-timeout = 1e300\n",
     "[tool.mlgate.latency]\nbudget-ms = -5\n",
     "[tool.mlgate.models.m]\nartifact = 'm.pkl'\nmethod = '__class__'\n",
+    # (a limit that overflowed the probe's C long was blamed on the artifact; a batch of
+    # 10**8 rows took 2.6 GB and its timing vanished; fit "predicted" by refitting)
+    "[tool.mlgate.artifact]\nmemory-limit-mb = 9000000000000\n",
+    "[tool.mlgate.models.m]\nartifact = 'm.pkl'\nbatch = 100000000\n",
+    "[tool.mlgate.models.m]\nartifact = 'm.pkl'\nmethod = 'fit'\n",
+    "[tool.mlgate.models.m]\nartifact = 'm.pkl'\nmethod = 'set_params'\n",
     "tool = 5  # mlgate\n",
     "a = " + "[" * 3000 + "]" * 3000 + "\n[tool.mlgate]\n",
 ])

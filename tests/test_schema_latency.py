@@ -376,3 +376,45 @@ def test_computed_aliases_need_the_import_mode(repo, capsys):
                          "api.py:Request", "--contract-import")
     assert code == 1 and "importing it failed: RuntimeError: no database here" in " ".join(
         f["message"] for f in found)
+
+
+SMALL_ONLY = """
+from sklearn.base import BaseEstimator, TransformerMixin
+
+
+class SmallOnly(TransformerMixin, BaseEstimator):
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        if len(X) > 5:
+            raise MemoryError("too many rows at once")
+        return X
+"""
+
+
+def test_a_batch_that_fails_is_said_not_dropped(repo, capsys, monkeypatch):
+    """`batch = N` times one call with N rows; when it failed, its timing vanished without a
+    word (and it ran with no deadline)."""
+    (repo / "smallonly.py").write_text(SMALL_ONLY)
+    monkeypatch.syspath_prepend(str(repo))
+    import smallonly
+
+    model = make_pipeline(smallonly.SmallOnly(), LogisticRegression()).fit(
+        FRAME[["age"]].iloc[:4], [0, 1, 1, 0])
+    joblib.dump(model, repo / "model.joblib")
+    row = sample(repo, {"age": 0.3})
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\ntrust-modules = ["smallonly"]\n'
+        "[tool.mlgate.latency]\nmax-seconds = 1\n"
+        f'[tool.mlgate.models.m]\nartifact = "model.joblib"\nsample = "{row}"\nbatch = 3\n')
+    code, found, err = run(capsys, "latency")
+    assert (code, found) == (0, []) and "batch of 3: " in err
+    (repo / "pyproject.toml").write_text(
+        (repo / "pyproject.toml").read_text().replace("batch = 3", "batch = 50"))
+    code, found, err = run(capsys, "latency")
+    assert code == 0 and [(f["code"], f["severity"]) for f in found] == [
+        ("MLG502", "warning")], found
+    assert "the batch of 50 rows was not timed: MemoryError: too many rows" in (
+        found[0]["message"])
+    del sys.modules["smallonly"]

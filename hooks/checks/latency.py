@@ -95,12 +95,18 @@ def latency_findings(spec, model: dict, quiet: bool = False) -> list[Finding]:
     if not quiet:
         print(f"mlgate latency: {spec.name}: {summary(spec, model, model.get('_load', {}))}",
               file=sys.stderr)
+    found = []
+    if model.get("batch_error"):
+        found.append(Finding(spec.sample or spec.artifact, 1, 1, NOT_MEASURED,
+                             f"model {spec.name!r}: the batch of {spec.batch} rows was not"
+                             f" timed: {model['batch_error']}", "warning",
+                             "lower batch, or fix what the error says", {"check": NAME}))
     budget = spec.budget_ms
     if lat["p95_ms"] <= budget:
-        return []
+        return found
     first = model.get("latency_first")
     again = f" (and {first['p95_ms']:.1f} ms on the first measurement)" if first else ""
-    return [Finding(
+    return [*found, Finding(
         spec.artifact, 1, 1, OVER_BUDGET,
         f"model {spec.name!r}: p95 {lat['p95_ms']:.1f} ms for one single-row request exceeds"
         f" the {budget:g} ms budget{again}", "error",
