@@ -300,13 +300,16 @@ def test_a_probe_answer_of_the_wrong_shape_is_an_environment_failure(tmp_path):
     assert caught.value.kind == "crash" and "not the probe's answer" in str(caught.value)
 
 
-def test_requirements_includes_never_read_outside_the_repository(repo, capsys, monkeypatch):
+@pytest.mark.parametrize("name", ["requirements.txt", "deps.txt"])
+def test_requirements_includes_never_read_outside_the_repository(repo, capsys, monkeypatch,
+                                                                 name):
+    # (a requirements file known by its content, not its name, ignored its includes: the
+    # refusal was silent, and what an include pinned was "in no lock")
     monkeypatch.setenv("MLGATE_TEST_SECRET", "hunter2-secret-token")
-    (repo / "requirements.txt").write_text(
+    (repo / name).write_text(
         "-r /proc/self/environ\n-r /etc/passwd\n-r ../outside.txt\n")
     (repo.parent / "outside.txt").write_text("attrs==1.0\n")
-    code = main(["lock", "--format", "json", "--no-cache", "--python", sys.executable,
-                 "requirements.txt"])
+    code = main(["lock", "--format", "json", "--no-cache", "--python", sys.executable, name])
     out = capsys.readouterr().out
     assert code == 1 and "hunter2" not in out and "root:" not in out
     found = [f for f in json.loads(out) if f["code"] == "MLG200"]

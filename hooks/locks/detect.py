@@ -156,11 +156,11 @@ def parse_lock(path: str) -> list[ParsedLock]:
     if undecodable is not None and not text:  # not text at all: nothing else to say
         return [ParsedLock(path, kind or "unknown", problems=[undecodable])]
     kind = kind or _sniff(text)
-    if kind == "requirements":
-        from mlgate.locks.requirements import parse
+    if kind == "requirements":  # whatever its name: its -r/-c includes too, each confined
+        from mlgate.locks.requirements import read_requirements
 
-        lock = parse(text, path)
-    elif kind == "pyproject":
+        return read_requirements(path, kind)
+    if kind == "pyproject":
         from mlgate.locks.requirements import parse_pyproject
 
         lock = parse_pyproject(text, path)
