@@ -65,6 +65,20 @@ def test_a_range_the_environment_is_outside_of_and_a_contradicting_line(project,
         "attrs is required as >=24 but 23.2.0 is installed")
 
 
+def test_a_bare_requirement_not_installed_is_required_not_locked(project, capsys):
+    # (it was "locked", with the hint "pin the version you tested: streamlit==<version>")
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    write(root / "requirements.txt", "attrs==23.2.0\nstreamlit\n")
+    code, found, _ = run_lock(capsys)
+    by_code = {f["code"]: f for f in found}
+    assert code == 1 and sorted(by_code) == ["MLG201", "MLG205"], found
+    assert by_code["MLG201"]["message"] == (
+        "streamlit is required but not installed in the project's environment")
+    assert "<version>" not in by_code["MLG205"]["hint"]
+    assert "install it, test, and pin" in by_code["MLG205"]["hint"]
+
+
 def test_every_drift_kind(project, capsys):
     root, venv = project
     install(venv, "attrs", "24.1.0")                      # mismatch

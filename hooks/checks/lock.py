@@ -593,8 +593,9 @@ def _check_package(lock, package, env: _Installed, require_hashes: bool) -> list
         what = package.specifier or package.source_url or "any version"
         hint = ("install a version in that range, test it, and pin it"
                 if dist and _outside_specifier(package, dist["version"]) else
-                f"pin the version you tested: {package.name}=="
-                + (dist["version"] if dist else "<version>"))
+                f"pin the version you tested: {package.name}=={dist['version']}" if dist else
+                "install it, test, and pin the version you tested (pip freeze, uv lock, or"
+                " pip-compile write the pins)")
         found.append(_finding(
             UNPINNED, package, f"{package.name} is not pinned ({what})",
             hint=hint, specifier=package.specifier))
@@ -606,8 +607,9 @@ def _check_package(lock, package, env: _Installed, require_hashes: bool) -> list
             locked = package.version or package.specifier or package.source_url or ""
             found.append(_finding(
                 MISSING, package,
-                f"{package.name}{'==' + package.version if package.version else ''} is locked"
-                " but not installed in the project's environment",
+                f"{package.name}{'==' + package.version if package.version else ''} is"
+                f" {'locked' if package.version else 'required'} but not installed in the"
+                " project's environment",
                 hint="install the lock (pip install -r ..., uv sync) or drop it from the lock",
                 locked=locked, installed=None))
         return found
