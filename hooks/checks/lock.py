@@ -379,18 +379,22 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     if has_real_lock and not any(lock.unreadable for lock in locks):
         reachable = env.closure({**{name: set() for name in project}, **declared})
         first = next(lock for lock in locks if lock.format in REAL_LOCKS)
-        for name, dist in sorted(env.dists.items()):
-            if name in reachable or name in ALWAYS_PRESENT or name in ignored:
-                continue
+        loose = [name for name in sorted(env.dists) if name not in reachable
+                 and name not in ALWAYS_PRESENT and name not in ignored]
+        for name, brings in _with_what_they_bring(env, loose):
+            dist = env.dists[name]
+            shown = ", ".join(env.dists[b]["name"] for b in brings[:5]) + (
+                ", ..." if len(brings) > 5 else "")
             findings.append(Finding(
                 first.path, 1, 1, UNDECLARED,
                 f"{dist['name']} {dist['version']} is installed but in no lock, and nothing"
-                " locked requires it",
+                " locked requires it" + (f" (and {len(brings)} more it brings in: {shown})"
+                                         if brings else ""),
                 severity=SEVERITY[UNDECLARED],
                 hint="add it to the lock, uninstall it, or list it in [tool.mlgate.lock]"
                 " ignore-packages",
                 extra={"check": NAME, "kind": "undeclared", "package": name,
-                       "installed": dist["version"]},
+                       "installed": dist["version"], "brings": brings},
             ))
     if isinstance(probe, _Caching) and probe.stamp:
         from mlgate.artifacts.cache import code_stamp, key
@@ -576,6 +580,23 @@ def _one_per_name(selected: list[LockedPackage], env: _Installed) -> list[Locked
         if installed is not None and package.version == installed != current.version:
             chosen[package.name] = package
     return list(chosen.values())
+
+
+def _with_what_they_bring(env: _Installed, loose: list[str]) -> list[tuple[str, list[str]]]:
+    """The undeclared packages, each reported once: one that another undeclared package
+    requires is named with it (`streamlit` and the 27 it brings in: one finding, not 28)."""
+    wanted = set(loose)
+    brings = {name: sorted((env.closure({name: set()}) & wanted) - {name}) for name in loose}
+    brought = {b for name in loose for b in brings[name]}
+    order = [n for n in loose if n not in brought] + [n for n in loose if n in brought]
+    result, said = [], set()
+    for name in order:  # (a cycle of packages requiring each other: its first one)
+        if name in said:
+            continue
+        said.add(name)
+        result.append((name, [b for b in brings[name] if b not in said]))
+        said.update(brings[name])
+    return result
 
 
 def _check_package(lock, package, env: _Installed, require_hashes: bool) -> list[Finding]:
