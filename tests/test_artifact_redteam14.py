@@ -298,4 +298,4 @@ def test_a_model_that_crashes_on_one_row_crashes_the_probe_not_the_user(git_proj
         sys.modules.pop("crashy", None)
     assert calm == (0, [])
     for code, found in results:
-        assert code == 1 and "predicting one row of zeros" in found[0]["message"], found
+        assert code == 1 and "predicting a few rows" in found[0]["message"], found

@@ -272,3 +272,62 @@ def test_estimators_that_record_no_width_pass(git_project, capsys):
     (git_project / "models.pkl").write_bytes(pickle.dumps(models, 5))
     code, found = artifact_json(capsys, "--only-artifacts", "models.pkl")
     assert (code, found) == (0, []), found
+
+
+# ------------------------- review round 22: distance parameters, loops a stored count keeps
+
+def _mahalanobis_neighbours(inverse=None):
+    from sklearn.neighbors import KNeighborsClassifier, LocalOutlierFactor
+
+    inverse = np.linalg.inv(np.cov(X.T)) if inverse is None else inverse
+    return [KNeighborsClassifier(3, algorithm="brute", metric="mahalanobis",
+                                 metric_params={"VI": inverse}).fit(X, np.arange(len(X)) % 2),
+            LocalOutlierFactor(5, novelty=True, algorithm="brute", metric="seuclidean",
+                               metric_params={"V": X.var(axis=0)}).fit(X)]
+
+
+def test_neighbours_with_distance_parameters_of_their_width_pass(git_project, capsys):
+    (git_project / "models.pkl").write_bytes(pickle.dumps(_mahalanobis_neighbours(), 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "models.pkl")
+    assert (code, found) == (0, []), found
+
+
+def test_distance_parameters_narrower_than_the_input_are_refused(git_project, capsys):
+    """scipy's Mahalanobis distance reads VI as width x width without checking: a 1 x 1 VI
+    read past its buffer on every query (garbage distances, or a segfault when wide)."""
+    model = _mahalanobis_neighbours()[0]
+    model.metric_params = model.effective_metric_params_ = {"VI": np.eye(1)}
+    (git_project / "model.pkl").write_bytes(pickle.dumps(model, 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and "metric_params['VI'] of shape (1, 1), for an input 3 columns" in (
+        found[0]["message"]), found
+
+
+def test_ordinary_transformers_are_exercised_and_pass(git_project, capsys):
+    from sklearn.decomposition import NMF, LatentDirichletAllocation
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    models = [make_pipeline(NMF(2, max_iter=500, random_state=0), LogisticRegression()).fit(
+        X, np.arange(len(X)) % 2), LatentDirichletAllocation(2, random_state=0).fit(X)]
+    (git_project / "models.pkl").write_bytes(pickle.dumps(models, 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "models.pkl")
+    assert (code, found) == (0, []), found
+
+
+@pytest.mark.e2e  # waits out a short load-timeout
+def test_a_loop_a_stored_count_keeps_going_is_stopped_in_the_probe(git_project, capsys):
+    """NMF with max_iter=10**12 and tol=0 in a pipeline: a row of zeros ends its loop at
+    once (nothing to improve), an ordinary row never does. It passed, then hung predict()."""
+    from sklearn.decomposition import NMF
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    model = make_pipeline(NMF(2, random_state=0), LogisticRegression()).fit(
+        X, np.arange(len(X)) % 2)
+    model[0].max_iter, model[0].tol = 10**12, 0.0
+    (git_project / "model.pkl").write_bytes(pickle.dumps(model, 5))
+    (git_project / "pyproject.toml").write_text("[tool.mlgate.artifact]\nload-timeout = 4\n")
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and found[0]["code"] == "MLG309", found
+    assert "did not finish within" in found[0]["message"], found

@@ -416,8 +416,8 @@ def _probe_failure(path: str, error, timeout: float) -> list[Finding]:
     import signal as signals
 
     if error.kind == "timeout":  # (stuck in compiled code: the probe's own alarm did not stop it)
-        return [_finding(path, LOAD_FAILS, f"loading it (or predicting one row of zeros with it,"
-                         f" right after) did not finish within {timeout:g} s",
+        return [_finding(path, LOAD_FAILS, f"loading it (or predicting a few rows with it, right"
+                         f" after) did not finish within {timeout:g} s",
                          hint="raise [tool.mlgate.artifact] load-timeout if the model is really"
                               " that slow to load", kind="timeout")]
     signal = -error.returncode if error.returncode and error.returncode < 0 else None
@@ -427,12 +427,12 @@ def _probe_failure(path: str, error, timeout: float) -> list[Finding]:
                          " program or open a socket (killed by SIGSYS)", hint=_STOPPED_HINT,
                          kind="sandbox")]
     what = f"killed by signal {signal}" if signal else str(error)
-    return [_finding(path, LOAD_FAILS, f"loading it (or predicting one row of zeros with it,"
-                     f" right after) crashed the interpreter: {what}", kind="crash")]
+    return [_finding(path, LOAD_FAILS, f"loading it (or predicting a few rows with it, right"
+                     f" after) crashed the interpreter: {what}", kind="crash")]
 
 
 # Bump when what this module concludes from the same facts changes: cached verdicts expire.
-_CODE = 5
+_CODE = 6
 
 
 class ArtifactGate:

@@ -388,35 +388,41 @@ _SMOKED: list = []
 
 
 def _smoke(obj, seconds=None):
-    """One row of zeros through each model's predict(), here in the sandboxed probe: a model
-    whose compiled state is corrupt in a way no structure check knows reads or writes out of
-    bounds at predict time, and should crash this process, not the user's. Only a crash
-    counts (the probe dies, a finding): an exception (a model that wants strings, or named
+    """A few rows through each model's predict() (a transformer's transform()), here in the
+    sandboxed probe: a row of zeros, then rows of ordinary values (a loop bounded only by a
+    stored count and tolerance ends at once on zeros). A model whose compiled state is
+    corrupt in a way no structure check knows reads or writes out of bounds at predict time,
+    or never returns, and should crash or hang this process, not the user's. Only a crash or
+    the deadline counts (a finding): an exception (a model that wants strings, or named
     columns) is no finding."""
     import warnings
 
     for model in _SMOKED[:64] or [obj]:
-        predict = getattr(model, "predict", None)
+        method = getattr(model, "predict", None)
+        if not callable(method):
+            method = getattr(model, "transform", None)
         width = getattr(model, "n_features_in_", None)
         try:
             width = int(width) if float(width) == int(width) else None
         except (TypeError, ValueError, OverflowError):
             width = None
-        if not callable(predict) or isinstance(model, type) or not (
+        if not callable(method) or isinstance(model, type) or not (
                 width is not None and 0 < width <= 100_000):
             continue
-        try:
-            import numpy
+        import numpy
 
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                predict(numpy.zeros((1, int(width))))
-        except _Deadline:  # the load's deadline, met here
-            raise LoadFailure("timeout", f"predicting one row of zeros with its"
-                              f" {type(model).__name__}, right after loading it, did not"
-                              f" finish within the {seconds:g} s load-timeout") from None
-        except Exception:
-            continue
+        for rows in (numpy.zeros((1, width)), numpy.random.RandomState(0).rand(3, width)):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    method(rows)
+            except _Deadline:  # the load's deadline, met here
+                raise LoadFailure("timeout", f"calling {method.__name__}() on a few rows"
+                                  f" (zeros, then ordinary values) with its"
+                                  f" {type(model).__name__}, right after loading it, did not"
+                                  f" finish within the {seconds:g} s load-timeout") from None
+            except Exception:
+                break
     del _SMOKED[:]  # the end's garbage collection frees every part of the model
 
 

@@ -281,7 +281,7 @@ def structure_problem(value):
             problem = _libsvm_problem(value)
             if problem:
                 return problem
-        problem = _unrecorded_width_problem(value, cls)
+        problem = _unrecorded_width_problem(value, cls) or _metric_params_problem(value)
         if problem:
             return problem
         if module.startswith("scipy.sparse") and hasattr(value, "format"):
@@ -330,6 +330,34 @@ def _unrecorded_width_problem(value, cls):
         return None
     return (f"{cls.__name__}: a fitted estimator without n_features_in_, which its"
             " scikit-learn records at fit: nothing checks the width of its input")
+
+
+# Distance parameters by the shape they have for an input `w` columns wide: scipy's compiled
+# distances read them as that shape without checking (a one-by-one Mahalanobis VI is read
+# as w by w: out of bounds).
+_METRIC_PARAMETER_SHAPES = {"VI": 2, "V": 1, "w": 1}
+
+
+def _metric_params_problem(value):
+    """A neighbour model's stored distance parameters must fit the width of its input."""
+    import numpy as np
+
+    attributes = getattr(value, "__dict__", {})
+    width = attributes.get("n_features_in_")
+    if not isinstance(width, (int, np.integer)):
+        return None
+    for where in ("metric_params", "effective_metric_params_"):
+        params = attributes.get(where)
+        if not isinstance(params, dict):
+            continue
+        for key, dimensions in _METRIC_PARAMETER_SHAPES.items():
+            if key not in params or params[key] is None:
+                continue
+            shape = np.shape(params[key])
+            if shape != (int(width),) * dimensions:
+                return (f"{type(value).__name__}: {where}[{key!r}] of shape {shape}, for an"
+                        f" input {int(width)} columns wide")
+    return None
 
 
 def _sparse_problem(matrix):
