@@ -253,7 +253,7 @@ def test_a_route_of_another_project_in_the_repository_is_not_the_models_contract
     found = candidates(git_project, {"two/app/main.py": api("Two", "/predict"),
                                      "three/app/main.py": api("Three", "/predict", "model.pkl")},
                        models[:2])
-    # `three` names a model.pkl, a name both others have: each is offered only its own
+    # `three` names a model.pkl, a name both others have, and is as near to each
     assert {c.spec: sorted(c.mentions) for c in found}["three/app/main.py:Three"] == sorted(
         models[:2])
     assert choose(found, models[0], models[:2], str(git_project)) == (None, [])
@@ -273,3 +273,14 @@ def test_a_route_body_with_the_columns_renamed_says_so(git_project, capsys):
     out = capsys.readouterr().out
     assert code == 0 and "MLG411" in out and "shares no field" in out, out
     assert "its fields are the columns renamed (AGE -> 'age', income_ -> 'income')" in out
+
+
+def test_a_route_naming_a_common_file_name_serves_the_nearest_artifact(git_project):
+    """`model.pkl` in twenty experiment folders and in the API's own folder: the route that
+    loads 'model.pkl' serves the one beside it, not all twenty."""
+    models = [f"models/run{i}/model.pkl" for i in range(3)] + ["api/model_dir/model.pkl"]
+    found = candidates(git_project, {"api/app.py": api("Req", "/predict", "model.pkl")}, models)
+    assert found[0].mentions == frozenset({"api/model_dir/model.pkl"})
+    assert choose(found, "api/model_dir/model.pkl", models, str(git_project))[0].spec == (
+        "api/app.py:Req")
+    assert choose(found, "models/run0/model.pkl", models, str(git_project)) == (None, [])

@@ -120,7 +120,7 @@ def find_request_models(files: list[str], artifacts: list[str],
             continue
         reader.modules[os.path.realpath(path)] = module
         mentions = frozenset(a for name, same in names.items() if name.encode() in data
-                             for a in same)
+                             for a in _nearest(same, path))
         for function in functions:
             routes = [r for r in map(_route, function.decorator_list) if r]
             if not routes:
@@ -153,6 +153,20 @@ def find_request_models(files: list[str], artifacts: list[str],
                     spec, f"the body of {route} ({path}:{function.lineno})",
                     route.partition(" ")[2], mentions, shape, path)
     return list(found.values())
+
+
+def _nearest(artifacts: list[str], route_file: str) -> list[str]:
+    """Of the artifacts that share the file name a route names (`model.pkl` in twenty
+    experiment folders), the ones nearest the route's file: the one it serves."""
+    if len(artifacts) < 2:
+        return artifacts
+    folder = os.path.dirname(os.path.abspath(route_file))
+
+    def shared(artifact: str) -> int:
+        return len(os.path.commonpath([folder, os.path.dirname(os.path.abspath(artifact))]))
+
+    best = max(map(shared, artifacts))
+    return [a for a in artifacts if shared(a) == best]
 
 
 def shown(path: str) -> str:
