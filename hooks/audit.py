@@ -168,7 +168,7 @@ def _pillar_lock(config, common, pillar, found):
         return
     result = list(lock.run(_args_for(lock, files, common), config))
     found.extend(result)
-    pillar.detail = f"{', '.join(files)} against the project's environment"
+    pillar.detail = f"{_brief(files)} against the project's environment"
 
 
 def project_config(common: argparse.Namespace, config_file: str | None) -> Config:
@@ -271,8 +271,8 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         found = [f for _, fs, _ in results for f in fs]
         types = [(record.get("load") or {}).get("type", "").rsplit(".", 1)[-1]
                  for _, _, record in results]
-        pillars["artifact"].detail = ", ".join(
-            f"{path} ({kind or 'not loaded'})" for path, kind in zip(artifacts, types))
+        pillars["artifact"].detail = _brief(
+            [f"{path} ({kind or 'not loaded'})" for path, kind in zip(artifacts, types)])
         ran = [record["load"] for _, _, record in results if record.get("load")]
         sandboxes = sorted({sandbox_summary(load.get("sandbox"), True) for load in ran})
         if sandboxes:  # which protections the loads ran under
@@ -404,7 +404,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                      if not unchecked or any("no sample, no contract" in u for u in unchecked)
                      else "")
             pillars["schema"].not_checked(
-                "not checked: " + ", ".join(unchecked or ["no model could be exercised"])
+                "not checked: " + _brief(unchecked or ["no model could be exercised"])
                 + needs + (f" ({pillars['schema'].detail})" if compared else ""))
     if active("latency") and specs:
         lines = [f"{spec.name} p95 {m['latency']['p95_ms']:.1f} ms"
@@ -416,7 +416,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
             pillars["latency"].detail = latency_found[0].message
         elif pillars["latency"].status != "fail" and (untimed or not timed):
             pillars["latency"].not_checked(
-                "not timed: " + ", ".join(untimed or ["no model"])
+                "not timed: " + _brief(untimed or ["no model"])
                 + (": a model needs a sample request (sample = \"...\") that predicts"
                    if not untimed or any(u.endswith("(no sample)") for u in untimed) else "")
                 + (f" ({pillars['latency'].detail})" if timed else ""))
@@ -424,6 +424,24 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
     if python is not None:  # whose versions, loads and timings these are
         measured["python"] = {"executable": python.executable, "reason": python.reason}
     return AuditResult(list(pillars.values()), findings, measured, config)
+
+
+def _brief(items: list[str], most: int = 6) -> str:
+    """A pillar's list, readable however many models a repository holds: items that give
+    the same reason in parentheses are said once ("a, b and 19 more (why)"), and past `most`
+    groups the rest is counted. The findings below the report name every one."""
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        name, _, why = item.partition(" (") if item.endswith(")") else (item, "", "")
+        groups.setdefault(why[:-1] if why else "", []).append(name)
+    parts = []
+    for why, names in groups.items():
+        listed = ", ".join(names) if len(names) <= 3 else (
+            f"{', '.join(names[:2])} and {len(names) - 2} more")
+        parts.append(f"{listed} ({why})" if why else listed)
+    if len(parts) > most:
+        parts = [*parts[:most], f"{len(parts) - most} more"]
+    return ", ".join(parts)
 
 
 def _shown(path: str) -> str:

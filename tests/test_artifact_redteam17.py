@@ -85,7 +85,7 @@ class Spins(BaseEstimator):
 """
 
 
-@pytest.mark.e2e  # waits out a 10 s load-timeout
+@pytest.mark.e2e  # waits out a 20 s load-timeout (room for a loaded machine to load)
 def test_the_one_row_smoke_predict_keeps_to_the_load_timeout_and_says_so(git_project, capsys,
                                                                          monkeypatch):
     import json
@@ -102,14 +102,14 @@ def test_the_one_row_smoke_predict_keeps_to_the_load_timeout_and_says_so(git_pro
     joblib.dump(spins.Spins().fit(X), git_project / "model.joblib")
     (git_project / "sample.json").write_text(json.dumps({"a": 0.1, "b": 0.2, "c": 0.3}))
     (git_project / "pyproject.toml").write_text(
-        '[tool.mlgate.artifact]\ntrust-modules = ["spins"]\nload-timeout = 10\n')
+        '[tool.mlgate.artifact]\ntrust-modules = ["spins"]\nload-timeout = 20\n')
     code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
                  "--artifact", "model.joblib", "--sample", "sample.json"])
     found = json.loads(capsys.readouterr().out)
     # (the schema check cannot exercise a model that fails the artifact check: it says why)
     assert code == 1 and [f["code"] for f in found] == ["MLG400"], found
     assert ("calling predict() on a few rows (zeros, then ordinary values) with its Spins,"
-            " right after loading it, did not finish within the 10 s load-timeout") in (
+            " right after loading it, did not finish within the 20 s load-timeout") in (
         found[0]["message"])
     del sys.modules["spins"]
 

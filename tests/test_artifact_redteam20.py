@@ -331,3 +331,78 @@ def test_a_loop_a_stored_count_keeps_going_is_stopped_in_the_probe(git_project, 
     code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
     assert code == 1 and found[0]["code"] == "MLG309", found
     assert "did not finish within" in found[0]["message"], found
+
+
+# ------------------- review round 23: the rows neighbour models keep, kernel density weights
+
+def _neighbours_of_every_kind():
+    from sklearn.neighbors import (
+        KernelDensity,
+        KNeighborsRegressor,
+        KNeighborsTransformer,
+        LocalOutlierFactor,
+        NearestNeighbors,
+        RadiusNeighborsRegressor,
+    )
+    from sklearn.semi_supervised import LabelSpreading
+
+    target = X[:, 0]
+    return [KNeighborsRegressor(3, algorithm="brute").fit(X, target),
+            KNeighborsTransformer(n_neighbors=3, metric="manhattan").fit(X),
+            LocalOutlierFactor(5, novelty=True).fit(X),
+            RadiusNeighborsRegressor(radius=2.0).fit(X, target),
+            NearestNeighbors(n_neighbors=2, metric="precomputed").fit(
+                np.abs(X[:, :1] - X[:, :1].T)),
+            LabelSpreading(kernel="knn", n_neighbors=3).fit(X, np.where(
+                np.arange(len(X)) % 3 == 0, np.arange(len(X)) % 2, -1)),
+            KernelDensity().fit(X, sample_weight=np.ones(len(X)))]
+
+
+def test_neighbour_models_of_every_kind_pass(git_project, capsys):
+    (git_project / "models.pkl").write_bytes(pickle.dumps(_neighbours_of_every_kind(), 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "models.pkl")
+    assert (code, found) == (0, []), found
+
+
+def _narrow_rows(index):
+    def build():
+        model = _neighbours_of_every_kind()[index]
+        fitted = model.nn_fit if hasattr(model, "nn_fit") else model
+        fitted._fit_X = fitted._fit_X[:, :1].copy()  # searches read each row 3 wide
+        return model
+    return build
+
+
+def _fewer_rows():
+    model = _neighbours_of_every_kind()[0]
+    model._fit_X = model._fit_X[:2].copy()
+    return model
+
+
+def _density_with_one_weight():
+    from sklearn.neighbors import KDTree
+
+    model = _neighbours_of_every_kind()[-1]
+    state = list(model.tree_.__getstate__())
+    state[12] = np.ones(1)  # a weight is read for every sample, by its index
+    tree = KDTree.__new__(KDTree)
+    tree.__setstate__(tuple(state))
+    model.tree_ = tree
+    return model
+
+
+@pytest.mark.parametrize(("build", "words"), [
+    (_narrow_rows(0), "fitted rows 1 wide, for an input 3 columns wide"),
+    (_narrow_rows(1), "fitted rows 1 wide, for an input 3 columns wide"),
+    (_narrow_rows(2), "fitted rows 1 wide, for an input 3 columns wide"),
+    (_narrow_rows(5), "fitted rows 1 wide, for an input 3 columns wide"),
+    (_fewer_rows, "2 fitted rows, where n_samples_fit_ says 60"),
+    (_density_with_one_weight, "sample weights of another count than its data"),
+])
+def test_neighbour_state_compiled_searches_trust_is_refused(git_project, capsys, build, words):
+    """A neighbour model's rows narrower than its input: the compiled search reads each
+    row as wide as the query (out of bounds: garbage distances, a heap write through a
+    -1 index, a segfault when wide). Kernel density with one weight for many samples."""
+    (git_project / "model.pkl").write_bytes(pickle.dumps(build(), 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and words in found[0]["message"], found

@@ -431,7 +431,7 @@ def test_a_hanging_predict_is_reported_as_hanging_not_as_a_load_timeout(git_proj
     joblib.dump(hangmodel.Hangs().fit(FRAME), git_project / "model.joblib")
     (git_project / "sample.json").write_text(json.dumps({"age": 0.2, "income": 0.4}))
     (git_project / "pyproject.toml").write_text(
-        '[tool.mlgate.artifact]\ntrust-modules = ["hangmodel"]\nload-timeout = 5\n')
+        '[tool.mlgate.artifact]\ntrust-modules = ["hangmodel"]\nload-timeout = 20\n')
     code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
                  "--artifact", "model.joblib", "--sample", "sample.json"])
     found = json.loads(capsys.readouterr().out)

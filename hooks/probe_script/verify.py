@@ -258,6 +258,10 @@ def structure_problem(value):
             problem = _binary_tree_problem(value)
             if problem:
                 return problem
+        if "_fit_X" in getattr(value, "__dict__", {}):
+            problem = _fitted_rows_problem(value)
+            if problem:
+                return problem
         if hasattr(value, "_predictors") and hasattr(value, "n_features_in_"):
             problem = _predictors_problem(value)
             if problem:
@@ -782,6 +786,11 @@ def _binary_tree_problem(tree):
     n_levels, n_nodes = int(state[5]), int(state[6])
     if n_nodes != len(node_data) or n_nodes != 2 ** n_levels - 1:
         return f"{type(tree).__name__}: a node count that disagrees with its levels"
+    # (kernel density reads a weight for every sample it holds, by the sample's index)
+    weights = state[12] if len(state) > 12 else None
+    if weights is not None and (type(weights) is not np.ndarray or weights.shape != (
+            n_samples,)):
+        return f"{type(tree).__name__}: sample weights of another count than its data"
     # The distance metric reads its weights and matrix over the data's width without
     # checking them at query time: its own validation, and a square Mahalanobis matrix.
     metric = next((part for part in state if hasattr(part, "_validate_data")), None)
@@ -792,6 +801,29 @@ def _binary_tree_problem(tree):
         matrix = metric.__getstate__()[2]
         if matrix.shape != (data.shape[1], data.shape[1]):
             return f"{type(tree).__name__}: a Mahalanobis matrix of another size than its data"
+    return None
+
+
+def _fitted_rows_problem(model):
+    """A neighbour model keeps the rows it was fitted on, and its compiled searches read
+    each as wide as the query (checked against n_features_in_ only): the rows must be as
+    wide as that, and as many as n_samples_fit_ says."""
+    import numpy as np
+
+    attributes = model.__dict__
+    rows, width = attributes["_fit_X"], attributes.get("n_features_in_")
+    count = attributes.get("n_samples_fit_")
+    shape = getattr(rows, "shape", None)
+    if rows is None:
+        return None
+    if shape is None or len(shape) != 2:
+        return f"{type(model).__name__}: fitted rows (_fit_X) that are not a table"
+    if isinstance(width, (int, np.integer)) and shape[1] != int(width):
+        return (f"{type(model).__name__}: fitted rows {shape[1]} wide, for an input"
+                f" {int(width)} columns wide")
+    if isinstance(count, (int, np.integer)) and shape[0] != int(count):
+        return (f"{type(model).__name__}: {shape[0]} fitted rows, where n_samples_fit_"
+                f" says {int(count)}")
     return None
 
 
