@@ -406,3 +406,28 @@ def test_neighbour_state_compiled_searches_trust_is_refused(git_project, capsys,
     (git_project / "model.pkl").write_bytes(pickle.dumps(build(), 5))
     code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
     assert code == 1 and words in found[0]["message"], found
+
+
+def test_ordinary_models_the_round_23_rules_refused_pass(git_project, capsys):
+    """False alarms the new rules raised on ordinary models: isotonic calibration (its
+    IsotonicRegression takes one column and records no width), a chain of trees (each link
+    also reads the labels before it: wider by one per link), and a Mahalanobis distance
+    given its covariance V, which it inverts itself."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.multioutput import ClassifierChain, RegressorChain
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    labels = np.c_[np.arange(len(X)) % 2, (X[:, 0] > 0.5).astype(int)]
+    models = [
+        CalibratedClassifierCV(RandomForestClassifier(5, random_state=0), method="isotonic",
+                               cv=3).fit(X, labels[:, 0]),
+        ClassifierChain(DecisionTreeClassifier(max_depth=3)).fit(X, labels),
+        RegressorChain(DecisionTreeRegressor(max_depth=3)).fit(X, labels.astype(float)),
+        KNeighborsClassifier(3, algorithm="ball_tree", metric="mahalanobis",
+                             metric_params={"V": np.cov(X.T)}).fit(X, labels[:, 0]),
+    ]
+    (git_project / "models.pkl").write_bytes(pickle.dumps(models, 5))
+    code, found = artifact_json(capsys, "--only-artifacts", "models.pkl")
+    assert (code, found) == (0, []), found

@@ -302,7 +302,7 @@ def structure_problem(value):
 NO_RECORDED_WIDTH = frozenset({
     "FeatureHasher", "HashingVectorizer", "CountVectorizer", "TfidfVectorizer",
     "DictVectorizer", "MultiLabelBinarizer", "LabelBinarizer", "LabelEncoder",
-    "PatchExtractor",
+    "PatchExtractor", "IsotonicRegression",  # (one-dimensional input: its own check)
 })
 
 
@@ -339,7 +339,7 @@ def _unrecorded_width_problem(value, cls):
 # Distance parameters by the shape they have for an input `w` columns wide: scipy's compiled
 # distances read them as that shape without checking (a one-by-one Mahalanobis VI is read
 # as w by w: out of bounds).
-_METRIC_PARAMETER_SHAPES = {"VI": 2, "V": 1, "w": 1}
+_METRIC_PARAMETER_SHAPES = {"VI": (2,), "V": (1, 2), "w": (1,)}  # (Mahalanobis takes V too)
 
 
 def _metric_params_problem(value):
@@ -358,7 +358,7 @@ def _metric_params_problem(value):
             if key not in params or params[key] is None:
                 continue
             shape = np.shape(params[key])
-            if shape != (int(width),) * dimensions:
+            if shape not in [(int(width),) * d for d in dimensions]:
                 return (f"{type(value).__name__}: {where}[{key!r}] of shape {shape}, for an"
                         f" input {int(width)} columns wide")
     return None
@@ -672,6 +672,7 @@ def _tree_width_problem(model):
             return f"{name}: estimators_ of another shape than its outputs"
     # A bagging's (an isolation forest's) trees each read the columns it drew for them.
     drawn = getattr(model, "estimators_features_", None)
+    chain = any(c.__name__ == "_BaseChain" for c in type(model).__mro__)
     if drawn is not None and len(drawn) != parts.size:
         return f"{name}: drawn columns for another number of trees"
     for index, part in enumerate(parts.ravel()):
@@ -681,6 +682,8 @@ def _tree_width_problem(model):
                 return f"{name}: a part that is not a tree"
             continue
         expected = width if drawn is None else len(drawn[index])
+        if chain and width is not None:  # (each link also reads the labels before it)
+            expected = width + index
         if width is None or int(tree.n_features) != expected or (
                 _width(part) not in (None, expected)):
             return f"{name}: a tree of another width than the ensemble"
