@@ -101,16 +101,26 @@ def _categorical_xgboost(edit=None):
     y = frame["city"].isin(list("pqr")).astype(int)
     model = xgb.XGBClassifier(n_estimators=2, max_depth=3, n_jobs=1,
                               enable_categorical=True).fit(frame, y)
-    raw = json.loads(bytes(model.get_booster().save_raw("json")))
-    cats = raw["learner"]["gradient_booster"]["model"].get("cats")
     if edit is not None:
-        if not cats or not cats.get("enc"):
-            pytest.skip("this XGBoost keeps no categories in the model")
-        edit(cats)
-        booster = xgb.Booster()
-        booster.load_model(bytearray(json.dumps(raw).encode()))
-        model._Booster = booster
+        def edit_categories(trees):
+            cats = trees.get("cats")
+            if not cats or not cats.get("enc"):
+                pytest.skip("this XGBoost keeps no categories in the model")
+            edit(cats)
+        _edit_booster(model, edit_categories)
     return model
+
+
+def _edit_booster(model, edit):
+    """The model with its booster changed by `edit` (on XGBoost's JSON of its trees), as
+    XGBoost itself loads such a booster, without a word."""
+    import xgboost as xgb
+
+    raw = json.loads(bytes(model.get_booster().save_raw("json")))
+    edit(raw["learner"]["gradient_booster"]["model"])
+    booster = xgb.Booster()
+    booster.load_model(bytearray(json.dumps(raw).encode()))
+    model._Booster = booster
 
 
 def test_an_xgboost_model_with_categories_of_every_kind_passes(git_project, capsys):
@@ -151,11 +161,7 @@ def _multi_output_xgboost(edit=None):
     except Exception as exc:  # an XGBoost before vector leaves
         pytest.skip(f"no multi-output trees here: {exc}")
     if edit is not None:
-        raw = json.loads(bytes(model.get_booster().save_raw("json")))
-        edit(raw["learner"]["gradient_booster"]["model"]["trees"][0])
-        booster = xgb.Booster()
-        booster.load_model(bytearray(json.dumps(raw).encode()))
-        model._Booster = booster
+        _edit_booster(model, lambda trees: edit(trees["trees"][0]))
     return model
 
 
