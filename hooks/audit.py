@@ -186,7 +186,12 @@ def project_config(common: argparse.Namespace, config_file: str | None) -> Confi
 
 def audit(common: argparse.Namespace, config: Config) -> AuditResult:
     """Run the pillars from inside the audited folder; paths in findings are relative to it."""
-    from mlgate.artifacts.discovery import find_artifacts, is_lfs_pointer
+    from mlgate.artifacts.discovery import (
+        NOT_CHECKED_FORMATS,
+        find_artifacts,
+        is_lfs_pointer,
+        other_format_models,
+    )
     from mlgate.artifacts.gate import ArtifactGate, sandbox_summary
     from mlgate.checks.latency import latency_findings, latency_spec
     from mlgate.checks.schema import (
@@ -236,10 +241,13 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                   and not config.is_excluded(relative_to(p, config.root))]
     pointers = [p for p in artifacts if is_lfs_pointer(p)]
     if not artifacts:
+        others = other_format_models(".")
+        why = ("no model artifact found (by name or content): commit the model, or declare"
+               " it in [tool.mlgate.models.NAME] artifact = \"...\"") if others is None else (
+            f"no model mlgate can check: {others}; {NOT_CHECKED_FORMATS}; ship the"
+            " pickled estimator, or leave these pillars out of [tool.mlgate] require")
         for name in ("artifact", "schema", "latency"):
-            pillars[name].not_checked(
-                "no model artifact found (by name or content): commit the model, or declare"
-                " it in [tool.mlgate.models.NAME] artifact = \"...\"")
+            pillars[name].not_checked(why)
     gate = None
     failed: set[str] = set()  # artifacts the artifact pillar failed: not exercised again
     if artifacts and any(active(p) for p in ("artifact", "schema", "latency")):

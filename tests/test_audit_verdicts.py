@@ -92,6 +92,24 @@ def test_a_folder_with_nothing_to_check_is_incomplete_not_ready(git_project, cap
             " artifact, schema, latency)." in (git_project / "README.md").read_text())
 
 
+def test_a_model_in_a_format_mlgate_does_not_check_is_named_not_called_absent(git_project,
+                                                                            capsys):
+    """An ONNX-only project: "no model found" would read as "nothing there"; the pillar
+    names the files it saw and why they were not checked."""
+    (git_project / "model.onnx").write_bytes(b"\x08\x07\x12\x07pytorch" + bytes(64))
+    (git_project / "weights").mkdir()
+    (git_project / "weights" / "net.pt").write_bytes(b"PK\x03\x04" + bytes(64))
+    code, report = audit(capsys)
+    pillar = {p["name"]: p for p in report["pillars"]}["artifact"]
+    assert (code, pillar["status"]) == (1, "not-checked")
+    assert pillar["detail"].startswith(
+        "no model mlgate can check: model.onnx (ONNX), weights/net.pt (PyTorch); mlgate"
+        " checks pickle, joblib"), pillar["detail"]
+    assert main(["artifact"]) == 0
+    assert ("no model artifact found (by name or content); not checked: model.onnx (ONNX),"
+            " weights/net.pt (PyTorch)" in capsys.readouterr().err)
+
+
 def test_the_report_names_the_interpreter_its_pillars_ran_against(git_project, capsys):
     joblib.dump(model(), git_project / "model.joblib")
     code, report = audit(capsys, "--skip", "schema", "--skip", "latency")

@@ -555,6 +555,35 @@ def artifacts_among(paths: list[str]) -> list[str]:
     return found
 
 
+# Model files in formats that hold no pickle mlgate can vouch for, by extension: named when no
+# artifact was found, so "nothing found" does not read as "nothing there".
+OTHER_FORMATS = {".onnx": "ONNX", ".h5": "Keras/HDF5", ".hdf5": "Keras/HDF5",
+                 ".keras": "Keras", ".pt": "PyTorch", ".pth": "PyTorch",
+                 ".safetensors": "safetensors", ".tflite": "TensorFlow Lite",
+                 ".pb": "TensorFlow", ".cbm": "CatBoost", ".mlmodel": "Core ML",
+                 ".gguf": "GGUF"}
+
+
+def other_format_models(folder: str = ".", limit: int = 3) -> str | None:
+    """"model.onnx (ONNX), ..." for the model files of `folder` that mlgate does not check,
+    or None when there are none."""
+    from mlgate.files import project_files
+
+    found = []
+    for path in project_files(folder):
+        suffix = os.path.splitext(path)[1].lower()
+        if suffix in OTHER_FORMATS:
+            found.append(f"{path} ({OTHER_FORMATS[suffix]})")
+    if not found:
+        return None
+    more = f", and {len(found) - limit} more" if len(found) > limit else ""
+    return ", ".join(found[:limit]) + more
+
+
+NOT_CHECKED_FORMATS = ("mlgate checks pickle, joblib, .npy/.npz, .skops and XGBoost"
+                       " .json/.ubj models")
+
+
 def find_artifacts(folder: str = ".") -> list[str]:
     """Every artifact git lists under `folder` (tracked, or untracked and not ignored),
     virtualenv and conda folders left out; a walk when `folder` is not in a repository."""

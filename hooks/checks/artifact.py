@@ -95,8 +95,12 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         return missing
     if not paths:
         if not args.only_artifacts:
-            print("mlgate artifact: no model artifact found (by name or content)",
-                  file=sys.stderr)
+            from mlgate.artifacts.discovery import NOT_CHECKED_FORMATS, other_format_models
+
+            others = other_format_models(".")
+            print("mlgate artifact: no model artifact found (by name or content)" + (
+                f"; not checked: {others} ({NOT_CHECKED_FORMATS})" if others else ""),
+                file=sys.stderr)
         return []
     from mlgate.artifacts.gate import ArtifactGate
 
