@@ -388,42 +388,56 @@ _SMOKED: list = []
 
 
 def _smoke(obj, seconds=None):
-    """A few rows through each model's predict() (a transformer's transform()), here in the
-    sandboxed probe: a row of zeros, then rows of ordinary values (a loop bounded only by a
-    stored count and tolerance ends at once on zeros). A model whose compiled state is
-    corrupt in a way no structure check knows reads or writes out of bounds at predict time,
-    or never returns, and should crash or hang this process, not the user's. Only a crash or
-    the deadline counts (a finding): an exception (a model that wants strings, or named
+    """A few rows through each model's answering methods (predict(), and predict_proba(),
+    decision_function(), score_samples(), transform() where it has them: a serving app calls
+    any of them, and each reads its own part of the fitted state), here in the sandboxed
+    probe: a row of zeros, then rows of ordinary values (a loop bounded only by a stored
+    count and tolerance ends at once on zeros). A model whose compiled state is corrupt in a
+    way no structure check knows reads or writes out of bounds at predict time, or never
+    returns, and should crash or hang this process, not the user's. Only a crash or the
+    deadline counts (a finding): an exception (a model that wants strings, or named
     columns) is no finding."""
-    import warnings
-
-    for model in _SMOKED[:64] or [obj]:
-        method = getattr(model, "predict", None)
-        if not callable(method):
-            method = getattr(model, "transform", None)
+    # Every one met, however many (the load's deadline bounds them all): a cap would let a
+    # corrupt model ride behind enough sound ones.
+    for model in _SMOKED or [obj]:
         width = getattr(model, "n_features_in_", None)
         try:
             width = int(width) if float(width) == int(width) else None
         except (TypeError, ValueError, OverflowError):
             width = None
-        if not callable(method) or isinstance(model, type) or not (
-                width is not None and 0 < width <= 100_000):
+        if isinstance(model, type) or not (width is not None and 0 < width <= 100_000):
             continue
-        import numpy
-
-        for rows in (numpy.zeros((1, width)), numpy.random.RandomState(0).rand(3, width)):
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    method(rows)
-            except _Deadline:  # the load's deadline, met here
-                raise LoadFailure("timeout", f"calling {method.__name__}() on a few rows"
-                                  f" (zeros, then ordinary values) with its"
-                                  f" {type(model).__name__}, right after loading it, did not"
-                                  f" finish within the {seconds:g} s load-timeout") from None
+        for name in _ANSWERING:
+            try:  # a property that raises (scikit-learn's available_if) is no method
+                method = getattr(model, name, None)
             except Exception:
-                break
+                continue
+            if callable(method):
+                _smoke_method(model, method, width, seconds)
     del _SMOKED[:]  # the end's garbage collection frees every part of the model
+
+
+# What a serving app calls on a model: each is run on a few rows by `_smoke`.
+_ANSWERING = ("predict", "predict_proba", "decision_function", "score_samples", "transform")
+
+
+def _smoke_method(model, method, width, seconds):
+    import warnings
+
+    import numpy
+
+    for rows in (numpy.zeros((1, width)), numpy.random.RandomState(0).rand(3, width)):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                method(rows)
+        except _Deadline:  # the load's deadline, met here
+            raise LoadFailure("timeout", f"calling {method.__name__}() on a few rows"
+                              f" (zeros, then ordinary values) with its"
+                              f" {type(model).__name__}, right after loading it, did not"
+                              f" finish within the {seconds:g} s load-timeout") from None
+        except Exception:
+            return
 
 
 # Values with no parts to walk into (a module is pickled by name, not walked).
@@ -485,8 +499,9 @@ def _walk(obj):
         seen.add(id(value))
         kept.append(value)  # alive until the end: an id is never reused within the walk
         try:
-            if hasattr(value, "n_features_in_") and callable(getattr(value, "predict", None)):
-                _SMOKED.append(value)  # a model, at any depth: `_smoke` predicts one row
+            if hasattr(value, "n_features_in_") and any(
+                    callable(getattr(value, name, None)) for name in _ANSWERING):
+                _SMOKED.append(value)  # a model or transformer, at any depth: `_smoke` runs it
         except Exception:  # an attribute that raises: a part to walk, not a model to run
             pass
         problem = structure_problem(value)

@@ -695,6 +695,11 @@ def _is_tree(value) -> bool:
     return cls.__name__ == "Tree" and cls.__module__ == "sklearn.tree._tree"
 
 
+# The libsvm kind each scikit-learn class fits (its `_impl`).
+_LIBSVM_KINDS = {"SVC": "c_svc", "NuSVC": "nu_svc", "OneClassSVM": "one_class",
+                 "SVR": "epsilon_svr", "NuSVR": "nu_svr"}
+
+
 def _libsvm_problem(model):
     """libsvm sizes its reads of the dual coefficients and intercepts by the support counts:
     each must have the length its classes (or its regression) give it."""
@@ -715,6 +720,16 @@ def _libsvm_problem(model):
         return f"{name}: support counts of another length than a regression's"
     if classes is not None and int(counts.sum()) != n_sv:
         return f"{name}: support counts that do not add up to its support vectors"
+    if counts.size and bool(np.any((counts < 0) | (counts > n_sv))):
+        # libsvm walks each class's count over the coefficients: a negative one beside a
+        # larger one still adds up, and reads past them
+        return f"{name}: a support count below zero or above its support vectors"
+    own = next((_LIBSVM_KINDS[c.__name__] for c in type(model).__mro__
+                if c.__name__ in _LIBSVM_KINDS
+                and (getattr(c, "__module__", "") or "").startswith("sklearn.svm")), None)
+    if own is not None and getattr(model, "_impl", None) != own:
+        # the kind libsvm runs comes from this string, not from the class
+        return f"{name}: a libsvm kind ({getattr(model, '_impl', None)!r}) other than {own!r}"
     pairs = n_class * (n_class - 1) // 2
     if tuple(model._dual_coef_.shape) != (n_class - 1, n_sv) or tuple(
             model._intercept_.shape) != (pairs,):
@@ -768,6 +783,20 @@ def _tree_problem(tree):
     feature = nodes["feature"][~leaf]
     if feature.size and bool(np.any((feature < 0) | (feature >= tree.n_features))):
         return "Tree: a split on a feature the tree does not have"
+    # Every node but the root is the child of exactly one node (a shared child makes paths
+    # longer than the depth says), and the stored depth is no less than the real one:
+    # decision_path() sizes its output by max_depth and writes one entry per node on a path.
+    children = np.concatenate([left[~leaf], right[~leaf]])
+    parents = np.bincount(children, minlength=count) if children.size else np.zeros(count)
+    if count and (parents[0] != 0 or bool(np.any(parents[1:] != 1))):
+        return "Tree: a node that is not the child of exactly one node"
+    depth, level = 0, np.array([0]) if count else np.array([], dtype=int)
+    while level.size:
+        inner = level[~leaf[level]]
+        level = np.concatenate([left[inner], right[inner]])
+        depth += 1 if level.size else 0
+    if count and int(tree.max_depth) < depth:
+        return f"Tree: max_depth {int(tree.max_depth)} below the tree's real depth {depth}"
     return None
 
 
@@ -789,6 +818,11 @@ def _binary_tree_problem(tree):
     n_levels, n_nodes = int(state[5]), int(state[6])
     if n_nodes != len(node_data) or n_nodes != 2 ** n_levels - 1:
         return f"{type(tree).__name__}: a node count that disagrees with its levels"
+    # A query descends from node i to 2i+1 and 2i+2 unless i is a leaf: every node of the
+    # last level must be one (else the search reads past the nodes).
+    inner = np.flatnonzero(node_data["is_leaf"] == 0)
+    if inner.size and int(inner.max()) * 2 + 2 >= n_nodes:
+        return f"{type(tree).__name__}: a node with children past the tree's last level"
     # (kernel density reads a weight for every sample it holds, by the sample's index)
     weights = state[12] if len(state) > 12 else None
     if weights is not None and (type(weights) is not np.ndarray or weights.shape != (

@@ -1,0 +1,192 @@
+"""Review round 24: stored counts that compiled code sizes its reads and writes by, and a
+smoke run that reaches every answering method of every model.
+
+- A decision tree's `max_depth` sizes decision_path()'s output (one entry per node on a
+  path, written unchecked): an understated depth overflowed the heap. The rule: the stored
+  depth is at least the real one, and every node but the root has exactly one parent.
+- An SVC's support counts added up with a negative one beside a larger one: libsvm walked
+  past its coefficients (NaN answers, or a crash). The rule: every count in range, and the
+  libsvm kind (`_impl`) the class's own.
+- A KD tree's last-level node marked as inner: a query near it descended past the nodes.
+  The rule: a node's children are inside the tree, or it is a leaf.
+- The smoke run after the load stopped at 64 models: a corrupt one rode behind enough sound
+  ones. Now every model and transformer met is run, within the load's deadline.
+
+A serving app calls predict_proba(), decision_function() or score_samples() as often as
+predict(), and each reads its own part of the fitted state (a calibrator's, the classes', a
+density's). A smoke run that only called predict() left a model whose predict() is sound
+and whose predict_proba() reads out of bounds to crash the user's app, not the probe.
+"""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from helpers import artifact_json
+
+X = np.random.RandomState(0).rand(30, 3)
+
+ONE_BAD_METHOD = """
+import ctypes
+
+from sklearn.base import BaseEstimator
+
+
+class OneBadMethod(BaseEstimator):
+    def __init__(self, bad="predict_proba"):
+        self.bad = bad
+
+    def fit(self, X, y=None):
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def _answer(self, name, X):
+        if name == self.bad:
+            ctypes.string_at(0)  # a read at address 0: corrupt compiled state, contained
+        return X[:, 0]
+
+    def predict(self, X):
+        return self._answer("predict", X)
+
+    def predict_proba(self, X):
+        return self._answer("predict_proba", X)
+
+    def decision_function(self, X):
+        return self._answer("decision_function", X)
+
+    def score_samples(self, X):
+        return self._answer("score_samples", X)
+
+    def transform(self, X):
+        return self._answer("transform", X)
+"""
+
+
+@pytest.fixture
+def one_bad_method(git_project):
+    (git_project / "one_bad.py").write_text(ONE_BAD_METHOD)
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\ntrust-modules = ["one_bad"]\n')
+    subprocess.run(["git", "add", "one_bad.py"], cwd=git_project, check=True)
+    sys.path.insert(0, str(git_project))
+    try:
+        from one_bad import OneBadMethod
+
+        yield OneBadMethod
+    finally:
+        sys.path.remove(str(git_project))
+        sys.modules.pop("one_bad", None)
+
+
+@pytest.mark.parametrize("bad", ["predict_proba", "decision_function", "score_samples",
+                                 "transform"])
+def test_a_model_that_crashes_in_any_answering_method_crashes_the_probe(
+        git_project, capsys, one_bad_method, bad):
+    (git_project / "model.pkl").write_bytes(pickle.dumps(one_bad_method(bad=bad).fit(X)))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert "predicting a few rows" in found[0]["message"], found
+
+
+def test_the_same_model_with_sound_methods_passes(git_project, capsys, one_bad_method):
+    (git_project / "model.pkl").write_bytes(pickle.dumps(one_bad_method(bad="none").fit(X)))
+    assert artifact_json(capsys, "--only-artifacts", "model.pkl") == (0, [])
+
+
+def test_a_corrupt_model_behind_many_sound_ones_is_still_run(git_project, capsys,
+                                                             one_bad_method):
+    from sklearn.linear_model import LinearRegression
+
+    sound = [LinearRegression().fit(X, X[:, 0]) for _ in range(80)]
+    for position in (0, 80):
+        held = sound[:position] + [one_bad_method(bad="predict").fit(X)] + sound[position:]
+        (git_project / "models.pkl").write_bytes(pickle.dumps(held))
+        code, found = artifact_json(capsys, "--only-artifacts", "models.pkl")
+        assert code == 1 and "predicting a few rows" in found[0]["message"], (position, found)
+
+
+def _tree_with(**changes):
+    from sklearn.tree import DecisionTreeClassifier
+
+    rng = np.random.RandomState(0)
+    clf = DecisionTreeClassifier(random_state=0).fit(rng.rand(300, 3), rng.randint(0, 2, 300))
+    state = clf.tree_.__getstate__()
+    nodes = state["nodes"].copy()
+    for field, (index, value) in changes.items():
+        if field == "max_depth":
+            state["max_depth"] = value
+        else:
+            nodes[field][index] = value
+    state["nodes"] = nodes
+    clf.tree_.__setstate__(state)
+    return clf
+
+
+def _shared_child():
+    clf = _tree_with()
+    nodes = clf.tree_.__getstate__()["nodes"]
+    inner = np.flatnonzero(nodes["left_child"] != -1)
+    # a later inner node's left child becomes the right child of the node before it too
+    first, second = inner[1], inner[2]
+    return _tree_with(right_child=(first, int(nodes["left_child"][second])))
+
+
+def _svc(**changes):
+    from sklearn.svm import SVC
+
+    model = SVC().fit(X, (X[:, 0] > 0.5).astype(int))
+    n_sv = len(model.support_)
+    if changes.get("counts"):
+        model._n_support = np.array([n_sv + 4000, -4000], dtype=np.int32)
+    if changes.get("kind"):
+        model._impl = "nu_svc"
+    return model
+
+
+def _kd_tree_with_inner_last_level():
+    from sklearn.neighbors import KNeighborsRegressor
+
+    rng = np.random.RandomState(0)
+    data = np.vstack([rng.rand(100, 2), 1000 + rng.rand(100, 2)])
+    model = KNeighborsRegressor(algorithm="kd_tree", leaf_size=5).fit(data, data.sum(1))
+    state = list(model._tree.__getstate__())
+    nodes = state[2].copy()
+    nodes["is_leaf"][len(nodes) - 1] = 0
+    state[2] = nodes
+    model._tree.__setstate__(tuple(state))
+    return model
+
+
+@pytest.mark.parametrize("make, says", [
+    (lambda: _tree_with(max_depth=(None, 0)), "Tree: max_depth 0 below the tree's real depth"),
+    (_shared_child, "Tree: a node that is not the child of exactly one node"),
+    (lambda: _svc(counts=True), "SVC: a support count below zero or above"),
+    (lambda: _svc(kind=True), "SVC: a libsvm kind ('nu_svc') other than 'c_svc'"),
+    (_kd_tree_with_inner_last_level, "KDTree: a node with children past the tree's last"),
+])
+def test_stored_counts_compiled_code_trusts_are_refused(git_project, capsys, make, says):
+    (git_project / "model.pkl").write_bytes(pickle.dumps(make()))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert says in found[0]["message"], found
+
+
+def test_the_same_models_untouched_pass(git_project, capsys):
+    from sklearn.ensemble import RandomForestRegressor
+    from sklearn.neighbors import BallTree, KernelDensity, KNeighborsClassifier
+    from sklearn.svm import SVR, NuSVC, OneClassSVM
+    from sklearn.tree import DecisionTreeRegressor
+
+    y = (X[:, 0] > 0.5).astype(int)
+    models = [_tree_with(), _svc(), NuSVC().fit(X, y), SVR().fit(X, X[:, 0]),
+              OneClassSVM().fit(X), DecisionTreeRegressor(ccp_alpha=0.01).fit(X, X[:, 0]),
+              RandomForestRegressor(n_estimators=5, max_depth=3).fit(X, X[:, 0]),
+              KNeighborsClassifier(algorithm="kd_tree", leaf_size=2).fit(X, y),
+              KernelDensity(algorithm="ball_tree").fit(X), BallTree(X, leaf_size=1)]
+    (git_project / "models.pkl").write_bytes(pickle.dumps(models))
+    assert artifact_json(capsys, "--only-artifacts", "models.pkl") == (0, [])
