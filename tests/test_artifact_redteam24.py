@@ -104,7 +104,7 @@ def test_a_corrupt_model_behind_many_sound_ones_is_still_run(git_project, capsys
 
     sound = [LinearRegression().fit(X, X[:, 0]) for _ in range(80)]
     for position in (0, 80):
-        held = sound[:position] + [one_bad_method(bad="predict").fit(X)] + sound[position:]
+        held = [*sound[:position], one_bad_method(bad="predict").fit(X), *sound[position:]]
         (git_project / "models.pkl").write_bytes(pickle.dumps(held))
         code, found = artifact_json(capsys, "--only-artifacts", "models.pkl")
         assert code == 1 and "predicting a few rows" in found[0]["message"], (position, found)
@@ -190,3 +190,80 @@ def test_the_same_models_untouched_pass(git_project, capsys):
               KernelDensity(algorithm="ball_tree").fit(X), BallTree(X, leaf_size=1)]
     (git_project / "models.pkl").write_bytes(pickle.dumps(models))
     assert artifact_json(capsys, "--only-artifacts", "models.pkl") == (0, [])
+
+
+def test_ordinary_models_of_the_round_24_sweep_pass(git_project, capsys):
+    """False alarms of a sweep of 1,030 ordinary artifacts: a multiclass Gaussian process
+    classifier (its one-vs-rest is built around private parts, never fitted itself), and
+    dummy estimators as scikit-learn 1.3 and 1.4 write them, alone or as a gradient
+    boosting's `init_` (no `n_features_in_`: they read only the number of rows)."""
+    from sklearn.dummy import DummyClassifier
+    from sklearn.ensemble import GradientBoostingRegressor
+    from sklearn.gaussian_process import GaussianProcessClassifier
+
+    three = np.arange(30) % 3
+    boosting = GradientBoostingRegressor(n_estimators=5).fit(X, X[:, 0])
+    del boosting.init_.n_features_in_  # as scikit-learn 1.3 and 1.4 leave it
+    dummy = DummyClassifier().fit(X, three)
+    del dummy.n_features_in_
+    models = [GaussianProcessClassifier().fit(X, three), boosting, dummy]
+    (git_project / "models.pkl").write_bytes(pickle.dumps(models))
+    assert artifact_json(capsys, "--only-artifacts", "models.pkl") == (0, [])
+
+
+def test_a_gradient_boosting_with_categories_from_dtype_passes_as_skops(git_project, capsys):
+    """HistGradientBoosting keeps `partial(check_array, ...)` for categorical columns; the
+    pickle scanner accepted it and the skops one refused every PartialNode."""
+    pd = pytest.importorskip("pandas")
+    sio = pytest.importorskip("skops.io")
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    frame = pd.DataFrame({"x": X[:, 0], "c": pd.Categorical(["a", "b", "c"] * 10)})
+    model = HistGradientBoostingClassifier(categorical_features="from_dtype", max_iter=3)
+    sio.dump(model.fit(frame, np.arange(30) % 2), git_project / "model.skops")
+    assert artifact_json(capsys, "--only-artifacts", "model.skops") == (0, [])
+
+
+@pytest.mark.parametrize("change", ["positional", "other function", "namespace", "keyword"])
+def test_a_skops_partial_other_than_scikit_learns_is_refused(git_project, capsys, change):
+    import json
+    import zipfile
+
+    pd = pytest.importorskip("pandas")
+    sio = pytest.importorskip("skops.io")
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    frame = pd.DataFrame({"x": X[:, 0], "c": pd.Categorical(["a", "b", "c"] * 10)})
+    model = HistGradientBoostingClassifier(categorical_features="from_dtype", max_iter=3)
+    sio.dump(model.fit(frame, np.arange(30) % 2), git_project / "sound.skops")
+    with zipfile.ZipFile(git_project / "sound.skops") as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    schema = json.loads(members["schema.json"])
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            if node.get("__loader__") == "PartialNode":
+                content = node["content"]
+                if change == "positional":
+                    content["args"]["content"] = [{"__class__": "str", "__module__": "builtins",
+                                                   "__loader__": "JsonNode", "content": "1",
+                                                   "is_json": True, "__id__": 1}]
+                elif change == "other function":
+                    content["func"].update(__module__="numpy", __class__="mean")
+                elif change == "namespace":
+                    content["namespace"] = {"__class__": "dict", "__module__": "builtins",
+                                            "__loader__": "DictNode", "content": {},
+                                            "__id__": 2}
+                else:
+                    content["kwds"]["content"]["func"] = content["kwds"]["content"][
+                        "ensure_all_finite"]
+            stack.extend(node.values())
+    members["schema.json"] = json.dumps(schema).encode()
+    with zipfile.ZipFile(git_project / "model.skops", "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    code, found = artifact_json(capsys, "--only-artifacts", "model.skops")
+    assert code == 1 and "a skops PartialNode" in found[0]["message"], found

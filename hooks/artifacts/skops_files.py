@@ -49,7 +49,8 @@ def scan_members(path: str, data: bytes, allow) -> list[Finding]:
 
 
 # The node kinds skops writes for what a model holds. Calls of a chosen callable
-# (MethodNode, PartialNode, OperatorFuncNode) are never accepted.
+# (MethodNode, PartialNode, OperatorFuncNode) are never accepted, but for the one partial
+# scikit-learn keeps itself (`_check_array_partial`).
 NODES = frozenset({
     "DictNode", "DefaultDictNode", "ListNode", "SetNode", "TupleNode", "BytesNode",
     "BytearrayNode", "SliceNode", "JsonNode", "TypeNode", "FunctionNode", "ObjectNode",
@@ -119,7 +120,8 @@ def scan_tree(path: str, data: bytes, allow, facts: dict) -> list[Finding]:
                                 node.get("__class__"))
         if not all(isinstance(v, str) for v in (loader, module, name)):
             return refuse(UNRESOLVED, "a skops node without a loader, module and class")
-        if loader not in NODES:
+        if loader not in NODES and not (loader == "PartialNode"
+                                        and _check_array_partial(module, name, node)):
             return refuse(UNRESOLVED, f"a skops {loader}: mlgate does not vouch for what it"
                           " calls")
         pair = (module, name)
@@ -144,6 +146,45 @@ def scan_tree(path: str, data: bytes, allow, facts: dict) -> list[Finding]:
         stack.extend(v for k, v in node.items() if k not in ("__loader__", "__module__",
                                                               "__class__"))
     return []
+
+
+def _check_array_partial(module: str, name: str, node: dict) -> bool:
+    """`partial(check_array, **constants)`, which HistGradientBoosting keeps for categorical
+    columns, written as skops writes it: check_array, no positional arguments, keywords that
+    check_array takes with constant or numpy-type values, no namespace. (The pickle scanner
+    accepts the same partial, `value_types._partial_state_problem`.)"""
+    from mlgate.artifacts.value_types import CHECK_ARRAY, CHECK_ARRAY_KEYWORDS
+
+    content = node.get("content")
+    if (module, name) != ("functools", "partial") or not (
+            isinstance(content, dict) and set(content) == {"func", "args", "kwds", "namespace"}):
+        return False
+    func, args, kwds, namespace = (content[k] for k in ("func", "args", "kwds", "namespace"))
+    if not (isinstance(func, dict) and func.get("__loader__") == "FunctionNode"
+            and (func.get("__module__"), func.get("__class__")) == CHECK_ARRAY):
+        return False
+    if not (_tuple_node(args) and args.get("content") == []):
+        return False
+    if not (isinstance(namespace, dict) and namespace.get("__loader__") == "JsonNode"
+            and namespace.get("content") == "null"):
+        return False
+    if not (isinstance(kwds, dict) and kwds.get("__loader__") == "DictNode"
+            and (kwds.get("__module__"), kwds.get("__class__")) == ("builtins", "dict")
+            and isinstance(kwds.get("content"), dict)):
+        return False
+    return all(key in CHECK_ARRAY_KEYWORDS and _constant_node(value)
+               for key, value in kwds["content"].items())
+
+
+def _constant_node(value) -> bool:
+    """A JSON constant, a type (numpy.float64), or a list of those."""
+    if not isinstance(value, dict):
+        return False
+    loader = value.get("__loader__")
+    if loader in ("JsonNode", "TypeNode"):
+        return True  # (a TypeNode's type is checked against the allow-list by the walk)
+    return (loader == "ListNode" and isinstance(value.get("content"), list)
+            and all(_constant_node(v) for v in value["content"]))
 
 
 def _same_but_ids(first, second) -> bool:

@@ -77,7 +77,7 @@ PATHS = frozenset((module, name) for module in ("pathlib", "pathlib._local") for
     "PurePosixPath", "PureWindowsPath", "PosixPath", "WindowsPath"))
 PARTIAL, CHECK_ARRAY = ("functools", "partial"), ("sklearn.utils.validation", "check_array")
 # check_array's keyword parameters (scikit-learn 0.24 to 1.9)
-_CHECK_ARRAY_KEYWORDS = frozenset({
+CHECK_ARRAY_KEYWORDS = frozenset({
     "accept_sparse", "accept_large_sparse", "dtype", "order", "copy", "force_writeable",
     "force_all_finite", "ensure_all_finite", "ensure_non_negative", "ensure_2d", "allow_nd",
     "ensure_min_samples", "ensure_min_features", "input_name"})
@@ -334,7 +334,7 @@ def _partial_state_problem(state) -> str | None:
         return shape
     names = [const(k) for k, _ in keywords.pairs]
     if len(set(names)) != len(names) or not all(
-            isinstance(n, str) and n in _CHECK_ARRAY_KEYWORDS for n in names):
+            isinstance(n, str) and n in CHECK_ARRAY_KEYWORDS for n in names):
         return "functools.partial of check_array with keywords check_array does not take"
     if not all(_plain_keyword(v) for _, v in keywords.pairs):
         return ("functools.partial of check_array with a keyword value other than a constant"

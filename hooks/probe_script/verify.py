@@ -303,6 +303,9 @@ NO_RECORDED_WIDTH = frozenset({
     "FeatureHasher", "HashingVectorizer", "CountVectorizer", "TfidfVectorizer",
     "DictVectorizer", "MultiLabelBinarizer", "LabelBinarizer", "LabelEncoder",
     "PatchExtractor", "IsotonicRegression",  # (one-dimensional input: its own check)
+    # they read only the number of rows: scikit-learn 1.3 and 1.4 record no width for them
+    # (a GradientBoosting's `init_` among them)
+    "DummyClassifier", "DummyRegressor",
 })
 
 
@@ -328,6 +331,14 @@ def _unrecorded_width_problem(value, cls):
     attributes = getattr(value, "__dict__", {})
     if not any(k.endswith("_") and not k.startswith("_") for k in attributes):
         return None  # not fitted: nothing it would predict with
+    parts = attributes.get("estimators_")
+    if isinstance(parts, list) and parts and all(
+            type(p).__name__.startswith("_") and (type(p).__module__ or "").startswith(
+                "sklearn.") for p in parts):
+        # a one-vs-rest a public estimator builds around private parts without fitting it
+        # (GaussianProcessClassifier's, for three classes or more): that estimator records
+        # the width and checks it before it asks its parts
+        return None
     version = str(attributes.get("_sklearn_version", ""))
     major = version.split(".", 1)[0]
     if major.isdigit() and int(major) < 1:
