@@ -263,7 +263,8 @@ RULES: dict[str, Rule] = {
         summary="missing: locked (marker true for the project's Python) but not "
                 'installed',
         what="locked, its marker true for the project's Python, not installed",
-        fix='install the lock (`pip install -r`, `uv sync`) or drop the package',
+        fix='install the lock with its tool (`pip install -r`, `uv sync`, `poetry install`,'
+            ' `pipenv sync`) or drop the package',
         kind='missing',
         why='code that runs in this environment has not been tested with what the'
             ' lock ships: production will install a package the tests never saw',

@@ -592,3 +592,35 @@ def test_a_cached_lock_verdict_follows_the_dockerfile(project, capsys):
     # `docker build -f docker/Dockerfile .`: a path from the repository's root
     write(root / "docker" / "Dockerfile", "FROM python:3.7\nCOPY requirements.txt .\n")
     assert cached_run() == ["MLG209"]
+
+
+def test_a_package_locked_for_another_platform_is_not_undeclared_here(project, capsys):
+    """A lock that keeps `colorama` for Windows only still locks it: installed on Linux
+    anyway (another tool brought it), it is not "in no lock"."""
+    root, venv = project
+    other = "win32" if sys.platform != "win32" else "linux"
+    write(root / "requirements.txt",
+          f'attrs==23.2.0\ncolorama==0.4.6 ; sys_platform == "{other}"\n')
+    install(venv, "attrs", "23.2.0")
+    install(venv, "colorama", "0.4.6")
+    install(venv, "stray", "1.0")
+    code, found = run_lock(capsys)
+    assert (code, summary(found)) == (0, [("requirements.txt", 1, 1, "MLG204", "stray")])
+
+
+def test_the_install_hint_names_the_locks_own_tool_and_the_poetry_note_is_said_once(
+        project, capsys):
+    root, venv = project
+    write(root / "pyproject.toml", PYPROJECT_API)
+    write(root / "poetry.lock", POETRY_SUB_LOCK.replace('lock-version = "2.0"', (
+        'lock-version = "1.1"')) + "".join(
+        f'\n[[package]]\nname = "pkg{i}"\nversion = "1.0"\noptional = false\n'
+        f'python-versions = "*"\nfiles = []\n' for i in range(3)))
+    install(venv, "attrs", "23.2.0")
+    code, found = run_lock(capsys)
+    assert code == 0  # (warnings: without markers, they may be for another platform)
+    missing = [f for f in found if f["code"] == "MLG201"]
+    assert [f["package"] for f in missing] == ["pkg0", "pkg1", "pkg2"], found
+    assert all("(poetry install)" in f["hint"] for f in missing), missing
+    assert ["written before Poetry 2" in f["message"] for f in missing] == [True, False, False]
+    assert missing[1]["message"].endswith("(a poetry.lock without markers: see above)")

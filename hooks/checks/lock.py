@@ -339,8 +339,14 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         lock.require_hashes for lock in locks)
     pinned = {_lock_folder(lock.path) for lock in locks if lock.format in REAL_LOCKS}
     has_real_lock = bool(pinned)
+    unmarked_noted = False
     for lock in locks:
         selected = lock.select(env.markers)
+        if lock.format in REAL_LOCKS:
+            # A package the lock keeps for another platform (`colorama; sys_platform ==
+            # "win32"`) is still in the lock: installed here anyway, it is not undeclared.
+            for package in lock.packages:
+                declared.setdefault(package.name, set())
         # Ranges in pyproject.toml are fine when a lock pins them (see `whole_project`).
         if lock.format == "pyproject" and (has_real_lock if whole_project else _locked_above(
                 lock.path, pinned)):
@@ -368,10 +374,14 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
             for finding in _check_package(lock, package, env, require_hashes):
                 if unmarked and finding.code == MISSING:
                     finding.severity = "warning"
-                    finding.message += (" (this poetry.lock, written before Poetry 2,"
+                    # said in full once; the others point at it
+                    finding.message += (" (a poetry.lock without markers: see above)"
+                                        if unmarked_noted else
+                                        " (this poetry.lock, written before Poetry 2,"
                                         " records neither markers nor groups: it may be needed"
                                         " only on another platform, or by a dependency group"
                                         " that is not installed)")
+                    unmarked_noted = True
                 findings.append(finding)
     findings += _stale_against_manifest(locks)
     findings += _image_python(locks, env.markers, images, repo_root, env)
@@ -599,6 +609,13 @@ def _with_what_they_bring(env: _Installed, loose: list[str]) -> list[tuple[str, 
     return result
 
 
+# How each kind of lock is installed, for the hint of a locked package that is not.
+_INSTALL = {"requirements": "pip install -r FILE", "uv": "uv sync",
+            "poetry": "poetry install", "pipfile": "pipenv sync",
+            "pylock": "pip install -r pylock.toml, or uv pip sync",
+            "pyproject": "pip install -e ., or uv sync"}
+
+
 def _check_package(lock, package, env: _Installed, require_hashes: bool) -> list[Finding]:
     found = []
     dist = env.dists.get(package.name)
@@ -631,7 +648,8 @@ def _check_package(lock, package, env: _Installed, require_hashes: bool) -> list
                 f"{package.name}{'==' + package.version if package.version else ''} is"
                 f" {'locked' if package.version else 'required'} but not installed in the"
                 " project's environment",
-                hint="install the lock (pip install -r ..., uv sync) or drop it from the lock",
+                hint=f"install the lock ({_INSTALL.get(lock.format, 'pip install -r ...')})"
+                     " or drop it from the lock",
                 locked=locked, installed=None))
         return found
     for compare in (_compare_version, _compare_source):
