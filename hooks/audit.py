@@ -244,8 +244,8 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         others = other_format_models(".")
         why = ("no model artifact found (by name or content): commit the model, or declare"
                " it in [tool.mlgate.models.NAME] artifact = \"...\"") if others is None else (
-            f"no model mlgate can check: {others}; {NOT_CHECKED_FORMATS}; ship the"
-            " pickled estimator, or leave these pillars out of [tool.mlgate] require")
+            f"no model mlgate can check: {others}; {NOT_CHECKED_FORMATS}; check out or"
+            " ship the pickled estimator, or leave these pillars out of [tool.mlgate] require")
         for name in ("artifact", "schema", "latency"):
             pillars[name].not_checked(why)
     gate = None

@@ -71,29 +71,36 @@ def git_root(start: str = ".") -> str | None:
         folder = parent
 
 
-def _git_files(folder: str) -> list[str] | None:
-    """Tracked plus untracked-but-not-ignored files under `folder`, relative to the cwd."""
+def _ls_files(folder: str, *options: str) -> set[str] | None:
     import subprocess  # only folders need git; pre-commit passes files
 
-    def ls_files(*options: str) -> set[str] | None:
-        try:
-            proc = subprocess.run(
-                ["git", "ls-files", "-z", *options, "--", folder],
-                capture_output=True,
-                check=False,
-                timeout=60,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        if proc.returncode != 0:
-            return None
-        return set(proc.stdout.decode("utf-8", "surrogateescape").split("\0")) - {""}
+    try:
+        proc = subprocess.run(
+            ["git", "ls-files", "-z", *options, "--", folder],
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    return set(proc.stdout.decode("utf-8", "surrogateescape").split("\0")) - {""}
 
-    listed = ls_files("--cached", "--others", "--exclude-standard")
+
+def _git_files(folder: str) -> list[str] | None:
+    """Tracked plus untracked-but-not-ignored files under `folder`, relative to the cwd."""
+    listed = _ls_files(folder, "--cached", "--others", "--exclude-standard")
     if listed is None:
         return None
     # `--cached` still lists files deleted from the work tree; they are not ours to scan.
-    return without_environments(sorted(listed - (ls_files("--deleted") or set())))
+    return without_environments(sorted(listed - (_ls_files(folder, "--deleted") or set())))
+
+
+def deleted_files(folder: str) -> list[str]:
+    """Files git tracks under `folder` that the work tree lacks (deleted, or a partial
+    checkout): named where their absence would otherwise read as "nothing there"."""
+    return without_environments(sorted(_ls_files(folder, "--deleted") or ()))
 
 
 def project_files(folder: str) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import pickle
+import subprocess
 import sys
 
 import joblib
@@ -108,6 +109,17 @@ def test_a_model_in_a_format_mlgate_does_not_check_is_named_not_called_absent(gi
     assert main(["artifact"]) == 0
     assert ("no model artifact found (by name or content); not checked: model.onnx (ONNX),"
             " weights/net.pt (PyTorch)" in capsys.readouterr().err)
+    # A model git tracks that the work tree lacks (deleted, a partial checkout) is named.
+    (git_project / "model.onnx").unlink()
+    (git_project / "weights" / "net.pt").unlink()
+    (git_project / "models").mkdir()
+    (git_project / "models" / "model.pkl").write_bytes(b"\x80\x04N.")
+    subprocess.run(["git", "add", "models/model.pkl"], cwd=git_project, check=True)
+    (git_project / "models" / "model.pkl").unlink()
+    code, report = audit(capsys)
+    pillar = {p["name"]: p for p in report["pillars"]}["artifact"]
+    assert pillar["detail"].startswith("no model mlgate can check: models/model.pkl (tracked"
+                                       " by git, but not in the work tree)"), pillar["detail"]
 
 
 def test_the_report_names_the_interpreter_its_pillars_ran_against(git_project, capsys):

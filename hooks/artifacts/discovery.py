@@ -565,11 +565,12 @@ OTHER_FORMATS = {".onnx": "ONNX", ".h5": "Keras/HDF5", ".hdf5": "Keras/HDF5",
 
 
 def other_format_models(folder: str = ".", limit: int = 3) -> str | None:
-    """"model.onnx (ONNX), ..." for the model files of `folder` that mlgate does not check,
-    or None when there are none."""
-    from mlgate.files import project_files
+    """"model.onnx (ONNX), ..." for the model files of `folder` that mlgate does not check
+    (another format, or tracked but absent), or None when there are none."""
+    from mlgate.files import deleted_files, project_files
 
-    found = []
+    found = [f"{path} (tracked by git, but not in the work tree)"
+             for path in deleted_files(folder) if named_as_artifact(path)]
     for path in project_files(folder):
         suffix = os.path.splitext(path)[1].lower()
         if suffix in OTHER_FORMATS:
