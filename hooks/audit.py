@@ -279,12 +279,21 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         found = [f for _, fs, _ in results for f in fs]
         types = [(record.get("load") or {}).get("type", "").rsplit(".", 1)[-1]
                  for _, _, record in results]
+        # A failed model says which rules it failed, beside its type ("loaded" alone would
+        # read as a pass).
+        errors: dict[str, list[str]] = {}
+        for f in found:
+            if f.severity == "error" and f.code not in errors.setdefault(f.path, []):
+                errors[f.path].append(f.code)
         pillars["artifact"].detail = _brief(
-            [f"{path} ({kind or 'not loaded'})" for path, kind in zip(artifacts, types)])
+            [f"{path} ({kind or 'not loaded'}" + (
+                f"; fails {', '.join(errors[path])})" if errors.get(path) else ")")
+             for path, kind in zip(artifacts, types)], most=4)
         ran = [record["load"] for _, _, record in results if record.get("load")]
         sandboxes = sorted({sandbox_summary(load.get("sandbox"), True) for load in ran})
         if sandboxes:  # which protections the loads ran under
-            verb = "loaded" if all(load.get("ok") for load in ran) else "loads ran"
+            verb = "loaded" if all(load.get("ok") for load in ran) and not any(
+                errors.values()) else "loads ran"
             pillars["artifact"].detail += f"; {verb} " + " or ".join(sandboxes)
         settle("artifact", found)
         failed = {f.path for f in found

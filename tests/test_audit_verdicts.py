@@ -161,6 +161,9 @@ def test_a_model_that_fails_its_artifact_check_is_one_failure_not_three(git_proj
     assert (code, report["verdict"]) == (1, "not-ready")
     pillars = {p["name"]: p for p in report["pillars"]}
     assert pillars["artifact"]["status"] == "fail"
+    # the line says which rule the model failed, never "loaded" as if it had passed
+    assert pillars["artifact"]["detail"].startswith("model.joblib (not loaded; fails MLG3")
+    assert "; loaded " not in pillars["artifact"]["detail"], pillars["artifact"]["detail"]
     for name in ("schema", "latency"):  # not exercised, and they say why
         assert pillars[name]["status"] == "not-checked"
         assert "its artifact failed the artifact check" in pillars[name]["detail"]
