@@ -217,6 +217,31 @@ def takes_the_request(model: dict | None, sample) -> bool:
     return bool(set(names) & set(columns))
 
 
+def _hint_saved_beside(spec, failing: list[Finding]) -> None:
+    """A declared model that does not take the sample, with other artifacts saved in its
+    folder (scaler.pkl beside model.pkl): the sample may be meant for what those make first.
+    The finding stands (the declaration says the sample is the model's input); its hint says
+    how to make the check see the service as it runs."""
+    from mlgate.artifacts.discovery import named_as_artifact
+
+    folder = os.path.dirname(spec.artifact) or "."
+    try:
+        names = sorted(os.listdir(folder))[:10_000]
+    except OSError:
+        return
+    beside = [os.path.join(os.path.dirname(spec.artifact), n) for n in names
+              if named_as_artifact(n) and os.path.join(folder, n) != os.path.join(
+                  folder, os.path.basename(spec.artifact))]
+    if not beside:
+        return
+    shown = ", ".join(beside[:3]) + (f" and {len(beside) - 3} more" if len(beside) > 3 else "")
+    first = failing[0]
+    first.hint = ((first.hint + "; ") if first.hint else "") + (
+        f"{shown} {'is' if len(beside) == 1 else 'are'} saved beside the model: if the service"
+        " applies a preprocessor first, save both as one Pipeline"
+        " (make_pipeline(preprocessor, model)) and declare that as the artifact")
+
+
 def behind_preprocessors(spec, found: list[Finding], preprocessors: list[str],
                          raw: bool = False) -> tuple[list[Finding], str | None]:
     """A model found among several artifacts, beside a preprocessor saved on its own (a
@@ -227,6 +252,12 @@ def behind_preprocessors(spec, found: list[Finding], preprocessors: list[str],
     the request's own columns (`raw`, `takes_the_request`): a renamed column still fails it.
     Returns (findings, why not checked), or (found, None) when this does not apply."""
     failing = [f for f in found if f.severity == "error" and f.code in _RAW_REQUEST]
+    if spec.origin != SEVERAL and failing and not raw:
+        _hint_saved_beside(spec, failing)
+    # the preprocessors of its own folder, when there are (a repository of model versions
+    # keeps one scaler per version)
+    folder = os.path.dirname(spec.artifact)
+    preprocessors = [p for p in preprocessors if os.path.dirname(p) == folder] or preprocessors
     if spec.origin != SEVERAL or not preprocessors or not failing or raw:
         return found, None
     first = failing[0]

@@ -634,6 +634,40 @@ def test_a_model_behind_a_preprocessor_saved_apart_is_not_checked_not_failed(git
     assert code == 1 and "MLG401" in [f["code"] for f in found], found
 
 
+def test_versions_of_a_model_name_their_own_preprocessor_and_a_declared_one_is_told(
+        git_project, capsys):
+    """models/v1 and models/v2 each keep a scaler and a model fitted on its output: each
+    model's note names the scaler of its own folder (new-user trial: all four were named).
+    Declared with the raw sample, the model fails, and the hint points at the scaler."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OneHotEncoder
+
+    frame = pd.DataFrame({"proto": ["tcp", "udp", "icmp"] * 10, "bytes": np.arange(30.0)})
+    for version in ("v1", "v2"):
+        folder = git_project / "models" / version
+        folder.mkdir(parents=True)
+        transformer = ColumnTransformer([("oh", OneHotEncoder(), ["proto"])],
+                                        remainder="passthrough").fit(frame)
+        joblib.dump(transformer, folder / "scaler.joblib")
+        joblib.dump(LogisticRegression().fit(transformer.transform(frame), np.arange(30) % 2),
+                    folder / "model.joblib")
+    (git_project / "sample_request.json").write_text(json.dumps({"proto": "tcp", "bytes": 1}))
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    notes = sorted(f["message"] for f in found if f["code"] == "MLG400")
+    assert code == 0 and len(notes) == 2, found
+    for version, note in zip(("v1", "v2"), notes):
+        assert f"saved beside it (models/{version}/scaler.joblib)" in note, note
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.models.churn]\nartifact = "models/v2/model.joblib"\n'
+        'sample = "sample_request.json"\n')
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and found[0]["code"] == "MLG404", found
+    assert ("models/v2/scaler.joblib is saved beside the model: if the service applies a"
+            " preprocessor first, save both as one Pipeline") in found[0]["hint"], found
+
+
 def test_a_bundle_is_told_apart_from_a_model(git_project, capsys):
     # a (preprocessor, model) tuple chains, as its serving code uses it; a dict's one model
     # beside data is the model (`pack["model"].predict`); a dict of a model and preprocessors
