@@ -351,6 +351,8 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
                 for item in result.get("warnings") or []
                 if isinstance(item, dict) and isinstance(item.get("message"), str)
                 and item.get("category") not in _COVERED_WARNINGS
+                # (scikit-learn before 1.3 says the same as a UserWarning)
+                and "Trying to unpickle estimator" not in item["message"]
                 and _ABOUT_THE_ARTIFACT.search(item["message"])]
     kind = result.get("kind")
     if kind == "sandbox":  # sandbox = "require" and the probe could not apply all of it
