@@ -282,3 +282,26 @@ def test_an_old_scikit_learns_version_warning_is_not_said_twice():
                                        {"category": "UserWarning", "message": other}]}
     found = _load_findings("model.pkl", result, sys.executable, {}, None)
     assert [(f.code, f.message) for f in found] == [("MLG310", f"loading it warned: {other}")]
+
+
+def test_a_model_without_a_sample_is_told_where_the_sample_goes(git_project, capsys):
+    import json
+
+    import joblib
+    from sklearn.linear_model import LinearRegression
+
+    from mlgate.cli import main
+
+    joblib.dump(LinearRegression().fit(X, X[:, 0]), git_project / "model.joblib")
+    args = ["latency", "--format", "json", "--python", sys.executable, "--no-cache"]
+    hints = []
+    for config in ("", '[tool.mlgate.models.churn]\nartifact = "model.joblib"\n'):
+        (git_project / "pyproject.toml").write_text(config)
+        assert main(args) == 0
+        hints += [f["hint"] for f in json.loads(capsys.readouterr().out)]
+    assert hints == [
+        'add sample = "..." (one row of production traffic, a .json or .csv file) under'
+        " [tool.mlgate.models.model] in pyproject.toml, or name the file"
+        " sample_request.json beside the model",
+        'add sample = "..." (one row of production traffic, a .json or .csv file) to'
+        " [tool.mlgate.models.churn]"], hints

@@ -63,6 +63,18 @@ def summary(spec, model: dict, record_load: dict) -> str:
     return "; ".join(parts)
 
 
+def _sample_hint(spec) -> str:
+    """Where a sample goes, in the words of where the model came from."""
+    what = 'sample = "..." (one row of production traffic, a .json or .csv file)'
+    if spec.origin.startswith("["):  # [tool.mlgate.models.NAME]
+        return f"add {what} to {spec.origin}"
+    if spec.origin == "command line":
+        return "pass --sample"
+    table = spec.name if spec.name.isidentifier() else "NAME"
+    return (f"add {what} under [tool.mlgate.models.{table}] in pyproject.toml, or name the"
+            " file sample_request.json beside the model")
+
+
 def measure(gate, config: Config, spec, sample, findings: list[Finding],
             max_seconds: float | None = None, quiet: bool = False) -> dict | None:
     """Exercise the model with latency asked; findings for a budget overrun or a failure."""
@@ -71,8 +83,7 @@ def measure(gate, config: Config, spec, sample, findings: list[Finding],
     if sample is None:
         findings.append(Finding(spec.artifact, 1, 1, NOT_MEASURED, f"model {spec.name!r}: no"
                                 " sample request to time", "warning",
-                                "declare sample = \"...\" for the model (one row of"
-                                " production traffic)", {"check": NAME}))
+                                _sample_hint(spec), {"check": NAME}))
         return None
     model = exercise(gate, spec, sample, latency_spec(config, spec, max_seconds), findings)
     if model is not None:
