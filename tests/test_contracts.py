@@ -855,11 +855,6 @@ def test_tsv(tmp_path):
     assert result.rows == [{"a": 1, "b": "x,y"}] and result.format == "csv"
 
 
-def test_csv_header_only_has_columns_and_no_rows(tmp_path):
-    result = sample(tmp_path, "r.csv", "a,b\n")
-    assert (result.columns, result.rows, result.line) == (["a", "b"], [], None)
-
-
 def test_parquet_is_deferred(tmp_path):
     result = sample(tmp_path, "r.parquet", b"PAR1" + b"\x00" * 32 + b"PAR1")
     assert (result.format, result.columns, result.rows, result.deferred) == (
@@ -904,6 +899,8 @@ def test_parquet_is_deferred(tmp_path):
     ("r.csv", "a,b\n1,2\n1,2,3\n", "row has 3 cells, the header 2", 3),
     ("r.csv", '"a,b\n1,2\n', "invalid CSV", None),
     ("r.csv", "\n\n", "empty", None),
+    ("r.csv", "a,b\n", "no rows: the CSV has a header and no row under it", 1),
+    ("r.tsv", "a\tb\n\n", "no rows", 1),
     ("r.jsonl", '{"a": 1}\n[1]\n', "line 2 is a list, not an object", 2),
     ("r.jsonl", "{}\n", "empty objects", 1),
     ("r.txt", "a,b\n", "unknown sample format", None),

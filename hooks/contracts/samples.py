@@ -381,6 +381,9 @@ def _csv(path: str, text: str, delimiter: str) -> Sample:
         raise ContractError(f"invalid CSV: {exc}", path, previous + 1) from None
     if header is None:
         raise ContractError("sample is empty", path)
+    if not rows:  # as a JSON list with no rows: nothing to predict, nothing to time
+        raise ContractError("no rows: the CSV has a header and no row under it; add a row of"
+                            " production traffic", path, 1)
     return Sample(path, "csv", "csv", header, rows, first_line)
 
 
