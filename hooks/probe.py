@@ -266,6 +266,7 @@ def run_interpreter(argv: list[str], cwd: str, env: dict, timeout: float
 def _kill(proc) -> None:
     """Kill the probe and everything it started, then reap it without waiting on pipes a
     stray grandchild might still hold."""
+    import contextlib
     import signal
     import subprocess
 
@@ -276,12 +277,11 @@ def _kill(proc) -> None:
             proc.kill()
     except OSError:
         pass
-    try:
-        proc.communicate(timeout=5)
-    except (subprocess.TimeoutExpired, ValueError, OSError):
-        for stream in (proc.stdin, proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
+    with contextlib.suppress(subprocess.TimeoutExpired, OSError):
+        proc.wait(timeout=5)  # reaped; the pipes are not waited on
+    # Not closed here: a drain thread may be blocked reading a pipe that a grandchild which
+    # left the group (`setsid sleep 400`) still holds open, and closing a buffered stream
+    # waits for that read. The daemon threads end with that child, or with mlgate.
     _LIVE.discard(proc)
 
 

@@ -49,6 +49,35 @@ def test_a_probe_timeout_kills_what_the_project_python_started(tmp_path):
     assert not _alive(pid), "the child the project's Python started outlived the timeout"
 
 
+def test_a_timeout_does_not_wait_for_a_child_that_left_the_group(tmp_path):
+    """A child that started a session of its own (`setsid sleep`) escapes the group kill
+    and holds the pipes: closing them waited for its read, so a 3 s load-timeout returned
+    after the child's 400 s (reliability round 24). The answer must not wait for it: it is
+    still alive when run_probe has returned."""
+    import shutil
+    import signal
+
+    if shutil.which("setsid") is None:
+        pytest.skip("no setsid here")
+    pidfile = tmp_path / "child.pid"
+    wrapper = tmp_path / "python"
+    wrapper.write_text(f"#!/bin/sh\nsetsid sh -c 'echo $$ > {pidfile}; exec sleep 600' &\n"
+                       "sleep 600\n")
+    wrapper.chmod(0o755)
+    with pytest.raises(ProbeError) as caught:
+        run_probe(str(wrapper), "environment", timeout=1)
+    assert caught.value.kind == "timeout"
+    for _ in range(100):  # the shell writes its pid as it starts
+        if pidfile.exists() and pidfile.read_text().strip():
+            break
+        time.sleep(0.1)
+    pid = int(pidfile.read_text())
+    try:
+        assert _alive(pid), "run_probe waited for the child that left its group to end"
+    finally:
+        os.kill(pid, signal.SIGKILL)
+
+
 @pytest.mark.parametrize("command", ["env", "lock"])
 def test_what_an_interpreter_wrapper_leaves_running_neither_delays_nor_outlives_it(
         tmp_path, command):
