@@ -9,6 +9,18 @@ if TYPE_CHECKING:
 SEVERITIES = ("error", "warning")
 
 
+# A finding quotes what it found; a 5,000-digit version or a megabyte line is shown cut to
+# this many characters, whatever the output format.
+MAX_SHOWN = 600
+
+
+def clip(text: str, most: int = MAX_SHOWN) -> str:
+    """`text` as reports show it: at most `most` characters and a count of the rest."""
+    if len(text) <= most:
+        return text
+    return f"{text[:most]}... ({len(text) - most} more characters)"
+
+
 # Plain classes rather than dataclasses in the hook's import path: `dataclasses` pulls in
 # `inspect`, a measurable share of a one-file run's start-up.
 class Finding:
@@ -44,11 +56,11 @@ class Finding:
             "col": self.col,
             "code": self.code,
             "severity": self.severity,
-            "message": self.message,
+            "message": clip(self.message),
         }
         if self.hint:
-            data["hint"] = self.hint
-        data.update(self.extra)
+            data["hint"] = clip(self.hint)
+        data.update({k: clip(v) if isinstance(v, str) else v for k, v in self.extra.items()})
         return data
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from mlgate.finding import Finding
+from mlgate.finding import Finding, clip
 
 TYPE_CHECKING = False  # not `from typing import ...`: typing costs start-up time in every hook
 if TYPE_CHECKING:
@@ -29,9 +29,9 @@ def use_color(choice: str, stream: TextIO) -> bool:
 def format_text(finding: Finding, color: bool = False) -> str:
     where = f"{finding.path}:{finding.line}:{finding.col}:"
     code = finding.code
-    message = finding.message
+    message = clip(finding.message)
     if finding.hint:
-        message = f"{message} (hint: {finding.hint})"
+        message = f"{message} (hint: {clip(finding.hint)})"
     if color:
         tint = _RED if finding.severity == "error" else _YELLOW
         where = f"{_BOLD}{where}{_RESET}"
@@ -101,7 +101,7 @@ def emit(
                       f" title={_github_property('mlgate ' + command)}::{_github_escape(text)}\n")
         for f in ordered:
             level = "error" if f.severity == "error" else "warning"
-            text = f.message + (f" (hint: {f.hint})" if f.hint else "")
+            text = clip(f.message) + (f" (hint: {clip(f.hint)})" if f.hint else "")
             out.write(
                 f"::{level} file={_github_property(f.path)},line={f.line},col={f.col},"
                 f"title={_github_property(f.code)}::{_github_escape(text)}\n"
@@ -235,7 +235,8 @@ def sarif_log(findings: list[Finding], command: str, cwd: str | None = None,
             "ruleId": f.code,
             "ruleIndex": index[f.code],
             "level": "error" if f.severity == "error" else "warning",
-            "message": {"text": f.message + (f" (hint: {f.hint})" if f.hint else "")},
+            "message": {"text": clip(f.message) + (f" (hint: {clip(f.hint)})"
+                                                   if f.hint else "")},
             "locations": [{"physicalLocation": physical}],
             "partialFingerprints": {FINGERPRINT: digest.hexdigest()},
         }

@@ -597,3 +597,20 @@ def test_a_kill_at_any_point_of_a_cache_write_leaves_a_whole_entry_or_none(tmp_p
     points = _killed_at_each_call(lambda: Cache(str(folder)).write("entry.json", value), check,
                                   (cache.Cache, "write"))
     assert points > 3 and outcomes == {False, True}
+
+
+@pytest.mark.parametrize("line", ["numpy==" + "9" * 5000, "numpy>=" + "9" * 5000,
+                                  "numpy==1." + "0" * 5000 + "1"])
+def test_a_version_past_pythons_digit_limit_is_a_finding_quoted_short(repo, capsys, line):
+    """packaging raises a plain ValueError (int() past 4,300 digits), not InvalidVersion:
+    it was a traceback and an empty stdout for --format json (reliability round 24)."""
+    (repo / "requirements.txt").write_text(line + "\n")
+    code = main(["lock", "--format", "json", "--python", sys.executable, "--no-cache"])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    found = json.loads(captured.out)
+    assert code in (1, 2) and found, found
+    for finding in found:  # what it quotes is cut short, whatever it quotes
+        assert all(len(v) < 700 for v in finding.values() if isinstance(v, str)), finding
+    main(["lock", "--python", sys.executable, "--no-cache"])
+    assert all(len(row) < 1500 for row in capsys.readouterr().out.splitlines())

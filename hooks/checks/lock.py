@@ -90,7 +90,7 @@ class _Installed:
         """`roots` (name -> extras asked for) and everything their installed metadata requires,
         markers evaluated for the project's interpreter: `uvicorn[standard]` brings in what
         uvicorn's `extra == "standard"` requirements name, and what those require."""
-        from packaging.requirements import InvalidRequirement, Requirement
+        from packaging.requirements import Requirement
 
         seen, stack = set(), [(name, frozenset(extras)) for name, extras in roots.items()]
         while stack:
@@ -101,7 +101,7 @@ class _Installed:
             for text in (self.dists.get(name) or {}).get("requires") or []:
                 try:
                     req = Requirement(text)
-                except InvalidRequirement:
+                except ValueError:  # InvalidRequirement, and huge numbers
                     continue
                 if req.marker is not None:
                     envs = [dict(self.markers, extra=e) for e in (extras or {""})]
@@ -119,18 +119,18 @@ def _outside_specifier(package, installed: str) -> bool:
     with 1.26.4 installed): the file asks for what the environment does not have."""
     if package.version is not None or not package.specifier:
         return False
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-    from packaging.version import InvalidVersion, Version
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
 
     try:
         return not SpecifierSet(package.specifier).contains(Version(installed),
                                                             prereleases=True)
-    except (InvalidSpecifier, InvalidVersion):
+    except ValueError:  # Invalid*, and an int() past 4300 digits
         return False
 
 
 def _compare_version(package, dist) -> Finding | None:
-    from packaging.version import InvalidVersion, Version
+    from packaging.version import Version
 
     locked, installed = package.version, dist["version"]
     if _outside_specifier(package, installed):
@@ -145,7 +145,7 @@ def _compare_version(package, dist) -> Finding | None:
     b: Version | None
     try:
         a, b = Version(locked), Version(installed)
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, and an int() past 4300 digits
         a = b = None
     if a is not None and a == b:
         return None
@@ -542,8 +542,8 @@ def _needs_another_python(packages: list, version: str, env: _Installed | None) 
     excludes `version`, as "numpy==2.4.6 requires Python >=3.11"."""
     if env is None:
         return []
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-    from packaging.version import InvalidVersion, Version
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
 
     refused = []
     for package in packages:
@@ -554,7 +554,7 @@ def _needs_another_python(packages: list, version: str, env: _Installed | None) 
         try:
             if not SpecifierSet(needs).contains(Version(version + ".0"), prereleases=True):
                 refused.append(f"{package.name}=={package.version} requires Python {needs}")
-        except (InvalidSpecifier, InvalidVersion):
+        except ValueError:  # Invalid*, and an int() past 4300 digits
             continue
     return refused
 

@@ -162,11 +162,11 @@ def _pep508(data: dict) -> list[tuple[str, str, str]]:
 
 
 def _valid(spec: str) -> str | None:
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.specifiers import SpecifierSet
 
     try:
         SpecifierSet(spec)
-    except InvalidSpecifier:
+    except ValueError:  # InvalidSpecifier, and an int() past 4300 digits
         return None
     return spec
 
@@ -175,7 +175,7 @@ def stale(lock, manifest: list[tuple[str, str, int]]) -> list[tuple[LockedPackag
     """(locked package, the manifest's specifier, its line) for every pin the manifest no
     longer allows."""
     from packaging.specifiers import SpecifierSet
-    from packaging.version import InvalidVersion, Version
+    from packaging.version import Version
 
     locked: dict[str, LockedPackage] = {}
     for package in lock.packages:
@@ -188,7 +188,7 @@ def stale(lock, manifest: list[tuple[str, str, int]]) -> list[tuple[LockedPackag
             continue
         try:
             allowed = SpecifierSet(spec).contains(Version(package.version), prereleases=True)
-        except InvalidVersion:
+        except ValueError:  # InvalidVersion, and an int() past 4300 digits
             continue
         if not allowed:
             out.append((package, spec, line))

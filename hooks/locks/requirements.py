@@ -38,11 +38,11 @@ _COMMIT_RE = re.compile(r"^[0-9a-f]{7,40}$")
 
 def exact_version(specifier: str) -> str | None:
     """The version a specifier pins exactly (`==1.2`, `===x`), or None."""
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.specifiers import SpecifierSet
 
     try:
         specs = list(SpecifierSet(specifier))
-    except InvalidSpecifier:
+    except ValueError:  # InvalidSpecifier, and an int() past 4300 digits
         return None
     if len(specs) == 1 and specs[0].operator in ("==", "===") and not specs[0].version.endswith(
         ".*"
@@ -96,7 +96,7 @@ def _unnamed(location: str, path: str, line: int, editable: bool) -> LockedPacka
 
 
 def _requirement(text: str, path: str, line: int, problems: list[LockProblem]):
-    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.requirements import Requirement
 
     hashes = tuple(re.findall(r"--hash[=\s]+(\S+)", text))
     body = re.split(r"\s+--?(?:hash|config-settings|global-option)\b", " " + text, maxsplit=1)[0]
@@ -105,7 +105,7 @@ def _requirement(text: str, path: str, line: int, problems: list[LockProblem]):
         return _unnamed(body, path, line, editable=False)
     try:
         req = Requirement(body)
-    except InvalidRequirement as exc:
+    except ValueError as exc:  # InvalidRequirement, and huge numbers
         reason = str(exc).splitlines()[0] if str(exc) else "cannot parse"
         problems.append(LockProblem(path, line, f"invalid requirement {body!r}: {reason}"))
         return None
@@ -302,7 +302,7 @@ def _group_names(data: dict) -> list[tuple[str, tuple[str, ...]]]:
 
 def pep508(items: list) -> list:
     """(text, packaging Requirement) for each item that is a valid PEP 508 string."""
-    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.requirements import Requirement
 
     found = []
     for item in items:
@@ -310,7 +310,7 @@ def pep508(items: list) -> list:
             continue
         try:
             found.append((item, Requirement(item)))
-        except InvalidRequirement:
+        except ValueError:  # InvalidRequirement, and huge numbers
             continue
     return found
 
