@@ -283,3 +283,37 @@ def test_workers_follow_what_runs_now_not_the_last_minute(tmp_path, monkeypatch,
     assert paths._idle_cpus() == (max(1, cpus - others) if others is not None else 1)
     loadavg.write_text("garbage\n", encoding="ascii")  # unreadable: the load average decides
     assert 1 <= paths._idle_cpus() <= cpus
+
+
+def test_existence_probes_read_a_file_of_many_paths_a_bounded_number_of_times():
+    """Each finding asks whether its literal or name is tested for existence somewhere in
+    the file; a search from the top for each made a file of 16,000 path lines take 27 s
+    (reliability round 24). The searches are counted here: the text is read a bounded number
+    of times, however many literals ask."""
+    from mlgate.checks.paths import python_source
+
+    scanned = [0]
+
+    class Counted(str):
+        def find(self, sub, start=0, *rest):
+            at = str.find(self, sub, start, *rest)
+            scanned[0] += (at if at >= 0 else len(self)) - start
+            return at
+
+        def rfind(self, sub, start=0, end=None):
+            at = str.rfind(self, sub, start, len(self) if end is None else end)
+            scanned[0] += (len(self) if end is None else end) - (at if at >= 0 else start)
+            return at
+
+    count = 3000
+    text = Counted("".join(f"p{i} = '/data/x{i}'\n" for i in range(count)))
+    probes = python_source._Probes(text)
+    for i in range(count):
+        assert not probes.probed_value(f"/data/x{i}")
+        assert not probes.probed_name(f"p{i}")
+    assert scanned[0] < 10 * len(text), scanned[0] / len(text)
+    # and what the index answers is what a search finds
+    checked = python_source._Probes(
+        "if os.path.exists('/ckpt'):\n    ROOT = '/ckpt'\nout.exists()\nout = '/tmp/o'\n")
+    assert checked.probed_value("/ckpt") and checked.probed_name("out")
+    assert not checked.probed_value("/tmp/o") and not checked.probed_name("ROOT")

@@ -450,6 +450,10 @@ _CREATES_RE = LazyPattern(
     r"\b(?:makedirs|mkdir|clone|copytree|extractall|unpack_archive|snapshot_download)\b")
 # At most this many occurrences of a literal or name are looked at.
 _PROBE_OCCURRENCES = 50
+_IDENTIFIER_RE = LazyPattern(r"(?!\d)\w+")
+# What follows each quote, up to the next quote or line end, as far as literals are indexed.
+_QUOTED_PREFIX = 512
+_QUOTED_RE = LazyPattern(r"[\"']([^\"'\n]{1,512})")  # (_QUOTED_PREFIX)
 
 
 class _Probes:
@@ -459,14 +463,33 @@ class _Probes:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self._names: dict[str, list[int]] | None = None
+        self._quoted: list[tuple[str, int]] | None = None
 
-    def _occurrences(self, needle: str) -> Iterator[int]:
-        at = self.text.find(needle)
-        for _ in range(_PROBE_OCCURRENCES):
-            if at < 0:
-                return
-            yield at
-            at = self.text.find(needle, at + 1)
+    def _occurrences(self, needle: str) -> list[int]:
+        """The first occurrences of `needle` (an identifier, or a literal's text right after
+        its opening quote), in text order, from an index built once per file: a search
+        from the top for each finding made a file of many paths quadratic."""
+        if needle.isidentifier():
+            if self._names is None:
+                self._names = {}
+                for match in _IDENTIFIER_RE.finditer(self.text):
+                    seen = self._names.setdefault(match.group(), [])
+                    if len(seen) < _PROBE_OCCURRENCES:
+                        seen.append(match.start())
+            return self._names.get(needle, [])
+        if len(needle) > _QUOTED_PREFIX:
+            return []  # (no such path is tested: a long literal is never probed)
+        if self._quoted is None:
+            self._quoted = sorted((m.group(1), m.start(1))
+                                  for m in _QUOTED_RE.finditer(self.text))
+        found = []
+        at = bisect.bisect_left(self._quoted, (needle,))
+        for content, position in self._quoted[at:at + 10 * _PROBE_OCCURRENCES]:
+            if not content.startswith(needle):
+                break
+            found.append(position)
+        return sorted(found)[:_PROBE_OCCURRENCES]
 
     def _created(self, needle: str) -> bool:
         """Whether a line naming `needle` makes it (a folder the code goes on to use)."""
