@@ -174,14 +174,34 @@ def exercise(gate, spec, sample, latency: dict | None, findings: list[Finding]) 
 
 def models_and_gate(args: argparse.Namespace, config: Config, label: str):
     """The models a run checks, and the gate that loads them; ([], None) when there are none."""
+    import stat
+
     from mlgate.artifacts.gate import ArtifactGate
     from mlgate.finding import UsageError
-    from mlgate.models import declared_models
+    from mlgate.models import _inside_repository, declared_models
 
-    for flag in ("artifact", "sample"):
+    # A file named on the command line is one the repository holds, and a regular file:
+    # checked here, whether or not a sample comes with it (`--artifact /dev/zero` alone
+    # passed with a "no sample" warning).
+    for flag in ("artifact", "sample", "contract"):
         named = getattr(args, flag, None)
-        if named and not os.path.lexists(named):
+        if not named:
+            continue
+        if flag == "contract" and ":" in named:
+            named = named.rpartition(":")[0]
+        if not os.path.lexists(named):
+            if flag == "contract":
+                continue  # (a finding of the schema check, as a configured contract's)
             raise UsageError(f"--{flag} {named}: no such file")
+        try:
+            mode = os.stat(named).st_mode
+        except OSError as exc:
+            raise UsageError(f"--{flag} {named}: {exc.strerror or exc}") from None
+        if not stat.S_ISREG(mode):
+            raise UsageError(f"--{flag} {named}: "
+                             + ("a folder, not a file" if stat.S_ISDIR(mode) else
+                                "not a regular file (a device, FIFO or socket)"))
+        _inside_repository(named, f"--{flag}", ".")
     if not getattr(args, "artifact", None):
         # a one-off flag without the model it is about would be silently dropped for the
         # configured models: `--budget-ms 1` measured them against their own budgets

@@ -71,7 +71,9 @@ def _inside_repository(path: str, what: str, root: str) -> None:
     top = os.path.realpath(find_repo_root(root))
     real = os.path.realpath(path)
     if real != top and not real.startswith(top.rstrip(os.sep) + os.sep):
-        raise UsageError(f"{what} = {os.path.relpath(path, root)!r} is outside the repository"
+        named = (f"{what} {path}" if what.startswith("--") else
+                 f"{what} = {os.path.relpath(path, root)!r}")
+        raise UsageError(f"{named} is outside the repository"
                          f" ({top}): mlgate reads only what the repository holds")
 
 

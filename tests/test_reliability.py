@@ -614,3 +614,20 @@ def test_a_version_past_pythons_digit_limit_is_a_finding_quoted_short(repo, caps
         assert all(len(v) < 700 for v in finding.values() if isinstance(v, str)), finding
     main(["lock", "--python", sys.executable, "--no-cache"])
     assert all(len(row) < 1500 for row in capsys.readouterr().out.splitlines())
+
+
+@pytest.mark.parametrize("check", ["schema", "latency"])
+def test_an_artifact_named_on_the_command_line_is_a_repository_file(repo, capsys, check):
+    """`--artifact /dev/zero`, a folder or a file outside the repository, with no sample:
+    exit 0 with a "no sample" warning (reliability round 24). Now a usage error, as a
+    missing one is, in words that say which."""
+    (repo / "folder").mkdir()
+    for named, says in (("/dev/zero", "not a regular file"), ("folder", "a folder"),
+                        ("/etc/hostname", "outside the repository"),
+                        ("missing.pkl", "no such file")):
+        if not os.path.exists(named) and named.startswith("/"):
+            continue
+        code = main([check, "--artifact", named, "--python", sys.executable, "--no-cache"])
+        captured = capsys.readouterr()
+        assert code == 2 and says in captured.err, (named, captured.err)
+        assert "Traceback" not in captured.err
