@@ -62,3 +62,12 @@ NOTHING_TO_COMPARE = "MLG411"
 # MLG5xx: mlgate latency
 LATENCY_OVER_BUDGET = "MLG501"
 LATENCY_NOT_MEASURED = "MLG502"
+
+
+def known(code: str) -> bool:
+    """Whether `code` is one of mlgate's rules (a configuration that names another is a mistake)."""
+    return code in _ALL
+
+
+_ALL = frozenset(value for name, value in list(globals().items())
+                 if name.isupper() and isinstance(value, str) and value.startswith("MLG"))

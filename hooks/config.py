@@ -25,10 +25,16 @@ def _list_of_str(value: Any, where: str) -> list[str]:
 def _codes(value: Any, where: str) -> list[str]:
     codes = _list_of_str(value, where)
     for code in codes:
-        if not CODE_RE.match(code):
-            raise UsageError(f"{where}: {code!r} is not a rule code (codes look like MLG101;"
-                             " `mlgate rule --all` lists them)")
+        _known(code, where)
     return codes
+
+
+def _known(code: str, where: str) -> None:
+    from mlgate.codes import known
+
+    if not (CODE_RE.match(code) and known(code)):
+        raise UsageError(f"{where}: {code!r} is not a rule code (not one of mlgate's; codes look"
+                         " like MLG101; `mlgate rule --all` lists them)")
 
 
 check_codes = _codes  # (the command line's --ignore, held to the configuration's rule)
@@ -87,8 +93,7 @@ def _severity_table(value: Any, where: str) -> dict[str, str]:
     if not isinstance(value, dict):
         raise UsageError(f'{where} must be a table of rule code = "error" | "warning" | "off"')
     for code, level in value.items():
-        if not CODE_RE.match(code):
-            raise UsageError(f"{where}: {code!r} is not a rule code")
+        _known(code, where)
         if level not in (*SEVERITIES, "off"):
             raise UsageError(f"{where}.{code} must be \"error\", \"warning\" or \"off\"")
     return dict(value)
@@ -193,6 +198,12 @@ def _models(value: Any, where: str) -> dict[str, dict[str, Any]]:
         raise UsageError(f"{where} must hold one table per model: [tool.mlgate.models.NAME]")
     models = {}
     for name, table in value.items():
+        # A name is shown in reports and written into the README: printable, one line,
+        # no markup (a name holding an end marker made --write-readme corrupt the README).
+        if not (0 < len(name) <= 100 and name.isprintable() and not set(name) & set("<>`|")):
+            raise UsageError(f"{where}: the model name {name[:40]!r} must be 1 to 100"
+                             " printable characters without < > ` or |, such as"
+                             " [tool.mlgate.models.churn]")
         model = {}
         for key, item in table.items():
             if key not in MODEL_KEYS:

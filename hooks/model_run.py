@@ -180,28 +180,24 @@ def models_and_gate(args: argparse.Namespace, config: Config, label: str):
     from mlgate.finding import UsageError
     from mlgate.models import _inside_repository, declared_models
 
-    # A file named on the command line is one the repository holds, and a regular file:
-    # checked here, whether or not a sample comes with it (`--artifact /dev/zero` alone
-    # passed with a "no sample" warning).
-    for flag in ("artifact", "sample", "contract"):
+    for flag in ("artifact", "sample"):
         named = getattr(args, flag, None)
-        if not named:
-            continue
-        if flag == "contract" and ":" in named:
-            named = named.rpartition(":")[0]
-        if not os.path.lexists(named):
-            if flag == "contract":
-                continue  # (a finding of the schema check, as a configured contract's)
+        if named and not os.path.lexists(named):
             raise UsageError(f"--{flag} {named}: no such file")
+    # The artifact named on the command line is a regular file the repository holds, checked
+    # here whether or not a sample comes with it (`--artifact /dev/zero` alone passed with a
+    # "no sample" warning). (A sample's or a contract's file is the schema check's finding.)
+    named = getattr(args, "artifact", None)
+    if named:
         try:
             mode = os.stat(named).st_mode
         except OSError as exc:
-            raise UsageError(f"--{flag} {named}: {exc.strerror or exc}") from None
+            raise UsageError(f"--artifact {named}: {exc.strerror or exc}") from None
         if not stat.S_ISREG(mode):
-            raise UsageError(f"--{flag} {named}: "
+            raise UsageError(f"--artifact {named}: "
                              + ("a folder, not a file" if stat.S_ISDIR(mode) else
                                 "not a regular file (a device, FIFO or socket)"))
-        _inside_repository(named, f"--{flag}", ".")
+        _inside_repository(named, "--artifact", ".")
     if not getattr(args, "artifact", None):
         # a one-off flag without the model it is about would be silently dropped for the
         # configured models: `--budget-ms 1` measured them against their own budgets

@@ -152,6 +152,13 @@ def test_a_cached_load_failure_does_not_outlive_its_cause(repo, capsys):
     "[tool.mlgate.models.m]\nartifact = 'm.pkl'\nmethod = 'fit'\n",
     "[tool.mlgate.models.m]\nartifact = 'm.pkl'\nmethod = 'set_params'\n",
     "tool = 5  # mlgate\n",
+    # (round 24: a model name holding an end marker corrupted the README section; rule
+    # codes that look right but are no rule were accepted and silently did nothing)
+    '[tool.mlgate.models."m\\n<!-- mlgate:operational-constraints:end -->"]\nartifact = "m.pkl"\n',
+    '[tool.mlgate.models."a<b"]\nartifact = "m.pkl"\n',
+    '[tool.mlgate]\nignore = ["MLG999"]\n',
+    '[tool.mlgate]\nseverity = {MLG999 = "error"}\n',
+    '[tool.mlgate]\nper-file-ignores = {"a.py" = ["MLG998"]}\n',
     "a = " + "[" * 3000 + "]" * 3000 + "\n[tool.mlgate]\n",
 ])
 def test_configuration_mistakes_are_one_line_errors(repo, capsys, text):
