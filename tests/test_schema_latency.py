@@ -418,3 +418,30 @@ def test_a_batch_that_fails_is_said_not_dropped(repo, capsys, monkeypatch):
     assert "the batch of 50 rows was not timed: MemoryError: too many rows" in (
         found[0]["message"])
     del sys.modules["smallonly"]
+
+
+@pytest.mark.parametrize("config, sample_key, accepted", [
+    ("validate_by_name=True, validate_by_alias=True", "income", True),
+    ("validate_by_name=True, validate_by_alias=True", "yearlyIncome", True),
+    ("", "income", False),  # pydantic's default: the alias only
+])
+def test_the_import_mode_keeps_which_keys_pydantic_accepts(repo, capsys, config, sample_key,
+                                                           accepted):
+    """Imported, the contract lost validate_by_name: a sample the API accepts by field name
+    was two MLG410 errors (reliability round 24); read statically it passed."""
+    pydantic = pytest.importorskip("pydantic")
+    if config and tuple(int(p) for p in pydantic.VERSION.split(".")[:2]) < (2, 11):
+        pytest.skip("validate_by_name is pydantic 2.11's")
+    joblib.dump(column_pipeline(), repo / "model.joblib")
+    (repo / "api.py").write_text(CONTRACT.replace(
+        "class Request(BaseModel):\n",
+        "class Request(BaseModel):\n"
+        f"    model_config = ConfigDict(extra='forbid', {config})\n").replace(
+        "BaseModel, Field", "BaseModel, ConfigDict, Field"))
+    row = {"age": 0.3, sample_key: 0.5, "city": "a"}
+    for imported in ([], ["--contract-import"]):
+        code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--contract",
+                             "api.py:Request", "--sample", sample(repo, row), *imported)
+        refusals = [f for f in found if f["code"] == "MLG410"]
+        assert (refusals == []) is accepted, (imported, found)
+        assert (code == 0) is accepted, (imported, found)

@@ -113,8 +113,10 @@ def imported_contract(spec, model: dict, contract):
     fields = [ContractField(f["name"], f["type_text"], "unknown", f["required"], f["alias"],
                             line=lines.get(f["name"]), path=contract.path)
               for f in answer["fields"]]
+    flags = {k: answer.get(k) if isinstance(answer.get(k), bool) else None
+             for k in ("by_name", "by_alias")}
     return Contract("pydantic", contract.path, contract.name, fields, True,
-                    ["imported in the project's environment"], answer.get("extra"))
+                    ["imported in the project's environment"], answer.get("extra"), **flags)
 
 
 def compare_sample(spec, sample, model: dict) -> list[Finding]:

@@ -201,7 +201,12 @@ def import_contract(spec):
                        "type_text": getattr(annotation, "__name__", repr(annotation)),
                        "required": bool(info.is_required())})
     config = getattr(cls, "model_config", {}) or {}
-    return {"fields": fields, "extra": config.get("extra")}
+    by_name = config.get("validate_by_name", config.get("populate_by_name"))
+    by_alias = config.get("validate_by_alias")
+    return {"fields": fields, "extra": config.get("extra"),
+            # which keys pydantic accepts: the alias, the field's name, or both
+            "by_name": by_name if isinstance(by_name, bool) else None,
+            "by_alias": by_alias if isinstance(by_alias, bool) else None}
 
 
 def _takes_records(first):
