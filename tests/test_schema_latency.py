@@ -444,4 +444,4 @@ def test_the_import_mode_keeps_which_keys_pydantic_accepts(repo, capsys, config,
                              "api.py:Request", "--sample", sample(repo, row), *imported)
         refusals = [f for f in found if f["code"] == "MLG410"]
         assert (refusals == []) is accepted, (imported, found)
-        assert (code == 0) is accepted, (imported, found)
+        assert code == (0 if accepted and sample_key == "income" else 1), (imported, found)
