@@ -655,17 +655,17 @@ def write_readme(path: str, section: str) -> None:
         text = data.decode("utf-8")
     except (OSError, Unreadable, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read: {exc}") from None
-    if "\r\n" in text:
-        section = section.replace("\n", "\r\n")
-    newline = "\r\n" if "\r\n" in text else "\n"
-    lines = re.split(r"(?<=\n)", text)
+    # its own line endings: CRLF, classic Mac's CR, or LF
+    newline = "\r\n" if "\r\n" in text else "\r" if "\r" in text and "\n" not in text else "\n"
+    section = section.replace("\n", newline)
+    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
     pairs = _marker_pairs(path, lines)
     if pairs:
         (first, last), stale = pairs[0], {n for a, b in pairs[1:] for n in range(a, b + 1)}
         kept = [line for n, line in enumerate(lines[last + 1:], last + 1) if n not in stale]
         new = "".join(lines[:first]) + section + "".join(kept)
     else:
-        new = text + (newline if text and not text.endswith("\n") else "") + (
+        new = text + (newline if text and not text.endswith(("\n", "\r")) else "") + (
             newline if text else "") + section
     if new != text:
         _replace_atomically(path, new.encode("utf-8"))

@@ -304,6 +304,19 @@ def test_the_readme_is_replaced_whole_in_its_own_line_endings(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["README.md"]  # no temporary file left
 
 
+def test_a_classic_mac_readme_keeps_its_cr_endings_and_its_one_section(tmp_path):
+    """CR-only line endings: the section was appended in LF (a mixed file), and the next
+    run, splitting lines at LF only, saw no markers of their own line."""
+    from mlgate.audit import END, START, write_readme
+
+    readme = tmp_path / "README.md"
+    readme.write_bytes(b"# P\r\rtext\r")
+    write_readme(str(readme), _section())
+    assert readme.read_bytes() == f"# P\r\rtext\r\r{START}\rfresh\r{END}\r".encode()
+    write_readme(str(readme), _section("again"))
+    assert readme.read_bytes() == f"# P\r\rtext\r\r{START}\ragain\r{END}\r".encode()
+
+
 def test_markers_quoted_in_the_users_text_are_text(tmp_path):
     """Markers in a sentence or a fenced example (a README documenting mlgate) are the
     user's words: the section replaced only a pair standing on lines of their own, outside
