@@ -624,3 +624,17 @@ def test_the_install_hint_names_the_locks_own_tool_and_the_poetry_note_is_said_o
     assert all("(poetry install)" in f["hint"] for f in missing), missing
     assert ["written before Poetry 2" in f["message"] for f in missing] == [True, False, False]
     assert missing[1]["message"].endswith("(a poetry.lock without markers: see above)")
+
+
+def test_no_lock_at_all_is_said_not_passed_in_silence(project, capsys):
+    """With no lock, the hook passed with nothing said (new-user trial): it says that
+    nothing was compared, and the hook shows what it says (verbose, as check-schema)."""
+    import yaml
+
+    code, found = run_lock(capsys)
+    assert (code, found) == (0, [])
+    main(["lock", "--no-cache"])
+    assert "no lock or requirements file found, nothing compared" in capsys.readouterr().err
+    hooks = {h["id"]: h for h in yaml.safe_load(
+        (REPO_ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert hooks["check-lock"].get("verbose") is True

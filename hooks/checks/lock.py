@@ -269,9 +269,10 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     # One spelling per file, whoever found it (discovery above the project gives absolute
     # paths, the audit relative ones): findings, and the verdict cached for both, agree.
     paths = [_relative(p) for p in paths]
-    if not paths:
-        if args.verbose:
-            print("mlgate lock: no lock or requirements file found", file=sys.stderr)
+    if not paths:  # said, not a silent pass: nothing was compared
+        print("mlgate lock: no lock or requirements file found, nothing compared: add"
+              " requirements.txt (`pip freeze`), uv.lock, poetry.lock, pylock.toml or"
+              " Pipfile.lock", file=sys.stderr)
         return []
     python = resolve_project_python(args.python, config.python, config.root, repo_root)
     if args.verbose:
