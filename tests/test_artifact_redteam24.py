@@ -1,4 +1,4 @@
-"""Review round 24: stored counts that compiled code sizes its reads and writes by, and a
+"""Review rounds 24 and 25: stored counts that compiled code sizes its reads and writes by, and a
 smoke run that reaches every answering method of every model.
 
 - A decision tree's `max_depth` sizes decision_path()'s output (one entry per node on a
@@ -9,6 +9,10 @@ smoke run that reaches every answering method of every model.
   libsvm kind (`_impl`) the class's own.
 - A KD tree's last-level node marked as inner: a query near it descended past the nodes.
   The rule: a node's children are inside the tree, or it is a leaf.
+- Round 25: a tree of zero classes (an empty value buffer that a gradient boosting's
+  predict read past: heap bytes as predictions), a KD tree with only lower bounds, Birch's
+  cached norms shorter than its centres. The rule: every stored array has the shape the
+  counts beside it give, in every dimension.
 - The smoke run after the load stopped at 64 models: a corrupt one rode behind enough sound
   ones. Now every model and transformer met is run, within the load's deadline.
 
@@ -305,3 +309,72 @@ def test_a_model_without_a_sample_is_told_where_the_sample_goes(git_project, cap
         " sample_request.json beside the model",
         'add sample = "..." (one row of production traffic, a .json or .csv file) to'
         " [tool.mlgate.models.churn]"], hints
+
+
+# Round 25: out-of-bounds reads that a sound smoke run does not show.
+
+def _zero_class_tree(model):
+    from sklearn.tree._tree import Tree
+
+    for part in np.asarray(getattr(model, "estimators_", [model]), dtype=object).ravel():
+        state = part.tree_.__getstate__()
+        tree = Tree(part.tree_.n_features, np.array([0], dtype=np.intp), 1)
+        tree.__setstate__({"max_depth": state["max_depth"], "node_count": state["node_count"],
+                           "nodes": state["nodes"],
+                           "values": np.zeros((state["node_count"], 1, 0))})
+        part.tree_ = tree
+    return model
+
+
+def _kd_tree_with_lower_bounds_only():
+    from sklearn.neighbors import KNeighborsRegressor
+
+    model = KNeighborsRegressor(algorithm="kd_tree", leaf_size=5).fit(X, X[:, 0])
+    state = list(model._tree.__getstate__())
+    state[3] = np.ascontiguousarray(state[3][:1])
+    model._tree.__setstate__(tuple(state))
+    return model
+
+
+def _birch_with_short_norms():
+    from sklearn.cluster import Birch
+
+    model = Birch(n_clusters=None, threshold=0.05).fit(X)
+    model._subcluster_norms = model._subcluster_norms[:1]
+    return model
+
+
+@pytest.mark.parametrize("make, says", [
+    (lambda: _zero_class_tree(__import__("sklearn.tree", fromlist=["x"])
+                              .DecisionTreeRegressor().fit(X, X[:, 0])),
+     "Tree: values of another shape than its outputs and classes"),
+    (lambda: _zero_class_tree(__import__("sklearn.ensemble", fromlist=["x"])
+                              .GradientBoostingRegressor(n_estimators=2).fit(X, X[:, 0])),
+     "GradientBoostingRegressor: a tree with other than one value per node"),
+    (_kd_tree_with_lower_bounds_only, "KDTree: node bounds of another shape than its nodes"),
+    (_birch_with_short_norms, "Birch: _subcluster_norms of another length than its"),
+])
+def test_round_25_reads_past_stored_arrays_are_refused(git_project, capsys, make, says):
+    (git_project / "model.pkl").write_bytes(pickle.dumps(make()))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert says in found[0]["message"], found
+
+
+def test_round_25_models_untouched_pass(git_project, capsys):
+    from sklearn.cluster import Birch
+    from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingRegressor
+    from sklearn.neighbors import KNeighborsRegressor
+    from sklearn.tree import DecisionTreeClassifier
+
+    three = np.arange(30) % 3
+    multi = np.c_[X[:, 0], X[:, 1]]
+    models = [Birch(n_clusters=None, threshold=0.05).fit(X), Birch(n_clusters=3).fit(X),
+              GradientBoostingClassifier(n_estimators=3).fit(X, three),
+              GradientBoostingClassifier(n_estimators=3).fit(X, three % 2),
+              DecisionTreeClassifier().fit(X, np.c_[three, three % 2]),
+              __import__("sklearn.tree", fromlist=["x"]).DecisionTreeRegressor().fit(X, multi),
+              KNeighborsRegressor(algorithm="kd_tree", leaf_size=2).fit(X, X[:, 0]),
+              HistGradientBoostingRegressor(max_iter=3).fit(X, X[:, 0])]
+    (git_project / "models.pkl").write_bytes(pickle.dumps(models))
+    assert artifact_json(capsys, "--only-artifacts", "models.pkl") == (0, [])

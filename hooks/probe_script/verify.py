@@ -276,6 +276,9 @@ def structure_problem(value):
             problem = _centres_problem(value)
             if problem:
                 return problem
+        problem = _cached_rows_problem(value)
+        if problem:
+            return problem
         problem = _stored_index_problem(value, {
             c.__name__ for c in cls.__mro__
             if (getattr(c, "__module__", "") or "").startswith("sklearn.")})
@@ -698,6 +701,27 @@ def _tree_width_problem(model):
         if width is None or int(tree.n_features) != expected or (
                 _width(part) not in (None, expected)):
             return f"{name}: a tree of another width than the ensemble"
+        if boosting and tuple(tree.value.shape[1:]) != (1, 1):
+            # predict_stages reads one value per node, by the node's number
+            return f"{name}: a tree with other than one value per node"
+    return None
+
+
+# Per-row quantities a model caches beside the rows they describe, handed to compiled
+# reductions that read one per row unchecked: (cache, the rows).
+_ROW_CACHES = (("_subcluster_norms", "subcluster_centers_"),)  # Birch's squared norms
+
+
+def _cached_rows_problem(model):
+    import numpy as np
+
+    attributes = getattr(model, "__dict__", {})
+    for cache, rows in _ROW_CACHES:
+        if cache in attributes or rows in attributes:
+            kept, described = attributes.get(cache), attributes.get(rows)
+            if kept is None or described is None or np.shape(kept) != (len(described),):
+                return (f"{type(model).__name__}: {cache} of another length than its"
+                        f" {rows}")
     return None
 
 
@@ -784,6 +808,14 @@ def _tree_problem(tree):
     nodes, count = state["nodes"], int(state["node_count"])
     if count != len(nodes):
         return "Tree: node_count disagrees with its nodes"
+    # Its values hold n_outputs x max_n_classes numbers per node, each count at least one
+    # (a tree of zero classes holds an empty buffer that predict reads past)
+    classes = np.asarray(tree.n_classes)
+    outputs = int(tree.n_outputs)
+    if outputs < 1 or classes.shape != (outputs,) or bool(np.any(classes < 1)) or (
+            int(tree.max_n_classes) != int(classes.max())) or tuple(
+            np.shape(state["values"])) != (count, outputs, int(tree.max_n_classes)):
+        return "Tree: values of another shape than its outputs and classes"
     left, right = nodes["left_child"], nodes["right_child"]
     leaf = left == -1
     if bool(np.any(leaf != (right == -1))):
@@ -822,8 +854,10 @@ def _binary_tree_problem(tree):
     start, end = node_data["idx_start"], node_data["idx_end"]
     if bool(np.any((start < 0) | (end > n_samples) | (start > end))):
         return f"{type(tree).__name__}: a node's samples outside its data"
-    if node_bounds.ndim != 3 or node_bounds.shape[1] != len(node_data) or (
-            node_bounds.shape[2] != data.shape[1]):
+    # (a KD tree keeps lower and upper bounds per node, a ball tree one centre)
+    sides = 2 if any(c.__name__.startswith("KDTree") for c in type(tree).__mro__) else 1
+    if node_bounds.ndim != 3 or node_bounds.shape[0] != sides or (
+            node_bounds.shape[1] != len(node_data)) or node_bounds.shape[2] != data.shape[1]:
         return f"{type(tree).__name__}: node bounds of another shape than its nodes"
     state = tree.__getstate__()
     n_levels, n_nodes = int(state[5]), int(state[6])
