@@ -637,6 +637,8 @@ def test_a_model_behind_a_preprocessor_saved_apart_is_not_checked_not_failed(git
     assert statuses(report)["schema"] == statuses(report)["latency"] == "not-checked"
     assert "fitted on what a preprocessor beside it makes: transformer.joblib" in report[
         "pillars"][3]["detail"]
+    # one note for the model, not one per pillar (new-user trial: 8 for 4 models)
+    assert [f["code"] for f in report["findings"]] == ["MLG400"], report["findings"]
     # A model fitted on the request's own columns is still failed by a renamed one.
     frame["packets"] = frame["bytes"] * 2
     joblib.dump(LogisticRegression().fit(frame[["bytes", "packets"]], np.arange(30) % 2),
