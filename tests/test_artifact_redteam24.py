@@ -13,6 +13,10 @@ smoke run that reaches every answering method of every model.
   predict read past: heap bytes as predictions), a KD tree with only lower bounds, Birch's
   cached norms shorter than its centres. The rule: every stored array has the shape the
   counts beside it give, in every dimension.
+- Round 26: a pandas sparse block index whose negative block beside a large one kept its
+  point count right (to_numpy overflowed the heap), and a LightGBM linear leaf whose
+  features had no coefficients, which vanish from the text LightGBM writes back (the check
+  now reads the text the booster was loaded from, too).
 - The smoke run after the load stopped at 64 models: a corrupt one rode behind enough sound
   ones. Now every model and transformer met is run, within the load's deadline.
 
@@ -378,3 +382,72 @@ def test_round_25_models_untouched_pass(git_project, capsys):
               HistGradientBoostingRegressor(max_iter=3).fit(X, X[:, 0])]
     (git_project / "models.pkl").write_bytes(pickle.dumps(models))
     assert artifact_json(capsys, "--only-artifacts", "models.pkl") == (0, [])
+
+
+# Round 26: what compiled code reads past, hidden from the checks' view of the object.
+
+def _sparse_series_with_a_negative_block():
+    pd = pytest.importorskip("pandas")
+    from pandas._libs.sparse import BlockIndex
+
+    big = 100_000
+    array = pd.arrays.SparseArray(np.array([1.0, 2.0, 3.0] + [0.0] * 7), kind="block",
+                                  fill_value=0.0)
+    array._sparse_index = BlockIndex(2 * big, np.array([0, big], np.int32),
+                                     np.array([big, 3 - big], np.int32))  # 3 points in all
+    array._sparse_values = np.array([1.0, 2.0, 3.0])
+    return {"defaults": pd.Series(array, name="x")}
+
+
+def test_a_sparse_block_index_that_adds_up_but_overlaps_is_refused(git_project, capsys):
+    (git_project / "model.pkl").write_bytes(pickle.dumps(_sparse_series_with_a_negative_block()))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and "SparseArray: blocks of its index out of order" in found[0]["message"]
+
+
+def test_ordinary_sparse_arrays_pass(git_project, capsys):
+    pd = pytest.importorskip("pandas")
+    values = np.array([0.0, 1.0, 0.0, 0.0, 2.0, 3.0, 0.0, 0.0, 0.0, 4.0])
+    bundle = {kind: pd.Series(pd.arrays.SparseArray(values, kind=kind, fill_value=0.0))
+              for kind in ("block", "integer")}
+    bundle["empty"] = pd.arrays.SparseArray(np.zeros(5), fill_value=0.0)
+    bundle["nan"] = pd.arrays.SparseArray([np.nan, 1.0, np.nan])
+    (git_project / "bundle.pkl").write_bytes(pickle.dumps(bundle))
+    assert artifact_json(capsys, "--only-artifacts", "bundle.pkl") == (0, [])
+
+
+def _linear_lightgbm(lgb, text_change=None):
+    rng = np.random.default_rng(0)
+    data = rng.uniform(0, 10, (400, 2))
+    target = np.where(data[:, 0] > 5, 3 * data[:, 1], -data[:, 1])
+    model = lgb.LGBMRegressor(linear_tree=True, n_estimators=2, num_leaves=2,
+                              min_child_samples=5, verbose=-1).fit(data, target)
+    if text_change is None:
+        return pickle.dumps(model)
+    text = text_change(model.booster_.model_to_string())
+    model._Booster = lgb.Booster(model_str=text)
+    written = lgb.Booster.model_to_string
+    lgb.Booster.model_to_string = lambda self, *a, **k: text  # pickled as it was read
+    try:
+        return pickle.dumps(model)
+    finally:
+        lgb.Booster.model_to_string = written
+
+
+def test_a_lightgbm_model_is_checked_in_the_text_it_was_loaded_from(git_project, capsys):
+    """A linear leaf's features without coefficients vanish from the text LightGBM writes
+    back, which was all the check read: predict read feature 100,000,000 of a row."""
+    lgb = pytest.importorskip("lightgbm")
+
+    def hidden_feature(text):
+        lines = [line for line in text.split("\n") if not line.startswith(
+            ("tree_sizes=", "leaf_coeff="))]
+        return "\n".join(lines).replace("num_features=0 0", "num_features=0 1", 1).replace(
+            "leaf_features=  ", "leaf_features= 100000000 ", 1)
+
+    (git_project / "sound.pkl").write_bytes(_linear_lightgbm(lgb))
+    (git_project / "model.pkl").write_bytes(_linear_lightgbm(lgb, hidden_feature))
+    assert artifact_json(capsys, "--only-artifacts", "sound.pkl") == (0, [])
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and ("linear leaves whose features, coefficients and constants do not"
+                          " match") in found[0]["message"], found

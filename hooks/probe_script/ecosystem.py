@@ -347,7 +347,7 @@ def structure_problem(value):
         index = value.sp_index
         if len(value.sp_values) != index.npoints or index.length != len(value):
             return "SparseArray: its values disagree with its index"
-        return None
+        return _sparse_index_problem(np, index)
     if name == "IntervalArray":
         if len(value._left) != len(value._right):
             return "IntervalArray: left and right of different lengths"
@@ -360,11 +360,71 @@ def structure_problem(value):
     return None
 
 
+# The model text each LightGBM Booster was loaded from, by the booster's id: recorded as
+# the load hands it to LightGBM (`record_lightgbm_texts`), because the text LightGBM writes
+# back is made from what it kept and can hide what it read (a linear leaf's features with
+# no coefficients vanish from it, and were read past at predict time).
+LIGHTGBM_TEXTS: dict = {}
+
+
+def record_lightgbm_texts():
+    """Before a load that may build LightGBM boosters: keep each one's model text."""
+    try:
+        from lightgbm.basic import Booster
+    except Exception:  # not installed: no booster can be built
+        return
+    setstate = Booster.__setstate__
+    if getattr(setstate, "_mlgate_records", False):
+        return
+
+    def recording(self, state):
+        text = state.get("_handle", state.get("handle")) if isinstance(state, dict) else None
+        result = setstate(self, state)
+        if isinstance(text, str):
+            LIGHTGBM_TEXTS[id(self)] = (self, text)  # (kept alive: the id stays its own)
+        return result
+
+    recording._mlgate_records = True
+    Booster.__setstate__ = recording
+
+
+def _sparse_index_problem(np, index):
+    """pandas' compiled code turns a block index into positions (to_numpy, .values) sized by
+    its point count and writes one per position of every block, unchecked: blocks must be
+    non-empty, in order, apart, inside the array, and hold exactly its points (a negative
+    block length beside a large one kept the count right and overflowed the heap)."""
+    length, points = int(index.length), int(index.npoints)
+    if hasattr(index, "blocs"):
+        starts = np.asarray(index.blocs, dtype=np.int64)
+        lengths = np.asarray(index.blengths, dtype=np.int64)
+        ends = starts + lengths
+        if starts.shape != lengths.shape or starts.ndim != 1 or bool(np.any(lengths < 1)) or (
+                bool(np.any(starts < 0)) or bool(np.any(ends > length))
+                or bool(np.any(starts[1:] < ends[:-1])) or int(lengths.sum()) != points):
+            return "SparseArray: blocks of its index out of order, overlapping or outside it"
+        return None
+    positions = np.asarray(getattr(index, "indices", ()), dtype=np.int64)
+    if positions.ndim != 1 or positions.size != points or (positions.size and (
+            int(positions[0]) < 0 or int(positions[-1]) >= length
+            or bool(np.any(positions[1:] <= positions[:-1])))):
+        return "SparseArray: positions of its index out of order or outside it"
+    return None
+
+
 def lightgbm_problem(booster):
     """LightGBM reads its model text's trees without checking their indices (a child past
     the tree, a split on a feature past the input, a categorical split past its bitsets),
-    and predict() walks them unchecked: every tree must be a tree, its indices inside it."""
-    text = booster.model_to_string(num_iteration=-1)
+    and predict() walks them unchecked: every tree must be a tree, its indices inside it.
+    Both the text it was loaded from and the text it writes back are checked."""
+    recorded = LIGHTGBM_TEXTS.get(id(booster))
+    if recorded is not None and recorded[0] is booster:
+        problem = _lightgbm_text_problem(recorded[1])
+        if problem:
+            return problem
+    return _lightgbm_text_problem(booster.model_to_string(num_iteration=-1))
+
+
+def _lightgbm_text_problem(text):
     head, _, body = text.partition("\nTree=")
     header = dict(line.split("=", 1) for line in head.splitlines() if "=" in line)
     features = int(header.get("max_feature_idx", "-1")) + 1
@@ -533,7 +593,14 @@ def _lightgbm_tree_problem(tree, features):
                for k, t in zip(kinds, thresholds)):
             return "a categorical split past its bitsets"
     if tree.get("is_linear", "0") != "0":
-        leaf_features = [int(v) for v in tree.get("leaf_features", "").split()]
+        # per leaf: a count of features, then that many features and coefficients
+        counts = ints("num_features", leaves)
+        if any(c < 0 for c in counts):
+            return "a linear leaf of a negative number of features"
+        leaf_features = ints("leaf_features", sum(counts))
+        if len(tree.get("leaf_coeff", "").split()) != sum(counts) or len(
+                tree.get("leaf_const", "").split()) != leaves:
+            return "linear leaves whose features, coefficients and constants do not match"
         if any(not 0 <= f < features for f in leaf_features):
             return "a linear leaf on a feature past the model's input"
     return None

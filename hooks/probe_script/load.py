@@ -304,6 +304,10 @@ def _load(params):
         _verify_project_classes(resolver, params, roots)
         if params.get("loader") == "xgboost":  # a native model names no globals to import
             import xgboost  # before hardening: an import may start a program
+        if any(m.startswith("lightgbm") for m, _ in allowed):
+            from .ecosystem import record_lightgbm_texts
+
+            record_lightgbm_texts()  # the text each booster is loaded from, for verify
         _harden_sandbox(resolver, allowed)
 
         class Restricted(pickle.Unpickler):
