@@ -123,7 +123,9 @@ def discover(root: str, budget_ms: float, names: str = "fields") -> list[ModelSp
     from mlgate.artifacts.discovery import find_artifacts
     from mlgate.files import project_files
 
-    files = project_files(root)
+    # Samples and serving code by convention: never from a hidden folder (an editor's
+    # `.history/` copies of api.py, `.ipynb_checkpoints/`): they are not what is served.
+    files = [p for p in project_files(root) if not _in_hidden_folder(p)]
     artifacts = [p for p in find_artifacts(root)
                  if not p.lower().endswith((".npy", ".npz"))]
     samples = [p for p in files if p.lower().endswith(SAMPLE_EXTENSIONS) and any(
@@ -139,6 +141,11 @@ def discover(root: str, budget_ms: float, names: str = "fields") -> list[ModelSp
     if specs:
         _attach_request_models(specs, files, artifacts, root)
     return specs
+
+
+def _in_hidden_folder(path: str) -> bool:
+    parts = path.replace("\\", "/").split("/")[:-1]
+    return any(part.startswith(".") and part not in (".", "..") for part in parts)
 
 
 def _attach_request_models(specs: list[ModelSpec], files: list[str], artifacts: list[str],

@@ -207,6 +207,20 @@ def test_a_matching_route_body_is_compared_without_configuration(git_project, ca
     assert code == 0 and report["verdict"] == "ready"
 
 
+def test_an_editors_history_copy_of_the_api_is_not_the_contract(git_project, capsys):
+    """VS Code's `.history/` keeps timestamped copies of api.py: one of those was taken for
+    the served contract (new-user trial), and its stale fields were reported."""
+    project(git_project, sample=False)
+    old = APP.replace("income: float", "salary: float")
+    write(git_project, ".history/app/main_20260131190407.py", old)
+    write(git_project, ".history/app/main_20260131190408.py", old)
+    write(git_project, ".ipynb_checkpoints/sample_request-checkpoint.json", '{"x": 1}')
+    code, report = audit(capsys)
+    schema = pillar(report, "schema")
+    assert "(found as the body of POST /predict (app/main.py:17))" in schema["detail"], report
+    assert code == 0 and report["verdict"] == "ready", report
+
+
 @pytest.mark.parametrize("sample", [True, False])
 def test_a_renamed_field_in_a_found_contract_is_a_warning_that_says_how_to_bind_it(
         git_project, capsys, sample):
