@@ -445,3 +445,19 @@ def test_the_import_mode_keeps_which_keys_pydantic_accepts(repo, capsys, config,
         refusals = [f for f in found if f["code"] == "MLG410"]
         assert (refusals == []) is accepted, (imported, found)
         assert code == (0 if accepted and sample_key == "income" else 1), (imported, found)
+
+
+@pytest.mark.parametrize("value, flagged", [
+    ("No", False), ("yes", False), ("ON", False), (1, False), ("maybe", True), (2, True)])
+def test_a_bool_field_takes_what_pydantic_takes(repo, capsys, value, flagged):
+    """pydantic's lax mode takes "No", "yes", 1 for a bool (the API answers, no 422): such a
+    sample value was an MLG410 warning on every commit (new-user trial)."""
+    pytest.importorskip("pydantic")
+    joblib.dump(column_pipeline(), repo / "model.joblib")
+    (repo / "api.py").write_text(CONTRACT.replace("city: str", "city: str\n    smoker: bool"))
+    _, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--contract",
+                         "api.py:Request", "--sample", sample(repo, {
+                             "age": 0.3, "yearlyIncome": 0.5, "income": 0.5, "city": "a",
+                             "smoker": value}))
+    said = [f["message"] for f in found if f["code"] == "MLG410" and "smoker" in f["message"]]
+    assert bool(said) is flagged, found

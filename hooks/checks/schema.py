@@ -363,7 +363,7 @@ def _request_problems(spec, sample, contract, row: dict, bodies: bool) -> list[F
     for key, value in row.items():
         field = next((f for f in contract.fields if key in keys[f.name]), None) or next(
             (f for f in contract.fields if key in (f.name, f.alias)), None)
-        problem = _type_problem(field, value) if field else None
+        problem = _type_problem(field, value, contract.source == "pydantic") if field else None
         if problem and field:
             found.append(_finding(spec.sample, TYPE_MISMATCH, f"sample value {key}={value!r}"
                                   f" {problem}", line=_line_of(spec.sample, key),
@@ -371,7 +371,28 @@ def _request_problems(spec, sample, contract, row: dict, bodies: bool) -> list[F
     return found
 
 
-def _type_problem(field, value) -> str | None:
+# What pydantic's lax mode (its default) turns into a bool, an int or a float: the API
+# takes `"No"` for a bool and `"5"` for an int (its Strict* types do not).
+_LAX_BOOLS = frozenset(("0", "off", "f", "false", "n", "no", "1", "on", "t", "true", "y",
+                        "yes"))
+
+
+def _lax(kind: str, value) -> bool:
+    if isinstance(value, bool):
+        return False
+    if kind == "bool":
+        return (isinstance(value, str) and value.strip().lower() in _LAX_BOOLS) or (
+            isinstance(value, (int, float)) and value in (0, 1))
+    if kind in ("int", "float") and isinstance(value, (str, float)):
+        try:
+            number = float(value)
+        except (ValueError, OverflowError):
+            return False
+        return kind == "float" or number.is_integer()
+    return False
+
+
+def _type_problem(field, value, lax: bool = False) -> str | None:
     kind = field.kind or "unknown"
     if value is None:
         return None if (not field.required or kind.startswith("optional")) else (
@@ -383,6 +404,8 @@ def _type_problem(field, value) -> str | None:
               "str": lambda v: isinstance(v, str), "bool": lambda v: isinstance(v, bool),
               "list": lambda v: isinstance(v, list)}
     if kind in checks and not checks[kind](value):
+        if lax and "Strict" not in (field.type_text or "") and _lax(kind, value):
+            return None
         return f"is {type(value).__name__}; the contract expects {kind}"
     return None
 
