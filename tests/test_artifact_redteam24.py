@@ -451,3 +451,17 @@ def test_a_lightgbm_model_is_checked_in_the_text_it_was_loaded_from(git_project,
     code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
     assert code == 1 and ("linear leaves whose features, coefficients and constants do not"
                           " match") in found[0]["message"], found
+
+
+def test_a_pytorch_archive_is_named_as_one(git_project, capsys):
+    """A torch.save file named scaler.joblib was "a zip archive, not an .npz ... (.keras,
+    ...)" (new-user trial): it is named, and the hint says what loading it runs."""
+    import zipfile
+
+    with zipfile.ZipFile(git_project / "scaler.joblib", "w") as archive:
+        archive.writestr("archive/data.pkl", pickle.dumps({"w": 1}, protocol=2))
+        archive.writestr("archive/version", "3\n")
+    code, found = artifact_json(capsys, "scaler.joblib")
+    assert code == 1 and [f["code"] for f in found] == ["MLG304"], found
+    assert found[0]["message"].startswith("a PyTorch (torch.save) archive"), found
+    assert "weights_only=True" in found[0]["hint"]

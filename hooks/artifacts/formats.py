@@ -155,6 +155,23 @@ def preimports(kind: str, head: bytes) -> list[str]:
     return names
 
 
+def _zip_format(data: bytes) -> str | None:
+    """Which library's zip archive this is, by its members' names, or None."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()[:10_000]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
+        return None
+    if any(n == "data.pkl" or n.endswith("/data.pkl") for n in names):
+        return "PyTorch (torch.save)"
+    if "config.json" in names and any(n.endswith(".weights.h5") for n in names):
+        return "Keras (.keras)"
+    return None
+
+
 def _static_numpy(path: str, data: bytes, kind: str, allow, verbose: bool,
                   facts: dict) -> list[Finding]:
     """.npy/.npz: arrays are data; an object array's pickle is scanned like any other, and
@@ -176,8 +193,15 @@ def _static_numpy(path: str, data: bytes, kind: str, allow, verbose: bool,
         if refusal.code == NOT_NPZ:
             # numpy.load hands out any member by name and unpickles one that starts with
             # the .npy magic, whatever it is called: an unknown archive is not vouched for.
-            found.append(_finding(path, NOT_AN_ARTIFACT, f"{refusal.message}; mlgate cannot"
-                                  " vouch for other zip archives (.keras, ...)"))
+            known = _zip_format(data)
+            found.append(_finding(
+                path, NOT_AN_ARTIFACT,
+                f"a {known} archive: mlgate checks pickle, joblib, .npy/.npz and .skops"
+                " models, not this format" if known else
+                f"{refusal.message}; mlgate cannot vouch for other zip archives (.keras, ...)",
+                hint="a PyTorch file holds a pickle that torch.load(weights_only=False) runs:"
+                     " load it with weights_only=True, or ship the model in a format mlgate"
+                     " checks" if known == "PyTorch (torch.save)" else None))
         else:
             found.append(refusal_finding(path, refusal, kind))
     return found
