@@ -230,7 +230,11 @@ def takes_the_request(model: dict | None, sample) -> bool:
     names = ((model or {}).get("input") or {}).get("feature_names_in") or []
     columns = (model or {}).get("sample_columns") or list(getattr(sample, "columns", None)
                                                            or [])
-    return bool(set(names) & set(columns))
+    # Names only a preprocessor writes (a DictVectorizer's `city=Lisbon`, a
+    # ColumnTransformer's `oh__city_Lisbon`) beside the request's numeric columns, which
+    # keep their names through it: fitted on the preprocessor's output after all.
+    made = [n for n in names if n not in set(columns) and ("=" in str(n) or "__" in str(n))]
+    return bool(set(names) & set(columns)) and not made
 
 
 def _hint_saved_beside(spec, failing: list[Finding]) -> None:

@@ -649,6 +649,26 @@ def test_a_model_behind_a_preprocessor_saved_apart_is_not_checked_not_failed(git
     assert code == 1 and "MLG401" in [f["code"] for f in found], found
 
 
+def test_a_model_behind_a_dict_vectorizer_is_not_failed_for_its_one_hot_names(git_project,
+                                                                           capsys):
+    """dv.pkl (a DictVectorizer) and a model fitted on its output, whose numeric columns
+    keep the request's names (`age`) beside one-hot ones (`city=a`): the model was taken to
+    take the request, and failed 17 times (new-user trial)."""
+    from sklearn.feature_extraction import DictVectorizer
+
+    records = [{"age": float(i), "city": "ab"[i % 2]} for i in range(30)]
+    vectorizer = DictVectorizer(sparse=False).fit(records)
+    frame = pd.DataFrame(vectorizer.transform(records),
+                         columns=vectorizer.get_feature_names_out())
+    joblib.dump(vectorizer, git_project / "dv.pkl")
+    joblib.dump(LogisticRegression().fit(frame, np.arange(30) % 2), git_project / "model.pkl")
+    (git_project / "sample_request.json").write_text(json.dumps({"age": 3.0, "city": "a"}))
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 0 and [(f["code"], f["severity"]) for f in found] == [
+        ("MLG400", "warning")], found
+
+
 def test_versions_of_a_model_name_their_own_preprocessor_and_a_declared_one_is_told(
         git_project, capsys):
     """models/v1 and models/v2 each keep a scaler and a model fitted on its output: each
