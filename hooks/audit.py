@@ -242,12 +242,12 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
     pointers = [p for p in artifacts if is_lfs_pointer(p)]
     if not artifacts:
         others = other_format_models(".")
-        why = ("no model artifact found (by name or content): commit the model, or declare"
+        reason = ("no model artifact found (by name or content): commit the model, or declare"
                " it in [tool.mlgate.models.NAME] artifact = \"...\"") if others is None else (
             f"no model mlgate can check: {others}; {NOT_CHECKED_FORMATS}; check out or"
             " ship the pickled estimator, or leave these pillars out of [tool.mlgate] require")
         for name in ("artifact", "schema", "latency"):
-            pillars[name].not_checked(why)
+            pillars[name].not_checked(reason)
     gate = None
     failed: set[str] = set()  # artifacts the artifact pillar failed: not exercised again
     if artifacts and any(active(p) for p in ("artifact", "schema", "latency")):
