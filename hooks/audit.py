@@ -243,7 +243,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
     if not artifacts:
         others = other_format_models(".")
         reason = ("no model artifact found (by name or content): commit the model, or declare"
-               " it in [tool.mlgate.models.NAME] artifact = \"...\"") if others is None else (
+                  " it in [tool.mlgate.models.NAME] artifact = \"...\"") if others is None else (
             f"no model mlgate can check: {others}; {NOT_CHECKED_FORMATS}; check out or"
             " ship the pickled estimator, or leave these pillars out of [tool.mlgate] require")
         for name in ("artifact", "schema", "latency"):
