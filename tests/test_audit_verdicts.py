@@ -759,6 +759,23 @@ def test_data_saved_beside_the_model_is_named_not_failed(git_project, capsys):
     assert "imputer_stats.pkl (dict)" in schema["detail"]
 
 
+def test_a_bundle_that_holds_a_model_is_never_data_beside_another_artifact(git_project,
+                                                                           capsys):
+    """A dict bundle (model + scaler + feature list) beside another artifact is the model,
+    not exercised, never "data saved beside the model" (a trial: the bundle was set aside as
+    data and a broken file beside it taken for the model)."""
+    joblib.dump({"model": model(), "scaler": StandardScaler().fit(FRAME),
+                 "feature_names": list(FRAME.columns)}, git_project / "model.pkl")
+    (git_project / "app").mkdir()
+    joblib.dump(StandardScaler().fit(FRAME), git_project / "app" / "scaler.joblib")
+    code, report = audit(capsys, "--skip", "lock", "--skip", "paths")
+    schema = next(p for p in report["pillars"] if p["name"] == "schema")
+    assert (report["verdict"], schema["status"]) == ("incomplete", "not-checked"), report
+    assert "data beside them" not in schema["detail"], schema
+    assert "model (not exercised: the artifact is a dict ('model': LogisticRegression" in (
+        schema["detail"]), schema
+
+
 def test_models_of_the_same_name_in_several_folders_are_named_alike(git_project, capsys):
     for version in ("v1", "v2"):
         (git_project / version).mkdir()

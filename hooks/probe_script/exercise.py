@@ -343,9 +343,13 @@ def exercise_model(obj, spec):
             first = next((line for line in str(exc).splitlines() if line.strip()), "")
             out["contract_error"] = f"{type(exc).__name__}: {first[:300]}"
     method = chain if chain is not None else getattr(obj, spec.get("method") or "predict", None)
-    if not callable(method) and spec.get("preprocessor_ok"):
+    holds_model = isinstance(obj, (dict, tuple, list)) and any(
+        callable(getattr(v, spec.get("method") or "predict", None))
+        for v in (list(obj.values()) if isinstance(obj, dict) else list(obj))[:64])
+    if not callable(method) and spec.get("preprocessor_ok") and not holds_model:
         # found by convention beside other artifacts: a scaler, or data the model's code
-        # reads (a list of feature names, a dict of statistics), not a model without predict
+        # reads (a list of feature names, a dict of statistics), not a model without predict;
+        # a bundle that holds a model is the model, not exercised (below), never "data"
         out["role"] = "preprocessor" if callable(getattr(obj, "transform", None)) else "data"
         out["input"]["model_type"] = type(obj).__name__
         return out
