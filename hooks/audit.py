@@ -162,9 +162,16 @@ def _pillar_lock(config, common, pillar, found):
     files = [os.path.join(config.root, p) for p in config.section("lock").get("files", [])]
     files = [os.path.relpath(p) for p in (files or discover_locks(".", config))]
     if not files:
-        pillar.not_checked("no lock file: add requirements.txt (`pip freeze`), uv.lock,"
-                           " poetry.lock, pylock.toml or Pipfile.lock, so the deployment"
-                           " installs what was tested")
+        advice = ("add requirements.txt (`pip freeze`), uv.lock, poetry.lock, pylock.toml or"
+                  " Pipfile.lock, so the deployment installs what was tested")
+        # no lock, and an image that installs packages by name: not "not checked", failed
+        unpinned = lock.unpinned_in_images(config.root)
+        found.extend(unpinned)
+        if unpinned:
+            pillar.detail = (f"no lock file, and {len(unpinned)} package(s) a Dockerfile"
+                             f" installs by name: {advice}")
+        else:
+            pillar.not_checked(f"no lock file: {advice}")
         return
     result = list(lock.run(_args_for(lock, files, common), config))
     found.extend(result)

@@ -383,6 +383,26 @@ RULES: dict[str, Rule] = {
         not_flagged='images that are not the official `python` image (their Python is not '
                     'in the FROM line), Dockerfiles that do not name the lock',
     ),
+    "MLG210": Rule(
+        'error',
+        summary='a Dockerfile installs a package by name, not from the lock '
+                '(`RUN pip install scikit-learn`)',
+        what="a RUN instruction of a Dockerfile git lists gives `pip install` (`pip3`, "
+             "`python -m pip`, `uv pip`) a package by name without an exact pin "
+             "(`==X.Y.Z` or `===`): `fastapi`, `scikit-learn>=1.3`, `pandas==2.*`. The "
+             "image gets whatever version is newest the day it is built, whatever the lock "
+             "pins. Reported at the package's name; the hint names the version the "
+             "project's environment runs",
+        fix="install the lock in the image (`COPY requirements.txt .` and `RUN pip install "
+            "-r requirements.txt`), or pin each package to the version you tested",
+        kind='image-unpinned',
+        why="a model pickled with scikit-learn 1.6 in an image that installs 1.9 warns or "
+            "fails at load, and the image you test today is not the one you build "
+            "tomorrow: a lock the image does not use locks nothing",
+        not_flagged='installers and build tools (`pip`, `setuptools`, `wheel`, `uv`, '
+                    '`poetry`, ...), files, paths, URLs, `name @ url`, arguments built from '
+                    'variables (`$PKG`), `-r`/`-c`/`-e` arguments',
+    ),
     "MLG301": Rule(
         'error',
         summary='an artifact references a global that is not on the allow-list '

@@ -638,3 +638,78 @@ def test_no_lock_at_all_is_said_not_passed_in_silence(project, capsys):
     hooks = {h["id"]: h for h in yaml.safe_load(
         (REPO_ROOT / ".pre-commit-hooks.yaml").read_text())}
     assert hooks["check-lock"].get("verbose") is True
+
+
+# What a Dockerfile's RUN hands pip by name (MLG210): the image bypasses the lock.
+_IMAGE = """\
+    FROM python:3.11-slim
+    RUN --mount=type=cache,target=/root/.cache/pip pip install --upgrade pip setuptools && \\
+        pip install --no-cache-dir -r requirements.txt "attrs>=23" \\
+            six==1.16.0 ./wheels/x.whl git+https://host/pkg.git name@https://host/n.zip $EXTRA
+    RUN python3 -m pip install idna && uv pip install --system tqdm; echo pip install ghost
+    RUN PIP_ROOT_USER_ACTION=ignore pip3 install 'flask<3' pandas==2.* -e . -c constraints.txt
+    """
+
+
+def test_packages_an_image_installs_by_name_are_found_where_they_are_written():
+    from mlgate.locks.dockerfile import unpinned_installs
+
+    text = textwrap.dedent(_IMAGE)
+    found = unpinned_installs(text)
+    assert [(name, spec) for _, _, name, spec in found] == [
+        ("attrs", ">=23"), ("idna", ""), ("tqdm", ""), ("flask", "<3"), ("pandas", "==2.*")]
+    lines = text.splitlines()
+    for line, col, name, _ in found:  # each location is the package's own word
+        assert lines[line - 1][col - 1:].lstrip("'\"").startswith(name), (line, col, name)
+    # the real corpus' Dockerfiles: pinned or -r installs say nothing; bare names do
+    corpus = REPO_ROOT / "tests" / "corpus"
+    assert not unpinned_installs((corpus / "negative" / "Dockerfile").read_text())
+    skytruth = corpus / "real" / "set5" / "docker" / "skytruth_dp" / "Dockerfile"
+    assert [name for _, _, name, _ in unpinned_installs(skytruth.read_text())][:3] == [
+        "rasterio", "rio-cogeo", "click"]
+    assert unpinned_installs('RUN pip install "unbalanced\n') == []  # a quote left open
+
+
+def test_an_image_that_installs_by_name_fails_the_lock_with_the_tested_version(project,
+                                                                             capsys):
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    write(root / "requirements.txt", "attrs==23.2.0\n")
+    write(root / "Dockerfile", "FROM python:3.11\nCOPY requirements.txt .\n"
+          "RUN pip install -r requirements.txt && pip install attrs gunicorn\n")
+    code, found = run_lock(capsys, "--python", python_of(venv))
+    image = [f for f in found if f["code"] == "MLG210"]
+    assert code == 1 and [(f["path"], f["line"], f["package"], f["installed"])
+                          for f in image] == [("Dockerfile", 3, "attrs", "23.2.0"),
+                                              ("Dockerfile", 3, "gunicorn", None)], found
+    assert "pin attrs==23.2.0" in image[0]["hint"]
+    # pinned in the image, or installed from the lock only: nothing to say
+    write(root / "Dockerfile", "FROM python:3.11\nCOPY requirements.txt .\n"
+          "RUN pip install -r requirements.txt && pip install attrs==23.2.0\n")
+    code, found = run_lock(capsys, "--python", python_of(venv))
+    assert not [f for f in found if f["code"] == "MLG210"], found
+    # a cached verdict follows the Dockerfile
+    for expected in ([], []):
+        main(["lock", "--format", "json", "--python", python_of(venv)])
+        assert [f["code"] for f in json.loads(capsys.readouterr().out)] == expected
+    write(root / "Dockerfile", "FROM python:3.11\nRUN pip install attrs\n")
+    main(["lock", "--format", "json", "--python", python_of(venv)])
+    assert [f["code"] for f in json.loads(capsys.readouterr().out)] == ["MLG210"]
+
+
+def test_no_lock_and_an_image_that_installs_by_name_is_a_failed_audit(project, capsys):
+    root, venv = project
+    write(root / "Dockerfile", "FROM python:3.11\nRUN pip install fastapi scikit-learn\n")
+    code = main(["audit", "--format", "json", "--no-cache", "--python", python_of(venv),
+                 "--skip", "artifact", "--skip", "schema", "--skip", "latency"])
+    report = json.loads(capsys.readouterr().out)
+    lock = next(p for p in report["pillars"] if p["name"] == "lock")
+    assert (code, report["verdict"], lock["status"]) == (1, "not-ready", "fail"), report
+    assert [f["code"] for f in report["findings"]] == ["MLG210", "MLG210"]
+    # without the Dockerfile, no lock is "not checked", as before
+    (root / "Dockerfile").unlink()
+    code = main(["audit", "--format", "json", "--no-cache", "--python", python_of(venv),
+                 "--skip", "artifact", "--skip", "schema", "--skip", "latency"])
+    report = json.loads(capsys.readouterr().out)
+    lock = next(p for p in report["pillars"] if p["name"] == "lock")
+    assert lock["status"] == "not-checked", report

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterable
 
 from mlgate.codes import LOCK_IMAGE_PYTHON as IMAGE_PYTHON
+from mlgate.codes import LOCK_IMAGE_UNPINNED as IMAGE_UNPINNED
 from mlgate.codes import LOCK_LOCAL_VERSION as LOCAL_VERSION
 from mlgate.codes import LOCK_MALFORMED as MALFORMED
 from mlgate.codes import LOCK_MISMATCH as MISMATCH
@@ -38,12 +39,13 @@ HELP = "block stale, incomplete or unpinned locks, judged against the project's 
 SEVERITY = {
     MALFORMED: "error", MISSING: "error", MISMATCH: "error", LOCAL_VERSION: "warning",
     UNDECLARED: "warning", UNPINNED: "error", SOURCE: "error", NO_HASH: "error",
-    STALE: "error", IMAGE_PYTHON: "warning",
+    STALE: "error", IMAGE_PYTHON: "warning", IMAGE_UNPINNED: "error",
 }
 KINDS = {
     MALFORMED: "malformed", MISSING: "missing", MISMATCH: "mismatch",
     LOCAL_VERSION: "local-version", UNDECLARED: "undeclared", UNPINNED: "unpinned",
     SOURCE: "source", NO_HASH: "unhashed", STALE: "stale", IMAGE_PYTHON: "image-python",
+    IMAGE_UNPINNED: "image-unpinned",
 }
 # Installed in every environment by the tools themselves; never expected in a lock.
 ALWAYS_PRESENT = {"pip", "setuptools", "wheel", "distribute", "pkg-resources"}
@@ -269,11 +271,13 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     # One spelling per file, whoever found it (discovery above the project gives absolute
     # paths, the audit relative ones): findings, and the verdict cached for both, agree.
     paths = [_relative(p) for p in paths]
+    # What the project's Dockerfiles install by name, bypassing any lock (MLG210).
+    installs = _image_installs(config.root if inside else repo_root)
     if not paths:  # said, not a silent pass: nothing was compared
         print("mlgate lock: no lock or requirements file found, nothing compared: add"
               " requirements.txt (`pip freeze`), uv.lock, poetry.lock, pylock.toml or"
               " Pipfile.lock", file=sys.stderr)
-        return []
+        return _unpinned_in_images(installs, None)
     python = resolve_project_python(args.python, config.python, config.root, repo_root)
     if args.verbose:
         print(f"mlgate lock: project Python {python.executable} (from {python.reason})",
@@ -290,7 +294,8 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     # The Dockerfiles that build on the official python image (MLG209): what they are is
     # part of the verdict, so of its cache key (their contents are its dependencies).
     images = _python_images(repo_root)
-    dockerfiles = sorted({os.path.realpath(image[0]) for image in images})
+    dockerfiles = sorted({os.path.realpath(p) for p in [*(image[0] for image in images),
+                                                         *installs]})
     if isinstance(probe, _Answered):
         # Same environment, same files, same settings: the same verdict, without parsing.
         from mlgate.artifacts.cache import code_stamp, key
@@ -386,6 +391,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                 findings.append(finding)
     findings += _stale_against_manifest(locks)
     findings += _image_python(locks, env.markers, images, repo_root, env)
+    findings += _unpinned_in_images(installs, env)
     # A lock that could not be read declares what nobody knows: its MLG200 says so, alone.
     if has_real_lock and not any(lock.unreadable for lock in locks):
         reachable = env.closure({**{name: set() for name in project}, **declared})
@@ -418,7 +424,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         _store_verdict(cache, verdict_name, findings, [*paths, *(lock.path for lock in locks),
                                                        os.path.join(repo_root,
                                                                     "pyproject.toml"),
-                                                       *(image[0] for image in images)])
+                                                       *dockerfiles])
     return findings
 
 
@@ -472,6 +478,54 @@ def _python_images(repo_root: str) -> list[tuple[str, int, str, str]]:
         for m in _FROM_PYTHON_RE.finditer(text):
             line = text.count("\n", 0, m.start()) + 1
             found.append((path, line, f"{m.group(1)}.{m.group(2)}", copied))
+    return found
+
+
+def _image_installs(root: str) -> dict[str, list[tuple[int, int, str, str]]]:
+    """Dockerfile -> the packages its RUN lines pip-install by name without an exact pin,
+    for each Dockerfile git lists under `root` (see `mlgate.locks.dockerfile`)."""
+    from mlgate.files import file_kind, project_files
+    from mlgate.locks.dockerfile import unpinned_installs
+
+    found = {}
+    for path in project_files(root)[:100000]:
+        if file_kind(path) != "dockerfile":
+            continue
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                text = handle.read(1 << 20)
+        except OSError:
+            continue
+        if "install" in text:
+            found[path] = unpinned_installs(text)
+    return found
+
+
+def unpinned_in_images(root: str) -> list[Finding]:
+    """MLG210 for a project with no lock (the audit's lock pillar fails on them)."""
+    return _unpinned_in_images(_image_installs(root), None)
+
+
+def _unpinned_in_images(installs: dict, env: _Installed | None) -> list[Finding]:
+    """MLG210: an image that installs a package by name gets the newest version the day it
+    is built, whatever the lock pins and whatever the models were checked with."""
+    found = []
+    for dockerfile, packages in installs.items():
+        for line, col, name, spec in packages:
+            dist = env.dists.get(canonical_name(name)) if env is not None else None
+            version = dist["version"] if dist else None
+            found.append(Finding(
+                _display(dockerfile), line, col, IMAGE_UNPINNED,
+                f"the image installs {name}{spec} by name, not from the lock: the build takes"
+                " whatever version is newest the day it runs" + (
+                    f", not the {version} the project's environment runs and the models were"
+                    " checked with" if version else ""),
+                severity=SEVERITY[IMAGE_UNPINNED],
+                hint="install the lock in the image (`pip install -r requirements.txt`)"
+                     + (f", or pin {name}=={version}" if version else
+                        f", or pin the {name} version you tested ({name}==X.Y.Z)"),
+                extra={"check": NAME, "kind": KINDS[IMAGE_UNPINNED], "package": name,
+                       "installed": version}))
     return found
 
 

@@ -1,0 +1,158 @@
+"""What a Dockerfile's `RUN pip install ...` installs by name, without the lock (MLG210).
+
+An image that runs `pip install fastapi scikit-learn` gets whatever versions are newest the
+day it is built, not the ones the lock pins and the models were checked with: the lock is
+bypassed however exact it is. This reads each RUN instruction (continuation lines joined),
+splits it into shell commands, and returns the requirements a pip-like installer (`pip`,
+`pip3`, `python -m pip`, `uv pip`) is given by name without an exact pin. Files, paths,
+URLs, `name @ url` and arguments built from variables are not names: they are not judged.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from mlgate.lazy_re import LazyPattern
+
+# Installers and build tools: unpinned, they do not change what the service runs.
+TOOLING = frozenset({"pip", "setuptools", "wheel", "uv", "poetry", "pipenv", "pip-tools",
+                     "pdm", "hatch", "virtualenv", "poetry-plugin-export", "build"})
+# pip / uv options that take a value as the next word (`-r requirements.txt`).
+_WITH_VALUE = frozenset({
+    "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
+    "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root",
+    "--trusted-host", "--platform", "--python-version", "--implementation", "--abi",
+    "--src", "--cache-dir", "--log", "--progress-bar", "--timeout", "--retries", "--proxy",
+    "--cert", "--client-cert", "--upgrade-strategy", "--only-binary", "--no-binary",
+    "--python", "-p", "--index", "--default-index", "--index-strategy", "--keyring-provider",
+    "--config-settings", "-C", "--global-option", "--install-option", "--report",
+    "--exists-action", "--group", "--extra", "--overrides", "--override", "--exclude-newer",
+    "--resolution", "--prerelease", "--link-mode", "--reinstall-package",
+    "--no-build-isolation-package", "--refresh-package", "--upgrade-package", "-P",
+})
+_RUN_RE = LazyPattern(r"^[ \t]*RUN[ \t]+", re.IGNORECASE | re.MULTILINE)
+_SEPARATORS = frozenset({"&&", "||", ";", "|", "&"})
+_MAX_TEXT = 1 << 20  # a Dockerfile is small; a bigger one is read this far
+
+
+def _instructions(text: str):
+    """(offset of the command, the command with its continuation lines joined) per RUN."""
+    for match in _RUN_RE.finditer(text):
+        start = end = match.end()
+        while True:
+            newline = text.find("\n", end)
+            line_end = len(text) if newline < 0 else newline
+            if text[end:line_end].rstrip("\r \t").endswith("\\") and newline >= 0:
+                end = newline + 1
+                continue
+            yield start, text[start:line_end]
+            break
+
+
+def _commands(command: str) -> list[list[str]]:
+    """The simple commands of a shell line (`a && b; c | d`), as words; [] when the line
+    does not parse (an unbalanced quote): nothing is judged there."""
+    lexer = shlex.shlex(command.replace("\\\n", " ").replace("\\\r\n", " "), posix=True,
+                        punctuation_chars=";&|")
+    lexer.whitespace_split = True
+    lexer.commenters = "#"
+    try:
+        words = list(lexer)
+    except ValueError:
+        return []
+    out: list[list[str]] = [[]]
+    for word in words:
+        if word in _SEPARATORS or set(word) <= set(";&|"):
+            out.append([])
+        else:
+            out[-1].append(word)
+    return [c for c in out if c]
+
+
+def _install_arguments(words: list[str]) -> list[str] | None:
+    """The words after `install` when the command is a pip-like install, else None."""
+    index = 0
+    while index < len(words) and ("=" in words[index] or words[index].startswith("--")
+                                  or words[index] in ("sudo", "env", "exec")):
+        # `RUN --mount=type=cache,... pip install`, `PIP_NO_CACHE_DIR=1 pip install ...`,
+        # `sudo pip install ...`
+        index += 1
+    words = words[index:]
+    if not words:
+        return None
+    program = words[0].rsplit("/", 1)[-1]
+    rest = words[1:]
+    if re.fullmatch(r"python(\d+(\.\d+)?)?", program):
+        # `python -m pip`, `python3 -I -m pip`: options, then -m pip
+        at = rest.index("-m") if "-m" in rest else -1
+        if (at < 0 or rest[at + 1:at + 2] != ["pip"]
+                or not all(w.startswith("-") for w in rest[:at])):
+            return None
+        rest = rest[at + 2:]
+    elif program == "uv":
+        if rest[:1] != ["pip"]:
+            return None
+        rest = rest[1:]
+    elif not re.fullmatch(r"pip(\d+(\.\d+)?)?", program):
+        return None
+    # options before the sub-command (`pip --no-cache-dir install`)
+    while rest and rest[0].startswith("-"):
+        rest = rest[1:]
+    if not rest or rest[0] != "install":
+        return None
+    return rest[1:]
+
+
+def _named(argument: str) -> tuple[str, str] | None:
+    """(name, specifier) when the argument names a package from an index without an exact
+    pin; None for a pin, a file, a path, a URL, a variable or what does not parse."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    if (not argument or "$" in argument or "/" in argument or "\\" in argument
+            or argument.startswith(".") or "@" in argument
+            or argument.lower().endswith((".whl", ".tar.gz", ".zip", ".tgz", ".txt"))):
+        return None
+    try:
+        requirement = Requirement(argument)
+    except (InvalidRequirement, ValueError):
+        return None
+    exact = [s for s in requirement.specifier
+             if s.operator == "===" or (s.operator == "==" and not s.version.endswith("*"))]
+    if exact:
+        return None
+    name = re.sub(r"[-_.]+", "-", requirement.name).lower()
+    if name in TOOLING:
+        return None
+    return requirement.name, str(requirement.specifier)
+
+
+def unpinned_installs(text: str) -> list[tuple[int, int, str, str]]:
+    """(line, column, name, specifier or "") for each package a RUN's pip-like install is
+    given by name without an exact pin (`==`, `===`)."""
+    text = text[:_MAX_TEXT]
+    found = []
+    for start, command in _instructions(text):
+        cursor = start
+        for words in _commands(command):
+            arguments = _install_arguments(words)
+            if arguments is None:
+                continue
+            skip = False
+            for argument in arguments:
+                if skip:
+                    skip = False
+                    continue
+                if argument.startswith("-"):
+                    skip = argument in _WITH_VALUE
+                    continue
+                named = _named(argument)
+                if named is None:
+                    continue
+                at = text.find(argument, cursor, start + len(command))
+                at = at if at >= 0 else cursor
+                cursor = at + len(argument) if at >= cursor else cursor
+                line = text.count("\n", 0, at) + 1
+                col = at - (text.rfind("\n", 0, at) + 1) + 1
+                found.append((line, col, named[0], named[1]))
+    return found
