@@ -465,3 +465,44 @@ def test_a_pytorch_archive_is_named_as_one(git_project, capsys):
     assert code == 1 and [f["code"] for f in found] == ["MLG304"], found
     assert found[0]["message"].startswith("a PyTorch (torch.save) archive"), found
     assert "weights_only=True" in found[0]["hint"]
+
+
+def test_the_smoke_run_skips_only_what_a_library_method_already_ran(monkeypatch):
+    """A forest's predict() is the argmax of its predict_proba() over every tree: once it
+    returned, predict_proba() would run the same compiled code again (0.1 s on a 300-tree
+    forest, the cold check's margin). A subclass that defines its own predict_proba, or a
+    predict that did not return, leaves nothing skipped."""
+    from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+
+    from mlgate.probe_script import load
+
+    class Own(RandomForestClassifier):
+        def predict_proba(self, X):
+            return super().predict_proba(X)
+
+    X, y = np.random.RandomState(0).rand(20, 3), [0, 1] * 10
+    forest = RandomForestClassifier(n_estimators=2, random_state=0).fit(X, y)
+    own = Own(n_estimators=2, random_state=0).fit(X, y)
+    boosted = GradientBoostingClassifier(n_estimators=2).fit(X, y)
+    calls: list[tuple[str, str]] = []
+    answers = {"predict": True}
+
+    def smoke_method(model, method, width, seconds):
+        calls.append((type(model).__name__, method.__name__))
+        return answers.get(method.__name__, True)
+
+    monkeypatch.setattr(load, "_smoke_method", smoke_method)
+    monkeypatch.setattr(load, "_SMOKED", [forest, own, boosted])
+    load._smoke(None)
+    assert calls == [("RandomForestClassifier", "predict"), ("Own", "predict"),
+                     ("Own", "predict_proba"), ("GradientBoostingClassifier", "predict"),
+                     ("GradientBoostingClassifier", "predict_proba")], calls
+    calls.clear()
+    answers["predict"] = False  # a predict that raised ran nothing to vouch for
+    monkeypatch.setattr(load, "_SMOKED", [forest, boosted])
+    load._smoke(None)
+    assert calls == [("RandomForestClassifier", "predict"),
+                     ("RandomForestClassifier", "predict_proba"),
+                     ("GradientBoostingClassifier", "predict"),
+                     ("GradientBoostingClassifier", "predict_proba"),
+                     ("GradientBoostingClassifier", "decision_function")], calls

@@ -416,18 +416,44 @@ def _smoke(obj, seconds=None):
             width = None
         if isinstance(model, type) or not (width is not None and 0 < width <= 100_000):
             continue
+        ran: set = set()  # what the methods that returned ran through, by qualified name
         for name in _ANSWERING:
             try:  # a property that raises (scikit-learn's available_if) is no method
                 method = getattr(model, name, None)
             except Exception:
                 continue
-            if callable(method) and _smoke_method(model, method, width, seconds):
+            if not callable(method) or _qualified(method) in ran:
+                continue
+            if _smoke_method(model, method, width, seconds):
                 covered.update(_sklearn_trees_of(model))
+                ran.update(_RUNS_THROUGH.get(_qualified(method), ()))
     del _SMOKED[:]  # the end's garbage collection frees every part of the model
 
 
 # What a serving app calls on a model: each is run on a few rows by `_smoke`.
 _ANSWERING = ("predict", "predict_proba", "decision_function", "score_samples", "transform")
+
+
+# scikit-learn methods whose compiled work is all another's: the first, once it returned on
+# the smoke rows, ran the second's (a forest's predict() is the argmax of its
+# predict_proba(), over every tree). Only the library's own methods, by where they are
+# defined: a subclass that overrides one is run in full.
+_FOREST = "sklearn.ensemble._forest"
+_HGB = "sklearn.ensemble._hist_gradient_boosting.gradient_boosting"
+_RUNS_THROUGH = {
+    (_FOREST, "ForestClassifier.predict"): {(_FOREST, "ForestClassifier.predict_proba")},
+    ("sklearn.tree._classes", "BaseDecisionTree.predict"): {
+        ("sklearn.tree._classes", "DecisionTreeClassifier.predict_proba")},
+    ("sklearn.ensemble._gb", "GradientBoostingClassifier.predict"): {
+        ("sklearn.ensemble._gb", "GradientBoostingClassifier.decision_function")},
+    (_HGB, "HistGradientBoostingClassifier.predict"): {
+        (_HGB, "HistGradientBoostingClassifier.decision_function")},
+}
+
+
+def _qualified(method):
+    function = getattr(method, "__func__", method)
+    return (getattr(function, "__module__", None), getattr(function, "__qualname__", None))
 
 
 def _sklearn_trees_of(model):
