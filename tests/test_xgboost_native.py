@@ -102,3 +102,33 @@ def test_a_pickle_from_another_xgboost_names_both_versions(git_project, capsys):
     parity = [f for f in found if f["code"] == "MLG306"]
     assert code == 1 and parity[0]["message"] == (
         f"pickled with xgboost 1.7.6; the project's environment has {xgb.__version__}")
+
+
+def test_a_dictvectorizer_and_a_native_booster_saved_as_a_tuple_predict(git_project, capsys):
+    """`pickle.dump((dv, booster), f)`, as tutorials save the two (served as
+    `booster.predict(xgb.DMatrix(dv.transform([request])))`): the booster is called as a
+    service calls it, not with a bare array it refuses (a false MLG407 blocked the commit)."""
+    import pickle
+
+    import numpy as np
+    from sklearn.feature_extraction import DictVectorizer
+
+    rng = np.random.RandomState(0)
+    records = [{"city": "ab"[i % 2], "income": float(v)} for i, v in enumerate(rng.rand(60))]
+    dv = DictVectorizer(sparse=True).fit(records)
+    X = dv.transform(records)
+    booster = xgb.train({"max_depth": 2}, xgb.DMatrix(
+        X, label=[r["income"] > 0.5 for r in records],
+        feature_names=list(dv.get_feature_names_out())), num_boost_round=2)
+    (git_project / "model.bin").write_bytes(pickle.dumps((dv, booster)))
+    (git_project / "sample_request.json").write_text(json.dumps({"city": "a", "income": 0.3}))
+    subprocess.run(["git", "add", "-A"], check=True)
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--artifact", "model.bin", "--sample", "sample_request.json"])
+    assert (code, json.loads(capsys.readouterr().out)) == (0, [])
+    # the chain is really exercised: a key the vectorizer never saw is named
+    (git_project / "sample_request.json").write_text(json.dumps({"town": "a", "income": 0.3}))
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--artifact", "model.bin", "--sample", "sample_request.json"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [f["code"] for f in found] == ["MLG401", "MLG402"], found

@@ -257,6 +257,9 @@ class _Chain:
 
     def __init__(self, parts, method):
         self.parts, self.method = list(parts), method
+        # a native XGBoost Booster at the end takes what the serving code wraps in a
+        # DMatrix: called as in `_XGBoostBooster`
+        self.parts[-1] = _native_xgboost(self.parts[-1])
         self.steps = [(type(p).__name__, p) for p in self.parts]
         first = self.parts[0]
         for attribute in ("feature_names_in_", "n_features_in_"):
@@ -296,6 +299,13 @@ class _XGBoostBooster:
         return self.booster.inplace_predict(rows)
 
 
+def _native_xgboost(obj):
+    """An XGBoost Booster, as a service calls it; anything else as it is."""
+    if type(obj).__name__ == "Booster" and (type(obj).__module__ or "").startswith("xgboost"):
+        return _XGBoostBooster(obj)
+    return obj
+
+
 def _bundle_model(obj, method):
     """The model of a dict bundle (`{"model": pipeline, "trained_at": date, "features": [...],
     "reference": frame}`, served as `pack["model"].predict(...)`): its one value with the
@@ -317,8 +327,7 @@ def exercise_model(obj, spec):
     bundled = _bundle_model(obj, spec.get("method") or "predict")
     if bundled is not None:
         key, obj = bundled
-    if type(obj).__name__ == "Booster" and type(obj).__module__.startswith("xgboost"):
-        obj = _XGBoostBooster(obj)
+    obj = _native_xgboost(obj)
     chain = _Chain.of(obj, spec.get("method") or "predict")
     if chain is not None:
         obj = chain
