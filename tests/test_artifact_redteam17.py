@@ -108,7 +108,8 @@ def test_the_one_row_smoke_predict_keeps_to_the_load_timeout_and_says_so(git_pro
     found = json.loads(capsys.readouterr().out)
     # (the schema check cannot exercise a model that fails the artifact check: it says why)
     assert code == 1 and [f["code"] for f in found] == ["MLG400"], found
-    assert ("calling predict() on a few rows (zeros, then ordinary values) with its Spins,"
+    assert ("calling predict() on a few rows (zeros, ordinary values, then values off the"
+            " ordinary paths) with its Spins,"
             " right after loading it, did not finish within the 20 s load-timeout") in (
         found[0]["message"])
     del sys.modules["spins"]

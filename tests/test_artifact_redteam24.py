@@ -506,3 +506,49 @@ def test_the_smoke_run_skips_only_what_a_library_method_already_ran(monkeypatch)
                      ("GradientBoostingClassifier", "predict"),
                      ("GradientBoostingClassifier", "predict_proba"),
                      ("GradientBoostingClassifier", "decision_function")], calls
+
+
+EDGES = """
+import os
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+
+class Edgy(BaseEstimator):
+    def fit(self, X, y=None):
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict(self, X):
+        X = np.asarray(X, dtype=float)
+        if {CONDITION}:
+            os.abort()  # what compiled code that trusts a stored index does off its path
+        return np.zeros(len(X))
+"""
+
+
+@pytest.mark.parametrize("condition", ["np.isnan(X).any()", "(np.abs(X) > 1e6).any()"])
+def test_the_smoke_run_leaves_the_ordinary_paths(git_project, capsys, monkeypatch, condition):
+    """Zeros and values in [0, 1) take few of a model's paths: a crash on missing values or
+    on values far out of range (a split's NaN branch, an out-of-range bin) would pass and
+    crash the user's service on its first odd request. Each is run in the sandbox; a model
+    that refuses them (an exception) is no finding, as the sound version shows."""
+    import joblib
+
+    (git_project / "edgy.py").write_text(EDGES.replace("{CONDITION}", condition))
+    monkeypatch.syspath_prepend(str(git_project))
+    import edgy
+
+    joblib.dump(edgy.Edgy().fit(np.zeros((2, 3))), git_project / "model.joblib")
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\ntrust-modules = ["edgy"]\n')
+    subprocess.run(["git", "add", "-A"], check=True)
+    code, found = artifact_json(capsys, "--only-artifacts", "model.joblib")
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    # refusing the odd rows is what a sound model may do: no finding
+    (git_project / "edgy.py").write_text(EDGES.replace("{CONDITION}", condition).replace(
+        "os.abort()", "raise ValueError('no')"))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.joblib")
+    assert (code, found) == (0, []), found
+    del sys.modules["edgy"]

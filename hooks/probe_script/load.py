@@ -476,24 +476,36 @@ _TREE_ESTIMATORS = frozenset(("DecisionTreeClassifier", "DecisionTreeRegressor",
 
 
 def _smoke_method(model, method, width, seconds):
-    """Run `method` on the smoke rows: True when every call returned."""
+    """Run `method` on the smoke rows: True when the zeros and the ordinary rows returned.
+    Then rows off the ordinary paths, each on its own (a model may refuse them, which is no
+    finding): values far out of range and small integers (a category's code, an index),
+    and missing values (the paths of trees and boosters that route NaN)."""
     import warnings
 
     import numpy
 
-    for rows in (numpy.zeros((1, width)), numpy.random.RandomState(0).rand(3, width)):
+    ordinary = (numpy.zeros((1, width)), numpy.random.RandomState(0).rand(3, width))
+    edges = (numpy.vstack([numpy.full(width, -1e9), numpy.full(width, 1e9),
+                           numpy.arange(width) % 7, -numpy.arange(width) % 3 - 1.0]),
+             numpy.full((1, width), numpy.nan))
+    returned = True
+    for index, rows in enumerate(ordinary + edges):
+        if index >= len(ordinary) and not returned:
+            break
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 method(rows)
         except _Deadline:  # the load's deadline, met here
             raise LoadFailure("timeout", f"calling {method.__name__}() on a few rows"
-                              f" (zeros, then ordinary values) with its"
-                              f" {type(model).__name__}, right after loading it, did not"
-                              f" finish within the {seconds:g} s load-timeout") from None
+                              f" (zeros, ordinary values, then values off the ordinary"
+                              f" paths) with its {type(model).__name__}, right after loading"
+                              f" it, did not finish within the {seconds:g} s load-timeout"
+                              ) from None
         except Exception:
-            return False
-    return True
+            if index < len(ordinary):
+                returned = False
+    return returned
 
 
 # Values with no parts to walk into (a module is pickled by name, not walked).
