@@ -127,7 +127,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def apply_policy(findings: list[Finding], config: Config, cli_ignore: list[str]) -> list[Finding]:
-    """Configured ignores, per-file ignores and severity overrides, shared by every check."""
+    """Configured ignores, per-file ignores, inline directives and severity overrides,
+    shared by every check (the paths check reads its own files' directives as it scans)."""
+    from mlgate.suppress import apply_inline
+
     kept = []
     cli = set(cli_ignore)
     for finding in findings:
@@ -144,7 +147,7 @@ def apply_policy(findings: list[Finding], config: Config, cli_ignore: list[str])
         if level:
             finding.severity = level
         kept.append(finding)
-    return kept
+    return apply_inline(kept, os.getcwd()) if kept else kept
 
 
 def _error(args: argparse.Namespace, code: int, kind: str, message: str) -> int:

@@ -8,6 +8,7 @@ hooks pay nothing for it.
 # MLG0xx: any check
 FILE_UNREADABLE = "MLG001"
 NOTEBOOK_MALFORMED = "MLG002"
+SUPPRESSION_MALFORMED = "MLG003"
 
 # MLG1xx: mlgate paths
 PATH_HOME = "MLG101"

@@ -73,6 +73,22 @@ RULES: dict[str, Rule] = {
             '`.vscode/settings.json`, `devcontainer.json`), read as text in '
             'silence',
     ),
+    "MLG003": Rule(
+        'warning',
+        summary='a suppression comment that silences nothing: misspelt, unclosed, or an '
+                'unknown code (warning)',
+        what="a comment that starts like a suppression but is not one: `mlgate: "
+             "ignore-files`, `mlgate: ignored`, `mlgate: ignore[MLG101` (no closing "
+             "bracket), `mlgate: ignore[MLG999]` (not a rule code). It silences nothing; "
+             "it would otherwise have silenced more, or less, than it says",
+        fix='write `# mlgate: ignore`, `# mlgate: ignore[MLG101, MLG205]`, `# mlgate: '
+            'ignore-file` or `# mlgate: ignore-file[MLG103]`, followed by the end of the '
+            'line or a blank',
+        why='a misspelt directive that silenced a whole file, or one that silently did '
+            'nothing, hides what a reviewer thinks is checked',
+        not_flagged="the directive's text inside a string or a docstring (it is text, not a "
+                    'comment), files too large to read twice (over 4 MB)',
+    ),
     "MLG101": Rule(
         'error',
         summary='user home or developer-machine path: `/Users/...`, '

@@ -120,6 +120,49 @@ def test_inline_and_file_level_suppressions(project, capsys):
     assert [(f["path"], f["line"]) for f in found] == [("a.py", 2)]
 
 
+@pytest.mark.parametrize("directive", [
+    "# mlgate: ignore-files", "# mlgate: ignore-filesystem", "# mlgate: ignore-file[MLG103",
+    "# mlgate: ignored", "# mlgate: ignoreme", "# mlgate: ignore[MLG101",
+    "# mlgate: ignore[mlg101]", "# mlgate: ignore[MLG999]"])
+def test_a_misspelt_directive_silences_nothing_and_is_named(project, capsys, directive):
+    """`ignore-files` silenced a whole file, and `ignore[MLG101` (unclosed) its line: a
+    directive is exact or nothing, and what is not one is said (MLG003)."""
+    (project / "m.py").write_text(f'{directive}\nA = "/home/alice/x"  {directive}\n')
+    assert main(["paths", "--format", "json", "m.py"]) == 1
+    found = json.loads(capsys.readouterr().out)
+    assert [(f["line"], f["code"]) for f in found] == [
+        (1, "MLG003"), (2, "MLG101"), (2, "MLG003")], found
+    assert all(f["severity"] == "warning" for f in found if f["code"] == "MLG003")
+
+
+def test_a_directive_inside_a_string_is_text(project, capsys):
+    (project / "m.py").write_text(
+        '"""Usage: to skip a file, put\n    # mlgate: ignore-file\nat its top."""\n'
+        'A = "/home/alice/a # mlgate: ignore"\n'
+        'B = "/home/alice/b"  # noqa: E501  # mlgate: ignore[MLG101, MLG102]\n')
+    (project / "c.yaml").write_text('a: "/home/alice/c # mlgate: ignore"\n')
+    assert main(["paths", "--format", "json", "m.py", "c.yaml"]) == 1
+    found = json.loads(capsys.readouterr().out)
+    assert [(f["path"], f["line"], f["code"]) for f in found] == [
+        ("c.yaml", 1, "MLG101"), ("m.py", 4, "MLG101")], found
+
+
+def test_directives_silence_the_findings_of_every_check(project, capsys):
+    """Not only paths: an unpinned line of requirements.txt, an image's install."""
+    (project / "requirements.txt").write_text(
+        "six>=1.0  # mlgate: ignore[MLG205]\nidna>=2\n")
+    (project / "Dockerfile").write_text(
+        "FROM python:3.11\nRUN pip install awscli  # mlgate: ignore[MLG210]\n"
+        "RUN pip install httpie\n")
+    subprocess.run(["git", "init", "-q"], check=True)
+    subprocess.run(["git", "add", "-A"], check=True)
+    main(["lock", "--format", "json", "--no-cache", "--python", sys.executable])
+    found = json.loads(capsys.readouterr().out)
+    kept = [(f["path"], f["line"], f["code"]) for f in found if f["code"] in (
+        "MLG205", "MLG210")]
+    assert kept == [("Dockerfile", 3, "MLG210"), ("requirements.txt", 2, "MLG205")], found
+
+
 def test_robust_inputs(project, capsys):
     (project / "empty.py").write_bytes(b"")
     (project / "bin.py").write_bytes(b"\x00\x01/Users/ana/x\x00")

@@ -31,6 +31,7 @@ from mlgate.codes import FILE_UNREADABLE as UNREADABLE
 from mlgate.codes import NOTEBOOK_MALFORMED as UNPARSABLE
 from mlgate.codes import PATH_NOTEBOOK_OUTPUT as NOTEBOOK_OUTPUT
 from mlgate.codes import PATH_SYMLINK as SYMLINK
+from mlgate.codes import SUPPRESSION_MALFORMED
 from mlgate.config import Config
 from mlgate.files import Target, decode_text, discover, looks_binary, relative_to
 from mlgate.finding import Finding
@@ -301,12 +302,14 @@ def check_file(target: Target, opts: _Options) -> list[Finding]:
         return [Finding(target.path, 1, 1, UNREADABLE, f"cannot read file: {reason}")]
     if not data or looks_binary(data, named_text=target.kind != "text"):
         return []
+    # A directive that silences nothing is said wherever it is (MLG003), paths or not.
+    problems = _directive_problems(target, data) if b"mlgate:" in data else []
     # Requirements files are small and flag any absolute location, not only known roots.
     if target.kind != "requirements" and not opts.prefilter.search(data):
-        return []
+        return problems
     results = getattr(opts, "results", None)
     if results is None:
-        return _check_text(target, data, opts)
+        return _check_text(target, data, opts) + problems
     from mlgate.checks.paths.results import content_key
 
     digest = content_key(data, target.kind, _is_dvc(target))
@@ -314,7 +317,14 @@ def check_file(target: Target, opts: _Options) -> list[Finding]:
     if found is None:
         found = _check_text(target, data, opts)
         results.put(digest, found)
-    return found
+    return found + problems
+
+
+def _directive_problems(target: Target, data: bytes) -> list[Finding]:
+    return [Finding(target.path, line, col, SUPPRESSION_MALFORMED, why, severity="warning",
+                    hint="fix the comment; it silences nothing as it is",
+                    extra={"check": NAME})
+            for line, col, why in Suppressions(decode_text(data), target.kind).problems]
 
 
 def _is_dvc(target: Target) -> bool:
@@ -334,7 +344,7 @@ def _check_text(target: Target, data: bytes, opts: _Options) -> list[Finding]:
     found = _findings_in_text(target, text, opts, lines, windows)
     if not found or "mlgate:" not in text:  # no directive: nothing to read them from
         return found
-    suppressions = Suppressions(text)
+    suppressions = Suppressions(text, target.kind)
     return [f for f in found if not suppressions.silenced(f.line, f.code)]
 
 
