@@ -112,8 +112,8 @@ class Suppressions:
     def silenced(self, line: int, code: str) -> bool:
         if "*" in self.file_codes or code in self.file_codes:
             return True
-        codes = self.line_codes.get(line)
-        return bool(codes) and ("*" in codes or code in codes)
+        codes = self.line_codes.get(line, frozenset())
+        return "*" in codes or code in codes
 
 
 def apply_inline(findings: list, root: str) -> list:
