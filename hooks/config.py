@@ -348,6 +348,11 @@ def parse_config(table: dict[str, Any], root: str, source: str | None = None) ->
     return config
 
 
+def _may_configure(text: str) -> bool:
+    """Whether a pyproject.toml may hold [tool.mlgate]: it names it, or escapes a key."""
+    return "mlgate" in text or "\\u" in text or "\\U" in text
+
+
 def load_config(explicit: str | None = None, start: str | None = None,
                 trusted: str | None = None) -> Config:
     """Load from `--config`, else the nearest pyproject.toml; defaults when there is none.
@@ -379,7 +384,10 @@ def load_config(explicit: str | None = None, start: str | None = None,
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read: {exc}") from None
     root = os.path.dirname(os.path.realpath(path))
-    if "mlgate" not in text:  # most projects: no need to pay for a TOML parser
+    # Most projects: no need to pay for a TOML parser. Not for a file the user named (it
+    # must be valid, or the user's policy is dropped in silence), nor for one whose keys
+    # may be escaped (`[tool."\u006dlgate"]` is tool.mlgate).
+    if not explicit and not _may_configure(text):
         return Config(root=root, source=path)
     table = _parsed_table(path, text)
     if not isinstance(table, dict):
@@ -411,7 +419,7 @@ def _load_trusted(rev: str, explicit: str | None, start: str) -> Config:
         if rel in texts:
             label = f"{rev}:{rel}"
             root = os.path.normpath(os.path.join(repo_root, os.path.dirname(rel)))
-            if "mlgate" not in texts[rel]:
+            if not explicit and not _may_configure(texts[rel]):
                 return Config(root=root, source=label)
             table = _toml_table(label, texts[rel])
             if not isinstance(table, dict):

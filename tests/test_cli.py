@@ -87,6 +87,18 @@ def test_bad_config_values(project, capsys, body, words):
     assert words in capsys.readouterr().err
 
 
+def test_a_named_config_is_always_read_and_an_escaped_key_is_honoured(project, capsys):
+    """`--config bad.toml` dropped the project's policy in silence (the file was skipped for
+    not containing the word mlgate); `[tool."\\u006dlgate"]` is tool.mlgate to TOML."""
+    (project / "m.py").write_text('A = "/home/alice/x"\n')
+    (project / "bad.toml").write_text("this is [[[ not toml\n")
+    assert main(["paths", "--config", "bad.toml", "m.py"]) == 2
+    assert "bad.toml: invalid TOML" in capsys.readouterr().err
+    (project / "pyproject.toml").write_text('[tool."\\u006dlgate"]\nexclude = ["m.py"]\n')
+    assert main(["paths", "."]) == 0
+    assert main(["paths", "--config", "pyproject.toml", "."]) == 0
+
+
 def test_config_allow_roots_ignores_severity_and_exclude(project, capsys):
     (project / "a.py").write_text('A = "/data/shared/x.csv"\nB = "/nas2/x/y.csv"\n')
     (project / "vendor").mkdir()
