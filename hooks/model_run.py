@@ -97,6 +97,15 @@ def block_key(block: dict) -> str:
     return hashlib.sha256(json.dumps(block, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _relative(path: str) -> str:
+    """A path inside the folder mlgate runs in, relative to it; any other as it is."""
+    if not os.path.isabs(path):
+        return path
+    here = os.getcwd()
+    return (os.path.relpath(path, here)
+            if path.startswith(here.rstrip(os.sep) + os.sep) else path)
+
+
 def read_inputs(spec, findings: list[Finding]):
     """The spec's sample and contract, each None when absent or unreadable (a finding)."""
     from mlgate.artifacts.project import import_roots
@@ -109,8 +118,10 @@ def read_inputs(spec, findings: list[Finding]):
         try:
             sample = read_sample(spec.sample)
         except ContractError as exc:
-            findings.append(_finding(getattr(exc, "path", None) or spec.sample, UNREADABLE,
-                                     f"sample: {exc}", line=getattr(exc, "line", 1) or 1,
+            where = getattr(exc, "path", None) or spec.sample
+            findings.append(_finding(_relative(where), UNREADABLE,
+                                     "sample: " + str(exc).replace(where, _relative(where)),
+                                     line=getattr(exc, "line", 1) or 1,
                                      hint="fix the file, or point the model's sample elsewhere"))
     if spec.contract:
         repo_root = find_repo_root(os.getcwd())
@@ -124,8 +135,12 @@ def read_inputs(spec, findings: list[Finding]):
         except ContractError as exc:
             where = getattr(exc, "path", None) or spec.contract.rpartition(":")[0] or spec.contract
             found = getattr(spec, "contract_found", None)
+            # as the user named it: relative to the folder mlgate runs in, never the
+            # machine's absolute path (which code scanning cannot match to a file either)
+            shown = _relative(where)
             findings.append(_finding(
-                where, UNREADABLE, f"contract{' found as ' + found if found else ''}: {exc}",
+                shown, UNREADABLE, f"contract{' found as ' + found if found else ''}: "
+                + str(exc).replace(where, shown),
                 "warning" if found else "error", line=getattr(exc, "line", 1) or 1,
                 hint="fix the contract, or the model's contract = ..."))
     if sample is not None and contract is not None:

@@ -831,3 +831,19 @@ def test_outside_a_git_checkout_the_model_and_its_sample_are_found_once(tmp_path
     assert pillars["artifact"]["detail"].startswith("model.pkl (LogisticRegression)")
     assert (pillars["schema"]["status"], pillars["latency"]["status"]) == ("pass", "pass")
     assert (code, report["verdict"]) == (0, "ready")
+
+
+def test_an_unreadable_contract_or_sample_is_named_relative_to_the_project(git_project,
+                                                                           capsys):
+    """The machine's absolute path leaked into the finding (and code scanning could not
+    match it to a file of the repository)."""
+    joblib.dump(model(), git_project / "model.joblib")
+    (git_project / "schema.json").write_text(json.dumps(
+        {"$ref": "#/definitions/a", "definitions": {"a": {"$ref": "#/definitions/a"}}}))
+    (git_project / "sample.json").write_text("{not json")
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--artifact", "model.joblib", "--contract", "schema.json",
+                 "--sample", "sample.json"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and sorted(f["path"] for f in found) == ["sample.json", "schema.json"]
+    assert str(git_project) not in json.dumps(found), found
