@@ -847,3 +847,36 @@ def test_an_unreadable_contract_or_sample_is_named_relative_to_the_project(git_p
     found = json.loads(capsys.readouterr().out)
     assert code == 1 and sorted(f["path"] for f in found) == ["sample.json", "schema.json"]
     assert str(git_project) not in json.dumps(found), found
+
+
+def test_a_sample_with_thousands_of_extra_keys_is_read_once_and_summarised(git_project,
+                                                                          capsys,
+                                                                          monkeypatch):
+    """Each extra key's line was looked up by reading the sample again (20,000 keys: 23 s),
+    and each was a finding of its own."""
+    import builtins
+
+    from mlgate.checks.schema import MAX_EXTRA_FINDINGS
+
+    joblib.dump(model(), git_project / "model.joblib")
+    extra = {f"k{i}": 1 for i in range(3000)}
+    (git_project / "sample.json").write_text(
+        json.dumps({**extra, "age": 0.2, "income": 0.4}, indent=1))
+    opened = []
+    real_open = builtins.open
+
+    def counting_open(file, *args, **kwargs):
+        if str(file).endswith("sample.json"):
+            opened.append(file)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--artifact", "model.joblib", "--sample", "sample.json"])
+    found = json.loads(capsys.readouterr().out)
+    # (a model fitted on exactly its columns refuses the request: MLG407, rightly)
+    assert code == 1 and len(opened) <= 3, (code, len(opened))
+    extra = [f for f in found if f["code"] == "MLG402"]
+    assert len(extra) == MAX_EXTRA_FINDINGS + 1 and len(found) == len(extra) + 1, found[-3:]
+    assert [f["line"] for f in extra[:2]] == [2, 3]  # each at its own key
+    assert extra[-1]["message"].startswith("and 2900 more columns that are not model inputs")
