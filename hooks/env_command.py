@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 NAME = "env"
 HELP = "print which Python environment the checks judge, why, and what else was considered"
-_VERSION = "import sys; print('%d.%d.%d' % sys.version_info[:3])"
+# After a mark: what a .pth file or sitecustomize prints at start-up comes before it.
+_VERSION = "import sys; print('\\x1e%d.%d.%d' % sys.version_info[:3])"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,7 +57,10 @@ def _version(python: str) -> tuple[str | None, str | None]:
     if status != 0 or not stdout.strip():
         lines = stderr.strip().splitlines()
         return None, lines[-1] if lines else f"exit status {status}"
-    return stdout.strip(), None
+    _, marked, version = stdout.rpartition("\x1e")
+    if not marked or not version.strip():
+        return None, f"it printed {stdout.strip()[:200]!r} instead of its version"
+    return version.strip(), None
 
 
 def _line(candidate: Candidate) -> str:

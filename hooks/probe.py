@@ -163,11 +163,19 @@ class PendingProbe:
         finally:
             _LIVE.discard(self._proc)
             self._workdir.cleanup()
+        text = stdout.decode("utf-8", "replace")
+        _, marked, after = text.rpartition(ANSWER_MARK)
         try:
-            answer = json.loads(stdout.decode("utf-8", "replace"))
+            if not marked:
+                raise ValueError("no answer")
+            answer = json.loads(after)
         except ValueError:
             err = stderr.decode("utf-8", "replace").strip().splitlines()
-            detail = err[-1] if err else f"exit status {self._proc.returncode}"
+            detail = err[-1] if err else (
+                f"exit status {self._proc.returncode}, and it printed"
+                f" {text.strip()[:200]!r} instead of the probe's answer (a .pth file or"
+                " sitecustomize that writes to stdout?)" if text.strip() else
+                f"exit status {self._proc.returncode}, with no answer")
             raise ProbeError(
                 f"the project's Python {python!r} failed to run the probe: {detail}",
                 "crash", self._proc.returncode) from None
@@ -180,6 +188,9 @@ class PendingProbe:
         return answer["result"]
 
 
+# Begins the probe's answer on its stdout (probe_script/__main__.py writes it): what the
+# interpreter printed at start-up, before the probe ran, comes before it.
+ANSWER_MARK = "\x1emlgate-probe-answer\x1e"
 _LIVE: set = set()  # probes still running: killed, group and all, if mlgate exits first
 # What mlgate keeps of a probe's output: its answer (JSON of a few kB; beyond this it is no
 # answer) and the end of its stderr (where the last line says why it failed). What the

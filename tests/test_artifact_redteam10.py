@@ -215,7 +215,7 @@ def test_what_code_in_the_probe_prints_is_never_taken_for_its_answer(git_project
     monkeypatch.setattr(mlgate.probe.PendingProbe, "result", recording)
     assert artifact_json(capsys, "model.joblib") == (0, [])
     loaded = next(a for a in answers if a.get("ok") and a.get("type") == "proj.est.Model")
-    forged = json.dumps({"result": loaded})
+    forged = mlgate.probe.ANSWER_MARK + json.dumps({"result": loaded})  # even marked
     (git_project / "proj" / "est.py").write_text(
         f"import os, sys\nsys.stdout.write({forged!r})\nsys.stdout.flush()\nos._exit(0)\n"
         + ESTIMATOR)

@@ -93,5 +93,7 @@ def test_the_probe_runs_by_path_and_its_modules_cannot_be_shadowed(tmp_path):
         (tmp_path / f"{name}.py").write_text(f"open({str(tmp_path / 'ran')!r}, 'w')\n")
     proc = subprocess.run([sys.executable, "-I", PROBE_MAIN, "artifact-context"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120, check=True)
-    assert "versions" in json.loads(proc.stdout)["result"]
+    from mlgate.probe import ANSWER_MARK
+
+    assert "versions" in json.loads(proc.stdout.rpartition(ANSWER_MARK)[2])["result"]
     assert not (tmp_path / "ran").exists()

@@ -329,7 +329,8 @@ def test_cache_files_of_the_wrong_structure_are_misses_not_tracebacks(repo, caps
 
 def test_a_probe_answer_of_the_wrong_shape_is_an_environment_failure(tmp_path):
     fake = tmp_path / "python"
-    fake.write_text('#!/bin/sh\ncat > /dev/null\necho \'{"result": [1, 2]}\'\n')
+    fake.write_text('#!/bin/sh\ncat > /dev/null\nprintf \'\\036mlgate-probe-answer\\036\''
+                    '\necho \'{"result": [1, 2]}\'\n')
     fake.chmod(0o755)
     with pytest.raises(ProbeError) as caught:
         run_probe(str(fake), "environment", timeout=30)
@@ -638,3 +639,30 @@ def test_an_artifact_named_on_the_command_line_is_a_repository_file(repo, capsys
         captured = capsys.readouterr()
         assert code == 2 and says in captured.err, (named, captured.err)
         assert "Traceback" not in captured.err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a shell wrapper")
+@pytest.mark.parametrize("banner", ["BANNER from a .pth file\n", "no newline, even"])
+def test_an_interpreter_that_prints_at_start_up_still_answers(tmp_path, banner, capsys):
+    """A .pth file or sitecustomize that prints to stdout made every probe fail ("exit
+    status 0") and `mlgate env` report the banner as the version: the answer is what
+    follows the probe's mark, whatever came before it."""
+    from mlgate import probe
+    from mlgate.probe_script import __main__ as probe_main
+
+    assert probe.ANSWER_MARK == probe_main.ANSWER_MARK  # the two copies of one fact
+    wrapper = tmp_path / "python"
+    wrapper.write_text(f"#!/bin/sh\nprintf '{banner}'\nexec {sys.executable} \"$@\"\n")
+    wrapper.chmod(0o755)
+    answer = run_probe(str(wrapper), "environment", timeout=60)
+    assert answer["markers"]["python_version"] == "{}.{}".format(*sys.version_info[:2])
+    assert main(["env", "--format", "json", "--python", str(wrapper)]) == 0
+    assert json.loads(capsys.readouterr().out)["version"] == "{}.{}.{}".format(
+        *sys.version_info[:3])
+    # and one that prints and never answers says what it printed
+    silent = tmp_path / "silent"
+    silent.write_text("#!/bin/sh\necho 'hello from sitecustomize'\n")
+    silent.chmod(0o755)
+    with pytest.raises(ProbeError) as caught:
+        run_probe(str(silent), "environment", timeout=60)
+    assert "'hello from sitecustomize' instead of the probe's answer" in str(caught.value)

@@ -70,8 +70,13 @@ def _private_answer():
     return answer
 
 
+# Begins the answer on stdout: what the interpreter printed before this module ran (a .pth
+# file, sitecustomize) comes before it and is no part of it. mlgate.probe.ANSWER_MARK.
+ANSWER_MARK = "\x1emlgate-probe-answer\x1e"
+
+
 def _write_answer(fd, text):
-    data = text.encode("utf-8")
+    data = (ANSWER_MARK + text).encode("utf-8")
     while data:
         data = data[os.write(fd, data):]
 
@@ -80,7 +85,8 @@ def main(argv):
     command = argv[1] if len(argv) > 1 else None
     function, takes_input = _command(command)
     if function is None:
-        sys.stdout.write(json.dumps({"error": f"unknown probe command: {argv[1:]!r}"}))
+        sys.stdout.write(ANSWER_MARK + json.dumps(
+            {"error": f"unknown probe command: {argv[1:]!r}"}))
         return 2
     if takes_input:
         sys.dont_write_bytecode = True  # no __pycache__ written into the project or mlgate
@@ -90,7 +96,7 @@ def main(argv):
             os._exit(0)
         _write_answer(answer, json.dumps({"result": function(params)}))
         os._exit(0)  # a loaded model can take a second to tear down; nobody needs that
-    sys.stdout.write(json.dumps({"result": function()}))
+    sys.stdout.write(ANSWER_MARK + json.dumps({"result": function()}))
     sys.stdout.flush()
     return 0
 
