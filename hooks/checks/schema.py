@@ -69,7 +69,8 @@ class _Lines:
     _QUOTED = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
 
     def __init__(self, path: str) -> None:
-        self.path, self._first = path, None
+        self.path = path
+        self._first: dict[str, int] | None = None
 
     def __call__(self, key: str) -> int:
         lower = self.path.lower()
@@ -78,14 +79,15 @@ class _Lines:
         if not lower.endswith((".json", ".jsonl", ".ndjson")):
             return 1
         if self._first is None:
-            self._first = {}
+            first: dict[str, int] = {}
             try:
                 with open(self.path, encoding="utf-8", errors="replace") as handle:
                     for number, line in enumerate(handle, 1):
                         for text in self._QUOTED.findall(line):
-                            self._first.setdefault(text, number)
+                            first.setdefault(text, number)
             except OSError:
                 pass
+            self._first = first
         return self._first.get(key, 1)
 
 
