@@ -71,25 +71,41 @@ DESCRIPTIONS = {
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_ENVIRONMENT = 0, 1, 2, 3
 
 
-def _common_options(parser: argparse.ArgumentParser) -> None:
+# The options every check shares (dest -> default when a command does not take it).
+_COMMON_DEFAULTS: dict[str, object] = {"format": "text", "color": "auto", "config": None, "no_config": False,
+                    "trusted_config": None, "ignore": [], "fail_on": None, "exit_zero": False,
+                    "verbose": False}
+
+
+def _common_options(parser: argparse.ArgumentParser, module) -> None:
+    """The shared options a command honours: all of them, unless the module names its own
+    (`OPTIONS`, `FORMATS`): `mlgate rule --format sarif` or `--fail-on` would otherwise be
+    accepted and do nothing."""
+    wanted = set(getattr(module, "OPTIONS", _COMMON_DEFAULTS))
     group = parser.add_argument_group("output and configuration")
-    group.add_argument("--format", choices=FORMATS, default="text", help="output format")
-    group.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                       help="colour text output (auto: on a terminal unless NO_COLOR is set)")
-    group.add_argument("--config", metavar="PYPROJECT",
-                       help="read [tool.mlgate] from this file, not the nearest pyproject.toml")
-    group.add_argument("--no-config", action="store_true", help="ignore any configuration file")
-    group.add_argument("--trusted-config", metavar="REV",
-                       help="read [tool.mlgate] from this git revision (e.g. the base branch of a"
-                            " pull request), not the work tree (default: $MLGATE_TRUSTED_CONFIG)")
-    group.add_argument("--ignore", action="append", default=[], metavar="CODE",
-                       help="rule code to ignore (repeatable)")
-    group.add_argument("--fail-on", choices=("error", "warning"), default=None,
-                       help="lowest severity that fails the run (default: error)")
-    group.add_argument("--exit-zero", action="store_true",
-                       help="exit 0 even when there are findings")
-    group.add_argument("-v", "--verbose", action="store_true",
-                       help="say what was checked and how (e.g. which Python environment)")
+
+    def add(dest: str, *flags: str, **kwargs) -> None:
+        if dest in wanted:
+            group.add_argument(*flags, dest=dest, **kwargs)
+
+    add("format", "--format", choices=getattr(module, "FORMATS", FORMATS), default="text",
+        help="output format")
+    add("color", "--color", choices=("auto", "always", "never"), default="auto",
+        help="colour text output (auto: on a terminal unless NO_COLOR is set)")
+    add("config", "--config", metavar="PYPROJECT",
+        help="read [tool.mlgate] from this file, not the nearest pyproject.toml")
+    add("no_config", "--no-config", action="store_true", help="ignore any configuration file")
+    add("trusted_config", "--trusted-config", metavar="REV",
+        help="read [tool.mlgate] from this git revision (e.g. the base branch of a"
+             " pull request), not the work tree (default: $MLGATE_TRUSTED_CONFIG)")
+    add("ignore", "--ignore", action="append", default=[], metavar="CODE",
+        help="rule code to ignore (repeatable)")
+    add("fail_on", "--fail-on", choices=("error", "warning"), default=None,
+        help="lowest severity that fails the run (default: error)")
+    add("exit_zero", "--exit-zero", action="store_true",
+        help="exit 0 even when there are findings")
+    add("verbose", "-v", "--verbose", action="store_true",
+        help="say what was checked and how (e.g. which Python environment)")
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
@@ -121,7 +137,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         check_parser = sub.add_parser(name, help=module.HELP, description=DESCRIPTIONS[name],
                                       formatter_class=_formatter)
         module.add_arguments(check_parser)
-        _common_options(check_parser)
+        _common_options(check_parser, module)
         parser.set_defaults(_check_parser=check_parser)
     return parser
 
@@ -231,6 +247,9 @@ def _main(argv: Sequence[str] | None = None) -> int:
     if unknown:  # the check's own usage, not the top-level one
         getattr(args, "_check_parser", parser).error(
             f"unrecognized arguments: {' '.join(unknown)}")
+    for name, default in _COMMON_DEFAULTS.items():  # what a command does not take
+        if not hasattr(args, name):
+            setattr(args, name, list(default) if isinstance(default, list) else default)
     given_trusted = args.trusted_config
     args.trusted_config = args.trusted_config or os.environ.get("MLGATE_TRUSTED_CONFIG") or None
     # (--trusted-config REV --config FILE reads FILE from REV; the variable sets a default

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from mlgate.environment import Candidate
 
 NAME = "env"
+# It reports no findings: which configuration names the interpreter, and how to print it.
+OPTIONS = ("format", "config", "no_config", "trusted_config")
+FORMATS = ("text", "json")
 HELP = "print which Python environment the checks judge, why, and what else was considered"
 # After a mark: what a .pth file or sitecustomize prints at start-up comes before it.
 _VERSION = "import sys; print('\\x1e%d.%d.%d' % sys.version_info[:3])"

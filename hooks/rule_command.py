@@ -12,6 +12,9 @@ import sys
 from mlgate.finding import UsageError
 
 NAME = "rule"
+# It reads no project and reports no findings: only the output format applies.
+OPTIONS = ("format",)
+FORMATS = ("text", "json")
 HELP = "explain a rule code (what it flags, its default severity, what to do)"
 FAMILIES = {"0": "any check", "1": "mlgate paths (hook no-absolute-paths)",
             "2": "mlgate lock (hook check-lock)", "3": "mlgate artifact (hook check-artifact)",

@@ -79,7 +79,7 @@ RULES: dict[str, Rule] = {
                 'unknown code (warning)',
         what="a comment that starts like a suppression but is not one: `mlgate: "
              "ignore-files`, `mlgate: ignored`, `mlgate: ignore[MLG101` (no closing "
-             "bracket), `mlgate: ignore[MLG999]` (not a rule code). It silences nothing; "
+             "bracket), `mlgate: ignore[E501]` (not an mlgate rule code). It silences nothing; "
              "it would otherwise have silenced more, or less, than it says",
         fix='write `# mlgate: ignore`, `# mlgate: ignore[MLG101, MLG205]`, `# mlgate: '
             'ignore-file` or `# mlgate: ignore-file[MLG103]`, followed by the end of the '

@@ -3,7 +3,7 @@
 Only the exact directive counts, and only in a comment: `ignore` or `ignore-file`, each
 alone or with a bracketed list of mlgate's own codes, followed by the end of the line or a
 blank. Anything else that starts like one (`ignore-files`, `ignored`, `ignore[MLG101` with
-no closing bracket, `ignore[MLG999]`) silences nothing and is reported (MLG003): a
+no closing bracket, `ignore[E501]`) silences nothing and is reported (MLG003): a
 misspelt directive must never silence more than it says, nor fail in silence. A directive
 inside a string (`x = "a # mlgate: ignore"`, a docstring that explains the syntax) is text,
 not a comment: Python files are read with `tokenize`, other formats by their quotes.

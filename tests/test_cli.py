@@ -390,3 +390,14 @@ def test_rule_prints_a_rules_page_from_the_registry(capsys):
     assert [p["code"] for p in json.loads(capsys.readouterr().out)] == sorted(RULES)
     assert main(["rule", "MLG999"]) == 2
     assert "no such rule" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["rule", "MLG101", "--fail-on", "warning"],
+                                  ["rule", "MLG101", "--exit-zero"],
+                                  ["env", "--ignore", "MLG101"], ["env", "--format", "github"]])
+def test_a_command_refuses_the_options_it_cannot_honour(project, capsys, argv):
+    """`mlgate rule --format sarif` printed text and exited 0, and `--fail-on` did nothing."""
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    assert "usage: mlgate " + argv[0] in capsys.readouterr().err

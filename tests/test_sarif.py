@@ -192,8 +192,15 @@ def test_catalogue_covers_every_code_the_checks_emit():
 # --- end to end through the CLI ---------------------------------------------------------------
 
 def test_sarif_is_a_format_of_every_check():
+    """Of every command that reports findings; `rule` and `env` print text or JSON only,
+    and refuse what they cannot honour."""
     assert "sarif" in FORMATS
     for check in CHECKS:
+        if check in ("rule", "env"):
+            proc = subprocess.run([sys.executable, "-m", "mlgate", check, "--format", "sarif"],
+                                  capture_output=True, text=True, check=False)
+            assert proc.returncode == 2 and "invalid choice: 'sarif'" in proc.stderr
+            continue
         proc = subprocess.run([sys.executable, "-m", "mlgate", check, "--help"],
                               capture_output=True, text=True, check=True)
         assert "sarif" in proc.stdout
