@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from helpers import line_codes, run_json
 
 
@@ -74,6 +76,15 @@ def test_broken_notebook_is_a_warning_and_still_checked(tmp_path, capsys):
     code, found = run_json(capsys, str(path))
     assert code == 1
     assert sorted(f["code"] for f in found) == ["MLG002", "MLG101"]
+
+
+@pytest.mark.parametrize("source", [{"a": "x = '/home/alice/x'"},
+                                    ["x = '/home/alice/x'\n", 5, None]])
+def test_a_cell_whose_source_is_not_text_is_malformed_not_skipped(tmp_path, capsys, source):
+    """A code cell with a dict source had its path skipped in silence."""
+    write_notebook(tmp_path / "nb.ipynb", [code_cell(source)])
+    code, found = run_json(capsys, str(tmp_path / "nb.ipynb"))
+    assert code == 1 and sorted(f["code"] for f in found) == ["MLG002", "MLG101"], found
 
 
 def test_suppression_inside_a_cell(tmp_path, capsys):

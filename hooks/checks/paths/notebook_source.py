@@ -23,11 +23,16 @@ _BINARY_MIME = ("image/", "application/vnd.jupyter.widget", "application/javascr
 
 
 def _pieces(source) -> list[JsonStr]:
+    """A cell's source: a string or a list of strings, as nbformat writes it. Anything else
+    (a dict, numbers in the list) is a malformed notebook (ValueError: MLG002, and the file
+    is read as text), never a cell skipped in silence."""
+    if source is None:
+        return []
     if isinstance(source, JsonStr):
         return [source]
-    if isinstance(source, list):
-        return [p for p in source if isinstance(p, JsonStr)]
-    return []
+    if isinstance(source, list) and all(isinstance(p, JsonStr) for p in source):
+        return source
+    raise ValueError("a cell's source is neither text nor a list of text")
 
 
 def _raw_length(value: str) -> int:
