@@ -72,9 +72,10 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_ENVIRONMENT = 0, 1, 2, 3
 
 
 # The options every check shares (dest -> default when a command does not take it).
-_COMMON_DEFAULTS: dict[str, object] = {"format": "text", "color": "auto", "config": None, "no_config": False,
-                    "trusted_config": None, "ignore": [], "fail_on": None, "exit_zero": False,
-                    "verbose": False}
+_COMMON_DEFAULTS: dict[str, object] = {
+    "format": "text", "color": "auto", "config": None, "no_config": False,
+    "trusted_config": None, "ignore": [], "fail_on": None, "exit_zero": False,
+    "verbose": False}
 
 
 def _common_options(parser: argparse.ArgumentParser, module) -> None:
