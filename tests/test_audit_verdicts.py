@@ -373,6 +373,10 @@ def test_a_readme_symlink_or_fifo_is_refused_and_nothing_is_written(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(UsageError, match="cannot read"):
         write_readme(str(fifo), _section())
+    folder = tmp_path / "folder" / "README.md"
+    folder.mkdir(parents=True)
+    with pytest.raises(UsageError, match="README.md: cannot read: not a regular file"):
+        write_readme(str(folder), _section())  # (it said "Is a directory: 3")
 
 
 def test_a_write_that_fails_midway_leaves_the_readme_as_it_was(tmp_path):

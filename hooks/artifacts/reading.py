@@ -80,11 +80,12 @@ def _open(real: str):
         fd = os.open(real, _FLAGS)
     except OSError as exc:
         raise Unreadable(f"cannot read: {exc.strerror}") from None
-    handle = os.fdopen(fd, "rb")
-    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-        handle.close()
-        raise Unreadable("not a regular file: not read")
-    return handle
+    # checked on the descriptor before it becomes a file object: fdopen of a folder fails
+    # with the descriptor's number where the name should be ("Is a directory: 3")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise Unreadable("not a regular file (a folder, device, FIFO or socket): not read")
+    return os.fdopen(fd, "rb")
 
 
 def read_bytes(real: str, limit: int = MAX_ARTIFACT_BYTES) -> bytes:
