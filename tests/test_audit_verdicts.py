@@ -375,7 +375,7 @@ def test_a_readme_symlink_or_fifo_is_refused_and_nothing_is_written(tmp_path):
         write_readme(str(fifo), _section())
     folder = tmp_path / "folder" / "README.md"
     folder.mkdir(parents=True)
-    with pytest.raises(UsageError, match="README.md: cannot read: not a regular file"):
+    with pytest.raises(UsageError, match=r"README\.md: cannot read: not a regular file"):
         write_readme(str(folder), _section())  # (it said "Is a directory: 3")
 
 
