@@ -417,7 +417,9 @@ RULES: dict[str, Rule] = {
             "tomorrow: a lock the image does not use locks nothing",
         not_flagged='installers and build tools (`pip`, `setuptools`, `wheel`, `uv`, '
                     '`poetry`, ...), files, paths, URLs, `name @ url`, arguments built from '
-                    'variables (`$PKG`), `-r`/`-c`/`-e` arguments',
+                    'variables (`$PKG`), `-r`/`-c`/`-e` arguments; development and test '
+                    'images (any hidden folder such as `.devcontainer/`, `Dockerfile.dev`, '
+                    '`test.Dockerfile`, `Dockerfile-jupyter`)',
     ),
     "MLG301": Rule(
         'error',

@@ -683,6 +683,11 @@ def test_an_image_that_installs_by_name_fails_the_lock_with_the_tested_version(p
                           for f in image] == [("Dockerfile", 3, "attrs", "23.2.0"),
                                               ("Dockerfile", 3, "gunicorn", None)], found
     assert "pin attrs==23.2.0" in image[0]["hint"]
+    # a development or test image is not what is deployed
+    for other in (".devcontainer/Dockerfile", "Dockerfile.dev", "docker/test.Dockerfile"):
+        write(root / other, "FROM python:3.11\nRUN pip install jupyterlab\n")
+    code, found = run_lock(capsys, "--python", python_of(venv))
+    assert [f["path"] for f in found if f["code"] == "MLG210"] == ["Dockerfile"] * 2, found
     # pinned in the image, or installed from the lock only: nothing to say
     write(root / "Dockerfile", "FROM python:3.11\nCOPY requirements.txt .\n"
           "RUN pip install -r requirements.txt && pip install attrs==23.2.0\n")

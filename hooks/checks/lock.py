@@ -489,7 +489,7 @@ def _image_installs(root: str) -> dict[str, list[tuple[int, int, str, str]]]:
 
     found = {}
     for path in project_files(root)[:100000]:
-        if file_kind(path) != "dockerfile":
+        if file_kind(path) != "dockerfile" or not _deployed_image(path):
             continue
         try:
             with open(path, encoding="utf-8", errors="replace") as handle:
@@ -499,6 +499,20 @@ def _image_installs(root: str) -> dict[str, list[tuple[int, int, str, str]]]:
         if "install" in text:
             found[path] = unpinned_installs(text)
     return found
+
+
+_NOT_DEPLOYED = re.compile(r"(?:^|[._-])(?:dev|devel|develop|test|tests|testing|ci|jupyter|"
+                           r"notebook|notebooks|local|debug)(?:$|[._-])", re.IGNORECASE)
+
+
+def _deployed_image(path: str) -> bool:
+    """Whether a Dockerfile may build what is deployed: not a development container
+    (`.devcontainer/Dockerfile`, any hidden folder) nor one named for development or tests
+    (`Dockerfile.dev`, `test.Dockerfile`, `Dockerfile-jupyter`)."""
+    parts = path.replace("\\", "/").split("/")
+    if any(part.startswith(".") and part not in (".", "..") for part in parts[:-1]):
+        return False
+    return _NOT_DEPLOYED.search(parts[-1]) is None
 
 
 def unpinned_in_images(root: str) -> list[Finding]:
