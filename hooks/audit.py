@@ -27,7 +27,7 @@ import re
 import sys
 from collections.abc import Iterable
 
-from mlgate.codes import ARTIFACT_VERSION_PARITY
+from mlgate.artifacts.findings import ABOUT_THE_LOCK
 from mlgate.config import AUDIT_PILLARS, Config, load_config, trusted_config_note
 from mlgate.finding import Finding, UsageError
 
@@ -304,7 +304,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
             pillars["artifact"].detail += f"; {verb} " + " or ".join(sandboxes)
         settle("artifact", found)
         failed = {f.path for f in found
-                  if f.severity == "error" and f.code != ARTIFACT_VERSION_PARITY}
+                  if f.severity == "error" and f.code not in ABOUT_THE_LOCK}
         if pointers and pillars["artifact"].status != "fail":
             # A model that is a pointer was not checked, whatever the others did.
             pillars["artifact"].not_checked(
@@ -632,7 +632,9 @@ def operational_constraints(result: AuditResult) -> str:
         lines.append("")
     if versions:
         # The core four always; other libraries when a model's pickle names them.
-        needed = {_DISTRIBUTIONS.get(m, m) for m in measured.get("needs") or ()}
+        from mlgate.libraries import distribution_of
+
+        needed = {distribution_of(m) for m in measured.get("needs") or ()}
         shown = ", ".join(f"{k} {v}" for k, v in sorted(versions.items())
                           if v and not k.endswith("-error") and (k in _CORE or k in needed))
         lines += [f"Measured with {shown}.", ""]
@@ -644,8 +646,6 @@ def operational_constraints(result: AuditResult) -> str:
 
 
 _CORE = frozenset({"scikit-learn", "numpy", "joblib", "scipy"})
-_DISTRIBUTIONS = {"sklearn": "scikit-learn", "imblearn": "imbalanced-learn",
-                  "category_encoders": "category-encoders"}
 
 
 def write_readme(path: str, section: str) -> None:

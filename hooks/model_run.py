@@ -12,7 +12,7 @@ import os
 import sys
 
 from mlgate import codes
-from mlgate.codes import ARTIFACT_VERSION_PARITY
+from mlgate.artifacts.findings import ABOUT_THE_LOCK
 from mlgate.codes import MODEL_UNUSABLE as UNREADABLE  # a sample, contract or artifact unusable
 from mlgate.config import Config
 from mlgate.finding import Finding
@@ -161,7 +161,7 @@ def exercise(gate, spec, sample, latency: dict | None, findings: list[Finding]) 
         return None
     block = model_block(spec, sample, latency)
     [(_, found, record)] = gate.check([spec.artifact], {spec.artifact: (block, block_key(block))})
-    errors = [f for f in found if f.severity == "error" and f.code != ARTIFACT_VERSION_PARITY]
+    errors = [f for f in found if f.severity == "error" and f.code not in ABOUT_THE_LOCK]
     model = (record.get("load") or {}).get("model")
     if errors or model is None:
         first = errors[0] if errors else None

@@ -566,6 +566,24 @@ RULES: dict[str, Rule] = {
         why='a load that warns usually means other code reads the model than '
             'wrote it (another version): predictions may differ',
     ),
+    "MLG311": Rule(
+        'error',
+        summary='the model needs a library the lock does not install (`xgboost`, `pandas`, '
+                '...)',
+        what="the artifact pickles objects of a library (scikit-learn, XGBoost, LightGBM, "
+             "CatBoost, pandas, imbalanced-learn, category_encoders, ...) that the "
+             "project's lock neither pins nor brings in through what it pins (read from the "
+             "installed metadata): a service installed from the lock fails to load the "
+             "model with `No module named ...`. The hint names the version the project's "
+             "environment runs",
+        fix='add the library to the lock at the version the model was trained with '
+            '(`xgboost==2.1.4`), and re-lock',
+        why='the model loads on the laptop, where the library happens to be installed, and '
+            'nowhere the lock builds',
+        not_flagged='projects with no lock (the lock check says so), libraries the lock '
+                    'brings in as a dependency of one it pins (pandas through '
+                    'category-encoders), the project\'s own modules',
+    ),
     "MLG400": Rule(
         'error',
         summary="a model's sample, contract or artifact cannot be used: unreadable, "

@@ -884,3 +884,39 @@ def test_a_sample_with_thousands_of_extra_keys_is_read_once_and_summarised(git_p
     assert len(extra) == MAX_EXTRA_FINDINGS + 1 and len(found) == len(extra) + 1, found[-3:]
     assert [f["line"] for f in extra[:2]] == [2, 3]  # each at its own key
     assert extra[-1]["message"].startswith("and 2900 more columns that are not model inputs")
+
+
+def test_a_model_that_needs_a_library_the_lock_lacks_fails_the_artifact(git_project,
+                                                                       capsys):
+    """A bundle with a DataFrame beside a lock that pins scikit-learn only: a service
+    installed from the lock cannot unpickle the frame (No module named 'pandas'). What
+    the lock brings in (numpy through scikit-learn) is not asked for; the model is still
+    exercised (it loads here)."""
+    from importlib import metadata
+
+    sklearn_version = metadata.version("scikit-learn")
+    joblib.dump({"model": model(), "reference": FRAME.head(3)}, git_project / "model.joblib")
+    (git_project / "requirements.txt").write_text(f"scikit-learn=={sklearn_version}\n")
+    (git_project / "sample.json").write_text(json.dumps({"age": 0.2, "income": 0.4}))
+    subprocess.run(["git", "add", "-A"], check=True)
+    code = main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "model.joblib"])
+    found = json.loads(capsys.readouterr().out)
+    unlocked = [f for f in found if f["code"] == "MLG311"]
+    # (pandas 3 keeps strings in pyarrow when it is installed: then the frame needs it too)
+    assert code == 1 and [f["package"] for f in unlocked if f["package"] != "pyarrow"] == [
+        "pandas"], found
+    assert f"add pandas=={metadata.version('pandas')} to the lock" in unlocked[0]["hint"]
+    code, report = audit(capsys, "--skip", "lock", "--skip", "paths")
+    assert statuses(report) == {"paths": "skipped", "lock": "skipped", "artifact": "fail",
+                                "schema": "pass", "latency": "pass"}, report
+    # pinned (here with what pandas needs), it is no finding
+    needs = [f"{name}=={metadata.version(name)}" for name in ("pandas", "numpy",
+                                                             "python-dateutil")]
+    needs += [f"pyarrow=={metadata.version('pyarrow')}"] if len(unlocked) == 2 else []
+    (git_project / "requirements.txt").write_text(
+        f"scikit-learn=={sklearn_version}\n" + "\n".join(needs) + "\n")
+    code = main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "model.joblib"])
+    found = json.loads(capsys.readouterr().out)
+    assert not [f for f in found if f["code"] == "MLG311"], found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mlgate.codes import ARTIFACT_CLASS_MISSING as CLASS_MISSING
 from mlgate.codes import ARTIFACT_IMPORT_FAILS as IMPORT_FAILS
+from mlgate.codes import ARTIFACT_LIBRARY_UNLOCKED as LIBRARY_UNLOCKED
 from mlgate.codes import ARTIFACT_LOAD_FAILS as LOAD_FAILS
 from mlgate.codes import ARTIFACT_LOAD_WARNS as LOAD_WARNS
 from mlgate.codes import ARTIFACT_MAIN_CLASS as MAIN_CLASS
@@ -15,9 +16,13 @@ from mlgate.codes import ARTIFACT_VERSION_PARITY as VERSION_PARITY
 from mlgate.finding import Finding
 
 CHECK = "artifact"
+# Findings about where the model will be deployed (the lock), not about this load: the
+# model loaded here, so the schema and latency checks still exercise it.
+ABOUT_THE_LOCK = frozenset({VERSION_PARITY, LIBRARY_UNLOCKED})
 SEVERITY = {UNSAFE_GLOBAL: "error", UNRESOLVED: "error", MAIN_CLASS: "error", MALFORMED: "error",
             NOT_AN_ARTIFACT: "error", VERSION_PARITY: "error", IMPORT_FAILS: "error",
-            CLASS_MISSING: "error", LOAD_FAILS: "error", LOAD_WARNS: "warning"}
+            CLASS_MISSING: "error", LOAD_FAILS: "error", LOAD_WARNS: "warning",
+            LIBRARY_UNLOCKED: "error"}
 HINTS = {
     UNSAFE_GLOBAL: "if this class is yours, allow it in [tool.mlgate.artifact] allow or"
               " trust-modules; never load an artifact you do not trust",

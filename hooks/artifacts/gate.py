@@ -26,18 +26,12 @@ from mlgate.artifacts.formats import COMPRESSIONS
 from mlgate.artifacts.formats import preimports as _preimports
 from mlgate.artifacts.formats import static as _static
 from mlgate.artifacts.refused_globals import dangerous
+from mlgate.codes import ARTIFACT_LIBRARY_UNLOCKED as LIBRARY_UNLOCKED
 from mlgate.codes import ARTIFACT_UNSAFE_GLOBAL
 from mlgate.config import Config
 from mlgate.finding import Finding
 from mlgate.lazy_re import LazyPattern
 
-# Import names whose distribution is named otherwise, for "is it in the lock?".
-DISTRIBUTIONS = {
-    "sklearn": "scikit-learn", "skimage": "scikit-image", "cv2": "opencv-python",
-    "PIL": "pillow", "yaml": "pyyaml", "imblearn": "imbalanced-learn",
-    "dateutil": "python-dateutil", "category_encoders": "category-encoders",
-    "sentence_transformers": "sentence-transformers", "bs4": "beautifulsoup4",
-}
 DEFAULT_TIMEOUT = 120.0
 PARALLEL_LOADS = 2
 # One BLAS thread: a load does no linear algebra, and every thread reserves address space
@@ -283,7 +277,9 @@ def _module_finding(path: str, result: dict, python: str, locked: dict,
                         f"cannot import {module}: the installed {top} has no such module (it"
                         " was pickled with another version)",
                         hint=HINTS[CLASS_MISSING], module=module)
-    dist = DISTRIBUTIONS.get(top, canonical_name(top))
+    from mlgate.libraries import distribution_of
+
+    dist = canonical_name(distribution_of(top))
     # The repository serves only the project's own top-level packages (allow, trust-modules).
     where = in_repository(top, listed or []) if top in project_tops else None
     if where is not None:
@@ -453,6 +449,7 @@ class ArtifactGate:
         self.section = config.section(NAME)
         self.repo_root = find_repo_root(os.getcwd())
         self.cache = Cache(None) if no_cache else Cache.for_repo(self.repo_root)
+        self._installed: Any = None  # the environment's distributions, when MLG311 asks
         self.python = resolve_project_python(python_arg, config.python, config.root,
                                              self.repo_root)
         if verbose:
@@ -510,6 +507,54 @@ class ArtifactGate:
                                             self._locked_for(tuple(roots)), self._listed)
         return result
 
+    def _libraries_unlocked(self, path: str, facts: dict, roots: tuple) -> list[Finding]:
+        """MLG311: a library the pickle needs (xgboost, pandas, ...) that the project's lock
+        neither pins nor brings in through what it pins: the deployed service, installed
+        from the lock, cannot load the model (ModuleNotFoundError). Only with a lock; what
+        the lock brings in is read from the installed metadata, and only when a library is
+        not pinned itself."""
+        from mlgate.libraries import LIBRARIES
+        from mlgate.locks.model import canonical_name
+
+        locked = self._locked_for(roots)
+        if not locked:
+            return []
+        needed = sorted({str(g[0]).split(".")[0] for g in facts.get("globals") or ()
+                         if g and str(g[0]).split(".")[0] in LIBRARIES})
+        names = {canonical_name(n) for n in locked}
+        missing = [m for m in needed
+                   if not any(canonical_name(d) in names for d in LIBRARIES[m])]
+        if not missing:
+            return []
+        if self._installed is None:
+            from mlgate.checks.lock import installed
+
+            try:
+                self._installed = installed(self.python.executable, self.repo_root,
+                                            self.cache.folder is None)
+            except Exception:  # the environment did not answer: the lock check says so
+                return []
+        env = self._installed
+        reach = env.closure({n: set() for n in names})
+        missing = [m for m in missing
+                   if not any(canonical_name(d) in reach for d in LIBRARIES[m])]
+        files = sorted({f for pins in locked.values() for _, f in pins})
+        shown = ", ".join(os.path.relpath(f) if os.path.isabs(f) else f for f in files[:3])
+        found = []
+        for module in missing:
+            dist = next((d for d in LIBRARIES[module] if canonical_name(d) in env.dists),
+                        LIBRARIES[module][0])
+            version = (env.dists.get(canonical_name(dist)) or {}).get("version")
+            found.append(_finding(
+                path, LIBRARY_UNLOCKED,
+                f"the model needs {dist} (it pickles {module} objects); {shown} neither"
+                f" pins it nor brings it in: a service installed from the lock cannot load"
+                f" the model (No module named '{module}')",
+                hint=f"add {dist}=={version} to the lock" if version else
+                f"add {dist} to the lock, at the version the model was trained with",
+                package=dist, module=module, locks=files))
+        return found
+
     def _locked_for(self, roots: tuple) -> dict:
         if roots not in self._locked:
             self._locked[roots] = _locked_versions(list(roots), self.config, self.cache)
@@ -544,6 +589,7 @@ class ArtifactGate:
             if record["facts"].get("versions") or record["facts"].get("numpy_layout"):
                 found.extend(_one_skew_one_finding(found, _lock_parity(
                     path, record["facts"], self._locked_for(lock_roots))))
+            found.extend(self._libraries_unlocked(path, record["facts"], lock_roots))
             out.append((path, found, record))
             if self.verbose and (record.get("load") or {}).get("ok"):
                 info = record["load"]

@@ -222,6 +222,13 @@ class _Caching:
         return value
 
 
+def installed(python: str, repo_root: str, no_cache: bool) -> _Installed:
+    """The project's environment as this check reads it (cached under its stamp): for the
+    artifact check's question of what a lock installs (MLG311)."""
+    probe, _ = _environment(python, repo_root, no_cache)
+    return _Installed(probe.result())
+
+
 def _environment(python: str, repo_root: str, no_cache: bool):
     from mlgate.artifacts.cache import Cache, environment_stamp, key
     from mlgate.probe import PendingProbe, source_digest
