@@ -46,12 +46,14 @@ def _version(python: str) -> tuple[str | None, str | None]:
     import subprocess
     import tempfile
 
-    from mlgate.probe import run_interpreter
+    from mlgate.probe import probe_environment, run_interpreter
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    # -S: no .pth file or sitecustomize runs (code a commit can carry), and no secret in
+    # the environment it would see
     with tempfile.TemporaryDirectory(prefix="mlgate-env-") as here:
         try:
-            status, out, err = run_interpreter([python, "-I", "-c", _VERSION], here, env, 30)
+            status, out, err = run_interpreter([python, "-I", "-S", "-c", _VERSION], here,
+                                               probe_environment(), 30)
         except (OSError, subprocess.SubprocessError) as exc:
             return None, str(exc)
     if status is None:

@@ -84,6 +84,11 @@ def _load_may_see(name: str) -> bool:
     return name in _LOAD_ENV_NAMES or name.startswith(_LOAD_ENV_PREFIXES)
 
 
+def probe_environment() -> dict:
+    """The environment any process in the project's interpreter gets: no secrets."""
+    return {k: v for k, v in os.environ.items() if _load_may_see(k)}
+
+
 class PendingProbe:
     """A probe started in the background: mlgate parses the locks while it runs.
 
@@ -102,8 +107,9 @@ class PendingProbe:
         import tempfile
 
         self.python, self.timeout = python, timeout
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON") and (
-            command != "load-artifact" or _load_may_see(k))}
+        # Every probe, not only the load: what the interpreter runs at start-up (a .pth
+        # file of an editable install) is code from the commit too.
+        env = probe_environment()
         env.update(env_extra or {})
         self._input = None if payload is None else json.dumps(payload).encode()
         piped = payload is not None or prepare is not None
@@ -118,7 +124,11 @@ class PendingProbe:
             # the project's Python started (a wrapper's `sleep`, a subprocess in predict)
             # cannot hold the pipes open past the limit.
             self._proc = subprocess.Popen(
-                [*prefix, python, "-I", "-B", PROBE_MAIN, command], cwd=self._workdir.name,
+                # -S: no site processing at start-up (.pth files, sitecustomize: code a
+                # commit can carry through an editable install); the probe applies its
+                # sandbox first, then runs it (probe_script/__main__.py).
+                [*prefix, python, "-I", "-B", "-S", PROBE_MAIN, command],
+                cwd=self._workdir.name,
                 env=env,
                 stdin=subprocess.PIPE if piped else subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -29,6 +29,10 @@ On Linux (x86_64 and aarch64), through ctypes:
   variants), which Landlock does not cover, and creating SysV IPC objects fail with EPERM.
   Everything else is allowed.
 - No core dump (RLIMIT_CORE 0): a process the filter kills would otherwise dump its memory.
+- No capability (the bounding set, then the effective, permitted and inheritable sets): a
+  probe run as root keeps none of root's powers (immutable files, the host's name, reading
+  other processes' environments through CAP_SYS_PTRACE). The kernel's keyrings (add_key,
+  request_key, keyctl) and the host's names (sethostname, setdomainname) fail with EPERM.
 
 On macOS nothing is applied in-process: mlgate starts the probe under `sandbox-exec` with the
 profile of `macos_command_prefix()`, and `apply()` reports whether that was done. NOT VERIFIED:
@@ -36,8 +40,9 @@ mlgate is developed and tested on Linux; that profile has never run on a Mac. El
 sandbox is applied, and `apply()` says so.
 
 `MLGATE_SANDBOX_UNAVAILABLE` (for tests only): "1" (or "all"), or a comma-separated list of
-protections (no_new_privs, landlock, seccomp, sandbox-exec) that `apply()` skips as if the
-system did not offer them, so that `sandbox = "require"` can be tested anywhere.
+protections (no_new_privs, landlock, seccomp, capabilities, sandbox-exec) that `apply()`
+skips as if the system did not offer them, so that `sandbox = "require"` can be tested
+anywhere.
 """
 
 import errno
@@ -113,7 +118,12 @@ ARCHES = {
                  "removexattr": 197, "lremovexattr": 198, "fremovexattr": 199,
                  "utimes": 235, "fchownat": 260, "futimesat": 261, "fchmodat": 268,
                  "utimensat": 280, "fchmodat2": 452, "setxattrat": 463, "removexattrat": 466,
-                 "shmget": 29, "semget": 64, "msgget": 68},
+                 "shmget": 29, "semget": 64, "msgget": 68,
+                 # the kernel's keyrings outlive the probe (a covert store), and the host's
+                 # names are the machine's
+                 "add_key": 248, "request_key": 249, "keyctl": 250,
+                 "sethostname": 170, "setdomainname": 171},
+        "capget": 125, "capset": 126,
     },
     "aarch64": {
         "audit_arch": 0xC00000B7, "x32": False,
@@ -127,7 +137,9 @@ ARCHES = {
                  "lremovexattr": 15, "fremovexattr": 16, "fchmod": 52, "fchmodat": 53,
                  "fchownat": 54, "fchown": 55, "utimensat": 88, "fchmodat2": 452,
                  "setxattrat": 463, "removexattrat": 466, "msgget": 186, "semget": 190,
-                 "shmget": 194},
+                 "shmget": 194, "add_key": 217, "request_key": 218, "keyctl": 219,
+                 "sethostname": 161, "setdomainname": 162},
+        "capget": 90, "capset": 91,
     },
 }
 ARCH_ALIASES = {"amd64": "x86_64", "arm64": "aarch64"}
@@ -136,7 +148,7 @@ ARCH_ALIASES = {"amd64": "x86_64", "arm64": "aarch64"}
 def _unavailable():
     value = os.environ.get(UNAVAILABLE_ENV, "").strip()
     if value in ("1", "all"):
-        return {"no_new_privs", "landlock", "seccomp", "sandbox-exec"}
+        return {"no_new_privs", "landlock", "seccomp", "capabilities", "sandbox-exec"}
     return {part.strip() for part in value.split(",") if part.strip()}
 
 
@@ -250,6 +262,43 @@ def _apply_linux(writable_dir, report, disabled):
         missing["seccomp"] = f"disabled by {UNAVAILABLE_ENV} (tests)"
     else:
         _seccomp(ctypes, call, arch, applied, missing)
+    if "capabilities" in disabled:
+        missing["capabilities"] = f"disabled by {UNAVAILABLE_ENV} (tests)"
+    else:
+        _drop_capabilities(ctypes, call, arch, applied, missing)
+
+
+PR_CAPBSET_DROP = 24
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
+
+
+def _drop_capabilities(ctypes, call, arch, applied, missing):
+    """Every capability, for good: a probe run as root (a CI container) keeps none of
+    root's powers (CAP_LINUX_IMMUTABLE made a tracked file immutable, CAP_SYS_ADMIN set
+    the host's name, CAP_SYS_PTRACE reads other processes' environment). The bounding set
+    first (that needs CAP_SETPCAP), then the effective, permitted and inheritable sets."""
+    for cap in range(64):
+        if call(arch["prctl"], PR_CAPBSET_DROP, cap, 0, 0, 0) == -errno.EINVAL:
+            break  # past the last capability this kernel knows
+
+    class Header(ctypes.Structure):  # struct __user_cap_header_struct
+        _fields_ = (("version", ctypes.c_uint32), ("pid", ctypes.c_int))
+
+    class Data(ctypes.Structure):  # struct __user_cap_data_struct
+        _fields_ = (("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                    ("inheritable", ctypes.c_uint32))
+
+    header, data = Header(LINUX_CAPABILITY_VERSION_3, 0), (Data * 2)()
+    result = call(arch["capset"], ctypes.byref(header), ctypes.byref(data))
+    if result < 0:
+        missing["capabilities"] = f"capset: {os.strerror(-result)}"
+        return
+    check = (Data * 2)()
+    if call(arch["capget"], ctypes.byref(header), ctypes.byref(check)) == 0 and any(
+            d.effective or d.permitted for d in check):
+        missing["capabilities"] = "capget still reports capabilities"
+        return
+    applied.append("no-capabilities")
 
 
 def _threads():

@@ -458,3 +458,67 @@ def test_a_files_mode_owner_times_and_attributes_stay_as_they_are(available, tmp
     after = victim.stat()
     assert (after.st_mode, after.st_uid, after.st_mtime) == (
         before.st_mode, before.st_uid, before.st_mtime)
+
+
+def test_no_capability_and_no_keyring_or_host_name_in_the_sandbox(available, tmp_path):
+    """A probe run as root (a CI container) kept root's capabilities: it made a tracked file
+    immutable, stored a secret in the kernel's keyring (outliving the probe) and could set
+    the host's name; with CAP_SYS_PTRACE it read its parent's environment (a CI token)."""
+    os.environ["MLGATE_TEST_PARENT_SECRET"] = "s3cr3t"  # the parent's, not the probe's
+    try:
+        proc = _apply_in_subprocess("""
+            import ctypes, socket
+            libc = ctypes.CDLL(None, use_errno=True)
+            out = {}
+            out["add_key"] = libc.syscall(248 if os.uname().machine == "x86_64" else 217,
+                                          b"user", b"mlgate-test", b"x", 1, -3) == -1
+            name = socket.gethostname().encode()
+            out["sethostname"] = libc.sethostname(name, len(name)) == -1
+            status = open("/proc/self/status").read()
+            out["caps"] = [l.split()[1] for l in status.splitlines()
+                           if l.startswith(("CapEff", "CapPrm"))]
+            try:
+                out["parent"] = "s3cr3t" in open(f"/proc/{os.getppid()}/environ").read()
+            except OSError:
+                out["parent"] = False
+            print(json.dumps(out))
+            """, tmp_path)
+    finally:
+        del os.environ["MLGATE_TEST_PARENT_SECRET"]
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.splitlines()[0])
+    assert "no-capabilities" in report["applied"], report
+    out = json.loads(proc.stdout.splitlines()[1])
+    assert out == {"add_key": True, "sethostname": True, "caps": ["0" * 16] * 2,
+                   "parent": False}, out
+
+
+def test_code_a_commit_runs_at_interpreter_start_up_is_sandboxed_and_sees_no_secret(
+        available, tmp_path, monkeypatch):
+    """An editable install of a src layout puts the project's src/ on sys.path, and a
+    commit's src/sitecustomize.py ran at the start of every probe before the sandbox (and in
+    `mlgate lock`'s and `mlgate env`'s probes with none), with the CI job's environment."""
+    marker = tmp_path / "ran.txt"
+    project = tmp_path / "proj"
+    (project / "src").mkdir(parents=True)
+    (project / "src" / "sitecustomize.py").write_text(
+        f"import os\nwith open({str(marker)!r}, 'a') as f:\n"
+        "    f.write(os.environ.get('CI_TOKEN', 'no-token') + '\\n')\n")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    [site] = list(venv.glob("lib/python*/site-packages"))
+    import sysconfig
+
+    (site / "__editable__.proj-0.1.pth").write_text(
+        f"{sysconfig.get_paths()['purelib']}\n{project / 'src'}\n")
+    python = str(venv / "bin" / "python")
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    joblib.dump(np.arange(3), project / "model.joblib")
+    (project / "requirements.txt").write_text("numpy\n")
+    subprocess.run(["git", "add", "-A"], cwd=project, check=True)
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("CI_TOKEN", "s3cr3t")
+    for argv in (["artifact", "--no-cache", "--python", python, "model.joblib"],
+                 ["lock", "--no-cache", "--python", python], ["env", "--python", python]):
+        main(argv)
+    assert not marker.exists(), marker.read_text()  # nothing written outside the probe

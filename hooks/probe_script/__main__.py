@@ -34,6 +34,7 @@ def _package():
 def _command(name):
     package = __package__ or _package()
     if name in ("environment", "artifact-context"):
+        importlib.import_module(package + ".common").sandbox_then_site()
         module = importlib.import_module(package + ".environment")
         return getattr(module, name.replace("-", "_")), False
     if name == "load-artifact":

@@ -26,3 +26,38 @@ def error_text(exc, limit=500):
             break
         text += " " + line
     return text[:limit]
+
+
+_SITE: list = []  # run once
+
+
+def start_site():
+    """What `python -S` left out at start-up: site-packages, the .pth files in them and
+    sitecustomize. Each can be code a commit carries (an editable install of a src layout
+    puts the project's folder on sys.path, and its sitecustomize.py would run), so the
+    probe starts without them and runs them here, once its sandbox is applied."""
+    if _SITE:
+        return
+    _SITE.append(True)
+    import site
+
+    site.main()
+
+
+def sandbox_then_site():
+    """For a probe that loads nothing (environment, artifact-context): mlgate's sandbox,
+    whatever it can apply (sandbox.py beside this package, loaded by its path), then the
+    site processing. A failure to sandbox is no failure of the probe."""
+    folder = os.getcwd()
+    try:
+        import importlib.util
+
+        path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                            "sandbox.py")
+        spec = importlib.util.spec_from_file_location("_mlgate_sandbox", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.apply(folder)
+    except Exception:
+        pass
+    start_site()

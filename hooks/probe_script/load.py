@@ -4,7 +4,7 @@ class lookup that resolves only the pairs the static scan allowed."""
 import os
 import sys
 
-from .common import LoadFailure, _under, error_text
+from .common import LoadFailure, _under, error_text, start_site
 from .ecosystem import ecosystem_shaped, verify_ecosystem_pair, verify_project_class
 from .exercise import exercise_model
 from .sklearn_pairs import (
@@ -612,6 +612,7 @@ def _apply_sandbox(spec):
     libraries a load imports start threads of their own. Returns what was applied."""
     mode = (spec or {}).get("mode", "off")
     if mode == "off":
+        start_site()
         return {"mode": "off", "applied": [], "missing": {}, "complete": False}
     import importlib.util
 
@@ -629,6 +630,7 @@ def _apply_sandbox(spec):
     os.environ["TMPDIR"] = folder  # temporary files go where writing is allowed
     if "tempfile" in sys.modules:
         sys.modules["tempfile"].tempdir = None
+    start_site()  # .pth files and sitecustomize, now inside the sandbox
     return report
 
 
