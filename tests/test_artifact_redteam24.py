@@ -552,3 +552,40 @@ def test_the_smoke_run_leaves_the_ordinary_paths(git_project, capsys, monkeypatc
     code, found = artifact_json(capsys, "--only-artifacts", "model.joblib")
     assert (code, found) == (0, []), found
     del sys.modules["edgy"]
+
+
+def test_a_stored_parallelism_that_would_flood_the_server_is_refused(git_project, capsys):
+    """Round 27: how many workers a prediction starts is read from the pickle. A forest
+    saved with n_jobs=20000 started 20,000 threads per predict, a bagging ensemble one
+    process per job (memory exhausted), a k-means' _n_threads of a million a thread per 256
+    rows; the smoke rows are too few to show it. Ordinary settings pass."""
+    import joblib
+    from sklearn.cluster import KMeans
+    from sklearn.ensemble import BaggingClassifier, RandomForestClassifier
+
+    X, y = np.random.RandomState(0).rand(40, 3), [0, 1] * 20
+    cases = {
+        "forest": (RandomForestClassifier(n_estimators=3, random_state=0).fit(X, y),
+                   "n_jobs", 20000, "n_jobs=20000 would start 20000 workers"),
+        "bagging": (BaggingClassifier(n_estimators=3, random_state=0).fit(X, y),
+                    "n_jobs", 256, "n_jobs=256 would start 256 workers"),
+        "kmeans": (KMeans(2, n_init=1, random_state=0).fit(X), "_n_threads", 10**6,
+                   "_n_threads=1000000"),
+    }
+    for name, (model, attribute, value, words) in cases.items():
+        joblib.dump(model, git_project / f"{name}_ok.joblib")
+        if attribute == "n_jobs":  # what a model may carry: all the server's CPUs, or a few
+            model.n_jobs = -1
+            joblib.dump(model, git_project / f"{name}_all.joblib")
+            model.n_jobs = 8
+            joblib.dump(model, git_project / f"{name}_eight.joblib")
+        setattr(model, attribute, value)
+        joblib.dump(model, git_project / f"{name}_bad.joblib")
+    subprocess.run(["git", "add", "-A"], check=True)
+    for name, (_, _, _, words) in cases.items():
+        code, found = artifact_json(capsys, "--only-artifacts", f"{name}_bad.joblib")
+        assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+        assert words in found[0]["message"], found
+    ordinary = sorted(p.name for p in git_project.glob("*.joblib") if "_bad" not in p.name)
+    code, found = artifact_json(capsys, "--only-artifacts", *ordinary)
+    assert (code, found) == (0, []), found

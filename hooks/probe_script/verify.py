@@ -250,6 +250,9 @@ def structure_problem(value):
                for c in getattr(cls, "__mro__", (cls,))):
         return None
     try:
+        problem = _parallelism_problem(value)
+        if problem:
+            return f"{cls.__name__}: {problem}"
         if module == "sklearn.tree._tree" and cls.__name__ == "Tree":
             return _tree_problem(value)
         # No check ends the others: an attribute the state adds (`_predictors = []` on a
@@ -310,6 +313,29 @@ NO_RECORDED_WIDTH = frozenset({
     # (a GradientBoosting's `init_` among them)
     "DummyClassifier", "DummyRegressor",
 })
+
+
+# How many workers a stored setting may start on every prediction. A model saved with
+# n_jobs=20000 started 20,000 threads per predict (a forest), or one process per job (a
+# bagging ensemble: memory exhausted); a k-means' stored _n_threads of a million started a
+# thread per 256 rows. -1 (as many as the server has) is what a model should carry.
+MAX_JOBS = 64
+MAX_THREADS = 1024
+
+
+def _parallelism_problem(value):
+    attributes = getattr(value, "__dict__", None) or {}
+    jobs = attributes.get("n_jobs")
+    if isinstance(jobs, int) and not isinstance(jobs, bool) and jobs > MAX_JOBS:
+        return (f"n_jobs={jobs} would start {jobs} workers in the serving process on every"
+                f" prediction (more than {MAX_JOBS}); save it with n_jobs=None, or -1 for"
+                " as many as the server has")
+    threads = attributes.get("_n_threads")
+    if isinstance(threads, int) and not isinstance(threads, bool) and not (
+            1 <= threads <= MAX_THREADS):
+        return (f"_n_threads={threads}: its predictions would start that many threads"
+                f" (a fitted model stores between 1 and {MAX_THREADS})")
+    return None
 
 
 def _unrecorded_width_problem(value, cls):
