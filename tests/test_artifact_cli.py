@@ -59,7 +59,8 @@ def test_unsafe_unreadable_and_odd_files(project, capsys):
     (project / "notes.pkl").write_text("hello world, not a model\n")
     (project / "empty.joblib").write_bytes(b"")
     (project / "big.joblib").write_text(
-        "version https://git-lfs.github.com/spec/v1\noid sha256:ab\nsize 1\n")
+        "version https://git-lfs.github.com/spec/v1\n"
+        "oid sha256:abababababababababababababababababababababababababababababababab\nsize 1\n")
     code, found = run(capsys)  # no arguments: every artifact git would list
     got = {f["path"]: (f["code"], f["severity"]) for f in found}
     assert code == 1

@@ -572,7 +572,7 @@ def test_a_stored_parallelism_that_would_flood_the_server_is_refused(git_project
         "kmeans": (KMeans(2, n_init=1, random_state=0).fit(X), "_n_threads", 10**6,
                    "_n_threads=1000000"),
     }
-    for name, (model, attribute, value, words) in cases.items():
+    for name, (model, attribute, value, _) in cases.items():
         joblib.dump(model, git_project / f"{name}_ok.joblib")
         if attribute == "n_jobs":  # what a model may carry: all the server's CPUs, or a few
             model.n_jobs = -1
@@ -589,3 +589,85 @@ def test_a_stored_parallelism_that_would_flood_the_server_is_refused(git_project
     ordinary = sorted(p.name for p in git_project.glob("*.joblib") if "_bad" not in p.name)
     code, found = artifact_json(capsys, "--only-artifacts", *ordinary)
     assert (code, found) == (0, []), found
+
+
+def _zip_bytes() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("schema.json", '{"__class__": "system", "__module__": "os"}')
+    return buffer.getvalue()
+
+
+def _pickle_around(archive: bytes) -> bytes:
+    """A valid pickle of the archive's bytes whose last bytes (MEMOIZE, STOP) are the zip's
+    comment: zipfile finds the archive from the end, the unpickler reads a bytes value from
+    the start."""
+    import pickle
+
+    stream = pickle.dumps(archive, protocol=4)
+    tail = len(stream) - stream.rindex(archive) - len(archive)
+    end = stream.rindex(b"PK\x05\x06")
+    patched = bytearray(stream)
+    patched[end + 20:end + 22] = tail.to_bytes(2, "little")  # comment = the pickle's tail
+    return bytes(patched)
+
+
+@pytest.mark.parametrize("make", ["pickle", "lfs"])
+def test_a_file_that_is_also_a_zip_to_zipfile_is_refused(git_project, capsys, make):
+    """Round 27b: a .skops file that starts as a pickle (or a Git LFS pointer's first line)
+    was scanned as that, while skops.io.load, which finds a zip from its end, read the zip
+    behind it and ran os.system. One file, two formats: refused."""
+    import io
+    import pickle
+    import zipfile
+
+    archive = _zip_bytes()
+    if make == "pickle":
+        data = _pickle_around(archive)
+        assert pickle.loads(data) is not None  # (a real pickle)
+    else:
+        data = (b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"ab" * 32
+                + b"\nsize 12\n" + archive)
+    assert zipfile.ZipFile(io.BytesIO(data)).namelist() == ["schema.json"]  # (a real zip)
+    (git_project / "model.skops").write_bytes(data)
+    subprocess.run(["git", "add", "-A"], check=True)
+    code, found = artifact_json(capsys, "--only-artifacts", "model.skops")
+    assert code == 1 and [(f["code"], f["severity"]) for f in found] == [
+        ("MLG305", "error")], found
+    assert "a zip archive's directory at its end" in found[0]["message"]
+    # a pointer and nothing more is still a pointer (a warning: `git lfs pull` first)
+    # (and array bytes that merely hold the end record's signature are no archive)
+    (git_project / "model.skops").write_bytes(data[:data.index(b"PK")] if make == "lfs"
+                                              else pickle.dumps(b"PK\x05\x06", protocol=4))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.skops")
+    assert code == 0 and all(f["severity"] == "warning" for f in found), found
+
+
+def test_a_skops_schema_that_expands_past_the_cap_is_never_read_whole():
+    """Round 27b: schema.json was read and parsed before the size cap applied, so a 934-byte
+    archive (bzip2 of 1 GiB of blanks) took 2 GB and 18 s of mlgate's own process. It is
+    refused from its declared size, and a member is never read past what it declares."""
+    import io
+    import tracemalloc
+    import zipfile
+
+    from mlgate.artifacts.allowlist import AllowList
+    from mlgate.artifacts.formats import static
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_BZIP2) as archive:
+        archive.writestr("schema.json", " " * (32 << 20) + "{}")
+    data = buffer.getvalue()
+    assert len(data) < 4096
+    tracemalloc.start()
+    try:
+        found, _ = static("model.skops", data, AllowList(set()), False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [f.code for f in found][:1] == ["MLG305"], found
+    assert "expands beyond the size cap" in found[0].message
+    assert peak < 8 << 20, peak  # (it read all 32 MiB, then parsed it)

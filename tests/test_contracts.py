@@ -863,7 +863,8 @@ def test_parquet_is_deferred(tmp_path):
         sample(tmp_path, "r.parquet", b'{"a": 1}')
     with pytest.raises(ContractError, match="Git LFS pointer"):
         sample(tmp_path, "r.parquet",
-               b"version https://git-lfs.github.com/spec/v1\noid sha256:ab\nsize 12\n")
+               b"version https://git-lfs.github.com/spec/v1\n"
+               b"oid sha256:" + b"ab" * 32 + b"\nsize 12\n")
     with pytest.raises(ContractError, match="not found"):
         read_sample(str(tmp_path / "missing.parquet"))
 

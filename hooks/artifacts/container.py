@@ -6,6 +6,7 @@ capped in size and ratio so a small file cannot expand into all memory (a zip bo
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
@@ -54,7 +55,9 @@ def detect(data: bytes) -> str:
     if not data:
         return "empty"
     if data.startswith(LFS_POINTER):
-        return "lfs"
+        # exactly a pointer, as git-lfs writes it: anything carried after it (a zip that
+        # skops or numpy would read from its end) is no pointer
+        return "lfs" if is_exact_lfs_pointer(data) else "unknown"
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             return kind
@@ -69,6 +72,40 @@ def detect(data: bytes) -> str:
     # Protocol 0/1 streams have no header: any opcode may come first. A text file that
     # happens to start with one is told apart when the scan fails at its first byte.
     return "pickle" if chr(data[0]) in {op.code for op in pickletools.opcodes} else "unknown"
+
+
+_LFS_POINTER_RE = re.compile(
+    rb"version https://git-lfs\.github\.com/spec/v1\n"
+    rb"(?:ext-\d-\w+ sha256:[0-9a-f]{64}\n)*"
+    rb"oid sha256:[0-9a-f]{64}\nsize \d{1,20}\n?")
+
+
+def is_exact_lfs_pointer(data: bytes) -> bool:
+    """A Git LFS pointer file and nothing else (at most 1 KB, git-lfs's own limit)."""
+    return len(data) <= 1024 and _LFS_POINTER_RE.fullmatch(data) is not None
+
+
+# A zip archive's end-of-central-directory record: zipfile (skops.io, numpy.load) finds an
+# archive from it, at the end of a file, whatever comes before.
+ZIP_END = b"PK\x05\x06"
+ZIP_END_SEARCH = 22 + 65535  # the record, and the longest comment it may carry
+
+
+def zip_behind(data: bytes) -> bool:
+    """Whether a file that is not a zip at its start is one to zipfile, which finds an
+    archive from its end: one file, two formats, scanned as one and loaded as the other.
+    Asked of zipfile itself (it only reads the directory), and only when the end record's
+    signature is where zipfile looks: array bytes that happen to hold it are no archive."""
+    if data.startswith(b"PK") or ZIP_END not in data[-ZIP_END_SEARCH:]:
+        return False
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return bool(archive.infolist())
+    except Exception:  # BadZipFile, and what a damaged directory raises
+        return False
 
 
 def compression(data: bytes) -> str | None:

@@ -532,9 +532,11 @@ def _position(reader) -> int:
 
 def is_lfs_pointer(path: str) -> bool:
     """A Git LFS pointer stands where the artifact will be after `git lfs pull`."""
+    from mlgate.artifacts.container import is_exact_lfs_pointer
+
     try:
         with open(path, "rb") as handle:
-            return handle.read(40).startswith(b"version https://git-lfs.github.com/spec/")
+            return is_exact_lfs_pointer(handle.read(1025))  # a pointer, and nothing more
     except OSError:
         return False
 

@@ -38,7 +38,7 @@ def _xgboost_json_problem(data: bytes) -> str | None:
 
 def static(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding], dict]:
     """The static verdict on one file's bytes, and what the load and the parity checks need."""
-    from mlgate.artifacts.container import ContainerError, decompress, detect
+    from mlgate.artifacts.container import ContainerError, decompress, detect, zip_behind
     from mlgate.artifacts.discovery import reads_as_pickle
     from mlgate.artifacts.pickle_scan import JOBLIB_WRAPPER, scan_pickle
 
@@ -46,6 +46,14 @@ def static(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding],
     facts: dict = {"kind": kind}
     if kind == "empty":
         return [_finding(path, NOT_AN_ARTIFACT, "empty file: no model in it")], facts
+    if zip_behind(data):
+        # One file, two formats: what its start says is scanned, what zipfile finds from
+        # its end (a .skops or .npz archive) is what skops.io.load or numpy.load reads.
+        start = {"npy": "an .npy header", "unknown": "bytes of no model format"}.get(
+            kind, f"a {kind} stream")
+        return [_finding(path, MALFORMED, f"a zip archive's directory at its end, behind"
+                         f" {start} at its start: skops and numpy.load would read the zip,"
+                         " which this scan did not; no writer makes such a file")], facts
     if kind == "lfs":
         return [_finding(path, NOT_AN_ARTIFACT, "a Git LFS pointer, not the artifact: run"
                          " `git lfs pull` where the artifact must be checked", "warning")], facts

@@ -24,11 +24,10 @@ def scan_members(path: str, data: bytes, allow) -> list[Finding]:
     import io
     import zipfile
 
-    from mlgate.artifacts.container import MAX_DECOMPRESSED, MAX_RATIO
     from mlgate.artifacts.numpy_files import MAGIC, scan_npy
 
     found: list[Finding] = []
-    budget = min(MAX_DECOMPRESSED, max(len(data), 1) * MAX_RATIO)
+    budget = _budget(data)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for info in archive.infolist():
@@ -40,7 +39,11 @@ def scan_members(path: str, data: bytes, allow) -> list[Finding]:
                     head = member.read(len(MAGIC))
                     if not (head == MAGIC or info.filename.lower().endswith(".npy")):
                         continue
-                    verdict = scan_npy(head + member.read(), allow)
+                body = read_member(archive, info, info.file_size)
+                if body is None:
+                    return [_finding(path, MALFORMED, f"{info.filename}: expands beyond its"
+                                     " declared size")]
+                verdict = scan_npy(body, allow)
                 found += [_finding(path, r.code, f"{info.filename}: {r.message}",
                                    container="skops") for r in verdict.refusals]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
@@ -64,6 +67,23 @@ MAX_NODES = 5_000_000
 _ID_KEYS = frozenset({"__id__", "file"})
 
 
+def _budget(data: bytes) -> int:
+    """How much an archive of these bytes may expand to: the cap compressed pickles have."""
+    from mlgate.artifacts.container import MAX_DECOMPRESSED, MAX_RATIO
+
+    return min(MAX_DECOMPRESSED, max(len(data), 1) * MAX_RATIO)
+
+
+def read_member(archive, info, budget: int) -> bytes | None:
+    """A member's bytes, or None when it declares or yields more than `budget` (or more
+    than it declares): never decompressed past the cap, whatever its header says."""
+    if info.file_size > budget:
+        return None
+    with archive.open(info) as member:
+        body = member.read(info.file_size + 1)
+    return None if len(body) > info.file_size else body
+
+
 def scan_tree(path: str, data: bytes, allow, facts: dict) -> list[Finding]:
     """mlgate's own rules on skops' node tree (schema.json), whatever skops trusts by
     default: every type on mlgate's allow-list (scikit-learn's left pending for the probe),
@@ -81,7 +101,10 @@ def scan_tree(path: str, data: bytes, allow, facts: dict) -> list[Finding]:
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            schema = json.loads(archive.read("schema.json"))
+            text = read_member(archive, archive.getinfo("schema.json"), _budget(data))
+            if text is None:  # a 1 KB archive declared a 4 GiB schema.json
+                return [_finding(path, MALFORMED, "schema.json: expands beyond the size cap")]
+            schema = json.loads(text)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError,
             RecursionError, KeyError) as exc:
         return [_finding(path, MALFORMED, f"unreadable skops schema: {type(exc).__name__}")]
