@@ -373,3 +373,24 @@ def test_mutated_real_artifacts_through_both_layers(repo, capsys):
     assert code in (0, 1)
     assert {f["code"] for f in found} <= {"MLG301", "MLG302", "MLG304", "MLG305", "MLG306",
                                           "MLG307", "MLG308", "MLG309"}
+
+
+def test_the_project_s_own_transformer_in_the_package_that_holds_the_model(repo, capsys,
+                                                                           monkeypatch):
+    """A trial (jayeta37/mlops): `package-ml-model/prediction_model/trained_models/x.pkl`,
+    the transformers in `prediction_model/processing/`, no pyproject.toml or setup.py: the
+    classes were MLG301 "not on the allow-list", from the repository's root and from the
+    project's folder alike. The folder that holds the model's package is an import root."""
+    project = repo / "package-ml-model"
+    project.mkdir()
+    pickle_with_project_class(project, "prediction_model.processing.preprocessing",
+                              FEATURES, lambda m: m.Bucketizer())
+    models = project / "prediction_model" / "trained_models"
+    models.mkdir()
+    (models / "__init__.py").touch()
+    (project / "model.joblib").rename(models / "classification.pkl")
+    subprocess.run(["git", "add", "-A"], check=True)
+    for folder in (repo, project):
+        monkeypatch.chdir(folder)
+        code, found = run(capsys, "--no-cache")
+        assert (code, found) == (0, []), (folder, found)

@@ -38,10 +38,30 @@ def import_roots(artifact: str, configured: list[str], config_root: str,
                  repo_root: str) -> list[str]:
     roots = [os.path.realpath(os.path.join(config_root, p)) for p in configured]
     project = project_folder(artifact, repo_root)
-    for candidate in (project, os.path.join(project, "src"), os.path.realpath(repo_root)):
-        if os.path.isdir(candidate) and candidate not in roots:
+    top = os.path.realpath(repo_root)
+    # then the folder that holds the package the artifact is saved in
+    # (`pkg/trained_models/model.pkl`, with `pkg/__init__.py`: the folder above `pkg`), and
+    # the project's folder as mlgate was given it: where `python -m` would import from, in
+    # a project with no pyproject.toml or setup.py to mark it
+    for candidate in (project, os.path.join(project, "src"), top,
+                      _package_holder(artifact), os.path.realpath(config_root)):
+        if (candidate and os.path.isdir(candidate) and candidate not in roots
+                and (candidate == top or candidate.startswith(top.rstrip(os.sep) + os.sep))):
             roots.append(candidate)
     return roots
+
+
+def _package_holder(artifact: str) -> str | None:
+    """The folder above the outermost package (a folder with __init__.py) that holds the
+    artifact, or None when its folder is no package."""
+    folder = os.path.dirname(os.path.realpath(artifact))
+    holder = None
+    while os.path.isfile(os.path.join(folder, "__init__.py")):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        holder, folder = parent, parent
+    return holder
 
 
 def module_file(module: str, roots: list[str]) -> str | None:
