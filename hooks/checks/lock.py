@@ -465,17 +465,8 @@ _FROM_PYTHON_RE = LazyPattern(
 def _python_images(repo_root: str) -> list[tuple[str, int, str, str]]:
     """(Dockerfile, line, "X.Y", its text) for each `FROM python:X.Y...` of the Dockerfiles
     git lists in the repository."""
-    from mlgate.files import file_kind, project_files
-
     found = []
-    for path in project_files(repo_root)[:100000]:
-        if file_kind(path) != "dockerfile":
-            continue
-        try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                text = handle.read(1 << 20)
-        except OSError:
-            continue
+    for path, text in _dockerfiles(repo_root):
         # What the build copies from its context: COPY/ADD sources; with `COPY . .`, every
         # file, so what RUN names (`pip install -r requirements.txt`) too.
         sources = [source for m in re.finditer(r"^\s*(?:COPY|ADD)\s+(.*)$", text,
@@ -491,21 +482,24 @@ def _python_images(repo_root: str) -> list[tuple[str, int, str, str]]:
 def _image_installs(root: str) -> dict[str, list[tuple[int, int, str, str]]]:
     """Dockerfile -> the packages its RUN lines pip-install by name without an exact pin,
     for each Dockerfile git lists under `root` (see `mlgate.locks.dockerfile`)."""
-    from mlgate.files import file_kind, project_files
     from mlgate.locks.dockerfile import unpinned_installs
 
-    found = {}
+    return {path: unpinned_installs(text) for path, text in _dockerfiles(root)
+            if _deployed_image(path) and "install" in text}
+
+
+def _dockerfiles(root: str):
+    """(path, text) of each Dockerfile git lists under `root` (its first MiB)."""
+    from mlgate.files import file_kind, project_files
+
     for path in project_files(root)[:100000]:
-        if file_kind(path) != "dockerfile" or not _deployed_image(path):
+        if file_kind(path) != "dockerfile":
             continue
         try:
             with open(path, encoding="utf-8", errors="replace") as handle:
-                text = handle.read(1 << 20)
+                yield path, handle.read(1 << 20)
         except OSError:
             continue
-        if "install" in text:
-            found[path] = unpinned_installs(text)
-    return found
 
 
 _NOT_DEPLOYED = re.compile(r"(?:^|[._-])(?:dev|devel|develop|test|tests|testing|ci|jupyter|"
