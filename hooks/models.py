@@ -7,7 +7,8 @@ budget. In order, the first that applies:
 2. `[tool.mlgate.models.NAME]` tables in pyproject.toml (paths relative to that file);
 3. convention: the model artifacts git lists under the project (by name or content, see
    `mlgate.artifacts.discovery`), each with the first `sample*.json|csv|parquet` or
-   `*request*.json` found next to it or in a folder above it (up to the project's root).
+   `*request*.json` found next to it or in a folder above it (up to the project's root);
+   with several in that folder, each is checked, as its own model entry.
    With one artifact, it is the model, sample or not; with several, each is loaded, one
    without `predict` but with `transform` is reported as a preprocessor saved beside the
    model, and a model without a sample is a warning (MLG411), never skipped in silence.
@@ -133,11 +134,15 @@ def discover(root: str, budget_ms: float, names: str = "fields") -> list[ModelSp
     specs: list[ModelSpec] = []
     stems = [os.path.basename(a).split(".")[0] for a in artifacts]
     for artifact, stem in zip(artifacts, stems):
-        sample = _nearest_sample(artifact, samples, root)
+        found = _nearest_samples(artifact, samples, root)
         # a model is named by its file's stem, unless another artifact has the same stem
         name = stem if stem and stems.count(stem) == 1 else artifact
-        specs.append(ModelSpec(name, artifact, SEVERAL if len(artifacts) > 1 else "convention",
-                               sample, None, budget_ms, contract_names=names))
+        # every sample beside it is checked (one of two was ignored in silence), each named
+        for sample in found or [None]:
+            specs.append(ModelSpec(
+                f"{name} [{os.path.basename(sample)}]" if len(found) > 1 and sample else name,
+                artifact, SEVERAL if len(artifacts) > 1 else "convention", sample, None,
+                budget_ms, contract_names=names))
     if specs:
         _attach_request_models(specs, files, artifacts, root)
     return specs
@@ -168,13 +173,15 @@ def _attach_request_models(specs: list[ModelSpec], files: list[str], artifacts: 
             spec.request_models = [c.spec for c in several]
 
 
-def _nearest_sample(artifact: str, samples: list[str], root: str) -> str | None:
+def _nearest_samples(artifact: str, samples: list[str], root: str) -> list[str]:
+    """The samples of the nearest folder that has any, from the artifact's up to the
+    project's root: all of them (at most 8)."""
     folder = os.path.dirname(os.path.abspath(artifact))
     top = os.path.realpath(root)
     while True:
         here = sorted(p for p in samples if os.path.dirname(os.path.abspath(p)) == folder)
         if here:
-            return here[0]
+            return here[:8]
         if os.path.realpath(folder) == top or os.path.dirname(folder) == folder:
-            return None
+            return []
         folder = os.path.dirname(folder)

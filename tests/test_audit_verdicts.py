@@ -920,3 +920,20 @@ def test_a_model_that_needs_a_library_the_lock_lacks_fails_the_artifact(git_proj
                  "model.joblib"])
     found = json.loads(capsys.readouterr().out)
     assert not [f for f in found if f["code"] == "MLG311"], found
+
+
+def test_every_sample_beside_a_model_is_checked(git_project, capsys):
+    """A trial: with sample_request_v0.json (right) and sample_request_v2.json (a renamed
+    column) beside the model, only the first was checked and the run passed in silence."""
+    joblib.dump(model(), git_project / "model.joblib")
+    (git_project / "sample_request_v0.json").write_text(json.dumps({"age": 1, "income": 2}))
+    (git_project / "sample_request_v2.json").write_text(json.dumps({"age": 1, "incme": 2}))
+    subprocess.run(["git", "add", "-A"], check=True)
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and {(f["path"], f["code"]) for f in found} == {
+        ("sample_request_v2.json", "MLG401")}, found
+    code, report = audit(capsys, "--skip", "lock", "--skip", "paths")
+    schema = next(p for p in report["pillars"] if p["name"] == "schema")
+    assert schema["status"] == "fail" and "model [sample_request_v0.json]" in json.dumps(
+        report), report
