@@ -718,3 +718,19 @@ def test_no_lock_and_an_image_that_installs_by_name_is_a_failed_audit(project, c
     report = json.loads(capsys.readouterr().out)
     lock = next(p for p in report["pillars"] if p["name"] == "lock")
     assert lock["status"] == "not-checked", report
+
+
+def test_the_requirements_mlflow_writes_beside_a_logged_model_are_not_the_lock(project,
+                                                                               capsys):
+    """A trial (pmldl-mlops): 20 logged MLflow models, each folder with the requirements.txt
+    of its training run, gave 20 identical MLG201 for a package the service never uses."""
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    write(root / "requirements.txt", "attrs==23.2.0\n")
+    for run in ("a1", "b2"):
+        folder = root / "mlruns" / "0" / run / "artifacts" / "model"
+        write(folder / "MLmodel", "flavors:\n  python_function: {}\n")
+        write(folder / "requirements.txt", "mlflow==2.14.1\n")
+    assert discover_locks(".") == ["requirements.txt"]
+    code, found = run_lock(capsys, "--python", python_of(venv))
+    assert (code, [f["code"] for f in found if f["code"] == "MLG201"]) == (0, []), found

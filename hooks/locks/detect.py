@@ -75,7 +75,7 @@ def discover_locks(root: str, config: Config | None = None) -> list[str]:
                 or not lock_format(rel)):
             continue
         path = os.path.normpath(os.path.join(root, rel))
-        if os.path.isfile(path) and not _excluded(path, config):
+        if os.path.isfile(path) and not _excluded(path, config) and not _logged_model(path):
             found.append((len(parts), path))
     paths = [path for _, path in sorted(found)]
     if not any(lock_format(p) in REAL_LOCKS for p in paths):
@@ -86,6 +86,13 @@ def discover_locks(root: str, config: Config | None = None) -> list[str]:
         # no lock, and the lock pillar is not checked rather than passed.
         paths = [p for p in paths if lock_format(p) != "pyproject" or _declares(p)]
     return paths
+
+
+def _logged_model(path: str) -> bool:
+    """A file of an MLflow model folder (beside its `MLmodel`): the requirements.txt that
+    MLflow writes there records the training run's environment, it is not the project's
+    lock (20 logged models gave 20 copies of the same MLG201)."""
+    return os.path.isfile(os.path.join(os.path.dirname(path), "MLmodel"))
 
 
 def _declares(path: str) -> bool:
