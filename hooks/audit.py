@@ -452,6 +452,17 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
     return AuditResult(list(pillars.values()), findings, measured, config)
 
 
+# A pillar's line in the text report: the report stays readable with 20 models; the
+# findings below it, and --format json, say everything.
+MAX_DETAIL = 400
+
+
+def _one_screen_line(detail: str) -> str:
+    if len(detail) <= MAX_DETAIL:
+        return detail
+    return detail[:MAX_DETAIL].rsplit(" ", 1)[0] + " ... (--format json has all of it)"
+
+
 def _brief(items: list[str], most: int = 6) -> str:
     """A pillar's list, readable however many models a repository holds: items that give
     the same reason in parentheses are said once ("a, b and 19 more (why)"), and past `most`
@@ -577,7 +588,8 @@ def emit_report(args: argparse.Namespace, result: AuditResult) -> bool:
     for pillar in result.pillars:
         mark = MARKS[pillar.status]
         shown = f"{tint[pillar.status]}{mark}\033[0m" if color else mark
-        print(f"  {shown}{' ' * (width - len(mark))}  {pillar.name:<9} {pillar.detail}")
+        print(f"  {shown}{' ' * (width - len(mark))}  {pillar.name:<9}"
+              f" {_one_screen_line(pillar.detail)}")
     print(result.headline())
     if findings:
         print()

@@ -937,3 +937,19 @@ def test_every_sample_beside_a_model_is_checked(git_project, capsys):
     schema = next(p for p in report["pillars"] if p["name"] == "schema")
     assert schema["status"] == "fail" and "model [sample_request_v0.json]" in json.dumps(
         report), report
+
+
+def test_a_pillar_line_stays_one_readable_line(git_project, capsys):
+    """A trial: the schema pillar's line ran to 2,093 characters (every model's reason in
+    full). The text report cuts it; JSON keeps it whole."""
+    joblib.dump({"model": model(), "scaler": StandardScaler().fit(FRAME),
+                 "feature_names": list(FRAME.columns)}, git_project / "model.pkl")
+    (git_project / "app").mkdir()
+    joblib.dump(StandardScaler().fit(FRAME), git_project / "app" / "scaler.joblib")
+    subprocess.run(["git", "add", "-A"], check=True)
+    main(["audit", "--no-cache", "--python", sys.executable, "--skip", "lock"])
+    lines = capsys.readouterr().out.splitlines()
+    schema = next(line for line in lines if line.lstrip().startswith("NOT CHECKED  schema"))
+    assert len(schema) < 480 and schema.endswith("(--format json has all of it)"), schema
+    _, report = audit(capsys, "--skip", "lock")
+    assert max(len(p["detail"]) for p in report["pillars"]) > 400, report["pillars"]
