@@ -138,7 +138,8 @@ def discover(root: str, budget_ms: float, names: str = "fields") -> list[ModelSp
         # a model is named by its file's stem, unless another artifact has the same stem
         name = stem if stem and stems.count(stem) == 1 else artifact
         # every sample beside it is checked (one of two was ignored in silence), each named
-        for sample in found or [None]:
+        candidates: list[str | None] = [*found] or [None]
+        for sample in candidates:
             specs.append(ModelSpec(
                 f"{name} [{os.path.basename(sample)}]" if len(found) > 1 and sample else name,
                 artifact, SEVERAL if len(artifacts) > 1 else "convention", sample, None,
