@@ -157,7 +157,12 @@ def test_static_globals_equal_what_a_real_load_looks_up(zoo, allow, fmt, monkeyp
 
 def test_containers_are_detected_by_content():
     assert detect(b"") == "empty"
-    assert detect(b"version https://git-lfs.github.com/spec/v1\noid sha256:ab\n") == "lfs"
+    pointer = (b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"ab" * 32
+               + b"\nsize 12\n")
+    assert detect(pointer) == "lfs"
+    # only a whole pointer: its first line in front of anything else is no pointer
+    assert detect(b"version https://git-lfs.github.com/spec/v1\noid sha256:ab\n") == "unknown"
+    assert detect(pointer + b"PK\x03\x04") == "unknown"
     assert detect(b"\x93NUMPY\x01\x00") == "npy"
     assert detect(b"PK\x03\x04") == "zip"
     assert detect(pickle.dumps([1], protocol=0)) == "pickle"
