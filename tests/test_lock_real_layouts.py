@@ -675,7 +675,7 @@ def test_an_image_that_installs_by_name_fails_the_lock_with_the_tested_version(p
     root, venv = project
     install(venv, "attrs", "23.2.0")
     write(root / "requirements.txt", "attrs==23.2.0\n")
-    write(root / "Dockerfile", "FROM python:3.11\nCOPY requirements.txt .\n"
+    write(root / "Dockerfile", f"FROM python:{OURS}\nCOPY requirements.txt .\n"
           "RUN pip install -r requirements.txt && pip install attrs gunicorn\n")
     code, found = run_lock(capsys, "--python", python_of(venv))
     image = [f for f in found if f["code"] == "MLG210"]
@@ -685,11 +685,11 @@ def test_an_image_that_installs_by_name_fails_the_lock_with_the_tested_version(p
     assert "pin attrs==23.2.0" in image[0]["hint"]
     # a development or test image is not what is deployed
     for other in (".devcontainer/Dockerfile", "Dockerfile.dev", "docker/test.Dockerfile"):
-        write(root / other, "FROM python:3.11\nRUN pip install jupyterlab\n")
+        write(root / other, f"FROM python:{OURS}\nRUN pip install jupyterlab\n")
     code, found = run_lock(capsys, "--python", python_of(venv))
     assert [f["path"] for f in found if f["code"] == "MLG210"] == ["Dockerfile"] * 2, found
     # pinned in the image, or installed from the lock only: nothing to say
-    write(root / "Dockerfile", "FROM python:3.11\nCOPY requirements.txt .\n"
+    write(root / "Dockerfile", f"FROM python:{OURS}\nCOPY requirements.txt .\n"
           "RUN pip install -r requirements.txt && pip install attrs==23.2.0\n")
     code, found = run_lock(capsys, "--python", python_of(venv))
     assert not [f for f in found if f["code"] == "MLG210"], found
@@ -697,14 +697,14 @@ def test_an_image_that_installs_by_name_fails_the_lock_with_the_tested_version(p
     for expected in ([], []):
         main(["lock", "--format", "json", "--python", python_of(venv)])
         assert [f["code"] for f in json.loads(capsys.readouterr().out)] == expected
-    write(root / "Dockerfile", "FROM python:3.11\nRUN pip install attrs\n")
+    write(root / "Dockerfile", f"FROM python:{OURS}\nRUN pip install attrs\n")
     main(["lock", "--format", "json", "--python", python_of(venv)])
     assert [f["code"] for f in json.loads(capsys.readouterr().out)] == ["MLG210"]
 
 
 def test_no_lock_and_an_image_that_installs_by_name_is_a_failed_audit(project, capsys):
     root, venv = project
-    write(root / "Dockerfile", "FROM python:3.11\nRUN pip install fastapi scikit-learn\n")
+    write(root / "Dockerfile", f"FROM python:{OURS}\nRUN pip install fastapi scikit-learn\n")
     code = main(["audit", "--format", "json", "--no-cache", "--python", python_of(venv),
                  "--skip", "artifact", "--skip", "schema", "--skip", "latency"])
     report = json.loads(capsys.readouterr().out)
