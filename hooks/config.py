@@ -452,11 +452,13 @@ def _git_texts(repo_root: str, rev: str, paths: list[str]) -> dict[str, str]:
     also tells an unknown revision (exit 2) from a missing file (absent from the answer)."""
     import subprocess  # only with --trusted-config
 
+    from mlgate.files import GIT
+
     asked = [f"{rev}^{{commit}}", *(f"{rev}:{path}" for path in paths)]
     if any("\n" in line for line in asked):
         raise UsageError(f"--trusted-config {rev!r}: a revision or path with a line break")
     try:
-        proc = subprocess.run(["git", "-C", repo_root, "cat-file", "--batch"],
+        proc = subprocess.run([*GIT, "-C", repo_root, "cat-file", "--batch"],
                               input="\n".join(asked).encode("utf-8", "surrogateescape") + b"\n",
                               capture_output=True, check=False, timeout=60)
     except (OSError, subprocess.SubprocessError) as exc:

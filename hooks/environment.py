@@ -157,9 +157,11 @@ def _refuse_tracked(found: ProjectPython, repo_root: str) -> None:
         return
     import subprocess  # only for an interpreter inside the repository
 
+    from mlgate.files import GIT
+
     try:
         proc = subprocess.run(
-            ["git", "-C", repo_root, "--literal-pathspecs", "ls-files", "-z", "--", *wanted],
+            [*GIT, "-C", repo_root, "--literal-pathspecs", "ls-files", "-z", "--", *wanted],
             capture_output=True, check=False, timeout=60,
         )
     except (OSError, subprocess.SubprocessError):

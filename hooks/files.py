@@ -58,6 +58,12 @@ def file_kind(path: str) -> str | None:
     return _EXTENSION_KINDS.get(suffix)
 
 
+# How mlgate runs git, everywhere: no program the repository's own configuration names. A
+# `core.fsmonitor` command in .git/config runs on `ls-files`, with mlgate's environment (a
+# CI token); a probe without Landlock's write jail could have put it there.
+GIT = ("git", "-c", "core.fsmonitor=false")
+
+
 def git_root(start: str = ".") -> str | None:
     """The nearest folder holding `.git`, from `start` upwards; None outside a repository.
     (Here, not in `mlgate.environment`, so the lightweight hooks can ask without its imports.)"""
@@ -76,7 +82,7 @@ def _ls_files(folder: str, *options: str) -> set[str] | None:
 
     try:
         proc = subprocess.run(
-            ["git", "ls-files", "-z", *options, "--", folder],
+            [*GIT, "ls-files", "-z", *options, "--", folder],
             capture_output=True,
             check=False,
             timeout=60,

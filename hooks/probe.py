@@ -195,7 +195,37 @@ class PendingProbe:
                              " the probe's answer", "crash", self._proc.returncode)
         if "error" in answer:
             raise ProbeError(f"probe: {answer['error']}")
-        return answer["result"]
+        return _authentic_sandbox(text, answer["result"])
+
+
+# Begins the sandbox's report, which the probe writes as soon as the sandbox is applied,
+# before any code of the project or the artifact runs (probe_script/common.py).
+SANDBOX_MARK = "\x1emlgate-probe-sandbox\x1e"
+
+
+def _authentic_sandbox(text: str, result: dict) -> dict:
+    """The answer with the sandbox report the probe wrote first, never the one in the answer:
+    code running in the probe can rewrite the answer (the probe's memory, or a whole answer
+    written on its stream), not what was written before it ran. A load answer with no report
+    before it had no sandbox anyone can vouch for."""
+    _, mark, rest = text.partition(SANDBOX_MARK)
+    if not mark and "sandbox" not in result:
+        return result  # not a load: no sandbox to report
+    report = None
+    if mark:
+        try:
+            report = json.loads(rest.split("\n", 1)[0])
+        except ValueError:
+            report = None
+    if not isinstance(report, dict):
+        report = {"mode": "unknown", "applied": [], "complete": False,
+                  "missing": {"sandbox": "the probe did not report its sandbox before the load"}}
+    if report.get("mode") == "require" and report.get("complete") is not True \
+            and result.get("kind") != "sandbox":  # the probe refuses such a load itself
+        return {"ok": False, "kind": "sandbox", "sandbox": report,
+                "message": "sandbox = \"require\", but the load's sandbox is incomplete"}
+    result["sandbox"] = report
+    return result
 
 
 # Begins the probe's answer on its stdout (probe_script/__main__.py writes it): what the

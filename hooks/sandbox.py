@@ -9,8 +9,10 @@ runs on Python 3.9+ when loaded by its file path.
 On Linux (x86_64 and aarch64), through ctypes:
 
 - `no_new_privs` (prctl): nothing run later gains privileges; Landlock and seccomp need it.
-- Landlock: reading and executing files stay allowed everywhere (lazy imports keep working),
-  every right to write, create, remove, rename across folders, truncate (and ioctl on devices)
+- Landlock: with `reads` (every probe mlgate starts), reading is confined to the system's
+  and the interpreter's files and the repository's tracked entries, never `.git` (a CI
+  job's token is in .git/config) or the home folder; see readable_roots(). Every right to
+  write, create, remove, rename across folders, truncate (and ioctl on devices)
   is denied except beneath the writable folder (and writing to /dev/null). File descriptors
   that are already open, such as stdout, are not affected. ABI 4+: binding and connecting TCP
   sockets are denied too; ABI 6+: no signals to processes outside the sandbox (the user's
@@ -27,7 +29,11 @@ On Linux (x86_64 and aarch64), through ctypes:
   the C library falls back to clone, and threads keep working. Changing a file's mode,
   owner, times or extended attributes (chmod, chown, utimensat, setxattr and their
   variants), which Landlock does not cover, and creating SysV IPC objects fail with EPERM.
-  Everything else is allowed.
+  So do reading another process's memory or stealing its files (process_vm_readv,
+  pidfd_getfd), new namespaces (unshare, setns, mount), bpf, perf_event_open and
+  userfaultfd, and a signal to any process but the probe itself (kill, tgkill,
+  rt_[tg]sigqueueinfo on another pid; tkill, pidfd_send_signal): Landlock scopes signals
+  only from ABI 6. Everything else is allowed.
 - No core dump (RLIMIT_CORE 0): a process the filter kills would otherwise dump its memory.
 - No capability (the bounding set, then the effective, permitted and inheritable sets): a
   probe run as root keeps none of root's powers (immutable files, the host's name, reading
@@ -83,6 +89,8 @@ LANDLOCK_CREATE_RULESET_VERSION = 1
 LANDLOCK_RULE_PATH_BENEATH = 1
 LANDLOCK_RESTRICT_SELF_TSYNC = 1 << 3  # ABI 8
 FS_WRITE_FILE = 1 << 1
+FS_READ_FILE = 1 << 2
+FS_READ_DIR = 1 << 3
 FS_REMOVE_DIR = 1 << 4
 FS_REMOVE_FILE = 1 << 5
 FS_MAKE_CHAR = 1 << 6
@@ -122,7 +130,14 @@ ARCHES = {
                  # the kernel's keyrings outlive the probe (a covert store), and the host's
                  # names are the machine's
                  "add_key": 248, "request_key": 249, "keyctl": 250,
-                 "sethostname": 170, "setdomainname": 171},
+                 "sethostname": 170, "setdomainname": 171,
+                 # another process's memory or files, signals by thread id or pidfd, new
+                 # namespaces, and kernel interfaces no load needs
+                 "process_vm_readv": 310, "pidfd_getfd": 438, "pidfd_send_signal": 424,
+                 "tkill": 200, "unshare": 272, "setns": 308, "mount": 165, "bpf": 321,
+                 "perf_event_open": 298, "userfaultfd": 323},
+        # signals: only to this process (kill(0) is its own process group: no child exists)
+        "own": {"kill": 62, "tgkill": 234, "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297},
         "capget": 125, "capset": 126,
     },
     "aarch64": {
@@ -138,7 +153,11 @@ ARCHES = {
                  "fchownat": 54, "fchown": 55, "utimensat": 88, "fchmodat2": 452,
                  "setxattrat": 463, "removexattrat": 466, "msgget": 186, "semget": 190,
                  "shmget": 194, "add_key": 217, "request_key": 218, "keyctl": 219,
-                 "sethostname": 161, "setdomainname": 162},
+                 "sethostname": 161, "setdomainname": 162,
+                 "process_vm_readv": 270, "pidfd_getfd": 438, "pidfd_send_signal": 424,
+                 "tkill": 130, "unshare": 97, "setns": 268, "mount": 40, "bpf": 280,
+                 "perf_event_open": 241, "userfaultfd": 282},
+        "own": {"kill": 129, "tgkill": 131, "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240},
         "capget": 90, "capset": 91,
     },
 }
@@ -152,18 +171,22 @@ def _unavailable():
     return {part.strip() for part in value.split(",") if part.strip()}
 
 
-def apply(writable_dir):
+def apply(writable_dir, reads=None):
     """Sandbox this process for good; return what was applied and what was not, and why:
     {"platform", "applied": [names], "missing": {name: reason}, "complete": bool}.
 
-    `complete` is True when every protection of the platform's REQUIRED set was applied.
-    Nothing that the system does not offer raises; a bad argument does."""
+    `reads`: None leaves reading alone; a dict confines it (Landlock, "landlock-read") to
+    the system's and the interpreter's files (`readable_roots()`), the repository's entries
+    `reads["entries"]` (top-level names in `reads["repo"]`, never `.git`) and
+    `reads["files"]`. `complete` is True when every protection of the
+    platform's REQUIRED set was applied. Nothing that the system does not offer raises; a
+    bad argument does."""
     if not isinstance(writable_dir, str) or not os.path.isdir(writable_dir):
         raise ValueError(f"apply() needs an existing folder, not {writable_dir!r}")
     report = {"platform": sys.platform, "applied": [], "missing": {}}
     disabled = _unavailable()
     if sys.platform.startswith("linux"):
-        _apply_linux(os.path.realpath(writable_dir), report, disabled)
+        _apply_linux(os.path.realpath(writable_dir), report, disabled, reads)
         required = REQUIRED["linux"]
     elif sys.platform == "darwin":
         if "sandbox-exec" in disabled:
@@ -232,7 +255,7 @@ def _syscalls():
     return ctypes, call, arch, None
 
 
-def _apply_linux(writable_dir, report, disabled):
+def _apply_linux(writable_dir, report, disabled, reads=None):
     applied, missing = report["applied"], report["missing"]
     ctypes, call, arch, why = _syscalls()
     if arch is None:
@@ -257,7 +280,7 @@ def _apply_linux(writable_dir, report, disabled):
     if "landlock" in disabled:
         missing["landlock"] = f"disabled by {UNAVAILABLE_ENV} (tests)"
     else:
-        _landlock(ctypes, call, arch, writable_dir, applied, missing)
+        _landlock(ctypes, call, arch, writable_dir, applied, missing, reads)
     if "seccomp" in disabled:
         missing["seccomp"] = f"disabled by {UNAVAILABLE_ENV} (tests)"
     else:
@@ -308,7 +331,7 @@ def _threads():
         return 0
 
 
-def _landlock(ctypes, call, arch, writable_dir, applied, missing):
+def _landlock(ctypes, call, arch, writable_dir, applied, missing, reads=None):
     abi = call(arch["landlock_create_ruleset"], None, 0, LANDLOCK_CREATE_RULESET_VERSION)
     if abi < 0:
         missing["landlock"] = {
@@ -324,6 +347,8 @@ def _landlock(ctypes, call, arch, writable_dir, applied, missing):
         fs |= FS_TRUNCATE
     if abi >= 5:
         fs |= FS_IOCTL_DEV
+    read = FS_READ_FILE | FS_READ_DIR if reads is not None else 0
+    fs |= read
     net = NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0
     scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if abi >= 6 else 0
     # struct landlock_ruleset_attr { __u64 handled_access_fs, handled_access_net, scoped; }:
@@ -356,7 +381,17 @@ def _landlock(ctypes, call, arch, writable_dir, applied, missing):
         if result < 0:
             missing["landlock"] = f"landlock_add_rule({writable_dir}): {os.strerror(-result)}"
             return
-        allow("/dev/null", fs & (FS_WRITE_FILE | FS_TRUNCATE))  # harmless, and often opened
+        allow("/dev/null", fs & (FS_WRITE_FILE | FS_TRUNCATE | FS_READ_FILE))  # often opened
+        exposed = None
+        if read:
+            trees, listed, files, exposed = readable_roots(reads, writable_dir)
+            for path in trees:
+                if allow(path, read) == -errno.EINVAL:  # a file: only file rights
+                    allow(path, FS_READ_FILE)
+            for path in listed:
+                allow(path, FS_READ_DIR)
+            for path in files:
+                allow(path, FS_READ_FILE)
         threads = _threads()
         flags = LANDLOCK_RESTRICT_SELF_TSYNC if abi >= 8 else 0
         result = call(arch["landlock_restrict_self"], ruleset, flags)
@@ -366,6 +401,11 @@ def _landlock(ctypes, call, arch, writable_dir, applied, missing):
     finally:
         os.close(ruleset)
     applied.append(f"landlock-abi{abi}")
+    if read and exposed:
+        missing["landlock-read"] = (f"{exposed} lies beneath a folder the load must read;"
+                                    " Landlock cannot hide it")
+    elif read:
+        applied.append("landlock-read")
     if net:
         applied.append("landlock-net")
     else:
@@ -378,15 +418,190 @@ def _landlock(ctypes, call, arch, writable_dir, applied, missing):
                                        " restricted (Landlock ABI 8+ restricts them all)")
 
 
+# What every load may read, when reads are confined: the system's programs and libraries, a
+# few files of /etc the C library and time zones need (not all of /etc: root-readable keys
+# live there), this process's own /proc entries and the kernel's public ones, /sys (CPU
+# topology, cgroup limits), and the harmless devices. Missing ones are skipped.
+SYSTEM_TREES = ("/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/nix/store",
+                "/gnu/store", "/sys", "/etc/ld.so.conf.d", "/etc/fonts", "/etc/alternatives",
+                "/proc/self", "/proc/sys")
+SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.preload", "/etc/localtime",
+                "/etc/timezone", "/etc/nsswitch.conf", "/etc/passwd", "/etc/group",
+                "/etc/os-release", "/etc/lsb-release", "/etc/mime.types", "/etc/locale.alias",
+                "/etc/host.conf", "/etc/hosts", "/etc/gai.conf", "/proc/cpuinfo",
+                "/proc/meminfo", "/proc/stat", "/proc/filesystems", "/proc/version",
+                "/proc/loadavg", "/proc/uptime", "/proc/cgroups", "/dev/null", "/dev/zero",
+                "/dev/urandom", "/dev/random", "/dev/full")
+PTH_MAX = 1 << 16  # a .pth or an editable finder larger than this is not read for paths
+
+
+def readable_roots(reads, writable_dir):
+    """What a load may read when reads are confined (see apply()): (trees, listed, files,
+    exposed). Trees are read whole, `listed` folders only listed, `files` read.
+
+    Trees: SYSTEM_TREES; the interpreter's prefixes and its own folder; the folders of the
+    shared libraries already mapped; the folders that site-packages' .pth files and
+    editable-install finders put on sys.path (site runs after the sandbox: it must find
+    them); mlgate's own folder (the probe's code); the writable folder; and the
+    repository's allowed entries. A folder that holds `.git` (a flat editable install puts a
+    repository's root on sys.path) is listed, and its entries but `.git` read.
+    `exposed`: the repository's `.git`, when a tree holds it anyway (a repository inside
+    /usr): Landlock only allows, it cannot carve `.git` out."""
+    trees = [t for t in SYSTEM_TREES if t != "/proc/self"]
+    trees.append(os.path.realpath("/proc/self"))
+    listed, files = [], list(SYSTEM_FILES)
+    for prefix in _prefixes():
+        trees.append(os.path.realpath(prefix))
+    trees.append(os.path.dirname(os.path.realpath(sys.executable)))
+    trees.extend(_mapped_folders())
+    trees.append(os.path.dirname(os.path.abspath(__file__)))
+    trees.append(writable_dir)
+    repo = reads.get("repo")
+    repo = os.path.realpath(repo) if isinstance(repo, str) and repo else None
+    holders = []
+    for folder in _site_paths():
+        if repo and (folder == repo or folder.startswith(repo + os.sep)):
+            continue  # the repository's entries decide what of it is read
+        if os.path.lexists(os.path.join(folder, ".git")):
+            holders.append((folder, None))
+        else:
+            trees.append(folder)
+    if repo:
+        holders.append((repo, {n for n in reads.get("entries", ()) if isinstance(n, str)}))
+    for folder, names in holders:
+        listed.append(folder)
+        for path in _entries_but_git(folder, names):
+            (trees if os.path.isdir(path) else files).append(path)
+    files.extend(p for p in reads.get("files", ()) if isinstance(p, str))
+    exposed = None
+    if repo:
+        git = os.path.join(repo, ".git")
+        for path in trees:
+            path = os.path.realpath(path).rstrip(os.sep)
+            if git == path or git.startswith(path + os.sep):
+                exposed = git
+                break
+    return trees, listed, files, exposed
+
+
+def _entries_but_git(folder, names):
+    """The entries of `folder` but `.git` (only `names`, when given), each resolved and kept
+    inside `folder`: a committed symlink to a home folder gives nothing."""
+    try:
+        children = os.listdir(folder)
+    except OSError:
+        return []
+    inside = os.path.realpath(folder).rstrip(os.sep) + os.sep
+    found = []
+    for name in children:
+        if name == ".git" or (names is not None and name not in names):
+            continue
+        path = os.path.realpath(os.path.join(folder, name))
+        if path.startswith(inside) and os.path.exists(path):
+            found.append(path)
+    return found
+
+
+def _prefixes():
+    """The interpreter's prefixes, and the virtualenv's folder: under `python -S` (the
+    probe's start) sys.prefix is still the base interpreter's; site.main() makes it the
+    virtualenv whose pyvenv.cfg sits beside the executable or one folder up."""
+    prefixes = [sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix]
+    folder = os.path.dirname(os.path.abspath(sys.executable))
+    for candidate in (folder, os.path.dirname(folder)):
+        if os.path.isfile(os.path.join(candidate, "pyvenv.cfg")):
+            prefixes.insert(0, candidate)
+            break
+    return list(dict.fromkeys(prefixes))
+
+
+def _mapped_folders():
+    """The folders of the files this process has mapped (the interpreter's shared libraries:
+    a libpython or a libffi outside the prefixes)."""
+    folders = set()
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                parts = line.split(None, 5)
+                if len(parts) == 6 and parts[5].startswith("/") \
+                        and not parts[5].rstrip().endswith("(deleted)"):
+                    folders.add(os.path.dirname(parts[5].rstrip("\n")))
+    except OSError:
+        pass
+    return sorted(folders)
+
+
+def _site_paths():
+    """The folders site-packages' .pth files and editable-install finders (setuptools'
+    `__editable___*_finder.py` MAPPING and NAMESPACES) name: what site.main(), run after the
+    sandbox, and the imports after it read. Comment and `import` lines are not paths."""
+    try:
+        import site
+
+        sitedirs = site.getsitepackages(_prefixes())
+    except Exception:
+        return []
+    found = []
+    for sitedir in dict.fromkeys(sitedirs):
+        try:
+            names = sorted(os.listdir(sitedir))
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(sitedir, name)
+            if name.endswith(".pth"):
+                for line in _small_text(path).splitlines():
+                    line = line.strip()
+                    if line and not line.startswith(("#", "import ", "import\t")):
+                        found.append(os.path.join(sitedir, line))
+            elif name.startswith("__editable__") and name.endswith("_finder.py"):
+                found.extend(_finder_paths(_small_text(path)))
+    return [os.path.realpath(p) for p in found if os.path.exists(p)]
+
+
+def _small_text(path):
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(PTH_MAX + 1)
+    except OSError:
+        return ""
+    return "" if len(data) > PTH_MAX else data.decode("utf-8", "replace")
+
+
+def _finder_paths(text):
+    """The paths in a setuptools editable finder's MAPPING and NAMESPACES literals."""
+    import ast
+
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    paths = []
+    for node in tree.body:
+        target = getattr(node, "target", None) or (getattr(node, "targets", None) or [None])[0]
+        if getattr(target, "id", None) not in ("MAPPING", "NAMESPACES"):
+            continue
+        try:
+            value = ast.literal_eval(node.value)
+        except (ValueError, TypeError, SyntaxError):
+            continue
+        for item in (value.values() if isinstance(value, dict) else ()):
+            for path in (item if isinstance(item, list) else [item]):
+                if isinstance(path, str):
+                    paths.append(path)
+    return paths
+
+
 # Starting a process: fork and vfork (clone without CLONE_THREAD is handled apart).
 SPAWN_CALLS = ("fork", "vfork")
 
 
-def seccomp_program(arch, deny=SECCOMP_RET_KILL_PROCESS, spawn=None):
+def seccomp_program(arch, deny=SECCOMP_RET_KILL_PROCESS, spawn=None, pid=None):
     """The filter, as (code, jt, jf, k) tuples: kill on a foreign architecture (and on the
     x32 ABI); `deny` (kill, or fail with EPERM) on every call of arch["kill"]; `spawn` (by
     default `deny`) on fork, vfork and clone without CLONE_THREAD; clone3 fails with ENOSYS;
-    the rest is allowed."""
+    with `pid`, a signal (arch["own"]) to any process but `pid` fails with EPERM (Landlock
+    scopes signals only from ABI 6: Linux 6.12); the rest is allowed."""
     foreign = (BPF_RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS)
     kill = (BPF_RET_K, 0, 0, deny)
     spawned = (BPF_RET_K, 0, 0, deny if spawn is None else spawn)
@@ -399,6 +614,14 @@ def seccomp_program(arch, deny=SECCOMP_RET_KILL_PROCESS, spawn=None):
     refused = (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.EPERM)  # never a kill: no harm
     for number in sorted(arch.get("fail", {}).values()):
         program += [(BPF_JEQ_K, 0, 1, number), refused]
+    if pid is not None:
+        for name, number in sorted(arch.get("own", {}).items(), key=lambda item: item[1]):
+            targets = [pid, 0] if name == "kill" else [pid]
+            # not this call: skip the block; else load the target, allow it if it is ours
+            program += [(BPF_JEQ_K, 0, 3 + len(targets), number),
+                        (BPF_LD_W_ABS, 0, 0, DATA_ARG0_LOW)]
+            program += [(BPF_JEQ_K, len(targets) - i, 0, t) for i, t in enumerate(targets)]
+            program += [refused, (BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW)]
     program += [(BPF_JEQ_K, 0, 1, arch["clone3"]),
                 (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.ENOSYS),
                 # clone(flags, ...): flags is the first argument on both architectures
@@ -419,7 +642,7 @@ def _seccomp(ctypes, call, arch, applied, missing, deny=SECCOMP_RET_ERRNO | errn
     class Program(ctypes.Structure):  # struct sock_fprog
         _fields_ = (("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Filter)))
 
-    program = seccomp_program(arch, deny, spawn)
+    program = seccomp_program(arch, deny, spawn, os.getpid())
     action = ctypes.c_uint32(SECCOMP_RET_KILL_PROCESS)
     if call(arch["seccomp"], SECCOMP_GET_ACTION_AVAIL, 0, ctypes.byref(action)) < 0:
         # Linux < 4.14: kill the thread that made the call (the probe loads on its main one)

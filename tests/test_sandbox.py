@@ -28,15 +28,15 @@ from mlgate.probe import SANDBOX_PATH, run_probe
 DANGEROUS = '[tool.mlgate.artifact]\nallow = ["posix:system", "builtins:exec"]\n'
 
 
-def _apply_in_subprocess(body: str, folder) -> subprocess.CompletedProcess:
+def _apply_in_subprocess(body: str, folder, reads=None) -> subprocess.CompletedProcess:
     """A fresh interpreter loads sandbox.py by path (as the probe does), applies it with
-    `folder` writable, prints the report as its first line, then runs `body`."""
+    `folder` writable (and `reads`), prints the report as its first line, then runs `body`."""
     script = textwrap.dedent(f"""\
         import importlib.util, json, os, sys
         spec = importlib.util.spec_from_file_location("_sandbox", {SANDBOX_PATH!r})
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        report = module.apply({str(folder)!r})
+        report = module.apply({str(folder)!r}, {reads!r})
         print(json.dumps(report), flush=True)
         """) + textwrap.dedent(body)
     return subprocess.run([sys.executable, "-I", "-c", script], cwd=folder,

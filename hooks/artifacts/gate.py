@@ -6,6 +6,7 @@ The artifact, schema and latency checks and the audit share it: one load per mod
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from typing import Any
@@ -231,24 +232,51 @@ def _memory_limit(config_value, size: int) -> int:
 
 
 def _load_payload(path: str, sha: str, facts: dict, roots: list[str], project_pairs: set,
-                  section: dict, allow_all) -> dict:
+                  section: dict, allow_all, repo_root: str) -> dict:
     # A pickle needs only the pairs its scan saw; skops lists its types only in the load.
     allow = sorted(allow_all.pairs) if facts["loader"] == "skops" else facts["globals"]
     return {
         "path": os.path.realpath(path), "sha256": sha, "loader": facts["loader"],
         "allow": allow, "project_pairs": sorted(project_pairs), "pythonpath": roots,
         "memory_limit_mb": _memory_limit(section.get("memory-limit-mb"), facts.get("size", 0)),
-        "sandbox": _sandbox_spec(section),
+        "sandbox": _sandbox_spec(section, repo_root, path),
     }
 
 
-def _sandbox_spec(section: dict) -> dict:
-    """What the probe needs to sandbox the load: the mode, and where `sandbox.py` is (the
-    probe runs in the project's interpreter, where mlgate is not importable: it loads it by
-    path)."""
+def _sandbox_spec(section: dict, repo_root: str, path: str) -> dict:
+    """What the probe needs to sandbox the load: the mode, where `sandbox.py` is (the probe
+    runs in the project's interpreter, where mlgate is not importable: it loads it by path),
+    and what of the repository it may read (`sandbox_reads`) besides the artifact."""
     from mlgate.probe import SANDBOX_PATH
 
-    return {"mode": section.get("sandbox", "auto"), "path": SANDBOX_PATH}
+    return {"mode": section.get("sandbox", "auto"), "path": SANDBOX_PATH,
+            "reads": {"repo": repo_root, "entries": sandbox_reads(repo_root),
+                      "files": [os.path.realpath(path)]}}
+
+
+@functools.lru_cache(maxsize=8)
+def sandbox_reads(repo_root: str) -> list[str]:
+    """The repository's top-level entries a load may read: every folder but `.git`, and the
+    files git tracks (staged ones included). Not an untracked file beside them: what a CI
+    job leaves in its checkout (a cloud credentials file, a `.netrc`, an `.env`) is none of
+    the load's business, and `.git/config` holds the job's token."""
+    import subprocess
+
+    from mlgate.files import GIT
+
+    try:
+        names = sorted(os.listdir(repo_root))
+    except OSError:
+        return []
+    try:
+        proc = subprocess.run([*GIT, "-C", repo_root, "ls-files", "-z", "--cached", "--",
+                               ":(top,glob)*"], capture_output=True, timeout=60, check=False)
+        tracked = set(proc.stdout.decode("utf-8", "surrogateescape").split("\0")) \
+            if proc.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        tracked = None
+    return [name for name in names if name != ".git" and (
+        os.path.isdir(os.path.join(repo_root, name)) or tracked is None or name in tracked)]
 
 
 def sandbox_summary(report: dict | None, short: bool = False) -> str:
@@ -481,7 +509,8 @@ class ArtifactGate:
             early.append(probe.PendingProbe(
                 self.python.executable, "load-artifact", self.timeout, env_extra=LOAD_ENV,
                 prepare={"path": os.path.realpath(path), "preimport": _preimports(kind, head),
-                         "sandbox": _sandbox_spec(self.section)}, sandbox=self.sandbox))
+                         "sandbox": _sandbox_spec(self.section, self.repo_root, path)},
+                sandbox=self.sandbox))
 
     def _verify(self, path: str, facts: dict, roots: list[str]) -> dict:
         """The probe's verdict on the pending scikit-learn pairs and dtype states of a file
@@ -496,7 +525,8 @@ class ArtifactGate:
                  "project_classes": facts.get("project_classes", []),
                  "slots": facts.get("slots", []),
                  "absent_modules": facts.get("absent_modules", []),
-                 "sandbox": _sandbox_spec(self.section)}, LOAD_ENV, sandbox=self.sandbox)
+                 "sandbox": _sandbox_spec(self.section, self.repo_root, path)}, LOAD_ENV,
+                sandbox=self.sandbox)
         except probe.ProbeError as exc:
             return {"kind": "probe", "findings": _probe_failure(path, exc, self.timeout)}
         if result.get("kind") == "module" and self._listed is None:
@@ -712,7 +742,8 @@ class ArtifactGate:
                 finish(path, record, name if cacheable else None)
                 continue
             project_pairs = project_pairs | set(allow.project_pending)
-            payload = _load_payload(path, sha, facts, roots, project_pairs, section, allow)
+            payload = _load_payload(path, sha, facts, roots, project_pairs, section, allow,
+                                    self.repo_root)
             payload["verify"] = facts.get("verify", [])
             payload["load_timeout"] = self.timeout
             for fact in ("dtypes", "compiled", "subclasses", "slots", "dict_classes",

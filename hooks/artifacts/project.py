@@ -213,8 +213,10 @@ class ProjectClasses:
     def _tracked(self, path: str) -> bool:
         import subprocess
 
+        from mlgate.files import GIT
+
         try:
-            proc = subprocess.run(["git", "ls-files", "-z", "--cached", "--", path],
+            proc = subprocess.run([*GIT, "ls-files", "-z", "--cached", "--", path],
                                   cwd=self.repo_root, capture_output=True, check=False,
                                   timeout=60)
         except (OSError, subprocess.SubprocessError):

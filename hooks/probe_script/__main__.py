@@ -92,6 +92,8 @@ def main(argv):
     if takes_input:
         sys.dont_write_bytecode = True  # no __pycache__ written into the project or mlgate
         answer = _private_answer()  # before anything of the project or the artifact runs
+        importlib.import_module((__package__ or _package()) + ".common").ANSWER_FD.append(
+            answer)
         params = _read_input()
         if params is None:
             os._exit(0)

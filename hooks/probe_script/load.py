@@ -4,7 +4,7 @@ class lookup that resolves only the pairs the static scan allowed."""
 import os
 import sys
 
-from .common import LoadFailure, _under, error_text, start_site
+from .common import LoadFailure, _under, announce_sandbox, error_text, start_site
 from .ecosystem import ecosystem_shaped, verify_ecosystem_pair, verify_project_class
 from .exercise import exercise_model
 from .sklearn_pairs import (
@@ -612,8 +612,10 @@ def _apply_sandbox(spec):
     libraries a load imports start threads of their own. Returns what was applied."""
     mode = (spec or {}).get("mode", "off")
     if mode == "off":
+        report = {"mode": "off", "applied": [], "missing": {}, "complete": False}
+        announce_sandbox(report)
         start_site()
-        return {"mode": "off", "applied": [], "missing": {}, "complete": False}
+        return report
     import importlib.util
 
     folder = os.getcwd()
@@ -621,12 +623,13 @@ def _apply_sandbox(spec):
         module_spec = importlib.util.spec_from_file_location("_mlgate_sandbox", spec["path"])
         module = importlib.util.module_from_spec(module_spec)
         module_spec.loader.exec_module(module)
-        report = module.apply(folder)
+        report = module.apply(folder, spec.get("reads"))
         _SANDBOX.append((module, report))
     except Exception as exc:  # a missing file or a bug: "require" refuses, "auto" says so
         report = {"applied": [], "missing": {"sandbox": f"{type(exc).__name__}: {exc}"},
                   "complete": False}
     report["mode"] = mode
+    announce_sandbox(report)
     os.environ["TMPDIR"] = folder  # temporary files go where writing is allowed
     if "tempfile" in sys.modules:
         sys.modules["tempfile"].tempdir = None

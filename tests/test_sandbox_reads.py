@@ -1,0 +1,173 @@
+"""What code running in the probe can read and tell (`mlgate.sandbox`, round 28 of review).
+
+mlgate runs in CI on pull requests from strangers, and a finding quotes the error a load
+raised: whatever the load can read, it can print. So a load reads the system's and the
+interpreter's files and the repository's tracked entries, never `.git` (actions/checkout keeps
+the job's token in .git/config), an untracked file a CI step left in the checkout, or anything
+else of the machine's user. And what the probe says about its own sandbox is written before
+any code of the project or the artifact runs, so that code cannot rewrite it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from test_artifact_load import codes, repo, run, write_module  # noqa: F401 - `repo` is a fixture
+from test_sandbox import _apply_in_subprocess, _Call, available  # noqa: F401 - fixtures
+
+from mlgate.cli import main
+
+PEEK = """
+    import json, os
+
+    class Peek:
+      def __init__(self, paths):
+        seen = []
+        for path in paths:
+            try:
+                with open(path) as handle:
+                    handle.read(1)
+                seen.append("read")
+            except PermissionError:
+                seen.append("denied")
+            except OSError as exc:
+                seen.append(type(exc).__name__)
+        raise RuntimeError("SEEN" + json.dumps(seen) + "SEEN")
+"""
+TRUSTS_PEEK = '[tool.mlgate.artifact]\ntrust-modules = ["proj.peek"]\n'
+
+
+def _seen(message: str) -> list[str]:
+    return json.loads(message.split("SEEN")[1])
+
+
+def _pickled_call(root, module: str, source: str, function: str, *arguments) -> bytes:
+    import importlib
+
+    write_module(root, module, source)
+    subprocess.run(["git", "add", module.split(".")[0]], cwd=root, check=True)
+    sys.path.insert(0, str(root))
+    try:
+        return pickle.dumps(_Call(getattr(importlib.import_module(module), function),
+                                  *arguments), 4)
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m.split(".")[0] == module.split(".")[0]]:
+            del sys.modules[name]
+
+
+def test_a_load_reads_the_project_but_not_git_untracked_files_or_the_users(
+        available, repo, capsys, tmp_path_factory):  # noqa: F811
+    outside = tmp_path_factory.mktemp("home")
+    (outside / "id_rsa").write_text("private key")
+    subprocess.run(["git", "config", "remote.origin.url",
+                    "https://x-access-token:s3cr3t@github.com/o/r"], cwd=repo, check=True)
+    (repo / "gha-creds-1234.json").write_text("{}")  # what a CI step leaves, untracked
+    (repo / "data").mkdir()
+    (repo / "data" / "sample.csv").write_text("a\n1\n")
+    os.symlink(outside, repo / "linked")  # a committed symlink that leaves the repository
+    (repo / "pyproject.toml").write_text(TRUSTS_PEEK)
+    paths = [repo / "proj" / "peek.py", repo / "data" / "sample.csv", repo / "pyproject.toml",
+             repo / ".git" / "config", repo / ".git" / "HEAD", repo / "gha-creds-1234.json",
+             outside / "id_rsa", repo / "linked" / "id_rsa"]
+    (repo / "model.pkl").write_bytes(_pickled_call(
+        repo, "proj.peek", PEEK, "Peek", [str(p) for p in paths]))
+    subprocess.run(["git", "add", "pyproject.toml", "data", "linked"], cwd=repo, check=True)
+    code, found = run(capsys, "--no-cache", "model.pkl")
+    assert (code, codes(found)) == (1, ["MLG309"]), [f["message"] for f in found]
+    assert _seen(found[0]["message"]) == ["read"] * 3 + ["denied"] * 5, found[0]["message"]
+    assert "s3cr3t" not in json.dumps(found)
+
+
+FORGE = """
+    import json, os, sys
+
+    class in_memory:  # the report the probe keeps, rewritten in place
+      def __init__(self):
+        for module, report in sys.modules["_mlgate_probe.load"]._SANDBOX:
+            report["applied"][:] = ["no_new_privs", "landlock-abi9", "seccomp"]
+            report["missing"].clear()
+            report["complete"] = True
+
+    class whole_answer:  # a whole answer of its own, on the answer's stream, then gone
+      def __init__(self):
+        common = sys.modules["_mlgate_probe.common"]
+        answer = {"result": {"ok": True, "type": "builtins.int", "seconds": 0.1,
+                  "sandbox": {"mode": "auto", "applied": ["landlock-abi9", "seccomp"],
+                              "missing": {}, "complete": True}}}
+        data = ("\\x1emlgate-probe-answer\\x1e" + json.dumps(answer)).encode()
+        os.write(common.ANSWER_FD[0], data)
+        os._exit(0)
+"""
+
+
+@pytest.mark.parametrize("how", ["in_memory", "whole_answer"])
+def test_a_load_cannot_forge_the_sandbox_report(available, repo, capsys, monkeypatch,  # noqa: F811
+                                                how):
+    monkeypatch.setenv("MLGATE_SANDBOX_UNAVAILABLE", "landlock")
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\ntrust-modules = ["proj.forge"]\n')
+    (repo / "model.pkl").write_bytes(_pickled_call(repo, "proj.forge", FORGE, how))
+    main(["artifact", "--no-cache", "--verbose", "--python", sys.executable, "model.pkl"])
+    err = capsys.readouterr().err
+    [line] = [x for x in err.splitlines() if "sandbox" in x and "model.pkl" in x]
+    assert "missing landlock" in line and "landlock-abi9" not in line, line
+
+
+def test_a_load_signals_no_process_but_itself_even_without_landlock(available, tmp_path,
+                                                                     monkeypatch):
+    """Landlock scopes signals only from ABI 6 (Linux 6.12): on older kernels the probe could
+    stop or kill mlgate, and every other process of the CI job's user."""
+    monkeypatch.setenv("MLGATE_SANDBOX_UNAVAILABLE", "landlock")
+    proc = _apply_in_subprocess("""
+        import signal, threading
+        out = {}
+        for name, target in (("self", os.getpid()), ("group", 0), ("parent", os.getppid()),
+                             ("init", 1), ("everyone", -1)):
+            try:
+                os.kill(target, 0)
+                out[name] = "sent"
+            except PermissionError:
+                out[name] = "refused"
+        signal.pthread_kill(threading.get_ident(), 0)  # a thread of its own: allowed
+        print(json.dumps(out))
+        """, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.splitlines()[1]) == {
+        "self": "sent", "group": "sent", "parent": "refused", "init": "refused",
+        "everyone": "refused"}
+
+
+def test_mlgate_runs_no_program_the_repositorys_git_configuration_names(repo, capsys):  # noqa: F811
+    """A probe without Landlock's write jail could add `core.fsmonitor` to .git/config; git
+    runs it on `ls-files`, in mlgate's own process, with the CI job's environment."""
+    marker = repo / "fsmonitor-ran"
+    (repo / "train.py").write_text("x = 1\n")
+    subprocess.run(["git", "add", "train.py"], cwd=repo, check=True)
+    subprocess.run(["git", "config", "core.fsmonitor", f"touch {marker}; false"], cwd=repo,
+                   check=True)  # after `git add`, which would run it
+    assert main(["paths", "."]) == 0
+    capsys.readouterr()
+    assert not marker.exists()
+
+
+def test_a_probe_that_loads_nothing_reads_no_project_file(available, tmp_path):
+    """The environment probes (`lock`, `env`, artifact-context) read the environment only."""
+    (tmp_path / "notes.txt").write_text("x")
+    proc = _apply_in_subprocess(textwrap.dedent(f"""
+        try:
+            open({str(tmp_path / 'notes.txt')!r}).read()
+            print("read")
+        except PermissionError:
+            print("denied")
+        import json as _  # the standard library still imports
+        """), tmp_path / "probe" if (tmp_path / "probe").mkdir() is None else None,
+        reads={})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1:] == ["denied"]
