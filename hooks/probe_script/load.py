@@ -502,6 +502,12 @@ def _smoke_method(model, method, width, seconds):
                               f" paths) with its {type(model).__name__}, right after loading"
                               f" it, did not finish within the {seconds:g} s load-timeout"
                               ) from None
+        except MemoryError:  # a few rows are no reason to run out of memory
+            raise LoadFailure("memory", f"calling {method.__name__}() on {len(rows)} row(s)"
+                              f" with its {type(model).__name__}, right after loading it, ran"
+                              " out of the load's memory limit: what it allocates per row"
+                              " comes from the file (a stored size or label), not from the"
+                              " request") from None
         except Exception:
             if index < len(ordinary):
                 returned = False

@@ -509,6 +509,10 @@ def _stored_index_problem(model, bases):
         problem = _encoder_groups_problem(attributes)
         if problem:
             return f"{name}: {problem}"
+    if "AgglomerationTransform" in bases and "labels_" in attributes:
+        problem = _agglomeration_problem(attributes)
+        if problem:
+            return f"{name}: {problem}"
     if "OneHotEncoder" in bases and "_n_features_outs" in attributes:
         # the output columns each feature takes: the encoder's own arithmetic from its
         # categories, drops and infrequent groups, or a sparse matrix with columns beyond it
@@ -533,6 +537,13 @@ def _encoder_groups_problem(attributes):
     if not isinstance(categories, list) or not all(
             type(c) is np.ndarray and c.ndim == 1 for c in categories):
         return "categories_ not a list of one-dimensional arrays"
+    for i, known in enumerate(categories):
+        if known.dtype.kind in "iufMm" and not _sorted_unique(np, known):
+            # transform() finds a value's code by binary search (np.searchsorted): in any
+            # other order a known value gets a code past the feature's columns, and the
+            # one-hot matrix built from it writes past its end (scikit-learn's fit sorts
+            # them, and refuses unsorted numeric categories it is given)
+            return f"feature {i}: categories_ not in increasing order, each once, NaN last"
     groups = [len(c) for c in categories]
     infrequent = attributes.get("_infrequent_indices")
     mappings = attributes.get("_default_to_infrequent_mappings")
@@ -578,6 +589,37 @@ def _encoder_groups_problem(attributes):
             if drop is not None and (not isinstance(drop, (int, np.integer)) or isinstance(
                     drop, bool) or not 0 <= int(drop) < len(categories[i])):
                 return f"feature {i}: a dropped category outside its categories"
+    return None
+
+
+def _sorted_unique(np, values):
+    """Strictly increasing, with at most one NaN (NaT), last: what np.unique writes."""
+    missing = np.isnat(values) if values.dtype.kind in "Mm" else np.isnan(values) \
+        if values.dtype.kind == "f" else np.zeros(len(values), dtype=bool)
+    count = int(missing.sum())
+    if count > 1 or (count == 1 and not missing[-1]):
+        return False
+    present = values[~missing]
+    return bool(np.all(present[1:] > present[:-1]))
+
+
+def _agglomeration_problem(attributes):
+    """FeatureAgglomeration.transform() pools each row by `np.bincount(labels_, row)`: as
+    many output columns as the largest stored label, whatever the request (a 715-byte file
+    with labels_ = [0, 50_000_000] made 381 MiB per row). One label per input column, each
+    below n_clusters_, which is no more than the columns."""
+    import numpy as np
+
+    labels, width = attributes["labels_"], attributes.get("n_features_in_")
+    clusters = attributes.get("n_clusters_", width)
+    if type(labels) is not np.ndarray or labels.ndim != 1 or labels.dtype.kind not in "iu":
+        return "labels_ not a one-dimensional integer array"
+    if not isinstance(width, (int, np.integer)) or len(labels) != int(width):
+        return "labels_ not one per input column"
+    if not isinstance(clusters, (int, np.integer)) or not 1 <= int(clusters) <= int(width):
+        return "n_clusters_ outside 1..its input columns"
+    if labels.size and (int(labels.min()) < 0 or int(labels.max()) >= int(clusters)):
+        return "labels_ outside 0..n_clusters_-1"
     return None
 
 
@@ -932,6 +974,14 @@ def _fitted_rows_problem(model):
     if isinstance(count, (int, np.integer)) and shape[0] != int(count):
         return (f"{type(model).__name__}: {shape[0]} fitted rows, where n_samples_fit_"
                 f" says {int(count)}")
+    tree = attributes.get("_tree")
+    if tree is not None and hasattr(tree, "get_arrays"):
+        # the tree's search returns indices of its own rows: the neighbour graph built from
+        # them is n_samples_fit_ wide, and a tree of more rows writes past its end
+        data = tree.get_arrays()[0]
+        if getattr(data, "shape", None) != shape:
+            return (f"{type(model).__name__}: a search tree of {getattr(data, 'shape', '?')}"
+                    f" rows and columns, for fitted rows of {shape}")
     return None
 
 

@@ -1,0 +1,129 @@
+"""Review round 28: stored values that size or index what scikit-learn builds at predict time.
+
+- A OneHotEncoder whose numeric categories are stored out of order (or with NaN first): its
+  transform() finds a value's code by binary search, a known value got a code one past the
+  feature's columns, and the sparse matrix built from it wrote past the heap (toarray(), a
+  following PolynomialFeatures, tocsc()). The rule: numeric categories in the order
+  np.unique writes them, as fit does.
+- A neighbour transformer or NearestNeighbors whose search tree holds more rows than the
+  model was fitted on: the neighbour graph n_samples_fit_ wide got indices of the tree's
+  rows, and toarray() wrote 1.6 MB past its buffer. The rule: the tree's rows are the
+  fitted rows, for every neighbour estimator (it was checked for classifiers only).
+- A FeatureAgglomeration with labels_ = [0, 50_000_000] (715 bytes) made 381 MiB per
+  request row: the output is as wide as the largest label. The rule: one label per input
+  column, each below n_clusters_. And a smoke run that runs out of memory on a few rows is
+  a finding, not an ordinary refusal.
+"""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from helpers import artifact_json
+
+X = np.random.RandomState(0).rand(30, 3)
+
+
+def _encoder(categories=None):
+    from sklearn.preprocessing import OneHotEncoder
+
+    data = np.array([[1.0, 0.0], [2.0, 42.0], [3.0, 0.0], [np.nan, 42.0]])
+    encoder = OneHotEncoder(handle_unknown="ignore").fit(data)
+    if categories is not None:
+        encoder.categories_ = categories
+    return encoder
+
+
+def _neighbours_with_a_larger_tree(cls_name):
+    from sklearn import neighbors
+
+    model = getattr(neighbors, cls_name)(algorithm="kd_tree").fit(X[:10])
+    model._tree = neighbors.KDTree(np.random.RandomState(1).rand(500, 3))
+    return model
+
+
+def _agglomeration(labels=None):
+    from sklearn.cluster import FeatureAgglomeration
+
+    model = FeatureAgglomeration(n_clusters=2).fit(X)
+    if labels is not None:
+        model.labels_ = np.array(labels)
+    return model
+
+
+@pytest.mark.parametrize(("make", "says"), [
+    (lambda: _encoder([np.array([3.0, 1.0, 2.0, np.nan]), np.array([0.0, 42.0])]),
+     "OneHotEncoder: feature 0: categories_ not in increasing order"),
+    (lambda: _encoder([np.array([1.0, 2.0, 3.0, np.nan]), np.array([42.0, 0.0])]),
+     "OneHotEncoder: feature 1: categories_ not in increasing order"),
+    (lambda: _encoder([np.array([np.nan, 1.0, 2.0, 3.0]), np.array([0.0, 42.0])]),
+     "NaN last"),
+    (lambda: _encoder([np.array([1.0, 2.0, 2.0, 3.0]), np.array([0.0, 42.0])]),
+     "each once"),
+    (lambda: _neighbours_with_a_larger_tree("KNeighborsTransformer"),
+     "KNeighborsTransformer: a search tree of (500, 3)"),
+    (lambda: _neighbours_with_a_larger_tree("NearestNeighbors"),
+     "NearestNeighbors: a search tree of (500, 3)"),
+    (lambda: _agglomeration([0, 50_000_000, 1]), "labels_ outside 0..n_clusters_-1"),
+    (lambda: _agglomeration([0, 1]), "labels_ not one per input column"),
+])
+def test_stored_values_that_size_or_index_the_output_are_refused(git_project, capsys, make,
+                                                                 says):
+    (git_project / "model.pkl").write_bytes(pickle.dumps(make()))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert says in found[0]["message"], found
+
+
+def test_the_same_models_as_fit_writes_them_pass(git_project, capsys):
+    from sklearn.neighbors import KNeighborsTransformer, NearestNeighbors
+    from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+
+    text = np.array([["b"], ["a"], ["c"]], dtype=object)
+    dates = np.array(["2024-01-02", "2023-05-06", "NaT"], dtype="datetime64[D]").reshape(-1, 1)
+    models = [_encoder(), _agglomeration(),
+              # categories given in an order of the user's: kept as given, and looked up by
+              # a table, not by binary search
+              OneHotEncoder(categories=[["c", "a", "b"]]).fit(text),
+              OrdinalEncoder().fit(dates),
+              KNeighborsTransformer(algorithm="kd_tree").fit(X),
+              NearestNeighbors(algorithm="ball_tree").fit(X)]
+    (git_project / "models.pkl").write_bytes(pickle.dumps(models))
+    assert artifact_json(capsys, "--only-artifacts", "models.pkl") == (0, [])
+
+
+GREEDY = """
+import numpy as np
+from sklearn.base import BaseEstimator
+
+
+class Greedy(BaseEstimator):
+    def fit(self, X, y=None):
+        self.n_features_in_ = X.shape[1]
+        self.width_ = 10 ** 12  # stored: what predict allocates per row
+        return self
+
+    def predict(self, X):
+        return np.zeros((len(X), self.width_))
+"""
+
+
+def test_a_model_that_runs_out_of_memory_on_a_few_rows_is_a_finding(git_project, capsys):
+    (git_project / "greedy.py").write_text(GREEDY)
+    subprocess.run(["git", "add", "greedy.py"], cwd=git_project, check=True)
+    sys.path.insert(0, str(git_project))
+    try:
+        from greedy import Greedy
+
+        (git_project / "model.pkl").write_bytes(pickle.dumps(Greedy().fit(X)))
+    finally:
+        sys.path.remove(str(git_project))
+        sys.modules.pop("greedy", None)
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert "ran out of the load's memory limit" in found[0]["message"], found
