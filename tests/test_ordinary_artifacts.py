@@ -19,6 +19,7 @@ import datetime
 import decimal
 import fractions
 import io
+import logging
 import pathlib
 import pickle
 import shutil
@@ -246,6 +247,8 @@ BUNDLE = {
         "c:/models/m.pkl"), "here": pathlib.Path("data/x.csv"),
     "grid": {"n_estimators": range(10, 100, 10)}, "index": (Ellipsis, 0),
     "missing": NotImplemented,
+    # a transformer's `self.logger = logging.getLogger(__name__)` (house-price-ml-pipeline)
+    "logger": logging.getLogger("src.features.feature_engineering"), "root": logging.getLogger(),
 }
 
 
@@ -295,6 +298,11 @@ def test_forms_other_interpreters_write_pass_statically(stream):
     (call(g("collections", "defaultdict"), g("builtins", "list"), EMPTY_DICT),
      "default factory"),
     (call(g("pathlib", "PurePosixPath"), i4(1)), "other than strings"),
+    (call(g("logging", "getLogger"), i4(1)), "logging.getLogger called with other"),
+    (call(g("logging", "getLogger"), u("a b")), "logging.getLogger called with other"),
+    (call(g("logging", "getLogger"), u("a"), u("b")), "logging.getLogger called with other"),
+    (call(g("logging", "getLogger"), u("app")) + mapping((u("disabled"), i4(1))) + BUILD,
+     "given a state"),
     (g("uuid", "UUID") + tup(u("12345678123456781234567812345678")) + NEWOBJ,
      "with arguments"),
     (call(g("uuid", "UUID")), "made by REDUCE"),

@@ -120,7 +120,7 @@ def test_a_load_cannot_forge_the_sandbox_report(available, repo, capsys, monkeyp
     assert "missing landlock" in line and "landlock-abi9" not in line, line
 
 
-def test_a_load_signals_no_process_but_itself_even_without_landlock(available, tmp_path,
+def test_a_load_signals_no_process_but_itself_even_without_landlock(available, tmp_path,  # noqa: F811
                                                                      monkeypatch):
     """Landlock scopes signals only from ABI 6 (Linux 6.12): on older kernels the probe could
     stop or kill mlgate, and every other process of the CI job's user."""
@@ -157,7 +157,7 @@ def test_mlgate_runs_no_program_the_repositorys_git_configuration_names(repo, ca
     assert not marker.exists()
 
 
-def test_a_probe_that_loads_nothing_reads_no_project_file(available, tmp_path):
+def test_a_probe_that_loads_nothing_reads_no_project_file(available, tmp_path):  # noqa: F811
     """The environment probes (`lock`, `env`, artifact-context) read the environment only."""
     (tmp_path / "notes.txt").write_text("x")
     proc = _apply_in_subprocess(textwrap.dedent(f"""

@@ -43,6 +43,10 @@ scan accepts only those calls, with exactly the arguments the pickler writes:
   'periodic', `_asarray` the array namespace's `asarray` (named, never called). The probe
   checks knots, coefficients and degree as BSpline's constructor does, since its compiled
   evaluation trusts them (`probe_script.verify`).
+- `logging.getLogger()` or `logging.getLogger(name)`: how CPython 3.7+ pickles a logger (a
+  transformer that keeps `self.logger = logging.getLogger(__name__)`), the name a dotted
+  logger name. Getting a logger by name makes or finds one in the logging registry, and
+  nothing else; a logger given a state is refused (CPython writes none).
 - scikit-learn's k-means step functions, which BisectingKMeans keeps as `_kmeans_single`,
   and numpy's reductions (`mean`, `median`, ...), which a parameter holds
   (FeatureAgglomeration's `pooling_func`): named, never called.
@@ -92,8 +96,10 @@ KEPT_FUNCTIONS = frozenset(("sklearn.cluster._kmeans", name) for name in (
     "_kmeans_single_lloyd", "_kmeans_single_elkan")) | frozenset(
     ("numpy", name) for name in ("mean", "median", "average", "sum", "max", "min", "amax",
                                  "amin", "nanmean", "nanmedian", "nansum", "nanmax", "nanmin"))
+LOGGER = ("logging", "getLogger")
 PAIRS = frozenset({DATE, DATETIME_CLASS, TIME, TIMEDELTA, TIMEZONE, DECIMAL, FRACTION, UUID,
-                   COUNTER, DEQUE, ZONEINFO, PARTIAL, CHECK_ARRAY, BSPLINE}) | PATHS | RANGES \
+                   COUNTER, DEQUE, ZONEINFO, PARTIAL, CHECK_ARRAY, BSPLINE, LOGGER}) | PATHS \
+    | RANGES \
     | SINGLETONS | ASARRAYS | KEPT_FUNCTIONS
 # made by NEWOBJ with no argument, then given a state
 _STATEFUL = (UUID, BSPLINE)
@@ -118,6 +124,8 @@ _FRACTION_TEXT = re.compile(r"-?[0-9]+(?:/[1-9][0-9]*)?\Z")
 # A time-zone key as the tz database spells it ('America/Argentina/Buenos_Aires', 'Etc/GMT+5'):
 # no '.' in it, so no component can be '..' and no path can leave the time-zone folders.
 _ZONE_KEY = re.compile(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*\Z")
+# A logger's name as modules give them (`__name__`: 'src.features.engineer', '__main__')
+_LOGGER_NAME = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\Z")
 _UUID_SAFETY = (0, -1)  # SafeUUID.safe, SafeUUID.unsafe (unknown is not stored)
 RECONSTRUCTORS = frozenset({("copyreg", "_reconstructor"), ("copy_reg", "_reconstructor")})
 OBJECT = frozenset({("builtins", "object"), ("__builtin__", "object")})
@@ -234,6 +242,10 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
             return f"{name} made from other than () or ((), maxlen)"
     elif pair in PATHS and not all(_text(v) for v in items):
         return f"{name} made from other than strings"
+    elif pair == LOGGER and not (not items or (
+            len(items) == 1 and _text(items[0]) and len(items[0].value) <= 255
+            and _LOGGER_NAME.match(items[0].value))):
+        return f"{name} called with other than () or (a logger's name)"
     return None
 
 
