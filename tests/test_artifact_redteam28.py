@@ -127,3 +127,81 @@ def test_a_model_that_runs_out_of_memory_on_a_few_rows_is_a_finding(git_project,
     code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
     assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
     assert "ran out of the load's memory limit" in found[0]["message"], found
+
+
+# --- Round 28b: settings and states the library reads later, and readers that raise -----
+def _lightgbm_with_extra_threads():
+    lightgbm = pytest.importorskip("lightgbm")
+    model = lightgbm.LGBMClassifier(n_estimators=2, num_leaves=4, n_jobs=1, verbose=-1).fit(
+        X, (X[:, 0] > 0.5).astype(int))
+    return model.set_params(num_threads=500)  # kept in _other_params: predict prefers it
+
+
+def _forest_with_numpy_jobs():
+    from sklearn.ensemble import RandomForestRegressor
+
+    model = RandomForestRegressor(n_estimators=2, max_depth=2).fit(X, X[:, 0])
+    model.n_jobs = np.int64(3000)
+    return model
+
+
+def _kmeans_with_numpy_threads():
+    from sklearn.cluster import KMeans
+
+    model = KMeans(n_clusters=2, n_init=1).fit(X)
+    model._n_threads = np.int64(100_000)
+    return model
+
+
+def _regression_answering_minus_x():
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression().fit(X, (X[:, 0] > 0.5).astype(int))
+    model.predict = np.negative  # an allowed ufunc, standing in for the method
+    return model
+
+
+@pytest.mark.parametrize(("make", "says"), [
+    (_lightgbm_with_extra_threads, "_other_params['num_threads']=500 would start 500"),
+    (_forest_with_numpy_jobs, "n_jobs=3000 would start 3000 workers"),
+    (_kmeans_with_numpy_threads, "_n_threads=100000: its predictions"),
+    (_regression_answering_minus_x, "an attribute 'predict' stored on the object stands in"),
+])
+def test_what_a_library_reads_at_predict_time_is_checked_wherever_it_is_kept(
+        git_project, capsys, make, says):
+    import joblib
+
+    joblib.dump(make(), git_project / "model.joblib")
+    code, found = artifact_json(capsys, "--only-artifacts", "model.joblib")
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert says in found[0]["message"], found
+
+
+def test_ordinary_parallel_settings_pass(git_project, capsys):
+    import joblib
+    from sklearn.cluster import KMeans
+    from sklearn.ensemble import RandomForestRegressor
+
+    models = [RandomForestRegressor(n_estimators=2, n_jobs=-1).fit(X, X[:, 0]),
+              RandomForestRegressor(n_estimators=2, n_jobs=np.int64(4)).fit(X, X[:, 0]),
+              KMeans(n_clusters=2, n_init=1).fit(X)]
+    lightgbm = pytest.importorskip("lightgbm")
+    models.append(lightgbm.LGBMRegressor(n_estimators=2, num_leaves=4, n_jobs=2, verbose=-1,
+                                         num_threads=4).fit(X, X[:, 0]))
+    joblib.dump(models, git_project / "models.joblib")
+    assert artifact_json(capsys, "--only-artifacts", "models.joblib") == (0, [])
+
+
+def test_a_zip_that_its_reader_refuses_in_an_unexpected_way_is_a_finding(git_project, capsys):
+    """zipfile raises NotImplementedError for a directory that claims zip version 10.0: it
+    was a traceback that stopped every other file's verdict, and the audit's."""
+    import struct
+
+    np.savez(git_project / "model.npz", a=np.arange(5))
+    data = bytearray((git_project / "model.npz").read_bytes())
+    at = data.find(b"PK\x01\x02")
+    data[at + 6:at + 8] = struct.pack("<H", 100)
+    (git_project / "model.npz").write_bytes(bytes(data))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.npz")
+    assert code == 1 and [f["code"] for f in found] == ["MLG305"], found
+    assert "NotImplementedError" in found[0]["message"], found

@@ -37,7 +37,19 @@ def _xgboost_json_problem(data: bytes) -> str | None:
 
 
 def static(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding], dict]:
-    """The static verdict on one file's bytes, and what the load and the parity checks need."""
+    """The static verdict on one file's bytes, and what the load and the parity checks need.
+    Fails closed: a reader that raises what no check here expected (zipfile's
+    NotImplementedError on a directory claiming zip version 10.0) refuses the file with a
+    finding, never a traceback that stops every other file's and pillar's verdict."""
+    try:
+        return _verdict(path, data, allow, verbose)
+    except (Exception, RecursionError) as exc:
+        return [_finding(path, MALFORMED, f"it could not be read as the format it starts as"
+                         f" ({type(exc).__name__}: {str(exc)[:200]}): no writer makes such a"
+                         " file")], {"kind": "unknown"}
+
+
+def _verdict(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding], dict]:
     from mlgate.artifacts.container import ContainerError, decompress, detect, zip_behind
     from mlgate.artifacts.discovery import reads_as_pickle
     from mlgate.artifacts.pickle_scan import JOBLIB_WRAPPER, scan_pickle

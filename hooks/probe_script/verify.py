@@ -209,6 +209,39 @@ def verify_state_classes(resolver, compiled, subclasses, slots=(), dict_classes=
                               module=module, name=name)
 
 
+# The libraries whose classes' methods a stored attribute may not stand in for.
+_LIBRARIES = ("sklearn.", "lightgbm.", "xgboost.", "catboost.", "imblearn.",
+              "category_encoders.", "scipy.", "numpy.", "pandas.")
+
+
+def _shadowed_method_problem(value, cls):
+    """An instance attribute named like a method of a library class it is (predict,
+    transform, or an `available_if` one such as predict_proba) is what `model.predict`
+    returns: `__dict__['predict'] = numpy.negative` made a LogisticRegression answer -X while
+    the verdict vouched for a LogisticRegression. No writer stores one; a property (a data
+    descriptor) wins over the instance's attribute, so an old layout that stored what is
+    now a property is harmless and passes."""
+    attributes = getattr(value, "__dict__", None)
+    if not isinstance(attributes, dict):
+        return None
+    for name in attributes:
+        if not isinstance(name, str):
+            continue
+        for klass in getattr(cls, "__mro__", ()):
+            if name in vars(klass):
+                found = vars(klass)[name]
+                owner = getattr(klass, "__module__", "") or ""
+                kind = type(found)
+                if owner.startswith(_LIBRARIES) and not (
+                        hasattr(kind, "__set__") or hasattr(kind, "__delete__")) and (
+                        callable(found) or hasattr(kind, "__get__")):
+                    return (f"an attribute {name!r} stored on the object stands in for its"
+                            f" class's method: calls of {name}() would run what the file"
+                            " stored")
+                break
+    return None
+
+
 def structure_problem(value):
     """Why a compiled structure of the loaded model breaks an invariant its code relies on
     without checking it, or None. scikit-learn's Tree.__setstate__ checks the node array's
@@ -217,6 +250,15 @@ def structure_problem(value):
     sparse matrices are not validated on unpickling. Real writers never produce these."""
     cls = type(value)
     module = getattr(cls, "__module__", "") or ""
+    try:  # any class: a project's estimator or a library's wrapper starts workers the same way
+        problem = _parallelism_problem(value)
+    except Exception as exc:  # an attribute dict that fails its own lookups
+        problem = f"{type(exc).__name__}: {str(exc)[:200]}"
+    if problem:
+        return f"{cls.__name__}: {problem}"
+    problem = _shadowed_method_problem(value, cls)
+    if problem:
+        return f"{cls.__name__}: {problem}"
     if module == "pandas" or module.startswith(("pandas.", "pyarrow.")):
         from .ecosystem import structure_problem as ecosystem_problem
 
@@ -250,9 +292,6 @@ def structure_problem(value):
                for c in getattr(cls, "__mro__", (cls,))):
         return None
     try:
-        problem = _parallelism_problem(value)
-        if problem:
-            return f"{cls.__name__}: {problem}"
         if module == "sklearn.tree._tree" and cls.__name__ == "Tree":
             return _tree_problem(value)
         # No check ends the others: an attribute the state adds (`_predictors = []` on a
@@ -323,17 +362,45 @@ MAX_JOBS = 64
 MAX_THREADS = 1024
 
 
+# Where the ecosystem's estimators keep settings their predict passes to the library, and
+# the names a worker or thread count goes by there (LightGBM's `num_threads` in
+# `_other_params` wins over n_jobs; CatBoost's `thread_count`; XGBoost's `nthread`).
+_PARAMETER_DICTS = ("_other_params", "kwargs", "_init_params", "params")
+_JOB_NAMES = ("n_jobs", "num_threads", "num_thread", "nthread", "nthreads", "n_threads",
+              "thread_count", "num_workers")
+
+
+def _integer(value):
+    """An integer setting of any integer type (a numpy int64 passes isinstance(int) not),
+    or None for anything else (None, -1 as a string, a float)."""
+    import operator
+
+    if isinstance(value, bool):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
+
+
 def _parallelism_problem(value):
     attributes = getattr(value, "__dict__", None) or {}
-    jobs = attributes.get("n_jobs")
-    if isinstance(jobs, int) and not isinstance(jobs, bool) and jobs > MAX_JOBS:
-        return (f"n_jobs={jobs} would start {jobs} workers in the serving process on every"
-                f" prediction (more than {MAX_JOBS}); save it with n_jobs=None, or -1 for"
-                " as many as the server has")
+    settings = [(name, attributes.get(name)) for name in ("n_jobs",)]
+    for holder in _PARAMETER_DICTS:
+        params = attributes.get(holder)
+        if isinstance(params, dict):
+            settings += [(f"{holder}[{name!r}]", params.get(name)) for name in _JOB_NAMES]
+    for name, setting in settings:
+        jobs = _integer(setting)
+        if jobs is not None and jobs > MAX_JOBS:
+            return (f"{name}={jobs} would start {jobs} workers in the serving process on"
+                    f" every prediction (more than {MAX_JOBS}); save it with n_jobs=None, or"
+                    " -1 for as many as the server has")
     threads = attributes.get("_n_threads")
-    if isinstance(threads, int) and not isinstance(threads, bool) and not (
-            1 <= threads <= MAX_THREADS):
-        return (f"_n_threads={threads}: its predictions would start that many threads"
+    count = _integer(threads)
+    if threads is not None and (count is None or not 1 <= count <= MAX_THREADS):
+        shown = count if count is not None else repr(threads)[:40]
+        return (f"_n_threads={shown}: its predictions would start that many threads"
                 f" (a fitted model stores between 1 and {MAX_THREADS})")
     return None
 
