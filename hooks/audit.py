@@ -458,6 +458,9 @@ MAX_DETAIL = 400
 
 
 def _one_screen_line(detail: str) -> str:
+    from mlgate.report import inert
+
+    detail = inert(detail)
     if len(detail) <= MAX_DETAIL:
         return detail
     return detail[:MAX_DETAIL].rsplit(" ", 1)[0] + " ... (--format json has all of it)"
@@ -611,6 +614,35 @@ def _readme_verdict(result: AuditResult) -> str:
     return f"Verdict: **{word}**" + (f" {left_out}" if left_out else "") + "."
 
 
+def _md(text: object) -> str:
+    """Text from files, artifacts and loads (a stranger's commit controls them), inert in
+    the README's Markdown: on one line, no HTML (so never the section's own markers), no
+    link or image, no table cell break. A feature name holding a newline, the end marker and
+    an <img> had written outside the section."""
+    from html import escape
+
+    from mlgate.report import inert
+
+    out = escape(inert(str(text)), quote=False).replace("|", "&#124;")
+    return out.replace("[", "\\[").replace("]", "\\]").replace("`", "\\`")
+
+
+def _code(text: object) -> str:
+    """A name as code: backticks, or (when it holds what a code span cannot show safely)
+    an HTML code element with its text escaped."""
+    from html import escape
+
+    from mlgate.report import inert
+
+    shown = inert(str(text))
+    if not any(c in shown for c in "`<>|&"):
+        return f"`{shown}`"
+    # inside an HTML element Markdown still makes links and emphasis: entities for those
+    marks = {"|": "&#124;", "[": "&#91;", "]": "&#93;", "*": "&#42;", "_": "&#95;",
+             "~": "&#126;", "\\": "&#92;", "`": "&#96;"}
+    return "<code>" + "".join(marks.get(c, c) for c in escape(shown, quote=False)) + "</code>"
+
+
 def operational_constraints(result: AuditResult) -> str:
     """The README section the seed lesson asks for, from what was measured; it says which
     pillars were checked, so it never claims more than that."""
@@ -619,14 +651,13 @@ def operational_constraints(result: AuditResult) -> str:
              "_Written by `mlgate audit --write-readme`; edit outside the markers._", "",
              _readme_verdict(result), "",
              "| check | status | detail |", "| --- | --- | --- |"]
-    lines += [f"| {p.name} | {MARKS[p.status]} | {p.detail.replace('|', '/')} |"
-              for p in result.pillars]
+    lines += [f"| {p.name} | {MARKS[p.status]} | {_md(p.detail)} |" for p in result.pillars]
     lines.append("")
     versions = measured.get("versions") or {}
     for spec, model in measured.get("models", []):
         lat, load = model.get("latency") or {}, model.get("_load") or {}
         size = os.path.getsize(spec.artifact) if os.path.isfile(spec.artifact) else 0
-        lines += [f"### Model `{spec.name}` (`{spec.artifact}`)", "",
+        lines += [f"### Model {_code(spec.name)} ({_code(spec.artifact)})", "",
                   "| measure | value |", "| --- | --- |"]
         if lat:
             lines += [f"| single-row latency p50 / p95 / p99 | {lat['p50_ms']:.2f} /"
@@ -640,19 +671,19 @@ def operational_constraints(result: AuditResult) -> str:
                   " MB |", f"| artifact size | {size / 1024:.0f} KB |"]
         names = (model.get("input") or {}).get("feature_names_in")
         if names:
-            lines.append(f"| input columns | {', '.join(f'`{n}`' for n in names)} |")
+            lines.append(f"| input columns | {', '.join(_code(n) for n in names)} |")
         lines.append("")
     if versions:
         # The core four always; other libraries when a model's pickle names them.
         from mlgate.libraries import distribution_of
 
         needed = {distribution_of(m) for m in measured.get("needs") or ()}
-        shown = ", ".join(f"{k} {v}" for k, v in sorted(versions.items())
+        shown = ", ".join(f"{_md(k)} {_md(v)}" for k, v in sorted(versions.items())
                           if v and not k.endswith("-error") and (k in _CORE or k in needed))
         lines += [f"Measured with {shown}.", ""]
     warnings = [f for f in findings if f.severity == "warning"]
     lines.append("Warnings:" if warnings else "Warnings: none.")
-    lines += [f"- `{f.code}` {f.path}: {f.message}" for f in warnings]
+    lines += [f"- `{f.code}` {_md(f.path)}: {_md(f.message)}" for f in warnings]
     lines += ["", END]
     return "\n".join(lines) + "\n"
 

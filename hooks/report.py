@@ -17,6 +17,22 @@ FORMATS = ("text", "json", "github", "sarif")
 _RED, _YELLOW, _BOLD, _DIM, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[2m", "\033[0m"
 
 
+# What a terminal or a CI log would act on rather than show: control characters (a newline
+# starts a line GitHub Actions reads as a workflow command, `::error ...`; ESC starts a
+# terminal escape) and the bidirectional overrides that reorder what is read. A finding
+# quotes what files, artifacts and loads say, which strangers' commits control: each is
+# shown as an escape instead (`\n`, `\x1b`, `\u202e`).
+_INERT = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
+_INERT.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+_INERT.update({c: f"\\u{c:04x}" for c in [0x200E, 0x200F, 0x2028, 0x2029,
+                                           *range(0x202A, 0x202F), *range(0x2066, 0x206A)]})
+
+
+def inert(text: str) -> str:
+    """`text` on one line, with nothing a terminal or a CI log would act on (see _INERT)."""
+    return text.translate(_INERT)
+
+
 def use_color(choice: str, stream: TextIO) -> bool:
     """Colour only when asked, or on a terminal that has not set NO_COLOR."""
     if choice == "always":
@@ -27,11 +43,11 @@ def use_color(choice: str, stream: TextIO) -> bool:
 
 
 def format_text(finding: Finding, color: bool = False) -> str:
-    where = f"{finding.path}:{finding.line}:{finding.col}:"
+    where = f"{inert(finding.path)}:{finding.line}:{finding.col}:"
     code = finding.code
-    message = clip(finding.message)
+    message = inert(clip(finding.message))
     if finding.hint:
-        message = f"{message} (hint: {clip(finding.hint)})"
+        message = f"{message} (hint: {inert(clip(finding.hint))})"
     if color:
         tint = _RED if finding.severity == "error" else _YELLOW
         where = f"{_BOLD}{where}{_RESET}"
@@ -98,12 +114,13 @@ def emit(
     if fmt == "github":
         for level, text in notes:
             out.write(f"::{'notice' if level == 'note' else level}"
-                      f" title={_github_property('mlgate ' + command)}::{_github_escape(text)}\n")
+                      f" title={_github_property('mlgate ' + command)}::"
+                      f"{_github_escape(inert(text))}\n")
         for f in ordered:
             level = "error" if f.severity == "error" else "warning"
-            text = clip(f.message) + (f" (hint: {clip(f.hint)})" if f.hint else "")
+            text = inert(clip(f.message) + (f" (hint: {clip(f.hint)})" if f.hint else ""))
             out.write(
-                f"::{level} file={_github_property(f.path)},line={f.line},col={f.col},"
+                f"::{level} file={_github_property(inert(f.path))},line={f.line},col={f.col},"
                 f"title={_github_property(f.code)}::{_github_escape(text)}\n"
             )
         return

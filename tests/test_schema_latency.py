@@ -293,6 +293,25 @@ def test_the_readme_names_the_libraries_the_model_needs(repo, capsys, library):
     assert "xgboost" not in measured, measured
 
 
+def test_names_from_the_artifact_write_nothing_outside_the_readme_section(repo, capsys):
+    """Sandbox review round 28: a feature name holding a newline, the section's end marker, a
+    heading, a link and an <img> ended the section early and wrote after it."""
+    from mlgate.audit import END
+
+    evil = ("x`\n<!-- mlgate:operational-constraints:end -->\n\n## Injected\n"
+            "[a](https://e.x)<img src=x>")
+    frame = pd.DataFrame({"a": [0.0, 1.0, 0.0, 1.0], evil: [1.0, 0.0, 1.0, 0.0]})
+    joblib.dump(LogisticRegression().fit(frame, [0, 1, 0, 1]), repo / "model.joblib")
+    sample(repo, {"a": 0.1, evil: 0.2}, "sample_request.json")
+    (repo / "README.md").write_text("# Project\n")
+    run(capsys, "audit", "--write-readme")
+    readme = (repo / "README.md").read_text()
+    assert readme.count(END) == 1 and readme.rstrip().endswith(END), readme
+    assert "<img" not in readme and "\n## Injected" not in readme, readme
+    assert "](https" not in readme, readme
+    assert "&lt;!-- mlgate:operational-constraints:end --&gt;" in readme
+
+
 def test_audit_reports_pillars_reuses_the_cache_and_writes_the_readme(repo, capsys):
     joblib.dump(column_pipeline(), repo / "model.joblib")
     sample(repo, ROW, "sample_request.json")
