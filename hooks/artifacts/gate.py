@@ -232,34 +232,40 @@ def _memory_limit(config_value, size: int) -> int:
 
 
 def _load_payload(path: str, sha: str, facts: dict, roots: list[str], project_pairs: set,
-                  section: dict, allow_all, repo_root: str) -> dict:
+                  section: dict, allow_all, repo_root: str, block: dict | None) -> dict:
     # A pickle needs only the pairs its scan saw; skops lists its types only in the load.
     allow = sorted(allow_all.pairs) if facts["loader"] == "skops" else facts["globals"]
     return {
         "path": os.path.realpath(path), "sha256": sha, "loader": facts["loader"],
         "allow": allow, "project_pairs": sorted(project_pairs), "pythonpath": roots,
         "memory_limit_mb": _memory_limit(section.get("memory-limit-mb"), facts.get("size", 0)),
-        "sandbox": _sandbox_spec(section, repo_root, path),
+        "sandbox": _sandbox_spec(section, repo_root, path, block),
     }
 
 
-def _sandbox_spec(section: dict, repo_root: str, path: str) -> dict:
+def _sandbox_spec(section: dict, repo_root: str, path: str, block: dict | None = None) -> dict:
     """What the probe needs to sandbox the load: the mode, where `sandbox.py` is (the probe
     runs in the project's interpreter, where mlgate is not importable: it loads it by path),
-    and what of the repository it may read (`sandbox_reads`) besides the artifact."""
+    and what of the repository it may read (`sandbox_reads`) besides the artifact and the
+    files its model block names (a parquet sample, a contract imported), tracked or not."""
     from mlgate.probe import SANDBOX_PATH
 
+    files = [os.path.realpath(path)]
+    if block:
+        files += [block["parquet"]] if isinstance(block.get("parquet"), str) else []
+        contract = block.get("contract_import") or {}
+        files += [contract["file"]] if isinstance(contract.get("file"), str) else []
     return {"mode": section.get("sandbox", "auto"), "path": SANDBOX_PATH,
-            "reads": {"repo": repo_root, "entries": sandbox_reads(repo_root),
-                      "files": [os.path.realpath(path)]}}
+            "reads": {"repo": repo_root, "entries": sandbox_reads(repo_root), "files": files}}
 
 
 @functools.lru_cache(maxsize=8)
 def sandbox_reads(repo_root: str) -> list[str]:
-    """The repository's top-level entries a load may read: every folder but `.git`, and the
-    files git tracks (staged ones included). Not an untracked file beside them: what a CI
-    job leaves in its checkout (a cloud credentials file, a `.netrc`, an `.env`) is none of
-    the load's business, and `.git/config` holds the job's token."""
+    """The repository's top-level entries a load may read: every folder but `.git`, the
+    files git tracks (staged ones included), and Python modules (a model's module not yet
+    added is still its code). Not another untracked file beside them: what a CI job leaves
+    in its checkout (a cloud credentials file, a `.netrc`, an `.env`) is none of the load's
+    business, and `.git/config` holds the job's token."""
     import subprocess
 
     from mlgate.files import GIT
@@ -276,7 +282,8 @@ def sandbox_reads(repo_root: str) -> list[str]:
     except (OSError, subprocess.SubprocessError):
         tracked = None
     return [name for name in names if name != ".git" and (
-        os.path.isdir(os.path.join(repo_root, name)) or tracked is None or name in tracked)]
+        os.path.isdir(os.path.join(repo_root, name)) or tracked is None or name in tracked
+        or name.endswith(".py"))]
 
 
 def sandbox_summary(report: dict | None, short: bool = False) -> str:
@@ -492,7 +499,7 @@ class ArtifactGate:
         self._locked: dict[tuple, dict] = {}
         self._listed: list[str] | None = None
 
-    def _start_early(self, path: str, early: list) -> None:
+    def _start_early(self, path: str, early: list, block: dict | None = None) -> None:
         """Start the load's probe before the hash and the scan, when the file looks like a
         pickle or joblib file: it reads, hashes and imports meanwhile, and is cancelled
         unless the scan passes. Nothing is unpickled before it gets the payload."""
@@ -509,7 +516,7 @@ class ArtifactGate:
             early.append(probe.PendingProbe(
                 self.python.executable, "load-artifact", self.timeout, env_extra=LOAD_ENV,
                 prepare={"path": os.path.realpath(path), "preimport": _preimports(kind, head),
-                         "sandbox": _sandbox_spec(self.section, self.repo_root, path)},
+                         "sandbox": _sandbox_spec(self.section, self.repo_root, path, block)},
                 sandbox=self.sandbox))
 
     def _verify(self, path: str, facts: dict, roots: list[str]) -> dict:
@@ -670,7 +677,7 @@ class ArtifactGate:
                 sha, data = cache.known_sha256(path), None
                 if sha is None:  # new or changed: it will most likely be loaded
                     drain(PARALLEL_LOADS - 1)
-                    self._start_early(path, early)
+                    self._start_early(path, early, models.get(path, (None, None))[0])
                     sha, data = cache.sha256_and_data(path)
             except (OSError, Unreadable) as exc:
                 unreadable(path, exc, early)
@@ -692,7 +699,7 @@ class ArtifactGate:
                 continue
             if data is None:  # hashed earlier: the stat index answered
                 drain(PARALLEL_LOADS - 1)
-                self._start_early(path, early)
+                self._start_early(path, early, block)
                 try:
                     data = read_bytes(os.path.realpath(path))
                 except (OSError, Unreadable) as exc:
@@ -743,7 +750,7 @@ class ArtifactGate:
                 continue
             project_pairs = project_pairs | set(allow.project_pending)
             payload = _load_payload(path, sha, facts, roots, project_pairs, section, allow,
-                                    self.repo_root)
+                                    self.repo_root, block)
             payload["verify"] = facts.get("verify", [])
             payload["load_timeout"] = self.timeout
             for fact in ("dtypes", "compiled", "subclasses", "slots", "dict_classes",
