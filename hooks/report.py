@@ -115,13 +115,15 @@ def emit(
         for level, text in notes:
             out.write(f"::{'notice' if level == 'note' else level}"
                       f" title={_github_property('mlgate ' + command)}::"
-                      f"{_github_escape(inert(text))}\n")
+                      f"{inert(_github_escape(text))}\n")
         for f in ordered:
             level = "error" if f.severity == "error" else "warning"
-            text = inert(clip(f.message) + (f" (hint: {clip(f.hint)})" if f.hint else ""))
+            text = clip(f.message) + (f" (hint: {clip(f.hint)})" if f.hint else "")
+            # (line breaks as the workflow command's own escape, %0A: GitHub shows them, and
+            # no line of the log begins with what a message holds; the rest made inert)
             out.write(
-                f"::{level} file={_github_property(inert(f.path))},line={f.line},col={f.col},"
-                f"title={_github_property(f.code)}::{_github_escape(text)}\n"
+                f"::{level} file={inert(_github_property(f.path))},line={f.line},col={f.col},"
+                f"title={_github_property(f.code)}::{inert(_github_escape(text))}\n"
             )
         return
     color = use_color(color_choice, out)
