@@ -530,7 +530,7 @@ def execute_result(args: argparse.Namespace) -> AuditResult:
         config = project_config(args, config_file)
         result = audit(args, config)
         if args.write_readme:
-            write_readme("README.md", operational_constraints(result))
+            write_readme(readme_name(), operational_constraints(result))
     finally:
         os.chdir(here)
     for finding in result.findings:
@@ -689,6 +689,16 @@ def operational_constraints(result: AuditResult) -> str:
 
 
 _CORE = frozenset({"scikit-learn", "numpy", "joblib", "scipy"})
+
+
+def readme_name(folder: str = ".") -> str:
+    """The project's README.md however its name is cased (`readme.md`, `Readme.md`): a
+    second README.md beside it would clash on macOS and Windows checkouts."""
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.lower() == "readme.md")
+    except OSError:
+        names = []
+    return "README.md" if not names or "README.md" in names else names[0]
 
 
 def write_readme(path: str, section: str) -> None:

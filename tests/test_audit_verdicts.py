@@ -292,6 +292,18 @@ def _section(text: str = "fresh") -> str:
     return f"{START}\n{text}\n{END}\n"
 
 
+def test_a_lowercase_readme_gets_the_section_and_no_second_readme(git_project, capsys):
+    """Reliability round 28: with only readme.md, --write-readme created README.md beside
+    it, two files whose names clash on macOS and Windows checkouts."""
+    (git_project / "readme.md").write_text("# P\n")
+    (git_project / "a.py").write_text("print(1)\n")
+    main(["audit", "--python", sys.executable, "--no-cache", "--write-readme"])
+    capsys.readouterr()
+    assert sorted(p.name for p in git_project.iterdir() if p.name.lower() == "readme.md") == [
+        "readme.md"]
+    assert "## Operational Constraints" in (git_project / "readme.md").read_text()
+
+
 def test_the_readme_is_replaced_whole_in_its_own_line_endings(tmp_path):
     from mlgate.audit import END, START, write_readme
 
