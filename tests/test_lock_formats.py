@@ -646,6 +646,17 @@ def test_pipfile_wrong_shapes():
     assert pipfile_lock.parse("[1, 2]", "P").problems[0].message.endswith("not an array")
 
 
+def test_pipfile_meta_of_another_shape_is_said():
+    """Reliability round 28: `_meta` of the wrong types passed in silence; pipenv refuses
+    such a lock."""
+    text = '{\n  "_meta": {"sources": "x", "requires": 5},\n  "default": {}\n}\n'
+    assert [(p.line, p.message) for p in pipfile_lock.parse(text, "P").problems] == [
+        (2, "'_meta.sources' must be an array, not a string"),
+        (2, "'_meta.requires' must be an object, not an integer")]
+    assert [p.message for p in pipfile_lock.parse('{"_meta": [1]}', "P").problems] == [
+        "'_meta' must be an object, not an array"]
+
+
 def test_entry_lines_fallback_without_headers():
     text = 'package = [\n  { name = "a", version = "1" },\n  { name = "b" },\n]\n'
     assert entry_lines(text, "package", ["a", "b", "c", None]) == [2, 3, 1, 1]

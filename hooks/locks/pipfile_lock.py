@@ -38,6 +38,7 @@ def parse(text: str, path: str) -> ParsedLock:
                                                   f"{type_name(data)}"))
         return lock
     positions = _key_lines(text)
+    _meta_problems(data.get("_meta"), path, positions.get(("_meta",), 1), lock.problems)
     for section in SECTIONS:
         if section not in data:
             continue
@@ -54,6 +55,25 @@ def parse(text: str, path: str) -> ParsedLock:
             if package is not None:
                 lock.packages.append(package)
     return lock
+
+
+def _meta_problems(meta: object, path: str, line: int, problems: list[LockProblem]) -> None:
+    """pipenv's own header: pipenv refuses a lock whose `_meta` is of another shape, so the
+    lock installs nothing. mlgate reads none of it, but says so rather than pass it by."""
+    if meta is None:
+        return
+    if not isinstance(meta, dict):
+        problems.append(LockProblem(path, line, f"'_meta' must be an object, not"
+                                                f" {type_name(meta)}"))
+        return
+    for key, kind, name in (("sources", list, "an array"), ("requires", dict, "an object"),
+                            ("hash", dict, "an object")):
+        if key in meta and not isinstance(meta[key], kind):
+            problems.append(LockProblem(path, line, f"'_meta.{key}' must be {name}, not"
+                                                    f" {type_name(meta[key])}"))
+    if isinstance(meta.get("sources"), list) and not all(
+            isinstance(source, dict) for source in meta["sources"]):
+        problems.append(LockProblem(path, line, "'_meta.sources' must hold objects"))
 
 
 def _package(name: str, entry: object, path: str, line: int,
