@@ -246,6 +246,10 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
     declared = {os.path.realpath(a) for a in artifacts}  # one file, however it is spelled
     artifacts += [p for p in find_artifacts(".") if os.path.realpath(p) not in declared
                   and not config.is_excluded(relative_to(p, config.root))]
+    # With [tool.mlgate.models] tables, only those are exercised: the others are named, so
+    # that a READY never reads as covering a model the app serves but nobody declared.
+    undeclared = [p for p in artifacts if os.path.realpath(p) not in declared] \
+        if config.models else []
     pointers = [p for p in artifacts if is_lfs_pointer(p)]
     if not artifacts:
         others = other_format_models(".")
@@ -296,6 +300,9 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
             [f"{path} ({kind or 'not loaded'}" + (
                 f"; fails {', '.join(errors[path])})" if errors.get(path) else ")")
              for path, kind in zip(artifacts, types)], most=4)
+        # the undeclared ones that loaded as something that predicts: data beside is no model
+        undeclared = [path for path, _, record in results if path in undeclared
+                      and (record.get("load") or {}).get("has_predict")]
         ran = [record["load"] for _, _, record in results if record.get("load")]
         sandboxes = sorted({sandbox_summary(load.get("sandbox"), True) for load in ran})
         if sandboxes:  # which protections the loads ran under
@@ -421,6 +428,8 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
             parts.append(f"preprocessors beside them: {', '.join(preprocessors)}")
         if beside:
             parts.append(f"data beside them: {', '.join(beside)}")
+        if undeclared:
+            parts.append(_UNDECLARED + _brief(undeclared))
         pillars["schema"].detail = "; ".join(parts) or "the models could not be exercised"
         settle("schema", schema_found)
         if pillars["schema"].status != "fail" and (unchecked or not compared):
@@ -436,7 +445,8 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         lines = [f"{spec.name} p95 {m['latency']['p95_ms']:.1f} ms"
                  f" {'<=' if m['latency']['p95_ms'] <= spec.budget_ms else '>'}"
                  f" {spec.budget_ms:g} ms" for spec, m in measured["models"] if m.get("latency")]
-        pillars["latency"].detail = "; ".join(lines)
+        pillars["latency"].detail = "; ".join(
+            lines + ([_UNDECLARED + _brief(undeclared)] if undeclared else []))
         settle("latency", latency_found)
         if pillars["latency"].status == "fail" and not pillars["latency"].detail:
             pillars["latency"].detail = latency_found[0].message
@@ -450,6 +460,9 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
     if python is not None:  # whose versions, loads and timings these are
         measured["python"] = {"executable": python.executable, "reason": python.reason}
     return AuditResult(list(pillars.values()), findings, measured, config)
+
+
+_UNDECLARED = "not in [tool.mlgate.models], so not exercised: "
 
 
 # A pillar's line in the text report: the report stays readable with 20 models; the

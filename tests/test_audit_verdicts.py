@@ -274,6 +274,23 @@ def test_an_lfs_pointer_is_not_a_checked_model(git_project, capsys):
     assert artifact["status"] == "not-checked" and "git lfs pull" in artifact["detail"]
 
 
+def test_models_left_out_of_the_declared_tables_are_named(git_project, capsys):
+    """New-user trial round 28: with one model declared, the audit said READY while two
+    other models the app serves were never exercised, and named neither."""
+    joblib.dump(model(), git_project / "served.joblib")
+    joblib.dump(model(), git_project / "other.joblib")
+    joblib.dump(FRAME, git_project / "features.joblib")  # data beside: no model
+    (git_project / "sample.json").write_text(json.dumps({"age": 0.2, "income": 0.4}))
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate]\nrequire = ["artifact", "schema", "latency"]\n'
+        '[tool.mlgate.models.served]\nartifact = "served.joblib"\nsample = "sample.json"\n')
+    code, report = audit(capsys)
+    details = {p["name"]: p["detail"] for p in report["pillars"]}
+    for pillar in ("schema", "latency"):
+        assert "not exercised: other.joblib" in details[pillar], details
+        assert "features.joblib" not in details[pillar], details
+
+
 def test_the_readme_section_says_what_was_not_checked(git_project, capsys):
     (git_project / "README.md").write_text("# P\n")
     (git_project / "a.py").write_text("print(1)\n")
