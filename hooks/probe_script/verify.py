@@ -232,9 +232,11 @@ def _shadowed_method_problem(value, cls):
                 found = vars(klass)[name]
                 owner = getattr(klass, "__module__", "") or ""
                 kind = type(found)
-                if owner.startswith(_LIBRARIES) and not (
-                        hasattr(kind, "__set__") or hasattr(kind, "__delete__")) and (
-                        callable(found) or hasattr(kind, "__get__")):
+                # a function, an available_if or a staticmethod: bound when looked up. A
+                # class kept as a default (MaskedArray's _baseclass = ndarray) is a value
+                # the instance may override, as its own pickling does.
+                if owner.startswith(_LIBRARIES) and hasattr(kind, "__get__") and not (
+                        hasattr(kind, "__set__") or hasattr(kind, "__delete__")):
                     return (f"an attribute {name!r} stored on the object stands in for its"
                             f" class's method: calls of {name}() would run what the file"
                             " stored")
