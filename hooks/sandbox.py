@@ -34,6 +34,11 @@ On Linux (x86_64 and aarch64), through ctypes:
   userfaultfd, and a signal to any process but the probe itself (kill, tgkill,
   rt_[tg]sigqueueinfo on another pid; tkill, pidfd_send_signal): Landlock scopes signals
   only from ABI 6. Everything else is allowed.
+- Without Landlock (an older kernel, a container that hides it): a second seccomp filter,
+  "seccomp-no-writes", refuses opening any file for writing and every call that makes,
+  removes or renames a name, anywhere (seccomp cannot read paths, so the probe's own folder
+  too): a load cannot leave anything behind that outlives it (.git/config's fsmonitor,
+  .git/hooks, ~/.bashrc). Landlock is still reported missing.
 - No core dump (RLIMIT_CORE 0): a process the filter kills would otherwise dump its memory.
 - No capability (the bounding set, then the effective, permitted and inheritable sets): a
   probe run as root keeps none of root's powers (immutable files, the host's name, reading
@@ -139,6 +144,15 @@ ARCHES = {
         # signals: only to this process (kill(0) is its own process group: no child exists)
         "own": {"kill": 62, "tgkill": 234, "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297},
         "capget": 125, "capset": 126,
+        # without Landlock: opening for writing (flags in that argument) and every call
+        # that makes, removes or renames a name, refused by seccomp (see _seccomp_no_writes)
+        "open_flags": {"open": 1, "openat": 2},
+        "name_changes": {"creat": 85, "openat2": 437, "mkdir": 83, "mkdirat": 258,
+                         "rmdir": 84, "unlink": 87, "unlinkat": 263, "rename": 82,
+                         "renameat": 264, "renameat2": 316, "link": 86, "linkat": 265,
+                         "symlink": 88, "symlinkat": 266, "truncate": 76, "mknod": 133,
+                         "mknodat": 259},
+        "numbers": {"open": 2, "openat": 257},
     },
     "aarch64": {
         "audit_arch": 0xC00000B7, "x32": False,
@@ -159,6 +173,11 @@ ARCHES = {
                  "perf_event_open": 241, "userfaultfd": 282},
         "own": {"kill": 129, "tgkill": 131, "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240},
         "capget": 90, "capset": 91,
+        "open_flags": {"openat": 2},
+        "name_changes": {"openat2": 437, "mkdirat": 34, "unlinkat": 35, "renameat": 38,
+                         "renameat2": 276, "linkat": 37, "symlinkat": 36, "truncate": 45,
+                         "mknodat": 33},
+        "numbers": {"openat": 56},
     },
 }
 ARCH_ALIASES = {"amd64": "x86_64", "arm64": "aarch64"}
@@ -289,6 +308,12 @@ def _apply_linux(writable_dir, report, disabled, reads=None):
         missing["capabilities"] = f"disabled by {UNAVAILABLE_ENV} (tests)"
     else:
         _drop_capabilities(ctypes, call, arch, applied, missing)
+    if "landlock" in missing and "seccomp" in applied:
+        # No write jail from Landlock (an older kernel, a container that hides it): a load
+        # could write .git/config, .git/hooks or ~/.bashrc, which outlive the probe. Then
+        # no file is opened for writing, made, removed or renamed at all.
+        _seccomp(ctypes, call, arch, applied, missing, program=no_writes_program(arch),
+                 name="seccomp-no-writes")
 
 
 PR_CAPBSET_DROP = 24
@@ -633,8 +658,27 @@ def seccomp_program(arch, deny=SECCOMP_RET_KILL_PROCESS, spawn=None, pid=None):
     return program
 
 
+def no_writes_program(arch):
+    """A filter for when Landlock is missing: open/openat with a flag that writes, creates,
+    truncates or appends, and every call that makes, removes or renames a name (openat2,
+    whose flags sit in a struct seccomp cannot read, with them) fail with EPERM. Writing to
+    descriptors already open (the probe's answer, stderr) stays allowed."""
+    refused = (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.EPERM)
+    allow = (BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW)
+    mask = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+    program = [(BPF_LD_W_ABS, 0, 0, DATA_ARCH), (BPF_JEQ_K, 1, 0, arch["audit_arch"]), allow,
+               (BPF_LD_W_ABS, 0, 0, DATA_NR)]
+    for name, argument in sorted(arch["open_flags"].items()):
+        program += [(BPF_JEQ_K, 0, 4, arch["numbers"][name]),
+                    (BPF_LD_W_ABS, 0, 0, DATA_ARG0_LOW + 8 * argument),
+                    (BPF_JSET_K, 0, 1, mask), refused, allow]
+    for number in sorted(arch["name_changes"].values()):
+        program += [(BPF_JEQ_K, 0, 1, number), refused]
+    return program + [allow]
+
+
 def _seccomp(ctypes, call, arch, applied, missing, deny=SECCOMP_RET_ERRNO | errno.EPERM,
-             spawn=None):
+             spawn=None, program=None, name=None):
     class Filter(ctypes.Structure):  # struct sock_filter
         _fields_ = (("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
                     ("k", ctypes.c_uint32))
@@ -642,7 +686,8 @@ def _seccomp(ctypes, call, arch, applied, missing, deny=SECCOMP_RET_ERRNO | errn
     class Program(ctypes.Structure):  # struct sock_fprog
         _fields_ = (("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Filter)))
 
-    program = seccomp_program(arch, deny, spawn, os.getpid())
+    name = name or ("seccomp" if deny != SECCOMP_RET_KILL_PROCESS else "seccomp-kill")
+    program = program or seccomp_program(arch, deny, spawn, os.getpid())
     action = ctypes.c_uint32(SECCOMP_RET_KILL_PROCESS)
     if call(arch["seccomp"], SECCOMP_GET_ACTION_AVAIL, 0, ctypes.byref(action)) < 0:
         # Linux < 4.14: kill the thread that made the call (the probe loads on its main one)
@@ -654,7 +699,7 @@ def _seccomp(ctypes, call, arch, applied, missing, deny=SECCOMP_RET_ERRNO | errn
     result = call(arch["seccomp"], SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC,
                   ctypes.byref(fprog))
     if result > 0:
-        missing["seccomp"] = f"thread {result} could not be synchronised to the filter"
+        missing[name] = f"thread {result} could not be synchronised to the filter"
         return
     if result in (-errno.ENOSYS, -errno.EINVAL):
         # No seccomp(2) (Linux < 3.17), or no TSYNC: the calling thread and its future ones.
@@ -663,9 +708,9 @@ def _seccomp(ctypes, call, arch, applied, missing, deny=SECCOMP_RET_ERRNO | errn
         if result == 0:
             missing["seccomp-tsync"] = "the filter covers this thread and those it starts"
     if result < 0:
-        missing["seccomp"] = f"seccomp filter: {os.strerror(-result)}"
+        missing[name] = f"seccomp filter: {os.strerror(-result)}"
         return
-    applied.append("seccomp" if deny != SECCOMP_RET_KILL_PROCESS else "seccomp-kill")
+    applied.append(name)
 
 
 def _sbpl_string(text):

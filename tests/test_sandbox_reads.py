@@ -171,3 +171,40 @@ def test_a_probe_that_loads_nothing_reads_no_project_file(available, tmp_path): 
         reads={})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[1:] == ["denied"]
+
+
+def test_without_landlock_no_file_is_written_made_or_removed(available, tmp_path,  # noqa: F811
+                                                              monkeypatch):
+    """Sandbox review round 28: with Landlock missing (an older kernel, a container that
+    hides it) a load wrote core.fsmonitor into .git/config, which mlgate's next git call
+    ran with the CI token; .git/hooks and ~/.bashrc were as open. seccomp then refuses every
+    open for writing and every call that makes, removes or renames a name."""
+    monkeypatch.setenv("MLGATE_SANDBOX_UNAVAILABLE", "landlock")
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    (tmp_path / "config").write_text("[core]\n")
+    proc = _apply_in_subprocess(f"""
+        import os
+        out = {{}}
+        for name, act in (
+                ("append", lambda: open({str(tmp_path / 'config')!r}, "a")),
+                ("create", lambda: open({str(tmp_path / 'new')!r}, "x")),
+                ("in its folder", lambda: open("scratch", "w")),
+                ("mkdir", lambda: os.mkdir({str(tmp_path / 'hooks')!r})),
+                ("rename", lambda: os.rename({str(tmp_path / 'config')!r}, "moved")),
+                ("unlink", lambda: os.unlink({str(tmp_path / 'config')!r})),
+                ("read", lambda: open({str(tmp_path / 'config')!r}).read())):
+            try:
+                act()
+                out[name] = "done"
+            except PermissionError:
+                out[name] = "refused"
+        print(json.dumps(out))
+        """, probe)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.splitlines()[0])
+    assert "seccomp-no-writes" in report["applied"] and "landlock" in report["missing"]
+    assert json.loads(proc.stdout.splitlines()[1]) == {
+        "append": "refused", "create": "refused", "in its folder": "refused",
+        "mkdir": "refused", "rename": "refused", "unlink": "refused", "read": "done"}
+    assert (tmp_path / "config").read_text() == "[core]\n"
