@@ -674,7 +674,7 @@ def no_writes_program(arch):
                     (BPF_JSET_K, 0, 1, mask), refused, allow]
     for number in sorted(arch["name_changes"].values()):
         program += [(BPF_JEQ_K, 0, 1, number), refused]
-    return program + [allow]
+    return [*program, allow]
 
 
 def _seccomp(ctypes, call, arch, applied, missing, deny=SECCOMP_RET_ERRNO | errno.EPERM,

@@ -284,7 +284,7 @@ def test_models_left_out_of_the_declared_tables_are_named(git_project, capsys):
     (git_project / "pyproject.toml").write_text(
         '[tool.mlgate]\nrequire = ["artifact", "schema", "latency"]\n'
         '[tool.mlgate.models.served]\nartifact = "served.joblib"\nsample = "sample.json"\n')
-    code, report = audit(capsys)
+    _, report = audit(capsys)
     details = {p["name"]: p["detail"] for p in report["pillars"]}
     for pillar in ("schema", "latency"):
         assert "not exercised: other.joblib" in details[pillar], details
