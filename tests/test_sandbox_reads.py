@@ -208,3 +208,19 @@ def test_without_landlock_no_file_is_written_made_or_removed(available, tmp_path
         "append": "refused", "create": "refused", "in its folder": "refused",
         "mkdir": "refused", "rename": "refused", "unlink": "refused", "read": "done"}
     assert (tmp_path / "config").read_text() == "[core]\n"
+
+
+def test_the_extra_filters_are_built_for_both_architectures():
+    from mlgate import sandbox
+
+    for name, arch in sandbox.ARCHES.items():
+        program = sandbox.no_writes_program(arch)
+        assert program[0] == (sandbox.BPF_LD_W_ABS, 0, 0, sandbox.DATA_ARCH), name
+        assert program[-1] == (sandbox.BPF_RET_K, 0, 0, sandbox.SECCOMP_RET_ALLOW), name
+        signals = sandbox.seccomp_program(arch, pid=1234)
+        assert len(program) < 256 and len(signals) < 256, name
+        # each signal call is followed by its own target check
+        for number in arch["own"].values():
+            at = signals.index((sandbox.BPF_JEQ_K, 0, 5 if number == arch["own"]["kill"]
+                                else 4, number))
+            assert signals[at + 1] == (sandbox.BPF_LD_W_ABS, 0, 0, sandbox.DATA_ARG0_LOW)
