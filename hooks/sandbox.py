@@ -517,12 +517,15 @@ def _entries_but_git(folder, names):
     except OSError:
         return []
     inside = os.path.realpath(folder).rstrip(os.sep) + os.sep
+    git = inside + ".git"
     found = []
     for name in children:
         if name == ".git" or (names is not None and name not in names):
             continue
         path = os.path.realpath(os.path.join(folder, name))
-        if path.startswith(inside) and os.path.exists(path):
+        # (a committed symlink to .git or into it is .git: a rule follows it)
+        if path.startswith(inside) and path != git and not path.startswith(git + os.sep) \
+                and os.path.exists(path):
             found.append(path)
     return found
 

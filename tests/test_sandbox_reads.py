@@ -72,16 +72,20 @@ def test_a_load_reads_the_project_but_not_git_untracked_files_or_the_users(
     (repo / "data").mkdir()
     (repo / "data" / "sample.csv").write_text("a\n1\n")
     os.symlink(outside, repo / "linked")  # a committed symlink that leaves the repository
+    os.symlink(".git", repo / "gitlink")  # and committed symlinks into .git
+    os.symlink(".git/config", repo / "configlink")
     (repo / "pyproject.toml").write_text(TRUSTS_PEEK)
     paths = [repo / "proj" / "peek.py", repo / "data" / "sample.csv", repo / "pyproject.toml",
              repo / ".git" / "config", repo / ".git" / "HEAD", repo / "gha-creds-1234.json",
-             outside / "id_rsa", repo / "linked" / "id_rsa"]
+             outside / "id_rsa", repo / "linked" / "id_rsa", repo / "gitlink" / "config",
+             repo / "configlink"]
     (repo / "model.pkl").write_bytes(_pickled_call(
         repo, "proj.peek", PEEK, "Peek", [str(p) for p in paths]))
-    subprocess.run(["git", "add", "pyproject.toml", "data", "linked"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "pyproject.toml", "data", "linked", "gitlink", "configlink"],
+                   cwd=repo, check=True)
     code, found = run(capsys, "--no-cache", "model.pkl")
     assert (code, codes(found)) == (1, ["MLG309"]), [f["message"] for f in found]
-    assert _seen(found[0]["message"]) == ["read"] * 3 + ["denied"] * 5, found[0]["message"]
+    assert _seen(found[0]["message"]) == ["read"] * 3 + ["denied"] * 7, found[0]["message"]
     assert "s3cr3t" not in json.dumps(found)
 
 
