@@ -99,6 +99,8 @@ class Suppressions:
                 elif kind not in _NO_QUOTES and (
                         (at and not line[at - 1].isspace()) or not _outside_quotes(line, at)):
                     continue  # `a#mlgate:` or inside quotes: not a comment
+                elif kind in _NO_QUOTES and match.group("marker") != "#":
+                    continue  # its strings hold Python (`#`), not `<!-- mlgate: ...` text
                 parsed = _parse(match.group("rest"))
                 if isinstance(parsed, str):
                     self.problems.append((number, at + 1, parsed))

@@ -159,6 +159,16 @@ def test_a_directive_inside_a_string_is_text(project, capsys):
         ("c.yaml", 1, "MLG101"), ("m.py", 4, "MLG101")], found
 
 
+def test_an_html_comment_in_a_json_file_is_no_directive(project, capsys):
+    """Sandbox review round 28: a JSON sample holding `<!-- mlgate:...` text (a README
+    marker) was warned about as a misspelt directive: a JSON file's strings hold Python's
+    `#` comments (a notebook's cells), not HTML's or SQL's `--`."""
+    (project / "s.json").write_text(json.dumps(
+        {"a": "<!-- mlgate:operational-constraints:end -->", "b": "x -- mlgate: nope"}))
+    assert main(["paths", "--format", "json", "s.json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
 def test_directives_silence_the_findings_of_every_check(project, capsys):
     """Not only paths: an unpinned line of requirements.txt, an image's install."""
     (project / "requirements.txt").write_text(
