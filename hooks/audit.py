@@ -459,10 +459,36 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
     python = gate.python if gate is not None else _lock_python(common, config, pillars["lock"])
     if python is not None:  # whose versions, loads and timings these are
         measured["python"] = {"executable": python.executable, "reason": python.reason}
+    _one_pin_per_package(findings)
     return AuditResult(list(pillars.values()), findings, measured, config)
 
 
 _UNDECLARED = "not in [tool.mlgate.models], so not exercised: "
+
+
+def _one_pin_per_package(findings: list[Finding]) -> None:
+    """One pin advice per package across the pillars: the lock's MLG205 said "pin the
+    version you tested" (the installed one) while MLG306 said "pin the version the model
+    was pickled with", and following the first led straight into the second (new-user
+    trial round 28). Where a model was pickled with another version, MLG205 says so."""
+    import re
+
+    from mlgate.codes import ARTIFACT_VERSION_PARITY, LOCK_UNPINNED
+
+    def canonical(name: object) -> str:
+        return re.sub(r"[-_.]+", "-", str(name)).lower()
+
+    pickled: dict[str, tuple[str, str]] = {}
+    for f in findings:
+        if f.code == ARTIFACT_VERSION_PARITY and f.extra.get("package") and "." in str(
+                f.extra.get("pickled")) and \
+                f.extra.get("pickled"):
+            pickled.setdefault(canonical(f.extra["package"]), (str(f.extra["pickled"]), f.path))
+    for f in findings:
+        if f.code == LOCK_UNPINNED and canonical(f.extra.get("package")) in pickled:
+            version, path = pickled[canonical(f.extra.get("package"))]
+            f.hint = (f"{f.extra['package']}=={version} is what {path} was pickled with (see"
+                      " MLG306); pin it, or re-train with the installed version and pin that")
 
 
 # A pillar's line in the text report: the report stays readable with 20 models; the

@@ -982,3 +982,23 @@ def test_a_pillar_line_stays_one_readable_line(git_project, capsys):
     assert len(schema) < 480 and schema.endswith("(--format json has all of it)"), schema
     _, report = audit(capsys, "--skip", "lock")
     assert max(len(p["detail"]) for p in report["pillars"]) > 400, report["pillars"]
+
+
+def test_the_lock_and_the_artifact_give_one_pin_advice(git_project, capsys):
+    """New-user trial round 28: MLG205 said "pin the version you tested:
+    scikit-learn==<installed>" and MLG306, in the same run, "pin scikit-learn==<pickled>":
+    doing what the first said led straight into the second."""
+    import sklearn
+
+    joblib.dump(model(), git_project / "model.joblib")
+    data = (git_project / "model.joblib").read_bytes()
+    installed = sklearn.__version__.encode()
+    older = b"0.0.0"[: len(installed)].ljust(len(installed), b"0")
+    (git_project / "model.joblib").write_bytes(data.replace(installed, older))
+    (git_project / "requirements.txt").write_text("scikit-learn\n")
+    _, report = audit(capsys, "--skip", "schema", "--skip", "latency")
+    [unpinned] = [f for f in report["findings"]
+                  if f["code"] == "MLG205" and f.get("package") == "scikit-learn"]
+    assert f"scikit-learn=={older.decode()} is what model.joblib was pickled with" in \
+        unpinned["hint"], unpinned
+    assert "MLG306" in {f["code"] for f in report["findings"]}
