@@ -788,6 +788,7 @@ def load_artifact(params):
     if report["mode"] == "require" and not report["complete"]:
         return _sandbox_refusal(report)
     params["_write_jail"] = any(p.startswith("landlock-abi") for p in report["applied"])
+    params["_read_jail"] = "landlock-read" in report["applied"]
     result = _load_artifact(params)
     result["sandbox"] = report
     return result
@@ -817,7 +818,10 @@ def _load_artifact(params):
     except BaseException as exc:  # anything the artifact raised: reported, never a traceback
         message = f"{type(exc).__name__}: {error_text(exc)}"
         if isinstance(exc, PermissionError) and params.get("_write_jail"):
-            message += " (the sandbox lets a load write only in its temporary folder)"
+            message += " (the sandbox lets a load write only in its temporary folder"
+            message += (", and read only the system's and the environment's files and the"
+                        " repository's folders, tracked files and Python modules)"
+                        if params.get("_read_jail") else ")")
         elif params.get("limited") and isinstance(exc, (ImportError, OSError)) and any(
                 word in message.lower() for word in (
                     "allocat", "memory", "mmap", "map segment", "errno 12")):
