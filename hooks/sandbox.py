@@ -51,9 +51,9 @@ mlgate is developed and tested on Linux; that profile has never run on a Mac. El
 sandbox is applied, and `apply()` says so.
 
 `MLGATE_SANDBOX_UNAVAILABLE` (for tests only): "1" (or "all"), or a comma-separated list of
-protections (no_new_privs, landlock, seccomp, capabilities, sandbox-exec) that `apply()`
-skips as if the system did not offer them, so that `sandbox = "require"` can be tested
-anywhere.
+protections (no_new_privs, landlock, landlock-read, seccomp, capabilities, sandbox-exec) that
+`apply()` skips as if the system did not offer them, so that `sandbox = "require"` can be
+tested anywhere.
 """
 
 import errno
@@ -220,6 +220,8 @@ def apply(writable_dir, reads=None):
     else:
         report["missing"]["sandbox"] = f"no sandbox on {sys.platform}"
         required = ("sandbox",)
+    if reads is not None and sys.platform.startswith("linux"):
+        required = (*required, "landlock-read")  # asked for, so part of what "complete" is
     report["complete"] = not any(name in report["missing"] for name in required)
     return report
 
@@ -299,6 +301,9 @@ def _apply_linux(writable_dir, report, disabled, reads=None):
     if "landlock" in disabled:
         missing["landlock"] = f"disabled by {UNAVAILABLE_ENV} (tests)"
     else:
+        if reads is not None and "landlock-read" in disabled:
+            reads = None
+            missing["landlock-read"] = f"disabled by {UNAVAILABLE_ENV} (tests)"
         _landlock(ctypes, call, arch, writable_dir, applied, missing, reads)
     if "seccomp" in disabled:
         missing["seccomp"] = f"disabled by {UNAVAILABLE_ENV} (tests)"
@@ -484,7 +489,8 @@ def readable_roots(reads, writable_dir):
     repo = reads.get("repo")
     repo = os.path.realpath(repo) if isinstance(repo, str) and repo else None
     holders = []
-    for folder in _site_paths():
+    committed = {p for p in reads.get("pth", ()) if isinstance(p, str)}
+    for folder in _site_paths(committed, repo):
         if repo and (folder == repo or folder.startswith(repo + os.sep)):
             continue  # the repository's entries decide what of it is read
         if os.path.lexists(os.path.join(folder, ".git")):
@@ -559,10 +565,20 @@ def _mapped_folders():
     return sorted(folders)
 
 
-def _site_paths():
+def _site_paths(committed=frozenset(), repo=None):
     """The folders site-packages' .pth files and editable-install finders (setuptools'
     `__editable___*_finder.py` MAPPING and NAMESPACES) name: what site.main(), run after the
-    sandbox, and the imports after it read. Comment and `import` lines are not paths."""
+    sandbox, and the imports after it read. Comment and `import` lines are not paths. Not
+    what a `committed` one names (a `.venv/` in the repository, its .pth files tracked:
+    the commit would choose what the load reads). And where an entry of site-packages, or
+    of a folder a .pth names, is a symlink (a package linked in from elsewhere), the
+    folder or file it resolves to: Landlock checks what a path resolves to. Never in a
+    folder of the repository, whose symlinks the commit makes."""
+
+    def ours(folder):
+        real = os.path.realpath(folder)
+        return bool(repo) and (real == repo or real.startswith(repo + os.sep))
+
     try:
         import site
 
@@ -575,8 +591,12 @@ def _site_paths():
             names = sorted(os.listdir(sitedir))
         except OSError:
             continue
+        if not ours(sitedir):
+            found.extend(_links_in(sitedir, names))
         for name in names:
             path = os.path.join(sitedir, name)
+            if os.path.realpath(path) in committed:
+                continue
             if name.endswith(".pth"):
                 for line in _small_text(path).splitlines():
                     line = line.strip()
@@ -584,7 +604,33 @@ def _site_paths():
                         found.append(os.path.join(sitedir, line))
             elif name.startswith("__editable__") and name.endswith("_finder.py"):
                 found.extend(_finder_paths(_small_text(path)))
-    return [os.path.realpath(p) for p in found if os.path.exists(p)]
+    named = [os.path.realpath(p) for p in found if os.path.exists(p)]
+    for folder in list(named):
+        if os.path.isdir(folder) and not ours(folder):
+            named.extend(_links_in(folder, _listing(folder)))
+    return named
+
+
+def _listing(folder):
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []
+
+
+def _links_in(folder, names):
+    """The real paths of `folder`'s entries that are symlinks (ROOT_LINKS at most)."""
+    links = []
+    for name in names:
+        path = os.path.join(folder, name)
+        if os.path.islink(path) and os.path.exists(path):
+            links.append(os.path.realpath(path))
+            if len(links) >= ROOT_LINKS:
+                break
+    return links
+
+
+ROOT_LINKS = 256  # symlinked packages per folder made readable: no folder needs more
 
 
 def _small_text(path):

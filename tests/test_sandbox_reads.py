@@ -69,6 +69,8 @@ def test_a_load_reads_the_project_but_not_git_untracked_files_or_the_users(
     subprocess.run(["git", "config", "remote.origin.url",
                     "https://x-access-token:s3cr3t@github.com/o/r"], cwd=repo, check=True)
     (repo / "gha-creds-1234.json").write_text("{}")  # what a CI step leaves, untracked
+    (repo / ".aws").mkdir()
+    (repo / ".aws" / "credentials").write_text("[default]\n")
     (repo / "data").mkdir()
     (repo / "data" / "sample.csv").write_text("a\n1\n")
     os.symlink(outside, repo / "linked")  # a committed symlink that leaves the repository
@@ -78,14 +80,14 @@ def test_a_load_reads_the_project_but_not_git_untracked_files_or_the_users(
     paths = [repo / "proj" / "peek.py", repo / "data" / "sample.csv", repo / "pyproject.toml",
              repo / ".git" / "config", repo / ".git" / "HEAD", repo / "gha-creds-1234.json",
              outside / "id_rsa", repo / "linked" / "id_rsa", repo / "gitlink" / "config",
-             repo / "configlink"]
+             repo / "configlink", repo / ".aws" / "credentials"]
     (repo / "model.pkl").write_bytes(_pickled_call(
         repo, "proj.peek", PEEK, "Peek", [str(p) for p in paths]))
     subprocess.run(["git", "add", "pyproject.toml", "data", "linked", "gitlink", "configlink"],
                    cwd=repo, check=True)
     code, found = run(capsys, "--no-cache", "model.pkl")
     assert (code, codes(found)) == (1, ["MLG309"]), [f["message"] for f in found]
-    assert _seen(found[0]["message"]) == ["read"] * 3 + ["denied"] * 7, found[0]["message"]
+    assert _seen(found[0]["message"]) == ["read"] * 3 + ["denied"] * 8, found[0]["message"]
     assert "s3cr3t" not in json.dumps(found)
 
 
@@ -228,3 +230,42 @@ def test_the_extra_filters_are_built_for_both_architectures():
             at = signals.index((sandbox.BPF_JEQ_K, 0, 5 if number == arch["own"]["kill"]
                                 else 4, number))
             assert signals[at + 1] == (sandbox.BPF_LD_W_ABS, 0, 0, sandbox.DATA_ARG0_LOW)
+
+
+def test_what_of_the_repository_is_readable_when_git_cannot_list_it(tmp_path):
+    """Sandbox read review: a checkout git refuses (owned by another user) or a folder that
+    is no repository made every top-level file readable (.env, .ssh/id_rsa)."""
+    from mlgate.artifacts.gate import sandbox_reads
+
+    for name in ("model.pkl", ".env", "train.py", "notes.txt"):
+        (tmp_path / name).write_text("x")
+    for name in (".ssh", "proj", ".venv"):
+        (tmp_path / name).mkdir()
+    assert sandbox_reads(str(tmp_path)) == {
+        "repo": str(tmp_path), "entries": ["proj", "train.py"], "pth": []}
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / ".venv" / "evil.pth").write_text("/root\n")
+    subprocess.run(["git", "add", "-f", "notes.txt", ".venv/evil.pth"], cwd=tmp_path,
+                   check=True)
+    assert sandbox_reads(str(tmp_path)) == {
+        "repo": str(tmp_path), "entries": [".venv", "notes.txt", "proj", "train.py"],
+        "pth": [os.path.realpath(tmp_path / ".venv" / "evil.pth")]}
+
+
+def test_require_refuses_a_load_whose_reads_are_not_confined(available, repo, capsys,  # noqa: F811
+                                                             monkeypatch):
+    """Sandbox read review: with the repository's .git beneath a folder a load must read (a
+    checkout under /usr), `landlock-read` was reported missing but `require` loaded anyway,
+    and the audit said "loaded sandboxed"."""
+    import joblib
+    import numpy as np
+
+    joblib.dump(np.arange(3), repo / "m.joblib")
+    monkeypatch.setenv("MLGATE_SANDBOX_UNAVAILABLE", "landlock-read")
+    (repo / "pyproject.toml").write_text('[tool.mlgate.artifact]\nsandbox = "require"\n')
+    assert main(["artifact", "--python", sys.executable, "--no-cache", "m.joblib"]) == 2
+    assert "landlock-read" in capsys.readouterr().err
+    (repo / "pyproject.toml").write_text('[tool.mlgate]\nrequire = ["artifact"]\n')
+    main(["audit", "--python", sys.executable, "--no-cache"])
+    out = capsys.readouterr().out
+    assert "incomplete sandbox (missing landlock-read)" in out, out

@@ -6,7 +6,6 @@ The artifact, schema and latency checks and the audit share it: one load per mod
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from typing import Any
@@ -232,18 +231,18 @@ def _memory_limit(config_value, size: int) -> int:
 
 
 def _load_payload(path: str, sha: str, facts: dict, roots: list[str], project_pairs: set,
-                  section: dict, allow_all, repo_root: str, block: dict | None) -> dict:
+                  section: dict, allow_all, reads: dict, block: dict | None) -> dict:
     # A pickle needs only the pairs its scan saw; skops lists its types only in the load.
     allow = sorted(allow_all.pairs) if facts["loader"] == "skops" else facts["globals"]
     return {
         "path": os.path.realpath(path), "sha256": sha, "loader": facts["loader"],
         "allow": allow, "project_pairs": sorted(project_pairs), "pythonpath": roots,
         "memory_limit_mb": _memory_limit(section.get("memory-limit-mb"), facts.get("size", 0)),
-        "sandbox": _sandbox_spec(section, repo_root, path, block),
+        "sandbox": _sandbox_spec(section, reads, path, block),
     }
 
 
-def _sandbox_spec(section: dict, repo_root: str, path: str, block: dict | None = None) -> dict:
+def _sandbox_spec(section: dict, reads: dict, path: str, block: dict | None = None) -> dict:
     """What the probe needs to sandbox the load: the mode, where `sandbox.py` is (the probe
     runs in the project's interpreter, where mlgate is not importable: it loads it by path),
     and what of the repository it may read (`sandbox_reads`) besides the artifact and the
@@ -256,16 +255,20 @@ def _sandbox_spec(section: dict, repo_root: str, path: str, block: dict | None =
         contract = block.get("contract_import") or {}
         files += [contract["file"]] if isinstance(contract.get("file"), str) else []
     return {"mode": section.get("sandbox", "auto"), "path": SANDBOX_PATH,
-            "reads": {"repo": repo_root, "entries": sandbox_reads(repo_root), "files": files}}
+            "reads": {**reads, "files": files}}
 
 
-@functools.lru_cache(maxsize=8)
-def sandbox_reads(repo_root: str) -> list[str]:
-    """The repository's top-level entries a load may read: every folder but `.git`, the
-    files git tracks (staged ones included), and Python modules (a model's module not yet
-    added is still its code). Not another untracked file beside them: what a CI job leaves
-    in its checkout (a cloud credentials file, a `.netrc`, an `.env`) is none of the load's
-    business, and `.git/config` holds the job's token."""
+def sandbox_reads(repo_root: str) -> dict:
+    """What of the repository a load may read: {"repo", "entries", "pth"}.
+
+    Entries: the top-level files git tracks (staged ones included), the folders that hold
+    a tracked file, Python modules and visible folders not yet added (a model's module or
+    package is still its code), never `.git` nor another untracked file or hidden folder:
+    what a CI job leaves in its checkout (a cloud credentials file, `.env`, `.aws/`,
+    `.docker/config.json`) is none of the load's business, and `.git/config` holds the
+    job's token. When git cannot list the files (not a repository, a checkout owned by
+    another user, no git), nothing is taken as tracked. "pth": the tracked .pth files and
+    editable finders (a committed `.venv/`): what they name is not made readable."""
     import subprocess
 
     from mlgate.files import GIT
@@ -273,17 +276,22 @@ def sandbox_reads(repo_root: str) -> list[str]:
     try:
         names = sorted(os.listdir(repo_root))
     except OSError:
-        return []
+        return {"repo": repo_root, "entries": [], "pth": []}
     try:
-        proc = subprocess.run([*GIT, "-C", repo_root, "ls-files", "-z", "--cached", "--",
-                               ":(top,glob)*"], capture_output=True, timeout=60, check=False)
-        tracked = set(proc.stdout.decode("utf-8", "surrogateescape").split("\0")) \
-            if proc.returncode == 0 else None
+        proc = subprocess.run([*GIT, "-C", repo_root, "ls-files", "-z", "--cached"],
+                              capture_output=True, timeout=60, check=False)
+        listed = proc.stdout.decode("utf-8", "surrogateescape").split("\0") \
+            if proc.returncode == 0 else []
     except (OSError, subprocess.SubprocessError):
-        tracked = None
-    return [name for name in names if name != ".git" and (
-        os.path.isdir(os.path.join(repo_root, name)) or tracked is None or name in tracked
-        or name.endswith(".py"))]
+        listed = []
+    tops = {name.split("/", 1)[0] for name in listed if name}
+    pth = [os.path.realpath(os.path.join(repo_root, name)) for name in listed
+           if name.endswith(".pth") or (name.rsplit("/", 1)[-1].startswith("__editable__")
+                                        and name.endswith("_finder.py"))]
+    entries = [name for name in names if name != ".git" and (
+        name in tops or name.endswith(".py") or (
+            not name.startswith(".") and os.path.isdir(os.path.join(repo_root, name))))]
+    return {"repo": repo_root, "entries": entries, "pth": pth}
 
 
 def sandbox_summary(report: dict | None, short: bool = False) -> str:
@@ -498,6 +506,13 @@ class ArtifactGate:
         self.base = BASE | NUMPY_UFUNCS | NUMPY_TYPES | self.configured
         self._locked: dict[tuple, dict] = {}
         self._listed: list[str] | None = None
+        self._read_spec: dict | None = None
+
+    def _reads(self) -> dict:
+        """The repository's part of every load's read confinement, once per run."""
+        if self._read_spec is None:
+            self._read_spec = sandbox_reads(self.repo_root)
+        return self._read_spec
 
     def _start_early(self, path: str, early: list, block: dict | None = None) -> None:
         """Start the load's probe before the hash and the scan, when the file looks like a
@@ -516,7 +531,7 @@ class ArtifactGate:
             early.append(probe.PendingProbe(
                 self.python.executable, "load-artifact", self.timeout, env_extra=LOAD_ENV,
                 prepare={"path": os.path.realpath(path), "preimport": _preimports(kind, head),
-                         "sandbox": _sandbox_spec(self.section, self.repo_root, path, block)},
+                         "sandbox": _sandbox_spec(self.section, self._reads(), path, block)},
                 sandbox=self.sandbox))
 
     def _verify(self, path: str, facts: dict, roots: list[str]) -> dict:
@@ -532,7 +547,7 @@ class ArtifactGate:
                  "project_classes": facts.get("project_classes", []),
                  "slots": facts.get("slots", []),
                  "absent_modules": facts.get("absent_modules", []),
-                 "sandbox": _sandbox_spec(self.section, self.repo_root, path)}, LOAD_ENV,
+                 "sandbox": _sandbox_spec(self.section, self._reads(), path)}, LOAD_ENV,
                 sandbox=self.sandbox)
         except probe.ProbeError as exc:
             return {"kind": "probe", "findings": _probe_failure(path, exc, self.timeout)}
@@ -750,7 +765,7 @@ class ArtifactGate:
                 continue
             project_pairs = project_pairs | set(allow.project_pending)
             payload = _load_payload(path, sha, facts, roots, project_pairs, section, allow,
-                                    self.repo_root, block)
+                                    self._reads(), block)
             payload["verify"] = facts.get("verify", [])
             payload["load_timeout"] = self.timeout
             for fact in ("dtypes", "compiled", "subclasses", "slots", "dict_classes",
