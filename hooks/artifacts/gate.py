@@ -507,6 +507,7 @@ class ArtifactGate:
         self._locked: dict[tuple, dict] = {}
         self._listed: list[str] | None = None
         self._read_spec: dict | None = None
+        self._told_incomplete = False
 
     def _reads(self) -> dict:
         """The repository's part of every load's read confinement, once per run."""
@@ -650,6 +651,15 @@ class ArtifactGate:
             if self.verbose and record.get("load"):
                 print(f"mlgate {self.label}: {path} loaded under"
                       f" {sandbox_summary(record['load'].get('sandbox'))}", file=sys.stderr)
+            report = (record.get("load") or {}).get("sandbox") or {}
+            if not self.verbose and not self._told_incomplete and report.get(
+                    "mode") not in (None, "off") and not report.get("complete"):
+                # once a run, even without --verbose: a load with less containment than
+                # asked for is no finding (sandbox = "auto"), but nobody should miss it
+                self._told_incomplete = True
+                print(f"mlgate {self.label}: note: {path} was loaded"
+                      f" {sandbox_summary(report, True)}; --verbose says why, and"
+                      " sandbox = \"require\" refuses such a load", file=sys.stderr)
 
         def drain(limit: int) -> None:
             while len(pending) > limit:
