@@ -292,13 +292,19 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                  for _, _, record in results]
         # A failed model says which rules it failed, beside its type ("loaded" alone would
         # read as a pass).
+        # (after the project's policy: a code it ignores fails nothing, and is said as such)
         errors: dict[str, list[str]] = {}
+        ignored: dict[str, list[str]] = {}
+        standing = {id(f) for f in _policy(list(found), config, common)}
         for f in found:
-            if f.severity == "error" and f.code not in errors.setdefault(f.path, []):
-                errors[f.path].append(f.code)
+            if f.severity == "error" or id(f) not in standing:
+                into = errors if id(f) in standing else ignored
+                if f.code not in into.setdefault(f.path, []):
+                    into[f.path].append(f.code)
         pillars["artifact"].detail = _brief(
             [f"{path} ({kind or 'not loaded'}" + (
-                f"; fails {', '.join(errors[path])})" if errors.get(path) else ")")
+                f"; fails {', '.join(errors[path])}" if errors.get(path) else "") + (
+                f"; {', '.join(ignored[path])} ignored" if ignored.get(path) else "") + ")"
              for path, kind in zip(artifacts, types)], most=4)
         # the undeclared ones that loaded as something that predicts: data beside is no model
         undeclared = [path for path, _, record in results if path in undeclared

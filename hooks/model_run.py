@@ -163,6 +163,18 @@ def exercise(gate, spec, sample, latency: dict | None, findings: list[Finding]) 
     [(_, found, record)] = gate.check([spec.artifact], {spec.artifact: (block, block_key(block))})
     errors = [f for f in found if f.severity == "error" and f.code not in ABOUT_THE_LOCK]
     model = (record.get("load") or {}).get("model")
+    if errors and model is None:
+        from mlgate.cli import apply_policy
+
+        if not apply_policy(list(errors), gate.config, []):
+            # the project ignores what stopped the load: nothing failed, nothing exercised
+            findings.append(_finding(spec.artifact, UNREADABLE, f"the artifact of model"
+                                     f" {spec.name!r} was not loaded: {errors[0].code} is"
+                                     " ignored by the configuration, which does not make it"
+                                     " loadable", "warning",
+                                     hint=f"fix what {errors[0].code} says, then the model is"
+                                          " exercised"))
+            return None
     if errors or model is None:
         first = errors[0] if errors else None
         why = f"{first.code} {first.message}" if first else "it was not loaded"

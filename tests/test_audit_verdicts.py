@@ -1002,3 +1002,22 @@ def test_the_lock_and_the_artifact_give_one_pin_advice(git_project, capsys):
     assert f"scikit-learn=={older.decode()} is what model.joblib was pickled with" in \
         unpinned["hint"], unpinned
     assert "MLG306" in {f["code"] for f in report["findings"]}
+
+
+def test_an_ignored_artifact_error_leaves_the_model_not_checked_not_failed(git_project,
+                                                                            capsys):
+    """New-user trial round 28b: with ignore = ["MLG303"] (a __main__ class), the audit
+    said "PASS artifact (not loaded; fails MLG303)", then failed schema with MLG400 (twice)
+    pointing at `mlgate artifact`, which said nothing: a loop with no way out."""
+    (git_project / "nb.pkl").write_bytes(b"\x80\x04\x8c\x08__main__\x8c\x05Thing\x93)\x81.")
+    (git_project / "sample.json").write_text(json.dumps({"age": 0.2}))
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate]\nignore = ["MLG303"]\nrequire = ["artifact", "schema"]\n')
+    code, report = audit(capsys, "--skip", "latency")
+    pillars = {p["name"]: p for p in report["pillars"]}
+    assert pillars["artifact"]["status"] == "pass", pillars
+    assert "MLG303 ignored" in pillars["artifact"]["detail"]
+    assert "fails" not in pillars["artifact"]["detail"]
+    assert pillars["schema"]["status"] == "not-checked", pillars
+    assert [(f["code"], f["severity"]) for f in report["findings"]] == [("MLG400", "warning")]
+    assert code == 1 and report["verdict"] == "incomplete"
