@@ -818,7 +818,7 @@ def test_csv_values_empty_cells_and_quoting(tmp_path):
     assert result.rows[0] == {"id": 1, "amount": 2.5, "name": "Smith, John",
                               "note": "multi\nline", "flag": None}
     assert result.rows[1] == {"id": -3, "amount": 1000.0, "name": "007x", "note": None,
-                              "flag": "true"}
+                              "flag": True}  # as pandas.read_csv reads it
     third = result.rows[2]
     assert third["id"] == 4 and third["amount"] != third["amount"]  # NaN
     assert third["name"] == 5 and third["note"] is None and third["flag"] is None
@@ -826,6 +826,19 @@ def test_csv_values_empty_cells_and_quoting(tmp_path):
     # as one with more is.
     with pytest.raises(ContractError, match="row has 3 cells, the header 5"):
         sample(tmp_path, "short.csv", "id,amount,name,note,flag\n4,nan, 5 \n")
+
+
+def test_a_one_row_csv_reads_as_pandas_reads_it(tmp_path):
+    """New-user trial round 28b (oc_p7_score_bancaire): a sample row written by to_csv had
+    True/False columns, which mlgate sent as the strings 'True'/'False' (the model's imputer
+    failed: MLG407), while pandas.read_csv reads booleans."""
+    pandas = pytest.importorskip("pandas")
+    text = "a,b,c,d,e,f,g\nTrue,FALSE,true,NA,null,1.5,x\n"
+    result = sample(tmp_path, "r.csv", text)
+    [expected] = pandas.read_csv(tmp_path / "r.csv").to_dict("records")
+    got = result.rows[0]
+    assert {k: (None if v != v else v) for k, v in expected.items()} == got, (expected, got)
+    assert [type(v) for v in got.values()][:3] == [bool, bool, bool]
 
 
 def test_csv_header_names_match_pandas(tmp_path):

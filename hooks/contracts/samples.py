@@ -312,10 +312,23 @@ def _jsonl(path: str, text: str) -> Sample:
 # --- CSV --------------------------------------------------------------------------------
 
 
+# What pandas.read_csv reads by default as missing, and as booleans (a column of True and
+# False is a bool column: a model trained on one fails on the strings 'True', 'False').
+_CSV_MISSING = frozenset({
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
+    "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
+_CSV_BOOLEANS = {"True": True, "TRUE": True, "true": True,
+                 "False": False, "FALSE": False, "false": False}
+
+
 def _value(cell: str) -> Any:
-    """A cell as a number when it reads as one (int, then float), None when empty."""
+    """A cell as pandas.read_csv reads it by default: missing (None) for its NA spellings,
+    a bool for True/False, a number when it reads as one (int, then float; 'NaN' is a
+    float, as before)."""
     if cell == "":
         return None
+    if cell in _CSV_BOOLEANS:
+        return _CSV_BOOLEANS[cell]
     text = cell.strip()
     if INT_RE.match(text):
         try:
@@ -327,7 +340,7 @@ def _value(cell: str) -> Any:
             return float(text)
         except ValueError:
             pass
-    return cell
+    return None if cell in _CSV_MISSING else cell
 
 
 def _dedup(names: list[str]) -> list[str]:
