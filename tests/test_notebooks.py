@@ -35,6 +35,8 @@ def test_finding_points_at_the_ipynb_line_with_cell_fields(tmp_path, capsys):
     assert f["line"] == line_of(lines, "/content/drive")
     assert lines[f["line"] - 1][f["col"] - 1:].startswith("/content/drive/MyDrive/t.csv")
     assert (f["cell"], f["cell_line"]) == (2, 2)
+    # a training notebook is often not deployed: the hint says how to leave it out
+    assert 'exclude = ["notebooks/**"]' in f["hint"]
 
 
 def test_magics_are_checked_as_shell(tmp_path, capsys):
