@@ -485,15 +485,16 @@ def _image_installs(root: str) -> dict[str, list[tuple[int, int, str, str]]]:
     from mlgate.locks.dockerfile import unpinned_installs
 
     return {path: unpinned_installs(text) for path, text in _dockerfiles(root)
-            if _deployed_image(path) and "install" in text}
+            if "install" in text}
 
 
 def _dockerfiles(root: str):
-    """(path, text) of each Dockerfile git lists under `root` (its first MiB)."""
+    """(path, text) of each Dockerfile git lists under `root` (its first MiB) that may
+    build what is deployed (`_deployed_image`): MLG209 and MLG210 are about that image."""
     from mlgate.files import file_kind, project_files
 
     for path in project_files(root)[:100000]:
-        if file_kind(path) != "dockerfile":
+        if file_kind(path) != "dockerfile" or not _deployed_image(path):
             continue
         try:
             with open(path, encoding="utf-8", errors="replace") as handle:
@@ -503,13 +504,16 @@ def _dockerfiles(root: str):
 
 
 _NOT_DEPLOYED = re.compile(r"(?:^|[._-])(?:dev|devel|develop|test|tests|testing|ci|jupyter|"
-                           r"notebook|notebooks|local|debug)(?:$|[._-])", re.IGNORECASE)
+                           r"notebook|notebooks|local|debug|old|bak|backup|orig|copy|"
+                           r"deprecated|legacy|unused)(?:$|[._-])|~$", re.IGNORECASE)
 
 
 def _deployed_image(path: str) -> bool:
     """Whether a Dockerfile may build what is deployed: not a development container
     (`.devcontainer/Dockerfile`, any hidden folder) nor one named for development or tests
-    (`Dockerfile.dev`, `test.Dockerfile`, `Dockerfile-jupyter`)."""
+    (`Dockerfile.dev`, `test.Dockerfile`, `Dockerfile-jupyter`) or kept aside
+    (`Dockerfile-old`, `Dockerfile.bak`: the trial's MLG209 fired there, not on the image
+    built)."""
     parts = path.replace("\\", "/").split("/")
     if any(part.startswith(".") and part not in (".", "..") for part in parts[:-1]):
         return False
