@@ -205,3 +205,69 @@ def test_a_zip_that_its_reader_refuses_in_an_unexpected_way_is_a_finding(git_pro
     code, found = artifact_json(capsys, "--only-artifacts", "model.npz")
     assert code == 1 and [f["code"] for f in found] == ["MLG305"], found
     assert "NotImplementedError" in found[0]["message"], found
+
+
+# --- Round 28d: hyperparameters fit would refuse, settings that scale the work, wide models
+def _polynomial_with_an_int_flag():
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import PolynomialFeatures
+
+    model = make_pipeline(PolynomialFeatures(degree=2, interaction_only=True), Ridge()).fit(
+        X, X[:, 0])
+    model.steps[0][1].interaction_only = 2  # sized as 1, filled as 2: a heap overflow
+    return model
+
+
+def _tfidf_with_endless_ngrams():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    model = TfidfVectorizer(analyzer="char", ngram_range=(1, 3)).fit(["a b", "b c", "c a"])
+    model.ngram_range = (1, 10**6)  # fit accepts any two ints; a request exhausts memory
+    return model
+
+
+@pytest.mark.parametrize(("make", "says"), [
+    (_polynomial_with_an_int_flag,
+     "PolynomialFeatures: a stored parameter its fit refuses: The 'interaction_only'"),
+    (_tfidf_with_endless_ngrams, "ngram_range (1, 1000000) outside 1 <= min <= max <= 64"),
+])
+def test_settings_fit_would_refuse_or_that_scale_the_work_are_refused(git_project, capsys,
+                                                                       make, says):
+    import joblib
+
+    joblib.dump(make(), git_project / "model.joblib")
+    code, found = artifact_json(capsys, "--only-artifacts", "model.joblib")
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert says in found[0]["message"], found
+
+
+def _hashed_text_model(endless=False):
+    from sklearn.decomposition import LatentDirichletAllocation
+    from sklearn.feature_extraction.text import HashingVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    texts = ["good film", "bad film", "good plot", "bad plot"] * 3
+    model = make_pipeline(HashingVectorizer(n_features=2**18, alternate_sign=False),
+                          LatentDirichletAllocation(n_components=2, max_iter=2,
+                                                    random_state=0),
+                          LogisticRegression()).fit(texts, [1, 0, 1, 0] * 3)
+    if endless:  # both within what fit accepts: the per-document loop never ends
+        model.steps[1][1].mean_change_tol = 0.0
+        model.steps[1][1].max_doc_update_iter = 10**12
+    return model
+
+
+def test_a_model_too_wide_for_dense_rows_is_run_on_sparse_ones(git_project, capsys):
+    """Round 28d: models wider than 100,000 columns were never run (a hashed-text LDA whose
+    predict never returns passed in 1.7 s); they are run on sparse rows now."""
+    import joblib
+
+    (git_project / "pyproject.toml").write_text("[tool.mlgate.artifact]\nload-timeout = 8\n")
+    joblib.dump(_hashed_text_model(endless=True), git_project / "model.joblib")
+    code, found = artifact_json(capsys, "--only-artifacts", "model.joblib")
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert "did not finish" in found[0]["message"], found
+    joblib.dump(_hashed_text_model(), git_project / "model.joblib")
+    assert artifact_json(capsys, "--only-artifacts", "model.joblib") == (0, [])

@@ -209,6 +209,35 @@ def verify_state_classes(resolver, compiled, subclasses, slots=(), dict_classes=
                               module=module, name=name)
 
 
+# The longest n-grams a text vectorizer may make: a character 20-gram is already rare.
+MAX_NGRAM = 64
+
+
+# Whether stored hyperparameters are held to what fit accepts: not for a model pickled by
+# another scikit-learn (load.py sets it per load).
+PARAMETERS = {"validate": True}
+
+
+def _parameters_problem(value):
+    """A stored hyperparameter fit would refuse (scikit-learn's own `_validate_params`,
+    since 1.2): compiled code trusts what fit checked. PolynomialFeatures with
+    interaction_only=2 (an int, not a bool) sized its sparse output as if 1 and filled it
+    as if 2: a heap overflow on every large sparse batch."""
+    if not PARAMETERS["validate"] or not isinstance(
+            getattr(type(value), "_parameter_constraints", None), dict):
+        return None
+    validate = getattr(value, "_validate_params", None)
+    if not callable(validate):
+        return None
+    try:
+        validate()
+    except Exception as exc:  # InvalidParameterError, or a parameter that breaks the check
+        if type(exc).__name__ != "InvalidParameterError":
+            return None
+        return f"a stored parameter its fit refuses: {str(exc).splitlines()[0][:300]}"
+    return None
+
+
 # The libraries whose classes' methods a stored attribute may not stand in for.
 _LIBRARIES = ("sklearn.", "lightgbm.", "xgboost.", "catboost.", "imblearn.",
               "category_encoders.", "scipy.", "numpy.", "pandas.")
@@ -294,6 +323,9 @@ def structure_problem(value):
                for c in getattr(cls, "__mro__", (cls,))):
         return None
     try:
+        problem = _parameters_problem(value)
+        if problem:
+            return f"{cls.__name__}: {problem}"
         if module == "sklearn.tree._tree" and cls.__name__ == "Tree":
             return _tree_problem(value)
         # No check ends the others: an attribute the state adds (`_predictors = []` on a
@@ -563,6 +595,15 @@ def _stored_index_problem(model, bases):
                                    len(attributes.get("classes_", ())))
         if problem:
             return f"{name}: {problem}"
+    if "_VectorizerMixin" in bases:
+        grams = attributes.get("ngram_range")
+        low, high = (_integer(grams[0]), _integer(grams[1])) if isinstance(
+            grams, tuple) and len(grams) == 2 else (None, None)
+        if low is None or high is None or not 1 <= low <= high <= MAX_NGRAM:
+            # each request's n-grams number about its length times the range: (1, 10**6)
+            # made a 3,000-character review exhaust 3 GB (fit accepts any pair of ints)
+            return (f"{name}: ngram_range {grams!r} outside 1 <= min <= max <="
+                    f" {MAX_NGRAM}")
     if bases & {"FeatureHasher", "HashingVectorizer"}:
         width = attributes.get("n_features")
         if not (isinstance(width, (int, np.integer)) and 1 <= width <= np.iinfo(np.int32).max):
