@@ -316,9 +316,27 @@ def _apply_linux(writable_dir, report, disabled, reads=None):
     if "landlock" in missing and "seccomp" in applied:
         # No write jail from Landlock (an older kernel, a container that hides it): a load
         # could write .git/config, .git/hooks or ~/.bashrc, which outlive the probe. Then
-        # no file is opened for writing, made, removed or renamed at all.
-        _seccomp(ctypes, call, arch, applied, missing, program=no_writes_program(arch),
-                 name="seccomp-no-writes")
+        # no file is opened for writing, made, removed or renamed at all, from deny_writes()
+        # on: installed libraries imported before it may still make their temporary folders
+        # (scipy does at import, in the probe's folder).
+        applied.append(PENDING_NO_WRITES)
+
+
+PENDING_NO_WRITES = "seccomp-no-writes"
+
+
+def deny_writes(report):
+    """Install the "seccomp-no-writes" filter apply() promised (in report["applied"]), before
+    any code of the project or the artifact runs. Returns False when it could not be
+    installed: the caller must not go on, since the report already says it was."""
+    if PENDING_NO_WRITES not in report.get("applied", ()) or report.get("_writes_denied"):
+        return True
+    ctypes, call, arch, _why = _syscalls()  # worked for apply(): it works now
+    missing: dict = {}
+    _seccomp(ctypes, call, arch, [], missing, program=no_writes_program(arch),
+             name=PENDING_NO_WRITES)
+    report["_writes_denied"] = not missing
+    return not missing
 
 
 PR_CAPBSET_DROP = 24

@@ -191,6 +191,7 @@ def test_without_landlock_no_file_is_written_made_or_removed(available, tmp_path
     (tmp_path / "config").write_text("[core]\n")
     proc = _apply_in_subprocess(f"""
         import os
+        assert module.deny_writes(report)  # what the load calls before any project code
         out = {{}}
         for name, act in (
                 ("append", lambda: open({str(tmp_path / 'config')!r}, "a")),
@@ -269,3 +270,19 @@ def test_require_refuses_a_load_whose_reads_are_not_confined(available, repo, ca
     main(["audit", "--python", sys.executable, "--no-cache"])
     out = capsys.readouterr().out
     assert "incomplete sandbox (missing landlock-read)" in out, out
+
+
+def test_without_landlock_the_projects_code_writes_nothing(available, repo, capsys,  # noqa: F811
+                                                           monkeypatch):
+    """Sandbox review round 28 (F1), end to end: a module the artifact names, imported in the
+    probe, wrote core.fsmonitor into .git/config on a machine without Landlock."""
+    from test_sandbox import TRUSTS_ACTS, _trusted_act
+
+    monkeypatch.setenv("MLGATE_SANDBOX_UNAVAILABLE", "landlock")
+    before = (repo / ".git" / "config").read_bytes()
+    (repo / "pyproject.toml").write_text(TRUSTS_ACTS)
+    (repo / "model.pkl").write_bytes(_trusted_act(repo, "write", str(repo / ".git" / "config")))
+    code, found = run(capsys, "--no-cache", "model.pkl")
+    assert (code, codes(found)) == (1, ["MLG309"]), found
+    assert "PermissionError" in found[0]["message"], found
+    assert (repo / ".git" / "config").read_bytes() == before

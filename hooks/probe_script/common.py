@@ -74,7 +74,8 @@ def sandbox_then_site():
         spec = importlib.util.spec_from_file_location("_mlgate_sandbox", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        module.apply(folder, {})  # reads: the environment and the system, none of the project
+        report = module.apply(folder, {})  # reads: the environment and the system only
+        module.deny_writes(report)  # (nothing is imported here that writes)
     except Exception:
         pass
     start_site()

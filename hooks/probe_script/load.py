@@ -302,6 +302,7 @@ def _load(params):
                              params.get("slots", ()), params.get("dict_classes", ()))
         # Last: importing the project's modules runs its (committed, trusted) code, once
         # everything else the artifact names has been verified.
+        _deny_writes()
         _verify_project_classes(resolver, params, roots)
         if params.get("loader") == "xgboost":  # a native model names no globals to import
             import xgboost  # before hardening: an import may start a program
@@ -635,8 +636,19 @@ def _verify_only(params):
         resolver.verify_sklearn_pair(*entry)
     verify_dtypes(params.get("dtypes"))
     verify_absent_modules(params.get("absent_modules"), roots)
+    _deny_writes()
     _verify_project_classes(resolver, params, roots)
     return {"verified": len(params["verify"]) + len(project)}
+
+
+def _deny_writes():
+    """Without Landlock, no file written from here on (sandbox.deny_writes): before the
+    project's code or the artifact runs. The report said so already: if it cannot be
+    installed, the load does not go on."""
+    for module, report in _SANDBOX:
+        if not module.deny_writes(report):
+            raise LoadFailure("sandbox-failed", "the sandbox could not refuse writes (no"
+                              " Landlock here) before the project's code ran: not loaded")
 
 
 def _verify_project_classes(resolver, params, roots):
@@ -672,8 +684,12 @@ def _apply_sandbox(spec):
     report["mode"] = mode
     announce_sandbox(report)
     os.environ["TMPDIR"] = folder  # temporary files go where writing is allowed
-    if "tempfile" in sys.modules:
-        sys.modules["tempfile"].tempdir = None
+    import tempfile
+
+    # Named, not searched: gettempdir() tries to write a file in each candidate, and under
+    # "seccomp-no-writes" (no Landlock) none is writable: a library that asked for the
+    # folder at import time failed the load ("No usable temporary directory").
+    tempfile.tempdir = folder
     start_site()  # .pth files and sitecustomize, now inside the sandbox
     return report
 
