@@ -612,8 +612,11 @@ def _site_paths(committed=frozenset(), repo=None):
         if not ours(sitedir):
             found.extend(_links_in(sitedir, names))
         for name in names:
+            if not name.endswith(".pth") and not (name.startswith("__editable__")
+                                                  and name.endswith("_finder.py")):
+                continue
             path = os.path.join(sitedir, name)
-            if os.path.realpath(path) in committed:
+            if committed and os.path.realpath(path) in committed:
                 continue
             if name.endswith(".pth"):
                 for line in _small_text(path).splitlines():
