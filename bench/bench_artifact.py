@@ -518,13 +518,15 @@ def measure_artifact(name: str, path: Path, twin: Path, ctx: dict) -> dict:
 
 
 SANDBOX_TIMING = r"""
-import importlib.util, json, sys, tempfile, time
+import importlib.util, json, os, sys, tempfile, time
 start = time.perf_counter()
 spec = importlib.util.spec_from_file_location("_mlgate_sandbox", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
 loaded = time.perf_counter()
-report = module.apply(tempfile.mkdtemp())
+# as a load applies it: reads confined to the environment and a repository (here the cwd)
+reads = {"repo": os.getcwd(), "entries": sorted(os.listdir(os.getcwd())), "files": []}
+report = module.apply(tempfile.mkdtemp(), reads)
 done = time.perf_counter()
 print(json.dumps({"load_ms": (loaded - start) * 1e3, "apply_ms": (done - loaded) * 1e3,
                   "applied": report.get("applied", [])}))
@@ -537,7 +539,7 @@ def sandbox_setup(python: str, repeat: int, env: dict) -> dict:
     sandbox = str(Path(__file__).resolve().parent.parent / "hooks" / "sandbox.py")
     runs = []
     for _ in range(max(repeat, 5)):
-        proc = subprocess.run([python, "-I", "-c", SANDBOX_TIMING, sandbox],
+        proc = subprocess.run([python, "-I", "-S", "-c", SANDBOX_TIMING, sandbox],
                               capture_output=True, text=True, env=env, timeout=60, check=False)
         if proc.returncode == 0:
             runs.append(json.loads(proc.stdout))
