@@ -94,6 +94,21 @@ def _ls_files(folder: str, *options: str) -> set[str] | None:
     return set(proc.stdout.decode("utf-8", "surrogateescape").split("\0")) - {""}
 
 
+def tracked_in(root: str) -> list[str] | None:
+    """The files git tracks in the repository at `root` (staged ones included), relative to
+    it; None when git cannot say (not a repository, one owned by another user, no git)."""
+    import subprocess
+
+    try:
+        proc = subprocess.run([*GIT, "-C", root, "ls-files", "-z", "--cached"],
+                              capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    return [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+
+
 def _git_files(folder: str) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files under `folder`, relative to the cwd."""
     listed = _ls_files(folder, "--cached", "--others", "--exclude-standard")

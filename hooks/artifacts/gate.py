@@ -269,22 +269,14 @@ def sandbox_reads(repo_root: str) -> dict:
     job's token. When git cannot list the files (not a repository, a checkout owned by
     another user, no git), nothing is taken as tracked. "pth": the tracked .pth files and
     editable finders (a committed `.venv/`): what they name is not made readable."""
-    import subprocess
-
-    from mlgate.files import GIT
+    from mlgate.files import tracked_in
 
     try:
         names = sorted(os.listdir(repo_root))
     except OSError:
         return {"repo": repo_root, "entries": [], "pth": []}
-    try:
-        proc = subprocess.run([*GIT, "-C", repo_root, "ls-files", "-z", "--cached"],
-                              capture_output=True, timeout=60, check=False)
-        listed = proc.stdout.decode("utf-8", "surrogateescape").split("\0") \
-            if proc.returncode == 0 else []
-    except (OSError, subprocess.SubprocessError):
-        listed = []
-    tops = {name.split("/", 1)[0] for name in listed if name}
+    listed = tracked_in(repo_root) or []
+    tops = {name.split("/", 1)[0] for name in listed}
     pth = [os.path.realpath(os.path.join(repo_root, name)) for name in listed
            if name.endswith(".pth") or (name.rsplit("/", 1)[-1].startswith("__editable__")
                                         and name.endswith("_finder.py"))]

@@ -419,7 +419,7 @@ def _integer(value):
 
 def _parallelism_problem(value):
     attributes = getattr(value, "__dict__", None) or {}
-    settings = [(name, attributes.get(name)) for name in ("n_jobs",)]
+    settings = [("n_jobs", attributes.get("n_jobs"))]
     for holder in _PARAMETER_DICTS:
         params = attributes.get(holder)
         if isinstance(params, dict):
