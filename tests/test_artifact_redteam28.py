@@ -271,3 +271,74 @@ def test_a_model_too_wide_for_dense_rows_is_run_on_sparse_ones(git_project, caps
     assert "did not finish" in found[0]["message"], found
     joblib.dump(_hashed_text_model(), git_project / "model.joblib")
     assert artifact_json(capsys, "--only-artifacts", "model.joblib") == (0, [])
+
+
+# --- Round 29: transformers of text and records were never run --------------------------
+GREEDY_TEXT = """
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+
+class GreedyText(TfidfVectorizer):
+    def transform(self, raw_documents):
+        return np.zeros((len(raw_documents), self.width_))
+"""
+
+
+def test_a_text_transformer_is_run_on_a_few_texts(git_project, capsys):
+    """Transformers of text and records (vectorizers, DictVectorizer, FeatureHasher) record no
+    input width, so no smoke row ever reached their transform(): one that allocates a stored
+    size per document passed. They get a few texts (records) made of their vocabulary now."""
+    (git_project / "greedy_text.py").write_text(GREEDY_TEXT)
+    subprocess.run(["git", "add", "greedy_text.py"], cwd=git_project, check=True)
+    sys.path.insert(0, str(git_project))
+    try:
+        from greedy_text import GreedyText
+
+        model = GreedyText().fit(["good film", "bad plot"])
+        model.width_ = 10 ** 12
+        (git_project / "model.pkl").write_bytes(pickle.dumps(model))
+    finally:
+        sys.path.remove(str(git_project))
+        sys.modules.pop("greedy_text", None)
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert "calling transform() on" in found[0]["message"], found
+
+
+def test_ordinary_text_and_record_transformers_pass(git_project, capsys):
+    import joblib
+    from sklearn.feature_extraction import DictVectorizer, FeatureHasher
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    texts = ["good film", "bad film", "good plot", "bad plot"]
+    records = [{"city": "Paris", "rooms": 3.0}, {"city": "Lyon", "rooms": 1.0}]
+    models = {
+        "text": make_pipeline(TfidfVectorizer(ngram_range=(1, 2)),
+                              LogisticRegression()).fit(texts, [1, 0, 1, 0]),
+        "chars": CountVectorizer(analyzer="char_wb", ngram_range=(2, 4)).fit(texts),
+        "dicts": DictVectorizer().fit(records),
+        "hashed": [FeatureHasher(8, input_type=kind) for kind in ("dict", "pair", "string")],
+    }
+    joblib.dump(models, git_project / "models.joblib")
+    assert artifact_json(capsys, "--only-artifacts", "models.joblib") == (0, [])
+
+
+def test_record_rows_follow_the_input_a_transformer_takes():
+    from sklearn.feature_extraction import FeatureHasher
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from mlgate.probe_script import load
+
+    fitted = CountVectorizer().fit(["good film"])
+    ordinary, _ = load._record_rows(fitted)
+    assert set(ordinary[1][0].split()) == {"good", "film"}
+    # the vocabulary's words: columns a request reaches
+    assert fitted.transform(ordinary[1]).nnz == 6
+    assert load._record_rows(CountVectorizer(input="filename")) is None  # never opens files
+    pairs = FeatureHasher(4, input_type="pair")
+    for rows in load._record_rows(pairs)[0] + load._record_rows(pairs)[1]:
+        pairs.transform(rows)
+    assert load._record_kind(CountVectorizer) is None  # a class is no model

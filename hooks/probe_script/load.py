@@ -416,13 +416,19 @@ def _smoke(obj, seconds=None):
     for model in _SMOKED or [obj]:
         if id(model) in covered:
             continue
+        if isinstance(model, type):
+            continue
         width = getattr(model, "n_features_in_", None)
         try:
             width = int(width) if float(width) == int(width) else None
         except (TypeError, ValueError, OverflowError):
             width = None
-        if isinstance(model, type) or not (width is not None and 0 < width <= MAX_SMOKE_WIDTH):
-            continue
+        if width is not None and 0 < width <= MAX_SMOKE_WIDTH:
+            rows = _table_rows(width)
+        else:
+            rows = _record_rows(model)
+            if rows is None:
+                continue
         ran: set = set()  # what the methods that returned ran through, by qualified name
         for name in _ANSWERING:
             try:  # a property that raises (scikit-learn's available_if) is no method
@@ -431,7 +437,7 @@ def _smoke(obj, seconds=None):
                 continue
             if not callable(method) or _qualified(method) in ran:
                 continue
-            if _smoke_method(model, method, width, seconds):
+            if _smoke_method(model, method, rows, seconds):
                 covered.update(_sklearn_trees_of(model))
                 ran.update(_RUNS_THROUGH.get(_qualified(method), ()))
     del _SMOKED[:]  # the end's garbage collection frees every part of the model
@@ -508,22 +514,79 @@ def _sparse_rows(width):
     return ordinary, edges
 
 
-def _smoke_method(model, method, width, seconds):
-    """Run `method` on the smoke rows: True when the zeros and the ordinary rows returned.
-    Then rows off the ordinary paths, each on its own (a model may refuse them, which is no
-    finding): values far out of range and small integers (a category's code, an index),
-    and missing values (the paths of trees and boosters that route NaN)."""
-    import warnings
-
+def _table_rows(width):
+    """The smoke rows of a model of `width` numeric columns: (ordinary, edges). Ordinary: a
+    row of zeros, then ordinary values. Edges: values far out of range and small integers (a
+    category's code, an index), then missing values (the paths of trees and boosters that
+    route NaN)."""
     import numpy
 
     if width > DENSE_SMOKE_WIDTH:
-        ordinary, edges = _sparse_rows(width)
-    else:
-        ordinary = (numpy.zeros((1, width)), numpy.random.RandomState(0).rand(3, width))
-        edges = (numpy.vstack([numpy.full(width, -1e9), numpy.full(width, 1e9),
-                               numpy.arange(width) % 7, -numpy.arange(width) % 3 - 1.0]),
-                 numpy.full((1, width), numpy.nan))
+        return _sparse_rows(width)
+    ordinary = (numpy.zeros((1, width)), numpy.random.RandomState(0).rand(3, width))
+    edges = (numpy.vstack([numpy.full(width, -1e9), numpy.full(width, 1e9),
+                           numpy.arange(width) % 7, -numpy.arange(width) % 3 - 1.0]),
+             numpy.full((1, width), numpy.nan))
+    return ordinary, edges
+
+
+# scikit-learn's transformers that take records, not numeric columns, by the class their
+# input format belongs to (the first one in the model's class order decides).
+_RECORD_CLASSES = {"_VectorizerMixin": "text", "DictVectorizer": "dicts",
+                   "FeatureHasher": "hashed"}
+
+
+def _record_kind(model):
+    """'text', 'dicts' or 'hashed' for scikit-learn's transformers of text and records
+    (fitted or stateless): they record no input width, yet their transform() runs the stored
+    vocabulary; else None."""
+    if isinstance(model, type):
+        return None
+    for cls in type(model).__mro__:
+        if (cls.__module__ or "").startswith("sklearn.feature_extraction") \
+                and cls.__name__ in _RECORD_CLASSES:
+            return _RECORD_CLASSES[cls.__name__]
+    return None
+
+
+def _record_rows(model):
+    """The smoke rows of a transformer of text or records, as `_table_rows` gives a numeric
+    model's: no record, then records made of its own vocabulary (the stored columns a
+    request's words reach; zeros reach none), then text off the ordinary paths (long,
+    unusual characters). None for one that reads files (input='filename' or 'file') or
+    whose input is not known."""
+    kind = _record_kind(model)
+    attributes = getattr(model, "__dict__", {})
+    vocabulary = attributes.get("vocabulary_")
+    words = [str(w) for w in list(vocabulary)[:16]] if isinstance(vocabulary, dict) else []
+    words = words or ["the", "model", "a", "request"]
+    odd = ["x" * 5000 + " " + " ".join(words),
+           "0 1 2 -1 1e309 nan \t\n\x00 \u00e9 \u2603 \U0001f600 " * 4]
+    if kind == "text":
+        if attributes.get("input", "content") != "content":
+            return None
+        return ([""], [" ".join(words)] * 3), (odd,)
+    if kind == "dicts":
+        return ([{}], [{w: 1.0 for w in words}]), ([{w: v for w in words} for v in (
+            -1e9, 1e9, float("nan"))] + [{text: "x"} for text in odd],)
+    if kind == "hashed":
+        shape = attributes.get("input_type", "dict")
+        if shape == "dict":
+            return ([{}], [{w: 1.0 for w in words}]), ([{t: 1e9} for t in odd],)
+        if shape == "pair":
+            return ([[]], [[(w, 1.0) for w in words]]), ([[(t, -1e9)] for t in odd],)
+        if shape == "string":
+            return ([[]], [words]), ([[t] for t in odd],)
+    return None
+
+
+def _smoke_method(model, method, rows, seconds):
+    """Run `method` on the smoke rows (`_table_rows`, `_record_rows`): True when the
+    ordinary rows returned. Then the rows off the ordinary paths, each on its own (a model
+    may refuse them, which is no finding)."""
+    import warnings
+
+    ordinary, edges = rows
     returned = True
     for index, rows in enumerate(ordinary + edges):
         if index >= len(ordinary) and not returned:
@@ -609,7 +672,7 @@ def _walk(obj):
         seen.add(id(value))
         kept.append(value)  # alive until the end: an id is never reused within the walk
         try:
-            if hasattr(value, "n_features_in_") and any(
+            if (hasattr(value, "n_features_in_") or _record_kind(value)) and any(
                     callable(getattr(value, name, None)) for name in _ANSWERING):
                 _SMOKED.append(value)  # a model or transformer, at any depth: `_smoke` runs it
         except Exception:  # an attribute that raises: a part to walk, not a model to run
