@@ -906,6 +906,10 @@ def test_parquet_is_deferred(tmp_path):
     ("r.json", '{"inputs": {}}', "empty object", 1),
     ("r.json", "[" * 100_000 + "]" * 100_000, "nested too deeply", None),
     ("r.json", '{"a": ' + "1" * 5000 + "}", "invalid JSON", None),
+    ("r.json", '{"a": NaN, "b": 1}', "NaN is not JSON", None),  # what a client cannot send
+    ("r.json", '[{"a": -Infinity}]', "-Infinity is not JSON", None),
+    ("r.json", '{"a": 1, "b": 2, "a": 3}', "key 'a' appears twice", None),
+    ("r.jsonl", '{"a": 1}\n{"a": Infinity}\n', "Infinity is not JSON", 2),
     ("r.json", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary", None),
     ("r.json", b'{"a": "caf\xe9"}', "not UTF-8", 1),
     ("r.csv", "1,2,3\n4,5,6\n", "no header", 1),

@@ -88,9 +88,33 @@ def _kind(value: Any) -> str:
             dict: "object"}.get(type(value), type(value).__name__)
 
 
+class _NotJson(ValueError):
+    """What Python's json reads but JSON is not: a client cannot send it as written."""
+
+
+def _constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not JSON (no client's encoder writes it, and strict servers"
+                   " refuse it): write null for a missing value")
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _NotJson(f"key {key!r} appears twice in one object: servers keep one"
+                               " of them, so the sample does not say what is sent")
+            seen.add(key)
+    return data
+
+
 def _loads(text: str, path: str, line: int | None = None) -> Any:
+    """Strict JSON: NaN, Infinity and a key given twice in one object are errors."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_constant, object_pairs_hook=_object)
+    except _NotJson as exc:
+        raise ContractError(f"invalid JSON: {exc}", path, line) from None
     except json.JSONDecodeError as exc:
         where = exc.lineno if line is None else line + exc.lineno - 1
         raise ContractError(f"invalid JSON: {exc.msg}", path, where, exc.colno) from None
