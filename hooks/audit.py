@@ -126,6 +126,11 @@ class AuditResult:
             ("not checked, not required", [p.name for p in self.pillars
                                            if p.status == NOT_CHECKED]),
         ) if names]
+        # ... and what passed with warnings (a found contract without some of the model's
+        # columns is one): READY, but not silently so.
+        warned = [p.name for p in self.pillars if p.status == "warn"]
+        if warned:
+            left_out.insert(0, f"with warnings: {', '.join(warned)}")
         return "READY for deployment" + (f" ({'; '.join(left_out)})" if left_out else "")
 
 

@@ -1021,3 +1021,35 @@ def test_an_ignored_artifact_error_leaves_the_model_not_checked_not_failed(git_p
     assert pillars["schema"]["status"] == "not-checked", pillars
     assert [(f["code"], f["severity"]) for f in report["findings"]] == [("MLG400", "warning")]
     assert code == 1 and report["verdict"] == "incomplete"
+
+
+FOUND_API = '''from fastapi import FastAPI
+from pydantic import BaseModel
+
+app = FastAPI()
+
+
+class Applicant(BaseModel):
+    age: float
+
+
+@app.post("/predict")
+def predict(applicant: Applicant):
+    return {}
+'''
+
+
+def test_ready_with_warnings_says_so(git_project, capsys):
+    """A found (undeclared) contract without some of the model's columns is a warning, since
+    the API may derive them: the audit can be READY, but its headline names the pillars that
+    warned, and the finding points into the contract, not at its file's first line."""
+    joblib.dump(model(), git_project / "model.joblib")
+    (git_project / "app.py").write_text(FOUND_API)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    skips = ["--skip", "lock", "--skip", "latency"]
+    code, report = audit(capsys, *skips)
+    assert (code, report["verdict"], statuses(report)["schema"]) == (0, "ready", "warn")
+    assert [(f["code"], f["line"]) for f in report["findings"]] == [("MLG405", 8)]
+    assert main(["audit", "--python", sys.executable, "--no-cache", *skips]) == 0
+    assert ("READY for deployment (with warnings: schema; skipped: lock, latency)"
+            in capsys.readouterr().out)

@@ -314,6 +314,8 @@ def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
     if names:
         needed = used if used is not None else names
         others = [n for n in fields if n not in names]
+        # where a missing field goes: beside the contract's first one (its class)
+        first = min((f.line for f in contract.fields if f.line), default=1)
         for column in needed:
             if column in fields:
                 continue
@@ -329,7 +331,7 @@ def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
             found.append(_finding(
                 path, CONTRACT_MISSING, f"the model needs column {column!r}; the contract"
                 f" {contract.name} has no such {compared[:-1]}", hint=hint,
-                line=field.line if field else 1, column=column, compared=compared))
+                line=field.line if field else first, column=column, compared=compared))
         for name in others:
             if any(f.extra.get("column") and _close(f.extra["column"], [name]) == name
                    for f in found):
