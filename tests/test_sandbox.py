@@ -361,8 +361,12 @@ def test_without_the_sandbox_the_payload_does_run(repo, capsys):  # noqa: F811
     (repo / "pyproject.toml").write_text(TRUSTS_ACTS + 'sandbox = "off"\n')
     marker = repo / "marker"
     (repo / "model.pkl").write_bytes(_trusted_act(repo, "program", str(marker)))
-    run(capsys, "model.pkl")
+    main(["artifact", "--python", sys.executable, "--no-cache", "model.pkl"])
     assert marker.exists()
+    # ... and the run says so, once, without --verbose: the setting may be the pull request's
+    err = capsys.readouterr().err
+    assert err.count("was loaded with no sandbox (sandbox = \"off\" in") == 1, err
+    assert "--trusted-config" in err
 
 
 def _tiny_model(folder) -> None:

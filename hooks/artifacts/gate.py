@@ -286,6 +286,11 @@ def sandbox_reads(repo_root: str) -> dict:
     return {"repo": repo_root, "entries": entries, "pth": pth}
 
 
+# A load with less containment than asked for is said once per run (the audit runs several
+# gates), even without --verbose: the path it was said for.
+_TOLD: list[str] = []
+
+
 def sandbox_summary(report: dict | None, short: bool = False) -> str:
     """For --verbose (and, `short`, the audit): which protections the load ran under."""
     if not report or report.get("mode") == "off":
@@ -499,7 +504,6 @@ class ArtifactGate:
         self._locked: dict[tuple, dict] = {}
         self._listed: list[str] | None = None
         self._read_spec: dict | None = None
-        self._told_incomplete = False
 
     def _reads(self) -> dict:
         """The repository's part of every load's read confinement, once per run."""
@@ -644,11 +648,20 @@ class ArtifactGate:
                 print(f"mlgate {self.label}: {path} loaded under"
                       f" {sandbox_summary(record['load'].get('sandbox'))}", file=sys.stderr)
             report = (record.get("load") or {}).get("sandbox") or {}
-            if not self.verbose and not self._told_incomplete and report.get(
+            if not _TOLD and report.get("mode") == "off":
+                # said even without --verbose: the setting may come from the very pull
+                # request whose artifacts are loaded
+                _TOLD.append(path)
+                where = self.config.source or "the configuration"
+                print(f"mlgate {self.label}: note: {path} was loaded with no sandbox"
+                      f" (sandbox = \"off\" in {where}); in CI on pull requests take the"
+                      " configuration from the base branch (--trusted-config REV), so a"
+                      " pull request cannot switch the sandbox off", file=sys.stderr)
+            if not self.verbose and not _TOLD and report.get(
                     "mode") not in (None, "off") and not report.get("complete"):
                 # once a run, even without --verbose: a load with less containment than
                 # asked for is no finding (sandbox = "auto"), but nobody should miss it
-                self._told_incomplete = True
+                _TOLD.append(path)
                 print(f"mlgate {self.label}: note: {path} was loaded"
                       f" {sandbox_summary(report, True)}; --verbose says why, and"
                       " sandbox = \"require\" refuses such a load", file=sys.stderr)
