@@ -342,3 +342,46 @@ def test_record_rows_follow_the_input_a_transformer_takes():
     for rows in load._record_rows(pairs)[0] + load._record_rows(pairs)[1]:
         pairs.transform(rows)
     assert load._record_kind(CountVectorizer) is None  # a class is no model
+
+
+def _polynomial_claiming(version):
+    """A fitted PolynomialFeatures with a parameter its fit refuses, whose state records
+    `version` as its `_sklearn_version` (None: no version at all, as no writer since 2016)."""
+    import copyreg
+    import io
+
+    from sklearn.preprocessing import PolynomialFeatures
+
+    model = PolynomialFeatures(degree=2, interaction_only=True).fit(X)
+    state = model.__getstate__()
+    state.pop("_sklearn_version")
+    if version is not None:
+        state["_sklearn_version"] = version
+    state["interaction_only"] = 2
+
+    class Writer(pickle.Pickler):
+        def reducer_override(self, obj):
+            if obj is model:
+                return copyreg.__newobj__, (PolynomialFeatures,), state
+            return NotImplemented
+
+    out = io.BytesIO()
+    Writer(out, 4).dump(model)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("version", "says"), [
+    (None, "records no scikit-learn version, which scikit-learn reads as pickled with"
+           " pre-0.18"),
+    (5, "was pickled with scikit-learn 5, a version the file does not record"),
+])
+def test_an_estimator_that_hides_its_version_is_a_version_finding(git_project, capsys,
+                                                                  version, says):
+    """A model of another scikit-learn is not held to its fit's parameter checks (an old
+    model's parameters may be refused today), and MLG306 reports the version. A state with
+    no `_sklearn_version`, or one the scan does not read as a version, got neither: the
+    parameter check was skipped and nothing was reported (exit 0)."""
+    (git_project / "model.pkl").write_bytes(_polynomial_claiming(version))
+    code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
+    assert code == 1 and [f["code"] for f in found] == ["MLG306"], found
+    assert says in found[0]["message"], found

@@ -347,9 +347,8 @@ def _load(params):
     del data
     # A model pickled by another scikit-learn may hold parameters of its own day (MLG306
     # says so); one of this version is held to what its fit accepts.
-    PARAMETERS["validate"] = not any(
-        item.category.__name__ == "InconsistentVersionWarning"
-        or "Trying to unpickle estimator" in str(item.message) for item in caught)
+    pickled = _pickled_versions(caught)
+    PARAMETERS["validate"] = not pickled
     _walk(obj)  # before anything reads or calls the model
     _stopped()
     _GUARD["phase"] = "use"
@@ -372,6 +371,10 @@ def _load(params):
             seen.add(text)
             notes.append({"category": item.category.__name__, "message": text})
     result["warnings"] = notes[:10]
+    # every version scikit-learn said an estimator was pickled with, however many other
+    # warnings there were: one the scan did not see (a state without `_sklearn_version`
+    # reads as "pre-0.18") is reported as MLG306 by mlgate
+    result["sklearn_pickled"] = sorted(pickled)
     result["project_files"] = sorted(
         os.path.realpath(m.__file__) for m in list(sys.modules.values())
         if getattr(m, "__file__", None) and roots and _under(m.__file__, roots))
@@ -381,6 +384,22 @@ def _load(params):
     del obj  # frees the loaded graph (or crashes here, as a finding), then every cycle:
     gc.collect()
     return result
+
+
+def _pickled_versions(caught):
+    """The versions scikit-learn's unpickling warnings name ("Trying to unpickle estimator X
+    from version V when using version W"): an estimator pickled by another version."""
+    import re
+
+    versions = set()
+    for item in caught:
+        message = item.message
+        if item.category.__name__ == "InconsistentVersionWarning":
+            versions.add(str(getattr(message, "original_sklearn_version", "?"))[:40])
+        elif "Trying to unpickle estimator" in str(message):  # scikit-learn before 1.3
+            found = re.search(r"from version (\S+) when using", str(message))
+            versions.add(found.group(1)[:40] if found else "?")
+    return versions
 
 
 def _warning_text(message):
