@@ -347,6 +347,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
     untimed: list[str] = []
     ranges = []  # per model compared: where its findings and lines begin and end
     preprocessor_files: list[str] = []
+    nameless: list = []  # (spec, its entry in `unchecked`)
     if gate is not None and specs and (active("schema") or active("latency")):
         for spec in specs:
             begun = (len(schema_found), len(latency_found), len(compared), len(timed))
@@ -406,6 +407,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                                     " which cannot be compared with the model (it has no"
                                     " column names)")
                 else:
+                    nameless.append((spec, len(unchecked)))
                     unchecked.append(f"{spec.name} (its contract cannot be compared with a"
                                      " model that has no column names: add a sample)")
             if timing:
@@ -417,6 +419,17 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
             measured["models"].append((spec, model))
             ranges.append((spec, begun, (len(schema_found), len(latency_found), len(compared),
                                          len(timed)), takes_the_request(model, sample)))
+    for spec, at in nameless:
+        # a model of no column names beside a preprocessor saved on its own (vectorizer.pkl
+        # beside model.pkl): a sample of the request would not predict on the bare model
+        folder = os.path.dirname(spec.artifact)
+        near = [p for p in preprocessor_files if os.path.dirname(p) == folder]
+        if near:
+            unchecked[at] = (f"{spec.name} (its contract cannot be compared with a model"
+                             " that has no column names, and a preprocessor is saved beside"
+                             f" it: {', '.join(near)}; save both as one Pipeline"
+                             " (make_pipeline(preprocessor, model)) and the request is"
+                             " checked as served)")
     for spec, (s0, l0, c0, t0), (s1, l1, c1, t1), raw in reversed(ranges):
         # a model beside a preprocessor saved on its own: not checked, not failed
         kept, why = behind_preprocessors(spec, schema_found[s0:s1], preprocessor_files, raw)

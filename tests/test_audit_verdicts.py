@@ -1053,3 +1053,43 @@ def test_ready_with_warnings_says_so(git_project, capsys):
     assert main(["audit", "--python", sys.executable, "--no-cache", *skips]) == 0
     assert ("READY for deployment (with warnings: schema; skipped: lock, latency)"
             in capsys.readouterr().out)
+
+
+TEXT_API = '''import joblib
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+app = FastAPI()
+model = joblib.load("model.pkl")
+vectorizer = joblib.load("vectorizer.pkl")
+
+
+class Review(BaseModel):
+    text: str
+
+
+@app.post("/predict")
+def predict(review: Review):
+    return {"label": int(model.predict(vectorizer.transform([review.text]))[0])}
+'''
+
+
+def test_a_model_behind_a_vectorizer_saved_beside_it_says_how_to_get_checked(git_project,
+                                                                            capsys):
+    """vectorizer.pkl beside model.pkl, the tutorial layout: the contract (a text) cannot be
+    compared with a model of no column names. "add a sample" would not help (a text does not
+    predict on the bare model): the detail names the preprocessor and the Pipeline."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = ["good film", "bad film", "good plot", "bad plot"]
+    vectorizer = TfidfVectorizer().fit(texts)
+    joblib.dump(vectorizer, git_project / "vectorizer.pkl")
+    joblib.dump(LogisticRegression().fit(vectorizer.transform(texts), [1, 0, 1, 0]),
+                git_project / "model.pkl")
+    (git_project / "app.py").write_text(TEXT_API)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, report = audit(capsys, "--skip", "lock")
+    assert (code, statuses(report)["schema"]) == (1, "not-checked"), report
+    detail = next(p["detail"] for p in report["pillars"] if p["name"] == "schema")
+    assert "a preprocessor is saved beside it: vectorizer.pkl" in detail, detail
+    assert "make_pipeline(preprocessor, model)" in detail and "add a sample" not in detail
