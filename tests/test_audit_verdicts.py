@@ -1093,3 +1093,24 @@ def test_a_model_behind_a_vectorizer_saved_beside_it_says_how_to_get_checked(git
     detail = next(p["detail"] for p in report["pillars"] if p["name"] == "schema")
     assert "a preprocessor is saved beside it: vectorizer.pkl" in detail, detail
     assert "make_pipeline(preprocessor, model)" in detail and "add a sample" not in detail
+
+
+def test_following_the_mlg405_hint_keeps_the_sample(git_project, capsys):
+    """The hint says how to declare a found contract; the declaration it gave had no sample,
+    and a declared model takes none by convention: following it dropped the sample (the
+    latency pillar went NOT CHECKED). The hint's block carries the sample now."""
+    import re
+
+    joblib.dump(model(), git_project / "model.joblib")
+    (git_project / "app.py").write_text(FOUND_API)
+    (git_project / "sample.json").write_text('{"age": 0.3, "income": 0.2}')
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, report = audit(capsys, "--skip", "lock")
+    assert (code, statuses(report)["latency"]) == (0, "pass"), report
+    hint = next(f["hint"] for f in report["findings"] if f["code"] == "MLG405")
+    block = re.search(r"\[tool\.mlgate\.models\.model\] (.*)$", hint).group(1)
+    (git_project / "pyproject.toml").write_text(
+        "[tool.mlgate.models.model]\n" + block.replace(", ", "\n") + "\n")
+    code, report = audit(capsys, "--skip", "lock")
+    assert statuses(report)["latency"] == "pass", report
+    assert (code, statuses(report)["schema"]) == (1, "fail"), report  # binding now

@@ -285,9 +285,12 @@ def compare_contract(spec, contract, model: dict, sample) -> list[Finding]:
         # Found, not declared: the API may derive a column from its fields. A difference is
         # a warning that says how to make the contract binding.
         table = spec.name if spec.name.isidentifier() else "NAME"
+        # the whole block, the sample too: a declared model takes no sample by convention
+        # (following the hint without it dropped the sample, and the latency pillar)
+        sampled = f', sample = "{spec.sample}"' if spec.sample else ""
         binding = (f"the contract {contract.name} was found as {spec.contract_found}; declare"
                    f' it to make this an error: [tool.mlgate.models.{table}] artifact ='
-                   f' "{spec.artifact}", contract = "{spec.contract}"')
+                   f' "{spec.artifact}", contract = "{spec.contract}"{sampled}')
         for finding in found:
             if finding.severity == "error":
                 finding.severity = "warning"
