@@ -510,7 +510,9 @@ RULES: dict[str, Rule] = {
         summary="pickled with another scikit-learn than the project's environment has "
                 'or the lock pins; numpy 1.x/2.x layout',
         what='the `_sklearn_version` an estimator recorded differs from the project '
-             "environment's scikit-learn, or from the lock's pin; numpy 2 paths "
+             "environment's scikit-learn, or from the lock's pin, or scikit-learn names "
+             'a version while loading that the file does not record (a state without '
+             '`_sklearn_version` is "pre-0.18" to it); numpy 2 paths '
              'under numpy < 1.26 (error), numpy 1.x paths under numpy 2 (warning)',
         severity_note='/ warning',
         fix='re-train and dump with the versions the project ships, or pin the '
