@@ -577,7 +577,8 @@ def _record_rows(model):
     kind = _record_kind(model)
     attributes = getattr(model, "__dict__", {})
     vocabulary = attributes.get("vocabulary_")
-    words = [str(w) for w in list(vocabulary)[:16]] if isinstance(vocabulary, dict) else []
+    words = [str(w) for w, _ in zip(vocabulary, range(16))] if isinstance(
+        vocabulary, dict) else []  # (not a list of a million words for the first 16)
     words = words or ["the", "model", "a", "request"]
     odd = ["x" * 5000 + " " + " ".join(words),
            "0 1 2 -1 1e309 nan \t\n\x00 \u00e9 \u2603 \U0001f600 " * 4]
