@@ -480,3 +480,70 @@ def test_a_bool_field_takes_what_pydantic_takes(repo, capsys, value, flagged):
                              "smoker": value}))
     said = [f["message"] for f in found if f["code"] == "MLG410" and "smoker" in f["message"]]
     assert bool(said) is flagged, found
+
+
+def _text_pipeline():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = ["good film", "bad film", "good plot", "bad plot"] * 3
+    return make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(texts, [1, 0, 1, 0] * 3)
+
+
+def test_a_text_model_is_sent_the_text_field_as_its_service_sends_it(repo, capsys):
+    """A Pipeline that starts with a text vectorizer is served as `predict([request.text])`.
+    It was called with the sample's table, which a vectorizer reads as its column names:
+    one document ("text"), one answer for any number of rows, and a PASS that checked
+    nothing. It gets the text field's values now, one document per row."""
+    joblib.dump(_text_pipeline(), repo / "model.joblib")
+    (repo / "sample.json").write_text(json.dumps([{"text": "a good film"},
+                                                  {"text": "a bad plot"}]))
+    assert run(capsys, "schema", "--artifact", "model.joblib", "--sample", "sample.json"
+               )[:2] == (0, [])
+    code, found, _ = run(capsys, "latency", "--artifact", "model.joblib", "--sample",
+                           "sample.json")
+    assert code == 0, found
+    # a text beside a number: the text is the field of strings
+    name = sample(repo, {"review": "a good film", "stars": 4})
+    assert run(capsys, "schema", "--artifact", "model.joblib", "--sample", name)[:2] == (0, [])
+    # two texts: which one the service sends cannot be known (not checked, not wrong)
+    name = sample(repo, {"title": "film", "review": "a good film"})
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample", name)
+    assert code == 0 and codes(found) == ["MLG400"], found
+    assert "none of them the only text" in found[0]["message"]
+    assert found[0]["severity"] == "warning"
+
+
+ONE_ANSWER = """
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+
+class OneAnswer(BaseEstimator, ClassifierMixin):
+    def fit(self, X, y=None):
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def predict(self, X):
+        return np.zeros(1)  # one answer, whatever the number of requests
+"""
+
+
+def test_a_model_must_answer_once_per_request_row(repo, capsys):
+    (repo / "one_answer.py").write_text(ONE_ANSWER)
+    subprocess.run(["git", "add", "one_answer.py"], cwd=repo, check=True)
+    sys.path.insert(0, str(repo))
+    try:
+        from one_answer import OneAnswer
+
+        joblib.dump(OneAnswer().fit(FRAME[["age", "income"]].to_numpy()), repo / "model.joblib")
+    finally:
+        sys.path.remove(str(repo))
+        sys.modules.pop("one_answer", None)
+    (repo / "sample.json").write_text(json.dumps([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]))
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample",
+                         "sample.json")
+    assert code == 1 and codes(found) == ["MLG407"], found
+    assert "on the sample's 3 row(s) answered 1 row(s)" in found[0]["message"]
+    (repo / "sample.json").write_text(json.dumps([[0.1, 0.2]]))
+    assert run(capsys, "schema", "--artifact", "model.joblib", "--sample", "sample.json"
+               )[:2] == (0, [])

@@ -223,6 +223,19 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
                               f" {predict.get('type')}: {predict.get('message')}",
                               hint=f"call {spec.method}() on the sample in the project's"
                                    " environment to see the whole error"))
+    answered = predict.get("shape") if predict.get("ok") else None
+    first = answered[0] if isinstance(answered, list) and answered else None
+    rows = predict.get("rows")
+    if type(first) is int and type(rows) is int and first != rows and not any(
+            f.severity == "error" for f in found):
+        # one answer per request row, or the service hands back answers that belong to no
+        # request (a text model given a table reads its column names: one document)
+        who = f"model {spec.name!r}: " if spec.origin != "command line" else ""
+        found.append(_finding(path, PREDICT_FAILS, f"{who}{spec.method}() on the sample's"
+                              f" {rows} row(s) answered {first} row(s): the answers do not"
+                              " line up with the requests",
+                              hint=f"call {spec.method}() on the sample in the project's"
+                                   " environment: a model must answer once per request row"))
     empty = model.get("empty") or {}
     if empty and not empty.get("ok"):
         if empty.get("hang"):

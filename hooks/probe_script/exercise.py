@@ -127,6 +127,8 @@ def _attempt(seconds, function, *args):
                 "hang": type(exc).__name__ == "Hang"}
     try:
         shape = list(getattr(value, "shape", ()) or ())
+        if not shape and isinstance(value, (list, tuple)):
+            shape = [len(value)]
     except Exception:
         shape = []
     return {"ok": True, "shape": shape}
@@ -299,6 +301,59 @@ class _XGBoostBooster:
         return self.booster.inplace_predict(rows)
 
 
+def _takes_text(first):
+    """A scikit-learn text vectorizer (CountVectorizer, TfidfVectorizer, HashingVectorizer)
+    that reads its documents as given: served as `model.predict([request.text])`, one
+    document per request. A table given to it reads as its column names (one document,
+    "text"), so a sample of any number of rows "predicted" one answer about that word."""
+    try:
+        return getattr(first, "input", None) == "content" and any(
+            cls.__name__ == "_VectorizerMixin" and (cls.__module__ or "").startswith(
+                "sklearn.feature_extraction") for cls in type(first).__mro__)
+    except Exception:  # an attribute that raises: not one of scikit-learn's vectorizers
+        return False
+
+
+def _text_column(frame):
+    """The request field that holds the text: the only field, else the only one whose
+    values are all strings; None when that cannot be told."""
+    columns = list(frame.columns)
+    if len(columns) == 1:
+        return columns[0]
+    strings = [c for c in columns if all(isinstance(v, str) for v in _values(frame, c))]
+    return strings[0] if len(strings) == 1 else None
+
+
+def _values(frame, column):
+    if hasattr(frame, "loc"):
+        return list(frame[column])
+    index = list(frame.columns).index(column)
+    return [row.get(column) if isinstance(row, dict) else row[index] for row in frame]
+
+
+class _TextInput:
+    """The method of a model whose first step takes text, called as its service calls it:
+    with the text field's values, one document per request row."""
+
+    def __init__(self, method, column):
+        self.method, self.column = method, column
+
+    def __call__(self, frame):
+        return self.method(_values(frame, self.column))
+
+
+def _first_part(obj):
+    """What the request reaches first: a chain's first part, a Pipeline's first step, or
+    the model itself."""
+    if isinstance(obj, _Chain):
+        return obj.parts[0]
+    steps = getattr(obj, "steps", None)
+    try:
+        return steps[0][1] if steps else obj
+    except (TypeError, IndexError, KeyError):
+        return obj
+
+
 def _native_xgboost(obj):
     """An XGBoost Booster, as a service calls it; anything else as it is."""
     if type(obj).__name__ == "Booster" and (type(obj).__module__ or "").startswith("xgboost"):
@@ -417,6 +472,18 @@ def exercise_model(obj, spec):
                         " dependency is enough) to check the schema and latency")
         return out
     out["sample_columns"] = _names(frame.columns)
+    if _takes_text(_first_part(obj)):
+        column = _text_column(frame)
+        if column is None:
+            out["error"] = (f"the model takes a text (its first step is a"
+                            f" {type(_first_part(obj)).__name__}), and the sample has"
+                            f" {len(list(frame.columns))} fields, none of them the only text:"
+                            " mlgate cannot know which one the service sends it; give the"
+                            " model a sample of the text field alone")
+            out["not_checked"] = True
+            return out
+        method = _TextInput(method, column)
+        out["input"]["text_field"] = str(column)
     deadline = spec.get("call_timeout", 30.0)
     if spec.get("predict", True):
         # Every row of the sample (up to a bound), not only the first: a later row that the
