@@ -660,10 +660,10 @@ RULES: dict[str, Rule] = {
     ),
     "MLG407": Rule(
         'error',
-        summary="the one-row sample does not predict in the project's environment (an "
-                'exception or a hang)',
-        what="the one-row sample does not predict in the project's environment (an "
-             'exception or a hang)',
+        summary="the sample does not predict in the project's environment (an "
+                'exception, a hang, or not one answer per request row)',
+        what="the sample does not predict in the project's environment (an "
+             'exception, a hang, or a number of answers other than its rows)',
         fix="call the model's method on the sample in the project's environment "
             'to see the whole error',
         why="a sample request that does not predict in the project's environment "
