@@ -428,7 +428,8 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
             unchecked[at] = (f"{spec.name} (its contract cannot be compared with a model"
                              " that has no column names, and a preprocessor is saved beside"
                              f" it: {', '.join(near)}; save both as one Pipeline"
-                             " (make_pipeline(preprocessor, model)) and the request is"
+                             " (make_pipeline(preprocessor, model)), or declare the model"
+                             f" with preprocessors = [\"{near[0]}\"], and the request is"
                              " checked as served)")
     for spec, (s0, l0, c0, t0), (s1, l1, c1, t1), raw in reversed(ranges):
         # a model beside a preprocessor saved on its own: not checked, not failed

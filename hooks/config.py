@@ -190,6 +190,7 @@ MODEL_KEYS: dict[str, Callable[[Any, str], Any]] = {
     "batch": _batch,
     "contract-import": _bool,
     "input": _choice("dataframe", "records"),
+    "preprocessors": _list_of_str,
 }
 
 

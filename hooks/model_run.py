@@ -62,6 +62,12 @@ def model_block(spec, sample, latency: dict | None = None) -> dict:
         block["input"] = "records"
     if spec.origin == SEVERAL:  # found by convention beside others: may be a preprocessor
         block["preprocessor_ok"] = True
+    if getattr(spec, "preprocessors", None):
+        from mlgate.artifacts.cache import file_stat
+
+        # applied in order before the model; their stamps are part of the cache key
+        block["before"] = [os.path.realpath(p) for p in spec.preprocessors]
+        block["before_stamps"] = [file_stat(p) for p in spec.preprocessors]
     file, colon, cls = (spec.contract or "").rpartition(":")
     if spec.contract_import and colon and file.endswith(".py"):
         from mlgate.artifacts.project import import_roots
@@ -159,6 +165,12 @@ def exercise(gate, spec, sample, latency: dict | None, findings: list[Finding]) 
                                  f" {what}", hint="train and save it, or fix the path"
                                  f" in {spec.origin}"))
         return None
+    for file in getattr(spec, "preprocessors", ()):
+        if not os.path.isfile(file):
+            findings.append(_finding(file, UNREADABLE, f"model {spec.name!r}: the preprocessor"
+                                     f" {file} does not exist or is not a file",
+                                     hint=f"save it, or fix preprocessors in {spec.origin}"))
+            return None
     block = model_block(spec, sample, latency)
     [(_, found, record)] = gate.check([spec.artifact], {spec.artifact: (block, block_key(block))})
     errors = [f for f in found if f.severity == "error" and f.code not in ABOUT_THE_LOCK]
@@ -276,9 +288,11 @@ def _hint_saved_beside(spec, failing: list[Finding]) -> None:
         names = sorted(os.listdir(folder))[:10_000]
     except OSError:
         return
+    declared = {os.path.realpath(p) for p in getattr(spec, "preprocessors", ())}
     beside = [os.path.join(os.path.dirname(spec.artifact), n) for n in names
               if named_as_artifact(n) and os.path.join(folder, n) != os.path.join(
-                  folder, os.path.basename(spec.artifact))]
+                  folder, os.path.basename(spec.artifact))
+              and os.path.realpath(os.path.join(folder, n)) not in declared]
     if not beside:
         return
     shown = ", ".join(beside[:3]) + (f" and {len(beside) - 3} more" if len(beside) > 3 else "")
@@ -286,7 +300,8 @@ def _hint_saved_beside(spec, failing: list[Finding]) -> None:
     first.hint = ((first.hint + "; ") if first.hint else "") + (
         f"{shown} {'is' if len(beside) == 1 else 'are'} saved beside the model: if the service"
         " applies a preprocessor first, save both as one Pipeline"
-        " (make_pipeline(preprocessor, model)) and declare that as the artifact")
+        " (make_pipeline(preprocessor, model)) and declare that as the artifact, or declare"
+        f" preprocessors = [\"{beside[0]}\"] in {spec.origin}")
 
 
 def behind_preprocessors(spec, found: list[Finding], preprocessors: list[str],
@@ -317,7 +332,10 @@ def behind_preprocessors(spec, found: list[Finding], preprocessors: list[str],
                       else "'s input was not"
                       " checked"), severity="warning",
                    hint="save the preprocessing and the model as one Pipeline"
-                        " (make_pipeline(preprocessor, model)) and ship that, so that the"
+                        " (make_pipeline(preprocessor, model)) and ship that, or declare the"
+                        " model with the preprocessors its service applies first"
+                        f" ([tool.mlgate.models.NAME] artifact = \"{spec.artifact}\","
+                        f" preprocessors = [\"{preprocessors[0]}\"]), so that the"
                         " request is checked as it is served",
                    extra={"check": (first.extra or {}).get("check", "schema")})
     return [f for f in found if f not in failing] + [note], (

@@ -36,7 +36,7 @@ class ModelSpec:
 
     __slots__ = ("artifact", "batch", "budget_ms", "contract", "contract_found",
                  "contract_import", "contract_names", "input", "method", "name", "origin",
-                 "request_models", "sample")
+                 "preprocessors", "request_models", "sample")
 
     def __init__(self, name: str, artifact: str, origin: str, sample: str | None = None,
                  contract: str | None = None, budget_ms: float | None = None,
@@ -52,9 +52,17 @@ class ModelSpec:
         # candidates and none chosen, `request_models` lists them for the user to pick.
         self.contract_found: str | None = None
         self.request_models: list[str] = []
+        # Artifacts the service applies, in order, before the model (vectorizer.pkl beside
+        # model.pkl): declared only.
+        self.preprocessors: list[str] = []
 
     def __repr__(self) -> str:
         return f"ModelSpec({self.name!r}, {self.artifact!r}, sample={self.sample!r})"
+
+
+# A chain longer than this is not what a service applies before one model (the probe's
+# chain takes at most 8 parts, the model included).
+MAX_PREPROCESSORS = 7
 
 
 def _shown(path: str) -> str:
@@ -101,12 +109,23 @@ def declared_models(config: Config, args) -> list[ModelSpec]:
                 _inside_repository(path, f"[tool.mlgate.models.{name}] {key}", config.root)
                 return f"{_shown(path)}:{cls}" if cls is not None else _shown(path)
 
-            specs.append(ModelSpec(
+            spec = ModelSpec(
                 name, at("artifact") or "", f"[tool.mlgate.models.{name}]", at("sample"),
                 at("contract"), table.get("budget-ms", default_budget),
                 table.get("method", "predict"), table.get("contract-names", names),
                 table.get("batch", 0), table.get("contract-import", False),
-                table.get("input", "dataframe")))
+                table.get("input", "dataframe"))
+            if len(table.get("preprocessors", ())) > MAX_PREPROCESSORS:
+                from mlgate.finding import UsageError
+
+                raise UsageError(f"[tool.mlgate.models.{name}] preprocessors: at most"
+                                 f" {MAX_PREPROCESSORS}")
+            for file in table.get("preprocessors", ()):
+                path = os.path.join(config.root, file)
+                _inside_repository(path, f"[tool.mlgate.models.{name}] preprocessors",
+                                   config.root)
+                spec.preprocessors.append(_shown(path))
+            specs.append(spec)
         return specs
     # By convention, the models under the folder being checked (`mlgate audit app/`), not
     # the whole project around it: the lock pillar looks there too.

@@ -547,3 +547,78 @@ def test_a_model_must_answer_once_per_request_row(repo, capsys):
     (repo / "sample.json").write_text(json.dumps([[0.1, 0.2]]))
     assert run(capsys, "schema", "--artifact", "model.joblib", "--sample", "sample.json"
                )[:2] == (0, [])
+
+
+def _vectorizer_and_model(repo):
+    """vectorizer.pkl beside model.pkl, the tutorial layout: the model is fitted on the
+    vectorizer's output, and the service applies the vectorizer first."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = ["good film", "bad film", "good plot", "bad plot"] * 3
+    vectorizer = TfidfVectorizer().fit(texts)
+    joblib.dump(vectorizer, repo / "vectorizer.pkl")
+    joblib.dump(LogisticRegression().fit(vectorizer.transform(texts), [1, 0, 1, 0] * 3),
+                repo / "model.pkl")
+
+
+def test_declared_preprocessors_are_applied_before_the_model(repo, capsys):
+    _vectorizer_and_model(repo)
+    sample(repo, {"text": "a good film"})
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlgate.models.sentiment]\nartifact = "model.pkl"\n'
+        'preprocessors = ["vectorizer.pkl"]\nsample = "sample.json"\n')
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    assert run(capsys, "schema")[:2] == (0, [])
+    code, found, err = run(capsys, "latency")
+    assert (code, found) == (0, []) and "p50 " in err
+    # a preprocessor that changes is read again (the cached verdict was the old one's)
+    joblib.dump(StandardScaler().fit(FRAME[["age", "income"]]), repo / "vectorizer.pkl")
+    code, found, _ = run(capsys, "schema")  # (its input is age and income now)
+    assert code == 1 and "MLG401" in codes(found), found
+    _vectorizer_and_model(repo)
+    # without the declaration the text reaches the bare model: one column for its 4
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlgate.models.sentiment]\nartifact = "model.pkl"\nsample = "sample.json"\n')
+    code, found, _ = run(capsys, "schema")
+    assert code == 1 and codes(found) == ["MLG404"], found
+    assert 'preprocessors = ["vectorizer.pkl"]' in found[0]["hint"], found
+
+
+def test_a_preprocessor_is_scanned_like_any_artifact_before_it_is_loaded(repo, capsys):
+    _vectorizer_and_model(repo)
+    (repo / "vectorizer.pkl").write_bytes(
+        b"cos\nsystem\n(S'touch " + str(repo / "pwned").encode() + b"'\ntR.")
+    sample(repo, {"text": "a good film"})
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlgate.models.sentiment]\nartifact = "model.pkl"\n'
+        'preprocessors = ["vectorizer.pkl"]\nsample = "sample.json"\n')
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    code, found, _ = run(capsys, "schema")
+    assert code == 1 and codes(found) == ["MLG400"], found
+    assert "its preprocessor vectorizer.pkl does not pass the artifact check (MLG301" in (
+        found[0]["message"]), found
+    assert not (repo / "pwned").exists()
+
+
+@pytest.mark.parametrize(("value", "says"), [
+    ('["../outside.pkl"]', "outside the repository"),
+    ('["a", "b", "c", "d", "e", "f", "g", "h"]', "at most 7"),
+    ('"vectorizer.pkl"', "must be a list of strings"),
+])
+def test_preprocessors_are_validated(repo, capsys, value, says):
+    _vectorizer_and_model(repo)
+    (repo / "pyproject.toml").write_text(
+        f'[tool.mlgate.models.m]\nartifact = "model.pkl"\npreprocessors = {value}\n')
+    code = main(["schema", "--python", sys.executable])
+    assert code == 2 and says in capsys.readouterr().err
+
+
+def test_a_missing_preprocessor_is_a_finding(repo, capsys):
+    _vectorizer_and_model(repo)
+    sample(repo, {"text": "a good film"})
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlgate.models.m]\nartifact = "model.pkl"\npreprocessors = ["gone.pkl"]\n'
+        'sample = "sample.json"\n')
+    code, found, _ = run(capsys, "schema")
+    assert code == 1 and codes(found) == ["MLG400"], found
+    assert "the preprocessor gone.pkl does not exist" in found[0]["message"]

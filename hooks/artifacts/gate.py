@@ -252,6 +252,7 @@ def _sandbox_spec(section: dict, reads: dict, path: str, block: dict | None = No
     files = [os.path.realpath(path)]
     if block:
         files += [block["parquet"]] if isinstance(block.get("parquet"), str) else []
+        files += [f for f in block.get("before") or () if isinstance(f, str)]
         contract = block.get("contract_import") or {}
         files += [contract["file"]] if isinstance(contract.get("file"), str) else []
     return {"mode": section.get("sandbox", "auto"), "path": SANDBOX_PATH,
@@ -284,6 +285,12 @@ def sandbox_reads(repo_root: str) -> dict:
         name in tops or name.endswith(".py") or (
             not name.startswith(".") and os.path.isdir(os.path.join(repo_root, name))))]
     return {"repo": repo_root, "entries": entries, "pth": pth}
+
+
+# What the probe verifies of an artifact before anything is unpickled: a preprocessor's are
+# added to the model's.
+_PREPROCESSOR_FACTS = ("verify", "dtypes", "compiled", "subclasses", "slots", "dict_classes",
+                       "project_classes", "absent_modules")
 
 
 # A load with less containment than asked for is said once per run (the audit runs several
@@ -579,6 +586,58 @@ class ArtifactGate:
                                             self._locked_for(tuple(roots)), self._listed)
         return result
 
+    def _preprocessors(self, path: str, block: dict | None, project_pairs: set,
+                       roots: list[str]):
+        """The preprocessors a declared model's service applies before it (block["before"]),
+        each read and scanned here as an artifact is: {"before": [{path, sha256, loader}],
+        "globals", "facts" (what the probe verifies first), "project_pairs"}, or a Finding
+        when one does not pass (the model is then not exercised through it)."""
+        import hashlib
+
+        from mlgate.artifacts.allowlist import AllowList
+        from mlgate.artifacts.project import ProjectClasses
+        from mlgate.artifacts.reading import Unreadable, read_bytes
+        from mlgate.codes import MODEL_UNUSABLE
+
+        out: dict = {"before": [], "globals": set(), "project_pairs": set(),
+                     "facts": {fact: [] for fact in _PREPROCESSOR_FACTS}}
+        for real in (block or {}).get("before") or ():
+            shown = os.path.relpath(real) if real.startswith(os.getcwd()) else real
+
+            def refused(why: str, shown: str = shown) -> Finding:
+                return _finding(path, MODEL_UNUSABLE, f"its preprocessor {shown} {why}, so the"
+                                " model was not exercised through it", "error",
+                                hint=f"run `mlgate artifact {shown}`")
+            try:
+                data = read_bytes(real)
+            except (OSError, Unreadable) as exc:
+                return refused(f"cannot be read ({exc})")
+            own = ProjectClasses(roots, self.repo_root)
+            allow = AllowList(self.base | project_pairs, defer=True, project_classes=own)
+            static, facts = _static(real, data, allow, False)
+            errors = [f for f in static if f.severity == "error" and f.code != VERSION_PARITY]
+            if errors:
+                return refused(f"does not pass the artifact check ({errors[0].code}"
+                               f" {errors[0].message})")
+            if facts.get("loader") not in ("pickle", "joblib") or "globals" not in facts:
+                return refused("is not a pickle or joblib file (a chain is read from those)")
+            out["before"].append({"path": real, "sha256": hashlib.sha256(data).hexdigest(),
+                                  "loader": facts["loader"]})
+            out["globals"] |= {tuple(p) for p in facts["globals"]}
+            out["project_pairs"] |= set(allow.project_pending)
+            if allow.project_pending:
+                out["facts"]["project_classes"] += sorted(
+                    [m, n, where] for (m, n), where in allow.project_pending.items())
+            if allow.pending:
+                called = ({tuple(p) for p in facts.pop("called")} if "called" in facts
+                          else allow.pending)
+                out["facts"]["verify"] += sorted([m, n, (m, n) in called]
+                                                 for m, n in allow.pending)
+            for fact in _PREPROCESSOR_FACTS:
+                if fact not in ("verify", "project_classes"):
+                    out["facts"][fact] += list(facts.get(fact) or [])
+        return out
+
     def _libraries_unlocked(self, path: str, facts: dict, roots: tuple) -> list[Finding]:
         """MLG311: a library the pickle needs (xgboost, pandas, ...) that the project's lock
         neither pins nor brings in through what it pins: the deployed service, installed
@@ -804,6 +863,12 @@ class ArtifactGate:
                 finish(path, record, name if cacheable else None)
                 continue
             project_pairs = project_pairs | set(allow.project_pending)
+            chained = self._preprocessors(path, block, project_pairs, roots)
+            if isinstance(chained, Finding):  # a preprocessor that does not pass: not run
+                record["findings"].append(_stored(chained))
+                finish(path, record, None)
+                continue
+            project_pairs = project_pairs | chained.get("project_pairs", set())
             payload = _load_payload(path, sha, facts, roots, project_pairs, section, allow,
                                     self._reads(), block)
             payload["verify"] = facts.get("verify", [])
@@ -812,6 +877,12 @@ class ArtifactGate:
                          "project_classes", "absent_modules"):
                 payload[fact] = facts.get(fact, [])
             payload["class_pairs"] = sorted(trusted - self.configured)
+            if chained.get("before"):
+                payload["before"] = chained["before"]
+                payload["allow"] = sorted({tuple(p) for p in payload["allow"]}
+                                          | chained["globals"])
+                for fact, more in chained["facts"].items():
+                    payload[fact] = list(payload.get(fact) or []) + more
             record["_project_pairs"] = sorted(project_pairs)
             if block is not None:
                 payload["model"] = block

@@ -268,7 +268,6 @@ def _read_verified(path, sha256, prepared):
 
 def _load(params):
     import gc
-    import io
     import pickle
     import time
     import warnings
@@ -305,7 +304,7 @@ def _load(params):
         _deny_writes()
         _verify_project_classes(resolver, params, roots)
         if params.get("loader") == "xgboost":  # a native model names no globals to import
-            import xgboost  # before hardening: an import may start a program
+            import xgboost  # noqa: F401  (before hardening: an import may start a program)
         if any(m.startswith("lightgbm") for m, _ in allowed):
             from .ecosystem import record_lightgbm_texts
 
@@ -316,43 +315,24 @@ def _load(params):
             def find_class(self, module, name):
                 return find_class(module, name)
 
-        if params.get("loader") == "skops":
-            obj = _load_skops(data, allowed, resolver)
-        elif params.get("loader") in ("npy", "npz"):
-            obj = _load_numpy(data, params["loader"], Restricted)
-        elif params.get("loader") == "xgboost":  # its own JSON/UBJ format: no unpickling
-            import xgboost
-
-            obj = xgboost.Booster()
-            obj.load_model(bytearray(data))
-        elif params.get("loader") == "joblib":
-            import joblib.numpy_pickle as numpy_pickle
-
-            class PickleModule:
-                """joblib before 1.5 read object arrays with a bare pickle.load."""
-
-                def __getattr__(self, attr):
-                    return getattr(pickle, attr)
-
-                @staticmethod
-                def load(file, **_):
-                    return Restricted(file).load()
-
-            numpy_pickle.NumpyUnpickler.find_class = lambda self, m, n: find_class(m, n)
-            numpy_pickle.pickle = PickleModule()
-            obj = numpy_pickle.load(io.BytesIO(data))
-        else:
-            obj = Restricted(io.BytesIO(data)).load()
+        obj = _unpickled(data, params.get("loader"), allowed, resolver, Restricted,
+                         find_class)
+        del data
+        # The preprocessors a declared model's service applies first (vectorizer.pkl beside
+        # model.pkl), each scanned by mlgate like the model: read, verified against the
+        # hash mlgate scanned, and unpickled under the same class lookup.
+        before = [_unpickled(_read_verified(entry["path"], entry["sha256"], {}),
+                          entry["loader"], allowed, resolver, Restricted, find_class)
+                  for entry in params.get("before", ())]
     seconds = time.perf_counter() - started
-    del data
     # A model pickled by another scikit-learn may hold parameters of its own day (MLG306
     # says so); one of this version is held to what its fit accepts.
     pickled = _pickled_versions(caught)
     PARAMETERS["validate"] = not pickled
-    _walk(obj)  # before anything reads or calls the model
+    _walk((*before, obj) if before else obj)  # before anything reads or calls the model
     _stopped()
     _GUARD["phase"] = "use"
-    _smoke(obj, params.get("load_timeout"))  # within the load's deadline
+    _smoke((*before, obj) if before else obj, params.get("load_timeout"))  # in the deadline
     stop_clock()
     result = _summary(obj)
     # What a fresh interpreter pays: the libraries imported ahead of the payload count too.
@@ -380,8 +360,8 @@ def _load(params):
         if getattr(m, "__file__", None) and roots and _under(m.__file__, roots))
     if params.get("model"):
         # The schema and latency checks reuse this one load.
-        result["model"] = exercise_model(obj, params["model"])
-    del obj  # frees the loaded graph (or crashes here, as a finding), then every cycle:
+        result["model"] = exercise_model((*before, obj) if before else obj, params["model"])
+    del obj, before  # frees the loaded graph (or crashes here, as a finding), then every cycle:
     gc.collect()
     return result
 
@@ -400,6 +380,40 @@ def _pickled_versions(caught):
             found = re.search(r"from version (\S+) when using", str(message))
             versions.add(found.group(1)[:40] if found else "?")
     return versions
+
+
+def _unpickled(data, loader, allowed, resolver, Restricted, find_class):
+    """The object `data` holds, read as `loader` says, through the restricted class lookup."""
+    import io
+    import pickle
+
+    if loader == "skops":
+        return _load_skops(data, allowed, resolver)
+    if loader in ("npy", "npz"):
+        return _load_numpy(data, loader, Restricted)
+    if loader == "xgboost":  # its own JSON/UBJ format: no unpickling
+        import xgboost
+
+        booster = xgboost.Booster()
+        booster.load_model(bytearray(data))
+        return booster
+    if loader == "joblib":
+        import joblib.numpy_pickle as numpy_pickle
+
+        class PickleModule:
+            """joblib before 1.5 read object arrays with a bare pickle.load."""
+
+            def __getattr__(self, attr):
+                return getattr(pickle, attr)
+
+            @staticmethod
+            def load(file, **_):
+                return Restricted(file).load()
+
+        numpy_pickle.NumpyUnpickler.find_class = lambda self, m, n: find_class(m, n)
+        numpy_pickle.pickle = PickleModule()
+        return numpy_pickle.load(io.BytesIO(data))
+    return Restricted(io.BytesIO(data)).load()
 
 
 def _warning_text(message):
