@@ -613,8 +613,12 @@ class ArtifactGate:
             except (OSError, Unreadable) as exc:
                 return refused(f"cannot be read ({exc})")
             own = ProjectClasses(roots, self.repo_root)
-            allow = AllowList(self.base | project_pairs, defer=True, project_classes=own)
+            allow = AllowList(self.base | project_pairs, defer=True, project_classes=own,
+                              flag=frozenset(p for p in project_pairs if dangerous(*p)))
             static, facts = _static(real, data, allow, False)
+            if allow.flagged and self.sandbox == "off":  # as the model's: never unsandboxed
+                return refused("names what the configuration allows but pickle exploits"
+                               " use, and the sandbox is off")
             errors = [f for f in static if f.severity == "error" and f.code != VERSION_PARITY]
             if errors:
                 return refused(f"does not pass the artifact check ({errors[0].code}"
@@ -623,6 +627,7 @@ class ArtifactGate:
                 return refused("is not a pickle or joblib file (a chain is read from those)")
             out["before"].append({"path": real, "sha256": hashlib.sha256(data).hexdigest(),
                                   "loader": facts["loader"]})
+            out["size"] = out.get("size", 0) + len(data)
             out["globals"] |= {tuple(p) for p in facts["globals"]}
             out["project_pairs"] |= set(allow.project_pending)
             if allow.project_pending:
@@ -879,6 +884,8 @@ class ArtifactGate:
             payload["class_pairs"] = sorted(trusted - self.configured)
             if chained.get("before"):
                 payload["before"] = chained["before"]
+                payload["memory_limit_mb"] = _memory_limit(
+                    section.get("memory-limit-mb"), facts.get("size", 0) + chained["size"])
                 payload["allow"] = sorted({tuple(p) for p in payload["allow"]}
                                           | chained["globals"])
                 for fact, more in chained["facts"].items():
