@@ -113,17 +113,24 @@ class Greedy(BaseEstimator):
 """
 
 
-def test_a_model_that_runs_out_of_memory_on_a_few_rows_is_a_finding(git_project, capsys):
-    (git_project / "greedy.py").write_text(GREEDY)
-    subprocess.run(["git", "add", "greedy.py"], cwd=git_project, check=True)
-    sys.path.insert(0, str(git_project))
-    try:
-        from greedy import Greedy
+def _project_class(project, module, source, name):
+    """A class of a tracked module of the project, imported here to pickle an instance
+    (the caller drops the module from sys.modules once it is pickled)."""
+    import importlib
 
-        (git_project / "model.pkl").write_bytes(pickle.dumps(Greedy().fit(X)))
+    (project / f"{module}.py").write_text(source)
+    subprocess.run(["git", "add", f"{module}.py"], cwd=project, check=True)
+    sys.path.insert(0, str(project))
+    try:
+        return getattr(importlib.import_module(module), name)
     finally:
-        sys.path.remove(str(git_project))
-        sys.modules.pop("greedy", None)
+        sys.path.remove(str(project))
+
+
+def test_a_model_that_runs_out_of_memory_on_a_few_rows_is_a_finding(git_project, capsys):
+    greedy = _project_class(git_project, "greedy", GREEDY, "Greedy")
+    (git_project / "model.pkl").write_bytes(pickle.dumps(greedy().fit(X)))
+    sys.modules.pop("greedy", None)
     code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
     assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
     assert "ran out of the load's memory limit" in found[0]["message"], found
@@ -289,18 +296,11 @@ def test_a_text_transformer_is_run_on_a_few_texts(git_project, capsys):
     """Transformers of text and records (vectorizers, DictVectorizer, FeatureHasher) record no
     input width, so no smoke row ever reached their transform(): one that allocates a stored
     size per document passed. They get a few texts (records) made of their vocabulary now."""
-    (git_project / "greedy_text.py").write_text(GREEDY_TEXT)
-    subprocess.run(["git", "add", "greedy_text.py"], cwd=git_project, check=True)
-    sys.path.insert(0, str(git_project))
-    try:
-        from greedy_text import GreedyText
-
-        model = GreedyText().fit(["good film", "bad plot"])
-        model.width_ = 10 ** 12
-        (git_project / "model.pkl").write_bytes(pickle.dumps(model))
-    finally:
-        sys.path.remove(str(git_project))
-        sys.modules.pop("greedy_text", None)
+    model = _project_class(git_project, "greedy_text", GREEDY_TEXT, "GreedyText")().fit(
+        ["good film", "bad plot"])
+    model.width_ = 10 ** 12
+    (git_project / "model.pkl").write_bytes(pickle.dumps(model))
+    sys.modules.pop("greedy_text", None)
     code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
     assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
     assert "calling transform() on" in found[0]["message"], found
