@@ -317,6 +317,12 @@ def structure_problem(value):
             return _bspline_problem(value)
         except Exception as exc:  # what BSpline's own constructor refuses
             return f"BSpline: {type(exc).__name__}: {str(exc)[:200]}"
+    if module.startswith("numpy.random"):
+        try:
+            problem = _random_state_problem(value)
+        except Exception as exc:  # a state its own reader refuses
+            problem = f"{type(exc).__name__}: {str(exc)[:200]}"
+        return f"{cls.__name__}: {problem}" if problem else None
     # By what the class is, not where it is defined: a project's subclass of a scikit-learn
     # estimator (`class MyHGB(HistGradientBoostingRegressor)`) runs the same compiled code.
     if not any((getattr(c, "__module__", "") or "").startswith(("sklearn.", "scipy.sparse"))
@@ -559,6 +565,55 @@ def _bspline_problem(spline):
     return None
 
 
+def _random_state_problem(value):
+    """numpy's bit generators take any position in their buffers from a pickle and draw from
+    there: MT19937 makes a new key only at pos == 624 exactly (pos 625 reads past its key,
+    one word per draw: a model that draws at predict time, DummyClassifier("uniform"),
+    reads the heap and crashes on a large batch); Philox reads its buffer at buffer_pos."""
+    bit = getattr(value, "_bit_generator", None) or getattr(value, "bit_generator", None) \
+        or value
+    state = getattr(bit, "state", None)
+    if not isinstance(state, dict):
+        return None
+    inner = state.get("state")
+    if state.get("bit_generator") == "MT19937" and (
+            len(inner["key"]) != 624 or not 0 <= int(inner["pos"]) <= 624):
+        return "MT19937: a position outside its key (numpy writes 0..624)"
+    if state.get("bit_generator") == "Philox" and not 0 <= int(state["buffer_pos"]) <= 4:
+        return "Philox: a buffer position outside its buffer (numpy writes 0..4)"
+    return None
+
+
+def _sized_output_problem(model, bases, attributes):
+    """Counts a fitted transformer stores and sizes its output with (np.empty), then fills
+    only as far as its real parts reach: the rest of the output is whatever the heap held
+    (process memory returned as features). Each must be what fit derives from the others."""
+    if "PolynomialFeatures" in bases and "_n_out_full" in attributes:
+        count = getattr(type(model), "_num_combinations", None)
+        if count is not None:
+            width = int(attributes["n_features_in_"])
+            common = {"n_features": width, "max_degree": attributes["_max_degree"],
+                      "interaction_only": attributes["interaction_only"],
+                      "include_bias": attributes["include_bias"]}
+            if int(attributes["_n_out_full"]) != int(count(min_degree=0, **common)) or int(
+                    attributes["n_output_features_"]) != int(count(
+                        min_degree=attributes["_min_degree"], **common)):
+                return "output columns other than its degrees and features make"
+    if "TargetEncoder" in bases and "encodings_" in attributes:
+        width = int(attributes["n_features_in_"])
+        classes = attributes.get("classes_")
+        per = len(classes) if attributes.get("target_type_") == "multiclass" else 1
+        if len(attributes["encodings_"]) != width * per or len(
+                attributes.get("categories_") or ()) != width:
+            return "encodings other than one per feature (and class)"
+        mean = attributes.get("target_mean_")
+        import numpy as np
+
+        if per > 1 and np.shape(mean) != (per,):
+            return "a target mean per class other than its classes"
+    return None
+
+
 def _columns_problem(name, mapping, size):
     """A vocabulary-like mapping {key: column} whose columns build a sparse matrix of `size`
     columns (scipy does not check the indices it is given): exactly 0..size-1, once each."""
@@ -623,6 +678,9 @@ def _stored_index_problem(model, bases):
         problem = _agglomeration_problem(attributes)
         if problem:
             return f"{name}: {problem}"
+    problem = _sized_output_problem(model, bases, attributes)
+    if problem:
+        return f"{name}: {problem}"
     if "OneHotEncoder" in bases and "_n_features_outs" in attributes:
         # the output columns each feature takes: the encoder's own arithmetic from its
         # categories, drops and infrequent groups, or a sparse matrix with columns beyond it
