@@ -92,3 +92,35 @@ def test_the_same_models_as_fit_writes_them_pass(git_project, capsys):
     }
     joblib.dump(models, git_project / "models.joblib")
     assert artifact_json(capsys, "--only-artifacts", "models.joblib") == (0, [])
+
+
+def _hash_bomb(depth: int, gap: bool = False) -> bytes:
+    """A dict whose key is t(depth), where t(0) = () and t(i+1) = (t(i), t(i)), built through
+    the memo: a 1.7 KB stream whose key costs 2**depth steps to hash. `gap`: memo keys from
+    1, which the scan refuses and every unpickler accepts."""
+    first = 1 if gap else 0
+    out = bytearray(b"})q" + bytes([first]) + b"0")
+    for i in range(depth):
+        out += b"h" + bytes([first + i]) + b"h" + bytes([first + i]) + b"\x86"
+        out += b"q" + bytes([first + i + 1]) + b"0"
+    return bytes(out + b"h" + bytes([first + depth]) + b"Ns.")
+
+
+@pytest.mark.parametrize(("gap", "says"), [
+    (True, "out of the order a pickler writes memo keys in"),
+    (False, "did not finish within 2 s"),
+])
+def test_a_key_that_never_finishes_hashing_never_hangs_mlgate(git_project, capsys, gap,
+                                                               says):
+    """Round 29b: the sniff that tells whether a tracked file of any name is a pickle runs
+    pickle's own reader, with stand-ins for every name; hashing that key ran in C forever
+    (no signal stops it), so one committed `notes.txt` hung every `mlgate artifact`. The
+    sniff bounds the work of hashing what it reads; the load's deadline bounds the rest."""
+    import subprocess
+
+    (git_project / "notes.txt").write_bytes(_hash_bomb(100, gap))
+    (git_project / "pyproject.toml").write_text("[tool.mlgate.artifact]\nload-timeout = 2\n")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys)
+    assert code == 1 and says in found[0]["message"], found
+    assert found[0]["path"] == "notes.txt"

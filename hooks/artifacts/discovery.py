@@ -387,6 +387,25 @@ def _readers() -> list:
                 raise pickle.UnpicklingError("EXT specifies code <= 0")
             self.append(self.find_class("copyreg", f"extension_{code}"))
 
+    def hashing(load):
+        """`load` (an opcode that hashes the items it takes), once the work of hashing them
+        is bounded: a tuple is hashed through every element, each time it is reached, so 100
+        tuples each holding the previous one twice (a 1.7 KB stream, built through the memo)
+        cost 2**100 steps, in C, where no signal stops it. A loader would never finish such
+        a stream: it is a pickle to scan (whose load the probe's deadline bounds)."""
+        def bounded(self) -> None:
+            values = self.stack[-2:-1] if load.__name__ == "load_setitem" else self.stack
+            if _hash_work_exceeds(values, _HASH_WORK):
+                self.called.append(True)
+                raise _Acted
+            load(self)
+        return bounded
+
+    Sniffer.dispatch = dict(Sniffer.dispatch)
+    for code, name in ((b"s", "load_setitem"), (b"u", "load_setitems"), (b"d", "load_dict"),
+                       (b"\x91", "load_frozenset"), (b"\x90", "load_additems")):
+        Sniffer.dispatch[code[0]] = hashing(getattr(python_reader, name))
+
     class CSniffer(Sniffer):
         """The same reader, where the C unpickler reads otherwise."""
 
@@ -456,7 +475,7 @@ def _readers() -> list:
         for code, method in ((b"\x95", load_frame), (b"I", load_int), (b"L", load_long),
                              (b"F", load_float), (b"g", load_get), (b"p", load_put),
                              (b"i", load_inst), (b"e", load_appends),
-                             (b"\x90", load_additems)):
+                             (b"\x90", hashing(load_additems))):
             dispatch[code[0]] = method
 
     class CReader(pickle.Unpickler):
@@ -478,6 +497,24 @@ def _readers() -> list:
     if _capped_available():
         _READERS.append(CReader)
     return _READERS
+
+
+# The nodes hashing a sniffed stream's keys may visit, counted as hashing visits them
+# (a shared part once per time it is reached): no real key comes near.
+_HASH_WORK = 100_000
+
+
+def _hash_work_exceeds(values, limit: int) -> bool:
+    """Would hashing `values` visit more than `limit` nested tuples and frozensets?"""
+    stack, work = list(values), 0
+    while stack:
+        value = stack.pop()
+        if isinstance(value, (tuple, frozenset)):
+            work += 1
+            if work > limit:
+                return True
+            stack.extend(value)
+    return False
 
 
 class _Acted(Exception):
