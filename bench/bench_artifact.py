@@ -525,7 +525,7 @@ module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
 loaded = time.perf_counter()
 # as a load applies it: reads confined to the environment and a repository (here the cwd)
-reads = {"repo": os.getcwd(), "entries": sorted(os.listdir(os.getcwd())), "files": []}
+reads = json.loads(sys.argv[2])  # planned by mlgate, as a gate plans it
 report = module.apply(tempfile.mkdtemp(), reads)
 done = time.perf_counter()
 print(json.dumps({"load_ms": (loaded - start) * 1e3, "apply_ms": (done - loaded) * 1e3,
@@ -536,10 +536,13 @@ print(json.dumps({"load_ms": (loaded - start) * 1e3, "apply_ms": (done - loaded)
 def sandbox_setup(python: str, repeat: int, env: dict) -> dict:
     """What the load's sandbox costs: loading sandbox.py by path and apply(), in fresh
     processes of the project's interpreter (the probe pays it once per load)."""
+    from mlgate.artifacts.read_scope import sandbox_reads
+
     sandbox = str(Path(__file__).resolve().parent.parent / "hooks" / "sandbox.py")
+    reads = json.dumps({**sandbox_reads(os.getcwd()), "files": []})
     runs = []
     for _ in range(max(repeat, 5)):
-        proc = subprocess.run([python, "-I", "-S", "-c", SANDBOX_TIMING, sandbox],
+        proc = subprocess.run([python, "-I", "-S", "-c", SANDBOX_TIMING, sandbox, reads],
                               capture_output=True, text=True, env=env, timeout=60, check=False)
         if proc.returncode == 0:
             runs.append(json.loads(proc.stdout))

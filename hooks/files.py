@@ -109,6 +109,22 @@ def tracked_in(root: str) -> list[str] | None:
     return [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
 
 
+def untracked_code_in(root: str) -> list[str]:
+    """The Python files of the repository at `root` that git does not track yet and does not
+    ignore (a module the user has still to add), relative to it; [] when git cannot say."""
+    import subprocess
+
+    try:
+        proc = subprocess.run([*GIT, "-C", root, "ls-files", "-z", "--others",
+                               "--exclude-standard", "--", "*.py"],
+                              capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if proc.returncode != 0:
+        return []
+    return [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+
+
 def _git_files(folder: str) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files under `folder`, relative to the cwd."""
     listed = _ls_files(folder, "--cached", "--others", "--exclude-standard")

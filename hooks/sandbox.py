@@ -11,7 +11,8 @@ On Linux (x86_64 and aarch64), through ctypes:
 - `no_new_privs` (prctl): nothing run later gains privileges; Landlock and seccomp need it.
 - Landlock: with `reads` (every probe mlgate starts), reading is confined to the system's
   and the interpreter's files and the repository's tracked entries, never `.git` (a CI
-  job's token is in .git/config) or the home folder; see readable_roots(). Every right to
+  job's token is in .git/config) or the home folder; see readable_roots(). Of the
+  repository, only the files mlgate planned (git's tracked files; never a `.git`). Every right to
   write, create, remove, rename across folders, truncate (and ioctl on devices)
   is denied except beneath the writable folder (and writing to /dev/null). File descriptors
   that are already open, such as stdout, are not affected. ABI 4+: binding and connecting TCP
@@ -195,11 +196,12 @@ def apply(writable_dir, reads=None):
     {"platform", "applied": [names], "missing": {name: reason}, "complete": bool}.
 
     `reads`: None leaves reading alone; a dict confines it (Landlock, "landlock-read") to
-    the system's and the interpreter's files (`readable_roots()`), the repository's entries
-    `reads["entries"]` (top-level names in `reads["repo"]`, never `.git`) and
-    `reads["files"]`. `complete` is True when every protection of the
-    platform's REQUIRED set was applied. Nothing that the system does not offer raises; a
-    bad argument does."""
+    the system's and the interpreter's files (`readable_roots()`), what mlgate planned of
+    the repository `reads["repo"]` (folders `reads["trees"]` whole and files
+    `reads["tracked"]`: see mlgate.artifacts.read_scope; never `.git`), and
+    `reads["files"]`; `reads["coarse"]` says why that plan is coarser than its rule.
+    `complete` is True when every protection of the platform's REQUIRED set was applied.
+    Nothing that the system does not offer raises; a bad argument does."""
     if not isinstance(writable_dir, str) or not os.path.isdir(writable_dir):
         raise ValueError(f"apply() needs an existing folder, not {writable_dir!r}")
     report = {"platform": sys.platform, "applied": [], "missing": {}}
@@ -305,6 +307,8 @@ def _apply_linux(writable_dir, report, disabled, reads=None):
             reads = None
             missing["landlock-read"] = f"disabled by {UNAVAILABLE_ENV} (tests)"
         _landlock(ctypes, call, arch, writable_dir, applied, missing, reads)
+    if reads is not None and "landlock" in missing and "landlock-read" not in missing:
+        missing["landlock-read"] = "reads are confined by Landlock only, which is missing"
     if "seccomp" in disabled:
         missing["seccomp"] = f"disabled by {UNAVAILABLE_ENV} (tests)"
     else:
@@ -449,9 +453,12 @@ def _landlock(ctypes, call, arch, writable_dir, applied, missing, reads=None):
     finally:
         os.close(ruleset)
     applied.append(f"landlock-abi{abi}")
+    coarse = reads.get("coarse") if read else None
     if read and exposed:
         missing["landlock-read"] = (f"{exposed} lies beneath a folder the load must read;"
                                     " Landlock cannot hide it")
+    elif coarse:
+        missing["landlock-read"] = str(coarse)
     elif read:
         applied.append("landlock-read")
     if net:
@@ -490,9 +497,10 @@ def readable_roots(reads, writable_dir):
     Trees: SYSTEM_TREES; the interpreter's prefixes and its own folder; the folders of the
     shared libraries already mapped; the folders that site-packages' .pth files and
     editable-install finders put on sys.path (site runs after the sandbox: it must find
-    them); mlgate's own folder (the probe's code); the writable folder; and the
-    repository's allowed entries. A folder that holds `.git` (a flat editable install puts a
-    repository's root on sys.path) is listed, and its entries but `.git` read.
+    them); mlgate's own folder (the probe's code); the writable folder; and what mlgate
+    planned of the repository (its folder listed). A folder outside the repository that
+    holds `.git` (a flat editable install of another checkout) is listed, and its entries
+    but `.git` read.
     `exposed`: the repository's `.git`, when a tree holds it anyway (a repository inside
     /usr): Landlock only allows, it cannot carve `.git` out."""
     trees = [t for t in SYSTEM_TREES if t != "/proc/self"]
@@ -506,21 +514,23 @@ def readable_roots(reads, writable_dir):
     trees.append(writable_dir)
     repo = reads.get("repo")
     repo = os.path.realpath(repo) if isinstance(repo, str) and repo else None
-    holders = []
     committed = {p for p in reads.get("pth", ()) if isinstance(p, str)}
     for folder in _site_paths(committed, repo):
         if repo and (folder == repo or folder.startswith(repo + os.sep)):
-            continue  # the repository's entries decide what of it is read
+            continue  # the repository's own plan decides what of it is read
         if os.path.lexists(os.path.join(folder, ".git")):
-            holders.append((folder, None))
+            listed.append(folder)
+            for path in _entries_but_git(folder, None):
+                (trees if os.path.isdir(path) else files).append(path)
         else:
             trees.append(folder)
     if repo:
-        holders.append((repo, {n for n in reads.get("entries", ()) if isinstance(n, str)}))
-    for folder, names in holders:
-        listed.append(folder)
-        for path in _entries_but_git(folder, names):
-            (trees if os.path.isdir(path) else files).append(path)
+        # mlgate's plan (mlgate.artifacts.read_scope): tracked files and clean folders.
+        # Each path is taken only as it still is: inside the repository, no `.git` in it,
+        # not redirected by a symlink since it was planned.
+        listed.append(repo)
+        trees.extend(p for p in reads.get("trees", ()) if _planned(p, repo))
+        files.extend(p for p in reads.get("tracked", ()) if _planned(p, repo))
     files.extend(p for p in reads.get("files", ()) if isinstance(p, str))
     exposed = None
     if repo:
@@ -531,6 +541,14 @@ def readable_roots(reads, writable_dir):
                 exposed = git
                 break
     return trees, listed, files, exposed
+
+
+def _planned(path, repo):
+    if not isinstance(path, str) or not path.startswith(repo + os.sep):
+        return False
+    if os.path.realpath(path) != path:
+        return False
+    return ".git" not in path[len(repo) + 1:].split(os.sep)
 
 
 def _entries_but_git(folder, names):

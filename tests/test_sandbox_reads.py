@@ -16,6 +16,7 @@ import pickle
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from test_artifact_load import codes, repo, run, write_module  # noqa: F401 - `repo` is a fixture
@@ -89,6 +90,68 @@ def test_a_load_reads_the_project_but_not_git_untracked_files_or_the_users(
     assert (code, codes(found)) == (1, ["MLG309"]), [f["message"] for f in found]
     assert _seen(found[0]["message"]) == ["read"] * 3 + ["denied"] * 8, found[0]["message"]
     assert "s3cr3t" not in json.dumps(found)
+
+
+def test_a_load_reads_tracked_files_only_never_a_nested_git_or_an_untracked_target(
+        available, repo, capsys):  # noqa: F811
+    """Sandbox review round 29: a load could read a second checkout's `other/.git/config`
+    (an untracked folder), a nested repository's `.git` inside a tracked folder, an ignored
+    `.env` beside tracked files, an ignored `local_settings.py`, and `.env` itself through a
+    committed symlink, since whole folders were granted. Now only files git tracks (and
+    Python files not yet added that git does not ignore) are readable, never via a link."""
+    (repo / ".gitignore").write_text(".env\n")
+    (repo / "pyproject.toml").write_text(TRUSTS_PEEK)
+    paths = [repo / "proj" / "peek.py", repo / "tracked_link.py", repo / "new_module.py",
+             repo / "other" / ".git" / "config", repo / "proj" / "vendor" / ".git" / "config",
+             repo / "envlink", repo / ".env", repo / "proj" / ".env",
+             repo / "local_settings.py", repo / "proj" / "notes.txt"]
+    (repo / "model.pkl").write_bytes(_pickled_call(
+        repo, "proj.peek", PEEK, "Peek", [str(p) for p in paths]))
+    os.symlink("proj/peek.py", repo / "tracked_link.py")  # a link to a tracked file
+    os.symlink(".env", repo / "envlink")  # a committed link to an untracked secret
+    subprocess.run(["git", "add", ".gitignore", "pyproject.toml", "tracked_link.py",
+                    "envlink"], cwd=repo, check=True)
+    (repo / "new_module.py").write_text("X = 1\n")  # not added yet, not ignored
+    for nested in (repo / "other", repo / "proj" / "vendor"):
+        nested.mkdir()
+        subprocess.run(["git", "init", "-q"], cwd=nested, check=True)
+        subprocess.run(["git", "config", "remote.origin.url", "https://x:s3cr3t@h/r"],
+                       cwd=nested, check=True)
+    (repo / ".env").write_text("API_KEY=s3cr3t\n")
+    (repo / "proj" / ".env").write_text("API_KEY=s3cr3t\n")
+    (repo / "local_settings.py").write_text("PASSWORD = 's3cr3t'\n")
+    (repo / ".git" / "info" / "exclude").write_text("local_settings.py\n")
+    (repo / "proj" / "notes.txt").write_text("untracked, not ignored, not code\n")
+    code, found = run(capsys, "--no-cache", "model.pkl")
+    assert (code, codes(found)) == (1, ["MLG309"]), [f["message"] for f in found]
+    assert _seen(found[0]["message"]) == ["read"] * 3 + ["denied"] * 7, found[0]["message"]
+
+
+def test_the_read_plan_grants_clean_folders_whole_and_files_elsewhere(tmp_path):
+    """Landlock grants by hierarchy: a folder whose every entry is readable is one rule; a
+    folder with anything else in it (an untracked name, a symlink, a nested `.git`) is
+    granted file by file, so a rule never covers what the load may not read."""
+    from mlgate.artifacts.read_scope import sandbox_reads
+
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    for name in ("pkg/a.py", "pkg/sub/b.py", "data/x.csv", "data/y.csv", "top.py", "README"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True)
+    (tmp_path / "data" / "secret.json").write_text("{}")  # untracked beside tracked files
+    (tmp_path / "scratch").mkdir()
+    (tmp_path / "scratch" / "t.txt").write_text("x")
+    plan = sandbox_reads(str(tmp_path))
+    root = str(tmp_path)
+    assert plan["trees"] == [os.path.join(root, "pkg")]
+    assert plan["tracked"] == [os.path.join(root, p) for p in
+                               ("README", "data/x.csv", "data/y.csv", "top.py")]
+    assert plan["coarse"] is None and plan["pth"] == []
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path / "pkg" / "sub", check=True)
+    plan = sandbox_reads(root)
+    assert plan["trees"] == [], plan  # pkg/sub holds a .git: neither it nor pkg is whole
+    assert os.path.join(root, "pkg", "a.py") in plan["tracked"]
+    assert not any(".git" in p for p in plan["trees"] + plan["tracked"])
 
 
 FORGE = """
@@ -211,6 +274,10 @@ def test_without_landlock_no_file_is_written_made_or_removed(available, tmp_path
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout.splitlines()[0])
     assert "seccomp-no-writes" in report["applied"] and "landlock" in report["missing"]
+    # asked to confine reads, and could not: said so, by name (sandbox review round 29)
+    unconfined = json.loads(_apply_in_subprocess("", probe, {"repo": str(tmp_path)}).stdout
+                            .splitlines()[0])
+    assert "Landlock" in unconfined["missing"]["landlock-read"], unconfined
     assert json.loads(proc.stdout.splitlines()[1]) == {
         "append": "refused", "create": "refused", "in its folder": "refused",
         "mkdir": "refused", "rename": "refused", "unlink": "refused", "read": "done"}
@@ -236,20 +303,26 @@ def test_the_extra_filters_are_built_for_both_architectures():
 def test_what_of_the_repository_is_readable_when_git_cannot_list_it(tmp_path):
     """Sandbox read review: a checkout git refuses (owned by another user) or a folder that
     is no repository made every top-level file readable (.env, .ssh/id_rsa)."""
-    from mlgate.artifacts.gate import sandbox_reads
+    from mlgate.artifacts.read_scope import sandbox_reads
 
     for name in ("model.pkl", ".env", "train.py", "notes.txt"):
         (tmp_path / name).write_text("x")
     for name in (".ssh", "proj", ".venv"):
         (tmp_path / name).mkdir()
+    (tmp_path / "proj" / "m.py").write_text("x")
+    (tmp_path / ".ssh" / "id_rsa").write_text("x")
+    (tmp_path / "proj" / ".env").write_text("x")
     assert sandbox_reads(str(tmp_path)) == {
-        "repo": str(tmp_path), "entries": ["proj", "train.py"], "pth": []}
+        "repo": str(tmp_path), "trees": [], "pth": [], "coarse": None,
+        "tracked": [str(tmp_path / "proj" / "m.py"), str(tmp_path / "train.py")]}
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     (tmp_path / ".venv" / "evil.pth").write_text("/root\n")
     subprocess.run(["git", "add", "-f", "notes.txt", ".venv/evil.pth"], cwd=tmp_path,
                    check=True)
     assert sandbox_reads(str(tmp_path)) == {
-        "repo": str(tmp_path), "entries": [".venv", "notes.txt", "proj", "train.py"],
+        "repo": str(tmp_path), "trees": [str(tmp_path / ".venv")], "coarse": None,
+        "tracked": [str(tmp_path / "notes.txt"), str(tmp_path / "proj" / "m.py"),
+                    str(tmp_path / "train.py")],
         "pth": [os.path.realpath(tmp_path / ".venv" / "evil.pth")]}
 
 
@@ -286,3 +359,32 @@ def test_without_landlock_the_projects_code_writes_nothing(available, repo, caps
     assert (code, codes(found)) == (1, ["MLG309"]), found
     assert "PermissionError" in found[0]["message"], found
     assert (repo / ".git" / "config").read_bytes() == before
+
+
+def test_without_landlock_a_committed_sitecustomize_writes_nothing(available, repo, capsys,  # noqa: F811
+                                                                   monkeypatch, tmp_path_factory):
+    """Sandbox review round 29: in a src layout installed in editable mode, the project's
+    `src/sitecustomize.py` runs when the probe's site processing does. Without Landlock,
+    that came before seccomp's "no writes" filter, and it wrote a file outside the probe's
+    folder. Writes are now refused before site processing starts."""
+    import sysconfig
+    import venv
+
+    monkeypatch.setenv("MLGATE_SANDBOX_UNAVAILABLE", "landlock")
+    outside = tmp_path_factory.mktemp("outside") / "written"
+    env = tmp_path_factory.mktemp("env")
+    venv.create(env, with_pip=False)
+    python = env / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print("
+                           "sysconfig.get_paths()['purelib'])"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    # the packages this interpreter has, and the project's src folder (an editable install)
+    (Path(site) / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    (Path(site) / "__editable__.proj.pth").write_text(str(repo / "src") + "\n")
+    (repo / "src").mkdir()
+    (repo / "src" / "sitecustomize.py").write_text(
+        f"open({str(outside)!r}, 'w').write('written')\n")
+    (repo / "model.pkl").write_bytes(pickle.dumps({"weights": [1.0, 2.0]}, 4))
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    run(capsys, "--no-cache", "model.pkl", python=str(python))
+    assert not outside.exists()

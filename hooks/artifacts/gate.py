@@ -259,34 +259,6 @@ def _sandbox_spec(section: dict, reads: dict, path: str, block: dict | None = No
             "reads": {**reads, "files": files}}
 
 
-def sandbox_reads(repo_root: str) -> dict:
-    """What of the repository a load may read: {"repo", "entries", "pth"}.
-
-    Entries: the top-level files git tracks (staged ones included), the folders that hold
-    a tracked file, Python modules and visible folders not yet added (a model's module or
-    package is still its code), never `.git` nor another untracked file or hidden folder:
-    what a CI job leaves in its checkout (a cloud credentials file, `.env`, `.aws/`,
-    `.docker/config.json`) is none of the load's business, and `.git/config` holds the
-    job's token. When git cannot list the files (not a repository, a checkout owned by
-    another user, no git), nothing is taken as tracked. "pth": the tracked .pth files and
-    editable finders (a committed `.venv/`): what they name is not made readable."""
-    from mlgate.files import tracked_in
-
-    try:
-        names = sorted(os.listdir(repo_root))
-    except OSError:
-        return {"repo": repo_root, "entries": [], "pth": []}
-    listed = tracked_in(repo_root) or []
-    tops = {name.split("/", 1)[0] for name in listed}
-    pth = [os.path.realpath(os.path.join(repo_root, name)) for name in listed
-           if name.endswith(".pth") or (name.rsplit("/", 1)[-1].startswith("__editable__")
-                                        and name.endswith("_finder.py"))]
-    entries = [name for name in names if name != ".git" and (
-        name in tops or name.endswith(".py") or (
-            not name.startswith(".") and os.path.isdir(os.path.join(repo_root, name))))]
-    return {"repo": repo_root, "entries": entries, "pth": pth}
-
-
 # What the probe verifies of an artifact before anything is unpickled: a preprocessor's are
 # added to the model's.
 _PREPROCESSOR_FACTS = ("verify", "dtypes", "compiled", "subclasses", "slots", "dict_classes",
@@ -538,6 +510,8 @@ class ArtifactGate:
     def _reads(self) -> dict:
         """The repository's part of every load's read confinement, once per run."""
         if self._read_spec is None:
+            from mlgate.artifacts.read_scope import sandbox_reads
+
             self._read_spec = sandbox_reads(self.repo_root)
         return self._read_spec
 
