@@ -787,6 +787,9 @@ def _apply_sandbox(spec):
     # "seccomp-no-writes" (no Landlock) none is writable: a library that asked for the
     # folder at import time failed the load ("No usable temporary directory").
     tempfile.tempdir = folder
+    # Without Landlock's write jail, no file is written from before site processing on: a
+    # .pth file or a sitecustomize.py on the project's path is code a commit carries.
+    _deny_writes()
     start_site()  # .pth files and sitecustomize, now inside the sandbox
     return report
 
