@@ -20,7 +20,14 @@ import io
 import re
 import warnings
 
-from mlgate.artifacts.pickle_scan import MALFORMED, UNRESOLVED, Refusal, Verdict, scan_pickle
+from mlgate.artifacts.pickle_scan import (
+    MALFORMED,
+    UNRESOLVED,
+    Refusal,
+    ScanBudget,
+    Verdict,
+    scan_pickle,
+)
 from mlgate.codes import ARTIFACT_NOT_AN_ARTIFACT as NOT_NPZ
 
 TYPE_CHECKING = False
@@ -73,13 +80,14 @@ def _refused(offset: int, code: str, message: str) -> Verdict:
 
 
 def scan_npy(data: bytes, is_allowed: Callable[[str, str], bool],
-             offset_base: int = 0) -> Verdict:
+             offset_base: int = 0, work: ScanBudget | None = None) -> Verdict:
     """The verdict on one .npy file; refusal offsets are shifted by `offset_base`. Never
-    raises: a file this cannot vouch for is refused."""
+    raises: a file this cannot vouch for is refused. `work`: the scan's work budget, when
+    this is a member of an archive (one budget per file)."""
     try:
         end, descr, shape = _header(data)
         if _holds_objects(descr):
-            verdict = scan_pickle(data, is_allowed, start=end, joblib=False)
+            verdict = scan_pickle(data, is_allowed, start=end, joblib=False, budget=work)
         else:
             _check_plain(end, descr, shape, len(data) - end)
             verdict = Verdict()
@@ -299,18 +307,18 @@ def _scan_npz(data: bytes, is_allowed: Callable[[str, str], bool], limit: int,
                                             f" bytes uncompressed, over the cap of {limit}"
                                             " (size or compression-ratio limit)"))
             return  # nothing is decompressed from a bomb
-        budget = _Budget(limit)
+        budget, work = _Budget(limit), ScanBudget()
         for info in readable:  # the other members are refused already; still report these
             try:
                 with archive.open(info) as member:
-                    sub = _scan_member(member, is_allowed, budget)
+                    sub = _scan_member(member, is_allowed, budget, work)
             except _Refused as refusal:
                 sub = _refused(refusal.offset, refusal.code, refusal.message)
             except Exception as exc:  # CRC errors, corrupt deflate data, bad local headers
                 sub = _refused(0, MALFORMED, f"corrupt zip member: {_short(exc)}")
             _merge(verdict, sub, info.filename)
-            if budget.left < 0:
-                return  # over the cap: stop decompressing
+            if budget.left < 0 or work.spent():
+                return  # over the cap, or out of scanning work: stop
 
 
 class _Budget:
@@ -330,14 +338,14 @@ class _Budget:
 
 
 def _scan_member(member: IO[bytes], is_allowed: Callable[[str, str], bool],
-                 budget: _Budget) -> Verdict:
+                 budget: _Budget, work: ScanBudget) -> Verdict:
     """One member, read in chunks: raw array data is counted, not kept; an object array's
     pickle is kept to be scanned."""
     head = bytearray()
     while len(head) < _HEAD:
         chunk = budget.read(member, _HEAD - len(head))
         if not chunk:
-            return scan_npy(bytes(head), is_allowed)  # the whole member is in `head`
+            return scan_npy(bytes(head), is_allowed, work=work)  # all of it is in `head`
         head += chunk
     end, descr, shape = _header(bytes(head))
     if _holds_objects(descr):
@@ -358,7 +366,7 @@ def _scan_member(member: IO[bytes], is_allowed: Callable[[str, str], bool],
             chunks.append(chunk)
         data = b"".join(chunks)
         del chunks
-        return scan_npy(data, is_allowed)
+        return scan_npy(data, is_allowed, work=work)
     body = len(head) - end
     while True:
         chunk = budget.read(member, _CHUNK)

@@ -118,8 +118,9 @@ class _Stop(Exception):
     """Raised to stop the walk at the first refusal: nothing after it can be trusted."""
 
 
-class _Budget:
-    """Opcodes and seconds one scan may spend, shared by its nested pickles."""
+class ScanBudget:
+    """Opcodes and seconds one file's scan may spend, shared by its nested pickles and by
+    the members of an archive."""
 
     __slots__ = ("checkpoint", "deadline", "ops")
 
@@ -127,6 +128,10 @@ class _Budget:
         self.ops = 0
         self.checkpoint = _CLOCK_EVERY
         self.deadline = time.monotonic() + MAX_SECONDS
+
+    def spent(self) -> bool:
+        """Whether the budget is gone (in work or in time)."""
+        return self.ops > MAX_OPCODES or time.monotonic() > self.deadline
 
     def spend(self, units: int = 1) -> str | None:
         self.ops += units
@@ -149,13 +154,47 @@ def _size(value) -> int:
     return 1
 
 
+# Calls that hash the items of their first argument (set elements, dict keys).
+HASHING_CALLS = (("builtins", "set"), ("builtins", "frozenset"), ("__builtin__", "set"),
+                 ("__builtin__", "frozenset"), *DICT_MAKERS)
+
+
+def _hash_work(values, known: dict) -> int:
+    """What hashing `values` costs, in nodes visited: a tuple or frozenset built by the
+    stream is hashed through every item, each time it is reached (a tuple caches no hash), so
+    100 tuples each holding the previous one twice through the memo (1.7 KB) cost 2**100.
+    Computed once per node (`known`: id -> (node, cost)), in linear time."""
+    total = 0
+    for value in values:
+        if not (isinstance(value, Seq) and value.kind in ("tuple", "frozenset")):
+            total += 1
+            continue
+        todo = [(value, False)]
+        while todo:
+            node, expanded = todo.pop()
+            if id(node) in known:
+                continue
+            if not expanded:
+                todo.append((node, True))
+                todo.extend((item, False) for item in node.items if isinstance(item, Seq)
+                            and item.kind in ("tuple", "frozenset") and id(item) not in known)
+                continue
+            known[id(node)] = (node, 1 + sum(
+                known[id(item)][1] if isinstance(item, Seq) and id(item) in known else 1
+                for item in node.items))
+        total += known[id(value)][1]
+    return total
+
+
 def scan_pickle(data: bytes, is_allowed: Callable[[str, str], bool], start: int = 0,
-                joblib: bool = True) -> Verdict:
-    """Walk every pickle from `start` to the end of `data` (joblib arrays included)."""
+                joblib: bool = True, budget: ScanBudget | None = None) -> Verdict:
+    """Walk every pickle from `start` to the end of `data` (joblib arrays included).
+    `budget`: the work budget of the whole file, when this is one of its parts (the members
+    of an .npz or .skops archive share one: eight members once took eight budgets)."""
     verdict = Verdict()
     stream = io.BytesIO(data)
     stream.seek(start)
-    budget = _Budget()
+    budget = budget if budget is not None else ScanBudget()
     try:
         while True:
             _walk_one(stream, data, is_allowed, verdict, joblib, budget)
@@ -275,7 +314,7 @@ def _ops(stream: io.BytesIO, data: bytes) -> Generator[tuple[Any, Any, int], Non
 
 
 def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
-              joblib: bool, budget: _Budget, plain: tuple | None = None) -> None:
+              joblib: bool, budget: ScanBudget, plain: tuple | None = None) -> None:
     """One pickle, STOP included; joblib array payloads skipped (or scanned) in between.
 
     `plain`: the (stack, marks, memo) with which `pickle.load` of the whole file reaches
@@ -298,6 +337,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
         plain_keys = dict.fromkeys(plain[2])
     # Copies of `getattr` on the stack not yet consumed by getattr(ZoneInfo, '_unpickle').
     getters: list[Getter] = []
+    hash_work: dict = {}  # id -> (node, cost): see _hash_work
     proto = 0  # the stream's PROTO: below 3, the unpicklers read Python 2 names
 
     def py2_name(module: str, name: str, offset: int) -> None:
@@ -360,8 +400,24 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
             _refuse(verdict, offset, UNRESOLVED, "the scan's work budget ran out"
                     f" ({exhausted}): no model needs that much")
 
+    def hashed(values, offset: int) -> None:
+        """Values the unpickler hashes (keys, set elements): their work joins the budget."""
+        work = _hash_work(values, hash_work)
+        if work > MAX_OPCODES:
+            _refuse(verdict, offset, UNRESOLVED, f"a key or set element whose hashing visits"
+                    f" more than {MAX_OPCODES} values (tuples nested and shared through the"
+                    " memo): loading would not finish, and no model holds such a key")
+        charge(work, offset)
+
     def call(target, args, offset: int, what: str):
         charge(_size(args), offset)
+        if any(_is(target, maker) for maker in HASHING_CALLS) and args.items:
+            first = args.items[0] if len(args.items) == 1 or target.name != "defaultdict" \
+                else args.items[1]
+            if isinstance(first, Mapping):
+                hashed([k for k, _ in first.pairs], offset)
+            elif isinstance(first, Seq):
+                hashed(first.items, offset)
         if not isinstance(target, GlobalRef):
             _refuse(verdict, offset, UNRESOLVED,
                     f"{what} on a computed value: what it calls cannot be known statically")
@@ -480,12 +536,15 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     stack.append(Mapping([]))
                 elif name in ("TUPLE", "LIST", "FROZENSET"):
                     stack.append(Seq(name.lower(), no_wrapper(pop_mark(pos), pos)))
+                    if name == "FROZENSET":
+                        hashed(stack[-1].items, pos)
                 elif name in ("TUPLE1", "TUPLE2", "TUPLE3"):
                     count = int(name[-1])
                     items = pop(pos, count)
                     stack.append(Seq("tuple", no_wrapper(items if count > 1 else [items], pos)))
                 elif name == "DICT":
                     items = no_wrapper(pop_mark(pos), pos)
+                    hashed(items[::2], pos)
                     stack.append(Mapping(list(zip(items[::2], items[1::2]))))
                 elif name in ("APPEND", "APPENDS", "SETITEM", "SETITEMS", "ADDITEMS"):
                     popped = [pop(pos)] if name == "APPEND" else (
@@ -500,6 +559,10 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                                 " used by another value: a pickler fills a container before"
                                 " it uses it")
                     items = no_wrapper(popped, pos)
+                    if name == "ADDITEMS":
+                        hashed(items, pos)
+                    elif name in ("SETITEM", "SETITEMS"):
+                        hashed(items[::2], pos)
                     if isinstance(target, Seq):
                         expected = "set" if name == "ADDITEMS" else (
                             "list" if name in ("APPEND", "APPENDS") else None)
@@ -735,7 +798,7 @@ def _record_versions(state, verdict: Verdict) -> None:
 
 
 def _skip_joblib_array(stream: io.BytesIO, data: bytes, offset: int, state, is_allowed,
-                       verdict: Verdict, budget: _Budget, unpickler: tuple) -> None:
+                       verdict: Verdict, budget: ScanBudget, unpickler: tuple) -> None:
     """Step over (or, for object arrays, scan) the array joblib wrote after its wrapper.
     `unpickler`: the (stack, marks, memo) pickle.load would have reached this array with."""
     problem = _wrapper_state_problem(state)

@@ -25,9 +25,10 @@ def scan_members(path: str, data: bytes, allow) -> list[Finding]:
     import zipfile
 
     from mlgate.artifacts.numpy_files import MAGIC, scan_npy
+    from mlgate.artifacts.pickle_scan import ScanBudget
 
     found: list[Finding] = []
-    budget = _budget(data)
+    budget, work = _budget(data), ScanBudget()  # one scanning budget for the whole file
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for info in archive.infolist():
@@ -43,9 +44,11 @@ def scan_members(path: str, data: bytes, allow) -> list[Finding]:
                 if body is None:
                     return [_finding(path, MALFORMED, f"{info.filename}: expands beyond its"
                                      " declared size")]
-                verdict = scan_npy(body, allow)
+                verdict = scan_npy(body, allow, work=work)
                 found += [_finding(path, r.code, f"{info.filename}: {r.message}",
                                    container="skops") for r in verdict.refusals]
+                if work.spent():
+                    break
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
         return [_finding(path, MALFORMED, f"corrupt .skops archive: {exc}")]
     return found

@@ -1,0 +1,137 @@
+"""Review round 30 (static layer): work the scan did not count.
+
+- Hashing. A dict key or set element built by the stream is hashed by the unpickler through
+  every nested tuple, each time it is reached: 100 tuples each holding the previous one twice
+  through the memo (a 1.7 KB file) cost 2**100 steps, in C, where no signal stops them. The
+  scan passed such a key, and the load ran into its 120 s deadline. The rule: every value the
+  unpickler hashes (DICT, SETITEM(S), FROZENSET, ADDITEMS, and set, frozenset and dict makers'
+  arguments) costs the scan its hashing work, computed once per node; a key costing more
+  than the whole budget is refused outright.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from helpers import artifact_json
+
+
+def _nested(depth: int) -> bytes:
+    """Memo keys 0..depth: t(0) = (), t(i+1) = (t(i), t(i)), each built from the memo."""
+    out = bytearray(b")q\x000")
+    for i in range(depth):
+        out += b"h" + bytes([i]) + b"h" + bytes([i]) + b"\x86q" + bytes([i + 1]) + b"0"
+    return bytes(out)
+
+
+def _keyed(how: str, depth: int) -> bytes:
+    key = b"h" + bytes([depth])
+    body = {
+        "setitems": b"}(" + key + b"Nu",
+        "frozenset": b"(" + key + b"\x91",
+        "additems": b"\x8f(" + key + b"\x90",
+        "set call": b"\x8c\x08builtins\x8c\x03set\x93](" + key + b"e\x85R",
+        "dict call": b"\x8c\x08builtins\x8c\x04dict\x93}(" + key + b"Nu\x85R",
+    }[how]
+    return b"\x80\x04" + _nested(depth) + body + b"."
+
+
+@pytest.mark.parametrize("how", ["setitems", "frozenset", "additems", "set call",
+                                 "dict call"])
+def test_a_key_whose_hashing_never_finishes_is_refused_before_any_load(git_project, capsys,
+                                                                       how):
+    import pickle
+
+    assert pickle.loads(_keyed(how, 4))  # a real stream: a shallow one loads
+    (git_project / "model.pkl").write_bytes(_keyed(how, 100))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "--no-load", "model.pkl")
+    assert code == 1 and [f["code"] for f in found] == ["MLG302"], found
+    assert "whose hashing visits more than" in found[0]["message"], found
+    if how == "dict call":
+        return  # a dict argument with a tuple key is refused anyway (a computed key)
+    # a shallow key costs what it costs, and passes
+    (git_project / "model.pkl").write_bytes(_keyed(how, 12))
+    assert artifact_json(capsys, "--no-load", "model.pkl") == (0, [])
+
+
+@pytest.mark.parametrize("container", ["npz", "skops"])
+def test_an_archive_has_one_scanning_budget_not_one_per_member(git_project, capsys,
+                                                               monkeypatch, container):
+    """Round 29b: each member of an .npz (or .skops) archive got a fresh work budget, so 8
+    members each just under it took 3.5 minutes to scan (all refused in the end). The
+    budget is the file's: here (a budget cut small) two members each within it pass alone
+    and not together."""
+    import io
+    import zipfile
+
+    import numpy as np
+
+    from mlgate.artifacts import pickle_scan
+
+    monkeypatch.setattr(pickle_scan, "MAX_OPCODES", 50_000)
+    member = io.BytesIO()
+    values = np.empty(1, dtype=object)
+    values[0] = list(range(40_000))
+    np.save(member, values, allow_pickle=True)
+    name = "model." + container
+    for count in (1, 2):
+        with zipfile.ZipFile(git_project / name, "w") as archive:
+            if container == "skops":
+                archive.writestr("schema.json", '{"__class__": "dict", "__module__":'
+                                 ' "builtins", "__loader__": "DictNode", "content": {},'
+                                 ' "protocol": 2, "_skops_version": "0.10.0"}')
+            for i in range(count):
+                archive.writestr(f"a{i}.npy", member.getvalue())
+        subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+        code, found = artifact_json(capsys, "--no-load", name)
+        refused = [f["message"] for f in found if f["code"] == "MLG302"]
+        if count == 1:
+            assert code == 0 and not refused, found
+        else:
+            assert code == 1 and "work budget ran out" in refused[0], found
+
+
+def _call(module: str, name: str, args: bytes) -> bytes:
+    return b"\x80\x04\x8c" + bytes([len(module)]) + module.encode() + b"\x8c" + bytes(
+        [len(name)]) + name.encode() + b"\x93" + args + b"R."
+
+
+RANGE = _call("builtins", "range", b"K\x00\x8a\x05\x00\x00\x00\x00\x02K\x01\x87")  # 2**33
+
+
+@pytest.mark.parametrize(("stream", "says"), [
+    (_call("builtins", "bytearray", b"\x8a\x05\x00\x00\x00\x00\x0a\x85"), "bytearray"),
+    (_call("builtins", "bytes", b"J\x00\x00\x00\x40\x85"), "bytes"),
+    (_call("builtins", "list", b"(" + RANGE[2:-1] + b"t"), "list"),
+    (_call("builtins", "set", b"(" + RANGE[2:-1] + b"t"), "set"),
+    (_call("numpy._core.multiarray", "_reconstruct",
+           b"\x8c\x05numpy\x8c\x07ndarray\x93J\x00\x00\x00\x40\x85C\x01b\x87"), "_reconstruct"),
+], ids=["bytearray", "bytes", "list-of-range", "set-of-range", "reconstruct-shape"])
+def test_no_call_sizes_an_allocation_from_a_number(git_project, capsys, stream, says):
+    """Round 29b: `bytearray(40 * 2**30)` is a 36-byte pickle that only the probe's memory
+    limit stopped (a size just under the limit would pass and take the machine's memory
+    in the user's own process). The builtins a pickle calls take only the arguments
+    CPython's pickling writes, and numpy's reconstructor only numpy's (0,) shape."""
+    import pickle
+
+    assert pickle.loads(_call("builtins", "bytearray", b"C\x02ab\x85")) == bytearray(b"ab")
+    (git_project / "model.pkl").write_bytes(stream)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "--no-load", "model.pkl")
+    assert code == 1 and [f["code"] for f in found] == ["MLG302"], found
+    assert says in found[0]["message"], found
+
+
+def test_what_cpython_writes_for_builtins_still_passes(git_project, capsys):
+    import pickle
+
+    values = {"b": bytearray(b"ab"), "e": bytearray(), "z": b"", "s": {1, 2},
+              "f": frozenset({3}), "c": complex(1, 2), "sl": slice(1, None, 2),
+              "r": range(3)}
+    for protocol in range(5):
+        (git_project / f"m{protocol}.pkl").write_bytes(pickle.dumps(values, protocol))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    assert artifact_json(capsys, "--no-load", *[f"m{p}.pkl" for p in range(5)]) == (0, [])
