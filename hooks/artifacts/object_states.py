@@ -325,6 +325,11 @@ def _int_tuple(value) -> bool:
         type(const(d)) is int and const(d) >= 0 for d in value.items)
 
 
+def _zero_shape(value) -> bool:
+    return isinstance(value, Seq) and value.kind == "tuple" and len(value.items) == 1 and (
+        type(const(value.items[0])) is int and const(value.items[0]) == 0)
+
+
 def call_problem(target: GlobalRef, args: Seq) -> str | None:
     """Why a call numpy's pickling never writes is refused (a class passed only as a value
     called directly, a reconstructor given other arguments), or None."""
@@ -333,12 +338,13 @@ def call_problem(target: GlobalRef, args: Seq) -> str | None:
         return (f"{target.module}.{target.name} called directly: numpy pickles it through its"
                 " reconstructor, never so")
     if pair in ND_RECONSTRUCT:
-        if not (len(items) == 3 and is_global(items[0], NDARRAY) and _int_tuple(items[1])
+        # numpy writes exactly (ndarray, (0,), b'b'): a larger shape is an allocation
+        if not (len(items) == 3 and is_global(items[0], NDARRAY) and _zero_shape(items[1])
                 and byte_length(items[2]) is not None):
             return "numpy's _reconstruct with other arguments than (numpy.ndarray, (0,), b'b')"
     elif pair == MA_RECONSTRUCT:
         if not (len(items) == 4 and _pair(items[0]) in MASKED_ARRAYS
-                and is_global(items[1], NDARRAY) and _int_tuple(items[2])
+                and is_global(items[1], NDARRAY) and _zero_shape(items[2])
                 and (isinstance(const(items[3]), str) or byte_length(items[3]) is not None)):
             return ("numpy.ma's _mareconstruct with other arguments than (MaskedArray,"
                     " numpy.ndarray, shape, type code)")

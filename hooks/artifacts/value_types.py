@@ -154,9 +154,46 @@ def zoneinfo_getter(args: Seq) -> bool:
             and type(items[1].value) is str and items[1].value == "_unpickle")
 
 
+# The builtins a pickle may call, by module spelling, and the arguments CPython's own
+# pickling gives them (REDUCE): nothing else, so no call sizes an allocation from a number
+# (`bytearray(40 * 2**30)` is 36 bytes of pickle) or expands a range into a container.
+_BUILTIN_FORMS = {
+    "bytearray": "() or (bytes,)", "bytes": "()", "set": "() or (list,)",
+    "frozenset": "() or (list,)", "complex": "(number, number)",
+    "slice": "(start, stop, step) of ints or None", "list": "()", "tuple": "()",
+    "int": "constants", "float": "constants", "str": "constants", "bool": "constants",
+}
+
+
+def _builtin_problem(name: str, items: list) -> str | None:
+    if name == "bytearray":
+        ok = not items or (len(items) == 1 and byte_length(items[0]) is not None)
+    elif name in ("set", "frozenset"):
+        ok = not items or (len(items) == 1 and isinstance(items[0], Seq)
+                           and items[0].kind == "list")
+    elif name == "complex":
+        ok = len(items) == 2 and all(isinstance(v, Const) and type(v.value) in (int, float)
+                                     for v in items)
+    elif name == "slice":
+        ok = len(items) == 3 and all(isinstance(v, Const) and (
+            v.value is None or type(v.value) is int) for v in items)
+    elif name in ("int", "float", "str", "bool"):
+        ok = all(isinstance(v, Const) and type(v.value) in (int, float, str, bool, bytes)
+                 for v in items)
+    else:  # bytes, list, tuple: CPython writes them with opcodes (empty bytes: bytes())
+        ok = not items
+    if ok:
+        return None
+    return (f"builtins.{name} called with other arguments than CPython writes"
+            f" ({_BUILTIN_FORMS[name]}): a number or a range there sizes what it makes")
+
+
 def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
     """Why a call of one of these types is refused (not the arguments CPython writes)."""
     pair = _pair(target)
+    if pair is not None and pair[0] in ("builtins", "__builtin__") and (
+            pair[1] in _BUILTIN_FORMS and what == "REDUCE"):
+        return _builtin_problem(pair[1], args.items)
     if pair == ZONEINFO_UNPICKLE:
         items = args.items
         if not (what == "REDUCE" and len(items) == 2 and _text(items[0])
