@@ -278,9 +278,13 @@ RULES: dict[str, Rule] = {
         'error',
         summary="missing: locked (marker true for the project's Python) but not "
                 'installed',
-        what="locked, its marker true for the project's Python, not installed",
+        what="locked, its marker true for the project's Python, not installed (more than"
+             " 10 in one lock: one finding at the first, every name in JSON's `packages`;"
+             " when most of the lock is missing, its version mismatches are folded in: it"
+             " describes another environment)",
         fix='install the lock with its tool (`pip install -r`, `uv sync`, `poetry install`,'
-            ' `pipenv sync`) or drop the package',
+            ' `pipenv sync`) or drop the package; a lock of another environment: name the'
+            " project's own in `[tool.mlgate.lock] files`",
         kind='missing',
         why='code that runs in this environment has not been tested with what the'
             ' lock ships: production will install a package the tests never saw',

@@ -79,6 +79,34 @@ def test_a_bare_requirement_not_installed_is_required_not_locked(project, capsys
     assert "install it, test, and pin" in by_code["MLG205"]["hint"]
 
 
+def test_a_lock_of_another_environment_is_one_finding_not_one_per_line(project, capsys):
+    """New-user trial round 29: a whole machine's `pip freeze` committed at the root, beside
+    the app's own requirements the environment was built from, gave 315 MLG201 lines and
+    20 MLG202. Most of a lock missing is one fact: one finding, every name in JSON."""
+    root, venv = project
+    install(venv, "attrs", "24.1.0")
+    install(venv, "six", "1.16.0")
+    names = [f"absent-{i:02d}" for i in range(14)]
+    write(root / "requirements.txt", "attrs==23.2.0\nsix==1.16.0\n"
+          + "".join(f"{n}==1.0\n" for n in names))
+    code, found, _ = run_lock(capsys)
+    assert code == 1 and [(f["code"], f["line"]) for f in found] == [("MLG201", 3)], found
+    [grouped] = found
+    assert grouped["packages"] == names and grouped["count"] == 14
+    assert grouped["mismatched"] == ["attrs"]
+    assert grouped["message"].startswith("14 of the 16 packages this lock pins are not"
+                                         " installed"), grouped
+    assert "another environment" in grouped["message"]
+    assert "pip install -r requirements.txt" in grouped["hint"]
+    assert "[tool.mlgate.lock] files" in grouped["hint"]
+    # a few missing are each said where they are
+    write(root / "requirements.txt", "attrs==24.1.0\nsix==1.16.0\n" + "".join(
+        f"{n}==1.0\n" for n in names[:3]))
+    code, found, _ = run_lock(capsys)
+    assert [(f["code"], f["line"]) for f in found] == [("MLG201", 3), ("MLG201", 4),
+                                                       ("MLG201", 5)], found
+
+
 def test_every_drift_kind(project, capsys):
     root, venv = project
     install(venv, "attrs", "24.1.0")                      # mismatch

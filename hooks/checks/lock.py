@@ -396,6 +396,8 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                                         " that is not installed)")
                     unmarked_noted = True
                 findings.append(finding)
+    findings = _grouped_missing(findings, {lock.path: len(lock.select(env.markers))
+                                           for lock in locks})
     findings += _stale_against_manifest(locks)
     findings += _image_python(locks, env.markers, images, repo_root, env)
     findings += _unpinned_in_images(installs, env)
@@ -684,6 +686,55 @@ def _with_what_they_bring(env: _Installed, loose: list[str]) -> list[tuple[str, 
 
 
 # How each kind of lock is installed, for the hint of a locked package that is not.
+# More packages of one lock missing than this: one finding for the lock, not one per line.
+MISSING_GROUP = 10
+
+
+def _grouped_missing(findings: list[Finding], sizes: dict[str, int]) -> list[Finding]:
+    """Many of a lock's packages not installed is one fact, said once (a whole machine's
+    `pip freeze` beside the app's own requirements gave 315 lines): one finding at the
+    first missing package's line, every name in JSON. When most of the lock is missing, it
+    describes another environment, and its version mismatches are folded in too."""
+    missing: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.code == MISSING and finding.severity == "error":
+            missing.setdefault(finding.path, []).append(finding)
+    grouped = {path for path, found in missing.items() if len(found) > MISSING_GROUP}
+    if not grouped:
+        return findings
+    foreign = {path for path in grouped if 2 * len(missing[path]) >= sizes.get(path, 0)}
+    other: dict[str, list[Finding]] = {}
+    kept = []
+    for f in findings:
+        if f.code == MISSING and f.path in grouped and f.severity == "error":
+            continue
+        if f.code == MISMATCH and f.path in foreign:
+            other.setdefault(f.path, []).append(f)
+            continue
+        kept.append(f)
+    for path in sorted(grouped):
+        found = missing[path]
+        names = [f.extra["package"] for f in found]
+        first = found[0]
+        install = first.hint.split("(", 1)[-1].split(")", 1)[0].replace("FILE", path)
+        message = (f"{len(found)} of the {sizes.get(path, len(found))} packages this lock pins"
+                   " are not installed in the project's environment"
+                   f" ({', '.join(names[:5])}, ...)")
+        if path in foreign:
+            mismatched = other.get(path, [])
+            message += (f", and {len(mismatched)} more are installed at other versions"
+                        if mismatched else "") + ": it describes another environment"
+        kept.append(Finding(
+            path, first.line, 1, MISSING, message, severity="error",
+            hint=f"install it ({install}); or, if the project's environment is built from"
+                 " another lock, name that one in [tool.mlgate.lock] files = [...] (or"
+                 " exclude this file in [tool.mlgate] exclude)",
+            extra={"check": NAME, "kind": KINDS[MISSING], "packages": names,
+                   "count": len(found), "mismatched": [
+                       f.extra.get("package") for f in other.get(path, [])]}))
+    return kept
+
+
 _INSTALL = {"requirements": "pip install -r FILE", "uv": "uv sync",
             "poetry": "poetry install", "pipfile": "pipenv sync",
             "pylock": "pip install -r pylock.toml, or uv pip sync",
