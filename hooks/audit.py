@@ -470,6 +470,16 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         lines = [f"{spec.name} p95 {m['latency']['p95_ms']:.1f} ms"
                  f" {'<=' if m['latency']['p95_ms'] <= spec.budget_ms else '>'}"
                  f" {spec.budget_ms:g} ms" for spec, m in measured["models"] if m.get("latency")]
+        # a model that was to be timed and was not: the row says which, and why (it read
+        # "FAIL ... xgb p95 1.3 ms <= 500 ms", the one model that passed)
+        failed = []
+        for spec, m in measured["models"]:
+            said = [f.message for f in latency_found if f.severity == "error"
+                    and f.message.startswith(f"model '{spec.name}': ")]
+            if not m.get("latency") and said:
+                failed.append(f"{spec.name}: " + said[0][len(f"model '{spec.name}': "):]
+                              .split(" (", 1)[0])
+        lines = failed + lines
         pillars["latency"].detail = "; ".join(
             lines + ([_UNDECLARED + _brief(undeclared)] if undeclared else []))
         settle("latency", latency_found)

@@ -1114,3 +1114,19 @@ def test_following_the_mlg405_hint_keeps_the_sample(git_project, capsys):
     code, report = audit(capsys, "--skip", "lock")
     assert statuses(report)["latency"] == "pass", report
     assert (code, statuses(report)["schema"]) == (1, "fail"), report  # binding now
+
+
+def test_the_latency_row_names_the_model_that_was_not_timed(git_project, capsys):
+    """New-user trial round 29: the latency pillar read "FAIL  xgb p95 1.3 ms <= 500 ms",
+    the one model that passed; the model whose sample did not predict was not named."""
+    for name, sample in (("churn", {"age": 0.2, "income": 0.4}),
+                         ("fraud", {"age": "young", "income": "high"})):
+        (git_project / name).mkdir()
+        joblib.dump(model(), git_project / name / "model.joblib")
+        (git_project / name / "sample.json").write_text(json.dumps(sample))
+    code, report = audit(capsys, "--skip", "lock")
+    latency = next(p for p in report["pillars"] if p["name"] == "latency")
+    assert (code, latency["status"]) == (1, "fail"), report
+    assert latency["detail"].startswith(
+        "fraud/model.joblib: latency not measured, the sample does not predict;"
+        " churn/model.joblib p95 "), latency
