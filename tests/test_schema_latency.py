@@ -622,3 +622,25 @@ def test_a_missing_preprocessor_is_a_finding(repo, capsys):
     code, found, _ = run(capsys, "schema")
     assert code == 1 and codes(found) == ["MLG400"], found
     assert "the preprocessor gone.pkl does not exist" in found[0]["message"]
+
+
+def test_a_boosting_wrapper_without_scikit_learn_names_the_cause(monkeypatch):
+    """New-user trial round 29: a LightGBM model in a project whose requirements lack
+    scikit-learn loads (LightGBM has stand-in base classes) and fails at predict with
+    "'super' object has no attribute 'get_params'"; MLG407's hint named nothing."""
+    import importlib.util
+
+    from mlgate.probe_script import exercise
+
+    class LGBMRegressor:
+        def predict(self, rows):
+            raise AttributeError("'super' object has no attribute 'get_params'")
+
+    LGBMRegressor.__module__ = "lightgbm.sklearn"
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "sklearn" else real(name, *a))
+    failed = exercise._attempt(5, LGBMRegressor().predict, [[0.0]])
+    assert failed["ok"] is False and "needs scikit-learn" in failed["cause"], failed
+    monkeypatch.setattr(importlib.util, "find_spec", real)  # installed: no cause given
+    assert "cause" not in exercise._attempt(5, LGBMRegressor().predict, [[0.0]])

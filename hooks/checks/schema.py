@@ -219,10 +219,14 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
         what = "the one-row sample" if rows == 1 else f"the sample's {rows} rows"
         # (two models may share a sample: the finding says whose prediction failed)
         who = f"model {spec.name!r}: " if spec.origin != "command line" else ""
+        cause = predict.get("cause")
         found.append(_finding(path, PREDICT_FAILS, f"{who}predicting {what} {kind}:"
-                              f" {predict.get('type')}: {predict.get('message')}",
-                              hint=f"call {spec.method}() on the sample in the project's"
-                                   " environment to see the whole error"))
+                              f" {predict.get('type')}: {predict.get('message')}"
+                              + (f" ({cause})" if isinstance(cause, str) else ""),
+                              hint="add scikit-learn to the lock and install it"
+                              if isinstance(cause, str) else
+                              f"call {spec.method}() on the sample in the project's"
+                              " environment to see the whole error"))
     answered = predict.get("shape") if predict.get("ok") else None
     first = answered[0] if isinstance(answered, list) and answered else None
     rows = predict.get("rows")

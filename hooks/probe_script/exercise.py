@@ -98,6 +98,25 @@ def _frame(spec):
     return frame
 
 
+def _missing_sklearn(function):
+    """Why a LightGBM or XGBoost scikit-learn wrapper cannot predict, when scikit-learn is
+    not installed: they load without it (stand-in base classes), then fail with an error
+    that names neither ("'super' object has no attribute 'get_params'")."""
+    import importlib.util
+
+    model = getattr(function, "__self__", None)
+    module = type(model).__module__ if model is not None else ""
+    if module.split(".")[0] not in ("lightgbm", "xgboost") or not module.endswith(".sklearn"):
+        return None
+    try:
+        if importlib.util.find_spec("sklearn") is not None:
+            return None
+    except (ImportError, ValueError):
+        pass
+    return (f"{module.split('.')[0]}'s scikit-learn API ({type(model).__name__}) needs"
+            " scikit-learn, which is not installed in the project's environment")
+
+
 def _with_deadline(seconds, function, *args):
     """Call with an alarm so a hang becomes an exception (Unix main thread only)."""
     import signal
@@ -123,8 +142,12 @@ def _attempt(seconds, function, *args):
     try:
         value = _with_deadline(seconds, function, *args)
     except Exception as exc:
-        return {"ok": False, "type": type(exc).__name__, "message": error_text(exc),
-                "hang": type(exc).__name__ == "Hang"}
+        failed = {"ok": False, "type": type(exc).__name__, "message": error_text(exc),
+                  "hang": type(exc).__name__ == "Hang"}
+        cause = _missing_sklearn(function)
+        if cause:
+            failed["cause"] = cause
+        return failed
     try:
         shape = list(getattr(value, "shape", ()) or ())
         if not shape and isinstance(value, (list, tuple)):
