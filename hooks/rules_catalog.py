@@ -654,6 +654,8 @@ RULES: dict[str, Rule] = {
             ' fields',
         why='an API that does not accept a column the model needs cannot serve '
             'it: every request fails, or predicts on a default',
+        not_flagged='a column the contract computes from its fields (a pydantic '
+            '`@property`, `@computed_field` or `@cached_property` of that name)',
     ),
     "MLG406": Rule(
         'warning',

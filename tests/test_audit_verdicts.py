@@ -1130,3 +1130,30 @@ def test_the_latency_row_names_the_model_that_was_not_timed(git_project, capsys)
     assert latency["detail"].startswith(
         "fraud/model.joblib: latency not measured, the sample does not predict;"
         " churn/model.joblib p95 "), latency
+
+
+@pytest.mark.parametrize("decorator", ["property", "computed_field"])
+def test_a_column_the_contract_computes_is_not_missing_from_it(git_project, capsys,
+                                                                decorator):
+    """New-user trial round 29: a loan API derives `fico_avg` from two request fields with
+    a pydantic @property and feeds the frame to the model; MLG405 said the contract lacked
+    the model's column (six false alarms). A computed name is a column the API provides."""
+    frame = FRAME.assign(ratio=FRAME["age"] / (FRAME["income"] + 1))
+    joblib.dump(LogisticRegression().fit(frame, TARGET), git_project / "model.joblib")
+    (git_project / "api.py").write_text(
+        "from pydantic import BaseModel, computed_field\n\n\n"
+        "class Request(BaseModel):\n    age: float\n    income: float\n\n"
+        f"    @{decorator}\n    def ratio(self) -> float:\n"
+        "        return self.age / (self.income + 1)\n\n"
+        "    @property\n    def unused(self) -> int:\n        return 1\n")
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--artifact", "model.joblib", "--contract", "api.py:Request"])
+    found = json.loads(capsys.readouterr().out)
+    assert (code, found) == (0, []), found
+    (git_project / "api.py").write_text(
+        "from pydantic import BaseModel\n\n\nclass Request(BaseModel):\n    age: float\n"
+        "    income: float\n")
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--artifact", "model.joblib", "--contract", "api.py:Request"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [f["code"] for f in found] == ["MLG405"], found

@@ -135,8 +135,11 @@ def imported_contract(spec, model: dict, contract):
               for f in answer["fields"]]
     flags = {k: answer.get(k) if isinstance(answer.get(k), bool) else None
              for k in ("by_name", "by_alias")}
-    return Contract("pydantic", contract.path, contract.name, fields, True,
-                    ["imported in the project's environment"], answer.get("extra"), **flags)
+    imported = Contract("pydantic", contract.path, contract.name, fields, True,
+                        ["imported in the project's environment"], answer.get("extra"),
+                        **flags)
+    imported.derived = list(contract.derived)  # (read from the source: pydantic lists none)
+    return imported
 
 
 def compare_sample(spec, sample, model: dict) -> list[Finding]:
@@ -336,9 +339,10 @@ def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
         others = [n for n in fields if n not in names]
         # where a missing field goes: beside the contract's first one (its class)
         first = min((f.line for f in contract.fields if f.line), default=1)
+        derived = set(getattr(contract, "derived", ()))
         for column in needed:
-            if column in fields:
-                continue
+            if column in fields or column in derived:
+                continue  # (a derived column: the API computes it from the request)
             close = _close(column, others)
             field = fields.get(close) if close else None
             hint = (f"renamed? the contract has {close!r}" if close else

@@ -78,8 +78,8 @@ class Contract:
     True).
     """
 
-    __slots__ = ("by_alias", "by_name", "exact", "extra", "fields", "name", "notes", "path",
-                 "rows", "source")
+    __slots__ = ("by_alias", "by_name", "derived", "exact", "extra", "fields", "name",
+                 "notes", "path", "rows", "source")
 
     def __init__(self, source: str, path: str, name: str,
                  fields: list[ContractField] | None = None, exact: bool = True,
@@ -93,6 +93,9 @@ class Contract:
         # A body whose one field is a list of another model (`data: list[Row]`): that
         # model's contract, what each row the API's code predicts on holds.
         self.rows: Contract | None = None
+        # Names the API computes from the fields (a pydantic @property or @computed_field):
+        # columns the model may need that no request sends.
+        self.derived: list[str] = []
 
     def __repr__(self) -> str:
         exact = "" if self.exact else " inexact"

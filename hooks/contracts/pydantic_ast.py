@@ -258,6 +258,9 @@ class _Reader:
         self.unresolved = False
         self.reached_pydantic = False
         self.visiting: set[tuple[str, int]] = set()
+        # names the model computes from its fields (@property, @computed_field,
+        # @cached_property): columns the API derives, not fields a request sends
+        self.derived: list[str] = []
 
     def note(self, text: str, exact: bool = False) -> None:
         if text not in self.notes:
@@ -432,6 +435,9 @@ class _Reader:
                     fields[field.name] = field  # an override keeps the base's position
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.validators(stmt, cls.name)
+                if any(_tail(d.func if isinstance(d, ast.Call) else d) in DERIVING
+                       for d in stmt.decorator_list) and stmt.name not in self.derived:
+                    self.derived.append(stmt.name)
         self.visiting.discard(key)
         return fields, config
 
@@ -657,13 +663,16 @@ def read_pydantic(path: str, class_name: str, roots: list[str]) -> Contract:
         extra = "ignore"  # pydantic's default
     by_name = config.get("validate_by_name", config.get("populate_by_name"))
     by_alias = config.get("validate_by_alias")
-    return Contract("pydantic", path, class_name, list(fields.values()), exact=reader.exact,
-                    notes=reader.notes, extra=extra,
-                    by_name=None if by_name is COMPUTED else by_name,
-                    by_alias=None if by_alias is COMPUTED else by_alias)
+    contract = Contract("pydantic", path, class_name, list(fields.values()),
+                        exact=reader.exact, notes=reader.notes, extra=extra,
+                        by_name=None if by_name is COMPUTED else by_name,
+                        by_alias=None if by_alias is COMPUTED else by_alias)
+    contract.derived = [n for n in reader.derived if n not in fields]
+    return contract
 
 
 LIST_HEADS = ("list", "List", "Sequence", "conlist")
+DERIVING = ("property", "computed_field", "cached_property")
 
 
 def read_row_model(contract: Contract, roots: list[str]) -> Contract | None:
