@@ -135,3 +135,21 @@ def test_what_cpython_writes_for_builtins_still_passes(git_project, capsys):
         (git_project / f"m{protocol}.pkl").write_bytes(pickle.dumps(values, protocol))
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
     assert artifact_json(capsys, "--no-load", *[f"m{p}.pkl" for p in range(5)]) == (0, [])
+
+
+def test_a_load_broken_by_a_numpy_abi_mismatch_says_what_to_pin():
+    """New-user trial round 29: a project whose lock left numpy unpinned got numpy 2 beside a
+    package compiled for numpy 1; the load failed with "numpy.dtype size changed" and the
+    hint only said to load it by hand."""
+    from mlgate.artifacts.gate import _load_findings
+
+    for message in ("ValueError: numpy.dtype size changed, may indicate binary"
+                    " incompatibility. Expected 96 from C header, got 88 from PyObject",
+                    "ImportError: A module that was compiled using NumPy 1.x cannot be run in\n"
+                    "NumPy 2.0.2 as it may crash."):
+        [found] = _load_findings("m.joblib", {"ok": False, "kind": "error",
+                                              "message": message}, "python", {}, None)
+        assert found.code == "MLG309" and "pin numpy<2" in found.hint, found
+    [other] = _load_findings("m.joblib", {"ok": False, "kind": "error",
+                                          "message": "KeyError: 3"}, "python", {}, None)
+    assert "numpy" not in other.hint

@@ -426,7 +426,17 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
         return [_finding(path, LOAD_FAILS, f"loading {message}",
                          hint="raise [tool.mlgate.artifact] memory-limit-mb if the model is"
                               " really that large")]
-    return [_finding(path, LOAD_FAILS, f"loading failed: {message}", kind=kind)]
+    return [_finding(path, LOAD_FAILS, f"loading failed: {message}", kind=kind,
+                     **({"hint": _ABI_HINT} if _ABI_BREAK.search(message) else {}))]
+
+
+# A compiled package built against numpy 1.x, imported under numpy 2 (or the reverse): the
+# load fails in an import, whatever the artifact holds (new-user trial round 29).
+_ABI_BREAK = LazyPattern(r"numpy\.dtype size changed|compiled using NumPy 1\.x cannot be"
+                         r" run in\s+NumPy 2|_ARRAY_API not found|binary incompatibility")
+_ABI_HINT = ("a compiled package in the project's environment was built for another numpy"
+             " major version than the one installed: pin numpy<2 in the lock (or upgrade that"
+             " package to a release built for numpy 2), reinstall, and check again")
 
 
 _STOPPED_HINT = ("never load this artifact; if it is yours, look for what runs a program or"
