@@ -153,3 +153,14 @@ def test_a_load_broken_by_a_numpy_abi_mismatch_says_what_to_pin():
     [other] = _load_findings("m.joblib", {"ok": False, "kind": "error",
                                           "message": "KeyError: 3"}, "python", {}, None)
     assert "numpy" not in other.hint
+
+
+def test_text_committed_as_a_model_is_named_as_text(git_project, capsys):
+    """New-user trial round 29: a CSV committed as models/model.pkl read "not a pickle
+    stream (expected 544434536 bytes in a string4, but only 55 remain)", with no hint."""
+    (git_project / "model.pkl").write_text("This is good, Positive\nThis is bad, Negative\n")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "model.pkl")
+    assert code == 1 and [f["code"] for f in found] == ["MLG304"], found
+    assert "the file is text (it starts 'This is good, Positive')" in found[0]["message"]
+    assert "joblib.dump" in found[0]["hint"]

@@ -20,6 +20,20 @@ from mlgate.finding import Finding
 COMPRESSIONS = tuple(kind for _, kind in COMPRESSION_PREFIXES)
 
 
+def _not_a_pickle(data: bytes, why: str) -> str:
+    """What a file named as a model holds instead (new-user trial round 29: a CSV committed
+    as models/model.pkl read "not a pickle stream (expected 544434536 bytes in a string4)")."""
+    from mlgate.files import looks_binary
+
+    head = data[:200]
+    if not looks_binary(head):
+        line = head.decode("utf-8", "replace").splitlines()[0] if head.strip() else ""
+        shown = line[:40] + ("..." if len(line) > 40 else "")
+        return (f"not a model artifact: the file is text (it starts {shown!r}), not a"
+                " pickle: pickle.load and joblib.load fail on it")
+    return f"not a model artifact: not a pickle stream ({why})"
+
+
 def _xgboost_json_problem(data: bytes) -> str | None:
     """Why a file that starts like XGBoost's JSON is not what XGBoost writes, or None."""
     import json
@@ -110,8 +124,10 @@ def _verdict(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding
             ARTIFACT_UNRESOLVED, MALFORMED) and not reads_as_pickle(data):
         # No protocol header, and neither pickle.load nor joblib.load would read it and act:
         # a text or binary file, not a pickle. (One they would read keeps its refusal.)
-        return [_finding(path, NOT_AN_ARTIFACT,
-                         f"not a model artifact: not a pickle stream ({first.message})")], facts
+        return [_finding(path, NOT_AN_ARTIFACT, _not_a_pickle(data, first.message),
+                         hint="if a model belongs here, dump the trained model to it"
+                              " (joblib.dump or pickle.dump) and commit that; if the file is"
+                              " data, give it the name of what it holds (.csv, .txt)")], facts
     state_facts(verdict, facts)
     facts.update(
         globals=[list(g) for g in globals_], called=sorted(list(g) for g in verdict.called),
