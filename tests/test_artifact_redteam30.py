@@ -164,3 +164,21 @@ def test_text_committed_as_a_model_is_named_as_text(git_project, capsys):
     assert code == 1 and [f["code"] for f in found] == ["MLG304"], found
     assert "the file is text (it starts 'This is good, Positive')" in found[0]["message"]
     assert "joblib.dump" in found[0]["hint"]
+
+
+def test_a_model_of_another_scikit_learn_that_fails_its_checks_blames_the_version():
+    """New-user trial round 29: a 0.23.2 OneHotEncoder (no n_features_in_) read "the model
+    is inconsistent" with the hint "load it yourself"; the version is the cause."""
+    from mlgate.artifacts.gate import _blame_the_version, _load_findings
+
+    result = {"ok": False, "kind": "corrupt", "message": "the model is inconsistent:"
+              " OneHotEncoder: a fitted estimator without n_features_in_"}
+    facts = {"versions": {"sklearn": ["0.23.2"]}}
+    [found] = _load_findings("m.pkl", result, "python", {}, None)
+    _blame_the_version(found, result, facts, {"scikit-learn": "1.9.1"})
+    assert "pickled with scikit-learn 0.23.2" in found.message
+    assert found.hint.startswith("re-train and dump with scikit-learn 1.9.1"), found.hint
+    [same] = _load_findings("m.pkl", result, "python", {}, None)
+    _blame_the_version(same, result, {"versions": {"sklearn": ["1.9.1"]}},
+                       {"scikit-learn": "1.9.1"})  # its own version: nothing to blame
+    assert "pickled with" not in same.message

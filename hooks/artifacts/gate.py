@@ -378,6 +378,20 @@ def _unrecorded_versions(path: str, result: dict, facts: dict,
         if isinstance(version, str) and version not in recorded]
 
 
+def _blame_the_version(found: Finding, result: dict, facts: dict, versions: dict) -> None:
+    """A model pickled with another scikit-learn that fails the fitted-state checks fails
+    them for that reason first (0.23.2 recorded no n_features_in_): say so, and what to
+    do, rather than "the model is inconsistent" alone (new-user trial round 29)."""
+    installed = versions.get("scikit-learn") if isinstance(versions, dict) else None
+    pickled = [v for v in facts.get("versions", {}).get("sklearn", ()) if v != installed]
+    if result.get("kind") != "corrupt" or not pickled or not installed:
+        return
+    found.message += (f" (it was pickled with scikit-learn {', '.join(pickled)}, which"
+                      f" records its state otherwise than {installed}: MLG306)")
+    found.hint = (f"re-train and dump with scikit-learn {installed} (the project's), or run"
+                  f" the project with the version the model was pickled with")
+
+
 def _load_findings(path: str, result: dict, python: str, locked: dict,
                    listed: list[str] | None,
                    project_tops: set | frozenset = frozenset()) -> list[Finding]:
@@ -754,6 +768,7 @@ class ArtifactGate:
                 tops = {m.split(".")[0] for m, _ in record.pop("_project_pairs", ())}
                 for f in _load_findings(path, result, self.python.executable,
                                         self._locked_for(tuple(roots)), self._listed, tops):
+                    _blame_the_version(f, result, facts, env.versions)
                     record["findings"].append(_stored(f))
                 record["findings"] += [_stored(f) for f in _unrecorded_versions(
                     path, result, facts, env.versions)]
