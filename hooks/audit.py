@@ -472,14 +472,14 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                  f" {spec.budget_ms:g} ms" for spec, m in measured["models"] if m.get("latency")]
         # a model that was to be timed and was not: the row says which, and why (it read
         # "FAIL ... xgb p95 1.3 ms <= 500 ms", the one model that passed)
-        failed = []
+        untimed_lines: list[str] = []
         for spec, m in measured["models"]:
             said = [f.message for f in latency_found if f.severity == "error"
                     and f.message.startswith(f"model '{spec.name}': ")]
             if not m.get("latency") and said:
-                failed.append(f"{spec.name}: " + said[0][len(f"model '{spec.name}': "):]
-                              .split(" (", 1)[0])
-        lines = failed + lines
+                untimed_lines.append(f"{spec.name}: " + said[0][
+                    len(f"model '{spec.name}': "):].split(" (", 1)[0])
+        lines = untimed_lines + lines
         pillars["latency"].detail = "; ".join(
             lines + ([_UNDECLARED + _brief(undeclared)] if undeclared else []))
         settle("latency", latency_found)
