@@ -501,3 +501,19 @@ def test_a_python_2_name_is_refused_below_protocol_3(module, name, renamed):
     found = [(r.code, r.message) for r in scan_pickle(PROTO2 + stream + STOP, allowed).refusals]
     assert found and found[0][0] == "MLG302" and f"as {renamed}" in found[0][1], found
     assert scan_pickle(b"\x80\x03" + stream + STOP, allowed).refusals == []  # read as written
+
+
+def test_unpadded_bytes_that_build_a_key_that_never_finishes_hashing_are_refused():
+    """Round 30: array bytes that pickle.load reads as opcodes (joblib < 1.2 writes them
+    unpadded) can build tuples each holding the previous one twice through the memo, then
+    use the last as a dict key: pickle.load never finishes hashing it. The view that
+    follows pickle.load's reading kept those tuples as exact values, and putting one in its
+    own set of kinds hashed it, in mlgate's process: the scan itself never returned."""
+    depth = 60
+    body = b")q\x02" + POP
+    for i in range(depth):
+        body += b"h" + bytes([2 + i]) + b"h" + bytes([2 + i]) + b"\x86q" + bytes([3 + i]) + POP
+    body += b"}h" + bytes([2 + depth]) + NONE + b"s" + POP
+    found = refusals(_unpadded_wrapper(body))
+    assert found and found[0][0] == "MLG302", found
+    assert "hash" in found[0][1], found

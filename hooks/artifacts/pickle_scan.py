@@ -60,6 +60,7 @@ from mlgate.artifacts.stream_model import (
 )
 from mlgate.artifacts.stream_model import const as _const
 from mlgate.artifacts.stream_model import dict_get as _dict_get
+from mlgate.artifacts.stream_model import hash_work as hash_work_of
 from mlgate.artifacts.stream_model import is_global as _is
 
 TYPE_CHECKING = False
@@ -157,33 +158,6 @@ def _size(value) -> int:
 # Calls that hash the items of their first argument (set elements, dict keys).
 HASHING_CALLS = (("builtins", "set"), ("builtins", "frozenset"), ("__builtin__", "set"),
                  ("__builtin__", "frozenset"), *DICT_MAKERS)
-
-
-def _hash_work(values, known: dict) -> int:
-    """What hashing `values` costs, in nodes visited: a tuple or frozenset built by the
-    stream is hashed through every item, each time it is reached (a tuple caches no hash), so
-    100 tuples each holding the previous one twice through the memo (1.7 KB) cost 2**100.
-    Computed once per node (`known`: id -> (node, cost)), in linear time."""
-    total = 0
-    for value in values:
-        if not (isinstance(value, Seq) and value.kind in ("tuple", "frozenset")):
-            total += 1
-            continue
-        todo = [(value, False)]
-        while todo:
-            node, expanded = todo.pop()
-            if id(node) in known:
-                continue
-            if not expanded:
-                todo.append((node, True))
-                todo.extend((item, False) for item in node.items if isinstance(item, Seq)
-                            and item.kind in ("tuple", "frozenset") and id(item) not in known)
-                continue
-            known[id(node)] = (node, 1 + sum(
-                known[id(item)][1] if isinstance(item, Seq) and id(item) in known else 1
-                for item in node.items))
-        total += known[id(value)][1]
-    return total
 
 
 def scan_pickle(data: bytes, is_allowed: Callable[[str, str], bool], start: int = 0,
@@ -402,7 +376,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
 
     def hashed(values, offset: int) -> None:
         """Values the unpickler hashes (keys, set elements): their work joins the budget."""
-        work = _hash_work(values, hash_work)
+        work = hash_work_of(values, hash_work)
         if work > MAX_OPCODES:
             _refuse(verdict, offset, UNRESOLVED, f"a key or set element whose hashing visits"
                     f" more than {MAX_OPCODES} values (tuples nested and shared through the"

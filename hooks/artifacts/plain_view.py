@@ -42,6 +42,7 @@ import sys
 
 from mlgate.artifacts.object_states import check_dtype_state, describe_dtype, made_class
 from mlgate.artifacts.stream_model import Blob, Const, GlobalRef, Instance, Mapping, Seq
+from mlgate.artifacts.stream_model import hash_work as _hash_work
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -97,6 +98,34 @@ def _named(kinds: frozenset) -> frozenset:
     return frozenset(kind for kind in kinds if not isinstance(kind, tuple))
 
 
+# Nodes hashing an exact tuple may visit (a shared part once per time it is reached): past
+# this the view keeps only its kind. A tuple is hashed through every item, each time, so
+# tuples holding the previous one twice through the memo cost 2**depth: building the view's
+# own frozenset of kinds hashed the value, in mlgate's process, where no signal stops it.
+EXACT_TUPLE_COST = 10_000
+# Hashing work a reading may cost in all (keys inserted, elements added) before it is taken
+# for one that never finishes.
+HASH_WORK = 25_000_000
+
+
+def _tuple_cost(value: tuple, known: dict) -> int:
+    """What hashing `value` costs in nodes, computed once per tuple (`known`: id -> (tuple,
+    cost); the tuple kept alive so that an id is never reused)."""
+    todo = [(value, False)]
+    while todo:
+        node, expanded = todo.pop()
+        if id(node) in known:
+            continue
+        if not expanded:
+            todo.append((node, True))
+            todo.extend((item, False) for item in node
+                        if type(item) is tuple and id(item) not in known)
+            continue
+        known[id(node)] = (node, 1 + sum(known[id(item)][1] if type(item) is tuple else 1
+                                         for item in node))
+    return known[id(value)][1]
+
+
 def _kinds_of(value, depth: int = 0) -> frozenset:
     """The kinds a value of the scan's stack or memo may be, for the real unpickler, with
     the value itself when it is a constant, a tuple of them or a global."""
@@ -125,7 +154,8 @@ def _kinds_of(value, depth: int = 0) -> frozenset:
     if isinstance(value, Mapping):
         return frozenset({"dict"})
     if isinstance(value, Seq):
-        if value.kind == "tuple" and depth < 8 and len(value.items) <= 64:
+        if value.kind == "tuple" and depth < 8 and len(value.items) <= 64 and (
+                depth or _hash_work([value], {}) <= EXACT_TUPLE_COST):
             items = [_exact(_kinds_of(item, depth + 1)) for item in value.items]
             if all(known for known, _ in items):
                 return frozenset({"tuple", ("=", tuple(v for _, v in items))})
@@ -207,6 +237,8 @@ class _View:
         self.marks = list(marks)
         self.memo = _Memo(memo)
         self.wrappers_changed = False
+        self.costs: dict = {}  # id -> (exact tuple, hashing cost): see _tuple_cost
+        self.hash_work = 0
         self.verdict: Any = None  # the scan's Verdict, where the view records what it found
         self.absent_ok = False
 
@@ -471,9 +503,25 @@ def _appends(view: _View) -> None:
     _no_method(view, view.top(), "the extend method (APPENDS)")
 
 
+def _hashed(view: _View, keys: list[frozenset]) -> None:
+    """Keys or elements the unpickler hashes: an exact tuple costs what it costs (bounded
+    when made); a tuple the view kept only as a kind may cost anything (nested tuples shared
+    through the memo: 2**depth), so a reading that hashes one is not vouched for."""
+    for kinds in keys:
+        if "tuple" not in kinds:
+            continue
+        known, value = _exact(kinds)
+        if not known or type(value) is not tuple:
+            raise _Danger("hash a tuple whose hashing work it cannot bound (nested tuples"
+                          " shared through the memo cost 2**depth)")
+        view.hash_work += _tuple_cost(value, view.costs)
+        if view.hash_work > HASH_WORK:
+            raise _Danger(f"hash keys costing more than {HASH_WORK} steps")
+
+
 def _setitem(view: _View) -> None:
     view.pop()
-    view.pop()  # the key is hashed: the stream's objects hash with their own code
+    _hashed(view, [view.pop()])  # the stream's objects hash with their own code
     target = view.top()
     _no_method(view, target, "the __setitem__ (SETITEM)")
     if not target & _SUBSCRIPTABLE:
@@ -490,6 +538,7 @@ def _setitems(view: _View) -> None:
         raise _Stop
     if len(items) % 2:
         raise _Stop  # the C reader refuses an odd count; pickle.py runs out after the pairs
+    _hashed(view, items[::2])
 
 
 def _additems(view: _View) -> None:
@@ -498,15 +547,17 @@ def _additems(view: _View) -> None:
     _no_method(view, target, "the add method (ADDITEMS)")
     if items and "set" not in target:
         raise _Stop  # no add(): AttributeError in both
+    _hashed(view, items)
 
 
 def _dict(view: _View) -> None:
-    view.pop_mark()  # keys are hashed: the stream's objects hash with their own code
+    items = view.pop_mark()  # keys are hashed: the stream's objects hash with their own code
+    _hashed(view, items[::2])
     view.push("dict")
 
 
 def _frozenset(view: _View) -> None:
-    view.pop_mark()
+    _hashed(view, view.pop_mark())
     view.push("frozenset")
 
 
@@ -519,9 +570,11 @@ def _tuple(view: _View, count: int | None = None) -> None:
     items = view.pop_mark() if count is None else [view.pop() for _ in range(count)][::-1]
     values = [_exact(item) for item in items]
     if len(items) <= 64 and all(known for known, _ in values):
-        view.push_exact(tuple(v for _, v in values), "tuple")
-    else:
-        view.push("tuple")
+        made = tuple(v for _, v in values)
+        if _tuple_cost(made, view.costs) <= EXACT_TUPLE_COST:
+            view.push_exact(made, "tuple")
+            return
+    view.push("tuple")
 
 
 def _readonly_buffer(view: _View) -> None:
