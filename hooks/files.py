@@ -109,20 +109,23 @@ def tracked_in(root: str) -> list[str] | None:
     return [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
 
 
-def untracked_code_in(root: str) -> list[str]:
+def untracked_code_in(root: str, ignored: bool = False, pattern: str = "*.py") -> list[str]:
     """The Python files of the repository at `root` that git does not track yet and does not
-    ignore (a module the user has still to add), relative to it; [] when git cannot say."""
+    ignore (a module the user has still to add), relative to it; [] when git cannot say.
+    `ignored`: those git ignores instead (not inside an ignored folder), matching `pattern`."""
     import subprocess
 
+    options = ["--ignored", "--directory"] if ignored else []
     try:
-        proc = subprocess.run([*GIT, "-C", root, "ls-files", "-z", "--others",
-                               "--exclude-standard", "--", "*.py"],
+        proc = subprocess.run([*GIT, "-C", root, "ls-files", "-z", "--others", *options,
+                               "--exclude-standard", "--", pattern],
                               capture_output=True, timeout=60, check=False)
     except (OSError, subprocess.SubprocessError):
         return []
     if proc.returncode != 0:
         return []
-    return [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+    return [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0")
+            if n and not n.endswith("/")]
 
 
 def _git_files(folder: str) -> list[str] | None:

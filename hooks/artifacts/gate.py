@@ -440,8 +440,28 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
         return [_finding(path, LOAD_FAILS, f"loading {message}",
                          hint="raise [tool.mlgate.artifact] memory-limit-mb if the model is"
                               " really that large")]
+    hint = _ABI_HINT if _ABI_BREAK.search(message) else _unreadable_hint(message)
     return [_finding(path, LOAD_FAILS, f"loading failed: {message}", kind=kind,
-                     **({"hint": _ABI_HINT} if _ABI_BREAK.search(message) else {}))]
+                     **({"hint": hint} if hint else {}))]
+
+
+def _unreadable_hint(message: str) -> str | None:
+    """A load denied a file of the repository the sandbox does not let it read (an ignored,
+    generated `_version.py`; a data file not committed): which, and what to do."""
+    from mlgate.files import git_root
+
+    found = _DENIED.search(message)
+    root = git_root()
+    if not found or not root or not found.group(1).startswith(root.rstrip(os.sep) + os.sep):
+        return None
+    name = os.path.relpath(found.group(1), root)
+    return (f"{name} is not a file git tracks, and the load's sandbox reads only those (and"
+            " Python files git does not ignore, and the version file setuptools-scm"
+            " generates): commit it if the model needs it, or create it where the model is"
+            " loaded")
+
+
+_DENIED = LazyPattern(r"PermissionError: \[Errno 13\] Permission denied: '([^']+)'")
 
 
 # A compiled package built against numpy 1.x, imported under numpy 2 (or the reverse): the

@@ -970,9 +970,9 @@ def _load_artifact(params):
         message = f"{type(exc).__name__}: {error_text(exc)}"
         if isinstance(exc, PermissionError) and params.get("_write_jail"):
             message += " (the sandbox lets a load write only in its temporary folder"
-            message += (", and read only the system's and the environment's files and the"
-                        " repository's folders, tracked files and Python modules)"
-                        if params.get("_read_jail") else ")")
+            message += (", and read only the system's and the environment's files and, of"
+                        " the repository, the files git tracks and Python files it does not"
+                        " ignore)" if params.get("_read_jail") else ")")
         elif params.get("limited") and isinstance(exc, (ImportError, OSError)) and any(
                 word in message.lower() for word in (
                     "allocat", "memory", "mmap", "map segment", "errno 12")):
