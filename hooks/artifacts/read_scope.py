@@ -4,12 +4,13 @@ git can list the files, and enforced by Landlock in the probe (`mlgate.sandbox`)
 mlgate runs in CI on pull requests from strangers, and whatever a load can read it can print
 (a finding quotes the error a load raised). So the rule is by file, not by folder: a load
 reads the files git tracks (staged ones included), the Python files not yet added that git
-does not ignore, and the version file setuptools-scm generates (ignored, by its own advice),
-nothing else of the checkout. Not `.git` at any depth (a second checkout or
-a nested repository keeps its own token in its `.git/config`), not an ignored or untracked
-file beside tracked ones (`.env`, `gha-creds-*.json`, `local_settings.py`), and never through
-a symlink: Landlock checks the path a link resolves to, so a link grants nothing, and its
-target is readable only when it is itself a file the load may read.
+does not ignore, the version file setuptools-scm generates (ignored, by its own advice) and
+extension modules built in place, nothing else of the checkout. Not `.git` at any depth (a
+second checkout or a nested repository keeps its own token in its `.git/config`), not an
+ignored or untracked file beside tracked ones (`.env`, `gha-creds-*.json`,
+`local_settings.py`), and never through a symlink: Landlock checks the path a link resolves
+to, so a link grants nothing, and its target is readable only when it is itself a file the
+load may read.
 
 Landlock grants by hierarchy, one rule per path. A folder whose every entry, at any depth, is
 a readable file (no symlink, no untracked name, no `.git`) is granted whole; elsewhere each
@@ -41,7 +42,7 @@ def sandbox_reads(repo_root: str) -> dict:
         pth: list[str] = []
     else:
         names = set(listed) | set(untracked_code_in(repo_root)) | set(
-            _generated_versions(repo_root))
+            _generated_versions(repo_root)) | set(_built_extensions(repo_root))
         pth = [os.path.realpath(os.path.join(repo_root, name)) for name in listed
                if name.endswith(".pth") or (name.rsplit("/", 1)[-1].startswith("__editable__")
                                             and name.endswith("_finder.py"))]
@@ -77,6 +78,29 @@ def _generated_versions(root: str) -> list[str]:
             continue
         if head.startswith(GENERATED_VERSION):
             found.append(name)
+    return found
+
+
+# What a compiled extension module starts with: ELF, Mach-O (64-bit, either order), PE.
+EXTENSION_MAGIC = (b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"MZ")
+
+
+def _built_extensions(root: str) -> list[str]:
+    """Ignored extension modules built in place (`build_ext --inplace`, an editable install
+    of a package with Cython code): code the package imports, never a secret, and only
+    when the file really is a shared library."""
+    from mlgate.artifacts.reading import Unreadable, read_head
+    from mlgate.files import untracked_code_in
+
+    found = []
+    for pattern in ("*.so", "*.pyd"):
+        for name in untracked_code_in(root, ignored=True, pattern=pattern):
+            try:
+                head = read_head(os.path.join(root, name), 4)
+            except (OSError, Unreadable):
+                continue
+            if head.startswith(EXTENSION_MAGIC):
+                found.append(name)
     return found
 
 
