@@ -440,9 +440,9 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
         return [_finding(path, LOAD_FAILS, f"loading {message}",
                          hint="raise [tool.mlgate.artifact] memory-limit-mb if the model is"
                               " really that large")]
-    hint = _ABI_HINT if _ABI_BREAK.search(message) else _unreadable_hint(message)
+    advice = _ABI_HINT if _ABI_BREAK.search(message) else _unreadable_hint(message)
     return [_finding(path, LOAD_FAILS, f"loading failed: {message}", kind=kind,
-                     **({"hint": hint} if hint else {}))]
+                     **({"hint": advice} if advice else {}))]
 
 
 def _unreadable_hint(message: str) -> str | None:
