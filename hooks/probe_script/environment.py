@@ -85,6 +85,54 @@ def _read_text(folder, name):
         return None
 
 
+def _top_modules(folder, name):
+    """The top-level names a distribution makes importable: its top_level.txt, else the first
+    parts of the paths its RECORD lists (`sklearn/...` is scikit-learn's `sklearn`)."""
+    text = _read_text(folder, "top_level.txt")
+    if text is not None:
+        return sorted({line.strip().split("/")[0] for line in text.splitlines()
+                       if line.strip() and not line.startswith("#")})
+    record = _read_text(folder, "RECORD") if name.endswith(".dist-info") else None
+    found = set()
+    for line in (record or "").splitlines()[:100000]:
+        path = line.split(",", 1)[0].strip().strip('"')
+        first = path.split("/", 1)[0]
+        if not first or first.startswith("..") or first.endswith((".dist-info", ".data",
+                                                                  ".pth")):
+            continue
+        if first == "__pycache__" or (first.startswith("_") and first.endswith("_finder.py")):
+            continue
+        if "/" in path:
+            found.add(first)
+        elif first.endswith(".py"):
+            found.add(first[:-3])
+        elif first.endswith((".so", ".pyd")):
+            found.add(first.split(".", 1)[0])
+    return sorted(found)
+
+
+def stdlib_modules():
+    """The standard library's top-level names, in any Python: its own list where it has
+    one (3.10+), else the names in its library folders."""
+    import sysconfig
+
+    names = set(sys.builtin_module_names)
+    if hasattr(sys, "stdlib_module_names"):
+        return sorted(names | set(sys.stdlib_module_names))
+    for key in ("stdlib", "platstdlib"):
+        folder = sysconfig.get_paths().get(key)
+        for root in (folder, os.path.join(folder or "", "lib-dynload")):
+            try:
+                entries = os.listdir(root)
+            except (OSError, TypeError):
+                continue
+            for entry in entries:
+                if entry in ("site-packages", "dist-packages"):
+                    continue
+                names.add(entry.split(".", 1)[0])
+    return sorted(names)
+
+
 def distributions():
     """Installed distributions, the first on sys.path winning as for imports.
 
@@ -122,6 +170,7 @@ def distributions():
             found.append({
                 "name": fields["name"],
                 "version": fields["version"],
+                "modules": _top_modules(folder, name),
                 "requires_python": fields["requires-python"],
                 "requires": requires,
                 "direct_url": direct_url,
@@ -138,6 +187,7 @@ def environment():
         "version": "{}.{}.{}".format(*sys.version_info[:3]),
         "markers": marker_environment(),
         "distributions": distributions(),
+        "stdlib": stdlib_modules(),
         "path": list(sys.path),
     }
 
