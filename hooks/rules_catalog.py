@@ -425,6 +425,24 @@ RULES: dict[str, Rule] = {
                     'images (any hidden folder such as `.devcontainer/`, `Dockerfile.dev`, '
                     '`test.Dockerfile`, `Dockerfile-jupyter`)',
     ),
+    "MLG211": Rule(
+        'error',
+        summary='the service imports a package no lock installs',
+        what="a module of the serving code (a tracked file that imports a web framework: "
+             "FastAPI, Flask, Streamlit, Gradio, ..., and the project's own modules it "
+             "imports) imports a third-party module that no package the locks install, "
+             "directly or through their requirements, provides. Reported at the import; "
+             "the hint names the installed distribution that provides it",
+        fix='add that package (pinned) to the lock, or remove the import',
+        kind='service-import',
+        why='a lock that passes every version check can still miss what the API imports '
+            '(installed on the developer\'s machine by hand): the service, installed '
+            'from the lock, dies at start with ModuleNotFoundError',
+        not_flagged='the standard library; the project\'s own modules; imports guarded by '
+            '`try: ... except ImportError` or `if TYPE_CHECKING:`; code outside the '
+            'serving modules (training scripts, tests, notebooks); packages in '
+            '`[tool.mlgate.lock] ignore-packages`; a project without a lock',
+    ),
     "MLG301": Rule(
         'error',
         summary='an artifact references a global that is not on the allow-list '

@@ -27,8 +27,9 @@ def site_packages(venv: Path) -> Path:
 
 def install(venv: Path, name: str, version: str, requires: list[str] = (),
             direct_url: dict | None = None, installer: str = "pip",
-            requires_python: str | None = None) -> None:
-    """Write NAME-VERSION.dist-info into the venv, as an installer would."""
+            requires_python: str | None = None, record: list[str] = ()) -> None:
+    """Write NAME-VERSION.dist-info into the venv, as an installer would (`record`: the
+    paths its RECORD lists, what it makes importable)."""
     info = site_packages(venv) / f"{name.replace('-', '_')}-{version}.dist-info"
     info.mkdir()
     lines = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
@@ -37,7 +38,7 @@ def install(venv: Path, name: str, version: str, requires: list[str] = (),
     lines += [f"Requires-Dist: {r}" for r in requires]
     (info / "METADATA").write_text("\n".join(lines) + "\n")
     (info / "INSTALLER").write_text(installer + "\n")
-    (info / "RECORD").write_text("")
+    (info / "RECORD").write_text("".join(f"{path},,\n" for path in record))
     if direct_url is not None:
         (info / "direct_url.json").write_text(json.dumps(direct_url))
 

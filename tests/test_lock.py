@@ -412,3 +412,52 @@ def test_a_verdict_is_cached_until_the_environment_or_a_lock_changes(project, ca
     assert (code, kinds(found)) == (1, [("mismatch", "attrs")])
     write(root / "requirements.txt", "attrs==24.1.0\n")  # the lock changes: judged again
     assert run_lock(capsys)[:2] == (0, [])
+
+
+def test_the_service_imports_a_package_no_lock_installs(project, capsys, monkeypatch):
+    """New-user trial round 29: app.py imported dash and plotly, installed by hand on the
+    author's machine and in no requirements file; every lock check passed, and the service
+    installed from the lock would die at start. Only the serving code counts: a training
+    script's imports, optional imports and the project's own modules are not flagged."""
+    import subprocess
+
+    root, venv = project
+    (root / ".git").rmdir()
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    install(venv, "fastapi", "0.115.0", record=["fastapi/__init__.py"])
+    install(venv, "plotly", "5.24.1", record=["plotly/__init__.py", "_plotly_utils/x.py"])
+    install(venv, "seaborn", "0.13.2", record=["seaborn/__init__.py"])
+    install(venv, "python-jose", "3.3.0", record=["jose/__init__.py"])
+    write(root / "requirements.txt", "fastapi==0.115.0\npython-jose==3.3.0\n")
+    (root / "app").mkdir()
+    write(root / "app" / "__init__.py", "")
+    write(root / "app" / "main.py", """\
+        import json
+        from fastapi import FastAPI
+        from jose import jwt
+        from .charts import draw
+        from app import settings
+        try:
+            import ujson
+        except ImportError:
+            ujson = None
+        """)
+    write(root / "app" / "charts.py", "import plotly.express as px\n\ndef draw(): pass\n")
+    write(root / "app" / "settings.py", "import missing_thing\n")
+    write(root / "train.py", "import seaborn\n")  # not served: never flagged
+    subprocess.run(["git", "add", "app", "train.py", "requirements.txt"], cwd=root,
+                   check=True)
+    code, found, out = run_lock(capsys, "--no-cache")
+    assert isinstance(found, list), (found, out)
+    got = [(f["path"], f["line"], f["code"], f["module"]) for f in found
+           if f["code"] == "MLG211"]
+    assert got == [("app/charts.py", 1, "MLG211", "plotly"),
+                   ("app/settings.py", 1, "MLG211", "missing_thing")], found
+    plotly = next(f for f in found if f.get("module") == "plotly")
+    assert "plotly 5.24.1 is installed here" in plotly["message"]
+    assert plotly["hint"] == "add plotly==5.24.1 to the lock"
+    assert code == 1
+    write(root / "requirements.txt", "fastapi==0.115.0\npython-jose==3.3.0\nplotly==5.24.1\n")
+    write(root / "app" / "settings.py", "X = 1\n")
+    code, found, _ = run_lock(capsys)  # the cached verdict follows the sources
+    assert [f for f in found if f["code"] == "MLG211"] == [], found

@@ -23,6 +23,7 @@ from mlgate.codes import LOCK_MALFORMED as MALFORMED
 from mlgate.codes import LOCK_MISMATCH as MISMATCH
 from mlgate.codes import LOCK_MISSING as MISSING
 from mlgate.codes import LOCK_NO_HASH as NO_HASH
+from mlgate.codes import LOCK_SERVICE_IMPORT as SERVICE_IMPORT
 from mlgate.codes import LOCK_SOURCE as SOURCE
 from mlgate.codes import LOCK_STALE as STALE
 from mlgate.codes import LOCK_UNDECLARED as UNDECLARED
@@ -39,13 +40,13 @@ HELP = "block stale, incomplete or unpinned locks, judged against the project's 
 SEVERITY = {
     MALFORMED: "error", MISSING: "error", MISMATCH: "error", LOCAL_VERSION: "warning",
     UNDECLARED: "warning", UNPINNED: "error", SOURCE: "error", NO_HASH: "error",
-    STALE: "error", IMAGE_PYTHON: "warning", IMAGE_UNPINNED: "error",
+    STALE: "error", IMAGE_PYTHON: "warning", IMAGE_UNPINNED: "error", SERVICE_IMPORT: "error",
 }
 KINDS = {
     MALFORMED: "malformed", MISSING: "missing", MISMATCH: "mismatch",
     LOCAL_VERSION: "local-version", UNDECLARED: "undeclared", UNPINNED: "unpinned",
     SOURCE: "source", NO_HASH: "unhashed", STALE: "stale", IMAGE_PYTHON: "image-python",
-    IMAGE_UNPINNED: "image-unpinned",
+    IMAGE_UNPINNED: "image-unpinned", SERVICE_IMPORT: "service-import",
 }
 # Installed in every environment by the tools themselves; never expected in a lock.
 ALWAYS_PRESENT = {"pip", "setuptools", "wheel", "distribute", "pkg-resources"}
@@ -87,6 +88,7 @@ class _Installed:
         self.dists: dict[str, dict] = {}
         for dist in answer.get("distributions", []):
             self.dists.setdefault(canonical_name(dist["name"]), dist)
+        self.stdlib = {m for m in answer.get("stdlib") or () if isinstance(m, str)}
 
     def closure(self, roots: dict[str, set[str]]) -> set[str]:
         """`roots` (name -> extras asked for) and everything their installed metadata requires,
@@ -301,6 +303,8 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     # The Dockerfiles that build on the official python image (MLG209): what they are is
     # part of the verdict, so of its cache key (their contents are its dependencies).
     images = _python_images(repo_root)
+    # The project's Python files: the service's imports (MLG211) are part of the verdict.
+    sources = _python_sources(config.root if inside else repo_root)
     dockerfiles = sorted({os.path.realpath(p) for p in [*(image[0] for image in images),
                                                          *installs]})
     if isinstance(probe, _Answered):
@@ -309,7 +313,8 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
 
         verdict_name = "lock-result-" + key(
             code_stamp(), probe.stamp, [os.path.realpath(p) for p in paths], section,
-            os.path.realpath(python.executable), os.getcwd(), dockerfiles) + ".json"
+            os.path.realpath(python.executable), os.getcwd(), dockerfiles,
+            sources) + ".json"
         cached = _cached_verdict(cache, verdict_name)
         if cached is not None:
             return cached
@@ -407,6 +412,10 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         first = next(lock for lock in locks if lock.format in REAL_LOCKS)
         loose = [name for name in sorted(env.dists) if name not in reachable
                  and name not in ALWAYS_PRESENT and name not in ignored]
+        # (a package a Dockerfile installs by name is in the image: MLG210 is about its pin)
+        project_root = config.root if inside else repo_root
+        findings += _unlocked_service_imports(project_root, env, reachable, ignored,
+                                              _image_packages(project_root))
         for name, brings in _with_what_they_bring(env, loose):
             dist = env.dists[name]
             shown = ", ".join(env.dists[b]["name"] for b in brings[:5]) + (
@@ -428,13 +437,21 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         # The next run keys on the stamp the environment has now (the probe just stored it).
         verdict_name = "lock-result-" + key(
             code_stamp(), probe.stamp, [os.path.realpath(p) for p in paths], section,
-            os.path.realpath(python.executable), os.getcwd(), dockerfiles) + ".json"
+            os.path.realpath(python.executable), os.getcwd(), dockerfiles,
+            sources) + ".json"
     if verdict_name:
         _store_verdict(cache, verdict_name, findings, [*paths, *(lock.path for lock in locks),
                                                        os.path.join(repo_root,
                                                                     "pyproject.toml"),
-                                                       *dockerfiles])
+                                                       *dockerfiles, *sources])
     return findings
+
+
+def _python_sources(root: str) -> list[str]:
+    from mlgate.files import tracked_in
+
+    return sorted(os.path.realpath(os.path.join(root, n)) for n in tracked_in(root) or ()
+                  if n.endswith(".py"))
 
 
 def _stale_against_manifest(locks: list) -> list[Finding]:
@@ -479,6 +496,14 @@ def _python_images(repo_root: str) -> list[tuple[str, int, str, str]]:
             line = text.count("\n", 0, m.start()) + 1
             found.append((path, line, f"{m.group(1)}.{m.group(2)}", copied))
     return found
+
+
+def _image_packages(root: str) -> set[str]:
+    """What the project's Dockerfiles pip-install by name, pinned or not."""
+    from mlgate.locks.dockerfile import unpinned_installs
+
+    return {canonical_name(found[2]) for _, text in _dockerfiles(root) if "install" in text
+            for found in unpinned_installs(text, pinned_too=True)}
 
 
 def _image_installs(root: str) -> dict[str, list[tuple[int, int, str, str]]]:
@@ -688,6 +713,58 @@ def _with_what_they_bring(env: _Installed, loose: list[str]) -> list[tuple[str, 
 # How each kind of lock is installed, for the hint of a locked package that is not.
 # More packages of one lock missing than this: one finding for the lock, not one per line.
 MISSING_GROUP = 10
+
+
+def _unlocked_service_imports(root: str, env: _Installed, reachable: set[str],
+                              ignored: set[str], images: set[str]) -> list[Finding]:
+    """MLG211: a third-party module the serving code imports that nothing the locks install
+    provides (see mlgate.locks.service_imports). Only where the environment says which
+    modules its distributions provide and what the standard library holds."""
+    from mlgate.files import tracked_in
+    from mlgate.locks.service_imports import service_imports
+
+    if not env.stdlib or not any("modules" in d for d in env.dists.values()):
+        return []  # an answer from before this check: nothing to compare with
+    tracked = tracked_in(root)
+    if not tracked:
+        return []
+    provided = {m for name in reachable for m in (env.dists.get(name) or {}).get(
+        "modules") or ()}
+    by_module: dict[str, list[str]] = {}
+    for name, dist in env.dists.items():
+        for module in dist.get("modules") or ():
+            by_module.setdefault(module, []).append(name)
+    # A package the locks name that is not installed provides modules nobody can list here
+    # (python-jose's `jose`): its MLG201 says to install the lock; then this can judge.
+    unlisted = any(name not in env.dists for name in reachable)
+    found = []
+    for imported in service_imports(root, tracked):
+        module = imported.module
+        owners = by_module.get(module, [])
+        if module in env.stdlib or module in provided or any(o in ignored for o in owners) \
+                or canonical_name(module) in reachable | images or (not owners and unlisted):
+            continue
+        path = _relative(os.path.join(root, imported.path))
+        if owners:
+            dist = env.dists[owners[0]]
+            message = (f"the service imports {module} ({dist['name']} {dist['version']} is"
+                       " installed here), but no lock installs it: installed from the lock,"
+                       " the service fails at start with ModuleNotFoundError")
+            hint = f"add {dist['name']}=={dist['version']} to the lock"
+        else:
+            message = (f"the service imports {module}, which no lock installs and nothing"
+                       " installed in the project's environment provides")
+            hint = ("add the package that provides it to the lock and install it, or remove"
+                    " the import")
+        # (nothing here provides it: this environment cannot run the service either, and
+        # which package would is a guess: a warning)
+        found.append(Finding(path, imported.line, imported.col, SERVICE_IMPORT, message,
+                             severity=SEVERITY[SERVICE_IMPORT] if owners else "warning",
+                             hint=hint,
+                             extra={"check": NAME, "kind": KINDS[SERVICE_IMPORT],
+                                    "module": module, "package": owners[0] if owners
+                                    else None}))
+    return found
 
 
 def _grouped_missing(findings: list[Finding], sizes: dict[str, int]) -> list[Finding]:

@@ -104,9 +104,10 @@ def _install_arguments(words: list[str]) -> list[str] | None:
     return rest[1:]
 
 
-def _named(argument: str) -> tuple[str, str] | None:
+def _named(argument: str, pinned_too: bool = False) -> tuple[str, str] | None:
     """(name, specifier) when the argument names a package from an index without an exact
-    pin; None for a pin, a file, a path, a URL, a variable or what does not parse."""
+    pin (with one too, if `pinned_too`); None for a pin, a file, a path, a URL, a variable
+    or what does not parse."""
     from packaging.requirements import InvalidRequirement, Requirement
 
     if (not argument or "$" in argument or "/" in argument or "\\" in argument
@@ -119,7 +120,7 @@ def _named(argument: str) -> tuple[str, str] | None:
         return None
     exact = [s for s in requirement.specifier
              if s.operator == "===" or (s.operator == "==" and not s.version.endswith("*"))]
-    if exact:
+    if exact and not pinned_too:
         return None
     name = re.sub(r"[-_.]+", "-", requirement.name).lower()
     if name in TOOLING:
@@ -127,9 +128,10 @@ def _named(argument: str) -> tuple[str, str] | None:
     return requirement.name, str(requirement.specifier)
 
 
-def unpinned_installs(text: str) -> list[tuple[int, int, str, str]]:
+def unpinned_installs(text: str, pinned_too: bool = False) -> list[tuple[int, int, str, str]]:
     """(line, column, name, specifier or "") for each package a RUN's pip-like install is
-    given by name without an exact pin (`==`, `===`)."""
+    given by name without an exact pin (`==`, `===`); every package it is given by name,
+    if `pinned_too` (what the image has besides the lock)."""
     text = text[:_MAX_TEXT]
     found = []
     for start, command in _instructions(text):
@@ -146,7 +148,7 @@ def unpinned_installs(text: str) -> list[tuple[int, int, str, str]]:
                 if argument.startswith("-"):
                     skip = argument in _WITH_VALUE
                     continue
-                named = _named(argument)
+                named = _named(argument, pinned_too)
                 if named is None:
                     continue
                 at = text.find(argument, cursor, start + len(command))

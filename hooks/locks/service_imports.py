@@ -1,0 +1,159 @@
+"""What the service imports: the third-party modules reached from the project's serving code.
+
+A lock can pass every version check and still miss a package the API imports
+(`import xgboost` in app/main.py, installed on the author's laptop, in no requirements file):
+the service, installed from the lock, then dies at start with ModuleNotFoundError. The
+service is what deploys, so only its code counts, not a training script's plotting imports:
+the serving modules are the tracked files that import a web framework (FastAPI, Flask,
+Streamlit, ...), followed through the project's own modules they import. Read with `ast`,
+never imported; an import guarded by `try: ... except ImportError` or `if TYPE_CHECKING:` is
+optional and left out.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+
+# Importing one of these makes a module serving code.
+FRAMEWORKS = frozenset({"fastapi", "flask", "streamlit", "gradio", "bentoml", "litserve",
+                        "starlette", "sanic", "falcon", "aiohttp", "django", "tornado",
+                        "quart", "uvicorn", "gunicorn", "mlserver"})
+MAX_FILES = 5000  # tracked Python files indexed; a larger tree is not searched
+MAX_BYTES = 1 << 20  # a larger source file is not read
+# Folders whose code does not deploy with the service.
+NOT_SERVED = frozenset({"tests", "test", "testing", "docs", "doc", "examples", "notebooks",
+                        "benchmarks", "bench", "scripts"})
+
+
+class Import:
+    __slots__ = ("col", "line", "module", "path")
+
+    def __init__(self, module: str, path: str, line: int, col: int) -> None:
+        self.module, self.path, self.line, self.col = module, path, line, col
+
+
+def service_imports(root: str, tracked: list[str]) -> list[Import]:
+    """The first import of each third-party top-level module the serving code reaches
+    (paths relative to `root`), in the order met."""
+    python = [n for n in tracked if n.endswith(".py")][:MAX_FILES]
+    index = _module_index(python)
+    local = {name.split(".")[0] for name in index}
+    trees: dict[str, ast.Module | None] = {}
+
+    def tree(rel: str) -> ast.Module | None:
+        if rel not in trees:
+            trees[rel] = _parse(os.path.join(root, rel))
+        return trees[rel]
+
+    todo = [rel for rel in python if _served(rel) and _imports_framework(tree(rel))]
+    seen, found, reported = set(todo), [], set()
+    while todo:
+        rel = todo.pop(0)
+        module = tree(rel)
+        if module is None:
+            continue
+        for name, node in _imports(module, _package_of(rel)):
+            target = _resolve(name, index)
+            if target is not None:
+                if target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+                continue
+            top = name.split(".")[0]
+            if top and top not in local and top not in reported:
+                reported.add(top)
+                found.append(Import(top, rel, node.lineno, node.col_offset + 1))
+    return found
+
+
+def _served(rel: str) -> bool:
+    parts = rel.split("/")
+    name = parts[-1]
+    return not (set(parts[:-1]) & NOT_SERVED or name.startswith("test_")
+                or name.endswith("_test.py") or name in ("conftest.py", "setup.py",
+                                                         "noxfile.py"))
+
+
+def _parse(path: str) -> ast.Module | None:
+    try:
+        if os.path.getsize(path) > MAX_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            return ast.parse(handle.read(MAX_BYTES + 1), path)
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _module_index(python: list[str]) -> dict[str, str]:
+    """Every dotted name a tracked file may be imported by (`app/main.py`: `app.main` and
+    `main`, as sys.path may start at either folder), to the file."""
+    index: dict[str, str] = {}
+    for rel in python:
+        parts = rel[:-3].split("/")
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        for start in range(len(parts)):
+            index.setdefault(".".join(parts[start:]), rel)
+    return index
+
+
+def _package_of(rel: str) -> list[str]:
+    parts = rel[:-3].split("/")
+    return parts[:-1]
+
+
+def _resolve(name: str, index: dict[str, str]) -> str | None:
+    parts = name.split(".")
+    for end in range(len(parts), 0, -1):
+        found = index.get(".".join(parts[:end]))
+        if found is not None:
+            return found
+    return None
+
+
+def _imports_framework(module: ast.Module | None) -> bool:
+    if module is None:
+        return False
+    return any(name.split(".")[0] in FRAMEWORKS for name, _ in _imports(module, []))
+
+
+def _imports(module: ast.Module, package: list[str]):
+    """(dotted name, node) of each import that is not optional; a relative one resolved
+    against `package` (the file's folders)."""
+    optional: set[int] = set()
+    for node in ast.walk(module):
+        guarded = (isinstance(node, ast.Try) and any(
+            _catches_import_error(h) for h in node.handlers)) or (
+            isinstance(node, ast.If) and "TYPE_CHECKING" in ast.dump(node.test))
+        if guarded:
+            body = node.body if isinstance(node, (ast.Try, ast.If)) else []
+            optional.update(id(n) for stmt in body for n in ast.walk(stmt))
+    for node in ast.walk(module):
+        if id(node) in optional:
+            continue
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, node
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[:len(package) - (node.level - 1)] if node.level > 1 else package
+                if node.level - 1 > len(package):
+                    continue
+                prefix = ".".join(base)
+                name = f"{prefix}.{node.module}" if node.module else prefix
+                for alias in node.names:  # `from . import x` may name a module
+                    yield (f"{name}.{alias.name}" if name else alias.name), node
+                continue
+            if node.module:  # `from app import settings` may name the module app.settings
+                for alias in node.names:
+                    yield f"{node.module}.{alias.name}", node
+
+
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    names = [handler.type] if not isinstance(handler.type, ast.Tuple) else handler.type.elts
+    return any(isinstance(n, (ast.Name, ast.Attribute)) and (
+        getattr(n, "id", None) or getattr(n, "attr", "")) in (
+        "ImportError", "ModuleNotFoundError", "Exception", "BaseException") for n in names)
