@@ -276,7 +276,11 @@ def test_uv_lock_against_an_environment(project, capsys):
                     "vcs": "git", "commit_id": package.source_commit}}
     assert wanted and "colorama" not in wanted  # win32 only
     code, found, _ = run_lock(capsys, "uv.lock")
-    assert code == 1 and {f["package"] for f in found if f["kind"] == "missing"} == set(wanted)
+    # one finding per package, or one for them all past MLG201's grouping (Python 3.9's
+    # markers select more of this lock)
+    missing = {n for f in found if f["kind"] == "missing"
+               for n in (f["packages"] if "packages" in f else [f["package"]])}
+    assert code == 1 and missing == set(wanted), found
     for name, version in wanted.items():
         install(venv, name, version, direct_url=sources.get(name))
     code, found, _ = run_lock(capsys, "uv.lock")

@@ -2,6 +2,7 @@
 
 import json
 import os
+import sys
 
 
 class LoadFailure(Exception):
@@ -48,17 +49,56 @@ def announce_sandbox(report):
 _SITE: list = []  # run once
 
 
-def start_site():
+def start_site(before_project_code=None):
     """What `python -S` left out at start-up: site-packages, the .pth files in them and
     sitecustomize. Each can be code a commit carries (an editable install of a src layout
     puts the project's folder on sys.path, and its sitecustomize.py would run), so the
-    probe starts without them and runs them here, once its sandbox is applied."""
+    probe starts without them and runs them here, once its sandbox is applied.
+
+    `before_project_code`: called before a sitecustomize or usercustomize module that is
+    not the interpreter's own (one in the project's folder, or outside the environment's
+    prefixes) runs: without Landlock, the load's "no writes" filter goes in there, while the
+    environment's own code still runs before it (an older scipy makes a temporary folder at
+    import, which the filter would refuse)."""
     if _SITE:
         return
     _SITE.append(True)
     import site
 
-    site.main()
+    if before_project_code is None:
+        site.main()
+        return
+    deferred = []
+    saved = site.execsitecustomize, site.execusercustomize
+    site.execsitecustomize = lambda: deferred.append("sitecustomize")
+    site.execusercustomize = lambda: deferred.append("usercustomize")
+    try:
+        site.main()
+    finally:
+        site.execsitecustomize, site.execusercustomize = saved
+    for name in deferred:
+        if not _the_interpreters(name):
+            before_project_code()
+        (site.execsitecustomize if name == "sitecustomize" else site.execusercustomize)()
+
+
+def _the_interpreters(name):
+    """Whether module `name` (sitecustomize, usercustomize) is absent or lies beneath the
+    interpreter's own prefixes (a distribution's sitecustomize, Debian's): never the
+    project's."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return False
+    if spec is None:
+        return True
+    origin = os.path.realpath(spec.origin or "")
+    prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
+                                              sys.base_exec_prefix)}
+    return bool(spec.origin) and any(origin.startswith(p.rstrip(os.sep) + os.sep)
+                                     for p in prefixes)
 
 
 def sandbox_then_site():

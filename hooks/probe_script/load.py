@@ -787,10 +787,12 @@ def _apply_sandbox(spec):
     # "seccomp-no-writes" (no Landlock) none is writable: a library that asked for the
     # folder at import time failed the load ("No usable temporary directory").
     tempfile.tempdir = folder
-    # Without Landlock's write jail, no file is written from before site processing on: a
-    # .pth file or a sitecustomize.py on the project's path is code a commit carries.
-    _deny_writes()
-    start_site()  # .pth files and sitecustomize, now inside the sandbox
+    # Without Landlock's write jail, no file is written once code a commit carries may run:
+    # a sitecustomize.py on the project's path (site processing runs it), or the .pth files
+    # of a virtualenv committed to the repository (from the start of site processing).
+    if (spec.get("reads") or {}).get("pth"):
+        _deny_writes()
+    start_site(before_project_code=_deny_writes)  # now inside the sandbox
     return report
 
 
