@@ -182,3 +182,75 @@ def test_a_model_of_another_scikit_learn_that_fails_its_checks_blames_the_versio
     _blame_the_version(same, result, {"versions": {"sklearn": ["1.9.1"]}},
                        {"scikit-learn": "1.9.1"})  # its own version: nothing to blame
     assert "pickled with" not in same.message
+
+
+# ----------------------------------------------------------------- round 30 (red team)
+def _mahalanobis_knn(columns: int):
+    import numpy as np
+    from sklearn.metrics import DistanceMetric
+    from sklearn.neighbors import KNeighborsRegressor
+
+    X = np.random.RandomState(0).rand(40, 4)
+    metric = DistanceMetric.get_metric("mahalanobis", VI=np.eye(4))
+    model = KNeighborsRegressor(n_neighbors=3, metric=metric, algorithm="brute").fit(
+        X, X[:, 0])
+    if columns != 4:  # the state only: scikit-learn's constructor refuses it
+        metric.__setstate__((2.0, np.zeros(0), np.ascontiguousarray(np.ones((4, columns)))))
+    return model
+
+
+def _gp_with_kernel_jobs(jobs: int):
+    import numpy as np
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import PairwiseKernel
+
+    X = np.random.RandomState(0).rand(30, 3)
+    model = GaussianProcessRegressor(kernel=PairwiseKernel(metric="rbf"), optimizer=None).fit(
+        X, X.sum(1))
+    model.kernel_.pairwise_kernels_kwargs = {"n_jobs": jobs}
+    return model
+
+
+def _ufunc_pipeline(kw_args: dict):
+    import numpy as np
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    X = np.random.RandomState(0).rand(30, 4)
+    model = make_pipeline(FunctionTransformer(np.sqrt), LinearRegression()).fit(X, X.sum(1))
+    model[0].kw_args = kw_args
+    return model
+
+
+@pytest.mark.parametrize(("make", "says"), [
+    (lambda: _mahalanobis_knn(1), "not square"),
+    (lambda: _gp_with_kernel_jobs(2000), "n_jobs']=2000"),
+    (lambda: _ufunc_pipeline({"where": False}), "'where' argument"),
+    (lambda: _ufunc_pipeline({"out": None}), "'out' argument"),
+], ids=["mahalanobis-not-square", "kernel-kwargs-n_jobs", "ufunc-where", "ufunc-out"])
+def test_round_30_crafted_states_are_refused_and_their_sound_forms_pass(git_project, capsys,
+                                                                        make, says):
+    """Round 30: a brute-force neighbour model whose Mahalanobis metric object holds a
+    non-square matrix read past it (heap memory in the distances: only a metric inside a
+    ball tree was checked); a GP kernel's pairwise_kernels_kwargs={'n_jobs': 2000} started
+    2,000 threads per predict (only named parameter dicts were read: any dict spread as
+    keyword arguments is now); FunctionTransformer(np.sqrt) with kw_args where=False returned
+    uninitialised memory as features (a ufunc's output controls are never stored
+    arguments)."""
+    import joblib
+
+    joblib.dump(make(), git_project / "model.joblib")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "--only-artifacts", "model.joblib")
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert says in found[0]["message"], found
+
+
+def test_round_30_sound_forms_pass(git_project, capsys):
+    import joblib
+
+    joblib.dump({"knn": _mahalanobis_knn(4), "gp": _gp_with_kernel_jobs(2),
+                 "ft": _ufunc_pipeline({})}, git_project / "model.joblib")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    assert artifact_json(capsys, "--only-artifacts", "model.joblib") == (0, [])

@@ -329,7 +329,10 @@ def structure_problem(value):
                for c in getattr(cls, "__mro__", (cls,))):
         return None
     try:
-        problem = _parameters_problem(value)
+        if module == "sklearn.metrics._dist_metrics":
+            problem = _distance_metric_problem(value)
+            return f"{cls.__name__}: {problem}" if problem else None
+        problem = _parameters_problem(value) or _ufunc_arguments_problem(value)
         if problem:
             return f"{cls.__name__}: {problem}"
         if module == "sklearn.tree._tree" and cls.__name__ == "Tree":
@@ -424,6 +427,17 @@ def _integer(value):
 
 
 def _parallelism_problem(value):
+    if type(value) is dict:
+        # any dict a library may spread as keyword arguments (a GP kernel's
+        # pairwise_kernels_kwargs, a metric's params): a worker count in it starts workers
+        settings = [(f"[{name!r}]", value.get(name)) for name in _JOB_NAMES if name in value]
+        for name, setting in settings:
+            jobs = _integer(setting)
+            if jobs is not None and jobs > MAX_JOBS:
+                return (f"a dict of settings with {name}={jobs}: passed as keyword arguments"
+                        f" it starts {jobs} workers on every prediction (more than"
+                        f" {MAX_JOBS})")
+        return None
     attributes = getattr(value, "__dict__", None) or {}
     settings = [("n_jobs", attributes.get("n_jobs"))]
     for holder in _PARAMETER_DICTS:
@@ -489,6 +503,47 @@ def _unrecorded_width_problem(value, cls):
 _METRIC_PARAMETER_SHAPES = {"VI": (2,), "V": (1, 2), "w": (1,)}  # (Mahalanobis takes V too)
 
 
+# The keywords of a numpy ufunc call that decide where and whether it writes its output
+# (`where=False` leaves the output uninitialised: process memory came back as features).
+UFUNC_CONTROL = frozenset({"out", "where", "casting", "order", "dtype", "subok", "signature",
+                           "extobj", "axes", "axis", "keepdims", "initial"})
+
+
+def _ufunc_arguments_problem(value):
+    """Keyword arguments a model hands to a stored numpy ufunc (FunctionTransformer's
+    kw_args and inv_kw_args) are values, never the ufunc's own output controls."""
+    import numpy as np
+
+    attributes = getattr(value, "__dict__", {})
+    for function, arguments in (("func", "kw_args"), ("inverse_func", "inv_kw_args")):
+        kwargs = attributes.get(arguments)
+        if isinstance(attributes.get(function), np.ufunc) and isinstance(kwargs, dict):
+            controls = sorted(k for k in kwargs if k in UFUNC_CONTROL)
+            if controls:
+                return (f"{arguments} gives the ufunc {attributes[function].__name__} its"
+                        f" {controls[0]!r} argument: it decides where the output is written"
+                        " (where=False returns uninitialised memory)")
+    return None
+
+
+def _distance_metric_problem(metric, width=None):
+    """A scikit-learn DistanceMetric's stored matrix as its constructor makes it: a
+    Mahalanobis matrix square (its distance reads it size x size, size = rows), and both
+    the input's width when the model that uses it is known."""
+    import numpy as np
+
+    if "Mahalanobis" in type(metric).__name__:
+        matrix = metric.__getstate__()[2]
+        if np.ndim(matrix) != 2 or matrix.shape[0] != matrix.shape[1]:
+            return f"a Mahalanobis matrix of shape {np.shape(matrix)}, not square"
+        if width is not None and matrix.shape[0] != width:
+            return (f"a Mahalanobis matrix {matrix.shape[0]} wide, for an input {width}"
+                    " columns wide")
+    if width is not None:
+        metric._validate_data(np.zeros((1, width)))
+    return None
+
+
 def _metric_params_problem(value):
     """A neighbour model's stored distance parameters must fit the width of its input."""
     import numpy as np
@@ -497,6 +552,14 @@ def _metric_params_problem(value):
     width = attributes.get("n_features_in_")
     if not isinstance(width, (int, np.integer)):
         return None
+    # (a DistanceMetric object as the metric itself: brute force reads its matrix over the
+    # query's width, checking only its first dimension)
+    for where in ("metric", "effective_metric_"):
+        metric = attributes.get(where)
+        if hasattr(metric, "_validate_data") and hasattr(metric, "__getstate__"):
+            problem = _distance_metric_problem(metric, int(width))
+            if problem:
+                return f"{type(value).__name__}: {where}: {problem}"
     for where in ("metric_params", "effective_metric_params_"):
         params = attributes.get(where)
         if not isinstance(params, dict):
