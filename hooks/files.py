@@ -134,7 +134,10 @@ def _git_files(folder: str) -> list[str] | None:
     if listed is None:
         return None
     # `--cached` still lists files deleted from the work tree; they are not ours to scan.
-    return without_environments(sorted(listed - (_ls_files(folder, "--deleted") or set())))
+    # (a pyvenv.cfg or conda-meta/ a commit carries marks no environment: review round 30)
+    tracked = _ls_files(folder, "--cached") or set()
+    return without_environments(sorted(listed - (_ls_files(folder, "--deleted") or set())),
+                                tracked)
 
 
 def deleted_files(folder: str) -> list[str]:
@@ -156,12 +159,17 @@ def project_files(folder: str) -> list[str]:
     return shown
 
 
-def without_environments(names: list[str]) -> list[str]:
+def without_environments(names: list[str], tracked: set[str] | frozenset = frozenset()
+                         ) -> list[str]:
     """`names` without the files of a virtualenv (a folder holding `pyvenv.cfg`) or a conda
     environment (`conda-meta/`) inside the project: site-packages is not the project's code,
-    models or locks, even when nobody git-ignored it."""
+    models or locks, even when nobody git-ignored it. A marker git tracks (`tracked`) marks
+    nothing: a commit could add an empty `pyvenv.cfg` beside a model to hide it from every
+    check, and no tool commits the environment it creates."""
     roots = set()
     for name in names:
+        if name in tracked:
+            continue
         posix = name.replace("\\", "/")
         if posix == "pyvenv.cfg" or posix.endswith("/pyvenv.cfg"):
             roots.add(posix[:-len("pyvenv.cfg")])

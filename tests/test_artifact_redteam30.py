@@ -254,3 +254,73 @@ def test_round_30_sound_forms_pass(git_project, capsys):
                  "ft": _ufunc_pipeline({})}, git_project / "model.joblib")
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
     assert artifact_json(capsys, "--only-artifacts", "model.joblib") == (0, [])
+
+
+# ------------------------------------------------------ round 30 (static layer, discovery)
+def _object_npy() -> bytes:
+    import io
+
+    import numpy as np
+
+    values = np.empty(1, dtype=object)
+    values[0] = print  # a callable by name: refused, as a payload would be
+    out = io.BytesIO()
+    np.save(out, values, allow_pickle=True)
+    return out.getvalue()
+
+
+def _zip(members: dict) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def _discovery_cases():
+    import gzip
+    import pickle
+
+    payload = pickle.dumps(print, 0)
+    long_text = "é" * (2**20)  # 2 MiB of UTF-8: the sniff's 1 MiB read ends inside it
+    encoded = long_text.encode()
+    headerless = b"X" + len(encoded).to_bytes(4, "little") + encoded + b"0" + payload
+    return {
+        "string-cut-by-the-read-limit": ("model.bin", headerless),
+        "second-gzip-member": ("model.dat", gzip.compress(b"") + gzip.compress(payload)),
+        "zip-with-a-readme": ("weights.bin", _zip({"arr.npy": _object_npy(),
+                                                   "README.txt": b"weights"})),
+        "npy-member-without-its-name": ("weights.bin", _zip({"model": _object_npy()})),
+        "empty-end-record-first": ("w.bin", b"PK\x05\x06" + b"\x00" * 18
+                                   + _zip({"arr.npy": _object_npy()})),
+    }
+
+
+@pytest.mark.parametrize("case", list(_discovery_cases()))
+def test_files_a_loader_opens_are_found_whatever_their_name(git_project, capsys, case):
+    """Round 30: discovery missed, and the audit called READY, files that pickle.load,
+    joblib.load or numpy.load act on: a headerless pickle whose long string the sniff's
+    1 MiB read cut inside a character (a decode error, not "ran out of input"); an empty
+    gzip member before the payload's (joblib reads on); a zip holding an .npy member beside
+    other files, or under another name; a zip starting with its end record."""
+    name, data = _discovery_cases()[case]
+    (git_project / name).write_bytes(data)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "--no-load")
+    assert code == 1 and found and found[0]["path"] == name, found
+
+
+def test_a_committed_pyvenv_cfg_hides_nothing(git_project, capsys):
+    """Round 30: an empty tracked `data/pyvenv.cfg` made discovery take data/ for a
+    virtualenv and skip the model beside it; the audit said READY."""
+    import pickle
+
+    (git_project / "data").mkdir()
+    (git_project / "data" / "pyvenv.cfg").write_text("")
+    (git_project / "data" / "model.pkl").write_bytes(pickle.dumps(print))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "--no-load")
+    assert code == 1 and [f["path"] for f in found] == ["data/model.pkl"], found
