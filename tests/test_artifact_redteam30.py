@@ -296,6 +296,11 @@ def _discovery_cases():
         "npy-member-without-its-name": ("weights.bin", _zip({"model": _object_npy()})),
         "empty-end-record-first": ("w.bin", b"PK\x05\x06" + b"\x00" * 18
                                    + _zip({"arr.npy": _object_npy()})),
+        # 2 MiB from a few hundred bytes: past the ratio mlgate reads, so the sniff's first
+        # MiB cannot see to the payload
+        "bz2-past-the-ratio": ("model.dat.bz2", __import__("bz2").compress(headerless)),
+        # pandas.read_pickle("model.zip") unpickles the archive's one member
+        "zip-of-a-pickle": ("model.zip", _zip({"model.pkl": pickle.dumps(print)})),
     }
 
 
@@ -324,3 +329,16 @@ def test_a_committed_pyvenv_cfg_hides_nothing(git_project, capsys):
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
     code, found = artifact_json(capsys, "--no-load")
     assert code == 1 and [f["path"] for f in found] == ["data/model.pkl"], found
+
+
+def test_the_sniff_prints_nothing_of_cpythons_own_errors(git_project, capsys):
+    """Round 30: BYTEARRAY8 with a length of 6e18 made CPython's C reader print
+    "SystemError: deallocated bytearray object has exported buffers" on mlgate's stderr
+    while the sniff read a tracked file."""
+    body = b"\x96" + (5991574490796222554).to_bytes(8, "little") + b"x" * 100  # no header
+    (git_project / "notes.bin").write_bytes(body)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    from mlgate.cli import main
+
+    main(["artifact", "--no-load", "--no-cache", "--python", __import__("sys").executable])
+    assert "SystemError" not in capsys.readouterr().err
