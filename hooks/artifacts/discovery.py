@@ -180,7 +180,7 @@ def sniff(path: str) -> str | None:
             # a first MiB that already expands past the ratio mlgate allows (182 bytes of
             # bz2 to 1 MiB: review round 30) is a stream the loader reads on and the sniff
             # cannot see through: one to check (the check refuses such a ratio)
-            if not whole and len(text) > MAX_RATIO * max(len(stream), 1):
+            if not whole and len(text) > MAX_RATIO * max(len(stream or b""), 1):
                 return "compressed"
             if (not text and not whole) or is_pickle_head(text) or (
                     text[:1] and text[0] in _AFTER_PROTO and _reads_as_pickle(
