@@ -49,9 +49,38 @@ class ContainerError(Exception):
     """The file is not a readable artifact; the message says what it is instead."""
 
 
+# Zstandard: a frame, or a skippable frame before one (0x184D2A50..5F, little-endian).
+# pandas.read_pickle reads a `.zst` file (with the zstandard package); joblib does not.
+ZSTD_FRAME = b"\x28\xb5\x2f\xfd"
+
+
+def is_zstd(data: bytes) -> bool:
+    return data.startswith(ZSTD_FRAME) or (
+        len(data) >= 4 and 0x50 <= data[0] <= 0x5F and data[1:4] == b"\x2a\x4d\x18")
+
+
+# A tar header's checksum field, as tarfile reads it: octal text, or base-256.
+_TAR_CHECKSUM = re.compile(rb"[0-7 \0]{8}|[\x80\xff].{7}", re.DOTALL)
+
+
+def is_tar(data: bytes) -> bool:
+    """Whether `data` starts with a header block tarfile reads (pandas.read_pickle opens a
+    `.tar`, `.tar.gz`, `.tar.bz2` or `.tar.xz` with tarfile and unpickles its one member):
+    asked of tarfile itself, after a cheap look at the checksum field."""
+    if len(data) < 512 or not _TAR_CHECKSUM.fullmatch(data[148:156]):
+        return False
+    import tarfile
+
+    try:
+        tarfile.TarInfo.frombuf(data[:512], "utf-8", "surrogateescape")
+    except Exception:  # tarfile's header errors (bad checksum, empty or truncated block)
+        return False
+    return True
+
+
 def detect(data: bytes) -> str:
     """'pickle', a compression name, 'npy', 'zip', 'xgboost-json', 'xgboost-ubj', 'lfs',
-    'empty' or 'unknown'."""
+    'tar', 'zstd', 'empty' or 'unknown'."""
     if not data:
         return "empty"
     if data.startswith(LFS_POINTER):
@@ -67,6 +96,10 @@ def detect(data: bytes) -> str:
         return "xgboost-ubj"
     if data[0] == 0x80:
         return "pickle" if len(data) > 1 and data[1] <= 5 else "unknown"
+    if is_zstd(data):
+        return "zstd"
+    if is_tar(data):  # (before the opcodes: a tar starts with a member's name)
+        return "tar"
     import pickletools
 
     # Protocol 0/1 streams have no header: any opcode may come first. A text file that

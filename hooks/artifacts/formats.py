@@ -64,7 +64,13 @@ def static(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding],
 
 
 def _verdict(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding], dict]:
-    from mlgate.artifacts.container import ContainerError, decompress, detect, zip_behind
+    from mlgate.artifacts.container import (
+        ContainerError,
+        decompress,
+        detect,
+        is_tar,
+        zip_behind,
+    )
     from mlgate.artifacts.discovery import reads_as_pickle
     from mlgate.artifacts.pickle_scan import JOBLIB_WRAPPER, scan_pickle
 
@@ -107,12 +113,16 @@ def _verdict(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding
                               " (LightGBM .txt, ONNX) holds no code and is not checked here:"
                               " declare the pickled estimator instead, or leave this file"
                               " undeclared")], facts
+    if kind in ("tar", "zstd"):
+        return [_archive_finding(path, kind)], facts
     stream = data
     if kind != "pickle":
         try:
             stream = decompress(data, kind)
         except ContainerError as exc:
             return [_finding(path, MALFORMED, str(exc))], facts
+        if is_tar(stream):
+            return [_archive_finding(path, f"tar archive compressed with {kind}")], facts
     facts["size"] = len(stream)
     verdict = scan_pickle(stream, allow)
     globals_ = sorted(set(verdict.globals))
@@ -139,6 +149,21 @@ def _verdict(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding
     if numpy_layouts:
         facts["numpy_layout"] = sorted(numpy_layouts)
     return [refusal_finding(path, r, kind) for r in verdict.refusals], facts
+
+
+def _archive_finding(path: str, kind: str) -> Finding:
+    """A tar archive or a zstd file: pandas.read_pickle unpickles what it holds (a one-file
+    tar's member; a `.zst`'s stream, with zstandard installed), and mlgate reads neither, so
+    it cannot vouch for it: refused, with what to commit instead (fail closed)."""
+    what = {"zstd": "a zstd-compressed file", "tar": "a tar archive"}.get(kind, f"a {kind}")
+    return _finding(
+        path, NOT_AN_ARTIFACT,
+        f"{what}: pandas.read_pickle unpickles what it holds, and mlgate does not check"
+        " pickles inside tar archives or zstd streams",
+        hint="commit the model file itself (joblib.dump, with compress= if size matters) and"
+             " build the archive a deployment tool wants (SageMaker's model.tar.gz) in CI from"
+             " the checked file; if the file is data, not a model, list it in"
+             " [tool.mlgate] exclude")
 
 
 def refusal_finding(path: str, refusal, kind: str) -> Finding:
