@@ -172,6 +172,8 @@ def _kd_tree_with_inner_last_level():
 
 @pytest.mark.parametrize("make, says", [
     (lambda: _tree_with(max_depth=(None, 0)), "Tree: max_depth 0 below the tree's real depth"),
+    (lambda: _tree_with(max_depth=(None, _tree_with().tree_.max_depth - 1)),
+     "below the tree's real depth"),  # one short is as much a write past decision_path's end
     (_shared_child, "Tree: a node that is not the child of exactly one node"),
     (lambda: _svc(counts=True), "SVC: a support count below zero or above"),
     (lambda: _svc(kind=True), "SVC: a libsvm kind ('nu_svc') other than 'c_svc'"),
@@ -671,3 +673,26 @@ def test_a_skops_schema_that_expands_past_the_cap_is_never_read_whole():
     assert [f.code for f in found][:1] == ["MLG305"], found
     assert "expands beyond the size cap" in found[0].message
     assert peak < 8 << 20, peak  # (it read all 32 MiB, then parsed it)
+
+
+def test_the_compiled_depth_count_agrees_with_a_walk_by_levels():
+    """The probe asks scikit-learn's compiled `compute_node_depths` (1.3 and later) for a
+    verified tree's depth, and walks level by level where it is absent: both give the depth."""
+    from sklearn.ensemble import RandomForestRegressor
+
+    from mlgate.probe_script.verify import _real_depth
+
+    rng = np.random.RandomState(1)
+    forest = RandomForestRegressor(n_estimators=8, random_state=0).fit(rng.rand(400, 4),
+                                                                      rng.rand(400))
+
+    class NoCount:  # a scikit-learn before 1.3
+        pass
+
+    for estimator in forest.estimators_:
+        tree = estimator.tree_
+        nodes = tree.__getstate__()["nodes"]
+        left, right = nodes["left_child"], nodes["right_child"]
+        args = (left, right, left == -1, tree.node_count)
+        assert _real_depth(np, tree, *args) == _real_depth(np, NoCount(), *args) == (
+            tree.max_depth)
