@@ -41,7 +41,15 @@ import struct
 import sys
 
 from mlgate.artifacts.object_states import check_dtype_state, describe_dtype, made_class
-from mlgate.artifacts.stream_model import Blob, Const, GlobalRef, Instance, Mapping, Seq
+from mlgate.artifacts.stream_model import (
+    Blob,
+    Const,
+    GlobalRef,
+    Instance,
+    Mapping,
+    Seq,
+    shared_cost,
+)
 from mlgate.artifacts.stream_model import hash_work as _hash_work
 
 TYPE_CHECKING = False
@@ -110,20 +118,12 @@ HASH_WORK = 25_000_000
 
 def _tuple_cost(value: tuple, known: dict) -> int:
     """What hashing `value` costs in nodes, computed once per tuple (`known`: id -> (tuple,
-    cost); the tuple kept alive so that an id is never reused)."""
-    todo = [(value, False)]
-    while todo:
-        node, expanded = todo.pop()
-        if id(node) in known:
-            continue
-        if not expanded:
-            todo.append((node, True))
-            todo.extend((item, False) for item in node
-                        if type(item) is tuple and id(item) not in known)
-            continue
-        known[id(node)] = (node, 1 + sum(known[id(item)][1] if type(item) is tuple else 1
-                                         for item in node))
-    return known[id(value)][1]
+    cost))."""
+    return shared_cost(value, known, _tuple_items)
+
+
+def _tuple_items(node):
+    return node if type(node) is tuple else None
 
 
 def _kinds_of(value, depth: int = 0) -> frozenset:

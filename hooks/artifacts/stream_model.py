@@ -212,23 +212,31 @@ def hash_work(values, known: dict) -> int:
     stream is hashed through every item, each time it is reached (a tuple caches no hash), so
     100 tuples each holding the previous one twice through the memo (1.7 KB) cost 2**100.
     Computed once per node (`known`: id -> (node, cost)), in linear time."""
-    total = 0
-    for value in values:
-        if not (isinstance(value, Seq) and value.kind in ("tuple", "frozenset")):
-            total += 1
+    return sum(shared_cost(value, known, _hashed_items) for value in values)
+
+
+def _hashed_items(node):
+    return node.items if isinstance(node, Seq) and node.kind in ("tuple", "frozenset") else None
+
+
+def shared_cost(value, known: dict, parts) -> int:
+    """Nodes visited walking `value` through `parts(node)` (its items, or None for a leaf,
+    which costs 1), a shared part counted each time it is reached: computed once per node
+    (`known`: id -> (node, cost); the node kept alive so that an id is never reused), with
+    no recursion, in time linear in the distinct nodes."""
+    if parts(value) is None:
+        return 1
+    todo = [(value, False)]
+    while todo:
+        node, expanded = todo.pop()
+        if id(node) in known:
             continue
-        todo = [(value, False)]
-        while todo:
-            node, expanded = todo.pop()
-            if id(node) in known:
-                continue
-            if not expanded:
-                todo.append((node, True))
-                todo.extend((item, False) for item in node.items if isinstance(item, Seq)
-                            and item.kind in ("tuple", "frozenset") and id(item) not in known)
-                continue
-            known[id(node)] = (node, 1 + sum(
-                known[id(item)][1] if isinstance(item, Seq) and id(item) in known else 1
-                for item in node.items))
-        total += known[id(value)][1]
-    return total
+        items = parts(node)
+        if not expanded:
+            todo.append((node, True))
+            todo.extend((item, False) for item in items
+                        if id(item) not in known and parts(item) is not None)
+            continue
+        known[id(node)] = (node, 1 + sum(known[id(item)][1] if id(item) in known else 1
+                                         for item in items))
+    return known[id(value)][1]
