@@ -47,6 +47,7 @@ def _one_member_zip(data: bytes) -> bytes:
 PAYLOAD = pickle.dumps(print)
 CASES = {
     "model.tar": _tar({"model.pkl": PAYLOAD}),
+    "xgb.tar": _tar({"xgb.pkl": PAYLOAD}),  # starts with "x", as a zlib stream does
     "model.tar.gz": _tar({"model.pkl": PAYLOAD}, "gz"),
     "model.tar.bz2": _tar({"model.pkl": pickle.dumps(print, 0)}, "bz2"),
     "model.tar.xz": _tar({"model.pkl": PAYLOAD}, "xz"),

@@ -87,6 +87,8 @@ def detect(data: bytes) -> str:
         # exactly a pointer, as git-lfs writes it: anything carried after it (a zip that
         # skops or numpy would read from its end) is no pointer
         return "lfs" if is_exact_lfs_pointer(data) else "unknown"
+    if is_tar(data):  # (first: a tar starts with a member's name, "xgb.pkl" as zlib's "x")
+        return "tar"
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             return kind
@@ -98,8 +100,6 @@ def detect(data: bytes) -> str:
         return "pickle" if len(data) > 1 and data[1] <= 5 else "unknown"
     if is_zstd(data):
         return "zstd"
-    if is_tar(data):  # (before the opcodes: a tar starts with a member's name)
-        return "tar"
     import pickletools
 
     # Protocol 0/1 streams have no header: any opcode may come first. A text file that
