@@ -76,3 +76,39 @@ def test_archives_of_data_are_not_artifacts(git_project, capsys):
     code, found = artifact_json(capsys, "--no-load")
     assert found == [], found
     assert code == 0, code
+
+
+def test_a_claimed_length_past_mlgates_ratio_is_measured_not_assumed(git_project, capsys):
+    """A headerless pickle whose first string claims 30 MB, compressed by bz2 into 99 bytes,
+    followed by a second bz2 stream of noise so that the first MiB does not expand past the
+    ratio: the sniff took the claim for a length past the end of any stream mlgate reads
+    (size x ratio) and called the file no pickle, while joblib.load read the string and ran
+    what follows. The stream's real length is now measured when a claim crosses the read."""
+    import bz2
+    import os
+
+    import joblib
+
+    size = 30_000_000
+    body = b"X" + size.to_bytes(4, "little") + b"a" * size + b"0" + pickle.dumps(print, 0)
+    data = bz2.compress(body, 9) + bz2.compress(os.urandom(3000))
+    (git_project / "weights.dat").write_bytes(data)
+    assert joblib.load(git_project / "weights.dat") is print  # what a project would run
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "--no-load")
+    assert code == 1 and [f["path"] for f in found] == ["weights.dat"], found
+
+
+def test_compressed_text_whose_first_letters_claim_a_length_is_not_an_artifact(git_project,
+                                                                              capsys):
+    import bz2
+    import gzip
+
+    # "Timestamp" read as BINSTRING claims 1.9 GB: the stream is measured, and ends first
+    rows = "Timestamp,value\n" + "".join(f"2026-01-{d:02d},{d}\n" for d in range(1, 29))
+    rows += "".join(f"2026-02-{n % 28 + 1:02d},{n * 7919 % 100_003}\n" for n in range(100_000))
+    (git_project / "log.csv.gz").write_bytes(gzip.compress(rows.encode()))
+    notes = "".join(f"Bytes of note {n}: {n * 7919 % 100_003}\n" for n in range(100_000))
+    (git_project / "notes.bz2").write_bytes(bz2.compress(notes.encode()))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    assert artifact_json(capsys, "--no-load") == (0, [])

@@ -177,7 +177,7 @@ def sniff(path: str) -> str | None:
         return "tar" if _tar_holds_pickle(data, len(data) < _PARSE_LIMIT) else None
     zf = _zf_stream(head)
     if zf is not None or _decompressed(head) is not None:
-        from mlgate.artifacts.container import MAX_DECOMPRESSED, MAX_RATIO
+        from mlgate.artifacts.container import MAX_RATIO
 
         data = _read(path, _PARSE_LIMIT)
         stream = _zf_stream(data) if zf is not None else data
@@ -188,8 +188,11 @@ def sniff(path: str) -> str | None:
                  _decompressed(stream, complete)) if stream else None
         if inner is not None:
             text, whole = inner
-            # no stream mlgate would read expands past this
-            bound = min(MAX_DECOMPRESSED, max(_size(path), 1) * MAX_RATIO)
+            # How far the stream really goes, asked only of a length that crosses what was
+            # read: a ratio or cap of mlgate's own is no bound on what the loader reads (a
+            # 30 MB string claimed by 99 bytes of bz2, then a payload, made incompressible
+            # by a second stream of noise: joblib ran it, the sniff saw "past the end")
+            bound = _StreamLength(path, len(data) - len(stream or b"") if zf is not None else None)
             # a first MiB that already expands past the ratio mlgate allows (182 bytes of
             # bz2 to 1 MiB: review round 30) is a stream the loader reads on and the sniff
             # cannot see through: one to check (the check refuses such a ratio)
@@ -251,6 +254,70 @@ def _tar_holds_pickle(data: bytes, complete: bool) -> bool:
 _TAR_ENTRIES = 64  # entries (folders, links) looked past for the first file
 
 
+class _StreamLength:
+    """Whether a compressed file's stream, read as the loader reads it (stream after stream
+    where its file object goes on), holds at least n bytes: decompressed on the first
+    question, counted and not kept, up to n or mlgate's cap (a stream reaching the cap is
+    one to check: the check refuses it). `zf_at`: where a "ZF" container's zlib starts."""
+
+    def __init__(self, path: str, zf_at: int | None) -> None:
+        self.path, self.zf_at = path, zf_at
+        self.exact: int | None = None  # the whole stream's length, once its end was met
+        self.at_least = 0
+
+    def __call__(self, wanted: int) -> bool:
+        from mlgate.artifacts.container import MAX_DECOMPRESSED
+
+        wanted = min(wanted, MAX_DECOMPRESSED)
+        if self.exact is None and wanted > self.at_least:
+            self._count(wanted)
+        return wanted <= (self.at_least if self.exact is None else self.exact)
+
+    def _count(self, wanted: int) -> None:
+        import zlib
+
+        from mlgate.artifacts.container import compression, decompressor
+
+        total = 0
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(self.zf_at or 0)
+                pending = handle.read(_CHUNK)
+                kind = "zf" if self.zf_at is not None else compression(pending)
+                single = kind in ("zf", "zlib", "gzip")  # (what follows: see _decompressed)
+
+                def fresh():
+                    return zlib.decompressobj(15) if kind == "zf" else decompressor(kind)
+
+                engine = fresh()
+                while total < wanted:
+                    out = engine.decompress(pending, _CHUNK)
+                    total += len(out)
+                    if single:
+                        pending = engine.unconsumed_tail
+                        if engine.eof:
+                            break
+                    else:
+                        while not engine.eof and not engine.needs_input and total < wanted:
+                            total += len(engine.decompress(b"", _CHUNK))
+                        pending = engine.unused_data if engine.eof else b""
+                        if engine.eof:
+                            engine = fresh()
+                    if not pending:
+                        pending = handle.read(_CHUNK)
+                        if not pending:
+                            break
+                else:
+                    self.at_least = total
+                    return
+        except Exception:  # a library's error where the loader fails too: the stream ends
+            pass
+        self.exact = total
+
+
+_CHUNK = 1 << 22
+
+
 def _size(path: str) -> int:
     try:
         return os.path.getsize(path)
@@ -281,7 +348,7 @@ def _read(path: str, limit: int) -> bytes:
         return b""
 
 
-def _reads_as_pickle(data: bytes, whole: bool, size: int | None = None) -> bool:
+def _reads_as_pickle(data: bytes, whole: bool, size=None) -> bool:
     """Would pickle.load or joblib.load read `data` as a protocol 0/1 pickle and act on it?
 
     Asked of two readers, and yes if either says so (review round 11 got two pickles past a
@@ -338,7 +405,7 @@ def _capped(function):
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
-def _one_reading(data: bytes, whole: bool, reader_class, size: int | None = None) -> bool:
+def _one_reading(data: bytes, whole: bool, reader_class, size=None) -> bool:
     if reader_class.__name__ == "CReader":
         import contextlib
         import io
@@ -356,8 +423,15 @@ def _one_reading(data: bytes, whole: bool, reader_class, size: int | None = None
     return _read_one(data, whole, reader_class, size)
 
 
-def _read_one(data: bytes, whole: bool, reader_class, size: int | None = None) -> bool:
+def _read_one(data: bytes, whole: bool, reader_class, size=None) -> bool:
+    """`size`: the whole stream's length, None (unknown), or a function saying whether the
+    stream holds at least n bytes (`_StreamLength`)."""
     import io
+
+    def fits(end: int) -> bool:
+        if size is None or end <= len(data):
+            return True
+        return size(end) if callable(size) else end <= size
 
     class Prefix(io.BytesIO):
         """A file's first bytes: a line cut by the end of what was read is not a line the
@@ -370,14 +444,13 @@ def _read_one(data: bytes, whole: bool, reader_class, size: int | None = None) -
             # a length past the end of the whole file (text starting 'T' reads as a 2 GB
             # string) is no stream a loader reads: a failure, not running out of input
             wanted = args[0] if args else -1
-            if size is not None and wanted is not None and wanted >= 0 and (
-                    self.tell() + wanted > size):
+            if wanted is not None and wanted >= 0 and not fits(self.tell() + wanted):
                 raise ValueError("a length past the end of the file")
             self._cross(wanted if wanted is not None else -1)
             return super().read(*args)
 
         def readinto(self, buffer) -> int:  # C's way to read a long argument
-            if size is not None and self.tell() + len(buffer) > size:
+            if not fits(self.tell() + len(buffer)):
                 raise ValueError("a length past the end of the file")
             self._cross(len(buffer))
             return super().readinto(buffer)
