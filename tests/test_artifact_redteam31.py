@@ -66,6 +66,7 @@ def test_an_archive_pandas_unpickles_is_found_and_refused(git_project, capsys, n
     code, found = artifact_json(capsys, "--no-load")
     assert code == 1 and [f["path"] for f in found] == [name], found
     assert found[0]["code"] == "MLG304", found
+    assert "pandas.read_pickle unpickles what it holds" in found[0]["message"], found
 
 
 def test_archives_of_data_are_not_artifacts(git_project, capsys):

@@ -130,7 +130,7 @@ def _zip_kind(path: str) -> str | None:
             if len(infos) == 1 and not infos[0].is_dir():
                 # pandas.read_pickle unpickles a zip's one member, protocol 0 and 1 as well
                 head = _member_head(archive, infos[0], _PARSE_LIMIT)
-                if _holds_pickle(head, len(head) == infos[0].file_size, infos[0].file_size):
+                if holds_pickle(head, len(head) == infos[0].file_size, infos[0].file_size):
                     return "npz"
     except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError,
             NotImplementedError):
@@ -217,7 +217,7 @@ _ZSTD_DATA = tuple(f".{kind}.zst" for kind in (
     "log", "xml", "yaml", "yml", "md", "sql", "html"))
 
 
-def _holds_pickle(head: bytes, whole: bool, size: int) -> bool:
+def holds_pickle(head: bytes, whole: bool, size: int) -> bool:
     """Would pickle.load act on a member whose first bytes are `head` (all of it: `whole`)?"""
     return is_pickle_head(head) or (bool(head[:1]) and head[0] in _AFTER_PROTO and (
         _reads_as_pickle(head, whole, size)))
@@ -245,7 +245,7 @@ def _tar_holds_pickle(data: bytes, complete: bool) -> bool:
                 size = min(member.size, available, _PARSE_LIMIT)
                 handle = archive.extractfile(member)
                 head = handle.read(size) if handle is not None else b""
-                return _holds_pickle(head, size == member.size, member.size)
+                return holds_pickle(head, size == member.size, member.size)
     except Exception:  # tarfile's errors for what it cannot read (nor can pandas)
         return False
     return False

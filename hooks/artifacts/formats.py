@@ -159,7 +159,7 @@ def _archive_finding(path: str, kind: str) -> Finding:
     return _finding(
         path, NOT_AN_ARTIFACT,
         f"{what}: pandas.read_pickle unpickles what it holds, and mlgate does not check"
-        " pickles inside tar archives or zstd streams",
+        " pickles inside archives or zstd streams",
         hint="commit the model file itself (joblib.dump, with compress= if size matters) and"
              " build the archive a deployment tool wants (SageMaker's model.tar.gz) in CI from"
              " the checked file; if the file is data, not a model, list it in"
@@ -233,6 +233,25 @@ def _zip_format(data: bytes) -> str | None:
     return None
 
 
+def _one_pickle_zipped(data: bytes) -> bool:
+    """A zip of one member that pickle.load acts on (pandas.read_pickle("model.zip"))."""
+    import io
+    import zipfile
+
+    from mlgate.artifacts.discovery import _PARSE_LIMIT, holds_pickle
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            if len(infos) != 1 or infos[0].is_dir():
+                return False
+            with archive.open(infos[0]) as member:
+                head = member.read(_PARSE_LIMIT)
+    except Exception:  # zipfile's many errors: the archive's other findings stand
+        return False
+    return holds_pickle(head, len(head) == infos[0].file_size, infos[0].file_size)
+
+
 def _static_numpy(path: str, data: bytes, kind: str, allow, verbose: bool,
                   facts: dict) -> list[Finding]:
     """.npy/.npz: arrays are data; an object array's pickle is scanned like any other, and
@@ -254,6 +273,9 @@ def _static_numpy(path: str, data: bytes, kind: str, allow, verbose: bool,
         if refusal.code == NOT_NPZ:
             # numpy.load hands out any member by name and unpickles one that starts with
             # the .npy magic, whatever it is called: an unknown archive is not vouched for.
+            if _one_pickle_zipped(data):
+                found.append(_archive_finding(path, "zip archive of one pickle"))
+                continue
             known = _zip_format(data)
             found.append(_finding(
                 path, NOT_AN_ARTIFACT,
