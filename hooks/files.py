@@ -109,16 +109,17 @@ def tracked_in(root: str) -> list[str] | None:
     return [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
 
 
-def untracked_code_in(root: str, ignored: bool = False, pattern: str = "*.py") -> list[str]:
+def untracked_code_in(root: str, ignored: bool = False,
+                      patterns: tuple[str, ...] = ("*.py",)) -> list[str]:
     """The Python files of the repository at `root` that git does not track yet and does not
     ignore (a module the user has still to add), relative to it; [] when git cannot say.
-    `ignored`: those git ignores instead (not inside an ignored folder), matching `pattern`."""
+    `ignored`: those git ignores instead (not inside an ignored folder), matching `patterns`."""
     import subprocess
 
     options = ["--ignored", "--directory"] if ignored else []
     try:
         proc = subprocess.run([*GIT, "-C", root, "ls-files", "-z", "--others", *options,
-                               "--exclude-standard", "--", pattern],
+                               "--exclude-standard", "--", *patterns],
                               capture_output=True, timeout=60, check=False)
     except (OSError, subprocess.SubprocessError):
         return []
@@ -130,14 +131,19 @@ def untracked_code_in(root: str, ignored: bool = False, pattern: str = "*.py") -
 
 def _git_files(folder: str) -> list[str] | None:
     """Tracked plus untracked-but-not-ignored files under `folder`, relative to the cwd."""
-    listed = _ls_files(folder, "--cached", "--others", "--exclude-standard")
+    listed = _ls_files(folder, "-t", "--cached", "--deleted", "--others", "--exclude-standard")
     if listed is None:
         return None
-    # `--cached` still lists files deleted from the work tree; they are not ours to scan.
+    # One git call, each name tagged: "? " not tracked, "R " deleted from the work tree
+    # (`--cached` still lists it: not ours to scan), any other tag tracked.
+    tracked: set[str] = set()
+    others: set[str] = set()
+    deleted: set[str] = set()
+    for entry in listed:
+        if len(entry) > 2 and entry[1] == " ":
+            {"?": others, "R": deleted}.get(entry[0], tracked).add(entry[2:])
     # (a pyvenv.cfg or conda-meta/ a commit carries marks no environment: review round 30)
-    tracked = _ls_files(folder, "--cached") or set()
-    return without_environments(sorted(listed - (_ls_files(folder, "--deleted") or set())),
-                                tracked)
+    return without_environments(sorted((tracked | others) - deleted), tracked)
 
 
 def deleted_files(folder: str) -> list[str]:
