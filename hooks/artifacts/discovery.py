@@ -224,34 +224,41 @@ def holds_pickle(head: bytes, whole: bool, size: int) -> bool:
 
 
 def _tar_holds_pickle(data: bytes, complete: bool) -> bool:
-    """Whether the first file of the tar archive that starts with `data` (all of the
-    archive: `complete`) is a pickle: pandas.read_pickle opens a one-file tar and unpickles
-    that file (review round 30: a `model.tar.gz` was never checked). Only the first file is
-    looked at, within `data`; a member that starts past it is a candidate (fail closed)."""
+    """Whether the tar archive that starts with `data` (all of the archive: `complete`)
+    holds a model: pandas.read_pickle opens a one-file tar and unpickles that file (review
+    round 30: a `model.tar.gz` was never checked), and a deployment tool unpacks a
+    SageMaker-style `model.tar.gz` and loads the model in it, whichever member it is. So
+    within `data`: the first file, or any file named as an artifact or whose first bytes
+    pickle.load acts on. A first file that starts past `data` is one (fail closed)."""
     import io
     import tarfile
 
+    first = True
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as archive:
             for _ in range(_TAR_ENTRIES):
                 member = archive.next()
                 if member is None:
-                    return not complete  # the first file starts past what was read
+                    return first and not complete  # no file within what was read
                 if not member.isfile():
                     continue
+                if named_as_artifact(member.name):
+                    return True
                 available = max(len(data) - member.offset_data, 0)
                 if available == 0 and member.size:
-                    return True
+                    return first
                 size = min(member.size, available, _PARSE_LIMIT)
                 handle = archive.extractfile(member)
                 head = handle.read(size) if handle is not None else b""
-                return holds_pickle(head, size == member.size, member.size)
+                if holds_pickle(head, size == member.size, member.size):
+                    return True
+                first = False
     except Exception:  # tarfile's errors for what it cannot read (nor can pandas)
         return False
     return False
 
 
-_TAR_ENTRIES = 64  # entries (folders, links) looked past for the first file
+_TAR_ENTRIES = 1000  # entries of an archive looked at, within the sniff's read
 
 
 class _StreamLength:
