@@ -35,12 +35,12 @@ def _tar(members: dict, compression: str = "") -> bytes:
     return out.getvalue()
 
 
-def _one_member_zip(data: bytes) -> bytes:
+def _one_member_zip(data: bytes, name: str = "model") -> bytes:
     import zipfile
 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("model", data)
+        archive.writestr(name, data)
     return out.getvalue()
 
 
@@ -56,6 +56,7 @@ CASES = {
     "model.tar.xz": _tar({"model.pkl": PAYLOAD}, "xz"),
     "weights.zip": _one_member_zip(pickle.dumps(print, 0)),
     "model.pkl.zst": b"\x28\xb5\x2f\xfd" + bytes(20),
+    "bundle.zip": _one_member_zip(__import__("zlib").compress(PAYLOAD), "model.joblib"),
 }
 
 
@@ -64,7 +65,7 @@ def test_an_archive_pandas_unpickles_is_found_and_refused(git_project, capsys, n
     pandas = pytest.importorskip("pandas")
     (git_project / name).write_bytes(CASES[name])
     # (zstandard is not a test dependency; pandas reads a tar of one file only)
-    if not name.endswith(".zst") and name != "sagemaker.tar.gz":
+    if not name.endswith(".zst") and name not in ("sagemaker.tar.gz", "bundle.zip"):
         assert pandas.read_pickle(git_project / name) is print  # what a project would run
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
     code, found = artifact_json(capsys, "--no-load")

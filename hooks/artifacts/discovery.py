@@ -124,8 +124,11 @@ def _zip_kind(path: str) -> str | None:
             infos = archive.infolist()
             for info in infos[:_ZIP_MEMBERS]:
                 head = b"" if info.is_dir() else _member_head(archive, info)
+                # (a member named as a model, compressed or not: what unpacks the archive
+                # loads it, as a deployment unpacks a SageMaker-style archive)
                 if info.filename.endswith(".npy") or head.startswith(b"\x93NUMPY") or (
-                        is_pickle_head(head)):
+                        is_pickle_head(head)) or (not info.is_dir() and named_as_artifact(
+                            info.filename)):
                     return "npz"
             if len(infos) == 1 and not infos[0].is_dir():
                 # pandas.read_pickle unpickles a zip's one member, protocol 0 and 1 as well

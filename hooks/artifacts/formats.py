@@ -233,23 +233,27 @@ def _zip_format(data: bytes) -> str | None:
     return None
 
 
-def _one_pickle_zipped(data: bytes) -> bool:
-    """A zip of one member that pickle.load acts on (pandas.read_pickle("model.zip"))."""
+def _zipped_model(data: bytes) -> str | None:
+    """The model a zip archive that is no .npz holds, described, or None: its one member
+    when pickle.load acts on it (pandas.read_pickle("model.zip")), else a member named as
+    an artifact (what unpacks the archive loads it)."""
     import io
     import zipfile
 
-    from mlgate.artifacts.discovery import _PARSE_LIMIT, holds_pickle
+    from mlgate.artifacts.discovery import _PARSE_LIMIT, holds_pickle, named_as_artifact
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-            if len(infos) != 1 or infos[0].is_dir():
-                return False
-            with archive.open(infos[0]) as member:
-                head = member.read(_PARSE_LIMIT)
+            infos = [info for info in archive.infolist() if not info.is_dir()]
+            if len(infos) == 1:
+                with archive.open(infos[0]) as member:
+                    head = member.read(_PARSE_LIMIT)
+                if holds_pickle(head, len(head) == infos[0].file_size, infos[0].file_size):
+                    return "zip archive of one pickle"
+            named = next((i.filename for i in infos if named_as_artifact(i.filename)), None)
     except Exception:  # zipfile's many errors: the archive's other findings stand
-        return False
-    return holds_pickle(head, len(head) == infos[0].file_size, infos[0].file_size)
+        return None
+    return f"zip archive holding {named[:100]}" if named else None
 
 
 def _static_numpy(path: str, data: bytes, kind: str, allow, verbose: bool,
@@ -273,8 +277,9 @@ def _static_numpy(path: str, data: bytes, kind: str, allow, verbose: bool,
         if refusal.code == NOT_NPZ:
             # numpy.load hands out any member by name and unpickles one that starts with
             # the .npy magic, whatever it is called: an unknown archive is not vouched for.
-            if _one_pickle_zipped(data):
-                found.append(_archive_finding(path, "zip archive of one pickle"))
+            model = _zipped_model(data)
+            if model:
+                found.append(_archive_finding(path, model))
                 continue
             known = _zip_format(data)
             found.append(_finding(
