@@ -502,12 +502,15 @@ RULES: dict[str, Rule] = {
         'error',
         summary='not a model artifact: empty, a Git LFS pointer (warning), not a '
                 'pickle, a zip that is not an .npz (warning)',
-        what='not an artifact: empty, not a pickle; a Git LFS pointer, zip archives '
-             'that are neither `.npz` nor `.skops`, and `.skops` with `--no-load` '
-             'are warnings',
+        what='not an artifact: empty, not a pickle; an archive holding a model '
+             'mlgate cannot check inside (a `.tar`/`.tar.gz` with a model in it, a zip '
+             'of one pickle or with a member named as a model, a zstd file: '
+             'pandas.read_pickle or a deployment that unpacks it loads the model); a '
+             'Git LFS pointer, other zip archives that are neither `.npz` nor `.skops`, '
+             'and `.skops` with `--no-load` are warnings',
         severity_note='/ warning',
-        fix='commit the real file (`git lfs pull` where mlgate runs), or exclude '
-            'the file',
+        fix='commit the real file (`git lfs pull` where mlgate runs), commit the '
+            'model itself rather than an archive of it, or exclude the file',
         why='a file that looks like a model but is not one (empty, a Git LFS '
             'pointer, another format) means the model was not committed, or not '
             'checked',
