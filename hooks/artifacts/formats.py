@@ -277,11 +277,11 @@ def _static_numpy(path: str, data: bytes, kind: str, allow, verbose: bool,
         if refusal.code == NOT_NPZ:
             # numpy.load hands out any member by name and unpickles one that starts with
             # the .npy magic, whatever it is called: an unknown archive is not vouched for.
-            model = _zipped_model(data)
+            known = _zip_format(data)
+            model = None if known else _zipped_model(data)
             if model:
                 found.append(_archive_finding(path, model))
                 continue
-            known = _zip_format(data)
             found.append(_finding(
                 path, NOT_AN_ARTIFACT,
                 f"a {known} archive: mlgate checks pickle, joblib, .npy/.npz and .skops"
