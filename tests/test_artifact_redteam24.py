@@ -696,3 +696,36 @@ def test_the_compiled_depth_count_agrees_with_a_walk_by_levels():
         args = (left, right, left == -1, tree.node_count)
         assert _real_depth(np, tree, *args) == _real_depth(np, NoCount(), *args) == (
             tree.max_depth)
+
+
+def test_the_smoke_rows_go_in_one_call_unless_the_model_refuses_one(monkeypatch):
+    """Every smoke row (zeros, ordinary, far out of range, NaN) first goes in one call: a
+    forest pays its per-call cost over all its trees once, not four times. A model that
+    refuses one of the rows (NaN) is then run set by set, so the others still run; one whose
+    ordinary rows raise runs no edge rows (nothing returned to vouch for)."""
+    from mlgate.probe_script import load
+
+    seen: list[int] = []
+
+    class Model:
+        refuse_nan = True
+        refuse_all = False
+
+        def predict(self, rows):
+            seen.append(len(rows))
+            if self.refuse_all or (self.refuse_nan and np.isnan(rows).any()):
+                raise ValueError("no")
+
+    rows = load._table_rows(3)
+    model = Model()
+    model.refuse_nan = False
+    assert load._smoke_method(model, model.predict, rows, 5) is True
+    assert seen == [9]  # 1 zeros + 3 ordinary + 4 edges + 1 NaN, together
+    seen.clear()
+    model.refuse_nan = True
+    assert load._smoke_method(model, model.predict, rows, 5) is True
+    assert seen == [9, 1, 3, 4, 1]  # refused together: set by set, the NaN one refused
+    seen.clear()
+    model.refuse_all = True
+    assert load._smoke_method(model, model.predict, rows, 5) is False
+    assert seen == [9, 1, 3]
