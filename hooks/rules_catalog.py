@@ -578,7 +578,10 @@ RULES: dict[str, Rule] = {
              'repository provides',
         fix="load it yourself in the project's environment to see the whole "
             'error; raise `load-timeout` or `memory-limit-mb` if it is really '
-            'that slow or large',
+            'that slow or large; when the sandbox stopped the load, the file runs '
+            'a program, opens a connection or carries code (a function pickled by '
+            'value): ship data instead (rebuild such an object when the service '
+            'starts), or list a file you trust in `exclude` to ship it unchecked',
         why="a model that does not load in the project's environment will not "
             'load in production either',
     ),

@@ -118,3 +118,44 @@ def test_compressed_text_whose_first_letters_claim_a_length_is_not_an_artifact(g
     (git_project / "notes.bz2").write_bytes(bz2.compress(notes.encode()))
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
     assert artifact_json(capsys, "--no-load") == (0, [])
+
+
+# ------------------------------------------- new-user trial round 31: artifacts carrying code
+def _naming(module: str, name: str) -> bytes:
+    """A protocol 4 pickle that calls module.name() (as numba's and cloudpickle's do)."""
+    return (b"\x80\x04\x8c" + bytes([len(module)]) + module.encode() + b"\x8c"
+            + bytes([len(name)]) + name.encode() + b"\x93)R.")
+
+
+@pytest.mark.parametrize("module, name", [
+    ("numba.core.serialize", "_unpickle__CustomPickled"),  # a SHAP TreeExplainer's jit code
+    ("numba.core.serialize", "custom_rebuild"),
+    ("cloudpickle.cloudpickle", "_make_function"),
+])
+def test_an_artifact_carrying_code_says_to_ship_data_not_allow(git_project, capsys, module,
+                                                              name):
+    """A SHAP explainer pickles numba-jitted functions by value: mlgate refused them as
+    unknown functions "to add to allow by hand", and once allowed the sandbox stopped the
+    load with "never load this artifact". Neither said what to do: a pickle that rebuilds
+    code cannot be vouched for, whatever `allow` says; the hint says to ship data (rebuild
+    the object at start-up) or exclude a file the user trusts."""
+    (git_project / "explainer.joblib").write_bytes(_naming(module, name))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "--no-load")
+    assert code == 1 and found[0]["code"] == "MLG301", found
+    assert found[0]["hint"].startswith("the artifact carries code"), found
+    assert "exclude" in found[0]["hint"] and "allow" not in found[0].get("extra", {}), found
+
+
+def test_a_load_stopped_for_building_code_gets_the_same_hint():
+    from mlgate.artifacts.gate import _CODE_ATTEMPTS, _load_findings
+    from mlgate.probe_script.load import _CODE_EVENTS
+
+    assert set(_CODE_EVENTS.values()) == set(_CODE_ATTEMPTS)  # the probe's words, all of them
+    [built] = _load_findings("e.joblib", {"ok": False, "kind": "stopped", "message":
+                                          "make a code object (code.__new__)"},
+                             "python", {}, None)
+    assert built.hint.startswith("the artifact carries code"), built.hint
+    [ran] = _load_findings("e.joblib", {"ok": False, "kind": "stopped", "message":
+                                        "run a program (os.system)"}, "python", {}, None)
+    assert ran.hint.startswith("never load this artifact"), ran.hint

@@ -169,7 +169,14 @@ def _archive_finding(path: str, kind: str) -> Finding:
 def refusal_finding(path: str, refusal, kind: str) -> Finding:
     """A scan's refusal as a finding; a refused global's hint fits where it comes from, and
     its `allow` entry is what the CLI's one snippet lists."""
-    from mlgate.artifacts.refused_globals import DANGER_HINT, NOT_OFFERED_HINT, hint, offered
+    from mlgate.artifacts.refused_globals import (
+        CODE_HINT,
+        DANGER_HINT,
+        NOT_OFFERED_HINT,
+        carries_code,
+        hint,
+        offered,
+    )
 
     if refusal.pair is None:
         return _finding(path, refusal.code, refusal.message, offset=refusal.offset,
@@ -178,6 +185,9 @@ def refusal_finding(path: str, refusal, kind: str) -> Finding:
                                               else None))
 
     module, name = refusal.pair
+    if carries_code(module):
+        return _finding(path, refusal.code, refusal.message, hint=CODE_HINT,
+                        offset=refusal.offset, container=kind, module=module, name=name)
     if not offered(module, name):  # a function, say: named, never suggested for `allow`
         return _finding(path, refusal.code, refusal.message, hint=NOT_OFFERED_HINT,
                         offset=refusal.offset, container=kind, module=module, name=name)

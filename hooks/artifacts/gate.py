@@ -412,8 +412,13 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
 
         raise UsageError(f"{path}: {result.get('message')}")
     if kind == "stopped":  # the probe's audit hook: the load tried to run or connect
+        what = str(result.get("message"))
+        if what.startswith(_CODE_ATTEMPTS):  # a function pickled by value, being rebuilt
+            from mlgate.artifacts.refused_globals import CODE_HINT as stopped_hint
+        else:
+            stopped_hint = _STOPPED_HINT
         return [_finding(path, LOAD_FAILS, f"the sandbox stopped the load: it tried to"
-                         f" {result.get('message')}", hint=_STOPPED_HINT, kind="sandbox")]
+                         f" {what}", hint=stopped_hint, kind="sandbox")]
     if kind == "module":
         return [_module_finding(path, result, python, locked, listed, project_tops)]
     if kind == "class":
@@ -473,6 +478,9 @@ _ABI_HINT = ("a compiled package in the project's environment was built for anot
              " package to a release built for numpy 2), reinstall, and check again")
 
 
+# What the probe says a load tried when it built code (probe_script/load.py's _CODE_EVENTS).
+_CODE_ATTEMPTS = ("run code it carries", "make a function from code", "make a code object",
+                  "read marshalled code")
 _STOPPED_HINT = ("never load this artifact; if it is yours, look for what runs a program or"
                  " code, or opens a connection, when it is unpickled")
 

@@ -40,7 +40,7 @@ from mlgate.artifacts.object_states import (
     subclass_check,
 )
 from mlgate.artifacts.plain_view import pickle_load_view
-from mlgate.artifacts.refused_globals import dangerous
+from mlgate.artifacts.refused_globals import CODE_HINT, carries_code, dangerous
 from mlgate.artifacts.stream_model import (
     MAIN_CLASS,
     MALFORMED,
@@ -227,6 +227,11 @@ def _check_global(module: str, name: str, offset: int, is_allowed, verdict: Verd
 
 
 def _exploit_primitive(verdict: Verdict, offset: int, module: str, name: str) -> NoReturn:
+    if carries_code(module):  # a function pickled by value: ordinary for its writer
+        verdict.refusals.append(Refusal(
+            offset, UNSAFE_GLOBAL, f"{module}.{name} rebuilds a function from the code the"
+            " artifact carries", hint=CODE_HINT))
+        raise _Stop
     _refuse(verdict, offset, UNSAFE_GLOBAL,
             f"{module}.{name} is not on the allow-list, and it is what pickle exploits"
             " call: it runs programs or code, reads or writes files, or imports by name")

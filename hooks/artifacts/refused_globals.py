@@ -39,7 +39,14 @@ DANGEROUS_MODULES = frozenset({
     "pyarrow.orc", "pyarrow.ipc", "pyarrow.flight", "pyarrow.cffi", "pyarrow.jvm",
     "xgboost.tracker", "xgboost.collective", "xgboost.dask", "xgboost.spark",
     "xgboost.federated", "xgboost.libpath", "lightgbm.dask", "lightgbm.libpath",
+    # functions pickled by value: they rebuild code objects when loaded (`CODE_CARRIERS`)
+    "numba.core.serialize", "numba.core.registry", "srsly.cloudpickle",
 })
+# Modules that pickle functions by value (a jitted numba function in a SHAP explainer, a
+# cloudpickled lambda): what they name rebuilds code when loaded, which no allow-list can
+# make safe. Refused with a hint of their own (`CODE_HINT`), not "never load this".
+CODE_CARRIERS = ("numba", "cloudpickle", "dill", "srsly.cloudpickle",
+                 "joblib.externals.cloudpickle")
 # Exact names elsewhere that run code or read files.
 DANGEROUS_NAMES = frozenset(
     {(module, name) for module in ("builtins", "__builtin__") for name in (
@@ -89,6 +96,18 @@ _STDLIB_FALLBACK = frozenset({
 
 DANGER_HINT = ("never load this artifact: it names what no model needs and pickle exploits"
                " use; re-create it with joblib.dump or pickle.dump from ordinary objects")
+
+
+CODE_HINT = ("the artifact carries code (functions pickled by value, as numba, cloudpickle or"
+             " dill write them): loading it runs that code, so mlgate cannot vouch for it and"
+             " `allow` cannot make it safe. Ship data, not code: rebuild the object when the"
+             " service starts (a SHAP explainer: shap.TreeExplainer(model)) or pickle only its"
+             " parameters; to ship this file unchecked, list it in [tool.mlgate] exclude")
+
+
+def carries_code(module: str) -> bool:
+    """A module whose names in a pickle rebuild functions from code (`CODE_CARRIERS`)."""
+    return any(module == m or module.startswith(m + ".") for m in CODE_CARRIERS)
 
 
 def dangerous(module: str, name: str) -> bool:
