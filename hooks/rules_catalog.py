@@ -322,7 +322,8 @@ RULES: dict[str, Rule] = {
              'metadata, with the extras asked for: `uvicorn[standard]`) by anything '
              'declared or by the project itself; pip, setuptools and wheel '
              'excepted; not judged while a lock cannot be read',
-        fix='add it to the lock, uninstall it, or `ignore-packages`',
+        fix='add it to the lock (a development tool: to requirements-dev.txt or a '
+            'dev group, which count as declared), uninstall it, or `ignore-packages`',
         kind='undeclared',
         why='a package installed but declared nowhere is one the code may import '
             'without the lock knowing: the deployment will not have it',

@@ -426,8 +426,9 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                 " locked requires it" + (f" (and {len(brings)} more it brings in: {shown})"
                                          if brings else ""),
                 severity=SEVERITY[UNDECLARED],
-                hint="add it to the lock, uninstall it, or list it in [tool.mlgate.lock]"
-                " ignore-packages",
+                hint="add it to the lock (a tool only development needs: to a"
+                " requirements-dev.txt or a dev group, which count as declared), uninstall"
+                " it, or list it in [tool.mlgate.lock] ignore-packages",
                 extra={"check": NAME, "kind": "undeclared", "package": name,
                        "installed": dist["version"], "brings": brings},
             ))

@@ -491,8 +491,10 @@ def exercise_model(obj, spec):
     if frame is None:
         out["needs"] = "pandas"  # mlgate's need, not a fault of the project: not checked
         out["error"] = ("the sample is sent to the model as a pandas DataFrame, and the"
-                        " project's environment has no pandas: install it there (a dev"
-                        " dependency is enough) to check the schema and latency")
+                        " project's environment has no pandas: install it there to check"
+                        " the schema and latency, and declare it as a development"
+                        " dependency (a requirements-dev.txt, or a dev group of"
+                        " pyproject.toml: the lock check counts it as declared)")
         return out
     out["sample_columns"] = _names(frame.columns)
     if _takes_text(_first_part(obj)):
