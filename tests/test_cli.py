@@ -411,3 +411,31 @@ def test_a_command_refuses_the_options_it_cannot_honour(project, capsys, argv):
         main(argv)
     assert caught.value.code == 2
     assert "usage: mlgate " + argv[0] in capsys.readouterr().err
+
+
+def test_a_cloud_dev_environments_own_config_uses_its_image_paths(project, capsys):
+    """New-user trial round 31: `.gitpod.yml` running /home/gitpod/.pg_ctl/bin/pg_start was
+    an MLG101 error; that path is Gitpod's workspace image's, alike on every machine that
+    opens it. The same path in the project's code still is one machine's."""
+    (project / ".gitpod.yml").write_text("tasks:\n  - init: /home/gitpod/.pg_ctl/bin/pg_start\n")
+    (project / ".devcontainer").mkdir()
+    (project / ".devcontainer" / "post.yml").write_text("cache: /home/vscode/.cache/pip\n")
+    (project / "train.py").write_text("DATA = '/home/gitpod/data/train.csv'\n")
+    assert main(["paths", ".gitpod.yml", ".devcontainer/post.yml"]) == 0
+    assert main(["paths", "train.py"]) == 1
+    assert "MLG101" in capsys.readouterr().out
+
+
+def test_a_committed_virtualenvs_interpreter_link_says_to_remove_the_environment(project,
+                                                                                  capsys):
+    """New-user trial round 31: venv/bin/python3.12 -> /opt/homebrew/... got "commit the file
+    itself, or a relative link"; the fix is to stop committing the environment."""
+    (project / "venv" / "bin").mkdir(parents=True)
+    os.symlink("/Users/ana/.pyenv/versions/3.12.1/bin/python3.12",
+               project / "venv" / "bin" / "python3.12")
+    os.symlink("/Users/ana/data/train.csv", project / "train.csv")
+    assert main(["paths", "--format", "json", "venv/bin/python3.12", "train.csv"]) == 1
+    hints = {f["path"]: f["hint"] for f in json.loads(capsys.readouterr().out)}
+    assert hints["venv/bin/python3.12"].startswith("a virtualenv was committed: remove it"
+                                                   " (`git rm -r --cached venv`)"), hints
+    assert hints["train.csv"].startswith("commit the file itself"), hints

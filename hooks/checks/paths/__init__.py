@@ -129,7 +129,7 @@ def _parsed(kind: str, size: int) -> bool:
 
 def _sites(
     kind: str, text: str, opts: _Options, lines: list[int] | None, dvc: bool = False,
-    windows: dict[int, list[tuple[int, int]]] | None = None,
+    windows: dict[int, list[tuple[int, int]]] | None = None, dev_image: bool = False,
 ) -> Iterator[Site]:
     # Python and notebook readers (and `ast`) load only when a file of theirs holds a candidate.
     if not _parsed(kind, len(text)):
@@ -170,7 +170,7 @@ def _sites(
             text,
             comments=opts.comments,
             path_context=kind == "shell",
-            container=kind == "dockerfile" or compose
+            container=kind == "dockerfile" or compose or dev_image
             or (kind == "yaml" and is_kubernetes_manifest(text)),
             ini=kind in ("ini", "env"),
             yaml=kind == "yaml",
@@ -198,7 +198,8 @@ def _findings_in_text(
     found: list[Finding] = []
     dvc = _is_dvc(target)
     try:
-        sites = list(_sites(target.kind, text, opts, lines, dvc, windows))
+        sites = list(_sites(target.kind, text, opts, lines, dvc, windows,
+                            _describes_dev_image(target)))
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         # JSON with comments or trailing commas (.vscode, devcontainer.json) is just read as
         # text; a notebook that does not parse will not open in Jupyter either.
@@ -272,12 +273,21 @@ def _check_symlink(target: Target, opts: _Options) -> list[Finding]:
     except OSError as exc:
         return [Finding(target.path, 1, 1, UNREADABLE, f"cannot read symlink: {exc.strerror}")]
     found = []
+    # a virtualenv's interpreter link (venv/bin/python3.12 -> /opt/homebrew/...): the whole
+    # environment was committed, which no machine but its maker's can use
+    parts = target.path.replace("\\", "/").split("/")
+    environment = len(parts) >= 2 and parts[-2] in ("bin", "Scripts") and (
+        parts[-1].startswith("python"))
+    hint = ("a virtualenv was committed: remove it (`git rm -r --cached "
+            f"{'/'.join(parts[:-2]) or '.'}`) and list it in .gitignore; the lock says what to"
+            " install" if environment else
+            "commit the file itself, or a relative link inside the repository")
     for match in classify.find_paths(destination, path_context=True, extra_roots=opts.roots,
                                      allow=opts.allow):
         found.append(Finding(
             target.path, 1, 1, SYMLINK,
             f"symlink points to a {classify.LABELS[match.code]} {match.text!r}",
-            hint="commit the file itself, or a relative link inside the repository",
+            hint=hint,
             extra={"check": NAME, "rule": match.code, "text": match.text},
         ))
     return found
@@ -336,6 +346,14 @@ def _directive_problems(target: Target, data: bytes) -> list[Finding]:
 
 def _is_dvc(target: Target) -> bool:
     return target.path.replace("\\", "/").endswith((".dvc/config", ".dvc/config.local"))
+
+
+def _describes_dev_image(target: Target) -> bool:
+    """A cloud development environment's own configuration (`.gitpod.yml`, a file under
+    `.devcontainer/`): its paths are the workspace image's (Gitpod's /home/gitpod), alike
+    on every machine that opens it, as a Dockerfile's are the image's."""
+    posix = "/" + target.path.replace("\\", "/")
+    return posix.endswith(("/.gitpod.yml", "/.gitpod.yaml")) or "/.devcontainer/" in posix
 
 
 def _check_text(target: Target, data: bytes, opts: _Options) -> list[Finding]:
