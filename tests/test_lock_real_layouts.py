@@ -366,6 +366,30 @@ def test_dev_files_and_groups_count_as_declared(project, capsys, files):
     assert run_lock(capsys) == (0, [])
 
 
+def test_a_pip_compiled_dev_lock_beside_the_runtime_one_warns_and_does_not_block(project,
+                                                                                  capsys):
+    """New-user trial round 31: requirements-dev.txt (pip-compile's dev lock beside
+    requirements.txt, an ordinary layout) made MLG201 an error, "82 of the 108 packages this
+    lock pins are not installed": the environment checked is the runtime one. What a
+    development lock lacks, or pins otherwise, is a warning, grouped as ever; the runtime
+    lock's own missing package is still an error."""
+    root, venv = project
+    write(root / "requirements.txt", "attrs==23.2.0\nsix==1.16.0\n")
+    tools = [f"devtool{n}==1.0" for n in range(12)]
+    write(root / "requirements-dev.txt", "attrs==23.1.0\n" + "\n".join(tools) + "\n")
+    install(venv, "attrs", "23.2.0")
+    install(venv, "six", "1.16.0")
+    code, found = run_lock(capsys)
+    assert code == 0, found
+    assert [(f["path"], f["code"], f["severity"]) for f in found] == [
+        ("requirements-dev.txt", "MLG201", "warning")], found
+    assert "a development lock" in found[0]["message"] and found[0]["count"] == 12, found
+    write(root / "requirements.txt", "attrs==23.2.0\nsix==1.16.0\nidna==3.6\n")
+    code, found = run_lock(capsys)
+    assert code == 1 and ("requirements.txt", "MLG201", "error") in [
+        (f["path"], f["code"], f["severity"]) for f in found], found
+
+
 # ------------------------------------------------------------------------- the README's demo
 
 def test_readme_demo_stays_clean_after_the_readme_test_command(project, capsys, monkeypatch):

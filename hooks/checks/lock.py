@@ -372,6 +372,10 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         # Poetry before lock-version 2.1 writes no markers: a package missing here may be
         # one only another platform needs, so that is a warning, not a block.
         unmarked = lock.format == "poetry" and not any(p.marker for p in lock.packages)
+        # A development lock (requirements-dev.txt, pip-compiled beside requirements.txt)
+        # pins tools the environment checked need not hold: what it lacks is a warning
+        # (new-user trial round 31: 82 of 108 "not installed", an error, on an ordinary layout)
+        development = lock.format == "requirements" and _development(lock.path)
         chosen = _one_per_name(selected, env)
         if lock.format == "requirements":
             # pip installs every line of a requirements file, so a second line for the same
@@ -390,6 +394,8 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
             if lock.format != "constraints":
                 declared.setdefault(package.name, set()).update(package.extras)
             for finding in _check_package(lock, package, env, require_hashes):
+                if development and finding.code in (MISSING, MISMATCH):
+                    finding.severity = "warning"
                 if unmarked and finding.code == MISSING:
                     finding.severity = "warning"
                     # said in full once; the others point at it
@@ -534,6 +540,12 @@ def _dockerfiles(root: str):
 _NOT_DEPLOYED = re.compile(r"(?:^|[._-])(?:dev|devel|develop|test|tests|testing|ci|jupyter|"
                            r"notebook|notebooks|local|debug|old|bak|backup|orig|copy|"
                            r"deprecated|legacy|unused)(?:$|[._-])|~$", re.IGNORECASE)
+
+
+def _development(path: str) -> bool:
+    """A requirements file named for development or tests (requirements-dev.txt,
+    dev-requirements.txt, requirements/test.txt), not for what is deployed."""
+    return bool(_NOT_DEPLOYED.search(os.path.basename(path).rsplit(".", 1)[0]))
 
 
 def _deployed_image(path: str) -> bool:
@@ -775,16 +787,18 @@ def _grouped_missing(findings: list[Finding], sizes: dict[str, int]) -> list[Fin
     describes another environment, and its version mismatches are folded in too."""
     missing: dict[str, list[Finding]] = {}
     for finding in findings:
-        if finding.code == MISSING and finding.severity == "error":
+        if finding.code == MISSING and (finding.severity == "error" or _development(
+                finding.path)):
             missing.setdefault(finding.path, []).append(finding)
     grouped = {path for path, found in missing.items() if len(found) > MISSING_GROUP}
     if not grouped:
         return findings
     foreign = {path for path in grouped if 2 * len(missing[path]) >= sizes.get(path, 0)}
+    members = {id(f) for path in grouped for f in missing[path]}
     other: dict[str, list[Finding]] = {}
     kept = []
     for f in findings:
-        if f.code == MISSING and f.path in grouped and f.severity == "error":
+        if f.path in grouped and id(f) in members:
             continue
         if f.code == MISMATCH and f.path in foreign:
             other.setdefault(f.path, []).append(f)
@@ -802,8 +816,13 @@ def _grouped_missing(findings: list[Finding], sizes: dict[str, int]) -> list[Fin
             mismatched = other.get(path, [])
             message += (f", and {len(mismatched)} more are installed at other versions"
                         if mismatched else "") + ": it describes another environment"
+        development = all(f.severity == "warning" for f in found)
+        if development:
+            message += (" (a development lock: the tools it pins need not be in the"
+                        " environment checked)")
         kept.append(Finding(
-            path, first.line, 1, MISSING, message, severity="error",
+            path, first.line, 1, MISSING, message,
+            severity="warning" if development else "error",
             hint=f"install it ({install}); or, if the project's environment is built from"
                  " another lock, name that one in [tool.mlgate.lock] files = [...] (or"
                  " exclude this file in [tool.mlgate] exclude)",
