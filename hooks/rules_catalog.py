@@ -281,7 +281,8 @@ RULES: dict[str, Rule] = {
         what="locked, its marker true for the project's Python, not installed (more than"
              " 10 in one lock: one finding at the first, every name in JSON's `packages`;"
              " when most of the lock is missing, its version mismatches are folded in: it"
-             " describes another environment)",
+             " describes another environment); a warning, with its MLG202, in a"
+             " requirements file named for development or tests (requirements-dev.txt)",
         fix='install the lock with its tool (`pip install -r`, `uv sync`, `poetry install`,'
             ' `pipenv sync`) or drop the package; a lock of another environment: name the'
             " project's own in `[tool.mlgate.lock] files`",
