@@ -39,6 +39,23 @@ def test_finding_points_at_the_ipynb_line_with_cell_fields(tmp_path, capsys):
     assert 'exclude = ["notebooks/**"]' in f["hint"]
 
 
+def test_a_path_a_loop_printed_in_outputs_is_one_finding_with_its_count(tmp_path, capsys):
+    """New-user trial round 31: a FutureWarning printed once per loop iteration gave 906
+    MLG150 lines for one path in one notebook's outputs, burying the one error of the run."""
+    path = tmp_path / "nb.ipynb"
+    warning = "/home/kasim/proj/venv/lib/sklearn/base.py:12: FutureWarning: x\n"
+    write_notebook(path, [code_cell(["fit()\n"], outputs=[
+        {"name": "stderr", "output_type": "stream", "text": [warning] * 300}]),
+        code_cell(["fit()\n"], outputs=[
+            {"name": "stderr", "output_type": "stream", "text": [warning] * 5
+             + ["/Users/ana/other.py: y\n"]}])])
+    code, found = run_json(capsys, str(path))
+    assert code == 0 and len(found) == 2, found
+    first = next(f for f in found if "kasim" in f["message"])
+    assert first["message"].endswith("(and 304 more times in this notebook's outputs)"), first
+    assert first["repeats"] == 305
+
+
 def test_magics_are_checked_as_shell(tmp_path, capsys):
     path = tmp_path / "nb.ipynb"
     lines = write_notebook(path, [code_cell(["!ls /kaggle/input/titanic\n", "%cd /content\n",

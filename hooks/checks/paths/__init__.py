@@ -223,6 +223,7 @@ def classify_sites(
     """The findings in `sites`; per_line counts findings by line across calls (a line reports
     at most MAX_PER_LINE)."""
     found: list[Finding] = []
+    repeated: dict[str, Finding] = {}  # a path met in outputs: its first finding
     finder = (classify.find_requirement_paths if target.kind == "requirements"
               else classify.find_paths)
     for site in sites:
@@ -255,6 +256,13 @@ def classify_sites(
             message = _message(match, output)
             if count == MAX_PER_LINE:
                 message += f" (only the first {MAX_PER_LINE} findings of this line are reported)"
+            if output:
+                # the same path printed by a loop (a warning per iteration: 906 lines in the
+                # new-user trial of round 31) is one fact: said once, with its count
+                first = repeated.get(match.text)
+                if first is not None:
+                    first.extra["repeats"] = first.extra.get("repeats", 1) + 1
+                    continue
             found.append(Finding(
                 target.path, line, col,
                 NOTEBOOK_OUTPUT if output else match.code,
@@ -264,6 +272,12 @@ def classify_sites(
                     NOTEBOOK_HINT if target.kind == "notebook" else ""),
                 extra=extra,
             ))
+            if output:
+                repeated[match.text] = found[-1]
+    for finding in repeated.values():
+        times = finding.extra.get("repeats", 1)
+        if times > 1:
+            finding.message += f" (and {times - 1} more times in this notebook's outputs)"
     return found
 
 
