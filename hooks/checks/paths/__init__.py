@@ -223,7 +223,7 @@ def classify_sites(
     """The findings in `sites`; per_line counts findings by line across calls (a line reports
     at most MAX_PER_LINE)."""
     found: list[Finding] = []
-    repeated: dict[str, Finding] = {}  # a path met in outputs: its first finding
+    repeated: dict[str, list[Finding]] = {}  # a path met in outputs: its findings shown
     finder = (classify.find_requirement_paths if target.kind == "requirements"
               else classify.find_paths)
     for site in sites:
@@ -258,10 +258,11 @@ def classify_sites(
                 message += f" (only the first {MAX_PER_LINE} findings of this line are reported)"
             if output:
                 # the same path printed by a loop (a warning per iteration: 906 lines in the
-                # new-user trial of round 31) is one fact: said once, with its count
-                first = repeated.get(match.text)
-                if first is not None:
-                    first.extra["repeats"] = first.extra.get("repeats", 1) + 1
+                # new-user trial of round 31) is one fact: said a few times, then counted
+                shown = repeated.setdefault(match.text, [])
+                if len(shown) >= MAX_OUTPUT_REPEATS:
+                    last = shown[-1]
+                    last.extra["repeats"] = last.extra.get("repeats", 0) + 1
                     continue
             found.append(Finding(
                 target.path, line, col,
@@ -273,12 +274,16 @@ def classify_sites(
                 extra=extra,
             ))
             if output:
-                repeated[match.text] = found[-1]
-    for finding in repeated.values():
-        times = finding.extra.get("repeats", 1)
-        if times > 1:
-            finding.message += f" (and {times - 1} more times in this notebook's outputs)"
+                repeated[match.text].append(found[-1])
+    for shown in repeated.values():
+        more = shown[-1].extra.get("repeats", 0)
+        if more:
+            shown[-1].message += f" (and {more} more times in this notebook's outputs)"
     return found
+
+
+# Findings of one path in one notebook's outputs shown one by one; the last counts the rest.
+MAX_OUTPUT_REPEATS = 5
 
 
 def _check_symlink(target: Target, opts: _Options) -> list[Finding]:
