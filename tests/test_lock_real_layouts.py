@@ -568,6 +568,20 @@ def test_a_dockerfile_on_another_python_than_the_environment(project, capsys, ma
     assert not [f for f in found if f["code"] == "MLG209"] and code == 0, found
 
 
+def test_an_excluded_dockerfile_says_nothing(project, capsys):
+    """New-user trial round 31: `exclude = ["front-end/**"]` left front-end/Dockerfile's
+    MLG209 (and its unpinned installs, MLG210) in the report."""
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    write(root / "requirements.txt", "attrs==23.2.0\n")
+    write(root / "front-end" / "Dockerfile", f"FROM python:{OTHER}-slim\n"
+          "COPY requirements.txt .\nRUN pip install -r requirements.txt streamlit\n")
+    code, found = run_lock(capsys)
+    assert {f["code"] for f in found} == {"MLG209", "MLG210"}, found
+    write(root / "pyproject.toml", '[tool.mlgate]\nexclude = ["front-end/**"]\n')
+    assert run_lock(capsys) == (0, [])
+
+
 def test_a_dockerfile_on_a_python_the_pinned_versions_do_not_support(project, capsys):
     # `pip freeze` on Python 3.11 pins numpy 2.4.6, which requires Python >= 3.11: built
     # FROM python:3.10, the image cannot install it (the metadata says so), an error.

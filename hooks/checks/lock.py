@@ -281,7 +281,8 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     # paths, the audit relative ones): findings, and the verdict cached for both, agree.
     paths = [_relative(p) for p in paths]
     # What the project's Dockerfiles install by name, bypassing any lock (MLG210).
-    installs = _image_installs(config.root if inside else repo_root)
+    installs = {path: found for path, found in _image_installs(
+        config.root if inside else repo_root).items() if not _excluded(config, path)}
     if not paths:  # said, not a silent pass: nothing was compared
         print("mlgate lock: no lock or requirements file found, nothing compared: add"
               " requirements.txt (`pip freeze`), uv.lock, poetry.lock, pylock.toml or"
@@ -302,7 +303,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     verdict_name = None
     # The Dockerfiles that build on the official python image (MLG209): what they are is
     # part of the verdict, so of its cache key (their contents are its dependencies).
-    images = _python_images(repo_root)
+    images = [image for image in _python_images(repo_root) if not _excluded(config, image[0])]
     # The project's Python files: the service's imports (MLG211) are part of the verdict.
     sources = _python_sources(config.root if inside else repo_root)
     dockerfiles = sorted({os.path.realpath(p) for p in [*(image[0] for image in images),
@@ -486,6 +487,14 @@ def _stale_against_manifest(locks: list) -> list[Finding]:
 _FROM_PYTHON_RE = LazyPattern(
     r"^\s*FROM\s+(?:--platform=\S+\s+)?(?:[\w.-]+(?::\d+)?/)?(?:library/)?"
     r"python:(\d+)\.(\d+)(?![\d])", re.IGNORECASE | re.MULTILINE)
+
+
+def _excluded(config, path: str) -> bool:
+    """A Dockerfile the project's `exclude` leaves out (new-user trial round 31: MLG209 on
+    front-end/Dockerfile with `exclude = ["front-end/**"]`)."""
+    from mlgate.files import relative_to
+
+    return bool(config.exclude) and config.is_excluded(relative_to(path, config.root))
 
 
 def _python_images(repo_root: str) -> list[tuple[str, int, str, str]]:
