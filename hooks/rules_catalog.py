@@ -414,7 +414,9 @@ RULES: dict[str, Rule] = {
              "(`==X.Y.Z` or `===`): `fastapi`, `scikit-learn>=1.3`, `pandas==2.*`. The "
              "image gets whatever version is newest the day it is built, whatever the lock "
              "pins. Reported at the package's name; the hint names the version the "
-             "project's environment runs",
+             "project's environment runs. A warning: the project itself installed (`pip "
+             "install .`, `uv pip install -e .`) by a Dockerfile that installs no lock, "
+             "so its dependencies come from pyproject.toml's ranges",
         fix="install the lock in the image (`COPY requirements.txt .` and `RUN pip install "
             "-r requirements.txt`), or pin each package to the version you tested",
         kind='image-unpinned',
@@ -423,7 +425,8 @@ RULES: dict[str, Rule] = {
             "tomorrow: a lock the image does not use locks nothing",
         not_flagged='installers and build tools (`pip`, `setuptools`, `wheel`, `uv`, '
                     '`poetry`, ...), files, paths, URLs, `name @ url`, arguments built from '
-                    'variables (`$PKG`), `-r`/`-c`/`-e` arguments; development and test '
+                    'variables (`$PKG`), `-r`/`-c` arguments, the project installed after '
+                    'a lock or with `--no-deps`; development and test '
                     'images (any hidden folder such as `.devcontainer/`, `Dockerfile.dev`, '
                     '`test.Dockerfile`, `Dockerfile-jupyter`)',
     ),

@@ -582,6 +582,28 @@ def test_an_excluded_dockerfile_says_nothing(project, capsys):
     assert run_lock(capsys) == (0, [])
 
 
+@pytest.mark.parametrize("run, flagged", [
+    ("uv pip install --system -e .", True),
+    ("pip install --no-cache-dir .[api]", True),
+    ("pip install -r requirements.txt && pip install -e .", False),  # the lock first
+    ("uv sync --frozen && uv pip install -e .", False),
+    ("pip install --no-deps .", False),  # nothing but the project
+    ("pip install --target . attrs==23.2.0", False),  # `.` is where, not what
+])
+def test_an_image_that_installs_the_project_and_no_lock_warns(project, capsys, run, flagged):
+    """New-user trial round 31: READY for a project whose only Dockerfile ran `uv pip
+    install --system -e .`: its dependencies came from pyproject.toml's ranges (scikit-learn
+    1.9 for a model pickled with 1.8), not from the lock. A warning (MLG210)."""
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    write(root / "requirements.txt", "attrs==23.2.0\n")
+    write(root / "Dockerfile", f"FROM python:{OURS}-slim\nCOPY . .\nRUN {run}\n")
+    code, found = run_lock(capsys)
+    assert code == 0, found
+    image = [(f["path"], f["line"], f["code"], f["severity"]) for f in found]
+    assert image == ([("Dockerfile", 3, "MLG210", "warning")] if flagged else []), found
+
+
 def test_a_dockerfile_on_a_python_the_pinned_versions_do_not_support(project, capsys):
     # `pip freeze` on Python 3.11 pins numpy 2.4.6, which requires Python >= 3.11: built
     # FROM python:3.10, the image cannot install it (the metadata says so), an error.

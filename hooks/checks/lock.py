@@ -594,6 +594,36 @@ def _unpinned_in_images(installs: dict, env: _Installed | None) -> list[Finding]
                         f", or pin the {name} version you tested ({name}==X.Y.Z)"),
                 extra={"check": NAME, "kind": KINDS[IMAGE_UNPINNED], "package": name,
                        "installed": version}))
+    found.extend(_project_from_ranges(installs))
+    return found
+
+
+def _project_from_ranges(installs: dict) -> list[Finding]:
+    """MLG210, a warning: an image that installs the project itself and no lock gets its
+    dependencies from pyproject.toml's ranges, the newest the day it is built (new-user
+    trial round 31: READY for a uv project whose only Dockerfile ran `uv pip install -e .`,
+    which would install scikit-learn 1.9 for a model pickled with 1.8)."""
+    from mlgate.locks.dockerfile import project_installs
+
+    found = []
+    for dockerfile in installs:
+        try:
+            with open(dockerfile, encoding="utf-8", errors="replace") as handle:
+                text = handle.read(1 << 20)
+        except OSError:
+            continue
+        for line, col, argument in project_installs(text):
+            found.append(Finding(
+                _display(dockerfile), line, col, IMAGE_UNPINNED,
+                f"the image installs the project ({argument}) and no lock: its dependencies"
+                " come from the ranges pyproject.toml declares, whatever versions are newest"
+                " the day it is built, not the ones the lock pins and the models were"
+                " checked with", severity="warning",
+                hint="install the lock first (`uv sync --frozen`, `pip install -r"
+                     " requirements.txt`, `poetry install`), then the project (or with"
+                     " --no-deps)",
+                extra={"check": NAME, "kind": KINDS[IMAGE_UNPINNED], "package": argument,
+                       "installed": None}))
     return found
 
 

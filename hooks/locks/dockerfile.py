@@ -158,3 +158,53 @@ def unpinned_installs(text: str, pinned_too: bool = False) -> list[tuple[int, in
                 col = at - (text.rfind("\n", 0, at) + 1) + 1
                 found.append((line, col, named[0], named[1]))
     return found
+
+
+# Commands that install a lock, or its pins: with one of them anywhere in the Dockerfile, the
+# project installed after it finds its dependencies there (pip keeps what is satisfied).
+_LOCK_COMMANDS = (("uv", "sync"), ("uv", "pip", "sync"), ("poetry", "install"),
+                  ("pipenv", "install"), ("pipenv", "sync"), ("pdm", "install"),
+                  ("pdm", "sync"), ("pip-sync",), ("conda", "env"), ("micromamba", "install"))
+_LOCAL = re.compile(r"\.{1,2}(?:/[^\s\[]*)?(?:\[[^\]]*\])?")
+
+
+def project_installs(text: str) -> list[tuple[int, int, str]]:
+    """(line, column, argument) where a RUN's pip-like install is given the project itself
+    (`.`, `-e .`, `./app[api]`) in a Dockerfile that installs no lock (no `-r`/`-c` file
+    but a pyproject.toml, no `uv sync`, `poetry install`, ...): its dependencies come from
+    the ranges pyproject.toml declares, the newest the day the image is built (new-user
+    trial round 31: `uv pip install --system -e .` beside a uv.lock, READY). `--no-deps`
+    installs nothing else: not reported."""
+    text = text[:_MAX_TEXT]
+    found: list[tuple[int, int, str]] = []
+    locked = False
+    for start, command in _instructions(text):
+        for words in _commands(command):
+            programs = [w.rsplit("/", 1)[-1] for w in words[:3]]
+            if any(tuple(programs[:len(c)]) == c for c in _LOCK_COMMANDS):
+                locked = True
+            arguments = _install_arguments(words)
+            if arguments is None:
+                continue
+            if any(a in ("-r", "--requirement", "-c", "--constraint") and i + 1 < len(
+                    arguments) and not arguments[i + 1].endswith(".toml")
+                   for i, a in enumerate(arguments)) or any(
+                    a.startswith(("--requirement=", "--constraint=")) and not a.endswith(
+                        ".toml") for a in arguments):
+                locked = True
+            if "--no-deps" in arguments:
+                continue
+            skip = False
+            for argument in arguments:
+                if skip:  # the value of an option (`--target .`), not what is installed
+                    skip = False
+                    continue
+                if argument in _WITH_VALUE and argument not in ("-e", "--editable"):
+                    skip = True
+                    continue
+                if _LOCAL.fullmatch(argument):
+                    at = text.find(argument, start, start + len(command))
+                    at = at if at >= 0 else start
+                    found.append((text.count("\n", 0, at) + 1,
+                                  at - (text.rfind("\n", 0, at) + 1) + 1, argument))
+    return [] if locked else found
