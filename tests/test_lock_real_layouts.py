@@ -577,7 +577,7 @@ def test_an_excluded_dockerfile_says_nothing(project, capsys):
     write(root / "front-end" / "Dockerfile", f"FROM python:{OTHER}-slim\n"
           "COPY requirements.txt .\nRUN pip install -r requirements.txt streamlit\n")
     code, found = run_lock(capsys)
-    assert {f["code"] for f in found} == {"MLG209", "MLG210"}, found
+    assert code == 1 and {f["code"] for f in found} == {"MLG209", "MLG210"}, found
     write(root / "pyproject.toml", '[tool.mlgate]\nexclude = ["front-end/**"]\n')
     assert run_lock(capsys) == (0, [])
 
