@@ -644,6 +644,30 @@ def test_a_dictvectorizer_pipeline_takes_request_dicts_and_their_keys_are_compar
         assert [(f["code"], f["column"]) for f in found] == [("MLG401", "contract")], found
 
 
+def test_a_model_fitted_on_named_preprocessed_columns_gets_no_extra_column_warnings(
+        git_project, capsys):
+    """New-user trial round 31: a model fitted on the preprocessor's output as a DataFrame
+    (names like oh__proto_tcp) beside that preprocessor: MLG400 said its input was not
+    checked, and the same run said the request's own columns were "not a model input"
+    (MLG402), which they are, through the preprocessor."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OneHotEncoder
+
+    frame = pd.DataFrame({"proto": ["tcp", "udp", "icmp"] * 10, "bytes": np.arange(30.0)})
+    transformer = ColumnTransformer([("oh", OneHotEncoder(sparse_output=False), ["proto"])],
+                                    remainder="passthrough").fit(frame)
+    features = pd.DataFrame(transformer.transform(frame),
+                            columns=transformer.get_feature_names_out())
+    joblib.dump(transformer, git_project / "transformer.joblib")
+    joblib.dump(LogisticRegression().fit(features, np.arange(30) % 2),
+                git_project / "model.joblib")
+    (git_project / "sample_request.json").write_text(json.dumps({"proto": "tcp", "bytes": 1}))
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 0 and [(f["code"], f["severity"]) for f in found] == [
+        ("MLG400", "warning")], found
+
+
 def test_a_model_behind_a_preprocessor_saved_apart_is_not_checked_not_failed(git_project,
                                                                           capsys):
     # transformer.joblib (a ColumnTransformer) and model.joblib (fitted on its output): the
