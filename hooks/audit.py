@@ -399,8 +399,14 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                     what.append(f"contract {contract.name} (found as {spec.contract_found})"
                                 if spec.contract_found else "contract")
             if what:
+                named = bool(model["input"].get("feature_names_in"))
+                # (new-user trial round 31: "sample against the model's input" for a Pipeline
+                # that records no column names, and nothing about a contract set aside)
                 compared.append(f"{spec.name}: {' and '.join(what)} against the model's"
-                                " input")
+                                " input" + ("" if named or contract is not None else
+                                            " (which records no column names: the sample"
+                                            " predicted, its columns not compared by name)")
+                                + (f" ({aside})" if aside else ""))
             if contract is not None and not model["input"].get("feature_names_in"):
                 if what:
                     compared.append(f"{spec.name}: the sample checked against its contract,"

@@ -1181,3 +1181,20 @@ def test_a_column_the_contract_computes_is_not_missing_from_it(git_project, caps
                  "--artifact", "model.joblib", "--contract", "api.py:Request"])
     found = json.loads(capsys.readouterr().out)
     assert code == 1 and [f["code"] for f in found] == ["MLG405"], found
+
+
+def test_a_model_of_no_column_names_is_said_to_be_predicted_not_compared(git_project,
+                                                                         capsys):
+    """New-user trial round 31: a Pipeline whose first step records no column names (a
+    custom transformer) was "sample against the model's input", as if its columns had been
+    compared; only a prediction was made."""
+    x = np.random.RandomState(0).rand(20, 2)
+    joblib.dump(LogisticRegression().fit(x, np.arange(20) % 2), git_project / "m.joblib")
+    (git_project / "sample.json").write_text(json.dumps({"age": 0.2, "income": 0.4}))
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.models.m]\nartifact = "m.joblib"\nsample = "sample.json"\n')
+    code, report = audit(capsys, "--skip", "lock")
+    pillars = {p["name"]: p for p in report["pillars"]}
+    assert code == 0 and pillars["schema"]["status"] == "pass", report
+    assert ("m: sample against the model's input (which records no column names: the sample"
+            " predicted, its columns not compared by name)") in pillars["schema"]["detail"]
