@@ -76,6 +76,7 @@ def model_block(spec, sample, latency: dict | None = None) -> dict:
         roots = import_roots(spec.artifact, [], os.getcwd(), find_repo_root(os.getcwd()))
         from mlgate.artifacts.cache import file_stat
 
+        block["grant"] = _granted(block, file)
         block["contract_import"] = {"file": os.path.realpath(file), "class": cls,
                                     "stamp": file_stat(file),  # part of the cache key
                                     "roots": [os.path.dirname(os.path.realpath(file)),
@@ -85,6 +86,7 @@ def model_block(spec, sample, latency: dict | None = None) -> dict:
             from mlgate.artifacts.cache import file_stat
 
             block["parquet"] = os.path.realpath(sample.path)
+            block["grant"] = _granted(block, sample.path)
             block["parquet_stamp"] = file_stat(sample.path)  # part of the cache key
         else:
             block["columns"], block["rows"] = list(sample.columns), list(sample.rows)
@@ -94,6 +96,16 @@ def model_block(spec, sample, latency: dict | None = None) -> dict:
         block["latency"] = latency
         block["extra_seconds"] += latency.get("max_seconds", 10.0) * 3
     return block
+
+
+def _granted(block: dict, path: str) -> list[str]:
+    """The block's files the load may read besides the repository's readable ones, with
+    `path` added when `read_scope.named_file` lets it in."""
+    from mlgate.artifacts.read_scope import named_file
+    from mlgate.environment import find_repo_root
+
+    real = named_file(path, find_repo_root(os.getcwd()))
+    return [*block.get("grant", ()), *([real] if real else [])]
 
 
 def block_key(block: dict) -> str:

@@ -199,7 +199,7 @@ def apply(writable_dir, reads=None):
     the system's and the interpreter's files (`readable_roots()`), what mlgate planned of
     the repository `reads["repo"]` (folders `reads["trees"]` whole and files
     `reads["tracked"]`: see mlgate.artifacts.read_scope; never `.git`), and
-    `reads["files"]`; `reads["coarse"]` says why that plan is coarser than its rule.
+    `reads["files"]`.
     `complete` is True when every protection of the platform's REQUIRED set was applied.
     Nothing that the system does not offer raises; a bad argument does."""
     if not isinstance(writable_dir, str) or not os.path.isdir(writable_dir):
@@ -453,12 +453,9 @@ def _landlock(ctypes, call, arch, writable_dir, applied, missing, reads=None):
     finally:
         os.close(ruleset)
     applied.append(f"landlock-abi{abi}")
-    coarse = reads.get("coarse") if read else None
     if read and exposed:
         missing["landlock-read"] = (f"{exposed} lies beneath a folder the load must read;"
                                     " Landlock cannot hide it")
-    elif coarse:
-        missing["landlock-read"] = str(coarse)
     elif read:
         applied.append("landlock-read")
     if net:

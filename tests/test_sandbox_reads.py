@@ -146,7 +146,7 @@ def test_the_read_plan_grants_clean_folders_whole_and_files_elsewhere(tmp_path):
     assert plan["trees"] == [os.path.join(root, "pkg")]
     assert plan["tracked"] == [os.path.join(root, p) for p in
                                ("README", "data/x.csv", "data/y.csv", "top.py")]
-    assert plan["coarse"] is None and plan["pth"] == []
+    assert plan["narrowed"] is None and plan["pth"] == []
     subprocess.run(["git", "init", "-q"], cwd=tmp_path / "pkg" / "sub", check=True)
     plan = sandbox_reads(root)
     assert plan["trees"] == [], plan  # pkg/sub holds a .git: neither it nor pkg is whole
@@ -313,14 +313,14 @@ def test_what_of_the_repository_is_readable_when_git_cannot_list_it(tmp_path):
     (tmp_path / ".ssh" / "id_rsa").write_text("x")
     (tmp_path / "proj" / ".env").write_text("x")
     assert sandbox_reads(str(tmp_path)) == {
-        "repo": str(tmp_path), "trees": [], "pth": [], "coarse": None,
+        "repo": str(tmp_path), "trees": [], "pth": [], "narrowed": None,
         "tracked": [str(tmp_path / "proj" / "m.py"), str(tmp_path / "train.py")]}
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     (tmp_path / ".venv" / "evil.pth").write_text("/root\n")
     subprocess.run(["git", "add", "-f", "notes.txt", ".venv/evil.pth"], cwd=tmp_path,
                    check=True)
     assert sandbox_reads(str(tmp_path)) == {
-        "repo": str(tmp_path), "trees": [str(tmp_path / ".venv")], "coarse": None,
+        "repo": str(tmp_path), "trees": [str(tmp_path / ".venv")], "narrowed": None,
         "tracked": [str(tmp_path / "notes.txt"), str(tmp_path / "proj" / "m.py"),
                     str(tmp_path / "train.py")],
         "pth": [os.path.realpath(tmp_path / ".venv" / "evil.pth")]}
@@ -422,3 +422,114 @@ def test_a_generated_version_file_is_readable_and_other_ignored_files_are_named(
                                        f"PermissionError: [Errno 13] Permission denied:"
                                        f" '{denied}'"}, "python", {}, None)
     assert found.hint.startswith("proj/local_version.py is not a file git tracks"), found.hint
+
+
+def test_a_file_a_model_block_names_joins_the_grant_only_as_itself(repo, monkeypatch):  # noqa: F811
+    """Sandbox review round 31 (F7): a committed `api.py -> .git/config` named as the contract
+    (imported, `--contract-import`) or a `sample.parquet` link had its target added to the
+    load's read grant, `--trusted-config` or not. Such a file is granted only when it is a
+    regular file reached through no link, outside `.git`, that git does not ignore."""
+    from mlgate.artifacts.read_scope import named_file
+
+    (repo / ".gitignore").write_text(".env\n")
+    (repo / ".env").write_text("API_KEY=s3cr3t\n")
+    (repo / "gha-creds-1.json").write_text("{}")  # what a CI step leaves: untracked
+    (repo / "data").mkdir()
+    (repo / "data" / "sample.parquet").write_bytes(b"PAR1")
+    (repo / "api.py").write_text("X = 1\n")
+    os.symlink(".git/config", repo / "linked_api.py")
+    os.symlink(".env", repo / "env.parquet")
+    os.symlink("data/sample.parquet", repo / "tracked_link.parquet")
+    os.symlink(".", repo / "ci")  # a folder link back to the root
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    root = str(repo)
+    assert named_file("api.py", root) == os.path.realpath(repo / "api.py")
+    assert named_file("data/sample.parquet", root) == os.path.realpath(
+        repo / "data" / "sample.parquet")
+    assert named_file(str(repo / "data" / "sample.parquet"), root) is not None
+    for refused in ("linked_api.py", "env.parquet", "tracked_link.parquet", ".env",
+                    "ci/gha-creds-1.json", "ci/api.py", "data/../.git/config", ".git/config",
+                    "missing.parquet", "data", "/etc/hostname"):
+        assert named_file(refused, root) is None, refused
+
+
+def test_a_contract_linked_into_git_is_not_read_by_the_load(available, repo, capsys):  # noqa: F811
+    """Sandbox review round 31 (F7), end to end: the API module imported for its contract is
+    a committed link to .git/config; the load must not be able to read .git/config."""
+    subprocess.run(["git", "config", "remote.origin.url",
+                    "https://x-access-token:s3cr3t@github.com/o/r"], cwd=repo, check=True)
+    (repo / "pyproject.toml").write_text(TRUSTS_PEEK)
+    (repo / "model.pkl").write_bytes(_pickled_call(
+        repo, "proj.peek", PEEK, "Peek", [str(repo / ".git" / "config")]))
+    os.symlink(".git/config", repo / "api.py")
+    (repo / "sample.json").write_text('{"a": 1}\n')
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    # latency loads the model whatever the contract's static reading says
+    main(["latency", "--format", "json", "--python", sys.executable, "--no-cache",
+          "--artifact", "model.pkl", "--sample", "sample.json", "--contract",
+          "api.py:Request", "--contract-import"])
+    out = capsys.readouterr().out
+    assert "s3cr3t" not in out
+    seen = [f["message"] for f in json.loads(out) if "SEEN" in f["message"]]
+    assert seen and _seen(seen[0]) == ["denied"], out
+
+
+def test_without_landlock_the_projects_code_does_not_run_before_writes_are_refused(
+        available, repo, capsys, monkeypatch, tmp_path_factory):  # noqa: F811
+    """Sandbox review round 31 (F2): without Landlock, the probe imports joblib while mlgate
+    still scans, and joblib tries `import lz4`; with the project installed in editable mode,
+    a committed `src/lz4.py` was found first and ran before the "no writes" filter. No
+    module of the repository is imported until writes are refused."""
+    import sysconfig
+    import venv
+
+    import joblib
+
+    monkeypatch.setenv("MLGATE_SANDBOX_UNAVAILABLE", "landlock")
+    outside = tmp_path_factory.mktemp("outside") / "written"
+    env = tmp_path_factory.mktemp("env")
+    venv.create(env, with_pip=False)
+    python = env / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print("
+                           "sysconfig.get_paths()['purelib'])"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    # the project's src folder (an editable install) comes before the packages it uses
+    (Path(site) / "__editable__.proj.pth").write_text(str(repo / "src") + "\n")
+    (Path(site) / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    (repo / "src").mkdir()
+    (repo / "src" / "lz4.py").write_text(f"open({str(outside)!r}, 'w').write('written')\n")
+    joblib.dump({"weights": [1.0, 2.0]}, repo / "model.joblib", compress=3)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    code, found = run(capsys, "--no-cache", "model.joblib", python=str(python))
+    assert not outside.exists()
+    assert (code, found) == (0, []), found
+
+
+def test_past_the_rule_cap_no_folder_is_granted_whole_that_is_not_clean(tmp_path,
+                                                                        monkeypatch):
+    """Sandbox review round 31 (F1): with more readable files than Landlock rules mlgate
+    installs, the top-level folders were granted whole, an ignored `.env` and a nested
+    repository's `.git/config` in them too. Past the cap, the clean folders and the
+    project's code stay readable, nothing else."""
+    from mlgate.artifacts import read_scope
+
+    monkeypatch.setattr(read_scope, "RULE_CAP", 6)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / ".gitignore").write_text(".env\n")
+    (tmp_path / "clean").mkdir()
+    (tmp_path / "clean" / "a.py").write_text("A = 1\n")
+    (tmp_path / "data").mkdir()
+    for i in range(8):
+        (tmp_path / "data" / f"table{i}.csv").write_text("a\n1\n")
+    (tmp_path / "data" / "loader.py").write_text("X = 1\n")
+    (tmp_path / "data" / ".env").write_text("API_KEY=s3cr3t\n")  # ignored
+    (tmp_path / "data" / "vendor").mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path / "data" / "vendor", check=True)
+    subprocess.run(["git", "add", ".gitignore", "clean", "data/loader.py", *(
+        f"data/table{i}.csv" for i in range(8))], cwd=tmp_path, check=True)
+    plan = read_scope.sandbox_reads(str(tmp_path))
+    assert plan["trees"] == [str(tmp_path / "clean")]
+    assert plan["tracked"] == [str(tmp_path / "data" / "loader.py")]
+    assert plan["narrowed"].startswith("9 of the repository's 10 files"), plan["narrowed"]
+    monkeypatch.setattr(read_scope, "RULE_CAP", 20)
+    assert read_scope.sandbox_reads(str(tmp_path))["narrowed"] is None

@@ -250,11 +250,9 @@ def _sandbox_spec(section: dict, reads: dict, path: str, block: dict | None = No
     from mlgate.probe import SANDBOX_PATH
 
     files = [os.path.realpath(path)]
-    if block:
-        files += [block["parquet"]] if isinstance(block.get("parquet"), str) else []
+    if block:  # preprocessors are scanned as the artifact is; other files pass `named_file`
         files += [f for f in block.get("before") or () if isinstance(f, str)]
-        contract = block.get("contract_import") or {}
-        files += [contract["file"]] if isinstance(contract.get("file"), str) else []
+        files += [f for f in block.get("grant") or () if isinstance(f, str)]
     return {"mode": section.get("sandbox", "auto"), "path": SANDBOX_PATH,
             "reads": {**reads, "files": files}}
 
@@ -622,7 +620,7 @@ class ArtifactGate:
 
         from mlgate.artifacts.allowlist import AllowList
         from mlgate.artifacts.project import ProjectClasses
-        from mlgate.artifacts.reading import Unreadable, read_bytes
+        from mlgate.artifacts.reading import Unreadable, read_bytes, resolve
         from mlgate.codes import MODEL_UNUSABLE
 
         out: dict = {"before": [], "globals": set(), "project_pairs": set(),
@@ -635,7 +633,7 @@ class ArtifactGate:
                                 " model was not exercised through it", "error",
                                 hint=f"run `mlgate artifact {shown}`")
             try:
-                data = read_bytes(real)
+                data = read_bytes(resolve(real, self.repo_root))
             except (OSError, Unreadable) as exc:
                 return refused(f"cannot be read ({exc})")
             own = ProjectClasses(roots, self.repo_root)

@@ -23,16 +23,16 @@ from __future__ import annotations
 import os
 
 # Rules a load may install for the repository. Beyond it (a checkout with tens of thousands
-# of files outside clean folders), reading is confined coarsely (the top-level entries whole)
-# and the sandbox reports `landlock-read` missing, with this reason, so `require` refuses.
+# of files outside clean folders), only the clean folders and the project's code stay
+# readable, never a folder whole that is not clean.
 RULE_CAP = 20_000
 
 
 def sandbox_reads(repo_root: str) -> dict:
-    """{"repo", "trees", "tracked", "pth", "coarse"}: absolute folders readable whole, files
-    readable one by one, the tracked .pth files and editable finders (a committed `.venv/`:
-    what they name is not made readable), and why reading is only coarsely confined (None
-    when it is not). Outside a repository (a source archive, a checkout git refuses), the
+    """{"repo", "trees", "tracked", "pth", "narrowed"}: absolute folders readable whole,
+    files readable one by one, the tracked .pth files and editable finders (a committed
+    `.venv/`: what they name is not made readable), and which files are left out for the
+    cap (None when none is). Outside a repository (a source archive, a checkout git refuses), the
     files of visible folders are taken as the project's, never a hidden one."""
     from mlgate.files import tracked_in, untracked_code_in
 
@@ -47,17 +47,62 @@ def sandbox_reads(repo_root: str) -> dict:
                if name.endswith(".pth") or (name.rsplit("/", 1)[-1].startswith("__editable__")
                                             and name.endswith("_finder.py"))]
     trees, files = _plan(repo_root, names)
-    coarse = None
+    narrowed = None
     if len(trees) + len(files) > RULE_CAP:
-        coarse = (f"{len(trees) + len(files)} readable paths of the repository outside"
-                  f" folders git tracks whole (more than {RULE_CAP}): its top-level folders"
-                  " are readable whole, untracked files in them too")
-        tops = sorted({name.split("/", 1)[0] for name in names} - {".git"})
-        trees = [os.path.join(repo_root, t) for t in tops
-                 if os.path.isdir(os.path.join(repo_root, t))]
-        files = [os.path.join(repo_root, t) for t in tops
-                 if os.path.isfile(os.path.join(repo_root, t))]
-    return {"repo": repo_root, "trees": trees, "tracked": files, "pth": pth, "coarse": coarse}
+        # Never a folder whole that holds what the load must not read (a nested `.git`, an
+        # ignored `.env`: sandbox review round 31): the rules go to the clean folders and the
+        # project's code, and the other files beyond the cap are not readable.
+        trees = trees[:RULE_CAP]
+        code = [f for f in files if f.endswith(CODE_SUFFIXES)]
+        kept = code[:RULE_CAP - len(trees)]
+        narrowed = (f"{len(files) - len(kept)} of the repository's {len(files)} files outside"
+                    f" folders git tracks whole are not readable by the load (more than"
+                    f" {RULE_CAP} rules): its code is")
+        files = kept
+    return {"repo": repo_root, "trees": trees, "tracked": files, "pth": pth,
+            "narrowed": narrowed}
+
+
+# What a load of the project's code reads of it beyond the clean folders, when not every
+# file can have its rule.
+CODE_SUFFIXES = (".py", ".pth", ".so", ".pyd")
+
+
+def named_file(path: str, repo_root: str) -> str | None:
+    """The real path of a file a model block names for the load to read (a Parquet sample,
+    the API module imported for its contract) when the load may read it, else None (the load
+    is then denied it, and the finding says which file). Such a file is not scanned, and
+    its name can come from the commit under review, so it joins the read grant only as
+    itself: reached through no symlink (a committed `api.py -> .git/config`, or
+    `sample.parquet -> gha-creds.json` beside a folder link, granted what it points at:
+    sandbox review round 31), inside the repository, outside every `.git`, a regular file
+    git does not ignore (`.env`)."""
+    import subprocess
+
+    from mlgate.artifacts.reading import in_git_folder
+    from mlgate.files import GIT
+
+    root = os.path.realpath(repo_root)
+    real = os.path.realpath(path)
+    lexical = os.path.normpath(os.path.abspath(path))
+    base = next((r for r in (repo_root, root)
+                 if lexical.startswith(r.rstrip(os.sep) + os.sep)), None)
+    if base is None or in_git_folder(real, root) or not _regular(real):
+        return None
+    rel = os.path.relpath(lexical, base)
+    walked = root
+    for part in rel.split(os.sep):
+        walked = os.path.join(walked, part)
+        if os.path.islink(walked):
+            return None
+    if walked != real:  # `folder/..` through a link resolves elsewhere than it reads
+        return None
+    try:
+        ignored = subprocess.run([*GIT, "-C", root, "check-ignore", "-q", "--", rel],
+                                 capture_output=True, timeout=60, check=False).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return None if ignored else real
 
 
 # What setuptools-scm (and hatch-vcs, through it) writes atop the version file it generates,

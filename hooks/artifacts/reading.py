@@ -2,7 +2,8 @@
 
 A commit can carry a symlink named `model.pkl` that points at `/dev/zero`, a FIFO, or a file
 elsewhere on the machine (`~/.ssh/id_rsa`). Such a path is refused before a byte is read:
-the symlink is resolved and must stay inside the repository, the target must be a regular
+the symlink is resolved and must stay inside the repository and out of its `.git` (where a
+remote's token lives), the target must be a regular
 file no larger than MAX_ARTIFACT_BYTES, and the file is opened without blocking and
 without following a link swapped in after the check; what is read is capped again.
 """
@@ -40,6 +41,13 @@ def repository_of(path: str) -> str:
         folder = parent
 
 
+def in_git_folder(real: str, repo_root: str) -> bool:
+    """Whether a real path inside the repository lies in a `.git` folder at any depth (the
+    repository's, a nested repository's): where a remote's token lives (`.git/config`)."""
+    rel = os.path.relpath(real, os.path.realpath(repo_root))
+    return ".git" in rel.split(os.sep)
+
+
 def resolve(path: str, repo_root: str) -> str:
     """The real path of an artifact that may be read; Unreadable with the reason otherwise."""
     try:
@@ -52,6 +60,9 @@ def resolve(path: str, repo_root: str) -> str:
         raise Unreadable(("a symlink to a file" if stat.S_ISLNK(link.st_mode) else
                           "through a symlinked folder, a file") + " outside the repository:"
                          " mlgate reads only what the repository holds")
+    if in_git_folder(real, repo_root):
+        raise Unreadable("a file inside git's own folder (.git): mlgate reads only the files"
+                         " the repository holds, never its git metadata")
     try:
         info = os.stat(real)
     except OSError as exc:

@@ -296,12 +296,13 @@ def _load(params):
             # verified scikit-learn classes join what may be looked up
             allowed.add((entry[0], entry[1]))
         verify_dtypes(params.get("dtypes"))
-        verify_absent_modules(params.get("absent_modules"), roots)
         verify_state_classes(resolver, params.get("compiled", ()), params.get("subclasses", ()),
                              params.get("slots", ()), params.get("dict_classes", ()))
         # Last: importing the project's modules runs its (committed, trusted) code, once
-        # everything else the artifact names has been verified.
+        # everything else the artifact names has been verified. (The absent modules import
+        # what pickle.load would: maybe the project's.)
         _deny_writes()
+        verify_absent_modules(params.get("absent_modules"), roots)
         _verify_project_classes(resolver, params, roots)
         if params.get("loader") == "xgboost":  # a native model names no globals to import
             import xgboost  # noqa: F401  (before hardening: an import may start a program)
@@ -768,8 +769,8 @@ def _verify_only(params):
     for entry in params["verify"]:
         resolver.verify_sklearn_pair(*entry)
     verify_dtypes(params.get("dtypes"))
-    verify_absent_modules(params.get("absent_modules"), roots)
     _deny_writes()
+    verify_absent_modules(params.get("absent_modules"), roots)
     _verify_project_classes(resolver, params, roots)
     return {"verified": len(params["verify"]) + len(project)}
 
@@ -782,6 +783,7 @@ def _deny_writes():
         if not module.deny_writes(report):
             raise LoadFailure("sandbox-failed", "the sandbox could not refuse writes (no"
                               " Landlock here) before the project's code ran: not loaded")
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _ProjectCodeBarrier)]
 
 
 def _verify_project_classes(resolver, params, roots):
@@ -805,6 +807,7 @@ def _apply_sandbox(spec):
     import importlib.util
 
     folder = os.getcwd()
+    module = None
     try:
         module_spec = importlib.util.spec_from_file_location("_mlgate_sandbox", spec["path"])
         module = importlib.util.module_from_spec(module_spec)
@@ -829,7 +832,46 @@ def _apply_sandbox(spec):
     if (spec.get("reads") or {}).get("pth"):
         _deny_writes()
     start_site(before_project_code=_deny_writes)  # now inside the sandbox
+    repo = (spec.get("reads") or {}).get("repo")
+    if repo and getattr(module, "PENDING_NO_WRITES", None) in report.get("applied", ()):
+        sys.meta_path.insert(0, _ProjectCodeBarrier(repo))
     return report
+
+
+class _ProjectCodeBarrier:
+    """Until writes are refused (no Landlock: `_deny_writes`), no module of the repository
+    is imported. The libraries imported before that (numpy, joblib, scikit-learn, the
+    checks of what the scan left pending) try optional modules by name (`import lz4`), and
+    an editable install puts the project's folder on sys.path: a committed `src/lz4.py` ran
+    with writes still allowed (sandbox review round 31). Such an import fails as a missing
+    optional module does; the barrier goes once writes are refused."""
+
+    def __init__(self, repo):
+        self.root = os.path.realpath(repo).rstrip(os.sep) + os.sep
+        self.folders = {}  # folder -> whether it lies in the repository
+
+    def _inside(self, place):
+        folder = os.path.dirname(place)
+        if folder not in self.folders:
+            self.folders[folder] = (os.path.realpath(folder) + os.sep).startswith(self.root)
+        return self.folders[folder]
+
+    def find_spec(self, name, path=None, target=None):
+        for finder in list(sys.meta_path):
+            find = getattr(finder, "find_spec", None)
+            if finder is self or find is None:
+                continue
+            spec = find(name, path, target)
+            if spec is None:
+                continue
+            places = [spec.origin] if spec.origin and os.path.isabs(spec.origin) else []
+            places += [os.path.join(p, "") for p in spec.submodule_search_locations or ()]
+            if any(self._inside(p) for p in places):
+                raise ModuleNotFoundError(
+                    f"No module named {name!r} (the repository's {name} is not imported"
+                    " before the sandbox refuses writes)", name=name)
+            return spec
+        return None
 
 
 _SANDBOX: list = []  # (sandbox module, its report), once applied
