@@ -159,3 +159,82 @@ def test_a_load_stopped_for_building_code_gets_the_same_hint():
     [ran] = _load_findings("e.joblib", {"ok": False, "kind": "stopped", "message":
                                         "run a program (os.system)"}, "python", {}, None)
     assert ran.hint.startswith("never load this artifact"), ran.hint
+
+
+# ------------------------------------------- round 31 (crafted scikit-learn parameters)
+def _vectorizer(pattern: str):
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vectorizer = CountVectorizer().fit(["it's 12x a dog", "4x cat"])
+    vectorizer.token_pattern = pattern  # as set before fit: it is read on each transform
+    return vectorizer
+
+
+def _lda(iterations: int):
+    import numpy as np
+    from sklearn.decomposition import LatentDirichletAllocation
+
+    lda = LatentDirichletAllocation(n_components=2, max_iter=2, random_state=0)
+    lda.fit(np.random.RandomState(0).randint(0, 3, (10, 5)))
+    lda.max_doc_update_iter, lda.mean_change_tol = iterations, 5e-324
+    return lda
+
+
+def _gp(depth: int):
+    import numpy as np
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import RBF
+
+    kernel = RBF()
+    for _ in range(depth):
+        kernel = kernel + kernel  # one kernel in both slots of its parent
+    gp = GaussianProcessRegressor(kernel=RBF()).fit(np.arange(6.0).reshape(-1, 1),
+                                                    np.arange(6.0))
+    gp.kernel = kernel
+    return gp
+
+
+def _nmf(iterations: int):
+    import numpy as np
+    from sklearn.decomposition import NMF
+
+    nmf = NMF(n_components=2, max_iter=500, random_state=0)
+    nmf.fit(np.random.RandomState(0).rand(8, 4))
+    nmf.max_iter = iterations
+    return nmf
+
+
+@pytest.mark.parametrize(("make", "says"), [
+    (lambda: _vectorizer(r"(?:\d+)+x"), "repeats a group"),
+    (lambda: _vectorizer(r"\w*\w*\w*x"), "more than 2 repetitions"),
+    (lambda: _vectorizer(r"(\w)x\1"), "refers back"),
+    (lambda: _lda(10**12), "max_doc_update_iter=1000000000000"),
+    (lambda: _nmf(10**9), "max_iter=1000000000"),
+    (lambda: _gp(60), "shared between slots"),
+], ids=["nested-repeat", "many-repeats", "backreference", "lda-iterations", "nmf-iterations",
+        "shared-kernel-chain"])
+def test_round_31_parameters_that_never_finish_are_refused(git_project, capsys, make, says):
+    """Red team round 31: parameters fit accepts whose cost has no bound on an ordinary
+    request. A vectorizer's token_pattern `(\\d+)+$` took 132 s on 20 digits; LDA with
+    max_doc_update_iter=10**12 and mean_change_tol=5e-324 (and NMF's max_iter) ran a
+    request's solver for hours; a GP kernel Sum(k, k) nested 60 deep made repr, get_params
+    and clone visit 2**60 kernels."""
+    import joblib
+
+    joblib.dump(make(), git_project / "model.joblib")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "--only-artifacts", "model.joblib")
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert says in found[0]["message"], found
+
+
+def test_round_31_ordinary_forms_of_those_parameters_pass(git_project, capsys):
+    import joblib
+
+    joblib.dump({"default": _vectorizer(r"(?u)\b\w\w+\b"),
+                 "apostrophes": _vectorizer(r"(?u)\b\w+(?:'\w+)?\b"),
+                 "letters": _vectorizer(r"\b[a-zA-Z]{2,}\b|[!?]"),
+                 "lda": _lda(100), "nmf": _nmf(20_000), "shared_once": _gp(3)},
+                git_project / "model.joblib")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    assert artifact_json(capsys, "--only-artifacts", "model.joblib") == (0, [])

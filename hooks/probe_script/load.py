@@ -17,6 +17,7 @@ from .sklearn_pairs import (
 )
 from .verify import (
     PARAMETERS,
+    expansion_problem,
     structure_problem,
     verify_absent_modules,
     verify_dtypes,
@@ -757,6 +758,9 @@ def _walk(obj):
             attributes = getattr(value, "__dict__", None)
             if isinstance(attributes, dict):
                 stack.extend(attributes.values())
+    problem = expansion_problem(obj)
+    if problem:
+        raise LoadFailure("corrupt", f"the model is inconsistent: {problem}")
 
 
 def _verify_only(params):

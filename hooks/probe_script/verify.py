@@ -715,6 +715,159 @@ def _columns_problem(name, mapping, size):
     return None
 
 
+# How many repetitions (of more than one) a vectorizer's token_pattern may hold: the
+# pattern runs on every request's text, and each repetition that overlaps another multiplies
+# the backtracking on a text it does not match. The default, `(?u)\b\w\w+\b`, holds one.
+MAX_PATTERN_REPEATS = 2
+
+
+def _pattern_problem(pattern):
+    r"""Why a vectorizer's stored token_pattern could take time exponential (or of a high
+    degree) in a request's length, or None. A repetition's body must be one character
+    (a literal, a class, `.`), never a group (`(\d+)+$` took 132 s on 20 digits: red team
+    round 31); no back-reference; at most MAX_PATTERN_REPEATS repetitions in all."""
+    if not isinstance(pattern, str) or len(pattern) > 1000:
+        return "is not a pattern of at most 1000 characters"
+    try:
+        import re._parser as parser  # Python 3.11+
+    except ImportError:
+        import sre_parse as parser
+    try:
+        parsed = parser.parse(pattern)
+    except Exception as exc:  # re.error: fit would have refused it
+        return f"does not compile: {str(exc)[:100]}"
+    counted = [0]
+
+    def check(items):
+        for op, argument in items:
+            kind = str(op)
+            if kind in ("GROUPREF", "GROUPREF_EXISTS"):
+                return "refers back to a group: its matching time has no bound"
+            if kind.endswith("_REPEAT"):
+                _low, high, body = argument
+                if high > 1:
+                    if not _one_character(list(body)):
+                        return ("repeats a group or a sequence: its matching time can grow"
+                                " exponentially with a request's text (repeat one"
+                                " character or class, as in the default `(?u)\\b\\w\\w+\\b`)")
+                    counted[0] += 1
+                    if counted[0] > MAX_PATTERN_REPEATS:
+                        return (f"holds more than {MAX_PATTERN_REPEATS} repetitions: its"
+                                " matching time can grow as a high power of a request's"
+                                " length")
+                problem = check(list(body))
+            elif kind == "SUBPATTERN":
+                problem = check(list(argument[-1]))
+            elif kind in ("BRANCH",):
+                problem = next((p for p in (check(list(b)) for b in argument[1])
+                                if p), None)
+            elif kind in ("ASSERT", "ASSERT_NOT"):
+                problem = check(list(argument[1]))
+            elif kind == "ATOMIC_GROUP":
+                problem = check(list(argument))
+            else:
+                problem = None
+            if problem:
+                return problem
+        return None
+
+    return check(list(parsed))
+
+
+def _one_character(items):
+    """Whether a parsed pattern matches exactly one character: a literal, a class, `.`, or
+    a group holding one of those."""
+    if len(items) != 1:
+        return False
+    kind, argument = str(items[0][0]), items[0][1]
+    if kind == "SUBPATTERN":
+        return _one_character(list(argument[-1]))
+    return kind in ("LITERAL", "NOT_LITERAL", "IN", "ANY")
+
+
+# The loops a transform or predict runs as many times as a stored setting says (fit accepts
+# any positive integer): LDA's per-document updates, NMF's solver for W, the sparse coding of
+# the dictionary learners. A setting past this ran a request for hours (LDA with
+# max_doc_update_iter=10**12 and mean_change_tol=5e-324: red team round 31); the defaults
+# are 100 to 1000.
+MAX_TRANSFORM_ITERATIONS = 100_000
+_TRANSFORM_LOOPS = {
+    "LatentDirichletAllocation": ("max_doc_update_iter",),
+    "NMF": ("max_iter",),
+    "MiniBatchNMF": ("max_iter", "_transform_max_iter"),
+    "DictionaryLearning": ("transform_max_iter",),
+    "MiniBatchDictionaryLearning": ("transform_max_iter",),
+    "SparseCoder": ("transform_max_iter",),
+}
+
+
+def _solver_problem(name, bases, attributes):
+    """A transform-time loop bound past MAX_TRANSFORM_ITERATIONS, or None."""
+    for base, settings in _TRANSFORM_LOOPS.items():
+        if base not in bases:
+            continue
+        for setting in settings:
+            if setting not in attributes or attributes[setting] is None:
+                continue
+            count = _integer(attributes[setting])
+            if count is None or not 1 <= count <= MAX_TRANSFORM_ITERATIONS:
+                return (f"{name}: {setting}={str(attributes[setting])[:40]} runs each"
+                        f" request's solver up to that many times (a model stores between 1"
+                        f" and {MAX_TRANSFORM_ITERATIONS}; the default is 100 to 1000)")
+    return None
+
+
+# How many times the repr, get_params and clone of a model may visit its estimators (and
+# kernels), counting one reached through two slots twice: a kernel `Sum(k, k)` nested 60
+# deep is 2**60 visits of a file of a few KB (red team round 31). A forest of 1,000 trees
+# in ten stacked ensembles is 10,000.
+MAX_EXPANDED_ESTIMATORS = 1_000_000
+
+
+def expansion_problem(root):
+    """Why walking the loaded model's estimators as a tree (as repr, get_params(deep=True)
+    and clone do) would not finish, or None. Sizes are counted once per object (memoised),
+    so this runs in the number of distinct objects."""
+    sizes = {}  # id -> expanded size; -1 while in progress (a cycle counts nothing again)
+    stack = [(root, False)]
+    keep = []
+    while stack:
+        value, done = stack.pop()
+        key = id(value)
+        if not done and key in sizes:
+            continue
+        children = _expansion_children(value)
+        if not done:
+            sizes[key] = -1
+            keep.append(value)
+            stack.append((value, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        total = 1 if hasattr(value, "get_params") and not isinstance(value, type) else 0
+        total += sum(max(sizes.get(id(child), 0), 0) for child in children)
+        sizes[key] = total
+        if total > MAX_EXPANDED_ESTIMATORS:
+            return (f"its estimators, visited as repr, get_params and clone visit them (one"
+                    f" reached through two slots counts twice), number more than"
+                    f" {MAX_EXPANDED_ESTIMATORS:,}: an estimator or kernel is shared between"
+                    " slots of its parent, level upon level; save the model as fit leaves it")
+    return None
+
+
+def _expansion_children(value):
+    """The estimators and containers `value` holds (its attributes, a container's items)."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = list(value)
+    elif isinstance(value, dict):
+        items = list(value.values())
+    elif hasattr(value, "get_params") and not isinstance(value, type):
+        items = list((getattr(value, "__dict__", None) or {}).values())
+    else:
+        return []
+    return [item for item in items if isinstance(item, (list, tuple, set, frozenset, dict))
+            or (hasattr(item, "get_params") and not isinstance(item, type))]
+
+
 def _stored_index_problem(model, bases):
     """Integers a fitted model stores and compiled code uses as indices, unchecked, on paths
     a row of zeros does not take (a word of the vocabulary, a neighbour's label): each must
@@ -745,6 +898,13 @@ def _stored_index_problem(model, bases):
             # made a 3,000-character review exhaust 3 GB (fit accepts any pair of ints)
             return (f"{name}: ngram_range {grams!r} outside 1 <= min <= max <="
                     f" {MAX_NGRAM}")
+        pattern = attributes.get("token_pattern")
+        problem = _pattern_problem(pattern) if pattern is not None else None
+        if problem:
+            return f"{name}: token_pattern {str(pattern)[:80]!r} {problem}"
+    problem = _solver_problem(name, bases, attributes)
+    if problem:
+        return problem
     if bases & {"FeatureHasher", "HashingVectorizer"}:
         width = attributes.get("n_features")
         if not (isinstance(width, (int, np.integer)) and 1 <= width <= np.iinfo(np.int32).max):
