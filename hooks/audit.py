@@ -815,12 +815,14 @@ def write_readme(path: str, section: str) -> None:
 
 def _marker_pairs(path: str, lines: list[str]) -> list[tuple[int, int]]:
     """The generated sections: (start line, end line) of each pair of markers that stand on
-    lines of their own, outside fenced code blocks. A marker quoted in a sentence or a code
-    example is the user's text, never a section boundary (such text was deleted)."""
+    lines of their own, from the first column, as mlgate writes them, outside fenced code
+    blocks. A marker quoted in a sentence or a code example (a fence, an indented block, a
+    fence in a list item) is the user's text, never a section boundary (such text was
+    deleted: reliability rounds 30 and 32). A README that ends inside an open fence is
+    refused: an appended section would be swallowed by it, and appended again each run."""
     found: list[tuple[str, int]] = []
-    fence = ""
+    fence, opened = "", 0
     for number, line in enumerate(lines):
-        bare = line.strip()
         opening = re.match(r" {0,3}(`{3,}|~{3,})", line)
         if fence:
             if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(
@@ -828,9 +830,13 @@ def _marker_pairs(path: str, lines: list[str]) -> list[tuple[int, int]]:
                 fence = ""
             continue
         if opening and not (opening.group(1)[0] == "`" and "`" in line[opening.end():]):
-            fence = opening.group(1)
-        elif bare in (START, END):
-            found.append((bare, number))
+            fence, opened = opening.group(1), number
+        elif line.rstrip() in (START, END):
+            found.append((line.rstrip(), number))
+    if fence:
+        raise UsageError(f"{path}:{opened + 1}: the file ends inside the code block this line"
+                         f" opens ({fence}); close it, so that mlgate's section is not"
+                         " written into it")
     pairs = []
     for index in range(0, len(found), 2):
         here = found[index:index + 2]

@@ -364,6 +364,28 @@ def test_markers_quoted_in_the_users_text_are_text(tmp_path):
     assert readme.read_text() == user + "\n" + _section()
 
 
+def test_markers_in_indented_code_are_text_and_an_open_fence_is_refused(tmp_path):
+    """Reliability round 32: markers in an indented code block, or in a fence nested in a
+    list item, were taken for sections (the user's lines between them deleted); a README
+    ending inside an open fence got one more section each run, inside the fence. mlgate's
+    markers stand at the first column; an open fence at the end is an error."""
+    from mlgate.audit import END, START, write_readme
+    from mlgate.finding import UsageError
+
+    user = (f"# P\n\n1. Put the markers there:\n\n    ```markdown\n    {START}\n"
+            f"    IMPORTANT USER TEXT\n    {END}\n    ```\n\nIndented:\n\n    {START}\n"
+            f"    another example\n    {END}\n\nEnd.\n")
+    readme = tmp_path / "README.md"
+    readme.write_text(user)
+    write_readme(str(readme), _section())
+    assert readme.read_text() == user + "\n" + _section()
+    open_fence = "# P\n\n```python\nprint(1)\n"
+    readme.write_text(open_fence)
+    with pytest.raises(UsageError, match=r"README.md:3: the file ends inside the code block"):
+        write_readme(str(readme), _section())
+    assert readme.read_text() == open_fence
+
+
 @pytest.mark.parametrize(("markers", "words"), [
     ("END START END", "3: an end marker with no start marker before it"),
     ("START END START", "7: a start marker with no end marker after it"),
