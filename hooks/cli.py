@@ -201,6 +201,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     gate = sys.modules.get("mlgate.artifacts.gate")
     if gate is not None:  # a run in a process that ran others (tests): notes said once a run
         del gate._TOLD[:]
+    if sys.stderr is None:  # fd 2 closed: print(file=None) would write to stdout instead
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the process's lifetime
+    if sys.stdout is None:  # fd 1 closed (`mlgate paths >&-`): Python sets it to None
+        print("mlgate: error: cannot write the report: standard output is closed",
+              file=sys.stderr)
+        return EXIT_USAGE
     try:
         code = _main(argv)
         sys.stdout.flush()  # here, not at exit, where a failure is a traceback

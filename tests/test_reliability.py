@@ -246,6 +246,24 @@ def test_a_report_that_cannot_be_written_is_one_line_not_a_traceback(repo, args)
     assert "Traceback" not in proc.stderr.decode()
 
 
+@pytest.mark.parametrize("args", [["paths", "--no-config", "a.py"],
+                                  ["paths", "--format", "json", "a.py"], ["rule", "--all"]])
+def test_a_closed_stdout_or_stderr_is_one_line_not_a_traceback(repo, args):
+    """Reliability round 32: with fd 1 closed (`mlgate paths >&-`) Python sets sys.stdout to
+    None, and every command ended in a traceback and exit 1 (read as "findings")."""
+    (repo / "a.py").write_text("DATA = '/Users/ana/train.csv'\n")
+    command = " ".join([sys.executable, "-m", "mlgate", *args])
+    proc = subprocess.run(["bash", "-c", command + " >&-"], cwd=repo, capture_output=True,
+                          check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.decode() == ("mlgate: error: cannot write the report: standard output"
+                                    " is closed\n")
+    proc = subprocess.run(["bash", "-c", command + " 2>&-"], cwd=repo, capture_output=True,
+                          check=False)
+    assert proc.returncode in (0, 1) and b"Traceback" not in proc.stdout, proc.stdout
+    assert b"mlgate: error" not in proc.stdout  # nothing meant for stderr lands in it
+
+
 def test_a_killed_writers_temporary_copy_is_removed_by_the_next_write(tmp_path):
     from mlgate.audit import END, START, write_readme
 
