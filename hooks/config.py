@@ -319,7 +319,9 @@ def find_pyproject(start: str) -> str | None:
     folder = os.path.realpath(start)
     while True:
         candidate = os.path.join(folder, "pyproject.toml")
-        if os.path.isfile(candidate):
+        # any entry of that name: one that is no regular file (a FIFO, a folder, a broken
+        # link) is refused when read, not passed over for the defaults in silence
+        if os.path.lexists(candidate):
             return candidate
         parent = os.path.dirname(folder)
         if os.path.exists(os.path.join(folder, ".git")) or parent == folder:

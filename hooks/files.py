@@ -100,13 +100,15 @@ def tracked_in(root: str) -> list[str] | None:
     import subprocess
 
     try:
-        proc = subprocess.run([*GIT, "-C", root, "ls-files", "-z", "--cached"],
+        proc = subprocess.run([*GIT, "-C", root, "ls-files", "-z", "-t", "--cached"],
                               capture_output=True, timeout=60, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     if proc.returncode != 0:
         return None
-    return [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+    # "S ": skip-worktree (`_git_files`): not the project's content in this work tree
+    return [n[2:] for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0")
+            if len(n) > 2 and n[0] != "S"]
 
 
 def untracked_code_in(root: str, ignored: bool = False,
@@ -135,13 +137,15 @@ def _git_files(folder: str) -> list[str] | None:
     if listed is None:
         return None
     # One git call, each name tagged: "? " not tracked, "R " deleted from the work tree
-    # (`--cached` still lists it: not ours to scan), any other tag tracked.
+    # (`--cached` still lists it: not ours to scan), "S " skip-worktree (outside a sparse
+    # checkout's set, where it is absent, or a local file git is told to ignore changes of:
+    # reliability round 32, sandbox round 31), any other tag tracked.
     tracked: set[str] = set()
     others: set[str] = set()
     deleted: set[str] = set()
     for entry in listed:
         if len(entry) > 2 and entry[1] == " ":
-            {"?": others, "R": deleted}.get(entry[0], tracked).add(entry[2:])
+            {"?": others, "R": deleted, "S": deleted}.get(entry[0], tracked).add(entry[2:])
     # (a pyvenv.cfg or conda-meta/ a commit carries marks no environment: review round 30)
     return without_environments(sorted((tracked | others) - deleted), tracked)
 

@@ -704,3 +704,26 @@ def test_an_interpreter_that_prints_at_start_up_still_answers(tmp_path, banner, 
     with pytest.raises(ProbeError) as caught:
         run_probe(str(silent), "environment", timeout=60)
     assert "'hello from sitecustomize' instead of the probe's answer" in str(caught.value)
+
+
+def test_a_tracked_file_or_pyproject_that_is_no_regular_file_is_said_not_skipped(repo,
+                                                                                 capsys):
+    """Reliability round 32: a tracked `a.py` replaced by a FIFO was passed over in silence
+    in a whole-repository run, and a pyproject.toml that is a FIFO or a folder made mlgate
+    run with the default policy (audit READY) without a word."""
+    from mlgate.cli import main
+
+    (repo / "a.py").write_text("x = 1\n")
+    subprocess.run(["git", "add", "a.py"], check=True)
+    os.remove(repo / "a.py")
+    os.mkfifo(repo / "a.py")
+    assert main(["paths", "--format", "json"]) == 0  # a warning
+    [found] = json.loads(capsys.readouterr().out)
+    assert (found["path"], found["code"], found["severity"]) == ("a.py", "MLG001", "warning")
+    os.remove(repo / "a.py")
+    for make in (os.mkfifo, os.mkdir):
+        make(repo / "pyproject.toml")
+        assert main(["paths"]) == 2
+        err = capsys.readouterr().err
+        assert "pyproject.toml" in err and "not a regular file" in err, err
+        (os.remove if make is os.mkfifo else os.rmdir)(repo / "pyproject.toml")

@@ -322,7 +322,7 @@ def check_file(target: Target, opts: _Options) -> list[Finding]:
     if stat.S_ISLNK(mode):
         return _check_symlink(target, opts)
     if not stat.S_ISREG(mode):  # a FIFO or device would block or never end; a submodule folder
-        if not target.explicit:
+        if not target.explicit and stat.S_ISDIR(mode):
             return []
         return [Finding(target.path, 1, 1, UNREADABLE, "not a regular file; not checked",
                         severity="warning")]
