@@ -94,18 +94,21 @@ def _ls_files(folder: str, *options: str) -> set[str] | None:
     return set(proc.stdout.decode("utf-8", "surrogateescape").split("\0")) - {""}
 
 
-def tracked_in(root: str) -> list[str] | None:
+def tracked_in(root: str, submodules: bool = False) -> list[str] | None:
     """The files git tracks in the repository at `root` (staged ones included), relative to
-    it; None when git cannot say (not a repository, one owned by another user, no git)."""
+    it; None when git cannot say (not a repository, one owned by another user, no git).
+    `submodules`: with the files of its checked-out submodules (the project's code can live
+    in one), where git can list them."""
     import subprocess
 
+    options = ("--recurse-submodules",) if submodules else ()
     try:
-        proc = subprocess.run([*GIT, "-C", root, "ls-files", "-z", "-t", "--cached"],
-                              capture_output=True, timeout=60, check=False)
+        proc = subprocess.run([*GIT, "-C", root, "ls-files", "-z", "-t", "--cached",
+                               *options], capture_output=True, timeout=60, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     if proc.returncode != 0:
-        return None
+        return tracked_in(root) if submodules else None
     # "S ": skip-worktree (`_git_files`): not the project's content in this work tree
     return [n[2:] for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0")
             if len(n) > 2 and n[0] != "S"]
