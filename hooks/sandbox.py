@@ -29,7 +29,8 @@ On Linux (x86_64 and aarch64), through ctypes:
   artifact's first opcode). clone3 fails with ENOSYS (seccomp cannot read its flags), so
   the C library falls back to clone, and threads keep working. Changing a file's mode,
   owner, times or extended attributes (chmod, chown, utimensat, setxattr and their
-  variants), which Landlock does not cover, and creating SysV IPC objects fail with EPERM.
+  variants), which Landlock does not cover, and creating SysV IPC objects or POSIX message
+  queues fail with EPERM.
   So do reading another process's memory or stealing its files (process_vm_readv,
   pidfd_getfd), new namespaces (unshare, setns, mount), bpf, perf_event_open and
   userfaultfd, and a signal to any process but the probe itself (kill, tgkill,
@@ -133,6 +134,9 @@ ARCHES = {
                  "utimes": 235, "fchownat": 260, "futimesat": 261, "fchmodat": 268,
                  "utimensat": 280, "fchmodat2": 452, "setxattrat": 463, "removexattrat": 466,
                  "shmget": 29, "semget": 64, "msgget": 68,
+                 # POSIX message queues live in the kernel, not in a file Landlock sees
+                 # (sandbox review round 31)
+                 "mq_open": 240, "mq_unlink": 241,
                  # the kernel's keyrings outlive the probe (a covert store), and the host's
                  # names are the machine's
                  "add_key": 248, "request_key": 249, "keyctl": 250,
@@ -167,7 +171,8 @@ ARCHES = {
                  "lremovexattr": 15, "fremovexattr": 16, "fchmod": 52, "fchmodat": 53,
                  "fchownat": 54, "fchown": 55, "utimensat": 88, "fchmodat2": 452,
                  "setxattrat": 463, "removexattrat": 466, "msgget": 186, "semget": 190,
-                 "shmget": 194, "add_key": 217, "request_key": 218, "keyctl": 219,
+                 "shmget": 194, "mq_open": 180, "mq_unlink": 181, "add_key": 217,
+                 "request_key": 218, "keyctl": 219,
                  "sethostname": 161, "setdomainname": 162,
                  "process_vm_readv": 270, "pidfd_getfd": 438, "pidfd_send_signal": 424,
                  "tkill": 130, "unshare": 97, "setns": 268, "mount": 40, "bpf": 280,

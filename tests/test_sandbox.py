@@ -5,6 +5,7 @@ outside the probe's temporary folder."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -526,3 +527,21 @@ def test_code_a_commit_runs_at_interpreter_start_up_is_sandboxed_and_sees_no_sec
                  ["lock", "--no-cache", "--python", python], ["env", "--python", python]):
         main(argv)
     assert not marker.exists(), marker.read_text()  # nothing written outside the probe
+
+
+def test_no_kernel_ipc_object_outlives_the_probe(available, tmp_path):
+    """Sandbox review round 31 (F3): a load could make a POSIX message queue (and SysV IPC
+    objects), which live in the kernel after the probe has exited."""
+    proc = _apply_in_subprocess("""
+        import ctypes, ctypes.util
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        rt = ctypes.CDLL(ctypes.util.find_library("rt") or "librt.so.1", use_errno=True)
+        rt.mq_open.restype = ctypes.c_int
+        queue = rt.mq_open(b"/mlgate_probe_q", os.O_CREAT | os.O_RDWR, 0o600, None)
+        results = [queue, ctypes.get_errno()]
+        results.append(libc.semget(0x5EED, 1, 0o1600))  # IPC_CREAT | 0600
+        print(json.dumps(results))
+        """, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    queue, error, semaphore = json.loads(proc.stdout.splitlines()[1])
+    assert (queue, error, semaphore) == (-1, errno.EPERM, -1)
