@@ -604,6 +604,24 @@ def test_an_image_that_installs_the_project_and_no_lock_warns(project, capsys, r
     assert image == ([("Dockerfile", 3, "MLG210", "warning")] if flagged else []), found
 
 
+def test_an_image_that_installs_the_project_on_another_python_says_so(project, capsys):
+    """New-user trial round 31: an image built on another Python that installs the project
+    from its ranges (no lock) got MLG210, and no word that its Python is not the one the
+    models were checked with (MLG209 looked only at images naming a lock)."""
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    write(root / "requirements.txt", "attrs==23.2.0\n")
+    write(root / "Dockerfile", "FROM python:3.8-slim\nCOPY . .\nRUN pip install .\n")
+    code, found = run_lock(capsys)
+    assert code == 0  # warnings
+    image = sorted((f["path"], f["line"], f["code"], f["severity"]) for f in found)
+    assert image == [("Dockerfile", 1, "MLG209", "warning"),
+                     ("Dockerfile", 3, "MLG210", "warning")], found
+    assert f"runs Python {OURS}" in next(f["message"] for f in found if f["code"] == "MLG209")
+    write(root / "Dockerfile", f"FROM python:{OURS}-slim\nCOPY . .\nRUN pip install .\n")
+    assert [f["code"] for f in run_lock(capsys)[1]] == ["MLG210"]
+
+
 def test_a_dockerfile_on_a_python_the_pinned_versions_do_not_support(project, capsys):
     # `pip freeze` on Python 3.11 pins numpy 2.4.6, which requires Python >= 3.11: built
     # FROM python:3.10, the image cannot install it (the metadata says so), an error.

@@ -687,6 +687,28 @@ def _image_python(locks: list, markers: dict, images: list, root: str,
                     if skipped else ""), severity=SEVERITY[IMAGE_PYTHON],
                 hint=f"build on python:{ours}, or check with a Python {version}"
                      " environment (--python)", extra=extra))
+    return found + _project_on_another_python(images, ours, {f.path for f in found})
+
+
+def _project_on_another_python(images: list, ours: str | None, said: set) -> list[Finding]:
+    """MLG209 for an image that installs the project itself (`pip install .`) and names no
+    lock, on another Python than the project's environment: what it resolves there was
+    never checked, the models included (new-user trial round 31: no MLG209 fired there)."""
+    from mlgate.locks.dockerfile import project_installs
+
+    found = []
+    for dockerfile, line, version, text in images:
+        where = _display(dockerfile)
+        if not ours or version == ours or where in said or not project_installs(text):
+            continue
+        found.append(Finding(
+            where, line, 1, IMAGE_PYTHON, f"builds on Python {version}, and installs the"
+            f" project; the project's environment, which its dependencies and the models"
+            f" were checked against, runs Python {ours}", severity=SEVERITY[IMAGE_PYTHON],
+            hint=f"build on python:{ours}, or check with a Python {version} environment"
+                 " (--python)",
+            extra={"check": NAME, "kind": KINDS[IMAGE_PYTHON], "image": version,
+                   "lock": None}))
     return found
 
 
