@@ -388,7 +388,8 @@ RULES: dict[str, Rule] = {
         summary="the image's Python is not the environment's: a Dockerfile builds on another "
                 'Python than the one the lock was checked with (error when the image '
                 'cannot install the lock)',
-        what="a Dockerfile that installs the lock (it names the file) builds on "
+        what="a Dockerfile that installs the lock (it names the file), or the project "
+             "itself (`pip install .`), builds on "
              "`python:X.Y` while the project's environment, which mlgate checked the lock "
              'and the models against, runs another Python: a warning; an error when the '
              "lock's markers (`python_version >= \"3.12\"`, as `poetry export` writes them) "
@@ -403,7 +404,8 @@ RULES: dict[str, Rule] = {
             'on another one ships something nobody checked, and markers can leave it '
             'empty',
         not_flagged='images that are not the official `python` image (their Python is not '
-                    'in the FROM line), Dockerfiles that do not name the lock',
+                    'in the FROM line), Dockerfiles that install neither the lock nor '
+                    'the project',
     ),
     "MLG210": Rule(
         'error',
