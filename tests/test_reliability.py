@@ -491,6 +491,67 @@ def test_concurrent_readme_writers_and_kills_leave_a_whole_readme(tmp_path):
         + "<!-- mlgate:operational-constraints:end -->\n" for n in range(8))
 
 
+_WRITER = ("import sys; from mlgate.audit import START, END, write_readme\n"
+           "n = sys.argv[1]\n"
+           "write_readme(sys.argv[2], START + '\\n' + ('writer ' + n + '\\n') * 20000"
+           " + END + '\\n')\n")
+
+
+def _section_of(n: int) -> str:
+    return ("<!-- mlgate:operational-constraints:start -->\n" + f"writer {n}\n" * 20000
+            + "<!-- mlgate:operational-constraints:end -->\n")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_any_schedule_of_readme_writers_and_kills_leaves_one_whole_readme():
+    """Property (#14): whatever writers run, in what overlap, and which are killed when, the
+    README ends as the hand-written text with no section or with exactly one writer's
+    whole section; no temporary copy of a finished writer is left behind."""
+    import shutil
+    import signal
+    import tempfile
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    body = "# Project\n\n" + "A line the team wrote by hand.\n" * 3000
+
+    @settings(max_examples=12)
+    @given(st.lists(st.tuples(st.booleans(), st.integers(0, 40), st.booleans()),
+                    min_size=1, max_size=5))
+    def schedule(plan):
+        folder = tempfile.mkdtemp()
+        try:
+            readme = os.path.join(folder, "README.md")
+            with open(readme, "w") as handle:
+                handle.write(body)
+            procs = []
+            for n, (killed, wait_ms, together) in enumerate(plan):
+                procs.append((subprocess.Popen([sys.executable, "-c", _WRITER, str(n),
+                                                readme]), killed, wait_ms))
+                if not together:
+                    procs[-1][0].wait()
+            for proc, killed, wait_ms in procs:
+                if killed:
+                    time.sleep(wait_ms / 1000)
+                    proc.send_signal(signal.SIGKILL)
+            for proc, _, _ in procs:
+                proc.wait()
+            with open(readme) as handle:
+                text = handle.read()
+            assert text.startswith(body)
+            tail = text[len(body):]
+            assert tail == "" or (tail.startswith("\n") and any(
+                tail[1:] == _section_of(n) for n in range(len(plan)))), tail[:200]
+            finished = all(p.returncode == 0 for p, _, _ in procs)
+            left = [n for n in os.listdir(folder) if n != "README.md"]
+            assert not (finished and left), left
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    schedule()
+
+
 def test_a_hook_run_leaves_git_status_as_it_found_it(repo, capsys, monkeypatch):
     monkeypatch.setattr(sys, "dont_write_bytecode", True)  # this process writes none either
     _trusted_model(repo)
