@@ -503,6 +503,17 @@ def test_without_landlock_the_projects_code_does_not_run_before_writes_are_refus
     code, found = run(capsys, "--no-cache", "model.joblib", python=str(python))
     assert not outside.exists()
     assert (code, found) == (0, []), found
+    # the same module installed from the repository (`pip install .`: a copy in
+    # site-packages whose direct_url.json names the repository)
+    (Path(site) / "__editable__.proj.pth").unlink()
+    (Path(site) / "lz4.py").write_text((repo / "src" / "lz4.py").read_text())
+    info = Path(site) / "proj-0.1.dist-info"
+    info.mkdir()
+    (info / "direct_url.json").write_text(json.dumps({"url": repo.as_uri(), "dir_info": {}}))
+    (info / "RECORD").write_text("lz4.py,,\nproj-0.1.dist-info/RECORD,,\n")
+    code, found = run(capsys, "--no-cache", "model.joblib", python=str(python))
+    assert not outside.exists()
+    assert (code, found) == (0, []), found
 
 
 def test_past_the_rule_cap_no_folder_is_granted_whole_that_is_not_clean(tmp_path,

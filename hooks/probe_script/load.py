@@ -842,6 +842,54 @@ def _apply_sandbox(spec):
     return report
 
 
+def _installed_from(root):
+    """The top-level modules of the distributions installed from the repository at `root`
+    (`pip install .`: a copy in site-packages, whose direct_url.json names the folder), the
+    project's code as surely as its files are. Only the dist-info folders are read."""
+    import json
+    from urllib.parse import unquote, urlsplit
+
+    names = set()
+    for folder in sys.path:
+        try:
+            entries = [e for e in os.listdir(folder or ".") if e.endswith(".dist-info")]
+        except OSError:
+            continue
+        for entry in entries:
+            info = os.path.join(folder, entry)
+            try:
+                with open(os.path.join(info, "direct_url.json"), "rb") as handle:
+                    url = json.loads(handle.read(1 << 16)).get("url", "")
+            except (OSError, ValueError, AttributeError):
+                continue
+            parts = urlsplit(url) if isinstance(url, str) else None
+            if not parts or parts.scheme != "file" or not (os.path.realpath(unquote(
+                    parts.path)) + os.sep).startswith(root):
+                continue
+            names |= _top_level(info)
+    return names
+
+
+def _top_level(info):
+    """A dist-info folder's top-level module names: top_level.txt, else from RECORD."""
+    try:
+        with open(os.path.join(info, "top_level.txt"), encoding="utf-8") as handle:
+            return {line.strip() for line in handle if line.strip()}
+    except OSError:
+        pass
+    names = set()
+    try:
+        with open(os.path.join(info, "RECORD"), encoding="utf-8") as handle:
+            for line in handle:
+                first = line.split(",", 1)[0].replace("\\", "/").split("/", 1)[0]
+                if first and not first.endswith((".dist-info", ".pth", ".data")) and (
+                        first not in ("..", "__pycache__")):
+                    names.add(first[:-3] if first.endswith(".py") else first)
+    except OSError:
+        pass
+    return names
+
+
 class _ProjectCodeBarrier:
     """Until writes are refused (no Landlock: `_deny_writes`), no module of the repository
     is imported. The libraries imported before that (numpy, joblib, scikit-learn, the
@@ -853,6 +901,7 @@ class _ProjectCodeBarrier:
     def __init__(self, repo):
         self.root = os.path.realpath(repo).rstrip(os.sep) + os.sep
         self.folders = {}  # folder -> whether it lies in the repository
+        self.installed = _installed_from(self.root)
 
     def _inside(self, place):
         folder = os.path.dirname(place)
@@ -861,6 +910,10 @@ class _ProjectCodeBarrier:
         return self.folders[folder]
 
     def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in self.installed:
+            raise ModuleNotFoundError(
+                f"No module named {name!r} (installed from the repository, it is not"
+                " imported before the sandbox refuses writes)", name=name)
         for finder in list(sys.meta_path):
             find = getattr(finder, "find_spec", None)
             if finder is self or find is None:
