@@ -889,8 +889,8 @@ def test_parquet_is_deferred(tmp_path):
     ("r.json", "[]", "no rows: the list is empty", 1),
     ("r.json", '{"instances": []}', "no rows", 1),
     ("r.json", '[\n{"a": 1},\n 2\n]', "row 2 is a number, not an object", 3),
-    ("r.json", "[[1, 2], [3]]", "carry no column names", 1),  # bare rows of two widths
-    ("r.json", '{"instances": [[1, 2], [3]]}', "carry no column names", 1),
+    ("r.json", "[[1, 2], [3]]", "row 2 has 1 values, row 1 has 2", 1),  # bare rows of two widths
+    ("r.json", '{"instances": [[1, 2], [3]]}', "row 2 has 1 values, row 1 has 2", 1),
     ("r.json", '"just a string"', "not a string", 1),
     ("r.json", "{}", "empty object", 1),
     ("r.json", "[{}, {}]", "empty objects", 1),

@@ -99,6 +99,22 @@ def test_every_request_of_a_multi_row_sample_is_held_to_the_contract(git_project
     assert refused[0]["message"].startswith("row 2: the sample has 'trace_id'")
 
 
+def test_a_sample_of_bare_rows_is_not_a_request_a_pydantic_model_takes(git_project, capsys):
+    """Reliability round 32: a sample `[[30.0, 2.0]]` skipped the contract's request check
+    (schema PASS), though the API answers 422 to a JSON list; bare rows of uneven widths were
+    called "not an object" rather than named by their widths."""
+    project(git_project, [[30.0, 2.0]])
+    code, findings = schema(capsys)
+    assert code == 1 and [f["code"] for f in findings] == ["MLG410"], findings
+    assert "a list of bare rows, and the contract Request takes a JSON object" in findings[0][
+        "message"]
+    project(git_project, [[30.0, 2.0], [1.0]])
+    code, findings = schema(capsys)
+    unreadable = [f for f in findings if f["code"] == "MLG400"]
+    assert code == 1 and len(unreadable) == 1, findings  # (and MLG411: nothing to compare)
+    assert "row 2 has 1 values, row 1 has 2" in unreadable[0]["message"], findings
+
+
 def test_a_body_of_records_in_one_field_is_its_rows(git_project, capsys):
     api = API.replace("class Request(BaseModel):\n        features: list[float]",
                       "class Row(BaseModel):\n        age: float\n        income: float\n\n\n"

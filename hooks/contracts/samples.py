@@ -224,6 +224,13 @@ def _records(items: list[Any], path: str, base: list[str | int],
     rows' key sets differ."""
     if not items:
         raise ContractError("no rows: the list is empty", path, where(base))
+    if all(isinstance(item, list) for item in items):  # bare rows, of uneven widths
+        widths = [len(item) for item in items]
+        row = next((i for i, w in enumerate(widths) if w != widths[0]), None)
+        if row is not None:
+            raise ContractError(f"row {row + 1} has {widths[row]} values, row 1 has"
+                                f" {widths[0]}: rows of bare values all have the model's"
+                                " width", path, where([*base, row]))
     columns: dict[str, None] = {}
     first: set[str] | None = None
     ragged = False
