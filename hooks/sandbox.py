@@ -29,8 +29,9 @@ On Linux (x86_64 and aarch64), through ctypes:
   artifact's first opcode). clone3 fails with ENOSYS (seccomp cannot read its flags), so
   the C library falls back to clone, and threads keep working. Changing a file's mode,
   owner, times or extended attributes (chmod, chown, utimensat, setxattr and their
-  variants), which Landlock does not cover, and creating SysV IPC objects or POSIX message
-  queues fail with EPERM.
+  variants), which Landlock does not cover, every SysV IPC call (an object of another
+  program of the same user is reached by its index, without a key) and POSIX message queues
+  fail with EPERM.
   So do reading another process's memory or stealing its files (process_vm_readv,
   pidfd_getfd), new namespaces (unshare, setns, mount), bpf, perf_event_open and
   userfaultfd, and a signal to any process but the probe itself (kill, tgkill,
@@ -134,6 +135,10 @@ ARCHES = {
                  "utimes": 235, "fchownat": 260, "futimesat": 261, "fchmodat": 268,
                  "utimensat": 280, "fchmodat2": 452, "setxattrat": 463, "removexattrat": 466,
                  "shmget": 29, "semget": 64, "msgget": 68,
+                 # and every other SysV IPC call: objects of other programs of the same user
+                 # are reached by index without a key (sandbox review round 32)
+                 "shmat": 30, "shmctl": 31, "shmdt": 67, "semop": 65, "semctl": 66,
+                 "msgsnd": 69, "msgrcv": 70, "msgctl": 71, "semtimedop": 220,
                  # POSIX message queues live in the kernel, not in a file Landlock sees
                  # (sandbox review round 31)
                  "mq_open": 240, "mq_unlink": 241,
@@ -171,7 +176,9 @@ ARCHES = {
                  "lremovexattr": 15, "fremovexattr": 16, "fchmod": 52, "fchmodat": 53,
                  "fchownat": 54, "fchown": 55, "utimensat": 88, "fchmodat2": 452,
                  "setxattrat": 463, "removexattrat": 466, "msgget": 186, "semget": 190,
-                 "shmget": 194, "mq_open": 180, "mq_unlink": 181, "add_key": 217,
+                 "shmget": 194, "msgctl": 187, "msgrcv": 188, "msgsnd": 189, "semctl": 191,
+                 "semtimedop": 192, "semop": 193, "shmctl": 195, "shmat": 196, "shmdt": 197,
+                 "mq_open": 180, "mq_unlink": 181, "add_key": 217,
                  "request_key": 218, "keyctl": 219,
                  "sethostname": 161, "setdomainname": 162,
                  "process_vm_readv": 270, "pidfd_getfd": 438, "pidfd_send_signal": 424,

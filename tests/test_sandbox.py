@@ -531,7 +531,8 @@ def test_code_a_commit_runs_at_interpreter_start_up_is_sandboxed_and_sees_no_sec
 
 def test_no_kernel_ipc_object_outlives_the_probe(available, tmp_path):
     """Sandbox review round 31 (F3): a load could make a POSIX message queue (and SysV IPC
-    objects), which live in the kernel after the probe has exited."""
+    objects), which live in the kernel after the probe has exited; round 32: it could read,
+    write and destroy another program's SysV objects, found by index."""
     proc = _apply_in_subprocess("""
         import ctypes, ctypes.util
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
@@ -540,8 +541,15 @@ def test_no_kernel_ipc_object_outlives_the_probe(available, tmp_path):
         queue = rt.mq_open(b"/mlgate_probe_q", os.O_CREAT | os.O_RDWR, 0o600, None)
         results = [queue, ctypes.get_errno()]
         results.append(libc.semget(0x5EED, 1, 0o1600))  # IPC_CREAT | 0600
+        # an existing object of another program, by index (SHM_STAT, MSG_STAT: no key)
+        buffer = ctypes.create_string_buffer(512)
+        for call in (lambda: libc.shmctl(0, 13, buffer), lambda: libc.msgctl(0, 11, buffer),
+                     lambda: libc.semctl(0, 0, 19), lambda: libc.shmdt(None)):
+            ctypes.set_errno(0)
+            results.append(call() == -1 and ctypes.get_errno())
         print(json.dumps(results))
         """, tmp_path)
     assert proc.returncode == 0, proc.stderr
-    queue, error, semaphore = json.loads(proc.stdout.splitlines()[1])
+    queue, error, semaphore, *others = json.loads(proc.stdout.splitlines()[1])
     assert (queue, error, semaphore) == (-1, errno.EPERM, -1)
+    assert others == [errno.EPERM] * 4  # (EINVAL without the filter: no such object)
