@@ -68,7 +68,10 @@ ARROW_ZONE = re.compile(r"(?:[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*"
 INTERVAL_CLOSED = frozenset({"left", "right", "both", "neither"})
 # Classes of the ecosystem made by NEWOBJ with no arguments and given a state.
 NEWOBJ_PANDAS = frozenset({
-    "DataFrame", "Series", "SingleBlockManager", "CategoricalDtype", "DatetimeTZDtype",
+    "DataFrame", "Series", "SingleBlockManager",
+    # pandas 1.x (NEWOBJ, then a state); 2.x REDUCEs them
+    "BlockManager", "Categorical", "DatetimeArray", "TimedeltaArray", "PeriodArray",
+    "StringArray", "CategoricalDtype", "DatetimeTZDtype",
     "IntervalDtype", "SparseDtype", "StringDtype", *MASKED_DTYPES, *MASKED_ARRAYS,
     "ArrowStringArray", "ArrowStringArrayNumpySemantics", "SparseArray",
     "ArrowExtensionArray", "ArrowDtype"})
@@ -556,7 +559,10 @@ FRAME_STATE = {"_typ": _equals("dataframe"), "_mgr": lambda v: _is(v, "BlockMana
                "_flags": _flags}
 SERIES_STATE = {**FRAME_STATE, "_typ": _equals("series"), "_metadata": _metadata("_name", "name"),
                 "_mgr": lambda v: _is(v, "SingleBlockManager"), "_name": _label, "name": _label}
-MASKED_DTYPE_STATE = {"_cache": lambda v: _dict(v, {"kind": _str, "numpy_dtype": _dtype})}
+# (pandas 1.x caches more of a masked dtype's properties)
+MASKED_DTYPE_STATE = {"_cache": lambda v: _dict(v, {
+    "kind": _str, "numpy_dtype": _dtype, "is_unsigned_integer": _bool,
+    "is_signed_integer": _bool, "itemsize": _int})}
 MASKED_ARRAY_STATE = {"_data": _array, "_mask": _array, "_readonly": _bool,
                       "_dtype": lambda v: _is(v, *MASKED_DTYPES),
                       "_cache": lambda v: _dict(v, {"dtype": lambda d: _is(d, *MASKED_DTYPES)})}
@@ -564,9 +570,24 @@ ARROW_STATE = {"_pa_array": lambda v: _is(v, "_restore_array", top="pyarrow"),
                "_dtype": lambda v: _is(v, "StringDtype"), "_cache": _empty_dict,
                "_readonly": _bool}
 ARROW_EXTENSION_STATE = {**ARROW_STATE, "_dtype": lambda v: _is(v, "ArrowDtype")}
+# What pandas 1.x's cached properties leave in an array's attribute dict.
+OLD_CACHE = lambda v: _dict(v, {"ndim": _int, "dtype": lambda d: _dtype(d) or _is(  # noqa: E731
+    d, *PANDAS_DTYPE_NAMES)})
 # class -> (the keys its state may have, the ones it must have)
 PANDAS_STATES = {
     "DataFrame": (FRAME_STATE, ("_mgr", "_typ")),
+    # pandas 1.x: their attribute dicts (2.x writes the NDArrayBacked form, BACKED_STATES)
+    "Categorical": ({"_dtype": lambda v: _is(v, "CategoricalDtype"), "_codes": _array,
+                     "_cache": OLD_CACHE}, ("_dtype", "_codes")),
+    "DatetimeArray": ({"_data": _array, "_freq": _either(_none, _offset), "_cache": OLD_CACHE,
+                       "_dtype": _either(_dtype, lambda v: _is(v, "DatetimeTZDtype"))},
+                      ("_data", "_dtype")),
+    "TimedeltaArray": ({"_data": _array, "_freq": _either(_none, _offset), "_dtype": _dtype,
+                        "_cache": OLD_CACHE}, ("_data", "_dtype")),
+    "PeriodArray": ({"_data": _array, "_dtype": lambda v: _is(v, "PeriodDtype"),
+                     "_cache": OLD_CACHE}, ("_data", "_dtype")),
+    "StringArray": ({"_ndarray": _array, "_dtype": lambda v: _is(v, "StringDtype"),
+                     "_cache": OLD_CACHE}, ("_ndarray", "_dtype")),
     "Series": (SERIES_STATE, ("_mgr", "_typ")),
     "CategoricalDtype": ({"categories": _either(_none, lambda v: _is(v, *INDEXES)),
                           "ordered": _either(_none, _bool)}, ("categories", "ordered")),
@@ -733,6 +754,13 @@ def build_problem(target: Instance, state, verdict):
         # NEWOBJ of it, or (protocols 0 and 1) the plain reconstructor call_problem let by
         if name == "SingleBlockManager":
             ok = _single_manager_state(state)
+        elif name == "BlockManager":
+            ok = _manager_state(state)
+        elif name in ("DataFrame", "Series") and "_data" in (_keys(state) or ()):
+            # pandas before 1.1 named the manager `_data`
+            spec = PANDAS_STATES[name][0]
+            ok = _dict(state, {**{k: v for k, v in spec.items() if k != "_mgr"},
+                               "_data": spec["_mgr"]}, ("_data", "_typ"))
         else:
             spec = PANDAS_STATES.get(name)
             ok = spec is not None and _dict(state, *spec)
@@ -741,6 +769,26 @@ def build_problem(target: Instance, state, verdict):
     if ok:
         return None
     return f"a {what} state in another layout than {top} writes"
+
+
+def _manager_state(state) -> bool:
+    """A DataFrame's block manager as pandas 1.x pickles it: (axes, values, items,
+    {'0.14.1': {'axes': [columns, index], 'blocks': [{'values', 'mgr_locs'}, ...]}}), one
+    values array and one items index per block (new-user trial round 32: every DataFrame
+    of pandas 1.x was refused)."""
+    if not (isinstance(state, Seq) and state.kind == "tuple" and len(state.items) == 4):
+        return False
+    axes, values, items, extra = state.items
+    index = lambda v: _is(v, *INDEXES)  # noqa: E731
+    block = lambda v: _dict(v, {"values": _values,  # noqa: E731
+                                "mgr_locs": _either(_slice, _array)}, ("values", "mgr_locs"))
+    if not (_list(axes, index) and len(axes.items) == 2 and _list(values, _values)
+            and _list(items, index) and len(values.items) == len(items.items)):
+        return False
+    return _dict(extra, {"0.14.1": lambda v: _dict(v, {
+        "axes": lambda a: _list(a, index) and len(a.items) == 2,
+        "blocks": lambda b: _list(b, block) and len(b.items) == len(values.items)},
+        ("axes", "blocks"))}, ("0.14.1",))
 
 
 def _single_manager_state(state) -> bool:
