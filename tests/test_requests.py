@@ -115,6 +115,21 @@ def test_a_sample_of_bare_rows_is_not_a_request_a_pydantic_model_takes(git_proje
     assert "row 2 has 1 values, row 1 has 2" in unreadable[0]["message"], findings
 
 
+def test_each_row_of_a_csv_sample_is_a_request_held_to_the_contract(git_project, capsys):
+    """New-user trial round 32: a CSV sample lacking a field the API requires passed (READY)
+    while the same row as JSON was MLG410: only JSON bodies were held to the contract."""
+    project(git_project, {"features": [30.0, 2.0]})
+    (git_project / "sample_request.json").unlink()
+    (git_project / "sample.csv").write_text("features_a,features_b\n30.0,2.0\n")
+    (git_project / "pyproject.toml").write_text((git_project / "pyproject.toml").read_text()
+                                                .replace("sample_request.json", "sample.csv"))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, findings = schema(capsys)
+    refused = [f for f in findings if f["code"] == "MLG410"]
+    assert code == 1 and refused, findings
+    assert "lacks 'features'" in refused[0]["message"], findings
+
+
 def test_a_body_of_records_in_one_field_is_its_rows(git_project, capsys):
     api = API.replace("class Request(BaseModel):\n        features: list[float]",
                       "class Row(BaseModel):\n        age: float\n        income: float\n\n\n"
