@@ -758,9 +758,9 @@ def build_problem(target: Instance, state, verdict):
             ok = _manager_state(state)
         elif name in ("DataFrame", "Series") and "_data" in (_keys(state) or ()):
             # pandas before 1.1 named the manager `_data`
-            spec = PANDAS_STATES[name][0]
-            ok = _dict(state, {**{k: v for k, v in spec.items() if k != "_mgr"},
-                               "_data": spec["_mgr"]}, ("_data", "_typ"))
+            frame = PANDAS_STATES[name][0]
+            ok = _dict(state, {**{k: v for k, v in frame.items() if k != "_mgr"},
+                               "_data": frame["_mgr"]}, ("_data", "_typ"))
         else:
             spec = PANDAS_STATES.get(name)
             ok = spec is not None and _dict(state, *spec)
