@@ -36,7 +36,11 @@ On Linux (x86_64 and aarch64), through ctypes:
   pidfd_getfd), new namespaces (unshare, setns, mount), bpf, perf_event_open and
   userfaultfd, and a signal to any process but the probe itself (kill, tgkill,
   rt_[tg]sigqueueinfo on another pid; tkill, pidfd_send_signal): Landlock scopes signals
-  only from ABI 6. Everything else is allowed.
+  only from ABI 6. So do naming another process as a descriptor's SIGIO owner (fcntl
+  F_SETOWN, F_SETSIG, F_SETOWN_EX; ioctl FIOSETOWN, SIOCSPGRP: the kernel would send any
+  signal on the probe's behalf), and changing another process's limits, scheduling,
+  priority, I/O class or memory placement (prlimit64, sched_set* on another pid;
+  setpriority, ioprio_set, migrate_pages, move_pages). Everything else is allowed.
 - Without Landlock (an older kernel, a container that hides it): a second seccomp filter,
   "seccomp-no-writes", refuses opening any file for writing and every call that makes,
   removes or renames a name, anywhere (seccomp cannot read paths, so the probe's own folder
@@ -150,9 +154,20 @@ ARCHES = {
                  # namespaces, and kernel interfaces no load needs
                  "process_vm_readv": 310, "pidfd_getfd": 438, "pidfd_send_signal": 424,
                  "tkill": 200, "unshare": 272, "setns": 308, "mount": 165, "bpf": 321,
-                 "perf_event_open": 298, "userfaultfd": 323},
-        # signals: only to this process (kill(0) is its own process group: no child exists)
-        "own": {"kill": 62, "tgkill": 234, "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297},
+                 "perf_event_open": 298, "userfaultfd": 323,
+                 # other processes' priority (a user's all at once), I/O class, memory
+                 "setpriority": 141, "ioprio_set": 251, "migrate_pages": 256,
+                 "move_pages": 279},
+        # signals: only to this process (kill(0) is its own process group: no child exists);
+        # limits, scheduling and memory placement of this process only (0 is itself):
+        # prlimit64 on another process set mlgate's open-file limit to 0, or a CPU limit
+        # that killed another program (sandbox review round 32)
+        "own": {"kill": 62, "tgkill": 234, "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297,
+                "prlimit64": 302, "sched_setaffinity": 203, "sched_setparam": 142,
+                "sched_setscheduler": 144, "sched_setattr": 314},
+        # who gets a descriptor's SIGIO (any signal, sent by the kernel, past the signal
+        # filter): fcntl F_SETOWN, F_SETSIG, F_SETOWN_EX; ioctl FIOSETOWN, SIOCSPGRP
+        "second_argument": {"fcntl": (72, (8, 10, 15)), "ioctl": (16, (0x8901, 0x8902))},
         "capget": 125, "capset": 126,
         # without Landlock: opening for writing (flags in that argument) and every call
         # that makes, removes or renames a name, refused by seccomp (see _seccomp_no_writes)
@@ -183,8 +198,13 @@ ARCHES = {
                  "sethostname": 161, "setdomainname": 162,
                  "process_vm_readv": 270, "pidfd_getfd": 438, "pidfd_send_signal": 424,
                  "tkill": 130, "unshare": 97, "setns": 268, "mount": 40, "bpf": 280,
-                 "perf_event_open": 241, "userfaultfd": 282},
-        "own": {"kill": 129, "tgkill": 131, "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240},
+                 "perf_event_open": 241, "userfaultfd": 282,
+                 "setpriority": 140, "ioprio_set": 30, "migrate_pages": 238,
+                 "move_pages": 239},
+        "own": {"kill": 129, "tgkill": 131, "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240,
+                "prlimit64": 261, "sched_setaffinity": 122, "sched_setparam": 118,
+                "sched_setscheduler": 119, "sched_setattr": 274},
+        "second_argument": {"fcntl": (25, (8, 10, 15)), "ioctl": (29, (0x8901, 0x8902))},
         "capget": 90, "capset": 91,
         "open_flags": {"openat": 2},
         "name_changes": {"openat2": 437, "mkdirat": 34, "unlinkat": 35, "renameat": 38,
@@ -718,6 +738,10 @@ def _finder_paths(text):
 SPAWN_CALLS = ("fork", "vfork")
 
 
+# Calls of arch["own"] whose target 0 is not this process (a thread group id, a queue).
+PID_ONLY = frozenset({"tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo"})
+
+
 def seccomp_program(arch, deny=SECCOMP_RET_KILL_PROCESS, spawn=None, pid=None):
     """The filter, as (code, jt, jf, k) tuples: kill on a foreign architecture (and on the
     x32 ABI); `deny` (kill, or fail with EPERM) on every call of arch["kill"]; `spawn` (by
@@ -736,9 +760,15 @@ def seccomp_program(arch, deny=SECCOMP_RET_KILL_PROCESS, spawn=None, pid=None):
     refused = (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.EPERM)  # never a kill: no harm
     for number in sorted(arch.get("fail", {}).values()):
         program += [(BPF_JEQ_K, 0, 1, number), refused]
+    for number, values in sorted(arch.get("second_argument", {}).values()):
+        # this call: load its second argument, refuse it with one of `values`, else allow
+        count = len(values)
+        program += [(BPF_JEQ_K, 0, count + 3, number), (BPF_LD_W_ABS, 0, 0, DATA_ARG0_LOW + 8)]
+        program += [(BPF_JEQ_K, count - i, 0, v) for i, v in enumerate(values)]
+        program += [(BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW), refused]
     if pid is not None:
         for name, number in sorted(arch.get("own", {}).items(), key=lambda item: item[1]):
-            targets = [pid, 0] if name == "kill" else [pid]
+            targets = [pid] if name in PID_ONLY else [pid, 0]
             # not this call: skip the block; else load the target, allow it if it is ours
             program += [(BPF_JEQ_K, 0, 3 + len(targets), number),
                         (BPF_LD_W_ABS, 0, 0, DATA_ARG0_LOW)]

@@ -553,3 +553,38 @@ def test_no_kernel_ipc_object_outlives_the_probe(available, tmp_path):
     queue, error, semaphore, *others = json.loads(proc.stdout.splitlines()[1])
     assert (queue, error, semaphore) == (-1, errno.EPERM, -1)
     assert others == [errno.EPERM] * 4  # (EINVAL without the filter: no such object)
+
+
+def test_no_other_process_is_signalled_limited_or_rescheduled(available, tmp_path):
+    """Sandbox review round 32 (F3, F4): prlimit64 on mlgate's pid set its open-file limit
+    to 0 (and a CPU limit killed another program); a pipe whose SIGIO owner was another
+    process, with F_SETSIG SIGKILL, had the kernel kill it past the signal filter."""
+    proc = _apply_in_subprocess("""
+        import fcntl, resource, termios
+        parent = os.getppid()
+        results = {}
+        def attempt(name, call):
+            try:
+                call()
+                results[name] = "allowed"
+            except PermissionError:
+                results[name] = "refused"
+            except OSError as exc:
+                results[name] = type(exc).__name__
+        read, write = os.pipe()
+        attempt("own_limit", lambda: resource.prlimit(0, resource.RLIMIT_CORE, (0, 0)))
+        attempt("parent_limit", lambda: resource.prlimit(parent, resource.RLIMIT_NOFILE))
+        attempt("own_affinity", lambda: os.sched_setaffinity(0, os.sched_getaffinity(0)))
+        attempt("parent_affinity", lambda: os.sched_setaffinity(parent, {0}))
+        attempt("priority", lambda: os.setpriority(os.PRIO_PROCESS, parent, 0))
+        attempt("setown", lambda: fcntl.fcntl(read, fcntl.F_SETOWN, parent))
+        attempt("setsig", lambda: fcntl.fcntl(read, 10, 9))  # F_SETSIG, SIGKILL
+        attempt("fiosetown", lambda: fcntl.ioctl(read, 0x8901, parent.to_bytes(4, "little")))
+        attempt("getflags", lambda: fcntl.fcntl(read, fcntl.F_GETFL))
+        print(json.dumps(results))
+        """, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.splitlines()[1]) == {
+        "own_limit": "allowed", "parent_limit": "refused", "own_affinity": "allowed",
+        "parent_affinity": "refused", "priority": "refused", "setown": "refused",
+        "setsig": "refused", "fiosetown": "refused", "getflags": "allowed"}

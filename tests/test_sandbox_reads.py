@@ -294,9 +294,9 @@ def test_the_extra_filters_are_built_for_both_architectures():
         signals = sandbox.seccomp_program(arch, pid=1234)
         assert len(program) < 256 and len(signals) < 256, name
         # each signal call is followed by its own target check
-        for number in arch["own"].values():
-            at = signals.index((sandbox.BPF_JEQ_K, 0, 5 if number == arch["own"]["kill"]
-                                else 4, number))
+        for name, number in arch["own"].items():
+            at = signals.index((sandbox.BPF_JEQ_K, 0, 4 if name in sandbox.PID_ONLY else 5,
+                                number))
             assert signals[at + 1] == (sandbox.BPF_LD_W_ABS, 0, 0, sandbox.DATA_ARG0_LOW)
 
 
