@@ -111,9 +111,16 @@ def _declare_hint(spec) -> str:
                if several and len(several) > 1 else ""))
 
 
+# How many candidates a misspelt column is compared with (difflib, each): a model of 20,000
+# columns and a sample of as many others cost minutes (red team round 32).
+MAX_CLOSE_CANDIDATES = 200
+
+
 def _close(name: str, candidates: list[str]) -> str | None:
     import difflib
 
+    if len(candidates) > MAX_CLOSE_CANDIDATES:
+        return None
     found = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
     if found:
         return found[0]
@@ -174,7 +181,7 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
             # Rows with different keys: the union of columns hides a row that lacks one
             # (pandas would fill it with NaN and the model may even answer).
             for number, row in enumerate(sample.rows, 1):
-                lacking = [c for c in needed if c in columns and isinstance(row, dict)
+                lacking = [c for c in needed if c in given and isinstance(row, dict)
                            and c not in row]
                 if lacking:
                     found.append(_finding(path, MISSING, f"row {number} of the sample lacks"
@@ -203,9 +210,9 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
                                   f" model inputs ({', '.join(map(repr, rest[:5]))}, ...)",
                                   "warning", line=_line_of(rest[0]), column=rest[0],
                                   more=len(rest), hint="send only the model's columns"))
-        present = [c for c in columns if c in names]
+        present = [c for c in columns if c in known]
         reordered = model.get("predict_reordered") or {}
-        if not found and present != [c for c in names if c in columns] and not predict.get(
+        if not found and present != [c for c in names if c in given] and not predict.get(
                 "ok") and reordered.get("ok"):
             found.append(_finding(path, ORDER, "columns are out of order: the model checks"
                                   f" the order {names}", hint="send the columns in the"
@@ -336,7 +343,11 @@ def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
                               "warning", hint="declare the fields plainly, or exclude MLG409"))
     if names:
         needed = used if used is not None else names
-        others = [n for n in fields if n not in names]
+        model_names = set(names)
+        others = [n for n in fields if n not in model_names]
+        by_name: dict = {}
+        for f in contract.fields:
+            by_name.setdefault(f.name, f)
         # where a missing field goes: beside the contract's first one (its class)
         first = min((f.line for f in contract.fields if f.line), default=1)
         derived = set(getattr(contract, "derived", ()))
@@ -347,7 +358,7 @@ def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
             field = fields.get(close) if close else None
             hint = (f"renamed? the contract has {close!r}" if close else
                     "add the field, or re-train without the column")
-            named = next((f for f in contract.fields if f.name == column), None)
+            named = by_name.get(column)
             if by_alias and named is not None:
                 field = named
                 hint = (f"field {column!r} is received as its alias {named.alias!r}; compare"
@@ -412,10 +423,11 @@ def _request_problems(spec, sample, contract, row: dict, bodies: bool) -> list[F
     keys = {f.name: contract.accepted_names(f) for f in contract.fields}
     line_of = _Lines(spec.sample)
     if bodies:
+        accepted = {k for names in keys.values() for k in names}
+        strangers = [k for k in row if k not in accepted]  # once, not per field
         for field in contract.fields:
             if field.required and not any(k in row for k in keys[field.name]):
-                close = _close(keys[field.name][0], [k for k in row if not any(
-                    k in names for names in keys.values())])
+                close = _close(keys[field.name][0], strangers)
                 found.append(_finding(
                     spec.sample, TYPE_MISMATCH, f"the sample lacks {keys[field.name][0]!r},"
                     f" which the contract {contract.name} requires: the API would refuse"
@@ -432,9 +444,16 @@ def _request_problems(spec, sample, contract, row: dict, bodies: bool) -> list[F
                         f" contract {contract.name} forbids (extra = 'forbid'): the API"
                         " would refuse the request (422)", line=line_of(key),
                         hint="remove it from the sample, or add the field to the contract"))
+    by_key: dict = {}  # the first field that accepts each key, then by name or alias
+    for f in contract.fields:
+        for k in keys[f.name]:
+            by_key.setdefault(k, f)
+    by_name: dict = {}
+    for f in contract.fields:
+        for k in (f.name, f.alias):
+            by_name.setdefault(k, f)
     for key, value in row.items():
-        field = next((f for f in contract.fields if key in keys[f.name]), None) or next(
-            (f for f in contract.fields if key in (f.name, f.alias)), None)
+        field = by_key.get(key) or by_name.get(key)
         problem = _type_problem(field, value, contract.source == "pydantic") if field else None
         if problem and field:
             found.append(_finding(spec.sample, TYPE_MISMATCH, f"sample value {key}={value!r}"
