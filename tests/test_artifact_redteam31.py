@@ -238,3 +238,106 @@ def test_round_31_ordinary_forms_of_those_parameters_pass(git_project, capsys):
                 git_project / "model.joblib")
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
     assert artifact_json(capsys, "--only-artifacts", "model.joblib") == (0, [])
+
+
+# ----------------------------------------------- round 32 (static layer: .skops trees)
+def _skops_schema(obj) -> dict:
+    import json
+    import zipfile
+
+    sio = pytest.importorskip("skops.io")
+    with zipfile.ZipFile(io.BytesIO(sio.dumps(obj))) as archive:
+        return json.loads(archive.read("schema.json"))
+
+
+def _skops_file(root: dict) -> bytes:
+    import json
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("schema.json", json.dumps(root))
+    return out.getvalue()
+
+
+def _aliased_state() -> bytes:
+    """An estimator's twin whose state id names a dict with a dunder key defined before it:
+    skops resolves the id to that dict (document order); the twin itself compares equal
+    to the estimator but for inner ids."""
+    import copy
+
+    from sklearn.preprocessing import StandardScaler
+
+    estimator = _skops_schema(StandardScaler(with_mean=False, with_std=False))
+    evil = _skops_schema({"__array_interface__": {"shape": (16,), "typestr": "|u1",
+                                                  "data": (0x41414000, True), "version": 3}})
+    evil["__id__"] = 777
+    first = copy.deepcopy(estimator)
+    first["__id__"], first["content"]["__id__"] = 111, 222
+    twin = copy.deepcopy(first)
+    twin["content"]["__id__"] = 777
+    root = _skops_schema([0, 0, 0])
+    root["content"] = [evil, twin, first]
+    return _skops_file(root)
+
+
+def _reduced(module: str, name: str, arguments: dict) -> bytes:
+    """A ConstructorFromReduceNode calling `module.name` with `arguments` (a TupleNode)."""
+    root = _skops_schema({"x": 1})
+    root["content"]["x"] = {"__class__": name, "__module__": module,
+                            "__loader__": "ConstructorFromReduceNode", "content": arguments}
+    return _skops_file(root)
+
+
+@pytest.mark.parametrize("make", [
+    _aliased_state,
+    lambda: _reduced("numpy._core.multiarray", "_reconstruct",
+                     _skops_schema(((), (4096,), b"b"))),
+    lambda: _reduced("copyreg", "_reconstructor", _skops_schema(((), (), {}))),
+], ids=["id-aliased-state", "numpy-reconstruct", "copyreg-reconstructor"])
+def test_round_32_skops_trees_no_writer_makes_are_refused(git_project, capsys, make):
+    """Static-layer review round 32: a twin ObjectNode's state id resolved (in skops'
+    document order) to a dict with `__array_interface__` mlgate never examined, since it
+    skipped the twin as a repeat; a ConstructorFromReduceNode called numpy's _reconstruct
+    (uninitialised memory) or copyreg._reconstructor (a Bunch over any address). Both
+    passed with exit 0."""
+    (git_project / "model.skops").write_bytes(make())
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "--only-artifacts", "model.skops")
+    assert code == 1 and [f["code"] for f in found] == ["MLG302"], found
+
+
+def test_round_32_skops_files_skops_writes_still_pass(git_project, capsys):
+    import datetime
+
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    sio = pytest.importorskip("skops.io")
+    model = LogisticRegression().fit(np.arange(8.0).reshape(4, 2), [0, 1, 0, 1])
+    shared = {"a": 1}
+    (git_project / "model.skops").write_bytes(sio.dumps(
+        {"model": model, "again": model, "zone": datetime.timezone.utc, "one": shared,
+         "two": shared}))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    assert artifact_json(capsys, "--only-artifacts", "model.skops") == (0, [])
+
+
+def test_round_32_the_probe_checks_a_reduce_node_calls_a_class():
+    """The probe's own check, behind the static one: the name a ConstructorFromReduceNode
+    calls must be a class where the file is loaded."""
+    import importlib
+
+    from mlgate.probe_script.common import LoadFailure
+    from mlgate.probe_script.load import _reduced_are_classes
+
+    class Resolver:
+        @staticmethod
+        def module(module, name):
+            return importlib.import_module(module)
+
+    _reduced_are_classes(_reduced("datetime", "timezone", _skops_schema(
+        (__import__("datetime").timedelta(0),))), Resolver())
+    with pytest.raises(LoadFailure, match="is not a class"):
+        _reduced_are_classes(_reduced("copyreg", "_reconstructor", _skops_schema(((),))),
+                             Resolver())

@@ -207,6 +207,7 @@ def _load_skops(data, allowed, resolver):
 
     from skops.io import get_untrusted_types, load
 
+    _reduced_are_classes(data, resolver)
     untrusted = get_untrusted_types(data=data)
     for dotted in untrusted:
         module, _, name = dotted.rpartition(".")
@@ -219,6 +220,36 @@ def _load_skops(data, allowed, resolver):
                               " artifacts need (skops does not trust it either)",
                               module=module, name=name)
     return load(io.BytesIO(data), trusted=untrusted)
+
+
+def _reduced_are_classes(data, resolver):
+    """Each name a ConstructorFromReduceNode calls is a class here (skops writes the node
+    only where an object's __reduce__ names its own class), never a function that builds
+    objects from raw parts (static-layer review round 32)."""
+    import io
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        stack = [json.loads(archive.read("schema.json"))]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            if node.get("__loader__") == "ConstructorFromReduceNode":
+                module, name = node.get("__module__"), node.get("__class__")
+                try:
+                    value = resolver.module(module, name)
+                    for part in str(name).split("."):
+                        value = getattr(value, part)
+                except Exception:
+                    value = None
+                if not isinstance(value, type):
+                    raise LoadFailure("refused", f"{module}.{name} is not a class: skops"
+                                      " constructs only an object's own class this way",
+                                      module=module, name=name)
+            stack.extend(node.values())
 
 
 def _load_numpy(data, kind, restricted):
