@@ -206,17 +206,19 @@ def _nmf(iterations: int):
 
 @pytest.mark.parametrize(("make", "says"), [
     (lambda: _vectorizer(r"(?:\d+)+x"), "repeats a group"),
-    (lambda: _vectorizer(r"\w*\w*\w*x"), "more than 2 repetitions"),
+    (lambda: _vectorizer(r"[a-w]*[a-w]*y"), "the repetition before it also takes"),
+    (lambda: _vectorizer(r"(a|a)*b"), "alternatives begin alike"),
     (lambda: _vectorizer(r"(\w)x\1"), "refers back"),
     (lambda: _lda(10**12), "max_doc_update_iter=1000000000000"),
     (lambda: _nmf(10**9), "max_iter=1000000000"),
     (lambda: _gp(60), "shared between slots"),
-], ids=["nested-repeat", "many-repeats", "backreference", "lda-iterations", "nmf-iterations",
-        "shared-kernel-chain"])
+], ids=["nested-repeat", "overlapping-repeats", "alike-alternatives", "backreference",
+        "lda-iterations", "nmf-iterations", "shared-kernel-chain"])
 def test_round_31_parameters_that_never_finish_are_refused(git_project, capsys, make, says):
     """Red team round 31: parameters fit accepts whose cost has no bound on an ordinary
-    request. A vectorizer's token_pattern `(\\d+)+$` took 132 s on 20 digits; LDA with
-    max_doc_update_iter=10**12 and mean_change_tol=5e-324 (and NMF's max_iter) ran a
+    request. A vectorizer's token_pattern `(\\d+)+$` took 132 s on 20 digits (round 32:
+    `[a-w]*[a-w]*y`, cubic, passed the rule that followed, and linear ones were refused);
+    LDA with max_doc_update_iter=10**12 and mean_change_tol=5e-324 (and NMF's max_iter) ran a
     request's solver for hours; a GP kernel Sum(k, k) nested 60 deep made repr, get_params
     and clone visit 2**60 kernels."""
     import joblib
@@ -226,6 +228,7 @@ def test_round_31_parameters_that_never_finish_are_refused(git_project, capsys, 
     code, found = artifact_json(capsys, "--only-artifacts", "model.joblib")
     assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
     assert says in found[0]["message"], found
+    assert "would not answer every request in bounded time" in found[0]["message"]
 
 
 def test_round_31_ordinary_forms_of_those_parameters_pass(git_project, capsys):
@@ -234,6 +237,11 @@ def test_round_31_ordinary_forms_of_those_parameters_pass(git_project, capsys):
     joblib.dump({"default": _vectorizer(r"(?u)\b\w\w+\b"),
                  "apostrophes": _vectorizer(r"(?u)\b\w+(?:'\w+)?\b"),
                  "letters": _vectorizer(r"\b[a-zA-Z]{2,}\b|[!?]"),
+                 # round 32: refused by the round-31 rule, linear all the same
+                 "nltk": _vectorizer(r"\w+|\$[\d\.]+|\S+"),
+                 "tweets": _vectorizer(r"https?://\S+|@\w+|#\w+|\w+"),
+                 "numbers": _vectorizer(r"\d+(?:\.\d+)?|\w+"),
+                 "hyphens": _vectorizer(r"(?u)\b\w+(?:-\w+)*\b"),
                  "lda": _lda(100), "nmf": _nmf(20_000), "shared_once": _gp(3)},
                 git_project / "model.joblib")
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)

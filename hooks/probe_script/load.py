@@ -17,6 +17,7 @@ from .sklearn_pairs import (
 )
 from .verify import (
     PARAMETERS,
+    Unbounded,
     expansion_problem,
     structure_problem,
     verify_absent_modules,
@@ -782,7 +783,7 @@ def _walk(obj):
             pass
         problem = structure_problem(value)
         if problem:
-            raise LoadFailure("corrupt", f"the model is inconsistent: {problem}")
+            raise LoadFailure("corrupt", _inconsistent(problem))
         try:
             stack.extend(_parts(value))
         except Exception:  # an odd part: its attributes are still walked
@@ -791,7 +792,14 @@ def _walk(obj):
                 stack.extend(attributes.values())
     problem = expansion_problem(obj)
     if problem:
-        raise LoadFailure("corrupt", f"the model is inconsistent: {problem}")
+        raise LoadFailure("corrupt", _inconsistent(problem))
+
+
+def _inconsistent(problem):
+    """The finding's words: a stored setting whose cost has no bound is no inconsistency."""
+    if isinstance(problem, Unbounded):
+        return f"the model would not answer every request in bounded time: {problem}"
+    return f"the model is inconsistent: {problem}"
 
 
 def _verify_only(params):

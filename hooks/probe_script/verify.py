@@ -715,74 +715,152 @@ def _columns_problem(name, mapping, size):
     return None
 
 
-# How many repetitions (of more than one) a vectorizer's token_pattern may hold: the
-# pattern runs on every request's text, and each repetition that overlaps another multiplies
-# the backtracking on a text it does not match. The default, `(?u)\b\w\w+\b`, holds one.
-MAX_PATTERN_REPEATS = 2
+class Unbounded(str):
+    """A problem of cost, not of consistency: a stored setting that makes some request
+    take time or memory without bound (the finding says so, not "inconsistent")."""
+
+
+# Characters a pattern's classes are compared on: ASCII, and a few letters, digits and
+# spaces of other scripts (\w, \d and \s are Unicode-wide).
+_SAMPLE_CHARACTERS = [chr(c) for c in range(128)] + list(
+    "\u00e9\u00df\u00ff\u0436\u0416\u4e2d\u0663\u00b9\u00b2\u00a0\u2003")
 
 
 def _pattern_problem(pattern):
-    r"""Why a vectorizer's stored token_pattern could take time exponential (or of a high
-    degree) in a request's length, or None. A repetition's body must be one character
-    (a literal, a class, `.`), never a group (`(\d+)+$` took 132 s on 20 digits: red team
-    round 31); no back-reference; at most MAX_PATTERN_REPEATS repetitions in all."""
+    r"""Why a vectorizer's stored token_pattern could take time growing faster than the
+    square of a request's length, or None. The pattern runs on every request's text, and
+    backtracking multiplies where a text can be split between repetitions in more than one
+    way: two repetitions of overlapping characters with nothing but what they both match
+    between them (`\w*\w*y`: cubic), or a repeated group whose next turn can start where
+    the last one goes on (`(\d+)+$`: exponential; red team rounds 31 and 32). What such a
+    pattern reads is still allowed when each split is forced: `\w+|\$[\d.]+|\S+`,
+    `\b\w+(?:-\w+)*\b`, the default `(?u)\b\w\w+\b`. No back-references."""
     if not isinstance(pattern, str) or len(pattern) > 1000:
         return "is not a pattern of at most 1000 characters"
     try:
-        import re._parser as parser  # Python 3.11+
+        import re._compiler as compiler  # Python 3.11+
+        import re._parser as parser
     except ImportError:
+        import sre_compile as compiler
         import sre_parse as parser
     try:
         parsed = parser.parse(pattern)
     except Exception as exc:  # re.error: fit would have refused it
         return f"does not compile: {str(exc)[:100]}"
-    counted = [0]
+    return _PatternCheck(parser, compiler, parsed).problem()
 
-    def check(items):
+
+class _PatternCheck:
+    """The walk of `_pattern_problem`: `open` is the set of characters (indices into
+    _SAMPLE_CHARACTERS) that a repetition before the current place could still take."""
+
+    SINGLE = ("LITERAL", "NOT_LITERAL", "IN", "ANY")
+
+    def __init__(self, parser, compiler, parsed):
+        self.parser, self.compiler, self.parsed = parser, compiler, parsed
+        self.cache = {}
+
+    def problem(self):
+        try:
+            self.scan(list(self.parsed), frozenset())
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    def chars(self, item):
+        key = repr(item)
+        if key not in self.cache:
+            sub = self.parser.SubPattern(self.parsed.state, [item])
+            compiled = self.compiler.compile(sub, self.parsed.state.flags)
+            self.cache[key] = frozenset(i for i, c in enumerate(_SAMPLE_CHARACTERS)
+                                        if compiled.fullmatch(c))
+        return self.cache[key]
+
+    def first(self, items):
+        """(the characters a match of `items` can start with, whether it can be empty)."""
+        found = frozenset()
+        for op, argument in items:
+            kind = str(op)
+            if kind in self.SINGLE:
+                return found | self.chars((op, argument)), False
+            if kind == "SUBPATTERN":
+                start, empty = self.first(list(argument[-1]))
+            elif kind == "ATOMIC_GROUP":
+                start, empty = self.first(list(argument))
+            elif kind == "BRANCH":
+                parts = [self.first(list(b)) for b in argument[1]]
+                start = frozenset().union(*(p[0] for p in parts))
+                empty = any(p[1] for p in parts)
+            elif kind.endswith("_REPEAT"):
+                start, empty = self.first(list(argument[2]))
+                empty = empty or argument[0] == 0
+            else:  # AT, ASSERT, ASSERT_NOT: no character
+                start, empty = frozenset(), True
+            found |= start
+            if not empty:
+                return found, False
+        return found, True
+
+    def scan(self, items, open_):
         for op, argument in items:
             kind = str(op)
             if kind in ("GROUPREF", "GROUPREF_EXISTS"):
-                return "refers back to a group: its matching time has no bound"
-            if kind.endswith("_REPEAT"):
-                _low, high, body = argument
-                if high > 1:
-                    if not _one_character(list(body)):
-                        return ("repeats a group or a sequence: its matching time can grow"
-                                " exponentially with a request's text (repeat one"
-                                " character or class, as in the default `(?u)\\b\\w\\w+\\b`)")
-                    counted[0] += 1
-                    if counted[0] > MAX_PATTERN_REPEATS:
-                        return (f"holds more than {MAX_PATTERN_REPEATS} repetitions: its"
-                                " matching time can grow as a high power of a request's"
-                                " length")
-                problem = check(list(body))
+                raise ValueError("refers back to a group: its matching time has no bound")
+            if kind in self.SINGLE:
+                open_ = open_ if self.chars((op, argument)) & open_ else frozenset()
             elif kind == "SUBPATTERN":
-                problem = check(list(argument[-1]))
-            elif kind in ("BRANCH",):
-                problem = next((p for p in (check(list(b)) for b in argument[1])
-                                if p), None)
+                open_ = self.scan(list(argument[-1]), open_)
+            elif kind == "BRANCH":
+                open_ = frozenset().union(*(self.scan(list(b), open_) for b in argument[1]))
             elif kind in ("ASSERT", "ASSERT_NOT"):
-                problem = check(list(argument[1]))
-            elif kind == "ATOMIC_GROUP":
-                problem = check(list(argument))
-            else:
-                problem = None
-            if problem:
-                return problem
-        return None
+                self.scan(list(argument[1]), frozenset())
+            elif kind == "ATOMIC_GROUP":  # no backtracking into it
+                self.scan(list(argument), frozenset())
+                open_ = frozenset()
+            elif kind.endswith("_REPEAT"):
+                open_ = self.repeat(kind, argument, open_)
+        return open_
 
-    return check(list(parsed))
+    def repeat(self, kind, argument, open_):
+        low, high, body = argument[0], argument[1], list(argument[2])
+        if high <= 1:  # optional: skipped, or once
+            return open_ | self.scan(body, open_)
+        start, empty = self.first(body)
+        if empty:
+            raise ValueError("repeats what can match nothing: its matching time can grow"
+                             " exponentially with a request's text")
+        if start & open_:
+            raise ValueError("repeats characters the repetition before it also takes, with"
+                             " nothing between them that only one takes: a text can be split"
+                             " between them in many ways, and matching time grows as a power"
+                             " of a request's length")
+        after = self.scan(body, frozenset())  # what one turn may still take at its end
+        if start & after or self.overlapping_branches(body):
+            raise ValueError("repeats a group whose next turn can begin where the last one"
+                             " goes on, or whose alternatives begin alike: its matching time"
+                             " can grow exponentially with a request's text (repeat one"
+                             " character or class, as in the default `(?u)\\b\\w\\w+\\b`)")
+        if kind == "POSSESSIVE_REPEAT":
+            return frozenset()
+        taken = start | after  # the next turn, or the last one going on
+        return (open_ | taken) if low == 0 else taken
 
-
-def _one_character(items):
-    """Whether a parsed pattern matches exactly one character: a literal, a class, `.`, or
-    a group holding one of those."""
-    if len(items) != 1:
+    def overlapping_branches(self, items):
+        """Whether alternatives in a repeated body can match alike: begin with the same
+        character, or both match nothing (`(a|a)*`, which the parser makes `(a(?:|))*`)."""
+        for op, argument in items:
+            kind = str(op)
+            if kind == "SUBPATTERN" and self.overlapping_branches(list(argument[-1])):
+                return True
+            if kind != "BRANCH":
+                continue
+            firsts = [self.first(list(b)) for b in argument[1]]
+            if any((a[0] & b[0]) or (a[1] and b[1])
+                   for i, a in enumerate(firsts) for b in firsts[i + 1:]):
+                return True
+            if any(self.overlapping_branches(list(b)) for b in argument[1]):
+                return True
         return False
-    kind, argument = str(items[0][0]), items[0][1]
-    if kind == "SUBPATTERN":
-        return _one_character(list(argument[-1]))
-    return kind in ("LITERAL", "NOT_LITERAL", "IN", "ANY")
 
 
 # The loops a transform or predict runs as many times as a stored setting says (fit accepts
@@ -847,10 +925,11 @@ def expansion_problem(root):
         total += sum(max(sizes.get(id(child), 0), 0) for child in children)
         sizes[key] = total
         if total > MAX_EXPANDED_ESTIMATORS:
-            return (f"its estimators, visited as repr, get_params and clone visit them (one"
-                    f" reached through two slots counts twice), number more than"
-                    f" {MAX_EXPANDED_ESTIMATORS:,}: an estimator or kernel is shared between"
-                    " slots of its parent, level upon level; save the model as fit leaves it")
+            return Unbounded(
+                f"its estimators, visited as repr, get_params and clone visit them (one"
+                f" reached through two slots counts twice), number more than"
+                f" {MAX_EXPANDED_ESTIMATORS:,}: an estimator or kernel is shared between"
+                " slots of its parent, level upon level; save the model as fit leaves it")
     return None
 
 
@@ -901,10 +980,10 @@ def _stored_index_problem(model, bases):
         pattern = attributes.get("token_pattern")
         problem = _pattern_problem(pattern) if pattern is not None else None
         if problem:
-            return f"{name}: token_pattern {str(pattern)[:80]!r} {problem}"
+            return Unbounded(f"{name}: token_pattern {str(pattern)[:80]!r} {problem}")
     problem = _solver_problem(name, bases, attributes)
     if problem:
-        return problem
+        return Unbounded(problem)
     if bases & {"FeatureHasher", "HashingVectorizer"}:
         width = attributes.get("n_features")
         if not (isinstance(width, (int, np.integer)) and 1 <= width <= np.iinfo(np.int32).max):
