@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import sys
 
 from mlgate.finding import EnvironmentFailure
 
@@ -89,6 +90,30 @@ def probe_environment() -> dict:
     return {k: v for k, v in os.environ.items() if _load_may_see(k)}
 
 
+PR_SET_DUMPABLE = 4
+
+
+def _undumpable() -> None:
+    """Make mlgate's own process non-dumpable (Linux), once, before a probe starts: its
+    /proc files (environ, mem) then need CAP_SYS_PTRACE to read, which no probe has. With
+    Landlock the sandbox forbids those reads anyway; without it, a probe of a CI user
+    without capabilities read mlgate's environment (GITHUB_TOKEN) through
+    /proc/<ppid>/environ and its memory through /proc/<ppid>/mem (sandbox review round 32).
+    Core dumps of mlgate are off from then on."""
+    if _UNDUMPABLE or not sys.platform.startswith("linux"):
+        return
+    _UNDUMPABLE.append(True)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # no libc to ask: the sandbox's report says what protects the load
+
+
+_UNDUMPABLE: list = []
+
+
 class PendingProbe:
     """A probe started in the background: mlgate parses the locks while it runs.
 
@@ -111,6 +136,7 @@ class PendingProbe:
         # file of an editable install) is code from the commit too.
         env = probe_environment()
         env.update(env_extra or {})
+        _undumpable()
         self._input = None if payload is None else json.dumps(payload).encode()
         piped = payload is not None or prepare is not None
         self._workdir = tempfile.TemporaryDirectory(prefix="mlgate-probe-")
@@ -303,6 +329,7 @@ def run_interpreter(argv: list[str], cwd: str, env: dict, timeout: float
     stderr); status None when it did not finish within `timeout`."""
     import subprocess
 
+    _undumpable()
     proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=os.name == "posix")

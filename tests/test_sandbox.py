@@ -588,3 +588,19 @@ def test_no_other_process_is_signalled_limited_or_rescheduled(available, tmp_pat
         "own_limit": "allowed", "parent_limit": "refused", "own_affinity": "allowed",
         "parent_affinity": "refused", "priority": "refused", "setown": "refused",
         "setsig": "refused", "fiosetown": "refused", "getflags": "allowed"}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl")
+def test_mlgate_is_not_dumpable_once_a_probe_ran(tmp_path):
+    """Sandbox review round 32 (F2): without Landlock, a probe of a CI user without
+    capabilities read mlgate's environment and memory through /proc/<ppid>/. mlgate makes
+    itself non-dumpable before any probe: those files then need CAP_SYS_PTRACE."""
+    script = ("import ctypes, sys\n"
+              "from mlgate.probe import run_probe\n"
+              "libc = ctypes.CDLL(None)\n"
+              "before = libc.prctl(3, 0, 0, 0, 0)\n"  # PR_GET_DUMPABLE
+              "run_probe(sys.executable, 'environment', 60)\n"
+              "print(before, libc.prctl(3, 0, 0, 0, 0))\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=tmp_path, check=False)
+    assert proc.stdout.split() == ["1", "0"], proc.stderr
