@@ -797,6 +797,8 @@ def write_readme(path: str, section: str) -> None:
         text = data.decode("utf-8")
     except (OSError, Unreadable, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read: {exc}") from None
+    bom = "\ufeff" if text.startswith("\ufeff") else ""  # kept, and no part of line 1
+    text = text[len(bom):]
     # its own line endings: CRLF, classic Mac's CR, or LF
     newline = "\r\n" if "\r\n" in text else "\r" if "\r" in text and "\n" not in text else "\n"
     section = section.replace("\n", newline)
@@ -810,7 +812,7 @@ def write_readme(path: str, section: str) -> None:
         new = text + (newline if text and not text.endswith(("\n", "\r")) else "") + (
             newline if text else "") + section
     if new != text:
-        _replace_atomically(path, new.encode("utf-8"))
+        _replace_atomically(path, (bom + new).encode("utf-8"))
 
 
 def _marker_pairs(path: str, lines: list[str]) -> list[tuple[int, int]]:
@@ -822,7 +824,17 @@ def _marker_pairs(path: str, lines: list[str]) -> list[tuple[int, int]]:
     refused: an appended section would be swallowed by it, and appended again each run."""
     found: list[tuple[str, int]] = []
     fence, opened = "", 0
+    html = ""  # the closing tag of an HTML block that holds raw text (<pre>, ...)
     for number, line in enumerate(lines):
+        if html:
+            if html in line.lower():
+                html = ""
+            continue
+        block = re.match(r" {0,3}<(pre|script|style|textarea)(?=[\s>]|$)", line, re.IGNORECASE)
+        if block and not fence:
+            closing = f"</{block.group(1).lower()}>"
+            html = "" if closing in line.lower()[block.end():] else closing
+            continue
         opening = re.match(r" {0,3}(`{3,}|~{3,})", line)
         if fence:
             if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(

@@ -386,6 +386,22 @@ def test_markers_in_indented_code_are_text_and_an_open_fence_is_refused(tmp_path
     assert readme.read_text() == open_fence
 
 
+def test_markers_in_a_pre_block_are_text_and_a_bom_is_no_part_of_a_marker(tmp_path):
+    """Reliability round 32: markers quoted in an HTML <pre> block were taken for the
+    section (the lines between them deleted); with a UTF-8 byte order mark and the start
+    marker on the first line, the README was refused ("an end marker with no start")."""
+    from mlgate.audit import END, START, write_readme
+
+    user = f"# P\n\n<pre>\n{START}\nQUOTED BY THE USER\n{END}\n</pre>\n\nEnd.\n"
+    readme = tmp_path / "README.md"
+    readme.write_text(user)
+    write_readme(str(readme), _section())
+    assert readme.read_text() == user + "\n" + _section()
+    readme.write_bytes(("\ufeff" + f"{START}\nold\n{END}\n# P\n").encode())
+    write_readme(str(readme), _section())
+    assert readme.read_bytes() == ("\ufeff" + _section() + "# P\n").encode()
+
+
 @pytest.mark.parametrize(("markers", "words"), [
     ("END START END", "3: an end marker with no start marker before it"),
     ("START END START", "7: a start marker with no end marker after it"),
