@@ -207,6 +207,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("mlgate: error: cannot write the report: standard output is closed",
               file=sys.stderr)
         return EXIT_USAGE
+    restore = _on_terminate()
+    try:
+        return _guarded(argv)
+    finally:
+        restore()
+
+
+def _on_terminate():
+    """While a command runs: SIGTERM (`timeout`, a CI job cancelled) first kills the probes
+    it started, each in a session of its own, then ends mlgate as SIGTERM does. Without it
+    a probe ran the project's code for two more minutes (reliability round 32). Returns what
+    puts the previous handler back (a run inside another program: tests)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or (
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+        return lambda: None
+
+    def terminated(signum, frame):
+        probe = sys.modules.get("mlgate.probe")
+        if probe is not None:
+            probe._kill_all()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    signal.signal(signal.SIGTERM, terminated)
+    return lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _guarded(argv: Sequence[str] | None) -> int:
     try:
         code = _main(argv)
         sys.stdout.flush()  # here, not at exit, where a failure is a traceback

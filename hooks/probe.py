@@ -333,11 +333,14 @@ def run_interpreter(argv: list[str], cwd: str, env: dict, timeout: float
     proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=os.name == "posix")
+    _LIVE.add(proc)  # killed with the others if mlgate ends first
     try:
         out, err = _exchange(proc, None, timeout)
     except subprocess.TimeoutExpired:
         _kill(proc)
         return None, b"", b""
+    finally:
+        _LIVE.discard(proc)
     return proc.returncode, out, err
 
 

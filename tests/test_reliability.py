@@ -788,3 +788,34 @@ def test_a_tracked_file_or_pyproject_that_is_no_regular_file_is_said_not_skipped
         err = capsys.readouterr().err
         assert "pyproject.toml" in err and "not a regular file" in err, err
         (os.remove if make is os.mkfifo else os.rmdir)(repo / "pyproject.toml")
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="POSIX sessions")
+def test_sigterm_to_mlgate_ends_the_probes_it_started(repo, tmp_path_factory):
+    """Reliability round 32: `timeout` or a cancelled CI job sends SIGTERM; mlgate died and
+    its probe (a session of its own) ran the project's code for two more minutes."""
+    import signal
+
+    folder = tmp_path_factory.mktemp("python")
+    marker = folder / "pid"
+    wrapper = folder / "python"
+    wrapper.write_text(f"#!/bin/sh\necho $$ > {marker}\nexec sleep 300\n")
+    wrapper.chmod(0o755)
+    proc = subprocess.Popen([sys.executable, "-m", "mlgate", "env", "--python", str(wrapper)],
+                            cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):  # until the probe started (at most a minute)
+        if marker.exists() and marker.read_text().strip():
+            break
+        time.sleep(0.1)
+    pid = int(marker.read_text())
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == -signal.SIGTERM
+    for _ in range(600):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        raise AssertionError("the probe outlived mlgate")
