@@ -879,8 +879,25 @@ _TRANSFORM_LOOPS = {
 }
 
 
+# IterativeImputer's transform replays its fitted imputation sequence, one fitted estimator
+# per round and column: n_iter_ rounds (the default max_iter is 10).
+MAX_IMPUTATION_ROUNDS = 1000
+
+
 def _solver_problem(name, bases, attributes):
     """A transform-time loop bound past MAX_TRANSFORM_ITERATIONS, or None."""
+    if "IterativeImputer" in bases and "imputation_sequence_" in attributes:
+        rounds = _integer(attributes.get("n_iter_"))
+        width = _integer(attributes.get("n_features_in_"))
+        steps = attributes["imputation_sequence_"]
+        if rounds is None or width is None or not 0 <= rounds <= MAX_IMPUTATION_ROUNDS or (
+                not isinstance(steps, list) or len(steps) > rounds * width):
+            # one step repeated 50,000 times made each request with a null take 36 s
+            # (red team round 32)
+            return (f"{name}: {len(steps) if isinstance(steps, list) else '?'} imputation"
+                    f" steps for n_iter_={attributes.get('n_iter_')!r} rounds of"
+                    f" {attributes.get('n_features_in_')!r} columns (a fitted imputer replays"
+                    f" at most n_iter_ x columns, n_iter_ <= {MAX_IMPUTATION_ROUNDS})")
     for base, settings in _TRANSFORM_LOOPS.items():
         if base not in bases:
             continue
@@ -934,17 +951,30 @@ def expansion_problem(root):
 
 
 def _expansion_children(value):
-    """The estimators and containers `value` holds (its attributes, a container's items)."""
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = list(value)
-    elif isinstance(value, dict):
+    """The estimators and containers `value` holds (its attributes, a container's items, an
+    object array's elements: a chain hidden in a deque or an object array inside a
+    class_weight dict was missed, red team round 32)."""
+    if isinstance(value, dict):
         items = list(value.values())
+    elif _is_container(value):
+        items = list(value.ravel()) if hasattr(value, "ravel") else list(value)
     elif hasattr(value, "get_params") and not isinstance(value, type):
         items = list((getattr(value, "__dict__", None) or {}).values())
     else:
         return []
-    return [item for item in items if isinstance(item, (list, tuple, set, frozenset, dict))
+    return [item for item in items if isinstance(item, dict) or _is_container(item)
             or (hasattr(item, "get_params") and not isinstance(item, type))]
+
+
+def _is_container(value):
+    """A list, tuple, set, deque, or a numpy array of objects."""
+    import collections
+
+    if isinstance(value, (list, tuple, set, frozenset, collections.deque)):
+        return True
+    dtype = getattr(value, "dtype", None)
+    return type(value).__module__ == "numpy" and getattr(dtype, "hasobject", False) and (
+        hasattr(value, "ravel"))
 
 
 def _stored_index_problem(model, bases):
@@ -977,6 +1007,12 @@ def _stored_index_problem(model, bases):
             # made a 3,000-character review exhaust 3 GB (fit accepts any pair of ints)
             return (f"{name}: ngram_range {grams!r} outside 1 <= min <= max <="
                     f" {MAX_NGRAM}")
+        source = attributes.get("input", "content")
+        if source != "content":
+            # 'filename' or 'file': each request's text is opened as a path (`/etc/passwd`
+            # fed the prediction, `/dev/zero` exhausted memory: red team round 32). A served
+            # model is given the text itself.
+            return f"{name}: input={str(source)[:40]!r} opens each request's text as a file"
         pattern = attributes.get("token_pattern")
         problem = _pattern_problem(pattern) if pattern is not None else None
         if problem:
