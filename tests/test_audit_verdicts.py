@@ -977,6 +977,24 @@ def test_a_sample_with_thousands_of_extra_keys_is_read_once_and_summarised(git_p
     assert extra[-1]["message"].startswith("and 2900 more columns that are not model inputs")
 
 
+def test_a_model_of_thousands_of_columns_the_sample_lacks_is_summarised(git_project, capsys):
+    """Red team round 32: a model of 300,000 named columns and a sample of none of them made
+    one MLG401 per column; like MLG402, the first ones and one for the rest."""
+    import pandas as pd
+    from sklearn.linear_model import LinearRegression
+
+    from mlgate.checks.schema import MAX_EXTRA_FINDINGS
+
+    frame = pd.DataFrame(np.ones((3, 400)), columns=[f"c{i}" for i in range(400)])
+    joblib.dump(LinearRegression().fit(frame, [0, 1, 2]), git_project / "model.joblib")
+    (git_project / "sample.json").write_text(json.dumps({"other": 1}))
+    main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
+          "--artifact", "model.joblib", "--sample", "sample.json"])
+    missing = [f for f in json.loads(capsys.readouterr().out) if f["code"] == "MLG401"]
+    assert len(missing) == MAX_EXTRA_FINDINGS + 1, len(missing)
+    assert missing[-1]["message"].startswith("and 300 more columns the model needs")
+
+
 def test_a_model_that_needs_a_library_the_lock_lacks_fails_the_artifact(git_project,
                                                                        capsys):
     """A bundle with a DataFrame beside a lock that pins scikit-learn only: a service
