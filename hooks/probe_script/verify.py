@@ -972,9 +972,9 @@ def _is_container(value):
 
     if isinstance(value, (list, tuple, set, frozenset, collections.deque)):
         return True
-    dtype = getattr(value, "dtype", None)
-    return type(value).__module__ == "numpy" and getattr(dtype, "hasobject", False) and (
-        hasattr(value, "ravel"))
+    # an array of objects (not a structured one, whose items are fresh np.void each time)
+    return type(value).__module__ == "numpy" and type(value).__name__ == "ndarray" and (
+        getattr(getattr(value, "dtype", None), "kind", "") == "O")
 
 
 def _stored_index_problem(model, bases):
