@@ -819,3 +819,37 @@ def test_sigterm_to_mlgate_ends_the_probes_it_started(repo, tmp_path_factory):
     else:
         os.kill(pid, signal.SIGKILL)
         raise AssertionError("the probe outlived mlgate")
+
+
+@pytest.mark.parametrize("record", [
+    {"findings": [], "deps": "not a list"},
+    {"findings": [], "deps": [None, None]},
+    {"findings": [{"path": "a", "line": "x"}], "deps": []},
+    {"findings": [{"path": 1, "line": 1, "col": 1, "code": "MLG200", "message": "m",
+                   "severity": "error"}], "deps": []},
+    {"findings": "nothing", "deps": []},
+])
+def test_a_sealed_cache_entry_of_another_shape_is_a_miss(tmp_path, record):
+    """Reliability round 32 (F9): a lock verdict cache entry with a valid seal but another
+    shape (deps a string, a finding without its fields) was a traceback on every run."""
+    from mlgate.artifacts.cache import Cache
+    from mlgate.checks.lock import _cached_verdict
+
+    cache = Cache(str(tmp_path))
+    cache.write("lock-result-x.json", record)
+    assert _cached_verdict(cache, "lock-result-x.json") is None
+
+
+def test_a_sealed_pins_entry_of_another_shape_is_parsed_again(tmp_path, monkeypatch):
+    from mlgate.artifacts import gate
+    from mlgate.artifacts.cache import Cache
+    from mlgate.config import Config
+
+    (tmp_path / "requirements.txt").write_text("attrs==23.2.0\n")
+    config = Config(root=str(tmp_path))
+    cache = Cache(str(tmp_path / "cache"))
+    first = gate._locked_versions([str(tmp_path)], config, cache)
+    assert first["attrs"][0][0] == "23.2.0"
+    (name,) = [n for n in os.listdir(tmp_path / "cache") if n.startswith("lock-pins-")]
+    cache.write(name, {"pins": {"attrs": [[["23.2.0"], "requirements.txt"]]}})
+    assert gate._locked_versions([str(tmp_path)], config, cache) == first

@@ -149,9 +149,12 @@ def _locked_versions(roots: list[str], config: Config, cache=None
     record = cache.read(name) if cache else None
     if record is not None and "pins" in record:
         try:
-            return {str(k): [tuple(v) for v in vs] for k, vs in record["pins"].items()}
+            pins = {str(k): [tuple(v) for v in vs] for k, vs in record["pins"].items()}
+            if all(len(p) == 2 and all(isinstance(x, str) for x in p)
+                   for vs in pins.values() for p in vs):
+                return pins
         except (AttributeError, TypeError, ValueError):
-            pass  # a damaged cache file: parse again
+            pass  # a damaged cache file, or one of another shape: parse again
     found = _parse_pins(paths)
     if cache:
         cache.write(name, {"pins": found})

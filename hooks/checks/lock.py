@@ -251,10 +251,23 @@ def _cached_verdict(cache, name: str) -> list[Finding] | None:
     from mlgate.artifacts.cache import deps_unchanged
 
     record = cache.read(name)
-    if not record or "findings" not in record or not deps_unchanged(record.get("deps", [])):
+    # A sealed entry of another shape (another build of mlgate, a tool that re-sealed it) is
+    # a miss, as a broken seal is: never a traceback on every later run (reliability 32).
+    try:
+        if not record or "findings" not in record or not deps_unchanged(
+                record.get("deps", [])):
+            return None
+        found = [Finding(f["path"], f["line"], f["col"], f["code"], f["message"],
+                         f["severity"], f.get("hint", ""), f.get("extra"))
+                 for f in record["findings"]]
+    except (AttributeError, KeyError, TypeError, ValueError):
         return None
-    return [Finding(f["path"], f["line"], f["col"], f["code"], f["message"], f["severity"],
-                    f.get("hint", ""), f.get("extra")) for f in record["findings"]]
+    if not all(isinstance(f.path, str) and isinstance(f.line, int) and isinstance(f.col, int)
+               and isinstance(f.code, str) and isinstance(f.message, str)
+               and f.severity in ("error", "warning") and isinstance(f.hint, str)
+               and isinstance(f.extra, (dict, type(None))) for f in found):
+        return None
+    return found
 
 
 def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
