@@ -97,3 +97,16 @@ def test_the_probe_runs_by_path_and_its_modules_cannot_be_shadowed(tmp_path):
 
     assert "versions" in json.loads(proc.stdout.rpartition(ANSWER_MARK)[2])["result"]
     assert not (tmp_path / "ran").exists()
+
+
+def test_an_error_message_drops_xgboosts_native_stack_and_build_path():
+    """New-user trial round 32 (F3): MLG408 quoted XGBoost's native stack trace, with a
+    timestamp and memory addresses, different on every run."""
+    from mlgate.probe_script.common import error_text
+
+    raised = Exception("[10:21:03] /workspace/src/learner.cc:1032: Check failed: a == b"
+                       " (4 vs. 0) : wrong width\nStack trace:\n  [bt] (0) /x/libxgboost.so"
+                       "(+0x2a6acc) [0x7f00]\n  [bt] (1) /x/libxgboost.so(+0x1) [0x7f01]")
+    assert error_text(raised) == "Check failed: a == b (4 vs. 0) : wrong width"
+    assert error_text(ValueError("node array\nhas an incompatible dtype")) == (
+        "node array has an incompatible dtype")

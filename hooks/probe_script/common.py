@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import sys
 
 
@@ -21,8 +22,17 @@ def _under(path, roots):
 def error_text(exc, limit=500):
     """An exception's message on one line: its first lines joined (scikit-learn's "node array
     ... has an incompatible dtype:" says what it means on the lines after), within `limit`."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    lines = []
+    for line in str(exc).splitlines():
+        if line.strip().startswith("Stack trace:"):  # XGBoost's native frames: addresses
+            break
+        if line.strip():
+            lines.append(line.strip())
     text = lines[0] if lines else ""
+    # XGBoost's "[12:34:56] /workspace/src/learner.cc:123: " (a time and a build path)
+    match = re.match(r"\[\d\d:\d\d:\d\d\] \S+?:\d+: ", text)
+    if match:
+        text = text[match.end():]
     for line in lines[1:4]:
         if len(text) + len(line) + 1 > limit:
             break
