@@ -173,6 +173,8 @@ def _properties(extra: dict) -> dict:
     """The finding's check-specific fields that survive JSON as they are."""
     import json
 
+    from mlgate.finding import clip
+
     kept = {}
     for key, value in extra.items():
         try:
@@ -183,7 +185,9 @@ def _properties(extra: dict) -> dict:
         if key == "tags" and not (isinstance(value, list) and all(isinstance(v, str) for v in value)
                                   and len(set(value)) == len(value)):
             continue
-        kept[str(key)] = value
+        # as --format json does: no property quotes more than an excerpt (a requirement's
+        # 190 KB specifier was copied whole: reliability round 32)
+        kept[str(key)] = clip(value) if isinstance(value, str) else value
     return kept
 
 

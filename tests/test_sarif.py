@@ -429,3 +429,15 @@ def test_an_incomplete_audit_says_so_in_sarif_and_github_annotations(project, ca
     assert capsys.readouterr().out.splitlines() == [
         "::notice title=mlgate audit::READY for deployment (skipped: lock, artifact, schema,"
         " latency)"]
+
+
+def test_a_property_quotes_no_more_than_an_excerpt():
+    """Reliability round 32 (F10): a requirement's whole specifier (190 KB) was copied into
+    the SARIF result's properties; --format json clipped it."""
+    from mlgate.finding import Finding, clip
+    from mlgate.report import _properties
+
+    long = ">=1," * 50_000
+    finding = Finding("requirements.txt", 1, 1, "MLG201", "m", extra={"specifier": long})
+    assert _properties(finding.extra)["specifier"] == clip(long)
+    assert len(clip(long)) < 1000 and finding.to_dict()["specifier"] == clip(long)
