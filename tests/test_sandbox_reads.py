@@ -345,6 +345,20 @@ def test_require_refuses_a_load_whose_reads_are_not_confined(available, repo, ca
     assert "incomplete sandbox (missing landlock-read)" in out, out
 
 
+def _bare_environment(tmp_path_factory):
+    """(a path outside everything, a new virtualenv's python, its site-packages folder)."""
+    import venv
+
+    outside = tmp_path_factory.mktemp("outside") / "written"
+    env = tmp_path_factory.mktemp("env")
+    venv.create(env, with_pip=False)
+    python = env / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print("
+                           "sysconfig.get_paths()['purelib'])"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    return outside, python, site
+
+
 def test_without_landlock_the_projects_code_writes_nothing(available, repo, capsys,  # noqa: F811
                                                            monkeypatch):
     """Sandbox review round 28 (F1), end to end: a module the artifact names, imported in the
@@ -368,16 +382,9 @@ def test_without_landlock_a_committed_sitecustomize_writes_nothing(available, re
     that came before seccomp's "no writes" filter, and it wrote a file outside the probe's
     folder. Writes are now refused before site processing starts."""
     import sysconfig
-    import venv
 
     monkeypatch.setenv("MLGATE_SANDBOX_UNAVAILABLE", "landlock")
-    outside = tmp_path_factory.mktemp("outside") / "written"
-    env = tmp_path_factory.mktemp("env")
-    venv.create(env, with_pip=False)
-    python = env / "bin" / "python"
-    site = subprocess.run([str(python), "-c", "import sysconfig; print("
-                           "sysconfig.get_paths()['purelib'])"], capture_output=True,
-                          text=True, check=True).stdout.strip()
+    outside, python, site = _bare_environment(tmp_path_factory)
     # the packages this interpreter has, and the project's src folder (an editable install)
     (Path(site) / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     (Path(site) / "__editable__.proj.pth").write_text(str(repo / "src") + "\n")
@@ -481,18 +488,11 @@ def test_without_landlock_the_projects_code_does_not_run_before_writes_are_refus
     a committed `src/lz4.py` was found first and ran before the "no writes" filter. No
     module of the repository is imported until writes are refused."""
     import sysconfig
-    import venv
 
     import joblib
 
     monkeypatch.setenv("MLGATE_SANDBOX_UNAVAILABLE", "landlock")
-    outside = tmp_path_factory.mktemp("outside") / "written"
-    env = tmp_path_factory.mktemp("env")
-    venv.create(env, with_pip=False)
-    python = env / "bin" / "python"
-    site = subprocess.run([str(python), "-c", "import sysconfig; print("
-                           "sysconfig.get_paths()['purelib'])"], capture_output=True,
-                          text=True, check=True).stdout.strip()
+    outside, python, site = _bare_environment(tmp_path_factory)
     # the project's src folder (an editable install) comes before the packages it uses
     (Path(site) / "__editable__.proj.pth").write_text(str(repo / "src") + "\n")
     (Path(site) / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")

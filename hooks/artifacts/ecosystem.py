@@ -753,7 +753,7 @@ def build_problem(target: Instance, state, verdict):
             top == "pandas" and _pair(target.cls) in RECONSTRUCTORS):
         # NEWOBJ of it, or (protocols 0 and 1) the plain reconstructor call_problem let by
         if name == "SingleBlockManager":
-            ok = _single_manager_state(state)
+            ok = _manager_state(state, dims=1)
         elif name == "BlockManager":
             ok = _manager_state(state)
         elif name in ("DataFrame", "Series") and "_data" in (_keys(state) or ()):
@@ -771,40 +771,27 @@ def build_problem(target: Instance, state, verdict):
     return f"a {what} state in another layout than {top} writes"
 
 
-def _manager_state(state) -> bool:
-    """A DataFrame's block manager as pandas 1.x pickles it: (axes, values, items,
-    {'0.14.1': {'axes': [columns, index], 'blocks': [{'values', 'mgr_locs'}, ...]}}), one
-    values array and one items index per block (new-user trial round 32: every DataFrame
-    of pandas 1.x was refused)."""
+def _manager_state(state, dims: int = 2) -> bool:
+    """A block manager's state as pandas pickles it: (axes, values, items, {'0.14.1':
+    {'axes': [...], 'blocks': [{'values', 'mgr_locs'}, ...]}}); pandas reads only the last.
+    A Series' (dims 1): one axis, one block. A DataFrame's as pandas 1.x writes it (dims 2):
+    two axes, one values array and one items index per block (new-user trial round 32:
+    every DataFrame of pandas 1.x was refused)."""
     if not (isinstance(state, Seq) and state.kind == "tuple" and len(state.items) == 4):
         return False
     axes, values, items, extra = state.items
     index = lambda v: _is(v, *INDEXES)  # noqa: E731
     block = lambda v: _dict(v, {"values": _values,  # noqa: E731
                                 "mgr_locs": _either(_slice, _array)}, ("values", "mgr_locs"))
-    if not (_list(axes, index) and len(axes.items) == 2 and _list(values, _values)
-            and _list(items, index) and len(values.items) == len(items.items)):
+    if not (_list(axes, index) and _list(values, _values) and _list(items, index)):
         return False
+    if dims == 2 and not (len(axes.items) == 2 and len(values.items) == len(items.items)):
+        return False
+    blocks = 1 if dims == 1 else len(values.items)
     return _dict(extra, {"0.14.1": lambda v: _dict(v, {
-        "axes": lambda a: _list(a, index) and len(a.items) == 2,
-        "blocks": lambda b: _list(b, block) and len(b.items) == len(values.items)},
+        "axes": lambda a: _list(a, index) and len(a.items) == dims,
+        "blocks": lambda b: _list(b, block) and len(b.items) == blocks},
         ("axes", "blocks"))}, ("0.14.1",))
-
-
-def _single_manager_state(state) -> bool:
-    """(axes, values, items, {'0.14.1': {'axes': [index], 'blocks': [{'values', 'mgr_locs'}]}}):
-    pandas reads only the last; one axis and one block, as a Series has."""
-    if not (isinstance(state, Seq) and state.kind == "tuple" and len(state.items) == 4):
-        return False
-    axes, values, items, extra = state.items
-    index = lambda v: _is(v, *INDEXES)  # noqa: E731
-    block = lambda v: _dict(v, {"values": _values,  # noqa: E731
-                                "mgr_locs": _either(_slice, _array)}, ("values", "mgr_locs"))
-    current = lambda v: _dict(v, {  # noqa: E731
-        "axes": lambda a: _list(a, index) and len(a.items) == 1,
-        "blocks": lambda b: _list(b, block) and len(b.items) == 1}, ("axes", "blocks"))
-    return (_list(axes, index) and _list(values, _values) and _list(items, index)
-            and _dict(extra, {"0.14.1": current}, ("0.14.1",)))
 
 
 def dunder_state_ok(target: object, state) -> bool:
