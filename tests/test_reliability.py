@@ -853,3 +853,13 @@ def test_a_sealed_pins_entry_of_another_shape_is_parsed_again(tmp_path, monkeypa
     (name,) = [n for n in os.listdir(tmp_path / "cache") if n.startswith("lock-pins-")]
     cache.write(name, {"pins": {"attrs": [[["23.2.0"], "requirements.txt"]]}})
     assert gate._locked_versions([str(tmp_path)], config, cache) == first
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_a_text_file_in_utf16_is_scanned_not_skipped(repo, capsys, encoding):
+    """Reliability round 32 (F11): a YAML, JSON, .env or Dockerfile saved as UTF-16 (Windows
+    PowerShell 5's default) passed in silence: its NULs kept every pattern from matching."""
+    (repo / "config.yaml").write_bytes("data: /Users/ana/train.csv\n".encode(encoding))
+    assert main(["paths", "--format", "json", "config.yaml"]) == 1
+    [found] = json.loads(capsys.readouterr().out)
+    assert (found["code"], found["line"], found["col"]) == ("MLG101", 1, 7), found

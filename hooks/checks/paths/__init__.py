@@ -33,7 +33,14 @@ from mlgate.codes import PATH_NOTEBOOK_OUTPUT as NOTEBOOK_OUTPUT
 from mlgate.codes import PATH_SYMLINK as SYMLINK
 from mlgate.codes import SUPPRESSION_MALFORMED
 from mlgate.config import Config
-from mlgate.files import Target, decode_text, discover, looks_binary, relative_to
+from mlgate.files import (
+    Target,
+    decode_text,
+    discover,
+    looks_binary,
+    relative_to,
+    text_encoding,
+)
 from mlgate.finding import Finding
 from mlgate.suppress import Suppressions
 
@@ -338,6 +345,11 @@ def check_file(target: Target, opts: _Options) -> list[Finding]:
         return [Finding(target.path, 1, 1, UNREADABLE, f"cannot read file: {reason}")]
     if not data or looks_binary(data, named_text=target.kind != "text"):
         return []
+    encoding = text_encoding(data)
+    if encoding not in (None, "utf-8-sig"):
+        # UTF-16/32 (PowerShell 5 writes it): scanned as the text it is, not as bytes its
+        # NULs keep every pattern from matching (reliability round 32: passed in silence)
+        data = data.decode(encoding, errors="replace").encode("utf-8")
     # A directive that silences nothing is said wherever it is (MLG003), paths or not.
     problems = _directive_problems(target, data) if b"mlgate:" in data else []
     # Requirements files are small and flag any absolute location, not only known roots.
