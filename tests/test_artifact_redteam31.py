@@ -397,3 +397,17 @@ def test_round_32_the_probe_checks_a_reduce_node_calls_a_class():
     with pytest.raises(LoadFailure, match="is not a class"):
         _reduced_are_classes(_reduced("copyreg", "_reconstructor", _skops_schema(((),))),
                              Resolver())
+
+
+def test_round_32_a_skops_schema_past_the_parse_cap_is_refused_unparsed(git_project, capsys,
+                                                                        monkeypatch):
+    """Static-layer review round 32 (F5): json.loads of a schema.json up to the 1 GiB
+    decompression cap held 13 times that in memory. Past MAX_SCHEMA_BYTES it is not parsed
+    (the cap lowered here, so that an ordinary file crosses it)."""
+    from mlgate.artifacts import skops_files
+
+    (git_project / "model.skops").write_bytes(_skops_file(_skops_schema({"x": list(range(50))})))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    monkeypatch.setattr(skops_files, "MAX_SCHEMA_BYTES", 1024)
+    code, found = artifact_json(capsys, "--only-artifacts", "model.skops")
+    assert code == 1 and "more than the 0 MiB mlgate parses" in found[0]["message"], found
