@@ -447,7 +447,8 @@ def test_the_service_imports_a_package_no_lock_installs(project, capsys, monkeyp
             ujson = None
         """)
     write(root / "app" / "charts.py", "import plotly.express as px\n\ndef draw(): pass\n")
-    write(root / "app" / "settings.py", "import missing_thing\n")
+    write(root / "app" / "settings.py",
+          "import missing_thing\n\n\ndef later():\n    import lazy_thing\n")
     write(root / "train.py", "import seaborn\n")  # not served: never flagged
     subprocess.run(["git", "add", "app", "train.py", "requirements.txt"], cwd=root,
                    check=True)
@@ -456,7 +457,14 @@ def test_the_service_imports_a_package_no_lock_installs(project, capsys, monkeyp
     got = [(f["path"], f["line"], f["code"], f["module"]) for f in found
            if f["code"] == "MLG211"]
     assert got == [("app/charts.py", 1, "MLG211", "plotly"),
-                   ("app/settings.py", 1, "MLG211", "missing_thing")], found
+                   ("app/settings.py", 1, "MLG211", "missing_thing"),
+                   ("app/settings.py", 5, "MLG211", "lazy_thing")], found
+    # Installed nowhere: at start it certainly fails the service (new-user round 32: a
+    # warning let READY through); inside a function, when that runs.
+    severity = {f["module"]: f["severity"] for f in found if f["code"] == "MLG211"}
+    assert severity == {"plotly": "error", "missing_thing": "error", "lazy_thing": "warning"}
+    missing = next(f for f in found if f.get("module") == "missing_thing")
+    assert "fails at start with ModuleNotFoundError" in missing["message"]
     plotly = next(f for f in found if f.get("module") == "plotly")
     assert "plotly 5.24.1 is installed here" in plotly["message"]
     assert plotly["hint"] == "add plotly==5.24.1 to the lock"

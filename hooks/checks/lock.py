@@ -839,14 +839,18 @@ def _unlocked_service_imports(root: str, env: _Installed, reachable: set[str],
                        " the service fails at start with ModuleNotFoundError")
             hint = f"add {dist['name']}=={dist['version']} to the lock"
         else:
+            when = "at start" if imported.at_start else "when this code first runs"
             message = (f"the service imports {module}, which no lock installs and nothing"
-                       " installed in the project's environment provides")
+                       " installed in the project's environment provides: the service"
+                       f" fails {when} with ModuleNotFoundError")
             hint = ("add the package that provides it to the lock and install it, or remove"
-                    " the import")
-        # (nothing here provides it: this environment cannot run the service either, and
-        # which package would is a guess: a warning)
+                    f" the import; if {module} is a module of yours, commit it (git does not"
+                    " track it)")
+        # Nothing here provides it. An import run at start certainly fails the service (an
+        # error); one inside a function fails when that runs (a warning).
         found.append(Finding(path, imported.line, imported.col, SERVICE_IMPORT, message,
-                             severity=SEVERITY[SERVICE_IMPORT] if owners else "warning",
+                             severity=SEVERITY[SERVICE_IMPORT] if owners or imported.at_start
+                             else "warning",
                              hint=hint,
                              extra={"check": NAME, "kind": KINDS[SERVICE_IMPORT],
                                     "module": module, "package": owners[0] if owners

@@ -27,10 +27,15 @@ NOT_SERVED = frozenset({"tests", "test", "testing", "docs", "doc", "examples", "
 
 
 class Import:
-    __slots__ = ("col", "line", "module", "path")
+    """`at_start`: not inside a function, so run as soon as its module is imported (a
+    serving module's import fails the service at start, not at its first request)."""
 
-    def __init__(self, module: str, path: str, line: int, col: int) -> None:
+    __slots__ = ("at_start", "col", "line", "module", "path")
+
+    def __init__(self, module: str, path: str, line: int, col: int,
+                 at_start: bool = True) -> None:
         self.module, self.path, self.line, self.col = module, path, line, col
+        self.at_start = at_start
 
 
 def service_imports(root: str, tracked: list[str]) -> list[Import]:
@@ -53,6 +58,9 @@ def service_imports(root: str, tracked: list[str]) -> list[Import]:
         module = tree(rel)
         if module is None:
             continue
+        deferred = {id(n) for f in ast.walk(module)
+                    if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+                    for n in ast.walk(f)}
         for name, node in _imports(module, _package_of(rel)):
             target = _resolve(name, index)
             if target is not None:
@@ -63,7 +71,8 @@ def service_imports(root: str, tracked: list[str]) -> list[Import]:
             top = name.split(".")[0]
             if top and top not in local and top not in reported:
                 reported.add(top)
-                found.append(Import(top, rel, node.lineno, node.col_offset + 1))
+                found.append(Import(top, rel, node.lineno, node.col_offset + 1,
+                                     id(node) not in deferred))
     return found
 
 
