@@ -513,6 +513,39 @@ def test_a_text_model_is_sent_the_text_field_as_its_service_sends_it(repo, capsy
     assert found[0]["severity"] == "warning"
 
 
+def _nested_text_models():
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import FeatureUnion
+
+    texts = ["good film", "bad film", "good plot", "bad plot"] * 3
+    labels = [1, 0, 1, 0] * 3
+    union = FeatureUnion([("words", TfidfVectorizer()),
+                          ("chars", CountVectorizer(analyzer="char_wb", ngram_range=(2, 3)))])
+    return {
+        "search": GridSearchCV(make_pipeline(TfidfVectorizer(), LogisticRegression()),
+                               {"logisticregression__C": [0.1, 1.0]}, cv=2).fit(texts, labels),
+        "union": make_pipeline(union, LogisticRegression()).fit(texts, labels),
+        "nested": make_pipeline(make_pipeline(TfidfVectorizer()), LogisticRegression()
+                                ).fit(texts, labels),
+        "calibrated": CalibratedClassifierCV(make_pipeline(
+            TfidfVectorizer(), LogisticRegression()), cv=2).fit(texts, labels),
+    }
+
+
+@pytest.mark.parametrize("kind", ["search", "union", "nested", "calibrated"])
+def test_a_text_model_inside_a_meta_estimator_is_sent_the_text(repo, capsys, kind):
+    """Review round 32: a vectorizer inside GridSearchCV, a FeatureUnion or a nested
+    Pipeline was fed the sample's column names: one document for two rows (MLG407)."""
+    joblib.dump(_nested_text_models()[kind], repo / "model.joblib")
+    (repo / "sample.json").write_text(json.dumps([{"text": "a good film"},
+                                                  {"text": "a bad plot"}]))
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample",
+                         "sample.json")
+    assert (code, found) == (0, []), found
+
+
 ONE_ANSWER = """
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin

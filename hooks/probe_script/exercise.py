@@ -365,16 +365,44 @@ class _TextInput:
         return self.method(_values(frame, self.column))
 
 
-def _first_part(obj):
-    """What the request reaches first: a chain's first part, a Pipeline's first step, or
-    the model itself."""
-    if isinstance(obj, _Chain):
-        return obj.parts[0]
-    steps = getattr(obj, "steps", None)
+# Where a meta-estimator keeps what reads the request first: one estimator, or several that
+# all read the same request (a FeatureUnion's parts, an ensemble's members).
+_INNER_ONE = ("best_estimator_", "estimator_")
+_INNER_MANY = ("transformer_list", "estimators_", "calibrated_classifiers_")
+
+
+def _text_reader(obj, depth: int = 0):
+    """The text vectorizer the request reaches first, through a chain, Pipelines nested at
+    any depth, a search's refitted estimator, a FeatureUnion or an ensemble whose members
+    all read text; None when the request is not read as text (review round 32: a
+    vectorizer inside GridSearchCV or a FeatureUnion was fed the sample's column names)."""
+    if depth > 8:
+        return None
     try:
-        return steps[0][1] if steps else obj
-    except (TypeError, IndexError, KeyError):
-        return obj
+        if _takes_text(obj):
+            return obj
+        if isinstance(obj, _Chain):
+            return _text_reader(obj.parts[0], depth + 1)
+        steps = getattr(obj, "steps", None)
+        if isinstance(steps, list) and steps:
+            return _text_reader(steps[0][1], depth + 1)
+        for name in _INNER_ONE:
+            inner = getattr(obj, name, None)
+            if inner is not None:
+                return _text_reader(inner, depth + 1)
+        for name in _INNER_MANY:
+            parts = getattr(obj, name, None)
+            if not isinstance(parts, list) or not parts or len(parts) > 1000:
+                continue
+            parts = [p[1] if isinstance(p, tuple) else p for p in parts]
+            parts = [getattr(p, "estimator", None) or getattr(p, "base_estimator", None)
+                     if name == "calibrated_classifiers_" else p for p in parts
+                     if not (isinstance(p, str) or p is None)]  # 'drop', 'passthrough'
+            found = [_text_reader(p, depth + 1) for p in parts]
+            return found[0] if parts and all(f is not None for f in found) else None
+    except Exception:  # an attribute that raises: not read as text here
+        return None
+    return None
 
 
 def _native_xgboost(obj):
@@ -497,11 +525,12 @@ def exercise_model(obj, spec):
                         " pyproject.toml: the lock check counts it as declared)")
         return out
     out["sample_columns"] = _names(frame.columns)
-    if _takes_text(_first_part(obj)):
+    reader = _text_reader(obj)
+    if reader is not None:
         column = _text_column(frame)
         if column is None:
-            out["error"] = (f"the model takes a text (its first step is a"
-                            f" {type(_first_part(obj)).__name__}), and the sample has"
+            out["error"] = (f"the model takes a text (it reads the request with a"
+                            f" {type(reader).__name__}), and the sample has"
                             f" {len(list(frame.columns))} fields, none of them the only text:"
                             " mlgate cannot know which one the service sends it; give the"
                             " model a sample of the text field alone")

@@ -482,6 +482,24 @@ def _parallelism_problem(value):
     return None
 
 
+def _fitted_parts(attributes: dict) -> list:
+    """The fitted estimators an estimator holds (as attributes ending in '_', in lists of
+    them, or inside the private wrappers CalibratedClassifierCV keeps): at most 100."""
+    from sklearn.base import BaseEstimator
+
+    parts: list = []
+    for key, held in attributes.items():
+        if not key.endswith("_") or key.startswith("_"):
+            continue
+        for item in held[:100] if isinstance(held, list) else [held]:
+            inner = getattr(item, "estimator", None) if type(item).__name__.startswith(
+                "_") else None
+            for part in (item, inner):
+                if isinstance(part, BaseEstimator) and not type(part).__name__.startswith("_"):
+                    parts.append(part)
+    return parts[:100]
+
+
 def _unrecorded_width_problem(value, cls):
     """A fitted scikit-learn estimator checks the width of what it is given against its
     `n_features_in_`, and the checks here compare its stored arrays with that width: one
@@ -515,6 +533,10 @@ def _unrecorded_width_problem(value, cls):
     version = str(attributes.get("_sklearn_version", ""))
     major = version.split(".", 1)[0]
     if major.isdigit() and int(major) < 1:
+        return None
+    if any(not hasattr(part, "n_features_in_") for part in _fitted_parts(attributes)):
+        # a meta-estimator copies the width from its parts (CalibratedClassifierCV around
+        # a text Pipeline: the vectorizer records none, so neither does it)
         return None
     return (f"{cls.__name__}: a fitted estimator without n_features_in_, which its"
             " scikit-learn records at fit: nothing checks the width of its input")
