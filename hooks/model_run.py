@@ -357,3 +357,14 @@ def behind_preprocessors(spec, found: list[Finding], preprocessors: list[str],
     return [f for f in found if f not in failing and f.code != codes.SCHEMA_EXTRA] + [
         note], (
         f"fitted on what a preprocessor beside it makes: {', '.join(preprocessors)}")
+
+
+def name_the_model(finding, spec, several: bool) -> None:
+    """Which model a finding is about, in JSON always, and in its text when the run checked
+    several models (new-user round 32: two models in one folder shared one sample, and
+    "the model needs column 'annual_income'", said at the sample, named neither)."""
+    finding.extra.setdefault("model", spec.name)
+    finding.extra.setdefault("artifact", spec.artifact)
+    if several and finding.path != spec.artifact and spec.artifact not in finding.message \
+            and f"model {spec.name!r}" not in finding.message:
+        finding.message = f"model {spec.name!r} ({spec.artifact}): {finding.message}"

@@ -677,3 +677,28 @@ def test_a_boosting_wrapper_without_scikit_learn_names_the_cause(monkeypatch):
     assert failed["ok"] is False and "needs scikit-learn" in failed["cause"], failed
     monkeypatch.setattr(importlib.util, "find_spec", real)  # installed: no cause given
     assert "cause" not in exercise._attempt(5, LGBMRegressor().predict, [[0.0]])
+
+
+def test_with_two_models_each_finding_names_its_model(repo, capsys):
+    """New-user round 32: two models in one folder shared one sample; "the model needs
+    column 'x'", said at the sample, named neither model, in text or in JSON."""
+    from sklearn.linear_model import LogisticRegression as Logistic
+
+    joblib.dump(Logistic().fit(FRAME[["age", "income"]], TARGET), repo / "model.joblib")
+    other = pd.DataFrame({"x": RNG.rand(40), "y": RNG.rand(40)})
+    joblib.dump(Logistic().fit(other, TARGET), repo / "pipeline_v1.joblib")
+    sample(repo, {"age": 0.3, "income": 0.5}, "sample_request.json")
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    for check in ("schema", "latency"):
+        code, found, _ = run(capsys, check)
+        about = {(f["model"], f["artifact"]) for f in found}
+        if check == "schema":
+            assert code == 1 and about == {("pipeline_v1", "pipeline_v1.joblib")}, found
+            assert all(f["message"].startswith("model 'pipeline_v1' (pipeline_v1.joblib): ")
+                       for f in found), found
+        else:
+            assert code == 1 and about == {("pipeline_v1", "pipeline_v1.joblib")}, found
+            assert all("pipeline_v1" in f["message"] for f in found), found
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample",
+                         "sample_request.json")  # one model: its findings' text is unchanged
+    assert (code, found) == (0, [])

@@ -132,6 +132,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         behind_preprocessors,
         exercise,
         models_and_gate,
+        name_the_model,
         read_inputs,
         takes_the_request,
     )
@@ -151,7 +152,11 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                         takes_the_request(model, sample)))
     preprocessors = [spec.artifact for spec, role, _, _ in checked if role == "preprocessor"]
     findings: list[Finding] = []
+    several = sum(role not in BESIDE for _, role, _, _ in checked) > 1
     for spec, role, found, raw in checked:
-        findings.extend(found if role in BESIDE else
-                        behind_preprocessors(spec, found, preprocessors, raw)[0])
+        found = found if role in BESIDE else behind_preprocessors(
+            spec, found, preprocessors, raw)[0]
+        for finding in found:
+            name_the_model(finding, spec, several)
+        findings.extend(found)
     return findings

@@ -517,10 +517,17 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     checked = [(spec, *_check_model(spec, gate, args)) for spec in specs]
     preprocessors = [spec.artifact for spec, role, _, _ in checked if role == "preprocessor"]
     findings: list[Finding] = []
+    from mlgate.model_run import name_the_model
+
+    several = sum(role == "model" for _, role, _, _ in checked) > 1
     for spec, role, found, raw in checked:
-        findings.extend(behind_preprocessors(spec, found, preprocessors, raw)[0]
-                        if role == "model" else found)
+        found = behind_preprocessors(spec, found, preprocessors, raw)[0] if (
+            role == "model") else found
+        for finding in found:
+            name_the_model(finding, spec, several)
+        findings.extend(found)
     return findings
+
 
 
 def _check_model(spec, gate, args) -> tuple[str | None, list[Finding], bool]:
