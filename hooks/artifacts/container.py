@@ -6,6 +6,7 @@ capped in size and ratio so a small file cannot expand into all memory (a zip bo
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -185,7 +186,9 @@ def decompress(data: bytes, kind: str) -> bytes:
     """The decompressed stream, within MAX_DECOMPRESSED and MAX_RATIO; ContainerError else."""
     limit = min(MAX_DECOMPRESSED, max(len(data), 1) * MAX_RATIO)
     engine = decompressor(kind)
-    pieces: list[bytes] = []
+    # A BytesIO, not a list of pieces joined at the end: its getvalue() hands over its own
+    # buffer, so the stream is held once (a join held it twice: 2 GiB for a 1 GiB cap).
+    out = io.BytesIO()
     total = 0
     pending = data
     try:
@@ -194,7 +197,7 @@ def decompress(data: bytes, kind: str) -> bytes:
             total += len(piece)
             if total > limit:
                 raise ContainerError(_too_large(kind, limit))
-            pieces.append(piece)
+            out.write(piece)
             if kind in ("zlib", "gzip"):
                 pending = engine.unconsumed_tail
                 if not pending and len(piece) < _PIECE:
@@ -207,14 +210,12 @@ def decompress(data: bytes, kind: str) -> bytes:
         raise
     except Exception as exc:  # each library has its own error type
         raise ContainerError(f"corrupt {kind} stream: {exc}") from None
-    out = pieces[0] if len(pieces) == 1 else b"".join(pieces)
-    del pieces
     if getattr(engine, "eof", True) is False:
         raise ContainerError(f"truncated {kind} stream")
     unused = getattr(engine, "unused_data", b"")
     if unused:
         raise ContainerError(f"data after the end of the {kind} stream")
-    return out
+    return out.getvalue()
 
 
 def _too_large(kind: str, limit: int) -> str:

@@ -659,7 +659,7 @@ def xgboost_version(handle) -> str | None:
     raw = handle.value
     if isinstance(raw, (bytes, bytearray)):
         data, start, end = raw, 0, len(raw)
-    elif hasattr(raw, "start") and hasattr(raw, "data"):  # a Blob: no copy
+    elif getattr(raw, "kind", None) in ("bytes", "bytearray"):  # a Blob: no copy
         data, start, end = raw.data, raw.start, raw.start + raw.size
     else:
         return None

@@ -725,10 +725,22 @@ class ArtifactGate:
 
     def check(self, paths: list[str], models: dict | None = None
               ) -> list[tuple[str, list[Finding], dict]]:
-        """(path, findings, record) per artifact, in order. `models`: path -> (block, key)."""
+        """(path, findings, record) per artifact, in order. `models`: path -> (block, key).
+        Every static scan of the run shares one budget (`RunBudget`)."""
+        from mlgate.artifacts.pickle_scan import _RUN, RunBudget
+
+        _RUN[0] = RunBudget()
+        try:
+            return self._check(paths, models)
+        finally:
+            _RUN[0] = None
+
+    def _check(self, paths: list[str], models: dict | None
+               ) -> list[tuple[str, list[Finding], dict]]:
         from mlgate import probe
         from mlgate.artifacts.allowlist import AllowList
         from mlgate.artifacts.cache import deps_unchanged, file_stat, key
+        from mlgate.artifacts.pickle_scan import _RUN
         from mlgate.artifacts.project import (
             ProjectClasses,
             import_roots,
@@ -738,8 +750,10 @@ class ArtifactGate:
         from mlgate.artifacts.reading import Unreadable, read_bytes, resolve
 
         models = models or {}
+        run = _RUN[0]
+        assert run is not None
         out: list[tuple[str, list[Finding], dict]] = []
-        pending: list[tuple[str, str, dict, list, Any]] = []  # waiting for their load
+        pending: list[tuple[str, str | None, dict, list, Any]] = []  # waiting for their load
         section, cache, env = self.section, self.cache, self.env
 
         def finish(path: str, record: dict, result_name: str | None) -> None:
@@ -797,10 +811,10 @@ class ArtifactGate:
                 tops = {m.split(".")[0] for m, _ in record.pop("_project_pairs", ())}
                 for f in _load_findings(path, result, self.python.executable,
                                         self._locked_for(tuple(roots)), self._listed, tops):
-                    _blame_the_version(f, result, facts, env.versions)
+                    _blame_the_version(f, result, record["facts"], env.versions)
                     record["findings"].append(_stored(f))
                 record["findings"] += [_stored(f) for f in _unrecorded_versions(
-                    path, result, facts, env.versions)]
+                    path, result, record["facts"], env.versions)]
                 record["load"] = {k: v for k, v in result.items() if k != "project_files"}
                 record["deps"] = [[f, file_stat(f)] for f in result.get("project_files", ())]
                 # A missing module's finding depends on the lock and the repository's files,
@@ -834,11 +848,12 @@ class ArtifactGate:
             trusted = trusted_pairs(section.get("trust-modules", []), roots)
             project_pairs = self.configured | trusted
             block, model_key = models.get(path, (None, None))
-            name = "artifact-result-" + key(
+            stored = "artifact-result-" + key(
                 sha, env.stamp, env.code, _CODE, os.path.realpath(self.python.executable),
                 self.load, roots, sorted(project_pairs), section.get("memory-limit-mb"),
                 self.timeout, model_key, self.sandbox) + ".json"
-            record = cache.read(name)
+            name: str | None = stored
+            record = cache.read(stored)
             if record and well_formed(record) and deps_unchanged(record.get("deps", [])):
                 for started in early:
                     started.cancel()
@@ -857,6 +872,8 @@ class ArtifactGate:
                               flag=frozenset(p for p in project_pairs if dangerous(*p)))
             static, facts = _static(path, data, allow, self.verbose)
             del data
+            if run.exhausted:  # refused (or cut short) for the others' work: not cached
+                name = None
             if allow.project_pending:  # verified in the probe after everything else
                 facts["project_classes"] = sorted(
                     [m, n, where] for (m, n), where in allow.project_pending.items())

@@ -26,6 +26,7 @@ from mlgate.artifacts.stream_model import (
     Instance,
     Mapping,
     Seq,
+    TextBlob,
     const,
     is_global,
 )
@@ -43,6 +44,12 @@ BIT_GENERATORS = frozenset({
     ("numpy.random._mt19937", "MT19937"), ("numpy.random._pcg64", "PCG64"),
     ("numpy.random._pcg64", "PCG64DXSM"), ("numpy.random._philox", "Philox"),
     ("numpy.random._sfc64", "SFC64")})
+_BIT_GENERATOR_NAMES = frozenset(name for _, name in BIT_GENERATORS)
+RANDOM_CTORS = frozenset({("numpy.random._pickle", "__randomstate_ctor"),
+                          ("numpy.random._pickle", "__generator_ctor")})
+RANDOM_CLASSES = BIT_GENERATORS | {
+    ("numpy.random.mtrand", "RandomState"), ("numpy.random._generator", "Generator"),
+    ("numpy.random.bit_generator", "SeedSequence")}
 COPYREG_RECONSTRUCTORS = frozenset({("copyreg", "_reconstructor"), ("copy_reg", "_reconstructor")})
 RECONSTRUCTORS = COPYREG_RECONSTRUCTORS | {BIT_GENERATOR_CTOR}
 # The bases copyreg._reduce_ex hands `_reconstructor` (the first class of the MRO that is not
@@ -157,6 +164,8 @@ def bytes_value(value) -> bytes | None:
         return None
     if made_by(value, CODECS_ENCODE) and isinstance(value.args, Seq):
         text = const(value.args.items[0]) if value.args.items else None
+        if isinstance(text, TextBlob):
+            return text.latin1()
         return text.encode("latin1") if isinstance(text, str) else None
     if made_by(value, {("builtins", "bytes"), ("__builtin__", "bytes")}) and isinstance(
             value.args, Seq) and not value.args.items:
@@ -360,8 +369,20 @@ def call_problem(target: GlobalRef, args: Seq) -> str | None:
             return "numpy's _frombuffer with other arguments than (bytes, dtype, shape, order)"
     elif pair == BIT_GENERATOR_CTOR:
         if not (len(items) == 1 and (_pair(items[0]) in BIT_GENERATORS
-                                     or isinstance(const(items[0]), str))):
+                                     or const(items[0]) in _BIT_GENERATOR_NAMES)):
             return "numpy's bit generator constructor given something other than a bit generator"
+    elif pair in RANDOM_CTORS:
+        # numpy < 1.25 writes (name,); later, (name, __bit_generator_ctor) or the bit
+        # generator itself. The function is called with the name: any other is a call of
+        # an allowed function with an argument of the file's choosing.
+        if not ((len(items) in (1, 2) and const(items[0]) in _BIT_GENERATOR_NAMES
+                 and (len(items) == 1 or is_global(items[1], BIT_GENERATOR_CTOR)))
+                or (len(items) == 1 and made_by(items[0], {BIT_GENERATOR_CTOR}))):
+            return (f"numpy's {target.name} given other arguments than numpy writes (a bit"
+                    " generator's name, with numpy's own constructor, or the bit generator)")
+    elif pair in RANDOM_CLASSES and items:
+        return (f"{target.module}.{target.name} called with arguments: numpy pickles it"
+                " through its constructors, never so")
     elif pair is not None and target.name == "newObj":
         cls = _pair(items[0]) if len(items) == 1 else None
         if cls is None or cls[0] != target.module:

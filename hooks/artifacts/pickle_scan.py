@@ -20,6 +20,7 @@ size cannot be known, or that runs past the end of the data, is refused.
 
 from __future__ import annotations
 
+import codecs
 import io
 import pickletools
 import re
@@ -56,6 +57,7 @@ from mlgate.artifacts.stream_model import (
     Mapping,
     Refusal,
     Seq,
+    TextBlob,
     Verdict,
 )
 from mlgate.artifacts.stream_model import const as _const
@@ -89,6 +91,9 @@ MAX_UNKNOWN = 50
 # stay far inside it: the 100 MB forest of bench/ costs a few hundred thousand.
 MAX_OPCODES = 25_000_000
 MAX_SECONDS = 60.0
+# And of one run, every artifact together.
+MAX_RUN_OPCODES = 2 * MAX_OPCODES
+MAX_RUN_SECONDS = 90.0
 # Values alive on the emulated stack: a pickler's stack is as deep as the nesting plus one
 # batch of 1000 items, so this bounds the scan's memory, not what a model may hold.
 MAX_STACK = 1_000_000
@@ -119,20 +124,50 @@ class _Stop(Exception):
     """Raised to stop the walk at the first refusal: nothing after it can be trusted."""
 
 
-class ScanBudget:
-    """Opcodes and seconds one file's scan may spend, shared by its nested pickles and by
-    the members of an archive."""
+class RunBudget:
+    """What every artifact of one run may spend together: six files, each inside its own
+    budget, once took 130 s and 1.4 GB. A file refused because the run's budget was gone
+    is not refused for what it is: that verdict is not cached (`exhausted`)."""
 
-    __slots__ = ("checkpoint", "deadline", "ops")
+    __slots__ = ("deadline", "exhausted", "ops")
 
     def __init__(self) -> None:
         self.ops = 0
+        self.deadline = time.monotonic() + MAX_RUN_SECONDS
+        self.exhausted = False
+
+    def problem(self) -> str | None:
+        if self.ops > MAX_RUN_OPCODES:
+            self.exhausted = True
+            return (f"more than {MAX_RUN_OPCODES} units of work for this run's artifacts"
+                    " together: check fewer files at once")
+        if time.monotonic() > self.deadline:
+            self.exhausted = True
+            return (f"more than {MAX_RUN_SECONDS:.0f} s of scanning for this run's artifacts"
+                    " together: check fewer files at once")
+        return None
+
+
+# The budget of the run under way (set by the artifact check for its duration), if any.
+_RUN: list[RunBudget | None] = [None]
+
+
+class ScanBudget:
+    """Opcodes and seconds one file's scan may spend, shared by its nested pickles and by
+    the members of an archive; charged to the run's budget too, when there is one."""
+
+    __slots__ = ("checkpoint", "deadline", "ops", "run", "synced")
+
+    def __init__(self) -> None:
+        self.ops = self.synced = 0
         self.checkpoint = _CLOCK_EVERY
         self.deadline = time.monotonic() + MAX_SECONDS
+        self.run = _RUN[0]
 
     def spent(self) -> bool:
         """Whether the budget is gone (in work or in time)."""
-        return self.ops > MAX_OPCODES or time.monotonic() > self.deadline
+        return (self.ops > MAX_OPCODES or time.monotonic() > self.deadline
+                or (self.run is not None and self.run.exhausted))
 
     def spend(self, units: int = 1) -> str | None:
         self.ops += units
@@ -142,6 +177,10 @@ class ScanBudget:
                 return f"more than {MAX_OPCODES} units of work"
             if time.monotonic() > self.deadline:
                 return f"more than {MAX_SECONDS:.0f} s of scanning"
+            if self.run is not None:
+                self.run.ops += self.ops - self.synced
+                self.synced = self.ops
+                return self.run.problem()
         return None
 
 
@@ -263,6 +302,42 @@ def _unknown(value, verdict: Verdict) -> bool:
 # value is a Blob (where it lies in the data), not a copy.
 _BLOB_OPS = {b"B": (4, "bytes"), b"\x8e": (8, "bytes"), b"\x96": (8, "bytearray")}
 BLOB_MIN = 1 << 16
+# BINUNICODE, BINUNICODE8: from BLOB_MIN bytes on, a TextBlob, its UTF-8 checked in pieces.
+_TEXT_BLOB_OPS = {b"X": 4, b"\x8d": 8}
+_UTF8_PIECE = 1 << 16
+# Text lines (protocol 0 and 1 arguments): the longest each opcode's line may be. Numbers
+# and memo keys are short (int() reads no more than 4300 digits); STRING and UNICODE hold a
+# protocol 0 bytes or str value, decoded whole (UNICODE: up to 4 bytes per byte read).
+_LINE_CAPS = {"INT": 4400, "LONG": 4400, "FLOAT": 64, "GET": 24, "PUT": 24, "GLOBAL": 4096,
+              "INST": 4096, "PERSID": 4096, "STRING": 1 << 24, "UNICODE": 1 << 24}
+
+
+def _valid_utf8(data: bytes, start: int, size: int) -> None:
+    """Raise as `str(data[start:start + size], 'utf-8', 'surrogatepass')` would (how both
+    unpicklers decode BINUNICODE), keeping a piece at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8")("surrogatepass")
+    view, end = memoryview(data), start + size
+    for at in range(start, end, _UTF8_PIECE):
+        stop = min(at + _UTF8_PIECE, end)
+        try:
+            decoder.decode(view[at:stop], stop == end)
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"a text constant that is not UTF-8 ({exc.reason}, within bytes"
+                             f" {at - start}-{stop - start} of its {size})") from None
+
+
+def _line_cap(name: str, data: bytes, pos: int) -> None:
+    """A text argument longer than any writer writes is refused before it is read."""
+    cap = _LINE_CAPS[name]
+    start = pos + 1
+    for _ in range(2 if name in ("GLOBAL", "INST") else 1):
+        end = data.find(b"\n", start, start + cap + 1)
+        if end < 0:
+            if len(data) - start <= cap:
+                return  # no newline at all: the reader's own error
+            raise ValueError(f"{name} with a text argument longer than {cap} bytes: no"
+                             " writer writes such a line")
+        start = end + 1
 _CODE2OP = {op.code.encode("latin-1"): op for op in pickletools.opcodes}
 
 
@@ -287,6 +362,18 @@ def _ops(stream: io.BytesIO, data: bytes) -> Generator[tuple[Any, Any, int], Non
                 yield opcode, Blob(data, start, size, kind), pos
                 continue
             stream.seek(pos + 1)  # short ones, and errors, as pickletools reads them
+        text_width = _TEXT_BLOB_OPS.get(code)
+        if text_width is not None:
+            size = int.from_bytes(stream.read(text_width), "little")
+            start = pos + 1 + text_width
+            if BLOB_MIN <= size <= len(data) - start:
+                _valid_utf8(data, start, size)
+                stream.seek(start + size)
+                yield opcode, TextBlob(data, start, size), pos
+                continue
+            stream.seek(pos + 1)
+        elif opcode.arg is not None and opcode.arg.n == pickletools.UP_TO_NEWLINE:
+            _line_cap(opcode.name, data, pos)
         yield opcode, None if opcode.arg is None else opcode.arg.reader(stream), pos
         if code == b".":
             return
@@ -443,7 +530,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
         if check:
             verdict.subclasses.add(check)
         if _is(target, ("_codecs", "encode")) and not (
-                len(args.items) == 2 and isinstance(_const(args.items[0]), str)
+                len(args.items) == 2 and isinstance(_const(args.items[0]), (str, TextBlob))
                 and _const(args.items[1]) == "latin1"):
             _refuse(verdict, offset, UNRESOLVED, "_codecs.encode with other arguments than"
                     " (constant text, 'latin1'): a codec name imports a module")

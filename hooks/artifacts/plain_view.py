@@ -48,6 +48,7 @@ from mlgate.artifacts.stream_model import (
     Instance,
     Mapping,
     Seq,
+    TextBlob,
     shared_cost,
 )
 from mlgate.artifacts.stream_model import hash_work as _hash_work
@@ -146,6 +147,8 @@ def _kinds_of(value, depth: int = 0) -> frozenset:
             return frozenset({"bytearray"})
         elif isinstance(found, Blob):
             return frozenset({"bytes"})  # a large constant: no key, no compared value
+        elif isinstance(found, TextBlob):
+            return frozenset({"str"})
         elif isinstance(found, bytes):
             kinds = {"bytes"}
         else:

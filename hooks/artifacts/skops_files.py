@@ -70,6 +70,10 @@ MAX_NODES = 5_000_000
 # The node tree json.loads builds takes about 13 times the text (static-layer review round 32:
 # an 834 KB archive expanded to a schema that held 10.9 GB): this keeps it near 1.7 GB.
 MAX_SCHEMA_BYTES = 128 * 2**20
+# An empty object is 2 bytes of text and 64 of memory (review round 33: 44.7 million `{}`
+# in 128 MiB held 3.7 GB): objects and lists are counted, braces in strings too, before
+# parsing. A node is an object, its content a list or an object.
+MAX_SCHEMA_CONTAINERS = 2 * MAX_NODES
 _ID_KEYS = frozenset({"__id__", "file"})
 
 
@@ -115,6 +119,11 @@ def scan_tree(path: str, data: bytes, allow, facts: dict) -> list[Finding]:
             text = read_member(archive, info, _budget(data))
             if text is None:  # a 1 KB archive declared a 4 GiB schema.json
                 return [_finding(path, MALFORMED, "schema.json: expands beyond the size cap")]
+            containers = text.count(b"{") + text.count(b"[")
+            if containers > MAX_SCHEMA_CONTAINERS:  # counted before json builds them
+                return [_finding(path, MALFORMED, f"schema.json: more than"
+                                 f" {MAX_SCHEMA_CONTAINERS} objects and lists, more than"
+                                 f" {MAX_NODES} skops nodes hold")]
             schema = json.loads(text)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError,
             RecursionError, KeyError) as exc:

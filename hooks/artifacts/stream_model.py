@@ -42,6 +42,37 @@ class Blob:
         return self.data[self.start:self.start + self.size]
 
 
+class TextBlob:
+    """A large str constant (BINUNICODE, BINUNICODE8), kept as where its UTF-8 lies: decoded
+    whole, one astral character makes every character four bytes (a 3 MB compressed file
+    held 7 GiB). Its UTF-8 is validated as the unpicklers decode it, piece by piece. No
+    check reads its text: where a str must be known (a name, a key, an argument), it is
+    not one, and is refused."""
+
+    __slots__ = ("data", "size", "start")
+
+    def __init__(self, data: bytes, start: int, size: int) -> None:
+        self.data, self.start, self.size = data, start, size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def latin1(self) -> bytes | None:
+        """`str(...).encode('latin1')`: the bytes of an array or a value that protocols 0-2
+        write as `_codecs.encode(text, 'latin1')`; None when a character is past U+00FF."""
+        import codecs
+
+        decoder = codecs.getincrementaldecoder("utf-8")("surrogatepass")
+        view, end, pieces = memoryview(self.data), self.start + self.size, []
+        for at in range(self.start, end, 1 << 16):
+            stop = min(at + (1 << 16), end)
+            try:
+                pieces.append(decoder.decode(view[at:stop], stop == end).encode("latin1"))
+            except UnicodeError:
+                return None
+        return b"".join(pieces)
+
+
 class Const:
     __slots__ = ("value",)
 

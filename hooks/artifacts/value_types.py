@@ -192,7 +192,7 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
     """Why a call of one of these types is refused (not the arguments CPython writes)."""
     pair = _pair(target)
     if pair is not None and pair[0] in ("builtins", "__builtin__") and (
-            pair[1] in _BUILTIN_FORMS and what == "REDUCE"):
+            pair[1] in _BUILTIN_FORMS):  # OBJ, INST and NEWOBJ call the class too
         return _builtin_problem(pair[1], args.items)
     if pair == ZONEINFO_UNPICKLE:
         items = args.items

@@ -1,0 +1,174 @@
+"""Review round 33 (static layer).
+
+- A budget per file was no budget for a run: six 81 KB bundles, each just inside the scan's
+  per-file work budget, took 130 s and 1.4 GB together. Every static scan of one run now also
+  spends from the run's budget; a file refused because the run's budget is gone is not
+  refused for what it is, so that verdict is never cached: checked alone, it passes.
+- Call forms were checked for one call opcode only: the rule that holds builtins to the
+  arguments CPython writes ran for REDUCE, but OBJ, INST and NEWOBJ call the class too
+  (`OBJ(bytearray, 3500000000)`, 32 bytes, made every load allocate 3.5 GB). The rule: a
+  call's arguments are judged by what is called, whatever opcode calls it.
+- numpy's random-state constructors called whatever the file handed them, with an argument
+  of its choosing (`__randomstate_ctor('7', int)`): only the forms numpy writes pass.
+"""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from helpers import artifact_json, g, i4, u
+from mlgate.artifacts.allowlist import BASE, NUMPY_TYPES, NUMPY_UFUNCS, AllowList
+from mlgate.artifacts.pickle_scan import scan_pickle
+from mlgate.cli import main
+
+
+def _bundles(root, count: int) -> list[str]:
+    names = []
+    for i in range(count):
+        name = f"part{i}.pkl"
+        # unique bytes: a verdict cached by another test is not this one's
+        (root / name).write_bytes(pickle.dumps([str(root), name, list(range(5_000))],
+                                                  protocol=4))
+        names.append(name)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    return names
+
+
+def test_one_budget_for_every_file_of_a_run(git_project, capsys, monkeypatch):
+    from mlgate.artifacts import pickle_scan
+
+    monkeypatch.setattr(pickle_scan, "_CLOCK_EVERY", 256)
+    names = _bundles(git_project, 4)
+    code, found = artifact_json(capsys, "--no-load", *names)
+    assert code == 0 and found == []  # each file costs ~5,000 units: inside both budgets
+    monkeypatch.setattr(pickle_scan, "MAX_RUN_OPCODES", 12_000)
+    code, found = artifact_json(capsys, "--no-load", *names)
+    refused = {f["path"] for f in found if "this run's artifacts together" in f["message"]}
+    assert code == 1 and refused == {"part2.pkl", "part3.pkl"}, found
+    assert pickle_scan._RUN == [None]  # the run's budget ends with the run
+
+
+def test_a_verdict_of_the_run_budget_is_not_cached(git_project, capsys, monkeypatch):
+    from mlgate.artifacts import pickle_scan
+
+    monkeypatch.setattr(pickle_scan, "_CLOCK_EVERY", 256)
+    monkeypatch.setattr(pickle_scan, "MAX_RUN_OPCODES", 12_000)
+    names = _bundles(git_project, 4)
+    cached = ["artifact", "--format", "json", "--no-load", "--python", sys.executable]
+    assert main([*cached, *names]) == 1
+    capsys.readouterr()
+    assert main([*cached, "part3.pkl"]) == 0, capsys.readouterr().out
+
+
+ALLOW = AllowList(BASE | NUMPY_UFUNCS | NUMPY_TYPES)
+BIG = i4(2_000_000_000)
+RANGE = g("builtins", "range") + b"K\x00" + BIG + b"K\x01\x87R"
+RANDOM = "numpy.random._pickle"
+
+
+@pytest.mark.parametrize("body", [
+    b"\x80\x02" + g("builtins", "bytearray") + BIG + b"\x85R.",
+    b"\x80\x02(" + g("builtins", "bytearray") + BIG + b"o.",
+    b"(" + BIG + b"ibuiltins\nbytearray\n.",
+    b"\x80\x02" + g("builtins", "bytearray") + BIG + b"\x85\x81.",
+    b"\x80\x02(" + g("builtins", "list") + RANGE + b"o.",
+    b"\x80\x02(" + g("builtins", "frozenset") + RANGE + b"o.",
+    b"\x80\x02" + g(RANDOM, "__randomstate_ctor") + u("7") + g("builtins", "int")
+    + b"\x86R.",
+    b"\x80\x02" + g(RANDOM, "__generator_ctor") + u("MT19937") + g("builtins", "str")
+    + b"\x86R.",
+    b"\x80\x02" + g(RANDOM, "__bit_generator_ctor") + u("anything") + b"\x85R.",
+    b"\x80\x02" + g("numpy.random.mtrand", "RandomState") + b"K\x05\x85R.",
+    b"\x80\x02" + g("numpy.random._pcg64", "PCG64") + b"K\x05\x85R.",
+    b"\x80\x02" + g("numpy.random.bit_generator", "SeedSequence") + b"K\x05\x85R.",
+], ids=["reduce-bytearray", "obj-bytearray", "inst-bytearray", "newobj-bytearray",
+        "obj-list-range", "obj-frozenset-range", "randomstate-ctor-int", "generator-ctor-str",
+        "bit-generator-ctor-name", "randomstate-called", "pcg64-called", "seedsequence-called"])
+def test_a_call_form_no_writer_writes_is_refused_whatever_opcode_calls_it(body):
+    verdict = scan_pickle(body, ALLOW)
+    assert [r.code for r in verdict.refusals] == ["MLG302"], verdict.refusals
+    assert any(words in verdict.refusals[0].message for words in (
+        "other arguments than", "called with arguments", "other than a bit generator"))
+
+
+@pytest.mark.parametrize("value", [
+    np.random.RandomState(3), np.random.default_rng(3), np.random.SeedSequence(5),
+    np.random.Generator(np.random.Philox(1)), np.random.PCG64DXSM(2), bytearray(b"ab"),
+    {1, 2}, frozenset([3]), complex(1, 2), slice(1, None, 2),
+], ids=lambda v: type(v).__name__)
+@pytest.mark.parametrize("protocol", range(6))
+def test_what_numpy_and_cpython_write_passes(value, protocol):
+    verdict = scan_pickle(pickle.dumps(value, protocol), ALLOW)
+    assert verdict.refusals == []
+
+
+def test_the_name_and_constructor_form_of_numpy_1_25_passes():
+    body = (b"\x80\x04" + g(RANDOM, "__randomstate_ctor") + u("MT19937")
+            + g(RANDOM, "__bit_generator_ctor") + b"\x86R.")
+    assert scan_pickle(body, ALLOW).refusals == []
+
+
+def test_a_skops_schema_of_empty_objects_is_refused_before_it_is_parsed(monkeypatch):
+    # 2 bytes of text, 64 of memory each: 44.7 million in 128 MiB held 3.7 GB.
+    import io
+    import tracemalloc
+    import zipfile
+
+    from mlgate.artifacts import skops_files
+    from mlgate.artifacts.formats import static
+
+    monkeypatch.setattr(skops_files, "MAX_SCHEMA_CONTAINERS", 100_000)
+    body = (b'{"__class__": "list", "__module__": "builtins", "__loader__": "ListNode",'
+            b' "content": [' + b"{}," * 100_000 + b'{}], "protocol": 2,'
+            b' "_skops_version": "0.10.0"}')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("schema.json", body)
+    static("warm.skops", buffer.getvalue(), ALLOW, False)  # imports outside the measure
+    tracemalloc.start()
+    try:
+        found, facts = static("m.skops", buffer.getvalue(), ALLOW, False)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert facts["kind"] == "skops"
+    assert [f.code for f in found] == ["MLG305"], found
+    assert "objects and lists" in found[0].message
+    assert peak < 3 * len(body), peak  # parsed, the 100,001 dicts alone would take 6.4 MB
+
+
+def test_a_load_is_judged_with_its_own_files_facts(git_project, capsys):
+    """New-user round 33 (F1): the versions a load's warnings were checked against were
+    those of the last file scanned, not the loaded one's: a model that records scikit-learn
+    1.0.2, checked before a file that records none, got a second MLG306 saying the file
+    does not record 1.0.2."""
+    import copyreg
+    import io
+
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression().fit([[0.0], [1.0], [0.0], [1.0]], [0, 1, 0, 1])
+    state = model.__getstate__()
+    state["_sklearn_version"] = "1.0.2"
+
+    class Writer(pickle.Pickler):
+        def reducer_override(self, obj):
+            if obj is model:
+                return copyreg.__newobj__, (LogisticRegression,), state
+            return NotImplemented
+
+    out = io.BytesIO()
+    Writer(out, 4).dump(model)
+    (git_project / "model.pkl").write_bytes(out.getvalue())
+    (git_project / "zdata.pkl").write_bytes(pickle.dumps({"columns": ["a", "b"]}, protocol=4))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    for order in (["model.pkl", "zdata.pkl"], ["zdata.pkl", "model.pkl"]):
+        code, found = artifact_json(capsys, "--only-artifacts", *order)
+        versions = [f["message"] for f in found if f["code"] == "MLG306"]
+        assert code == 1 and len(versions) == 1, found
+        assert "1.0.2" in versions[0] and "does not record" not in versions[0], found
