@@ -218,7 +218,9 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         behind_preprocessors,
         block_key,
         exercise,
+        fed_by_position,
         model_block,
+        name_the_model,
         read_inputs,
         takes_the_request,
     )
@@ -424,7 +426,8 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                 untimed.append(f"{spec.name} (no sample)")
             measured["models"].append((spec, model))
             ranges.append((spec, begun, (len(schema_found), len(latency_found), len(compared),
-                                         len(timed)), takes_the_request(model, sample)))
+                                         len(timed)), (takes_the_request(model, sample),
+                                                       fed_by_position(model, sample))))
     for spec, at in nameless:
         # a model of no column names beside a preprocessor saved on its own (vectorizer.pkl
         # beside model.pkl): a sample of the request would not predict on the bare model
@@ -437,9 +440,14 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                              " (make_pipeline(preprocessor, model)), or declare the model"
                              f" with preprocessors = [\"{near[0]}\"], and the request is"
                              " checked as served)")
-    for spec, (s0, l0, c0, t0), (s1, l1, c1, t1), raw in reversed(ranges):
+    several = len(ranges) > 1
+    for spec, (s0, l0, _, _), (s1, l1, _, _), _ in ranges:
+        for finding in schema_found[s0:s1] + latency_found[l0:l1]:
+            name_the_model(finding, spec, several)
+    for spec, (s0, l0, c0, t0), (s1, l1, c1, t1), (raw, by_position) in reversed(ranges):
         # a model beside a preprocessor saved on its own: not checked, not failed
-        kept, why = behind_preprocessors(spec, schema_found[s0:s1], preprocessor_files, raw)
+        kept, why = behind_preprocessors(spec, schema_found[s0:s1], preprocessor_files, raw,
+                                         by_position)
         timing_kept, late = behind_preprocessors(spec, latency_found[l0:l1],
                                                  preprocessor_files, raw)
         if why:

@@ -317,8 +317,25 @@ def _hint_saved_beside(spec, failing: list[Finding]) -> None:
         f" preprocessors = [\"{beside[0]}\"] in {spec.origin}")
 
 
+_DECLARE_CHAIN = (
+    "save the preprocessing and the model as one Pipeline (make_pipeline(preprocessor,"
+    " model)) and ship that, or declare the model with the preprocessors its service"
+    " applies first ([tool.mlgate.models.NAME] artifact = \"{artifact}\", preprocessors ="
+    " [\"{preprocessor}\"]), so that the request is checked as it is served")
+
+
+def fed_by_position(model: dict | None, sample) -> bool:
+    """The sample's named columns reached a model that records no names: it read them by
+    position, whatever they were called."""
+    if not model or getattr(sample, "unnamed", False):
+        return False
+    return not (model.get("input") or {}).get("feature_names_in") and bool(
+        model.get("sample_columns"))
+
+
 def behind_preprocessors(spec, found: list[Finding], preprocessors: list[str],
-                         raw: bool = False) -> tuple[list[Finding], str | None]:
+                         raw: bool = False, by_position: bool = False
+                         ) -> tuple[list[Finding], str | None]:
     """A model found among several artifacts, beside a preprocessor saved on its own (a
     ColumnTransformer in transformer.pkl, the model in model.pkl): the serving code applies
     the preprocessor first, in an order mlgate cannot know, so the raw request failing the
@@ -333,6 +350,22 @@ def behind_preprocessors(spec, found: list[Finding], preprocessors: list[str],
     # keeps one scaler per version)
     folder = os.path.dirname(spec.artifact)
     preprocessors = [p for p in preprocessors if os.path.dirname(p) == folder] or preprocessors
+    if spec.origin == SEVERAL and preprocessors and not failing and by_position and not raw:
+        # New-user round 33 (F3): a model fitted on a preprocessor's 339 unnamed columns
+        # took a raw request of 339 named columns by position, and the audit said READY for
+        # a request the served chain (preprocessor first) refused with a KeyError.
+        where = spec.sample if isinstance(spec.sample, str) and spec.sample else spec.artifact
+        note = Finding(where, 1, 1, UNREADABLE,
+                       f"model {spec.name!r} records no column names, and a preprocessor was"
+                       f" saved beside it ({', '.join(preprocessors)}): the sample's named"
+                       " columns reached the bare model by position only, so if the serving"
+                       " code applies the preprocessor first, the request was not checked as"
+                       " it is served", severity="warning",
+                       hint=_DECLARE_CHAIN.format(artifact=spec.artifact,
+                                                  preprocessor=preprocessors[0]),
+                       extra={"check": "schema"})
+        return [f for f in found if f.code != codes.SCHEMA_EXTRA] + [note], (
+            f"fitted on what a preprocessor beside it makes: {', '.join(preprocessors)}")
     if spec.origin != SEVERAL or not preprocessors or not failing or raw:
         return found, None
     first = failing[0]
@@ -344,12 +377,8 @@ def behind_preprocessors(spec, found: list[Finding], preprocessors: list[str],
                    + (" was not timed" if first.code == codes.LATENCY_NOT_MEASURED
                       else "'s input was not"
                       " checked"), severity="warning",
-                   hint="save the preprocessing and the model as one Pipeline"
-                        " (make_pipeline(preprocessor, model)) and ship that, or declare the"
-                        " model with the preprocessors its service applies first"
-                        f" ([tool.mlgate.models.NAME] artifact = \"{spec.artifact}\","
-                        f" preprocessors = [\"{preprocessors[0]}\"]), so that the"
-                        " request is checked as it is served",
+                   hint=_DECLARE_CHAIN.format(artifact=spec.artifact,
+                                              preprocessor=preprocessors[0]),
                    extra={"check": (first.extra or {}).get("check", "schema")})
     # nor are the sample's columns the bare model does not read (new-user trial round 31:
     # MLG402 "not a model input" for columns the preprocessor beside it takes, in the run

@@ -744,6 +744,29 @@ def test_a_model_behind_a_preprocessor_saved_apart_is_not_checked_not_failed(git
     assert code == 1 and "MLG401" in [f["code"] for f in found], found
 
 
+def test_a_nameless_model_beside_a_preprocessor_is_not_checked_by_width_alone(git_project,
+                                                                            capsys):
+    """New-user round 33 (F3): a model fitted on a preprocessor's unnamed output, as wide
+    as the raw request, took the raw request by position, and the audit said READY for a
+    request the served chain refused (a column the preprocessor needs was renamed)."""
+    from sklearn.compose import ColumnTransformer
+
+    frame = pd.DataFrame({"age": np.arange(30.0), "income": np.arange(30.0) % 7})
+    transformer = ColumnTransformer([("num", StandardScaler(), ["income", "age"])]).fit(frame)
+    joblib.dump(transformer, git_project / "preprocessor.joblib")
+    joblib.dump(LogisticRegression().fit(transformer.transform(frame), np.arange(30) % 2),
+                git_project / "model.joblib")
+    (git_project / "sample_request.json").write_text(json.dumps({"age": 3.0, "incomee": 1}))
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 0 and [(f["code"], f["severity"]) for f in found] == [
+        ("MLG400", "warning")], found
+    assert "reached the bare model by position only" in found[0]["message"]
+    code, report = audit(capsys, "--skip", "lock")
+    assert (code, report["verdict"]) == (1, "incomplete"), report
+    assert statuses(report)["schema"] == "not-checked"
+
+
 def test_a_model_behind_a_dict_vectorizer_is_not_failed_for_its_one_hot_names(git_project,
                                                                            capsys):
     """dv.pkl (a DictVectorizer) and a model fitted on its output, whose numeric columns

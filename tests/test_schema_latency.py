@@ -702,3 +702,41 @@ def test_with_two_models_each_finding_names_its_model(repo, capsys):
     code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample",
                          "sample_request.json")  # one model: its findings' text is unchanged
     assert (code, found) == (0, [])
+
+
+def test_lightgbm_names_with_spaces_are_the_columns_it_was_fitted_on(repo, capsys):
+    """New-user round 33 (F4): LightGBM stores 'City_New Delhi' as 'City_New_Delhi' and is
+    served with the name it was fitted on: the sample with the training columns got MLG401
+    'the model needs column City_New_Delhi'. A column truly missing still fails."""
+    import lightgbm
+
+    frame = pd.DataFrame({"Age": RNG.rand(40), "City_New Delhi": RNG.randint(0, 2, 40),
+                          "City_Pune": RNG.randint(0, 2, 40)})
+    model = lightgbm.LGBMClassifier(n_estimators=3, min_child_samples=2, verbose=-1)
+    joblib.dump(model.fit(frame, TARGET), repo / "model.joblib")
+    assert "City_New_Delhi" in list(model.feature_names_in_)
+    name = sample(repo, {"Age": 30.0, "City_New Delhi": 1, "City_Pune": 0})
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample", name)
+    assert (code, found) == (0, []), found
+    name = sample(repo, {"Age": 30.0, "City_Mumbai": 1, "City_Pune": 0})
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample", name)
+    assert code == 1 and "MLG401" in codes(found), found
+
+
+def test_a_catboost_model_is_read_by_its_feature_names():
+    """New-user round 33 (F7): an unpickled CatBoost wrapper says n_features_in_ == 0 and
+    keeps its columns in feature_names_: every CatBoost model was "fitted on 0 unnamed
+    columns" (MLG404). (catboost is not a test dependency: a stand-in of its wrapper.)"""
+    from mlgate.probe_script.exercise import expected_input
+
+    class CatBoostClassifier:
+        n_features_in_ = 0
+
+        def __init__(self, names):
+            self.feature_names_ = names
+
+    CatBoostClassifier.__module__ = "catboost.core"
+    named = expected_input(CatBoostClassifier(["age", "bmi", "smoker"]))
+    assert (named["feature_names_in"], named["n_features_in"]) == (["age", "bmi", "smoker"], 3)
+    unnamed = expected_input(CatBoostClassifier(["0", "1", "2", "3"]))  # fitted on an array
+    assert (unnamed["feature_names_in"], unnamed["n_features_in"]) == (None, 4)

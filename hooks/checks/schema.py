@@ -35,6 +35,7 @@ from mlgate.model_run import (
     add_model_arguments,
     behind_preprocessors,
     exercise,
+    fed_by_position,
     models_and_gate,
     read_inputs,
     takes_the_request,
@@ -521,7 +522,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
 
     several = sum(role == "model" for _, role, _, _ in checked) > 1
     for spec, role, found, raw in checked:
-        found = behind_preprocessors(spec, found, preprocessors, raw)[0] if (
+        found = behind_preprocessors(spec, found, preprocessors, raw[0], raw[1])[0] if (
             role == "model") else found
         for finding in found:
             name_the_model(finding, spec, several)
@@ -530,10 +531,11 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
 
 
 
-def _check_model(spec, gate, args) -> tuple[str | None, list[Finding], bool]:
+def _check_model(spec, gate, args) -> tuple[str | None, list[Finding], tuple[bool, bool]]:
     """One model's findings, what it turned out to be: "model" (compared), "preprocessor" or
     "data" (saved beside a model), or None (not exercised); and whether it was fitted on the
-    request's own columns (`takes_the_request`)."""
+    request's own columns (`takes_the_request`), and whether it read the sample's named
+    columns by position (`fed_by_position`)."""
     findings: list[Finding] = []
     sample, contract = read_inputs(spec, findings)
     if sample is None and contract is None and spec.origin == SEVERAL:
@@ -544,24 +546,25 @@ def _check_model(spec, gate, args) -> tuple[str | None, list[Finding], bool]:
                 print(f"mlgate schema: {spec.artifact} is {BESIDE[model['role']]} saved"
                       f" beside the model ({model['input'].get('model_type')})",
                       file=sys.stderr)
-            return model["role"], findings, False
+            return model["role"], findings, (False, False)
     if sample is None and contract is None:
         if not spec.sample and not spec.contract:
             findings.append(_finding(
                 spec.artifact, NOTHING_TO_COMPARE, f"model {spec.name!r} has neither a"
                 " sample request nor an API contract: its input was not checked",
                 "warning", hint=_declare_hint(spec)))
-        return None, findings, False
+        return None, findings, (False, False)
     model = exercise(gate, spec, sample, None, findings)
     if model is None:
-        return None, findings, False
+        return None, findings, (False, False)
     if model.get("role") in BESIDE:
         print(f"mlgate schema: {spec.artifact} is {BESIDE[model['role']]} saved beside the"
               f" model ({model['input'].get('model_type')}): not exercised",
               file=sys.stderr)
-        return model["role"], findings, False
+        return model["role"], findings, (False, False)
     _compare(spec, sample, contract, model, args, findings)
-    return "model", findings, takes_the_request(model, sample)
+    return "model", findings, (takes_the_request(model, sample),
+                               fed_by_position(model, sample))
 
 
 def _compare(spec, sample, contract, model: dict, args, findings: list[Finding]) -> None:

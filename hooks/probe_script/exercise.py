@@ -37,6 +37,8 @@ def expected_input(obj):
     names = getattr(obj, "feature_names_in_", None)
     names = _names(names) if names is not None else None
     width = getattr(obj, "n_features_in_", None)
+    if names is None and _made_by(obj, "catboost"):
+        names, width = _catboost_input(obj, width)
     info = {"feature_names_in": names,
             "n_features_in": int(width) if width is not None else None,
             "used_columns": None, "model_type": type(obj).__name__}
@@ -56,6 +58,36 @@ def expected_input(obj):
         if known:
             info["used_columns"] = used
     return info
+
+
+def _made_by(obj, package: str) -> bool:
+    return (type(obj).__module__ or "").split(".")[0] == package
+
+
+def _catboost_input(model, width):
+    """CatBoost's scikit-learn wrappers keep their columns in `feature_names_`, and say
+    `n_features_in_ == 0` once unpickled (new-user round 33: every pickled CatBoost model
+    was "fitted on 0 unnamed columns"). Fitted on an array, its names are '0', '1', ..."""
+    try:
+        names = _names(getattr(model, "feature_names_", None) or [])
+    except Exception:
+        return None, width
+    if not names:
+        return None, width
+    unnamed = names == [str(i) for i in range(len(names))]
+    return (None if unnamed else names), len(names)
+
+
+def as_lightgbm_reads(names, columns):
+    """LightGBM stores a column named 'City_New Delhi' as 'City_New_Delhi' (each space an
+    underscore) and is served with the name it was fitted on: a model name that a sample
+    column becomes this way is that column (new-user round 33: a false MLG401)."""
+    given = set(columns)
+    spelled: dict = {}
+    for column in columns:
+        spelled.setdefault(str(column).replace(" ", "_"), []).append(column)
+    return [name if name in given or len(spelled.get(name, ())) != 1 else spelled[name][0]
+            for name in names]
 
 
 class _Records(list):
@@ -445,6 +477,11 @@ def exercise_model(obj, spec):
         if not spec.get("input"):
             spec = dict(spec, input="records")
     out = {"input": expected_input(obj)}
+    fitted = getattr(obj, "steps", None)
+    fitted = fitted[0][1] if isinstance(fitted, list) and fitted else obj
+    if out["input"]["feature_names_in"] and spec.get("columns") and _made_by(fitted, "lightgbm"):
+        out["input"]["feature_names_in"] = as_lightgbm_reads(out["input"]["feature_names_in"],
+                                                             spec["columns"])
     if records is not None:
         out["input"]["model_type"] = type(records.pipeline).__name__
     if chain is not None:
