@@ -473,3 +473,31 @@ def test_the_service_imports_a_package_no_lock_installs(project, capsys, monkeyp
     write(root / "app" / "settings.py", "X = 1\n")
     code, found, _ = run_lock(capsys)  # the cached verdict follows the sources
     assert [f for f in found if f["code"] == "MLG211"] == [], found
+
+
+def test_pipfile_develop_packages_are_not_required_of_the_environment(project, capsys):
+    """New-user round 33 (F2): [dev-packages] awsebcli, which neither `pipenv install` nor
+    `pipenv sync` (nor the Dockerfile's `pipenv install --deploy`) installs, gave nine
+    MLG201 errors whose hint (`pipenv sync`) did not install them. A package only the
+    develop section locks is a warning; one both sections lock is held to the pin."""
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    install(venv, "six", "1.15.0")
+    lock = {"_meta": {"hash": {"sha256": "0" * 64}, "pipfile-spec": 6, "requires": {},
+                      "sources": [{"name": "pypi", "url": "https://pypi.org/simple",
+                                   "verify_ssl": True}]},
+            "default": {"attrs": {"version": "==23.2.0"}},
+            "develop": {"awsebcli": {"version": "==3.21.0"}, "six": {"version": "==1.16.0"},
+                        "attrs": {"version": "==23.2.0"}}}
+    (root / "Pipfile.lock").write_text(json.dumps(lock, indent=4))
+    code, found, _ = run_lock(capsys, "--no-cache")
+    by_name = {f.get("package"): f for f in found}
+    assert code == 0, found
+    assert by_name["awsebcli"]["severity"] == "warning"
+    assert "pipenv sync --dev" in by_name["awsebcli"]["hint"]
+    assert by_name["six"]["severity"] == "warning" and "develop section" in by_name["six"][
+        "message"]
+    install(venv, "attrs", "23.1.0")  # the default section's pin still holds
+    code, found, _ = run_lock(capsys, "--no-cache")
+    assert code == 1 and any(f.get("package") == "attrs" and f["severity"] == "error"
+                             for f in found), found

@@ -410,6 +410,15 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
             for finding in _check_package(lock, package, env, require_hashes):
                 if development and finding.code in (MISSING, MISMATCH):
                     finding.severity = "warning"
+                elif package.name in lock.dev_only and finding.code in (MISSING, MISMATCH):
+                    # new-user round 33 (F2): awsebcli in [dev-packages], which neither
+                    # `pipenv install` nor the Dockerfile's `pipenv install --deploy` installs
+                    finding.severity = "warning"
+                    finding.message += (" (Pipfile.lock's develop section: a deployment"
+                                        " installs only its default section)")
+                    if finding.code == MISSING:
+                        finding.hint = ("for development, `pipenv sync --dev` installs it;"
+                                        " the service does not need it")
                 if unmarked and finding.code == MISSING:
                     finding.severity = "warning"
                     # said in full once; the others point at it

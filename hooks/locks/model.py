@@ -90,6 +90,9 @@ class ParsedLock:
         # whether they say --require-hashes
         self.includes: list[tuple[str, str, int]] = []
         self.require_hashes = False
+        # Pipfile.lock only: packages only its `develop` section locks (what `pipenv sync`
+        # leaves out, `pipenv sync --dev` installs)
+        self.dev_only: set[str] = set()
 
     @property
     def unreadable(self) -> bool:

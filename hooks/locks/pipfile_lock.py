@@ -1,6 +1,8 @@
 """Pipfile.lock (pipenv's JSON lock): the `default` and `develop` sections.
 
-Both sections are read, as a developer's environment (`pipenv install --dev`) has both.
+Both sections are read, as a developer's environment (`pipenv install --dev`) has both; the
+packages only `develop` locks are marked (`dev_only`): `pipenv install` and `pipenv sync`,
+and so a deployment, leave them out.
 `version` is a specifier as pipenv writes it: `==1.2.3` is a pin; `*` (which pipenv writes for
 a package whose markers did not hold where it locked) is none. Each package's line is the line
 of its `"name": {` key, found by a light scan of the JSON tokens (json gives no positions).
@@ -54,6 +56,11 @@ def parse(text: str, path: str) -> ParsedLock:
             package = _package(name, entry, path, line, lock.problems)
             if package is not None:
                 lock.packages.append(package)
+                if section == "develop":
+                    lock.dev_only.add(package.name)
+    default = data.get("default")
+    if isinstance(default, dict):
+        lock.dev_only -= {canonical_name(n) for n in default if isinstance(n, str)}
     return lock
 
 
