@@ -172,3 +172,27 @@ def test_a_load_is_judged_with_its_own_files_facts(git_project, capsys):
         versions = [f["message"] for f in found if f["code"] == "MLG306"]
         assert code == 1 and len(versions) == 1, found
         assert "1.0.2" in versions[0] and "does not record" not in versions[0], found
+
+
+def test_a_pickled_keras_model_is_refused_for_what_it_calls_not_as_damaged():
+    """New-user round 33 (F6): Keras 3 pickles a model as getattr(Functional,
+    '_unpickle_model')(io.BytesIO(<.keras zip>)): the zip's directory lies near the file's
+    end, and mlgate said "damaged or tampered ... no writer makes such a file"."""
+    import io
+    import struct
+    import zipfile
+
+    from mlgate.artifacts.formats import static
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as keras_file:
+        keras_file.writestr("config.json", "{}")
+    zipped = archive.getvalue()
+    body = (b"\x80\x04" + g("builtins", "getattr")
+            + g("keras.src.models.functional", "Functional") + u("_unpickle_model") + b"\x86R"
+            + g("io", "BytesIO") + b"B" + struct.pack("<I", len(zipped)) + zipped
+            + b"\x85R\x85R.")
+    found, _ = static("model.pkl", body, ALLOW, False)
+    assert found and found[0].code == "MLG301", found
+    assert "deep-learning framework" in found[0].message
+    assert "model.keras" in found[0].hint

@@ -81,6 +81,13 @@ def _verdict(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding
     if zip_behind(data):
         # One file, two formats: what its start says is scanned, what zipfile finds from
         # its end (a .skops or .npz archive) is what skops.io.load or numpy.load reads.
+        if kind == "pickle":
+            # Keras 3 pickles a model as its .keras zip, a bytes constant near the pickle's
+            # end (new-user round 33: "damaged or tampered" hid why it is refused): what
+            # the pickle calls is said first, the zip only when the pickle passes.
+            refused = scan_pickle(data, allow).refusals
+            if refused:
+                return [refusal_finding(path, r, kind) for r in refused], facts
         start = {"npy": "an .npy header", "unknown": "bytes of no model format"}.get(
             kind, f"a {kind} stream")
         return [_finding(path, MALFORMED, f"a zip archive's directory at its end, behind"

@@ -41,7 +41,7 @@ from mlgate.artifacts.object_states import (
     subclass_check,
 )
 from mlgate.artifacts.plain_view import pickle_load_view
-from mlgate.artifacts.refused_globals import CODE_HINT, carries_code, dangerous
+from mlgate.artifacts.refused_globals import CODE_HINT, carries_code, dangerous, framework_hint
 from mlgate.artifacts.stream_model import (
     MAIN_CLASS,
     MALFORMED,
@@ -270,6 +270,12 @@ def _exploit_primitive(verdict: Verdict, offset: int, module: str, name: str) ->
         verdict.refusals.append(Refusal(
             offset, UNSAFE_GLOBAL, f"{module}.{name} rebuilds a function from the code the"
             " artifact carries", hint=CODE_HINT))
+        raise _Stop
+    framework = framework_hint(module)
+    if framework:
+        verdict.refusals.append(Refusal(
+            offset, UNSAFE_GLOBAL, f"{module}.{name}: a deep-learning framework's object,"
+            " whose load runs the framework's own loader", hint=framework))
         raise _Stop
     _refuse(verdict, offset, UNSAFE_GLOBAL,
             f"{module}.{name} is not on the allow-list, and it is what pickle exploits"

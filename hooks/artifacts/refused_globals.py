@@ -98,6 +98,25 @@ DANGER_HINT = ("never load this artifact: it names what no model needs and pickl
                " use; re-create it with joblib.dump or pickle.dump from ordinary objects")
 
 
+# Deep-learning frameworks pickle a model as their own saved format inside the pickle (Keras 3:
+# getattr(Functional, '_unpickle_model')(io.BytesIO(<.keras zip>))), which runs the framework's
+# loader, and layers can hold code: not something mlgate vets, nor an exploit.
+FRAMEWORKS = {"keras": "model.save(\"model.keras\")", "tensorflow": "model.save(\"model.keras\")",
+              "torch": "torch.save(model.state_dict(), \"model.pt\")",
+              "jax": "the framework's own checkpoint format"}
+
+
+def framework_hint(module: str) -> str | None:
+    """The hint for a deep-learning framework's pickled model, or None."""
+    way = FRAMEWORKS.get(module.split(".")[0])
+    if way is None:
+        return None
+    return (f"a {module.split('.')[0]} model pickled whole: loading it runs the framework's"
+            f" own loader, which mlgate does not vet; save it in the framework's format"
+            f" ({way}) and list that file in [tool.mlgate] exclude, or keep it out of the"
+            " artifacts mlgate checks")
+
+
 CODE_HINT = ("the artifact carries code (functions pickled by value, as numba, cloudpickle or"
              " dill write them): loading it runs that code, so mlgate cannot vouch for it and"
              " `allow` cannot make it safe. Ship data, not code: rebuild the object when the"
