@@ -530,6 +530,8 @@ def readable_roots(reads, writable_dir):
     planned of the repository (its folder listed). A folder outside the repository that
     holds `.git` (a flat editable install of another checkout) is listed, and its entries
     but `.git` read.
+    With `reads["site"] == "metadata"` (a probe that imports nothing), no folder a .pth
+    file names is read.
     `exposed`: the repository's `.git`, when a tree holds it anyway (a repository inside
     /usr): Landlock only allows, it cannot carve `.git` out."""
     trees = [t for t in SYSTEM_TREES if t != "/proc/self"]
@@ -544,7 +546,11 @@ def readable_roots(reads, writable_dir):
     repo = reads.get("repo")
     repo = os.path.realpath(repo) if isinstance(repo, str) and repo else None
     committed = {p for p in reads.get("pth", ()) if isinstance(p, str)}
-    for folder in _site_paths(committed, repo):
+    # A probe that reads only installed metadata (the version probes) needs nothing .pth
+    # files name: granting those (an editable install's src/, with its committed symlinks
+    # followed) let a pull request read .git/config and ~/.ssh (sandbox review round 33).
+    named = [] if reads.get("site") == "metadata" else _site_paths(committed, repo)
+    for folder in named:
         if repo and (folder == repo or folder.startswith(repo + os.sep)):
             continue  # the repository's own plan decides what of it is read
         if os.path.lexists(os.path.join(folder, ".git")):

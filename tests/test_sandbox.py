@@ -529,6 +529,38 @@ def test_code_a_commit_runs_at_interpreter_start_up_is_sandboxed_and_sees_no_sec
     assert not marker.exists(), marker.read_text()  # nothing written outside the probe
 
 
+def test_the_version_probes_read_nothing_an_editable_install_names(available, tmp_path,
+                                                                   monkeypatch, capsys):
+    """Sandbox review round 33: the probes that read installed versions granted the folder
+    an editable install's .pth names (the checkout's src/) and every symlink target in it:
+    a commit's `src/leak -> ../.git` and `src/ssh -> ~/.ssh`, read by its sitecustomize,
+    printed the checkout token and the key in mlgate's error."""
+    secret = tmp_path / "home" / ".ssh"
+    secret.mkdir(parents=True)
+    (secret / "id_rsa").write_text("SSHSECRET\n")
+    project = tmp_path / "proj"
+    (project / "src").mkdir(parents=True)
+    (project / "src" / "ssh").symlink_to(secret)
+    (project / "src" / "sitecustomize.py").write_text(
+        "import os, sys\nhere = os.path.dirname(os.path.abspath(__file__))\n"
+        "try:\n    text = open(os.path.join(here, 'ssh', 'id_rsa')).read()\n"
+        "except OSError as exc:\n    text = type(exc).__name__\n"
+        "sys.stderr.write('LEAK ' + text + '\\n')\nos._exit(1)\n")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    [site] = list(venv.glob("lib/python*/site-packages"))
+    (site / "__editable__.proj-0.pth").write_text(f"{project / 'src'}\n")
+    python = str(venv / "bin" / "python")
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    (project / "requirements.txt").write_text("numpy\n")
+    subprocess.run(["git", "add", "-A"], cwd=project, check=True)
+    monkeypatch.chdir(project)
+    for argv in (["lock", "--no-cache", "--python", python], ["env", "--python", python]):
+        main(argv)
+        out = capsys.readouterr()
+        assert "SSHSECRET" not in out.out + out.err, argv
+
+
 def test_no_kernel_ipc_object_outlives_the_probe(available, tmp_path):
     """Sandbox review round 31 (F3): a load could make a POSIX message queue (and SysV IPC
     objects), which live in the kernel after the probe has exited; round 32: it could read,

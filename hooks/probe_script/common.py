@@ -124,7 +124,9 @@ def sandbox_then_site():
         spec = importlib.util.spec_from_file_location("_mlgate_sandbox", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        report = module.apply(folder, {})  # reads: the environment and the system only
+        # reads: the environment's installed metadata and the system only, nothing a .pth
+        # file names (an editable install's src/ is the commit's, links and all)
+        report = module.apply(folder, {"site": "metadata"})
         module.deny_writes(report)  # (nothing is imported here that writes)
     except Exception:
         pass
