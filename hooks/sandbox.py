@@ -68,6 +68,8 @@ import os
 import sys
 
 UNAVAILABLE_ENV = "MLGATE_SANDBOX_UNAVAILABLE"
+# Tests only: use at most this Landlock ABI (an older kernel's), never a newer one.
+OLDER_ABI_ENV = "MLGATE_SANDBOX_LANDLOCK_ABI"
 # Set by mlgate in the environment of a probe it started under sandbox-exec (macOS).
 SANDBOX_EXEC_ENV = "MLGATE_SANDBOX_EXEC"
 SANDBOX_EXEC = "/usr/bin/sandbox-exec"
@@ -349,6 +351,17 @@ def _apply_linux(writable_dir, report, disabled, reads=None):
         missing["capabilities"] = f"disabled by {UNAVAILABLE_ENV} (tests)"
     else:
         _drop_capabilities(ctypes, call, arch, applied, missing)
+    abi = next((int(a[len("landlock-abi"):]) for a in applied
+                if a.startswith("landlock-abi") and a[len("landlock-abi"):].isdigit()), None)
+    if abi is not None and abi < 3 and "seccomp" in applied:
+        # Landlock handles truncation from ABI 3 (Linux 6.2) on: before, truncate(path) and
+        # open(O_RDONLY | O_TRUNC) emptied any file the user may write, mlgate's own
+        # sandbox.py among them (sandbox review round 33). seccomp refuses both.
+        _seccomp(ctypes, call, arch, applied, missing, program=no_truncate_program(arch),
+                 name="seccomp-no-truncate")
+        if "seccomp-no-truncate" not in applied:
+            missing.setdefault("landlock-truncate", f"Landlock ABI {abi} lets any writable"
+                               " file be truncated, and seccomp could not refuse it")
     if "landlock" in missing and "seccomp" in applied:
         # No write jail from Landlock (an older kernel, a container that hides it): a load
         # could write .git/config, .git/hooks or ~/.bashrc, which outlive the probe. Then
@@ -423,6 +436,9 @@ def _landlock(ctypes, call, arch, writable_dir, applied, missing, reads=None):
             errno.EOPNOTSUPP: "Landlock is disabled at boot (it is not in the kernel's lsm= list)",
         }.get(-abi, f"landlock_create_ruleset: {os.strerror(-abi)}")
         return
+    older = os.environ.get(OLDER_ABI_ENV, "")
+    if older.isdigit() and 1 <= int(older) < abi:
+        abi = int(older)
     fs = (FS_WRITE_FILE | FS_REMOVE_DIR | FS_REMOVE_FILE | FS_MAKE_CHAR | FS_MAKE_DIR
           | FS_MAKE_REG | FS_MAKE_SOCK | FS_MAKE_FIFO | FS_MAKE_BLOCK | FS_MAKE_SYM)
     if abi >= 2:
@@ -807,6 +823,26 @@ def no_writes_program(arch):
                     (BPF_JSET_K, 0, 1, mask), refused, allow]
     for number in sorted(arch["name_changes"].values()):
         program += [(BPF_JEQ_K, 0, 1, number), refused]
+    return [*program, allow]
+
+
+def no_truncate_program(arch):
+    """For Landlock before ABI 3, which leaves truncation alone: truncate(), and open/openat
+    with O_TRUNC (Linux truncates even with O_RDONLY), fail with EPERM; openat2, whose flags
+    seccomp cannot read, too. ftruncate needs a descriptor open for writing, which Landlock
+    grants only in the writable folder."""
+    refused = (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.EPERM)
+    allow = (BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW)
+    program = [(BPF_LD_W_ABS, 0, 0, DATA_ARCH), (BPF_JEQ_K, 1, 0, arch["audit_arch"]), allow,
+               (BPF_LD_W_ABS, 0, 0, DATA_NR)]
+    for name, argument in sorted(arch["open_flags"].items()):
+        program += [(BPF_JEQ_K, 0, 4, arch["numbers"][name]),
+                    (BPF_LD_W_ABS, 0, 0, DATA_ARG0_LOW + 8 * argument),
+                    (BPF_JSET_K, 0, 1, os.O_TRUNC), refused, allow]
+    for name in ("truncate", "openat2"):
+        number = arch["name_changes"].get(name)
+        if number is not None:
+            program += [(BPF_JEQ_K, 0, 1, number), refused]
     return [*program, allow]
 
 

@@ -561,6 +561,42 @@ def test_the_version_probes_read_nothing_an_editable_install_names(available, tm
         assert "SSHSECRET" not in out.out + out.err, argv
 
 
+@pytest.mark.parametrize("abi", [1, 2])
+def test_before_landlock_abi_3_no_file_outside_is_truncated(available, tmp_path, monkeypatch,
+                                                            abi):
+    """Sandbox review round 33: Landlock handles truncation from ABI 3 (Linux 6.2) on; on
+    5.13-6.1 kernels a load truncated any file the user may write (mlgate's own sandbox.py:
+    every later load ran unsandboxed), and the sandbox called itself complete."""
+    if not any(a.startswith("landlock-abi") for a in available["applied"]):
+        pytest.skip("no Landlock here")
+    monkeypatch.setenv(sandbox.OLDER_ABI_ENV, str(abi))
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    proc = _apply_in_subprocess(f"""\
+        import os
+        tried = []
+        for how in ("truncate", "o_trunc"):
+            try:
+                if how == "truncate":
+                    os.truncate({str(victim)!r}, 0)
+                else:
+                    os.close(os.open({str(victim)!r}, os.O_RDONLY | os.O_TRUNC))
+                tried.append(how + ": done")
+            except OSError as exc:
+                tried.append(how + ": " + type(exc).__name__)
+        with open(os.path.join(os.getcwd(), "own.txt"), "x") as f:  # its folder: writable
+            f.write("new")
+        print(tried)
+        """, work, reads={"repo": str(tmp_path), "trees": [str(tmp_path)], "tracked": []})
+    report = json.loads(proc.stdout.splitlines()[0])
+    assert f"landlock-abi{abi}" in report["applied"], report
+    assert victim.read_text() == "keep me\n", proc.stdout + proc.stderr
+    assert "seccomp-no-truncate" in report["applied"], report
+    assert (work / "own.txt").read_text() == "new"
+
+
 def test_no_kernel_ipc_object_outlives_the_probe(available, tmp_path):
     """Sandbox review round 31 (F3): a load could make a POSIX message queue (and SysV IPC
     objects), which live in the kernel after the probe has exited; round 32: it could read,
@@ -636,3 +672,23 @@ def test_mlgate_is_not_dumpable_once_a_probe_ran(tmp_path):
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           cwd=tmp_path, check=False)
     assert proc.stdout.split() == ["1", "0"], proc.stderr
+
+
+@pytest.mark.parametrize("mode", ["auto", "require"])
+def test_a_damaged_sandbox_module_refuses_the_load_in_every_mode(tmp_path, mode):
+    """Sandbox review round 33: a load that truncated mlgate's sandbox.py made every later
+    load under "auto" run with nothing applied. A sandbox module that cannot be applied
+    now refuses the load, whatever the mode."""
+    damaged = tmp_path / "sandbox.py"
+    damaged.write_text("")  # truncated: no apply()
+    script = textwrap.dedent(f"""\
+        import json
+        from mlgate.probe_script.load import load_artifact
+        print(json.dumps(load_artifact({{"sandbox": {{"mode": {mode!r},
+                                                      "path": {str(damaged)!r}}}}})))
+        """)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, check=False)
+    answer = json.loads(proc.stdout.splitlines()[-1])
+    assert answer["ok"] is False and answer["kind"] == "sandbox", answer
+    assert "reinstall mlgate" in answer["message"], answer

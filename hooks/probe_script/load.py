@@ -857,9 +857,11 @@ def _apply_sandbox(spec):
         module_spec.loader.exec_module(module)
         report = module.apply(folder, spec.get("reads"))
         _SANDBOX.append((module, report))
-    except Exception as exc:  # a missing file or a bug: "require" refuses, "auto" says so
+    except Exception as exc:  # a missing or damaged file: no load, whatever the mode
+        # (sandbox review round 33: a load that truncated sandbox.py made every later
+        # load under "auto" run with nothing applied)
         report = {"applied": [], "missing": {"sandbox": f"{type(exc).__name__}: {exc}"},
-                  "complete": False}
+                  "complete": False, "broken": True}
     report["mode"] = mode
     announce_sandbox(report)
     os.environ["TMPDIR"] = folder  # temporary files go where writing is allowed
@@ -1096,8 +1098,14 @@ def _stopped():
 
 
 def _sandbox_refusal(report):
-    """sandbox = "require" and a protection is missing: the load is not performed."""
+    """sandbox = "require" and a protection is missing, or mlgate's sandbox module could not
+    be applied at all: the load is not performed."""
     missing = "; ".join(f"{name}: {why}" for name, why in report.get("missing", {}).items())
+    if report.get("broken"):
+        return {"ok": False, "kind": "sandbox", "sandbox": report,
+                "message": f"mlgate's sandbox module could not be applied ({missing}): the"
+                           " artifact was not loaded; reinstall mlgate (its sandbox.py is"
+                           " missing or damaged)"}
     return {"ok": False, "kind": "sandbox", "sandbox": report,
             "message": "sandbox = \"require\", but the load's sandbox is incomplete ("
                        f"{missing or 'nothing applied'}); the artifact was not loaded"}
@@ -1112,7 +1120,7 @@ def load_artifact(params):
     wanted = (params.get("sandbox") or {}).get("mode", "off")
     if report is None or report["mode"] != wanted:
         report = _apply_sandbox(params.get("sandbox"))
-    if report["mode"] == "require" and not report["complete"]:
+    if (report["mode"] == "require" and not report["complete"]) or report.get("broken"):
         return _sandbox_refusal(report)
     params["_write_jail"] = any(p.startswith("landlock-abi") for p in report["applied"])
     params["_read_jail"] = "landlock-read" in report["applied"]
