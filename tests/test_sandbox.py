@@ -692,3 +692,28 @@ def test_a_damaged_sandbox_module_refuses_the_load_in_every_mode(tmp_path, mode)
     answer = json.loads(proc.stdout.splitlines()[-1])
     assert answer["ok"] is False and answer["kind"] == "sandbox", answer
     assert "reinstall mlgate" in answer["message"], answer
+
+
+def test_without_landlock_a_committed_sitecustomize_in_a_repo_venv_writes_nothing(
+        tmp_path, monkeypatch, capsys):
+    """Sandbox review round 33 (F13): a `.venv/` at the repository's root, where mlgate
+    finds it, with a sitecustomize.py the commit carries (`git add -f`): it lay beneath the
+    interpreter's prefix, passed for the interpreter's own, and ran before the no-writes
+    filter of the mode without Landlock."""
+    marker = tmp_path / "written.txt"
+    project = tmp_path / "proj"
+    project.mkdir()
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(project / ".venv")],
+                   check=True)
+    [site] = list((project / ".venv").glob("lib/python*/site-packages"))
+    (site / "sitecustomize.py").write_text(
+        f"try:\n    open({str(marker)!r}, 'a').write('written')\nexcept OSError:\n    pass\n")
+    (project / "model.pkl").write_bytes(pickle.dumps({"threshold": 0.5}))
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    subprocess.run(["git", "add", "-f", "model.pkl", str(site / "sitecustomize.py")],
+                   cwd=project, check=True)
+    monkeypatch.chdir(project)
+    monkeypatch.setenv(sandbox.UNAVAILABLE_ENV, "landlock")
+    main(["artifact", "--no-cache", "model.pkl"])
+    capsys.readouterr()
+    assert not marker.exists()

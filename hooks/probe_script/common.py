@@ -59,7 +59,7 @@ def announce_sandbox(report):
 _SITE: list = []  # run once
 
 
-def start_site(before_project_code=None):
+def start_site(before_project_code=None, repo=None):
     """What `python -S` left out at start-up: site-packages, the .pth files in them and
     sitecustomize. Each can be code a commit carries (an editable install of a src layout
     puts the project's folder on sys.path, and its sitecustomize.py would run), so the
@@ -87,15 +87,17 @@ def start_site(before_project_code=None):
     finally:
         site.execsitecustomize, site.execusercustomize = saved
     for name in deferred:
-        if not _the_interpreters(name):
+        if not _the_interpreters(name, repo):
             before_project_code()
         (site.execsitecustomize if name == "sitecustomize" else site.execusercustomize)()
 
 
-def _the_interpreters(name):
+def _the_interpreters(name, repo=None):
     """Whether module `name` (sitecustomize, usercustomize) is absent or lies beneath the
     interpreter's own prefixes (a distribution's sitecustomize, Debian's): never the
-    project's."""
+    project's, nor one inside the repository (sandbox review round 33: committed into a
+    `.venv/` at its root, it passed for the interpreter's own and ran before the no-writes
+    filter)."""
     import importlib.util
 
     try:
@@ -105,6 +107,8 @@ def _the_interpreters(name):
     if spec is None:
         return True
     origin = os.path.realpath(spec.origin or "")
+    if repo and origin.startswith(os.path.realpath(repo).rstrip(os.sep) + os.sep):
+        return False
     prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
                                               sys.base_exec_prefix)}
     return bool(spec.origin) and any(origin.startswith(p.rstrip(os.sep) + os.sep)

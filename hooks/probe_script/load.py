@@ -876,8 +876,8 @@ def _apply_sandbox(spec):
     # of a virtualenv committed to the repository (from the start of site processing).
     if (spec.get("reads") or {}).get("pth"):
         _deny_writes()
-    start_site(before_project_code=_deny_writes)  # now inside the sandbox
     repo = (spec.get("reads") or {}).get("repo")
+    start_site(before_project_code=_deny_writes, repo=repo)  # now inside the sandbox
     if repo and getattr(module, "PENDING_NO_WRITES", None) in report.get("applied", ()):
         sys.meta_path.insert(0, _ProjectCodeBarrier(repo))
     return report
