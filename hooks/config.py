@@ -264,6 +264,9 @@ class Config:
     def __init__(self, root: str, source: str | None = None) -> None:
         self.root = root
         self.source = source
+        # the revision `--trusted-config` read it from: a run on a stranger's commit, where
+        # the work tree's own .gitignore decides nothing (see read_scope.sandbox_reads)
+        self.trusted: str | None = None
         self.exclude: list[str] = []
         self.ignore: list[str] = []
         self.severity: dict[str, str] = {}
@@ -362,7 +365,9 @@ def load_config(explicit: str | None = None, start: str | None = None,
     With `trusted` (a git revision, `--trusted-config`), that file is read from the revision."""
     start = start or os.getcwd()
     if trusted:
-        return _load_trusted(trusted, explicit, start)
+        config = _load_trusted(trusted, explicit, start)
+        config.trusted = trusted
+        return config
     if explicit:
         path = explicit
         if not os.path.isfile(path):

@@ -127,6 +127,28 @@ def test_a_load_reads_tracked_files_only_never_a_nested_git_or_an_untracked_targ
     assert _seen(found[0]["message"]) == ["read"] * 3 + ["denied"] * 7, found[0]["message"]
 
 
+def test_with_a_trusted_configuration_no_untracked_file_is_read(available, repo,  # noqa: F811
+                                                                capsys):
+    """Sandbox review round 33 (F7): untracked Python files git does not ignore were
+    readable, and the commit's own .gitignore decides what git ignores: a pull request that
+    dropped `local_settings.py` from it had the file a CI step wrote read and printed, with
+    --trusted-config too. On a stranger's commit (--trusted-config), no untracked file is
+    readable; on a developer's machine a module not yet added still is."""
+    (repo / "pyproject.toml").write_text(TRUSTS_PEEK)
+    paths = [repo / "proj" / "peek.py", repo / "local_settings.py"]
+    (repo / "model.pkl").write_bytes(_pickled_call(
+        repo, "proj.peek", PEEK, "Peek", [str(p) for p in paths]))
+    subprocess.run(["git", "add", "pyproject.toml", "model.pkl"], cwd=repo, check=True)
+    subprocess.run(["git", "-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm",
+                    "base"], cwd=repo, check=True)
+    (repo / "local_settings.py").write_text("PASSWORD = 's3cr3t'\n")  # no .gitignore says it
+    code, found = run(capsys, "--no-cache", "model.pkl")
+    assert _seen(found[0]["message"]) == ["read", "read"], found[0]["message"]
+    code, found = run(capsys, "--no-cache", "--trusted-config", "HEAD", "model.pkl")
+    assert (code, codes(found)) == (1, ["MLG309"]), [f["message"] for f in found]
+    assert _seen(found[0]["message"]) == ["read", "denied"], found[0]["message"]
+
+
 def test_the_read_plan_grants_clean_folders_whole_and_files_elsewhere(tmp_path):
     """Landlock grants by hierarchy: a folder whose every entry is readable is one rule; a
     folder with anything else in it (an untracked name, a symlink, a nested `.git`) is

@@ -565,7 +565,8 @@ class ArtifactGate:
         if self._read_spec is None:
             from mlgate.artifacts.read_scope import sandbox_reads
 
-            self._read_spec = sandbox_reads(self.repo_root)
+            self._read_spec = sandbox_reads(self.repo_root,
+                                            untracked=not getattr(self.config, "trusted", None))
         return self._read_spec
 
     def _start_early(self, path: str, early: list, block: dict | None = None) -> None:

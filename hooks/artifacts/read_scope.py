@@ -29,12 +29,17 @@ import os
 RULE_CAP = 20_000
 
 
-def sandbox_reads(repo_root: str) -> dict:
+def sandbox_reads(repo_root: str, untracked: bool = True) -> dict:
     """{"repo", "trees", "tracked", "pth", "narrowed"}: absolute folders readable whole,
     files readable one by one, the tracked .pth files and editable finders (a committed
     `.venv/`: what they name is not made readable), and which files are left out for the
-    cap (None when none is). Outside a repository (a source archive, a checkout git refuses), the
-    files of visible folders are taken as the project's, never a hidden one."""
+    cap (None when none is). `untracked`: Python files not yet added that git does not
+    ignore are readable too (a module written before `git add`, on a developer's machine);
+    not with `--trusted-config`, where the commit's own .gitignore would decide it (sandbox
+    review round 33: a pull request that unignored local_settings.py had a CI step's
+    credentials file read and printed). Outside a repository (a source archive, a checkout
+    git refuses), the files of visible folders are taken as the project's, never a hidden
+    one."""
     from mlgate.files import tracked_in, untracked_code_in
 
     listed = tracked_in(repo_root, submodules=True)
@@ -42,7 +47,7 @@ def sandbox_reads(repo_root: str) -> dict:
         names = _visible_files(repo_root)
         pth: list[str] = []
     else:
-        names = set(listed) | set(untracked_code_in(repo_root)) | set(
+        names = set(listed) | set(untracked_code_in(repo_root) if untracked else ()) | set(
             _generated_files(repo_root))
         pth = [os.path.realpath(os.path.join(repo_root, name)) for name in listed
                if name.endswith(".pth") or (name.rsplit("/", 1)[-1].startswith("__editable__")
