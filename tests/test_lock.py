@@ -501,3 +501,21 @@ def test_pipfile_develop_packages_are_not_required_of_the_environment(project, c
     code, found, _ = run_lock(capsys, "--no-cache")
     assert code == 1 and any(f.get("package") == "attrs" and f["severity"] == "error"
                              for f in found), found
+
+
+@pytest.mark.parametrize("named", ["{outside}", "../outside.txt", ".git/config"])
+def test_configured_lock_files_stay_inside_the_repository(project, capsys, tmp_path_factory,
+                                                          named):
+    """Reliability round 33: a committed `[tool.mlgate.lock] files = ["/etc/shadow"]`
+    printed each line of the file as 'MLG200 invalid requirement', in every format: a pull
+    request could have CI print any file the runner reads."""
+    root, _ = project
+    secret = tmp_path_factory.mktemp("elsewhere") / "secret.txt"
+    secret.write_text("root:SECRETHASH:19000:0:99999:7:::\n")
+    (root.parent / "outside.txt").write_text("root:SECRETHASH:19000\n")
+    (root / ".git" / "config").write_text("[remote] url = https://x:SECRETHASH@h/r\n")
+    listed = json.dumps(named.format(outside=secret))
+    write(root / "pyproject.toml", f"[tool.mlgate.lock]\nfiles = [{listed}]\n")
+    code, found, err = run_lock(capsys, "--no-cache")
+    assert code == 2, (found, err)
+    assert "outside the repository" in err and "SECRETHASH" not in err + json.dumps(found)

@@ -278,6 +278,17 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     section = config.section(NAME)
     repo_root = find_repo_root(os.getcwd())
     configured = [os.path.join(config.root, p) for p in section.get("files", [])]
+    for path in configured:
+        # a committed configuration names files of the repository only (reliability round
+        # 33: files = ["/etc/shadow"] printed each of its lines as an invalid requirement)
+        real = os.path.realpath(path)
+        if not (real == repo_root or real.startswith(repo_root.rstrip(os.sep) + os.sep)) or (
+                ".git" in os.path.relpath(real, repo_root).split(os.sep)):
+            from mlgate.finding import UsageError
+
+            raise UsageError(f"[tool.mlgate.lock] files: {os.path.relpath(path)} is outside"
+                             " the repository (or in its .git): mlgate reads only the"
+                             " repository's files")
     folders = [f for f in args.files if os.path.isdir(f)]
     # `mlgate lock app/`: the locks found in that folder, as with no file named
     paths = [f for f in args.files if f not in folders] + [
