@@ -51,10 +51,12 @@ class _Look:
 
     def text(self, path: str) -> str | None:
         if path not in self._texts:
-            try:
-                with open(path, encoding="utf-8-sig") as handle:
-                    self._texts[path] = handle.read()
-            except (OSError, UnicodeDecodeError):
+            from mlgate.artifacts.reading import Unreadable, read_bytes
+
+            try:  # a regular file of at most 1 MiB: never a link to /dev/zero or stdin
+                self._texts[path] = read_bytes(os.path.realpath(path), TOOL_FILE_BYTES
+                                               ).decode("utf-8-sig")
+            except (OSError, Unreadable, UnicodeDecodeError):
                 self._texts[path] = None
         return self._texts[path]
 
@@ -78,6 +80,11 @@ class _Look:
         return None
 
 
+# A tool's file that names the environment (.pdm-python, poetry.toml, environment.yml): read
+# only as a regular file of at most this size (reliability round 33: a committed link to
+# /dev/zero ran mlgate out of memory, one to /dev/stdin blocked it).
+TOOL_FILE_BYTES = 1 << 20
+
 def made_by_a_tool(config_root: str, repo_root: str, env: Mapping[str, str],
                     seen: list[Candidate]) -> ProjectPython | None:
     look = _Look(config_root, repo_root, env, seen)
@@ -91,10 +98,11 @@ def made_by_a_tool(config_root: str, repo_root: str, env: Mapping[str, str],
 def _read_toml(path: str, repo_root: str) -> dict:
     """A TOML file's data, from a JSON copy under .git/mlgate-cache/ keyed by the file's
     bytes: parsing TOML costs more than the rest of a warm hook run."""
+    from mlgate.artifacts.reading import Unreadable, read_bytes
+
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError:
+        raw = read_bytes(os.path.realpath(path), TOOL_FILE_BYTES)
+    except (OSError, Unreadable):
         return {}
     import hashlib
     import json

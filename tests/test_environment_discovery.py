@@ -476,3 +476,34 @@ def test_env_takes_the_projects_folder(tmp_path, monkeypatch, capsys):
     answer = json.loads(capsys.readouterr().out)
     assert code == 0 and answer["python"].startswith(str(project / ".venv")), answer
     assert main(["env", str(tmp_path / "absent")]) == 2
+
+
+@pytest.mark.parametrize("name", [".pdm-python", "poetry.toml", "hatch.toml",
+                                  "environment.yml"])
+def test_a_tool_file_that_is_a_device_or_a_fifo_is_not_read(repo, name):
+    """Reliability round 33: the tool files that name the environment were read with a plain
+    open().read(): a committed link to /dev/zero ran mlgate out of memory, a FIFO or
+    /dev/stdin blocked it. They are read as regular files of at most 1 MiB, or not at all."""
+    (repo / "pyproject.toml").write_text('[project]\nname = "churn"\n[tool.pdm]\n'
+                                         '[tool.poetry]\nname = "churn"\n[tool.hatch]\n')
+    os.mkfifo(repo / "fifo")
+    (repo / name).symlink_to(repo / "fifo")
+    script = (f"import json, sys\nfrom mlgate.environment import resolve_project_python\n"
+              f"try:\n    resolve_project_python(None, None, {str(repo)!r}, {str(repo)!r},"
+              f" environ={{'PATH': '/usr/bin:/bin'}})\nexcept Exception as exc:\n"
+              f"    print(type(exc).__name__)\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, check=False, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr
+    (repo / name).unlink()
+    (repo / name).symlink_to("/dev/zero")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, check=False, stdin=subprocess.DEVNULL,
+                          preexec_fn=_memory_capped)
+    assert proc.returncode == 0, proc.stderr
+
+
+def _memory_capped() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))

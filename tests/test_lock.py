@@ -519,3 +519,38 @@ def test_configured_lock_files_stay_inside_the_repository(project, capsys, tmp_p
     code, found, err = run_lock(capsys, "--no-cache")
     assert code == 2, (found, err)
     assert "outside the repository" in err and "SECRETHASH" not in err + json.dumps(found)
+
+
+def test_a_dockerfile_that_is_a_fifo_does_not_block_the_check(project, capsys):
+    """Reliability round 33: a committed `Dockerfile -> /dev/stdin` blocked `mlgate lock` on
+    a terminal (the Dockerfiles were read with a plain open). A Dockerfile is read as a
+    regular file, or not at all."""
+    import contextlib
+    import subprocess
+    import threading
+
+    root, venv = project
+    (root / ".git").rmdir()
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    install(venv, "attrs", "23.2.0")
+    write(root / "requirements.txt", "attrs==23.2.0\n")
+    os.mkfifo(root / "pipe")
+    (root / "Dockerfile").symlink_to(root / "pipe")
+    subprocess.run(["git", "add", "requirements.txt", "Dockerfile"], cwd=root, check=True)
+    done, rescued = threading.Event(), []
+
+    def unblock() -> None:  # a reader blocked on the FIFO is let go after 60 s: a failure
+        wait = 60.0
+        while not done.wait(wait):
+            rescued.append(True)
+            # a writer's open lets a blocked reader's open return (then EOF); none: ENXIO
+            with contextlib.suppress(OSError):
+                os.close(os.open(root / "pipe", os.O_WRONLY | os.O_NONBLOCK))
+            wait = 0.2
+
+    threading.Thread(target=unblock, daemon=True).start()
+    code, found, _ = run_lock(capsys, "--no-cache")
+    done.set()
+    assert not rescued, "the check blocked on the Dockerfile"
+    assert code == 0, found
+

@@ -567,15 +567,15 @@ def _image_installs(root: str) -> dict[str, list[tuple[int, int, str, str]]]:
 def _dockerfiles(root: str):
     """(path, text) of each Dockerfile git lists under `root` (its first MiB) that may
     build what is deployed (`_deployed_image`): MLG209 and MLG210 are about that image."""
+    from mlgate.artifacts.reading import Unreadable, read_head
     from mlgate.files import file_kind, project_files
 
     for path in project_files(root)[:100000]:
         if file_kind(path) != "dockerfile" or not _deployed_image(path):
             continue
-        try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                yield path, handle.read(1 << 20)
-        except OSError:
+        try:  # a regular file: a committed Dockerfile -> /dev/stdin blocked the hook
+            yield path, read_head(os.path.realpath(path), 1 << 20).decode("utf-8", "replace")
+        except (OSError, Unreadable):
             continue
 
 
@@ -636,14 +636,14 @@ def _project_from_ranges(installs: dict) -> list[Finding]:
     dependencies from pyproject.toml's ranges, the newest the day it is built (new-user
     trial round 31: READY for a uv project whose only Dockerfile ran `uv pip install -e .`,
     which would install scikit-learn 1.9 for a model pickled with 1.8)."""
+    from mlgate.artifacts.reading import Unreadable, read_head
     from mlgate.locks.dockerfile import project_installs
 
     found = []
     for dockerfile in installs:
         try:
-            with open(dockerfile, encoding="utf-8", errors="replace") as handle:
-                text = handle.read(1 << 20)
-        except OSError:
+            text = read_head(os.path.realpath(dockerfile), 1 << 20).decode("utf-8", "replace")
+        except (OSError, Unreadable):
             continue
         for line, col, argument in project_installs(text):
             found.append(Finding(

@@ -85,12 +85,11 @@ def _served(rel: str) -> bool:
 
 
 def _parse(path: str) -> ast.Module | None:
-    try:
-        if os.path.getsize(path) > MAX_BYTES:
-            return None
-        with open(path, "rb") as handle:
-            return ast.parse(handle.read(MAX_BYTES + 1), path)
-    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+    from mlgate.artifacts.reading import Unreadable, read_bytes
+
+    try:  # a regular file only: never a FIFO or a device a commit links to
+        return ast.parse(read_bytes(os.path.realpath(path), MAX_BYTES), path)
+    except (OSError, Unreadable, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 
