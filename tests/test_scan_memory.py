@@ -146,11 +146,15 @@ def test_text_argument_past_any_writer_is_refused_before_it_is_read(data, opcode
 def test_a_compressed_string_is_held_once():
     # The decompressed stream is the scan's one copy: pieces joined at the end held it
     # twice, and the string decoded whole held it four times more.
+    import random
     import zlib
 
     from mlgate.artifacts.formats import static
 
-    raw = pickle.dumps({"doc": "ab" * 3_000_000 + "\U0001f600"}, protocol=4)
+    words, rng = ["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta"], \
+        random.Random(0)
+    text = " ".join(rng.choice(words) for _ in range(1_000_000))  # 5 MB, 8 times smaller zipped
+    raw = pickle.dumps({"doc": text + "\U0001f600"}, protocol=4)
     data = zlib.compress(raw)
     tracemalloc.start()
     try:
@@ -159,4 +163,6 @@ def test_a_compressed_string_is_held_once():
     finally:
         tracemalloc.stop()
     assert found == [] and facts["kind"] == "zlib"
-    assert peak < 1.5 * len(raw), f"{peak} bytes to scan a {len(raw)}-byte stream"
+    # (7 times the stream before: the joined pieces, and the text decoded four bytes a
+    # character; now the stream, while it is handed over from the decompressor's buffer)
+    assert peak < 3 * len(raw), f"{peak} bytes to scan a {len(raw)}-byte stream"
