@@ -196,3 +196,48 @@ def test_a_pickled_keras_model_is_refused_for_what_it_calls_not_as_damaged():
     assert found and found[0].code == "MLG301", found
     assert "deep-learning framework" in found[0].message
     assert "model.keras" in found[0].hint
+
+
+def _list_chain(kind: str, depth: int = 60):
+    chain: object = [1.0]
+    for _ in range(depth):
+        chain = {"a": chain, "b": chain} if kind == "dict" else (
+            (chain, chain) if kind == "tuple" else [chain, chain])
+    return chain
+
+
+@pytest.mark.parametrize("where", ["class_weight-list", "class_weight-dict", "classes-tuple"])
+def test_a_chain_of_shared_containers_is_refused(git_project, capsys, where):
+    """Red team round 33: the shared-slot rule counted estimators only. Lists, tuples or
+    dicts 60 levels deep, each holding the next twice, in class_weight (repr: 4x per level)
+    or as a label of classes_ (every answer's json.dumps grew 4x per level), got READY."""
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression().fit(np.arange(8.0).reshape(4, 2), [0, 1, 0, 1])
+    kind = where.split("-")[1]
+    if where.startswith("class_weight"):
+        model.class_weight = {0: 1.0, 1: _list_chain(kind)}
+    else:
+        labels = np.empty(2, dtype=object)
+        labels[0], labels[1] = "no", _list_chain(kind)
+        model.classes_ = labels
+    joblib.dump(model, git_project / "model.joblib")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "model.joblib")
+    assert code == 1 and any("shared between slots" in f["message"] for f in found), found
+
+
+def test_a_large_model_that_shares_nothing_is_not_a_chain(git_project, capsys):
+    """A vocabulary of 1.2 million words is as large walked as it is held: it passes."""
+    import joblib
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    model = CountVectorizer().fit(["apple banana"])
+    model.vocabulary_ = {f"w{i}": i for i in range(1_200_000)}
+    model.stop_words_ = {f"s{i}" for i in range(50_000)}
+    joblib.dump(model, git_project / "model.joblib")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "model.joblib")
+    assert code == 0, found
+    assert not any("shared between slots" in f["message"] for f in found), found

@@ -939,53 +939,67 @@ def _solver_problem(name, bases, attributes):
 # deep is 2**60 visits of a file of a few KB (red team round 31). A forest of 1,000 trees
 # in ten stacked ensembles is 10,000.
 MAX_EXPANDED_ESTIMATORS = 1_000_000
+# How much larger than what it holds a model may be, walked: a tree of shared slots is
+# 2**depth times larger; an ordinary model (a vocabulary of a million words) is not larger.
+EXPANSION_RATIO = 4
 
 
 def expansion_problem(root):
-    """Why walking the loaded model's estimators as a tree (as repr, get_params(deep=True)
-    and clone do) would not finish, or None. Sizes are counted once per object (memoised),
-    so this runs in the number of distinct objects."""
+    """Why walking the loaded model as a tree (as repr, get_params(deep=True), clone and a
+    serialiser of its answers do) would not finish, or None. Every estimator, container and
+    item a container holds counts, once per path that reaches it; sizes are memoised per
+    object, so this runs in the number of distinct objects. A large model is as large
+    walked as it is held: what is refused is a tree many times larger than what it holds
+    (one object reached through two slots, level upon level)."""
     sizes = {}  # id -> expanded size; -1 while in progress (a cycle counts nothing again)
     stack = [(root, False)]
     keep = []
+    held = 0  # what the distinct objects hold, once each
     while stack:
         value, done = stack.pop()
         key = id(value)
         if not done and key in sizes:
             continue
-        children = _expansion_children(value)
+        children, leaves = _expansion_children(value)
         if not done:
             sizes[key] = -1
             keep.append(value)
+            held += 1 + leaves
             stack.append((value, True))
             stack.extend((child, False) for child in children if id(child) not in sizes)
             continue
-        total = 1 if hasattr(value, "get_params") and not isinstance(value, type) else 0
-        total += sum(max(sizes.get(id(child), 0), 0) for child in children)
+        total = 1 + leaves + sum(max(sizes.get(id(child), 0), 0) for child in children)
         sizes[key] = total
-        if total > MAX_EXPANDED_ESTIMATORS:
+        if total > MAX_EXPANDED_ESTIMATORS and total > EXPANSION_RATIO * held:
             return Unbounded(
-                f"its estimators, visited as repr, get_params and clone visit them (one"
-                f" reached through two slots counts twice), number more than"
-                f" {MAX_EXPANDED_ESTIMATORS:,}: an estimator or kernel is shared between"
-                " slots of its parent, level upon level; save the model as fit leaves it")
+                f"walked as repr, get_params, clone or a serialiser of its answers walk it (one"
+                f" object reached through two slots counts twice), it numbers more than"
+                f" {MAX_EXPANDED_ESTIMATORS:,} estimators, containers and items, from"
+                f" {held:,} distinct ones: an estimator, kernel, list or dict is shared"
+                " between slots of its parent, level upon level; save the model as fit"
+                " leaves it")
     return None
 
 
 def _expansion_children(value):
-    """The estimators and containers `value` holds (its attributes, a container's items, an
-    object array's elements: a chain hidden in a deque or an object array inside a
-    class_weight dict was missed, red team round 32)."""
+    """The estimators and containers `value` holds (its attributes, a container's items and
+    keys, an object array's elements: a chain hidden in a deque or an object array inside a
+    class_weight dict was missed, red team round 32; one of plain lists or dicts, round 33),
+    and how many other items it holds (a container's; an estimator's are its parameters)."""
     if isinstance(value, dict):
-        items = list(value.values())
+        items = list(value.values()) + [k for k in value if isinstance(k, tuple)]
+        count = len(value)
     elif _is_container(value):
         items = list(value.ravel()) if hasattr(value, "ravel") else list(value)
+        count = len(items)
     elif hasattr(value, "get_params") and not isinstance(value, type):
         items = list((getattr(value, "__dict__", None) or {}).values())
+        count = 0
     else:
-        return []
-    return [item for item in items if isinstance(item, dict) or _is_container(item)
-            or (hasattr(item, "get_params") and not isinstance(item, type))]
+        return [], 0
+    children = [item for item in items if isinstance(item, dict) or _is_container(item)
+                or (hasattr(item, "get_params") and not isinstance(item, type))]
+    return children, max(count - len(children), 0)
 
 
 def _is_container(value):
