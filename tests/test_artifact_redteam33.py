@@ -241,3 +241,27 @@ def test_a_large_model_that_shares_nothing_is_not_a_chain(git_project, capsys):
     code, found = artifact_json(capsys, "model.joblib")
     assert code == 0, found
     assert not any("shared between slots" in f["message"] for f in found), found
+
+
+@pytest.mark.parametrize("pattern", [
+    "(?u)\\b\\w\\w+\\b|(?:[\u0531-\u0587]+)+\u0589",  # Armenian letters, then the full stop
+    "(?:[^\\x00-\\uffff]+)+x",  # only characters past the Basic Multilingual Plane
+    "[\u0531-\u0587]*[\u0531-\u0587]*\u0589",  # cubic
+])
+def test_a_pattern_over_characters_outside_the_sample_is_judged_too(pattern):
+    """Red team round 33 (F7): the backtracking rule tried about 140 fixed characters, so a
+    class of Armenian letters matched "nothing" and `(?:[\\u0531-\\u0587]+)+` passed: 30
+    letters took 20 s, each more doubling it. The characters a pattern names are tried too."""
+    from mlgate.probe_script.verify import _pattern_problem
+
+    assert _pattern_problem(pattern) is not None
+
+
+@pytest.mark.parametrize("pattern", [
+    "(?u)\\b\\w\\w+\\b", "\\b\\w+(?:-\\w+)*\\b", "\\w+|\\$[\\d.]+|\\S+",
+    "[\u0531-\u0587]+|[a-z]+", "(?:[\u4e00-\u9fff]|[a-z]+)",
+])
+def test_ordinary_patterns_naming_other_scripts_pass(pattern):
+    from mlgate.probe_script.verify import _pattern_problem
+
+    assert _pattern_problem(pattern) is None
