@@ -265,3 +265,20 @@ def test_ordinary_patterns_naming_other_scripts_pass(pattern):
     from mlgate.probe_script.verify import _pattern_problem
 
     assert _pattern_problem(pattern) is None
+
+
+def test_a_tree_claiming_two_to_the_33_levels_is_refused_at_once(git_project, capsys):
+    """Red team round 33 (F5): mlgate's own check computed 2 ** n_levels from the file:
+    n_levels = 2**33 cost 102 s and 3.5 GB in the probe, past the alarm's reach."""
+    import joblib
+    from sklearn.neighbors import KNeighborsRegressor
+
+    data = np.random.RandomState(0).rand(50, 2)
+    model = KNeighborsRegressor(algorithm="kd_tree", leaf_size=5).fit(data, data.sum(1))
+    state = list(model._tree.__getstate__())
+    state[5] = 2 ** 33
+    model._tree.__setstate__(tuple(state))
+    joblib.dump(model, git_project / "model.joblib")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "model.joblib")
+    assert code == 1 and any("disagrees with its levels" in f["message"] for f in found), found

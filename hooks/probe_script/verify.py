@@ -1545,7 +1545,9 @@ def _binary_tree_problem(tree):
         return f"{type(tree).__name__}: node bounds of another shape than its nodes"
     state = tree.__getstate__()
     n_levels, n_nodes = int(state[5]), int(state[6])
-    if n_nodes != len(node_data) or n_nodes != 2 ** n_levels - 1:
+    # (n_levels first: 2 ** 2**33 is a 3.5 GB integer the alarm cannot interrupt, red
+    # team round 33; a tree of len(node_data) nodes has at most that many levels)
+    if n_nodes != len(node_data) or not 0 <= n_levels <= 64 or n_nodes != 2 ** n_levels - 1:
         return f"{type(tree).__name__}: a node count that disagrees with its levels"
     # A query descends from node i to 2i+1 and 2i+2 unless i is a leaf: every node of the
     # last level must be one (else the search reads past the nodes).
