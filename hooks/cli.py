@@ -212,11 +212,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _guarded(argv)
     finally:
         restore()
+        _kill_probes()  # none outlives the run, however it ended (Ctrl-C: 130)
 
 
 def _on_terminate():
-    """While a command runs: SIGTERM (`timeout`, a CI job cancelled) first kills the probes
-    it started, each in a session of its own, then ends mlgate as SIGTERM does. Without it
+    """While a command runs: SIGTERM (`timeout`, a CI job cancelled) and SIGHUP (a closed
+    terminal) first kill the probes it started, each in a session of its own, then end
+    mlgate as the signal does. Without it
     a probe ran the project's code for two more minutes (reliability round 32). Returns what
     puts the previous handler back (a run inside another program: tests)."""
     import signal
@@ -227,14 +229,30 @@ def _on_terminate():
         return lambda: None
 
     def terminated(signum, frame):
-        probe = sys.modules.get("mlgate.probe")
-        if probe is not None:
-            probe._kill_all()
+        _kill_probes()
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
 
+    # SIGHUP too: a closed terminal (reliability round 33); Ctrl-C is KeyboardInterrupt
+    hangup = getattr(signal, "SIGHUP", None)
+    previous = signal.getsignal(hangup) if hangup is not None else None
     signal.signal(signal.SIGTERM, terminated)
-    return lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hangup is not None and previous is signal.SIG_DFL:
+        signal.signal(hangup, terminated)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if hangup is not None and previous is signal.SIG_DFL:
+            signal.signal(hangup, signal.SIG_DFL)
+
+    return restore
+
+
+def _kill_probes() -> None:
+    """Every probe this run started, killed with its session (a signal, Ctrl-C)."""
+    probe = sys.modules.get("mlgate.probe")
+    if probe is not None:
+        probe._kill_all()
 
 
 def _guarded(argv: Sequence[str] | None) -> int:
@@ -327,7 +345,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
     except MemoryError:  # `ulimit -v`, or a machine out of memory: one line, not a traceback
         return _error(args, EXIT_USAGE, "usage", "out of memory (a memory limit such as"
                       " `ulimit -v` is lower than this run needs)")
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C: the probes end with mlgate (reliability round 33)
+        _kill_probes()
         return 130
     try:
         emit(findings, args.format, args.command, args.color)

@@ -196,6 +196,9 @@ class PendingProbe:
             raise ProbeError(
                 f"the project's Python {python!r} did not answer within {self.timeout:.0f} s",
                 "timeout") from None
+        except BaseException:  # Ctrl-C while waiting: the probe ends with the wait
+            _kill(self._proc)  # (reliability round 33: it was only forgotten, not killed)
+            raise
         finally:
             _LIVE.discard(self._proc)
             self._workdir.cleanup()
@@ -339,6 +342,9 @@ def run_interpreter(argv: list[str], cwd: str, env: dict, timeout: float
     except subprocess.TimeoutExpired:
         _kill(proc)
         return None, b"", b""
+    except BaseException:  # Ctrl-C while waiting: killed, not only forgotten
+        _kill(proc)
+        raise
     finally:
         _LIVE.discard(proc)
     return proc.returncode, out, err

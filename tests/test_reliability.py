@@ -791,10 +791,14 @@ def test_a_tracked_file_or_pyproject_that_is_no_regular_file_is_said_not_skipped
 
 
 @pytest.mark.skipif(not hasattr(os, "killpg"), reason="POSIX sessions")
-def test_sigterm_to_mlgate_ends_the_probes_it_started(repo, tmp_path_factory):
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP", "SIGINT"])
+def test_a_signal_to_mlgate_ends_the_probes_it_started(repo, tmp_path_factory, name):
     """Reliability round 32: `timeout` or a cancelled CI job sends SIGTERM; mlgate died and
-    its probe (a session of its own) ran the project's code for two more minutes."""
+    its probe (a session of its own) ran the project's code for two more minutes. Round 33:
+    the same for Ctrl-C (SIGINT) and a closed terminal (SIGHUP)."""
     import signal
+
+    number = getattr(signal, name)
 
     folder = tmp_path_factory.mktemp("python")
     marker = folder / "pid"
@@ -802,14 +806,16 @@ def test_sigterm_to_mlgate_ends_the_probes_it_started(repo, tmp_path_factory):
     wrapper.write_text(f"#!/bin/sh\necho $$ > {marker}\nexec sleep 300\n")
     wrapper.chmod(0o755)
     proc = subprocess.Popen([sys.executable, "-m", "mlgate", "env", "--python", str(wrapper)],
-                            cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            # as from a terminal: a background job of a script ignores SIGINT
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     for _ in range(600):  # until the probe started (at most a minute)
         if marker.exists() and marker.read_text().strip():
             break
         time.sleep(0.1)
     pid = int(marker.read_text())
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=60) == -signal.SIGTERM
+    proc.send_signal(number)
+    assert proc.wait(timeout=60) == (130 if name == "SIGINT" else -number)
     for _ in range(600):
         try:
             os.kill(pid, 0)
