@@ -785,7 +785,7 @@ def _named_characters(items, found: list, depth: int) -> None:
     for item in items:
         if not (isinstance(item, tuple) and len(item) == 2):
             if isinstance(item, (list, tuple)) or hasattr(item, "data"):
-                _named_characters(list(getattr(item, "data", item)), found, depth + 1)
+                _named_characters(list(getattr(item, "data", item) or ()), found, depth + 1)
             continue
         op, argument = item
         kind = str(op)
@@ -796,7 +796,8 @@ def _named_characters(items, found: list, depth: int) -> None:
             low, high = argument  # and just outside it, for a class that negates it
             codes = [low - 1, low, (low + high) // 2, high, high + 1]
         elif isinstance(argument, (list, tuple)) or hasattr(argument, "data"):
-            _named_characters(list(getattr(argument, "data", argument)), found, depth + 1)
+            inner = getattr(argument, "data", argument)
+            _named_characters(list(inner or ()), found, depth + 1)
         for code in codes:
             if 0 <= code <= 0x10FFFF:
                 char = chr(code)
