@@ -14,7 +14,7 @@ import pytest
 import sklearn
 from sklearn.linear_model import LogisticRegression
 
-from helpers import cache_value
+from helpers import cache_value, sealed
 from mlgate.cli import main
 
 
@@ -49,6 +49,19 @@ def test_an_ordinary_model_passes_and_the_context_is_cached(project, capsys):
     cached = list((project / ".git" / "mlgate-cache").glob("artifact-context-*.json"))
     assert len(cached) == 1
     assert cache_value(cached[0])["versions"]["scikit-learn"] == sklearn.__version__
+
+
+@pytest.mark.parametrize("change", [
+    {"path": True}, {"versions": ["1.0"]}, {"versions": {"numpy": 5}}, {"stamp": None},
+])
+def test_a_context_cache_entry_of_another_shape_is_recomputed(project, capsys, change):
+    """Reliability round 33: a sealed artifact-context entry of another shape gave a
+    traceback on every run and never healed (round 32 fixed the lock's entries only)."""
+    assert run(capsys, "model.joblib") == (0, [])
+    [cached] = (project / ".git" / "mlgate-cache").glob("artifact-context-*.json")
+    cached.write_bytes(sealed({**cache_value(cached), **change}))
+    assert run(capsys, "model.joblib") == (0, [])
+    assert cache_value(cached)["versions"]["scikit-learn"] == sklearn.__version__
 
 
 def test_unsafe_unreadable_and_odd_files(project, capsys):

@@ -54,7 +54,8 @@ class _Environment:
         record = cache.read(self._name)
         self._context: dict | None = None
         self._pending: Any = None  # a PendingProbe while the answer is awaited
-        if record and record.get("stamp") == environment_stamp(python, record.get("path", [])):
+        if _context_shape(record) and record.get("stamp") == environment_stamp(
+                python, record["path"]):
             self._context = record
         else:
             from mlgate.probe import PendingProbe
@@ -69,7 +70,12 @@ class _Environment:
             from mlgate.artifacts.cache import environment_stamp
 
             context = self._pending.result()
-            context["stamp"] = environment_stamp(self.python, context.get("path", []))
+            if not _context_shape(dict(context, stamp="")):
+                from mlgate.probe import ProbeError
+
+                raise ProbeError(f"the project's Python {self.python!r} answered the version"
+                                 " probe with something of another shape")
+            context["stamp"] = environment_stamp(self.python, context["path"])
             self._cache.write(self._name, context)
             self._context = context
         return self._context
@@ -81,6 +87,17 @@ class _Environment:
     @property
     def versions(self) -> dict:
         return self._get().get("versions") or {}
+
+
+def _context_shape(record) -> bool:
+    """A version answer as the probe gives it (a cache entry of another shape, sealed or
+    not, is recomputed: reliability round 33, a traceback on every run)."""
+    return (isinstance(record, dict) and isinstance(record.get("stamp"), str)
+            and isinstance(record.get("path"), list)
+            and all(isinstance(p, str) for p in record["path"])
+            and isinstance(record.get("versions"), dict)
+            and all(isinstance(k, str) and (v is None or isinstance(v, str))
+                    for k, v in record["versions"].items()))
 
 
 def _before_numpy_core_stubs(version: str) -> bool:
