@@ -611,6 +611,16 @@ def execute_result(args: argparse.Namespace) -> AuditResult:
     directory = args.directory
     if not os.path.isdir(directory):
         raise UsageError(f"{directory}: not a folder")
+    if args.write_readme:
+        # the folder's README as the repository holds it: `docs`, a committed symlink to a
+        # folder elsewhere, had the README there rewritten (reliability round 33)
+        from mlgate.artifacts.reading import repository_of
+
+        repo = repository_of(os.path.join(directory, "README.md"))
+        real = os.path.realpath(directory)
+        if real != repo and not real.startswith(repo.rstrip(os.sep) + os.sep):
+            raise UsageError(f"{directory}: a symlink to a folder outside the repository;"
+                             " --write-readme writes only the repository's own files")
     config_file = os.path.abspath(args.config) if getattr(args, "config", None) else None
     here = os.getcwd()
     os.chdir(directory)

@@ -446,6 +446,22 @@ def test_a_readme_symlink_or_fifo_is_refused_and_nothing_is_written(tmp_path):
         write_readme(str(folder), _section())  # (it said "Is a directory: 3")
 
 
+def test_write_readme_through_a_symlinked_folder_is_refused(git_project, capsys):
+    """Reliability round 33: `mlgate audit docs --write-readme`, with `docs` a committed
+    symlink to a folder elsewhere, rewrote the README.md there."""
+    import os
+
+    outside = git_project.parent / "elsewhere"
+    outside.mkdir()
+    (outside / "README.md").write_text("# someone else's file\n")
+    os.symlink(outside, git_project / "docs")
+    code = main(["audit", "docs", "--write-readme", "--python", sys.executable, "--skip",
+                 "lock"])
+    err = capsys.readouterr().err
+    assert code == 2 and "outside the repository" in err, err
+    assert (outside / "README.md").read_text() == "# someone else's file\n"
+
+
 def test_a_write_that_fails_midway_leaves_the_readme_as_it_was(tmp_path):
     import subprocess
 
