@@ -64,6 +64,27 @@ def test_a_long_line_of_short_paths_is_looked_at_in_linear_time(tmp_path, capsys
     assert 0 < looked[0] < 10 * len(text)
 
 
+def test_a_line_of_repeated_file_uris_is_read_without_recursion(tmp_path, capsys):
+    """Reliability round 33: `file:/` repeated on one line was looked for inside each file:
+    URI's path again, once per repeat: an 8 KB requirements line ended the run with a
+    RecursionError traceback (and every other file's findings with it)."""
+    path = tmp_path / "requirements.txt"
+    path.write_text("x @ " + "file:///" * 1000 + "\n", encoding="utf-8")
+    code, found = run_json(capsys, str(path))
+    assert code == 1 and [f["code"] for f in found] == ["MLG107"], found
+
+
+def test_the_look_back_for_a_host_is_bounded():
+    """...and each candidate looked back to the line's last blank, character by character:
+    a 96 KB line of them took 104 s. A host or scheme is looked for in a bounded window."""
+    from mlgate.checks.paths import usage
+
+    near = "s3://bucket:/home/a"
+    assert usage.remote_prefix(near, near.index(":/h") + 1)
+    far = "s3://bucket" + "/x" * usage._REMOTE_LOOKBACK + ":/home/a"
+    assert not usage.remote_prefix(far, far.index(":/h") + 1)
+
+
 def test_a_file_over_the_stream_limit_is_read_in_blocks_with_the_same_positions(
         tmp_path, capsys, monkeypatch):
     from mlgate.checks.paths import stream
