@@ -32,6 +32,7 @@ class ProbeError(EnvironmentFailure):
     def __init__(self, message: str, kind: str = "error", returncode: int | None = None) -> None:
         super().__init__(message)
         self.kind, self.returncode = kind, returncode
+        self.sandbox: dict | None = None  # what a load that crashed reported it ran under
 
 
 PROBE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "probe_script")
@@ -215,9 +216,11 @@ class PendingProbe:
                 f" {text.strip()[:200]!r} instead of the probe's answer (a .pth file or"
                 " sitecustomize that writes to stdout?)" if text.strip() else
                 f"exit status {self._proc.returncode}, with no answer")
-            raise ProbeError(
+            error = ProbeError(
                 f"the project's Python {python!r} failed to run the probe: {detail}",
-                "crash", self._proc.returncode) from None
+                "crash", self._proc.returncode)
+            error.sandbox = _authentic_sandbox(text, {}).get("sandbox")
+            raise error from None
         if not isinstance(answer, dict) or not (
                 isinstance(answer.get("result"), dict) or "error" in answer):
             raise ProbeError(f"the project's Python {python!r} answered something that is not"

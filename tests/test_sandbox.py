@@ -717,3 +717,20 @@ def test_without_landlock_a_committed_sitecustomize_in_a_repo_venv_writes_nothin
     main(["artifact", "--no-cache", "model.pkl"])
     capsys.readouterr()
     assert not marker.exists()
+
+
+def test_a_load_that_crashes_under_an_incomplete_sandbox_is_noted_too(repo, capsys,  # noqa: F811
+                                                                      monkeypatch):
+    """Sandbox review round 33 (F8): the once-a-run note about a load with less containment
+    than asked for was printed only for a load that answered; one that crashed (as an
+    exfiltrating one does) got the MLG309 line alone, without a word about the sandbox."""
+    from mlgate.artifacts import gate
+
+    monkeypatch.setattr(gate, "_TOLD", [])
+    monkeypatch.setenv(sandbox.UNAVAILABLE_ENV, "landlock,sandbox-exec")
+    (repo / "pyproject.toml").write_text('[tool.mlgate.artifact]\nallow = ["posix:_exit"]\n')
+    (repo / "m.pkl").write_bytes(b"\x80\x04cposix\n_exit\nK\x03\x85R.")
+    code = main(["artifact", "--no-cache", "--python", sys.executable, "m.pkl"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "MLG309" in out, out
+    assert "m.pkl was loaded in an incomplete sandbox (missing landlock" in err, err

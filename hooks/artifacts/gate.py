@@ -820,6 +820,8 @@ class ArtifactGate:
                 except probe.ProbeError as exc:
                     record["findings"] += [_stored(f)
                                            for f in _probe_failure(path, exc, self.timeout)]
+                    if exc.sandbox:  # a load that crashed: what it ran under is said too
+                        record["load"] = {"ok": False, "sandbox": exc.sandbox}
                     finish(path, record, None)  # a timeout may pass on a quieter machine
                     continue
                 if result.get("kind") == "module" and self._listed is None:
