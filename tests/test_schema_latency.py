@@ -740,3 +740,21 @@ def test_a_catboost_model_is_read_by_its_feature_names():
     assert (named["feature_names_in"], named["n_features_in"]) == (["age", "bmi", "smoker"], 3)
     unnamed = expected_input(CatBoostClassifier(["0", "1", "2", "3"]))  # fitted on an array
     assert (unnamed["feature_names_in"], unnamed["n_features_in"]) == (None, 4)
+
+
+def test_a_model_that_predicts_with_workers_is_timed_with_a_warning(repo, capsys):
+    """Red team round 33 (F3): the probe's sandbox starts no process, so joblib ran a
+    BaggingClassifier(n_jobs=64) one job after the other: 18 ms here, and served, 97 s for
+    its first prediction. The measurement stands, with a warning that says so."""
+    from sklearn.ensemble import BaggingClassifier
+    from sklearn.tree import DecisionTreeClassifier
+
+    model = BaggingClassifier(DecisionTreeClassifier(), n_estimators=4, n_jobs=8)
+    joblib.dump(model.fit(FRAME[["age", "income"]], TARGET), repo / "model.joblib")
+    name = sample(repo, {"age": 0.3, "income": 0.5})
+    code, found, _ = run(capsys, "latency", "--artifact", "model.joblib", "--sample", name)
+    assert code == 0 and codes(found) == ["MLG502"], found
+    assert found[0]["severity"] == "warning" and "n_jobs=8" in found[0]["message"]
+    model.set_params(n_jobs=None)
+    joblib.dump(model, repo / "model.joblib")
+    assert run(capsys, "latency", "--artifact", "model.joblib", "--sample", name)[:2] == (0, [])

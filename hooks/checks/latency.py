@@ -112,6 +112,19 @@ def latency_findings(spec, model: dict, quiet: bool = False) -> list[Finding]:
                              f"model {spec.name!r}: the batch of {spec.batch} rows was not"
                              f" timed: {model['batch_error']}", "warning",
                              "lower batch, or fix what the error says", {"check": NAME}))
+    parallel = model.get("parallel")
+    if isinstance(parallel, dict) and parallel:
+        settings = ", ".join(f"{k}={v}" for k, v in list(parallel.items())[:5])
+        found.append(Finding(
+            spec.artifact, 1, 1, NOT_MEASURED,
+            f"model {spec.name!r}: timed without its parallel workers ({settings}): mlgate's"
+            " sandbox starts no process, so the model ran one job after the other; served,"
+            " each prediction starts or wakes those workers (processes for Bagging, a"
+            " ColumnTransformer or a stacking ensemble), and a first prediction can take far"
+            " longer than this measurement", "warning",
+            "save the model with n_jobs=None for serving (one request is one row), or measure"
+            " the latency where the service runs", {"check": NAME,
+                                                    "parallel": dict(parallel)}))
     budget = spec.budget_ms
     if lat["p95_ms"] <= budget:
         return found

@@ -609,6 +609,9 @@ def exercise_model(obj, spec):
         except Exception as exc:
             out["latency_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
             return out
+        parallel = _parallel_settings(obj)
+        if parallel:
+            out["parallel"] = parallel
         batch = latency.get("batch")
         if batch:  # timed on its own, under the same kind of deadline: a failure is said
             try:
@@ -617,6 +620,30 @@ def exercise_model(obj, spec):
             except Exception as exc:
                 out["batch_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
     return out
+
+
+def _parallel_settings(obj):
+    """{parameter: n_jobs} for each part of the model that predicts with workers: the probe's
+    sandbox starts no process, so joblib runs such a model one job after the other, and the
+    time measured is not the served one (red team round 33: Bagging with n_jobs=64 timed
+    18 ms here; served, its first prediction took 97 s and left 43 processes)."""
+    try:
+        params = obj.get_params(deep=True) if hasattr(obj, "get_params") else {}
+    except Exception:
+        return {}
+    found = {}
+    for name, value in list(params.items())[:10000]:
+        if not ((name == "n_jobs" or name.endswith("__n_jobs")) and isinstance(value, int)
+                and not isinstance(value, bool) and value not in (1, 0)):
+            continue
+        owner = obj if name == "n_jobs" else params.get(name[:-len("__n_jobs")])
+        if (type(owner).__module__ or "").split(".")[0] in _OWN_THREADS:
+            continue  # OpenMP threads of its own, which the sandbox runs as served
+        found[name] = value
+    return dict(list(found.items())[:10])
+
+
+_OWN_THREADS = frozenset({"xgboost", "lightgbm", "catboost"})
 
 
 def _timed_batch(method, rows) -> dict:
