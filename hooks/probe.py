@@ -209,7 +209,7 @@ class PendingProbe:
             if not marked:
                 raise ValueError("no answer")
             answer = json.loads(after)
-        except ValueError:
+        except (ValueError, RecursionError):  # a forged answer nested 100,000 deep too
             err = stderr.decode("utf-8", "replace").strip().splitlines()
             detail = err[-1] if err else (
                 f"exit status {self._proc.returncode}, and it printed"
@@ -247,7 +247,7 @@ def _authentic_sandbox(text: str, result: dict) -> dict:
     if mark:
         try:
             report = json.loads(rest.split("\n", 1)[0])
-        except ValueError:
+        except (ValueError, RecursionError):
             report = None
     if not isinstance(report, dict):
         report = {"mode": "unknown", "applied": [], "complete": False,

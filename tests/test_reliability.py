@@ -869,3 +869,17 @@ def test_a_text_file_in_utf16_is_scanned_not_skipped(repo, capsys, encoding):
     assert main(["paths", "--format", "json", "config.yaml"]) == 1
     [found] = json.loads(capsys.readouterr().out)
     assert (found["code"], found["line"], found["col"]) == ("MLG101", 1, 7), found
+
+
+def test_an_answer_nested_too_deep_to_parse_is_a_probe_error(tmp_path):
+    """Sandbox review round 33 (F9): an answer nested 100,000 deep (what code in a probe can
+    write on its stream) raised RecursionError past the answer's parser: a traceback, and
+    empty --format json/sarif output."""
+    from mlgate import probe
+
+    forged = tmp_path / "python"
+    forged.write_text(f"#!/bin/sh\nexec {sys.executable} -c \"print({probe.ANSWER_MARK!r}"
+                      " + '[' * 100000 + ']' * 100000)\"\n")
+    forged.chmod(0o755)
+    with pytest.raises(ProbeError, match="failed to run the probe"):
+        run_probe(str(forged), "environment", timeout=60)
