@@ -68,6 +68,8 @@ import os
 import sys
 
 UNAVAILABLE_ENV = "MLGATE_SANDBOX_UNAVAILABLE"
+# FS_IOC_SETFLAGS, FS_IOC32_SETFLAGS, FS_IOC_FSSETXATTR: a file's inode flags.
+INODE_FLAG_IOCTLS = (0x40086602, 0x40046602, 0x401C5820)
 # Tests only: use at most this Landlock ABI (an older kernel's), never a newer one.
 OLDER_ABI_ENV = "MLGATE_SANDBOX_LANDLOCK_ABI"
 # Set by mlgate in the environment of a probe it started under sandbox-exec (macOS).
@@ -159,7 +161,10 @@ ARCHES = {
                  "perf_event_open": 298, "userfaultfd": 323,
                  # other processes' priority (a user's all at once), I/O class, memory
                  "setpriority": 141, "ioprio_set": 251, "migrate_pages": 256,
-                 "move_pages": 279},
+                 "move_pages": 279,
+                 # memory outside the address-space limit (a 1 GB memfd under a 100 MB
+                 # memory-limit-mb: sandbox review round 33)
+                 "memfd_create": 319, "memfd_secret": 447},
         # signals: only to this process (kill(0) is its own process group: no child exists);
         # limits, scheduling and memory placement of this process only (0 is itself):
         # prlimit64 on another process set mlgate's open-file limit to 0, or a CPU limit
@@ -169,7 +174,10 @@ ARCHES = {
                 "sched_setscheduler": 144, "sched_setattr": 314},
         # who gets a descriptor's SIGIO (any signal, sent by the kernel, past the signal
         # filter): fcntl F_SETOWN, F_SETSIG, F_SETOWN_EX; ioctl FIOSETOWN, SIOCSPGRP
-        "second_argument": {"fcntl": (72, (8, 10, 15)), "ioctl": (16, (0x8901, 0x8902))},
+        # ...and a file's inode flags (chattr +i, +a on a file opened read-only: Landlock
+        # does not cover them, sandbox review round 33)
+        "second_argument": {"fcntl": (72, (8, 10, 15)),
+                            "ioctl": (16, (0x8901, 0x8902, *INODE_FLAG_IOCTLS))},
         "capget": 125, "capset": 126,
         # without Landlock: opening for writing (flags in that argument) and every call
         # that makes, removes or renames a name, refused by seccomp (see _seccomp_no_writes)
@@ -202,11 +210,12 @@ ARCHES = {
                  "tkill": 130, "unshare": 97, "setns": 268, "mount": 40, "bpf": 280,
                  "perf_event_open": 241, "userfaultfd": 282,
                  "setpriority": 140, "ioprio_set": 30, "migrate_pages": 238,
-                 "move_pages": 239},
+                 "move_pages": 239, "memfd_create": 279, "memfd_secret": 447},
         "own": {"kill": 129, "tgkill": 131, "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240,
                 "prlimit64": 261, "sched_setaffinity": 122, "sched_setparam": 118,
                 "sched_setscheduler": 119, "sched_setattr": 274},
-        "second_argument": {"fcntl": (25, (8, 10, 15)), "ioctl": (29, (0x8901, 0x8902))},
+        "second_argument": {"fcntl": (25, (8, 10, 15)),
+                            "ioctl": (29, (0x8901, 0x8902, *INODE_FLAG_IOCTLS))},
         "capget": 90, "capset": 91,
         "open_flags": {"openat": 2},
         "name_changes": {"openat2": 437, "mkdirat": 34, "unlinkat": 35, "renameat": 38,

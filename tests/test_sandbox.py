@@ -589,7 +589,7 @@ def test_before_landlock_abi_3_no_file_outside_is_truncated(available, tmp_path,
         with open(os.path.join(os.getcwd(), "own.txt"), "x") as f:  # its folder: writable
             f.write("new")
         print(tried)
-        """, work, reads={"repo": str(tmp_path), "trees": [str(tmp_path)], "tracked": []})
+        """, work, reads={"repo": str(tmp_path), "trees": [], "tracked": [str(victim)]})
     report = json.loads(proc.stdout.splitlines()[0])
     assert f"landlock-abi{abi}" in report["applied"], report
     assert victim.read_text() == "keep me\n", proc.stdout + proc.stderr
@@ -734,3 +734,31 @@ def test_a_load_that_crashes_under_an_incomplete_sandbox_is_noted_too(repo, caps
     out, err = capsys.readouterr()
     assert code == 1 and "MLG309" in out, out
     assert "m.pkl was loaded in an incomplete sandbox (missing landlock" in err, err
+
+
+def test_no_memory_file_and_no_inode_flag_change_in_the_sandbox(available, tmp_path):
+    """Sandbox review round 33: a load held 1 GB in a memfd under a 100 MB memory limit (its
+    pages are not in the address space the limit counts), and set inode flags (chattr) on
+    a file it had opened read-only: Landlock covers neither."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("x")
+    work = tmp_path / "work"
+    work.mkdir()
+    proc = _apply_in_subprocess(f"""\
+        import array, fcntl, os
+        tried = {{}}
+        try:
+            os.close(os.memfd_create("hold"))
+            tried["memfd"] = "made"
+        except OSError as exc:
+            tried["memfd"] = type(exc).__name__
+        fd = os.open({str(victim)!r}, os.O_RDONLY)
+        try:
+            fcntl.ioctl(fd, 0x40086602, array.array("l", [0]))
+            tried["setflags"] = "done"
+        except OSError as exc:
+            tried["setflags"] = type(exc).__name__
+        print(tried)
+        """, work, reads={"repo": str(tmp_path), "trees": [], "tracked": [str(victim)]})
+    assert proc.stdout.splitlines()[1:] == [str({"memfd": "PermissionError",
+                                                "setflags": "PermissionError"})], proc.stderr
