@@ -12,7 +12,7 @@ from mlgate import __version__
 from mlgate.config import Config, load_config, trusted_config_note
 from mlgate.files import relative_to
 from mlgate.finding import EnvironmentFailure, Finding, UsageError
-from mlgate.report import FORMATS, emit
+from mlgate.report import FORMATS, InertStream, emit
 
 # Subcommand -> module. Each module has NAME, HELP, add_arguments(parser) and run(args, config).
 CHECKS = {
@@ -208,11 +208,14 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return EXIT_USAGE
     restore = _on_terminate()
+    stderr = sys.stderr
     try:
         return _guarded(argv)
     finally:
         restore()
         _kill_probes()  # none outlives the run, however it ended (Ctrl-C: 130)
+        if isinstance(sys.stderr, InertStream) and sys.stderr._stream is stderr:
+            sys.stderr = stderr  # (a run inside another program: tests)
 
 
 def _on_terminate():
@@ -306,6 +309,11 @@ def _main(argv: Sequence[str] | None = None) -> int:
     if unknown:  # the check's own usage, not the top-level one
         getattr(args, "_check_parser", parser).error(
             f"unrecognized arguments: {' '.join(unknown)}")
+    # From here on, what mlgate says on stderr (verbose lines, notes) quotes committed file
+    # names and what loads say: made inert like a finding (sandbox review round 33: a file
+    # named with a newline and `::error::` wrote a GitHub workflow command into the log).
+    if not isinstance(sys.stderr, InertStream):
+        sys.stderr = InertStream(sys.stderr)
     for name, default in _COMMON_DEFAULTS.items():  # what a command does not take
         if not hasattr(args, name):
             setattr(args, name, list(default) if isinstance(default, list) else default)

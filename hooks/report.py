@@ -33,6 +33,20 @@ def inert(text: str) -> str:
     return text.translate(_INERT)
 
 
+class InertStream:
+    """A text stream whose every write but a line's end is made `inert`: what `print`
+    writes, one line at a time, cannot start a new line of its own."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(text if text in ("\n", "") else inert(text))
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def use_color(choice: str, stream: TextIO) -> bool:
     """Colour only when asked, or on a terminal that has not set NO_COLOR."""
     if choice == "always":

@@ -883,3 +883,19 @@ def test_an_answer_nested_too_deep_to_parse_is_a_probe_error(tmp_path):
     forged.chmod(0o755)
     with pytest.raises(ProbeError, match="failed to run the probe"):
         run_probe(str(forged), "environment", timeout=60)
+
+
+def test_verbose_lines_quote_a_committed_name_inertly(repo, capsys):
+    """Sandbox review round 33 (F2): --verbose printed committed names raw: a file named
+    with a newline and `::error::` wrote a GitHub workflow command into the job's log (and
+    an ESC, a terminal escape)."""
+    import pickle
+
+    name = "m\n::error title=pwned::injected\x1b[2J.pkl"
+    (repo / name).write_bytes(pickle.dumps([1, 2]))
+    subprocess.run(["git", "add", "--", name], cwd=repo, check=True)
+    main(["artifact", "--verbose", "--no-load", "--no-cache", "--python", sys.executable, name])
+    err = capsys.readouterr().err
+    assert "injected" in err
+    assert not any(line.startswith("::") for line in err.splitlines()), err
+    assert "\x1b" not in err
