@@ -24,7 +24,7 @@ import sys
 import numpy as np
 import pytest
 
-from helpers import artifact_json
+from helpers import artifact_json, pickled_with_state
 
 X = np.random.RandomState(0).rand(30, 3)
 
@@ -363,9 +363,6 @@ def test_record_rows_follow_the_input_a_transformer_takes():
 def _polynomial_claiming(version):
     """A fitted PolynomialFeatures with a parameter its fit refuses, whose state records
     `version` as its `_sklearn_version` (None: no version at all, as no writer since 2016)."""
-    import copyreg
-    import io
-
     from sklearn.preprocessing import PolynomialFeatures
 
     model = PolynomialFeatures(degree=2, interaction_only=True).fit(X)
@@ -375,15 +372,7 @@ def _polynomial_claiming(version):
         state["_sklearn_version"] = version
     state["interaction_only"] = 2
 
-    class Writer(pickle.Pickler):
-        def reducer_override(self, obj):
-            if obj is model:
-                return copyreg.__newobj__, (PolynomialFeatures,), state
-            return NotImplemented
-
-    out = io.BytesIO()
-    Writer(out, 4).dump(model)
-    return out.getvalue()
+    return pickled_with_state(model, state)
 
 
 @pytest.mark.parametrize(("version", "says"), [

@@ -21,7 +21,7 @@ import sys
 import numpy as np
 import pytest
 
-from helpers import artifact_json, g, i4, u
+from helpers import artifact_json, g, i4, pickled_with_state, u
 from mlgate.artifacts.allowlist import BASE, NUMPY_TYPES, NUMPY_UFUNCS, AllowList
 from mlgate.artifacts.pickle_scan import scan_pickle
 from mlgate.cli import main
@@ -147,24 +147,12 @@ def test_a_load_is_judged_with_its_own_files_facts(git_project, capsys):
     those of the last file scanned, not the loaded one's: a model that records scikit-learn
     1.0.2, checked before a file that records none, got a second MLG306 saying the file
     does not record 1.0.2."""
-    import copyreg
-    import io
-
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression().fit([[0.0], [1.0], [0.0], [1.0]], [0, 1, 0, 1])
     state = model.__getstate__()
     state["_sklearn_version"] = "1.0.2"
-
-    class Writer(pickle.Pickler):
-        def reducer_override(self, obj):
-            if obj is model:
-                return copyreg.__newobj__, (LogisticRegression,), state
-            return NotImplemented
-
-    out = io.BytesIO()
-    Writer(out, 4).dump(model)
-    (git_project / "model.pkl").write_bytes(out.getvalue())
+    (git_project / "model.pkl").write_bytes(pickled_with_state(model, state))
     (git_project / "zdata.pkl").write_bytes(pickle.dumps({"columns": ["a", "b"]}, protocol=4))
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
     for order in (["model.pkl", "zdata.pkl"], ["zdata.pkl", "model.pkl"]):

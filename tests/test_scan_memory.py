@@ -82,16 +82,22 @@ def test_reader_fails_as_pickletools_does(data):
         assert str(ours.value).split(":")[0] == str(theirs.value).split(":")[0]
 
 
-@pytest.mark.parametrize("protocol", [4, 5])
-def test_scan_does_not_copy_an_array(protocol):
-    weights = np.arange(2_000_000, dtype=np.float64)  # 16 MB
-    data = pickle.dumps({"weights": weights, "name": "model"}, protocol=protocol)
+def _scanned_with_peak(data: bytes):
+    """The scan's verdict, and the most Python memory it held at once (tracemalloc)."""
     tracemalloc.start()
     try:
         verdict = scan_pickle(data, ALLOW)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
+    return verdict, peak
+
+
+@pytest.mark.parametrize("protocol", [4, 5])
+def test_scan_does_not_copy_an_array(protocol):
+    weights = np.arange(2_000_000, dtype=np.float64)  # 16 MB
+    data = pickle.dumps({"weights": weights, "name": "model"}, protocol=protocol)
+    verdict, peak = _scanned_with_peak(data)
     assert verdict.safe, verdict.refusals
     assert verdict.end == len(data)
     assert peak < len(data) // 4, f"the scan allocated {peak} bytes for a {len(data)}-byte pickle"
@@ -103,12 +109,7 @@ def test_scan_does_not_decode_a_large_string(protocol):
     # file of such a string once held 7 GiB in the scan.
     text = "a" * 8_000_000 + "\U0001f600"
     data = pickle.dumps({"doc": text, "name": "model"}, protocol=protocol)
-    tracemalloc.start()
-    try:
-        verdict = scan_pickle(data, ALLOW)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    verdict, peak = _scanned_with_peak(data)
     assert verdict.safe, verdict.refusals
     assert peak < len(data) // 4, f"the scan allocated {peak} bytes for a {len(data)}-byte pickle"
 
