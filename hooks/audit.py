@@ -800,6 +800,28 @@ def readme_name(folder: str = ".") -> str:
 
 
 def write_readme(path: str, section: str) -> None:
+    """See `_write_readme`; under an exclusive lock on the README's folder, so that mlgate
+    runs writing it at once take turns: each reads what the last one wrote (reliability
+    round 33: without it the last writer won over a section another run had just
+    written)."""
+    folder = os.path.dirname(path) or "."
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: the rename alone
+        _write_readme(path, section)
+        return
+    try:
+        held = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        raise UsageError(f"{folder}: cannot open the folder: {exc.strerror}") from None
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        _write_readme(path, section)
+    finally:
+        os.close(held)  # (the lock goes with it)
+
+
+def _write_readme(path: str, section: str) -> None:
     """Replace the marked section (every pair of markers: the first keeps the place, later
     ones go), or append it; the rest of the file is kept byte for byte, in its own line
     endings. The new file is written beside the old one and renamed over it, so a crash, a

@@ -1293,3 +1293,30 @@ def test_a_model_of_no_column_names_is_said_to_be_predicted_not_compared(git_pro
     assert code == 0 and pillars["schema"]["status"] == "pass", report
     assert ("m: sample against the model's input (which records no column names: the sample"
             " predicted, its columns not compared by name)") in pillars["schema"]["detail"]
+
+
+def test_concurrent_readme_writers_take_turns(tmp_path):
+    """Reliability round 33: README writes took no lock (the rename kept the file whole,
+    but the last writer won). A writer holds an exclusive lock on the README's folder: one
+    that starts while another holds it waits, then reads what that one wrote."""
+    import fcntl
+    import os
+    import threading
+
+    from mlgate.audit import START, write_readme
+
+    readme = tmp_path / "README.md"
+    readme.write_text("# Project\n")
+    held = os.open(tmp_path, os.O_RDONLY)
+    fcntl.flock(held, fcntl.LOCK_EX)  # another writer, mid-write
+    done = threading.Event()
+    writer = threading.Thread(target=lambda: (write_readme(str(readme), _section()),
+                                              done.set()))
+    writer.start()
+    assert not done.wait(0.5)  # it waits for the lock...
+    readme.write_text("# Project\n\nWritten meanwhile.\n")  # ...while the other one writes
+    os.close(held)
+    writer.join(60)
+    assert done.is_set()
+    text = readme.read_text()
+    assert "Written meanwhile." in text and START in text, text  # read after the other's
