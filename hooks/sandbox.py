@@ -164,7 +164,10 @@ ARCHES = {
                  "move_pages": 279,
                  # memory outside the address-space limit (a 1 GB memfd under a 100 MB
                  # memory-limit-mb: sandbox review round 33)
-                 "memfd_create": 319, "memfd_secret": 447},
+                 "memfd_create": 319, "memfd_secret": 447,
+                 # watches on folders the load may not list (others' file names and times)
+                 "inotify_init": 253, "inotify_init1": 294, "inotify_add_watch": 254,
+                 "fanotify_init": 300, "fanotify_mark": 301},
         # signals: only to this process (kill(0) is its own process group: no child exists);
         # limits, scheduling and memory placement of this process only (0 is itself):
         # prlimit64 on another process set mlgate's open-file limit to 0, or a CPU limit
@@ -210,7 +213,9 @@ ARCHES = {
                  "tkill": 130, "unshare": 97, "setns": 268, "mount": 40, "bpf": 280,
                  "perf_event_open": 241, "userfaultfd": 282,
                  "setpriority": 140, "ioprio_set": 30, "migrate_pages": 238,
-                 "move_pages": 239, "memfd_create": 279, "memfd_secret": 447},
+                 "move_pages": 239, "memfd_create": 279, "memfd_secret": 447,
+                 "inotify_init1": 26, "inotify_add_watch": 27, "fanotify_init": 262,
+                 "fanotify_mark": 263},
         "own": {"kill": 129, "tgkill": 131, "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240,
                 "prlimit64": 261, "sched_setaffinity": 122, "sched_setparam": 118,
                 "sched_setscheduler": 119, "sched_setattr": 274},

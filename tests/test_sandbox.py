@@ -736,10 +736,11 @@ def test_a_load_that_crashes_under_an_incomplete_sandbox_is_noted_too(repo, caps
     assert "m.pkl was loaded in an incomplete sandbox (missing landlock" in err, err
 
 
-def test_no_memory_file_and_no_inode_flag_change_in_the_sandbox(available, tmp_path):
+def test_no_memory_file_watch_or_inode_flag_change_in_the_sandbox(available, tmp_path):
     """Sandbox review round 33: a load held 1 GB in a memfd under a 100 MB memory limit (its
-    pages are not in the address space the limit counts), and set inode flags (chattr) on
-    a file it had opened read-only: Landlock covers neither."""
+    pages are not in the address space the limit counts), watched folders it may not list
+    (inotify: others' file names), and set inode flags (chattr) on a file it had opened
+    read-only: Landlock covers none of them. (errno 1: EPERM)"""
     victim = tmp_path / "victim.txt"
     victim.write_text("x")
     work = tmp_path / "work"
@@ -752,6 +753,9 @@ def test_no_memory_file_and_no_inode_flag_change_in_the_sandbox(available, tmp_p
             tried["memfd"] = "made"
         except OSError as exc:
             tried["memfd"] = type(exc).__name__
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        tried["inotify"] = "made" if libc.inotify_init1(0) >= 0 else ctypes.get_errno()
         fd = os.open({str(victim)!r}, os.O_RDONLY)
         try:
             fcntl.ioctl(fd, 0x40086602, array.array("l", [0]))
@@ -760,5 +764,5 @@ def test_no_memory_file_and_no_inode_flag_change_in_the_sandbox(available, tmp_p
             tried["setflags"] = type(exc).__name__
         print(tried)
         """, work, reads={"repo": str(tmp_path), "trees": [], "tracked": [str(victim)]})
-    assert proc.stdout.splitlines()[1:] == [str({"memfd": "PermissionError",
+    assert proc.stdout.splitlines()[1:] == [str({"memfd": "PermissionError", "inotify": 1,
                                                 "setflags": "PermissionError"})], proc.stderr
