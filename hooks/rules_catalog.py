@@ -735,10 +735,12 @@ RULES: dict[str, Rule] = {
     "MLG410": Rule(
         'error',
         summary="the contract refuses the sample request: a required field missing, a key"
-                " it forbids, a value of another type",
+                " it forbids, a value of another type or out of bounds",
         what="the sample request is one the API's contract refuses: it lacks a required"
              " field, has a key the contract forbids (extra = 'forbid'), or a value of"
-             " another type or outside a Literal; checked whatever the model's columns",
+             " another type, outside a Literal, or outside a constant bound its Field"
+             " declares (gt, ge, lt, le, min_length, max_length); checked whatever the"
+             " model's columns",
         fix="fix the sample (a renamed key is named in the hint), or the contract",
         why='a sample the API would refuse with 422 is not a request it accepts: whatever '
             'the model makes of it says nothing about the service',

@@ -312,6 +312,36 @@ def test_inheritance_matches_pydantic(tmp_path):
     assert pydantic.VERSION
 
 
+def test_field_bounds_match_pydantic(tmp_path):
+    """The constant bounds the reader takes from Field(...) are the ones pydantic enforces
+    (review round 33: a sample pydantic refuses with 422 passed the schema check)."""
+    pytest.importorskip("pydantic")
+    path = write(tmp_path, {"bounded_request.py": """
+        from typing import Annotated, Optional
+        from pydantic import BaseModel, Field
+
+        LIMIT = 10
+
+        class R(BaseModel):
+            tenure: int = Field(..., ge=0, le=120)
+            ratio: float = Field(0.5, gt=-1.5, lt=2)
+            city: str = Field("x", min_length=1, max_length=20)
+            score: Annotated[Optional[float], Field(ge=0.25)] = None
+            count: int = Field(1, le=LIMIT)
+            plain: int = 3
+    """})
+    namespace: dict = {}
+    exec(compile(path.read_text(), str(path), "exec", dont_inherit=True), namespace)
+    keys = ("gt", "ge", "lt", "le", "min_length", "max_length")
+    expected = {name: {k: getattr(m, k) for m in info.metadata for k in keys
+                       if getattr(m, k, None) is not None}
+                for name, info in namespace["R"].model_fields.items()}
+    contract = read_pydantic(str(path), "R", [])
+    read = {f.name: f.bounds for f in contract.fields}
+    expected["count"] = {}  # le=LIMIT: computed, not read (and not checked)
+    assert read == expected
+
+
 def test_base_not_found_makes_the_contract_inexact(tmp_path):
     path = write(tmp_path, {"api.py": """
         from company_lib.models import CompanyBase

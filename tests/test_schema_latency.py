@@ -182,6 +182,28 @@ def test_sample_values_are_checked_against_the_contracts_types(repo, capsys):
         " refuse the request (422)"]
 
 
+def test_sample_values_are_checked_against_the_contracts_bounds(repo, capsys):
+    """Reliability round 33: Field(ge=, le=) bounds were not checked: a sample the API
+    refuses with 422 (`tenure_months: 500`, le=120) passed."""
+    joblib.dump(column_pipeline(), repo / "model.joblib")
+    (repo / "api.py").write_text(CONTRACT.replace("age: float", "age: float = Field(..., ge=18,"
+                                                  " le=120)").replace(
+        "city: str", "city: str = Field(..., max_length=3)"))
+    row = {"age": 0.3, "yearlyIncome": 0.5, "city": "a", "notes": 0.1}
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--contract",
+                         "api.py:Request", "--sample", sample(repo, {**row, "age": 500,
+                                                                     "city": "Lisbon"}))
+    assert code == 1
+    assert sorted(f["message"] for f in found if f["code"] == "MLG410") == [
+        "sample value age=500 is outside the contract's le=120: the API would refuse the"
+        " request (422)",
+        "sample value city='Lisbon' has length 6, outside the contract's max_length=3: the"
+        " API would refuse the request (422)"]
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--contract",
+                         "api.py:Request", "--sample", sample(repo, {**row, "age": 40}))
+    assert not [f for f in found if f["code"] == "MLG410"], found
+
+
 @pytest.mark.parametrize("what, files, expected", [
     ("malformed sample", {"s.json": "{not json"}, "sample: "),
     ("missing contract file", {}, "contract: "),

@@ -467,11 +467,39 @@ def _request_problems(spec, sample, contract, row: dict, bodies: bool) -> list[F
     for key, value in row.items():
         field = by_key.get(key) or by_name.get(key)
         problem = _type_problem(field, value, contract.source == "pydantic") if field else None
+        problem = problem or (_bound_problem(field, value) if field else None)
         if problem and field:
             found.append(_finding(spec.sample, TYPE_MISMATCH, f"sample value {key}={value!r}"
                                   f" {problem}", line=line_of(key),
                                   hint=f"the contract declares {field.type_text}"))
     return found
+
+
+def _bound_problem(field, value) -> str | None:
+    """A value outside a bound its Field declares (rel. review round 33: `tenure_months:
+    500` with le=120 passed, and the API answered 422)."""
+    bounds = getattr(field, "bounds", None) or {}
+    if not bounds or value is None or isinstance(value, bool):
+        return None
+    number = value if isinstance(value, (int, float)) else None
+    if number is None and isinstance(value, str) and field.kind.removeprefix(
+            "optional[").rstrip("]") in ("int", "float"):
+        try:  # pydantic's lax mode reads "500" as 500
+            number = float(value)
+        except ValueError:
+            number = None
+    tests = {"gt": lambda n, b: n > b, "ge": lambda n, b: n >= b,
+             "lt": lambda n, b: n < b, "le": lambda n, b: n <= b}
+    for key, bound in bounds.items():
+        if key in tests and number is not None and not tests[key](number, bound):
+            return (f"is outside the contract's {key}={bound:g}: the API would refuse the"
+                    " request (422)")
+        if key.endswith("_length") and isinstance(value, (str, list)):
+            size = len(value)
+            if (key == "min_length" and size < bound) or (key == "max_length" and size > bound):
+                return (f"has length {size}, outside the contract's {key}={bound:g}: the API"
+                        " would refuse the request (422)")
+    return None
 
 
 # What pydantic's lax mode (its default) turns into a bool, an int or a float: the API

@@ -40,19 +40,22 @@ class ContractField:
     `name` is the key a request uses unless `alias` is set (pydantic); `kind` is coarse:
     'int', 'float', 'str', 'bool', 'literal' (see `literal_values`), 'list', 'unknown', or
     'optional[<kind>]'. `path`/`line` say where it is declared (a base class may live in
-    another file).
+    another file). `bounds`: the constant constraints its Field declares (ge=0, le=120,
+    max_length=50), which the API enforces (422).
     """
 
-    __slots__ = ("alias", "kind", "line", "literal_values", "name", "path", "required",
-                 "type_text")
+    __slots__ = ("alias", "bounds", "kind", "line", "literal_values", "name", "path",
+                 "required", "type_text")
 
     def __init__(self, name: str, type_text: str = "", kind: str = "unknown",
                  required: bool = True, alias: str | None = None,
                  literal_values: tuple[Any, ...] | None = None, line: int | None = None,
-                 path: str | None = None) -> None:
+                 path: str | None = None, bounds: dict[str, float] | None = None) -> None:
         self.name, self.alias, self.type_text, self.kind = name, alias, type_text, kind
         self.literal_values, self.required, self.line, self.path = (
             literal_values, required, line, path)
+        # constraints the API checks: gt, ge, lt, le (numbers), min_length, max_length
+        self.bounds = bounds or {}
 
     def __repr__(self) -> str:
         alias = f" alias={self.alias!r}" if self.alias else ""

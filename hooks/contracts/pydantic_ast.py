@@ -162,6 +162,27 @@ def _split_annotated(node: ast.AST) -> tuple[ast.AST, list[ast.AST]]:
     return node, []
 
 
+BOUND_KEYS = ("gt", "ge", "lt", "le", "min_length", "max_length")
+
+
+def _bounds(call: ast.Call) -> dict[str, float]:
+    """The constant bounds a `Field(...)` call declares (`ge=0`, `le=120.5`, `ge=-1`,
+    `max_length=50`); a computed one (`le=MAX`) is not known here and not checked."""
+    found: dict[str, float] = {}
+    for keyword in call.keywords:
+        if keyword.arg not in BOUND_KEYS:
+            continue
+        node, sign = keyword.value, 1
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            sign = -1 if isinstance(node.op, ast.USub) else 1
+            node = node.operand
+        value = node.value if isinstance(node, ast.Constant) else None
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and (
+                not keyword.arg.endswith("_length") or isinstance(value, int)):
+            found[keyword.arg] = sign * value
+    return found
+
+
 def _is_classvar(node: ast.AST) -> bool:
     node = _unstring(node)
     if isinstance(node, ast.Subscript):
@@ -475,13 +496,15 @@ class _Reader:
                 state = "required"
             else:
                 state = "default"
+        bounds: dict[str, float] = {}
         for call in calls:
             call_state, call_alias = self.field_call(call, f"{owner}.{name}")  # type: ignore[arg-type]
             state = call_state or state
             alias = call_alias or alias
+            bounds.update(_bounds(call))  # type: ignore[arg-type]
         return ContractField(name, _unparse(type_node), kind, required=state != "default",
                              alias=alias, literal_values=values, line=stmt.lineno,
-                             path=module.path)
+                             path=module.path, bounds=bounds)
 
     def is_field_call(self, module: _Module, node: ast.AST) -> bool:
         if not isinstance(node, ast.Call):
