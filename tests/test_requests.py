@@ -181,3 +181,15 @@ def test_without_pandas_a_model_with_column_names_is_not_checked_not_failed(git_
     assert schema_pillar["status"] == "not-checked", report
     assert "no pandas" in schema_pillar["detail"]
     assert code == 1 and report["verdict"] == "incomplete"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_a_sample_saved_as_utf16_or_utf32_is_read(tmp_path, encoding):
+    """Reliability round 33: a sample PowerShell wrote (`> sample.json`, UTF-16) was
+    "binary, not text"."""
+    from mlgate.contracts.samples import read_sample
+
+    path = tmp_path / "sample.json"
+    path.write_bytes(json.dumps({"age": 30, "city": "Lisboa"}).encode(encoding))
+    sample = read_sample(str(path))
+    assert list(sample.columns) == ["age", "city"]

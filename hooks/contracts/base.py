@@ -151,7 +151,18 @@ def read_bytes(path: str, what: str) -> bytes:
 
 
 def decode(data: bytes, path: str, what: str) -> str:
-    """UTF-8 text (a BOM dropped); binary data and other encodings are errors, not guesses."""
+    """UTF-8 text (a BOM dropped), or UTF-16/32 as a byte-order mark (or UTF-16's NULs) says
+    (PowerShell's `> sample.json` writes UTF-16: reliability round 33, "binary"); binary
+    data and other encodings are errors, not guesses."""
+    from mlgate.files import text_encoding
+
+    encoding = text_encoding(data) or "utf-8-sig"
+    if encoding.startswith("utf-16") or encoding == "utf-32":
+        try:
+            return data.decode(encoding).lstrip("\ufeff")
+        except UnicodeDecodeError:
+            raise ContractError(f"{what} is not {encoding.upper()} text as its first bytes"
+                                " say: save it as UTF-8", path) from None
     if b"\0" in data:
         raise ContractError(f"{what} is binary, not text", path)
     try:
