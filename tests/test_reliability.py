@@ -899,3 +899,26 @@ def test_verbose_lines_quote_a_committed_name_inertly(repo, capsys):
     assert "injected" in err
     assert not any(line.startswith("::") for line in err.splitlines()), err
     assert "\x1b" not in err
+
+
+def test_an_open_file_limit_is_a_usage_error_not_a_finding(repo, capsys, monkeypatch):
+    """Reliability round 33: under `ulimit -n 12` the artifact was 'MLG304 cannot read: Too
+    many open files', a finding about a file that is fine."""
+    import errno
+    import pickle
+
+    from mlgate.artifacts import reading
+
+    (repo / "m.pkl").write_bytes(pickle.dumps([1]))
+    subprocess.run(["git", "add", "m.pkl"], cwd=repo, check=True)
+    real = os.open
+
+    def exhausted(path, flags, *rest, **named):
+        if str(path).endswith("m.pkl"):
+            raise OSError(errno.EMFILE, "Too many open files")
+        return real(path, flags, *rest, **named)
+
+    monkeypatch.setattr(reading.os, "open", exhausted)
+    code = main(["artifact", "--no-load", "--no-cache", "--python", sys.executable, "m.pkl"])
+    out, err = capsys.readouterr()
+    assert code == 2 and "ulimit -n" in err and "MLG304" not in out, (out, err)

@@ -10,6 +10,7 @@ without following a link swapped in after the check; what is read is capped agai
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 
@@ -90,6 +91,12 @@ def _open(real: str):
     try:
         fd = os.open(real, _FLAGS)
     except OSError as exc:
+        if exc.errno in (errno.EMFILE, errno.ENFILE):  # this machine's limit, not the file
+            from mlgate.finding import UsageError
+
+            raise UsageError("cannot open more files: the open-file limit (ulimit -n) is"
+                             " lower than this run needs (reliability round 33: it was"
+                             " reported as a finding about the file)") from None
         raise Unreadable(f"cannot read: {exc.strerror}") from None
     # checked on the descriptor before it becomes a file object: fdopen of a folder fails
     # with the descriptor's number where the name should be ("Is a directory: 3")
