@@ -270,3 +270,34 @@ def test_a_tree_claiming_two_to_the_33_levels_is_refused_at_once(git_project, ca
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
     code, found = artifact_json(capsys, "model.joblib")
     assert code == 1 and any("disagrees with its levels" in f["message"] for f in found), found
+
+
+def test_a_builtin_made_with_keyword_arguments_is_refused():
+    """Review of round 33's call rule: NEWOBJ_EX's keywords were not read: bytes.__new__(
+    bytes, source=1900000000) passed as `bytes()`, and bytearray of it copied 1.9 GB, from
+    a 60-byte pickle."""
+    body = (b"\x80\x04" + g("builtins", "bytes") + b")}" + u("source") + i4(1_900_000_000)
+            + b"s\x92.")
+    verdict = scan_pickle(body, ALLOW)
+    assert [r.code for r in verdict.refusals] == ["MLG302"], verdict.refusals
+    assert "keyword arguments" in verdict.refusals[0].message
+
+
+def test_a_long_text_under_a_short_shared_chain_is_refused(git_project, capsys):
+    """Review of round 33's rule: items counted 1 whatever their size, so a 1 MiB string
+    under a 16-level chain (2**17 items, under the bound) got READY, and every answer that
+    predicted that label serialised to 64 GiB."""
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression().fit(np.arange(8.0).reshape(4, 2), [0, 1, 0, 1])
+    chain: object = ["x" * (1 << 20)]
+    for _ in range(16):
+        chain = [chain, chain]
+    labels = np.empty(2, dtype=object)
+    labels[0], labels[1] = "no", chain
+    model.classes_ = labels
+    joblib.dump(model, git_project / "model.joblib")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "model.joblib")
+    assert code == 1 and any("shared between slots" in f["message"] for f in found), found

@@ -766,6 +766,13 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     if kwargs and _is(kwargs[0], JOBLIB_WRAPPER):
                         _refuse(verdict, pos, UNRESOLVED, f"{name} with joblib's array wrapper"
                                 " class as an argument")
+                    if kwargs and isinstance(kwargs[0], Mapping) and kwargs[0].pairs and (
+                            value_types.builtin_form(target)):
+                        # bytes.__new__(bytes, source=N): N zero bytes from 60 bytes of
+                        # pickle (review of round 33's fix); CPython passes no keywords
+                        _refuse(verdict, pos, UNRESOLVED, f"{name} of {target.module}."
+                                f"{target.name} with keyword arguments: CPython writes none,"
+                                " and one sizes what it makes")
                     stack.append(call(target, args, pos, name))
                 elif name == "BUILD":
                     state = pop(pos)

@@ -188,6 +188,13 @@ def _builtin_problem(name: str, items: list) -> str | None:
             f" ({_BUILTIN_FORMS[name]}): a number or a range there sizes what it makes")
 
 
+def builtin_form(target) -> bool:
+    """One of the builtins whose call forms `_builtin_problem` holds to CPython's."""
+    pair = _pair(target)
+    return pair is not None and pair[0] in ("builtins", "__builtin__") and (
+        pair[1] in _BUILTIN_FORMS)
+
+
 def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
     """Why a call of one of these types is refused (not the arguments CPython writes)."""
     pair = _pair(target)

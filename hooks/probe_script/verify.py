@@ -976,7 +976,7 @@ def _solver_problem(name, bases, attributes):
 # kernels), counting one reached through two slots twice: a kernel `Sum(k, k)` nested 60
 # deep is 2**60 visits of a file of a few KB (red team round 31). A forest of 1,000 trees
 # in ten stacked ensembles is 10,000.
-MAX_EXPANDED_ESTIMATORS = 1_000_000
+MAX_EXPANDED_ESTIMATORS = 100_000
 # How much larger than what it holds a model may be, walked: a tree of shared slots is
 # 2**depth times larger; an ordinary model (a vocabulary of a million words) is not larger.
 EXPANSION_RATIO = 4
@@ -1012,7 +1012,8 @@ def expansion_problem(root):
             return Unbounded(
                 f"walked as repr, get_params, clone or a serialiser of its answers walk it (one"
                 f" object reached through two slots counts twice), it numbers more than"
-                f" {MAX_EXPANDED_ESTIMATORS:,} estimators, containers and items, from"
+                f" {MAX_EXPANDED_ESTIMATORS:,} estimators, containers and items (a long text"
+                f" or array weighing more, 64 bytes to one), from"
                 f" {held:,} distinct ones: an estimator, kernel, list or dict is shared"
                 " between slots of its parent, level upon level; save the model as fit"
                 " leaves it")
@@ -1025,19 +1026,28 @@ def _expansion_children(value):
     class_weight dict was missed, red team round 32; one of plain lists or dicts, round 33),
     and how many other items it holds (a container's; an estimator's are its parameters)."""
     if isinstance(value, dict):
-        items = list(value.values()) + [k for k in value if isinstance(k, tuple)]
-        count = len(value)
+        items = list(value.values()) + list(value)
     elif _is_container(value):
         items = list(value.ravel()) if hasattr(value, "ravel") else list(value)
-        count = len(items)
     elif hasattr(value, "get_params") and not isinstance(value, type):
         items = list((getattr(value, "__dict__", None) or {}).values())
-        count = 0
     else:
         return [], 0
     children = [item for item in items if isinstance(item, dict) or _is_container(item)
                 or (hasattr(item, "get_params") and not isinstance(item, type))]
-    return children, max(count - len(children), 0)
+    # each other item weighs what printing it writes, in 64-byte units (a 1 MiB string
+    # under a 16-level chain made every answer 64 GiB: review of round 33's rule)
+    leaves = sum(_leaf_weight(item) for item in items if not (
+        isinstance(item, dict) or _is_container(item)
+        or (hasattr(item, "get_params") and not isinstance(item, type))))
+    return children, leaves
+
+
+def _leaf_weight(item) -> int:
+    if isinstance(item, (str, bytes, bytearray)):
+        return 1 + len(item) // 64
+    size = getattr(item, "nbytes", None)  # an array of numbers
+    return 1 + size // 64 if isinstance(size, int) else 1
 
 
 def _is_container(value):
