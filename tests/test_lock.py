@@ -445,6 +445,12 @@ def test_the_service_imports_a_package_no_lock_installs(project, capsys, monkeyp
             import ujson
         except ImportError:
             ujson = None
+        import contextlib
+        import importlib.util
+        with contextlib.suppress(ImportError):
+            import orjson
+        if importlib.util.find_spec("simplejson") is not None:
+            import simplejson
         """)
     write(root / "app" / "charts.py", "import plotly.express as px\n\ndef draw(): pass\n")
     write(root / "app" / "settings.py",

@@ -780,3 +780,19 @@ def test_a_model_that_predicts_with_workers_is_timed_with_a_warning(repo, capsys
     model.set_params(n_jobs=None)
     joblib.dump(model, repo / "model.joblib")
     assert run(capsys, "latency", "--artifact", "model.joblib", "--sample", name)[:2] == (0, [])
+
+
+def test_a_json_true_for_a_number_field_is_what_pydantic_accepts(repo, capsys):
+    """New-user round 33 (trial 2, F3): MLG410 said the API would refuse `true` for an int
+    or float field; pydantic 2's lax mode (FastAPI's) reads it as 1."""
+    joblib.dump(column_pipeline(), repo / "model.joblib")
+    (repo / "api.py").write_text(CONTRACT)
+    row = {"age": True, "yearlyIncome": 0.5, "city": "a", "notes": 0.1}
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--contract",
+                         "api.py:Request", "--sample", sample(repo, row))
+    assert not [f for f in found if f["code"] == "MLG410"], found
+    row = {**row, "age": 0.3, "city": True}  # a str field still refuses a bool
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--contract",
+                         "api.py:Request", "--sample", sample(repo, row))
+    assert code == 1  # a declared contract refuses it: an error
+    assert [f["code"] for f in found if f["code"] == "MLG410"] == ["MLG410"], found

@@ -509,8 +509,8 @@ _LAX_BOOLS = frozenset(("0", "off", "f", "false", "n", "no", "1", "on", "t", "tr
 
 
 def _lax(kind: str, value) -> bool:
-    if isinstance(value, bool):
-        return False
+    if isinstance(value, bool):  # pydantic 2's lax mode reads true as 1 and 1.0
+        return kind in ("int", "float")
     if kind == "bool":
         return (isinstance(value, str) and value.strip().lower() in _LAX_BOOLS) or (
             isinstance(value, (int, float)) and value in (0, 1))

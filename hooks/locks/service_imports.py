@@ -6,8 +6,9 @@ the service, installed from the lock, then dies at start with ModuleNotFoundErro
 service is what deploys, so only its code counts, not a training script's plotting imports:
 the serving modules are the tracked files that import a web framework (FastAPI, Flask,
 Streamlit, ...), followed through the project's own modules they import. Read with `ast`,
-never imported; an import guarded by `try: ... except ImportError` or `if TYPE_CHECKING:` is
-optional and left out.
+never imported; an import guarded by `try: ... except ImportError`, `if TYPE_CHECKING:`, `if
+importlib.util.find_spec(...)` or `with contextlib.suppress(ImportError):` is optional and left
+out.
 """
 
 from __future__ import annotations
@@ -131,11 +132,14 @@ def _imports(module: ast.Module, package: list[str]):
     against `package` (the file's folders)."""
     optional: set[int] = set()
     for node in ast.walk(module):
+        test = ast.dump(node.test) if isinstance(node, ast.If) else ""
         guarded = (isinstance(node, ast.Try) and any(
             _catches_import_error(h) for h in node.handlers)) or (
-            isinstance(node, ast.If) and "TYPE_CHECKING" in ast.dump(node.test))
+            "TYPE_CHECKING" in test or "find_spec" in test or "find_loader" in test) or (
+            isinstance(node, ast.With) and any(_suppresses_import_error(item.context_expr)
+                                               for item in node.items))
         if guarded:
-            body = node.body if isinstance(node, (ast.Try, ast.If)) else []
+            body = node.body if isinstance(node, (ast.Try, ast.If, ast.With)) else []
             optional.update(id(n) for stmt in body for n in ast.walk(stmt))
     for node in ast.walk(module):
         if id(node) in optional:
@@ -156,6 +160,19 @@ def _imports(module: ast.Module, package: list[str]):
             if node.module:  # `from app import settings` may name the module app.settings
                 for alias in node.names:
                     yield f"{node.module}.{alias.name}", node
+
+
+def _suppresses_import_error(node: ast.AST) -> bool:
+    """`contextlib.suppress(ImportError)` (new-user round 33: an optional import so guarded
+    was an MLG211 error)."""
+    return isinstance(node, ast.Call) and _tail_name(node.func) == "suppress" and any(
+        _tail_name(arg) in ("ImportError", "ModuleNotFoundError", "Exception",
+                            "BaseException") for arg in node.args)
+
+
+def _tail_name(node: ast.AST) -> str:
+    return node.id if isinstance(node, ast.Name) else (
+        node.attr if isinstance(node, ast.Attribute) else "")
 
 
 def _catches_import_error(handler: ast.ExceptHandler) -> bool:
