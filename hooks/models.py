@@ -132,10 +132,11 @@ def declared_models(config: Config, args) -> list[ModelSpec]:
     here = os.path.realpath(os.getcwd())
     top = os.path.realpath(config.root)
     inside = here == top or here.startswith(top.rstrip(os.sep) + os.sep)
-    return discover(here if inside else config.root, default_budget, names)
+    return discover(here if inside else config.root, default_budget, names, config)
 
 
-def discover(root: str, budget_ms: float, names: str = "fields") -> list[ModelSpec]:
+def discover(root: str, budget_ms: float, names: str = "fields",
+             config: Config | None = None) -> list[ModelSpec]:
     """By convention: every artifact git lists (by name or content), each with the nearest
     sample; with several, each is marked SEVERAL so that a preprocessor saved beside the
     model (a scaler) is recognised rather than called a model without `predict`, and a model
@@ -148,6 +149,13 @@ def discover(root: str, budget_ms: float, names: str = "fields") -> list[ModelSp
     files = [p for p in project_files(root) if not _in_hidden_folder(p)]
     artifacts = [p for p in find_artifacts(root)
                  if not p.lower().endswith((".npy", ".npz"))]
+    if config is not None and config.exclude:
+        # what `exclude` leaves out is no model (new-user trial 2 of round 33: excluded
+        # experiments were still loaded, compared and timed by schema, latency and audit)
+        from mlgate.files import relative_to
+
+        artifacts = [p for p in artifacts
+                     if not config.is_excluded(relative_to(p, config.root))]
     samples = [p for p in files if p.lower().endswith(SAMPLE_EXTENSIONS) and any(
         word in os.path.basename(p).lower() for word in SAMPLE_NAMES)]
     specs: list[ModelSpec] = []

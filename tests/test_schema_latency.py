@@ -796,3 +796,22 @@ def test_a_json_true_for_a_number_field_is_what_pydantic_accepts(repo, capsys):
                          "api.py:Request", "--sample", sample(repo, row))
     assert code == 1  # a declared contract refuses it: an error
     assert [f["code"] for f in found if f["code"] == "MLG410"] == ["MLG410"], found
+
+
+def test_an_excluded_artifact_is_no_model(repo, capsys):
+    """New-user trial 2 of round 33 (F2): models found by convention ignored `exclude`: an
+    old experiment left in archive/ was loaded, compared with the sample and timed, and
+    failed schema and latency while `mlgate artifact` skipped it."""
+    from sklearn.linear_model import LogisticRegression as Logistic
+
+    joblib.dump(Logistic().fit(FRAME[["age", "income"]], TARGET), repo / "model.joblib")
+    (repo / "archive").mkdir()
+    other = pd.DataFrame({"x": RNG.rand(40), "y": RNG.rand(40)})
+    joblib.dump(Logistic().fit(other, TARGET), repo / "archive" / "old_model.joblib")
+    sample(repo, {"age": 0.3, "income": 0.5}, "sample_request.json")
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    code, found, _ = run(capsys, "schema")
+    assert code == 1 and {f["artifact"] for f in found} == {"archive/old_model.joblib"}
+    (repo / "pyproject.toml").write_text('[tool.mlgate]\nexclude = ["archive/**"]\n')
+    for check in ("schema", "latency"):
+        assert run(capsys, check)[:2] == (0, []), check
