@@ -553,3 +553,24 @@ def test_a_model_whose_project_module_or_class_is_gone_says_so_and_offers_no_all
     features.write_text(text)
     subprocess.run(["git", "add", "-A"], cwd=project, check=True)
     assert artifact_json(capsys, "model.joblib") == (0, [])
+
+
+def test_an_xgboost_before_1_6_is_checked_through_save_model(tmp_path, monkeypatch):
+    """New-user trial 2 of round 33 (F1): before xgboost 1.6, Booster.save_raw() takes no
+    format, so the tree check raised TypeError and every model of those releases was MLG309
+    'inconsistent'. The check reads the JSON model save_model() writes instead."""
+    from mlgate.probe_script import ecosystem
+
+    real = xgboost.XGBClassifier(n_estimators=3, max_depth=2).fit(
+        np.arange(40.0).reshape(20, 2), np.arange(20) % 2).get_booster()
+
+    class OldBooster:  # the API of xgboost 1.0 to 1.5
+        def save_raw(self):
+            return real.save_raw()
+
+        def save_model(self, path):
+            real.save_model(path)
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    assert ecosystem.xgboost_problem(OldBooster()) is None
+    assert list(tmp_path.iterdir()) == []  # its copy is gone

@@ -447,6 +447,25 @@ def _lightgbm_text_problem(text):
     return None
 
 
+def _booster_json(booster):
+    """The Booster as XGBoost writes its JSON model. Before 1.6 save_raw() takes no format
+    (new-user trial 2 of round 33: every model of those releases was MLG309): save_model()
+    writes JSON for a .json name (1.0+), here in the probe's own folder."""
+    try:
+        return bytes(booster.save_raw("json"))
+    except TypeError:
+        import os
+        import tempfile
+
+        path = os.path.join(tempfile.gettempdir(), "mlgate-booster.json")
+        booster.save_model(path)
+        try:
+            with open(path, "rb") as handle:
+                return handle.read()
+        finally:
+            os.remove(path)
+
+
 def xgboost_problem(booster):
     """XGBoost loads a model's trees without checking their indices (a child outside the
     tree, a split on a feature past the input, categories past their table), and predict()
@@ -454,7 +473,7 @@ def xgboost_problem(booster):
     its indices inside it. Read from the model as XGBoost writes it back (its JSON)."""
     import json
 
-    learner = json.loads(bytes(booster.save_raw("json")))["learner"]
+    learner = json.loads(_booster_json(booster))["learner"]
     params = learner["learner_model_param"]
     features = int(params["num_feature"])
     groups = max(1, int(params.get("num_class", "0")), int(params.get("num_target", "1")))
