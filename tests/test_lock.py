@@ -560,3 +560,28 @@ def test_a_dockerfile_that_is_a_fifo_does_not_block_the_check(project, capsys):
     assert not rescued, "the check blocked on the Dockerfile"
     assert code == 0, found
 
+
+
+def test_a_service_import_only_a_development_lock_installs_is_flagged(project, capsys):
+    """New-user trial 2 of round 33 (F6): a FastAPI module importing requests, locked only in
+    requirements-dev.txt (or Pipfile.lock's develop section), got no MLG211, though the
+    deployment installs neither and the service fails at start."""
+    import subprocess
+
+    root, venv = project
+    (root / ".git").rmdir()
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    install(venv, "fastapi", "0.115.0", record=["fastapi/__init__.py"])
+    install(venv, "requests", "2.32.3", record=["requests/__init__.py"])
+    write(root / "requirements.txt", "fastapi==0.115.0\n")
+    write(root / "requirements-dev.txt", "requests==2.32.3\n")
+    write(root / "app.py", "from fastapi import FastAPI\nimport requests\n")
+    subprocess.run(["git", "add", "app.py", "requirements.txt", "requirements-dev.txt"],
+                   cwd=root, check=True)
+    code, found, err = run_lock(capsys, "--no-cache")
+    assert isinstance(found, list), (found, err)
+    got = [(f["path"], f["module"], f["severity"]) for f in found if f["code"] == "MLG211"]
+    assert got == [("app.py", "requests", "error")], (found, err)
+    write(root / "requirements.txt", "fastapi==0.115.0\nrequests==2.32.3\n")
+    code, found, _ = run_lock(capsys, "--no-cache")
+    assert code == 0 and not [f for f in found if f["code"] == "MLG211"], found

@@ -369,6 +369,10 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     # What counts as declared for MLG204 (name -> extras asked for): every lock's packages,
     # and what the repository's pyproject.toml files declare, dev groups and extras included.
     declared: dict[str, set[str]] = {}
+    # ...and what a deployment installs (MLG211): not a development lock's packages, nor
+    # what only Pipfile.lock's develop section locks (new-user trial 2 of round 33: a
+    # service importing requests, locked only for development, got no finding)
+    deployed: dict[str, set[str]] = {}
     project: set[str] = set()
     for lock in [*locks, *_repository_pyproject(repo_root, paths)]:
         project |= lock.project_names
@@ -377,6 +381,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         if lock.format == "pyproject":
             for package in lock.select(env.markers):
                 declared.setdefault(package.name, set()).update(package.extras)
+                deployed.setdefault(package.name, set()).update(package.extras)
     # pip's --require-hashes, in any file, holds for every requirement of the run.
     require_hashes = section.get("require-hashes", False) or any(
         lock.require_hashes for lock in locks)
@@ -390,6 +395,9 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
             # "win32"`) is still in the lock: installed here anyway, it is not undeclared.
             for package in lock.packages:
                 declared.setdefault(package.name, set())
+                if package.name not in lock.dev_only and not (
+                        lock.format == "requirements" and _development(lock.path)):
+                    deployed.setdefault(package.name, set())
         # Ranges in pyproject.toml are fine when a lock pins them (see `whole_project`).
         if lock.format == "pyproject" and (has_real_lock if whole_project else _locked_above(
                 lock.path, pinned)):
@@ -418,6 +426,8 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                 continue
             if lock.format != "constraints":
                 declared.setdefault(package.name, set()).update(package.extras)
+                if not development and package.name not in lock.dev_only:
+                    deployed.setdefault(package.name, set()).update(package.extras)
             for finding in _check_package(lock, package, env, require_hashes):
                 if development and finding.code in (MISSING, MISMATCH):
                     finding.severity = "warning"
@@ -454,7 +464,8 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                  and name not in ALWAYS_PRESENT and name not in ignored]
         # (a package a Dockerfile installs by name is in the image: MLG210 is about its pin)
         project_root = config.root if inside else repo_root
-        findings += _unlocked_service_imports(project_root, env, reachable, ignored,
+        served = env.closure({**{name: set() for name in project}, **deployed})
+        findings += _unlocked_service_imports(project_root, env, served, ignored,
                                               _image_packages(project_root))
         for name, brings in _with_what_they_bring(env, loose):
             dist = env.dists[name]
