@@ -235,6 +235,9 @@ def test_a_large_model_that_shares_nothing_is_not_a_chain(git_project, capsys):
     "(?u)\\b\\w\\w+\\b|(?:[\u0531-\u0587]+)+\u0589",  # Armenian letters, then the full stop
     "(?:[^\\x00-\\uffff]+)+x",  # only characters past the Basic Multilingual Plane
     "[\u0531-\u0587]*[\u0531-\u0587]*\u0589",  # cubic
+    # a range whose ends and middle are punctuation or unassigned, letters inside it
+    "(?:[\u0530-\u058e]z|\\wz)+!|\\b\\w\\w+\\b",
+    "[\u0530-\u058e]*\\w*y",
 ])
 def test_a_pattern_over_characters_outside_the_sample_is_judged_too(pattern):
     """Red team round 33 (F7): the backtracking rule tried about 140 fixed characters, so a

@@ -773,7 +773,7 @@ def _pattern_problem(pattern):
     return _PatternCheck(parser, compiler, parsed).problem()
 
 
-MAX_NAMED_CHARACTERS = 3000
+MAX_NAMED_CHARACTERS = 8000
 
 
 def _named_characters(items, found: list, depth: int) -> None:
@@ -794,7 +794,11 @@ def _named_characters(items, found: list, depth: int) -> None:
             codes = [argument - 1, argument, argument + 1]
         elif kind.startswith("RANGE") and isinstance(argument, tuple) and len(argument) == 2:
             low, high = argument  # and just outside it, for a class that negates it
-            codes = [low - 1, low, (low + high) // 2, high, high + 1]
+            # every character of a range up to 1024 wide, else 1024 spread over it: a range
+            # whose ends and middle are punctuation hid the letters inside it (a review of
+            # round 33's rule: `[\u0530-\u058e]`)
+            step = max(1, (high - low) // 1024)
+            codes = [low - 1, *range(low, high + 1, step), high, high + 1]
         elif isinstance(argument, (list, tuple)) or hasattr(argument, "data"):
             inner = getattr(argument, "data", argument)
             _named_characters(list(inner or ()), found, depth + 1)
