@@ -304,3 +304,23 @@ def test_a_long_text_under_a_short_shared_chain_is_refused(git_project, capsys):
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
     code, found = artifact_json(capsys, "model.joblib")
     assert code == 1 and any("shared between slots" in f["message"] for f in found), found
+
+
+def test_a_stray_estimator_attribute_does_not_excuse_a_deleted_width(git_project, capsys):
+    """A red team of round 33's CalibratedClassifierCV change: any estimator with a stray
+    `x_ = LogisticRegression()` passed with its n_features_in_ deleted (a histogram
+    gradient boosting model then read past each 1-column row). Only a meta-estimator (by
+    its own parameters) copies its width from its parts."""
+    import joblib
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    data = rng.random((100, 8))
+    model = HistGradientBoostingClassifier(max_iter=3).fit(data, data[:, 7] > 0.5)
+    del model.n_features_in_
+    model.x_ = LogisticRegression()
+    joblib.dump(model, git_project / "model.joblib")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "model.joblib")
+    assert code == 1 and any("without n_features_in_" in f["message"] for f in found), found

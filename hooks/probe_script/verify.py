@@ -482,6 +482,18 @@ def _parallelism_problem(value):
     return None
 
 
+def _wraps_estimators(value) -> bool:
+    """A meta-estimator by its own parameters (estimator, estimators, steps, ...): only such
+    a one copies its width from its parts. (A red team of round 33: any estimator with a
+    stray `x_ = LogisticRegression()` attribute passed with its width deleted.)"""
+    try:
+        params = type(value)._get_param_names()
+    except Exception:
+        return False
+    return any(name in params for name in ("estimator", "base_estimator", "estimators",
+                                           "steps", "transformer_list", "transformers"))
+
+
 def _fitted_parts(attributes: dict) -> list:
     """The fitted estimators an estimator holds (as attributes ending in '_', in lists of
     them, or inside the private wrappers CalibratedClassifierCV keeps): at most 100."""
@@ -534,7 +546,8 @@ def _unrecorded_width_problem(value, cls):
     major = version.split(".", 1)[0]
     if major.isdigit() and int(major) < 1:
         return None
-    if any(not hasattr(part, "n_features_in_") for part in _fitted_parts(attributes)):
+    if _wraps_estimators(value) and any(not hasattr(part, "n_features_in_")
+                                        for part in _fitted_parts(attributes)):
         # a meta-estimator copies the width from its parts (CalibratedClassifierCV around
         # a text Pipeline: the vectorizer records none, so neither does it)
         return None
