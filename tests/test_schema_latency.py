@@ -777,6 +777,16 @@ def test_a_model_that_predicts_with_workers_is_timed_with_a_warning(repo, capsys
     code, found, _ = run(capsys, "latency", "--artifact", "model.joblib", "--sample", name)
     assert code == 0 and codes(found) == ["MLG502"], found
     assert found[0]["severity"] == "warning" and "n_jobs=8" in found[0]["message"]
+    # an integer of numpy's, or a fitted member's own setting, is the same (a red team of
+    # the first form of this rule)
+    model.set_params(n_jobs=np.int64(8))
+    joblib.dump(model, repo / "model.joblib")
+    code, found, _ = run(capsys, "latency", "--artifact", "model.joblib", "--sample", name)
+    assert codes(found) == ["MLG502"], found
+    joblib.dump((StandardScaler().fit(FRAME[["age", "income"]]), model),
+                repo / "model.joblib")  # a (preprocessor, model) tuple, served as a chain
+    code, found, _ = run(capsys, "latency", "--artifact", "model.joblib", "--sample", name)
+    assert codes(found) == ["MLG502"], found
     model.set_params(n_jobs=None)
     joblib.dump(model, repo / "model.joblib")
     assert run(capsys, "latency", "--artifact", "model.joblib", "--sample", name)[:2] == (0, [])
