@@ -199,7 +199,6 @@ def test_a_chain_of_shared_containers_is_refused(git_project, capsys, where):
     """Red team round 33: the shared-slot rule counted estimators only. Lists, tuples or
     dicts 60 levels deep, each holding the next twice, in class_weight (repr: 4x per level)
     or as a label of classes_ (every answer's json.dumps grew 4x per level), got READY."""
-    import joblib
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression().fit(np.arange(8.0).reshape(4, 2), [0, 1, 0, 1])
@@ -207,11 +206,21 @@ def test_a_chain_of_shared_containers_is_refused(git_project, capsys, where):
     if where.startswith("class_weight"):
         model.class_weight = {0: 1.0, 1: _list_chain(kind)}
     else:
-        labels = np.empty(2, dtype=object)
-        labels[0], labels[1] = "no", _list_chain(kind)
-        model.classes_ = labels
-    joblib.dump(model, git_project / "model.joblib")
-    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+        _labelled(model, _list_chain(kind))
+    _assert_refused_as_a_chain(git_project, capsys, model)
+
+
+def _labelled(model, label) -> None:
+    labels = np.empty(2, dtype=object)
+    labels[0], labels[1] = "no", label
+    model.classes_ = labels
+
+
+def _assert_refused_as_a_chain(root, capsys, model) -> None:
+    import joblib
+
+    joblib.dump(model, root / "model.joblib")
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
     code, found = artifact_json(capsys, "model.joblib")
     assert code == 1 and any("shared between slots" in f["message"] for f in found), found
 
@@ -290,20 +299,14 @@ def test_a_long_text_under_a_short_shared_chain_is_refused(git_project, capsys):
     """Review of round 33's rule: items counted 1 whatever their size, so a 1 MiB string
     under a 16-level chain (2**17 items, under the bound) got READY, and every answer that
     predicted that label serialised to 64 GiB."""
-    import joblib
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression().fit(np.arange(8.0).reshape(4, 2), [0, 1, 0, 1])
     chain: object = ["x" * (1 << 20)]
     for _ in range(16):
         chain = [chain, chain]
-    labels = np.empty(2, dtype=object)
-    labels[0], labels[1] = "no", chain
-    model.classes_ = labels
-    joblib.dump(model, git_project / "model.joblib")
-    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
-    code, found = artifact_json(capsys, "model.joblib")
-    assert code == 1 and any("shared between slots" in f["message"] for f in found), found
+    _labelled(model, chain)
+    _assert_refused_as_a_chain(git_project, capsys, model)
 
 
 def test_a_stray_estimator_attribute_does_not_excuse_a_deleted_width(git_project, capsys):
