@@ -52,12 +52,13 @@ def add_model_arguments(parser: argparse.ArgumentParser, budget: bool = False) -
 
 def model_block(spec, sample, latency: dict | None = None) -> dict:
     """What the probe is asked to do with the loaded model."""
-    # Each call on the model (the sample, the sample reordered, an empty request) has its own
-    # deadline inside the probe, and the probe's own timeout leaves room for all of them, so
-    # a predict that hangs is reported as hanging (MLG407), not as a load that timed out.
+    # Each call on the model (the sample; the sample reordered, or the training order and
+    # another; an empty request) has its own deadline inside the probe, and the probe's own
+    # timeout leaves room for all of them, so a predict that hangs is reported as hanging
+    # (MLG407), not as a load that timed out.
     block: dict = {"method": spec.method, "predict": True, "empty": True,
                    "call_timeout": CALL_TIMEOUT,
-                   "extra_seconds": 3 * CALL_TIMEOUT + 5 if sample is not None else 0}
+                   "extra_seconds": 4 * CALL_TIMEOUT + 5 if sample is not None else 0}
     if getattr(spec, "input", "dataframe") == "records":  # the request dicts, as served
         block["input"] = "records"
     if spec.origin == SEVERAL:  # found by convention beside others: may be a preprocessor

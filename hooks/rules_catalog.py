@@ -659,12 +659,20 @@ RULES: dict[str, Rule] = {
     ),
     "MLG403": Rule(
         'error',
-        summary="the sample's columns are out of order, and the model checks the order",
-        what="the sample's columns are out of order, and the model checks the order",
-        fix='send the columns in the training order',
-        why='a model that checks column order refuses, or misreads, a request in '
-            'another order',
-        not_flagged='order differences the model does not check (it predicts either way)',
+        summary="the sample's columns (or the contract's fields) are out of order, and the "
+                'model checks the order or reads its columns by position',
+        what="the sample's columns are out of order, and the model checks the order (it "
+             "refuses the sample), or reads its columns by position without checking their "
+             "names (LightGBM's scikit-learn API: it answers something else, silently); or "
+             "the contract lists the fields of such a model in another order than training "
+             "(a warning: the service may order the values itself)",
+        severity_note='/ warning',
+        fix='send the columns in the training order, list the contract\'s fields in it, and '
+            'select the columns by name before predicting (`frame[model.feature_names_in_]`)',
+        why='a model that checks column order refuses a request in another order; one that '
+            'reads positions predicts on swapped columns',
+        not_flagged='order differences a model that selects its columns by name answers '
+                    'the same to (a ColumnTransformer)',
     ),
     "MLG404": Rule(
         'error',

@@ -745,6 +745,49 @@ def test_lightgbm_names_with_spaces_are_the_columns_it_was_fitted_on(repo, capsy
     assert code == 1 and "MLG401" in codes(found), found
 
 
+SWAPPED_CONTRACT = """
+from pydantic import BaseModel
+
+
+class Request(BaseModel):
+    income: float
+    age: float
+"""
+
+
+def test_a_model_that_reads_columns_by_position_is_sent_them_in_the_training_order(
+        repo, capsys):
+    """New-user trial round 33 (F7): LightGBM's scikit-learn API reads a frame by position,
+    without checking its names. A sample (and a contract) listing income before age was
+    predicted on swapped columns, and the schema passed. A pipeline that selects its
+    columns by name answers the same in any order: no finding."""
+    import lightgbm
+
+    frame = FRAME[["age", "income"]]
+    model = lightgbm.LGBMClassifier(n_estimators=20, min_child_samples=2, verbose=-1)
+    joblib.dump(model.fit(frame, TARGET), repo / "model.joblib")
+    swapped = sample(repo, {"income": 0.5, "age": 0.9})
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample", swapped)
+    assert code == 1 and [(f["code"], f["severity"]) for f in found] == [("MLG403", "error")]
+    assert "reads them by position" in found[0]["message"], found
+    ordered = sample(repo, {"age": 0.9, "income": 0.5}, "ordered.json")
+    (repo / "api.py").write_text(SWAPPED_CONTRACT)
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample", ordered)
+    assert (code, found) == (0, [])
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample", ordered,
+                         "--contract", "api.py:Request")
+    assert code == 0 and [(f["code"], f["severity"], f["path"]) for f in found] == [
+        ("MLG403", "warning", "api.py")], found
+    assert "age, income" in found[0]["hint"]
+    # By name: a ColumnTransformer answers the same to the swapped sample and contract.
+    columns = ColumnTransformer([("num", StandardScaler(), ["age", "income"])])
+    joblib.dump(make_pipeline(columns, LogisticRegression()).fit(frame, TARGET),
+                repo / "model.joblib")
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample", swapped,
+                         "--contract", "api.py:Request")
+    assert (code, found) == (0, [])
+
+
 def test_a_catboost_model_is_read_by_its_feature_names():
     """New-user round 33 (F7): an unpickled CatBoost wrapper says n_features_in_ == 0 and
     keeps its columns in feature_names_: every CatBoost model was "fitted on 0 unnamed

@@ -229,6 +229,16 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
             found.append(_finding(path, ORDER, "columns are out of order: the model checks"
                                   f" the order {names}", hint="send the columns in the"
                                   " training order", expected=names, actual=present))
+        position = model.get("by_position") or {}
+        if not found and present == position.get("order") and position.get("changed"):
+            was, now = position.get("example") or ("?", "?")
+            found.append(_finding(
+                path, ORDER, "columns are out of order, and the model reads them by"
+                f" position, not by name: it answers {now} for the sample as sent, {was} in"
+                f" the training order {names}", hint="send the columns in the training order,"
+                " and have the service select them by name before predicting"
+                " (`frame[model.feature_names_in_]`)", expected=names, actual=present,
+                by_position=True))
     elif expected.get("n_features_in") is not None and sample.columns is not None and len(
             columns) != expected["n_features_in"]:
         found.append(_finding(path, WIDTH, f"the model was fitted on"
@@ -386,9 +396,34 @@ def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
             found.append(_finding(path, CONTRACT_EXTRA, f"contract field {name!r} is not a"
                                   " model input: it will be ignored", "warning",
                                   line=fields[name].line, field=name, compared=compared))
+        found.extend(_contract_order(path, contract, names, fields, model, first))
     if sample is not None:
         found.extend(compare_request(spec, sample, request))
     return found
+
+
+def _contract_order(path: str, contract, names: list, fields: dict, model: dict,
+                    line: int) -> list[Finding]:
+    """A model that reads its columns by position (LightGBM's scikit-learn API), behind a
+    contract that lists them in another order: a service that builds its frame from the
+    request as it comes (`pd.DataFrame([req.model_dump()])`) predicts on swapped columns."""
+    position = model.get("by_position") or {}
+    listed = [name for name in fields if name in set(names)]
+    if not position.get("changed") or sorted(listed) != sorted(names) or listed == list(names):
+        return []
+    # A warning: a service that orders the values itself (`[[req.age, req.income]]`) is
+    # right whatever the order of the fields, and mlgate does not read the service's code.
+    return [_finding(path, ORDER, f"the contract {contract.name} lists the model's columns in"
+                     f" another order than training ({', '.join(listed[:6])}"
+                     f"{', ...' if len(listed) > 6 else ''}), and the model reads them by"
+                     " position, not by name: a frame built from the request as it comes"
+                     " (`pd.DataFrame([request.model_dump()])`) predicts on swapped columns",
+                     "warning", line=line,
+                     hint="list the fields in the training order"
+                          f" ({', '.join(list(names)[:6])}{', ...' if len(names) > 6 else ''}),"
+                          " and select the columns by name before predicting"
+                          " (`frame[model.feature_names_in_]`)",
+                     expected=list(names), actual=listed, by_position=True)]
 
 
 def compare_request(spec, sample, contract) -> list[Finding]:
