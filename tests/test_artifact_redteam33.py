@@ -327,3 +327,26 @@ def test_a_stray_estimator_attribute_does_not_excuse_a_deleted_width(git_project
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
     code, found = artifact_json(capsys, "model.joblib")
     assert code == 1 and any("without n_features_in_" in f["message"] for f in found), found
+
+
+@pytest.mark.parametrize("pattern", [
+    "(?:(?i:a)|A)+$",  # 26 A's and a '!': 10 s, doubling per letter
+    "(?:[\u251e-\uffff]+\\d)+y",  # a range too wide to try whole, and the digits in it
+    "(?i:\u212a)*k*y",  # the Kelvin sign is a k when case is ignored
+])
+def test_character_classes_are_compared_exactly_with_their_own_flags(pattern):
+    """A review of round 33's rule: classes were compared on sampled characters, with the
+    pattern's global flags only, so a group's own `(?i:...)` was read case-sensitively and
+    `(?:(?i:a)|A)+$` passed. Sets of characters are now exact: every code point counts."""
+    from mlgate.probe_script.verify import _pattern_problem
+
+    assert _pattern_problem(pattern) is not None
+
+
+def test_a_pattern_with_more_classes_than_can_be_checked_is_refused():
+    from mlgate.probe_script.verify import MAX_SCANNED_CLASSES, _pattern_problem
+
+    classes = "|".join(f"[{chr(0x400 + 2 * i)}{chr(0x500 + i)}]x"
+                       for i in range(MAX_SCANNED_CLASSES + 1))
+    assert "character classes" in _pattern_problem(classes)
+    assert _pattern_problem("(?u)\\b\\w\\w+\\b") is None

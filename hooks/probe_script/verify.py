@@ -755,13 +755,6 @@ class Unbounded(str):
     take time or memory without bound (the finding says so, not "inconsistent")."""
 
 
-# Characters a pattern's classes are compared on: ASCII, and a few letters, digits and
-# spaces of other scripts (\w, \d and \s are Unicode-wide).
-_SAMPLE_CHARACTERS = [chr(c) for c in range(128)] + list(
-    "\u00e9\u00df\u00ff\u0436\u0416\u4e2d\u0663\u00b9\u00b2\u00a0\u2003"
-    "\U0001f600\U00010000\U0010ffff\ufffd")
-
-
 def _pattern_problem(pattern):
     r"""Why a vectorizer's stored token_pattern could take time growing faster than the
     square of a request's length, or None. The pattern runs on every request's text, and
@@ -783,93 +776,130 @@ def _pattern_problem(pattern):
         parsed = parser.parse(pattern)
     except Exception as exc:  # re.error: fit would have refused it
         return f"does not compile: {str(exc)[:100]}"
-    return _PatternCheck(parser, compiler, parsed).problem()
+    try:
+        return _PatternCheck(parser, compiler, parsed).problem()
+    except ValueError as exc:  # too many classes, or nested too deeply, to check
+        return str(exc)
+    except RecursionError:
+        return "is nested too deeply to check its matching time"
 
 
-MAX_NAMED_CHARACTERS = 8000
+# How many of a pattern's character classes are matched against every code point (about
+# 25 ms each); a token_pattern has a few. More is refused: its time is not checked.
+MAX_SCANNED_CLASSES = 64
+_EVERY_CHARACTER: list = []  # one string of every code point, made once
 
 
-def _named_characters(items, found: list, depth: int) -> None:
-    """The characters a parsed pattern names, in `found`: literals and their neighbours, and
-    each range's first, middle and last and the two just outside it, with their other
-    case."""
-    if depth > 100 or len(found) > MAX_NAMED_CHARACTERS:
-        return
-    for item in items:
-        if not (isinstance(item, tuple) and len(item) == 2):
-            if isinstance(item, (list, tuple)) or hasattr(item, "data"):
-                _named_characters(list(getattr(item, "data", item) or ()), found, depth + 1)
-            continue
-        op, argument = item
-        kind = str(op)
-        codes = []
-        if kind in ("LITERAL", "NOT_LITERAL") and isinstance(argument, int):
-            codes = [argument - 1, argument, argument + 1]
-        elif kind.startswith("RANGE") and isinstance(argument, tuple) and len(argument) == 2:
-            low, high = argument  # and just outside it, for a class that negates it
-            # every character of a range up to 1024 wide, else 1024 spread over it: a range
-            # whose ends and middle are punctuation hid the letters inside it (a review of
-            # round 33's rule: `[\u0530-\u058e]`)
-            step = max(1, (high - low) // 1024)
-            codes = [low - 1, *range(low, high + 1, step), high, high + 1]
-        elif isinstance(argument, (list, tuple)) or hasattr(argument, "data"):
-            inner = getattr(argument, "data", argument)
-            _named_characters(list(inner or ()), found, depth + 1)
-        for code in codes:
-            if 0 <= code <= 0x10FFFF:
-                char = chr(code)
-                found.extend(dict.fromkeys([char, char.lower(), char.upper()]))
+def _every_character() -> str:
+    if not _EVERY_CHARACTER:
+        _EVERY_CHARACTER.append("".join(map(chr, range(0x110000))))
+    return _EVERY_CHARACTER[0]
 
 
 class _PatternCheck:
-    """The walk of `_pattern_problem`: `open` is the set of characters (indices into
-    `sample`) that a repetition before the current place could still take."""
+    """The walk of `_pattern_problem`: `open` is the set of characters that a repetition
+    before the current place could still take. Sets of characters are exact: the code
+    points are cut into intervals on which every class of the pattern (with the flags in
+    force where it stands) answers alike, and each interval is one element (a sample of
+    fixed characters, then of the characters a pattern names, missed classes of letters
+    from other scripts: red team round 33 and its review)."""
 
     SINGLE = ("LITERAL", "NOT_LITERAL", "IN", "ANY")
 
     def __init__(self, parser, compiler, parsed):
         self.parser, self.compiler, self.parsed = parser, compiler, parsed
         self.cache = {}
-        # The fixed sample, and every character the pattern names (a literal, a range's
-        # ends and middle): a class of Armenian letters matched none of the fixed sample,
-        # was taken for "nothing", and `(?:[\u0531-\u0587]+)+` passed (red team round 33).
-        named: list = []
-        _named_characters(list(parsed), named, 0)
-        self.sample = list(dict.fromkeys(_SAMPLE_CHARACTERS + named[:MAX_NAMED_CHARACTERS]))
+        singles: dict = {}
+        self.collect(list(parsed), parsed.state.flags, singles, 0)
+        cuts = {0, 0x110000}
+        ignorecase = parser.SRE_FLAG_IGNORECASE
+        scanned = [key for key, (op, argument, flags) in singles.items()
+                   if not (str(op) in ("LITERAL", "NOT_LITERAL") and not flags & ignorecase)]
+        if len(scanned) > MAX_SCANNED_CLASSES:
+            raise ValueError(f"has more than {MAX_SCANNED_CLASSES} character classes: too"
+                             " many to check its matching time")
+        for key, (op, argument, flags) in singles.items():
+            if key not in scanned:
+                cuts.update((argument, argument + 1))
+                continue
+            runs = self.compile([(parser.MAX_REPEAT, (1, parser.MAXREPEAT, self.sub(
+                [(op, argument)], flags)))], flags)
+            for match in runs.finditer(_every_character()):
+                cuts.update(match.span())
+        bounds = sorted(cuts)
+        self.sample = [chr(low) for low in bounds[:-1]]  # one character per interval
+
+    def sub(self, items, flags):
+        state = type(self.parsed.state)()
+        state.flags = flags
+        return self.parser.SubPattern(state, items)
+
+    def compile(self, items, flags):
+        return self.compiler.compile(self.sub(items, flags), flags)
+
+    def collect(self, items, flags, found: dict, depth: int) -> None:
+        """Every single-character item of the pattern, with the flags where it stands."""
+        if depth > 200:
+            raise ValueError("is nested too deeply to check its matching time")
+        for op, argument in items:
+            kind = str(op)
+            if kind in self.SINGLE:
+                found.setdefault((repr((op, argument)), flags), (op, argument, flags))
+            for inner, inner_flags in self.parts(kind, argument, flags):
+                self.collect(inner, inner_flags, found, depth + 1)
+
+    def parts(self, kind, argument, flags):
+        """The sub-patterns an item holds, each with the flags in force inside it."""
+        if kind == "SUBPATTERN":
+            add, remove = argument[1] or 0, argument[2] or 0
+            if add & getattr(self.parser, "TYPE_FLAGS", 0):  # (?a:...) replaces (?u), as
+                flags &= ~self.parser.TYPE_FLAGS  # the compiler does
+            return [(list(argument[-1]), (flags | add) & ~remove)]
+        if kind == "BRANCH":
+            return [(list(b), flags) for b in argument[1]]
+        if kind in ("ASSERT", "ASSERT_NOT"):
+            return [(list(argument[1]), flags)]
+        if kind == "ATOMIC_GROUP":
+            return [(list(argument), flags)]
+        if kind.endswith("_REPEAT"):
+            return [(list(argument[2]), flags)]
+        if kind == "GROUPREF_EXISTS":
+            return [(list(b), flags) for b in argument[1:] if b is not None]
+        return []
 
     def problem(self):
         try:
-            self.scan(list(self.parsed), frozenset())
+            self.scan(list(self.parsed), frozenset(), self.parsed.state.flags)
         except ValueError as exc:
             return str(exc)
         return None
 
-    def chars(self, item):
-        key = repr(item)
+    def chars(self, item, flags):
+        key = (repr(item), flags)
         if key not in self.cache:
-            sub = self.parser.SubPattern(self.parsed.state, [item])
-            compiled = self.compiler.compile(sub, self.parsed.state.flags)
+            compiled = self.compile([item], flags)
             self.cache[key] = frozenset(i for i, c in enumerate(self.sample)
                                         if compiled.fullmatch(c))
         return self.cache[key]
 
-    def first(self, items):
+    def first(self, items, flags):
         """(the characters a match of `items` can start with, whether it can be empty)."""
         found = frozenset()
         for op, argument in items:
             kind = str(op)
             if kind in self.SINGLE:
-                return found | self.chars((op, argument)), False
+                return found | self.chars((op, argument), flags), False
             if kind == "SUBPATTERN":
-                start, empty = self.first(list(argument[-1]))
+                [(inner, inner_flags)] = self.parts(kind, argument, flags)
+                start, empty = self.first(inner, inner_flags)
             elif kind == "ATOMIC_GROUP":
-                start, empty = self.first(list(argument))
+                start, empty = self.first(list(argument), flags)
             elif kind == "BRANCH":
-                parts = [self.first(list(b)) for b in argument[1]]
+                parts = [self.first(list(b), flags) for b in argument[1]]
                 start = frozenset().union(*(p[0] for p in parts))
                 empty = any(p[1] for p in parts)
             elif kind.endswith("_REPEAT"):
-                start, empty = self.first(list(argument[2]))
+                start, empty = self.first(list(argument[2]), flags)
                 empty = empty or argument[0] == 0
             else:  # AT, ASSERT, ASSERT_NOT: no character
                 start, empty = frozenset(), True
@@ -878,31 +908,33 @@ class _PatternCheck:
                 return found, False
         return found, True
 
-    def scan(self, items, open_):
+    def scan(self, items, open_, flags):
         for op, argument in items:
             kind = str(op)
             if kind in ("GROUPREF", "GROUPREF_EXISTS"):
                 raise ValueError("refers back to a group: its matching time has no bound")
             if kind in self.SINGLE:
-                open_ = open_ if self.chars((op, argument)) & open_ else frozenset()
+                open_ = open_ if self.chars((op, argument), flags) & open_ else frozenset()
             elif kind == "SUBPATTERN":
-                open_ = self.scan(list(argument[-1]), open_)
+                [(inner, inner_flags)] = self.parts(kind, argument, flags)
+                open_ = self.scan(inner, open_, inner_flags)
             elif kind == "BRANCH":
-                open_ = frozenset().union(*(self.scan(list(b), open_) for b in argument[1]))
+                open_ = frozenset().union(*(self.scan(list(b), open_, flags)
+                                            for b in argument[1]))
             elif kind in ("ASSERT", "ASSERT_NOT"):
-                self.scan(list(argument[1]), frozenset())
+                self.scan(list(argument[1]), frozenset(), flags)
             elif kind == "ATOMIC_GROUP":  # no backtracking into it
-                self.scan(list(argument), frozenset())
+                self.scan(list(argument), frozenset(), flags)
                 open_ = frozenset()
             elif kind.endswith("_REPEAT"):
-                open_ = self.repeat(kind, argument, open_)
+                open_ = self.repeat(kind, argument, open_, flags)
         return open_
 
-    def repeat(self, kind, argument, open_):
+    def repeat(self, kind, argument, open_, flags):
         low, high, body = argument[0], argument[1], list(argument[2])
         if high <= 1:  # optional: skipped, or once
-            return open_ | self.scan(body, open_)
-        start, empty = self.first(body)
+            return open_ | self.scan(body, open_, flags)
+        start, empty = self.first(body, flags)
         if empty:
             raise ValueError("repeats what can match nothing: its matching time can grow"
                              " exponentially with a request's text")
@@ -911,8 +943,8 @@ class _PatternCheck:
                              " nothing between them that only one takes: a text can be split"
                              " between them in many ways, and matching time grows as a power"
                              " of a request's length")
-        after = self.scan(body, frozenset())  # what one turn may still take at its end
-        if start & after or self.overlapping_branches(body):
+        after = self.scan(body, frozenset(), flags)  # what one turn may still take at its end
+        if start & after or self.overlapping_branches(body, flags):
             raise ValueError("repeats a group whose next turn can begin where the last one"
                              " goes on, or whose alternatives begin alike: its matching time"
                              " can grow exponentially with a request's text (repeat one"
@@ -922,20 +954,22 @@ class _PatternCheck:
         taken = start | after  # the next turn, or the last one going on
         return (open_ | taken) if low == 0 else taken
 
-    def overlapping_branches(self, items):
+    def overlapping_branches(self, items, flags):
         """Whether alternatives in a repeated body can match alike: begin with the same
         character, or both match nothing (`(a|a)*`, which the parser makes `(a(?:|))*`)."""
         for op, argument in items:
             kind = str(op)
-            if kind == "SUBPATTERN" and self.overlapping_branches(list(argument[-1])):
-                return True
+            if kind == "SUBPATTERN":
+                [(inner, inner_flags)] = self.parts(kind, argument, flags)
+                if self.overlapping_branches(inner, inner_flags):
+                    return True
             if kind != "BRANCH":
                 continue
-            firsts = [self.first(list(b)) for b in argument[1]]
+            firsts = [self.first(list(b), flags) for b in argument[1]]
             if any((a[0] & b[0]) or (a[1] and b[1])
                    for i, a in enumerate(firsts) for b in firsts[i + 1:]):
                 return True
-            if any(self.overlapping_branches(list(b)) for b in argument[1]):
+            if any(self.overlapping_branches(list(b), flags) for b in argument[1]):
                 return True
         return False
 
