@@ -126,55 +126,128 @@ def _executable(value: str, base: str, where: str) -> str:
     raise UsageError(f"{where}: {value!r} is not an executable Python")
 
 
-def _components(path: str, repo_root: str, real: bool = False) -> list[str]:
-    """`a`, `a/b`, `a/b/python`: the path's components inside the repository (POSIX, relative
-    to its real root), or [] when the path is outside it."""
+def _inside(path: str, repo_root: str) -> str | None:
+    """`path` relative to the repository's real root (POSIX), or None outside it. `path`
+    must already be resolved as far as it should be."""
     rel = os.path.relpath(path, repo_root)
-    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
-        if real:
-            return []
-        # It may reach the repository's folder by another spelling (/tmp -> /private/tmp).
-        folder = os.path.dirname(path)
-        while os.path.realpath(folder) != repo_root:
-            if os.path.dirname(folder) == folder:
-                return []
-            folder = os.path.dirname(folder)
-        rel = os.path.relpath(path, folder)
-    parts = rel.split(os.sep)
-    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    if rel == os.curdir or rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        return None
+    return rel.replace(os.sep, "/")
+
+
+def _on_the_way(path: str, repo_root: str) -> list[str]:
+    """What the kernel meets inside the repository on its way to `path`: each component as
+    it stands (a symlink itself, not its target), in its resolved folder. `lnk/../x` goes
+    through `lnk` first (round 34: a lexical tidy-up skipped the committed link)."""
+    parts = path.split(os.sep)
+    met = []
+    for i in range(1, len(parts) + 1):
+        name = parts[i - 1]
+        if name in ("", os.curdir, os.pardir):
+            continue
+        folder = os.path.realpath(os.sep.join(parts[:i - 1]) or os.sep)
+        rel = _inside(os.path.join(folder, name), repo_root)
+        if rel is not None:
+            met.append(rel)
+    real = os.path.realpath(path)
+    rel = _inside(real, repo_root)
+    if rel is not None:
+        bits = rel.split("/")
+        met.extend("/".join(bits[:i]) for i in range(1, len(bits) + 1))
+    return list(dict.fromkeys(met))
+
+
+# Files CPython reads beside its executable at start-up, before any option it is given:
+# `<executable>._pth` replaces sys.path (3.11+ on Linux too; -I and -S do not turn it off),
+# `pybuilddir.txt` makes it take a build folder's own standard library. A venv's
+# `pyvenv.cfg` (its `home`) says where the standard library comes from.
+_STARTUP_SUFFIX, _STARTUP_NAMES = "._pth", ("pybuilddir.txt", "pyvenv.cfg")
+
+
+def _startup_files(executable: str, repo_root: str) -> list[str]:
+    """Start-up files inside the repository beside the interpreter (as named, and resolved)
+    or in its environment's folder: code the commit can put before mlgate's first line."""
+    found: list[str] = []
+    named = os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(executable))),
+                         os.path.basename(executable))
+    for path in dict.fromkeys([named, os.path.realpath(executable)]):
+        for folder in (os.path.dirname(path), os.path.dirname(os.path.dirname(path))):
+            if _inside(os.path.realpath(folder), repo_root) is None:
+                continue
+            try:
+                names = os.listdir(folder)
+            except OSError:
+                continue
+            found.extend(os.path.join(folder, n) for n in names
+                         if n.endswith(_STARTUP_SUFFIX) or n in _STARTUP_NAMES)
+    return list(dict.fromkeys(found))
+
+
+EXPLICIT = ("--python", "MLGATE_PYTHON")  # named by whoever runs mlgate, not by a file
 
 
 def _refuse_tracked(found: ProjectPython, repo_root: str) -> None:
-    """Exit 2 when git tracks the interpreter, its real path (symlinks resolved), or any folder
-    or symlink on the way to either inside the repository: that is code from the commit, and
-    a real environment is never committed. One `git ls-files`, only when the interpreter is
-    inside the repository's folder (an untracked, ignored `.venv/` is the normal case)."""
+    """Exit 2 when the interpreter may be code from the commit. An interpreter inside the
+    repository's folder runs only when git positively says that nothing on the way to it
+    (a folder, a symlink, the file itself, resolved as the kernel resolves it) and nothing
+    in its environment's folder is tracked: a real environment is never committed, and a
+    committed `python._pth`, `pybuilddir.txt` or `pyvenv.cfg` beside a CI-built `.venv`'s
+    interpreter runs the commit's code at start-up, before the sandbox (round 34). When
+    git cannot answer (no `.git`, a repository git refuses), only an interpreter named by
+    whoever runs mlgate is run. One `git ls-files`, only for an interpreter inside the
+    repository (an untracked, ignored `.venv/` is the normal case)."""
     repo_root = os.path.realpath(repo_root)
-    chosen = os.path.abspath(found.executable)
-    wanted = dict.fromkeys(_components(chosen, repo_root)
-                           + _components(os.path.realpath(chosen), repo_root, real=True))
-    if not wanted or not os.path.exists(os.path.join(repo_root, ".git")):
+    chosen = found.executable if os.path.isabs(found.executable) else os.path.join(
+        os.getcwd(), found.executable)
+    wanted = _on_the_way(chosen, repo_root)
+    startup = _startup_files(chosen, repo_root)
+    environment = [rel for rel in (_inside(os.path.realpath(os.path.dirname(f)), repo_root)
+                                   for f in startup) if rel is not None]
+    wanted = list(dict.fromkeys(wanted + environment))
+    if not wanted:
         return
+    listed = _tracked(repo_root, wanted)
+    if listed is None:
+        if found.reason in EXPLICIT and not any(
+                os.path.basename(f).endswith(_STARTUP_SUFFIX) or os.path.basename(f) ==
+                "pybuilddir.txt" for f in startup):
+            return
+        raise UsageError(
+            f"refusing to run the project's Python {found.executable} (from {found.reason}):"
+            " it is inside the repository, and git cannot say whether it (or a start-up file"
+            " beside it) is committed; run in a git checkout, or point mlgate at an"
+            " environment outside the repository with --python PATH or MLGATE_PYTHON"
+        )
+    if listed:
+        raise UsageError(
+            f"refusing to run the project's Python {found.executable} (from {found.reason}):"
+            f" git tracks {listed[0]}, and a real environment is never committed, so it is"
+            " code from the commit; point mlgate at an environment you built with --python"
+            " PATH or MLGATE_PYTHON"
+        )
+
+
+def _tracked(repo_root: str, paths: list[str]) -> list[str] | None:
+    """What git tracks of `paths` (a folder: anything in it), the outermost first; None when
+    git cannot answer."""
+    if not os.path.exists(os.path.join(repo_root, ".git")):
+        return None
     import subprocess  # only for an interpreter inside the repository
 
     from mlgate.files import GIT
 
     try:
         proc = subprocess.run(
-            [*GIT, "-C", repo_root, "--literal-pathspecs", "ls-files", "-z", "--", *wanted],
+            [*GIT, "-C", repo_root, "--literal-pathspecs", "ls-files", "-z", "--", *paths],
             capture_output=True, check=False, timeout=60,
         )
     except (OSError, subprocess.SubprocessError):
-        return  # no git: nothing is tracked
-    listed = set(proc.stdout.decode("utf-8", "surrogateescape").split("\0"))
-    tracked = [path for path in wanted if path in listed]  # the outermost first
-    if proc.returncode == 0 and tracked:
-        raise UsageError(
-            f"refusing to run the project's Python {found.executable} (from {found.reason}):"
-            f" git tracks {tracked[0]}, and a real environment is never committed, so it is"
-            " code from the commit; point mlgate at an environment you built with --python"
-            " PATH or MLGATE_PYTHON"
-        )
+        return None
+    if proc.returncode != 0:
+        return None  # (a repository git refuses: "dubious ownership")
+    listed = [p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+    exact = [p for p in paths if p in set(listed)]
+    return exact or listed
 
 
 def _same_prefix(a: str, b: str) -> bool:

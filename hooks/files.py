@@ -60,8 +60,11 @@ def file_kind(path: str) -> str | None:
 
 # How mlgate runs git, everywhere: no program the repository's own configuration names. A
 # `core.fsmonitor` command in .git/config runs on `ls-files`, with mlgate's environment (a
-# CI token); a probe without Landlock's write jail could have put it there.
-GIT = ("git", "-c", "core.fsmonitor=false")
+# CI token); a probe without Landlock's write jail could have put it there. And never a
+# bare repository git finds by itself: a checkout without .git whose files are a bare
+# repository's (HEAD, config, objects/, refs/, an index) made the commit say what git
+# tracks (sandbox round 34, S7).
+GIT = ("git", "-c", "core.fsmonitor=false", "-c", "safe.bareRepository=explicit")
 
 
 def git_root(start: str = ".") -> str | None:
