@@ -54,7 +54,7 @@ class _Look:
             from mlgate.artifacts.reading import Unreadable, read_bytes
 
             try:  # a regular file of at most 1 MiB: never a link to /dev/zero or stdin
-                self._texts[path] = read_bytes(os.path.realpath(path), TOOL_FILE_BYTES
+                self._texts[path] = read_bytes(tool_file(path), TOOL_FILE_BYTES
                                                ).decode("utf-8-sig")
             except (OSError, Unreadable, UnicodeDecodeError):
                 self._texts[path] = None
@@ -85,6 +85,19 @@ class _Look:
 # /dev/zero ran mlgate out of memory, one to /dev/stdin blocked it).
 TOOL_FILE_BYTES = 1 << 20
 
+def tool_file(path: str) -> str:
+    """The real path of a tool's file to read. One in a repository must stay inside it and
+    out of `.git` (sandbox round 34: a committed `.pdm-python -> .git/config` made `mlgate
+    env` print the checkout token); one elsewhere (a user's own configuration, often a link
+    into a dotfiles folder) is read where it leads."""
+    from mlgate.artifacts.reading import repository_of, resolve
+
+    root = repository_of(path)
+    if os.path.lexists(os.path.join(root, ".git")):
+        return resolve(path, root)
+    return os.path.realpath(path)
+
+
 def made_by_a_tool(config_root: str, repo_root: str, env: Mapping[str, str],
                     seen: list[Candidate]) -> ProjectPython | None:
     look = _Look(config_root, repo_root, env, seen)
@@ -101,7 +114,7 @@ def _read_toml(path: str, repo_root: str) -> dict:
     from mlgate.artifacts.reading import Unreadable, read_bytes
 
     try:
-        raw = read_bytes(os.path.realpath(path), TOOL_FILE_BYTES)
+        raw = read_bytes(tool_file(path), TOOL_FILE_BYTES)
     except (OSError, Unreadable):
         return {}
     import hashlib
@@ -282,7 +295,7 @@ def _pdm(look: _Look) -> ProjectPython | None:
     source, saved = "PDM_PYTHON", env.get("PDM_PYTHON")
     if not saved:
         source, saved = ".pdm-python", (look.text(os.path.join(folder, ".pdm-python")) or "")
-        saved = saved.strip()
+        saved = (saved.strip().splitlines() or [""])[0][:4096]  # one path, as PDM writes it
     if not saved:
         if _pyproject(look, "PDM", "tool.pdm", ("pdm.lock",)) is None:
             return None

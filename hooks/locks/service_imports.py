@@ -86,10 +86,10 @@ def _served(rel: str) -> bool:
 
 
 def _parse(path: str) -> ast.Module | None:
-    from mlgate.artifacts.reading import Unreadable, read_bytes
+    from mlgate.artifacts.reading import Unreadable, read_bytes, repository_of, resolve
 
-    try:  # a regular file only: never a FIFO or a device a commit links to
-        return ast.parse(read_bytes(os.path.realpath(path), MAX_BYTES), path)
+    try:  # a regular file of the repository only: never a FIFO, a device, or a link out
+        return ast.parse(read_bytes(resolve(path, repository_of(path)), MAX_BYTES), path)
     except (OSError, Unreadable, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
