@@ -21,6 +21,81 @@ _DIGESTS: dict[tuple[str, str], str] = {}
 SANDBOX_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sandbox.py")
 
 
+
+class _Workdir:
+    """The probe's temporary folder, removed without recursion or paths: whatever the load
+    left in it (a chain of 3,000 folders made TemporaryDirectory's cleanup raise
+    RecursionError, print a traceback and leave the folder: sandbox round 34, S4)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def cleanup(self) -> None:
+        if self.name:
+            remove_tree(self.name)
+            self.name = ""
+
+
+def remove_tree(top: str) -> None:
+    """Remove a folder and everything in it, one open folder at a time (by descriptor, so
+    no path grows past PATH_MAX), symlinks never followed; what cannot be removed stays."""
+    import stat
+    from contextlib import suppress
+
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(top, flags)
+    except OSError:
+        return
+    names: list[str] = []  # the path from `top` down to the folder `fd` is
+    stuck: set[tuple[int, int]] = set()  # folders that could not be emptied
+    try:
+        while True:
+            child = None
+            try:
+                with os.scandir(fd) as entries:
+                    for entry in entries:
+                        try:
+                            folder = entry.is_dir(follow_symlinks=False)
+                            if folder and (entry.inode(), len(names)) not in stuck:
+                                child = entry.name
+                                break
+                            if not folder:
+                                os.unlink(entry.name, dir_fd=fd)
+                        except OSError:
+                            pass
+            except OSError:
+                pass
+            if child is not None:
+                with suppress(OSError, NotImplementedError):
+                    os.chmod(child, stat.S_IRWXU, dir_fd=fd)  # (a load may have locked it)
+                try:
+                    inner = os.open(child, flags, dir_fd=fd)
+                except OSError:
+                    stuck.add((os.stat(child, dir_fd=fd, follow_symlinks=False).st_ino,
+                               len(names)))
+                    continue
+                os.close(fd)
+                fd, names = inner, [*names, child]
+                continue
+            if not names:
+                break
+            parent = os.open("..", flags, dir_fd=fd)
+            os.close(fd)
+            fd, name = parent, names.pop()
+            try:
+                os.rmdir(name, dir_fd=fd)
+            except OSError:
+                with suppress(OSError):
+                    stuck.add((os.stat(name, dir_fd=fd, follow_symlinks=False).st_ino,
+                               len(names)))
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    with suppress(OSError):
+        os.rmdir(top)
+
 class ProbeError(EnvironmentFailure):
     """The project's interpreter could not answer: a clear one-line error.
 
@@ -140,7 +215,7 @@ class PendingProbe:
         _undumpable()
         self._input = None if payload is None else json.dumps(payload).encode()
         piped = payload is not None or prepare is not None
-        self._workdir = tempfile.TemporaryDirectory(prefix="mlgate-probe-")
+        self._workdir = _Workdir(tempfile.mkdtemp(prefix="mlgate-probe-"))
         prefix = _sandbox_exec(sandbox, self._workdir.name, python)
         env.pop("MLGATE_SANDBOX_EXEC", None)  # only mlgate says that it used sandbox-exec
         if prefix:
@@ -154,7 +229,12 @@ class PendingProbe:
                 # -S: no site processing at start-up (.pth files, sitecustomize: code a
                 # commit can carry through an editable install); the probe applies its
                 # sandbox first, then runs it (probe_script/__main__.py).
-                [*prefix, python, "-I", "-B", "-S", PROBE_MAIN, command],
+                # pycache_prefix: bytecode is read from (an empty folder) there, never from
+                # the work tree's __pycache__/, where a commit can put a .pyc that runs
+                # instead of the reviewed source (sandbox round 34, S6).
+                [*prefix, python, "-I", "-B", "-S", "-X",
+                 f"pycache_prefix={os.path.join(self._workdir.name, 'no-pycache')}",
+                 PROBE_MAIN, command],
                 cwd=self._workdir.name,
                 env=env,
                 stdin=subprocess.PIPE if piped else subprocess.DEVNULL,

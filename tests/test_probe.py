@@ -1,6 +1,7 @@
 """The probe reads installed metadata itself (fast); it must agree with importlib.metadata."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -110,3 +111,31 @@ def test_an_error_message_drops_xgboosts_native_stack_and_build_path():
     assert error_text(raised) == "Check failed: a == b (4 vs. 0) : wrong width"
     assert error_text(ValueError("node array\nhas an incompatible dtype")) == (
         "node array has an incompatible dtype")
+
+
+def test_the_probes_folder_is_removed_whatever_the_load_left_in_it(tmp_path):
+    """Sandbox round 34 (S4): a load that made a chain of 3,000 folders in its temporary
+    folder made the cleanup raise RecursionError (a traceback, exit 1) and left the folder
+    behind. The removal goes one descriptor at a time and never follows a link."""
+    from mlgate.probe import remove_tree
+
+    top = tmp_path / "probe"
+    top.mkdir()
+    outside = tmp_path / "keep"
+    outside.mkdir()
+    (outside / "file").write_text("kept")
+    fd = os.open(top, os.O_RDONLY)
+    for depth in range(3000):  # deeper than a path can be written (PATH_MAX)
+        os.mkdir("d", dir_fd=fd)
+        inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+        if depth % 1000 == 0:
+            os.symlink(str(outside), "link", dir_fd=fd)
+    os.close(fd)
+    (top / "locked").mkdir()
+    (top / "locked" / "file").write_text("x")
+    (top / "locked").chmod(0)
+    remove_tree(str(top))
+    assert not top.exists()
+    assert (outside / "file").read_text() == "kept"
