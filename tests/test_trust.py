@@ -297,3 +297,107 @@ def test_trusted_config_neither_reads_nor_writes_the_json_copy_under_git(reviewe
     # The work tree's configuration still uses (and writes) its copy.
     load_config()
     assert len(list(cache.glob("config-*.json"))) == 2
+
+
+# --- round 34: the commit must not choose, or start, the interpreter by another way -------
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symlinks and a POSIX shell script")
+def test_a_committed_link_before_dotdot_is_seen_as_the_kernel_follows_it(repo, tmp_path,
+                                                                         capsys):
+    """`lnk/../evil/python`, `lnk` a committed link: the path tidied as text is
+    `evil/python`, which nothing tracks; the kernel goes through `lnk` to the committed
+    `deep/evil/python` (sandbox round 34, S1: the PR's script ran with no sandbox)."""
+    marker = tmp_path / "ran"
+    (repo / "deep" / "a").mkdir(parents=True)
+    (repo / "deep" / "a" / "keep").write_text("")
+    fake_python(repo / "deep" / "evil" / "python", marker)
+    os.symlink("deep/a", repo / "lnk")
+    (repo / "pyproject.toml").write_text('[tool.mlgate]\npython = "lnk/../evil/python"\n')
+    (repo / "requirements.txt").write_text("attrs==23.2.0\n")
+    commit(repo)
+    assert main(["lock"]) == 2
+    assert "git tracks lnk" in capsys.readouterr().err
+    assert not marker.exists()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX shell script stands in for Python")
+@pytest.mark.parametrize("planted", ["bin/python._pth", "bin/pybuilddir.txt", "pyvenv.cfg"])
+def test_a_committed_start_up_file_beside_a_built_environment_is_refused(repo, tmp_path,
+                                                                         planted):
+    """CI builds `.venv/` in the checkout (ignored); the commit adds one file CPython reads
+    at start-up, before -I -S apply: `python._pth` replaced sys.path and the commit's
+    `encodings` ran before the sandbox (sandbox round 34, S5)."""
+    marker = tmp_path / "ran"
+    (repo / ".gitignore").write_text(".venv/bin/python\n")
+    (repo / "requirements.txt").write_text("attrs==23.2.0\n")
+    (repo / ".venv" / planted).parent.mkdir(parents=True, exist_ok=True)
+    (repo / ".venv" / planted).write_text("../../tools\n")
+    commit(repo)
+    fake_python(repo / ".venv" / "bin" / "python", marker)  # built by CI: not tracked
+    proc = run_cli(repo, "lock")
+    assert proc.returncode == 2, proc.stderr
+    assert f"git tracks .venv/{planted}" in proc.stderr
+    assert not marker.exists()
+    git(repo, "rm", "-q", "--cached", f".venv/{planted}")  # the same file, not committed
+    proc = run_cli(repo, "lock")
+    assert proc.returncode != 2, proc.stderr
+    assert marker.exists()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX shell script stands in for Python")
+def test_without_git_only_an_interpreter_named_by_the_runner_runs_from_the_folder(tmp_path):
+    """No `.git` (a tarball checkout), or a repository git refuses: nothing says whether
+    `.venv/bin/python` came with the files (sandbox round 34, S2: it ran, unsandboxed)."""
+    folder = tmp_path / "tarball"
+    marker = tmp_path / "ran"
+    fake_python(folder / ".venv" / "bin" / "python", marker)
+    (folder / "requirements.txt").write_text("attrs==23.2.0\n")
+    proc = run_cli(folder, "lock")
+    assert proc.returncode == 2 and "git cannot say" in proc.stderr, proc.stderr
+    assert not marker.exists()
+    proc = run_cli(folder, "lock", "--python", ".venv/bin/python")  # the runner's choice
+    assert proc.returncode != 2, proc.stderr
+    assert marker.exists()
+    marker.unlink()
+    (folder / ".venv" / "bin" / "python._pth").write_text(".\n")  # but never with this
+    proc = run_cli(folder, "lock", "--python", ".venv/bin/python")
+    assert proc.returncode == 2 and "git cannot say" in proc.stderr, proc.stderr
+    assert not marker.exists()
+
+
+def test_files_at_the_root_that_look_like_a_bare_repository_are_not_git(tmp_path):
+    """A checkout without `.git` whose files include HEAD, config, objects/, refs/ and an
+    index: git took the folder for a bare repository and answered from the commit's own
+    index what is tracked (sandbox round 34, S7)."""
+    from mlgate.files import tracked_in
+
+    folder = tmp_path / "tarball"
+    bare = tmp_path / "bare"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    folder.mkdir()
+    for name in ("HEAD", "config", "objects", "refs"):
+        subprocess.run(["cp", "-r", str(bare / name), str(folder)], check=True)
+    (folder / ".env").write_text("SECRET=1\n")
+    subprocess.run(["git", "update-index", "--add", ".env"], cwd=folder, check=True,
+                   env={**os.environ, "GIT_DIR": ".", "GIT_WORK_TREE": "."})
+    assert subprocess.run(["git", "ls-files"], cwd=folder, capture_output=True, text=True
+                          ).stdout.split() == [".env"]  # what plain git answers
+    assert tracked_in(str(folder)) is None
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symlinks")
+def test_a_tool_file_linked_out_of_the_repository_is_not_read(repo, tmp_path, capsys):
+    """`.pdm-python -> .git/config` (or -> ~/.ssh/id_rsa): `mlgate env` printed the file as
+    the path of an interpreter (sandbox round 34, S3)."""
+    git(repo, "config", "remote.origin.url", "https://x-access-token:SECRET@example.com/r")
+    outside = tmp_path / "id_rsa"
+    outside.write_text("-----BEGIN KEY----- KEYSECRET\n")
+    (repo / "pyproject.toml").write_text("[tool.pdm]\n")
+    for target in (".git/config", str(outside)):
+        if os.path.lexists(repo / ".pdm-python"):
+            os.unlink(repo / ".pdm-python")
+        os.symlink(target, repo / ".pdm-python")
+        main(["env"])
+        out = capsys.readouterr()
+        assert "SECRET" not in out.out + out.err, target
