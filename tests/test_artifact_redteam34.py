@@ -3,11 +3,15 @@
 - `copyreg._reconstructor(bytearray, bytearray, 3000000000)`: 76 bytes that allocate 3 GB in
   every load (copyreg calls `base.__init__(obj, state)`). copyreg writes `_reconstructor`
   only for a subclass of its base, with the state `base(obj)`: a value of the base's type.
+- A stacking model's fitted `stack_method_` (ClassifierChain's `chain_method_`) naming
+  `fit_transform`: every request refitted a shared scaler, each answer computed from the
+  previous caller's rows, and READY. Fitted method names must be answering methods.
 """
 
 from __future__ import annotations
 
 import pickle
+import subprocess
 
 import pytest
 
@@ -57,3 +61,74 @@ def test_real_subclasses_of_builtins_in_protocols_0_and_1_keep_passing(git_proje
         '[tool.mlgate.artifact]\nallow = ["collections:_Record"]\n')
     code, found = artifact_json(capsys, "--no-load", "p0.pkl", "p1.pkl")
     assert (code, found) == (0, [])
+
+
+def _stacking(how: str):
+    import numpy as np
+    from sklearn.ensemble import StackingRegressor
+    from sklearn.linear_model import LinearRegression
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(50, 10, (60, 1))
+    model = StackingRegressor([("a", LinearRegression()), ("b", LinearRegression())],
+                              final_estimator=LinearRegression(), cv=2).fit(X, X[:, 0] * 2)
+    if how == "refit":
+        scaler = StandardScaler().fit(X)
+        model.estimators_ = [scaler, scaler]
+        model.stack_method_ = ["transform", "fit_transform"]
+    return model
+
+
+def _chain(how: str):
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multioutput import ClassifierChain
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    Y = np.stack([X[:, 0] > 0, X[:, 1] > 0], axis=1).astype(int)
+    model = ClassifierChain(LogisticRegression()).fit(X, Y)
+    if how == "refit":
+        if not hasattr(model, "chain_method_"):
+            pytest.skip("this scikit-learn's ClassifierChain has no chain_method_")
+        model.chain_method_ = "fit_predict"
+    return model
+
+
+@pytest.mark.parametrize("make", [_stacking, _chain], ids=["stacking", "chain"])
+def test_a_fitted_method_name_must_answer_not_fit(git_project, capsys, make):
+    import joblib
+
+    joblib.dump(make("ordinary"), git_project / "model.joblib")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    assert artifact_json(capsys, "model.joblib") == (0, [])
+    joblib.dump(make("refit"), git_project / "model.joblib")
+    code, found = artifact_json(capsys, "model.joblib")
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert "not a method that answers a request" in found[0]["message"], found
+
+
+@pytest.mark.parametrize("leaf", ["decimal", "path"])
+def test_a_shared_chain_over_a_value_that_prints_long_is_refused(git_project, capsys, leaf):
+    """Red team round 34 (N2): the shared-chain rule weighed a Decimal or a path as one
+    item whatever it prints: a 14-level list chain over a 60,000-digit Decimal in
+    class_weight (61 KB) made repr(model) take minutes and gigabytes, and READY."""
+    import decimal
+    import pathlib
+
+    import joblib
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    value = (decimal.Decimal("9" * 60000) if leaf == "decimal"
+             else pathlib.PurePosixPath("a/" * 30000))
+    for _ in range(14):
+        value = [value, value]
+    model = LogisticRegression().fit(np.arange(20.0).reshape(-1, 1), np.arange(20) % 2)
+    model.class_weight = {0: 1.0, 1: value}
+    joblib.dump(model, git_project / "model.joblib")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "model.joblib")
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert "shared between slots" in found[0]["message"], found

@@ -1095,10 +1095,26 @@ def _expansion_children(value):
 
 
 def _leaf_weight(item) -> int:
+    """What printing or copying the item writes, in 64-byte units: a text's or array's
+    length, any other value's own size in memory, and what a path or a decimal prints (a
+    60,000-digit Decimal or a long path weighed 1, and a 14-level chain over one made repr
+    take minutes and gigabytes: red team round 34)."""
+    import sys
+
     if isinstance(item, (str, bytes, bytearray)):
         return 1 + len(item) // 64
     size = getattr(item, "nbytes", None)  # an array of numbers
-    return 1 + size // 64 if isinstance(size, int) else 1
+    if isinstance(size, int):
+        return 1 + size // 64
+    try:
+        size = sys.getsizeof(item, 0)
+        if type(item).__module__ in ("pathlib", "decimal", "_pydecimal"):
+            size = max(size, len(str(item)))  # (a path's parts lie in other objects)
+        elif type(item).__module__ == "fractions":
+            size = max(size, (item.numerator.bit_length() + item.denominator.bit_length()) // 3)
+    except Exception:
+        size = 0
+    return 1 + size // 64
 
 
 def _is_container(value):
@@ -1155,6 +1171,9 @@ def _stored_index_problem(model, bases):
     problem = _solver_problem(name, bases, attributes)
     if problem:
         return Unbounded(problem)
+    problem = _fitted_method_problem(attributes)
+    if problem:
+        return f"{name}: {problem}"
     if bases & {"FeatureHasher", "HashingVectorizer"}:
         width = attributes.get("n_features")
         if not (isinstance(width, (int, np.integer)) and 1 <= width <= np.iinfo(np.int32).max):
@@ -1187,6 +1206,30 @@ def _stored_index_problem(model, bases):
         problem = _boosting_init_problem(model, "GradientBoostingClassifier" in bases)
         if problem:
             return f"{name}: {problem}"
+    return None
+
+
+# The methods a fitted model may name for its parts to answer with at predict time.
+ANSWERING_METHODS = frozenset({"predict", "predict_proba", "predict_log_proba",
+                               "decision_function", "transform", "score_samples"})
+
+
+def _fitted_method_problem(attributes):
+    """A fitted attribute naming methods its model calls by name on a request
+    (StackingClassifier's `stack_method_`, ClassifierChain's `chain_method_`): fit resolves
+    them to answering methods only. `fit_transform` there refitted a shared scaler on every
+    request, so each answer was computed from the previous caller's rows, and READY (red
+    team round 34)."""
+    for key, value in attributes.items():
+        if not (isinstance(key, str) and key.endswith("_") and "method" in key):
+            continue
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+            continue  # not a method name: judged where it is used, if anywhere
+        wrong = [n for n in names if n not in ANSWERING_METHODS]
+        if wrong:
+            return (f"{key} names {wrong[0][:40]!r}, not a method that answers a request"
+                    f" ({', '.join(sorted(ANSWERING_METHODS))})")
     return None
 
 
