@@ -230,14 +230,14 @@ def check_dtype_state(dtype: Instance, state) -> str | None:
             return problem
     elif code.lstrip("<>=|")[:1] in ("M", "m"):
         return "a numpy datetime dtype without its unit"
-    if not all(type(const(v)) is int for v in (elsize, alignment, flags)):
-        return "a numpy.dtype state whose sizes or flags are not constant integers"
+    if not all(_c_int(v) for v in (elsize, alignment, flags)):
+        return "a numpy.dtype state whose sizes or flags are not constant 64-bit integers"
     if isinstance(subarray, Const) and subarray.value is None:
         pass
     elif not (isinstance(subarray, Seq) and subarray.kind == "tuple"
               and len(subarray.items) == 2 and dtype_code(subarray.items[0])
               and isinstance(subarray.items[1], Seq) and subarray.items[1].kind == "tuple"
-              and all(type(const(d)) is int for d in subarray.items[1].items)):
+              and all(_c_int(d) for d in subarray.items[1].items)):
         return "a numpy.dtype subarray that is not (dtype, shape)"
     if isinstance(names, Const) and names.value is None:
         if not (isinstance(fields, Const) and fields.value is None):
@@ -251,7 +251,7 @@ def check_dtype_state(dtype: Instance, state) -> str | None:
         for key, value in fields.pairs:
             if not (isinstance(const(key), str) and isinstance(value, Seq)
                     and value.kind == "tuple" and len(value.items) in (2, 3)
-                    and dtype_code(value.items[0]) and type(const(value.items[1])) is int
+                    and dtype_code(value.items[0]) and _c_int(value.items[1])
                     and (len(value.items) == 2 or isinstance(const(value.items[2]), str))):
                 return "a numpy.dtype field that is not (dtype, offset[, title])"
     code_size = code_itemsize(code)
@@ -393,6 +393,14 @@ def call_problem(target: GlobalRef, args: Seq) -> str | None:
         return (f"{target.module}.{target.name} with other arguments than Cython writes"
                 " (class, checksum, state)")
     return None
+
+
+def _c_int(value) -> bool:
+    """An integer constant numpy can hold where it keeps it (a C integer of 64 bits): a
+    2,100-byte alignment passed as "an integer" and crashed mlgate sending it on to the
+    probe as JSON (static layer round 34, F4)."""
+    number = const(value)
+    return type(number) is int and -(1 << 63) <= number < (1 << 63)
 
 
 def reconstructor_problem(target: GlobalRef, args: Seq) -> str | None:

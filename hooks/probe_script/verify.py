@@ -1031,6 +1031,7 @@ MAX_EXPANDED_ESTIMATORS = 100_000
 # How much larger than what it holds a model may be, walked: a tree of shared slots is
 # 2**depth times larger; an ordinary model (a vocabulary of a million words) is not larger.
 EXPANSION_RATIO = 4
+MAX_NESTING = 1000  # levels of containers and estimators, as a pickler writes them
 
 
 def expansion_problem(root):
@@ -1041,21 +1042,28 @@ def expansion_problem(root):
     walked as it is held: what is refused is a tree many times larger than what it holds
     (one object reached through two slots, level upon level)."""
     sizes = {}  # id -> expanded size; -1 while in progress (a cycle counts nothing again)
-    stack = [(root, False)]
+    stack = [(root, False, 0)]
     keep = []
     held = 0  # what the distinct objects hold, once each
     while stack:
-        value, done = stack.pop()
+        value, done, depth = stack.pop()
         key = id(value)
         if not done and key in sizes:
             continue
+        if depth > MAX_NESTING:
+            # CPython's pickler stops near 1,000 levels: a 500,000-deep tuple is no writer's,
+            # and hashing it (a dict key, a set, a cache) overflows the C stack (static
+            # layer round 34)
+            return (f"nests containers or estimators more than {MAX_NESTING} levels deep,"
+                    " deeper than a pickler writes")
         children, leaves = _expansion_children(value)
         if not done:
             sizes[key] = -1
             keep.append(value)
             held += 1 + leaves
-            stack.append((value, True))
-            stack.extend((child, False) for child in children if id(child) not in sizes)
+            stack.append((value, True, depth))
+            stack.extend((child, False, depth + 1) for child in children
+                         if id(child) not in sizes)
             continue
         total = 1 + leaves + sum(max(sizes.get(id(child), 0), 0) for child in children)
         sizes[key] = total
