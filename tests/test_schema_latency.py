@@ -142,6 +142,28 @@ def test_a_tuple_of_preprocessors_and_a_model_is_used_as_its_tutorial_serves_it(
     assert found[0]["severity"] == "warning"  # not checked, not wrong
 
 
+def test_a_label_encoder_beside_the_model_decodes_its_answers(repo, capsys):
+    """New-user trial round 34 (F1): `(label_encoder, pipeline)`, served as
+    `le.inverse_transform(pipe.predict(X))`, was run as a chain: LabelEncoder.transform of
+    the request failed (MLG407, NOT READY); the other order and a dict bundle stayed
+    unchecked. A target encoder is set aside, and the model is checked, whatever the form."""
+    from sklearn.preprocessing import LabelEncoder
+
+    columns = FRAME[["age", "income"]]
+    labels = np.where(TARGET == 1, "high", "low")
+    encoder = LabelEncoder().fit(labels)
+    model = LogisticRegression().fit(columns, encoder.transform(labels))
+    name = sample(repo, {"age": 0.3, "income": 0.5})
+    for bundle in ((encoder, model), [model, encoder], {"model": model, "labels": encoder}):
+        joblib.dump(bundle, repo / "model.bin")
+        code, found, _ = run(capsys, "schema", "--artifact", "model.bin", "--sample", name)
+        assert (code, found) == (0, []), (type(bundle), found)
+    joblib.dump((encoder, model), repo / "model.bin")
+    wrong = sample(repo, {"age": 0.3, "salary": 0.5}, "wrong.json")
+    code, found, _ = run(capsys, "schema", "--artifact", "model.bin", "--sample", wrong)
+    assert code == 1 and "MLG401" in codes(found), found  # the model's own columns
+
+
 def test_parquet_samples_are_read_in_the_projects_environment(repo, capsys):
     pytest.importorskip("pyarrow")
     joblib.dump(column_pipeline(), repo / "model.joblib")

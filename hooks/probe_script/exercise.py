@@ -452,16 +452,45 @@ def _bundle_model(obj, method):
     if not isinstance(obj, dict) or not obj:
         return None
     models = [(k, v) for k, v in obj.items() if callable(getattr(v, method, None))]
-    # a preprocessor fits and transforms (a DataFrame only transforms: it is data)
+    # a preprocessor fits and transforms (a DataFrame only transforms: it is data; a label
+    # encoder decodes the answers, it never sees the request)
     transforms = [k for k, v in obj.items() if callable(getattr(v, "transform", None))
-                  and callable(getattr(v, "fit", None))]
+                  and callable(getattr(v, "fit", None)) and not _decodes_answers(v)]
     if len(models) != 1 or set(transforms) - {models[0][0]}:
         return None
     return models[0]
 
 
+_TARGET_ENCODERS = ("LabelEncoder", "LabelBinarizer", "MultiLabelBinarizer")
+
+
+def _decodes_answers(part):
+    """scikit-learn's encoders of the target (their transform takes `y`): saved beside a
+    model to decode its answers (`le.inverse_transform(model.predict(X))`), never applied
+    to the request (new-user trial round 34: `(label_encoder, pipeline)` was run as a
+    preprocessor chain, LabelEncoder.transform(request) failed, NOT READY)."""
+    try:
+        return any(cls.__name__ in _TARGET_ENCODERS and (cls.__module__ or "").startswith(
+            "sklearn.preprocessing") for cls in type(part).__mro__)
+    except Exception:
+        return False
+
+
+def _without_decoders(obj):
+    """A tuple or list bundle without its target encoders: the one part left, or the
+    rest as a chain; (bundle, names of the encoders set aside)."""
+    if not isinstance(obj, (tuple, list)) or len(obj) > _Chain.MAX_PARTS:
+        return obj, []
+    decoders = [type(p).__name__ for p in obj if _decodes_answers(p)]
+    kept = [p for p in obj if not _decodes_answers(p)]
+    if not decoders or not kept:
+        return obj, []
+    return (kept[0] if len(kept) == 1 else type(obj)(kept)), decoders
+
+
 def exercise_model(obj, spec):
     """Expected input, the sample predicted, an empty request, latency: what was asked."""
+    obj, decoders = _without_decoders(obj)
     bundled = _bundle_model(obj, spec.get("method") or "predict")
     if bundled is not None:
         key, obj = bundled
@@ -488,6 +517,9 @@ def exercise_model(obj, spec):
         out["input"]["model_type"] = " -> ".join(name for name, _ in chain.steps)
     if bundled is not None:
         out["input"]["model_type"] = f"{type(obj).__name__}, as [{key!r}] of a dict"
+    if decoders:
+        out["input"]["model_type"] = (f"{out['input'].get('model_type') or type(obj).__name__}"
+                                      f", its answers decoded by a {decoders[0]} beside it")
     if spec.get("contract_import"):
         try:
             out["contract"] = import_contract(spec["contract_import"])
