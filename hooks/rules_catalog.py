@@ -641,7 +641,8 @@ RULES: dict[str, Rule] = {
                 'renamed',
         what='a column the model needs is missing from the sample (warning when the '
              'model has it but does not read it); the hint names a close match, if '
-             'renamed',
+             'renamed. A value its DictVectorizer reads as nothing (a number for a key it '
+             'knows only as text, or the reverse) is missing too: it is dropped',
         fix='add the column to the sample (the hint names a close match if it was'
             ' renamed), or re-train without it',
         why='a request without a column the model reads fails at the first '
@@ -687,7 +688,8 @@ RULES: dict[str, Rule] = {
         summary='a column the model needs is not in the API contract (field names or '
                 'aliases, as configured)',
         what='a column the model needs is not in the API contract (field names or '
-             'aliases, as configured)',
+             'aliases, as configured), or a field is declared of a type the model\'s '
+             'DictVectorizer reads as nothing (an int for a key it knows only as text)',
         fix='add the field to the request model, or re-train without the column; '
             'compare aliases with `contract-names = "aliases"` if the API renames'
             ' fields',

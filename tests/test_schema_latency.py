@@ -890,3 +890,29 @@ def test_an_excluded_artifact_is_no_model(repo, capsys):
     (repo / "pyproject.toml").write_text('[tool.mlgate]\nexclude = ["archive/**"]\n')
     for check in ("schema", "latency"):
         assert run(capsys, check)[:2] == (0, []), check
+
+
+def test_a_value_a_dict_vectorizer_reads_as_nothing_is_a_missing_field(repo, capsys):
+    """New-user trial round 34 (F4): a DictVectorizer fitted on "No"/"Yes" for `flag`, an
+    API (and sample) sending 0/1: an int is the feature `flag`, which it never saw, so the
+    field is dropped without a word and every request predicts as if it were missing."""
+    from sklearn.feature_extraction import DictVectorizer
+
+    rows = [{"flag": "Yes" if i % 2 else "No", "income": float(i)} for i in range(20)]
+    vectorizer = DictVectorizer(sparse=False).fit(rows)
+    model = LogisticRegression().fit(vectorizer.transform(rows), [i % 2 for i in range(20)])
+    joblib.dump((vectorizer, model), repo / "model.bin")
+    (repo / "api.py").write_text(
+        "from pydantic import BaseModel\n\n\nclass Request(BaseModel):\n"
+        "    flag: int\n    income: float\n")
+    name = sample(repo, {"flag": 1, "income": 5.0})
+    code, found, _ = run(capsys, "schema", "--artifact", "model.bin", "--sample", name,
+                         "--contract", "api.py:Request")
+    assert code == 1 and codes(found) == ["MLG401", "MLG405"], found
+    assert all("only as text ('No', 'Yes')" in f["message"] for f in found), found
+    (repo / "api.py").write_text(
+        "from pydantic import BaseModel\n\n\nclass Request(BaseModel):\n"
+        "    flag: str\n    income: float\n")
+    name = sample(repo, {"flag": "Yes", "income": 5.0})
+    assert run(capsys, "schema", "--artifact", "model.bin", "--sample", name, "--contract",
+               "api.py:Request")[:2] == (0, [])

@@ -198,6 +198,7 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
                                           hint="every request must carry every input column",
                                           column=lacking[0], row=number))
                     break  # one is enough to say the sample is ragged
+        found.extend(_dropped_values(path, sample, expected.get("record_kinds"), _line_of))
         wanted = set(needed)
         unread = [c for c in names if c not in wanted and c not in given]
         for column in unread[:MAX_EXTRA_FINDINGS]:
@@ -282,6 +283,79 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
                                   f" with {empty.get('type')}: {empty.get('message')}",
                                   "warning", hint="validate the request before predicting, so"
                                   " callers get a clear error"))
+    return found
+
+
+def _record_kind(value) -> str | None:
+    """How a DictVectorizer reads a value: 'text', 'number', or None (a list, a null)."""
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, (int, float)):  # (a bool too: a number to the vectorizer)
+        return "number"
+    return None
+
+
+def _kind_said(kind: dict, what: str) -> str:
+    if what == "text":
+        return "as text (" + ", ".join(map(repr, kind.get("text") or [])) + ")"
+    return "as a number"
+
+
+def _dropped_values(path: str, sample, kinds, line_of) -> list[Finding]:
+    """Sample values a DictVectorizer first step reads as nothing: a number for a key it
+    knows only as text, or text for a key it knows only as a number (MLG401)."""
+    if not isinstance(kinds, dict) or not sample.rows:
+        return []
+    found: list[Finding] = []
+    told: set = set()
+    for row in sample.rows[:1000]:
+        if not isinstance(row, dict):
+            continue
+        for key, value in row.items():
+            kind, sent = kinds.get(key), _record_kind(value)
+            if not isinstance(kind, dict) or sent is None or key in told:
+                continue
+            knows = {"text": bool(kind.get("text")), "number": bool(kind.get("number"))}
+            if knows[sent] or not any(knows.values()):
+                continue
+            told.add(key)
+            other = "number" if sent == "text" else "text"
+            found.append(_finding(
+                path, MISSING, f"the model's DictVectorizer knows {key!r} only"
+                f" {_kind_said(kind, other)}; the sample sends {repr(value)[:40]}, which maps"
+                " to none of its features: the field is dropped, as if missing",
+                line=line_of(key), column=key,
+                hint=f"send {key!r} {_kind_said(kind, other)}, as the model was fitted"))
+    return found
+
+
+def _contract_kinds(path: str, contract, kinds) -> list[Finding]:
+    """Contract fields whose type a DictVectorizer first step reads as nothing (MLG405)."""
+    if not isinstance(kinds, dict):
+        return []
+    found: list[Finding] = []
+    for field in contract.fields:
+        kind = kinds.get(field.alias or field.name) or kinds.get(field.name)
+        declared = field.kind.removeprefix("optional[").rstrip("]")
+        if declared == "literal" and field.literal_values:
+            sent = {_record_kind(v) for v in field.literal_values}
+            sent_kind = sent.pop() if len(sent) == 1 else None
+        else:
+            sent_kind = {"int": "number", "float": "number", "bool": "number",
+                         "str": "text"}.get(declared)
+        if not isinstance(kind, dict) or sent_kind is None:
+            continue
+        knows = {"text": bool(kind.get("text")), "number": bool(kind.get("number"))}
+        if knows[sent_kind] or not any(knows.values()):
+            continue
+        other = "number" if sent_kind == "text" else "text"
+        typed = (field.type_text or declared)[:60]
+        found.append(_finding(
+            path, CONTRACT_MISSING, f"contract field {field.name!r} is declared {typed}; the"
+            f" model's DictVectorizer knows it only {_kind_said(kind, other)}: what the API"
+            " receives maps to none of its features, and is dropped", line=field.line or 1,
+            column=field.name, hint=f"declare {field.name!r} {_kind_said(kind, other)}, as"
+            " the model was fitted, or re-train on what the API receives"))
     return found
 
 
@@ -397,6 +471,7 @@ def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
                                   " model input: it will be ignored", "warning",
                                   line=fields[name].line, field=name, compared=compared))
         found.extend(_contract_order(path, contract, names, fields, model, first))
+        found.extend(_contract_kinds(path, contract, expected.get("record_kinds")))
     if sample is not None:
         found.extend(compare_request(spec, sample, request))
     return found

@@ -279,6 +279,29 @@ def _record_keys(vectorizer):
     return list(dict.fromkeys(keys))
 
 
+MAX_RECORD_KEYS = 5000
+
+
+def _record_kinds(vectorizer):
+    """How a DictVectorizer reads each key: as text (`flag=No`: the values it knows) or as a
+    number (`flag`). A value of the other kind maps to no feature and is dropped without a
+    word (new-user trial round 34: an API sending 0/1 for a key fitted on "No"/"Yes"
+    predicted as if the field were missing, and READY)."""
+    separator = getattr(vectorizer, "separator", "=")
+    kinds = {}
+    for name in list(getattr(vectorizer, "feature_names_", ()))[:MAX_RECORD_KEYS * 4]:
+        key, has_value, value = str(name).partition(separator)
+        kind = kinds.setdefault(key, {"text": [], "number": False})
+        if has_value:
+            if len(kind["text"]) < 5:
+                kind["text"].append(value[:40])
+        else:
+            kind["number"] = True
+        if len(kinds) > MAX_RECORD_KEYS:
+            return None
+    return kinds
+
+
 class _RecordsPipeline:
     """A Pipeline whose first step is a DictVectorizer (`make_pipeline(DictVectorizer(),
     model)`, served as `pipeline.predict([request])`): its input is the keys the vectorizer
@@ -511,6 +534,10 @@ def exercise_model(obj, spec):
     if out["input"]["feature_names_in"] and spec.get("columns") and _made_by(fitted, "lightgbm"):
         out["input"]["feature_names_in"] = as_lightgbm_reads(out["input"]["feature_names_in"],
                                                              spec["columns"])
+    vectorizer = (chain.parts[0] if chain is not None and chain.takes_records else
+                  records.pipeline.steps[0][1] if records is not None else None)
+    if vectorizer is not None:
+        out["input"]["record_kinds"] = _record_kinds(vectorizer)
     if records is not None:
         out["input"]["model_type"] = type(records.pipeline).__name__
     if chain is not None:
