@@ -97,6 +97,30 @@ def _ls_files(folder: str, *options: str) -> set[str] | None:
     return set(proc.stdout.decode("utf-8", "surrogateescape").split("\0")) - {""}
 
 
+def git_tracks(path: str) -> bool | None:
+    """Whether git tracks the file (its index: committed or staged); None when git cannot
+    answer (no repository)."""
+    listed = _ls_files(path)
+    if listed is None:
+        return None
+    return bool(listed)
+
+
+def git_ignores(path: str) -> bool:
+    """Whether git ignores the file (where secrets live: `.env`, a key a CI step wrote
+    into an ignored folder) and does not track it; False when git cannot answer."""
+    import subprocess
+
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        proc = subprocess.run([*GIT, "-C", folder, "check-ignore", "-q", "--",
+                               os.path.basename(path)], capture_output=True, check=False,
+                              timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0
+
+
 def tracked_in(root: str, submodules: bool = False) -> list[str] | None:
     """The files git tracks in the repository at `root` (staged ones included), relative to
     it; None when git cannot say (not a repository, one owned by another user, no git).

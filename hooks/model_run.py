@@ -134,7 +134,15 @@ def read_inputs(spec, findings: list[Finding]):
 
     sample = contract = None
     if spec.sample:
+        from mlgate.files import git_ignores
+
         try:
+            if git_ignores(spec.sample):
+                # reliability round 34: `sample = "gcp-key.json"` and a contract declaring
+                # its key an int printed the key in the type finding
+                raise ContractError(f"{spec.sample} is a file git ignores: a request the"
+                                    " repository ships is committed (`git add -f` it if it"
+                                    " is one)", spec.sample)
             sample = read_sample(spec.sample)
         except ContractError as exc:
             where = getattr(exc, "path", None) or spec.sample

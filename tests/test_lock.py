@@ -2,6 +2,7 @@
 
 import json
 import os
+import subprocess
 import sys
 import textwrap
 
@@ -16,7 +17,9 @@ from mlgate.finding import UsageError
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / ".git").mkdir()  # the repository root, for discovery and .venv
+    # the repository root, for discovery and .venv (a real one: git must say that nothing
+    # of the .venv/ mlgate runs is committed)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     for var in ("MLGATE_PYTHON", "UV_PROJECT_ENVIRONMENT", "CONDA_PREFIX", "VIRTUAL_ENV"):
         monkeypatch.delenv(var, raising=False)
     venv = make_venv(tmp_path / ".venv")
@@ -426,7 +429,6 @@ def test_the_service_imports_a_package_no_lock_installs(project, capsys, monkeyp
     import subprocess
 
     root, venv = project
-    (root / ".git").rmdir()
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     install(venv, "fastapi", "0.115.0", record=["fastapi/__init__.py"])
     install(venv, "plotly", "5.24.1", record=["plotly/__init__.py", "_plotly_utils/x.py"])
@@ -536,7 +538,6 @@ def test_a_dockerfile_that_is_a_fifo_does_not_block_the_check(project, capsys):
     import threading
 
     root, venv = project
-    (root / ".git").rmdir()
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     install(venv, "attrs", "23.2.0")
     write(root / "requirements.txt", "attrs==23.2.0\n")
@@ -569,7 +570,6 @@ def test_a_service_import_only_a_development_lock_installs_is_flagged(project, c
     import subprocess
 
     root, venv = project
-    (root / ".git").rmdir()
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     install(venv, "fastapi", "0.115.0", record=["fastapi/__init__.py"])
     install(venv, "requests", "2.32.3", record=["requests/__init__.py"])

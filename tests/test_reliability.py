@@ -922,3 +922,46 @@ def test_an_open_file_limit_is_a_usage_error_not_a_finding(repo, capsys, monkeyp
     code = main(["artifact", "--no-load", "--no-cache", "--python", sys.executable, "m.pkl"])
     out, err = capsys.readouterr()
     assert code == 2 and "ulimit -n" in err and "MLG304" not in out, (out, err)
+
+
+SECRET = "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMIK7MDENGbPxRfiCYSECRETKEY"
+
+
+def test_files_git_does_not_hold_are_never_read_into_findings(repo, capsys):
+    """Reliability round 34 (N5): `-r .env` in a pull request's requirements.txt (or
+    `files = [".env"]`, or `sample = ".env"` beside a contract that declares its key an
+    int) printed the ignored secret file in findings, annotations and SARIF."""
+    (repo / ".gitignore").write_text(".env\n")
+    (repo / ".env").write_text(SECRET + "\n")
+    (repo / "extra.txt").write_text("attrs==23.2.0\n")  # untracked, not ignored
+    (repo / "requirements.txt").write_text("-r .env\n-c extra.txt\n")
+    subprocess.run(["git", "add", ".gitignore", "requirements.txt"], check=True)
+    main(["lock", "--format", "json", "--python", sys.executable])
+    out = capsys.readouterr()
+    assert "wJalr" not in out.out + out.err
+    messages = [f["message"] for f in json.loads(out.out)]
+    assert sum("not a file git tracks" in m for m in messages) == 2, messages
+    (repo / "pyproject.toml").write_text('[tool.mlgate.lock]\nfiles = [".env"]\n')
+    subprocess.run(["git", "add", "pyproject.toml"], check=True)
+    assert main(["lock", "--python", sys.executable]) == 2
+    out = capsys.readouterr()
+    assert "wJalr" not in out.out + out.err and "not a file git tracks" in out.err
+    subprocess.run(["git", "rm", "-q", "-f", "pyproject.toml"], check=True)
+    (repo / ".env").write_text(json.dumps({"key": SECRET}))
+    (repo / "api.py").write_text("from pydantic import BaseModel\n\n\n"
+                                 "class Request(BaseModel):\n    key: int\n")
+    joblib = pytest.importorskip("joblib")
+    from sklearn.linear_model import LogisticRegression
+
+    joblib.dump(LogisticRegression().fit([[0.0], [1.0]], [0, 1]), repo / "model.joblib")
+    main(["schema", "--python", sys.executable, "--artifact", "model.joblib", "--sample",
+          ".env", "--contract", "api.py:Request"])
+    out = capsys.readouterr()
+    assert "wJalr" not in out.out + out.err and "a file git ignores" in out.out, out.out
+
+
+def test_an_invalid_requirement_is_quoted_as_an_excerpt(repo, capsys):
+    (repo / "requirements.txt").write_text("x" * 30 + "=" + "y" * 200 + "\n")
+    main(["lock", "--format", "json", "--python", sys.executable])
+    [finding] = [f for f in json.loads(capsys.readouterr().out) if f["code"] == "MLG200"]
+    assert "y" * 40 not in finding["message"] and "..." in finding["message"]

@@ -315,7 +315,7 @@ def test_fingerprints_are_stable_across_runs_and_line_moves(project, capsys):
 
 
 def test_lock_finding_keeps_its_extra_fields_as_properties(project, capsys, monkeypatch):
-    (project / ".git").mkdir()
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
     for var in ("MLGATE_PYTHON", "UV_PROJECT_ENVIRONMENT", "CONDA_PREFIX", "VIRTUAL_ENV"):
         monkeypatch.delenv(var, raising=False)
     venv = make_venv(project / ".venv")

@@ -289,6 +289,16 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
             raise UsageError(f"[tool.mlgate.lock] files: {os.path.relpath(path)} is outside"
                              " the repository (or in its .git): mlgate reads only the"
                              " repository's files")
+        from mlgate.files import git_tracks
+
+        if os.path.isfile(path) and git_tracks(path) is False and git_tracks(
+                os.path.join(config.root, "pyproject.toml")):
+            # reliability round 34: files = [".env"] printed an ignored secret file
+            from mlgate.finding import UsageError
+
+            raise UsageError(f"[tool.mlgate.lock] files: {os.path.relpath(path)} is not a"
+                             " file git tracks: mlgate reads only the files the repository"
+                             " holds (`git add` it, if it is one)")
     folders = [f for f in args.files if os.path.isdir(f)]
     # `mlgate lock app/`: the locks found in that folder, as with no file named
     paths = [f for f in args.files if f not in folders] + [

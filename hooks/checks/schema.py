@@ -579,7 +579,9 @@ def _request_problems(spec, sample, contract, row: dict, bodies: bool) -> list[F
         problem = _type_problem(field, value, contract.source == "pydantic") if field else None
         problem = problem or (_bound_problem(field, value) if field else None)
         if problem and field:
-            found.append(_finding(spec.sample, TYPE_MISMATCH, f"sample value {key}={value!r}"
+            shown = repr(value)
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."  # an excerpt only
+            found.append(_finding(spec.sample, TYPE_MISMATCH, f"sample value {key}={shown}"
                                   f" {problem}", line=line_of(key),
                                   hint=f"the contract declares {field.type_text}"))
     return found

@@ -107,7 +107,8 @@ def _requirement(text: str, path: str, line: int, problems: list[LockProblem]):
         req = Requirement(body)
     except ValueError as exc:  # InvalidRequirement, and huge numbers
         reason = str(exc).splitlines()[0] if str(exc) else "cannot parse"
-        problems.append(LockProblem(path, line, f"invalid requirement {body!r}: {reason}"))
+        shown = body if len(body) <= 60 else body[:57] + "..."  # an excerpt, never a line
+        problems.append(LockProblem(path, line, f"invalid requirement {shown!r}: {reason}"))
         return None
     specifier = str(req.specifier)
     return LockedPackage(
@@ -175,6 +176,7 @@ def read_requirements(path: str, format: str = "requirements") -> list[ParsedLoc
         repository_of,
         resolve,
     )
+    from mlgate.files import git_tracks
 
     repo_root = repository_of(path)
     result: list[ParsedLock] = []
@@ -189,6 +191,12 @@ def read_requirements(path: str, format: str = "requirements") -> list[ParsedLoc
         try:
             if included_at:
                 data = read_inside(current, repo_root, MAX_LOCK_BYTES)
+                if git_tracks(current) is False and git_tracks(included_at[0]):
+                    # reliability round 34: `-r .env` in a pull request printed an ignored
+                    # secret file (or a key a CI step wrote) line by line. A committed file
+                    # includes committed files (one not yet added includes what it likes)
+                    raise Unreadable("not a file git tracks: mlgate reads only the files"
+                                     " the repository holds (`git add` it, if it is one)")
             else:
                 data = read_bytes(resolve(current, repo_root), MAX_LOCK_BYTES)
             text, undecodable = decode_lock(data, current)
