@@ -294,6 +294,17 @@ def _silence_stdout() -> None:
         pass
 
 
+def _files_as_files(argv: list[str]) -> list[str]:
+    """Under pre-commit, the staged files' names come last on the command line, after the
+    hook's arguments, with no `--` between: a committed file named `--exit-zero` (or
+    `--ignore=MLG301`) was read as that option and turned the hook off (reliability round
+    34). There, a word that names a file in the folder is that file (`./--exit-zero`)."""
+    if os.environ.get("PRE_COMMIT") != "1":
+        return argv
+    return [argv[0], *(f"./{word}" if word.startswith("-") and os.path.lexists(word)
+                       else word for word in argv[1:])] if argv else argv
+
+
 def _main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         # A file name that is not UTF-8, or a strict ASCII locale, must not end in a
@@ -304,6 +315,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
                 reconfigure(errors="backslashreplace")
             except (ValueError, OSError):
                 pass
+    argv = _files_as_files(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser(argv)
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # the check's own usage, not the top-level one

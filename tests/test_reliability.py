@@ -965,3 +965,22 @@ def test_an_invalid_requirement_is_quoted_as_an_excerpt(repo, capsys):
     main(["lock", "--format", "json", "--python", sys.executable])
     [finding] = [f for f in json.loads(capsys.readouterr().out) if f["code"] == "MLG200"]
     assert "y" * 40 not in finding["message"] and "..." in finding["message"]
+
+
+@pytest.mark.parametrize("name", ["--exit-zero", "--ignore=MLG301"])
+def test_under_pre_commit_a_file_named_like_an_option_is_a_file(repo, capsys, monkeypatch,
+                                                                name):
+    """Reliability round 34 (N1): pre-commit appends the staged files' names after the
+    hook's arguments; a committed empty file named `--exit-zero` was read as the option,
+    and an os.system pickle committed beside it passed check-artifact."""
+    import pickle
+
+    (repo / "evil.pkl").write_bytes(pickle.dumps(os.system))
+    (repo / name).write_text("")
+    subprocess.run(["git", "add", "--", "evil.pkl", name], check=True)
+    monkeypatch.setenv("PRE_COMMIT", "1")
+    code = main(["artifact", "--python", sys.executable, "--format", "json", "evil.pkl", name])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and "MLG301" in [f["code"] for f in found], found
+    monkeypatch.delenv("PRE_COMMIT")  # by hand, an option is an option
+    assert main(["artifact", "--python", sys.executable, "evil.pkl", "--exit-zero"]) == 0
