@@ -56,6 +56,19 @@ def test_the_project_ignore_applies_to_the_pillar_the_findings_and_the_exit(git_
     assert code == 1 and [f["code"] for f in report["findings"]] == ["MLG101"]
 
 
+def test_fail_on_warning_on_the_command_line_settles_the_pillars(git_project, capsys):
+    """Reliability round 34 (N6): `mlgate audit --fail-on warning` read the configuration's
+    policy only: READY and exit 0 with warnings, where `mlgate paths --fail-on warning`
+    exits 1 on the same finding."""
+    (git_project / "a.py").write_text(LEAK)
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate]\nrequire = ["paths"]\n[tool.mlgate.severity]\nMLG101 = "warning"\n')
+    code, report = audit(capsys)
+    assert (code, report["verdict"], statuses(report)["paths"]) == (0, "ready", "warn")
+    code, report = audit(capsys, "--fail-on", "warning")
+    assert (code, report["verdict"], statuses(report)["paths"]) == (1, "not-ready", "fail")
+
+
 def test_a_folder_with_nothing_to_check_is_incomplete_not_ready(git_project, capsys):
     (git_project / "train.py").write_text("print('hi')\n")
     code, report = audit(capsys)
