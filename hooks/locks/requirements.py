@@ -253,7 +253,7 @@ def parse_pyproject(text: str, path: str) -> ParsedLock:
     declared = project.get("dependencies") or []
     optional = project.get("optional-dependencies") or {}
     groups = [declared] + (list(optional.values()) if isinstance(optional, dict) else [])
-    lines = text.splitlines()
+    first = _first_lines(text)
     for group in groups:
         if not isinstance(group, list):
             lock.problems.append(LockProblem(path, 1, "dependencies must be a list of strings"))
@@ -261,12 +261,26 @@ def parse_pyproject(text: str, path: str) -> ParsedLock:
         for item in group:
             if not isinstance(item, str):
                 continue
-            line = next((i for i, text_line in enumerate(lines, 1)
-                         if f'"{item}"' in text_line or f"'{item}'" in text_line), 1)
+            line = first.get(item, 1)
             package = _requirement(item, path, line, lock.problems)
             if package:
                 lock.packages.append(package)
     return lock
+
+
+_QUOTED = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'([^\'\n]*)\'')
+
+
+def _first_lines(text: str) -> dict[str, int]:
+    """The first line each quoted string of a TOML file stands on, found in one pass (each
+    dependency looked up from the top made 40,000 of them take 194 s: reliability round
+    34). A string written with escapes is not found: its line is 1."""
+    first: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        for match in _QUOTED.finditer(line):
+            first.setdefault(match.group(1) if match.group(1) is not None
+                             else match.group(2), number)
+    return first
 
 
 def _group_names(data: dict) -> list[tuple[str, tuple[str, ...]]]:
