@@ -997,3 +997,59 @@ def test_positions_in_long_inputs_are_found_in_one_pass():
     assert _first_lines(toml) == {"a==1": 2, "\\u0062==2": 3, "c": 3}
     docker = "FROM python\nRUN pip install x \\\n    y==1 z\nRUN pip install w\n"
     assert unpinned_installs(docker) == [(2, 17, "x", ""), (3, 10, "z", ""), (4, 17, "w", "")]
+
+
+LAZY_FEATURES = """
+    from sklearn.base import BaseEstimator, TransformerMixin
+
+
+    class Bucketizer(TransformerMixin, BaseEstimator):
+        def fit(self, X, y=None):
+            return self
+
+        def transform(self, X):
+            from proj import lazy  # imported only to predict
+
+            return lazy.adjust(X)
+    """
+
+
+def test_a_module_imported_only_to_predict_is_part_of_the_cached_verdict(repo, capsys):
+    """Reliability round 34 (N3): the files a verdict depends on were listed before the
+    model was exercised, so a module its predict imports was not one of them: editing it
+    to raise left the cached schema PASS (READY) in place."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    (repo / "proj").mkdir()
+    (repo / "proj" / "lazy.py").write_text("def adjust(X):\n    return X\n")
+    X = np.random.RandomState(0).rand(20, 2)
+    pickle_with_project_class(repo, "proj.features", LAZY_FEATURES, lambda m: make_pipeline(
+        m.Bucketizer(), LogisticRegression()).fit(X, (X[:, 0] > 0.5).astype(int)))
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\ntrust-modules = ["proj.features"]\n')
+    (repo / "sample.json").write_text("[[0.1, 0.2]]")
+    args = ["schema", "--format", "json", "--python", sys.executable, "--artifact",
+            "model.joblib", "--sample", "sample.json"]
+    assert main(args) == 0, capsys.readouterr()
+    capsys.readouterr()
+    (repo / "proj" / "lazy.py").write_text("def adjust(X):\n    raise RuntimeError('edited')\n")
+    assert main(args) == 1  # the cache is on
+    assert "edited" in capsys.readouterr().out
+
+
+def test_a_pin_in_an_included_lock_is_part_of_the_cached_pins(repo):
+    """Reliability round 34 (N7): the pins were cached on the stats of the locks named,
+    not of what they include: a pin changed in `-r base.txt` left the verdict stale."""
+    from mlgate.artifacts.cache import Cache
+    from mlgate.artifacts.gate import _locked_versions
+    from mlgate.config import Config
+
+    (repo / "requirements.txt").write_text("-r base.txt\n")
+    (repo / "base.txt").write_text("scikit-learn==1.5.0\n")
+    config = Config(str(repo))
+    cache = Cache(str(repo / ".cache"))
+    assert _locked_versions([str(repo)], config, cache)["scikit-learn"][0][0] == "1.5.0"
+    (repo / "base.txt").write_text("scikit-learn==1.4.2\n")
+    assert _locked_versions([str(repo)], config, cache)["scikit-learn"][0][0] == "1.4.2"

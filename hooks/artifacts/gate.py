@@ -167,23 +167,33 @@ def _locked_versions(roots: list[str], config: Config, cache=None
     if record is not None and "pins" in record:
         try:
             pins = {str(k): [tuple(v) for v in vs] for k, vs in record["pins"].items()}
+            # the files the locks include (`-r base.txt`) too: a pin changed there left a
+            # stale verdict (reliability round 34)
+            included = [(str(p), s) for p, s in record.get("included", [])]
             if all(len(p) == 2 and all(isinstance(x, str) for x in p)
-                   for vs in pins.values() for p in vs):
+                   for vs in pins.values() for p in vs) and all(
+                    file_stat(p) == s for p, s in included):
                 return pins
         except (AttributeError, TypeError, ValueError):
             pass  # a damaged cache file, or one of another shape: parse again
-    found = _parse_pins(paths)
+    read: list[str] = []
+    found = _parse_pins(paths, read)
     if cache:
-        cache.write(name, {"pins": found})
+        cache.write(name, {"pins": found,
+                           "included": [[p, file_stat(p)] for p in dict.fromkeys(read)]})
     return found
 
 
-def _parse_pins(paths: list[str]) -> dict[str, list[tuple[str, str]]]:
+def _parse_pins(paths: list[str], read: list[str] | None = None
+                ) -> dict[str, list[tuple[str, str]]]:
+    """The pins of the locks; `read` gets every file parsed, included ones too."""
     from mlgate.locks.detect import parse_lock
 
     found: dict[str, list[tuple[str, str]]] = {}
     for path in paths:
         for lock in parse_lock(path):
+            if read is not None:
+                read.append(os.path.realpath(lock.path))
             if lock.format in ("pyproject", "constraints"):
                 continue
             for package in lock.packages:

@@ -392,12 +392,14 @@ def _load(params):
     # warnings there were: one the scan did not see (a state without `_sklearn_version`
     # reads as "pre-0.18") is reported as MLG306 by mlgate
     result["sklearn_pickled"] = sorted(pickled)
-    result["project_files"] = sorted(
-        os.path.realpath(m.__file__) for m in list(sys.modules.values())
-        if getattr(m, "__file__", None) and roots and _under(m.__file__, roots))
     if params.get("model"):
         # The schema and latency checks reuse this one load.
         result["model"] = exercise_model((*before, obj) if before else obj, params["model"])
+    # After the model ran: a module it imports only to predict is a file its verdict
+    # depends on too (reliability round 34: editing one left a cached READY)
+    result["project_files"] = sorted(
+        os.path.realpath(m.__file__) for m in list(sys.modules.values())
+        if getattr(m, "__file__", None) and roots and _under(m.__file__, roots))
     del obj, before  # frees the loaded graph (or crashes here, as a finding), then every cycle:
     gc.collect()
     return result
