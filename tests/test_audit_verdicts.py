@@ -1333,3 +1333,41 @@ def test_concurrent_readme_writers_take_turns(tmp_path):
     assert done.is_set()
     text = readme.read_text()
     assert "Written meanwhile." in text and START in text, text  # read after the other's
+
+
+RAW_API = '''from fastapi import FastAPI
+from pydantic import BaseModel
+
+app = FastAPI()
+
+
+class Loan(BaseModel):
+    intent: str
+    amount: float
+
+
+@app.post("/predict")
+def predict(loan: Loan):
+    return {}
+'''
+
+
+def test_a_found_contract_is_not_compared_with_what_a_vectorizer_beside_it_makes(
+        git_project, capsys):
+    """New-user trial round 34 (F5): dv.pkl beside model.pkl, the route's body holding the
+    raw fields: the body was compared with the model's one-hot columns (`intent=car`), one
+    MLG405 warning per column, each hinting a rename. One MLG400 says the input was not
+    checked, and how to declare the chain."""
+    from sklearn.feature_extraction import DictVectorizer
+
+    rows = [{"intent": i, "amount": float(n)} for n, i in enumerate(["car", "home"] * 5)]
+    vectorizer = DictVectorizer(sparse=False).fit(rows)
+    joblib.dump(vectorizer, git_project / "dv.pkl")
+    onehot = pd.DataFrame(vectorizer.transform(rows), columns=vectorizer.feature_names_)
+    joblib.dump(LogisticRegression().fit(onehot, [0, 1] * 5), git_project / "model.pkl")
+    (git_project / "app.py").write_text(RAW_API)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, report = audit(capsys, "--skip", "lock")
+    assert (code, statuses(report)["schema"]) == (1, "not-checked"), report
+    assert [f["code"] for f in report["findings"]] == ["MLG400"], report["findings"]
+    assert "as the contract has it" in report["findings"][0]["message"]
