@@ -349,6 +349,20 @@ def test_xgboost_lightgbm_and_imbalanced_learn_models_pass(project, capsys):
     assert artifact_json(capsys, *models) == (0, [])
 
 
+def test_a_lightgbm_model_of_many_trees_passes(project, capsys):
+    """New-user trial round 34 (second round): a model text of 64 KiB or more is kept as a
+    TextBlob by the scan, and the Booster rule took only a str: every real LightGBM model
+    (more than about 20 trees) was MLG302, its schema and latency never checked."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(500, 5)), columns=list("abcde"))
+    model = lightgbm.LGBMClassifier(n_estimators=150, verbose=-1).fit(
+        frame, (frame.a + frame.b > 0).astype(int))
+    assert len(model.booster_.model_to_string()) > 1 << 16
+    joblib.dump(model, project / "lgbm.joblib")
+    (project / "booster.pkl").write_bytes(pickle.dumps(model.booster_, protocol=4))
+    assert artifact_json(capsys, "lgbm.joblib", "booster.pkl") == (0, [])
+
+
 def test_boosters_only_in_the_states_their_libraries_write(project, capsys):
     crafted = {
         # LightGBM's Booster(model_file=...) reads a file: never called with arguments

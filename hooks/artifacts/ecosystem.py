@@ -28,7 +28,15 @@ from mlgate.artifacts.object_states import (
     byte_length,
     bytes_value,
 )
-from mlgate.artifacts.stream_model import Const, GlobalRef, Instance, Mapping, Seq, const
+from mlgate.artifacts.stream_model import (
+    Const,
+    GlobalRef,
+    Instance,
+    Mapping,
+    Seq,
+    TextBlob,
+    const,
+)
 from mlgate.probe_script.ecosystem import (
     BACKED_ARRAYS,
     ESTIMATOR_PACKAGES,
@@ -711,7 +719,11 @@ def _booster_state(top: str, state) -> str | None:
             return "an XGBoost Booster whose handle is not the raw model bytes XGBoost writes"
     elif top == "lightgbm":
         texts = [values[k] for k in ("_handle", "handle") if k in values]
-        if len(texts) != 1 or not (_none(texts[0]) or _str(texts[0])):
+        # (a model text of 64 KiB or more is a TextBlob: kept where it lies, its UTF-8
+        # checked; every LightGBM model of more than about 20 trees was refused as "not
+        # the model text": new-user trial round 34, second round)
+        if len(texts) != 1 or not (_none(texts[0]) or _str(texts[0])
+                                   or isinstance(const(texts[0]), TextBlob)):
             return "a LightGBM Booster whose handle is not the model text LightGBM writes"
     return None
 
