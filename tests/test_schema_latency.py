@@ -916,3 +916,21 @@ def test_a_value_a_dict_vectorizer_reads_as_nothing_is_a_missing_field(repo, cap
     name = sample(repo, {"flag": "Yes", "income": 5.0})
     assert run(capsys, "schema", "--artifact", "model.bin", "--sample", name, "--contract",
                "api.py:Request")[:2] == (0, [])
+
+
+def test_a_bundle_that_carries_its_columns_is_served_in_their_order(repo, capsys):
+    """New-user trial round 34, second round (F3): `{"model": m, "features": [...]}` is
+    served as `m.predict(frame[pack["features"]])`: MLG403 for a sample in another order
+    was a false alarm there (a bare LightGBM model still gets it)."""
+    import lightgbm
+
+    frame = FRAME[["age", "income"]]
+    model = lightgbm.LGBMClassifier(n_estimators=20, min_child_samples=2, verbose=-1)
+    model.fit(frame, TARGET)
+    joblib.dump({"model": model, "features": ["age", "income"]}, repo / "model.joblib")
+    swapped = sample(repo, {"income": 0.5, "age": 0.9})
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample", swapped)
+    assert (code, found) == (0, [])
+    joblib.dump({"model": model, "version": 3}, repo / "model.joblib")
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample", swapped)
+    assert code == 1 and codes(found) == ["MLG403"], found

@@ -515,7 +515,9 @@ def exercise_model(obj, spec):
     """Expected input, the sample predicted, an empty request, latency: what was asked."""
     obj, decoders = _without_decoders(obj)
     bundled = _bundle_model(obj, spec.get("method") or "predict")
+    ordered_by = None  # a bundle's own list of the columns, which its service orders by
     if bundled is not None:
+        ordered_by = [v for k, v in obj.items() if k != bundled[0]]
         key, obj = bundled
     obj = _native_xgboost(obj)
     chain = _Chain.of(obj, spec.get("method") or "predict")
@@ -650,7 +652,10 @@ def exercise_model(obj, spec):
             out["predict_reordered"] = _attempt(deadline, method,
                                                 frame.loc[:, names].iloc[:MAX_SAMPLE_ROWS])
         elif out["predict"]["ok"] and reader is None and names and len(names) > 1 and (
-                hasattr(frame, "loc")) and set(names) <= set(frame.columns):
+                hasattr(frame, "loc")) and set(names) <= set(frame.columns) and not any(
+                _lists_columns(v, names) for v in ordered_by or ()):
+            # (a bundle that carries its columns, `{"model": m, "features": [...]}`, is
+            # served as `frame[pack["features"]]`: ordered by it, whatever a request's order)
             out["by_position"] = _by_position(obj, method, frame, list(names), deadline)
     if spec.get("empty", True):
         out["empty"] = _attempt(deadline, method, frame.iloc[:0])
@@ -682,6 +687,16 @@ def exercise_model(obj, spec):
             except Exception as exc:
                 out["batch_error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
     return out
+
+
+def _lists_columns(value, names) -> bool:
+    """Whether `value` is a list of exactly the model's column names (in any order)."""
+    try:
+        if isinstance(value, (str, bytes, dict)) or len(value) != len(names):
+            return False
+        return sorted(map(str, value)) == sorted(names)
+    except Exception:
+        return False
 
 
 def _answers(obj, method, rows, deadline):
