@@ -457,9 +457,9 @@ def _parallelism_problem(value):
         for name, setting in settings:
             jobs = _integer(setting)
             if jobs is not None and jobs > MAX_JOBS:
-                return (f"a dict of settings with {name}={jobs}: passed as keyword arguments"
-                        f" it starts {jobs} workers on every prediction (more than"
-                        f" {MAX_JOBS})")
+                return Unbounded(
+                    f"a dict of settings with {name}={jobs}: passed as keyword arguments it"
+                    f" starts {jobs} workers on every prediction (more than {MAX_JOBS})")
         return None
     attributes = getattr(value, "__dict__", None) or {}
     settings = [("n_jobs", attributes.get("n_jobs"))]
@@ -470,9 +470,11 @@ def _parallelism_problem(value):
     for name, setting in settings:
         jobs = _integer(setting)
         if jobs is not None and jobs > MAX_JOBS:
-            return (f"{name}={jobs} would start {jobs} workers in the serving process on"
-                    f" every prediction (more than {MAX_JOBS}); save it with n_jobs=None, or"
-                    " -1 for as many as the server has")
+            # a serving cost, not a damaged file (red team round 34: "inconsistent" for a
+            # forest saved on a 96-core machine with n_jobs=96)
+            return Unbounded(f"{name}={jobs} would start {jobs} workers in the serving process"
+                             f" on every prediction (more than {MAX_JOBS}); save it with"
+                             " n_jobs=None, or -1 for as many as the server has")
     threads = attributes.get("_n_threads")
     count = _integer(threads)
     if threads is not None and (count is None or not 1 <= count <= MAX_THREADS):
