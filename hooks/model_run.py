@@ -134,15 +134,20 @@ def read_inputs(spec, findings: list[Finding]):
 
     sample = contract = None
     if spec.sample:
-        from mlgate.files import git_ignores
+        from mlgate.files import git_ignores, git_tracks
 
         try:
-            if git_ignores(spec.sample):
+            real = os.path.realpath(spec.sample)
+            if git_ignores(real) or (git_tracks(real) is False and (
+                    real != os.path.abspath(spec.sample) or (
+                        spec.origin.startswith("[") and git_tracks("pyproject.toml")))):
                 # reliability round 34: `sample = "gcp-key.json"` and a contract declaring
-                # its key an int printed the key in the type finding
-                raise ContractError(f"{spec.sample} is a file git ignores: a request the"
-                                    " repository ships is committed (`git add -f` it if it"
-                                    " is one)", spec.sample)
+                # its key an int printed the key in the type finding; so did a committed
+                # link to an ignored file, or a key a CI step wrote (review of that fix). A
+                # committed configuration, or a link, names committed samples only
+                raise ContractError(f"{spec.sample} is not a file git tracks (or one it"
+                                    " ignores): a request the repository ships is"
+                                    " committed (`git add` it if it is one)", spec.sample)
             sample = read_sample(spec.sample)
         except ContractError as exc:
             where = getattr(exc, "path", None) or spec.sample

@@ -957,7 +957,7 @@ def test_files_git_does_not_hold_are_never_read_into_findings(repo, capsys):
     main(["schema", "--python", sys.executable, "--artifact", "model.joblib", "--sample",
           ".env", "--contract", "api.py:Request"])
     out = capsys.readouterr()
-    assert "wJalr" not in out.out + out.err and "a file git ignores" in out.out, out.out
+    assert "wJalr" not in out.out + out.err and "not a file git tracks" in out.out, out.out
 
 
 def test_an_invalid_requirement_is_quoted_as_an_excerpt(repo, capsys):
@@ -1053,3 +1053,23 @@ def test_a_pin_in_an_included_lock_is_part_of_the_cached_pins(repo):
     assert _locked_versions([str(repo)], config, cache)["scikit-learn"][0][0] == "1.5.0"
     (repo / "base.txt").write_text("scikit-learn==1.4.2\n")
     assert _locked_versions([str(repo)], config, cache)["scikit-learn"][0][0] == "1.4.2"
+
+
+def test_a_committed_link_to_a_file_git_does_not_hold_is_not_read(repo, capsys):
+    """Review of round 34's fix: `-r extra.txt` with `extra.txt -> .env` committed (and a
+    committed `requirements.txt -> .env`) read the ignored file: git tracks the link, and
+    the check asked about the link, not about the file read."""
+    (repo / ".gitignore").write_text(".env\n")
+    (repo / ".env").write_text(SECRET + "\n")
+    os.symlink(".env", repo / "extra.txt")
+    (repo / "requirements.txt").write_text("-r extra.txt\n")
+    subprocess.run(["git", "add", ".gitignore", "requirements.txt", "extra.txt"], check=True)
+    main(["lock", "--python", sys.executable])
+    out = capsys.readouterr()
+    assert "wJalr" not in out.out + out.err and "not a file git tracks" in out.out, out.out
+    (repo / "requirements.txt").unlink()
+    os.symlink(".env", repo / "requirements.txt")
+    subprocess.run(["git", "add", "requirements.txt"], check=True)
+    main(["lock", "--python", sys.executable])
+    out = capsys.readouterr()
+    assert "wJalr" not in out.out + out.err and "not a file git tracks" in out.out, out.out

@@ -191,14 +191,18 @@ def read_requirements(path: str, format: str = "requirements") -> list[ParsedLoc
         try:
             if included_at:
                 data = read_inside(current, repo_root, MAX_LOCK_BYTES)
-                if git_tracks(current) is False and git_tracks(included_at[0]):
-                    # reliability round 34: `-r .env` in a pull request printed an ignored
-                    # secret file (or a key a CI step wrote) line by line. A committed file
-                    # includes committed files (one not yet added includes what it likes)
-                    raise Unreadable("not a file git tracks: mlgate reads only the files"
-                                     " the repository holds (`git add` it, if it is one)")
             else:
                 data = read_bytes(resolve(current, repo_root), MAX_LOCK_BYTES)
+            # reliability round 34: `-r .env` in a pull request printed an ignored secret
+            # file (or a key a CI step wrote) line by line; so did a committed link to it
+            # (`extra.txt -> .env`, `requirements.txt -> .env`: review of that fix). What a
+            # committed file names, or a committed link leads to, is read only if committed:
+            # the file read, its real path, is what git must track (a file not yet added
+            # includes what it likes)
+            if git_tracks(os.path.realpath(current)) is False and (
+                    git_tracks(current) or (included_at and git_tracks(included_at[0]))):
+                raise Unreadable("not a file git tracks: mlgate reads only the files"
+                                 " the repository holds (`git add` it, if it is one)")
             text, undecodable = decode_lock(data, current)
         except (OSError, Unreadable) as exc:
             why = exc.strerror if isinstance(exc, OSError) else str(exc).removeprefix(
