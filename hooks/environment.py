@@ -203,10 +203,9 @@ def _refuse_tracked(found: ProjectPython, repo_root: str) -> None:
     startup = _startup_files(chosen, repo_root)
     environment = [rel for rel in (_inside(os.path.realpath(os.path.dirname(f)), repo_root)
                                    for f in startup) if rel is not None]
-    wanted = list(dict.fromkeys(wanted + environment))
-    if not wanted:
+    if not wanted and not environment:
         return
-    listed = _tracked(repo_root, wanted)
+    listed = _tracked(repo_root, wanted, environment)
     if listed is None:
         if found.reason in EXPLICIT and not any(
                 os.path.basename(f).endswith(_STARTUP_SUFFIX) or os.path.basename(f) ==
@@ -227,9 +226,11 @@ def _refuse_tracked(found: ProjectPython, repo_root: str) -> None:
         )
 
 
-def _tracked(repo_root: str, paths: list[str]) -> list[str] | None:
-    """What git tracks of `paths` (a folder: anything in it), the outermost first; None when
-    git cannot answer."""
+def _tracked(repo_root: str, paths: list[str], folders: list[str]) -> list[str] | None:
+    """What git tracks of `paths` (each itself: a folder on the way holds the project's
+    files, an untracked `app/.venv/` beside a tracked `app/pyproject.toml` is the normal
+    case: review of round 34) and of `folders` (anything in them: an environment's), the
+    outermost first; None when git cannot answer."""
     if not os.path.exists(os.path.join(repo_root, ".git")):
         return None
     import subprocess  # only for an interpreter inside the repository
@@ -238,7 +239,8 @@ def _tracked(repo_root: str, paths: list[str]) -> list[str] | None:
 
     try:
         proc = subprocess.run(
-            [*GIT, "-C", repo_root, "--literal-pathspecs", "ls-files", "-z", "--", *paths],
+            [*GIT, "-C", repo_root, "--literal-pathspecs", "ls-files", "-z", "--", *paths,
+             *folders],
             capture_output=True, check=False, timeout=60,
         )
     except (OSError, subprocess.SubprocessError):
@@ -247,7 +249,8 @@ def _tracked(repo_root: str, paths: list[str]) -> list[str] | None:
         return None  # (a repository git refuses: "dubious ownership")
     listed = [p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
     exact = [p for p in paths if p in set(listed)]
-    return exact or listed
+    inside = [p for p in listed if any(p.startswith(f.rstrip("/") + "/") for f in folders)]
+    return exact + inside
 
 
 def _same_prefix(a: str, b: str) -> bool:

@@ -401,3 +401,21 @@ def test_a_tool_file_linked_out_of_the_repository_is_not_read(repo, tmp_path, ca
         main(["env"])
         out = capsys.readouterr()
         assert "SECRET" not in out.out + out.err, target
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX shell script stands in for Python")
+def test_an_uncommitted_venv_beside_a_committed_subproject_runs(repo, tmp_path):
+    """Review of round 34: every folder on the way to the interpreter was asked about as a
+    folder, so `app/` (its pyproject.toml committed) made `app/.venv/bin/python` "tracked":
+    every monorepo subproject with its own .venv was refused, --python too."""
+    marker = tmp_path / "ran"
+    (repo / "app").mkdir()
+    (repo / "app" / "pyproject.toml").write_text('[project]\nname = "app"\nversion = "0"\n')
+    (repo / "app" / "requirements.txt").write_text("attrs==23.2.0\n")
+    (repo / ".gitignore").write_text(".venv/\n")
+    commit(repo)
+    fake_python(repo / "app" / ".venv" / "bin" / "python", marker)
+    (repo / "app" / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    proc = run_cli(repo / "app", "lock")
+    assert proc.returncode != 2, proc.stderr
+    assert marker.exists()
