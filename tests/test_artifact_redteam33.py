@@ -333,6 +333,8 @@ def test_a_stray_estimator_attribute_does_not_excuse_a_deleted_width(git_project
     "(?:(?i:a)|A)+$",  # 26 A's and a '!': 10 s, doubling per letter
     "(?:[\u251e-\uffff]+\\d)+y",  # a range too wide to try whole, and the digits in it
     "(?i:\u212a)*k*y",  # the Kelvin sign is a k when case is ignored
+    "(?:q|qq)+$|\\b\\w\\w+\\b",  # parsed as (?:q(?:|q))+: 41 characters, 18 s
+    "(?:qq?)+$",
 ])
 def test_character_classes_are_compared_exactly_with_their_own_flags(pattern):
     """A review of round 33's rule: classes were compared on sampled characters, with the

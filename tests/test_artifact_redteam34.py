@@ -73,10 +73,12 @@ def _stacking(how: str):
     X = rng.normal(50, 10, (60, 1))
     model = StackingRegressor([("a", LinearRegression()), ("b", LinearRegression())],
                               final_estimator=LinearRegression(), cv=2).fit(X, X[:, 0] * 2)
-    if how == "refit":
+    if how.startswith("refit"):
         scaler = StandardScaler().fit(X)
         model.estimators_ = [scaler, scaler]
         model.stack_method_ = ["transform", "fit_transform"]
+        if how == "refit-array":  # (review of the rule: an array of names slipped by)
+            model.stack_method_ = np.array(model.stack_method_)
     return model
 
 
@@ -96,20 +98,22 @@ def _chain(how: str):
     return model
 
 
-@pytest.mark.parametrize("make", [_stacking, _chain], ids=["stacking", "chain"])
-def test_a_fitted_method_name_must_answer_not_fit(git_project, capsys, make):
+@pytest.mark.parametrize("make, how", [(_stacking, "refit"), (_stacking, "refit-array"),
+                                       (_chain, "refit")],
+                         ids=["stacking", "stacking-array", "chain"])
+def test_a_fitted_method_name_must_answer_not_fit(git_project, capsys, make, how):
     import joblib
 
     joblib.dump(make("ordinary"), git_project / "model.joblib")
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
     assert artifact_json(capsys, "model.joblib") == (0, [])
-    joblib.dump(make("refit"), git_project / "model.joblib")
+    joblib.dump(make(how), git_project / "model.joblib")
     code, found = artifact_json(capsys, "model.joblib")
     assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
     assert "not a method that answers a request" in found[0]["message"], found
 
 
-@pytest.mark.parametrize("leaf", ["decimal", "path"])
+@pytest.mark.parametrize("leaf", ["decimal", "path", "dtype"])
 def test_a_shared_chain_over_a_value_that_prints_long_is_refused(git_project, capsys, leaf):
     """Red team round 34 (N2): the shared-chain rule weighed a Decimal or a path as one
     item whatever it prints: a 14-level list chain over a 60,000-digit Decimal in
@@ -122,7 +126,8 @@ def test_a_shared_chain_over_a_value_that_prints_long_is_refused(git_project, ca
     from sklearn.linear_model import LogisticRegression
 
     value = (decimal.Decimal("9" * 60000) if leaf == "decimal"
-             else pathlib.PurePosixPath("a/" * 30000))
+             else pathlib.PurePosixPath("a/" * 30000) if leaf == "path"
+             else np.dtype([(f"field_{i:05d}", "f8") for i in range(3000)]))
     for _ in range(14):
         value = [value, value]
     model = LogisticRegression().fit(np.arange(20.0).reshape(-1, 1), np.arange(20) % 2)
