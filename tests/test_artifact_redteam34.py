@@ -163,11 +163,16 @@ def test_a_dtype_state_with_an_integer_numpy_cannot_hold_is_refused(git_project,
     def short(text: str) -> bytes:
         return b"\x8c" + bytes([len(text)]) + text.encode()
 
-    stream = (b"\x80\x04" + short("numpy") + short("dtype") + b"\x93" + short("f8")
-              + b"\x89\x88\x87R" + b"(K\x03" + short("<") + b"NNN" + b"J\xff\xff\xff\xff"
-              + b"\x8b" + big.to_bytes(4, "little") + number + b"K\x00tb.")
+    long = b"\x8b" + big.to_bytes(4, "little") + number
+    head = b"\x80\x04" + short("numpy") + short("dtype") + b"\x93" + short("f8") + b"\x89\x88\x87R"
+    stream = (head + b"(K\x03" + short("<") + b"NNN" + b"J\xff\xff\xff\xff" + long
+              + b"K\x00tb.")
+    # and in its metadata (review of the fix): {'k': 2,100 bytes}
+    meta = (head + b"(K\x04" + short("<") + b"NNN" + b"J\xff\xff\xff\xff" * 2 + b"K\x00"
+            + b"}" + short("k") + long + b"stb.")
     (git_project / "model.pkl").write_bytes(stream)
+    (git_project / "meta.pkl").write_bytes(meta)
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
-    code, found = artifact_json(capsys, "model.pkl")
-    assert code == 1 and [f["code"] for f in found] == ["MLG302"], found
-    assert "64-bit integers" in found[0]["message"]
+    code, found = artifact_json(capsys, "model.pkl", "meta.pkl")
+    assert code == 1 and [f["code"] for f in found] == ["MLG302"] * 2, found
+    assert "64-bit integers" in found[1]["message"], found
