@@ -142,16 +142,16 @@ def test_a_shared_chain_over_a_value_that_prints_long_is_refused(git_project, ca
 def test_nesting_deeper_than_a_pickler_writes_is_refused_in_the_load(git_project, capsys):
     """Static layer round 34 (F3): `()` and 500,000 TUPLE1 (1 MB) loaded, exit 0; no pickler
     writes it (CPython's stops near 1,000 levels) and hashing the value overflows the C
-    stack. The probe's walk refuses more than 1,000 levels; 400 (a pickler's) pass."""
+    stack. The probe's walk refuses more than 10,000 levels; 400 (a pickler's) pass."""
     value: list = []
     for _ in range(400):
         value = [value]
     (git_project / "ok.pkl").write_bytes(pickle.dumps(value, protocol=4))
-    (git_project / "deep.pkl").write_bytes(b"\x80\x04)" + b"\x85" * 5000 + b".")
+    (git_project / "deep.pkl").write_bytes(b"\x80\x04)" + b"\x85" * 20000 + b".")
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
     code, found = artifact_json(capsys, "ok.pkl", "deep.pkl")
     assert code == 1 and [(f["path"], f["code"]) for f in found] == [("deep.pkl", "MLG309")]
-    assert "more than 1000 levels deep" in found[0]["message"], found
+    assert "more than 10000 levels deep" in found[0]["message"], found
 
 
 def test_a_dtype_state_with_an_integer_numpy_cannot_hold_is_refused(git_project, capsys):

@@ -1047,7 +1047,10 @@ MAX_EXPANDED_ESTIMATORS = 100_000
 # How much larger than what it holds a model may be, walked: a tree of shared slots is
 # 2**depth times larger; an ordinary model (a vocabulary of a million words) is not larger.
 EXPANSION_RATIO = 4
-MAX_NESTING = 1000  # levels of containers and estimators, as a pickler writes them
+# Levels of containers and estimators: a pickler writes about 1,000 (more with a raised
+# recursion limit: round 14's test writes 3,000); hashing a tuple 500,000 deep overflows
+# the C stack.
+MAX_NESTING = 10_000
 
 
 def expansion_problem(root):
@@ -1067,9 +1070,8 @@ def expansion_problem(root):
         if not done and key in sizes:
             continue
         if depth > MAX_NESTING:
-            # CPython's pickler stops near 1,000 levels: a 500,000-deep tuple is no writer's,
-            # and hashing it (a dict key, a set, a cache) overflows the C stack (static
-            # layer round 34)
+            # a 500,000-deep tuple is no writer's, and hashing it (a dict key, a set, a
+            # cache) overflows the C stack (static layer round 34)
             return (f"nests containers or estimators more than {MAX_NESTING} levels deep,"
                     " deeper than a pickler writes")
         children, leaves = _expansion_children(value)
