@@ -30,8 +30,9 @@ one before it did not:
    TOML parser costs more than the rest of a warm hook run.
 
 Whichever wins, an interpreter that git tracks is refused (exit 2): a real environment is
-never committed, so a committed `.venv/bin/python` (or a tracked symlink on the way to it) is
-code from the commit, which must not decide what runs.
+never committed, so a committed `.venv/bin/python` (or a tracked symlink on the way to it, or
+a start-up file in its environment's folder) is code from the commit, which must not decide
+what runs. Inside the repository's folder, git must be able to say so (`_refuse_tracked`).
 """
 
 from __future__ import annotations
