@@ -158,6 +158,13 @@ def test_a_label_encoder_beside_the_model_decodes_its_answers(repo, capsys):
         joblib.dump(bundle, repo / "model.bin")
         code, found, _ = run(capsys, "schema", "--artifact", "model.bin", "--sample", name)
         assert (code, found) == (0, []), (type(bundle), found)
+    stale = LabelEncoder().fit(["low"])  # of another fit: cannot decode class 1
+    joblib.dump((stale, model), repo / "model.bin")
+    low = sample(repo, {"age": 0.01, "income": 0.5}, "low.json")
+    assert model.predict(pd.DataFrame([{"age": 0.01, "income": 0.5}]))[0] == 1
+    code, found, _ = run(capsys, "schema", "--artifact", "model.bin", "--sample", low)
+    assert code == 1 and codes(found) == ["MLG407"], found
+    assert "cannot decode its answer" in found[0]["message"]
     joblib.dump((encoder, model), repo / "model.bin")
     wrong = sample(repo, {"age": 0.3, "salary": 0.5}, "wrong.json")
     code, found, _ = run(capsys, "schema", "--artifact", "model.bin", "--sample", wrong)

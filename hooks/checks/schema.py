@@ -260,6 +260,14 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
                               if isinstance(cause, str) else
                               f"call {spec.method}() on the sample in the project's"
                               " environment to see the whole error"))
+    decoded = model.get("decoded") or {}
+    if decoded and not any(f.severity == "error" for f in found):
+        who = f"model {spec.name!r}: " if spec.origin != "command line" else ""
+        found.append(_finding(path, PREDICT_FAILS, f"{who}the label encoder saved beside the"
+                              " model cannot decode its answer to the sample:"
+                              f" {decoded.get('type')}: {decoded.get('message')}",
+                              hint="save the label encoder fitted with this model (or the"
+                                   " model and its labels as one object)"))
     answered = predict.get("shape") if predict.get("ok") else None
     first = answered[0] if isinstance(answered, list) and answered else None
     rows = predict.get("rows")

@@ -504,7 +504,7 @@ def _without_decoders(obj):
     rest as a chain; (bundle, names of the encoders set aside)."""
     if not isinstance(obj, (tuple, list)) or len(obj) > _Chain.MAX_PARTS:
         return obj, []
-    decoders = [type(p).__name__ for p in obj if _decodes_answers(p)]
+    decoders = [p for p in obj if _decodes_answers(p)]
     kept = [p for p in obj if not _decodes_answers(p)]
     if not decoders or not kept:
         return obj, []
@@ -514,6 +514,8 @@ def _without_decoders(obj):
 def exercise_model(obj, spec):
     """Expected input, the sample predicted, an empty request, latency: what was asked."""
     obj, decoders = _without_decoders(obj)
+    if isinstance(obj, dict):
+        decoders = [v for v in list(obj.values())[:64] if _decodes_answers(v)]
     bundled = _bundle_model(obj, spec.get("method") or "predict")
     ordered_by = None  # a bundle's own list of the columns, which its service orders by
     if bundled is not None:
@@ -548,7 +550,8 @@ def exercise_model(obj, spec):
         out["input"]["model_type"] = f"{type(obj).__name__}, as [{key!r}] of a dict"
     if decoders:
         out["input"]["model_type"] = (f"{out['input'].get('model_type') or type(obj).__name__}"
-                                      f", its answers decoded by a {decoders[0]} beside it")
+                                      f", its answers decoded by a {type(decoders[0]).__name__}"
+                                      " beside it")
     if spec.get("contract_import"):
         try:
             out["contract"] = import_contract(spec["contract_import"])
@@ -645,6 +648,13 @@ def exercise_model(obj, spec):
         out["predict"]["rows"] = len(rows)
         if out["predict"].get("hang"):
             return out  # it will hang again: no reordered, empty or timed calls
+        if out["predict"]["ok"] and decoders and getattr(method, "__name__", "") == "predict":
+            # the service decodes each answer (`le.inverse_transform(model.predict(X))`): a
+            # label encoder of another fit raises on it (review of round 34: READY)
+            decoded = _attempt(deadline, lambda r: [d.inverse_transform(method(r))
+                                                    for d in decoders[:1]], rows)
+            if not decoded["ok"] and not decoded.get("hang"):
+                out["decoded"] = decoded
         names = out["input"]["feature_names_in"]
         if not out["predict"]["ok"] and names and set(names) <= set(frame.columns) and (
                 hasattr(frame, "loc")):
