@@ -139,3 +139,24 @@ def test_the_probes_folder_is_removed_whatever_the_load_left_in_it(tmp_path):
     remove_tree(str(top))
     assert not top.exists()
     assert (outside / "file").read_text() == "kept"
+
+
+def test_the_memory_limit_bounds_each_file_a_load_writes(tmp_path):
+    """Sandbox rounds 33 and 34: writes to the probe's temporary folder (tmpfs: memory)
+    were not bounded by memory-limit-mb. A file past the limit fails to grow (EFBIG)."""
+    code = (
+        "import sys\n"
+        "from mlgate.probe_script.load import _limit_memory\n"
+        "assert _limit_memory(1)\n"
+        "with open(sys.argv[1], 'wb') as f:\n"
+        "    f.write(b'x' * 1024 * 1024)\n"
+        "    try:\n"
+        "        f.write(b'x' * 4096); f.flush()\n"
+        "    except OSError as exc:\n"
+        "        print('refused', exc.errno)\n"
+    )
+    import errno
+
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "big")],
+                          capture_output=True, text=True, check=False)
+    assert proc.stdout.strip() == f"refused {errno.EFBIG}", proc.stderr

@@ -172,12 +172,17 @@ def _address_space():
 
 
 def _limit_memory(megabytes):
-    """Allow the load `megabytes` of address space on top of what the interpreter uses now."""
+    """Allow the load `megabytes` of address space on top of what the interpreter uses now,
+    and no file it writes larger than that: the temporary folder it may write in is often
+    memory too (tmpfs), and a load filled it past the memory limit (sandbox rounds 33, 34).
+    Python ignores SIGXFSZ: a write past it fails with EFBIG, it does not kill the probe."""
     try:
         import resource
 
         limit = _address_space() + int(megabytes) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        size = int(megabytes) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
         return True
     except (ImportError, ValueError, OSError):
         return False  # not on this platform: the timeout still bounds the load
