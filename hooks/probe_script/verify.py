@@ -309,7 +309,8 @@ def structure_problem(value):
     except Exception as exc:  # an attribute dict that fails its own lookups
         problem = f"{type(exc).__name__}: {str(exc)[:200]}"
     if problem:
-        return f"{cls.__name__}: {problem}"
+        said = f"{cls.__name__}: {problem}"
+        return Unbounded(said) if isinstance(problem, Unbounded) else said
     problem = _shadowed_method_problem(value, cls)
     if problem:
         return f"{cls.__name__}: {problem}"
@@ -479,8 +480,8 @@ def _parallelism_problem(value):
     count = _integer(threads)
     if threads is not None and (count is None or not 1 <= count <= MAX_THREADS):
         shown = count if count is not None else repr(threads)[:40]
-        return (f"_n_threads={shown}: its predictions would start that many threads"
-                f" (a fitted model stores between 1 and {MAX_THREADS})")
+        return Unbounded(f"_n_threads={shown}: its predictions would start that many"
+                         f" threads (a fitted model stores between 1 and {MAX_THREADS})")
     return None
 
 
