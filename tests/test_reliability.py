@@ -1073,3 +1073,22 @@ def test_a_committed_link_to_a_file_git_does_not_hold_is_not_read(repo, capsys):
     main(["lock", "--python", sys.executable])
     out = capsys.readouterr()
     assert "wJalr" not in out.out + out.err and "not a file git tracks" in out.out, out.out
+
+
+def test_bytecode_committed_beside_a_trusted_module_is_never_run(repo, capsys, tmp_path):
+    """Sandbox round 34 (S6): a committed `proj/__pycache__/features.cpython-3X.pyc`
+    (unchecked hash) ran instead of the reviewed `proj/features.py`. The probe compiles
+    the repository's modules from their source."""
+    import importlib.util
+    import py_compile
+
+    _trusted_model(repo)
+    planted = tmp_path / "planted" / "features.py"
+    planted.parent.mkdir()
+    planted.write_text("raise RuntimeError('PLANTED bytecode ran')\n")
+    cached = importlib.util.cache_from_source(str(repo / "proj" / "features.py"))
+    py_compile.compile(str(planted), cfile=cached, dfile="proj/features.py",
+                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    subprocess.run(["git", "add", "-f", "-A"], check=True)  # committed, as the PR did
+    code, found = run(capsys, "model.joblib", "--no-cache")
+    assert (code, found) == (0, []), found

@@ -887,7 +887,38 @@ def _apply_sandbox(spec):
     start_site(before_project_code=_deny_writes, repo=repo)  # now inside the sandbox
     if repo and getattr(module, "PENDING_NO_WRITES", None) in report.get("applied", ()):
         sys.meta_path.insert(0, _ProjectCodeBarrier(repo))
+    if repo:
+        _source_only_in(repo)
     return report
+
+
+def _source_only_in(repo):
+    """The repository's modules are compiled from their source, never read as bytecode:
+    a committed `__pycache__/evil.cpython-311.pyc` (unchecked hash) ran instead of the
+    reviewed evil.py (sandbox round 34, S6), and a bare `.pyc` has no source to review.
+    The environment's own bytecode is read as usual (an empty pycache_prefix for every
+    module made each probe compile numpy, pandas and scikit-learn)."""
+    import importlib.machinery as machinery
+
+    root = os.path.realpath(repo).rstrip(os.sep) + os.sep
+    bytecode = tuple(machinery.BYTECODE_SUFFIXES)
+
+    class SourceOnly(machinery.SourceFileLoader):
+        def get_data(self, path):
+            if path.endswith(bytecode):
+                raise OSError("bytecode in the repository is not read")
+            return super().get_data(path)
+
+    def hook(path):
+        real = os.path.realpath(path or ".")
+        if not (real + os.sep).startswith(root) or not os.path.isdir(real):
+            raise ImportError("not a folder of the repository")
+        return machinery.FileFinder(
+            path, (machinery.ExtensionFileLoader, machinery.EXTENSION_SUFFIXES),
+            (SourceOnly, machinery.SOURCE_SUFFIXES))
+
+    sys.path_hooks.insert(0, hook)
+    sys.path_importer_cache.clear()
 
 
 def _installed_from(root):
