@@ -347,6 +347,14 @@ def fed_by_position(model: dict | None, sample) -> bool:
         model.get("sample_columns"))
 
 
+def _made_column(finding) -> bool:
+    """A column a preprocessor makes (`intent=car`, `cat__intent_car`), not one a request
+    carries: its absence from a found contract says the model sits behind that
+    preprocessor, not that a field was renamed."""
+    column = str((finding.extra or {}).get("column") or "")
+    return "=" in column or "__" in column
+
+
 def behind_preprocessors(spec, found: list[Finding], preprocessors: list[str],
                          raw: bool = False, by_position: bool = False
                          ) -> tuple[list[Finding], str | None]:
@@ -361,7 +369,8 @@ def behind_preprocessors(spec, found: list[Finding], preprocessors: list[str],
     # too, or a DictVectorizer's one-hot columns were 16 "missing" fields of the route's
     # body: new-user trial round 34, F5)
     failing = [f for f in found if f.code in _RAW_REQUEST and (f.severity == "error" or (
-        f.code == codes.CONTRACT_MISSING and getattr(spec, "contract_found", None)))]
+        f.code == codes.CONTRACT_MISSING and getattr(spec, "contract_found", None)
+        and _made_column(f)))]
     if spec.origin != SEVERAL and failing and not raw:
         _hint_saved_beside(spec, failing)
     # the preprocessors of its own folder, when there are (a repository of model versions

@@ -1138,7 +1138,7 @@ def _leaf_weight(item) -> int:
         dtype = getattr(item, "dtype", item if type(item).__module__.startswith("numpy")
                         else None)
         if getattr(dtype, "fields", None):  # a structured dtype prints every field (review
-            size = max(size, len(str(dtype)))  # of round 34: 1 MB from a leaf of weight 2)
+            size = max(size, _dtype_text(dtype, {}, 0))  # of round 34: 1 MB from weight 2)
         if type(item).__module__ in ("pathlib", "decimal", "_pydecimal"):
             size = max(size, len(str(item)))  # (a path's parts lie in other objects)
         elif type(item).__module__ == "fractions":
@@ -1146,6 +1146,28 @@ def _leaf_weight(item) -> int:
     except Exception:
         size = 0
     return 1 + size // 64
+
+
+MAX_DTYPE_TEXT = 1 << 40
+
+
+def _dtype_text(dtype, memo, depth):
+    """About how many characters a structured dtype prints, counted over its fields with
+    each sub-dtype once (str() of one that doubles at every level never finishes)."""
+    sub = getattr(dtype, "subdtype", None)
+    if sub:
+        dtype = sub[0]
+    fields = getattr(dtype, "fields", None)
+    if not fields:
+        return 8
+    if depth > 64:
+        return MAX_DTYPE_TEXT
+    if id(dtype) not in memo:
+        total = 0
+        for name, entry in fields.items():
+            total += len(str(name)) + 8 + _dtype_text(entry[0], memo, depth + 1)
+        memo[id(dtype)] = min(total, MAX_DTYPE_TEXT)
+    return memo[id(dtype)]
 
 
 def _is_container(value):
