@@ -147,9 +147,12 @@ def test_the_memory_limit_bounds_each_file_a_load_writes(tmp_path):
     code = (
         "import sys\n"
         "from mlgate.probe_script.load import _limit_memory\n"
-        "assert _limit_memory(1)\n"
+        "assert _limit_memory(8)\n"
+        "chunk = b'x' * 65536\n"  # small writes: the address-space limit applies too
         "with open(sys.argv[1], 'wb') as f:\n"
-        "    f.write(b'x' * 1024 * 1024)\n"
+        "    for _ in range(128):\n"
+        "        f.write(chunk)\n"
+        "    f.flush()\n"
         "    try:\n"
         "        f.write(b'x' * 4096); f.flush()\n"
         "    except OSError as exc:\n"
