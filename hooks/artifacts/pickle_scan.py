@@ -28,6 +28,7 @@ import time
 
 from mlgate.artifacts import ecosystem, value_types
 from mlgate.artifacts.canonical_text import canonical
+from mlgate.artifacts.key_hashes import KeyHashes
 from mlgate.artifacts.object_states import (
     build_problem,
     call_problem,
@@ -410,6 +411,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
     # Copies of `getattr` on the stack not yet consumed by getattr(ZoneInfo, '_unpickle').
     getters: list[Getter] = []
     hash_work: dict = {}  # id -> (node, cost): see _hash_work
+    key_hashes = KeyHashes()  # the hashes of every container's keys: see key_hashes
     proto = 0  # the stream's PROTO: below 3, the unpicklers read Python 2 names
 
     def py2_name(module: str, name: str, offset: int) -> None:
@@ -472,14 +474,18 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
             _refuse(verdict, offset, UNRESOLVED, "the scan's work budget ran out"
                     f" ({exhausted}): no model needs that much")
 
-    def hashed(values, offset: int) -> None:
-        """Values the unpickler hashes (keys, set elements): their work joins the budget."""
+    def hashed(values, offset: int, into=None) -> None:
+        """Values the unpickler hashes (keys, set elements) into the container `into` (None:
+        a new one): their work joins the budget, and their hashes must not collide."""
         work = hash_work_of(values, hash_work)
         if work > MAX_OPCODES:
             _refuse(verdict, offset, UNRESOLVED, f"a key or set element whose hashing visits"
                     f" more than {MAX_OPCODES} values (tuples nested and shared through the"
                     " memo): loading would not finish, and no model holds such a key")
         charge(work, offset)
+        problem = key_hashes.add(into, values)
+        if problem:
+            _refuse(verdict, offset, UNRESOLVED, problem)
 
     def call(target, args, offset: int, what: str):
         charge(_size(args), offset)
@@ -632,9 +638,9 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                                 " it uses it")
                     items = no_wrapper(popped, pos)
                     if name == "ADDITEMS":
-                        hashed(items, pos)
+                        hashed(items, pos, target)
                     elif name in ("SETITEM", "SETITEMS"):
-                        hashed(items[::2], pos)
+                        hashed(items[::2], pos, target)
                     if isinstance(target, Seq):
                         expected = "set" if name == "ADDITEMS" else (
                             "list" if name in ("APPEND", "APPENDS") else None)

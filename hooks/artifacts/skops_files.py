@@ -132,8 +132,11 @@ def scan_tree(path: str, data: bytes, allow, facts: dict) -> list[Finding]:
     def refuse(code: str, message: str) -> list[Finding]:
         return [_finding(path, code, message, container="skops")]
 
+    from mlgate.artifacts.key_hashes import KeyHashes
+
     stack, seen = [schema], 0
     by_id: dict = {}
+    key_hashes = KeyHashes()
     while stack:
         node = stack.pop()
         seen += 1
@@ -191,6 +194,9 @@ def scan_tree(path: str, data: bytes, allow, facts: dict) -> list[Finding]:
             # _reconstruct of an uninitialised array: static-layer review round 32). The
             # probe checks the name is a class where it loads.
             return refuse(UNRESOLVED, f"{module}.{name} called directly")
+        flood = _flooding_keys(loader, pair, content, node, key_hashes)
+        if flood:
+            return refuse(UNRESOLVED, flood)
         if loader == "MaskedArrayNode" and not (
                 isinstance(content, dict) and all(
                     isinstance(content.get(k), dict)
@@ -199,6 +205,59 @@ def scan_tree(path: str, data: bytes, allow, facts: dict) -> list[Finding]:
         stack.extend(v for k, v in node.items() if k not in ("__loader__", "__module__",
                                                               "__class__"))
     return []
+
+
+_KEY_TYPES = {"int": int, "float": float, "str": str}
+_OPAQUE_KEY = object()  # a key whose value the tree does not spell out
+
+
+def _flooding_keys(loader, pair, content, node: dict, key_hashes) -> str | None:
+    """Dict keys and set elements that share one hash (see key_hashes): skops restores a
+    dict's keys from their text and `key_types` (`int(text)`), a set's elements from their
+    nodes, a frozenset as `frozenset(list)`."""
+    import contextlib
+    import json
+
+    from mlgate.artifacts.key_hashes import MAX_DIGITS
+    from mlgate.artifacts.stream_model import Const
+
+    def value(text, kind):
+        if kind not in _KEY_TYPES or not isinstance(text, str) or len(text) > MAX_DIGITS:
+            return _OPAQUE_KEY
+        try:
+            return Const(_KEY_TYPES[kind](text))
+        except ValueError:
+            return _OPAQUE_KEY
+
+    def element(item):
+        if isinstance(item, dict) and item.get("__loader__") == "JsonNode" and item.get(
+                "is_json") is True and isinstance(item.get("content"), str):
+            text = item["content"]
+            if len(text) <= MAX_DIGITS:
+                with contextlib.suppress(ValueError, RecursionError):
+                    parsed = json.loads(text)
+                    if isinstance(parsed, (int, float, str, bool)) or parsed is None:
+                        return Const(parsed)
+        return _OPAQUE_KEY
+
+    if loader == "DictNode" and isinstance(content, dict):
+        types = node.get("key_types")
+        kinds = types.get("content") if isinstance(types, dict) else None
+        if not isinstance(kinds, list) or len(kinds) != len(content):
+            return None  # no key_types: every key is text (or skops refuses the node)
+        keys = [value(text, kind.get("__class__") if isinstance(kind, dict) else None)
+                for text, kind in zip(content, kinds)]
+        return key_hashes.add(None, keys)
+    if loader == "SetNode" and isinstance(content, list):
+        return key_hashes.add(None, [element(item) for item in content])
+    if loader == "ConstructorFromReduceNode" and pair in (("builtins", "frozenset"),
+                                                         ("builtins", "set")):
+        args = content.get("content") if isinstance(content, dict) else None
+        items = args[0].get("content") if isinstance(args, list) and args and isinstance(
+            args[0], dict) else None
+        if isinstance(items, list):
+            return key_hashes.add(None, [element(item) for item in items])
+    return None
 
 
 # Allowed names that are functions, not classes, though not private-looking.
