@@ -138,24 +138,17 @@ def _inside(path: str, repo_root: str) -> str | None:
 
 def _on_the_way(path: str, repo_root: str) -> list[str]:
     """What the kernel meets inside the repository on its way to `path`: each component as
-    it stands (a symlink itself, not its target), in its resolved folder. `lnk/../x` goes
-    through `lnk` first (round 34: a lexical tidy-up skipped the committed link)."""
-    parts = path.split(os.sep)
-    met = []
-    for i in range(1, len(parts) + 1):
-        name = parts[i - 1]
-        if name in ("", os.curdir, os.pardir):
-            continue
-        folder = os.path.realpath(os.sep.join(parts[:i - 1]) or os.sep)
-        rel = _inside(os.path.join(folder, name), repo_root)
-        if rel is not None:
-            met.append(rel)
-    real = os.path.realpath(path)
-    rel = _inside(real, repo_root)
-    if rel is not None:
-        bits = rel.split("/")
+    it stands (a symlink itself, not its target), in its resolved folder, links in the
+    middle of a chain too (`sandbox.kernel_walk`). `lnk/../x` goes through `lnk` first
+    (round 34: a lexical tidy-up skipped the committed link)."""
+    from mlgate.sandbox import kernel_walk
+
+    met = [_inside(p, repo_root) for p in kernel_walk(path)]
+    real = _inside(os.path.realpath(path), repo_root)
+    if real is not None:
+        bits = real.split("/")
         met.extend("/".join(bits[:i]) for i in range(1, len(bits) + 1))
-    return list(dict.fromkeys(met))
+    return list(dict.fromkeys(rel for rel in met if rel is not None))
 
 
 # Files CPython reads beside its executable at start-up, before any option it is given:

@@ -80,6 +80,9 @@ REQUIRED = {"linux": ("no_new_privs", "landlock", "seccomp"), "darwin": ("sandbo
 
 # --- Linux constants (linux/prctl.h, linux/landlock.h, linux/seccomp.h, linux/filter.h) ---
 PR_SET_NO_NEW_PRIVS = 38
+PR_SET_PDEATHSIG = 1
+# The pid of the mlgate that started the probe: the probe dies with it (see _apply_linux).
+PARENT_ENV = "MLGATE_PROBE_PARENT"
 PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 SECCOMP_SET_MODE_FILTER = 1
@@ -340,6 +343,13 @@ def _apply_linux(writable_dir, report, disabled, reads=None):
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     except (ImportError, ValueError, OSError):
         pass
+    # Killed when the mlgate that started it ends: a probe whose mlgate was SIGKILLed ran
+    # on under init, its only deadline an alarm it can block (sandbox review round 35).
+    # (No exec follows, which would clear it.) A parent already gone is not waited for.
+    if call(arch["prctl"], PR_SET_PDEATHSIG, 9, 0, 0, 0) == 0:  # SIGKILL
+        parent = os.environ.get(PARENT_ENV, "")
+        if parent.isdigit() and os.getppid() != int(parent):
+            os._exit(70)
     if "no_new_privs" in disabled:
         missing["no_new_privs"] = f"disabled by {UNAVAILABLE_ENV} (tests)"
     else:
@@ -676,9 +686,12 @@ def _site_paths(committed=frozenset(), repo=None):
     folder or file it resolves to: Landlock checks what a path resolves to. Never in a
     folder of the repository, whose symlinks the commit makes."""
 
-    def ours(folder):
-        real = os.path.realpath(folder)
-        return bool(repo) and (real == repo or real.startswith(repo + os.sep))
+    def ours(path):
+        # Any path the kernel meets on the way, not only where it ends: `src -> ~/.ssh`,
+        # committed over an editable install's src/ that a .pth names, resolves outside
+        # the repository (sandbox review round 35: the key was read and printed).
+        return bool(repo) and any(p == repo or p.startswith(repo + os.sep)
+                                  for p in kernel_walk(path))
 
     try:
         import site
@@ -693,7 +706,7 @@ def _site_paths(committed=frozenset(), repo=None):
         except OSError:
             continue
         if not ours(sitedir):
-            found.extend(_links_in(sitedir, names))
+            found.extend(_links_in(sitedir, names))  # (each path checked below)
         for name in names:
             if not name.endswith(".pth") and not (name.startswith("__editable__")
                                                   and name.endswith("_finder.py")):
@@ -708,10 +721,11 @@ def _site_paths(committed=frozenset(), repo=None):
                         found.append(os.path.join(sitedir, line))
             elif name.startswith("__editable__") and name.endswith("_finder.py"):
                 found.extend(_finder_paths(_small_text(path)))
-    named = [os.path.realpath(p) for p in found if os.path.exists(p)]
+    named = [os.path.realpath(p) for p in found if os.path.exists(p) and not ours(p)]
     for folder in list(named):
-        if os.path.isdir(folder) and not ours(folder):
-            named.extend(_links_in(folder, _listing(folder)))
+        if os.path.isdir(folder):
+            named.extend(os.path.realpath(p) for p in _links_in(folder, _listing(folder))
+                         if not ours(p))
     return named
 
 
@@ -723,15 +737,46 @@ def _listing(folder):
 
 
 def _links_in(folder, names):
-    """The real paths of `folder`'s entries that are symlinks (ROOT_LINKS at most)."""
+    """`folder`'s entries that are symlinks (ROOT_LINKS at most), as named."""
     links = []
     for name in names:
         path = os.path.join(folder, name)
         if os.path.islink(path) and os.path.exists(path):
-            links.append(os.path.realpath(path))
+            links.append(path)
             if len(links) >= ROOT_LINKS:
                 break
     return links
+
+
+def kernel_walk(path, max_links=40):
+    """Every path the kernel meets resolving `path`, in order: each component as it stands
+    in its resolved folder (a symlink itself, then what its target meets), so a chain
+    `/opt/x -> <repo>/src -> ~/.ssh` shows that it passes through the repository, which
+    neither `realpath` of the path nor of its prefixes does. Absolute paths only; past
+    `max_links` symlinks (ELOOP) the walk stops."""
+    met, resolved, links = [], os.sep, 0
+    parts = path.split(os.sep)[::-1]  # a stack: the next component last
+    while parts:
+        name = parts.pop()
+        if name in ("", os.curdir):
+            continue
+        if name == os.pardir:
+            resolved = os.path.dirname(resolved)
+            continue
+        candidate = os.path.join(resolved, name)
+        met.append(candidate)
+        try:
+            target = os.readlink(candidate)
+        except OSError:  # not a link (or absent): the kernel goes on from here
+            resolved = candidate
+            continue
+        links += 1
+        if links > max_links:
+            break
+        if target.startswith(os.sep):
+            resolved = os.sep
+        parts.extend(target.split(os.sep)[::-1])
+    return met
 
 
 ROOT_LINKS = 256  # symlinked packages per folder made readable: no folder needs more

@@ -599,3 +599,34 @@ def test_generated_protobuf_modules_and_submodule_code_are_readable(tmp_path):
     assert {str(outer / "api_pb2.py"), str(outer / "api_pb2_grpc.py"),
             str(outer / "lib" / "features.py")} <= readable, plan
     assert str(outer / "secrets_pb2.py") not in readable
+
+
+@pytest.mark.parametrize("how", ["link", "chain"])
+def test_a_folder_an_editable_install_names_grants_nothing_through_a_committed_link(
+        available, repo, capsys, tmp_path_factory, how):  # noqa: F811
+    """Sandbox review round 35 (F1, high): the CI environment's .pth names `<repo>/src`
+    (an editable install, uv's or pip's), and the pull request commits `src -> ~/.ssh`.
+    The grant took the path as it resolved, outside the repository, and the load read the
+    key. What a .pth names is now walked as the kernel walks it: passing through the
+    repository, even in the middle of a chain of links, leaves it to the repository's
+    own read plan."""
+    import sysconfig
+
+    _, python, site = _bare_environment(tmp_path_factory)
+    home = tmp_path_factory.mktemp("home")
+    (home / "id_rsa").write_text("private key")
+    (Path(site) / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    named = repo / "src"
+    if how == "chain":  # /elsewhere/src -> <repo>/src -> home: the .pth names the first
+        named = tmp_path_factory.mktemp("elsewhere") / "src"
+        os.symlink(repo / "src", named)
+    (Path(site) / "__editable__.proj.pth").write_text(f"{named}\n")
+    os.symlink(home, repo / "src")
+    (repo / "pyproject.toml").write_text(TRUSTS_PEEK)
+    (repo / "model.pkl").write_bytes(_pickled_call(
+        repo, "proj.peek", PEEK, "Peek", [str(home / "id_rsa"), str(repo / "src" / "id_rsa"),
+                                          str(named / "id_rsa")]))
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    code, found = run(capsys, "--no-cache", "model.pkl", python=str(python))
+    assert (code, codes(found)) == (1, ["MLG309"]), [f["message"] for f in found]
+    assert _seen(found[0]["message"]) == ["denied"] * 3, found[0]["message"]
