@@ -218,6 +218,7 @@ class PendingProbe:
         self._workdir = _Workdir(tempfile.mkdtemp(prefix="mlgate-probe-"))
         prefix = _sandbox_exec(sandbox, self._workdir.name, python)
         env.pop("MLGATE_SANDBOX_EXEC", None)  # only mlgate says that it used sandbox-exec
+        env["MLGATE_PROBE_PARENT"] = str(os.getpid())  # sandbox.PARENT_ENV: dies with us
         if prefix:
             env["MLGATE_SANDBOX_EXEC"] = "1"  # sandbox.SANDBOX_EXEC_ENV: apply() reports it
         try:
@@ -236,7 +237,7 @@ class PendingProbe:
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 start_new_session=os.name == "posix",
             )
-            _LIVE.add(self._proc)
+            _LIVE[self._proc] = self._workdir
         except FileNotFoundError:
             self._workdir.cleanup()
             raise ProbeError(f"the project's Python {python!r} does not exist", "missing") from None
@@ -276,7 +277,7 @@ class PendingProbe:
             _kill(self._proc)  # (reliability round 33: it was only forgotten, not killed)
             raise
         finally:
-            _LIVE.discard(self._proc)
+            _LIVE.pop(self._proc, None)
             self._workdir.cleanup()
         text = stdout.decode("utf-8", "replace")
         _, marked, after = text.rpartition(ANSWER_MARK)
@@ -338,7 +339,9 @@ def _authentic_sandbox(text: str, result: dict) -> dict:
 # Begins the probe's answer on its stdout (probe_script/__main__.py writes it): what the
 # interpreter printed at start-up, before the probe ran, comes before it.
 ANSWER_MARK = "\x1emlgate-probe-answer\x1e"
-_LIVE: set = set()  # probes still running: killed, group and all, if mlgate exits first
+# probes still running, with their temporary folders: killed, group and all, and the folders
+# removed, if mlgate exits first (a SIGTERM left /tmp/mlgate-probe-* behind: round 35)
+_LIVE: dict = {}
 # What mlgate keeps of a probe's output: its answer (JSON of a few kB; beyond this it is no
 # answer) and the end of its stderr (where the last line says why it failed). What the
 # project's code or a load prints, however much, costs mlgate no more memory than that.
@@ -414,7 +417,7 @@ def run_interpreter(argv: list[str], cwd: str, env: dict, timeout: float
     proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=os.name == "posix")
-    _LIVE.add(proc)  # killed with the others if mlgate ends first
+    _LIVE[proc] = None  # killed with the others if mlgate ends first
     try:
         out, err = _exchange(proc, None, timeout)
     except subprocess.TimeoutExpired:
@@ -424,7 +427,7 @@ def run_interpreter(argv: list[str], cwd: str, env: dict, timeout: float
         _kill(proc)
         raise
     finally:
-        _LIVE.discard(proc)
+        _LIVE.pop(proc, None)
     return proc.returncode, out, err
 
 
@@ -447,13 +450,15 @@ def _kill(proc) -> None:
     # Not closed here: a drain thread may be blocked reading a pipe that a grandchild which
     # left the group (`setsid sleep 400`) still holds open, and closing a buffered stream
     # waits for that read. The daemon threads end with that child, or with mlgate.
-    _LIVE.discard(proc)
+    _LIVE.pop(proc, None)
 
 
 def _kill_all() -> None:
-    for proc in list(_LIVE):
+    for proc, workdir in list(_LIVE.items()):
         if proc.poll() is None:
             _kill(proc)
+        if workdir is not None:
+            workdir.cleanup()
 
 
 atexit.register(_kill_all)

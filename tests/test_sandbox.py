@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import joblib
@@ -236,6 +237,9 @@ ACTS = """
                     os.system("true")
                 except BaseException:
                     pass
+            elif kind == "sleep":
+                import time
+                time.sleep(float(marker))
             elif kind == "evaluate":  # a library function that evaluates text it is handed
                 eval(marker)
             elif kind == "function":  # the same, without exec or eval
@@ -766,3 +770,67 @@ def test_no_memory_file_watch_or_inode_flag_change_in_the_sandbox(available, tmp
         """, work, reads={"repo": str(tmp_path), "trees": [], "tracked": [str(victim)]})
     assert proc.stdout.splitlines()[1:] == [str({"memfd": "PermissionError", "inotify": 1,
                                                 "setflags": "PermissionError"})], proc.stderr
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_probe_dies_with_the_mlgate_that_started_it(repo, tmp_path_factory):  # noqa: F811
+    """Sandbox review round 35 (F2): mlgate killed with SIGKILL (an OOM killer, a CI runner
+    that gives up) left its probe running a load under init, with no deadline but an alarm
+    the load can block; and a SIGTERM left the probe's temporary folder behind."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the parent-death signal is Linux's")
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\ntrust-modules = ["proj.acts"]\nload-timeout = 600\n')
+    (repo / "model.pkl").write_bytes(_trusted_act(repo, "sleep", "600"))
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    for how in (signal.SIGKILL, signal.SIGTERM):
+        temp = tmp_path_factory.mktemp("tmp")  # (a SIGKILL leaves the folder: nothing runs)
+        mlgate = subprocess.Popen(
+            [sys.executable, "-m", "mlgate", "artifact", "--no-cache", "--python",
+             sys.executable, "model.pkl"], cwd=repo, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, env={**os.environ, "TMPDIR": str(temp)})
+        try:
+            for _ in range(1200):  # until the probe is loading (at most two minutes)
+                probes = [p for p in _children(mlgate.pid) if _alive(p) and b"load-artifact" in
+                          Path(f"/proc/{p}/cmdline").read_bytes()]
+                if probes:
+                    break
+                time.sleep(0.1)
+            time.sleep(2)  # past its sandbox, in the load
+            assert all(_alive(p) for p in probes)
+            mlgate.send_signal(how)
+            mlgate.wait(timeout=60)
+            for _ in range(600):
+                if not any(_alive(p) for p in probes):
+                    break
+                time.sleep(0.1)
+            else:
+                for p in probes:
+                    os.kill(p, signal.SIGKILL)
+                raise AssertionError(f"the probe outlived mlgate ({how.name})")
+        finally:
+            mlgate.kill()
+            mlgate.wait()
+        if how == signal.SIGTERM:
+            assert not list(temp.iterdir()), "the probe's folder was left behind"
