@@ -316,6 +316,9 @@ def _main(argv: Sequence[str] | None = None) -> int:
             except (ValueError, OSError):
                 pass
     argv = _files_as_files(list(sys.argv[1:] if argv is None else argv))
+    from mlgate.files import settle_git_environment
+
+    settle_git_environment()  # a git hook's GIT_DIR / GIT_INDEX_FILE, from any folder
     parser = build_parser(argv)
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # the check's own usage, not the top-level one

@@ -67,6 +67,24 @@ def file_kind(path: str) -> str | None:
 GIT = ("git", "-c", "core.fsmonitor=false", "-c", "safe.bareRepository=explicit")
 
 
+def settle_git_environment(environ=os.environ) -> None:
+    """Make the variables git gives its hooks mean the same from every folder mlgate asks
+    git about. In a linked worktree a hook gets GIT_DIR and no GIT_WORK_TREE, and git then
+    takes the current folder for the top of the work tree: from a project in a subfolder
+    every file looked untracked, and a committed `-r .env` printed the ignored secrets
+    (reliability round 35, R6). A relative GIT_INDEX_FILE (`.git/index`, the main
+    worktree's) is relative to the top of the work tree, not to a subfolder a hook's
+    command moved into. So GIT_DIR without GIT_WORK_TREE is dropped where git finds the
+    same repository by itself, and the index file is made absolute."""
+    if environ.get("GIT_DIR") and not environ.get("GIT_WORK_TREE") and git_root() is not None:
+        del environ["GIT_DIR"]
+    index = environ.get("GIT_INDEX_FILE")
+    if index and not os.path.isabs(index):
+        top = git_root()
+        if top is not None:
+            environ["GIT_INDEX_FILE"] = os.path.join(top, index)
+
+
 def git_root(start: str = ".") -> str | None:
     """The nearest folder holding `.git`, from `start` upwards; None outside a repository.
     (Here, not in `mlgate.environment`, so the lightweight hooks can ask without its imports.)"""
@@ -80,12 +98,12 @@ def git_root(start: str = ".") -> str | None:
         folder = parent
 
 
-def _ls_files(folder: str, *options: str) -> set[str] | None:
+def _ls_files(folder: str, *options: str, cwd: str | None = None) -> set[str] | None:
     import subprocess  # only folders need git; pre-commit passes files
 
     try:
         proc = subprocess.run(
-            [*GIT, "ls-files", "-z", *options, "--", folder],
+            [*GIT, *(("-C", cwd) if cwd else ()), "ls-files", "-z", *options, "--", folder],
             capture_output=True,
             check=False,
             timeout=60,
@@ -99,11 +117,27 @@ def _ls_files(folder: str, *options: str) -> set[str] | None:
 
 def git_tracks(path: str) -> bool | None:
     """Whether git tracks the file (its index: committed or staged); None when git cannot
-    answer (no repository)."""
-    listed = _ls_files(path)
+    answer (see `unanswered`)."""
+    folder, name = os.path.split(os.path.abspath(path))
+    listed = _ls_files(name, cwd=folder)  # asked where it is, whatever the current folder
     if listed is None:
         return None
     return bool(listed)
+
+
+def unanswered(tracked: bool | None, path: str) -> bool:
+    """Whether `tracked`, git_tracks' answer for `path`, is no answer from inside a
+    repository: a checkout owned by another user ("dubious ownership"), no git installed.
+    A file the commit names is then not read (reliability round 35, R2: a CI container
+    running as root read and printed an ignored `.env` that `-r .env` named). Outside any
+    repository (no `.git` above it) there is no commit to distrust."""
+    return tracked is None and git_root(os.path.dirname(os.path.abspath(path))) is not None
+
+
+UNANSWERED = ("git cannot say whether it is committed (`git status` there says why: a"
+              " checkout owned by another user needs `git config --global --add"
+              " safe.directory <folder>`), and mlgate reads a file the commit names only"
+              " when it is")
 
 
 def git_ignores(path: str) -> bool:

@@ -134,18 +134,22 @@ def read_inputs(spec, findings: list[Finding]):
 
     sample = contract = None
     if spec.sample:
-        from mlgate.files import git_ignores, git_tracks
+        from mlgate.files import git_ignores, git_tracks, unanswered
 
         try:
             real = os.path.realpath(spec.sample)
-            if git_ignores(real) or (git_tracks(real) is False and (
+            tracked = git_tracks(real)
+            if git_ignores(real) or unanswered(tracked, real) or (tracked is False and (
                     real != os.path.abspath(spec.sample) or (
                         spec.origin.startswith("[") and git_tracks("pyproject.toml")))):
                 # reliability round 34: `sample = "gcp-key.json"` and a contract declaring
                 # its key an int printed the key in the type finding; so did a committed
                 # link to an ignored file, or a key a CI step wrote (review of that fix). A
                 # committed configuration, or a link, names committed samples only
-                raise ContractError(f"{spec.sample} is not a file git tracks (or one it"
+                from mlgate.files import UNANSWERED
+
+                raise ContractError(f"{spec.sample}: {UNANSWERED}" if tracked is None else
+                                    f"{spec.sample} is not a file git tracks (or one it"
                                     " ignores): a request the repository ships is"
                                     " committed (`git add` it if it is one)", spec.sample)
             sample = read_sample(spec.sample)

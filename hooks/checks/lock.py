@@ -289,14 +289,18 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
             raise UsageError(f"[tool.mlgate.lock] files: {os.path.relpath(path)} is outside"
                              " the repository (or in its .git): mlgate reads only the"
                              " repository's files")
-        from mlgate.files import git_tracks
+        from mlgate.files import git_tracks, unanswered
 
-        if os.path.isfile(path) and git_tracks(path) is False and git_tracks(
-                os.path.join(config.root, "pyproject.toml")):
+        tracked = git_tracks(path)
+        if os.path.isfile(path) and (unanswered(tracked, path) or (tracked is False and git_tracks(
+                os.path.join(config.root, "pyproject.toml")))):
             # reliability round 34: files = [".env"] printed an ignored secret file
+            from mlgate.files import UNANSWERED
             from mlgate.finding import UsageError
 
-            raise UsageError(f"[tool.mlgate.lock] files: {os.path.relpath(path)} is not a"
+            raise UsageError(f"[tool.mlgate.lock] files: {os.path.relpath(path)}: "
+                             + UNANSWERED if tracked is None else
+                             f"[tool.mlgate.lock] files: {os.path.relpath(path)} is not a"
                              " file git tracks: mlgate reads only the files the repository"
                              " holds (`git add` it, if it is one)")
     folders = [f for f in args.files if os.path.isdir(f)]

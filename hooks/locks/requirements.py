@@ -176,7 +176,7 @@ def read_requirements(path: str, format: str = "requirements") -> list[ParsedLoc
         repository_of,
         resolve,
     )
-    from mlgate.files import git_tracks
+    from mlgate.files import git_tracks, unanswered
 
     repo_root = repository_of(path)
     result: list[ParsedLock] = []
@@ -199,10 +199,14 @@ def read_requirements(path: str, format: str = "requirements") -> list[ParsedLoc
             # committed file names, or a committed link leads to, is read only if committed:
             # the file read, its real path, is what git must track (a file not yet added
             # includes what it likes)
-            if git_tracks(os.path.realpath(current)) is False and (
-                    git_tracks(current) or (included_at and git_tracks(included_at[0]))):
-                raise Unreadable("not a file git tracks: mlgate reads only the files"
-                                 " the repository holds (`git add` it, if it is one)")
+            tracked = git_tracks(os.path.realpath(current))
+            if (included_at and unanswered(tracked, current)) or (tracked is False and (
+                    git_tracks(current) or (included_at and git_tracks(included_at[0])))):
+                from mlgate.files import UNANSWERED
+
+                raise Unreadable(UNANSWERED if tracked is None else "not a file git"
+                                 " tracks: mlgate reads only the files the repository holds"
+                                 " (`git add` it, if it is one)")
             text, undecodable = decode_lock(data, current)
         except (OSError, Unreadable) as exc:
             why = exc.strerror if isinstance(exc, OSError) else str(exc).removeprefix(
