@@ -854,7 +854,7 @@ def _write_readme(path: str, section: str) -> None:
         new = text + (newline if text and not text.endswith(("\n", "\r")) else "") + (
             newline if text else "") + section
     if new != text:
-        _replace_atomically(path, (bom + new).encode("utf-8"))
+        _replace_atomically(path, (bom + new).encode("utf-8", "backslashreplace"))
 
 
 def _marker_pairs(path: str, lines: list[str]) -> list[tuple[int, int]]:
@@ -904,27 +904,46 @@ def _marker_pairs(path: str, lines: list[str]) -> list[tuple[int, int]]:
     return pairs
 
 
+# What `_replace_atomically` names its temporary copies: writer's pid, mkstemp's 8 random
+# characters, `.tmp`. Only names of exactly that form are ever removed.
+_ORPHAN = re.compile(r"\.mlgate-readme-([0-9]+)-[a-z0-9_]{8}\.tmp\Z")
+
+
 def _remove_orphans(folder: str) -> None:
     """The temporary copies a killed run left beside the README (`kill -9` between writing
     and renaming), named with their writer's process id: those whose writer is gone. A
-    concurrent run's copy is left alone: its writer lives."""
+    concurrent run's copy is left alone: its writer lives. Only what mlgate could have
+    made: the exact name, a regular file of this user, not tracked by git (reliability
+    round 35: a committed `.mlgate-readme-2024-notes.md` was deleted)."""
+    import stat
+
+    from mlgate.files import git_tracks
+
     try:
-        names = [n for n in os.listdir(folder) if n.startswith(".mlgate-readme-")]
+        names = [n for n in os.listdir(folder) if _ORPHAN.match(n)]
     except OSError:
         return
     for name in names:
-        pid = name[len(".mlgate-readme-"):].split("-", 1)[0]
-        if not pid.isdigit() or int(pid) == os.getpid():
+        pid = int(_ORPHAN.match(name).group(1))  # type: ignore[union-attr]  # matched above
+        path = os.path.join(folder, name)
+        if pid == os.getpid():
             continue
         try:
-            os.kill(int(pid), 0)
+            os.kill(pid, 0)
             continue  # alive (or another user's): not an orphan
         except ProcessLookupError:
             pass
+        except (OSError, OverflowError):
+            continue
+        try:
+            info = os.lstat(path)
         except OSError:
             continue
+        owner = os.getuid() if hasattr(os, "getuid") else info.st_uid
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != owner or git_tracks(path):
+            continue
         with contextlib.suppress(OSError):
-            os.unlink(os.path.join(folder, name))
+            os.unlink(path)
 
 
 def _replace_atomically(path: str, data: bytes) -> None:
@@ -938,7 +957,7 @@ def _replace_atomically(path: str, data: bytes) -> None:
     _remove_orphans(folder)
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".mlgate-readme-{os.getpid()}-",
-                                             dir=folder)
+                                             suffix=".tmp", dir=folder)
     except OSError as exc:  # a folder that cannot be written in
         raise UsageError(f"{path}: cannot write: {exc.strerror or exc}; the file is"
                          " unchanged") from None

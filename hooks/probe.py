@@ -127,7 +127,8 @@ def source_digest() -> str:
                              if n.endswith(".py")), SANDBOX_PATH]:
             st = os.stat(path)
             stats.append(f"{path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}")
-        _DIGESTS[where] = hashlib.sha256("\n".join(stats).encode()).hexdigest()[:16]
+        text = "\n".join(stats).encode("utf-8", "surrogateescape")
+        _DIGESTS[where] = hashlib.sha256(text).hexdigest()[:16]
     return _DIGESTS[where]
 
 

@@ -323,7 +323,8 @@ def _pdm(look: _Look) -> ProjectPython | None:
     if data:
         import hashlib
 
-        digest = hashlib.md5(folder.replace(os.sep, "/").encode(), usedforsecurity=False)
+        digest = hashlib.md5(folder.replace(os.sep, "/").encode("utf-8", "surrogateescape"),
+                             usedforsecurity=False)
         venvs = os.path.join(data, "venvs")
         stem = f"{os.path.basename(folder)}-{_b64_8(digest.digest())}-"
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -271,13 +272,21 @@ def test_a_killed_writers_temporary_copy_is_removed_by_the_next_write(tmp_path):
     readme.write_text("# P\n")
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True).stdout.strip()
-    orphan = tmp_path / f".mlgate-readme-{dead}-abc123"  # what a `kill -9` left
+    orphan = tmp_path / f".mlgate-readme-{dead}-abc1_3xy.tmp"  # what a `kill -9` left
     orphan.write_text("half")
-    living = tmp_path / f".mlgate-readme-{os.getppid()}-def456"  # a concurrent writer's
+    living = tmp_path / f".mlgate-readme-{os.getppid()}-def456gh.tmp"  # a concurrent writer's
     living.write_text("busy")
+    # reliability round 35 (R5): a user's files named alike were deleted, committed ones too
+    users = [tmp_path / f".mlgate-readme-{dead}-notes.md", tmp_path / f".mlgate-readme-{dead}-"
+             "abcdefgh.tmp"]
+    for path in users:
+        path.write_text("mine")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", "-f", users[1].name], cwd=tmp_path, check=True)
     write_readme(str(readme), f"{START}\nx\n{END}\n")
     assert not orphan.exists() and living.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["README.md", living.name])
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".git") == sorted(
+        ["README.md", living.name, *(p.name for p in users)])
 
 
 def test_a_readme_folder_that_cannot_be_written_in_is_a_usage_error(tmp_path, monkeypatch):
@@ -1092,3 +1101,85 @@ def test_bytecode_committed_beside_a_trusted_module_is_never_run(repo, capsys, t
     subprocess.run(["git", "add", "-f", "-A"], check=True)  # committed, as the PR did
     code, found = run(capsys, "model.joblib", "--no-cache")
     assert (code, found) == (0, []), found
+
+
+def test_where_git_cannot_answer_no_file_the_commit_names_is_read(repo, capsys, monkeypatch,
+                                                                  tmp_path_factory):
+    """Reliability round 35 (R2): the round-34 rule read a file when git gave no answer (a
+    checkout owned by another user, as in a CI container running as root: "detected
+    dubious ownership"; no git installed), and `-r .env` printed the secrets again."""
+    (repo / ".gitignore").write_text(".env\n")
+    (repo / ".env").write_text(SECRET + "\n")
+    (repo / "requirements.txt").write_text("-r .env\n")
+    (repo / "pyproject.toml").write_text('[tool.mlgate.lock]\nfiles = [".env"]\n')
+    subprocess.run(["git", "add", "-A"], check=True)
+    bin_folder = tmp_path_factory.mktemp("bin")
+    (bin_folder / "git").write_text(
+        "#!/bin/sh\necho \"fatal: detected dubious ownership in repository at '$PWD'\" >&2\n"
+        "exit 128\n")
+    (bin_folder / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_folder}{os.pathsep}{os.environ['PATH']}")
+    assert main(["lock", "--python", sys.executable]) == 2  # files = [".env"]
+    out = capsys.readouterr()
+    assert "wJalr" not in out.out + out.err and "safe.directory" in out.err, out.err
+    main(["lock", "--no-config", "--format", "json", "--python", sys.executable,
+          "requirements.txt"])
+    out = capsys.readouterr()
+    assert "wJalr" not in out.out + out.err
+    assert any("safe.directory" in f["message"] for f in json.loads(out.out)), out.out
+
+
+def test_a_hook_in_a_linked_worktree_asks_git_about_the_right_checkout(tmp_path):
+    """Reliability round 35 (R6): git runs a linked worktree's hooks with GIT_DIR set and no
+    GIT_WORK_TREE; git then takes the current folder for the top of the work tree, so from
+    a project in a subfolder every file looked untracked, and a committed `-r .env`
+    printed the ignored secrets during `git commit`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_AUTHOR_NAME="a", GIT_AUTHOR_EMAIL="a@b", GIT_COMMITTER_NAME="a",
+               GIT_COMMITTER_EMAIL="a@b", GIT_CONFIG_GLOBAL=os.devnull)
+
+    def git(*args, cwd):
+        return subprocess.run(["git", *args], cwd=cwd, env=env, check=True,
+                              capture_output=True, text=True)
+
+    main_tree, linked = tmp_path / "main", tmp_path / "linked"
+    (main_tree / "proj").mkdir(parents=True)
+    (main_tree / ".gitignore").write_text(".env\n")
+    (main_tree / "proj" / "requirements.txt").write_text("attrs==23.2.0\n")
+    git("init", "-q", cwd=main_tree)
+    git("add", "-A", cwd=main_tree)
+    git("commit", "-qm", "init", cwd=main_tree)
+    git("worktree", "add", "-q", str(linked), cwd=main_tree)
+    (linked / "proj" / ".env").write_text(SECRET + "\n")  # never committed
+    (linked / "proj" / "requirements.txt").write_text("attrs==23.2.0\n-r .env\n")
+    hook = main_tree / ".git" / "hooks" / "pre-commit"
+    hook.write_text(f"#!/bin/sh\ncd proj && {shlex.quote(sys.executable)} -m mlgate lock"
+                    f" --python {shlex.quote(sys.executable)}\n")
+    hook.chmod(0o755)
+    git("add", "proj/requirements.txt", cwd=linked)
+    commit = subprocess.run(["git", "commit", "-qm", "PR"], cwd=linked, env=env,
+                            capture_output=True, text=True)
+    assert commit.returncode != 0, commit  # the include is refused: the commit is blocked
+    assert "wJalr" not in commit.stdout + commit.stderr
+    assert "not a file git tracks" in commit.stdout + commit.stderr, commit
+
+
+def test_file_names_that_are_not_utf8_end_in_no_traceback(tmp_path):
+    """Reliability round 35 (R4): a model named `churn_\\xffpipe.joblib` beside a FastAPI
+    module ended every check in a UnicodeEncodeError; a README section naming such a file
+    was not written."""
+    from mlgate.audit import END, START, write_readme
+    from mlgate.contracts.discovery import find_request_models
+
+    name = os.fsdecode(b"churn_\xffpipe.joblib")
+    api = tmp_path / "api.py"
+    api.write_text("from fastapi import FastAPI\nfrom pydantic import BaseModel\n\n"
+                   "app = FastAPI()\n\n\nclass Req(BaseModel):\n    x: int\n\n\n"
+                   "@app.post('/predict')\ndef predict(r: Req):\n"
+                   "    return load('churn_pipe.joblib')\n")
+    found = find_request_models([str(api)], [str(tmp_path / name)], [str(tmp_path)])
+    assert [m.spec.rsplit(":", 1)[1] for m in found] == ["Req"], found
+    readme = tmp_path / "README.md"
+    readme.write_text("# P\n")
+    write_readme(str(readme), f"{START}\n- {name}: checked\n{END}\n")
+    assert "churn_" in readme.read_text(encoding="utf-8")

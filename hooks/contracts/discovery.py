@@ -119,7 +119,8 @@ def find_request_models(files: list[str], artifacts: list[str],
         except (ContractError, RecursionError):
             continue
         reader.modules[os.path.realpath(path)] = module
-        mentions = frozenset(a for name, same in names.items() if name.encode() in data
+        mentions = frozenset(a for name, same in names.items()  # (names not UTF-8 too)
+                             if name.encode("utf-8", "surrogateescape") in data
                              for a in _nearest(same, path))
         for function in functions:
             routes = [r for r in map(_route, function.decorator_list) if r]
