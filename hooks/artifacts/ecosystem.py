@@ -36,6 +36,8 @@ from mlgate.artifacts.stream_model import (
     Seq,
     TextBlob,
     const,
+    hash_work,
+    remembered,
 )
 from mlgate.probe_script.ecosystem import (
     BACKED_ARRAYS,
@@ -180,13 +182,19 @@ def _dtype(value) -> bool:
     return kind(value) == ("numpy", "dtype")
 
 
+MAX_LABEL_WORK = 10_000  # values hashing a label visits: a real one has a handful
+
+
 def _label(value, depth: int = 0) -> bool:
     """An index name or label: a constant, a tuple of labels, a numpy scalar, a timestamp."""
     if isinstance(value, Const):
         return value.value is None or type(value.value) in (str, int, float, bool, bytes)
     if isinstance(value, Seq):
-        return value.kind == "tuple" and depth < 4 and all(
-            _label(v, depth + 1) for v in value.items)
+        # pandas hashes a name (a tuple caches no hash): shared through the memo, a name of
+        # 2 KB would take hours to hash in the load
+        return value.kind == "tuple" and depth < 4 and remembered(
+            value, ("label", depth), lambda: all(_label(v, depth + 1) for v in value.items)
+            and (depth > 0 or hash_work([value], {}) <= MAX_LABEL_WORK))
     found = kind(value)
     return found is not None and (found == ("numpy", "scalar") or found[0] == "datetime" or (
         found[0] == "pandas" and found[1] in ("Timestamp", "Timedelta", "Period", "NaT")))

@@ -45,13 +45,13 @@ class KeyHashes:
     is filled by many SETITEMS). `add` says what is wrong, or None."""
 
     def __init__(self) -> None:
-        self._seen: dict[int, tuple[object, dict[int, int], list[int]]] = {}
+        self._seen: dict[int, tuple[object, dict[int, set], list[int]]] = {}
         self._known: dict[int, tuple[object, object]] = {}  # id -> (node, its hash)
 
     def add(self, container, keys) -> str | None:
         """`container`: the dict or set the keys go into (None: one made from them alone)."""
         if container is None:
-            counts: dict[int, int] = {}
+            counts: dict[int, set] = {}
             opaque = [0]
         else:
             entry = self._seen.get(id(container))
@@ -68,8 +68,11 @@ class KeyHashes:
                             " them): if they collide, loading takes quadratic time")
                 continue
             assert isinstance(value, int)
-            counts[value] = counts.get(value, 0) + 1
-            if counts[value] > MAX_SAME_HASH:
+            # distinct keys: a key written twice (or shared through the memo) is found at
+            # once, as itself; only unequal keys of one hash walk past each other
+            same = counts.setdefault(value, set())
+            same.add((type(key.value), key.value) if isinstance(key, Const) else id(key))
+            if len(same) > MAX_SAME_HASH:
                 return (f"more than {MAX_SAME_HASH} keys or set elements in one container with"
                         f" the same hash ({value}): numbers crafted to collide make loading"
                         " take quadratic time (hash flooding); real data has no such keys")

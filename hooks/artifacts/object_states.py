@@ -29,6 +29,7 @@ from mlgate.artifacts.stream_model import (
     TextBlob,
     const,
     is_global,
+    remembered,
 )
 
 ND_RECONSTRUCT = frozenset({("numpy.core.multiarray", "_reconstruct"),
@@ -68,6 +69,22 @@ PYX_UNPICKLE = "__pyx_unpickle_"
 VALUE_ONLY = frozenset({NDARRAY}) | MASKED_ARRAYS
 MAX_DTYPES = 100_000
 MAX_DTYPE_DEPTH = 32
+MAX_DIMS = 64  # numpy 2's NPY_MAXDIMS (32 before)
+
+
+def dtype_state_size(state) -> int:
+    """What checking and describing one dtype state walks (its names, fields, subarray
+    shape, metadata), for the scan's work budget: the same parts, shared through the memo,
+    are walked again for each dtype that holds them."""
+    size = 1
+    if isinstance(state, Seq):
+        for part in state.items:
+            if isinstance(part, Seq):
+                size += len(part.items) + sum(len(p.items) for p in part.items
+                                              if isinstance(p, Seq))
+            elif isinstance(part, Mapping):
+                size += len(part.pairs)
+    return size
 # Bytes per item by type code; None: the digits are the size in bytes.
 _ITEMSIZE = {"b": 1, "i": None, "u": None, "f": None, "c": None, "?": 1, "S": 1, "U": 4,
              "V": 1, "M": None, "m": None}
@@ -239,8 +256,11 @@ def check_dtype_state(dtype: Instance, state) -> str | None:
     elif not (isinstance(subarray, Seq) and subarray.kind == "tuple"
               and len(subarray.items) == 2 and dtype_code(subarray.items[0])
               and isinstance(subarray.items[1], Seq) and subarray.items[1].kind == "tuple"
+              and len(subarray.items[1].items) <= MAX_DIMS
               and all(_c_int(d) for d in subarray.items[1].items)):
-        return "a numpy.dtype subarray that is not (dtype, shape)"
+        # (numpy has at most 64 dimensions: a 100,000-int shape tuple shared by thousands
+        # of dtypes was checked and described again for each, 3 GB: static review round 35)
+        return "a numpy.dtype subarray that is not (dtype, shape of at most 64 dimensions)"
     if isinstance(names, Const) and names.value is None:
         if not (isinstance(fields, Const) and fields.value is None):
             return "a numpy.dtype with fields but no names"
@@ -391,7 +411,9 @@ def call_problem(target: GlobalRef, args: Seq) -> str | None:
             return f"{target.module}.newObj given another class than one its module defines"
     elif pair is not None and target.name.startswith(PYX_UNPICKLE) and not (
             len(items) == 3 and isinstance(items[0], GlobalRef) and type(const(items[1])) is int
-            and (const(items[2]) is None or _data(items[2]))):
+            and ((isinstance(items[2], Const) and items[2].value is None)
+                 or _data(items[2]))):
+        # (`const()` of a tuple is None too: any state passed, static review round 35)
         return (f"{target.module}.{target.name} with other arguments than Cython writes"
                 " (class, checksum, state)")
     return None
@@ -510,8 +532,8 @@ def _data(value, depth: int = 0) -> bool:
         return made_by(value, ND_RECONSTRUCT | SCALAR | FROMBUFFER | {NDARRAY}) or (
             dtype_code(value) is not None) or value.cls.name == "newObj" or (
             value.cls.name.startswith(PYX_UNPICKLE))
-    return isinstance(value, Seq) and value.kind == "tuple" and all(
-        _data(v, depth + 1) for v in value.items)
+    return isinstance(value, Seq) and value.kind == "tuple" and remembered(
+        value, ("data", depth), lambda: all(_data(v, depth + 1) for v in value.items))
 
 
 def _array_data_problem(dtype, data, count: int | None) -> str | None:

@@ -36,6 +36,7 @@ from mlgate.artifacts.object_states import (
     describe_dtype,
     dtype_code,
     dtype_size,
+    dtype_state_size,
     made_class,
     reconstructor_problem,
     setitems_problem,
@@ -814,6 +815,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                                     " stream had already fetched to use: no pickler writes a"
                                     " state after the object's first use")
                         if _is(target.cls, NUMPY_DTYPE):
+                            charge(dtype_state_size(state), pos)
                             problem = check_dtype_state(target, state)
                             if problem:
                                 _refuse(verdict, pos, UNRESOLVED, problem)

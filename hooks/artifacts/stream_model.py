@@ -90,11 +90,27 @@ class GlobalRef:
 class Seq:
     """A tuple, list, set or frozenset built by the stream (items kept for versions)."""
 
-    __slots__ = ("items", "kind", "used")
+    __slots__ = ("facts", "items", "kind", "used")
 
     def __init__(self, kind: str, items: list) -> None:
         self.kind, self.items = kind, items
         self.used = False  # gone into another value (see Mapping.used)
+        self.facts: dict | None = None  # what checks concluded about it: see `remembered`
+
+
+def remembered(node: Seq, key, compute):
+    """`compute()` for `node`, once per `key` (a check's name and depth): a tuple shared
+    through the memo is reached again at every place that holds it, so a check that walks
+    tuples in tuples without remembering costs K**depth for K references per level (static
+    review round 35: a pandas index name of 1.1 KB took 2.5 minutes, a Cython state of
+    340 B three). Remembered, every node is examined once per key: linear time."""
+    facts = node.facts
+    if facts is None:
+        facts = node.facts = {}
+    elif key in facts:
+        return facts[key]
+    value = facts[key] = compute()
+    return value
 
 
 class Mapping:

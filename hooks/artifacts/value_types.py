@@ -161,7 +161,8 @@ _BUILTIN_FORMS = {
     "bytearray": "() or (bytes,)", "bytes": "()", "set": "() or (list,)",
     "frozenset": "() or (list,)", "complex": "(number, number)",
     "slice": "(start, stop, step) of ints or None", "list": "()", "tuple": "()",
-    "int": "constants", "float": "constants", "str": "constants", "bool": "constants",
+    "int": "() or (int or short text,)", "float": "() or (number or short text,)",
+    "str": "() or (str,)", "bool": "() or (bool or int,)",
 }
 
 
@@ -178,8 +179,14 @@ def _builtin_problem(name: str, items: list) -> str | None:
         ok = len(items) == 3 and all(isinstance(v, Const) and (
             v.value is None or type(v.value) is int) for v in items)
     elif name in ("int", "float", "str", "bool"):
-        ok = all(isinstance(v, Const) and type(v.value) in (int, float, str, bool, bytes)
-                 for v in items)
+        # One value, of the type itself (or the text of a number): `str(bytes, 'punycode')`
+        # decoded in quadratic time, a codec name chose the code that ran (static review
+        # round 35), and int() of long text is quadratic before Python 3.11.
+        value = items[0].value if len(items) == 1 and isinstance(items[0], Const) else None
+        ok = not items or type(value) is {"int": int, "float": float, "str": str,
+                                          "bool": bool}[name] or (
+            name in ("int", "float") and type(value) is str and len(value) <= 100) or (
+            name in ("float", "bool") and type(value) is int)
     else:  # bytes, list, tuple: CPython writes them with opcodes (empty bytes: bytes())
         ok = not items
     if ok:
