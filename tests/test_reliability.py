@@ -1183,3 +1183,48 @@ def test_file_names_that_are_not_utf8_end_in_no_traceback(tmp_path):
     readme.write_text("# P\n")
     write_readme(str(readme), f"{START}\n- {name}: checked\n{END}\n")
     assert "churn_" in readme.read_text(encoding="utf-8")
+
+
+CONFIGURED_FEATURES = """
+    import json
+    import os
+
+    from sklearn.base import BaseEstimator, TransformerMixin
+
+    HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+    class Scaled(TransformerMixin, BaseEstimator):
+        def fit(self, X, y=None):
+            return self
+
+        def transform(self, X):
+            with open(os.path.join(HERE, "cfg.json")) as handle:  # read only to predict
+                return X * json.load(handle)["scale"]
+    """
+
+
+def test_a_data_file_read_to_predict_is_part_of_the_cached_verdict(repo, capsys):
+    """Reliability round 35 (R1): the round-34 fix keyed the verdict on the modules the
+    model imports, not on the data files it reads: a committed config changed so that every
+    prediction failed, and the cached audit still said READY."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    (repo / "proj").mkdir()
+    (repo / "proj" / "cfg.json").write_text('{"scale": 2}')
+    X = np.random.RandomState(0).rand(20, 2)
+    pickle_with_project_class(repo, "proj.features", CONFIGURED_FEATURES, lambda m: make_pipeline(
+        m.Scaled(), LogisticRegression()).fit(X, (X[:, 0] > 0.5).astype(int)))
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\ntrust-modules = ["proj.features"]\n')
+    (repo / "sample.json").write_text("[[0.1, 0.2]]")
+    subprocess.run(["git", "add", "-A"], check=True)  # (the load reads tracked files only)
+    args = ["schema", "--format", "json", "--python", sys.executable, "--artifact",
+            "model.joblib", "--sample", "sample.json"]
+    assert main(args) == 0, capsys.readouterr()
+    capsys.readouterr()
+    (repo / "proj" / "cfg.json").write_text('{"factor": 2}')
+    assert main(args) == 1  # the cache is on
+    assert "KeyError" in capsys.readouterr().out

@@ -54,6 +54,27 @@ def test_a_native_model_is_found_loaded_and_checked(git_project, capsys, name):
         "latency": "pass"}, report
 
 
+def test_a_classifier_saved_natively_is_checked_as_the_wrapper_that_saved_it(git_project,
+                                                                           capsys):
+    """New-user round 35 (F3): `XGBClassifier().save_model("model.json")`, served as
+    `XGBClassifier().load_model(...).predict_proba(...)`, was loaded as a bare Booster:
+    with `method = "predict_proba"` the model "had no method predict_proba()" and the audit
+    was NOT READY. The file records the wrapper; a Booster's own save stays a Booster."""
+    model = _fit()
+    model.save_model(str(git_project / "model.json"))
+    model.get_booster().save_model(str(git_project / "booster.json"))
+    (git_project / "sample_request.json").write_text(json.dumps({"age": 0.3, "income": 1}))
+    args = ["schema", "--format", "json", "--python", sys.executable, "--no-cache"]
+    for name, code in (("model.json", 0), ("booster.json", 1)):
+        (git_project / "pyproject.toml").write_text(
+            f'[tool.mlgate.models.m]\nartifact = "{name}"\nsample = "sample_request.json"\n'
+            'method = "predict_proba"\n')
+        subprocess.run(["git", "add", "-A"], check=True)
+        assert main(args) == code
+        found = json.loads(capsys.readouterr().out)
+        assert code == 0 or "predict_proba" in found[0]["message"], found
+
+
 def test_a_native_model_with_a_tree_outside_itself_is_refused(git_project, capsys):
     raw = json.loads(bytes(_fit().get_booster().save_raw("json")))
     raw["learner"]["gradient_booster"]["model"]["trees"][0]["left_children"][0] = 10**6

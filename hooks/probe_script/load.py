@@ -321,6 +321,7 @@ def _load(params):
     find_class = resolver.find_class
     prepared = params.pop("_prepared", None) or {}
     data = _read_verified(params["path"], params["sha256"], prepared)
+    _record_opens()  # from here on: what the load and the model read is a dependency
     if params.get("memory_limit_mb"):
         params["limited"] = _limit_memory(params["memory_limit_mb"])
     started = time.perf_counter()
@@ -402,9 +403,12 @@ def _load(params):
         result["model"] = exercise_model((*before, obj) if before else obj, params["model"])
     # After the model ran: a module it imports only to predict is a file its verdict
     # depends on too (reliability round 34: editing one left a cached READY)
-    result["project_files"] = sorted(
-        os.path.realpath(m.__file__) for m in list(sys.modules.values())
-        if getattr(m, "__file__", None) and roots and _under(m.__file__, roots))
+    # So is a data file it reads (a config, a vocabulary: reliability round 35, R1)
+    modules = {os.path.realpath(m.__file__) for m in list(sys.modules.values())
+               if getattr(m, "__file__", None) and roots and _under(m.__file__, roots)}
+    read = {os.path.realpath(os.fsdecode(p)) for p in _OPENED} if roots else set()
+    read = {p for p in read if _under(p, roots) and os.path.isfile(p)}
+    result["project_files"] = sorted(modules | read)
     del obj, before  # frees the loaded graph (or crashes here, as a finding), then every cycle:
     gc.collect()
     return result
@@ -440,7 +444,7 @@ def _unpickled(data, loader, allowed, resolver, Restricted, find_class):
 
         booster = xgboost.Booster()
         booster.load_model(bytearray(data))
-        return booster
+        return _xgboost_wrapper(xgboost, booster, data)
     if loader == "joblib":
         import joblib.numpy_pickle as numpy_pickle
 
@@ -458,6 +462,28 @@ def _unpickled(data, loader, allowed, resolver, Restricted, find_class):
         numpy_pickle.pickle = PickleModule()
         return numpy_pickle.load(io.BytesIO(data))
     return Restricted(io.BytesIO(data)).load()
+
+
+def _xgboost_wrapper(xgboost, booster, data):
+    """A model saved by XGBoost's scikit-learn wrapper (`XGBClassifier().save_model(...)`)
+    records which wrapper it was: served as `XGBClassifier().load_model(path)`, it has
+    predict_proba, which a bare Booster has not (new-user round 35: `method =
+    "predict_proba"` was "no method" for an ordinary classifier). Loaded so; a model the
+    Booster API saved stays a Booster."""
+    import json
+
+    try:
+        recorded = json.loads(booster.attr("scikit_learn") or "{}")
+    except (ValueError, TypeError):
+        return booster
+    kind = recorded.get("_estimator_type") if isinstance(recorded, dict) else None
+    wrapper = {"classifier": "XGBClassifier", "regressor": "XGBRegressor",
+               "ranker": "XGBRanker"}.get(kind)
+    if wrapper is None or not hasattr(xgboost, wrapper):
+        return booster
+    model = getattr(xgboost, wrapper)()
+    model.load_model(bytearray(data))
+    return model
 
 
 def _warning_text(message):
@@ -1017,6 +1043,29 @@ class _Deadline(BaseException):
     """The load's deadline: not an Exception, so that no `except Exception` on the way (an
     import of the project's module that the alarm interrupts, inside a suppress) swallows
     it and lets the load run on."""
+
+
+_OPENED: set = set()  # the paths of the files opened since _record_opens(), as given
+_MAX_OPENED = 10_000
+
+
+def _record_opens():
+    """Note every file Python opens from now on (the `open` audit event: builtins.open,
+    io.open, os.open), so the cached verdict is keyed on the data files the model reads
+    while it loads and predicts, as it is on the modules it imports."""
+    if _RECORDING[0]:
+        return
+    _RECORDING[0] = True
+
+    def recorder(event, args):
+        if event == "open" and args and isinstance(args[0], (str, bytes)) and (
+                len(_OPENED) < _MAX_OPENED):
+            _OPENED.add(args[0])  # (resolved once, at the end: imports open many files)
+
+    sys.addaudithook(recorder)
+
+
+_RECORDING = [False]
 
 
 def _load_deadline(seconds):
