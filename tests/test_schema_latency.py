@@ -817,6 +817,33 @@ def test_a_model_that_reads_columns_by_position_is_sent_them_in_the_training_ord
     assert (code, found) == (0, [])
 
 
+def test_a_position_reading_model_is_caught_when_the_swapped_values_are_equal(repo, capsys):
+    """Red team round 34 (F9): whether the model reads by position was told from the
+    sample's own rows in two orders; a sample whose out-of-place columns held equal values
+    (two flags both 0) answered alike, and the audit said READY, while every request with
+    the flags differing was predicted on swapped columns. Two columns whose values differ
+    are swapped instead."""
+    import lightgbm
+
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"age": rng.randint(18, 80, 400).astype(float),
+                          "flag_a": rng.randint(0, 2, 400).astype(float),
+                          "flag_b": rng.randint(0, 2, 400).astype(float)})
+    target = (frame.flag_a * 3 - frame.flag_b * 2 + frame.age / 50 > 1.5).astype(int)
+    model = lightgbm.LGBMClassifier(n_estimators=20, verbose=-1).fit(frame, target)
+    joblib.dump(model, repo / "model.joblib")
+    name = sample(repo, {"age": 40.0, "flag_b": 0.0, "flag_a": 0.0})
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample", name)
+    assert code == 1 and [(f["code"], f["severity"]) for f in found] == [("MLG403", "error")]
+    assert "answered alike" in found[0]["message"], found
+    # by name, the same layout passes
+    columns = ColumnTransformer([("num", StandardScaler(), ["age", "flag_a", "flag_b"])])
+    joblib.dump(make_pipeline(columns, LogisticRegression()).fit(frame, target),
+                repo / "model.joblib")
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample", name)
+    assert (code, found) == (0, []), found
+
+
 def test_a_catboost_model_is_read_by_its_feature_names():
     """New-user round 33 (F7): an unpickled CatBoost wrapper says n_features_in_ == 0 and
     keeps its columns in feature_names_: every CatBoost model was "fitted on 0 unnamed

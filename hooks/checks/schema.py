@@ -233,11 +233,16 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
         position = model.get("by_position") or {}
         if not found and present == position.get("order") and position.get("changed"):
             was, now = position.get("example") or ("?", "?")
+            swapped = position.get("swapped")
+            told = (f"it answers {now} for the sample as sent, {was} in the training order"
+                    f" {names}") if not swapped else (
+                "the columns out of place hold equal values in this sample, so it is"
+                f" answered alike; but swapping {swapped[0]} and {swapped[1]} changed the"
+                f" answer from {was} to {now}, and so will a request whose values differ")
             found.append(_finding(
                 path, ORDER, "columns are out of order, and the model reads them by"
-                f" position, not by name: it answers {now} for the sample as sent, {was} in"
-                f" the training order {names}", hint="send the columns in the training order,"
-                " and have the service select them by name before predicting"
+                f" position, not by name: {told}", hint="send the columns in the training"
+                " order, and have the service select them by name before predicting"
                 " (`frame[model.feature_names_in_]`)", expected=names, actual=present,
                 by_position=True))
     elif expected.get("n_features_in") is not None and sample.columns is not None and len(

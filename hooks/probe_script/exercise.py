@@ -757,15 +757,65 @@ def _by_position(obj, method, frame, names, deadline):
         return {"order": order, "known": False}
     if other is None:
         return {"order": order, "known": True, "checks_names": True}
-    changed = [i for i, (a, b) in enumerate(zip(trained, other))
-               if len(a) != len(b) or any(x != y and not (x != x and y != y)  # NaN is NaN
-                                          for x, y in zip(a, b))]
+    changed = _changed(trained, other)
     found = {"order": order, "known": True,
              "changed": bool(changed) or len(trained) != len(other)}
     if changed:
         i = changed[0]
         found["example"] = [_short(trained[i]), _short(other[i])]
+    elif _alike(rows, order, names):
+        # The other order put equal values where they were (two flags both 0): this told
+        # nothing (red team round 34, F9: READY, and a request whose flags differed got
+        # 0.977 for 0.025). Swap two columns whose values differ instead.
+        swap = _swap_test(obj, method, rows, names, trained, deadline)
+        if swap is not None:
+            found.update(swap, changed=True)
     return found
+
+
+def _changed(trained, other):
+    """The rows whose answers differ (NaN is NaN)."""
+    return [i for i, (a, b) in enumerate(zip(trained, other))
+            if len(a) != len(b) or any(x != y and not (x != x and y != y) for x, y in zip(a, b))]
+
+
+def _alike(rows, order, names):
+    """Whether every row holds the same values in `order` as in `names`, position by
+    position: then a model reading by position sees the very same rows."""
+    try:
+        return all(list(a) == list(b) for a, b in zip(
+            rows.loc[:, order].itertuples(index=False), rows.loc[:, names].itertuples(index=False)))
+    except Exception:
+        return False
+
+
+def _swap_test(obj, method, rows, names, trained, deadline, tries=3):
+    """Two columns of one kind (numbers, or text) whose values differ in some row, swapped
+    by name: a model that reads by position answers otherwise. {"swapped": [a, b],
+    "example": [answer, answer]}, or None when no such pair tells (names checked, or the
+    answers alike)."""
+    import pandas as pd
+
+    kinds = {c: "number" if pd.api.types.is_numeric_dtype(rows[c]) else str(rows[c].dtype)
+             for c in names}
+    for i, a in enumerate(names[:50]):
+        for j in range(i + 1, min(len(names), 50)):
+            b = names[j]
+            if kinds[a] != kinds[b] or rows[a].equals(rows[b]):
+                continue
+            order = list(names)
+            order[i], order[j] = b, a
+            other = _answers(obj, method, rows.loc[:, order], deadline)
+            if other is None or other == HUNG:
+                return None
+            changed = _changed(trained, other)
+            if changed:
+                return {"swapped": [a, b], "example": [_short(trained[changed[0]]),
+                                                        _short(other[changed[0]])]}
+            tries -= 1
+            if tries <= 0:
+                return None
+    return None
 
 
 def _short(row):
