@@ -450,6 +450,18 @@ RULES: dict[str, Rule] = {
             'serving modules (training scripts, tests, notebooks); packages in '
             '`[tool.mlgate.lock] ignore-packages`; a project without a lock',
     ),
+    "MLG212": Rule(
+        'error',
+        summary='a serving module does not parse',
+        what="a module of the serving code (see MLG211) that Python cannot parse: a "
+             "SyntaxError, IndentationError or TabError, at the line it names",
+        fix='fix the file (`python -m py_compile FILE` shows the error) and commit it',
+        kind='service-syntax',
+        why='the service fails at start on the first import of that module, and mlgate '
+            'cannot read what the module imports (MLG211 would stay silent)',
+        not_flagged='code outside the serving modules (training scripts, tests, notebooks); '
+                    'a project without a lock',
+    ),
     "MLG301": Rule(
         'error',
         summary='an artifact references a global that is not on the allow-list '

@@ -483,6 +483,33 @@ def test_the_service_imports_a_package_no_lock_installs(project, capsys, monkeyp
     assert [f for f in found if f["code"] == "MLG211"] == [], found
 
 
+def test_a_serving_module_that_does_not_parse_is_an_error(project, capsys):
+    """New-user trial round 35 (F1): an app.py with an IndentationError (a bad merge) was
+    skipped as unreadable: its imports went unchecked (MLG211 silent) and the audit said
+    READY for a service that cannot start. A module it imports counts too; a training
+    script that does not parse is not the service's."""
+    import subprocess
+
+    root, venv = project
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    install(venv, "fastapi", "0.115.0", record=["fastapi/__init__.py"])
+    write(root / "requirements.txt", "fastapi==0.115.0\n")
+    write(root / "app.py", "from fastapi import FastAPI\nimport helpers\n\n"
+          "def predict(row):\nreturn 1\n")
+    write(root / "helpers.py", "def f(:\n    pass\n")
+    write(root / "train.py", "def broken(:\n")
+    subprocess.run(["git", "add", "app.py", "helpers.py", "train.py", "requirements.txt"],
+                   cwd=root, check=True)
+    code, found, _ = run_lock(capsys, "--no-cache")
+    assert code == 1
+    assert [(f["path"], f["line"], f["code"]) for f in found if f["code"] == "MLG212"] == [
+        ("app.py", 5, "MLG212")], found
+    write(root / "app.py", "from fastapi import FastAPI\nimport helpers\n")
+    code, found, _ = run_lock(capsys, "--no-cache")
+    assert [(f["path"], f["code"]) for f in found] == [("helpers.py", "MLG212")], found
+    assert "SyntaxError" in found[0]["message"]
+
+
 def test_pipfile_develop_packages_are_not_required_of_the_environment(project, capsys):
     """New-user round 33 (F2): [dev-packages] awsebcli, which neither `pipenv install` nor
     `pipenv sync` (nor the Dockerfile's `pipenv install --deploy`) installs, gave nine

@@ -23,6 +23,7 @@ from mlgate.codes import LOCK_MALFORMED as MALFORMED
 from mlgate.codes import LOCK_MISMATCH as MISMATCH
 from mlgate.codes import LOCK_MISSING as MISSING
 from mlgate.codes import LOCK_NO_HASH as NO_HASH
+from mlgate.codes import LOCK_SERVICE_BROKEN as SERVICE_BROKEN
 from mlgate.codes import LOCK_SERVICE_IMPORT as SERVICE_IMPORT
 from mlgate.codes import LOCK_SOURCE as SOURCE
 from mlgate.codes import LOCK_STALE as STALE
@@ -41,12 +42,14 @@ SEVERITY = {
     MALFORMED: "error", MISSING: "error", MISMATCH: "error", LOCAL_VERSION: "warning",
     UNDECLARED: "warning", UNPINNED: "error", SOURCE: "error", NO_HASH: "error",
     STALE: "error", IMAGE_PYTHON: "warning", IMAGE_UNPINNED: "error", SERVICE_IMPORT: "error",
+    SERVICE_BROKEN: "error",
 }
 KINDS = {
     MALFORMED: "malformed", MISSING: "missing", MISMATCH: "mismatch",
     LOCAL_VERSION: "local-version", UNDECLARED: "undeclared", UNPINNED: "unpinned",
     SOURCE: "source", NO_HASH: "unhashed", STALE: "stale", IMAGE_PYTHON: "image-python",
     IMAGE_UNPINNED: "image-unpinned", SERVICE_IMPORT: "service-import",
+    SERVICE_BROKEN: "service-syntax",
 }
 # Installed in every environment by the tools themselves; never expected in a lock.
 ALWAYS_PRESENT = {"pip", "setuptools", "wheel", "distribute", "pkg-resources"}
@@ -853,13 +856,17 @@ def _unlocked_service_imports(root: str, env: _Installed, reachable: set[str],
     provides (see mlgate.locks.service_imports). Only where the environment says which
     modules its distributions provide and what the standard library holds."""
     from mlgate.files import tracked_in
-    from mlgate.locks.service_imports import service_imports
+    from mlgate.locks.service_imports import Broken, service_imports
 
-    if not env.stdlib or not any("modules" in d for d in env.dists.values()):
-        return []  # an answer from before this check: nothing to compare with
     tracked = tracked_in(root)
     if not tracked:
         return []
+    broken: list[Broken] = []
+    if not env.stdlib or not any("modules" in d for d in env.dists.values()):
+        service_imports(root, tracked, broken)  # an answer from before this check:
+        return _broken_service(root, broken)    # no module to compare with
+    imports = service_imports(root, tracked, broken)
+    found = _broken_service(root, broken)
     provided = {m for name in reachable for m in (env.dists.get(name) or {}).get(
         "modules") or ()}
     by_module: dict[str, list[str]] = {}
@@ -869,8 +876,7 @@ def _unlocked_service_imports(root: str, env: _Installed, reachable: set[str],
     # A package the locks name that is not installed provides modules nobody can list here
     # (python-jose's `jose`): its MLG201 says to install the lock; then this can judge.
     unlisted = any(name not in env.dists for name in reachable)
-    found = []
-    for imported in service_imports(root, tracked):
+    for imported in imports:
         module = imported.module
         owners = by_module.get(module, [])
         if module in env.stdlib or module in provided or any(o in ignored for o in owners) \
@@ -901,6 +907,17 @@ def _unlocked_service_imports(root: str, env: _Installed, reachable: set[str],
                                     "module": module, "package": owners[0] if owners
                                     else None}))
     return found
+
+
+def _broken_service(root: str, broken) -> list[Finding]:
+    """MLG212: a serving module that does not parse (new-user round 35: an app.py with an
+    IndentationError was skipped, its imports unchecked, and the audit said READY)."""
+    return [Finding(_relative(os.path.join(root, b.path)), b.line, b.col, SERVICE_BROKEN,
+                    f"the service's code does not parse ({b.message}): the service fails at"
+                    " start, and mlgate cannot check what it imports",
+                    severity=SEVERITY[SERVICE_BROKEN], hint="fix the file (`python -m"
+                    " py_compile` shows the error), then commit it",
+                    extra={"check": NAME, "kind": KINDS[SERVICE_BROKEN]}) for b in broken]
 
 
 def _grouped_missing(findings: list[Finding], sizes: dict[str, int]) -> list[Finding]:

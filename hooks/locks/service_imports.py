@@ -39,25 +39,44 @@ class Import:
         self.at_start = at_start
 
 
-def service_imports(root: str, tracked: list[str]) -> list[Import]:
+class Broken:
+    """A serving module (or one it imports) that Python cannot parse: the service dies at
+    start with this SyntaxError, whatever the locks hold."""
+
+    __slots__ = ("col", "line", "message", "path")
+
+    def __init__(self, path: str, line: int, col: int, message: str) -> None:
+        self.path, self.line, self.col, self.message = path, line, col, message
+
+
+def service_imports(root: str, tracked: list[str],
+                    broken: list[Broken] | None = None) -> list[Import]:
     """The first import of each third-party top-level module the serving code reaches
-    (paths relative to `root`), in the order met."""
+    (paths relative to `root`), in the order met. `broken` gets the serving modules that
+    do not parse (new-user round 35: an app.py with an IndentationError was skipped, its
+    imports unchecked, and the audit said READY)."""
     python = [n for n in tracked if n.endswith(".py")][:MAX_FILES]
     index = _module_index(python)
     local = {name.split(".")[0] for name in index}
     trees: dict[str, ast.Module | None] = {}
+    errors: dict[str, SyntaxError] = {}
 
     def tree(rel: str) -> ast.Module | None:
         if rel not in trees:
-            trees[rel] = _parse(os.path.join(root, rel))
+            trees[rel] = _parse(os.path.join(root, rel), errors, rel)
         return trees[rel]
 
-    todo = [rel for rel in python if _served(rel) and _imports_framework(tree(rel))]
+    todo = [rel for rel in python if _served(rel) and (
+        _imports_framework(tree(rel)) or (rel in errors and _names_framework(root, rel)))]
     seen, found, reported = set(todo), [], set()
     while todo:
         rel = todo.pop(0)
         module = tree(rel)
         if module is None:
+            error = errors.get(rel)
+            if error is not None and broken is not None:
+                broken.append(Broken(rel, error.lineno or 1, error.offset or 1,
+                                     f"{type(error).__name__}: {error.msg}"))
             continue
         deferred = {id(n) for f in ast.walk(module)
                     if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
@@ -85,13 +104,33 @@ def _served(rel: str) -> bool:
                                                          "noxfile.py"))
 
 
-def _parse(path: str) -> ast.Module | None:
+def _parse(path: str, errors: dict | None = None, rel: str = "") -> ast.Module | None:
     from mlgate.artifacts.reading import Unreadable, read_bytes, repository_of, resolve
 
     try:  # a regular file of the repository only: never a FIFO, a device, or a link out
         return ast.parse(read_bytes(resolve(path, repository_of(path)), MAX_BYTES), path)
-    except (OSError, Unreadable, SyntaxError, ValueError, RecursionError, MemoryError):
+    except SyntaxError as exc:  # (IndentationError and TabError too)
+        if errors is not None:
+            errors[rel] = exc
         return None
+    except (OSError, Unreadable, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _names_framework(root: str, rel: str) -> bool:
+    """Whether a module that does not parse imports a web framework, by its lines."""
+    import re
+
+    from mlgate.artifacts.reading import Unreadable, read_bytes, repository_of, resolve
+
+    path = os.path.join(root, rel)
+    try:
+        text = read_bytes(resolve(path, repository_of(path)), MAX_BYTES).decode(
+            "utf-8", "replace")
+    except (OSError, Unreadable, ValueError):
+        return False
+    pattern = r"^\s*(?:from|import)\s+(" + "|".join(sorted(FRAMEWORKS)) + r")\b"
+    return re.search(pattern, text, re.MULTILINE) is not None
 
 
 def _module_index(python: list[str]) -> dict[str, str]:
