@@ -135,6 +135,24 @@ def test_a_model_in_a_format_mlgate_does_not_check_is_named_not_called_absent(gi
                                        " by git, but not in the work tree)"), pillar["detail"]
 
 
+def test_a_declared_model_in_another_format_is_not_checked_not_failed(git_project, capsys):
+    """New-user round 35 (F2): a CatBoost .cbm declared as the model was FAIL MLG304 "not a
+    pickle stream", with a hint to pickle it (away from the safer format) or to rename it
+    .csv. It is a model mlgate does not check: said so, and its pillars NOT CHECKED."""
+    (git_project / "model.cbm").write_bytes(b"CBM1" + bytes(range(256)) * 4)
+    (git_project / "sample.json").write_text('{"age": 0.5}')
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.models.m]\nartifact = "model.cbm"\nsample = "sample.json"\n')
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, report = audit(capsys)
+    assert (code, report["verdict"]) == (1, "incomplete"), report
+    pillars = statuses(report)
+    assert (pillars["schema"], pillars["latency"]) == ("not-checked", "not-checked"), report
+    [finding] = [f for f in report["findings"] if f["code"] == "MLG304"]
+    assert finding["severity"] == "warning" and "CatBoost" in finding["message"], finding
+    assert "pickle.dump" not in finding["hint"] and ".csv" not in finding["hint"]
+
+
 def test_the_report_names_the_interpreter_its_pillars_ran_against(git_project, capsys):
     joblib.dump(model(), git_project / "model.joblib")
     code, report = audit(capsys, "--skip", "schema", "--skip", "latency")

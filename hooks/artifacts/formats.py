@@ -8,6 +8,7 @@ The verdict is findings, plus the facts the load and the version checks need.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from mlgate.artifacts.container import COMPRESSION_PREFIXES
@@ -32,6 +33,13 @@ def _not_a_pickle(data: bytes, why: str) -> str:
         return (f"not a model artifact: the file is text (it starts {shown!r}), not a"
                 " pickle: pickle.load and joblib.load fail on it")
     return f"not a model artifact: not a pickle stream ({why})"
+
+
+def _other_format(path: str) -> str | None:
+    """The framework of a model file in another format than mlgate checks, by its name."""
+    from mlgate.artifacts.discovery import OTHER_FORMATS
+
+    return OTHER_FORMATS.get(os.path.splitext(path)[1].lower())
 
 
 def _xgboost_json_problem(data: bytes) -> str | None:
@@ -71,7 +79,7 @@ def _verdict(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding
         is_tar,
         zip_behind,
     )
-    from mlgate.artifacts.discovery import reads_as_pickle
+    from mlgate.artifacts.discovery import NOT_CHECKED_FORMATS, reads_as_pickle
     from mlgate.artifacts.pickle_scan import JOBLIB_WRAPPER, scan_pickle
 
     kind = detect(data)
@@ -141,6 +149,17 @@ def _verdict(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding
             ARTIFACT_UNRESOLVED, MALFORMED) and not reads_as_pickle(data):
         # No protocol header, and neither pickle.load nor joblib.load would read it and act:
         # a text or binary file, not a pickle. (One they would read keeps its refusal.)
+        other = _other_format(path)
+        if other:
+            # A model in its framework's own format, declared as the model (new-user round
+            # 35: a CatBoost .cbm was "not a pickle stream", and the hint said to pickle it,
+            # away from the safer format): not checked, said so; its schema and latency
+            # pillars then say NOT CHECKED, and the audit is INCOMPLETE, not READY.
+            return [_finding(path, NOT_AN_ARTIFACT, f"a {other} model in {other}'s own format:"
+                             f" {NOT_CHECKED_FORMATS}, so nothing in this one was checked",
+                             severity="warning", hint="keep the format; the pillars mlgate"
+                             " cannot check stay NOT CHECKED ([tool.mlgate] require says"
+                             " which the audit needs)")], facts
         return [_finding(path, NOT_AN_ARTIFACT, _not_a_pickle(data, first.message),
                          hint="if a model belongs here, dump the trained model to it"
                               " (joblib.dump or pickle.dump) and commit that; if the file is"
