@@ -385,7 +385,7 @@ def structure_problem(value):
             problem = _centres_problem(value)
             if problem:
                 return problem
-        problem = _cached_rows_problem(value)
+        problem = _cached_rows_problem(value) or _counts_problem(value)
         if problem:
             return problem
         problem = _stored_index_problem(value, {
@@ -537,6 +537,11 @@ def _unrecorded_width_problem(value, cls):
     attributes = getattr(value, "__dict__", {})
     if not any(k.endswith("_") and not k.startswith("_") for k in attributes):
         return None  # not fitted: nothing it would predict with
+    if callable(attributes.get("kernel")) or callable(attributes.get("metric")):
+        # a callable kernel or metric takes what it likes (a list of strings): scikit-learn
+        # does not check the input, nor record its width (red team round 35: an honest
+        # SVC(kernel=RBF()) was refused)
+        return None
     parts = attributes.get("estimators_")
     if isinstance(parts, list) and parts and all(
             type(p).__name__.startswith("_") and (type(p).__module__ or "").startswith(
@@ -1004,6 +1009,8 @@ _TRANSFORM_LOOPS = {
     "DictionaryLearning": ("transform_max_iter",),
     "MiniBatchDictionaryLearning": ("transform_max_iter",),
     "SparseCoder": ("transform_max_iter",),
+    # each step adds a block of columns to every row (10**9: red team round 35)
+    "AdditiveChi2Sampler": ("sample_steps",),
 }
 
 
@@ -1037,6 +1044,56 @@ def _solver_problem(name, bases, attributes):
                 return (f"{name}: {setting}={str(attributes[setting])[:40]} runs each"
                         f" request's solver up to that many times (a model stores between 1"
                         f" and {MAX_TRANSFORM_ITERATIONS}; the default is 100 to 1000)")
+    return _row_width_problem(name, bases, attributes) or _called_objects_problem(
+        name, bases, attributes)
+
+
+# Output widths that size what each request row allocates, set by a parameter, not by an
+# array the file holds (red team round 35: a PolynomialCountSketch 2,000,000 wide took 100
+# MB a row; a PolynomialFeatures of a hashed text 1.9e17 wide, T**3/6 entries for T words).
+MAX_SKETCH_WIDTH = 1 << 17
+MAX_POLYNOMIAL_WIDTH = 1 << 24
+_WIDTHS = {"PolynomialCountSketch": ("n_components", MAX_SKETCH_WIDTH),
+           "PolynomialFeatures": ("n_output_features_", MAX_POLYNOMIAL_WIDTH)}
+
+
+def _row_width_problem(name, bases, attributes):
+    for base, (setting, limit) in _WIDTHS.items():
+        if base in bases and setting in attributes:
+            width = _integer(attributes[setting])
+            if width is None or not 0 <= width <= limit:
+                return (f"{name}: {setting}={str(attributes[setting])[:40]}: each request row"
+                        f" is that wide (at most {limit} here)")
+    return None
+
+
+# Parameters a model calls on every request, which must be functions: an object of a
+# library class that happens to be callable is not one (red team round 35: a kernel as
+# FunctionTransformer's func made an n x n matrix per request; a fitted callback as an
+# inverse_func rewrote the model on each request).
+_CALLED = {"FunctionTransformer": ("func", "inverse_func"),
+           "TransformedTargetRegressor": ("func", "inverse_func")}
+
+
+def _called_objects_problem(name, bases, attributes):
+    import functools
+    import types
+
+    import numpy as np
+
+    plain = (types.FunctionType, types.BuiltinFunctionType, np.ufunc)
+    for base, settings in _CALLED.items():
+        if base not in bases:
+            continue
+        for setting in settings:
+            value = attributes.get(setting)
+            inner = value.func if isinstance(value, functools.partial) else value
+            if value is None or isinstance(inner, (*plain, type)) or not (
+                    type(inner).__module__ or "").startswith(_LIBRARIES) or (
+                    type(inner).__name__ == "_ArrayFunctionDispatcher"):  # numpy functions
+                continue  # (a project's own callable object is its code, as its functions)
+            return (f"{name}: {setting} is a {type(inner).__name__} object, not a function:"
+                    " it is called on every request")
     return None
 
 
@@ -1446,14 +1503,19 @@ def _centres_problem(model):
         return (f"{type(model).__name__}: cluster centres {centres.shape[1]} wide for"
                 f" {width} features")
     # BisectingKMeans predicts down its tree of clusters, with each node's centre
-    nodes, seen = [getattr(model, "_bisecting_tree", None)], 0
+    nodes, seen, met = [getattr(model, "_bisecting_tree", None)], 0, set()
     while nodes:
         node = nodes.pop()
         if node is None:
             continue
         seen += 1
-        if seen > 1_000_000:
-            return f"{type(model).__name__}: a cluster tree too large to check"
+        if id(node) in met:
+            # predict descends into both children: a node under two parents doubles the
+            # walk at each level (red team round 35: 18 levels, 31 s a row)
+            return f"{type(model).__name__}: a cluster tree node under two parents"
+        met.add(id(node))
+        if seen > 2 * len(centres) + 1:
+            return f"{type(model).__name__}: a cluster tree larger than its clusters"
         centre = getattr(node, "center", None)
         if centre is not None and (type(centre) is not np.ndarray or centre.shape != (
                 centres.shape[1],)):
@@ -1556,6 +1618,46 @@ def _cached_rows_problem(model):
     return None
 
 
+def _counts_problem(model):
+    """A fitted count must be the size of what it counts: predict allocates by the count
+    (red team round 35: `n_trees_per_iteration_ = 10**7` on a HistGradientBoosting
+    classifier, `n_classes_ = 10**7` on a Bagging one, answered as before, READY, and took
+    8 GB for 50 rows when served)."""
+    import numpy as np
+
+    attributes = getattr(model, "__dict__", {})
+    name = type(model).__name__
+    if "classes_" in attributes and "n_classes_" in attributes:
+        classes, count = attributes["classes_"], attributes["n_classes_"]
+        several = isinstance(classes, list) and classes and all(
+            isinstance(c, np.ndarray) for c in classes)
+        expected = [len(c) for c in classes] if several else [len(classes)]
+        got = [int(c) for c in np.ravel(np.asarray(count, dtype=object))]
+        if got != expected:
+            return (f"{name}: n_classes_ {got[:3]} is not the number of its classes_"
+                    f" {expected[:3]}")
+    order, members = attributes.get("order_"), attributes.get("estimators_")
+    if order is not None and isinstance(members, list) and any(
+            c.__name__ == "_BaseChain" for c in type(model).__mro__) and sorted(
+            int(i) for i in np.ravel(order)) != list(range(len(members))):
+        return f"{name}: order_ is not a permutation of its outputs"
+    classes = attributes.get("classes_")
+    if isinstance(classes, np.ndarray) and classes.dtype == object and any(
+            type(c) is int and not -(1 << 63) <= c < (1 << 63) for c in classes.ravel()[:100_000]):
+        return f"{name}: a class in classes_ that is not a 64-bit number (no answer carries it)"
+    if "n_trees_per_iteration_" in attributes and "_predictors" in attributes:
+        trees = int(attributes["n_trees_per_iteration_"])
+        if any(len(p) != trees for p in attributes["_predictors"]) or (
+                "_baseline_prediction" in attributes
+                and np.size(attributes["_baseline_prediction"]) != trees):
+            return (f"{name}: n_trees_per_iteration_ {trees} is not the number of trees of"
+                    " each iteration, or of its baseline")
+        if "classes_" in attributes and trees != (
+                1 if len(attributes["classes_"]) <= 2 else len(attributes["classes_"])):
+            return f"{name}: n_trees_per_iteration_ {trees} does not fit its classes_"
+    return None
+
+
 def _is_tree(value) -> bool:
     cls = type(value)
     return cls.__name__ == "Tree" and cls.__module__ == "sklearn.tree._tree"
@@ -1575,7 +1677,9 @@ def _libsvm_problem(model):
     counts = np.asarray(model._n_support)
     vectors = model.support_vectors_
     n_sv = len(model.support_)  # (a precomputed kernel keeps no vectors, only indices)
-    precomputed = getattr(model, "kernel", None) == "precomputed"
+    kernel = getattr(model, "kernel", None)
+    # (a callable kernel, like a precomputed one, keeps no vectors: red team round 35)
+    precomputed = kernel == "precomputed" or callable(kernel)
     if not precomputed and vectors.shape[0] != n_sv:
         return f"{type(model).__name__}: support indices of another length than its vectors"
     classes = getattr(model, "classes_", None)
