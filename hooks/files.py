@@ -175,6 +175,22 @@ def tracked_in(root: str, submodules: bool = False) -> list[str] | None:
             if len(n) > 2 and n[0] != "S"]
 
 
+def changed_in(root: str) -> set[str]:
+    """The tracked files of the repository at `root` whose work-tree content is not what
+    the index holds (changed or deleted since the checkout), relative to it; empty when git
+    cannot say."""
+    import subprocess
+
+    try:
+        proc = subprocess.run([*GIT, "-C", root, "ls-files", "-z", "--modified"],
+                              capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    if proc.returncode != 0:
+        return set()
+    return set(proc.stdout.decode("utf-8", "surrogateescape").split("\0")) - {""}
+
+
 def untracked_code_in(root: str, ignored: bool = False,
                       patterns: tuple[str, ...] = ("*.py",)) -> list[str]:
     """The Python files of the repository at `root` that git does not track yet and does not

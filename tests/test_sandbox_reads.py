@@ -149,6 +149,29 @@ def test_with_a_trusted_configuration_no_untracked_file_is_read(available, repo,
     assert _seen(found[0]["message"]) == ["read", "denied"], found[0]["message"]
 
 
+def test_with_a_trusted_configuration_a_tracked_file_a_ci_step_rewrote_is_not_read(
+        available, repo, capsys):  # noqa: F811
+    """Sandbox review round 35 (F3): main's .gitignore ignores .env; the pull request
+    force-adds a placeholder .env, and a later CI step writes the real one over it (`echo
+    "$ENV_FILE" > .env`). Tracked, so granted: the load read the secret. On a stranger's
+    commit, a tracked file whose content is no longer the commit's is not readable."""
+    (repo / "pyproject.toml").write_text(TRUSTS_PEEK)
+    (repo / "config").mkdir()
+    (repo / "config" / ".env").write_text("PLACEHOLDER=1\n")
+    (repo / "config" / "app.yaml").write_text("a: 1\n")
+    paths = [repo / "proj" / "peek.py", repo / "config" / "app.yaml", repo / "config" / ".env"]
+    (repo / "model.pkl").write_bytes(_pickled_call(
+        repo, "proj.peek", PEEK, "Peek", [str(p) for p in paths]))
+    subprocess.run(["git", "add", "-f", "pyproject.toml", "model.pkl", "config"], cwd=repo,
+                   check=True)
+    subprocess.run(["git", "-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm",
+                    "base"], cwd=repo, check=True)
+    (repo / "config" / ".env").write_text("DB_PASSWORD=s3cr3t\n")  # what the CI step wrote
+    code, found = run(capsys, "--no-cache", "--trusted-config", "HEAD", "model.pkl")
+    assert (code, codes(found)) == (1, ["MLG309"]), [f["message"] for f in found]
+    assert _seen(found[0]["message"]) == ["read", "read", "denied"], found[0]["message"]
+
+
 def test_the_read_plan_grants_clean_folders_whole_and_files_elsewhere(tmp_path):
     """Landlock grants by hierarchy: a folder whose every entry is readable is one rule; a
     folder with anything else in it (an untracked name, a symlink, a nested `.git`) is

@@ -40,7 +40,7 @@ def sandbox_reads(repo_root: str, untracked: bool = True) -> dict:
     credentials file read and printed). Outside a repository (a source archive, a checkout
     git refuses), the files of visible folders are taken as the project's, never a hidden
     one."""
-    from mlgate.files import tracked_in, untracked_code_in
+    from mlgate.files import changed_in, tracked_in, untracked_code_in
 
     listed = tracked_in(repo_root, submodules=True)
     if listed is None:
@@ -49,6 +49,12 @@ def sandbox_reads(repo_root: str, untracked: bool = True) -> dict:
     else:
         names = set(listed) | set(untracked_code_in(repo_root) if untracked else ()) | set(
             _generated_files(repo_root))
+        if not untracked:
+            # With a trusted configuration (CI on a pull request), the work tree is the
+            # commit's: a tracked file whose content changed since is what a CI step wrote
+            # there (`echo "$ENV_FILE" > .env` over a placeholder the pull request
+            # force-added: sandbox review round 35), not the commit's. Not readable.
+            names -= changed_in(repo_root)
         pth = [os.path.realpath(os.path.join(repo_root, name)) for name in listed
                if name.endswith(".pth") or (name.rsplit("/", 1)[-1].startswith("__editable__")
                                             and name.endswith("_finder.py"))]
