@@ -508,6 +508,14 @@ def test_a_serving_module_that_does_not_parse_is_an_error(project, capsys):
     code, found, _ = run_lock(capsys, "--no-cache")
     assert [(f["path"], f["code"]) for f in found] == [("helpers.py", "MLG212")], found
     assert "SyntaxError" in found[0]["message"]
+    # what the configuration excludes is not the service (new-user round 35: an exercise
+    # file with blanks stayed MLG212 under exclude = ["exercises/**"])
+    (root / "exercises").mkdir()
+    write(root / "exercises" / "flask_app.py", "from flask import Flask\ndef f(:\n")
+    write(root / "helpers.py", "X = 1\n")
+    write(root / "pyproject.toml", '[tool.mlgate]\nexclude = ["exercises/**"]\n')
+    subprocess.run(["git", "add", "exercises", "pyproject.toml"], cwd=root, check=True)
+    assert run_lock(capsys, "--no-cache")[:2] == (0, [])
 
 
 def test_pipfile_develop_packages_are_not_required_of_the_environment(project, capsys):
