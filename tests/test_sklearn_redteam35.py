@@ -155,3 +155,22 @@ def test_class_labels_are_what_an_answer_can_carry(git_project, capsys):
     model = LogisticRegression().fit(X, (X["a"] > 0).astype(int))
     model.classes_ = np.array([0, 10 ** 5000], dtype=object)
     _refused(git_project, capsys, model, "classes_")
+
+
+@pytest.mark.parametrize("module", ["sklearn.neighbors._dist_metrics",
+                                    "sklearn.neighbors.dist_metrics",
+                                    "sklearn.neighbors.kd_tree"])
+def test_old_neighbour_modules_are_scikit_learns(module):
+    """New-user round 35 (r2b F1): a KNeighborsClassifier pickled by scikit-learn 0.23 names
+    `sklearn.neighbors._dist_metrics.EuclideanDistance`, rebuilt by that module's `newObj`:
+    the load refused the class (MLG301), then the function, which no snippet could offer.
+    0.21 to 0.24 kept the metrics (and 0.21 the trees) there: the load accepts their
+    classes where the project's scikit-learn defines them, and the scan their `newObj`.
+    (Checked end to end with scikit-learn 0.23.2 on Python 3.8: READY.)"""
+    import types
+
+    from mlgate.artifacts.allowlist import BASE
+    from mlgate.probe_script.sklearn_pairs import _estimator_module
+
+    assert _estimator_module(types.ModuleType(module), module)
+    assert (module, "newObj") in BASE

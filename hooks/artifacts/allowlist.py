@@ -49,6 +49,9 @@ BASE = frozenset({
     # scikit-learn's compiled neighbour trees rebuild through `newObj(cls)`: cls.__new__(cls)
     ("sklearn.neighbors._kd_tree", "newObj"), ("sklearn.neighbors._ball_tree", "newObj"),
     ("sklearn.metrics._dist_metrics", "newObj"),
+    # (scikit-learn 0.21 to 0.24 kept them in these modules)
+    ("sklearn.neighbors._dist_metrics", "newObj"), ("sklearn.neighbors.dist_metrics", "newObj"),
+    ("sklearn.neighbors.kd_tree", "newObj"), ("sklearn.neighbors.ball_tree", "newObj"),
 })
 # Value types of model bundles (dates, amounts, ids, paths; `value_types`): CPython writes
 # each as one call, whose exact arguments, state and items the scan checks there.

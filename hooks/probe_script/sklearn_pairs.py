@@ -5,6 +5,10 @@ SKLEARN_EXTRA_MODULES = (
     "sklearn.tree._tree", "sklearn._loss.loss", "sklearn._loss._loss", "sklearn._loss.link",
     "sklearn.neighbors._kd_tree", "sklearn.neighbors._ball_tree",
     "sklearn.metrics._dist_metrics", "sklearn.utils._bunch",
+    # where 0.21 to 0.24 kept the neighbour trees' metrics (and 0.21 the trees): an old
+    # KNeighborsClassifier names them (new-user round 35)
+    "sklearn.neighbors._dist_metrics", "sklearn.neighbors.dist_metrics",
+    "sklearn.neighbors.kd_tree", "sklearn.neighbors.ball_tree",
     "sklearn.ensemble._hist_gradient_boosting.binning",
     "sklearn.ensemble._hist_gradient_boosting.predictor",
     "sklearn.calibration", "sklearn.preprocessing._function_transformer",

@@ -353,7 +353,7 @@ def structure_problem(value):
                for c in getattr(cls, "__mro__", (cls,))):
         return None
     try:
-        if module == "sklearn.metrics._dist_metrics":
+        if module.endswith("dist_metrics"):  # (sklearn.neighbors' before 1.0)
             problem = _distance_metric_problem(value)
             return f"{cls.__name__}: {problem}" if problem else None
         problem = _parameters_problem(value) or _ufunc_arguments_problem(value)
