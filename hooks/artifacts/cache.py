@@ -9,7 +9,7 @@ Three things are cached, each validated before it is trusted:
   upgrading or removing a package changes its site-packages folder, so the stamp changes;
 - an artifact's verdict, keyed by the artifact's hash, the environment's stamp, the
   configuration and mlgate's version, and invalidated when a project module the load
-  imported has changed since.
+  imported, or a repository file it opened while loading and predicting, has changed since.
 """
 
 from __future__ import annotations
