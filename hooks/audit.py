@@ -669,9 +669,11 @@ MARKS = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", NOT_CHECKED: "NOT CHECK
 
 def emit_report(args: argparse.Namespace, result: AuditResult) -> bool:
     """The readiness report for text and JSON; other formats are the findings alone."""
+    from mlgate.checks.artifact import settle_snippet_hints
     from mlgate.report import format_text, json_text, use_color
 
     findings = result.findings
+    settle_snippet_hints(findings, result.config, args.format)  # "(snippet below)" if one is
     if args.format == "json":
         print(json_text({"ready": result.ready, "verdict": result.verdict,
                          "pillars": [p.to_dict() for p in result.pillars],

@@ -372,6 +372,9 @@ def _main(argv: Sequence[str] | None = None) -> int:
         _kill_probes()
         return 130
     try:
+        settle = getattr(module, "settle_snippet_hints", None)
+        if settle is not None:
+            settle(findings, config, args.format)
         emit(findings, args.format, args.command, args.color)
         trailer = getattr(module, "trailer", None)  # what to paste, after the report
         note = trailer(findings, config) if trailer is not None and args.format == "text" \

@@ -469,6 +469,9 @@ def test_every_unvetted_class_is_named_in_one_run_with_one_snippet(git_project, 
     assert [f["allow"] for f in found] == [
         "churn.features:Bucketer", "statsmodels.regression.linear_model:"
         "RegressionResultsWrapper", "ipaddress:IPv4Network"]
+    # JSON has no snippet below (new-user round 35): its hints name the table instead
+    assert not any("snippet below" in f["hint"] for f in found), found
+    assert all("[tool.mlgate.artifact] allow" in f["hint"] for f in found), found
     # The audit's hints say "snippet below" too: it prints the same snippet.
     main(["audit", "--no-cache", "--python", sys.executable, "--skip", "schema", "--skip",
           "latency"])
@@ -501,8 +504,9 @@ def test_a_known_danger_stops_the_scan_and_gets_no_snippet(git_project, capsys):
     assert main(["artifact", "--no-cache", "--python", sys.executable, "evil.pkl"]) == 1
     out = capsys.readouterr().out
     assert "churn.features.Bucketer" in out and "it is what pickle exploits call" in out
-    assert "other.mod" not in out and "[tool.mlgate.artifact]" not in out
+    assert "other.mod" not in out and "[tool.mlgate.artifact]\n" not in out
     assert "never load this artifact" in out
+    assert "snippet below" not in out  # none follows (new-user round 35)
 
 
 @pytest.mark.parametrize(("module", "name", "renamed"), [

@@ -110,17 +110,35 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                       for f in found]
 
 
-def trailer(findings: list[Finding], config: Config) -> str | None:
-    """After the report: one `[tool.mlgate.artifact]` allow list naming every global the
-    scan refused as a class it does not vet (never a known danger), and the entries the
-    project allows already, so that it can replace the table's allow list as it is."""
+_BELOW = "(snippet below)"
+
+
+def settle_snippet_hints(findings: list[Finding], config: Config, fmt: str) -> None:
+    """A hint says "allow it (snippet below)" only where a snippet follows: in the text
+    report, for a pair the trailer offers (new-user round 35: a file that also carries code
+    gets no snippet, and JSON has none)."""
+    offered = set(_offered_pairs(findings)) if fmt == "text" else set()
+    for finding in findings:
+        if _BELOW in (finding.hint or "") and tuple(
+                str((finding.extra or {}).get("allow", "")).split(":", 1)) not in offered:
+            finding.hint = finding.hint.replace(_BELOW, "in [tool.mlgate.artifact] allow")
+
+
+def _offered_pairs(findings: list[Finding]) -> list[tuple[str, ...]]:
     # a file that also names a known danger gets no snippet: it is not to be loaded at all
     # (a refused function is named, not offered: its file's classes still are)
     hostile = {f.path for f in findings if f.code == ARTIFACT_UNSAFE_GLOBAL and "container" in (
         f.extra or {}) and not f.extra.get("allow") and not f.extra.get("module")}
-    pairs = sorted({tuple(f.extra["allow"].split(":", 1)) for f in findings
-                    if f.code == ARTIFACT_UNSAFE_GLOBAL and (f.extra or {}).get("allow")
-                    and f.path not in hostile})
+    return sorted({tuple(f.extra["allow"].split(":", 1)) for f in findings
+                   if f.code == ARTIFACT_UNSAFE_GLOBAL and (f.extra or {}).get("allow")
+                   and f.path not in hostile})
+
+
+def trailer(findings: list[Finding], config: Config) -> str | None:
+    """After the report: one `[tool.mlgate.artifact]` allow list naming every global the
+    scan refused as a class it does not vet (never a known danger), and the entries the
+    project allows already, so that it can replace the table's allow list as it is."""
+    pairs = _offered_pairs(findings)
     if not pairs:
         return None
     from mlgate.artifacts.refused_globals import allow_snippet
