@@ -104,3 +104,53 @@ def test_skops_trees_are_held_to_the_same_rule(git_project, capsys, build):
     assert code == 1 and [(f["path"], f["code"]) for f in found] == [
         ("model.skops", "MLG302")], found
     assert "same hash" in found[0]["message"], found
+
+
+def test_keys_whose_hash_cannot_be_told_are_charged_what_comparing_them_costs(git_project,
+                                                                              capsys):
+    """Red team of round 35 (F2): 4,000 keys `(frozenset(shared list), k * (2**61 - 1))`,
+    under the count cap: all hash alike in the load, and each comparison walks the
+    frozenset: 116 KB loaded in 11 s with exit 0. Comparing such keys is charged to the
+    scan's work budget, worst case."""
+    import struct
+
+    out = bytearray(b"\x80\x04\x8c\x08builtins\x94\x8c\x09frozenset\x94\x93\x94]\x94(")
+    out += b"".join(b"J" + struct.pack("<i", i) for i in range(150)) + b"e00}\x94("
+    for k in range(1, 4001):
+        out += b"h\x02h\x03\x85R" + pickle.dumps(k * P, 4)[2:-1] + b"\x86N"
+    code, found = _scan(git_project, capsys, bytes(out) + b"u.")
+    assert code == 1 and [f["code"] for f in found] == ["MLG302"], found
+    assert "work budget" in found[0]["message"], found
+
+
+def _scan(git_project, capsys, data: bytes):
+    (git_project / "model.pkl").write_bytes(data)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    return artifact_json(capsys, "--no-load", "model.pkl")
+
+
+def test_a_skops_dict_has_one_key_type_per_key(git_project, capsys):
+    """Red team of round 35 (F1): one extra entry in `key_types` skipped the check (read
+    as "no key types"), while skops zips the two lists and builds every key with int()."""
+    import json
+    import zipfile
+
+    def node(kind, loader, **more):
+        return {"__class__": kind, "__module__": "builtins", "__loader__": loader, **more}
+
+    zero = node("int", "JsonNode", content="0", is_json=True, __id__=8)
+    kinds = node("list", "ListNode", content=[node("int", "TypeNode", __id__=7)] * 11,
+                 __id__=9)
+    inner = node("dict", "DictNode", content={str(k * P): zero for k in range(1, 11)},
+                 key_types=kinds, __id__=10)
+    schema = node("dict", "DictNode", content={"lookup": inner}, __id__=13, protocol=2,
+                  _skops_version="0.16.0", key_types=node(
+                      "list", "ListNode", content=[node("str", "TypeNode", __id__=11)],
+                      __id__=12))
+    with zipfile.ZipFile(git_project / "model.skops", "w") as archive:
+        archive.writestr("schema.json", json.dumps(schema))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "--no-load", "model.skops")
+    found = [f for f in found if f["code"] != "MLG304"]
+    assert code == 1 and [f["code"] for f in found] == ["MLG302"], found
+    assert "key types" in found[0]["message"], found

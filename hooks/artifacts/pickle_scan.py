@@ -487,6 +487,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
         problem = key_hashes.add(into, values)
         if problem:
             _refuse(verdict, offset, UNRESOLVED, problem)
+        charge(key_hashes.take_work(), offset)
 
     def call(target, args, offset: int, what: str):
         charge(_size(args), offset)

@@ -67,6 +67,7 @@ NODES = frozenset({
 _JSON_TYPES = frozenset(("builtins", t) for t in (
     "str", "int", "float", "bool", "NoneType", "list", "dict", "tuple"))
 MAX_NODES = 5_000_000
+MAX_KEY_WORK = 25_000_000  # as the pickle scan's work budget
 # The node tree json.loads builds takes about 13 times the text (static-layer review round 32:
 # an 834 KB archive expanded to a schema that held 10.9 GB): this keeps it near 1.7 GB.
 MAX_SCHEMA_BYTES = 128 * 2**20
@@ -205,6 +206,9 @@ def scan_tree(path: str, data: bytes, allow, facts: dict) -> list[Finding]:
             # probe checks the name is a class where it loads.
             return refuse(UNRESOLVED, f"{module}.{name} called directly")
         flood = _flooding_keys(loader, pair, content, node, key_hashes)
+        if not flood and key_hashes.work > MAX_KEY_WORK:  # (never taken: the file's total)
+            flood = ("keys whose hash the scan cannot tell, so many that comparing them could"
+                     " take quadratic time")
         if flood:
             return refuse(UNRESOLVED, flood)
         if loader == "MaskedArrayNode" and not (
@@ -253,8 +257,12 @@ def _flooding_keys(loader, pair, content, node: dict, key_hashes) -> str | None:
     if loader == "DictNode" and isinstance(content, dict):
         types = node.get("key_types")
         kinds = types.get("content") if isinstance(types, dict) else None
+        if kinds is None:
+            return None  # no key_types (skops before 0.10): every key is text
         if not isinstance(kinds, list) or len(kinds) != len(content):
-            return None  # no key_types: every key is text (or skops refuses the node)
+            # skops pairs them with zip(), up to the shorter: one extra type let every key
+            # through unchecked (red team of round 35); skops writes one type per key
+            return "a skops dict whose key types are not one per key"
         keys = [value(text, kind.get("__class__") if isinstance(kind, dict) else None)
                 for text, kind in zip(content, kinds)]
         return key_hashes.add(None, keys)
