@@ -394,3 +394,17 @@ def test_the_project_s_own_transformer_in_the_package_that_holds_the_model(repo,
         monkeypatch.chdir(folder)
         code, found = run(capsys, "--no-cache")
         assert (code, found) == (0, []), (folder, found)
+
+
+def test_a_timeout_names_the_whole_time_the_probe_had():
+    # rel round 35: a C loop in `transform` was reported after 136 s as "did not finish
+    # within 10 s" (the load-timeout), although the probe had 10 s plus time for its calls.
+    from mlgate.artifacts.gate import _probe_failure
+    from mlgate.probe import ProbeError
+
+    error = ProbeError("no answer", "timeout")
+    found = _probe_failure("m.joblib", error, 135.0, 10.0)[0]
+    assert "within 135 s (10 s load-timeout, 125 s for the calls)" in found.message, found
+    assert "which step hangs" in found.hint
+    found = _probe_failure("m.joblib", error, 10.0, 10.0)[0]
+    assert "loading it did not finish within 10 s" in found.message, found

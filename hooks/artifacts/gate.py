@@ -532,14 +532,26 @@ def _allowed_dangers(path: str, pairs: set, loaded: bool) -> list[Finding]:
     return found
 
 
-def _probe_failure(path: str, error, timeout: float) -> list[Finding]:
+def _probe_failure(path: str, error, timeout: float, load_timeout: float) -> list[Finding]:
+    """`timeout` is what the probe was given in all: the load-timeout, plus time for the
+    calls on the sample when the model is exercised (rel round 35: a C loop in `transform`
+    was reported after 136 s as "did not finish within 10 s")."""
     import signal as signals
 
     if error.kind == "timeout":  # (stuck in compiled code: the probe's own alarm did not stop it)
-        return [_finding(path, LOAD_FAILS, f"loading it (or predicting a few rows with it, right"
-                         f" after) did not finish within {timeout:g} s",
-                         hint="raise [tool.mlgate.artifact] load-timeout if the model is really"
-                              " that slow to load", kind="timeout")]
+        if timeout > load_timeout:
+            spent = (f"loading it and calling it on the sample did not finish within"
+                     f" {timeout:g} s ({load_timeout:g} s load-timeout, {timeout - load_timeout:g}"
+                     f" s for the calls); it was stuck in compiled code, where the probe's own"
+                     f" deadlines cannot stop it")
+            hint = ("load it and call it on the sample by hand to see which step hangs; if the"
+                    " load is really that slow, raise [tool.mlgate.artifact] load-timeout")
+        else:
+            spent = (f"loading it did not finish within {timeout:g} s; it was stuck in"
+                     f" compiled code, where the probe's own deadline cannot stop it")
+            hint = ("raise [tool.mlgate.artifact] load-timeout if the model is really that slow"
+                    " to load")
+        return [_finding(path, LOAD_FAILS, spent, hint=hint, kind="timeout")]
     signal = -error.returncode if error.returncode and error.returncode < 0 else None
     if signal is not None and signal == getattr(signals, "SIGSYS", None):
         # seccomp killed the probe: the load tried to start a process or open a socket
@@ -632,7 +644,8 @@ class ArtifactGate:
                  "sandbox": _sandbox_spec(self.section, self._reads(), path)}, LOAD_ENV,
                 sandbox=self.sandbox)
         except probe.ProbeError as exc:
-            return {"kind": "probe", "findings": _probe_failure(path, exc, self.timeout)}
+            return {"kind": "probe",
+                    "findings": _probe_failure(path, exc, self.timeout, self.timeout)}
         if result.get("kind") == "module" and self._listed is None:
             from mlgate.files import project_files
 
@@ -829,7 +842,8 @@ class ArtifactGate:
                     result = started.result()
                 except probe.ProbeError as exc:
                     record["findings"] += [_stored(f)
-                                           for f in _probe_failure(path, exc, self.timeout)]
+                                           for f in _probe_failure(path, exc, started.timeout,
+                                                                   self.timeout)]
                     if exc.sandbox:  # a load that crashed: what it ran under is said too
                         record["load"] = {"ok": False, "sandbox": exc.sandbox}
                     finish(path, record, None)  # a timeout may pass on a quieter machine
