@@ -135,3 +135,25 @@ def test_a_file_that_cannot_be_read_is_a_finding(project, capsys):
     assert code == 1
     assert [(f["path"], f["code"]) for f in found] == [("folder.pkl", "MLG304")]
     assert found[0]["message"].startswith("not a regular file")
+
+
+def test_an_artifact_is_held_to_the_lock_of_its_own_folder(project, capsys):
+    # New-user trial round 35 (F5): `spam_detection/model.pkl` beside its own
+    # requirements.txt was held to the whole-machine freeze at the repository's root too.
+    data = (project / "plain.joblib").read_bytes()
+    installed = sklearn.__version__.encode()
+    older = b"0.0.0"[: len(installed)].ljust(len(installed), b"0")
+    (project / "requirements.txt").write_text("scikit-learn==0.0.1\n")  # a stale root freeze
+    (project / "app").mkdir()
+    (project / "app" / "model.joblib").write_bytes(data.replace(installed, older))
+    (project / "app" / "requirements.txt").write_text(f"scikit-learn=={sklearn.__version__}\n")
+    subprocess.run(["git", "add", "."], check=True)
+    code, found = run(capsys, "--no-cache", "app/model.joblib")
+    assert (code, [f["code"] for f in found]) == (1, ["MLG306"]), found
+    assert "app/requirements.txt pins" in found[0]["message"], found
+    assert "0.0.1" not in found[0]["message"], found
+    # without a lock of its own, the root's is what installs it
+    os.remove("app/requirements.txt")
+    code, found = run(capsys, "--no-cache", "app/model.joblib")
+    assert code == 1 and {f["code"] for f in found} == {"MLG306"}, found
+    assert any("requirements.txt pins 0.0.1" in f["message"] for f in found), found

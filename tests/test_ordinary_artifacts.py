@@ -539,3 +539,39 @@ def test_unpadded_bytes_that_build_a_key_that_never_finishes_hashing_are_refused
     found = refusals(_unpadded_wrapper(body))
     assert found and found[0][0] == "MLG302", found
     assert "hash" in found[0][1], found
+
+
+PLAIN_CLASS = '''
+class Hex:
+    """A transformer of the project that does not subclass BaseEstimator."""
+
+    def transform(self, X):
+        return X
+'''
+
+
+def test_a_static_refusal_does_not_hide_what_the_probe_would_refuse(git_project, capsys,
+                                                                    monkeypatch):
+    # New-user trial round 35 (F2): a pipeline with a third-party class and a project class
+    # that is no BaseEstimator took one audit per refusal: the probe, which vets project
+    # classes, never ran while the static layer refused something else.
+    import ipaddress
+    import pickle
+    import subprocess
+
+    (git_project / "hexutils.py").write_text(PLAIN_CLASS)
+    subprocess.run(["git", "add", "hexutils.py"], check=True)
+    monkeypatch.syspath_prepend(str(git_project))
+    import hexutils
+
+    with open(git_project / "bundle.pkl", "wb") as handle:
+        pickle.dump({"net": ipaddress.IPv4Network("10.0.0.0/8"), "hex": hexutils.Hex()},
+                    handle, protocol=4)
+    del sys.modules["hexutils"]
+    code = main(["artifact", "--no-cache", "--python", sys.executable, "bundle.pkl"])
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if "MLG301" in line]
+    assert code == 1 and len(lines) == 2, out
+    assert "ipaddress.IPv4Network" in lines[0] or "ipaddress.IPv4Network" in lines[1]
+    assert any("hexutils.Hex" in line and "BaseEstimator" in line for line in lines), out
+    assert '"hexutils:Hex"' in out and '"ipaddress:IPv4Network"' in out

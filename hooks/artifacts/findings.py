@@ -24,8 +24,9 @@ SEVERITY = {UNSAFE_GLOBAL: "error", UNRESOLVED: "error", MAIN_CLASS: "error", MA
             CLASS_MISSING: "error", LOAD_FAILS: "error", LOAD_WARNS: "warning",
             LIBRARY_UNLOCKED: "error"}
 HINTS = {
-    UNSAFE_GLOBAL: "if this class is yours, allow it in [tool.mlgate.artifact] allow or"
-              " trust-modules; never load an artifact you do not trust",
+    UNSAFE_GLOBAL: "if this class is yours or comes from a library you trust, allow it in"
+                   " [tool.mlgate.artifact] allow or trust-modules; never load an artifact"
+                   " you do not trust",
     UNRESOLVED: "re-create the artifact with joblib.dump or pickle.dump from ordinary objects",
     MAIN_CLASS: "move the class into an importable module of the project and pickle again",
     MALFORMED: "re-create the artifact; the file is damaged or was tampered with",

@@ -157,8 +157,11 @@ def hint(module: str, name: str) -> str:
     if _stdlib(top):
         return ("a standard-library name mlgate does not vet: allow it (snippet below) if"
                 " you trust this artifact")
-    return ("if this class is yours, allow it (snippet below) or list its module in"
-            " trust-modules; never load an artifact you do not trust")
+    # the project's own class, or one of a library mlgate does not know (sklearn_pandas'
+    # DataFrameMapper was told "if this class is yours": new-user trial round 35, F4)
+    return ("if this class is yours or comes from a library you trust, allow it (snippet"
+            " below) or list its module in trust-modules; never load an artifact you do not"
+            " trust")
 
 
 def offered(module: str, name: str) -> bool:
