@@ -181,6 +181,12 @@ def test_a_pyproject_that_declares_no_dependency_is_no_lock(git_project, capsys,
     code, report = audit(capsys, *skips)
     assert statuses(report)["lock"] != "not-checked", report
     assert "MLG205" in [f["code"] for f in report["findings"]]  # joblib: not pinned
+    # beside a real lock, it is not listed among the locks checked either (round 35, F7)
+    (git_project / "pyproject.toml").write_text(pyproject)
+    (git_project / "requirements.txt").write_text("joblib==1.0\n")
+    code, report = audit(capsys, *skips)
+    detail = {p["name"]: p for p in report["pillars"]}["lock"]["detail"]
+    assert detail.startswith("requirements.txt against") and "pyproject" not in detail, detail
 
 
 def test_a_model_that_fails_its_artifact_check_is_one_failure_not_three(git_project, capsys):
@@ -1389,3 +1395,28 @@ def test_a_found_contract_is_not_compared_with_what_a_vectorizer_beside_it_makes
     assert (code, statuses(report)["schema"]) == (1, "not-checked"), report
     assert [f["code"] for f in report["findings"]] == ["MLG400"], report["findings"]
     assert "as the contract has it" in report["findings"][0]["message"]
+
+
+def test_the_readme_artifact_size_counts_the_preprocessors_loaded_with_the_model(
+        git_project, capsys):
+    # New-user trial round 35 (F6): the size counted model.pkl only, not the declared
+    # vectorizer.pkl loaded with it (and bigger than it).
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [f"word{i} film plot" for i in range(300)]
+    vectorizer = TfidfVectorizer().fit(texts)
+    joblib.dump(vectorizer, git_project / "vectorizer.pkl")
+    joblib.dump(LogisticRegression().fit(vectorizer.transform(texts), [1, 0] * 150),
+                git_project / "model.pkl")
+    (git_project / "sample.json").write_text(json.dumps({"text": "a good film"}))
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.models.sentiment]\nartifact = "model.pkl"\n'
+        'preprocessors = ["vectorizer.pkl"]\nsample = "sample.json"\n')
+    (git_project / "README.md").write_text("# P\n")
+    subprocess.run(["git", "add", "-A"], check=True)
+    main(["audit", "--python", sys.executable, "--no-cache", "--skip", "lock", "--write-readme"])
+    capsys.readouterr()
+    sizes = [(git_project / name).stat().st_size for name in ("model.pkl", "vectorizer.pkl")]
+    assert sizes[1] > sizes[0]
+    assert (f"| artifact size | {sum(sizes) / 1024:.0f} KB (2 files: the model and its"
+            " preprocessors) |") in (git_project / "README.md").read_text()
