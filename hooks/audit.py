@@ -380,7 +380,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                 preprocessors.append(f"{spec.artifact} ({model['input'].get('model_type')})")
                 preprocessor_files.append(spec.artifact)
                 continue
-            if model.get("role") == "data":
+            if model.get("role") in ("data", "labels"):
                 beside.append(f"{spec.artifact} ({model['input'].get('model_type')})")
                 continue
             if sample is None and contract is None:

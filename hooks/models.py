@@ -28,7 +28,8 @@ SAMPLE_EXTENSIONS = (".json", ".csv", ".parquet")
 # Convention found this model among several artifacts: it may turn out to be a preprocessor.
 SEVERAL = "convention (one of several artifacts)"
 # What such an artifact may turn out to be, when it has no predict: role -> how it is named.
-BESIDE = {"preprocessor": "a preprocessor", "data": "data"}
+BESIDE = {"preprocessor": "a preprocessor", "labels": "a label encoder (it decodes the model's"
+          " answers)", "data": "data"}
 
 
 class ModelSpec:

@@ -286,6 +286,26 @@ def test_a_model_beside_a_scaler_is_checked_and_the_scaler_is_named(git_project,
     assert "StandardScaler" in schema["detail"]
 
 
+def test_a_label_encoder_beside_a_model_is_no_preprocessor(git_project, capsys):
+    # New-user trial round 35: a LabelEncoder saved beside the model (to decode its
+    # answers) was listed among the "preprocessors beside them", applied to the request.
+    from sklearn.preprocessing import LabelEncoder
+
+    models = git_project / "models"
+    models.mkdir()
+    joblib.dump(model(), models / "model.joblib")
+    joblib.dump(LabelEncoder().fit(["no", "yes"]), models / "labels.joblib")
+    (git_project / "sample_request.json").write_text(json.dumps({"age": 0.2, "income": 0.4}))
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    captured = capsys.readouterr()
+    assert (code, json.loads(captured.out)) == (0, [])
+    assert "models/labels.joblib is a label encoder (it decodes" in captured.err, captured.err
+    code, report = audit(capsys, "--skip", "lock")
+    schema = next(p for p in report["pillars"] if p["name"] == "schema")
+    assert "preprocessors beside them" not in schema["detail"], schema
+    assert "labels.joblib (LabelEncoder)" in schema["detail"], schema
+
+
 def test_named_inputs_that_do_not_exist_are_errors_never_silence(git_project, capsys):
     assert main(["schema", "--artifact", "missing.joblib"]) == 2
     assert "--artifact missing.joblib: no such file" in capsys.readouterr().err

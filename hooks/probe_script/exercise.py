@@ -8,6 +8,14 @@ from .common import error_text
 MAX_SAMPLE_ROWS = 1000
 
 
+def _label_encoder(obj) -> bool:
+    """scikit-learn's encoders of targets: saved beside a model to decode its answers, not
+    applied to the request (a LabelEncoder was listed among the preprocessors)."""
+    cls = type(obj)
+    return cls.__module__.startswith("sklearn.preprocessing") and cls.__name__ in (
+        "LabelEncoder", "LabelBinarizer", "MultiLabelBinarizer")
+
+
 def _names(values):
     return [str(v) for v in list(values)]
 
@@ -566,7 +574,8 @@ def exercise_model(obj, spec):
         # found by convention beside other artifacts: a scaler, or data the model's code
         # reads (a list of feature names, a dict of statistics), not a model without predict;
         # a bundle that holds a model is the model, not exercised (below), never "data"
-        out["role"] = "preprocessor" if callable(getattr(obj, "transform", None)) else "data"
+        out["role"] = ("labels" if _label_encoder(obj) else "preprocessor"
+                       if callable(getattr(obj, "transform", None)) else "data")
         out["input"]["model_type"] = type(obj).__name__
         return out
     if not callable(method) and isinstance(obj, (dict, tuple, list)):
