@@ -143,6 +143,14 @@ def _int(value) -> bool:
     return isinstance(value, Const) and type(value.value) is int
 
 
+_WORD = 2 ** 63
+# Python's own limit on the digits int() converts (since 3.11; quadratic before): what a
+# Fraction's parts may hold, as text or as numbers (a Fraction reduces them by their gcd,
+# quadratic in their size too: two 1 MB ints, a minute of CPU for 2 MB of file)
+_MAX_DIGITS = 4300
+_MAX_BITS = 14_300  # about 4300 decimal digits
+
+
 def _text(value) -> bool:
     return isinstance(value, Const) and type(value.value) is str
 
@@ -234,9 +242,12 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
     if pair in SINGLETONS:
         return f"{pair[0]}.{pair[1]} called: it is a constant, pickled by name"
     if pair in RANGES:
-        if what == "REDUCE" and len(args.items) == 3 and all(_int(v) for v in args.items):
+        # Bounds a search's grid would hold: computing a range's length divides its bounds,
+        # in time quadratic in their size (static review round 36: 200 KB ints)
+        if what == "REDUCE" and len(args.items) == 3 and all(
+                _int(v) and -_WORD <= v.value < _WORD for v in args.items):
             return None
-        return "range made from other than (start, stop, step)"
+        return "range made from other than (start, stop, step) of 64-bit integers"
     if pair == DEFAULTDICT:
         return _defaultdict_problem(args.items)
     if pair in RECONSTRUCTORS and args.items and _pair(args.items[0]) in PAIRS:
@@ -265,8 +276,11 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
             # makes ctime() index its day names at -1 (a read out of bounds)
             return f"{name} whose packed fields are out of range: no pickler writes that"
     elif pair == TIMEDELTA:
-        if not (len(items) == 3 and all(_int(v) for v in items)):
-            return f"{name} made from other than (days, seconds, microseconds)"
+        # as a timedelta keeps them: normalized, days within its range
+        if not (len(items) == 3 and all(_int(v) for v in items)
+                and -999_999_999 <= items[0].value <= 999_999_999
+                and 0 <= items[1].value < 86_400 and 0 <= items[2].value < 1_000_000):
+            return f"{name} made from other than (days, seconds, microseconds) as it keeps them"
     elif pair == TIMEZONE:
         if not (1 <= len(items) <= 2 and _made_by(items[0], TIMEDELTA)
                 and (len(items) == 1 or _text(items[1]))):
@@ -277,9 +291,12 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
     elif pair == FRACTION:
         # str() of a Fraction is 'n' or 'n/d': never the '1e9000' Fraction() also parses
         # (it computes 10 ** 9000, as long as the exponent asks)
-        if not ((len(items) == 1 and _text(items[0]) and _FRACTION_TEXT.match(items[0].value))
-                or (len(items) == 2 and all(_int(v) for v in items) and items[1].value > 0)):
-            return f"{name} made from other than its text or (numerator, denominator)"
+        if not ((len(items) == 1 and _text(items[0]) and _FRACTION_TEXT.match(items[0].value)
+                 and all(len(part) <= _MAX_DIGITS + 1 for part in items[0].value.split("/")))
+                or (len(items) == 2 and all(_int(v) and v.value.bit_length() <= _MAX_BITS
+                                            for v in items) and items[1].value > 0)):
+            return (f"{name} made from other than its text or (numerator, denominator), of"
+                    f" at most {_MAX_DIGITS} digits each")
     elif pair in _STATEFUL:
         if items:
             return f"{name} made with arguments: its pickle sets its state instead"
@@ -289,7 +306,7 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
     elif pair == DEQUE:
         if not (not items or (len(items) == 2 and isinstance(items[0], Seq)
                               and items[0].kind == "tuple" and not items[0].items
-                              and _int(items[1]) and const(items[1]) >= 0)):
+                              and _int(items[1]) and 0 <= items[1].value < _WORD)):
             return f"{name} made from other than () or ((), maxlen)"
     elif pair in PATHS and not all(_text(v) for v in items):
         return f"{name} made from other than strings"

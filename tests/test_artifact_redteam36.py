@@ -1,0 +1,94 @@
+"""Round 36 of red-teaming the static layer: numbers whose use costs more than their bytes.
+
+- A number fetched from the memo again and again: one 200 KB int, memoized once, in 40
+  `range(0, big, step)` calls (each divides it: quadratic in its size) loaded for 35 s of CPU
+  from 300 KB, and 10 Fractions (a gcd each) for 22 s. No pickler memoizes a number (nor
+  None, True, False): such a PUT or MEMOIZE is refused.
+- Without the memo, one call still paid size² for size bytes: a Fraction of two 1 MB ints
+  costs about a minute. The value types take their arguments as CPython keeps them: a
+  range's bounds and a deque's maxlen within 64 bits, a Fraction's parts within Python's
+  own 4300 digits, a timedelta's fields normalized.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime
+import fractions
+import pickle
+import struct
+import subprocess
+
+import pytest
+
+from helpers import artifact_json, g
+
+
+def _scan(git_project, capsys, data: bytes):
+    (git_project / "bundle.pkl").write_bytes(data)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    return artifact_json(capsys, "--no-load", "bundle.pkl")
+
+
+def _long(number: int) -> bytes:
+    raw = number.to_bytes((number.bit_length() + 8) // 8, "little", signed=True)
+    return b"\x8b" + struct.pack("<I", len(raw)) + raw  # LONG4
+
+
+def _call(target: bytes, *args: bytes) -> bytes:
+    return target + b"(" + b"".join(args) + b"tR"  # MARK args TUPLE REDUCE
+
+
+@pytest.mark.parametrize("number, memoize", [
+    (_long(7 ** 5000), b"\x94"),  # LONG4, MEMOIZE
+    (b"K\x05", b"q\x00"),  # BININT1, BINPUT 0
+    (b"G" + struct.pack(">d", 0.5), b"\x94"),  # BINFLOAT
+    (b"N", b"\x94"), (b"\x88", b"\x94"),  # None, True
+])
+def test_a_memoized_number_is_refused(git_project, capsys, number, memoize):
+    data = b"\x80\x04]" + number + memoize + b"a."  # [number], memoized on the way
+    code, found = _scan(git_project, capsys, data)
+    assert code == 1 and "no pickler memoizes numbers" in found[0]["message"], found
+
+
+def test_a_shared_big_int_in_many_ranges_is_refused(git_project, capsys):
+    # the reported form: one big int, memoized, fetched by every range() call
+    calls = b"".join(_call(g("builtins", "range"), b"K\x00", b"h\x00", b"K\x03") + b"a"
+                     for _ in range(40))
+    data = b"\x80\x04]" + _long(7 ** 100_000) + b"q\x000" + calls + b"."  # PUT 0, POP
+    code, found = _scan(git_project, capsys, data)
+    assert code == 1 and found[0]["code"] == "MLG302", found
+
+
+@pytest.mark.parametrize("value", [
+    range(0, 10 ** 30, 7), fractions.Fraction(7 ** 6000, 3),
+])
+def test_value_types_take_numbers_of_the_size_cpython_keeps(git_project, capsys, value):
+    code, found = _scan(git_project, capsys, pickle.dumps([value], protocol=4))
+    assert code == 1 and found[0]["code"] == "MLG302", found
+
+
+def test_a_fraction_of_numbers_and_an_unnormalized_timedelta_are_refused(git_project, capsys):
+    # Python 3.12 writes Fraction(numerator, denominator): each part within 4300 digits
+    fraction = _call(g("fractions", "Fraction"), _long(7 ** 6000), b"K\x03")
+    code, found = _scan(git_project, capsys, b"\x80\x04" + fraction + b".")
+    assert code == 1 and "at most 4300 digits" in found[0]["message"], found
+    delta = _call(g("datetime", "timedelta"), b"K\x00", _long(10 ** 9), b"K\x00")
+    code, found = _scan(git_project, capsys, b"\x80\x04" + delta + b".")
+    assert code == 1 and "as it keeps them" in found[0]["message"], found
+    deque = _call(g("collections", "deque"), b")", _long(2 ** 70))  # ((), maxlen)
+    code, found = _scan(git_project, capsys, b"\x80\x04" + deque + b".")
+    assert code == 1 and found[0]["code"] == "MLG302", found
+
+
+def test_the_values_real_bundles_hold_still_pass(git_project, capsys):
+    bundle = {"grid": range(0, 100, 5), "neg": range(-(2 ** 62), 2 ** 62, 3),
+              "window": collections.deque([1, 2], maxlen=50),
+              "ratio": fractions.Fraction(10 ** 4000 + 1, 3 ** 500),
+              "small": fractions.Fraction(1, 3),
+              "lag": datetime.timedelta(days=-3, seconds=5, microseconds=7),
+              "far": datetime.timedelta(days=999_999_999, seconds=86_399),
+              "n": 2 ** 70, "counts": [5, 5, 5], "flags": [True, None, True]}
+    for protocol in (0, 2, 4, 5):
+        code, found = _scan(git_project, capsys, pickle.dumps(bundle, protocol=protocol))
+        assert (code, found) == (0, []), (protocol, found)
