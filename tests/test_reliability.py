@@ -1228,3 +1228,71 @@ def test_a_data_file_read_to_predict_is_part_of_the_cached_verdict(repo, capsys)
     (repo / "proj" / "cfg.json").write_text('{"factor": 2}')
     assert main(args) == 1  # the cache is on
     assert "KeyError" in capsys.readouterr().out
+
+
+WATCHFUL_FEATURES = """
+    import json
+    import os
+
+    from sklearn.base import BaseEstimator, TransformerMixin
+
+    HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+    class Scaled(TransformerMixin, BaseEstimator):
+        def fit(self, X, y=None):
+            return self
+
+        def transform(self, X):
+            if os.path.exists(os.path.join(HERE, "override.json")):  # only looked for
+                raise ValueError("an override is present")
+            if len(os.listdir(os.path.join(HERE, "shards"))) > 1:
+                raise ValueError("more than one shard")
+            with open(os.path.join(HERE, "cfg.json")) as handle:  # a committed link
+                return X * json.load(handle)["scale"]
+    """
+
+
+def test_what_the_model_looks_for_lists_or_reads_through_a_link_is_in_the_verdict(
+        repo, capsys):
+    """Red team round 36: the verdict was keyed on the resolved paths of the files read: a
+    retargeted link (cfg.json -> cfg_v2.json), an optional file that appeared, and a shard
+    added to a folder the model lists each left a cached PASS that a fresh run fails."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    proj = repo / "proj"
+    (proj / "shards").mkdir(parents=True)
+    (proj / "shards" / "a.json").write_text("{}")
+    (proj / "cfg_v1.json").write_text('{"scale": 2}')
+    (proj / "cfg_v2.json").write_text('{"factor": 2}')
+    os.symlink("cfg_v1.json", proj / "cfg.json")
+    X = np.random.RandomState(0).rand(20, 2)
+    pickle_with_project_class(repo, "proj.features", WATCHFUL_FEATURES, lambda m: make_pipeline(
+        m.Scaled(), LogisticRegression()).fit(X, (X[:, 0] > 0.5).astype(int)))
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\ntrust-modules = ["proj.features"]\n')
+    (repo / "sample.json").write_text("[[0.1, 0.2]]")
+    args = ["schema", "--format", "json", "--python", sys.executable, "--artifact",
+            "model.joblib", "--sample", "sample.json"]
+
+    def verdict() -> int:
+        subprocess.run(["git", "add", "-A"], check=True)  # (the load reads tracked files)
+        code = main(args)
+        capsys.readouterr()
+        return code
+
+    assert verdict() == 0
+    os.remove(proj / "cfg.json")
+    os.symlink("cfg_v2.json", proj / "cfg.json")
+    assert verdict() == 1  # the cache is on: the link's new target was seen
+    os.remove(proj / "cfg.json")
+    os.symlink("cfg_v1.json", proj / "cfg.json")
+    assert verdict() == 0
+    (proj / "override.json").write_text("{}")
+    assert verdict() == 1
+    os.remove(proj / "override.json")
+    assert verdict() == 0
+    (proj / "shards" / "b.json").write_text("{}")
+    assert verdict() == 1

@@ -406,9 +406,11 @@ def _load(params):
     # So is a data file it reads (a config, a vocabulary: reliability round 35, R1)
     modules = {os.path.realpath(m.__file__) for m in list(sys.modules.values())
                if getattr(m, "__file__", None) and roots and _under(m.__file__, roots)}
-    read = {os.path.realpath(os.fsdecode(p)) for p in _OPENED} if roots else set()
-    read = {p for p in read if _under(p, roots) and os.path.isfile(p)}
-    result["project_files"] = sorted(modules | read)
+    named = modules | (_read_files(roots) if roots else set())
+    # and the folders they are in: a file the model only looks for (`os.path.exists`, which
+    # no audit event reports) changes its folder when it appears or goes
+    folders = {os.path.dirname(p) for p in named}
+    result["project_files"] = sorted(named | {f for f in folders if _under(f, roots)})
     del obj, before  # frees the loaded graph (or crashes here, as a finding), then every cycle:
     gc.collect()
     return result
@@ -1049,20 +1051,44 @@ _OPENED: set = set()  # the paths of the files opened since _record_opens(), as 
 _MAX_OPENED = 10_000
 
 
+_NAMING_EVENTS = ("open", "os.listdir", "os.scandir", "sqlite3.connect")
+
+
 def _record_opens():
     """Note every file Python opens from now on (the `open` audit event: builtins.open,
-    io.open, os.open), so the cached verdict is keyed on the data files the model reads
-    while it loads and predicts, as it is on the modules it imports."""
+    io.open, os.open; and a database sqlite opens), and every folder it lists, so the cached
+    verdict is keyed on the data files the model reads while it loads and predicts, as it is
+    on the modules it imports."""
     if _RECORDING[0]:
         return
     _RECORDING[0] = True
 
     def recorder(event, args):
-        if event == "open" and args and isinstance(args[0], (str, bytes)) and (
+        if event in _NAMING_EVENTS and args and isinstance(args[0], (str, bytes)) and (
                 len(_OPENED) < _MAX_OPENED):
+            if event != "open" and event != "sqlite3.connect" and sys._getframe(
+                    1).f_code.co_filename.startswith("<frozen"):
+                return  # the import system listing sys.path's folders: not the model's data
             _OPENED.add(args[0])  # (resolved once, at the end: imports open many files)
 
     sys.addaudithook(recorder)
+
+
+def _read_files(roots):
+    """The paths under `roots` the load named, as it named them (made absolute, links not
+    resolved): a file read, a folder listed, and a file it looked for and did not find.
+    A committed link retargeted (`cfg.json -> cfg_v2.json`) changes what the path's stamp
+    follows, an optional file added where there was none changes "absent", a shard added
+    to a folder changes the folder's: each leaves a cached verdict stale otherwise (red team
+    round 36)."""
+    read = set()
+    for name in _OPENED:
+        path = os.path.abspath(os.fsdecode(name))
+        if not (_under(path, roots) or _under(os.path.dirname(path), roots)):
+            continue
+        if os.path.isfile(path) or os.path.isdir(path) or not os.path.lexists(path):
+            read.add(path)
+    return read
 
 
 _RECORDING = [False]
