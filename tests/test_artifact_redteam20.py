@@ -334,7 +334,9 @@ def test_a_loop_a_stored_count_keeps_going_is_stopped_in_the_probe(git_project, 
         X, np.arange(len(X)) % 2)
     model[0].max_iter, model[0].tol = 10**12, 0.0
     (git_project / "model.pkl").write_bytes(pickle.dumps(model, 5))
-    (git_project / "pyproject.toml").write_text("[tool.mlgate.artifact]\nload-timeout = 4\n")
+    # (refused before any call: a generous timeout costs nothing, and a loaded machine's
+    # slow imports do not turn the refusal into a timeout)
+    (git_project / "pyproject.toml").write_text("[tool.mlgate.artifact]\nload-timeout = 120\n")
     code, found = artifact_json(capsys, "--only-artifacts", "model.pkl")
     assert code == 1 and found[0]["code"] == "MLG309", found
     assert "NMF: max_iter=1000000000000 runs each request's solver" in found[0]["message"]
