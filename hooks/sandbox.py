@@ -32,6 +32,12 @@ On Linux (x86_64 and aarch64), through ctypes:
   variants), which Landlock does not cover, every SysV IPC call (an object of another
   program of the same user is reached by its index, without a key) and POSIX message queues
   fail with EPERM.
+  ioctl passes only the requests a load makes (a terminal's settings and size, bytes
+  waiting, blocking mode, close-on-exec: ALLOWED_IOCTLS); every other one fails with EPERM,
+  since a request does whatever its driver or file system makes of it, and Landlock checks
+  few of them (btrfs snapshots through a folder opened read-only; loop devices,
+  userfaultfd, kvm without Landlock). The parent-death signal set before the filter cannot
+  be cleared (prctl PR_SET_PDEATHSIG fails with EPERM).
   So do reading another process's memory or stealing its files (process_vm_readv,
   pidfd_getfd), new namespaces (unshare, setns, mount), bpf, perf_event_open and
   userfaultfd, and a signal to any process but the probe itself (kill, tgkill,
@@ -68,8 +74,13 @@ import os
 import sys
 
 UNAVAILABLE_ENV = "MLGATE_SANDBOX_UNAVAILABLE"
-# FS_IOC_SETFLAGS, FS_IOC32_SETFLAGS, FS_IOC_FSSETXATTR: a file's inode flags.
-INODE_FLAG_IOCTLS = (0x40086602, 0x40046602, 0x401C5820)
+# The only ioctl requests a load makes: a terminal's settings and size (isatty,
+# get_terminal_size), bytes waiting, blocking mode, close-on-exec. Every other request fails
+# with EPERM: a request is whatever its driver or file system makes of it (btrfs makes
+# subvolumes and snapshots through a folder opened read-only, which Landlock does not
+# check: one snapshotted into site-packages as sitecustomize ran later, unsandboxed; loop
+# devices, userfaultfd, kvm, ptys without Landlock: sandbox review round 36).
+ALLOWED_IOCTLS = (0x5401, 0x5413, 0x540F, 0x541B, 0x5421, 0x5450, 0x5451)
 # Tests only: use at most this Landlock ABI (an older kernel's), never a newer one.
 OLDER_ABI_ENV = "MLGATE_SANDBOX_LANDLOCK_ABI"
 # Set by mlgate in the environment of a probe it started under sandbox-exec (macOS).
@@ -182,8 +193,10 @@ ARCHES = {
         # filter): fcntl F_SETOWN, F_SETSIG, F_SETOWN_EX; ioctl FIOSETOWN, SIOCSPGRP
         # ...and a file's inode flags (chattr +i, +a on a file opened read-only: Landlock
         # does not cover them, sandbox review round 33)
-        "second_argument": {"fcntl": (72, (8, 10, 15)),
-                            "ioctl": (16, (0x8901, 0x8902, *INODE_FLAG_IOCTLS))},
+        "second_argument": {"fcntl": (72, (8, 10, 15))},
+        "ioctl": 16,
+        # the parent-death signal, set before the filter, cannot be cleared by the load
+        "first_argument": {"prctl": (157, (PR_SET_PDEATHSIG,))},
         "capget": 125, "capset": 126,
         # without Landlock: opening for writing (flags in that argument) and every call
         # that makes, removes or renames a name, refused by seccomp (see _seccomp_no_writes)
@@ -222,8 +235,9 @@ ARCHES = {
         "own": {"kill": 129, "tgkill": 131, "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240,
                 "prlimit64": 261, "sched_setaffinity": 122, "sched_setparam": 118,
                 "sched_setscheduler": 119, "sched_setattr": 274},
-        "second_argument": {"fcntl": (25, (8, 10, 15)),
-                            "ioctl": (29, (0x8901, 0x8902, *INODE_FLAG_IOCTLS))},
+        "second_argument": {"fcntl": (25, (8, 10, 15))},
+        "ioctl": 29,
+        "first_argument": {"prctl": (167, (PR_SET_PDEATHSIG,))},
         "capget": 90, "capset": 91,
         "open_flags": {"openat": 2},
         "name_changes": {"openat2": 437, "mkdirat": 34, "unlinkat": 35, "renameat": 38,
@@ -841,12 +855,21 @@ def seccomp_program(arch, deny=SECCOMP_RET_KILL_PROCESS, spawn=None, pid=None):
     refused = (BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.EPERM)  # never a kill: no harm
     for number in sorted(arch.get("fail", {}).values()):
         program += [(BPF_JEQ_K, 0, 1, number), refused]
-    for number, values in sorted(arch.get("second_argument", {}).values()):
-        # this call: load its second argument, refuse it with one of `values`, else allow
-        count = len(values)
-        program += [(BPF_JEQ_K, 0, count + 3, number), (BPF_LD_W_ABS, 0, 0, DATA_ARG0_LOW + 8)]
-        program += [(BPF_JEQ_K, count - i, 0, v) for i, v in enumerate(values)]
-        program += [(BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW), refused]
+    for argument in ("first_argument", "second_argument"):
+        offset = DATA_ARG0_LOW + (8 if argument == "second_argument" else 0)
+        for number, values in sorted(arch.get(argument, {}).values()):
+            # this call: load that argument, refuse it with one of `values`, else allow
+            count = len(values)
+            program += [(BPF_JEQ_K, 0, count + 3, number), (BPF_LD_W_ABS, 0, 0, offset)]
+            program += [(BPF_JEQ_K, count - i, 0, v) for i, v in enumerate(values)]
+            program += [(BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW), refused]
+    if "ioctl" in arch:
+        # ioctl: allow the requests of ALLOWED_IOCTLS (the second argument), refuse the rest
+        count = len(ALLOWED_IOCTLS)
+        program += [(BPF_JEQ_K, 0, count + 3, arch["ioctl"]),
+                    (BPF_LD_W_ABS, 0, 0, DATA_ARG0_LOW + 8)]
+        program += [(BPF_JEQ_K, count - i, 0, v) for i, v in enumerate(ALLOWED_IOCTLS)]
+        program += [refused, (BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW)]
     if pid is not None:
         for name, number in sorted(arch.get("own", {}).items(), key=lambda item: item[1]):
             targets = [pid] if name in PID_ONLY else [pid, 0]

@@ -800,11 +800,14 @@ def test_a_probe_dies_with_the_mlgate_that_started_it(repo, tmp_path_factory):  
     the load can block; and a SIGTERM left the probe's temporary folder behind."""
     if not sys.platform.startswith("linux"):
         pytest.skip("the parent-death signal is Linux's")
-    (repo / "pyproject.toml").write_text(
-        '[tool.mlgate.artifact]\ntrust-modules = ["proj.acts"]\nload-timeout = 600\n')
     (repo / "model.pkl").write_bytes(_trusted_act(repo, "sleep", "600"))
-    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
-    for how in (signal.SIGKILL, signal.SIGTERM):
+    # (and with the sandbox off: the probe outlived a SIGKILLed mlgate, red team round 36)
+    for mode, how in (("auto", signal.SIGKILL), ("auto", signal.SIGTERM),
+                      ("off", signal.SIGKILL)):
+        (repo / "pyproject.toml").write_text(
+            f'[tool.mlgate.artifact]\ntrust-modules = ["proj.acts"]\nload-timeout = 600\n'
+            f'sandbox = "{mode}"\n')
+        subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
         temp = tmp_path_factory.mktemp("tmp")  # (a SIGKILL leaves the folder: nothing runs)
         mlgate = subprocess.Popen(
             [sys.executable, "-m", "mlgate", "artifact", "--no-cache", "--python",
@@ -828,9 +831,45 @@ def test_a_probe_dies_with_the_mlgate_that_started_it(repo, tmp_path_factory):  
             else:
                 for p in probes:
                     os.kill(p, signal.SIGKILL)
-                raise AssertionError(f"the probe outlived mlgate ({how.name})")
+                raise AssertionError(f"the probe outlived mlgate ({how.name}, {mode})")
         finally:
             mlgate.kill()
             mlgate.wait()
         if how == signal.SIGTERM:
             assert not list(temp.iterdir()), "the probe's folder was left behind"
+
+
+def test_only_the_ioctl_requests_a_load_makes_pass_and_the_death_signal_stays(available,
+                                                                               tmp_path):
+    """Sandbox review round 36: ioctl was a deny-list. btrfs makes subvolumes and snapshots
+    through a folder opened read-only (Landlock does not check them): one snapshotted into
+    site-packages as sitecustomize ran later with no sandbox; without Landlock, root made
+    loop devices and used userfaultfd and kvm. Only listed requests pass now. And the load
+    cleared its parent-death signal, to outlive a killed mlgate."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("x")
+    work = tmp_path / "work"
+    work.mkdir()
+    proc = _apply_in_subprocess(f"""\
+        import array, ctypes, errno, fcntl, os
+        tried = {{}}
+        fd = os.open({str(victim)!r}, os.O_RDONLY)
+        for name, request in (("fioqsize", 0x5460), ("btrfs_subvol_create", 0x5000940E),
+                              ("tcgets", 0x5401), ("fionread", 0x541B)):
+            try:
+                fcntl.ioctl(fd, request, bytearray(1024))
+                tried[name] = "done"
+            except OSError as exc:
+                tried[name] = errno.errorcode[exc.errno]
+        libc = ctypes.CDLL(None, use_errno=True)
+        done = libc.prctl(1, 0, 0, 0, 0)  # PR_SET_PDEATHSIG, 0: cleared
+        tried["pdeathsig"] = "cleared" if done == 0 else errno.errorcode[ctypes.get_errno()]
+        signal = ctypes.c_int(-1)
+        libc.prctl(2, ctypes.byref(signal), 0, 0, 0)  # PR_GET_PDEATHSIG
+        tried["signal"] = signal.value
+        print(tried)
+        """, work, reads={"repo": str(tmp_path), "trees": [], "tracked": [str(victim)]})
+    assert proc.stdout.splitlines()[1:] == [str({
+        "fioqsize": "EPERM", "btrfs_subvol_create": "EPERM",
+        "tcgets": "ENOTTY",  # passed to the kernel: a file is no terminal
+        "fionread": "done", "pdeathsig": "EPERM", "signal": 9})], proc.stdout + proc.stderr

@@ -115,6 +115,24 @@ def _the_interpreters(name, repo=None):
                                      for p in prefixes)
 
 
+def die_with_parent():
+    """With `sandbox = "off"` too: killed when the mlgate that started it ends (sandbox.py
+    sets the same for a sandboxed probe). A probe whose mlgate was SIGKILLed ran on under
+    init at full CPU (red team round 36)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, 9, 0, 0, 0) == 0:  # PR_SET_PDEATHSIG, SIGKILL
+            parent = os.environ.get("MLGATE_PROBE_PARENT", "")
+            if parent.isdigit() and os.getppid() != int(parent):
+                os._exit(70)  # it ended before the signal was set
+    except (OSError, AttributeError):
+        pass
+
+
 def sandbox_then_site():
     """For a probe that loads nothing (environment, artifact-context): mlgate's sandbox,
     whatever it can apply (sandbox.py beside this package, loaded by its path), then the

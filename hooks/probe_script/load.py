@@ -4,7 +4,14 @@ class lookup that resolves only the pairs the static scan allowed."""
 import os
 import sys
 
-from .common import LoadFailure, _under, announce_sandbox, error_text, start_site
+from .common import (
+    LoadFailure,
+    _under,
+    announce_sandbox,
+    die_with_parent,
+    error_text,
+    start_site,
+)
 from .ecosystem import ecosystem_shaped, verify_ecosystem_pair, verify_project_class
 from .exercise import exercise_model
 from .sklearn_pairs import (
@@ -878,6 +885,7 @@ def _apply_sandbox(spec):
     libraries a load imports start threads of their own. Returns what was applied."""
     mode = (spec or {}).get("mode", "off")
     if mode == "off":
+        die_with_parent()
         report = {"mode": "off", "applied": [], "missing": {}, "complete": False}
         announce_sandbox(report)
         start_site()
