@@ -175,20 +175,38 @@ def tracked_in(root: str, submodules: bool = False) -> list[str] | None:
             if len(n) > 2 and n[0] != "S"]
 
 
-def changed_in(root: str) -> set[str]:
+def changed_in(root: str, depth: int = 0) -> set[str] | None:
     """The tracked files of the repository at `root` whose work-tree content is not what
-    the index holds (changed or deleted since the checkout), relative to it; empty when git
-    cannot say."""
+    the index holds (changed or deleted since the checkout), relative to it, those of its
+    checked-out submodules too (`ls-files --modified` does not recurse: a CI step's secrets
+    written over a submodule's placeholder `.env` were read, red team round 36); None when
+    git cannot say, so that the caller fails closed."""
     import subprocess
 
-    try:
-        proc = subprocess.run([*GIT, "-C", root, "ls-files", "-z", "--modified"],
-                              capture_output=True, timeout=60, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return set()
-    if proc.returncode != 0:
-        return set()
-    return set(proc.stdout.decode("utf-8", "surrogateescape").split("\0")) - {""}
+    def git(*args: str) -> list[str] | None:
+        try:
+            proc = subprocess.run([*GIT, "-C", root, "ls-files", "-z", *args],
+                                  capture_output=True, timeout=60, check=False)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        if proc.returncode != 0:
+            return None
+        return [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+
+    modified, staged = git("--modified"), git("--stage")
+    if modified is None or staged is None or depth > 20:
+        return None
+    changed = set(modified)
+    for entry in staged:  # "<mode> <object> <stage>\t<path>": a gitlink is a submodule
+        mode, _, rest = entry.partition(" ")
+        path = rest.partition("\t")[2]
+        folder = os.path.join(root, path)
+        if mode == "160000" and path and os.path.exists(os.path.join(folder, ".git")):
+            inner = changed_in(folder, depth + 1)
+            if inner is None:
+                return None
+            changed |= {f"{path}/{name}" for name in inner}
+    return changed
 
 
 def untracked_code_in(root: str, ignored: bool = False,

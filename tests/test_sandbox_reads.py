@@ -653,3 +653,40 @@ def test_a_folder_an_editable_install_names_grants_nothing_through_a_committed_l
     code, found = run(capsys, "--no-cache", "model.pkl", python=str(python))
     assert (code, codes(found)) == (1, ["MLG309"]), [f["message"] for f in found]
     assert _seen(found[0]["message"]) == ["denied"] * 3, found[0]["message"]
+
+
+def test_a_file_a_ci_step_rewrote_in_a_submodule_is_not_granted_either(tmp_path):
+    """Red team round 36: with --trusted-config the tracked files changed since checkout
+    were held back, but `git ls-files --modified` does not recurse: a pull request added a
+    submodule with a placeholder `.env`, a CI step wrote the secrets over it, and the load
+    read them."""
+    from mlgate.artifacts.read_scope import sandbox_reads
+
+    git = ["git", "-c", "user.email=a@b", "-c", "user.name=a",
+           "-c", "protocol.file.allow=always"]
+    module = tmp_path / "sm"
+    module.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=module, check=True)
+    (module / ".env").write_text("PLACEHOLDER=1\n")
+    (module / "app.yaml").write_text("a: 1\n")
+    subprocess.run(["git", "add", "-f", ".env", "app.yaml"], cwd=module, check=True)
+    subprocess.run([*git, "commit", "-qm", "p"], cwd=module, check=True)
+    repo = tmp_path / "repo"  # noqa: F811 - not the fixture
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    (repo / "model.py").write_text("x = 1\n")
+    subprocess.run([*git, "submodule", "-q", "add", str(module), "config"], cwd=repo,
+                   check=True)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "pr"], cwd=repo, check=True)
+    (repo / "config" / ".env").write_text("DB_PASSWORD=s3cr3t\n")  # the CI step
+
+    def granted(plan) -> set[str]:
+        return {os.path.relpath(p, repo) for p in plan["tracked"]} | {
+            os.path.relpath(os.path.join(tree, name), repo) for tree in plan["trees"]
+            for name in os.listdir(tree)}
+
+    trusted = granted(sandbox_reads(str(repo), untracked=False))
+    assert "config/app.yaml" in trusted and "model.py" in trusted, trusted
+    assert "config/.env" not in trusted, trusted
+    assert "config/.env" in granted(sandbox_reads(str(repo)))  # a developer's own run

@@ -54,7 +54,9 @@ def sandbox_reads(repo_root: str, untracked: bool = True) -> dict:
             # commit's: a tracked file whose content changed since is what a CI step wrote
             # there (`echo "$ENV_FILE" > .env` over a placeholder the pull request
             # force-added: sandbox review round 35), not the commit's. Not readable.
-            names -= changed_in(repo_root)
+            # When git cannot say which (it answered for the list), none is readable.
+            changed = changed_in(repo_root)
+            names = set() if changed is None else names - changed
         pth = [os.path.realpath(os.path.join(repo_root, name)) for name in listed
                if name.endswith(".pth") or (name.rsplit("/", 1)[-1].startswith("__editable__")
                                             and name.endswith("_finder.py"))]
