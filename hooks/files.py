@@ -79,10 +79,37 @@ def settle_git_environment(environ=os.environ) -> None:
     if environ.get("GIT_DIR") and not environ.get("GIT_WORK_TREE") and git_root() is not None:
         del environ["GIT_DIR"]
     index = environ.get("GIT_INDEX_FILE")
-    if index and not os.path.isabs(index):
-        top = git_root()
-        if top is not None:
-            environ["GIT_INDEX_FILE"] = os.path.join(top, index)
+    top = git_root() if index else None
+    if index and top is not None:
+        index = os.path.join(top, index)  # (an absolute one stays as it is)
+        home = _git_dir_of(top)
+        if home is not None and not _inside(os.path.realpath(index), home):
+            # Another repository's index: a hook of the outer repository that moved into a
+            # submodule (red team round 36: git could answer nothing there, and every -r
+            # include and sample was refused). The repository mlgate asks about uses its own.
+            del environ["GIT_INDEX_FILE"]
+        else:
+            environ["GIT_INDEX_FILE"] = index
+
+
+def _git_dir_of(top: str) -> str | None:
+    """The git folder of the work tree at `top`: `.git` itself, or the folder a `.git` file
+    names (a submodule, a linked worktree); None when that cannot be read."""
+    dot = os.path.join(top, ".git")
+    if os.path.isdir(dot):
+        return os.path.realpath(dot)
+    try:
+        with open(dot, encoding="utf-8", errors="replace") as handle:
+            line = handle.read(4096).strip()
+    except OSError:
+        return None
+    if not line.startswith("gitdir:"):
+        return None
+    return os.path.realpath(os.path.join(top, line[len("gitdir:"):].strip()))
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def git_root(start: str = ".") -> str | None:

@@ -1164,6 +1164,44 @@ def test_a_hook_in_a_linked_worktree_asks_git_about_the_right_checkout(tmp_path)
     assert "not a file git tracks" in commit.stdout + commit.stderr, commit
 
 
+def test_a_hook_of_an_outer_repository_run_in_a_submodule_asks_the_submodule(tmp_path):
+    """Red team round 36: the project in a submodule, the outer repository's hook moving
+    into it. Git gives the hook the outer index as `.git/index`; made absolute against the
+    submodule, where `.git` is a file, git could answer nothing, and the `-r` include the
+    submodule tracks was refused (MLG200): an honest project blocked."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_AUTHOR_NAME="a", GIT_AUTHOR_EMAIL="a@b", GIT_COMMITTER_NAME="a",
+               GIT_COMMITTER_EMAIL="a@b", GIT_CONFIG_GLOBAL=os.devnull)
+
+    def git(*args, cwd):
+        return subprocess.run(["git", "-c", "protocol.file.allow=always", *args], cwd=cwd,
+                              env=env, check=True, capture_output=True, text=True)
+
+    project, outer = tmp_path / "project", tmp_path / "outer"
+    (project / "proj").mkdir(parents=True)
+    (project / "proj" / "base.txt").write_text("attrs==23.2.0\n")
+    (project / "proj" / "requirements.txt").write_text("-r base.txt\n")
+    git("init", "-q", cwd=project)
+    git("add", "-A", cwd=project)
+    git("commit", "-qm", "init", cwd=project)
+    outer.mkdir()
+    git("init", "-q", cwd=outer)
+    git("submodule", "-q", "add", str(project), "sub", cwd=outer)
+    git("commit", "-qm", "sub", cwd=outer)
+    hook = outer / ".git" / "hooks" / "pre-commit"
+    hook.write_text(f"#!/bin/sh\ncd sub/proj && {shlex.quote(sys.executable)} -m mlgate lock"
+                    f" --format json --python {shlex.quote(sys.executable)}\nexit 0\n")
+    hook.chmod(0o755)
+    (outer / "notes.txt").write_text("x\n")
+    git("add", "notes.txt", cwd=outer)
+    commit = subprocess.run(["git", "commit", "-qm", "notes"], cwd=outer, env=env,
+                            capture_output=True, text=True)
+    assert commit.returncode == 0, commit.stdout + commit.stderr
+    # (git gives a hook's output to stderr: the hook ran mlgate, and it answered)
+    found = json.loads(commit.stderr)
+    assert "MLG200" not in [f["code"] for f in found], found
+
+
 def test_file_names_that_are_not_utf8_end_in_no_traceback(tmp_path):
     """Reliability round 35 (R4): a model named `churn_\\xffpipe.joblib` beside a FastAPI
     module ended every check in a UnicodeEncodeError; a README section naming such a file
