@@ -620,3 +620,55 @@ def test_a_service_import_only_a_development_lock_installs_is_flagged(project, c
     write(root / "requirements.txt", "fastapi==0.115.0\nrequests==2.32.3\n")
     code, found, _ = run_lock(capsys, "--no-cache")
     assert code == 0 and not [f for f in found if f["code"] == "MLG211"], found
+
+
+def test_a_serving_module_is_parsed_with_the_grammar_of_the_projects_python(tmp_path):
+    """Red team round 36: MLG212 parsed the service with mlgate's own Python. On a 3.8
+    project a `match` statement passed (the service fails at start there); on a 3.12
+    project PEP 695 generics and 3.12's f-strings were "does not parse"."""
+    import shutil
+
+    from mlgate.checks.lock import _broken_service, _Installed
+    from mlgate.locks.service_imports import Broken, service_imports
+
+    (tmp_path / "app.py").write_text(
+        "from fastapi import FastAPI\n\nmatch 1:\n    case 1:\n        pass\n")
+    broken: list[Broken] = []
+    service_imports(str(tmp_path), ["app.py"], broken, (3, 8))
+    assert [b.path for b in broken] == ["app.py"]
+    if sys.version_info >= (3, 10):  # this Python's own grammar has `match`
+        broken = []
+        service_imports(str(tmp_path), ["app.py"], broken, sys.version_info[:2])
+        assert broken == []
+    # Newer than this Python: what this one cannot parse is asked of the project's own.
+    (tmp_path / "app.py").write_text("from fastapi import FastAPI\n\ntype Row = dict\n"
+                                     "def f(:\n")
+    broken = []
+    service_imports(str(tmp_path), ["app.py"], broken, (3, 99))
+    assert [b.path for b in broken] == ["app.py"]
+    says_fine = tmp_path / "python"  # an interpreter that parses every file it is given
+    says_fine.write_text('#!/bin/sh\nshift 3\nfor f in "$@"; do echo "$f"; done\n')
+    says_fine.chmod(0o755)
+
+    def env(python) -> _Installed:
+        return _Installed({"python": str(python), "markers": {"python_version": "3.99"}})
+
+    assert _broken_service(str(tmp_path), broken, env(says_fine), (3, 99)) == []
+    kept = _broken_service(str(tmp_path), broken, env(sys.executable), (3, 99))
+    assert [f.code for f in kept] == ["MLG212"]  # a real syntax error, in its Python too
+    import glob
+
+    candidates = [shutil.which("python3.13"), shutil.which("python3.12"), *sorted(glob.glob(
+        os.path.expanduser("~/.pyenv/versions/3.1[2-9]*/bin/python3")))]
+    newer = next((p for p in candidates if p
+                  and subprocess.run([p, "-c", "import sys; assert sys.version_info >= (3, 12)"],
+                                     capture_output=True).returncode == 0), None)
+    if newer and sys.version_info < (3, 12):  # (where such an interpreter is at hand)
+        (tmp_path / "app.py").write_text(
+            "from fastapi import FastAPI\n\ntype Row = dict[str, float]\n"
+            "def first[T](items: list[T]) -> T:\n    return items[0]\n"
+            "name = 'x'\nprint(f'{'a' + name}')\n")
+        broken = []
+        service_imports(str(tmp_path), ["app.py"], broken, (3, 12))
+        assert [b.path for b in broken] == ["app.py"]  # this Python cannot read it
+        assert _broken_service(str(tmp_path), broken, env(newer), (3, 12)) == []

@@ -866,11 +866,12 @@ def _unlocked_service_imports(root: str, env: _Installed, reachable: set[str],
     if not tracked:
         return []
     broken: list[Broken] = []
+    feature = _project_grammar(env)
     if not env.stdlib or not any("modules" in d for d in env.dists.values()):
-        service_imports(root, tracked, broken)  # an answer from before this check:
-        return _broken_service(root, broken)    # no module to compare with
-    imports = service_imports(root, tracked, broken)
-    found = _broken_service(root, broken)
+        service_imports(root, tracked, broken, feature)  # an answer from before this check:
+        return _broken_service(root, broken, env, feature)  # no module to compare with
+    imports = service_imports(root, tracked, broken, feature)
+    found = _broken_service(root, broken, env, feature)
     provided = {m for name in reachable for m in (env.dists.get(name) or {}).get(
         "modules") or ()}
     by_module: dict[str, list[str]] = {}
@@ -913,9 +914,39 @@ def _unlocked_service_imports(root: str, env: _Installed, reachable: set[str],
     return found
 
 
-def _broken_service(root: str, broken) -> list[Finding]:
+def _project_grammar(env: _Installed) -> tuple[int, int] | None:
+    """(major, minor) of the project's Python, from its markers; None when not known."""
+    major, _, minor = str(env.markers.get("python_version", "")).partition(".")
+    return (int(major), int(minor)) if major.isdigit() and minor.isdigit() else None
+
+
+def _parse_in_project(python: str, root: str, paths: list[str]) -> set[str] | None:
+    """Which of `paths` the project's interpreter parses (ast only: nothing of them runs;
+    -I -S: no site, no .pth of the commit); None when it cannot say."""
+    from mlgate import probe
+
+    code = ("import ast, sys\nfor p in sys.argv[1:]:\n    try:\n"
+            "        with open(p, 'rb') as h:\n            ast.parse(h.read(), p)\n"
+            "        print(p)\n    except Exception:\n        pass\n")
+    status, out, _ = probe.run_interpreter([python, "-I", "-S", "-c", code, *paths], root,
+                                           probe.probe_environment(), 60)
+    if status != 0:
+        return None
+    return set(out.decode("utf-8", "surrogateescape").splitlines())
+
+
+def _broken_service(root: str, broken, env: _Installed | None = None,
+                    feature: tuple[int, int] | None = None) -> list[Finding]:
     """MLG212: a serving module that does not parse (new-user round 35: an app.py with an
-    IndentationError was skipped, its imports unchecked, and the audit said READY)."""
+    IndentationError was skipped, its imports unchecked, and the audit said READY). Parsed
+    with the project's grammar when its Python is older than this one; when it is newer, a
+    file this one cannot parse is asked about in the project's interpreter (PEP 695 generics
+    and 3.12's f-strings were MLG212 on a 3.12 project: red team round 36)."""
+    import sys
+
+    if broken and env is not None and env.python and feature and feature > sys.version_info[:2]:
+        fine = _parse_in_project(env.python, root, [b.path for b in broken])
+        broken = [b for b in broken if fine is None or b.path not in fine]
     return [Finding(_relative(os.path.join(root, b.path)), b.line, b.col, SERVICE_BROKEN,
                     f"the service's code does not parse ({b.message}): the service fails at"
                     " start, and mlgate cannot check what it imports",

@@ -49,12 +49,14 @@ class Broken:
         self.path, self.line, self.col, self.message = path, line, col, message
 
 
-def service_imports(root: str, tracked: list[str],
-                    broken: list[Broken] | None = None) -> list[Import]:
+def service_imports(root: str, tracked: list[str], broken: list[Broken] | None = None,
+                    feature: tuple[int, int] | None = None) -> list[Import]:
     """The first import of each third-party top-level module the serving code reaches
     (paths relative to `root`), in the order met. `broken` gets the serving modules that
     do not parse (new-user round 35: an app.py with an IndentationError was skipped, its
-    imports unchecked, and the audit said READY)."""
+    imports unchecked, and the audit said READY). `feature`: the project's Python, when
+    older than this one: its grammar (a `match` passed on a 3.8 project, red team round 36).
+    """
     python = [n for n in tracked if n.endswith(".py")][:MAX_FILES]
     index = _module_index(python)
     local = {name.split(".")[0] for name in index}
@@ -63,7 +65,7 @@ def service_imports(root: str, tracked: list[str],
 
     def tree(rel: str) -> ast.Module | None:
         if rel not in trees:
-            trees[rel] = _parse(os.path.join(root, rel), errors, rel)
+            trees[rel] = _parse(os.path.join(root, rel), errors, rel, feature)
         return trees[rel]
 
     todo = [rel for rel in python if _served(rel) and (
@@ -104,11 +106,18 @@ def _served(rel: str) -> bool:
                                                          "noxfile.py"))
 
 
-def _parse(path: str, errors: dict | None = None, rel: str = "") -> ast.Module | None:
+def _parse(path: str, errors: dict | None = None, rel: str = "",
+           feature: tuple[int, int] | None = None) -> ast.Module | None:
+    import sys
+
     from mlgate.artifacts.reading import Unreadable, read_bytes, repository_of, resolve
 
+    older = feature if feature and feature < sys.version_info[:2] else None
     try:  # a regular file of the repository only: never a FIFO, a device, or a link out
-        return ast.parse(read_bytes(resolve(path, repository_of(path)), MAX_BYTES), path)
+        source = read_bytes(resolve(path, repository_of(path)), MAX_BYTES)
+        if older:
+            return ast.parse(source, path, feature_version=older)
+        return ast.parse(source, path)
     except SyntaxError as exc:  # (IndentationError and TabError too)
         if errors is not None:
             errors[rel] = exc
