@@ -180,7 +180,13 @@ def _pillar_lock(config, common, pillar, found):
         return
     result = list(lock.run(_args_for(lock, files, common), config))
     found.extend(result)
-    pillar.detail = f"{_brief(files)} against the project's environment"
+    # A pyproject.toml that declares no dependency (only [tool.mlgate]) is read for what it
+    # says beside a lock, but it is no lock: not listed among them (new-user trial round
+    # 35, F7)
+    from mlgate.locks.detect import declares_nothing
+
+    shown = [f for f in files if not declares_nothing(f)] or files
+    pillar.detail = f"{_brief(shown)} against the project's environment"
 
 
 def project_config(common: argparse.Namespace, config_file: str | None) -> Config:

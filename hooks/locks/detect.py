@@ -80,11 +80,12 @@ def discover_locks(root: str, config: Config | None = None) -> list[str]:
     paths = [path for _, path in sorted(found)]
     if not any(lock_format(p) in REAL_LOCKS for p in paths):
         paths.extend(p for p in _nearest_above(top, config) if p not in paths)
-    # A pyproject.toml that declares no dependency (one that holds only [tool.mlgate], or
-    # Poetry's table with no poetry.lock) pins nothing and compares nothing: it is no lock,
-    # alone (the lock pillar is not checked rather than passed) or beside one (it is not
-    # listed among the locks checked: new-user trial round 35, F7).
-    return [p for p in paths if lock_format(p) != "pyproject" or _declares(p)]
+    if not any(lock_format(p) in REAL_LOCKS for p in paths):
+        # A pyproject.toml that declares no dependency (one that holds only [tool.mlgate], or
+        # Poetry's table with no poetry.lock) pins nothing and compares nothing: alone, it is
+        # no lock, and the lock pillar is not checked rather than passed.
+        paths = [p for p in paths if lock_format(p) != "pyproject" or _declares(p)]
+    return paths
 
 
 def _logged_model(path: str) -> bool:
@@ -92,6 +93,11 @@ def _logged_model(path: str) -> bool:
     MLflow writes there records the training run's environment, it is not the project's
     lock (20 logged models gave 20 copies of the same MLG201)."""
     return os.path.isfile(os.path.join(os.path.dirname(path), "MLmodel"))
+
+
+def declares_nothing(path: str) -> bool:
+    """A pyproject.toml that pins and declares nothing (only [tool.mlgate], say)."""
+    return lock_format(path) == "pyproject" and not _declares(path)
 
 
 def _declares(path: str) -> bool:
