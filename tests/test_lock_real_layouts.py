@@ -813,3 +813,25 @@ def test_the_requirements_mlflow_writes_beside_a_logged_model_are_not_the_lock(p
     assert discover_locks(".") == ["requirements.txt"]
     code, found = run_lock(capsys, "--python", python_of(venv))
     assert (code, [f["code"] for f in found if f["code"] == "MLG201"]) == (0, []), found
+
+
+def test_a_pipfile_edited_after_its_lock_is_seen_by_the_cached_verdict(project, capsys):
+    """New-user trial round 36 (F1): the cached verdict was keyed on the locks, not on the
+    manifests they are made from: after a Pipfile edit that made Pipfile.lock stale,
+    `mlgate lock` passed from the cache (the Docker build's `pipenv install --deploy`
+    fails)."""
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    install(venv, "six", "1.16.0")
+    write(root / "Pipfile", '[packages]\nattrs = "==23.2.0"\nsix = "*"\n')
+    write(root / "Pipfile.lock", PIPFILE_LOCK)
+
+    def cached() -> tuple[int, list[dict]]:
+        code = main(["lock", "--format", "json"])
+        return code, json.loads(capsys.readouterr().out or "[]")
+
+    assert cached() == (0, [])
+    assert cached() == (0, [])  # from the cache
+    write(root / "Pipfile", '[packages]\nattrs = "<23"\nsix = "*"\n')
+    code, found = cached()
+    assert (code, [f["code"] for f in found]) == (1, ["MLG208"]), found

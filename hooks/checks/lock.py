@@ -509,10 +509,15 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
             os.path.realpath(python.executable), os.getcwd(), dockerfiles,
             sources) + ".json"
     if verdict_name:
+        from mlgate.locks.manifest import manifest_of
+
+        # and the manifests the locks are made from (MLG208: a Pipfile edited after its
+        # Pipfile.lock left a cached pass, new-user trial round 36)
+        manifests = [m for m in (manifest_of(lock.path, lock.format) for lock in locks) if m]
         _store_verdict(cache, verdict_name, findings, [*paths, *(lock.path for lock in locks),
                                                        os.path.join(repo_root,
                                                                     "pyproject.toml"),
-                                                       *dockerfiles, *sources])
+                                                       *manifests, *dockerfiles, *sources])
     return findings
 
 

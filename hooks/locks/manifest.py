@@ -30,6 +30,13 @@ RELOCK = {"pipfile": "pipenv lock", "uv": "uv lock", "pylock": "re-export the lo
 _NUMBERS = re.compile(r"^\d+(?:\.\d+)*$")
 
 
+def manifest_of(lock_path: str, lock_format: str) -> str | None:
+    """Where the manifest a lock is made from lives (beside it), or None for a format with
+    none: what a cached verdict of the lock depends on too."""
+    name = MANIFESTS.get(lock_format)
+    return os.path.join(os.path.dirname(lock_path), name) if name else None
+
+
 def requirements(lock_path: str, lock_format: str) -> tuple[str, list[tuple[str, str, int]]]:
     """(the manifest's path, [(canonical name, PEP 440 specifier, line)]); ("", []) when the
     manifest is absent or cannot be read."""
