@@ -92,3 +92,39 @@ def test_the_values_real_bundles_hold_still_pass(git_project, capsys):
     for protocol in (0, 2, 4, 5):
         code, found = _scan(git_project, capsys, pickle.dumps(bundle, protocol=protocol))
         assert (code, found) == (0, []), (protocol, found)
+
+
+def _shared(constant: bytes, uses: bytes, count: int) -> bytes:
+    """PROTO 4, `constant` memoized (0), then a list of `count` copies of `uses` (which may
+    fetch memo entries 0, 1, ...)."""
+    return b"\x80\x04" + constant + b"\x940](" + uses * count + b"e."
+
+
+def test_a_value_shared_through_the_memo_is_paid_for_at_every_use(git_project, capsys):
+    # Static review round 36: what a call or BUILD consumes was charged once, however often
+    # the stream fetched it: 3,500 bytearray() calls on one shared 1 MB bytes allocate
+    # 3.5 GB from 1 MB; 8,000 paths on one shared 60 KB part, 480 MB from 100 KB.
+    big = b"B" + struct.pack("<I", 1 << 20) + b"\x07" * (1 << 20)  # BINBYTES, 1 MB
+    calls = g("builtins", "bytearray") + b"h\x00\x85R"  # bytearray(memo[0])
+    code, found = _scan(git_project, capsys, _shared(big, calls, 40))
+    assert code == 1 and "would copy more than" in found[0]["message"], found
+    text = b"X" + struct.pack("<I", 60_000) + b"a" * 60_000  # BINUNICODE
+    paths = g("pathlib", "PurePosixPath") + b"h\x00\x85R"
+    code, found = _scan(git_project, capsys, _shared(text, paths, 400))
+    assert code == 1 and "would copy more than" in found[0]["message"], found
+    # one state dict, the state of many objects: each copies its items
+    state = b"}" + b"X\x04\x00\x00\x00note" + text + b"s"  # {'note': 60 KB text}
+    objects = g("sklearn.preprocessing", "StandardScaler") + b")\x81h\x00b"
+    code, found = _scan(git_project, capsys, _shared(state, objects, 400))
+    assert code == 1 and "would copy more than" in found[0]["message"], found
+
+
+def test_values_used_once_each_pass_whatever_their_size(git_project, capsys):
+    # the same calls, each on its own value: what the file holds, the load copies once
+    big = b"B" + struct.pack("<I", 1 << 20) + b"\x07" * (1 << 20)
+    calls = g("builtins", "bytearray") + b"(" + big + b"tR"
+    code, found = _scan(git_project, capsys, b"\x80\x04](" + calls * 40 + b"e.")
+    assert (code, found) == (0, []), found
+    few = g("builtins", "bytearray") + b"h\x00\x85R"  # and a small shared one, many times
+    code, found = _scan(git_project, capsys, _shared(b"C\x03abc", few, 5000))
+    assert (code, found) == (0, []), found

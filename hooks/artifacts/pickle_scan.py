@@ -158,10 +158,11 @@ class ScanBudget:
     """Opcodes and seconds one file's scan may spend, shared by its nested pickles and by
     the members of an archive; charged to the run's budget too, when there is one."""
 
-    __slots__ = ("checkpoint", "deadline", "ops", "run", "synced")
+    __slots__ = ("checkpoint", "copied", "copy_limit", "deadline", "ops", "run", "synced")
 
     def __init__(self) -> None:
-        self.ops = self.synced = 0
+        self.ops = self.synced = self.copied = 0
+        self.copy_limit = COPY_ALLOWANCE
         self.checkpoint = _CLOCK_EVERY
         self.deadline = time.monotonic() + MAX_SECONDS
         self.run = _RUN[0]
@@ -196,6 +197,35 @@ def _size(value) -> int:
     return 1
 
 
+# What the load may copy of the stream's text and bytes, beyond twice the stream's size: a
+# real writer writes each value where it is used, once (a value shared through the memo is
+# one object the load does not copy again), so what calls and states consume adds up to
+# about the file. 8,000 path calls on one shared 60 KB string (480 MB from 100 KB), a
+# shared 1 MB bytes in 3,500 bytearray() calls (3.5 GB), 1,500 XGBoost boosters on one
+# shared handle (each parsed again) were accepted (static review round 36).
+COPY_ALLOWANCE = 16 << 20
+
+
+def _consumed(value) -> tuple[int, int]:
+    """What a call or a BUILD makes the load go through of its arguments or state, at every
+    use (shared through the memo or not): (values, bytes), the values two levels deep (the
+    items, and the items of containers among them) and the length of the text and bytes
+    among them."""
+    nodes = size = 0
+    todo = [(value, 0)]
+    while todo:
+        item, depth = todo.pop()
+        nodes += 1
+        if isinstance(item, Const):
+            if isinstance(item.value, (str, bytes, bytearray, Blob, TextBlob)):
+                size += len(item.value)
+        elif depth < 2 and isinstance(item, Seq):
+            todo.extend((v, depth + 1) for v in item.items)
+        elif depth < 2 and isinstance(item, Mapping):
+            todo.extend((v, depth + 1) for pair in item.pairs for v in pair)
+    return nodes - 1, size
+
+
 # Calls that hash the items of their first argument (set elements, dict keys).
 HASHING_CALLS = (("builtins", "set"), ("builtins", "frozenset"), ("__builtin__", "set"),
                  ("__builtin__", "frozenset"), *DICT_MAKERS)
@@ -210,6 +240,7 @@ def scan_pickle(data: bytes, is_allowed: Callable[[str, str], bool], start: int 
     stream = io.BytesIO(data)
     stream.seek(start)
     budget = budget if budget is not None else ScanBudget()
+    budget.copy_limit += 2 * (len(data) - start)
     try:
         while True:
             _walk_one(stream, data, is_allowed, verdict, joblib, budget)
@@ -475,6 +506,16 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
             _refuse(verdict, offset, UNRESOLVED, "the scan's work budget ran out"
                     f" ({exhausted}): no model needs that much")
 
+    def consume(value, offset: int) -> None:
+        """A call's arguments or a BUILD's state, paid for at every use (COPY_ALLOWANCE)."""
+        units, size = _consumed(value)
+        charge(max(units, _size(value)), offset)
+        budget.copied += size
+        if budget.copied > budget.copy_limit:
+            _refuse(verdict, offset, UNRESOLVED, f"the load would copy more than"
+                    f" {budget.copy_limit >> 20} MB of the file's text and bytes (values shared"
+                    " through the memo, used again and again): no writer writes that")
+
     def hashed(values, offset: int, into=None) -> None:
         """Values the unpickler hashes (keys, set elements) into the container `into` (None:
         a new one): their work joins the budget, and their hashes must not collide."""
@@ -490,7 +531,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
         charge(key_hashes.take_work(), offset)
 
     def call(target, args, offset: int, what: str):
-        charge(_size(args), offset)
+        consume(args, offset)
         if any(_is(target, maker) for maker in HASHING_CALLS) and args.items:
             first = args.items[0] if len(args.items) == 1 or target.name != "defaultdict" \
                 else args.items[1]
@@ -793,10 +834,10 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                 elif name == "BUILD":
                     state = pop(pos)
                     # A dict state shared through the memo, unchanged since it passed as an
-                    # attribute dict, is not examined (nor paid for) again.
+                    # attribute dict, is not examined again; it is paid for at every use (its
+                    # items are copied into each object's: static review round 36)
                     seen = isinstance(state, Mapping) and state.checked == len(state.pairs)
-                    if not seen:
-                        charge(_size(state), pos)
+                    consume(state, pos)
                     if not stack or not isinstance(stack[-1], (Instance, Seq, Mapping)):
                         _refuse(verdict, pos, UNRESOLVED,
                                 "BUILD on a class, function or constant: it would set"

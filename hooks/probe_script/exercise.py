@@ -485,8 +485,9 @@ def _bundle_model(obj, method):
     models = [(k, v) for k, v in obj.items() if callable(getattr(v, method, None))]
     # a preprocessor fits and transforms (a DataFrame only transforms: it is data; a label
     # encoder decodes the answers, it never sees the request)
+    model = models[0][1] if len(models) == 1 else None
     transforms = [k for k, v in obj.items() if callable(getattr(v, "transform", None))
-                  and callable(getattr(v, "fit", None)) and not _decodes_answers(v)]
+                  and callable(getattr(v, "fit", None)) and not _decodes_answers(v, model)]
     if len(models) != 1 or set(transforms) - {models[0][0]}:
         return None
     return models[0]
@@ -495,14 +496,24 @@ def _bundle_model(obj, method):
 _TARGET_ENCODERS = ("LabelEncoder", "LabelBinarizer", "MultiLabelBinarizer")
 
 
-def _decodes_answers(part):
+def _decodes_answers(part, model=None):
     """scikit-learn's encoders of the target (their transform takes `y`): saved beside a
     model to decode its answers (`le.inverse_transform(model.predict(X))`), never applied
     to the request (new-user trial round 34: `(label_encoder, pipeline)` was run as a
-    preprocessor chain, LabelEncoder.transform(request) failed, NOT READY)."""
+    preprocessor chain, LabelEncoder.transform(request) failed, NOT READY). Beside a known
+    `model`, a LabelEncoder decodes its answers only if it has as many classes as the model
+    answers with: two encoders of 304 and 466 categories beside a 2-class model encode
+    request columns, which the service does its own way (new-user trial round 36)."""
     try:
-        return any(cls.__name__ in _TARGET_ENCODERS and (cls.__module__ or "").startswith(
-            "sklearn.preprocessing") for cls in type(part).__mro__)
+        if not any(cls.__name__ in _TARGET_ENCODERS and (cls.__module__ or "").startswith(
+                "sklearn.preprocessing") for cls in type(part).__mro__):
+            return False
+        if model is None or type(part).__name__ != "LabelEncoder":
+            return True
+        answers = getattr(model, "classes_", None)
+        if answers is None and hasattr(model, "steps"):  # a Pipeline: its last step's
+            answers = getattr(model.steps[-1][1], "classes_", None)
+        return answers is not None and len(getattr(part, "classes_", ())) == len(answers)
     except Exception:
         return False
 
@@ -512,8 +523,9 @@ def _without_decoders(obj):
     rest as a chain; (bundle, names of the encoders set aside)."""
     if not isinstance(obj, (tuple, list)) or len(obj) > _Chain.MAX_PARTS:
         return obj, []
-    decoders = [p for p in obj if _decodes_answers(p)]
-    kept = [p for p in obj if not _decodes_answers(p)]
+    model = next((p for p in obj if callable(getattr(p, "predict", None))), None)
+    decoders = [p for p in obj if _decodes_answers(p, model)]
+    kept = [p for p in obj if not _decodes_answers(p, model)]
     if not decoders or not kept:
         return obj, []
     return (kept[0] if len(kept) == 1 else type(obj)(kept)), decoders
@@ -523,7 +535,9 @@ def exercise_model(obj, spec):
     """Expected input, the sample predicted, an empty request, latency: what was asked."""
     obj, decoders = _without_decoders(obj)
     if isinstance(obj, dict):
-        decoders = [v for v in list(obj.values())[:64] if _decodes_answers(v)]
+        model = next((v for v in list(obj.values())[:64]
+                      if callable(getattr(v, "predict", None))), None)
+        decoders = [v for v in list(obj.values())[:64] if _decodes_answers(v, model)]
     bundled = _bundle_model(obj, spec.get("method") or "predict")
     ordered_by = None  # a bundle's own list of the columns, which its service orders by
     if bundled is not None:
