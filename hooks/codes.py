@@ -67,6 +67,7 @@ NOTHING_TO_COMPARE = "MLG411"
 # MLG5xx: mlgate latency
 LATENCY_OVER_BUDGET = "MLG501"
 LATENCY_NOT_MEASURED = "MLG502"
+LATENCY_MEMORY = "MLG503"
 
 
 def known(code: str) -> bool:

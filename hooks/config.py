@@ -246,6 +246,7 @@ CHECK_KEYS: dict[str, dict[str, Callable[[Any, str], Any]]] = {
     "latency": {
         "budget-ms": _milliseconds,
         "max-seconds": _seconds,
+        "memory-mb": _megabytes,
     },
     "schema": {
         "contract-names": _choice("fields", "aliases"),

@@ -806,6 +806,21 @@ RULES: dict[str, Rule] = {
         fix='add a sample that predicts (`sample = "..."`)',
         why='a latency that cannot be measured was not checked',
     ),
+    "MLG503": Rule(
+        'error',
+        summary='a few requests at once (64 copies of the sample\'s row) need more memory '
+                'than `memory-mb` (default 2048) beyond the loaded model',
+        what='a few requests at once (64 copies of the sample\'s row) need more memory '
+             'than `memory-mb` (default 2048) beyond the loaded model; measured as address '
+             'space, so memory allocated and never touched counts too',
+        fix='find what sizes each row in the model (a stored width or count no array '
+            'backs, a polynomial degree, a vocabulary), or raise `[tool.mlgate.latency] '
+            'memory-mb` if the service has the memory (0: not checked)',
+        why='latency measures time only: a model small on disk whose rows each take 160 MB '
+            'answers one request in time and takes the service down under a few',
+        not_flagged='what the loaded model itself takes (the load has its own limit); a '
+                    'failure of the batch other than memory',
+    ),
 }
 
 # docs/rules.md's tables: a family's codes and the columns its table shows.

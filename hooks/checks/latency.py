@@ -19,6 +19,7 @@ import os
 import sys
 from collections.abc import Iterable
 
+from mlgate.codes import LATENCY_MEMORY as MEMORY
 from mlgate.codes import LATENCY_NOT_MEASURED as NOT_MEASURED
 from mlgate.codes import LATENCY_OVER_BUDGET as OVER_BUDGET
 from mlgate.config import Config
@@ -46,7 +47,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def latency_spec(config: Config, spec, max_seconds: float | None = None) -> dict:
     section = config.section(NAME)
     return {"max_seconds": max_seconds or section.get("max-seconds", 10.0), "max_runs": 2000,
-            "warmup": 5, "remeasure_over_ms": spec.budget_ms, "batch": spec.batch or 0}
+            "warmup": 5, "remeasure_over_ms": spec.budget_ms, "batch": spec.batch or 0,
+            "memory_mb": section.get("memory-mb", DEFAULT_MEMORY_MB)}
+
+
+# The address space a few requests at once (64 copies of the sample's row) may take beyond
+# the loaded model; 0 in [tool.mlgate.latency] memory-mb: not checked. scikit-learn's own
+# chunked computations (a neighbours search) use 1 GB at most.
+DEFAULT_MEMORY_MB = 2048
 
 
 def summary(spec, model: dict, record_load: dict) -> str:
@@ -112,6 +120,17 @@ def latency_findings(spec, model: dict, quiet: bool = False) -> list[Finding]:
                              f"model {spec.name!r}: the batch of {spec.batch} rows was not"
                              f" timed: {model['batch_error']}", "warning",
                              "lower batch, or fix what the error says", {"check": NAME}))
+    memory = model.get("memory")
+    if isinstance(memory, dict) and memory.get("ok") is False:
+        found.append(Finding(
+            spec.artifact, 1, 1, MEMORY,
+            f"model {spec.name!r}: {memory.get('rows')} copies of the sample's row ran out of"
+            f" memory under a limit of {memory.get('mb')} MB beyond the loaded model: a"
+            " service answering a few requests at once runs out of memory", "error",
+            "look for what sizes each row in the model (a number of components, features,"
+            " outputs or classes that no array of the model backs, a polynomial degree, a"
+            " vocabulary); if the service really has that memory, raise [tool.mlgate.latency]"
+            " memory-mb", {"check": NAME, "rows": memory.get("rows"), "mb": memory.get("mb")}))
     parallel = model.get("parallel")
     if isinstance(parallel, dict) and parallel:
         settings = ", ".join(f"{k}={v}" for k, v in list(parallel.items())[:5])

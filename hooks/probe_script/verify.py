@@ -1072,7 +1072,11 @@ def _row_width_problem(name, bases, attributes):
 # FunctionTransformer's func made an n x n matrix per request; a fitted callback as an
 # inverse_func rewrote the model on each request).
 _CALLED = {"FunctionTransformer": ("func", "inverse_func"),
-           "TransformedTargetRegressor": ("func", "inverse_func")}
+           "TransformedTargetRegressor": ("func", "inverse_func"),
+           # neighbours weigh and measure with them: a kernel as `weights` made an n x n
+           # matrix per request, answers unchanged (red team round 36)
+           "KNeighborsMixin": ("weights", "metric"), "RadiusNeighborsMixin": ("weights", "metric"),
+           "KNNImputer": ("weights", "metric")}
 
 
 def _called_objects_problem(name, bases, attributes):
@@ -1642,6 +1646,12 @@ def _counts_problem(model):
             int(i) for i in np.ravel(order)) != list(range(len(members))):
         return f"{name}: order_ is not a permutation of its outputs"
     classes = attributes.get("classes_")
+    if classes is not None and not isinstance(classes, np.ndarray) and not (
+            isinstance(classes, list) and all(isinstance(c, np.ndarray) for c in classes)):
+        # scikit-learn keeps an array (a list of arrays, one per output): `range(2 * 10**7)`
+        # passed the count check, and each row's predict_proba answered 20 million numbers
+        # (red team round 36)
+        return f"{name}: classes_ is a {type(classes).__name__}, not an array of the classes"
     if isinstance(classes, np.ndarray) and classes.dtype == object and any(
             type(c) is int and not -(1 << 63) <= c < (1 << 63) for c in classes.ravel()[:100_000]):
         return f"{name}: a class in classes_ that is not a 64-bit number (no answer carries it)"
