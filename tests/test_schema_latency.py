@@ -171,6 +171,31 @@ def test_a_label_encoder_beside_the_model_decodes_its_answers(repo, capsys):
     assert code == 1 and "MLG401" in codes(found), found  # the model's own columns
 
 
+def test_label_encoders_of_request_columns_in_a_dict_are_not_the_models_decoders(repo,
+                                                                                 capsys):
+    """New-user trial round 36 (F2): `{"model": xgb, "enc1": LabelEncoder (304 classes),
+    "enc2": LabelEncoder (466)}` beside a 2-class model: the service label-encodes two
+    request columns its own way; mlgate took every LabelEncoder for a decoder of the
+    answers, sent the raw request to the model, and failed it (18 x MLG401). An encoder
+    whose classes are not the model's answers is a preprocessor the service applies its own
+    way: not checked, never failed."""
+    from sklearn.preprocessing import LabelEncoder
+
+    columns = FRAME[["age", "income"]]
+    model = LogisticRegression().fit(columns, TARGET)
+    cities = LabelEncoder().fit(["paris", "rome", "oslo", "lima", "kyiv"])
+    name = sample(repo, {"age": 0.3, "income": 0.5})
+    joblib.dump({"model": model, "city": cities}, repo / "model.bin")
+    code, found, _ = run(capsys, "schema", "--artifact", "model.bin", "--sample", name)
+    assert code == 0 and [(f["code"], f["severity"]) for f in found] == [
+        ("MLG400", "warning")], found
+    assert "'city': LabelEncoder" in found[0]["message"], found
+    # one of the model's own classes decodes its answers: the model is checked
+    labels = LabelEncoder().fit(np.where(TARGET == 1, "high", "low"))
+    joblib.dump({"model": model, "labels": labels}, repo / "model.bin")
+    assert run(capsys, "schema", "--artifact", "model.bin", "--sample", name)[:2] == (0, [])
+
+
 def test_parquet_samples_are_read_in_the_projects_environment(repo, capsys):
     pytest.importorskip("pyarrow")
     joblib.dump(column_pipeline(), repo / "model.joblib")

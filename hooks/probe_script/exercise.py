@@ -501,9 +501,9 @@ def _decodes_answers(part, model=None):
     model to decode its answers (`le.inverse_transform(model.predict(X))`), never applied
     to the request (new-user trial round 34: `(label_encoder, pipeline)` was run as a
     preprocessor chain, LabelEncoder.transform(request) failed, NOT READY). Beside a known
-    `model`, a LabelEncoder decodes its answers only if it has as many classes as the model
-    answers with: two encoders of 304 and 466 categories beside a 2-class model encode
-    request columns, which the service does its own way (new-user trial round 36)."""
+    `model` in a dict, a LabelEncoder decodes its answers only if it has as many classes as
+    the model answers with: two encoders of 304 and 466 categories beside a 2-class model
+    encode request columns, which the service does its own way (new-user trial round 36)."""
     try:
         if not any(cls.__name__ in _TARGET_ENCODERS and (cls.__module__ or "").startswith(
                 "sklearn.preprocessing") for cls in type(part).__mro__):
@@ -523,9 +523,11 @@ def _without_decoders(obj):
     rest as a chain; (bundle, names of the encoders set aside)."""
     if not isinstance(obj, (tuple, list)) or len(obj) > _Chain.MAX_PARTS:
         return obj, []
-    model = next((p for p in obj if callable(getattr(p, "predict", None))), None)
-    decoders = [p for p in obj if _decodes_answers(p, model)]
-    kept = [p for p in obj if not _decodes_answers(p, model)]
+    # (no count check here: a LabelEncoder is never a step of a chain fed a table, its
+    # transform takes one column of labels; one of another fit is reported as failing to
+    # decode the answers)
+    decoders = [p for p in obj if _decodes_answers(p)]
+    kept = [p for p in obj if not _decodes_answers(p)]
     if not decoders or not kept:
         return obj, []
     return (kept[0] if len(kept) == 1 else type(obj)(kept)), decoders
