@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import sys
 
 from mlgate.finding import SEVERITIES, UsageError
 from mlgate.lazy_re import LazyPattern
@@ -499,16 +498,12 @@ def _git_texts(repo_root: str, rev: str, paths: list[str]) -> dict[str, str]:
 
 def _toml_table(path: str, text: str) -> Any:
     """`[tool.mlgate]` of a TOML text; `path` names it in errors."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.9/3.10 only
-        import tomli as tomllib
+    from mlgate.toml_read import TomlError, loads
+
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = loads(text)
+    except TomlError as exc:
         raise UsageError(f"{path}: invalid TOML: {exc}") from None
-    except RecursionError:
-        raise UsageError(f"{path}: invalid TOML: nested too deeply to read") from None
     tool = data.get("tool", {})
     if not isinstance(tool, dict):
         raise UsageError(f"{path}: `tool` must be a table ([tool.mlgate] lives in it)")

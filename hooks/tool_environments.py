@@ -127,13 +127,11 @@ def _read_toml(path: str, repo_root: str) -> dict:
     record = cache.read(name)
     if record is not None and isinstance(record.get("data"), dict):
         return record["data"]
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.9/3.10 only
-        import tomli as tomllib
+    from mlgate.toml_read import TomlError, loads
+
     try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, TomlError):
         return {}
     data = json.loads(json.dumps(data, default=str))  # dates: never a setting read here
     cache.write(name, {"data": data})

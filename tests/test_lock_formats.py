@@ -7,6 +7,7 @@ README.md for how). Hand-written snippets below cover what those files don't sho
 from __future__ import annotations
 
 import string
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -738,3 +739,19 @@ def test_damaged_real_locks_never_raise(case, cut, drop, insert):
     del lines[int(drop * (len(lines) - 1))]
     at = int(cut * len(lines))
     exercise(parse, "\n".join([*lines[:at], insert, *lines[at:]]))
+
+
+def test_every_toml_reader_turns_deep_nesting_into_a_problem(tmp_path):
+    """Reliability round 36 (F1): a sub-project's pyproject.toml found as a lock, and a
+    poetry.toml read to find the environment, raised RecursionError (a traceback, and an
+    empty `--format json`): two of four TOML readers did not catch it. One reader now."""
+    from mlgate.locks.requirements import parse_pyproject
+    from mlgate.tool_environments import _read_toml
+
+    deep = '[project]\nname = "sub"\n[tool.x]\ny = ' + "[" * 3000 + "]" * 3000 + "\n"
+    lock = parse_pyproject(deep, "sub/pyproject.toml")
+    assert [p.message for p in lock.problems] == [
+        "invalid TOML: nested too deeply to read (line 1, column 1)"], lock.problems
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / "poetry.toml").write_text("[virtualenvs]\nx = " + "[" * 3000 + "]" * 3000)
+    assert _read_toml(str(tmp_path / "poetry.toml"), str(tmp_path)) == {}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import sys
 
 from mlgate.locks.model import (
     LockedPackage,
@@ -235,18 +234,13 @@ def read_requirements(path: str, format: str = "requirements") -> list[ParsedLoc
 def parse_pyproject(text: str, path: str) -> ParsedLock:
     """[project.dependencies] and optional dependencies, for the pinning rule; the project's
     name; and, as names only (`declared`), its development groups."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
+    from mlgate.toml_read import TomlError, loads
 
     lock = ParsedLock(path, "pyproject")
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"line (\d+)", str(exc))
-        lock.problems.append(LockProblem(path, int(found.group(1)) if found else 1,
-                                         f"invalid TOML: {exc}"))
+        data = loads(text)
+    except TomlError as exc:
+        lock.problems.append(LockProblem(path, exc.line, f"invalid TOML: {exc}", exc.col))
         return lock
     lock.declared = _group_names(data)
     tool = data.get("tool")

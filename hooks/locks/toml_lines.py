@@ -8,7 +8,6 @@ checked against the name the parser read.
 from __future__ import annotations
 
 import re
-import sys
 
 from mlgate.locks.model import LockProblem
 
@@ -16,46 +15,18 @@ TYPE_CHECKING = False  # not `from typing import ...`: typing costs start-up tim
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-_POSITION_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_END_RE = re.compile(r"\s*\(at end of document\)\s*$")
 _COMMIT_RE = re.compile(r"^[0-9a-fA-F]{7,64}$")
 
 
 def load_toml(text: str, path: str, problems: list[LockProblem]) -> dict | None:
     """The TOML document as a dict, or None with a LockProblem at the error's line."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised by the Python 3.9 CI run
-        import tomli as tomllib
+    from mlgate.toml_read import TomlError, loads
 
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line, col, message = _error_position(exc, text)
-        problems.append(LockProblem(path, line, f"not valid TOML: {message}", col))
-    except RecursionError:
-        problems.append(LockProblem(path, 1, "not valid TOML: nested too deeply to read"))
-    except Exception as exc:  # a reader bug must not become a crash of the hook
-        problems.append(LockProblem(path, 1, f"not valid TOML: {exc}"))
+        return loads(text)
+    except TomlError as exc:
+        problems.append(LockProblem(path, exc.line, f"not valid TOML: {exc.message}", exc.col))
     return None
-
-
-def _error_position(exc: Exception, text: str) -> tuple[int, int, str]:
-    """(line, column, message) of a TOMLDecodeError, whichever tomllib/tomli raised it."""
-    message = str(exc)
-    line, col = getattr(exc, "lineno", None), getattr(exc, "colno", None)
-    found = _POSITION_RE.search(message)
-    if found:
-        message = message[: found.start()]
-        if not isinstance(line, int):
-            line, col = int(found.group(1)), int(found.group(2))
-    elif _END_RE.search(message):
-        message = _END_RE.sub("", message) + " at the end of the file"
-        if not isinstance(line, int):
-            line = text.count("\n") + 1 - (1 if text.endswith("\n") else 0)
-            col = 1
-    message = getattr(exc, "msg", None) or message
-    return max(1, line or 1), max(1, col or 1), message
 
 
 def entry_lines(text: str, table: str, names: list[object]) -> list[int]:
