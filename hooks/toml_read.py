@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any
 
 _POSITION_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _END_RE = re.compile(r"\s*\(at end of document\)\s*$")
@@ -24,7 +23,8 @@ class TomlError(ValueError):
         self.message, self.line, self.col = message, line, col
 
 
-def loads(text: str) -> dict[str, Any]:
+def loads(text: str) -> dict:
+    """The document as a dict (no `typing` import here: every hook reads its config)."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised by the Python 3.9 CI run
