@@ -68,3 +68,30 @@ def test_helpers():
     assert vcs_commit("git+https://h/r@0123abcd") == "0123abcd"
     assert vcs_commit("git+https://h/r@main") is None
     assert vcs_commit("git+ssh://git@host/r") is None
+
+
+LINE_PIECES = ["numpy==1.0", " ", "  ", "#", " # note", "\\", "\\\\", "\t", "-r base.txt",
+               "--hash=sha256:ab", "x", "\n", "\r\n"]
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(LINE_PIECES), max_size=20).map("".join))
+def test_lines_are_joined_and_comments_cut_as_pip_does(text):
+    """Differential against pip's own reading (reliability round 36: a requirement whose
+    trailing comment ended in a backslash hid the next line from pip, not from mlgate)."""
+    import pytest
+
+    req_file = pytest.importorskip("pip._internal.req.req_file")
+    from mlgate.locks.requirements import _logical_lines
+
+    try:
+        expected = list(req_file.preprocess(text))
+    except TypeError:  # another pip's internal signature
+        pytest.skip("this pip's preprocess() takes other arguments")
+    assert _logical_lines(text) == expected
+
+
+def test_a_comment_ending_in_a_backslash_hides_the_next_requirement():
+    lock = parse("attrs==23.2.0  # pinned for py3.8 \\\nsix==1.16.0\n# note \\\nnumpy==2.0\n",
+                 "requirements.txt")
+    assert [(p.name, p.line) for p in lock.packages] == [("attrs", 1), ("numpy", 4)]

@@ -60,22 +60,36 @@ def vcs_commit(url: str) -> str | None:
 
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:
-    """(first physical line number, joined text) with continuations joined, comments cut."""
+    """(first physical line number, joined text), as pip reads a requirements file: first
+    continuations are joined, then comments cut. So a requirement whose trailing comment
+    ends in a backslash swallows the next line (pip installs neither that line's package,
+    while mlgate counted it locked: reliability round 36); a line that is only a comment
+    never continues."""
     lines: list[tuple[int, str]] = []
-    pending, start = "", 0
+    pending: list[str] = []
+    start = 0
+
+    def emit(number: int, joined: str) -> None:
+        joined = _COMMENT_RE.sub("", joined).strip()
+        if joined:
+            lines.append((number, joined))
+
     for number, raw in enumerate(text.splitlines(), 1):
-        if not pending:
-            start = number
-        line = _COMMENT_RE.sub("", raw)
-        if line.endswith("\\"):
-            pending += line[:-1] + " "
+        comment = _COMMENT_RE.match(raw) is not None
+        if raw.endswith("\\") and not comment:
+            if not pending:
+                start = number
+            pending.append(raw.strip("\\"))
             continue
-        pending += line
-        if pending.strip():
-            lines.append((start, pending.strip()))
-        pending = ""
-    if pending.strip():
-        lines.append((start, pending.strip()))
+        if comment:
+            raw = " " + raw  # (pip's own way: the comment is cut after the join)
+        if pending:
+            emit(start, "".join([*pending, raw]))
+            pending = []
+        else:
+            emit(number, raw)
+    if pending:
+        emit(start, "".join(pending))
     return lines
 
 
