@@ -835,3 +835,24 @@ def test_a_pipfile_edited_after_its_lock_is_seen_by_the_cached_verdict(project, 
     write(root / "Pipfile", '[packages]\nattrs = "<23"\nsix = "*"\n')
     code, found = cached()
     assert (code, [f["code"] for f in found]) == (1, ["MLG208"]), found
+
+
+def test_a_lock_installed_as_it_is_must_list_what_its_packages_require(project, capsys):
+    """Reliability round 36 (F6): a Pipfile.lock (or pylock.toml) that lost numpy's entry
+    while pandas stayed passed: numpy counted as declared, since a locked package requires
+    it. These locks are installed without resolving: the deployed environment has none."""
+    root, venv = project
+    install(venv, "attrs", "23.2.0", requires=["six", "colorama; sys_platform == 'win32'"])
+    install(venv, "six", "1.16.0")
+    lock = PIPFILE_LOCK.replace('"six": {"version": "==1.16.0"}', '"zipp": {"version": "==1"}')
+    install(venv, "zipp", "1")
+    write(root / "Pipfile", '[packages]\nattrs = "==23.2.0"\n')
+    write(root / "Pipfile.lock", lock)
+    code, found = run_lock(capsys)
+    assert code == 1 and [(f["code"], f.get("package")) for f in found
+                          if f["code"] == "MLG200"] == [("MLG200", "six")], found
+    assert "attrs requires six, which this lock does not list" in next(
+        f["message"] for f in found if f["code"] == "MLG200")
+    # listed: nothing to say (colorama's marker does not hold here, nor is it installed)
+    write(root / "Pipfile.lock", PIPFILE_LOCK)
+    assert [f for f in run_lock(capsys)[1] if f["code"] == "MLG200"] == []

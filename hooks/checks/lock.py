@@ -97,28 +97,75 @@ class _Installed:
         """`roots` (name -> extras asked for) and everything their installed metadata requires,
         markers evaluated for the project's interpreter: `uvicorn[standard]` brings in what
         uvicorn's `extra == "standard"` requirements name, and what those require."""
-        from packaging.requirements import Requirement
-
         seen, stack = set(), [(name, frozenset(extras)) for name, extras in roots.items()]
         while stack:
             name, extras = stack.pop()
             if (name, extras) in seen:
                 continue
             seen.add((name, extras))
-            for text in (self.dists.get(name) or {}).get("requires") or []:
-                try:
-                    req = Requirement(text)
-                except ValueError:  # InvalidRequirement, and huge numbers
-                    continue
-                if req.marker is not None:
-                    envs = [dict(self.markers, extra=e) for e in (extras or {""})]
-                    try:
-                        if not any(req.marker.evaluate(env) for env in envs):
-                            continue
-                    except Exception:  # an undefined comparison: keep the edge
-                        pass
-                stack.append((canonical_name(req.name), frozenset(req.extras)))
+            stack.extend(self.requires(name, extras))
         return {name for name, _ in seen}
+
+    def requires(self, name: str, extras) -> list[tuple[str, frozenset]]:
+        """What the installed `name` (with `extras`) requires here, markers evaluated for
+        the project's interpreter: (name, extras asked for) each."""
+        from packaging.requirements import Requirement
+
+        found = []
+        for text in (self.dists.get(name) or {}).get("requires") or []:
+            try:
+                req = Requirement(text)
+            except ValueError:  # InvalidRequirement, and huge numbers
+                continue
+            if req.marker is not None:
+                envs = [dict(self.markers, extra=e) for e in (extras or {""})]
+                try:
+                    if not any(req.marker.evaluate(env) for env in envs):
+                        continue
+                except Exception:  # an undefined comparison: keep the edge
+                    pass
+            found.append((canonical_name(req.name), frozenset(req.extras)))
+        return found
+
+
+# Locks installed as they are, with no resolution (`pipenv sync`, `pipenv install --deploy`;
+# a pylock.toml, PEP 751): what their packages require must be in them. (uv.lock and
+# poetry.lock list each package's dependencies, checked as they are read.)
+INSTALLED_AS_IS = frozenset({"pipfile", "pylock"})
+
+
+def _incomplete(lock, chosen: list, env: _Installed, ignored: set[str]) -> list[Finding]:
+    """MLG200: a package of a lock installed as it is requires one the lock does not list,
+    and that is installed here (so its marker holds): a pylock.toml or Pipfile.lock that
+    lost numpy's entry while pandas stayed passed, numpy counted as "declared" because a
+    locked package requires it; the deployed environment has no numpy (reliability round
+    36)."""
+    listed = {p.name for p in lock.packages if p.name not in lock.dev_only}
+    found: list[Finding] = []
+    said: set[str] = set()
+    for package in chosen:
+        dist = env.dists.get(package.name)
+        if package.name in lock.dev_only or not dist or (
+                package.version is not None and dist.get("version") != package.version):
+            continue  # (another version installed requires what it requires: MLG202 says)
+        for need, _ in env.requires(package.name, frozenset(package.extras)):
+            if (need in listed or need in said or need in ignored or need in ALWAYS_PRESENT
+                    or need not in env.dists):
+                continue
+            said.add(need)
+            dist = env.dists[need]
+            found.append(Finding(
+                _display(lock.path), package.line, 1, MALFORMED,
+                f"{package.name} requires {dist['name']}, which this lock does not list: it"
+                f" is installed as it is, without resolving, so the deployed environment has"
+                f" no {dist['name']}", hint=f"re-make the lock ({_RELOCK.get(lock.format, '')})"
+                " so that it lists every package it installs",
+                extra={"check": NAME, "kind": KINDS[MALFORMED], "package": need}))
+    return found
+
+
+_RELOCK = {"pipfile": "pipenv lock", "pylock": "re-export it: `uv export --format pylock.toml`"
+           " or `pip lock`"}
 
 
 def _outside_specifier(package, installed: str) -> bool:
@@ -438,6 +485,8 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                     again = _compare_version(package, dist)
                     if again is not None:
                         findings.append(again)
+        if lock.format in INSTALLED_AS_IS:
+            findings += _incomplete(lock, chosen, env, ignored | project)
         for package in chosen:
             if package.name in ignored or package.name in project:
                 continue
