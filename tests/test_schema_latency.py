@@ -473,6 +473,30 @@ def test_computed_aliases_need_the_import_mode(repo, capsys):
         f["message"] for f in found)
 
 
+def test_a_contract_whose_import_waits_forever_is_stopped_and_blamed(repo, capsys,
+                                                                      monkeypatch):
+    """Reliability round 36 (F5): an api.py waiting at import (for a database, in a loop that
+    swallows exceptions) ran the whole probe to mlgate's outer timeout (135 s for a 10 s
+    load-timeout), and the artifact was reported as failing to load."""
+    import mlgate.model_run
+
+    pytest.importorskip("pydantic")
+    monkeypatch.setattr(mlgate.model_run, "CALL_TIMEOUT", 2.0)
+    frame = FRAME.rename(columns={"income": "yearlyIncome"})
+    columns = ColumnTransformer([("num", StandardScaler(), ["age", "yearlyIncome"]),
+                                 ("cat", OneHotEncoder(handle_unknown="ignore"), ["city"])])
+    joblib.dump(make_pipeline(columns, LogisticRegression()).fit(frame, TARGET),
+                repo / "model.joblib")
+    (repo / "api.py").write_text(
+        "import time\nwhile True:\n    try:\n        time.sleep(5)\n    except Exception:\n"
+        "        pass\n" + COMPUTED_ALIASES)
+    (repo / "pyproject.toml").write_text('[tool.mlgate.schema]\ncontract-names = "aliases"\n')
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--contract",
+                         "api.py:Request", "--contract-import")
+    assert code == 1 and {f["path"] for f in found} == {"api.py"}, found  # not the model
+    assert "importing it failed: Hang: no answer within 2 s" in found[0]["message"], found
+
+
 SMALL_ONLY = """
 from sklearn.base import BaseEstimator, TransformerMixin
 
