@@ -119,6 +119,23 @@ def test_a_value_shared_through_the_memo_is_paid_for_at_every_use(git_project, c
     assert code == 1 and "would copy more than" in found[0]["message"], found
 
 
+def test_bytes_made_by_a_call_count_at_every_use_too(git_project, capsys):
+    # Red team of round 36: bytes written the protocol 0-4 way, as a call
+    # (`_codecs.encode(text, 'latin1')`, `bytearray(...)`, as XGBoost's handle is), were
+    # charged nothing when shared: 3,500 bytearray() calls on one, 1.1 MB to 3.5 GB.
+    text = b"X" + struct.pack("<I", 1 << 20) + b"a" * (1 << 20)
+    made = g("_codecs", "encode") + b"(" + text + b"X\x06\x00\x00\x00latin1tR"
+    calls = g("builtins", "bytearray") + b"h\x00\x85R"
+    code, found = _scan(git_project, capsys, _shared(made, calls, 40))
+    assert code == 1 and "would copy more than" in found[0]["message"], found
+    # a bytearray made once, the state of many objects (XGBoost boosters sharing a handle)
+    made = g("builtins", "bytearray") + b"(" + text.replace(b"X", b"B", 1) + b"tR"
+    objects = (g("sklearn.preprocessing", "StandardScaler") + b")\x81}X\x06\x00\x00\x00handle"
+               + b"h\x00sb")
+    code, found = _scan(git_project, capsys, _shared(made, objects, 40))
+    assert code == 1 and "would copy more than" in found[0]["message"], found
+
+
 def test_values_used_once_each_pass_whatever_their_size(git_project, capsys):
     # the same calls, each on its own value: what the file holds, the load copies once
     big = b"B" + struct.pack("<I", 1 << 20) + b"\x07" * (1 << 20)

@@ -134,10 +134,11 @@ class Instance:
     `memo` caches what the scan concluded about it (a dtype's objects), so a value shared
     through the memo is examined once, however often the stream refers to it."""
 
-    __slots__ = ("args", "cls", "fetched", "memo", "state", "wrapper")
+    __slots__ = ("args", "cls", "fetched", "memo", "size", "state", "wrapper")
 
     def __init__(self, cls: GlobalRef, args=None, wrapper: bool = False) -> None:
         self.cls, self.args, self.wrapper = cls, args, wrapper
+        self.size = 0  # bytes made by a call (`_codecs.encode`, bytearray): their length
         self.state: object = None  # what BUILD set: a value of the stream, or FROZEN
         self.memo: dict = {}
         # Fetched from the memo or duplicated: from then on, the stream may have used it.
