@@ -202,6 +202,10 @@ def tracked_in(root: str, submodules: bool = False) -> list[str] | None:
             if len(n) > 2 and n[0] != "S"]
 
 
+_LOCATION_VARIABLES = frozenset({"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE",
+                                 "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR", "GIT_PREFIX"})
+
+
 def changed_in(root: str, depth: int = 0) -> set[str] | None:
     """The tracked files of the repository at `root` whose work-tree content is not what
     the index holds (changed or deleted since the checkout), relative to it, those of its
@@ -210,10 +214,17 @@ def changed_in(root: str, depth: int = 0) -> set[str] | None:
     git cannot say, so that the caller fails closed."""
     import subprocess
 
+    # Inside a submodule, git's own location variables (a hook's GIT_INDEX_FILE, GIT_DIR)
+    # name the outer repository: the submodule was compared with the outer index, and its
+    # rewritten .env was not held back (red team of round 36). Git drops them for
+    # submodules itself.
+    env = None if depth == 0 else {k: v for k, v in os.environ.items()
+                                   if k not in _LOCATION_VARIABLES}
+
     def git(*args: str) -> list[str] | None:
         try:
             proc = subprocess.run([*GIT, "-C", root, "ls-files", "-z", *args],
-                                  capture_output=True, timeout=60, check=False)
+                                  capture_output=True, timeout=60, check=False, env=env)
         except (OSError, subprocess.SubprocessError):
             return None
         if proc.returncode != 0:

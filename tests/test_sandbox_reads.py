@@ -655,7 +655,8 @@ def test_a_folder_an_editable_install_names_grants_nothing_through_a_committed_l
     assert _seen(found[0]["message"]) == ["denied"] * 3, found[0]["message"]
 
 
-def test_a_file_a_ci_step_rewrote_in_a_submodule_is_not_granted_either(tmp_path):
+def test_a_file_a_ci_step_rewrote_in_a_submodule_is_not_granted_either(tmp_path,
+                                                                       monkeypatch):
     """Red team round 36: with --trusted-config the tracked files changed since checkout
     were held back, but `git ls-files --modified` does not recurse: a pull request added a
     submodule with a placeholder `.env`, a CI step wrote the secrets over it, and the load
@@ -689,4 +690,10 @@ def test_a_file_a_ci_step_rewrote_in_a_submodule_is_not_granted_either(tmp_path)
     trusted = granted(sandbox_reads(str(repo), untracked=False))
     assert "config/app.yaml" in trusted and "model.py" in trusted, trusted
     assert "config/.env" not in trusted, trusted
+    # from a git hook, whose GIT_INDEX_FILE names the outer index: the submodule was
+    # compared with it, and .env granted again (red team of round 36)
+    monkeypatch.setenv("GIT_INDEX_FILE", str(repo / ".git" / "index"))
+    trusted = granted(sandbox_reads(str(repo), untracked=False))
+    assert "config/.env" not in trusted and "config/app.yaml" in trusted, trusted
+    monkeypatch.delenv("GIT_INDEX_FILE")
     assert "config/.env" in granted(sandbox_reads(str(repo)))  # a developer's own run
