@@ -190,6 +190,13 @@ def test_label_encoders_of_request_columns_in_a_dict_are_not_the_models_decoders
     assert code == 0 and [(f["code"], f["severity"]) for f in found] == [
         ("MLG400", "warning")], found
     assert "'city': LabelEncoder" in found[0]["message"], found
+    # as many classes as the model, but what a request field holds (red team of round 36:
+    # a gender encoder of F/M beside a binary classifier, a working service failed)
+    gender = LabelEncoder().fit(["F", "M"])
+    gendered = sample(repo, {"age": 0.3, "income": 0.5, "gender": "M"}, "gendered.json")
+    joblib.dump({"model": model, "gender": gender}, repo / "model.bin")
+    code, found, _ = run(capsys, "schema", "--artifact", "model.bin", "--sample", gendered)
+    assert code == 0 and [f["code"] for f in found] == ["MLG400"], found
     # one of the model's own classes decodes its answers: the model is checked
     labels = LabelEncoder().fit(np.where(TARGET == 1, "high", "low"))
     joblib.dump({"model": model, "labels": labels}, repo / "model.bin")

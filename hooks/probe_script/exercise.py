@@ -478,7 +478,7 @@ def _native_xgboost(obj):
     return obj
 
 
-def _bundle_model(obj, method):
+def _bundle_model(obj, method, request=frozenset()):
     """The model of a dict bundle (`{"model": pipeline, "trained_at": date, "features": [...],
     "reference": frame}`, served as `pack["model"].predict(...)`): its one value with the
     method, when no other value transforms (else the serving code chains them its own way,
@@ -490,7 +490,8 @@ def _bundle_model(obj, method):
     # encoder decodes the answers, it never sees the request)
     model = models[0][1] if len(models) == 1 else None
     transforms = [k for k, v in obj.items() if callable(getattr(v, "transform", None))
-                  and callable(getattr(v, "fit", None)) and not _decodes_answers(v, model)]
+                  and callable(getattr(v, "fit", None))
+                  and not _decodes_answers(v, model, request)]
     if len(models) != 1 or set(transforms) - {models[0][0]}:
         return None
     return models[0]
@@ -499,14 +500,16 @@ def _bundle_model(obj, method):
 _TARGET_ENCODERS = ("LabelEncoder", "LabelBinarizer", "MultiLabelBinarizer")
 
 
-def _decodes_answers(part, model=None):
+def _decodes_answers(part, model=None, request=frozenset()):
     """scikit-learn's encoders of the target (their transform takes `y`): saved beside a
     model to decode its answers (`le.inverse_transform(model.predict(X))`), never applied
     to the request (new-user trial round 34: `(label_encoder, pipeline)` was run as a
     preprocessor chain, LabelEncoder.transform(request) failed, NOT READY). Beside a known
     `model` in a dict, a LabelEncoder decodes its answers only if it has as many classes as
     the model answers with: two encoders of 304 and 466 categories beside a 2-class model
-    encode request columns, which the service does its own way (new-user trial round 36)."""
+    encode request columns, which the service does its own way (new-user trial round 36);
+    nor one whose classes are values of the sample `request` (a gender encoder of F/M beside
+    a 2-class model: red team of round 36)."""
     try:
         if not any(cls.__name__ in _TARGET_ENCODERS and (cls.__module__ or "").startswith(
                 "sklearn.preprocessing") for cls in type(part).__mro__):
@@ -516,7 +519,10 @@ def _decodes_answers(part, model=None):
         answers = getattr(model, "classes_", None)
         if answers is None and hasattr(model, "steps"):  # a Pipeline: its last step's
             answers = getattr(model.steps[-1][1], "classes_", None)
-        return answers is not None and len(getattr(part, "classes_", ())) == len(answers)
+        classes = list(getattr(part, "classes_", ()))
+        if request and any(str(c) in request for c in classes[:10_000]):
+            return False  # it encodes what a request field holds
+        return answers is not None and len(classes) == len(answers)
     except Exception:
         return False
 
@@ -538,12 +544,16 @@ def _without_decoders(obj):
 
 def exercise_model(obj, spec):
     """Expected input, the sample predicted, an empty request, latency: what was asked."""
+    request = frozenset(str(v) for row in (spec.get("rows") or [])[:MAX_SAMPLE_ROWS]
+                        if isinstance(row, (list, tuple, dict))
+                        for v in (row.values() if isinstance(row, dict) else row)
+                        if isinstance(v, str))
     obj, decoders = _without_decoders(obj)
     if isinstance(obj, dict):
         model = next((v for v in list(obj.values())[:64]
                       if callable(getattr(v, "predict", None))), None)
-        decoders = [v for v in list(obj.values())[:64] if _decodes_answers(v, model)]
-    bundled = _bundle_model(obj, spec.get("method") or "predict")
+        decoders = [v for v in list(obj.values())[:64] if _decodes_answers(v, model, request)]
+    bundled = _bundle_model(obj, spec.get("method") or "predict", request)
     ordered_by = None  # a bundle's own list of the columns, which its service orders by
     if bundled is not None:
         ordered_by = [v for k, v in obj.items() if k != bundled[0]]
