@@ -145,3 +145,16 @@ def test_values_used_once_each_pass_whatever_their_size(git_project, capsys):
     few = g("builtins", "bytearray") + b"h\x00\x85R"  # and a small shared one, many times
     code, found = _scan(git_project, capsys, _shared(b"C\x03abc", few, 5000))
     assert (code, found) == (0, []), found
+
+
+def test_a_string_shared_by_every_row_of_an_object_column_passes(git_project, capsys):
+    # Review of round 36: CPython's pickler writes one string object once and fetches it for
+    # every row holding it (a column read with read_csv): the items of an object array's
+    # state are held by reference, not copied, and a 600,000-row column was refused.
+    import numpy as np
+
+    label = "a category label of forty-six characters, say."
+    column = np.empty(600_000, dtype=object)
+    column[:] = [label] * len(column)
+    code, found = _scan(git_project, capsys, pickle.dumps({"reference": column}, protocol=4))
+    assert (code, found) == (0, []), found

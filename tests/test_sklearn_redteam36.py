@@ -84,3 +84,34 @@ def test_a_kernel_as_neighbours_weights_and_a_range_of_classes_are_refused(git_p
     joblib.dump(model, git_project / "model.joblib")
     code, found = artifact_json(capsys, "model.joblib")
     assert code == 1 and "classes_ is a range" in found[0]["message"], found
+
+
+LABELLED = '''
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+
+class Threshold(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y):
+        self.classes_ = sorted(set(y))  # a list of the labels, as hand-written models keep
+        return self
+
+    def predict(self, X):
+        return np.array([self.classes_[0]] * len(X))
+'''
+
+
+def test_a_projects_own_classifier_may_keep_its_classes_in_a_list(git_project, capsys,
+                                                                   monkeypatch):
+    # Review of round 36: the classes_-must-be-an-array rule ran on every class; it holds
+    # scikit-learn's own (whose compiled code indexes them), not a project's.
+    (git_project / "labelled.py").write_text(LABELLED)
+    subprocess.run(["git", "add", "labelled.py"], cwd=git_project, check=True)
+    monkeypatch.syspath_prepend(str(git_project))
+    import labelled
+
+    model = labelled.Threshold().fit(X, ["no", "yes"] * 25)
+    joblib.dump(model, git_project / "model.joblib")
+    del sys.modules["labelled"]
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    assert artifact_json(capsys, "model.joblib") == (0, [])

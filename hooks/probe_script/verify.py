@@ -1646,8 +1646,11 @@ def _counts_problem(model):
             int(i) for i in np.ravel(order)) != list(range(len(members))):
         return f"{name}: order_ is not a permutation of its outputs"
     classes = attributes.get("classes_")
-    if classes is not None and not isinstance(classes, np.ndarray) and not (
+    if classes is not None and (type(model).__module__ or "").startswith("sklearn.") and not (
+            isinstance(classes, np.ndarray)) and not (
             isinstance(classes, list) and all(isinstance(c, np.ndarray) for c in classes)):
+        # (scikit-learn's own classes: a project's classifier may keep a list of its labels,
+        # `sorted(set(y))`, review of round 36; what it costs per request, MLG503 measures)
         # scikit-learn keeps an array (a list of arrays, one per output): `range(2 * 10**7)`
         # passed the count check, and each row's predict_proba answered 20 million numbers
         # (red team round 36)
