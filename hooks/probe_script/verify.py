@@ -1092,7 +1092,7 @@ def _called_objects_problem(name, bases, attributes):
         for setting in settings:
             value = attributes.get(setting)
             inner = value.func if isinstance(value, functools.partial) else value
-            if value is None or isinstance(inner, (*plain, type)) or not (
+            if value is None or not callable(inner) or isinstance(inner, (*plain, type)) or not (
                     type(inner).__module__ or "").startswith(_LIBRARIES) or (
                     type(inner).__name__ == "_ArrayFunctionDispatcher"):  # numpy functions
                 continue  # (a project's own callable object is its code, as its functions)
