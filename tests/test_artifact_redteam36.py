@@ -60,11 +60,15 @@ def test_a_shared_big_int_in_many_ranges_is_refused(git_project, capsys):
     assert code == 1 and found[0]["code"] == "MLG302", found
 
 
-@pytest.mark.parametrize("value", [
-    range(0, 10 ** 30, 7), fractions.Fraction(7 ** 6000, 3),
-])
-def test_value_types_take_numbers_of_the_size_cpython_keeps(git_project, capsys, value):
-    code, found = _scan(git_project, capsys, pickle.dumps([value], protocol=4))
+def test_value_types_take_numbers_of_the_size_cpython_keeps(git_project, capsys):
+    code, found = _scan(git_project, capsys, pickle.dumps([range(0, 10 ** 30, 7)], protocol=4))
+    assert code == 1 and found[0]["code"] == "MLG302", found
+    # a Fraction's text past 4300 digits a part (written by hand: str() of such a Fraction
+    # raises on interpreters with the digit limit, 3.9.14+ and 3.11+)
+    text = "7" * 5000 + "/3"
+    fraction = _call(g("fractions", "Fraction"),
+                     b"X" + struct.pack("<I", len(text)) + text.encode())
+    code, found = _scan(git_project, capsys, b"\x80\x04" + fraction + b".")
     assert code == 1 and found[0]["code"] == "MLG302", found
 
 
