@@ -625,6 +625,11 @@ def execute_result(args: argparse.Namespace) -> AuditResult:
         from mlgate.artifacts.reading import repository_of
 
         repo = repository_of(os.path.join(directory, "README.md"))
+        if not os.path.lexists(os.path.join(repo, ".git")):
+            # (a helper's run from / wrote /etc/README.md: reliability round 36)
+            raise UsageError(f"{directory}: not inside a git repository; --write-readme edits"
+                             " only a README that git keeps, so the change can be reviewed"
+                             " and undone")
         real = os.path.realpath(directory)
         if real != repo and not real.startswith(repo.rstrip(os.sep) + os.sep):
             raise UsageError(f"{directory}: a symlink to a folder outside the repository;"

@@ -341,6 +341,9 @@ def _main(argv: Sequence[str] | None = None) -> int:
         if chosen and getattr(args, second, None):
             return _error(args, EXIT_USAGE, "usage", f"--{first.replace('_', '-')} and"
                           f" --{second.replace('_', '-')} cannot both be honoured: choose one")
+    if isinstance(getattr(args, "python", None), str) and not args.python.strip():
+        return _error(args, EXIT_USAGE, "usage", "--python is empty: give the project's"
+                      " interpreter, e.g. .venv/bin/python")  # even when nothing needs it
     try:
         from mlgate.config import check_codes
 

@@ -433,6 +433,9 @@ def _load_trusted(rev: str, explicit: str | None, start: str) -> Config:
             if not isinstance(table, dict):
                 raise UsageError(f"{label}: [tool.mlgate] must be a table")
             return parse_config(table, root, label)
+    if explicit:  # a file asked for by name is never replaced by defaults (reliability 36)
+        raise UsageError(f"--trusted-config {rev}: --config {explicit} does not exist at {rev}"
+                         f" ({candidates[0]}); commit it there, or drop --config")
     return Config(root=os.path.normpath(root))
 
 

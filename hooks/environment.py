@@ -112,6 +112,10 @@ def env_python(prefix: str) -> str | None:
 
 def _executable(value: str, base: str, where: str) -> str:
     """A Python named by a path (relative to `base`), an environment folder, or a command."""
+    if not value.strip():  # `--python ''` (an unset shell variable) names nothing: never
+        # the folder it would join to (reliability round 36: silently ignored)
+        raise UsageError(f"{where} is empty: give the project's interpreter, e.g."
+                         " .venv/bin/python")
     path = value if os.path.isabs(value) else os.path.join(base, value)
     if os.path.isdir(path):
         found = env_python(path)
@@ -273,7 +277,7 @@ def _missing(prefix: str) -> str:
 def _choose(cli_python: str | None, config_python: str | None, config_root: str,
             repo_root: str, env: Mapping[str, str]) -> ProjectPython:
     seen: list[Candidate] = []
-    if cli_python:
+    if cli_python is not None:
         return ProjectPython(_executable(cli_python, os.getcwd(), "--python"), "--python")
     seen.append(Candidate("--python", None, "not given"))
     if env.get("MLGATE_PYTHON"):

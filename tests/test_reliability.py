@@ -15,6 +15,8 @@ from test_artifact_load import FEATURES, pickle_with_project_class, run
 
 from helpers import cache_value
 from mlgate.cli import main
+from mlgate.config import UsageError
+from mlgate.environment import _executable
 from mlgate.probe import ProbeError, run_probe
 
 
@@ -1334,3 +1336,19 @@ def test_what_the_model_looks_for_lists_or_reads_through_a_link_is_in_the_verdic
     assert verdict() == 0
     (proj / "shards" / "b.json").write_text("{}")
     assert verdict() == 1
+
+
+def test_an_empty_python_is_an_error_not_ignored(tmp_path, monkeypatch, capsys):
+    # `--python "$PY"` with PY unset: never the folder '' joins to, never silence
+    monkeypatch.chdir(tmp_path)
+    assert main(["artifact", "--python", ""]) == 2
+    assert "--python is empty" in capsys.readouterr().err
+    with pytest.raises(UsageError, match="is empty"):
+        _executable("", str(tmp_path), "--python")
+
+
+def test_write_readme_outside_a_repository_is_refused(tmp_path, capsys):
+    (tmp_path / "README.md").write_text("# mine\n")
+    assert main(["audit", str(tmp_path), "--write-readme"]) == 2
+    assert "not inside a git repository" in capsys.readouterr().err
+    assert (tmp_path / "README.md").read_text() == "# mine\n"

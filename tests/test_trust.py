@@ -238,8 +238,11 @@ def test_trusted_config_cannot_be_deleted_or_shadowed_by_the_work_tree(reviewed,
     config = load_config(trusted=base)
     assert config.ignore == ["MLG101"] and config.root == str(repo.resolve())
     assert main(["paths", "--trusted-config", base, "b.py"]) == 0
-    assert main(["paths", "--trusted-config", base, "--config", "pyproject.toml", "b.py"]) == 1
-    assert "MLG101" in capsys.readouterr().out  # sub/pyproject.toml is not in the revision
+    capsys.readouterr()
+    # sub/pyproject.toml is not in the revision: named, it is an error, never the defaults
+    # in its place (reliability round 36: --config was dropped in silence)
+    assert main(["paths", "--trusted-config", base, "--config", "pyproject.toml", "b.py"]) == 2
+    assert "--config pyproject.toml does not exist at" in capsys.readouterr().err
 
 
 def test_trusted_config_from_the_environment(reviewed, monkeypatch, capsys):
