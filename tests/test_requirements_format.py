@@ -2,6 +2,7 @@
 
 import string
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -79,7 +80,6 @@ LINE_PIECES = ["numpy==1.0", " ", "  ", "#", " # note", "\\", "\\\\", "\t", "-r 
 def test_lines_are_joined_and_comments_cut_as_pip_does(text):
     """Differential against pip's own reading (reliability round 36: a requirement whose
     trailing comment ended in a backslash hid the next line from pip, not from mlgate)."""
-    import pytest
 
     req_file = pytest.importorskip("pip._internal.req.req_file")
     from mlgate.locks.requirements import _logical_lines
@@ -95,3 +95,38 @@ def test_a_comment_ending_in_a_backslash_hides_the_next_requirement():
     lock = parse("attrs==23.2.0  # pinned for py3.8 \\\nsix==1.16.0\n# note \\\nnumpy==2.0\n",
                  "requirements.txt")
     assert [(p.name, p.line) for p in lock.packages] == [("attrs", 1), ("numpy", 4)]
+
+
+CODED = [
+    b"# -*- coding: latin-1 -*-\n# caf\xe9\nnumpy==1.26.4\n",
+    b"#!/usr/bin/env pip\n# vim: set fileencoding=cp1252 :\nsix==1.16.0  # \x93quoted\x94\n",
+    b"# coding=utf-8\nattrs==23.2.0\n",
+    b"numpy==1.26.4\n\n# coding: latin-1\n",  # a third line declares nothing
+    b"  # coding: latin-1\nsix==1.16.0\n",  # nor a comment that does not start the line
+]
+
+
+@pytest.mark.parametrize("data", CODED)
+def test_a_coding_line_is_honoured_as_pip_does(data):
+    """Differential against pip's decoding (reliability round 36: a latin-1 file with its
+    PEP 263 coding line was refused as MLG200, though pip installs it)."""
+    encoding = pytest.importorskip("pip._internal.utils.encoding")
+    from mlgate.locks.model import decode_lock
+
+    try:
+        expected = encoding.auto_decode(data)
+    except UnicodeDecodeError:  # pip falls back to the locale's encoding: UTF-8 is ours
+        expected = None
+    text, problem = decode_lock(data, "requirements.txt")
+    if expected is None:
+        assert problem is not None
+    else:
+        assert (text, problem) == (expected, None)
+
+
+def test_a_coding_line_naming_no_text_encoding_is_one_problem():
+    from mlgate.locks.model import decode_lock
+
+    for name in (b"klingon", b"rot13", b"hex"):
+        text, problem = decode_lock(b"# coding: " + name + b"\nsix==1.16.0\n", "r.txt")
+        assert text == "" and "no text encoding" in problem.message
