@@ -332,7 +332,19 @@ def _main(argv: Sequence[str] | None = None) -> int:
     for name, default in _COMMON_DEFAULTS.items():  # what a command does not take
         if not hasattr(args, name):
             setattr(args, name, list(default) if isinstance(default, list) else default)
-    given_trusted = args.trusted_config
+    for name, value in sorted(vars(args).items()):
+        # an option given an empty value (`--trusted-config "$BASE"` with BASE unset) is
+        # no option left out: with it, the work tree's configuration ruled a pull request's
+        # check (reliability round 37); `--python ''`, `--sample ''` were ignored too
+        if isinstance(value, str) and not value.strip() and not name.startswith("_"):
+            flag = "--" + name.replace("_", "-")
+            return _error(args, EXIT_USAGE, "usage", f"{flag} is empty: give it a value, or"
+                          " leave the option out")
+    from mlgate.artifacts.cache import Cache
+
+    Cache.disabled = bool(getattr(args, "no_cache", False))  # for this run, whichever
+    given_trusted = args.trusted_config  # (MLGATE_TRUSTED_CONFIG="" is unset: a push
+    # build's empty base branch, where the checkout itself is what was pushed)
     args.trusted_config = args.trusted_config or os.environ.get("MLGATE_TRUSTED_CONFIG") or None
     # (--trusted-config REV --config FILE reads FILE from REV; the variable sets a default
     # for CI, which --no-config overrides: only the flags conflict)
@@ -341,9 +353,6 @@ def _main(argv: Sequence[str] | None = None) -> int:
         if chosen and getattr(args, second, None):
             return _error(args, EXIT_USAGE, "usage", f"--{first.replace('_', '-')} and"
                           f" --{second.replace('_', '-')} cannot both be honoured: choose one")
-    if isinstance(getattr(args, "python", None), str) and not args.python.strip():
-        return _error(args, EXIT_USAGE, "usage", "--python is empty: give the project's"
-                      " interpreter, e.g. .venv/bin/python")  # even when nothing needs it
     try:
         from mlgate.config import check_codes
 

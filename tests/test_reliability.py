@@ -1352,3 +1352,43 @@ def test_write_readme_outside_a_repository_is_refused(tmp_path, capsys):
     assert main(["audit", str(tmp_path), "--write-readme"]) == 2
     assert "not inside a git repository" in capsys.readouterr().err
     assert (tmp_path / "README.md").read_text() == "# mine\n"
+
+
+@pytest.mark.parametrize("argv", [
+    ["paths", "--trusted-config", ""], ["paths", "--config", ""],
+    ["paths", "--no-config", "--config", " "], ["schema", "--artifact", ""],
+    ["schema", "--sample", ""], ["latency", "--contract", ""], ["audit", "--python", ""],
+])
+def test_an_option_given_an_empty_value_is_an_error(tmp_path, monkeypatch, capsys, argv):
+    # reliability round 37: `--trusted-config "$BASE"` with BASE empty ran on the work
+    # tree's configuration, the one a pull request controls, with exit 0 and no word
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    assert f"{argv[-2]} is empty" in capsys.readouterr().err
+
+
+def test_an_empty_trusted_config_variable_is_unset(tmp_path, monkeypatch, capsys):
+    # a push build's empty base branch: the checkout is what was pushed
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MLGATE_TRUSTED_CONFIG", "")
+    (tmp_path / "a.py").write_text("x = 1\n")
+    assert main(["paths", "a.py"]) == 0
+
+
+def test_no_cache_reads_no_planted_configuration_copy(git_project, monkeypatch, capsys):
+    # reliability round 37: code that ran in the checkout before (a pull request's tests)
+    # wrote a copy of the parsed configuration under .git/, and `--no-cache` still used it
+    import hashlib
+
+    monkeypatch.chdir(git_project)
+    (git_project / "leak.py").write_text('df = open("/Users/ana/Desktop/train.csv")\n')
+    text = "[tool.mlgate]\n"
+    (git_project / "pyproject.toml").write_text(text, encoding="utf-8")
+    name = "config-" + hashlib.sha256(text.encode()).hexdigest()[:32] + ".json"
+    body = json.dumps({"table": {"ignore": ["MLG101"]}}).encode()
+    folder = git_project / ".git" / "mlgate-cache"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    assert main(["paths", "leak.py"]) == 0  # the copy rules a cached run (it is a cache)...
+    assert main(["paths", "--no-cache", "leak.py"]) == 1  # ...never one that refuses caches
+    assert "MLG101" in capsys.readouterr().out

@@ -54,8 +54,14 @@ class Cache:
     def __init__(self, folder: str | None) -> None:
         self.folder = folder
 
+    # `--no-cache`: no copy is read or written in this run, not even the configuration's
+    # (reliability round 37: a planted config copy still silenced findings under it)
+    disabled = False
+
     @classmethod
     def for_repo(cls, repo_root: str) -> Cache:
+        if cls.disabled:
+            return cls(None)
         git = os.path.join(repo_root, ".git")
         if os.path.isfile(git):  # a worktree or submodule: `.git` names the real folder
             try:
