@@ -42,10 +42,24 @@ def _other_format(path: str) -> str | None:
     return OTHER_FORMATS.get(os.path.splitext(path)[1].lower())
 
 
+MAX_XGBOOST_JSON = 256 << 20  # parsed, about 4 times that in memory
+MAX_XGBOOST_CONTAINERS = 4_000_000
+
+
 def _xgboost_json_problem(data: bytes) -> str | None:
-    """Why a file that starts like XGBoost's JSON is not what XGBoost writes, or None."""
+    """Why a file that starts like XGBoost's JSON is not what XGBoost writes, or None.
+    Bounded before json builds anything (static review round 37: 80 MB of `[]` in a key
+    XGBoost ignores held 2.3 GB): a size and a count of objects and lists, as skops'
+    schema has. A tree is one object and a few lists; 4 million are 100,000 trees."""
     import json
 
+    if len(data) > MAX_XGBOOST_JSON:
+        return (f"of {len(data) >> 20} MiB, more than the {MAX_XGBOOST_JSON >> 20} MiB mlgate"
+                " parses (save it as .ubj, XGBoost's binary JSON, which is smaller)")
+    containers = data.count(b"{") + data.count(b"[")  # (braces in strings too: at most more)
+    if containers > MAX_XGBOOST_CONTAINERS:
+        return (f"with more than {MAX_XGBOOST_CONTAINERS} objects and lists, more than any"
+                " XGBoost model holds")
     try:
         model = json.loads(data)
     except (ValueError, RecursionError) as exc:

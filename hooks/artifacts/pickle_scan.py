@@ -61,6 +61,7 @@ from mlgate.artifacts.stream_model import (
     Seq,
     TextBlob,
     Verdict,
+    hash_depth,
 )
 from mlgate.artifacts.stream_model import const as _const
 from mlgate.artifacts.stream_model import dict_get as _dict_get
@@ -225,7 +226,22 @@ def _consumed(value) -> tuple[int, int]:
     items of a list or dict it is given are held by reference: CPython's pickler writes one
     string once and fetches it for every row of an object column (a 1,000,000-row DataFrame
     read with read_csv was refused: review of round 36)."""
+    nodes, size, _ = _consumed_parts(value)
+    return nodes, size
+
+
+def _held_bytes(value) -> int:
+    """The bytes an array's state or a buffer call hands it: constants, and bytes made by a
+    call (protocol 2 writes an array's data as `_codecs.encode(text, 'latin1')`)."""
+    _, own, carried = _consumed_parts(value)
+    return own + sum(instance.size for instance in carried)
+
+
+def _consumed_parts(value) -> tuple[int, int, list]:
+    """`_consumed`'s values and bytes (those of constants), and the instances taken
+    directly, whose own bytes `consume` charges from their second use on."""
     nodes = size = 0
+    instances = []
     todo = [(value, 0)]
     while todo:
         item, depth = todo.pop()
@@ -235,13 +251,23 @@ def _consumed(value) -> tuple[int, int]:
         elif isinstance(item, Const):
             if isinstance(item.value, (str, bytes, bytearray, Blob, TextBlob)):
                 size += len(item.value)
+            elif isinstance(item.value, int) and item.value.bit_length() > 64:
+                # a big number is worked on by what takes it (Fraction's gcd): a tuple of
+                # two 14,000-bit numbers shared by 250,000 Fraction calls took 112 s to load
+                # from 7 KB (red team round 37)
+                size += (item.value.bit_length() + 7) // 8
         elif isinstance(item, Instance):
-            size += item.size  # bytes made by a call
+            if item.size:
+                instances.append(item)
         elif depth < 2 and isinstance(item, Seq):
             todo.extend((v, depth + 1) for v in item.items)
         elif depth < 2 and isinstance(item, Mapping):
             todo.extend((v, depth + 1) for pair in item.pairs for v in pair)
-    return nodes - 1, size
+    return nodes - 1, size, instances
+
+
+# How deep a hashed key's tuples may nest (CPython's tuple hash recurses in C).
+MAX_KEY_DEPTH = 1000
 
 
 # Calls that hash the items of their first argument (set elements, dict keys).
@@ -461,6 +487,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
     # Copies of `getattr` on the stack not yet consumed by getattr(ZoneInfo, '_unpickle').
     getters: list[Getter] = []
     hash_work: dict = {}  # id -> (node, cost): see _hash_work
+    hash_depths: dict = {}  # id -> (node, depth): see hash_depth
     key_hashes = KeyHashes()  # the hashes of every container's keys: see key_hashes
     proto = 0  # the stream's PROTO: below 3, the unpicklers read Python 2 names
 
@@ -526,7 +553,15 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
 
     def consume(value, offset: int) -> None:
         """A call's arguments or a BUILD's state, paid for at every use (COPY_ALLOWANCE)."""
-        units, size = _consumed(value)
+        units, size, instances = _consumed_parts(value)
+        for instance in instances:
+            # bytes an object carries (an array's data, bytes made by a call) were paid for
+            # where they were written; each further use may copy them again (Tree's
+            # __setstate__ copies its arrays: 650 trees on one shared 5.7 MB array loaded
+            # to 3.7 GB from 5.8 MB, red team round 37)
+            if instance.uses:
+                size += instance.size
+            instance.uses += 1
         charge(max(units, _size(value)), offset)
         budget.copied += size
         if budget.copied > budget.copy_limit:
@@ -537,6 +572,11 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
     def hashed(values, offset: int, into=None) -> None:
         """Values the unpickler hashes (keys, set elements) into the container `into` (None:
         a new one): their work joins the budget, and their hashes must not collide."""
+        if hash_depth(values, hash_depths) > MAX_KEY_DEPTH:
+            _refuse(verdict, offset, UNRESOLVED, f"a key or set element of tuples nested more"
+                    f" than {MAX_KEY_DEPTH} deep: hashing it recurses in C and crashes the"
+                    " interpreter, and no model holds such a key")
+            return
         work = hash_work_of(values, hash_work)
         if work > MAX_OPCODES:
             _refuse(verdict, offset, UNRESOLVED, f"a key or set element whose hashing visits"
@@ -613,6 +653,8 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
             # and copied again by each call that takes it (red team of round 36: one
             # `_codecs.encode` result in 3,500 bytearray() calls, 3.5 GB, was charged nothing)
             made.size = _consumed(args)[1]
+        elif _numpy_made(made):  # an array or scalar from a buffer (protocol 5's
+            made.size = _held_bytes(args)  # _frombuffer): the bytes it holds
         return made
 
     def plain_get(key: int, offset: int) -> None:
@@ -906,6 +948,8 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                             if problem:
                                 _refuse(verdict, pos, UNRESOLVED, problem)
                         target.state = state
+                        if _numpy_made(target) and not target.wrapper:
+                            target.size = _held_bytes(state)  # an array's data
                         if not seen:
                             _record_versions(state, verdict)
                         if target.wrapper and not joblib:
@@ -921,7 +965,9 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                             _skip_joblib_array(stream, data, after, state, is_allowed,
                                                verdict, budget, (stack, marks, memo))
                             # joblib puts the array where its wrapper was.
-                            stack[-1] = Instance(GlobalRef("numpy", "ndarray"))
+                            array = Instance(GlobalRef("numpy", "ndarray"))
+                            array.size = max(0, stream.tell() - after)
+                            stack[-1] = array
                             break
                 elif name == "STOP":
                     if getters:  # named for another use than getattr(ZoneInfo, '_unpickle')

@@ -134,11 +134,13 @@ class Instance:
     `memo` caches what the scan concluded about it (a dtype's objects), so a value shared
     through the memo is examined once, however often the stream refers to it."""
 
-    __slots__ = ("args", "cls", "fetched", "memo", "size", "state", "wrapper")
+    __slots__ = ("args", "cls", "fetched", "memo", "size", "state", "uses", "wrapper")
 
     def __init__(self, cls: GlobalRef, args=None, wrapper: bool = False) -> None:
         self.cls, self.args, self.wrapper = cls, args, wrapper
-        self.size = 0  # bytes made by a call (`_codecs.encode`, bytearray): their length
+        self.size = 0  # bytes made by a call (`_codecs.encode`, bytearray): their length;
+        # an array's data
+        self.uses = 0  # calls and BUILDs that took it directly
         self.state: object = None  # what BUILD set: a value of the stream, or FROZEN
         self.memo: dict = {}
         # Fetched from the memo or duplicated: from then on, the stream may have used it.
@@ -261,6 +263,31 @@ def hash_work(values, known: dict) -> int:
     100 tuples each holding the previous one twice through the memo (1.7 KB) cost 2**100.
     Computed once per node (`known`: id -> (node, cost)), in linear time."""
     return sum(shared_cost(value, known, _hashed_items) for value in values)
+
+
+def hash_depth(values, known: dict) -> int:
+    """How deep the tuples and frozensets of `values` nest: CPython hashes a tuple by
+    recursing in C with no depth guard, so a key 300,000 tuples deep crashes every loader
+    (static review round 37). Once per node (`known`: id -> (node, depth)), no recursion."""
+    deepest = 0
+    for value in values:
+        if _hashed_items(value) is None:
+            continue
+        todo = [(value, False)]
+        while todo:
+            node, expanded = todo.pop()
+            if id(node) in known:
+                continue
+            items = _hashed_items(node)
+            if not expanded:
+                todo.append((node, True))
+                todo.extend((item, False) for item in items
+                            if id(item) not in known and _hashed_items(item) is not None)
+                continue
+            known[id(node)] = (node, 1 + max((known[id(item)][1] for item in items
+                                              if id(item) in known), default=0))
+        deepest = max(deepest, known[id(value)][1])
+    return deepest
 
 
 def _hashed_items(node):
