@@ -622,6 +622,28 @@ def test_an_image_that_installs_the_project_on_another_python_says_so(project, c
     assert [f["code"] for f in run_lock(capsys)[1]] == ["MLG210"]
 
 
+def test_an_older_image_that_skips_part_of_the_lock_is_an_error(project, capsys):
+    # New-user trial round 37: a Pipfile.lock made on a newer Python marks numpy with
+    # `python_version >= "3.9"`; FROM python:3.8 skipped it and installed the rest, which
+    # cannot run without it: READY with a warning. Skipping a backport on a newer image
+    # (`tomli; python_version < "3.11"`) is no such thing.
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    install(venv, "six", "1.16.0")
+    write(root / "requirements.txt", f'attrs==23.2.0\nsix==1.16.0; python_version >= "{OURS}"\n')
+    write(root / "Dockerfile", f"FROM python:{OTHER}-slim\nCOPY requirements.txt .\n")
+    code, found = run_lock(capsys)
+    image = [f for f in found if f["code"] == "MLG209"]
+    assert code == 1 and [(f["severity"], f["skipped"]) for f in image] == [
+        ("error", ["six"])], found
+    assert "skip six, which the project's Python" in image[0]["message"]
+    newer = "3.99"
+    write(root / "requirements.txt", f'attrs==23.2.0\nsix==1.16.0; python_version < "{newer}"\n')
+    write(root / "Dockerfile", f"FROM python:{newer}-slim\nCOPY requirements.txt .\n")
+    code, found = run_lock(capsys)
+    assert [f["severity"] for f in found if f["code"] == "MLG209"] == ["warning"], found
+
+
 def test_a_dockerfile_on_a_python_the_pinned_versions_do_not_support(project, capsys):
     # `pip freeze` on Python 3.11 pins numpy 2.4.6, which requires Python >= 3.11: built
     # FROM python:3.10, the image cannot install it (the metadata says so), an error.

@@ -793,7 +793,24 @@ def _image_python(locks: list, markers: dict, images: list, root: str,
                     severity="error", hint=f"build on python:{ours}, the Python the lock was"
                     " tested with", extra=extra))
                 continue
-            skipped = len({p.name for p in here} - {p.name for p in there})
+            missing = sorted({p.name for p in here} - {p.name for p in there})
+            if missing and _older(version, ours):
+                # a lower bound in their markers (`python_version >= "3.9"`, as pipenv and
+                # uv write a package's Requires-Python): the lock was made for a newer
+                # Python, and the image lacks what the others need (new-user trial round
+                # 37: a python:3.8 image skipped numpy, scipy and pandas, installed
+                # scikit-learn, and could not load the model; READY with a warning)
+                names = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more"
+                                                  if len(missing) > 5 else "")
+                found.append(Finding(
+                    where, line, 1, IMAGE_PYTHON, f"builds on Python {version}, where the"
+                    f" markers of {shown} skip {names}, which the project's Python {ours}"
+                    " installs: the lock was made for a newer Python, and the image lacks"
+                    " what the rest of it needs", severity="error",
+                    hint=f"build on python:{ours}, the Python the lock was made and tested"
+                         " with", extra={**extra, "skipped": missing}))
+                continue
+            skipped = len(missing)
             found.append(Finding(
                 where, line, 1, IMAGE_PYTHON, f"builds on Python {version}, and installs"
                 f" {shown}; the project's environment, which the lock and the models were"
@@ -825,6 +842,15 @@ def _project_on_another_python(images: list, ours: str | None, said: set) -> lis
             extra={"check": NAME, "kind": KINDS[IMAGE_PYTHON], "image": version,
                    "lock": None}))
     return found
+
+
+def _older(version: str, than: str | None) -> bool:
+    """Whether Python `version` ("3.8") is older than `than` ("3.11")."""
+    try:
+        return than is not None and tuple(map(int, version.split(".")[:2])) < tuple(
+            map(int, than.split(".")[:2]))
+    except ValueError:
+        return False
 
 
 def _needs_another_python(packages: list, version: str, env: _Installed | None) -> list[str]:
