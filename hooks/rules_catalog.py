@@ -394,7 +394,9 @@ RULES: dict[str, Rule] = {
              'and the models against, runs another Python: a warning; an error when the '
              "lock's markers (`python_version >= \"3.12\"`, as `poetry export` writes them) "
              'select none of its packages on the image\'s Python, so the image installs '
-             'nothing and the service cannot start, or when a pinned version requires '
+             'nothing and the service cannot start, or an older image\'s markers skip '
+             'packages the project\'s Python installs (a lock made for a newer Python), '
+             'or when a pinned version requires '
              'another Python (its installed metadata\'s `Requires-Python`: numpy 2.4 needs '
              '3.11), so `pip install` fails in the build. Reported at the FROM line',
         fix="build on the Python the project uses (`FROM python:3.12-slim`), or make the "
