@@ -268,12 +268,16 @@ class PendingProbe:
 
         python = self.python
         try:
-            stdout, stderr = _exchange(self._proc, self._input, self.timeout)
+            stdout, stderr = _exchange(self._proc, self._input, self.timeout,
+                                       self._workdir.name)
         except subprocess.TimeoutExpired:
             _kill(self._proc)
             raise ProbeError(
                 f"the project's Python {python!r} did not answer within {self.timeout:.0f} s",
                 "timeout") from None
+        except Overrun as exc:
+            _kill(self._proc)
+            raise ProbeError(f"the probe was stopped: {exc}", "overrun") from None
         except BaseException:  # Ctrl-C while waiting: the probe ends with the wait
             _kill(self._proc)  # (reliability round 33: it was only forgotten, not killed)
             raise
@@ -350,9 +354,61 @@ MAX_ANSWER = 16 * 1024**2
 STDERR_TAIL = 64 * 1024
 
 
-def _exchange(proc, data: bytes | None, timeout: float) -> tuple[bytes, bytes]:
+# What a probe may leave in its temporary folder, and how many threads it may run, watched
+# from here: RLIMIT_FSIZE bounds one file, not their total (sandbox round 37: twelve 7 MiB
+# files under an 8 MiB limit; by default 4 GiB each, as many as it liked), and nothing
+# bounded threads (2,000 started, up to the machine's pids). Polled while the probe runs.
+MAX_WORKDIR_BYTES = 2 << 30
+MAX_WORKDIR_ENTRIES = 10_000
+MAX_THREADS = 1024
+WATCH_EVERY = 0.2  # seconds
+
+
+class Overrun(Exception):
+    """The probe passed a limit watched from outside it (see MAX_WORKDIR_BYTES)."""
+
+
+def _overrun(pid: int, folder: str | None) -> str | None:
+    """Why the probe `pid` must stop now, or None: its folder's total size or entries, its
+    thread count (Linux's /proc; elsewhere the folder alone)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Threads:"):
+                    if int(line.split()[1]) > MAX_THREADS:
+                        return f"it started more than {MAX_THREADS} threads"
+                    break
+    except (OSError, ValueError, IndexError):
+        pass
+    if folder is None:
+        return None
+    total = entries = 0
+    todo = [folder]
+    while todo:
+        try:
+            with os.scandir(todo.pop()) as listing:
+                for entry in listing:
+                    entries += 1
+                    if entries > MAX_WORKDIR_ENTRIES:
+                        return (f"it made more than {MAX_WORKDIR_ENTRIES} files in its"
+                                " temporary folder")
+                    if entry.is_dir(follow_symlinks=False):
+                        todo.append(entry.path)
+                    else:
+                        total += entry.stat(follow_symlinks=False).st_blocks * 512
+                        if total > MAX_WORKDIR_BYTES:
+                            return (f"it wrote more than {MAX_WORKDIR_BYTES >> 20} MiB to its"
+                                    " temporary folder")
+        except OSError:
+            continue
+    return None
+
+
+def _exchange(proc, data: bytes | None, timeout: float,
+              folder: str | None = None) -> tuple[bytes, bytes]:
     """`proc.communicate(data, timeout)`, with bounded output (see MAX_ANSWER): raises
-    subprocess.TimeoutExpired as communicate does; the caller kills the group."""
+    subprocess.TimeoutExpired as communicate does, and Overrun when the probe passes a
+    limit watched from here (`folder`: its temporary folder); the caller kills the group."""
     import contextlib
     import threading
 
@@ -390,7 +446,20 @@ def _exchange(proc, data: bytes | None, timeout: float) -> tuple[bytes, bytes]:
         threads.append(threading.Thread(target=feed, daemon=True))
     for thread in threads:
         thread.start()
-    proc.wait(timeout=timeout)  # subprocess.TimeoutExpired, as communicate() raises it
+    import subprocess
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            proc.wait(timeout=max(0.0, min(WATCH_EVERY, deadline - time.monotonic())))
+            break
+        except subprocess.TimeoutExpired:
+            if time.monotonic() >= deadline:
+                raise  # as communicate() raises it
+            reason = _overrun(proc.pid, folder) if os.name == "posix" else None
+            if reason:
+                raise Overrun(reason) from None
     if os.name == "posix":
         # What it left running in its session (a wrapper's `sleep 300 &`) holds the pipes
         # open and outlives the answer: it goes now, and the pipes close with it.

@@ -247,6 +247,17 @@ ACTS = """
                 types.FunctionType(compile(marker, "<text>", "exec"), {})()
             elif kind == "import":  # a module imported only now, in the middle of the load
                 import proj.generates
+            elif kind == "fill":  # files in its own folder, each under the size limit
+                import time
+                for n in range(int(marker)):
+                    open(f"fill{n}", "wb").write(b"x" * (256 << 10))
+                time.sleep(120)
+            elif kind == "threads":
+                import threading
+                import time
+                for _ in range(int(marker)):
+                    threading.Thread(target=time.sleep, args=(120,), daemon=True).start()
+                time.sleep(120)
     """
 TRUSTS_ACTS = '[tool.mlgate.artifact]\ntrust-modules = ["proj.acts"]\n'
 
@@ -359,6 +370,25 @@ def test_a_module_that_generates_code_while_the_load_imports_it_loads(available,
     write_module(repo, "proj.generates", GENERATES_CODE)
     subprocess.run(["git", "add", "proj"], cwd=repo, check=True)
     assert run(capsys, "model.pkl") == (0, [])
+
+
+@pytest.mark.parametrize(("kind", "count", "said"), [
+    ("fill", "12", "wrote more than 1 MiB to its temporary folder"),
+    ("threads", "40", "started more than 16 threads"),
+])
+def test_what_a_load_writes_and_starts_in_all_is_bounded(available, repo, capsys,  # noqa: F811
+                                                         monkeypatch, kind, count, said):
+    # Sandbox round 37: RLIMIT_FSIZE bounds one file, not their number (twelve 7 MiB files
+    # under an 8 MiB limit; 4 GiB each by default), and nothing bounded threads (2,000)
+    import mlgate.probe
+
+    monkeypatch.setattr(mlgate.probe, "MAX_WORKDIR_BYTES", 1 << 20)
+    monkeypatch.setattr(mlgate.probe, "MAX_THREADS", 16)
+    (repo / "pyproject.toml").write_text(TRUSTS_ACTS + "load-timeout = 300\n")
+    (repo / "model.pkl").write_bytes(_trusted_act(repo, kind, count))
+    code, found = run(capsys, "model.pkl")
+    assert (code, codes(found)) == (1, ["MLG309"]), found
+    assert found[0]["message"] == f"the sandbox stopped the load: it {said}", found
 
 
 def test_without_the_sandbox_the_payload_does_run(repo, capsys):  # noqa: F811

@@ -582,6 +582,11 @@ def _probe_failure(path: str, error, timeout: float, load_timeout: float) -> lis
             hint = ("raise [tool.mlgate.artifact] load-timeout if the model is really that slow"
                     " to load")
         return [_finding(path, LOAD_FAILS, spent, hint=hint, kind="timeout")]
+    if error.kind == "overrun":  # a limit watched from outside the probe
+        return [_finding(path, LOAD_FAILS, f"the sandbox stopped the load: {error}".replace(
+            "the probe was stopped: ", ""), hint="never load this artifact; if it is yours,"
+            " look for what writes files or starts threads when it is unpickled",
+            kind="sandbox")]
     signal = -error.returncode if error.returncode and error.returncode < 0 else None
     if signal is not None and signal == getattr(signals, "SIGSYS", None):
         # seccomp killed the probe: the load tried to start a process or open a socket
