@@ -93,6 +93,19 @@ def test_route_bodies_are_found_through_imports_and_wrappers(git_project):
     assert predict.mentions == frozenset()
 
 
+def test_a_routes_module_that_imports_its_app_is_read(git_project):
+    # New-user trial round 37: `from ms import app` and `@app.post(...)` in a file that
+    # never names fastapi: its contract was missed, and the schema pillar NOT CHECKED
+    found = candidates(git_project, {
+        "ms/__init__.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+        "ms/functions.py": "from pydantic import BaseModel\n\n\nclass Input(BaseModel):\n"
+                           "    age: float\n",
+        "ms/api.py": "from ms import app\nfrom ms.functions import Input\n\n\n"
+                     "@app.post('/predict')\ndef predict(payload: Input):\n    return {}\n"},
+        ["model.joblib"])
+    assert [(m.spec, m.route_path) for m in found] == [("ms/functions.py:Input", "/predict")]
+
+
 def test_unparsable_and_foreign_files_are_skipped(git_project):
     files = [write(git_project, "broken.py", "from fastapi import FastAPI\n@app.post(\n"),
              write(git_project, "flask_app.py", "from flask import Flask\napp = Flask(__name__)\n"

@@ -4,6 +4,7 @@ traceback."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import pickle
 import subprocess
@@ -197,6 +198,12 @@ def test_label_encoders_of_request_columns_in_a_dict_are_not_the_models_decoders
     joblib.dump({"model": model, "gender": gender}, repo / "model.bin")
     code, found, _ = run(capsys, "schema", "--artifact", "model.bin", "--sample", gendered)
     assert code == 0 and [f["code"] for f in found] == ["MLG400"], found
+    if importlib.util.find_spec("pyarrow"):  # whatever the sample's format (red team 37)
+        pd.DataFrame([{"age": 0.3, "income": 0.5, "gender": "M"}]).to_parquet(
+            repo / "gendered.parquet")
+        code, found, _ = run(capsys, "schema", "--artifact", "model.bin", "--sample",
+                             "gendered.parquet")
+        assert code == 0 and [f["code"] for f in found] == ["MLG400"], found
     # one of the model's own classes decodes its answers: the model is checked
     labels = LabelEncoder().fit(np.where(TARGET == 1, "high", "low"))
     joblib.dump({"model": model, "labels": labels}, repo / "model.bin")
