@@ -130,3 +130,21 @@ def test_a_coding_line_naming_no_text_encoding_is_one_problem():
     for name in (b"klingon", b"rot13", b"hex"):
         text, problem = decode_lock(b"# coding: " + name + b"\nsix==1.16.0\n", "r.txt")
         assert text == "" and "no text encoding" in problem.message
+
+
+def test_a_conda_export_is_one_problem_not_one_per_line():
+    # New-user trial round 37: 317 "invalid requirement ... Expected semicolon" errors from
+    # three `conda list --export` files, no hint
+    text = ("# This file may be used to create an environment using:\n"
+            "# $ conda create --name <env> --file <this file>\n# platform: osx-arm64\n"
+            + "".join(f"pkg{n}=1.{n}=py39h{n}_0\n" for n in range(100)))
+    lock = parse(text, "requirements/xgb.txt")
+    assert [p.message.split(":")[0] for p in lock.problems] == [
+        "a conda environment export (`conda list --export`, `name=version=build` lines), not"
+        " a pip requirements file"] and lock.packages == []
+    headless = "".join(f"pkg{n}=1.{n}=py39h{n}_0\n" for n in range(10))
+    assert len(parse(headless, "r.txt").problems) == 1
+    # a pip file with one bad line keeps its packages and its one problem
+    lock = parse("numpy==1.26.4\nfoo=1=2\nsix==1.16.0\n", "r.txt")
+    assert [p.name for p in lock.packages] == ["numpy", "six"] and len(lock.problems) == 1
+    assert "invalid requirement" in lock.problems[0].message

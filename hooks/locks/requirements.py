@@ -174,7 +174,30 @@ def parse(text: str, path: str, format: str = "requirements") -> ParsedLock:
         package = _requirement(content, path, line, lock.problems)
         if package:
             lock.packages.append(package)
+    if lock.problems and _conda_export(text):
+        # one finding, not one per line (new-user trial round 37: three exports under
+        # requirements/ gave 317 "Expected semicolon" errors with no hint)
+        lock.packages, lock.includes = [], []
+        lock.problems = [LockProblem(path, 1, "a conda environment export (`conda list"
+                                     " --export`, `name=version=build` lines), not a pip"
+                                     " requirements file: pip cannot install it and mlgate"
+                                     " does not compare it; write the pip lock with"
+                                     " `pip freeze`, or list the locks mlgate reads in"
+                                     " [tool.mlgate.lock] files")]
     return lock
+
+
+_CONDA_LINE = re.compile(r"[A-Za-z0-9_][\w.+-]*=[^=\s]+=[^=\s]+\Z")
+
+
+def _conda_export(text: str) -> bool:
+    """Whether a file is conda's export: its header, or `name=version=build` lines."""
+    head = text[:2000]
+    if ("conda create" in head and "--file" in head) or "\n# platform: " in head:
+        return True
+    lines = [ln.strip() for ln in text.splitlines()[:200] if ln.strip()
+             and not ln.lstrip().startswith("#")]
+    return bool(lines) and sum(bool(_CONDA_LINE.match(ln)) for ln in lines) * 2 > len(lines)
 
 
 MAX_LOCK_BYTES = 64 * 2**20  # a requirements file is kilobytes; /dev/zero is endless
