@@ -727,6 +727,19 @@ def _readme_verdict(result: AuditResult) -> str:
     return f"Verdict: **{word}**" + (f" {left_out}" if left_out else "") + "."
 
 
+def _number(value: object) -> float:
+    """A finite number from the probe's answer, else 0."""
+    import math
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0.0
+    try:
+        number = float(value)
+    except OverflowError:
+        return 0.0
+    return number if math.isfinite(number) else 0.0
+
+
 def _md(text: object) -> str:
     """Text from files, artifacts and loads (a stranger's commit controls them), inert in
     the README's Markdown: on one line, no HTML (so never the section's own markers), no
@@ -776,14 +789,18 @@ def operational_constraints(result: AuditResult) -> str:
         lines += [f"### Model {_code(spec.name)} ({_code(spec.artifact)})", "",
                   "| measure | value |", "| --- | --- |"]
         if lat:
-            lines += [f"| single-row latency p50 / p95 / p99 | {lat['p50_ms']:.2f} /"
-                      f" {lat['p95_ms']:.2f} / {lat['p99_ms']:.2f} ms ({lat['runs']} runs) |",
+            # (numbers from the probe's answer, which a load could forge: numbers only,
+            # never its text in the README: sandbox round 37)
+            lines += [f"| single-row latency p50 / p95 / p99 | {_number(lat.get('p50_ms')):.2f}"
+                      f" / {_number(lat.get('p95_ms')):.2f} / {_number(lat.get('p99_ms')):.2f}"
+                      f" ms ({_number(lat.get('runs')):.0f} runs) |",
                       f"| latency budget (p95) | {spec.budget_ms:g} ms |"]
-            if lat.get("batch"):
-                lines.append(f"| batch of {lat['batch']['rows']} rows | {lat['batch']['ms']:.1f}"
-                             " ms |")
-        lines += [f"| load time | {load.get('load_seconds') or 0:.2f} s |",
-                  f"| peak memory after loading | {(load.get('max_rss_bytes') or 0) / 2**20:.0f}"
+            batch = lat.get("batch")
+            if isinstance(batch, dict):
+                lines.append(f"| batch of {_number(batch.get('rows')):.0f} rows |"
+                             f" {_number(batch.get('ms')):.1f} ms |")
+        lines += [f"| load time | {_number(load.get('load_seconds')):.2f} s |",
+                  f"| peak memory after loading | {_number(load.get('max_rss_bytes')) / 2**20:.0f}"
                   " MB |", f"| artifact size | {size / 1024:.0f} KB" + (
                       f" ({len(files)} files: the model and its preprocessors)"
                       if len(files) > 1 else "") + " |"]

@@ -1440,3 +1440,25 @@ def test_the_readme_artifact_size_counts_the_preprocessors_loaded_with_the_model
     assert sizes[1] > sizes[0]
     assert (f"| artifact size | {sum(sizes) / 1024:.0f} KB (2 files: the model and its"
             " preprocessors) |") in (git_project / "README.md").read_text()
+
+
+def test_the_readme_takes_only_numbers_from_the_probes_answer(tmp_path):
+    # Sandbox round 37: a forged answer's latency `runs` (and a batch's `rows`) went into
+    # the README as they came: an <img>, a link and an `<!--` that hid the rest of the
+    # section were committed by the user
+    from types import SimpleNamespace
+
+    from mlgate.audit import AuditResult, operational_constraints
+    from mlgate.config import Config
+
+    forged = "1) | <img src=https://attacker.example/x> [click](https://x) <!--"
+    spec = SimpleNamespace(name="m", artifact=str(tmp_path / "m.pkl"), budget_ms=50.0,
+                           preprocessors=[])
+    model = {"latency": {"p50_ms": 1.0, "p95_ms": "2", "p99_ms": float("nan"), "runs": forged,
+                         "batch": {"rows": forged, "ms": None}},
+             "_load": {"load_seconds": forged, "max_rss_bytes": [1]}}
+    result = AuditResult([], [], {"models": [(spec, model)]}, Config(root=str(tmp_path)))
+    section = operational_constraints(result)
+    assert "attacker" not in section and "<!--" not in section.replace(
+        "<!-- mlgate", "").replace("<!-- /mlgate", ""), section
+    assert "| single-row latency p50 / p95 / p99 | 1.00 / 0.00 / 0.00 ms (0 runs) |" in section
