@@ -121,3 +121,18 @@ def test_a_key_of_tuples_nested_past_the_c_stack_is_refused(git_project, capsys,
     shallow = b"N" + b"\x85" * 50
     code, found = _scan(git_project, capsys, b"\x80\x04" + wrap(shallow) + b".")
     assert (code, found) == (0, []), found
+
+
+def test_the_values_a_scan_makes_are_bounded(git_project, capsys, monkeypatch):
+    # Red team round 37: 7 million `{}` (23 KB compressed) took the scan itself, in
+    # mlgate's own process, to 1.5 GB; each value the scan makes costs it ~200 bytes
+    from mlgate.artifacts import pickle_scan
+
+    monkeypatch.setattr(pickle_scan, "MAX_VALUES", 10_000)
+    code, found = _scan(git_project, capsys, pickle.dumps([{} for _ in range(20_000)], 4))
+    assert code == 1 and "more than 10000 Python values" in found[0]["message"], found
+    # shared values and arrays are no new values: a 100,000-element array is one
+    np = pytest.importorskip("numpy")
+    shared = {}
+    data = pickle.dumps({"rows": [shared] * 20_000, "x": np.arange(100_000)}, 4)
+    assert _scan(git_project, capsys, data) == (0, [])

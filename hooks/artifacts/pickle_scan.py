@@ -100,6 +100,15 @@ MAX_RUN_SECONDS = 90.0
 # Values alive on the emulated stack: a pickler's stack is as deep as the nesting plus one
 # batch of 1000 items, so this bounds the scan's memory, not what a model may hold.
 MAX_STACK = 1_000_000
+# Values the scan makes for one file (each opcode but those that only fetch, store or fill):
+# the scan keeps about 200 bytes for each, so this bounds its memory near 1 GB (red team
+# round 37: 7 million `{}` in a 23 KB zlib file took mlgate itself to 1.5 GB). A model's
+# arrays are one value each; a bundle with millions of Python objects is no model.
+MAX_VALUES = 5_000_000
+_NO_NEW_VALUE = frozenset({
+    "GET", "BINGET", "LONG_BINGET", "PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE", "MARK", "POP",
+    "POP_MARK", "DUP", "FRAME", "PROTO", "STOP", "APPEND", "APPENDS", "SETITEM", "SETITEMS",
+    "ADDITEMS", "BUILD"})
 _CLOCK_EVERY = 1 << 14
 _TEXT_OPS = frozenset({"INT", "LONG", "FLOAT", "GET", "PUT", "STRING", "UNICODE"})
 
@@ -166,10 +175,11 @@ class ScanBudget:
     """Opcodes and seconds one file's scan may spend, shared by its nested pickles and by
     the members of an archive; charged to the run's budget too, when there is one."""
 
-    __slots__ = ("checkpoint", "copied", "copy_limit", "deadline", "ops", "run", "synced")
+    __slots__ = ("checkpoint", "copied", "copy_limit", "deadline", "ops", "run", "synced",
+                 "values")
 
     def __init__(self) -> None:
-        self.ops = self.synced = self.copied = 0
+        self.ops = self.synced = self.copied = self.values = 0
         self.copy_limit = COPY_ALLOWANCE
         self.checkpoint = _CLOCK_EVERY
         self.deadline = _cpu_seconds() + MAX_SECONDS
@@ -690,6 +700,12 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                 if len(stack) > MAX_STACK:
                     _refuse(verdict, pos, UNRESOLVED, f"more than {MAX_STACK} values on the"
                             " unpickler's stack: no pickler writes that")
+                if name not in _NO_NEW_VALUE:
+                    budget.values += 1
+                    if budget.values > MAX_VALUES:
+                        _refuse(verdict, pos, UNRESOLVED, f"more than {MAX_VALUES} Python"
+                                " values in one file: no model holds that many objects"
+                                " (keep large data as numpy arrays, which are one value each)")
                 if name in _TEXT_OPS:
                     end = data.find(b"\n", pos + 1)
                     if not canonical(name, data[pos + 1:end], arg):
