@@ -136,3 +136,34 @@ def test_the_values_a_scan_makes_are_bounded(git_project, capsys, monkeypatch):
     shared = {}
     data = pickle.dumps({"rows": [shared] * 20_000, "x": np.arange(100_000)}, 4)
     assert _scan(git_project, capsys, data) == (0, [])
+
+
+def _npz_object_member(path, size: int) -> None:
+    """An .npz whose a.npy is an object array holding `size` zero bytes (deflated: tiny),
+    and a stored b.npy of random bytes that raises the archive's own cap."""
+    import io
+    import os
+    import zipfile
+
+    np = pytest.importorskip("numpy")
+    header = "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }"
+    header += " " * (63 - (10 + len(header)) % 64) + "\n"
+    npy = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        info = zipfile.ZipInfo("a.npy")
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with archive.open(info, "w") as member:
+            member.write(npy + b"\x80\x04\x8e" + struct.pack("<Q", size) + b"\0" * size + b".")
+        random_bytes = io.BytesIO()
+        np.save(random_bytes, np.frombuffer(os.urandom(150_000), dtype="u1"))
+        archive.writestr(zipfile.ZipInfo("b.npy"), random_bytes.getvalue())
+
+
+def test_an_npz_object_member_is_bounded_by_its_own_compressed_size(git_project, capsys):
+    # Static review round 37: the 1000x ratio cap counted the whole archive, so a 150 KB
+    # member of random bytes let a 1 MB member expand to 1 GB (kept twice: 2 GB)
+    _npz_object_member(git_project / "model.npz", 8 << 20)  # 8 MiB from ~8 KB: > 1000x
+    code, found = _scan(git_project, capsys, (git_project / "model.npz").read_bytes(),
+                        "model.npz")
+    assert code == 1 and "a.npy: an object array's pickle larger than" in found[0][
+        "message"], found

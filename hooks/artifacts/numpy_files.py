@@ -20,6 +20,7 @@ import io
 import re
 import warnings
 
+from mlgate.artifacts.container import MAX_DECOMPRESSED, MAX_RATIO
 from mlgate.artifacts.pickle_scan import (
     MALFORMED,
     UNRESOLVED,
@@ -311,7 +312,11 @@ def _scan_npz(data: bytes, is_allowed: Callable[[str, str], bool], limit: int,
         for info in readable:  # the other members are refused already; still report these
             try:
                 with archive.open(info) as member:
-                    sub = _scan_member(member, is_allowed, budget, work)
+                    # an object array's pickle is kept: bounded by the member's own
+                    # compressed size too (static review round 37: a 150 KB member of random
+                    # bytes raised the archive's cap for a 1 GB one of zeros)
+                    sub = _scan_member(member, is_allowed, budget, work, min(
+                        MAX_DECOMPRESSED, max(info.compress_size, 1) * MAX_RATIO))
             except _Refused as refusal:
                 sub = _refused(refusal.offset, refusal.code, refusal.message)
             except Exception as exc:  # CRC errors, corrupt deflate data, bad local headers
@@ -338,9 +343,10 @@ class _Budget:
 
 
 def _scan_member(member: IO[bytes], is_allowed: Callable[[str, str], bool],
-                 budget: _Budget, work: ScanBudget) -> Verdict:
+                 budget: _Budget, work: ScanBudget, keep: int) -> Verdict:
     """One member, read in chunks: raw array data is counted, not kept; an object array's
-    pickle is kept to be scanned."""
+    pickle is kept to be scanned, up to `keep` bytes, held once (not as chunks and then
+    their join: twice its size, 2 GB for a 1 GB pickle)."""
     head = bytearray()
     while len(head) < _HEAD:
         chunk = budget.read(member, _HEAD - len(head))
@@ -351,21 +357,21 @@ def _scan_member(member: IO[bytes], is_allowed: Callable[[str, str], bool],
     if _holds_objects(descr):
         # An object array's pickle is kept to be scanned: within the cap of any pickle
         # (the archive's own cap counts raw arrays, which are not kept), joined once.
-        from mlgate.artifacts.container import MAX_DECOMPRESSED
-
-        chunks, kept = [bytes(head)], len(head)
+        kept = io.BytesIO()
+        kept.write(head)
         del head
         while True:
             chunk = budget.read(member, _CHUNK)
             if not chunk:
                 break
-            kept += len(chunk)
-            if kept > MAX_DECOMPRESSED:
-                raise _Refused(0, MALFORMED, "an object array's pickle larger than"
-                               f" {MAX_DECOMPRESSED // 2**20} MiB: no model needs that much")
-            chunks.append(chunk)
-        data = b"".join(chunks)
-        del chunks
+            if kept.tell() + len(chunk) > keep:
+                raise _Refused(0, MALFORMED, f"an object array's pickle larger than"
+                               f" {keep // 2**20} MiB ({MAX_RATIO} times its compressed"
+                               f" size, at most {MAX_DECOMPRESSED // 2**20} MiB): no model"
+                               " needs that much")
+            kept.write(chunk)
+        data = kept.getvalue()  # (the buffer itself, not a copy)
+        del kept
         return scan_npy(data, is_allowed, work=work)
     body = len(head) - end
     while True:
