@@ -167,3 +167,15 @@ def test_an_npz_object_member_is_bounded_by_its_own_compressed_size(git_project,
                         "model.npz")
     assert code == 1 and "a.npy: an object array's pickle larger than" in found[0][
         "message"], found
+
+
+def test_a_joblib_zf_container_is_called_what_it_is(git_project, capsys):
+    # Static review round 37: "not a model artifact ... leave this file undeclared", for a
+    # file joblib.load unpickles with no restriction (its pre-0.10 compatibility loader)
+    import zlib
+
+    payload = b"\x80\x02cposix\nsystem\nq\x00X\x04\x00\x00\x00trueq\x01\x85q\x02Rq\x03."
+    data = b"ZF" + hex(len(payload)).encode().ljust(19) + zlib.compress(payload)
+    code, found = _scan(git_project, capsys, data, "old.joblib")
+    assert code == 1 and [f["code"] for f in found] == ["MLG302"], found
+    assert "joblib < 0.10" in found[0]["message"] and "never load" in found[0]["hint"]

@@ -12,6 +12,7 @@ import os
 import sys
 
 from mlgate.artifacts.container import COMPRESSION_PREFIXES
+from mlgate.artifacts.discovery import _zf_stream
 from mlgate.artifacts.findings import MALFORMED, NOT_AN_ARTIFACT
 from mlgate.artifacts.findings import finding as _finding
 from mlgate.artifacts.skops_files import is_skops, scan_members, scan_tree
@@ -134,6 +135,15 @@ def _verdict(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding
         problem = _xgboost_json_problem(data) if kind == "xgboost-json" else None
         return ([_finding(path, MALFORMED, f"an XGBoost JSON model {problem}")]
                 if problem else []), facts
+    if kind == "unknown" and _zf_stream(data[:64]) is not None:
+        # (static review round 37: called "not a model artifact", with a hint to leave it
+        # undeclared, though joblib.load unpickles it with no restriction at all)
+        return [_finding(path, ARTIFACT_UNRESOLVED, "a joblib < 0.10 \"ZF\" container:"
+                         " joblib.load still reads it, through a compatibility loader that"
+                         " unpickles with no restriction and opens files beside it; no"
+                         " current writer makes it, and mlgate does not load it",
+                         hint="re-save the model with a current joblib (joblib.dump) from"
+                              " a trusted copy; never load this file")], facts
     if kind == "unknown":
         return [_finding(path, NOT_AN_ARTIFACT, "not a model artifact: no pickle, joblib or"
                          " compression signature",
