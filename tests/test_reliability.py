@@ -1286,6 +1286,8 @@ WATCHFUL_FEATURES = """
         def transform(self, X):
             if os.path.exists(os.path.join(HERE, "override.json")):  # only looked for
                 raise ValueError("an override is present")
+            if os.path.exists(os.path.join(HERE, "flags", "off")):  # in a folder not read
+                raise ValueError("switched off")
             if len(os.listdir(os.path.join(HERE, "shards"))) > 1:
                 raise ValueError("more than one shard")
             with open(os.path.join(HERE, "cfg.json")) as handle:  # a committed link
@@ -1305,6 +1307,8 @@ def test_what_the_model_looks_for_lists_or_reads_through_a_link_is_in_the_verdic
     proj = repo / "proj"
     (proj / "shards").mkdir(parents=True)
     (proj / "shards" / "a.json").write_text("{}")
+    (proj / "flags").mkdir()
+    (proj / "flags" / ".keep").write_text("")
     (proj / "cfg_v1.json").write_text('{"scale": 2}')
     (proj / "cfg_v2.json").write_text('{"factor": 2}')
     os.symlink("cfg_v1.json", proj / "cfg.json")
@@ -1335,6 +1339,11 @@ def test_what_the_model_looks_for_lists_or_reads_through_a_link_is_in_the_verdic
     os.remove(proj / "override.json")
     assert verdict() == 0
     (proj / "shards" / "b.json").write_text("{}")
+    assert verdict() == 1
+    os.remove(proj / "shards" / "b.json")
+    assert verdict() == 0
+    # red team round 37: a file looked for in a folder nothing else is read from
+    (proj / "flags" / "off").write_text("")
     assert verdict() == 1
 
 

@@ -902,7 +902,8 @@ class ArtifactGate:
                 # any of which the next commit may change; a load that raised or crashed may
                 # have done so in a project module it never finished importing (so no file
                 # stamp records it): none of these outlives its cause in the cache.
-                finish(path, record, None if result.get("kind") in UNCACHED_FAILURES else name)
+                finish(path, record, None if result.get("kind") in UNCACHED_FAILURES or (
+                    result.get("project_files_incomplete")) else name)
 
         def unreadable(path: str, exc: Exception, early: list) -> None:
             for started in early:

@@ -418,6 +418,8 @@ def _load(params):
     # no audit event reports) changes its folder when it appears or goes
     folders = {os.path.dirname(p) for p in named}
     result["project_files"] = sorted(named | {f for f in folders if _under(f, roots)})
+    if _OVERFLOW[0]:
+        result["project_files_incomplete"] = True
     del obj, before  # frees the loaded graph (or crashes here, as a finding), then every cycle:
     gc.collect()
     return result
@@ -1056,7 +1058,8 @@ class _Deadline(BaseException):
 
 
 _OPENED: set = set()  # the paths of the files opened since _record_opens(), as given
-_MAX_OPENED = 10_000
+_MAX_OPENED = 50_000
+_OVERFLOW = [False]  # more were named than kept: the verdict is not cached
 
 
 _NAMING_EVENTS = ("open", "os.listdir", "os.scandir", "sqlite3.connect")
@@ -1071,15 +1074,43 @@ def _record_opens():
         return
     _RECORDING[0] = True
 
+    def note(name):
+        if len(_OPENED) < _MAX_OPENED:
+            _OPENED.add(name)  # (resolved once, at the end: imports open many files)
+        else:
+            _OVERFLOW[0] = True
+
     def recorder(event, args):
-        if event in _NAMING_EVENTS and args and isinstance(args[0], (str, bytes)) and (
-                len(_OPENED) < _MAX_OPENED):
+        if event in _NAMING_EVENTS and args and isinstance(args[0], (str, bytes)):
             if event != "open" and event != "sqlite3.connect" and sys._getframe(
                     1).f_code.co_filename.startswith("<frozen"):
                 return  # the import system listing sys.path's folders: not the model's data
-            _OPENED.add(args[0])  # (resolved once, at the end: imports open many files)
+            note(args[0])
 
     sys.addaudithook(recorder)
+    # A file looked for (`os.path.exists`, `Path.is_file`) raises no audit event: os.stat
+    # and its kin, as Python code calls them, note the path too (red team round 37: a flag
+    # file appearing in a folder nothing was read from left a cached PASS). The import
+    # system calls posix.stat directly, unrecorded.
+    for name in ("stat", "lstat", "access"):
+        real = getattr(os, name, None)
+        if real is not None:
+            setattr(os, name, _noting(real, note))
+
+
+def _noting(real, note):
+    def call(path, *args, **kwargs):
+        if isinstance(path, (str, bytes)):
+            note(path)
+        elif hasattr(path, "__fspath__"):
+            try:  # noqa: SIM105 - (no contextlib import in the probe's hot path)
+                note(os.fspath(path))
+            except Exception:
+                pass
+        return real(path, *args, **kwargs)
+
+    call.__name__, call.__doc__ = real.__name__, real.__doc__
+    return call
 
 
 def _read_files(roots):
@@ -1090,7 +1121,7 @@ def _read_files(roots):
     to a folder changes the folder's: each leaves a cached verdict stale otherwise (red team
     round 36)."""
     read = set()
-    for name in _OPENED:
+    for name in list(_OPENED):  # (what is looked at here is noted too, hence a copy)
         path = os.path.abspath(os.fsdecode(name))
         if not (_under(path, roots) or _under(os.path.dirname(path), roots)):
             continue
