@@ -383,6 +383,8 @@ def _overrun(pid: int, folder: str | None) -> str | None:
     if folder is None:
         return None
     total = entries = 0
+    seen: set = set()
+    full = (f"it wrote more than {MAX_WORKDIR_BYTES >> 20} MiB to its temporary folder")
     todo = [folder]
     while todo:
         try:
@@ -395,12 +397,32 @@ def _overrun(pid: int, folder: str | None) -> str | None:
                     if entry.is_dir(follow_symlinks=False):
                         todo.append(entry.path)
                     else:
-                        total += entry.stat(follow_symlinks=False).st_blocks * 512
+                        info = entry.stat(follow_symlinks=False)
+                        seen.add((info.st_dev, info.st_ino))
+                        total += info.st_blocks * 512
                         if total > MAX_WORKDIR_BYTES:
-                            return (f"it wrote more than {MAX_WORKDIR_BYTES >> 20} MiB to its"
-                                    " temporary folder")
+                            return full
         except OSError:
             continue
+    # and the files it holds open there with no name (deleted, or O_TMPFILE), which no
+    # listing shows: 3 GiB written so passed the listing above (red team round 37)
+    prefix = folder.rstrip(os.sep) + os.sep
+    try:
+        descriptors = os.listdir(f"/proc/{pid}/fd")[:4096]
+    except OSError:
+        return None
+    for fd in descriptors:
+        try:
+            if not os.readlink(f"/proc/{pid}/fd/{fd}").startswith(prefix):
+                continue
+            info = os.stat(f"/proc/{pid}/fd/{fd}")  # the open file itself
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) not in seen:
+            seen.add((info.st_dev, info.st_ino))
+            total += info.st_blocks * 512
+            if total > MAX_WORKDIR_BYTES:
+                return full
     return None
 
 

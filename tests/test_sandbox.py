@@ -252,6 +252,16 @@ ACTS = """
                 for n in range(int(marker)):
                     open(f"fill{n}", "wb").write(b"x" * (256 << 10))
                 time.sleep(120)
+            elif kind == "hidden":  # open, then unlinked: in no listing of the folder
+                import time
+                held = []
+                for n in range(int(marker)):
+                    handle = open(f"hidden{n}", "wb")
+                    os.unlink(f"hidden{n}")
+                    handle.write(b"x" * (256 << 10))
+                    handle.flush()
+                    held.append(handle)
+                time.sleep(120)
             elif kind == "threads":
                 import threading
                 import time
@@ -374,6 +384,7 @@ def test_a_module_that_generates_code_while_the_load_imports_it_loads(available,
 
 @pytest.mark.parametrize(("kind", "count", "said"), [
     ("fill", "12", "wrote more than 1 MiB to its temporary folder"),
+    ("hidden", "12", "wrote more than 1 MiB to its temporary folder"),
     ("threads", "40", "started more than 16 threads"),
 ])
 def test_what_a_load_writes_and_starts_in_all_is_bounded(available, repo, capsys,  # noqa: F811
