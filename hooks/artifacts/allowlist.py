@@ -65,6 +65,11 @@ NUMPY_TYPES = frozenset(("numpy", name) for name in (
     "bool_", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
     "float16", "float32", "float64", "longdouble", "complex64", "complex128", "object_",
     "str_", "bytes_", "intp", "uintp", "datetime64", "timedelta64",
+    "bool", "clongdouble", "void",  # (numpy 2 pickles np.bool_ as numpy.bool)
+    # the abstract kinds, as scikit-learn's own recipes pass them
+    # (`make_column_selector(dtype_include=np.number)`: false-alarm round 37)
+    "generic", "number", "integer", "signedinteger", "unsignedinteger", "inexact",
+    "floating", "complexfloating", "flexible", "character",
 ))
 
 # numpy 2.1+ pickles a ufunc as numpy.<name>; 1.x and 2.0 as the extension module's name.

@@ -576,9 +576,12 @@ FRAME_STATE = {"_typ": _equals("dataframe"), "_mgr": lambda v: _is(v, "BlockMana
 SERIES_STATE = {**FRAME_STATE, "_typ": _equals("series"), "_metadata": _metadata("_name", "name"),
                 "_mgr": lambda v: _is(v, "SingleBlockManager"), "_name": _label, "name": _label}
 # (pandas 1.x caches more of a masked dtype's properties)
+# (and the Index class an Index of that dtype is made as, a class: false-alarm round 37,
+# a DataFrame with an Int64 index was refused)
 MASKED_DTYPE_STATE = {"_cache": lambda v: _dict(v, {
     "kind": _str, "numpy_dtype": _dtype, "is_unsigned_integer": _bool,
-    "is_signed_integer": _bool, "itemsize": _int})}
+    "is_signed_integer": _bool, "itemsize": _int,
+    "index_class": lambda c: (eco(c) or ("", ""))[1] in (*INDEX_CLASSES, *OLD_INDEX_CLASSES)})}
 MASKED_ARRAY_STATE = {"_data": _array, "_mask": _array, "_readonly": _bool,
                       "_dtype": lambda v: _is(v, *MASKED_DTYPES),
                       "_cache": lambda v: _dict(v, {"dtype": lambda d: _is(d, *MASKED_DTYPES)})}

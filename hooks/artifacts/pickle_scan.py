@@ -883,10 +883,15 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                         _refuse(verdict, pos, UNRESOLVED, "REDUCE with arguments that are not"
                                 " a tuple built by the stream")
                     if isinstance(target, Getter):
+                        getters.remove(target)
+                        if value_types.bound_method_getter(args):
+                            # a bound method of the estimator: opaque here (a value, never
+                            # a call target: REDUCE on it is refused as computed)
+                            stack.append(Instance(GlobalRef("builtins", "method")))
+                            continue
                         if not value_types.zoneinfo_getter(args):
                             _exploit_primitive(verdict, target.offset, target.module,
                                                target.name)
-                        getters.remove(target)
                         stack.append(GlobalRef(*value_types.ZONEINFO_UNPICKLE))
                         continue
                     stack.append(call(target, args, pos, "REDUCE"))

@@ -162,6 +162,23 @@ def zoneinfo_getter(args: Seq) -> bool:
             and type(items[1].value) is str and items[1].value == "_unpickle")
 
 
+# scikit-learn's HistGradientBoosting fitted with early stopping on a scorer keeps a bound
+# method of itself in its state (its `_patch_raw_predict` restores `self._raw_predict` as
+# an instance attribute): pickled as getattr(<the estimator>, '_raw_predict').
+HGB_CLASSES = frozenset({"HistGradientBoostingClassifier", "HistGradientBoostingRegressor"})
+
+
+def bound_method_getter(args: Seq) -> bool:
+    """`getattr(<a HistGradientBoosting estimator>, '_raw_predict')`, as scikit-learn's
+    pickles hold it (false-alarm round 37: refused as an exploit)."""
+    items = args.items
+    target = items[0] if items else None
+    return (len(items) == 2 and isinstance(target, Instance) and isinstance(
+        target.cls, GlobalRef) and target.cls.module.startswith(
+        "sklearn.ensemble._hist_gradient_boosting.") and target.cls.name in HGB_CLASSES
+        and _text(items[1]) and items[1].value == "_raw_predict")
+
+
 # The builtins a pickle may call, by module spelling, and the arguments CPython's own
 # pickling gives them (REDUCE): nothing else, so no call sizes an allocation from a number
 # (`bytearray(40 * 2**30)` is 36 bytes of pickle) or expands a range into a container.

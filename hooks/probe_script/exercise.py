@@ -618,8 +618,11 @@ def exercise_model(obj, spec):
         # found by convention beside other artifacts: a scaler, or data the model's code
         # reads (a list of feature names, a dict of statistics), not a model without predict;
         # a bundle that holds a model is the model, not exercised (below), never "data"
+        # (a preprocessor is fitted: a DataFrame has `transform` too, and a pickled
+        # cv_results table beside a text model made its audit INCOMPLETE: round 37)
         out["role"] = ("labels" if _label_encoder(obj) else "preprocessor"
-                       if callable(getattr(obj, "transform", None)) else "data")
+                       if callable(getattr(obj, "transform", None)) and callable(
+                           getattr(obj, "fit", None)) else "data")
         out["input"]["model_type"] = type(obj).__name__
         return out
     if not callable(method) and isinstance(obj, (dict, tuple, list)):

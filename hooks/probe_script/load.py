@@ -48,6 +48,11 @@ def _zoneinfo_getattr(obj, name, *default):
 
     if obj is zoneinfo.ZoneInfo and name == "_unpickle" and not default:
         return zoneinfo.ZoneInfo._unpickle
+    cls = type(obj)
+    if name == "_raw_predict" and not default and (cls.__module__ or "").startswith(
+            "sklearn.ensemble._hist_gradient_boosting.") and cls.__name__ in (
+            "HistGradientBoostingClassifier", "HistGradientBoostingRegressor"):
+        return getattr(obj, name)  # a bound method scikit-learn leaves in the state
     raise LoadFailure("refused", "builtins.getattr used for another thing than a time zone",
                       module="builtins", name="getattr")
 

@@ -147,7 +147,11 @@ def _scorer_function(value, module, name):
     if value is getattr(_scorer, "_passthrough_scorer", None) or any(
             value is getattr(feature_selection, score, None) for score in FEATURE_SCORES):
         return True
-    for scorer_name in metrics.get_scorer_names():
+    # (get_scorer_names is scikit-learn 1.1's; before, the registry itself: a pickled
+    # scorer with 1.0.2 crashed the probe and was blamed on the model, round 37)
+    names = getattr(metrics, "get_scorer_names", None)
+    for scorer_name in (names() if callable(names) else sorted(getattr(
+            _scorer, "SCORERS", None) or getattr(_scorer, "_SCORERS", None) or ())):
         try:
             if getattr(metrics.get_scorer(scorer_name), "_score_func", None) is value:
                 return True

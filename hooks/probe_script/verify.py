@@ -287,6 +287,11 @@ def _shadowed_method_problem(value, cls):
                 # a function, an available_if or a staticmethod: bound when looked up. A
                 # class kept as a default (MaskedArray's _baseclass = ndarray) is a value
                 # the instance may override, as its own pickling does.
+                stored = attributes[name]
+                if getattr(stored, "__self__", None) is value and getattr(
+                        stored, "__func__", None) is found:
+                    break  # the class's own method bound to this very object: the same
+                    # call (HistGradientBoosting leaves `self._raw_predict` so)
                 if owner.startswith(_LIBRARIES) and hasattr(kind, "__get__") and not (
                         hasattr(kind, "__set__") or hasattr(kind, "__delete__")):
                     return (f"an attribute {name!r} stored on the object stands in for its"

@@ -1,0 +1,126 @@
+"""Round 37's hunt for false alarms on honest artifacts (each was refused, or made an
+honest project INCOMPLETE, with no configuration):
+
+- numpy's abstract kinds as parameters (`make_column_selector(dtype_include=np.number)`,
+  scikit-learn's own recipe), and `np.bool_`, which numpy 2 pickles as `numpy.bool`;
+- HistGradientBoosting fitted with early stopping on a scorer keeps a bound method of
+  itself in its state (`getattr(<the estimator>, '_raw_predict')`): called an exploit;
+- a pickled DataFrame beside a model was taken for its preprocessor (it has `transform`);
+- a pandas index of a nullable dtype (Int64, boolean): its dtype caches `index_class`;
+- a pickled scorer with scikit-learn before 1.1 crashed the probe (`get_scorer_names`).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import artifact_json
+from mlgate.cli import main
+
+
+def _commit(git_project, name: str, value) -> str:
+    joblib.dump(value, git_project / name)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    return name
+
+
+FRAME = pd.DataFrame({"c": list("abab") * 10, "n": list(range(40)),
+                      "f": np.linspace(0, 1, 40)})
+
+
+@pytest.mark.parametrize("kind", ["number", "integer", "floating", "bool_"])
+def test_numpy_kinds_as_parameters_pass(git_project, capsys, kind):
+    from sklearn.compose import ColumnTransformer, make_column_selector
+    from sklearn.preprocessing import OneHotEncoder
+
+    if kind == "bool_":
+        model = OneHotEncoder(dtype=np.bool_, sparse_output=False).fit(FRAME[["c"]])
+    else:
+        model = ColumnTransformer([("n", "passthrough", make_column_selector(
+            dtype_include=getattr(np, kind)))]).fit(FRAME)
+    name = _commit(git_project, "model.joblib", model)
+    assert artifact_json(capsys, name) == (0, [])
+
+
+@pytest.mark.parametrize("scoring", ["roc_auc", "f1"])
+def test_hist_gradient_boosting_early_stopping_on_a_scorer_passes(git_project, capsys,
+                                                                   scoring):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    X, y = FRAME[["n", "f"]], (FRAME.n % 2 == 0).astype(int)
+    model = HistGradientBoostingClassifier(early_stopping=True, scoring=scoring, max_iter=5,
+                                           n_iter_no_change=2).fit(X, y)
+    assert "_raw_predict" in vars(model)  # what scikit-learn leaves in the state
+    name = _commit(git_project, "model.joblib", model)
+    assert artifact_json(capsys, name) == (0, [])
+
+
+def test_getattr_of_another_method_or_object_is_still_refused(git_project, capsys):
+    # the one form accepted is getattr(<a HistGradientBoosting>, '_raw_predict')
+    from helpers import g, u
+
+    hgb = (g("sklearn.ensemble._hist_gradient_boosting.gradient_boosting",
+             "HistGradientBoostingClassifier") + b")\x81")
+    for target, attribute in ((hgb, "predict"), (hgb, "__reduce__"),
+                              (g("sklearn.linear_model", "LogisticRegression") + b")\x81",
+                               "_raw_predict")):
+        data = (b"\x80\x04" + g("builtins", "getattr") + b"(" + target + u(attribute)
+                + b"tR.")
+        (git_project / "m.pkl").write_bytes(data)
+        subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+        code, found = artifact_json(capsys, "--no-load", "m.pkl")
+        assert code == 1 and found[0]["code"] in ("MLG301", "MLG302"), (attribute, found)
+
+
+def test_a_dataframe_beside_a_model_is_data_not_its_preprocessor(git_project, capsys,
+                                                                 monkeypatch):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    texts = ["good film", "bad film", "great plot", "awful plot"] * 5
+    model = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(
+        texts, [1, 0, 1, 0] * 5)
+    (git_project / "model").mkdir()
+    (git_project / "reports").mkdir()
+    _commit(git_project, "model/sentiment.joblib", model)
+    pd.DataFrame({"C": [1.0, 2.0], "score": [0.8, 0.9]}).to_pickle(
+        git_project / "reports" / "cv_results.pkl")
+    (git_project / "model" / "sample.json").write_text('{"text": "a good film"}')
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate]\nrequire = ["artifact", "schema"]\n')
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code = main(["audit", "--format", "json", "--no-cache", "--python", sys.executable])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert '"status": "pass"' in out and "preprocessor" not in out.split('"schema"')[1][:400]
+
+
+@pytest.mark.parametrize("values, dtype", [([1, None, 3], "Int64"),
+                                           ([True, False, None], "boolean"),
+                                           ([1.5, None, 2.5], "Float64")])
+def test_a_frame_indexed_by_a_nullable_dtype_passes(git_project, capsys, values, dtype):
+    index = pd.Index(pd.array(values, dtype=dtype), name="customer_id")
+    frame = pd.DataFrame({"v": [1, 2, 3]}, index=index)
+    frame.to_pickle(git_project / "lookup.pkl")
+    multi = pd.DataFrame({"v": [1, 2, 3]}, index=pd.MultiIndex.from_arrays([list("abc"), index]))
+    name = _commit(git_project, "multi.joblib", multi)
+    assert artifact_json(capsys, "lookup.pkl", name) == (0, [])
+
+
+def test_scorer_functions_are_told_without_get_scorer_names(monkeypatch):
+    # scikit-learn < 1.1 has no get_scorer_names: the probe crashed, the model was blamed
+    import sklearn.feature_selection  # noqa: F401 - (imported before, as it is in use)
+    from sklearn import metrics
+    from sklearn.metrics import f1_score
+
+    from mlgate.probe_script import sklearn_pairs
+
+    monkeypatch.delattr(metrics, "get_scorer_names")
+    assert sklearn_pairs._scorer_function(f1_score, f1_score.__module__, "f1_score")
