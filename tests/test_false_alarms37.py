@@ -124,3 +124,72 @@ def test_scorer_functions_are_told_without_get_scorer_names(monkeypatch):
 
     monkeypatch.delattr(metrics, "get_scorer_names")
     assert sklearn_pairs._scorer_function(f1_score, f1_score.__module__, "f1_score")
+
+
+FEATURES = '''\
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+
+class Ratio(TransformerMixin, BaseEstimator):
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return np.asarray(X, dtype=float) * 2
+
+
+def tokenize(text):
+    return text.split()
+'''
+
+
+def test_a_project_installed_with_pip_install_dot_passes(git_project, capsys, tmp_path_factory):
+    # False-alarm round 37: a src-layout project installed non-editable (as a Dockerfile
+    # does) had its own class and functions refused: imported from site-packages, not from
+    # the tracked file, though the installed copy is the same text. A stale copy is not.
+    import shutil
+    import sysconfig
+    import venv
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    package = git_project / "src" / "fapkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "features.py").write_text(FEATURES)
+    (git_project / "pyproject.toml").write_text('[project]\nname = "fapkg"\nversion = "0"\n')
+    env = tmp_path_factory.mktemp("env")
+    venv.EnvBuilder(with_pip=False).create(env)
+    python = str(env / "bin" / "python")
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path("
+                           "'purelib'))"], capture_output=True, text=True, check=True).stdout
+    # this interpreter's packages (scikit-learn...), as a layered environment has them
+    with open(site.strip() + "/_tests.pth", "w") as handle:
+        handle.write(sysconfig.get_path("purelib") + "\n")
+    shutil.copytree(package, site.strip() + "/fapkg")  # what `pip install .` leaves there
+    assert sysconfig.get_path("purelib") != site.strip()
+    sys.path.insert(0, str(git_project / "src"))
+    try:
+        from fapkg.features import Ratio, tokenize
+
+        X = np.arange(8.0).reshape(4, 2)
+        joblib.dump(make_pipeline(Ratio(), LogisticRegression()).fit(X, [0, 1, 0, 1]),
+                    git_project / "ratio.joblib")
+        joblib.dump(make_pipeline(TfidfVectorizer(tokenizer=tokenize, token_pattern=None),
+                                  LogisticRegression()).fit(["a b", "c d"] * 2, [0, 1] * 2),
+                    git_project / "text.joblib")
+    finally:
+        sys.path.remove(str(git_project / "src"))
+        for name in [m for m in sys.modules if m.split(".")[0] == "fapkg"]:
+            del sys.modules[name]
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    args = ["artifact", "--format", "json", "--no-cache", "--python", python]
+    assert main([*args, "ratio.joblib", "text.joblib"]) == 0, capsys.readouterr().out
+    capsys.readouterr()
+    with open(site.strip() + "/fapkg/features.py", "a") as handle:
+        handle.write("# edited after the install\n")  # a stale install: another text
+    assert main([*args, "ratio.joblib"]) == 1
+    assert "its text differs: reinstall the project" in capsys.readouterr().out
