@@ -268,8 +268,14 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
     pointers = [p for p in artifacts if is_lfs_pointer(p)]
     if not artifacts:
         others = other_format_models(".")
-        reason = ("no model artifact found (by name or content): commit the model, or declare"
-                  " it in [tool.mlgate.models.NAME] artifact = \"...\"") if others is None else (
+        # (a model DVC or LFS-less storage keeps out of git is there, untracked: declaring
+        # it is the way, not committing it; new-user trial round 37)
+        dvc = os.path.isdir(".dvc") or os.path.isfile("dvc.yaml")
+        reason = ("no model artifact found (by name or content): " + (
+            "models DVC keeps out of git are not searched; declare the one the service"
+            " loads in [tool.mlgate.models.NAME] artifact = \"...\" (after `dvc pull`)" if dvc
+            else "commit the model, or declare it in [tool.mlgate.models.NAME] artifact ="
+            " \"...\"")) if others is None else (
             f"no model mlgate can check: {others}; {NOT_CHECKED_FORMATS}; check out or"
             " ship the pickled estimator, or leave these pillars out of [tool.mlgate] require")
         for name in ("artifact", "schema", "latency"):

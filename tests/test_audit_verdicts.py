@@ -77,6 +77,12 @@ def test_a_folder_with_nothing_to_check_is_incomplete_not_ready(git_project, cap
                                 "artifact": "not-checked", "schema": "not-checked",
                                 "latency": "not-checked"}
     assert all(p["detail"] for p in report["pillars"])  # each says why and what to add
+    assert "commit the model" in {p["name"]: p for p in report["pillars"]}["artifact"]["detail"]
+    (git_project / "dvc.yaml").write_text("stages: {}\n")  # DVC keeps models out of git
+    _, report = audit(capsys)
+    detail = {p["name"]: p for p in report["pillars"]}["artifact"]["detail"]
+    assert "models DVC keeps out of git are not searched; declare" in detail, detail
+    (git_project / "dvc.yaml").unlink()
     main(["audit", "--python", sys.executable, "--no-cache"])
     out = capsys.readouterr().out
     assert "NOT CHECKED  lock" in out and "INCOMPLETE: not checked: lock, artifact" in out
