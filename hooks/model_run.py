@@ -262,6 +262,13 @@ def models_and_gate(args: argparse.Namespace, config: Config, label: str):
         named = getattr(args, flag, None)
         if named and not os.path.lexists(named):
             raise UsageError(f"--{flag} {named}: no such file")
+    for named in getattr(args, "files", None) or ():
+        # (pre-commit passes staged files, which exist; a name typed that does not was
+        # ignored in silence, the configured model checked instead: reliability round 37)
+        if not os.path.lexists(named):
+            raise UsageError(f"{named}: no such file (mlgate {label} checks the models of"
+                             " [tool.mlgate.models] or --artifact; the files given only say"
+                             " what a commit changes)")
     # The artifact named on the command line is a regular file the repository holds, checked
     # here whether or not a sample comes with it (`--artifact /dev/zero` alone passed with a
     # "no sample" warning). (A sample's or a contract's file is the schema check's finding.)

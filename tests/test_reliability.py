@@ -1401,3 +1401,10 @@ def test_no_cache_reads_no_planted_configuration_copy(git_project, monkeypatch, 
     assert main(["paths", "leak.py"]) == 0  # the copy rules a cached run (it is a cache)...
     assert main(["paths", "--no-cache", "leak.py"]) == 1  # ...never one that refuses caches
     assert "MLG101" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["schema", "latency"])
+def test_a_file_given_that_does_not_exist_is_an_error(git_project, capsys, command):
+    # reliability round 37: `mlgate latency nope.pkl` timed the configured model, exit 0
+    assert main([command, "--python", sys.executable, "nope.pkl"]) == 2
+    assert "nope.pkl: no such file" in capsys.readouterr().err
