@@ -223,6 +223,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
     from mlgate.model_run import (
         behind_preprocessors,
         block_key,
+        blocked_by_sandbox,
         exercise,
         fed_by_position,
         model_block,
@@ -404,6 +405,13 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
             if aside and sample is None:
                 unchecked.append(f"{spec.name} (no sample; {aside})")
                 untimed.append(f"{spec.name} (no sample)")
+                continue
+            if blocked_by_sandbox(model.get("predict")):  # not checked, not failed
+                blocked = ("it starts a process or reaches the network when it predicts,"
+                           " which mlgate's sandbox does not allow: check it where the"
+                           " service runs")
+                unchecked.append(f"{spec.name} ({blocked})")
+                untimed.append(f"{spec.name} ({blocked})")
                 continue
             what = []
             if sample is not None:

@@ -250,6 +250,27 @@ def exercise(gate, spec, sample, latency: dict | None, findings: list[Finding]) 
                                                          "max_rss_bytes")}}
 
 
+# What a model's call fails with when it starts a process or reaches the network while it
+# is exercised (probe_script/load.py's guard): a limit of mlgate's sandbox, not the model's
+# fault (false-alarm round 37: category_encoders 2.6's HashingEncoder starts workers).
+SANDBOX_REFUSAL = "mlgate's sandbox: no program or network"
+
+
+def blocked_by_sandbox(call: dict | None) -> bool:
+    """Whether a call of the model failed only because the sandbox refused what it tried."""
+    return isinstance(call, dict) and not call.get("ok") and SANDBOX_REFUSAL in str(
+        call.get("message") or "")
+
+
+def sandbox_note(spec, what: str = "its prediction") -> Finding:
+    """The warning for a model the sandbox would not let predict: not checked, not wrong."""
+    return Finding(spec.sample or spec.artifact, 1, 1, UNREADABLE,
+                   f"model {spec.name!r}: it starts a process or reaches the network when it"
+                   f" predicts, which mlgate's sandbox does not allow: {what} was not checked",
+                   "warning", "check it where the service runs, or save it without"
+                   " parallel workers (n_jobs=None, max_process=1)", {"check": "schema"})
+
+
 def models_and_gate(args: argparse.Namespace, config: Config, label: str):
     """The models a run checks, and the gate that loads them; ([], None) when there are none."""
     import stat

@@ -193,3 +193,47 @@ def test_a_project_installed_with_pip_install_dot_passes(git_project, capsys, tm
         handle.write("# edited after the install\n")  # a stale install: another text
     assert main([*args, "ratio.joblib"]) == 1
     assert "its text differs: reinstall the project" in capsys.readouterr().out
+
+
+WORKERS = """
+    import subprocess
+
+    import numpy as np
+    from sklearn.base import BaseEstimator, TransformerMixin
+
+
+    class Hashed(TransformerMixin, BaseEstimator):
+        def fit(self, X, y=None):
+            return self
+
+        def transform(self, X):
+            subprocess.run(["true"])  # workers, as category_encoders 2.6's HashingEncoder
+            return np.asarray(X, dtype=float)
+    """
+
+
+def test_a_model_that_starts_workers_when_it_predicts_is_not_checked_not_failed(
+        git_project, capsys):
+    # False-alarm round 37: mlgate's sandbox refuses the process, and the model was failed
+    # (MLG407, NOT READY) though it predicts where the service runs
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from test_artifact_load import pickle_with_project_class
+
+    X = np.arange(8.0).reshape(4, 2)
+    pickle_with_project_class(git_project, "proj.workers", WORKERS, lambda m: make_pipeline(
+        m.Hashed(), LogisticRegression()).fit(X, [0, 1, 0, 1]))
+    (git_project / "sample_request.json").write_text("[[0.1, 0.2]]")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code = main(["schema", "--format", "json", "--no-cache", "--python", sys.executable,
+                 "--artifact", "model.joblib", "--sample", "sample_request.json"])
+    found = __import__("json").loads(capsys.readouterr().out)
+    assert code == 0 and [(f["code"], f["severity"]) for f in found] == [
+        ("MLG400", "warning")], found
+    assert "which mlgate's sandbox does not allow: its prediction was not checked" in found[
+        0]["message"]
+    code = main(["audit", "--format", "json", "--no-cache", "--python", sys.executable])
+    report = __import__("json").loads(capsys.readouterr().out)
+    pillars = {p["name"]: p["status"] for p in report["pillars"]}
+    assert report["verdict"] != "ready" and pillars["schema"] == "not-checked", report
+    assert "mlgate's sandbox does not allow" in str(report["pillars"]), report

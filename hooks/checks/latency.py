@@ -105,6 +105,12 @@ def latency_findings(spec, model: dict, quiet: bool = False) -> list[Finding]:
         return []
     if not lat:
         predict = model.get("predict") or {}
+        from mlgate.model_run import blocked_by_sandbox, sandbox_note
+
+        if blocked_by_sandbox(predict):  # not measured; the schema check says why
+            note = sandbox_note(spec, "its latency")
+            note.extra["check"] = NAME
+            return [note]
         why = model.get("latency_error") or (
             f"{predict.get('type')}: {predict.get('message')}" if predict else "no prediction")
         return [Finding(spec.sample or spec.artifact, 1, 1, NOT_MEASURED,

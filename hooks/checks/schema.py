@@ -34,10 +34,12 @@ from mlgate.finding import Finding
 from mlgate.model_run import (
     add_model_arguments,
     behind_preprocessors,
+    blocked_by_sandbox,
     exercise,
     fed_by_position,
     models_and_gate,
     read_inputs,
+    sandbox_note,
     takes_the_request,
 )
 from mlgate.models import BESIDE, SEVERAL
@@ -251,7 +253,9 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
                               f" {expected['n_features_in']} unnamed columns; the sample has"
                               f" {len(columns)}", hint="send exactly the training width, in"
                               " the training order"))
-    if predict and not predict.get("ok") and not any(f.severity == "error" for f in found):
+    if blocked_by_sandbox(predict) and not any(f.severity == "error" for f in found):
+        found.append(sandbox_note(spec))
+    elif predict and not predict.get("ok") and not any(f.severity == "error" for f in found):
         kind = "hangs" if predict.get("hang") else "fails"
         rows = predict.get("rows") or 1
         what = "the one-row sample" if rows == 1 else f"the sample's {rows} rows"
@@ -287,7 +291,7 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
                               hint=f"call {spec.method}() on the sample in the project's"
                                    " environment: a model must answer once per request row"))
     empty = model.get("empty") or {}
-    if empty and not empty.get("ok"):
+    if empty and not empty.get("ok") and not blocked_by_sandbox(empty):
         if empty.get("hang"):
             found.append(_finding(path, EMPTY_CRASHES, "an empty request (no rows) hangs",
                                   hint="validate the request before predicting"))
