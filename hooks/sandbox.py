@@ -603,7 +603,25 @@ def readable_roots(reads, writable_dir):
     # A probe that reads only installed metadata (the version probes) needs nothing .pth
     # files name: granting those (an editable install's src/, with its committed symlinks
     # followed) let a pull request read .git/config and ~/.ssh (sandbox review round 33).
-    named = [] if reads.get("site") == "metadata" else _site_paths(committed, repo)
+    metadata_only = reads.get("site") == "metadata"
+    named = [] if metadata_only else _site_paths(committed, repo)
+    if metadata_only:
+        # ... but the metadata of what they hold: a layered environment (a .pth naming
+        # another environment's site-packages, `conda develop`) had its packages called
+        # "not installed" by the lock check while the artifact check loaded them
+        # (new-user trial round 37). The folder is listed; only its *.dist-info and
+        # *.egg-info entries are read.
+        for folder in _site_paths(committed, repo):
+            if (repo and (folder == repo or folder.startswith(repo + os.sep))) or not (
+                    os.path.isdir(folder)) or os.path.lexists(os.path.join(folder, ".git")):
+                continue
+            entries = [e for e in _listing(folder)[:20_000]
+                       if e.endswith((".dist-info", ".egg-info"))]
+            listed.append(folder)
+            for entry in entries:
+                path = os.path.join(folder, entry)
+                if not os.path.islink(path):
+                    (trees if os.path.isdir(path) else files).append(path)
     for folder in named:
         if repo and (folder == repo or folder.startswith(repo + os.sep)):
             continue  # the repository's own plan decides what of it is read

@@ -237,3 +237,27 @@ def test_a_model_that_starts_workers_when_it_predicts_is_not_checked_not_failed(
     pillars = {p["name"]: p["status"] for p in report["pillars"]}
     assert report["verdict"] != "ready" and pillars["schema"] == "not-checked", report
     assert "mlgate's sandbox does not allow" in str(report["pillars"]), report
+
+
+def test_packages_a_pth_file_adds_are_installed_for_the_lock_check(git_project, capsys,
+                                                                   tmp_path_factory):
+    # New-user trial round 37: a layered environment (a .pth naming another environment's
+    # site-packages) had numpy "not installed" (MLG201) while the artifact check loaded it:
+    # the version probe's sandbox could not read the folder the .pth names
+    import sysconfig
+    import venv
+
+    env = tmp_path_factory.mktemp("layered")
+    venv.EnvBuilder(with_pip=False).create(env)
+    python = str(env / "bin" / "python")
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path("
+                           "'purelib'))"], capture_output=True, text=True, check=True).stdout
+    with open(site.strip() + "/_shared.pth", "w") as handle:
+        handle.write(sysconfig.get_path("purelib") + "\n")
+    (git_project / "requirements.txt").write_text(f"numpy=={np.__version__}\n")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code = main(["lock", "--format", "json", "--no-cache", "--python", python,
+                 "requirements.txt"])
+    found = __import__("json").loads(capsys.readouterr().out)
+    assert not [f for f in found if f["code"] in ("MLG201", "MLG202")], found
+    assert code == 0, found
