@@ -261,3 +261,26 @@ def test_packages_a_pth_file_adds_are_installed_for_the_lock_check(git_project, 
     found = __import__("json").loads(capsys.readouterr().out)
     assert not [f for f in found if f["code"] in ("MLG201", "MLG202")], found
     assert code == 0, found
+
+
+def test_numpy_functions_and_a_compiled_pattern_kept_by_a_model_pass(git_project, capsys):
+    import re
+
+    from sklearn.preprocessing import FunctionTransformer
+
+    for n, func in enumerate((np.clip, np.nan_to_num, np.round)):
+        kwargs = {"kw_args": {"a_min": 0, "a_max": 1}} if func is np.clip else {}
+        _commit(git_project, f"f{n}.joblib", FunctionTransformer(func, **kwargs).fit(
+            np.zeros((2, 2))))
+    _commit(git_project, "pattern.joblib", {"tokens": re.compile(r"\w+", re.I), "n": 2})
+    assert artifact_json(capsys, "f0.joblib", "f1.joblib", "f2.joblib",
+                         "pattern.joblib") == (0, [])
+    # a pattern past what a model keeps, or made otherwise than CPython writes it
+    from helpers import g, u
+
+    for args in (u("a" * 10_001) + b"K\x00", u("x") + u("flags"), u("x")):
+        (git_project / "p.pkl").write_bytes(b"\x80\x04" + g("re", "_compile") + b"(" + args
+                                            + b"tR.")
+        subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+        code, found = artifact_json(capsys, "--no-load", "p.pkl")
+        assert code == 1 and "re._compile called with other than" in found[0]["message"], found

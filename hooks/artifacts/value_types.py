@@ -95,10 +95,17 @@ _BSPLINE_KEYS = frozenset({"t", "c", "k", "extrapolate", "axis", "_t", "_c", "_a
 KEPT_FUNCTIONS = frozenset(("sklearn.cluster._kmeans", name) for name in (
     "_kmeans_single_lloyd", "_kmeans_single_elkan")) | frozenset(
     ("numpy", name) for name in ("mean", "median", "average", "sum", "max", "min", "amax",
-                                 "amin", "nanmean", "nanmedian", "nansum", "nanmax", "nanmin"))
+                                 "amin", "nanmean", "nanmedian", "nansum", "nanmax", "nanmin",
+                                 # a FunctionTransformer's func (false-alarm round 37)
+                                 "clip", "nan_to_num", "round", "around"))
 LOGGER = ("logging", "getLogger")
+# A compiled regular expression a project's transformer keeps, as CPython pickles it:
+# re._compile(pattern, flags) (false-alarm round 37: refused, no allow suggested).
+RE_COMPILE = ("re", "_compile")
+_MAX_PATTERN = 10_000
 PAIRS = frozenset({DATE, DATETIME_CLASS, TIME, TIMEDELTA, TIMEZONE, DECIMAL, FRACTION, UUID,
-                   COUNTER, DEQUE, ZONEINFO, PARTIAL, CHECK_ARRAY, BSPLINE, LOGGER}) | PATHS \
+                   COUNTER, DEQUE, ZONEINFO, PARTIAL, CHECK_ARRAY, BSPLINE, LOGGER,
+                   RE_COMPILE}) | PATHS \
     | RANGES \
     | SINGLETONS | ASARRAYS | KEPT_FUNCTIONS
 # made by NEWOBJ with no argument, then given a state
@@ -251,6 +258,16 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
         return f"{pair[0]}.{pair[1]} called: scipy keeps it in a BSpline, never calls it"
     if pair in KEPT_FUNCTIONS:
         return f"{pair[0]}.{pair[1]} called: a model keeps it, never calls it in a pickle"
+    if pair == RE_COMPILE:
+        items = args.items
+        pattern = items[0].value if len(items) == 2 and isinstance(items[0], Const) else None
+        if not (what == "REDUCE" and isinstance(pattern, (str, bytes))
+                and type(pattern) in (str, bytes)
+                and len(pattern) <= _MAX_PATTERN and _int(items[1])
+                and 0 <= items[1].value < 1024):
+            return ("re._compile called with other than (a pattern of at most"
+                    f" {_MAX_PATTERN} characters, flags): CPython writes (pattern, flags)")
+        return None
     if pair == PARTIAL:
         if what == "REDUCE" and len(args.items) == 1 and _pair(args.items[0]) == CHECK_ARRAY:
             return None
