@@ -86,7 +86,17 @@ def test_an_array_used_twice_as_real_models_do_passes(git_project, capsys):
     joblib = pytest.importorskip("joblib")
     rng = np.random.default_rng(0)
     X = rng.normal(size=(400_000, 8))  # 25 MB: past the fixed allowance of 16 MB
+    ensemble = pytest.importorskip("sklearn.ensemble")
     model = neighbors.KNeighborsClassifier(algorithm="kd_tree").fit(X, X[:, 0] > 0)
+    # and two of them in one ensemble, one X four times (review of round 37's fix: refused
+    # as copied 200 MB from 81 MB)
+    voting = ensemble.VotingClassifier([
+        ("kd", neighbors.KNeighborsClassifier(algorithm="kd_tree")),
+        ("ball", neighbors.KNeighborsClassifier(25, algorithm="ball_tree"))],
+        voting="soft").fit(X, X[:, 0] > 0)
+    for protocol in (2, 5):
+        code, found = _scan(git_project, capsys, pickle.dumps(voting, protocol=protocol))
+        assert (code, found) == (0, []), (protocol, found)
     for protocol in (2, 4, 5):
         code, found = _scan(git_project, capsys, pickle.dumps(model, protocol=protocol))
         assert (code, found) == (0, []), (protocol, found)

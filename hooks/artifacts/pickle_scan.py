@@ -222,6 +222,8 @@ def _size(value) -> int:
 # shared 1 MB bytes in 3,500 bytearray() calls (3.5 GB), 1,500 XGBoost boosters on one
 # shared handle (each parsed again) were accepted (static review round 36).
 COPY_ALLOWANCE = 16 << 20
+# Uses of one array (or bytes made by a call) that are not charged: see `consume`.
+FREE_USES = 8
 # The calls that make bytes from what they are given, as protocols 0-4 write bytes and
 # bytearrays: their result is as long as their argument.
 BYTES_MAKERS = (("_codecs", "encode"), ("builtins", "bytearray"), ("__builtin__", "bytearray"),
@@ -566,10 +568,13 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
         units, size, instances = _consumed_parts(value)
         for instance in instances:
             # bytes an object carries (an array's data, bytes made by a call) were paid for
-            # where they were written; each further use may copy them again (Tree's
-            # __setstate__ copies its arrays: 650 trees on one shared 5.7 MB array loaded
-            # to 3.7 GB from 5.8 MB, red team round 37)
-            if instance.uses:
+            # where they were written; a use may copy them again (Tree's __setstate__ copies
+            # its arrays: 650 trees on one shared 5.7 MB array loaded to 3.7 GB from 5.8 MB,
+            # red team round 37). Real models share an array a few times without a copy (two
+            # KD-tree neighbours models in a VotingClassifier hold one X four times: refused
+            # as "copied", review of that fix): the first FREE_USES uses are free, so a
+            # stream's arrays load to at most that many times their size.
+            if instance.uses >= FREE_USES:
                 size += instance.size
             instance.uses += 1
         charge(max(units, _size(value)), offset)
