@@ -214,6 +214,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         restore()
         _kill_probes()  # none outlives the run, however it ended (Ctrl-C: 130)
+        cache = sys.modules.get("mlgate.artifacts.cache")
+        if cache is not None:  # --no-cache holds for its run only (tests run many)
+            cache.Cache.disabled = False
         if isinstance(sys.stderr, InertStream) and sys.stderr._stream is stderr:
             sys.stderr = stderr  # (a run inside another program: tests)
 

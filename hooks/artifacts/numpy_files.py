@@ -20,7 +20,7 @@ import io
 import re
 import warnings
 
-from mlgate.artifacts.container import MAX_DECOMPRESSED, MAX_RATIO
+from mlgate.artifacts import container
 from mlgate.artifacts.pickle_scan import (
     MALFORMED,
     UNRESOLVED,
@@ -316,7 +316,8 @@ def _scan_npz(data: bytes, is_allowed: Callable[[str, str], bool], limit: int,
                     # compressed size too (static review round 37: a 150 KB member of random
                     # bytes raised the archive's cap for a 1 GB one of zeros)
                     sub = _scan_member(member, is_allowed, budget, work, min(
-                        MAX_DECOMPRESSED, max(info.compress_size, 1) * MAX_RATIO))
+                        container.MAX_DECOMPRESSED,
+                        max(info.compress_size, 1) * container.MAX_RATIO))
             except _Refused as refusal:
                 sub = _refused(refusal.offset, refusal.code, refusal.message)
             except Exception as exc:  # CRC errors, corrupt deflate data, bad local headers
@@ -366,8 +367,9 @@ def _scan_member(member: IO[bytes], is_allowed: Callable[[str, str], bool],
                 break
             if kept.tell() + len(chunk) > keep:
                 raise _Refused(0, MALFORMED, f"an object array's pickle larger than"
-                               f" {keep // 2**20} MiB ({MAX_RATIO} times its compressed"
-                               f" size, at most {MAX_DECOMPRESSED // 2**20} MiB): no model"
+                               f" {keep / 2**20:g} MiB ({container.MAX_RATIO} times its"
+                               " compressed size, at most"
+                               f" {container.MAX_DECOMPRESSED / 2**20:g} MiB): no model"
                                " needs that much")
             kept.write(chunk)
         data = kept.getvalue()  # (the buffer itself, not a copy)
