@@ -144,13 +144,29 @@ def tokenize(text):
 '''
 
 
+def _layered_environment(tmp_path_factory) -> tuple[str, str]:
+    """A new environment that reaches this interpreter's packages (scikit-learn...)
+    through a .pth file, as a layered environment does: (its python, its site-packages)."""
+    import sysconfig
+    import venv
+
+    env = tmp_path_factory.mktemp("layered")
+    venv.EnvBuilder(with_pip=False).create(env)
+    python = str(env / "bin" / "python")
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path("
+                           "'purelib'))"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    with open(site + "/_shared.pth", "w") as handle:
+        handle.write(sysconfig.get_path("purelib") + "\n")
+    return python, site
+
+
 def test_a_project_installed_with_pip_install_dot_passes(git_project, capsys, tmp_path_factory):
     # False-alarm round 37: a src-layout project installed non-editable (as a Dockerfile
     # does) had its own class and functions refused: imported from site-packages, not from
     # the tracked file, though the installed copy is the same text. A stale copy is not.
     import shutil
     import sysconfig
-    import venv
 
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -161,16 +177,9 @@ def test_a_project_installed_with_pip_install_dot_passes(git_project, capsys, tm
     (package / "__init__.py").write_text("")
     (package / "features.py").write_text(FEATURES)
     (git_project / "pyproject.toml").write_text('[project]\nname = "fapkg"\nversion = "0"\n')
-    env = tmp_path_factory.mktemp("env")
-    venv.EnvBuilder(with_pip=False).create(env)
-    python = str(env / "bin" / "python")
-    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path("
-                           "'purelib'))"], capture_output=True, text=True, check=True).stdout
-    # this interpreter's packages (scikit-learn...), as a layered environment has them
-    with open(site.strip() + "/_tests.pth", "w") as handle:
-        handle.write(sysconfig.get_path("purelib") + "\n")
-    shutil.copytree(package, site.strip() + "/fapkg")  # what `pip install .` leaves there
-    assert sysconfig.get_path("purelib") != site.strip()
+    python, site = _layered_environment(tmp_path_factory)
+    shutil.copytree(package, site + "/fapkg")  # what `pip install .` leaves there
+    assert sysconfig.get_path("purelib") != site
     sys.path.insert(0, str(git_project / "src"))
     try:
         from fapkg.features import Ratio, tokenize
@@ -189,7 +198,7 @@ def test_a_project_installed_with_pip_install_dot_passes(git_project, capsys, tm
     args = ["artifact", "--format", "json", "--no-cache", "--python", python]
     assert main([*args, "ratio.joblib", "text.joblib"]) == 0, capsys.readouterr().out
     capsys.readouterr()
-    with open(site.strip() + "/fapkg/features.py", "a") as handle:
+    with open(site + "/fapkg/features.py", "a") as handle:
         handle.write("# edited after the install\n")  # a stale install: another text
     assert main([*args, "ratio.joblib"]) == 1
     assert "its text differs: reinstall the project" in capsys.readouterr().out
@@ -244,16 +253,7 @@ def test_packages_a_pth_file_adds_are_installed_for_the_lock_check(git_project, 
     # New-user trial round 37: a layered environment (a .pth naming another environment's
     # site-packages) had numpy "not installed" (MLG201) while the artifact check loaded it:
     # the version probe's sandbox could not read the folder the .pth names
-    import sysconfig
-    import venv
-
-    env = tmp_path_factory.mktemp("layered")
-    venv.EnvBuilder(with_pip=False).create(env)
-    python = str(env / "bin" / "python")
-    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path("
-                           "'purelib'))"], capture_output=True, text=True, check=True).stdout
-    with open(site.strip() + "/_shared.pth", "w") as handle:
-        handle.write(sysconfig.get_path("purelib") + "\n")
+    python, _ = _layered_environment(tmp_path_factory)
     (git_project / "requirements.txt").write_text(f"numpy=={np.__version__}\n")
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
     code = main(["lock", "--format", "json", "--no-cache", "--python", python,
