@@ -284,3 +284,18 @@ def test_numpy_functions_and_a_compiled_pattern_kept_by_a_model_pass(git_project
         subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
         code, found = artifact_json(capsys, "--no-load", "p.pkl")
         assert code == 1 and "re._compile called with other than" in found[0]["message"], found
+
+
+def test_a_lightgbm_text_model_is_in_another_format_not_a_broken_pickle(git_project, capsys):
+    # False-alarm round 37: a declared LightGBM `model.txt` failed the artifact pillar as
+    # "not a model artifact", with a hint to pickle it (the less safe format)
+    (git_project / "model.txt").write_bytes(b"tree\nversion=v4\nnum_class=1\n" + b"x=1\n" * 20)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "model.txt")
+    assert code == 0 and [(f["code"], f["severity"]) for f in found] == [
+        ("MLG304", "warning")], found
+    assert found[0]["message"].startswith("a LightGBM model in LightGBM's own format")
+    (git_project / "notes.txt").write_text("tree\nnot a model\n" * 5)  # text: still refused
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "notes.txt")
+    assert code == 1 and found[0]["severity"] == "error", found

@@ -36,6 +36,16 @@ def _not_a_pickle(data: bytes, why: str) -> str:
     return f"not a model artifact: not a pickle stream ({why})"
 
 
+def _other_format_by_content(data: bytes) -> str | None:
+    """A model in a framework's own text format that its name does not tell (.txt): a
+    LightGBM model file starts "tree" then "version=v" (false-alarm round 37: a declared
+    `model.txt` failed the pillar, and was told to become a pickle)."""
+    lines = data[:64].split(b"\n", 2)
+    if len(lines) > 2 and lines[0].strip() == b"tree" and lines[1].startswith(b"version=v"):
+        return "LightGBM"
+    return None
+
+
 def _other_format(path: str) -> str | None:
     """The framework of a model file in another format than mlgate checks, by its name."""
     from mlgate.artifacts.discovery import OTHER_FORMATS
@@ -173,7 +183,7 @@ def _verdict(path: str, data: bytes, allow, verbose: bool) -> tuple[list[Finding
             ARTIFACT_UNRESOLVED, MALFORMED) and not reads_as_pickle(data):
         # No protocol header, and neither pickle.load nor joblib.load would read it and act:
         # a text or binary file, not a pickle. (One they would read keeps its refusal.)
-        other = _other_format(path)
+        other = _other_format(path) or _other_format_by_content(data)
         if other:
             # A model in its framework's own format, declared as the model (new-user round
             # 35: a CatBoost .cbm was "not a pickle stream", and the hint said to pickle it,
