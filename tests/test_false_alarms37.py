@@ -299,3 +299,18 @@ def test_a_lightgbm_text_model_is_in_another_format_not_a_broken_pickle(git_proj
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
     code, found = artifact_json(capsys, "notes.txt")
     assert code == 1 and found[0]["severity"] == "error", found
+
+
+def test_a_dill_helper_is_named_for_what_it_does(git_project, capsys):
+    # False-alarm round 37: dill's `_create_array` (how dill writes every numpy array)
+    # was said to "rebuild a function from the code the artifact carries": it calls what it
+    # is given, which is why it stays refused, and the hint says how to save the model
+    from helpers import g
+
+    data = b"\x80\x04" + g("dill._dill", "_create_array") + b")R."
+    (git_project / "model.pkl").write_bytes(data)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "--no-load", "model.pkl")
+    assert code == 1 and found[0]["code"] == "MLG301", found
+    assert "rebuilds functions from the code an artifact carries or calls what it names" in (
+        found[0]["message"]) and "joblib.dump or pickle.dump" in found[0]["hint"], found

@@ -121,7 +121,9 @@ CODE_HINT = ("the artifact carries code (functions pickled by value, as numba, c
              " dill write them): loading it runs that code, so mlgate cannot vouch for it and"
              " `allow` cannot make it safe. Ship data, not code: rebuild the object when the"
              " service starts (a SHAP explainer: shap.TreeExplainer(model)) or pickle only its"
-             " parameters; to ship this file unchecked, list it in [tool.mlgate] exclude")
+             " parameters; to ship this file unchecked, list it in [tool.mlgate] exclude."
+             " A model of plain objects dill wrote loads the same from joblib.dump or"
+             " pickle.dump")
 
 
 def carries_code(module: str) -> bool:
