@@ -106,13 +106,22 @@ def test_an_array_used_twice_as_real_models_do_passes(git_project, capsys):
     assert (code, found) == (0, []), found
 
 
-def test_an_xgboost_json_is_bounded_before_it_is_parsed(git_project, capsys):
+def test_an_xgboost_json_is_bounded_before_it_is_parsed(git_project, capsys, monkeypatch):
+    from mlgate.artifacts import formats
+
     # Static review round 37: `json.loads` of the whole file, unbounded: 80 MB of `[]` in a
     # key XGBoost ignores held 2.3 GB, and the file passed
     filler = b",".join([b"[]"] * 4_100_000)
     data = b'{"learner":{"zz_junk":[' + filler + b'],"attributes":{}},"version":[2,1,0]}'
     code, found = _scan(git_project, capsys, data, "model.json")
     assert code == 1 and "more than 4000000 objects and lists" in found[0]["message"], found
+    # a real model past the size cap is told to use .ubj, not that it was tampered with
+    monkeypatch.setattr(formats, "MAX_XGBOOST_JSON", 1 << 20)
+    big = b'{"learner":{"trees":[' + b",".join([b"0.5"] * 400_000) + b']},"version":[2,1,0]}'
+    code, found = _scan(git_project, capsys, big, "model.json")
+    assert code == 1 and "more than the 1 MiB mlgate parses" in found[0]["message"], found
+    assert found[0]["hint"].startswith("save the model as .ubj") and "tamper" not in found[0][
+        "hint"], found
     small = b'{"learner":{"zz_junk":[' + b",".join([b"[]"] * 1000) + b']},"version":[2,1,0]}'
     code, found = _scan(git_project, capsys, small, "model.json")
     assert "objects and lists" not in str(found), found
