@@ -343,9 +343,10 @@ def _main(argv: Sequence[str] | None = None) -> int:
             flag = "--" + name.replace("_", "-")
             return _error(args, EXIT_USAGE, "usage", f"{flag} is empty: give it a value, or"
                           " leave the option out")
-    from mlgate.artifacts.cache import Cache
+    if getattr(args, "no_cache", False):  # for this run only (main resets it); imported
+        from mlgate.artifacts.cache import Cache  # only then: hook start-up stays lean
 
-    Cache.disabled = bool(getattr(args, "no_cache", False))  # for this run, whichever
+        Cache.disabled = True
     given_trusted = args.trusted_config  # (MLGATE_TRUSTED_CONFIG="" is unset: a push
     # build's empty base branch, where the checkout itself is what was pushed)
     args.trusted_config = args.trusted_config or os.environ.get("MLGATE_TRUSTED_CONFIG") or None
