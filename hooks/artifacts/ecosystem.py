@@ -178,6 +178,17 @@ def _offset(value) -> bool:
     return _is(value, *OFFSETS)
 
 
+
+
+def _interval_end(value) -> bool:
+    """An end of a pd.Interval: a number, a numpy scalar, a Timestamp or a Timedelta."""
+    if isinstance(value, Const):
+        return type(value.value) in (int, float)
+    found = kind(value)
+    return found == ("numpy", "scalar") or found in (("pandas", "Timestamp"),
+                                                     ("pandas", "Timedelta"))
+
+
 def _dtype(value) -> bool:
     return kind(value) == ("numpy", "dtype")
 
@@ -484,6 +495,9 @@ PANDAS_CALLS = {
     and len(items) <= 1,
     "Period": lambda items, what: what == "REDUCE" and len(items) == 3 and _none(
         items[0]) and _offset(items[1]) and _int(items[2]),
+    # pd.Interval(left, right, closed) (false-alarm round 37: a bin kept in a bundle)
+    "Interval": lambda items, what: what == "REDUCE" and len(items) == 3 and all(
+        _interval_end(v) for v in items[:2]) and const(items[2]) in INTERVAL_CLOSED,
     "PeriodDtype": lambda items, what: what == "REDUCE" and len(items) == 1 and (
         _str(items[0]) or _offset(items[0])),
     "StringDtype": lambda items, what: (what == "NEWOBJ" and not items) or (

@@ -43,7 +43,14 @@ from mlgate.artifacts.object_states import (
     subclass_check,
 )
 from mlgate.artifacts.plain_view import pickle_load_view
-from mlgate.artifacts.refused_globals import CODE_HINT, carries_code, dangerous, framework_hint
+from mlgate.artifacts.refused_globals import (
+    CODE_HINT,
+    DISTRIBUTION_HINT,
+    carries_code,
+    dangerous,
+    framework_hint,
+    scipy_distribution,
+)
 from mlgate.artifacts.stream_model import (
     MAIN_CLASS,
     MALFORMED,
@@ -340,6 +347,11 @@ def _check_global(module: str, name: str, offset: int, is_allowed, verdict: Verd
     elif not is_allowed(module, name):
         if dangerous(module, name):
             _exploit_primitive(verdict, offset, module, name)
+        if scipy_distribution(module, name):  # (false-alarm round 37: "exploit", for randint)
+            verdict.refusals.append(Refusal(
+                offset, UNSAFE_GLOBAL, f"{module}.{name}: loading a scipy.stats distribution"
+                " runs source text the artifact stores", hint=DISTRIBUTION_HINT))
+            raise _Stop
         gone = getattr(getattr(is_allowed, "project_classes", None), "missing", None)
         why = gone(module, name) if gone is not None else None
         if why is not None:  # the project's code, deleted or renamed: no allow-list helps
@@ -620,7 +632,9 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     f"{what} on a computed value: what it calls cannot be known statically")
         verdict.called.add((target.module, target.name))
         for item in args.items:
-            if isinstance(item, GlobalRef):  # an argument may be called by what it is given to
+            if isinstance(item, GlobalRef) and not _is(target, value_types.PARTIAL):
+                # an argument may be called by what it is given to (a partial holds its
+                # function: what it may hold is value_types' to say)
                 verdict.called.add((item.module, item.name))
             elif isinstance(item, Mapping) and any(_bad_key(k) for k, _ in item.pairs):
                 # A dict argument can become an object's items or attributes (a Bunch built

@@ -126,6 +126,24 @@ CODE_HINT = ("the artifact carries code (functions pickled by value, as numba, c
              " pickle.dump")
 
 
+# scipy.stats distributions (a RandomizedSearchCV keeps them in `param_distributions`): their
+# `__setstate__` exec()s the argument-parser source text the pickle itself stores
+# (`_parse_arg_template`), so loading one runs code from the file, whatever it says.
+DISTRIBUTION_HINT = ("a scipy.stats distribution (a RandomizedSearchCV keeps them in"
+                     " param_distributions): scipy rebuilds one by running source text stored"
+                     " in the artifact, so loading it runs code from the file and `allow`"
+                     " cannot make it safe. Save the fitted model instead of the whole search"
+                     " (joblib.dump(search.best_estimator_, ...)); to ship this file unchecked,"
+                     " list it in [tool.mlgate] exclude")
+
+
+def scipy_distribution(module: str, name: str) -> bool:
+    """A scipy.stats distribution class (`randint_gen`, `rv_continuous_frozen`, ...), whose
+    unpickling exec()s text the pickle carries (`DISTRIBUTION_HINT`)."""
+    return module.startswith("scipy.stats.") and (name.endswith("_gen")
+                                                 or name.startswith("rv_"))
+
+
 def carries_code(module: str) -> bool:
     """A module whose names in a pickle rebuild functions from code (`CODE_CARRIERS`)."""
     return any(module == m or module.startswith(m + ".") for m in CODE_CARRIERS)

@@ -35,7 +35,10 @@ scan accepts only those calls, with exactly the arguments the pickler writes:
   for a DataFrame with category columns (a FunctionTransformer of it, since 1.4). That one
   function, its keywords by name, values that are constants or numpy scalar types: a
   partial of anything else, or called, or given another state, is refused; `check_array`
-  is never called by the stream either.
+  is never called by the stream either. A partial of one of scikit-learn's score functions
+  (`partial(mutual_info_classif, random_state=0)`, a selector's score function) passes in
+  the same shape, with keyword names that are plain identifiers; the probe verifies the
+  function is a score function before anything is unpickled.
 - `scipy.interpolate._bsplines.BSpline` (scikit-learn's SplineTransformer keeps one per
   feature): NEWOBJ with no argument (protocols 0-1: copyreg's reconstructor), then an
   attribute dict with only the keys scipy writes (`t`, `c`, `k`, `extrapolate`, `axis`; since
@@ -85,6 +88,9 @@ CHECK_ARRAY_KEYWORDS = frozenset({
     "accept_sparse", "accept_large_sparse", "dtype", "order", "copy", "force_writeable",
     "force_all_finite", "ensure_all_finite", "ensure_non_negative", "ensure_2d", "allow_nd",
     "ensure_min_samples", "ensure_min_features", "input_name"})
+# Where the score functions a partial may hold live (`_partial_function`).
+SCORE_MODULES = ("sklearn.metrics.", "sklearn.feature_selection.")
+_PUBLIC_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
 # (module, qualname) pairs the allow-list gains: each checked here, call and state.
 BSPLINE = ("scipy.interpolate._bsplines", "BSpline")
 # what scipy 1.15+ keeps in a BSpline's `_asarray` (`array_namespace(c, t).asarray`)
@@ -269,10 +275,12 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
                     f" {_MAX_PATTERN} characters, flags): CPython writes (pattern, flags)")
         return None
     if pair == PARTIAL:
-        if what == "REDUCE" and len(args.items) == 1 and _pair(args.items[0]) == CHECK_ARRAY:
+        if what == "REDUCE" and len(args.items) == 1 and _partial_function(
+                _pair(args.items[0])):
             return None
-        return ("functools.partial of other than scikit-learn's check_array: a partial calls"
-                " what it holds with arguments of the artifact's choosing")
+        return ("functools.partial of other than scikit-learn's check_array or a score"
+                " function: a partial calls what it holds with arguments of the artifact's"
+                " choosing")
     if pair in SINGLETONS:
         return f"{pair[0]}.{pair[1]} called: it is a constant, pickled by name"
     if pair in RANGES:
@@ -431,14 +439,24 @@ def _bspline_state_problem(state) -> str | None:
     return None
 
 
+def _partial_function(pair) -> bool:
+    """What a partial may hold: check_array, or a public function of scikit-learn's metrics
+    or feature selection (`partial(mutual_info_classif, random_state=0)` as a selector's
+    score function: false-alarm round 37). The probe verifies such a pair, which the stream
+    never calls, is one of scikit-learn's score functions (`sklearn_pairs._scorer_function`)
+    before anything is unpickled."""
+    return pair == CHECK_ARRAY or (pair is not None and pair[0].startswith(SCORE_MODULES)
+                                   and _PUBLIC_NAME.match(pair[1]) is not None)
+
+
 def _partial_state_problem(state) -> str | None:
-    """(check_array, (), {keyword: value} or None, None), as partial.__reduce__ writes it."""
-    shape = "functools.partial given another state than (check_array, (), keywords, None)"
+    """(function, (), {keyword: value} or None, None), as partial.__reduce__ writes it."""
+    shape = "functools.partial given another state than (function, (), keywords, None)"
     if not (isinstance(state, Seq) and state.kind == "tuple" and len(state.items) == 4):
         return shape
     func, args, keywords, attributes = state.items
-    if _pair(func) != CHECK_ARRAY or not (isinstance(args, Seq) and args.kind == "tuple"
-                                          and not args.items):
+    if not _partial_function(_pair(func)) or not (isinstance(args, Seq) and args.kind == "tuple"
+                                                  and not args.items):
         return shape
     if not (isinstance(attributes, Const) and attributes.value is None):
         return shape
@@ -447,12 +465,14 @@ def _partial_state_problem(state) -> str | None:
     if not isinstance(keywords, Mapping):
         return shape
     names = [const(k) for k, _ in keywords.pairs]
+    known = CHECK_ARRAY_KEYWORDS if _pair(func) == CHECK_ARRAY else None
     if len(set(names)) != len(names) or not all(
-            isinstance(n, str) and n in CHECK_ARRAY_KEYWORDS for n in names):
-        return "functools.partial of check_array with keywords check_array does not take"
+            isinstance(n, str) and (n in known if known is not None
+                                    else _PUBLIC_NAME.match(n) is not None) for n in names):
+        return "functools.partial with keywords its function does not take"
     if not all(_plain_keyword(v) for _, v in keywords.pairs):
-        return ("functools.partial of check_array with a keyword value other than a constant"
-                " or numpy scalar types")
+        return ("functools.partial with a keyword value other than a constant or numpy scalar"
+                " types")
     return None
 
 

@@ -131,6 +131,9 @@ def _estimator_module(module, name):
 # like keep one as `score_func` (f_classif by default), so every such selector pickles it.
 FEATURE_SCORES = ("f_classif", "f_regression", "r_regression", "chi2", "mutual_info_classif",
                   "mutual_info_regression")
+# The names of scikit-learn's metrics (`fbeta_score`, `mean_pinball_loss`, `matthews_corrcoef`):
+# functions of labels and predictions, which a scorer keeps and calls only when it scores.
+METRIC_SUFFIXES = ("_score", "_error", "_loss", "_deviance", "_corrcoef")
 
 
 def _scorer_function(value, module, name):
@@ -146,6 +149,11 @@ def _scorer_function(value, module, name):
 
     if value is getattr(_scorer, "_passthrough_scorer", None) or any(
             value is getattr(feature_selection, score, None) for score in FEATURE_SCORES):
+        return True
+    # any metric scikit-learn exports by a score's name: make_scorer(fbeta_score, beta=2)
+    # keeps fbeta_score, which no named scorer is behind (false-alarm round 37)
+    if any(value is getattr(metrics, public, None) for public in getattr(metrics, "__all__", ())
+           if public.endswith(METRIC_SUFFIXES)):
         return True
     # (get_scorer_names is scikit-learn 1.1's; before, the registry itself: a pickled
     # scorer with 1.0.2 crashed the probe and was blamed on the model, round 37)

@@ -1,0 +1,139 @@
+"""The rest of round 37's hunt for false alarms on honest artifacts:
+
+- a metric kept by a scorer that no named scorer is behind (`make_scorer(fbeta_score,
+  beta=2)`), and a partial of a score function as a selector's `score_func`
+  (`partial(mutual_info_classif, random_state=0)`): both refused, with no `allow` offered;
+- a `pd.Interval` kept in a bundle;
+- a RandomizedSearchCV saved whole with its scipy.stats distributions was called an exploit
+  (`numpy.vectorize`). Refusing it is right, since scipy exec()s source text the pickle
+  stores when it rebuilds a distribution, but the finding must say so and what to save.
+"""
+
+from __future__ import annotations
+
+import functools
+import pickle
+import subprocess
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import artifact_json
+
+X = pd.DataFrame(np.abs(np.random.RandomState(0).normal(size=(60, 4))), columns=list("abcd"))
+Y = (X.a > X.b).astype(int)
+
+
+def _commit(git_project, name: str, value) -> str:
+    joblib.dump(value, git_project / name)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    return name
+
+
+def test_a_scorer_of_any_metric_passes(git_project, capsys):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import fbeta_score, make_scorer
+    from sklearn.model_selection import GridSearchCV
+
+    search = GridSearchCV(LogisticRegression(), {"C": [1, 2]}, cv=3,
+                          scoring=make_scorer(fbeta_score, beta=2)).fit(X, Y)
+    name = _commit(git_project, "search.joblib", search)
+    assert artifact_json(capsys, name) == (0, [])
+
+
+def test_a_partial_of_a_score_function_passes(git_project, capsys):
+    from sklearn.feature_selection import SelectKBest, mutual_info_classif
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    model = make_pipeline(SelectKBest(functools.partial(mutual_info_classif, random_state=0),
+                                      k=2), LogisticRegression()).fit(X, Y)
+    name = _commit(git_project, "model.joblib", model)
+    assert artifact_json(capsys, name) == (0, [])
+
+
+def _partial_of(module: str, name: str, keywords: bytes = b"}") -> bytes:
+    """partial(module.name) with the state (func, (), keywords, None), as CPython writes it
+    at protocol 2 (GLOBAL, then BUILD with a 4-tuple)."""
+    func = f"c{module}\n{name}\n".encode()
+    return (b"\x80\x02cfunctools\npartial\n" + func + b"\x85R(" + func + b")" + keywords
+            + b"Ntb.")
+
+
+def test_the_crafted_partial_is_the_form_that_passes(git_project, capsys):
+    # (so that the refusals below are about what the partial holds, not its form)
+    data = _partial_of("sklearn.feature_selection._mutual_info", "mutual_info_classif",
+                       b"}X\x0c\x00\x00\x00random_stateK\x00s")
+    assert pickle.loads(data).keywords == {"random_state": 0}
+    (git_project / "model.pkl").write_bytes(data)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    assert artifact_json(capsys, "model.pkl") == (0, [])
+
+
+@pytest.mark.parametrize("module, name, why", [
+    # not a score function: the probe refuses it before anything is unpickled
+    ("sklearn.utils.validation", "column_or_1d", "functools.partial"),
+    ("sklearn.datasets", "fetch_openml", "never load"),
+    ("os", "system", "never load"),
+])
+def test_a_partial_of_anything_else_is_refused(git_project, capsys, module, name, why):
+    data = _partial_of(module, name)
+    (git_project / "model.pkl").write_bytes(data)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, findings = artifact_json(capsys, "model.pkl")
+    assert code == 1 and findings
+    assert any(why in f["message"] + f.get("hint", "") for f in findings), findings
+
+
+@pytest.mark.parametrize("keyword, why", [
+    (b"X\t\x00\x00\x00__class__", "dunder"),
+    (b"X\x0c\x00\x00\x00random state", "keywords its function does not take"),
+])
+def test_a_partial_with_a_keyword_no_function_takes_is_refused(git_project, capsys, keyword,
+                                                                 why):
+    module, name = "sklearn.feature_selection._mutual_info", "mutual_info_classif"
+    data = _partial_of(module, name, b"}" + keyword + b"K\x01s")
+    (git_project / "model.pkl").write_bytes(data)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, findings = artifact_json(capsys, "model.pkl")
+    assert code == 1
+    assert any(why in f["message"] for f in findings), findings
+
+
+def test_an_interval_in_a_bundle_passes(git_project, capsys):
+    bundle = {"bins": [pd.Interval(0, 10, closed="left"),
+                       pd.Interval(np.float64(0.5), np.float64(2.5), closed="both"),
+                       pd.Interval(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-02-01"))]}
+    name = _commit(git_project, "bundle.joblib", bundle)
+    assert artifact_json(capsys, name) == (0, [])
+
+
+def test_an_interval_made_otherwise_is_refused(git_project, capsys):
+    # pd.Interval("a", "b"): ends that are text, which pandas' own pickle never holds
+    data = (b"\x80\x02cpandas\nInterval\nX\x01\x00\x00\x00aX\x01\x00\x00\x00b"
+            b"X\x04\x00\x00\x00left\x87R.")
+    (git_project / "model.pkl").write_bytes(data)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, findings = artifact_json(capsys, "model.pkl")
+    assert code == 1 and any("pandas pickles it otherwise" in f["message"] for f in findings)
+
+
+@pytest.mark.parametrize("distribution", ["randint", "loguniform"])
+def test_a_search_with_scipy_distributions_is_refused_for_what_it_is(git_project, capsys,
+                                                                     distribution):
+    from scipy import stats
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import RandomizedSearchCV
+
+    space = {"C": stats.loguniform(1e-2, 1e2)} if distribution == "loguniform" else {
+        "max_iter": stats.randint(50, 100)}
+    search = RandomizedSearchCV(LogisticRegression(), space, n_iter=2, cv=3,
+                                random_state=0).fit(X, Y)
+    name = _commit(git_project, "search.joblib", search)
+    code, findings = artifact_json(capsys, name)
+    assert code == 1 and len(findings) == 1
+    assert "scipy.stats distribution runs source text" in findings[0]["message"]
+    assert "best_estimator_" in findings[0]["hint"] and "exploit" not in findings[0]["hint"]
+    assert "allow" not in findings[0]
