@@ -137,3 +137,111 @@ def test_a_search_with_scipy_distributions_is_refused_for_what_it_is(git_project
     assert "scipy.stats distribution runs source text" in findings[0]["message"]
     assert "best_estimator_" in findings[0]["hint"] and "exploit" not in findings[0]["hint"]
     assert "allow" not in findings[0]
+
+
+# -- older releases' forms (round 37's environments: scikit-learn 0.24 and 1.0, numpy 1.19,
+# pandas 1.2 and 1.3); the files they write are in artifact_fixtures/old_pandas
+
+NEW_BLOCK = b"cpandas.core.internals.blocks\nnew_block\n"
+NDIM_2 = b"}X\x04\x00\x00\x00ndimK\x02s"
+
+
+def _scan(data: bytes):
+    from mlgate.artifacts.allowlist import BASE, NUMPY_TYPES, NUMPY_UFUNCS, AllowList
+    from mlgate.artifacts.pickle_scan import scan_pickle
+
+    return scan_pickle(data, AllowList(BASE | NUMPY_UFUNCS | NUMPY_TYPES, defer=True))
+
+
+def _block_partial(keywords: bytes) -> bytes:
+    """partial(new_block, **keywords), as pandas 1.3's Block.__reduce__ makes it."""
+    return (b"\x80\x02cfunctools\npartial\n" + NEW_BLOCK + b"\x85R(" + NEW_BLOCK + b")"
+            + keywords + b"Ntb")
+
+
+@pytest.mark.parametrize("data, words", [
+    # called with what no block is made of: checked as the _unpickle_block it stands for
+    (_block_partial(NDIM_2) + b"NN\x86R.", "pandas pickles it otherwise"),
+    (_block_partial(b"}X\x04\x00\x00\x00ndimK\x03s") + b"NN\x86R.", "computed value"),
+    (_block_partial(NDIM_2 + b"X\x05\x00\x00\x00klassNs") + b"NN\x86R.",
+     "keywords its function does not take"),
+    (b"\x80\x02" + NEW_BLOCK + b"NNK\x02\x87R.", "pandas pickles it otherwise"),
+])
+def test_pandas_1_3_block_partial_only_as_pandas_writes_it(data, words):
+    verdict = _scan(data)
+    assert not verdict.safe
+    assert any(words in r.message for r in verdict.refusals), verdict.refusals
+
+
+UFUNC_RECONSTRUCT = b"cnumpy.core\n_ufunc_reconstruct\n"
+
+
+def _text(value: str) -> bytes:
+    return b"X" + len(value).to_bytes(4, "little") + value.encode()
+
+
+def test_a_ufunc_numpy_before_1_20_pickled_passes(git_project, capsys):
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    model = make_pipeline(FunctionTransformer(np.log1p), LinearRegression()).fit(X, X.a)
+    data = pickle.dumps(model, protocol=2)
+    spelled = b"cnumpy\nlog1p\n"  # numpy 2's spelling of it, and numpy 1.19's below
+    assert data.count(spelled) == 1
+    old = UFUNC_RECONSTRUCT + _text("numpy.core._multiarray_umath") + _text("log1p") + b"\x86R"
+    (git_project / "model.pkl").write_bytes(data.replace(spelled, old))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, findings = artifact_json(capsys, "model.pkl")
+    assert code == 0 and {f["code"] for f in findings} <= {"MLG306"}, findings
+
+
+@pytest.mark.parametrize("tail", [
+    _text("os") + _text("system") + b"\x86R.",
+    _text("numpy") + _text("load") + b"\x86R.",  # numpy's, but no ufunc
+    _text("numpy.core._multiarray_umath") + _text("log1p") + _text("x") + b"\x87R.",
+    b".",  # named, never called: it could be called later with anything
+])
+def test_the_ufunc_reconstructor_makes_only_vetted_ufuncs(tail):
+    verdict = _scan(b"\x80\x02" + UFUNC_RECONSTRUCT + tail)
+    assert not verdict.safe
+    assert "_ufunc_reconstruct" in verdict.refusals[0].message, verdict.refusals
+
+
+def test_the_probe_hands_out_a_reconstructor_of_ufuncs_only():
+    from mlgate.probe_script.common import LoadFailure
+    from mlgate.probe_script.load import _ufunc_reconstruct
+
+    assert _ufunc_reconstruct("numpy.core._multiarray_umath", "log1p") is np.log1p
+    for module, name in (("os", "system"), ("numpy", "load"), ("numpy", "__class__")):
+        with pytest.raises(LoadFailure):
+            _ufunc_reconstruct(module, name)
+
+
+def test_a_datetime_array_whose_cached_view_disagrees_is_refused():
+    from mlgate.probe_script.ecosystem import structure_problem
+
+    class DatetimeArray:  # what the check reads of pandas 1.2's
+        def __init__(self, data, view):
+            self._data, self._view, self.dtype = data, view, view.dtype
+
+        @property
+        def _ndarray(self):
+            return self._view
+
+    data = np.arange(4).astype("M8[ns]")
+    assert structure_problem(DatetimeArray(data, data.view("M8[ns]"))) is None
+    assert "disagree" in structure_problem(DatetimeArray(data[:2], data))
+
+
+def test_an_estimator_of_scikit_learn_before_1_0_needs_no_recorded_width(monkeypatch):
+    import sklearn
+    from sklearn.preprocessing import OneHotEncoder
+
+    from mlgate.probe_script.verify import _unrecorded_width_problem
+
+    encoder = OneHotEncoder().fit([["a"], ["b"]])
+    del encoder.n_features_in_  # as 0.24 left it
+    assert "without n_features_in_" in _unrecorded_width_problem(encoder, OneHotEncoder)
+    monkeypatch.setattr(sklearn, "__version__", "0.24.2")  # the project's release
+    assert _unrecorded_width_problem(encoder, OneHotEncoder) is None

@@ -116,15 +116,35 @@ def test_dataframes_pandas_1_wrote_pass_and_load(git_project, capsys):
     and the masked dtypes as attribute dicts), so any category_encoders pipeline of that
     era. A bundle (joblib) and a bare frame (pickle protocol 2), with datetime, category,
     nullable integer and string columns, pass and load with today's pandas."""
-    names = []
-    for source in sorted((FIXTURES.parent / "old_pandas").glob("pandas1_*")):
-        shutil.copy(source, git_project / source.name)
-        names.append(source.name)
-    assert len(names) == 4  # pandas 1.0.5 and 1.1.4
-    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    names = _old_pandas(git_project, "pandas1_[012]_*")
+    assert len(names) == 6  # pandas 1.0.5, 1.1.4 and 1.2.5 (its tz column: false-alarm
+    # round 37, the data's view cached in the array's `_cache` was refused)
     code, found = artifact_json(capsys, *names)
     # (numpy 1.x wrote them: numpy 2 reads them through an alias, a warning)
     assert code == 0 and {f["code"] for f in found} <= {"MLG306"}, found
+
+
+def _old_pandas(git_project, pattern: str) -> list[str]:
+    names = []
+    for source in sorted((FIXTURES.parent / "old_pandas").glob(pattern)):
+        shutil.copy(source, git_project / source.name)
+        names.append(source.name)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    return names
+
+
+def test_dataframes_pandas_1_3_wrote_pass_the_scan(git_project, capsys):
+    """pandas 1.3 pickles each block as partial(new_block, ndim=2)(values, placement): a
+    partial the stream calls (false-alarm round 37: refused). It passes as the
+    _unpickle_block call it stands for. Whether today's pandas still reads it is the load's
+    to say: pandas 3 does not (new_block wants a BlockPlacement), and says so."""
+    names = _old_pandas(git_project, "pandas1_3_*")
+    assert len(names) == 2
+    code, found = artifact_json(capsys, "--no-load", *names)
+    assert code == 0 and {f["code"] for f in found} <= {"MLG306"}, found
+    code, found = artifact_json(capsys, *names)
+    assert {f["code"] for f in found} <= {"MLG306", "MLG309"}, found
+    assert all("placement" in f["message"] for f in found if f["code"] == "MLG309")
 
 
 def _stream(data: bytes) -> bytes:

@@ -178,8 +178,6 @@ def _offset(value) -> bool:
     return _is(value, *OFFSETS)
 
 
-
-
 def _interval_end(value) -> bool:
     """An end of a pd.Interval: a number, a numpy scalar, a Timestamp or a Timedelta."""
     if isinstance(value, Const):
@@ -474,6 +472,7 @@ PANDAS_CALLS = {
     "_new_TimedeltaIndex": lambda items, what: what == "REDUCE" and _datetime_index_args(
         items, "TimedeltaIndex", ("TimedeltaArray",)),
     "_new_IntervalIndex": lambda items, what: what == "REDUCE" and _interval_index_args(items),
+    "new_block": lambda items, what: False,  # held by a partial only (value_types)
     "_unpickle_block": lambda items, what: what == "REDUCE" and len(items) == 3 and _values(
         items[0]) and (_slice(items[1]) or _array(items[1])) and const(items[2]) in (1, 2),
     "BlockManager": lambda items, what: what == "REDUCE" and len(items) == 2 and isinstance(
@@ -603,9 +602,10 @@ ARROW_STATE = {"_pa_array": lambda v: _is(v, "_restore_array", top="pyarrow"),
                "_dtype": lambda v: _is(v, "StringDtype"), "_cache": _empty_dict,
                "_readonly": _bool}
 ARROW_EXTENSION_STATE = {**ARROW_STATE, "_dtype": lambda v: _is(v, "ArrowDtype")}
-# What pandas 1.x's cached properties leave in an array's attribute dict.
+# What pandas 1.x's cached properties leave in an array's attribute dict (1.2: the data's
+# datetime64 view too, `_ndarray`, which the probe holds to `_data`'s shape and dtype).
 OLD_CACHE = lambda v: _dict(v, {"ndim": _int, "dtype": lambda d: _dtype(d) or _is(  # noqa: E731
-    d, *PANDAS_DTYPE_NAMES)})
+    d, *PANDAS_DTYPE_NAMES), "_ndarray": _array})
 # class -> (the keys its state may have, the ones it must have)
 PANDAS_STATES = {
     "DataFrame": (FRAME_STATE, ("_mgr", "_typ")),

@@ -534,7 +534,8 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
 
     def global_value(module: str, name: str, offset: int):
         py2_name(module, name, offset)
-        if (module, name) in value_types.GETATTR and not is_allowed(module, name):
+        if (module, name) in value_types.GETATTR | value_types.UFUNC_RECONSTRUCT and not (
+                is_allowed(module, name)):
             verdict.globals.append((module, name))  # the probe hands out a guarded getattr
             getters.append(Getter(module, name, offset))
             return getters[-1]
@@ -620,6 +621,9 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
 
     def call(target, args, offset: int, what: str):
         consume(args, offset)
+        block = value_types.block_call(target, args) if what == "REDUCE" else None
+        if block is not None:  # pandas 1.3's block: checked as _unpickle_block
+            target, args = block
         if any(_is(target, maker) for maker in HASHING_CALLS) and args.items:
             first = args.items[0] if len(args.items) == 1 or target.name != "defaultdict" \
                 else args.items[1]
@@ -906,6 +910,14 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                                 " a tuple built by the stream")
                     if isinstance(target, Getter):
                         getters.remove(target)
+                        if (target.module, target.name) in value_types.UFUNC_RECONSTRUCT:
+                            ufunc = value_types.ufunc_getter(args)
+                            if ufunc is None:
+                                _exploit_primitive(verdict, target.offset, target.module,
+                                                   target.name)
+                            # numpy < 1.20's spelling of the ufunc named directly
+                            stack.append(global_value(*ufunc, pos))
+                            continue
                         if value_types.bound_method_getter(args):
                             # a bound method of the estimator: opaque here (a value, never
                             # a call target: REDUCE on it is refused as computed)

@@ -83,6 +83,11 @@ GETATTR = frozenset({("builtins", "getattr"), ("__builtin__", "getattr")})
 PATHS = frozenset((module, name) for module in ("pathlib", "pathlib._local") for name in (
     "PurePosixPath", "PureWindowsPath", "PosixPath", "WindowsPath"))
 PARTIAL, CHECK_ARRAY = ("functools", "partial"), ("sklearn.utils.validation", "check_array")
+# pandas 1.3 pickles a DataFrame's block as partial(new_block, ndim=n)(values, placement):
+# the one partial a stream may call, taken as pandas >= 1.4's _unpickle_block(values,
+# placement, ndim) and checked as that (`block_call`).
+NEW_BLOCK = ("pandas.core.internals.blocks", "new_block")
+UNPICKLE_BLOCK = ("pandas._libs.internals", "_unpickle_block")
 # check_array's keyword parameters (scikit-learn 0.24 to 1.9)
 CHECK_ARRAY_KEYWORDS = frozenset({
     "accept_sparse", "accept_large_sparse", "dtype", "order", "copy", "force_writeable",
@@ -166,6 +171,24 @@ _MAX_BITS = 14_300  # about 4300 decimal digits
 
 def _text(value) -> bool:
     return isinstance(value, Const) and type(value.value) is str
+
+
+# numpy < 1.20 pickles a ufunc as numpy.core._ufunc_reconstruct(module, name), which imports
+# the module it is given and returns any attribute of it: a getter, accepted (as getattr is)
+# only as the target of a call with a vetted ufunc's (module, name), where it stands for that
+# ufunc named directly; the probe hands out a reconstructor that makes nothing but ufuncs.
+UFUNC_RECONSTRUCT = frozenset({("numpy.core", "_ufunc_reconstruct")})
+
+
+def ufunc_getter(args: Seq) -> tuple[str, str] | None:
+    """The vetted ufunc `_ufunc_reconstruct(module, name)` makes; None for other arguments."""
+    from mlgate.artifacts.allowlist import NUMPY_UFUNCS
+
+    items = args.items
+    if len(items) == 2 and _text(items[0]) and _text(items[1]) and (
+            items[0].value, items[1].value) in NUMPY_UFUNCS:
+        return items[0].value, items[1].value
+    return None
 
 
 def zoneinfo_getter(args: Seq) -> bool:
@@ -445,8 +468,28 @@ def _partial_function(pair) -> bool:
     score function: false-alarm round 37). The probe verifies such a pair, which the stream
     never calls, is one of scikit-learn's score functions (`sklearn_pairs._scorer_function`)
     before anything is unpickled."""
-    return pair == CHECK_ARRAY or (pair is not None and pair[0].startswith(SCORE_MODULES)
-                                   and _PUBLIC_NAME.match(pair[1]) is not None)
+    return pair in (CHECK_ARRAY, NEW_BLOCK) or (
+        pair is not None and pair[0].startswith(SCORE_MODULES)
+        and _PUBLIC_NAME.match(pair[1]) is not None)
+
+
+def block_call(target, args: Seq) -> tuple[GlobalRef, Seq] | None:
+    """A call of pandas 1.3's partial(new_block, ndim=1 or 2) with (values, placement), as
+    the call of _unpickle_block it stands for; None for any other call target."""
+    if not (isinstance(target, Instance) and made_class(target) == PARTIAL
+            and _pair(target.args.items[0] if isinstance(target.args, Seq)
+                      and target.args.items else None) == NEW_BLOCK):
+        return None
+    state = target.state
+    if not (isinstance(state, Seq) and len(state.items) == 4
+            and _pair(state.items[0]) == NEW_BLOCK and isinstance(state.items[2], Mapping)):
+        return None
+    keywords = {const(k): v for k, v in state.items[2].pairs}
+    ndim = keywords.get("ndim")
+    if list(keywords) != ["ndim"] or not isinstance(ndim, Const) or not (
+            _int(ndim) and ndim.value in (1, 2)) or len(args.items) != 2:
+        return None
+    return GlobalRef(*UNPICKLE_BLOCK), Seq("tuple", [*args.items, ndim])
 
 
 def _partial_state_problem(state) -> str | None:
@@ -465,7 +508,8 @@ def _partial_state_problem(state) -> str | None:
     if not isinstance(keywords, Mapping):
         return shape
     names = [const(k) for k, _ in keywords.pairs]
-    known = CHECK_ARRAY_KEYWORDS if _pair(func) == CHECK_ARRAY else None
+    known = CHECK_ARRAY_KEYWORDS if _pair(func) == CHECK_ARRAY else (
+        frozenset({"ndim"}) if _pair(func) == NEW_BLOCK else None)
     if len(set(names)) != len(names) or not all(
             isinstance(n, str) and (n in known if known is not None
                                     else _PUBLIC_NAME.match(n) is not None) for n in names):

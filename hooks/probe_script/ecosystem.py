@@ -88,6 +88,8 @@ PANDAS = {
     "_new_TimedeltaIndex": ("pandas.core.indexes.timedeltas:_new_TimedeltaIndex",),
     "_new_IntervalIndex": ("pandas.core.indexes.interval:_new_IntervalIndex",),
     "_unpickle_block": ("pandas._libs.internals:_unpickle_block",),
+    # pandas 1.3 pickles a block as partial(new_block, ndim=n)(values, placement)
+    "new_block": ("pandas.core.internals.blocks:new_block",),
     "_unpickle_timestamp": ("pandas._libs.tslibs.timestamps:_unpickle_timestamp",),
     "_timedelta_unpickle": ("pandas._libs.tslibs.timedeltas:_timedelta_unpickle",),
     "_nat_unpickle": ("pandas._libs.tslibs.nattype:_nat_unpickle",),
@@ -351,6 +353,11 @@ def structure_problem(value):
             return f"{name}: its data is not of the kind its dtype says"
         if kind in "Mm" and isinstance(value.dtype, np.dtype) and value.dtype != data.dtype:
             return f"{name}: its data is not of the dtype it says"
+        # pandas 1.x: the data, and its view cached apart
+        held = getattr(value, "__dict__", {}).get("_data")
+        if isinstance(held, np.ndarray) and held is not data and (
+                held.shape != data.shape or held.dtype.itemsize != data.dtype.itemsize):
+            return f"{name}: its data and the view pandas caches of it disagree"
         return None
     if name in ("IntegerArray", "FloatingArray", "BooleanArray"):
         data, mask = value._data, value._mask

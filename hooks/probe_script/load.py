@@ -57,6 +57,24 @@ def _zoneinfo_getattr(obj, name, *default):
                       module="builtins", name="getattr")
 
 
+UFUNC_RECONSTRUCT = (("numpy.core", "_ufunc_reconstruct"),)
+UFUNC_MODULES = ("numpy", "numpy._core._multiarray_umath", "numpy.core._multiarray_umath")
+
+
+def _ufunc_reconstruct(module, name):
+    """The reconstructor an artifact gets for numpy < 1.20's pickled ufuncs (numpy's own
+    imports any module and returns any attribute): a numpy ufunc, and nothing else, as the
+    static scan accepts it."""
+    import numpy
+
+    value = getattr(numpy, name, None) if module in UFUNC_MODULES and isinstance(
+        name, str) and name.isidentifier() else None
+    if not isinstance(value, numpy.ufunc):
+        raise LoadFailure("refused", "numpy.core._ufunc_reconstruct used for another thing"
+                          " than a numpy ufunc", module="numpy.core", name="_ufunc_reconstruct")
+    return value
+
+
 class _ProjectFinder:
     """A last-resort finder for the named top-level modules, in the project's folders."""
 
@@ -150,6 +168,8 @@ class _Resolver:
                               module=module, name=name)
         if (module, name) in GETATTR:
             return _zoneinfo_getattr
+        if (module, name) in UFUNC_RECONSTRUCT:
+            return _ufunc_reconstruct
         if (module, name) in PY2_NAMES:
             module, name = PY2_NAMES[(module, name)]
         if module in PY2_MODULES:

@@ -555,10 +555,14 @@ def _unrecorded_width_problem(value, cls):
         # (GaussianProcessClassifier's, for three classes or more): that estimator records
         # the width and checks it before it asks its parts
         return None
-    version = str(attributes.get("_sklearn_version", ""))
-    major = version.split(".", 1)[0]
-    if major.isdigit() and int(major) < 1:
-        return None
+    import sklearn
+
+    # written by, or loaded in, a release before 1.0, whose estimators did not all record
+    # it (0.24's OneHotEncoder: false-alarm round 37)
+    for version in (str(attributes.get("_sklearn_version", "")), sklearn.__version__):
+        major = version.split(".", 1)[0]
+        if major.isdigit() and int(major) < 1:
+            return None
     if _wraps_estimators(value) and any(not hasattr(part, "n_features_in_")
                                         for part in _fitted_parts(attributes)):
         # a meta-estimator copies the width from its parts (CalibratedClassifierCV around

@@ -5,6 +5,7 @@ state), for the tests of ordinary artifacts. Run with an interpreter that has pa
 
 Each file is named after the pandas, numpy and Python versions that wrote it."""
 
+import datetime
 import pickle
 import platform
 import sys
@@ -22,6 +23,9 @@ frame = pd.DataFrame({
     "contract": ["month", "year", "month", "two-year"],
     "churned": [True, False, False, True],
     "signed": pd.to_datetime(["2020-01-01", "2020-06-15", "2021-03-01", "2019-11-30"]),
+    # (since 2026-12-06: pandas 1.2 caches its data's view in a tz column's array; the
+    # standard library's UTC, so that no pytz is needed to read it)
+    "seen": pd.date_range("2021-01-01", periods=4, tz=datetime.timezone.utc),
     "plan": pd.Categorical(["a", "b", "a", "c"]),
     "seats": pd.array([1, None, 3, 4], dtype="Int64"),
     "note": pd.array(["x", None, "y", "z"], dtype="string"),
