@@ -133,6 +133,14 @@ class AuditResult:
             left_out.insert(0, f"with warnings: {', '.join(warned)}")
         return "READY for deployment" + (f" ({'; '.join(left_out)})" if left_out else "")
 
+    def nested_note(self) -> str | None:
+        """What this audit left to the projects of their own below it, if any."""
+        nested = self.config.nested
+        if not nested:
+            return None
+        return (f"not audited here: {len(nested)} folder(s) below with a [tool.mlgate] of"
+                f" their own ({_brief(nested)}): audit each, e.g. mlgate audit {nested[0]}")
+
 
 def _args_for(module, argv: list[str], common: argparse.Namespace) -> argparse.Namespace:
     parser = argparse.ArgumentParser(add_help=False)
@@ -653,6 +661,13 @@ def execute_result(args: argparse.Namespace) -> AuditResult:
     os.chdir(directory)
     try:
         config = project_config(args, config_file)
+        if not config_file and not getattr(args, "no_config", False):
+            from mlgate.scopes import nested_projects
+
+            nested = nested_projects(config, getattr(args, "trusted_config", None))
+            config.nested = [os.path.relpath(p, config.root).replace(os.sep, "/")
+                             for p in nested]
+            config.exclude = [*config.exclude, *config.nested]
         result = audit(args, config)
         if args.write_readme:
             write_readme(readme_name(), operational_constraints(result))
@@ -678,7 +693,8 @@ def execute(args: argparse.Namespace) -> int:
             notes = [(level, result.headline())] + [
                 ("warning" if not p.required else level,
                  f"{p.name}: {MARKS[p.status]}: {p.detail}")
-                for p in result.pillars if p.status == NOT_CHECKED]
+                for p in result.pillars if p.status == NOT_CHECKED] + [
+                ("warning", note) for note in [result.nested_note()] if note]
             emit_findings(result.findings, args.format, NAME, args.color, notes=notes)
         sys.stdout.flush()
     except BrokenPipeError:
@@ -703,6 +719,7 @@ def emit_report(args: argparse.Namespace, result: AuditResult) -> bool:
         print(json_text({"ready": result.ready, "verdict": result.verdict,
                          "pillars": [p.to_dict() for p in result.pillars],
                          "python": result.measured.get("python"),
+                         "nested_projects": result.config.nested,
                          "findings": [f.to_dict() for f in findings]}, sys.stdout))
         return True
     if args.format != "text":
@@ -721,6 +738,9 @@ def emit_report(args: argparse.Namespace, result: AuditResult) -> bool:
         print(f"  {shown}{' ' * (width - len(mark))}  {pillar.name:<9}"
               f" {_one_screen_line(pillar.detail)}")
     print(result.headline())
+    nested = result.nested_note()
+    if nested:
+        print(nested)
     if findings:
         print()
         for finding in sorted(findings, key=Finding.sort_key):

@@ -372,7 +372,15 @@ def _main(argv: Sequence[str] | None = None) -> int:
             if args.verbose and args.trusted_config:
                 print(f"mlgate: {trusted_config_note(config, args.trusted_config)}",
                       file=sys.stderr)
-        findings = apply_policy(list(module.run(args, config)), config, args.ignore)
+        if args.config or args.no_config:  # one configuration, chosen for the whole run
+            scoped = [(apply_policy(list(module.run(args, config)), config, args.ignore),
+                       config)]
+        else:  # each nested project under its own [tool.mlgate] (mlgate.scopes)
+            from mlgate.scopes import run_scoped
+
+            scoped = run_scoped(module, args, config,
+                                lambda found, used: apply_policy(found, used, args.ignore))
+        findings = [finding for found, _ in scoped for finding in found]
     except UsageError as exc:
         return _error(args, EXIT_USAGE, "usage", str(exc))
     except EnvironmentFailure as exc:
@@ -404,8 +412,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
         print(f"mlgate: error: cannot write the report: {exc.strerror or exc}",
               file=sys.stderr)
         return EXIT_USAGE
-    fail_on = args.fail_on or config.fail_on
-    failing = [f for f in findings if f.severity == "error" or fail_on == "warning"]
+    failing = [f for found, used in scoped for f in found
+               if f.severity == "error" or (args.fail_on or used.fail_on) == "warning"]
     if failing and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN

@@ -276,6 +276,11 @@ class Config:
         self.python: str | None = None
         self.models: dict[str, dict[str, Any]] = {}
         self.require: list[str] = list(AUDIT_PILLARS)  # what `mlgate audit` needs checked
+        # folders below that are projects of their own (mlgate.scopes): a run that finds
+        # nothing outside them says nothing about it
+        self.nested: list[str] = []
+        # a nested project's folder as the run names it ("services/b"): said in its notes
+        self.scope = ""
 
     def section(self, check: str) -> dict[str, Any]:
         return self.checks.get(check, {})

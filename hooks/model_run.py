@@ -313,8 +313,11 @@ def models_and_gate(args: argparse.Namespace, config: Config, label: str):
                                  " is about); the configured models take theirs from"
                                  " [tool.mlgate.models.NAME]")
     specs = declared_models(config, args)
+    if not specs and config.nested:
+        return [], None  # (the nested projects' runs say what they found)
     if not specs:
-        print(f"mlgate {label}: no model to check: declare one in [tool.mlgate.models.NAME]"
+        print(f"mlgate {label}: {config.scope + ': ' if config.scope else ''}no model to"
+              " check: declare one in [tool.mlgate.models.NAME]"
               " (artifact, sample, contract), or pass --artifact", file=sys.stderr)
         return [], None
     return specs, ArtifactGate(config, args.python, no_cache=args.no_cache,

@@ -94,11 +94,12 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     if missing and not paths:
         return missing
     if not paths:
-        if not args.only_artifacts:
+        if not args.only_artifacts and not config.nested:
             from mlgate.artifacts.discovery import NOT_CHECKED_FORMATS, other_format_models
 
             others = other_format_models(".")
-            print("mlgate artifact: no model artifact found (by name or content)" + (
+            print(f"mlgate artifact: {config.scope + ': ' if config.scope else ''}no model"
+                  " artifact found (by name or content)" + (
                 f"; not checked: {others} ({NOT_CHECKED_FORMATS})" if others else ""),
                 file=sys.stderr)
         return []

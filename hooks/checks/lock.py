@@ -371,10 +371,12 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     # What the project's Dockerfiles install by name, bypassing any lock (MLG210).
     installs = {path: found for path, found in _image_installs(
         config.root if inside else repo_root).items() if not _excluded(config, path)}
-    if not paths:  # said, not a silent pass: nothing was compared
-        print("mlgate lock: no lock or requirements file found, nothing compared: add"
+    if not paths and not config.nested:  # said, not a silent pass: nothing was compared
+        print(f"mlgate lock: {config.scope + ': ' if config.scope else ''}no lock or"
+              " requirements file found, nothing compared: add"
               " requirements.txt (`pip freeze`), uv.lock, poetry.lock, pylock.toml or"
               " Pipfile.lock", file=sys.stderr)
+    if not paths:
         return _unpinned_in_images(installs, None)
     python = resolve_project_python(args.python, config.python, config.root, repo_root)
     if args.verbose:

@@ -1,0 +1,163 @@
+"""Nested projects: a folder below the one mlgate runs for, with a pyproject.toml of its own
+that holds a `[tool.mlgate]` table, is a project of its own (a service of a monorepo).
+
+pre-commit runs every hook from the repository root. Without scopes, each service's models,
+budgets and ignores were found by convention and judged with the root's defaults, and
+nothing said a configuration had been passed over (reliability round 37, F3). So a check
+runs once for its own folder without the nested projects, then once in each nested project,
+as if it had been started there: that folder's configuration, its models, locks and samples,
+its environment (`.venv/` there, or `python =`), and its files among the ones given. Paths in
+the findings are then spelled from where mlgate was started.
+
+Which folders are projects is read where the configuration is read: from the work tree, or
+with `--trusted-config REV` from that revision, so a pull request cannot carve out a folder
+with a lax configuration of its own by adding a pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from mlgate.config import Config, UsageError, _may_configure, load_config
+
+MAX_PROJECTS = 200  # nested projects one run visits; more is a usage error, not a slow hook
+
+
+def nested_projects(config: Config, trusted: str | None) -> list[str]:
+    """The outermost folders strictly below `config.root` whose pyproject.toml (tracked by
+    git, or present at `trusted`) has a `[tool.mlgate]` table, as absolute paths; folders the
+    configuration excludes are none."""
+    from mlgate.environment import find_repo_root
+
+    root = os.path.realpath(config.root)
+    repo_root = os.path.realpath(find_repo_root(root))
+    texts = _trusted_pyprojects(repo_root, root, trusted) if trusted else \
+        _tracked_pyprojects(repo_root, root)
+    folders = []
+    for rel, text in sorted(texts.items()):
+        folder = os.path.dirname(rel)
+        if not folder or not _declares(rel, text):
+            continue
+        absolute = os.path.normpath(os.path.join(repo_root, folder))
+        if absolute == root or not absolute.startswith(root.rstrip(os.sep) + os.sep):
+            continue
+        if config.exclude and config.is_excluded(os.path.relpath(absolute, root).replace(
+                os.sep, "/")):
+            continue
+        folders.append(absolute)
+    outermost = [f for f in folders if not any(
+        f != other and f.startswith(other + os.sep) for other in folders)]
+    if len(outermost) > MAX_PROJECTS:
+        raise UsageError(f"{len(outermost)} folders below {root} have a [tool.mlgate] of their"
+                         f" own (at most {MAX_PROJECTS} are checked as projects): exclude some")
+    return outermost
+
+
+def _declares(name: str, text: str) -> bool:
+    """Whether a pyproject.toml has a `[tool.mlgate]` table (an empty one counts: it says
+    this folder is a project)."""
+    if not _may_configure(text):
+        return False
+    from mlgate.toml_read import TomlError, loads
+
+    try:
+        data = loads(text)
+    except TomlError as exc:
+        raise UsageError(f"{name}: invalid TOML: {exc}") from None
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "mlgate" in tool
+
+
+def _tracked_pyprojects(repo_root: str, root: str) -> dict[str, str]:
+    import subprocess
+
+    from mlgate.artifacts.reading import Unreadable, read_bytes, resolve
+    from mlgate.config import MAX_PYPROJECT_BYTES
+    from mlgate.files import GIT
+
+    try:  # only the pyproject.toml files: a large repository's listing stays small
+        proc = subprocess.run([*GIT, "-C", repo_root, "ls-files", "-z", "--cached", "--",
+                               ":(glob)**/pyproject.toml"], capture_output=True, check=False,
+                              timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    if proc.returncode != 0:  # not a repository: no nested projects to tell apart
+        return {}
+    texts = {}
+    for name in proc.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        path = os.path.join(repo_root, name)
+        if "/" not in name or not os.path.realpath(os.path.dirname(path)).startswith(
+                root + os.sep) or not os.path.lexists(path):
+            continue
+        try:
+            data = read_bytes(resolve(path, repo_root), MAX_PYPROJECT_BYTES)
+            texts[name] = data.decode("utf-8")
+        except (Unreadable, OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{name}: cannot read: {exc}") from None
+    return texts
+
+
+def _trusted_pyprojects(repo_root: str, root: str, rev: str) -> dict[str, str]:
+    import subprocess
+
+    from mlgate.config import _git_texts
+    from mlgate.files import GIT
+
+    try:
+        proc = subprocess.run([*GIT, "-C", repo_root, "ls-tree", "-r", "-z", "--name-only",
+                               f"{rev}^{{commit}}"], capture_output=True, check=False,
+                              timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise UsageError(f"--trusted-config {rev}: cannot run git: {exc}") from None
+    if proc.returncode != 0:
+        return {}  # an unknown revision: the configuration's own reading says so
+    names = [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0")
+             if n.endswith("/pyproject.toml")]
+    return _git_texts(repo_root, rev, names) if names else {}
+
+
+def run_scoped(module: Any, args: Any, config: Config, policy, prefix: str = ""
+               ) -> list[tuple[list, Config]]:
+    """Run the check for `config.root` without its nested projects, then in each of them
+    (recursively); the findings of each scope with the configuration that governs them,
+    the policy (`policy(findings, config)`) applied where that scope's paths are spelled."""
+    files = list(getattr(args, "files", []) or [])
+    start = os.getcwd()
+    # (a run from a folder inside the project, with no files named, is about that folder:
+    # not about the nested projects elsewhere in the project)
+    here = os.path.realpath(start)
+    projects = [p for p in nested_projects(config, args.trusted_config)
+                if files or p.startswith(here.rstrip(os.sep) + os.sep)]
+    if not projects:
+        return [(policy(list(module.run(args, config)), config), config)]
+    owned: dict[str, list[str]] = {p: [] for p in projects}
+    mine: list[str] = []
+    for name in files:
+        where = os.path.realpath(os.path.join(start, name))
+        owner = next((p for p in projects if where.startswith(p + os.sep)), None)
+        (owned[owner] if owner else mine).append(name)
+    config.nested = [os.path.relpath(p, config.root).replace(os.sep, "/") for p in projects]
+    config.exclude = [*config.exclude, *config.nested]
+    results = []
+    if mine or not files:
+        args.files = mine
+        results.append((policy(list(module.run(args, config)), config), config))
+    for project in projects:
+        if files and not owned[project]:
+            continue  # the files given (a commit's) are none of this project's
+        args.files = [os.path.relpath(os.path.join(start, n), project) for n in owned[project]]
+        os.chdir(project)
+        try:
+            inner = load_config(start=project, trusted=args.trusted_config)
+            inner.scope = prefix + os.path.relpath(project, start).replace(os.sep, "/")
+            for found, used in run_scoped(module, args, inner, policy, inner.scope + "/"):
+                for finding in found:
+                    if not os.path.isabs(finding.path):
+                        finding.path = os.path.relpath(os.path.join(project, finding.path),
+                                                       start)
+                results.append((found, used))
+        finally:
+            os.chdir(start)
+    args.files = files
+    return results

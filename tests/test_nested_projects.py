@@ -1,0 +1,113 @@
+"""A folder with a pyproject.toml of its own holding `[tool.mlgate]` is a project of its own:
+pre-commit runs every hook from the repository root, where each service's configuration was
+passed over in silence (reliability round 37, F3). Each check now runs in each such project as
+if started there, and the root's own run leaves those folders to them."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+
+import pytest
+
+from mlgate.cli import main
+
+LEAK = 'DATA = "/Users/ana/Desktop/train.csv"\n'
+
+
+def _service(root, name: str, table: str) -> None:
+    folder = root / "services" / name
+    folder.mkdir(parents=True)
+    (folder / "pyproject.toml").write_text(f"[project]\nname = '{name}'\n\n{table}\n")
+    (folder / "train.py").write_text(LEAK)
+
+
+@pytest.fixture
+def monorepo(git_project):
+    """Two services: `a` with an empty [tool.mlgate] (a project, the defaults), `b` ignoring
+    MLG101; and a leak at the root, whose configuration is the defaults."""
+    _service(git_project, "a", "[tool.mlgate]")
+    _service(git_project, "b", '[tool.mlgate]\nignore = ["MLG101"]\n\n'
+             '[tool.mlgate.artifact]\nallow = ["argparse:Namespace"]')
+    (git_project / "tools.py").write_text(LEAK)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    return git_project
+
+
+def _paths(capsys, *argv: str) -> tuple[int, set[str]]:
+    code = main(["paths", "--format", "json", *argv])
+    return code, {f["path"] for f in json.loads(capsys.readouterr().out)}
+
+
+def test_each_service_is_checked_with_its_own_configuration(monorepo, capsys):
+    assert _paths(capsys) == (1, {"tools.py", "services/a/train.py"})
+    # as pre-commit passes a commit's files, from the root
+    assert _paths(capsys, "tools.py", "services/a/train.py", "services/b/train.py") == (
+        1, {"tools.py", "services/a/train.py"})
+    assert _paths(capsys, "services/b/train.py") == (0, set())
+    # one configuration for the whole run, when one is named
+    code, found = _paths(capsys, "--config", "services/a/pyproject.toml")
+    assert code == 1 and found == {"tools.py", "services/a/train.py", "services/b/train.py"}
+
+
+def test_a_run_inside_a_service_is_that_service(monorepo, capsys, monkeypatch):
+    monkeypatch.chdir(monorepo / "services" / "b")
+    assert _paths(capsys) == (0, set())
+    monkeypatch.chdir(monorepo / "services" / "a")
+    assert _paths(capsys) == (1, {"train.py"})
+
+
+def test_a_pyproject_a_pull_request_adds_is_no_project_under_trusted_config(git_project,
+                                                                          capsys):
+    _service(git_project, "a", "[tool.mlgate]")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    subprocess.run(["git", "-c", "user.email=a@b", "-c", "user.name=t", "commit", "-qm", "base"],
+                   cwd=git_project, check=True)
+    # the pull request: a folder of its own that ignores the leak it brings
+    _service(git_project, "evil", '[tool.mlgate]\nignore = ["MLG101"]')
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    assert _paths(capsys) == (1, {"services/a/train.py"})  # the work tree's view
+    assert _paths(capsys, "--trusted-config", "HEAD") == (
+        1, {"services/a/train.py", "services/evil/train.py"})
+
+
+def test_the_root_says_nothing_of_what_only_the_services_have(monorepo, capsys):
+    (monorepo / "tools.py").unlink()
+    subprocess.run(["git", "add", "-A"], cwd=monorepo, check=True)
+    code = main(["artifact", "--python", sys.executable, "--no-cache"])
+    assert code == 0 and "no model artifact found" in capsys.readouterr().err  # none at all
+    (monorepo / "services" / "a" / "model.pkl").write_bytes(pickle.dumps({"threshold": 0.5}))
+    subprocess.run(["git", "add", "-A"], cwd=monorepo, check=True)
+    code = main(["artifact", "--python", sys.executable, "--no-cache", "-v"])
+    err = capsys.readouterr().err
+    # (service b has none: said, and of b; the root's own run says nothing)
+    assert code == 0 and [line for line in err.splitlines() if "no model artifact" in line] == [
+        "mlgate artifact: services/b: no model artifact found (by name or content)"], err
+
+
+def test_a_service_allows_what_only_it_trusts(monorepo, capsys):
+    """The artifact check of a service loads with that service's allow-list: a class it
+    allows passes there, and is refused in a service that does not."""
+    import argparse
+
+    for name in ("a", "b"):
+        (monorepo / "services" / name / "model.pkl").write_bytes(
+            pickle.dumps({"options": argparse.Namespace(threshold=0.5)}))
+    subprocess.run(["git", "add", "-A"], cwd=monorepo, check=True)
+    code = main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "services/a/model.pkl", "services/b/model.pkl"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [(f["path"], f["code"]) for f in found] == [
+        ("services/a/model.pkl", "MLG301")], found
+
+
+def test_the_audit_of_the_root_leaves_the_services_to_their_own(monorepo, capsys):
+    code = main(["audit", ".", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--skip", "lock"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["nested_projects"] == ["services/a", "services/b"]
+    assert {f["path"] for f in report["findings"]} == {"tools.py"} and code == 1
+    code = main(["audit", ".", "--python", sys.executable, "--no-cache", "--skip", "lock"])
+    assert "audit each, e.g. mlgate audit services/a" in capsys.readouterr().out
