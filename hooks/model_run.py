@@ -359,7 +359,8 @@ def _hint_saved_beside(spec, failing: list[Finding]) -> None:
         names = sorted(os.listdir(folder))[:10_000]
     except OSError:
         return
-    declared = {os.path.realpath(p) for p in getattr(spec, "preprocessors", ())}
+    declared = {os.path.realpath(p) for p in (*getattr(spec, "preprocessors", ()),
+                                              *getattr(spec, "others", ()))}
     beside = [os.path.join(os.path.dirname(spec.artifact), n) for n in names
               if named_as_artifact(n) and os.path.join(folder, n) != os.path.join(
                   folder, os.path.basename(spec.artifact))

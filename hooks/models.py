@@ -37,7 +37,7 @@ class ModelSpec:
 
     __slots__ = ("artifact", "batch", "budget_ms", "contract", "contract_found",
                  "contract_import", "contract_names", "input", "method", "name", "origin",
-                 "preprocessors", "request_models", "sample")
+                 "others", "preprocessors", "request_models", "sample")
 
     def __init__(self, name: str, artifact: str, origin: str, sample: str | None = None,
                  contract: str | None = None, budget_ms: float | None = None,
@@ -56,6 +56,9 @@ class ModelSpec:
         # Artifacts the service applies, in order, before the model (vectorizer.pkl beside
         # model.pkl): declared only.
         self.preprocessors: list[str] = []
+        # The artifacts of the other models declared beside it: models, never offered as
+        # its preprocessor (new-user trial round 37, F8: a DecisionTree proposed so)
+        self.others: list[str] = []
 
     def __repr__(self) -> str:
         return f"ModelSpec({self.name!r}, {self.artifact!r}, sample={self.sample!r})"
@@ -127,6 +130,8 @@ def declared_models(config: Config, args) -> list[ModelSpec]:
                                    config.root)
                 spec.preprocessors.append(_shown(path))
             specs.append(spec)
+        for spec in specs:
+            spec.others = [other.artifact for other in specs if other is not spec]
         return specs
     # By convention, the models under the folder being checked (`mlgate audit app/`), not
     # the whole project around it: the lock pillar looks there too.
