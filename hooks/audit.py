@@ -234,6 +234,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         blocked_by_sandbox,
         exercise,
         fed_by_position,
+        fitting_preprocessors,
         model_block,
         name_the_model,
         read_inputs,
@@ -371,7 +372,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
     unchecked: list[str] = []
     untimed: list[str] = []
     ranges = []  # per model compared: where its findings and lines begin and end
-    preprocessor_files: list[str] = []
+    preprocessor_specs: list = []
     nameless: list = []  # (spec, its entry in `unchecked`)
     if gate is not None and specs and (active("schema") or active("latency")):
         for spec in specs:
@@ -399,7 +400,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                 continue
             if model.get("role") == "preprocessor":
                 preprocessors.append(f"{spec.artifact} ({model['input'].get('model_type')})")
-                preprocessor_files.append(spec.artifact)
+                preprocessor_specs.append(spec)
                 continue
             if model.get("role") in ("data", "labels"):
                 beside.append(f"{spec.artifact} ({model['input'].get('model_type')})")
@@ -462,7 +463,8 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         # a model of no column names beside a preprocessor saved on its own (vectorizer.pkl
         # beside model.pkl): a sample of the request would not predict on the bare model
         folder = os.path.dirname(spec.artifact)
-        near = [p for p in preprocessor_files if os.path.dirname(p) == folder]
+        near = [p for p in fitting_preprocessors(spec, preprocessor_specs)
+                if os.path.dirname(p) == folder]
         if near:
             unchecked[at] = (f"{spec.name} (its contract cannot be compared with a model"
                              " that has no column names, and a preprocessor is saved beside"
@@ -476,10 +478,9 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
             name_the_model(finding, spec, several)
     for spec, (s0, l0, c0, t0), (s1, l1, c1, t1), (raw, by_position) in reversed(ranges):
         # a model beside a preprocessor saved on its own: not checked, not failed
-        kept, why = behind_preprocessors(spec, schema_found[s0:s1], preprocessor_files, raw,
-                                         by_position)
-        timing_kept, late = behind_preprocessors(spec, latency_found[l0:l1],
-                                                 preprocessor_files, raw)
+        feeding = fitting_preprocessors(spec, preprocessor_specs)
+        kept, why = behind_preprocessors(spec, schema_found[s0:s1], feeding, raw, by_position)
+        timing_kept, late = behind_preprocessors(spec, latency_found[l0:l1], feeding, raw)
         if why:
             schema_found[s0:s1] = kept
             del compared[c0:c1]

@@ -246,6 +246,9 @@ def exercise(gate, spec, sample, latency: dict | None, findings: list[Finding]) 
                                  hint="contract-import runs the API module in the project's"
                                       " environment; it must import cleanly"))
     load = record["load"]
+    inputs = model.get("input") or {}
+    spec.width_in, spec.width_out = (_count(inputs.get("n_features_in")),
+                                     _count(inputs.get("n_features_out")))
     return {**model, "_load": {k: load.get(k) for k in ("type", "load_seconds",
                                                          "max_rss_bytes")}}
 
@@ -398,6 +401,18 @@ def _made_column(finding) -> bool:
     preprocessor, not that a field was renamed."""
     column = str((finding.extra or {}).get("column") or "")
     return "=" in column or "__" in column
+
+
+def _count(value) -> int | None:
+    return value if type(value) is int and value >= 0 else None
+
+
+def fitting_preprocessors(spec, preprocessors: list) -> list[str]:
+    """The preprocessors (specs) whose output could be this model's input: the numbers of
+    columns agree, or one is unknown (new-user trial round 37, F5: a scaler of 16 columns,
+    the target among them, was taken for the feeder of a model of 12)."""
+    return [p.artifact for p in preprocessors if p.width_out is None or spec.width_in is None
+            or p.width_out == spec.width_in]
 
 
 def behind_preprocessors(spec, found: list[Finding], preprocessors: list[str],

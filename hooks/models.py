@@ -37,7 +37,8 @@ class ModelSpec:
 
     __slots__ = ("artifact", "batch", "budget_ms", "contract", "contract_found",
                  "contract_import", "contract_names", "input", "method", "name", "origin",
-                 "others", "preprocessors", "request_models", "sample")
+                 "others", "preprocessors", "request_models", "sample", "width_in",
+                 "width_out")
 
     def __init__(self, name: str, artifact: str, origin: str, sample: str | None = None,
                  contract: str | None = None, budget_ms: float | None = None,
@@ -59,6 +60,9 @@ class ModelSpec:
         # The artifacts of the other models declared beside it: models, never offered as
         # its preprocessor (new-user trial round 37, F8: a DecisionTree proposed so)
         self.others: list[str] = []
+        # What the load found it takes and (a preprocessor) makes: numbers of columns
+        self.width_in: int | None = None
+        self.width_out: int | None = None
 
     def __repr__(self) -> str:
         return f"ModelSpec({self.name!r}, {self.artifact!r}, sample={self.sample!r})"

@@ -37,3 +37,34 @@ def test_a_declared_model_is_never_offered_as_another_ones_preprocessor(git_proj
     assert code == 1 and found, found
     hints = " ".join(f.get("hint") or "" for f in found)
     assert "preprocessors = [" not in hints and "saved beside the model" not in hints, hints
+
+
+def _beside(git_project, scaler_columns: list[str]) -> None:
+    from sklearn.preprocessing import StandardScaler
+
+    frame = pd.DataFrame(np.random.RandomState(0).normal(size=(40, 4)),
+                         columns=["a", "b", "c", "target"])
+    joblib.dump(StandardScaler().fit(frame[scaler_columns]), git_project / "scaler.joblib")
+    model = LogisticRegression().fit(frame[["a", "b", "c"]].to_numpy(), frame.target > 0)
+    joblib.dump(model, git_project / "model.joblib")  # no column names: fitted on an array
+    (git_project / "sample_request.json").write_text(json.dumps({"a": 0.1, "b": 0.2,
+                                                                 "c": 0.3}))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+
+
+def test_a_preprocessor_whose_output_cannot_feed_the_model_is_not_its_preprocessor(
+        git_project, capsys):
+    """F5: a scaler of 4 columns (the target among them) beside a model of 3: the model was
+    said "fitted on what a preprocessor beside it makes", and its input was not checked."""
+    _beside(git_project, ["a", "b", "c", "target"])
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 0 and not [f for f in found if "beside it" in f["message"]], found
+
+
+def test_a_preprocessor_that_can_feed_the_model_still_is_one(git_project, capsys):
+    _beside(git_project, ["a", "b", "c"])
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 0 and [f["code"] for f in found if "beside it" in f["message"]] == [
+        "MLG400"], found

@@ -169,6 +169,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     from mlgate.model_run import (
         behind_preprocessors,
         exercise,
+        fitting_preprocessors,
         models_and_gate,
         name_the_model,
         read_inputs,
@@ -188,12 +189,12 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
             model = measure(gate, config, spec, sample, found, args.max_seconds)
         checked.append((spec, (model or {}).get("role"), found,
                         takes_the_request(model, sample)))
-    preprocessors = [spec.artifact for spec, role, _, _ in checked if role == "preprocessor"]
+    preprocessors = [spec for spec, role, _, _ in checked if role == "preprocessor"]
     findings: list[Finding] = []
     several = sum(role not in BESIDE for _, role, _, _ in checked) > 1
     for spec, role, found, raw in checked:
         found = found if role in BESIDE else behind_preprocessors(
-            spec, found, preprocessors, raw)[0]
+            spec, found, fitting_preprocessors(spec, preprocessors), raw)[0]
         for finding in found:
             name_the_model(finding, spec, several)
         findings.extend(found)

@@ -673,13 +673,14 @@ def _type_problem(field, value, lax: bool = False) -> str | None:
 def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     specs, gate = models_and_gate(args, config, NAME)
     checked = [(spec, *_check_model(spec, gate, args)) for spec in specs]
-    preprocessors = [spec.artifact for spec, role, _, _ in checked if role == "preprocessor"]
+    preprocessors = [spec for spec, role, _, _ in checked if role == "preprocessor"]
     findings: list[Finding] = []
-    from mlgate.model_run import name_the_model
+    from mlgate.model_run import fitting_preprocessors, name_the_model
 
     several = sum(role == "model" for _, role, _, _ in checked) > 1
     for spec, role, found, raw in checked:
-        found = behind_preprocessors(spec, found, preprocessors, raw[0], raw[1])[0] if (
+        found = behind_preprocessors(spec, found, fitting_preprocessors(
+            spec, preprocessors), raw[0], raw[1])[0] if (
             role == "model") else found
         for finding in found:
             name_the_model(finding, spec, several)

@@ -39,6 +39,18 @@ def _resolve_columns(columns, names):
     return None
 
 
+def _width_out(obj):
+    """The number of columns a fitted transformer makes (`get_feature_names_out`), or None
+    when it cannot say (a transformer without it, or one that needs its input to know)."""
+    names = getattr(obj, "get_feature_names_out", None)
+    if not callable(names):
+        return None
+    try:
+        return len(names())
+    except Exception:
+        return None
+
+
 def expected_input(obj):
     """What the model expects: feature names (if fitted on a DataFrame), width, and, for a
     pipeline whose first step is a ColumnTransformer, which columns it actually reads."""
@@ -624,6 +636,8 @@ def exercise_model(obj, spec):
                        if callable(getattr(obj, "transform", None)) and callable(
                            getattr(obj, "fit", None)) else "data")
         out["input"]["model_type"] = type(obj).__name__
+        if out["role"] == "preprocessor":  # how many columns it makes, when it says
+            out["input"]["n_features_out"] = _width_out(obj)
         return out
     if not callable(method) and isinstance(obj, (dict, tuple, list)):
         parts = (", ".join(f"{k!r}: {type(v).__name__}" for k, v in list(obj.items())[:6])
