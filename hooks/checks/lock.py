@@ -430,6 +430,14 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                                                                             "kind": "malformed"})
         for lock in locks for p in lock.problems
     ]
+    nothing = not any(lock.packages or lock.problems or lock.declared for lock in locks)
+    if nothing:
+        # said, as when no lock is found: an empty `[]` is not "compared, all good"
+        # (reliability round 37, F5: a pyproject.toml with no dependencies, named)
+        print(f"mlgate lock: {config.scope + ': ' if config.scope else ''}"
+              f"{', '.join(sorted({lock.path for lock in locks}))} pins and declares no"
+              " package: nothing compared (a pyproject.toml with no [project] dependencies,"
+              " or a Poetry table without its poetry.lock?)", file=sys.stderr)
     env = _Installed(probe.result())
     ignored = {canonical_name(n) for n in section.get("ignore-packages", [])}
     # What counts as declared for MLG204 (name -> extras asked for): every lock's packages,
@@ -559,7 +567,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
             code_stamp(), probe.stamp, [os.path.realpath(p) for p in paths], section,
             os.path.realpath(python.executable), os.getcwd(), dockerfiles,
             sources) + ".json"
-    if verdict_name:
+    if verdict_name and not nothing:  # (not kept: the note above is said every time)
         from mlgate.locks.manifest import manifest_of
 
         # and the manifests the locks are made from (MLG208: a Pipfile edited after its
