@@ -505,8 +505,9 @@ def test_an_untracked_module_is_not_trusted(project, capsys):
     (lambda f: f.Restores(), "MLG301", "defines __setstate__"),
     (lambda f: f.Reduces(), "MLG301", "defines __reduce__"),
     (lambda f: f.NotAnEstimator(), "MLG301", "BaseEstimator"),
-    # called with arguments: its __init__ would run on what the file says
-    (lambda f: Craft(f.RatioFeatures, (0, 1)), "MLG302", "called with arguments"),
+    # called with arguments: its __init__ would run on what the file says (an Enum member
+    # of the project is made so: MLG301, which `allow` lifts, false-alarm round 38)
+    (lambda f: Craft(f.RatioFeatures, (0, 1)), "MLG301", "a call with arguments"),
     # a state that is not its attribute dict
     (lambda f: made(f.RatioFeatures, ({"num": 0}, {"den": 1})), "MLG301", "slot"),
     (lambda f: made(f.RatioFeatures, (1, 2)), "MLG302", "state"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import pickle
 import subprocess
+import sys
 
 import joblib
 import numpy as np
@@ -245,3 +246,72 @@ def test_an_estimator_of_scikit_learn_before_1_0_needs_no_recorded_width(monkeyp
     assert "without n_features_in_" in _unrecorded_width_problem(encoder, OneHotEncoder)
     monkeypatch.setattr(sklearn, "__version__", "0.24.2")  # the project's release
     assert _unrecorded_width_problem(encoder, OneHotEncoder) is None
+
+
+# -- round 38's hunt on the wider ecosystem
+
+def test_the_probes_noted_stat_works_as_pathlibs_class_attribute(tmp_path):
+    """Python < 3.11's pathlib keeps `stat = os.stat` on its accessor class: a function
+    there became a method, and every Path.is_file() after the probe's patch raised
+    TypeError (a LightGBM Booster, whose import calls it, was MLG309 on Python 3.9)."""
+    import os
+
+    from mlgate.probe_script.load import _noting
+
+    seen: list = []
+    noted = _noting(os.stat, seen.append)
+
+    class Accessor:  # what pathlib < 3.11 does with os.stat
+        stat = noted
+
+    assert Accessor().stat(str(tmp_path)).st_mode and seen == [str(tmp_path)]
+
+
+def test_a_pyarrow_column_whose_dtype_pandas_cached_passes(git_project, capsys):
+    pytest.importorskip("pyarrow")
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0], "day": pd.date_range("2024-01-01", periods=3)})
+    frame = frame.convert_dtypes(dtype_backend="pyarrow")
+    frame.describe()  # fills each ArrowDtype's cached numpy dtype, kind and item size
+    assert any(getattr(t, "__dict__", {}).get("_cache") for t in frame.dtypes)
+    name = _commit(git_project, "reference.joblib", {"X_ref": frame})
+    assert artifact_json(capsys, name) == (0, [])
+
+
+def test_a_simple_namespace_is_a_class_to_allow_not_an_exploit(git_project, capsys):
+    import http
+    import types
+
+    name = _commit(git_project, "bundle.joblib", {
+        "cfg": types.SimpleNamespace(alpha=1.0, features=["a"]), "ok": http.HTTPStatus.OK})
+    code, findings = artifact_json(capsys, name)
+    assert code == 1 and {f.get("allow") for f in findings} == {"types:SimpleNamespace",
+                                                                "http:HTTPStatus"}, findings
+    assert not any("exploit" in f["message"] or "never load" in (f.get("hint") or "")
+                   for f in findings), findings
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\nallow = ["types:SimpleNamespace", "http:HTTPStatus"]\n')
+    assert artifact_json(capsys, name) == (0, [])
+
+
+def test_a_project_enum_is_one_finding_that_allow_lifts(git_project, capsys):
+    package = git_project / "churn"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "config.py").write_text(
+        "import enum\nfrom sklearn.base import BaseEstimator\n\n\n"
+        "class Stage(str, enum.Enum):\n    PROD = 'prod'\n\n\n"
+        "class Clipper(BaseEstimator):\n    def __init__(self, stage=Stage.PROD):\n"
+        "        self.stage = stage\n\n    def fit(self, X, y=None):\n        return self\n")
+    (git_project / "pyproject.toml").write_text('[project]\nname = "churn"\nversion = "1"\n')
+    code = subprocess.run(
+        [sys.executable, "-c", "import joblib, sys; sys.path.insert(0, '.');"
+         " from churn.config import Clipper; joblib.dump(Clipper().fit([[0]]), 'model.joblib')"],
+        cwd=git_project).returncode
+    assert code == 0
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, findings = artifact_json(capsys, "model.joblib")
+    assert code == 1 and [(f["code"], f.get("allow")) for f in findings] == [
+        ("MLG301", "churn.config:Stage")], findings
+    with (git_project / "pyproject.toml").open("a") as handle:
+        handle.write('\n[tool.mlgate.artifact]\nallow = ["churn.config:Stage"]\n')
+    assert artifact_json(capsys, "model.joblib") == (0, [])

@@ -638,8 +638,12 @@ PANDAS_STATES = {
     "ArrowStringArray": (ARROW_STATE, ("_pa_array", "_dtype")),
     "ArrowExtensionArray": (ARROW_EXTENSION_STATE, ("_pa_array", "_dtype")),
     # (pandas 2 names the storage 'storage', pandas 3 '_storage')
+    # (and what pandas caches once anything asked for it, `describe()`, `to_numpy()`: its
+    # numpy dtype, kind and item size: false-alarm round 38)
     "ArrowDtype": ({"_storage": _equals("pyarrow"), "storage": _equals("pyarrow"),
-                    "pyarrow_dtype": lambda v: _arrow_type(v) is not None}, ("pyarrow_dtype",)),
+                    "pyarrow_dtype": lambda v: _arrow_type(v) is not None,
+                    "_cache": lambda v: _dict(v, {"numpy_dtype": _dtype, "kind": _str,
+                                                  "itemsize": _int})}, ("pyarrow_dtype",)),
     "ArrowStringArrayNumpySemantics": (ARROW_STATE, ("_pa_array", "_dtype")),
     "SparseArray": ({"_sparse_index": lambda v: _is(v, "IntIndex", "BlockIndex"),
                      "_sparse_values": _array, "_dtype": lambda v: _is(v, "SparseDtype"),

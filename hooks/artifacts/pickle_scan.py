@@ -669,6 +669,22 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
             return Instance(target, args, wrapper=True)
         if _unknown(target, verdict) or any(_unknown(a, verdict) for a in args.items):
             return Instance(target, args)  # already refused: not judged further
+        pair = (target.module, target.name)
+        functions = getattr(getattr(is_allowed, "project_classes", None), "functions", None)
+        if pair in getattr(is_allowed, "project_pending", ()) and what in (
+                "REDUCE", "NEWOBJ", "NEWOBJ_EX") and not (what == "NEWOBJ" and not args.items) \
+                and pair not in (functions or ()):
+            # a class of the project made otherwise than an estimator is (an Enum member, a
+            # NamedTuple): not loaded without configuration, which `allow` gives; not an
+            # artifact to re-create (false-alarm round 38: MLG302 beside the MLG301)
+            _collect(verdict, offset, Refusal(
+                offset, UNSAFE_GLOBAL, f"{pair[0]}.{pair[1]}, a class of the project, is made"
+                f" by a call with arguments ({what}): only the project's scikit-learn"
+                " estimators load without configuration, made with none and given their"
+                " attribute dict (an Enum or a NamedTuple of yours is made so: allow it; an"
+                " estimator never is: re-create the artifact)", pair=pair), pair)
+            is_allowed.project_pending.pop(pair, None)  # said: the probe need not say it again
+            return Instance(target, args)
         problem = call_problem(target, args) or ecosystem.call_problem(target, args, what,
                                                                        is_allowed) or (
             value_types.call_problem(target, args, what)) or reconstructor_problem(target, args)

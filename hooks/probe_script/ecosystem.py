@@ -379,6 +379,11 @@ def structure_problem(value):
         expected = getattr(value.dtype, "pyarrow_dtype", None)
         if expected is not None and value._pa_array.type != expected:
             return f"{name}: its values are not of the Arrow type its dtype says"
+        cached = getattr(value.dtype, "__dict__", {}).get("_cache") or {}
+        if cached and expected is not None:  # what pandas computes, not what the file says
+            fresh = type(value.dtype)(expected)
+            if any(getattr(fresh, key, None) != held for key, held in cached.items()):
+                return f"{name}: its dtype caches other properties than its Arrow type has"
     return None
 
 

@@ -1123,19 +1123,26 @@ def _record_opens():
             setattr(os, name, _noting(real, note))
 
 
-def _noting(real, note):
-    def call(path, *args, **kwargs):
+class _noting:
+    """os.stat (lstat, access) that notes the path first. An object, not a function: pathlib
+    before Python 3.11 keeps `stat = os.stat` as a class attribute of its accessor, where a
+    function would become a method and get the accessor as its path (false-alarm round 38:
+    every Path.is_file() after the patch raised TypeError, and a LightGBM Booster, whose
+    import calls it, was MLG309 on Python 3.9)."""
+
+    def __init__(self, real, note):
+        self.real, self.note = real, note
+        self.__name__, self.__doc__ = real.__name__, real.__doc__
+
+    def __call__(self, path, *args, **kwargs):
         if isinstance(path, (str, bytes)):
-            note(path)
+            self.note(path)
         elif hasattr(path, "__fspath__"):
             try:  # noqa: SIM105 - (no contextlib import in the probe's hot path)
-                note(os.fspath(path))
+                self.note(os.fspath(path))
             except Exception:
                 pass
-        return real(path, *args, **kwargs)
-
-    call.__name__, call.__doc__ = real.__name__, real.__doc__
-    return call
+        return self.real(path, *args, **kwargs)
 
 
 def _read_files(roots):
