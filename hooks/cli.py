@@ -235,6 +235,9 @@ def _on_terminate():
         return lambda: None
 
     def terminated(signum, frame):
+        probe = sys.modules.get("mlgate.probe")
+        if probe is not None and probe.defer_signal(signum):
+            return  # a probe being started: again once it is recorded, then killed too
         _kill_probes()
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)

@@ -227,18 +227,19 @@ class PendingProbe:
             # tree. A session of its own: on a timeout the whole group is killed, so a child
             # the project's Python started (a wrapper's `sleep`, a subprocess in predict)
             # cannot hold the pipes open past the limit.
-            self._proc = subprocess.Popen(
-                # -S: no site processing at start-up (.pth files, sitecustomize: code a
-                # commit can carry through an editable install); the probe applies its
-                # sandbox first, then runs it (probe_script/__main__.py).
-                [*prefix, python, "-I", "-B", "-S", PROBE_MAIN, command],
-                cwd=self._workdir.name,
-                env=env,
-                stdin=subprocess.PIPE if piped else subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                start_new_session=os.name == "posix",
-            )
-            _LIVE[self._proc] = self._workdir
+            with _Starting():
+                self._proc = subprocess.Popen(
+                    # -S: no site processing at start-up (.pth files, sitecustomize: code a
+                    # commit can carry through an editable install); the probe applies its
+                    # sandbox first, then runs it (probe_script/__main__.py).
+                    [*prefix, python, "-I", "-B", "-S", PROBE_MAIN, command],
+                    cwd=self._workdir.name,
+                    env=env,
+                    stdin=subprocess.PIPE if piped else subprocess.DEVNULL,
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                    start_new_session=os.name == "posix",
+                )
+                _LIVE[self._proc] = self._workdir
         except FileNotFoundError:
             self._workdir.cleanup()
             raise ProbeError(f"the project's Python {python!r} does not exist", "missing") from None
@@ -347,6 +348,31 @@ ANSWER_MARK = "\x1emlgate-probe-answer\x1e"
 # probes still running, with their temporary folders: killed, group and all, and the folders
 # removed, if mlgate exits first (a SIGTERM left /tmp/mlgate-probe-* behind: round 35)
 _LIVE: dict = {}
+# Probes being started: a SIGTERM or SIGHUP that lands between the fork and the probe's
+# entry in _LIVE would kill the others and leave that one running (seen under load: "the
+# probe outlived mlgate"). mlgate's handler defers it (`defer_signal`) until the entry is
+# made, then it is delivered again.
+_STARTING = [0]
+_DEFERRED: list = []
+
+
+class _Starting:
+    def __enter__(self) -> None:
+        _STARTING[0] += 1
+
+    def __exit__(self, *exc: object) -> None:
+        _STARTING[0] -= 1
+        if not _STARTING[0] and _DEFERRED:
+            os.kill(os.getpid(), _DEFERRED.pop())
+
+
+def defer_signal(signum: int) -> bool:
+    """Whether a terminating signal waits for the probe being started to be recorded."""
+    if _STARTING[0]:
+        _DEFERRED.append(signum)
+        return True
+    return False
+
 # What mlgate keeps of a probe's output: its answer (JSON of a few kB; beyond this it is no
 # answer) and the end of its stderr (where the last line says why it failed). What the
 # project's code or a load prints, however much, costs mlgate no more memory than that.
@@ -506,10 +532,11 @@ def run_interpreter(argv: list[str], cwd: str, env: dict, timeout: float
     import subprocess
 
     _undumpable()
-    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=os.name == "posix")
-    _LIVE[proc] = None  # killed with the others if mlgate ends first
+    with _Starting():
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=os.name == "posix")
+        _LIVE[proc] = None  # killed with the others if mlgate ends first
     try:
         out, err = _exchange(proc, None, timeout)
     except subprocess.TimeoutExpired:

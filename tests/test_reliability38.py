@@ -22,3 +22,21 @@ def test_a_lock_that_pins_nothing_is_said_to_compare_nothing(git_project, capsys
                                                 'dependencies = ["pytest"]\n')
     code = main(["lock", "pyproject.toml", "--python", sys.executable])
     assert "nothing compared" not in capsys.readouterr().err
+
+
+def test_a_signal_while_a_probe_starts_waits_for_its_record(monkeypatch):
+    """A SIGTERM or SIGHUP between a probe's fork and its entry in the list of probes to
+    kill left that one running ("the probe outlived mlgate", under load): the handler
+    defers it until the entry is made, then it is delivered again."""
+    import os
+    import signal
+
+    from mlgate import probe
+
+    sent: list = []
+    monkeypatch.setattr(os, "kill", lambda pid, number: sent.append((pid, number)))
+    assert probe.defer_signal(signal.SIGTERM) is False  # no probe starting: handled now
+    with probe._Starting():
+        assert probe.defer_signal(signal.SIGTERM) is True
+        assert sent == []
+    assert sent == [(os.getpid(), signal.SIGTERM)]
