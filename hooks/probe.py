@@ -449,7 +449,39 @@ def _overrun(pid: int, folder: str | None) -> str | None:
             total += info.st_blocks * 512
             if total > MAX_WORKDIR_BYTES:
                 return full
-    return None
+    # and the deleted files it only maps, with neither a name nor a descriptor: one page
+    # mapped pins a whole file (red team round 38: 4 GiB held so, exit 0)
+    return full if total + _mapped_deleted(pid, prefix, seen) > MAX_WORKDIR_BYTES else None
+
+
+def _mapped_deleted(pid: int, prefix: str, seen: set) -> int:
+    """The bytes of the deleted files under `prefix` that probe `pid` maps and `seen` does
+    not hold. A size that cannot be read (/proc/PID/map_files needs CAP_SYS_ADMIN) counts as
+    the most one file may be (the probe's RLIMIT_FSIZE is MAX_WORKDIR_BYTES at most)."""
+    try:
+        with open(f"/proc/{pid}/maps", encoding="utf-8", errors="replace") as handle:
+            lines = [line for _, line in zip(range(1 << 17), handle)]
+    except OSError:
+        return 0
+    total, mapped = 0, set()
+    for line in lines:
+        parts = line.rstrip("\n").split(None, 5)
+        if len(parts) < 6 or not (parts[5].startswith(prefix)
+                                  and parts[5].endswith(" (deleted)")):
+            continue
+        try:
+            major, minor = (int(n, 16) for n in parts[3].split(":"))
+            key = (os.makedev(major, minor), int(parts[4]))
+        except ValueError:
+            continue
+        if key in seen or key in mapped:
+            continue
+        mapped.add(key)
+        try:
+            total += os.stat(f"/proc/{pid}/map_files/{parts[0]}").st_blocks * 512
+        except OSError:
+            total += MAX_WORKDIR_BYTES
+    return total
 
 
 def _exchange(proc, data: bytes | None, timeout: float,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+
+import pytest
 
 from mlgate.cli import main
 
@@ -40,3 +43,33 @@ def test_a_signal_while_a_probe_starts_waits_for_its_record(monkeypatch):
         assert probe.defer_signal(signal.SIGTERM) is True
         assert sent == []
     assert sent == [(os.getpid(), signal.SIGTERM)]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/maps"), reason="Linux's /proc")
+def test_a_deleted_file_the_probe_only_maps_counts_toward_its_folder(tmp_path, monkeypatch):
+    """Red team round 38: a file written, mapped (one page), closed and unlinked has no name
+    and no descriptor; only /proc/PID/maps shows it, and 4 GiB held so passed the watch."""
+    import ctypes
+
+    from mlgate import probe
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                          ctypes.c_int, ctypes.c_long]
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    monkeypatch.setattr(probe, "MAX_WORKDIR_BYTES", 1 << 20)
+    assert probe._overrun(os.getpid(), str(tmp_path)) is None
+    path = tmp_path / "held"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.write(fd, b"\xa5" * (2 << 20))
+    os.fsync(fd)
+    page = libc.mmap(None, 4096, 1, 1, fd, 0)  # PROT_READ, MAP_SHARED
+    assert page not in (None, ctypes.c_void_p(-1).value)
+    os.close(fd)
+    path.unlink()
+    try:
+        assert "temporary folder" in (probe._overrun(os.getpid(), str(tmp_path)) or "")
+    finally:
+        libc.munmap(page, 4096)
+    assert probe._overrun(os.getpid(), str(tmp_path)) is None

@@ -203,6 +203,9 @@ def _address_space():
     return 0
 
 
+MAX_FILE_BYTES = 2 << 30  # mlgate.probe.MAX_WORKDIR_BYTES
+
+
 def _limit_memory(megabytes):
     """Allow the load `megabytes` of address space on top of what the interpreter uses now,
     and no file it writes larger than that: the temporary folder it may write in is often
@@ -213,7 +216,9 @@ def _limit_memory(megabytes):
 
         limit = _address_space() + int(megabytes) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        size = int(megabytes) * 1024 * 1024
+        # (and no more than mlgate lets the whole temporary folder hold: mlgate counts a
+        # deleted file the load only maps, whose size it may not read, as that much)
+        size = min(int(megabytes) * 1024 * 1024, MAX_FILE_BYTES)
         resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
         return True
     except (ImportError, ValueError, OSError):
