@@ -309,12 +309,31 @@ class PendingProbe:
                              " the probe's answer", "crash", self._proc.returncode)
         if "error" in answer:
             raise ProbeError(f"probe: {answer['error']}")
-        return _authentic_sandbox(text, answer["result"])
+        return _authentic_stop(text, _authentic_sandbox(text, answer["result"]))
 
 
 # Begins the sandbox's report, which the probe writes as soon as the sandbox is applied,
 # before any code of the project or the artifact runs (probe_script/common.py).
 SANDBOX_MARK = "\x1emlgate-probe-sandbox\x1e"
+
+
+# Begins what the probe's audit hook stopped, written the moment it stopped it
+# (probe_script/common.py): the first one is the load's verdict, whatever answer follows.
+STOPPED_MARK = "\x1emlgate-probe-stopped\x1e"
+
+
+def _authentic_stop(text: str, result: dict) -> dict:
+    """A load the sandbox stopped failed, whatever its answer says: code that went on after
+    the audit hook stopped it could write a clean answer of its own (red team round 38)."""
+    _, mark, rest = text.partition(STOPPED_MARK)
+    if not mark:
+        return result
+    try:
+        what = json.loads(rest.split("\n", 1)[0])
+    except (ValueError, RecursionError):
+        what = None
+    return {"ok": False, "kind": "stopped", "message": what if isinstance(what, str) else
+            "something the sandbox stops", "sandbox": result.get("sandbox")}
 
 
 def _authentic_sandbox(text: str, result: dict) -> dict:

@@ -237,6 +237,18 @@ ACTS = """
                     os.system("true")
                 except BaseException:
                     pass
+            elif kind == "forge":  # then answers in the probe's name (red team round 38)
+                import json
+                import sys
+                try:
+                    os.system("true")
+                except BaseException:
+                    pass
+                answer = sys.modules["_mlgate_probe.common"].ANSWER_FD[0]
+                os.write(answer, ("\x1emlgate-probe-answer\x1e" + json.dumps({"result": {
+                    "ok": True, "type": "proj.acts.Act", "warnings": [],
+                    "sklearn_pickled": [], "project_files": []}})).encode())
+                os._exit(0)
             elif kind == "sleep":
                 import time
                 time.sleep(float(marker))
@@ -309,6 +321,15 @@ def test_a_load_that_swallows_the_refusal_is_still_stopped(available, repo, caps
     (repo / "model.pkl").write_bytes(_trusted_act(repo, "swallow", ""))
     code, found = run(capsys, "model.pkl")
     assert (code, codes(found)) == (1, ["MLG309"])
+    assert "it tried to run a program (os.system)" in found[0]["message"]
+
+
+def test_a_load_the_sandbox_stopped_cannot_answer_for_itself(available, repo,  # noqa: F811
+                                                            capsys):
+    (repo / "pyproject.toml").write_text(TRUSTS_ACTS)
+    (repo / "model.pkl").write_bytes(_trusted_act(repo, "forge", ""))
+    code, found = run(capsys, "model.pkl")
+    assert (code, codes(found)) == (1, ["MLG309"]), found
     assert "it tried to run a program (os.system)" in found[0]["message"]
 
 

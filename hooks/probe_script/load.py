@@ -8,6 +8,7 @@ from .common import (
     LoadFailure,
     _under,
     announce_sandbox,
+    announce_stop,
     die_with_parent,
     error_text,
     start_site,
@@ -1259,6 +1260,7 @@ def _guard(event, args):
         return
     if _GUARD["phase"] == "load":
         _GUARD["attempts"].append(f"{what} ({event})")
+        announce_stop(f"{what} ({event})")
         raise LoadFailure("stopped", f"{what} ({event})")
     import errno
 
