@@ -73,3 +73,85 @@ def test_a_deleted_file_the_probe_only_maps_counts_toward_its_folder(tmp_path, m
     finally:
         libc.munmap(page, 4096)
     assert probe._overrun(os.getpid(), str(tmp_path)) is None
+
+
+FEATURES = '''import os
+from sklearn.base import BaseEstimator, TransformerMixin
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Scaled(TransformerMixin, BaseEstimator):
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        if os.path.exists(os.path.join(HERE, "flags", "off")):  # a dangling link, at first
+            raise ValueError("switched off (a)")
+        old = os.getcwd()
+        os.chdir(os.path.join(HERE, "flags2"))  # looked for by a relative name
+        try:
+            off = os.path.exists("off")
+        finally:
+            os.chdir(old)
+        if off:
+            raise ValueError("switched off (b)")
+        if os.readlink(os.path.join(HERE, "flags3", "mode")) == "strict":  # a link read
+            raise ValueError("switched off (c)")
+        return X * 2
+'''
+
+
+def test_a_cached_verdict_follows_the_links_and_names_the_model_looked_at(git_project,
+                                                                         capsys):
+    """Red team round 38, F3: a committed dangling link checked with exists(), a flag looked
+    for by a relative name after chdir, and a link read with readlink(): changing any of
+    them left the cached PASS in place, while a fresh run failed."""
+    import joblib
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    package = git_project / "proj"
+    for folder in ("flags", "flags2", "flags3"):
+        (package / folder).mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "features.py").write_text(FEATURES)
+    (package / "flags2" / ".keep").write_text("")
+    os.symlink("nothing", package / "flags" / "off")
+    os.symlink("lenient", package / "flags3" / "mode")
+    (git_project / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\nversion = "1"\n\n[tool.mlgate.artifact]\n'
+        'trust-modules = ["proj.features"]\n')
+    (git_project / "sample.json").write_text("[[0.1, 0.2]]")
+    sys.path.insert(0, str(git_project))
+    try:
+        from proj.features import Scaled
+        X = np.random.RandomState(0).rand(20, 2)
+        joblib.dump(make_pipeline(Scaled(), LogisticRegression()).fit(X, X[:, 0] > .5),
+                    git_project / "model.joblib")
+    finally:
+        sys.path.remove(str(git_project))
+        for name in [m for m in sys.modules if m.split(".")[0] == "proj"]:
+            del sys.modules[name]
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+
+    def schema() -> int:
+        code = main(["schema", "--artifact", "model.joblib", "--sample", "sample.json",
+                     "--python", sys.executable])
+        capsys.readouterr()
+        return code
+
+    assert schema() == 0  # fills the cache
+    changes = [lambda: (package / "flags" / "nothing").write_text("on"),
+               lambda: (package / "flags2" / "off").write_text("on"),
+               lambda: (os.unlink(package / "flags3" / "mode"),
+                        os.symlink("strict", package / "flags3" / "mode"))]
+    for change in changes:
+        change()
+        assert schema() == 1
+        for undo in (package / "flags" / "nothing", package / "flags2" / "off"):
+            undo.unlink(missing_ok=True)
+        if os.readlink(package / "flags3" / "mode") == "strict":
+            os.unlink(package / "flags3" / "mode")
+            os.symlink("lenient", package / "flags3" / "mode")
+        assert schema() == 0

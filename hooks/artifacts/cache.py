@@ -41,11 +41,16 @@ def code_stamp() -> str:
 
 def file_stat(path: str) -> list | None:
     try:
+        target = os.readlink(path)  # a link: where it points counts too, dangling or not
+    except (OSError, ValueError):
+        target = None
+    try:
         st = os.stat(path)
-    except OSError:
-        return None
+    except (OSError, ValueError):
+        return None if target is None else [None, target]
     # ctime too: a rewrite in place that restores size and mtime (cp -p) still changes it.
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    return stamp if target is None else [*stamp, target]
 
 
 class Cache:

@@ -1107,6 +1107,12 @@ def _record_opens():
 
     def note(name):
         if len(_OPENED) < _MAX_OPENED:
+            if not os.path.isabs(name):  # as named now: a chdir later changes what it means
+                try:  # noqa: SIM105 (red team round 38: noted as 'off', resolved in the probe's folder)
+                    name = os.path.join(os.getcwdb() if isinstance(name, bytes) else
+                                        os.getcwd(), name)
+                except OSError:
+                    pass
             _OPENED.add(name)  # (resolved once, at the end: imports open many files)
         else:
             _OVERFLOW[0] = True
@@ -1123,7 +1129,7 @@ def _record_opens():
     # and its kin, as Python code calls them, note the path too (red team round 37: a flag
     # file appearing in a folder nothing was read from left a cached PASS). The import
     # system calls posix.stat directly, unrecorded.
-    for name in ("stat", "lstat", "access"):
+    for name in ("stat", "lstat", "access", "readlink"):
         real = getattr(os, name, None)
         if real is not None:
             setattr(os, name, _noting(real, note))
@@ -1163,7 +1169,9 @@ def _read_files(roots):
         path = os.path.abspath(os.fsdecode(name))
         if not (_under(path, roots) or _under(os.path.dirname(path), roots)):
             continue
-        if os.path.isfile(path) or os.path.isdir(path) or not os.path.lexists(path):
+        # (a link, dangling or not, too: retargeted, it is another file: red team round 38)
+        if os.path.isfile(path) or os.path.isdir(path) or os.path.islink(path) or (
+                not os.path.lexists(path)):
             read.add(path)
     return read
 
