@@ -1,5 +1,6 @@
 """Nested projects: a folder below the one mlgate runs for, with a pyproject.toml of its own
-that holds a `[tool.mlgate]` table, is a project of its own (a service of a monorepo).
+that holds a `[tool.mlgate]` table, is a project of its own (a service of a monorepo); when
+the folder mlgate runs for has no pyproject.toml at all, any folder below with one is.
 
 pre-commit runs every hook from the repository root. Without scopes, each service's models,
 budgets and ignores were found by convention and judged with the root's defaults, and
@@ -34,10 +35,15 @@ def nested_projects(config: Config, trusted: str | None) -> list[str]:
     repo_root = os.path.realpath(find_repo_root(root))
     texts = _trusted_pyprojects(repo_root, root, trusted) if trusted else \
         _tracked_pyprojects(repo_root, root)
+    # With no pyproject.toml at all for the run's own folder (a repository of course weeks,
+    # each a uv project with its .venv: new-user trial round 38, F4), every folder below
+    # that has one is a project; otherwise only those with a [tool.mlgate] of their own (a
+    # package of a workspace shares its root's environment).
+    bare = config.source is None
     folders = []
     for rel, text in sorted(texts.items()):
         folder = os.path.dirname(rel)
-        if not folder or not _declares(rel, text):
+        if not folder or not (bare or _declares(rel, text)):
             continue
         absolute = os.path.normpath(os.path.join(repo_root, folder))
         if absolute == root or not absolute.startswith(root.rstrip(os.sep) + os.sep):
@@ -49,8 +55,10 @@ def nested_projects(config: Config, trusted: str | None) -> list[str]:
     outermost = [f for f in folders if not any(
         f != other and f.startswith(other + os.sep) for other in folders)]
     if len(outermost) > MAX_PROJECTS:
-        raise UsageError(f"{len(outermost)} folders below {root} have a [tool.mlgate] of their"
-                         f" own (at most {MAX_PROJECTS} are checked as projects): exclude some")
+        raise UsageError(f"{len(outermost)} folders below {root} are projects of their own"
+                         f" (at most {MAX_PROJECTS} are checked as such): put a pyproject.toml"
+                         " with a [tool.mlgate] table at the root, and only the folders whose"
+                         " pyproject.toml has one are")
     return outermost
 
 

@@ -6,6 +6,7 @@ if started there, and the root's own run leaves those folders to them."""
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -111,3 +112,21 @@ def test_the_audit_of_the_root_leaves_the_services_to_their_own(monorepo, capsys
     assert {f["path"] for f in report["findings"]} == {"tools.py"} and code == 1
     code = main(["audit", ".", "--python", sys.executable, "--no-cache", "--skip", "lock"])
     assert "audit each, e.g. mlgate audit services/a" in capsys.readouterr().out
+
+
+def test_with_no_pyproject_at_the_root_each_folder_with_one_is_a_project(git_project, capsys,
+                                                                          monkeypatch):
+    """New-user trial round 38, F4: a repository of course weeks, 05-deployment/ a uv project
+    with its .venv; the hooks, run from the root, found no environment (exit 2), even for
+    the artifact staged inside that project."""
+    monkeypatch.delenv("MLGATE_PYTHON", raising=False)
+    project = git_project / "05-deployment"
+    (project / ".venv" / "bin").mkdir(parents=True)
+    os.symlink(sys.executable, project / ".venv" / "bin" / "python")
+    (project / "pyproject.toml").write_text('[project]\nname = "hw"\nversion = "1"\n')
+    (project / "pipeline_v1.bin").write_bytes(pickle.dumps({"threshold": 0.5}))
+    (project / ".gitignore").write_text(".venv\n")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code = main(["artifact", "--only-artifacts", "--format", "json", "--no-cache",
+                 "05-deployment/pipeline_v1.bin"])
+    assert (code, json.loads(capsys.readouterr().out)) == (0, [])
