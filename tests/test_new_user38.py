@@ -68,3 +68,24 @@ def test_a_preprocessor_that_can_feed_the_model_still_is_one(git_project, capsys
     found = json.loads(capsys.readouterr().out)
     assert code == 0 and [f["code"] for f in found if "beside it" in f["message"]] == [
         "MLG400"], found
+
+
+def test_a_tuple_whose_parts_cannot_follow_each_other_is_not_chained(git_project, capsys):
+    """Round 38, F1: (DictVectorizer, MinMaxScaler, model): the service scales three fields
+    first, then vectorizes; chained in order, the scaler got the vectorizer's columns, and a
+    working service was NOT READY (MLG407). What one part makes is not what the next takes:
+    not a chain, so the request is not checked (a warning), not failed."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.preprocessing import MinMaxScaler
+
+    records = [{"kind": k, "size": float(i), "mpg": 20.0 + i, "year": 2000.0 + i}
+               for i, k in enumerate("abcdefgh" * 3)]
+    vectorizer = DictVectorizer(sparse=False).fit(records)
+    scaler = MinMaxScaler().fit([[r["size"], r["mpg"], r["year"]] for r in records])
+    model = LogisticRegression().fit(vectorizer.transform(records), np.arange(24) % 2)
+    joblib.dump((vectorizer, scaler, model), git_project / "model.bin")
+    (git_project / "sample_request.json").write_text(json.dumps(records[0]))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 0 and all(f["severity"] == "warning" for f in found) and found, found

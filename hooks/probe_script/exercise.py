@@ -380,6 +380,13 @@ class _Chain:
         if not callable(getattr(model, method, None)) or not all(
                 callable(getattr(p, "transform", None)) for p in preprocessors):
             return None
+        for part, following in zip(obj, obj[1:]):
+            # what one part makes cannot be what the next takes: the serving code applies
+            # the parts its own way, not in order (new-user trial round 38: a scaler of 3
+            # fields after a DictVectorizer of 51 columns, a working service NOT READY)
+            made, taken = _width_out(part), getattr(following, "n_features_in_", None)
+            if made is not None and type(taken) is int and made != taken:
+                return None
         return cls(obj, method)
 
     def __call__(self, rows):
