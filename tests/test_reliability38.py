@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -155,3 +156,88 @@ def test_a_cached_verdict_follows_the_links_and_names_the_model_looked_at(git_pr
             os.unlink(package / "flags3" / "mode")
             os.symlink("lenient", package / "flags3" / "mode")
         assert schema() == 0
+
+
+def test_an_array_made_through_bytes_made_by_calls_is_paid_for_at_its_uses(git_project,
+                                                                           capsys):
+    """Red team round 38, F4: `_frombuffer(bytearray(_codecs.encode(text)), ...)`: the
+    bytearray counted only constant arguments, so it, and the array made of it, had no size;
+    300 trees copying that one array loaded to 2.75 GB from an 11 MB file, exit 0."""
+    import _codecs
+    import copy
+    import pickle
+
+    import numpy as np
+    from sklearn.ensemble import RandomForestRegressor
+    from sklearn.tree import DecisionTreeRegressor
+    from sklearn.tree._tree import Tree
+
+    try:  # what numpy pickles an array of protocol 5 with
+        from numpy._core.numeric import _frombuffer as frombuffer
+    except ImportError:  # numpy 1.x
+        from numpy.core.numeric import _frombuffer as frombuffer
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(4000, 4))
+    fitted = DecisionTreeRegressor(random_state=0).fit(X, X[:, 0] + rng.normal(size=len(X)))
+    args, state = fitted.tree_.__reduce__()[1], fitted.tree_.__getstate__()
+
+    class Encoded:
+        def __init__(self, data):
+            self.text = data.decode("latin1")
+
+        def __reduce__(self):
+            return (_codecs.encode, (self.text, "latin1"))
+
+    class View:  # _frombuffer(bytearray(_codecs.encode(text)), dtype, shape, 'C')
+        def __init__(self, array):
+            self.buffer = _Bytes(Encoded(array.tobytes()))
+            self.dtype, self.shape = array.dtype, array.shape
+
+        def __reduce__(self):
+            return (frombuffer, (self.buffer, self.dtype, self.shape, "C"))
+
+    class _Bytes:
+        def __init__(self, encoded):
+            self.encoded = encoded
+
+        def __reduce__(self):
+            return (bytearray, (self.encoded,))
+
+    nodes, values = View(state["nodes"]), View(state["values"])
+
+    class SharedTree:
+        def __reduce__(self):
+            return (Tree, args, {**state, "nodes": nodes, "values": values})
+
+    forest = RandomForestRegressor(n_estimators=200)
+    forest.estimators_ = []
+    for _ in range(200):
+        tree = copy.copy(fitted)
+        tree.tree_ = SharedTree()
+        forest.estimators_.append(tree)
+    (git_project / "forest.pkl").write_bytes(pickle.dumps(forest, protocol=4))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code = main(["artifact", "--no-load", "--no-cache", "--format", "json",
+                 "--python", sys.executable, "forest.pkl"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and "would copy more than" in found[0]["message"], found
+
+
+def test_keys_holding_too_many_tuples_are_refused_before_they_cost_gigabytes(monkeypatch):
+    """Red team round 38, F5: 4,096 set elements each 999 tuples deep (20 KB of zlib) took
+    mlgate itself to 2 GB for 64 s: the walks of hashed values keep ~300 bytes a tuple."""
+    import pickle
+    import struct
+
+    from mlgate.artifacts import stream_model
+    from mlgate.artifacts.allowlist import BASE, AllowList
+    from mlgate.artifacts.pickle_scan import scan_pickle
+
+    monkeypatch.setattr(stream_model, "MAX_HASHED_NODES", 1000)
+    deep = b"\x80\x04(" + b"".join(b"J" + struct.pack("<i", i) + b"\x85" * 100
+                                   for i in range(20)) + b"\x91."
+    assert len(pickle.loads(deep)) == 20
+    verdict = scan_pickle(deep, AllowList(BASE))
+    assert not verdict.safe and "more than 1000" in verdict.refusals[0].message
+    shallow = pickle.dumps(frozenset((i, str(i)) for i in range(200)), protocol=4)
+    assert scan_pickle(shallow, AllowList(BASE)).safe

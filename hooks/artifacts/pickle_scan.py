@@ -55,6 +55,7 @@ from mlgate.artifacts.stream_model import (
     MAIN_CLASS,
     MALFORMED,
     MARK,  # noqa: F401 - part of the scan's vocabulary for callers
+    MAX_HASHED_NODES,
     NUMPY_DTYPE,
     UNRESOLVED,
     UNSAFE_GLOBAL,
@@ -67,6 +68,7 @@ from mlgate.artifacts.stream_model import (
     Refusal,
     Seq,
     TextBlob,
+    TooManyHashed,
     Verdict,
     hash_depth,
 )
@@ -603,7 +605,12 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
     def hashed(values, offset: int, into=None) -> None:
         """Values the unpickler hashes (keys, set elements) into the container `into` (None:
         a new one): their work joins the budget, and their hashes must not collide."""
-        if hash_depth(values, hash_depths) > MAX_KEY_DEPTH:
+        try:
+            depth = hash_depth(values, hash_depths)
+        except TooManyHashed:
+            _refuse(verdict, offset, UNRESOLVED, f"keys and set elements holding more than"
+                    f" {MAX_HASHED_NODES} tuples in one file: no model holds such keys")
+        if depth > MAX_KEY_DEPTH:
             _refuse(verdict, offset, UNRESOLVED, f"a key or set element of tuples nested more"
                     f" than {MAX_KEY_DEPTH} deep: hashing it recurses in C and crashes the"
                     " interpreter, and no model holds such a key")
@@ -704,7 +711,10 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
             # bytes written as a call (protocols 0-4): the value is as long as what went in,
             # and copied again by each call that takes it (red team of round 36: one
             # `_codecs.encode` result in 3,500 bytearray() calls, 3.5 GB, was charged nothing)
-            made.size = _consumed(args)[1]
+            # (what it was made from counts too, bytes made by a call: `bytearray(
+            # _codecs.encode(text))` had no size, nor the array made of it, and 300 trees
+            # copying that array loaded to 2.75 GB from 11 MB: red team round 38)
+            made.size = _held_bytes(args)
         elif _numpy_made(made):  # an array or scalar from a buffer (protocol 5's
             made.size = _held_bytes(args)  # _frombuffer): the bytes it holds
         return made

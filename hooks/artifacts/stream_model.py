@@ -265,10 +265,22 @@ def hash_work(values, known: dict) -> int:
     return sum(shared_cost(value, known, _hashed_items) for value in values)
 
 
+# Tuples and frozensets the keys and set elements of one file may hold, all told: the walks
+# keep about 300 bytes for each (`hash_depth`, `hash_work`, key hashes) on top of the value
+# itself (red team round 38: 4,096 keys each 999 tuples deep, 20 KB of zlib, took mlgate to
+# 2 GB). A model's keys are names, numbers and short tuples of them.
+MAX_HASHED_NODES = 1_000_000
+
+
+class TooManyHashed(Exception):
+    """The keys of a file hold more than MAX_HASHED_NODES tuples and frozensets."""
+
+
 def hash_depth(values, known: dict) -> int:
     """How deep the tuples and frozensets of `values` nest: CPython hashes a tuple by
     recursing in C with no depth guard, so a key 300,000 tuples deep crashes every loader
-    (static review round 37). Once per node (`known`: id -> (node, depth)), no recursion."""
+    (static review round 37). Once per node (`known`: id -> (node, depth)), no recursion.
+    Raises TooManyHashed past MAX_HASHED_NODES nodes in `known`."""
     deepest = 0
     for value in values:
         if _hashed_items(value) is None:
@@ -286,6 +298,8 @@ def hash_depth(values, known: dict) -> int:
                 continue
             known[id(node)] = (node, 1 + max((known[id(item)][1] for item in items
                                               if id(item) in known), default=0))
+            if len(known) > MAX_HASHED_NODES:
+                raise TooManyHashed
         deepest = max(deepest, known[id(value)][1])
     return deepest
 
