@@ -89,3 +89,46 @@ def test_a_tuple_whose_parts_cannot_follow_each_other_is_not_chained(git_project
     code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
     found = json.loads(capsys.readouterr().out)
     assert code == 0 and all(f["severity"] == "warning" for f in found) and found, found
+
+
+def test_what_only_an_ignored_package_brings_in_is_ignored_too(git_project, capsys):
+    """F7: `ignore-packages = ["pre-commit"]` turned one MLG204 (pre-commit, "and 8 more it
+    brings in") into one warning per package only pre-commit needs."""
+    import importlib.metadata as metadata
+
+    from mlgate.locks.model import canonical_name
+
+    pins = {canonical_name(d.metadata["Name"]): f"{d.metadata['Name']}=={d.version}"
+            for d in metadata.distributions() if d.metadata["Name"]}
+    if "pre-commit" not in pins:
+        import pytest
+
+        pytest.skip("pre-commit is not installed here")
+
+    def undeclared(lines: list[str], table: str = "") -> list[dict]:
+        (git_project / "requirements.txt").write_text("\n".join(lines) + "\n")
+        (git_project / "pyproject.toml").write_text(table)
+        subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+        main(["lock", "--format", "json", "--python", sys.executable, "--no-cache"])
+        return [f for f in json.loads(capsys.readouterr().out) if f["code"] == "MLG204"]
+
+    found = undeclared([pins["pytest"]])  # what pre-commit alone brings in, as said
+    brings = next(f["brings"] for f in found if f["package"] == "pre-commit")
+    assert brings, found
+    kept = [pin for name, pin in pins.items() if name != "pre-commit" and name not in brings]
+    found = undeclared(kept, '[tool.mlgate.lock]\nignore-packages = ["pre-commit"]\n')
+    assert not [f["package"] for f in found if f["package"] in brings], found
+
+
+def test_setuptools_is_taken_for_granted_only_before_python_3_12():
+    """F2: on Python 3.12 a setuptools installed by hand (an old xgboost imports
+    pkg_resources) was never expected in the lock, and the audit said READY for a lock
+    whose deployment cannot load the model: venv and the images no longer ship it."""
+    from mlgate.checks.lock import _Installed, always_present
+
+    def present(version: str) -> set[str]:
+        return always_present(_Installed({"markers": {"python_version": version}}))
+
+    assert "setuptools" in present("3.11") and "pip" in present("3.11")
+    assert "setuptools" not in present("3.12") and "pkg-resources" not in present("3.13")
+    assert "pip" in present("3.12") and "setuptools" in present("")

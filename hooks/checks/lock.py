@@ -53,6 +53,20 @@ KINDS = {
 }
 # Installed in every environment by the tools themselves; never expected in a lock.
 ALWAYS_PRESENT = {"pip", "setuptools", "wheel", "distribute", "pkg-resources"}
+# ... but since Python 3.12, venv and the official images install pip alone: setuptools
+# installed by hand (an old xgboost imports pkg_resources) is missing from a deployment
+# built from the lock (new-user trial round 38, F2: READY, and the model did not load there).
+SINCE_312 = {"setuptools", "distribute", "pkg-resources"}
+
+
+def always_present(env: _Installed) -> set[str]:
+    """ALWAYS_PRESENT for the project's interpreter."""
+    version = str(env.markers.get("python_version", ""))
+    try:
+        modern = tuple(int(part) for part in version.split(".")[:2]) >= (3, 12)
+    except ValueError:
+        modern = False
+    return ALWAYS_PRESENT - SINCE_312 if modern else ALWAYS_PRESENT
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -534,10 +548,13 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     findings += _unpinned_in_images(installs, env)
     # A lock that could not be read declares what nobody knows: its MLG200 says so, alone.
     if has_real_lock and not any(lock.unreadable for lock in locks):
-        reachable = env.closure({**{name: set() for name in project}, **declared})
+        # (what only ignored packages bring in is theirs: `ignore-packages = ["streamlit"]`
+        # turned one warning into one per dependency of streamlit, new-user round 38 F7)
+        reachable = env.closure({**{name: set() for name in project}, **declared,
+                                 **{name: set() for name in ignored if name in env.dists}})
         first = next(lock for lock in locks if lock.format in REAL_LOCKS)
         loose = [name for name in sorted(env.dists) if name not in reachable
-                 and name not in ALWAYS_PRESENT and name not in ignored]
+                 and name not in always_present(env) and name not in ignored]
         # (a package a Dockerfile installs by name is in the image: MLG210 is about its pin)
         project_root = config.root if inside else repo_root
         served = env.closure({**{name: set() for name in project}, **deployed})
@@ -553,7 +570,11 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                 " locked requires it" + (f" (and {len(brings)} more it brings in: {shown})"
                                          if brings else ""),
                 severity=SEVERITY[UNDECLARED],
-                hint="add it to the lock (a tool only development needs: to a"
+                hint=("Python 3.12 and later environments (venv, the official images) no"
+                      " longer come with it: if anything imports pkg_resources or setuptools"
+                      " (an older library does, when it loads), add it to the lock; else "
+                      if name in SINCE_312 else "") +
+                "add it to the lock (a tool only development needs: to a"
                 " requirements-dev.txt or a dev group, which count as declared), uninstall"
                 " it, or list it in [tool.mlgate.lock] ignore-packages",
                 extra={"check": NAME, "kind": "undeclared", "package": name,
