@@ -16,6 +16,7 @@ LIBRARIES: dict[str, tuple[str, ...]] = {
     "catboost": ("catboost",),
     "imblearn": ("imbalanced-learn",),
     "category_encoders": ("category-encoders",),
+    "feature_engine": ("feature-engine", "feature_engine"),
     "pyarrow": ("pyarrow",),
     "statsmodels": ("statsmodels",),
 }

@@ -483,7 +483,7 @@ RULES: dict[str, Rule] = {
             'not on the allow-list can run any code on the machine that loads it '
             '(your laptop, CI, the server)',
         not_flagged="scikit-learn's classes, the vetted classes of pandas, XGBoost, "
-            "LightGBM, CatBoost, imbalanced-learn and category_encoders, numpy's "
+            "LightGBM, CatBoost, imbalanced-learn, category_encoders and feature-engine, numpy's "
             'types, common value types (dates, Decimal, UUID, paths, time zones),'
             " and the project's own estimators and functions in git-tracked "
             "modules, each verified in the project's environment",

@@ -315,3 +315,19 @@ def test_a_project_enum_is_one_finding_that_allow_lifts(git_project, capsys):
     with (git_project / "pyproject.toml").open("a") as handle:
         handle.write('\n[tool.mlgate.artifact]\nallow = ["churn.config:Stage"]\n')
     assert artifact_json(capsys, "model.joblib") == (0, [])
+
+
+FE = b"cfeature_engine.imputation.mean_median\nMeanMedianImputer\n"
+
+
+@pytest.mark.parametrize("data, safe", [
+    # NEWOBJ, then its attribute dict: how a fitted feature-engine transformer pickles
+    (b"\x80\x02" + FE + b")\x81}X\r\x00\x00\x00imputer_dict_}sb.", True),
+    # called with arguments: its __init__ would run on what the file says
+    (b"\x80\x02" + FE + b"K\x01\x85R.", False),
+    # a name on no list of feature-engine's
+    (b"\x80\x02cfeature_engine.imputation.mean_median\nload_data\n)\x81.", False),
+])
+def test_feature_engine_transformers_are_vetted_as_scikit_learn_estimators(data, safe):
+    verdict = _scan(data)
+    assert verdict.safe is safe, verdict.refusals

@@ -765,7 +765,7 @@ def build_problem(target: Instance, state, verdict):
     if maker is None and (made is None or _pair(target.cls) not in RECONSTRUCTORS):
         return NOT_MINE
     if made is None or made[0] not in ("pandas", "xgboost", "lightgbm", "catboost", "imblearn",
-                                       "category_encoders", "pyarrow", "tz"):
+                                       "category_encoders", "feature_engine", "pyarrow", "tz"):
         return NOT_MINE
     top, name = made
     if top in ESTIMATOR_PACKAGES:

@@ -157,6 +157,96 @@ CATEGORY_ENCODERS_MODULES = frozenset({"category_encoders"} | {
         "ordinal", "polynomial", "quantile_encoder", "rankhot", "sum_coding",
         "target_encoder", "woe")})
 
+# feature-engine (1.9's module layout): its transformers are scikit-learn estimators with
+# attribute-dict states (false-alarm round 38: 20 of 20 pipelines refused).
+FEATURE_ENGINE = {
+    **_public("feature_engine.creation",
+              "CyclicalFeatures", "DecisionTreeFeatures", "GeoDistanceFeatures", "MathFeatures",
+              "RelativeFeatures"),
+    **_public("feature_engine.datetime",
+              "DatetimeFeatures", "DatetimeOrdinal", "DatetimeSubtraction"),
+    **_public("feature_engine.discretisation",
+              "ArbitraryDiscretiser", "DecisionTreeDiscretiser", "EqualFrequencyDiscretiser",
+              "EqualWidthDiscretiser", "GeometricWidthDiscretiser"),
+    **_public("feature_engine.encoding",
+              "CountFrequencyEncoder", "DecisionTreeEncoder", "MeanEncoder", "OneHotEncoder",
+              "OrdinalEncoder", "RareLabelEncoder", "StringSimilarityEncoder", "WoEEncoder"),
+    **_public("feature_engine.imputation",
+              "AddMissingIndicator", "ArbitraryNumberImputer", "CategoricalImputer",
+              "DropMissingData", "EndTailImputer", "MeanMedianImputer", "RandomSampleImputer"),
+    **_public("feature_engine.outliers",
+              "ArbitraryOutlierCapper", "OutlierTrimmer", "Winsorizer"),
+    **_public("feature_engine.pipeline",
+              "Pipeline"),
+    **_public("feature_engine.preprocessing",
+              "MatchCategories", "MatchVariables"),
+    **_public("feature_engine.scaling",
+              "MeanNormalizationScaler"),
+    **_public("feature_engine.selection",
+              "DropConstantFeatures", "DropCorrelatedFeatures", "DropDuplicateFeatures",
+              "DropFeatures", "DropHighPSIFeatures", "MRMR", "ProbeFeatureSelection",
+              "RecursiveFeatureAddition", "RecursiveFeatureElimination", "SelectByInformationValue",
+              "SelectByShuffling", "SelectBySingleFeaturePerformance",
+              "SelectByTargetMeanPerformance", "SmartCorrelatedSelection"),
+    **_public("feature_engine.text",
+              "TextFeatures"),
+    **_public("feature_engine.timeseries.forecasting",
+              "ExpandingWindowFeatures", "LagFeatures", "WindowFeatures"),
+    **_public("feature_engine.transformation",
+              "ArcSinhTransformer", "ArcsinTransformer", "BoxCoxTransformer", "LogCpTransformer",
+              "LogTransformer", "PowerTransformer", "ReciprocalTransformer",
+              "YeoJohnsonTransformer"),
+    **_public("feature_engine.wrappers",
+              "SklearnTransformerWrapper"),
+}
+FEATURE_ENGINE_MODULES = frozenset({
+    "feature_engine.creation", "feature_engine.creation.cyclical_features",
+    "feature_engine.creation.decision_tree_features", "feature_engine.creation.geo_features",
+    "feature_engine.creation.math_features", "feature_engine.creation.relative_features",
+    "feature_engine.datetime", "feature_engine.datetime.datetime",
+    "feature_engine.datetime.datetime_ordinal", "feature_engine.datetime.datetime_subtraction",
+    "feature_engine.discretisation", "feature_engine.discretisation.arbitrary",
+    "feature_engine.discretisation.decision_tree",
+    "feature_engine.discretisation.equal_frequency",
+    "feature_engine.discretisation.equal_width",
+    "feature_engine.discretisation.geometric_width", "feature_engine.encoding",
+    "feature_engine.encoding.count_frequency", "feature_engine.encoding.decision_tree",
+    "feature_engine.encoding.mean_encoding", "feature_engine.encoding.one_hot",
+    "feature_engine.encoding.ordinal", "feature_engine.encoding.rare_label",
+    "feature_engine.encoding.similarity_encoder", "feature_engine.encoding.woe",
+    "feature_engine.imputation", "feature_engine.imputation.arbitrary_number",
+    "feature_engine.imputation.categorical", "feature_engine.imputation.drop_missing_data",
+    "feature_engine.imputation.end_tail", "feature_engine.imputation.mean_median",
+    "feature_engine.imputation.missing_indicator", "feature_engine.imputation.random_sample",
+    "feature_engine.outliers", "feature_engine.outliers.artbitrary",
+    "feature_engine.outliers.trimmer", "feature_engine.outliers.winsorizer",
+    "feature_engine.pipeline", "feature_engine.pipeline.pipeline",
+    "feature_engine.preprocessing", "feature_engine.preprocessing.match_categories",
+    "feature_engine.preprocessing.match_columns", "feature_engine.scaling",
+    "feature_engine.scaling.mean_normalization", "feature_engine.selection",
+    "feature_engine.selection.drop_constant_features",
+    "feature_engine.selection.drop_correlated_features",
+    "feature_engine.selection.drop_duplicate_features",
+    "feature_engine.selection.drop_features", "feature_engine.selection.drop_psi_features",
+    "feature_engine.selection.information_value", "feature_engine.selection.mrmr",
+    "feature_engine.selection.probe_feature_selection",
+    "feature_engine.selection.recursive_feature_addition",
+    "feature_engine.selection.recursive_feature_elimination",
+    "feature_engine.selection.shuffle_features",
+    "feature_engine.selection.single_feature_performance",
+    "feature_engine.selection.smart_correlation_selection",
+    "feature_engine.selection.target_mean_selection", "feature_engine.text",
+    "feature_engine.text.text_features", "feature_engine.timeseries.forecasting",
+    "feature_engine.timeseries.forecasting.expanding_window_features",
+    "feature_engine.timeseries.forecasting.lag_features",
+    "feature_engine.timeseries.forecasting.window_features", "feature_engine.transformation",
+    "feature_engine.transformation.arcsin", "feature_engine.transformation.arcsinh",
+    "feature_engine.transformation.boxcox", "feature_engine.transformation.log",
+    "feature_engine.transformation.power", "feature_engine.transformation.reciprocal",
+    "feature_engine.transformation.yeojohnson", "feature_engine.wrappers",
+    "feature_engine.wrappers.wrappers"
+})
+
 # top-level package: (the modules a pickle may name, {name: canonical places})
 PACKAGES = {
     "pandas": (PANDAS_MODULES, PANDAS),
@@ -167,11 +257,12 @@ PACKAGES = {
     "catboost": (frozenset({"catboost", "catboost.core"}), CATBOOST),
     "imblearn": (IMBLEARN_MODULES, IMBLEARN),
     "category_encoders": (CATEGORY_ENCODERS_MODULES, CATEGORY_ENCODERS),
+    "feature_engine": (FEATURE_ENGINE_MODULES, FEATURE_ENGINE),
 }
 # The estimators of these packages are scikit-learn estimators: a fitted one is made with
 # NEWOBJ and given its attribute dict, like scikit-learn's own.
 ESTIMATOR_PACKAGES = frozenset({"xgboost", "lightgbm", "catboost", "imblearn",
-                                "category_encoders"})
+                                "category_encoders", "feature_engine"})
 
 
 def ecosystem_shaped(module, name):
