@@ -331,3 +331,16 @@ FE = b"cfeature_engine.imputation.mean_median\nMeanMedianImputer\n"
 def test_feature_engine_transformers_are_vetted_as_scikit_learn_estimators(data, safe):
     verdict = _scan(data)
     assert verdict.safe is safe, verdict.refusals
+
+
+def test_a_timedelta_as_pandas_1_4_pickles_it_passes(git_project, capsys):
+    """pandas 1.4 pickles a Timedelta as the class called with its nanoseconds."""
+    data = (b"\x80\x02}X\x06\x00\x00\x00windowcpandas._libs.tslibs.timedeltas\nTimedelta\n"
+            b"\x8a\x07\x00\x00)\xf9\x0f&\x02\x85Rs.")
+    assert pickle.loads(data) == {"window": pd.Timedelta("7D")}
+    (git_project / "bundle.pkl").write_bytes(data)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    assert artifact_json(capsys, "bundle.pkl") == (0, [])
+    (git_project / "bundle.pkl").write_bytes(data.replace(b"\x85R", b"\x8a\x01\x01\x86R"))
+    code, findings = artifact_json(capsys, "bundle.pkl")  # with more than its nanoseconds
+    assert code == 1 and "pandas pickles it otherwise" in findings[0]["message"], findings

@@ -488,6 +488,9 @@ PANDAS_CALLS = {
         and (_none(items[2]) or _tz(items[2])) and all(_int(v) for v in items[3:])),
     "_timedelta_unpickle": lambda items, what: what == "REDUCE" and len(items) == 2 and all(
         _int(v) for v in items),
+    # pandas 1.4 pickles a Timedelta as the class called with its nanoseconds (false-alarm
+    # round 38)
+    "Timedelta": lambda items, what: what == "REDUCE" and len(items) == 1 and _int(items[0]),
     "_nat_unpickle": lambda items, what: what == "REDUCE" and all(_none(v) for v in items)
     and len(items) <= 1,
     "__nat_unpickle": lambda items, what: what == "REDUCE" and all(_none(v) for v in items)
