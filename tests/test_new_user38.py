@@ -132,3 +132,26 @@ def test_setuptools_is_taken_for_granted_only_before_python_3_12():
     assert "setuptools" in present("3.11") and "pip" in present("3.11")
     assert "setuptools" not in present("3.12") and "pkg-resources" not in present("3.13")
     assert "pip" in present("3.12") and "setuptools" in present("")
+
+
+def test_the_mlflow_models_own_requirements_are_named_in_the_hint(git_project, capsys):
+    """F3: the Dockerfile installed model_dir/requirements.txt (MLflow's), which lock
+    discovery sets aside; MLG311 told the user to add to the lock what that file pins,
+    and not that `files` brings it back."""
+    from importlib import metadata
+
+    folder = git_project / "model_dir"
+    folder.mkdir()
+    (folder / "MLmodel").write_text("flavors:\n  sklearn: {}\n")
+    joblib.dump({"model": LogisticRegression().fit([[0.0], [1.0]], [0, 1]),
+                 "reference": pd.DataFrame({"x": [1.0]})}, folder / "model.pkl")
+    (folder / "requirements.txt").write_text(f"pandas=={metadata.version('pandas')}\n")
+    (git_project / "requirements.txt").write_text(
+        f"scikit-learn=={metadata.version('scikit-learn')}\n")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache",
+          "model_dir/model.pkl"])
+    unlocked = [f for f in json.loads(capsys.readouterr().out) if f["code"] == "MLG311"
+                and f["package"] == "pandas"]
+    assert unlocked and "model_dir/requirements.txt pins it" in unlocked[0]["hint"], unlocked
+    assert "[tool.mlgate.lock] files" in unlocked[0]["hint"]

@@ -602,6 +602,21 @@ def _probe_failure(path: str, error, timeout: float, load_timeout: float) -> lis
 _CODE = 6
 
 
+def _logged_requirements(artifact: str) -> tuple[str, set[str]] | None:
+    """The requirements.txt MLflow wrote beside the model (its `MLmodel` folder), which lock
+    discovery sets aside, and the names it pins; None when there is none."""
+    from mlgate.locks.detect import _logged_model, parse_lock
+
+    beside = os.path.join(os.path.dirname(artifact), "requirements.txt")
+    if not (os.path.isfile(beside) and _logged_model(beside)):
+        return None
+    try:
+        names = {package.name for lock in parse_lock(beside) for package in lock.packages}
+    except Exception:  # unreadable: the hint says nothing of it
+        return None
+    return os.path.relpath(beside), names
+
+
 class ArtifactGate:
     """Both layers for any number of artifacts, sharing one environment, cache and
     allow-list. The schema and latency checks hand `check` a `model` block per artifact: the
@@ -779,19 +794,25 @@ class ArtifactGate:
                    if not any(canonical_name(d) in reach for d in LIBRARIES[m])]
         files = sorted({f for pins in locked.values() for _, f in pins})
         shown = ", ".join(os.path.relpath(f) if os.path.isabs(f) else f for f in files[:3])
+        logged = _logged_requirements(path)
         found = []
         for module in missing:
             dist = next((d for d in LIBRARIES[module] if canonical_name(d) in env.dists),
                         LIBRARIES[module][0])
             version = (env.dists.get(canonical_name(dist)) or {}).get("version")
+            hint = (f"add {dist}=={version} to the lock" if version else
+                    f"add {dist} to the lock, at the version the model was trained with")
+            if logged and any(canonical_name(d) in logged[1] for d in LIBRARIES[module]):
+                # (new-user trial round 38, F3: the Dockerfile installed that file too)
+                hint = (f"{logged[0]} pins it, but it is the MLflow model's own record, not"
+                        " read as a lock: if the service installs it (a Dockerfile's `pip"
+                        " install -r`), list it in [tool.mlgate.lock] files; else " + hint)
             found.append(_finding(
                 path, LIBRARY_UNLOCKED,
                 f"the model needs {dist} (it pickles {module} objects); {shown} neither"
                 f" pins it nor brings it in: a service installed from the lock cannot load"
                 f" the model (No module named '{module}')",
-                hint=f"add {dist}=={version} to the lock" if version else
-                f"add {dist} to the lock, at the version the model was trained with",
-                package=dist, module=module, locks=files))
+                hint=hint, package=dist, module=module, locks=files))
         return found
 
     def _locked_for(self, roots: tuple, artifact: str | None = None) -> dict:
