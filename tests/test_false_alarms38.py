@@ -344,3 +344,22 @@ def test_a_timedelta_as_pandas_1_4_pickles_it_passes(git_project, capsys):
     (git_project / "bundle.pkl").write_bytes(data.replace(b"\x85R", b"\x8a\x01\x01\x86R"))
     code, findings = artifact_json(capsys, "bundle.pkl")  # with more than its nanoseconds
     assert code == 1 and "pandas pickles it otherwise" in findings[0]["message"], findings
+
+
+def test_dateutils_fixed_zones_pass(git_project, capsys):
+    import datetime
+
+    tz = pytest.importorskip("dateutil.tz")
+    bundle = {"trained_at": datetime.datetime(2024, 3, 1, 9, tzinfo=tz.tzutc()),
+              "local": datetime.datetime(2024, 3, 1, 9, tzinfo=tz.tzoffset("CET", 3600)),
+              "unnamed": tz.tzoffset(None, datetime.timedelta(hours=-5))}
+    name = _commit(git_project, "bundle.joblib", bundle)
+    assert artifact_json(capsys, name) == (0, [])
+
+
+@pytest.mark.parametrize("arguments", [b"K\x01\x85", b"NJ\x00\x00\x00\x10\x86"])
+def test_dateutils_zones_made_otherwise_are_refused(arguments):
+    # tzutc(1); tzoffset(None, 2**28 seconds): not what dateutil writes
+    name = b"tzutc" if arguments.startswith(b"K") else b"tzoffset"
+    verdict = _scan(b"\x80\x02cdateutil.tz.tz\n" + name + b"\n" + arguments + b"R.")
+    assert not verdict.safe and "dateutil" in verdict.refusals[0].message, verdict.refusals

@@ -122,6 +122,8 @@ def kind(value) -> tuple[str, str] | None:
         return ("tz", "timezone")
     if pair == ("zoneinfo", "ZoneInfo._unpickle"):  # pandas 3's named zones (value_types)
         return ("tz", "zoneinfo")
+    if pair in (("dateutil.tz.tz", "tzutc"), ("dateutil.tz.tz", "tzoffset")):
+        return ("tz", "dateutil")  # (value_types checks how they are made)
     if pair is not None and pair[0] == "datetime":
         return ("datetime", pair[1])
     items = _items(value)

@@ -110,13 +110,17 @@ KEPT_FUNCTIONS = frozenset(("sklearn.cluster._kmeans", name) for name in (
                                  # a FunctionTransformer's func (false-alarm round 37)
                                  "clip", "nan_to_num", "round", "around"))
 LOGGER = ("logging", "getLogger")
+# dateutil's fixed zones, as a `datetime.now(tz=tzutc())` or a pandas Timestamp with a
+# dateutil zone pickles them (false-alarm round 38): tzutc() and tzoffset(name, offset).
+# (A tzfile, a whole zone database entry, is not among them.)
+TZUTC, TZOFFSET = ("dateutil.tz.tz", "tzutc"), ("dateutil.tz.tz", "tzoffset")
 # A compiled regular expression a project's transformer keeps, as CPython pickles it:
 # re._compile(pattern, flags) (false-alarm round 37: refused, no allow suggested).
 RE_COMPILE = ("re", "_compile")
 _MAX_PATTERN = 10_000
 PAIRS = frozenset({DATE, DATETIME_CLASS, TIME, TIMEDELTA, TIMEZONE, DECIMAL, FRACTION, UUID,
                    COUNTER, DEQUE, ZONEINFO, PARTIAL, CHECK_ARRAY, BSPLINE, LOGGER,
-                   RE_COMPILE}) | PATHS \
+                   RE_COMPILE, TZUTC, TZOFFSET}) | PATHS \
     | RANGES \
     | SINGLETONS | ASARRAYS | KEPT_FUNCTIONS
 # made by NEWOBJ with no argument, then given a state
@@ -306,6 +310,19 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
                 " choosing")
     if pair in SINGLETONS:
         return f"{pair[0]}.{pair[1]} called: it is a constant, pickled by name"
+    if pair == TZUTC:
+        return None if what == "REDUCE" and not args.items else (
+            "dateutil's tzutc made with arguments: dateutil pickles it with none")
+    if pair == TZOFFSET:
+        items = args.items
+        if what == "REDUCE" and len(items) == 2 and (
+                (isinstance(items[0], Const) and items[0].value is None) or (
+                    _text(items[0]) and len(items[0].value) <= 64)) and (
+                (isinstance(items[1], Instance) and made_class(items[1]) == TIMEDELTA) or (
+                    _int(items[1]) and -86400 < items[1].value < 86400)):
+            return None
+        return ("dateutil's tzoffset made with other than (a short name or None, an offset"
+                " under a day): dateutil pickles it so")
     if pair in RANGES:
         # Bounds a search's grid would hold: computing a range's length divides its bounds,
         # in time quadratic in their size (static review round 36: 200 KB ints)
