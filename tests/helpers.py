@@ -72,3 +72,23 @@ def pickled_with_state(model, state: dict, protocol: int = 4) -> bytes:
     out = io.BytesIO()
     Writer(out, protocol).dump(model)
     return out.getvalue()
+
+
+def forest_of_shared_trees(fitted, reduce, count: int):
+    """A RandomForestRegressor of `count` copies of the fitted tree `fitted`, each of whose
+    `tree_` pickles as `reduce()` (one Tree state, its arrays shared by every tree)."""
+    import copy
+
+    from sklearn.ensemble import RandomForestRegressor
+
+    class SharedTree:
+        def __reduce__(self):
+            return reduce()
+
+    forest = RandomForestRegressor(n_estimators=count)
+    forest.estimators_ = []
+    for _ in range(count):
+        estimator = copy.copy(fitted)
+        estimator.tree_ = SharedTree()
+        forest.estimators_.append(estimator)
+    return forest

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import copy
 import pickle
 import random
 import struct
@@ -18,7 +17,7 @@ import subprocess
 
 import pytest
 
-from helpers import artifact_json, g
+from helpers import artifact_json, forest_of_shared_trees, g
 
 
 def _scan(git_project, capsys, data: bytes, name: str = "bundle.pkl"):
@@ -56,23 +55,13 @@ def fitted_tree():
 
 
 def test_trees_sharing_one_array_are_refused(git_project, capsys, fitted_tree):
-    from sklearn.ensemble import RandomForestRegressor
     from sklearn.tree._tree import Tree
 
     args, state = fitted_tree.tree_.__reduce__()[1], fitted_tree.tree_.__getstate__()
     assert state["nodes"].nbytes > 100_000
 
-    class SharedTree:  # pickles as a Tree whose state holds the one shared array
-        def __reduce__(self):
-            return (Tree, args, state)
-
-    forest = RandomForestRegressor(n_estimators=1)
-    forest.estimators_ = []
-    for _ in range(300):
-        estimator = copy.copy(fitted_tree)
-        estimator.tree_ = SharedTree()
-        forest.estimators_.append(estimator)
-    forest.n_estimators = len(forest.estimators_)
+    # each pickles as a Tree whose state holds the one shared array
+    forest = forest_of_shared_trees(fitted_tree, lambda: (Tree, args, state), 300)
     for protocol in (2, 4, 5):
         code, found = _scan(git_project, capsys, pickle.dumps(forest, protocol=protocol))
         assert code == 1 and "would copy more than" in found[0]["message"], (protocol, found)

@@ -164,13 +164,13 @@ def test_an_array_made_through_bytes_made_by_calls_is_paid_for_at_its_uses(git_p
     bytearray counted only constant arguments, so it, and the array made of it, had no size;
     300 trees copying that one array loaded to 2.75 GB from an 11 MB file, exit 0."""
     import _codecs
-    import copy
     import pickle
 
     import numpy as np
-    from sklearn.ensemble import RandomForestRegressor
     from sklearn.tree import DecisionTreeRegressor
     from sklearn.tree._tree import Tree
+
+    from helpers import forest_of_shared_trees
 
     try:  # what numpy pickles an array of protocol 5 with
         from numpy._core.numeric import _frombuffer as frombuffer
@@ -205,16 +205,8 @@ def test_an_array_made_through_bytes_made_by_calls_is_paid_for_at_its_uses(git_p
 
     nodes, values = View(state["nodes"]), View(state["values"])
 
-    class SharedTree:
-        def __reduce__(self):
-            return (Tree, args, {**state, "nodes": nodes, "values": values})
-
-    forest = RandomForestRegressor(n_estimators=200)
-    forest.estimators_ = []
-    for _ in range(200):
-        tree = copy.copy(fitted)
-        tree.tree_ = SharedTree()
-        forest.estimators_.append(tree)
+    forest = forest_of_shared_trees(
+        fitted, lambda: (Tree, args, {**state, "nodes": nodes, "values": values}), 200)
     (git_project / "forest.pkl").write_bytes(pickle.dumps(forest, protocol=4))
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
     code = main(["artifact", "--no-load", "--no-cache", "--format", "json",
