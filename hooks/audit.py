@@ -663,12 +663,12 @@ def execute_result(args: argparse.Namespace) -> AuditResult:
     try:
         config = project_config(args, config_file)
         if not config_file and not getattr(args, "no_config", False):
-            from mlgate.scopes import nested_projects
+            from mlgate.scopes import anchored, nested_projects
 
             nested = nested_projects(config, getattr(args, "trusted_config", None))
             config.nested = [os.path.relpath(p, config.root).replace(os.sep, "/")
                              for p in nested]
-            config.exclude = [*config.exclude, *config.nested]
+            config.exclude = [*config.exclude, *(anchored(p) for p in config.nested)]
         result = audit(args, config)
         if args.write_readme:
             write_readme(readme_name(), operational_constraints(result))

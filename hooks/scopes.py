@@ -125,6 +125,15 @@ def _trusted_pyprojects(repo_root: str, root: str, rev: str) -> dict[str, str]:
     return _git_texts(repo_root, rev, names) if names else {}
 
 
+def anchored(folder: str) -> str:
+    """An `exclude` pattern for exactly the files under `folder` (relative, POSIX): with a
+    '/', so it is never matched against a file's name alone (a file named `models/svc` was
+    excluded with the project `svc` and checked by no scope: red team round 38), and with
+    fnmatch's special characters taken literally."""
+    literal = "".join(f"[{c}]" if c in "*?[" else c for c in folder)
+    return literal + "/*"
+
+
 def run_scoped(module: Any, args: Any, config: Config, policy, prefix: str = ""
                ) -> list[tuple[list, Config]]:
     """Run the check for `config.root` without its nested projects, then in each of them
@@ -142,11 +151,13 @@ def run_scoped(module: Any, args: Any, config: Config, policy, prefix: str = ""
     owned: dict[str, list[str]] = {p: [] for p in projects}
     mine: list[str] = []
     for name in files:
-        where = os.path.realpath(os.path.join(start, name))
+        # by the path as given, as the root's `exclude` will see it (a committed link
+        # `svc/model.pkl -> ../data/x.bin` was dropped by both: red team round 38)
+        where = os.path.normpath(os.path.join(here, name))
         owner = next((p for p in projects if where.startswith(p + os.sep)), None)
         (owned[owner] if owner else mine).append(name)
     config.nested = [os.path.relpath(p, config.root).replace(os.sep, "/") for p in projects]
-    config.exclude = [*config.exclude, *config.nested]
+    config.exclude = [*config.exclude, *(anchored(p) for p in config.nested)]
     results = []
     if mine or not files:
         args.files = mine

@@ -130,3 +130,36 @@ def test_with_no_pyproject_at_the_root_each_folder_with_one_is_a_project(git_pro
     code = main(["artifact", "--only-artifacts", "--format", "json", "--no-cache",
                  "05-deployment/pipeline_v1.bin"])
     assert (code, json.loads(capsys.readouterr().out)) == (0, [])
+
+
+def test_a_file_named_like_a_project_is_still_checked(git_project, capsys):
+    """Red team round 38: the project `svc` was excluded from the root's run as a pattern
+    that also matched any file *named* svc: a pickle at models/svc that runs a program was
+    checked by no scope, exit 0, with or without --trusted-config."""
+    (git_project / "svc").mkdir()
+    (git_project / "svc" / "pyproject.toml").write_text("[tool.mlgate]\n")
+    (git_project / "models").mkdir()
+    (git_project / "models" / "svc").write_bytes(b"\x80\x02cposix\nsystem\nX\x04\x00\x00\x00true"
+                                                 b"\x85R.")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    for argv in ([], ["--only-artifacts", "models/svc"]):
+        code = main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache",
+                     *argv])
+        found = json.loads(capsys.readouterr().out)
+        assert code == 1 and [f["path"] for f in found] == ["models/svc"], (argv, found)
+
+
+def test_a_link_into_a_project_named_on_the_command_line_is_checked(git_project, capsys):
+    """Red team round 38: `svc/model.pkl -> ../data/evil.bin` was given to the project svc
+    by where it points (the root), and left out by the root as a path of svc: unchecked."""
+    (git_project / "svc").mkdir()
+    (git_project / "svc" / "pyproject.toml").write_text("[tool.mlgate]\n")
+    (git_project / "data").mkdir()
+    (git_project / "data" / "evil.bin").write_bytes(b"\x80\x02cposix\nsystem\nX\x04\x00\x00"
+                                                    b"\x00true\x85R.")
+    os.symlink("../data/evil.bin", git_project / "svc" / "model.pkl")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code = main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "svc/model.pkl"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and found, found
