@@ -286,6 +286,8 @@ class PendingProbe:
             _LIVE.pop(self._proc, None)
             self._workdir.cleanup()
         text = stdout.decode("utf-8", "replace")
+        if STOPPED_MARK in text:  # the audit hook stopped the load, which ended there
+            return _authentic_stop(text, _authentic_sandbox(text, {"sandbox": None}))
         _, marked, after = text.rpartition(ANSWER_MARK)
         try:
             if not marked:

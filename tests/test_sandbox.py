@@ -237,6 +237,16 @@ ACTS = """
                     os.system("true")
                 except BaseException:
                     pass
+            elif kind == "tamper":  # empties the guard's tables, then hides the attempt
+                import sys
+                guard = sys.modules["_mlgate_probe.load"]
+                guard._RUN_EVENTS.clear()
+                guard._RUN_SYMBOLS = frozenset()
+                try:
+                    os.system("true")
+                except BaseException:
+                    pass
+                guard._GUARD["attempts"].clear()
             elif kind == "forge":  # then answers in the probe's name (red team round 38)
                 import json
                 import sys
@@ -324,10 +334,11 @@ def test_a_load_that_swallows_the_refusal_is_still_stopped(available, repo, caps
     assert "it tried to run a program (os.system)" in found[0]["message"]
 
 
+@pytest.mark.parametrize("kind", ["forge", "tamper"])
 def test_a_load_the_sandbox_stopped_cannot_answer_for_itself(available, repo,  # noqa: F811
-                                                            capsys):
+                                                            capsys, kind):
     (repo / "pyproject.toml").write_text(TRUSTS_ACTS)
-    (repo / "model.pkl").write_bytes(_trusted_act(repo, "forge", ""))
+    (repo / "model.pkl").write_bytes(_trusted_act(repo, kind, ""))
     code, found = run(capsys, "model.pkl")
     assert (code, codes(found)) == (1, ["MLG309"]), found
     assert "it tried to run a program (os.system)" in found[0]["message"]

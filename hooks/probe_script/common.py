@@ -56,21 +56,10 @@ def announce_sandbox(report):
             data = data[os.write(ANSWER_FD[0], data):]
 
 
-# Begins a record of what the load's audit hook stopped: mlgate.probe.STOPPED_MARK.
+# Begins a record of what the load's audit hook stopped (mlgate.probe.STOPPED_MARK); the
+# probe then ends at once with STOPPED_EXIT.
 STOPPED_MARK = "\x1emlgate-probe-stopped\x1e"
-
-
-def announce_stop(what):
-    """Tell mlgate at once that the load tried what the sandbox stops: written before the
-    code that tried it can run on, so nothing it does next (an answer of its own on this
-    stream, red team round 38) can take it back. mlgate honours the first such record."""
-    if ANSWER_FD:
-        data = (STOPPED_MARK + json.dumps(str(what)[:500]) + "\n").encode("utf-8")
-        try:
-            while data:
-                data = data[os.write(ANSWER_FD[0], data):]
-        except OSError:
-            pass
+STOPPED_EXIT = 86
 
 
 _SITE: list = []  # run once

@@ -5,10 +5,12 @@ import os
 import sys
 
 from .common import (
+    ANSWER_FD,
+    STOPPED_EXIT,
+    STOPPED_MARK,
     LoadFailure,
     _under,
     announce_sandbox,
-    announce_stop,
     die_with_parent,
     error_text,
     start_site,
@@ -1223,7 +1225,7 @@ def _harden_sandbox(resolver, allowed):
     for module, report in _SANDBOX:
         module.harden(report)
     if _SANDBOX and not _GUARD["installed"]:
-        sys.addaudithook(_guard)
+        sys.addaudithook(_guard_of(_GUARD, ANSWER_FD[0] if ANSWER_FD else None))
         _GUARD["installed"] = True
 
 
@@ -1256,24 +1258,45 @@ _RUN_SYMBOLS = frozenset({"system", "popen", "execv", "execve", "execvp", "execv
 _GUARD = {"installed": False, "phase": "load", "attempts": []}
 
 
-def _guard(event, args):
-    what = _RUN_EVENTS.get(event)
-    if what is None and event == "ctypes.dlsym" and len(args) > 1 and args[1] in _RUN_SYMBOLS:
-        what = f"call {args[1]}() through ctypes"
-    if what is None and _GUARD["phase"] == "load" and (event in _CODE_EVENTS or (
-            event == "object.__setattr__" and len(args) > 1 and args[1] == "__code__")) \
-            and not _importing():
-        what = _CODE_EVENTS.get(event, "replace a function's code")
-    if what is None:
-        return
-    if _GUARD["phase"] == "load":
-        _GUARD["attempts"].append(f"{what} ({event})")
-        announce_stop(f"{what} ({event})")
-        raise LoadFailure("stopped", f"{what} ({event})")
-    import errno
+def _guard_of(state, answer_fd):
+    """The audit hook, with what it needs held in its own closure, taken before any code of
+    the project or the artifact runs: a load that replaced the module's names (its
+    `announce_stop`, its tables) or caught the error and cleared the attempts then answered
+    "loaded" (red team round 38). An attempt during the load is written on the answer's
+    stream and ends the probe at once: nothing the load does next runs."""
+    import json
 
-    raise PermissionError(errno.EPERM, "mlgate's sandbox: no program or network while the"
-                          " model is exercised")
+    run_events, code_events = dict(_RUN_EVENTS), dict(_CODE_EVENTS)
+    run_symbols, importing = frozenset(_RUN_SYMBOLS), _importing
+    write, leave, dumps, mark = os.write, os._exit, json.dumps, STOPPED_MARK
+
+    def guard(event, args):
+        what = run_events.get(event)
+        if what is None and event == "ctypes.dlsym" and len(args) > 1 and (
+                args[1] in run_symbols):
+            what = f"call {args[1]}() through ctypes"
+        if what is None and state["phase"] == "load" and (event in code_events or (
+                event == "object.__setattr__" and len(args) > 1 and args[1] == "__code__")) \
+                and not importing():
+            what = code_events.get(event, "replace a function's code")
+        if what is None:
+            return
+        if state["phase"] == "load":
+            if answer_fd is None:  # (no private answer: reported by the load's end)
+                state["attempts"].append(f"{what} ({event})")
+                raise LoadFailure("stopped", f"{what} ({event})")
+            data = (mark + dumps(f"{what} ({event})") + "\n").encode("utf-8")
+            try:
+                while data:
+                    data = data[write(answer_fd, data):]
+            finally:
+                leave(STOPPED_EXIT)
+        import errno
+
+        raise PermissionError(errno.EPERM, "mlgate's sandbox: no program or network while"
+                              " the model is exercised")
+
+    return guard
 
 
 def _importing():
