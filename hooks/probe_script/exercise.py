@@ -373,14 +373,14 @@ class _Chain:
             self.feature_names_in_ = _record_keys(first)
 
     @classmethod
-    def of(cls, obj, method):
+    def of(cls, obj, method, declared=False):
         if not isinstance(obj, (tuple, list)) or not 2 <= len(obj) <= cls.MAX_PARTS:
             return None
         *preprocessors, model = obj
         if not callable(getattr(model, method, None)) or not all(
                 callable(getattr(p, "transform", None)) for p in preprocessors):
             return None
-        for part, following in zip(obj, obj[1:]):
+        for part, following in zip(obj, obj[1:]) if not declared else ():
             # what one part makes cannot be what the next takes: the serving code applies
             # the parts its own way, not in order (new-user trial round 38: a scaler of 3
             # fields after a DictVectorizer of 51 columns, a working service NOT READY)
@@ -590,7 +590,7 @@ def exercise_model(obj, spec):
         ordered_by = [v for k, v in obj.items() if k != bundled[0]]
         key, obj = bundled
     obj = _native_xgboost(obj)
-    chain = _Chain.of(obj, spec.get("method") or "predict")
+    chain = _Chain.of(obj, spec.get("method") or "predict", spec.get("declared_chain", False))
     if chain is not None:
         obj = chain
         if chain.takes_records and not spec.get("input"):

@@ -440,7 +440,10 @@ def _load(params):
     result["sklearn_pickled"] = sorted(pickled)
     if params.get("model"):
         # The schema and latency checks reuse this one load.
-        result["model"] = exercise_model((*before, obj) if before else obj, params["model"])
+        # (a chain the configuration declares is the service's: its widths are not a sign
+        # that the parts are used otherwise, as in a tuple saved whole)
+        result["model"] = exercise_model((*before, obj) if before else obj, dict(
+            params["model"], declared_chain=bool(before)))
     # After the model ran: a module it imports only to predict is a file its verdict
     # depends on too (reliability round 34: editing one left a cached READY)
     # So is a data file it reads (a config, a vocabulary: reliability round 35, R1)
