@@ -91,6 +91,7 @@ _STDLIB_FALLBACK = frozenset({
     "fractions", "ipaddress", "json", "math", "numbers", "pathlib", "random", "re", "string",
     "struct", "typing", "uuid", "zoneinfo", "calendar", "time", "statistics", "dataclasses",
     "_codecs", "codecs", "builtins", "__builtin__", "heapq", "bisect", "itertools",
+    "types", "http", "argparse",
 })
 
 

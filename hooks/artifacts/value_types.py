@@ -124,7 +124,7 @@ PAIRS = frozenset({DATE, DATETIME_CLASS, TIME, TIMEDELTA, TIMEZONE, DECIMAL, FRA
     | RANGES \
     | SINGLETONS | ASARRAYS | KEPT_FUNCTIONS
 # made by NEWOBJ with no argument, then given a state
-_STATEFUL = (UUID, BSPLINE)
+_STATEFUL = (UUID, BSPLINE, TZUTC, TZOFFSET)
 
 # The default factories a defaultdict may hold: builtin containers, numbers and text, and
 # the collections above (calling one makes an empty value).
@@ -310,11 +310,13 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
                 " choosing")
     if pair in SINGLETONS:
         return f"{pair[0]}.{pair[1]} called: it is a constant, pickled by name"
-    if pair == TZUTC:
-        return None if what == "REDUCE" and not args.items else (
+    if pair == TZUTC:  # (dateutil 2-3: NEWOBJ; 4: REDUCE)
+        return None if what in ("REDUCE", "NEWOBJ") and not args.items else (
             "dateutil's tzutc made with arguments: dateutil pickles it with none")
     if pair == TZOFFSET:
         items = args.items
+        if what == "NEWOBJ" and not items:  # dateutil 2-3: its state follows
+            return None
         if what == "REDUCE" and len(items) == 2 and (
                 (isinstance(items[0], Const) and items[0].value is None) or (
                     _text(items[0]) and len(items[0].value) <= 64)) and (
@@ -442,6 +444,8 @@ def build_problem(target: Instance, state) -> str | None:
         return _partial_state_problem(state)
     if made == BSPLINE:
         return _bspline_state_problem(state)
+    if made == TZOFFSET:
+        return _tzoffset_state_problem(state)
     if made != UUID:  # (a subclass with attributes has a state; these classes have none)
         return f"{made[0]}.{made[1]} given a state: CPython writes none"
     if not isinstance(state, Mapping):
@@ -456,6 +460,22 @@ def build_problem(target: Instance, state) -> str | None:
     if "is_safe" in values and not (_int(values["is_safe"])
                                     and values["is_safe"].value in _UUID_SAFETY):
         return "uuid.UUID whose is_safe is not a SafeUUID value"
+    return None
+
+
+def _tzoffset_state_problem(state) -> str | None:
+    """dateutil 2-3's tzoffset state: {'_name': a short name or None, '_offset': timedelta}."""
+    if not isinstance(state, Mapping):
+        return "dateutil's tzoffset given a state other than its attribute dict"
+    values = {const(k): v for k, v in state.pairs}
+    if len(values) != len(state.pairs) or set(values) != {"_name", "_offset"}:
+        return "dateutil's tzoffset given attributes other than _name and _offset"
+    name, offset = values["_name"], values["_offset"]
+    if not ((isinstance(name, Const) and name.value is None) or (
+            _text(name) and len(name.value) <= 64)):
+        return "dateutil's tzoffset whose name is not a short text"
+    if not (isinstance(offset, Instance) and made_class(offset) == TIMEDELTA):
+        return "dateutil's tzoffset whose offset is not a timedelta"
     return None
 
 
