@@ -188,6 +188,25 @@ def test_notebook_with_colab_path_is_blocked(user_repo: UserRepo) -> None:
     )
 
 
+def test_a_services_own_configuration_holds_in_a_commit_from_the_root(
+        user_repo: UserRepo) -> None:
+    """A monorepo: services/b's pyproject.toml ignores MLG101, services/a has a [tool.mlgate]
+    of its own with the defaults. pre-commit runs the hook from the root, where each
+    service's configuration was passed over (reliability round 37, F3)."""
+    user_repo.write("services/a/pyproject.toml", b"[tool.mlgate]\n")
+    user_repo.write("services/b/pyproject.toml", b'[tool.mlgate]\nignore = ["MLG101"]\n')
+    for service in ("a", "b"):
+        user_repo.write(f"services/{service}/train.py", LEAKY_PY)
+    added = user_repo.git("add", "services")
+    assert added.returncode == 0, added.stdout
+    proc = user_repo.git("commit", "-m", "two services")
+    _assert_blocked(user_repo, proc, 0, "services/a/train.py:2:", "MLG101")
+    assert "services/b/train.py" not in proc.stdout, proc.stdout
+    user_repo.write("services/a/train.py", FIXED_PY)
+    proc = user_repo.commit("services", "two services, a fixed")
+    _assert_committed(user_repo, proc, 0, "services/b/train.py", LEAKY_PY)
+
+
 def test_inline_ignore_lets_the_commit_through(user_repo: UserRepo) -> None:
     data = (
         b"import pandas as pd\n"
