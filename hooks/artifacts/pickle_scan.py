@@ -677,10 +677,10 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
         if _unknown(target, verdict) or any(_unknown(a, verdict) for a in args.items):
             return Instance(target, args)  # already refused: not judged further
         pair = (target.module, target.name)
-        functions = getattr(getattr(is_allowed, "project_classes", None), "functions", None)
         if pair in getattr(is_allowed, "project_pending", ()) and what in (
                 "REDUCE", "NEWOBJ", "NEWOBJ_EX") and not (what == "NEWOBJ" and not args.items) \
-                and pair not in (functions or ()):
+                and pair not in (getattr(getattr(is_allowed, "project_classes", None),
+                                         "functions", None) or ()):
             # a class of the project made otherwise than an estimator is (an Enum member, a
             # NamedTuple): not loaded without configuration, which `allow` gives; not an
             # artifact to re-create (false-alarm round 38: MLG302 beside the MLG301)
