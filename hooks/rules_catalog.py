@@ -464,6 +464,27 @@ RULES: dict[str, Rule] = {
         not_flagged='code outside the serving modules (training scripts, tests, notebooks); '
                     'a project without a lock',
     ),
+    "MLG213": Rule(
+        'error',
+        summary='the service imports a name its installed module does not define',
+        what="a module of the serving code (see MLG211) does `from module import name` "
+             "where the module comes from a package the locks install, and that package, "
+             "as installed in the project's environment, defines no such name (nor a "
+             "submodule of it): `from prediction import get_prediction` when the lock "
+             "pins the unrelated PyPI package `prediction` in place of the project's own "
+             "module. Read with `ast`, never imported. A warning when the import runs "
+             "only inside a function",
+        fix="if the module was meant to be one of yours, commit it under that name or fix "
+            "the import; if it is the package's, import a name it defines or pin the "
+            "version that defines it",
+        kind='service-name',
+        why='the lock installs the package, so every version check passes, and the '
+            'service still dies at start with ImportError',
+        not_flagged="modules that define names at run time (a module `__getattr__`, "
+                    "`globals()`, `exec`, star imports, `sys.modules`), compiled modules, "
+                    "namespace packages, modules over 1 MiB, packages that several "
+                    "distributions share; everything MLG211 leaves out",
+    ),
     "MLG301": Rule(
         'error',
         summary='an artifact references a global that is not on the allow-list '

@@ -483,6 +483,69 @@ def test_the_service_imports_a_package_no_lock_installs(project, capsys, monkeyp
     assert [f for f in found if f["code"] == "MLG211"] == [], found
 
 
+def test_the_service_imports_a_name_its_installed_module_does_not_define(project, capsys):
+    """New-user trial round 38 (F8): app.py did `from prediction import get_prediction` (the
+    author's module was predict.py) and the lock pinned the unrelated PyPI package
+    `prediction`, which defines no such name: every lock check passed and the audit said
+    READY for a Streamlit app that dies at start with ImportError. Names a module defines in
+    any way (an import, an assignment, a submodule) pass; a module that makes names at run
+    time, or a compiled one, cannot be judged and is left alone."""
+    from envs import site_packages
+
+    root, venv = project
+    site = site_packages(venv)
+    install(venv, "streamlit", "1.11.1", record=["streamlit/__init__.py"])
+    install(venv, "prediction", "0.0.3", record=["prediction/__init__.py"])
+    install(venv, "lazypkg", "1.0", record=["lazypkg.py"])
+    install(venv, "fastext", "1.0", record=["fastext.py"])
+    (site / "prediction").mkdir()
+    write(site / "prediction" / "__init__.py", """\
+        from .core import Predictor as Model
+        import os.path
+        VERSION = "0.0.3"
+        try:
+            import json as fast_json
+        except ImportError:
+            fast_json = None
+        if VERSION:
+            def helper():
+                global late
+                late = 1
+        """)
+    write(site / "prediction" / "tools.py", "")
+    write(site / "lazypkg.py", "def __getattr__(name):\n    return name\n")
+    write(site / "fastext.py", "")
+    (site / "fastext.cpython-311-x86_64-linux-gnu.so").write_bytes(b"")
+    write(root / "requirements.txt", "streamlit==1.11.1\nprediction==0.0.3\nlazypkg==1.0\n"
+          "fastext==1.0\n")
+    write(root / "app.py", """\
+        import streamlit as st
+        from prediction import get_prediction, Model, os, VERSION, fast_json, helper
+        from prediction import late, tools
+        from lazypkg import anything
+        from fastext import anything_else
+
+        def later():
+            from prediction import also_missing
+        """)
+    write(root / "train.py", "from prediction import not_served\n")
+    subprocess.run(["git", "add", "app.py", "train.py", "requirements.txt"], cwd=root,
+                   check=True)
+    code, found, out = run_lock(capsys, "--no-cache")
+    got = [(f["path"], f["line"], f["col"], f["severity"], f["names"]) for f in found
+           if f["code"] == "MLG213"]
+    assert got == [("app.py", 2, 1, "error", ["get_prediction"]),
+                   ("app.py", 8, 5, "warning", ["also_missing"])], (found, out)
+    first = next(f for f in found if f["code"] == "MLG213")
+    assert first["message"] == (
+        "the service imports get_prediction from prediction, which prediction 0.0.3"
+        " (installed from the lock) does not define: the service fails at start with"
+        " ImportError")
+    assert code == 1
+    write(root / "app.py", "import streamlit as st\nfrom prediction import Model\n")
+    assert run_lock(capsys)[:2] == (0, [])  # fixed: the cached verdict follows the source
+
+
 def test_a_serving_module_that_does_not_parse_is_an_error(project, capsys):
     """New-user trial round 35 (F1): an app.py with an IndentationError (a bad merge) was
     skipped as unreadable: its imports went unchecked (MLG211 silent) and the audit said
@@ -672,3 +735,34 @@ def test_a_serving_module_is_parsed_with_the_grammar_of_the_projects_python(tmp_
         service_imports(str(tmp_path), ["app.py"], broken, (3, 12))
         assert [b.path for b in broken] == ["app.py"]  # this Python cannot read it
         assert _broken_service(str(tmp_path), broken, env(newer), (3, 12)) == []
+
+
+def test_the_names_read_from_a_module_agree_with_its_import():
+    """MLG213 reads a module's names with ast: differential against a real import, over
+    the standard library's pure modules and packaging's (every name the import shows must
+    be found, or the module left unjudged)."""
+    import importlib
+    import sysconfig
+
+    import packaging
+
+    from mlgate.locks.module_names import module_names
+
+    stdlib = sysconfig.get_paths()["stdlib"]
+    site = os.path.dirname(os.path.dirname(packaging.__file__))
+    modules = [(stdlib, m) for m in ("json", "textwrap", "argparse", "email.utils", "csv",
+                                     "fractions", "difflib", "shlex", "string", "ast",
+                                     "logging", "logging.handlers", "http", "urllib.parse",
+                                     "configparser", "dataclasses", "enum", "functools")]
+    modules += [(site, f"packaging.{m}") for m in ("version", "requirements", "specifiers",
+                                                    "markers", "utils", "tags")]
+    judged = 0
+    for folder, dotted in modules:
+        names = module_names(folder, dotted)
+        if names is None:
+            continue
+        judged += 1
+        shown = [n for n in dir(importlib.import_module(dotted)) if not n.startswith("__")]
+        assert [n for n in shown if not names.has(n)] == [], dotted
+        assert not names.has("surely_not_defined_here"), dotted
+    assert judged >= 10, judged

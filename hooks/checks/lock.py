@@ -25,6 +25,7 @@ from mlgate.codes import LOCK_MISSING as MISSING
 from mlgate.codes import LOCK_NO_HASH as NO_HASH
 from mlgate.codes import LOCK_SERVICE_BROKEN as SERVICE_BROKEN
 from mlgate.codes import LOCK_SERVICE_IMPORT as SERVICE_IMPORT
+from mlgate.codes import LOCK_SERVICE_NAME as SERVICE_NAME
 from mlgate.codes import LOCK_SOURCE as SOURCE
 from mlgate.codes import LOCK_STALE as STALE
 from mlgate.codes import LOCK_UNDECLARED as UNDECLARED
@@ -42,14 +43,14 @@ SEVERITY = {
     MALFORMED: "error", MISSING: "error", MISMATCH: "error", LOCAL_VERSION: "warning",
     UNDECLARED: "warning", UNPINNED: "error", SOURCE: "error", NO_HASH: "error",
     STALE: "error", IMAGE_PYTHON: "warning", IMAGE_UNPINNED: "error", SERVICE_IMPORT: "error",
-    SERVICE_BROKEN: "error",
+    SERVICE_BROKEN: "error", SERVICE_NAME: "error",
 }
 KINDS = {
     MALFORMED: "malformed", MISSING: "missing", MISMATCH: "mismatch",
     LOCAL_VERSION: "local-version", UNDECLARED: "undeclared", UNPINNED: "unpinned",
     SOURCE: "source", NO_HASH: "unhashed", STALE: "stale", IMAGE_PYTHON: "image-python",
     IMAGE_UNPINNED: "image-unpinned", SERVICE_IMPORT: "service-import",
-    SERVICE_BROKEN: "service-syntax",
+    SERVICE_BROKEN: "service-syntax", SERVICE_NAME: "service-name",
 }
 # Installed in every environment by the tools themselves; never expected in a lock.
 ALWAYS_PRESENT = {"pip", "setuptools", "wheel", "distribute", "pkg-resources"}
@@ -968,7 +969,7 @@ def _unlocked_service_imports(root: str, env: _Installed, reachable: set[str],
     provides (see mlgate.locks.service_imports). Only where the environment says which
     modules its distributions provide and what the standard library holds."""
     from mlgate.files import tracked_in
-    from mlgate.locks.service_imports import Broken, service_imports
+    from mlgate.locks.service_imports import Broken, FromImport, service_imports
 
     tracked = tracked_in(root)
     if tracked and config is not None:  # `exclude` holds for the serving code too (new-user
@@ -981,7 +982,8 @@ def _unlocked_service_imports(root: str, env: _Installed, reachable: set[str],
     if not env.stdlib or not any("modules" in d for d in env.dists.values()):
         service_imports(root, tracked, broken, feature)  # an answer from before this check:
         return _broken_service(root, broken, env, feature)  # no module to compare with
-    imports = service_imports(root, tracked, broken, feature)
+    from_imports: list[FromImport] = []
+    imports = service_imports(root, tracked, broken, feature, from_imports)
     found = _broken_service(root, broken, env, feature)
     provided = {m for name in reachable for m in (env.dists.get(name) or {}).get(
         "modules") or ()}
@@ -1022,6 +1024,47 @@ def _unlocked_service_imports(root: str, env: _Installed, reachable: set[str],
                              extra={"check": NAME, "kind": KINDS[SERVICE_IMPORT],
                                     "module": module, "package": owners[0] if owners
                                     else None}))
+    found.extend(_names_not_defined(root, env, from_imports, by_module, provided, reachable,
+                                    ignored))
+    return found
+
+
+def _names_not_defined(root: str, env: _Installed, from_imports: list, by_module: dict,
+                       provided: set[str], reachable: set[str],
+                       ignored: set[str]) -> list[Finding]:
+    """MLG213: `from module import name` in the serving code, where the module the locks
+    install defines no such name (new-user round 38, F8: the PyPI package `prediction`
+    pinned in place of the author's own predict.py). Judged only where the installed module
+    is plain Python whose names can be read (mlgate.locks.module_names)."""
+    from mlgate.locks.module_names import module_names
+
+    found = []
+    for imported in from_imports:
+        top = imported.module.split(".")[0]
+        owners = by_module.get(top, [])
+        if len(owners) != 1 or top in env.stdlib or owners[0] in ignored or not (
+                top in provided or canonical_name(top) in reachable):
+            continue  # not installed by a lock (MLG211's), or not one distribution's own
+        dist = env.dists[owners[0]]
+        site = os.path.dirname(str(dist.get("location") or ""))
+        names = module_names(site, imported.module) if site else None
+        missing = [n for n in imported.names if names is not None and not names.has(n)]
+        if not missing:
+            continue
+        listed = ", ".join(missing)
+        when = "at start" if imported.at_start else "when this code first runs"
+        found.append(Finding(
+            _relative(os.path.join(root, imported.path)), imported.line, imported.col,
+            SERVICE_NAME,
+            f"the service imports {listed} from {imported.module}, which {dist['name']}"
+            f" {dist['version']} (installed from the lock) does not define: the service"
+            f" fails {when} with ImportError",
+            severity=SEVERITY[SERVICE_NAME] if imported.at_start else "warning",
+            hint=(f"if {imported.module} was meant to be a module of yours, commit it under"
+                  f" that name (or fix the import); if it is {dist['name']}'s, use a name it"
+                  " defines, or pin the version that defines it"),
+            extra={"check": NAME, "kind": KINDS[SERVICE_NAME], "module": imported.module,
+                   "names": missing, "package": owners[0]}))
     return found
 
 

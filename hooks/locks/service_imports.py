@@ -39,6 +39,17 @@ class Import:
         self.at_start = at_start
 
 
+class FromImport:
+    """`from module import names` of a third-party module in the serving code."""
+
+    __slots__ = ("at_start", "col", "line", "module", "names", "path")
+
+    def __init__(self, module: str, names: list[str], path: str, line: int, col: int,
+                 at_start: bool) -> None:
+        self.module, self.names, self.path = module, names, path
+        self.line, self.col, self.at_start = line, col, at_start
+
+
 class Broken:
     """A serving module (or one it imports) that Python cannot parse: the service dies at
     start with this SyntaxError, whatever the locks hold."""
@@ -50,12 +61,14 @@ class Broken:
 
 
 def service_imports(root: str, tracked: list[str], broken: list[Broken] | None = None,
-                    feature: tuple[int, int] | None = None) -> list[Import]:
+                    feature: tuple[int, int] | None = None,
+                    from_imports: list[FromImport] | None = None) -> list[Import]:
     """The first import of each third-party top-level module the serving code reaches
     (paths relative to `root`), in the order met. `broken` gets the serving modules that
     do not parse (new-user round 35: an app.py with an IndentationError was skipped, its
     imports unchecked, and the audit said READY). `feature`: the project's Python, when
     older than this one: its grammar (a `match` passed on a 3.8 project, red team round 36).
+    `from_imports` gets every `from third_party import name` of the serving code.
     """
     python = [n for n in tracked if n.endswith(".py")][:MAX_FILES]
     index = _module_index(python)
@@ -71,6 +84,7 @@ def service_imports(root: str, tracked: list[str], broken: list[Broken] | None =
     todo = [rel for rel in python if _served(rel) and (
         _imports_framework(tree(rel)) or (rel in errors and _names_framework(root, rel)))]
     seen, found, reported = set(todo), [], set()
+    collected: set[int] = set()
     while todo:
         rel = todo.pop(0)
         module = tree(rel)
@@ -91,6 +105,13 @@ def service_imports(root: str, tracked: list[str], broken: list[Broken] | None =
                     todo.append(target)
                 continue
             top = name.split(".")[0]
+            if from_imports is not None and top and top not in local and isinstance(
+                    node, ast.ImportFrom) and not node.level and node.module and (
+                    id(node) not in collected):
+                collected.add(id(node))
+                from_imports.append(FromImport(
+                    node.module, [a.name for a in node.names if a.name != "*"], rel,
+                    node.lineno, node.col_offset + 1, id(node) not in deferred))
             if top and top not in local and top not in reported:
                 reported.add(top)
                 found.append(Import(top, rel, node.lineno, node.col_offset + 1,
