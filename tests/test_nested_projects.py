@@ -163,3 +163,25 @@ def test_a_link_into_a_project_named_on_the_command_line_is_checked(git_project,
                  "svc/model.pkl"])
     found = json.loads(capsys.readouterr().out)
     assert code == 1 and found, found
+
+
+def test_a_project_the_work_tree_removed_is_no_scope(git_project, capsys):
+    """Red team round 39: with --trusted-config, a project of the base revision that the pull
+    request deletes (an honest removal of a service) made every check exit 2, "cannot write
+    the report"; a file put in its place is the root's to check."""
+    _service(git_project, "a", "[tool.mlgate]")
+    _service(git_project, "b", "[tool.mlgate]")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    subprocess.run(["git", "-c", "user.email=a@b", "-c", "user.name=t", "commit", "-qm", "base"],
+                   cwd=git_project, check=True)
+    subprocess.run(["git", "rm", "-rq", "services/a"], cwd=git_project, check=True)
+    assert _paths(capsys, "--trusted-config", "HEAD") == (1, {"services/b/train.py"})
+    subprocess.run(["git", "rm", "-rq", "services/b"], cwd=git_project, check=True)
+    (git_project / "services").mkdir(exist_ok=True)
+    (git_project / "services" / "b").write_bytes(  # a pickle where the project was
+        b"\x80\x02cposix\nsystem\nX\x04\x00\x00\x00true\x85R.")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code = main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--trusted-config", "HEAD"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and {f["path"] for f in found} == {"services/b"}, found
