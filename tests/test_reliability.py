@@ -1290,6 +1290,10 @@ WATCHFUL_FEATURES = """
                 raise ValueError("switched off")
             if len(os.listdir(os.path.join(HERE, "shards"))) > 1:
                 raise ValueError("more than one shard")
+            # `current` links to releases/v1: its `..` is releases/, not this folder
+            with open(os.path.join(HERE, "current", "..", "vocab.txt")) as handle:
+                if handle.read() != "ok":
+                    raise ValueError("the vocabulary does not match")
             with open(os.path.join(HERE, "cfg.json")) as handle:  # a committed link
                 return X * json.load(handle)["scale"]
     """
@@ -1299,7 +1303,8 @@ def test_what_the_model_looks_for_lists_or_reads_through_a_link_is_in_the_verdic
         repo, capsys):
     """Red team round 36: the verdict was keyed on the resolved paths of the files read: a
     retargeted link (cfg.json -> cfg_v2.json), an optional file that appeared, and a shard
-    added to a folder the model lists each left a cached PASS that a fresh run fails."""
+    added to a folder the model lists each left a cached PASS that a fresh run fails; and
+    (round 39) a file read as `current/../vocab.txt` where `current` is a link."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -1312,6 +1317,9 @@ def test_what_the_model_looks_for_lists_or_reads_through_a_link_is_in_the_verdic
     (proj / "cfg_v1.json").write_text('{"scale": 2}')
     (proj / "cfg_v2.json").write_text('{"factor": 2}')
     os.symlink("cfg_v1.json", proj / "cfg.json")
+    (proj / "releases" / "v1").mkdir(parents=True)
+    (proj / "releases" / "vocab.txt").write_text("ok")
+    os.symlink(os.path.join("releases", "v1"), proj / "current")
     X = np.random.RandomState(0).rand(20, 2)
     pickle_with_project_class(repo, "proj.features", WATCHFUL_FEATURES, lambda m: make_pipeline(
         m.Scaled(), LogisticRegression()).fit(X, (X[:, 0] > 0.5).astype(int)))
@@ -1344,6 +1352,11 @@ def test_what_the_model_looks_for_lists_or_reads_through_a_link_is_in_the_verdic
     assert verdict() == 0
     # red team round 37: a file looked for in a folder nothing else is read from
     (proj / "flags" / "off").write_text("")
+    assert verdict() == 1
+    os.remove(proj / "flags" / "off")
+    assert verdict() == 0
+    # red team round 39: a file read through a link and `..` is where the system found it
+    (proj / "releases" / "vocab.txt").write_text("changed")
     assert verdict() == 1
 
 

@@ -1171,13 +1171,18 @@ def _read_files(roots):
     round 36)."""
     read = set()
     for name in list(_OPENED):  # (what is looked at here is noted too, hence a copy)
-        path = os.path.abspath(os.fsdecode(name))
-        if not (_under(path, roots) or _under(os.path.dirname(path), roots)):
-            continue
-        # (a link, dangling or not, too: retargeted, it is another file: red team round 38)
-        if os.path.isfile(path) or os.path.isdir(path) or os.path.islink(path) or (
-                not os.path.lexists(path)):
-            read.add(path)
+        given = os.fsdecode(name)
+        named = os.path.abspath(given)  # (lexical: `link/..` is the link's folder)
+        # ...and where the system found it: `current/../vocab.txt`, with `current` a link,
+        # is a file beside the link's target, not the lexical `vocab.txt` (red team round
+        # 39: the file read changed and the cached PASS stayed)
+        for path in {named, os.path.realpath(given)}:
+            if not (_under(path, roots) or _under(os.path.dirname(path), roots)):
+                continue
+            # (a link, dangling or not, too: retargeted, it is another file: round 38)
+            if os.path.isfile(path) or os.path.isdir(path) or os.path.islink(path) or (
+                    not os.path.lexists(path)):
+                read.add(path)
     return read
 
 
