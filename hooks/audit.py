@@ -434,11 +434,15 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
             if what:
                 named = bool(model["input"].get("feature_names_in"))
                 # (new-user trial round 31: "sample against the model's input" for a Pipeline
-                # that records no column names, and nothing about a contract set aside)
+                # that records no column names, and nothing about a contract set aside; round
+                # 38 F6: "the sample predicted" for a model whose prediction failed)
+                answered = (model.get("predict") or {}).get("ok")
                 compared.append(f"{spec.name}: {' and '.join(what)} against the model's"
                                 " input" + ("" if named or contract is not None else
                                             " (which records no column names: the sample"
-                                            " predicted, its columns not compared by name)")
+                                            + (" predicted" if answered else
+                                               " was sent, and did not predict")
+                                            + ", its columns not compared by name)")
                                 + (f" ({aside})" if aside else ""))
             if contract is not None and not model["input"].get("feature_names_in"):
                 if what:

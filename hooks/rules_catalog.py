@@ -656,6 +656,21 @@ RULES: dict[str, Rule] = {
                     'brings in as a dependency of one it pins (pandas through '
                     'category-encoders), the project\'s own modules',
     ),
+    "MLG312": Rule(
+        'error',
+        summary='an artifact is an estimator that was never fitted',
+        what="the artifact, once loaded in the sandbox, is a scikit-learn estimator (or one "
+             "of the ecosystem's: XGBoost, LightGBM, CatBoost, imbalanced-learn, "
+             "category_encoders, feature-engine) that scikit-learn's own `check_is_fitted` "
+             "says was never fitted: the estimator was dumped before `fit`, or a fresh one "
+             "was made by mistake. The message is scikit-learn's",
+        fix='call fit() on the training data, then dump the fitted estimator',
+        why='an unfitted model loads without a word and fails every request with '
+            'NotFittedError; without a sample, nothing else would say so',
+        not_flagged="the project's own classes (a stateless transformer of yours may "
+                    "have nothing to fit); estimators inside a dict or list bundle; "
+                    "scikit-learn releases whose check_is_fitted cannot be asked",
+    ),
     "MLG400": Rule(
         'error',
         summary="a model's sample, contract or artifact cannot be used: unreadable, "

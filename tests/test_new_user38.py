@@ -155,3 +155,33 @@ def test_the_mlflow_models_own_requirements_are_named_in_the_hint(git_project, c
                 and f["package"] == "pandas"]
     assert unlocked and "model_dir/requirements.txt pins it" in unlocked[0]["hint"], unlocked
     assert "[tool.mlgate.lock] files" in unlocked[0]["hint"]
+
+
+def test_an_estimator_saved_before_it_was_fitted_is_refused_by_the_artifact_check(
+        git_project, capsys):
+    """F6: an unfitted Pipeline committed as model.pkl passed the artifact check; with a
+    sample, the schema line said "the sample predicted" beside MLG407's NotFittedError, and
+    MLG408 said the same error again for an empty request. A fitted one, and a stateless
+    FunctionTransformer, pass."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+    X = np.random.RandomState(0).rand(30, 2)
+    joblib.dump(make_pipeline(StandardScaler(), LogisticRegression()), git_project / "m.pkl")
+    joblib.dump(make_pipeline(StandardScaler(), LogisticRegression()).fit(X, X[:, 0] > .5),
+                git_project / "fitted.pkl")
+    joblib.dump(FunctionTransformer(np.log1p), git_project / "log.pkl")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code = main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [(f["path"], f["code"]) for f in found] == [("m.pkl", "MLG312")], found
+    assert found[0]["message"].startswith(
+        "it holds a sklearn.pipeline.Pipeline that was never fitted: This Pipeline instance"
+        " is not fitted yet"), found
+    # the schema check, given a sample, says the artifact does not pass, once
+    (git_project / "sample.json").write_text("[[0.1, 0.2]]")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
+          "--artifact", "m.pkl", "--sample", "sample.json"])
+    found = json.loads(capsys.readouterr().out)
+    assert [f["code"] for f in found] == ["MLG400"] and "MLG312" in found[0]["message"], found

@@ -10,6 +10,7 @@ from mlgate.codes import ARTIFACT_LOAD_WARNS as LOAD_WARNS
 from mlgate.codes import ARTIFACT_MAIN_CLASS as MAIN_CLASS
 from mlgate.codes import ARTIFACT_MALFORMED as MALFORMED
 from mlgate.codes import ARTIFACT_NOT_AN_ARTIFACT as NOT_AN_ARTIFACT
+from mlgate.codes import ARTIFACT_UNFITTED as UNFITTED
 from mlgate.codes import ARTIFACT_UNRESOLVED as UNRESOLVED
 from mlgate.codes import ARTIFACT_UNSAFE_GLOBAL as UNSAFE_GLOBAL
 from mlgate.codes import ARTIFACT_VERSION_PARITY as VERSION_PARITY
@@ -22,7 +23,7 @@ ABOUT_THE_LOCK = frozenset({VERSION_PARITY, LIBRARY_UNLOCKED})
 SEVERITY = {UNSAFE_GLOBAL: "error", UNRESOLVED: "error", MAIN_CLASS: "error", MALFORMED: "error",
             NOT_AN_ARTIFACT: "error", VERSION_PARITY: "error", IMPORT_FAILS: "error",
             CLASS_MISSING: "error", LOAD_FAILS: "error", LOAD_WARNS: "warning",
-            LIBRARY_UNLOCKED: "error"}
+            LIBRARY_UNLOCKED: "error", UNFITTED: "error"}
 HINTS = {
     UNSAFE_GLOBAL: "if this class is yours or comes from a library you trust, allow it in"
                    " [tool.mlgate.artifact] allow or trust-modules; never load an artifact"
@@ -33,6 +34,8 @@ HINTS = {
     CLASS_MISSING: "re-train and dump with the versions the project ships, or pin the version"
                    " the artifact was made with",
     LOAD_FAILS: "load it yourself in the project's environment to see the full error",
+    UNFITTED: "call fit() before you dump it (was the estimator saved before training, or"
+              " a fresh one made by mistake?)",
     LOAD_WARNS: "a library reads the artifact with other code than wrote it (often another"
                 " version): re-create it with the versions the project ships, or pin the"
                 " ones it was made with",

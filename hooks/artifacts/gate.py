@@ -18,6 +18,7 @@ from mlgate.artifacts.findings import (
     LOAD_FAILS,
     LOAD_WARNS,
     NOT_AN_ARTIFACT,
+    UNFITTED,
     VERSION_PARITY,
 )
 from mlgate.artifacts.findings import finding as _finding
@@ -448,10 +449,15 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
                    listed: list[str] | None,
                    project_tops: set | frozenset = frozenset()) -> list[Finding]:
     if result.get("ok"):
+        unfitted = result.get("unfitted")
+        never_fitted = [_finding(path, UNFITTED, f"it holds a {result.get('type')} that was"
+                                 f" never fitted: {unfitted}")] if isinstance(
+            unfitted, str) else []
         # What the libraries said while reading it: XGBoost's "serialized model ... generated
         # by an older version", a pandas or numpy deprecation of a stored layout.
-        return [_finding(path, LOAD_WARNS, f"loading it warned: {item['message'][:400]}",
-                         category=item.get("category"))
+        return never_fitted + [_finding(path, LOAD_WARNS, "loading it warned:"
+                                        f" {item['message'][:400]}",
+                                        category=item.get("category"))
                 for item in result.get("warnings") or []
                 if isinstance(item, dict) and isinstance(item.get("message"), str)
                 and item.get("category") not in _COVERED_WARNINGS
