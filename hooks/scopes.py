@@ -48,10 +48,11 @@ def nested_projects(config: Config, trusted: str | None) -> list[str]:
         absolute = os.path.normpath(os.path.join(repo_root, folder))
         if absolute == root or not absolute.startswith(root.rstrip(os.sep) + os.sep):
             continue
-        if not os.path.isdir(absolute):
-            # a project of the trusted revision that the work tree removed (or made a file):
-            # nothing of it is left to check, and a file in its place is the root's (red
-            # team round 39: an honest pull request deleting a service was exit 2)
+        if not os.path.isdir(absolute) or os.path.realpath(absolute) != absolute:
+            # a project of the trusted revision that the work tree removed, made a file, or
+            # made a link (out of the repository, to `.git`, or to `.`: reliability round 39
+            # F1, F5, F8: exit 2, files of another checkout reported, endless recursion):
+            # git holds nothing of it below that name, and what is in its place is the root's
             continue
         if config.exclude and config.is_excluded(os.path.relpath(absolute, root).replace(
                 os.sep, "/")):

@@ -185,3 +185,24 @@ def test_a_project_the_work_tree_removed_is_no_scope(git_project, capsys):
                  "--trusted-config", "HEAD"])
     found = json.loads(capsys.readouterr().out)
     assert code == 1 and {f["path"] for f in found} == {"services/b"}, found
+
+
+@pytest.mark.parametrize("target", [".", "outside", ".git"])
+def test_a_project_the_work_tree_made_a_link_is_no_scope(git_project, tmp_path_factory,
+                                                         capsys, target):
+    """Reliability round 39 (F5, F8): under --trusted-config, a pull request that turns a
+    project of the base revision into a link was entered through it: `svc -> .` recursed
+    until a RecursionError; a link out of the repository reported another checkout's files
+    under its configuration, and a link to `.git` walked git's folder."""
+    _service(git_project, "a", "[tool.mlgate]")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    subprocess.run(["git", "-c", "user.email=a@b", "-c", "user.name=t", "commit", "-qm", "base"],
+                   cwd=git_project, check=True)
+    outside = tmp_path_factory.mktemp("elsewhere")
+    (outside / "settings.py").write_text(LEAK)
+    subprocess.run(["git", "rm", "-rq", "services/a"], cwd=git_project, check=True)
+    (git_project / "services").mkdir(exist_ok=True)
+    link = {".": "..", "outside": str(outside), ".git": "../.git"}[target]
+    os.symlink(link, git_project / "services" / "a")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    assert _paths(capsys, "--trusted-config", "HEAD") == (0, set())
