@@ -294,9 +294,12 @@ def _choose(cli_python: str | None, config_python: str | None, config_root: str,
             "UV_PROJECT_ENVIRONMENT", seen,
         )
     seen.append(Candidate("UV_PROJECT_ENVIRONMENT", None, "not set"))
+    # The project's own folder first: in a monorepo the root's .venv holds the tooling, and
+    # each service's .venv what that service ships (reliability round 39, F3: every nested
+    # project was judged against the root's environment, from the root and from inside it)
     folders = [(repo_root, "at the repository root")]
     if os.path.realpath(config_root) != os.path.realpath(repo_root):
-        folders.append((config_root, "in the project's folder"))
+        folders.insert(0, (config_root, "in the project's folder"))
     for folder, where in folders:
         for name in (".venv", "venv"):
             prefix = os.path.join(folder, name)

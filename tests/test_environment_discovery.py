@@ -507,3 +507,22 @@ def _memory_capped() -> None:
     import resource
 
     resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+
+def test_a_project_below_the_root_uses_its_own_venv_before_the_roots(tmp_path):
+    """Reliability round 39 (F3): a monorepo with a root .venv (the tooling) and a .venv per
+    service: every service was judged against the root's environment, from the root and
+    from inside the service; the root's is still the one for a project without its own."""
+    repo = tmp_path / "repo"
+    service = repo / "svc" / "a"
+    service.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    make_venv(repo / ".venv")
+    make_venv(service / ".venv")
+    environ = under_pre_commit()
+    found = discover(repo, environ, config_root=service)
+    assert (found.reason, found.executable) == (
+        ".venv/ in the project's folder", python_of(service / ".venv"))
+    found = discover(repo, environ, config_root=repo / "svc")
+    assert (found.reason, found.executable) == (
+        ".venv/ at the repository root", python_of(repo / ".venv"))
