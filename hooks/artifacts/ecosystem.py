@@ -660,12 +660,14 @@ _FREQ = _either(_none, _offset)
 # (pandas 3 adds `_readonly` to every extension array's state: copy-on-write views)
 BACKED_STATES = {
     "Categorical": (lambda v: _is(v, "CategoricalDtype"), {"_readonly": _bool}),
-    # (`_cache` may hold the resolution too, once pandas 3 computed it: `_creso`)
+    # (`_cache` may hold the resolution too, once pandas computed it: `_creso` in pandas 3,
+    # `_reso` in 1.5, filled by `resample` or `inferred_freq`: false-alarm round 39 F2)
     "DatetimeArray": (_either(_dtype, lambda v: _is(v, "DatetimeTZDtype")), {
-        "_freq": _FREQ, "_cache": lambda v: _dict(v, {"unit": _str, "_creso": _int}),
+        "_freq": _FREQ, "_cache": lambda v: _dict(v, {"unit": _str, "_creso": _int,
+                                                     "_reso": _int}),
         "_readonly": _bool}),
     "TimedeltaArray": (_dtype, {"_freq": _FREQ, "_cache": lambda v: _dict(
-        v, {"unit": _str, "_creso": _int}), "_readonly": _bool}),
+        v, {"unit": _str, "_creso": _int, "_reso": _int}), "_readonly": _bool}),
     "PeriodArray": (lambda v: _is(v, "PeriodDtype"), {
         "_freq": _FREQ, "_cache": lambda v: _dict(v, {"dtype": lambda d: _is(d, "PeriodDtype")}),
         "_readonly": _bool}),

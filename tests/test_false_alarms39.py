@@ -1,0 +1,60 @@
+"""Round 39's hunt for false alarms on real committed artifacts (191 files, 64 public
+repositories): what honest files of older pandas were refused for."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from helpers import artifact_json
+
+OLD_PANDAS = Path(__file__).parent / "artifact_fixtures" / "old_pandas"
+
+
+def test_a_series_pandas_1_5_resampled_before_pickling_passes(git_project, capsys):
+    """F2: `resample` or `inferred_freq` fills a DatetimeArray's `_cache` with `_reso` in
+    pandas 1.5 (pandas 3's `_creso`): every statsmodels model on a dated series of that
+    era was MLG302 "a pandas DatetimeArray state in another layout than pandas writes"."""
+    name = "pandas1_5_3-numpy1_23_5-py310-series-resampled-p4.pkl"
+    assert b"_reso" in (OLD_PANDAS / name).read_bytes()
+    shutil.copy(OLD_PANDAS / name, git_project / name)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, name)
+    assert code == 0 and {f["code"] for f in found} <= {"MLG306"}, found
+
+
+def _datetime_array_of_pandas_1_1(data_kind: str):
+    """An object laid out as pandas 1.1's DatetimeArray: `_data` the datetime64 values,
+    `_ndarray` the int64 view of them."""
+    values = np.array(["2021-01-31", "2021-02-28"], dtype="M8[ns]")
+
+    class DatetimeArray:
+        dtype = np.dtype("M8[ns]")
+
+        def __init__(self) -> None:
+            self._data = values if data_kind == "M" else values.view("i8")
+
+        @property
+        def _ndarray(self):
+            return self._data.view("i8")
+
+    DatetimeArray.__module__ = "pandas.core.arrays.datetimes"
+    return DatetimeArray()
+
+
+def test_a_datetime_array_as_pandas_1_1_holds_it_is_consistent():
+    """F1: with pandas 1.1, whose `_ndarray` is the int64 view of `_data`, every
+    DatetimeIndex was MLG309 "its data is not of the kind its dtype says" after the load.
+    Data that really is not datetime64 is still refused."""
+    sys.path.insert(0, str(Path(__file__).parent.parent / "hooks"))
+    try:
+        from probe_script.ecosystem import structure_problem
+    finally:
+        sys.path.pop(0)
+    assert structure_problem(_datetime_array_of_pandas_1_1("M")) is None
+    assert structure_problem(_datetime_array_of_pandas_1_1("i")) == (
+        "DatetimeArray: its data is not of the kind its dtype says")
