@@ -294,6 +294,8 @@ MAX_KEY_DEPTH = 1000
 # Calls that hash the items of their first argument (set elements, dict keys).
 HASHING_CALLS = (("builtins", "set"), ("builtins", "frozenset"), ("__builtin__", "set"),
                  ("__builtin__", "frozenset"), *DICT_MAKERS)
+HASHING_SET, DICT_SET = frozenset(HASHING_CALLS), frozenset(DICT_MAKERS)
+RECONSTRUCTOR_SET = frozenset({("copyreg", "_reconstructor"), ("copy_reg", "_reconstructor")})
 
 
 def scan_pickle(data: bytes, is_allowed: Callable[[str, str], bool], start: int = 0,
@@ -631,7 +633,10 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
         block = value_types.block_call(target, args) if what == "REDUCE" else None
         if block is not None:  # pandas 1.3's block: checked as _unpickle_block
             target, args = block
-        if any(_is(target, maker) for maker in HASHING_CALLS) and args.items:
+        # (the target's pair once, looked up in sets: a 90,000-word vocabulary of numpy
+        # scalars is 90,000 calls, and the scan was 3x the load: false-alarm round 39 F6)
+        named = (target.module, target.name) if isinstance(target, GlobalRef) else None
+        if named in HASHING_SET and args.items:
             first = args.items[0] if len(args.items) == 1 or target.name != "defaultdict" \
                 else args.items[1]
             if isinstance(first, Mapping):
@@ -652,15 +657,14 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                 # by copyreg._reconstructor exposes '__array_interface__' to numpy).
                 _refuse(verdict, offset, UNRESOLVED, f"{what} with a dict argument that has a"
                         " computed or dunder key")
-        if any(_is(target, maker) for maker in DICT_MAKERS):
+        if named in DICT_SET:
             # dict(...) of anything but a dict the stream builds has keys the scan cannot see;
             # as a BUILD state they would become attributes (defaultdict: factory first).
             rest = args.items[1:] if target.name == "defaultdict" else args.items
             if not all(isinstance(item, Mapping) for item in rest):
                 _refuse(verdict, offset, UNRESOLVED, f"{target.module}.{target.name} of"
                         " something other than a dict the stream builds")
-        if _is(target, ("copyreg", "_reconstructor")) or _is(target,
-                                                               ("copy_reg", "_reconstructor")):
+        if named in RECONSTRUCTOR_SET:
             state = args.items[2] if len(args.items) == 3 else None
             if not (state is None or isinstance(state, (Mapping, Const))):
                 _refuse(verdict, offset, UNRESOLVED, "copyreg._reconstructor with a state that"
@@ -707,7 +711,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
             _refuse(verdict, offset, UNRESOLVED, "_codecs.encode with other arguments than"
                     " (constant text, 'latin1'): a codec name imports a module")
         made = Instance(target, args)
-        if any(_is(target, maker) for maker in BYTES_MAKERS):
+        if named in BYTES_MAKERS:
             # bytes written as a call (protocols 0-4): the value is as long as what went in,
             # and copied again by each call that takes it (red team of round 36: one
             # `_codecs.encode` result in 3,500 bytearray() calls, 3.5 GB, was charged nothing)
