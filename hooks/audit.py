@@ -24,6 +24,7 @@ import argparse
 import contextlib
 import os
 import re
+import shlex
 import sys
 from collections.abc import Iterable
 
@@ -138,8 +139,10 @@ class AuditResult:
         nested = self.config.nested
         if not nested:
             return None
+        # (quoted for a shell, never read as an option: reliability round 39 F11)
+        first = shlex.quote(f"./{nested[0]}" if nested[0].startswith("-") else nested[0])
         return (f"not audited here: {len(nested)} folder(s) below with a [tool.mlgate] of"
-                f" their own ({_brief(nested)}): audit each, e.g. mlgate audit {nested[0]}")
+                f" their own ({_brief(nested)}): audit each, e.g. mlgate audit {first}")
 
 
 def _args_for(module, argv: list[str], common: argparse.Namespace) -> argparse.Namespace:

@@ -399,15 +399,19 @@ def _main(argv: Sequence[str] | None = None) -> int:
         _kill_probes()
         return 130
     try:
+        # each project's snippet from its own configuration (reliability round 39 F6: a
+        # service's allow list was built from the root's, and pasting it dropped its own)
         settle = getattr(module, "settle_snippet_hints", None)
         if settle is not None:
-            settle(findings, config, args.format)
+            for found, used in scoped:
+                settle(found, used, args.format)
         emit(findings, args.format, args.command, args.color)
         trailer = getattr(module, "trailer", None)  # what to paste, after the report
-        note = trailer(findings, config) if trailer is not None and args.format == "text" \
-            else None
-        if note:
-            sys.stdout.write(note + "\n")
+        if trailer is not None and args.format == "text":
+            for found, used in scoped:
+                note = trailer(found, used)
+                if note:
+                    sys.stdout.write(note + "\n")
         sys.stdout.flush()
     except BrokenPipeError:
         sys.stderr.close()

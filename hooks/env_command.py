@@ -98,6 +98,14 @@ def _print(fmt: str, answer: dict, candidates: list[Candidate]) -> None:
         print("  looked at first:" if answer["python"] else "  looked at:")
         for candidate in candidates:
             print(_line(candidate))
+    nested = answer.get("nested_projects") or []
+    if nested:
+        import shlex
+
+        shown = ", ".join(nested[:10]) + (f" and {len(nested) - 10} more" if len(nested) > 10
+                                          else "")
+        print(f"  projects of their own below, each judged with its own environment: {shown}"
+              f" (`mlgate env {shlex.quote(nested[0])}` for the first)")
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -126,7 +134,8 @@ def _execute(args: argparse.Namespace) -> int:
     else:
         config = load_config(args.config, trusted=args.trusted_config)
     repo_root = find_repo_root(os.getcwd())
-    answer: dict = {"python": None, "reason": None, "version": None}
+    answer: dict = {"python": None, "reason": None, "version": None,
+                    "nested_projects": _nested(config, args.trusted_config)}
     try:
         found = resolve_project_python(args.python, config.python, config.root, repo_root)
     except NoProjectPython as exc:
@@ -139,6 +148,18 @@ def _execute(args: argparse.Namespace) -> int:
                        f" not run: {error}")
     _emit(args.format, answer, found.candidates)
     return 0
+
+
+def _nested(config, trusted: str | None) -> list[str]:
+    """The projects of their own below this one, which the hooks judge with their own
+    environment (mlgate.scopes): this answer is not theirs (reliability round 39, F9)."""
+    from mlgate.scopes import nested_projects
+
+    try:
+        return [os.path.relpath(p, config.root).replace(os.sep, "/")
+                for p in nested_projects(config, trusted)]
+    except UsageError:
+        return []
 
 
 def _failed(fmt: str, answer: dict, candidates: list[Candidate], code: int, kind: str,

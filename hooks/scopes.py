@@ -21,6 +21,7 @@ import os
 from typing import Any
 
 from mlgate.config import Config, UsageError, _may_configure, load_config
+from mlgate.finding import EnvironmentFailure
 
 MAX_PROJECTS = 200  # nested projects one run visits; more is a usage error, not a slow hook
 
@@ -131,6 +132,26 @@ def _trusted_pyprojects(repo_root: str, root: str, rev: str) -> dict[str, str]:
     return _git_texts(repo_root, rev, names) if names else {}
 
 
+def _name_the_project(exc: Exception, name: str) -> None:
+    """Say which project a configuration or environment error is about (reliability round
+    39, F7 and F9: "pyproject.toml: unknown key" from the root of a monorepo with three, and
+    "cannot find the project's Python environment ... create .venv/ at the repository root",
+    which would then have served every project)."""
+    import shlex
+
+    if getattr(exc, "mlgate_project", None) or not exc.args:
+        return
+    exc.mlgate_project = name  # type: ignore[attr-defined]
+    message = str(exc.args[0])
+    if message.startswith("pyproject.toml: "):
+        message = f"{name}/{message}"
+    else:
+        message = f"{name}: {message}"
+    message = message.replace("create .venv/ at the repository root", f"create .venv/ in {name}")
+    message = message.replace("(`mlgate env` lists", f"(`mlgate env {shlex.quote(name)}` lists")
+    exc.args = (message, *exc.args[1:])
+
+
 def anchored(folder: str) -> str:
     """An `exclude` pattern for exactly the files under `folder` (relative, POSIX): with a
     '/', so it is never matched against a file's name alone (a file named `models/svc` was
@@ -173,15 +194,19 @@ def run_scoped(module: Any, args: Any, config: Config, policy, prefix: str = ""
             continue  # the files given (a commit's) are none of this project's
         args.files = [os.path.relpath(os.path.join(start, n), project) for n in owned[project]]
         os.chdir(project)
+        name = prefix + os.path.relpath(project, start).replace(os.sep, "/")
         try:
             inner = load_config(start=project, trusted=args.trusted_config)
-            inner.scope = prefix + os.path.relpath(project, start).replace(os.sep, "/")
+            inner.scope = name
             for found, used in run_scoped(module, args, inner, policy, inner.scope + "/"):
                 for finding in found:
                     if not os.path.isabs(finding.path):
                         finding.path = os.path.relpath(os.path.join(project, finding.path),
                                                        start)
                 results.append((found, used))
+        except (UsageError, EnvironmentFailure) as exc:
+            _name_the_project(exc, name)
+            raise
         finally:
             os.chdir(start)
     args.files = files

@@ -206,3 +206,44 @@ def test_a_project_the_work_tree_made_a_link_is_no_scope(git_project, tmp_path_f
     os.symlink(link, git_project / "services" / "a")
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
     assert _paths(capsys, "--trusted-config", "HEAD") == (0, set())
+
+
+def test_a_service_mistake_or_missing_environment_names_the_service(git_project, capsys,
+                                                                    monkeypatch, tmp_path_factory):
+    """Reliability round 39 (F7, F9): from the root of a monorepo, a typo in one service's
+    [tool.mlgate] said "pyproject.toml: [tool.mlgate]: unknown key" (three files could be
+    meant), and a course week without an environment said "create .venv/ at the repository
+    root", which would then have served every week."""
+    _service(git_project, "a", '[tool.mlgate]\nigonre = ["MLG101"]')
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    assert main(["paths"]) == 2
+    assert "services/a/pyproject.toml: [tool.mlgate]: unknown key 'igonre'" in (
+        capsys.readouterr().err)
+    (git_project / "services" / "a" / "pyproject.toml").write_text("[project]\nname = 'a'\n")
+    (git_project / "services" / "a" / "model.pkl").write_bytes(pickle.dumps([1, 2]))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    for var in ("MLGATE_PYTHON", "VIRTUAL_ENV", "CONDA_PREFIX", "UV_PROJECT_ENVIRONMENT"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+    assert main(["artifact"]) == 2  # (no pyproject.toml at the root: each one is a project)
+    err = capsys.readouterr().err
+    assert "services/a: cannot find the project's Python environment" in err, err
+    assert "create .venv/ in services/a (`mlgate env services/a` lists where it looked)" in err
+    main(["env"])  # the root's answer says it is not the service's
+    assert "projects of their own below, each judged with its own environment: services/a" \
+        in capsys.readouterr().out
+
+
+def test_the_allow_snippet_of_a_service_is_its_own(monorepo, capsys):
+    """Reliability round 39 (F6): from the root, a service's refused class was offered in an
+    allow list built from the root's configuration: pasted into the service's pyproject.toml
+    it dropped the service's own entries."""
+    (monorepo / "services" / "b" / "model.pkl").write_bytes(
+        pickle.dumps(__import__("types").SimpleNamespace(a=1), protocol=2))
+    subprocess.run(["git", "add", "-A"], cwd=monorepo, check=True)
+    assert main(["artifact", "--python", sys.executable, "--no-cache"]) == 1
+    out = capsys.readouterr().out
+    assert "put in services/b/pyproject.toml:" in out, out
+    snippet = out.split("put in services/b/pyproject.toml:", 1)[1]
+    assert '"argparse:Namespace"' in snippet and '"types:SimpleNamespace"' in snippet, out

@@ -145,8 +145,9 @@ def trailer(findings: list[Finding], config: Config) -> str | None:
     from mlgate.artifacts.refused_globals import allow_snippet
 
     configured = config.section(NAME).get("allow", [])
+    where = f"{config.scope}/pyproject.toml" if config.scope else "pyproject.toml"
     return ("\nTo allow what was refused (only if you trust these artifacts), put in"
-            f" pyproject.toml:\n\n{allow_snippet(pairs, configured)}")
+            f" {where}:\n\n{allow_snippet(pairs, configured)}")
 
 
 def _model_blocks(config: Config, paths: list[str]) -> dict:
