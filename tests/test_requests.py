@@ -139,6 +139,31 @@ def test_a_body_of_records_in_one_field_is_its_rows(git_project, capsys):
     assert (code, findings) == (0, []), findings
 
 
+def test_each_row_of_a_batch_body_is_held_to_the_row_model(git_project, capsys):
+    """New-user trial round 39 (F1): `{"samples": [{...}]}` for `samples: List[Sample]`,
+    one row lacking a required field: only the body's key was compared, exit 0, READY, and
+    the API answers 422. A model fitted on an array (no column names) says nothing of the
+    rows, so the contract alone must. Many refusals are cut at 50, and say so (F2)."""
+    api = API.replace("class Request(BaseModel):\n        features: list[float]",
+                      "class Row(BaseModel):\n        age: float\n        income: float\n\n\n"
+                      "    class Request(BaseModel):\n        samples: list[Row]")
+    project(git_project, {"samples": [{"age": 30.0, "income": 2.0},
+                                      {"age": 30.0, "incme": 2.0}]}, api=api)
+    code, findings = schema(capsys)
+    assert code == 1 and [(f["code"], f["message"]) for f in findings if f["code"] == "MLG410"
+                          ] == [
+        ("MLG410", "'samples' row 2: the sample lacks 'income', which the contract Row"
+                   " requires: the API would refuse the request (422)")], findings
+    assert [f["hint"] for f in findings if f["code"] == "MLG410"] == [
+        "renamed? the sample has 'incme'"]
+    project(git_project, {"samples": [{"a": 1.0}] * 60}, api=api)
+    code, findings = schema(capsys)
+    findings = [f for f in findings if f["code"] == "MLG410"]
+    assert code == 1 and len(findings) == 50, findings
+    assert findings[-1]["message"].endswith(
+        "(and at least 50 more of the kind, not shown)"), findings
+
+
 @pytest.fixture
 def no_pandas(tmp_path_factory) -> str:
     """An environment with scikit-learn and its dependencies, and no pandas."""
