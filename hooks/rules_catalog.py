@@ -390,7 +390,7 @@ RULES: dict[str, Rule] = {
                 'cannot install the lock)',
         what="a Dockerfile that installs the lock (it names the file), or the project "
              "itself (`pip install .`), builds on "
-             "`python:X.Y` while the project's environment, which mlgate checked the lock "
+             "a Python X.Y image while the project's environment, which mlgate checked the lock "
              'and the models against, runs another Python: a warning; an error when the '
              "lock's markers (`python_version >= \"3.12\"`, as `poetry export` writes them) "
              'select none of its packages on the image\'s Python, so the image installs '
@@ -405,9 +405,12 @@ RULES: dict[str, Rule] = {
         why='versions, markers and pickled models are checked for one Python; an image '
             'on another one ships something nobody checked, and markers can leave it '
             'empty',
-        not_flagged='images that are not the official `python` image (their Python is not '
-                    'in the FROM line), Dockerfiles that install neither the lock nor '
-                    'the project',
+        not_flagged='images whose FROM line does not say their Python (`ubuntu:22.04`, '
+                    '`python:3`); it does when the repository is named `python` '
+                    '(`python:3.12-slim`, `public.ecr.aws/lambda/python:3.11`) or the tag '
+                    'names it (`tiangolo/uvicorn-gunicorn-fastapi:python3.11`, '
+                    '`...:py3.10`), an `ARG` default included; Dockerfiles that install '
+                    'neither the lock nor the project',
     ),
     "MLG210": Rule(
         'error',

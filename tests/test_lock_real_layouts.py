@@ -566,6 +566,16 @@ def test_a_dockerfile_on_another_python_than_the_environment(project, capsys, ma
     write(root / "Dockerfile", f"FROM python:{OURS}-slim\nCOPY app/requirements.txt .\n")
     code, found = run_lock(capsys)
     assert not [f for f in found if f["code"] == "MLG209"] and code == 0, found
+    # new-user trial round 39 (F6): images whose name or tag says their Python, and an ARG
+    # default (`docker init`'s template); not an image that does not say it
+    for line, at in [(f"FROM tiangolo/uvicorn-gunicorn-fastapi:python{OTHER}", 1),
+                     (f"FROM public.ecr.aws/lambda/python:{OTHER}", 1),
+                     (f"ARG PYTHON_VERSION={OTHER}\nFROM python:${{PYTHON_VERSION}}-slim", 2),
+                     ("FROM ubuntu:22.04", None), ("FROM mypython:3.1", None)]:
+        write(root / "Dockerfile", f"{line}\nCOPY app/requirements.txt .\n")
+        code, found = run_lock(capsys)
+        assert [f["line"] for f in found if f["code"] == "MLG209"] == ([at] if at else []), (
+            line, found)
 
 
 def test_an_excluded_dockerfile_says_nothing(project, capsys):

@@ -630,10 +630,33 @@ def _stale_against_manifest(locks: list) -> list[Finding]:
 
 
 # `FROM python:3.9-slim`, `FROM --platform=$P docker.io/library/python:3.12 AS build`: the
-# official image, whose tag says its Python.
+# official image, whose tag says its Python; and images whose name or tag says it too
+# (new-user trial round 39 F6: `tiangolo/uvicorn-gunicorn-fastapi:python3.7`,
+# `public.ecr.aws/lambda/python:3.7`): any repository named `python` (a registry's, a
+# vendor's: lambda, cimg, bitnami), or a tag `python3.7` / `py3.7` / `python-3.7`.
 _FROM_PYTHON_RE = LazyPattern(
-    r"^\s*FROM\s+(?:--platform=\S+\s+)?(?:[\w.-]+(?::\d+)?/)?(?:library/)?"
-    r"python:(\d+)\.(\d+)(?![\d])", re.IGNORECASE | re.MULTILINE)
+    r"^\s*FROM\s+(?:--platform=\S+\s+)?(?:"
+    r"(?:[\w.-]+(?::\d+)?/)*python:(\d+)\.(\d+)(?![\d])"
+    r"|[\w./:-]*?:(?:[\w.-]*[._-])?py(?:thon)?-?(\d+)\.(\d+)(?![\d]))",
+    re.IGNORECASE | re.MULTILINE)
+# `ARG PYTHON_VERSION=3.7` before `FROM python:${PYTHON_VERSION}-slim` (what `docker init`
+# writes): the default, as a build without --build-arg uses it
+_ARG_RE = LazyPattern(r"^\s*ARG\s+([A-Za-z_]\w*)=(\S+)\s*$", re.MULTILINE)
+
+
+def _with_arg_defaults(text: str) -> str:
+    """The Dockerfile with each `${NAME}` / `$NAME` of a FROM line replaced by its ARG's
+    default, where it has one."""
+    defaults = {m.group(1): m.group(2).strip("\"'") for m in _ARG_RE.finditer(text)}
+    if not defaults:
+        return text
+
+    def substitute(line: re.Match) -> str:
+        return re.sub(r"\$\{(\w+)\}|\$(\w+)",
+                      lambda m: defaults.get(m.group(1) or m.group(2), m.group(0)),
+                      line.group(0))
+
+    return re.sub(r"^\s*FROM\s.*$", substitute, text, flags=re.IGNORECASE | re.MULTILINE)
 
 
 def _excluded(config, path: str) -> bool:
@@ -655,9 +678,11 @@ def _python_images(repo_root: str) -> list[tuple[str, int, str, str]]:
                                                re.IGNORECASE | re.MULTILINE)
                    for source in [a for a in m.group(1).split() if not a.startswith("--")][:-1]]
         copied = text if {".", "./"} & set(sources) else "\n".join(sources)
-        for m in _FROM_PYTHON_RE.finditer(text):
-            line = text.count("\n", 0, m.start()) + 1
-            found.append((path, line, f"{m.group(1)}.{m.group(2)}", copied))
+        resolved = _with_arg_defaults(text)  # (line for line: the FROM line as written)
+        for m in _FROM_PYTHON_RE.finditer(resolved):
+            line = resolved.count("\n", 0, m.start()) + 1
+            major, minor = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            found.append((path, line, f"{major}.{minor}", copied))
     return found
 
 
