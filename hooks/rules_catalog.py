@@ -339,7 +339,8 @@ RULES: dict[str, Rule] = {
         what='a requirement not pinned with `==`/`===` (a VCS URL without a commit '
              'counts); in `pyproject.toml` only when no lock file lives in its '
              'folder or a folder above it (with `[tool.mlgate.lock] files`: when '
-             'none is listed); never in `.in` files',
+             'none is listed); never in `.in` files. A warning in a development lock '
+             '(`requirements-dev.txt`, `requirements-test.txt`): it does not ship',
         fix='pin the version you tested (the hint names it)',
         kind='unpinned',
         why='a range installs whatever is newest on the day of the build: two '

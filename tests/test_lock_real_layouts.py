@@ -388,6 +388,17 @@ def test_a_pip_compiled_dev_lock_beside_the_runtime_one_warns_and_does_not_block
     code, found = run_lock(capsys)
     assert code == 1 and ("requirements.txt", "MLG201", "error") in [
         (f["path"], f["code"], f["severity"]) for f in found], found
+    # new-user trial round 39 (F4): an unpinned development tool does not ship either
+    write(root / "requirements.txt", "attrs==23.2.0\nsix==1.16.0\n")
+    write(root / "requirements-dev.txt", "six\n")
+    code, found = run_lock(capsys)
+    assert code == 0 and [(f["path"], f["code"], f["severity"]) for f in found] == [
+        ("requirements-dev.txt", "MLG205", "warning")], found
+    assert "a development lock: it does not ship" in found[0]["message"]
+    write(root / "requirements.txt", "attrs==23.2.0\nsix\n")  # the runtime one still blocks
+    code, found = run_lock(capsys)
+    assert code == 1 and ("requirements.txt", "MLG205", "error") in [
+        (f["path"], f["code"], f["severity"]) for f in found], found
 
 
 # ------------------------------------------------------------------------- the README's demo
