@@ -58,3 +58,24 @@ def test_a_datetime_array_as_pandas_1_1_holds_it_is_consistent():
     assert structure_problem(_datetime_array_of_pandas_1_1("M")) is None
     assert structure_problem(_datetime_array_of_pandas_1_1("i")) == (
         "DatetimeArray: its data is not of the kind its dtype says")
+
+
+def test_an_instance_docstring_is_no_dunder_attack(git_project, capsys):
+    """F3: statsmodels' results keep their own `__doc__` in their state, and the BUILD was
+    refused as setting a dunder attribute, `allow` or not. Text (or None) in `__doc__` is
+    read by nothing as an interface; any other dunder, or `__doc__` holding an object, is
+    still refused."""
+    import argparse
+    import pickle
+
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\nallow = ["argparse:Namespace"]\n')
+    documented = argparse.Namespace(a=1)
+    documented.__doc__ = "Class to hold results from fitting a model.\n" * 200
+    (git_project / "doc.pkl").write_bytes(pickle.dumps(documented, protocol=2))
+    odd = argparse.Namespace(a=1)
+    odd.__doc__ = [1, 2]
+    (git_project / "odd.pkl").write_bytes(pickle.dumps(odd, protocol=2))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "doc.pkl", "odd.pkl")
+    assert code == 1 and [(f["path"], f["code"]) for f in found] == [("odd.pkl", "MLG302")], found

@@ -500,12 +500,20 @@ def _good_key(key) -> bool:
         not value.startswith("__"))
 
 
+def plain_doc(key, value) -> bool:
+    """`__doc__` set to text or None on an instance: statsmodels' results keep their own
+    docstring (false-alarm round 39 F3: every ARIMA model was refused, `allow` or not). Text
+    in `__doc__` is read by nothing as an interface or as code."""
+    return isinstance(key, Const) and key.value == "__doc__" and isinstance(value, Const) and (
+        value.value is None or isinstance(value.value, (str, TextBlob)))
+
+
 def _attribute_dict(value) -> bool:
     if not isinstance(value, Mapping):
         return False
     if value.checked == len(value.pairs):
         return True
-    if all(_good_key(k) for k, _ in value.pairs):
+    if all(_good_key(k) or plain_doc(k, v) for k, v in value.pairs):
         value.checked = len(value.pairs)
         return True
     return False

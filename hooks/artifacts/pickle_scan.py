@@ -38,6 +38,7 @@ from mlgate.artifacts.object_states import (
     dtype_size,
     dtype_state_size,
     made_class,
+    plain_doc,
     reconstructor_problem,
     setitems_problem,
     subclass_check,
@@ -1190,7 +1191,8 @@ def _dunder_keys(state) -> bool:
     """A BUILD state (dict, or (dict, slots)) naming `__class__`, `__dict__` and the like, or
     with a computed key."""
     parts = state.items if isinstance(state, Seq) and state.kind == "tuple" else [state]
-    return any(isinstance(p, Mapping) and any(_bad_key(k) for k, _ in p.pairs) for p in parts)
+    return any(isinstance(p, Mapping) and any(_bad_key(k) and not plain_doc(k, v)
+                                              for k, v in p.pairs) for p in parts)
 
 
 def _wrapper_state_problem(state) -> str | None:
