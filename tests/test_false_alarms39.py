@@ -79,3 +79,15 @@ def test_an_instance_docstring_is_no_dunder_attack(git_project, capsys):
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
     code, found = artifact_json(capsys, "doc.pkl", "odd.pkl")
     assert code == 1 and [(f["path"], f["code"]) for f in found] == [("odd.pkl", "MLG302")], found
+
+
+def test_a_python_2_pickle_is_said_to_be_one():
+    """F7: an intact Python 2 pickle (a byte string that is not ASCII, which Python 3 reads
+    as ASCII) was "damaged or was tampered with"; text that is not UTF-8 still is that."""
+    from mlgate.artifacts.pickle_scan import scan_pickle
+
+    [python2] = scan_pickle(b"S'\\x81'\np0\n.", lambda m, n: True).refusals
+    assert (python2.code, python2.message.split(":")[0]) == ("MLG305", "written by Python 2")
+    assert "encoding='latin1'" in python2.hint
+    [broken] = scan_pickle(b"\x80\x02X\x01\x00\x00\x00\x81.", lambda m, n: True).refusals
+    assert broken.message.startswith("not a valid pickle: 'utf-8' codec")

@@ -1069,6 +1069,18 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     _refuse(verdict, pos, UNRESOLVED, f"opcode {name} is not understood")
             else:
                 _refuse(verdict, stream.tell(), MALFORMED, "the pickle ends without STOP")
+        except UnicodeDecodeError as exc:
+            # a byte string of Python 2 (STRING, BINSTRING), which Python 3's pickle.load
+            # reads as ASCII (false-alarm round 39 F7: "damaged or tampered with")
+            if exc.encoding.lower() != "ascii":
+                _refuse(verdict, stream.tell(), MALFORMED, f"not a valid pickle: {exc}")
+            verdict.refusals.append(Refusal(
+                stream.tell(), MALFORMED, f"written by Python 2: a byte string in it is not"
+                f" ASCII ({exc.reason} at {exc.start}), which Python 3's pickle.load refuses",
+                hint="load it with Python 2 and dump it again with Python 3 (or load it with"
+                     " pickle.load(f, encoding='latin1') in Python 3 and dump it again), from"
+                     " a copy you trust"))
+            raise _Stop from None
         except ValueError as exc:
             _refuse(verdict, stream.tell(), MALFORMED, f"not a valid pickle: {exc}")
 
