@@ -84,26 +84,44 @@ def _declares(name: str, text: str) -> bool:
     return isinstance(tool, dict) and "mlgate" in tool
 
 
-def _tracked_pyprojects(repo_root: str, root: str) -> dict[str, str]:
+# One run's listings (and the texts read), shared by the nested projects' own runs: each
+# asked git again, and 200 services took 9 s before any check began (reliability round 39
+# F4). Emptied when a run starts (`run_scoped` at the top), so nothing outlives it.
+_LISTED: dict = {}
+
+
+def _tracked_listing(repo_root: str) -> list[tuple[str, str]]:
+    """(name, real path of its folder) of each pyproject.toml git tracks below the root."""
     import subprocess
 
-    from mlgate.artifacts.reading import Unreadable, read_bytes, resolve
-    from mlgate.config import MAX_PYPROJECT_BYTES
     from mlgate.files import GIT
 
+    if repo_root in _LISTED:
+        return _LISTED[repo_root]
+    listing: list[tuple[str, str]] = []
     try:  # only the pyproject.toml files: a large repository's listing stays small
         proc = subprocess.run([*GIT, "-C", repo_root, "ls-files", "-z", "--cached", "--",
                                ":(glob)**/pyproject.toml"], capture_output=True, check=False,
                               timeout=60)
     except (OSError, subprocess.SubprocessError):
-        return {}
-    if proc.returncode != 0:  # not a repository: no nested projects to tell apart
-        return {}
+        proc = None
+    if proc is not None and proc.returncode == 0:  # else not a repository: no projects
+        for name in proc.stdout.decode("utf-8", "surrogateescape").split("\0"):
+            if "/" in name:
+                folder = os.path.dirname(os.path.join(repo_root, name))
+                listing.append((name, os.path.realpath(folder)))
+    _LISTED[repo_root] = listing
+    return listing
+
+
+def _tracked_pyprojects(repo_root: str, root: str) -> dict[str, str]:
+    from mlgate.artifacts.reading import Unreadable, read_bytes, resolve
+    from mlgate.config import MAX_PYPROJECT_BYTES
+
     texts = {}
-    for name in proc.stdout.decode("utf-8", "surrogateescape").split("\0"):
+    for name, real in _tracked_listing(repo_root):
         path = os.path.join(repo_root, name)
-        if "/" not in name or not os.path.realpath(os.path.dirname(path)).startswith(
-                root + os.sep) or not os.path.lexists(path):
+        if not real.startswith(root + os.sep) or not os.path.lexists(path):
             continue
         try:
             data = read_bytes(resolve(path, repo_root), MAX_PYPROJECT_BYTES)
@@ -168,6 +186,8 @@ def run_scoped(module: Any, args: Any, config: Config, policy, prefix: str = ""
     the policy (`policy(findings, config)`) applied where that scope's paths are spelled."""
     files = list(getattr(args, "files", []) or [])
     start = os.getcwd()
+    if not prefix:
+        _LISTED.clear()
     # (a run from a folder inside the project, with no files named, is about that folder:
     # not about the nested projects elsewhere in the project)
     here = os.path.realpath(start)
