@@ -84,10 +84,11 @@ def _declares(name: str, text: str) -> bool:
     return isinstance(tool, dict) and "mlgate" in tool
 
 
-# One run's listings (and the texts read), shared by the nested projects' own runs: each
-# asked git again, and 200 services took 9 s before any check began (reliability round 39
-# F4). Emptied when a run starts (`run_scoped` at the top), so nothing outlives it.
+# One run's listings, shared by the nested projects' own runs: each asked git again, and
+# 200 services took 9 s before any check began (reliability round 39 F4). Kept only while a
+# run is under way (`run_scoped` at the top), so nothing outlives it.
 _LISTED: dict = {}
+_RUNNING = [False]
 
 
 def _tracked_listing(repo_root: str) -> list[tuple[str, str]]:
@@ -110,7 +111,8 @@ def _tracked_listing(repo_root: str) -> list[tuple[str, str]]:
             if "/" in name:
                 folder = os.path.dirname(os.path.join(repo_root, name))
                 listing.append((name, os.path.realpath(folder)))
-    _LISTED[repo_root] = listing
+    if _RUNNING[0]:
+        _LISTED[repo_root] = listing
     return listing
 
 
@@ -184,10 +186,15 @@ def run_scoped(module: Any, args: Any, config: Config, policy, prefix: str = ""
     """Run the check for `config.root` without its nested projects, then in each of them
     (recursively); the findings of each scope with the configuration that governs them,
     the policy (`policy(findings, config)`) applied where that scope's paths are spelled."""
+    if not prefix and not _RUNNING[0]:
+        _RUNNING[0] = True
+        try:
+            return run_scoped(module, args, config, policy, prefix)
+        finally:
+            _RUNNING[0] = False
+            _LISTED.clear()
     files = list(getattr(args, "files", []) or [])
     start = os.getcwd()
-    if not prefix:
-        _LISTED.clear()
     # (a run from a folder inside the project, with no files named, is about that folder:
     # not about the nested projects elsewhere in the project)
     here = os.path.realpath(start)
