@@ -335,6 +335,10 @@ def test_extras_bring_in_what_they_require(project, capsys):
     assert (code, summary(found)) == (0, [
         ("requirements.txt", 1, 1, "MLG204", "colorama"),
         ("requirements.txt", 1, 1, "MLG204", "pytest")])
+    # a development lock read first is not where the runtime's package goes (new-user
+    # trial round 39 F3: the editor jumped to requirements-dev.txt)
+    write(root / "requirements-dev.txt", "click==8.1.7\n")
+    assert [f["path"] for f in run_lock(capsys)[1]] == ["requirements.txt"] * 2
 
 
 @pytest.mark.parametrize("files", [

@@ -558,7 +558,11 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         # turned one warning into one per dependency of streamlit, new-user round 38 F7)
         reachable = env.closure({**{name: set() for name in project}, **declared,
                                  **{name: set() for name in ignored if name in env.dists}})
-        first = next(lock for lock in locks if lock.format in REAL_LOCKS)
+        # (anchored on the runtime lock, where a package the service needs goes, not on a
+        # requirements-dev.txt read first: new-user trial round 39 F3)
+        runtime = [lock for lock in locks if lock.format in REAL_LOCKS]
+        first = next((lock for lock in runtime if not (
+            lock.format == "requirements" and _development(lock.path))), runtime[0])
         loose = [name for name in sorted(env.dists) if name not in reachable
                  and name not in always_present(env) and name not in ignored]
         # (a package a Dockerfile installs by name is in the image: MLG210 is about its pin)
