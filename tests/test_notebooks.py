@@ -1,6 +1,7 @@
 """Notebooks: code cells as Python, magics as shell, outputs under their own rule."""
 
 import json
+import os
 
 import pytest
 
@@ -35,8 +36,18 @@ def test_finding_points_at_the_ipynb_line_with_cell_fields(tmp_path, capsys):
     assert f["line"] == line_of(lines, "/content/drive")
     assert lines[f["line"] - 1][f["col"] - 1:].startswith("/content/drive/MyDrive/t.csv")
     assert (f["cell"], f["cell_line"]) == (2, 2)
-    # a training notebook is often not deployed: the hint says how to leave it out
-    assert 'exclude = ["notebooks/**"]' in f["hint"]
+    # a training notebook is often not deployed: the hint says how to leave it out, by a
+    # pattern that matches it (new-user trial round 39 F10: "notebooks/**" for any notebook)
+    assert 'exclude = ["eda.ipynb"]' in f["hint"]
+    (tmp_path / "research").mkdir()
+    path.rename(tmp_path / "research" / "eda.ipynb")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        [f] = run_json(capsys, "research/eda.ipynb")[1]
+    finally:
+        os.chdir(cwd)
+    assert 'exclude = ["research/**"]' in f["hint"]
 
 
 def test_a_path_a_loop_printed_in_outputs_is_shown_five_times_then_counted(tmp_path, capsys):
