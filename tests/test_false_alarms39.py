@@ -91,3 +91,44 @@ def test_a_python_2_pickle_is_said_to_be_one():
     assert "encoding='latin1'" in python2.hint
     [broken] = scan_pickle(b"\x80\x02X\x01\x00\x00\x00\x81.", lambda m, n: True).refusals
     assert broken.message.startswith("not a valid pickle: 'utf-8' codec")
+
+
+BUNCH = '''
+class Bunch(dict):
+    """As statsmodels.tools.tools.Bunch: its attributes are its items."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.__dict__ = self
+'''
+
+
+def test_a_dict_subclass_that_is_its_own_state_passes_once_allowed(git_project, capsys):
+    """F3: statsmodels' Bunch (`self.__dict__ = self`) pickles itself as its BUILD state, and
+    every ARIMA model stayed "an object state in a shape its class never writes" after each
+    of its classes was allowed by hand: no way out. Its items' keys are held to SETITEMS's
+    rule, and a dunder key is still refused."""
+    import pickle
+
+    (git_project / "pkg").mkdir()
+    (git_project / "pkg" / "__init__.py").write_text("")
+    (git_project / "pkg" / "bunch.py").write_text(BUNCH)
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\nallow = ["pkg.bunch:Bunch"]\n')
+    sys.path.insert(0, str(git_project))
+    try:
+        from pkg.bunch import Bunch
+
+        (git_project / "bunch.pkl").write_bytes(pickle.dumps(Bunch(a=1, b=[2]), protocol=2))
+        stream = pickle.dumps(Bunch(a=1), protocol=2)
+    finally:
+        sys.path.remove(str(git_project))
+        sys.modules.pop("pkg.bunch", None)
+        sys.modules.pop("pkg", None)
+    # the same stream with its key renamed to a dunder
+    (git_project / "dunder.pkl").write_bytes(stream.replace(b"X\x01\x00\x00\x00a",
+                                                            b"X\x09\x00\x00\x00__class__"))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "bunch.pkl", "dunder.pkl")
+    assert code == 1 and [(f["path"], f["code"]) for f in found] == [
+        ("dunder.pkl", "MLG302")], found
