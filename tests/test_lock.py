@@ -483,7 +483,8 @@ def test_the_service_imports_a_package_no_lock_installs(project, capsys, monkeyp
     assert [f for f in found if f["code"] == "MLG211"] == [], found
 
 
-def test_the_service_imports_a_name_its_installed_module_does_not_define(project, capsys):
+def test_the_service_imports_a_name_its_installed_module_does_not_define(project, capsys,
+                                                                         monkeypatch):
     """New-user trial round 38 (F8): app.py did `from prediction import get_prediction` (the
     author's module was predict.py) and the lock pinned the unrelated PyPI package
     `prediction`, which defines no such name: every lock check passed and the audit said
@@ -527,15 +528,32 @@ def test_the_service_imports_a_name_its_installed_module_does_not_define(project
 
         def later():
             from prediction import also_missing
+
+        if st:  # one version's name (red team round 39 F2): not judged
+            from prediction import only_in_new
+        try:
+            from prediction import maybe
+        except ImportError:
+            maybe = None
+        from prediction.tools import given_by_another_module  # a submodule: not judged (F1)
+        from prediction import get_prediction as again  # the module is read once (F4)
         """)
     write(root / "train.py", "from prediction import not_served\n")
     subprocess.run(["git", "add", "app.py", "train.py", "requirements.txt"], cwd=root,
                    check=True)
+    import mlgate.locks.module_names as reader
+
+    reads = []
+    real_reader = reader.module_names
+    monkeypatch.setattr(reader, "module_names",
+                        lambda site, name: reads.append(name) or real_reader(site, name))
     code, found, out = run_lock(capsys, "--no-cache")
     got = [(f["path"], f["line"], f["col"], f["severity"], f["names"]) for f in found
            if f["code"] == "MLG213"]
     assert got == [("app.py", 2, 1, "error", ["get_prediction"]),
-                   ("app.py", 8, 5, "warning", ["also_missing"])], (found, out)
+                   ("app.py", 8, 5, "warning", ["also_missing"]),
+                   ("app.py", 17, 1, "error", ["get_prediction"])], (found, out)
+    assert sorted(reads) == ["fastext", "lazypkg", "prediction"], reads
     first = next(f for f in found if f["code"] == "MLG213")
     assert first["message"] == (
         "the service imports get_prediction from prediction, which prediction 0.0.3"

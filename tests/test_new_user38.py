@@ -176,8 +176,8 @@ def test_an_estimator_saved_before_it_was_fitted_is_refused_by_the_artifact_chec
     found = json.loads(capsys.readouterr().out)
     assert code == 1 and [(f["path"], f["code"]) for f in found] == [("m.pkl", "MLG312")], found
     assert found[0]["message"].startswith(
-        "it holds a sklearn.pipeline.Pipeline that was never fitted: This Pipeline instance"
-        " is not fitted yet"), found
+        "it holds a sklearn.pipeline.Pipeline that was never fitted: This LogisticRegression"
+        " instance is not fitted yet"), found
     # the schema check, given a sample, says the artifact does not pass, once
     (git_project / "sample.json").write_text("[[0.1, 0.2]]")
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
@@ -185,3 +185,39 @@ def test_an_estimator_saved_before_it_was_fitted_is_refused_by_the_artifact_chec
           "--artifact", "m.pkl", "--sample", "sample.json"])
     found = json.loads(capsys.readouterr().out)
     assert [f["code"] for f in found] == ["MLG400"] and "MLG312" in found[0]["message"], found
+
+
+def test_what_does_not_predict_or_is_the_projects_own_is_not_judged_unfitted(git_project,
+                                                                            capsys):
+    """Red team round 39 (F3, F5): check_is_fitted looks for attributes ending in "_": a
+    fitted HashingVectorizer (stateless, its tags silent before scikit-learn 1.7) and a
+    Pipeline whose final step is the project's own wrapper keeping its model in
+    `self.model` were refused as never fitted. Only a final step that predicts, of
+    scikit-learn or its ecosystem, is judged."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+    from sklearn.pipeline import make_pipeline
+
+    (git_project / "wrap.py").write_text(
+        "from sklearn.base import BaseEstimator\n\n\n"
+        "class Wrapped(BaseEstimator):\n"
+        "    def fit(self, X, y):\n"
+        "        from sklearn.linear_model import LogisticRegression\n"
+        "        self.model = LogisticRegression().fit(X, y)\n"
+        "        return self\n\n"
+        "    def predict(self, X):\n"
+        "        return self.model.predict(X)\n")
+    sys.path.insert(0, str(git_project))
+    try:
+        from wrap import Wrapped
+
+        X = np.random.RandomState(0).rand(20, 2)
+        joblib.dump(make_pipeline(HashingVectorizer(n_features=16)).fit(["a b", "b c"]),
+                    git_project / "hashing.pkl")
+        joblib.dump(make_pipeline(Wrapped()).fit(X, X[:, 0] > .5), git_project / "own.pkl")
+    finally:
+        sys.path.remove(str(git_project))
+        sys.modules.pop("wrap", None)
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert [f for f in found if f["code"] == "MLG312"] == [], found

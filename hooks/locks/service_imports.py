@@ -39,6 +39,10 @@ class Import:
         self.at_start = at_start
 
 
+CONDITIONAL = tuple(getattr(ast, name) for name in ("If", "Try", "TryStar", "Match", "While",
+                                                     "For") if hasattr(ast, name))
+
+
 class FromImport:
     """`from module import names` of a third-party module in the serving code."""
 
@@ -94,6 +98,10 @@ def service_imports(root: str, tracked: list[str], broken: list[Broken] | None =
                 broken.append(Broken(rel, error.lineno or 1, error.offset or 1,
                                      f"{type(error).__name__}: {error.msg}"))
             continue
+        # (a name imported under an `if` or a `try` may be one version's only: the shim
+        # `if SK_MAJOR < 1: from sklearn.utils import safe_indexing`, red team round 39 F2)
+        conditional = {id(n) for f in ast.walk(module) if isinstance(f, CONDITIONAL)
+                       for n in ast.walk(f)} if from_imports is not None else set()
         deferred = {id(n) for f in ast.walk(module)
                     if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
                     for n in ast.walk(f)}
@@ -107,7 +115,7 @@ def service_imports(root: str, tracked: list[str], broken: list[Broken] | None =
             top = name.split(".")[0]
             if from_imports is not None and top and top not in local and isinstance(
                     node, ast.ImportFrom) and not node.level and node.module and (
-                    id(node) not in collected):
+                    id(node) not in collected) and id(node) not in conditional:
                 collected.add(id(node))
                 from_imports.append(FromImport(
                     node.module, [a.name for a in node.names if a.name != "*"], rel,
