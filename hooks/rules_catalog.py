@@ -484,7 +484,10 @@ RULES: dict[str, Rule] = {
         kind='service-name',
         why='the lock installs the package, so every version check passes, and the '
             'service still dies at start with ImportError',
-        not_flagged="modules that define names at run time (a module `__getattr__`, "
+        not_flagged="submodules (`from pkg.sub import name`: another module may assign "
+                    "names onto them at run time, as matplotlib's backends get theirs); "
+                    "imports under `if`, `try`, `match` or a loop (a version shim's); "
+                    "modules that define names at run time (a module `__getattr__`, "
                     "`globals()`, `exec`, star imports, `sys.modules`), compiled modules, "
                     "namespace packages, modules over 1 MiB, packages that several "
                     "distributions share; everything MLG211 leaves out",
@@ -663,16 +666,19 @@ RULES: dict[str, Rule] = {
     "MLG312": Rule(
         'error',
         summary='an artifact is an estimator that was never fitted',
-        what="the artifact, once loaded in the sandbox, is a scikit-learn estimator (or one "
-             "of the ecosystem's: XGBoost, LightGBM, CatBoost, imbalanced-learn, "
-             "category_encoders, feature-engine) that scikit-learn's own `check_is_fitted` "
-             "says was never fitted: the estimator was dumped before `fit`, or a fresh one "
-             "was made by mistake. The message is scikit-learn's",
+        what="the artifact, once loaded in the sandbox, is a model (an estimator with "
+             "`predict`, or a Pipeline whose final step is one) of scikit-learn or its "
+             "ecosystem (XGBoost, LightGBM, CatBoost, imbalanced-learn, category_encoders, "
+             "feature-engine) that scikit-learn's own `check_is_fitted` says was never "
+             "fitted: the estimator was dumped before `fit`, or a fresh one was made by "
+             "mistake. The message is scikit-learn's",
         fix='call fit() on the training data, then dump the fitted estimator',
         why='an unfitted model loads without a word and fails every request with '
             'NotFittedError; without a sample, nothing else would say so',
-        not_flagged="the project's own classes (a stateless transformer of yours may "
-                    "have nothing to fit); estimators inside a dict or list bundle; "
+        not_flagged="transformers (a stateless one, such as HashingVectorizer, has "
+                    "nothing to fit and no attribute to show it was); the project's own "
+                    "classes, also as a Pipeline's final step (yours may keep its model "
+                    "in `self.model`); estimators inside a dict or list bundle; "
                     "scikit-learn releases whose check_is_fitted cannot be asked",
     ),
     "MLG400": Rule(
