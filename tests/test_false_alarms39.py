@@ -132,3 +132,30 @@ def test_a_dict_subclass_that_is_its_own_state_passes_once_allowed(git_project, 
     code, found = artifact_json(capsys, "bunch.pkl", "dunder.pkl")
     assert code == 1 and [(f["path"], f["code"]) for f in found] == [
         ("dunder.pkl", "MLG302")], found
+
+
+def test_a_cached_resolution_must_be_its_datas(git_project, capsys):
+    """Red team round 39 (F7): the resolution pandas caches (`_reso` in 1.5, `_creso` since
+    2) is trusted over the dtype: a forged one loaded dates of year 50,000,000, or made
+    pandas' C code return with an exception set. Accepted only when it is the data's unit;
+    the honest cache passes."""
+    import pickle
+
+    import pandas as pd
+
+    for name, forged in (("honest.pkl", None), ("forged.pkl", 7)):
+        series = pd.Series(pd.date_range("2020-01-01", periods=5, freq="D"))
+        array = series.array
+        if not hasattr(array, "_creso"):
+            return  # (a pandas without the cache: nothing to forge)
+        array._creso  # noqa: B018 - cached, as any use of the dates does
+        if "_creso" not in array._cache:
+            return
+        if forged is not None:
+            array._cache["_creso"] = forged
+        (git_project / name).write_bytes(pickle.dumps(series))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "honest.pkl", "forged.pkl")
+    assert code == 1 and [(f["path"], f["code"]) for f in found] == [
+        ("forged.pkl", "MLG309")], found
+    assert "the resolution it caches is not its data's" in found[0]["message"]

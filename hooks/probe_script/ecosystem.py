@@ -405,6 +405,11 @@ def _vetted_sklearn_class(klass, owner):
 
 # -- after the load: what pandas and pyarrow trust without checking ---------------------------
 
+# numpy's NPY_DATETIMEUNIT codes, which pandas caches as an array's resolution
+_NPY_UNITS = {"Y": 0, "M": 1, "W": 2, "D": 4, "h": 5, "m": 6, "s": 7, "ms": 8, "us": 9,
+              "ns": 10, "ps": 11, "fs": 12, "as": 13}
+
+
 def structure_problem(value):
     """Why a pandas or pyarrow object breaks an invariant their compiled code trusts, or None.
     A BlockManager's block placements index its items without bounds checks (an index past
@@ -450,6 +455,16 @@ def structure_problem(value):
             return f"{name}: its data is not of the kind its dtype says"
         if kind in "Mm" and isinstance(value.dtype, np.dtype) and value.dtype != data.dtype:
             return f"{name}: its data is not of the dtype it says"
+        # the resolution pandas caches (`_reso` in 1.5, `_creso` in 2+) is trusted over the
+        # dtype: a forged one made dates of year 50,000,000 and errors from C code (red
+        # team round 39 F7)
+        cached = getattr(value, "__dict__", {}).get("_cache")
+        if kind in "Mm" and isinstance(cached, dict) and ("_reso" in cached or "_creso" in cached):
+            unit = np.datetime_data(data.dtype)[0]
+            wanted = _NPY_UNITS.get(unit)
+            if any(key in cached and (type(cached[key]) is not int or cached[key] != wanted)
+                   for key in ("_reso", "_creso")):
+                return f"{name}: the resolution it caches is not its data's ({unit})"
         # pandas 1.x: the data, and its view cached apart
         if isinstance(held, np.ndarray) and held is not data and (
                 held.shape != data.shape or held.dtype.itemsize != data.dtype.itemsize):
