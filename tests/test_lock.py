@@ -502,7 +502,9 @@ def test_the_service_imports_a_name_its_installed_module_does_not_define(project
     (site / "prediction").mkdir()
     write(site / "prediction" / "__init__.py", """\
         from .core import Predictor as Model
+        import logging
         import os.path
+        log = logging.getLogger(__name__)  # (named after it: no namespace built elsewhere)
         VERSION = "0.0.3"
         try:
             import json as fast_json
@@ -516,14 +518,18 @@ def test_the_service_imports_a_name_its_installed_module_does_not_define(project
     write(site / "prediction" / "tools.py", "")
     write(site / "lazypkg.py", "def __getattr__(name):\n    return name\n")
     write(site / "fastext.py", "")
+    install(venv, "pyish", "1.0", record=["pyish/__init__.py"])
+    (site / "pyish").mkdir()  # its namespace is built by another module (apipkg, as `py`)
+    write(site / "pyish" / "__init__.py", "import apipkg\napipkg.initpkg(__name__, {})\n")
     (site / "fastext.cpython-311-x86_64-linux-gnu.so").write_bytes(b"")
     write(root / "requirements.txt", "streamlit==1.11.1\nprediction==0.0.3\nlazypkg==1.0\n"
-          "fastext==1.0\n")
+          "fastext==1.0\npyish==1.0\n")
     write(root / "app.py", """\
         import streamlit as st
         from prediction import get_prediction, Model, os, VERSION, fast_json, helper
         from prediction import late, tools
         from lazypkg import anything
+        from pyish import path
         from fastext import anything_else
 
         def later():
@@ -551,9 +557,9 @@ def test_the_service_imports_a_name_its_installed_module_does_not_define(project
     got = [(f["path"], f["line"], f["col"], f["severity"], f["names"]) for f in found
            if f["code"] == "MLG213"]
     assert got == [("app.py", 2, 1, "error", ["get_prediction"]),
-                   ("app.py", 8, 5, "warning", ["also_missing"]),
-                   ("app.py", 17, 1, "error", ["get_prediction"])], (found, out)
-    assert sorted(reads) == ["fastext", "lazypkg", "prediction"], reads
+                   ("app.py", 9, 5, "warning", ["also_missing"]),
+                   ("app.py", 18, 1, "error", ["get_prediction"])], (found, out)
+    assert sorted(reads) == ["fastext", "lazypkg", "prediction", "pyish"], reads
     first = next(f for f in found if f["code"] == "MLG213")
     assert first["message"] == (
         "the service imports get_prediction from prediction, which prediction 0.0.3"

@@ -72,7 +72,24 @@ def module_names(site: str, dotted: str) -> ModuleNames | None:
         tree = ast.parse(source, path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+    if _hands_itself_over(tree):
+        return None
     return ModuleNames(path, _defined(tree), folder)
+
+
+def _hands_itself_over(tree: ast.Module) -> bool:
+    """A call given the module's own `__name__` may build its namespace elsewhere
+    (`apipkg.initpkg(__name__, ...)` in `py`, `lazy_loader.attach(__name__, ...)`: red team
+    round 39 F1); a logger named after it does not."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and any(
+                isinstance(a, ast.Name) and a.id == "__name__"
+                for a in [*node.args, *(k.value for k in node.keywords)]):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name not in ("getLogger", "get_logger", "getChild"):
+                return True
+    return False
 
 
 def _compiled_twin(stem: str) -> bool:
