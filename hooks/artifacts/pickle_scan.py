@@ -648,6 +648,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
             _refuse(verdict, offset, UNRESOLVED,
                     f"{what} on a computed value: what it calls cannot be known statically")
         verdict.called.add((target.module, target.name))
+        keyed = False  # an argument carries a key that may become an attribute
         for item in args.items:
             if isinstance(item, GlobalRef) and not _is(target, value_types.PARTIAL):
                 # an argument may be called by what it is given to (a partial holds its
@@ -658,6 +659,15 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                 # by copyreg._reconstructor exposes '__array_interface__' to numpy).
                 _refuse(verdict, offset, UNRESOLVED, f"{what} with a dict argument that has a"
                         " computed or dunder key")
+            elif _carries_bad_keys(item):
+                # ...and so can a dict made by a call and filled by SETITEMS, or a list of
+                # pairs, given to a dict subclass whose items are its attributes (an
+                # AttrDict, statsmodels' Bunch: red team round 39 F1, F2). Given to dict
+                # itself, it stays a dict's keys, and the dict carries them on.
+                if named not in DICT_SET:
+                    _refuse(verdict, offset, UNRESOLVED, f"{what} with an argument holding"
+                            " a computed or dunder key: it can become an attribute")
+                keyed = True
         if named in DICT_SET:
             # dict(...) of anything but a dict the stream builds has keys the scan cannot see;
             # as a BUILD state they would become attributes (defaultdict: factory first).
@@ -712,6 +722,8 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
             _refuse(verdict, offset, UNRESOLVED, "_codecs.encode with other arguments than"
                     " (constant text, 'latin1'): a codec name imports a module")
         made = Instance(target, args)
+        if keyed:
+            made.memo[BAD_KEYS] = True
         if named in BYTES_MAKERS:
             # bytes written as a call (protocols 0-4): the value is as long as what went in,
             # and copied again by each call that takes it (red team of round 36: one
@@ -846,8 +858,15 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                         # can be one of its items or attributes (a Bunch's 'add' key).
                         _refuse(verdict, pos, UNRESOLVED, f"{name} on an object: it would call"
                                 " whatever its append, extend or add attribute holds")
-                    elif name in ("SETITEM", "SETITEMS") and not any(
-                            _is(target.cls, maker) for maker in DICT_MAKERS) and any(
+                    elif name in ("SETITEM", "SETITEMS") and any(
+                            _is(target.cls, maker) for maker in DICT_MAKERS):
+                        if any(_key_may_be_attribute(k) for k in items[::2]):
+                            target.memo[BAD_KEYS] = True  # (what it is given to is judged)
+                        problem = value_types.setitems_problem(target) or setitems_problem(
+                            target, verdict)
+                        if problem:
+                            _refuse(verdict, pos, UNRESOLVED, problem)
+                    elif name in ("SETITEM", "SETITEMS") and any(
                             _bad_key(k) for k in items[::2]):
                         # (an OrderedDict's or defaultdict's keys stay keys, as a dict's do:
                         # imbalanced-learn keys its sampling strategy by numpy integers)
@@ -1191,6 +1210,28 @@ def _raw_global(data: bytes, pos: int, verdict: Verdict) -> tuple[str, str]:
         _refuse(verdict, pos, UNSAFE_GLOBAL, f"{module!r}.{qualname!r} is not a plain dotted"
                 " name (the unpickler would import it literally)")
     return module, qualname
+
+
+BAD_KEYS = "bad keys"  # Instance.memo: a dict made by a call holds a key _bad_key refuses
+
+
+def _key_may_be_attribute(key) -> bool:
+    """A key that a dict subclass exposing its items could turn into a dunder attribute: a
+    dunder text, or a computed value that may be text (a numpy integer key cannot)."""
+    if isinstance(key, Instance) and _numpy_made(key):
+        return False
+    return _bad_key(key)
+
+
+def _carries_bad_keys(item) -> bool:
+    """A dict made by a call (dict(), OrderedDict()) that holds such a key, or a list or
+    tuple of (key, value) pairs whose key is one."""
+    if isinstance(item, Instance):
+        return bool(item.memo.get(BAD_KEYS))
+    if isinstance(item, Seq) and item.kind in ("list", "tuple"):
+        return any(isinstance(pair, Seq) and pair.kind == "tuple" and len(pair.items) == 2
+                   and _key_may_be_attribute(pair.items[0]) for pair in item.items[:10_000])
+    return False
 
 
 def _bad_key(key) -> bool:

@@ -458,12 +458,15 @@ def structure_problem(value):
         # the resolution pandas caches (`_reso` in 1.5, `_creso` in 2+) is trusted over the
         # dtype: a forged one made dates of year 50,000,000 and errors from C code (red
         # team round 39 F7)
+        # (and `unit` in pandas 3: red team round 39 F3, one day read as a million)
         cached = getattr(value, "__dict__", {}).get("_cache")
-        if kind in "Mm" and isinstance(cached, dict) and ("_reso" in cached or "_creso" in cached):
+        if kind in "Mm" and isinstance(cached, dict) and {"_reso", "_creso", "unit"} & set(
+                cached):
             unit = np.datetime_data(data.dtype)[0]
-            wanted = _NPY_UNITS.get(unit)
-            if any(key in cached and (type(cached[key]) is not int or cached[key] != wanted)
-                   for key in ("_reso", "_creso")):
+            wanted = {"_reso": _NPY_UNITS.get(unit), "_creso": _NPY_UNITS.get(unit),
+                      "unit": unit}
+            if any(key in cached and (type(cached[key]) is not type(want)
+                                      or cached[key] != want) for key, want in wanted.items()):
                 return f"{name}: the resolution it caches is not its data's ({unit})"
         # pandas 1.x: the data, and its view cached apart
         if isinstance(held, np.ndarray) and held is not data and (
@@ -472,8 +475,14 @@ def structure_problem(value):
         return None
     if name in ("IntegerArray", "FloatingArray", "BooleanArray"):
         data, mask = value._data, value._mask
+        # the dtype's numpy dtype as pandas makes it, not as its pickled cache says (red
+        # team round 39 F4: an "Int64" column of int8 data, its cache saying int8)
+        try:
+            made = type(value.dtype)().numpy_dtype
+        except Exception:
+            return f"{name}: its dtype cannot be made again"
         if mask.dtype != np.bool_ or data.shape != mask.shape or (
-                data.dtype != value.dtype.numpy_dtype):
+                data.dtype != value.dtype.numpy_dtype) or value.dtype.numpy_dtype != made:
             return f"{name}: its mask or data disagree with its dtype"
         return None
     if name == "SparseArray":
