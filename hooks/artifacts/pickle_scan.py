@@ -1217,8 +1217,9 @@ BAD_KEYS = "bad keys"  # Instance.memo: a dict made by a call holds a key _bad_k
 
 def _key_may_be_attribute(key) -> bool:
     """A key that a dict subclass exposing its items could turn into a dunder attribute: a
-    dunder text, or a computed value that may be text (a numpy integer key cannot)."""
-    if isinstance(key, Instance) and _numpy_made(key):
+    dunder text, or a computed value that may be text. A tuple (a set of pairs of tuples:
+    the hashing red team's streams), a number, a numpy integer cannot."""
+    if isinstance(key, Seq) or (isinstance(key, Instance) and _numpy_made(key)):
         return False
     return _bad_key(key)
 
