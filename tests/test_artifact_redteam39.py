@@ -94,8 +94,15 @@ def test_caches_pandas_trusts_over_the_dtype_are_held_to_it(git_project, capsys)
         s.dtype._cache["numpy_dtype"] = np.dtype("int8")
 
     files["honest_ints.pkl"] = pickle.dumps(numbers)
-    if "numpy_dtype" in getattr(numbers.dtype, "_cache", {}):
-        files["int8.pkl"] = _forged(pd.Series([1, 2, 3], dtype="Int64"), narrow)
+    cache = getattr(numbers.dtype, "_cache", {})
+    if "numpy_dtype" in cache:
+        # (pandas' Int64Dtype() is one object for the whole process: its cache is put back,
+        # or every later test that pickles an Int64 column writes the forged one)
+        kept = cache["numpy_dtype"]
+        try:
+            files["int8.pkl"] = _forged(pd.Series([1, 2, 3], dtype="Int64"), narrow)
+        finally:
+            cache["numpy_dtype"] = kept
     for name, data in files.items():
         (git_project / name).write_bytes(data)
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
