@@ -50,6 +50,9 @@ STREAMS = {
     # a dict made by a call, filled by SETITEMS, given to the class (F2), with or without BUILD
     "bunch_call": g("pkg.cfg", "Bunch") + DICT_WITH_DUNDER + b"\x85R",
     "attrdict_call": g("pkg.cfg", "AttrDict") + DICT_WITH_DUNDER + b"\x85R",
+    # the dunder pair behind 10,000 ordinary ones (a cap on the pairs looked at)
+    "long_pairs": g("pkg.cfg", "AttrDict") + b"(" + (u("a") + i4(1) + b"\x86") * 10_001
+    + u("__array_interface__") + INTERFACE + b"\x86l\x85R",
     "bunch_build": g("pkg.cfg", "Bunch") + DICT_WITH_DUNDER + b"\x85Rq\x00h\x00b",
 }
 

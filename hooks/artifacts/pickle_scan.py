@@ -858,8 +858,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                         # can be one of its items or attributes (a Bunch's 'add' key).
                         _refuse(verdict, pos, UNRESOLVED, f"{name} on an object: it would call"
                                 " whatever its append, extend or add attribute holds")
-                    elif name in ("SETITEM", "SETITEMS") and any(
-                            _is(target.cls, maker) for maker in DICT_MAKERS):
+                    elif name in ("SETITEM", "SETITEMS") and _pair_of(target.cls) in DICT_SET:
                         if any(_key_may_be_attribute(k) for k in items[::2]):
                             target.memo[BAD_KEYS] = True  # (what it is given to is judged)
                         problem = value_types.setitems_problem(target) or setitems_problem(
@@ -1224,6 +1223,10 @@ def _key_may_be_attribute(key) -> bool:
     return _bad_key(key)
 
 
+def _pair_of(value) -> tuple[str, str] | None:
+    return (value.module, value.name) if isinstance(value, GlobalRef) else None
+
+
 def _carries_bad_keys(item) -> bool:
     """A dict made by a call (dict(), OrderedDict()) that holds such a key, or a list or
     tuple of (key, value) pairs whose key is one."""
@@ -1231,7 +1234,7 @@ def _carries_bad_keys(item) -> bool:
         return bool(item.memo.get(BAD_KEYS))
     if isinstance(item, Seq) and item.kind in ("list", "tuple"):
         return any(isinstance(pair, Seq) and pair.kind == "tuple" and len(pair.items) == 2
-                   and _key_may_be_attribute(pair.items[0]) for pair in item.items[:10_000])
+                   and _key_may_be_attribute(pair.items[0]) for pair in item.items)
     return False
 
 
