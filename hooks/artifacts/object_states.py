@@ -19,6 +19,7 @@ numpy's reconstructors are likewise accepted only with the arguments numpy passe
 from __future__ import annotations
 
 from mlgate.artifacts.stream_model import (
+    BAD_KEYS,
     NUMPY_DTYPE,
     Blob,
     Const,
@@ -500,6 +501,11 @@ def _good_key(key) -> bool:
         not value.startswith("__"))
 
 
+# A plain dict has no attributes to be its items: BUILD of itself is no form it writes (red
+# team round 40 F2: dunder keys by SETITEMS, then BUILD, passed to the load).
+PLAIN_DICTS = (("builtins", "dict"), ("__builtin__", "dict"))
+
+
 def _made_empty(target: Instance) -> bool:
     """Made with no items of its own (NEWOBJ with no arguments, or copyreg's reconstructor
     with no state), so that every item it has came through SETITEMS, whose keys are held to
@@ -627,7 +633,8 @@ def build_problem(target: Instance, state, verdict) -> str | None:
         return "a compiled class's state that is not a tuple of data"
     if _object_state(state):
         return _slots_problem(target, state, verdict)
-    if state is target and made_class(target) is not None and _made_empty(target):
+    if state is target and made_class(target) not in (None, *PLAIN_DICTS) and _made_empty(
+            target) and not target.memo.get(BAD_KEYS):
         # A dict subclass whose attributes are its items (statsmodels' Bunch sets
         # `self.__dict__ = self`) pickles itself as its own state (false-alarm round 39 F3:
         # every ARIMA model, its classes allowed). Its items' keys were held to SETITEMS's

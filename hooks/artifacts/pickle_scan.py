@@ -27,9 +27,11 @@ import re
 import time
 
 from mlgate.artifacts import ecosystem, value_types
+from mlgate.artifacts.allowlist import BASE, NUMPY_TYPES, NUMPY_UFUNCS
 from mlgate.artifacts.canonical_text import canonical
 from mlgate.artifacts.key_hashes import KeyHashes
 from mlgate.artifacts.object_states import (
+    SCALAR,
     build_problem,
     call_problem,
     check_dtype_state,
@@ -53,6 +55,7 @@ from mlgate.artifacts.refused_globals import (
     scipy_distribution,
 )
 from mlgate.artifacts.stream_model import (
+    BAD_KEYS,
     MAIN_CLASS,
     MALFORMED,
     MARK,  # noqa: F401 - part of the scan's vocabulary for callers
@@ -296,6 +299,9 @@ MAX_KEY_DEPTH = 1000
 HASHING_CALLS = (("builtins", "set"), ("builtins", "frozenset"), ("__builtin__", "set"),
                  ("__builtin__", "frozenset"), *DICT_MAKERS)
 HASHING_SET, DICT_SET = frozenset(HASHING_CALLS), frozenset(DICT_MAKERS)
+# What mlgate vets (the base list, numpy's; scikit-learn's and the ecosystem's are pending):
+# none of it turns the pairs it is given into attributes.
+VETTED = BASE | NUMPY_TYPES | NUMPY_UFUNCS
 RECONSTRUCTOR_SET = frozenset({("copyreg", "_reconstructor"), ("copy_reg", "_reconstructor")})
 
 
@@ -649,6 +655,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     f"{what} on a computed value: what it calls cannot be known statically")
         verdict.called.add((target.module, target.name))
         keyed = False  # an argument carries a key that may become an attribute
+        vetted = named in VETTED or named in getattr(is_allowed, "pending", ())
         for item in args.items:
             if isinstance(item, GlobalRef) and not _is(target, value_types.PARTIAL):
                 # an argument may be called by what it is given to (a partial holds its
@@ -659,11 +666,14 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                 # by copyreg._reconstructor exposes '__array_interface__' to numpy).
                 _refuse(verdict, offset, UNRESOLVED, f"{what} with a dict argument that has a"
                         " computed or dunder key")
-            elif _carries_bad_keys(item):
-                # ...and so can a dict made by a call and filled by SETITEMS, or a list of
-                # pairs, given to a dict subclass whose items are its attributes (an
-                # AttrDict, statsmodels' Bunch: red team round 39 F1, F2). Given to dict
-                # itself, it stays a dict's keys, and the dict carries them on.
+            elif (named in DICT_SET or not vetted) and _carries_bad_keys(item):
+                # ...and so can a dict made by a call and filled by SETITEMS, or pairs of
+                # any kind, given to a dict subclass whose items are its attributes (an
+                # AttrDict, statsmodels' Bunch: red team rounds 39 F1, F2 and 40 F1): a class
+                # mlgate does not vet (allowed by the user, the project's). What mlgate vets
+                # makes no attributes of pairs (pyarrow's arrays take a list of two buffers:
+                # that is no pair). Given to dict itself, they stay a dict's keys, and the
+                # dict carries them on.
                 if named not in DICT_SET:
                     _refuse(verdict, offset, UNRESOLVED, f"{what} with an argument holding"
                             " a computed or dunder key: it can become an attribute")
@@ -1211,30 +1221,53 @@ def _raw_global(data: bytes, pos: int, verdict: Verdict) -> tuple[str, str]:
     return module, qualname
 
 
-BAD_KEYS = "bad keys"  # Instance.memo: a dict made by a call holds a key _bad_key refuses
-
-
 def _key_may_be_attribute(key) -> bool:
     """A key that a dict subclass exposing its items could turn into a dunder attribute: a
     dunder text, or a computed value that may be text. A tuple (a set of pairs of tuples:
-    the hashing red team's streams), a number, a numpy integer cannot."""
-    if isinstance(key, Seq) or (isinstance(key, Instance) and _numpy_made(key)):
+    the hashing red team's streams), a number, a numpy number cannot; a numpy text scalar
+    (`numpy.str_`, a str subclass) can (red team round 40 F1)."""
+    if isinstance(key, Seq):
         return False
+    if isinstance(key, Instance) and _pair_of(key.cls) in SCALAR and isinstance(
+            key.args, Seq) and key.args.items:
+        code = dtype_code(key.args.items[0])
+        if code is not None and code.lstrip("<>=|")[:1] in NUMERIC_KINDS:
+            return False
     return _bad_key(key)
+
+
+NUMERIC_KINDS = frozenset("?bBhHiIlLqQpPefdgFDGmMu")
 
 
 def _pair_of(value) -> tuple[str, str] | None:
     return (value.module, value.name) if isinstance(value, GlobalRef) else None
 
 
+def _pair_may_carry_key(pair) -> bool:
+    """An item of an argument that `dict(items)` (and so a dict subclass's constructor) could
+    read as a (key, value) pair with a key that may become an attribute: anything iterable
+    of two items, whatever its kind (a tuple, a list, a set or frozenset, whose order is the
+    hash's, a dict, whose items are its keys), or a dict made by a call that holds such a
+    key (red team round 40 F1: lists, sets and numpy text keys passed where tuples did not)."""
+    if isinstance(pair, Instance):
+        return bool(pair.memo.get(BAD_KEYS))
+    if isinstance(pair, Seq):
+        if len(pair.items) != 2:
+            return False
+        keys = pair.items if pair.kind in ("set", "frozenset") else pair.items[:1]
+        return any(_key_may_be_attribute(k) for k in keys)
+    if isinstance(pair, Mapping):
+        return len(pair.pairs) == 2 and any(_key_may_be_attribute(k) for k, _ in pair.pairs)
+    return False
+
+
 def _carries_bad_keys(item) -> bool:
-    """A dict made by a call (dict(), OrderedDict()) that holds such a key, or a list or
-    tuple of (key, value) pairs whose key is one."""
+    """A dict made by a call (dict(), OrderedDict()) that holds such a key, or a container
+    (list, tuple, set, frozenset) of pairs whose key may be one."""
     if isinstance(item, Instance):
         return bool(item.memo.get(BAD_KEYS))
-    if isinstance(item, Seq) and item.kind in ("list", "tuple"):
-        return any(isinstance(pair, Seq) and pair.kind == "tuple" and len(pair.items) == 2
-                   and _key_may_be_attribute(pair.items[0]) for pair in item.items)
+    if isinstance(item, Seq):
+        return any(_pair_may_carry_key(pair) for pair in item.items)
     return False
 
 

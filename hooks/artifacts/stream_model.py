@@ -17,6 +17,9 @@ from mlgate.codes import ARTIFACT_UNSAFE_GLOBAL as UNSAFE_GLOBAL  # noqa: F401
 NUMPY_DTYPE = ("numpy", "dtype")
 
 
+BAD_KEYS = "bad keys"  # Instance.memo: a dict made by a call holds a key that may be an attribute
+
+
 class _Mark:
     __slots__ = ()
 

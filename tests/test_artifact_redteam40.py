@@ -1,0 +1,97 @@
+"""Round 40's red team: a dunder key still reached an allowed dict subclass whose items are
+its attributes, through pairs of other kinds than tuples (2-item lists, sets, a dict) and
+keys that are numpy text scalars (`numpy.str_` is a str); and a plain dict passed as its
+own BUILD state. The rule: anything `dict(items)` could read as a pair with a key that may
+be an attribute is refused as an argument to anything but the dict makers."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+
+from helpers import artifact_json, g, i4, u
+
+BUNCH = '''
+class Bunch(dict):
+    """As statsmodels.tools.tools.Bunch: its attributes are its items."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.__dict__ = self
+'''
+
+AI = "__array_interface__"
+INTERFACE = (b"}(" + u("shape") + i4(64) + b"\x85" + u("typestr") + u("|u1") + u("data")
+             + b"\x8a\x08" + (0x4141410000).to_bytes(8, "little") + b"\x89\x86" + u("version")
+             + i4(3) + b"u")
+# numpy.str_('__array_interface__') as numpy pickles it (a scalar of a 'U' dtype)
+NP_TEXT = pickle.dumps(np.str_(AI), protocol=2)[2:-1]
+BUNCH_CALL = g("pkg.cfg", "Bunch")
+STREAMS = {
+    "list_pairs": BUNCH_CALL + b"((" + u(AI) + INTERFACE + b"ll\x85R",
+    "frozenset_pairs": BUNCH_CALL + b"((" + u(AI) + i4(99) + b"\x91l\x85R",
+    "set_pairs": BUNCH_CALL + b"(\x8f(" + u(AI) + i4(99) + b"\x90l\x85R",
+    "dict_as_pair": BUNCH_CALL + b"(}(" + u(AI) + i4(1) + u("b") + i4(2) + b"ul\x85R",
+    "numpy_text_key": BUNCH_CALL + b"(" + NP_TEXT + INTERFACE + b"\x86l\x85R",
+    "numpy_text_key_by_setitems": BUNCH_CALL + g("collections", "OrderedDict") + b")R("
+    + NP_TEXT + INTERFACE + b"u\x85R",
+    "plain_dict_its_own_state": g("builtins", "dict") + b")\x81(" + u("__setstate__")
+    + g("collections", "Counter") + b"u2b",
+}
+
+
+@pytest.mark.parametrize("mode", sorted(STREAMS))
+def test_no_pair_of_any_kind_gives_a_dict_subclass_a_dunder_key(git_project, capsys, mode):
+    (git_project / "pkg").mkdir()
+    (git_project / "pkg" / "__init__.py").write_text("")
+    (git_project / "pkg" / "cfg.py").write_text(BUNCH)
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\nallow = ["pkg.cfg:Bunch", "collections:Counter"]\n')
+    (git_project / "params.pkl").write_bytes(b"\x80\x04" + STREAMS[mode] + b".")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "--no-load", "params.pkl")
+    assert code == 1 and [f["code"] for f in found] == ["MLG302"], found
+
+
+def test_keys_that_are_numbers_or_text_constants_still_pass(git_project, capsys):
+    """What real writers write with such keys: a set of pairs keyed by numpy integers, an
+    OrderedDict of numpy integers, a dict keyed by numpy text (a dict's keys stay keys)."""
+    values = {
+        "set": {(np.int64(1), 2), (np.int64(3), 4)},
+        "ordered": OrderedDict([(np.int64(0), 0.5), (np.int64(1), 0.5)]),
+        "text": {np.str_("tenure"): 1, np.str_("__doc__"): 2},
+        "lists": [[np.str_("a"), 1], ["b", 2]],
+    }
+    for protocol in (2, 4):
+        (git_project / f"bundle{protocol}.pkl").write_bytes(pickle.dumps(values, protocol))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "bundle2.pkl", "bundle4.pkl")
+    assert code == 0 and not [f for f in found if f["severity"] == "error"], found
+
+
+def test_a_datetime_view_other_than_int64_is_no_pandas_1_1_layout():
+    """F3: the pandas 1.1 exemption (`_ndarray` the int64 view of `_data`) let a forged int8
+    view beside datetime64 data pass on pandas 1.2-1.4, whose check it skipped."""
+    from mlgate.probe_script.ecosystem import structure_problem
+
+    values = np.array(["2021-01-31", "2021-02-28"], dtype="M8[ns]")
+
+    class DatetimeArray:  # what the check reads
+        dtype = np.dtype("M8[ns]")
+
+        def __init__(self, view) -> None:
+            self._data, self._view = values, view
+
+        @property
+        def _ndarray(self):
+            return self._view
+
+    DatetimeArray.__module__ = "pandas.core.arrays.datetimes"
+    assert structure_problem(DatetimeArray(values.view("i8"))) is None
+    forged = np.zeros(2, dtype="i1")
+    assert structure_problem(DatetimeArray(forged)) == (
+        "DatetimeArray: its data is not of the kind its dtype says")
