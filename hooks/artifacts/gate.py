@@ -437,8 +437,10 @@ def _blame_the_version(found: Finding, result: dict, facts: dict, versions: dict
     do, rather than "the model is inconsistent" alone (new-user trial round 29)."""
     installed = versions.get("scikit-learn") if isinstance(versions, dict) else None
     pickled = [v for v in facts.get("versions", {}).get("sklearn", ()) if v != installed]
-    if result.get("kind") != "corrupt" or not pickled or not installed:
-        return
+    owner = result.get("owner")
+    if result.get("kind") != "corrupt" or not pickled or not installed or (
+            isinstance(owner, str) and owner and owner.split(".")[0] != "sklearn"):
+        return  # (an XGBoost Booster's problem is no scikit-learn version's: round 40 F3)
     found.message += (f" (it was pickled with scikit-learn {', '.join(pickled)}, which"
                       f" records its state otherwise than {installed}: MLG306)")
     found.hint = (f"re-train and dump with scikit-learn {installed} (the project's), or run"

@@ -528,6 +528,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
     hash_depths: dict = {}  # id -> (node, depth): see hash_depth
     key_hashes = KeyHashes()  # the hashes of every container's keys: see key_hashes
     proto = 0  # the stream's PROTO: below 3, the unpicklers read Python 2 names
+    memo_base = 0  # the first memo key: 1 in what Python 2's cPickle writes
 
     def py2_name(module: str, name: str, offset: int) -> None:
         """Below protocol 3, pickle.load and joblib.load read a Python 2 name as its Python 3
@@ -907,9 +908,14 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     if not stack:
                         _refuse(verdict, pos, MALFORMED, "memoizing an empty stack")
                     key = len(memo) if name == "MEMOIZE" else arg
-                    if key != len(memo):
-                        # A pickler numbers what it memoizes 0, 1, 2, ...: never a gap, never
-                        # a key used twice (and the C unpickler sizes its memo by the key).
+                    if not memo and key == 1 and name != "MEMOIZE" and proto < 3:
+                        memo_base = 1  # Python 2's cPickle numbers from 1 (false-alarm
+                        # round 40 F1: every file it wrote was refused)
+                    if key != len(memo) + memo_base or (memo_base and name == "MEMOIZE"):
+                        # A pickler numbers what it memoizes 0, 1, 2, ... (Python 2's cPickle
+                        # 1, 2, 3, ...): never a gap, never a key used twice (and the C
+                        # unpickler sizes its memo by the key). MEMOIZE takes the memo's size
+                        # as its key: after keys from 1, it would overwrite the last one.
                         _refuse(verdict, pos, UNRESOLVED, f"{name} {key!r} out of the order a"
                                 " pickler writes memo keys in")
                     if isinstance(stack[-1], Const) and (

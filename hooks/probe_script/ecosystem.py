@@ -108,7 +108,10 @@ PYTZ = _public("pytz", "_p", "_UTC")
 # -- the scikit-learn ecosystem -------------------------------------------------------------
 
 XGBOOST = {**_public("xgboost", "XGBModel", "XGBClassifier", "XGBRegressor", "XGBRanker",
-                     "XGBRFClassifier", "XGBRFRegressor", "Booster")}
+                     "XGBRFClassifier", "XGBRFRegressor", "Booster"),
+           # XGBClassifier of XGBoost 1.0-1.2 keeps its labels in one (`_le`), a
+           # LabelEncoder given `classes_` (false-alarm round 40 F2)
+           "XGBoostLabelEncoder": ("xgboost.compat:XGBoostLabelEncoder",)}
 LIGHTGBM = {**_public("lightgbm", "LGBMModel", "LGBMClassifier", "LGBMRegressor", "LGBMRanker",
                       "Booster")}
 CATBOOST = {**_public("catboost", "CatBoost", "CatBoostClassifier", "CatBoostRegressor",
@@ -253,7 +256,8 @@ PACKAGES = {
     "pandas": (PANDAS_MODULES, PANDAS),
     "pyarrow": (frozenset({"pyarrow.lib"}), PYARROW),
     "pytz": (frozenset({"pytz"}), PYTZ),
-    "xgboost": (frozenset({"xgboost", "xgboost.sklearn", "xgboost.core"}), XGBOOST),
+    "xgboost": (frozenset({"xgboost", "xgboost.sklearn", "xgboost.core", "xgboost.compat"}),
+                XGBOOST),
     "lightgbm": (frozenset({"lightgbm", "lightgbm.sklearn", "lightgbm.basic"}), LIGHTGBM),
     "catboost": (frozenset({"catboost", "catboost.core"}), CATBOOST),
     "imblearn": (IMBLEARN_MODULES, IMBLEARN),
@@ -622,6 +626,12 @@ def xgboost_problem(booster):
     its indices inside it. Read from the model as XGBoost writes it back (its JSON)."""
     import json
 
+    import xgboost
+
+    version = str(getattr(xgboost, "__version__", ""))
+    if version[:2] == "0.":  # writes no JSON model, nor reads one (false-alarm round 40 F3)
+        return (f"Booster: XGBoost {version} cannot write the model as JSON, so mlgate cannot"
+                " check its trees; load it with XGBoost 1.0 or later and save it again")
     learner = json.loads(_booster_json(booster))["learner"]
     params = learner["learner_model_param"]
     features = int(params["num_feature"])
@@ -684,12 +694,14 @@ def _xgboost_tree_problem(tree, features, groups):
     deleted = int(tree["tree_param"].get("num_deleted", "0"))
     width = int(tree["tree_param"].get("size_leaf_vector", "1") or "1")
     left, right, split = tree["left_children"], tree["right_children"], tree["split_indices"]
-    kinds = tree["split_type"]
+    # (XGBoost 1.0-1.2 write no split types: their splits are all numerical, false-alarm
+    # round 40 F2)
+    kinds = tree.get("split_type", [0] * max(nodes, 0))
     if nodes < 1 or not 0 <= deleted < nodes:
         return "a tree of no nodes"
-    if any(len(tree[key]) != nodes for key in ("left_children", "right_children",
-                                                "split_indices", "split_conditions",
-                                                "default_left", "split_type", "parents")):
+    if len(kinds) != nodes or any(len(tree[key]) != nodes for key in (
+            "left_children", "right_children", "split_indices", "split_conditions",
+            "default_left", "parents")):
         return "node arrays of other lengths than its nodes"
     if width > 1:  # a multi-output tree: XGBoost 3 keeps a leaf's weights' index where a
         # split keeps its right child, XGBoost 2 a set of weights for every node

@@ -953,7 +953,8 @@ def _walk(obj):
             pass
         problem = structure_problem(value)
         if problem:
-            raise LoadFailure("corrupt", _inconsistent(problem))
+            raise LoadFailure("corrupt", _inconsistent(problem),
+                              owner=str(getattr(type(value), "__module__", "") or ""))
         try:
             stack.extend(_parts(value))
         except Exception:  # an odd part: its attributes are still walked
