@@ -338,3 +338,30 @@ def test_existence_probes_read_a_file_of_many_paths_a_bounded_number_of_times():
         "if os.path.exists('/ckpt'):\n    ROOT = '/ckpt'\nout.exists()\nout = '/tmp/o'\n")
     assert checked.probed_value("/ckpt") and checked.probed_name("out")
     assert not checked.probed_value("/tmp/o") and not checked.probed_name("ROOT")
+
+
+def test_a_long_line_of_python_paths_is_read_a_bounded_number_of_times(
+        tmp_path, capsys, monkeypatch):
+    """One line of Python with 3,000 home-directory literals (and a non-ASCII name): each
+    literal searched its whole line for a folder being made, and encoded it again for its
+    column (5,000 literals: 39 s; acceptance audit of round 40)."""
+    from mlgate.checks.paths import python_source
+
+    path = tmp_path / "paths.py"
+    path.write_text('X = ["é", ' + ",".join(f'"/Users/ana/f{i}"' for i in range(3000))
+                    + "]\n", encoding="utf-8")
+    searched = [0]
+    real = python_source._CREATES_RE
+
+    class Counting:
+        def search(self, text, start=0, end=None):
+            searched[0] += (len(text) if end is None else end) - start
+            return real.search(text, start, len(text) if end is None else end)
+
+    monkeypatch.setattr(python_source, "_CREATES_RE", Counting())
+    python_source._char_starts.cache_clear()
+    _, found = run_json(capsys, "--no-cache", str(path))
+    assert len(found) == paths.MAX_PER_LINE and {f["code"] for f in found} == {"MLG101"}
+    assert found[1]["col"] == path.read_text().index("/Users/ana/f1") + 1  # characters
+    assert searched[0] <= 2 * path.stat().st_size
+    assert python_source._char_starts.cache_info().misses <= 2
