@@ -190,7 +190,10 @@ def exercise(gate, spec, sample, latency: dict | None, findings: list[Finding]) 
     """Load the artifact (both layers) and run the model block; None when it did not load."""
     if not os.path.isfile(spec.artifact):
         what = ("is a folder, not a file (a SavedModel or MLflow folder is not a model"
-                " artifact mlgate reads)" if os.path.isdir(spec.artifact) else "does not exist")
+                " artifact mlgate reads)" if os.path.isdir(spec.artifact) else (
+                    "is no regular file (a device, a FIFO, or a link to one): mlgate reads"
+                    " none (MLG304)") if os.path.lexists(spec.artifact) else "does not exist")
+        # (a link to /dev/zero "did not exist": acceptance audit of round 40)
         findings.append(_finding(spec.artifact, UNREADABLE, f"model {spec.name!r}: the artifact"
                                  f" {what}", hint="train and save it, or fix the path"
                                  f" in {spec.origin}"))

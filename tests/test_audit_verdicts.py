@@ -50,6 +50,9 @@ def test_the_project_ignore_applies_to_the_pillar_the_findings_and_the_exit(git_
     code, report = audit(capsys)
     assert (code, report["verdict"], statuses(report)["paths"]) == (0, "ready", "pass")
     assert report["findings"] == []
+    # what is said is what is reported (acceptance audit of round 40: "1 finding(s)")
+    assert [p["detail"] for p in report["pillars"] if p["name"] == "paths"] == [
+        "no hardcoded absolute paths (1 ignored by configuration)"]
     # --no-config: neither the ignore nor the exclude of the project applies.
     (git_project / "pyproject.toml").write_text('[tool.mlgate]\nexclude = ["a.py"]\n')
     code, report = audit(capsys, "--no-config")
