@@ -30,3 +30,28 @@ def test_a_model_linked_to_a_device_is_said_to_be_no_file_and_each_cause_once(gi
     assert len(said) == len(set(said)) == 2, said
     [zero] = [f["message"] for f in found if f["path"] == "zero.joblib"]
     assert "no regular file" in zero and "does not exist" not in zero
+
+
+def test_a_predict_slow_in_python_is_said_to_be_slow_not_stuck_in_compiled_code(
+        git_project, capsys):
+    """A chain of nested Pipelines, whose predict() costs scikit-learn 3**depth in Python:
+    the probe's alarm at the load-timeout and the kill from outside fired together, and the
+    verdict blamed compiled code for what the alarm would have named."""
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [1.0, 0.0, 1.0, 0.0]})
+    chain = Pipeline([("s", StandardScaler()), ("m", LogisticRegression())]).fit(
+        frame.to_numpy(), [0, 1, 0, 1])
+    for _ in range(16):
+        chain = Pipeline([("p", chain)])
+    joblib.dump(chain, git_project / "model.joblib")
+    (git_project / "pyproject.toml").write_text("[tool.mlgate.artifact]\nload-timeout = 2\n")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code = main(["artifact", "--format", "json", "--no-cache", "--python", sys.executable,
+                 "model.joblib"])
+    [found] = json.loads(capsys.readouterr().out)
+    assert code == 1 and found["code"] == "MLG309"
+    # (the alarm names the step it met: the calls, or on a loaded machine the load)
+    assert "did not finish within" in found["message"] and " 2 s" in found["message"]
+    assert "compiled code" not in found["message"]

@@ -34,6 +34,11 @@ from mlgate.finding import Finding
 from mlgate.lazy_re import LazyPattern
 
 DEFAULT_TIMEOUT = 120.0
+# The probe's own deadlines (load-timeout, each call's) are alarms in its Python, which say
+# which step did not finish; the kill from outside, for code stuck in C, comes this much
+# later, so that they are met first (a chain of nested Pipelines whose predict() runs
+# 3**depth Python was "stuck in compiled code": the kill and the alarm fired together).
+PROBE_GRACE = 10.0
 PARALLEL_LOADS = 2
 # One BLAS thread: a load does no linear algebra, and every thread reserves address space
 # that the memory limit (RLIMIT_AS) counts.
@@ -693,7 +698,7 @@ class ArtifactGate:
 
         try:
             result = probe.run_probe(
-                self.python.executable, "load-artifact", self.timeout,
+                self.python.executable, "load-artifact", self.timeout + PROBE_GRACE,
                 {"verify_only": True, "verify": facts.get("verify", []),
                  "dtypes": facts.get("dtypes", []), "pythonpath": roots,
                  "project_classes": facts.get("project_classes", []),
@@ -908,8 +913,9 @@ class ArtifactGate:
                     result = started.result()
                 except probe.ProbeError as exc:
                     record["findings"] += [_stored(f)
-                                           for f in _probe_failure(path, exc, started.timeout,
-                                                                   self.timeout)]
+                                           for f in _probe_failure(
+                                               path, exc, started.timeout - PROBE_GRACE,
+                                               self.timeout)]
                     if exc.sandbox:  # a load that crashed: what it ran under is said too
                         record["load"] = {"ok": False, "sandbox": exc.sandbox}
                     finish(path, record, None)  # a timeout may pass on a quieter machine
@@ -1056,7 +1062,7 @@ class ArtifactGate:
             record["_project_pairs"] = sorted(project_pairs)
             if block is not None:
                 payload["model"] = block
-            timeout = self.timeout + (block or {}).get("extra_seconds", 0)
+            timeout = self.timeout + (block or {}).get("extra_seconds", 0) + PROBE_GRACE
             if early:
                 started = early.pop()
                 started.timeout = timeout
