@@ -16,7 +16,9 @@ one before it did not:
    pyproject.toml's, when it is below the root): where uv, PDM, and Poetry and pipenv set
    to "in project", put it;
 6. `CONDA_PREFIX` (an activated conda environment);
-7. `VIRTUAL_ENV`, unless it is the environment mlgate itself runs in;
+7. `VIRTUAL_ENV`, unless it is the environment mlgate itself runs in as a pre-commit hook
+   (`PRE_COMMIT` is set, or the environment lies in pre-commit's store): run by hand from
+   the project's activated virtualenv, mlgate installed in it, that one is the project's;
 8. the activated environment on PATH: the first PATH entry, mlgate's own environment
    skipped, that is the `bin/` of a virtualenv (`pyvenv.cfg`) or conda environment
    (`conda-meta/`) with a python in it. Under pre-commit this is what is left of a virtualenv
@@ -255,6 +257,21 @@ def _same_prefix(a: str, b: str) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
 
 
+def _own_is_a_hooks(env: Mapping[str, str]) -> bool:
+    """Whether mlgate's own environment is pre-commit's, never the project's: mlgate runs as
+    a hook (pre-commit sets PRE_COMMIT=1 for its hooks), or its environment lies in
+    pre-commit's store. Run by hand from the project's activated virtualenv, where it was
+    installed beside the model's libraries, its environment is the project's (acceptance
+    audit of round 40: exit 2, "cannot find the project's Python environment")."""
+    if env.get("PRE_COMMIT"):
+        return True
+    store = env.get("PRE_COMMIT_HOME") or os.path.join(
+        env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+        "pre-commit")
+    own, store = os.path.realpath(sys.prefix), os.path.realpath(store)
+    return own == store or own.startswith(store + os.sep)
+
+
 def resolve_project_python(
     cli_python: str | None,
     config_python: str | None,
@@ -315,7 +332,7 @@ def _choose(cli_python: str | None, config_python: str | None, config_root: str,
     virtual_env = env.get("VIRTUAL_ENV")
     if not virtual_env:
         seen.append(Candidate("VIRTUAL_ENV", None, "not set"))
-    elif _same_prefix(virtual_env, sys.prefix):
+    elif _same_prefix(virtual_env, sys.prefix) and _own_is_a_hooks(env):
         seen.append(Candidate("VIRTUAL_ENV", virtual_env, OWN))
     else:
         found = env_python(virtual_env)

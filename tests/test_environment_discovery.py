@@ -71,7 +71,7 @@ def under_pre_commit(*user_bins: Path, **variables: str) -> dict[str, str]:
     """What a hook sees: its own environment as VIRTUAL_ENV and first on PATH, then the
     user's PATH (an activated environment's bin/ first in it)."""
     path = os.pathsep.join([HOOK_BIN, *map(str, user_bins), SYSTEM_PATH])
-    return {"VIRTUAL_ENV": sys.prefix, "PATH": path, **variables}
+    return {"VIRTUAL_ENV": sys.prefix, "PATH": path, "PRE_COMMIT": "1", **variables}
 
 
 def discover(repo: Path, environ: dict[str, str], *, cli: str | None = None,
@@ -127,6 +127,7 @@ def test_a_hook_in_its_own_virtualenv_finds_the_users_venv(repo, tmp_path, home)
         f"import site; site.addsitedir({sysconfig.get_paths()['purelib']!r})\n")
     user = make_venv(tmp_path / "cache" / "pypoetry" / "virtualenvs" / "churn-AbCdEfGh-py3")
     environ = {"VIRTUAL_ENV": str(hook), "HOME": str(home),
+               "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),  # its store: no PRE_COMMIT
                "PATH": os.pathsep.join([str(hook / "bin"), str(user / "bin"), SYSTEM_PATH])}
     proc = subprocess.run([python_of(hook), "-m", "mlgate", "env", "--format", "json"],
                           cwd=repo, env=environ, capture_output=True, text=True, check=False)
@@ -137,6 +138,21 @@ def test_a_hook_in_its_own_virtualenv_finds_the_users_venv(repo, tmp_path, home)
     own = [c for c in answer["candidates"] if c["path"] in (str(hook), str(hook / "bin"))]
     assert [c["source"] for c in own] == ["VIRTUAL_ENV", "PATH"]
     assert all(c["rejected"].startswith("mlgate's own environment") for c in own)
+
+
+def test_run_by_hand_from_the_projects_virtualenv_mlgate_in_it_that_is_the_projects(
+        repo, home):
+    """Acceptance audit of round 40: the README's layout with the virtualenv outside the
+    repository (`pip install mlgate` beside the model's libraries, activated) was exit 2,
+    "cannot find the project's Python environment": mlgate skipped the environment it runs
+    from, which is pre-commit's only when it runs as a hook."""
+    by_hand = {"VIRTUAL_ENV": sys.prefix, "HOME": str(home),
+               "PATH": os.pathsep.join([HOOK_BIN, SYSTEM_PATH])}
+    found = discover(repo, by_hand)
+    assert (found.reason, found.executable) == ("VIRTUAL_ENV", python_of(Path(sys.prefix)))
+    for hooked in ({"PRE_COMMIT": "1"}, {"PRE_COMMIT_HOME": str(Path(sys.prefix).parent)}):
+        with pytest.raises(NoProjectPython):
+            discover(repo, {**by_hand, **hooked})
 
 
 def test_only_absolute_environment_bin_folders_on_path_count_and_the_first_wins(repo, tmp_path,
