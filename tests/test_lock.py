@@ -792,3 +792,24 @@ def test_the_names_read_from_a_module_agree_with_its_import():
         assert [n for n in shown if not names.has(n)] == [], dotted
         assert not names.has("surely_not_defined_here"), dotted
     assert judged >= 10, judged
+
+
+def test_a_package_kept_for_another_platform_does_not_silence_mlg211(project, capsys):
+    """New-user trial round 40 (F1, high): one locked package that is not installed switched
+    MLG211 off, a Windows-only `pywin32; sys_platform == "win32"` line too, so a service
+    that fails at its first import was READY. Only what the lock installs here, missing,
+    leaves an unknown module unjudged (its MLG201 says to install the lock)."""
+    root, venv = project
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    install(venv, "fastapi", "0.115.0", record=["fastapi/__init__.py"])
+    (root / "app").mkdir()
+    write(root / "app" / "main.py", "import fastapi\nimport tabulate\n")
+    write(root / "requirements.txt",
+          'fastapi==0.115.0\npywin32==311 ; sys_platform == "win32"\n')
+    subprocess.run(["git", "add", "app", "requirements.txt"], cwd=root, check=True)
+    code, found, _ = run_lock(capsys, "--no-cache")
+    assert code == 1 and [(f["code"], f.get("module")) for f in found] == [
+        ("MLG211", "tabulate")], found
+    write(root / "requirements.txt", "fastapi==0.115.0\nattrs==23.2.0\n")  # missing here
+    code, found, _ = run_lock(capsys, "--no-cache")
+    assert [f["code"] for f in found] == ["MLG201"], found

@@ -462,6 +462,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     # what only Pipfile.lock's develop section locks (new-user trial 2 of round 33: a
     # service importing requests, locked only for development, got no finding)
     deployed: dict[str, set[str]] = {}
+    absent: set[str] = set()  # what a lock installs on this platform that is not installed
     project: set[str] = set()
     for lock in [*locks, *_repository_pyproject(repo_root, paths)]:
         project |= lock.project_names
@@ -487,6 +488,10 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                 if package.name not in lock.dev_only and not (
                         lock.format == "requirements" and _development(lock.path)):
                     deployed.setdefault(package.name, set())
+            # ...but what it keeps for another platform, or the project itself, is never
+            # installed here, and is no sign the environment lacks what the lock holds
+            absent.update(p.name for p in selected if p.name not in env.dists
+                          and p.name not in lock.dev_only)
         # Ranges in pyproject.toml are fine when a lock pins them (see `whole_project`).
         if lock.format == "pyproject" and (has_real_lock if whole_project else _locked_above(
                 lock.path, pinned)):
@@ -569,7 +574,8 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         project_root = config.root if inside else repo_root
         served = env.closure({**{name: set() for name in project}, **deployed})
         findings += _unlocked_service_imports(project_root, env, served, ignored,
-                                              _image_packages(project_root), config)
+                                              _image_packages(project_root), config,
+                                              absent - project - ignored)
         for name, brings in _with_what_they_bring(env, loose):
             dist = env.dists[name]
             shown = ", ".join(env.dists[b]["name"] for b in brings[:5]) + (
@@ -998,7 +1004,8 @@ MISSING_GROUP = 10
 
 def _unlocked_service_imports(root: str, env: _Installed, reachable: set[str],
                               ignored: set[str], images: set[str],
-                              config: Config | None = None) -> list[Finding]:
+                              config: Config | None = None,
+                              absent: set[str] | None = None) -> list[Finding]:
     """MLG211: a third-party module the serving code imports that nothing the locks install
     provides (see mlgate.locks.service_imports). Only where the environment says which
     modules its distributions provide and what the standard library holds."""
@@ -1025,9 +1032,13 @@ def _unlocked_service_imports(root: str, env: _Installed, reachable: set[str],
     for name, dist in env.dists.items():
         for module in dist.get("modules") or ():
             by_module.setdefault(module, []).append(name)
-    # A package the locks name that is not installed provides modules nobody can list here
-    # (python-jose's `jose`): its MLG201 says to install the lock; then this can judge.
-    unlisted = any(name not in env.dists for name in reachable)
+    # A package the locks install here that is not installed provides modules nobody can
+    # list (python-jose's `jose`): its MLG201 says to install the lock; then this can judge.
+    # Not one kept for another platform, nor the project itself (new-user trial round 40
+    # F1: `pywin32; sys_platform == "win32"`, or a uv app's own name, silenced MLG211, and
+    # a service failing at its first import was READY).
+    unlisted = bool(absent) if absent is not None else any(
+        name not in env.dists for name in reachable)
     for imported in imports:
         module = imported.module
         owners = by_module.get(module, [])
