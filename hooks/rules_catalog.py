@@ -376,13 +376,14 @@ RULES: dict[str, Rule] = {
         what='a version Pipfile.lock, uv.lock, poetry.lock or pylock.toml pins that its '
              "manifest beside it no longer allows (Pipfile's `==1.3.0` while the lock "
              "has 1.3.2; Poetry's `^2.0` while poetry.lock has 1.5): the lock was not "
-             'made again after the manifest changed',
+             'made again after the manifest changed; or a requirement the manifest gained '
+             'that the lock does not hold at all',
         fix='re-lock (`pipenv lock`, `uv lock`, `poetry lock`), then install the lock',
         kind='stale',
         why="`pipenv install --deploy`, `uv sync --locked` and `poetry install` refuse "
             'or warn about such a lock, and what the manifest says is not what ships',
-        not_flagged="manifest requirements the lock does not pin, VCS and path "
-            "requirements, and Poetry constraints with `||`",
+        not_flagged="VCS and path requirements, Poetry constraints with `||`, and what "
+            "pyproject.toml asks for that a pylock.toml (exported for one use) leaves out",
     ),
     "MLG209": Rule(
         'warning',

@@ -903,3 +903,33 @@ def test_a_lock_installed_as_it_is_must_list_what_its_packages_require(project, 
     # listed: nothing to say (colorama's marker does not hold here, nor is it installed)
     write(root / "Pipfile.lock", PIPFILE_LOCK)
     assert [f for f in run_lock(capsys)[1] if f["code"] == "MLG200"] == []
+
+
+@pytest.mark.parametrize("layout", ["pipfile", "uv", "own_extra"])
+def test_a_requirement_the_manifest_gained_that_the_lock_lacks_is_stale(project, capsys,
+                                                                         layout):
+    """New-user trial round 40 (F2): `tabulate>=0.9` added to pyproject.toml, uv.lock not
+    made again: `uv lock --check` fails, `uv sync --locked` refuses, and mlgate said READY.
+    A name the lock does not hold at all is MLG208 at the manifest's line; the project's
+    own name (its extras in a group) is none."""
+    root, venv = project
+    install(venv, "attrs", "23.2.0")
+    install(venv, "six", "1.16.0")
+    if layout == "pipfile":
+        write(root / "Pipfile", '[packages]\nattrs = "==23.2.0"\nsix = "*"\ntabulate = "*"\n')
+        write(root / "Pipfile.lock", PIPFILE_LOCK)
+    else:
+        wanted = '"svc[fast]"' if layout == "own_extra" else '"tabulate>=0.9"'
+        write(root / "pyproject.toml", '[project]\nname = "svc"\nversion = "0.1.0"\n'
+              f'dependencies = ["attrs==23.2.0", "six", {wanted}]\n')
+        write(root / "uv.lock", 'version = 1\nrequires-python = ">=3.9"\n\n'
+              + "".join(f'[[package]]\nname = "{n}"\nversion = "{v}"\n'
+                        'source = { registry = "https://pypi.org/simple" }\n\n'
+                        for n, v in (("attrs", "23.2.0"), ("six", "1.16.0"))))
+    code, found = run_lock(capsys)
+    got = [(f["code"], f.get("package"), f["line"]) for f in found]
+    expected = [] if layout == "own_extra" else [("MLG208", "tabulate", 4)]
+    assert got == expected, found
+    if expected:
+        assert code == 1 and "does not lock: the lock is older than its manifest" in (
+            found[0]["message"])

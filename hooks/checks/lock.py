@@ -634,6 +634,15 @@ def _stale_against_manifest(locks: list) -> list[Finding]:
         if lock.unreadable or lock.format not in manifest.MANIFESTS:
             continue
         path, wanted = manifest.requirements(lock.path, lock.format)
+        shown = _display(path)
+        for name, line in manifest.unlocked(lock, wanted):
+            found.append(Finding(
+                shown, line, 1, STALE, f"{shown} asks for {name}, which {_display(lock.path)}"
+                " does not lock: the lock is older than its manifest (installed from the"
+                " lock, the service goes without it)", severity=SEVERITY[STALE],
+                hint=f"re-lock ({manifest.RELOCK[lock.format]}), then install the lock",
+                extra={"check": NAME, "kind": KINDS[STALE], "package": name,
+                       "manifest": shown, "manifest_line": line, "lock": _display(lock.path)}))
         for package, spec, line in manifest.stale(lock, wanted):
             shown = _display(path)
             found.append(_finding(

@@ -59,6 +59,7 @@ def requirements(lock_path: str, lock_format: str) -> tuple[str, list[tuple[str,
     if not isinstance(data, dict):
         return "", []
     lines = text.splitlines()
+    own = _own_names(data)
     if lock_format == "pipfile":
         found = _tables(data, ("packages", "dev-packages"), _pipfile_spec)
     elif lock_format == "poetry":
@@ -75,7 +76,20 @@ def requirements(lock_path: str, lock_format: str) -> tuple[str, list[tuple[str,
         found = _tables(tables, tuple(tables), _poetry_spec)
     else:
         found = _pep508(data)
-    return path, [(n, spec, _line(lines, raw)) for n, spec, raw in found]
+    return path, [(n, spec, _line(lines, raw)) for n, spec, raw in found if n not in own]
+
+
+def _own_names(data: dict) -> set[str]:
+    """The project's own name(s), which its extras and groups may name (`churn[dev]`)."""
+    names = set()
+    project = data.get("project")
+    tool = data.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    for table in (project, poetry):
+        name = table.get("name") if isinstance(table, dict) else None
+        if isinstance(name, str):
+            names.add(canonical_name(name))
+    return names
 
 
 def _line(lines: list[str], raw: str) -> int:
@@ -95,9 +109,9 @@ def _tables(data: dict, keys: tuple[str, ...], convert) -> list[tuple[str, str, 
         for raw, value in (table.items() if isinstance(table, dict) else ()):
             if not isinstance(raw, str) or raw.strip().lower() == "python":
                 continue
-            spec = convert(value)
-            if spec:
-                found.append((canonical_name(raw), spec, raw))
+            # ('' when any version will do, or the form is not understood: the name is
+            # still one the lock must hold)
+            found.append((canonical_name(raw), convert(value) or "", raw))
     return found
 
 
@@ -165,7 +179,7 @@ def _pep508(data: dict) -> list[tuple[str, str, str]]:
     from mlgate.locks.requirements import pep508
 
     return [(canonical_name(req.name), str(req.specifier), item) for item, req in pep508(items)
-            if not req.url and str(req.specifier)]
+            if not req.url]
 
 
 def _valid(spec: str) -> str | None:
@@ -176,6 +190,22 @@ def _valid(spec: str) -> str | None:
     except ValueError:  # InvalidSpecifier, and an int() past 4300 digits
         return None
     return spec
+
+
+def unlocked(lock, manifest: list[tuple[str, str, int]]) -> list[tuple[str, int]]:
+    """(name, line) for every requirement of the manifest that the lock does not hold at all:
+    added to the manifest after the lock was made (new-user trial round 40 F2: `uv lock
+    --check` failed, `uv sync --locked` would refuse it, and mlgate said READY). The lock's
+    own project is no requirement of it."""
+    if lock.format == "pylock":  # exported for one use: it may leave groups out on purpose
+        return []
+    held = {package.name for package in lock.packages} | set(lock.project_names)
+    out, said = [], set()
+    for name, _, line in manifest:
+        if name not in held and name not in said:
+            said.add(name)
+            out.append((name, line))
+    return out
 
 
 def stale(lock, manifest: list[tuple[str, str, int]]) -> list[tuple[LockedPackage, str, int]]:
@@ -191,7 +221,7 @@ def stale(lock, manifest: list[tuple[str, str, int]]) -> list[tuple[LockedPackag
     out = []
     for name, spec, line in manifest:
         package = locked.get(name)
-        if package is None or package.version is None:
+        if package is None or package.version is None or not spec:
             continue
         try:
             allowed = SpecifierSet(spec).contains(Version(package.version), prereleases=True)
