@@ -55,3 +55,27 @@ def test_a_predict_slow_in_python_is_said_to_be_slow_not_stuck_in_compiled_code(
     # (the alarm names the step it met: the calls, or on a loaded machine the load)
     assert "did not finish within" in found["message"] and " 2 s" in found["message"]
     assert "compiled code" not in found["message"]
+
+
+def test_the_lock_hint_names_the_version_the_model_was_pickled_with(git_project, capsys):
+    """New-user trial round 40 (F5): MLG311's hint named the installed version ("add
+    xgboost==3.4.1") beside MLG306's "pickled with 3.0.5". A version the pickle records is
+    the one to lock."""
+    frame = pd.DataFrame({"a": [1, 2, 3, 4], "b": [1, 0, 1, 0]})
+    model = LogisticRegression().fit(frame, [0, 1, 0, 1])
+    data = joblib.dump(model, git_project / "model.joblib")
+    raw = (git_project / "model.joblib").read_bytes()
+    import sklearn
+
+    forged = raw.replace(sklearn.__version__.encode(), b"1.6.1")  # as 1.6.1 writes it
+    assert forged != raw and data
+    (git_project / "model.joblib").write_bytes(forged)
+    (git_project / "requirements.txt").write_text("joblib\n")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    main(["artifact", "--format", "json", "--no-cache", "--python", sys.executable,
+          "--no-load", "model.joblib"])
+    found = json.loads(capsys.readouterr().out)
+    [unlocked] = [f for f in found
+                  if f["code"] == "MLG311" and f.get("package") == "scikit-learn"]
+    assert unlocked["hint"] == ("add scikit-learn==1.6.1 to the lock (the version it was"
+                                " pickled with)"), found

@@ -813,8 +813,15 @@ class ArtifactGate:
             dist = next((d for d in LIBRARIES[module] if canonical_name(d) in env.dists),
                         LIBRARIES[module][0])
             version = (env.dists.get(canonical_name(dist)) or {}).get("version")
-            hint = (f"add {dist}=={version} to the lock" if version else
-                    f"add {dist} to the lock, at the version the model was trained with")
+            recorded = sorted(facts.get("versions", {}).get(module) or ())
+            # the version the pickle records, else the one it was made with: the installed
+            # one may be another (new-user trial round 40 F5: "add xgboost==3.4.1" beside
+            # MLG306's "pickled with 3.0.5", and a category-encoders pin that broke predict)
+            hint = (f"add {dist}=={recorded[0]} to the lock (the version it was pickled with)"
+                    if len(recorded) == 1 else
+                    f"add {dist} to the lock, at the version the model was pickled with"
+                    + (f" ({version} is installed here: it is that one only if MLG306 says"
+                       " nothing of it)" if version else ""))
             if logged and any(canonical_name(d) in logged[1] for d in LIBRARIES[module]):
                 # (new-user trial round 38, F3: the Dockerfile installed that file too)
                 hint = (f"{logged[0]} pins it, but it is the MLflow model's own record, not"
