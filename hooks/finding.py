@@ -68,6 +68,20 @@ class UsageError(Exception):
     """A mistake in how mlgate was called or configured: reported in one line, exit 2."""
 
 
+def no_folder_named(files, command: str, takes: str) -> None:
+    """A folder given to a check that judges the project it runs in (its FILE arguments are
+    what pre-commit passes): the check would judge another project than the one named
+    (new-user trial round 40 F3: `mlgate schema ../cw` checked the current folder's model and
+    passed). Said, exit 2, with what to run instead."""
+    import os
+
+    for named in files or ():
+        if os.path.isdir(named):
+            raise UsageError(
+                f"{named} is a folder: mlgate {command} judges the project it runs in ({takes});"
+                f" run it from that project's folder, or `mlgate audit {named}`")
+
+
 class EnvironmentFailure(Exception):
     """The project's own interpreter failed to answer (it crashed, timed out, or printed no
     answer): neither a finding about the project's files nor a usage mistake. Exit 3."""

@@ -282,9 +282,11 @@ def models_and_gate(args: argparse.Namespace, config: Config, label: str):
     import stat
 
     from mlgate.artifacts.gate import ArtifactGate
-    from mlgate.finding import UsageError
+    from mlgate.finding import UsageError, no_folder_named
     from mlgate.models import _inside_repository, declared_models
 
+    no_folder_named(getattr(args, "files", None), label,
+                    "its models come from [tool.mlgate.models] or convention")
     for flag in ("artifact", "sample"):
         named = getattr(args, flag, None)
         if named and not os.path.lexists(named):

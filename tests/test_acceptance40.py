@@ -79,3 +79,29 @@ def test_the_lock_hint_names_the_version_the_model_was_pickled_with(git_project,
                   if f["code"] == "MLG311" and f.get("package") == "scikit-learn"]
     assert unlocked["hint"] == ("add scikit-learn==1.6.1 to the lock (the version it was"
                                 " pickled with)"), found
+
+
+def test_a_folder_named_to_a_check_of_the_project_is_refused_not_ignored(git_project,
+                                                                           capsys):
+    """New-user trial round 40 (F3): `mlgate schema ../cw` checked the current folder's
+    model (exit 0, for a project the user did not name), `mlgate lock ../cw` judged cw's
+    lock against this folder's environment, and `mlgate artifact ../cw/model.pkl` spoke of a
+    symlink there was not."""
+    (git_project / "other").mkdir()
+    for check in ("schema", "latency", "lock"):
+        code = main([check, "--format", "json", "--python", sys.executable, "other"])
+        error = json.loads(capsys.readouterr().out)["error"]
+        assert code == 2 and error["message"].startswith(
+            f"other is a folder: mlgate {check} judges the project it runs in"), error
+        assert "`mlgate audit other`" in error["message"]
+    elsewhere = git_project / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "model.pkl").write_bytes(b"\x80\x04K\x01.")
+    (git_project / "repo").mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=git_project / "repo", check=True)
+    os.chdir(git_project / "repo")
+    code = main(["artifact", "--format", "json", "--no-cache", "--python", sys.executable,
+                 "../elsewhere/model.pkl"])
+    [found] = json.loads(capsys.readouterr().out)
+    assert found["code"] == "MLG304" and "symlink" not in found["message"]
+    assert "outside the repository mlgate runs in" in found["message"]

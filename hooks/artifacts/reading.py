@@ -57,6 +57,12 @@ def resolve(path: str, repo_root: str) -> str:
         raise Unreadable(f"cannot read: {exc.strerror}") from None
     real = os.path.realpath(path)
     if not _inside(real, os.path.realpath(repo_root)):
+        if not _inside(os.path.abspath(path), os.path.abspath(repo_root)) and not _inside(
+                os.path.abspath(path), os.path.realpath(repo_root)):
+            # named from another repository (`mlgate artifact ../other`: new-user trial
+            # round 40 F3 was told of a symlink there was not)
+            raise Unreadable("a file outside the repository mlgate runs in (the current"
+                             " folder's): run mlgate from the repository that holds it")
         # a symlink, or a folder on the way that is one (`ext -> /elsewhere`)
         raise Unreadable(("a symlink to a file" if stat.S_ISLNK(link.st_mode) else
                           "through a symlinked folder, a file") + " outside the repository:"

@@ -338,8 +338,11 @@ def _cached_verdict(cache, name: str) -> list[Finding] | None:
 def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     """Compare every lock with the project's environment."""
     from mlgate.environment import find_repo_root, resolve_project_python
+    from mlgate.finding import no_folder_named
     from mlgate.locks.detect import discover_locks, parse_lock
 
+    no_folder_named(args.files, NAME, "it finds the project's locks itself, or takes lock"
+                    " files")
     section = config.section(NAME)
     repo_root = find_repo_root(os.getcwd())
     configured = [os.path.join(config.root, p) for p in section.get("files", [])]
