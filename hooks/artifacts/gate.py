@@ -155,6 +155,27 @@ def _env_parity(path: str, facts: dict, versions: dict) -> list[Finding]:
     return found
 
 
+def _version_first(found: list[Finding]) -> None:
+    """A model pickled in another environment (MLG306: another scikit-learn, numpy, xgboost)
+    may need what only that environment has: what it fails to import, or what the lock
+    lacks, is then no library to add (new-user trial round 40 F4: a preprocessor re-fitted
+    under pandas 3 asked for pyarrow, and with pyarrow installed failed in pandas 2.2's
+    StringDtype). The hints of MLG307 and MLG311 say to re-save it first."""
+    skew = [f for f in found if f.code == VERSION_PARITY and f.severity == "error"]
+    if not skew:
+        return
+    what = skew[0].extra.get("package") or "its libraries"
+    skewed = {f.extra.get("package") for f in skew}
+    for finding in found:
+        # (the skewed library itself: its hint already names the version to pin)
+        if finding.code in (IMPORT_FAILS, LIBRARY_UNLOCKED) and finding.hint and not (
+                finding.hint.startswith("first, ")) and (
+                finding.extra.get("package") not in skewed):
+            finding.hint = (f"first, re-save the model with the project's {what} (MLG306: it"
+                            " was pickled in another environment, and may need what only"
+                            " that one has); then, if it still needs it: " + finding.hint)
+
+
 def _locked_versions(roots: list[str], config: Config, cache=None, artifact: str | None = None
                      ) -> dict[str, list[tuple[str, str]]]:
     """{distribution: [(version, lock file)]} from the locks, cached while they are unchanged
@@ -886,6 +907,7 @@ class ArtifactGate:
                 found.extend(_one_skew_one_finding(found, _lock_parity(
                     path, record["facts"], self._locked_for(lock_roots, path))))
             found.extend(self._libraries_unlocked(path, record["facts"], lock_roots))
+            _version_first(found)
             out.append((path, found, record))
             if self.verbose and (record.get("load") or {}).get("ok"):
                 info = record["load"]
