@@ -905,7 +905,7 @@ def test_a_lock_installed_as_it_is_must_list_what_its_packages_require(project, 
     assert [f for f in run_lock(capsys)[1] if f["code"] == "MLG200"] == []
 
 
-@pytest.mark.parametrize("layout", ["pipfile", "uv", "own_extra"])
+@pytest.mark.parametrize("layout", ["pipfile", "uv", "own_extra", "marked"])
 def test_a_requirement_the_manifest_gained_that_the_lock_lacks_is_stale(project, capsys,
                                                                          layout):
     """New-user trial round 40 (F2): `tabulate>=0.9` added to pyproject.toml, uv.lock not
@@ -919,7 +919,12 @@ def test_a_requirement_the_manifest_gained_that_the_lock_lacks_is_stale(project,
         write(root / "Pipfile", '[packages]\nattrs = "==23.2.0"\nsix = "*"\ntabulate = "*"\n')
         write(root / "Pipfile.lock", PIPFILE_LOCK)
     else:
-        wanted = '"svc[fast]"' if layout == "own_extra" else '"tabulate>=0.9"'
+        # ("marked": a Windows-only dependency a lock of `[tool.uv] environments =
+        # ["sys_platform == 'linux'"]` leaves out, and `uv lock --check` accepts: red team
+        # round 40b F2)
+        wanted = {"own_extra": '"svc[fast]"',
+                  "marked": '"pywin32>=306; sys_platform == \'win32\'"'}.get(
+            layout, '"tabulate>=0.9"')
         write(root / "pyproject.toml", '[project]\nname = "svc"\nversion = "0.1.0"\n'
               f'dependencies = ["attrs==23.2.0", "six", {wanted}]\n')
         write(root / "uv.lock", 'version = 1\nrequires-python = ">=3.9"\n\n'
@@ -928,7 +933,7 @@ def test_a_requirement_the_manifest_gained_that_the_lock_lacks_is_stale(project,
                         for n, v in (("attrs", "23.2.0"), ("six", "1.16.0"))))
     code, found = run_lock(capsys)
     got = [(f["code"], f.get("package"), f["line"]) for f in found]
-    expected = [] if layout == "own_extra" else [("MLG208", "tabulate", 4)]
+    expected = [] if layout in ("own_extra", "marked") else [("MLG208", "tabulate", 4)]
     assert got == expected, found
     if expected:
         assert code == 1 and "does not lock: the lock is older than its manifest" in (

@@ -37,9 +37,10 @@ def manifest_of(lock_path: str, lock_format: str) -> str | None:
     return os.path.join(os.path.dirname(lock_path), name) if name else None
 
 
-def requirements(lock_path: str, lock_format: str) -> tuple[str, list[tuple[str, str, int]]]:
-    """(the manifest's path, [(canonical name, PEP 440 specifier, line)]); ("", []) when the
-    manifest is absent or cannot be read."""
+def requirements(lock_path: str, lock_format: str
+                 ) -> tuple[str, list[tuple[str, str, int, bool]]]:
+    """(the manifest's path, [(canonical name, PEP 440 specifier, line, has a marker)]);
+    ("", []) when the manifest is absent or cannot be read."""
     name = MANIFESTS.get(lock_format)
     if name is None:
         return "", []
@@ -76,7 +77,8 @@ def requirements(lock_path: str, lock_format: str) -> tuple[str, list[tuple[str,
         found = _tables(tables, tuple(tables), _poetry_spec)
     else:
         found = _pep508(data)
-    return path, [(n, spec, _line(lines, raw)) for n, spec, raw in found if n not in own]
+    return path, [(n, spec, _line(lines, raw), marked) for n, spec, raw, marked in found
+                  if n not in own]
 
 
 def _own_names(data: dict) -> set[str]:
@@ -102,7 +104,12 @@ def _line(lines: list[str], raw: str) -> int:
     return next((i for i, line in enumerate(lines, 1) if wanted.match(line)), 1)
 
 
-def _tables(data: dict, keys: tuple[str, ...], convert) -> list[tuple[str, str, str]]:
+# What a Pipfile or Poetry table may say of a requirement beside where it applies.
+_PLAIN_KEYS = frozenset({"version", "extras", "index", "optional", "source", "develop",
+                         "editable"})
+
+
+def _tables(data: dict, keys: tuple[str, ...], convert) -> list[tuple[str, str, str, bool]]:
     found = []
     for key in keys:
         table = data.get(key)
@@ -111,7 +118,9 @@ def _tables(data: dict, keys: tuple[str, ...], convert) -> list[tuple[str, str, 
                 continue
             # ('' when any version will do, or the form is not understood: the name is
             # still one the lock must hold)
-            found.append((canonical_name(raw), convert(value) or "", raw))
+            # (a table with more than a version says where it applies: a marker, a platform)
+            marked = isinstance(value, dict) and bool(set(value) - _PLAIN_KEYS)
+            found.append((canonical_name(raw), convert(value) or "", raw, marked))
     return found
 
 
@@ -163,7 +172,7 @@ def _poetry_part(part: str) -> str | None:
     return None
 
 
-def _pep508(data: dict) -> list[tuple[str, str, str]]:
+def _pep508(data: dict) -> list[tuple[str, str, str, bool]]:
     """pyproject.toml's PEP 508 requirements that carry a specifier."""
     items: list[object] = []
     project = data.get("project")
@@ -178,7 +187,8 @@ def _pep508(data: dict) -> list[tuple[str, str, str]]:
         items += group if isinstance(group, list) else []
     from mlgate.locks.requirements import pep508
 
-    return [(canonical_name(req.name), str(req.specifier), item) for item, req in pep508(items)
+    return [(canonical_name(req.name), str(req.specifier), item, req.marker is not None)
+            for item, req in pep508(items)
             if not req.url]
 
 
@@ -192,7 +202,7 @@ def _valid(spec: str) -> str | None:
     return spec
 
 
-def unlocked(lock, manifest: list[tuple[str, str, int]]) -> list[tuple[str, int]]:
+def unlocked(lock, manifest: list[tuple[str, str, int, bool]]) -> list[tuple[str, int]]:
     """(name, line) for every requirement of the manifest that the lock does not hold at all:
     added to the manifest after the lock was made (new-user trial round 40 F2: `uv lock
     --check` failed, `uv sync --locked` would refuse it, and mlgate said READY). The lock's
@@ -201,14 +211,17 @@ def unlocked(lock, manifest: list[tuple[str, str, int]]) -> list[tuple[str, int]
         return []
     held = {package.name for package in lock.packages} | set(lock.project_names)
     out, said = [], set()
-    for name, _, line in manifest:
-        if name not in held and name not in said:
+    for name, _, line, marked in manifest:
+        # (one with a marker may be one the lock's environments leave out: `[tool.uv]
+        # environments = ["sys_platform == 'linux'"]` and a Windows-only dependency, red
+        # team round 40b F2)
+        if name not in held and name not in said and not marked:
             said.add(name)
             out.append((name, line))
     return out
 
 
-def stale(lock, manifest: list[tuple[str, str, int]]) -> list[tuple[LockedPackage, str, int]]:
+def stale(lock, manifest: list[tuple[str, str, int, bool]]) -> list[tuple[LockedPackage, str, int]]:
     """(locked package, the manifest's specifier, its line) for every pin the manifest no
     longer allows."""
     from packaging.specifiers import SpecifierSet
@@ -219,7 +232,7 @@ def stale(lock, manifest: list[tuple[str, str, int]]) -> list[tuple[LockedPackag
         if package.version:
             locked.setdefault(package.name, package)
     out = []
-    for name, spec, line in manifest:
+    for name, spec, line, _ in manifest:
         package = locked.get(name)
         if package is None or package.version is None or not spec:
             continue
