@@ -41,6 +41,19 @@ STREAMS = {
     + NP_TEXT + INTERFACE + b"u\x85R",
     "plain_dict_its_own_state": g("builtins", "dict") + b")\x81(" + u("__setstate__")
     + g("collections", "Counter") + b"u2b",
+    # round 40b F1: the pairs built inside a container mlgate vets, then handed on
+    "through_set": BUNCH_CALL + g("builtins", "set") + b"](" + u(AI) + i4(99)
+    + b"\x86e\x85R\x85R",
+    "through_frozenset": BUNCH_CALL + g("builtins", "frozenset") + b"](" + u(AI) + i4(99)
+    + b"\x86e\x85R\x85R",
+    "through_deque": BUNCH_CALL + g("collections", "deque") + b")R(" + u(AI) + INTERFACE
+    + b"\x86e\x85R",
+    "deque_as_pair": BUNCH_CALL + b"(" + g("collections", "deque") + b")R(" + u(AI)
+    + INTERFACE + b"el\x85R",
+    "object_array_rows": BUNCH_CALL + pickle.dumps(
+        np.array([[AI, 1]], dtype=object), protocol=2)[2:-1] + b"\x85R",
+    "object_array_as_pair": BUNCH_CALL + b"(" + pickle.dumps(
+        np.array([AI, 1], dtype=object), protocol=2)[2:-1] + b"l\x85R",
 }
 
 
@@ -95,3 +108,31 @@ def test_a_datetime_view_other_than_int64_is_no_pandas_1_1_layout():
     forged = np.zeros(2, dtype="i1")
     assert structure_problem(DatetimeArray(forged)) == (
         "DatetimeArray: its data is not of the kind its dtype says")
+
+
+@pytest.mark.parametrize("protocol", [2, 4])
+def test_a_booster_records_its_xgboost_in_any_protocol(git_project, capsys, protocol):
+    """Red team round 40b F5: protocols 0-2 write a Booster's handle as bytearray(
+    _codecs.encode(text, 'latin1')), and the version the raw model records was read from
+    bytes only: a Booster of another XGBoost had no MLG306 at protocol 2."""
+    import xgboost
+
+    features = np.random.RandomState(0).rand(40, 3)
+    booster = xgboost.train({"max_depth": 2, "objective": "binary:logistic"},
+                            xgboost.DMatrix(features, label=features[:, 0] > 0.5), 2)
+    raw = bytes(booster.save_raw("ubj"))
+    at = raw.rfind(b"\x07version[")
+    major, minor = (int(n) for n in xgboost.__version__.split(".")[:2])
+    old = raw[at:at + 30]
+    new = old.replace(b"i" + bytes([major]) + b"i" + bytes([minor]), b"i\x01i\x07", 1)
+    assert new != old
+    data = pickle.dumps(booster, protocol=protocol)
+    if protocol == 2:
+        old, new = (part.decode("latin-1").encode("utf-8") for part in (old, new))
+    assert data.count(old) >= 1
+    (git_project / "booster.pkl").write_bytes(data.replace(old, new))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "--no-load", "booster.pkl")
+    assert code == 1
+    skew = [f["message"] for f in found if f["code"] == "MLG306"]
+    assert len(skew) == 1 and skew[0].startswith("pickled with xgboost 1.7."), found

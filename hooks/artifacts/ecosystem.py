@@ -697,10 +697,27 @@ def xgboost_version(handle) -> str | None:
     is not there."""
     if kind(handle) == ("builtins", "bytearray"):
         inner = _items(handle)
-        handle = inner[0] if len(inner) == 1 else None
+        # (protocols 0-2 write bytearray(<latin-1 text>, 'latin-1'): red team round 40b F5,
+        # a protocol-2 Booster of another XGBoost had no MLG306)
+        handle = inner[0] if len(inner) == 1 or (
+            len(inner) == 2 and isinstance(inner[1], Const) and inner[1].value == "latin-1"
+        ) else None
+    if isinstance(handle, Instance) and _pair(handle.cls) == ("_codecs", "encode"):
+        inner = _items(handle)  # Python 3's protocols 0-2: _codecs.encode(text, 'latin1')
+        handle = inner[0] if len(inner) == 2 and isinstance(inner[1], Const) and (
+            inner[1].value in ("latin1", "latin-1")) else None
     if not isinstance(handle, Const):
         return None
     raw = handle.value
+    if isinstance(raw, str):
+        try:
+            raw = raw.encode("latin-1")
+        except UnicodeEncodeError:
+            return None
+    elif hasattr(raw, "latin1"):  # a TextBlob: its bytes, when they are latin-1 text
+        raw = raw.latin1()
+        if raw is None:
+            return None
     if isinstance(raw, (bytes, bytearray)):
         data, start, end = raw, 0, len(raw)
     elif getattr(raw, "kind", None) in ("bytes", "bytearray"):  # a Blob: no copy

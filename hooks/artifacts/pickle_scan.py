@@ -667,15 +667,16 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                 # by copyreg._reconstructor exposes '__array_interface__' to numpy).
                 _refuse(verdict, offset, UNRESOLVED, f"{what} with a dict argument that has a"
                         " computed or dunder key")
-            elif (named in DICT_SET or not vetted) and _carries_bad_keys(item):
+            elif _carries_bad_keys(item):
                 # ...and so can a dict made by a call and filled by SETITEMS, or pairs of
                 # any kind, given to a dict subclass whose items are its attributes (an
                 # AttrDict, statsmodels' Bunch: red team rounds 39 F1, F2 and 40 F1): a class
                 # mlgate does not vet (allowed by the user, the project's). What mlgate vets
-                # makes no attributes of pairs (pyarrow's arrays take a list of two buffers:
-                # that is no pair). Given to dict itself, they stay a dict's keys, and the
-                # dict carries them on.
-                if named not in DICT_SET:
+                # makes no attributes of pairs (pyarrow's arrays take a list of two buffers),
+                # but what it makes of them carries them on, to where they may become
+                # attributes (a set, a deque of pairs given to the class: red team round
+                # 40b F1), as dict itself does.
+                if not vetted and named not in DICT_SET:
                     _refuse(verdict, offset, UNRESOLVED, f"{what} with an argument holding"
                             " a computed or dunder key: it can become an attribute")
                 keyed = True
@@ -863,7 +864,13 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                                 " object: it would call a method of it")
                     elif _unknown(target, verdict) or (
                             name in ("APPEND", "APPENDS") and value_types.appends_allowed(target)):
-                        pass  # a deque's items, added by deque's own extend(); or refused
+                        # a deque's items, added by deque's own extend(); or refused. Pairs
+                        # among them go with it, and keys, when it is a pair itself (red
+                        # team round 40b F1)
+                        if any(_pair_may_carry_key(item) or (
+                                not isinstance(item, (Seq, Mapping))
+                                and _key_may_be_attribute(item)) for item in items):
+                            target.memo[BAD_KEYS] = True
                     elif name in ("APPEND", "APPENDS", "ADDITEMS"):
                         # The unpickler calls obj.append/extend/add: on an object, that name
                         # can be one of its items or attributes (a Bunch's 'add' key).
@@ -1042,6 +1049,10 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                         if target.state is not None:
                             _refuse(verdict, pos, UNRESOLVED, "a second BUILD on one object:"
                                     " no pickler writes that")
+                        if _state_carries_keys(target, state):
+                            # an object array of names, rows of (name, value) pairs: what a
+                            # dict subclass given it would make attributes (red team 40b F1)
+                            target.memo[BAD_KEYS] = True
                         if target.fetched and (target.wrapper or _numpy_made(target)):
                             # numpy changes a dtype (or an array) in place: whatever the
                             # stream made from it before would change with it (an array of
@@ -1267,6 +1278,41 @@ def _pair_may_carry_key(pair) -> bool:
     return False
 
 
+def _state_carries_keys(target: Instance, state, limit: int = 100_000) -> bool:
+    """Whether an object given this BUILD state carries keys that may become attributes of a
+    dict subclass it is later given to (red team round 40b F1): a part of the state that
+    carries them (an array of them, a frame of such an array), or, for numpy's objects, an
+    item that may be such a key or a pair with one (an object array's items, its rows of
+    pairs, which `dict(array)` reads as pairs). Three levels deep; past `limit` values, it
+    may."""
+    items_count = _numpy_made(target)
+    todo, seen = [(state, 0)], 0
+    while todo:
+        value, depth = todo.pop()
+        seen += 1
+        if seen > limit:
+            return True
+        if isinstance(value, Instance):
+            if value.memo.get(BAD_KEYS):
+                return True
+            if (items_count and depth and not _numpy_made(value)) or (
+                    items_count and depth and _pair_of(value.cls) in SCALAR
+                    and _key_may_be_attribute(value)):
+                return True  # an object of the array, computed: it may be a key
+        elif isinstance(value, Const):
+            if items_count and isinstance(value.value, str) and _bad_key(value):
+                return True
+        elif depth < 3 and isinstance(value, Seq):
+            if items_count and depth and _pair_may_carry_key(value):
+                return True
+            todo.extend((item, depth + 1) for item in value.items)
+        elif depth < 3 and isinstance(value, Mapping):
+            if items_count and depth and _pair_may_carry_key(value):
+                return True
+            todo.extend((v, depth + 1) for _, v in value.pairs)
+    return False
+
+
 def _carries_bad_keys(item) -> bool:
     """A dict made by a call (dict(), OrderedDict()) that holds such a key, or a container
     (list, tuple, set, frozenset) of pairs whose key may be one."""
@@ -1274,6 +1320,8 @@ def _carries_bad_keys(item) -> bool:
         return bool(item.memo.get(BAD_KEYS))
     if isinstance(item, Seq):
         return any(_pair_may_carry_key(pair) for pair in item.items)
+    if isinstance(item, Mapping):  # (what a call makes of a dict's values carries them on)
+        return any(isinstance(v, Instance) and v.memo.get(BAD_KEYS) for _, v in item.pairs)
     return False
 
 
