@@ -268,7 +268,12 @@ def _raw_bytes(value) -> bool:
     """Bytes (a constant, or `_codecs.encode` in protocols 0-2), or `bytearray(bytes)`."""
     if kind(value) == ("builtins", "bytearray"):  # bytearray() when empty
         inner = _items(value)
-        return not inner or (len(inner) == 1 and _raw_bytes(inner[0]))
+        # (and Python 2's bytearray(u'<latin-1 text>', 'latin-1'): false-alarm round 40b A,
+        # every Booster pickled by Python 2)
+        return not inner or (len(inner) == 1 and _raw_bytes(inner[0])) or (
+            len(inner) == 2 and isinstance(inner[0], Const) and isinstance(
+                inner[0].value, (str, TextBlob)) and isinstance(inner[1], Const)
+            and inner[1].value == "latin-1")
     return byte_length(value) is not None and not _str(value)
 
 

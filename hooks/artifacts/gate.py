@@ -491,7 +491,8 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
                 and item.get("category") not in _COVERED_WARNINGS
                 # (scikit-learn before 1.3 says the same as a UserWarning)
                 and "Trying to unpickle estimator" not in item["message"]
-                and _ABOUT_THE_ARTIFACT.search(item["message"])]
+                and (_ABOUT_THE_ARTIFACT.search(item["message"])
+                     or item.get("category") == "unchecked")]
     kind = result.get("kind")
     if kind == "sandbox":  # sandbox = "require" and the probe could not apply all of it
         from mlgate.finding import UsageError

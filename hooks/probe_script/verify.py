@@ -337,9 +337,12 @@ def structure_problem(value):
         from .ecosystem import xgboost_problem
 
         try:
-            return xgboost_problem(value)
+            problem = xgboost_problem(value)
         except Exception as exc:  # a model it cannot write back, or of another layout
             return f"Booster: {type(exc).__name__}: {str(exc)[:200]}"
+        if problem and problem.startswith("Booster: XGBoost 0."):
+            return Unchecked(problem)
+        return problem
     if any(getattr(c, "__module__", "") == "scipy.interpolate._bsplines"
            and c.__name__ == "BSpline" for c in getattr(cls, "__mro__", (cls,))):
         try:
@@ -770,6 +773,11 @@ def _columns_problem(name, mapping, size):
 class Unbounded(str):
     """A problem of cost, not of consistency: a stored setting that makes some request
     take time or memory without bound (the finding says so, not "inconsistent")."""
+
+
+class Unchecked(str):
+    """Not a problem of the model: a part mlgate cannot check in this environment (an
+    XGBoost 0.90 Booster writes no JSON model). Said as a warning; the model loaded."""
 
 
 def _pattern_problem(pattern):

@@ -18,3 +18,10 @@ for name, value in sorted(VALUES.items()):
             cPickle.dump(value, handle, protocol)
         with open("%s-pickle-p%d.pkl" % (name, protocol), "wb") as handle:
             pickle.dump(value, handle, protocol)
+
+# xgboost082-*.pkl: an XGBRegressor of XGBoost 0.82 (Python 2.7.18, numpy 1.16), its Booster's
+# handle a bytearray of latin-1 text:
+#   X = np.random.RandomState(0).rand(50, 3); y = X[:, 0] * 2
+#   m = xgb.XGBRegressor(n_estimators=3, max_depth=2).fit(X, y)
+#   cPickle.dump(m, open("xgboost082-cpickle_p0.pkl", "wb"), 0)
+#   pickle.dump(m, open("xgboost082-pickle_p2.pkl", "wb"), 2)
