@@ -92,19 +92,19 @@ def test_a_folder_named_to_a_check_of_the_project_is_refused_not_ignored(git_pro
     model (exit 0, for a project the user did not name), `mlgate lock ../cw` judged cw's
     lock against this folder's environment, and `mlgate artifact ../cw/model.pkl` spoke of a
     symlink there was not."""
-    (git_project / "other").mkdir()
-    for check in ("schema", "latency", "lock"):
-        code = main([check, "--format", "json", "--python", sys.executable, "other"])
-        error = json.loads(capsys.readouterr().out)["error"]
-        assert code == 2 and error["message"].startswith(
-            f"other is a folder: mlgate {check} judges the project it runs in"), error
-        assert "`mlgate audit other`" in error["message"]
     elsewhere = git_project / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "model.pkl").write_bytes(b"\x80\x04K\x01.")
-    (git_project / "repo").mkdir()
+    (git_project / "repo" / "other").mkdir(parents=True)
     subprocess.run(["git", "init", "-q"], cwd=git_project / "repo", check=True)
     os.chdir(git_project / "repo")
+    # (lock takes a folder of its repository: the locks found in it; not another's)
+    for check, folder in (("schema", "other"), ("latency", "other"), ("lock", "../elsewhere")):
+        code = main([check, "--format", "json", "--python", sys.executable, folder])
+        error = json.loads(capsys.readouterr().out)["error"]
+        assert code == 2 and error["message"].startswith(
+            f"{folder} is a folder: mlgate {check} judges the project it runs in"), error
+        assert f"`mlgate audit {folder}`" in error["message"]
     code = main(["artifact", "--format", "json", "--no-cache", "--python", sys.executable,
                  "../elsewhere/model.pkl"])
     [found] = json.loads(capsys.readouterr().out)

@@ -341,10 +341,13 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     from mlgate.finding import no_folder_named
     from mlgate.locks.detect import discover_locks, parse_lock
 
-    no_folder_named(args.files, NAME, "it finds the project's locks itself, or takes lock"
-                    " files")
     section = config.section(NAME)
     repo_root = find_repo_root(os.getcwd())
+    # a folder of the repository is the locks found in it; another repository's would be
+    # judged against this one's environment (new-user trial round 40 F3: `mlgate lock ../cw`)
+    no_folder_named([f for f in args.files if not os.path.realpath(f).startswith(
+        repo_root.rstrip(os.sep) + os.sep) and os.path.realpath(f) != repo_root], NAME,
+        "a folder of its repository is the locks found in it, not another repository's")
     configured = [os.path.join(config.root, p) for p in section.get("files", [])]
     for path in configured:
         # a committed configuration names files of the repository only (reliability round
