@@ -16,9 +16,10 @@ one before it did not:
    pyproject.toml's, when it is below the root): where uv, PDM, and Poetry and pipenv set
    to "in project", put it;
 6. `CONDA_PREFIX` (an activated conda environment);
-7. `VIRTUAL_ENV`, unless it is the environment mlgate itself runs in as a pre-commit hook
-   (`PRE_COMMIT` is set, or the environment lies in pre-commit's store): run by hand from
-   the project's activated virtualenv, mlgate installed in it, that one is the project's;
+7. `VIRTUAL_ENV`, unless it is the environment mlgate itself runs in: a hook's (in
+   pre-commit's store) never counts; otherwise (run by hand, or by a `language: system` hook,
+   from the project's activated virtualenv with mlgate installed in it) it is tried last,
+   after step 9;
 8. the activated environment on PATH: the first PATH entry, mlgate's own environment
    skipped, that is the `bin/` of a virtualenv (`pyvenv.cfg`) or conda environment
    (`conda-meta/`) with a python in it. Under pre-commit this is what is left of a virtualenv
@@ -55,6 +56,8 @@ HOW_TO = (
     " (`mlgate env` lists where it looked)"
 )
 OWN = "mlgate's own environment (pre-commit's, when run as a hook)"
+OWN_LAST = ("mlgate's own environment: the project's only if no other place names one (it"
+            " is tried last)")
 
 
 class Candidate:
@@ -258,13 +261,13 @@ def _same_prefix(a: str, b: str) -> bool:
 
 
 def _own_is_a_hooks(env: Mapping[str, str]) -> bool:
-    """Whether mlgate's own environment is pre-commit's, never the project's: mlgate runs as
-    a hook (pre-commit sets PRE_COMMIT=1 for its hooks), or its environment lies in
-    pre-commit's store. Run by hand from the project's activated virtualenv, where it was
-    installed beside the model's libraries, its environment is the project's (acceptance
-    audit of round 40: exit 2, "cannot find the project's Python environment")."""
-    if env.get("PRE_COMMIT"):
-        return True
+    """Whether mlgate's own environment is pre-commit's, never the project's: it lies in
+    pre-commit's store, where every `language: python` hook's environment is made. Else it
+    may be the project's (acceptance audit of round 40: run by hand from the project's
+    activated virtualenv, mlgate installed in it, exit 2 "cannot find the project's Python
+    environment"; and so under a `language: system` hook, which pre-commit runs with
+    PRE_COMMIT=1 too: red team round 40b F4), tried after every other place (F3: not
+    before the environment a project's PDM or Poetry names)."""
     store = env.get("PRE_COMMIT_HOME") or os.path.join(
         env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
         "pre-commit")
@@ -330,10 +333,15 @@ def _choose(cli_python: str | None, config_python: str | None, config_root: str,
         return ProjectPython(found, "CONDA_PREFIX", seen)
     seen.append(Candidate("CONDA_PREFIX", conda or None, _missing(conda) if conda else "not set"))
     virtual_env = env.get("VIRTUAL_ENV")
+    own = None  # mlgate's own activated environment, not a hook's: the last resort
     if not virtual_env:
         seen.append(Candidate("VIRTUAL_ENV", None, "not set"))
-    elif _same_prefix(virtual_env, sys.prefix) and _own_is_a_hooks(env):
-        seen.append(Candidate("VIRTUAL_ENV", virtual_env, OWN))
+    elif _same_prefix(virtual_env, sys.prefix):
+        if _own_is_a_hooks(env):
+            seen.append(Candidate("VIRTUAL_ENV", virtual_env, OWN))
+        else:
+            own = virtual_env
+            seen.append(Candidate("VIRTUAL_ENV", virtual_env, OWN_LAST))
     else:
         found = env_python(virtual_env)
         if found:
@@ -346,6 +354,9 @@ def _choose(cli_python: str | None, config_python: str | None, config_root: str,
         project = made_by_a_tool(config_root, repo_root, env, seen)
     if project:
         return project
+    found = env_python(own) if own else None
+    if found:
+        return ProjectPython(found, "VIRTUAL_ENV", seen)
     raise NoProjectPython(f"cannot find the project's Python environment: {HOW_TO}", seen)
 
 

@@ -71,7 +71,9 @@ def under_pre_commit(*user_bins: Path, **variables: str) -> dict[str, str]:
     """What a hook sees: its own environment as VIRTUAL_ENV and first on PATH, then the
     user's PATH (an activated environment's bin/ first in it)."""
     path = os.pathsep.join([HOOK_BIN, *map(str, user_bins), SYSTEM_PATH])
-    return {"VIRTUAL_ENV": sys.prefix, "PATH": path, "PRE_COMMIT": "1", **variables}
+    # (the hook's environment lies in pre-commit's store: here, the folder of this one)
+    return {"VIRTUAL_ENV": sys.prefix, "PATH": path, "PRE_COMMIT": "1",
+            "PRE_COMMIT_HOME": os.path.dirname(sys.prefix), **variables}
 
 
 def discover(repo: Path, environ: dict[str, str], *, cli: str | None = None,
@@ -150,9 +152,17 @@ def test_run_by_hand_from_the_projects_virtualenv_mlgate_in_it_that_is_the_proje
                "PATH": os.pathsep.join([HOOK_BIN, SYSTEM_PATH])}
     found = discover(repo, by_hand)
     assert (found.reason, found.executable) == ("VIRTUAL_ENV", python_of(Path(sys.prefix)))
-    for hooked in ({"PRE_COMMIT": "1"}, {"PRE_COMMIT_HOME": str(Path(sys.prefix).parent)}):
-        with pytest.raises(NoProjectPython):
-            discover(repo, {**by_hand, **hooked})
+    # a `language: system` hook runs it so too (pre-commit sets PRE_COMMIT for every hook:
+    # red team round 40b F4); a hook's own environment, in pre-commit's store, never counts
+    assert discover(repo, {**by_hand, "PRE_COMMIT": "1"}).reason == "VIRTUAL_ENV"
+    with pytest.raises(NoProjectPython):
+        discover(repo, {**by_hand, "PRE_COMMIT_HOME": str(Path(sys.prefix).parent)})
+    # ...and it is the last resort: the environment the project's PDM names comes first
+    # (F3: mlgate's own tool venv, activated, was judged instead)
+    pdm = make_venv(repo.parent / "pdm-env")
+    (repo / ".pdm-python").write_text(python_of(pdm) + "\n")
+    found = discover(repo, by_hand)
+    assert found.executable == python_of(pdm) and found.reason != "VIRTUAL_ENV", found.reason
 
 
 def test_only_absolute_environment_bin_folders_on_path_count_and_the_first_wins(repo, tmp_path,

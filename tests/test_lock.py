@@ -233,8 +233,8 @@ def test_resolver_order_and_errors(project, monkeypatch, tmp_path):
     os.rename(venv, tmp_path / "moved")
     own = resolve_project_python
     with pytest.raises(UsageError, match="cannot find the project's Python"):
-        own(None, None, str(root), str(root), environ={"VIRTUAL_ENV": sys.prefix,
-                                                      "PRE_COMMIT": "1"})
+        own(None, None, str(root), str(root), environ={
+            "VIRTUAL_ENV": sys.prefix, "PRE_COMMIT_HOME": os.path.dirname(sys.prefix)})
     found = own(None, None, str(root), str(root), environ={"VIRTUAL_ENV": str(other)})
     assert found.reason == "VIRTUAL_ENV"
     found = own(None, None, str(root), str(root), environ={"CONDA_PREFIX": str(other)})
@@ -247,8 +247,8 @@ def test_no_environment_is_a_one_line_error(project, capsys, monkeypatch):
     root, venv = project
     write(root / "requirements.txt", "attrs==23.2.0\n")
     os.rename(venv, root / "elsewhere")
-    monkeypatch.setenv("VIRTUAL_ENV", sys.prefix)  # mlgate's, run as a hook
-    monkeypatch.setenv("PRE_COMMIT", "1")
+    monkeypatch.setenv("VIRTUAL_ENV", sys.prefix)  # mlgate's, run as a hook: in the store
+    monkeypatch.setenv("PRE_COMMIT_HOME", os.path.dirname(sys.prefix))
     assert main(["lock"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("mlgate: error: cannot find the project's Python environment")
