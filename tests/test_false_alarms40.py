@@ -151,3 +151,28 @@ def test_a_booster_python_2_pickled_passes_the_scan(git_project, capsys):
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
     _, found = artifact_json(capsys, "--no-load", *names)
     assert not [f for f in found if f["code"] in ("MLG301", "MLG302", "MLG305")], found
+
+
+def test_numpy_matrices_pass_as_arrays_and_are_never_called(git_project, capsys):
+    """False-alarm round 40b E: scipy.sparse's sum(axis=0) and mean(axis=0) make
+    numpy.matrix objects, which bundles keep beside a TF-IDF model; every one was MLG301,
+    its hint saying not to allow it. A matrix is an ndarray subclass pickled as one; a call
+    of the class itself (`matrix("1 2; 3 4")` parses its text) is still refused."""
+    import pickle
+
+    import joblib
+    import scipy.sparse
+
+    counts = scipy.sparse.random(20, 5, density=0.3, format="csr", random_state=0)
+    stats = {"col_means": counts.mean(axis=0), "sums": counts.sum(axis=0)}
+    names = ["stats.joblib"]
+    joblib.dump(stats, git_project / names[0])
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        names.append(f"stats-{protocol}.pkl")
+        (git_project / names[-1]).write_bytes(pickle.dumps(stats, protocol))
+    (git_project / "called.pkl").write_bytes(
+        b"\x80\x02" + g("numpy", "matrix") + b"(" + u("1 2; 3 4") + b"tR.")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, *names, "called.pkl")
+    assert code == 1 and [(f["path"], f["code"]) for f in found] == [
+        ("called.pkl", "MLG302")], found

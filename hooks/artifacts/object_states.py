@@ -67,7 +67,8 @@ _OBJECT = frozenset({("builtins", "object"), ("__builtin__", "object")})
 CODECS_ENCODE = frozenset({("_codecs", "encode")})
 PYX_UNPICKLE = "__pyx_unpickle_"
 # Classes a pickle passes to a reconstructor and never calls itself.
-VALUE_ONLY = frozenset({NDARRAY}) | MASKED_ARRAYS
+MATRICES = frozenset({("numpy", "matrix"), ("numpy.matrixlib.defmatrix", "matrix")})
+VALUE_ONLY = frozenset({NDARRAY}) | MASKED_ARRAYS | MATRICES
 MAX_DTYPES = 100_000
 MAX_DTYPE_DEPTH = 32
 MAX_DIMS = 64  # numpy 2's NPY_MAXDIMS (32 before)
@@ -371,7 +372,8 @@ def call_problem(target: GlobalRef, args: Seq) -> str | None:
                 " reconstructor, never so")
     if pair in ND_RECONSTRUCT:
         # numpy writes exactly (ndarray, (0,), b'b'): a larger shape is an allocation
-        if not (len(items) == 3 and is_global(items[0], NDARRAY) and _zero_shape(items[1])
+        if not (len(items) == 3 and (is_global(items[0], NDARRAY) or _pair(
+                items[0]) in MATRICES) and _zero_shape(items[1])
                 and byte_length(items[2]) is not None):
             return "numpy's _reconstruct with other arguments than (numpy.ndarray, (0,), b'b')"
     elif pair == MA_RECONSTRUCT:
