@@ -670,6 +670,9 @@ def execute_result(args: argparse.Namespace) -> AuditResult:
             raise UsageError(f"{directory}: a symlink to a folder outside the repository;"
                              " --write-readme writes only the repository's own files")
     config_file = os.path.abspath(args.config) if getattr(args, "config", None) else None
+    from mlgate.environment import anchor_python
+
+    anchor_python(args)
     here = os.getcwd()
     os.chdir(directory)
     try:

@@ -114,6 +114,9 @@ def execute(args: argparse.Namespace) -> int:
     if not os.path.isdir(directory):
         raise UsageError(f"{directory}: not a folder")
     config_file = os.path.abspath(args.config) if args.config else None
+    from mlgate.environment import anchor_python
+
+    anchor_python(args)
     here = os.getcwd()
     os.chdir(directory)
     try:

@@ -290,6 +290,17 @@ def resolve_project_python(
     return found
 
 
+def anchor_python(args) -> None:
+    """`--python` as a path from the folder mlgate was started in, before a command moves
+    into the project's folder (`mlgate audit DIR`, `mlgate env DIR`): new-user trial round
+    40 F7, `mlgate env Predicto --python Predicto/Demo/.venv/bin/python` was "not an
+    executable Python". A path that names nothing there is left to be read from DIR, as
+    before; a bare command name is looked up on PATH."""
+    value = getattr(args, "python", None)
+    if value and not os.path.isabs(value) and os.sep in value and os.path.lexists(value):
+        args.python = os.path.abspath(value)
+
+
 def _missing(prefix: str) -> str:
     return "no bin/python in it" if os.path.isdir(prefix) else "no such folder"
 

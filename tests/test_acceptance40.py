@@ -110,3 +110,18 @@ def test_a_folder_named_to_a_check_of_the_project_is_refused_not_ignored(git_pro
     [found] = json.loads(capsys.readouterr().out)
     assert found["code"] == "MLG304" and "symlink" not in found["message"]
     assert "outside the repository mlgate runs in" in found["message"]
+
+
+def test_a_relative_python_is_read_from_where_mlgate_was_started(git_project, capsys):
+    """New-user trial round 40 (F7): `mlgate env Predicto --python Predicto/Demo/.venv/bin/
+    python` was "not an executable Python": the path was read from the project's folder,
+    where the command had moved."""
+    (git_project / "proj").mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=git_project / "proj", check=True)
+    relative = os.path.relpath(sys.executable, git_project)
+    assert os.sep in relative
+    for command in (["env", "proj"], ["audit", "proj", "--skip", "lock", "--skip", "paths"]):
+        code = main([*command, "--format", "json", "--python", relative])
+        out = json.loads(capsys.readouterr().out)
+        assert "error" not in out, out
+        assert code in (0, 1)
