@@ -277,8 +277,9 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
     specs = declared_models(config, argparse.Namespace())
     artifacts = [s.artifact for s in specs if os.path.isfile(s.artifact)]
     declared = {os.path.realpath(a) for a in artifacts}  # one file, however it is spelled
-    artifacts += [p for p in find_artifacts(".") if os.path.realpath(p) not in declared
-                  and not config.is_excluded(relative_to(p, config.root))]
+    found_here = [p for p in find_artifacts(".") if os.path.realpath(p) not in declared]
+    artifacts += [p for p in found_here if not config.is_excluded(relative_to(p, config.root))]
+    excluded = [p for p in found_here if p not in artifacts]
     # With [tool.mlgate.models] tables, only those are exercised: the others are named, so
     # that a READY never reads as covering a model the app serves but nobody declared.
     undeclared = [p for p in artifacts if os.path.realpath(p) not in declared] \
@@ -289,11 +290,15 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         # (a model DVC or LFS-less storage keeps out of git is there, untracked: declaring
         # it is the way, not committing it; new-user trial round 37)
         dvc = os.path.isdir(".dvc") or os.path.isfile("dvc.yaml")
-        reason = ("no model artifact found (by name or content): " + (
-            "models DVC keeps out of git are not searched; declare the one the service"
-            " loads in [tool.mlgate.models.NAME] artifact = \"...\" (after `dvc pull`)" if dvc
-            else "commit the model, or declare it in [tool.mlgate.models.NAME] artifact ="
-            " \"...\"")) if others is None else (
+        reason = (f"no model artifact to check: {_brief(excluded)}"
+                  f" {'is' if len(excluded) == 1 else 'are'} excluded by [tool.mlgate]"
+                  " exclude (an excluded model is not checked; keep it in exclude only if"
+                  " it is no model the service loads)") if excluded else (
+            "no model artifact found (by name or content): " + (
+                "models DVC keeps out of git are not searched; declare the one the service"
+                " loads in [tool.mlgate.models.NAME] artifact = \"...\" (after `dvc pull`)"
+                if dvc else "commit the model, or declare it in [tool.mlgate.models.NAME]"
+                " artifact = \"...\"")) if others is None else (
             f"no model mlgate can check: {others}; {NOT_CHECKED_FORMATS}; check out or"
             " ship the pickled estimator, or leave these pillars out of [tool.mlgate] require")
         for name in ("artifact", "schema", "latency"):

@@ -125,3 +125,18 @@ def test_a_relative_python_is_read_from_where_mlgate_was_started(git_project, ca
         out = json.loads(capsys.readouterr().out)
         assert "error" not in out, out
         assert code in (0, 1)
+
+
+def test_a_model_left_out_by_exclude_is_said_to_be_excluded_not_missing(git_project, capsys):
+    """New-user trial round 40 (F9): after `exclude = ["xgb_model.pkl"]` (a hint's escape
+    hatch for a model that carries code), the audit said "no model artifact found ...:
+    commit the model", of a model that is committed."""
+    frame = pd.DataFrame({"a": [1, 2, 3, 4], "b": [1, 0, 1, 0]})
+    joblib.dump(LogisticRegression().fit(frame, [0, 1, 0, 1]), git_project / "model.joblib")
+    (git_project / "pyproject.toml").write_text('[tool.mlgate]\nexclude = ["model.joblib"]\n')
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    main(["audit", "--format", "json", "--python", sys.executable, "--no-cache"])
+    report = json.loads(capsys.readouterr().out)
+    [artifact] = [p for p in report["pillars"] if p["name"] == "artifact"]
+    assert artifact["status"] == "not-checked" and artifact["detail"].startswith(
+        "no model artifact to check: model.joblib is excluded by [tool.mlgate] exclude"), artifact
