@@ -485,6 +485,10 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
         # by an older version", a pandas or numpy deprecation of a stored layout.
         return never_fitted + [_finding(path, LOAD_WARNS, "loading it warned:"
                                         f" {item['message'][:400]}",
+                                        **({"hint": "the model loaded; what mlgate checks"
+                                                    " of its compiled parts was not checked:"
+                                                    " see the message"}
+                                           if item.get("category") == "unchecked" else {}),
                                         category=item.get("category"))
                 for item in result.get("warnings") or []
                 if isinstance(item, dict) and isinstance(item.get("message"), str)
