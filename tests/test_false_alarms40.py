@@ -176,3 +176,26 @@ def test_numpy_matrices_pass_as_arrays_and_are_never_called(git_project, capsys)
     code, found = artifact_json(capsys, *names, "called.pkl")
     assert code == 1 and [(f["path"], f["code"]) for f in found] == [
         ("called.pkl", "MLG302")], found
+
+
+def test_an_estimator_of_an_older_release_without_its_width_is_not_inconsistent(git_project,
+                                                                                capsys):
+    """New-user trial round 40b (F4): a LinearRegression pickled by scikit-learn 0.22.1,
+    which recorded no `n_features_in_`, loaded and predicted, yet was MLG309 "loading failed:
+    the model is inconsistent": the release it was pickled with is read from the state,
+    from which scikit-learn's own loading takes `_sklearn_version` away. MLG306 says it."""
+    import joblib
+    import numpy as np
+    import sklearn
+    from sklearn.linear_model import LinearRegression
+
+    model = LinearRegression().fit(np.arange(8.0).reshape(4, 2), [0.0, 1.0, 2.0, 3.0])
+    del model.n_features_in_  # as 0.22 wrote it
+    joblib.dump(model, git_project / "old.joblib")
+    raw = (git_project / "old.joblib").read_bytes()
+    assert raw.count(sklearn.__version__.encode()) == 1
+    older = b"0." + sklearn.__version__.encode()[2:]  # (as long: the pickle's text length)
+    (git_project / "old.joblib").write_bytes(raw.replace(sklearn.__version__.encode(), older))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "old.joblib")
+    assert code == 1 and [f["code"] for f in found] == ["MLG306"], found
