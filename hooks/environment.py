@@ -368,7 +368,39 @@ def _choose(cli_python: str | None, config_python: str | None, config_root: str,
     found = env_python(own) if own else None
     if found:
         return ProjectPython(found, "VIRTUAL_ENV", seen)
-    raise NoProjectPython(f"cannot find the project's Python environment: {HOW_TO}", seen)
+    below = _environments_below(repo_root)
+    hint = (f" ({', '.join(below)} below the root is a project's: give its folder a"
+            " pyproject.toml with a [tool.mlgate] table, which makes it a project of its own,"
+            f" or set python = \"{below[0]}\")" if below else "")
+    raise NoProjectPython(f"cannot find the project's Python environment: {HOW_TO}{hint}",
+                          seen)
+
+
+def _environments_below(root: str, depth: int = 2, most: int = 3) -> list[str]:
+    """`.venv`/`venv` folders (virtualenvs) one or two folders below the repository root: an
+    app in a subfolder with its own environment and no pyproject.toml, which the hooks, run
+    from the root, do not take for a project (new-user trial round 40b F3: exit 2 saying to
+    create .venv/ at the root, beside the one `mlgate audit DIR` found)."""
+    found: list[str] = []
+    level = [root]
+    for _ in range(depth):
+        following = []
+        for folder in level:
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)[:200]
+            except OSError:
+                continue
+            for entry in entries:
+                if not entry.is_dir(follow_symlinks=False) or entry.name == ".git":
+                    continue
+                if entry.name in (".venv", "venv"):
+                    if folder != root and _is_environment(entry.path):
+                        found.append(os.path.relpath(entry.path, root))
+                elif not entry.name.startswith(".") and entry.name not in (
+                        "node_modules", "site-packages"):
+                    following.append(entry.path)
+        level = following[:200]
+    return found[:most]
 
 
 def _is_environment(prefix: str) -> bool:

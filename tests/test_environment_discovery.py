@@ -552,3 +552,14 @@ def test_a_project_below_the_root_uses_its_own_venv_before_the_roots(tmp_path):
     found = discover(repo, environ, config_root=repo / "svc")
     assert (found.reason, found.executable) == (
         ".venv/ at the repository root", python_of(repo / ".venv"))
+
+
+def test_an_environment_of_an_app_below_the_root_is_named_when_none_is_found(repo, home):
+    """New-user trial round 40b (F3): an app in `Hugginface/` with its own `.venv` and no
+    pyproject.toml; the hooks, run from the root, said to create .venv/ at the root. The
+    error names the environment below and the two ways to use it."""
+    make_venv(repo / "Hugginface" / ".venv")
+    with pytest.raises(NoProjectPython) as error:
+        discover(repo, {"PATH": SYSTEM_PATH, "HOME": str(home)})
+    assert "Hugginface/.venv below the root is a project's" in str(error.value)
+    assert 'python = "Hugginface/.venv"' in str(error.value)
