@@ -136,3 +136,21 @@ def test_a_booster_records_its_xgboost_in_any_protocol(git_project, capsys, prot
     assert code == 1
     skew = [f["message"] for f in found if f["code"] == "MLG306"]
     assert len(skew) == 1 and skew[0].startswith("pickled with xgboost 1.7."), found
+
+
+def test_numbers_and_pandas_own_blocks_carry_no_keys(git_project, capsys):
+    """What the mark of d40ec85 must not reach: a numeric array as protocols 0-2 write its
+    bytes (`_codecs.encode(...)`, a computed value), given to a class mlgate does not vet
+    (here an allowed Bunch). (pandas 1.3's own block call, partial(new_block, ndim=2)(values,
+    placement), is test_ordinary_artifacts' pandas 1.3 fixture.)"""
+    (git_project / "pkg").mkdir()
+    (git_project / "pkg" / "__init__.py").write_text("")
+    (git_project / "pkg" / "cfg.py").write_text(BUNCH)
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\nallow = ["pkg.cfg:Bunch"]\n')
+    numbers = pickle.dumps(np.arange(6.0), protocol=2)[2:-1]
+    (git_project / "numbers.pkl").write_bytes(
+        b"\x80\x02" + BUNCH_CALL + numbers + b"\x85R.")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "--no-load", "numbers.pkl")
+    assert (code, found) == (0, [])

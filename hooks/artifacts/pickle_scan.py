@@ -37,6 +37,7 @@ from mlgate.artifacts.object_states import (
     check_dtype_state,
     describe_dtype,
     dtype_code,
+    dtype_has_object,
     dtype_size,
     dtype_state_size,
     made_class,
@@ -656,7 +657,9 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                     f"{what} on a computed value: what it calls cannot be known statically")
         verdict.called.add((target.module, target.name))
         keyed = False  # an argument carries a key that may become an attribute
-        vetted = named in VETTED or named in getattr(is_allowed, "pending", ())
+        # (pandas 1.3's partial(new_block, ndim=n)(values, placement) is pandas' own call)
+        vetted = block is not None or named in VETTED or named in getattr(
+            is_allowed, "pending", ())
         for item in args.items:
             if isinstance(item, GlobalRef) and not _is(target, value_types.PARTIAL):
                 # an argument may be called by what it is given to (a partial holds its
@@ -1286,6 +1289,12 @@ def _state_carries_keys(target: Instance, state, limit: int = 100_000) -> bool:
     pairs, which `dict(array)` reads as pairs). Three levels deep; past `limit` values, it
     may."""
     items_count = _numpy_made(target)
+    if items_count and isinstance(state, Seq):
+        # only an array of Python objects holds keys: numbers are none (a tree's arrays, and
+        # their bytes as protocols 0-2 write them, `_codecs.encode(...)`)
+        dtypes = [v for v in state.items if isinstance(v, Instance) and _is(v.cls, NUMPY_DTYPE)]
+        if dtypes and all(dtype_has_object(d) is False for d in dtypes):
+            items_count = False
     todo, seen = [(state, 0)], 0
     while todo:
         value, depth = todo.pop()
