@@ -51,7 +51,7 @@ def file_kind(path: str) -> str | None:
     for stem in ("dockerfile", "containerfile"):
         if lower == stem or (lower.startswith(stem) and lower[len(stem)] in ".-"):
             return "dockerfile"
-    if suffix in (".txt", ".in") and ("requirements" in lower or "constraints" in lower):
+    if suffix in (".txt", ".in") and ("requirement" in lower or "constraints" in lower):
         return "requirements"
     if lower.startswith(".env."):
         return "env"

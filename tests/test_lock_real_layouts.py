@@ -938,3 +938,19 @@ def test_a_requirement_the_manifest_gained_that_the_lock_lacks_is_stale(project,
     if expected:
         assert code == 1 and "does not lock: the lock is older than its manifest" in (
             found[0]["message"])
+
+
+def test_a_requirement_file_named_in_the_singular_is_a_lock(project, capsys):
+    """New-user trial round 40b (F7): `requirement.txt`, which the project's Dockerfile
+    installs, was never found ("add requirements.txt"): read as a requirements file, by
+    the lock check and by the paths check alike."""
+    from mlgate.files import file_kind
+    from mlgate.locks.detect import discover_locks
+
+    root, venv = project
+    install(venv, "attrs", "24.1.0")
+    write(root / "requirement.txt", "attrs==23.2.0\n")
+    assert discover_locks(".") == ["requirement.txt"]
+    assert file_kind("requirement.txt") == "requirements"
+    code, found = run_lock(capsys)
+    assert code == 1 and summary(found) == [("requirement.txt", 1, 1, "MLG202", "attrs")]

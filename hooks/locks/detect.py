@@ -21,7 +21,8 @@ _LOCK_NAMES = [
     (re.compile(r"^Pipfile\.lock$", re.I), "pipfile"),
     (re.compile(r"^pyproject\.toml$", re.I), "pyproject"),
     (re.compile(r"^constraints.*\.txt$", re.I), "constraints"),
-    (re.compile(r".*requirements.*\.(txt|in)$", re.I), "requirements"),
+    # (`requirement.txt` too, which a Dockerfile installs as well: new-user trial 40b F7)
+    (re.compile(r".*requirements?.*\.(txt|in)$", re.I), "requirements"),
 ]
 
 
