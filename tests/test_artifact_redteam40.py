@@ -11,6 +11,7 @@ import subprocess
 from collections import OrderedDict
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from helpers import artifact_json, g, i4, u
@@ -154,3 +155,78 @@ def test_numbers_and_pandas_own_blocks_carry_no_keys(git_project, capsys):
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
     code, found = artifact_json(capsys, "--no-load", "numbers.pkl")
     assert (code, found) == (0, [])
+
+
+@pytest.fixture
+def allowed_bunch(git_project, monkeypatch):
+    """The project's pkg.cfg (Bunch, and a Holder made with its value), allowed, and
+    importable here so that the real pickler writes what a project would."""
+    import importlib
+    import sys
+
+    (git_project / "pkg").mkdir(exist_ok=True)
+    (git_project / "pkg" / "__init__.py").write_text("")
+    (git_project / "pkg" / "cfg.py").write_text(BUNCH + """
+
+class Holder:
+    def __init__(self, values):
+        self.values = values
+
+    def __reduce__(self):
+        return (Holder, (self.values,))
+""")
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\nallow = ["pkg.cfg:Bunch", "pkg.cfg:Holder"]\n')
+    monkeypatch.syspath_prepend(str(git_project))
+    for name in ("pkg", "pkg.cfg"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    yield importlib.import_module("pkg.cfg")
+    for name in ("pkg", "pkg.cfg"):
+        sys.modules.pop(name, None)
+
+
+def test_whatever_the_route_a_loaded_object_with_a_planted_dunder_is_refused(
+        git_project, capsys, allowed_bunch):
+    """Red team round 40c: routes the scan's mark did not follow (pandas 3 string labels in
+    pyarrow buffers, a joblib object array's nested pickle, numpy text arrays) gave the
+    allowed Bunch a dunder attribute. The probe now refuses the loaded result, however it
+    was built: no writer writes an object whose own attributes hold a dunder name."""
+    import joblib
+
+    cfg = allowed_bunch
+
+    class Shim:
+        def __init__(self, items):
+            self.items = items
+
+        def __reduce__(self):
+            return (cfg.Bunch, (self.items,))
+
+    labels = pd.Series([99, 1], index=pd.Index(["__array_priority__", "alpha"], dtype="str"))
+    rows = np.array([["__array_priority__", 99]], dtype=object)
+    pickle.dump(Shim(labels), (git_project / "series.pkl").open("wb"), protocol=4)
+    joblib.dump({"bunch": Shim(rows)}, git_project / "rows.joblib")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "series.pkl", "rows.joblib")
+    assert code == 1 and len(found) == 2 and all(
+        "attribute of its own named '__array_priority__'" in f["message"] for f in found), found
+
+
+def test_dates_and_amounts_given_to_an_allowed_class_pass(git_project, capsys,
+                                                           allowed_bunch):
+    """Red team round 40c's false alarms: an object array of two Decimals (or dates) read
+    as a pair whose key may be text, a frame with a date column given to an allowed class."""
+    import datetime
+    import decimal
+
+    cfg = allowed_bunch
+    values = {
+        "amounts.pkl": cfg.Holder(np.array([decimal.Decimal("1.5"), decimal.Decimal("2")],
+                                           dtype=object)),
+        "dates.pkl": cfg.Holder(pd.DataFrame({"day": [datetime.date(2024, 1, 1)] * 2,
+                                              "y": [1.0, 2.0]})),
+    }
+    for name, value in values.items():
+        (git_project / name).write_bytes(pickle.dumps(value, protocol=4))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    assert artifact_json(capsys, *values) == (0, [])
