@@ -140,3 +140,29 @@ def test_a_model_left_out_by_exclude_is_said_to_be_excluded_not_missing(git_proj
     [artifact] = [p for p in report["pillars"] if p["name"] == "artifact"]
     assert artifact["status"] == "not-checked" and artifact["detail"].startswith(
         "no model artifact to check: model.joblib is excluded by [tool.mlgate] exclude"), artifact
+
+
+def test_a_tuple_whose_parts_the_service_applies_its_own_way_is_not_checked(git_project,
+                                                                            capsys):
+    """New-user trial round 40b (F1): `(scaler, dv, model)` saved in a tuple, served as
+    scaler on three fields, then the DictVectorizer, then the model: chained in pickle
+    order, the scaler refused the request, and two working services were FAIL (MLG407).
+    A part before the model that refuses is NOT CHECKED (MLG400 warning), not failed."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.preprocessing import StandardScaler
+
+    frame = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [4.0, 3, 2, 1], "city": list("xyxy")})
+    scaler = StandardScaler().fit(frame[["a", "b"]])
+    rows = frame.copy()
+    rows[["a", "b"]] = scaler.transform(frame[["a", "b"]])
+    vectorizer = DictVectorizer(sparse=False).fit(rows.to_dict("records"))
+    model = LogisticRegression().fit(vectorizer.transform(rows.to_dict("records")),
+                                     [0, 1, 0, 1])
+    joblib.dump((scaler, vectorizer, model), git_project / "model.bin")
+    (git_project / "sample_request.json").write_text('{"a": 1.0, "b": 2.0, "city": "x"}')
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code = main(["schema", "--format", "json", "--no-cache", "--python", sys.executable])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 0 and [(f["code"], f["severity"]) for f in found] == [
+        ("MLG400", "warning")], found
+    assert "do not take the sample in the order they were saved" in found[0]["message"]
