@@ -227,6 +227,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         empty_request_note,
         found_contract,
         imported_contract,
+        sample_is_the_request,
     )
     from mlgate.files import relative_to
     from mlgate.model_run import (
@@ -423,7 +424,13 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                 untimed.append(f"{spec.name} (no sample)")
                 continue
             contract = imported_contract(spec, model, contract)
-            contract, aside = found_contract(spec, contract, model)
+            usable, aside = found_contract(spec, contract, model)
+            if aside and sample_is_the_request(sample, contract, model):
+                unchecked.append(f"{spec.name} (the sample is the API's request in its own"
+                                 f" names; {aside})")
+                untimed.append(f"{spec.name} (its sample is the API's request)")
+                continue
+            contract = usable
             if aside and sample is None:
                 unchecked.append(f"{spec.name} (no sample; {aside})")
                 untimed.append(f"{spec.name} (no sample)")

@@ -311,3 +311,22 @@ def test_a_route_naming_a_common_file_name_serves_the_nearest_artifact(git_proje
     assert choose(found, "api/model_dir/model.pkl", models, str(git_project))[0].spec == (
         "api/app.py:Req")
     assert choose(found, "models/run0/model.pkl", models, str(git_project)) == (None, [])
+
+
+def test_a_sample_in_the_apis_own_names_beside_a_renamed_body_is_not_checked(git_project,
+                                                                             capsys):
+    """New-user trial round 40b (F2): the API's own request, used as the sample, beside a
+    body whose fields are the columns renamed (which the service maps in code), was six
+    MLG401 and a FAIL, while the pillar's detail said the API maps those fields. Such a
+    sample is the API's request, no more the model's input than the body: not checked."""
+    project(git_project, APP.replace("age: float = Field(ge=0)\n        income: float",
+                                     "AGE: float\n        income_: float"), sample=False)
+    write(git_project, "models/sample_request.json", json.dumps({"AGE": 33.0, "income_": 2.5}))
+    subprocess.run(["git", "add", "-A"], check=True, cwd=git_project)
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 0 and "MLG401" not in {f["code"] for f in found}, found
+    assert any(f["code"] == "MLG411" and "the sample is the API's request" in f["message"]
+               for f in found), found
+    code, report = audit(capsys)
+    assert pillar(report, "schema")["status"] == "not-checked", report
