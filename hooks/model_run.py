@@ -436,8 +436,11 @@ def behind_preprocessors(spec, found: list[Finding], preprocessors: list[str],
     failing = [f for f in found if f.code in _RAW_REQUEST and (f.severity == "error" or (
         f.code == codes.CONTRACT_MISSING and getattr(spec, "contract_found", None)
         and _made_column(f)))]
-    if spec.origin != SEVERAL and failing and not raw:
-        _hint_saved_beside(spec, failing)
+    # (a sample value of another type than the contract says is the API's 422, whatever
+    # the service applies next: no preprocessor's hint for it, new-user trial round 40b F5)
+    about_the_model = [f for f in failing if f.code != codes.SAMPLE_TYPE_MISMATCH]
+    if spec.origin != SEVERAL and about_the_model and not raw:
+        _hint_saved_beside(spec, about_the_model)
     # the preprocessors of its own folder, when there are (a repository of model versions
     # keeps one scaler per version)
     folder = os.path.dirname(spec.artifact)

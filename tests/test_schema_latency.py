@@ -1032,3 +1032,21 @@ def test_a_bundle_that_carries_its_columns_is_served_in_their_order(repo, capsys
     joblib.dump({"model": model, "version": 3}, repo / "model.joblib")
     code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--sample", swapped)
     assert code == 1 and codes(found) == ["MLG403"], found
+
+
+def test_a_sample_the_api_refuses_is_not_told_of_preprocessors_beside_it(repo, capsys):
+    """New-user trial round 40b (F5): a sample value of another type than the contract
+    declares (the API's 422) got the hint of a request a preprocessor may transform first,
+    naming the old model saved beside the new one as the preprocessor to declare."""
+    from sklearn.linear_model import LinearRegression
+
+    unnamed = np.array([[1.0, 2.0], [2.0, 1.0], [3.0, 0.0]])  # fitted without column names
+    for name in ("model.joblib", "model_v1.joblib"):  # the one before, kept beside it
+        joblib.dump(LinearRegression().fit(unnamed, [1.0, 2.0, 3.0]), repo / name)
+    (repo / "api.py").write_text("from pydantic import BaseModel\n\n\nclass Request(BaseModel):"
+                                 "\n    rooms: int\n    age: float\n")
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", "--contract",
+                         "api.py:Request", "--sample", sample(repo, {"rooms": 2.55, "age": 1.0}))
+    mismatch = [f for f in found if f["code"] == "MLG410"]
+    assert code == 1 and mismatch and {f["code"] for f in found} == {"MLG410"}, found
+    assert all("saved beside the model" not in f["hint"] for f in mismatch), mismatch
