@@ -63,15 +63,7 @@ from __future__ import annotations
 import re
 
 from mlgate.artifacts.object_states import byte_length, bytes_value, made_class
-from mlgate.artifacts.stream_model import (
-    Const,
-    GlobalRef,
-    Instance,
-    Mapping,
-    Seq,
-    TextBlob,
-    const,
-)
+from mlgate.artifacts.stream_model import Const, GlobalRef, Instance, Mapping, Seq, TextBlob, const
 
 DATETIME = "datetime"
 DATE, DATETIME_CLASS, TIME = (DATETIME, "date"), (DATETIME, "datetime"), (DATETIME, "time")
