@@ -1051,10 +1051,12 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                         if target.state is not None:
                             _refuse(verdict, pos, UNRESOLVED, "a second BUILD on one object:"
                                     " no pickler writes that")
-                        if _state_carries_keys(target, state):
+                        looked = [0]
+                        if _state_carries_keys(target, state, looked):
                             # an object array of names, rows of (name, value) pairs: what a
                             # dict subclass given it would make attributes (red team 40b F1)
                             target.memo[BAD_KEYS] = True
+                        charge(looked[0], pos)
                         if target.fetched and (target.wrapper or _numpy_made(target)):
                             # numpy changes a dtype (or an array) in place: whatever the
                             # stream made from it before would change with it (an array of
@@ -1300,13 +1302,15 @@ def _text_key(value) -> bool:
         _key_may_be_attribute(value))
 
 
-def _state_carries_keys(target: Instance, state, limit: int = 100_000) -> bool:
+def _state_carries_keys(target: Instance, state, spent: list[int],
+                        limit: int = 100_000) -> bool:
     """Whether an object given this BUILD state carries keys that may become attributes of a
     dict subclass it is later given to (red team round 40b F1): a part of the state that
     carries them (an array of them, a frame of such an array), or, for numpy's objects, an
     item that may be such a key or a pair with one (an object array's items, its rows of
     pairs, which `dict(array)` reads as pairs). Three levels deep; past `limit` values, it
-    may."""
+    may. `spent` gets the values looked at, which the scan's budget pays: a state shared
+    through the memo is looked at again at every BUILD."""
     items_count = _numpy_made(target)
     if items_count and isinstance(state, Seq):
         # only an array of Python objects holds keys: numbers are none (a tree's arrays, and
@@ -1318,6 +1322,7 @@ def _state_carries_keys(target: Instance, state, limit: int = 100_000) -> bool:
     while todo:
         value, depth = todo.pop()
         seen += 1
+        spent[0] = seen
         if seen > limit:
             return True
         if isinstance(value, Instance):
