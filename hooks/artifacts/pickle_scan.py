@@ -530,6 +530,10 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
     key_hashes = KeyHashes()  # the hashes of every container's keys: see key_hashes
     proto = 0  # the stream's PROTO: below 3, the unpicklers read Python 2 names
     memo_base = 0  # the first memo key: 1 in what Python 2's cPickle writes
+    # BUILD states the pair mark has looked at (kept alive, so an id is not reused): a state
+    # looked at again (shared through the memo) pays for the look; the first look is paid by
+    # the opcodes that wrote the state
+    states_looked: dict[int, object] = {}
 
     def py2_name(module: str, name: str, offset: int) -> None:
         """Below protocol 3, pickle.load and joblib.load read a Python 2 name as its Python 3
@@ -1056,7 +1060,9 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                             # an object array of names, rows of (name, value) pairs: what a
                             # dict subclass given it would make attributes (red team 40b F1)
                             target.memo[BAD_KEYS] = True
-                        charge(looked[0], pos)
+                        if id(state) in states_looked:
+                            charge(looked[0], pos)
+                        states_looked[id(state)] = state
                         if target.fetched and (target.wrapper or _numpy_made(target)):
                             # numpy changes a dtype (or an array) in place: whatever the
                             # stream made from it before would change with it (an array of
@@ -1309,8 +1315,8 @@ def _state_carries_keys(target: Instance, state, spent: list[int],
     carries them (an array of them, a frame of such an array), or, for numpy's objects, an
     item that may be such a key or a pair with one (an object array's items, its rows of
     pairs, which `dict(array)` reads as pairs). Three levels deep; past `limit` values, it
-    may. `spent` gets the values looked at, which the scan's budget pays: a state shared
-    through the memo is looked at again at every BUILD."""
+    may. `spent` gets the values looked at, which the scan's budget pays when a state shared
+    through the memo is looked at again."""
     items_count = _numpy_made(target)
     if items_count and isinstance(state, Seq):
         # only an array of Python objects holds keys: numbers are none (a tree's arrays, and
