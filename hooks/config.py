@@ -249,6 +249,7 @@ CHECK_KEYS: dict[str, dict[str, Callable[[Any, str], Any]]] = {
     },
     "schema": {
         "contract-names": _choice("fields", "aliases"),
+        "csv-missing": _choice("pandas", "empty"),
     },
     "lock": {
         "files": _list_of_str,

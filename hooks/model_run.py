@@ -91,6 +91,8 @@ def model_block(spec, sample, latency: dict | None = None) -> dict:
             block["parquet_stamp"] = file_stat(sample.path)  # part of the cache key
         else:
             block["columns"], block["rows"] = list(sample.columns), list(sample.rows)
+            if sample.format == "csv":  # its missing cells are NaN, as read_csv makes them
+                block["csv"] = True
             if getattr(sample, "unnamed", False):  # bare values: the model's order
                 block["unnamed"] = True
     if latency:
@@ -152,7 +154,7 @@ def read_inputs(spec, findings: list[Finding]):
                                     f"{spec.sample} is not a file git tracks (or one it"
                                     " ignores): a request the repository ships is"
                                     " committed (`git add` it if it is one)", spec.sample)
-            sample = read_sample(spec.sample)
+            sample = read_sample(spec.sample, spec.csv_missing)
         except ContractError as exc:
             where = getattr(exc, "path", None) or spec.sample
             findings.append(_finding(_relative(where), UNREADABLE,

@@ -36,8 +36,8 @@ class ModelSpec:
     """One model to exercise; paths as the user will see them (relative to the cwd)."""
 
     __slots__ = ("artifact", "batch", "budget_ms", "contract", "contract_found",
-                 "contract_import", "contract_names", "input", "method", "name", "origin",
-                 "others", "preprocessors", "request_models", "sample", "width_in",
+                 "contract_import", "contract_names", "csv_missing", "input", "method", "name",
+                 "origin", "others", "preprocessors", "request_models", "sample", "width_in",
                  "width_out")
 
     def __init__(self, name: str, artifact: str, origin: str, sample: str | None = None,
@@ -63,6 +63,8 @@ class ModelSpec:
         # What the load found it takes and (a preprocessor) makes: numbers of columns
         self.width_in: int | None = None
         self.width_out: int | None = None
+        # which cells of a CSV sample are missing values ([tool.mlgate.schema] csv-missing)
+        self.csv_missing = "pandas"
 
     def __repr__(self) -> str:
         return f"ModelSpec({self.name!r}, {self.artifact!r}, sample={self.sample!r})"
@@ -96,6 +98,14 @@ def _inside_repository(path: str, what: str, root: str) -> None:
 
 def declared_models(config: Config, args) -> list[ModelSpec]:
     """The models to check, from flags, configuration or convention (see the module doc)."""
+    specs = _declared_models(config, args)
+    csv_missing = config.section("schema").get("csv-missing", "pandas")
+    for spec in specs:
+        spec.csv_missing = csv_missing
+    return specs
+
+
+def _declared_models(config: Config, args) -> list[ModelSpec]:
     default_budget = config.section("latency").get("budget-ms", DEFAULT_BUDGET_MS)
     names = config.section("schema").get("contract-names", "fields")
     if getattr(args, "artifact", None):

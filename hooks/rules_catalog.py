@@ -773,7 +773,10 @@ RULES: dict[str, Rule] = {
         what="the sample does not predict in the project's environment (an "
              'exception, a hang, or a number of answers other than its rows)',
         fix="call the model's method on the sample in the project's environment "
-            'to see the whole error',
+            'to see the whole error; a CSV sample is read as pandas.read_csv reads it by '
+            "default ('None', 'NA', 'null' are missing values, NaN to the model): if the "
+            'service reads them as text, set `csv-missing = "empty"` in '
+            '`[tool.mlgate.schema]`',
         why="a sample request that does not predict in the project's environment "
             'will not predict in production',
     ),

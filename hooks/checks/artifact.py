@@ -165,7 +165,7 @@ def _model_blocks(config: Config, paths: list[str]) -> dict:
         if path is None:
             continue
         try:
-            sample = read_sample(spec.sample) if spec.sample else None
+            sample = read_sample(spec.sample, spec.csv_missing) if spec.sample else None
         except ContractError:
             continue  # the schema check reports it
         block = model_block(spec, sample)

@@ -266,8 +266,8 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
                               f" {predict.get('type')}: {predict.get('message')}"
                               + (f" ({cause})" if isinstance(cause, str) else ""),
                               hint="add scikit-learn to the lock and install it"
-                              if isinstance(cause, str) else
-                              f"call {spec.method}() on the sample in the project's"
+                              if isinstance(cause, str) else _missing_cells_hint(sample)
+                              or f"call {spec.method}() on the sample in the project's"
                               " environment to see the whole error"))
     decoded = model.get("decoded") or {}
     if decoded and not any(f.severity == "error" for f in found):
@@ -304,6 +304,20 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
                                   "warning", hint="validate the request before predicting, so"
                                   " callers get a clear error"))
     return found
+
+
+def _missing_cells_hint(sample) -> str | None:
+    """A CSV sample whose text cells ('None', 'NA') were read as missing, as pandas.read_csv
+    does by default (new-user trial 40b F6: a category 'None' became NaN, and the failure
+    named no column): the cells, and how to have them read as text."""
+    cells = getattr(sample, "missing", None)
+    if not cells:
+        return None
+    named = ", ".join(f"{column}={text!r} (line {line})" for column, text, line in cells)
+    return (f"the sample's cells {named} were read as missing values, as pandas.read_csv"
+            " reads them by default; if the service reads them as text"
+            " (keep_default_na=False), set csv-missing = \"empty\" in [tool.mlgate.schema],"
+            " or write the sample as JSON")
 
 
 def _record_kind(value) -> str | None:

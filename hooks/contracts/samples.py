@@ -40,8 +40,8 @@ class Sample:
     "0", "1", ..., until the probe names them after the model.
     """
 
-    __slots__ = ("body", "columns", "deferred", "format", "line", "path", "ragged", "rows",
-                 "shape", "unnamed")
+    __slots__ = ("body", "columns", "deferred", "format", "line", "missing", "path", "ragged",
+                 "rows", "shape", "unnamed")
 
     def __init__(self, path: str, format: str, shape: str, columns: list[str] | None,
                  rows: list[dict[str, Any]] | None, line: int | None = None,
@@ -50,15 +50,20 @@ class Sample:
         self.columns, self.rows, self.line = columns, rows, line
         self.ragged, self.deferred, self.unnamed = ragged, deferred, unnamed
         self.body: Any = None  # a JSON sample's document, as the API receives it
+        # A CSV's cells read as missing though they hold text ('None', 'NA'), as pandas reads
+        # them by default: (column, text, line), the first few, for the hint of a failure
+        self.missing: list[tuple[str, str, int]] = []
 
     def __repr__(self) -> str:
         rows = "deferred" if self.deferred else f"{len(self.rows or ())} rows"
         return f"Sample({self.path} {self.shape} {self.columns} {rows})"
 
 
-def read_sample(path: str) -> Sample:
+def read_sample(path: str, csv_missing: str = "pandas") -> Sample:
     """Read a sample by its extension. Raises ContractError, and nothing else, when it
-    cannot be read or its column names cannot be known."""
+    cannot be read or its column names cannot be known. `csv_missing`: which CSV cells are
+    missing values, "pandas" (read_csv's default list: '', 'NA', 'None', 'null', ...) or
+    "empty" (only an empty cell, as `read_csv(keep_default_na=False, na_values=[""])`)."""
     lower = path.lower()
     if lower.endswith(PARQUET_EXTENSIONS):
         return _parquet(path)
@@ -73,7 +78,7 @@ def read_sample(path: str) -> Sample:
             return _json(path, text)
         if lower.endswith(JSONL_EXTENSIONS):
             return _jsonl(path, text)
-        return _csv(path, text, "\t" if lower.endswith(".tsv") else ",")
+        return _csv(path, text, "\t" if lower.endswith(".tsv") else ",", csv_missing)
     except RecursionError:
         raise ContractError("sample is nested too deeply to read", path) from None
 
@@ -352,10 +357,10 @@ _CSV_BOOLEANS = {"True": True, "TRUE": True, "true": True,
                  "False": False, "FALSE": False, "false": False}
 
 
-def _value(cell: str) -> Any:
-    """A cell as pandas.read_csv reads it by default: missing (None) for its NA spellings,
-    a bool for True/False, a number when it reads as one (int, then float; 'NaN' is a
-    float, as before)."""
+def _value(cell: str, missing: frozenset[str] = _CSV_MISSING) -> Any:
+    """A cell as pandas.read_csv reads it by default: missing (None) for its NA spellings
+    (`missing`), a bool for True/False, a number when it reads as one (int, then float;
+    'NaN' is a float, as before)."""
     if cell == "":
         return None
     if cell in _CSV_BOOLEANS:
@@ -371,7 +376,7 @@ def _value(cell: str) -> Any:
             return float(text)
         except ValueError:
             pass
-    return None if cell in _CSV_MISSING else cell
+    return None if cell in missing else cell
 
 
 def _dedup(names: list[str]) -> list[str]:
@@ -391,9 +396,16 @@ def _dedup(names: list[str]) -> list[str]:
     return header
 
 
-def _csv(path: str, text: str, delimiter: str) -> Sample:
+# Cells of text a sample's hint names when they were read as missing.
+MAX_MISSING_NAMED = 5
+
+
+def _csv(path: str, text: str, delimiter: str, csv_missing: str = "pandas") -> Sample:
     import csv
     import io
+
+    missing = _CSV_MISSING if csv_missing == "pandas" else frozenset({""})
+    read_as_missing: list[tuple[str, str, int]] = []
 
     # strict: an unclosed quote is an error (as in pandas), not one cell to the end of file
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -419,7 +431,10 @@ def _csv(path: str, text: str, delimiter: str) -> Sample:
                                     f" {len(header)}", path, start)
             if first_line is None:
                 first_line = start
-            values = [_value(c) for c in cells] + [None] * (len(header) - len(cells))
+            values = [_value(c, missing) for c in cells]
+            for name, cell, value in zip(header, cells, values):
+                if value is None and cell.strip() and len(read_as_missing) < MAX_MISSING_NAMED:
+                    read_as_missing.append((name, cell, start))
             rows.append(dict(zip(header, values)))
     except csv.Error as exc:
         raise ContractError(f"invalid CSV: {exc}", path, previous + 1) from None
@@ -428,7 +443,9 @@ def _csv(path: str, text: str, delimiter: str) -> Sample:
     if not rows:  # as a JSON list with no rows: nothing to predict, nothing to time
         raise ContractError("no rows: the CSV has a header and no row under it; add a row of"
                             " production traffic", path, 1)
-    return Sample(path, "csv", "csv", header, rows, first_line)
+    sample = Sample(path, "csv", "csv", header, rows, first_line)
+    sample.missing = read_as_missing
+    return sample
 
 
 # --- Parquet ----------------------------------------------------------------------------

@@ -147,6 +147,10 @@ def _frame(spec):
         frame = pd.DataFrame(spec["csv_rows"], columns=spec["columns"])
     else:
         frame = pd.DataFrame(spec["rows"], columns=spec["columns"])
+        if spec.get("csv"):
+            # read_csv makes a missing cell NaN, never None: a column of text with missing
+            # cells, and one with no value at all (float64), as the service's read_csv has them
+            frame = frame.where(frame.notna(), float("nan")).infer_objects()
     return frame
 
 
