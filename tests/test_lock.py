@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from envs import install, make_venv, python_of
@@ -813,3 +814,84 @@ def test_a_package_kept_for_another_platform_does_not_silence_mlg211(project, ca
     write(root / "requirements.txt", "fastapi==0.115.0\nattrs==23.2.0\n")  # missing here
     code, found, _ = run_lock(capsys, "--no-cache")
     assert [f["code"] for f in found] == ["MLG201"], found
+
+
+POETRY_PYPROJECT = """\
+[tool.poetry]
+name = "p1demo"
+version = "0.1.0"
+
+[tool.poetry.dependencies]
+python = "^3.8"
+attrs = "*"
+six = "*"
+colorama = { version = "*", markers = "sys_platform == 'win32'" }
+tomli = { version = "*", python = "<3.11" }
+localpkg = { git = "file:///tmp/localpkg" }
+iniconfig = { version = "*", optional = true }
+
+[tool.poetry.extras]
+test = ["iniconfig"]
+
+[tool.poetry.group.dev.dependencies]
+pytest = "*"
+"""
+
+
+@pytest.mark.parametrize("fixture", ["poetry_1_1", "poetry_2_0", "poetry_2_1"])
+def test_poetry_groups_tell_what_a_deployment_leaves_out(tmp_path, fixture):
+    """New-user trial 40b (F8): `poetry install --only main`, as a Docker image installs,
+    gave one MLG201 per dev-group package. What only development groups need is known from
+    the lock's `category` (1.x) or `groups` (2.1), and, in a 2.0 lock written by Poetry 1.5
+    to 1.8, which records neither, from what the pyproject's main dependencies reach."""
+    from mlgate.locks.detect import parse_lock
+
+    text = Path(FIXTURES, fixture, "poetry.lock").read_text(encoding="utf-8")
+    (tmp_path / "poetry.lock").write_text(text)
+    [lock] = parse_lock(str(tmp_path / "poetry.lock"))
+    dev = lock.dev_only
+    assert dev and not dev & {"attrs", "six", "iniconfig", "tomli", "localpkg"}, dev
+    if fixture != "poetry_2_1":
+        return
+    # as Poetry 1.8 writes it: neither groups nor category
+    bare = "".join(line for line in text.splitlines(keepends=True)
+                   if not line.startswith(("groups = ", "category = ")))
+    (tmp_path / "poetry.lock").write_text(bare)
+    [lock] = parse_lock(str(tmp_path / "poetry.lock"))
+    assert lock.dev_only == set(), "no manifest: nothing is known to be for development"
+    (tmp_path / "pyproject.toml").write_text(POETRY_PYPROJECT)
+    [lock] = parse_lock(str(tmp_path / "poetry.lock"))
+    assert lock.dev_only == dev, (lock.dev_only, dev)
+    # a main dependency that needs a dev package makes it main
+    (tmp_path / "pyproject.toml").write_text(POETRY_PYPROJECT.replace('six = "*"',
+                                                                     'six = "*"\npytest = "*"'))
+    [lock] = parse_lock(str(tmp_path / "poetry.lock"))
+    assert lock.dev_only == set(), lock.dev_only
+
+
+def test_a_main_only_poetry_install_is_one_warning(project, capsys):
+    root, venv = project
+    text = Path(FIXTURES, "poetry_2_1", "poetry.lock").read_text(encoding="utf-8")
+    (root / "poetry.lock").write_text("".join(
+        line for line in text.splitlines(keepends=True) if not line.startswith("groups = ")))
+    (root / "pyproject.toml").write_text(POETRY_PYPROJECT)
+    from mlgate.locks.detect import parse_lock
+    from mlgate.probe import run_probe
+
+    [lock] = parse_lock(str(root / "poetry.lock"))
+    markers = run_probe(python_of(venv), "environment")["markers"]
+    for package in lock.select(markers):
+        if package.name in lock.dev_only:
+            continue
+        direct = {"url": package.source_url} if package.source_url else None
+        if direct and package.source_commit:
+            direct["vcs_info"] = {"vcs": "git", "commit_id": package.source_commit}
+        install(venv, package.name, package.version or "1.0", direct_url=direct)
+    code, found, _ = run_lock(capsys, "--no-cache")
+    missing = [f for f in found if f["kind"] == "missing"]
+    assert code == 0 and len(missing) == 1, found
+    assert missing[0]["severity"] == "warning"
+    assert set(missing[0]["packages"]) == {p.name for p in lock.select(markers)
+                                           if p.name in lock.dev_only}
+    assert "development groups of pyproject.toml" in missing[0]["message"]
+    assert "poetry install --with dev" in missing[0]["hint"]

@@ -540,14 +540,21 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                     finding.severity = "warning"
                 elif package.name in lock.dev_only and finding.code in (MISSING, MISMATCH):
                     # new-user round 33 (F2): awsebcli in [dev-packages], which neither
-                    # `pipenv install` nor the Dockerfile's `pipenv install --deploy` installs
+                    # `pipenv install` nor the Dockerfile's `pipenv install --deploy` installs;
+                    # 40b F8: pytest in a Poetry dev group, after `poetry install --only main`
                     finding.severity = "warning"
                     finding.message += (" (Pipfile.lock's develop section: a deployment"
-                                        " installs only its default section)")
+                                        " installs only its default section)"
+                                        if lock.format == "pipfile" else
+                                        " (only a development group of pyproject.toml needs"
+                                        " it: a deployment installs the main group)")
                     if finding.code == MISSING:
                         finding.hint = ("for development, `pipenv sync --dev` installs it;"
-                                        " the service does not need it")
-                if unmarked and finding.code == MISSING:
+                                        if lock.format == "pipfile" else
+                                        "for development, `poetry install --with dev`"
+                                        " installs it;") + " the service does not need it"
+                        finding.extra["dev_only"] = True
+                if unmarked and finding.code == MISSING and not finding.extra.get("dev_only"):
                     finding.severity = "warning"
                     # said in full once; the others point at it
                     finding.message += (" (a poetry.lock without markers: see above)"
@@ -558,8 +565,8 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                                         " that is not installed)")
                     unmarked_noted = True
                 findings.append(finding)
-    findings = _grouped_missing(findings, {lock.path: len(lock.select(env.markers))
-                                           for lock in locks})
+    findings = _grouped_missing(_grouped_dev_only(findings),
+                                {lock.path: len(lock.select(env.markers)) for lock in locks})
     findings += _stale_against_manifest(locks)
     findings += _image_python(locks, env.markers, images, repo_root, env)
     findings += _unpinned_in_images(installs, env)
@@ -1230,6 +1237,37 @@ def _grouped_missing(findings: list[Finding], sizes: dict[str, int]) -> list[Fin
             extra={"check": NAME, "kind": KINDS[MISSING], "packages": names,
                    "count": len(found), "mismatched": [
                        f.extra.get("package") for f in other.get(path, [])]}))
+    return kept
+
+
+def _grouped_dev_only(findings: list[Finding]) -> list[Finding]:
+    """What only development groups need, not installed, is one fact of a lock, said once
+    (new-user trial 40b F8: `poetry install --only main`, as a Docker image installs, gave
+    31 warnings, pytest, black, mypy and what they need, on every commit)."""
+    dev: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.code == MISSING and finding.extra.get("dev_only"):
+            dev.setdefault(finding.path, []).append(finding)
+    grouped = {path: found for path, found in dev.items() if len(found) > 1}
+    if not grouped:
+        return findings
+    members = {id(f) for found in grouped.values() for f in found}
+    kept = [f for f in findings if id(f) not in members]
+    for path, found in sorted(grouped.items()):
+        names = [f.extra["package"] for f in found]
+        first = found[0]
+        pipfile = path.endswith("Pipfile.lock")
+        only, deployed = (("the develop section locks", "its default section") if pipfile else
+                          ("development groups of pyproject.toml need", "the main group"))
+        kept.append(Finding(
+            path, first.line, 1, MISSING,
+            f"{len(found)} packages only {only} are not installed in the project's"
+            f" environment ({', '.join(names[:5])}{', ...' if len(names) > 5 else ''}):"
+            f" a deployment installs {deployed} only",
+            severity="warning", hint=first.hint.replace(" installs it;", " installs them;")
+            .replace("does not need it", "does not need them"),
+            extra={"check": NAME, "kind": KINDS[MISSING], "packages": names,
+                   "count": len(found)}))
     return kept
 
 

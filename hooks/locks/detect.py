@@ -185,6 +185,10 @@ def parse_lock(path: str) -> list[ParsedLock]:
              "poetry": "mlgate.locks.poetry_lock", "pipfile": "mlgate.locks.pipfile_lock"}[kind]
         )
         lock = module.parse(text, path)
+        if kind == "poetry" and lock.requires:
+            from mlgate.locks.manifest import poetry_dev_only
+
+            lock.dev_only = poetry_dev_only(lock)
     if undecodable is not None:
         drop_garbled(lock, text)
         lock.problems.insert(0, undecodable)

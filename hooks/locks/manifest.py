@@ -41,24 +41,10 @@ def requirements(lock_path: str, lock_format: str
                  ) -> tuple[str, list[tuple[str, str, int, bool]]]:
     """(the manifest's path, [(canonical name, PEP 440 specifier, line, has a marker)]);
     ("", []) when the manifest is absent or cannot be read."""
-    name = MANIFESTS.get(lock_format)
-    if name is None:
+    read = _read(lock_path, lock_format)
+    if read is None:
         return "", []
-    path = os.path.join(os.path.dirname(lock_path), name)
-    if not os.path.lexists(path):
-        return "", []
-    from mlgate.artifacts.reading import Unreadable, read_bytes, repository_of, resolve
-    from mlgate.locks.requirements import MAX_LOCK_BYTES
-    from mlgate.locks.toml_lines import load_toml
-
-    try:  # as the locks are read: a regular file inside the repository, a bounded read
-        real = resolve(path, repository_of(path))
-        text = read_bytes(real, MAX_LOCK_BYTES).decode("utf-8-sig")
-    except (OSError, Unreadable, UnicodeDecodeError):
-        return "", []
-    data = load_toml(text, path, [])  # an unreadable manifest is not this check's finding
-    if not isinstance(data, dict):
-        return "", []
+    path, text, data = read
     lines = text.splitlines()
     own = _own_names(data)
     if lock_format == "pipfile":
@@ -79,6 +65,69 @@ def requirements(lock_path: str, lock_format: str
         found = _pep508(data)
     return path, [(n, spec, _line(lines, raw), marked) for n, spec, raw, marked in found
                   if n not in own]
+
+
+def _read(lock_path: str, lock_format: str) -> tuple[str, str, dict] | None:
+    """The manifest beside a lock: (path, text, TOML data), or None when it is absent or
+    cannot be read (which is not the lock check's finding)."""
+    name = MANIFESTS.get(lock_format)
+    if name is None:
+        return None
+    path = os.path.join(os.path.dirname(lock_path), name)
+    if not os.path.lexists(path):
+        return None
+    from mlgate.artifacts.reading import Unreadable, read_bytes, repository_of, resolve
+    from mlgate.locks.requirements import MAX_LOCK_BYTES
+    from mlgate.locks.toml_lines import load_toml
+
+    try:  # as the locks are read: a regular file inside the repository, a bounded read
+        real = resolve(path, repository_of(path))
+        text = read_bytes(real, MAX_LOCK_BYTES).decode("utf-8-sig")
+    except (OSError, Unreadable, UnicodeDecodeError):
+        return None
+    data = load_toml(text, path, [])
+    return (path, text, data) if isinstance(data, dict) else None
+
+
+def poetry_dev_only(lock) -> set[str]:
+    """What only the pyproject.toml's development groups need, in a poetry.lock that records
+    no groups (lock-version 2.0, Poetry 1.5-1.8): the locked packages its main dependencies
+    (and extras) do not reach through the lock's dependency tables. `poetry install --only
+    main`, a Docker image's install, leaves those out (new-user trial 40b F8: 31 "not
+    installed" for pytest, black, mypy, ...). Every dependency is followed, optional ones
+    too, so a doubt counts as main. Empty when there is no group, or no manifest."""
+    read = _read(lock.path, "poetry")
+    if read is None or not lock.requires:
+        return set()
+    data = read[2]
+    tool = data.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    poetry = poetry if isinstance(poetry, dict) else {}
+    groups = poetry.get("group")
+    other = [table.get("dependencies") for table in (
+        groups.values() if isinstance(groups, dict) else ()) if isinstance(table, dict)]
+    other.append(poetry.get("dev-dependencies"))
+    if not any(isinstance(table, dict) and table for table in other):
+        return set()
+    main = {n for n, _, _, _ in _tables({"d": poetry.get("dependencies")}, ("d",),
+                                        _poetry_spec)}
+    project = data.get("project")
+    if isinstance(project, dict):
+        items: list[object] = list(project.get("dependencies") or []) if isinstance(
+            project.get("dependencies"), list) else []
+        optional = project.get("optional-dependencies")
+        for extra in (optional.values() if isinstance(optional, dict) else ()):
+            items += extra if isinstance(extra, list) else []
+        from mlgate.locks.requirements import pep508
+
+        main |= {canonical_name(req.name) for _, req in pep508(items)}
+    reached, todo = set(), [n for n in main if n in lock.requires]
+    while todo:
+        name = todo.pop()
+        if name not in reached:
+            reached.add(name)
+            todo.extend(lock.requires.get(name, ()))
+    return set(lock.requires) - reached
 
 
 def _own_names(data: dict) -> set[str]:

@@ -90,9 +90,13 @@ class ParsedLock:
         # whether they say --require-hashes
         self.includes: list[tuple[str, str, int]] = []
         self.require_hashes = False
-        # Pipfile.lock only: packages only its `develop` section locks (what `pipenv sync`
-        # leaves out, `pipenv sync --dev` installs)
+        # Packages only development locks (Pipfile.lock's `develop` section; poetry.lock's
+        # non-main groups): what a deployment (`pipenv sync`, `poetry install --only main`)
+        # leaves out
         self.dev_only: set[str] = set()
+        # poetry.lock only: each package's dependencies by name (`[package.dependencies]`),
+        # to tell what only a development group needs when the lock records no groups
+        self.requires: dict[str, set[str]] = {}
 
     @property
     def unreadable(self) -> bool:

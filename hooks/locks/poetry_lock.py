@@ -6,6 +6,11 @@ package's `groups` missing from that table means no marker for that group, so th
 then has none. Lock files before 2.1 record no package markers at all: every package of
 those applies to every environment (Poetry recomputes applicability from the project's
 pyproject.toml at install time, which a lock alone cannot do).
+
+Groups: 1.x writes `category = "main" | "dev"`, 2.1 `groups = [...]`; a package in no main
+group is what `poetry install --only main` (a Docker image's install) leaves out. 2.0 says
+neither: then the packages the pyproject.toml's main dependencies do not reach are
+(`manifest.poetry_dev_only`).
 """
 
 from __future__ import annotations
@@ -34,10 +39,19 @@ def parse(text: str, path: str) -> ParsedLock:
         return ParsedLock(path, "poetry", packages, problems)
     entries = table_entries(data, text, "package", path, problems)
     old_files = _metadata_files(data, text, path, problems)
+    grouped: dict[str, bool] = {}  # name -> in the main group, where the lock says
+    requires: dict[str, set[str]] = {}
     for entry, line in entries:
         package = _package(entry, path, line, problems, old_files)
         if package is not None:
             packages.append(package)
+            main = _in_main(entry)
+            if main is not None:
+                grouped[package.name] = grouped.get(package.name, False) or main
+            needs = entry.get("dependencies") if isinstance(entry, dict) else None
+            requires.setdefault(package.name, set()).update(
+                canonical_name(n) for n in (needs if isinstance(needs, dict) else ())
+                if isinstance(n, str))
     declared = data.get("extras")
     extras = ("", *sorted(declared)) if isinstance(declared, dict) else ("",)
 
@@ -51,7 +65,25 @@ def parse(text: str, path: str) -> ParsedLock:
         cache = MarkerCache(environment)
         return [p for p in packages if cache.applies(p.marker, extras)]
 
-    return ParsedLock(path, "poetry", packages, problems, selector=select)
+    lock = ParsedLock(path, "poetry", packages, problems, selector=select)
+    lock.dev_only = {name for name, main in grouped.items() if not main}
+    lock.requires = requires if not grouped else {}  # (the lock's groups tell)
+    return lock
+
+
+def _in_main(entry: object) -> bool | None:
+    """Whether the lock puts a package in the main group: lock-version 1.x's `category`
+    ("main" or "dev"), 2.1's `groups`; None when it says nothing (2.0: then the project's
+    pyproject.toml tells, see manifest.poetry_dev_only)."""
+    if not isinstance(entry, dict):
+        return None
+    groups = entry.get("groups")
+    if isinstance(groups, list) and groups and all(isinstance(g, str) for g in groups):
+        return "main" in groups
+    category = entry.get("category")
+    if isinstance(category, str) and category:
+        return category == "main"
+    return None
 
 
 def _metadata_files(data: dict, text: str, path: str,
