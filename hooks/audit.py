@@ -654,6 +654,10 @@ def _no_inputs(spec) -> str:
     if len(several) > 1:
         return (f"no sample; the routes take several request models ({', '.join(several)}):"
                 " declare which is its contract")
+    elsewhere = getattr(spec, "elsewhere", None)
+    if elsewhere:  # (tests/sample_request.json: named, never used unasked)
+        return (f"no sample, no contract; {elsewhere[0]} is a sample elsewhere in the"
+                " project: declare it, if it is this model's request")
     return "no sample, no contract"
 
 

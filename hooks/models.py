@@ -36,9 +36,9 @@ class ModelSpec:
     """One model to exercise; paths as the user will see them (relative to the cwd)."""
 
     __slots__ = ("artifact", "batch", "budget_ms", "contract", "contract_found",
-                 "contract_import", "contract_names", "csv_missing", "input", "method", "name",
-                 "origin", "others", "preprocessors", "request_models", "sample", "width_in",
-                 "width_out")
+                 "contract_import", "contract_names", "csv_missing", "elsewhere", "input",
+                 "method", "name", "origin", "others", "preprocessors", "request_models",
+                 "sample", "width_in", "width_out")
 
     def __init__(self, name: str, artifact: str, origin: str, sample: str | None = None,
                  contract: str | None = None, budget_ms: float | None = None,
@@ -65,6 +65,10 @@ class ModelSpec:
         self.width_out: int | None = None
         # which cells of a CSV sample are missing values ([tool.mlgate.schema] csv-missing)
         self.csv_missing = "pandas"
+        # A model found by convention with no sample near it: the sample-named files
+        # elsewhere in the project (tests/sample_request.json), as the configuration names
+        # them, for the hint that says how to declare one (never used unasked)
+        self.elsewhere: list[str] = []
 
     def __repr__(self) -> str:
         return f"ModelSpec({self.name!r}, {self.artifact!r}, sample={self.sample!r})"
@@ -191,9 +195,33 @@ def discover(root: str, budget_ms: float, names: str = "fields",
                 f"{name} [{os.path.basename(sample)}]" if len(found) > 1 and sample else name,
                 artifact, SEVERAL if len(artifacts) > 1 else "convention", sample, None,
                 budget_ms, contract_names=names))
+    # the samples no model has beside it (tests/sample_request.json), for the hint of a
+    # model with none: another model's own sample is not one to offer
+    used = {os.path.realpath(spec.sample) for spec in specs if spec.sample}
+    base = config.root if config is not None else root
+    elsewhere = sorted(os.path.relpath(p, base).replace(os.sep, "/") for p in samples
+                       if os.path.realpath(p) not in used)[:3]
+    for spec in specs:
+        if spec.sample is None:
+            spec.elsewhere = elsewhere
     if specs:
         _attach_request_models(specs, files, artifacts, root)
     return specs
+
+
+def sample_elsewhere_hint(spec: ModelSpec) -> str | None:
+    """A model found by convention with no sample near it, and sample-named files elsewhere
+    in the project (tests/sample_request.json): how to declare one, which mlgate never
+    uses unasked (a test's fixture may be another model's request)."""
+    elsewhere = spec.elsewhere
+    if not elsewhere:
+        return None
+    table = spec.name if spec.name.isidentifier() else "NAME"
+    one = len(elsewhere) == 1
+    return (f"{' and '.join(elsewhere)} {'is a sample' if one else 'are samples'} elsewhere in"
+            f" the project, not beside the model: if {'it is' if one else 'one is'} this"
+            f" model's request, declare it in pyproject.toml: [tool.mlgate.models.{table}]"
+            f' artifact = "{spec.artifact}" with sample = "{elsewhere[0]}"')
 
 
 def _in_hidden_folder(path: str) -> bool:

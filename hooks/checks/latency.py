@@ -78,9 +78,12 @@ def _sample_hint(spec) -> str:
         return f"add {what} to {spec.origin}"
     if spec.origin == "command line":
         return "pass --sample"
+    from mlgate.models import sample_elsewhere_hint
+
     table = spec.name if spec.name.isidentifier() else "NAME"
-    return (f"add {what} under [tool.mlgate.models.{table}] in pyproject.toml, or name the"
-            " file sample_request.json beside the model")
+    return sample_elsewhere_hint(spec) or (
+        f"add {what} under [tool.mlgate.models.{table}] in pyproject.toml, or name the file"
+        " sample_request.json beside the model")
 
 
 def measure(gate, config: Config, spec, sample, findings: list[Finding],

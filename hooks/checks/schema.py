@@ -42,7 +42,7 @@ from mlgate.model_run import (
     sandbox_note,
     takes_the_request,
 )
-from mlgate.models import BESIDE, SEVERAL
+from mlgate.models import BESIDE, SEVERAL, sample_elsewhere_hint
 
 NAME = "schema"
 HELP = "block models whose expected input does not match the sample request or API contract"
@@ -107,6 +107,9 @@ def _declare_hint(spec) -> str:
     table = spec.name if spec.name.isidentifier() else "NAME"
     several = getattr(spec, "request_models", None)
     contract = several[0] if several else "api.py:Request"
+    elsewhere = sample_elsewhere_hint(spec)
+    if elsewhere:
+        return elsewhere
     return (f'declare it in pyproject.toml: [tool.mlgate.models.{table}] artifact ='
             f' "{spec.artifact}" with sample = "..." (a request, JSON or CSV) or contract ='
             f' "{contract}"; or name a sample sample_request.json beside it'
