@@ -1,0 +1,78 @@
+"""Round 41's red team: the probe's walk after the load reached an object's parts through
+its reduction (`__reduce_ex__`), which is what the object's class writes, not what it holds.
+IsotonicRegression's `__getstate__` drops `f_`, and its `__setstate__` keeps the `f_` a file
+stores: a BSpline kept there with knots its compiled evaluation trusts was never checked,
+passed (exit 0) and crashed the user's predict. The rule: the walk reaches what an object
+holds (its attribute dict and its slots) besides what its reduction writes."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+
+import numpy as np
+import pytest
+import sklearn
+from scipy.interpolate import BSpline
+from sklearn.isotonic import IsotonicRegression
+
+from helpers import artifact_json
+from mlgate.probe_script.load import _parts
+
+
+def _hidden_spline_model(knots_degree):
+    good = BSpline(np.array([0, 0, 0, 0, 1, 1, 1, 1.0]), np.array([1, 2, 3, 4.0]), 3)
+    spline = object.__new__(BSpline)
+    state = dict(good.__dict__)
+    if knots_degree is not None:
+        state["k"] = knots_degree
+        state["_t" if "_t" in state else "t"] = np.array([0.0, 1.0])
+    spline.__dict__.update(state)
+    model = IsotonicRegression(out_of_bounds="nan")
+    model.__dict__["f_"] = spline  # no thresholds: __setstate__ keeps the stored f_
+    return model
+
+
+@pytest.mark.parametrize("degree", [3_000_000, None])
+def test_what_getstate_leaves_out_is_still_walked(git_project, capsys, monkeypatch, degree):
+    model = _hidden_spline_model(degree)
+    with monkeypatch.context() as patched:  # a pickler made to keep f_, as a file can
+        patched.setattr(IsotonicRegression, "__getstate__", lambda self: dict(
+            self.__dict__, _sklearn_version=sklearn.__version__), raising=False)
+        (git_project / "model.pkl").write_bytes(pickle.dumps(model, protocol=4))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "model.pkl")
+    failed = [f["message"] for f in found if f["code"] == "MLG309"]
+    if degree is None:  # the same shape with a sound spline: nothing to say of it
+        assert not failed, found
+        return
+    assert code == 1 and failed and "BSpline" in failed[0], found
+
+
+def test_an_ordinary_isotonic_regression_passes(git_project, capsys):
+    x = np.linspace(0.0, 10.0, 50)
+    model = IsotonicRegression(out_of_bounds="clip").fit(x, x + np.sin(x))
+    (git_project / "model.pkl").write_bytes(pickle.dumps(model, protocol=4))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "model.pkl")
+    assert (code, [f for f in found if f["severity"] == "error"]) == (0, []), found
+
+
+def test_the_walk_reaches_attributes_and_slots_a_reduction_leaves_out():
+    class Slotted:
+        __slots__ = ("__private", "kept")
+
+        def __init__(self):
+            self.kept, self.__private = [1], [2]
+
+        def __reduce__(self):
+            return (Slotted, ())
+
+    class Dropping:
+        def __getstate__(self):
+            return {}
+
+    slotted, dropping = Slotted(), Dropping()
+    dropping.hidden = [3]
+    assert [1] in _parts(slotted) and [2] in _parts(slotted)
+    assert [3] in _parts(dropping)
