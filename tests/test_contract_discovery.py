@@ -330,3 +330,10 @@ def test_a_sample_in_the_apis_own_names_beside_a_renamed_body_is_not_checked(git
                for f in found), found
     code, report = audit(capsys)
     assert pillar(report, "schema")["status"] == "not-checked", report
+    # the check-latency hook says what the audit says: not timed, never a failure
+    # (new-user trial 41, F2: MLG502 "the sample does not predict", exit 1)
+    code = main(["latency", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 0 and [(f["code"], f["severity"]) for f in found] == [
+        ("MLG502", "warning")], found
+    assert "the sample is the API's request in its own names" in found[0]["message"]

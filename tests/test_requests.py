@@ -218,3 +218,23 @@ def test_a_sample_saved_as_utf16_or_utf32_is_read(tmp_path, encoding):
     path.write_bytes(json.dumps({"age": 30, "city": "Lisboa"}).encode(encoding))
     sample = read_sample(str(path))
     assert list(sample.columns) == ["age", "city"]
+
+
+def test_a_body_of_one_record_in_one_field_is_its_row(git_project, capsys):
+    """New-user trial 41 (F2): `{"features": {"age": ..., ...}}` for `features: Dict[str,
+    Any]` (the service builds `pd.DataFrame([body.features])`) was read as one column named
+    'features': the hook failed a service that answers 200, and declaring the contract gave
+    an MLG401 and an MLG405 per column. The record in the one field is the row."""
+    api = API.replace("features: list[float]", "features: dict")
+    project(git_project, {"features": {"age": 30.0, "income": 2.0}}, fitted_on=FRAME, api=api)
+    assert schema(capsys) == (0, [])
+    project(git_project, {"features": {"age": 30.0}}, fitted_on=FRAME, api=api)
+    code, findings = schema(capsys)
+    assert code == 1 and [(f["code"], f["message"]) for f in findings] == [
+        ("MLG401", "the model needs column 'income'; the sample does not have it")], findings
+    code = main(["latency", "--format", "json", "--python", sys.executable, "--no-cache"])
+    out = capsys.readouterr().out
+    assert code == 1, out  # (not timed: the row does not predict)
+    # a body of one list field takes the row by position, whatever the model's names
+    project(git_project, {"features": [30.0, 2.0]}, fitted_on=FRAME)
+    assert schema(capsys) == (0, [])

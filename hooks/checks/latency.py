@@ -102,6 +102,32 @@ def measure(gate, config: Config, spec, sample, findings: list[Finding],
     return model
 
 
+def _the_request_in_its_own_names(spec, sample, contract, model: dict | None
+                                  ) -> Finding | None:
+    """A sample that is the API's request in its own names, beside a contract whose fields
+    are the model's columns renamed: the service maps it before predicting, so the model
+    was not given it as the service gives it, and it is not timed, as the schema check and
+    the audit say (new-user trial 41, F2: the check-latency hook failed a service that
+    answers 200, the audit said NOT CHECKED)."""
+    if model is None or sample is None or contract is None or model.get("role") in BESIDE:
+        return None
+    from mlgate.checks.schema import (
+        _declare_hint,
+        found_contract,
+        imported_contract,
+        sample_is_the_request,
+    )
+
+    contract = imported_contract(spec, model, contract)
+    _, aside = found_contract(spec, contract, model)
+    if not aside or not sample_is_the_request(sample, contract, model):
+        return None
+    return Finding(spec.sample or spec.artifact, 1, 1, NOT_MEASURED,
+                   f"model {spec.name!r}: the sample is the API's request in its own names,"
+                   f" and {aside}: not timed", "warning", _declare_hint(spec),
+                   {"check": NAME})
+
+
 def latency_findings(spec, model: dict, quiet: bool = False) -> list[Finding]:
     lat = model.get("latency")
     if model.get("role") in BESIDE:  # a scaler or data beside the model: nothing to time
@@ -184,12 +210,16 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     checked = []
     for spec in specs:
         found: list[Finding] = []
-        sample, _ = read_inputs(spec, found)
+        sample, contract = read_inputs(spec, found)
         model = None
         if sample is None and spec.origin == SEVERAL:  # a preprocessor needs no sample
             model = exercise(gate, spec, None, None, found)
         if model is None or model.get("role") not in BESIDE:
             model = measure(gate, config, spec, sample, found, args.max_seconds)
+            untimed = _the_request_in_its_own_names(spec, sample, contract, model)
+            if untimed is not None:
+                found[:] = [f for f in found if f.extra.get("check") != NAME]
+                found.append(untimed)
         checked.append((spec, (model or {}).get("role"), found,
                         takes_the_request(model, sample)))
     preprocessors = [spec for spec, role, _, _ in checked if role == "preprocessor"]

@@ -177,6 +177,12 @@ def _json_rows(path: str, text: str, data: Any) -> Sample:
             # {"data": [{...}, ...]}: one key holding records (`List[Row]` in the API)
             columns, rows, ragged = _records(value, path, [key], where)
             return Sample(path, "json", key, columns, rows, where([key, 0]), ragged)
+        if key not in WRAPPERS and isinstance(value, dict) and value and all(
+                _scalar(v) for v in value.values()):
+            # {"features": {"age": 31, ...}}: one key holding one record (`features:
+            # Dict[str, Any]` in the API, `pd.DataFrame([body.features])`: new-user trial
+            # 41, F2, where the record was taken for one column named 'features')
+            return Sample(path, "json", key, list(value), [value], where([key]))
     if isinstance(data, list):
         columns, rows, ragged = _records(data, path, [], where)
         return Sample(path, "json", "records", columns, rows, where([0]), ragged)
