@@ -377,7 +377,10 @@ RULES: dict[str, Rule] = {
              "manifest beside it no longer allows (Pipfile's `==1.3.0` while the lock "
              "has 1.3.2; Poetry's `^2.0` while poetry.lock has 1.5): the lock was not "
              'made again after the manifest changed; or a requirement the manifest gained '
-             'that the lock does not hold at all',
+             'that the lock does not hold at all; for uv.lock, also any difference between '
+             "pyproject.toml and what uv recorded of it (a dependency added that the lock "
+             'held only as another\'s, one removed, one moved to an extra or a group, '
+             'another requires-python): what `uv lock --check` compares',
         fix='re-lock (`pipenv lock`, `uv lock`, `poetry lock`), then install the lock',
         kind='stale',
         why="`pipenv install --deploy`, `uv sync --locked` and `poetry install` refuse "

@@ -895,3 +895,56 @@ def test_a_main_only_poetry_install_is_one_warning(project, capsys):
                                            if p.name in lock.dev_only}
     assert "development groups of pyproject.toml" in missing[0]["message"]
     assert "poetry install --with dev" in missing[0]["hint"]
+
+
+UV_PYPROJECT = """\
+[project]
+name = "demo"
+version = "0.1.0"
+requires-python = ">=3.9"
+dependencies = [
+    "attrs",
+    "six",
+    "colorama; sys_platform == 'win32'",
+    "tomli; python_version < '3.11'",
+    "localpkg @ git+file:///tmp/localpkg",
+]
+
+[project.optional-dependencies]
+test = ["iniconfig"]
+
+[dependency-groups]
+dev = ["pytest"]
+"""
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    (None, None),
+    # a package the lock holds only for another (iniconfig: pytest's, the extra's) asked for
+    # directly: `uv lock --check` fails, mlgate said READY (new-user trial 41, F1)
+    (('"six",\n', '"six",\n    "iniconfig",\n'),
+     "asks for iniconfig in the dependencies, which uv.lock's record of the project does"
+     " not list"),
+    (('"six",\n', ""), "uv.lock records six in the dependencies of the project, which"
+                       " pyproject.toml no longer asks for"),
+    (('dev = ["pytest"]', 'dev = ["pytest", "pluggy"]'), "asks for pluggy in the group 'dev'"),
+    (('requires-python = ">=3.9"', 'requires-python = ">=3.10"'),
+     "requires-python is '>=3.10', uv.lock was made for '>=3.9'"),
+    # written otherwise, the same: no finding
+    (('"six",\n', '"Six ",\n'), None),
+    (('requires-python = ">=3.9"', 'requires-python = ">= 3.9.0"'), None),
+])
+def test_a_uv_lock_is_stale_when_its_record_of_the_manifest_differs(tmp_path, change, said):
+    from mlgate.checks.lock import _stale_against_manifest
+    from mlgate.locks.detect import parse_lock
+
+    (tmp_path / "uv.lock").write_text(Path(FIXTURES, "uv", "uv.lock").read_text())
+    text = UV_PYPROJECT if change is None else UV_PYPROJECT.replace(*change)
+    (tmp_path / "pyproject.toml").write_text(text)
+    [lock] = parse_lock(str(tmp_path / "uv.lock"))
+    found = [f.message for f in _stale_against_manifest([lock])]
+    if said is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and said in found[0], found
+        assert "uv lock --check" in found[0]

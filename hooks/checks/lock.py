@@ -656,6 +656,14 @@ def _stale_against_manifest(locks: list) -> list[Finding]:
                 hint=f"re-lock ({manifest.RELOCK[lock.format]}), then install the lock",
                 extra={"check": NAME, "kind": KINDS[STALE], "package": name,
                        "manifest": shown, "manifest_line": line, "lock": _display(lock.path)}))
+        if lock.format == "uv":
+            for message, line in manifest.uv_differences(lock):
+                found.append(Finding(
+                    shown, line, 1, STALE, f"{message}: the lock is older than its manifest"
+                    " (`uv lock --check` fails, `uv sync --locked` refuses it)",
+                    severity=SEVERITY[STALE], hint="re-lock (uv lock), then install the lock",
+                    extra={"check": NAME, "kind": KINDS[STALE], "manifest": shown,
+                           "manifest_line": line, "lock": _display(lock.path)}))
         for package, spec, line in manifest.stale(lock, wanted):
             shown = _display(path)
             found.append(_finding(

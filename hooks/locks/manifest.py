@@ -130,6 +130,80 @@ def poetry_dev_only(lock) -> set[str]:
     return set(lock.requires) - reached
 
 
+def uv_differences(lock) -> list[tuple[str, int]]:
+    """(what differs, the manifest's line) between pyproject.toml and what uv.lock recorded
+    of it (`lock.recorded`): a dependency added, removed or moved between the main list, an
+    extra and a group, or another requires-python. `uv lock --check` fails on each, and
+    `uv sync --locked` (a Dockerfile's install) refuses the lock, even when the package is
+    locked already as another's dependency (new-user trial 41, F1: joblib made a direct
+    dependency, READY). Names only: uv rewrites markers and specifiers as it records them;
+    a raised floor is `stale`'s. Empty when anything cannot be read."""
+    recorded = getattr(lock, "recorded", None)
+    read = _read(lock.path, "uv") if recorded else None
+    if read is None or recorded is None:
+        return []
+    _, text, data = read
+    lines = text.splitlines()
+    from mlgate.locks.requirements import pep508
+
+    def names(items: object) -> dict[str, str] | None:
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            return None  # (an include-group table: not compared)
+        parsed = pep508(items)
+        if len(parsed) != len(items):
+            return None
+        return {canonical_name(req.name): raw for raw, req in parsed}
+
+    project = data.get("project")
+    project = project if isinstance(project, dict) else {}
+    wanted: dict[tuple[str, str], dict[str, str] | None] = {}
+    if "dependencies" in project or project:
+        wanted[("dist", "")] = names(project.get("dependencies", []))
+    optional = project.get("optional-dependencies")
+    for extra, items in (optional.items() if isinstance(optional, dict) else ()):
+        wanted[("dist", canonical_name(extra))] = names(items)
+    groups = data.get("dependency-groups")
+    for group, items in (groups.items() if isinstance(groups, dict) else ()):
+        wanted[("dev", canonical_name(group))] = names(items)
+    tool = data.get("tool")
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    legacy = uv.get("dev-dependencies") if isinstance(uv, dict) else None
+    if legacy is not None:
+        found = names(legacy)
+        before = wanted.get(("dev", "dev"), {})
+        wanted[("dev", "dev")] = None if found is None or before is None else {**before,
+                                                                                **found}
+    have = {("dist", canonical_name(k)): v for k, v in recorded["dist"].items()}
+    have.update({("dev", canonical_name(k)): v for k, v in recorded["dev"].items()})
+    held = {package.name for package in lock.packages}  # (one not held: `unlocked`'s)
+    out: list[tuple[str, int]] = []
+    for key in sorted(set(wanted) | set(have)):
+        asked, locked = wanted.get(key, {}), have.get(key, set())
+        if asked is None:
+            continue
+        where = ("the dependencies" if key == ("dist", "") else
+                 f"the extra {key[1]!r}" if key[0] == "dist" else f"the group {key[1]!r}")
+        for name in sorted(n for n in set(asked) - locked if n in held):
+            out.append((f"pyproject.toml asks for {name} in {where}, which uv.lock's record of"
+                        f" the project does not list (it locks {name} only as another"
+                        " package's dependency)", _line(lines, asked[name])))
+        for name in sorted(locked - set(asked)):
+            out.append((f"uv.lock records {name} in {where} of the project, which"
+                        " pyproject.toml no longer asks for", 1))
+    python, locked_python = project.get("requires-python"), recorded.get("requires-python")
+    if isinstance(python, str) and isinstance(locked_python, str):
+        from packaging.specifiers import SpecifierSet
+
+        try:
+            differs = SpecifierSet(python) != SpecifierSet(locked_python)
+        except ValueError:
+            differs = False
+        if differs:
+            out.append((f"pyproject.toml's requires-python is {python!r}, uv.lock was made"
+                        f" for {locked_python!r}", _line(lines, "requires-python")))
+    return out
+
+
 def _own_names(data: dict) -> set[str]:
     """The project's own name(s), which its extras and groups may name (`churn[dev]`)."""
     names = set()

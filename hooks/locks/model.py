@@ -97,6 +97,9 @@ class ParsedLock:
         # poetry.lock only: each package's dependencies by name (`[package.dependencies]`),
         # to tell what only a development group needs when the lock records no groups
         self.requires: dict[str, set[str]] = {}
+        # uv.lock only: what uv recorded of pyproject.toml when it locked (see
+        # uv_lock._recorded), to tell a lock `uv lock --check` finds stale
+        self.recorded: dict[str, object] | None = None
 
     @property
     def unreadable(self) -> bool:

@@ -7,6 +7,8 @@ project. So `select(environment)` walks that graph; see `_Graph.select`.
 
 from __future__ import annotations
 
+import re
+
 from mlgate.locks.model import LockedPackage, LockProblem, ParsedLock, canonical_name
 from mlgate.locks.toml_lines import (
     MarkerCache,
@@ -41,7 +43,48 @@ def parse(text: str, path: str) -> ParsedLock:
             graph.add(package, entry, problems)
     graph.roots = _roots(data, graph)
     graph.check_edges(path, problems)
-    return ParsedLock(path, "uv", packages, problems, selector=graph.select)
+    lock = ParsedLock(path, "uv", packages, problems, selector=graph.select)
+    lock.recorded = _recorded(data)
+    return lock
+
+
+_EXTRA_RE = re.compile(r"""\bextra\s*==\s*['"]([^'"]+)['"]""")
+
+
+def _recorded(data: dict) -> dict[str, object] | None:
+    """What uv recorded of the project's manifest when it locked (`uv lock --check` and
+    `uv sync --locked` compare it with pyproject.toml): the root package's
+    `[package.metadata]` requires-dist names, by extra ('' for the main dependencies), its
+    requires-dev names by group, and the lock's requires-python. None for a workspace (its
+    members' manifests are not beside the lock) or a lock without one root."""
+    manifest = data.get("manifest")
+    if isinstance(manifest, dict) and manifest.get("members"):
+        return None
+    entries = data.get("package")
+    roots = [e for e in (entries if isinstance(entries, list) else ()) if isinstance(e, dict)
+             and isinstance(e.get("source"), dict)
+             and any(e["source"].get(k) == "." for k in _ROOT_SOURCES)]
+    if len(roots) != 1 or not isinstance(roots[0].get("metadata"), dict):
+        return None
+    metadata = roots[0]["metadata"]
+    dist: dict[str, set[str]] = {}
+    for item in metadata.get("requires-dist") or ():
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            return None
+        marker = item.get("marker")
+        extra = _EXTRA_RE.search(marker) if isinstance(marker, str) else None
+        dist.setdefault(extra.group(1) if extra else "", set()).add(
+            canonical_name(item["name"]))
+    dev: dict[str, set[str]] = {}
+    groups = metadata.get("requires-dev")
+    for group, items in (groups.items() if isinstance(groups, dict) else ()):
+        if not isinstance(items, list):
+            return None
+        dev[str(group)] = {canonical_name(i["name"]) for i in items
+                           if isinstance(i, dict) and isinstance(i.get("name"), str)}
+    python = data.get("requires-python")
+    return {"dist": dist, "dev": dev,
+            "requires-python": python if isinstance(python, str) else None}
 
 
 def _package(entry: object, path: str, line: int,
