@@ -76,3 +76,41 @@ def test_the_walk_reaches_attributes_and_slots_a_reduction_leaves_out():
     dropping.hidden = [3]
     assert [1] in _parts(slotted) and [2] in _parts(slotted)
     assert [3] in _parts(dropping)
+
+
+@pytest.mark.parametrize(("pattern", "refused"), [
+    # F2: a lookahead over a run, inside a repetition: each turn scans the run again
+    (r"(?u)(?:(?=\w*[^\W\d_])\w)+(?=\s|$)", True),
+    # ...or after a repetition that gives back what the lookahead scans
+    (r"\w+(?=\w*y)", True),
+    # a lookahead of one character, or over what the repetition before it cannot take,
+    # or where nothing before it goes back: at most square, as the check allows
+    (r"(?u)\b\w+(?=\s)", False),
+    (r"(?u)\b[a-z]+(?=[0-9]+)", False),
+    (r"(?=\w*y)\w", False),
+    (r"(?u)\b(?!\d+\b)\w\w+\b", False),
+    (r"(?u)\b\w\w+\b", False),
+])
+def test_a_lookahead_over_a_run_inside_a_repetition_is_refused(pattern, refused):
+    from mlgate.probe_script.verify import _pattern_problem
+
+    problem = _pattern_problem(pattern)
+    assert bool(problem) is refused, problem
+    if refused:
+        assert "looks ahead over a run" in problem
+
+
+def test_a_text_pipeline_with_a_cubic_token_pattern_is_refused(git_project, capsys):
+    import joblib
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    pattern = r"(?u)(?:(?=\w*[^\W\d_])\w)+(?=\s|$)"
+    texts = ["hello world", "foo bar", "spam eggs", "ham bar", "good day", "bad day"]
+    model = make_pipeline(CountVectorizer(token_pattern=pattern), LogisticRegression())
+    joblib.dump(model.fit(texts, [0, 1, 0, 1, 0, 1]), git_project / "model.joblib")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "model.joblib")
+    assert code == 1 and any(f["code"] == "MLG309" and "looks ahead over a run" in f["message"]
+                             for f in found), found

@@ -839,6 +839,7 @@ class _PatternCheck:
     def __init__(self, parser, compiler, parsed):
         self.parser, self.compiler, self.parsed = parser, compiler, parsed
         self.cache = {}
+        self.turns = 0  # how many repetitions of more than one turn the scan is inside
         singles: dict = {}
         self.collect(list(parsed), parsed.state.flags, singles, 0)
         cuts = {0, 0x110000}
@@ -897,6 +898,17 @@ class _PatternCheck:
             return [(list(b), flags) for b in argument[1:] if b is not None]
         return []
 
+    def runs(self, items, flags) -> bool:
+        """Whether `items` holds a repetition of more than one turn (a run it scans)."""
+        for op, argument in items:
+            kind = str(op)
+            if kind.endswith("_REPEAT") and argument[1] > 1:
+                return True
+            if any(self.runs(inner, inner_flags)
+                   for inner, inner_flags in self.parts(kind, argument, flags)):
+                return True
+        return False
+
     def problem(self):
         try:
             self.scan(list(self.parsed), frozenset(), self.parsed.state.flags)
@@ -952,7 +964,17 @@ class _PatternCheck:
                 open_ = frozenset().union(*(self.scan(list(b), open_, flags)
                                             for b in argument[1]))
             elif kind in ("ASSERT", "ASSERT_NOT"):
-                self.scan(list(argument[1]), frozenset(), flags)
+                body = list(argument[1])
+                if self.runs(body, flags) and (
+                        self.turns or self.first(body, flags)[0] & open_):
+                    # each turn of the repetition around it, or each place a repetition
+                    # before it gives back, scans the run again: `(?:(?=\w*y)\w)+z` and
+                    # `\w+(?=\w*y)` are cubic (red team round 41 F2: 3,001 characters, 23 s)
+                    raise ValueError("looks ahead over a run of characters where a repetition"
+                                     " goes back and forth: each turn scans the run again,"
+                                     " and matching time grows as a power of a request's"
+                                     " length")
+                self.scan(body, frozenset(), flags)
             elif kind == "ATOMIC_GROUP":  # no backtracking into it
                 self.scan(list(argument), frozenset(), flags)
                 open_ = frozenset()
@@ -973,7 +995,11 @@ class _PatternCheck:
                              " nothing between them that only one takes: a text can be split"
                              " between them in many ways, and matching time grows as a power"
                              " of a request's length")
-        after = self.scan(body, frozenset(), flags)  # what one turn may still take at its end
+        self.turns += 1
+        try:
+            after = self.scan(body, frozenset(), flags)  # what one turn may still take at its end
+        finally:
+            self.turns -= 1
         # and what an optional part at its end may take: `(?:q|qq)+$` is parsed as
         # `(?:q(?:|q))+`, whose turns split a run of q's in as many ways as (?:q|qq) does
         # (review of round 34: 41 characters, 18 s)
