@@ -224,9 +224,21 @@ def _refuse_tracked(found: ProjectPython, repo_root: str) -> None:
         raise UsageError(
             f"refusing to run the project's Python {found.executable} (from {found.reason}):"
             f" git tracks {listed[0]}, and a real environment is never committed, so it is"
-            " code from the commit; point mlgate at an environment you built with --python"
-            " PATH or MLGATE_PYTHON"
+            " code from the commit; if that environment is yours (a virtualenv committed by"
+            f" mistake), untrack it (`git rm -r --cached {_tracked_root(listed[0])}` and add"
+            " it to .gitignore) and rebuild it; or point mlgate at an environment outside"
+            " what git tracks with --python PATH or MLGATE_PYTHON"
         )
+
+
+def _tracked_root(path: str) -> str:
+    """The folder to untrack for a committed environment's file: the one holding its
+    pyvenv.cfg or bin/ (`.venv` for `.venv/bin/python`), else the file itself."""
+    parts = path.replace(os.sep, "/").split("/")
+    for index, part in enumerate(parts[:-1]):
+        if part in ("bin", "Scripts", "lib", "Lib", "include") and index:
+            return "/".join(parts[:index])
+    return path
 
 
 def _tracked(repo_root: str, paths: list[str], folders: list[str]) -> list[str] | None:
@@ -302,7 +314,17 @@ def anchor_python(args) -> None:
 
 
 def _missing(prefix: str) -> str:
-    return "no bin/python in it" if os.path.isdir(prefix) else "no such folder"
+    if not os.path.isdir(prefix):
+        return "no such folder"
+    for name in ("bin/python", "bin/python3", "Scripts/python.exe"):
+        link = os.path.join(prefix, name)
+        if os.path.islink(link) and not os.path.exists(link):
+            # a virtualenv made on another machine, committed (its python a link to
+            # /Users/...): new-user trial 41, F4
+            return (f"its {name} links to {os.readlink(link)}, which does not exist here (a"
+                    " virtualenv made on another machine and committed? rebuild it:"
+                    " python -m venv --clear, and untrack it)")
+    return "no bin/python in it"
 
 
 def _choose(cli_python: str | None, config_python: str | None, config_root: str,

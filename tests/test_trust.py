@@ -119,6 +119,9 @@ def test_a_committed_venv_python_is_refused_and_never_run(repo, tmp_path):
     assert "(from .venv/ at the repository root)" in line
     assert "git tracks .venv/bin/python" in line and "a real environment is never committed" in line
     assert "--python PATH or MLGATE_PYTHON" in line
+    # the way out, when the committed environment is the user's own (new-user trial 41, F4:
+    # --python and MLGATE_PYTHON named it again, and were refused again)
+    assert "`git rm -r --cached .venv` and add it to .gitignore" in line
     assert not marker.exists()
     # The same file, no longer tracked (as a real .venv/ is: ignored), is the project's Python.
     git(repo, "rm", "-q", "--cached", ".venv/bin/python")
@@ -422,3 +425,15 @@ def test_an_uncommitted_venv_beside_a_committed_subproject_runs(repo, tmp_path):
     proc = run_cli(repo / "app", "lock")
     assert proc.returncode != 2, proc.stderr
     assert marker.exists()
+
+
+def test_a_committed_venv_from_another_machine_is_described(repo):
+    """New-user trial 41 (F4): a .venv committed from a Mac, its bin/python a link to
+    /Users/...: 'no bin/python in it' and 'create .venv/', though .venv/ exists."""
+    venv = repo / ".venv" / "bin"
+    venv.mkdir(parents=True)
+    os.symlink("/Users/someone/.pyenv/versions/3.12.1/bin/python3.12", venv / "python")
+    proc = run_cli(repo, "env")
+    out = proc.stdout + proc.stderr
+    assert "links to /Users/someone/.pyenv/versions/3.12.1/bin/python3.12, which does not" \
+        " exist here" in out, out
