@@ -232,6 +232,9 @@ def test_a_body_of_one_record_in_one_field_is_its_row(git_project, capsys):
     code, findings = schema(capsys)
     assert code == 1 and [(f["code"], f["message"]) for f in findings] == [
         ("MLG401", "the model needs column 'income'; the sample does not have it")], findings
+    # (a column the service may compute from the request: "re-train" alone was wrong advice,
+    # new-user trial 41 F5)
+    assert "if the service computes it from the request" in findings[0]["hint"]
     code = main(["latency", "--format", "json", "--python", sys.executable, "--no-cache"])
     out = capsys.readouterr().out
     assert code == 1, out  # (not timed: the row does not predict)

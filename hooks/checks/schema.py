@@ -177,8 +177,12 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
         for column in absent[:MAX_EXTRA_FINDINGS]:
             close = _close(column, unexpected)
             message = f"the model needs column {column!r}; the sample does not have it"
+            # (a column the service computes from the request, `PU_DO` from two IDs, is
+            # the model's input too: new-user trial 41 F5, where "re-train" was wrong advice)
             hint = (f"renamed? the sample has {close!r}" if close
-                    else "add it to the sample, or re-train without it")
+                    else "a sample is the model's input: add the column to it (if the"
+                         " service computes it from the request, write the sample as the"
+                         " service hands it to the model), or re-train without it")
             found.append(_finding(path, MISSING, message, hint=hint,
                                   line=_line_of(close) if close else 1,
                                   column=column, renamed_from=close))
@@ -402,7 +406,7 @@ def empty_request_note(model: dict) -> str | None:
     if empty.get("ok"):
         return "an empty request returns an empty answer"
     if empty and not empty.get("hang") and empty.get("type") in CLEAR_ERRORS:
-        return f"an empty request is refused with {empty['type']} (as expected)"
+        return f"an empty request is refused with {empty['type']}, a clear error"
     return None
 
 
