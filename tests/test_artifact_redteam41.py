@@ -114,3 +114,44 @@ def test_a_text_pipeline_with_a_cubic_token_pattern_is_refused(git_project, caps
     code, found = artifact_json(capsys, "model.joblib")
     assert code == 1 and any(f["code"] == "MLG309" and "looks ahead over a run" in f["message"]
                              for f in found), found
+
+
+def numpy_like_function(values):
+    """A library function pickled by its name (as np.mean is)."""
+    return values
+
+
+def test_a_function_pickled_by_name_is_the_librarys_not_planted():
+    """False-alarm round 41 (F1): on Python 3.12, functools.wraps copies __type_params__
+    into numpy's dispatchers (np.mean, np.nan_to_num), so FeatureAgglomeration and a
+    FunctionTransformer(np.nan_to_num) were refused as holding a planted dunder. A function
+    or class pickled by its name is the library's own; an object the file built is still
+    judged by its attributes."""
+    from mlgate.probe_script.load import LoadFailure, _walk
+
+    numpy_like_function.__dict__["__type_params__"] = ()
+    numpy_like_function.__dict__["__array_interface__"] = {}
+    try:
+        _walk([numpy_like_function])
+    finally:
+        del numpy_like_function.__dict__["__array_interface__"]
+
+    class Bunch(dict):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.__dict__ = self
+
+    with pytest.raises(LoadFailure, match="__array_interface__"):
+        _walk([Bunch(__array_interface__={"data": (0, False)})])
+
+
+def test_an_xgboost_0_90_booster_is_served_without_the_api_of_1_0():
+    """False-alarm round 41 (F2): XGBoost < 1.0 Boosters have no num_features() (nor
+    inplace_predict): four real ones that load and predict were "loading failed"."""
+    from mlgate.probe_script.exercise import _XGBoostBooster
+
+    class OldBooster:
+        feature_names = ("a", "b", "c")
+
+    served = _XGBoostBooster(OldBooster())
+    assert served.n_features_in_ == 3 and served.feature_names_in_ == ["a", "b", "c"]
