@@ -155,3 +155,54 @@ def test_an_xgboost_0_90_booster_is_served_without_the_api_of_1_0():
 
     served = _XGBoostBooster(OldBooster())
     assert served.n_features_in_ == 3 and served.feature_names_in_ == ["a", "b", "c"]
+
+
+def _scipy_118_spline(monkeypatch, second=None, delegate=None) -> bytes:
+    """A BSpline as scipy 1.18 pickles it (protocol 2), made with stand-ins of its two
+    classes under their names: a front made empty, whose state is (its backend `_BSpline`,
+    made empty and given its attribute dict, an empty array)."""
+    import scipy.interpolate._bsplines as module
+
+    class _BSpline:
+        pass
+
+    class BSpline:
+        def __getstate__(self):
+            return (self._delegate_to, np.empty(0) if second is None else second)
+
+    for cls in (_BSpline, BSpline):
+        cls.__module__, cls.__qualname__ = module.__name__, cls.__name__
+    backend = _BSpline()
+    backend.__dict__.update(k=3, axis=0, extrapolate=True, _delegate_to=delegate,
+                            t=np.array([0, 0, 0, 0, 1, 1, 1, 1.0]),
+                            c=np.array([1, 2, 3, 4.0]))
+    front = BSpline()
+    front._delegate_to = backend
+    with monkeypatch.context() as patched:
+        patched.setattr(module, "BSpline", BSpline)
+        patched.setattr(module, "_BSpline", _BSpline, raising=False)
+        return pickle.dumps(front, protocol=2)
+
+
+@pytest.mark.parametrize(("made", "refused"), [
+    ({}, None),
+    # the front's state is (backend, array), nothing else
+    ({"second": 1}, "MLG302"),
+    # the backend's _delegate_to is None as scipy writes it
+    ({"delegate": [1]}, "MLG302"),
+])
+def test_scipy_1_18_splines_are_read_as_scipy_writes_them(git_project, capsys, monkeypatch,
+                                                          made, refused):
+    """False-alarm round 41 (F3): scipy 1.18 made BSpline a front over a `_BSpline`
+    backend (its state a tuple), so every SplineTransformer was MLG301 + MLG302 (and its
+    spline unchecked). The layout is read exactly; the probe checks the backend's arrays as
+    it checked BSpline's (a bad one, under scipy 1.18, is MLG309: the round's reproduction).
+    Here, with an older scipy, the static verdict."""
+    (git_project / "model.pkl").write_bytes(_scipy_118_spline(monkeypatch, **made))
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "--no-load", "model.pkl")
+    codes = {f["code"] for f in found if f["severity"] == "error"}
+    if refused is None:
+        assert code == 0 and not codes, found
+    else:
+        assert refused in codes, found

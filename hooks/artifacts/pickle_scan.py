@@ -1083,7 +1083,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                                         " not constants, or too many dtypes)")
                         elif not target.wrapper and not _unknown(target, verdict):
                             problem = value_types.build_problem(target, state)
-                            if problem is None and not value_types.own_state(target):
+                            if problem is None and not value_types.own_state(target, state):
                                 problem = build_problem(target, state, verdict)
                             charge(ecosystem.take_work(), pos)
                             if problem:

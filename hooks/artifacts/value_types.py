@@ -45,7 +45,9 @@ scan accepts only those calls, with exactly the arguments the pickler writes:
   scipy 1.15 `_t`, `_c` and `_asarray`), `k` and `axis` integers, `extrapolate` a bool or
   'periodic', `_asarray` the array namespace's `asarray` (named, never called). The probe
   checks knots, coefficients and degree as BSpline's constructor does, since its compiled
-  evaluation trusts them (`probe_script.verify`).
+  evaluation trusts them (`probe_script.verify`). scipy 1.18 made BSpline a front: its state
+  is exactly (its backend `_BSpline`, an array), the backend made the same way and given the
+  same attribute dict (with `_delegate_to = None`); the probe checks the backend's arrays.
 - `logging.getLogger()` or `logging.getLogger(name)`: how CPython 3.7+ pickles a logger (a
   transformer that keeps `self.logger = logging.getLogger(__name__)`), the name a dotted
   logger name. Getting a logger by name makes or finds one in the logging registry, and
@@ -98,9 +100,13 @@ SCORE_MODULES = ("sklearn.metrics.", "sklearn.feature_selection.")
 _PUBLIC_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
 # (module, qualname) pairs the allow-list gains: each checked here, call and state.
 BSPLINE = ("scipy.interpolate._bsplines", "BSpline")
+# scipy 1.18's BSpline is a front: its state is (the numpy backend, an empty array of the
+# caller's namespace); the backend holds what BSpline held (false-alarm round 41 F3)
+BSPLINE_BACKEND = ("scipy.interpolate._bsplines", "_BSpline")
 # what scipy 1.15+ keeps in a BSpline's `_asarray` (`array_namespace(c, t).asarray`)
 ASARRAYS = frozenset({("scipy._lib.array_api_compat.numpy._aliases", "asarray")})
-_BSPLINE_KEYS = frozenset({"t", "c", "k", "extrapolate", "axis", "_t", "_c", "_asarray"})
+_BSPLINE_KEYS = frozenset({"t", "c", "k", "extrapolate", "axis", "_t", "_c", "_asarray",
+                           "_delegate_to"})
 # functions scikit-learn keeps as attributes (BisectingKMeans' `_kmeans_single`), as values
 # and numpy reductions a parameter holds (FeatureAgglomeration's pooling_func=np.mean)
 KEPT_FUNCTIONS = frozenset(("sklearn.cluster._kmeans", name) for name in (
@@ -119,12 +125,13 @@ TZUTC, TZOFFSET = ("dateutil.tz.tz", "tzutc"), ("dateutil.tz.tz", "tzoffset")
 RE_COMPILE = ("re", "_compile")
 _MAX_PATTERN = 10_000
 PAIRS = frozenset({DATE, DATETIME_CLASS, TIME, TIMEDELTA, TIMEZONE, DECIMAL, FRACTION, UUID,
-                   COUNTER, DEQUE, ZONEINFO, PARTIAL, CHECK_ARRAY, BSPLINE, LOGGER,
+                   COUNTER, DEQUE, ZONEINFO, PARTIAL, CHECK_ARRAY, BSPLINE, BSPLINE_BACKEND,
+                   LOGGER,
                    RE_COMPILE, TZUTC, TZOFFSET}) | PATHS \
     | RANGES \
     | SINGLETONS | ASARRAYS | KEPT_FUNCTIONS
 # made by NEWOBJ with no argument, then given a state
-_STATEFUL = (UUID, BSPLINE, TZUTC, TZOFFSET)
+_STATEFUL = (UUID, BSPLINE, BSPLINE_BACKEND, TZUTC, TZOFFSET)
 
 # The default factories a defaultdict may hold: builtin containers, numbers and text, and
 # the collections above (calling one makes an empty value).
@@ -447,7 +454,9 @@ def build_problem(target: Instance, state) -> str | None:
         return None
     if made == PARTIAL:
         return _partial_state_problem(state)
-    if made == BSPLINE:
+    if made == BSPLINE and isinstance(state, Seq):
+        return _bspline_front_problem(state)
+    if made in (BSPLINE, BSPLINE_BACKEND):
         return _bspline_state_problem(state)
     if made == TZOFFSET:
         return _tzoffset_state_problem(state)
@@ -499,8 +508,23 @@ def _bspline_state_problem(state) -> str | None:
         if name == "extrapolate" and not (isinstance(value, Const) and (
                 type(value.value) is bool or value.value == "periodic")):
             return "scipy BSpline whose extrapolate is not a bool or 'periodic'"
+        if name == "_delegate_to" and not (isinstance(value, Const) and value.value is None):
+            return "scipy BSpline whose _delegate_to is not None"  # (1.18's backend: None)
         if name == "_asarray" and _pair(value) not in ASARRAYS:
             return "scipy BSpline whose _asarray is not scipy's array namespace asarray"
+    return None
+
+
+def _bspline_front_problem(state: Seq) -> str | None:
+    """scipy 1.18's BSpline state, exactly: (a `_BSpline` made here, an array)."""
+    from mlgate.artifacts.ecosystem import kind
+
+    items = state.items
+    if state.kind != "tuple" or len(items) != 2 or not (
+            isinstance(items[0], Instance) and made_class(items[0]) == BSPLINE_BACKEND
+            and kind(items[1]) == ("numpy", "ndarray")):
+        return ("scipy BSpline given a state other than its attribute dict, or scipy 1.18's"
+                " (its backend, an array)")
     return None
 
 
@@ -577,10 +601,11 @@ def _plain_keyword(value) -> bool:
     return False
 
 
-def own_state(target: Instance) -> bool:
+def own_state(target: Instance, state=None) -> bool:
     """Whether build_problem checks this object's whole state (a partial's is a tuple, not
-    the attribute dict the generic check knows)."""
-    return made_class(target) == PARTIAL
+    the attribute dict the generic check knows; so is scipy 1.18's BSpline's)."""
+    return made_class(target) == PARTIAL or (
+        made_class(target) == BSPLINE and isinstance(state, Seq))
 
 
 def appends_allowed(target: Instance) -> bool:

@@ -344,7 +344,7 @@ def structure_problem(value):
             return Unchecked(problem)
         return problem
     if any(getattr(c, "__module__", "") == "scipy.interpolate._bsplines"
-           and c.__name__ == "BSpline" for c in getattr(cls, "__mro__", (cls,))):
+           and c.__name__ in ("BSpline", "_BSpline") for c in getattr(cls, "__mro__", (cls,))):
         try:
             return _bspline_problem(value)
         except Exception as exc:  # what BSpline's own constructor refuses
@@ -696,6 +696,14 @@ def _bspline_problem(spline):
     import numpy as np
 
     attributes = vars(spline)
+    if attributes.get("_delegate_to") is not None:
+        # scipy 1.18: a front whose backend (`_BSpline`) holds the arrays; the walk reaches
+        # the backend and checks it here too
+        backend = attributes["_delegate_to"]
+        if not (type(backend).__name__ == "_BSpline"
+                and type(backend).__module__ == "scipy.interpolate._bsplines"):
+            return "BSpline: its backend is not scipy's _BSpline"
+        return None
     t = attributes.get("_t", attributes.get("t"))
     c = attributes.get("_c", attributes.get("c"))
     k, axis = attributes.get("k"), attributes.get("axis", 0)
