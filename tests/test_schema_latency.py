@@ -748,6 +748,24 @@ def test_a_preprocessor_is_scanned_like_any_artifact_before_it_is_loaded(repo, c
     assert not (repo / "pwned").exists()
 
 
+def test_a_declared_preprocessor_without_transform_is_named(repo, capsys):
+    """New-user trial 41 (F6): a project's own preprocessing class (its method is
+    `transform_for_inference`) declared as the model's preprocessor was "the artifact is a
+    tuple (PreprocessingPipeline, RandomForestClassifier)": neither file is a tuple."""
+    _vectorizer_and_model(repo)
+    joblib.dump({"vocabulary": ["good", "bad"]}, repo / "vectorizer.pkl")
+    sample(repo, {"text": "a good film"})
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlgate.models.sentiment]\nartifact = "model.pkl"\n'
+        'preprocessors = ["vectorizer.pkl"]\nsample = "sample.json"\n')
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    code, found, _ = run(capsys, "schema")
+    said = [f["message"] for f in found if f["code"] == "MLG400"]
+    assert code == 0 and said, found
+    assert "dict (declared preprocessor 1) has no transform()" in said[0], said
+    assert "the artifact is a tuple" not in said[0]
+
+
 @pytest.mark.parametrize(("value", "says"), [
     ('["../outside.pkl"]', "outside the repository"),
     ('["a", "b", "c", "d", "e", "f", "g", "h"]', "at most 7"),

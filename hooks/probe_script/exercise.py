@@ -672,6 +672,22 @@ def exercise_model(obj, spec):
         if out["role"] == "preprocessor":  # how many columns it makes, when it says
             out["input"]["n_features_out"] = _width_out(obj)
         return out
+    if not callable(method) and spec.get("declared_chain") and isinstance(obj, tuple):
+        # the declared preprocessors and the model (not a tuple the file holds): say which
+        # part cannot be applied (new-user trial 41 F6: "the artifact is a tuple")
+        name = spec.get("method") or "predict"
+        lacking = [f"{type(p).__name__} (declared preprocessor {i + 1}) has no transform()"
+                   for i, p in enumerate(obj[:-1]) if not callable(getattr(p, "transform", None))]
+        if not callable(getattr(obj[-1], name, None)):
+            lacking.append(f"the model ({type(obj[-1]).__name__}) has no {name}()")
+        out["error"] = ("the service's chain cannot be applied as declared: "
+                        + "; ".join(lacking or ["its parts do not chain"]) + ": mlgate calls each"
+                        " preprocessor's transform() in order, then the model's method; a"
+                        " preprocessor of the project's own kind (another method name) cannot"
+                        " be exercised so: save the preprocessing and the model as one"
+                        " scikit-learn Pipeline to have the request checked")
+        out["not_checked"] = True
+        return out
     if not callable(method) and isinstance(obj, (dict, tuple, list)):
         parts = (", ".join(f"{k!r}: {type(v).__name__}" for k, v in list(obj.items())[:6])
                  if isinstance(obj, dict) else
