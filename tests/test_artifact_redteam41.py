@@ -143,6 +143,9 @@ def test_a_function_pickled_by_name_is_the_librarys_not_planted():
 
     with pytest.raises(LoadFailure, match="__array_interface__"):
         _walk([Bunch(__array_interface__={"data": (0, False)})])
+    # its own `__reduce_ex__` answering a name is the file's, not its type's (41b F6)
+    with pytest.raises(LoadFailure, match="loaded with an attribute of its own named"):
+        _walk([Bunch(__reduce_ex__=str, __array_interface__={"data": (0, False)})])
 
 
 def test_an_xgboost_0_90_booster_is_served_without_the_api_of_1_0():
@@ -157,7 +160,7 @@ def test_an_xgboost_0_90_booster_is_served_without_the_api_of_1_0():
     assert served.n_features_in_ == 3 and served.feature_names_in_ == ["a", "b", "c"]
 
 
-def _scipy_118_spline(monkeypatch, second=None, delegate=None) -> bytes:
+def _scipy_118_spline(monkeypatch, second=None, delegate=None, extra=None) -> bytes:
     """A BSpline as scipy 1.18 pickles it (protocol 2), made with stand-ins of its two
     classes under their names: a front made empty, whose state is (its backend `_BSpline`,
     made empty and given its attribute dict, an empty array)."""
@@ -175,7 +178,7 @@ def _scipy_118_spline(monkeypatch, second=None, delegate=None) -> bytes:
     backend = _BSpline()
     backend.__dict__.update(k=3, axis=0, extrapolate=True, _delegate_to=delegate,
                             t=np.array([0, 0, 0, 0, 1, 1, 1, 1.0]),
-                            c=np.array([1, 2, 3, 4.0]))
+                            c=np.array([1, 2, 3, 4.0]), **(extra or {}))
     front = BSpline()
     front._delegate_to = backend
     with monkeypatch.context() as patched:
@@ -190,6 +193,9 @@ def _scipy_118_spline(monkeypatch, second=None, delegate=None) -> bytes:
     ({"second": 1}, "MLG302"),
     # the backend's _delegate_to is None as scipy writes it
     ({"delegate": [1]}, "MLG302"),
+    # knots or coefficients under both spellings: the probe checked `_c`, the spline
+    # evaluated `c` (red team 41b F1: heap values for predictions)
+    ({"extra": {"_c": np.array([1, 2, 3, 4.0])}}, "MLG302"),
 ])
 def test_scipy_1_18_splines_are_read_as_scipy_writes_them(git_project, capsys, monkeypatch,
                                                           made, refused):

@@ -933,12 +933,24 @@ dev = ["pytest"]
     # written otherwise, the same: no finding
     (('"six",\n', '"Six ",\n'), None),
     (('requires-python = ">=3.9"', 'requires-python = ">= 3.9.0"'), None),
+    # uv records `~=3.9` as `>=3.9, <4` (red team 41b F4: MLG208, `uv lock --check` passes)
+    (('requires-python = ">=3.9"', 'requires-python = "~=3.9"'), None),
+    # what `dynamic` names is computed by the build backend (41b F3)
+    (('dependencies = [', 'dynamic = ["dependencies"]\nnot-read = ['), None),
+    # a damaged record is no traceback (41b F5)
+    ("requires-dist = 5", None),
 ])
 def test_a_uv_lock_is_stale_when_its_record_of_the_manifest_differs(tmp_path, change, said):
     from mlgate.checks.lock import _stale_against_manifest
     from mlgate.locks.detect import parse_lock
 
-    (tmp_path / "uv.lock").write_text(Path(FIXTURES, "uv", "uv.lock").read_text())
+    lock = Path(FIXTURES, "uv", "uv.lock").read_text()
+    if change == ('requires-python = ">=3.9"', 'requires-python = "~=3.9"'):
+        lock = lock.replace('requires-python = ">=3.9"', 'requires-python = ">=3.9, <4"', 1)
+    if change == "requires-dist = 5":
+        lock = lock.replace("requires-dist = [", "requires-dist = 5\nwas = [", 1)
+        change = None
+    (tmp_path / "uv.lock").write_text(lock)
     text = UV_PYPROJECT if change is None else UV_PYPROJECT.replace(*change)
     (tmp_path / "pyproject.toml").write_text(text)
     [lock] = parse_lock(str(tmp_path / "uv.lock"))

@@ -156,8 +156,13 @@ def uv_differences(lock) -> list[tuple[str, int]]:
 
     project = data.get("project")
     project = project if isinstance(project, dict) else {}
+    dynamic = project.get("dynamic")
+    dynamic = set(dynamic) if isinstance(dynamic, list) and all(
+        isinstance(d, str) for d in dynamic) else set()
     wanted: dict[tuple[str, str], dict[str, str] | None] = {}
-    if "dependencies" in project or project:
+    # (what `dynamic` names the build backend computes, from files mlgate does not read:
+    # not compared, red team 41b F3)
+    if project and "dependencies" not in dynamic:
         wanted[("dist", "")] = names(project.get("dependencies", []))
     optional = project.get("optional-dependencies")
     for extra, items in (optional.items() if isinstance(optional, dict) else ()):
@@ -173,7 +178,9 @@ def uv_differences(lock) -> list[tuple[str, int]]:
         before = wanted.get(("dev", "dev"), {})
         wanted[("dev", "dev")] = None if found is None or before is None else {**before,
                                                                                 **found}
-    have = {("dist", canonical_name(k)): v for k, v in recorded["dist"].items()}
+    have = {("dist", canonical_name(k)): v for k, v in recorded["dist"].items()
+            if not (k == "" and "dependencies" in dynamic) and not (
+                k and "optional-dependencies" in dynamic)}
     have.update({("dev", canonical_name(k)): v for k, v in recorded["dev"].items()})
     held = {package.name for package in lock.packages}  # (one not held: `unlocked`'s)
     out: list[tuple[str, int]] = []
@@ -195,13 +202,23 @@ def uv_differences(lock) -> list[tuple[str, int]]:
         from packaging.specifiers import SpecifierSet
 
         try:
-            differs = SpecifierSet(python) != SpecifierSet(locked_python)
+            differs = _allows(SpecifierSet(python)) != _allows(SpecifierSet(locked_python))
         except ValueError:
             differs = False
         if differs:
             out.append((f"pyproject.toml's requires-python is {python!r}, uv.lock was made"
                         f" for {locked_python!r}", _line(lines, "requires-python")))
     return out
+
+
+def _allows(specifiers) -> tuple[bool, ...]:
+    """Which Pythons a requires-python allows, over the versions that exist or may: what it
+    means, not how it is spelt (uv records `~=3.11` as `>=3.11, <4`: red team 41b F4)."""
+    from packaging.version import Version
+
+    return tuple(specifiers.contains(Version(f"{major}.{minor}.{micro}"), prereleases=True)
+                 for major in (2, 3, 4) for minor in range(0, 41)
+                 for micro in (0, 1, 9, 99))
 
 
 def _own_names(data: dict) -> set[str]:

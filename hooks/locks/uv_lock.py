@@ -68,7 +68,10 @@ def _recorded(data: dict) -> dict[str, object] | None:
         return None
     metadata = roots[0]["metadata"]
     dist: dict[str, set[str]] = {}
-    for item in metadata.get("requires-dist") or ():
+    requires = metadata.get("requires-dist", [])
+    if not isinstance(requires, list):
+        return None  # (a damaged lock: nothing recorded to compare)
+    for item in requires:
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             return None
         marker = item.get("marker")

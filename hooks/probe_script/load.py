@@ -973,8 +973,7 @@ def _held(value):
 # Dunder names an object may hold as its own attribute (Enum members keep __objclass__,
 # statsmodels' results their __doc__): read by nothing as an interface.
 _OWN_DUNDERS = frozenset({"__doc__", "__objclass__", "__module__", "__qualname__", "__name__",
-                          "__wrapped__", "__annotations__", "__type_params__",
-                          "__annotate__"})
+                          "__wrapped__", "__annotations__"})
 
 
 def _planted_dunder(value):
@@ -1006,8 +1005,8 @@ def _by_name(value) -> bool:
 
     if isinstance(value, (type, types.FunctionType, types.BuiltinFunctionType)):
         return True
-    try:
-        return isinstance(value.__reduce_ex__(5), str)
+    try:  # (the type's: an object's own `__reduce_ex__` is the file's, red team 41b F6)
+        return isinstance(type(value).__reduce_ex__(value, 5), str)  # type: ignore[call-arg]
     except Exception:
         return False
 

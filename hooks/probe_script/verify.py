@@ -704,6 +704,8 @@ def _bspline_problem(spline):
                 and type(backend).__module__ == "scipy.interpolate._bsplines"):
             return "BSpline: its backend is not scipy's _BSpline"
         return None
+    if ("_t" in attributes and "t" in attributes) or ("_c" in attributes and "c" in attributes):
+        return "BSpline: knots or coefficients stored twice: scipy stores one of each"
     t = attributes.get("_t", attributes.get("t"))
     c = attributes.get("_c", attributes.get("c"))
     k, axis = attributes.get("k"), attributes.get("axis", 0)
