@@ -709,13 +709,18 @@ def _vectorizer_and_model(repo):
                 repo / "model.pkl")
 
 
-def test_declared_preprocessors_are_applied_before_the_model(repo, capsys):
-    _vectorizer_and_model(repo)
+def _declared_with_its_vectorizer(repo):
+    """The model declared with vectorizer.pkl as its preprocessor, and a text sample."""
     sample(repo, {"text": "a good film"})
     (repo / "pyproject.toml").write_text(
         '[tool.mlgate.models.sentiment]\nartifact = "model.pkl"\n'
         'preprocessors = ["vectorizer.pkl"]\nsample = "sample.json"\n')
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+
+
+def test_declared_preprocessors_are_applied_before_the_model(repo, capsys):
+    _vectorizer_and_model(repo)
+    _declared_with_its_vectorizer(repo)
     assert run(capsys, "schema")[:2] == (0, [])
     code, found, err = run(capsys, "latency")
     assert (code, found) == (0, []) and "p50 " in err
@@ -736,11 +741,7 @@ def test_a_preprocessor_is_scanned_like_any_artifact_before_it_is_loaded(repo, c
     _vectorizer_and_model(repo)
     (repo / "vectorizer.pkl").write_bytes(
         b"cos\nsystem\n(S'touch " + str(repo / "pwned").encode() + b"'\ntR.")
-    sample(repo, {"text": "a good film"})
-    (repo / "pyproject.toml").write_text(
-        '[tool.mlgate.models.sentiment]\nartifact = "model.pkl"\n'
-        'preprocessors = ["vectorizer.pkl"]\nsample = "sample.json"\n')
-    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    _declared_with_its_vectorizer(repo)
     code, found, _ = run(capsys, "schema")
     assert code == 1 and codes(found) == ["MLG400"], found
     assert "its preprocessor vectorizer.pkl does not pass the artifact check (MLG301" in (
@@ -754,11 +755,7 @@ def test_a_declared_preprocessor_without_transform_is_named(repo, capsys):
     tuple (PreprocessingPipeline, RandomForestClassifier)": neither file is a tuple."""
     _vectorizer_and_model(repo)
     joblib.dump({"vocabulary": ["good", "bad"]}, repo / "vectorizer.pkl")
-    sample(repo, {"text": "a good film"})
-    (repo / "pyproject.toml").write_text(
-        '[tool.mlgate.models.sentiment]\nartifact = "model.pkl"\n'
-        'preprocessors = ["vectorizer.pkl"]\nsample = "sample.json"\n')
-    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    _declared_with_its_vectorizer(repo)
     code, found, _ = run(capsys, "schema")
     said = [f["message"] for f in found if f["code"] == "MLG400"]
     assert code == 0 and said, found
