@@ -7,8 +7,7 @@ project. So `select(environment)` walks that graph; see `_Graph.select`.
 
 from __future__ import annotations
 
-import re
-
+from mlgate.lazy_re import LazyPattern
 from mlgate.locks.model import LockedPackage, LockProblem, ParsedLock, canonical_name
 from mlgate.locks.toml_lines import (
     MarkerCache,
@@ -48,7 +47,7 @@ def parse(text: str, path: str) -> ParsedLock:
     return lock
 
 
-_EXTRA_RE = re.compile(r"""\bextra\s*==\s*['"]([^'"]+)['"]""")
+_EXTRA_RE = LazyPattern(r"""\bextra\s*==\s*['"]([^'"]+)['"]""")
 
 
 def _recorded(data: dict) -> dict[str, object] | None:
