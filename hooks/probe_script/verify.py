@@ -824,6 +824,14 @@ def _pattern_problem(pattern):
         return "is nested too deeply to check its matching time"
 
 
+# How many ways a pattern may match one same text, as the product of its ambiguous choices
+# (an optional item, or alternatives, that can take what something before it takes). Each
+# doubles the work of every failed match: 40 optional digits took 9.4 s on 8 digits, 30
+# pairs of like alternatives 592 s on 40 (red team rounds 41 and 42); 16 costs a 10 kB
+# request of digits at most about 0.1 s, and no token pattern seen in real projects has more
+# than a few.
+MAX_AMBIGUOUS_WAYS = 16
+
 # How many of a pattern's character classes are matched against every code point (about
 # 25 ms each); a token_pattern has a few. More is refused: its time is not checked.
 MAX_SCANNED_CLASSES = 64
@@ -838,11 +846,12 @@ def _every_character() -> str:
 
 class _PatternCheck:
     """The walk of `_pattern_problem`: `open` is the set of characters that a repetition
-    before the current place could still take. Sets of characters are exact: the code
-    points are cut into intervals on which every class of the pattern (with the flags in
-    force where it stands) answers alike, and each interval is one element (a sample of
-    fixed characters, then of the characters a pattern names, missed classes of letters
-    from other scripts: red team round 33 and its review)."""
+    before the current place could still take, and (as `soft`: negative numbers) the ones an
+    optional item before it could take or leave to what follows. Sets of characters are
+    exact: the code points are cut into intervals on which every class of the pattern (with
+    the flags in force where it stands) answers alike, and each interval is one element (a
+    sample of fixed characters, then of the characters a pattern names, missed classes of
+    letters from other scripts: red team round 33 and its review)."""
 
     SINGLE = ("LITERAL", "NOT_LITERAL", "IN", "ANY")
 
@@ -850,6 +859,7 @@ class _PatternCheck:
         self.parser, self.compiler, self.parsed = parser, compiler, parsed
         self.cache = {}
         self.turns = 0  # how many repetitions of more than one turn the scan is inside
+        self.ways = 1  # the product of the ambiguous choices seen (MAX_AMBIGUOUS_WAYS)
         singles: dict = {}
         self.collect(list(parsed), parsed.state.flags, singles, 0)
         cuts = {0, 0x110000}
@@ -874,6 +884,31 @@ class _PatternCheck:
         state = type(self.parsed.state)()
         state.flags = flags
         return self.parser.SubPattern(state, items)
+
+    @staticmethod
+    def soft(chars):
+        """`chars` as an optional item leaves them open: taken by it or by what follows."""
+        return frozenset(-1 - i for i in chars)
+
+    def overlaps(self, chars, open_) -> bool:
+        return bool(chars & open_ or self.soft(chars) & open_)
+
+    def choice(self, ways: int) -> None:
+        r"""A place where a text can be matched in `ways` ways: inside a repetition each turn
+        multiplies them again (`(?:x\d?\d?)+$`: exponential in a request's length);
+        elsewhere they multiply up to MAX_AMBIGUOUS_WAYS."""
+        if ways <= 1:
+            return
+        if self.turns:
+            raise ValueError("repeats a group that can match one same text in more than one"
+                             " way: each turn multiplies the ways, and matching time grows"
+                             " exponentially with a request's text")
+        self.ways *= ways
+        if self.ways > MAX_AMBIGUOUS_WAYS:
+            raise ValueError(f"can match one same text in more than {MAX_AMBIGUOUS_WAYS}"
+                             " ways (optional items or alternatives that take what the ones"
+                             " before them take): every failed match tries them all, and"
+                             " matching time grows exponentially with the pattern")
 
     def compile(self, items, flags):
         return self.compiler.compile(self.sub(items, flags), flags)
@@ -966,13 +1001,13 @@ class _PatternCheck:
             if kind in ("GROUPREF", "GROUPREF_EXISTS"):
                 raise ValueError("refers back to a group: its matching time has no bound")
             if kind in self.SINGLE:
-                open_ = open_ if self.chars((op, argument), flags) & open_ else frozenset()
+                open_ = open_ if self.overlaps(self.chars((op, argument), flags),
+                                               open_) else frozenset()
             elif kind == "SUBPATTERN":
                 [(inner, inner_flags)] = self.parts(kind, argument, flags)
                 open_ = self.scan(inner, open_, inner_flags)
             elif kind == "BRANCH":
-                open_ = frozenset().union(*(self.scan(list(b), open_, flags)
-                                            for b in argument[1]))
+                open_ = self.branch(argument[1], open_, flags)
             elif kind in ("ASSERT", "ASSERT_NOT"):
                 body = list(argument[1])
                 if self.runs(body, flags) and (
@@ -992,14 +1027,32 @@ class _PatternCheck:
                 open_ = self.repeat(kind, argument, open_, flags)
         return open_
 
+    def branch(self, alternatives, open_, flags):
+        r"""Alternatives: as many ways as begin with one same character (`(?:\d|\d)`); one
+        that matches nothing makes the others optional."""
+        alternatives = [list(b) for b in alternatives]
+        firsts = [self.first(b, flags) for b in alternatives]
+        empties = sum(1 for _, empty in firsts if empty)
+        starts = frozenset().union(*(start for start, _ in firsts))
+        alike = max((sum(1 for start, _ in firsts if i in start) for i in starts), default=0)
+        self.choice(max(alike, empties))
+        if empties:
+            self.choice(2 if self.overlaps(starts, open_) else 1)
+        after = frozenset().union(*(self.scan(b, open_, flags) for b in alternatives))
+        return after | (self.soft(starts) if empties else frozenset())
+
     def repeat(self, kind, argument, open_, flags):
         low, high, body = argument[0], argument[1], list(argument[2])
-        if high <= 1:  # optional: skipped, or once
-            return open_ | self.scan(body, open_, flags)
         start, empty = self.first(body, flags)
+        if high <= 1:  # optional: skipped, or once; two ways where what is open takes it
+            if low == 1 or high == 0:  # `(?:ab){1}`, `a{0}`: no choice
+                return open_ | self.scan(body, open_, flags)
+            self.choice(2 if empty or self.overlaps(start, open_) else 1)
+            return open_ | self.soft(start) | self.scan(body, open_, flags)
         if empty:
             raise ValueError("repeats what can match nothing: its matching time can grow"
                              " exponentially with a request's text")
+        self.choice(2 if self.soft(start) & open_ else 1)  # `\d?\d+`: the digit is either's
         if start & open_:
             raise ValueError("repeats characters the repetition before it also takes, with"
                              " nothing between them that only one takes: a text can be split"

@@ -1,0 +1,66 @@
+"""Round 42's pattern rule: the check of a vectorizer's token_pattern counted only
+repetitions, so ambiguity made of items that repeat nothing passed: 40 optional digits before
+40 digits (`\\d?...\\d...`, 9.4 s per 8-digit request: red team round 41), 30 pairs of like
+alternatives (`(?:\\d|\\d)...y`: 592 s on 40 digits), and an optional pair inside a
+repetition (`(?:x\\d?\\d?)+$`: exponential in the request). The rule: every place where one
+text can be matched in more than one way (an optional item or alternatives taking what is
+open before them) is a choice; inside a repetition a choice is refused, elsewhere the
+product of the choices is bounded (MAX_AMBIGUOUS_WAYS)."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from helpers import artifact_json
+from mlgate.probe_script.verify import MAX_AMBIGUOUS_WAYS, _pattern_problem
+
+AMBIGUOUS = [
+    r"\d?" * 40 + r"\d" * 40,
+    r"(?:\d|\d)" * 30 + "y",
+    r"(?:\d|)" * 40 + r"\d" * 40,
+    r"(?u)\b" + r"[a-z]?" * 8 + r"\w+",
+    r"(?:\w\w|\d)" * 5 + "y",
+]
+
+
+@pytest.mark.parametrize("pattern", AMBIGUOUS)
+def test_a_chain_of_ambiguous_choices_is_refused(pattern):
+    problem = _pattern_problem(pattern)
+    assert problem and f"more than {MAX_AMBIGUOUS_WAYS} ways" in problem, problem
+
+
+@pytest.mark.parametrize("pattern", [r"(?:x\d?\d?)+$", r"(?:x(?:\d|\d))+", r"(?:x\d?\d+)+"])
+def test_an_ambiguous_choice_inside_a_repetition_is_refused(pattern):
+    problem = _pattern_problem(pattern)
+    assert problem and "each turn multiplies the ways" in problem, problem
+
+
+# token patterns as projects write them; the optional or alternative parts in them are
+# forced, or a few
+@pytest.mark.parametrize("pattern", [
+    r"(?u)\b\w\w+\b", r"(?u)\b\w+(?:'\w+)?\b", r"https?://\S+|www\.\S+|\w+", r"#?\w+",
+    r"[-+]?\d*\.\d+|\d+", r"(?u)\b\w\w+\b|\$?\d+(?:\.\d+)?", r"\d{1,3}(?:,\d{3})*",
+    r"(?:Mr|Mrs|Ms)\.?\s\w+", r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*",
+    r"(?u)\b\w+s?\b", r"\$?\d+(?:,\d{3})*(?:\.\d+)?%?", r"[A-Z]?[a-z]+",
+    r"(?u)\b\w[\w'-]*\w\b|\b\w\b", r"[a-zA-Z]+|\d+|[^\sa-zA-Z\d]", r"a{1}b{0}\d?\d",
+])
+def test_ordinary_optional_parts_pass(pattern):
+    assert _pattern_problem(pattern) is None
+
+
+def test_a_text_pipeline_with_a_chain_of_optional_digits_is_refused(git_project, capsys):
+    import joblib
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    pattern = r"(?u)\b" + r"\d?" * 40 + r"\d" * 40 + r"|\w+"
+    texts = ["hello world", "foo bar", "spam eggs", "ham bar", "good day", "bad day"]
+    model = make_pipeline(CountVectorizer(token_pattern=pattern), LogisticRegression())
+    joblib.dump(model.fit(texts, [0, 1, 0, 1, 0, 1]), git_project / "model.joblib")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "model.joblib")
+    assert code == 1 and any(f["code"] == "MLG309" and "ways" in f["message"]
+                             for f in found), found
