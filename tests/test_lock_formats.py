@@ -225,6 +225,69 @@ def test_uv_lock_workspace_extras_and_conflicting_extras():
     assert ("typing-extensions", "4.12.2") in picked(lock, LINUX_39)
 
 
+UV_WORKSPACE = """\
+version = 1
+revision = 3
+requires-python = ">=3.12"
+
+[manifest]
+members = ["member", "service", "svc"]
+{groups}
+[[package]]
+name = "idna"
+version = "3.10"
+source = {{ registry = "https://pypi.org/simple" }}
+
+[[package]]
+name = "member"
+version = "0.1.0"
+source = {{ editable = "packages/member" }}
+dependencies = [{{ name = "idna" }}]
+
+[[package]]
+name = "service"
+version = "0.1.0"
+source = {{ editable = "packages/service" }}
+dependencies = [{{ name = "packaging" }}]
+
+[[package]]
+name = "packaging"
+version = "24.2"
+source = {{ registry = "https://pypi.org/simple" }}
+
+[[package]]
+name = "six"
+version = "1.17.0"
+source = {{ registry = "https://pypi.org/simple" }}
+
+[[package]]
+name = "svc"
+version = "0.1.0"
+source = {{ {root} }}
+dependencies = [{{ name = "service" }}, {{ name = "six" }}]
+"""
+
+
+def test_a_uv_workspace_is_judged_by_what_uv_sync_installs():
+    # as `uv lock` writes them (new-user round 42 F1, ab93/monorepo-demo): a root project
+    # installs what it needs, the members it uses included; a member it does not use
+    # (member: idna) only `uv sync --all-packages` installs
+    rooted = uv_lock.parse(UV_WORKSPACE.format(groups="", root='virtual = "."'), "uv.lock")
+    assert rooted.problems == []
+    assert picked(rooted, LINUX_311) == [("packaging", "24.2"), ("service", "0.1.0"),
+                                          ("six", "1.17.0")]
+    # a workspace whose root is no project: `uv sync` installs every member, and the root's
+    # dependency groups
+    text = UV_WORKSPACE.format(
+        groups='\n[manifest.dependency-groups]\ndev = [{ name = "six", specifier = "==1.17.0" }]\n',
+        root='editable = "svc"').replace(', {{ name = "six" }}', "")
+    text = text.replace(', { name = "six" }]', "]")
+    virtual = uv_lock.parse(text, "uv.lock")
+    assert virtual.problems == []
+    assert picked(virtual, LINUX_311) == [("idna", "3.10"), ("packaging", "24.2"),
+                                           ("six", "1.17.0")]
+
+
 def test_uv_lock_edge_source_picks_among_same_versions():
     text = ('[[package]]\nname = "app"\nversion = "1"\nsource = { virtual = "." }\n'
             'dependencies = [{ name = "t", source = { registry = "https://b" } }]\n\n'

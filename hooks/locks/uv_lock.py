@@ -217,6 +217,7 @@ class _Graph:
         self.nodes: list[_Node] = []
         self.by_name: dict[str, list[int]] = {}
         self.roots: list[int] = []
+        self.root_edges: list[dict] = []  # a virtual workspace root's dependency groups
 
     def add(self, package: LockedPackage, entry: dict, problems: list[LockProblem]) -> None:
         node = _Node(package, entry)
@@ -270,8 +271,9 @@ class _Graph:
     def select(self, environment: dict[str, str]) -> list[LockedPackage]:
         """The packages installed for the project in `environment` (a PEP 508 marker dict).
 
-        The walk starts at the project's own package(s): those with `source = { editable =
-        "." }` or `{ virtual = "." }`, and every workspace member listed in `[manifest]`. It
+        The walk starts at the project's own package(s) (see `_roots`: the package with
+        `source = { editable = "." }` or `{ virtual = "." }`, else every member of a workspace
+        whose root is no project). It
         takes *every* optional dependency group (extra) and every development group of those
         roots: mlgate compares the lock with a developer's environment, which usually has been
         made with `uv sync` (dev group included) and often `--all-extras`. From there it follows
@@ -289,7 +291,7 @@ class _Graph:
         editable/virtual "." package, no manifest) selects every package.
         """
         cache = MarkerCache(environment)
-        if not self.roots:
+        if not self.roots and not self.root_edges:
             return [node.package for node in self.nodes]
         extras = ("", *self._conflict_extras())
         seen: set[tuple[int, str]] = set()
@@ -300,6 +302,7 @@ class _Graph:
             node = self.nodes[root]
             edges = list(self._all_edges(node))
             self._follow(edges, cache, extras, stack)
+        self._follow(self.root_edges, cache, extras, stack)
         while stack:
             index, extra = stack.pop()
             if (index, extra) in seen:
@@ -357,14 +360,29 @@ class _Graph:
 
 
 def _roots(data: dict, graph: _Graph) -> list[int]:
-
+    """The packages `uv sync` installs from. The project at the lock's folder (`source =
+    { editable | virtual = "." }`): its dependencies reach the workspace members it uses, and
+    a member it does not use is installed only by `uv sync --all-packages` or `--package`
+    (a workspace of services judged by all of them: 85 false MLG201, new-user round 42 F1).
+    A workspace whose root is no project: every member, and the root's dependency groups
+    (`[manifest.dependency-groups]`), as `uv sync` there installs them all."""
+    own = [index for index, node in enumerate(graph.nodes)
+           if isinstance(node.entry_source, dict)
+           and any(node.entry_source.get(k) == "." for k in _ROOT_SOURCES)]
+    if own:
+        return own
     manifest = data.get("manifest")
-    members = manifest.get("members") if isinstance(manifest, dict) else None
+    if not isinstance(manifest, dict):
+        return []
+    members = manifest.get("members")
     wanted = {canonical_name(m) for m in members if isinstance(m, str)} if isinstance(
         members, list) else set()
-    roots = []
-    for index, node in enumerate(graph.nodes):
-        source = node.entry_source if isinstance(node.entry_source, dict) else {}
-        if node.package.name in wanted or any(source.get(k) == "." for k in _ROOT_SOURCES):
-            roots.append(index)
-    return roots
+    groups = manifest.get("dependency-groups")
+    for items in groups.values() if isinstance(groups, dict) else ():
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, dict) and isinstance(item.get("name"), str) and (
+                    canonical_name(item["name"]) in graph.by_name):
+                extras = item.get("extras")
+                graph.root_edges.append({"name": item["name"], "marker": item.get("marker"),
+                                         "extra": extras if isinstance(extras, list) else []})
+    return [index for index, node in enumerate(graph.nodes) if node.package.name in wanted]
