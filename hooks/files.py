@@ -152,6 +152,12 @@ def git_tracks(path: str) -> bool | None:
     return bool(listed)
 
 
+def tracks_any_in(folder: str) -> bool:
+    """Whether git tracks any file under `folder` (a folder of nothing committed or staged
+    is no commit yet)."""
+    return bool(_ls_files(".", cwd=os.path.abspath(folder)))
+
+
 def unanswered(tracked: bool | None, path: str) -> bool:
     """Whether `tracked`, git_tracks' answer for `path`, is no answer from inside a
     repository: a checkout owned by another user ("dubious ownership"), no git installed.

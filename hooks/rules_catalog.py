@@ -496,6 +496,21 @@ RULES: dict[str, Rule] = {
                     "namespace packages, modules over 1 MiB, packages that several "
                     "distributions share; everything MLG211 leaves out",
     ),
+    "MLG214": Rule(
+        'error',
+        summary='a lock git does not track: the commit ships without it',
+        what="a lock or requirements file mlgate found in the work tree (and compared with "
+             "the environment) that git neither tracks nor ignores: the commit, and every "
+             "checkout of it, has none of what it pins (a `uv.lock` that `uv sync` wrote and "
+             "nobody added, while pyproject.toml asks for bare names)",
+        fix="`git add` it; if it is not the project's lock, ignore it (.gitignore) or list it "
+            "in [tool.mlgate] exclude",
+        kind='untracked',
+        why='the lock passes on the developer\'s machine while the deployment, built from '
+            'the commit, installs whatever versions are newest that day',
+        not_flagged="outside a git repository; pyproject.toml (the manifest, not a lock); a "
+                    "lock git ignores (never read: what it pins counts as absent)",
+    ),
     "MLG301": Rule(
         'error',
         summary='an artifact references a global that is not on the allow-list '

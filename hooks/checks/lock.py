@@ -30,6 +30,7 @@ from mlgate.codes import LOCK_SOURCE as SOURCE
 from mlgate.codes import LOCK_STALE as STALE
 from mlgate.codes import LOCK_UNDECLARED as UNDECLARED
 from mlgate.codes import LOCK_UNPINNED as UNPINNED
+from mlgate.codes import LOCK_UNTRACKED as UNTRACKED
 from mlgate.config import Config
 from mlgate.finding import Finding
 from mlgate.lazy_re import LazyPattern
@@ -43,14 +44,14 @@ SEVERITY = {
     MALFORMED: "error", MISSING: "error", MISMATCH: "error", LOCAL_VERSION: "warning",
     UNDECLARED: "warning", UNPINNED: "error", SOURCE: "error", NO_HASH: "error",
     STALE: "error", IMAGE_PYTHON: "warning", IMAGE_UNPINNED: "error", SERVICE_IMPORT: "error",
-    SERVICE_BROKEN: "error", SERVICE_NAME: "error",
+    SERVICE_BROKEN: "error", SERVICE_NAME: "error", UNTRACKED: "error",
 }
 KINDS = {
     MALFORMED: "malformed", MISSING: "missing", MISMATCH: "mismatch",
     LOCAL_VERSION: "local-version", UNDECLARED: "undeclared", UNPINNED: "unpinned",
     SOURCE: "source", NO_HASH: "unhashed", STALE: "stale", IMAGE_PYTHON: "image-python",
     IMAGE_UNPINNED: "image-unpinned", SERVICE_IMPORT: "service-import",
-    SERVICE_BROKEN: "service-syntax", SERVICE_NAME: "service-name",
+    SERVICE_BROKEN: "service-syntax", SERVICE_NAME: "service-name", UNTRACKED: "untracked",
 }
 # Installed in every environment by the tools themselves; never expected in a lock.
 ALWAYS_PRESENT = {"pip", "setuptools", "wheel", "distribute", "pkg-resources"}
@@ -389,6 +390,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     # One spelling per file, whoever found it (discovery above the project gives absolute
     # paths, the audit relative ones): findings, and the verdict cached for both, agree.
     paths = [_relative(p) for p in paths]
+    untracked = _untracked(paths)  # (not part of the cached verdict: `git add` changes it)
     # What the project's Dockerfiles install by name, bypassing any lock (MLG210).
     installs = {path: found for path, found in _image_installs(
         config.root if inside else repo_root).items() if not _excluded(config, path)}
@@ -429,7 +431,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
             sources) + ".json"
         cached = _cached_verdict(cache, verdict_name)
         if cached is not None:
-            return cached
+            return [*untracked, *cached]
     # A file both found and included by another (`-r requirements.txt` in a test file) is
     # one lock: read once, its findings reported once.
     locks, seen = [], set()
@@ -627,7 +629,29 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                                                        os.path.join(repo_root,
                                                                     "pyproject.toml"),
                                                        *manifests, *dockerfiles, *sources])
-    return findings
+    return [*untracked, *findings]
+
+
+def _untracked(paths: list[str]) -> list[Finding]:
+    """MLG214: a lock in the work tree that git neither tracks nor ignores (git lists it
+    as untracked), in a folder whose other files git tracks: read, it would pass what the
+    commit ships without (new-user round 42 F2: a `uv.lock` that `uv sync` wrote, never
+    added, pinned 15 bare names). A folder git tracks nothing of is no commit yet."""
+    from mlgate.files import git_tracks, tracks_any_in
+
+    found = []
+    for path in paths:
+        if os.path.basename(path) == "pyproject.toml" or not os.path.isfile(path):
+            continue
+        if git_tracks(path) is False and tracks_any_in(os.path.dirname(path) or "."):
+            found.append(Finding(
+                path, 1, 1, UNTRACKED, f"{path} is not tracked by git: the commit ships"
+                " without it, and nothing it pins reaches a checkout or a deployment",
+                severity=SEVERITY[UNTRACKED],
+                hint=f"git add {path} (if it is not the project's lock: ignore it, or list"
+                     " it in [tool.mlgate] exclude)",
+                extra={"check": NAME, "kind": KINDS[UNTRACKED]}))
+    return found
 
 
 def _python_sources(root: str) -> list[str]:
