@@ -9,6 +9,8 @@ product of the choices is bounded (MAX_AMBIGUOUS_WAYS)."""
 
 from __future__ import annotations
 
+import pickle
+import re
 import subprocess
 
 import pytest
@@ -64,3 +66,46 @@ def test_a_text_pipeline_with_a_chain_of_optional_digits_is_refused(git_project,
     code, found = artifact_json(capsys, "model.joblib")
     assert code == 1 and any(f["code"] == "MLG309" and "ways" in f["message"]
                              for f in found), found
+
+
+# A compiled pattern a project's transformer keeps (re._compile in the file) runs on each
+# request as a token_pattern does (red team round 42 F2: 50 s on 63 characters)
+ORDINARY_COMPILED = [
+    (r"(ain't|aren't|can't|can't've|could've|couldn't|didn't|doesn't|don't|he'd|he'll)",
+     re.I),
+    (r"https?://\S+|www\.\S+", 0), (r"<.*?>", 0), (r"[\w.+-]+@[\w-]+\.[\w.-]+", 0),
+    (r"\b(a|an|the|and|or|of|to|in|is|it|on|for|with|as|at|by)\b\s*", re.I),
+    ("[\U0001F600-\U0001F64F\U0001F300-\U0001F5FF]+", 0), (rb"\d+", 0), (r"\s+", re.M),
+]
+
+
+def test_compiled_patterns_a_project_keeps_are_bounded_like_a_token_pattern(git_project,
+                                                                             capsys):
+    import joblib
+
+    joblib.dump({"cleaners": [re.compile(p, f) for p, f in ORDINARY_COMPILED]},
+                git_project / "ordinary.joblib")
+    joblib.dump({"cleaner": re.compile(r"(?:\w|\w\w)" * 30 + r"://\S+")},
+                git_project / "slow.joblib")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    assert artifact_json(capsys, "ordinary.joblib") == (0, [])
+    code, found = artifact_json(capsys, "slow.joblib")
+    assert code == 1 and any(f["code"] == "MLG309" and "compiled pattern" in f["message"]
+                             and "ways" in f["message"] for f in found), found
+
+
+def test_a_compiled_pattern_with_a_flag_no_pattern_carries_is_refused(git_project, capsys):
+    # re.DEBUG printed the pattern's parse to stdout at every load (F5)
+    data = pickle.dumps(re.compile("ab", re.I), protocol=4)
+    assert data.count(b"K\x22") == 1  # BININT1 34: re.I | re.U
+    (git_project / "p.pkl").write_bytes(data.replace(b"K\x22", b"K\xa2"))  # | re.DEBUG
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "p.pkl")
+    assert code == 1 and "flags I L M S U X A" in found[0]["message"], found
+
+
+def test_the_probe_admits_the_compiled_patterns_the_scan_admits():
+    from mlgate.artifacts.value_types import _MAX_PATTERN
+    from mlgate.probe_script.verify import MAX_COMPILED_PATTERN
+
+    assert MAX_COMPILED_PATTERN == _MAX_PATTERN

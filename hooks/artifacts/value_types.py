@@ -124,6 +124,9 @@ TZUTC, TZOFFSET = ("dateutil.tz.tz", "tzutc"), ("dateutil.tz.tz", "tzoffset")
 # re._compile(pattern, flags) (false-alarm round 37: refused, no allow suggested).
 RE_COMPILE = ("re", "_compile")
 _MAX_PATTERN = 10_000
+# The flags CPython's compiled patterns carry: I L M S U X A (re.DEBUG printed the pattern's
+# parse at every load of the file, in the user's process: red team round 42 F5)
+_PATTERN_FLAGS = 2 | 4 | 8 | 16 | 32 | 64 | 256
 PAIRS = frozenset({DATE, DATETIME_CLASS, TIME, TIMEDELTA, TIMEZONE, DECIMAL, FRACTION, UUID,
                    COUNTER, DEQUE, ZONEINFO, PARTIAL, CHECK_ARRAY, BSPLINE, BSPLINE_BACKEND,
                    LOGGER,
@@ -309,9 +312,10 @@ def call_problem(target: GlobalRef, args: Seq, what: str) -> str | None:
         if not (what == "REDUCE" and isinstance(pattern, (str, bytes))
                 and type(pattern) in (str, bytes)
                 and len(pattern) <= _MAX_PATTERN and _int(items[1])
-                and 0 <= items[1].value < 1024):
+                and items[1].value >= 0 and not items[1].value & ~_PATTERN_FLAGS):
             return ("re._compile called with other than (a pattern of at most"
-                    f" {_MAX_PATTERN} characters, flags): CPython writes (pattern, flags)")
+                    f" {_MAX_PATTERN} characters, flags I L M S U X A): CPython writes"
+                    " (pattern, flags)")
         return None
     if pair == PARTIAL:
         if what == "REDUCE" and len(args.items) == 1 and _partial_function(
