@@ -9,6 +9,7 @@ product of the choices is bounded (MAX_AMBIGUOUS_WAYS)."""
 
 from __future__ import annotations
 
+import json
 import pickle
 import re
 import subprocess
@@ -109,3 +110,66 @@ def test_the_probe_admits_the_compiled_patterns_the_scan_admits():
     from mlgate.probe_script.verify import MAX_COMPILED_PATTERN
 
     assert MAX_COMPILED_PATTERN == _MAX_PATTERN
+
+
+# -- false-alarm round 42: .skops files of ordinary models on the newest releases ---------
+
+def _node(module, name, loader, content, **extra):
+    return {"__class__": name, "__module__": module, "__loader__": loader, "content": content,
+            **extra}
+
+
+def _json(value):
+    return _node("builtins", "str", "JsonNode", json.dumps(value), is_json=True)
+
+
+def _attributes(items):
+    return _node("builtins", "dict", "DictNode", items, key_types=_node(
+        "builtins", "list", "ListNode", [_node("builtins", "str", "TypeNode", None)
+                                         for _ in items]))
+
+
+def _spline_front(array, backend_module="scipy.interpolate._bsplines", second=None):
+    # as skops 0.16 writes scipy 1.18.1's BSpline: a tuple of (its _BSpline backend, an array)
+    backend = _node(backend_module, "_BSpline", "ObjectNode", _attributes(
+        {"k": _json(3), "axis": _json(0), "extrapolate": _json(False),
+         "_delegate_to": _json(None), "t": array, "c": array}))
+    return _node("scipy.interpolate._bsplines", "BSpline", "ObjectNode", _node(
+        "builtins", "tuple", "TupleNode", [backend, second or array]))
+
+
+@pytest.mark.parametrize(("front", "refused"), [
+    (lambda a: _spline_front(a), False),
+    (lambda a: _spline_front(a, second=_json(1)), True),
+    (lambda a: _node("scipy.interpolate._bsplines", "BSpline", "ObjectNode", _node(
+        "builtins", "tuple", "TupleNode", [a, a])), True),
+])
+def test_scipy_1_18_splines_in_skops_are_read_as_the_pickle_path_reads_them(front, refused):
+    from test_artifact_canonical import _skops_with, allow
+
+    from mlgate.artifacts.skops_files import scan_tree
+
+    def edit(schema):
+        attributes = schema["content"]["content"]
+        attributes["spline_"] = front(attributes["coef_"])
+        schema["content"]["key_types"]["content"].append(
+            _node("builtins", "str", "TypeNode", None))
+
+    facts: dict = {}
+    found = scan_tree("m.skops", _skops_with(edit), allow(), facts)
+    assert bool(found) is refused, found
+    if not refused:  # not left to the check that its __setstate__ is compiled code
+        assert ["scipy.interpolate._bsplines", "BSpline"] not in facts.get("compiled", [])
+
+
+@pytest.mark.parametrize(("module", "value", "refused"), [
+    ("catboost.core", _node("builtins", "bytes", "BytesNode", None, file="m.bin"), False),
+    ("catboost.core", _json("model"), True),
+    ("sklearn.linear_model._logistic", _node("builtins", "bytes", "BytesNode", None,
+                                             file="m.bin"), True),
+])
+def test_catboost_keeps_its_model_under_one_dunder_key_in_skops_too(module, value, refused):
+    from mlgate.artifacts.skops_files import _attribute_node
+
+    state = _attributes({"iterations": _json(10), "__model": value})
+    assert _attribute_node(state, module) is not refused
