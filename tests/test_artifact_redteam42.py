@@ -173,3 +173,54 @@ def test_catboost_keeps_its_model_under_one_dunder_key_in_skops_too(module, valu
 
     state = _attributes({"iterations": _json(10), "__model": value})
     assert _attribute_node(state, module) is not refused
+
+
+# -- red team round 42 F3: a neighbour search tree answers from its own arrays ------------
+
+def _tampered_knn(how):
+    import numpy as np
+    from sklearn.neighbors import KNeighborsClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(200, 3)
+    y = (X[:, 0] > 0.5).astype(int)
+    model = KNeighborsClassifier(n_neighbors=3, algorithm="kd_tree").fit(X, y)
+    state = list(model._tree.__getstate__())
+    if how == "one-sample":  # every index names one sample: every answer is its label
+        state[1] = np.full_like(state[1], int(np.flatnonzero(y == 1)[0]))
+    elif how == "moved-rows":  # the tree's own rows moved, _fit_X left honest
+        data = np.array(state[0])
+        data[y == 0] += 100.0
+        state[0] = data
+    elif how == "leaf-size":  # a tree no build makes
+        state[4] = 0
+    model._tree.__setstate__(tuple(state))
+    return model
+
+
+@pytest.mark.parametrize(("how", "said"), [
+    ("one-sample", "other than building the tree over its rows makes"),
+    ("moved-rows", "a search tree over other rows than its fitted rows"),
+    ("leaf-size", "a tree no build over its rows makes"),
+    (None, None),
+])
+def test_a_neighbour_tree_is_what_building_one_over_its_rows_makes(git_project, capsys, how,
+                                                                    said):
+    import joblib
+    import numpy as np
+    from sklearn.neighbors import BallTree, KernelDensity
+
+    joblib.dump(_tampered_knn(how), git_project / "model.joblib")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "model.joblib")
+    if said is None:  # ordinary trees pass: weighted density, another metric, a bundle
+        rng = np.random.RandomState(1)
+        X = rng.rand(100, 4)
+        joblib.dump({"kde": KernelDensity().fit(X, sample_weight=rng.rand(100) + 0.1),
+                     "ball": BallTree(X, leaf_size=5, metric="manhattan")},
+                    git_project / "trees.joblib")
+        subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+        assert (code, found) == (0, []) and artifact_json(capsys, "trees.joblib") == (0, [])
+    else:
+        assert code == 1 and any(f["code"] == "MLG309" and said in f["message"]
+                                 for f in found), found

@@ -1997,6 +1997,29 @@ def _binary_tree_problem(tree):
         matrix = metric.__getstate__()[2]
         if matrix.shape != (data.shape[1], data.shape[1]):
             return f"{type(tree).__name__}: a Mahalanobis matrix of another size than its data"
+    return _rebuilt_tree_problem(tree, state)
+
+
+def _rebuilt_tree_problem(tree, state):
+    """A search tree is what building one over its rows makes, exactly (the build is
+    deterministic): every sample index one of its rows, once; every node's bounds those of
+    its samples. Only range and shape were checked before, and a tree whose indices all
+    named one sample answered every query with that sample's label (red team round 42 F3)."""
+    import numpy as np
+
+    data, idx_array, node_data, node_bounds = tree.get_arrays()
+    weights = state[12] if len(state) > 12 else None
+    try:
+        again = type(tree)(np.array(data), leaf_size=int(state[4]), metric=state[11],
+                           **({} if weights is None else {"sample_weight": weights}))
+        rebuilt = again.get_arrays()
+    except Exception as exc:  # a state no build makes (leaf_size=0, another metric)
+        return (f"{type(tree).__name__}: a tree no build over its rows makes"
+                f" ({type(exc).__name__}: {str(exc)[:100]})")
+    if not all(np.array_equal(a, b) for a, b in zip(
+            (idx_array, node_data, node_bounds), rebuilt[1:])):
+        return (f"{type(tree).__name__}: sample indices or node bounds other than building"
+                " the tree over its rows makes")
     return None
 
 
@@ -2028,6 +2051,12 @@ def _fitted_rows_problem(model):
         if getattr(data, "shape", None) != shape:
             return (f"{type(model).__name__}: a search tree of {getattr(data, 'shape', '?')}"
                     f" rows and columns, for fitted rows of {shape}")
+        # predict answers from the tree's rows, the labels from _y by index: a tree over
+        # other rows gave the file's answer to every query while _fit_X and _y looked
+        # honest (red team round 42 F3)
+        if not np.array_equal(data, rows):
+            return (f"{type(model).__name__}: a search tree over other rows than its fitted"
+                    " rows (_fit_X)")
     return None
 
 
