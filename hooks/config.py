@@ -239,6 +239,7 @@ CHECK_KEYS: dict[str, dict[str, Callable[[Any, str], Any]]] = {
         "pythonpath": _list_of_str,
         "load": _bool,
         "load-timeout": _seconds,
+        "run-timeout": _seconds,
         "memory-limit-mb": _megabytes,
         "sandbox": _choice("auto", "require", "off"),
     },

@@ -224,3 +224,24 @@ def test_a_neighbour_tree_is_what_building_one_over_its_rows_makes(git_project, 
     else:
         assert code == 1 and any(f["code"] == "MLG309" and said in f["message"]
                                  for f in found), found
+
+
+def test_the_loads_of_one_run_share_a_deadline(git_project, capsys):
+    # red team round 42 F4: each file within its load-timeout, a run of many took hours
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression().fit([[0.0], [1.0]], [0, 1])
+    for name in ("a.joblib", "b.joblib"):
+        joblib.dump(model, git_project / name)
+    (git_project / "pyproject.toml").write_text(
+        "[tool.mlgate.artifact]\nrun-timeout = 0.001\n")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    code, found = artifact_json(capsys, "a.joblib", "b.joblib")
+    assert code == 1 and [(f["path"], f["code"]) for f in found] == [
+        ("a.joblib", "MLG309"), ("b.joblib", "MLG309")], found
+    assert all("run-timeout" in f["message"] for f in found)
+    # not a verdict on the files: not cached, and the next run with time loads them
+    (git_project / "pyproject.toml").write_text("[tool.mlgate.artifact]\nrun-timeout = 600\n")
+    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
+    assert artifact_json(capsys, "a.joblib", "b.joblib") == (0, [])

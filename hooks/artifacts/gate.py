@@ -34,6 +34,10 @@ from mlgate.finding import Finding
 from mlgate.lazy_re import LazyPattern
 
 DEFAULT_TIMEOUT = 120.0
+# What the loads of one run may take together, from its start (each within load-timeout):
+# four 16 KB files, each slow to verify, took 5 minutes and passed, and a hundred would take
+# hours (red team round 42 F4). An artifact not loaded in time is an error, not a pass.
+DEFAULT_RUN_TIMEOUT = 600.0
 # The probe's own deadlines (load-timeout, each call's) are alarms in its Python, which say
 # which step did not finish; the kill from outside, for code stuck in C, comes this much
 # later, so that they are met first (a chain of nested Pipelines whose predict() runs
@@ -681,6 +685,8 @@ class ArtifactGate:
         self.env = _Environment(self.python.executable, self.cache, verbose)
         self.load = not no_load and self.section.get("load", True)
         self.timeout = float(self.section.get("load-timeout", DEFAULT_TIMEOUT))
+        self.run_timeout = float(self.section.get("run-timeout", DEFAULT_RUN_TIMEOUT))
+        self._deadline = float("inf")  # set for each run (`check`)
         self.sandbox = self.section.get("sandbox", "auto")
         self.configured = {tuple(e.split(":", 1)) for e in self.section.get("allow", [])}
         self.base = BASE | NUMPY_UFUNCS | NUMPY_TYPES | self.configured
@@ -704,7 +710,7 @@ class ArtifactGate:
         from mlgate import probe
         from mlgate.artifacts.container import detect
 
-        if not self.load:
+        if not self.load or self._spent():
             return
         from mlgate.artifacts.reading import read_head
 
@@ -716,6 +722,12 @@ class ArtifactGate:
                 prepare={"path": os.path.realpath(path), "preimport": _preimports(kind, head),
                          "sandbox": _sandbox_spec(self.section, self._reads(), path, block)},
                 sandbox=self.sandbox))
+
+    def _spent(self) -> bool:
+        """Whether the run's loads have had their `run-timeout`: no load starts after it."""
+        import time
+
+        return time.monotonic() > self._deadline
 
     def _verify(self, path: str, facts: dict, roots: list[str]) -> dict:
         """The probe's verdict on the pending scikit-learn pairs and dtype states of a file
@@ -872,9 +884,12 @@ class ArtifactGate:
               ) -> list[tuple[str, list[Finding], dict]]:
         """(path, findings, record) per artifact, in order. `models`: path -> (block, key).
         Every static scan of the run shares one budget (`RunBudget`)."""
+        import time
+
         from mlgate.artifacts.pickle_scan import _RUN, RunBudget
 
         _RUN[0] = RunBudget()
+        self._deadline = time.monotonic() + self.run_timeout
         try:
             return self._check(paths, models)
         finally:
@@ -1069,6 +1084,18 @@ class ArtifactGate:
                     cacheable = result.get("kind") not in ("module", "probe")
                     record["findings"] += [_stored(f) for f in result.pop("findings", [])]
                 finish(path, record, name if cacheable else None)
+                continue
+            if self._spent():  # said, and not cached: the next run loads it
+                for started in early:
+                    started.cancel()
+                record["findings"].append(_stored(_finding(
+                    path, LOAD_FAILS, f"not loaded: this run's loads took more than its"
+                    f" {self.run_timeout:g} s run-timeout together, so nothing of this"
+                    " artifact's load was checked",
+                    hint="check fewer files at once (verdicts are cached: the next run"
+                         " loads only what it has not checked), or raise [tool.mlgate."
+                         "artifact] run-timeout")))
+                finish(path, record, None)
                 continue
             project_pairs = project_pairs | set(allow.project_pending)
             chained = self._preprocessors(path, block, project_pairs, roots)

@@ -828,6 +828,17 @@ def _pattern_problem(pattern, flags=0, limit=1000):
     `\b\w+(?:-\w+)*\b`, the default `(?u)\b\w\w+\b`. No back-references."""
     if not isinstance(pattern, str) or len(pattern) > limit:
         return f"is not a pattern of at most {limit} characters"
+    key = (pattern, flags, limit)
+    if key not in _PATTERN_VERDICTS:  # once per probe: twenty vectorizers of one pattern
+        _PATTERN_VERDICTS[key] = _judged_pattern(pattern, flags)  # cost one (round 42 F4)
+    return _PATTERN_VERDICTS[key]
+
+
+_PATTERN_VERDICTS: dict = {}
+_CLASS_CUTS: dict = {}  # a class's intervals over every code point, once per probe
+
+
+def _judged_pattern(pattern, flags):
     try:
         import re._compiler as compiler  # Python 3.11+
         import re._parser as parser
@@ -895,10 +906,12 @@ class _PatternCheck:
             if key not in scanned:
                 cuts.update((argument, argument + 1))
                 continue
-            runs = self.compile([(parser.MAX_REPEAT, (1, parser.MAXREPEAT, self.sub(
-                [(op, argument)], flags)))], flags)
-            for match in runs.finditer(_every_character()):
-                cuts.update(match.span())
+            if key not in _CLASS_CUTS:
+                runs = self.compile([(parser.MAX_REPEAT, (1, parser.MAXREPEAT, self.sub(
+                    [(op, argument)], flags)))], flags)
+                _CLASS_CUTS[key] = [bound for match in runs.finditer(_every_character())
+                                    for bound in match.span()]
+            cuts.update(_CLASS_CUTS[key])
         bounds = sorted(cuts)
         self.sample = [chr(low) for low in bounds[:-1]]  # one character per interval
 
