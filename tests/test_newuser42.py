@@ -5,6 +5,7 @@ check-lock passed a commit that ships no lock (hjkornn-phys/simple-ml-server, F2
 from __future__ import annotations
 
 import subprocess
+import sys
 
 import pytest
 from envs import install, make_venv
@@ -50,3 +51,58 @@ def test_a_repository_that_tracks_nothing_yet_is_no_commit(project, capsys):
     install(venv, "attrs", "24.1.0")
     write(root / "requirements.txt", "attrs==24.1.0\n")
     assert run_lock(capsys) == (0, [])
+
+
+def test_missing_scikit_learn_is_blamed_only_for_the_error_it_causes(monkeypatch):
+    # DS-app (F3): a renamed column's ValueError from an XGBRegressor was said to need
+    # scikit-learn, in an environment where the model predicts without it
+    import importlib.util
+
+    from mlgate.probe_script.exercise import _missing_sklearn
+
+    class XGBRegressor:
+        def predict(self, rows):
+            return rows
+
+    XGBRegressor.__module__ = "xgboost.sklearn"
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "sklearn" else real(name, *a))
+    predict = XGBRegressor().predict
+    assert _missing_sklearn(predict, ValueError("feature_names mismatch")) is None
+    cause = _missing_sklearn(predict, AttributeError(
+        "'super' object has no attribute 'get_params'"))
+    assert cause and "needs scikit-learn" in cause
+
+
+def _shim(monkeypatch, module, forwards_to):
+    # as scikit-learn 0.22's generated deprecated modules are written
+    import types
+
+    shim = types.ModuleType(module)
+    shim.deprecated_path = module
+    setattr(shim, forwards_to.__name__.rpartition(".")[2], forwards_to)
+    shim.__getattr__ = lambda name: getattr(forwards_to, name)
+    monkeypatch.setitem(sys.modules, module, shim)
+
+
+def test_a_class_reached_through_scikit_learn_0_22s_deprecated_module_is_its_own(
+        monkeypatch):
+    # predictive-equipment-failures (F4): a forest pickled before 0.22 names
+    # sklearn.ensemble.forest, which 0.22 and 0.23 keep as a shim: pickle.load reads it
+    import sklearn.ensemble._forest as forest
+    import sklearn.tree._classes as classes
+    import sklearn.utils as utils
+
+    from mlgate.probe_script.common import LoadFailure
+    from mlgate.probe_script.load import _Resolver
+
+    _shim(monkeypatch, "sklearn.ensemble.forest", forest)
+    _shim(monkeypatch, "sklearn.tree.tree", classes)
+    resolver = _Resolver(set(), set(), [])
+    resolver.verify_sklearn_pair("sklearn.ensemble.forest", "RandomForestClassifier")
+    resolver.verify_sklearn_pair("sklearn.tree.tree", "DecisionTreeClassifier")
+    # a module that forwards elsewhere than a private module of its package: not a shim
+    _shim(monkeypatch, "sklearn.ensemble.weight_boosting", utils)
+    with pytest.raises(LoadFailure):
+        resolver.verify_sklearn_pair("sklearn.ensemble.weight_boosting", "Bunch")

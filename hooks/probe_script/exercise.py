@@ -154,12 +154,16 @@ def _frame(spec):
     return frame
 
 
-def _missing_sklearn(function):
+def _missing_sklearn(function, exc):
     """Why a LightGBM or XGBoost scikit-learn wrapper cannot predict, when scikit-learn is
     not installed: they load without it (stand-in base classes), then fail with an error
-    that names neither ("'super' object has no attribute 'get_params'")."""
+    that names neither ("'super' object has no attribute 'get_params'"). Only for that
+    kind of error: a renamed column failed with its own ValueError, and the hint to add
+    scikit-learn fixed nothing (new-user round 42 F3)."""
     import importlib.util
 
+    if not isinstance(exc, (AttributeError, ImportError, NameError, TypeError)):
+        return None
     model = getattr(function, "__self__", None)
     module = type(model).__module__ if model is not None else ""
     if module.split(".")[0] not in ("lightgbm", "xgboost") or not module.endswith(".sklearn"):
@@ -203,7 +207,7 @@ def _attempt(seconds, function, *args):
     except Exception as exc:
         failed = {"ok": False, "type": type(exc).__name__, "message": error_text(exc),
                   "hang": type(exc).__name__ == "Hang"}
-        cause = _missing_sklearn(function)
+        cause = _missing_sklearn(function, exc)
         if cause:
             failed["cause"] = cause
         return failed

@@ -93,6 +93,26 @@ class _ProjectFinder:
         return importlib.machinery.PathFinder.find_spec(name, self.roots)
 
 
+def _deprecated_home(loaded, module, name):
+    """scikit-learn 0.22 and 0.23 kept each module they made private (`ensemble.forest` ->
+    `ensemble._forest`) as a generated file that names its `deprecated_path` and forwards
+    attribute lookups to the private one (PEP 562), so files pickled before 0.22 load: the
+    class is then the private module's (new-user round 42 F4: MLG308 "no longer exists" for
+    a RandomForest that pickle.load read). (module object, its name) to judge the class by."""
+    import types
+
+    names = vars(loaded)
+    if name in names or names.get("deprecated_path") != module or not callable(
+            names.get("__getattr__")):
+        return loaded, module
+    # the private module it imported (`from . import _classes` for tree.tree), defining it
+    parent = module.rpartition(".")[0]
+    homes = [m for m in names.values() if isinstance(m, types.ModuleType)
+             and m.__name__.startswith(parent + "._") and isinstance(vars(m).get(name), type)
+             and vars(m)[name].__module__ == m.__name__]
+    return (homes[0], homes[0].__name__) if len(homes) == 1 else (loaded, module)
+
+
 class _Resolver:
     """Resolves exactly the allow-listed pairs and nothing else.
 
@@ -145,6 +165,7 @@ class _Resolver:
             raise LoadFailure("refused", refused, module=module, name=name)
         loaded = self.module(module, name)
         target = name[len(PYX_UNPICKLE):] if name.startswith(PYX_UNPICKLE) else name
+        loaded, home = _deprecated_home(loaded, module, target)
         value = vars(loaded).get(target)
         if value is None or (target != name and vars(loaded).get(name) is None):
             raise LoadFailure("class", f"{module} has no {name}", module=module, name=name)
@@ -159,10 +180,10 @@ class _Resolver:
                 raise LoadFailure("refused", refused + f" (it is {value.__module__}'s"
                                   f" {value.__qualname__})", module=module, name=name)
             return
-        if value.__module__ != module:  # imported there: pickle would name its own module
+        if value.__module__ != home:  # imported there: pickle would name its own module
             raise LoadFailure("refused", refused + f" (it is {value.__module__}'s class)",
                               module=module, name=name)
-        if not _estimator_module(loaded, MODULE_ALIASES.get(module, module)):
+        if not _estimator_module(loaded, MODULE_ALIASES.get(home, home)):
             raise LoadFailure("refused", refused + f" ({module} holds no estimator)",
                               module=module, name=name)
 
