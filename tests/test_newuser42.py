@@ -106,3 +106,22 @@ def test_a_class_reached_through_scikit_learn_0_22s_deprecated_module_is_its_own
     _shim(monkeypatch, "sklearn.ensemble.weight_boosting", utils)
     with pytest.raises(LoadFailure):
         resolver.verify_sklearn_pair("sklearn.ensemble.weight_boosting", "Bunch")
+
+
+def test_the_folder_a_check_runs_in_may_be_named(git_project, capsys):
+    # F5: `mlgate schema .` in the project said "run it from that project's folder"
+    import json
+
+    from mlgate.cli import main
+
+    (git_project / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "0"\n')
+    for check in ("schema", "latency"):
+        for named in (".", str(git_project)):
+            code = main([check, "--format", "json", "--python", sys.executable, named])
+            out = capsys.readouterr().out
+            assert code != 2, out
+            assert "is a folder" not in out
+    (git_project / "other").mkdir()
+    code = main(["schema", "--format", "json", "--python", sys.executable, "other"])
+    assert code == 2 and "is a folder" in json.loads(capsys.readouterr().out)["error"][
+        "message"]
