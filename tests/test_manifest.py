@@ -206,6 +206,14 @@ def test_check_artifact_gets_every_staged_file_and_keeps_the_artifacts() -> None
     assert hook["entry"] == "mlgate artifact --only-artifacts"
 
 
+@pytest.mark.parametrize("hook_id", ["check-lock", "check-artifact", "check-schema",
+                                     "check-latency"])
+def test_a_check_whose_warnings_matter_shows_them_under_passed(hook_id: str) -> None:
+    # pre-commit hides a passing hook's output: check-artifact's MLG310 (trees not checked)
+    # passed as a bare "Passed" (new-user round 42 F6)
+    assert _hook(hook_id).get("verbose") is True
+
+
 def test_check_schema_runs_on_every_commit_whatever_the_models_names() -> None:
     hook = _hook("check-schema")
     # A model saved as model.bin is found by its content; a name filter would skip a commit
