@@ -141,7 +141,8 @@ def read_inputs(spec, findings: list[Finding]):
         try:
             real = os.path.realpath(spec.sample)
             tracked = git_tracks(real)
-            if git_ignores(real) or unanswered(tracked, real) or (tracked is False and (
+            ignored = git_ignores(real)
+            if ignored or unanswered(tracked, real) or (tracked is False and (
                     real != os.path.abspath(spec.sample) or (
                         spec.origin.startswith("[") and git_tracks("pyproject.toml")))):
                 # reliability round 34: `sample = "gcp-key.json"` and a contract declaring
@@ -150,10 +151,13 @@ def read_inputs(spec, findings: list[Finding]):
                 # committed configuration, or a link, names committed samples only
                 from mlgate.files import UNANSWERED
 
-                raise ContractError(f"{spec.sample}: {UNANSWERED}" if tracked is None else
-                                    f"{spec.sample} is not a file git tracks (or one it"
-                                    " ignores): a request the repository ships is"
-                                    " committed (`git add` it if it is one)", spec.sample)
+                # (ContractError names the file: new-user round 42 F7 read it twice)
+                raise ContractError(UNANSWERED if tracked is None else (
+                    "a file git ignores, and a committed configuration names committed"
+                    " samples only" if ignored else
+                    "not a file git tracks, and a committed configuration names committed"
+                    f" samples only (`git add {spec.sample}` if the repository ships it)"),
+                    spec.sample)
             sample = read_sample(spec.sample, spec.csv_missing)
         except ContractError as exc:
             where = getattr(exc, "path", None) or spec.sample

@@ -125,3 +125,23 @@ def test_the_folder_a_check_runs_in_may_be_named(git_project, capsys):
     code = main(["schema", "--format", "json", "--python", sys.executable, "other"])
     assert code == 2 and "is a folder" in json.loads(capsys.readouterr().out)["error"][
         "message"]
+
+
+def test_an_untracked_declared_sample_is_named_once_with_what_to_do(git_project, capsys):
+    # F7: "sample: sample_request.json: sample_request.json is not a file git tracks (or one
+    # it ignores)"
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+
+    from mlgate.cli import main
+
+    joblib.dump(LogisticRegression().fit([[0.0], [1.0]], [0, 1]), git_project / "m.joblib")
+    (git_project / "sample_request.json").write_text('{"x": 1}')
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.models.m]\nartifact = "m.joblib"\nsample = "sample_request.json"\n')
+    git("add", "m.joblib", "pyproject.toml")
+    assert main(["schema", "--python", sys.executable]) == 1
+    out = capsys.readouterr().out
+    [line] = [x for x in out.splitlines() if "MLG400" in x]
+    assert line.count("sample_request.json") == 3, line  # its path, the subject, the fix
+    assert "not a file git tracks" in line and "`git add sample_request.json`" in line

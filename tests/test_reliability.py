@@ -968,7 +968,7 @@ def test_files_git_does_not_hold_are_never_read_into_findings(repo, capsys):
     main(["schema", "--python", sys.executable, "--artifact", "model.joblib", "--sample",
           ".env", "--contract", "api.py:Request"])
     out = capsys.readouterr()
-    assert "wJalr" not in out.out + out.err and "not a file git tracks" in out.out, out.out
+    assert "wJalr" not in out.out + out.err and "a file git ignores" in out.out, out.out
 
 
 def test_an_invalid_requirement_is_quoted_as_an_excerpt(repo, capsys):
