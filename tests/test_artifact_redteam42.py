@@ -224,6 +224,8 @@ def test_a_neighbour_tree_is_what_building_one_over_its_rows_makes(git_project, 
     else:
         assert code == 1 and any(f["code"] == "MLG309" and said in f["message"]
                                  for f in found), found
+        # not "load it yourself to see the full error": it loads, and answers wrong
+        assert all("re-save the model from its training code" in f["hint"] for f in found)
 
 
 def test_the_loads_of_one_run_share_a_deadline(git_project, capsys):

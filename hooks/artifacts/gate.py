@@ -540,9 +540,18 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
         return [_finding(path, LOAD_FAILS, f"loading {message}",
                          hint="raise [tool.mlgate.artifact] memory-limit-mb if the model is"
                               " really that large")]
+    if kind == "corrupt":  # nothing to see by loading it: it loads, and fails later
+        return [_finding(path, LOAD_FAILS, f"loading failed: {message}", kind=kind,
+                         hint=_CORRUPT_HINT)]
     advice = _ABI_HINT if _ABI_BREAK.search(message) else _unreadable_hint(message)
     return [_finding(path, LOAD_FAILS, f"loading failed: {message}", kind=kind,
                      **({"hint": advice} if advice else {}))]
+
+
+_CORRUPT_HINT = ("the file holds what its library never writes (or was damaged after it was"
+                 " saved): loading it yourself shows nothing, it fails or misbehaves later;"
+                 " re-save the model from its training code with the project's versions,"
+                 " and do not serve this file")
 
 
 def _unreadable_hint(message: str) -> str | None:
