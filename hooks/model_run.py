@@ -247,7 +247,7 @@ def exercise(gate, spec, sample, latency: dict | None, findings: list[Finding]) 
         # model with column names is called with) leaves the input not checked: a warning
         findings.append(_finding(spec.sample or spec.artifact, UNREADABLE, model["error"],
                                  "warning" if model.get("needs") or model.get("not_checked")
-                                 else "error"))
+                                 else "error", hint=model.get("hint") or ""))
         return None
     if model.get("contract_error"):
         findings.append(_finding(spec.contract.rpartition(":")[0], UNREADABLE,

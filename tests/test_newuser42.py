@@ -145,3 +145,25 @@ def test_an_untracked_declared_sample_is_named_once_with_what_to_do(git_project,
     [line] = [x for x in out.splitlines() if "MLG400" in x]
     assert line.count("sample_request.json") == 3, line  # its path, the subject, the fix
     assert "not a file git tracks" in line and "`git add sample_request.json`" in line
+
+
+def test_a_lone_transformer_is_told_which_method_to_declare(git_project, capsys):
+    # false-alarm round 42 F5: a project whose one artifact is a fitted PCA read "the model
+    # has no method predict()", with no hint
+    import json
+
+    import joblib
+    import numpy as np
+    import pandas as pd
+    from sklearn.decomposition import PCA
+
+    from mlgate.cli import main
+
+    frame = pd.DataFrame(np.random.RandomState(0).rand(20, 3), columns=["a", "b", "c"])
+    joblib.dump(PCA(2).fit(frame), git_project / "model.joblib")
+    (git_project / "sample_request.json").write_text('{"a": 0.1, "b": 0.2, "c": 0.3}')
+    git("add", "-A")
+    assert main(["schema", "--format", "json", "--no-cache", "--python", sys.executable]) == 1
+    [found] = json.loads(capsys.readouterr().out)
+    assert found["message"] == "the model has no method predict()"
+    assert found["hint"].startswith('it has transform(): declare method = "transform"'), found

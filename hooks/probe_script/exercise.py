@@ -706,6 +706,13 @@ def exercise_model(obj, spec):
         return out
     if not callable(method):
         out["error"] = f"the model has no method {spec.get('method') or 'predict'}()"
+        others = [name for name in ("predict", "transform", "predict_proba", "decision_function")
+                  if name != (spec.get("method") or "predict")
+                  and callable(getattr(obj, name, None))]
+        if others:  # a lone PCA or vectorizer (false-alarm round 42 F5): which it has
+            out["hint"] = (f"it has {others[0]}(): declare method = \"{others[0]}\" in the"
+                           " model's [tool.mlgate.models.NAME] if that is what the service"
+                           " calls, or point artifact at the model that predicts")
         return out
     if spec.get("columns") is None and not spec.get("parquet"):
         return out
