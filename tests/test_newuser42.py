@@ -167,3 +167,25 @@ def test_a_lone_transformer_is_told_which_method_to_declare(git_project, capsys)
     [found] = json.loads(capsys.readouterr().out)
     assert found["message"] == "the model has no method predict()"
     assert found["hint"].startswith('it has transform(): declare method = "transform"'), found
+
+
+@pytest.mark.parametrize(("names", "expected"), [
+    (["bedroomcnt", "bathroomcnt"], ["bedroomcnt", "bathroomcnt"]),
+    (["f0", "f1"], None), (None, None),
+])
+def test_an_old_xgboost_wrappers_columns_are_its_boosters(names, expected):
+    # F3: XGBoost 0.90's XGBRegressor keeps no feature_names_in_; its Booster keeps the
+    # DataFrame's columns, and predict() refuses others
+    from mlgate.probe_script.exercise import expected_input
+
+    class Booster:
+        feature_names = names
+
+    class XGBRegressor:
+        def get_booster(self):
+            return Booster()
+
+    XGBRegressor.__module__ = "xgboost.sklearn"
+    info = expected_input(XGBRegressor())
+    assert info["feature_names_in"] == expected
+    assert info["n_features_in"] == (len(expected) if expected else None)

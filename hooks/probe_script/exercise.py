@@ -59,6 +59,8 @@ def expected_input(obj):
     width = getattr(obj, "n_features_in_", None)
     if names is None and _made_by(obj, "catboost"):
         names, width = _catboost_input(obj, width)
+    if names is None and _made_by(obj, "xgboost"):
+        names, width = _xgboost_input(obj, width)
     info = {"feature_names_in": names,
             "n_features_in": int(width) if width is not None else None,
             "used_columns": None, "model_type": type(obj).__name__}
@@ -96,6 +98,20 @@ def _catboost_input(model, width):
         return None, width
     unnamed = names == [str(i) for i in range(len(names))]
     return (None if unnamed else names), len(names)
+
+
+def _xgboost_input(model, width):
+    """XGBoost's scikit-learn wrappers before 1.6 keep no feature_names_in_; their Booster
+    keeps the columns a DataFrame gave it, and predict() refuses others (new-user round 42
+    F3: an XGBoost 0.90 model "records no column names", and a renamed column showed only
+    XGBoost's own mismatch error). Fitted on an array: none, or 'f0', 'f1', ..."""
+    try:
+        names = _names(model.get_booster().feature_names or [])
+    except Exception:
+        return None, width
+    if not names or names == [f"f{i}" for i in range(len(names))]:
+        return None, width
+    return names, width if width is not None else len(names)
 
 
 def as_lightgbm_reads(names, columns):
