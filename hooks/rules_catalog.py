@@ -380,7 +380,10 @@ RULES: dict[str, Rule] = {
              'that the lock does not hold at all; for uv.lock, also any difference between '
              "pyproject.toml and what uv recorded of it (a dependency added that the lock "
              'held only as another\'s, one removed, one moved to an extra or a group, '
-             'another requires-python): what `uv lock --check` compares',
+             'another requires-python): what `uv lock --check` compares; for Pipfile.lock, '
+             "also a hash of the Pipfile (`_meta.hash`) other than the Pipfile's, in "
+             "either of the ways pipenv computes it: what `pipenv install --deploy` "
+             'compares',
         fix='re-lock (`pipenv lock`, `uv lock`, `poetry lock`), then install the lock',
         kind='stale',
         why="`pipenv install --deploy`, `uv sync --locked` and `poetry install` refuse "

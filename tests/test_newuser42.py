@@ -4,8 +4,10 @@ check-lock passed a commit that ships no lock (hjkornn-phys/simple-ml-server, F2
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from envs import install, make_venv
@@ -189,3 +191,53 @@ def test_an_old_xgboost_wrappers_columns_are_its_boosters(names, expected):
     info = expected_input(XGBRegressor())
     assert info["feature_names_in"] == expected
     assert info["n_features_in"] == (len(expected) if expected else None)
+
+
+# -- Pipfile.lock's record of its Pipfile (new-user round 41 F1b) -------------------------
+
+HASHES = json.loads((Path(__file__).parent / "lock_fixtures" / "pipfile_hashes.json")
+                    .read_text())
+
+
+def _toml(text: str) -> dict:
+    from mlgate.locks.toml_lines import load_toml
+
+    return load_toml(text, "Pipfile", [])
+
+
+@pytest.mark.parametrize("case", [k for k in HASHES if not k.startswith("_")])
+def test_the_pipfile_hash_is_the_one_pipenv_records(case):
+    # both of pipenv's ways, as pipenv 2026.10.3 computed them (lock_fixtures): plette's,
+    # and the one with package names in their canonical form
+    from mlgate.locks.manifest import pipfile_hashes
+
+    found = pipfile_hashes(_toml(HASHES[case]["pipfile"]))
+    assert HASHES[case]["plette"] in found and HASHES[case]["pipenv_2026"] in found
+
+
+def test_a_pipfile_edited_since_its_lock_is_stale_though_every_name_is_locked(project,
+                                                                              capsys):
+    # Mlops-proj web-service: numpy, which the lock held as another's, made a direct
+    # dependency: `pipenv install --deploy` (its Docker build) refused the lock, and mlgate
+    # passed
+    from mlgate.locks.manifest import pipfile_hashes
+
+    root, venv = project
+    install(venv, "attrs", "24.1.0")
+    install(venv, "six", "1.16.0")
+    pipfile = '[packages]\nattrs = "*"\n'
+    [recorded] = pipfile_hashes(_toml(pipfile))
+    lock = {"_meta": {"hash": {"sha256": recorded}, "pipfile-spec": 6, "requires": {},
+                      "sources": [{"name": "pypi", "url": "https://pypi.org/simple",
+                                   "verify_ssl": True}]},
+            "default": {"attrs": {"version": "==24.1.0"}, "six": {"version": "==1.16.0"}},
+            "develop": {}}
+    write(root / "Pipfile", pipfile)
+    write(root / "Pipfile.lock", json.dumps(lock, indent=4))
+    git("add", "Pipfile", "Pipfile.lock")
+    assert run_lock(capsys) == (0, [])
+    write(root / "Pipfile", pipfile + 'six = "*"\n')  # locked already, as another's
+    code, found = run_lock(capsys)
+    assert code == 1 and [(f["path"], f["code"]) for f in found] == [
+        ("Pipfile.lock", "MLG208")], found
+    assert "`pipenv install --deploy` refuses the lock" in found[0]["message"]

@@ -671,7 +671,7 @@ def _stale_against_manifest(locks: list) -> list[Finding]:
         if lock.unreadable or lock.format not in manifest.MANIFESTS:
             continue
         path, wanted = manifest.requirements(lock.path, lock.format)
-        shown = _display(path)
+        shown, before = _display(path), len(found)
         for name, line in manifest.unlocked(lock, wanted):
             found.append(Finding(
                 shown, line, 1, STALE, f"{shown} asks for {name}, which {_display(lock.path)}"
@@ -695,6 +695,19 @@ def _stale_against_manifest(locks: list) -> list[Finding]:
                 f" {shown}:{line} asks for {spec}: the lock is older than its manifest",
                 hint=f"re-lock ({manifest.RELOCK[lock.format]}), then install the lock",
                 manifest=shown, manifest_line=line, wanted=spec, locked=package.version))
+        if lock.format == "pipfile" and len(found) == before:  # (said once, if nothing else)
+            line = manifest.pipfile_stale(lock)
+            if line is not None:
+                # new-user round 41 F1: a package the lock held only as another's, made a
+                # direct one, changed nothing mlgate compared while `pipenv install --deploy`
+                # (the project's Docker build) refused the lock
+                found.append(Finding(
+                    _display(lock.path), line, 1, STALE, "the Pipfile changed since"
+                    f" {_display(lock.path)} was made (the hash of it the lock records is"
+                    " not the Pipfile's): `pipenv install --deploy` refuses the lock",
+                    severity=SEVERITY[STALE], hint="re-lock (pipenv lock), then install the"
+                    " lock", extra={"check": NAME, "kind": KINDS[STALE],
+                                    "manifest": _display(path), "lock": _display(lock.path)}))
     return found
 
 

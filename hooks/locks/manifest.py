@@ -89,6 +89,57 @@ def _read(lock_path: str, lock_format: str) -> tuple[str, str, dict] | None:
     return (path, text, data) if isinstance(data, dict) else None
 
 
+# What pipenv puts before a Pipfile that names no source, and so hashes with it.
+_PIPENV_DEFAULT_SOURCE = [{"name": "pypi", "url": "https://pypi.org/simple", "verify_ssl": True}]
+_PIPFILE_SECTIONS = ("source", "packages", "dev-packages", "requires", "scripts", "pipfile",
+                     "pipenv")
+
+
+def pipfile_hashes(data: dict) -> set[str]:
+    """The hashes pipenv records of a Pipfile in its lock's `_meta.hash.sha256`, and compares
+    before `pipenv install --deploy` (which refuses a lock of another): sha256 of the JSON
+    (sorted keys, no spaces) of {_meta: {sources, requires}, default: packages, develop:
+    dev-packages, and any other category}, as plette's Pipfile.get_hash writes it, and as
+    pipenv since 2025 writes it with each package name in its canonical form (PEP 503). A
+    Pipfile without a [[source]] is hashed with pipenv's default one."""
+    import hashlib
+    import json
+
+    from mlgate.locks.model import canonical_name
+
+    found = set()
+    for canonical in (False, True):
+        def section(values: object, canonical: bool = canonical) -> object:
+            if canonical and isinstance(values, dict):
+                return {canonical_name(str(k)): v for k, v in values.items()}
+            return values
+
+        hashed: dict = {"_meta": {"sources": data.get("source", _PIPENV_DEFAULT_SOURCE),
+                                  "requires": data.get("requires", {})},
+                        "default": section(data.get("packages", {})),
+                        "develop": section(data.get("dev-packages", {}))}
+        for category, values in data.items():
+            if category not in _PIPFILE_SECTIONS and category not in ("default", "develop"):
+                hashed[category] = section(values)
+        try:
+            text = json.dumps(hashed, sort_keys=True, separators=(",", ":"))
+        except (TypeError, ValueError):  # a TOML date, say: no hash pipenv would match
+            continue
+        found.add(hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return found
+
+
+def pipfile_stale(lock) -> int | None:
+    """The lock's line when Pipfile.lock records a hash of the Pipfile that is not the
+    Pipfile beside it (edited since the lock was made), else None."""
+    recorded = lock.recorded if isinstance(lock.recorded, dict) else {}
+    read = _read(lock.path, "pipfile")
+    if not recorded.get("hash") or read is None:
+        return None
+    return None if recorded["hash"] in pipfile_hashes(read[2]) else int(
+        recorded.get("line", 1))
+
+
 def poetry_dev_only(lock) -> set[str]:
     """What only the pyproject.toml's development groups need, in a poetry.lock that records
     no groups (lock-version 2.0, Poetry 1.5-1.8): the locked packages its main dependencies

@@ -41,6 +41,11 @@ def parse(text: str, path: str) -> ParsedLock:
         return lock
     positions = _key_lines(text)
     _meta_problems(data.get("_meta"), path, positions.get(("_meta",), 1), lock.problems)
+    meta = data.get("_meta")
+    digest = meta.get("hash") if isinstance(meta, dict) else None
+    digest = digest.get("sha256") if isinstance(digest, dict) else None
+    if isinstance(digest, str):  # what pipenv recorded of the Pipfile (manifest.pipfile_hashes)
+        lock.recorded = {"hash": digest, "line": positions.get(("_meta",), 1)}
     for section in SECTIONS:
         if section not in data:
             continue
