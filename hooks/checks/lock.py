@@ -666,7 +666,7 @@ def _stale_against_manifest(locks: list) -> list[Finding]:
     allows; the lock was not re-made after the manifest changed."""
     from mlgate.locks import manifest
 
-    found = []
+    found: list[Finding] = []
     for lock in locks:
         if lock.unreadable or lock.format not in manifest.MANIFESTS:
             continue
@@ -696,13 +696,13 @@ def _stale_against_manifest(locks: list) -> list[Finding]:
                 hint=f"re-lock ({manifest.RELOCK[lock.format]}), then install the lock",
                 manifest=shown, manifest_line=line, wanted=spec, locked=package.version))
         if lock.format == "pipfile" and len(found) == before:  # (said once, if nothing else)
-            line = manifest.pipfile_stale(lock)
-            if line is not None:
+            hashed = manifest.pipfile_stale(lock)
+            if hashed is not None:
                 # new-user round 41 F1: a package the lock held only as another's, made a
                 # direct one, changed nothing mlgate compared while `pipenv install --deploy`
                 # (the project's Docker build) refused the lock
                 found.append(Finding(
-                    _display(lock.path), line, 1, STALE, "the Pipfile changed since"
+                    _display(lock.path), hashed, 1, STALE, "the Pipfile changed since"
                     f" {_display(lock.path)} was made (the hash of it the lock records is"
                     " not the Pipfile's): `pipenv install --deploy` refuses the lock",
                     severity=SEVERITY[STALE], hint="re-lock (pipenv lock), then install the"
