@@ -92,3 +92,20 @@ def forest_of_shared_trees(fitted, reduce, count: int):
         estimator.tree_ = SharedTree()
         forest.estimators_.append(estimator)
     return forest
+
+
+def text_pipeline_file(folder, pattern: str, name: str = "model.joblib") -> str:
+    """A CountVectorizer + LogisticRegression pipeline of `pattern`, fitted on six short
+    texts, dumped into `folder` and staged: the shape a token_pattern finding is about."""
+    import subprocess
+
+    import joblib
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    texts = ["hello world", "foo bar", "spam eggs", "ham bar", "good day", "bad day"]
+    model = make_pipeline(CountVectorizer(token_pattern=pattern), LogisticRegression())
+    joblib.dump(model.fit(texts, [0, 1, 0, 1, 0, 1]), folder / name)
+    subprocess.run(["git", "add", "-A"], cwd=folder, check=True)
+    return name

@@ -16,7 +16,7 @@ import sklearn
 from scipy.interpolate import BSpline
 from sklearn.isotonic import IsotonicRegression
 
-from helpers import artifact_json
+from helpers import artifact_json, text_pipeline_file
 from mlgate.probe_script.load import _parts
 
 
@@ -101,17 +101,8 @@ def test_a_lookahead_over_a_run_inside_a_repetition_is_refused(pattern, refused)
 
 
 def test_a_text_pipeline_with_a_cubic_token_pattern_is_refused(git_project, capsys):
-    import joblib
-    from sklearn.feature_extraction.text import CountVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-
     pattern = r"(?u)(?:(?=\w*[^\W\d_])\w)+(?=\s|$)"
-    texts = ["hello world", "foo bar", "spam eggs", "ham bar", "good day", "bad day"]
-    model = make_pipeline(CountVectorizer(token_pattern=pattern), LogisticRegression())
-    joblib.dump(model.fit(texts, [0, 1, 0, 1, 0, 1]), git_project / "model.joblib")
-    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
-    code, found = artifact_json(capsys, "model.joblib")
+    code, found = artifact_json(capsys, text_pipeline_file(git_project, pattern))
     assert code == 1 and any(f["code"] == "MLG309" and "looks ahead over a run" in f["message"]
                              for f in found), found
 

@@ -16,7 +16,7 @@ import subprocess
 
 import pytest
 
-from helpers import artifact_json
+from helpers import artifact_json, text_pipeline_file
 from mlgate.probe_script.verify import MAX_AMBIGUOUS_WAYS, _pattern_problem
 
 AMBIGUOUS = [
@@ -54,17 +54,8 @@ def test_ordinary_optional_parts_pass(pattern):
 
 
 def test_a_text_pipeline_with_a_chain_of_optional_digits_is_refused(git_project, capsys):
-    import joblib
-    from sklearn.feature_extraction.text import CountVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-
     pattern = r"(?u)\b" + r"\d?" * 40 + r"\d" * 40 + r"|\w+"
-    texts = ["hello world", "foo bar", "spam eggs", "ham bar", "good day", "bad day"]
-    model = make_pipeline(CountVectorizer(token_pattern=pattern), LogisticRegression())
-    joblib.dump(model.fit(texts, [0, 1, 0, 1, 0, 1]), git_project / "model.joblib")
-    subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
-    code, found = artifact_json(capsys, "model.joblib")
+    code, found = artifact_json(capsys, text_pipeline_file(git_project, pattern))
     assert code == 1 and any(f["code"] == "MLG309" and "ways" in f["message"]
                              for f in found), found
 
