@@ -5,6 +5,7 @@ check-lock passed a commit that ships no lock (hjkornn-phys/simple-ml-server, F2
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -241,3 +242,25 @@ def test_a_pipfile_edited_since_its_lock_is_stale_though_every_name_is_locked(pr
     assert code == 1 and [(f["path"], f["code"]) for f in found] == [
         ("Pipfile.lock", "MLG208")], found
     assert "`pipenv install --deploy` refuses the lock" in found[0]["message"]
+
+
+def test_no_environment_for_the_locks_says_which_locks_needed_one(git_project, capsys,
+                                                                   monkeypatch):
+    # new-user round 41 F3: a monorepo of services, exit 2 "create .venv/ at the repository
+    # root", the locks that needed an environment unnamed
+    from test_environment_discovery import READ, SYSTEM_PATH
+
+    from mlgate.cli import main
+
+    for name in list(os.environ):  # (as a shell with nothing activated)
+        if name.startswith(READ):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(git_project))
+    monkeypatch.setenv("PATH", SYSTEM_PATH)
+    (git_project / "01-intro").mkdir()
+    (git_project / "01-intro" / "requirements.txt").write_text("attrs==24.1.0\n")
+    git("add", "-A")
+    assert main(["lock", "--format", "json"]) == 2
+    message = json.loads(capsys.readouterr().out)["error"]["message"]
+    assert "cannot find the project's Python environment" in message
+    assert "it is what 01-intro/requirements.txt is compared with" in message

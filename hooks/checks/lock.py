@@ -338,7 +338,7 @@ def _cached_verdict(cache, name: str) -> list[Finding] | None:
 
 def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     """Compare every lock with the project's environment."""
-    from mlgate.environment import find_repo_root, resolve_project_python
+    from mlgate.environment import find_repo_root
     from mlgate.finding import no_folder_named
     from mlgate.locks.detect import discover_locks, parse_lock
 
@@ -401,7 +401,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
               " Pipfile.lock", file=sys.stderr)
     if not paths:
         return _unpinned_in_images(installs, None)
-    python = resolve_project_python(args.python, config.python, config.root, repo_root)
+    python = _python_for(paths, args, config, repo_root)
     if args.verbose:
         print(f"mlgate lock: project Python {python.executable} (from {python.reason})",
               file=sys.stderr)
@@ -630,6 +630,23 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                                                                     "pyproject.toml"),
                                                        *manifests, *dockerfiles, *sources])
     return [*untracked, *findings]
+
+
+def _python_for(paths: list[str], args: argparse.Namespace, config: Config, repo_root: str):
+    """The project's interpreter, to compare `paths` with; when there is none, the error says
+    which locks needed it (new-user round 41 F3: a monorepo of Pipfile services, exit 2 on
+    every commit, "create .venv/ at the repository root", the locks that needed it unnamed)."""
+    from mlgate.environment import NoProjectPython, resolve_project_python
+
+    try:
+        return resolve_project_python(args.python, config.python, config.root, repo_root)
+    except NoProjectPython as exc:
+        shown = ", ".join(paths[:4]) + (f" and {len(paths) - 4} more" if len(paths) > 4 else "")
+        raise NoProjectPython(f"{exc}; it is what {shown} {'is' if len(paths) == 1 else 'are'}"
+                              " compared with: a lock of another project (a service in a"
+                              " subfolder) belongs in that folder's own project (a"
+                              " pyproject.toml with a [tool.mlgate] table), or in [tool.mlgate]"
+                              " exclude", exc.candidates) from None
 
 
 def _untracked(paths: list[str]) -> list[Finding]:
