@@ -238,3 +238,55 @@ def test_the_loads_of_one_run_share_a_deadline(git_project, capsys):
     (git_project / "pyproject.toml").write_text("[tool.mlgate.artifact]\nrun-timeout = 600\n")
     subprocess.run(["git", "add", "-A"], cwd=git_project, check=True)
     assert artifact_json(capsys, "a.joblib", "b.joblib") == (0, [])
+
+
+# -- round 42b: the pattern rule's own review ----------------------------------------------
+
+@pytest.mark.parametrize("pattern", [
+    r"(?:a|ab)(?:c|bc)" * 28,  # parsed a(?:|b)(?:c|bc): each b split two ways (22.7 s)
+    r"(?:a?(?:ab|b))" * 28,
+    r"\d*(?>)\d*(?>)\d*y",  # an atomic group that takes nothing forgot the run before it
+    r"\d{0,9}" * 20 + "y",  # short runs in a row: each so many ways
+])
+def test_ambiguity_across_neighbours_is_refused_in_either_mode(pattern):
+    assert _pattern_problem(pattern) is not None
+    assert _pattern_problem(pattern, lenient=True) is not None
+
+
+# what text-cleaning code keeps compiled (red team round 42b F4): each refused as a
+# token_pattern would be, none exponential; as a project's own compiled pattern they pass
+CLEANERS = [
+    r"\b(?:i|me|my|myself|we|our|ours|ourselves|you|your|yours|the|them|their|theirs"
+    r"|themselves|then|there|these|they|this|that|those|a|an|and|am|are|as|at)\b",
+    r"\d{3}[-.\s]?\d{3}[-.\s]?\d{4}", r"\b(?:\d{1,3}\.){3}\d{1,3}\b",
+    r"https?://(?:[-\w.]|(?:%[\da-fA-F]{2}))+", r"[\w\.-]+@[\w\.-]+\.\w+",
+    r"[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}", r"\w*\d\w*", r"(.)\1{2,}",
+    r"(\w)\1+", r"[-+]?\d*\.?\d+(?:[eE][-+]?\d+)?",
+    r"(https?://)?(www\.)?[-a-zA-Z0-9@:%._\+~#=]{1,256}\.[a-zA-Z0-9()]{1,6}\b"
+    r"([-a-zA-Z0-9()@:%_\+.~#?&//=]*)",
+]
+
+
+@pytest.mark.parametrize("pattern", CLEANERS)
+def test_a_cleaners_compiled_patterns_pass(pattern):
+    from mlgate.probe_script.verify import _compiled_pattern_problem
+
+    assert _compiled_pattern_problem(re.compile(pattern)) is None
+    assert _compiled_pattern_problem(re.compile(pattern, re.I)) is None
+
+
+def test_a_repeated_group_of_alike_alternatives_stays_refused_even_at_the_end():
+    # the tweet cleaners' URL pattern: [$-_] holds the capitals [a-zA-Z] holds, so each
+    # capital is either's; harmless to search(), but fullmatch() on 'http://' + 24 capitals
+    # and a space took 1.6 s, doubling with each: what calls it is the project's code
+    from mlgate.probe_script.verify import _compiled_pattern_problem
+
+    url = r"http[s]?://(?:[a-zA-Z]|[0-9]|[$-_@.&+]|[!*\(\),]|(?:%[0-9a-fA-F][0-9a-fA-F]))+"
+    assert "each turn multiplies the ways" in str(_compiled_pattern_problem(re.compile(url)))
+
+
+def test_a_fixed_count_of_one_character_is_no_run():
+    # `\d{3}` is three digits, as `\d\d\d` (phone numbers as token patterns)
+    assert _pattern_problem(r"\d{3}-\d{3}-\d{4}|\w\w+") is None
+    assert _pattern_problem(r"\w+\d{3}") is None
+    assert _pattern_problem(r"\w+\d{2,3}") is not None  # a choice of length: a run
