@@ -120,11 +120,12 @@ def _attributes(items):
                                          for _ in items]))
 
 
-def _spline_front(array, backend_module="scipy.interpolate._bsplines", second=None):
+def _spline_front(array, backend_module="scipy.interpolate._bsplines", second=None,
+                  delegate=None, extra=None):
     # as skops 0.16 writes scipy 1.18.1's BSpline: a tuple of (its _BSpline backend, an array)
     backend = _node(backend_module, "_BSpline", "ObjectNode", _attributes(
         {"k": _json(3), "axis": _json(0), "extrapolate": _json(False),
-         "_delegate_to": _json(None), "t": array, "c": array}))
+         "_delegate_to": delegate or _json(None), "t": array, "c": array, **(extra or {})}))
     return _node("scipy.interpolate._bsplines", "BSpline", "ObjectNode", _node(
         "builtins", "tuple", "TupleNode", [backend, second or array]))
 
@@ -134,6 +135,11 @@ def _spline_front(array, backend_module="scipy.interpolate._bsplines", second=No
     (lambda a: _spline_front(a, second=_json(1)), True),
     (lambda a: _node("scipy.interpolate._bsplines", "BSpline", "ObjectNode", _node(
         "builtins", "tuple", "TupleNode", [a, a])), True),
+    # a backend that delegates to another, whose own arrays went unchecked (round 42b F2)
+    (lambda a: _spline_front(a, delegate=_node(
+        "scipy.interpolate._bsplines", "_BSpline", "ObjectNode", _attributes({"k": _json(3)}))),
+     True),
+    (lambda a: _spline_front(a, extra={"_t": a}), True),  # a key scipy does not write
 ])
 def test_scipy_1_18_splines_in_skops_are_read_as_the_pickle_path_reads_them(front, refused):
     from test_artifact_canonical import _skops_with, allow
@@ -290,3 +296,15 @@ def test_a_fixed_count_of_one_character_is_no_run():
     assert _pattern_problem(r"\d{3}-\d{3}-\d{4}|\w\w+") is None
     assert _pattern_problem(r"\w+\d{3}") is None
     assert _pattern_problem(r"\w+\d{2,3}") is not None  # a choice of length: a run
+
+
+def test_a_spline_backend_that_delegates_is_refused_by_the_probe():
+    # (as the walk meets it under scipy 1.18; any scipy: the class names are what counts)
+    from mlgate.probe_script.verify import _bspline_problem
+
+    class _BSpline:
+        pass
+
+    backend = _BSpline()
+    backend._delegate_to = _BSpline()
+    assert "delegates to another" in _bspline_problem(backend)

@@ -393,11 +393,19 @@ def _bytes_node(node) -> bool:
 def _bspline_front_node(content) -> bool:
     """scipy 1.18's BSpline state as skops writes it: a tuple of its backend (an object of
     attribute names) and an array."""
-    from mlgate.artifacts.value_types import BSPLINE_BACKEND
+    from mlgate.artifacts.value_types import _BSPLINE_BACKEND_KEYS, BSPLINE_BACKEND
 
     items = content.get("content")
-    return isinstance(items, list) and len(items) == 2 and isinstance(items[0], dict) and (
-        items[0].get("__loader__") == "ObjectNode"
-        and (items[0].get("__module__"), items[0].get("__class__")) == BSPLINE_BACKEND
-        and _attribute_node(items[0].get("content"))) and isinstance(items[1], dict) and (
-        items[1].get("__loader__") == "NdArrayNode")
+    if not (isinstance(items, list) and len(items) == 2 and isinstance(items[0], dict)
+            and items[0].get("__loader__") == "ObjectNode"
+            and (items[0].get("__module__"), items[0].get("__class__")) == BSPLINE_BACKEND
+            and _attribute_node(items[0].get("content")) and isinstance(items[1], dict)
+            and items[1].get("__loader__") == "NdArrayNode"):
+        return False
+    # the backend's attributes exactly, as the pickle path holds them: a backend naming
+    # another as its `_delegate_to` had its own arrays go unchecked (red team round 42b F2)
+    state = items[0]["content"].get("content")
+    delegate = state.get("_delegate_to") if isinstance(state, dict) else None
+    return isinstance(state, dict) and set(state) <= _BSPLINE_BACKEND_KEYS and (
+        delegate is None or (isinstance(delegate, dict) and delegate.get(
+            "__loader__") == "JsonNode" and delegate.get("content") == "null"))

@@ -700,7 +700,10 @@ def _bspline_problem(spline):
     attributes = vars(spline)
     if attributes.get("_delegate_to") is not None:
         # scipy 1.18: a front whose backend (`_BSpline`) holds the arrays; the walk reaches
-        # the backend and checks it here too
+        # the backend and checks it here too. A backend delegates to nothing: one that did
+        # was passed unchecked while its own arrays were evaluated (red team round 42b F2)
+        if type(spline).__name__ != "BSpline":
+            return "BSpline: a backend (_BSpline) that delegates to another"
         backend = attributes["_delegate_to"]
         if not (type(backend).__name__ == "_BSpline"
                 and type(backend).__module__ == "scipy.interpolate._bsplines"):
