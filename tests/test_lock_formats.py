@@ -276,6 +276,10 @@ def test_a_uv_workspace_is_judged_by_what_uv_sync_installs():
     assert rooted.problems == []
     assert picked(rooted, LINUX_311) == [("packaging", "24.2"), ("service", "0.1.0"),
                                           ("six", "1.17.0")]
+    # judged from a member's folder (`mlgate lock` in packages/member): what `uv sync` there
+    # installs, the member's own (red team round 42b F3: they went unchecked)
+    rooted.for_folder("packages/member")
+    assert picked(rooted, LINUX_311) == [("idna", "3.10")]
     # a workspace whose root is no project: `uv sync` installs every member, and the root's
     # dependency groups
     text = UV_WORKSPACE.format(

@@ -264,3 +264,34 @@ def test_no_environment_for_the_locks_says_which_locks_needed_one(git_project, c
     message = json.loads(capsys.readouterr().out)["error"]["message"]
     assert "cannot find the project's Python environment" in message
     assert "it is what 01-intro/requirements.txt is compared with" in message
+
+
+def test_a_uv_workspace_member_is_judged_by_its_own_dependencies(project, capsys, monkeypatch):
+    # red team round 42b F3: `mlgate lock` run in a member below a root project passed
+    # with the member's own dependency not installed
+    from test_lock_formats import UV_WORKSPACE
+
+    root, venv = project
+    for name, version in (("packaging", "24.2"), ("six", "1.17.0")):
+        install(venv, name, version)
+    write(root / "uv.lock", UV_WORKSPACE.format(groups="", root='virtual = "."'))
+    write(root / "pyproject.toml", """\
+        [project]
+        name = "svc"
+        version = "0.1.0"
+        dependencies = ["service", "six"]
+        [tool.uv.workspace]
+        members = ["packages/*"]
+        """)
+    for member, needs in (("member", "idna"), ("service", "packaging")):
+        write(root / "packages" / member / "pyproject.toml",
+              f'[project]\nname = "{member}"\nversion = "0.1.0"\ndependencies = ["{needs}"]\n')
+    write(root / ".gitignore", ".venv/\n")
+    git("add", "-A")
+    code, found = run_lock(capsys)
+    assert isinstance(found, list), found
+    assert [f["code"] for f in found if f["code"] == "MLG201"] == [], found
+    monkeypatch.chdir(root / "packages" / "member")
+    code, found = run_lock(capsys)
+    assert code == 1 and [(f["code"], f.get("package")) for f in found
+                          if f["code"] == "MLG201"] == [("MLG201", "idna")], found

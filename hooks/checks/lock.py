@@ -444,7 +444,11 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         if identity not in seen:
             seen.add(identity)
             locks.append(lock)
+    judged = os.path.realpath(config.root)
     for lock in locks:
+        below = os.path.relpath(judged, os.path.dirname(os.path.realpath(lock.path)))
+        if lock.for_folder is not None and below != "." and not below.startswith(os.pardir):
+            lock.for_folder(below.replace(os.sep, "/"))  # a workspace member's project
         lock.path = _display(lock.path)
         for package in lock.packages:
             package.path = _display(package.path)

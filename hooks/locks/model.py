@@ -100,6 +100,9 @@ class ParsedLock:
         # uv.lock only: what uv recorded of pyproject.toml when it locked (see
         # uv_lock._recorded), to tell a lock `uv lock --check` finds stale
         self.recorded: dict[str, object] | None = None
+        # uv.lock only: judge the lock as installed from a workspace member's folder
+        # (relative to the lock's), when the project judged is that member
+        self.for_folder: Callable[[str], None] | None = None
 
     @property
     def unreadable(self) -> bool:

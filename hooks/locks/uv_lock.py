@@ -44,6 +44,7 @@ def parse(text: str, path: str) -> ParsedLock:
     graph.check_edges(path, problems)
     lock = ParsedLock(path, "uv", packages, problems, selector=graph.select)
     lock.recorded = _recorded(data)
+    lock.for_folder = graph.for_folder
     return lock
 
 
@@ -267,6 +268,17 @@ class _Graph:
             yield from edges
         for edges in node.dev.values():
             yield from edges
+
+    def for_folder(self, folder: str) -> None:
+        """Judge the lock as `uv sync` run in `folder` (relative to the lock's, with `/`)
+        installs it: from the workspace member there, when one is (red team round 42b F3:
+        run in a member below a root project, the member's own dependencies went
+        unchecked)."""
+        member = [index for index, node in enumerate(self.nodes)
+                  if isinstance(node.entry_source, dict)
+                  and any(node.entry_source.get(k) == folder for k in _ROOT_SOURCES)]
+        if member:
+            self.roots, self.root_edges = member, []
 
     def select(self, environment: dict[str, str]) -> list[LockedPackage]:
         """The packages installed for the project in `environment` (a PEP 508 marker dict).
