@@ -49,6 +49,17 @@ def test_a_lock_git_does_not_track_is_said_and_added_it_passes(project, capsys):
     assert code == 1 and [f["code"] for f in found] == ["MLG205"], found
 
 
+def test_a_lock_in_a_folder_nobody_added_is_untracked_too(project, capsys):
+    # red team round 42b F5: requirements/prod.txt, its folder never added, passed
+    root, venv = project
+    install(venv, "attrs", "24.1.0")
+    write(root / "app.py", "import attrs\n")
+    write(root / "requirements" / "prod.txt", "attrs==24.1.0\n")
+    git("add", "app.py")
+    code, found = run_lock(capsys)
+    assert code == 1 and summary(found) == [("requirements/prod.txt", 1, 1, "MLG214", "")]
+
+
 def test_a_repository_that_tracks_nothing_yet_is_no_commit(project, capsys):
     root, venv = project
     install(venv, "attrs", "24.1.0")

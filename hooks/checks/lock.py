@@ -390,7 +390,8 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     # One spelling per file, whoever found it (discovery above the project gives absolute
     # paths, the audit relative ones): findings, and the verdict cached for both, agree.
     paths = [_relative(p) for p in paths]
-    untracked = _untracked(paths)  # (not part of the cached verdict: `git add` changes it)
+    # (not part of the cached verdict: `git add` changes it)
+    untracked = _untracked(paths, config.root)
     # What the project's Dockerfiles install by name, bypassing any lock (MLG210).
     installs = {path: found for path, found in _image_installs(
         config.root if inside else repo_root).items() if not _excluded(config, path)}
@@ -653,18 +654,22 @@ def _python_for(paths: list[str], args: argparse.Namespace, config: Config, repo
                               " exclude", exc.candidates) from None
 
 
-def _untracked(paths: list[str]) -> list[Finding]:
+def _untracked(paths: list[str], root: str) -> list[Finding]:
     """MLG214: a lock in the work tree that git neither tracks nor ignores (git lists it
-    as untracked), in a folder whose other files git tracks: read, it would pass what the
+    as untracked), in a project whose other files git tracks: read, it would pass what the
     commit ships without (new-user round 42 F2: a `uv.lock` that `uv sync` wrote, never
-    added, pinned 15 bare names). A folder git tracks nothing of is no commit yet."""
+    added, pinned 15 bare names; red team 42b F5: `requirements/prod.txt` in a folder
+    nobody added). A project git tracks nothing of is no commit yet."""
     from mlgate.files import git_tracks, tracks_any_in
 
     found = []
+    root = os.path.realpath(root)
     for path in paths:
         if os.path.basename(path) == "pyproject.toml" or not os.path.isfile(path):
             continue
-        if git_tracks(path) is False and tracks_any_in(os.path.dirname(path) or "."):
+        folder = os.path.dirname(os.path.realpath(path))
+        if git_tracks(path) is False and tracks_any_in(
+                root if folder.startswith(root + os.sep) or folder == root else folder):
             found.append(Finding(
                 path, 1, 1, UNTRACKED, f"{path} is not tracked by git: the commit ships"
                 " without it, and nothing it pins reaches a checkout or a deployment",
