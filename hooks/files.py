@@ -152,6 +152,21 @@ def git_tracks(path: str) -> bool | None:
     return bool(listed)
 
 
+def only_intended(path: str) -> bool:
+    """Whether git's index holds `path` only as intended to add (`git add -N`): listed as
+    tracked, but a commit leaves it out (red team round 42b F5)."""
+    import subprocess
+
+    folder, name = os.path.split(os.path.abspath(path))
+    try:
+        proc = subprocess.run([*GIT, "-C", folder, "status", "--porcelain=v1", "-z",
+                               "--untracked-files=no", "--", name],
+                              capture_output=True, check=False, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0 and proc.stdout.startswith(b" A ")
+
+
 def tracks_any_in(folder: str) -> bool:
     """Whether git tracks any file under `folder` (a folder of nothing committed or staged
     is no commit yet)."""

@@ -40,6 +40,9 @@ def test_a_lock_git_does_not_track_is_said_and_added_it_passes(project, capsys):
     code, found = run_lock(capsys)
     assert code == 1 and summary(found) == [("requirements.txt", 1, 1, "MLG214", "")], found
     assert "git add requirements.txt" in found[0]["hint"]
+    git("add", "-N", "requirements.txt")  # intended, not staged: a commit leaves it out
+    code, found = run_lock(capsys)
+    assert code == 1 and summary(found) == [("requirements.txt", 1, 1, "MLG214", "")], found
     git("add", "requirements.txt")  # staged is what the commit ships
     assert run_lock(capsys) == (0, [])
     # ignored, it is no lock at all: the bare name is unpinned

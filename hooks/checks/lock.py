@@ -660,7 +660,7 @@ def _untracked(paths: list[str], root: str) -> list[Finding]:
     commit ships without (new-user round 42 F2: a `uv.lock` that `uv sync` wrote, never
     added, pinned 15 bare names; red team 42b F5: `requirements/prod.txt` in a folder
     nobody added). A project git tracks nothing of is no commit yet."""
-    from mlgate.files import git_tracks, tracks_any_in
+    from mlgate.files import git_tracks, only_intended, tracks_any_in
 
     found = []
     root = os.path.realpath(root)
@@ -668,7 +668,8 @@ def _untracked(paths: list[str], root: str) -> list[Finding]:
         if os.path.basename(path) == "pyproject.toml" or not os.path.isfile(path):
             continue
         folder = os.path.dirname(os.path.realpath(path))
-        if git_tracks(path) is False and tracks_any_in(
+        tracked = git_tracks(path)
+        if (tracked is False or (tracked and only_intended(path))) and tracks_any_in(
                 root if folder.startswith(root + os.sep) or folder == root else folder):
             found.append(Finding(
                 path, 1, 1, UNTRACKED, f"{path} is not tracked by git: the commit ships"
