@@ -241,6 +241,7 @@ def refusal_finding(path: str, refusal, kind: str) -> Finding:
         carries_code,
         hint,
         offered,
+        opaque_hint,
     )
 
     if refusal.pair is None:
@@ -252,6 +253,9 @@ def refusal_finding(path: str, refusal, kind: str) -> Finding:
     module, name = refusal.pair
     if carries_code(module):
         return _finding(path, refusal.code, refusal.message, hint=CODE_HINT,
+                        offset=refusal.offset, container=kind, module=module, name=name)
+    if refusal.opaque:  # allowed, it would still be refused: no remedy to offer
+        return _finding(path, refusal.code, refusal.message, hint=opaque_hint(refusal.opaque),
                         offset=refusal.offset, container=kind, module=module, name=name)
     if not offered(module, name):  # a function, say: named, never suggested for `allow`
         return _finding(path, refusal.code, refusal.message, hint=NOT_OFFERED_HINT,

@@ -451,7 +451,7 @@ def reconstructor_problem(target: GlobalRef, args: Seq) -> str | None:
     # The state is `base(obj)`: a value of the base's own type. Any other goes to the base's
     # constructor as its argument: `bytearray.__init__(obj, 3000000000)` allocated 3 GB
     # from a 76-byte file (static layer round 34).
-    if _state_kind(items[2]) not in _STATE_KINDS.get(base[1], (base[1],)):
+    if state_kind(items[2]) not in _STATE_KINDS.get(base[1], (base[1],)):
         return (f"copyreg._reconstructor(class, {base[1]}, state) with a state that is not a"
                 f" {base[1]}")
     return None
@@ -462,7 +462,7 @@ _STATE_KINDS = {"OrderedDict": ("dict", "OrderedDict"), "bytes": ("bytes", "enco
                 "unicode": ("str",)}
 
 
-def _state_kind(value) -> str | None:
+def state_kind(value) -> str | None:
     """The type a stream value has, as far as the stream says: a constant's, a container's,
     or the builtin that made it."""
     if isinstance(value, Const):

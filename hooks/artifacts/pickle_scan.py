@@ -44,6 +44,7 @@ from mlgate.artifacts.object_states import (
     plain_doc,
     reconstructor_problem,
     setitems_problem,
+    state_kind,
     subclass_check,
 )
 from mlgate.artifacts.plain_view import pickle_load_view
@@ -328,6 +329,9 @@ def scan_pickle(data: bytes, is_allowed: Callable[[str, str], bool], start: int 
             break
     except _Stop:
         pass
+    for refusal in verdict.refusals:
+        if refusal.pair in verdict.opaque:
+            refusal.opaque = verdict.opaque[refusal.pair]
     functions = getattr(getattr(is_allowed, "project_classes", None), "functions", None)
     called = sorted(verdict.called & functions) if functions else []
     if called:  # a value is all a project's function may be (project.ProjectClasses)
@@ -404,6 +408,23 @@ def _collect(verdict: Verdict, offset: int, refusal: Refusal, pair: tuple[str, s
     if len(verdict.unknown) >= MAX_UNKNOWN:
         _refuse(verdict, offset, UNRESOLVED, f"{MAX_UNKNOWN} globals mlgate does not vet:"
                 " the scan stops here")
+
+
+def _state_problem(target: Instance, state, verdict: Verdict) -> str | None:
+    """Why BUILD of `state` on `target` (a class the allow-list has) is refused, or None."""
+    problem = value_types.build_problem(target, state)
+    if problem is None and not value_types.own_state(target, state):
+        problem = build_problem(target, state, verdict)
+    return problem
+
+
+def _note_opaque(target: Instance, state, verdict: Verdict) -> None:
+    """Record that the refused class `target` is made by would still be refused once
+    allowed: the finding then offers no `allow` entry, and says why (the state's type)."""
+    kind = state_kind(state)
+    for pair in (made_class(target), _pair_of(target.cls)):
+        if pair is not None and pair in verdict.unknown:
+            verdict.opaque.setdefault(pair, f"a {kind} state" if kind else "a computed state")
 
 
 def _unknown(value, verdict: Verdict) -> bool:
@@ -1082,12 +1103,18 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                                         " cannot hand to numpy to verify (metadata that is"
                                         " not constants, or too many dtypes)")
                         elif not target.wrapper and not _unknown(target, verdict):
-                            problem = value_types.build_problem(target, state)
-                            if problem is None and not value_types.own_state(target, state):
-                                problem = build_problem(target, state, verdict)
+                            problem = _state_problem(target, state, verdict)
                             charge(ecosystem.take_work(), pos)
                             if problem:
                                 _refuse(verdict, pos, UNRESOLVED, problem)
+                        elif not target.wrapper:
+                            # a class refused as one mlgate does not vet: would allowing it
+                            # be enough? Not when it is given a state no allowed class may
+                            # have (polars' IPC bytes: false-alarm trial 42, F4)
+                            problem = _state_problem(target, state, Verdict())
+                            charge(ecosystem.take_work(), pos)
+                            if problem:
+                                _note_opaque(target, state, verdict)
                         target.state = state
                         if _numpy_made(target) and not target.wrapper:
                             target.size = _held_bytes(state)  # an array's data

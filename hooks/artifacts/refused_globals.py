@@ -213,6 +213,16 @@ NOT_OFFERED_HINT = ("not named like a public class (a function, a private or a b
                     " trust")
 
 
+def opaque_hint(state: str) -> str:
+    """For a class the file gives `state` (bytes from a __getstate__ of its own, say): a
+    state mlgate accepts only for the classes it knows the writer of, so that allowing the
+    class would turn this finding into MLG302 (false-alarm trial 42: polars' IPC bytes)."""
+    return (f"allowing it would not help: the file gives it {state}, a form mlgate checks"
+            " only for the classes it knows (an allowed class must hold a dict of its"
+            " attributes); keep this object out of the artifact and save it apart in its own"
+            " format (a polars frame with write_parquet, say), or as plain data")
+
+
 def allow_snippet(pairs, configured=()) -> str:
     """One `[tool.mlgate.artifact]` table to paste: the allow entries the project has, and
     every refused pair that is offered at all (`offered`)."""

@@ -166,12 +166,14 @@ class Refusal:
     """`pair`: for a global that is not on the allow-list (and no known danger), its
     (module, qualname): the scan goes on, so that one run names them all."""
 
-    __slots__ = ("code", "hint", "message", "offset", "pair")
+    __slots__ = ("code", "hint", "message", "offset", "opaque", "pair")
 
     def __init__(self, offset: int, code: str, message: str,
                  pair: tuple[str, str] | None = None, hint: str | None = None) -> None:
         self.offset, self.code, self.message, self.pair = offset, code, message, pair
         self.hint = hint  # what to do, when the rule's own advice does not fit
+        # for `pair`: the state the file gives it that allowing it would not clear
+        self.opaque: str | None = None
 
     def __repr__(self) -> str:
         return f"Refusal({self.offset}, {self.code}, {self.message!r})"
@@ -196,6 +198,9 @@ class Verdict:
         # Globals refused but not dangerous (a class mlgate does not vet): the scan goes on
         # past them and does not judge the states or calls of what they make.
         self.unknown: set[tuple[str, str]] = set()
+        # Of those, the classes given a state that would be refused even if allowed (bytes
+        # from a __getstate__ of their own): no `allow` entry can clear the file.
+        self.opaque: dict[tuple[str, str], str] = {}
         # numpy dtypes as the probe rebuilds them with numpy's own constructor, children
         # first; a state that numpy would not write for that dtype is refused there.
         self.dtypes: list[dict] = []
