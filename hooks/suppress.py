@@ -27,9 +27,15 @@ _MENTION_RE = LazyPattern(r"(?P<marker>#|//|;|--)[ \t]*mlgate:[ \t]*"
                           r"(?P<rest>[^\s\[\\\"]*(?:\[[^\]\n\\\"]*\]?)?[^\s\\\"]*)")
 _DIRECTIVE_RE = LazyPattern(r"(?P<verb>ignore(?:-file)?)(?:\[(?P<codes>[^\]]*)\])?")
 _CODE_RE = LazyPattern(r"MLG\d{3}")
-# Formats whose lines hold the code as JSON strings: quotes say nothing about comments.
-_NO_QUOTES = frozenset({"notebook", "json"})
+# A notebook's lines hold its code as JSON strings: quotes say nothing about comments.
+_NO_QUOTES = frozenset({"notebook"})
 ALL = frozenset({"*"})
+# The kinds whose files have comments, so that a directive can be one. JSON has none: a
+# value holding the text is data (red team 43 F6); and a file of no kind mlgate knows,
+# a binary file or a model artifact never carries one: a pickle holding the text as a
+# string silenced its own MLG301 (red team 43 F1).
+COMMENT_KINDS = frozenset({"python", "notebook", "yaml", "toml", "ini", "env", "shell",
+                           "dockerfile", "requirements", "text"})
 MAX_READ = 4 * 1024 * 1024  # a file larger than this is not read again for its directives
 
 
@@ -84,7 +90,7 @@ class Suppressions:
         self.file_codes: frozenset[str] = frozenset()
         self.line_codes: dict[int, frozenset[str]] = {}
         self.problems: list[tuple[int, int, str]] = []
-        if "mlgate:" not in text:
+        if "mlgate:" not in text or kind not in COMMENT_KINDS:
             return
         comments = _python_comments(text) if kind == "python" else None
         for number, line in enumerate(text.splitlines(), 1):
@@ -118,11 +124,19 @@ class Suppressions:
         return "*" in codes or code in codes
 
 
+def _artifact(path: str) -> bool:
+    """A file the artifact check would take for a model, by name or by content (a protocol
+    0 pickle is text, and may be named `model.yaml`): its bytes are no one's comments."""
+    from mlgate.artifacts.discovery import named_as_artifact, sniff
+
+    return named_as_artifact(path) or sniff(path) is not None
+
+
 def apply_inline(findings: list, root: str) -> list:
     """The findings that no directive in their own file silences. Each file is read once,
     inside the repository and bounded (a finding's file is one mlgate read already)."""
     from mlgate.artifacts.reading import Unreadable, read_bytes, repository_of, resolve
-    from mlgate.files import decode_text, file_kind
+    from mlgate.files import decode_text, file_kind, looks_binary
 
     by_file: dict[str, Suppressions | None] = {}
     kept = []
@@ -133,10 +147,11 @@ def apply_inline(findings: list, root: str) -> list:
             try:
                 full = path if os.path.isabs(path) else os.path.join(root, path)
                 real = resolve(full, repository_of(full))
-                if os.path.getsize(real) <= MAX_READ:
+                kind = file_kind(path)
+                if kind in COMMENT_KINDS and os.path.getsize(real) <= MAX_READ:
                     data = read_bytes(real, MAX_READ)
-                    if b"mlgate:" in data:
-                        by_file[path] = Suppressions(decode_text(data), file_kind(path))
+                    if b"mlgate:" in data and not looks_binary(data) and not _artifact(real):
+                        by_file[path] = Suppressions(decode_text(data), kind)
             except (Unreadable, OSError, ValueError):
                 pass
         quiet = by_file[path]
