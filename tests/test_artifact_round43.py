@@ -81,3 +81,90 @@ def test_one_opaque_state_among_dict_states_still_withdraws_the_offer(project, c
     code, found = json_run(capsys, "bundle.pkl")
     assert code == 1 and [f["code"] for f in found] == ["MLG301"], found
     assert "allow" not in found[0], found
+
+
+# --------------------------------------------- archives read to their end (red team 43 F1, F2)
+def tar_bytes(members: list[tuple[str, bytes]], compress=None) -> bytes:
+    import io
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return compress(buffer.getvalue()) if compress else buffer.getvalue()
+
+
+def zip_bytes(members: list[tuple[str, bytes]]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+PICKLE = b"\x80\x04\x95\x03\x00\x00\x00\x00\x00\x00\x00K\x01."  # 1
+VOCAB = "".join(f"token{i}\n" for i in range(200_000)).encode()  # 2.2 MB of text
+
+
+def compressions():
+    import bz2
+    import gzip
+    import lzma
+
+    return [None, gzip.compress, bz2.compress, lzma.compress]
+
+
+@pytest.mark.parametrize("compress", compressions())
+def test_a_model_anywhere_in_a_tar_makes_it_an_artifact(tmp_path, compress):
+    from mlgate.artifacts.discovery import sniff
+
+    cases = {
+        "late": [("code/vocab.txt", VOCAB), ("weights.bin", PICKLE)],  # past the first MiB
+        "many": [(f"a/{i}.txt", b"x") for i in range(1500)] + [("w.dat", PICKLE)],
+        "data": [("data/a.csv", VOCAB), ("README.md", b"# data\n")],
+    }
+    for name, members in cases.items():
+        path = tmp_path / f"{name}.tar"
+        path.write_bytes(tar_bytes(members, compress))
+        assert bool(sniff(str(path))) is (name != "data"), name
+    # anything after the archive's end is read by `tar --ignore-zeros`: one to check
+    path = tmp_path / "trailing.tar"
+    path.write_bytes(tar_bytes(cases["data"]) + PICKLE)
+    assert sniff(str(path))
+    # a tar that does not read to its end (`tar` skips a damaged header and reads on)
+    whole = tar_bytes(cases["data"] + [("w.dat", PICKLE)])
+    path.write_bytes(whole[:len(whole) // 2] + b"\xff" * 512 + whole[len(whole) // 2:])
+    assert sniff(str(path))
+
+
+def test_a_model_late_in_a_zip_makes_it_an_artifact(tmp_path):
+    from mlgate.artifacts.discovery import sniff
+
+    assets = [(f"assets/v{i}.txt", b"x") for i in range(1000)]
+    cases = {
+        "named": ([*assets, ("model.pkl", PICKLE)], True),
+        "by content": ([(f"assets/v{i}.txt", b"x") for i in range(3000)]
+                       + [("weights.dat", PICKLE)], True),
+        "more than it reads": ([(f"img/{i}.csv", b"a,b\n") for i in range(10_001)], True),
+        "data": ([(f"img/{i}.csv", b"a,b\n1,2\n") for i in range(3000)], False),
+    }
+    for name, (members, candidate) in cases.items():
+        path = tmp_path / "bundle.zip"
+        path.write_bytes(zip_bytes(members))
+        assert bool(sniff(str(path))) is candidate, name
+
+
+def test_the_audit_is_not_ready_with_a_model_deep_in_a_tar(project, capsys):
+    import gzip
+
+    (project / "model.tar.gz").write_bytes(
+        tar_bytes([("code/vocab.txt", VOCAB), ("model.joblib", PICKLE)], gzip.compress))
+    code, found = json_run(capsys)
+    assert code == 1 and [(f["path"], f["code"]) for f in found] == [
+        ("model.tar.gz", "MLG304")], found
