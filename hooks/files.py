@@ -307,6 +307,17 @@ def _git_files(folder: str) -> list[str] | None:
     return without_environments(sorted((tracked | others) - deleted), tracked)
 
 
+def submodule_files(folder: str) -> list[str]:
+    """The files git tracks in the checked-out submodules under `folder`, relative to the
+    cwd: a models repository pulled in as a submodule ships its models as the project's
+    own do (red team 43 F3: never named by the audit). [] when git cannot say."""
+    listed = _ls_files(folder, "--cached", "--recurse-submodules")
+    if not listed:
+        return []
+    own = _ls_files(folder, "--cached") or set()
+    return without_environments(sorted(n for n in listed - own if os.path.isfile(n)))
+
+
 def deleted_files(folder: str) -> list[str]:
     """Files git tracks under `folder` that the work tree lacks (deleted, or a partial
     checkout): named where their absence would otherwise read as "nothing there"."""

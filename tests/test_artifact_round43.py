@@ -168,3 +168,25 @@ def test_the_audit_is_not_ready_with_a_model_deep_in_a_tar(project, capsys):
     code, found = json_run(capsys)
     assert code == 1 and [(f["path"], f["code"]) for f in found] == [
         ("model.tar.gz", "MLG304")], found
+
+
+# ------------------------------------------------------- models in a submodule (red team 43 F3)
+def test_a_model_in_a_submodule_is_checked(project, capsys, tmp_path_factory):
+    shared = tmp_path_factory.mktemp("shared-models")
+
+    def git(*args: str, cwd) -> None:
+        subprocess.run(["git", "-c", "user.email=a@b", "-c", "user.name=t",
+                        "-c", "protocol.file.allow=always", *args], cwd=cwd, check=True,
+                       capture_output=True)
+
+    git("init", "-q", cwd=shared)
+    (shared / "models").mkdir()
+    (shared / "models" / "model.pkl").write_bytes(
+        state_pickle("churn.model", "Bucketer", DICT_STATE))
+    (shared / "models" / "weights.bin").write_bytes(PICKLE)  # found by content too
+    git("add", "-A", cwd=shared)
+    git("commit", "-qm", "models", cwd=shared)
+    git("submodule", "add", "-q", str(shared), "vendor/shared", cwd=project)
+    code, found = json_run(capsys)
+    assert code == 1 and sorted((f["path"], f["code"]) for f in found) == [
+        ("vendor/shared/models/model.pkl", "MLG301")], found

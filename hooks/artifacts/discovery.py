@@ -884,8 +884,9 @@ NOT_CHECKED_FORMATS = ("mlgate checks pickle, joblib, .npy/.npz, .skops and XGBo
 
 
 def find_artifacts(folder: str = ".") -> list[str]:
-    """Every artifact git lists under `folder` (tracked, or untracked and not ignored),
-    virtualenv and conda folders left out; a walk when `folder` is not in a repository."""
-    from mlgate.files import project_files
+    """Every artifact git lists under `folder` (tracked, or untracked and not ignored, and
+    those its checked-out submodules track), virtualenv and conda folders left out; a walk
+    when `folder` is not in a repository."""
+    from mlgate.files import project_files, submodule_files
 
-    return artifacts_among(project_files(folder))
+    return artifacts_among(project_files(folder) + submodule_files(folder))
