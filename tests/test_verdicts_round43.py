@@ -67,3 +67,110 @@ def test_a_comment_in_yaml_still_silences(project, capsys):
         "test: /home/alice/data/test.csv\n")
     code, found = codes(capsys, "paths", "params.yaml")
     assert code == 1 and len(found) == 1, found
+
+
+# ------------------------------------------------------------------ locks (red team 43 F2, F3)
+@pytest.fixture
+def service(project, monkeypatch):
+    from envs import make_venv
+
+    for var in ("MLGATE_PYTHON", "UV_PROJECT_ENVIRONMENT", "CONDA_PREFIX", "VIRTUAL_ENV"):
+        monkeypatch.delenv(var, raising=False)
+    return project, make_venv(project / ".venv")
+
+
+def lock_findings(capsys) -> tuple[int, list[tuple]]:
+    code = main(["lock", "--format", "json", "--no-cache"])
+    out = capsys.readouterr().out
+    found = json.loads(out) if out.strip() else []
+    return code, sorted((f["line"], f["code"], f.get("package") or f.get("module") or "")
+                        for f in found)
+
+
+def test_an_editable_vcs_requirement_is_locked_as_any_url(service, capsys):
+    from envs import install
+
+    root, venv = service
+    install(venv, "scikit-learn", "1.5.2")  # from the index: no direct_url.json
+    install(venv, "tidy", "0.3.0", direct_url={"url": "file:///src/tidy",
+                                                "dir_info": {"editable": True}})
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    (root / "requirements.txt").write_text(
+        "-e git+https://github.com/scikit-learn/scikit-learn@main#egg=scikit-learn\n"
+        "-e git+https://github.com/acme/featlib@main#egg=featlib\n"
+        f"-e git+https://github.com/acme/tidy@{sha}#egg=tidy\n"  # as pip freeze writes it
+        "-e .\n")
+    subprocess.run(["git", "add", "requirements.txt"], check=True)
+    code, found = lock_findings(capsys)
+    assert code == 1 and found == [
+        (1, "MLG205", "scikit-learn"), (1, "MLG206", "scikit-learn"),
+        (2, "MLG201", "featlib"), (2, "MLG205", "featlib")], found
+
+
+def test_a_line_for_another_platform_does_not_serve_an_import(service, capsys):
+    from envs import install
+
+    root, venv = service
+    install(venv, "fastapi", "0.115.0", record=["fastapi/__init__.py"])
+    install(venv, "scikit-learn", "1.5.2", record=["sklearn/__init__.py"])
+    (root / "requirements.txt").write_text(
+        'fastapi==0.115.0\nscikit-learn==1.5.2; sys_platform == "nonesuch"\n')
+    (root / "app").mkdir()
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "main.py").write_text("from fastapi import FastAPI\nimport sklearn\n")
+    subprocess.run(["git", "add", "app", "requirements.txt"], check=True)
+    code, found = lock_findings(capsys)
+    assert code == 1 and found == [(2, "MLG211", "scikit-learn")], found
+    (root / "requirements.txt").write_text("fastapi==0.115.0\nscikit-learn==1.5.2\n")
+    assert lock_findings(capsys) == (0, [])
+
+
+# ----------------------------------------------- uv.lock's record of each requirement (F4)
+UV_SHAPES = os.path.join(os.path.dirname(__file__), "lock_fixtures", "uv_shapes")
+# (old, new, whether `uv lock --check` said the lock is stale: uv 0.13.9)
+EDITS = [
+    ('"attrs>=22.1,<25"', '"attrs>=22.1"', True),
+    ('"attrs>=22.1,<25"', '"attrs<25, >=22.1"', False),
+    ('"six~=1.16"', '"six~=1.16; sys_platform == \'linux\'"', True),
+    ('"requests[socks]==2.32.3; python_version >= \'3.9\'"',
+     '"requests[socks,use-chardet-on-py3]==2.32.3; python_version >= \'3.9\'"', True),
+    ('"requests[socks]==2.32.3; python_version >= \'3.9\'"',
+     '"requests[SOCKS] == 2.32.3 ; python_full_version >= \'3.9\'"', False),
+    ('"packaging"', '"packaging>=20"', True),
+    ("python_version < '3.14'", "python_version < '3.13'", True),
+    ("platform_machine == 'x86_64' and python_version < '3.14'",
+     "python_version < '3.14' and platform_machine == 'x86_64'", False),
+    ('"idna>=3.0.0"', '"idna>=3.0"', False),
+    ("python_full_version >= '3.9.1'", "python_full_version >= '3.9.2'", True),
+    ("\"colorama==0.4.6; sys_platform == 'win32'\"", "\"colorama==0.4.6; os_name == 'nt'\"",
+     True),
+]
+
+
+# A marker of the same meaning spelt otherwise: uv compares the text, mlgate the meaning
+# (one environment where they differ does not exist), so mlgate does not say it.
+SAME_MEANING = {"\"colorama==0.4.6; os_name == 'nt'\""}
+
+
+@pytest.mark.parametrize("old, new, stale", EDITS)
+def test_a_requirement_uv_recorded_otherwise_makes_the_lock_stale(tmp_path, old, new, stale):
+    stale = stale and new not in SAME_MEANING
+    from mlgate.locks import manifest
+    from mlgate.locks.detect import parse_lock
+
+    with open(os.path.join(UV_SHAPES, "pyproject.toml")) as handle:
+        original = handle.read()
+    with open(os.path.join(UV_SHAPES, "uv.lock"), "rb") as handle:
+        (tmp_path / "uv.lock").write_bytes(handle.read())
+    (tmp_path / "pyproject.toml").write_text(original)
+    [lock] = parse_lock(str(tmp_path / "uv.lock"))
+    assert manifest.uv_differences(lock) == []  # as uv wrote it: nothing differs
+    assert old in original
+    (tmp_path / "pyproject.toml").write_text(original.replace(old, new))
+    found = manifest.uv_differences(lock)
+    assert bool(found) is stale, found
+    if stale:
+        [(message, line)] = found
+        assert new.split(";")[0].strip('"') in message or new in message, message
+        assert line == next(i for i, text in enumerate(
+            original.replace(old, new).splitlines(), 1) if new in text)

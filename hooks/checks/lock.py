@@ -240,11 +240,24 @@ def _normal_url(url: str) -> str:
     return url.rstrip("/").removesuffix(".git") if hasattr(str, "removesuffix") else url
 
 
+def _local_editable(package) -> bool:
+    """An editable install of a folder (`-e .`, `-e ./lib`, a Poetry `develop` path): its
+    name and version are only known once built, and its source is the checkout itself. One
+    from a VCS or a remote URL (`-e git+https://...@main#egg=x`) is locked as any URL is
+    (red team 43 F2: it was never pin-checked, compared, or missed when absent)."""
+    return package.editable and not (package.source_url or "").startswith(_REMOTE)
+
+
+_REMOTE = ("git+", "hg+", "svn+", "bzr+", "http://", "https://")
+
+
 def _compare_source(package, dist) -> Finding | None:
-    if not package.source_url or package.editable:
+    if not package.source_url or _local_editable(package):
         return None
     direct = dist.get("direct_url") or {}
     installed_url = direct.get("url")
+    if package.editable and (direct.get("dir_info") or {}).get("editable"):
+        return None  # pip installs `-e git+...` from a checkout in src/: a folder's URL
     commit = (direct.get("vcs_info") or {}).get("commit_id")
     if not installed_url:
         return _finding(SOURCE, package,
@@ -496,8 +509,12 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
         if lock.format in REAL_LOCKS:
             # A package the lock keeps for another platform (`colorama; sys_platform ==
             # "win32"`) is still in the lock: installed here anyway, it is not undeclared.
+            # But a deployment here does not install it: what the service imports must come
+            # from what applies (red team 43 F3: `scikit-learn==1.9.1; sys_platform ==
+            # "win32"` and an `import sklearn` passed on Linux, where pip skips the line)
             for package in lock.packages:
                 declared.setdefault(package.name, set())
+            for package in selected:
                 if package.name not in lock.dev_only and not (
                         lock.format == "requirements" and _development(lock.path)):
                     deployed.setdefault(package.name, set())
@@ -707,15 +724,19 @@ def _stale_against_manifest(locks: list) -> list[Finding]:
                 hint=f"re-lock ({manifest.RELOCK[lock.format]}), then install the lock",
                 extra={"check": NAME, "kind": KINDS[STALE], "package": name,
                        "manifest": shown, "manifest_line": line, "lock": _display(lock.path)}))
+        stale = list(manifest.stale(lock, wanted))
         if lock.format == "uv":
+            said = {line for _, _, line in stale}  # (a lowered pin: said once, below)
             for message, line in manifest.uv_differences(lock):
+                if line in said and line > 1:
+                    continue
                 found.append(Finding(
                     shown, line, 1, STALE, f"{message}: the lock is older than its manifest"
                     " (`uv lock --check` fails, `uv sync --locked` refuses it)",
                     severity=SEVERITY[STALE], hint="re-lock (uv lock), then install the lock",
                     extra={"check": NAME, "kind": KINDS[STALE], "manifest": shown,
                            "manifest_line": line, "lock": _display(lock.path)}))
-        for package, spec, line in manifest.stale(lock, wanted):
+        for package, spec, line in stale:
             shown = _display(path)
             found.append(_finding(
                 STALE, package, f"{package.name} is locked at {package.version}, but"
@@ -1359,7 +1380,7 @@ def _check_package(lock, package, env: _Installed, require_hashes: bool) -> list
         ("git+", "hg+", "svn+", "bzr+")
     )
     checks_pinning = lock.format in ("requirements", "pyproject") and not is_input
-    if (checks_pinning and not package.editable and package.version is None
+    if (checks_pinning and not _local_editable(package) and package.version is None
             and not pinned_by_url and not pinned_by_archive):
         what = package.specifier or package.source_url or "any version"
         hint = ("install a version in that range, test it, and pin it"
@@ -1374,7 +1395,7 @@ def _check_package(lock, package, env: _Installed, require_hashes: bool) -> list
         found.append(_finding(NO_HASH, package, f"{package.name} has no --hash",
                               hint="generate hashes (pip-compile --generate-hashes, uv export)"))
     if dist is None:
-        if lock.format != "constraints" and not package.editable:
+        if lock.format != "constraints" and not _local_editable(package):
             locked = package.version or package.specifier or package.source_url or ""
             found.append(_finding(
                 MISSING, package,

@@ -213,14 +213,18 @@ def uv_differences(lock) -> list[tuple[str, int]]:
     wanted: dict[tuple[str, str], dict[str, str] | None] = {}
     # (what `dynamic` names the build backend computes, from files mlgate does not read:
     # not compared, red team 41b F3)
+    requirement_lists: dict[tuple[str, str], list] = {}  # (the `uv lock --check` shapes)
     if project and "dependencies" not in dynamic:
         wanted[("dist", "")] = names(project.get("dependencies", []))
+        requirement_lists[("dist", "")] = project.get("dependencies", [])
     optional = project.get("optional-dependencies")
     for extra, items in (optional.items() if isinstance(optional, dict) else ()):
         wanted[("dist", canonical_name(extra))] = names(items)
+        requirement_lists[("dist", canonical_name(extra))] = items
     groups = data.get("dependency-groups")
     for group, items in (groups.items() if isinstance(groups, dict) else ()):
         wanted[("dev", canonical_name(group))] = names(items)
+        requirement_lists[("dev", canonical_name(group))] = items
     tool = data.get("tool")
     uv = tool.get("uv") if isinstance(tool, dict) else None
     legacy = uv.get("dev-dependencies") if isinstance(uv, dict) else None
@@ -249,6 +253,14 @@ def uv_differences(lock) -> list[tuple[str, int]]:
             out.append((f"uv.lock records {name} in {where} of the project, which"
                         " pyproject.toml no longer asks for", 1))
     python, locked_python = project.get("requires-python"), recorded.get("requires-python")
+    entries = recorded.get("entries")
+    for key, items in sorted(requirement_lists.items()):
+        if isinstance(entries, dict) and key in entries and wanted.get(key) is not None:
+            where = ("the dependencies" if key == ("dist", "") else
+                     f"the extra {key[1]!r}" if key[0] == "dist" else f"the group {key[1]!r}")
+            for raw, shown in _shape_differences(items, entries[key], key, locked_python):
+                out.append((f"pyproject.toml asks for {raw!r} in {where}, which uv.lock"
+                            f" recorded as {shown}", _line(lines, raw)))
     if isinstance(python, str) and isinstance(locked_python, str):
         from packaging.specifiers import SpecifierSet
 
@@ -260,6 +272,131 @@ def uv_differences(lock) -> list[tuple[str, int]]:
             out.append((f"pyproject.toml's requires-python is {python!r}, uv.lock was made"
                         f" for {locked_python!r}", _line(lines, "requires-python")))
     return out
+
+
+def _shape_differences(items: object, recorded: list, key: tuple[str, str],
+                       requires_python: str | None) -> list[tuple[str, str]]:
+    """(requirement, what uv.lock recorded of it) for each pyproject.toml requirement whose
+    shape uv recorded otherwise: its specifier (as a set), extras, or marker (by what it
+    means: uv rewrites `python_version >= '3.9'` as `python_full_version >= '3.9'` and orders
+    terms its own way, so markers are compared by their value in every environment of a
+    grid). Names that a direct URL, a `[tool.uv.sources]` entry or anything unread shapes
+    are left to the name comparison. Red team 43 F4: a pin loosened to `>=1.0`, a marker
+    or an extra added passed, where `uv lock --check` fails."""
+    if not isinstance(items, list):
+        return []
+    from mlgate.locks.requirements import pep508
+
+    parsed = pep508(items)
+    if len(parsed) != len(items):
+        return []
+    # (the Python versions the markers name are in the grid: a bound moved from 3.9.3 to
+    # 3.9.4 changes a value only there)
+    named = {m for text in [*(str(i) for i in items),
+                            *(str(e.get("marker", "")) for e in recorded)]
+             for m in re.findall(r"\b3\.\d+(?:\.\d+)?\b", text)}
+    texts = " ".join([*(str(i) for i in items), *(str(e.get("marker", "")) for e in recorded)])
+    grid = _marker_grid(requires_python, key[1] if key[0] == "dist" else "", named,
+                        platforms="platform" in texts or "os_name" in texts,
+                        implementations="implementation" in texts)
+    asked: dict[str, list] = {}
+    for raw, req in parsed:
+        asked.setdefault(canonical_name(req.name), []).append(
+            (raw, None if req.url else _shape(
+                str(req.specifier), list(req.extras), str(req.marker) if req.marker else None,
+                grid)))
+    have: dict[str, list] = {}
+    for entry in recorded:
+        keys = set(entry) - {"name", "specifier", "marker", "extras"}
+        shape = None if keys else _shape(entry.get("specifier", ""), entry.get("extras", []),
+                                          entry.get("marker"), grid)
+        have.setdefault(canonical_name(entry["name"]), []).append((entry, shape))
+    out = []
+    for name in sorted(set(asked) & set(have)):
+        mine, theirs = asked[name], have[name]
+        if any(shape is None for _, shape in mine + theirs):
+            continue
+        left = [shape for _, shape in theirs]
+        for raw, shape in mine:
+            if shape in left:
+                left.remove(shape)
+            else:
+                out.append((raw, _recorded_text(theirs[0][0])))
+                break
+    return out
+
+
+def _shape(specifier: object, extras: object, marker: object, grid: list) -> tuple | None:
+    """A requirement's meaning: its specifiers as a set, its extras, its marker's value in
+    each environment of `grid`; None when any part cannot be read."""
+    from packaging.markers import Marker
+    from packaging.specifiers import SpecifierSet
+
+    if not isinstance(specifier, str) or not isinstance(extras, list) or not all(
+            isinstance(e, str) for e in extras) or not (marker is None or isinstance(
+                marker, str)):
+        return None
+    try:
+        specs = frozenset(SpecifierSet(specifier))
+        values: tuple = ()
+        if marker is not None:
+            parsed = Marker(marker)
+            values = tuple(parsed.evaluate(env) for env in grid)
+            if all(values):
+                values = ()  # true everywhere uv locks for: as no marker
+    except Exception:  # packaging's errors for what it cannot read or evaluate
+        return None
+    return specs, frozenset(canonical_name(e) for e in extras), values
+
+
+def _recorded_text(entry: dict) -> str:
+    parts = [str(entry.get("specifier") or "any version")]
+    if entry.get("extras"):
+        parts.append(f"extras {entry['extras']}")
+    if entry.get("marker"):
+        parts.append(f"where {entry['marker']}")
+    return ", ".join(parts)
+
+
+_PLATFORMS = (("linux", "Linux", "posix", "x86_64"), ("linux", "Linux", "posix", "aarch64"),
+              ("win32", "Windows", "nt", "AMD64"), ("darwin", "Darwin", "posix", "arm64"),
+              ("darwin", "Darwin", "posix", "x86_64"))
+
+
+def _marker_grid(requires_python: str | None, extra: str, named: set[str],
+                 platforms: bool = True, implementations: bool = True) -> list[dict[str, str]]:
+    """The environments a marker's meaning is read over: the Pythons the lock is for
+    (its requires-python) among 3.0-3.20 and those `named` (with the next micro release),
+    five platforms and CPython and PyPy (one of each when no marker names them); `extra`
+    set as pip sets it."""
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    try:
+        allowed = SpecifierSet(requires_python or "")
+    except ValueError:
+        allowed = SpecifierSet("")
+    versions = {(3, minor, micro) for minor in range(0, 21) for micro in (0, 1, 9)}
+    for text in named:
+        major, minor, micro = ([int(p) for p in text.split(".")][:3] + [0, 0])[:3]  # noqa: RUF005
+        if minor < 100 and micro < 1000:
+            versions |= {(major, minor, micro), (major, minor, micro + 1)}
+    pythons = [f"{a}.{b}.{c}" for a, b, c in sorted(versions)
+               if allowed.contains(Version(f"{a}.{b}.{c}"), prereleases=True)]
+    grid = []
+    for version in pythons or ["3.12.0"]:
+        for sys_platform, system, os_name, machine in _PLATFORMS[:None if platforms else 1]:
+            for implementation, name in (("cpython", "CPython"), ("pypy", "PyPy"))[
+                    :None if implementations else 1]:
+                grid.append({
+                    "python_version": version.rsplit(".", 1)[0],
+                    "python_full_version": version, "implementation_version": version,
+                    "sys_platform": sys_platform, "platform_system": system,
+                    "os_name": os_name, "platform_machine": machine,
+                    "implementation_name": implementation,
+                    "platform_python_implementation": name,
+                    "platform_release": "", "platform_version": "", "extra": extra})
+    return grid
 
 
 def _allows(specifiers) -> tuple[bool, ...]:

@@ -68,6 +68,9 @@ def _recorded(data: dict) -> dict[str, object] | None:
         return None
     metadata = roots[0]["metadata"]
     dist: dict[str, set[str]] = {}
+    # the entries themselves, by extra and by group: what each asked for (specifier,
+    # extras, marker), which `uv lock --check` compares too
+    shapes: dict[tuple[str, str], list[dict]] = {}
     requires = metadata.get("requires-dist", [])
     if not isinstance(requires, list):
         return None  # (a damaged lock: nothing recorded to compare)
@@ -76,17 +79,19 @@ def _recorded(data: dict) -> dict[str, object] | None:
             return None
         marker = item.get("marker")
         extra = _EXTRA_RE.search(marker) if isinstance(marker, str) else None
-        dist.setdefault(extra.group(1) if extra else "", set()).add(
-            canonical_name(item["name"]))
+        key = extra.group(1) if extra else ""
+        dist.setdefault(key, set()).add(canonical_name(item["name"]))
+        shapes.setdefault(("dist", canonical_name(key)), []).append(item)
     dev: dict[str, set[str]] = {}
     groups = metadata.get("requires-dev")
     for group, items in (groups.items() if isinstance(groups, dict) else ()):
         if not isinstance(items, list):
             return None
-        dev[str(group)] = {canonical_name(i["name"]) for i in items
-                           if isinstance(i, dict) and isinstance(i.get("name"), str)}
+        kept = [i for i in items if isinstance(i, dict) and isinstance(i.get("name"), str)]
+        dev[str(group)] = {canonical_name(i["name"]) for i in kept}
+        shapes[("dev", canonical_name(str(group)))] = kept
     python = data.get("requires-python")
-    return {"dist": dist, "dev": dev,
+    return {"dist": dist, "dev": dev, "entries": shapes,
             "requires-python": python if isinstance(python, str) else None}
 
 
