@@ -190,3 +190,25 @@ def test_a_model_in_a_submodule_is_checked(project, capsys, tmp_path_factory):
     code, found = json_run(capsys)
     assert code == 1 and sorted((f["path"], f["code"]) for f in found) == [
         ("vendor/shared/models/model.pkl", "MLG301")], found
+
+
+# ------------------------------------------------- ecosystem models (new-user trial 43)
+def test_a_lightgbm_model_re_saved_after_an_upgrade_passes(project, capsys):
+    lightgbm = pytest.importorskip("lightgbm")
+    import joblib
+    import numpy as np
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(200, 3)
+    model = lightgbm.LGBMRegressor(n_estimators=5, verbose=-1).fit(X, X[:, 0] * 3)
+    # LightGBM 3 kept its model text in `handle`; LightGBM 4 loads such a pickle into
+    # `_handle` and keeps `handle` as an attribute, so its next dump holds both
+    model.booster_.handle = model.booster_.model_to_string()
+    joblib.dump(model, "model.joblib")
+    code, found = json_run(capsys, "model.joblib")
+    assert (code, found) == (0, []), found
+    # still only model texts: a handle of another kind is refused
+    model.booster_.handle = 12
+    joblib.dump(model, "model.joblib")
+    code, found = json_run(capsys, "model.joblib")
+    assert code == 1 and [f["code"] for f in found] == ["MLG302"], found

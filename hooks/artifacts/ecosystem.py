@@ -779,9 +779,12 @@ def _booster_state(top: str, state) -> str | None:
         texts = [values[k] for k in ("_handle", "handle") if k in values]
         # (a model text of 64 KiB or more is a TextBlob: kept where it lies, its UTF-8
         # checked; every LightGBM model of more than about 20 trees was refused as "not
-        # the model text": new-user trial round 34, second round)
-        if len(texts) != 1 or not (_none(texts[0]) or _str(texts[0])
-                                   or isinstance(const(texts[0]), TextBlob)):
+        # the model text": new-user trial round 34, second round). Both: a LightGBM 3
+        # pickle (`handle`) loaded by LightGBM 4 keeps its text as an attribute beside
+        # `_handle`, and a re-dump writes the two (new-user trial 43, F0); LightGBM 4
+        # reads `_handle` first.
+        if not texts or not all(_none(t) or _str(t) or isinstance(const(t), TextBlob)
+                                for t in texts):
             return "a LightGBM Booster whose handle is not the model text LightGBM writes"
     return None
 
