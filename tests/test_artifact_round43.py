@@ -212,3 +212,27 @@ def test_a_lightgbm_model_re_saved_after_an_upgrade_passes(project, capsys):
     joblib.dump(model, "model.joblib")
     code, found = json_run(capsys, "model.joblib")
     assert code == 1 and [f["code"] for f in found] == ["MLG302"], found
+
+
+def test_an_old_lightgbm_wrappers_columns_are_its_boosters(project, capsys):
+    # F1: pickled by an older LightGBM, the wrapper lacks `_fitted_with_feature_names`, so
+    # feature_names_in_ raises in LightGBM 4.5+; the Booster still has the columns
+    lightgbm = pytest.importorskip("lightgbm")
+    import joblib
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(rng.rand(200, 3), columns=["SO2", "NO2", "CO"])
+    model = lightgbm.LGBMRegressor(n_estimators=5, verbose=-1).fit(frame, frame["SO2"])
+    model.__dict__.pop("_fitted_with_feature_names", None)
+    joblib.dump(model, "model.joblib")
+    (project / "sample_request.json").write_text('{"so2": 0.1, "CO": 0.2, "NO2": 0.3}')
+    subprocess.run(["git", "add", "-A"], check=True)
+    code = main(["schema", "--format", "json", "--no-cache", "--python", sys.executable])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [f["code"] for f in found] == ["MLG401"], found
+    assert "'SO2'" in found[0]["message"], found
+    (project / "sample_request.json").write_text('{"SO2": 0.1, "NO2": 0.3, "CO": 0.2}')
+    code = main(["schema", "--format", "json", "--no-cache", "--python", sys.executable])
+    assert (code, capsys.readouterr().out.strip()) == (0, "[]")

@@ -61,6 +61,8 @@ def expected_input(obj):
         names, width = _catboost_input(obj, width)
     if names is None and _made_by(obj, "xgboost"):
         names, width = _xgboost_input(obj, width)
+    if names is None and _made_by(obj, "lightgbm"):
+        names, width = _lightgbm_input(obj, width)
     info = {"feature_names_in": names,
             "n_features_in": int(width) if width is not None else None,
             "used_columns": None, "model_type": type(obj).__name__}
@@ -110,6 +112,21 @@ def _xgboost_input(model, width):
     except Exception:
         return None, width
     if not names or names == [f"f{i}" for i in range(len(names))]:
+        return None, width
+    return names, width if width is not None else len(names)
+
+
+def _lightgbm_input(model, width):
+    """LightGBM's Booster keeps the columns it was fitted on; a wrapper pickled by an older
+    LightGBM lacks what `feature_names_in_` reads in a newer one, and was "fitted on 11
+    unnamed columns", so a sample with SO2/NO2/CO swapped passed (new-user trial 43, F1).
+    Fitted on an array: 'Column_0', 'Column_1', ..."""
+    try:
+        booster = model.booster_ if hasattr(type(model), "booster_") else model
+        names = _names(booster.feature_name() or [])
+    except Exception:
+        return None, width
+    if not names or names == [f"Column_{i}" for i in range(len(names))]:
         return None, width
     return names, width if width is not None else len(names)
 
