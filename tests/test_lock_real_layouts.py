@@ -803,8 +803,9 @@ def test_an_image_that_installs_by_name_fails_the_lock_with_the_tested_version(p
     root, venv = project
     install(venv, "attrs", "23.2.0")
     write(root / "requirements.txt", "attrs==23.2.0\n")
+    # (`-U`: without it, pip keeps the attrs the lock installed: new-user trial 43 F4)
     write(root / "Dockerfile", f"FROM python:{OURS}\nCOPY requirements.txt .\n"
-          "RUN pip install -r requirements.txt && pip install attrs gunicorn\n")
+          "RUN pip install -r requirements.txt && pip install -U attrs gunicorn\n")
     code, found = run_lock(capsys, "--python", python_of(venv))
     image = [f for f in found if f["code"] == "MLG210"]
     assert code == 1 and [(f["path"], f["line"], f["package"], f["installed"])

@@ -174,3 +174,33 @@ def test_a_requirement_uv_recorded_otherwise_makes_the_lock_stale(tmp_path, old,
         assert new.split(";")[0].strip('"') in message or new in message, message
         assert line == next(i for i, text in enumerate(
             original.replace(old, new).splitlines(), 1) if new in text)
+
+
+# ------------------------------------------ Dockerfile installs after the lock (new-user 43)
+def test_a_package_the_lock_installed_first_is_not_installed_by_name(service, capsys):
+    # F4: `pipenv install --deploy`, then `pip install gunicorn flask`: pip keeps the
+    # lock's flask 2.2.2 ("Requirement already satisfied"); gunicorn is the newest
+    from envs import install
+
+    root, venv = service
+    install(venv, "flask", "2.2.2")
+    (root / "requirements.txt").write_text("flask==2.2.2\n")
+    (root / "Dockerfile").write_text(
+        "FROM python:3.11\nCOPY . .\nRUN pip install -r requirements.txt\n"
+        "RUN pip install gunicorn flask\nRUN pip install -U flask\n")
+    subprocess.run(["git", "add", "requirements.txt", "Dockerfile"], check=True)
+    code = main(["lock", "--format", "json", "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and sorted((f["line"], f["package"]) for f in found) == [
+        (4, "gunicorn"), (5, "flask")], found  # -U upgrades what the lock installed
+    assert all("`pip install -r requirements.txt`" in f["hint"] for f in found), found
+    # before the lock install: the lock's pin installs over it
+    (root / "Dockerfile").write_text(
+        "FROM python:3.11\nRUN pip install flask\nCOPY . .\nRUN pip install -r requirements.txt\n")
+    code = main(["lock", "--format", "json", "--no-cache"])
+    assert (code, capsys.readouterr().out.strip()) == (0, "[]")
+    # an image that installs no lock gets the newest flask
+    (root / "Dockerfile").write_text("FROM python:3.11\nRUN pip install flask\n")
+    code = main(["lock", "--format", "json", "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [(f["line"], f["package"]) for f in found] == [(2, "flask")], found

@@ -593,7 +593,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                                 {lock.path: len(lock.select(env.markers)) for lock in locks})
     findings += _stale_against_manifest(locks)
     findings += _image_python(locks, env.markers, images, repo_root, env)
-    findings += _unpinned_in_images(installs, env)
+    findings += _unpinned_in_images(installs, env, locks)
     # A lock that could not be read declares what nobody knows: its MLG200 says so, alone.
     if has_real_lock and not any(lock.unreadable for lock in locks):
         # (what only ignored packages bring in is theirs: `ignore-packages = ["streamlit"]`
@@ -824,12 +824,13 @@ def _image_packages(root: str) -> set[str]:
             for found in unpinned_installs(text, pinned_too=True)}
 
 
-def _image_installs(root: str) -> dict[str, list[tuple[int, int, str, str]]]:
+def _image_installs(root: str) -> dict[str, list[tuple[int, int, str, str, bool]]]:
     """Dockerfile -> the packages its RUN lines pip-install by name without an exact pin,
-    for each Dockerfile git lists under `root` (see `mlgate.locks.dockerfile`)."""
-    from mlgate.locks.dockerfile import unpinned_installs
+    and whether a lock was installed before each, for each Dockerfile git lists under
+    `root` (see `mlgate.locks.dockerfile`)."""
+    from mlgate.locks.dockerfile import image_installs
 
-    return {path: unpinned_installs(text) for path, text in _dockerfiles(root)
+    return {path: image_installs(text) for path, text in _dockerfiles(root)
             if "install" in text}
 
 
@@ -876,12 +877,23 @@ def unpinned_in_images(root: str) -> list[Finding]:
     return _unpinned_in_images(_image_installs(root), None)
 
 
-def _unpinned_in_images(installs: dict, env: _Installed | None) -> list[Finding]:
+def _unpinned_in_images(installs: dict, env: _Installed | None,
+                        locks: list | None = None) -> list[Finding]:
     """MLG210: an image that installs a package by name gets the newest version the day it
-    is built, whatever the lock pins and whatever the models were checked with."""
+    is built, whatever the lock pins and whatever the models were checked with. Not one a
+    lock installed before it (pip keeps a satisfied requirement), when a lock has it."""
     found = []
+    held = {p.name for lock in locks or () if lock.format in REAL_LOCKS for p in lock.packages}
+    command = next((_INSTALL[lock.format] for lock in locks or ()
+                    if lock.format in REAL_LOCKS and lock.format in _INSTALL), None)
+    command = command or "pip install -r FILE"
+    if command == "pip install -r FILE":
+        first = next((lock for lock in locks or () if lock.format == "requirements"), None)
+        command = f"pip install -r {_display(first.path) if first else 'requirements.txt'}"
     for dockerfile, packages in installs.items():
-        for line, col, name, spec in packages:
+        for line, col, name, spec, after_lock in packages:
+            if after_lock and not spec and canonical_name(name) in held:
+                continue
             dist = env.dists.get(canonical_name(name)) if env is not None else None
             version = dist["version"] if dist else None
             found.append(Finding(
@@ -891,7 +903,7 @@ def _unpinned_in_images(installs: dict, env: _Installed | None) -> list[Finding]
                     f", not the {version} the project's environment runs and the models were"
                     " checked with" if version else ""),
                 severity=SEVERITY[IMAGE_UNPINNED],
-                hint="install the lock in the image (`pip install -r requirements.txt`)"
+                hint=f"install the lock in the image (`{command}`)"
                      + (f", or pin {name}=={version}" if version else
                         f", or pin the {name} version you tested ({name}==X.Y.Z)"),
                 extra={"check": NAME, "kind": KINDS[IMAGE_UNPINNED], "package": name,

@@ -146,15 +146,30 @@ def unpinned_installs(text: str, pinned_too: bool = False) -> list[tuple[int, in
     """(line, column, name, specifier or "") for each package a RUN's pip-like install is
     given by name without an exact pin (`==`, `===`); every package it is given by name,
     if `pinned_too` (what the image has besides the lock)."""
+    return [found[:4] for found in image_installs(text, pinned_too)]
+
+
+def image_installs(text: str, pinned_too: bool = False) -> list[tuple[int, int, str, str, bool]]:
+    """`unpinned_installs`, each with whether the image installs a lock too (`pipenv
+    install --deploy`, `pip install -r ...`), unless after it with `--upgrade`: a package
+    the lock pins then ends at the lock's version, installed over the one by name or kept
+    by pip as satisfied (new-user trial 43 F4: `pip install gunicorn flask` after the
+    lock's flask 2.2.2 was MLG210 for flask)."""
     text = text[:_MAX_TEXT]
     where = _Positions(text)
     found = []
+    locked = False
+    anywhere = any(_installs_a_lock(words) for _, command in _instructions(text)
+                   for words in _commands(command))
     for start, command in _instructions(text):
         cursor = start
         for words in _commands(command):
+            locked = locked or _installs_a_lock(words)
             arguments = _install_arguments(words)
             if arguments is None:
                 continue
+            kept = anywhere and not (locked and {"-U", "--upgrade", "--force-reinstall"}
+                                     & set(arguments))
             skip = False
             for argument in arguments:
                 if skip:
@@ -170,8 +185,25 @@ def unpinned_installs(text: str, pinned_too: bool = False) -> list[tuple[int, in
                 at = at if at >= 0 else cursor
                 cursor = at + len(argument) if at >= cursor else cursor
                 line, col = where(at)
-                found.append((line, col, named[0], named[1]))
+                found.append((line, col, named[0], named[1], kept))
     return found
+
+
+def _installs_a_lock(words: list[str]) -> bool:
+    programs = [w.rsplit("/", 1)[-1] for w in words[:3]]
+    if any(tuple(programs[:len(c)]) == c for c in _LOCK_COMMANDS):
+        return True
+    arguments = _install_arguments(words)
+    return arguments is not None and _installs_a_file(arguments)
+
+
+def _installs_a_file(arguments: list[str]) -> bool:
+    """`-r requirements.txt` or `-c constraints.txt` (not a pyproject.toml): a lock's pins."""
+    return any(a in ("-r", "--requirement", "-c", "--constraint") and i + 1 < len(
+        arguments) and not arguments[i + 1].endswith(".toml")
+               for i, a in enumerate(arguments)) or any(
+        a.startswith(("--requirement=", "--constraint=")) and not a.endswith(".toml")
+        for a in arguments)
 
 
 # Commands that install a lock, or its pins: with one of them anywhere in the Dockerfile, the
@@ -201,11 +233,7 @@ def project_installs(text: str) -> list[tuple[int, int, str]]:
             arguments = _install_arguments(words)
             if arguments is None:
                 continue
-            if any(a in ("-r", "--requirement", "-c", "--constraint") and i + 1 < len(
-                    arguments) and not arguments[i + 1].endswith(".toml")
-                   for i, a in enumerate(arguments)) or any(
-                    a.startswith(("--requirement=", "--constraint=")) and not a.endswith(
-                        ".toml") for a in arguments):
+            if _installs_a_file(arguments):
                 locked = True
             if "--no-deps" in arguments:
                 continue
