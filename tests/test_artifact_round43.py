@@ -236,3 +236,60 @@ def test_an_old_lightgbm_wrappers_columns_are_its_boosters(project, capsys):
     (project / "sample_request.json").write_text('{"SO2": 0.1, "NO2": 0.3, "CO": 0.2}')
     code = main(["schema", "--format", "json", "--no-cache", "--python", sys.executable])
     assert (code, capsys.readouterr().out.strip()) == (0, "[]")
+
+
+# ------------------------------ gradient boosting of scikit-learn 1.2 and 1.3 (false alarms 43)
+class MultinomialDeviance:  # scikit-learn < 1.4's losses: K wide, multiclass by class
+    is_multi_class = True
+
+    def __init__(self, k):
+        self.K = k
+
+
+class BinomialDeviance:
+    is_multi_class = False
+
+    def __init__(self, k=1):
+        self.K = k
+
+
+class Prior:
+    def __init__(self, classes):
+        self.classes_ = list(range(classes))
+
+
+class OldBoosting:
+    def __init__(self, trees, init, loss, where="_loss"):
+        import numpy as np
+
+        self.estimators_ = np.empty((5, trees), dtype=object)
+        self.init_ = init
+        setattr(self, where, loss)
+
+
+@pytest.mark.parametrize(("model", "problem"), [
+    # what scikit-learn 1.3 (`_loss`) and 1.2 (`loss_`) write: they load and predict
+    (OldBoosting(3, Prior(3), MultinomialDeviance(3)), None),
+    (OldBoosting(3, Prior(3), MultinomialDeviance(3), where="loss_"), None),
+    (OldBoosting(3, "zero", MultinomialDeviance(3)), None),
+    (OldBoosting(1, "zero", BinomialDeviance()), None),
+    (OldBoosting(1, Prior(2), BinomialDeviance(), where="loss_"), None),
+    # trees wider than what predict() makes the init write: out of bounds
+    (OldBoosting(3, Prior(3), BinomialDeviance(3)), "1 wide, for trees 3 wide"),
+    (OldBoosting(3, "zero", MultinomialDeviance(1)), "1 wide, for trees 3 wide"),
+    (OldBoosting(3, Prior(2), MultinomialDeviance(3)), "2 wide, for trees 3 wide"),
+])
+def test_old_gradient_boosting_layouts_are_judged_by_what_predict_reads(model, problem):
+    from mlgate.probe_script.verify import _boosting_init_problem
+
+    found = _boosting_init_problem(model, classifier=True)
+    assert (found is None) if problem is None else (problem in found), found
+
+
+def test_an_instance_cannot_make_a_binomial_loss_multiclass():
+    from mlgate.probe_script.verify import _boosting_init_problem
+
+    loss = BinomialDeviance(3)
+    loss.is_multi_class = True  # in the pickled state: predict() reads the class's method
+    found = _boosting_init_problem(OldBoosting(3, Prior(3), loss), classifier=True)
+    assert found and "1 wide, for trees 3 wide" in found

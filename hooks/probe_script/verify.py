@@ -1675,9 +1675,19 @@ def _boosting_init_problem(model, classifier):
     init = getattr(model, "init_", None)
     if needed is None or init is None:
         return None  # (the shape check says what is wrong with it)
+    # scikit-learn before 1.4 kept a loss of its own kind (in `loss_`, then `_loss` in
+    # 1.3), whose K is its raw predictions' width, and no n_trees_per_iteration_
+    # (false-alarm trial 43: every multiclass model of 1.2 and 1.3, and every init="zero"
+    # one, was "inconsistent")
+    loss = getattr(model, "_loss", None)
+    old = loss if hasattr(loss, "K") else getattr(model, "loss_", None)
+    multiclass = getattr(loss, "is_multiclass", None)
+    if multiclass is None:  # (its class says, not K: predict() reads the class's method)
+        multiclass = getattr(type(old), "is_multi_class", False) is True
     if isinstance(init, str):
-        width = int(getattr(model, "n_trees_per_iteration_", 0) or 0) if init == "zero" else 0
-    elif classifier and getattr(getattr(model, "_loss", None), "is_multiclass", False):
+        width = (int(getattr(model, "n_trees_per_iteration_", 0) or 0) or _int(old, "K")
+                 if init == "zero" else 0)
+    elif classifier and multiclass:
         classes = getattr(init, "classes_", None)
         width = len(classes) if classes is not None else 0
     else:
@@ -1686,6 +1696,13 @@ def _boosting_init_problem(model, classifier):
         return (f"an init estimator whose raw predictions are {width} wide, for trees"
                 f" {needed} wide")
     return None
+
+
+def _int(obj, name: str) -> int:
+    try:
+        return int(getattr(obj, name, 0) or 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _centres_problem(model):
