@@ -293,3 +293,65 @@ def test_an_instance_cannot_make_a_binomial_loss_multiclass():
     loss.is_multi_class = True  # in the pickled state: predict() reads the class's method
     found = _boosting_init_problem(OldBoosting(3, Prior(3), loss), classifier=True)
     assert found and "1 wide, for trees 3 wide" in found
+
+
+# -------------------------------------------- tokenizer=str.split (false-alarm trial 43, F2)
+@pytest.mark.parametrize("protocol", [2, 4, 5])
+def test_a_vectorizer_splitting_with_str_split_passes(project, capsys, protocol):
+    import pickle
+
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    texts = ["good movie", "bad movie", "good plot", "bad acting"] * 5
+    model = make_pipeline(TfidfVectorizer(tokenizer=str.split, token_pattern=None,
+                                          preprocessor=str.lower),
+                          LogisticRegression()).fit(texts, [1, 0, 1, 0] * 5)
+    (project / "model.pkl").write_bytes(pickle.dumps(model, protocol=protocol))
+    (project / "counts.pkl").write_bytes(pickle.dumps(
+        CountVectorizer(tokenizer=bytes.split, lowercase=False, token_pattern=None),
+        protocol=protocol))
+    assert json_run(capsys, "model.pkl", "counts.pkl") == (0, [])
+
+
+class Lookup:
+    def __init__(self, owner, name, then=None):
+        self.owner, self.name, self.then = owner, name, then
+
+    def __reduce__(self):
+        return (getattr, (self.owner, self.name))
+
+
+# getattr(str, 'split') then called by the pickle itself: ("a b",) REDUCE
+CALLED = (b"\x80\x04" + g("builtins", "getattr") + g("builtins", "str")
+          + b"\x8c\x05split\x86R\x8c\x03a b\x85R.")
+
+
+@pytest.mark.parametrize("payload", [
+    {"tokenizer": Lookup(str, "format")},  # reads attributes of what it is given
+    {"tokenizer": Lookup(str, "__class__")},
+    {"tokenizer": Lookup(dict, "update")},
+    {"tokenizer": Lookup(__import__("pathlib").Path, "write_text")},
+    CALLED,
+])
+def test_getattr_for_anything_else_is_still_refused(project, capsys, payload):
+    import pickle
+
+    data = payload if isinstance(payload, bytes) else pickle.dumps(payload, protocol=4)
+    pickletools.dis(data, out=io.StringIO())  # a well-formed stream
+    (project / "evil.pkl").write_bytes(data)
+    code, found = json_run(capsys, "evil.pkl")
+    assert code == 1 and found, found
+
+
+def test_the_probe_hands_out_the_text_methods_the_scan_accepts():
+    from mlgate.artifacts.value_types import TEXT_METHODS
+    from mlgate.probe_script import load
+
+    assert load.TEXT_METHODS == TEXT_METHODS
+    assert load._zoneinfo_getattr(str, "split") is str.split
+    for owner, name in [(str, "format"), (dict, "update"), (str, "split", )]:
+        with pytest.raises(load.LoadFailure):
+            load._zoneinfo_getattr(owner, name, None) if name == "split" else (
+                load._zoneinfo_getattr(owner, name))

@@ -1017,9 +1017,11 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                             # numpy < 1.20's spelling of the ufunc named directly
                             stack.append(global_value(*ufunc, pos))
                             continue
-                        if value_types.bound_method_getter(args):
-                            # a bound method of the estimator: opaque here (a value, never
-                            # a call target: REDUCE on it is refused as computed)
+                        if value_types.bound_method_getter(args) or (
+                                value_types.text_method_getter(args)):
+                            # a bound method of the estimator, a method of str: opaque here
+                            # (a value, never a call target: REDUCE on it is refused as
+                            # computed)
                             stack.append(Instance(GlobalRef("builtins", "method")))
                             continue
                         if not value_types.zoneinfo_getter(args):

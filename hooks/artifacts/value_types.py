@@ -229,6 +229,24 @@ def bound_method_getter(args: Seq) -> bool:
         and _text(items[1]) and items[1].value == "_raw_predict")
 
 
+# `TfidfVectorizer(tokenizer=str.split)`: CPython pickles a method of str as
+# getattr(str, 'split') (false-alarm trial 43, F2: refused as an exploit, "never load this
+# artifact"). Only str's and bytes' text methods, which compute from their arguments alone
+# (not `format`, which reads attributes of what it is given); the probe's getattr hands
+# out these and nothing else.
+TEXT_TYPES = frozenset({("builtins", "str"), ("__builtin__", "unicode"), ("builtins", "bytes"),
+                        ("__builtin__", "bytes")})
+TEXT_METHODS = frozenset({"split", "rsplit", "splitlines", "lower", "upper", "strip",
+                          "lstrip", "rstrip", "casefold", "title", "capitalize", "swapcase"})
+
+
+def text_method_getter(args: Seq) -> bool:
+    """`getattr(str, 'split')` (or another of TEXT_METHODS, of str or bytes)."""
+    items = args.items
+    return (len(items) == 2 and _pair(items[0]) in TEXT_TYPES and _text(items[1])
+            and items[1].value in TEXT_METHODS)
+
+
 # The builtins a pickle may call, by module spelling, and the arguments CPython's own
 # pickling gives them (REDUCE): nothing else, so no call sizes an allocation from a number
 # (`bytearray(40 * 2**30)` is 36 bytes of pickle) or expands a range into a container.

@@ -57,8 +57,16 @@ def _zoneinfo_getattr(obj, name, *default):
             "sklearn.ensemble._hist_gradient_boosting.") and cls.__name__ in (
             "HistGradientBoostingClassifier", "HistGradientBoostingRegressor"):
         return getattr(obj, name)  # a bound method scikit-learn leaves in the state
-    raise LoadFailure("refused", "builtins.getattr used for another thing than a time zone",
+    if (obj is str or obj is bytes) and name in TEXT_METHODS and not default:
+        return getattr(obj, name)  # `tokenizer=str.split`
+    raise LoadFailure("refused", "builtins.getattr used for another thing than a time zone,"
+                      " an estimator's own method or a method of str",
                       module="builtins", name="getattr")
+
+
+# (value_types.TEXT_METHODS: the probe imports no mlgate module)
+TEXT_METHODS = frozenset({"split", "rsplit", "splitlines", "lower", "upper", "strip",
+                          "lstrip", "rstrip", "casefold", "title", "capitalize", "swapcase"})
 
 
 UFUNC_RECONSTRUCT = (("numpy.core", "_ufunc_reconstruct"),)
