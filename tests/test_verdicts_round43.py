@@ -204,3 +204,21 @@ def test_a_package_the_lock_installed_first_is_not_installed_by_name(service, ca
     code = main(["lock", "--format", "json", "--no-cache"])
     found = json.loads(capsys.readouterr().out)
     assert code == 1 and [(f["line"], f["package"]) for f in found] == [(2, "flask")], found
+
+
+# -------------------------------------------------- paths built with format or + (F5)
+def test_a_home_folder_joined_or_formatted_with_a_name_is_found(project, capsys):
+    (project / "train.py").write_text(
+        'import getpass\nuser = getpass.getuser()\n'
+        'c = "/home/{}/data/train.csv".format(user)\n'
+        'd = "/home/{u}/data/train.csv".format(u=user)\n'
+        'e = "/home/" + user + "/data/train.csv"\n'
+        'url = "https://example.com/api/" + user\n'
+        'route = "/users/{}".format(user_id)\n'
+        'api = "/api/v1/" + endpoint\n'
+        'sep = "/" + name\n'
+        'tmpl = "{}/data/{}".format(root, name)\n')
+    code = main(["paths", "--format", "json", "train.py"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [(f["line"], f["col"], f["code"]) for f in found] == [
+        (3, 6, "MLG101"), (4, 6, "MLG101"), (5, 6, "MLG101")], found

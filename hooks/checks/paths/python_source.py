@@ -304,6 +304,10 @@ def _tree_sites(
     skip: set[int] = set()
     path: set[int] = set()
     continuation: set[int] = set()
+    # strings a value is joined to ("/home/" + user) or put into ("/home/{}".format(user)):
+    # as an f-string's parts, a folder that something follows (red team 43 F5)
+    followed: set[int] = set()
+    templates: set[int] = set()
     level: dict[int, int] = {}  # id(node) -> how surely it is used as a path (usage.*)
     stack: list[tuple[ast.AST, bool, int]] = [(tree, False, usage.NONE)]
     while stack:
@@ -320,6 +324,9 @@ def _tree_sites(
         passed = usage.NONE  # what this node hands down to all its children
         if isinstance(node, ast.Call):
             name = _call_name(node.func)
+            if isinstance(node.func, ast.Attribute) and node.func.attr in (
+                    "format", "format_map") and isinstance(node.func.value, ast.Constant):
+                templates.add(id(node.func.value))
             if name in QUIET_CALLS:
                 quiet = True
             elif node.args and (name in ROUTE_CALLS or _is_regex_call(node)):
@@ -353,6 +360,7 @@ def _tree_sites(
         elif isinstance(node, ast.BinOp):
             if isinstance(node.op, ast.Add):
                 continuation.add(id(node.right))
+                followed.add(id(node.left))
             elif isinstance(node.op, ast.Div):
                 path.update((id(node.left), id(node.right)))
                 _raise(level, node.left, usage.CERTAIN)
@@ -387,8 +395,17 @@ def _tree_sites(
                 text = node.value if isinstance(node.value, str) else node.value.decode("latin-1")
                 if not probes.probed_value(text):
                     line, col, raw = _segment(source_lines, node, first_line)
-                    yield Site(text, line, col, start_ok=id(node) not in continuation,
-                               path_context=id(node) in path, raw=raw, use=own)
+                    start_ok = id(node) not in continuation
+                    if id(node) in templates and isinstance(node.value, str):
+                        for piece, placeholder in _template_parts(text):
+                            yield Site(piece, line, col, start_ok=start_ok,
+                                       path_context=id(node) in path, raw=raw,
+                                       open_end=placeholder, use=own)
+                            start_ok = False  # what follows a placeholder starts no path
+                    else:
+                        yield Site(text, line, col, start_ok=start_ok,
+                                   path_context=id(node) in path, raw=raw,
+                                   open_end=id(node) in followed, use=own)
             continue
         if isinstance(node, ast.JoinedStr):
             if not silenced:
@@ -567,6 +584,20 @@ class _Probes:
                     text, end):
                 return True
         return False
+
+
+_PLACEHOLDER_RE = LazyPattern(r"(?<!\{)\{[^{}]*\}")
+
+
+def _template_parts(text: str) -> list[tuple[str, bool]]:
+    """A `str.format` template's literal parts, each with whether a placeholder follows it:
+    "/home/{}/data".format(user) read as f"/home/{user}/data" is."""
+    parts, start = [], 0
+    for match in _PLACEHOLDER_RE.finditer(text):
+        parts.append((text[start:match.start()], True))
+        start = match.end()
+    parts.append((text[start:], False))
+    return [(piece, placeholder) for piece, placeholder in parts if piece]
 
 
 def _fstring_sites(
