@@ -222,3 +222,18 @@ def test_a_home_folder_joined_or_formatted_with_a_name_is_found(project, capsys)
     found = json.loads(capsys.readouterr().out)
     assert code == 1 and [(f["line"], f["col"], f["code"]) for f in found] == [
         (3, 6, "MLG101"), (4, 6, "MLG101"), (5, 6, "MLG101")], found
+
+
+# --------------------------------------------- a conda environment named as a lock (new-user 43 F5)
+def test_a_conda_environment_named_as_a_lock_is_one_clear_problem(service, capsys):
+    root, _ = service
+    (root / "requirements.yml").write_text(
+        "name: eda\nchannels:\n  - defaults\ndependencies:\n  - python=3.11.7=h955ad1f_0\n"
+        "  - pip:\n    - fastapi==0.105.0\nprefix: /home/x/anaconda3/envs/eda\n")
+    (root / "pyproject.toml").write_text('[tool.mlgate.lock]\nfiles = ["requirements.yml"]\n')
+    subprocess.run(["git", "add", "requirements.yml", "pyproject.toml"], check=True)
+    code = main(["lock", "--format", "json", "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [(f["line"], f["code"]) for f in found] == [(1, "MLG200")], found
+    assert "a conda environment file" in found[0]["message"]
+    assert "pip freeze > requirements.txt" in found[0]["message"]

@@ -38,8 +38,13 @@ def lock_format(path: str) -> str | None:
     return None
 
 
+_CONDA_KEYS = re.compile(r"^(?:name|channels|dependencies|prefix):", re.M)
+
+
 def _sniff(text: str) -> str:
     head = text.lstrip()[:2000]
+    if len(set(_CONDA_KEYS.findall(head))) >= 2 or head.startswith("dependencies:"):
+        return "conda"  # `conda env export`'s YAML, named in `files` (new-user trial 43 F5)
     if head.startswith("{") and '"_meta"' in head:
         return "pipfile"
     if "lock-version" in head and "[[packages]]" in text:
@@ -169,6 +174,12 @@ def parse_lock(path: str) -> list[ParsedLock]:
     if undecodable is not None and not text:  # not text at all: nothing else to say
         return [ParsedLock(path, kind or "unknown", problems=[undecodable])]
     kind = kind or _sniff(text)
+    if kind == "conda":  # one problem, not one "invalid requirement" per line
+        return [ParsedLock(path, "conda", problems=[LockProblem(
+            path, 1, "a conda environment file: mlgate reads pip's locks (requirements.txt,"
+            " uv.lock, poetry.lock, pylock.toml, Pipfile.lock), not conda's; in that"
+            " environment, write the pins pip sees (`pip freeze > requirements.txt`) and"
+            " commit them beside it")])]
     if kind == "requirements":  # whatever its name: its -r/-c includes too, each confined
         from mlgate.locks.requirements import read_requirements
 
