@@ -259,25 +259,50 @@ class Prior:
 
 
 class OldBoosting:
-    def __init__(self, trees, init, loss, where="_loss"):
+    """scikit-learn 1.2 and 1.3's layout: predict() reads `self._loss`."""
+
+    def __init__(self, trees, init, loss, **added):
         import numpy as np
 
         self.estimators_ = np.empty((5, trees), dtype=object)
         self.init_ = init
-        setattr(self, where, loss)
+        self._loss = loss
+        self.__dict__.update(added)
+
+    def _raw_predict_init(self, X):  # (what the check reads: the names this code uses)
+        if self.init_ == "zero":
+            return self._loss.K
+        return self._loss.get_init_raw_predictions(X, self.init_)
+
+
+class OlderBoosting(OldBoosting):
+    """Earlier releases' layout: predict() reads `self.loss_`."""
+
+    def __init__(self, trees, init, loss, **added):
+        super().__init__(trees, init, None, loss_=loss, **added)
+
+    def _raw_predict_init(self, X):
+        if self.init_ == "zero":
+            return self.loss_.K
+        return self.loss_.get_init_raw_predictions(X, self.init_)
 
 
 @pytest.mark.parametrize(("model", "problem"), [
-    # what scikit-learn 1.3 (`_loss`) and 1.2 (`loss_`) write: they load and predict
+    # what scikit-learn 1.3 and 1.2 (`_loss`) and earlier (`loss_`) write: they predict
     (OldBoosting(3, Prior(3), MultinomialDeviance(3)), None),
-    (OldBoosting(3, Prior(3), MultinomialDeviance(3), where="loss_"), None),
+    (OlderBoosting(3, Prior(3), MultinomialDeviance(3)), None),
     (OldBoosting(3, "zero", MultinomialDeviance(3)), None),
     (OldBoosting(1, "zero", BinomialDeviance()), None),
-    (OldBoosting(1, Prior(2), BinomialDeviance(), where="loss_"), None),
+    (OlderBoosting(1, Prior(2), BinomialDeviance()), None),
     # trees wider than what predict() makes the init write: out of bounds
     (OldBoosting(3, Prior(3), BinomialDeviance(3)), "1 wide, for trees 3 wide"),
     (OldBoosting(3, "zero", MultinomialDeviance(1)), "1 wide, for trees 3 wide"),
     (OldBoosting(3, Prior(2), MultinomialDeviance(3)), "2 wide, for trees 3 wide"),
+    # red team 43b: the other layout's attributes added are not what predict() reads
+    (OldBoosting(64, "zero", BinomialDeviance(), n_trees_per_iteration_=64),
+     "1 wide, for trees 64 wide"),
+    (OlderBoosting(3, Prior(3), BinomialDeviance(), _loss=MultinomialDeviance(3)),
+     "1 wide, for trees 3 wide"),
 ])
 def test_old_gradient_boosting_layouts_are_judged_by_what_predict_reads(model, problem):
     from mlgate.probe_script.verify import _boosting_init_problem
@@ -289,10 +314,11 @@ def test_old_gradient_boosting_layouts_are_judged_by_what_predict_reads(model, p
 def test_an_instance_cannot_make_a_binomial_loss_multiclass():
     from mlgate.probe_script.verify import _boosting_init_problem
 
-    loss = BinomialDeviance(3)
-    loss.is_multi_class = True  # in the pickled state: predict() reads the class's method
-    found = _boosting_init_problem(OldBoosting(3, Prior(3), loss), classifier=True)
-    assert found and "1 wide, for trees 3 wide" in found
+    for name in ("is_multi_class", "is_multiclass"):
+        loss = BinomialDeviance(3)
+        setattr(loss, name, True)  # in the pickled state: predict() calls the class's method
+        found = _boosting_init_problem(OldBoosting(3, Prior(3), loss), classifier=True)
+        assert found and "1 wide, for trees 3 wide" in found, name
 
 
 # -------------------------------------------- tokenizer=str.split (false-alarm trial 43, F2)

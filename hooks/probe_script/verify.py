@@ -1675,18 +1675,23 @@ def _boosting_init_problem(model, classifier):
     init = getattr(model, "init_", None)
     if needed is None or init is None:
         return None  # (the shape check says what is wrong with it)
-    # scikit-learn before 1.4 kept a loss of its own kind (in `loss_`, then `_loss` in
-    # 1.3), whose K is its raw predictions' width, and no n_trees_per_iteration_
-    # (false-alarm trial 43: every multiclass model of 1.2 and 1.3, and every init="zero"
-    # one, was "inconsistent")
-    loss = getattr(model, "_loss", None)
-    old = loss if hasattr(loss, "K") else getattr(model, "loss_", None)
-    multiclass = getattr(loss, "is_multiclass", None)
-    if multiclass is None:  # (its class says, not K: predict() reads the class's method)
-        multiclass = getattr(type(old), "is_multi_class", False) is True
+    # What predict() reads, as the class's own _raw_predict_init reads it: from 1.4,
+    # n_trees_per_iteration_ ("zero") and the loss's is_multiclass; before, a loss of its
+    # own kind (`_loss`, or `loss_` earlier), whose K is the zeros' width and whose class
+    # decides the init's width (false-alarm trial 43: every multiclass model of 1.1-1.3,
+    # and every init="zero" one, was "inconsistent"; red team 43b: an attribute of the
+    # other layout added to a model must not be what is read)
+    code = getattr(getattr(type(model), "_raw_predict_init", None), "__code__", None)
+    names = set(getattr(code, "co_names", ()))
+    if "K" in names and "n_trees_per_iteration_" not in names:
+        loss = getattr(model, "loss_" if "loss_" in names else "_loss", None)
+        multiclass = getattr(type(loss), "is_multi_class", False) is True
+        zero = _int(loss, "K")
+    else:
+        multiclass = bool(getattr(getattr(model, "_loss", None), "is_multiclass", False))
+        zero = _int(model, "n_trees_per_iteration_")
     if isinstance(init, str):
-        width = (int(getattr(model, "n_trees_per_iteration_", 0) or 0) or _int(old, "K")
-                 if init == "zero" else 0)
+        width = zero if init == "zero" else 0
     elif classifier and multiclass:
         classes = getattr(init, "classes_", None)
         width = len(classes) if classes is not None else 0
