@@ -514,6 +514,24 @@ RULES: dict[str, Rule] = {
         not_flagged="outside a git repository; pyproject.toml (the manifest, not a lock); a "
                     "lock git ignores (never read: what it pins counts as absent)",
     ),
+    "MLG215": Rule(
+        'error',
+        summary='a lock whose pins conflict: pip cannot install it',
+        what="a requirements file pinning a package whose installed metadata (the very "
+             "version pinned) requires another pinned package in a range its pin is outside "
+             "(`pandas==3.1.1` requires numpy>=2.0.2, the file pins `numpy==1.26.4`): `pip "
+             "install -r` stops with ResolutionImpossible, and the environment it was checked "
+             "in is not what the lock makes",
+        fix="pin versions that agree: install the file in a fresh environment and `pip "
+            "freeze` what resolves, or let pip-compile or uv write the pins",
+        kind='conflict',
+        why='a deployment built from the lock fails at its install step; pins edited by hand '
+            '(to follow a hint: `numpy<2` for an old pickle) are how a file gets there',
+        not_flagged="a pin whose installed version is another (its metadata is not the "
+                    "pinned version's); requirements the project's interpreter's markers "
+                    "exclude; development requirements files; uv.lock, poetry.lock, "
+                    "Pipfile.lock and pylock.toml, which their tools resolve",
+    ),
     "MLG301": Rule(
         'error',
         summary='an artifact references a global that is not on the allow-list '

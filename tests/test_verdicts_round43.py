@@ -237,3 +237,22 @@ def test_a_conda_environment_named_as_a_lock_is_one_clear_problem(service, capsy
     assert code == 1 and [(f["line"], f["code"]) for f in found] == [(1, "MLG200")], found
     assert "a conda environment file" in found[0]["message"]
     assert "pip freeze > requirements.txt" in found[0]["message"]
+
+
+# ------------------------------------------ pins pip cannot install together (new-user 43 F3)
+def test_pins_that_conflict_are_a_lock_pip_cannot_install(service, capsys):
+    from envs import install
+
+    root, venv = service
+    install(venv, "pandas", "3.1.1",
+            requires=["numpy>=2.0.2", "tzdata; sys_platform == 'nonesuch'"])
+    install(venv, "numpy", "1.26.4")
+    install(venv, "tzdata", "2020.1")
+    (root / "requirements.txt").write_text("pandas==3.1.1\nnumpy==1.26.4\ntzdata==2020.1\n")
+    subprocess.run(["git", "add", "requirements.txt"], check=True)
+    code, found = lock_findings(capsys)
+    assert code == 1 and found == [(1, "MLG215", "pandas")], found
+    # pins that agree; and a pin whose installed version is another is not judged by it
+    (root / "requirements.txt").write_text("pandas==3.1.1\nnumpy==2.1.0\ntzdata==2020.1\n")
+    code, found = lock_findings(capsys)
+    assert (2, "MLG215", "pandas") not in found and not any(f[1] == "MLG215" for f in found)
