@@ -315,7 +315,18 @@ def submodule_files(folder: str) -> list[str]:
     if not listed:
         return []
     own = _ls_files(folder, "--cached") or set()
-    return without_environments(sorted(n for n in listed - own if os.path.isfile(n)))
+    # (every one tracked: a `pyvenv.cfg` a submodule commits marks no environment, as in
+    # the repository itself: red team 43b F4 hid a submodule's models behind one)
+    return sorted(n for n in listed - own if os.path.isfile(n) and not os.path.islink(n))
+
+
+def absent_submodules(folder: str) -> list[str]:
+    """The submodules under `folder` that are not checked out (a CI checkout's default):
+    what they hold is in no listing, and is named rather than passed in silence."""
+    staged = _ls_files(folder, "--stage") or set()
+    gitlinks = [entry.partition("\t")[2] for entry in staged if entry.startswith("160000 ")]
+    return sorted(path for path in gitlinks if path and not os.path.exists(
+        os.path.join(path, ".git")))
 
 
 def deleted_files(folder: str) -> list[str]:

@@ -381,3 +381,29 @@ def test_the_probe_hands_out_the_text_methods_the_scan_accepts():
         with pytest.raises(load.LoadFailure):
             load._zoneinfo_getattr(owner, name, None) if name == "split" else (
                 load._zoneinfo_getattr(owner, name))
+
+
+def test_a_submodule_marked_as_an_environment_or_absent_is_not_passed_in_silence(
+        project, capsys, tmp_path_factory):
+    # red team 43b: a `pyvenv.cfg` a submodule commits hid its models (F4); a submodule
+    # not checked out (a CI checkout's default) was passed without a word (F5)
+    shared = tmp_path_factory.mktemp("shared-models")
+
+    def git(*args: str, cwd) -> None:
+        subprocess.run(["git", "-c", "user.email=a@b", "-c", "user.name=t",
+                        "-c", "protocol.file.allow=always", *args], cwd=cwd, check=True,
+                       capture_output=True)
+
+    git("init", "-q", cwd=shared)
+    (shared / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (shared / "model.pkl").write_bytes(state_pickle("churn.model", "Bucketer", DICT_STATE))
+    git("add", "-A", cwd=shared)
+    git("commit", "-qm", "models", cwd=shared)
+    git("submodule", "add", "-q", str(shared), "vendor/shared", cwd=project)
+    code, found = json_run(capsys)
+    assert code == 1 and [(f["path"], f["code"]) for f in found] == [
+        ("vendor/shared/model.pkl", "MLG301")], found
+    git("submodule", "deinit", "-q", "-f", "vendor/shared", cwd=project)
+    code = main(["artifact", "--python", sys.executable])
+    err = capsys.readouterr().err
+    assert code == 0 and "submodule vendor/shared not checked out" in err, err

@@ -60,6 +60,7 @@ def _artifacts(args: list[str], only_artifacts: bool = False) -> list[str]:
     from mlgate.artifacts.discovery import artifacts_among, find_artifacts
 
     if not args:
+        _absent_submodules_noted(".")
         return find_artifacts(".")
     from mlgate.artifacts.discovery import named_as_artifact
 
@@ -109,6 +110,20 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                         verbose=args.verbose)
     return missing + [f for _, found, _ in gate.check(paths, _model_blocks(config, paths))
                       for f in found]
+
+
+def _absent_submodules_noted(folder: str) -> None:
+    """Said on stderr: the models a submodule that is not checked out holds were not
+    looked at (red team 43b F5: READY in a CI checkout, which leaves submodules out)."""
+    from mlgate.files import absent_submodules
+
+    absent = absent_submodules(folder)
+    if absent:
+        shown = ", ".join(absent[:3]) + (f" and {len(absent) - 3} more" if len(absent) > 3
+                                          else "")
+        print(f"mlgate artifact: submodule {shown} not checked out: any model in it was not"
+              " checked (`git submodule update --init`, or `submodules: true` in CI's"
+              " checkout)", file=sys.stderr)
 
 
 _BELOW = "(snippet below)"
