@@ -151,13 +151,80 @@ def test_a_model_late_in_a_zip_makes_it_an_artifact(tmp_path):
         "named": ([*assets, ("model.pkl", PICKLE)], True),
         "by content": ([(f"assets/v{i}.txt", b"x") for i in range(3000)]
                        + [("weights.dat", PICKLE)], True),
-        "more than it reads": ([(f"img/{i}.csv", b"a,b\n") for i in range(10_001)], True),
+        "a dataset": ([(f"img/{i}.csv", b"a,b\n") for i in range(10_001)], False),
         "data": ([(f"img/{i}.csv", b"a,b\n1,2\n") for i in range(3000)], False),
     }
     for name, (members, candidate) in cases.items():
         path = tmp_path / "bundle.zip"
         path.write_bytes(zip_bytes(members))
         assert bool(sniff(str(path))) is candidate, name
+
+
+def test_a_zip_with_more_members_than_the_sniff_reads_is_a_candidate(tmp_path, monkeypatch):
+    from mlgate.artifacts import discovery
+
+    monkeypatch.setattr(discovery, "_ZIP_MEMBERS", 100)
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(zip_bytes([(f"img/{i}.csv", b"a,b\n") for i in range(101)]))
+    assert discovery.sniff(str(path))
+
+
+def test_members_hidden_by_kind_link_or_compression_are_found(tmp_path):
+    # red team 43b F1, F6: a member of a type tarfile does not know (`tar` writes it as a
+    # file), a link named model.pkl, a gzip- or zlib-compressed pickle: "not an artifact"
+    import gzip
+    import io
+    import tarfile
+    import zlib
+
+    from mlgate.artifacts.discovery import sniff
+
+    def tar_of(*infos: tuple[tarfile.TarInfo, bytes]) -> bytes:
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w") as archive:
+            archive.addfile(tarfile.TarInfo("README.md"), io.BytesIO(b""))
+            for info, data in infos:
+                info.size = len(data) if info.isreg() or info.type == b"Z" else 0
+                archive.addfile(info, io.BytesIO(data))
+        return gzip.compress(buffer.getvalue())
+
+    unknown = tarfile.TarInfo("weights.dat")
+    unknown.type = b"Z"
+    link = tarfile.TarInfo("model.pkl")
+    link.type, link.linkname = tarfile.SYMTYPE, "README.md"
+    cases = {
+        "unknown type": tar_of((unknown, PICKLE)),
+        "link named as a model": tar_of((link, b"")),
+        "gzip pickle": tar_of((tarfile.TarInfo("weights.dat"), gzip.compress(PICKLE))),
+        "zlib pickle": tar_of((tarfile.TarInfo("weights.dat"), zlib.compress(PICKLE))),
+        "zip of a zlib pickle": zip_bytes([("a.txt", b"x"), ("w.dat", zlib.compress(PICKLE))]),
+    }
+    for name, data in cases.items():
+        path = tmp_path / "bundle.bin"
+        path.write_bytes(data)
+        assert sniff(str(path)), name
+    # a compressed data file in an archive is no model
+    path.write_bytes(tar_of((tarfile.TarInfo("data.csv.gz"), gzip.compress(b"a,b\n1,2\n"))))
+    assert not sniff(str(path))
+
+
+def test_an_archive_that_inflates_past_any_real_ratio_is_a_candidate_at_once(tmp_path):
+    # red team 43b F10: 2 KB of bz2 inflated 256 MiB in the sniff, on every run
+    import bz2
+    import io
+    import tarfile
+
+    from mlgate.artifacts.discovery import sniff
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        info = tarfile.TarInfo("zeros.bin")
+        info.size = 64 * 2**20
+        archive.addfile(info, io.BytesIO(bytes(info.size)))
+    path = tmp_path / "zeros.tar.bz2"
+    path.write_bytes(bz2.compress(buffer.getvalue(), 9))
+    assert path.stat().st_size < 4096
+    assert sniff(str(path))  # (a candidate: the check then says what it is)
 
 
 def test_the_audit_is_not_ready_with_a_model_deep_in_a_tar(project, capsys):
