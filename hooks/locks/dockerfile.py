@@ -10,6 +10,7 @@ URLs, `name @ url` and arguments built from variables are not names: they are no
 
 from __future__ import annotations
 
+import bisect
 import re
 import shlex
 
@@ -150,26 +151,31 @@ def unpinned_installs(text: str, pinned_too: bool = False) -> list[tuple[int, in
 
 
 def image_installs(text: str, pinned_too: bool = False) -> list[tuple[int, int, str, str, bool]]:
-    """`unpinned_installs`, each with whether the image installs a lock too (`pipenv
-    install --deploy`, `pip install -r ...`), unless after it with `--upgrade`: a package
+    """`unpinned_installs`, each with whether its build stage installs a lock too (`pipenv
+    install --deploy`, `pip install -r requirements.txt`), unless after it with what
+    replaces what is installed (`-U`, `-I`, `--force-reinstall`, `--reinstall`): a package
     the lock pins then ends at the lock's version, installed over the one by name or kept
     by pip as satisfied (new-user trial 43 F4: `pip install gunicorn flask` after the
-    lock's flask 2.2.2 was MLG210 for flask)."""
+    lock's flask 2.2.2 was MLG210 for flask). Only a file named as a lock counts, and only
+    in the same stage (red team 43b F7: `-r tools.txt`, a lock in a builder stage)."""
     text = text[:_MAX_TEXT]
     where = _Positions(text)
+    stages = [m.start() for m in _FROM_RE.finditer(text)]
+    instructions = [(bisect.bisect_right(stages, start), start, command)
+                    for start, command in _instructions(text)]
+    with_lock = {stage for stage, _, command in instructions
+                 for words in _commands(command) if _installs_a_lock(words)}
     found = []
-    locked = False
-    anywhere = any(_installs_a_lock(words) for _, command in _instructions(text)
-                   for words in _commands(command))
-    for start, command in _instructions(text):
+    locked: set[int] = set()
+    for stage, start, command in instructions:
         cursor = start
         for words in _commands(command):
-            locked = locked or _installs_a_lock(words)
+            if _installs_a_lock(words):
+                locked.add(stage)
             arguments = _install_arguments(words)
             if arguments is None:
                 continue
-            kept = anywhere and not (locked and {"-U", "--upgrade", "--force-reinstall"}
-                                     & set(arguments))
+            kept = stage in with_lock and not (stage in locked and _REPLACING & set(arguments))
             skip = False
             for argument in arguments:
                 if skip:
@@ -189,21 +195,32 @@ def image_installs(text: str, pinned_too: bool = False) -> list[tuple[int, int, 
     return found
 
 
+_FROM_RE = LazyPattern(r"^[ \t]*FROM[ \t]", re.IGNORECASE | re.MULTILINE)
+# What installs over a version already there (pip, uv pip)
+_REPLACING = frozenset({"-U", "--upgrade", "-I", "--ignore-installed", "--force-reinstall",
+                        "--reinstall", "--upgrade-package", "-P", "--reinstall-package"})
+
+
 def _installs_a_lock(words: list[str]) -> bool:
     programs = [w.rsplit("/", 1)[-1] for w in words[:3]]
     if any(tuple(programs[:len(c)]) == c for c in _LOCK_COMMANDS):
         return True
     arguments = _install_arguments(words)
-    return arguments is not None and _installs_a_file(arguments)
+    return arguments is not None and _installs_a_file(arguments, named_as_lock=True)
 
 
-def _installs_a_file(arguments: list[str]) -> bool:
-    """`-r requirements.txt` or `-c constraints.txt` (not a pyproject.toml): a lock's pins."""
-    return any(a in ("-r", "--requirement", "-c", "--constraint") and i + 1 < len(
-        arguments) and not arguments[i + 1].endswith(".toml")
-               for i, a in enumerate(arguments)) or any(
-        a.startswith(("--requirement=", "--constraint=")) and not a.endswith(".toml")
-        for a in arguments)
+def _installs_a_file(arguments: list[str], named_as_lock: bool = False) -> bool:
+    """`-r requirements.txt` or `-c constraints.txt` (not a pyproject.toml): a lock's pins
+    (`named_as_lock`: only a file named as one, `requirements*.txt`, not `-r tools.txt`)."""
+    files = [arguments[i + 1] for i, a in enumerate(arguments[:-1])
+             if a in ("-r", "--requirement", "-c", "--constraint")]
+    files += [a.split("=", 1)[1] for a in arguments
+              if a.startswith(("--requirement=", "--constraint="))]
+    if named_as_lock:
+        from mlgate.locks.detect import lock_format
+
+        return any(lock_format(f) in ("requirements", "constraints") for f in files)
+    return any(not f.endswith(".toml") for f in files)
 
 
 # Commands that install a lock, or its pins: with one of them anywhere in the Dockerfile, the
