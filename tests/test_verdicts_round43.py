@@ -256,3 +256,25 @@ def test_pins_that_conflict_are_a_lock_pip_cannot_install(service, capsys):
     (root / "requirements.txt").write_text("pandas==3.1.1\nnumpy==2.1.0\ntzdata==2020.1\n")
     code, found = lock_findings(capsys)
     assert (2, "MLG215", "pandas") not in found and not any(f[1] == "MLG215" for f in found)
+
+
+def test_only_a_lock_installed_in_the_same_stage_keeps_a_name(service, capsys):
+    # red team 43b F7: `-r tools.txt`, a lock installed in a builder stage only, or a
+    # later install that replaces what is there silenced MLG210
+    from envs import install
+
+    root, venv = service
+    install(venv, "flask", "2.2.2")
+    (root / "requirements.txt").write_text("flask==2.2.2\n")
+    subprocess.run(["git", "add", "requirements.txt"], check=True)
+    for dockerfile in (
+            "FROM python:3.11\nRUN pip install -r tools.txt\nRUN pip install flask\n",
+            "FROM python:3.11 AS build\nRUN pip install -r requirements.txt\n"
+            "FROM python:3.11\nRUN pip install flask\n",
+            "FROM python:3.11\nRUN pip install -r requirements.txt\nRUN pip install -I flask\n",
+            "FROM python:3.11\nRUN uv pip install -r requirements.txt && uv pip install"
+            " --reinstall flask\n"):
+        (root / "Dockerfile").write_text(dockerfile)
+        code = main(["lock", "--format", "json", "--no-cache"])
+        found = json.loads(capsys.readouterr().out)
+        assert code == 1 and [f["package"] for f in found] == ["flask"], (dockerfile, found)

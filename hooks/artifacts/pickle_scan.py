@@ -418,6 +418,19 @@ def _state_problem(target: Instance, state, verdict: Verdict) -> str | None:
     return problem
 
 
+def _judge_opaque(target: Instance, state, verdict: Verdict) -> bool:
+    """Whether the state a refused class is given is still to be judged: not when the class
+    is known to be given an opaque one, nor for a state judged for it before."""
+    pair = made_class(target) or _pair_of(target.cls)
+    if pair is None or pair in verdict.opaque:
+        return False
+    key = (pair, id(state))
+    if key in verdict.opaque_judged:
+        return False
+    verdict.opaque_judged[key] = state  # (kept: its id is not reused)
+    return True
+
+
 def _note_opaque(target: Instance, state, verdict: Verdict) -> None:
     """Record that the refused class `target` is made by would still be refused once
     allowed: the finding then offers no `allow` entry, and says why (the state's type)."""
@@ -1109,10 +1122,12 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                             charge(ecosystem.take_work(), pos)
                             if problem:
                                 _refuse(verdict, pos, UNRESOLVED, problem)
-                        elif not target.wrapper:
+                        elif not target.wrapper and _judge_opaque(target, state, verdict):
                             # a class refused as one mlgate does not vet: would allowing it
                             # be enough? Not when it is given a state no allowed class may
-                            # have (polars' IPC bytes: false-alarm trial 42, F4)
+                            # have (polars' IPC bytes: false-alarm trial 42, F4). Once per
+                            # class and state (a state shared through the memo was judged
+                            # again at each BUILD: red team 43b F11)
                             problem = _state_problem(target, state, Verdict())
                             charge(ecosystem.take_work(), pos)
                             if problem:

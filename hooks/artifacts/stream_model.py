@@ -201,6 +201,7 @@ class Verdict:
         # Of those, the classes given a state that would be refused even if allowed (bytes
         # from a __getstate__ of their own): no `allow` entry can clear the file.
         self.opaque: dict[tuple[str, str], str] = {}
+        self.opaque_judged: dict[tuple, object] = {}  # (class, id(state)) -> the state
         # numpy dtypes as the probe rebuilds them with numpy's own constructor, children
         # first; a state that numpy would not write for that dtype is refused there.
         self.dtypes: list[dict] = []
