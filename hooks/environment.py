@@ -98,6 +98,18 @@ class NoProjectPython(UsageError):
         self.candidates = candidates
 
 
+def naming_what_needed_it(error: NoProjectPython, paths: list[str], what: str
+                          ) -> NoProjectPython:
+    """The same error, saying which files needed the environment (new-user trial 43 F6: a
+    monorepo's check-schema exited 2 on every commit without naming the models at its root
+    that needed one; the lock check names its locks)."""
+    shown = ", ".join(paths[:4]) + (f" and {len(paths) - 4} more" if len(paths) > 4 else "")
+    return NoProjectPython(
+        f"{error}; it is what loads {shown}: if {what} belongs to another project (a"
+        " service in a subfolder), give that folder its own project (a pyproject.toml with a"
+        " [tool.mlgate] table), or list it in [tool.mlgate] exclude", error.candidates)
+
+
 def find_repo_root(start: str) -> str:
     """The nearest folder holding `.git`, from `start` upwards; `start` itself if none."""
     from mlgate.files import git_root

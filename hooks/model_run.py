@@ -341,8 +341,14 @@ def models_and_gate(args: argparse.Namespace, config: Config, label: str):
               " check: declare one in [tool.mlgate.models.NAME]"
               " (artifact, sample, contract), or pass --artifact", file=sys.stderr)
         return [], None
-    return specs, ArtifactGate(config, args.python, no_cache=args.no_cache,
-                               verbose=args.verbose, label=label)
+    from mlgate.environment import NoProjectPython, naming_what_needed_it
+
+    try:
+        return specs, ArtifactGate(config, args.python, no_cache=args.no_cache,
+                                   verbose=args.verbose, label=label)
+    except NoProjectPython as exc:
+        raise naming_what_needed_it(exc, [spec.artifact for spec in specs],
+                                    "a model") from None
 
 
 # What a model says of a request it cannot take as it stands: its columns, width, types, or

@@ -278,3 +278,22 @@ def test_only_a_lock_installed_in_the_same_stage_keeps_a_name(service, capsys):
         code = main(["lock", "--format", "json", "--no-cache"])
         found = json.loads(capsys.readouterr().out)
         assert code == 1 and [f["package"] for f in found] == ["flask"], (dockerfile, found)
+
+
+# ----------------------------------- no environment: what needed one is named (new-user 43 F6)
+def test_no_environment_names_the_models_that_needed_one(project, capsys, monkeypatch):
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+
+    for var in ("MLGATE_PYTHON", "VIRTUAL_ENV", "CONDA_PREFIX"):
+        monkeypatch.delenv(var, raising=False)
+    (project / "py").mkdir()
+    joblib.dump(LogisticRegression().fit([[0.0], [1.0]], [0, 1]), project / "py" / "old.pkl")
+    (project / "sample_request.json").write_text('{"x": 1.0}')
+    (project / "pyproject.toml").write_text(
+        '[tool.mlgate.models.old]\nartifact = "py/old.pkl"\nsample = "sample_request.json"\n')
+    subprocess.run(["git", "add", "-A"], check=True)
+    for check in ("artifact", "schema"):
+        assert main([check]) == 2
+        err = capsys.readouterr().err
+        assert "it is what loads py/old.pkl" in err and "[tool.mlgate] exclude" in err, err

@@ -105,9 +105,13 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                 file=sys.stderr)
         return []
     from mlgate.artifacts.gate import ArtifactGate
+    from mlgate.environment import NoProjectPython, naming_what_needed_it
 
-    gate = ArtifactGate(config, args.python, no_cache=args.no_cache, no_load=args.no_load,
-                        verbose=args.verbose)
+    try:
+        gate = ArtifactGate(config, args.python, no_cache=args.no_cache,
+                            no_load=args.no_load, verbose=args.verbose)
+    except NoProjectPython as exc:
+        raise naming_what_needed_it(exc, paths, "an artifact") from None
     return missing + [f for _, found, _ in gate.check(paths, _model_blocks(config, paths))
                       for f in found]
 
