@@ -28,8 +28,9 @@ SAMPLE_EXTENSIONS = (".json", ".csv", ".parquet")
 # Convention found this model among several artifacts: it may turn out to be a preprocessor.
 SEVERAL = "convention (one of several artifacts)"
 # What such an artifact may turn out to be, when it has no predict: role -> how it is named.
-BESIDE = {"preprocessor": "a preprocessor", "labels": "a label encoder (it decodes the model's"
-          " answers)", "data": "data"}
+# (a LabelEncoder encodes an input column as often as it decodes answers: new-user trial 43)
+BESIDE = {"preprocessor": "a preprocessor", "labels": "a label encoder (of an input column or"
+          " of the model's answers)", "data": "data"}
 
 
 class ModelSpec:

@@ -308,7 +308,8 @@ def test_a_label_encoder_beside_a_model_is_no_preprocessor(git_project, capsys):
     code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
     captured = capsys.readouterr()
     assert (code, json.loads(captured.out)) == (0, [])
-    assert "models/labels.joblib is a label encoder (it decodes" in captured.err, captured.err
+    assert ("models/labels.joblib is a label encoder (of an input column or of the model's"
+            " answers)") in captured.err, captured.err
     code, report = audit(capsys, "--skip", "lock")
     schema = next(p for p in report["pillars"] if p["name"] == "schema")
     assert "preprocessors beside them" not in schema["detail"], schema
