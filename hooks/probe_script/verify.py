@@ -1509,6 +1509,10 @@ def _stored_index_problem(model, bases):
         derived = model._compute_n_features_outs()
         if [int(n) for n in attributes["_n_features_outs"]] != [int(n) for n in derived]:
             return f"{name}: output columns other than its categories make"
+    if "DummyClassifier" in bases and "classes_" in attributes:
+        problem = _dummy_problem(attributes)
+        if problem:
+            return f"{name}: {problem}"
     if "BaseGradientBoosting" in bases and "estimators_" in attributes:
         problem = _boosting_init_problem(model, "GradientBoostingClassifier" in bases)
         if problem:
@@ -1661,6 +1665,28 @@ def _labels_problem(labels, classes, samples, fitted=None, tree=None):
         rows.append(tree.get_arrays()[0].shape[0])
     if any(r is not None and int(r) != labels.shape[0] for r in rows):
         return "labels (_y) for another number of samples than it was fitted on"
+    return None
+
+
+def _dummy_problem(attributes):
+    """A DummyClassifier's classes, their count and their priors, as fit makes them: one
+    each per output. predict_proba is as wide as n_classes_ or class_prior_ (by strategy),
+    which a gradient boosting's init width was taken from classes_ for (red team 43c F2:
+    a one-entry prior under three classes corrupted the heap in predict)."""
+    import numpy as np
+
+    outputs = attributes.get("n_outputs_", 1)
+    classes, counts, priors = (attributes.get(k) for k in ("classes_", "n_classes_",
+                                                          "class_prior_"))
+    if outputs == 1:
+        classes, counts, priors = [classes], [counts], [priors]
+    if not all(isinstance(v, (list, tuple)) and len(v) == outputs
+               for v in (classes, counts, priors)):
+        return "classes, class counts or priors for another number of outputs"
+    for known, count, prior in zip(classes, counts, priors):
+        if np.ndim(known) != 1 or np.ndim(prior) != 1 or not isinstance(
+                count, (int, np.integer)) or not (len(known) == int(count) == len(prior)):
+            return "class priors or a class count other than its classes"
     return None
 
 
