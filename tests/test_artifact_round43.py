@@ -474,3 +474,54 @@ def test_a_submodule_marked_as_an_environment_or_absent_is_not_passed_in_silence
     code = main(["artifact", "--python", sys.executable])
     err = capsys.readouterr().err
     assert code == 0 and "submodule vendor/shared not checked out" in err, err
+
+
+def test_a_dummy_init_whose_priors_are_not_its_classes_is_refused(project, capsys):
+    # red team 43c F2: predict_proba of a "prior" DummyClassifier is as wide as its
+    # class_prior_; one entry under three classes passed and corrupted the heap in predict
+    import joblib
+    import numpy as np
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(60, 3), np.arange(60) % 3
+    model = GradientBoostingClassifier(n_estimators=3, max_depth=1).fit(X, y)
+    joblib.dump(model, "model.joblib")
+    assert json_run(capsys, "model.joblib") == (0, [])
+    model.init_.class_prior_ = model.init_.class_prior_[:1]
+    joblib.dump(model, "model.joblib")
+    code, found = json_run(capsys, "model.joblib")
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert "DummyClassifier: class priors" in found[0]["message"], found
+
+
+def test_archives_hidden_behind_a_prefix_or_inside_a_member_are_candidates(tmp_path):
+    # red team 43c F1, F3: bytes before a zip's first header (unzip and pandas read it from
+    # its end), a member in joblib's old "ZF" container, an archive inside the archive
+    import gzip
+    import zlib
+
+    from mlgate.artifacts.discovery import sniff
+
+    zipped = zip_bytes([("a.txt", b"x"), ("model.pkl", PICKLE)])
+    zf = b"ZF0x%x" % len(PICKLE)
+    zf = zf.ljust(21) + b" " + zlib.compress(PICKLE)
+    cases = {
+        "prefixed zip": b"#!/bin/sh\nexit 0\n" + zipped,
+        "ZF member": zip_bytes([("a.txt", b"x"), ("w.bin", zf)]),
+        "nested zip": tar_bytes([("README.md", b"x"), ("inner.zip", zipped)], gzip.compress),
+        "nested tar": tar_bytes([("README.md", b"x"), ("inner.tar", tar_bytes(
+            [("m.bin", PICKLE)]))]),
+    }
+    for name, data in cases.items():
+        path = tmp_path / "bundle.bin"
+        path.write_bytes(data)
+        assert sniff(str(path)), name
+    # documents are zips too, and text members are not read as protocol 0 pickles
+    path = tmp_path / "reports.tar.gz"
+    path.write_bytes(tar_bytes([("q1.docx", zip_bytes([("word/document.xml", b"<w/>")])),
+                                ("notes.txt", b"(lp0\nI1\na.")], gzip.compress))
+    assert not sniff(str(path))
+    # ...but pandas.read_pickle unpickles a one-file tar, whatever its member's name
+    path.write_bytes(tar_bytes([("notes.txt", b"(lp0\nI1\na.")], gzip.compress))
+    assert sniff(str(path))
