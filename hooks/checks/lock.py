@@ -874,7 +874,7 @@ def _image_packages(root: str) -> set[str]:
             for found in unpinned_installs(text, pinned_too=True)}
 
 
-def _image_installs(root: str) -> dict[str, list[tuple[int, int, str, str, bool]]]:
+def _image_installs(root: str) -> dict[str, list[tuple[int, int, str, str, tuple]]]:
     """Dockerfile -> the packages its RUN lines pip-install by name without an exact pin,
     and whether a lock was installed before each, for each Dockerfile git lists under
     `root` (see `mlgate.locks.dockerfile`)."""
@@ -927,6 +927,11 @@ def unpinned_in_images(root: str) -> list[Finding]:
     return _unpinned_in_images(_image_installs(root), None)
 
 
+# The tools whose lock command (`uv sync`, `pipenv install --deploy`) installs a lock format
+_LOCK_TOOLS = {"uv": ("uv",), "poetry": ("poetry",), "pipfile": ("pipenv",),
+               "pylock": ("uv", "pdm"), "requirements": ("pip-sync",)}
+
+
 def _unpinned_in_images(installs: dict, env: _Installed | None,
                         locks: list | None = None) -> list[Finding]:
     """MLG210: an image that installs a package by name gets the newest version the day it
@@ -934,6 +939,10 @@ def _unpinned_in_images(installs: dict, env: _Installed | None,
     lock installed before it (pip keeps a satisfied requirement), when a lock has it."""
     found = []
     held = {p.name for lock in locks or () if lock.format in REAL_LOCKS for p in lock.packages}
+    # the locks an image may install: the requirements files' names, the lock tools' names
+    ours = {os.path.basename(lock.path) for lock in locks or () if lock.format in (
+        "requirements", "constraints")} | {tool for lock in locks or ()
+                                            for tool in _LOCK_TOOLS.get(lock.format, ())}
     command = next((_INSTALL[lock.format] for lock in locks or ()
                     if lock.format in REAL_LOCKS and lock.format in _INSTALL), None)
     command = command or "pip install -r FILE"
@@ -941,8 +950,8 @@ def _unpinned_in_images(installs: dict, env: _Installed | None,
         first = next((lock for lock in locks or () if lock.format == "requirements"), None)
         command = f"pip install -r {_display(first.path) if first else 'requirements.txt'}"
     for dockerfile, packages in installs.items():
-        for line, col, name, spec, after_lock in packages:
-            if after_lock and not spec and canonical_name(name) in held:
+        for line, col, name, spec, sources in packages:
+            if not spec and canonical_name(name) in held and ours & set(sources):
                 continue
             dist = env.dists.get(canonical_name(name)) if env is not None else None
             version = dist["version"] if dist else None

@@ -10,7 +10,6 @@ URLs, `name @ url` and arguments built from variables are not names: they are no
 
 from __future__ import annotations
 
-import bisect
 import re
 import shlex
 
@@ -150,32 +149,34 @@ def unpinned_installs(text: str, pinned_too: bool = False) -> list[tuple[int, in
     return [found[:4] for found in image_installs(text, pinned_too)]
 
 
-def image_installs(text: str, pinned_too: bool = False) -> list[tuple[int, int, str, str, bool]]:
-    """`unpinned_installs`, each with whether its build stage installs a lock too (`pipenv
-    install --deploy`, `pip install -r requirements.txt`), unless after it with what
-    replaces what is installed (`-U`, `-I`, `--force-reinstall`, `--reinstall`): a package
-    the lock pins then ends at the lock's version, installed over the one by name or kept
-    by pip as satisfied (new-user trial 43 F4: `pip install gunicorn flask` after the
-    lock's flask 2.2.2 was MLG210 for flask). Only a file named as a lock counts, and only
-    in the same stage (red team 43b F7: `-r tools.txt`, a lock in a builder stage)."""
+def image_installs(text: str, pinned_too: bool = False
+                   ) -> list[tuple[int, int, str, str, tuple[str, ...]]]:
+    """`unpinned_installs`, each with the locks the image installs (anywhere: a builder
+    stage's packages are what a multi-stage build copies or builds on): the file names of
+    `pip install -r requirements.txt` (named as a lock) and the tools of `pipenv install
+    --deploy`, `uv sync`, ... (their first word). A package a lock the project has pins
+    then ends at the lock's version, installed over the one by name or kept by pip as
+    satisfied (new-user trial 43 F4: `pip install gunicorn flask` after the lock's flask
+    2.2.2 was MLG210 for flask); the caller decides which of them are the project's locks
+    (red team 43b F7, 43c F5: `-r tools.txt` silenced it, and a per-stage rule
+    false-alarmed on `COPY --from=builder`). Empty for an install that replaces what is
+    there (-U, -I, --force-reinstall, --reinstall) after a lock."""
     text = text[:_MAX_TEXT]
     where = _Positions(text)
-    stages = [m.start() for m in _FROM_RE.finditer(text)]
-    instructions = [(bisect.bisect_right(stages, start), start, command)
-                    for start, command in _instructions(text)]
-    with_lock = {stage for stage, _, command in instructions
-                 for words in _commands(command) if _installs_a_lock(words)}
+    instructions = list(_instructions(text))
+    sources = tuple(sorted({source for _, command in instructions
+                            for words in _commands(command)
+                            for source in _lock_sources(words)}))
     found = []
-    locked: set[int] = set()
-    for stage, start, command in instructions:
+    locked = False
+    for start, command in instructions:
         cursor = start
         for words in _commands(command):
-            if _installs_a_lock(words):
-                locked.add(stage)
+            locked = locked or bool(_lock_sources(words))
             arguments = _install_arguments(words)
             if arguments is None:
                 continue
-            kept = stage in with_lock and not (stage in locked and _REPLACING & set(arguments))
+            kept = () if locked and _REPLACING & set(arguments) else sources
             skip = False
             for argument in arguments:
                 if skip:
@@ -195,32 +196,35 @@ def image_installs(text: str, pinned_too: bool = False) -> list[tuple[int, int, 
     return found
 
 
-_FROM_RE = LazyPattern(r"^[ \t]*FROM[ \t]", re.IGNORECASE | re.MULTILINE)
 # What installs over a version already there (pip, uv pip)
 _REPLACING = frozenset({"-U", "--upgrade", "-I", "--ignore-installed", "--force-reinstall",
                         "--reinstall", "--upgrade-package", "-P", "--reinstall-package"})
 
 
-def _installs_a_lock(words: list[str]) -> bool:
+def _lock_sources(words: list[str]) -> list[str]:
+    """What lock a command installs: the base names of the requirements files it names
+    (`-r requirements.txt`), or the tool of a lock command (`uv`, `pipenv`, `poetry`)."""
     programs = [w.rsplit("/", 1)[-1] for w in words[:3]]
-    if any(tuple(programs[:len(c)]) == c for c in _LOCK_COMMANDS):
-        return True
+    for command in _LOCK_COMMANDS:
+        if tuple(programs[:len(command)]) == command:
+            return [command[0]]
     arguments = _install_arguments(words)
-    return arguments is not None and _installs_a_file(arguments, named_as_lock=True)
-
-
-def _installs_a_file(arguments: list[str], named_as_lock: bool = False) -> bool:
-    """`-r requirements.txt` or `-c constraints.txt` (not a pyproject.toml): a lock's pins
-    (`named_as_lock`: only a file named as one, `requirements*.txt`, not `-r tools.txt`)."""
+    if arguments is None:
+        return []
     files = [arguments[i + 1] for i, a in enumerate(arguments[:-1])
              if a in ("-r", "--requirement", "-c", "--constraint")]
     files += [a.split("=", 1)[1] for a in arguments
               if a.startswith(("--requirement=", "--constraint="))]
-    if named_as_lock:
-        from mlgate.locks.detect import lock_format
+    return [f.replace("\\", "/").rsplit("/", 1)[-1] for f in files if not f.endswith(".toml")]
 
-        return any(lock_format(f) in ("requirements", "constraints") for f in files)
-    return any(not f.endswith(".toml") for f in files)
+
+def _installs_a_file(arguments: list[str]) -> bool:
+    """`-r requirements.txt` or `-c constraints.txt` (not a pyproject.toml): a lock's pins."""
+    return any(a in ("-r", "--requirement", "-c", "--constraint") and i + 1 < len(
+        arguments) and not arguments[i + 1].endswith(".toml")
+               for i, a in enumerate(arguments)) or any(
+        a.startswith(("--requirement=", "--constraint=")) and not a.endswith(".toml")
+        for a in arguments)
 
 
 # Commands that install a lock, or its pins: with one of them anywhere in the Dockerfile, the
