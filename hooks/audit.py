@@ -278,6 +278,9 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
     specs = declared_models(config, argparse.Namespace())
     artifacts = [s.artifact for s in specs if os.path.isfile(s.artifact)]
     declared = {os.path.realpath(a) for a in artifacts}  # one file, however it is spelled
+    from mlgate.checks.artifact import absent_submodules_noted
+
+    absent_submodules_noted(".")  # (what they hold is in no listing: said, not passed)
     found_here = [p for p in find_artifacts(".") if os.path.realpath(p) not in declared]
     artifacts += [p for p in found_here if not config.is_excluded(relative_to(p, config.root))]
     excluded = [p for p in found_here if p not in artifacts]

@@ -474,6 +474,8 @@ def test_a_submodule_marked_as_an_environment_or_absent_is_not_passed_in_silence
     code = main(["artifact", "--python", sys.executable])
     err = capsys.readouterr().err
     assert code == 0 and "submodule vendor/shared not checked out" in err, err
+    main(["audit", "--python", sys.executable, "--skip", "lock"])  # (red team 43c F4)
+    assert "submodule vendor/shared not checked out" in capsys.readouterr().err
 
 
 def test_a_dummy_init_whose_priors_are_not_its_classes_is_refused(project, capsys):

@@ -60,7 +60,7 @@ def _artifacts(args: list[str], only_artifacts: bool = False) -> list[str]:
     from mlgate.artifacts.discovery import artifacts_among, find_artifacts
 
     if not args:
-        _absent_submodules_noted(".")
+        absent_submodules_noted(".")
         return find_artifacts(".")
     from mlgate.artifacts.discovery import named_as_artifact
 
@@ -116,7 +116,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                       for f in found]
 
 
-def _absent_submodules_noted(folder: str) -> None:
+def absent_submodules_noted(folder: str) -> None:
     """Said on stderr: the models a submodule that is not checked out holds were not
     looked at (red team 43b F5: READY in a CI checkout, which leaves submodules out)."""
     from mlgate.files import absent_submodules
