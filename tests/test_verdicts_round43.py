@@ -15,6 +15,8 @@ import pytest
 
 from mlgate.cli import main
 
+OURS = f"{sys.version_info[0]}.{sys.version_info[1]}"  # (a Dockerfile for another is MLG209)
+
 
 class Payload:
     def __reduce__(self):  # never run: the scan refuses os.system before any load
@@ -186,7 +188,7 @@ def test_a_package_the_lock_installed_first_is_not_installed_by_name(service, ca
     install(venv, "flask", "2.2.2")
     (root / "requirements.txt").write_text("flask==2.2.2\n")
     (root / "Dockerfile").write_text(
-        "FROM python:3.11\nCOPY . .\nRUN pip install -r requirements.txt\n"
+        f"FROM python:{OURS}\nCOPY . .\nRUN pip install -r requirements.txt\n"
         "RUN pip install gunicorn flask\nRUN pip install -U flask\n")
     subprocess.run(["git", "add", "requirements.txt", "Dockerfile"], check=True)
     code = main(["lock", "--format", "json", "--no-cache"])
@@ -196,11 +198,12 @@ def test_a_package_the_lock_installed_first_is_not_installed_by_name(service, ca
     assert all("`pip install -r requirements.txt`" in f["hint"] for f in found), found
     # before the lock install: the lock's pin installs over it
     (root / "Dockerfile").write_text(
-        "FROM python:3.11\nRUN pip install flask\nCOPY . .\nRUN pip install -r requirements.txt\n")
+        f"FROM python:{OURS}\nRUN pip install flask\nCOPY . .\n"
+        "RUN pip install -r requirements.txt\n")
     code = main(["lock", "--format", "json", "--no-cache"])
     assert (code, capsys.readouterr().out.strip()) == (0, "[]")
     # an image that installs no lock gets the newest flask
-    (root / "Dockerfile").write_text("FROM python:3.11\nRUN pip install flask\n")
+    (root / "Dockerfile").write_text(f"FROM python:{OURS}\nRUN pip install flask\n")
     code = main(["lock", "--format", "json", "--no-cache"])
     found = json.loads(capsys.readouterr().out)
     assert code == 1 and [(f["line"], f["package"]) for f in found] == [(2, "flask")], found
@@ -280,7 +283,7 @@ def test_only_the_projects_lock_installed_in_the_image_keeps_a_name(service, cap
         "FROM python:3.11 AS build\nRUN pip install --prefix=/install -r requirements.txt\n"
         "FROM python:3.11\nCOPY --from=build /install /usr/local\nRUN pip install flask\n")
     for dockerfile in flagged + kept:
-        (root / "Dockerfile").write_text(dockerfile)
+        (root / "Dockerfile").write_text(dockerfile.replace("python:3.11", f"python:{OURS}"))
         code = main(["lock", "--format", "json", "--no-cache"])
         found = json.loads(capsys.readouterr().out)
         expected = ["flask"] if dockerfile in flagged else []
