@@ -238,13 +238,15 @@ def test_the_audit_is_not_ready_with_a_model_deep_in_a_tar(project, capsys):
 
 
 # ------------------------------------------------------- models in a submodule (red team 43 F3)
+def git(*args: str, cwd) -> None:
+    """git as a test user, allowed to add a local repository as a submodule."""
+    subprocess.run(["git", "-c", "user.email=a@b", "-c", "user.name=t",
+                    "-c", "protocol.file.allow=always", *args], cwd=cwd, check=True,
+                   capture_output=True)
+
+
 def test_a_model_in_a_submodule_is_checked(project, capsys, tmp_path_factory):
     shared = tmp_path_factory.mktemp("shared-models")
-
-    def git(*args: str, cwd) -> None:
-        subprocess.run(["git", "-c", "user.email=a@b", "-c", "user.name=t",
-                        "-c", "protocol.file.allow=always", *args], cwd=cwd, check=True,
-                       capture_output=True)
 
     git("init", "-q", cwd=shared)
     (shared / "models").mkdir()
@@ -455,11 +457,6 @@ def test_a_submodule_marked_as_an_environment_or_absent_is_not_passed_in_silence
     # red team 43b: a `pyvenv.cfg` a submodule commits hid its models (F4); a submodule
     # not checked out (a CI checkout's default) was passed without a word (F5)
     shared = tmp_path_factory.mktemp("shared-models")
-
-    def git(*args: str, cwd) -> None:
-        subprocess.run(["git", "-c", "user.email=a@b", "-c", "user.name=t",
-                        "-c", "protocol.file.allow=always", *args], cwd=cwd, check=True,
-                       capture_output=True)
 
     git("init", "-q", cwd=shared)
     (shared / "pyvenv.cfg").write_text("home = /usr/bin\n")
