@@ -188,8 +188,7 @@ def read_inputs(spec, findings: list[Finding]):
     if sample is not None and contract is not None:
         from mlgate.contracts.samples import as_validated
 
-        sample = as_validated(sample, contract, declared=not getattr(
-            spec, "contract_found", None)) or sample  # what the API's code receives
+        sample = as_validated(sample, contract) or sample  # what the API's code receives
     return sample, contract
 
 

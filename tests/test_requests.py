@@ -241,28 +241,3 @@ def test_a_body_of_one_record_in_one_field_is_its_row(git_project, capsys):
     # a body of one list field takes the row by position, whatever the model's names
     project(git_project, {"features": [30.0, 2.0]}, fitted_on=FRAME)
     assert schema(capsys) == (0, [])
-
-
-FLAT_API = """\
-    from pydantic import BaseModel
-
-
-    class Request(BaseModel):
-        age: float
-        income: float
-    """
-
-
-def test_a_flat_request_drops_what_the_contract_ignores(git_project, capsys):
-    # new-user trial 43 F2: {"age", "income", "species"} for a model of two unnamed columns
-    # was MLG404 "the sample has 3", though pydantic drops "species" and the API predicts
-    project(git_project, {"age": 30.0, "income": 2.0, "species": 1}, api=FLAT_API)
-    assert schema(capsys) == (0, [])
-    project(git_project, {"age": 30.0, "income": 2.0, "species": 1}, api=FLAT_API.replace(
-        "age: float", "model_config = {'extra': 'forbid'}\n        age: float"))
-    code, findings = schema(capsys)  # (the API answers 422: what the model gets is moot)
-    assert code == 1 and "MLG410" in [f["code"] for f in findings], findings
-    # a model fitted on named columns: the key the API drops is no column it lacks either
-    project(git_project, {"age": 30.0, "income": 2.0, "species": 1}, fitted_on=FRAME,
-            api=FLAT_API)
-    assert schema(capsys) == (0, [])

@@ -497,14 +497,12 @@ def request_bodies(sample: Sample) -> list[dict[str, Any]]:
     return []
 
 
-def as_validated(sample: Sample, contract, declared: bool = True) -> Sample | None:
+def as_validated(sample: Sample, contract) -> Sample | None:
     """The sample as a pydantic contract hands it to the API's code, when that differs
     from reading it alone: a body whose one known field is a list, beside keys the contract
     does not know (pydantic ignores them unless it forbids them), read as that list's rows
     (`{"features": [...], "trace_id": 1}`). None when nothing changes or the contract
-    cannot tell (not pydantic, not exact, forbids unknown keys). A flat body loses the keys
-    the contract ignores only when the contract is `declared` (one found is a guess: its
-    difference with the model is MLG405's warning)."""
+    cannot tell (not pydantic, not exact, forbids unknown keys)."""
     if contract.source != "pydantic" or not contract.exact or contract.extra == "forbid":
         return None
     body = sample.body
@@ -531,16 +529,4 @@ def as_validated(sample: Sample, contract, declared: bool = True) -> Sample | No
             found = Sample(sample.path, "json", key, columns, rows, line, ragged)
             found.body = body
             return found
-    valid = all(any(name in body for name in contract.accepted_names(f))
-                for f in contract.fields if f.required)  # (else the API answers 422)
-    if declared and valid and contract.extra == "ignore" and sample.shape == "record" \
-            and sample.rows and len(sample.rows) == 1 and not sample.unnamed:
-        # pydantic drops what it does not know: the API's code never sees the key, and the
-        # model is called without it (new-user trial 43, F2: `"species": 1` beside four
-        # fields made an unnamed model's sample one too wide, MLG404)
-        columns = [c for c in sample.columns or () if c in known]
-        found = Sample(sample.path, sample.format, sample.shape, columns,
-                       [{c: sample.rows[0][c] for c in columns if c in sample.rows[0]}], line)
-        found.body = body
-        return found
     return None  # a flat body keeps its keys: a key the model does not read is MLG402's
