@@ -171,7 +171,7 @@ def _conflicts(lock, chosen: list, env: _Installed, ignored: set[str]) -> list[F
     def version(text) -> Version | None:
         try:
             return Version(str(text))
-        except InvalidVersion:
+        except (InvalidVersion, ValueError):  # (and a number past Python's digit limit)
             return None
 
     pins = {p.name: p for p in chosen if p.version and p.name not in ignored}
