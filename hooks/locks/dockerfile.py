@@ -211,20 +211,21 @@ def _lock_sources(words: list[str]) -> list[str]:
     arguments = _install_arguments(words)
     if arguments is None:
         return []
+    return [f.replace("\\", "/").rsplit("/", 1)[-1] for f in _pin_files(arguments)]
+
+
+def _pin_files(arguments: list[str]) -> list[str]:
+    """The files `-r requirements.txt` / `-c constraints.txt` name (not a pyproject.toml)."""
     files = [arguments[i + 1] for i, a in enumerate(arguments[:-1])
              if a in ("-r", "--requirement", "-c", "--constraint")]
     files += [a.split("=", 1)[1] for a in arguments
               if a.startswith(("--requirement=", "--constraint="))]
-    return [f.replace("\\", "/").rsplit("/", 1)[-1] for f in files if not f.endswith(".toml")]
+    return [f for f in files if not f.endswith(".toml")]
 
 
 def _installs_a_file(arguments: list[str]) -> bool:
     """`-r requirements.txt` or `-c constraints.txt` (not a pyproject.toml): a lock's pins."""
-    return any(a in ("-r", "--requirement", "-c", "--constraint") and i + 1 < len(
-        arguments) and not arguments[i + 1].endswith(".toml")
-               for i, a in enumerate(arguments)) or any(
-        a.startswith(("--requirement=", "--constraint=")) and not a.endswith(".toml")
-        for a in arguments)
+    return bool(_pin_files(arguments))
 
 
 # Commands that install a lock, or its pins: with one of them anywhere in the Dockerfile, the
