@@ -116,14 +116,16 @@ def python_sites(text: str, *, comments: bool, lines: list[int] | None = None) -
     """
     source_lines = split_lines(text)
     probes = _Probes(text)
+    extended = _extended_names(text)
     if lines is not None:
         chunks = _parse_chunks(text, source_lines, lines)
         if chunks is not None:
             for tree, first_line in chunks:
-                yield from _tree_sites(tree, source_lines, probes, comments=comments,
-                                       lines=lines, first_line=first_line)
+                yield from _tree_sites(tree, source_lines, probes, extended,
+                                       comments=comments, lines=lines, first_line=first_line)
             return
-    yield from _tree_sites(_parse(text), source_lines, probes, comments=comments, lines=lines)
+    yield from _tree_sites(_parse(text), source_lines, probes, extended, comments=comments,
+                           lines=lines)
 
 
 def _parse(source: str) -> ast.Module:
@@ -295,6 +297,7 @@ def _tree_sites(
     tree: ast.AST,
     source_lines: list[str],
     probes: _Probes,
+    extended: frozenset[str],
     *,
     comments: bool,
     lines: list[int] | None = None,
@@ -365,10 +368,14 @@ def _tree_sites(
                 path.update((id(node.left), id(node.right)))
                 _raise(level, node.left, usage.CERTAIN)
                 _raise(level, node.right, usage.CERTAIN)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
+            continuation.add(id(node.value))  # p += user: as p = p + user
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 name = _target_name(target)
+                if name in extended:  # p = "/home/"; p += user: a folder something follows
+                    followed.add(id(node.value))
                 if name and PATH_NAME_RE.search(name):
                     path.add(id(node.value))
                 if name:
@@ -396,7 +403,8 @@ def _tree_sites(
                 if not probes.probed_value(text):
                     line, col, raw = _segment(source_lines, node, first_line)
                     start_ok = id(node) not in continuation
-                    if id(node) in templates and isinstance(node.value, str):
+                    if isinstance(node.value, str) and (
+                            id(node) in templates or _path_template(text)):
                         for piece, placeholder in _template_parts(text):
                             yield Site(piece, line, col, start_ok=start_ok,
                                        path_context=id(node) in path, raw=raw,
@@ -419,6 +427,18 @@ def _tree_sites(
         for child in reversed(children):
             if lines is None or _overlaps(lines, child, first_line):
                 stack.append((child, quiet, passed))
+
+
+def _extended_names(text: str) -> frozenset[str]:
+    """Names a value is appended to anywhere in the file (`p += user`, `self.p += user`), so
+    the string assigned to them is a folder that something follows, as in "/home/" + user.
+    Read from the text, since only the statements around candidate lines are parsed."""
+    if "+=" not in text:
+        return frozenset()
+    return frozenset(_EXTENDED_RE.findall(text))
+
+
+_EXTENDED_RE = LazyPattern(r"([A-Za-z_]\w*)[\]'\"]?\s*\+=")
 
 
 def _raise(level: dict[int, int], node: ast.AST, value: int) -> None:
@@ -586,7 +606,20 @@ class _Probes:
         return False
 
 
-_PLACEHOLDER_RE = LazyPattern(r"(?<!\{)\{[^{}]*\}")
+# A `str.format` replacement field: {}, {0}, {user}, {row.name}, {d[key]!r}, {0:>{1}}; not a
+# JSON object ({"path": ...}) or a shell brace expansion ({a,b}), which hold no placeholder.
+_PLACEHOLDER_RE = LazyPattern(
+    r"(?<!\{)\{(?:[A-Za-z_]\w*|\d+)?(?:\.\w+|\[[^\]{}]*\])*(?:![rsa])?"
+    r"(?::(?:[^{}]|\{[^{}]*\})*)?\}"
+)
+
+
+def _path_template(text: str) -> bool:
+    """A one-line path with placeholders, wherever it is: TEMPLATE = "/home/{}/x" is formatted
+    later, or by str.format(TEMPLATE, user). (Not a script or a message: splitting those would
+    take their paths out of the words around them.)"""
+    return (text[:1] in ("/", "~") or text[1:3] in (":\\", ":/")) and "\n" not in text and (
+        _PLACEHOLDER_RE.search(text) is not None)
 
 
 def _template_parts(text: str) -> list[tuple[str, bool]]:
