@@ -266,7 +266,8 @@ def _held_bytes(value) -> int:
 
 def _consumed_parts(value) -> tuple[int, int, list]:
     """`_consumed`'s values and bytes (those of constants), and the instances taken
-    directly, whose own bytes `consume` charges from their second use on."""
+    directly (whatever their size now), whose own bytes `consume` charges from their
+    FREE_USES-th use on."""
     nodes = size = 0
     instances = []
     todo = [(value, 0)]
@@ -284,8 +285,7 @@ def _consumed_parts(value) -> tuple[int, int, list]:
                 # from 7 KB (red team round 37)
                 size += (item.value.bit_length() + 7) // 8
         elif isinstance(item, Instance):
-            if item.size:
-                instances.append(item)
+            instances.append(item)  # (its size may come later: its own BUILD)
         elif depth < 2 and isinstance(item, Seq):
             todo.extend((v, depth + 1) for v in item.items)
         elif depth < 2 and isinstance(item, Mapping):
@@ -568,6 +568,15 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
     # looked at again (shared through the memo) pays for the look; the first look is paid by
     # the opcodes that wrote the state
     states_looked: dict[int, object] = {}
+    # What was found walking a container that no opcode can change any more (`used`: one
+    # that is added to after use is refused), by id, kept alive: a state shared through the
+    # memo is charged at each use but walked once (red team 43b F11: a 540 KB file of 20,000
+    # BUILDs of one 200,000-item state took 12 s to run out of budget)
+    parts_found: dict[int, tuple] = {}
+    keys_found: dict[tuple[int, bool], tuple] = {}
+    # how many objects were marked as carrying dunder keys: a "no" found before a new mark
+    # may be stale (the mark can be on an object inside the state)
+    bad_marks = [0]
 
     def py2_name(module: str, name: str, offset: int) -> None:
         """Below protocol 3, pickle.load and joblib.load read a Python 2 name as its Python 3
@@ -630,10 +639,22 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
             _refuse(verdict, offset, UNRESOLVED, "the scan's work budget ran out"
                     f" ({exhausted}): no model needs that much")
 
+    def mark_bad_keys(target: Instance) -> None:
+        if not target.memo.get(BAD_KEYS):
+            target.memo[BAD_KEYS] = True
+            bad_marks[0] += 1
+
     def consume(value, offset: int) -> None:
         """A call's arguments or a BUILD's state, paid for at every use (COPY_ALLOWANCE)."""
-        units, size, instances = _consumed_parts(value)
+        found = parts_found.get(id(value))
+        if found is None:
+            found = (value, *_consumed_parts(value))
+            if isinstance(value, (Seq, Mapping)) and value.used:
+                parts_found[id(value)] = found
+        _, units, size, instances = found
         for instance in instances:
+            if not instance.size:
+                continue
             # bytes an object carries (an array's data, bytes made by a call) were paid for
             # where they were written; a use may copy them again (Tree's __setstate__ copies
             # its arrays: 650 trees on one shared 5.7 MB array loaded to 3.7 GB from 5.8 MB,
@@ -910,7 +931,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                         # team round 40b F1)
                         if any(_pair_may_carry_key(item) or _text_key(item)
                                for item in items):
-                            target.memo[BAD_KEYS] = True
+                            mark_bad_keys(target)
                     elif name in ("APPEND", "APPENDS", "ADDITEMS"):
                         # The unpickler calls obj.append/extend/add: on an object, that name
                         # can be one of its items or attributes (a Bunch's 'add' key).
@@ -918,7 +939,7 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                                 " whatever its append, extend or add attribute holds")
                     elif name in ("SETITEM", "SETITEMS") and _pair_of(target.cls) in DICT_SET:
                         if any(_key_may_be_attribute(k) for k in items[::2]):
-                            target.memo[BAD_KEYS] = True  # (what it is given to is judged)
+                            mark_bad_keys(target)  # (what it is given to is judged)
                         problem = value_types.setitems_problem(target) or setitems_problem(
                             target, verdict)
                         if problem:
@@ -1091,11 +1112,19 @@ def _walk_one(stream: io.BytesIO, data: bytes, is_allowed, verdict: Verdict,
                         if target.state is not None:
                             _refuse(verdict, pos, UNRESOLVED, "a second BUILD on one object:"
                                     " no pickler writes that")
-                        looked = [0]
-                        if _state_carries_keys(target, state, looked):
+                        key = (id(state), _numpy_made(target))
+                        known = keys_found.get(key)
+                        if known is None or (not known[1] and known[3] != bad_marks[0]):
+                            looked = [0]
+                            known = (state, _state_carries_keys(target, state, looked),
+                                     looked, bad_marks[0])
+                            if isinstance(state, (Seq, Mapping)) and state.used:
+                                keys_found[key] = known
+                        _, carries, looked, _ = known
+                        if carries:
                             # an object array of names, rows of (name, value) pairs: what a
                             # dict subclass given it would make attributes (red team 40b F1)
-                            target.memo[BAD_KEYS] = True
+                            mark_bad_keys(target)
                         if id(state) in states_looked:
                             charge(looked[0], pos)
                         states_looked[id(state)] = state
