@@ -44,3 +44,89 @@ def test_ordinary_templates_and_appends_stay_silent(git_project, capsys):
         'url = "https://example.com/api/"\n'
         'url += user\n')
     assert paths_findings(capsys, "app.py") == (0, [])
+
+
+# -------------------- one state shared through the memo is walked once (red team 43b F11)
+def _shared_state_pickle(items: int, builds: int) -> bytes:
+    """`builds` objects of a class mlgate does not vet, each given the one memoized state
+    {'k': [1] * items}, as BUILD after NEWOBJ: what a stream of shared states looks like."""
+    out = bytearray(b"\x80\x04\x8c\x0bpolars_fakeq\x00\x8c\x09DataFrameq\x01\x93q\x02")
+    out += b"}q\x03(\x8c\x01kq\x04]q\x05(" + b"K\x01" * items + b"eu"
+    out += b"]("
+    out += b"h\x02)\x81h\x03b" * builds  # GET cls, (), NEWOBJ, GET state, BUILD
+    return bytes(out + b"e.")
+
+
+def test_a_state_shared_by_many_objects_is_walked_once(monkeypatch):
+    from mlgate.artifacts import pickle_scan
+
+    walks = {"parts": 0, "keys": 0}
+    parts, keys = pickle_scan._consumed_parts, pickle_scan._state_carries_keys
+
+    def counted_parts(value):
+        walks["parts"] += isinstance(value, pickle_scan.Mapping)  # (not NEWOBJ's `()`)
+        return parts(value)
+
+    def counted_keys(*args, **kwargs):
+        walks["keys"] += 1
+        return keys(*args, **kwargs)
+
+    monkeypatch.setattr(pickle_scan, "_consumed_parts", counted_parts)
+    monkeypatch.setattr(pickle_scan, "_state_carries_keys", counted_keys)
+    verdict = pickle_scan.scan_pickle(_shared_state_pickle(1000, 300), lambda m, n: False)
+    assert not verdict.safe
+    assert [r.pair for r in verdict.refusals if r.pair] == [("polars_fake", "DataFrame")]
+    # each object's state is still paid for (the budget), but looked through once: 300
+    # BUILDs walked 200,000-item states 300 times each (12 s for a 540 KB file)
+    assert walks["keys"] == 1, walks
+    assert walks["parts"] <= 2, walks
+
+
+def test_a_shared_state_still_runs_out_of_budget():
+    from mlgate.artifacts import pickle_scan
+
+    verdict = pickle_scan.scan_pickle(_shared_state_pickle(200_000, 20_000),
+                                      lambda m, n: False)
+    assert any("work budget ran out" in r.message for r in verdict.refusals), verdict.refusals
+
+
+# ------------------------------------ hints that name the mistake (new-user trial 43 F9)
+def test_a_rename_hint_says_what_differs():
+    from mlgate.checks.schema import _renamed_hint
+
+    assert _renamed_hint("Fat ", "Fat", ["Fat"]).endswith("differs from 'Fat ' only by spaces"
+                                                          " at its ends")
+    assert _renamed_hint("Income", "income", ["income"]).endswith("only in case")
+    many = _renamed_hint("deck", "deck_t", ["deck_f", "deck_t", "side_s"])
+    assert many.startswith("the sample has 'deck_f', 'deck_t': one-hot columns of 'deck'"), many
+    assert many.endswith("send 'deck' with its value ('f')"), many
+    assert _renamed_hint("age", "age_years", ["age_years"]) == (
+        "renamed? the sample has 'age_years'")  # one such name alone: a rename
+    one = _renamed_hint("deck", "deck_f", ["deck_f", "side_s"], one_hot=True)
+    assert one.startswith("the sample has 'deck_f': one-hot columns of 'deck'"), one
+    assert _renamed_hint("tenure_months", "tenure", ["tenure"]) == (
+        "renamed? the sample has 'tenure'")
+
+
+def test_a_key_a_dict_vectorizer_drops_is_said_to_be_dropped(git_project, capsys):
+    """A DictVectorizer first step ignores a key it was not fitted on, silently: "a model
+    fitted on exactly its columns refuses the request" was the wrong warning there."""
+    import sys
+
+    import joblib
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    rows = [{"contract": "monthly", "tenure": 3}, {"contract": "yearly", "tenure": 30}] * 5
+    pipeline = make_pipeline(DictVectorizer(), LogisticRegression()).fit(rows, [0, 1] * 5)
+    joblib.dump(pipeline, git_project / "model.bin")
+    (git_project / "sample.json").write_text(json.dumps(
+        {"contract": "monthly", "tenure": 5, "discount": 0.1}))
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.models.churn]\nartifact = "model.bin"\nsample = "sample.json"\n')
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 0 and [(f["code"], f["column"]) for f in found] == [
+        ("MLG402", "discount")], found
+    assert found[0]["hint"].startswith("the model's DictVectorizer ignores a key"), found

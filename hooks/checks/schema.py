@@ -134,6 +134,30 @@ def _close(name: str, candidates: list[str]) -> str | None:
     return lowered.get(name.lower().replace("-", "_"))
 
 
+def _dummies(column: str, candidates: list[str]) -> list[str]:
+    return [c for c in candidates if len(c) > len(column) + 1 and c.startswith(column)
+            and c[len(column)] in "_="]
+
+
+def _renamed_hint(column: str, close: str, candidates: list[str],
+                  one_hot: bool = False) -> str:
+    """What a near name in the sample says about the one the model needs: spaces at the
+    ends, case, or one-hot columns of it (`deck_f` for `deck`: new-user trial 43 F9), when
+    there are several, or several needed columns each have one (`one_hot`)."""
+    dummies = _dummies(column, candidates)
+    if len(dummies) > 1 or (dummies and one_hot):
+        shown = ", ".join(map(repr, dummies[:3])) + (", ..." if len(dummies) > 3 else "")
+        return (f"the sample has {shown}: one-hot columns of {column!r}, as get_dummies or an"
+                f" encoder names its output. The model encodes {column!r} itself: send"
+                f" {column!r} with its value ({dummies[0][len(column) + 1:]!r})")
+    if close.strip() == column.strip():
+        return (f"renamed? the sample has {close!r}, which differs from {column!r} only by"
+                " spaces at its ends")
+    if close.lower() == column.lower():
+        return f"renamed? the sample has {close!r}, which differs from {column!r} only in case"
+    return f"renamed? the sample has {close!r}"
+
+
 def imported_contract(spec, model: dict, contract):
     """With contract-import, the fields pydantic itself reports replace the static reading
     (their lines are kept from it where the names agree)."""
@@ -174,12 +198,13 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
         known, given = set(names), set(columns)
         unexpected = [c for c in columns if c not in known]
         absent = [c for c in needed if c not in given]
+        one_hot = sum(bool(_dummies(c, unexpected)) for c in absent[:50]) > 1
         for column in absent[:MAX_EXTRA_FINDINGS]:
             close = _close(column, unexpected)
             message = f"the model needs column {column!r}; the sample does not have it"
             # (a column the service computes from the request, `PU_DO` from two IDs, is
             # the model's input too: new-user trial 41 F5, where "re-train" was wrong advice)
-            hint = (f"renamed? the sample has {close!r}" if close
+            hint = (_renamed_hint(column, close, unexpected, one_hot) if close
                     else "a sample is the model's input: add the column to it (if the"
                          " service computes it from the request, write the sample as the"
                          " service hands it to the model), or re-train without it")
@@ -221,11 +246,15 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
                                   more=len(unread) - MAX_EXTRA_FINDINGS))
         renamed = {f.extra.get("renamed_from") for f in found}
         extra = [c for c in unexpected if c not in renamed]
+        ignored = ("the model's DictVectorizer ignores a key it was not fitted on, without an"
+                   " error: if this value matters, the model never sees it"
+                   if expected.get("record_kinds") is not None else
+                   "a pipeline that selects its columns ignores it; a model fitted on exactly"
+                   " its columns refuses the request")
         for column in extra[:MAX_EXTRA_FINDINGS]:
             found.append(_finding(path, EXTRA, f"column {column!r} is not a model input",
                                   "warning", line=_line_of(column), column=column,
-                                  hint="a pipeline that selects its columns ignores it; a model"
-                                       " fitted on exactly its columns refuses the request"))
+                                  hint=ignored))
         if len(extra) > MAX_EXTRA_FINDINGS:
             rest = extra[MAX_EXTRA_FINDINGS:]
             found.append(_finding(path, EXTRA, f"and {len(rest)} more columns that are not"
