@@ -95,6 +95,8 @@ def model_block(spec, sample, latency: dict | None = None) -> dict:
                 block["csv"] = True
             if getattr(sample, "unnamed", False):  # bare values: the model's order
                 block["unnamed"] = True
+            if getattr(sample, "contract_keys", None):  # a model of no names gets these
+                block["contract_keys"] = list(sample.contract_keys)
     if latency:
         block["latency"] = latency
         block["extra_seconds"] += latency.get("max_seconds", 10.0) * 3
@@ -186,9 +188,10 @@ def read_inputs(spec, findings: list[Finding]):
                 "warning" if found else "error", line=getattr(exc, "line", 1) or 1,
                 hint="fix the contract, or the model's contract = ..."))
     if sample is not None and contract is not None:
-        from mlgate.contracts.samples import as_validated
+        from mlgate.contracts.samples import as_validated, contract_keys
 
         sample = as_validated(sample, contract) or sample  # what the API's code receives
+        sample.contract_keys = contract_keys(sample, contract)
     return sample, contract
 
 

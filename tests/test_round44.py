@@ -130,3 +130,44 @@ def test_a_key_a_dict_vectorizer_drops_is_said_to_be_dropped(git_project, capsys
     assert code == 0 and [(f["code"], f["column"]) for f in found] == [
         ("MLG402", "discount")], found
     assert found[0]["hint"].startswith("the model's DictVectorizer ignores a key"), found
+
+
+# ------------- keys a pydantic contract ignores, for a model of no names (new-user 43 F2)
+IRIS_API = '''from pydantic import BaseModel
+
+
+class IrisInput(BaseModel):
+    sepal_length: float
+    sepal_width: float
+    petal_length: float
+    petal_width: float
+'''
+
+
+def test_a_key_the_contract_ignores_does_not_widen_an_unnamed_models_row(git_project, capsys):
+    """The API validates the request into a 4-field model (pydantic ignores `species`) and
+    predicts on its values: the model of 4 unnamed columns gets 4, in the fields' order.
+    mlgate sent all 5 keys ("fitted on 4 unnamed columns; the sample has 5")."""
+    import sys
+
+    import joblib
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.array([[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]] * 5)
+    joblib.dump(LogisticRegression().fit(x, [0, 1] * 5), git_project / "model.joblib")
+    (git_project / "main.py").write_text(IRIS_API)
+    sample = {"species": 1, "petal_width": 0.2, "sepal_length": 5.1, "sepal_width": 3.5,
+              "petal_length": 1.4}
+    (git_project / "sample.json").write_text(json.dumps(sample))
+    table = ('[tool.mlgate.models.iris]\nartifact = "model.joblib"\nsample = "sample.json"\n'
+             'contract = "main.py:IrisInput"\n')
+    (git_project / "pyproject.toml").write_text(table)
+    args = ["schema", "--format", "json", "--python", sys.executable, "--no-cache"]
+    assert (main(args), json.loads(capsys.readouterr().out)) == (0, [])
+    # a contract that keeps every key (extra="allow") hands the API's code all five
+    (git_project / "main.py").write_text(IRIS_API.replace(
+        "BaseModel):\n", "BaseModel):\n    model_config = {'extra': 'allow'}\n"))
+    code = main(args)
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [f["code"] for f in found] == ["MLG404"], found

@@ -40,8 +40,8 @@ class Sample:
     "0", "1", ..., until the probe names them after the model.
     """
 
-    __slots__ = ("body", "columns", "deferred", "format", "line", "missing", "path", "ragged",
-                 "rows", "shape", "unnamed")
+    __slots__ = ("body", "columns", "contract_keys", "deferred", "format", "line", "missing",
+                 "path", "ragged", "rows", "shape", "unnamed")
 
     def __init__(self, path: str, format: str, shape: str, columns: list[str] | None,
                  rows: list[dict[str, Any]] | None, line: int | None = None,
@@ -50,6 +50,9 @@ class Sample:
         self.columns, self.rows, self.line = columns, rows, line
         self.ragged, self.deferred, self.unnamed = ragged, deferred, unnamed
         self.body: Any = None  # a JSON sample's document, as the API receives it
+        # the keys a pydantic contract keeps, in its fields' order, when it ignores others
+        # the sample has: what a model of no column names gets (see `contract_keys`)
+        self.contract_keys: list[str] | None = None
         # A CSV's cells read as missing though they hold text ('None', 'NA'), as pandas reads
         # them by default: (column, text, line), the first few, for the hint of a failure
         self.missing: list[tuple[str, str, int]] = []
@@ -495,6 +498,29 @@ def request_bodies(sample: Sample) -> list[dict[str, Any]]:
     if isinstance(body, list) and body and all(isinstance(item, dict) for item in body):
         return body
     return []
+
+
+def contract_keys(sample: Sample, contract) -> list[str] | None:
+    """The sample's keys a pydantic contract keeps, in the order of its fields, when the
+    sample has others it ignores (pydantic's default, extra="ignore"): the API hands its
+    code the validated model, whose values (`model_dump().values()`, `[[r.a, r.b]]`) are
+    what a model fitted without column names gets. Used by the probe for such a model only:
+    a model of named columns is given the sample's keys, and judged by name (new-user
+    trial 43 F2: a 4-field contract, a sample with a fifth key, a model of 4 unnamed
+    columns: "the sample has 5"). None when the contract keeps every key, or cannot say."""
+    if contract.source != "pydantic" or not contract.exact or contract.extra not in (
+            None, "ignore"):
+        return None
+    if sample.unnamed or sample.format != "json" or not sample.columns or sample.ragged:
+        return None
+    given = set(sample.columns)
+    keys = []
+    for field in contract.fields:
+        key = next((k for k in contract.accepted_names(field) if k in given), None)
+        if key is None:
+            return None  # a field the sample lacks: the API refuses it (MLG410)
+        keys.append(key)
+    return keys if keys and len(keys) < len(given) else None
 
 
 def as_validated(sample: Sample, contract) -> Sample | None:

@@ -749,6 +749,14 @@ def exercise_model(obj, spec):
         return out
     if spec.get("columns") is None and not spec.get("parquet"):
         return out
+    kept = spec.get("contract_keys")
+    if kept and not out["input"]["feature_names_in"] and len(kept) == out["input"].get(
+            "n_features_in") and spec.get("csv_rows") is None:
+        # A model of no column names behind a pydantic contract that ignores some of the
+        # sample's keys: it gets the validated model's values, in the contract's order
+        spec = dict(spec, columns=list(kept), rows=[
+            {key: row.get(key) for key in kept} if isinstance(row, dict) else row
+            for row in spec["rows"]])
     if spec.get("unnamed"):
         # Rows of bare values are in the model's column order, as the serving code that
         # takes them (`np.array(request.data)`) assumes: named after the model's columns
