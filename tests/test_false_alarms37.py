@@ -205,7 +205,7 @@ def test_a_project_installed_with_pip_install_dot_passes(git_project, capsys, tm
 
 
 WORKERS = """
-    import subprocess
+    import multiprocessing
 
     import numpy as np
     from sklearn.base import BaseEstimator, TransformerMixin
@@ -216,7 +216,10 @@ WORKERS = """
             return self
 
         def transform(self, X):
-            subprocess.run(["true"])  # workers, as category_encoders 2.6's HashingEncoder
+            # workers, as category_encoders 2.6's HashingEncoder starts them
+            worker = multiprocessing.get_context("fork").Process(target=len, args=((),))
+            worker.start()
+            worker.join()
             return np.asarray(X, dtype=float)
     """
 

@@ -485,6 +485,15 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
         never_fitted = [_finding(path, UNFITTED, f"it holds a {result.get('type')} that was"
                                  f" never fitted: {unfitted}")] if isinstance(
             unfitted, str) else []
+        attempts = [a for a in result.get("use_attempts") or () if isinstance(a, str)]
+        if attempts:  # what the model did when called, after it loaded (red team 44 F2)
+            never_fitted.append(_finding(
+                path, LOAD_FAILS, "the model loaded, and when mlgate called it on a few rows"
+                f" it tried to {'; then to '.join(a[:200] for a in attempts[:3])}: the"
+                " sandbox refused it, where it is served nothing would. A model does not run"
+                " programs or reach the network to answer", hint="do not serve this file;"
+                " if it is yours, look at what its predict (or transform) calls: a function"
+                " of the project it names, with the arguments the file stores", kind="sandbox"))
         # What the libraries said while reading it: XGBoost's "serialized model ... generated
         # by an older version", a pandas or numpy deprecation of a stored layout.
         return never_fitted + [_finding(path, LOAD_WARNS, "loading it warned:"

@@ -587,6 +587,8 @@ def _load(params):
     result["project_files"] = sorted(named | {f for f in folders if _under(f, roots)})
     if _OVERFLOW[0]:
         result["project_files_incomplete"] = True
+    if _GUARD["used"]:
+        result["use_attempts"] = list(dict.fromkeys(_GUARD["used"]))
     del obj, before  # frees the loaded graph (or crashes here, as a finding), then every cycle:
     gc.collect()
     return result
@@ -1484,7 +1486,11 @@ _RUN_SYMBOLS = frozenset({"system", "popen", "execv", "execve", "execvp", "execv
 # "load": an attempt stops the load and is reported; "use": while the model is exercised, an
 # attempt fails like the kernel's refusal would (a library shelling out to `ldconfig` then
 # carries on), since the artifact was loaded and verified before.
-_GUARD = {"installed": False, "phase": "load", "attempts": []}
+# An attempt while the model is exercised that is no library's worker process nor an
+# import's (`ldconfig` run by find_library) is kept in "used", and reported: a model never
+# runs a program or reaches the network to answer (red team 44 F2: a project function given
+# by the file ran `git` at predict, caught the refusal, and passed).
+_GUARD = {"installed": False, "phase": "load", "attempts": [], "used": []}
 
 
 def _guard_of(state, answer_fd):
@@ -1496,7 +1502,7 @@ def _guard_of(state, answer_fd):
     import json
 
     run_events, code_events = dict(_RUN_EVENTS), dict(_CODE_EVENTS)
-    run_symbols, importing = frozenset(_RUN_SYMBOLS), _importing
+    run_symbols, importing, workers = frozenset(_RUN_SYMBOLS), _importing, _workers_own
     write, leave, dumps, mark = os.write, os._exit, json.dumps, STOPPED_MARK
 
     def guard(event, args):
@@ -1522,10 +1528,34 @@ def _guard_of(state, answer_fd):
                 leave(STOPPED_EXIT)
         import errno
 
+        used = state["used"]
+        if what != "start a process" and len(used) < 5 and not importing() and not workers(
+                event, args):
+            used.append(f"{what} ({event})")
         raise PermissionError(errno.EPERM, "mlgate's sandbox: no program or network while"
                               " the model is exercised")
 
     return guard
+
+
+def _workers_own(event, args):
+    """An attempt that is a library's worker pool at work, not a model running a program:
+    a local (AF_UNIX) socket, as multiprocessing's managers and queues open, or loky
+    counting CPUs with `lscpu`. Their pool is a serving cost mlgate cannot check here (not
+    checked); by what is done, not by whose frames are on the stack, which a function the
+    file names could put there (a thread pool calling subprocess.run)."""
+    if event == "socket.__new__":
+        return len(args) > 1 and args[1] == 1  # AF_UNIX
+    if event in ("socket.connect", "socket.bind"):
+        return len(args) > 1 and isinstance(args[1], (str, bytes))  # a path: AF_UNIX
+    if event == "subprocess.Popen":
+        frame = sys._getframe(2)
+        while frame is not None and frame.f_code.co_filename.replace("\\", "/").endswith(
+                ("/subprocess.py", "/os.py")):
+            frame = frame.f_back
+        return frame is not None and frame.f_code.co_filename.replace("\\", "/").endswith(
+            "/loky/backend/context.py")
+    return False
 
 
 def _importing():
