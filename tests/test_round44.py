@@ -5,6 +5,9 @@ Each test fails on the code before its fix."""
 from __future__ import annotations
 
 import json
+import sys
+
+import pytest
 
 from mlgate.cli import main
 
@@ -171,3 +174,175 @@ def test_a_key_the_contract_ignores_does_not_widen_an_unnamed_models_row(git_pro
     code = main(args)
     found = json.loads(capsys.readouterr().out)
     assert code == 1 and [f["code"] for f in found] == ["MLG404"], found
+
+
+# ------------------------------------------------- red team 44: what a model does when called
+PACKAGE = '''import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+
+class ThresholdModel(BaseEstimator, ClassifierMixin):
+    def __init__(self, threshold=0.5):
+        self.threshold = threshold
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        self.n_features_in_ = np.asarray(X).shape[1]
+        return self
+
+    def predict(self, X):
+        return (np.asarray(X, dtype=float)[:, 0] > self.threshold).astype(int)
+
+
+def tool(X, command="true"):
+    import subprocess
+
+    try:
+        subprocess.run([command], check=False)
+    except OSError:
+        pass
+    return X
+'''
+
+
+def _dump_with_package(root, make) -> None:
+    """`make(module)`'s object dumped as the project would: its package importable."""
+    import subprocess
+    import sys
+
+    import joblib
+
+    (root / "shop").mkdir()
+    (root / "shop" / "__init__.py").write_text("")
+    (root / "shop" / "model.py").write_text(PACKAGE)
+    subprocess.run(["git", "add", "shop"], cwd=root, check=True)
+    sys.path.insert(0, str(root))
+    try:
+        import shop.model
+
+        joblib.dump(make(shop.model), root / "model.joblib")
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m.split(".")[0] == "shop"]:
+            del sys.modules[name]
+
+
+def _artifact(capsys) -> tuple[int, list[dict]]:
+    import sys
+
+    code = main(["artifact", "--format", "json", "--no-cache", "--python", sys.executable,
+                 "model.joblib"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_an_attribute_standing_in_for_a_project_estimators_method_is_refused(
+        git_project, capsys):
+    import numpy as np
+
+    def make(module):
+        model = module.ThresholdModel().fit(np.array([[0.1], [0.9]]), [0, 1])
+        model.__dict__["predict"] = np.negative  # what `model.predict` then returns
+        return model
+
+    _dump_with_package(git_project, make)
+    code, found = _artifact(capsys)
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert "ThresholdModel: an attribute 'predict' stored on the object stands in for its" \
+           " class's method" in found[0]["message"], found
+
+
+def test_a_method_the_class_lacks_stored_on_an_estimator_is_refused(git_project, capsys):
+    import joblib
+    import numpy as np
+    from sklearn.svm import LinearSVC
+
+    model = LinearSVC().fit(np.array([[0.1, 1.0], [0.9, 0.0]] * 5), [0, 1] * 5)
+    model.__dict__["predict_proba"] = np.absolute  # LinearSVC has none
+    joblib.dump(model, git_project / "model.joblib")
+    code, found = _artifact(capsys)
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert "an attribute 'predict_proba' stored on the object, whose class has no such" \
+           " method" in found[0]["message"], found
+
+
+def test_a_stored_worker_count_of_any_name_is_bounded(git_project, capsys):
+    import joblib
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression().fit(np.array([[0.1], [0.9]] * 5), [0, 1] * 5)
+    model.max_process = 100_000  # category_encoders' HashingEncoder forks this many
+    joblib.dump(model, git_project / "model.joblib")
+    code, found = _artifact(capsys)
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert "max_process=100000 would start 100000 workers" in found[0]["message"], found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the probe's sandbox")
+def test_a_model_that_runs_a_program_when_called_is_reported(git_project, capsys):
+    """A project function kept as FunctionTransformer.func, with arguments the file chose,
+    ran `git` at predict; the sandbox refused it, the function caught the error, and the
+    file passed (red team 44 F2). What the exercise tried is a finding."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    def make(module):
+        return make_pipeline(FunctionTransformer(module.tool, kw_args={"command": "true"}),
+                             LogisticRegression()).fit(np.array([[0.1], [0.9]] * 5), [0, 1] * 5)
+
+    _dump_with_package(git_project, make)
+    code, found = _artifact(capsys)
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert "when mlgate called it on a few rows it tried to run a program" in found[0][
+        "message"], found
+
+
+# --------------------------- layouts of scikit-learn 0.22/0.23 (false-alarm trial 44 F1, F2)
+def test_an_ensemble_that_recorded_no_width_takes_its_trees_width():
+    """Before 0.24 AdaBoost, Voting, OneVsRest, ... recorded no n_features_in_: every such
+    ensemble of trees was "a tree of another width than the ensemble"."""
+    import numpy as np
+    from sklearn.ensemble import AdaBoostClassifier
+    from sklearn.tree import DecisionTreeClassifier
+
+    from mlgate.probe_script.verify import _tree_width_problem
+
+    rng = np.random.RandomState(0)
+    x, y = rng.rand(40, 3), rng.randint(0, 2, 40)  # (noise: no early stop)
+    model = AdaBoostClassifier(DecisionTreeClassifier(max_depth=1), n_estimators=3).fit(x, y)
+    assert len(model.estimators_) == 3
+    del model.n_features_in_
+    assert _tree_width_problem(model) is None
+    model.estimators_[1] = DecisionTreeClassifier().fit(x[:, :2], y)
+    assert _tree_width_problem(model) == (
+        "AdaBoostClassifier: a tree of another width than the ensemble")
+
+
+def test_histogram_boosting_before_categorical_splits_is_verified():
+    """0.23's predictor nodes have no is_categorical field ("no field of name
+    is_categorical" refused every model); 0.22's model recorded n_features_ only, and its
+    predictors went unverified."""
+    import numpy as np
+    from numpy.lib import recfunctions
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from mlgate.probe_script.verify import _predictors_problem
+
+    x = np.random.RandomState(0).rand(60, 3)
+    model = HistGradientBoostingClassifier(max_iter=3).fit(x, (x[:, 0] > 0.5).astype(int))
+    for per_iteration in model._predictors:
+        for predictor in per_iteration:
+            predictor.nodes = recfunctions.drop_fields(predictor.nodes, "is_categorical",
+                                                       usemask=False)
+    assert _predictors_problem(model) is None
+    model.n_features_ = model.n_features_in_
+    del model.n_features_in_
+    assert _predictors_problem(model) is None  # 0.22's record of its width
+    predictor = model._predictors[0][0]
+    predictor.nodes["feature_idx"][~predictor.nodes["is_leaf"].astype(bool)] = 7
+    assert _predictors_problem(model) == (
+        "TreePredictor: a split on a feature the model does not have")
+    del model.n_features_
+    assert "no record of its input's width" in _predictors_problem(model)
