@@ -177,7 +177,9 @@ def test_a_key_the_contract_ignores_does_not_widen_an_unnamed_models_row(git_pro
 
 
 # ------------------------------------------------- red team 44: what a model does when called
-PACKAGE = '''import numpy as np
+PACKAGE = '''import functools
+
+import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 
@@ -192,6 +194,56 @@ class ThresholdModel(BaseEstimator, ClassifierMixin):
 
     def predict(self, X):
         return (np.asarray(X, dtype=float)[:, 0] > self.threshold).astype(int)
+
+
+class lazyproperty:  # the Python Cookbook's caching descriptor (8.10)
+    def __init__(self, func):
+        self.func = func
+
+    def __get__(self, instance, cls):
+        if instance is None:
+            return self
+        value = self.func(instance)
+        setattr(instance, self.func.__name__, value)
+        return value
+
+
+class LinkModel(ThresholdModel):
+    """Caches a link function and a summary, and takes a `transform` parameter."""
+
+    def __init__(self, threshold=0.5, link="identity", transform=None):
+        self.threshold, self.link, self.transform = threshold, link, transform
+
+    @functools.cached_property
+    def _inverse_link(self):
+        return np.exp if self.link == "exp" else np.positive
+
+    @lazyproperty
+    def summary(self):
+        return float(self.threshold)
+
+    def predict(self, X):
+        return (self._inverse_link(np.asarray(X, dtype=float)[:, 0]) > self.threshold).astype(int)
+
+
+class Ensemble(ThresholdModel):
+    def fit(self, X, y):
+        super().fit(X, y)
+        self._predictors = [ThresholdModel().fit(X, y)]
+        return self
+
+
+def forking(X, command="true"):
+    import os
+
+    try:
+        pid = os.fork()
+    except OSError:
+        return X
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return X
 
 
 def tool(X, command="true"):
@@ -346,3 +398,58 @@ def test_histogram_boosting_before_categorical_splits_is_verified():
         "TreePredictor: a split on a feature the model does not have")
     del model.n_features_
     assert "no record of its input's width" in _predictors_problem(model)
+
+
+# ------------------------------------------------------- red team 44b: the checks of 44, checked
+def test_what_a_caching_descriptor_keeps_passes_unless_it_is_a_callable_it_did_not_compute(
+        git_project, capsys):
+    import numpy as np
+
+    x = np.array([[0.1], [0.9]] * 3)
+
+    def honest(module):
+        model = module.LinkModel(link="exp", transform=np.log1p).fit(x, [0, 1] * 3)
+        model.predict(x)  # caches the link function
+        assert model.summary == 0.5  # and a value, through a descriptor of another name
+        return model
+
+    _dump_with_package(git_project, honest)
+    assert _artifact(capsys) == (0, [])
+
+    def replaced(module):
+        model = honest(module)
+        model.__dict__["_inverse_link"] = np.negative
+        return model
+
+    for name in ("shop", "model.joblib"):
+        __import__("shutil").rmtree(git_project / name, ignore_errors=True)
+    _dump_with_package(git_project, replaced)
+    code, found = _artifact(capsys)
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert "'_inverse_link' stored on the object in place of what its class computes" in found[
+        0]["message"], found
+
+
+def test_a_project_ensemble_keeping_predictors_is_no_histogram_boosting(git_project, capsys):
+    import numpy as np
+
+    _dump_with_package(git_project, lambda m: m.Ensemble().fit(np.array([[0.1], [0.9]]), [0, 1]))
+    assert _artifact(capsys) == (0, [])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the probe's sandbox")
+def test_a_model_that_forks_and_carries_on_past_the_refusal_is_reported(git_project, capsys):
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    def make(module):
+        return make_pipeline(FunctionTransformer(module.forking, kw_args={"command": "x"}),
+                             LogisticRegression()).fit(np.array([[0.1], [0.9]] * 5), [0, 1] * 5)
+
+    _dump_with_package(git_project, make)
+    code, found = _artifact(capsys)
+    assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
+    assert "tried to start a process when mlgate called it, then carried on" in found[0][
+        "message"], found

@@ -494,6 +494,15 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
                 " programs or reach the network to answer", hint="do not serve this file;"
                 " if it is yours, look at what its predict (or transform) calls: a function"
                 " of the project it names, with the arguments the file stores", kind="sandbox"))
+        swallowed = [a for a in result.get("swallowed_forks") or () if isinstance(a, str)]
+        if swallowed:  # refused, and carried on as if nothing happened (red team 44b F2)
+            never_fitted.append(_finding(
+                path, LOAD_FAILS, f"the model loaded, and {swallowed[0][:200]} tried to start"
+                " a process when mlgate called it, then carried on past the sandbox's"
+                " refusal: what that process would run where the model is served was not"
+                " checked", hint="a worker pool fails the call here instead (not checked);"
+                " look at what the model runs in a process, or save it without parallel"
+                " workers", kind="sandbox"))
         # What the libraries said while reading it: XGBoost's "serialized model ... generated
         # by an older version", a pandas or numpy deprecation of a stored layout.
         return never_fitted + [_finding(path, LOAD_WARNS, "loading it warned:"

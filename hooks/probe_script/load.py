@@ -589,6 +589,8 @@ def _load(params):
         result["project_files_incomplete"] = True
     if _GUARD["used"]:
         result["use_attempts"] = list(dict.fromkeys(_GUARD["used"]))
+    if _GUARD["swallowed"]:
+        result["swallowed_forks"] = list(dict.fromkeys(_GUARD["swallowed"]))
     del obj, before  # frees the loaded graph (or crashes here, as a finding), then every cycle:
     gc.collect()
     return result
@@ -910,10 +912,13 @@ def _call_within(model, method, rows, seconds):
     either); `_Refused` when it raises."""
     import warnings
 
+    forks = len(_GUARD["forks"])
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             method(rows)
+        if len(_GUARD["forks"]) > forks and len(_GUARD["swallowed"]) < 5:
+            _GUARD["swallowed"].append(f"{method.__name__}() of its {type(model).__name__}")
     except _Deadline:  # the load's deadline, met here
         raise LoadFailure("timeout", f"calling {method.__name__}() on a few rows"
                           f" (zeros, ordinary values, then values off the ordinary"
@@ -1490,7 +1495,11 @@ _RUN_SYMBOLS = frozenset({"system", "popen", "execv", "execve", "execvp", "execv
 # import's (`ldconfig` run by find_library) is kept in "used", and reported: a model never
 # runs a program or reaches the network to answer (red team 44 F2: a project function given
 # by the file ran `git` at predict, caught the refusal, and passed).
-_GUARD = {"installed": False, "phase": "load", "attempts": [], "used": []}
+# A fork is what a library's worker pool does too: refused, it fails the call (not checked);
+# one the model swallowed and carried on past (the child would have run a program: red team
+# 44b F2) is kept in "swallowed" and said. A pseudo-terminal (os.forkpty) is no pool's.
+_GUARD = {"installed": False, "phase": "load", "attempts": [], "used": [], "forks": [],
+          "swallowed": []}
 
 
 def _guard_of(state, answer_fd):
@@ -1528,9 +1537,12 @@ def _guard_of(state, answer_fd):
                 leave(STOPPED_EXIT)
         import errno
 
-        used = state["used"]
-        if what != "start a process" and len(used) < 5 and not importing() and not workers(
-                event, args):
+        used, forks = state["used"], state["forks"]
+        if importing() or workers(event, args):
+            pass
+        elif event == "os.fork":
+            forks.append(f"{what} ({event})")
+        elif len(used) < 5:
             used.append(f"{what} ({event})")
         raise PermissionError(errno.EPERM, "mlgate's sandbox: no program or network while"
                               " the model is exercised")
@@ -1547,7 +1559,18 @@ def _workers_own(event, args):
     if event == "socket.__new__":
         return len(args) > 1 and args[1] == 1  # AF_UNIX
     if event in ("socket.connect", "socket.bind"):
-        return len(args) > 1 and isinstance(args[1], (str, bytes))  # a path: AF_UNIX
+        # multiprocessing's own: an abstract address, or a file in the temporary folder
+        # (not /var/run/docker.sock: any other local daemon is no worker pool)
+        address = args[1] if len(args) > 1 else None
+        if isinstance(address, bytes):
+            address = address.decode("latin-1")
+        if not isinstance(address, str):
+            return False
+        import tempfile
+
+        return address.startswith("\0") or (
+            os.path.dirname(address) + os.sep).startswith(
+                os.path.join(tempfile.gettempdir(), "pymp-"))
     if event == "subprocess.Popen":
         frame = sys._getframe(2)
         while frame is not None and frame.f_code.co_filename.replace("\\", "/").endswith(
