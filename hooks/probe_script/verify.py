@@ -556,11 +556,12 @@ def _parallelism_problem(value):
     # (any of the names, stored directly: category_encoders' HashingEncoder forks
     # `max_process` workers on each transform, and unpickling skips the cap its __init__
     # applies: 100,000 passed, red team 44 F5)
-    settings = [(name, attributes.get(name)) for name in _JOB_NAMES if name in attributes]
+    settings = [("n_jobs", attributes.get("n_jobs"))]
     for holder in _PARAMETER_DICTS:
         params = attributes.get(holder)
         if isinstance(params, dict):
             settings += [(f"{holder}[{name!r}]", params.get(name)) for name in _JOB_NAMES]
+    settings += [(name, attributes.get(name)) for name in _JOB_NAMES[1:] if name in attributes]
     for name, setting in settings:
         jobs = _integer(setting)
         if jobs is not None and jobs > MAX_JOBS:
@@ -2245,8 +2246,8 @@ def _predictors_problem(model):
     import numpy as np
 
     width = _width(model)
-    if width is None:  # predict holds the input to nothing, and the splits to nothing
-        return f"{type(model).__name__}: a model with no record of its input's width"
+    if width is None:  # refused as a model "without n_features_in_" (`_width_problem`)
+        return None
     mapper = getattr(model, "_bin_mapper", None)
     categorical = getattr(mapper, "is_categorical_", None)
     for per_iteration in model._predictors:
