@@ -35,6 +35,30 @@ def test_a_home_folder_template_is_found_however_it_is_formatted(git_project, ca
         (2, 13, "MLG101"), (4, 29, "MLG101"), (5, 6, "MLG101"), (7, 10, "MLG101")], found
 
 
+def test_a_name_extended_elsewhere_does_not_make_a_folder_followed(git_project, capsys):
+    """Red team 44b F6: `prefix += k` in another function made `prefix = "/home/"`, used in
+    startswith only, a home folder something follows; the same scope, later, counts; and
+    `g = g + user` and "".join(["/home/", user]) are spellings of the same (F7)."""
+    (git_project / "util.py").write_text(
+        'def is_user_path(p):\n'
+        '    prefix = "/home/"\n'
+        '    return p.startswith(prefix)\n'
+        '\n\n'
+        'def join_keys(keys):\n'
+        '    prefix = ""\n'
+        '    for k in keys:\n'
+        '        prefix += k\n'
+        '    return prefix\n'
+        '\n\n'
+        'def data(user):\n'
+        '    g = "/home/"\n'
+        '    if user:\n'
+        '        g = g + user + "/x.csv"\n'
+        '    return g, "".join(["/home/", user, "/y.csv"])\n')
+    code, found = paths_findings(capsys, "util.py")
+    assert code == 1 and found == [(14, 10, "MLG101"), (17, 25, "MLG101")], found
+
+
 def test_ordinary_templates_and_appends_stay_silent(git_project, capsys):
     (git_project / "app.py").write_text(
         'ROUTE = "/users/{user_id}"\n'

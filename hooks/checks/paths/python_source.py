@@ -297,7 +297,7 @@ def _tree_sites(
     tree: ast.AST,
     source_lines: list[str],
     probes: _Probes,
-    extended: frozenset[str],
+    extended: dict[str, list[int]],
     *,
     comments: bool,
     lines: list[int] | None = None,
@@ -330,6 +330,13 @@ def _tree_sites(
             if isinstance(node.func, ast.Attribute) and node.func.attr in (
                     "format", "format_map") and isinstance(node.func.value, ast.Constant):
                 templates.add(id(node.func.value))
+            if (isinstance(node.func, ast.Attribute) and node.func.attr == "join"
+                    and isinstance(node.func.value, ast.Constant) and node.args
+                    and isinstance(node.args[0], (ast.List, ast.Tuple))):
+                # "".join(["/home/", user, ...]): as "/home/" + user
+                items = node.args[0].elts
+                followed.update(id(item) for item in items[:-1])
+                continuation.update(id(item) for item in items[1:])
             if name in QUIET_CALLS:
                 quiet = True
             elif node.args and (name in ROUTE_CALLS or _is_regex_call(node)):
@@ -374,8 +381,9 @@ def _tree_sites(
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 name = _target_name(target)
-                if name in extended:  # p = "/home/"; p += user: a folder something follows
-                    followed.add(id(node.value))
+                if name in extended and _extended_after(
+                        extended, name, node.lineno + first_line - 1, source_lines):
+                    followed.add(id(node.value))  # p = "/home/"; p += user
                 if name and PATH_NAME_RE.search(name):
                     path.add(id(node.value))
                 if name:
@@ -429,16 +437,56 @@ def _tree_sites(
                 stack.append((child, quiet, passed))
 
 
-def _extended_names(text: str) -> frozenset[str]:
-    """Names a value is appended to anywhere in the file (`p += user`, `self.p += user`), so
-    the string assigned to them is a folder that something follows, as in "/home/" + user.
-    Read from the text, since only the statements around candidate lines are parsed."""
-    if "+=" not in text:
-        return frozenset()
-    return frozenset(_EXTENDED_RE.findall(text))
+def _extended_names(text: str) -> dict[str, list[int]]:
+    """Names a value is appended to (`p += user`, `p = p + user`), with the lines where,
+    so that the string assigned to them just before, in the same function, is a folder
+    something follows, as in "/home/" + user. Read from the text, since only the
+    statements around candidate lines are parsed."""
+    if "+" not in text:
+        return {}
+    found: dict[str, list[int]] = {}
+    for pattern in (_EXTENDED_RE, _REASSIGNED_RE):
+        for match in pattern.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            found.setdefault(match.group(1), []).append(line)
+    return found
 
 
-_EXTENDED_RE = LazyPattern(r"([A-Za-z_]\w*)[\]'\"]?\s*\+=")
+_EXTENDED_RE = LazyPattern(r"(?m)^[ \t]*(?:[\w.]+\.)?([A-Za-z_]\w*)[ \t]*\+=")
+_REASSIGNED_RE = LazyPattern(r"(?m)^[ \t]*([A-Za-z_]\w*)[ \t]*=[ \t]*\1[ \t]*\+")
+_SCOPE_RE = LazyPattern(r"[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]")
+
+
+def _scope_of(source_lines: list[str], line: int) -> int:
+    """The line of the def or class whose body holds `line` (0: the module's), looked for
+    within a bound (-1 past it: no scope is shared)."""
+    text = source_lines[line - 1] if 0 < line <= len(source_lines) else ""
+    indent = len(text) - len(text.lstrip())
+    if indent == 0:
+        return 0
+    for number in range(line - 1, max(0, line - 2000), -1):
+        above = source_lines[number - 1]
+        stripped = above.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        width = len(above) - len(stripped)
+        if width < indent:
+            if _SCOPE_RE.match(above):
+                return number
+            indent = width  # an if/for/with block: the scope that holds it
+            if indent == 0:
+                return 0
+    return -1
+
+
+def _extended_after(extended: dict[str, list[int]], name: str, line: int,
+                    source_lines: list[str]) -> bool:
+    """Whether `name`, assigned at `line`, is appended to later in the same scope."""
+    later = [at for at in extended.get(name, ()) if at > line]
+    if not later:
+        return False
+    scope = _scope_of(source_lines, line)
+    return scope >= 0 and any(_scope_of(source_lines, at) == scope for at in later)
 
 
 def _raise(level: dict[int, int], node: ast.AST, value: int) -> None:
