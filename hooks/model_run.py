@@ -97,6 +97,8 @@ def model_block(spec, sample, latency: dict | None = None) -> dict:
                 block["unnamed"] = True
             if getattr(sample, "contract_keys", None):  # a model of no names gets these
                 block["contract_keys"] = list(sample.contract_keys)
+                if sample.contract_defaults:
+                    block["contract_defaults"] = dict(sample.contract_defaults)
     if latency:
         block["latency"] = latency
         block["extra_seconds"] += latency.get("max_seconds", 10.0) * 3

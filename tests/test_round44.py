@@ -477,3 +477,27 @@ def test_a_model_that_forks_and_carries_on_past_the_refusal_is_reported(git_proj
     assert code == 1 and [f["code"] for f in found] == ["MLG309"], found
     assert "tried to start a process when mlgate called it, then carried on" in found[0][
         "message"], found
+
+
+def test_a_field_the_sample_omits_takes_the_contracts_default(git_project, capsys):
+    """Red team 44b F5: `petal_width: float = 0.2` omitted from the sample, beside a key the
+    contract ignores: the unnamed model got the sample's keys (a text, MLG407), or 3
+    values (MLG404), while the API fills in 0.2 and predicts."""
+    import joblib
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.array([[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]] * 5)
+    joblib.dump(LogisticRegression().fit(x, [0, 1] * 5), git_project / "model.joblib")
+    (git_project / "main.py").write_text(IRIS_API.replace(
+        "petal_width: float", "petal_width: float = Field(0.2, ge=0)").replace(
+        "import BaseModel", "import BaseModel, Field"))
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.models.iris]\nartifact = "model.joblib"\nsample = "sample.json"\n'
+        'contract = "main.py:IrisInput"\n')
+    args = ["schema", "--format", "json", "--python", sys.executable, "--no-cache"]
+    for sample in ({"request_id": "r-17", "sepal_length": 5.1, "sepal_width": 3.5,
+                    "petal_length": 1.4},
+                   {"petal_length": 1.4, "sepal_length": 5.1, "sepal_width": 3.5}):
+        (git_project / "sample.json").write_text(json.dumps(sample))
+        assert (main(args), json.loads(capsys.readouterr().out)) == (0, []), sample

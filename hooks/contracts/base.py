@@ -34,6 +34,16 @@ class ContractError(Exception):
         return f"{where}: {self.message}"
 
 
+class _NoDefault:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NO_DEFAULT"
+
+
+NO_DEFAULT: Any = _NoDefault()
+
+
 class ContractField:
     """One input a contract names.
 
@@ -44,8 +54,8 @@ class ContractField:
     max_length=50), which the API enforces (422).
     """
 
-    __slots__ = ("alias", "bounds", "kind", "line", "literal_values", "name", "path",
-                 "required", "type_text")
+    __slots__ = ("alias", "bounds", "default", "kind", "line", "literal_values", "name",
+                 "path", "required", "type_text")
 
     def __init__(self, name: str, type_text: str = "", kind: str = "unknown",
                  required: bool = True, alias: str | None = None,
@@ -56,6 +66,9 @@ class ContractField:
             literal_values, required, line, path)
         # constraints the API checks: gt, ge, lt, le (numbers), min_length, max_length
         self.bounds = bounds or {}
+        # the constant an optional field takes when the request omits it (NO_DEFAULT: none
+        # known, or computed: a default_factory, an expression)
+        self.default: Any = NO_DEFAULT
 
     def __repr__(self) -> str:
         alias = f" alias={self.alias!r}" if self.alias else ""
@@ -65,7 +78,9 @@ class ContractField:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ContractField):
             return NotImplemented
-        return all(getattr(self, s) == getattr(other, s) for s in self.__slots__)
+        # (the default is what the API fills in, not part of what the field accepts)
+        return all(getattr(self, s) == getattr(other, s) for s in self.__slots__
+                   if s != "default")
 
     __hash__ = None  # type: ignore[assignment]  # mutable
 

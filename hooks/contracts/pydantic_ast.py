@@ -12,7 +12,13 @@ from __future__ import annotations
 import ast
 import os
 
-from mlgate.contracts.base import Contract, ContractError, ContractField, read_bytes
+from mlgate.contracts.base import (
+    NO_DEFAULT,
+    Contract,
+    ContractError,
+    ContractField,
+    read_bytes,
+)
 
 TYPE_CHECKING = False  # not `from typing import ...`: typing costs start-up time in every hook
 if TYPE_CHECKING:
@@ -488,6 +494,7 @@ class _Reader:
         kind, values = kind_of(type_node)
         state = None  # 'required' | 'default' once something says so
         alias = None
+        default = NO_DEFAULT
         calls = [m for m in metadata if self.is_field_call(module, m)]
         if stmt.value is not None:
             if self.is_field_call(module, stmt.value):
@@ -496,15 +503,21 @@ class _Reader:
                 state = "required"
             else:
                 state = "default"
+                default = _constant(stmt.value)
         bounds: dict[str, float] = {}
         for call in calls:
             call_state, call_alias = self.field_call(call, f"{owner}.{name}")  # type: ignore[arg-type]
             state = call_state or state
             alias = call_alias or alias
             bounds.update(_bounds(call))  # type: ignore[arg-type]
-        return ContractField(name, _unparse(type_node), kind, required=state != "default",
-                             alias=alias, literal_values=values, line=stmt.lineno,
-                             path=module.path, bounds=bounds)
+            if call_state == "default":
+                default = _field_default(call)  # type: ignore[arg-type]
+        found = ContractField(name, _unparse(type_node), kind, required=state != "default",
+                              alias=alias, literal_values=values, line=stmt.lineno,
+                              path=module.path, bounds=bounds)
+        if state == "default":
+            found.default = default
+        return found
 
     def is_field_call(self, module: _Module, node: ast.AST) -> bool:
         if not isinstance(node, ast.Call):
@@ -730,3 +743,25 @@ def read_row_model(contract: Contract, roots: list[str]) -> Contract | None:
     except (ContractError, RecursionError):
         return None
     return rows if rows.fields else None
+
+
+def _constant(node: ast.AST):
+    """A default written as a plain constant (a number, a text, True, None); NO_DEFAULT for
+    anything computed."""
+    if isinstance(node, ast.Constant) and isinstance(
+            node.value, (int, float, str, bool, type(None))):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(
+            node.operand, ast.Constant):
+        number = node.operand.value
+        if isinstance(number, (int, float)) and not isinstance(number, bool):
+            return -number
+    return NO_DEFAULT
+
+
+def _field_default(call: ast.Call):
+    """The constant default of `Field(0.2)` or `Field(default=0.2)`."""
+    words = {k.arg: k.value for k in call.keywords if k.arg}
+    if "default" in words:
+        return _constant(words["default"])
+    return _constant(call.args[0]) if call.args else NO_DEFAULT

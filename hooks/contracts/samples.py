@@ -40,8 +40,8 @@ class Sample:
     "0", "1", ..., until the probe names them after the model.
     """
 
-    __slots__ = ("body", "columns", "contract_keys", "deferred", "format", "line", "missing",
-                 "path", "ragged", "rows", "shape", "unnamed")
+    __slots__ = ("body", "columns", "contract_defaults", "contract_keys", "deferred", "format",
+                 "line", "missing", "path", "ragged", "rows", "shape", "unnamed")
 
     def __init__(self, path: str, format: str, shape: str, columns: list[str] | None,
                  rows: list[dict[str, Any]] | None, line: int | None = None,
@@ -53,6 +53,7 @@ class Sample:
         # the keys a pydantic contract keeps, in its fields' order, when it ignores others
         # the sample has: what a model of no column names gets (see `contract_keys`)
         self.contract_keys: list[str] | None = None
+        self.contract_defaults: dict[str, Any] = {}  # the values the API fills in for them
         # A CSV's cells read as missing though they hold text ('None', 'NA'), as pandas reads
         # them by default: (column, text, line), the first few, for the hint of a failure
         self.missing: list[tuple[str, str, int]] = []
@@ -507,20 +508,30 @@ def contract_keys(sample: Sample, contract) -> list[str] | None:
     what a model fitted without column names gets. Used by the probe for such a model only:
     a model of named columns is given the sample's keys, and judged by name (new-user
     trial 43 F2: a 4-field contract, a sample with a fifth key, a model of 4 unnamed
-    columns: "the sample has 5"). None when the contract keeps every key, or cannot say."""
+    columns: "the sample has 5"); a field the sample omits gets its constant default
+    (`sample.contract_defaults`). None when that is the sample's own order of keys, or the
+    contract cannot say."""
     if contract.source != "pydantic" or not contract.exact or contract.extra not in (
             None, "ignore"):
         return None
     if sample.unnamed or sample.format != "json" or not sample.columns or sample.ragged:
         return None
+    from mlgate.contracts.base import NO_DEFAULT
+
     given = set(sample.columns)
-    keys = []
+    keys, defaults = [], {}
     for field in contract.fields:
         key = next((k for k in contract.accepted_names(field) if k in given), None)
         if key is None:
-            return None  # a field the sample lacks: the API refuses it (MLG410)
+            if field.required or field.default is NO_DEFAULT:
+                return None  # the API refuses it (MLG410), or fills in what mlgate can't
+            key = contract.accepted_names(field)[0]
+            defaults[key] = field.default  # what the API's model holds (red team 44b F5)
         keys.append(key)
-    return keys if keys and len(keys) < len(given) else None
+    if not keys or keys == list(sample.columns):
+        return None
+    sample.contract_defaults = defaults
+    return keys
 
 
 def as_validated(sample: Sample, contract) -> Sample | None:

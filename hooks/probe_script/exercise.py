@@ -754,9 +754,10 @@ def exercise_model(obj, spec):
             "n_features_in") and spec.get("csv_rows") is None:
         # A model of no column names behind a pydantic contract that ignores some of the
         # sample's keys: it gets the validated model's values, in the contract's order
+        filled = spec.get("contract_defaults") or {}
         spec = dict(spec, columns=list(kept), rows=[
-            {key: row.get(key) for key in kept} if isinstance(row, dict) else row
-            for row in spec["rows"]])
+            {key: row.get(key, filled.get(key)) for key in kept} if isinstance(row, dict)
+            else row for row in spec["rows"]])
     if spec.get("unnamed"):
         # Rows of bare values are in the model's column order, as the serving code that
         # takes them (`np.array(request.data)`) assumes: named after the model's columns
