@@ -501,3 +501,28 @@ def test_a_field_the_sample_omits_takes_the_contracts_default(git_project, capsy
                    {"petal_length": 1.4, "sepal_length": 5.1, "sepal_width": 3.5}):
         (git_project / "sample.json").write_text(json.dumps(sample))
         assert (main(args), json.loads(capsys.readouterr().out)) == (0, []), sample
+
+
+class _OldTimestamp:
+    """What pandas before 1.3 writes for a Timestamp: the class called with (value, freq,
+    tz)."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __reduce__(self):
+        import pandas as pd
+
+        return pd.Timestamp, (self.value, None, None)
+
+
+def test_a_timestamp_as_pandas_before_1_3_pickled_it_passes(git_project, capsys):
+    """False-alarm trial 44 F5: pandas 0.25-1.2 bundles with a date were all refused."""
+    import joblib
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression().fit(np.array([[0.1], [0.9]] * 5), [0, 1] * 5)
+    joblib.dump({"model": model, "trained_at": _OldTimestamp(1593475200000000000)},
+                git_project / "model.joblib")
+    assert _artifact(capsys) == (0, [])

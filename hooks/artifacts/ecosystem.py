@@ -498,6 +498,11 @@ PANDAS_CALLS = {
     # pandas 1.4 pickles a Timedelta as the class called with its nanoseconds (false-alarm
     # round 38)
     "Timedelta": lambda items, what: what == "REDUCE" and len(items) == 1 and _int(items[0]),
+    # and pandas before 1.3 a Timestamp as the class called with (value, freq, tz)
+    # (false-alarm trial 44 F5: every bundle with a date of training was refused)
+    "Timestamp": lambda items, what: what == "REDUCE" and len(items) == 3 and _int(
+        items[0]) and (_none(items[1]) or _offset(items[1])) and (
+        _none(items[2]) or _tz(items[2])),
     "_nat_unpickle": lambda items, what: what == "REDUCE" and all(_none(v) for v in items)
     and len(items) <= 1,
     "__nat_unpickle": lambda items, what: what == "REDUCE" and all(_none(v) for v in items)

@@ -67,7 +67,7 @@ OFFSETS = ("Day", "Hour", "Minute", "Second", "Milli", "Micro", "Nano", "Busines
 PANDAS = {
     "DataFrame": ("pandas:DataFrame",), "Series": ("pandas:Series",),
     **_public("pandas", *INDEX_CLASSES, "Categorical", "Period", "Interval", "Timedelta",
-              *PANDAS_DTYPES),
+              "Timestamp", *PANDAS_DTYPES),
     **{name: (f"pandas.core.indexes.numeric:{name}",) for name in OLD_INDEX_CLASSES},
     **_public("pandas.arrays", "DatetimeArray", "TimedeltaArray", "PeriodArray",
               "IntervalArray", "SparseArray", "StringArray", "ArrowStringArray",
