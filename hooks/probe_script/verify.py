@@ -329,7 +329,10 @@ def _shadowed_method_problem(value, cls):
                         f" class's method: calls of {name}() would run what the file"
                         " stored")
         else:
-            if estimator and name in _CALLED_NAMES and name not in parameters:
+            # (a value that cannot be called is no stand-in: scikit-learn's MetadataRequest
+            # keeps one request object per method name, `fit`, `predict`, ...)
+            if estimator and name in _CALLED_NAMES and name not in parameters and callable(
+                    attributes[name]):
                 return (f"an attribute {name!r} stored on the object, whose class has no"
                         f" such method: calls of {name}() would run what the file stored")
     return None
