@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import json
 
-from mlgate.contracts.base import LFS_POINTER, ContractError, decode, line_of, read_bytes
+from mlgate.contracts.base import (
+    LFS_POINTER,
+    NO_DEFAULT,
+    ContractError,
+    decode,
+    line_of,
+    read_bytes,
+)
 from mlgate.contracts.jsonpos import locate
 from mlgate.lazy_re import LazyPattern
 
@@ -502,9 +509,10 @@ def request_bodies(sample: Sample) -> list[dict[str, Any]]:
 
 
 def contract_keys(sample: Sample, contract) -> list[str] | None:
-    """The sample's keys a pydantic contract keeps, in the order of its fields, when the
-    sample has others it ignores (pydantic's default, extra="ignore"): the API hands its
-    code the validated model, whose values (`model_dump().values()`, `[[r.a, r.b]]`) are
+    """The sample's keys a pydantic contract keeps, in the order of its fields, when that
+    is not the sample's own list of keys (it has others the contract ignores, pydantic's
+    default extra="ignore", or lacks one with a default, or orders them otherwise): the API
+    hands its code the validated model, whose values (`model_dump().values()`, `[[r.a, r.b]]`) are
     what a model fitted without column names gets. Used by the probe for such a model only:
     a model of named columns is given the sample's keys, and judged by name (new-user
     trial 43 F2: a 4-field contract, a sample with a fifth key, a model of 4 unnamed
@@ -516,8 +524,6 @@ def contract_keys(sample: Sample, contract) -> list[str] | None:
         return None
     if sample.unnamed or sample.format != "json" or not sample.columns or sample.ragged:
         return None
-    from mlgate.contracts.base import NO_DEFAULT
-
     given = set(sample.columns)
     keys, defaults = [], {}
     for field in contract.fields:
