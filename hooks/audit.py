@@ -220,6 +220,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
         other_format_models,
     )
     from mlgate.artifacts.gate import ArtifactGate, sandbox_summary
+    from mlgate.artifacts.served import served_note
     from mlgate.checks.latency import latency_findings, latency_spec
     from mlgate.checks.schema import (
         compare_contract,
@@ -289,6 +290,14 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
     undeclared = [p for p in artifacts if os.path.realpath(p) not in declared] \
         if config.models else []
     pointers = [p for p in artifacts if is_lfs_pointer(p)]
+    served: list[Finding] = []
+    if active("artifact"):
+        # what the serving code loads by a spelled path and was not checked above (red team
+        # 44 F4: READY on an old tracked model beside the git-ignored one the API loads)
+        from mlgate.artifacts.served import served_findings
+
+        served = served_findings(
+            artifacts, lambda p: config.is_excluded(relative_to(p, config.root)))
     if not artifacts:
         others = other_format_models(".")
         # (a model DVC or LFS-less storage keeps out of git is there, untracked: declaring
@@ -307,6 +316,10 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
             " ship the pickled estimator, or leave these pillars out of [tool.mlgate] require")
         for name in ("artifact", "schema", "latency"):
             pillars[name].not_checked(reason)
+        if served:
+            settle("artifact", served)
+            if served:  # (what the policy left standing)
+                pillars["artifact"].not_checked(f"{served_note(served)}; {reason}")
     gate = None
     failed: set[str] = set()  # artifacts the artifact pillar failed: not exercised again
     if artifacts and any(active(p) for p in ("artifact", "schema", "latency")):
@@ -372,6 +385,12 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                 f"{', '.join(pointers)}: a Git LFS pointer, not the model: run `git lfs pull`"
                 " where mlgate runs" + (f" ({pillars['artifact'].detail})"
                                         if len(pointers) < len(artifacts) else ""))
+        settle("artifact", served)
+        if served and pillars["artifact"].status != "fail":
+            # the model the service loads was not checked, whatever the others did
+            pillars["artifact"].not_checked(
+                served_note(served) + (f"; {pillars['artifact'].detail}"
+                                       if pillars["artifact"].detail else ""))
     if not specs:
         for name in ("schema", "latency"):
             pillars[name].not_checked(

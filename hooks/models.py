@@ -176,11 +176,14 @@ def discover(root: str, budget_ms: float, names: str = "fields",
                  if not p.lower().endswith((".npy", ".npz"))]
     if config is not None and config.exclude:
         # what `exclude` leaves out is no model (new-user trial 2 of round 33: excluded
-        # experiments were still loaded, compared and timed by schema, latency and audit)
+        # experiments were still loaded, compared and timed by schema, latency and audit),
+        # nor a sample or serving code: a nested project's route is that project's contract
+        # (new-user trial 44 F2: the root borrowed backend/'s, said "not audited here")
         from mlgate.files import relative_to
 
         artifacts = [p for p in artifacts
                      if not config.is_excluded(relative_to(p, config.root))]
+        files = [p for p in files if not config.is_excluded(relative_to(p, config.root))]
     samples = [p for p in files if p.lower().endswith(SAMPLE_EXTENSIONS) and any(
         word in os.path.basename(p).lower() for word in SAMPLE_NAMES)]
     specs: list[ModelSpec] = []

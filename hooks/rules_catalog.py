@@ -721,6 +721,28 @@ RULES: dict[str, Rule] = {
                     "in `self.model`); estimators inside a dict or list bundle; "
                     "scikit-learn releases whose check_is_fitted cannot be asked",
     ),
+    "MLG313": Rule(
+        'warning',
+        summary='the serving code loads a model file that mlgate did not check',
+        what="the project's serving code (a file that imports FastAPI, Flask, Streamlit "
+             'or another serving framework, or is named `app.py`, `serve.py`, '
+             '`predict.py`, ..., and the project modules it imports) loads a model by a '
+             'path it spells out (`joblib.load("models/m.joblib")`, `pickle.load(open(P, '
+             '"rb"))`, `InferenceSession(...)`, `load_model(...)`, built from literals, '
+             '`__file__` and `os.getenv` defaults), and that file is not among the '
+             'artifacts mlgate checked: git ignores it, it is absent, `exclude` leaves it '
+             'out, or it is a format mlgate does not check (ONNX, Keras, PyTorch, ...). '
+             '`mlgate audit` then says the artifact pillar was NOT CHECKED',
+        fix='commit the model the service loads, or declare it where it is fetched before '
+            'mlgate runs (`[tool.mlgate.models.NAME] artifact = "..."`); a load of a file the '
+            'service does not need takes `# mlgate: ignore[MLG313]` on its line',
+        why='READY must mean the model the service loads was checked: an older model '
+            'tracked beside a git-ignored one it replaced would otherwise vouch for it',
+        not_flagged='tests, notebooks and training scripts; paths built from anything '
+                    'but literals, `__file__` and environment defaults (a function\'s '
+                    'parameter, a settings object); absolute paths and URIs (the paths '
+                    'check has those)',
+    ),
     "MLG400": Rule(
         'error',
         summary="a model's sample, contract or artifact cannot be used: unreadable, "

@@ -10,6 +10,7 @@ from mlgate.codes import ARTIFACT_LOAD_WARNS as LOAD_WARNS
 from mlgate.codes import ARTIFACT_MAIN_CLASS as MAIN_CLASS
 from mlgate.codes import ARTIFACT_MALFORMED as MALFORMED
 from mlgate.codes import ARTIFACT_NOT_AN_ARTIFACT as NOT_AN_ARTIFACT
+from mlgate.codes import ARTIFACT_SERVED_UNCHECKED as SERVED_UNCHECKED
 from mlgate.codes import ARTIFACT_UNFITTED as UNFITTED
 from mlgate.codes import ARTIFACT_UNRESOLVED as UNRESOLVED
 from mlgate.codes import ARTIFACT_UNSAFE_GLOBAL as UNSAFE_GLOBAL
@@ -23,7 +24,8 @@ ABOUT_THE_LOCK = frozenset({VERSION_PARITY, LIBRARY_UNLOCKED})
 SEVERITY = {UNSAFE_GLOBAL: "error", UNRESOLVED: "error", MAIN_CLASS: "error", MALFORMED: "error",
             NOT_AN_ARTIFACT: "error", VERSION_PARITY: "error", IMPORT_FAILS: "error",
             CLASS_MISSING: "error", LOAD_FAILS: "error", LOAD_WARNS: "warning",
-            LIBRARY_UNLOCKED: "error", UNFITTED: "error"}
+            LIBRARY_UNLOCKED: "error", UNFITTED: "error",
+            SERVED_UNCHECKED: "warning"}
 HINTS = {
     UNSAFE_GLOBAL: "if this class is yours or comes from a library you trust, allow it in"
                    " [tool.mlgate.artifact] allow or trust-modules; never load an artifact"

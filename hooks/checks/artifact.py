@@ -92,8 +92,11 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                        hint="check the path; deleted files are not checked")
                for p in paths if not os.path.lexists(p)]
     paths = [p for p in paths if os.path.lexists(p)]
+    if not args.files:  # every model: the declared ones too, as the audit checks them
+        paths += _declared_elsewhere(config, paths)
+    served = _served(args, config, paths)
     if missing and not paths:
-        return missing
+        return missing + served
     if not paths:
         if not args.only_artifacts and not config.nested:
             from mlgate.artifacts.discovery import NOT_CHECKED_FORMATS, other_format_models
@@ -103,7 +106,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                   " artifact found (by name or content)" + (
                 f"; not checked: {others} ({NOT_CHECKED_FORMATS})" if others else ""),
                 file=sys.stderr)
-        return []
+        return served
     from mlgate.artifacts.gate import ArtifactGate
     from mlgate.environment import NoProjectPython, naming_what_needed_it
 
@@ -113,7 +116,40 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
     except NoProjectPython as exc:
         raise naming_what_needed_it(exc, paths, "an artifact") from None
     return missing + [f for _, found, _ in gate.check(paths, _model_blocks(config, paths))
-                      for f in found]
+                      for f in found] + served
+
+
+def _declared_elsewhere(config: Config, paths: list[str]) -> list[str]:
+    """The declared models' artifacts that exist and are not among `paths` (a model fetched
+    before mlgate runs, which git ignores): checked as the audit checks them."""
+    from mlgate.models import declared_models
+
+    if not config.models:
+        return []
+    known = {os.path.realpath(p) for p in paths}
+    return list(dict.fromkeys(
+        spec.artifact for spec in declared_models(config, argparse.Namespace())
+        if os.path.isfile(spec.artifact) and os.path.realpath(spec.artifact) not in known))
+
+
+def _served(args: argparse.Namespace, config: Config, paths: list[str]) -> list[Finding]:
+    """MLG313 at each load, in the serving code, of a model file that is not checked: with
+    no files named, the project's; for the hook, those in the Python files of the commit,
+    against every artifact the project has."""
+    from mlgate.artifacts.served import served_findings
+    from mlgate.files import relative_to
+
+    def excluded(path: str) -> bool:
+        return config.is_excluded(relative_to(path, config.root))
+
+    if not args.files:
+        return served_findings(paths, excluded)
+    staged = [f for f in args.files if f.endswith(".py") and os.path.isfile(f)]
+    if not staged or not args.only_artifacts:
+        return []
+    every = [p for p in _artifacts([]) if not excluded(p)]
+    return served_findings(every + _declared_elsewhere(config, every), excluded,
+                           only=set(staged))
 
 
 def absent_submodules_noted(folder: str) -> None:
