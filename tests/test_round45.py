@@ -210,3 +210,53 @@ def test_the_spellings_of_a_served_path():
     assert sorted(found) == [(6, "tail", "model.pkl"), (7, "rel", "models/b.pkl"),
                              (8, "rel", "models/c.h5"), (9, "rel", "models/d.json"),
                              (10, "rel", "models/e.pkl")]
+
+
+# ------------------------ what a Dockerfile installs with -r is a lock (red team 44 F7)
+def test_the_requirements_a_dockerfile_installs_are_found_through_its_copies():
+    from mlgate.locks.dockerfile import installed_requirements
+
+    assert installed_requirements(
+        "FROM python:3.11-slim\nWORKDIR /app\n"
+        "COPY deploy/pins.txt /tmp/pins.txt\n"
+        "RUN pip install --no-cache-dir -r /tmp/pins.txt\n"
+        "COPY . .\n"
+        "RUN pip install -r deps/base.txt && python -m pip install --requirement=extra.txt\n"
+        "COPY [\"conf/reqs.txt\", \"/r/\"]\n"
+        "RUN uv pip install --system -r /r/reqs.txt\n") == [
+        "deploy/pins.txt", "deps/base.txt", "extra.txt", "conf/reqs.txt"]
+    # from another stage, through a variable, or a pyproject.toml: not the context's file
+    assert installed_requirements(
+        "FROM python AS build\nCOPY a.txt /a.txt\nFROM python\n"
+        "COPY --from=build /a.txt /a.txt\nRUN pip install -r /a.txt\n"
+        "RUN pip install -r $REQS -r pyproject.toml\n") == []
+
+
+def test_a_lock_a_dockerfile_installs_under_any_name_is_compared(git_project, capsys,
+                                                                  monkeypatch):
+    """Red team 44 F7: requirements.txt matched the environment, the image installed
+    deploy/pins.txt (older pins) and the lock pillar passed."""
+    from envs import install, make_venv
+
+    for var in ("MLGATE_PYTHON", "UV_PROJECT_ENVIRONMENT", "CONDA_PREFIX", "VIRTUAL_ENV"):
+        monkeypatch.delenv(var, raising=False)
+    venv = make_venv(git_project / ".venv")
+    (git_project / ".gitignore").write_text(".venv/\n")
+    install(venv, "attrs", "24.1.0")
+    (git_project / "requirements.txt").write_text("attrs==24.1.0\n")
+    (git_project / "deploy").mkdir()
+    (git_project / "deploy" / "pins.txt").write_text("attrs==23.2.0\n")
+    ours = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    (git_project / "Dockerfile").write_text(
+        f"FROM python:{ours}-slim\nWORKDIR /app\nCOPY deploy/pins.txt /tmp/pins.txt\n"
+        "RUN pip install --no-cache-dir -r /tmp/pins.txt\nCOPY . .\n")
+    subprocess.run(["git", "add", "-A"], check=True)
+    code = main(["lock", "--format", "json", "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [(f["path"], f["line"], f["code"]) for f in found] == [
+        ("deploy/pins.txt", 1, "MLG202")], found
+    # a development image's file is no lock of what is deployed
+    (git_project / "Dockerfile").rename(git_project / "Dockerfile.dev")
+    subprocess.run(["git", "add", "-A"], check=True)
+    assert main(["lock", "--format", "json", "--no-cache"]) == 0
+    capsys.readouterr()

@@ -221,18 +221,22 @@ def nearest_locks(paths: list[str], artifact: str) -> list[str]:
     """Of a project's locks, those in the nearest folder at or above the artifact that holds
     a lock: `spam_detection/model.pkl` is served from what `spam_detection/requirements.txt`
     installs, not from a whole-machine freeze at the repository's root (new-user trial round
-    35, F5). All of them when no folder on the way holds one (`requirements/prod.txt`, or an
-    `app/requirements.txt` beside a `models/` folder)."""
+    35, F5), and what a deployed Dockerfile installs. All of them when no folder on the way
+    holds one (`requirements/prod.txt`, or an `app/requirements.txt` beside a `models/`
+    folder)."""
     from mlgate.locks.detect import REAL_LOCKS, lock_format
 
     folders: dict[str, list[str]] = {}
     for path in paths:
         folders.setdefault(os.path.dirname(os.path.realpath(path)), []).append(path)
+    # (a file no lock name matches was found as what a deployed Dockerfile installs,
+    # `-r deploy/pins.txt`: it is what the image runs, wherever it sits)
+    images = [p for p in paths if lock_format(p) is None]
     folder = os.path.dirname(os.path.realpath(artifact))
     while True:
         here = folders.get(folder, [])
         if any(lock_format(p) in REAL_LOCKS for p in here):
-            return here
+            return here + [p for p in images if p not in here]
         parent = os.path.dirname(folder)
         if parent == folder:
             return paths
@@ -280,10 +284,16 @@ def _one_skew_one_finding(found: list[Finding], against_lock: list[Finding]) -> 
 
 def _lock_parity(path: str, facts: dict, locked: dict) -> list[Finding]:
     from mlgate.files import relative_to
+    from mlgate.locks.detect import lock_format
 
     found = []
     pins = [(v, f) for v, f in locked.get("scikit-learn", []) if v and v[0].isdigit()]
+    # what a deployed Dockerfile installs (a file no lock name matches, `deploy/pins.txt`)
+    # is what the image runs: another lock that agrees with the pickle does not save it
+    images = [(v, f) for v, f in pins if lock_format(f) is None]
     for pickled in facts.get("versions", {}).get("sklearn", ()):
+        if images and any(v != pickled for v, _ in images):
+            pins = images
         if pins and all(v != pickled for v, _ in pins):
             where = ", ".join(f"{relative_to(f, os.getcwd())} pins {v}" for v, f in pins)
             found.append(_finding(

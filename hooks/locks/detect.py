@@ -84,14 +84,60 @@ def discover_locks(root: str, config: Config | None = None) -> list[str]:
         if os.path.isfile(path) and not _excluded(path, config) and not _logged_model(path):
             found.append((len(parts), path))
     paths = [path for _, path in sorted(found)]
-    if not any(lock_format(p) in REAL_LOCKS for p in paths):
+    # what a deployed Dockerfile installs with `-r`, whatever its name (`deploy/pins.txt`)
+    images = [p for p in _image_requirements(root, listed, top, config) if p not in paths]
+    paths += images
+
+    def pins(path: str) -> bool:
+        return lock_format(path) in REAL_LOCKS or path in images
+
+    if not any(pins(p) for p in paths):
         paths.extend(p for p in _nearest_above(top, config) if p not in paths)
-    if not any(lock_format(p) in REAL_LOCKS for p in paths):
+    if not any(pins(p) for p in paths):
         # A pyproject.toml that declares no dependency (one that holds only [tool.mlgate], or
         # Poetry's table with no poetry.lock) pins nothing and compares nothing: alone, it is
         # no lock, and the lock pillar is not checked rather than passed.
         paths = [p for p in paths if lock_format(p) != "pyproject" or _declares(p)]
     return paths
+
+
+def _image_requirements(root: str, listed: list[str] | None, top: str,
+                        config: Config | None) -> list[str]:
+    """The requirements files the deployed Dockerfiles under `root` install with `-r`
+    (through the COPY that put them there), that git lists and no lock name matched: each
+    is a lock of what the image runs (red team 44 F7: `COPY deploy/pins.txt /tmp/pins.txt`
+    then `pip install -r /tmp/pins.txt` was never compared). Looked for from the
+    Dockerfile's folder (its usual build context), then from `root`."""
+    if listed is None:
+        return []
+    from mlgate.artifacts.reading import Unreadable, read_head
+    from mlgate.checks.lock import _deployed_image
+    from mlgate.files import file_kind
+    from mlgate.locks.dockerfile import installed_requirements
+
+    names = {os.path.normpath(os.path.relpath(os.path.join(os.getcwd(), n), top)): n
+             for n in listed}
+    found = []
+    for name in listed[:100000]:
+        if file_kind(name) != "dockerfile" or not _deployed_image(name):
+            continue
+        try:
+            text = read_head(os.path.realpath(name), 1 << 20).decode("utf-8", "replace")
+        except (OSError, Unreadable):
+            continue
+        if "-r" not in text and "--requirement" not in text:
+            continue
+        folder = os.path.relpath(os.path.dirname(os.path.join(os.getcwd(), name)), top)
+        for source in installed_requirements(text):
+            for base in (folder, "."):
+                rel = os.path.normpath(os.path.join(base, source))
+                if rel in names and not rel.startswith(os.pardir):
+                    path = os.path.normpath(os.path.join(root, rel))
+                    if lock_format(path) is None and not _excluded(path, config) and (
+                            path not in found) and not _logged_model(path):
+                        found.append(path)
+                    break
+    return found
 
 
 def _logged_model(path: str) -> bool:

@@ -272,3 +272,128 @@ def project_installs(text: str) -> list[tuple[int, int, str]]:
                     at = at if at >= 0 else start
                     found.append((*where(at), argument))
     return [] if locked else found
+
+
+_STEP_RE = LazyPattern(r"^[ \t]*(COPY|ADD|WORKDIR|RUN|FROM)[ \t]+", re.IGNORECASE | re.MULTILINE)
+
+
+def _steps(text: str):
+    """(instruction, its arguments with continuation lines joined) for COPY, ADD, WORKDIR,
+    RUN and FROM, in order."""
+    for match in _STEP_RE.finditer(text):
+        start = end = match.end()
+        while True:
+            newline = text.find("\n", end)
+            line_end = len(text) if newline < 0 else newline
+            if text[end:line_end].rstrip("\r \t").endswith("\\") and newline >= 0:
+                end = newline + 1
+                continue
+            yield match.group(1).upper(), text[start:line_end]
+            break
+
+
+def _copy_words(arguments: str) -> list[str] | None:
+    """The sources then the destination of a COPY/ADD (JSON or shell form), without its
+    flags; None for a copy from another stage or image (`--from=`), which is not the
+    build context's."""
+    import json
+    import posixpath
+
+    arguments = arguments.replace("\\\n", " ").replace("\\\r\n", " ").strip()
+    words: list[str]
+    flags = []
+    while arguments.startswith("--"):
+        flag, _, arguments = arguments.partition(" ")
+        flags.append(flag)
+        arguments = arguments.lstrip()
+    if any(flag.startswith("--from") for flag in flags):
+        return None
+    if arguments.startswith("["):
+        try:
+            words = [str(w) for w in json.loads(arguments)]
+        except ValueError:
+            return None
+    else:
+        try:
+            words = shlex.split(arguments, comments=True)
+        except ValueError:
+            return None
+    if len(words) < 2 or any("$" in w or "*" in w or "?" in w for w in words):
+        return None
+    return [posixpath.normpath(w) if w not in (".", "./") else "." for w in words[:-1]] + [
+        words[-1]]
+
+
+def installed_requirements(text: str) -> list[str]:
+    """The requirements files a Dockerfile's RUN installs with `-r` (whatever their name:
+    `deploy/pins.txt`), as paths of the build context: through the COPY that put each where
+    the RUN reads it (`COPY deploy/pins.txt /tmp/pins.txt` then `-r /tmp/pins.txt`), or the
+    path itself when no COPY says otherwise. Red team 44 F7: the lock compared was not what
+    the image installs."""
+    import posixpath
+
+    text = text[:_MAX_TEXT]
+    workdir = "/"
+    copies: list[tuple[str, str, bool]] = []  # (in the image, in the context, a folder)
+    found: list[str] = []
+    for step, arguments in _steps(text):
+        if step == "FROM":
+            workdir, copies = "/", []
+        elif step == "WORKDIR":
+            target = arguments.strip().strip('"').strip("'")
+            # (through a variable: unknown, nothing relative is resolved after it)
+            workdir = "/?" if "$" in target else posixpath.normpath(
+                posixpath.join(workdir, target))
+        elif step in ("COPY", "ADD"):
+            words = _copy_words(arguments)
+            if words is None:
+                continue
+            *sources, dest = words
+            into = posixpath.normpath(posixpath.join(workdir, dest))
+            folder_dest = dest.endswith("/") or len(sources) > 1 or dest in (".", "./")
+            for source in sources:
+                if source.startswith(("http://", "https://", "/", "..")):
+                    continue
+                is_folder = source == "." or source.endswith("/")
+                if folder_dest and not is_folder:
+                    copies.append((posixpath.join(into, posixpath.basename(source)), source,
+                                   False))
+                else:  # (a folder copied; or a file to a name, which may be a folder too)
+                    copies.append((into, source, True))
+                    if not is_folder:
+                        copies.append((into, source, False))
+        elif step == "RUN":
+            for words in _commands(arguments):
+                installed = _install_arguments(words)
+                if installed is None:
+                    continue
+                names = [installed[i + 1] for i, a in enumerate(installed[:-1])
+                         if a in ("-r", "--requirement")]
+                names += [a.split("=", 1)[1] for a in installed
+                          if a.startswith("--requirement=")]
+                for name in names:
+                    if "$" in name or name.endswith(".toml") or (
+                            workdir == "/?" and not name.startswith("/")):
+                        continue
+                    at = posixpath.normpath(posixpath.join(workdir, name))
+                    origin = _from_context(at, copies)
+                    if origin is not None and origin not in found:
+                        found.append(origin)
+    return found
+
+
+def _from_context(path: str, copies: list[tuple[str, str, bool]]) -> str | None:
+    """Where in the build context a file the image holds at `path` came from: the last COPY
+    that put it there."""
+    import posixpath
+
+    for into, source, folder in reversed(copies):
+        if not folder and into == path:
+            return source
+        if folder and (path == into or path.startswith(into.rstrip("/") + "/")):
+            rest = path[len(into.rstrip("/")) + 1:] if path != into else ""
+            if not rest:
+                continue
+            base = "" if source == "." else source.rstrip("/")
+            return posixpath.normpath(posixpath.join(base, rest)) if base else rest
+    return None
