@@ -422,13 +422,25 @@ FEATURES = """
     """
 
 
+# The code that builds the models, as a project tracks it: what it hands to a
+# FunctionTransformer is a value a model may keep (a function only ever called is not one).
+TRAIN = """
+    from sklearn.preprocessing import FunctionTransformer
+
+    from churn.features import cached, log_ratio
+
+    STEPS = [FunctionTransformer(log_ratio), FunctionTransformer(cached)]
+    """
+
+
 def write_package(root, tracked=True):
     package = root / "churn"
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "features.py").write_text(textwrap.dedent(FEATURES))
+    (root / "train.py").write_text(textwrap.dedent(TRAIN))
     if tracked:
-        subprocess.run(["git", "add", "churn"], cwd=root, check=True)
+        subprocess.run(["git", "add", "churn", "train.py"], cwd=root, check=True)
 
 
 def pickled(root, make, protocol=None):

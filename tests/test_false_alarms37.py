@@ -177,6 +177,10 @@ def test_a_project_installed_with_pip_install_dot_passes(git_project, capsys, tm
     (package / "__init__.py").write_text("")
     (package / "features.py").write_text(FEATURES)
     (git_project / "pyproject.toml").write_text('[project]\nname = "fapkg"\nversion = "0"\n')
+    (git_project / "train.py").write_text(  # what built the model: it hands tokenize over
+        "from sklearn.feature_extraction.text import TfidfVectorizer\n"
+        "from fapkg.features import tokenize\n"
+        "vectorizer = TfidfVectorizer(tokenizer=tokenize, token_pattern=None)\n")
     python, site = _layered_environment(tmp_path_factory)
     shutil.copytree(package, site + "/fapkg")  # what `pip install .` leaves there
     assert sysconfig.get_path("purelib") != site

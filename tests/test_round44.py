@@ -291,7 +291,13 @@ def _dump_with_package(root, make) -> None:
     (root / "shop").mkdir()
     (root / "shop" / "__init__.py").write_text("")
     (root / "shop" / "model.py").write_text(PACKAGE)
-    subprocess.run(["git", "add", "shop"], cwd=root, check=True)
+    # the code that built the model, tracked: what it hands to FunctionTransformer is a
+    # value a model may keep (session 45: a function only ever called is not admitted)
+    (root / "train.py").write_text(
+        "from sklearn.preprocessing import FunctionTransformer\n"
+        "from shop.model import forking, tool\n"
+        "STEPS = [FunctionTransformer(tool), FunctionTransformer(forking)]\n")
+    subprocess.run(["git", "add", "shop", "train.py"], cwd=root, check=True)
     sys.path.insert(0, str(root))
     try:
         import shop.model

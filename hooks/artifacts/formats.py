@@ -258,7 +258,8 @@ def refusal_finding(path: str, refusal, kind: str) -> Finding:
         return _finding(path, refusal.code, refusal.message, hint=opaque_hint(refusal.opaque),
                         offset=refusal.offset, container=kind, module=module, name=name)
     if not offered(module, name):  # a function, say: named, never suggested for `allow`
-        return _finding(path, refusal.code, refusal.message, hint=NOT_OFFERED_HINT,
+        return _finding(path, refusal.code, refusal.message,
+                        hint=refusal.hint or NOT_OFFERED_HINT,
                         offset=refusal.offset, container=kind, module=module, name=name)
     return _finding(path, refusal.code, refusal.message, hint=hint(module, name),
                     offset=refusal.offset, container=kind, module=module, name=name,

@@ -376,10 +376,24 @@ def _check_global(module: str, name: str, offset: int, is_allowed, verdict: Verd
             _collect(verdict, offset, Refusal(offset, why[0], f"{module}.{name}: {why[1]}",
                                               hint=RENAMED_HINT), (module, name))
             return GlobalRef(module, name)
+        if (module, name) in getattr(getattr(is_allowed, "project_classes", None), "unused",
+                                     ()):
+            _collect(verdict, offset, Refusal(
+                offset, UNSAFE_GLOBAL, f"{module}.{name}, a function of the project, is"
+                " never used as a value by the project's code (as in FunctionTransformer"
+                f"({name})), so no model the project builds keeps it", pair=(module, name),
+                hint=UNUSED_FUNCTION_HINT.format(name=name, pair=f"{module}:{name}")),
+                (module, name))
+            return GlobalRef(module, name)
         _collect(verdict, offset, Refusal(
             offset, UNSAFE_GLOBAL, f"{module}.{name} is not on the allow-list of what model"
             " artifacts need", pair=(module, name)), (module, name))
     return GlobalRef(module, name)
+
+
+UNUSED_FUNCTION_HINT = ("commit the code that builds the model (where it hands over {name});"
+                        " if you have vetted the file, allow it by hand: [tool.mlgate.artifact]"
+                        ' allow = ["{pair}"]; never load an artifact you do not trust')
 
 
 def _exploit_primitive(verdict: Verdict, offset: int, module: str, name: str) -> NoReturn:

@@ -104,6 +104,59 @@ def defined_names(path: str) -> tuple[list[str], list[str]]:
     return classes, functions
 
 
+MAX_SOURCES = 20000  # tracked source files looked through for a function's uses
+MAX_SOURCE_BYTES = 4 * 1024 * 1024  # a larger file is not read for them
+
+
+def _used_as_value(name: str, files: list[str]) -> bool:
+    """Whether any of `files` uses `name` as a value: a name or attribute read that is not
+    the function of a call (a notebook's code cells are read as one module each)."""
+    import ast
+    import json
+    import warnings
+
+    wanted = name.encode()
+    for path in files:
+        try:
+            if os.path.islink(path) or os.path.getsize(path) > MAX_SOURCE_BYTES:
+                continue
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_SOURCE_BYTES + 1)
+        except OSError:
+            continue
+        if wanted not in data:
+            continue
+        sources: list[bytes | str] = [data]
+        if path.endswith(".ipynb"):
+            try:
+                cells = json.loads(data).get("cells") or []
+                sources = ["".join(c.get("source") or "") if isinstance(
+                    c.get("source"), list) else str(c.get("source") or "")
+                    for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
+            except (ValueError, AttributeError, TypeError, RecursionError):
+                continue
+        for source in sources:
+            if isinstance(source, str):  # IPython's magics and shell lines are no Python
+                source = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                                    for line in source.splitlines())
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    tree = ast.parse(source)
+            except (SyntaxError, ValueError, MemoryError, RecursionError):
+                continue
+            called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+            for node in ast.walk(tree):
+                if id(node) in called:
+                    continue
+                if (isinstance(node, ast.Name) and node.id == name and isinstance(
+                        node.ctx, ast.Load)) or (isinstance(node, ast.Attribute)
+                                                 and node.attr == name
+                                                 and isinstance(node.ctx, ast.Load)):
+                    return True
+    return False
+
+
 def trusted_pairs(modules: list[str], roots: list[str]) -> set[tuple[str, str]]:
     """(module, class) for every class the trusted modules define; exit 2 if one is missing."""
     pairs: set[tuple[str, str]] = set()
@@ -155,6 +208,10 @@ class ProjectClasses:
         self.consulted = False  # a verdict that asked depends on what git tracks
         self._names: dict[str, tuple[list[str], list[str]]] = {}
         self.functions: set[tuple[str, str]] = set()
+        # functions of the project its code never uses as a value: refused, and said why
+        self.unused: set[tuple[str, str]] = set()
+        self._values: dict[str, bool] = {}
+        self._source_files: list[str] | None = None
 
     def __call__(self, module: str, name: str) -> str | None:
         self.consulted = True
@@ -179,9 +236,32 @@ class ProjectClasses:
                 self._names[real] = ([], [])
         classes, functions = self._names[real]
         if name in functions and name not in classes:
+            if not self._kept_as_value(name):
+                self.unused.add((module, name))
+                return None
             self.functions.add((module, name))
             return real
         return real if name in classes else None
+
+    def _kept_as_value(self, name: str) -> bool:
+        """Whether the project's tracked code (.py, .ipynb) uses the function `name` as a
+        value somewhere (`FunctionTransformer(clean)`, `func=clean`, `{"prep": clean}`,
+        `features.clean`), not only calls it: what a model may keep is what the code that
+        built it handed over. A vendored helper that is only ever called
+        (`versioneer.git_pieces_from_vcs`, red team 44 F2) is no value a model keeps."""
+        if name not in self._values:
+            self._values[name] = _used_as_value(name, self._sources())
+        return self._values[name]
+
+    def _sources(self) -> list[str]:
+        if self._source_files is None:
+            from mlgate.files import _ls_files
+
+            listed = _ls_files(".", "--cached", cwd=self.repo_root) or set()
+            self._source_files = sorted(
+                os.path.join(self.repo_root, n) for n in listed
+                if n.endswith((".py", ".ipynb")))[:MAX_SOURCES]
+        return self._source_files
 
     def missing(self, module: str, name: str) -> tuple[str, str] | None:
         """(rule code, why; the hint is RENAMED_HINT) when `module.name` reads as the
