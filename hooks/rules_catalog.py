@@ -725,23 +725,28 @@ RULES: dict[str, Rule] = {
         'warning',
         summary='the serving code loads a model file that mlgate did not check',
         what="the project's serving code (a file that imports FastAPI, Flask, Streamlit "
-             'or another serving framework, or is named `app.py`, `serve.py`, '
-             '`predict.py`, ..., and the project modules it imports) loads a model by a '
-             'path it spells out (`joblib.load("models/m.joblib")`, `pickle.load(open(P, '
-             '"rb"))`, `InferenceSession(...)`, `load_model(...)`, built from literals, '
-             '`__file__` and `os.getenv` defaults), and that file is not among the '
-             'artifacts mlgate checked: git ignores it, it is absent, `exclude` leaves it '
-             'out, or it is a format mlgate does not check (ONNX, Keras, PyTorch, ...). '
-             '`mlgate audit` then says the artifact pillar was NOT CHECKED',
+             'or another serving framework, is named for serving (`app.py`, `serve.py`, '
+             '`batch_predict.py`, ...) or is what a Dockerfile or Procfile runs, and the '
+             'project modules it imports) loads a model (`joblib.load`, `pickle.load(open(P, '
+             '"rb"))`, `InferenceSession(...)`, a library\'s `load_model(...)`) from a path '
+             'mlgate can follow (literals, `__file__`, a config module\'s constant, a '
+             'settings field or its `.env` variable, `self.x`, a parameter\'s default or '
+             'what callers pass, `os.getenv` defaults, a Dockerfile\'s image path), and that '
+             'file is not among the artifacts mlgate checked: git ignores it, it is absent, '
+             '`exclude` leaves it out, it lies outside the audited folder, or it is a format '
+             'mlgate does not check (ONNX, Keras, PyTorch, ...). `mlgate audit` then says the '
+             'artifact pillar was NOT CHECKED',
         fix='commit the model the service loads, or declare it where it is fetched before '
             'mlgate runs (`[tool.mlgate.models.NAME] artifact = "..."`); a load of a file the '
             'service does not need takes `# mlgate: ignore[MLG313]` on its line',
         why='READY must mean the model the service loads was checked: an older model '
             'tracked beside a git-ignored one it replaced would otherwise vouch for it',
-        not_flagged='tests, notebooks and training scripts; paths built from anything '
-                    'but literals, `__file__` and environment defaults (a function\'s '
-                    'parameter, a settings object); absolute paths and URIs (the paths '
-                    'check has those)',
+        not_flagged="tests, notebooks and their exports, training scripts, Django "
+                    "migrations; values known only at run time (a request's field, a JSON "
+                    "config's key); hub and registry names (`whisper.load_model(\"base\")`, "
+                    "`name:tag`); a batch job's input data under `data/`; absolute paths no "
+                    "Dockerfile maps and URIs (the paths check has those); a parameter "
+                    "default every caller overrides",
     ),
     "MLG400": Rule(
         'error',

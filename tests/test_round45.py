@@ -12,6 +12,7 @@ import sys
 
 import joblib
 import pandas as pd
+import pytest
 from sklearn.linear_model import LogisticRegression
 
 from mlgate.cli import main
@@ -260,3 +261,212 @@ def test_a_lock_a_dockerfile_installs_under_any_name_is_compared(git_project, ca
     subprocess.run(["git", "add", "-A"], check=True)
     assert main(["lock", "--format", "json", "--no-cache"]) == 0
     capsys.readouterr()
+
+
+# --------------- a project function is admitted only as what its code keeps as a value
+VENDORED = (
+    "def run_git(root, verbose=False):\n"
+    "    import subprocess\n"
+    "    return subprocess.run(['git', '-C', root, 'status'], capture_output=True)\n"
+    "\n\n"
+    "def describe(root):\n"
+    "    return run_git(root)\n")
+
+
+def _function_model(root, module: str, name: str) -> None:
+    import importlib
+
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    sys.path.insert(0, str(root))
+    try:
+        function = getattr(importlib.import_module(module), name)
+        model = make_pipeline(FunctionTransformer(function, kw_args={"root": "."}),
+                              LogisticRegression())
+        (root / "models").mkdir(exist_ok=True)
+        joblib.dump(model, root / "models" / "model.joblib")
+    finally:
+        sys.path.remove(str(root))
+        sys.modules.pop(module, None)
+
+
+def test_a_project_function_its_code_only_calls_is_refused(git_project, capsys):
+    """Red team 44 F2: FunctionTransformer(versioneer.git_pieces_from_vcs, kw_args=...), a
+    vendored helper the project only ever calls, was admitted as the project's function."""
+    (git_project / "vendored.py").write_text(VENDORED)
+    subprocess.run(["git", "add", "vendored.py"], check=True)
+    _function_model(git_project, "vendored", "run_git")
+    code = main(["artifact", "--format", "json", "--no-load", "--python", sys.executable,
+                 "models/model.joblib"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [f["code"] for f in found] == ["MLG301"], found
+    assert "never used as a value by the project's code" in found[0]["message"]
+    assert 'allow = ["vendored:run_git"]' in found[0]["hint"]
+    # the training script that hands it over, tracked: the project's own value
+    (git_project / "train.py").write_text(
+        "from sklearn.preprocessing import FunctionTransformer\nimport vendored\n"
+        "step = FunctionTransformer(vendored.run_git)\n")
+    subprocess.run(["git", "add", "train.py"], check=True)
+    code = main(["artifact", "--format", "json", "--no-load", "--python", sys.executable,
+                 "models/model.joblib"])
+    assert (code, json.loads(capsys.readouterr().out)) == (0, [])
+
+
+def test_a_notebook_that_hands_over_the_function_counts(git_project, capsys):
+    (git_project / "vendored.py").write_text(VENDORED)
+    (git_project / "train.ipynb").write_text(json.dumps({"cells": [
+        {"cell_type": "code", "source": ["%matplotlib inline\n", "import vendored\n"]},
+        {"cell_type": "markdown", "source": ["FunctionTransformer(run_git)"]},
+        {"cell_type": "code", "source": "steps = {'prep': vendored.run_git}\n"}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    subprocess.run(["git", "add", "vendored.py", "train.ipynb"], check=True)
+    _function_model(git_project, "vendored", "run_git")
+    code = main(["artifact", "--format", "json", "--no-load", "--python", sys.executable,
+                 "models/model.joblib"])
+    assert (code, json.loads(capsys.readouterr().out)) == (0, [])
+
+
+# ------------- the names a served path reaches its loader through (red team 45 F1-F3, F6, F7;
+# new-user trial 45 F1, F5)
+SERVED_LAYOUTS = {
+    "config module": {
+        "app/core/config.py": "from pathlib import Path\n"
+                              "ROOT = Path(__file__).resolve().parents[2]\n"
+                              "MODEL_PATH = ROOT / 'models' / 'model_v2.joblib'\n",
+        "app/main.py": "import joblib\nfrom fastapi import FastAPI\n"
+                       "from app.core.config import MODEL_PATH\n"
+                       "model = joblib.load(MODEL_PATH)\n"},
+    "settings field and .env": {
+        ".env": "MODEL_PATH=models/model_v2.joblib\n",
+        "app/config.py": "from pydantic_settings import BaseSettings\n"
+                         "class Settings(BaseSettings):\n"
+                         "    model_path: str = 'models/model.joblib'\n"
+                         "settings = Settings()\n",
+        "app/main.py": "import joblib\nfrom fastapi import FastAPI\n"
+                       "from app.config import settings\n"
+                       "model = joblib.load(settings.model_path)\n"},
+    "wrapper class and its caller": {
+        "service.py": "import joblib\n"
+                      "class Model:\n"
+                      "    def __init__(self, path='models/model.joblib'):\n"
+                      "        self.path = path\n"
+                      "    def load(self):\n"
+                      "        return joblib.load(self.path)\n",
+        "batch_predict.py": "from service import Model\n"
+                            "m = Model('models/model_v2.joblib').load()\n"},
+    "dict, format and the latest of a glob": {
+        "app.py": "import glob, joblib\nimport streamlit as st\n"
+                  "PATHS = {'model': 'models/model_{}.joblib'.format('v2')}\n"
+                  "a = joblib.load(PATHS['model'])\n"
+                  "b = joblib.load(sorted(glob.glob('models/*.joblib'))[-1])\n"},
+    "the image's absolute path, and a script the Dockerfile runs": {
+        "Dockerfile": "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\n"
+                      'CMD ["python", "run_model.py"]\n',
+        "run_model.py": "import joblib\nmodel = joblib.load('/app/models/model_v2.joblib')\n"},
+}
+
+
+@pytest.mark.parametrize("layout", sorted(SERVED_LAYOUTS))
+def test_a_served_path_is_followed_through_the_projects_names(git_project, capsys, layout):
+    (git_project / "models").mkdir()
+    model = LogisticRegression().fit(FRAME, [0, 1, 0, 1])
+    joblib.dump(model, git_project / "models" / "model.joblib")
+    joblib.dump(model, git_project / "models" / "model_v2.joblib")
+    (git_project / ".gitignore").write_text("models/model_v2.joblib\n")
+    for name, text in SERVED_LAYOUTS[layout].items():
+        (git_project / name).parent.mkdir(parents=True, exist_ok=True)
+        (git_project / name).write_text(text)
+    subprocess.run(["git", "add", "-A"], check=True)
+    from mlgate.artifacts.served import served_findings
+
+    found = served_findings(["models/model.joblib"])
+    assert {f.extra["loads"] for f in found} == {"models/model_v2.joblib"}, found
+
+
+NOT_SERVED = {
+    "hub and registry names": "import whisper, bentoml\nfrom fastapi import FastAPI\n"
+                              "a = whisper.load_model('base')\n"
+                              "b = bentoml.sklearn.load_model('iris_clf:latest')\n",
+    "a batch job's input data": "import pickle\n"
+                                "X = pickle.load(open('data/processed/X_test.pkl', 'rb'))\n",
+    "a default every caller overrides": "import joblib\nfrom flask import Flask\n"
+                                        "def load(path='models/old.joblib'):\n"
+                                        "    return joblib.load(path)\n"
+                                        "model = load('models/model.joblib')\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(NOT_SERVED))
+def test_what_is_no_served_model_file_is_not_reported(git_project, case):
+    (git_project / "models").mkdir()
+    joblib.dump(LogisticRegression().fit(FRAME, [0, 1, 0, 1]),
+                git_project / "models" / "model.joblib")
+    (git_project / "predict.py").write_text(NOT_SERVED[case])
+    (git_project / "notebooks").mkdir()
+    (git_project / "notebooks" / "predict.py").write_text(  # an export, not serving code
+        "import joblib\nm = joblib.load('models/experiment_17.pkl')\n")
+    (git_project / "train.py").write_text(  # a training script, whatever it imports
+        "import joblib\nfrom flask import Flask\nm = joblib.load('checkpoints/last.pkl')\n")
+    subprocess.run(["git", "add", "-A"], check=True)
+    from mlgate.artifacts.served import served_findings
+
+    assert served_findings(["models/model.joblib"]) == []
+
+
+def test_a_self_referencing_path_costs_linear_time():
+    """Red team 45 F5: `p = os.path.join(p, p, ... 30 times)` took 847 s; every node is
+    evaluated once per context now (counted in steps, not timed)."""
+    from mlgate.artifacts.served_paths import Module, Project
+
+    source = ("import os\np = 'm'\np = os.path.join(" + ", ".join(["p"] * 30) + ")\n"
+              "q = f'" + "{p}" * 20 + "'\n")
+    module = Module("app.py", ast.parse(source))
+    project = Project([module], {}, lambda *_: None)
+    assigned = module.tree.body[-1].value
+    project.value(module, assigned, None)
+    assert project.steps < 200 and not project.exhausted, project.steps
+
+
+def test_scikit_learn_16s_loss_names_are_a_version_matter_not_an_allow(git_project, capsys):
+    """New-user trial 45 F6: `_loss.CyHalfBinomialLoss` (how scikit-learn 1.6 pickled its
+    Cython losses) was MLG301 with a snippet to allow it; it is a class this scikit-learn
+    has elsewhere, and only 1.6 loads the file."""
+    import sklearn._loss._loss as losses
+
+    if losses.CyHalfBinomialLoss.__module__ == "_loss":
+        pytest.skip("this scikit-learn still names them _loss")
+    (git_project / "model.pkl").write_bytes(
+        b"\x80\x04\x8c\x05_loss\x8c\x12CyHalfBinomialLoss\x93.")
+    code = main(["artifact", "--format", "json", "--no-cache", "--python", sys.executable,
+                 "model.pkl"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and [f["code"] for f in found] == ["MLG308"], found
+    assert "scikit-learn 1.6's name of sklearn._loss._loss.CyHalfBinomialLoss" in found[0][
+        "message"], found
+    assert "allow" not in found[0]
+
+
+def test_a_contract_whose_fields_are_set_at_run_time_is_not_58_errors(git_project, capsys):
+    """New-user trial 45 F2: `__annotations__ = fields` (read from cols.json) gave one
+    MLG405 error per model column, 58 of them; the contract has them all at run time."""
+    columns = [f"c{i}" for i in range(6)]
+    frame = pd.DataFrame({c: [0.0, 1.0, 2.0, 3.0] for c in columns})
+    joblib.dump(LogisticRegression().fit(frame, [0, 1, 0, 1]), git_project / "model.joblib")
+    (git_project / "payload.py").write_text(
+        "import json\nfrom pydantic import BaseModel\n"
+        "fields = {c: float for c in json.load(open('cols.json'))}\n"
+        "class Payload(BaseModel):\n"
+        "    __annotations__ = fields\n")
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.models.m]\nartifact = "model.joblib"\ncontract = "payload.py:Payload"\n')
+    subprocess.run(["git", "add", "-A"], check=True)
+    code = main(["schema", "--format", "json", "--no-cache", "--python", sys.executable])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 0, found
+    assert sorted((f["code"], f["severity"]) for f in found) == [
+        ("MLG405", "warning"), ("MLG409", "warning")], found
+    assert "sets its fields at run time" in next(f for f in found if f["code"] == "MLG409")[
+        "message"]
+    assert "the model needs 6 columns" in next(f for f in found if f["code"] == "MLG405")[
+        "message"]

@@ -545,9 +545,12 @@ def _load_findings(path: str, result: dict, python: str, locked: dict,
     if kind == "module":
         return [_module_finding(path, result, python, locked, listed, project_tops)]
     if kind == "class":
+        said = str(result.get("message") or "")
+        why = "" if said == f"{result['module']} has no {result['name']}" or not said else (
+            f": {said}")
         return [_finding(path, CLASS_MISSING,
                          f"{result['module']}.{result['name']} no longer exists in the project's"
-                         " environment", module=result["module"], name=result["name"])]
+                         f" environment{why}", module=result["module"], name=result["name"])]
     message = result.get("message", "failed")
     if kind == "timeout":
         return [_finding(path, LOAD_FAILS, message, kind="timeout",

@@ -1,4 +1,4 @@
-"""The model files the project's serving code loads by a path it spells out.
+"""The model files the project's serving code loads, and whether mlgate checked them.
 
 READY must mean that the model the service loads was checked (red team 44 F4, new-user
 trial 44 F2): an API loading `models/model_v2.joblib`, which git ignores, beside a tracked
@@ -6,14 +6,14 @@ older `models/model.joblib` was READY on the old file; one loading `model.onnx` 
 tracked pickle was READY with the ONNX model never named.
 
 Serving code is read, never imported: the files that import a serving framework (FastAPI,
-Flask, Streamlit, ...) or are named as serving code (`app.py`, `serve.py`, `predict.py`,
-...), and the project's modules they import. Tests, notebooks and training scripts are not
-serving code. In it, the calls that load a model (`joblib.load`, `pickle.load(open(...))`,
-`torch.load`, `InferenceSession`, `load_model`, `Booster(model_file=...)`) whose path is
-spelled with literals, names assigned from them, `__file__` (`Path(__file__).parent /
-"m.pkl"`) and environment defaults (`os.getenv("MODEL", "m.pkl")`). A path built from
-anything else is not guessed; one under a folder chosen at run time
-(`os.path.join(MODEL_DIR, "m.pkl")`) keeps its trailing part, matched as such.
+Flask, Streamlit, ...), are named as serving code (`app.py`, `serve.py`, `predict.py`, ...)
+or are what a Dockerfile's CMD/ENTRYPOINT or a Procfile runs, and the project's modules
+they import. Tests, notebooks (and their exports) and training scripts are not serving code.
+In it, the calls that load a model (`joblib.load`, `pickle.load(open(...))`, `torch.load`,
+`InferenceSession`, a library's `load_model`, `Booster(model_file=...)`), with their path
+evaluated by `mlgate.artifacts.served_paths` (config modules, settings fields, `.env`,
+parameters, ...). A path that evaluation cannot tell is not guessed; an absolute one is
+mapped through a Dockerfile's COPY when the image puts the repository there.
 """
 
 from __future__ import annotations
@@ -21,31 +21,43 @@ from __future__ import annotations
 import ast
 import os
 import posixpath
+import re
+import sys
 
+from mlgate.artifacts.served_paths import GLOB_CHARS, Module, Project, qualified
 from mlgate.codes import ARTIFACT_SERVED_UNCHECKED as SERVED_UNCHECKED
 from mlgate.finding import Finding
+from mlgate.lazy_re import LazyPattern
 
-MAX_FILES = 400  # serving files parsed; a larger tree's served models are declared
-MAX_BYTES = 1024 * 1024  # a source file larger than this is no serving code we read
-MAX_DEPTH = 12  # names followed through assignments
+MAX_FILES = 1000  # serving files read; a larger tree's served models are declared
+MAX_BYTES = 4 * 1024 * 1024  # a source file larger than this is no serving code we read
 
 # Top-level modules whose import makes a file serving code.
-SERVING_IMPORTS = frozenset({
+SERVING_IMPORTS = (
     "fastapi", "flask", "streamlit", "gradio", "bentoml", "litserve", "starlette",
     "django", "sanic", "aiohttp", "tornado", "falcon", "quart", "litestar", "mlserver",
     "kserve", "seldon_core", "functions_framework", "uvicorn", "dash", "chainlit",
-    "bottle", "cherrypy", "pyramid", "robyn", "flask_restful", "flask_restx",
-})
+    "bottle", "cherrypy", "pyramid", "robyn", "flask_restful", "flask_restx", "ray.serve",
+    "azure.functions", "http.server", "socketserver", "wsgiref", "grpc",
+)
+_SERVING_IMPORT_RE = LazyPattern(
+    rb"^[ \t]*(?:import|from)[ \t]+(?:" + b"|".join(
+        re.escape(m).encode() for m in SERVING_IMPORTS) + rb")\b", re.MULTILINE)
 # File stems that name serving code whatever it imports (a batch scorer, a handler).
 SERVING_STEMS = frozenset({
     "app", "api", "server", "serve", "service", "serving", "inference", "infer", "predict",
     "predictor", "prediction", "handler", "score", "scoring", "wsgi", "asgi",
-    "streamlit_app", "model_loader", "endpoint", "endpoints", "deploy",
+    "streamlit_app", "model_loader", "endpoint", "endpoints", "deploy", "gunicorn.conf",
+    "gunicorn_conf",
 })
+SERVING_WORDS = frozenset({"predict", "prediction", "predictions", "predictor", "inference",
+                           "infer", "serve", "server", "serving", "service", "score",
+                           "scoring", "scorer", "api", "app", "handler", "endpoint"})
 # Loaders, by qualified name: where the path is (positional index, keyword names).
 LOADERS: dict[str, tuple[int | None, tuple[str, ...]]] = {
     "joblib.load": (0, ("filename",)),
     "pickle.load": (0, ("file",)),
+    "pickle.loads": (0, ("data",)),
     "_pickle.load": (0, ("file",)),
     "cPickle.load": (0, ("file",)),
     "cloudpickle.load": (0, ("file",)),
@@ -60,19 +72,32 @@ LOADERS: dict[str, tuple[int | None, tuple[str, ...]]] = {
     "xgboost.Booster": (None, ("model_file",)),
     "lightgbm.Booster": (None, ("model_file",)),
 }
-# Any `<something>.load_model(path)`: Keras, XGBoost's and CatBoost's estimators, MLflow.
-LOAD_MODEL: tuple[int | None, tuple[str, ...]] = (0, ("filepath", "fname", "model_uri", "path"))
-# Loaders that take an open file as well as a path.
-FILE_TAKERS = frozenset({"pickle.load", "_pickle.load", "cPickle.load", "cloudpickle.load",
-                         "dill.load", "joblib.load", "torch.load"})
+# `load_model(path)` of these libraries (Keras, XGBoost's and CatBoost's estimators, MLflow
+# with a local folder), or called on an object (`model.load_model("m.json")`): a hub or
+# registry name (`whisper.load_model("base")`, `bentoml...load_model("clf:latest")`) is
+# no file of the repository (red team 45 F6).
+LOAD_MODEL_LIBRARIES = frozenset({"keras", "tensorflow", "tf", "xgboost", "catboost",
+                                  "lightgbm", "mlflow", "torch"})
+LOAD_MODEL: tuple[int | None, tuple[str, ...]] = (0, ("filepath", "fname", "model_uri",
+                                                      "path"))
+# Loaders that take an open file (or its bytes) as well as a path.
+FILE_TAKERS = frozenset({"pickle.load", "pickle.loads", "_pickle.load", "cPickle.load",
+                         "cloudpickle.load", "dill.load", "joblib.load", "torch.load"})
+PICKLERS = FILE_TAKERS
+# Folders of data, not models: a batch scorer reads its input there (red team 45 F7).
+DATA_FOLDERS = frozenset({"data", "dataset", "datasets", "input", "inputs", "raw",
+                          "processed", "interim", "features"})
 _TOKENS = (b"load", b"InferenceSession", b"Booster")
 _TEST_FOLDERS = frozenset({"test", "tests", "testing"})
+_NOTEBOOK_FOLDERS = frozenset({"notebook", "notebooks", "nb", "nbs"})
+# Django's migrations; an environment's packages committed without their pyvenv.cfg
+_NOT_CODE = frozenset({"migrations", "site-packages", "dist-packages", "node_modules"})
 
 
 class Load:
-    """One load of a spelled path: where (file, line, col), what the code spells, and the
-    value found: ("rel", path from the working folder), ("abs", path from `__file__`), or
-    ("tail", the part after a folder chosen at run time)."""
+    """One load of a spelled path: where (file, line, col), and the value found:
+    ("rel", path from the working folder), ("abs", an absolute path, from `__file__` or a
+    Dockerfile's COPY), or ("tail", the part after a folder chosen at run time)."""
 
     __slots__ = ("col", "file", "kind", "line", "text")
 
@@ -88,6 +113,25 @@ def is_test_file(path: str) -> bool:
     name = parts[-1]
     return (any(p in _TEST_FOLDERS for p in parts[:-1]) or name.startswith("test_")
             or name.endswith("_test.py") or name == "conftest.py")
+
+
+def _serving_name(path: str) -> bool:
+    """`app.py`, `serve.py`, `gunicorn.conf.py`, and a name with such a word in it
+    (`main_predict.py`, `batch_scoring.py`, `model_server.py`)."""
+    stem = os.path.splitext(os.path.basename(path))[0].lower()
+    return stem in SERVING_STEMS or bool(SERVING_WORDS & set(re.split(r"[_\-.]", stem)))
+
+
+def _not_serving(path: str, data: bytes | None = None) -> bool:
+    """Tests, notebooks and their exports, training scripts: never serving code, whatever
+    they import (red team 45 F7: a `train.py` importing flask, `notebooks/predict.py`)."""
+    posix = path.replace("\\", "/")
+    parts = posix.lower().split("/")
+    stem = os.path.splitext(parts[-1])[0]
+    return (is_test_file(posix) or any(p in _NOTEBOOK_FOLDERS or p in _NOT_CODE
+                                       for p in parts[:-1])
+            or stem.startswith("train") or stem in ("fit", "tune", "tuning")
+            or (data is not None and b"jupytext" in data[:400]))
 
 
 def _read(path: str) -> bytes | None:
@@ -112,25 +156,6 @@ def _tree(data: bytes, path: str) -> ast.Module | None:
         return None
 
 
-def _aliases(tree: ast.Module) -> dict[str, str]:
-    """Local name -> qualified name, from the module's imports (`import joblib as jl`,
-    `from pickle import load`)."""
-    names: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    names[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".")[0]
-                    names.setdefault(top, top)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    names.setdefault("tf", "tensorflow")  # (as everyone imports it, resolved or not)
-    return names
-
-
 def _imported_modules(tree: ast.Module) -> list[tuple[int, str]]:
     """(level, dotted name) of every import: `from .ml import loader` -> (1, "ml.loader")
     and (1, "ml"); `import app.ml` -> (0, "app.ml")."""
@@ -146,24 +171,11 @@ def _imported_modules(tree: ast.Module) -> list[tuple[int, str]]:
     return [(level, name) for level, name in found if name or level]
 
 
-def _serving(path: str, tree: ast.Module) -> bool:
-    stem = os.path.splitext(os.path.basename(path))[0].lower()
-    if stem in SERVING_STEMS:
-        return True
-    for level, name in _imported_modules(tree):
-        if level:
-            continue
-        top = name.split(".")[0]
-        if top in SERVING_IMPORTS or name.startswith("ray.serve") or name.startswith(
-                "azure.functions"):
-            return True
-    return False
-
-
 def _module_file(level: int, name: str, importer: str, listed: set[str]) -> str | None:
     """The listed file an import names, looked for from the importer's folder up to the
     working folder (an app run from `backend/` imports `app.ml` from there), and in src/."""
     parts = name.split(".") if name else []
+    importer = importer.replace("\\", "/")
     if level:
         base = posixpath.dirname(importer)
         for _ in range(level - 1):
@@ -187,241 +199,174 @@ def _module_file(level: int, name: str, importer: str, listed: set[str]) -> str 
     return None
 
 
-class _Scope:
-    """The assignments a name may be followed through: the module's, and the function's
-    that holds the call."""
+def _entry_points(files: list[str], listed: set[str]) -> set[str]:
+    """The Python files a Dockerfile's CMD/ENTRYPOINT or a Procfile runs (`python
+    run_server.py`, `uvicorn app.main:app`, `streamlit run ui.py`, `-m pkg.serve`): serving
+    code whatever they are called (red team 45 F3)."""
+    from mlgate.locks.dockerfile import _commands, entry_words
 
-    def __init__(self, module: ast.Module, function: ast.AST | None) -> None:
-        self.module = _assignments(module.body, deep=False)
-        self.function = _assignments([function], deep=True) if function is not None else {}
-        self.opens = _opens(function if function is not None else module)
-
-    def lookup(self, name: str, line: int) -> ast.expr | None:
-        for table in (self.function, self.module):
-            values = [(at, value) for at, value in table.get(name, ()) if at <= line]
-            if values:
-                return values[-1][1]
-            if table.get(name):  # assigned only later (a function reads a module constant)
-                return table[name][-1][1]
-        return None
-
-
-def _assignments(nodes: list, deep: bool) -> dict[str, list[tuple[int, ast.expr]]]:
-    table: dict[str, list[tuple[int, ast.expr]]] = {}
-
-    def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
-                node.targets[0], ast.Name):
-            table.setdefault(node.targets[0].id, []).append((node.lineno, node.value))
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and (
-                node.value is not None):
-            table.setdefault(node.target.id, []).append((node.lineno, node.value))
-
-    for node in nodes:
-        if deep:
-            for inner in ast.walk(node):
-                visit(inner)
+    found: set[str] = set()
+    for path in files:
+        name = os.path.basename(path)
+        lowered = name.lower()
+        if not (lowered == "procfile" or lowered.startswith("dockerfile")
+                or lowered.endswith(".dockerfile")):
+            continue
+        data = _read(path)
+        if data is None:
+            continue
+        text = data.decode("utf-8", "replace")
+        folder = posixpath.dirname(path.replace("\\", "/"))
+        if lowered == "procfile":
+            commands = [c for line in text.splitlines() if ":" in line
+                        for c in _commands(line.split(":", 1)[1])]
         else:
-            visit(node)
-            if isinstance(node, (ast.If, ast.Try, ast.With)):  # module-level guards
-                for inner in ast.walk(node):
-                    if inner is not node:
-                        visit(inner)
-    return table
-
-
-def _opens(scope: ast.AST) -> dict[str, list[tuple[int, ast.expr]]]:
-    """Names bound to an open file: `with open(P, "rb") as f`, `f = open(P)`."""
-    found: dict[str, list[tuple[int, ast.expr]]] = {}
-    for node in ast.walk(scope):
-        if isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                if isinstance(item.optional_vars, ast.Name) and isinstance(
-                        item.context_expr, ast.Call):
-                    found.setdefault(item.optional_vars.id, []).append(
-                        (node.lineno, item.context_expr))
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
-                node.targets[0], ast.Name) and isinstance(node.value, ast.Call):
-            found.setdefault(node.targets[0].id, []).append((node.lineno, node.value))
+            commands = entry_words(text)
+        for words in commands:
+            for index, word in enumerate(words):
+                candidates = []
+                if word.endswith(".py"):
+                    candidates.append(word)
+                elif index and words[index - 1] == "-m":
+                    candidates.append(word.replace(".", "/") + ".py")
+                elif ":" in word and re.fullmatch(r"[\w.]+:[\w.()]+", word):
+                    candidates.append(word.split(":", 1)[0].replace(".", "/") + ".py")
+                for candidate in candidates:
+                    for base in (folder, ""):
+                        joined = posixpath.normpath(posixpath.join(base, candidate.lstrip(
+                            "./") if candidate.startswith("./") else candidate))
+                        if joined in listed:
+                            found.add(joined)
     return found
 
 
-def _qualified(node: ast.expr, aliases: dict[str, str]) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(aliases.get(node.id, node.id))
-    return ".".join(reversed(parts))
+def _env(files: list[str]) -> dict[str, str]:
+    """KEY=value from the tracked `.env` files (not the examples) and the deployed
+    Dockerfiles' `ENV` lines: what a settings object or `os.environ[...]` reads."""
+    env: dict[str, str] = {}
+    for path in files:
+        name = os.path.basename(path).lower()
+        if name == ".env" or (name.startswith(".env.") and not name.endswith(
+                (".example", ".sample", ".template", ".dist"))) or name.endswith(".env"):
+            data = _read(path)
+            if data is None:
+                continue
+            for line in data.decode("utf-8", "replace").splitlines():
+                line = line.strip()
+                if line.startswith("export "):
+                    line = line[7:]
+                key, sep, value = line.partition("=")
+                if sep and key.strip().isidentifier():
+                    env.setdefault(key.strip(), value.split(" #")[0].strip().strip("'\""))
+        elif name.startswith("dockerfile") or name.endswith(".dockerfile"):
+            data = _read(path)
+            if data is None:
+                continue
+            for match in re.finditer(r"^[ \t]*ENV[ \t]+(.+)$", data.decode("utf-8", "replace"),
+                                     re.IGNORECASE | re.MULTILINE):
+                words = match.group(1).split()
+                if len(words) >= 2 and "=" not in words[0]:
+                    env.setdefault(words[0], " ".join(words[1:]).strip("'\""))
+                    continue
+                for word in words:
+                    key, sep, value = word.partition("=")
+                    if sep and key.isidentifier():
+                        env.setdefault(key, value.strip("'\""))
+    return env
 
 
-class _Evaluator:
-    """What a path expression is, as far as literals, `__file__` and names assigned from
-    them tell: a (kind, text) pair (see `Load`) or None."""
+def serving_loads(files: list[str], listed: set[str]) -> list[Load]:
+    """The loads of spelled paths in the serving code among `files` (paths as the user sees
+    them, relative to the working folder)."""
+    posix = {f.replace("\\", "/") for f in listed}
+    python = [f for f in files if f.endswith(".py")]
+    entries = _entry_points(files, posix)
+    modules: dict[str, Module] = {}
 
-    def __init__(self, path: str, aliases: dict[str, str], scope: _Scope) -> None:
-        self.source = os.path.realpath(path)
-        self.aliases, self.scope = aliases, scope
+    def module_of(path: str, data: bytes | None = None) -> Module | None:
+        if path not in modules:
+            if len(modules) >= MAX_FILES:
+                return None
+            data = _read(path) if data is None else data
+            tree = _tree(data, path) if data is not None else None
+            if tree is None:
+                return None
+            modules[path] = Module(path, tree)
+        return modules[path]
 
-    def value(self, node: ast.expr, line: int, depth: int = 0):
-        if depth > MAX_DEPTH:
-            return None
-        down = depth + 1
-        if isinstance(node, ast.Constant):
-            return self._literal(node.value)
-        if isinstance(node, ast.Name):
-            if node.id == "__file__":
-                return ("abs", self.source)
-            bound = self.scope.lookup(node.id, line)
-            return self.value(bound, line, down) if bound is not None else None
-        if isinstance(node, ast.JoinedStr):
-            value = ("rel", "")
-            for index, part in enumerate(node.values):
-                if isinstance(part, ast.FormattedValue):
-                    if part.conversion not in (-1, 115) or part.format_spec is not None:
-                        return None
-                    value = _concat(value, self.value(part.value, line, down))
-                else:  # (only a leading "/..." makes the whole absolute)
-                    value = _concat(value, self._fragment(part, index == 0))
-            return value
-        if isinstance(node, ast.BinOp):
-            left = self.value(node.left, line, down)
-            if isinstance(node.op, ast.Div):
-                return _join([left, self.value(node.right, line, down)])
-            if isinstance(node.op, ast.Add):
-                right = self._fragment(node.right, False)
-                return _concat(left, right if right is not None else self.value(
-                    node.right, line, down))
-            return None
-        if isinstance(node, ast.Attribute):
-            if node.attr == "parent":
-                return _dirname(self.value(node.value, line, down))
-            return None
-        if isinstance(node, ast.Subscript):
-            # `Path(__file__).parents[2]`
-            if isinstance(node.value, ast.Attribute) and node.value.attr == "parents":
-                which = node.slice
-                if isinstance(which, ast.Constant) and isinstance(which.value, int) and (
-                        0 <= which.value < 16):
-                    value = _dirname(self.value(node.value.value, line, down))
-                    for _ in range(which.value):
-                        value = _dirname(value)
-                    return value
-            return None
-        if isinstance(node, ast.Call):
-            return self._call(node, line, down)
-        return None
+    queue = []
 
-    def _fragment(self, node: ast.expr, first: bool):
-        """A string constant that continues a path being concatenated: text, not a path."""
-        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
-            return None
-        if first:
-            return self._literal(node.value) if node.value else ("rel", "")
-        return ("rel", node.value.replace("\\", "/"))
+    def named(path: str) -> bool:  # what is named as serving code is read first
+        return _serving_name(path) or path.replace("\\", "/") in entries
 
-    def _literal(self, value: object):
-        if not isinstance(value, str) or not value or "\0" in value or len(value) > 4096:
-            return None
-        text = value.replace("\\", "/")
-        if "://" in text or ":/" in text[:12] or text.startswith(("~", "/")) or (
-                len(text) > 1 and text[1] == ":"):
-            return ("const-abs", text)  # absolute, a URI, a home: not the repository's
-        return ("rel", text)
-
-    def _call(self, node: ast.Call, line: int, depth: int):
-        name = _qualified(node.func, self.aliases) or ""
-        method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
-        args = node.args
-        if any(isinstance(a, ast.Starred) for a in args):
-            return None
-        if name.endswith("path.join"):
-            return _join([self.value(a, line, depth) for a in args])
-        if name in ("pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "Path",
-                    "PurePath", "PosixPath"):
-            if not args:
-                return ("rel", "")
-            return _join([self.value(a, line, depth) for a in args])
-        if name.endswith("path.dirname") and len(args) == 1:
-            return _dirname(self.value(args[0], line, depth))
-        if (name.endswith(("path.abspath", "path.realpath", "path.normpath"))
-                or name in ("str", "os.fspath")) and len(args) == 1:
-            return self.value(args[0], line, depth)
-        if name in ("os.getcwd", "pathlib.Path.cwd", "Path.cwd"):
-            return ("rel", ".")  # (`f"{os.getcwd()}/model/m.pkl"` is relative to it)
-        if name in ("os.getenv", "os.environ.get", "getenv", "os.environ.setdefault"):
-            default = args[1] if len(args) > 1 else next(
-                (k.value for k in node.keywords if k.arg == "default"), None)
-            return self.value(default, line, depth) if default is not None else None
-        if isinstance(node.func, ast.Attribute):
-            base = node.func.value
-            if method in ("resolve", "absolute") and not args:
-                return self.value(base, line, depth)
-            if method == "joinpath":
-                return _join([self.value(base, line, depth)]
-                             + [self.value(a, line, depth) for a in args])
-        return None
-
-
-def _concat(left, right):
-    if right is None or right[0] == "const-abs":
-        return None if left is None or right is None else (
-            right if left == ("rel", "") else None)
-    if left is None:
-        # a folder chosen at run time, then a spelled tail: `f"{MODEL_DIR}/model.pkl"`
-        if right[0] == "rel" and right[1].startswith("/") and right[1].strip("/"):
-            return ("tail", right[1].lstrip("/"))
-        return None
-    if left[0] == "const-abs":
-        return None
-    if right[0] != "rel":
-        return right if left == ("rel", "") else None
-    return (left[0], left[1] + right[1])
-
-
-def _join(values: list):
-    result: tuple[str, str] | None = ("rel", "")
-    for value in values:
-        if value is None:
-            result = None
+    python.sort(key=lambda path: not named(path))
+    for path in python:
+        data = _read(path)
+        if data is None or _not_serving(path, data):
             continue
-        kind, text = value
-        if kind in ("abs", "const-abs"):
-            result = value
+        serving = named(path) or bool(_SERVING_IMPORT_RE.search(data))
+        if serving and module_of(path, data) is not None:
+            queue.append(path)
+    if len(modules) >= MAX_FILES:
+        print(f"mlgate artifact: more than {MAX_FILES} serving files: the model loads of the"
+              " others were not read; declare the served model in [tool.mlgate.models]",
+              file=sys.stderr)
+    seen = set(queue)
+    while queue:
+        path = queue.pop()
+        for level, name in _imported_modules(modules[path].tree):
+            found = _module_file(level, name, path.replace("\\", "/"), posix)
+            if found is not None and found not in seen and not _not_serving(found):
+                seen.add(found)
+                if module_of(found) is not None:
+                    queue.append(found)
+    _LAYOUTS.clear()  # (the Dockerfiles as they are now)
+    rest = [p for p in python if p not in modules and not is_test_file(p)]
+
+    def callers(callee: str) -> list[Module]:
+        """The other Python files that call `callee` (their calls only are read)."""
+        wanted = callee.encode() + b"("
+        found: list[Module] = []
+        for path in rest:
+            if len(found) >= 50:
+                break
+            data = _read(path)
+            if data is not None and wanted in data:
+                tree = _tree(data, path)
+                if tree is not None:
+                    found.append(Module(path, tree))
+        return found
+
+    project = Project(list(modules.values()), _env(files),
+                      lambda level, name, importer: _module_file(level, name, importer, posix),
+                      callers)
+    loads: list[Load] = []
+    for module in modules.values():
+        data = _read(module.path)
+        if data is None or not any(t in data for t in _TOKENS):
             continue
-        if kind == "tail":
-            result = value
-            continue
-        if result is None:
-            result = ("tail", text) if text.strip("/") else None
-            continue
-        if result[0] == "const-abs":
-            continue
-        result = (result[0], posixpath.join(result[1], text) if result[1] else text)
-    return result
+        loads += _loads_in(project, module)
+    return loads
 
 
-def _dirname(value):
-    if value is None:
-        return None
-    kind, text = value
-    if kind == "abs":
-        return ("abs", os.path.dirname(text))
-    if kind == "rel":
-        return ("rel", posixpath.dirname(text.rstrip("/")))
-    if kind == "tail" and "/" in text.rstrip("/"):
-        return ("tail", posixpath.dirname(text.rstrip("/")))
-    return None
+def loads_in(path: str, tree: ast.Module) -> list[Load]:
+    """The spelled paths one file loads a model from, read on its own."""
+    module = Module(path, tree)
+    return _loads_in(Project([module], {}, lambda *_: None), module)
 
 
-def _path_argument(call: ast.Call, name: str, method: str):
+def _path_argument(call: ast.Call, name: str, method: str, module: Module):
     """The argument of a loader call that holds the path, or None when it is no loader."""
     where = LOADERS.get(name)
-    if where is None and (method == "load_model" or name == "load_model"
-                          or name.endswith(".load_model")):
-        where = LOAD_MODEL
+    if where is None and (method == "load_model" or name.endswith(".load_model")
+                          or name == "load_model"):
+        root = name.split(".")[0]
+        head = call.func.value if isinstance(call.func, ast.Attribute) else None
+        on_object = head is not None and not (
+            isinstance(head, ast.Name) and head.id in module.aliases) and not isinstance(
+            head, ast.Attribute)
+        if root in LOAD_MODEL_LIBRARIES or on_object:
+            where = LOAD_MODEL
     if where is None:
         return None
     index, keywords = where
@@ -433,63 +378,105 @@ def _path_argument(call: ast.Call, name: str, method: str):
     return None
 
 
-def _enclosing_functions(tree: ast.Module) -> dict[int, ast.AST]:
-    """id(call) -> the innermost function holding it."""
-    owner: dict[int, ast.AST] = {}
-
-    def visit(node: ast.AST, function: ast.AST | None) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                visit(child, child)
-            else:
-                if isinstance(child, ast.Call) and function is not None:
-                    owner[id(child)] = function
-                visit(child, function)
-
-    visit(tree, None)
-    return owner
-
-
-def loads_in(path: str, tree: ast.Module) -> list[Load]:
-    """The spelled paths `tree` (the file `path`) loads a model from."""
-    aliases = _aliases(tree)
-    owners = _enclosing_functions(tree)
-    scopes: dict[int, _Scope] = {}
+def _loads_in(project: Project, module: Module) -> list[Load]:
     found = []
-    for node in ast.walk(tree):
+    for node in ast.walk(module.tree):
         if not isinstance(node, ast.Call):
             continue
-        name = _qualified(node.func, aliases) or ""
+        name = qualified(node.func, module.aliases) or ""
         method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
-        argument = _path_argument(node, name, method)
+        argument = _path_argument(node, name, method, module)
         if argument is None:
             continue
-        function = owners.get(id(node))
-        scope = scopes.get(id(function))
-        if scope is None:
-            scope = scopes[id(function)] = _Scope(tree, function)
+        function = module.function_of(node)
         if name in FILE_TAKERS:
-            argument = _opened(argument, scope, aliases, node.lineno) or argument
-        value = _Evaluator(path, aliases, scope).value(argument, node.lineno)
-        if value is None or value[0] == "const-abs" or not value[1].strip("/.") or (
-                value[0] == "rel" and value[1].startswith("/")):
-            continue
-        found.append(Load(path, node.lineno, node.col_offset + 1, value[0], value[1]))
+            argument = _opened(argument, module, function, node.lineno) or argument
+        for value in sorted(project.value(module, argument, function), key=repr):
+            if value is None:
+                continue
+            kind, text = value
+            if kind == "const-abs" or not text.strip("/.") or (
+                    kind == "rel" and text.startswith("/")):
+                continue
+            if not _path_like(text) or (name in PICKLERS and _data_path(text)):
+                continue
+            found.append(Load(module.path, node.lineno, node.col_offset + 1, kind, text))
+        for value in project.value(module, argument, function):
+            # an absolute path of the image, which a Dockerfile's COPY maps onto the context
+            if value is not None and value[0] == "const-abs" and value[1].startswith("/"):
+                mapped = _in_image(value[1], module.path)
+                if mapped is not None and _path_like(mapped) and not (
+                        name in PICKLERS and _data_path(mapped)):
+                    found.append(Load(module.path, node.lineno, node.col_offset + 1, "abs",
+                                      mapped))
     return found
 
 
-def _opened(argument: ast.expr, scope: _Scope, aliases: dict[str, str], line: int):
-    """The path of the file a loader reads, when it is given an open file:
-    `pickle.load(open(P, "rb"))`, or a name bound by `with open(P, "rb") as f`."""
+_LAYOUTS: dict[str, list] = {}
+
+
+def _in_image(path: str, source: str) -> str | None:
+    """The repository's file a deployed Dockerfile copies to `path` in the image
+    (`WORKDIR /app` + `COPY . .` make `/app/models/m.joblib` the context's
+    `models/m.joblib`; new-user trial 45 F5), as an absolute path; None when none does."""
+    from mlgate.artifacts.reading import Unreadable, read_head
+    from mlgate.checks.lock import _deployed_image
+    from mlgate.files import file_kind, project_files
+    from mlgate.locks.dockerfile import image_layout
+
+    key = os.getcwd()
+    if key not in _LAYOUTS:
+        layouts = []
+        for name in project_files("."):
+            if file_kind(name) != "dockerfile" or not _deployed_image(name):
+                continue
+            try:
+                text = read_head(os.path.realpath(name), 1 << 20).decode("utf-8", "replace")
+            except (OSError, Unreadable):
+                continue
+            layouts.append((os.path.dirname(os.path.abspath(name)), image_layout(text)))
+        _LAYOUTS.clear()
+        _LAYOUTS[key] = layouts
+    for folder, layout in _LAYOUTS[key]:
+        origin = layout.source_of(path)
+        if origin is not None:
+            return os.path.normpath(os.path.join(folder, origin))
+    return None
+
+
+def _path_like(text: str) -> bool:
+    """A file path, not a hub or registry name: it has a folder or an extension, and no
+    `name:tag` colon."""
+    tail = text.rstrip("/").rsplit("/", 1)[-1]
+    return ":" not in text and ("/" in text.strip("/") or "." in tail.lstrip("."))
+
+
+def _data_path(text: str) -> bool:
+    parts = text.lower().replace("\\", "/").split("/")
+    name = parts[-1]
+    return any(p in DATA_FOLDERS for p in parts[:-1]) or name.startswith(("x_", "y_"))
+
+
+def _opened(argument: ast.expr, module: Module, function, line: int):
+    """The path of the file a loader reads, when it is given an open file or its bytes:
+    `pickle.load(open(P, "rb"))`, a name bound by `with open(P, "rb") as f`,
+    `pickle.loads(Path(P).read_bytes())`, `open(P, "rb").read()`."""
     call = argument
     if isinstance(argument, ast.Name):
-        bound = [(at, value) for at, value in scope.opens.get(argument.id, ()) if at <= line]
+        bound = [(at, value) for at, value in module.open_table(function).get(argument.id, ())
+                 if at <= line]
         if not bound:
             return None
         call = bound[-1][1]
     if not isinstance(call, ast.Call):
         return None
-    name = _qualified(call.func, aliases) or ""
+    if isinstance(call.func, ast.Attribute) and call.func.attr in ("read_bytes", "read") and (
+            not call.args):
+        inner = call.func.value
+        if call.func.attr == "read_bytes":
+            return inner  # `Path(P).read_bytes()`: the path is the Path's
+        return _opened(inner, module, function, line)  # `open(P, "rb").read()`, `f.read()`
+    name = qualified(call.func, module.aliases) or ""
     if name in ("open", "io.open", "builtins.open", "gzip.open", "bz2.open", "lzma.open") and (
             call.args):
         return call.args[0]
@@ -498,55 +485,10 @@ def _opened(argument: ast.expr, scope: _Scope, aliases: dict[str, str], line: in
     return None
 
 
-def serving_loads(files: list[str], listed: set[str]) -> list[Load]:
-    """The loads of spelled paths in the serving code among `files` (paths as the user sees
-    them, relative to the working folder)."""
-    python = [f for f in files if f.endswith(".py") and not is_test_file(f)]
-    trees: dict[str, ast.Module | None] = {}
-
-    def tree_of(path: str) -> ast.Module | None:
-        if path not in trees:
-            data = _read(path) if len(trees) < MAX_FILES else None
-            trees[path] = _tree(data, path) if data is not None else None
-        return trees[path]
-
-    queue = []
-    for path in python:
-        stem = os.path.splitext(os.path.basename(path))[0].lower()
-        data = None
-        if stem not in SERVING_STEMS:
-            data = _read(path)
-            if data is None or not any(t.encode() in data for t in SERVING_IMPORTS):
-                continue
-        tree = tree_of(path)
-        if tree is not None and _serving(path, tree):
-            queue.append(path)
-    seen = set(queue)
-    posix = {f.replace("\\", "/") for f in listed}
-    while queue and len(seen) < MAX_FILES:
-        path = queue.pop()
-        tree = tree_of(path)
-        if tree is None:
-            continue
-        for level, name in _imported_modules(tree):
-            found = _module_file(level, name, path.replace("\\", "/"), posix)
-            if found is not None and found not in seen and not is_test_file(found):
-                seen.add(found)
-                queue.append(found)
-    loads = []
-    for path in sorted(seen):
-        data = _read(path)
-        if data is None or not any(t in data for t in _TOKENS):
-            continue
-        tree = tree_of(path)
-        if tree is not None:
-            loads += loads_in(path, tree)
-    return loads
-
-
 class Resolution:
-    """Where a load's file is: `state` is "listed" (git lists it: `path`), "ignored" (on
-    disk, not listed), "absent" (tracked, not in the work tree) or "missing"."""
+    """Where a load's file is: `state` is "listed" (git lists it: `path`), "outside" (git
+    tracks it above the working folder), "ignored" (on disk, not listed), "absent"
+    (tracked, not in the work tree) or "missing"."""
 
     __slots__ = ("path", "state")
 
@@ -559,11 +501,17 @@ def resolve(load: Load, listed: set[str], deleted: set[str], top: str | None,
     """Which file `load` reads, as the repository has it (or as `checked`, real paths of
     the files checked, has it: a declared model git ignores); None when it reads outside
     the repository (a mounted volume), which is no file of the project's."""
+    import fnmatch
+
     if checked:
         listed = listed | {os.path.relpath(c).replace(os.sep, "/") for c in checked}
-    source_folder = posixpath.dirname(load.file.replace("\\", "/"))
+    glob = bool(GLOB_CHARS & set(load.text))
     if load.kind == "tail":
         tail = posixpath.normpath(load.text)
+        if glob:
+            exact = sorted(f for f in listed if fnmatch.fnmatch(f, tail) or fnmatch.fnmatch(
+                f, "*/" + tail))
+            return Resolution("listed", exact[0]) if exact else Resolution("missing", tail)
         matches = sorted(f for f in listed if f == tail or f.endswith("/" + tail)
                          or f.startswith(tail + "/") or ("/" + tail + "/") in f)
         exact = [f for f in matches if f == tail or f.endswith("/" + tail)]
@@ -573,11 +521,10 @@ def resolve(load: Load, listed: set[str], deleted: set[str], top: str | None,
             return Resolution("listed", tail)  # a folder of files (a SavedModel)
         return Resolution("missing", tail)
     if load.kind == "abs":
-        relative = os.path.relpath(load.text).replace(os.sep, "/")
-        candidates = [relative]
+        candidates = [os.path.relpath(load.text).replace(os.sep, "/")]
     else:
         candidates = []
-        folder = source_folder
+        folder = posixpath.dirname(load.file.replace("\\", "/"))
         while True:
             candidates.append(posixpath.normpath(posixpath.join(folder, load.text)))
             if not folder:
@@ -590,6 +537,17 @@ def resolve(load: Load, listed: set[str], deleted: set[str], top: str | None,
     outside = [c for c in dict.fromkeys(candidates)
                if c not in inside and _in_repository(c, top)]
     for candidate in inside:
+        if glob:
+            # "the latest model" may be any file the pattern matches on disk: one that is
+            # not checked (git ignores it) is the one said
+            unchecked = sorted(f for f in _disk_glob(candidate)
+                               if f not in listed and os.path.isfile(f))
+            if unchecked:
+                return Resolution("ignored", unchecked[-1])
+            matched = sorted(f for f in listed if fnmatch.fnmatch(f, candidate))
+            if matched:
+                return Resolution("listed", matched[0])
+            continue
         if candidate in listed:
             return Resolution("listed", candidate)
         prefix = candidate.rstrip("/") + "/"
@@ -598,9 +556,10 @@ def resolve(load: Load, listed: set[str], deleted: set[str], top: str | None,
     for candidate in outside:
         from mlgate.files import git_tracks
 
-        if os.path.realpath(candidate) in checked or (
-                os.path.lexists(candidate) and git_tracks(candidate)):
+        if os.path.realpath(candidate) in checked:
             return Resolution("listed", candidate)
+        if not glob and os.path.lexists(candidate) and git_tracks(candidate):
+            return Resolution("outside", candidate)
     every = inside + outside
     if not every:
         return None
@@ -608,9 +567,18 @@ def resolve(load: Load, listed: set[str], deleted: set[str], top: str | None,
         if candidate in deleted:
             return Resolution("absent", candidate)
     for candidate in every:
-        if os.path.lexists(candidate):
+        if (glob and _disk_glob(candidate)) or (not glob and os.path.lexists(candidate)):
             return Resolution("ignored", candidate)
     return Resolution("missing", every[0])
+
+
+def _disk_glob(pattern: str) -> list[str]:
+    import glob
+
+    try:
+        return [p.replace(os.sep, "/") for p in glob.glob(pattern)[:1000]]
+    except (OSError, ValueError):
+        return []
 
 
 def _in_repository(path: str, top: str | None) -> bool:
@@ -641,6 +609,7 @@ def served_findings(checked: list[str], excluded=None, files: list[str] | None =
     top = git_root(".")
     covered = {os.path.realpath(p) for p in checked}
     findings = []
+    said: set[str] = set()  # one finding per file not checked, at its first load
     for load in loads:
         where = resolve(load, listed, deleted, top, covered)
         if where is None:
@@ -664,6 +633,10 @@ def served_findings(checked: list[str], excluded=None, files: list[str] | None =
                 why = f"{path} ({kind}), a format mlgate does not check"
                 fix = (f"{NOT_CHECKED_FORMATS}: ship the pickled estimator, or leave the"
                        " artifact pillar out of [tool.mlgate] require")
+        elif where.state == "outside":
+            why = (f"{path}, which lies outside this project's folder (mlgate checks the"
+                   " models under it)")
+            fix = f'declare it: [tool.mlgate.models.NAME] artifact = "{path}"'
         else:
             why = {"ignored": f"{path}, which git ignores (on this disk, not in the"
                               " repository)",
@@ -675,6 +648,14 @@ def served_findings(checked: list[str], excluded=None, files: list[str] | None =
             fix = declare.format(path if load.kind != "tail" else f"<folder>/{path}")
             if where.state == "absent":
                 fix = f"check it out (`git checkout -- {path}`, `git lfs pull`), or " + fix
+            namesake = sorted(os.path.relpath(c).replace(os.sep, "/") for c in covered
+                              if os.path.basename(c) == posixpath.basename(path))
+            if namesake and load.kind != "tail":
+                fix = (f"a file of that name is at {namesake[0]}, which mlgate checked: is the"
+                       " path right, or the folder the service runs from?; otherwise, " + fix)
+        if path in said:
+            continue
+        said.add(path)
         findings.append(Finding(
             load.file, load.line, load.col, SERVED_UNCHECKED,
             f"this serving code loads {why}: the model it serves was not checked",

@@ -556,6 +556,7 @@ def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
         # where a missing field goes: beside the contract's first one (its class)
         first = min((f.line for f in contract.fields if f.line), default=1)
         derived = set(getattr(contract, "derived", ()))
+        missing_at = len(found)
         for column in needed:
             if column in fields or column in derived:
                 continue  # (a derived column: the API computes it from the request)
@@ -572,6 +573,22 @@ def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
                 path, CONTRACT_MISSING, f"the model needs column {column!r}; the contract"
                 f" {contract.name} has no such {compared[:-1]}", hint=hint,
                 line=field.line if field else first, column=column, compared=compared))
+        if not contract.exact:
+            # read without importing and incomplete (MLG409 says why): what it lacks may be
+            # what could not be read, so a warning, and one for all of them past three
+            missing = found[missing_at:]
+            for finding in missing:
+                finding.severity = "warning"
+            if len(missing) > 3:
+                first_missing = missing[0]
+                found[missing_at:] = [_finding(
+                    path, CONTRACT_MISSING, f"the model needs {len(missing)} columns the"
+                    f" contract {contract.name} has no {compared[:-1]} for, as far as it can"
+                    " be read (" + ", ".join(repr(f.extra["column"]) for f in missing[:3])
+                    + ", ...)", "warning", hint="import it to read all of its fields:"
+                    " contract-import = true in its [tool.mlgate.models.NAME] table",
+                    line=first_missing.line, column=first_missing.extra["column"],
+                    compared=compared)]
         for name in others:
             if any(f.extra.get("column") and _close(f.extra["column"], [name]) == name
                    for f in found):

@@ -324,61 +324,108 @@ def _copy_words(arguments: str) -> list[str] | None:
         words[-1]]
 
 
-def installed_requirements(text: str) -> list[str]:
-    """The requirements files a Dockerfile's RUN installs with `-r` (whatever their name:
-    `deploy/pins.txt`), as paths of the build context: through the COPY that put each where
-    the RUN reads it (`COPY deploy/pins.txt /tmp/pins.txt` then `-r /tmp/pins.txt`), or the
-    path itself when no COPY says otherwise. Red team 44 F7: the lock compared was not what
-    the image installs."""
-    import posixpath
+class ImageLayout:
+    """What a Dockerfile's last stage puts where: its COPY/ADD steps from the build context
+    (`copies`), the working folder of its last step (`workdir`), and the commands it runs
+    (`commands`: RUN's words, then CMD's and ENTRYPOINT's)."""
 
-    text = text[:_MAX_TEXT]
-    workdir = "/"
-    copies: list[tuple[str, str, bool]] = []  # (in the image, in the context, a folder)
-    found: list[str] = []
-    for step, arguments in _steps(text):
+    def __init__(self) -> None:
+        self.workdir = "/"
+        self.copies: list[tuple[str, str, bool]] = []  # (in the image, in the context, folder)
+
+    def step(self, step: str, arguments: str) -> None:
+        import posixpath
+
         if step == "FROM":
-            workdir, copies = "/", []
+            self.workdir, self.copies = "/", []
         elif step == "WORKDIR":
             target = arguments.strip().strip('"').strip("'")
             # (through a variable: unknown, nothing relative is resolved after it)
-            workdir = "/?" if "$" in target else posixpath.normpath(
-                posixpath.join(workdir, target))
+            self.workdir = "/?" if "$" in target else posixpath.normpath(
+                posixpath.join(self.workdir, target))
         elif step in ("COPY", "ADD"):
             words = _copy_words(arguments)
             if words is None:
-                continue
+                return
             *sources, dest = words
-            into = posixpath.normpath(posixpath.join(workdir, dest))
+            into = posixpath.normpath(posixpath.join(self.workdir, dest))
             folder_dest = dest.endswith("/") or len(sources) > 1 or dest in (".", "./")
             for source in sources:
                 if source.startswith(("http://", "https://", "/", "..")):
                     continue
                 is_folder = source == "." or source.endswith("/")
                 if folder_dest and not is_folder:
-                    copies.append((posixpath.join(into, posixpath.basename(source)), source,
-                                   False))
+                    self.copies.append((posixpath.join(into, posixpath.basename(source)),
+                                        source, False))
                 else:  # (a folder copied; or a file to a name, which may be a folder too)
-                    copies.append((into, source, True))
+                    self.copies.append((into, source, True))
                     if not is_folder:
-                        copies.append((into, source, False))
-        elif step == "RUN":
-            for words in _commands(arguments):
-                installed = _install_arguments(words)
-                if installed is None:
+                        self.copies.append((into, source, False))
+
+    def source_of(self, path: str) -> str | None:
+        """Where in the build context the file the image holds at `path` came from."""
+        import posixpath
+
+        if self.workdir == "/?" and not path.startswith("/"):
+            return None
+        return _from_context(posixpath.normpath(posixpath.join(self.workdir, path)),
+                             self.copies)
+
+
+def image_layout(text: str) -> ImageLayout:
+    """The last stage's copies and working folder (see `ImageLayout`)."""
+    layout = ImageLayout()
+    for step, arguments in _steps(text[:_MAX_TEXT]):
+        layout.step(step, arguments)
+    return layout
+
+
+_ENTRY_RE = LazyPattern(r"^[ \t]*(?:CMD|ENTRYPOINT)[ \t]+(.+)$", re.IGNORECASE | re.MULTILINE)
+
+
+def entry_words(text: str) -> list[list[str]]:
+    """The words of a Dockerfile's CMD and ENTRYPOINT lines (JSON or shell form)."""
+    import json
+
+    found = []
+    for match in _ENTRY_RE.finditer(text[:_MAX_TEXT]):
+        line = match.group(1).strip()
+        if line.startswith("["):
+            try:
+                found.append([str(w) for w in json.loads(line)])
+            except ValueError:
+                continue
+        else:
+            found.extend(_commands(line))
+    return found
+
+
+def installed_requirements(text: str) -> list[str]:
+    """The requirements files a Dockerfile's RUN installs with `-r` (whatever their name:
+    `deploy/pins.txt`), as paths of the build context: through the COPY that put each where
+    the RUN reads it (`COPY deploy/pins.txt /tmp/pins.txt` then `-r /tmp/pins.txt`). Red
+    team 44 F7: the lock compared was not what the image installs."""
+    import posixpath
+
+    layout = ImageLayout()
+    found: list[str] = []
+    for step, arguments in _steps(text[:_MAX_TEXT]):
+        if step != "RUN":
+            layout.step(step, arguments)
+            continue
+        for words in _commands(arguments):
+            installed = _install_arguments(words)
+            if installed is None:
+                continue
+            names = [installed[i + 1] for i, a in enumerate(installed[:-1])
+                     if a in ("-r", "--requirement")]
+            names += [a.split("=", 1)[1] for a in installed if a.startswith("--requirement=")]
+            for name in names:
+                if "$" in name or name.endswith(".toml"):
                     continue
-                names = [installed[i + 1] for i, a in enumerate(installed[:-1])
-                         if a in ("-r", "--requirement")]
-                names += [a.split("=", 1)[1] for a in installed
-                          if a.startswith("--requirement=")]
-                for name in names:
-                    if "$" in name or name.endswith(".toml") or (
-                            workdir == "/?" and not name.startswith("/")):
-                        continue
-                    at = posixpath.normpath(posixpath.join(workdir, name))
-                    origin = _from_context(at, copies)
-                    if origin is not None and origin not in found:
-                        found.append(origin)
+                origin = layout.source_of(posixpath.normpath(name))
+                if origin is not None and origin not in found:
+                    found.append(origin)
     return found
 
 

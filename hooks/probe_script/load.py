@@ -188,6 +188,12 @@ class _Resolver:
                 raise LoadFailure("refused", refused + f" (it is {value.__module__}'s"
                                   f" {value.__qualname__})", module=module, name=name)
             return
+        if module in MODULE_ALIASES and value.__module__ != home:
+            # scikit-learn 1.6 named its Cython losses `_loss.X`; a later release has them
+            # under their package: the file loads only with 1.6 (MLG308, not "allow it":
+            # new-user trial 45 F6)
+            raise LoadFailure("class", f"{module}.{name} (scikit-learn 1.6's name of"
+                              f" {value.__module__}.{name})", module=module, name=name)
         if value.__module__ != home:  # imported there: pickle would name its own module
             raise LoadFailure("refused", refused + f" (it is {value.__module__}'s class)",
                               module=module, name=name)
