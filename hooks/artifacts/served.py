@@ -419,22 +419,13 @@ def _in_image(path: str, source: str) -> str | None:
     """The repository's file a deployed Dockerfile copies to `path` in the image
     (`WORKDIR /app` + `COPY . .` make `/app/models/m.joblib` the context's
     `models/m.joblib`; new-user trial 45 F5), as an absolute path; None when none does."""
-    from mlgate.artifacts.reading import Unreadable, read_head
-    from mlgate.checks.lock import _deployed_image
-    from mlgate.files import file_kind, project_files
+    from mlgate.checks.lock import _dockerfiles
     from mlgate.locks.dockerfile import image_layout
 
     key = os.getcwd()
     if key not in _LAYOUTS:
-        layouts = []
-        for name in project_files("."):
-            if file_kind(name) != "dockerfile" or not _deployed_image(name):
-                continue
-            try:
-                text = read_head(os.path.realpath(name), 1 << 20).decode("utf-8", "replace")
-            except (OSError, Unreadable):
-                continue
-            layouts.append((os.path.dirname(os.path.abspath(name)), image_layout(text)))
+        layouts = [(os.path.dirname(os.path.abspath(name)), image_layout(text))
+                   for name, text in _dockerfiles(".")]
         _LAYOUTS.clear()
         _LAYOUTS[key] = layouts
     for folder, layout in _LAYOUTS[key]:

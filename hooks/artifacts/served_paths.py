@@ -610,14 +610,13 @@ def _aliases(tree: ast.Module) -> dict[str, str]:
 
 
 def _qualified(node: ast.expr, aliases: dict[str, str]) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
+    """`jl.load` -> "joblib.load" through the module's imports; None for no dotted name."""
+    from mlgate.contracts.pydantic_ast import _dotted
+
+    parts = _dotted(node)
+    if parts is None:
         return None
-    parts.append(aliases.get(node.id, node.id))
-    return ".".join(reversed(parts))
+    return ".".join([aliases.get(parts[0], parts[0]), *parts[1:]])
 
 
 def qualified(node: ast.expr, aliases: dict[str, str]) -> str | None:

@@ -110,21 +110,13 @@ def _image_requirements(root: str, listed: list[str] | None, top: str,
     Dockerfile's folder (its usual build context), then from `root`."""
     if listed is None:
         return []
-    from mlgate.artifacts.reading import Unreadable, read_head
-    from mlgate.checks.lock import _deployed_image
-    from mlgate.files import file_kind
+    from mlgate.checks.lock import _dockerfiles
     from mlgate.locks.dockerfile import installed_requirements
 
     names = {os.path.normpath(os.path.relpath(os.path.join(os.getcwd(), n), top)): n
              for n in listed}
     found = []
-    for name in listed[:100000]:
-        if file_kind(name) != "dockerfile" or not _deployed_image(name):
-            continue
-        try:
-            text = read_head(os.path.realpath(name), 1 << 20).decode("utf-8", "replace")
-        except (OSError, Unreadable):
-            continue
+    for name, text in _dockerfiles(root):
         if "-r" not in text and "--requirement" not in text:
             continue
         folder = os.path.relpath(os.path.dirname(os.path.join(os.getcwd(), name)), top)

@@ -38,7 +38,14 @@ _MAX_TEXT = 1 << 20  # a Dockerfile is small; a bigger one is read this far
 
 def _instructions(text: str):
     """(offset of the command, the command with its continuation lines joined) per RUN."""
-    for match in _RUN_RE.finditer(text):
+    for _, start, arguments in _joined(_RUN_RE, text):
+        yield start, arguments
+
+
+def _joined(pattern, text: str):
+    """(match, offset of its arguments, the arguments with continuation lines joined) for
+    each instruction `pattern` finds."""
+    for match in pattern.finditer(text):
         start = end = match.end()
         while True:
             newline = text.find("\n", end)
@@ -46,7 +53,7 @@ def _instructions(text: str):
             if text[end:line_end].rstrip("\r \t").endswith("\\") and newline >= 0:
                 end = newline + 1
                 continue
-            yield start, text[start:line_end]
+            yield match, start, text[start:line_end]
             break
 
 
@@ -280,16 +287,8 @@ _STEP_RE = LazyPattern(r"^[ \t]*(COPY|ADD|WORKDIR|RUN|FROM)[ \t]+", re.IGNORECAS
 def _steps(text: str):
     """(instruction, its arguments with continuation lines joined) for COPY, ADD, WORKDIR,
     RUN and FROM, in order."""
-    for match in _STEP_RE.finditer(text):
-        start = end = match.end()
-        while True:
-            newline = text.find("\n", end)
-            line_end = len(text) if newline < 0 else newline
-            if text[end:line_end].rstrip("\r \t").endswith("\\") and newline >= 0:
-                end = newline + 1
-                continue
-            yield match.group(1).upper(), text[start:line_end]
-            break
+    for match, _, arguments in _joined(_STEP_RE, text):
+        yield match.group(1).upper(), arguments
 
 
 def _copy_words(arguments: str) -> list[str] | None:
