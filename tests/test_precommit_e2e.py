@@ -285,6 +285,14 @@ def test_check_artifact_blocks_unsafe_and_stale_models(
     proc = repo.commit("model.joblib", "model")
     assert proc.returncode == 0, proc.stdout
     assert repo.commit_count() == before + 1
+    # The service loads another model, one git does not have: said, not blocked (MLG313).
+    repo.write("api.py", b"import joblib\nfrom fastapi import FastAPI\n"
+                         b"model = joblib.load('model_v2.joblib')\n")
+    proc = repo.commit("api.py", "serve the new model")
+    assert proc.returncode == 0, proc.stdout
+    assert "api.py:3:9: MLG313" in proc.stdout and "model_v2.joblib, which is not in the" \
+        " repository" in proc.stdout, proc.stdout
+    before += 1
 
     marker = tmp_path / "PWNED"
     repo.write("evil.pkl", pickle.dumps(_Payload(marker)))
