@@ -88,6 +88,12 @@ PICKLERS = FILE_TAKERS
 DATA_FOLDERS = frozenset({"data", "dataset", "datasets", "input", "inputs", "raw",
                           "processed", "interim", "features"})
 _TOKENS = (b"load", b"InferenceSession", b"Booster")
+_LOADER_CALL_RE = LazyPattern(rb"(?:\bload|\bloads|load_model|InferenceSession|Booster)\s*\(")
+
+
+def calls_a_loader(data: bytes) -> bool:
+    """Whether source text may call a loader (the hook's cheap test of a staged file)."""
+    return bool(_LOADER_CALL_RE.search(data))
 _TEST_FOLDERS = frozenset({"test", "tests", "testing"})
 _NOTEBOOK_FOLDERS = frozenset({"notebook", "notebooks", "nb", "nbs"})
 # Django's migrations; an environment's packages committed without their pyvenv.cfg

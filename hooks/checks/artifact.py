@@ -132,6 +132,19 @@ def _declared_elsewhere(config: Config, paths: list[str]) -> list[str]:
         if os.path.isfile(spec.artifact) and os.path.realpath(spec.artifact) not in known))
 
 
+def _calls_a_loader(path: str) -> bool:
+    from mlgate.artifacts.served import MAX_BYTES, calls_a_loader
+
+    try:
+        if os.path.islink(path) or not os.path.isfile(path) or os.path.getsize(
+                path) > MAX_BYTES:
+            return False
+        with open(path, "rb") as handle:
+            return calls_a_loader(handle.read(MAX_BYTES))
+    except OSError:
+        return False
+
+
 def _served(args: argparse.Namespace, config: Config, paths: list[str]) -> list[Finding]:
     """MLG313 at each load, in the serving code, of a model file that is not checked: with
     no files named, the project's; for the hook, those in the Python files of the commit,
@@ -144,8 +157,12 @@ def _served(args: argparse.Namespace, config: Config, paths: list[str]) -> list[
 
     if not args.files:
         return served_findings(paths, excluded)
-    staged = [f for f in args.files if f.endswith(".py") and os.path.isfile(f)]
-    if not staged or not args.only_artifacts:
+    if not args.only_artifacts:
+        return []
+    # (every commit of a .py file runs the hook: only a file that calls a loader can hold a
+    # load to report, and the project-wide reading is paid for those alone)
+    staged = [f for f in args.files if f.endswith(".py") and _calls_a_loader(f)]
+    if not staged:
         return []
     every = [p for p in _artifacts([]) if not excluded(p)]
     return served_findings(every + _declared_elsewhere(config, every), excluded,
