@@ -194,6 +194,16 @@ def _error(args: argparse.Namespace, code: int, kind: str, message: str) -> int:
     return code
 
 
+def _say_whose_environment(command: str) -> None:
+    """Which interpreter's packages the findings judged, when any: under pre-commit the
+    environment is found, not given, and a wrong one reads as a wall of lock findings."""
+    chosen = sys.modules.get("mlgate.environment")
+    for python in getattr(chosen, "CHOSEN", ()):
+        print(f"mlgate {command}: the project's environment judged: {python.executable}"
+              f" (from {python.reason}; `mlgate env` says where else it looked)",
+              file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Every command, with what no command may end in: a traceback because the report could
     not be written (stdout on a full disk, a pipe closed early by `head`), or an empty
@@ -201,6 +211,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     gate = sys.modules.get("mlgate.artifacts.gate")
     if gate is not None:  # a run in a process that ran others (tests): notes said once a run
         del gate._TOLD[:]
+    environment = sys.modules.get("mlgate.environment")
+    if environment is not None:
+        del environment.CHOSEN[:]
     if sys.stderr is None:  # fd 2 closed: print(file=None) would write to stdout instead
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the process's lifetime
     if sys.stdout is None:  # fd 1 closed (`mlgate paths >&-`): Python sets it to None
@@ -413,6 +426,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
                 if note:
                     sys.stdout.write(note + "\n")
         sys.stdout.flush()
+        if findings and args.format == "text":  # after the report, in a merged stream too
+            _say_whose_environment(args.command)
     except BrokenPipeError:
         sys.stderr.close()
     except OSError as exc:  # a full disk, /dev/full: the report was not delivered

@@ -24,7 +24,10 @@ one before it did not:
    skipped, that is the `bin/` of a virtualenv (`pyvenv.cfg`) or conda environment
    (`conda-meta/`) with a python in it. Under pre-commit this is what is left of a virtualenv
    activated outside the repository (Poetry's cache, virtualenvwrapper's ~/.virtualenvs), so
-   a hook finds what `mlgate` run by hand finds through VIRTUAL_ENV;
+   a hook finds what `mlgate` run by hand finds through VIRTUAL_ENV. An environment on PATH
+   that mlgate is installed in is, under pre-commit, judged as mlgate run by hand judges its
+   own: skipped unless the shell that ran pre-commit activated it (its VIRTUAL_ENV, read on
+   Linux from pre-commit's own process; elsewhere assumed), and then tried last;
 9. the environment the project's tool made, located by that tool's own rules from files
    alone, never by running the tool: Poetry's (`{virtualenvs.path}/{name}-{hash}-py{X.Y}`),
    PDM's (`.pdm-python`), Hatch's default environment, pipenv's
@@ -56,6 +59,11 @@ HOW_TO = (
     " (`mlgate env` lists where it looked)"
 )
 OWN = "mlgate's own environment (pre-commit's, when run as a hook)"
+ON_PATH = "the activated environment on PATH"
+NOT_ACTIVATED = ("mlgate is installed in it and the shell that ran pre-commit did not"
+                 " activate it: run by hand, mlgate skips it too (a tools environment)")
+TOOLS_LAST = ("mlgate is installed in it: the project's only if no other place names one"
+              " (it is tried last, as mlgate run by hand tries its own)")
 OWN_LAST = ("mlgate's own environment: the project's only if no other place names one (it"
             " is tried last)")
 
@@ -311,7 +319,14 @@ def resolve_project_python(
     env = os.environ if environ is None else environ
     found = _choose(cli_python, config_python, config_root, repo_root, env)
     _refuse_tracked(found, repo_root)
+    if all(found.executable != chosen.executable for chosen in CHOSEN):
+        CHOSEN.append(found)
     return found
+
+
+# Every interpreter this run judged, for the line the report ends with (new-user trial 45
+# F4: a hook's findings never said whose packages they were about).
+CHOSEN: list[ProjectPython] = []
 
 
 def anchor_python(args) -> None:
@@ -392,7 +407,7 @@ def _choose(cli_python: str | None, config_python: str | None, config_root: str,
         if found:
             return ProjectPython(found, "VIRTUAL_ENV", seen)
         seen.append(Candidate("VIRTUAL_ENV", virtual_env, _missing(virtual_env)))
-    project = _activated_on_path(env, seen)
+    project, tools = _activated_on_path(env, seen, _own_is_a_hooks(env))
     if project is None:
         from mlgate.tool_environments import made_by_a_tool
 
@@ -402,6 +417,8 @@ def _choose(cli_python: str | None, config_python: str | None, config_root: str,
     found = env_python(own) if own else None
     if found:
         return ProjectPython(found, "VIRTUAL_ENV", seen)
+    if tools:
+        return ProjectPython(tools, ON_PATH, seen)
     below = _environments_below(repo_root)
     hint = (f" ({', '.join(below)} below the root is a project's: give its folder a"
             " pyproject.toml with a [tool.mlgate] table, which makes it a project of its own,"
@@ -443,12 +460,21 @@ def _is_environment(prefix: str) -> bool:
             or os.path.isdir(os.path.join(prefix, "conda-meta")))
 
 
-def _activated_on_path(env: Mapping[str, str], seen: list[Candidate]) -> ProjectPython | None:
+def _activated_on_path(env: Mapping[str, str], seen: list[Candidate], hook: bool
+                       ) -> tuple[ProjectPython | None, str | None]:
     """Step 8. Activating an environment puts its bin/ first on PATH; pre-commit then puts
     its own environment's bin/ before that and rewrites VIRTUAL_ENV, but keeps the rest of
     PATH. So the first environment's bin/ on PATH after mlgate's own is the one the user
-    activated. Relative entries are skipped: they name folders of the commit."""
+    activated. Relative entries are skipped: they name folders of the commit.
+
+    Under pre-commit (`hook`), an environment on PATH that mlgate is installed in is the one
+    `mlgate` run by hand would run from, so it is judged as mlgate judges its own by hand
+    (new-user trial 45 F4: a tools virtualenv on PATH, never activated, refused by hand,
+    was the project's under pre-commit, and its pytest and ruff were 26 lock findings): only
+    if the user activated it, and then last, after the environments the project's tools
+    make. Returned second, as that last resort."""
     own = os.path.realpath(sys.prefix)
+    tools = None
     for entry in env.get("PATH", "").split(os.pathsep):
         if not entry or not os.path.isabs(entry):
             continue
@@ -460,9 +486,44 @@ def _activated_on_path(env: Mapping[str, str], seen: list[Candidate]) -> Project
             seen.append(Candidate("PATH", entry, OWN))
             continue
         found = env_python(prefix)
+        if found and hook and _holds_mlgate(entry):
+            known, activated = invoking_virtual_env()
+            if known and not (activated and _same_prefix(activated, prefix)):
+                seen.append(Candidate("PATH", entry, NOT_ACTIVATED))
+                continue
+            if tools is None:
+                tools = found
+                seen.append(Candidate("PATH", entry, TOOLS_LAST))
+            continue
         if found:
-            return ProjectPython(found, "the activated environment on PATH", seen)
+            return ProjectPython(found, ON_PATH, seen), tools
         seen.append(Candidate("PATH", entry, "no python in this environment"))
     seen.append(Candidate("PATH", None, "no entry is the bin/ of another virtualenv or conda"
                                         " environment"))
-    return None
+    return None, tools
+
+
+def _holds_mlgate(bin_folder: str) -> bool:
+    return any(os.path.isfile(os.path.join(bin_folder, name))
+               for name in ("mlgate", "mlgate.exe"))
+
+
+def invoking_virtual_env() -> tuple[bool, str | None]:
+    """(known, value): the VIRTUAL_ENV of the shell that started pre-commit. pre-commit
+    rewrote this process's, but the process that started this hook, pre-commit itself, keeps
+    the environment it was started with, which Linux shows in /proc/PID/environ (read
+    bounded, and only when that process is pre-commit). Not known elsewhere."""
+    parent = os.getppid()
+    try:
+        with open(f"/proc/{parent}/cmdline", "rb") as f:
+            command = f.read(1 << 16)
+        if b"pre_commit" not in command and b"pre-commit" not in command:
+            return False, None
+        with open(f"/proc/{parent}/environ", "rb") as f:
+            block = f.read(1 << 20)
+    except OSError:
+        return False, None
+    for item in block.split(b"\0"):
+        if item.startswith(b"VIRTUAL_ENV="):
+            return True, os.fsdecode(item[len(b"VIRTUAL_ENV="):]) or None
+    return True, None

@@ -120,6 +120,43 @@ def test_a_venv_activated_outside_the_repository_is_found_on_path_under_pre_comm
     assert (by_hand.reason, by_hand.executable) == ("VIRTUAL_ENV", python_of(user))
 
 
+def test_under_pre_commit_a_venv_holding_mlgate_is_judged_as_mlgate_judges_its_own(
+        repo, tmp_path, home, monkeypatch):
+    """New-user trial 45 F4: a tools virtualenv (mlgate and pre-commit in it) on PATH, never
+    activated: by hand mlgate skips it (its own), so under pre-commit it is skipped too; when
+    the shell that ran pre-commit activated it, it is the last resort, as by hand."""
+    import mlgate.environment as environment
+
+    tools = make_venv(tmp_path / "tools")
+    (tools / "bin" / "mlgate").write_text("#!/bin/sh\n")
+    hooked = {**under_pre_commit(tools / "bin"), "HOME": str(home)}
+    monkeypatch.setattr(environment, "invoking_virtual_env", lambda: (True, None))
+    with pytest.raises(NoProjectPython) as refused:
+        discover(repo, hooked)
+    [why] = [c.why for c in refused.value.candidates if c.path == str(tools / "bin")]
+    assert why.startswith("mlgate is installed in it and the shell that ran pre-commit did not")
+    # By hand, the same PATH: the same answer, since there it is mlgate's own.
+    monkeypatch.setattr(environment.sys, "prefix", str(tools))
+    with pytest.raises(NoProjectPython):
+        discover(repo, {"PATH": os.pathsep.join([str(tools / "bin"), SYSTEM_PATH]),
+                        "HOME": str(home)})
+    monkeypatch.undo()
+
+    for known in ((True, str(tools)), (False, None)):  # activated; or not knowable (macOS)
+        monkeypatch.setattr(environment, "invoking_virtual_env", lambda known=known: known)
+        found = discover(repo, hooked)
+        assert (found.reason, found.executable) == (ON_PATH, python_of(tools))
+        assert rejected(found)[("PATH", str(tools / "bin"))].startswith("mlgate is installed")
+    # ...but last: the environment the project's PDM names comes first
+    pdm = make_venv(repo.parent / "pdm-env")
+    (repo / ".pdm-python").write_text(python_of(pdm) + "\n")
+    assert discover(repo, hooked).executable == python_of(pdm)
+    # A virtualenv on PATH without mlgate is still the activated one, first.
+    plain = make_venv(tmp_path / "plain")
+    found = discover(repo, under_pre_commit(tools / "bin", plain / "bin", HOME=str(home)))
+    assert (found.reason, found.executable) == (ON_PATH, python_of(plain))
+
+
 def test_a_hook_in_its_own_virtualenv_finds_the_users_venv(repo, tmp_path, home):
     """A second virtualenv plays pre-commit's hook environment (mlgate importable in it, its
     sys.prefix not the tests'), with exactly the variables pre-commit gives a hook."""

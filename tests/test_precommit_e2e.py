@@ -252,6 +252,36 @@ def test_check_lock_judges_the_projects_venv_not_the_hook_env(
                     "attrs is locked at 23.2.0 but 24.1.0 is installed")
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads pre-commit's environment"
+                    " from /proc (elsewhere such an environment is assumed activated)")
+def test_check_lock_skips_a_tools_venv_on_path_unless_the_user_activated_it(
+    tmp_path: Path, e2e_env: dict[str, str], snapshot: tuple[Path, str]
+) -> None:
+    """New-user trial 45 F4: a virtualenv with mlgate (and pre-commit) in it, on PATH but
+    never activated, was the project's under pre-commit while mlgate run by hand refused it;
+    its test tools became 26 lock findings, and nothing said which Python was judged."""
+    from envs import install, make_venv, python_of
+
+    tools = make_venv(tmp_path / "tools")
+    (tools / "bin" / "mlgate").write_text("#!/bin/sh\n")  # what `pip install mlgate` puts
+    install(tools, "attrs", "24.1.0")
+    path = os.pathsep.join([str(tools / "bin"), e2e_env["PATH"]])
+    repo = make_user_repo(tmp_path / "project", {**e2e_env, "PATH": path}, snapshot,
+                          ("check-lock",))
+    repo.write("requirements.txt", b"attrs==23.2.0\n")
+    before = repo.commit_count()
+    proc = repo.commit("requirements.txt", "lock")
+    _assert_blocked(repo, proc, before, "cannot find the project's Python environment")
+    assert "MLG202" not in proc.stdout
+
+    # Activated in the shell that commits, it is the project's, and the report says so.
+    repo.env = {**repo.env, "VIRTUAL_ENV": str(tools)}
+    proc = repo.git("commit", "-m", "lock")
+    _assert_blocked(repo, proc, before, "requirements.txt:1:1: MLG202",
+                    f"the project's environment judged: {python_of(tools)}",
+                    "the activated environment on PATH")
+
+
 class _Payload:
     """Pickles to a call of os.system: what a hostile pull request would commit."""
 
