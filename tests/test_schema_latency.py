@@ -1065,3 +1065,58 @@ def test_a_sample_the_api_refuses_is_not_told_of_preprocessors_beside_it(repo, c
     mismatch = [f for f in found if f["code"] == "MLG410"]
     assert code == 1 and mismatch and {f["code"] for f in found} == {"MLG410"}, found
     assert all("saved beside the model" not in f["hint"] for f in mismatch), mismatch
+
+
+V1_PACKAGE_CONTRACT = """
+from pydantic.v1 import BaseModel
+
+from .naming import camel
+
+
+class Request(BaseModel):
+    age: float
+    yearly_income: float
+    city: str
+
+    class Config:
+        alias_generator = camel
+        extra = "forbid"
+"""
+
+
+def test_contract_import_reads_pydantic_1_in_a_package_with_relative_imports(repo, capsys):
+    """New-user trial 45 F3: `contract-import = true` failed on pydantic 1.10 ("no attribute
+    'model_fields'") and on `from .enums import ...` ("attempted relative import with no
+    known parent package"), and after its MLG400 the static reading's MLG405s still came."""
+    pytest.importorskip("pydantic.v1")
+    frame = FRAME.rename(columns={"income": "yearlyIncome"})
+    columns = ColumnTransformer([("num", StandardScaler(), ["age", "yearlyIncome"]),
+                                 ("cat", OneHotEncoder(handle_unknown="ignore"), ["city"])])
+    joblib.dump(make_pipeline(columns, LogisticRegression()).fit(frame, TARGET),
+                repo / "model.joblib")
+    (repo / "service").mkdir()
+    (repo / "service" / "__init__.py").write_text("")
+    (repo / "service" / "naming.py").write_text(
+        "def camel(name):\n    first, *rest = name.split('_')\n"
+        "    return first + ''.join(part.title() for part in rest)\n")
+    (repo / "service" / "schemas.py").write_text(V1_PACKAGE_CONTRACT)
+    (repo / "pyproject.toml").write_text('[tool.mlgate.schema]\ncontract-names = "aliases"\n')
+    contract = ("--contract", "service/schemas.py:Request")
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", *contract)
+    assert "MLG409" in codes(found)  # read statically: the aliases are not known
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", *contract,
+                         "--contract-import")
+    assert (code, found) == (0, [])
+    # pydantic's own reading: the sample must use the aliases, and extra keys are refused
+    row = {"age": 0.3, "yearly_income": 0.5, "city": "a"}
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", *contract,
+                         "--contract-import", "--sample", sample(repo, row))
+    said = " ".join(f["message"] for f in found if f["code"] == "MLG410")
+    assert "lacks 'yearlyIncome'" in said and "has 'yearly_income'" in said, found
+    # An import that fails is the finding; the static reading it replaces is not compared.
+    (repo / "service" / "schemas.py").write_text(
+        V1_PACKAGE_CONTRACT.replace("from .naming import camel", "from .absent import camel"))
+    code, found, _ = run(capsys, "schema", "--artifact", "model.joblib", *contract,
+                         "--contract-import")
+    assert code == 1 and codes(found) == ["MLG400"], found
+    assert "No module named 'service.absent'" in found[0]["message"], found

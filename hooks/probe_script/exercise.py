@@ -1,6 +1,7 @@
 """The loaded model exercised for the schema and latency checks: expected input, the sample
 predicted, an empty request, single-row timings."""
 
+import os
 import sys
 
 from .common import error_text
@@ -301,19 +302,60 @@ def measure_latency(function, row, spec):
 def import_contract(spec):
     """Opt-in (`contract-import = true`): import the API module in the project's
     environment and read the pydantic model's fields as pydantic sees them (computed
-    aliases included). This runs the project's own code, which is why it is opt-in."""
-    import importlib.util
-
+    aliases included). This runs the project's own code, which is why it is opt-in.
+    pydantic 2's `model_fields` and pydantic 1's `__fields__` (also 2's `pydantic.v1`) are
+    read: new-user trial 45 F3, a pydantic 1.10 contract was "no attribute model_fields"."""
     for root in reversed(spec.get("roots", [])):
         if root not in sys.path:
             sys.path.insert(0, root)
-    module_spec = importlib.util.spec_from_file_location("_mlgate_contract", spec["file"])
+    cls = getattr(_contract_module(spec["file"]), spec["class"])
+    fields = getattr(cls, "model_fields", None)
+    if isinstance(fields, dict):
+        return _pydantic2(cls, fields)
+    fields = getattr(cls, "__fields__", None)
+    if isinstance(fields, dict):
+        return _pydantic1(cls, fields)
+    raise TypeError(f"{spec['class']} is no pydantic model (no model_fields, no __fields__)")
+
+
+def _contract_module(file):
+    """The module, imported by its dotted name when its folder is a package, so that its
+    relative imports work (new-user trial 45 F3: `from .enums import ...` in
+    housing_backend/schemas.py); by its file otherwise, or when that name is another
+    file's (an installed package of the same name)."""
+    import importlib
+    import importlib.util
+
+    folder, parts = os.path.dirname(file), [os.path.splitext(os.path.basename(file))[0]]
+    while os.path.isfile(os.path.join(folder, "__init__.py")):
+        parts.insert(0, os.path.basename(folder))
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    if len(parts) > 1 and all(part.isidentifier() for part in parts):
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+        name = ".".join(parts)
+        try:
+            module = importlib.import_module(name)
+        except ImportError as exc:
+            if exc.name is None or not name.startswith(exc.name):
+                raise  # the module's own import failed, not the finding of it
+        else:
+            found = getattr(module, "__file__", None)
+            if found and os.path.realpath(found) == os.path.realpath(file):
+                return module
+    module_spec = importlib.util.spec_from_file_location("_mlgate_contract", file)
     module = importlib.util.module_from_spec(module_spec)
     sys.modules["_mlgate_contract"] = module
     module_spec.loader.exec_module(module)
-    cls = getattr(module, spec["class"])
+    return module
+
+
+def _pydantic2(cls, model_fields):
     fields = []
-    for name, info in cls.model_fields.items():
+    for name, info in model_fields.items():
         alias = info.alias if isinstance(info.alias, str) else None
         if alias is None and isinstance(getattr(info, "validation_alias", None), str):
             alias = info.validation_alias
@@ -328,6 +370,26 @@ def import_contract(spec):
             # which keys pydantic accepts: the alias, the field's name, or both
             "by_name": by_name if isinstance(by_name, bool) else None,
             "by_alias": by_alias if isinstance(by_alias, bool) else None}
+
+
+def _pydantic1(cls, model_fields):
+    """pydantic 1: a ModelField has `alias` (the name when none is given) and `required`
+    (True, False, or Undefined for Optional without a default: not required); `Config`
+    says `extra` (an Extra, a str enum) and `allow_population_by_field_name`."""
+    fields = []
+    for name, info in model_fields.items():
+        alias = getattr(info, "alias", None)
+        annotation = getattr(info, "outer_type_", None)
+        fields.append({"name": name,
+                       "alias": alias if isinstance(alias, str) and alias != name else None,
+                       "type_text": getattr(annotation, "__name__", repr(annotation)),
+                       "required": getattr(info, "required", False) is True})
+    config = getattr(cls, "__config__", None)
+    extra = getattr(config, "extra", None)
+    extra = getattr(extra, "value", extra)
+    by_name = getattr(config, "allow_population_by_field_name", None)
+    return {"fields": fields, "extra": extra if isinstance(extra, str) else None,
+            "by_name": by_name if isinstance(by_name, bool) else None, "by_alias": None}
 
 
 def _takes_records(first):
