@@ -58,6 +58,17 @@ class Cache:
 
     def __init__(self, folder: str | None) -> None:
         self.folder = folder
+        self.memory: dict[str, str] | None = None
+
+    @classmethod
+    def this_run(cls) -> Cache:
+        """`--no-cache` for a command that asks one probe question twice: what this run
+        wrote, kept in memory only, so nothing from an earlier run is read (new-user trial
+        45 F9: `mlgate audit --no-cache` loaded each model twice, once for the artifact
+        pillar and again for schema and latency)."""
+        cache = cls(None)
+        cache.memory = {}
+        return cache
 
     # `--no-cache`: no copy is read or written in this run, not even the configuration's
     # (reliability round 37: a planted config copy still silenced findings under it)
@@ -79,6 +90,9 @@ class Cache:
         return cls(os.path.join(git, "mlgate-cache") if os.path.isdir(git) else None)
 
     def read(self, name: str) -> dict | None:
+        if self.memory is not None and name in self.memory:
+            value = json.loads(self.memory[name])  # a copy: a caller's change stays its own
+            return value if isinstance(value, dict) else None
         if not self.folder:
             return None
         try:
@@ -96,6 +110,9 @@ class Cache:
         return value if isinstance(value, dict) else None
 
     def write(self, name: str, value: dict) -> None:
+        if self.memory is not None:
+            with contextlib.suppress(ValueError, TypeError, RecursionError):
+                self.memory[name] = json.dumps(value)
         if not self.folder:
             return
         # Written beside, then renamed: readers never see half a file, and concurrent runs

@@ -715,7 +715,8 @@ class ArtifactGate:
         self.config, self.verbose, self.label = config, verbose, label
         self.section = config.section(NAME)
         self.repo_root = find_repo_root(os.getcwd())
-        self.cache = Cache(None) if no_cache else Cache.for_repo(self.repo_root)
+        self.cache = Cache.this_run() if no_cache else Cache.for_repo(self.repo_root)
+        self._told: set[str] = set()  # the loads --verbose has said (a later ask is cached)
         self._installed: Any = None  # the environment's distributions, when MLG311 asks
         self.python = resolve_project_python(python_arg, config.python, config.root,
                                              self.repo_root)
@@ -969,11 +970,14 @@ class ArtifactGate:
             found.extend(self._libraries_unlocked(path, record["facts"], lock_roots))
             _version_first(found)
             out.append((path, found, record))
-            if self.verbose and (record.get("load") or {}).get("ok"):
+            told = path in self._told
+            if self.verbose and record.get("load"):
+                self._told.add(path)
+            if self.verbose and not told and (record.get("load") or {}).get("ok"):
                 info = record["load"]
                 print(f"mlgate {self.label}: {path} loads as {info.get('type')} in"
                       f" {info.get('load_seconds', 0):.2f} s", file=sys.stderr)
-            if self.verbose and record.get("load"):
+            if self.verbose and not told and record.get("load"):
                 print(f"mlgate {self.label}: {path} loaded under"
                       f" {sandbox_summary(record['load'].get('sandbox'))}", file=sys.stderr)
             report = (record.get("load") or {}).get("sandbox") or {}

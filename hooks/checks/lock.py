@@ -1441,6 +1441,13 @@ _INSTALL = {"requirements": "pip install -r FILE", "uv": "uv sync",
             "pyproject": "pip install -e ., or uv sync"}
 
 
+# The lock check alone reads no model: the version a committed model was pickled with,
+# which is the one to pin, is the artifact check's to name (new-user trial 45 F8: `mlgate
+# lock` said "pin scikit-learn==<installed>", the next hook MLG306 "pin <pickled>").
+PICKLED_PIN = ("; if a committed model was pickled with another scikit-learn, pin that one"
+               " instead (`mlgate artifact` names it: MLG306)")
+
+
 def _check_package(lock, package, env: _Installed, require_hashes: bool) -> list[Finding]:
     found = []
     dist = env.dists.get(package.name)
@@ -1456,7 +1463,9 @@ def _check_package(lock, package, env: _Installed, require_hashes: bool) -> list
         what = package.specifier or package.source_url or "any version"
         hint = ("install a version in that range, test it, and pin it"
                 if dist and _outside_specifier(package, dist["version"]) else
-                f"pin the version you tested: {package.name}=={dist['version']}" if dist else
+                f"pin the version you tested: {package.name}=={dist['version']}"
+                + (PICKLED_PIN if canonical_name(package.name) == "scikit-learn" else "")
+                if dist else
                 "install it, test, and pin the version you tested (pip freeze, uv lock, or"
                 " pip-compile write the pins)")
         found.append(_finding(

@@ -1,0 +1,54 @@
+"""Round 46: what a run costs and says (new-user trial 45 F9), and the advice it gives."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import joblib
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+import mlgate.probe
+from mlgate.cli import main
+
+FRAME = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0]})
+
+
+def test_audit_without_the_cache_loads_each_model_once(git_project, capsys, monkeypatch):
+    """F9: `mlgate audit --no-cache -v` said "loads as" twice, with two timings: the artifact
+    pillar loaded the model, then schema and latency loaded it again, since the answer the
+    later asks were to find was kept in no cache at all."""
+    joblib.dump(LogisticRegression().fit(FRAME, [0, 1, 0, 1]), git_project / "model.joblib")
+    (git_project / "sample_request.json").write_text('{"x": 0.9}\n')
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate]\nrequire = ["artifact", "schema", "latency"]\n')
+    subprocess.run(["git", "add", "-A"], check=True)
+    started: list[str] = []
+    real = mlgate.probe.PendingProbe.__init__
+
+    def counting(self, python, command, *args, **kwargs):
+        started.append(command)
+        real(self, python, command, *args, **kwargs)
+
+    monkeypatch.setattr(mlgate.probe.PendingProbe, "__init__", counting)
+    code = main(["audit", "--format", "json", "--python", sys.executable, "--no-cache", "-v"])
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    states = {p["name"]: p["status"] for p in report["pillars"]}
+    assert (states["artifact"], states["schema"], states["latency"]) == ("pass",) * 3, report
+    assert started.count("load-artifact") == 1, started
+    assert captured.err.count("model.joblib loads as") == 1, captured.err
+    assert code in (0, 1)
+
+
+def test_the_lock_alone_points_at_the_pickled_version_too(git_project, capsys):
+    """F8: `mlgate lock` said "pin the version you tested: scikit-learn==<installed>", and
+    the artifact check, next, that the model needs the version it was pickled with."""
+    (git_project / "requirements.txt").write_text("scikit-learn\njoblib\n")
+    code = main(["lock", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    hints = {f["package"]: f["hint"] for f in found if f["code"] == "MLG205"}
+    assert code == 1 and "pickled with another scikit-learn" in hints["scikit-learn"], found
+    assert "MLG306" in hints["scikit-learn"] and "MLG306" not in hints["joblib"], found
