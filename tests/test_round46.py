@@ -8,6 +8,7 @@ import sys
 
 import joblib
 import pandas as pd
+import pytest
 from sklearn.linear_model import LogisticRegression
 
 import mlgate.probe
@@ -52,3 +53,29 @@ def test_the_lock_alone_points_at_the_pickled_version_too(git_project, capsys):
     hints = {f["package"]: f["hint"] for f in found if f["code"] == "MLG205"}
     assert code == 1 and "pickled with another scikit-learn" in hints["scikit-learn"], found
     assert "MLG306" in hints["scikit-learn"] and "MLG306" not in hints["joblib"], found
+
+
+# ------------- served paths the evaluator did not follow (red team 45's four left)
+SERVED_LAYOUTS = {
+    "argparse default": {
+        "serve.py": "import argparse, joblib\nfrom flask import Flask\n"
+                    "parser = argparse.ArgumentParser()\n"
+                    "parser.add_argument('--model-path', default='models/model_v2.joblib')\n"
+                    "args = parser.parse_args()\n"
+                    "model = joblib.load(args.model_path)\n"},
+    "pandas read_pickle": {
+        "app.py": "import pandas as pd\nfrom fastapi import FastAPI\n"
+                  "model = pd.read_pickle('models/model_v2.joblib')\n"},
+    "os.path.join of a starred list": {
+        "app.py": "import os, joblib\nfrom fastapi import FastAPI\n"
+                  "PARTS = ['models', 'model_v2.joblib']\n"
+                  "model = joblib.load(os.path.join(*PARTS))\n"},
+}
+
+
+@pytest.mark.parametrize("layout", sorted(SERVED_LAYOUTS))
+def test_a_served_path_is_followed_through_more_spellings(git_project, layout):
+    from test_round45 import served_loads
+
+    found = served_loads(git_project, SERVED_LAYOUTS[layout])
+    assert found == {"models/model_v2.joblib"}, found

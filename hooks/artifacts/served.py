@@ -71,6 +71,7 @@ LOADERS: dict[str, tuple[int | None, tuple[str, ...]]] = {
     "tensorflow.saved_model.load": (0, ("export_dir",)),
     "xgboost.Booster": (None, ("model_file",)),
     "lightgbm.Booster": (None, ("model_file",)),
+    "pandas.read_pickle": (0, ("filepath_or_buffer",)),  # red team 45: a model read so
 }
 # `load_model(path)` of these libraries (Keras, XGBoost's and CatBoost's estimators, MLflow
 # with a local folder), or called on an object (`model.load_model("m.json")`): a hub or
@@ -83,17 +84,20 @@ LOAD_MODEL: tuple[int | None, tuple[str, ...]] = (0, ("filepath", "fname", "mode
 # Loaders that take an open file (or its bytes) as well as a path.
 FILE_TAKERS = frozenset({"pickle.load", "pickle.loads", "_pickle.load", "cPickle.load",
                          "cloudpickle.load", "dill.load", "joblib.load", "torch.load"})
-PICKLERS = FILE_TAKERS
+PICKLERS = FILE_TAKERS | {"pandas.read_pickle"}
 # Folders of data, not models: a batch scorer reads its input there (red team 45 F7).
 DATA_FOLDERS = frozenset({"data", "dataset", "datasets", "input", "inputs", "raw",
                           "processed", "interim", "features"})
-_TOKENS = (b"load", b"InferenceSession", b"Booster")
-_LOADER_CALL_RE = LazyPattern(rb"(?:\bload|\bloads|load_model|InferenceSession|Booster)\s*\(")
+_TOKENS = (b"load", b"InferenceSession", b"Booster", b"read_pickle")
+_LOADER_CALL_RE = LazyPattern(
+    rb"(?:\bload|\bloads|load_model|InferenceSession|Booster|read_pickle)\s*\(")
 
 
 def calls_a_loader(data: bytes) -> bool:
     """Whether source text may call a loader (the hook's cheap test of a staged file)."""
     return bool(_LOADER_CALL_RE.search(data))
+
+
 _TEST_FOLDERS = frozenset({"test", "tests", "testing"})
 _NOTEBOOK_FOLDERS = frozenset({"notebook", "notebooks", "nb", "nbs"})
 # Django's migrations; an environment's packages committed without their pyvenv.cfg

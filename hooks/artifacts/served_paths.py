@@ -106,6 +106,13 @@ class Project:
                     node.func.id if isinstance(node.func, ast.Name) else None)
                 if callee:
                     self.calls.setdefault(callee, []).append((module, node))
+                if callee == "add_argument":
+                    # `parser.add_argument("--model", default=...)`: `args.model` is the
+                    # default when the command line leaves it out (red team 45)
+                    dest, default = _argument_default(node)
+                    if dest is not None and default is not None:
+                        self.attrs.setdefault(dest, []).append(
+                            (module, module.function_of(node), default))
 
     # --- evaluation -----------------------------------------------------------------------
 
@@ -378,8 +385,8 @@ class Project:
     def _call(self, module: Module, node: ast.Call, scope, depth: int) -> frozenset:
         name = _qualified(node.func, module.aliases) or ""
         method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
-        args = node.args
-        if any(isinstance(a, ast.Starred) for a in args):
+        args = self._unstarred(module, node.args, scope)
+        if args is None:
             return _UNKNOWN
         value = self.value
 
@@ -438,7 +445,39 @@ class Project:
         return _UNKNOWN
 
 
+    def _unstarred(self, module: Module, args: list, scope) -> list | None:
+        """The arguments with `*PARTS` spelled out, when PARTS is a list or tuple literal
+        (`os.path.join(*PARTS)`, red team 45); None when a starred one is not."""
+        out: list = []
+        for arg in args:
+            if not isinstance(arg, ast.Starred):
+                out.append(arg)
+                continue
+            bound = arg.value if isinstance(arg.value, (ast.List, ast.Tuple)) else self._bound(
+                module, arg.value, scope)
+            if not isinstance(bound, (ast.List, ast.Tuple)) or any(
+                    isinstance(e, ast.Starred) for e in bound.elts):
+                return None
+            out.extend(bound.elts)
+        return out
+
+
 _UNKNOWN: frozenset = frozenset([None])
+
+
+def _argument_default(call: ast.Call) -> tuple[str | None, ast.expr | None]:
+    """argparse's destination and default of an `add_argument` call: `dest=`, else the
+    first long option (`--model-path` is `model_path`), else a positional name."""
+    default = next((k.value for k in call.keywords if k.arg == "default"), None)
+    dest = next((k.value.value for k in call.keywords if k.arg == "dest" and isinstance(
+        k.value, ast.Constant) and isinstance(k.value.value, str)), None)
+    names = [a.value for a in call.args if isinstance(a, ast.Constant)
+             and isinstance(a.value, str)]
+    if dest is None:
+        dest = next((n[2:] for n in names if n.startswith("--")), None) or next(
+            (n.lstrip("-") for n in names), None)
+    dest = dest.replace("-", "_") if dest else None
+    return (dest if dest and dest.isidentifier() else None), default
 
 
 def _no_others(callee: str) -> list[Module]:
