@@ -70,6 +70,26 @@ SERVED_LAYOUTS = {
         "app.py": "import os, joblib\nfrom fastapi import FastAPI\n"
                   "PARTS = ['models', 'model_v2.joblib']\n"
                   "model = joblib.load(os.path.join(*PARTS))\n"},
+    "a JSON config's key": {
+        "config.json": '{"paths": {"model": "models/model_v2.joblib"}, "port": 8000}\n',
+        "app.py": "import json, joblib\nfrom fastapi import FastAPI\n"
+                  "with open('config.json') as f:\n"
+                  "    CFG = json.load(f)\n"
+                  "model = joblib.load(CFG['paths']['model'])\n"},
+    "a YAML config read in a function": {
+        "configs/serve.yaml": "# serving\nmodel:\n  name: churn\n"
+                              "  path: 'models/model_v2.joblib'  # the latest\n"
+                              "features:\n  - age\n  - income\n",
+        "serve/predictor.py": "import yaml, joblib\nfrom pathlib import Path\n"
+                              "from flask import Flask\n"
+                              "def load(config='configs/serve.yaml'):\n"
+                              "    cfg = yaml.safe_load(Path(config).read_text())\n"
+                              "    return joblib.load(cfg['model'].get('path', 'x.joblib'))\n"},
+    "a TOML config": {
+        "settings.toml": '[model]\npath = "models/model_v2.joblib"\n',
+        "app.py": "import tomllib, joblib\nimport streamlit as st\n"
+                  "CFG = tomllib.load(open('settings.toml', 'rb'))\n"
+                  "model = joblib.load(CFG['model']['path'])\n"},
 }
 
 
@@ -79,3 +99,43 @@ def test_a_served_path_is_followed_through_more_spellings(git_project, layout):
 
     found = served_loads(git_project, SERVED_LAYOUTS[layout])
     assert found == {"models/model_v2.joblib"}, found
+
+
+def test_a_config_document_the_repository_does_not_list_is_not_read(git_project):
+    """Only files git lists are read: an ignored (or absent) config names nothing."""
+    from test_round45 import served_loads
+
+    layout = dict(SERVED_LAYOUTS["a JSON config's key"])
+    (git_project / ".git" / "info").mkdir(parents=True, exist_ok=True)
+    (git_project / ".git" / "info" / "exclude").write_text("config.json\n")
+    assert served_loads(git_project, layout) == set()
+
+
+YAML_DOCUMENTS = [
+    "model:\n  path: models/m.joblib\n  version: '3'\nserver:\n  host: 0.0.0.0\n",
+    "# c\n---\npaths:\n    model: \"a b/m.pkl\"   # x\n    data: data/x.csv\nname: y\n",
+    "a:\n  b:\n    c: deep.pkl\n  d: e.pkl\nf: g.pkl\nlist:\n  - 1\n  - 2\nh: i.pkl\n",
+]
+
+
+@pytest.mark.parametrize("text", YAML_DOCUMENTS)
+def test_the_yaml_reader_agrees_with_pyyaml_on_what_it_reads(text):
+    """Differential: every text value the hand-written reader gives is PyYAML's."""
+    yaml = pytest.importorskip("yaml")
+    from mlgate.artifacts.served_paths import _yaml_mapping
+
+    def leaves(tree, trail=()):
+        for key, value in tree.items():
+            if isinstance(value, dict):
+                yield from leaves(value, (*trail, key))
+            else:
+                yield (*trail, key), value
+
+    ours, theirs = _yaml_mapping(text), yaml.safe_load(text)
+    read = list(leaves(ours))
+    assert len(read) >= 3
+    for trail, value in read:
+        expected = theirs
+        for key in trail:
+            expected = expected[key]
+        assert str(expected) == value, (trail, value, expected)

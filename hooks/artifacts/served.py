@@ -24,7 +24,7 @@ import posixpath
 import re
 import sys
 
-from mlgate.artifacts.served_paths import GLOB_CHARS, Module, Project, qualified
+from mlgate.artifacts.served_paths import GLOB_CHARS, Module, Project, opened, qualified
 from mlgate.codes import ARTIFACT_SERVED_UNCHECKED as SERVED_UNCHECKED
 from mlgate.finding import Finding
 from mlgate.lazy_re import LazyPattern
@@ -347,9 +347,20 @@ def serving_loads(files: list[str], listed: set[str]) -> list[Load]:
                     found.append(Module(path, tree))
         return found
 
+    listed_files = {os.path.normpath(f) for f in files}
+
+    def read(value: tuple) -> bytes | None:
+        """A config document's bytes, when it is a file the repository lists (never a
+        file outside it, nor one the commit leaves out)."""
+        kind, text = value
+        if kind not in ("rel", "abs") or not text:
+            return None
+        path = os.path.normpath(text if kind == "rel" else os.path.relpath(text))
+        return _read(path) if path in listed_files else None
+
     project = Project(list(modules.values()), _env(files),
                       lambda level, name, importer: _module_file(level, name, importer, posix),
-                      callers)
+                      callers, read)
     loads: list[Load] = []
     for module in modules.values():
         data = _read(module.path)
@@ -400,7 +411,7 @@ def _loads_in(project: Project, module: Module) -> list[Load]:
             continue
         function = module.function_of(node)
         if name in FILE_TAKERS:
-            argument = _opened(argument, module, function, node.lineno) or argument
+            argument = opened(argument, module, function, node.lineno) or argument
         for value in sorted(project.value(module, argument, function), key=repr):
             if value is None:
                 continue
@@ -456,34 +467,6 @@ def _data_path(text: str) -> bool:
     parts = text.lower().replace("\\", "/").split("/")
     name = parts[-1]
     return any(p in DATA_FOLDERS for p in parts[:-1]) or name.startswith(("x_", "y_"))
-
-
-def _opened(argument: ast.expr, module: Module, function, line: int):
-    """The path of the file a loader reads, when it is given an open file or its bytes:
-    `pickle.load(open(P, "rb"))`, a name bound by `with open(P, "rb") as f`,
-    `pickle.loads(Path(P).read_bytes())`, `open(P, "rb").read()`."""
-    call = argument
-    if isinstance(argument, ast.Name):
-        bound = [(at, value) for at, value in module.open_table(function).get(argument.id, ())
-                 if at <= line]
-        if not bound:
-            return None
-        call = bound[-1][1]
-    if not isinstance(call, ast.Call):
-        return None
-    if isinstance(call.func, ast.Attribute) and call.func.attr in ("read_bytes", "read") and (
-            not call.args):
-        inner = call.func.value
-        if call.func.attr == "read_bytes":
-            return inner  # `Path(P).read_bytes()`: the path is the Path's
-        return _opened(inner, module, function, line)  # `open(P, "rb").read()`, `f.read()`
-    name = qualified(call.func, module.aliases) or ""
-    if name in ("open", "io.open", "builtins.open", "gzip.open", "bz2.open", "lzma.open") and (
-            call.args):
-        return call.args[0]
-    if isinstance(call.func, ast.Attribute) and call.func.attr == "open":
-        return call.func.value  # `Path(P).open("rb")`
-    return None
 
 
 class Resolution:

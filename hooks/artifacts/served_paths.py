@@ -65,8 +65,12 @@ class Project:
     `.env` or a Dockerfile's `ENV` sets: what a name may stand for anywhere in them."""
 
     def __init__(self, modules: list[Module], env: dict[str, str], module_file,
-                 others=None) -> None:
+                 others=None, read=None) -> None:
         self.modules = modules
+        # (kind, path) -> the bytes of that file, when the repository lists it: the config
+        # documents a path may be read from (None: no file is read)
+        self.read = read
+        self._documents_read: dict[tuple, object] = {}
         self.env = env
         self.module_file = module_file  # (level, dotted name, importer) -> listed path
         # callee name -> the other Python files' modules that call it (a batch script's
@@ -331,7 +335,9 @@ class Project:
                 for k, v in zip(bound.keys, bound.values):
                     if isinstance(k, ast.Constant) and k.value == key:
                         return self.value(module, v, scope, depth)
-            return _UNKNOWN
+            # CFG["model"]["path"] of a JSON, YAML or TOML file the code reads
+            return frozenset(_literal(v) for v in self._documents(module, node, scope, depth)
+                             if isinstance(v, str)) or _UNKNOWN
         # `sorted(glob(...))[-1]`: one of the files the pattern matches
         return frozenset(v for v in self.value(module, node.value, scope, depth)
                          if v is not None and GLOB_CHARS & set(v[1])) or _UNKNOWN
@@ -435,6 +441,13 @@ class Project:
                 return self._formatted(module, base.value, list(args),
                                        {k.arg: k.value for k in node.keywords if k.arg},
                                        scope, depth)
+            if method == "get" and args and isinstance(args[0], ast.Constant) and isinstance(
+                    args[0].value, str):  # CFG.get("model_path", default) of a document
+                found = frozenset(_literal(v) for v in self._documents(module, node, scope,
+                                                                          depth)
+                                  if isinstance(v, str))
+                if found:  # (the document has the key: its default is not used)
+                    return found
         # a settings reader of a variable: `config("MODEL_PATH", default=...)` (starlette,
         # python-decouple): the tracked .env's value, else the default
         if args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str) and (
@@ -444,6 +457,47 @@ class Project:
             return self._environ(args[0], default, module, scope, depth)
         return _UNKNOWN
 
+
+    def _documents(self, module: Module, node: ast.expr | None, scope, depth: int) -> list:
+        """What `node` may be in a config document the code parses: `json.load(open(P))`,
+        `yaml.safe_load(f)` of `with open(P) as f`, `tomllib.loads(Path(P).read_text())`,
+        a name bound to one, and its `[key]` / `.get(key)` (red team 45: a JSON config's
+        key named the model, and MLG313 stayed silent)."""
+        self.steps += 1
+        if node is None or self.read is None or self.steps > BUDGET or depth > MAX_DEPTH:
+            return []
+        if isinstance(node, ast.Name):
+            bound, where = self._bound_where(module, node, scope)
+            return self._documents(module, bound, where, depth + 1)
+        key = None
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+            key, inner = node.slice.value, node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+                node.func.attr == "get" and node.args and isinstance(node.args[0], ast.Constant)):
+            key, inner = node.args[0].value, node.func.value
+        if isinstance(key, str):
+            return [part[key] for part in self._documents(module, inner, scope, depth + 1)
+                    if isinstance(part, dict) and key in part]
+        if not isinstance(node, ast.Call) or not node.args:
+            return []
+        kind = DOCUMENT_READERS.get(_qualified(node.func, module.aliases) or "")
+        path = opened(node.args[0], module, scope, node.lineno) if kind else None
+        found = []
+        for value in self.value(module, path, scope, depth) if path is not None else ():
+            if value is not None and (value, kind) not in self._documents_read:
+                self._documents_read[(value, kind)] = _parsed(self.read(value), kind)
+            document = self._documents_read.get((value, kind))
+            if document is not None:
+                found.append(document)
+        return found
+
+    def _bound_where(self, module: Module, node: ast.Name, scope):
+        """The expression a name is bound to, and the scope it is evaluated in."""
+        if scope is not None:
+            bound = _last(module.table(scope).get(node.id, ()), node.lineno)
+            if bound is not None:
+                return bound, scope
+        return _last(module.table(None).get(node.id, ()), 1 << 30), None
 
     def _unstarred(self, module: Module, args: list, scope) -> list | None:
         """The arguments with `*PARTS` spelled out, when PARTS is a list or tuple literal
@@ -463,6 +517,89 @@ class Project:
 
 
 _UNKNOWN: frozenset = frozenset([None])
+
+
+def opened(argument: ast.expr, module: Module, function, line: int):
+    """The path of the file a loader reads, when it is given an open file or its bytes:
+    `pickle.load(open(P, "rb"))`, a name bound by `with open(P, "rb") as f`,
+    `pickle.loads(Path(P).read_bytes())`, `open(P, "rb").read()`."""
+    call = argument
+    if isinstance(argument, ast.Name):
+        bound = [(at, value) for at, value in module.open_table(function).get(argument.id, ())
+                 if at <= line]
+        if not bound:
+            return None
+        call = bound[-1][1]
+    if not isinstance(call, ast.Call):
+        return None
+    if isinstance(call.func, ast.Attribute) and call.func.attr in (
+            "read_bytes", "read_text", "read") and not call.args:
+        inner = call.func.value
+        if call.func.attr != "read":
+            return inner  # `Path(P).read_bytes()`: the path is the Path's
+        return opened(inner, module, function, line)  # `open(P, "rb").read()`, `f.read()`
+    name = _qualified(call.func, module.aliases) or ""
+    if name in ("open", "io.open", "builtins.open", "gzip.open", "bz2.open", "lzma.open") and (
+            call.args):
+        return call.args[0]
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "open":
+        return call.func.value  # `Path(P).open("rb")`
+    return None
+
+
+# Parsers of the config documents a served path may be read from.
+DOCUMENT_READERS = {"json.load": "json", "json.loads": "json", "yaml.safe_load": "yaml",
+                    "yaml.load": "yaml", "yaml.full_load": "yaml", "tomllib.load": "toml",
+                    "tomllib.loads": "toml", "tomli.load": "toml", "tomli.loads": "toml",
+                    "toml.load": "toml", "toml.loads": "toml"}
+MAX_DOCUMENT = 1 << 20
+
+
+def _parsed(data: bytes | None, kind: str | None) -> object:
+    if data is None or len(data) > MAX_DOCUMENT:
+        return None
+    text = data.decode("utf-8", "replace")
+    try:
+        if kind == "json":
+            import json
+
+            return json.loads(text)
+        if kind == "toml":
+            from mlgate.toml_read import loads
+
+            return loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return _yaml_mapping(text) if kind == "yaml" else None
+
+
+def _yaml_mapping(text: str) -> dict:
+    """The block mappings of plain or quoted scalars in a YAML document, by indentation: how
+    a config.yaml names a model file (no YAML parser is at hand without the project's
+    environment). Lists, anchors, flow collections and multi-line scalars are left out."""
+    root: dict = {}
+    stack: list[tuple[int, dict]] = [(-1, root)]
+    for raw in text.splitlines()[:10_000]:
+        line = raw.split(" #", 1)[0].rstrip()
+        body = line.strip()
+        if not body or body.startswith(("#", "-", "---", "...", "%")):
+            continue
+        key, sep, rest = body.partition(":")
+        if not sep or (rest and not rest.startswith(" ")):
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        while stack[-1][0] >= indent:
+            stack.pop()
+        parent, key, rest = stack[-1][1], key.strip().strip("'\""), rest.strip()
+        if not rest:
+            child: dict = {}
+            parent[key] = child
+            stack.append((indent, child))
+        elif rest[0] not in "[{&*|>!":
+            if len(rest) >= 2 and rest[0] == rest[-1] and rest[0] in "'\"":
+                rest = rest[1:-1]
+            parent[key] = rest
+    return root
 
 
 def _argument_default(call: ast.Call) -> tuple[str | None, ast.expr | None]:
