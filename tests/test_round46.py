@@ -139,3 +139,27 @@ def test_the_yaml_reader_agrees_with_pyyaml_on_what_it_reads(text):
         for key in trail:
             expected = expected[key]
         assert str(expected) == value, (trail, value, expected)
+
+
+def test_a_model_saved_before_its_vectorizer_is_exercised_as_served(git_project, capsys):
+    """New-user trial 44 F3: `pickle.dump((model, dv), f)`, served as `model, dv =
+    pickle.load(f); model.predict(dv.transform([request]))`, was "a tuple, not a model with
+    predict()": never checked, whatever the sample, and no setting could change that."""
+    import pickle
+
+    from sklearn.feature_extraction import DictVectorizer
+
+    rows = [{"city": c, "n": float(i)} for i, c in enumerate("abab")]
+    dv = DictVectorizer(sparse=False)
+    model = LogisticRegression().fit(dv.fit_transform(rows), [0, 1, 0, 1])
+    with open(git_project / "model.pkl", "wb") as handle:
+        pickle.dump((model, dv), handle)
+    (git_project / "good.json").write_text('{"n": 1.5, "city": "a"}\n')
+    (git_project / "bad.json").write_text('{"count": 1.5, "city": "a"}\n')
+    common = ["schema", "--format", "json", "--python", sys.executable, "--no-cache",
+              "--artifact", "model.pkl", "--sample"]
+    assert main([*common, "good.json"]) == 0, capsys.readouterr().out
+    assert json.loads(capsys.readouterr().out) == []
+    assert main([*common, "bad.json"]) == 1
+    found = json.loads(capsys.readouterr().out)
+    assert sorted(f["code"] for f in found) == ["MLG401", "MLG402"], found

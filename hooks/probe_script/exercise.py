@@ -479,6 +479,12 @@ class _Chain:
     def of(cls, obj, method, declared=False):
         if not isinstance(obj, (tuple, list)) or not 2 <= len(obj) <= cls.MAX_PARTS:
             return None
+        models = [p for p in obj if callable(getattr(p, method, None))]
+        if not declared and len(models) == 1 and models[0] is not obj[-1]:
+            # `(model, dv)`, the order ML Zoomcamp services unpack (`model, dv =
+            # pickle.load(f)`): the one part with the method is the model whatever its
+            # place, the others applied before it in their order (new-user trial 44 F3)
+            obj = [p for p in obj if p is not models[0]] + models
         *preprocessors, model = obj
         if not callable(getattr(model, method, None)) or not all(
                 callable(getattr(p, "transform", None)) for p in preprocessors):
