@@ -163,3 +163,20 @@ def test_a_model_saved_before_its_vectorizer_is_exercised_as_served(git_project,
     assert main([*common, "bad.json"]) == 1
     found = json.loads(capsys.readouterr().out)
     assert sorted(f["code"] for f in found) == ["MLG401", "MLG402"], found
+
+
+def test_a_main_class_the_project_defines_says_where_it_lives(git_project, capsys):
+    """New-user trial 44 F4: MLG303 said a `__main__` pickle "cannot be loaded anywhere
+    else" and to move the classes into a module, while src/custom_transformers.py already
+    defined them (the app imported them from there, so it loaded under Streamlit)."""
+    (git_project / "nb.pkl").write_bytes(b"\x80\x04\x8c\x08__main__\x8c\x05Thing\x93)\x81.")
+    (git_project / "src").mkdir()
+    (git_project / "src" / "custom_transformers.py").write_text("class Thing:\n    pass\n")
+    subprocess.run(["git", "add", "-A"], check=True)
+    code = main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "nb.pkl"])
+    [found] = json.loads(capsys.readouterr().out)
+    assert (code, found["code"]) == (1, "MLG303"), found
+    assert "loads only where __main__ defines Thing" in found["message"], found
+    assert found["hint"].startswith("src/custom_transformers.py defines Thing: pickle again"
+                                    " after `from src.custom_transformers import Thing`"), found

@@ -357,9 +357,15 @@ def _check_global(module: str, name: str, offset: int, is_allowed, verdict: Verd
     if (module, name) in verdict.unknown:
         return GlobalRef(module, name)  # refused once already
     if module in MAIN_MODULES:
+        where = getattr(getattr(is_allowed, "project_classes", None), "defining", None)
+        home = where(name) if where is not None and module == "__main__" else None
         _collect(verdict, offset, Refusal(
             offset, MAIN_CLASS, f"{module}.{name} was defined in a script or notebook, not an"
-            " importable module; it cannot be loaded anywhere else"), (module, name))
+            f" importable module: it loads only where {module} defines {name} (the script"
+            " that pickled it, or one that imports it first)", hint=(
+                f"{home[0]} defines {name}: pickle again after `from {home[1]} import"
+                f" {name}`, so that the pickle names {home[1]}.{name}" if home else None)),
+            (module, name))
     elif not is_allowed(module, name):
         if dangerous(module, name):
             _exploit_primitive(verdict, offset, module, name)

@@ -263,6 +263,39 @@ class ProjectClasses:
                 if n.endswith((".py", ".ipynb")))[:MAX_SOURCES]
         return self._source_files
 
+    def defining(self, name: str) -> tuple[str, str] | None:
+        """(file, dotted module) of a tracked module under the import roots that defines
+        `name` at its top level: where a class pickled from `__main__` already lives (new-user
+        trial 44 F4: a Streamlit app imported its transformers from
+        src/custom_transformers.py, and the pickle of a notebook that defined them again
+        named `__main__`)."""
+        self.consulted = True
+        if not name.isidentifier():
+            return None
+        needles = (f"class {name}".encode(), f"def {name}".encode())
+        for path in self._sources():
+            if not path.endswith(".py") or os.path.islink(path):
+                continue
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read(MAX_SOURCE_BYTES)
+                if not any(n in data for n in needles):
+                    continue
+                classes, functions = defined_names(path)
+            except (OSError, SyntaxError, ValueError):
+                continue
+            if name not in classes and name not in functions:
+                continue
+            for root in self.roots:  # (in import order: the project's folder first)
+                relative = os.path.relpath(path, root)
+                parts = relative[:-3].split(os.sep)
+                if parts[-1] == "__init__":
+                    parts.pop()
+                if parts and not relative.startswith(os.pardir) and all(
+                        p.isidentifier() for p in parts):
+                    return os.path.relpath(path, self.repo_root), ".".join(parts)
+        return None
+
     def missing(self, module: str, name: str) -> tuple[str, str] | None:
         """(rule code, why; the hint is RENAMED_HINT) when `module.name` reads as the
         project's code that is no longer there: its top-level package is the project's,
