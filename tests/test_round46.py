@@ -180,3 +180,19 @@ def test_a_main_class_the_project_defines_says_where_it_lives(git_project, capsy
     assert "loads only where __main__ defines Thing" in found["message"], found
     assert found["hint"].startswith("src/custom_transformers.py defines Thing: pickle again"
                                     " after `from src.custom_transformers import Thing`"), found
+
+
+def test_a_sub_projects_lock_says_how_to_check_it_as_its_own(git_project, capsys):
+    """New-user trial 44 F1: backend/poetry.lock (beside backend/pyproject.toml, its own
+    Poetry project) was compared with the root's environment: MLG202 "reinstall from the
+    lock", which would have broken the root's environment; nothing said what to do."""
+    (git_project / "pyproject.toml").write_text("[tool.mlgate]\n")
+    (git_project / "backend").mkdir()
+    (git_project / "backend" / "pyproject.toml").write_text('[project]\nname = "backend"\n')
+    (git_project / "backend" / "requirements.txt").write_text("mlgate-absent-package==1.0\n")
+    subprocess.run(["git", "add", "-A"], check=True)
+    code = main(["lock", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    [missing] = [f for f in found if f["code"] == "MLG201"]
+    assert code == 1 and missing["path"] == "backend/requirements.txt", found
+    assert "add an empty [tool.mlgate] table to backend/pyproject.toml" in missing["hint"]

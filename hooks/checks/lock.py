@@ -493,7 +493,7 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
             sources) + ".json"
         cached = _cached_verdict(cache, verdict_name)
         if cached is not None:
-            return [*untracked, *cached]
+            return [*untracked, *_sub_projects(cached)]
     # A file both found and included by another (`-r requirements.txt` in a test file) is
     # one lock: read once, its findings reported once.
     locks, seen = [], set()
@@ -701,7 +701,25 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
                                                        os.path.join(repo_root,
                                                                     "pyproject.toml"),
                                                        *manifests, *dockerfiles, *sources])
-    return [*untracked, *findings]
+    return [*untracked, *_sub_projects(findings)]
+
+
+def _sub_projects(findings: list[Finding]) -> list[Finding]:
+    """A lock below the project's folder, beside a pyproject.toml of its own, is most often
+    another project's, with an environment of its own: its MLG201/MLG202 say how to check
+    it there (new-user trial 44 F1: a Poetry monorepo's backend/poetry.lock was compared
+    with the root's environment, and "reinstall from the lock" would have broken it)."""
+    for finding in findings:
+        folder = os.path.dirname(finding.path)
+        if finding.code not in (MISSING, MISMATCH) or not folder or folder.startswith(
+                os.pardir) or not os.path.isfile(os.path.join(folder, "pyproject.toml")):
+            continue
+        note = (f"if {folder}/ is a project of its own, with its own environment, add an"
+                f" empty [tool.mlgate] table to {folder}/pyproject.toml: it is then checked"
+                " there, against that environment")
+        if note not in finding.hint:
+            finding.hint = f"{finding.hint}; {note}" if finding.hint else note
+    return findings
 
 
 def _python_for(paths: list[str], args: argparse.Namespace, config: Config, repo_root: str):
