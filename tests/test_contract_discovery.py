@@ -300,6 +300,8 @@ def test_a_route_body_with_the_columns_renamed_says_so(git_project, capsys):
     out = capsys.readouterr().out
     assert code == 0 and "MLG411" in out and "shares no field" in out, out
     assert "its fields are the columns renamed (AGE -> 'age', income_ -> 'income')" in out
+    # ...and what checks it (new-user trial 44 F5: the line said the mapping, not what to add)
+    assert "a sample request in the model's own column names" in out, out
 
 
 def test_a_route_naming_a_common_file_name_serves_the_nearest_artifact(git_project):

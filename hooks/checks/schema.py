@@ -464,7 +464,9 @@ def found_contract(spec, contract, model: dict):
         pairs = ", ".join(f"{a} -> {b!r}" for a, b in renamed[:2])
         more = ", ..." if len(renamed) > 2 else ""
         why += (f"; its fields are the columns renamed ({pairs}{more}), which the API must"
-                " map before predicting")
+                " map before predicting: a sample request in the model's own column names"
+                " (what the API hands the model, e.g. sample_request.json beside it)"
+                " checks its input")
     return None, why
 
 
