@@ -196,3 +196,25 @@ def test_a_sub_projects_lock_says_how_to_check_it_as_its_own(git_project, capsys
     [missing] = [f for f in found if f["code"] == "MLG201"]
     assert code == 1 and missing["path"] == "backend/requirements.txt", found
     assert "add an empty [tool.mlgate] table to backend/pyproject.toml" in missing["hint"]
+
+
+def test_a_served_path_scan_that_runs_out_of_work_says_so(git_project, capsys, monkeypatch):
+    """A scan cut short by its work budget was a silent pass: the load its names lead to
+    was compared with nothing, and nothing said so."""
+    from test_round45 import served_loads
+
+    import mlgate.artifacts.served_paths as served_paths
+
+    monkeypatch.setattr(served_paths, "BUDGET", 3)
+    layout = {"app.py": "import joblib\nfrom fastapi import FastAPI\n"
+                        "A = 'models'\nB = A + '/model_v2.joblib'\nC = B\nD = C\n"
+                        "model = joblib.load(D)\n"}
+    assert served_loads(git_project, layout) == set()
+    assert "model paths were not all followed" in capsys.readouterr().err
+    monkeypatch.setattr(served_paths, "BUDGET", 200_000)
+    (git_project / "app.py").write_text(layout["app.py"])
+    from mlgate.artifacts.served import served_findings
+
+    found = served_findings(["models/model.joblib"])
+    assert {f.extra["loads"] for f in found} == {"models/model_v2.joblib"}, found
+    assert "not all followed" not in capsys.readouterr().err

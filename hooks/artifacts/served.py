@@ -367,6 +367,11 @@ def serving_loads(files: list[str], listed: set[str]) -> list[Load]:
         if data is None or not any(t in data for t in _TOKENS):
             continue
         loads += _loads_in(project, module)
+    if project.exhausted:  # said, not a silent pass: some loads' paths were not followed
+        print("mlgate artifact: the serving code's model paths were not all followed (their"
+              " names took more work to evaluate than mlgate spends): a load they lead to is"
+              " not compared with the checked models; declare the served model in"
+              " [tool.mlgate.models.NAME] artifact = \"...\"", file=sys.stderr)
     return loads
 
 
