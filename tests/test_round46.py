@@ -85,6 +85,25 @@ SERVED_LAYOUTS = {
                               "def load(config='configs/serve.yaml'):\n"
                               "    cfg = yaml.safe_load(Path(config).read_text())\n"
                               "    return joblib.load(cfg['model'].get('path', 'x.joblib'))\n"},
+    "the newest of a folder, found by a helper": {
+        "src/api/app.py": "from pathlib import Path\nimport joblib\nfrom fastapi import FastAPI\n"
+                          "def find_latest_model(models_dir: str = 'models'):\n"
+                          "    p = Path(models_dir)\n"
+                          "    found = sorted(p.glob('*.joblib'), key=lambda x: x.stat().st_mtime,"
+                          " reverse=True)\n"
+                          "    return found[0] if found else None\n"
+                          "def load_model():\n"
+                          "    return joblib.load(find_latest_model())\n"},
+    "a path a helper of another module returns": {
+        "app/paths.py": "def model_path():\n    return 'models/model_v2.joblib'\n",
+        "app/main.py": "import joblib\nfrom fastapi import FastAPI\nfrom app import paths\n"
+                       "from app.paths import model_path\n"
+                       "a = joblib.load(model_path())\nb = joblib.load(paths.model_path())\n"},
+    "a method's return": {
+        "service.py": "import joblib\nimport streamlit as st\n"
+                      "class Model:\n"
+                      "    def path(self):\n        return 'models/model_v2.joblib'\n"
+                      "    def load(self):\n        return joblib.load(self.path())\n"},
     "a TOML config": {
         "settings.toml": '[model]\npath = "models/model_v2.joblib"\n',
         "app.py": "import tomllib, joblib\nimport streamlit as st\n"

@@ -448,6 +448,9 @@ class Project:
                                   if isinstance(v, str))
                 if found:  # (the document has the key: its default is not used)
                     return found
+        returned = self._returned(module, node, scope, depth)
+        if returned is not None:
+            return returned
         # a settings reader of a variable: `config("MODEL_PATH", default=...)` (starlette,
         # python-decouple): the tracked .env's value, else the default
         if args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str) and (
@@ -490,6 +493,55 @@ class Project:
             if document is not None:
                 found.append(document)
         return found
+
+    def _returned(self, module: Module, call: ast.Call, scope, depth: int
+                  ) -> frozenset | None:
+        """What a project function returns, when `call` calls one: `joblib.load(
+        model_path())`, `joblib.load(latest())` of a `sorted(Path(d).glob("*.pkl"))[-1]`
+        (new-user trial 46 F2: the newest model of a folder, found by a helper, was a
+        git-ignored one, and the audit READY). None when `call` calls no such function."""
+        found = self._callee(module, call.func, scope)
+        if found is None:
+            return None
+        owner, function = found
+        values: frozenset = frozenset()
+        for node in _returns(function):
+            values |= self.value(owner, node.value, function, depth)
+        return values or _UNKNOWN
+
+    def _callee(self, module: Module, func: ast.expr, scope):
+        """(module, function definition) a call's name reaches in the project: a function
+        of this module (or of the function around the call), one imported from a project
+        module, `helpers.f` of a project module imported whole, `self.f` of the class."""
+        if isinstance(func, ast.Name):
+            for where in ([scope] if scope is not None else []) + [module.tree]:
+                for stmt in getattr(where, "body", []):
+                    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+                            stmt.name == func.id):
+                        return module, stmt
+            if func.id in module.aliases and "." in module.aliases[func.id]:
+                level, dotted = _level(module.aliases[func.id])
+                source, _, attr = dotted.rpartition(".")
+                other = self._module(level, source, module)
+                if other is not None:
+                    return self._callee(other, ast.Name(id=attr), None)
+            return None
+        if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
+            return None
+        base = func.value.id
+        if base in ("self", "cls") and scope is not None:
+            owner = _class_of(module, scope)
+            for stmt in owner.body if owner is not None else []:
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+                        stmt.name == func.attr):
+                    return module, stmt
+            return None
+        if base in module.aliases:
+            level, dotted = _level(module.aliases[base])
+            other = self._module(level, dotted, module)
+            if other is not None:
+                return self._callee(other, ast.Name(id=func.attr), None)
+        return None
 
     def _bound_where(self, module: Module, node: ast.Name, scope):
         """The expression a name is bound to, and the scope it is evaluated in."""
@@ -672,6 +724,20 @@ def _parameter(function, name: str) -> tuple | None:
         if argument.arg == name:
             return (None, default, method, name)
     return None
+
+
+def _returns(function: ast.AST) -> list[ast.Return]:
+    """The `return VALUE` statements of a function, not of the functions inside it."""
+    found: list[ast.Return] = []
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Return) and node.value is not None:
+            found.append(node)
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda,
+                                   ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
 
 
 def _class_of(module: Module, function) -> ast.ClassDef | None:
