@@ -80,6 +80,9 @@ def model_block(spec, sample, latency: dict | None = None) -> dict:
         block["grant"] = _granted(block, file)
         block["contract_import"] = {"file": os.path.realpath(file), "class": cls,
                                     "stamp": file_stat(file),  # part of the cache key
+                                    # the folder the service runs in: its module-level
+                                    # loads of relative paths (new-user trial 46 F4)
+                                    "cwd": os.path.realpath(os.getcwd()),
                                     "roots": [os.path.dirname(os.path.realpath(file)),
                                               *roots]}
     if sample is not None:

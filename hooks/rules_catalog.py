@@ -483,8 +483,10 @@ RULES: dict[str, Rule] = {
              "as installed in the project's environment, defines no such name (nor a "
              "submodule of it): `from prediction import get_prediction` when the lock "
              "pins the unrelated PyPI package `prediction` in place of the project's own "
-             "module. Read with `ast`, never imported. A warning when the import runs "
-             "only inside a function",
+             "module; or that module is not valid Python for the project's interpreter "
+             "(a Python 2 package of the name the code means, such as `jose` for "
+             "python-jose's `from jose import jwt`). Read with `ast`, never imported. A "
+             "warning when the import runs only inside a function",
         fix="if the module was meant to be one of yours, commit it under that name or fix "
             "the import; if it is the package's, import a name it defines or pin the "
             "version that defines it",

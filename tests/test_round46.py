@@ -237,3 +237,92 @@ def test_a_served_path_scan_that_runs_out_of_work_says_so(git_project, capsys, m
     found = served_findings(["models/model.joblib"])
     assert {f.extra["loads"] for f in found} == {"models/model_v2.joblib"}, found
     assert "not all followed" not in capsys.readouterr().err
+
+
+def test_a_coo_matrix_of_scipy_before_1_8_passes(git_project, capsys):
+    """False-alarm round 46 F5: scipy < 1.8 pickles a coo_matrix under scipy.sparse.coo (the
+    user-item matrix of a recommender), which the allow-list named only for csr and csc."""
+    import pickle
+
+    import numpy as np
+    import scipy.sparse as sp
+
+    matrix = sp.coo_matrix((np.ones(4), (np.array([0, 1, 2, 2]), np.array([3, 1, 0, 2]))),
+                           shape=(3, 4))
+    data = pickle.dumps({"user_item": matrix, "n_users": 3}, protocol=2)
+    assert b"scipy.sparse._coo\n" in data
+    (git_project / "interactions.pkl").write_bytes(
+        data.replace(b"scipy.sparse._coo\n", b"scipy.sparse.coo\n"))
+    subprocess.run(["git", "add", "-A"], check=True)
+    code = main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "interactions.pkl"])
+    assert (code, json.loads(capsys.readouterr().out)) == (0, [])
+
+
+def test_a_pytz_fixed_offset_of_pandas_1_passes_the_scan(git_project, capsys):
+    """False-alarm round 46 F1: pandas 1.x parses "2021-01-01T08:00:00+02:00" into a
+    `pytz.FixedOffset(120)`, pickled as that call: MLG301 and MLG302 for an event log.
+    (The scan only: loading it needs pytz, which pandas 3 no longer brings.)"""
+    from pathlib import Path
+
+    name = "pandas1_5_3-numpy1_24_4-py311-fixed-offset.joblib"
+    data = (Path(__file__).parent / "artifact_fixtures" / "old_pandas" / name).read_bytes()
+    assert b"FixedOffset" in data
+    (git_project / "events.joblib").write_bytes(data)
+    subprocess.run(["git", "add", "-A"], check=True)
+    command = ["artifact", "--format", "json", "--no-cache", "--no-load", "--python",
+               sys.executable, "events.joblib"]
+    main(command)
+    found = {f["code"] for f in json.loads(capsys.readouterr().out)}
+    # (numpy 1.x's module names, and pytz where pandas 3 did not bring it: said, not refused)
+    assert found <= {"MLG306", "MLG307"}, found
+    # an offset of a day or more is none pytz makes
+    (git_project / "events.joblib").write_bytes(b"\x80\x02cpytz\nFixedOffset\nM\xa0\x05\x85R.")
+    assert main(command) == 1
+    assert json.loads(capsys.readouterr().out)[0]["code"] == "MLG302"
+
+
+def test_an_installed_module_that_is_not_python_3_breaks_the_service(git_project, capsys):
+    """New-user trial 46 F1: the lock pinned `jose` 1.0.0, a Python 2 module, where the code
+    meant python-jose; `from jose import jwt` fails with SyntaxError at start, and MLG213
+    skipped a module it could not parse: READY for a service that does not start."""
+    from envs import install, make_venv, site_packages
+
+    venv = make_venv(git_project / ".venv")
+    (git_project / ".gitignore").write_text(".venv/\n")
+    install(venv, "jose", "1.0.0", record=["jose.py"])
+    install(venv, "goodpkg", "1.0", record=["goodpkg.py"])
+    site = site_packages(venv)
+    (site / "jose.py").write_text("def sign(x):\n    print 'signing', x\n")
+    (site / "goodpkg.py").write_text("def helper():\n    return 1\n")
+    (git_project / "requirements.txt").write_text("jose==1.0.0\ngoodpkg==1.0\n")
+    (git_project / "app.py").write_text(
+        "import streamlit as st\nfrom jose import jwt\nfrom goodpkg import helper\n")
+    subprocess.run(["git", "add", "-A"], check=True)
+    code = main(["lock", "--format", "json", "--no-cache"])
+    found = [f for f in json.loads(capsys.readouterr().out) if f["code"] == "MLG213"]
+    assert code == 1 and [(f["line"], f["severity"]) for f in found] == [(2, "error")], found
+    assert "cannot parse" in found[0]["message"] and "SyntaxError" in found[0]["message"]
+
+
+def test_contract_import_runs_from_the_folder_the_service_runs_in(git_project, capsys):
+    """New-user trial 46 F4: a route module that loads `app/models/model.joblib` when it is
+    imported (as most do) failed to import from the probe's own folder: MLG400, an error on
+    a working service."""
+    pytest.importorskip("pydantic")
+    (git_project / "app" / "models").mkdir(parents=True)
+    (git_project / "app" / "api").mkdir()
+    for package in ("app", "app/api"):
+        (git_project / package / "__init__.py").write_text("")
+    joblib.dump(LogisticRegression().fit(FRAME, [0, 1, 0, 1]),
+                git_project / "app" / "models" / "model.joblib")
+    (git_project / "app" / "api" / "routes.py").write_text(
+        "import joblib\nfrom pydantic import BaseModel\n"
+        "MODEL = joblib.load('app/models/model.joblib')\n"
+        "class Request(BaseModel):\n    x: float\n")
+    (git_project / "sample.json").write_text('{"x": 0.5}\n')
+    subprocess.run(["git", "add", "-A"], check=True)
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--artifact", "app/models/model.joblib", "--sample", "sample.json",
+                 "--contract", "app/api/routes.py:Request", "--contract-import"])
+    assert (code, json.loads(capsys.readouterr().out)) == (0, [])

@@ -533,6 +533,9 @@ OTHER_CALLS = {
     ("pytz", "_p"): lambda items, what: what == "REDUCE" and len(items) in (1, 4) and _str(
         items[0]) and all(_int(v) for v in items[1:3]) and all(_str(v) for v in items[3:]),
     ("pytz", "_UTC"): lambda items, what: what == "REDUCE" and not items,
+    # `_FixedOffset.__reduce__`: (FixedOffset, (minutes,)), less than a day either way
+    ("pytz", "FixedOffset"): lambda items, what: what == "REDUCE" and len(items) == 1 and _int(
+        items[0]) and -1440 < const(items[0]) < 1440,
 }
 
 

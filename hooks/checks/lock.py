@@ -1291,6 +1291,7 @@ def _names_not_defined(root: str, env: _Installed, from_imports: list, by_module
     from mlgate.locks.module_names import module_names
 
     found: list[Finding] = []
+    unparsable: list = []  # (import, distribution, module names): asked of the project
     read: dict = {}  # each module read once (red team round 39 F4: once per statement, so
     # 2,000 lines importing from one large module took 55 s)
     for imported in from_imports:
@@ -1309,6 +1310,9 @@ def _names_not_defined(root: str, env: _Installed, from_imports: list, by_module
         if (site, top) not in read and len(read) < MAX_MODULES_READ:
             read[site, top] = module_names(site, top) if site else None
         names = read.get((site, top))
+        if names is not None and names.unparsable:
+            unparsable.append((imported, dist, names))
+            continue
         missing = [n for n in imported.names if names is not None and not names.has(n)]
         if not missing:
             continue
@@ -1326,6 +1330,36 @@ def _names_not_defined(root: str, env: _Installed, from_imports: list, by_module
                   " defines, or pin the version that defines it"),
             extra={"check": NAME, "kind": KINDS[SERVICE_NAME], "module": imported.module,
                    "names": missing, "package": owners[0]}))
+    return found + _not_python_here(root, env, unparsable)
+
+
+def _not_python_here(root: str, env: _Installed, unparsable: list) -> list[Finding]:
+    """MLG213 too: the installed module the service imports from does not parse in the
+    project's interpreter (asked there: mlgate's own may be older or newer), so the import
+    fails with SyntaxError whatever it asks for."""
+    if not unparsable or not env.python:
+        return []
+    fine = _parse_in_project(env.python, root, sorted({n.path for _, _, n in unparsable}))
+    if fine is None:
+        return []  # (cannot say)
+    found = []
+    for imported, dist, names in unparsable:
+        if names.path in fine:
+            continue
+        when = "at start" if imported.at_start else "when this code first runs"
+        found.append(Finding(
+            _relative(os.path.join(root, imported.path)), imported.line, imported.col,
+            SERVICE_NAME,
+            f"the service imports from {imported.module}, which {dist['name']}"
+            f" {dist['version']} (installed from the lock) installs as code this Python"
+            f" cannot parse ({names.unparsable} in {os.path.basename(names.path)}): the"
+            f" service fails {when} with SyntaxError",
+            severity=SEVERITY[SERVICE_NAME] if imported.at_start else "warning",
+            hint=(f"the lock pins a {dist['name']} that is not this Python's (a Python 2"
+                  " package of that name?): pin the package the code means, or a version"
+                  " of it for this Python"),
+            extra={"check": NAME, "kind": KINDS[SERVICE_NAME], "module": imported.module,
+                   "names": list(imported.names), "package": canonical_name(dist["name"])}))
     return found
 
 

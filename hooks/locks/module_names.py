@@ -27,10 +27,14 @@ COMPILED = (".so", ".pyd")
 class ModuleNames:
     """The names a module defines at its top level, and for a package, its submodules."""
 
-    __slots__ = ("defined", "folder", "path")
+    __slots__ = ("defined", "folder", "path", "unparsable")
 
-    def __init__(self, path: str, defined: set[str], folder: str | None) -> None:
+    def __init__(self, path: str, defined: set[str], folder: str | None,
+                 unparsable: str | None = None) -> None:
         self.path, self.defined, self.folder = path, defined, folder
+        # the SyntaxError of a module that is not Python 3 (jose 1.0.0 is Python 2): the
+        # import fails whatever name it asks for (new-user trial 46 F1)
+        self.unparsable = unparsable
 
     def has(self, name: str) -> bool:
         if name in self.defined:
@@ -66,11 +70,13 @@ def module_names(site: str, dotted: str) -> ModuleNames | None:
         source = read_bytes(resolve(path, site), MAX_BYTES)
     except (OSError, Unreadable, ValueError):
         return None
-    if any(spelling in source for spelling in DYNAMIC):
-        return None
     try:
         tree = ast.parse(source, path)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except SyntaxError as exc:
+        return ModuleNames(path, set(), folder, f"{exc.msg} (line {exc.lineno})")
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    if any(spelling in source for spelling in DYNAMIC):
         return None
     if _hands_itself_over(tree):
         return None

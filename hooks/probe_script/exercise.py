@@ -308,7 +308,16 @@ def import_contract(spec):
     for root in reversed(spec.get("roots", [])):
         if root not in sys.path:
             sys.path.insert(0, root)
-    cls = getattr(_contract_module(spec["file"]), spec["class"])
+    # imported from the folder the service runs in, as uvicorn would: a route module that
+    # loads "app/models/model.joblib" when imported failed from the probe's own folder
+    # (new-user trial 46 F4)
+    here = os.getcwd()
+    if spec.get("cwd"):
+        os.chdir(spec["cwd"])
+    try:
+        cls = getattr(_contract_module(spec["file"]), spec["class"])
+    finally:
+        os.chdir(here)
     fields = getattr(cls, "model_fields", None)
     if isinstance(fields, dict):
         return _pydantic2(cls, fields)
