@@ -326,3 +326,34 @@ def test_contract_import_runs_from_the_folder_the_service_runs_in(git_project, c
                  "--artifact", "app/models/model.joblib", "--sample", "sample.json",
                  "--contract", "app/api/routes.py:Request", "--contract-import"])
     assert (code, json.loads(capsys.readouterr().out)) == (0, [])
+
+
+def test_pandas_1_0_categorical_codes_are_checked_not_a_crash():
+    """False-alarm round 46 F4: pandas 1.0 keeps a Categorical's codes as `_codes` (no
+    `_ndarray`): the post-load check raised AttributeError, reported as "the model is
+    inconsistent ... do not serve this file" for every categorical column."""
+    import types
+    from pathlib import Path
+
+    import numpy as np
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "hooks"))
+    try:
+        from probe_script.ecosystem import structure_problem
+    finally:
+        sys.path.pop(0)
+
+    def categorical(codes):
+        class Categorical:
+            dtype = types.SimpleNamespace(categories=["a", "b"])
+
+            def __init__(self) -> None:
+                self._codes = codes
+
+        Categorical.__module__ = "pandas.core.arrays.categorical"
+        return Categorical()
+
+    assert structure_problem(categorical(np.array([0, 1, 0], dtype="i1"))) is None
+    assert structure_problem(categorical(np.array([0, 5], dtype="i1"))) == (
+        "Categorical: a code outside its categories")
+    assert structure_problem(categorical([0, 1])) == "Categorical: its codes are not an array"

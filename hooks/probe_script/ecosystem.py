@@ -443,13 +443,23 @@ def structure_problem(value):
                 return "MultiIndex: a code outside its level"
         return None
     if name == "Categorical":
-        codes = value._ndarray
+        # (pandas 1.0 holds them as `_codes`: false-alarm round 46 F4, an AttributeError
+        # here was "the model is inconsistent" for every categorical column)
+        codes = getattr(value, "_ndarray", None)
+        if codes is None:
+            codes = getattr(value, "__dict__", {}).get("_codes")
+        if not isinstance(codes, np.ndarray):
+            return "Categorical: its codes are not an array"
         if codes.dtype.kind != "i" or codes.ndim != 1 or _codes_out_of(
                 np, codes, len(value.dtype.categories)):
             return "Categorical: a code outside its categories"
         return None
     if name in ("DatetimeArray", "TimedeltaArray", "PeriodArray", "StringArray"):
-        data = value._ndarray
+        data = getattr(value, "_ndarray", None)
+        if data is None:  # (pandas 1.0: `_data` only)
+            data = getattr(value, "__dict__", {}).get("_data")
+        if not isinstance(data, np.ndarray):
+            return f"{name}: its data is not an array"
         kind = {"DatetimeArray": "M", "TimedeltaArray": "m", "PeriodArray": "i",
                 "StringArray": "O"}[name]
         held = getattr(value, "__dict__", {}).get("_data")
