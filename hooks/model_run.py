@@ -439,11 +439,13 @@ def _count(value) -> int | None:
 
 
 def fitting_preprocessors(spec, preprocessors: list) -> list[str]:
-    """The preprocessors (specs) whose output could be this model's input: the numbers of
-    columns agree, or one is unknown (new-user trial round 37, F5: a scaler of 16 columns,
-    the target among them, was taken for the feeder of a model of 12)."""
+    """The preprocessors (specs) whose output could be this model's input, or part of it:
+    no wider than the model's input, or a width unknown (new-user trial round 37, F5: a
+    scaler of 16 columns, the target among them, was taken for the feeder of a model of
+    12). Part of it: the census service stacks a OneHotEncoder's 102 columns beside 6
+    numeric ones for a model of 108 (new-user trial 46 F3: its real request FAILed)."""
     return [p.artifact for p in preprocessors if p.width_out is None or spec.width_in is None
-            or p.width_out == spec.width_in]
+            or p.width_out <= spec.width_in]
 
 
 def behind_preprocessors(spec, found: list[Finding], preprocessors: list[str],

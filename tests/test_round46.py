@@ -357,3 +357,33 @@ def test_pandas_1_0_categorical_codes_are_checked_not_a_crash():
     assert structure_problem(categorical(np.array([0, 5], dtype="i1"))) == (
         "Categorical: a code outside its categories")
     assert structure_problem(categorical([0, 1])) == "Categorical: its codes are not an array"
+
+
+def test_a_model_beside_an_encoder_of_part_of_its_columns_is_not_checked_not_failed(
+        git_project, capsys):
+    """New-user trial 46 F3 (the Udacity census service): encoder.pkl one-hot encodes the
+    text columns, stacked beside the numeric ones for model.pkl (108 columns = 6 + 102).
+    Only a preprocessor of exactly the model's width counted as its feeder, so the API's
+    real request was MLG404 and MLG502 errors: FAIL for a service that answers 200."""
+    import numpy as np
+    from sklearn.preprocessing import OneHotEncoder
+    from test_round45 import audit, pillar
+
+    frame = pd.DataFrame({"age": [30, 40, 50, 60], "hours": [20, 40, 45, 50],
+                          "work": ["a", "b", "a", "c"], "edu": ["x", "y", "y", "x"]})
+    encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False).fit(
+        frame[["work", "edu"]])
+    matrix = np.hstack([frame[["age", "hours"]].to_numpy(), encoder.transform(
+        frame[["work", "edu"]])])
+    (git_project / "model").mkdir()
+    joblib.dump(encoder, git_project / "model" / "encoder.pkl")
+    joblib.dump(LogisticRegression().fit(matrix, [0, 1, 0, 1]),
+                git_project / "model" / "model.pkl")
+    (git_project / "model" / "sample_request.json").write_text(
+        '{"age": 35, "hours": 40, "work": "a", "edu": "x"}\n')
+    subprocess.run(["git", "add", "-A"], check=True)
+    code, report = audit(capsys, "--skip", "lock")
+    assert code == 1 and pillar(report, "schema")["status"] == "not-checked", report
+    assert "fitted on what a preprocessor beside it makes" in pillar(report, "schema")[
+        "detail"], report
+    assert not [f for f in report["findings"] if f["severity"] == "error"], report
