@@ -202,8 +202,16 @@ def offered(module: str, name: str) -> bool:
     has vetted one may still write it into `allow` by hand."""
     if dangerous(module, name) or module.split(".")[0] in ("builtins", "__builtin__"):
         return False
+    if (module, name) in LOWER_CASE_CLASSES:
+        return True
     return all(part[:1].isupper() and part.isidentifier() and part.isascii()
                for part in name.split("."))
+
+
+# Classes of well-known libraries spelled in lower case, which the snippet may offer: a
+# pd.DateOffset(months=1) holds a relativedelta, and a snippet without it could not be
+# pasted to any effect (false-alarm round 46 F2).
+LOWER_CASE_CLASSES = frozenset({("dateutil.relativedelta", "relativedelta")})
 
 
 NOT_OFFERED_HINT = ("not named like a public class (a function, a private or a builtin name,"
