@@ -339,6 +339,11 @@ def test_extras_bring_in_what_they_require(project, capsys):
     # trial round 39 F3: the editor jumped to requirements-dev.txt)
     write(root / "requirements-dev.txt", "click==8.1.7\n")
     assert [f["path"] for f in run_lock(capsys)[1]] == ["requirements.txt"] * 2
+    # the plain name on another line too: pip installs the union of both lines' extras
+    # (new-user trial 46 F8: `fastapi==X` above `fastapi[standard]==X`, 8 MLG204)
+    (root / "requirements-dev.txt").unlink()
+    write(root / "requirements.txt", "uvicorn==0.30.0\nuvicorn[standard]==0.30.0\n")
+    assert [f.get("package") for f in run_lock(capsys)[1]] == ["colorama", "pytest"]
 
 
 @pytest.mark.parametrize("files", [

@@ -597,13 +597,18 @@ def run(args: argparse.Namespace, config: Config) -> Iterable[Finding]:
             findings += _incomplete(lock, chosen, env, ignored | project)
         if lock.format == "requirements" and not development:
             findings += _conflicts(lock, chosen, env, ignored | project)
+        # every line's extras: pip installs their union (new-user trial 46 F8: `fastapi==X`
+        # and `fastapi[standard]==X` on two lines were 8 MLG204 for what the extra brings)
+        extras_of: dict[str, set[str]] = {}
+        for package in selected:
+            extras_of.setdefault(package.name, set()).update(package.extras)
         for package in chosen:
             if package.name in ignored or package.name in project:
                 continue
             if lock.format != "constraints":
-                declared.setdefault(package.name, set()).update(package.extras)
+                declared.setdefault(package.name, set()).update(extras_of[package.name])
                 if not development and package.name not in lock.dev_only:
-                    deployed.setdefault(package.name, set()).update(package.extras)
+                    deployed.setdefault(package.name, set()).update(extras_of[package.name])
             for finding in _check_package(lock, package, env, require_hashes):
                 if development and finding.code in (MISSING, MISMATCH, UNPINNED):
                     # (an unpinned development tool does not ship: new-user trial round 39
