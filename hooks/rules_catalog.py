@@ -266,7 +266,10 @@ RULES: dict[str, Rule] = {
         what='the lock cannot be read: not text in its encoding (UTF-8, or '
              'UTF-16/32 by its byte-order mark; once, at the first bad byte), '
              'invalid TOML/JSON, a line that is not a requirement, an unknown pip '
-             'option, an unreadable `-r` include',
+             'option, an unreadable `-r` include; or a lock installed as it is (Pipfile.lock, '
+             'pylock.toml) that is incomplete: a package it installs requires one it does '
+             'not list (a warning when that requirement holds only under a marker, '
+             '`python_version < "3.10"`: the package may not import it here)',
         fix='fix the line',
         kind='malformed',
         why='a lock mlgate cannot read is a lock pip, uv or Poetry may read '

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from envs import install, make_venv, python_of
+from envs import install, make_venv, python_of, site_packages
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -912,6 +913,15 @@ def test_a_lock_installed_as_it_is_must_list_what_its_packages_require(project, 
     # listed: nothing to say (colorama's marker does not hold here, nor is it installed)
     write(root / "Pipfile.lock", PIPFILE_LOCK)
     assert [f for f in run_lock(capsys)[1] if f["code"] == "MLG200"] == []
+    # required only under a marker that holds here: a warning, the marker said (new-user
+    # trial 46 F7: gitpython's `typing-extensions; python_version < "3.10"` on 3.9, which
+    # it imports only below 3.8, blocked every commit of a working service)
+    shutil.rmtree(site_packages(venv) / "attrs-23.2.0.dist-info")
+    install(venv, "attrs", "23.2.0", requires=['six; python_version >= "3"'])
+    write(root / "Pipfile.lock", lock)
+    [said] = [f for f in run_lock(capsys)[1] if f["code"] == "MLG200"]
+    assert said["severity"] == "warning", said
+    assert '(`python_version >= "3"`)' in said["message"], said
 
 
 @pytest.mark.parametrize("layout", ["pipfile", "uv", "own_extra", "marked"])

@@ -212,17 +212,25 @@ def _incomplete(lock, chosen: list, env: _Installed, ignored: set[str]) -> list[
         if package.name in lock.dev_only or not dist or (
                 package.version is not None and dist.get("version") != package.version):
             continue  # (another version installed requires what it requires: MLG202 says)
-        for need, _ in env.requires(package.name, frozenset(package.extras)):
+        for req in env.requirements(package.name, frozenset(package.extras), undefined=True):
+            need = canonical_name(req.name)
             if (need in listed or need in said or need in ignored or need in ALWAYS_PRESENT
                     or need not in env.dists):
                 continue
             said.add(need)
             dist = env.dists[need]
+            # required only on some Pythons or platforms (`typing-extensions; python_version
+            # < "3.10"`): the package may well not import it here (new-user trial 46 F7,
+            # gitpython on 3.9, an error on every commit of a working service)
+            conditional = req.marker is not None and "extra" not in str(req.marker)
             found.append(Finding(
                 _display(lock.path), package.line, 1, MALFORMED,
-                f"{package.name} requires {dist['name']}, which this lock does not list: it"
-                f" is installed as it is, without resolving, so the deployed environment has"
-                f" no {dist['name']}", hint=f"re-make the lock ({_RELOCK.get(lock.format, '')})"
+                f"{package.name} requires {dist['name']}"
+                + (f" (`{req.marker}`)" if conditional else "") +
+                ", which this lock does not list: the lock is incomplete; it is installed as it"
+                f" is, without resolving, so the deployed environment has no {dist['name']}",
+                "warning" if conditional else SEVERITY[MALFORMED],
+                hint=f"re-make the lock ({_RELOCK.get(lock.format, '')})"
                 " so that it lists every package it installs",
                 extra={"check": NAME, "kind": KINDS[MALFORMED], "package": need}))
     return found
