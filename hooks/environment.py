@@ -420,9 +420,11 @@ def _choose(cli_python: str | None, config_python: str | None, config_root: str,
     if tools:
         return ProjectPython(tools, ON_PATH, seen)
     below = _environments_below(repo_root)
+    folder = os.path.dirname(below[0]) if below else ""
     hint = (f" ({', '.join(below)} below the root is a project's: give its folder a"
             " pyproject.toml with a [tool.mlgate] table, which makes it a project of its own,"
-            f" or set python = \"{below[0]}\")" if below else "")
+            f" set python = \"{below[0]}\", or run mlgate from that folder (cd {folder}),"
+            f" as `mlgate audit {folder}` does)" if below else "")
     raise NoProjectPython(f"cannot find the project's Python environment: {HOW_TO}{hint}",
                           seen)
 

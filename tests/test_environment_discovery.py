@@ -600,3 +600,6 @@ def test_an_environment_of_an_app_below_the_root_is_named_when_none_is_found(rep
         discover(repo, {"PATH": SYSTEM_PATH, "HOME": str(home)})
     assert "Hugginface/.venv below the root is a project's" in str(error.value)
     assert 'python = "Hugginface/.venv"' in str(error.value)
+    # ...and what `mlgate audit Hugginface` does (new-user trial 46 F6: it worked where
+    # `mlgate lock Hugginface` was exit 2, and nothing said why)
+    assert "run mlgate from that folder (cd Hugginface)" in str(error.value)
