@@ -1329,21 +1329,26 @@ def _names_not_defined(root: str, env: _Installed, from_imports: list, by_module
         missing = [n for n in imported.names if names is not None and not names.has(n)]
         if not missing:
             continue
-        listed = ", ".join(missing)
-        when = "at start" if imported.at_start else "when this code first runs"
-        found.append(Finding(
-            _relative(os.path.join(root, imported.path)), imported.line, imported.col,
-            SERVICE_NAME,
-            f"the service imports {listed} from {imported.module}, which {dist['name']}"
-            f" {dist['version']} (installed from the lock) does not define: the service"
-            f" fails {when} with ImportError",
-            severity=SEVERITY[SERVICE_NAME] if imported.at_start else "warning",
-            hint=(f"if {imported.module} was meant to be a module of yours, commit it under"
-                  f" that name (or fix the import); if it is {dist['name']}'s, use a name it"
-                  " defines, or pin the version that defines it"),
-            extra={"check": NAME, "kind": KINDS[SERVICE_NAME], "module": imported.module,
-                   "names": missing, "package": owners[0]}))
+        found.append(_failing_import(
+            root, imported, f"the service imports {', '.join(missing)} from"
+            f" {imported.module}, which {dist['name']} {dist['version']} (installed from the"
+            " lock) does not define: the service fails {when} with ImportError",
+            f"if {imported.module} was meant to be a module of yours, commit it under that"
+            f" name (or fix the import); if it is {dist['name']}'s, use a name it defines, or"
+            " pin the version that defines it", missing, owners[0]))
     return found + _not_python_here(root, env, unparsable)
+
+
+def _failing_import(root: str, imported, message: str, hint: str, names: list[str],
+                    package: str) -> Finding:
+    """An MLG213 at the import: an error when it runs at start, else a warning."""
+    when = "at start" if imported.at_start else "when this code first runs"
+    return Finding(_relative(os.path.join(root, imported.path)), imported.line, imported.col,
+                   SERVICE_NAME, message.replace("{when}", when),
+                   severity=SEVERITY[SERVICE_NAME] if imported.at_start else "warning",
+                   hint=hint, extra={"check": NAME, "kind": KINDS[SERVICE_NAME],
+                                     "module": imported.module, "names": names,
+                                     "package": package})
 
 
 def _not_python_here(root: str, env: _Installed, unparsable: list) -> list[Finding]:
@@ -1355,25 +1360,15 @@ def _not_python_here(root: str, env: _Installed, unparsable: list) -> list[Findi
     fine = _parse_in_project(env.python, root, sorted({n.path for _, _, n in unparsable}))
     if fine is None:
         return []  # (cannot say)
-    found = []
-    for imported, dist, names in unparsable:
-        if names.path in fine:
-            continue
-        when = "at start" if imported.at_start else "when this code first runs"
-        found.append(Finding(
-            _relative(os.path.join(root, imported.path)), imported.line, imported.col,
-            SERVICE_NAME,
-            f"the service imports from {imported.module}, which {dist['name']}"
-            f" {dist['version']} (installed from the lock) installs as code this Python"
-            f" cannot parse ({names.unparsable} in {os.path.basename(names.path)}): the"
-            f" service fails {when} with SyntaxError",
-            severity=SEVERITY[SERVICE_NAME] if imported.at_start else "warning",
-            hint=(f"the lock pins a {dist['name']} that is not this Python's (a Python 2"
-                  " package of that name?): pin the package the code means, or a version"
-                  " of it for this Python"),
-            extra={"check": NAME, "kind": KINDS[SERVICE_NAME], "module": imported.module,
-                   "names": list(imported.names), "package": canonical_name(dist["name"])}))
-    return found
+    return [_failing_import(
+        root, imported, f"the service imports from {imported.module}, which {dist['name']}"
+        f" {dist['version']} (installed from the lock) installs as code this Python cannot"
+        f" parse ({names.unparsable} in {os.path.basename(names.path)}): the service fails"
+        " {when} with SyntaxError",
+        f"the lock pins a {dist['name']} that is not this Python's (a Python 2 package of"
+        " that name?): pin the package the code means, or a version of it for this Python",
+        list(imported.names), canonical_name(dist["name"]))
+        for imported, dist, names in unparsable if names.path not in fine]
 
 
 def _project_grammar(env: _Installed) -> tuple[int, int] | None:
