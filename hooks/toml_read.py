@@ -11,7 +11,11 @@ from __future__ import annotations
 import re
 import sys
 
+from mlgate.lazy_re import LazyPattern
+
 _POSITION_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+MAX_KEY_PARTS = 64
+_LONG_KEY_RE = LazyPattern(rf"(?:[\w\"'-]+[ \t]*\.[ \t]*){{{MAX_KEY_PARTS}}}")
 _END_RE = re.compile(r"\s*\(at end of document\)\s*$")
 
 
@@ -30,6 +34,11 @@ def loads(text: str) -> dict:
     else:  # pragma: no cover - exercised by the Python 3.9 CI run
         import tomli as tomllib
 
+    if text.count(".") > MAX_KEY_PARTS and _LONG_KEY_RE.search(text):
+        # tomllib builds a dotted key's tables in time and memory quadratic in its parts: one
+        # key of 250,000 parts in a 1 MiB file took more memory than the machine had (red
+        # team 46); no real document has a key of that many parts
+        raise TomlError(f"a dotted key of more than {MAX_KEY_PARTS} parts")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

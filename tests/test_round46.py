@@ -403,3 +403,69 @@ def test_the_snippet_for_a_date_offset_holds_what_it_needs(git_project, capsys):
     assert "dateutil.relativedelta:relativedelta" in snippet, out
     (git_project / "pyproject.toml").write_text(snippet)
     assert main(command) == 0, capsys.readouterr().out
+
+
+# ------------- red team 46: what the new spellings must not take for the served model
+NOT_THE_SERVED_MODEL = {
+    "a path helper's other callers": {
+        "app.py": "import os, joblib\nfrom fastapi import FastAPI\nDIR = 'models'\n"
+                  "def artifact(name):\n    return os.path.join(DIR, name)\n"
+                  "model = joblib.load(artifact('model.joblib'))\n"
+                  "backup = artifact('model_v2.joblib')\n"},
+    "a settings field named like another script's option": {
+        "app/config.py": "from pydantic_settings import BaseSettings\n"
+                         "class Settings(BaseSettings):\n"
+                         "    model_path: str = 'models/model.joblib'\n"
+                         "settings = Settings()\n",
+        "app/main.py": "import joblib\nfrom fastapi import FastAPI\n"
+                       "from app.config import settings\n"
+                       "model = joblib.load(settings.model_path)\n",
+        "batch_predict.py": "import argparse\nparser = argparse.ArgumentParser()\n"
+                            "parser.add_argument('--model-path',"
+                            " default='models/model_v2.joblib')\n"
+                            "args = parser.parse_args()\nprint(args.model_path)\n"},
+    "a YAML block of text that reads like a key": {
+        "config.yaml": "model_path: models/model.joblib\nnotes: |\n"
+                       "  model_path: models/model_v2.joblib was used before May\n",
+        "app.py": "import yaml, joblib\nfrom fastapi import FastAPI\n"
+                  "CFG = yaml.safe_load(open('config.yaml'))\n"
+                  "model = joblib.load(CFG['model_path'])\n"},
+}
+
+
+@pytest.mark.parametrize("layout", sorted(NOT_THE_SERVED_MODEL))
+def test_what_only_looks_like_the_served_path_is_not_reported(git_project, layout):
+    from test_round45 import served_loads
+
+    assert served_loads(git_project, NOT_THE_SERVED_MODEL[layout]) == set()
+
+
+def test_a_config_read_through_a_linked_folder_is_not_read(git_project, tmp_path_factory):
+    """Red team 46 F5: git lists conf/settings.json, and the work tree's conf/ is a link out
+    of the repository: the file read would be another one."""
+    from test_round45 import served_loads
+
+    from mlgate.artifacts.served import served_findings
+
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "settings.json").write_text('{"model": "models/model_v2.joblib"}\n')
+    app = ("import json, joblib\nfrom fastapi import FastAPI\n"
+           "CFG = json.load(open('conf/settings.json'))\nmodel = joblib.load(CFG['model'])\n")
+    assert served_loads(git_project, {"app.py": app, "conf/settings.json": (
+        '{"model": "models/model.joblib"}\n')}) == set()
+    (git_project / "conf" / "settings.json").unlink()  # (git still lists it)
+    (git_project / "conf").rmdir()
+    (git_project / "conf").symlink_to(outside, target_is_directory=True)
+    assert served_findings(["models/model.joblib"]) == []
+
+
+def test_a_toml_key_of_thousands_of_parts_is_refused_at_once():
+    """Red team 46 F1: tomllib builds a dotted key's tables in memory quadratic in its parts
+    (10,000 parts: 406 MB); a 1 MiB config of one key exhausted the machine. Counted, not
+    timed: the guard refuses before the parser runs."""
+    import mlgate.toml_read as toml_read
+
+    real = __import__("tomllib" if sys.version_info >= (3, 11) else "tomli").loads
+    with pytest.raises(toml_read.TomlError, match="more than 64 parts"):
+        toml_read.loads("a" + ".a" * 250_000 + " = 1\n")
+    assert toml_read.loads("a" + ".a" * 60 + " = 1\n") == real("a" + ".a" * 60 + " = 1\n")

@@ -348,6 +348,9 @@ def serving_loads(files: list[str], listed: set[str]) -> list[Load]:
         return found
 
     listed_files = {os.path.normpath(f) for f in files}
+    from mlgate.environment import find_repo_root
+
+    top = os.path.realpath(find_repo_root(os.getcwd())).rstrip(os.sep) + os.sep
 
     def read(value: tuple) -> bytes | None:
         """A config document's bytes, when it is a file the repository lists (never a
@@ -356,7 +359,9 @@ def serving_loads(files: list[str], listed: set[str]) -> list[Load]:
         if kind not in ("rel", "abs") or not text:
             return None
         path = os.path.normpath(text if kind == "rel" else os.path.relpath(text))
-        return _read(path) if path in listed_files else None
+        if path not in listed_files or not os.path.realpath(path).startswith(top):
+            return None  # (a folder on the way may be a link out of the repository)
+        return _read(path)
 
     project = Project(list(modules.values()), _env(files),
                       lambda level, name, importer: _module_file(level, name, importer, posix),

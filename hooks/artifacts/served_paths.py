@@ -82,7 +82,15 @@ class Project:
         self.calls: dict[str, list[tuple[Module, ast.Call]]] = {}
         self.steps = 0
         self.exhausted = False
-        self._memo: dict[tuple[int, int], frozenset] = {}
+        self._memo: dict[tuple[int, int, int], frozenset] = {}
+        # a call whose returned value is being evaluated: its function's parameters are
+        # that call's arguments only (red team 46: `def artifact(name): return
+        # os.path.join(DIR, name)` made every caller's name the model's)
+        self._only: dict[str, tuple[Module, ast.Call]] = {}
+        self._context = 0  # part of the memo's key: a value under one call is its own
+        self._contexts = 0
+        # argparse options' defaults by destination, read through `args.NAME`
+        self.arguments: dict[str, list[tuple[Module, ast.AST | None, ast.expr]]] = {}
         self._busy: set[tuple[int, int]] = set()
         for module in modules:
             self._index(module)
@@ -115,7 +123,7 @@ class Project:
                     # default when the command line leaves it out (red team 45)
                     dest, default = _argument_default(node)
                     if dest is not None and default is not None:
-                        self.attrs.setdefault(dest, []).append(
+                        self.arguments.setdefault(dest, []).append(
                             (module, module.function_of(node), default))
 
     # --- evaluation -----------------------------------------------------------------------
@@ -125,7 +133,7 @@ class Project:
         """The candidates `node` (in `module`, inside function `scope`) may be."""
         if node is None:
             return _UNKNOWN
-        key = (id(node), id(scope))
+        key = (id(node), id(scope), self._context)
         if key in self._memo:
             return self._memo[key]
         self.steps += 1
@@ -247,7 +255,8 @@ class Project:
                 if other.path not in self.by_path:
                     self.by_path[other.path] = other
                     self._index(other, calls_only=True)
-        for caller, call in self.calls.get(callee, ()):
+        only = self._only.get(function.name)
+        for caller, call in [only] if only is not None else self.calls.get(callee, ()):
             if not self._calls_into(caller, call, module):
                 continue  # `joblib.load(x)` is no call of the project's own `load`
             where = caller.function_of(call)
@@ -298,6 +307,11 @@ class Project:
                 bound = _last(other.table(None).get(attr, ()), 1 << 30)
                 return self.value(other, bound, None, depth) if bound is not None else (
                     _UNKNOWN)
+        if attr in self.arguments and self._parsed_arguments(module, base, scope):
+            found = frozenset()
+            for owner, function, expr in self.arguments[attr][:MAX_VALUES * 2]:
+                found |= self.value(owner, expr, function, depth)
+            return found or _UNKNOWN
         candidates = self.attrs.get(attr, ())
         if isinstance(base, ast.Name) and base.id in ("self", "cls") and scope is not None:
             # `self.model_path` in a method: its own class's, when it sets one
@@ -505,8 +519,19 @@ class Project:
             return None
         owner, function = found
         values: frozenset = frozenset()
-        for node in _returns(function):
-            values |= self.value(owner, node.value, function, depth)
+        saved = self._only.get(function.name), self._context
+        self._only[function.name] = (module, call)
+        self._contexts += 1
+        self._context = self._contexts
+        try:
+            for node in _returns(function):
+                values |= self.value(owner, node.value, function, depth)
+        finally:
+            if saved[0] is None:
+                del self._only[function.name]
+            else:
+                self._only[function.name] = saved[0]
+            self._context = saved[1]
         return values or _UNKNOWN
 
     def _callee(self, module: Module, func: ast.expr, scope):
@@ -542,6 +567,20 @@ class Project:
             if other is not None:
                 return self._callee(other, ast.Name(id=func.attr), None)
         return None
+
+    def _parsed_arguments(self, module: Module, base: ast.expr, scope) -> bool:
+        """Whether `base` is what argparse parsed: a name bound to `parser.parse_args()`
+        (or `parse_known_args()[0]`), or one named as argparse's results are (`args`,
+        `opts`, `options`) that no assignment here binds (a parameter): never a settings
+        object whose field shares an option's name (red team 46)."""
+        if not isinstance(base, ast.Name):
+            return False
+        bound, _ = self._bound_where(module, base, scope)
+        if isinstance(bound, ast.Subscript):
+            bound = bound.value
+        if isinstance(bound, ast.Call) and isinstance(bound.func, ast.Attribute):
+            return bound.func.attr in ("parse_args", "parse_known_args")
+        return bound is None and base.id in ("args", "opts", "options", "arguments")
 
     def _bound_where(self, module: Module, node: ast.Name, scope):
         """The expression a name is bound to, and the scope it is evaluated in."""
@@ -631,15 +670,22 @@ def _yaml_mapping(text: str) -> dict:
     environment). Lists, anchors, flow collections and multi-line scalars are left out."""
     root: dict = {}
     stack: list[tuple[int, dict]] = [(-1, root)]
+    block = None  # the indentation of a `key: |` or `key: >` whose text lines follow
     for raw in text.splitlines()[:10_000]:
         line = raw.split(" #", 1)[0].rstrip()
         body = line.strip()
+        indent = len(line) - len(line.lstrip(" "))
+        if block is not None:
+            if not body or indent > block:
+                continue  # a line of the block's text, never a key (red team 46)
+            block = None
         if not body or body.startswith(("#", "-", "---", "...", "%")):
             continue
         key, sep, rest = body.partition(":")
         if not sep or (rest and not rest.startswith(" ")):
             continue
-        indent = len(line) - len(line.lstrip(" "))
+        if rest.strip()[:1] in ("|", ">"):
+            block = indent
         while stack[-1][0] >= indent:
             stack.pop()
         parent, key, rest = stack[-1][1], key.strip().strip("'\""), rest.strip()
