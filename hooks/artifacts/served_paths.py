@@ -91,7 +91,7 @@ class Project:
         self._contexts = 0
         # argparse options' defaults by destination, read through `args.NAME`
         self.arguments: dict[str, list[tuple[Module, ast.AST | None, ast.expr]]] = {}
-        self._busy: set[tuple[int, int]] = set()
+        self._busy: set[tuple[int, int, int]] = set()
         for module in modules:
             self._index(module)
 
@@ -308,10 +308,10 @@ class Project:
                 return self.value(other, bound, None, depth) if bound is not None else (
                     _UNKNOWN)
         if attr in self.arguments and self._parsed_arguments(module, base, scope):
-            found = frozenset()
+            parsed: frozenset = frozenset()
             for owner, function, expr in self.arguments[attr][:MAX_VALUES * 2]:
-                found |= self.value(owner, expr, function, depth)
-            return found or _UNKNOWN
+                parsed |= self.value(owner, expr, function, depth)
+            return parsed or _UNKNOWN
         candidates = self.attrs.get(attr, ())
         if isinstance(base, ast.Name) and base.id in ("self", "cls") and scope is not None:
             # `self.model_path` in a method: its own class's, when it sets one
