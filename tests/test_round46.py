@@ -1,4 +1,4 @@
-"""Round 46: what a run costs and says (new-user trial 45 F9), and the advice it gives."""
+"""Round 46: new-user trials 44-46, false-alarm round 46 and red team 46 on what they found."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import joblib
 import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
+from test_round45 import SERVED_LAYOUTS as LAYOUTS_45
 
 import mlgate.probe
 from mlgate.cli import main
@@ -413,13 +414,9 @@ NOT_THE_SERVED_MODEL = {
                   "model = joblib.load(artifact('model.joblib'))\n"
                   "backup = artifact('model_v2.joblib')\n"},
     "a settings field named like another script's option": {
-        "app/config.py": "from pydantic_settings import BaseSettings\n"
-                         "class Settings(BaseSettings):\n"
-                         "    model_path: str = 'models/model.joblib'\n"
-                         "settings = Settings()\n",
-        "app/main.py": "import joblib\nfrom fastapi import FastAPI\n"
-                       "from app.config import settings\n"
-                       "model = joblib.load(settings.model_path)\n",
+        # (round 45's settings layout, without the .env that names model_v2)
+        **{name: text for name, text in LAYOUTS_45["settings field and .env"].items()
+           if name != ".env"},
         "batch_predict.py": "import argparse\nparser = argparse.ArgumentParser()\n"
                             "parser.add_argument('--model-path',"
                             " default='models/model_v2.joblib')\n"
