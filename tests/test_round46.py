@@ -466,3 +466,21 @@ def test_a_toml_key_of_thousands_of_parts_is_refused_at_once():
     with pytest.raises(toml_read.TomlError, match="more than 64 parts"):
         toml_read.loads("a" + ".a" * 250_000 + " = 1\n")
     assert toml_read.loads("a" + ".a" * 60 + " = 1\n") == real("a" + ".a" * 60 + " = 1\n")
+
+
+def test_a_missing_alias_is_said_in_words(git_project, capsys):
+    """New-user trial 46 F14: "the contract InferenceRequest has no such aliase"."""
+    pytest.importorskip("pydantic")
+    joblib.dump(LogisticRegression().fit(pd.DataFrame({"x": [0.0, 1, 2, 3], "y": [1.0, 0, 1, 0]}),
+                                         [0, 1, 0, 1]), git_project / "model.joblib")
+    (git_project / "api.py").write_text(
+        "from pydantic import BaseModel, Field\n"
+        "class Request(BaseModel):\n    x: float = Field(alias='X')\n")
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.schema]\ncontract-names = "aliases"\n')
+    subprocess.run(["git", "add", "-A"], check=True)
+    main(["schema", "--format", "json", "--python", sys.executable, "--no-cache",
+          "--artifact", "model.joblib", "--contract", "api.py:Request"])
+    messages = [f["message"] for f in json.loads(capsys.readouterr().out)
+                if f["code"] == "MLG405"]
+    assert any(m.endswith("has no such alias") for m in messages), messages

@@ -577,7 +577,8 @@ def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
                         " field names (contract-names = \"fields\") if the API renames it")
             found.append(_finding(
                 path, CONTRACT_MISSING, f"the model needs column {column!r}; the contract"
-                f" {contract.name} has no such {compared[:-1]}", hint=hint,
+                f" {contract.name} has no such {'alias' if by_alias else 'field name'}",
+                hint=hint,
                 line=field.line if field else first, column=column, compared=compared))
         if not contract.exact:
             # read without importing and incomplete (MLG409 says why): what it lacks may be

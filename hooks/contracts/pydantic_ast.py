@@ -560,7 +560,8 @@ class _Reader:
                 continue
             else:
                 self.note(f"{where}: {key}={_unparse(value)} is not a plain string:"
-                          " the accepted names are computed at runtime: use import mode")
+                          " the accepted names are computed at runtime: use import mode"
+                          " (contract-import = true)")
         return state, alias
 
     # --- config ---------------------------------------------------------------------------
@@ -578,13 +579,14 @@ class _Reader:
             items = {k.value: v for k, v in zip(node.keys, node.values)}  # type: ignore
             return self.config_items(items, owner)
         self.note(f"{owner}.model_config = {_unparse(node)} is computed: its settings"
-                  " (aliases, extra) are unknown: use import mode")
+                  " (aliases, extra) are unknown: use import mode (contract-import = true)")
         return {"extra": COMPUTED, "populate_by_name": COMPUTED}
 
     def config_keywords(self, module: _Module, keywords: list[ast.keyword],
                         owner: str) -> dict[str, Any]:
         if any(k.arg is None for k in keywords):
-            self.note(f"{owner}: config passed as **mapping is computed: use import mode")
+            self.note(f"{owner}: config passed as **mapping is computed: use import mode"
+                      " (contract-import = true)")
         return self.config_items({k.arg: k.value for k in keywords
                                   if k.arg and k.arg != "metaclass"}, owner)
 
@@ -705,7 +707,7 @@ def read_pydantic(path: str, class_name: str, roots: list[str]) -> Contract:
                             " pydantic.BaseModel", path, cls.lineno)
     if config.get("alias_generator"):
         reader.note(f"{config['alias_generator']} sets alias_generator: aliases computed at"
-                    " runtime: use import mode")
+                    " runtime: use import mode (contract-import = true)")
     extra = config.get("extra")
     if extra is COMPUTED:
         extra = None
