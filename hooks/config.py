@@ -190,6 +190,7 @@ MODEL_KEYS: dict[str, Callable[[Any, str], Any]] = {
     "contract-import": _bool,
     "input": _choice("dataframe", "records"),
     "preprocessors": _list_of_str,
+    "derived": _list_of_str,
 }
 
 

@@ -37,7 +37,8 @@ class ModelSpec:
     """One model to exercise; paths as the user will see them (relative to the cwd)."""
 
     __slots__ = ("artifact", "batch", "budget_ms", "contract", "contract_found",
-                 "contract_import", "contract_names", "csv_missing", "elsewhere", "input",
+                 "contract_handed", "contract_import", "contract_names", "csv_missing",
+                 "derived", "elsewhere", "input",
                  "method", "name", "origin", "others", "preprocessors", "request_models",
                  "sample", "width_in", "width_out")
 
@@ -54,6 +55,11 @@ class ModelSpec:
         # A contract found by convention: where (a route's body), else None. With several
         # candidates and none chosen, `request_models` lists them for the user to pick.
         self.contract_found: str | None = None
+        # where the found contract's route hands its body to the model as it came, or ''
+        # (then a difference is an error: see contracts.discovery.handed_unchanged)
+        self.contract_handed = ""
+        # columns the service computes from the request, not expected in it (`derived`)
+        self.derived: list[str] = []
         self.request_models: list[str] = []
         # Artifacts the service applies, in order, before the model (vectorizer.pkl beside
         # model.pkl): declared only.
@@ -138,6 +144,7 @@ def _declared_models(config: Config, args) -> list[ModelSpec]:
                 table.get("method", "predict"), table.get("contract-names", names),
                 table.get("batch", 0), table.get("contract-import", False),
                 table.get("input", "dataframe"))
+            spec.derived = list(table.get("derived", ()))
             if len(table.get("preprocessors", ())) > MAX_PREPROCESSORS:
                 from mlgate.finding import UsageError
 
@@ -249,6 +256,7 @@ def _attach_request_models(specs: list[ModelSpec], files: list[str], artifacts: 
         chosen, several = choose(candidates, spec.artifact, artifacts, top)
         if chosen is not None:
             spec.contract, spec.contract_found = chosen.spec, chosen.route
+            spec.contract_handed = chosen.handed
         else:
             spec.request_models = [c.spec for c in several]
 

@@ -828,7 +828,10 @@ RULES: dict[str, Rule] = {
         why='an API that does not accept a column the model needs cannot serve '
             'it: every request fails, or predicts on a default',
         not_flagged='a column the contract computes from its fields (a pydantic '
-            '`@property`, `@computed_field` or `@cached_property` of that name)',
+            '`@property`, `@computed_field` or `@cached_property` of that name), or one '
+            'the model\'s `derived = [...]` lists (the service computes it); with a '
+            'contract found as a route\'s body, a warning, unless the route hands the body '
+            'to the model as it came (`pd.DataFrame([request.model_dump()])`)',
     ),
     "MLG406": Rule(
         'warning',

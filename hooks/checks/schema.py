@@ -502,13 +502,29 @@ def compare_contract(spec, contract, model: dict, sample) -> list[Finding]:
         # the whole block, the sample too: a declared model takes no sample by convention
         # (following the hint without it dropped the sample, and the latency pillar)
         sampled = f', sample = "{spec.sample}"' if spec.sample else ""
+        handed = getattr(spec, "contract_handed", "")
+        if handed:
+            # ... unless its route hands the body to the model as it came: then nothing
+            # derives a column, and every request lacking one fails (new-user trial 46 F1)
+            said = (f"{spec.contract_found} is handed to the model as it came ({handed}),"
+                    " so every request fails without it")
+            for finding in found:
+                if finding.severity == "error" and finding.code == CONTRACT_MISSING:
+                    finding.hint = f"{finding.hint}; {said}" if finding.hint else said
+            return found
         binding = (f"the contract {contract.name} was found as {spec.contract_found}; declare"
                    f' it to make this an error: [tool.mlgate.models.{table}] artifact ='
                    f' "{spec.artifact}", contract = "{spec.contract}"{sampled}')
         for finding in found:
             if finding.severity == "error":
                 finding.severity = "warning"
-                finding.hint = f"{finding.hint}; {binding}" if finding.hint else binding
+                extra = binding
+                if finding.code == CONTRACT_MISSING and finding.extra.get("column"):
+                    # (a column the route computes from the request: say so, and it is
+                    # not expected in it; the block stays last, to be pasted)
+                    extra = (f'if the route computes it from the request, add derived = '
+                             f'["{finding.extra["column"]}"] to the block; {binding}')
+                finding.hint = f"{finding.hint}; {extra}" if finding.hint else extra
     return found
 
 
@@ -561,7 +577,7 @@ def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
             by_name.setdefault(f.name, f)
         # where a missing field goes: beside the contract's first one (its class)
         first = min((f.line for f in contract.fields if f.line), default=1)
-        derived = set(getattr(contract, "derived", ()))
+        derived = set(getattr(contract, "derived", ())) | set(getattr(spec, "derived", ()))
         missing_at = len(found)
         for column in needed:
             if column in fields or column in derived:

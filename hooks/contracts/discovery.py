@@ -33,12 +33,14 @@ class RequestModel:
     that defines it), `route` says where it was found, `mentions` the artifact names the
     route's file names (its own model, when it loads one by name)."""
 
-    __slots__ = ("file", "mentions", "route", "route_path", "shape", "spec")
+    __slots__ = ("file", "handed", "mentions", "route", "route_path", "shape", "spec")
 
     def __init__(self, spec: str, route: str, route_path: str, mentions: frozenset[str],
-                 shape: tuple = (), file: str = ""):
+                 shape: tuple = (), file: str = "", handed: str = ""):
         self.spec, self.route, self.route_path, self.mentions = (
             spec, route, route_path, mentions)
+        # where the route hands the body to a model exactly as it came ('app.py:18'), or ''
+        self.handed = handed
         self.file = file  # the route's file: which project of the repository serves it
         # what a request must look like (class name, route, fields): two copies of one app
         # (`app/main.py` and `fastapi/main.py`) take the same request
@@ -158,10 +160,99 @@ def find_request_models(files: list[str], artifacts: list[str],
                 route = routes[0]
                 shape = (node.name, route, tuple(
                     (f.name, f.alias, f.kind, f.required) for f in contract.fields))
+                line = handed_unchanged(function, argument.arg)
                 found[spec] = RequestModel(
                     spec, f"the body of {route} ({path}:{function.lineno})",
-                    route.partition(" ")[2], mentions, shape, path)
+                    route.partition(" ")[2], mentions, shape, path,
+                    f"{path}:{line}" if line else "")
     return list(found.values())
+
+
+# The calls that hand a model its input, and what turns a pydantic body into the dict of its
+# fields by name (`jsonable_encoder` and `by_alias=True` give the aliases: not these).
+PREDICTS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
+DUMPS = ("dict", "model_dump")
+
+
+def handed_unchanged(function: ast.FunctionDef | ast.AsyncFunctionDef, body: str) -> int:
+    """The line where a route hands its body to a model exactly as it came, or 0: a frame
+    of the body's fields (`pd.DataFrame([request.model_dump()])`, through at most a name or
+    two that nothing else touches) is what `X.predict(...)` receives. Then a column the
+    model needs and the body lacks fails every request: a found contract's difference is
+    an error, not the warning kept for a route that may derive the column (new-user trial
+    46 F1). Anything else (a column added, a helper called, the frame passed anywhere
+    else) proves nothing, and 0 is the answer."""
+    uses: dict[str, list[ast.Name]] = {}
+    bound: dict[str, ast.expr] = {}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name):
+            uses.setdefault(node.id, []).append(node)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
+                node.targets[0], ast.Name):
+            bound.setdefault(node.targets[0].id, node.value)
+        elif isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(
+                node.ctx, (ast.Store, ast.Del)) and isinstance(node.value, ast.Name) and (
+                node.value.id == body):
+            return 0  # the body itself changed (`request.ratio = ...`)
+    if any(isinstance(n.ctx, ast.Store) for n in uses.get(body, ())):
+        return 0
+    for node in ast.walk(function):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in PREDICTS and len(node.args) == 1 and not node.keywords):
+            continue
+        if _frame_of(node.args[0], body, uses, bound, set()):
+            return node.lineno
+    return 0
+
+
+def _only_here(name: str, uses: dict[str, list[ast.Name]], seen: set[str]) -> bool:
+    """A name stored once and read once (where the caller looked): nothing else sees it."""
+    if name in seen:
+        return False
+    seen.add(name)
+    kinds = [type(n.ctx) for n in uses.get(name, ())]
+    return kinds.count(ast.Store) == 1 and kinds.count(ast.Load) == 1 and len(kinds) == 2
+
+
+def _frame_of(node: ast.expr, body: str, uses: dict, bound: dict, seen: set[str]) -> bool:
+    """`pd.DataFrame([<fields of body>])` or `pd.DataFrame(<fields>, index=[0])`, or a
+    name bound to it once."""
+    if isinstance(node, ast.Name):
+        return (_only_here(node.id, uses, seen) and node.id in bound
+                and _frame_of(bound[node.id], body, uses, bound, seen))
+    if not isinstance(node, ast.Call) or len(node.args) != 1:
+        return False
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if name != "DataFrame":
+        return False
+    keywords = {k.arg: k.value for k in node.keywords}
+    row = node.args[0]
+    if isinstance(row, ast.List) and len(row.elts) == 1 and not keywords:
+        return _fields_of(row.elts[0], body, uses, bound, seen)
+    index = keywords.pop("index", None)
+    return (not keywords and isinstance(index, ast.List) and len(index.elts) == 1
+            and _fields_of(row, body, uses, bound, seen))
+
+
+def _fields_of(node: ast.expr, body: str, uses: dict, bound: dict, seen: set[str]) -> bool:
+    """The dict of the body's fields by name: `body.model_dump()`, `body.dict()`,
+    `dict(body)`, `vars(body)`, `body.__dict__`, or a name bound to one once."""
+    if isinstance(node, ast.Name):
+        return (node.id != body and _only_here(node.id, uses, seen) and node.id in bound
+                and _fields_of(bound[node.id], body, uses, bound, seen))
+    if isinstance(node, ast.Attribute):
+        return node.attr == "__dict__" and _is(node.value, body)
+    if not isinstance(node, ast.Call) or node.keywords:
+        return False
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr in DUMPS and not node.args and _is(node.func.value, body)
+    return (isinstance(node.func, ast.Name) and node.func.id in ("dict", "vars")
+            and len(node.args) == 1 and _is(node.args[0], body))
+
+
+def _is(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
 
 
 def _loaded(path: str, tree: ast.Module, artifacts: list[str], listed: set[str]
