@@ -116,7 +116,7 @@ def test_dataframes_pandas_1_wrote_pass_and_load(git_project, capsys):
     and the masked dtypes as attribute dicts), so any category_encoders pipeline of that
     era. A bundle (joblib) and a bare frame (pickle protocol 2), with datetime, category,
     nullable integer and string columns, pass and load with today's pandas."""
-    names = _old_pandas(git_project, "pandas1_[012]_*")
+    names = _old_pandas(git_project, "pandas1_[012]_*-[bf]*")  # (bundle, frame)
     assert len(names) == 6  # pandas 1.0.5, 1.1.4 and 1.2.5 (its tz column: false-alarm
     # round 37, the data's view cached in the array's `_cache` was refused)
     code, found = artifact_json(capsys, *names)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import joblib
 import pandas as pd
@@ -122,3 +124,152 @@ def _route(body: str) -> ast.FunctionDef:
 ])
 def test_what_counts_as_handing_the_body_over_unchanged(body, line):
     assert handed_unchanged(_route(body), "request") == line
+
+
+# ------------- false-alarm round 46 F2: date offsets with arguments of their own
+def _offsets() -> dict:
+    from dateutil.relativedelta import FR, MO, relativedelta
+    from pandas.tseries.holiday import USFederalHolidayCalendar
+
+    offsets = pd.offsets
+    return {
+        "DateOffset(months=1)": pd.DateOffset(months=1),
+        "DateOffset()": pd.DateOffset(),
+        "DateOffset(hours=1.5)": pd.DateOffset(hours=1.5),
+        "DateOffset(days=2, day=3, weekday=2)": pd.DateOffset(days=2, day=3, weekday=2),
+        "relativedelta(weekday=MO(-1))": relativedelta(months=2, weekday=MO(-1)),
+        "FR": FR,
+        "CustomBusinessDay(US holidays)": offsets.CustomBusinessDay(
+            calendar=USFederalHolidayCalendar()),
+        "CustomBusinessMonthEnd": offsets.CustomBusinessMonthEnd(weekmask="1111100"),
+        "CustomBusinessMonthBegin": offsets.CustomBusinessMonthBegin(),
+        "BusinessHour(two spans)": offsets.BusinessHour(start=["09:00", "13:00"],
+                                                        end=["12:00", "17:00"]),
+        "CustomBusinessHour": offsets.CustomBusinessHour(),
+        "FY5253": offsets.FY5253(weekday=0, startingMonth=1),
+        "FY5253Quarter": offsets.FY5253Quarter(weekday=0, startingMonth=1,
+                                               qtr_with_extra_week=1),
+        "an index of business days": pd.date_range("2024-01-01", periods=5, freq="C"),
+    }
+
+
+@pytest.mark.parametrize("protocol", [2, 4])
+def test_date_offsets_pass_with_no_configuration(git_project, capsys, protocol):
+    """False-alarm round 46 F2: `pd.DateOffset(months=1)` (a horizon in a forecasting
+    bundle), custom business calendars and fiscal years were refused as unsafe (MLG301)."""
+    import pickle
+
+    pytest.importorskip("dateutil")
+    for number, (name, value) in enumerate(_offsets().items()):
+        with open(git_project / f"offset{number}.pkl", "wb") as f:
+            pickle.dump({"name": name, "value": value}, f, protocol=protocol)
+    subprocess.run(["git", "add", "-A"], check=True)
+    code = main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert (code, found) == (0, []), found
+
+
+class _Crafted:
+    """Pickled as the real class called with `args`, then given `state`."""
+
+    def __init__(self, cls, args: tuple, state=None) -> None:
+        self.reduced = (cls, args) if state is None else (cls, args, state)
+
+
+def _newobj(cls, args: tuple, state):
+    """A real instance, pickled as NEWOBJ(cls, args) given `state`."""
+    import copyreg
+
+    made = cls.__new__(cls)
+    _NEWOBJ[id(made)] = (made, (copyreg.__newobj__, (cls, *args), state))  # type: ignore[attr-defined]
+    return made
+
+
+_NEWOBJ: dict[int, tuple] = {}  # id -> (the object, kept alive; how it is pickled)
+
+
+def _crafted(path, value) -> None:
+    import io
+    import pickle
+
+    class Writer(pickle.Pickler):
+        def reducer_override(self, obj):
+            if isinstance(obj, _Crafted):
+                return obj.reduced
+            made = _NEWOBJ.get(id(obj))
+            return made[1] if made is not None and made[0] is obj else NotImplemented
+
+    buffer = io.BytesIO()
+    Writer(buffer, protocol=4).dump({"value": value})
+    path.write_bytes(buffer.getvalue())
+
+
+def _crafted_offsets() -> dict:
+    import datetime
+
+    from dateutil.relativedelta import relativedelta, weekday
+
+    offsets = pd.offsets
+    good = {"_offset": _newobj(relativedelta, (), {"years": 0, "months": 1, "days": 0}),
+            "_use_relativedelta": True, "n": 1, "normalize": False, "months": 1}
+    zero = datetime.timedelta(0)
+    return {
+        "a DateOffset given a dunder key": _Crafted(pd.DateOffset, (), {
+            **good, "__class__": 1}),
+        "a DateOffset given a text for a number": _Crafted(pd.DateOffset, (), {
+            **good, "months": "1"}),
+        "a DateOffset called with arguments": _Crafted(pd.DateOffset, (1,), good),
+        "a DateOffset whose _offset is a string": _Crafted(pd.DateOffset, (), {
+            **good, "_offset": "1 month"}),
+        "a relativedelta given a key of its own": _newobj(relativedelta, (), {
+            "years": 0, "months": 1, "days": 0, "evil": 1}),
+        "a relativedelta given a list": _newobj(relativedelta, (), {
+            "years": 0, "months": [1], "days": 0}),
+        "a relativedelta called with arguments": _newobj(relativedelta, (1,), {
+            "years": 0, "months": 1, "days": 0}),
+        "a relativedelta given a dunder key": _newobj(relativedelta, (), {
+            "years": 0, "months": 1, "days": 0, "__dict__": {}}),
+        "a weekday on day 9": _newobj(weekday, (), (None, {"weekday": 9, "n": None})),
+        "a weekday given a dict": _newobj(weekday, (), {"weekday": 1, "n": None}),
+        "a CustomBusinessDay with a calendar": _Crafted(offsets.CustomBusinessDay, (
+            1, False, "Mon Tue", (), {"holidays": ()}, zero)),
+        "a CustomBusinessDay whose holidays are text": _Crafted(offsets.CustomBusinessDay, (
+            1, False, "Mon Tue", ("2024-01-01",), None, zero)),
+        "a CustomBusinessDay with another weekmask": _Crafted(offsets.CustomBusinessDay, (
+            1, False, "Mon Funday", (), None, zero)),
+        "a FY5253 of another variation": _Crafted(offsets.FY5253, (1, False, 0, 1, "first")),
+        "a FY5253 on day 9": _Crafted(offsets.FY5253, (1, False, 9, 1, "nearest")),
+        "a BusinessHour from text": _Crafted(offsets.BusinessHour, (
+            1, False, ("09:00",), ("17:00",), zero)),
+    }
+
+
+def test_date_offsets_in_another_form_are_refused(git_project, capsys):
+    """The forms pandas and dateutil write, and only those."""
+    pytest.importorskip("dateutil")
+    cases = _crafted_offsets()
+    for number, value in enumerate(cases.values()):
+        _crafted(git_project / f"crafted{number}.pkl", value)
+    subprocess.run(["git", "add", "-A"], check=True)
+    code = main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    refused = {f["path"] for f in found if f["severity"] == "error"}
+    missed = [name for number, name in enumerate(cases) if f"crafted{number}.pkl" not in refused]
+    assert code == 1 and not missed, found
+
+
+OLD_PANDAS = Path(__file__).parent / "artifact_fixtures" / "old_pandas"
+
+
+@pytest.mark.parametrize("name", ["pandas1_1_5-numpy1_23_5-py39-offsets.joblib",
+                                  "pandas1_5_3-numpy1_23_5-py39-offsets.joblib"])
+def test_date_offsets_of_pandas_1_pass(git_project, capsys, name):
+    """pandas 1.x makes a DateOffset by NEWOBJ, then its attribute dict (pandas 2 and 3 call
+    the class with no arguments, then the same dict)."""
+    pytest.importorskip("dateutil")
+    assert b"relativedelta" in (OLD_PANDAS / name).read_bytes()
+    shutil.copy(OLD_PANDAS / name, git_project / name)
+    subprocess.run(["git", "add", "-A"], check=True)
+    code = main(["artifact", "--format", "json", "--python", sys.executable, "--no-cache", name])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 0 and {f["code"] for f in found} <= {"MLG306"}, found

@@ -27,6 +27,7 @@ from mlgate.artifacts.object_states import (
     SCALAR,
     byte_length,
     bytes_value,
+    made_class,
 )
 from mlgate.artifacts.stream_model import (
     Const,
@@ -39,6 +40,7 @@ from mlgate.artifacts.stream_model import (
     hash_work,
     remembered,
 )
+from mlgate.artifacts.value_types import RELATIVEDELTA
 from mlgate.probe_script.ecosystem import (
     BACKED_ARRAYS,
     ESTIMATOR_PACKAGES,
@@ -46,6 +48,7 @@ from mlgate.probe_script.ecosystem import (
     MASKED_ARRAYS,
     MASKED_DTYPES,
     OFFSETS,
+    OFFSETS_WITH_ARGUMENTS,
     OLD_INDEX_CLASSES,
     ecosystem_shaped,
 )
@@ -177,7 +180,7 @@ def _tz(value) -> bool:
 
 
 def _offset(value) -> bool:
-    return _is(value, *OFFSETS)
+    return _is(value, *OFFSETS, *OFFSETS_WITH_ARGUMENTS)
 
 
 def _interval_end(value) -> bool:
@@ -335,6 +338,71 @@ def _offset_args(name: str, items: list) -> bool:
     if name == "BusinessDay":  # (n, normalize, offset timedelta)
         return len(rest) == 1 and kind(rest[0]) == ("datetime", "timedelta")
     return all(_int(v) or _none(v) or _bool(v) for v in rest)
+
+
+# a custom business calendar's week: day names ("Mon Tue Wed Thu Fri") or seven 0/1 digits
+WEEKMASK = re.compile(r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)(?: (?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)){0,6}"
+                      r"|[01]{7})\Z")
+MAX_HOLIDAYS = 100_000  # (USFederalHolidayCalendar's 1970-2200: 2.6 thousand)
+FY5253_VARIATIONS = frozenset({"nearest", "last"})
+
+
+def _timedelta(value) -> bool:
+    return kind(value) == ("datetime", "timedelta")
+
+
+def _opening_hours(value) -> bool:
+    """BusinessHour's start or end: a time, or a tuple of at most 24 (pandas 1.x: one)."""
+    if kind(value) == ("datetime", "time"):
+        return True
+    return isinstance(value, Seq) and value.kind == "tuple" and 1 <= len(value.items) <= 24 \
+        and all(kind(v) == ("datetime", "time") for v in value.items)
+
+
+def _calendar(items: list) -> bool:
+    """(weekmask, holidays, calendar) of a custom business offset: the calendar is not
+    pickled (pandas writes None and the holidays it expands to, numpy datetime64 days)."""
+    weekmask, holidays, calendar = items
+    if not (_str(weekmask) and WEEKMASK.match(const(weekmask)) and _none(calendar)):
+        return False
+    if not (isinstance(holidays, Seq) and holidays.kind in ("tuple", "list")
+            and len(holidays.items) <= MAX_HOLIDAYS):
+        return False
+    _WORK[0] += len(holidays.items)
+    return all(kind(v) == ("numpy", "scalar") for v in holidays.items)
+
+
+def _in(value, low: int, high: int) -> bool:
+    return _int(value) and low <= const(value) <= high
+
+
+# name -> check of the arguments after (n, normalize), as pandas' __reduce__ writes them
+OFFSET_ARGUMENTS = {
+    "CustomBusinessDay": lambda rest: len(rest) == 4 and _calendar(rest[:3]) and _timedelta(
+        rest[3]),
+    "CustomBusinessMonthEnd": lambda rest: len(rest) == 4 and _calendar(
+        rest[:3]) and _timedelta(rest[3]),
+    "CustomBusinessMonthBegin": lambda rest: len(rest) == 4 and _calendar(
+        rest[:3]) and _timedelta(rest[3]),
+    "BusinessHour": lambda rest: len(rest) == 3 and _opening_hours(rest[0]) and _opening_hours(
+        rest[1]) and _timedelta(rest[2]),
+    "CustomBusinessHour": lambda rest: len(rest) == 6 and _calendar(rest[:3]) and all(
+        map(_opening_hours, rest[3:5])) and _timedelta(rest[5]),
+    "FY5253": lambda rest: len(rest) == 3 and _in(rest[0], 0, 6) and _in(
+        rest[1], 1, 12) and const(rest[2]) in FY5253_VARIATIONS,
+    "FY5253Quarter": lambda rest: len(rest) == 4 and _in(rest[0], 0, 6) and _in(
+        rest[1], 1, 12) and _in(rest[2], 1, 4) and const(rest[3]) in FY5253_VARIATIONS,
+}
+
+
+def _offset_with_arguments(name: str):
+    def check(items: list, what: str) -> bool:
+        if name == "DateOffset":  # its state follows (DATE_OFFSET_STATE); pandas 1.x: NEWOBJ
+            return what in ("REDUCE", "NEWOBJ") and not items
+        return what == "REDUCE" and len(items) >= 2 and _int(items[0]) and _bool(
+            items[1]) and OFFSET_ARGUMENTS[name](items[2:])
+
+    return check
 
 
 def _offset_call(name: str):
@@ -522,6 +590,7 @@ PANDAS_CALLS = {
     "BlockIndex": lambda items, what: what == "REDUCE" and len(items) == 3 and _int(
         items[0]) and _array(items[1]) and _array(items[2]),
     **{name: _offset_call(name) for name in OFFSETS},
+    **{name: _offset_with_arguments(name) for name in OFFSETS_WITH_ARGUMENTS},
 }
 OTHER_CALLS = {
     ("pyarrow", "_restore_array"): lambda items, what: what == "REDUCE" and _arrow_array_args(
@@ -624,8 +693,26 @@ ARROW_EXTENSION_STATE = {**ARROW_STATE, "_dtype": lambda v: _is(v, "ArrowDtype")
 # datetime64 view too, `_ndarray`, which the probe holds to `_data`'s shape and dtype).
 OLD_CACHE = lambda v: _dict(v, {"ndim": _int, "dtype": lambda d: _dtype(d) or _is(  # noqa: E731
     d, *PANDAS_DTYPE_NAMES), "_ndarray": _array})
+def _number(value) -> bool:
+    return type(const(value)) in (int, float)
+
+
+def _relativedelta(value) -> bool:
+    """dateutil's relativedelta (value_types checks how it is made and its state)."""
+    return isinstance(value, Instance) and made_class(value) == RELATIVEDELTA
+
+
+# pd.DateOffset(months=1): what it was given (numbers), and what it computed from them
+DATE_OFFSET_STATE = {
+    "_offset": _either(_relativedelta, _timedelta), "_use_relativedelta": _bool, "n": _int,
+    "normalize": _bool,
+    **{key: _number for key in ("years", "months", "weeks", "days", "hours", "minutes",
+                                "seconds", "milliseconds", "microseconds", "nanoseconds")},
+    **{key: _int for key in ("year", "month", "day", "weekday", "hour", "minute", "second",
+                             "microsecond", "nanosecond")}}
 # class -> (the keys its state may have, the ones it must have)
 PANDAS_STATES = {
+    "DateOffset": (DATE_OFFSET_STATE, ("_offset", "n", "normalize")),
     "DataFrame": (FRAME_STATE, ("_mgr", "_typ")),
     # pandas 1.x: their attribute dicts (2.x writes the NDArrayBacked form, BACKED_STATES)
     "Categorical": ({"_dtype": lambda v: _is(v, "CategoricalDtype"), "_codes": _array,

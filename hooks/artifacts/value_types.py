@@ -120,6 +120,15 @@ LOGGER = ("logging", "getLogger")
 # dateutil zone pickles them (false-alarm round 38): tzutc() and tzoffset(name, offset).
 # (A tzfile, a whole zone database entry, is not among them.)
 TZUTC, TZOFFSET = ("dateutil.tz.tz", "tzutc"), ("dateutil.tz.tz", "tzoffset")
+# dateutil's relativedelta, as a pd.DateOffset(months=1) holds it (false-alarm round 46 F2):
+# made by NEWOBJ, given its attribute dict of numbers; a weekday (`weekday=MO`) is an object
+# of its own, not among them.
+RELATIVEDELTA = ("dateutil.relativedelta", "relativedelta")
+WEEKDAY = ("dateutil._common", "weekday")  # relativedelta(weekday=MO(+1)): slots weekday, n
+_RELATIVE_KEYS = frozenset({"years", "months", "days", "leapdays", "hours", "minutes",
+                            "seconds", "microseconds", "_has_time"})
+_ABSOLUTE_KEYS = frozenset({"year", "month", "day", "hour", "minute", "second",
+                            "microsecond", "weekday"})
 # A compiled regular expression a project's transformer keeps, as CPython pickles it:
 # re._compile(pattern, flags) (false-alarm round 37: refused, no allow suggested).
 RE_COMPILE = ("re", "_compile")
@@ -130,11 +139,11 @@ _PATTERN_FLAGS = 2 | 4 | 8 | 16 | 32 | 64 | 256
 PAIRS = frozenset({DATE, DATETIME_CLASS, TIME, TIMEDELTA, TIMEZONE, DECIMAL, FRACTION, UUID,
                    COUNTER, DEQUE, ZONEINFO, PARTIAL, CHECK_ARRAY, BSPLINE, BSPLINE_BACKEND,
                    LOGGER,
-                   RE_COMPILE, TZUTC, TZOFFSET}) | PATHS \
+                   RE_COMPILE, TZUTC, TZOFFSET, RELATIVEDELTA, WEEKDAY}) | PATHS \
     | RANGES \
     | SINGLETONS | ASARRAYS | KEPT_FUNCTIONS
 # made by NEWOBJ with no argument, then given a state
-_STATEFUL = (UUID, BSPLINE, BSPLINE_BACKEND, TZUTC, TZOFFSET)
+_STATEFUL = (UUID, BSPLINE, BSPLINE_BACKEND, TZUTC, TZOFFSET, RELATIVEDELTA, WEEKDAY)
 
 # The default factories a defaultdict may hold: builtin containers, numbers and text, and
 # the collections above (calling one makes an empty value).
@@ -482,6 +491,10 @@ def build_problem(target: Instance, state) -> str | None:
         return _bspline_state_problem(state, made == BSPLINE_BACKEND)
     if made == TZOFFSET:
         return _tzoffset_state_problem(state)
+    if made == RELATIVEDELTA:
+        return _relativedelta_state_problem(state)
+    if made == WEEKDAY:
+        return _weekday_state_problem(state)
     if made != UUID:  # (a subclass with attributes has a state; these classes have none)
         return f"{made[0]}.{made[1]} given a state: CPython writes none"
     if not isinstance(state, Mapping):
@@ -512,6 +525,43 @@ def _tzoffset_state_problem(state) -> str | None:
         return "dateutil's tzoffset whose name is not a short text"
     if not (isinstance(offset, Instance) and made_class(offset) == TIMEDELTA):
         return "dateutil's tzoffset whose offset is not a timedelta"
+    return None
+
+
+def _relativedelta_state_problem(state) -> str | None:
+    """dateutil's relativedelta: its attribute dict, every relative part a number, every
+    absolute one an int or None, the weekday None or dateutil's weekday."""
+    if not isinstance(state, Mapping):
+        return "dateutil's relativedelta given a state other than its attribute dict"
+    values = {const(k): v for k, v in state.pairs}
+    if len(values) != len(state.pairs) or not set(values) <= _RELATIVE_KEYS | _ABSOLUTE_KEYS \
+            or not {"years", "months", "days"} <= set(values):
+        return "dateutil's relativedelta given attributes other than its own"
+    for key, value in values.items():
+        if key == "weekday" and isinstance(value, Instance) and made_class(value) == WEEKDAY:
+            continue  # (checked as it is built: _weekday_state_problem)
+        if not isinstance(value, Const) or type(value.value) not in (
+                (int, float) if key in _RELATIVE_KEYS else (int, type(None))):
+            return f"dateutil's relativedelta whose {key} is not a number"
+        if type(value.value) is int and not -_WORD <= value.value < _WORD:
+            return f"dateutil's relativedelta whose {key} is out of range"
+    return None
+
+
+def _weekday_state_problem(state) -> str | None:
+    """dateutil's weekday: its slots, (None, {'weekday': 0 to 6, 'n': an int or None})."""
+    slots = state.items[1] if isinstance(state, Seq) and state.kind == "tuple" and len(
+        state.items) == 2 and isinstance(state.items[0], Const) and (
+        state.items[0].value is None) else None
+    if not isinstance(slots, Mapping):
+        return "dateutil's weekday given a state other than its slots"
+    values = {const(k): v for k, v in slots.pairs}
+    if len(values) != len(slots.pairs) or set(values) != {"weekday", "n"}:
+        return "dateutil's weekday given attributes other than weekday and n"
+    day, n = values["weekday"], values["n"]
+    if not (_int(day) and 0 <= day.value <= 6 and isinstance(n, Const) and (
+            n.value is None or (_int(n) and -_WORD <= n.value < _WORD))):
+        return "dateutil's weekday whose day is not 0 to 6, or whose n is not an int or None"
     return None
 
 
