@@ -256,7 +256,8 @@ def _attach_request_models(specs: list[ModelSpec], files: list[str], artifacts: 
         chosen, several = choose(candidates, spec.artifact, artifacts, top)
         if chosen is not None:
             spec.contract, spec.contract_found = chosen.spec, chosen.route
-            spec.contract_handed = chosen.handed
+            if os.path.realpath(spec.artifact) in chosen.handed_to:
+                spec.contract_handed = chosen.handed
         else:
             spec.request_models = [c.spec for c in several]
 

@@ -39,6 +39,12 @@ HANDED = {
     "through a dict name": "    data = applicant.dict()\n    frame = pd.DataFrame([data])\n",
     "one row by index": "    frame = pd.DataFrame(dict(applicant), index=[0])\n",
     "its __dict__": "    frame = pd.DataFrame([vars(applicant)])\n",
+    # red team 47 F7: a frame read by predict_proba too, annotated, from_records, mode=
+    "read by predict_proba too": "    frame = pd.DataFrame([applicant.model_dump()])\n"
+                                 "    model.predict_proba(frame)\n",
+    "an annotated name": "    frame: pd.DataFrame = pd.DataFrame([applicant.dict()])\n",
+    "from_records": "    frame = pd.DataFrame.from_records([applicant.model_dump()])\n",
+    "a JSON dump": "    frame = pd.DataFrame([applicant.model_dump(mode='json')])\n",
 }
 DERIVES = {
     "a column added to the frame": "    frame = pd.DataFrame([applicant.model_dump()])\n"
@@ -74,8 +80,11 @@ def test_a_found_contract_handed_to_the_model_as_it_came_fails(git_project, caps
     assert code == 1 and schema["status"] == "fail", report
     missing = [f for f in report["findings"] if f["code"] == "MLG405"]
     assert [f["severity"] for f in missing] == ["error"], report["findings"]
-    predicts = 12 + body.count("\n")  # (the line that calls model.predict)
-    assert f"is handed to the model as it came (app.py:{predicts})" in missing[0]["hint"], missing
+    import re
+
+    line = re.search(r"is handed to the model as it came \(app\.py:(\d+)\)", missing[0]["hint"])
+    assert line, missing
+    assert "model.predict" in APP.format(body=body).splitlines()[int(line.group(1)) - 1]
 
 
 @pytest.mark.parametrize("body", DERIVES.values(), ids=list(DERIVES))
@@ -86,6 +95,38 @@ def test_a_route_that_may_compute_the_column_keeps_it_a_warning(git_project, cap
     missing = [f for f in found if f["code"] == "MLG405"]
     assert [f["severity"] for f in missing] == ["warning"], found
     assert 'computes it from the request, add derived = ["ratio"]' in missing[0]["hint"], missing
+
+
+# red team 47 F1-F4: what `model` is, or what the body keeps, is not known to be the artifact
+NOT_THE_ARTIFACT = {
+    "a project class wraps the model": (
+        "class Wrapper:\n"
+        "    def __init__(self):\n"
+        "        self.inner = joblib.load('model.joblib')\n"
+        "    def predict(self, df):\n"
+        "        return self.inner.predict(df.assign(ratio=df['income'] / df['age']))\n"
+        "model = Wrapper()\n", ""),
+    "a path from the environment": (
+        "import os\nmodel = joblib.load(os.environ['MODEL_PATH'])\n", ""),
+    "a body that keeps what a validator adds": (
+        "model = joblib.load('model.joblib')\n",
+        "    model_config = {'extra': 'allow'}\n"),
+}
+
+
+@pytest.mark.parametrize("loading, config", NOT_THE_ARTIFACT.values(),
+                         ids=list(NOT_THE_ARTIFACT))
+def test_a_model_not_known_to_be_the_artifact_keeps_the_warning(git_project, capsys,
+                                                                  loading, config):
+    _service(git_project, HANDED["a frame of its dump"])
+    app = (git_project / "app.py").read_text()
+    app = app.replace("model = joblib.load('model.joblib')\n", loading)
+    app = app.replace("    income: float\n", "    income: float\n" + config)
+    (git_project / "app.py").write_text(app)
+    subprocess.run(["git", "add", "-A"], check=True)
+    main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert [f["severity"] for f in found if f["code"] == "MLG405"] == ["warning"], found
 
 
 def test_a_column_the_service_derives_is_declared_so(git_project, capsys):
@@ -121,9 +162,15 @@ def _route(body: str) -> ast.FunctionDef:
     ("    frame = pd.DataFrame([request.dict()])\n    frame = frame.fillna(0)\n"
      "    return m.predict(frame)\n", 0),
     ("    return m.predict(pd.DataFrame([request.dict()]), check=False)\n", 0),
+    # an inner function's own `request` (red team 47 F5)
+    ("    run = lambda request: m.predict(pd.DataFrame([request.dict()]))\n"
+     "    return run(enrich(request))\n", 0),
+    # a chain of a thousand names: no RecursionError (F6), and no proof
+    ("    x0 = request.dict()\n" + "".join(f"    x{i} = x{i - 1}\n" for i in range(1, 1200))
+     + "    return m.predict(pd.DataFrame([x1199]))\n", 0),
 ])
 def test_what_counts_as_handing_the_body_over_unchanged(body, line):
-    assert handed_unchanged(_route(body), "request") == line
+    assert handed_unchanged(_route(body), "request")[0] == line
 
 
 # ------------- false-alarm round 46 F2: date offsets with arguments of their own

@@ -33,14 +33,17 @@ class RequestModel:
     that defines it), `route` says where it was found, `mentions` the artifact names the
     route's file names (its own model, when it loads one by name)."""
 
-    __slots__ = ("file", "handed", "mentions", "route", "route_path", "shape", "spec")
+    __slots__ = ("file", "handed", "handed_to", "mentions", "route", "route_path", "shape",
+                 "spec")
 
     def __init__(self, spec: str, route: str, route_path: str, mentions: frozenset[str],
-                 shape: tuple = (), file: str = "", handed: str = ""):
+                 shape: tuple = (), file: str = "", handed: str = "",
+                 handed_to: frozenset[str] = frozenset()):
         self.spec, self.route, self.route_path, self.mentions = (
             spec, route, route_path, mentions)
-        # where the route hands the body to a model exactly as it came ('app.py:18'), or ''
-        self.handed = handed
+        # where the route hands the body to a model exactly as it came ('app.py:18'), or '',
+        # and the artifacts (real paths) the name it calls holds, loaded in the route's file
+        self.handed, self.handed_to = handed, handed_to
         self.file = file  # the route's file: which project of the repository serves it
         # what a request must look like (class name, route, fields): two copies of one app
         # (`app/main.py` and `fastapi/main.py`) take the same request
@@ -160,11 +163,15 @@ def find_request_models(files: list[str], artifacts: list[str],
                 route = routes[0]
                 shape = (node.name, route, tuple(
                     (f.name, f.alias, f.kind, f.required) for f in contract.fields))
-                line = handed_unchanged(function, argument.arg)
+                line, receiver = handed_unchanged(function, argument.arg)
+                # (a body that keeps unknown keys, `extra = "allow"`, may carry a column a
+                # validator adds: red team 47 F4)
+                held = _held_by(path, tree, receiver, function, artifacts, listed) if (
+                    line and contract.extra != "allow") else frozenset()
                 found[spec] = RequestModel(
                     spec, f"the body of {route} ({path}:{function.lineno})",
                     route.partition(" ")[2], mentions, shape, path,
-                    f"{path}:{line}" if line else "")
+                    f"{path}:{line}" if held else "", held)
     return list(found.values())
 
 
@@ -174,14 +181,24 @@ PREDICTS = ("predict", "predict_proba", "predict_log_proba", "decision_function"
 DUMPS = ("dict", "model_dump")
 
 
-def handed_unchanged(function: ast.FunctionDef | ast.AsyncFunctionDef, body: str) -> int:
-    """The line where a route hands its body to a model exactly as it came, or 0: a frame
-    of the body's fields (`pd.DataFrame([request.model_dump()])`, through at most a name or
-    two that nothing else touches) is what `X.predict(...)` receives. Then a column the
-    model needs and the body lacks fails every request: a found contract's difference is
-    an error, not the warning kept for a route that may derive the column (new-user trial
-    46 F1). Anything else (a column added, a helper called, the frame passed anywhere
-    else) proves nothing, and 0 is the answer."""
+def handed_unchanged(function: ast.FunctionDef | ast.AsyncFunctionDef,
+                     body: str) -> tuple[int, str]:
+    """Where a route hands its body to a model exactly as it came, and the name of that
+    model: (line, name), or (0, ''). A frame of the body's fields
+    (`pd.DataFrame([request.model_dump()])`, through names nothing else touches) is what
+    `NAME.predict(...)` receives. Then a column the model needs and the body lacks fails
+    every request: a found contract's difference is an error, not the warning kept for a
+    route that may derive the column (new-user trial 46 F1), once the caller has seen that
+    NAME holds the artifact (`handed_to`). Anything else (a column added, a helper called,
+    the frame passed anywhere else, an inner function rebinding the body's name) proves
+    nothing."""
+    try:
+        return _handed(function, body)
+    except RecursionError:  # (a generated chain of thousands of names: red team 47 F6)
+        return 0, ""
+
+
+def _handed(function: ast.FunctionDef | ast.AsyncFunctionDef, body: str) -> tuple[int, str]:
     uses: dict[str, list[ast.Name]] = {}
     bound: dict[str, ast.expr] = {}
     for node in ast.walk(function):
@@ -190,40 +207,65 @@ def handed_unchanged(function: ast.FunctionDef | ast.AsyncFunctionDef, body: str
         elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
                 node.targets[0], ast.Name):
             bound.setdefault(node.targets[0].id, node.value)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and (
+                node.value is not None):
+            bound.setdefault(node.target.id, node.value)  # (`df: pd.DataFrame = ...`)
         elif isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(
                 node.ctx, (ast.Store, ast.Del)) and isinstance(node.value, ast.Name) and (
                 node.value.id == body):
-            return 0  # the body itself changed (`request.ratio = ...`)
+            return 0, ""  # the body itself changed (`request.ratio = ...`)
+        elif isinstance(node, ast.arg) and node.arg == body and not any(
+                a is node for a in function.args.posonlyargs + function.args.args
+                + function.args.kwonlyargs):
+            return 0, ""  # an inner function's or lambda's own `request` (red team 47 F5)
     if any(isinstance(n.ctx, ast.Store) for n in uses.get(body, ())):
-        return 0
-    for node in ast.walk(function):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr in PREDICTS and len(node.args) == 1 and not node.keywords):
-            continue
-        if _frame_of(node.args[0], body, uses, bound, set()):
-            return node.lineno
-    return 0
+        return 0, ""
+    predicts = [node for node in ast.walk(function) if isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute) and node.func.attr in PREDICTS
+                and len(node.args) == 1 and not node.keywords]
+    # (a frame read by predict and predict_proba alike is still read once: red team 47 F7)
+    readers = {id(call.args[0]) for call in predicts if isinstance(call.args[0], ast.Name)}
+    for call in predicts:
+        receiver = call.func.value  # type: ignore[attr-defined]
+        if isinstance(receiver, ast.Name) and _frame_of(call.args[0], body, uses, bound,
+                                                        set(), readers):
+            return call.lineno, receiver.id
+    return 0, ""
 
 
-def _only_here(name: str, uses: dict[str, list[ast.Name]], seen: set[str]) -> bool:
-    """A name stored once and read once (where the caller looked): nothing else sees it."""
-    if name in seen:
+MAX_NAMES = 8  # names a frame may pass through: a real route uses one or two
+
+
+def _only_here(name: str, uses: dict[str, list[ast.Name]], seen: set[str],
+               readers: set[int] = frozenset()) -> bool:  # type: ignore[assignment]
+    """A name stored once and read once where the caller looked (or, a frame, read only as
+    what predict calls are given): nothing else sees it."""
+    if name in seen or len(seen) >= MAX_NAMES:
         return False
     seen.add(name)
-    kinds = [type(n.ctx) for n in uses.get(name, ())]
-    return kinds.count(ast.Store) == 1 and kinds.count(ast.Load) == 1 and len(kinds) == 2
+    found = uses.get(name, ())
+    stores = [n for n in found if isinstance(n.ctx, ast.Store)]
+    loads = [n for n in found if isinstance(n.ctx, ast.Load)]
+    if len(stores) != 1 or len(stores) + len(loads) != len(found) or not loads:
+        return False
+    return len(loads) == 1 or all(id(n) in readers for n in loads)
 
 
-def _frame_of(node: ast.expr, body: str, uses: dict, bound: dict, seen: set[str]) -> bool:
-    """`pd.DataFrame([<fields of body>])` or `pd.DataFrame(<fields>, index=[0])`, or a
-    name bound to it once."""
+def _frame_of(node: ast.expr, body: str, uses: dict, bound: dict, seen: set[str],
+              readers: set[int]) -> bool:
+    """`pd.DataFrame([<fields of body>])`, `pd.DataFrame(<fields>, index=[0])`,
+    `pd.DataFrame.from_records([...])`, or a name bound to one once."""
     if isinstance(node, ast.Name):
-        return (_only_here(node.id, uses, seen) and node.id in bound
-                and _frame_of(bound[node.id], body, uses, bound, seen))
+        return (_only_here(node.id, uses, seen, readers) and node.id in bound
+                and _frame_of(bound[node.id], body, uses, bound, seen, readers))
     if not isinstance(node, ast.Call) or len(node.args) != 1:
         return False
     func = node.func
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if name in ("from_records", "from_dict") and isinstance(func, ast.Attribute):
+        inner = func.value
+        name = "DataFrame" if (inner.attr if isinstance(inner, ast.Attribute) else getattr(
+            inner, "id", "")) == "DataFrame" else ""
     if name != "DataFrame":
         return False
     keywords = {k.arg: k.value for k in node.keywords}
@@ -236,23 +278,61 @@ def _frame_of(node: ast.expr, body: str, uses: dict, bound: dict, seen: set[str]
 
 
 def _fields_of(node: ast.expr, body: str, uses: dict, bound: dict, seen: set[str]) -> bool:
-    """The dict of the body's fields by name: `body.model_dump()`, `body.dict()`,
-    `dict(body)`, `vars(body)`, `body.__dict__`, or a name bound to one once."""
+    """The dict of the body's fields by name: `body.model_dump()` (`mode=` alone changes
+    values, not keys), `body.dict()`, `dict(body)`, `vars(body)`, `body.__dict__`, or a name
+    bound to one once."""
     if isinstance(node, ast.Name):
         return (node.id != body and _only_here(node.id, uses, seen) and node.id in bound
                 and _fields_of(bound[node.id], body, uses, bound, seen))
     if isinstance(node, ast.Attribute):
         return node.attr == "__dict__" and _is(node.value, body)
-    if not isinstance(node, ast.Call) or node.keywords:
+    if not isinstance(node, ast.Call) or any(k.arg != "mode" for k in node.keywords):
         return False
     if isinstance(node.func, ast.Attribute):
         return node.func.attr in DUMPS and not node.args and _is(node.func.value, body)
     return (isinstance(node.func, ast.Name) and node.func.id in ("dict", "vars")
-            and len(node.args) == 1 and _is(node.args[0], body))
+            and len(node.args) == 1 and not node.keywords and _is(node.args[0], body))
 
 
 def _is(node: ast.expr, name: str) -> bool:
     return isinstance(node, ast.Name) and node.id == name
+
+
+def _held_by(path: str, tree: ast.Module, name: str, route: ast.AST, artifacts: list[str],
+             listed: set[str]) -> frozenset[str]:
+    """The artifacts (real paths) the module-level name a route calls holds: every value
+    the file gives it (outside the route; `None` aside) is a load of a path it spells out
+    that is one of them. Empty when any is something else: a project class wrapping the
+    model (its own predict may compute a column), a path from the environment, another
+    model (red team 47 F1-F3)."""
+    from mlgate.artifacts.served import loads_in, resolve
+
+    inside = {id(node) for node in ast.walk(route)}
+    assigned = [node for node in ast.walk(tree) if id(node) not in inside and (
+        (isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets))
+        or (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+            and node.target.id == name and node.value is not None))]
+    if not assigned:
+        return frozenset()
+    loads = loads_in(path, tree)
+    known = {os.path.realpath(a) for a in artifacts}
+    held: set[str] = set()
+    for node in assigned:
+        value = node.value
+        if isinstance(value, ast.Constant) and value.value is None:
+            continue  # (`model = None`, loaded at start-up)
+        last = getattr(node, "end_lineno", None) or node.lineno
+        here = [load for load in loads if node.lineno <= load.line <= last]
+        if not here:
+            return frozenset()
+        for load in here:
+            where = resolve(load, listed, set(), None)
+            real = os.path.realpath(where.path) if where is not None else ""
+            if real not in known:
+                return frozenset()
+            held.add(real)
+    return frozenset(held)
 
 
 def _loaded(path: str, tree: ast.Module, artifacts: list[str], listed: set[str]
