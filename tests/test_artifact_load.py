@@ -165,12 +165,14 @@ def test_an_exception_while_loading_is_reported_without_traceback(repo, capsys):
 
 
 def test_timeout_and_memory_limit_are_findings(repo, capsys):
-    from sklearn.tree import DecisionTreeClassifier
-
-    X = np.random.RandomState(0).rand(20, 2)
-    joblib.dump(DecisionTreeClassifier().fit(X, X[:, 0] > 0.5), repo / "m.joblib")
-    (repo / "pyproject.toml").write_text("[tool.mlgate.artifact]\nload-timeout = 0.01\n")
-    code, found = run(capsys, "m.joblib")
+    # A load that cannot finish in time on any machine: the project module its class lives
+    # in sleeps at import, and the load imports it (a small tree loaded within 0.01 s on
+    # a fast machine: this test once depended on the machine's speed, CI of 2026-12-07)
+    write_module(repo, "proj.slow", "import time\ntime.sleep(60)\nclass Thing:\n    pass\n")
+    (repo / "m.pkl").write_bytes(b"\x80\x04\x8c\tproj.slow\x8c\x05Thing\x93)\x81.")
+    (repo / "pyproject.toml").write_text(
+        '[tool.mlgate.artifact]\nallow = ["proj.slow:Thing"]\nload-timeout = 0.5\n')
+    code, found = run(capsys, "m.pkl")
     assert (code, codes(found)) == (1, ["MLG309"])
     assert "did not finish within" in found[0]["message"]
     # 80 MB of array against a 60 MB limit on top of what the interpreter (and the libraries
