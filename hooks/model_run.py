@@ -98,6 +98,9 @@ def model_block(spec, sample, latency: dict | None = None) -> dict:
                 block["csv"] = True
             if getattr(sample, "unnamed", False):  # bare values: the model's order
                 block["unnamed"] = True
+            if getattr(sample, "handed_columns", None):  # the frame its route builds
+                block["handed_columns"] = list(sample.handed_columns)
+                block["extra_seconds"] += CALL_TIMEOUT
             if getattr(sample, "contract_keys", None):  # a model of no names gets these
                 block["contract_keys"] = list(sample.contract_keys)
                 if sample.contract_defaults:
@@ -197,7 +200,21 @@ def read_inputs(spec, findings: list[Finding]):
 
         sample = as_validated(sample, contract) or sample  # what the API's code receives
         sample.contract_keys = contract_keys(sample, contract)
+        sample.handed_columns = handed_columns(spec, contract)
     return sample, contract
+
+
+def handed_columns(spec, contract) -> list[str]:
+    """The columns, in order, of the frame a route that hands its body to the model as it
+    came builds (`pd.DataFrame([request.model_dump()])`): the fields' keys, then the
+    computed fields a dump adds; [] when the route does something else."""
+    how = getattr(spec, "contract_handed_as", "")
+    if not how or not getattr(spec, "contract_found", None) or contract.rows is not None:
+        return []
+    keys = [(f.dumped or f.name) if how == "aliases" else f.name for f in contract.fields]
+    if how != "fields":
+        keys += [n for n in getattr(contract, "computed", ()) if n not in keys]
+    return keys
 
 
 def exercise(gate, spec, sample, latency: dict | None, findings: list[Finding]) -> dict | None:

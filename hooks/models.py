@@ -37,8 +37,8 @@ class ModelSpec:
     """One model to exercise; paths as the user will see them (relative to the cwd)."""
 
     __slots__ = ("artifact", "batch", "budget_ms", "contract", "contract_found",
-                 "contract_handed", "contract_import", "contract_names", "csv_missing",
-                 "derived", "elsewhere", "input",
+                 "contract_handed", "contract_handed_as", "contract_import", "contract_names",
+                 "csv_missing", "derived", "elsewhere", "input",
                  "method", "name", "origin", "others", "preprocessors", "request_models",
                  "sample", "width_in", "width_out")
 
@@ -58,6 +58,8 @@ class ModelSpec:
         # where the found contract's route hands its body to the model as it came, or ''
         # (then a difference is an error: see contracts.discovery.handed_unchanged)
         self.contract_handed = ""
+        # how its columns are the body's: 'fields', 'dump' or 'aliases' (`by_alias=True`)
+        self.contract_handed_as = ""
         # columns the service computes from the request, not expected in it (`derived`)
         self.derived: list[str] = []
         self.request_models: list[str] = []
@@ -257,7 +259,8 @@ def _attach_request_models(specs: list[ModelSpec], files: list[str], artifacts: 
         if chosen is not None:
             spec.contract, spec.contract_found = chosen.spec, chosen.route
             if os.path.realpath(spec.artifact) in chosen.handed_to:
-                spec.contract_handed = chosen.handed
+                spec.contract_handed, spec.contract_handed_as = (
+                    chosen.handed, chosen.handed_as)
         else:
             spec.request_models = [c.spec for c in several]
 

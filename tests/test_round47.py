@@ -45,6 +45,9 @@ HANDED = {
     "an annotated name": "    frame: pd.DataFrame = pd.DataFrame([applicant.dict()])\n",
     "from_records": "    frame = pd.DataFrame.from_records([applicant.model_dump()])\n",
     "a JSON dump": "    frame = pd.DataFrame([applicant.model_dump(mode='json')])\n",
+    # red team 47 F8: by alias (the same keys here: no field has one)
+    "a dump by alias": "    frame = pd.DataFrame([applicant.model_dump(by_alias=True)])\n",
+    "FastAPI's encoder": "    frame = pd.DataFrame([jsonable_encoder(applicant)])\n",
 }
 DERIVES = {
     "a column added to the frame": "    frame = pd.DataFrame([applicant.model_dump()])\n"
@@ -53,7 +56,8 @@ DERIVES = {
                                "    data['ratio'] = data['income'] / data['age']\n"
                                "    frame = pd.DataFrame([data])\n",
     "a helper builds the frame": "    frame = features(applicant)\n",
-    "aliases, not field names": "    frame = pd.DataFrame([applicant.model_dump(by_alias=True)])\n",
+    "fields dropped when None": "    frame = pd.DataFrame([applicant.model_dump("
+                                "exclude_none=True)])\n",
     "the body changed first": "    applicant.age = applicant.age / 2\n"
                               "    frame = pd.DataFrame([applicant.model_dump()])\n",
 }

@@ -180,6 +180,10 @@ def imported_contract(spec, model: dict, contract):
                         ["imported in the project's environment"], answer.get("extra"),
                         **flags)
     imported.derived = list(contract.derived)  # (read from the source: pydantic lists none)
+    imported.computed = list(contract.computed)
+    dumped = {f.name: f.dumped for f in contract.fields}
+    for field in fields:
+        field.dumped = dumped.get(field.name, field.alias)
     return imported
 
 
@@ -513,7 +517,8 @@ def compare_contract(spec, contract, model: dict, sample) -> list[Finding]:
                     finding.hint = f"{finding.hint}; {said}" if finding.hint else said
         # (the rest, an MLG410 of a sample beside the model, stays a warning: red team 47
         # F11)
-        binding_kept = {id(f) for f in found if handed and f.code == CONTRACT_MISSING}
+        binding_kept = {id(f) for f in found if handed and (
+            f.code == CONTRACT_MISSING or f.extra.get("handed"))}
         binding = (f"the contract {contract.name} was found as {spec.contract_found}; declare"
                    f' it to make this an error: [tool.mlgate.models.{table}] artifact ='
                    f' "{spec.artifact}", contract = "{spec.contract}"{sampled}')
@@ -559,8 +564,16 @@ def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
     names, used = expected.get("feature_names_in"), expected.get("used_columns")
     found: list[Finding] = []
     by_alias = spec.contract_names == "aliases"
-    fields = {(f.alias or f.name) if by_alias else f.name: f for f in contract.fields}
-    compared = "aliases" if by_alias else "field names"
+    # (a route handing the model its body's dump: the keys that dump has, and what it
+    # lacks fails every request: red team 47 F8, F9)
+    handed_as = getattr(spec, "contract_handed_as", "") if getattr(
+        spec, "contract_found", None) else ""
+    dumped = handed_as == "aliases"
+    if dumped:
+        fields = {f.dumped or f.name: f for f in contract.fields}
+    else:
+        fields = {(f.alias or f.name) if by_alias else f.name: f for f in contract.fields}
+    compared = "aliases" if by_alias or dumped else "field names"
     path = os.path.relpath(contract.path) if os.path.isabs(contract.path) else contract.path
     if path.startswith(".."):
         path = contract.path
@@ -579,7 +592,11 @@ def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
             by_name.setdefault(f.name, f)
         # where a missing field goes: beside the contract's first one (its class)
         first = min((f.line for f in contract.fields if f.line), default=1)
-        derived = set(getattr(contract, "derived", ())) | set(getattr(spec, "derived", ()))
+        computed = getattr(contract, "derived", ())
+        if handed_as:
+            # a dump holds the @computed_field names; no dict holds a @property's
+            computed = getattr(contract, "computed", ()) if handed_as != "fields" else ()
+        derived = set(computed) | set(getattr(spec, "derived", ()))
         missing_at = len(found)
         for column in needed:
             if column in fields or column in derived:
@@ -589,13 +606,28 @@ def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
             hint = (f"renamed? the contract has {close!r}" if close else
                     "add the field, or re-train without the column")
             named = by_name.get(column)
-            if by_alias and named is not None:
+            if column in getattr(contract, "derived", ()):
+                dumpable = column in getattr(contract, "computed", ())
+                hint = (f"{contract.name}.{column} is a "
+                        f"{'@computed_field' if dumpable else '@property'}, which the dict"
+                        " the route builds does not hold: add the column to the frame, or "
+                        + ("hand the model model_dump()" if dumpable
+                           else "make it a @computed_field"))
+            elif handed_as and not dumped and column in {f.dumped for f in contract.fields}:
+                field = next(f for f in contract.fields if f.dumped == column)
+                hint = (f"field {field.name!r} reaches the model under its name, not its"
+                        f" alias {column!r}: dump the body with by_alias=True")
+            elif dumped and named is not None:
+                field = named
+                hint = (f"field {column!r} reaches the model under its alias"
+                        f" {named.dumped!r}: the route dumps the body by alias")
+            elif by_alias and named is not None:
                 field = named
                 hint = (f"field {column!r} is received as its alias {named.alias!r}; compare"
                         " field names (contract-names = \"fields\") if the API renames it")
             found.append(_finding(
                 path, CONTRACT_MISSING, f"the model needs column {column!r}; the contract"
-                f" {contract.name} has no such {'alias' if by_alias else 'field name'}",
+                f" {contract.name} has no such {'alias' if by_alias or dumped else 'field name'}",
                 hint=hint,
                 line=field.line if field else first, column=column, compared=compared))
         if not contract.exact:
@@ -614,22 +646,58 @@ def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
                     " contract-import = true in its [tool.mlgate.models.NAME] table",
                     line=first_missing.line, column=first_missing.extra["column"],
                     compared=compared)]
+        refused = _handed_refused(spec, path, contract, names, fields, model, first,
+                                  handed_as)
         for name in others:
-            if any(f.extra.get("column") and _close(f.extra["column"], [name]) == name
-                   for f in found):
+            if refused or any(f.extra.get("column") and _close(f.extra["column"], [name])
+                              == name for f in found):
                 continue
             found.append(_finding(path, CONTRACT_EXTRA, f"contract field {name!r} is not a"
                                   " model input: it will be ignored", "warning",
                                   line=fields[name].line, field=name, compared=compared))
-        found.extend(_contract_order(path, contract, names, fields, model, first))
+        found.extend(refused or _contract_order(path, contract, names, fields, model, first,
+                                                bool(handed_as)))
         found.extend(_contract_kinds(path, contract, expected.get("record_kinds")))
     if sample is not None:
         found.extend(compare_request(spec, sample, request))
     return found
 
 
+def _handed_refused(spec, path: str, contract, names: list, fields: dict, model: dict,
+                    line: int, handed_as: str) -> list[Finding]:
+    """A route that hands its body over as it came builds its frame in the contract's
+    order, with every field: a model that checks its columns' names refuses another order
+    or an extra column, and every request fails, though the sample in the training order
+    predicts (red team 47 F10). The probe tried that very frame (`handed_columns`)."""
+    tried = model.get("handed") or {}
+    if not handed_as or tried.get("ok") is not False or tried.get("hang"):
+        return []
+    columns = [str(c) for c in tried.get("columns") or ()]
+    extras = [c for c in columns if c not in set(names)]
+    said = (f"{spec.contract_found} is handed to the model as it came"
+            f" ({spec.contract_handed}): its frame has the columns"
+            f" {', '.join(columns[:8])}{', ...' if len(columns) > 8 else ''}, and the model"
+            f" refuses it ({tried.get('type')}: {str(tried.get('message'))[:200]}), so every"
+            " request fails")
+    if extras:
+        field = fields.get(extras[0])
+        more = f" (nor are {', '.join(map(repr, extras[1:4]))})" if len(extras) > 1 else ""
+        return [_finding(path, CONTRACT_EXTRA, f"contract field {extras[0]!r} is not a model"
+                         f" input{more}, and the model refuses columns it was not fitted on",
+                         "error",
+                         line=field.line if field else line, field=extras[0],
+                         hint=f"drop the field from the frame before predicting"
+                              f" (`frame[model.feature_names_in_]`); {said}", handed=True)]
+    return [_finding(path, ORDER, f"the contract {contract.name} lists the model's columns in"
+                     " another order than training, and the model checks their order",
+                     "error", line=line, hint="list the fields in the training order"
+                     f" ({', '.join(list(names)[:6])}{', ...' if len(names) > 6 else ''}), or"
+                     f" select the columns by name before predicting; {said}",
+                     expected=list(names), actual=columns, handed=True)]
+
+
 def _contract_order(path: str, contract, names: list, fields: dict, model: dict,
-                    line: int) -> list[Finding]:
+                    line: int, handed: bool = False) -> list[Finding]:
     """A model that reads its columns by position (LightGBM's scikit-learn API), behind a
     contract that lists them in another order: a service that builds its frame from the
     request as it comes (`pd.DataFrame([req.model_dump()])`) predicts on swapped columns."""
@@ -638,18 +706,20 @@ def _contract_order(path: str, contract, names: list, fields: dict, model: dict,
     if not position.get("changed") or sorted(listed) != sorted(names) or listed == list(names):
         return []
     # A warning: a service that orders the values itself (`[[req.age, req.income]]`) is
-    # right whatever the order of the fields, and mlgate does not read the service's code.
+    # right whatever the order of the fields, and mlgate does not read the service's code;
+    # an error when the route hands the body over as it came (then it does not)
     return [_finding(path, ORDER, f"the contract {contract.name} lists the model's columns in"
                      f" another order than training ({', '.join(listed[:6])}"
                      f"{', ...' if len(listed) > 6 else ''}), and the model reads them by"
                      " position, not by name: a frame built from the request as it comes"
                      " (`pd.DataFrame([request.model_dump()])`) predicts on swapped columns",
-                     "warning", line=line,
+                     "error" if handed else "warning", line=line,
                      hint="list the fields in the training order"
                           f" ({', '.join(list(names)[:6])}{', ...' if len(names) > 6 else ''}),"
                           " and select the columns by name before predicting"
                           " (`frame[model.feature_names_in_]`)",
-                     expected=list(names), actual=listed, by_position=True)]
+                     expected=list(names), actual=listed, by_position=True,
+                     **({"handed": True} if handed else {}))]
 
 
 def compare_request(spec, sample, contract) -> list[Finding]:

@@ -54,8 +54,8 @@ class ContractField:
     max_length=50), which the API enforces (422).
     """
 
-    __slots__ = ("alias", "bounds", "default", "kind", "line", "literal_values", "name",
-                 "path", "required", "type_text")
+    __slots__ = ("alias", "bounds", "default", "dumped", "kind", "line", "literal_values",
+                 "name", "path", "required", "type_text")
 
     def __init__(self, name: str, type_text: str = "", kind: str = "unknown",
                  required: bool = True, alias: str | None = None,
@@ -69,6 +69,9 @@ class ContractField:
         # the constant an optional field takes when the request omits it (NO_DEFAULT: none
         # known, or computed: a default_factory, an expression)
         self.default: Any = NO_DEFAULT
+        # the key `model_dump(by_alias=True)` gives it (pydantic's serialization alias,
+        # else its alias: `validation_alias` renames only what the API reads); None: none
+        self.dumped: str | None = alias
 
     def __repr__(self) -> str:
         alias = f" alias={self.alias!r}" if self.alias else ""
@@ -78,9 +81,10 @@ class ContractField:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ContractField):
             return NotImplemented
-        # (the default is what the API fills in, not part of what the field accepts)
+        # (the default is what the API fills in, and the dumped key what it writes: not
+        # part of what the field accepts)
         return all(getattr(self, s) == getattr(other, s) for s in self.__slots__
-                   if s != "default")
+                   if s not in ("default", "dumped"))
 
     __hash__ = None  # type: ignore[assignment]  # mutable
 
@@ -96,8 +100,8 @@ class Contract:
     True).
     """
 
-    __slots__ = ("by_alias", "by_name", "derived", "exact", "extra", "fields", "name",
-                 "notes", "path", "rows", "source")
+    __slots__ = ("by_alias", "by_name", "computed", "derived", "exact", "extra", "fields",
+                 "name", "notes", "path", "rows", "source")
 
     def __init__(self, source: str, path: str, name: str,
                  fields: list[ContractField] | None = None, exact: bool = True,
@@ -114,6 +118,9 @@ class Contract:
         # Names the API computes from the fields (a pydantic @property or @computed_field):
         # columns the model may need that no request sends.
         self.derived: list[str] = []
+        # Of those, the ones its dump includes (@computed_field): a @property or a
+        # cached_property is in no dump, so a route handing the dump over lacks it.
+        self.computed: list[str] = []
 
     def __repr__(self) -> str:
         exact = "" if self.exact else " inexact"

@@ -33,17 +33,18 @@ class RequestModel:
     that defines it), `route` says where it was found, `mentions` the artifact names the
     route's file names (its own model, when it loads one by name)."""
 
-    __slots__ = ("file", "handed", "handed_to", "mentions", "route", "route_path", "shape",
-                 "spec")
+    __slots__ = ("file", "handed", "handed_as", "handed_to", "mentions", "route",
+                 "route_path", "shape", "spec")
 
     def __init__(self, spec: str, route: str, route_path: str, mentions: frozenset[str],
                  shape: tuple = (), file: str = "", handed: str = "",
-                 handed_to: frozenset[str] = frozenset()):
+                 handed_to: frozenset[str] = frozenset(), handed_as: str = ""):
         self.spec, self.route, self.route_path, self.mentions = (
             spec, route, route_path, mentions)
         # where the route hands the body to a model exactly as it came ('app.py:18'), or '',
         # and the artifacts (real paths) the name it calls holds, loaded in the route's file
         self.handed, self.handed_to = handed, handed_to
+        self.handed_as = handed_as  # how: 'fields', 'dump' or 'aliases' (see `_fields_of`)
         self.file = file  # the route's file: which project of the repository serves it
         # what a request must look like (class name, route, fields): two copies of one app
         # (`app/main.py` and `fastapi/main.py`) take the same request
@@ -163,7 +164,7 @@ def find_request_models(files: list[str], artifacts: list[str],
                 route = routes[0]
                 shape = (node.name, route, tuple(
                     (f.name, f.alias, f.kind, f.required) for f in contract.fields))
-                line, receiver = handed_unchanged(function, argument.arg)
+                line, receiver, how = handed_unchanged(function, argument.arg)
                 # (a body that keeps unknown keys, `extra = "allow"`, may carry a column a
                 # validator adds: red team 47 F4)
                 held = _held_by(path, tree, receiver, function, artifacts, listed) if (
@@ -171,7 +172,7 @@ def find_request_models(files: list[str], artifacts: list[str],
                 found[spec] = RequestModel(
                     spec, f"the body of {route} ({path}:{function.lineno})",
                     route.partition(" ")[2], mentions, shape, path,
-                    f"{path}:{line}" if held else "", held)
+                    f"{path}:{line}" if held else "", held, how if held else "")
     return list(found.values())
 
 
@@ -182,9 +183,10 @@ DUMPS = ("dict", "model_dump")
 
 
 def handed_unchanged(function: ast.FunctionDef | ast.AsyncFunctionDef,
-                     body: str) -> tuple[int, str]:
-    """Where a route hands its body to a model exactly as it came, and the name of that
-    model: (line, name), or (0, ''). A frame of the body's fields
+                     body: str) -> tuple[int, str, str]:
+    """Where a route hands its body to a model exactly as it came, the name of that model,
+    and how its columns are the body's ('fields', 'dump', 'aliases': see `_fields_of`):
+    (line, name, how), or (0, '', ''). A frame of the body's fields
     (`pd.DataFrame([request.model_dump()])`, through names nothing else touches) is what
     `NAME.predict(...)` receives. Then a column the model needs and the body lacks fails
     every request: a found contract's difference is an error, not the warning kept for a
@@ -195,10 +197,11 @@ def handed_unchanged(function: ast.FunctionDef | ast.AsyncFunctionDef,
     try:
         return _handed(function, body)
     except RecursionError:  # (a generated chain of thousands of names: red team 47 F6)
-        return 0, ""
+        return 0, "", ""
 
 
-def _handed(function: ast.FunctionDef | ast.AsyncFunctionDef, body: str) -> tuple[int, str]:
+def _handed(function: ast.FunctionDef | ast.AsyncFunctionDef, body: str
+            ) -> tuple[int, str, str]:
     uses: dict[str, list[ast.Name]] = {}
     bound: dict[str, ast.expr] = {}
     for node in ast.walk(function):
@@ -213,13 +216,13 @@ def _handed(function: ast.FunctionDef | ast.AsyncFunctionDef, body: str) -> tupl
         elif isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(
                 node.ctx, (ast.Store, ast.Del)) and isinstance(node.value, ast.Name) and (
                 node.value.id == body):
-            return 0, ""  # the body itself changed (`request.ratio = ...`)
+            return 0, "", ""  # the body itself changed (`request.ratio = ...`)
         elif isinstance(node, ast.arg) and node.arg == body and not any(
                 a is node for a in function.args.posonlyargs + function.args.args
                 + function.args.kwonlyargs):
-            return 0, ""  # an inner function's or lambda's own `request` (red team 47 F5)
+            return 0, "", ""  # an inner function's or lambda's own `request` (red team 47 F5)
     if any(isinstance(n.ctx, ast.Store) for n in uses.get(body, ())):
-        return 0, ""
+        return 0, "", ""
     predicts = [node for node in ast.walk(function) if isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute) and node.func.attr in PREDICTS
                 and len(node.args) == 1 and not node.keywords]
@@ -227,10 +230,11 @@ def _handed(function: ast.FunctionDef | ast.AsyncFunctionDef, body: str) -> tupl
     readers = {id(call.args[0]) for call in predicts if isinstance(call.args[0], ast.Name)}
     for call in predicts:
         receiver = call.func.value  # type: ignore[attr-defined]
-        if isinstance(receiver, ast.Name) and _frame_of(call.args[0], body, uses, bound,
-                                                        set(), readers):
-            return call.lineno, receiver.id
-    return 0, ""
+        if isinstance(receiver, ast.Name):
+            how = _frame_of(call.args[0], body, uses, bound, set(), readers)
+            if how:
+                return call.lineno, receiver.id, how
+    return 0, "", ""
 
 
 MAX_NAMES = 8  # names a frame may pass through: a real route uses one or two
@@ -252,14 +256,16 @@ def _only_here(name: str, uses: dict[str, list[ast.Name]], seen: set[str],
 
 
 def _frame_of(node: ast.expr, body: str, uses: dict, bound: dict, seen: set[str],
-              readers: set[int]) -> bool:
+              readers: set[int]) -> str:
     """`pd.DataFrame([<fields of body>])`, `pd.DataFrame(<fields>, index=[0])`,
-    `pd.DataFrame.from_records([...])`, or a name bound to one once."""
+    `pd.DataFrame.from_records([...])`, or a name bound to one once: how its columns are
+    the body's (see `_fields_of`), '' when they are not."""
     if isinstance(node, ast.Name):
-        return (_only_here(node.id, uses, seen, readers) and node.id in bound
-                and _frame_of(bound[node.id], body, uses, bound, seen, readers))
+        if _only_here(node.id, uses, seen, readers) and node.id in bound:
+            return _frame_of(bound[node.id], body, uses, bound, seen, readers)
+        return ""
     if not isinstance(node, ast.Call) or len(node.args) != 1:
-        return False
+        return ""
     func = node.func
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
     if name in ("from_records", "from_dict") and isinstance(func, ast.Attribute):
@@ -267,31 +273,56 @@ def _frame_of(node: ast.expr, body: str, uses: dict, bound: dict, seen: set[str]
         name = "DataFrame" if (inner.attr if isinstance(inner, ast.Attribute) else getattr(
             inner, "id", "")) == "DataFrame" else ""
     if name != "DataFrame":
-        return False
+        return ""
     keywords = {k.arg: k.value for k in node.keywords}
     row = node.args[0]
     if isinstance(row, ast.List) and len(row.elts) == 1 and not keywords:
         return _fields_of(row.elts[0], body, uses, bound, seen)
     index = keywords.pop("index", None)
-    return (not keywords and isinstance(index, ast.List) and len(index.elts) == 1
-            and _fields_of(row, body, uses, bound, seen))
+    if not keywords and isinstance(index, ast.List) and len(index.elts) == 1:
+        return _fields_of(row, body, uses, bound, seen)
+    return ""
 
 
-def _fields_of(node: ast.expr, body: str, uses: dict, bound: dict, seen: set[str]) -> bool:
-    """The dict of the body's fields by name: `body.model_dump()` (`mode=` alone changes
-    values, not keys), `body.dict()`, `dict(body)`, `vars(body)`, `body.__dict__`, or a name
-    bound to one once."""
+def _fields_of(node: ast.expr, body: str, uses: dict, bound: dict, seen: set[str]) -> str:
+    """How the dict is the body's: 'fields' (its fields by name: `dict(body)`,
+    `vars(body)`, `body.__dict__`), 'dump' (and its computed fields: `body.model_dump()`,
+    `body.dict()`; `mode=` changes values, not keys), 'aliases' (the same by alias:
+    `by_alias=True`, `jsonable_encoder(body)`), through a name bound to one once; '' when
+    it is not."""
     if isinstance(node, ast.Name):
-        return (node.id != body and _only_here(node.id, uses, seen) and node.id in bound
-                and _fields_of(bound[node.id], body, uses, bound, seen))
+        if node.id != body and _only_here(node.id, uses, seen) and node.id in bound:
+            return _fields_of(bound[node.id], body, uses, bound, seen)
+        return ""
     if isinstance(node, ast.Attribute):
-        return node.attr == "__dict__" and _is(node.value, body)
-    if not isinstance(node, ast.Call) or any(k.arg != "mode" for k in node.keywords):
-        return False
+        return "fields" if node.attr == "__dict__" and _is(node.value, body) else ""
+    if not isinstance(node, ast.Call):
+        return ""
+    words = {k.arg: k.value for k in node.keywords}
+    aliased = words.pop("by_alias", None)
+    if aliased is not None and not (isinstance(aliased, ast.Constant)
+                                    and isinstance(aliased.value, bool)):
+        return ""  # (computed: which keys is unknown)
+    tail = _tail_name(node.func)
+    if tail == "jsonable_encoder":  # (FastAPI's: by alias unless told otherwise)
+        if words or len(node.args) != 1 or not _is(node.args[0], body):
+            return ""
+        return "dump" if aliased is not None and aliased.value is False else "aliases"
+    if any(k != "mode" for k in words):
+        return ""  # (`exclude=`, `exclude_none=`: other keys)
+    by_alias = aliased is not None and aliased.value is True
     if isinstance(node.func, ast.Attribute):
-        return node.func.attr in DUMPS and not node.args and _is(node.func.value, body)
-    return (isinstance(node.func, ast.Name) and node.func.id in ("dict", "vars")
-            and len(node.args) == 1 and not node.keywords and _is(node.args[0], body))
+        if node.func.attr in DUMPS and not node.args and _is(node.func.value, body):
+            return "aliases" if by_alias else "dump"
+        return ""
+    if (tail in ("dict", "vars") and len(node.args) == 1 and not node.keywords
+            and _is(node.args[0], body)):
+        return "fields"
+    return ""
+
+
+def _tail_name(node: ast.expr) -> str:
+    return node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
 
 
 def _is(node: ast.expr, name: str) -> bool:

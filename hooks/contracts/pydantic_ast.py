@@ -288,6 +288,7 @@ class _Reader:
         # names the model computes from its fields (@property, @computed_field,
         # @cached_property): columns the API derives, not fields a request sends
         self.derived: list[str] = []
+        self.computed: list[str] = []  # (of those, the @computed_field ones)
 
     def note(self, text: str, exact: bool = False) -> None:
         if text not in self.notes:
@@ -468,9 +469,12 @@ class _Reader:
                     fields[field.name] = field  # an override keeps the base's position
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.validators(stmt, cls.name)
-                if any(_tail(d.func if isinstance(d, ast.Call) else d) in DERIVING
-                       for d in stmt.decorator_list) and stmt.name not in self.derived:
+                kinds = {_tail(d.func if isinstance(d, ast.Call) else d)
+                         for d in stmt.decorator_list}
+                if kinds & set(DERIVING) and stmt.name not in self.derived:
                     self.derived.append(stmt.name)
+                if "computed_field" in kinds and stmt.name not in self.computed:
+                    self.computed.append(stmt.name)
         self.visiting.discard(key)
         return fields, config
 
@@ -499,7 +503,7 @@ class _Reader:
         type_node, metadata = _split_annotated(stmt.annotation)
         kind, values = kind_of(type_node)
         state = None  # 'required' | 'default' once something says so
-        alias = None
+        alias = dumped = None
         default = NO_DEFAULT
         calls = [m for m in metadata if self.is_field_call(module, m)]
         if stmt.value is not None:
@@ -512,15 +516,18 @@ class _Reader:
                 default = _constant(stmt.value)
         bounds: dict[str, float] = {}
         for call in calls:
-            call_state, call_alias = self.field_call(call, f"{owner}.{name}")  # type: ignore[arg-type]
+            call_state, call_alias, call_dumped = self.field_call(
+                call, f"{owner}.{name}")  # type: ignore[arg-type]
             state = call_state or state
             alias = call_alias or alias
+            dumped = call_dumped or dumped
             bounds.update(_bounds(call))  # type: ignore[arg-type]
             if call_state == "default":
                 default = _field_default(call)  # type: ignore[arg-type]
         found = ContractField(name, _unparse(type_node), kind, required=state != "default",
                               alias=alias, literal_values=values, line=stmt.lineno,
                               path=module.path, bounds=bounds)
+        found.dumped = dumped
         if state == "default":
             found.default = default
         return found
@@ -533,8 +540,10 @@ class _Reader:
             return node.func.id == "Field" if origin is None else origin[1] == "Field"
         return _tail(node.func) == "Field"
 
-    def field_call(self, call: ast.Call, where: str) -> tuple[str | None, str | None]:
-        """(required/default state, alias) that one `Field(...)` sets."""
+    def field_call(self, call: ast.Call, where: str
+                   ) -> tuple[str | None, str | None, str | None]:
+        """(required/default state, alias, key in a by-alias dump) that one `Field(...)`
+        sets."""
         state = None
         if call.args:
             first = call.args[0]
@@ -550,19 +559,22 @@ class _Reader:
         if "default_factory" in words:
             state = "default"
         alias = None
-        for key in ("alias", "validation_alias"):  # validation_alias wins when both are set
+        spelled: dict[str, str] = {}
+        for key in ("alias", "validation_alias", "serialization_alias"):
             if key not in words:
                 continue
             value = words[key]
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                alias = value.value
+                spelled[key] = value.value
+                if key != "serialization_alias":
+                    alias = value.value  # validation_alias wins when both are set
             elif isinstance(value, ast.Constant) and value.value is None:
                 continue
             else:
                 self.note(f"{where}: {key}={_unparse(value)} is not a plain string:"
                           " the accepted names are computed at runtime: use import mode"
                           " (contract-import = true)")
-        return state, alias
+        return state, alias, spelled.get("serialization_alias", spelled.get("alias"))
 
     # --- config ---------------------------------------------------------------------------
 
@@ -720,6 +732,7 @@ def read_pydantic(path: str, class_name: str, roots: list[str]) -> Contract:
                         by_name=None if by_name is COMPUTED else by_name,
                         by_alias=None if by_alias is COMPUTED else by_alias)
     contract.derived = [n for n in reader.derived if n not in fields]
+    contract.computed = [n for n in reader.computed if n not in fields]
     return contract
 
 

@@ -926,6 +926,10 @@ def exercise_model(obj, spec):
             # (a bundle that carries its columns, `{"model": m, "features": [...]}`, is
             # served as `frame[pack["features"]]`: ordered by it, whatever a request's order)
             out["by_position"] = _by_position(obj, method, frame, list(names), deadline)
+        handed = spec.get("handed_columns")
+        if handed and out["predict"]["ok"] and names and reader is None and hasattr(
+                frame, "loc"):
+            out["handed"] = _handed_frame(method, frame, out["input"], handed, deadline)
     if spec.get("empty", True):
         out["empty"] = _attempt(deadline, method, frame.iloc[:0])
     latency = spec.get("latency")
@@ -1039,6 +1043,29 @@ def _answers(obj, method, rows, deadline):
 
 
 HUNG = "hung"  # a call ran out of its deadline: no more calls (each costs a deadline)
+
+
+def _handed_frame(method, frame, expected, handed, deadline):
+    """The frame a route that hands its body over as it came builds: the body's keys in
+    their order (`pd.DataFrame([request.model_dump()])`), the sample's values, 0 for a key
+    the sample lacks (a field the model should ignore). A model that checks its columns'
+    names and order (scikit-learn since 1.2, XGBoost) refuses another order or an extra
+    column: then every request fails, though the sample in the training order predicts
+    (red team 47 F10). None when it tells nothing (a column the model needs is not among
+    the keys: MLG405 says so; the same frame as the sample)."""
+    import pandas as pd
+
+    needed = expected.get("used_columns") or expected["feature_names_in"]
+    sent = _names(frame.columns)
+    if not set(needed) <= set(handed) or not set(needed) <= set(sent) or list(handed) == sent:
+        return None
+    rows = frame.iloc[:MAX_SAMPLE_ROWS]
+    by_name = dict(zip(sent, range(len(sent))))
+    data = {key: (rows.iloc[:, by_name[key]].tolist() if key in by_name else [0.0] * len(rows))
+            for key in handed}
+    answer = _attempt(deadline, method, pd.DataFrame(data, columns=list(handed)))
+    answer["columns"] = list(handed)
+    return answer
 
 
 def _by_position(obj, method, frame, names, deadline):

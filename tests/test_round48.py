@@ -1,0 +1,207 @@
+"""Round 48: what red team 47 left open in "handed to the model as it came" (F8-F10)."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+
+import joblib
+import pandas as pd
+import pytest
+from sklearn.compose import make_column_transformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from mlgate.cli import main
+from mlgate.contracts.discovery import handed_unchanged
+from mlgate.contracts.pydantic_ast import read_pydantic
+
+APP = (
+    "import joblib\n"
+    "import pandas as pd\n"
+    "from fastapi import FastAPI\n"
+    "from fastapi.encoders import jsonable_encoder\n"
+    "from pydantic import BaseModel, Field, computed_field\n"
+    "app = FastAPI()\n"
+    "model = joblib.load('model.joblib')\n"
+    "class Applicant(BaseModel):\n"
+    "{fields}"
+    "@app.post('/predict')\n"
+    "def predict(applicant: Applicant):\n"
+    "    frame = pd.DataFrame([{dump}])\n"
+    "    return {{'label': int(model.predict(frame)[0])}}\n")
+
+PROPERTY = ("    @property\n"
+            "    def ratio(self) -> float:\n"
+            "        return self.income / self.age\n")
+COMPUTED = "    @computed_field\n" + PROPERTY
+
+
+def _service(root, fields: str, dump: str, columns=("age", "income", "ratio"), model=None,
+             sample: str | None = None) -> None:
+    frame = pd.DataFrame({c: [20.0 + i * 10 + j for i in range(4)]
+                          for j, c in enumerate(columns)})
+    joblib.dump((model or LogisticRegression()).fit(frame, [0, 1, 0, 1]),
+                root / "model.joblib")
+    (root / "app.py").write_text(APP.format(fields=fields, dump=dump))
+    if sample is not None:
+        (root / "sample_request.json").write_text(sample)
+    (root / "pyproject.toml").write_text('[tool.mlgate]\nrequire = ["artifact", "schema"]\n')
+    subprocess.run(["git", "add", "-A"], check=True)
+
+
+def _schema(capsys) -> tuple[int, list[dict]]:
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+FIELDS = "    age: float\n    income: float\n"
+
+
+# ------------- F9: a derived column is in the frame only when the dict holds it
+@pytest.mark.parametrize("extra, dump, kind", [
+    (PROPERTY, "applicant.model_dump()", "@property"),
+    (COMPUTED, "dict(applicant)", "@computed_field"),
+    (COMPUTED, "vars(applicant)", "@computed_field"),
+    ("    @computed_field\n    @cached_property\n    def other(self) -> float:\n"
+     "        return 1.0\n" + PROPERTY, "applicant.dict()", "@property"),
+])
+def test_a_derived_column_the_handed_dict_lacks_fails(git_project, capsys, extra, dump, kind):
+    """Red team 47 F9: `ratio` was a @property of the body, which no dump holds, and was
+    excused as derived though the route handed the dump over: READY, every request 500."""
+    _service(git_project, FIELDS + extra, dump)
+    code, found = _schema(capsys)
+    missing = [f for f in found if f["code"] == "MLG405"]
+    assert code == 1 and [f["severity"] for f in missing] == ["error"], found
+    assert f"Applicant.ratio is a {kind}" in missing[0]["hint"], missing
+    assert "needs column 'ratio'" in missing[0]["message"], missing
+
+
+@pytest.mark.parametrize("dump", ["applicant.model_dump()", "applicant.dict()",
+                                  "applicant.model_dump(mode='json')"])
+def test_a_computed_field_the_dump_holds_passes(git_project, capsys, dump):
+    _service(git_project, FIELDS + COMPUTED, dump)
+    assert _schema(capsys) == (0, [])
+
+
+def test_a_property_a_route_may_compute_stays_excused(git_project, capsys):
+    """Not handed over (a helper builds the frame): the property may well be added."""
+    _service(git_project, FIELDS + PROPERTY, "features(applicant)")
+    assert _schema(capsys) == (0, [])
+
+
+# ------------- F8: a dump by alias is compared by the keys it has
+ALIASED = "    age: float\n    income: float = Field(alias='Income')\n"
+
+
+@pytest.mark.parametrize("dump", ["applicant.model_dump(by_alias=True)",
+                                  "jsonable_encoder(applicant)"])
+def test_a_dump_by_alias_matches_a_model_trained_on_the_aliases(git_project, capsys, dump):
+    _service(git_project, ALIASED, dump, columns=("age", "Income"))
+    assert _schema(capsys) == (0, [])
+
+
+@pytest.mark.parametrize("dump, columns, needed, hint", [
+    ("applicant.model_dump()", ("age", "Income"), "Income",
+     "field 'income' reaches the model under its name, not its alias 'Income':"
+     " dump the body with by_alias=True"),
+    ("applicant.model_dump(by_alias=True)", ("age", "income"), "income",
+     "field 'income' reaches the model under its alias 'Income'"),
+    ("jsonable_encoder(applicant)", ("age", "income"), "income",
+     "field 'income' reaches the model under its alias 'Income'"),
+])
+def test_a_dump_under_other_keys_than_the_model_needs_fails(git_project, capsys, dump,
+                                                           columns, needed, hint):
+    _service(git_project, ALIASED, dump, columns=columns)
+    code, found = _schema(capsys)
+    missing = [f for f in found if f["code"] == "MLG405"]
+    assert code == 1 and [f["severity"] for f in missing] == ["error"], found
+    assert f"needs column {needed!r}" in missing[0]["message"], missing
+    assert hint in missing[0]["hint"], missing
+
+
+def test_the_key_a_dump_by_alias_writes(tmp_path):
+    """`validation_alias` renames what the API reads, not what its dump writes;
+    `serialization_alias` the other way round."""
+    (tmp_path / "m.py").write_text(
+        "from pydantic import BaseModel, Field\n"
+        "class M(BaseModel):\n"
+        "    a: int = Field(alias='A')\n"
+        "    b: int = Field(validation_alias='B')\n"
+        "    c: int = Field(serialization_alias='C')\n"
+        "    d: int = Field(alias='D', serialization_alias='DD')\n"
+        "    e: int\n")
+    contract = read_pydantic(str(tmp_path / "m.py"), "M", [str(tmp_path)])
+    assert [(f.alias, f.dumped) for f in contract.fields] == [
+        ("A", "A"), ("B", None), (None, "C"), ("D", "DD"), (None, None)]
+
+
+# ------------- F10: the handed frame, tried as the route builds it
+@pytest.mark.parametrize("fields, model, code", [
+    ("    income: float\n    age: float\n", LogisticRegression(), "MLG403"),
+    ("    income: float\n    age: float\n",
+     make_pipeline(StandardScaler(), LogisticRegression()), "MLG403"),
+    (FIELDS + "    name: str = 'x'\n", LogisticRegression(), "MLG406"),
+])
+def test_a_handed_frame_the_model_refuses_fails(git_project, capsys, fields, model, code):
+    """Red team 47 F10: another field order, or a field more, handed to a model that checks
+    its columns' names: the sample (in the training order) predicted, MLG406 said the field
+    'will be ignored', and every request failed."""
+    _service(git_project, fields, "applicant.model_dump()", columns=("age", "income"),
+             model=model, sample='{"age": 30, "income": 2}\n')
+    status, found = _schema(capsys)
+    assert status == 1 and [(f["code"], f["severity"]) for f in found] == [(code, "error")], found
+    assert "and the model refuses it (ValueError" in found[0]["hint"], found
+    assert "so every request fails" in found[0]["hint"], found
+
+
+@pytest.mark.parametrize("fields, severities", [
+    ("    income: float\n    age: float\n", []),
+    (FIELDS + "    name: str = 'x'\n", [("MLG406", "warning")]),
+])
+def test_a_model_that_selects_its_columns_by_name_takes_the_handed_frame(git_project, capsys,
+                                                                         fields, severities):
+    """A ColumnTransformer first picks its columns by name: any order, extra fields ignored."""
+    model = make_pipeline(make_column_transformer((StandardScaler(), ["age", "income"])),
+                          LogisticRegression())
+    _service(git_project, fields, "applicant.model_dump()", columns=("age", "income"),
+             model=model, sample='{"age": 30, "income": 2}\n')
+    status, found = _schema(capsys)
+    assert (status, [(f["code"], f["severity"]) for f in found]) == (0, severities), found
+
+
+def test_without_a_sample_the_handed_frame_is_not_guessed(git_project, capsys):
+    _service(git_project, FIELDS + "    name: str = 'x'\n", "applicant.model_dump()",
+             columns=("age", "income"))
+    status, found = _schema(capsys)
+    assert (status, [(f["code"], f["severity"]) for f in found]) == (
+        0, [("MLG406", "warning")]), found
+
+
+def _route(body: str) -> ast.FunctionDef:
+    return ast.parse("def predict(request):\n" + body).body[0]  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("dump, how", [
+    ("request.model_dump()", "dump"),
+    ("request.dict()", "dump"),
+    ("request.model_dump(mode='json', by_alias=False)", "dump"),
+    ("request.model_dump(by_alias=True)", "aliases"),
+    ("jsonable_encoder(request)", "aliases"),
+    ("jsonable_encoder(request, by_alias=False)", "dump"),
+    ("dict(request)", "fields"),
+    ("vars(request)", "fields"),
+    ("request.__dict__", "fields"),
+    ("request.model_dump(by_alias=FLAG)", ""),
+    ("request.model_dump(exclude={'id'})", ""),
+    ("jsonable_encoder(request, exclude_none=True)", ""),
+    ("jsonable_encoder(other)", ""),
+])
+def test_how_the_handed_frame_holds_the_body(dump, how):
+    found = handed_unchanged(_route(f"    return m.predict(pd.DataFrame([{dump}]))\n"),
+                             "request")
+    assert found == ((2, "m", how) if how else (0, "", "")), found
+
