@@ -113,8 +113,14 @@ KEPT_FUNCTIONS = frozenset(("sklearn.cluster._kmeans", name) for name in (
     "_kmeans_single_lloyd", "_kmeans_single_elkan")) | frozenset(
     ("numpy", name) for name in ("mean", "median", "average", "sum", "max", "min", "amax",
                                  "amin", "nanmean", "nanmedian", "nansum", "nanmax", "nanmin",
-                                 # a FunctionTransformer's func (false-alarm round 37)
-                                 "clip", "nan_to_num", "round", "around"))
+                                 # a FunctionTransformer's func (false-alarm round 37,
+                                 # round 46: np.asarray to make a frame an array)
+                                 "clip", "nan_to_num", "round", "around", "asarray",
+                                 "asanyarray", "array")) | frozenset({
+    # pd.to_numeric / to_datetime as a FunctionTransformer's func (false-alarm round 46):
+    # pandas 2.2+ names them `pandas.<name>`, older ones by their defining module
+    ("pandas", "to_numeric"), ("pandas.core.tools.numeric", "to_numeric"),
+    ("pandas", "to_datetime"), ("pandas.core.tools.datetimes", "to_datetime")})
 LOGGER = ("logging", "getLogger")
 # dateutil's fixed zones, as a `datetime.now(tz=tzutc())` or a pandas Timestamp with a
 # dateutil zone pickles them (false-alarm round 38): tzutc() and tzoffset(name, offset).
