@@ -1,4 +1,4 @@
-"""Round 48: what red team 47 left open in "handed to the model as it came" (F8-F10)."""
+"""Round 48: what red team 47 and the false-alarm and new-user rounds of 46 left open."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ import subprocess
 import sys
 
 import joblib
+import numpy as np
 import pandas as pd
 import pytest
 from sklearn.compose import make_column_transformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
+from helpers import artifact_json, g, u
 from mlgate.cli import main
 from mlgate.contracts.discovery import handed_unchanged
 from mlgate.contracts.pydantic_ast import read_pydantic
@@ -205,3 +207,59 @@ def test_how_the_handed_frame_holds_the_body(dump, how):
                              "request")
     assert found == ((2, "m", how) if how else (0, "", "")), found
 
+
+# ------------- false-alarm round 46: the functions a FunctionTransformer ordinarily holds
+@pytest.mark.parametrize("func", [np.asarray, np.asanyarray, np.array, pd.to_numeric,
+                                  pd.to_datetime], ids=lambda f: f.__name__)
+def test_a_function_transformer_of_numpy_or_pandas_passes(git_project, capsys, func):
+    frame = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [2.0, 3, 4, 5]})
+    pipeline = make_pipeline(FunctionTransformer(np.asarray), LogisticRegression())
+    pipeline.fit(frame, [0, 1, 0, 1])
+    pipeline.steps[0][1].func = func  # (kept, as a fitted pipeline keeps it)
+    joblib.dump(pipeline, git_project / "model.joblib")
+    subprocess.run(["git", "add", "-A"], check=True)
+    assert artifact_json(capsys, "--python", sys.executable, "--no-cache") == (0, [])
+
+
+@pytest.mark.parametrize("module, name", [("numpy", "asarray"), ("pandas", "to_numeric"),
+                                          ("pandas.core.tools.numeric", "to_numeric")])
+def test_such_a_function_called_by_the_file_is_refused(git_project, capsys, module, name):
+    """Kept by a model, never called while it loads: a call is no form a writer writes."""
+    (git_project / "f.pkl").write_bytes(b"\x80\x04" + g(module, name) + b"(" + u("1")
+                                        + b"tR.")
+    subprocess.run(["git", "add", "-A"], check=True)
+    code, found = artifact_json(capsys, "--no-load", "f.pkl")
+    assert code == 1 and f"{module}.{name} called: a model keeps it" in found[0]["message"], (
+        found)
+
+
+# ------------- new-user trial 46 F13: a link of an HTML output is a URL, not a path
+def _notebook(root, html: list[str], stream: list[str]) -> None:
+    cell = {"cell_type": "code", "execution_count": 1, "metadata": {}, "source": ["x = 1"],
+            "outputs": [{"output_type": "display_data", "metadata": {},
+                         "data": {"text/html": html,
+                                  "text/plain": ["<IPython.core.display.HTML object>"]}},
+                        {"output_type": "stream", "name": "stdout", "text": stream}]}
+    (root / "nb.ipynb").write_text(json.dumps(
+        {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 0}, indent=1))
+    subprocess.run(["git", "add", "-A"], check=True)
+
+
+def test_the_links_of_an_html_output_are_urls_of_the_notebook_server(git_project, capsys):
+    _notebook(git_project, [
+        ' <script src="/nbextensions/google.colab/files.js"></script>\n',
+        "<a href='/files/data/train/x.csv'>x</a> <img SRC = \"/static/images/a/logo.png\">\n",
+    ], ["done\n"])
+    code = main(["paths", "--format", "json", "nb.ipynb"])
+    assert (code, json.loads(capsys.readouterr().out)) == (0, [])
+
+
+def test_a_path_an_html_output_shows_is_still_one(git_project, capsys):
+    _notebook(git_project, [
+        "<pre>/Users/ana/data/train.csv</pre> <img src=\"file:///Users/ana/plots/a.png\">\n",
+    ], ['src="/home/ana/project/data/x.csv"\n'])
+    main(["paths", "--format", "json", "nb.ipynb"])
+    found = json.loads(capsys.readouterr().out)
+    assert [(f["code"], f["text"]) for f in found] == [
+        ("MLG150", "/Users/ana/data/train.csv"), ("MLG150", "file:///Users/ana/plots/a.png"),
+        ("MLG150", "/home/ana/project/data/x.csv")], found

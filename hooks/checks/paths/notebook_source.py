@@ -20,6 +20,19 @@ _ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # Output payloads that are not text anyone reads: pictures, widget state, bundled scripts.
 _BINARY_MIME = ("image/", "application/vnd.jupyter.widget", "application/javascript",
                 "application/pdf", "video/", "audio/")
+# In an HTML output, a link's root-relative address is a URL on the notebook's server
+# (Colab's `<script src="/nbextensions/google.colab/files.js">`, Jupyter's `/files/...`),
+# not a file of the machine (new-user trial 46 F13): blanked before the path rules read it.
+_URL_ATTRIBUTE = LazyPattern(
+    r"""(?i)\b(?:src|href|action|poster|data-src|srcset)\s*=\s*(["'])(/(?![/\\])[^"'<>\s]*)\1""")
+
+
+def _without_urls(text: str) -> str:
+    """`text` with the root-relative URLs of its HTML attributes blanked, its length kept
+    (the positions of what is left stay where they were)."""
+    return _URL_ATTRIBUTE.sub(
+        lambda m: m.group(0)[:m.start(2) - m.start(0)] + " " * len(m.group(2))
+        + m.group(0)[m.end(2) - m.start(0):], text)
 
 
 def _pieces(source) -> list[JsonStr]:
@@ -72,21 +85,24 @@ def _cell_code_sites(cell_map: _CellMap, comments: bool) -> Iterator[Site]:
         yield site
 
 
-def _output_strings(output) -> Iterator[tuple[str, JsonStr]]:
+def _output_strings(output) -> Iterator[tuple[str, JsonStr, bool]]:
     """Every text an output holds: streams, tracebacks, rich data and vendors' metadata
-    (Databricks keeps a copy of the HTML there); never image or widget payloads."""
+    (Databricks keeps a copy of the HTML there); never image or widget payloads. With each,
+    whether it is HTML (under a key that says so)."""
     if not isinstance(output, dict):
         return
     kind = str(output.get("output_type", "output"))
-    stack = [value for key, value in output.items() if key not in ("output_type", "ename")]
+    stack = [(value, False) for key, value in output.items()
+             if key not in ("output_type", "ename")]
     while stack:
-        node = stack.pop()
+        node, html = stack.pop()
         if isinstance(node, JsonStr):
-            yield kind, node
+            yield kind, node, html
         elif isinstance(node, list):
-            stack.extend(reversed(node))
+            stack.extend((item, html) for item in reversed(node))
         elif isinstance(node, dict):
-            stack.extend(value for key, value in reversed(list(node.items()))
+            stack.extend((value, html or "html" in key.lower())
+                         for key, value in reversed(list(node.items()))
                          if not key.startswith(_BINARY_MIME))
 
 
@@ -191,8 +207,10 @@ def notebook_sites(
                 yield site
         if outputs and kind == "code":
             for output in cell.get("outputs", []) or []:
-                for output_kind, piece in _output_strings(output):
+                for output_kind, piece, html in _output_strings(output):
                     site = json_string_site(piece, index, output=True)
                     site.value = _ANSI_RE.sub("", site.value)
+                    if html:
+                        site.value = _without_urls(site.value)
                     site.extra = {"cell": number, "output": output_kind}
                     yield site
