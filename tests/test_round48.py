@@ -263,3 +263,63 @@ def test_a_path_an_html_output_shows_is_still_one(git_project, capsys):
     assert [(f["code"], f["text"]) for f in found] == [
         ("MLG150", "/Users/ana/data/train.csv"), ("MLG150", "file:///Users/ana/plots/a.png"),
         ("MLG150", "/home/ana/project/data/x.csv")], found
+
+
+# ------------- new-user trial 46 F12: workers that predict in threads are timed as served
+def _latency(git_project, capsys, model) -> tuple[int, list[dict]]:
+    frame = pd.DataFrame({"age": [20.0, 30, 40, 50, 60, 70], "income": [1.0, 2, 3, 4, 5, 6]})
+    joblib.dump(model.fit(frame, [0, 1, 0, 1, 0, 1]), git_project / "model.joblib")
+    (git_project / "s.json").write_text('{"age": 30, "income": 2}\n')
+    subprocess.run(["git", "add", "-A"], check=True)
+    code = main(["latency", "--format", "json", "--python", sys.executable, "--no-cache",
+                 "--artifact", "model.joblib", "--sample", "s.json", "--budget-ms", "60000"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def _threads_models():
+    from sklearn.ensemble import RandomForestClassifier, StackingClassifier
+    from sklearn.neighbors import KNeighborsClassifier
+
+    return {
+        "a forest": RandomForestClassifier(n_estimators=3, n_jobs=-1),
+        "neighbours": KNeighborsClassifier(n_neighbors=2, n_jobs=4),
+        "fit-only settings": StackingClassifier(
+            [("lr", LogisticRegression(n_jobs=4))], final_estimator=LogisticRegression(),
+            cv=2, n_jobs=4),
+    }
+
+
+@pytest.mark.parametrize("name", list(_threads_models()))
+def test_a_model_whose_workers_are_threads_or_fit_only_is_timed_as_served(git_project,
+                                                                          capsys, name):
+    """Every RandomForest(n_jobs=-1) got "timed without its parallel workers": a forest
+    and the neighbours predict in threads, which the sandbox runs; a stacking ensemble's or
+    a linear model's n_jobs is used in fit only."""
+    assert _latency(git_project, capsys, _threads_models()[name]) == (0, [])
+
+
+def test_workers_in_processes_or_unknown_keep_the_warning(git_project, capsys):
+    from sklearn.base import BaseEstimator, ClassifierMixin
+    from sklearn.ensemble import BaggingClassifier, StackingClassifier
+
+    stacked = StackingClassifier([("bag", BaggingClassifier(n_estimators=2, n_jobs=3))],
+                                 final_estimator=LogisticRegression(), cv=2)
+    code, found = _latency(git_project, capsys, stacked)
+    assert (code, [(f["code"], f.get("parallel")) for f in found]) == (
+        0, [("MLG502", {"BaggingClassifier.n_jobs": 3})]), found
+
+    class Mine(ClassifierMixin, BaseEstimator):  # a project's own: what it does is unknown
+        def __init__(self, n_jobs=2):
+            self.n_jobs = n_jobs
+
+        def fit(self, X, y):
+            self.classes_ = np.array([0, 1])
+            self.n_features_in_ = 2
+            return self
+
+        def predict(self, X):
+            return np.zeros(len(X), dtype=int)
+
+    from mlgate.probe_script.exercise import _parallel_settings
+
+    assert _parallel_settings(Mine()) == {"Mine.n_jobs": 2}

@@ -174,8 +174,8 @@ def latency_findings(spec, model: dict, quiet: bool = False) -> list[Finding]:
             f"model {spec.name!r}: timed without its parallel workers ({settings}): mlgate's"
             " sandbox starts no process, so the model ran one job after the other; served,"
             " each prediction starts or wakes those workers (processes for Bagging, a"
-            " ColumnTransformer or a stacking ensemble), and a first prediction can take far"
-            " longer than this measurement", "warning",
+            " ColumnTransformer, a FeatureUnion or a multi-output model), and a first"
+            " prediction can take far longer than this measurement", "warning",
             "save the model with n_jobs=None for serving (one request is one row), or measure"
             " the latency where the service runs", {"check": NAME,
                                                     "parallel": dict(parallel)}))

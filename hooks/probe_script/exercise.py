@@ -1190,11 +1190,34 @@ def _parallel_settings(obj):
             continue
         if jobs in (0, 1) or (type(value).__module__ or "").split(".")[0] in _OWN_THREADS:
             continue  # (OpenMP threads of its own, which the sandbox runs as served)
+        if not _predicts_in_processes(type(value)):
+            continue
         found.setdefault(f"{type(value).__name__}.n_jobs", jobs)
     return dict(list(found.items())[:10])
 
 
 _OWN_THREADS = frozenset({"xgboost", "lightgbm", "catboost"})
+# The scikit-learn classes whose predict or transform hands n_jobs to joblib's default
+# backend (processes). The others use it in fit only (linear models, searches, voting and
+# stacking ensembles, one-vs-rest) or predict in threads, which the sandbox runs as served
+# (forests, isolation forests, neighbours: `prefer="threads"`, `require="sharedmem"`):
+# timed as served, no warning (new-user trial 46 F12: every RandomForest(n_jobs=-1) was
+# "timed without its workers").
+_PROCESS_PARALLEL = frozenset({"BaseBagging", "ColumnTransformer", "FeatureUnion",
+                               "_MultiOutputEstimator", "MultiOutputEstimator"})
+
+
+def _predicts_in_processes(cls) -> bool:
+    """Whether a model of this class may start worker processes when it predicts: a
+    scikit-learn estimator (or a subclass of one, imbalanced-learn's) only if it is one of
+    `_PROCESS_PARALLEL` or derives from one; any other class (a project's own, on
+    scikit-learn's base classes alone), unknown: yes."""
+    mro = [k for k in getattr(cls, "__mro__", ()) if (k.__module__ or "").startswith(
+        "sklearn.") and k.__module__ != "sklearn.base"
+        and not k.__module__.startswith("sklearn.utils")]
+    if any(k.__name__ == "IsolationForest" for k in mro):
+        return False  # (a bagging ensemble that scores in threads, or one after the other)
+    return not mro or any(k.__name__ in _PROCESS_PARALLEL for k in mro)
 
 
 def _timed_batch(method, rows) -> dict:
