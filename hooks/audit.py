@@ -425,7 +425,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                 continue
             if sample is None and contract is None and spec.origin != SEVERAL:
                 unchecked.append(f"{spec.name} ({_no_inputs(spec)})")
-                untimed.append(f"{spec.name} (no sample)")
+                untimed.append(_untimed(spec))
                 continue
             model = exercise(gate, spec, sample, timing, schema_found)
             if model is None:
@@ -443,7 +443,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                 continue
             if sample is None and contract is None:
                 unchecked.append(f"{spec.name} ({_no_inputs(spec)})")
-                untimed.append(f"{spec.name} (no sample)")
+                untimed.append(_untimed(spec))
                 continue
             contract = imported_contract(spec, model, contract)
             usable, aside = found_contract(spec, contract, model)
@@ -455,7 +455,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
             contract = usable
             if aside and sample is None:
                 unchecked.append(f"{spec.name} (no sample; {aside})")
-                untimed.append(f"{spec.name} (no sample)")
+                untimed.append(_untimed(spec))
                 continue
             if blocked_by_sandbox(model.get("predict")):  # not checked, not failed
                 blocked = ("it starts a process or reaches the network when it predicts,"
@@ -500,7 +500,7 @@ def audit(common: argparse.Namespace, config: Config) -> AuditResult:
                 if model.get("latency"):
                     timed.append(spec.name)
             elif active("latency"):
-                untimed.append(f"{spec.name} (no sample)")
+                untimed.append(_untimed(spec))
             measured["models"].append((spec, model))
             ranges.append((spec, begun, (len(schema_found), len(latency_found), len(compared),
                                          len(timed)), (takes_the_request(model, sample),
@@ -669,9 +669,20 @@ def _lock_python(common, config: Config, pillar: Pillar):
         return None
 
 
+def _untimed(spec) -> str:
+    """Why a model was not timed for want of a sample: none named, or the one named could
+    not be read (new-user trial 46 F14: "add a sample" for a `sample =` that git does not
+    track; the MLG400 says why)."""
+    if spec.sample:
+        return f"{spec.name} (its sample {spec.sample} could not be read: see the MLG400)"
+    return f"{spec.name} (no sample)"
+
+
 def _no_inputs(spec) -> str:
     """Why a model has nothing to be compared with: when routes take several request
     models, which ones (the user declares the one that serves it)."""
+    if spec.sample:
+        return f"its sample {spec.sample} could not be read: see the MLG400"
     several = getattr(spec, "request_models", None) or []
     if len(several) > 1:
         return (f"no sample; the routes take several request models ({', '.join(several)}):"

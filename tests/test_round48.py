@@ -323,3 +323,21 @@ def test_workers_in_processes_or_unknown_keep_the_warning(git_project, capsys):
     from mlgate.probe_script.exercise import _parallel_settings
 
     assert _parallel_settings(Mine()) == {"Mine.n_jobs": 2}
+
+
+# ------------- new-user trial 46 F14: "add a sample" for a sample that is named
+def test_a_named_sample_that_cannot_be_read_is_not_called_missing(git_project, capsys):
+    from test_round45 import audit, pillar
+
+    frame = pd.DataFrame({"age": [1.0, 2, 3, 4], "income": [1.0, 2, 3, 5]})
+    joblib.dump(LogisticRegression().fit(frame, [0, 1, 0, 1]), git_project / "model.joblib")
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate.models.m]\nartifact = "model.joblib"\nsample = "sample.json"\n')
+    (git_project / "sample.json").write_text('{"age": 1, "income": 2}\n')
+    subprocess.run(["git", "add", "model.joblib", "pyproject.toml"], check=True)
+    code, report = audit(capsys)
+    latency = pillar(report, "latency")
+    assert code == 1 and [f["code"] for f in report["findings"]] == ["MLG400"], report
+    assert latency["detail"] == ("not timed: m (its sample sample.json could not be read:"
+                                 " see the MLG400)"), latency
+    assert "needs a sample request" not in latency["detail"]
