@@ -98,13 +98,16 @@ def model_block(spec, sample, latency: dict | None = None) -> dict:
                 block["csv"] = True
             if getattr(sample, "unnamed", False):  # bare values: the model's order
                 block["unnamed"] = True
-            if getattr(sample, "handed_columns", None):  # the frame its route builds
-                block["handed_columns"] = list(sample.handed_columns)
+            if getattr(sample, "request_fields", None):  # what a service selects among
+                block["request_fields"] = list(sample.request_fields)
                 block["extra_seconds"] += CALL_TIMEOUT
             if getattr(sample, "contract_keys", None):  # a model of no names gets these
                 block["contract_keys"] = list(sample.contract_keys)
                 if sample.contract_defaults:
                     block["contract_defaults"] = dict(sample.contract_defaults)
+    if getattr(spec, "handed_columns", None):  # the frame its route builds (tried)
+        block["handed_columns"] = list(spec.handed_columns)
+        block["extra_seconds"] += 2 * CALL_TIMEOUT
     if latency:
         block["latency"] = latency
         block["extra_seconds"] += latency.get("max_seconds", 10.0) * 3
@@ -195,12 +198,16 @@ def read_inputs(spec, findings: list[Finding]):
                 + str(exc).replace(where, shown),
                 "warning" if found else "error", line=getattr(exc, "line", 1) or 1,
                 hint="fix the contract, or the model's contract = ..."))
+    spec.handed_columns = handed_columns(spec, contract) if contract is not None else []
     if sample is not None and contract is not None:
         from mlgate.contracts.samples import as_validated, contract_keys
 
         sample = as_validated(sample, contract) or sample  # what the API's code receives
         sample.contract_keys = contract_keys(sample, contract)
-        sample.handed_columns = handed_columns(spec, contract)
+        if not spec.handed_columns and contract.rows is None:
+            # (the keys a request may carry: a route not known to hand them all over)
+            sample.request_fields = sorted({key for f in contract.fields
+                                            for key in (f.name, f.alias) if key})
     return sample, contract
 
 

@@ -38,7 +38,7 @@ class ModelSpec:
 
     __slots__ = ("artifact", "batch", "budget_ms", "contract", "contract_found",
                  "contract_handed", "contract_handed_as", "contract_import", "contract_names",
-                 "csv_missing", "derived", "elsewhere", "input",
+                 "csv_missing", "derived", "elsewhere", "handed_columns", "input",
                  "method", "name", "origin", "others", "preprocessors", "request_models",
                  "sample", "width_in", "width_out")
 
@@ -60,6 +60,8 @@ class ModelSpec:
         self.contract_handed = ""
         # how its columns are the body's: 'fields', 'dump' or 'aliases' (`by_alias=True`)
         self.contract_handed_as = ""
+        # the columns, in order, of the frame that route builds (`model_run.handed_columns`)
+        self.handed_columns: list[str] = []
         # columns the service computes from the request, not expected in it (`derived`)
         self.derived: list[str] = []
         self.request_models: list[str] = []

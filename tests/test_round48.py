@@ -175,12 +175,37 @@ def test_a_model_that_selects_its_columns_by_name_takes_the_handed_frame(git_pro
     assert (status, [(f["code"], f["severity"]) for f in found]) == (0, severities), found
 
 
-def test_without_a_sample_the_handed_frame_is_not_guessed(git_project, capsys):
+def test_without_a_sample_zeros_tell_a_layout_the_model_refuses(git_project, capsys):
+    """Red team 48 F1: no sample, and the handed frame was never tried: READY for a route
+    that failed every request. Zeros in the training order predict, in the route's layout
+    they are refused: the layout is refused, whatever the values."""
     _service(git_project, FIELDS + "    name: str = 'x'\n", "applicant.model_dump()",
              columns=("age", "income"))
     status, found = _schema(capsys)
     assert (status, [(f["code"], f["severity"]) for f in found]) == (
-        0, [("MLG406", "warning")]), found
+        1, [("MLG406", "error")]), found
+    _service(git_project, FIELDS, "applicant.model_dump()", columns=("age", "income"))
+    assert _schema(capsys) == (0, [])
+
+
+@pytest.mark.parametrize("sample", [
+    '{"income": 2, "age": 30}\n',  # another key order than the contract's (F3)
+    '{"age": 30, "income": 2, "note": "vip"}\n',  # a key the API drops (F5)
+], ids=["keys in another order", "a key the contract does not declare"])
+def test_a_handed_route_is_predicted_with_the_frame_it_builds(git_project, capsys, sample):
+    """Red team 48 F3, F5: the route builds its frame from the body (the contract's order,
+    its fields only), whatever the order or extra keys of the request: the sample "failed"
+    (MLG403 or MLG407, and MLG502), though the route answered it."""
+    from test_round45 import audit, pillar
+
+    _service(git_project, FIELDS, "applicant.model_dump()", columns=("age", "income"),
+             sample=sample)
+    (git_project / "pyproject.toml").write_text(
+        '[tool.mlgate]\nrequire = ["artifact", "schema", "latency"]\n')
+    subprocess.run(["git", "add", "-A"], check=True)
+    code, report = audit(capsys)
+    assert code == 0 and pillar(report, "latency")["status"] == "pass", report
+    assert not [f for f in report["findings"] if f["severity"] == "error"], report
 
 
 def _route(body: str) -> ast.FunctionDef:
@@ -341,3 +366,59 @@ def test_a_named_sample_that_cannot_be_read_is_not_called_missing(git_project, c
     assert latency["detail"] == ("not timed: m (its sample sample.json could not be read:"
                                  " see the MLG400)"), latency
     assert "needs a sample request" not in latency["detail"]
+
+
+# ------------- new-user trial 48 F2: a request field the service leaves out of the frame
+SELECTS = (
+    "import joblib\n"
+    "import pandas as pd\n"
+    "from fastapi import FastAPI\n"
+    "from pydantic import BaseModel\n"
+    "app = FastAPI()\n"
+    "model = joblib.load('model.joblib')\n"
+    "class Transaction(BaseModel):\n"
+    "    transaction_id: str\n"
+    "    amount: float\n"
+    "    hour: int\n"
+    "@app.post('/predict')\n"
+    "def predict(t: Transaction):\n"
+    "    row = {k: getattr(t, k) for k in ['amount', 'hour']}\n"
+    "    return {'fraud': bool(model.predict(pd.DataFrame([row]))[0])}\n")
+
+
+def _transactions(root, app: str | None) -> None:
+    frame = pd.DataFrame({"amount": [1.0, 2, 3, 4], "hour": [1, 2, 3, 4]})
+    joblib.dump(LogisticRegression().fit(frame, [0, 1, 0, 1]), root / "model.joblib")
+    if app is not None:
+        (root / "app.py").write_text(app)
+    (root / "sample_request.json").write_text(
+        '{"transaction_id": "t1", "amount": 2.0, "hour": 3}\n')
+    (root / "pyproject.toml").write_text(
+        '[tool.mlgate]\nrequire = ["artifact", "schema", "latency"]\n')
+    subprocess.run(["git", "add", "-A"], check=True)
+
+
+def test_a_request_field_the_model_refuses_is_left_out_as_the_service_must(git_project,
+                                                                            capsys):
+    """The route selects the model's columns; its sample, a whole request, "failed"
+    (MLG407, MLG502) and without the id the API refused it (MLG410): no sample passed."""
+    from test_round45 import audit, pillar
+
+    _transactions(git_project, SELECTS)
+    code, report = audit(capsys)
+    assert code == 0 and pillar(report, "latency")["status"] == "pass", report
+    assert sorted((f["code"], f["severity"]) for f in report["findings"]) == [
+        ("MLG402", "warning"), ("MLG406", "warning")], report["findings"]
+    assert all("must leave it out of the model's frame" in f["message"] + f.get("hint", "")
+               for f in report["findings"]), report["findings"]
+
+
+@pytest.mark.parametrize("app", [None, SELECTS.replace(
+    "    row = {k: getattr(t, k) for k in ['amount', 'hour']}\n", "    row = t.model_dump()\n")],
+    ids=["no contract: the sample is the model's input", "a route that hands it all over"])
+def test_a_field_the_model_refuses_still_fails_where_nothing_leaves_it_out(git_project,
+                                                                          capsys, app):
+    _transactions(git_project, app)
+    code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == 1 and "MLG407" in [f["code"] for f in found], found

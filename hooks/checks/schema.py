@@ -259,10 +259,14 @@ def compare_sample(spec, sample, model: dict) -> list[Finding]:
                    if expected.get("record_kinds") is not None else
                    "a pipeline that selects its columns ignores it; a model fitted on exactly"
                    " its columns refuses the request")
+        left_out = set(model.get("selected") or ())
         for column in extra[:MAX_EXTRA_FINDINGS]:
-            found.append(_finding(path, EXTRA, f"column {column!r} is not a model input",
-                                  "warning", line=_line_of(column), column=column,
-                                  hint=ignored))
+            found.append(_finding(
+                path, EXTRA, f"column {column!r} is not a model input", "warning",
+                line=_line_of(column), column=column, hint=ignored if column not in left_out
+                else "the model refuses a column it was not fitted on, and the contract"
+                " declares this field: the service must leave it out of the model's frame"
+                " (`frame[model.feature_names_in_]`), as mlgate did to predict the sample"))
         if len(extra) > MAX_EXTRA_FINDINGS:
             rest = extra[MAX_EXTRA_FINDINGS:]
             found.append(_finding(path, EXTRA, f"and {len(rest)} more columns that are not"
@@ -652,9 +656,13 @@ def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
             if refused or any(f.extra.get("column") and _close(f.extra["column"], [name])
                               == name for f in found):
                 continue
+            refuses = name in (model.get("selected") or ())  # (what the probe left out)
             found.append(_finding(path, CONTRACT_EXTRA, f"contract field {name!r} is not a"
-                                  " model input: it will be ignored", "warning",
-                                  line=fields[name].line, field=name, compared=compared))
+                                  " model input" + (", and the model refuses it: the service"
+                                                    " must leave it out of the model's frame"
+                                                    if refuses else ": it will be ignored"),
+                                  "warning", line=fields[name].line, field=name,
+                                  compared=compared))
         found.extend(refused or _contract_order(path, contract, names, fields, model, first,
                                                 bool(handed_as)))
         found.extend(_contract_kinds(path, contract, expected.get("record_kinds")))

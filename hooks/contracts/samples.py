@@ -48,7 +48,7 @@ class Sample:
     """
 
     __slots__ = ("body", "columns", "contract_defaults", "contract_keys", "deferred", "format",
-                 "handed_columns", "line", "missing", "path", "ragged", "rows", "shape",
+                 "line", "missing", "path", "ragged", "request_fields", "rows", "shape",
                  "unnamed")
 
     def __init__(self, path: str, format: str, shape: str, columns: list[str] | None,
@@ -62,8 +62,8 @@ class Sample:
         # the sample has: what a model of no column names gets (see `contract_keys`)
         self.contract_keys: list[str] | None = None
         self.contract_defaults: dict[str, Any] = {}  # the values the API fills in for them
-        # the frame's columns a route that hands its body over builds (`handed_columns`)
-        self.handed_columns: list[str] = []
+        # the keys its contract declares, which a service may leave out of the model's frame
+        self.request_fields: list[str] = []
         # A CSV's cells read as missing though they hold text ('None', 'NA'), as pandas reads
         # them by default: (column, text, line), the first few, for the hint of a failure
         self.missing: list[tuple[str, str, int]] = []

@@ -825,6 +825,12 @@ def exercise_model(obj, spec):
                            " calls, or point artifact at the model that predicts")
         return out
     if spec.get("columns") is None and not spec.get("parquet"):
+        if spec.get("handed_columns") and out["input"]["feature_names_in"]:
+            # no sample: zeros tell a layout the model refuses by its names alone
+            tried = _handed_frame(method, None, out["input"], spec["handed_columns"],
+                                  spec.get("call_timeout", 30.0))
+            if tried is not None and not tried["ok"]:
+                out["handed"] = tried
         return out
     kept = spec.get("contract_keys")
     if kept and not out["input"]["feature_names_in"] and len(kept) == out["input"].get(
@@ -889,12 +895,23 @@ def exercise_model(obj, spec):
         method = _TextInput(method, column)
         out["input"]["text_field"] = str(column)
     deadline = spec.get("call_timeout", 30.0)
+    handed = spec.get("handed_columns")
+    if handed and reader is None and hasattr(frame, "loc") and out["input"][
+            "feature_names_in"] and spec.get("predict", True):
+        tried = _handed_frame(method, frame, out["input"], handed, deadline)
+        if tried is not None and tried["ok"]:
+            frame = tried.pop("frame")  # what the route gives the model: predicted, timed
+        elif tried is not None:
+            out["handed"] = tried
     if spec.get("predict", True):
         # Every row of the sample (up to a bound), not only the first: a later row that the
         # model cannot take is as much a broken request as the first.
         rows = frame.iloc[:MAX_SAMPLE_ROWS]
         out["predict"] = _attempt(deadline, method, rows)
         out["predict"]["rows"] = len(rows)
+        selected = _selected_by_the_service(out, spec, frame, method, deadline, reader)
+        if selected is not None:
+            frame, rows = selected, selected.iloc[:MAX_SAMPLE_ROWS]
         broken = getattr(chain, "broken", None) if not out["predict"]["ok"] else None
         if broken and not spec.get("declared_chain"):
             out["error"] = (f"the bundle's parts ({' -> '.join(n for n, _ in chain.steps)})"
@@ -926,10 +943,6 @@ def exercise_model(obj, spec):
             # (a bundle that carries its columns, `{"model": m, "features": [...]}`, is
             # served as `frame[pack["features"]]`: ordered by it, whatever a request's order)
             out["by_position"] = _by_position(obj, method, frame, list(names), deadline)
-        handed = spec.get("handed_columns")
-        if handed and out["predict"]["ok"] and names and reader is None and hasattr(
-                frame, "loc"):
-            out["handed"] = _handed_frame(method, frame, out["input"], handed, deadline)
     if spec.get("empty", True):
         out["empty"] = _attempt(deadline, method, frame.iloc[:0])
     latency = spec.get("latency")
@@ -1045,25 +1058,72 @@ def _answers(obj, method, rows, deadline):
 HUNG = "hung"  # a call ran out of its deadline: no more calls (each costs a deadline)
 
 
+def _selected_by_the_service(out, spec, frame, method, deadline, reader):
+    """A request whose fields the contract declares and the model does not take (an id):
+    a model that checks its columns' names refuses it whole, so a service that works selects
+    the model's columns first (new-user trial 48 F2: a route answering 200 had its sample
+    "fail", and no sample could pass). When the model's own columns, selected, predict:
+    that frame, the fields left out in `out["selected"]`; None otherwise (a route known to
+    hand the body over as it came is given no `request_fields`)."""
+    names = out["input"]["feature_names_in"]
+    fields = spec.get("request_fields")
+    if out["predict"]["ok"] or out["predict"].get("hang") or not names or not fields or (
+            reader is not None or not hasattr(frame, "loc")):
+        return None
+    sent = _names(frame.columns)
+    extras = [c for c in sent if c not in set(names)]
+    if not extras or not set(extras) <= set(fields) or not set(names) <= set(sent):
+        return None
+    try:
+        selected = frame.loc[:, list(names)]
+    except Exception:
+        return None
+    attempt = _attempt(deadline, method, selected.iloc[:MAX_SAMPLE_ROWS])
+    if not attempt["ok"]:
+        return None
+    attempt["rows"] = out["predict"]["rows"]
+    out["predict"], out["selected"] = attempt, extras
+    return selected
+
+
 def _handed_frame(method, frame, expected, handed, deadline):
     """The frame a route that hands its body over as it came builds: the body's keys in
-    their order (`pd.DataFrame([request.model_dump()])`), the sample's values, 0 for a key
-    the sample lacks (a field the model should ignore). A model that checks its columns'
-    names and order (scikit-learn since 1.2, XGBoost) refuses another order or an extra
-    column: then every request fails, though the sample in the training order predicts
-    (red team 47 F10). None when it tells nothing (a column the model needs is not among
-    the keys: MLG405 says so; the same frame as the sample)."""
+    their order (`pd.DataFrame([request.model_dump()])`), the sample's values (zeros with
+    no sample; 0 for a key the sample lacks: a field the model should ignore), a key the
+    contract does not declare dropped (the API drops it). Tried on the model: ok, with the
+    frame under "frame", what the route gives the model (red team 48 F3, F5: a sample in
+    another key order than the contract's, or with a key the API drops, "failed"). A model
+    that checks its columns' names refuses another order or an extra column while the same
+    values in the training order predict: the failed attempt, with the columns; every
+    request fails (red team 47 F10). None when it tells nothing: a column the model needs
+    is not among the keys (MLG405 says so), the training order fails too, a hang."""
     import pandas as pd
 
-    needed = expected.get("used_columns") or expected["feature_names_in"]
-    sent = _names(frame.columns)
-    if not set(needed) <= set(handed) or not set(needed) <= set(sent) or list(handed) == sent:
+    names = list(expected["feature_names_in"])
+    needed = expected.get("used_columns") or names
+    if not set(needed) <= set(handed):
         return None
-    rows = frame.iloc[:MAX_SAMPLE_ROWS]
+    if frame is None:
+        rows, sent = pd.DataFrame({name: [0.0] for name in names}), names
+    else:
+        rows, sent = frame.iloc[:MAX_SAMPLE_ROWS], _names(frame.columns)
+    if list(handed) == sent:
+        return None
     by_name = dict(zip(sent, range(len(sent))))
-    data = {key: (rows.iloc[:, by_name[key]].tolist() if key in by_name else [0.0] * len(rows))
-            for key in handed}
-    answer = _attempt(deadline, method, pd.DataFrame(data, columns=list(handed)))
+    data = {key: (rows.iloc[:, by_name[key]].tolist() if key in by_name
+                  else [0.0] * len(rows)) for key in handed}
+    built = pd.DataFrame(data, columns=list(handed))
+    answer = _attempt(deadline, method, built)
+    if answer.get("hang"):
+        return None
+    if answer["ok"]:
+        answer["frame"] = built if frame is None else pd.DataFrame(
+            {key: (frame.iloc[:, by_name[key]].tolist() if key in by_name
+                   else [0.0] * len(frame)) for key in handed}, columns=list(handed))
+        return answer
+    if not set(names) <= set(handed) or not _attempt(deadline, method, built.loc[:, names])[
+            "ok"]:
+        return None
     answer["columns"] = list(handed)
     return answer
 
