@@ -368,6 +368,86 @@ def test_a_named_sample_that_cannot_be_read_is_not_called_missing(git_project, c
     assert "needs a sample request" not in latency["detail"]
 
 
+# ------------- false-alarm round 46: what pandas 1.0-1.2 wrote for ticks and extension arrays
+def test_old_pandas_ticks_and_extension_arrays_pass_the_scan(git_project, capsys):
+    """pandas 1.0 pickled its offsets (Python classes then) as NEWOBJ and their attribute
+    dict, a PeriodDtype as NEWOBJ and {'freq'}, an IntervalArray with `_closed` and its
+    ends as indexes; pandas 1.1-1.2 a PeriodArray through `__pyx_unpickle_PeriodMixin`.
+    An index with a daily freq, a period or interval column were refused (MLG301/MLG302).
+    (Loaded by pandas 1.0.5 and 1.2.5 when they were made: `make_old_extension_arrays.py`;
+    the pandas here has none of their index classes, MLG307.)"""
+    from test_ordinary_artifacts import _old_pandas
+
+    names = _old_pandas(git_project, "pandas1_*-extension-arrays.joblib")
+    assert len(names) == 2
+    found = artifact_json(capsys, "--no-load", *names)[1]
+    assert {f["code"] for f in found} <= {"MLG306", "MLG307"}, found
+
+
+def _crafted_old_pandas() -> dict:
+    from test_round47 import _newobj
+
+    day, week = pd.offsets.Day, pd.offsets.Week
+    good = {"n": 2, "normalize": False, "_cache": {}}
+    return {
+        "a Day called with an argument": _newobj(day, (1,), good),
+        "a Day given a dunder key": _newobj(day, (), {**good, "__dict__": {}}),
+        "a Day given a text for n": _newobj(day, (), {**good, "n": "2"}),
+        "a Day given another class's anchor": _newobj(day, (), {**good, "weekday": 1}),
+        "a Week on day 9": _newobj(week, (), {**good, "weekday": 9}),
+        "a Day caching something else": _newobj(day, (), {**good, "_cache": {"x": 1}}),
+        "a Day caching a list in its params": _newobj(day, (), {**good, "_cache": {
+            "_params": ("Day", ("n", [1]))}}),
+    }
+
+
+@pytest.mark.parametrize("name", list(_crafted_old_pandas()))
+def test_old_pandas_forms_in_other_shapes_are_refused(git_project, capsys, name):
+    from test_round47 import _crafted
+
+    _crafted(git_project / "x.pkl", _crafted_old_pandas()[name])
+    subprocess.run(["git", "add", "-A"], check=True)
+    code, found = artifact_json(capsys, "--no-load", "x.pkl")
+    assert code == 1 and "MLG302" in {f["code"] for f in found}, found
+
+
+@pytest.mark.parametrize("body", [
+    # a PeriodMixin reconstructor making an IntervalArray
+    g("pandas._libs.tslibs.period", "__pyx_unpickle_PeriodMixin") + b"("
+    + g("pandas.core.arrays.interval", "IntervalArray") + b"K\x00Nt\x85R",
+    # an old IntervalArray closed on no side
+    g("pandas._libs.interval", "__pyx_unpickle_IntervalMixin") + b"("
+    + g("pandas.core.arrays.interval", "IntervalArray") + b"K\x00NtR}(" + u("_left")
+    + b"]" + u("_right") + b"]" + u("_closed") + u("sideways") + b"u\x85b",
+    # pandas 1.0's PeriodDtype: NEWOBJ with no argument, then an offset, not a text
+    g("pandas.core.dtypes.dtypes", "PeriodDtype") + b")\x81}" + u("freq") + u("M") + b"sb",
+    g("pandas.core.dtypes.dtypes", "PeriodDtype") + u("M") + b"\x85\x81",
+], ids=["period-mixin-of-intervals", "interval-closed-sideways", "period-dtype-of-a-text",
+        "period-dtype-newobj-with-an-argument"])
+def test_old_pandas_reconstructors_take_only_their_class_and_layout(git_project, capsys,
+                                                                      body):
+    (git_project / "x.pkl").write_bytes(b"\x80\x04" + body + b".")
+    subprocess.run(["git", "add", "-A"], check=True)
+    code, found = artifact_json(capsys, "--no-load", "x.pkl")
+    assert code == 1 and "MLG302" in {f["code"] for f in found}, found
+
+
+def test_old_pandas_offsets_in_their_own_shape_pass(git_project, capsys):
+    """The control of the refusals above: the same harness, pandas 1.0's very layout."""
+    from test_round47 import _crafted, _newobj
+
+    _crafted(git_project / "x.pkl", [
+        _newobj(pd.offsets.Day, (), {"n": 2, "normalize": False, "_cache": {
+            "_params": ("<class 'pandas.tseries.offsets.Day'>", ("n", 2),
+                        ("normalize", False))}}),
+        _newobj(pd.offsets.Week, (), {"n": 1, "normalize": False, "_cache": {},
+                                      "weekday": 0}),
+        _newobj(pd.offsets.BusinessDay, (), {"n": 1, "normalize": False, "_cache": {
+            "freqstr": "B"}, "_offset": __import__("datetime").timedelta(0)})])
+    subprocess.run(["git", "add", "-A"], check=True)
+    assert artifact_json(capsys, "--no-load", "x.pkl") == (0, [])
+
+
 # ------------- new-user trial 48 F2: a request field the service leaves out of the frame
 SELECTS = (
     "import joblib\n"

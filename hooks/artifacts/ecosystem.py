@@ -407,9 +407,50 @@ def _offset_with_arguments(name: str):
 
 def _offset_call(name: str):
     def check(items: list, what: str) -> bool:
-        return what == "REDUCE" and _offset_args(name, items)
+        # (pandas 1.0, offsets in Python: made with no argument, then their attribute dict,
+        # OLD_OFFSET_STATES)
+        return (what == "REDUCE" and _offset_args(name, items)) or (
+            what == "NEWOBJ" and not items)
 
     return check
+
+
+def _param(value) -> bool:
+    """One (name, value) of an offset's cached `_params`: a number, a flag, None, a text."""
+    return isinstance(value, Seq) and value.kind == "tuple" and len(value.items) == 2 and (
+        _str(value.items[0])) and (type(const(value.items[1])) in (int, bool, str)
+                                   or _none(value.items[1]) or _timedelta(value.items[1]))
+
+
+def _offset_params(value) -> bool:
+    """pandas 1.0's cached `_params`: the class's text, then its (name, value) pairs."""
+    if not (isinstance(value, Seq) and value.kind == "tuple" and 1 <= len(value.items) <= 16):
+        return False
+    return _str(value.items[0]) and all(_param(v) for v in value.items[1:])
+
+
+# pandas 1.0's offsets (Python classes): their attribute dict, as __getstate__ wrote it: n,
+# normalize, the cache of computed properties, and the anchor of the class (false-alarm
+# round 46: every index with a daily freq pickled by pandas 1.0 was refused)
+_OFFSET_CACHE = lambda v: _dict(v, {  # noqa: E731
+    "_params": _offset_params, "freqstr": _str, "rule_code": _str, "name": _str})
+_WEEKDAY = lambda v: _none(v) or _in(v, 0, 6)  # noqa: E731
+_OFFSET_ANCHORS: dict = {
+    "BusinessDay": {"_offset": _timedelta},
+    "Week": {"weekday": _WEEKDAY},
+    "WeekOfMonth": {"weekday": _WEEKDAY, "week": lambda v: _in(v, 0, 3)},
+    "LastWeekOfMonth": {"weekday": _WEEKDAY},
+    "SemiMonthEnd": {"day_of_month": lambda v: _in(v, 1, 28)},
+    "SemiMonthBegin": {"day_of_month": lambda v: _in(v, 1, 28)},
+    **{name: {"startingMonth": lambda v: _in(v, 1, 12)} for name in (
+        "QuarterEnd", "QuarterBegin", "BQuarterEnd", "BQuarterBegin")},
+    **{name: {"month": lambda v: _in(v, 1, 12)} for name in (
+        "YearEnd", "YearBegin", "BYearEnd", "BYearBegin")},
+}
+OLD_OFFSET_STATES = {
+    name: ({"n": _int, "normalize": _bool, "_cache": _OFFSET_CACHE,
+            **_OFFSET_ANCHORS.get(name, {})}, ("n", "normalize"))
+    for name in OFFSETS}
 
 
 def _arrow_type(value) -> str | None:
@@ -558,6 +599,8 @@ PANDAS_CALLS = {
         items, BACKED_ARRAYS),
     "__pyx_unpickle_IntervalMixin": lambda items, what: what == "REDUCE" and _backed_args(
         items, ("IntervalArray",)),
+    "__pyx_unpickle_PeriodMixin": lambda items, what: what == "REDUCE" and _backed_args(
+        items, ("PeriodArray",)),
     "_unpickle_timestamp": lambda items, what: what == "REDUCE" and len(items) in (3, 4) and (
         _int(items[0]) and (_none(items[1]) or _offset(items[1]))
         and (_none(items[2]) or _tz(items[2])) and all(_int(v) for v in items[3:])),
@@ -580,8 +623,9 @@ PANDAS_CALLS = {
     # pd.Interval(left, right, closed) (false-alarm round 37: a bin kept in a bundle)
     "Interval": lambda items, what: what == "REDUCE" and len(items) == 3 and all(
         _interval_end(v) for v in items[:2]) and const(items[2]) in INTERVAL_CLOSED,
-    "PeriodDtype": lambda items, what: what == "REDUCE" and len(items) == 1 and (
-        _str(items[0]) or _offset(items[0])),
+    # (pandas 1.0: made with no argument, then {'freq': offset}: PANDAS_STATES)
+    "PeriodDtype": lambda items, what: (what == "REDUCE" and len(items) == 1 and (
+        _str(items[0]) or _offset(items[0]))) or (what == "NEWOBJ" and not items),
     "StringDtype": lambda items, what: (what == "NEWOBJ" and not items) or (
         what == "REDUCE" and 1 <= len(items) <= 2 and _str(items[0]) and all(
             eco(v) == ("pandas", "NA") or type(const(v)) is float for v in items[1:])),
@@ -712,7 +756,9 @@ DATE_OFFSET_STATE = {
                              "microsecond", "nanosecond")}}
 # class -> (the keys its state may have, the ones it must have)
 PANDAS_STATES = {
+    **OLD_OFFSET_STATES,
     "DateOffset": (DATE_OFFSET_STATE, ("_offset", "n", "normalize")),
+    "PeriodDtype": ({"freq": _offset}, ("freq",)),  # (pandas 1.0's __getstate__)
     "DataFrame": (FRAME_STATE, ("_mgr", "_typ")),
     # pandas 1.x: their attribute dicts (2.x writes the NDArrayBacked form, BACKED_STATES)
     "Categorical": ({"_dtype": lambda v: _is(v, "CategoricalDtype"), "_codes": _array,
@@ -776,6 +822,9 @@ BACKED_STATES = {
 INTERVAL_STATE = {"_left": _values, "_right": _values,
                   "_dtype": lambda v: _is(v, "IntervalDtype"), "_closed": _str,
                   "_readonly": _bool}
+OLD_INTERVAL_STATE = {"_left": _either(_values, lambda v: _is(v, *INDEXES)),
+                      "_right": _either(_values, lambda v: _is(v, *INDEXES)),
+                      "_closed": lambda v: const(v) in INTERVAL_CLOSED}
 
 
 def _backed_state(cls: str, state) -> bool:
@@ -915,8 +964,16 @@ def build_problem(target: Instance, state, verdict):
     if maker is not None and maker[1] == "__pyx_unpickle_NDArrayBacked":
         ok = name in BACKED_STATES and _backed_state(name, state)
     elif maker is not None and maker[1] == "__pyx_unpickle_IntervalMixin":
+        # (pandas 1.0-1.2 keep `_closed` where 1.3+ keep `_dtype`; 1.0-1.1 keep the ends
+        # as indexes: false-alarm round 46)
         ok = (isinstance(state, Seq) and state.kind == "tuple" and len(state.items) == 1
-              and _dict(state.items[0], INTERVAL_STATE, ("_left", "_right", "_dtype")))
+              and (_dict(state.items[0], INTERVAL_STATE, ("_left", "_right", "_dtype"))
+                   or _dict(state.items[0], OLD_INTERVAL_STATE, ("_left", "_right",
+                                                                 "_closed"))))
+    elif maker is not None and maker[1] == "__pyx_unpickle_PeriodMixin":
+        # (pandas 1.1-1.2: the attribute dict of a PeriodArray, in a tuple)
+        ok = (isinstance(state, Seq) and state.kind == "tuple" and len(state.items) == 1
+              and _dict(state.items[0], *PANDAS_STATES["PeriodArray"]))
     elif (maker is not None and maker[0] == "pandas" and maker[1] == name) or (
             top == "pandas" and _pair(target.cls) in RECONSTRUCTORS):
         # NEWOBJ of it, or (protocols 0 and 1) the plain reconstructor call_problem let by

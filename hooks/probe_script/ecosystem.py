@@ -102,6 +102,8 @@ PANDAS = {
     "__nat_unpickle": ("pandas._libs.tslibs.nattype:__nat_unpickle",),  # pandas < 3
     "__pyx_unpickle_NDArrayBacked": ("pandas._libs.arrays:__pyx_unpickle_NDArrayBacked",),
     "__pyx_unpickle_IntervalMixin": ("pandas._libs.interval:__pyx_unpickle_IntervalMixin",),
+    # pandas 1.1-1.2's PeriodArray (false-alarm round 46)
+    "__pyx_unpickle_PeriodMixin": ("pandas._libs.tslibs.period:__pyx_unpickle_PeriodMixin",),
 }
 
 # pandas' string arrays keep a pyarrow array when pyarrow is installed (pandas 3's default
@@ -501,11 +503,12 @@ def structure_problem(value):
         # the dtype's numpy dtype as pandas makes it, not as its pickled cache says (red
         # team round 39 F4: an "Int64" column of int8 data, its cache saying int8)
         try:
-            made = type(value.dtype)().numpy_dtype
+            made = _numpy_dtype(np, type(value.dtype)())
+            said = _numpy_dtype(np, value.dtype)
         except Exception:
             return f"{name}: its dtype cannot be made again"
         if mask.dtype != np.bool_ or data.shape != mask.shape or (
-                data.dtype != value.dtype.numpy_dtype) or value.dtype.numpy_dtype != made:
+                data.dtype != said) or said != made:
             return f"{name}: its mask or data disagree with its dtype"
         return None
     if name == "SparseArray":
@@ -847,3 +850,13 @@ def _manager_problem(np, manager):
     if not bool(seen.all()):
         return "BlockManager: an item no block holds"
     return None
+
+
+def _numpy_dtype(np, dtype):
+    """A masked dtype's numpy dtype (pandas 1.0's BooleanDtype has no `numpy_dtype`: its
+    values are numpy booleans, `type`)."""
+    if hasattr(dtype, "numpy_dtype"):
+        return dtype.numpy_dtype
+    if type(dtype).__name__ == "BooleanDtype" and dtype.type is np.bool_:
+        return np.dtype(np.bool_)
+    raise TypeError("no numpy dtype")
