@@ -257,9 +257,9 @@ RULES: dict[str, Rule] = {
         not_flagged='output text that does not read as a file or a folder three levels '
             'deep, whatever its root: Colab\'s "Mounted at /content/drive" (a traceback '
             "frame, a warning's source file, pip's `site-packages` and printed file paths "
-            'do count); the root-relative address of a link in an HTML output '
-            '(`<script src="/nbextensions/google.colab/files.js">`), a URL of the '
-            "notebook's server",
+            'do count); a link of an HTML output to a route of the notebook\'s server '
+            '(`<script src="/nbextensions/google.colab/files.js">`, `/files/`, `/static/`: '
+            "a URL, not a file; a link to `/home/...` still counts)",
     ),
     "MLG200": Rule(
         'error',

@@ -280,13 +280,18 @@ def test_the_links_of_an_html_output_are_urls_of_the_notebook_server(git_project
 
 
 def test_a_path_an_html_output_shows_is_still_one(git_project, capsys):
+    """Shown as text, as a file: address, in a stream; and in a link when it is no route
+    of a notebook server (IPython's Video("/home/...") writes the file's path in `src`:
+    red team 48 F8)."""
     _notebook(git_project, [
         "<pre>/Users/ana/data/train.csv</pre> <img src=\"file:///Users/ana/plots/a.png\">\n",
+        '<video src="/home/alice/clips/a/clip.mp4" controls></video>\n',
     ], ['src="/home/ana/project/data/x.csv"\n'])
     main(["paths", "--format", "json", "nb.ipynb"])
     found = json.loads(capsys.readouterr().out)
     assert [(f["code"], f["text"]) for f in found] == [
         ("MLG150", "/Users/ana/data/train.csv"), ("MLG150", "file:///Users/ana/plots/a.png"),
+        ("MLG150", "/home/alice/clips/a/clip.mp4"),
         ("MLG150", "/home/ana/project/data/x.csv")], found
 
 

@@ -23,8 +23,14 @@ _BINARY_MIME = ("image/", "application/vnd.jupyter.widget", "application/javascr
 # In an HTML output, a link's root-relative address is a URL on the notebook's server
 # (Colab's `<script src="/nbextensions/google.colab/files.js">`, Jupyter's `/files/...`),
 # not a file of the machine (new-user trial 46 F13): blanked before the path rules read it.
+# Only the routes of a notebook server (Jupyter, JupyterHub, Voila, Colab, Databricks'
+# /files/) count: IPython's Video("/home/ana/clip.mp4") writes the very file path in `src`
+# (red team 48 F8).
+_SERVER_ROUTES = ("nbextensions", "files", "static", "custom", "kernelspecs", "api", "lab",
+                  "tree", "view", "edit", "notebooks", "voila", "proxy", "user", "hub")
 _URL_ATTRIBUTE = LazyPattern(
-    r"""(?i)\b(?:src|href|action|poster|data-src|srcset)\s*=\s*(["'])(/(?![/\\])[^"'<>\s]*)\1""")
+    r"""(?i)\b(?:src|href|action|poster|data-src|srcset)\s*=\s*(["'])(/(?:"""
+    + "|".join(_SERVER_ROUTES) + r""")/[^"'<>\s]*)\1""")
 
 
 def _without_urls(text: str) -> str:
