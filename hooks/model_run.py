@@ -211,16 +211,34 @@ def read_inputs(spec, findings: list[Finding]):
     return sample, contract
 
 
+def handed_layout(spec, contract) -> str:
+    """How a found contract's route hands its body over: 'fields', 'dump', 'aliases' (see
+    `contracts.discovery._fields_of`; a plain dump of a model configured
+    `serialize_by_alias=True` is by alias: red team 48 F4), '' when it does not."""
+    how = getattr(spec, "contract_handed_as", "") if getattr(
+        spec, "contract_found", None) else ""
+    if how and getattr(contract, "custom_dump", False):
+        return ""  # (a dict of the class's own making: its keys are unknown)
+    if how == "dump" and getattr(contract, "dump_by_alias", False):
+        return "aliases"
+    return "dump" if how == "names" else how
+
+
 def handed_columns(spec, contract) -> list[str]:
     """The columns, in order, of the frame a route that hands its body to the model as it
-    came builds (`pd.DataFrame([request.model_dump()])`): the fields' keys, then the
-    computed fields a dump adds; [] when the route does something else."""
-    how = getattr(spec, "contract_handed_as", "")
-    if not how or not getattr(spec, "contract_found", None) or contract.rows is not None:
+    came builds (`pd.DataFrame([request.model_dump()])`): the fields' keys (a field
+    `Field(exclude=True)` in no dump), then the computed fields a dump adds; [] when the
+    route does something else."""
+    how = handed_layout(spec, contract)
+    if not how or contract.rows is not None:
         return []
-    keys = [(f.dumped or f.name) if how == "aliases" else f.name for f in contract.fields]
+    excluded = set(getattr(contract, "excluded", ())) if how != "fields" else set()
+    keys = [(f.dumped or f.name) if how == "aliases" else f.name for f in contract.fields
+            if f.name not in excluded]
     if how != "fields":
-        keys += [n for n in getattr(contract, "computed", ()) if n not in keys]
+        aliases = getattr(contract, "computed_aliases", {}) if how == "aliases" else {}
+        keys += [aliases.get(n, n) for n in getattr(contract, "computed", ())
+                 if aliases.get(n, n) not in keys]
     return keys
 
 

@@ -215,10 +215,10 @@ def _route(body: str) -> ast.FunctionDef:
 @pytest.mark.parametrize("dump, how", [
     ("request.model_dump()", "dump"),
     ("request.dict()", "dump"),
-    ("request.model_dump(mode='json', by_alias=False)", "dump"),
+    ("request.model_dump(mode='json', by_alias=False)", "names"),
     ("request.model_dump(by_alias=True)", "aliases"),
     ("jsonable_encoder(request)", "aliases"),
-    ("jsonable_encoder(request, by_alias=False)", "dump"),
+    ("jsonable_encoder(request, by_alias=False)", "names"),
     ("dict(request)", "fields"),
     ("vars(request)", "fields"),
     ("request.__dict__", "fields"),
@@ -507,3 +507,81 @@ def test_a_field_the_model_refuses_still_fails_where_nothing_leaves_it_out(git_p
     code = main(["schema", "--format", "json", "--python", sys.executable, "--no-cache"])
     found = json.loads(capsys.readouterr().out)
     assert code == 1 and "MLG407" in [f["code"] for f in found], found
+
+
+# ------------- red team 48 F2, F4, F7, F9: what a dump leaves out, and under which keys
+@pytest.mark.parametrize("fields, dump, columns, verdict", [
+    # F2: Field(exclude=True) is in no dump: a logged-only id is no extra column...
+    ("    request_id: str = Field('r', exclude=True)\n" + FIELDS, "applicant.model_dump()",
+     ("age", "income"), []),
+    # ... and a column the model needs, excluded, is missing
+    ("    age: float\n    income: float = Field(exclude=True)\n", "applicant.model_dump()",
+     ("age", "income"), [("MLG405", "error")]),
+    # (dict() keeps an excluded field: only a dump leaves it out)
+    ("    age: float\n    income: float = Field(exclude=True)\n", "dict(applicant)",
+     ("age", "income"), []),
+    # F4: serialize_by_alias makes a plain dump write the aliases
+    ("    model_config = {'serialize_by_alias': True}\n"
+     "    age: float = Field(alias='Age')\n    income: float = Field(alias='Income')\n",
+     "applicant.model_dump()", ("Age", "Income"), []),
+    ("    model_config = {'serialize_by_alias': True}\n"
+     "    age: float = Field(alias='Age')\n    income: float = Field(alias='Income')\n",
+     "applicant.model_dump()", ("age", "income"), [("MLG405", "error"), ("MLG405", "error")]),
+    ("    model_config = {'serialize_by_alias': True}\n"
+     "    age: float = Field(alias='Age')\n    income: float = Field(alias='Income')\n",
+     "applicant.model_dump(by_alias=False)", ("age", "income"), []),
+    # F9: a computed field's alias is its key in a dump by alias
+    (FIELDS + "    @computed_field(alias='Ratio')\n" + PROPERTY,
+     "applicant.model_dump(by_alias=True)", ("age", "income", "Ratio"), []),
+    (FIELDS + "    @computed_field(alias='Ratio')\n" + PROPERTY,
+     "applicant.model_dump(by_alias=True)", ("age", "income", "ratio"), [("MLG405", "error")]),
+], ids=["excluded-id", "excluded-needed", "excluded-in-dict", "serialize-by-alias",
+        "serialize-by-alias-model-on-names", "by-alias-false", "computed-alias",
+        "computed-alias-model-on-name"])
+def test_the_keys_a_dump_really_has(git_project, capsys, fields, dump, columns, verdict):
+    """Each verdict checked against the route itself (red team 48's repros call it)."""
+    _service(git_project, fields, dump, columns=columns)
+    status, found = _schema(capsys)
+    assert (status, [(f["code"], f["severity"]) for f in found]) == (
+        1 if verdict else 0, verdict), found
+
+
+def test_a_dump_puts_computed_fields_last_for_a_model_that_reads_by_position(git_project,
+                                                                              capsys):
+    """Red team 48 F7: LightGBM trained on (age, ratio, income); the dump's frame is
+    (age, income, ratio): answers silently wrong (0.979 for 0.025), and READY."""
+    lightgbm = pytest.importorskip("lightgbm")
+    frame = pd.DataFrame({"age": np.linspace(20, 70, 40), "ratio": np.tile([0.1, 0.9], 20),
+                          "income": np.linspace(1, 5, 40)})
+    model = lightgbm.LGBMClassifier(n_estimators=5, min_child_samples=2, verbose=-1)
+    joblib.dump(model.fit(frame, (frame["ratio"] > 0.5).astype(int)),
+                git_project / "model.joblib")
+    (git_project / "app.py").write_text(APP.format(
+        fields=FIELDS + COMPUTED.replace("self.income / self.age", "0.9"),
+        dump="applicant.model_dump()"))
+    (git_project / "sample_request.json").write_text('{"age": 30, "income": 2}\n')
+    (git_project / "pyproject.toml").write_text('[tool.mlgate]\nrequire = ["schema"]\n')
+    subprocess.run(["git", "add", "-A"], check=True)
+    status, found = _schema(capsys)
+    assert status == 1 and ("MLG403", "error") in [(f["code"], f["severity"]) for f in found], (
+        found)
+
+
+@pytest.mark.parametrize("own", [
+    "    def model_dump(self, **kw):\n"
+    "        return {**super().model_dump(**kw), 'ratio': self.income / self.age}\n",
+    "    @model_serializer(mode='wrap')\n"
+    "    def add_ratio(self, handler):\n"
+    "        return {**handler(self), 'ratio': self.income / self.age}\n",
+], ids=["model_dump overridden", "a model_serializer"])
+def test_a_body_that_makes_its_own_dump_is_not_handed_as_it_came(git_project, capsys, own):
+    """Red team 48 F6: the class adds the column to its own dump; the route answered 200,
+    and mlgate said every request fails (an MLG405 error)."""
+    _service(git_project, FIELDS + own, "applicant.model_dump()")
+    app = (git_project / "app.py").read_text().replace(
+        "computed_field\n", "computed_field, model_serializer\n")
+    (git_project / "app.py").write_text(app)
+    subprocess.run(["git", "add", "-A"], check=True)
+    status, found = _schema(capsys)
+    assert (status, [(f["code"], f["severity"]) for f in found]) == (
+        0, [("MLG405", "warning")]), found

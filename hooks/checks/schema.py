@@ -37,6 +37,7 @@ from mlgate.model_run import (
     blocked_by_sandbox,
     exercise,
     fed_by_position,
+    handed_layout,
     models_and_gate,
     read_inputs,
     sandbox_note,
@@ -181,6 +182,10 @@ def imported_contract(spec, model: dict, contract):
                         **flags)
     imported.derived = list(contract.derived)  # (read from the source: pydantic lists none)
     imported.computed = list(contract.computed)
+    imported.excluded = list(contract.excluded)
+    imported.computed_aliases = dict(contract.computed_aliases)
+    imported.dump_by_alias = contract.dump_by_alias
+    imported.custom_dump = contract.custom_dump
     dumped = {f.name: f.dumped for f in contract.fields}
     for field in fields:
         field.dumped = dumped.get(field.name, field.alias)
@@ -510,7 +515,9 @@ def compare_contract(spec, contract, model: dict, sample) -> list[Finding]:
         # the whole block, the sample too: a declared model takes no sample by convention
         # (following the hint without it dropped the sample, and the latency pillar)
         sampled = f', sample = "{spec.sample}"' if spec.sample else ""
-        handed = getattr(spec, "contract_handed", "")
+        # (not when the class makes its dict its own way: red team 48 F6)
+        handed = getattr(spec, "contract_handed", "") if handed_layout(
+            spec, contract.rows or contract) else ""
         if handed:
             # ... unless its route hands the body to the model as it came: then nothing
             # derives a column, and every request lacking one fails (new-user trial 46 F1)
@@ -570,13 +577,16 @@ def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
     by_alias = spec.contract_names == "aliases"
     # (a route handing the model its body's dump: the keys that dump has, and what it
     # lacks fails every request: red team 47 F8, F9)
-    handed_as = getattr(spec, "contract_handed_as", "") if getattr(
-        spec, "contract_found", None) else ""
+    handed_as = handed_layout(spec, contract)
     dumped = handed_as == "aliases"
+    # (a field declared Field(exclude=True) is in no dump: red team 48 F2)
+    left_out = set(getattr(contract, "excluded", ())) if handed_as in ("dump", "aliases") \
+        else set()
     if dumped:
-        fields = {f.dumped or f.name: f for f in contract.fields}
+        fields = {f.dumped or f.name: f for f in contract.fields if f.name not in left_out}
     else:
-        fields = {(f.alias or f.name) if by_alias else f.name: f for f in contract.fields}
+        fields = {(f.alias or f.name) if by_alias else f.name: f for f in contract.fields
+                  if f.name not in left_out}
     compared = "aliases" if by_alias or dumped else "field names"
     path = os.path.relpath(contract.path) if os.path.isabs(contract.path) else contract.path
     if path.startswith(".."):
@@ -598,8 +608,10 @@ def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
         first = min((f.line for f in contract.fields if f.line), default=1)
         computed = getattr(contract, "derived", ())
         if handed_as:
-            # a dump holds the @computed_field names; no dict holds a @property's
-            computed = getattr(contract, "computed", ()) if handed_as != "fields" else ()
+            # a dump holds the @computed_field names (by alias, their aliases); no dict
+            # holds a @property's
+            computed = [_computed_key(contract, n, dumped) for n in getattr(
+                contract, "computed", ())] if handed_as != "fields" else []
         derived = set(computed) | set(getattr(spec, "derived", ()))
         missing_at = len(found)
         for column in needed:
@@ -610,7 +622,14 @@ def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
             hint = (f"renamed? the contract has {close!r}" if close else
                     "add the field, or re-train without the column")
             named = by_name.get(column)
-            if column in getattr(contract, "derived", ()):
+            if column in left_out:
+                field = by_name.get(column)
+                hint = (f"{contract.name}.{column} is declared Field(exclude=True), so the"
+                        " dump the route hands over leaves it out")
+            elif dumped and column in getattr(contract, "computed_aliases", {}):
+                hint = (f"{contract.name}.{column} is a @computed_field the route's dump"
+                        f" writes under its alias {contract.computed_aliases[column]!r}")
+            elif column in getattr(contract, "derived", ()):
                 dumpable = column in getattr(contract, "computed", ())
                 hint = (f"{contract.name}.{column} is a "
                         f"{'@computed_field' if dumpable else '@property'}, which the dict"
@@ -663,12 +682,21 @@ def _compare_contract(spec, request, model: dict, sample) -> list[Finding]:
                                                     if refuses else ": it will be ignored"),
                                   "warning", line=fields[name].line, field=name,
                                   compared=compared))
-        found.extend(refused or _contract_order(path, contract, names, fields, model, first,
+        # (a dump puts the computed fields after the fields: red team 48 F7)
+        layout = list(fields) + ([_computed_key(contract, n, dumped)
+                                  for n in getattr(contract, "computed", ())
+                                  if n not in fields] if handed_as in ("dump", "aliases")
+                                 else [])
+        found.extend(refused or _contract_order(path, contract, names, layout, model, first,
                                                 bool(handed_as)))
         found.extend(_contract_kinds(path, contract, expected.get("record_kinds")))
     if sample is not None:
         found.extend(compare_request(spec, sample, request))
     return found
+
+
+def _computed_key(contract, name: str, by_alias: bool) -> str:
+    return getattr(contract, "computed_aliases", {}).get(name, name) if by_alias else name
 
 
 def _handed_refused(spec, path: str, contract, names: list, fields: dict, model: dict,
@@ -704,7 +732,7 @@ def _handed_refused(spec, path: str, contract, names: list, fields: dict, model:
                      expected=list(names), actual=columns, handed=True)]
 
 
-def _contract_order(path: str, contract, names: list, fields: dict, model: dict,
+def _contract_order(path: str, contract, names: list, fields, model: dict,
                     line: int, handed: bool = False) -> list[Finding]:
     """A model that reads its columns by position (LightGBM's scikit-learn API), behind a
     contract that lists them in another order: a service that builds its frame from the

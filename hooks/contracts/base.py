@@ -100,8 +100,9 @@ class Contract:
     True).
     """
 
-    __slots__ = ("by_alias", "by_name", "computed", "derived", "exact", "extra", "fields",
-                 "name", "notes", "path", "rows", "source")
+    __slots__ = ("by_alias", "by_name", "computed", "computed_aliases", "custom_dump",
+                 "derived", "dump_by_alias", "exact", "excluded", "extra", "fields", "name",
+                 "notes", "path", "rows", "source")
 
     def __init__(self, source: str, path: str, name: str,
                  fields: list[ContractField] | None = None, exact: bool = True,
@@ -121,6 +122,15 @@ class Contract:
         # Of those, the ones its dump includes (@computed_field): a @property or a
         # cached_property is in no dump, so a route handing the dump over lacks it.
         self.computed: list[str] = []
+        # Fields declared `Field(exclude=True)`: in the body, left out of its dump.
+        self.excluded: list[str] = []
+        # The key a by-alias dump gives a computed field (`@computed_field(alias=...)`), and
+        # whether a plain dump is by alias (pydantic 2.11's `serialize_by_alias=True`).
+        self.computed_aliases: dict[str, str] = {}
+        self.dump_by_alias = False
+        # Whether the class makes its dict its own way (a model_dump, dict or __iter__ of
+        # its own, a @model_serializer): then what a route hands over is unknown.
+        self.custom_dump = False
 
     def __repr__(self) -> str:
         exact = "" if self.exact else " inexact"

@@ -287,9 +287,10 @@ def _frame_of(node: ast.expr, body: str, uses: dict, bound: dict, seen: set[str]
 def _fields_of(node: ast.expr, body: str, uses: dict, bound: dict, seen: set[str]) -> str:
     """How the dict is the body's: 'fields' (its fields by name: `dict(body)`,
     `vars(body)`, `body.__dict__`), 'dump' (and its computed fields: `body.model_dump()`,
-    `body.dict()`; `mode=` changes values, not keys), 'aliases' (the same by alias:
-    `by_alias=True`, `jsonable_encoder(body)`), through a name bound to one once; '' when
-    it is not."""
+    `body.dict()`, by name unless the model's config says `serialize_by_alias`; `mode=`
+    changes values, not keys), 'names' (the same, `by_alias=False` said), 'aliases' (by
+    alias: `by_alias=True`, `jsonable_encoder(body)`), through a name bound to one once;
+    '' when it is not."""
     if isinstance(node, ast.Name):
         if node.id != body and _only_here(node.id, uses, seen) and node.id in bound:
             return _fields_of(bound[node.id], body, uses, bound, seen)
@@ -307,13 +308,13 @@ def _fields_of(node: ast.expr, body: str, uses: dict, bound: dict, seen: set[str
     if tail == "jsonable_encoder":  # (FastAPI's: by alias unless told otherwise)
         if words or len(node.args) != 1 or not _is(node.args[0], body):
             return ""
-        return "dump" if aliased is not None and aliased.value is False else "aliases"
+        return "names" if aliased is not None and aliased.value is False else "aliases"
     if any(k != "mode" for k in words):
         return ""  # (`exclude=`, `exclude_none=`: other keys)
-    by_alias = aliased is not None and aliased.value is True
     if isinstance(node.func, ast.Attribute):
         if node.func.attr in DUMPS and not node.args and _is(node.func.value, body):
-            return "aliases" if by_alias else "dump"
+            # (unsaid, the model's config decides: `serialize_by_alias`)
+            return "dump" if aliased is None else "aliases" if aliased.value else "names"
         return ""
     if (tail in ("dict", "vars") and len(node.args) == 1 and not node.keywords
             and _is(node.args[0], body)):

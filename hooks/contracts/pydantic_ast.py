@@ -29,7 +29,8 @@ PYDANTIC_MODULES = ("pydantic", "pydantic_settings", "sqlmodel")
 # Bases that add no fields: typing's and abc's helpers, `object`.
 NEUTRAL_MODULES = ("typing", "typing_extensions", "abc", "collections")
 NEUTRAL_NAMES = {"object", "Generic", "ABC", "Protocol"}
-BOOL_KEYS = ("populate_by_name", "validate_by_name", "validate_by_alias")
+BOOL_KEYS = ("populate_by_name", "validate_by_name", "validate_by_alias",
+             "serialize_by_alias")
 V1_KEYS = {"allow_population_by_field_name": "populate_by_name"}
 EXTRA_VALUES = ("forbid", "ignore", "allow")
 COMPUTED = object()  # a config value that is not a literal
@@ -289,6 +290,9 @@ class _Reader:
         # @cached_property): columns the API derives, not fields a request sends
         self.derived: list[str] = []
         self.computed: list[str] = []  # (of those, the @computed_field ones)
+        self.excluded: set[str] = set()  # fields `Field(exclude=True)`: in no dump
+        self.computed_aliases: dict[str, str] = {}  # @computed_field(alias=...)
+        self.custom_dump = False  # a model_dump/dict/__iter__ of its own, a model_serializer
 
     def note(self, text: str, exact: bool = False) -> None:
         if text not in self.notes:
@@ -469,12 +473,21 @@ class _Reader:
                     fields[field.name] = field  # an override keeps the base's position
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.validators(stmt, cls.name)
+                if stmt.name in CUSTOM_DUMPS or any(
+                        _tail(d.func if isinstance(d, ast.Call) else d) == "model_serializer"
+                        for d in stmt.decorator_list):
+                    self.custom_dump = True  # (its dump is the class's own: red team 48 F6)
                 kinds = {_tail(d.func if isinstance(d, ast.Call) else d)
                          for d in stmt.decorator_list}
                 if kinds & set(DERIVING) and stmt.name not in self.derived:
                     self.derived.append(stmt.name)
                 if "computed_field" in kinds and stmt.name not in self.computed:
                     self.computed.append(stmt.name)
+                    for decorator in stmt.decorator_list:  # @computed_field(alias="Ratio")
+                        words = {k.arg: k.value for k in getattr(decorator, "keywords", ())}
+                        alias = words.get("alias")
+                        if isinstance(alias, ast.Constant) and isinstance(alias.value, str):
+                            self.computed_aliases[stmt.name] = alias.value
         self.visiting.discard(key)
         return fields, config
 
@@ -521,6 +534,9 @@ class _Reader:
             state = call_state or state
             alias = call_alias or alias
             dumped = call_dumped or dumped
+            if any(k.arg == "exclude" and isinstance(k.value, ast.Constant)
+                   and k.value.value is True for k in call.keywords):  # type: ignore[attr-defined]
+                self.excluded.add(name)
             bounds.update(_bounds(call))  # type: ignore[arg-type]
             if call_state == "default":
                 default = _field_default(call)  # type: ignore[arg-type]
@@ -733,11 +749,19 @@ def read_pydantic(path: str, class_name: str, roots: list[str]) -> Contract:
                         by_alias=None if by_alias is COMPUTED else by_alias)
     contract.derived = [n for n in reader.derived if n not in fields]
     contract.computed = [n for n in reader.computed if n not in fields]
+    contract.excluded = [n for n in fields if n in reader.excluded]
+    contract.computed_aliases = {n: a for n, a in reader.computed_aliases.items()
+                                 if n in contract.computed}
+    # (pydantic 2.11's serialize_by_alias: a plain model_dump() writes the aliases)
+    contract.dump_by_alias = config.get("serialize_by_alias") is True
+    contract.custom_dump = reader.custom_dump
     return contract
 
 
 LIST_HEADS = ("list", "List", "Sequence", "conlist")
 DERIVING = ("property", "computed_field", "cached_property")
+# Methods whose override makes the dict of a body the class's own (keys added or renamed).
+CUSTOM_DUMPS = ("model_dump", "dict", "__iter__", "model_dump_json")
 
 
 def read_row_model(contract: Contract, roots: list[str]) -> Contract | None:
