@@ -585,3 +585,16 @@ def test_a_body_that_makes_its_own_dump_is_not_handed_as_it_came(git_project, ca
     status, found = _schema(capsys)
     assert (status, [(f["code"], f["severity"]) for f in found]) == (
         0, [("MLG405", "warning")]), found
+
+
+@pytest.mark.parametrize("body", [
+    "    m = Wrapper(m)\n    return m.predict(pd.DataFrame([request.model_dump()]))\n",
+    "    return m.predict(pd.DataFrame([request.model_dump()]))\n",
+], ids=["rebound in the route", "a parameter (Depends)"])
+def test_a_model_name_the_route_binds_itself_is_not_the_module_s(body):
+    """Red team 48 F10: `m = Wrapper(m)` in the route (the wrapper adds the column) got an
+    MLG405 error on a working route; so would a `m = Depends(get_model)` parameter."""
+    source = ("def predict(request, m=Depends(get_model)):\n" if "Depends" not in body
+              and "Wrapper" not in body else "def predict(request):\n") + body
+    function = ast.parse(source).body[0]
+    assert handed_unchanged(function, "request") == (0, "", ""), source  # type: ignore[arg-type]

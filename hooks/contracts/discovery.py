@@ -228,9 +228,14 @@ def _handed(function: ast.FunctionDef | ast.AsyncFunctionDef, body: str
                 and len(node.args) == 1 and not node.keywords]
     # (a frame read by predict and predict_proba alike is still read once: red team 47 F7)
     readers = {id(call.args[0]) for call in predicts if isinstance(call.args[0], ast.Name)}
+    # a name the route binds itself (`model = Wrapper(model)`, a parameter `model =
+    # Depends(...)`) is not the module's (red team 48 F10)
+    own = {a.arg for a in function.args.posonlyargs + function.args.args
+           + function.args.kwonlyargs}
     for call in predicts:
         receiver = call.func.value  # type: ignore[attr-defined]
-        if isinstance(receiver, ast.Name):
+        if isinstance(receiver, ast.Name) and receiver.id not in own and not any(
+                isinstance(n.ctx, ast.Store) for n in uses.get(receiver.id, ())):
             how = _frame_of(call.args[0], body, uses, bound, set(), readers)
             if how:
                 return call.lineno, receiver.id, how
