@@ -15,6 +15,7 @@ from sklearn.compose import make_column_transformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from test_round47 import APP as _APP47
 
 from helpers import artifact_json, g, u
 from mlgate.cli import main
@@ -455,13 +456,8 @@ def test_old_pandas_offsets_in_their_own_shape_pass(git_project, capsys):
 
 # ------------- new-user trial 48 F2: a request field the service leaves out of the frame
 SELECTS = (
-    "import joblib\n"
-    "import pandas as pd\n"
-    "from fastapi import FastAPI\n"
-    "from pydantic import BaseModel\n"
-    "app = FastAPI()\n"
-    "model = joblib.load('model.joblib')\n"
-    "class Transaction(BaseModel):\n"
+    _APP47.split("class Applicant")[0]  # (the imports, the app, the model loaded)
+    + "class Transaction(BaseModel):\n"
     "    transaction_id: str\n"
     "    amount: float\n"
     "    hour: int\n"
