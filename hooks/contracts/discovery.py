@@ -17,6 +17,7 @@ import os
 import re
 
 from mlgate.contracts.base import ContractError, read_bytes
+from mlgate.contracts.pydantic_ast import _tail
 
 # The route decorators whose function takes a request body: `@app.post(...)`,
 # `@router.put(...)`, `@app.api_route(..., methods=["POST"])`.
@@ -44,7 +45,7 @@ class RequestModel:
         # where the route hands the body to a model exactly as it came ('app.py:18'), or '',
         # and the artifacts (real paths) the name it calls holds, loaded in the route's file
         self.handed, self.handed_to = handed, handed_to
-        self.handed_as = handed_as  # how: 'fields', 'dump' or 'aliases' (see `_fields_of`)
+        self.handed_as = handed_as  # how: 'fields', 'dump', 'names', 'aliases' (`_fields_of`)
         self.file = file  # the route's file: which project of the repository serves it
         # what a request must look like (class name, route, fields): two copies of one app
         # (`app/main.py` and `fastapi/main.py`) take the same request
@@ -185,7 +186,8 @@ DUMPS = ("dict", "model_dump")
 def handed_unchanged(function: ast.FunctionDef | ast.AsyncFunctionDef,
                      body: str) -> tuple[int, str, str]:
     """Where a route hands its body to a model exactly as it came, the name of that model,
-    and how its columns are the body's ('fields', 'dump', 'aliases': see `_fields_of`):
+    and how its columns are the body's ('fields', 'dump', 'names', 'aliases': see
+    `_fields_of`):
     (line, name, how), or (0, '', ''). A frame of the body's fields
     (`pd.DataFrame([request.model_dump()])`, through names nothing else touches) is what
     `NAME.predict(...)` receives. Then a column the model needs and the body lacks fails
@@ -272,11 +274,9 @@ def _frame_of(node: ast.expr, body: str, uses: dict, bound: dict, seen: set[str]
     if not isinstance(node, ast.Call) or len(node.args) != 1:
         return ""
     func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    name = _tail(func)
     if name in ("from_records", "from_dict") and isinstance(func, ast.Attribute):
-        inner = func.value
-        name = "DataFrame" if (inner.attr if isinstance(inner, ast.Attribute) else getattr(
-            inner, "id", "")) == "DataFrame" else ""
+        name = "DataFrame" if _tail(func.value) == "DataFrame" else ""
     if name != "DataFrame":
         return ""
     keywords = {k.arg: k.value for k in node.keywords}
@@ -309,7 +309,7 @@ def _fields_of(node: ast.expr, body: str, uses: dict, bound: dict, seen: set[str
     if aliased is not None and not (isinstance(aliased, ast.Constant)
                                     and isinstance(aliased.value, bool)):
         return ""  # (computed: which keys is unknown)
-    tail = _tail_name(node.func)
+    tail = _tail(node.func)
     if tail == "jsonable_encoder":  # (FastAPI's: by alias unless told otherwise)
         if words or len(node.args) != 1 or not _is(node.args[0], body):
             return ""
@@ -325,10 +325,6 @@ def _fields_of(node: ast.expr, body: str, uses: dict, bound: dict, seen: set[str
             and _is(node.args[0], body)):
         return "fields"
     return ""
-
-
-def _tail_name(node: ast.expr) -> str:
-    return node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
 
 
 def _is(node: ast.expr, name: str) -> bool:

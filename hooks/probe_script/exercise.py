@@ -1110,16 +1110,18 @@ def _handed_frame(method, frame, expected, handed, deadline):
     if list(handed) == sent:
         return None
     by_name = dict(zip(sent, range(len(sent))))
-    data = {key: (rows.iloc[:, by_name[key]].tolist() if key in by_name
-                  else [0.0] * len(rows)) for key in handed}
-    built = pd.DataFrame(data, columns=list(handed))
+
+    def layout(source):
+        return pd.DataFrame({key: (source.iloc[:, by_name[key]].tolist() if key in by_name
+                                   else [0.0] * len(source)) for key in handed},
+                            columns=list(handed))
+
+    built = layout(rows)
     answer = _attempt(deadline, method, built)
     if answer.get("hang"):
         return None
     if answer["ok"]:
-        answer["frame"] = built if frame is None else pd.DataFrame(
-            {key: (frame.iloc[:, by_name[key]].tolist() if key in by_name
-                   else [0.0] * len(frame)) for key in handed}, columns=list(handed))
+        answer["frame"] = built if frame is None else layout(frame)
         return answer
     if not set(names) <= set(handed) or not _attempt(deadline, method, built.loc[:, names])[
             "ok"]:
